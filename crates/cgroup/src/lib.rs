@@ -1,0 +1,1 @@
+//! The cgroup core (being written).

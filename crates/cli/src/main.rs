@@ -1,0 +1,3 @@
+//! The `cgsim` binary (being written).
+
+fn main() {}

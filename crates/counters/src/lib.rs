@@ -1,0 +1,1 @@
+//! res_counter, page_counter and the per-CPU charge stock (issue 3; being written).

@@ -1,0 +1,219 @@
+//! The tracer: an ftrace `function_graph`-style record of the kernel functions the simulator ran.
+//!
+//! **Kernel:** `kernel/trace/trace_functions_graph.c` (the output format only).
+//! The tracer is a type parameter with a `const ENABLED: bool`. Code that traces writes
+//! `let _f = trace::func(tracer, cpu, "cgroup_get_sb");`; with [`NoTrace`] the branch on
+//! `ENABLED` is a constant and the whole call compiles away. A runtime switch (`trace on|off` in
+//! the shell) lives inside [`Ftrace`], so it costs one relaxed load where tracing is compiled in.
+//! Cargo features would unify across the workspace and leak tracing into benchmarks; a type
+//! parameter cannot.
+
+use crate::percpu::CpuId;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Something that records function entries and exits.
+pub trait Tracer: Send + Sync + 'static {
+    /// `false` makes every tracing call a no-op the compiler removes.
+    const ENABLED: bool;
+
+    /// Whether events are being recorded right now.
+    fn is_on(&self) -> bool;
+
+    /// Record one event. Only called when `ENABLED` and `is_on()`.
+    fn record(&self, event: TraceEvent);
+}
+
+/// One recorded event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    /// A function was entered.
+    Entry { cpu: CpuId, func: &'static str },
+    /// The matching function returned.
+    Exit { cpu: CpuId, func: &'static str },
+    /// A `/* comment */` line, as `trace_printk` shows in a function graph.
+    Comment { cpu: CpuId, text: String },
+}
+
+/// The tracer that does nothing and costs nothing.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ENABLED: bool = false;
+
+    #[inline(always)]
+    fn is_on(&self) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn record(&self, _event: TraceEvent) {}
+}
+
+/// Whether `t` records right now; constant `false` for [`NoTrace`].
+#[inline(always)]
+pub fn active<T: Tracer>(t: &T) -> bool {
+    T::ENABLED && t.is_on()
+}
+
+/// Enter `func`; the returned guard records the exit when dropped.
+#[inline(always)]
+#[must_use = "the guard records the function's exit when it is dropped"]
+pub fn func<'a, T: Tracer>(t: &'a T, cpu: CpuId, func: &'static str) -> FuncGuard<'a, T> {
+    let on = active(t);
+    if on {
+        t.record(TraceEvent::Entry { cpu, func });
+    }
+    FuncGuard { t, cpu, func, on }
+}
+
+/// Record a comment line; `text` is only built when tracing is on.
+#[inline(always)]
+pub fn comment<T: Tracer>(t: &T, cpu: CpuId, text: impl FnOnce() -> String) {
+    if active(t) {
+        t.record(TraceEvent::Comment { cpu, text: text() });
+    }
+}
+
+/// Records a function's exit on drop.
+pub struct FuncGuard<'a, T: Tracer> {
+    t: &'a T,
+    cpu: CpuId,
+    func: &'static str,
+    on: bool,
+}
+
+impl<T: Tracer> Drop for FuncGuard<'_, T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if T::ENABLED && self.on {
+            self.t.record(TraceEvent::Exit {
+                cpu: self.cpu,
+                func: self.func,
+            });
+        }
+    }
+}
+
+/// A recording tracer with a runtime on/off switch (off at boot).
+#[derive(Debug, Default)]
+pub struct Ftrace {
+    on: AtomicBool,
+    events: Mutex<Vec<TraceEvent>>,
+}
+
+impl Ftrace {
+    pub fn new() -> Ftrace {
+        Ftrace::default()
+    }
+
+    /// `echo function_graph > current_tracer` / `echo nop > current_tracer`.
+    pub fn set_on(&self, on: bool) {
+        self.on.store(on, Ordering::Relaxed);
+    }
+
+    /// Take every event recorded so far.
+    pub fn take(&self) -> Vec<TraceEvent> {
+        std::mem::take(&mut *self.events.lock())
+    }
+}
+
+impl Tracer for Ftrace {
+    const ENABLED: bool = true;
+
+    #[inline]
+    fn is_on(&self) -> bool {
+        self.on.load(Ordering::Relaxed)
+    }
+
+    fn record(&self, event: TraceEvent) {
+        self.events.lock().push(event);
+    }
+}
+
+/// Render events the way `function_graph` prints them with durations switched off:
+/// a CPU column, then the call tree, leaves folded to `func();`.
+pub fn render_function_graph(events: &[TraceEvent]) -> String {
+    let mut out = String::new();
+    let mut depth: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let cpu = match &events[i] {
+            TraceEvent::Entry { cpu, .. }
+            | TraceEvent::Exit { cpu, .. }
+            | TraceEvent::Comment { cpu, .. } => *cpu,
+        };
+        if depth.len() <= cpu.index() {
+            depth.resize(cpu.index() + 1, 0);
+        }
+        let d = &mut depth[cpu.index()];
+        let indent = "  ".repeat(*d + 1);
+        match &events[i] {
+            TraceEvent::Entry { func, .. } => {
+                let leaf = matches!(events.get(i + 1), Some(TraceEvent::Exit { cpu: c, func: f }) if c == &cpu && f == func);
+                if leaf {
+                    out.push_str(&format!("{:>2})               |{indent}{func}();\n", cpu.0));
+                    i += 1;
+                } else {
+                    out.push_str(&format!(
+                        "{:>2})               |{indent}{func}() {{\n",
+                        cpu.0
+                    ));
+                    *d += 1;
+                }
+            }
+            TraceEvent::Exit { .. } => {
+                *d = d.saturating_sub(1);
+                let indent = "  ".repeat(*d + 1);
+                out.push_str(&format!("{:>2})               |{indent}}}\n", cpu.0));
+            }
+            TraceEvent::Comment { text, .. } => {
+                out.push_str(&format!(
+                    "{:>2})               |{indent}/* {text} */\n",
+                    cpu.0
+                ));
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outer<T: Tracer>(t: &T) {
+        let _f = func(t, CpuId(0), "cgroup_get_sb");
+        {
+            let _g = func(t, CpuId(0), "rebind_subsystems");
+            let _h = func(t, CpuId(0), "cgroup_populate_dir");
+        }
+        comment(t, CpuId(0), || "done".to_string());
+    }
+
+    #[test]
+    fn graph_shape() {
+        let t = Ftrace::new();
+        outer(&t);
+        assert!(t.take().is_empty(), "off at boot");
+        t.set_on(true);
+        outer(&t);
+        let text = render_function_graph(&t.take());
+        assert_eq!(
+            text,
+            " 0)               |  cgroup_get_sb() {\n \
+             0)               |    rebind_subsystems() {\n \
+             0)               |      cgroup_populate_dir();\n \
+             0)               |    }\n \
+             0)               |    /* done */\n \
+             0)               |  }\n"
+        );
+    }
+
+    #[test]
+    fn notrace_records_nothing() {
+        outer(&NoTrace);
+    }
+}

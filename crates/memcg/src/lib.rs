@@ -1,0 +1,1 @@
+//! The memory controller (issue 4; not yet written).
