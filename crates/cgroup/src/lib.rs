@@ -1,1 +1,117 @@
-//! The cgroup core (being written).
+//! The cgroup v1 core of Linux 2.6.25, with the SEED profile's 2.6.3x additions (spec §15.1).
+//!
+//! This crate models `kernel/cgroup.c` without a filesystem: the simulated VFS
+//! (`cgsim-cgroupfs`) calls [`CgroupCore`] to mount, make and remove directories, open, read and
+//! write control files, fork and exit tasks, and render `/proc` files. It knows nothing about
+//! memory: resource controllers plug in through the [`CgroupSubsys`] trait, as
+//! `struct cgroup_subsys` does, and the memory controller is registered by a higher layer.
+//!
+//! # Objects (spec §2.1)
+//!
+//! | kernel | here | file |
+//! |---|---|---|
+//! | `struct cgroupfs_root`, `rootnode` | [`CgroupfsRoot`], [`RootId::ROOTNODE`] | `root.rs` |
+//! | `struct cgroup` | [`Cgroup`], [`CgroupId`] | `cgroup.rs` |
+//! | `struct cgroup_subsys_state` | [`CgroupSubsysState`], [`CssRef`] | `css.rs` |
+//! | `struct css_set`, `init_css_set` | [`CssSet`], [`CssSetId`] | `css_set.rs` |
+//! | `struct cg_cgroup_link` | [`CgCgroupLink`] | `css_set.rs` |
+//! | `struct cgroup_subsys` | [`CgroupSubsys`] | `subsys.rs` |
+//! | `struct cftype` | [`Cftype`] | `cftype.rs`, `files.rs` |
+//!
+//! Objects live in slab arenas named by generation-checked ids, so an id the VFS still holds
+//! after an rmdir is reported as stale (ENODEV/ENOENT), never as another cgroup.
+//!
+//! # Locking
+//!
+//! One `cgroup_mutex` (a `parking_lot::Mutex` around the whole state) serialises every
+//! structural change, as in the kernel. **Differences:** the kernel's `css_set_lock` (a rwlock
+//! taken alone by fork and exit) is folded into `cgroup_mutex`, so fork and exit serialise with
+//! mount and mkdir here; scripts drive the kernel from one thread, so this is not observable.
+//!
+//! Lock order (outermost first), written again at every acquisition site:
+//!
+//! 1. `cgroup_mutex` (taken by every `CgroupCore` method; never held while a control-file
+//!    handler or the [`EventControl`] hook runs);
+//! 2. the css pending list (`css_put` records cgroups whose css became unreferenced; the core
+//!    drains it first thing after taking `cgroup_mutex`);
+//! 3. the [`EventControl`] hook's `RwLock` (read-locked, cloned, released before the call).
+//!
+//! Subsystem callbacks run with `cgroup_mutex` held, as in the kernel, so they must not call
+//! `CgroupCore` methods (self-deadlock); css `get`/`put` are atomics and are allowed anywhere.
+//! Control-file handlers run without `cgroup_mutex` and may call `CgroupCore` query methods.
+//!
+//! # Tracing
+//!
+//! `CgroupCore<T: Tracer>` records kernel function names with [`cgsim_ktypes::trace::func`]:
+//! `cgroup_get_sb` → `parse_cgroupfs_options`, `rebind_subsystems` (→ `<ss>_bind`),
+//! `cgroup_populate_dir` (→ `<ss>_populate`); `cgroup_mkdir` → `cgroup_create` (→
+//! `cpuset_create`, `mem_cgroup_create`, ...); `cgroup_rmdir` (→ `<ss>_pre_destroy`,
+//! `cgroup_diput` → `<ss>_destroy`); `attach_task_by_pid` → `cgroup_attach_task` →
+//! `<ss>_can_attach`, `find_css_set` → `find_existing_css_set`, `<ss>_attach`, `put_css_set`;
+//! `check_for_release`, `cgroup_release_agent`; `cgroup_fork`, `cgroup_fork_callbacks`,
+//! `cgroup_post_fork`, `cgroup_exit`, `cgroup_kill_sb`. Subsystem callbacks appear as
+//! `<symbol_prefix>_<callback>` ([`CgroupSubsys::symbol_prefix`]).
+//!
+//! # Invariants
+//!
+//! Numbered in `invariants.rs` and checked by [`CgroupCore::check_invariants`].
+
+#![forbid(unsafe_code)]
+
+mod arena;
+mod attach;
+pub mod cftype;
+pub mod cgroup;
+mod core;
+pub mod css;
+pub mod css_set;
+pub mod event_control;
+pub mod files;
+mod fork;
+mod invariants;
+mod proc;
+pub mod profile;
+pub mod release;
+pub mod root;
+pub mod snapshot;
+pub mod subsys;
+
+pub use crate::arena::ArenaKey;
+pub use crate::cftype::{CftCtx, CftEvents, CftRead, CftWrite, Cftype};
+pub use crate::cgroup::{
+    CGRP_CLONE_CHILDREN, CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CGRP_REMOVED, Cgroup, CgroupId,
+};
+pub use crate::core::CgroupCore;
+pub use crate::css::{CSS_REMOVED, CSS_ROOT, CgroupSubsysState, CssId, CssRef};
+pub use crate::css_set::{CgCgroupLink, CssSet, CssSetId};
+pub use crate::event_control::{EventControl, EventControlRequest, NoEventControl};
+pub use crate::files::{BaseFile, Dentry, DirInfo, FileInfo, FileKind, OpenFile};
+pub use crate::profile::CoreProfile;
+pub use crate::release::{RELEASE_AGENT_ENVP, ReleaseAgentCall};
+pub use crate::root::{CgroupSbOpts, CgroupfsRoot, MountResult, ROOT_NOPREFIX, RootId};
+pub use crate::snapshot::CoreSnapshot;
+pub use crate::subsys::{
+    CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx, TaskRef, default_subsystems,
+};
+
+/// `PATH_MAX` (release agent buffer; spec §1.8).
+pub const PATH_MAX: usize = 4096;
+/// `MAX_CFTYPE_NAME`.
+pub const MAX_CFTYPE_NAME: usize = 64;
+/// `MAX_CGROUP_TYPE_NAMELEN`.
+pub const MAX_CGROUP_TYPE_NAMELEN: usize = 32;
+/// `MAX_CGROUP_ROOT_NAMELEN` (2.6.32).
+pub const MAX_CGROUP_ROOT_NAMELEN: usize = 64;
+/// `CGROUP_LOCAL_BUFFER_SIZE` (2.6.27): the numeric/string write buffer.
+pub const CGROUP_LOCAL_BUFFER_SIZE: usize = 64;
+/// `CGROUP_SUPER_MAGIC`, the `statfs` f_type of a cgroup mount.
+pub const CGROUP_SUPER_MAGIC: u64 = 0x27e0eb;
+/// Subsystem ids of [`default_subsystems`] (spec §2.3.1).
+pub mod subsys_ids {
+    pub const CPUSET: usize = 0;
+    pub const DEBUG: usize = 1;
+    pub const NS: usize = 2;
+    pub const CPU: usize = 3;
+    pub const CPUACCT: usize = 4;
+    pub const MEMORY: usize = 5;
+}

@@ -6,14 +6,97 @@
 //! scheduler for simulated programs. Every call returns the Linux errno on failure.
 //!
 //! THIS FILE IS THE API CONTRACT written by the lead: the shell (`crates/cli`) is written against
-//! these signatures while the bodies are being filled in. Keep the signatures; add freely.
+//! these signatures. The bodies live in one module per kernel concept:
+//!
+//! | module | models | kernel files (2.6.25) |
+//! |---|---|---|
+//! | `namei` | path resolution | `fs/namei.c` |
+//! | `perm` | `generic_permission`, the sticky rule | `fs/namei.c` |
+//! | `tmpfs` | the boot `rootfs` and tmpfs mounts | `mm/shmem.c`, `fs/ramfs` |
+//! | `mount` | the mount table, `mount(2)`, `umount(2)`, `/proc/mounts` | `fs/namespace.c` |
+//! | `procfs` | `/proc`: `self`, `<pid>/{cgroup,status,comm}`, `cgroups`, `mounts` | `fs/proc/` |
+//! | `cgroupfs` | the cgroup filesystem on top of `cgsim-cgroup` | `kernel/cgroup.c` |
+//! | `eventfd` | eventfd descriptors on top of `cgsim-eventfd` | `fs/eventfd.c` |
+//! | `fs` | the file syscalls | `fs/open.c`, `fs/read_write.c` |
+//! | `process`, `task` | fork/exit/wait/kill, credentials, fd tables | `kernel/fork.c`, `exit.c`, `signal.c` |
+//! | `sched` | the deterministic scheduler for [`Program`]s | `kernel/sched.c` (stand-in) |
+//! | `file`, `state` | open file descriptions, the state behind the lock | `include/linux/fs.h` |
+//!
+//! # What users see
+//!
+//! * At boot: init (pid 1, root, `comm` `init`) with fds 0–2 on the console; `/dev/null`,
+//!   `/dev/console`, `/proc`, `/sys/fs/cgroup` (a tmpfs where `mkdir` works), `/tmp` (1777),
+//!   `/root`; the kernel log says `Initializing cgroup subsys <name>` per subsystem.
+//! * Writes to the console are collected, tagged stdout or stderr by the open file they went
+//!   through, and handed to the front end by [`Kernel::console_drain`]; console reads are at EOF.
+//! * `mount -t cgroup` goes to the core's `cgroup_get_sb`; control files have the core's modes and
+//!   owners and are checked against the caller's effective ids (root bypasses); `tasks` is a
+//!   snapshot taken at open; one `write(2)` is one handler call; a removed cgroup's open files
+//!   report ENODEV (spec §2.13.1).
+//! * When the kernel would run the release agent, nothing runs: the call is logged as
+//!   `cgroup: release_agent: exec <argv> (<envp>)` and kept in [`Kernel::release_agent_log`].
+//! * `/proc/cgroups`, `/proc/<pid>/cgroup`, `/proc/self`, `/proc/mounts` use the kernel's formats
+//!   (spec §2.14, §2.5.8).
+//!
+//! # Differences (deliberate simplifications)
+//!
+//! One thread per process; no process groups, sessions, `exec`, stopped state (SIGSTOP and
+//! SIGCONT are accepted and do nothing), core dumps, links or timestamps; working directories are
+//! kept by name; a blocking read that would sleep returns EAGAIN and a [`Program`] waits with
+//! [`Step::WaitReadable`]; direct children of init stay zombies until someone calls
+//! [`Kernel::waitpid`] (orphans reparented to init are reaped at once); `chmod`/`chown` on cgroup
+//! inodes are refused with EPERM until the core offers `setattr`.
+//!
+//! # Locking
+//!
+//! The whole VFS and the process table sit behind one mutex (`Kernel::state`, standing in for
+//! `dcache_lock`, `vfsmount_lock`, `tasklist_lock` and `files_lock`). Lock order:
+//! `Kernel::state` -> the core's `cgroup_mutex` (and what it nests) -> an eventfd's `wqh.lock`
+//! -> `Klog` (a leaf). `Kernel::programs` (the parked [`Program`]s) is only ever taken alone or
+//! after `Kernel::state`. The core and the eventfd crate never call back into this crate, so the
+//! order cannot invert. Programs are stepped, and signal handlers run, with no lock held; eventfd
+//! files are dropped (their `POLLHUP` wake-up run) after `Kernel::state` is released.
+//! `Kernel<T>` is `Send + Sync`; syscalls from several threads serialize on `Kernel::state`.
+//!
+//! # Determinism
+//!
+//! No wall clock, no hash maps in anything observable: pids are allocated in order, directory
+//! listings are sorted, the scheduler steps programs in pid order (see `sched`).
 
 #![forbid(unsafe_code)]
 
-use cgsim_ktypes::klog::{Clock, Klog};
+mod cgroupfs;
+mod eventfd;
+mod file;
+mod fs;
+mod mount;
+mod namei;
+mod perm;
+mod process;
+mod procfs;
+mod sched;
+mod state;
+mod task;
+mod tmpfs;
+
+use cgsim_cgroup as cg;
+use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Cred, Pid, SysResult, Tracer};
+use parking_lot::{Mutex, MutexGuard};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
+pub use crate::mount::mangle;
+pub use crate::namei::{NAME_MAX, PATH_MAX};
+pub use crate::perm::S_ISVTX;
+pub use crate::process::{DefaultAction, TASK_COMM_LEN, default_action};
+pub use crate::procfs::PROC_SUPER_MAGIC;
+pub use crate::sched::MAX_ROUNDS;
+pub use crate::task::{INIT_PID, RLIMIT_NOFILE};
+pub use crate::tmpfs::{RAMFS_MAGIC, TMPFS_MAGIC};
+pub use cgsim_eventfd::{EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE};
 
 /// A file descriptor number.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -193,25 +276,82 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     }
 }
 
-/// Boot-time parameters.
-#[derive(Clone, Debug)]
-pub struct BootParams {
-    /// `nr_cpu_ids`.
-    pub nr_cpus: u32,
+/// One release-agent execution the kernel would have started (spec §2.12.6), as recorded in the
+/// kernel log. Nothing is ever executed on the host.
+#[doc(alias = "call_usermodehelper")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseAgentCall {
+    /// Simulated time of the call, nanoseconds since boot.
+    pub nanos: u64,
+    /// `[release_agent_path, cgroup path relative to its hierarchy]`.
+    pub argv: Vec<String>,
+    /// `["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"]`.
+    pub envp: Vec<String>,
 }
 
-impl Default for BootParams {
-    fn default() -> BootParams {
-        BootParams { nr_cpus: 2 }
+impl ReleaseAgentCall {
+    /// The kernel-log line for this call.
+    pub fn log_line(&self) -> String {
+        format!(
+            "cgroup: release_agent: exec {} ({})",
+            self.argv.join(" "),
+            self.envp.join(" ")
+        )
+    }
+}
+
+/// Boot-time parameters.
+///
+/// Not `Clone`: user subsystems are boxed trait objects that move into the kernel at boot.
+pub struct BootParams<T: Tracer = Ftrace> {
+    /// `nr_cpu_ids`.
+    pub nr_cpus: u32,
+    /// The `subsys[]` table (index = subsystem id). `None` boots the SEED table
+    /// (`cg::default_subsystems`). Put a user-written `CgroupSubsys` here to register
+    /// it. Taken (left `None`) at boot.
+    pub subsystems: Option<Vec<Box<dyn cg::CgroupSubsys<T>>>>,
+    /// The `core.*` switches (spec §15.2).
+    pub core_profile: cg::CoreProfile,
+}
+
+impl<T: Tracer> Default for BootParams<T> {
+    fn default() -> BootParams<T> {
+        BootParams {
+            nr_cpus: 2,
+            subsystems: None,
+            core_profile: cg::CoreProfile::default(),
+        }
+    }
+}
+
+impl<T: Tracer> std::fmt::Debug for BootParams<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootParams")
+            .field("nr_cpus", &self.nr_cpus)
+            .field(
+                "subsystems",
+                &self
+                    .subsystems
+                    .as_ref()
+                    .map(|v| v.iter().map(|s| s.name()).collect::<Vec<_>>()),
+            )
+            .field("core_profile", &self.core_profile)
+            .finish()
     }
 }
 
 /// The simulated kernel. Shared between threads (`Arc<Kernel>` is `Send + Sync`).
 pub struct Kernel<T: Tracer = Ftrace> {
-    tracer: T,
+    tracer: Arc<T>,
     clock: Clock,
     klog: Klog,
-    params: BootParams,
+    params: BootParams<T>,
+    /// The cgroup core (`kernel/cgroup.c`).
+    cgroups: cg::CgroupCore<T>,
+    /// The VFS and the process table (see the crate docs for the lock order).
+    state: Mutex<state::State<T>>,
+    /// Programs of processes that have one, parked between steps.
+    programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
 }
 
 impl Kernel<Ftrace> {
@@ -223,13 +363,40 @@ impl Kernel<Ftrace> {
 
 impl<T: Tracer> Kernel<T> {
     /// Boot: `init` is pid 1 (root, in `init_css_set`), the root filesystem exists.
-    pub fn boot_with_tracer(params: BootParams, tracer: T) -> Arc<Kernel<T>> {
-        Arc::new(Kernel {
+    pub fn boot_with_tracer(mut params: BootParams<T>, tracer: T) -> Arc<Kernel<T>> {
+        let tracer = Arc::new(tracer);
+        let subsystems = params
+            .subsystems
+            .take()
+            .unwrap_or_else(cg::default_subsystems);
+        // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
+        // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
+        let boot_lines: Vec<String> = subsystems
+            .iter()
+            .filter(|s| s.early_init())
+            .chain(subsystems.iter().filter(|s| !s.early_init()))
+            .map(|s| format!("Initializing cgroup subsys {}", s.name()))
+            .collect();
+        let cgroups = cg::CgroupCore::new(
+            Arc::clone(&tracer),
+            params.core_profile.clone(),
+            subsystems,
+            task::INIT_PID,
+            Cred::ROOT,
+        );
+        let k = Kernel {
             tracer,
             clock: Clock::default(),
             klog: Klog::default(),
             params,
-        })
+            cgroups,
+            state: Mutex::new(state::State::boot()),
+            programs: Mutex::new(BTreeMap::new()),
+        };
+        for line in boot_lines {
+            k.klog.printk(&k.clock, Level::Info, line);
+        }
+        Arc::new(k)
     }
 
     pub fn tracer(&self) -> &T {
@@ -245,110 +412,165 @@ impl<T: Tracer> Kernel<T> {
         &self.klog
     }
 
-    pub fn params(&self) -> &BootParams {
+    pub fn params(&self) -> &BootParams<T> {
         &self.params
+    }
+
+    /// The cgroup core, for snapshots (the cli's diagrams) and direct inspection.
+    pub fn cgroups(&self) -> &cg::CgroupCore<T> {
+        &self.cgroups
+    }
+
+    /// Every release-agent execution so far, in order (each also logged in [`Kernel::klog`]).
+    pub fn release_agent_log(&self) -> Vec<ReleaseAgentCall> {
+        self.state.lock().release_log.clone()
+    }
+
+    /// Check the VFS and process-table invariants (`tmpfs.rs`, `task.rs`), the core's, and that
+    /// both agree on the set of processes (zombies included); panics on a simulator bug.
+    /// Property tests call it after every step.
+    pub fn check_invariants(&self) {
+        // Lock order: Kernel::state -> cgroup_mutex.
+        let st = self.state.lock();
+        st.check_invariants();
+        if let Err(e) = self.cgroups.check_invariants() {
+            panic!("cgroup core invariant broken: {e}");
+        }
+        let vfs: Vec<Pid> = st.tasks.keys().copied().collect();
+        assert_eq!(
+            vfs,
+            self.cgroups.tasks(),
+            "VFS and core disagree on the tasks"
+        );
+    }
+
+    /// Release `Kernel::state`: log pending release-agent calls first, and drop eventfd files
+    /// whose last reference went away only after the lock is gone.
+    fn unlock(&self, mut st: MutexGuard<'_, state::State<T>>) {
+        self.drain_release_agent(&mut st);
+        let deferred = std::mem::take(&mut st.deferred_drops);
+        drop(st);
+        drop(deferred);
     }
 
     // ---- processes -------------------------------------------------------------------------
 
     /// `fork()`: a copy of `parent` (credentials, cwd, fd table, cgroups) with a new pid.
-    pub fn fork(&self, _parent: Pid) -> SysResult<Pid> {
-        todo!()
+    pub fn fork(&self, parent: Pid) -> SysResult<Pid> {
+        self.sys_fork(parent)
     }
 
     /// `_exit(code)`: close fds, `cgroup_exit`, become a zombie for the parent to reap.
-    pub fn exit(&self, _pid: Pid, _code: i32) {
-        todo!()
+    pub fn exit(&self, pid: Pid, code: i32) {
+        self.sys_exit(pid, code)
     }
 
     /// `waitpid(pid or -1, WNOHANG)`: `Ok(None)` if the children are still running;
     /// `ECHILD` if there are none.
-    pub fn waitpid(&self, _parent: Pid, _pid: Option<Pid>) -> SysResult<Option<(Pid, WaitStatus)>> {
-        todo!()
+    pub fn waitpid(&self, parent: Pid, pid: Option<Pid>) -> SysResult<Option<(Pid, WaitStatus)>> {
+        self.sys_waitpid(parent, pid)
     }
 
     /// `kill(target, sig)` with the kernel's permission rule (EPERM) and ESRCH.
-    pub fn kill(&self, _sender: Pid, _target: Pid, _sig: Signal) -> SysResult<()> {
-        todo!()
+    pub fn kill(&self, sender: Pid, target: Pid, sig: Signal) -> SysResult<()> {
+        self.sys_kill(sender, target, sig)
     }
 
-    /// Set the process name (what `exec` would do to `comm`).
-    pub fn set_comm(&self, _pid: Pid, _comm: &str) -> SysResult<()> {
-        todo!()
+    /// A signal sent by the kernel itself (`send_sig(sig, task, 1)`, e.g. by the OOM killer):
+    /// no permission check; ESRCH for a missing process, EINVAL for a bad signal number.
+    pub fn send_sig(&self, target: Pid, sig: Signal) -> SysResult<()> {
+        self.sys_send_sig(target, sig)
     }
 
-    /// `setresuid`-like: replace the credentials (root only, else EPERM).
-    pub fn set_cred(&self, _pid: Pid, _cred: Cred) -> SysResult<()> {
-        todo!()
+    /// Set the process name (what `exec` would do to `comm`); truncated to 15 bytes.
+    pub fn set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
+        self.sys_set_comm(pid, comm)
     }
 
-    pub fn getppid(&self, _pid: Pid) -> SysResult<Pid> {
-        todo!()
+    /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may
+    /// only shuffle among its current ids).
+    pub fn set_cred(&self, pid: Pid, cred: Cred) -> SysResult<()> {
+        self.sys_set_cred(pid, cred)
+    }
+
+    pub fn getppid(&self, pid: Pid) -> SysResult<Pid> {
+        self.sys_getppid(pid)
     }
 
     /// Every live or zombie process, sorted by pid.
     pub fn ps(&self) -> Vec<ProcInfo> {
-        todo!()
+        self.sys_ps()
     }
 
     // ---- files -------------------------------------------------------------------------------
 
-    pub fn open(&self, _pid: Pid, _path: &str, _flags: OpenFlags, _mode: u32) -> SysResult<Fd> {
-        todo!()
+    pub fn open(&self, pid: Pid, path: &str, flags: OpenFlags, mode: u32) -> SysResult<Fd> {
+        self.sys_open(pid, path, flags, mode)
     }
 
     /// `read(2)`. On a blocking fd with nothing to read, returns `EAGAIN` and the caller (a
     /// [`Program`]) should return [`Step::WaitReadable`].
-    pub fn read(&self, _pid: Pid, _fd: Fd, _buf: &mut [u8]) -> SysResult<usize> {
-        todo!()
+    pub fn read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
+        self.sys_read(pid, fd, buf)
     }
 
     /// `write(2)`: one call, one kernel write handler invocation (as `echo` relies on).
-    pub fn write(&self, _pid: Pid, _fd: Fd, _data: &[u8]) -> SysResult<usize> {
-        todo!()
+    pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
+        self.sys_write(pid, fd, data)
     }
 
-    pub fn close(&self, _pid: Pid, _fd: Fd) -> SysResult<()> {
-        todo!()
+    pub fn close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
+        self.sys_close(pid, fd)
     }
 
     /// `dup2(old, new)`.
-    pub fn dup2(&self, _pid: Pid, _old: Fd, _new: Fd) -> SysResult<Fd> {
-        todo!()
+    pub fn dup2(&self, pid: Pid, old: Fd, new: Fd) -> SysResult<Fd> {
+        self.sys_dup2(pid, old, new)
     }
 
-    pub fn mkdir(&self, _pid: Pid, _path: &str, _mode: u32) -> SysResult<()> {
-        todo!()
+    pub fn mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        self.sys_mkdir(pid, path, mode)
     }
 
-    pub fn rmdir(&self, _pid: Pid, _path: &str) -> SysResult<()> {
-        todo!()
+    pub fn rmdir(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_rmdir(pid, path)
     }
 
-    pub fn unlink(&self, _pid: Pid, _path: &str) -> SysResult<()> {
-        todo!()
+    pub fn unlink(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_unlink(pid, path)
     }
 
     /// Directory entries sorted by name.
-    pub fn readdir(&self, _pid: Pid, _path: &str) -> SysResult<Vec<DirEntry>> {
-        todo!()
+    pub fn readdir(&self, pid: Pid, path: &str) -> SysResult<Vec<DirEntry>> {
+        self.sys_readdir(pid, path)
     }
 
-    pub fn stat(&self, _pid: Pid, _path: &str) -> SysResult<Stat> {
-        todo!()
+    pub fn stat(&self, pid: Pid, path: &str) -> SysResult<Stat> {
+        self.sys_stat(pid, path)
     }
 
     /// `access(path, mode)` checked against the caller's real uid.
-    pub fn access(&self, _pid: Pid, _path: &str, _mode: u32) -> SysResult<()> {
-        todo!()
+    pub fn access(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        self.sys_access(pid, path, mode)
     }
 
-    pub fn chdir(&self, _pid: Pid, _path: &str) -> SysResult<()> {
-        todo!()
+    /// `chmod(path, mode)`: owner or root, else EPERM. Cgroup inodes: EPERM for now.
+    pub fn chmod(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        self.sys_chmod(pid, path, mode)
     }
 
-    pub fn getcwd(&self, _pid: Pid) -> SysResult<String> {
-        todo!()
+    /// `chown(path, uid, gid)`; `None` keeps an id (the syscall's `-1`). Root only, except that
+    /// an owner may set the group to its own. Cgroup inodes: EPERM for now.
+    pub fn chown(&self, pid: Pid, path: &str, uid: Option<u32>, gid: Option<u32>) -> SysResult<()> {
+        self.sys_chown(pid, path, uid, gid)
+    }
+
+    pub fn chdir(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_chdir(pid, path)
+    }
+
+    pub fn getcwd(&self, pid: Pid) -> SysResult<String> {
+        self.sys_getcwd(pid)
     }
 
     // ---- mounts ------------------------------------------------------------------------------
@@ -357,47 +579,47 @@ impl<T: Tracer> Kernel<T> {
     /// `tmpfs` makes an empty tmpfs. `remount` is `mount -o remount,...`.
     pub fn mount(
         &self,
-        _pid: Pid,
-        _source: &str,
-        _target: &str,
-        _fstype: &str,
-        _remount: bool,
-        _data: Option<&str>,
+        pid: Pid,
+        source: &str,
+        target: &str,
+        fstype: &str,
+        remount: bool,
+        data: Option<&str>,
     ) -> SysResult<()> {
-        todo!()
+        self.sys_mount(pid, source, target, fstype, remount, data)
     }
 
-    pub fn umount(&self, _pid: Pid, _target: &str) -> SysResult<()> {
-        todo!()
+    pub fn umount(&self, pid: Pid, target: &str) -> SysResult<()> {
+        self.sys_umount(pid, target)
     }
 
     // ---- eventfd -----------------------------------------------------------------------------
 
     /// `eventfd2(initval, flags)`.
-    pub fn eventfd(&self, _pid: Pid, _initval: u32, _flags: i32) -> SysResult<Fd> {
-        todo!()
+    pub fn eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
+        self.sys_eventfd(pid, initval, flags)
     }
 
     // ---- scheduler and console ---------------------------------------------------------------
 
     /// Give `pid` a program to run; it becomes runnable.
-    pub fn spawn_program(&self, _pid: Pid, _program: Box<dyn Program<T>>) {
-        todo!()
+    pub fn spawn_program(&self, pid: Pid, program: Box<dyn Program<T>>) {
+        self.sched_spawn(pid, program)
     }
 
     /// Run every runnable program, in pid order, until each blocks, sleeps or exits.
     pub fn run_until_idle(&self) {
-        todo!()
+        self.sched_run_until_idle()
     }
 
     /// Advance the simulated clock by `nanos`, waking and running sleepers in time order.
-    pub fn advance_clock(&self, _nanos: u64) {
-        todo!()
+    pub fn advance_clock(&self, nanos: u64) {
+        self.sched_advance_clock(nanos)
     }
 
     /// Take what processes wrote to the console (fds 0–2 of init and its descendants unless
     /// redirected), in write order.
     pub fn console_drain(&self) -> Vec<(ConsoleStream, Vec<u8>)> {
-        todo!()
+        std::mem::take(&mut self.state.lock().console)
     }
 }

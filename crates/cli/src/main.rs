@@ -1,3 +1,195 @@
-//! The `cgsim` binary (being written).
+//! The `cgsim` binary: a thin clap front end over the `cgsim` library.
+//!
+//! * `cgsim` — an interactive shell on a terminal, otherwise runs standard input;
+//! * `cgsim run FILE|-` — run a script, exit with its status;
+//! * `cgsim dot [SCRIPT] [-o OUT]` — DOT (or SVG) of the object graph after SCRIPT;
+//! * `cgsim tour [--out DIR]` — the seed article's walkthrough, traced, with a diagram;
+//! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report.
 
-fn main() {}
+#![forbid(unsafe_code)]
+
+use cgsim::contention::{self, ContentionOpts};
+use cgsim::{Shell, boot};
+use cgsim_cgroupfs::BootParams;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "cgsim",
+    version,
+    about = "A simulated Linux cgroup v1 kernel with a small sh to drive it"
+)]
+struct Cli {
+    /// Print the kernel's function_graph trace after each command.
+    #[arg(long, global = true)]
+    trace: bool,
+    /// Number of simulated CPUs (nr_cpu_ids).
+    #[arg(long, global = true, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
+    cpus: u32,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a script (`-` reads standard input); exits with the last command's status.
+    Run {
+        file: PathBuf,
+        /// Show each input line as `$ command` before its output, like a terminal session.
+        #[arg(long)]
+        echo: bool,
+    },
+    /// Write Graphviz DOT of the cgroup object graph (after running SCRIPT, if given).
+    Dot {
+        script: Option<PathBuf>,
+        /// Output file; `.svg` is rendered with Graphviz when installed.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+    /// Run the cgroup walkthrough of docs/tour.sh with tracing on and draw the final state.
+    Tour {
+        /// Directory for tour.dot (and tour.svg).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Benchmark reports.
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// The res_counter / page_counter / per-CPU stock contention matrix.
+    Contention {
+        /// Short samples instead of the full method.
+        #[arg(long)]
+        quick: bool,
+        /// Where to write the SVG plot.
+        #[arg(long, default_value = "contention.svg")]
+        svg: PathBuf,
+    },
+}
+
+fn read_script(file: &PathBuf) -> std::io::Result<String> {
+    if file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file)
+    }
+}
+
+fn run_script(params: BootParams, trace: bool, echo: bool, src: &str) -> i32 {
+    let mut shell = Shell::new(boot(params));
+    shell.set_echo_input(echo);
+    if trace {
+        shell.set_tracing(true);
+    }
+    shell.run_script(src, &mut std::io::stdout(), &mut std::io::stderr())
+}
+
+fn exit_code(status: i32) -> ExitCode {
+    ExitCode::from((status & 0xff) as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let params = BootParams {
+        nr_cpus: cli.cpus,
+        ..BootParams::default()
+    };
+    match cli.cmd {
+        None => {
+            if std::io::stdin().is_terminal() {
+                let mut shell = Shell::new(boot(params));
+                if cli.trace {
+                    shell.set_tracing(true);
+                }
+                exit_code(cgsim::repl::run(&mut shell))
+            } else {
+                match read_script(&PathBuf::from("-")) {
+                    Ok(src) => exit_code(run_script(params, cli.trace, false, &src)),
+                    Err(e) => {
+                        eprintln!("cgsim: cannot read standard input: {e}");
+                        ExitCode::from(2)
+                    }
+                }
+            }
+        }
+        Some(Cmd::Run { file, echo }) => match read_script(&file) {
+            Ok(src) => exit_code(run_script(params, cli.trace, echo, &src)),
+            Err(e) => {
+                eprintln!("cgsim: cannot open {}: {e}", file.display());
+                ExitCode::from(2)
+            }
+        },
+        Some(Cmd::Dot { script, out }) => {
+            let mut shell = Shell::new(boot(params));
+            if let Some(script) = script {
+                let src = match read_script(&script) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("cgsim: cannot open {}: {e}", script.display());
+                        return ExitCode::from(2);
+                    }
+                };
+                // The script's own output is not wanted here; errors still go to stderr.
+                shell.run_script(&src, &mut std::io::sink(), &mut std::io::stderr());
+            }
+            let text = match cgsim::dot::kernel_dot(shell.kernel()) {
+                Ok(t) => t,
+                Err(msg) => {
+                    eprintln!("cgsim: dot: {msg}");
+                    return ExitCode::from(1);
+                }
+            };
+            match out {
+                None => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Some(path) => match cgsim::dot::write_file(&path, &text) {
+                    Ok(note) => {
+                        eprint!("{note}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("cgsim: dot: {}: {e}", path.display());
+                        ExitCode::from(1)
+                    }
+                },
+            }
+        }
+        Some(Cmd::Tour { out }) => {
+            let mut stdout = std::io::stdout();
+            match cgsim::tour::run(params, &out, &mut stdout) {
+                Ok(status) => {
+                    let _ = stdout.flush();
+                    exit_code(status)
+                }
+                Err(e) => {
+                    eprintln!("cgsim: tour: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::Bench {
+            which: Bench::Contention { quick, svg },
+        }) => {
+            let opts = ContentionOpts { quick, svg };
+            match contention::run(&opts, &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("cgsim: bench contention: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

@@ -1,1 +1,68 @@
-//! The memory controller (issue 4; not yet written).
+//! The memory controller: `mem_cgroup` as a cgroup subsystem, with the pages, LRU lists, charge
+//! path, reclaim and OOM killer behind it.
+//!
+//! **Kernel:** `mm/memcontrol.c`, `mm/vmscan.c`, `mm/oom_kill.c`, `mm/swap.c`,
+//! `include/linux/memcontrol.h`, `include/linux/page_cgroup.h` — the 2.6.34 memory controller
+//! with 2.6.35's `oom_control` (the SEED profile, spec §15.1.7–15.1.9), with switches for the
+//! 2.6.25 charge loop and OOM (spec §15.2 `memcg.*`).
+//!
+//! # Map
+//!
+//! | module | models |
+//! |---|---|
+//! | [`machine`] | the simulated machine (RAM, swap, CPUs), faults, page cache, pagevecs, the host API |
+//! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics |
+//! | `charge` | `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit, uncharge |
+//! | `vmscan` | `try_to_free_mem_cgroup_pages`, hierarchical and soft-limit reclaim |
+//! | `oom` | `mem_cgroup_out_of_memory`, `mem_cgroup_handle_oom`, `memcg_oom_recover` |
+//! | [`files`] | the `memory.*` control files |
+//! | `move_charge` | reparenting (rmdir, force_empty) and `move_charge_at_immigrate` |
+//! | [`page`] | `struct page` + `struct page_cgroup` (24 bytes) and the LRU lists |
+//! | [`mm`] | mm_structs, VMAs, page tables, swap slots, SysV shm |
+//! | [`profile`] | the `memcg.*` switches |
+//! | [`model`] | a reference model of the counters for property tests |
+//! | `subsys` | the `CgroupSubsys` implementation (feature `cgroup`) |
+//!
+//! # Host interface
+//!
+//! The syscall layer owns processes and calls [`MemoryMachine`] with pids: `add_task`/`exec_mm`,
+//! `fork_mm`, `exit_task`, `mmap_anon`, `mmap_shared_zero`, `touch`, `munmap`, `mlock`,
+//! `file_read`/`file_write`/`file_truncate`, `shmget`/`shmat`/`shmdt`/`shm_rmid`,
+//! `set_oom_score_adj`. A fault returns [`FaultError`]: `OomKilled`, `OomWait { memcg }` (the task
+//! sleeps until [`MemoryMachine::take_events`] reports it woken, then retries), or an errno.
+//! OOM kills of other tasks are reported the same way (`MemEvents::killed`); memcg never calls
+//! back into the host.
+
+#![forbid(unsafe_code)]
+
+mod charge;
+mod invariants;
+pub mod counter_ext;
+pub mod files;
+pub mod machine;
+pub mod memcontrol;
+pub mod mm;
+pub mod model;
+mod move_charge;
+mod oom;
+pub mod page;
+pub mod profile;
+#[cfg(feature = "cgroup")]
+pub mod subsys;
+mod vmscan;
+
+pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
+pub use counter_ext::MemCounter;
+pub use files::MemFile;
+pub use machine::{
+    FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemoryMachine,
+    NoEventHook, PAGEVEC_SIZE,
+};
+pub use memcontrol::{MemCgroup, MemStat, MemcgId};
+pub use mm::{FileId, ShmId};
+pub use page::{LruList, Page};
+pub use profile::MemcgProfile;
+pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX};
+
+/// The SEED machine: res_counter with a spinlock per level (spec §15.1.7).
+pub type SeedMachine<T> = MemoryMachine<cgsim_counters::SpinResCounter, T>;

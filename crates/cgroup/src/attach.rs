@@ -1,0 +1,170 @@
+//! Moving a task between cgroups: `attach_task_by_pid` and `cgroup_attach_task`.
+//!
+//! **Kernel:** `kernel/cgroup.c` `attach_task_by_pid`, `cgroup_attach_task` (2.6.25 with the
+//! 2.6.34 `cancel_attach` and link-based lookup; spec §2.10).
+
+use crate::cgroup::{CGRP_RELEASABLE, CgroupId};
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::root::RootId;
+use crate::subsys::SubsysCallback;
+use cgsim_ktypes::{Errno, Pid, Tracer, trace};
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `attach_task_by_pid(cgrp, pid)` as a write of `pid` to `cgrp`'s `tasks` by `writer`
+    /// (spec §2.10.2): pid 0 means the writer itself (no permission check); an unknown, exited or
+    /// exiting pid is ESRCH; a writer with non-zero euid that matches neither the target's uid nor
+    /// its suid gets EACCES; then [`attach_task`](Self::attach_task). ENODEV if `cgrp` was
+    /// removed.
+    pub fn attach_task_by_pid(&self, cgrp: CgroupId, writer: Pid, pid: Pid) -> Result<(), Errno> {
+        self.attach_task_by_pid_raw(cgrp, writer, pid.0 as i64)
+    }
+
+    pub(crate) fn attach_task_by_pid_raw(
+        &self,
+        cgrp: CgroupId,
+        writer: Pid,
+        pid: i64,
+    ) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "attach_task_by_pid");
+        // Lock order: cgroup_mutex (cgroup_lock_live_group).
+        let mut st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        if c.is_removed() || c.root.is_rootnode() {
+            return Err(Errno::ENODEV);
+        }
+        let target = if pid == 0 {
+            writer
+        } else {
+            let target = i32::try_from(pid).map(Pid).map_err(|_| Errno::ESRCH)?;
+            let t = st.tasks.get(&target).ok_or(Errno::ESRCH)?;
+            if t.exited || t.exiting {
+                return Err(Errno::ESRCH);
+            }
+            let w = st.tasks.get(&writer).map(|w| w.cred).unwrap_or_default();
+            if !w.euid.is_root() && w.euid != t.cred.uid && w.euid != t.cred.suid {
+                return Err(Errno::EACCES);
+            }
+            target
+        };
+        self.cgroup_attach_task(&mut st, cgrp, target)
+    }
+
+    /// `cgroup_attach_task(cgrp, tsk)` called directly (no pid parsing or permission check), for
+    /// the VFS and tests. ESRCH if `pid` is unknown or exiting; ENODEV if `cgrp` is stale.
+    pub fn attach_task(&self, cgrp: CgroupId, pid: Pid) -> Result<(), Errno> {
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        if c.is_removed() || c.root.is_rootnode() {
+            return Err(Errno::ENODEV);
+        }
+        self.cgroup_attach_task(&mut st, cgrp, pid)
+    }
+
+    /// `cgroup_attach_task` (spec §2.10.3–2.10.4).
+    fn cgroup_attach_task(
+        &self,
+        st: &mut CgroupState<T>,
+        cgrp: CgroupId,
+        pid: Pid,
+    ) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_attach_task");
+        let task = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        if task.exited {
+            return Err(Errno::ESRCH);
+        }
+        let root = st.cgroups.get(cgrp.0).expect("checked").root;
+        let oldcg = task.cgroups;
+        let oldcgrp = Self::css_set_cgroup(st, oldcg, root);
+        if oldcgrp == cgrp {
+            return Ok(());
+        }
+        let tref = Self::task_ref(st, pid);
+        let list = st
+            .roots_arena
+            .get(root.0)
+            .expect("live")
+            .subsys_list
+            .clone();
+        let css_of = |st: &CgroupState<T>, c: CgroupId, i: usize| {
+            st.cgroups.get(c.0).expect("live").subsys[i]
+                .clone()
+                .expect("bound subsystem has a css")
+        };
+        let mut done = Vec::new();
+        let mut failure = None;
+        for &i in &list {
+            if !self.subsys[i]
+                .callbacks()
+                .contains(SubsysCallback::CanAttach)
+            {
+                done.push(i);
+                continue;
+            }
+            let cx = self.ctx(st, i, cgrp);
+            let _g = self.trace_cb(i, SubsysCallback::CanAttach);
+            match self.subsys[i].can_attach(&cx, &css_of(st, cgrp, i), tref) {
+                Ok(()) => done.push(i),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if failure.is_none() && task.exiting {
+            failure = Some(Errno::ESRCH);
+        }
+        if let Some(e) = failure {
+            // 2.6.34: cancel_attach for the subsystems whose can_attach succeeded.
+            for &i in &done {
+                if self.subsys[i]
+                    .callbacks()
+                    .contains(SubsysCallback::CancelAttach)
+                {
+                    let cx = self.ctx(st, i, cgrp);
+                    let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
+                    self.subsys[i].cancel_attach(&cx, &css_of(st, cgrp, i), tref);
+                }
+            }
+            return Err(e);
+        }
+        let newcg = self.find_css_set(st, oldcg, cgrp);
+        st.tasks.get_mut(&pid).expect("live").cgroups = newcg;
+        st.css_sets
+            .get_mut(oldcg.0)
+            .expect("live")
+            .tasks
+            .remove(&pid);
+        st.css_sets
+            .get_mut(newcg.0)
+            .expect("live")
+            .tasks
+            .insert(pid);
+        for &i in &list {
+            if self.subsys[i].callbacks().contains(SubsysCallback::Attach) {
+                let cx = self.ctx(st, i, cgrp);
+                let _g = self.trace_cb(i, SubsysCallback::Attach);
+                self.subsys[i].attach(&cx, &css_of(st, cgrp, i), &css_of(st, oldcgrp, i), tref);
+            }
+        }
+        st.cgroups.get_mut(oldcgrp.0).expect("live").flags |= CGRP_RELEASABLE;
+        self.put_css_set(st, oldcg, false);
+        Ok(())
+    }
+
+    /// `task_cgroup_from_root`: the cgroup a css_set links in hierarchy `root`.
+    pub(crate) fn css_set_cgroup(
+        st: &CgroupState<T>,
+        cg: crate::css_set::CssSetId,
+        root: RootId,
+    ) -> CgroupId {
+        st.css_sets
+            .get(cg.0)
+            .expect("live css_set")
+            .cg_links
+            .iter()
+            .map(|l| l.cgrp)
+            .find(|c| st.cgroups.get(c.0).expect("linked").root == root)
+            .expect("Invariant I5: one link per active hierarchy")
+    }
+}

@@ -1,0 +1,561 @@
+//! The cgroup tree: `struct cgroup`, mkdir (`cgroup_create`) and rmdir (`cgroup_rmdir`).
+//!
+//! **Kernel:** `include/linux/cgroup.h` `struct cgroup`, `kernel/cgroup.c` `cgroup_mkdir`,
+//! `cgroup_create`, `cgroup_rmdir`, `cgroup_diput`, `cgroup_path` (2.6.25 structures, 2.6.34
+//! rmdir rules; spec §2.1.1, §2.8, §2.9, §2.12.7).
+
+use crate::arena::ArenaKey;
+use crate::css::CssRef;
+use crate::css_set::CssSetId;
+use crate::files::CgroupFile;
+use crate::root::RootId;
+use cgsim_ktypes::Tracer;
+
+/// A cgroup, named by slab slot and generation. A stale id (removed cgroup) is reported as
+/// ENODEV by every API taking it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CgroupId(pub ArenaKey);
+
+impl CgroupId {
+    pub(crate) fn pack(self) -> u64 {
+        (self.0.slot as u64) | ((self.0.gen_ as u64) << 32)
+    }
+
+    pub(crate) fn unpack(v: u64) -> CgroupId {
+        CgroupId(ArenaKey {
+            slot: v as u32,
+            gen_: (v >> 32) as u32,
+        })
+    }
+}
+
+impl std::fmt::Display for CgroupId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cgroup{}", self.0.slot)
+    }
+}
+
+/// `CGRP_REMOVED` (bit 0).
+pub const CGRP_REMOVED: u32 = 1 << 0;
+/// `CGRP_RELEASABLE` (bit 1).
+pub const CGRP_RELEASABLE: u32 = 1 << 1;
+/// `CGRP_NOTIFY_ON_RELEASE` (bit 2).
+pub const CGRP_NOTIFY_ON_RELEASE: u32 = 1 << 2;
+/// `CGRP_CLONE_CHILDREN` (3.x, only with `core.base_files = v3_10`; stored, not acted on).
+pub const CGRP_CLONE_CHILDREN: u32 = 1 << 4;
+
+/// `struct cgroup`.
+///
+/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.1).
+/// **Differences:** `children` is a `Vec` whose index 0 is the list head (a new child is inserted
+/// at the head, as `list_add` does); `count` follows the 2.6.32+ rule (one per linked css_set,
+/// §15.1.1); `css_sets` holds the ids of the linked css_sets (the `cg_cgroup_link`s seen from
+/// this side); the dentry is replaced by `name`, `mode`, `uid`, `gid` and the list of files.
+/// **Locking:** every field is protected by `cgroup_mutex`.
+/// **Invariants:** see `invariants.rs` (I4 count, I7 number_of_cgroups, I8 tree shape).
+#[doc(alias = "cgroup")]
+pub struct Cgroup<T: Tracer> {
+    pub(crate) name: String,
+    pub(crate) flags: u32,
+    pub(crate) count: usize,
+    pub(crate) parent: Option<CgroupId>,
+    pub(crate) children: Vec<CgroupId>,
+    pub(crate) root: RootId,
+    pub(crate) top_cgroup: CgroupId,
+    pub(crate) subsys: Vec<Option<CssRef>>,
+    pub(crate) css_sets: Vec<CssSetId>,
+    pub(crate) files: Vec<CgroupFile<T>>,
+    pub(crate) mode: u32,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+}
+
+impl<T: Tracer> Cgroup<T> {
+    pub(crate) fn new(
+        name: String,
+        parent: Option<CgroupId>,
+        root: RootId,
+        top_cgroup: CgroupId,
+        nr_subsys: usize,
+    ) -> Cgroup<T> {
+        Cgroup {
+            name,
+            flags: 0,
+            count: 0,
+            parent,
+            children: Vec::new(),
+            root,
+            top_cgroup,
+            subsys: vec![None; nr_subsys],
+            css_sets: Vec::new(),
+            files: Vec::new(),
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+        }
+    }
+
+    /// `cgroup_is_removed`.
+    pub(crate) fn is_removed(&self) -> bool {
+        self.flags & CGRP_REMOVED != 0
+    }
+
+    pub(crate) fn notify_on_release(&self) -> bool {
+        self.flags & CGRP_NOTIFY_ON_RELEASE != 0
+    }
+}
+
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::css::CSS_REMOVED;
+use crate::files::{Dentry, DirInfo, FileInfo, FileKind};
+use crate::profile::{BaseFiles, RmdirCssRefs};
+use crate::subsys::SubsysCallback;
+use cgsim_ktypes::{Cred, Errno, trace};
+
+/// Longest directory entry name (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `cgroup_mkdir` → `cgroup_create` (spec §2.8): make child `name` of `parent` with directory
+    /// mode `mode` (after umask) owned by `creator` (fsuid/fsgid = euid/egid).
+    ///
+    /// Steps: inherit notify_on_release; `create` for each bound subsystem in `subsys_list` order
+    /// (an error calls `destroy` for the ones that succeeded and is returned); link at the HEAD of
+    /// `parent->children`; `number_of_cgroups++`; populate the directory.
+    /// VFS-level errors checked first: ENODEV (stale or removed parent), ENOENT (empty name),
+    /// EEXIST (name taken by a child or a file, or `.`/`..`), EINVAL (`/` in the name),
+    /// ENAMETOOLONG (> 255 bytes).
+    #[doc(alias = "cgroup_mkdir")]
+    #[doc(alias = "cgroup_create")]
+    pub fn mkdir(
+        &self,
+        parent: CgroupId,
+        name: &str,
+        mode: u32,
+        creator: Cred,
+    ) -> Result<CgroupId, Errno> {
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        let p = st.cgroups.get(parent.0).ok_or(Errno::ENODEV)?;
+        if p.is_removed() || parent == st.dummytop {
+            return Err(Errno::ENODEV);
+        }
+        if name.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if name.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        if name.contains('/') {
+            return Err(Errno::EINVAL);
+        }
+        if name == "." || name == ".." || Self::name_taken(&st, p, name) {
+            return Err(Errno::EEXIST);
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_mkdir");
+        let _g = trace::func(&*self.tracer, CORE_CPU, "cgroup_create");
+        let root = p.root;
+        let top = p.top_cgroup;
+        let inherit = p.flags
+            & (CGRP_NOTIFY_ON_RELEASE
+                | if self.profile.base_files == BaseFiles::V3_10 {
+                    CGRP_CLONE_CHILDREN
+                } else {
+                    0
+                });
+        let mut c = Cgroup::new(name.to_string(), Some(parent), root, top, self.subsys.len());
+        c.flags = inherit;
+        c.mode = mode & 0o7777;
+        c.uid = creator.euid.0;
+        c.gid = creator.egid;
+        let id = CgroupId(st.cgroups.insert(c));
+        let list = st
+            .roots_arena
+            .get(root.0)
+            .expect("live root")
+            .subsys_list
+            .clone();
+        for &i in &list {
+            let css = self.alloc_css(&mut st, i, id, 0);
+            let cx = self.ctx(&st, i, id);
+            let res = {
+                let _h = self.trace_cb(i, SubsysCallback::Create);
+                self.subsys[i].create(&cx, &css)
+            };
+            match res {
+                Ok(state) => {
+                    css.set_private(Some(state));
+                    st.cgroups.get_mut(id.0).expect("new").subsys[i] = Some(css);
+                }
+                Err(e) => {
+                    // err_destroy: destroy every subsystem that already has a css.
+                    self.destroy_csses(&mut st, id, &list);
+                    st.cgroups.remove(id.0);
+                    return Err(e);
+                }
+            }
+        }
+        st.cgroups
+            .get_mut(parent.0)
+            .expect("live parent")
+            .children
+            .insert(0, id);
+        st.roots_arena
+            .get_mut(root.0)
+            .expect("live")
+            .number_of_cgroups += 1;
+        self.populate_dir(&mut st, id);
+        Ok(id)
+    }
+
+    /// `cgroup_rmdir` (spec §2.9, 2.6.34 rules under SEED): EBUSY if tasks are attached
+    /// (`count != 0`) or children exist; `pre_destroy` per subsystem in list order (its error
+    /// aborts); EBUSY if a css still has references (`core.rmdir_css_refs`); then mark removed,
+    /// unlink, and set RELEASABLE + `check_for_release` on the parent. The directory's final
+    /// release (`cgroup_diput`) follows at once: `destroy` per subsystem in list order,
+    /// `number_of_cgroups--`, and `cgroup_kill_sb` if that was the last child of an unmounted
+    /// hierarchy. Afterwards the [`EventControl`](crate::EventControl) hook hears
+    /// `cgroup_removed` (§2.9.3).
+    ///
+    /// ENOENT for a stale id; EBUSY for a top cgroup (a mount point) or dummytop.
+    #[doc(alias = "cgroup_rmdir")]
+    pub fn rmdir(&self, cgrp: CgroupId) -> Result<(), Errno> {
+        {
+            // Lock order: cgroup_mutex.
+            let mut st = self.lock();
+            let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENOENT)?;
+            let Some(parent) = c.parent else {
+                return Err(Errno::EBUSY);
+            };
+            let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_rmdir");
+            if c.count != 0 || !c.children.is_empty() {
+                return Err(Errno::EBUSY);
+            }
+            let root = c.root;
+            let list = st
+                .roots_arena
+                .get(root.0)
+                .expect("live")
+                .subsys_list
+                .clone();
+            for &i in &list {
+                let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
+                    continue;
+                };
+                if !self.subsys[i]
+                    .callbacks()
+                    .contains(SubsysCallback::PreDestroy)
+                {
+                    continue;
+                }
+                let cx = self.ctx(&st, i, cgrp);
+                let _g = self.trace_cb(i, SubsysCallback::PreDestroy);
+                self.subsys[i].pre_destroy(&cx, &css)?;
+            }
+            let c = st.cgroups.get(cgrp.0).expect("live");
+            if c.count != 0 || !c.children.is_empty() {
+                return Err(Errno::EBUSY);
+            }
+            let busy = c.subsys.iter().flatten().any(|css| css.has_extra_refs());
+            if busy && self.profile.rmdir_css_refs != RmdirCssRefs::Ignore {
+                return Err(Errno::EBUSY);
+            }
+            let c = st.cgroups.get_mut(cgrp.0).expect("live");
+            c.flags |= CGRP_REMOVED;
+            c.files.clear();
+            for css in c.subsys.iter().flatten() {
+                css.set_flag(CSS_REMOVED);
+            }
+            st.release_list.retain(|&x| x != cgrp);
+            let p = st.cgroups.get_mut(parent.0).expect("live parent");
+            p.children.retain(|&x| x != cgrp);
+            p.flags |= CGRP_RELEASABLE;
+            self.check_for_release(&mut st, parent);
+            self.cgroup_diput(&mut st, cgrp);
+        }
+        // Lock order: cgroup_mutex released -> event_control hook.
+        let hook = self.event_control.read().clone();
+        hook.cgroup_removed(cgrp);
+        Ok(())
+    }
+
+    /// `cgroup_diput`: the removed directory's last dentry reference is gone.
+    fn cgroup_diput(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_diput");
+        let root = st.cgroups.get(cgrp.0).expect("live").root;
+        let list = st
+            .roots_arena
+            .get(root.0)
+            .expect("live")
+            .subsys_list
+            .clone();
+        self.destroy_csses(st, cgrp, &list);
+        st.cgroups.remove(cgrp.0);
+        let r = st.roots_arena.get_mut(root.0).expect("live");
+        r.number_of_cgroups -= 1;
+        // deactivate_super: the child's superblock reference was the last one.
+        if r.number_of_cgroups == 1 && r.mounts == 0 {
+            self.kill_sb(st, root);
+        }
+    }
+
+    /// Call `destroy` (list order) for every subsystem of `list` that has a css in `cgrp`, then
+    /// clear the css's private state.
+    fn destroy_csses(&self, st: &mut CgroupState<T>, cgrp: CgroupId, list: &[usize]) {
+        for &i in list {
+            let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
+                continue;
+            };
+            let cx = self.ctx(st, i, cgrp);
+            {
+                let _g = self.trace_cb(i, SubsysCallback::Destroy);
+                self.subsys[i].destroy(&cx, &css);
+            }
+            css.set_private(None);
+        }
+    }
+
+    fn name_taken(st: &CgroupState<T>, c: &Cgroup<T>, name: &str) -> bool {
+        c.children
+            .iter()
+            .any(|&k| st.cgroups.get(k.0).is_some_and(|x| x.name == name))
+            || c.files.iter().any(|f| f.name == name)
+    }
+
+    /// Look `name` up in cgroup directory `parent`: a child cgroup or a control file.
+    /// ENOENT if absent or if `parent` is stale.
+    pub fn lookup(&self, parent: CgroupId, name: &str) -> Result<Dentry, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let p = st.cgroups.get(parent.0).ok_or(Errno::ENOENT)?;
+        for &k in &p.children {
+            let c = st.cgroups.get(k.0).expect("live child");
+            if c.name == name {
+                return Ok(Dentry::Dir(Self::dir_info_of(k, c)));
+            }
+        }
+        p.files
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| Dentry::File(Self::file_info_of(f)))
+            .ok_or(Errno::ENOENT)
+    }
+
+    /// The entries of a cgroup directory: children (list order, newest first), then control files
+    /// in creation order. The VFS sorts as it likes. ENOENT if `cgrp` is stale.
+    pub fn readdir(&self, cgrp: CgroupId) -> Result<Vec<Dentry>, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENOENT)?;
+        let mut out: Vec<Dentry> = c
+            .children
+            .iter()
+            .map(|&k| Dentry::Dir(Self::dir_info_of(k, st.cgroups.get(k.0).expect("live"))))
+            .collect();
+        out.extend(c.files.iter().map(|f| Dentry::File(Self::file_info_of(f))));
+        Ok(out)
+    }
+
+    /// `stat` facts of a cgroup directory. ENOENT if stale.
+    pub fn dir_info(&self, cgrp: CgroupId) -> Result<DirInfo, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENOENT)?;
+        Ok(Self::dir_info_of(cgrp, c))
+    }
+
+    fn dir_info_of(id: CgroupId, c: &Cgroup<T>) -> DirInfo {
+        DirInfo {
+            cgrp: id,
+            name: c.name.clone(),
+            mode: c.mode,
+            uid: c.uid,
+            gid: c.gid,
+        }
+    }
+
+    pub(crate) fn file_info_of(f: &crate::files::CgroupFile<T>) -> FileInfo {
+        FileInfo {
+            name: f.name.clone(),
+            mode: f.mode,
+            uid: f.uid,
+            gid: f.gid,
+            subsys_id: match &f.kind {
+                FileKind::Base(_) => None,
+                FileKind::Subsys { subsys_id, .. } => Some(*subsys_id),
+            },
+        }
+    }
+
+    /// `cgroup_path` (spec §2.12.7): `/` for a top cgroup (and dummytop), `/a/b` below.
+    /// ENODEV if stale; ENAMETOOLONG past `PATH_MAX`.
+    pub fn cgroup_path(&self, cgrp: CgroupId) -> Result<String, Errno> {
+        // Lock order: cgroup_mutex.
+        Self::path_of(&self.lock(), cgrp)
+    }
+
+    pub(crate) fn path_of(st: &CgroupState<T>, cgrp: CgroupId) -> Result<String, Errno> {
+        let mut names = Vec::new();
+        let mut cur = cgrp;
+        loop {
+            let c = st.cgroups.get(cur.0).ok_or(Errno::ENODEV)?;
+            match c.parent {
+                Some(p) => {
+                    names.push(c.name.as_str());
+                    cur = p;
+                }
+                None => break,
+            }
+        }
+        if names.is_empty() {
+            return Ok("/".to_string());
+        }
+        let mut s = String::new();
+        for n in names.iter().rev() {
+            s.push('/');
+            s.push_str(n);
+        }
+        if s.len() >= crate::PATH_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(s)
+    }
+
+    /// The parent of a cgroup (`None` for a top cgroup). ENODEV if stale.
+    pub fn parent(&self, cgrp: CgroupId) -> Result<Option<CgroupId>, Errno> {
+        // Lock order: cgroup_mutex.
+        Ok(self.lock().cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.parent)
+    }
+
+    /// The hierarchy a cgroup belongs to. ENODEV if stale.
+    pub fn cgroup_root(&self, cgrp: CgroupId) -> Result<RootId, Errno> {
+        // Lock order: cgroup_mutex.
+        Ok(self.lock().cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.root)
+    }
+
+    /// Whether `cgrp` is gone (`cgroup_is_removed`; a stale id counts as removed).
+    #[doc(alias = "cgroup_is_removed")]
+    pub fn is_removed(&self, cgrp: CgroupId) -> bool {
+        // Lock order: cgroup_mutex.
+        self.lock()
+            .cgroups
+            .get(cgrp.0)
+            .is_none_or(|c| c.is_removed())
+    }
+
+    /// Whether `cgrp` has child cgroups (for handlers such as memcg's `use_hierarchy`).
+    /// ENODEV if stale.
+    pub fn has_children(&self, cgrp: CgroupId) -> Result<bool, Errno> {
+        Ok(!self
+            .lock()
+            .cgroups
+            .get(cgrp.0)
+            .ok_or(Errno::ENODEV)?
+            .children
+            .is_empty())
+    }
+
+    /// The child cgroups of `cgrp`, head of the list first (newest first). ENODEV if stale.
+    pub fn children(&self, cgrp: CgroupId) -> Result<Vec<CgroupId>, Errno> {
+        Ok(self
+            .lock()
+            .cgroups
+            .get(cgrp.0)
+            .ok_or(Errno::ENODEV)?
+            .children
+            .clone())
+    }
+
+    /// `cgrp->subsys[subsys_id]`: the css of a subsystem in a cgroup (`None` if the subsystem is
+    /// not bound to the cgroup's hierarchy). ENODEV if stale, EINVAL for a bad subsystem id.
+    pub fn cgroup_css(&self, cgrp: CgroupId, subsys_id: usize) -> Result<Option<CssRef>, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        c.subsys.get(subsys_id).cloned().ok_or(Errno::EINVAL)
+    }
+
+    /// `cgroup_task_count` (spec §2.4.8): the sum of the refcounts of the css_sets linked to
+    /// `cgrp` (an upper bound on its tasks). ENODEV if stale.
+    #[doc(alias = "cgroup_task_count")]
+    pub fn task_count(&self, cgrp: CgroupId) -> Result<usize, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        Ok(c.css_sets
+            .iter()
+            .map(|s| st.css_sets.get(s.0).expect("linked").refcount)
+            .sum())
+    }
+}
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `cgrp->count` (the number of css_sets linked to it, §2.4.7). ENODEV if stale.
+    pub fn cgroup_count(&self, cgrp: CgroupId) -> Result<usize, Errno> {
+        // Lock order: cgroup_mutex.
+        Ok(self.lock().cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.count)
+    }
+
+    /// `cgrp->flags` (`CGRP_*` bits). ENODEV if stale.
+    pub fn cgroup_flags(&self, cgrp: CgroupId) -> Result<u32, Errno> {
+        // Lock order: cgroup_mutex.
+        Ok(self.lock().cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.flags)
+    }
+}
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `chmod`/`chown` on a cgroup inode (`notify_change` on cgroupfs): the directory itself when
+    /// `file` is `None`, else its control file `file`. `mode` replaces the permission bits
+    /// (`& 0o7777`). The VFS applies the permission rules. ENOENT if stale or no such file.
+    pub fn setattr(
+        &self,
+        cgrp: CgroupId,
+        file: Option<&str>,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+    ) -> Result<(), Errno> {
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        let c = st.cgroups.get_mut(cgrp.0).ok_or(Errno::ENOENT)?;
+        let (m, u, g) = match file {
+            None => (&mut c.mode, &mut c.uid, &mut c.gid),
+            Some(name) => {
+                let f = c
+                    .files
+                    .iter_mut()
+                    .find(|f| f.name == name)
+                    .ok_or(Errno::ENOENT)?;
+                (&mut f.mode, &mut f.uid, &mut f.gid)
+            }
+        };
+        if let Some(mode) = mode {
+            *m = mode & 0o7777;
+        }
+        if let Some(uid) = uid {
+            *u = uid;
+        }
+        if let Some(gid) = gid {
+            *g = gid;
+        }
+        Ok(())
+    }
+}
+
+impl<T: Tracer> CgroupCore<T> {
+    /// The live tasks attached to `cgrp`, sorted (`cgroup_iter_start`/`cgroup_iter_next` over its
+    /// css_sets), e.g. for a subsystem's OOM killer. ENODEV if stale.
+    #[doc(alias = "cgroup_iter_start")]
+    pub fn cgroup_tasks(&self, cgrp: CgroupId) -> Result<Vec<cgsim_ktypes::Pid>, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        let mut pids: Vec<_> = c
+            .css_sets
+            .iter()
+            .flat_map(|s| st.css_sets.get(s.0).expect("linked").tasks.iter().copied())
+            .collect();
+        pids.sort();
+        Ok(pids)
+    }
+}

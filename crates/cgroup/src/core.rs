@@ -1,0 +1,379 @@
+//! `CgroupCore`: the global state of kernel/cgroup.c and boot (`cgroup_init_early`,
+//! `cgroup_init`, `cgroup_init_subsys`).
+//!
+//! **Kernel:** `kernel/cgroup.c` globals `rootnode`, `roots`, `root_count`, `init_css_set`,
+//! `init_css_set_link`, `css_set_count`, `need_forkexit_callback`, `release_list`,
+//! `cgroup_mutex` (2.6.25 with 2.6.34 details; spec §2.1.7, §2.2).
+
+use crate::arena::Arena;
+use crate::cgroup::{Cgroup, CgroupId};
+use crate::css::{CSS_ROOT, CgroupSubsysState, CssId, CssRef};
+use crate::css_set::{CgCgroupLink, CssSet, CssSetId};
+use crate::event_control::{EventControl, NoEventControl};
+use crate::profile::CoreProfile;
+use crate::root::{CgroupfsRoot, RootId};
+use crate::subsys::{CgroupSubsys, SubsysCallback, SubsysCtx, TaskRef};
+use cgsim_ktypes::{CpuId, Cred, Pid, Tracer, trace};
+use parking_lot::{Mutex, MutexGuard, RwLock};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+/// The cgroup side of `struct task_struct`.
+#[derive(Clone, Debug)]
+pub(crate) struct Task {
+    /// `task->cgroups`.
+    pub(crate) cgroups: CssSetId,
+    /// The task's credentials (for the attach permission check, spec §2.10.2).
+    pub(crate) cred: Cred,
+    /// `PF_EXITING`.
+    pub(crate) exiting: bool,
+    /// `cgroup_exit` ran: the task points at `init_css_set` without a reference and is on no
+    /// css_set task list (a zombie until [`CgroupCore::release_task`]).
+    pub(crate) exited: bool,
+}
+
+/// Everything `cgroup_mutex` protects.
+pub(crate) struct CgroupState<T: Tracer> {
+    pub(crate) roots_arena: Arena<CgroupfsRoot>,
+    /// The `roots` list: mounted hierarchies in creation order (2.6.29+: rootnode excluded).
+    pub(crate) roots: Vec<RootId>,
+    /// `root_count` (counts rootnode too).
+    pub(crate) root_count: usize,
+    pub(crate) cgroups: Arena<Cgroup<T>>,
+    pub(crate) dummytop: CgroupId,
+    pub(crate) css_sets: Arena<CssSet>,
+    /// The css_set "hash table", keyed by the sorted linked-cgroup vector (§15.1.1).
+    pub(crate) css_set_table: BTreeMap<Vec<CgroupId>, CssSetId>,
+    pub(crate) init_css_set: CssSetId,
+    /// `css_set_count`.
+    pub(crate) css_set_count: usize,
+    /// `ss->root` for every subsystem.
+    pub(crate) subsys_root: Vec<RootId>,
+    /// `need_forkexit_callback`.
+    pub(crate) need_forkexit_callback: bool,
+    /// `release_list`; index 0 is the head (most recently queued).
+    pub(crate) release_list: VecDeque<CgroupId>,
+    pub(crate) tasks: BTreeMap<Pid, Task>,
+    /// Allocated `hierarchy_id`s (the 2.6.32 ida).
+    pub(crate) hierarchy_ids: BTreeSet<u32>,
+    pub(crate) next_css_id: u64,
+}
+
+/// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`.
+///
+/// **Kernel:** `kernel/cgroup.c` (2.6.25 object model, SEED behaviour of spec §15.1).
+/// **Locking:** see the crate docs. Lock order: `cgroup_mutex` -> `css pending list` ->
+/// `event_control hook`. `css_set_lock` is folded into `cgroup_mutex`.
+/// It is `Send + Sync`; share it by reference or `Arc`.
+pub struct CgroupCore<T: Tracer> {
+    pub(crate) tracer: Arc<T>,
+    pub(crate) profile: CoreProfile,
+    /// The `subsys[]` table, index = `subsys_id`.
+    pub(crate) subsys: Vec<Box<dyn CgroupSubsys<T>>>,
+    /// `ss->disabled` per subsystem (boot option `cgroup_disable=`).
+    pub(crate) disabled: Vec<bool>,
+    /// Interned trace names `<symbol_prefix>_<callback>` per subsystem and callback.
+    pub(crate) cb_names: Vec<[&'static str; 11]>,
+    /// `cgroup_mutex` and everything it protects.
+    pub(crate) cgroup_mutex: Mutex<CgroupState<T>>,
+    /// Cgroups whose css fell to "no references" in `css_put` (see `css.rs`).
+    pub(crate) css_pending: Arc<Mutex<Vec<CgroupId>>>,
+    /// The `cgroup.event_control` hook.
+    pub(crate) event_control: RwLock<Arc<dyn EventControl>>,
+}
+
+/// The CPU every structural operation is traced on.
+pub(crate) const CORE_CPU: CpuId = CpuId(0);
+
+impl<T: Tracer> CgroupCore<T> {
+    /// Boot: `cgroup_init_early` + `cgroup_init` with `subsystems` as the `subsys[]` table (index =
+    /// id), then `init` (`init_task`'s first child, pid 1) in `init_css_set`.
+    ///
+    /// Each subsystem's root css is created for dummytop in ascending id order (`early_init` ones
+    /// first), flagged `CSS_ROOT` and put in `init_css_set`; unbound subsystems sit on
+    /// `rootnode.subsys_list` (2.6.34, §2.2.4).
+    /// Panics if more than 64 subsystems are given or a boot-time `create` fails (the kernel
+    /// panics too).
+    #[doc(alias = "cgroup_init")]
+    #[doc(alias = "cgroup_init_early")]
+    pub fn new(
+        tracer: Arc<T>,
+        profile: CoreProfile,
+        subsystems: Vec<Box<dyn CgroupSubsys<T>>>,
+        init: Pid,
+        init_cred: Cred,
+    ) -> CgroupCore<T> {
+        let n = subsystems.len();
+        assert!(
+            n <= 64,
+            "at most 64 subsystems (CGROUP_SUBSYS_COUNT = BITS_PER_LONG)"
+        );
+        let disabled = subsystems
+            .iter()
+            .map(|s| profile.cgroup_disable.iter().any(|d| d == s.name()))
+            .collect();
+        let cb_names = subsystems
+            .iter()
+            .map(|s| SubsysCallback::ALL.map(|cb| intern(s.symbol_prefix(), cb.field_name())))
+            .collect();
+        let mut roots_arena = Arena::default();
+        let rootnode = CgroupfsRoot {
+            subsys_bits: 0,
+            actual_subsys_bits: 0,
+            subsys_list: Vec::new(),
+            top_cgroup: CgroupId(crate::arena::ArenaKey { slot: 0, gen_: 0 }),
+            number_of_cgroups: 1,
+            flags: 0,
+            release_agent_path: String::new(),
+            hierarchy_id: 0,
+            name: String::new(),
+            mounts: 0,
+        };
+        let rid = RootId(roots_arena.insert(rootnode));
+        assert_eq!(rid, RootId::ROOTNODE);
+        let mut cgroups: Arena<Cgroup<T>> = Arena::default();
+        let dummy_key = cgroups.insert(Cgroup::new(
+            String::new(),
+            None,
+            RootId::ROOTNODE,
+            CgroupId(crate::arena::ArenaKey { slot: 0, gen_: 0 }),
+            n,
+        ));
+        let dummytop = CgroupId(dummy_key);
+        cgroups.get_mut(dummy_key).unwrap().top_cgroup = dummytop;
+        roots_arena.get_mut(rid.0).unwrap().top_cgroup = dummytop;
+
+        let mut css_sets = Arena::default();
+        let init_set = CssSetId(css_sets.insert(CssSet {
+            refcount: 1,
+            kernel_refs: 1,
+            subsys: Vec::new(),
+            cg_links: vec![CgCgroupLink { cgrp: dummytop }],
+            tasks: BTreeSet::new(),
+        }));
+        {
+            let d = cgroups.get_mut(dummy_key).unwrap();
+            d.css_sets.push(init_set);
+            d.count = 1;
+        }
+        let st = CgroupState {
+            roots_arena,
+            roots: Vec::new(),
+            root_count: 1,
+            cgroups,
+            dummytop,
+            css_sets,
+            css_set_table: BTreeMap::new(),
+            init_css_set: init_set,
+            css_set_count: 1,
+            subsys_root: vec![RootId::ROOTNODE; n],
+            need_forkexit_callback: false,
+            release_list: VecDeque::new(),
+            tasks: BTreeMap::new(),
+            hierarchy_ids: BTreeSet::new(),
+            next_css_id: 1,
+        };
+        let core = CgroupCore {
+            tracer,
+            profile,
+            subsys: subsystems,
+            disabled,
+            cb_names,
+            cgroup_mutex: Mutex::new(st),
+            css_pending: Arc::new(Mutex::new(Vec::new())),
+            event_control: RwLock::new(Arc::new(NoEventControl)),
+        };
+        {
+            let mut guard = core.cgroup_mutex.lock();
+            let st = &mut *guard;
+            // cgroup_init_early handles early_init subsystems, cgroup_init the rest.
+            let order: Vec<usize> = (0..n)
+                .filter(|&i| core.subsys[i].early_init())
+                .chain((0..n).filter(|&i| !core.subsys[i].early_init()))
+                .collect();
+            let mut init_subsys = vec![None; n];
+            for i in order {
+                let _f = trace::func(&*core.tracer, CORE_CPU, "cgroup_init_subsys");
+                let css = core.alloc_css(st, i, dummytop, CSS_ROOT);
+                let cx = core.ctx(st, i, dummytop);
+                let _g = core.trace_cb(i, SubsysCallback::Create);
+                match core.subsys[i].create(&cx, &css) {
+                    Ok(state) => css.set_private(Some(state)),
+                    Err(e) => panic!(
+                        "boot-time create of subsystem {} failed: {e:?}",
+                        core.subsys[i].name()
+                    ),
+                }
+                st.cgroups.get_mut(dummy_key).unwrap().subsys[i] = Some(css.clone());
+                init_subsys[i] = Some(css);
+                // 2.6.34: unbound subsystems live on rootnode.subsys_list (list_add: head).
+                st.roots_arena
+                    .get_mut(RootId::ROOTNODE.0)
+                    .unwrap()
+                    .subsys_list
+                    .insert(0, i);
+                let cbs = core.subsys[i].callbacks();
+                if cbs.contains(SubsysCallback::Fork) || cbs.contains(SubsysCallback::Exit) {
+                    st.need_forkexit_callback = true;
+                }
+            }
+            let set = st.css_sets.get_mut(init_set.0).unwrap();
+            set.subsys = init_subsys.into_iter().map(|c| c.unwrap()).collect();
+            let key = set.key();
+            st.css_set_table.insert(key, init_set);
+            // init_task->cgroups = &init_css_set; init (pid 1) inherits it.
+            set.refcount += 1;
+            set.tasks.insert(init);
+            st.tasks.insert(
+                init,
+                Task {
+                    cgroups: init_set,
+                    cred: init_cred,
+                    exiting: false,
+                    exited: false,
+                },
+            );
+        }
+        core
+    }
+
+    /// Boot with [`default_subsystems`](crate::default_subsystems), the SEED profile, and `init` as
+    /// pid 1 with root credentials.
+    pub fn with_defaults(tracer: Arc<T>) -> CgroupCore<T> {
+        CgroupCore::new(
+            tracer,
+            CoreProfile::default(),
+            crate::subsys::default_subsystems(),
+            Pid(1),
+            Cred::ROOT,
+        )
+    }
+
+    /// The tracer.
+    pub fn tracer(&self) -> &T {
+        &self.tracer
+    }
+
+    /// The `core.*` switches this core was booted with.
+    pub fn profile(&self) -> &CoreProfile {
+        &self.profile
+    }
+
+    /// `CGROUP_SUBSYS_COUNT`: the number of registered subsystems.
+    pub fn subsys_count(&self) -> usize {
+        self.subsys.len()
+    }
+
+    /// `subsys[id]->name`.
+    pub fn subsys_name(&self, id: usize) -> Option<&'static str> {
+        self.subsys.get(id).map(|s| s.name())
+    }
+
+    /// The id of the subsystem called `name`.
+    pub fn subsys_id(&self, name: &str) -> Option<usize> {
+        self.subsys.iter().position(|s| s.name() == name)
+    }
+
+    /// `ss->disabled`.
+    pub fn subsys_disabled(&self, id: usize) -> bool {
+        self.disabled.get(id).copied().unwrap_or(false)
+    }
+
+    /// Install the `cgroup.event_control` hook (see [`EventControl`]).
+    pub fn set_event_control(&self, hook: Arc<dyn EventControl>) {
+        *self.event_control.write() = hook;
+    }
+
+    // ---- internal helpers ----------------------------------------------------------------
+
+    /// Take `cgroup_mutex` (`cgroup_lock`), first running the release checks that `css_put` left
+    /// pending (see `css.rs`).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, CgroupState<T>> {
+        let mut st = self.cgroup_mutex.lock();
+        // Lock order: cgroup_mutex -> css pending list.
+        let pending = std::mem::take(&mut *self.css_pending.lock());
+        for cgrp in pending {
+            let notify = match st.cgroups.get_mut(cgrp.0) {
+                Some(c) if c.notify_on_release() => {
+                    c.flags |= crate::cgroup::CGRP_RELEASABLE;
+                    true
+                }
+                _ => false,
+            };
+            if notify {
+                self.check_for_release(&mut st, cgrp);
+            }
+        }
+        st
+    }
+
+    /// Allocate a css for subsystem `i` in `cgrp` (refcnt at the profile's base).
+    pub(crate) fn alloc_css(
+        &self,
+        st: &mut CgroupState<T>,
+        i: usize,
+        cgrp: CgroupId,
+        flags: u32,
+    ) -> CssRef {
+        let id = CssId(st.next_css_id);
+        st.next_css_id += 1;
+        Arc::new(CgroupSubsysState::new(
+            id,
+            i,
+            cgrp,
+            self.profile.css_refcnt_base.value(),
+            flags,
+            self.css_pending.clone(),
+        ))
+    }
+
+    /// The callback context for subsystem `i` about `cgrp`.
+    pub(crate) fn ctx<'a>(
+        &'a self,
+        st: &CgroupState<T>,
+        i: usize,
+        cgrp: CgroupId,
+    ) -> SubsysCtx<'a, T> {
+        let c = st.cgroups.get(cgrp.0).expect("ctx for a live cgroup");
+        let parent_css = c
+            .parent
+            .and_then(|p| st.cgroups.get(p.0))
+            .and_then(|p| p.subsys[i].clone());
+        SubsysCtx {
+            tracer: &self.tracer,
+            cpu: CORE_CPU,
+            subsys_id: i,
+            cgrp,
+            parent: c.parent,
+            parent_css,
+            root: c.root,
+            has_children: !c.children.is_empty(),
+        }
+    }
+
+    /// Trace entry of subsystem `i`'s callback `cb` (`mem_cgroup_create`).
+    pub(crate) fn trace_cb(&self, i: usize, cb: SubsysCallback) -> trace::FuncGuard<'_, T> {
+        trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize])
+    }
+
+    /// A task's `TaskRef`.
+    pub(crate) fn task_ref(st: &CgroupState<T>, pid: Pid) -> TaskRef {
+        TaskRef {
+            pid,
+            cred: st.tasks.get(&pid).map(|t| t.cred).unwrap_or_default(),
+        }
+    }
+}
+
+/// Intern `<prefix>_<suffix>` as a `&'static str` (bounded: one leak per distinct name).
+fn intern(prefix: &str, suffix: &str) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let s = format!("{prefix}_{suffix}");
+    let mut names = NAMES.lock();
+    if let Some(n) = names.get(s.as_str()) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(s.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}

@@ -1,0 +1,173 @@
+//! `struct css_set` and `struct cg_cgroup_link`: the many-to-many join between tasks and cgroups.
+//!
+//! **Kernel:** `kernel/cgroup.c` `find_css_set`, `find_existing_css_set`, `compare_css_sets`
+//! (2.6.32), `put_css_set`, `put_css_set_taskexit`, `link_css_set` (2.6.25 with the 2.6.32 link
+//! rules; spec §2.1.3, §2.1.4, §2.4).
+
+use crate::arena::ArenaKey;
+use crate::cgroup::CgroupId;
+use crate::css::CssRef;
+use cgsim_ktypes::Pid;
+use std::collections::BTreeSet;
+
+/// A css_set, named by slab slot and generation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CssSetId(pub ArenaKey);
+
+/// `struct cg_cgroup_link`: one edge css_set → cgroup.
+///
+/// **Kernel:** `kernel/cgroup.c`, 2.6.32 (with the `cgrp` back pointer; spec §2.1.4).
+/// **Differences:** the link lives in its css_set's `cg_links` (hierarchy creation order); the
+/// cgroup side keeps the css_set id in `Cgroup::css_sets`.
+#[doc(alias = "cg_cgroup_link")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CgCgroupLink {
+    /// `link->cgrp`.
+    pub cgrp: CgroupId,
+}
+
+/// `struct css_set`.
+///
+/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.3).
+/// **Differences:** `refcount` counts task references plus the kernel's own (see
+/// `kernel_refs`); `tasks` is an ordered set instead of a list.
+/// **Locking:** `css_set_lock` in the kernel; here `cgroup_mutex` (see the crate docs).
+#[doc(alias = "css_set")]
+pub struct CssSet {
+    pub(crate) refcount: usize,
+    /// References not held by a task: 1 for `init_css_set` (the idle task's pin, which keeps it
+    /// alive forever), 0 otherwise.
+    pub(crate) kernel_refs: usize,
+    pub(crate) subsys: Vec<CssRef>,
+    pub(crate) cg_links: Vec<CgCgroupLink>,
+    pub(crate) tasks: BTreeSet<Pid>,
+}
+
+impl CssSet {
+    /// The map key: the linked cgroups, sorted. Two live css_sets never share a key (Invariant I3);
+    /// this is `compare_css_sets`' rule, and it implies equal `subsys[]` templates.
+    pub(crate) fn key(&self) -> Vec<CgroupId> {
+        let mut k: Vec<CgroupId> = self.cg_links.iter().map(|l| l.cgrp).collect();
+        k.sort();
+        k
+    }
+}
+
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use cgsim_ktypes::{Tracer, trace};
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `find_css_set(oldcg, cgrp)`: the css_set a task in `oldcg` gets when it moves to `cgrp`,
+    /// with one reference taken (spec §2.4.1–2.4.3, 2.6.32 link rules).
+    pub(crate) fn find_css_set(
+        &self,
+        st: &mut CgroupState<T>,
+        oldcg: CssSetId,
+        cgrp: CgroupId,
+    ) -> CssSetId {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "find_css_set");
+        let c = st.cgroups.get(cgrp.0).expect("find_css_set: live cgroup");
+        let root = c.root;
+        let bits = st.roots_arena.get(root.0).expect("live root").subsys_bits;
+        let old = st
+            .css_sets
+            .get(oldcg.0)
+            .expect("find_css_set: live css_set");
+        // The template of find_existing_css_set: the new cgroup's css where its hierarchy has the
+        // subsystem, the old set's css elsewhere.
+        let template: Vec<CssRef> = (0..self.subsys.len())
+            .map(|i| {
+                if bits & (1 << i) != 0 {
+                    c.subsys[i].clone().expect("bound subsystem has a css")
+                } else {
+                    old.subsys[i].clone()
+                }
+            })
+            .collect();
+        // compare_css_sets (2.6.32): the same cgroups as oldcg in every other hierarchy, cgrp in
+        // cgrp's hierarchy.
+        let links: Vec<CgCgroupLink> = old
+            .cg_links
+            .iter()
+            .map(|l| {
+                let lroot = st.cgroups.get(l.cgrp.0).expect("linked cgroup").root;
+                if lroot == root {
+                    CgCgroupLink { cgrp }
+                } else {
+                    *l
+                }
+            })
+            .collect();
+        let mut key: Vec<CgroupId> = links.iter().map(|l| l.cgrp).collect();
+        key.sort();
+        {
+            let _g = trace::func(&*self.tracer, CORE_CPU, "find_existing_css_set");
+            if let Some(&found) = st.css_set_table.get(&key) {
+                let set = st.css_sets.get_mut(found.0).expect("table entry is live");
+                debug_assert!(
+                    set.subsys
+                        .iter()
+                        .zip(&template)
+                        .all(|(a, b)| a.id() == b.id())
+                );
+                set.refcount += 1;
+                return found;
+            }
+        }
+        let id = CssSetId(st.css_sets.insert(CssSet {
+            refcount: 1,
+            kernel_refs: 0,
+            subsys: template,
+            cg_links: links.clone(),
+            tasks: BTreeSet::new(),
+        }));
+        for l in &links {
+            let lc = st.cgroups.get_mut(l.cgrp.0).expect("linked cgroup");
+            lc.count += 1;
+            lc.css_sets.push(id);
+        }
+        st.css_set_table.insert(key, id);
+        st.css_set_count += 1;
+        id
+    }
+
+    /// `put_css_set` / `put_css_set_taskexit`: drop one reference; the last one frees the set,
+    /// unlinks it from its cgroups and may queue them for release (spec §2.4.5).
+    #[doc(alias = "put_css_set_taskexit")]
+    pub(crate) fn put_css_set(&self, st: &mut CgroupState<T>, cg: CssSetId, taskexit: bool) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "put_css_set");
+        let set = st
+            .css_sets
+            .get_mut(cg.0)
+            .expect("put_css_set: live css_set");
+        assert!(set.refcount > 0, "css_set refcount underflow");
+        set.refcount -= 1;
+        if set.refcount > 0 {
+            return;
+        }
+        let set = st.css_sets.remove(cg.0).expect("live");
+        assert!(set.tasks.is_empty(), "freeing a css_set with tasks");
+        st.css_set_table.remove(&set.key());
+        st.css_set_count -= 1;
+        for l in &set.cg_links {
+            let c = st.cgroups.get_mut(l.cgrp.0).expect("linked cgroup");
+            c.css_sets.retain(|&s| s != cg);
+            c.count -= 1;
+            if c.count == 0 && c.notify_on_release() {
+                if taskexit {
+                    c.flags |= crate::cgroup::CGRP_RELEASABLE;
+                }
+                self.check_for_release(st, l.cgrp);
+            }
+        }
+    }
+
+    /// Rebuild the css_set table keys after links were added or removed at mount or kill_sb.
+    pub(crate) fn rehash_css_sets(st: &mut CgroupState<T>) {
+        st.css_set_table = st
+            .css_sets
+            .iter()
+            .map(|(k, s)| (s.key(), CssSetId(k)))
+            .collect();
+    }
+}

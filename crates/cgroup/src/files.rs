@@ -1,0 +1,642 @@
+//! The cgroup control-file interface: base files, directory population, open/read/write.
+//!
+//! **Kernel:** `kernel/cgroup.c` `files[]`, `cft_release_agent`, `cgroup_populate_dir`,
+//! `cgroup_add_file`, `cgroup_file_open`, `cgroup_file_read`, `cgroup_file_write`,
+//! `cgroup_write_X64`, `cgroup_write_string`, `cgroup_tasks_open` (2.6.34; spec §2.7, §2.13).
+
+use crate::cftype::Cftype;
+use crate::cgroup::CgroupId;
+use std::sync::Arc;
+
+/// The core's own control files (`files[]` and `cft_release_agent` in kernel/cgroup.c).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BaseFile {
+    /// `tasks` (0644): read the task ids, write one pid to attach it.
+    Tasks,
+    /// `cgroup.procs` (0444, 2.6.32): read the thread-group ids.
+    Procs,
+    /// `notify_on_release` (0644).
+    NotifyOnRelease,
+    /// `releasable` (2.6.24–2.6.25 only).
+    Releasable,
+    /// `cgroup.event_control` (0222, 2.6.34).
+    EventControl,
+    /// `release_agent` (top cgroup only).
+    ReleaseAgent,
+    /// `cgroup.clone_children` (3.x profile).
+    CloneChildren,
+    /// `cgroup.sane_behavior` (3.10 profile, top cgroup only).
+    SaneBehavior,
+}
+
+impl BaseFile {
+    /// The file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BaseFile::Tasks => "tasks",
+            BaseFile::Procs => "cgroup.procs",
+            BaseFile::NotifyOnRelease => "notify_on_release",
+            BaseFile::Releasable => "releasable",
+            BaseFile::EventControl => "cgroup.event_control",
+            BaseFile::ReleaseAgent => "release_agent",
+            BaseFile::CloneChildren => "cgroup.clone_children",
+            BaseFile::SaneBehavior => "cgroup.sane_behavior",
+        }
+    }
+}
+
+/// What a control file is.
+pub enum FileKind<T: cgsim_ktypes::Tracer> {
+    /// One of the core's base files.
+    Base(BaseFile),
+    /// A subsystem's cftype.
+    Subsys {
+        subsys_id: usize,
+        cft: Arc<Cftype<T>>,
+    },
+}
+
+impl<T: cgsim_ktypes::Tracer> Clone for FileKind<T> {
+    fn clone(&self) -> Self {
+        match self {
+            FileKind::Base(b) => FileKind::Base(*b),
+            FileKind::Subsys { subsys_id, cft } => FileKind::Subsys {
+                subsys_id: *subsys_id,
+                cft: cft.clone(),
+            },
+        }
+    }
+}
+
+/// A control file in a cgroup directory (the dentry + inode the kernel creates).
+pub(crate) struct CgroupFile<T: cgsim_ktypes::Tracer> {
+    pub(crate) name: String,
+    pub(crate) mode: u32,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) kind: FileKind<T>,
+}
+
+/// `stat`-level facts about a control file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Full name, with the `<subsys>.` prefix where it applies.
+    pub name: String,
+    /// Permission bits (spec §2.7.4).
+    pub mode: u32,
+    /// Owner (the task that created the directory; root for a top cgroup).
+    pub uid: u32,
+    pub gid: u32,
+    /// The subsystem that added it (`None` for base files).
+    pub subsys_id: Option<usize>,
+}
+
+/// `stat`-level facts about a cgroup directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirInfo {
+    pub cgrp: CgroupId,
+    pub name: String,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// What a name in a cgroup directory is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dentry {
+    /// A child cgroup.
+    Dir(DirInfo),
+    /// A control file.
+    File(FileInfo),
+}
+
+impl Dentry {
+    /// The entry's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Dentry::Dir(d) => &d.name,
+            Dentry::File(f) => &f.name,
+        }
+    }
+}
+
+/// An open control file (`struct file` on a cgroup file plus its private data).
+///
+/// `tasks` and `cgroup.procs` opened for reading carry the snapshot taken at open (spec §2.13.4),
+/// so later membership changes do not show through this handle.
+pub struct OpenFile<T: cgsim_ktypes::Tracer> {
+    pub(crate) cgrp: CgroupId,
+    pub(crate) name: String,
+    pub(crate) kind: FileKind<T>,
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
+    pub(crate) snapshot: Option<Vec<u8>>,
+}
+
+impl<T: cgsim_ktypes::Tracer> OpenFile<T> {
+    /// The cgroup whose directory holds the file.
+    pub fn cgroup(&self) -> CgroupId {
+        self.cgrp
+    }
+
+    /// The file name as opened.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Which file this is.
+    pub fn kind(&self) -> &FileKind<T> {
+        &self.kind
+    }
+
+    /// Opened for reading.
+    pub fn readable(&self) -> bool {
+        self.readable
+    }
+
+    /// Opened for writing.
+    pub fn writable(&self) -> bool {
+        self.writable
+    }
+}
+
+use crate::cftype::{CftCtx, CftEvents, CftRead, CftWrite};
+use crate::cgroup::{CGRP_CLONE_CHILDREN, CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE};
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::event_control::{EventControlRequest, parse_event_control};
+use crate::profile::{BaseFiles, TasksWriteParse};
+use crate::root::ROOT_NOPREFIX;
+use crate::subsys::{PopulateDir, SubsysCallback};
+use crate::{CGROUP_LOCAL_BUFFER_SIZE, PATH_MAX};
+use cgsim_ktypes::parse::{simple_strtoull, strip_trailing, strstrip, until_nul};
+use cgsim_ktypes::{Errno, Pid, Tracer, trace};
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `cgroup_populate_dir` (spec §2.7.1): clear the directory's files, add the base files, then
+    /// `release_agent` (top cgroup only), then each bound subsystem's files (`populate`, list
+    /// order; an error stops the remaining subsystems, the directory stays half-filled).
+    #[doc(alias = "cgroup_populate_dir")]
+    pub(crate) fn populate_dir(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        let (uid, gid, is_top, root) = (c.uid, c.gid, c.parent.is_none(), c.root);
+        let old_mode = self.profile.base_files == BaseFiles::V2_6_25;
+        let mut base = match self.profile.base_files {
+            BaseFiles::V2_6_25 => vec![
+                BaseFile::Tasks,
+                BaseFile::NotifyOnRelease,
+                BaseFile::Releasable,
+            ],
+            BaseFiles::V2_6_34 => vec![
+                BaseFile::Tasks,
+                BaseFile::Procs,
+                BaseFile::NotifyOnRelease,
+                BaseFile::EventControl,
+            ],
+            BaseFiles::V3_10 => vec![
+                BaseFile::Tasks,
+                BaseFile::Procs,
+                BaseFile::NotifyOnRelease,
+                BaseFile::EventControl,
+                BaseFile::CloneChildren,
+            ],
+        };
+        if is_top {
+            base.push(BaseFile::ReleaseAgent);
+            if self.profile.base_files == BaseFiles::V3_10 {
+                base.push(BaseFile::SaneBehavior);
+            }
+        }
+        let mut files: Vec<CgroupFile<T>> = base
+            .into_iter()
+            .map(|b| CgroupFile {
+                name: b.name().to_string(),
+                mode: if old_mode { 0o644 } else { base_mode(b) },
+                uid,
+                gid,
+                kind: FileKind::Base(b),
+            })
+            .collect();
+        let r = st.roots_arena.get(root.0).expect("live root");
+        let noprefix = r.flags & ROOT_NOPREFIX != 0;
+        let list = r.subsys_list.clone();
+        for i in list {
+            let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
+                continue;
+            };
+            let mut dir = PopulateDir { files: Vec::new() };
+            let res = if self.subsys[i]
+                .callbacks()
+                .contains(SubsysCallback::Populate)
+            {
+                let cx = self.ctx(st, i, cgrp);
+                let _g = self.trace_cb(i, SubsysCallback::Populate);
+                self.subsys[i].populate(&cx, &css, &mut dir)
+            } else {
+                Ok(())
+            };
+            let mut failed = res.is_err();
+            for cft in dir.files {
+                let name = if noprefix {
+                    cft.name.clone()
+                } else {
+                    format!("{}.{}", self.subsys[i].name(), cft.name)
+                };
+                // cgroup_create_file: an existing name is EEXIST and ends this populate.
+                if files.iter().any(|f| f.name == name) {
+                    failed = true;
+                    break;
+                }
+                files.push(CgroupFile {
+                    name,
+                    mode: if old_mode { 0o644 } else { cft.file_mode() },
+                    uid,
+                    gid,
+                    kind: FileKind::Subsys { subsys_id: i, cft },
+                });
+            }
+            if failed {
+                break;
+            }
+        }
+        st.cgroups.get_mut(cgrp.0).expect("live").files = files;
+    }
+
+    /// `cgroup_file_open`: open control file `name` of `cgrp` (ENOENT if the cgroup is stale or
+    /// has no such file). `tasks`/`cgroup.procs` opened for reading take their snapshot now
+    /// (`cgroup_pidlist_start`, spec §2.13.4). Permission bits are the VFS's business.
+    #[doc(alias = "cgroup_file_open")]
+    pub fn open(
+        &self,
+        cgrp: CgroupId,
+        name: &str,
+        readable: bool,
+        writable: bool,
+    ) -> Result<OpenFile<T>, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENOENT)?;
+        let f = c
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or(Errno::ENOENT)?;
+        let snapshot = match f.kind {
+            FileKind::Base(BaseFile::Tasks | BaseFile::Procs) if readable => {
+                let mut pids: Vec<Pid> = c
+                    .css_sets
+                    .iter()
+                    .flat_map(|s| st.css_sets.get(s.0).expect("linked").tasks.iter().copied())
+                    .collect();
+                pids.sort();
+                // Procs de-duplicates thread-group ids; every simulated task is its own group.
+                pids.dedup();
+                let mut text = String::new();
+                for p in pids {
+                    text.push_str(&format!("{}\n", p.0));
+                }
+                Some(text.into_bytes())
+            }
+            _ => None,
+        };
+        Ok(OpenFile {
+            cgrp,
+            name: name.to_string(),
+            kind: f.kind.clone(),
+            readable,
+            writable,
+            snapshot,
+        })
+    }
+
+    /// `cgroup_file_read` / `cgroup_seqfile_show`: read at `offset` into `buf` on behalf of
+    /// `reader`; returns the byte count (0 at EOF). The content is regenerated on every call
+    /// (numeric files do the same in the kernel; seq files would keep the first rendering).
+    /// EBADF if not opened for reading, ENODEV if the cgroup was removed (except for a
+    /// `tasks`/`cgroup.procs` snapshot), EINVAL if the file has no read handler.
+    #[doc(alias = "cgroup_file_read")]
+    pub fn read(
+        &self,
+        of: &OpenFile<T>,
+        reader: Pid,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, Errno> {
+        let content = self.read_all(of, reader)?;
+        let start = (offset.min(content.len() as u64)) as usize;
+        let n = buf.len().min(content.len() - start);
+        buf[..n].copy_from_slice(&content[start..start + n]);
+        Ok(n)
+    }
+
+    /// The whole content a read from offset 0 would see (same errors as [`read`](Self::read)).
+    pub fn read_all(&self, of: &OpenFile<T>, reader: Pid) -> Result<Vec<u8>, Errno> {
+        if !of.readable {
+            return Err(Errno::EBADF);
+        }
+        if let Some(s) = &of.snapshot {
+            return Ok(s.clone());
+        }
+        let (css, cred) = {
+            // Lock order: cgroup_mutex.
+            let st = self.lock();
+            let c = st.cgroups.get(of.cgrp.0).ok_or(Errno::ENODEV)?;
+            if c.is_removed() {
+                return Err(Errno::ENODEV);
+            }
+            let cred = st.tasks.get(&reader).map(|t| t.cred).unwrap_or_default();
+            match &of.kind {
+                FileKind::Base(b) => return self.read_base(&st, of.cgrp, *b),
+                FileKind::Subsys { subsys_id, .. } => (c.subsys[*subsys_id].clone(), cred),
+            }
+        };
+        let FileKind::Subsys { cft, .. } = &of.kind else {
+            unreachable!("base files returned above")
+        };
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_file_read");
+        let cx = CftCtx {
+            core: self,
+            tracer: &self.tracer,
+            cpu: CORE_CPU,
+            cgrp: of.cgrp,
+            css,
+            private: cft.private,
+            caller: reader,
+            cred,
+        };
+        let text = match &cft.read {
+            None => return Err(Errno::EINVAL),
+            Some(CftRead::U64(f)) => format!("{}\n", f(&cx)?),
+            Some(CftRead::S64(f)) => format!("{}\n", f(&cx)?),
+            Some(CftRead::Map(f)) => f(&cx)?
+                .into_iter()
+                .map(|(k, v)| format!("{k} {v}\n"))
+                .collect(),
+            Some(CftRead::SeqString(f)) => f(&cx)?,
+        };
+        Ok(text.into_bytes())
+    }
+
+    fn read_base(
+        &self,
+        st: &CgroupState<T>,
+        cgrp: CgroupId,
+        b: BaseFile,
+    ) -> Result<Vec<u8>, Errno> {
+        let c = st.cgroups.get(cgrp.0).expect("checked");
+        let flag = |f: u32| format!("{}\n", u64::from(c.flags & f != 0)).into_bytes();
+        match b {
+            BaseFile::NotifyOnRelease => Ok(flag(CGRP_NOTIFY_ON_RELEASE)),
+            BaseFile::Releasable => Ok(flag(CGRP_RELEASABLE)),
+            BaseFile::CloneChildren => Ok(flag(CGRP_CLONE_CHILDREN)),
+            BaseFile::SaneBehavior => Ok(b"0\n".to_vec()),
+            BaseFile::ReleaseAgent => {
+                let r = st.roots_arena.get(c.root.0).expect("live root");
+                Ok(format!("{}\n", r.release_agent_path).into_bytes())
+            }
+            // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
+            BaseFile::Tasks | BaseFile::Procs => Err(Errno::EBADF),
+            BaseFile::EventControl => Err(Errno::EINVAL),
+        }
+    }
+
+    /// `cgroup_file_write` (spec §2.13.2): one call = one handler invocation; returns
+    /// `data.len()` on success. `writer`'s credentials are the ones given at fork/`set_cred`.
+    /// EBADF if not opened for writing; ENODEV if the cgroup was removed; E2BIG/EINVAL by the
+    /// buffer rules; whatever the handler returns (ESRCH, EACCES, ... for `tasks`).
+    #[doc(alias = "cgroup_file_write")]
+    pub fn write(&self, of: &OpenFile<T>, writer: Pid, data: &[u8]) -> Result<usize, Errno> {
+        if !of.writable {
+            return Err(Errno::EBADF);
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_file_write");
+        let (css, cred) = {
+            // Lock order: cgroup_mutex.
+            let st = self.lock();
+            let c = st.cgroups.get(of.cgrp.0).ok_or(Errno::ENODEV)?;
+            if c.is_removed() {
+                return Err(Errno::ENODEV);
+            }
+            let cred = st.tasks.get(&writer).map(|t| t.cred).unwrap_or_default();
+            let css = match &of.kind {
+                FileKind::Base(_) => None,
+                FileKind::Subsys { subsys_id, .. } => c.subsys[*subsys_id].clone(),
+            };
+            (css, cred)
+        };
+        match &of.kind {
+            FileKind::Base(b) => self.write_base(of.cgrp, *b, writer, data)?,
+            FileKind::Subsys { cft, .. } => {
+                let cx = CftCtx {
+                    core: self,
+                    tracer: &self.tracer,
+                    cpu: CORE_CPU,
+                    cgrp: of.cgrp,
+                    css,
+                    private: cft.private,
+                    caller: writer,
+                    cred,
+                };
+                match &cft.write {
+                    None => return Err(Errno::EINVAL),
+                    Some(CftWrite::Raw(f)) => return f(&cx, data),
+                    Some(CftWrite::U64(f)) => f(&cx, parse_u64_write(data)?)?,
+                    Some(CftWrite::S64(f)) => f(&cx, parse_s64_write(data)?)?,
+                    Some(CftWrite::String(f)) => {
+                        let s = string_write(data, cft.max_write_len)?;
+                        f(&cx, &String::from_utf8_lossy(s))?
+                    }
+                    Some(CftWrite::Trigger(f)) => f(&cx)?,
+                }
+            }
+        }
+        Ok(data.len())
+    }
+
+    fn write_base(
+        &self,
+        cgrp: CgroupId,
+        b: BaseFile,
+        writer: Pid,
+        data: &[u8],
+    ) -> Result<(), Errno> {
+        match b {
+            BaseFile::Tasks => {
+                let pid = match self.profile.tasks_write_parse {
+                    TasksWriteParse::U64Einval => parse_u64_write(data)? as i64,
+                    TasksWriteParse::SscanfEio => {
+                        if data.len() >= PATH_MAX {
+                            return Err(Errno::E2BIG);
+                        }
+                        sscanf_pid(strip_trailing(until_nul(data))).ok_or(Errno::EIO)?
+                    }
+                };
+                self.attach_task_by_pid_raw(cgrp, writer, pid)
+            }
+            BaseFile::NotifyOnRelease | BaseFile::CloneChildren => {
+                let v = match self.profile.tasks_write_parse {
+                    TasksWriteParse::U64Einval => parse_u64_write(data)?,
+                    // 2.6.25: base-10 strtoul that ignores trailing garbage.
+                    TasksWriteParse::SscanfEio => simple_strtoull(strstrip(until_nul(data)), 10).0,
+                };
+                // Lock order: cgroup_mutex.
+                let mut st = self.lock();
+                let c = st.cgroups.get_mut(cgrp.0).ok_or(Errno::ENODEV)?;
+                let bit = if b == BaseFile::NotifyOnRelease {
+                    c.flags &= !CGRP_RELEASABLE;
+                    CGRP_NOTIFY_ON_RELEASE
+                } else {
+                    CGRP_CLONE_CHILDREN
+                };
+                if v != 0 {
+                    c.flags |= bit;
+                } else {
+                    c.flags &= !bit;
+                }
+                Ok(())
+            }
+            BaseFile::ReleaseAgent => {
+                let s = if self.profile.base_files == BaseFiles::V2_6_25 {
+                    if data.len() >= PATH_MAX {
+                        return Err(Errno::E2BIG);
+                    }
+                    strip_trailing(until_nul(data))
+                } else {
+                    string_write(data, Some(PATH_MAX))?
+                };
+                let path = String::from_utf8_lossy(s).into_owned();
+                // Lock order: cgroup_mutex.
+                let mut st = self.lock();
+                let root = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.root;
+                st.roots_arena
+                    .get_mut(root.0)
+                    .expect("live")
+                    .release_agent_path = path;
+                Ok(())
+            }
+            BaseFile::EventControl => {
+                let s = string_write(data, None)?;
+                let (efd, cfd, args) = parse_event_control(&String::from_utf8_lossy(s))?;
+                let req = EventControlRequest {
+                    writer,
+                    cgrp,
+                    efd,
+                    cfd,
+                    args,
+                };
+                // Lock order: event_control hook only (cgroup_mutex is not held).
+                let hook = self.event_control.read().clone();
+                hook.register(&req)
+            }
+            BaseFile::Procs | BaseFile::Releasable | BaseFile::SaneBehavior => Err(Errno::EINVAL),
+        }
+    }
+
+    /// The event hooks of control file `name` in `cgrp` and the file's css, for an
+    /// [`EventControl`](crate::EventControl) implementation. ENOENT if there is no such file,
+    /// EINVAL if it does not support events (§9.2.3 step 7).
+    pub fn cftype_events(
+        &self,
+        cgrp: CgroupId,
+        name: &str,
+    ) -> Result<(Option<crate::css::CssRef>, std::sync::Arc<dyn CftEvents>), Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENOENT)?;
+        let f = c
+            .files
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or(Errno::ENOENT)?;
+        match &f.kind {
+            FileKind::Subsys { subsys_id, cft } => match &cft.events {
+                Some(ev) => Ok((c.subsys[*subsys_id].clone(), ev.clone())),
+                None => Err(Errno::EINVAL),
+            },
+            FileKind::Base(_) => Err(Errno::EINVAL),
+        }
+    }
+}
+
+/// Explicit and computed modes of the base files under 2.6.34 (spec §2.7.4).
+fn base_mode(b: BaseFile) -> u32 {
+    match b {
+        BaseFile::Tasks
+        | BaseFile::NotifyOnRelease
+        | BaseFile::ReleaseAgent
+        | BaseFile::CloneChildren
+        | BaseFile::Releasable => 0o644,
+        BaseFile::Procs | BaseFile::SaneBehavior => 0o444,
+        BaseFile::EventControl => 0o222,
+    }
+}
+
+/// The buffer of `cgroup_write_X64`: ≥ 64 bytes → E2BIG, NUL-terminated, stripped at both ends;
+/// empty → EINVAL (spec §2.13.2).
+fn x64_buffer(data: &[u8]) -> Result<&[u8], Errno> {
+    if data.len() >= CGROUP_LOCAL_BUFFER_SIZE {
+        return Err(Errno::E2BIG);
+    }
+    let s = strstrip(until_nul(data));
+    if s.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(s)
+}
+
+/// `write_u64` parsing: `simple_strtoull(buf, &end, 0)`, leftovers → EINVAL.
+pub fn parse_u64_write(data: &[u8]) -> Result<u64, Errno> {
+    let s = x64_buffer(data)?;
+    let (v, rest) = simple_strtoull(s, 0);
+    if !rest.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(v)
+}
+
+/// `write_s64` parsing: `simple_strtoll(buf, &end, 0)`, leftovers → EINVAL.
+pub fn parse_s64_write(data: &[u8]) -> Result<i64, Errno> {
+    let s = x64_buffer(data)?;
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let (v, rest) = simple_strtoull(digits, 0);
+    if !rest.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(if neg {
+        (v as i64).wrapping_neg()
+    } else {
+        v as i64
+    })
+}
+
+/// `cgroup_write_string`'s buffer: `nbytes >= max_write_len` (default 63) → E2BIG, then
+/// NUL-terminated and `strstrip`ped.
+fn string_write(data: &[u8], max_write_len: Option<usize>) -> Result<&[u8], Errno> {
+    let max = max_write_len.unwrap_or(CGROUP_LOCAL_BUFFER_SIZE - 1);
+    if data.len() >= max {
+        return Err(Errno::E2BIG);
+    }
+    Ok(strstrip(until_nul(data)))
+}
+
+/// 2.6.25's `sscanf(buf, "%d", &pid)`: skip whitespace, optional sign, decimal digits.
+fn sscanf_pid(s: &[u8]) -> Option<i64> {
+    let s = strstrip(s);
+    let (neg, rest) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if !rest.first().is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (v, _) = simple_strtoull(rest, 10);
+    let v = v as i32 as i64;
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,63 @@
+//! The write-buffer rules of spec §2.13.2 and §2.10.1.
+
+use super::*;
+
+#[test]
+fn u64_writes() {
+    use Errno::*;
+    let cases: &[(&[u8], Result<u64, Errno>)] = &[
+        (b"42\n", Ok(42)),
+        (b"  7  ", Ok(7)),
+        (b"0x1f", Ok(31)),
+        (b"010", Ok(8)),
+        (b"", Err(EINVAL)),
+        (b"\n", Err(EINVAL)),
+        (b"x", Err(EINVAL)),
+        (b"1 2", Err(EINVAL)),
+        (b"-1", Err(EINVAL)),
+        (b"12\0garbage", Ok(12)),
+    ];
+    for (data, want) in cases {
+        assert_eq!(
+            parse_u64_write(data),
+            *want,
+            "{:?}",
+            String::from_utf8_lossy(data)
+        );
+    }
+    assert_eq!(parse_u64_write(&[b'1'; 63]).map(|_| ()), Ok(()));
+    assert_eq!(parse_u64_write(&[b'1'; 64]), Err(E2BIG));
+}
+
+#[test]
+fn s64_writes() {
+    assert_eq!(parse_s64_write(b"-5\n"), Ok(-5));
+    assert_eq!(parse_s64_write(b"5"), Ok(5));
+    // Kernel quirk: simple_strtoll("-") parses no digits yet leaves nothing over, so it is 0.
+    assert_eq!(parse_s64_write(b"-"), Ok(0));
+    assert_eq!(parse_s64_write(b"-x"), Err(Errno::EINVAL));
+}
+
+#[test]
+fn string_writes() {
+    assert_eq!(string_write(b"  abc \n", None), Ok(&b"abc"[..]));
+    assert_eq!(string_write(&[b'a'; 62], None).map(|s| s.len()), Ok(62));
+    assert_eq!(string_write(&[b'a'; 63], None), Err(Errno::E2BIG));
+    assert_eq!(
+        string_write(&[b'a'; 4095], Some(PATH_MAX)).map(|s| s.len()),
+        Ok(4095)
+    );
+    assert_eq!(
+        string_write(&[b'a'; 4096], Some(PATH_MAX)),
+        Err(Errno::E2BIG)
+    );
+}
+
+#[test]
+fn sscanf_tasks_writes() {
+    assert_eq!(sscanf_pid(b" 12 trailing"), Some(12));
+    assert_eq!(sscanf_pid(b"1 2"), Some(1));
+    assert_eq!(sscanf_pid(b"-3"), Some(-3));
+    assert_eq!(sscanf_pid(b"x"), None);
+    assert_eq!(sscanf_pid(b""), None);
+}

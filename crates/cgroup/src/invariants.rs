@@ -1,0 +1,224 @@
+//! `check_invariants`: the numbered invariants of the core, checked after every step of the
+//! property tests.
+//!
+//! **Invariants:**
+//! 1. Every live task is on the task list of exactly the css_set it points to, and therefore in
+//!    exactly one cgroup per hierarchy; an exited task points at `init_css_set` and is on no list.
+//! 2. A css_set's refcount equals its number of tasks plus the kernel's own references (1 for
+//!    `init_css_set`, 0 otherwise); no live css_set has refcount 0.
+//! 3. No two live css_sets link the same cgroup vector, and the lookup table maps exactly the live
+//!    css_sets by that vector (so their `subsys[]` templates differ too).
+//! 4. A cgroup's `count` equals the number of css_sets linked to it, and its `css_sets` list is
+//!    exactly those css_sets.
+//! 5. Every live css_set links exactly one cgroup in each active hierarchy (rootnode included),
+//!    in hierarchy order, and `subsys[i]` is the css of subsystem `i` in the linked cgroup of
+//!    `i`'s hierarchy.
+//! 6. Every subsystem is on exactly one `subsys_list` (rootnode's while unbound), `ss->root`
+//!    names that hierarchy, each list holds exactly the bits of `actual_subsys_bits`
+//!    (= `subsys_bits`), and after a mount without later remounts the list is in descending id
+//!    order.
+//! 7. `number_of_cgroups` equals the number of cgroups in the hierarchy's tree.
+//! 8. The tree is well formed: parents and children agree, every cgroup of a hierarchy has the
+//!    hierarchy's top cgroup as `top_cgroup`, `subsys[i]` is set exactly for the subsystems bound
+//!    to the hierarchy (all of them for dummytop) and points back to the cgroup.
+//! 9. `css_set_count` equals the number of live css_sets and `root_count` is 1 + the mounted
+//!    hierarchies; every arena object is reachable (nothing leaks).
+//! 10. `release_list` holds distinct, live, not-removed cgroups.
+
+use crate::core::{CgroupCore, CgroupState};
+use crate::root::RootId;
+use cgsim_ktypes::Tracer;
+use std::collections::BTreeSet;
+
+impl<T: Tracer> CgroupCore<T> {
+    /// Check every invariant of the module docs; `Err` names the first one violated.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        self.check_locked(&st)
+    }
+
+    fn check_locked(&self, st: &CgroupState<T>) -> Result<(), String> {
+        let active: Vec<RootId> = std::iter::once(RootId::ROOTNODE)
+            .chain(st.roots.iter().rev().copied())
+            .collect();
+        // I1
+        for (&pid, t) in &st.tasks {
+            let set = st
+                .css_sets
+                .get(t.cgroups.0)
+                .ok_or(format!("I1: task {pid} points at a dead css_set"))?;
+            if t.exited {
+                if t.cgroups != st.init_css_set || set.tasks.contains(&pid) {
+                    return Err(format!("I1: exited task {pid} not parked on init_css_set"));
+                }
+            } else if !set.tasks.contains(&pid) {
+                return Err(format!("I1: task {pid} missing from its css_set's list"));
+            }
+            let listed = st
+                .css_sets
+                .iter()
+                .filter(|(_, s)| s.tasks.contains(&pid))
+                .count();
+            if listed != usize::from(!t.exited) {
+                return Err(format!("I1: task {pid} is on {listed} css_set lists"));
+            }
+        }
+        // I2, I5
+        for (k, s) in st.css_sets.iter() {
+            let kernel_refs = usize::from(k == st.init_css_set.0);
+            if s.kernel_refs != kernel_refs || s.refcount != s.tasks.len() + kernel_refs {
+                return Err(format!(
+                    "I2: css_set {k:?} refcount {} != {} tasks + {kernel_refs}",
+                    s.refcount,
+                    s.tasks.len()
+                ));
+            }
+            let roots: Vec<RootId> = s
+                .cg_links
+                .iter()
+                .map(|l| st.cgroups.get(l.cgrp.0).map(|c| c.root))
+                .collect::<Option<_>>()
+                .ok_or(format!("I5: css_set {k:?} links a dead cgroup"))?;
+            if roots != active {
+                return Err(format!(
+                    "I5: css_set {k:?} links hierarchies {roots:?}, not {active:?}"
+                ));
+            }
+            for (i, css) in s.subsys.iter().enumerate() {
+                let root = st.subsys_root[i];
+                let l = s
+                    .cg_links
+                    .iter()
+                    .find(|l| st.cgroups.get(l.cgrp.0).expect("checked").root == root)
+                    .expect("checked");
+                let c = st.cgroups.get(l.cgrp.0).expect("checked");
+                if c.subsys[i].as_ref().map(|e| e.id()) != Some(css.id()) {
+                    return Err(format!(
+                        "I5: css_set {k:?} subsys[{i}] is not its cgroup's css"
+                    ));
+                }
+            }
+        }
+        // I3
+        let keys: BTreeSet<Vec<_>> = st.css_sets.iter().map(|(_, s)| s.key()).collect();
+        if keys.len() != st.css_sets.len() {
+            return Err("I3: two css_sets link the same cgroups".to_string());
+        }
+        if st.css_set_table.len() != st.css_sets.len()
+            || st
+                .css_set_table
+                .iter()
+                .any(|(key, id)| st.css_sets.get(id.0).is_none_or(|s| s.key() != *key))
+        {
+            return Err("I3: css_set table does not match the live css_sets".to_string());
+        }
+        // I4, I8
+        for (k, c) in st.cgroups.iter() {
+            let linked: BTreeSet<_> = st
+                .css_sets
+                .iter()
+                .filter(|(_, s)| s.cg_links.iter().any(|l| l.cgrp.0 == k))
+                .map(|(sk, _)| sk)
+                .collect();
+            let listed: BTreeSet<_> = c.css_sets.iter().map(|s| s.0).collect();
+            if c.count != linked.len() || listed != linked || c.css_sets.len() != listed.len() {
+                return Err(format!(
+                    "I4: cgroup {k:?} count {} but {} links",
+                    c.count,
+                    linked.len()
+                ));
+            }
+            for ch in &c.children {
+                let chc = st
+                    .cgroups
+                    .get(ch.0)
+                    .ok_or(format!("I8: cgroup {k:?} has a dead child"))?;
+                if chc.parent.map(|p| p.0) != Some(k) {
+                    return Err(format!("I8: child of {k:?} disagrees about its parent"));
+                }
+            }
+            if let Some(p) = c.parent {
+                let pc = st
+                    .cgroups
+                    .get(p.0)
+                    .ok_or(format!("I8: {k:?} has a dead parent"))?;
+                if !pc.children.iter().any(|x| x.0 == k) || pc.root != c.root {
+                    return Err(format!("I8: parent of {k:?} does not list it"));
+                }
+            }
+            let r = st
+                .roots_arena
+                .get(c.root.0)
+                .ok_or(format!("I8: {k:?} in a dead root"))?;
+            if c.top_cgroup != r.top_cgroup {
+                return Err(format!("I8: {k:?} has the wrong top_cgroup"));
+            }
+            let is_dummy = k == st.dummytop.0;
+            for (i, css) in c.subsys.iter().enumerate() {
+                let bound = is_dummy || r.actual_subsys_bits & (1 << i) != 0;
+                if css.is_some() != bound {
+                    return Err(format!("I8: {k:?} subsys[{i}] presence wrong"));
+                }
+                if let Some(css) = css
+                    && !is_dummy
+                    && css.cgroup().0 != k
+                {
+                    return Err(format!("I8: css of {k:?} subsys[{i}] points elsewhere"));
+                }
+            }
+        }
+        // I6, I7
+        let mut seen = vec![0usize; self.subsys.len()];
+        for &rid in &active {
+            let r = st.roots_arena.get(rid.0).expect("active");
+            let bits: u64 = r.subsys_list.iter().fold(0, |b, &i| b | (1 << i));
+            for &i in &r.subsys_list {
+                seen[i] += 1;
+                if st.subsys_root[i] != rid {
+                    return Err(format!("I6: subsystem {i} on the wrong list"));
+                }
+            }
+            if !rid.is_rootnode()
+                && (bits != r.actual_subsys_bits || r.subsys_bits != r.actual_subsys_bits)
+            {
+                return Err(format!("I6: {rid:?} subsys_list disagrees with its bits"));
+            }
+            let n = st.cgroups.iter().filter(|(_, c)| c.root == rid).count();
+            if n != r.number_of_cgroups {
+                return Err(format!(
+                    "I7: {rid:?} number_of_cgroups {} != {n}",
+                    r.number_of_cgroups
+                ));
+            }
+        }
+        if seen.iter().any(|&n| n != 1) {
+            return Err(format!("I6: subsystems on {seen:?} lists"));
+        }
+        // I9
+        if st.css_set_count != st.css_sets.len() {
+            return Err("I9: css_set_count wrong".to_string());
+        }
+        if st.root_count != 1 + st.roots.len() || st.roots_arena.len() != active.len() {
+            return Err("I9: root_count wrong or a root leaked".to_string());
+        }
+        let in_trees: usize = active
+            .iter()
+            .map(|r| st.roots_arena.get(r.0).expect("active").number_of_cgroups)
+            .sum();
+        if in_trees != st.cgroups.len() {
+            return Err("I9: a cgroup leaked".to_string());
+        }
+        // I10
+        let uniq: BTreeSet<_> = st.release_list.iter().collect();
+        if uniq.len() != st.release_list.len()
+            || st
+                .release_list
+                .iter()
+                .any(|c| st.cgroups.get(c.0).is_none_or(|c| c.is_removed()))
+        {
+            return Err("I10: bad release_list".to_string());
+        }
+        Ok(())
+    }
+}

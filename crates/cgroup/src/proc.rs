@@ -1,0 +1,79 @@
+//! `/proc/cgroups` and `/proc/<pid>/cgroup`.
+//!
+//! **Kernel:** `kernel/cgroup.c` `proc_cgroupstats_show`, `proc_cgroup_show` (2.6.25 format
+//! with `subsys_bits`, 2.6.32+ with `hierarchy_id` and `name=`; spec §2.14).
+
+use crate::core::{CgroupCore, CgroupState};
+use crate::profile::{MountOpts, ProcHierColumn};
+use crate::root::RootId;
+use cgsim_ktypes::{Errno, Pid, Tracer};
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `/proc/cgroups` (`proc_cgroupstats_show`): a header, then per subsystem in id order
+    /// `name\thierarchy\tnum_cgroups\tenabled`.
+    #[doc(alias = "proc_cgroupstats_show")]
+    pub fn proc_cgroups(&self) -> String {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let mut s = String::from("#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
+        for (i, ss) in self.subsys.iter().enumerate() {
+            let r = st.roots_arena.get(st.subsys_root[i].0).expect("live root");
+            s.push_str(&format!(
+                "{}\t{}\t{}\t{}\n",
+                ss.name(),
+                self.hier_column(r),
+                r.number_of_cgroups,
+                u8::from(!self.disabled[i])
+            ));
+        }
+        s
+    }
+
+    /// `/proc/<pid>/cgroup` (`proc_cgroup_show`): one line per mounted hierarchy in `roots` order
+    /// (newest first), `<hierarchy>:<names>[,name=<name>]:<path>`. ESRCH for an unknown pid.
+    #[doc(alias = "proc_cgroup_show")]
+    pub fn proc_pid_cgroup(&self, pid: Pid) -> Result<String, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let t = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        let mut s = String::new();
+        for &root in &st.roots {
+            let r = st.roots_arena.get(root.0).expect("live root");
+            let mut names: Vec<String> = r
+                .subsys_list
+                .iter()
+                .map(|&i| self.subsys[i].name().to_string())
+                .collect();
+            if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
+                names.push(format!("name={}", r.name));
+            }
+            let cgrp = Self::css_set_cgroup(&st, t.cgroups, root);
+            let path = Self::path_of(&st, cgrp)?;
+            s.push_str(&format!(
+                "{}:{}:{}\n",
+                self.hier_column(r),
+                names.join(","),
+                path
+            ));
+        }
+        Ok(s)
+    }
+
+    fn hier_column(&self, r: &crate::root::CgroupfsRoot) -> u64 {
+        match self.profile.proc_cgroups_hier_column {
+            ProcHierColumn::HierarchyId => r.hierarchy_id as u64,
+            ProcHierColumn::SubsysBits => r.subsys_bits,
+        }
+    }
+
+    /// `hierarchy_id` of a hierarchy (0 for rootnode). EINVAL for an unknown root.
+    pub fn hierarchy_id(&self, root: RootId) -> Result<u32, Errno> {
+        // Lock order: cgroup_mutex.
+        let st: parking_lot::MutexGuard<'_, CgroupState<T>> = self.lock();
+        Ok(st
+            .roots_arena
+            .get(root.0)
+            .ok_or(Errno::EINVAL)?
+            .hierarchy_id)
+    }
+}

@@ -1,0 +1,148 @@
+//! The `core.*` switches of spec §15.2 and the SEED defaults of §15.1.
+//!
+//! **Kernel:** none; each switch selects the behaviour of a kernel version range.
+
+/// `core.base_files`: which base control files every cgroup directory gets (spec §2.7.2).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum BaseFiles {
+    /// 2.6.24–2.6.25: `tasks`, `notify_on_release`, `releasable`; every file mode 0644.
+    V2_6_25,
+    /// 2.6.34–2.6.36 (SEED): `tasks`, `cgroup.procs`, `notify_on_release`, `cgroup.event_control`.
+    #[default]
+    V2_6_34,
+    /// 3.10: SEED plus `cgroup.clone_children`, and `cgroup.sane_behavior` in the top cgroup.
+    V3_10,
+}
+
+/// `core.tasks_write_parse`: how a write to `tasks` is parsed (spec §2.10.1).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum TasksWriteParse {
+    /// 2.6.25–2.6.26: `sscanf("%d")`, no number → EIO, trailing text ignored.
+    SscanfEio,
+    /// 2.6.27+ (SEED): write_u64 rules, garbage → EINVAL.
+    #[default]
+    U64Einval,
+}
+
+/// `core.mount_opts`: the mount option set (spec §2.5.1–2.5.3).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum MountOpts {
+    /// 2.6.25: subsystems, `all`, `noprefix`, `release_agent=`; reuse iff bits and flags match.
+    V2_6_25,
+    /// 2.6.32–2.6.34 (SEED): adds `none`, `name=`, the cpuset-only `noprefix` rule (2.6.31) and the
+    /// 2.6.32 reuse test.
+    #[default]
+    V2_6_32,
+    /// 3.10/4.x: `all` is the default whenever no subsystem, `none` or `name=` was given; `all`
+    /// mixed with subsystem names → EINVAL; a disabled subsystem's name → ENOENT.
+    V4,
+}
+
+/// `core.proc_cgroups_hier_column`: the second column of `/proc/cgroups` and the first field of
+/// `/proc/<pid>/cgroup` (spec §2.14).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ProcHierColumn {
+    /// ≤ 2.6.31: the hierarchy's `subsys_bits`.
+    SubsysBits,
+    /// 2.6.32+ (SEED): `hierarchy_id`.
+    #[default]
+    HierarchyId,
+}
+
+/// `core.rmdir_css_refs`: what rmdir does when a css still has references (spec §2.9).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum RmdirCssRefs {
+    /// 2.6.25 (SEED, §15.1.6): EBUSY.
+    #[default]
+    Ebusy,
+    /// 2.6.30–3.7: sleep until the references go. The simulator has no asynchronous holders that
+    /// could drop them while rmdir sleeps, so this returns EBUSY too (documented simplification).
+    Wait,
+    /// 3.8+: references do not block rmdir.
+    Ignore,
+}
+
+/// `core.css_refcnt_base`: the value of an unreferenced css's `refcnt` (spec §2.1.2).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum CssRefcntBase {
+    /// ≤ 2.6.28: refcnt starts at 0.
+    Zero,
+    /// 2.6.29+ (SEED, the 2.6.34 object model): refcnt starts at 1.
+    #[default]
+    One,
+}
+
+impl CssRefcntBase {
+    /// The refcnt of a css nobody references.
+    pub fn value(self) -> i64 {
+        match self {
+            CssRefcntBase::Zero => 0,
+            CssRefcntBase::One => 1,
+        }
+    }
+}
+
+/// Every `core.*` switch. `Default` is the SEED profile (spec §15.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CoreProfile {
+    pub base_files: BaseFiles,
+    pub tasks_write_parse: TasksWriteParse,
+    pub mount_opts: MountOpts,
+    pub proc_cgroups_hier_column: ProcHierColumn,
+    pub rmdir_css_refs: RmdirCssRefs,
+    pub css_refcnt_base: CssRefcntBase,
+    /// Boot option `cgroup_disable=<name>[,...]` (2.6.26+): these subsystems are registered but
+    /// disabled (`enabled` column 0 in `/proc/cgroups`, ignored by mount).
+    pub cgroup_disable: Vec<String>,
+}
+
+impl CoreProfile {
+    /// The 2.6.25 behaviour for every switch.
+    pub fn v2_6_25() -> CoreProfile {
+        CoreProfile {
+            base_files: BaseFiles::V2_6_25,
+            tasks_write_parse: TasksWriteParse::SscanfEio,
+            mount_opts: MountOpts::V2_6_25,
+            proc_cgroups_hier_column: ProcHierColumn::SubsysBits,
+            rmdir_css_refs: RmdirCssRefs::Ebusy,
+            css_refcnt_base: CssRefcntBase::Zero,
+            cgroup_disable: Vec::new(),
+        }
+    }
+
+    /// Set one switch by its spec name and value (`core.mount_opts`, `v2_6_25`), as the shell's
+    /// `profile set` command does. Unknown names or values → EINVAL.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), cgsim_ktypes::Errno> {
+        use cgsim_ktypes::Errno::EINVAL;
+        match (name, value) {
+            ("core.base_files", "v2_6_25") => self.base_files = BaseFiles::V2_6_25,
+            ("core.base_files", "v2_6_34") => self.base_files = BaseFiles::V2_6_34,
+            ("core.base_files", "v3_10") => self.base_files = BaseFiles::V3_10,
+            ("core.tasks_write_parse", "sscanf_eio") => {
+                self.tasks_write_parse = TasksWriteParse::SscanfEio
+            }
+            ("core.tasks_write_parse", "u64_einval") => {
+                self.tasks_write_parse = TasksWriteParse::U64Einval
+            }
+            ("core.mount_opts", "v2_6_25") => self.mount_opts = MountOpts::V2_6_25,
+            ("core.mount_opts", "v2_6_32") => self.mount_opts = MountOpts::V2_6_32,
+            ("core.mount_opts", "v4") => self.mount_opts = MountOpts::V4,
+            ("core.proc_cgroups_hier_column", "subsys_bits") => {
+                self.proc_cgroups_hier_column = ProcHierColumn::SubsysBits
+            }
+            ("core.proc_cgroups_hier_column", "hierarchy_id") => {
+                self.proc_cgroups_hier_column = ProcHierColumn::HierarchyId
+            }
+            ("core.rmdir_css_refs", "ebusy") => self.rmdir_css_refs = RmdirCssRefs::Ebusy,
+            ("core.rmdir_css_refs", "wait") => self.rmdir_css_refs = RmdirCssRefs::Wait,
+            ("core.rmdir_css_refs", "ignore") => self.rmdir_css_refs = RmdirCssRefs::Ignore,
+            ("core.css_refcnt_base", "0") => self.css_refcnt_base = CssRefcntBase::Zero,
+            ("core.css_refcnt_base", "1") => self.css_refcnt_base = CssRefcntBase::One,
+            _ => return Err(EINVAL),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

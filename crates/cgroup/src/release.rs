@@ -1,0 +1,97 @@
+//! Release notification: `check_for_release` and `cgroup_release_agent`.
+//!
+//! **Kernel:** `kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`, `release_list`
+//! (2.6.25; spec §2.12).
+//!
+//! Nothing is executed: when the kernel would `call_usermodehelper` the agent, the core records a
+//! [`ReleaseAgentCall`] and the VFS drains and logs it with
+//! [`CgroupCore::drain_release_agent`](crate::CgroupCore::drain_release_agent).
+
+use crate::root::RootId;
+
+/// The `envp` the kernel passes to the release agent (spec §2.12.6).
+pub const RELEASE_AGENT_ENVP: [&str; 2] = ["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"];
+
+/// One release-agent execution the kernel would have started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseAgentCall {
+    /// The hierarchy the released cgroup belongs to.
+    pub root: RootId,
+    /// Its `hierarchy_id`.
+    pub hierarchy_id: u32,
+    /// `[release_agent_path, cgroup path relative to the hierarchy root]`.
+    pub argv: Vec<String>,
+    /// [`RELEASE_AGENT_ENVP`].
+    pub envp: Vec<String>,
+}
+
+use crate::cgroup::{CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CgroupId};
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use cgsim_ktypes::{Tracer, trace};
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `check_for_release(cgrp)`: queue `cgrp` at the head of `release_list` if it is releasable,
+    /// notify_on_release, unused (count 0), childless, without extra css references, not removed
+    /// and not queued yet (spec §2.12.4).
+    pub(crate) fn check_for_release(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "check_for_release");
+        let Some(c) = st.cgroups.get(cgrp.0) else {
+            return;
+        };
+        let both = CGRP_RELEASABLE | CGRP_NOTIFY_ON_RELEASE;
+        let has_css_refs = c.subsys.iter().flatten().any(|css| css.has_extra_refs());
+        if c.flags & both == both
+            && c.count == 0
+            && c.children.is_empty()
+            && !has_css_refs
+            && !c.is_removed()
+            && !st.release_list.contains(&cgrp)
+        {
+            st.release_list.push_front(cgrp);
+            trace::comment(&*self.tracer, CORE_CPU, || {
+                "queued on release_list; schedule_work(&release_agent_work)".to_string()
+            });
+        }
+    }
+
+    /// Run the release work (`cgroup_release_agent`) and return the agent executions it would have
+    /// started, most recently queued cgroup first.
+    ///
+    /// **Kernel:** the work runs asynchronously soon after `check_for_release` queued a cgroup;
+    /// here it runs when the VFS calls this (typically after every syscall). An empty
+    /// `release_agent` means the exec fails and nothing runs; such cgroups are dropped from the
+    /// list with a trace comment and no [`ReleaseAgentCall`].
+    #[doc(alias = "cgroup_release_agent")]
+    pub fn drain_release_agent(&self) -> Vec<ReleaseAgentCall> {
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        let mut calls = Vec::new();
+        if !st.release_list.is_empty() {
+            let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_release_agent");
+            while let Some(cgrp) = st.release_list.pop_front() {
+                let Ok(path) = Self::path_of(&st, cgrp) else {
+                    continue;
+                };
+                let c = st.cgroups.get(cgrp.0).expect("queued cgroups are live");
+                let r = st.roots_arena.get(c.root.0).expect("live root");
+                if r.release_agent_path.is_empty() {
+                    trace::comment(&*self.tracer, CORE_CPU, || {
+                        format!("release_agent empty: nothing runs for {path}")
+                    });
+                    continue;
+                }
+                let call = ReleaseAgentCall {
+                    root: c.root,
+                    hierarchy_id: r.hierarchy_id,
+                    argv: vec![r.release_agent_path.clone(), path],
+                    envp: RELEASE_AGENT_ENVP.iter().map(|s| s.to_string()).collect(),
+                };
+                trace::comment(&*self.tracer, CORE_CPU, || {
+                    format!("call_usermodehelper({} {})", call.argv[0], call.argv[1])
+                });
+                calls.push(call);
+            }
+        }
+        calls
+    }
+}

@@ -1,0 +1,544 @@
+//! Hierarchies: `struct cgroupfs_root`, the dummy `rootnode`, mount option parsing, mount
+//! (`cgroup_get_sb`), remount, umount (`cgroup_kill_sb`) and `rebind_subsystems`.
+//!
+//! **Kernel:** `kernel/cgroup.c` 2.6.25 structures with the 2.6.32–2.6.34 option set
+//! (`parse_cgroupfs_options`, `cgroup_test_super`, `cgroup_get_sb`, `cgroup_remount`,
+//! `cgroup_kill_sb`, `rebind_subsystems`, `cgroup_show_options`; spec §2.1.6, §2.2, §2.5, §2.6).
+
+use crate::arena::ArenaKey;
+use crate::cgroup::CgroupId;
+use crate::profile::MountOpts;
+use cgsim_ktypes::Errno;
+
+/// A hierarchy, named by slab slot and generation. [`RootId::ROOTNODE`] is the dummy hierarchy.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RootId(pub ArenaKey);
+
+impl RootId {
+    /// `rootnode`, the dummy hierarchy (always slot 0, generation 1: created first at boot).
+    pub const ROOTNODE: RootId = RootId(ArenaKey { slot: 0, gen_: 1 });
+
+    /// Whether this is `rootnode`.
+    pub fn is_rootnode(self) -> bool {
+        self == RootId::ROOTNODE
+    }
+}
+
+/// `ROOT_NOPREFIX` (bit 0 of `root->flags`).
+pub const ROOT_NOPREFIX: u32 = 1 << 0;
+
+/// `struct cgroupfs_root`.
+///
+/// **Kernel:** `kernel/cgroup.c` 2.6.25, plus `hierarchy_id` and `name` from 2.6.32
+/// (spec §2.1.6).
+/// **Differences:** the superblock is replaced by `mounts`, the number of mount views the VFS
+/// holds (the superblock's active references from mounts; child cgroups hold the others, which
+/// `number_of_cgroups > 1` stands for). `rootnode.subsys_list` holds the unbound subsystems
+/// under every profile (the 2.6.34 rule of §2.2.4; 2.6.25 left it empty), and the `roots` list
+/// holds mounted hierarchies only (2.6.29+), newest first.
+/// **Locking:** `cgroup_mutex`.
+#[doc(alias = "cgroupfs_root")]
+#[derive(Clone, Debug)]
+pub struct CgroupfsRoot {
+    pub(crate) subsys_bits: u64,
+    pub(crate) actual_subsys_bits: u64,
+    /// Bound subsystem ids, head first (descending id after a mount, §2.3.3).
+    pub(crate) subsys_list: Vec<usize>,
+    pub(crate) top_cgroup: CgroupId,
+    pub(crate) number_of_cgroups: usize,
+    pub(crate) flags: u32,
+    pub(crate) release_agent_path: String,
+    pub(crate) hierarchy_id: u32,
+    pub(crate) name: String,
+    pub(crate) mounts: usize,
+}
+
+/// The result of `parse_cgroupfs_options` (`struct cgroup_sb_opts`).
+#[doc(alias = "cgroup_sb_opts")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CgroupSbOpts {
+    pub subsys_bits: u64,
+    pub flags: u32,
+    pub release_agent: Option<String>,
+    pub name: Option<String>,
+    pub none: bool,
+}
+
+/// What [`CgroupCore::mount`](crate::CgroupCore::mount) did.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MountResult {
+    /// The hierarchy now visible at the mount point.
+    pub root: RootId,
+    /// Its top cgroup (the mount point's directory).
+    pub top: CgroupId,
+    /// `true` if a new hierarchy was created, `false` if an existing one was reused.
+    pub new_hierarchy: bool,
+}
+
+/// One subsystem as the option parser needs it.
+#[derive(Clone, Debug)]
+pub(crate) struct SubsysOpt {
+    pub(crate) name: &'static str,
+    pub(crate) disabled: bool,
+}
+
+/// `parse_cgroupfs_options` under `core.mount_opts` (spec §2.5.1, §2.5.2). `data == None` means no
+/// option string at all (→ `all`); `Some("")` is one empty token (→ EINVAL), as `strsep` sees it.
+pub(crate) fn parse_cgroupfs_options(
+    data: Option<&str>,
+    subsys: &[SubsysOpt],
+    rules: MountOpts,
+) -> Result<CgroupSbOpts, Errno> {
+    let enabled_bits: u64 = subsys
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.disabled)
+        .fold(0, |b, (i, _)| b | (1u64 << i));
+    let mut opts = CgroupSbOpts::default();
+    let Some(data) = data else {
+        opts.subsys_bits = enabled_bits;
+        return Ok(opts);
+    };
+    let v2_6_32 = rules != MountOpts::V2_6_25;
+    let mut all_ss = false;
+    let mut one_ss = false;
+    for token in data.split(',') {
+        if token.is_empty() {
+            return Err(Errno::EINVAL);
+        }
+        if v2_6_32 && token == "none" {
+            opts.none = true;
+            continue;
+        }
+        if token == "all" {
+            if rules == MountOpts::V4 && one_ss {
+                return Err(Errno::EINVAL);
+            }
+            all_ss = true;
+            opts.subsys_bits = enabled_bits;
+            continue;
+        }
+        if token == "noprefix" {
+            opts.flags |= ROOT_NOPREFIX;
+            continue;
+        }
+        if let Some(path) = token.strip_prefix("release_agent=") {
+            if opts.release_agent.is_some() {
+                return Err(Errno::EINVAL);
+            }
+            let mut p = path.to_string();
+            truncate_bytes(&mut p, crate::PATH_MAX - 1);
+            opts.release_agent = Some(p);
+            continue;
+        }
+        if v2_6_32 && let Some(name) = token.strip_prefix("name=") {
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            {
+                return Err(Errno::EINVAL);
+            }
+            if opts.name.is_some() {
+                return Err(Errno::EINVAL);
+            }
+            let mut n = name.to_string();
+            truncate_bytes(&mut n, crate::MAX_CGROUP_ROOT_NAMELEN - 1);
+            opts.name = Some(n);
+            continue;
+        }
+        match subsys.iter().position(|s| s.name == token) {
+            None => return Err(Errno::ENOENT),
+            Some(i) if subsys[i].disabled => {
+                if rules == MountOpts::V4 {
+                    return Err(Errno::ENOENT);
+                }
+            }
+            Some(i) => {
+                if rules == MountOpts::V4 && all_ss {
+                    return Err(Errno::EINVAL);
+                }
+                opts.subsys_bits |= 1 << i;
+                one_ss = true;
+            }
+        }
+    }
+    if rules == MountOpts::V4 && !all_ss && !one_ss && !opts.none && opts.name.is_none() {
+        opts.subsys_bits = enabled_bits;
+    }
+    if !v2_6_32 {
+        if opts.subsys_bits == 0 {
+            return Err(Errno::EINVAL);
+        }
+        return Ok(opts);
+    }
+    // 2.6.31+: noprefix only for cpuset alone.
+    if opts.flags & ROOT_NOPREFIX != 0 {
+        let cpuset_bit = subsys
+            .iter()
+            .position(|s| s.name == "cpuset")
+            .map_or(0, |i| 1u64 << i);
+        if opts.subsys_bits & !cpuset_bit != 0 {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if opts.subsys_bits != 0 && opts.none {
+        return Err(Errno::EINVAL);
+    }
+    if opts.subsys_bits == 0 && opts.name.is_none() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(opts)
+}
+
+fn truncate_bytes(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+use crate::cgroup::Cgroup;
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::subsys::SubsysCallback;
+use cgsim_ktypes::{Tracer, trace};
+
+impl<T: Tracer> CgroupCore<T> {
+    /// `cgroup_get_sb`: mount a cgroup filesystem with option string `data` (`None` = no `-o` at
+    /// all, which means `all`). Reuses an existing hierarchy when `cgroup_test_super` matches
+    /// (§2.5.3), else builds a new one (§2.5.4): rebind the subsystems (EBUSY if one is bound
+    /// elsewhere), link the top cgroup into every css_set, populate the top directory.
+    ///
+    /// Errors: EINVAL/ENOENT from option parsing (§2.5.1–2.5.2), EINVAL for `name=X` alone with no
+    /// hierarchy X, EBUSY for a name clash or a subsystem bound to another hierarchy. Every error
+    /// leaves the state unchanged. Each successful call counts one mount view; pair it with
+    /// [`umount`](Self::umount).
+    #[doc(alias = "cgroup_get_sb")]
+    pub fn mount(&self, data: Option<&str>) -> Result<MountResult, Errno> {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_get_sb");
+        // Lock order: cgroup_mutex (taken once; the kernel parses under it too).
+        let mut st = self.lock();
+        let opts = {
+            let _g = trace::func(&*self.tracer, CORE_CPU, "parse_cgroupfs_options");
+            parse_cgroupfs_options(data, &self.subsys_opts(), self.profile.mount_opts)?
+        };
+        let v2_6_25 = self.profile.mount_opts == MountOpts::V2_6_25;
+        // sget(): look for a superblock cgroup_test_super accepts (newest first).
+        let found = st.roots.iter().copied().find(|&r| {
+            let root = st.roots_arena.get(r.0).expect("live root");
+            if v2_6_25 {
+                root.subsys_bits == opts.subsys_bits && root.flags == opts.flags
+            } else {
+                if let Some(n) = &opts.name
+                    && *n != root.name
+                {
+                    return false;
+                }
+                !((opts.subsys_bits != 0 || opts.none) && opts.subsys_bits != root.subsys_bits)
+            }
+        });
+        if let Some(r) = found {
+            let root = st.roots_arena.get_mut(r.0).expect("live root");
+            root.mounts += 1;
+            trace::comment(&*self.tracer, CORE_CPU, || {
+                "cgroup_test_super matched: reusing the hierarchy".to_string()
+            });
+            return Ok(MountResult {
+                root: r,
+                top: root.top_cgroup,
+                new_hierarchy: false,
+            });
+        }
+        // cgroup_root_from_opts: no subsystems and no `none` → no new root (cgroup_set_super EINVAL).
+        if !v2_6_25 && opts.subsys_bits == 0 && !opts.none {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(n) = &opts.name
+            && st
+                .roots
+                .iter()
+                .any(|r| st.roots_arena.get(r.0).expect("live").name == *n)
+        {
+            return Err(Errno::EBUSY);
+        }
+        // rebind_subsystems' EBUSY check, done before anything is allocated.
+        for i in 0..self.subsys.len() {
+            if opts.subsys_bits & (1 << i) != 0 && !st.subsys_root[i].is_rootnode() {
+                return Err(Errno::EBUSY);
+            }
+        }
+        let hierarchy_id = (1..).find(|h| !st.hierarchy_ids.contains(h)).expect("ids");
+        st.hierarchy_ids.insert(hierarchy_id);
+        let dummytop = st.dummytop;
+        let root_id = RootId(st.roots_arena.insert(CgroupfsRoot {
+            subsys_bits: 0,
+            actual_subsys_bits: 0,
+            subsys_list: Vec::new(),
+            top_cgroup: dummytop,
+            number_of_cgroups: 1,
+            flags: opts.flags,
+            release_agent_path: opts.release_agent.clone().unwrap_or_default(),
+            hierarchy_id,
+            name: opts.name.clone().unwrap_or_default(),
+            mounts: 1,
+        }));
+        let top_key = st.cgroups.insert(Cgroup::new(
+            String::new(),
+            None,
+            root_id,
+            dummytop,
+            self.subsys.len(),
+        ));
+        let top = crate::cgroup::CgroupId(top_key);
+        st.cgroups.get_mut(top_key).expect("new").top_cgroup = top;
+        st.roots_arena.get_mut(root_id.0).expect("new").top_cgroup = top;
+        self.rebind_subsystems(&mut st, root_id, opts.subsys_bits)
+            .expect("EBUSY was checked before allocation");
+        st.roots.insert(0, root_id);
+        st.root_count += 1;
+        // Link the top cgroup into every existing css_set (§2.4.6).
+        let sets: Vec<_> = st.css_sets.iter().map(|(k, _)| k).collect();
+        for k in sets {
+            st.css_sets
+                .get_mut(k)
+                .expect("live")
+                .cg_links
+                .push(crate::css_set::CgCgroupLink { cgrp: top });
+            let c = st.cgroups.get_mut(top_key).expect("new");
+            c.count += 1;
+            c.css_sets.push(crate::css_set::CssSetId(k));
+        }
+        Self::rehash_css_sets(&mut st);
+        self.populate_dir(&mut st, top);
+        Ok(MountResult {
+            root: root_id,
+            top,
+            new_hierarchy: true,
+        })
+    }
+
+    /// `cgroup_remount` (spec §2.5.7): parse, refuse changed flags or name (EINVAL), rebind to the
+    /// new subsystem set (EBUSY if a subsystem is bound elsewhere or the hierarchy has children),
+    /// re-populate the top directory, then (2.6.34) take a new `release_agent=`. Under the 2.6.25
+    /// option rules the agent is copied even when the rebind failed (kernel quirk).
+    #[doc(alias = "cgroup_remount")]
+    pub fn remount(&self, root: RootId, data: Option<&str>) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_remount");
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        if root.is_rootnode() || st.roots_arena.get(root.0).is_none() {
+            return Err(Errno::EINVAL);
+        }
+        let opts = {
+            let _g = trace::func(&*self.tracer, CORE_CPU, "parse_cgroupfs_options");
+            parse_cgroupfs_options(data, &self.subsys_opts(), self.profile.mount_opts)?
+        };
+        let r = st.roots_arena.get(root.0).expect("checked");
+        if opts.flags != r.flags || opts.name.as_ref().is_some_and(|n| *n != r.name) {
+            return Err(Errno::EINVAL);
+        }
+        let res = self.rebind_subsystems(&mut st, root, opts.subsys_bits);
+        // Kernel quirk (2.6.25): the agent is copied before the rebind result is looked at.
+        let copy_agent = res.is_ok() || self.profile.mount_opts == MountOpts::V2_6_25;
+        if copy_agent && let Some(a) = opts.release_agent {
+            st.roots_arena
+                .get_mut(root.0)
+                .expect("live")
+                .release_agent_path = a;
+        }
+        res?;
+        let top = st.roots_arena.get(root.0).expect("live").top_cgroup;
+        self.populate_dir(&mut st, top);
+        Ok(())
+    }
+
+    /// Drop one mount view of `root` (`umount`). When it was the last view and the hierarchy has
+    /// no child cgroups, the superblock dies: `cgroup_kill_sb` unbinds every subsystem, unlinks
+    /// the top cgroup from every css_set and frees the hierarchy; returns `Ok(true)`. Otherwise the
+    /// hierarchy lingers (spec §2.5.6) and a later matching mount reattaches; returns `Ok(false)`.
+    /// A hierarchy with no mount views left dies later, when its last child cgroup is removed.
+    /// EINVAL if `root` is not a mounted hierarchy.
+    pub fn umount(&self, root: RootId) -> Result<bool, Errno> {
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        if root.is_rootnode() {
+            return Err(Errno::EINVAL);
+        }
+        let r = st.roots_arena.get_mut(root.0).ok_or(Errno::EINVAL)?;
+        if r.mounts == 0 {
+            return Err(Errno::EINVAL);
+        }
+        r.mounts -= 1;
+        if r.mounts == 0 && r.number_of_cgroups == 1 {
+            self.kill_sb(&mut st, root);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// `cgroup_kill_sb` (spec §2.5.6).
+    #[doc(alias = "cgroup_kill_sb")]
+    pub(crate) fn kill_sb(&self, st: &mut CgroupState<T>, root: RootId) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill_sb");
+        self.rebind_subsystems(st, root, 0)
+            .expect("a dying hierarchy has no children, so rebind cannot fail");
+        let r = st.roots_arena.remove(root.0).expect("live root");
+        let top = r.top_cgroup;
+        let c = st.cgroups.remove(top.0).expect("live top cgroup");
+        for cg in c.css_sets {
+            let set = st.css_sets.get_mut(cg.0).expect("linked css_set");
+            set.cg_links.retain(|l| l.cgrp != top);
+        }
+        Self::rehash_css_sets(st);
+        st.release_list.retain(|&x| x != top);
+        st.roots.retain(|&x| x != root);
+        st.root_count -= 1;
+        st.hierarchy_ids.remove(&r.hierarchy_id);
+    }
+
+    /// `rebind_subsystems(root, final_bits)` (spec §2.6): EBUSY if an added subsystem is bound
+    /// elsewhere or the hierarchy has child cgroups (checked before any change); then, in
+    /// ascending id order, move each added subsystem's root css to the top cgroup (head of
+    /// `subsys_list`, `bind`) and each removed one back to dummytop.
+    pub(crate) fn rebind_subsystems(
+        &self,
+        st: &mut CgroupState<T>,
+        root: RootId,
+        final_bits: u64,
+    ) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "rebind_subsystems");
+        let r = st.roots_arena.get(root.0).expect("live root");
+        let removed = r.actual_subsys_bits & !final_bits;
+        let added = final_bits & !r.actual_subsys_bits;
+        for i in 0..self.subsys.len() {
+            if added & (1 << i) != 0 && !st.subsys_root[i].is_rootnode() {
+                return Err(Errno::EBUSY);
+            }
+        }
+        if r.number_of_cgroups > 1 {
+            return Err(Errno::EBUSY);
+        }
+        let top = r.top_cgroup;
+        let dummytop = st.dummytop;
+        for i in 0..self.subsys.len() {
+            let bit = 1u64 << i;
+            if added & bit != 0 {
+                let css = st.cgroups.get(dummytop.0).expect("dummytop").subsys[i]
+                    .clone()
+                    .expect("dummytop has every css");
+                css.set_cgroup(top);
+                st.cgroups.get_mut(top.0).expect("top").subsys[i] = Some(css.clone());
+                st.roots_arena
+                    .get_mut(RootId::ROOTNODE.0)
+                    .expect("rootnode")
+                    .subsys_list
+                    .retain(|&x| x != i);
+                st.roots_arena
+                    .get_mut(root.0)
+                    .expect("live")
+                    .subsys_list
+                    .insert(0, i);
+                st.subsys_root[i] = root;
+                if self.subsys[i].callbacks().contains(SubsysCallback::Bind) {
+                    let cx = self.ctx(st, i, top);
+                    let _g = self.trace_cb(i, SubsysCallback::Bind);
+                    self.subsys[i].bind(&cx, &css);
+                }
+            } else if removed & bit != 0 {
+                let css = st.cgroups.get(top.0).expect("top").subsys[i]
+                    .clone()
+                    .expect("bound subsystem has a css");
+                if self.subsys[i].callbacks().contains(SubsysCallback::Bind) {
+                    let cx = self.ctx(st, i, dummytop);
+                    let _g = self.trace_cb(i, SubsysCallback::Bind);
+                    self.subsys[i].bind(&cx, &css);
+                }
+                css.set_cgroup(dummytop);
+                st.cgroups.get_mut(top.0).expect("top").subsys[i] = None;
+                st.subsys_root[i] = RootId::ROOTNODE;
+                st.roots_arena
+                    .get_mut(root.0)
+                    .expect("live")
+                    .subsys_list
+                    .retain(|&x| x != i);
+                st.roots_arena
+                    .get_mut(RootId::ROOTNODE.0)
+                    .expect("rootnode")
+                    .subsys_list
+                    .insert(0, i);
+            }
+        }
+        let r = st.roots_arena.get_mut(root.0).expect("live");
+        r.subsys_bits = final_bits;
+        r.actual_subsys_bits = final_bits;
+        Ok(())
+    }
+
+    /// `cgroup_show_options`: the `/proc/mounts` option suffix, e.g. `,cpuacct,cpu` or
+    /// `,memory,release_agent=/sbin/agent` (spec §2.5.8). EINVAL for an unknown root.
+    #[doc(alias = "cgroup_show_options")]
+    pub fn show_options(&self, root: RootId) -> Result<String, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let r = st.roots_arena.get(root.0).ok_or(Errno::EINVAL)?;
+        let mut s = String::new();
+        for &i in &r.subsys_list {
+            s.push(',');
+            s.push_str(self.subsys[i].name());
+        }
+        if r.flags & ROOT_NOPREFIX != 0 {
+            s.push_str(",noprefix");
+        }
+        if !r.release_agent_path.is_empty() {
+            s.push_str(",release_agent=");
+            s.push_str(&r.release_agent_path);
+        }
+        if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
+            s.push_str(",name=");
+            s.push_str(&r.name);
+        }
+        Ok(s)
+    }
+
+    /// The top cgroup of a hierarchy (the mount point directory). EINVAL for an unknown root.
+    pub fn top_cgroup(&self, root: RootId) -> Result<CgroupId, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        Ok(st.roots_arena.get(root.0).ok_or(Errno::EINVAL)?.top_cgroup)
+    }
+
+    /// The mounted hierarchies, in the kernel's `roots` list order (newest first).
+    pub fn roots(&self) -> Vec<RootId> {
+        // Lock order: cgroup_mutex.
+        self.lock().roots.clone()
+    }
+
+    /// The release agent path of a hierarchy.
+    pub fn release_agent_path(&self, root: RootId) -> Result<String, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        Ok(st
+            .roots_arena
+            .get(root.0)
+            .ok_or(Errno::EINVAL)?
+            .release_agent_path
+            .clone())
+    }
+
+    pub(crate) fn subsys_opts(&self) -> Vec<SubsysOpt> {
+        self.subsys
+            .iter()
+            .zip(&self.disabled)
+            .map(|(s, &d)| SubsysOpt {
+                name: s.name(),
+                disabled: d,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! `parse_cgroupfs_options` against the tables of spec §2.5.1–2.5.2.
+
+use super::*;
+
+fn subsys() -> Vec<SubsysOpt> {
+    ["cpuset", "debug", "ns", "cpu", "cpuacct", "memory"]
+        .into_iter()
+        .map(|name| SubsysOpt {
+            name,
+            disabled: name == "ns",
+        })
+        .collect()
+}
+
+const ENABLED: u64 = 0b111011;
+
+fn parse(data: Option<&str>, rules: MountOpts) -> Result<CgroupSbOpts, Errno> {
+    parse_cgroupfs_options(data, &subsys(), rules)
+}
+
+#[test]
+fn seed_rules() {
+    use Errno::*;
+    let r = MountOpts::V2_6_32;
+    let cases: &[(Option<&str>, Result<u64, Errno>)] = &[
+        (None, Ok(ENABLED)),
+        (Some("memory"), Ok(1 << 5)),
+        (Some("cpu,cpuacct"), Ok(0b11000)),
+        (Some("all"), Ok(ENABLED)),
+        (Some("memory,all"), Ok(ENABLED)),
+        (Some(""), Err(EINVAL)),
+        (Some("memory,,cpu"), Err(EINVAL)),
+        (Some("memory,"), Err(EINVAL)),
+        (Some("bogus"), Err(ENOENT)),
+        (Some("noprefix,memory"), Err(EINVAL)),
+        (Some("noprefix,cpuset"), Ok(1)),
+        (Some("noprefix"), Err(EINVAL)),
+        (Some("none"), Err(EINVAL)),
+        (Some("none,name=x"), Ok(0)),
+        (Some("none,memory"), Err(EINVAL)),
+        (Some("name=x"), Ok(0)),
+        (Some("name="), Err(EINVAL)),
+        (Some("name=a/b"), Err(EINVAL)),
+        (Some("name=a,name=b"), Err(EINVAL)),
+        (
+            Some("release_agent=/a,release_agent=/b,memory"),
+            Err(EINVAL),
+        ),
+        (Some("release_agent=/sbin/x"), Err(EINVAL)),
+        // A disabled subsystem's name is silently ignored before 4.x.
+        (Some("ns,memory"), Ok(1 << 5)),
+    ];
+    for (data, want) in cases {
+        assert_eq!(parse(*data, r).map(|o| o.subsys_bits), *want, "{data:?}");
+    }
+}
+
+#[test]
+fn v2_6_25_rules() {
+    use Errno::*;
+    let r = MountOpts::V2_6_25;
+    assert_eq!(parse(Some("none"), r), Err(ENOENT));
+    assert_eq!(parse(Some("name=x,memory"), r), Err(ENOENT));
+    assert_eq!(
+        parse(Some("noprefix,memory"), r).map(|o| (o.subsys_bits, o.flags)),
+        Ok((1 << 5, ROOT_NOPREFIX))
+    );
+    assert_eq!(parse(Some("noprefix"), r), Err(EINVAL));
+    assert_eq!(parse(Some("release_agent=/x"), r), Err(EINVAL));
+}
+
+#[test]
+fn v4_rules() {
+    use Errno::*;
+    let r = MountOpts::V4;
+    assert_eq!(
+        parse(Some("release_agent=/x"), r).map(|o| o.subsys_bits),
+        Ok(ENABLED)
+    );
+    assert_eq!(parse(Some("all,memory"), r), Err(EINVAL));
+    assert_eq!(parse(Some("memory,all"), r), Err(EINVAL));
+    assert_eq!(parse(Some("ns"), r), Err(ENOENT));
+    assert_eq!(parse(Some("name=x"), r).map(|o| o.subsys_bits), Ok(0));
+}
+
+#[test]
+fn agent_and_name_are_kept_and_truncated() {
+    let long = "a".repeat(100);
+    let o = parse(
+        Some(&format!("memory,release_agent=/sbin/agent,name={long}")),
+        MountOpts::V2_6_32,
+    )
+    .unwrap();
+    assert_eq!(o.release_agent.as_deref(), Some("/sbin/agent"));
+    assert_eq!(o.name.unwrap().len(), crate::MAX_CGROUP_ROOT_NAMELEN - 1);
+}

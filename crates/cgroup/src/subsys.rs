@@ -1,0 +1,272 @@
+//! The subsystem interface: `struct cgroup_subsys` and its callbacks.
+//!
+//! **Kernel:** `include/linux/cgroup.h` `struct cgroup_subsys`, `include/linux/cgroup_subsys.h`
+//! (the id table), 2.6.25 with 2.6.30 `pre_destroy` returning int and 2.6.34 `cancel_attach`
+//! (spec §2.3).
+//!
+//! A subsystem is a `Box<dyn CgroupSubsys<T>>` registered with
+//! [`CgroupCore::new`](crate::CgroupCore::new) in id order: its index in that list is its
+//! `subsys_id` and `1 << id` its bit in `subsys_bits`. [`default_subsystems`] gives the 2.6.25
+//! table (cpuset 0, debug 1, ns 2, cpu 3, cpuacct 4, memory 5); a later layer replaces the memory
+//! placeholder with the real `mem_cgroup` by building its own list.
+//!
+//! **Locking:** every callback except `fork`/`exit` runs with `cgroup_mutex` held, as in the
+//! kernel; `fork`/`exit` run with it held too here (the kernel holds no cgroup lock there; see the
+//! crate docs). A callback must therefore never call a [`CgroupCore`](crate::CgroupCore) method
+//! (that would self-deadlock on the non-reentrant mutex); it may call
+//! [`CgroupSubsysState::get`](crate::CgroupSubsysState::get)/`put`, which are atomics.
+
+pub mod cpu;
+pub mod cpuacct;
+pub mod cpuset;
+pub mod debug;
+pub mod memory;
+pub mod ns;
+
+use crate::cftype::Cftype;
+use crate::cgroup::CgroupId;
+use crate::css::CssRef;
+use crate::root::RootId;
+use cgsim_ktypes::{CpuId, Cred, Errno, Pid, Tracer};
+use std::any::Any;
+use std::sync::Arc;
+
+/// One callback of `struct cgroup_subsys`, for tracing and for [`CgroupSubsys::callbacks`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubsysCallback {
+    Create,
+    PreDestroy,
+    Destroy,
+    CanAttach,
+    CancelAttach,
+    Attach,
+    Fork,
+    Exit,
+    Populate,
+    PostClone,
+    Bind,
+}
+
+impl SubsysCallback {
+    /// Every callback, in `struct cgroup_subsys` order.
+    pub const ALL: [SubsysCallback; 11] = [
+        SubsysCallback::Create,
+        SubsysCallback::PreDestroy,
+        SubsysCallback::Destroy,
+        SubsysCallback::CanAttach,
+        SubsysCallback::CancelAttach,
+        SubsysCallback::Attach,
+        SubsysCallback::Fork,
+        SubsysCallback::Exit,
+        SubsysCallback::Populate,
+        SubsysCallback::PostClone,
+        SubsysCallback::Bind,
+    ];
+
+    /// The field name in `struct cgroup_subsys` (`can_attach`).
+    pub fn field_name(self) -> &'static str {
+        match self {
+            SubsysCallback::Create => "create",
+            SubsysCallback::PreDestroy => "pre_destroy",
+            SubsysCallback::Destroy => "destroy",
+            SubsysCallback::CanAttach => "can_attach",
+            SubsysCallback::CancelAttach => "cancel_attach",
+            SubsysCallback::Attach => "attach",
+            SubsysCallback::Fork => "fork",
+            SubsysCallback::Exit => "exit",
+            SubsysCallback::Populate => "populate",
+            SubsysCallback::PostClone => "post_clone",
+            SubsysCallback::Bind => "bind",
+        }
+    }
+
+    /// The bit of this callback in a [`CallbackSet`].
+    pub const fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+/// Which callbacks a subsystem provides (the non-NULL function pointers of its
+/// `struct cgroup_subsys`). Only provided callbacks are traced and, for `fork`/`exit`, counted in
+/// `need_forkexit_callback`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct CallbackSet(pub u32);
+
+impl CallbackSet {
+    /// `create` and `destroy`, the two mandatory callbacks.
+    pub const MANDATORY: CallbackSet =
+        CallbackSet(SubsysCallback::Create.bit() | SubsysCallback::Destroy.bit());
+
+    /// Every callback.
+    pub const ALL: CallbackSet = CallbackSet((1 << 11) - 1);
+
+    /// This set plus `cb`.
+    pub const fn with(self, cb: SubsysCallback) -> CallbackSet {
+        CallbackSet(self.0 | cb.bit())
+    }
+
+    pub fn contains(self, cb: SubsysCallback) -> bool {
+        self.0 & cb.bit() != 0
+    }
+}
+
+/// The task a callback is about (the cgroup-relevant part of `struct task_struct`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TaskRef {
+    pub pid: Pid,
+    pub cred: Cred,
+}
+
+/// What a callback may look at: the tracer, the CPU, and a read-only view of the cgroup it is
+/// about. Built by the core under `cgroup_mutex`.
+pub struct SubsysCtx<'a, T: Tracer> {
+    /// The tracer, so a subsystem can trace its own internals under its callback's entry.
+    pub tracer: &'a T,
+    /// The simulated CPU the core runs on (always `CpuId(0)` for structural operations).
+    pub cpu: CpuId,
+    /// This subsystem's id.
+    pub subsys_id: usize,
+    /// The cgroup the callback is about (the new top cgroup or dummytop for `bind`; for
+    /// `fork`/`exit` the task's cgroup in the subsystem's hierarchy).
+    pub cgrp: CgroupId,
+    /// Its parent (`None` for a top cgroup and dummytop).
+    pub parent: Option<CgroupId>,
+    /// The parent's css of this subsystem (`cgrp->parent->subsys[id]`), if any.
+    pub parent_css: Option<CssRef>,
+    /// The hierarchy of `cgrp` ([`RootId::ROOTNODE`] for dummytop).
+    pub root: RootId,
+    /// Whether `cgrp` has child cgroups.
+    pub has_children: bool,
+}
+
+/// Control files a subsystem's `populate` adds (`cgroup_add_file`/`cgroup_add_files`).
+pub struct PopulateDir<T: Tracer> {
+    pub(crate) files: Vec<Arc<Cftype<T>>>,
+}
+
+impl<T: Tracer> PopulateDir<T> {
+    /// `cgroup_add_file`: add one control file (name without the `<subsys>.` prefix; the core
+    /// adds it unless the hierarchy is `noprefix`).
+    #[doc(alias = "cgroup_add_file")]
+    pub fn add_file(&mut self, cft: Cftype<T>) -> Result<(), Errno> {
+        if cft.name.is_empty() || cft.name.len() >= crate::MAX_CFTYPE_NAME {
+            return Err(Errno::EINVAL);
+        }
+        self.files.push(Arc::new(cft));
+        Ok(())
+    }
+
+    /// `cgroup_add_files`: add several, stopping at the first error.
+    #[doc(alias = "cgroup_add_files")]
+    pub fn add_files(&mut self, cfts: impl IntoIterator<Item = Cftype<T>>) -> Result<(), Errno> {
+        for cft in cfts {
+            self.add_file(cft)?;
+        }
+        Ok(())
+    }
+}
+
+/// `struct cgroup_subsys`: a resource controller plugged into the core.
+///
+/// **Kernel:** `include/linux/cgroup.h` 2.6.25–2.6.34 (spec §2.3.2, §2.3.4).
+/// **Differences:** a callback gets the css of its subsystem in the cgroup (from which
+/// [`CgroupSubsysState::private`](crate::CgroupSubsysState::private) reaches the subsystem's state,
+/// `container_of`) instead of the `struct cgroup *`; `create` returns the subsystem's state object
+/// instead of a css pointer, because the core allocates the css (see `css.rs`).
+/// Callback order (spec §2.3.3): `create`, `populate`, `pre_destroy`, `destroy`, `can_attach`,
+/// `cancel_attach`, `attach` in the hierarchy's `subsys_list` order (descending id); `fork`/`exit`
+/// over all subsystems in ascending id; `bind` in ascending id inside `rebind_subsystems`.
+pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
+    /// `ss->name`: the mount option and file prefix (`memory`).
+    fn name(&self) -> &'static str;
+
+    /// The prefix of the kernel's function names for this subsystem's callbacks, so traces print
+    /// `mem_cgroup_create` or `cpu_cgroup_attach`. Defaults to [`name`](Self::name).
+    fn symbol_prefix(&self) -> &'static str {
+        self.name()
+    }
+
+    /// Which callbacks this subsystem provides (the non-NULL pointers). Defaults to
+    /// [`CallbackSet::MANDATORY`]; a subsystem overriding `fork`, say, must list it here or the
+    /// core never calls it.
+    fn callbacks(&self) -> CallbackSet {
+        CallbackSet::MANDATORY
+    }
+
+    /// `ss->early_init` (initialised in `cgroup_init_early`, before the others).
+    fn early_init(&self) -> bool {
+        false
+    }
+
+    /// `create(ss, cgrp)`: make this subsystem's state for a new cgroup (or dummytop at boot, when
+    /// `css.is_root()`). The returned object is stored as the css's `private` state.
+    /// An error makes mkdir fail with it (boot-time failure is a simulator bug → panic).
+    fn create(
+        &self,
+        cx: &SubsysCtx<'_, T>,
+        css: &CssRef,
+    ) -> Result<Arc<dyn Any + Send + Sync>, Errno>;
+
+    /// `pre_destroy(ss, cgrp)` (2.6.30+: may refuse the rmdir with an errno).
+    fn pre_destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) -> Result<(), Errno> {
+        Ok(())
+    }
+
+    /// `destroy(ss, cgrp)`: free the state; the core clears `css.private` afterwards.
+    fn destroy(&self, cx: &SubsysCtx<'_, T>, css: &CssRef);
+
+    /// `can_attach(ss, cgrp, task)`: may refuse moving `task` into `css`'s cgroup.
+    fn can_attach(
+        &self,
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+        _task: TaskRef,
+    ) -> Result<(), Errno> {
+        Ok(())
+    }
+
+    /// `cancel_attach(ss, cgrp, task)` (2.6.34): undo a successful `can_attach` after a later one
+    /// failed.
+    fn cancel_attach(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef, _task: TaskRef) {}
+
+    /// `attach(ss, cgrp, old_cgrp, task)`: `task` has moved from `old_css`'s cgroup to `css`'s.
+    fn attach(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef, _old_css: &CssRef, _task: TaskRef) {}
+
+    /// `fork(ss, task)`: a child was created (before it is on the task list); `css` is the child's
+    /// css of this subsystem.
+    fn fork(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef, _task: TaskRef) {}
+
+    /// `exit(ss, task)`: the task is exiting; `css` is its css of this subsystem.
+    fn exit(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef, _task: TaskRef) {}
+
+    /// `populate(ss, cgrp)`: add control files with `dir.add_file`. An error stops the population
+    /// of the remaining subsystems but mkdir still succeeds ("half-filled directory").
+    fn populate(
+        &self,
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+        _dir: &mut PopulateDir<T>,
+    ) -> Result<(), Errno> {
+        Ok(())
+    }
+
+    /// `post_clone(ss, cgrp)` (only from `cgroup_clone`, which this model does not run).
+    fn post_clone(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+
+    /// `bind(ss, root_cgrp)`: the subsystem moved to the hierarchy of `cx.cgrp` (its new top
+    /// cgroup, or dummytop when unbound); `css` is its root css.
+    fn bind(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+}
+
+/// The 2.6.25 subsystem table with everything configured: cpuset 0, debug 1, ns 2, cpu 3,
+/// cpuacct 4, memory 5 (spec §2.3.1). Memory is a placeholder that only creates a css.
+pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
+    vec![
+        Box::new(self::cpuset::Cpuset::default()),
+        Box::new(self::debug::Debug),
+        Box::new(self::ns::Ns),
+        Box::new(self::cpu::CpuCgroup),
+        Box::new(self::cpuacct::Cpuacct),
+        Box::new(self::memory::MemoryPlaceholder),
+    ]
+}

@@ -1,0 +1,67 @@
+//! CPU accounting (`cpuacct_subsys`, id 4), minimal.
+//!
+//! **Kernel:** `kernel/sched.c` `cpuacct_create`, `cpuusage_read`, `cpuusage_write` (2.6.25).
+//! **Differences:** nothing is charged (no scheduler), so `cpuacct.usage` stays 0; writing 0
+//! resets it and any other value is EINVAL, as in 2.6.25.
+
+use crate::cftype::Cftype;
+use crate::css::CssRef;
+use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
+use cgsim_ktypes::{Errno, Tracer};
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// `struct cpuacct`, reduced to its usage counter (nanoseconds).
+#[derive(Debug, Default)]
+pub struct CpuAcct {
+    pub usage: AtomicU64,
+}
+
+/// The `cpuacct` subsystem.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Cpuacct;
+
+impl<T: Tracer> CgroupSubsys<T> for Cpuacct {
+    fn name(&self) -> &'static str {
+        "cpuacct"
+    }
+
+    fn callbacks(&self) -> CallbackSet {
+        CallbackSet::MANDATORY.with(SubsysCallback::Populate)
+    }
+
+    fn create(
+        &self,
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
+        Ok(Arc::new(CpuAcct::default()))
+    }
+
+    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+
+    fn populate(
+        &self,
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+        dir: &mut PopulateDir<T>,
+    ) -> Result<(), Errno> {
+        dir.add_file(
+            Cftype::new("usage")
+                .read_u64(|cx| Ok(ca(cx.css.as_ref())?.usage.load(Ordering::Relaxed)))
+                .write_u64(|cx, v| {
+                    if v != 0 {
+                        return Err(Errno::EINVAL);
+                    }
+                    ca(cx.css.as_ref())?.usage.store(0, Ordering::Relaxed);
+                    Ok(())
+                }),
+        )
+    }
+}
+
+fn ca(css: Option<&CssRef>) -> Result<Arc<CpuAcct>, Errno> {
+    css.and_then(|c| c.private::<CpuAcct>())
+        .ok_or(Errno::ENODEV)
+}

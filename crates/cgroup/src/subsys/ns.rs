@@ -1,0 +1,31 @@
+//! The namespace subsystem (`ns_subsys`, id 2), minimal.
+//!
+//! **Kernel:** `kernel/ns_cgroup.c` (2.6.25; spec §2.15.2).
+//! **Differences:** only creates a css. The CAP_SYS_ADMIN and subtree rules and `cgroup_clone`
+//! are not modelled.
+
+use crate::css::CssRef;
+use crate::subsys::{CgroupSubsys, SubsysCtx};
+use cgsim_ktypes::{Errno, Tracer};
+use std::any::Any;
+use std::sync::Arc;
+
+/// The `ns` subsystem.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Ns;
+
+impl<T: Tracer> CgroupSubsys<T> for Ns {
+    fn name(&self) -> &'static str {
+        "ns"
+    }
+
+    fn create(
+        &self,
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
+        Ok(Arc::new(()))
+    }
+
+    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+}

@@ -1,0 +1,183 @@
+//! Callback order with the example logging subsystem (spec §2.3.3, §2.3.4).
+
+#[allow(dead_code)]
+#[path = "../../examples/logging_subsys.rs"]
+mod logging_subsys;
+
+use crate::common::*;
+use SubsysCallback::*;
+use logging_subsys::{LogEntry, LoggingSubsys};
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+/// Boot with the six defaults plus `loga` (id 6) and `logb` (id 7) sharing one log.
+fn boot_logged(
+    tweak: impl FnOnce(&mut LoggingSubsys, &mut LoggingSubsys),
+) -> (Core, Arc<Mutex<Vec<LogEntry>>>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut a = LoggingSubsys::new("loga", log.clone());
+    let mut b = LoggingSubsys::new("logb", log.clone());
+    tweak(&mut a, &mut b);
+    let mut subsystems = default_subsystems();
+    subsystems.push(Box::new(a));
+    subsystems.push(Box::new(b));
+    let core = CgroupCore::new(
+        Arc::new(Ftrace::new()),
+        CoreProfile::default(),
+        subsystems,
+        Pid(1),
+        Cred::ROOT,
+    );
+    (core, log)
+}
+
+fn take(log: &Mutex<Vec<LogEntry>>) -> Vec<(&'static str, SubsysCallback)> {
+    std::mem::take(&mut *log.lock())
+        .into_iter()
+        .map(|(n, cb, _)| (n, cb))
+        .collect()
+}
+
+#[test]
+fn boot_creates_in_ascending_id_order() {
+    let (core, log) = boot_logged(|_, _| {});
+    assert_eq!(take(&log), [("loga", Create), ("logb", Create)]);
+    assert!(core.snapshot().need_forkexit_callback);
+}
+
+#[test]
+fn lifecycle_order() {
+    let (core, log) = boot_logged(|_, _| {});
+    take(&log);
+    let m = core.mount(Some("loga,logb")).unwrap();
+    // bind ascending inside rebind_subsystems, populate in list order (descending id).
+    assert_eq!(
+        take(&log),
+        [
+            ("loga", Bind),
+            ("logb", Bind),
+            ("logb", Populate),
+            ("loga", Populate)
+        ]
+    );
+    assert_eq!(core.snapshot().root(m.root).unwrap().subsys_list, [7, 6]);
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        take(&log),
+        [
+            ("logb", Create),
+            ("loga", Create),
+            ("logb", Populate),
+            ("loga", Populate)
+        ]
+    );
+    assert_eq!(
+        files(&core, a)
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with("log"))
+            .collect::<Vec<_>>(),
+        ["logb.events", "loga.events"]
+    );
+    core.attach_task(a, Pid(1)).unwrap();
+    assert_eq!(
+        take(&log),
+        [
+            ("logb", CanAttach),
+            ("loga", CanAttach),
+            ("logb", Attach),
+            ("loga", Attach)
+        ]
+    );
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    assert_eq!(take(&log), [("loga", Fork), ("logb", Fork)], "ascending id");
+    core.exit(Pid(2)).unwrap();
+    assert_eq!(take(&log), [("loga", Exit), ("logb", Exit)], "ascending id");
+    core.attach_task(m.top, Pid(1)).unwrap();
+    take(&log);
+    core.rmdir(a).unwrap();
+    assert_eq!(
+        take(&log),
+        [
+            ("logb", PreDestroy),
+            ("loga", PreDestroy),
+            ("logb", Destroy),
+            ("loga", Destroy)
+        ]
+    );
+    assert_eq!(core.umount(m.root), Ok(true));
+    assert_eq!(take(&log), [("loga", Bind), ("logb", Bind)]);
+    check(&core);
+}
+
+#[test]
+fn cancel_attach_undoes_the_earlier_successes() {
+    let (core, log) = boot_logged(|a, _| a.refuse_attach = Some(Errno::EPERM));
+    let m = core.mount(Some("loga,logb")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    take(&log);
+    let before = core.snapshot();
+    assert_eq!(core.attach_task(a, Pid(1)), Err(Errno::EPERM));
+    assert_eq!(
+        take(&log),
+        [
+            ("logb", CanAttach),
+            ("loga", CanAttach),
+            ("logb", CancelAttach)
+        ]
+    );
+    assert_eq!(core.snapshot(), before);
+}
+
+#[test]
+fn create_failure_unwinds_with_destroy() {
+    let (core, log) = boot_logged(|a, _| a.refuse_create = Some(Errno::ENOMEM));
+    let m = core.mount(Some("loga,logb")).unwrap();
+    take(&log);
+    let before = core.snapshot();
+    assert_eq!(
+        core.mkdir(m.top, "A", 0o755, Cred::ROOT),
+        Err(Errno::ENOMEM)
+    );
+    assert_eq!(
+        take(&log),
+        [("logb", Create), ("loga", Create), ("logb", Destroy)]
+    );
+    assert_eq!(core.snapshot(), before);
+    check(&core);
+}
+
+#[test]
+fn subsystem_state_is_reachable_from_the_css() {
+    let (core, _log) = boot_logged(|_, _| {});
+    let m = core.mount(Some("loga")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    core.attach_task(a, Pid(1)).unwrap();
+    let css = core.task_css(Pid(1), 6).unwrap();
+    let counter = css
+        .private::<logging_subsys::Counter>()
+        .expect("container_of");
+    // create does not count; populate, can_attach and attach did.
+    assert_eq!(counter.events.load(std::sync::atomic::Ordering::Relaxed), 3);
+    assert_eq!(read(&core, a, "loga.events", Pid(1)).unwrap(), "3\n");
+}
+
+#[test]
+fn callback_trace_names() {
+    let (core, _log) = boot_logged(|_, _| {});
+    let m = core.mount(Some("memory,cpuset")).unwrap();
+    core.tracer().set_on(true);
+    core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    let text = cgsim_ktypes::trace::render_function_graph(&core.tracer().take());
+    let pos = |f: &str| {
+        text.find(f)
+            .unwrap_or_else(|| panic!("{f} missing in\n{text}"))
+    };
+    assert!(pos("cgroup_mkdir") < pos("cgroup_create"));
+    assert!(
+        pos("mem_cgroup_create") < pos("cpuset_create"),
+        "descending id"
+    );
+    assert!(pos("cpuset_create") < pos("cgroup_populate_dir"));
+    assert!(pos("cgroup_populate_dir") < pos("cpuset_populate"));
+}

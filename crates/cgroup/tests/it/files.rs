@@ -1,0 +1,186 @@
+//! Control-file I/O rules (spec §2.7, §2.13, §9.2).
+
+use crate::common::*;
+use std::sync::Arc;
+
+#[test]
+fn removed_cgroup_files_are_enodev() {
+    let core = boot();
+    let m = core.mount(Some("cpu")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    let r = core.open(a, "cpu.shares", true, true).unwrap();
+    let t = core.open(a, "tasks", true, true).unwrap();
+    core.rmdir(a).unwrap();
+    assert_eq!(core.read_all(&r, Pid(1)), Err(Errno::ENODEV));
+    assert_eq!(core.write(&r, Pid(1), b"5"), Err(Errno::ENODEV));
+    assert_eq!(core.write(&t, Pid(1), b"1"), Err(Errno::ENODEV));
+    assert_eq!(
+        core.read_all(&t, Pid(1)).unwrap(),
+        b"",
+        "the open-time snapshot stays readable"
+    );
+    assert_eq!(
+        core.open(a, "tasks", true, false).err(),
+        Some(Errno::ENOENT)
+    );
+}
+
+#[test]
+fn handlers_and_dispatch() {
+    let core = boot();
+    let m = core.mount(Some("cpu,cpuacct")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(read(&core, a, "cpu.shares", Pid(1)).unwrap(), "1024\n");
+    assert_eq!(write(&core, a, "cpu.shares", Pid(1), "1\n"), Ok(2));
+    assert_eq!(
+        read(&core, a, "cpu.shares", Pid(1)).unwrap(),
+        "2\n",
+        "clamped to MIN_SHARES"
+    );
+    assert_eq!(
+        write(&core, m.top, "cpu.shares", Pid(1), "100"),
+        Err(Errno::EINVAL),
+        "root group"
+    );
+    assert_eq!(
+        write(&core, a, "cpu.shares", Pid(1), "abc"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(write(&core, a, "cpuacct.usage", Pid(1), "0"), Ok(1));
+    assert_eq!(
+        write(&core, a, "cpuacct.usage", Pid(1), "5"),
+        Err(Errno::EINVAL)
+    );
+    // No write handler → EINVAL; no read handler → EINVAL; wrong open mode → EBADF.
+    assert_eq!(
+        write(&core, a, "cgroup.procs", Pid(1), "1"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        read(&core, a, "cgroup.event_control", Pid(1)),
+        Err(Errno::EINVAL)
+    );
+    let ro = core.open(a, "cpu.shares", true, false).unwrap();
+    assert_eq!(core.write(&ro, Pid(1), b"5"), Err(Errno::EBADF));
+    // Reads honour the offset.
+    let mut buf = [0u8; 16];
+    assert_eq!(core.read(&ro, Pid(1), 1, &mut buf), Ok(1));
+    assert_eq!(&buf[..1], b"\n");
+    assert_eq!(core.read(&ro, Pid(1), 2, &mut buf), Ok(0));
+}
+
+#[test]
+fn notify_on_release_and_release_agent_files() {
+    let core = boot();
+    let m = core.mount(Some("memory")).unwrap();
+    write(&core, m.top, "notify_on_release", Pid(1), "1").unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        read(&core, a, "notify_on_release", Pid(1)).unwrap(),
+        "1\n",
+        "inherited"
+    );
+    assert_eq!(
+        write(&core, a, "notify_on_release", Pid(1), "2x"),
+        Err(Errno::EINVAL)
+    );
+    write(&core, a, "notify_on_release", Pid(1), "0").unwrap();
+    assert_eq!(read(&core, a, "notify_on_release", Pid(1)).unwrap(), "0\n");
+    assert_eq!(
+        core.lookup(a, "release_agent"),
+        Err(Errno::ENOENT),
+        "top only"
+    );
+    write(&core, m.top, "release_agent", Pid(1), "  /sbin/agent \n").unwrap();
+    assert_eq!(
+        read(&core, m.top, "release_agent", Pid(1)).unwrap(),
+        "/sbin/agent\n"
+    );
+    let long = "a".repeat(4096);
+    assert_eq!(
+        write(&core, m.top, "release_agent", Pid(1), &long),
+        Err(Errno::E2BIG)
+    );
+    assert_eq!(
+        core.show_options(m.root).unwrap(),
+        ",memory,release_agent=/sbin/agent"
+    );
+}
+
+struct Recorder(parking_lot::Mutex<Vec<EventControlRequest>>);
+
+impl EventControl for Recorder {
+    fn register(&self, req: &EventControlRequest) -> Result<(), Errno> {
+        self.0.lock().push(req.clone());
+        Ok(())
+    }
+}
+
+#[test]
+fn event_control_parses_then_asks_the_hook() {
+    let core = boot();
+    let m = core.mount(Some("memory")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    // The default hook: no eventfd support yet.
+    assert_eq!(
+        write(&core, a, "cgroup.event_control", Pid(1), "3 4 5M"),
+        Err(Errno::EINVAL)
+    );
+    let rec = Arc::new(Recorder(parking_lot::Mutex::new(Vec::new())));
+    core.set_event_control(rec.clone());
+    assert_eq!(
+        write(&core, a, "cgroup.event_control", Pid(1), "3 4 5M\n"),
+        Ok(7)
+    );
+    assert_eq!(
+        write(&core, a, "cgroup.event_control", Pid(1), "3x4"),
+        Err(Errno::EINVAL)
+    );
+    let long = format!("3 4 {}", "9".repeat(59));
+    assert_eq!(
+        write(&core, a, "cgroup.event_control", Pid(1), &long),
+        Err(Errno::E2BIG)
+    );
+    let reqs = rec.0.lock();
+    assert_eq!(
+        *reqs,
+        [EventControlRequest {
+            writer: Pid(1),
+            cgrp: a,
+            efd: 3,
+            cfd: 4,
+            args: "5M".to_string()
+        }]
+    );
+    assert_eq!(core.cftype_events(a, "tasks").err(), Some(Errno::EINVAL));
+}
+
+#[test]
+fn v3_10_base_files() {
+    let p = CoreProfile {
+        base_files: cgsim_cgroup::profile::BaseFiles::V3_10,
+        ..CoreProfile::default()
+    };
+    let core = boot_with(p);
+    let m = core.mount(Some("cpuacct")).unwrap();
+    let names: Vec<String> = files(&core, m.top).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "tasks",
+            "cgroup.procs",
+            "notify_on_release",
+            "cgroup.event_control",
+            "cgroup.clone_children",
+            "release_agent",
+            "cgroup.sane_behavior",
+            "cpuacct.usage"
+        ]
+    );
+    write(&core, m.top, "cgroup.clone_children", Pid(1), "1").unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        read(&core, a, "cgroup.clone_children", Pid(1)).unwrap(),
+        "1\n"
+    );
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the cgroup core (one binary, see STYLE.md §7).
+
+mod callbacks;
+mod common;
+mod files;
+mod model;
+mod mount;
+mod release;
+mod snapshot;
+mod tasks;
+mod tree;

@@ -1,0 +1,328 @@
+//! The cgroup filesystem: directories are cgroups, files are control files, all backed by the
+//! core (`cgsim-cgroup`).
+//!
+//! **Kernel:** `kernel/cgroup.c` `cgroup_fs_type`, `cgroup_get_sb`, `cgroup_kill_sb`,
+//! `cgroup_remount`, `cgroup_lookup` (via `simple_lookup`), `cgroup_mkdir`, `cgroup_rmdir`,
+//! `cgroup_file_open`, `cgroup_file_read`, `cgroup_file_write`, `cgroup_release_agent`
+//! (2.6.25 structures, SEED behaviour; spec §2.5, §2.7–2.10, §2.12, §2.13).
+//! The VFS does what the kernel's VFS does around these: path lookup, permission bits against
+//! the caller's effective ids (root bypasses; a non-root process cannot open a root-owned 0644
+//! control file for writing), `EEXIST` for names already taken, `EBUSY` for a mount point.
+//! The core does the rest and returns bare errnos; this file attaches a reason.
+//! **Differences:** a mount is one more "view" of the hierarchy counted by the core (the
+//! superblock's active references); `cgroup_kill_sb` runs when the core says the last view and
+//! the last child cgroup are gone (§2.5.6). Release-agent executions are never run: each one is
+//! logged (`cgroup: release_agent: exec <argv> (<envp>)`) and kept in
+//! [`crate::Kernel::release_agent_log`].
+//! **Locking:** called with `Kernel::state` held. Lock order: `Kernel::state` ->
+//! `cgroup_mutex`. The core never calls back into the VFS.
+
+use crate::namei::{Attr, Node};
+use crate::state::State;
+use crate::{DirEntry, FileType, Kernel, ReleaseAgentCall};
+use cgsim_cgroup::{CgroupId, Dentry, RootId};
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::{Cred, Errno, Pid, SysError, SysResult, Tracer};
+
+/// `CGROUP_SUPER_MAGIC` (spec §1.8).
+pub const CGROUP_SUPER_MAGIC: u64 = 0x27e0eb;
+
+/// An inode of a cgroup mount: a cgroup directory, or one of its control files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CgNode {
+    pub root: RootId,
+    pub cgrp: CgroupId,
+    /// `Some(name)` for a control file in `cgrp`'s directory.
+    pub file: Option<String>,
+}
+
+/// A mounted hierarchy (the superblock).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CgSb(pub RootId);
+
+/// An open control file.
+pub struct CgFile<T: Tracer> {
+    of: cgsim_cgroup::OpenFile<T>,
+}
+
+fn sys(errno: Errno, why: &'static str) -> SysError {
+    SysError::new(errno, why)
+}
+
+/// A deterministic inode number for a cgroup directory or file.
+fn ino_of(c: &CgNode) -> u64 {
+    let key = c.cgrp.0;
+    let dir = (u64::from(key.generation()) << 32 | u64::from(key.slot())) << 8;
+    match &c.file {
+        None => dir | 1,
+        // FNV-1a of the name, folded into the low byte range of the directory's number.
+        Some(name) => {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in name.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            dir ^ (h << 40) | 2
+        }
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    // ---- superblock ------------------------------------------------------------------------
+
+    /// `cgroup_get_sb`: parse the options, reuse or create the hierarchy, return its top cgroup.
+    pub(crate) fn cg_get_sb(
+        &self,
+        _st: &mut State<T>,
+        data: Option<&str>,
+    ) -> SysResult<(CgSb, Node)> {
+        let m = self
+            .cgroups
+            .mount(data)
+            .map_err(|e| sys(e, "cgroup_get_sb"))?;
+        Ok((
+            CgSb(m.root),
+            Node::Cgroup(CgNode {
+                root: m.root,
+                cgrp: m.top,
+                file: None,
+            }),
+        ))
+    }
+
+    /// `cgroup_remount`.
+    pub(crate) fn cg_remount(
+        &self,
+        _st: &mut State<T>,
+        sb: &CgSb,
+        data: Option<&str>,
+    ) -> SysResult<()> {
+        self.cgroups
+            .remount(sb.0, data)
+            .map_err(|e| sys(e, "cgroup_remount"))
+    }
+
+    /// Drop one mount view; the core runs `cgroup_kill_sb` if it was the last one.
+    pub(crate) fn cg_kill_sb(&self, _st: &mut State<T>, sb: &CgSb) {
+        match self.cgroups.umount(sb.0) {
+            Ok(true) | Ok(false) => {}
+            Err(e) => self.klog.printk(
+                &self.clock,
+                Level::Warning,
+                format!("cgroup: umount of an unknown hierarchy: {}", e.name()),
+            ),
+        }
+    }
+
+    /// `cgroup_show_options`: the `/proc/mounts` option suffix.
+    pub(crate) fn cg_show_options(&self, sb: &CgSb) -> String {
+        self.cgroups.show_options(sb.0).unwrap_or_default()
+    }
+
+    // ---- inodes ------------------------------------------------------------------------------
+
+    pub(crate) fn cg_attr(&self, _st: &State<T>, c: &CgNode) -> SysResult<Attr> {
+        let (file_type, mode, uid, gid) = match &c.file {
+            None => {
+                let d = self
+                    .cgroups
+                    .dir_info(c.cgrp)
+                    .map_err(|_| sys(Errno::ENOENT, "cgroup removed"))?;
+                (FileType::Directory, d.mode, d.uid, d.gid)
+            }
+            Some(name) => match self.cgroups.lookup(c.cgrp, name) {
+                Ok(Dentry::File(f)) => (FileType::Regular, f.mode, f.uid, f.gid),
+                _ => return Err(sys(Errno::ENOENT, "control file removed")),
+            },
+        };
+        Ok(Attr {
+            file_type,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            ino: ino_of(c),
+            magic: CGROUP_SUPER_MAGIC,
+        })
+    }
+
+    pub(crate) fn cg_lookup(&self, c: &CgNode, name: &str) -> SysResult<Node> {
+        if c.file.is_some() {
+            return Err(sys(Errno::ENOTDIR, "not a directory"));
+        }
+        let found = match self.cgroups.lookup(c.cgrp, name) {
+            Ok(Dentry::Dir(d)) => CgNode {
+                root: c.root,
+                cgrp: d.cgrp,
+                file: None,
+            },
+            Ok(Dentry::File(f)) => CgNode {
+                root: c.root,
+                cgrp: c.cgrp,
+                file: Some(f.name),
+            },
+            Err(e) => return Err(sys(e, "no such cgroup entry")),
+        };
+        Ok(Node::Cgroup(found))
+    }
+
+    pub(crate) fn cg_readdir(&self, c: &CgNode) -> SysResult<Vec<DirEntry>> {
+        let mut out: Vec<DirEntry> = self
+            .cgroups
+            .readdir(c.cgrp)
+            .map_err(|e| sys(e, "cgroup removed"))?
+            .into_iter()
+            .map(|d| DirEntry {
+                name: d.name().to_string(),
+                file_type: match d {
+                    Dentry::Dir(_) => FileType::Directory,
+                    Dentry::File(_) => FileType::Regular,
+                },
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    // ---- directories -------------------------------------------------------------------------
+
+    /// `cgroup_mkdir` (the VFS has checked permissions and that the name is free).
+    pub(crate) fn cg_mkdir(
+        &self,
+        _st: &mut State<T>,
+        _pid: Pid,
+        cred: &Cred,
+        parent: &CgNode,
+        name: &str,
+        mode: u32,
+    ) -> SysResult<()> {
+        self.cgroups
+            .mkdir(parent.cgrp, name, mode, *cred)
+            .map(|_| ())
+            .map_err(|e| sys(e, "cgroup_mkdir"))
+    }
+
+    /// `cgroup_rmdir`: EBUSY with tasks or children (spec §2.9).
+    pub(crate) fn cg_rmdir(&self, _st: &mut State<T>, _pid: Pid, c: &CgNode) -> SysResult<()> {
+        self.cgroups
+            .rmdir(c.cgrp)
+            .map_err(|e| sys(e, "cgroup_rmdir"))
+    }
+
+    // ---- control files -----------------------------------------------------------------------
+
+    /// `cgroup_file_open`: `tasks` opened for reading takes its snapshot now (§2.13.4).
+    pub(crate) fn cg_open(
+        &self,
+        _st: &mut State<T>,
+        _pid: Pid,
+        _cred: &Cred,
+        c: &CgNode,
+        readable: bool,
+        writable: bool,
+    ) -> SysResult<CgFile<T>> {
+        let name = c
+            .file
+            .as_deref()
+            .ok_or(sys(Errno::EISDIR, "is a directory"))?;
+        let of = self
+            .cgroups
+            .open(c.cgrp, name, readable, writable)
+            .map_err(|e| sys(e, "cgroup_file_open"))?;
+        Ok(CgFile { of })
+    }
+
+    /// `cgroup_file_read`: ENODEV once the cgroup is removed (§2.13.1).
+    pub(crate) fn cg_read(
+        &self,
+        f: &mut CgFile<T>,
+        pid: Pid,
+        pos: u64,
+        buf: &mut [u8],
+    ) -> SysResult<usize> {
+        self.cgroups
+            .read(&f.of, pid, pos, buf)
+            .map_err(|e| sys(e, "cgroup_file_read"))
+    }
+
+    /// `cgroup_file_write`: one `write(2)`, one handler call, with the writer's pid (the core
+    /// knows its credentials from fork and `set_cred`).
+    pub(crate) fn cg_write(
+        &self,
+        _st: &mut State<T>,
+        pid: Pid,
+        _cred: &Cred,
+        f: &mut CgFile<T>,
+        data: &[u8],
+    ) -> SysResult<usize> {
+        self.cgroups
+            .write(&f.of, pid, data)
+            .map_err(|e| sys(e, "cgroup_file_write"))
+    }
+
+    pub(crate) fn cg_release(&self, _st: &mut State<T>, f: CgFile<T>) {
+        drop(f.of);
+    }
+
+    // ---- /proc -------------------------------------------------------------------------------
+
+    pub(crate) fn cg_proc_cgroups(&self) -> String {
+        self.cgroups.proc_cgroups()
+    }
+
+    pub(crate) fn cg_proc_pid_cgroup(&self, pid: Pid) -> String {
+        self.cgroups.proc_pid_cgroup(pid).unwrap_or_default()
+    }
+
+    // ---- tasks -------------------------------------------------------------------------------
+
+    /// `cgroup_fork` + `cgroup_fork_callbacks` + `cgroup_post_fork`.
+    pub(crate) fn cg_fork(&self, parent: Pid, child: Pid, cred: &Cred) {
+        if let Err(e) = self.cgroups.fork(parent, child, *cred) {
+            self.klog.printk(
+                &self.clock,
+                Level::Warning,
+                format!(
+                    "cgroup: cgroup_fork({parent}, {child}) failed: {}",
+                    e.name()
+                ),
+            );
+        }
+    }
+
+    /// `cgroup_exit` (may queue the release agent).
+    pub(crate) fn cg_exit(&self, pid: Pid) {
+        if let Err(e) = self.cgroups.exit(pid) {
+            self.klog.printk(
+                &self.clock,
+                Level::Warning,
+                format!("cgroup: cgroup_exit({pid}) failed: {}", e.name()),
+            );
+        }
+    }
+
+    /// Forget a reaped zombie.
+    pub(crate) fn cg_release_task(&self, pid: Pid) {
+        let _ = self.cgroups.release_task(pid);
+    }
+
+    pub(crate) fn cg_set_cred(&self, pid: Pid, cred: &Cred) {
+        let _ = self.cgroups.set_cred(pid, *cred);
+    }
+
+    // ---- release agent -----------------------------------------------------------------------
+
+    /// Run the core's release work and record every agent execution it would have started.
+    /// Nothing is executed on the host.
+    #[doc(alias = "cgroup_release_agent")]
+    pub(crate) fn drain_release_agent(&self, st: &mut State<T>) {
+        for call in self.cgroups.drain_release_agent() {
+            let rec = ReleaseAgentCall {
+                nanos: self.clock.now_nanos(),
+                argv: call.argv,
+                envp: call.envp,
+            };
+            self.klog.printk(&self.clock, Level::Info, rec.log_line());
+            st.release_log.push(rec);
+        }
+    }
+}

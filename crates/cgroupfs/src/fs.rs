@@ -1,0 +1,645 @@
+//! File syscalls: open, read, write, close, dup2, mkdir, rmdir, unlink, readdir, stat, access,
+//! chdir, getcwd.
+//!
+//! **Kernel:** `fs/open.c` (`do_sys_open`, `sys_access`, `sys_chdir`), `fs/namei.c`
+//! (`do_filp_open`/`open_namei`, `may_open`, `vfs_create`, `vfs_mkdir`, `vfs_rmdir`, `vfs_unlink`,
+//! `may_delete`), `fs/read_write.c` (`vfs_read`, `vfs_write`), `fs/fcntl.c` (`sys_dup2`),
+//! `fs/readdir.c`, `fs/stat.c`, `fs/dcache.c` (`sys_getcwd`), 2.6.25.
+//! Error order follows the kernel: lookup (ENOENT, ENOTDIR, search permission) before existence
+//! checks (EEXIST) before write permission on the parent (EACCES) and the sticky rule (EPERM),
+//! then mount points (EBUSY), then the filesystem's own operation (ENOTEMPTY, or EPERM/EACCES
+//! for filesystems without that operation, as `/proc` and cgroupfs lack `create`/`unlink`).
+//! **Differences:** no timestamps, links or `O_NOFOLLOW`; an open fd of an unlinked tmpfs file
+//! reads as empty and swallows writes (the inode is freed at unlink).
+
+use crate::file::{FileKind, OpenFile, read_at, write_at};
+use crate::namei::{Attr, Node, Walked};
+use crate::perm::{IdKind, sticky_allows};
+use crate::state::State;
+use crate::task::{FdEntry, FileId, RLIMIT_NOFILE};
+use crate::tmpfs::{Device, InodeKind};
+use crate::{ConsoleStream, DirEntry, F_OK, Fd, Kernel, OpenFlags, R_OK, Stat, W_OK, X_OK};
+use cgsim_ktypes::trace::func;
+use cgsim_ktypes::{CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
+
+fn err(errno: Errno, why: &'static str) -> SysError {
+    SysError::new(errno, why)
+}
+
+impl<T: Tracer> Kernel<T> {
+    // ---- open ------------------------------------------------------------------------------
+
+    #[doc(alias = "do_sys_open")]
+    pub(crate) fn sys_open(
+        &self,
+        pid: Pid,
+        path: &str,
+        flags: OpenFlags,
+        mode: u32,
+    ) -> SysResult<Fd> {
+        let _f = func(&*self.tracer, CpuId(0), "do_sys_open");
+        // Lock order: Kernel::state -> cgroup_mutex (opening a control file snapshots it).
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let mut created = false;
+        let w = if flags.create {
+            self.open_create(&mut st, pid, &cred, path, flags, mode, &mut created)?
+        } else {
+            self.walk(&st, pid, path, true)?
+        };
+        let attr = self.attr(&st, w.node())?;
+        if flags.directory && !attr.is_dir() {
+            return Err(err(Errno::ENOTDIR, "O_DIRECTORY on a non-directory"));
+        }
+        let readable = flags.read || !flags.write;
+        if attr.is_dir() && flags.write {
+            return Err(err(Errno::EISDIR, "opening a directory for writing"));
+        }
+        let want = if readable { R_OK } else { 0 } | if flags.write { W_OK } else { 0 };
+        // may_open: a file this open just created is not checked against its own mode.
+        if !created && !attr.permits(&cred, IdKind::Effective, want) {
+            return Err(err(Errno::EACCES, "permission denied by mode"));
+        }
+        let kind = self.open_kind(&mut st, pid, &cred, &w, &attr, flags, readable)?;
+        let mut file = OpenFile::new(kind, readable, flags.write);
+        file.append = flags.append;
+        file.nonblock = flags.nonblock;
+        file.mnt = w.mnt();
+        self.install_fd(&mut st, pid, file, flags.cloexec)
+    }
+
+    /// The `O_CREAT` half of `open_namei`: look up the last component, create it in a tmpfs
+    /// directory if missing.
+    #[allow(clippy::too_many_arguments)]
+    fn open_create(
+        &self,
+        st: &mut State<T>,
+        pid: Pid,
+        cred: &Cred,
+        path: &str,
+        flags: OpenFlags,
+        mode: u32,
+        created: &mut bool,
+    ) -> SysResult<Walked> {
+        let pw = self.walk_parent(st, pid, path)?;
+        if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
+            return Err(err(Errno::EISDIR, "O_CREAT on a directory"));
+        }
+        let dir_attr = self.attr(st, pw.dir.node())?;
+        if !dir_attr.permits(cred, IdKind::Effective, X_OK) {
+            return Err(err(Errno::EACCES, "no search permission"));
+        }
+        match self.lookup_child(st, pid, pw.dir.node(), &pw.last) {
+            Ok(_) => {
+                if flags.excl {
+                    return Err(err(Errno::EEXIST, "O_EXCL and the file exists"));
+                }
+                self.walk(st, pid, path, true)
+            }
+            Err(e) if e.errno == Errno::ENOENT => {
+                if pw.trailing_slash {
+                    return Err(err(Errno::EISDIR, "O_CREAT with a trailing slash"));
+                }
+                if !dir_attr.permits(cred, IdKind::Effective, W_OK | X_OK) {
+                    return Err(err(Errno::EACCES, "no write permission on the directory"));
+                }
+                let Node::Tmpfs { sb, ino } = *pw.dir.node() else {
+                    return Err(err(Errno::EACCES, "filesystem has no create operation"));
+                };
+                let umask = st.tasks[&pid].umask;
+                let fs = st.tmpfs.get_mut(&sb).expect("walked into it");
+                fs.create(
+                    ino,
+                    &pw.last,
+                    InodeKind::Regular { data: Vec::new() },
+                    mode & 0o7777 & !umask,
+                    cred.euid.0,
+                    cred.egid,
+                );
+                *created = true;
+                self.walk(st, pid, path, true)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_kind(
+        &self,
+        st: &mut State<T>,
+        pid: Pid,
+        cred: &Cred,
+        w: &Walked,
+        attr: &Attr,
+        flags: OpenFlags,
+        readable: bool,
+    ) -> SysResult<FileKind<T>> {
+        if attr.is_dir() {
+            return Ok(FileKind::Dir);
+        }
+        Ok(match w.node() {
+            Node::Tmpfs { sb, ino } => {
+                let fs = st.tmpfs.get_mut(sb).expect("walked into it");
+                let inode = fs.get_mut(*ino).expect("walked into it");
+                match &mut inode.kind {
+                    InodeKind::Regular { data } => {
+                        if flags.truncate && flags.write {
+                            data.clear();
+                        }
+                        FileKind::Tmpfs { sb: *sb, ino: *ino }
+                    }
+                    InodeKind::CharDev(Device::Null) => FileKind::Null,
+                    InodeKind::CharDev(Device::Console) => FileKind::Console(ConsoleStream::Stdout),
+                    InodeKind::Dir { .. } => FileKind::Dir,
+                }
+            }
+            Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
+            Node::Cgroup(c) => {
+                FileKind::Cgroup(self.cg_open(st, pid, cred, c, readable, flags.write)?)
+            }
+        })
+    }
+
+    /// `fd_install` at the lowest free number.
+    pub(crate) fn install_fd(
+        &self,
+        st: &mut State<T>,
+        pid: Pid,
+        mut file: OpenFile<T>,
+        cloexec: bool,
+    ) -> SysResult<Fd> {
+        let task = st.tasks.get(&pid).expect("caller checked the task");
+        let Some(n) = task.lowest_free_fd(0) else {
+            self.release_file(st, file);
+            return Err(err(Errno::EMFILE, "RLIMIT_NOFILE reached"));
+        };
+        file.refs = 1;
+        let id = st.add_file(file);
+        st.tasks
+            .get_mut(&pid)
+            .expect("checked above")
+            .fds
+            .insert(n, FdEntry { file: id, cloexec });
+        Ok(Fd(n))
+    }
+
+    /// A live (non-zombie) task's credentials, or ESRCH.
+    pub(crate) fn live_cred(&self, st: &State<T>, pid: Pid) -> SysResult<Cred> {
+        match st.tasks.get(&pid) {
+            Some(t) if !t.is_zombie() => Ok(t.cred),
+            _ => Err(err(Errno::ESRCH, "no such process")),
+        }
+    }
+
+    fn fd_file(&self, st: &State<T>, pid: Pid, fd: Fd) -> SysResult<FileId> {
+        let t = st
+            .tasks
+            .get(&pid)
+            .filter(|t| !t.is_zombie())
+            .ok_or(err(Errno::ESRCH, "no such process"))?;
+        t.fds
+            .get(&fd.0)
+            .map(|e| e.file)
+            .ok_or(err(Errno::EBADF, "fd not open"))
+    }
+
+    // ---- read / write ----------------------------------------------------------------------
+
+    #[doc(alias = "vfs_read")]
+    pub(crate) fn sys_read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
+        let _f = func(&*self.tracer, CpuId(0), "vfs_read");
+        // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
+        let mut st = self.state.lock();
+        let id = self.fd_file(&st, pid, fd)?;
+        let mut file = st.files.remove(&id).expect("fd names a file");
+        let r = self.read_file(&st, pid, &mut file, buf);
+        st.files.insert(id, file);
+        r
+    }
+
+    fn read_file(
+        &self,
+        st: &State<T>,
+        pid: Pid,
+        file: &mut OpenFile<T>,
+        buf: &mut [u8],
+    ) -> SysResult<usize> {
+        if !file.readable {
+            return Err(err(Errno::EBADF, "not open for reading"));
+        }
+        let n = match &mut file.kind {
+            FileKind::Tmpfs { sb, ino } => match st.tmpfs.get(sb).and_then(|fs| fs.get(*ino)) {
+                Some(inode) => match &inode.kind {
+                    InodeKind::Regular { data } => read_at(data, file.pos, buf),
+                    _ => 0,
+                },
+                None => 0,
+            },
+            FileKind::Dir => return Err(err(Errno::EISDIR, "read on a directory")),
+            FileKind::Null | FileKind::Console(_) => 0,
+            FileKind::Snapshot(data) => read_at(data, file.pos, buf),
+            FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
+            FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
+        };
+        file.pos += n as u64;
+        Ok(n)
+    }
+
+    #[doc(alias = "vfs_write")]
+    pub(crate) fn sys_write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
+        let _f = func(&*self.tracer, CpuId(0), "vfs_write");
+        // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let id = self.fd_file(&st, pid, fd)?;
+        let mut file = st.files.remove(&id).expect("fd names a file");
+        let r = self.write_file(&mut st, pid, &cred, &mut file, data);
+        st.files.insert(id, file);
+        self.unlock(st);
+        r
+    }
+
+    fn write_file(
+        &self,
+        st: &mut State<T>,
+        pid: Pid,
+        cred: &Cred,
+        file: &mut OpenFile<T>,
+        data: &[u8],
+    ) -> SysResult<usize> {
+        if !file.writable {
+            return Err(err(Errno::EBADF, "not open for writing"));
+        }
+        match &mut file.kind {
+            FileKind::Tmpfs { sb, ino } => {
+                if let Some(InodeKind::Regular { data: content }) = st
+                    .tmpfs
+                    .get_mut(sb)
+                    .and_then(|fs| fs.get_mut(*ino))
+                    .map(|i| &mut i.kind)
+                {
+                    if file.append {
+                        file.pos = content.len() as u64;
+                    }
+                    let pos = usize::try_from(file.pos)
+                        .map_err(|_| err(Errno::EFBIG, "offset too large"))?;
+                    write_at(content, pos, data);
+                }
+                file.pos += data.len() as u64;
+                Ok(data.len())
+            }
+            FileKind::Dir => Err(err(Errno::EISDIR, "write on a directory")),
+            FileKind::Null => Ok(data.len()),
+            FileKind::Console(stream) => {
+                if !data.is_empty() {
+                    st.console.push((*stream, data.to_vec()));
+                }
+                Ok(data.len())
+            }
+            FileKind::Snapshot(_) => Err(err(Errno::EINVAL, "file has no write operation")),
+            FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
+            FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
+        }
+    }
+
+    // ---- close / dup2 ------------------------------------------------------------------------
+
+    pub(crate) fn sys_close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "sys_close");
+        let mut st = self.state.lock();
+        self.fd_file(&st, pid, fd)?;
+        let e = st
+            .tasks
+            .get_mut(&pid)
+            .and_then(|t| t.fds.remove(&fd.0))
+            .expect("checked above");
+        self.put_file(&mut st, e.file);
+        self.unlock(st);
+        Ok(())
+    }
+
+    /// `fput`: drop one fd reference; release the description when it was the last.
+    pub(crate) fn put_file(&self, st: &mut State<T>, id: FileId) {
+        let f = st.files.get_mut(&id).expect("fd names a file");
+        f.refs -= 1;
+        if f.refs == 0 {
+            let f = st.files.remove(&id).expect("just seen");
+            self.release_file(st, f);
+        }
+    }
+
+    /// `__fput` -> `f_op->release`.
+    fn release_file(&self, st: &mut State<T>, f: OpenFile<T>) {
+        match f.kind {
+            FileKind::Cgroup(cf) => self.cg_release(st, cf),
+            // Dropped after Kernel::state is released (see `eventfd.rs`).
+            FileKind::Eventfd(ef) => st.deferred_drops.push(ef),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn sys_dup2(&self, pid: Pid, old: Fd, new: Fd) -> SysResult<Fd> {
+        let mut st = self.state.lock();
+        let id = self.fd_file(&st, pid, old)?;
+        if new.0 < 0 || new.0 >= RLIMIT_NOFILE {
+            return Err(err(Errno::EBADF, "new fd out of range"));
+        }
+        if old == new {
+            return Ok(new);
+        }
+        let prev = st.tasks.get_mut(&pid).expect("checked").fds.insert(
+            new.0,
+            FdEntry {
+                file: id,
+                cloexec: false,
+            },
+        );
+        st.files.get_mut(&id).expect("fd names a file").refs += 1;
+        if let Some(prev) = prev {
+            self.put_file(&mut st, prev.file);
+        }
+        self.unlock(st);
+        Ok(new)
+    }
+
+    // ---- directories ---------------------------------------------------------------------------
+
+    #[doc(alias = "vfs_mkdir")]
+    pub(crate) fn sys_mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "vfs_mkdir");
+        // Lock order: Kernel::state -> cgroup_mutex (cgroup_mkdir).
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let pw = self.walk_parent(&st, pid, path)?;
+        if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
+            return Err(err(Errno::EEXIST, "directory exists"));
+        }
+        let dir_attr = self.attr(&st, pw.dir.node())?;
+        if !dir_attr.permits(&cred, IdKind::Effective, X_OK) {
+            return Err(err(Errno::EACCES, "no search permission"));
+        }
+        match self.lookup_child(&st, pid, pw.dir.node(), &pw.last) {
+            Ok(_) => return Err(err(Errno::EEXIST, "name exists")),
+            Err(e) if e.errno == Errno::ENOENT => {}
+            Err(e) => return Err(e),
+        }
+        if !dir_attr.permits(&cred, IdKind::Effective, W_OK | X_OK) {
+            return Err(err(Errno::EACCES, "no write permission on the directory"));
+        }
+        let umask = st.tasks[&pid].umask;
+        let mode = mode & 0o1777 & !umask;
+        match pw.dir.node().clone() {
+            Node::Tmpfs { sb, ino } => {
+                let fs = st.tmpfs.get_mut(&sb).expect("walked into it");
+                fs.create(
+                    ino,
+                    &pw.last,
+                    InodeKind::Dir {
+                        entries: Default::default(),
+                    },
+                    mode,
+                    cred.euid.0,
+                    cred.egid,
+                );
+                Ok(())
+            }
+            Node::Proc(_) => Err(err(Errno::EPERM, "filesystem has no mkdir operation")),
+            Node::Cgroup(c) => self.cg_mkdir(&mut st, pid, &cred, &c, &pw.last, mode),
+        }
+    }
+
+    #[doc(alias = "vfs_rmdir")]
+    pub(crate) fn sys_rmdir(&self, pid: Pid, path: &str) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "vfs_rmdir");
+        // Lock order: Kernel::state -> cgroup_mutex (cgroup_rmdir).
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let pw = self.walk_parent(&st, pid, path)?;
+        match pw.last.as_str() {
+            "" => return Err(err(Errno::EBUSY, "rmdir of /")),
+            "." => return Err(err(Errno::EINVAL, "rmdir of .")),
+            ".." => return Err(err(Errno::ENOTEMPTY, "rmdir of ..")),
+            _ => {}
+        }
+        let (child, child_attr) = self.may_delete(&st, pid, &cred, &pw.dir, &pw.last)?;
+        if !child_attr.is_dir() {
+            return Err(err(Errno::ENOTDIR, "rmdir of a non-directory"));
+        }
+        if self.is_mountpoint(&st, pw.dir.mnt(), &child) {
+            return Err(err(Errno::EBUSY, "directory is a mount point"));
+        }
+        let r = match (pw.dir.node().clone(), child) {
+            (Node::Tmpfs { sb, ino }, Node::Tmpfs { ino: cino, .. }) => {
+                let fs = st.tmpfs.get_mut(&sb).expect("walked into it");
+                if !fs.entries(cino).is_empty() {
+                    return Err(err(Errno::ENOTEMPTY, "directory not empty"));
+                }
+                fs.remove(ino, &pw.last);
+                Ok(())
+            }
+            (_, Node::Cgroup(c)) => self.cg_rmdir(&mut st, pid, &c),
+            _ => Err(err(Errno::EPERM, "filesystem has no rmdir operation")),
+        };
+        self.unlock(st);
+        r
+    }
+
+    #[doc(alias = "vfs_unlink")]
+    pub(crate) fn sys_unlink(&self, pid: Pid, path: &str) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "vfs_unlink");
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let pw = self.walk_parent(&st, pid, path)?;
+        if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
+            return Err(err(Errno::EISDIR, "unlink of a directory"));
+        }
+        let (child, child_attr) = self.may_delete(&st, pid, &cred, &pw.dir, &pw.last)?;
+        if child_attr.is_dir() {
+            return Err(err(Errno::EISDIR, "unlink of a directory"));
+        }
+        if pw.trailing_slash {
+            return Err(err(Errno::ENOTDIR, "trailing slash on a non-directory"));
+        }
+        match (pw.dir.node().clone(), child) {
+            (Node::Tmpfs { sb, ino }, Node::Tmpfs { .. }) => {
+                st.tmpfs
+                    .get_mut(&sb)
+                    .expect("walked into it")
+                    .remove(ino, &pw.last);
+                Ok(())
+            }
+            _ => Err(err(Errno::EPERM, "filesystem has no unlink operation")),
+        }
+    }
+
+    /// `may_delete`: look the victim up, then check write+search on the directory and the
+    /// sticky rule. Returns the victim and its attributes.
+    fn may_delete(
+        &self,
+        st: &State<T>,
+        pid: Pid,
+        cred: &Cred,
+        dir: &Walked,
+        name: &str,
+    ) -> SysResult<(Node, Attr)> {
+        let dir_attr = self.attr(st, dir.node())?;
+        if !dir_attr.permits(cred, IdKind::Effective, X_OK) {
+            return Err(err(Errno::EACCES, "no search permission"));
+        }
+        let child = self.lookup_child(st, pid, dir.node(), name)?;
+        let child_attr = self.attr(st, &child)?;
+        if !dir_attr.permits(cred, IdKind::Effective, W_OK | X_OK) {
+            return Err(err(Errno::EACCES, "no write permission on the directory"));
+        }
+        if !sticky_allows(cred, dir_attr.mode, dir_attr.uid, child_attr.uid) {
+            return Err(err(Errno::EPERM, "sticky directory"));
+        }
+        Ok((child, child_attr))
+    }
+
+    pub(crate) fn sys_readdir(&self, pid: Pid, path: &str) -> SysResult<Vec<DirEntry>> {
+        let st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        let attr = self.attr(&st, w.node())?;
+        if !attr.is_dir() {
+            return Err(err(Errno::ENOTDIR, "not a directory"));
+        }
+        if !attr.permits(&cred, IdKind::Effective, R_OK) {
+            return Err(err(Errno::EACCES, "no read permission on the directory"));
+        }
+        self.dir_entries(&st, w.node())
+    }
+
+    pub(crate) fn sys_stat(&self, pid: Pid, path: &str) -> SysResult<Stat> {
+        let st = self.state.lock();
+        self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        let a = self.attr(&st, w.node())?;
+        Ok(Stat {
+            file_type: a.file_type,
+            mode: a.mode,
+            uid: a.uid,
+            gid: a.gid,
+            size: a.size,
+            ino: a.ino,
+            fs_magic: a.magic,
+        })
+    }
+
+    #[doc(alias = "sys_faccessat")]
+    pub(crate) fn sys_access(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        if mode & !(R_OK | W_OK | X_OK) != 0 {
+            return Err(err(Errno::EINVAL, "bad access mode"));
+        }
+        let st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        let a = self.attr(&st, w.node())?;
+        if mode == F_OK || a.permits(&cred, IdKind::Real, mode) {
+            Ok(())
+        } else {
+            Err(err(Errno::EACCES, "permission denied by mode"))
+        }
+    }
+
+    pub(crate) fn sys_chdir(&self, pid: Pid, path: &str) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        let a = self.attr(&st, w.node())?;
+        if !a.is_dir() {
+            return Err(err(Errno::ENOTDIR, "not a directory"));
+        }
+        if !a.permits(&cred, IdKind::Effective, X_OK) {
+            return Err(err(Errno::EACCES, "no search permission"));
+        }
+        st.tasks.get_mut(&pid).expect("checked").cwd = w.path();
+        Ok(())
+    }
+
+    pub(crate) fn sys_getcwd(&self, pid: Pid) -> SysResult<String> {
+        let st = self.state.lock();
+        self.live_cred(&st, pid)?;
+        let cwd = st.tasks[&pid].cwd.clone();
+        // The kernel reports ENOENT for a working directory that has been removed.
+        match self.walk(&st, Pid(1), &cwd, true) {
+            Ok(w) if self.attr(&st, w.node()).is_ok_and(|a| a.is_dir()) => Ok(cwd),
+            _ => Err(err(Errno::ENOENT, "working directory removed")),
+        }
+    }
+
+    // ---- attributes --------------------------------------------------------------------------
+
+    /// `chmod`: the owner or root may change the permission bits (EPERM otherwise).
+    pub(crate) fn sys_chmod(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        let a = self.attr(&st, w.node())?;
+        if !cred.euid.is_root() && cred.euid.0 != a.uid {
+            return Err(err(Errno::EPERM, "chmod by a non-owner"));
+        }
+        self.setattr(&mut st, w.node(), Some(mode & 0o7777), None, None)
+    }
+
+    /// `chown` (`inode_change_ok`: `chown_ok`/`chgrp_ok`): root may change anything; the owner
+    /// may only "change" the owner to itself and the group to its own group (EPERM otherwise).
+    /// `None` keeps an id, as `-1` does in the syscall.
+    pub(crate) fn sys_chown(
+        &self,
+        pid: Pid,
+        path: &str,
+        uid: Option<u32>,
+        gid: Option<u32>,
+    ) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let cred = self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        let a = self.attr(&st, w.node())?;
+        if !cred.euid.is_root() {
+            let owner = cred.euid.0 == a.uid;
+            let uid_ok = uid.is_none_or(|u| owner && u == a.uid);
+            let gid_ok = gid.is_none_or(|g| owner && (g == a.gid || g == cred.egid));
+            if !(uid_ok && gid_ok) {
+                return Err(err(Errno::EPERM, "chown needs CAP_CHOWN"));
+            }
+        }
+        self.setattr(&mut st, w.node(), None, uid, gid)
+    }
+
+    /// `notify_change` on any inode.
+    fn setattr(
+        &self,
+        st: &mut State<T>,
+        node: &Node,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+    ) -> SysResult<()> {
+        match node {
+            Node::Tmpfs { sb, ino } => {
+                let inode = st
+                    .tmpfs
+                    .get_mut(sb)
+                    .and_then(|fs| fs.get_mut(*ino))
+                    .ok_or(err(Errno::ENOENT, "stale inode"))?;
+                if let Some(m) = mode {
+                    inode.mode = m;
+                }
+                if let Some(u) = uid {
+                    inode.uid = u;
+                }
+                if let Some(g) = gid {
+                    inode.gid = g;
+                }
+                Ok(())
+            }
+            Node::Proc(_) => Err(err(Errno::EPERM, "/proc attributes are fixed")),
+            Node::Cgroup(_) => Err(err(
+                Errno::EPERM,
+                "cgroup inode attributes are not modelled yet",
+            )),
+        }
+    }
+}

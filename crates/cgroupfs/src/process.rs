@@ -1,0 +1,326 @@
+//! Process lifecycle: fork, exit, waitpid, kill, credentials.
+//!
+//! **Kernel:** `kernel/fork.c` `do_fork`/`copy_process`, `kernel/exit.c` `do_exit`,
+//! `forget_original_parent`, `do_wait`, `kernel/signal.c` `sys_kill`/`check_kill_permission`/
+//! `kill_ok_by_cred`, `kernel/sys.c` `sys_setresuid` (2.6.25; cgroup hooks per spec §2.11).
+//! Rules kept: a child copies the parent's credentials, `comm`, working directory, umask and fd
+//! table (sharing the open file descriptions); exit closes the fds, runs `cgroup_exit`, reparents
+//! the children to init and leaves a zombie for the parent; init reaps orphans by itself;
+//! `kill` is allowed when the sender's euid is 0 or the sender's uid or euid equals the target's
+//! uid or saved uid (else EPERM), a missing target is ESRCH, signal 0 only checks; init ignores
+//! signals it has no handler for, SIGKILL included.
+//! **Differences:** SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU and SIGCONT are accepted and have no effect
+//! (there is no stopped state); every other signal whose default action is not "ignore"
+//! terminates (core dumps are not modelled); no process groups (`kill` with a pid <= 0 is EINVAL).
+
+use crate::state::State;
+use crate::task::{INIT_PID, PID_MAX, Sched, Task};
+use crate::{Kernel, ProcInfo, Signal, WaitStatus};
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::trace::func;
+use cgsim_ktypes::{CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
+
+/// `TASK_COMM_LEN - 1`: `comm` keeps at most 15 bytes.
+pub const TASK_COMM_LEN: usize = 16;
+/// The largest valid signal number (`_NSIG`).
+pub const NSIG: i32 = 64;
+
+/// What a signal does to a process without a handler (`sig_kernel_ignore`, `sig_kernel_stop`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DefaultAction {
+    Terminate,
+    Ignore,
+    /// Stop/continue: not modelled, treated as ignored.
+    StopOrContinue,
+}
+
+pub fn default_action(sig: Signal) -> DefaultAction {
+    match sig.0 {
+        17 | 23 | 28 => DefaultAction::Ignore, // SIGCHLD, SIGURG, SIGWINCH
+        18..=22 => DefaultAction::StopOrContinue, // SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU
+        _ => DefaultAction::Terminate,
+    }
+}
+
+fn esrch() -> SysError {
+    SysError::new(Errno::ESRCH, "no such process")
+}
+
+impl<T: Tracer> Kernel<T> {
+    #[doc(alias = "do_fork")]
+    pub(crate) fn sys_fork(&self, parent: Pid) -> SysResult<Pid> {
+        let _f = func(&*self.tracer, CpuId(0), "do_fork");
+        // Lock order: Kernel::state -> cgroup_mutex (cgroup_fork, cgroup_post_fork).
+        let mut st = self.state.lock();
+        let p = st
+            .tasks
+            .get(&parent)
+            .filter(|t| !t.is_zombie())
+            .ok_or(esrch())?;
+        let mut child = p.clone();
+        let pid = alloc_pid(&st).ok_or(SysError::new(Errno::EAGAIN, "no free pid"))?;
+        child.pid = pid;
+        child.ppid = parent;
+        child.sched = Sched::NoProgram;
+        child.exit_status = None;
+        child.orphaned = false;
+        for e in child.fds.values() {
+            st.files.get_mut(&e.file).expect("fd names a file").refs += 1;
+        }
+        self.cg_fork(parent, pid, &child.cred);
+        st.last_pid = pid.0;
+        st.tasks.insert(pid, child);
+        Ok(pid)
+    }
+
+    /// `do_exit`: the common end of `_exit`, a fatal signal and a program's `Step::Exit`.
+    /// Returns `false` for init, which cannot exit.
+    pub(crate) fn do_exit(&self, st: &mut State<T>, pid: Pid, status: WaitStatus) -> bool {
+        let _f = func(&*self.tracer, CpuId(0), "do_exit");
+        let Some(task) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
+            return false;
+        };
+        if pid == INIT_PID {
+            self.klog.printk(
+                &self.clock,
+                Level::Emerg,
+                "Kernel panic - not syncing: Attempted to kill init! (ignored by the simulator)",
+            );
+            return false;
+        }
+        // exit_files: close every fd in fd order.
+        let fds = std::mem::take(&mut task.fds);
+        task.sched = Sched::Zombie;
+        task.exit_status = Some(status);
+        for e in fds.values() {
+            self.put_file(st, e.file);
+        }
+        // Lock order: Kernel::state -> cgroup_mutex.
+        self.cg_exit(pid);
+        // forget_original_parent: children go to init; init reaps the zombies among them.
+        let children: Vec<Pid> = st
+            .tasks
+            .values()
+            .filter(|t| t.ppid == pid && t.pid != pid)
+            .map(|t| t.pid)
+            .collect();
+        for c in children {
+            let t = st.tasks.get_mut(&c).expect("listed above");
+            t.ppid = INIT_PID;
+            t.orphaned = true;
+            if t.is_zombie() {
+                self.reap(st, c);
+            }
+        }
+        if st.tasks[&pid].orphaned && st.tasks[&pid].ppid == INIT_PID {
+            self.reap(st, pid);
+        }
+        true
+    }
+
+    /// `release_task`: forget a zombie.
+    #[doc(alias = "release_task")]
+    fn reap(&self, st: &mut State<T>, pid: Pid) -> Option<WaitStatus> {
+        let t = st.tasks.remove(&pid)?;
+        self.cg_release_task(pid);
+        t.exit_status
+    }
+
+    pub(crate) fn sys_exit(&self, pid: Pid, code: i32) {
+        let mut st = self.state.lock();
+        let exited = self.do_exit(&mut st, pid, WaitStatus::Exited(code & 0xff));
+        self.unlock(st);
+        if exited {
+            // A program's state machine dies with its process (it may be out being stepped;
+            // the scheduler then drops it when the step returns).
+            self.programs.lock().remove(&pid);
+        }
+    }
+
+    #[doc(alias = "do_wait")]
+    pub(crate) fn sys_waitpid(
+        &self,
+        parent: Pid,
+        pid: Option<Pid>,
+    ) -> SysResult<Option<(Pid, WaitStatus)>> {
+        let mut st = self.state.lock();
+        st.tasks
+            .get(&parent)
+            .filter(|t| !t.is_zombie())
+            .ok_or(esrch())?;
+        let children: Vec<&Task> = st
+            .tasks
+            .values()
+            .filter(|t| t.ppid == parent && t.pid != parent)
+            .filter(|t| pid.is_none_or(|p| t.pid == p))
+            .collect();
+        if children.is_empty() {
+            return Err(SysError::new(Errno::ECHILD, "no such child"));
+        }
+        let Some(z) = children.iter().find(|t| t.is_zombie()).map(|t| t.pid) else {
+            return Ok(None);
+        };
+        let status = self.reap(&mut st, z).expect("a zombie has a status");
+        Ok(Some((z, status)))
+    }
+
+    pub(crate) fn sys_kill(&self, sender: Pid, target: Pid, sig: Signal) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "sys_kill");
+        if !(0..=NSIG).contains(&sig.0) {
+            return Err(SysError::new(Errno::EINVAL, "bad signal number"));
+        }
+        if target.0 <= 0 {
+            return Err(SysError::new(
+                Errno::EINVAL,
+                "process groups are not modelled",
+            ));
+        }
+        {
+            let st = self.state.lock();
+            let s = self.cred_of(&st, sender)?;
+            let t = st.tasks.get(&target).ok_or(esrch())?;
+            // kill_ok_by_cred.
+            let c = &t.cred;
+            let ok = s.euid.is_root()
+                || s.euid == c.suid
+                || s.euid == c.uid
+                || s.uid == c.suid
+                || s.uid == c.uid;
+            if !ok {
+                return Err(SysError::new(Errno::EPERM, "kill permission denied"));
+            }
+            if sig.0 == 0 || t.is_zombie() {
+                return Ok(());
+            }
+        }
+        self.deliver(target, sig);
+        Ok(())
+    }
+
+    #[doc(alias = "send_sig")]
+    pub(crate) fn sys_send_sig(&self, target: Pid, sig: Signal) -> SysResult<()> {
+        if !(0..=NSIG).contains(&sig.0) {
+            return Err(SysError::new(Errno::EINVAL, "bad signal number"));
+        }
+        {
+            let st = self.state.lock();
+            let t = st.tasks.get(&target).ok_or(esrch())?;
+            if sig.0 == 0 || t.is_zombie() {
+                return Ok(());
+            }
+        }
+        self.deliver(target, sig);
+        Ok(())
+    }
+
+    /// Deliver `sig` (permission already checked): the program's handler first, else the
+    /// default action. Called with no lock held, because a handler may make syscalls.
+    pub(crate) fn deliver(&self, target: Pid, sig: Signal) {
+        let action = default_action(sig);
+        let handled = if sig == Signal::SIGKILL {
+            false
+        } else {
+            let prog = self.programs.lock().remove(&target);
+            match prog {
+                Some(mut prog) => {
+                    let handled = prog.signal(self, target, sig);
+                    let mut st = self.state.lock();
+                    if let Some(t) = st.tasks.get_mut(&target).filter(|t| !t.is_zombie()) {
+                        if handled
+                            && matches!(t.sched, Sched::SleepUntil(_) | Sched::WaitReadable(_))
+                        {
+                            // The handler interrupted the sleep (EINTR): run the program again.
+                            t.sched = Sched::Runnable;
+                        }
+                        drop(st);
+                        self.programs.lock().insert(target, prog);
+                    }
+                    handled
+                }
+                None => false,
+            }
+        };
+        if handled || action != DefaultAction::Terminate || target == INIT_PID {
+            return;
+        }
+        let mut st = self.state.lock();
+        let exited = self.do_exit(&mut st, target, WaitStatus::Signaled(sig));
+        self.unlock(st);
+        if exited {
+            self.programs.lock().remove(&target);
+        }
+    }
+
+    pub(crate) fn sys_set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st.tasks.get_mut(&pid).ok_or(esrch())?;
+        let mut end = comm.len().min(TASK_COMM_LEN - 1);
+        while !comm.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.comm = comm[..end].to_string();
+        Ok(())
+    }
+
+    /// `setresuid`/`setresgid`: root may set anything; others only values among their current
+    /// real, effective and saved ids (EPERM).
+    #[doc(alias = "sys_setresuid")]
+    pub(crate) fn sys_set_cred(&self, pid: Pid, cred: Cred) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st
+            .tasks
+            .get_mut(&pid)
+            .filter(|t| !t.is_zombie())
+            .ok_or(esrch())?;
+        let cur = t.cred;
+        if !cur.euid.is_root() {
+            let uids = [cur.uid, cur.euid, cur.suid];
+            let gids = [cur.gid, cur.egid];
+            let ok = [cred.uid, cred.euid, cred.suid]
+                .iter()
+                .all(|u| uids.contains(u))
+                && [cred.gid, cred.egid].iter().all(|g| gids.contains(g));
+            if !ok {
+                return Err(SysError::new(Errno::EPERM, "setresuid needs CAP_SETUID"));
+            }
+        }
+        t.cred = cred;
+        self.cg_set_cred(pid, &cred);
+        Ok(())
+    }
+
+    pub(crate) fn sys_getppid(&self, pid: Pid) -> SysResult<Pid> {
+        let st = self.state.lock();
+        let t = st.tasks.get(&pid).ok_or(esrch())?;
+        Ok(if pid == INIT_PID { Pid(0) } else { t.ppid })
+    }
+
+    pub(crate) fn sys_ps(&self) -> Vec<ProcInfo> {
+        let st = self.state.lock();
+        st.tasks
+            .values()
+            .map(|t| ProcInfo {
+                pid: t.pid,
+                ppid: if t.pid == INIT_PID { Pid(0) } else { t.ppid },
+                cred: t.cred,
+                comm: t.comm.clone(),
+                state: t.proc_state(),
+            })
+            .collect()
+    }
+}
+
+/// `alloc_pidmap`: the next free pid after the last one, wrapping to 300 past `PID_MAX`.
+fn alloc_pid<T: Tracer>(st: &State<T>) -> Option<Pid> {
+    let mut candidate = st.last_pid + 1;
+    for _ in 0..PID_MAX {
+        if candidate >= PID_MAX {
+            candidate = 300;
+        }
+        if !st.tasks.contains_key(&Pid(candidate)) {
+            return Some(Pid(candidate));
+        }
+        candidate += 1;
+    }
+    None
+}

@@ -1,0 +1,214 @@
+//! The synthesized `/proc` filesystem.
+//!
+//! **Kernel:** `fs/proc/base.c` (`/proc/<pid>`, `/proc/self`, `proc_cgroup_show`),
+//! `fs/proc/array.c` `proc_pid_status` (the `Name`..`Gid` lines), `fs/proc/root.c`,
+//! `kernel/cgroup.c` `proc_cgroupstats_show` (`/proc/cgroups`) and `fs/namespace.c`
+//! `show_vfsmnt` (`/proc/mounts`), 2.6.25 (spec §2.14).
+//! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
+//! `/proc/mounts`, `/proc/self`, and per pid `cgroup`, `status` (its first lines) and `comm`.
+//! Directory listings are sorted by name like every readdir of the simulator.
+
+use crate::namei::{Attr, Node};
+use crate::state::State;
+use crate::task::Task;
+use crate::{DirEntry, FileType, Kernel, ProcState};
+use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
+
+/// `PROC_SUPER_MAGIC`.
+pub const PROC_SUPER_MAGIC: u64 = 0x9fa0;
+
+/// An inode of `/proc`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProcNode {
+    Root,
+    /// The `/proc/self` symlink (followed during lookup to the caller's pid directory).
+    SelfLink,
+    Cgroups,
+    Mounts,
+    PidDir(Pid),
+    PidFile(Pid, PidFile),
+}
+
+/// A file in `/proc/<pid>`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PidFile {
+    Cgroup,
+    Comm,
+    Status,
+}
+
+impl PidFile {
+    const ALL: [PidFile; 3] = [PidFile::Cgroup, PidFile::Comm, PidFile::Status];
+
+    fn name(self) -> &'static str {
+        match self {
+            PidFile::Cgroup => "cgroup",
+            PidFile::Comm => "comm",
+            PidFile::Status => "status",
+        }
+    }
+}
+
+/// The `State<T>:` text of `/proc/<pid>/status` (`task_state_array`).
+pub fn state_text(s: ProcState) -> &'static str {
+    match s {
+        ProcState::Running => "R (running)",
+        ProcState::Sleeping => "S (sleeping)",
+        ProcState::Uninterruptible => "D (disk sleep)",
+        ProcState::Zombie => "Z (zombie)",
+    }
+}
+
+/// The first lines of `/proc/<pid>/status`, as `proc_pid_status` prints them.
+#[doc(alias = "proc_pid_status")]
+pub fn status_text(t: &Task) -> String {
+    let c = &t.cred;
+    format!(
+        "Name:\t{}\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
+         Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n",
+        t.comm,
+        state_text(t.proc_state()),
+        t.pid,
+        t.pid,
+        if t.pid.0 == 1 { 0 } else { t.ppid.0 },
+        c.uid.0,
+        c.euid.0,
+        c.suid.0,
+        c.euid.0,
+        c.gid,
+        c.egid,
+        c.egid,
+        c.egid,
+    )
+}
+
+fn ino_of(n: &ProcNode) -> u64 {
+    match n {
+        ProcNode::Root => 1,
+        ProcNode::SelfLink => 2,
+        ProcNode::Cgroups => 3,
+        ProcNode::Mounts => 4,
+        ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 8,
+        ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 8 + 1 + *f as u64,
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    fn proc_task<'a>(&self, st: &'a State<T>, pid: Pid) -> SysResult<&'a Task> {
+        st.tasks
+            .get(&pid)
+            .ok_or(SysError::new(Errno::ENOENT, "process gone"))
+    }
+
+    pub(crate) fn proc_attr(&self, st: &State<T>, n: &ProcNode) -> SysResult<Attr> {
+        let (file_type, mode, uid, gid) = match n {
+            ProcNode::Root => (FileType::Directory, 0o555, 0, 0),
+            ProcNode::SelfLink => (FileType::Symlink, 0o777, 0, 0),
+            ProcNode::Cgroups | ProcNode::Mounts => (FileType::Regular, 0o444, 0, 0),
+            ProcNode::PidDir(p) => {
+                let t = self.proc_task(st, *p)?;
+                (FileType::Directory, 0o555, t.cred.euid.0, t.cred.egid)
+            }
+            ProcNode::PidFile(p, _) => {
+                let t = self.proc_task(st, *p)?;
+                (FileType::Regular, 0o444, t.cred.euid.0, t.cred.egid)
+            }
+        };
+        Ok(Attr {
+            file_type,
+            mode,
+            uid,
+            gid,
+            size: 0,
+            ino: ino_of(n),
+            magic: PROC_SUPER_MAGIC,
+        })
+    }
+
+    pub(crate) fn proc_lookup(
+        &self,
+        st: &State<T>,
+        _caller: Pid,
+        n: &ProcNode,
+        name: &str,
+    ) -> SysResult<Node> {
+        let enoent = SysError::new(Errno::ENOENT, "no such /proc entry");
+        let found = match n {
+            ProcNode::Root => match name {
+                "self" => ProcNode::SelfLink,
+                "cgroups" => ProcNode::Cgroups,
+                "mounts" => ProcNode::Mounts,
+                _ => {
+                    let pid = name
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|p| *p > 0 && name == p.to_string())
+                        .map(Pid)
+                        .ok_or(enoent)?;
+                    self.proc_task(st, pid)?;
+                    ProcNode::PidDir(pid)
+                }
+            },
+            ProcNode::PidDir(p) => {
+                self.proc_task(st, *p)?;
+                let f = PidFile::ALL
+                    .into_iter()
+                    .find(|f| f.name() == name)
+                    .ok_or(enoent)?;
+                ProcNode::PidFile(*p, f)
+            }
+            _ => return Err(SysError::new(Errno::ENOTDIR, "not a directory")),
+        };
+        Ok(Node::Proc(found))
+    }
+
+    pub(crate) fn proc_readdir(&self, st: &State<T>, n: &ProcNode) -> SysResult<Vec<DirEntry>> {
+        let entry = |name: &str, file_type| DirEntry {
+            name: name.to_string(),
+            file_type,
+        };
+        let mut out = match n {
+            ProcNode::Root => {
+                let mut v = vec![
+                    entry("cgroups", FileType::Regular),
+                    entry("mounts", FileType::Regular),
+                    entry("self", FileType::Symlink),
+                ];
+                v.extend(
+                    st.tasks
+                        .keys()
+                        .map(|p| entry(&p.0.to_string(), FileType::Directory)),
+                );
+                v
+            }
+            ProcNode::PidDir(p) => {
+                self.proc_task(st, *p)?;
+                PidFile::ALL
+                    .into_iter()
+                    .map(|f| entry(f.name(), FileType::Regular))
+                    .collect()
+            }
+            _ => return Err(SysError::new(Errno::ENOTDIR, "not a directory")),
+        };
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// The text of a `/proc` file at open time.
+    pub(crate) fn proc_content(&self, st: &State<T>, n: &ProcNode) -> SysResult<Vec<u8>> {
+        let text = match n {
+            ProcNode::Cgroups => self.cg_proc_cgroups(),
+            ProcNode::Mounts => self.proc_mounts(st),
+            ProcNode::PidFile(p, f) => {
+                let t = self.proc_task(st, *p)?;
+                match f {
+                    PidFile::Status => status_text(t),
+                    PidFile::Comm => format!("{}\n", t.comm),
+                    PidFile::Cgroup => self.cg_proc_pid_cgroup(*p),
+                }
+            }
+            _ => return Err(SysError::new(Errno::EISDIR, "is a directory")),
+        };
+        Ok(text.into_bytes())
+    }
+}

@@ -1,0 +1,221 @@
+//! The VFS and process-table state behind the one `Kernel` lock.
+//!
+//! **Kernel:** stands in for `dcache_lock`/`i_mutex` (the tree), `vfsmount_lock`/`namespace_sem`
+//! (the mount table), `tasklist_lock` (the process table) and `files_lock` (open files), 2.6.25.
+//! **Locking:** everything here sits under one `parking_lot::Mutex` in [`crate::Kernel`].
+//! Lock order: `Kernel::state` -> the core's `cgroup_mutex` -> `css_set_lock` -> eventfd
+//! `wqh.lock` -> `Klog` (a leaf). The core and eventfd never call back into this crate, so the
+//! order cannot invert. Simulated programs are stepped with no lock held.
+//! **Invariants:** see `task.rs` and `tmpfs.rs`; [`State::check_invariants`] checks them.
+
+use crate::eventfd::EventfdFile;
+use crate::file::{FileKind, OpenFile};
+use crate::mount::{Mount, Super};
+use crate::namei::Node;
+use crate::procfs::ProcNode;
+use crate::task::{FdEntry, FileId, INIT_PID, Sched, Task};
+use crate::tmpfs::{Device, InodeKind, RAMFS_MAGIC, TMPFS_MAGIC, Tmpfs};
+use crate::{ConsoleStream, ReleaseAgentCall};
+use cgsim_ktypes::{Cred, Pid, Tracer};
+use std::collections::BTreeMap;
+
+/// Everything the VFS and the process table own.
+pub struct State<T: Tracer> {
+    pub tmpfs: BTreeMap<u32, Tmpfs>,
+    pub next_sb: u32,
+    pub mounts: BTreeMap<u64, Mount>,
+    pub next_mnt: u64,
+    pub tasks: BTreeMap<Pid, Task>,
+    pub last_pid: i32,
+    pub files: BTreeMap<FileId, OpenFile<T>>,
+    pub next_file: FileId,
+    pub console: Vec<(ConsoleStream, Vec<u8>)>,
+    pub release_log: Vec<ReleaseAgentCall>,
+    /// eventfd files whose last reference went away under the lock; dropped (their `POLLHUP`
+    /// wake-up run) by `Kernel::unlock` after the lock is released.
+    pub deferred_drops: Vec<EventfdFile>,
+}
+
+impl<T: Tracer> State<T> {
+    /// Register a new open file description and return its id (with no fd naming it yet).
+    pub fn add_file(&mut self, file: OpenFile<T>) -> FileId {
+        let id = self.next_file;
+        self.next_file += 1;
+        self.files.insert(id, file);
+        id
+    }
+
+    /// Check the cross-structure invariants (fd references, parents, zombies).
+    pub fn check_invariants(&self) {
+        let mut refs: BTreeMap<FileId, usize> = BTreeMap::new();
+        for t in self.tasks.values() {
+            for e in t.fds.values() {
+                assert!(self.files.contains_key(&e.file), "fd names a missing file");
+                *refs.entry(e.file).or_default() += 1;
+            }
+            if t.is_zombie() {
+                assert!(t.fds.is_empty(), "zombie {} still has fds", t.pid);
+                assert!(t.exit_status.is_some());
+            } else {
+                assert!(t.exit_status.is_none());
+            }
+            if t.pid != crate::task::INIT_PID {
+                assert!(self.tasks.contains_key(&t.ppid), "{} has no parent", t.pid);
+            }
+        }
+        for (id, f) in &self.files {
+            assert_eq!(refs.get(id).copied().unwrap_or(0), f.refs, "file {id} refs");
+            assert!(f.refs > 0, "file {id} has no fd and was not released");
+        }
+        for fs in self.tmpfs.values() {
+            fs.check_invariants();
+        }
+    }
+}
+
+impl<T: Tracer> State<T> {
+    /// The state at boot: the root filesystem, the boot mounts and init.
+    ///
+    /// Layout: `/dev/{null,console}`, `/proc` (proc), `/sys/fs/cgroup` (a tmpfs, mode 0755, as
+    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700). `/proc/mounts` starts as
+    /// `rootfs / rootfs rw 0 0`, `proc /proc proc rw 0 0`, `tmpfs /sys/fs/cgroup tmpfs rw 0 0`.
+    pub fn boot() -> State<T> {
+        let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755);
+        let r = root.root;
+        let dir = || InodeKind::Dir {
+            entries: BTreeMap::new(),
+        };
+        let dev = root.create(r, "dev", dir(), 0o755, 0, 0);
+        root.create(dev, "null", InodeKind::CharDev(Device::Null), 0o666, 0, 0);
+        root.create(
+            dev,
+            "console",
+            InodeKind::CharDev(Device::Console),
+            0o600,
+            0,
+            0,
+        );
+        let proc_dir = root.create(r, "proc", dir(), 0o555, 0, 0);
+        root.create(r, "root", dir(), 0o700, 0, 0);
+        let sys = root.create(r, "sys", dir(), 0o755, 0, 0);
+        let sys_fs = root.create(sys, "fs", dir(), 0o755, 0, 0);
+        let cg_dir = root.create(sys_fs, "cgroup", dir(), 0o755, 0, 0);
+        root.create(r, "tmp", dir(), 0o1777, 0, 0);
+        let cg_tmpfs = Tmpfs::new(TMPFS_MAGIC, 0o755);
+        let cg_root = cg_tmpfs.root;
+
+        let mut st = State {
+            tmpfs: BTreeMap::from([(0, root), (1, cg_tmpfs)]),
+            next_sb: 2,
+            mounts: BTreeMap::new(),
+            next_mnt: 1,
+            tasks: BTreeMap::new(),
+            last_pid: 1,
+            files: BTreeMap::new(),
+            next_file: 1,
+            console: Vec::new(),
+            release_log: Vec::new(),
+            deferred_drops: Vec::new(),
+        };
+        let add = |st: &mut State<T>, m: Mount| {
+            let id = st.next_mnt;
+            st.next_mnt += 1;
+            st.mounts.insert(id, Mount { id, ..m });
+        };
+        add(
+            &mut st,
+            Mount {
+                id: 0,
+                mountpoint: None,
+                root: Node::Tmpfs { sb: 0, ino: r },
+                sb: Super::Tmpfs(0),
+                source: "rootfs".into(),
+                dir: "/".into(),
+                fstype: "rootfs".into(),
+                options: String::new(),
+            },
+        );
+        add(
+            &mut st,
+            Mount {
+                id: 0,
+                mountpoint: Some((
+                    1,
+                    Node::Tmpfs {
+                        sb: 0,
+                        ino: proc_dir,
+                    },
+                )),
+                root: Node::Proc(ProcNode::Root),
+                sb: Super::Proc,
+                source: "proc".into(),
+                dir: "/proc".into(),
+                fstype: "proc".into(),
+                options: String::new(),
+            },
+        );
+        add(
+            &mut st,
+            Mount {
+                id: 0,
+                mountpoint: Some((1, Node::Tmpfs { sb: 0, ino: cg_dir })),
+                root: Node::Tmpfs {
+                    sb: 1,
+                    ino: cg_root,
+                },
+                sb: Super::Tmpfs(1),
+                source: "tmpfs".into(),
+                dir: "/sys/fs/cgroup".into(),
+                fstype: "tmpfs".into(),
+                options: String::new(),
+            },
+        );
+        // init's fds 0 and 1 share one console description, fd 2 has its own (tagged stderr),
+        // so `2>&1`-style dup2 keeps the tag of what is written through it.
+        let mut out = OpenFile::new(FileKind::Console(ConsoleStream::Stdout), true, true);
+        out.refs = 2;
+        let out = st.add_file(out);
+        let mut err = OpenFile::new(FileKind::Console(ConsoleStream::Stderr), true, true);
+        err.refs = 1;
+        let err = st.add_file(err);
+        let fds = BTreeMap::from([
+            (
+                0,
+                FdEntry {
+                    file: out,
+                    cloexec: false,
+                },
+            ),
+            (
+                1,
+                FdEntry {
+                    file: out,
+                    cloexec: false,
+                },
+            ),
+            (
+                2,
+                FdEntry {
+                    file: err,
+                    cloexec: false,
+                },
+            ),
+        ]);
+        st.tasks.insert(
+            INIT_PID,
+            Task {
+                pid: INIT_PID,
+                ppid: Pid(0),
+                cred: Cred::ROOT,
+                comm: "init".into(),
+                cwd: "/".into(),
+                umask: 0o022,
+                fds,
+                sched: Sched::NoProgram,
+                exit_status: None,
+                orphaned: false,
+            },
+        );
+        st
+    }
+}

@@ -1,0 +1,95 @@
+//! Simulated processes: credentials, working directory, file descriptor table, scheduler state.
+//!
+//! **Kernel:** `struct task_struct` (`include/linux/sched.h`), `struct files_struct`
+//! (`include/linux/fdtable.h`), `struct fs_struct` (cwd, umask), 2.6.25.
+//! **Differences:** one thread per process (pid = tgid); the working directory is kept by name and
+//! resolved again on use, so a removed cwd makes relative lookups fail with ENOENT instead of
+//! pointing at a dead dentry; no process groups or sessions.
+//! **Invariants:**
+//! 1. every fd names an open file description that exists, and a description's `refs` equals the
+//!    number of fds naming it (checked by `State::check_invariants`);
+//! 2. a zombie has no fds and a wait status; a live task has neither a status nor zombie state;
+//! 3. every task except init has a parent that exists (orphans are reparented to init).
+
+use crate::{Fd, ProcState, WaitStatus};
+use cgsim_ktypes::{Cred, Pid};
+use std::collections::BTreeMap;
+
+/// The pid of `init`.
+pub const INIT_PID: Pid = Pid(1);
+/// `PID_MAX_DEFAULT`: pids are allocated below this, then wrap around to 300 as in the kernel.
+pub const PID_MAX: i32 = 32768;
+/// `NR_OPEN_DEFAULT`-style per-process fd limit (`RLIMIT_NOFILE` soft default 1024).
+pub const RLIMIT_NOFILE: i32 = 1024;
+
+/// An id for an open file description (`struct file`).
+pub type FileId = u64;
+
+/// One slot of the fd table.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct FdEntry {
+    pub file: FileId,
+    /// `FD_CLOEXEC`.
+    pub cloexec: bool,
+}
+
+/// Where the scheduler keeps a task.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Sched {
+    /// No program: the task only runs when someone makes a syscall on its behalf (a shell).
+    NoProgram,
+    /// Has a program that wants to run.
+    Runnable,
+    /// Program sleeps until the simulated clock reaches this many nanoseconds.
+    SleepUntil(u64),
+    /// Program waits until this fd polls readable.
+    WaitReadable(Fd),
+    /// Exited; waiting for the parent's `waitpid`.
+    Zombie,
+}
+
+/// One simulated process.
+#[doc(alias = "task_struct")]
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub pid: Pid,
+    pub ppid: Pid,
+    pub cred: Cred,
+    pub comm: String,
+    /// The working directory, as an absolute normalized path.
+    pub cwd: String,
+    pub umask: u32,
+    pub fds: BTreeMap<i32, FdEntry>,
+    pub sched: Sched,
+    /// Set when the task exits (zombie).
+    pub exit_status: Option<WaitStatus>,
+    /// Reparented to init because its parent exited: init reaps it when it exits.
+    pub orphaned: bool,
+}
+
+impl Task {
+    /// The `ps` state of the task.
+    pub fn proc_state(&self) -> ProcState {
+        match self.sched {
+            Sched::Zombie => ProcState::Zombie,
+            Sched::Runnable => ProcState::Running,
+            Sched::NoProgram | Sched::SleepUntil(_) | Sched::WaitReadable(_) => ProcState::Sleeping,
+        }
+    }
+
+    pub fn is_zombie(&self) -> bool {
+        self.sched == Sched::Zombie
+    }
+
+    /// The lowest free fd number at or above `min` (`get_unused_fd` / `F_DUPFD`), or EMFILE.
+    pub fn lowest_free_fd(&self, min: i32) -> Option<i32> {
+        let mut n = min;
+        for &used in self.fds.range(min..).map(|(k, _)| k) {
+            if used != n {
+                break;
+            }
+            n += 1;
+        }
+        (n < RLIMIT_NOFILE).then_some(n)
+    }
+}

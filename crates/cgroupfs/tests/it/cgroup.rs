@@ -1,0 +1,317 @@
+//! The cgroup acceptance scenarios of spec §15.3 (SEED profile), driven through the Kernel API
+//! the way a shell runs `mount`, `mkdir`, `echo` and `cat`.
+//! Source: spec §15.3.1, §15.3.2, §15.3.4, §15.3.5, §15.3.8 (memory.* files come with memcg).
+
+use super::*;
+use cgsim_cgroupfs::{FileType, Signal};
+
+const CG: &str = "/sys/fs/cgroup/memory";
+
+fn mounted() -> Arc<Kernel> {
+    let k = boot();
+    k.mkdir(INIT, CG, 0o755).unwrap();
+    k.mount(INIT, "cgroup", CG, "cgroup", false, Some("memory"))
+        .unwrap();
+    k
+}
+
+fn names(k: &Kernel, path: &str) -> Vec<String> {
+    k.readdir(INIT, path)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect()
+}
+
+#[test]
+fn scenario_15_3_1_mount_and_defaults() {
+    let k = mounted();
+    let entries = names(&k, CG);
+    for f in [
+        "tasks",
+        "cgroup.procs",
+        "notify_on_release",
+        "cgroup.event_control",
+        "release_agent",
+    ] {
+        assert!(entries.iter().any(|e| e == f), "{f} in {entries:?}");
+    }
+    assert_eq!(
+        cat(&k, INIT, &format!("{CG}/notify_on_release")).unwrap(),
+        "0\n"
+    );
+    assert_eq!(cat(&k, INIT, &format!("{CG}/release_agent")).unwrap(), "\n");
+    let st = k.stat(INIT, CG).unwrap();
+    assert_eq!((st.file_type, st.fs_magic), (FileType::Directory, 0x27e0eb));
+    let modes: Vec<(String, u32)> = ["tasks", "cgroup.procs", "cgroup.event_control"]
+        .iter()
+        .map(|f| {
+            (
+                f.to_string(),
+                k.stat(INIT, &format!("{CG}/{f}")).unwrap().mode,
+            )
+        })
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            ("tasks".into(), 0o644),
+            ("cgroup.procs".into(), 0o444),
+            ("cgroup.event_control".into(), 0o222)
+        ]
+    );
+    // Every task starts in the top cgroup.
+    let c = k.fork(INIT).unwrap();
+    assert_eq!(
+        cat(&k, INIT, &format!("{CG}/tasks")).unwrap(),
+        format!("1\n{c}\n")
+    );
+    assert!(
+        cat(&k, INIT, "/proc/mounts")
+            .unwrap()
+            .ends_with("cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n")
+    );
+    assert_eq!(cat(&k, c, "/proc/self/cgroup").unwrap(), "1:memory:/\n");
+    let pc = cat(&k, INIT, "/proc/cgroups").unwrap();
+    assert!(
+        pc.starts_with("#subsys_name\thierarchy\tnum_cgroups\tenabled\n"),
+        "{pc}"
+    );
+    assert!(
+        pc.contains("memory\t1\t1\t1\n") && pc.contains("cpu\t0\t1\t1\n"),
+        "{pc}"
+    );
+}
+
+#[test]
+fn scenario_15_3_2_second_mounts() {
+    let k = mounted();
+    for d in ["/tmp/b", "/tmp/c", "/tmp/d", "/tmp/e", "/tmp/f"] {
+        k.mkdir(INIT, d, 0o755).unwrap();
+    }
+    let cases = [
+        ("/tmp/b", "memory", None),
+        ("/tmp/c", "memory,cpu", Some(Errno::EBUSY)),
+        ("/tmp/c", "bogus", Some(Errno::ENOENT)),
+        ("/tmp/c", "memory,,cpu", Some(Errno::EINVAL)),
+        ("/tmp/c", "noprefix,memory", Some(Errno::EINVAL)),
+        (CG, "memory", Some(Errno::EBUSY)),
+        ("/tmp/nope", "memory", Some(Errno::ENOENT)),
+    ];
+    for (target, opts, want) in cases {
+        assert_eq!(
+            errno(k.mount(INIT, "cgroup", target, "cgroup", false, Some(opts))),
+            want,
+            "{target} -o {opts}"
+        );
+    }
+    // The same hierarchy is visible twice.
+    k.mkdir(INIT, &format!("{CG}/A"), 0o755).unwrap();
+    assert!(names(&k, "/tmp/b").contains(&"A".to_string()));
+    // Mounting over a file is ENOTDIR (after the options were accepted).
+    echo(&k, INIT, "/tmp/file", "").unwrap();
+    assert_eq!(
+        errno(k.mount(INIT, "cgroup", "/tmp/file", "cgroup", false, Some("cpu"))),
+        Some(Errno::ENOTDIR)
+    );
+    // ...and did not leave a cpu hierarchy behind.
+    k.mount(
+        INIT,
+        "cgroup",
+        "/tmp/d",
+        "cgroup",
+        false,
+        Some("cpu,cpuacct"),
+    )
+    .unwrap();
+    assert_eq!(
+        cat(&k, INIT, "/proc/self/cgroup").unwrap().lines().count(),
+        2
+    );
+    assert_eq!(errno(k.umount(INIT, "/tmp/d/.")), None);
+    assert_eq!(errno(k.umount(INIT, "/tmp/e")), Some(Errno::EINVAL));
+    k.check_invariants();
+}
+
+#[test]
+fn scenario_15_3_4_attach_through_tasks() {
+    let k = mounted();
+    let a = format!("{CG}/A");
+    k.mkdir(INIT, &a, 0o755).unwrap();
+    let sh = k.fork(INIT).unwrap();
+    // A tasks reader opened now keeps its snapshot.
+    let before = k
+        .open(INIT, &format!("{CG}/tasks"), OpenFlags::RDONLY, 0)
+        .unwrap();
+    echo(&k, sh, &format!("{a}/tasks"), &format!("{sh}\n")).unwrap();
+    assert_eq!(
+        cat(&k, INIT, &format!("{a}/tasks")).unwrap(),
+        format!("{sh}\n")
+    );
+    assert_eq!(cat(&k, INIT, &format!("{CG}/tasks")).unwrap(), "1\n");
+    assert_eq!(
+        String::from_utf8(read_all(&k, INIT, before).unwrap()).unwrap(),
+        format!("1\n{sh}\n"),
+        "snapshot taken at open"
+    );
+    assert_eq!(cat(&k, sh, "/proc/self/cgroup").unwrap(), "1:memory:/A\n");
+    // `0` means the writer; children inherit the cgroup; sorted output.
+    let w = k.fork(INIT).unwrap();
+    echo(&k, w, &format!("{a}/tasks"), "0").unwrap();
+    let child = k.fork(sh).unwrap();
+    assert_eq!(
+        cat(&k, INIT, &format!("{a}/tasks")).unwrap(),
+        format!("{sh}\n{w}\n{child}\n")
+    );
+    let cases = [
+        ("999999", Errno::ESRCH),
+        ("x", Errno::EINVAL),
+        ("1 2", Errno::EINVAL),
+        ("", Errno::EINVAL),
+    ];
+    for (data, want) in cases {
+        assert_eq!(
+            errno(echo(&k, INIT, &format!("{a}/tasks"), data)),
+            Some(want),
+            "{data:?}"
+        );
+    }
+    // A non-root process may move itself, not root's processes, and may not open root-owned
+    // 0644 control files for writing at all.
+    let user = user_process(&k, 1000);
+    assert_eq!(
+        errno(echo(&k, user, &format!("{a}/tasks"), "0")),
+        Some(Errno::EACCES)
+    );
+    assert_eq!(
+        errno(k.open(
+            user,
+            &format!("{a}/notify_on_release"),
+            OpenFlags::WRONLY,
+            0
+        )),
+        Some(Errno::EACCES)
+    );
+    assert_eq!(
+        errno(k.mkdir(user, &format!("{a}/U"), 0o755)),
+        Some(Errno::EACCES)
+    );
+    assert!(cat(&k, user, &format!("{a}/tasks")).is_ok());
+    k.check_invariants();
+}
+
+#[test]
+fn scenario_15_3_5_rmdir_rules() {
+    let k = mounted();
+    let a = format!("{CG}/A");
+    k.mkdir(INIT, &a, 0o755).unwrap();
+    assert_eq!(errno(k.mkdir(INIT, &a, 0o755)), Some(Errno::EEXIST));
+    assert_eq!(
+        errno(k.mkdir(INIT, &format!("{CG}/tasks"), 0o755)),
+        Some(Errno::EEXIST)
+    );
+    let p = k.fork(INIT).unwrap();
+    echo(&k, INIT, &format!("{a}/tasks"), &p.to_string()).unwrap();
+    assert_eq!(errno(k.rmdir(INIT, &a)), Some(Errno::EBUSY));
+    echo(&k, INIT, &format!("{CG}/tasks"), &p.to_string()).unwrap();
+    k.mkdir(INIT, &format!("{a}/B"), 0o755).unwrap();
+    assert_eq!(errno(k.rmdir(INIT, &a)), Some(Errno::EBUSY));
+    k.rmdir(INIT, &format!("{a}/B")).unwrap();
+    // An fd open on a control file of A sees ENODEV after A is gone (§2.13.1).
+    let fd = k
+        .open(INIT, &format!("{a}/notify_on_release"), OpenFlags::RDWR, 0)
+        .unwrap();
+    k.rmdir(INIT, &a).unwrap();
+    assert_eq!(errno(k.read(INIT, fd, &mut [0u8; 8])), Some(Errno::ENODEV));
+    assert_eq!(errno(k.write(INIT, fd, b"1")), Some(Errno::ENODEV));
+    assert_eq!(errno(k.stat(INIT, &a)), Some(Errno::ENOENT));
+    assert_eq!(errno(k.rmdir(INIT, CG)), Some(Errno::EBUSY));
+    assert_eq!(
+        errno(k.unlink(INIT, &format!("{CG}/tasks"))),
+        Some(Errno::EPERM)
+    );
+    assert_eq!(
+        errno(echo(&k, INIT, &format!("{CG}/newfile"), "x")),
+        Some(Errno::EACCES)
+    );
+    k.check_invariants();
+}
+
+#[test]
+fn scenario_15_3_8_release_agent_logged() {
+    let k = mounted();
+    let a = format!("{CG}/A");
+    k.mkdir(INIT, &a, 0o755).unwrap();
+    echo(&k, INIT, &format!("{CG}/release_agent"), "/sbin/agent").unwrap();
+    assert_eq!(
+        cat(&k, INIT, &format!("{CG}/release_agent")).unwrap(),
+        "/sbin/agent\n"
+    );
+    echo(&k, INIT, &format!("{a}/notify_on_release"), "1").unwrap();
+    let p = k.fork(INIT).unwrap();
+    echo(&k, INIT, &format!("{a}/tasks"), &p.to_string()).unwrap();
+    assert!(k.release_agent_log().is_empty());
+    // Move the only task out: the agent would be executed.
+    echo(&k, INIT, &format!("{CG}/tasks"), &p.to_string()).unwrap();
+    let log = k.release_agent_log();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].argv, ["/sbin/agent", "/A"]);
+    assert_eq!(
+        log[0].envp,
+        ["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"]
+    );
+    let lines: Vec<String> = k.klog().lines().into_iter().map(|l| l.text).collect();
+    assert!(lines.contains(
+        &"cgroup: release_agent: exec /sbin/agent /A (HOME=/ PATH=/sbin:/bin:/usr/sbin:/usr/bin)".to_string()
+    ));
+    // By exit: the last task of A dies.
+    echo(&k, INIT, &format!("{a}/tasks"), &p.to_string()).unwrap();
+    k.kill(INIT, p, Signal::SIGKILL).unwrap();
+    assert_eq!(k.release_agent_log().len(), 2);
+    // mount shows the agent.
+    assert!(
+        cat(&k, INIT, "/proc/mounts")
+            .unwrap()
+            .contains("cgroup rw,memory,release_agent=/sbin/agent 0 0\n")
+    );
+    assert!(k.klog().warnings().is_empty(), "{:?}", k.klog().warnings());
+}
+
+#[test]
+fn umount_keeps_a_hierarchy_with_children() {
+    let k = mounted();
+    k.mkdir(INIT, &format!("{CG}/A"), 0o755).unwrap();
+    k.umount(INIT, CG).unwrap();
+    assert!(names(&k, CG).is_empty(), "the tmpfs directory shows again");
+    assert_eq!(
+        cat(&k, INIT, "/proc/self/cgroup").unwrap(),
+        "1:memory:/\n",
+        "hierarchy lingers"
+    );
+    k.mount(INIT, "cgroup", CG, "cgroup", false, Some("memory"))
+        .unwrap();
+    assert!(names(&k, CG).contains(&"A".to_string()), "reattached");
+    k.rmdir(INIT, &format!("{CG}/A")).unwrap();
+    k.umount(INIT, CG).unwrap();
+    assert_eq!(
+        cat(&k, INIT, "/proc/self/cgroup").unwrap(),
+        "",
+        "kill_sb ran"
+    );
+    // Remount through the remount flag: -o memory,cpu on an empty hierarchy rebinds.
+    k.mount(INIT, "cgroup", CG, "cgroup", false, Some("memory"))
+        .unwrap();
+    k.mount(INIT, "cgroup", CG, "cgroup", true, Some("memory,cpu"))
+        .unwrap();
+    assert!(
+        cat(&k, INIT, "/proc/mounts")
+            .unwrap()
+            .contains(" cgroup rw,cpu,memory 0 0\n"),
+        "remount puts cpu at the head (§2.3.3)"
+    );
+    assert_eq!(
+        errno(k.mount(INIT, "cgroup", "/tmp", "cgroup", true, Some("cpu"))),
+        Some(Errno::EINVAL)
+    );
+    k.check_invariants();
+}

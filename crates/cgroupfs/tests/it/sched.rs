@@ -1,0 +1,168 @@
+//! The deterministic scheduler: sleeping programs, an eventfd waiter woken by another process.
+
+use super::*;
+use cgsim_cgroupfs::{Program, Signal, Step, WaitStatus};
+
+/// Prints `tick N` every `period` nanoseconds, `n` times, then exits with `n`.
+struct Ticker {
+    period: u64,
+    left: u32,
+    done: u32,
+}
+
+impl Program for Ticker {
+    fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        if self.left == 0 {
+            return Step::Exit(self.done as i32);
+        }
+        self.left -= 1;
+        self.done += 1;
+        let line = format!("{pid} tick {} at {}\n", self.done, k.clock().now_nanos());
+        k.write(pid, Fd(1), line.as_bytes()).unwrap();
+        Step::SleepUntil(k.clock().now_nanos() + self.period)
+    }
+}
+
+/// Blocks reading an eventfd; prints the value; exits.
+struct Waiter {
+    fd: Fd,
+}
+
+impl Program for Waiter {
+    fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        let mut buf = [0u8; 8];
+        match k.read(pid, self.fd, &mut buf) {
+            Ok(_) => {
+                let line = format!("{pid} woke with {}\n", u64::from_ne_bytes(buf));
+                k.write(pid, Fd(1), line.as_bytes()).unwrap();
+                Step::Exit(0)
+            }
+            Err(e) if e.errno == Errno::EAGAIN => Step::WaitReadable(self.fd),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+
+    fn signal(&mut self, k: &Kernel, pid: Pid, sig: Signal) -> bool {
+        k.write(pid, Fd(1), format!("{pid} got {}\n", sig.0).as_bytes())
+            .unwrap();
+        sig == Signal::SIGUSR1
+    }
+}
+
+/// Writes `value` to an eventfd once, then exits.
+struct Poster {
+    fd: Fd,
+    value: u64,
+}
+
+impl Program for Poster {
+    fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        k.write(pid, self.fd, &self.value.to_ne_bytes()).unwrap();
+        Step::Exit(0)
+    }
+}
+
+fn transcript(k: &Kernel) -> String {
+    k.console_drain()
+        .into_iter()
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect()
+}
+
+#[test]
+fn sleepers_run_in_deadline_then_pid_order() {
+    let k = boot();
+    let a = k.fork(INIT).unwrap();
+    let b = k.fork(INIT).unwrap();
+    k.spawn_program(
+        a,
+        Box::new(Ticker {
+            period: 300,
+            left: 3,
+            done: 0,
+        }),
+    );
+    k.spawn_program(
+        b,
+        Box::new(Ticker {
+            period: 200,
+            left: 2,
+            done: 0,
+        }),
+    );
+    k.run_until_idle();
+    assert_eq!(transcript(&k), "2 tick 1 at 0\n3 tick 1 at 0\n");
+    k.advance_clock(1000);
+    assert_eq!(
+        transcript(&k),
+        "3 tick 2 at 200\n2 tick 2 at 300\n2 tick 3 at 600\n"
+    );
+    assert_eq!(k.clock().now_nanos(), 1000);
+    assert_eq!(
+        k.waitpid(INIT, Some(a)).unwrap(),
+        Some((a, WaitStatus::Exited(3)))
+    );
+    assert_eq!(
+        k.waitpid(INIT, Some(b)).unwrap(),
+        Some((b, WaitStatus::Exited(2)))
+    );
+    assert!(k.klog().warnings().is_empty());
+}
+
+#[test]
+fn eventfd_waiter_woken_by_another_process() {
+    let k = boot();
+    let fd = k.eventfd(INIT, 0, 0).unwrap();
+    let w = k.fork(INIT).unwrap();
+    k.spawn_program(w, Box::new(Waiter { fd }));
+    k.run_until_idle();
+    assert_eq!(transcript(&k), "");
+    let ps = k.ps();
+    assert_eq!(
+        ps.iter().find(|p| p.pid == w).unwrap().state,
+        cgsim_cgroupfs::ProcState::Sleeping
+    );
+    // A handled signal wakes it; it retries and sleeps again.
+    k.kill(INIT, w, Signal::SIGUSR1).unwrap();
+    k.run_until_idle();
+    assert_eq!(transcript(&k), format!("{w} got 10\n"));
+    let p = k.fork(INIT).unwrap();
+    k.spawn_program(p, Box::new(Poster { fd, value: 42 }));
+    k.run_until_idle();
+    assert_eq!(transcript(&k), format!("{w} woke with 42\n"));
+    assert_eq!(
+        k.waitpid(INIT, Some(w)).unwrap(),
+        Some((w, WaitStatus::Exited(0)))
+    );
+    // An unhandled signal terminates a program.
+    let w2 = k.fork(INIT).unwrap();
+    k.spawn_program(w2, Box::new(Waiter { fd }));
+    k.run_until_idle();
+    k.kill(INIT, w2, Signal::SIGTERM).unwrap();
+    assert_eq!(
+        k.waitpid(INIT, Some(w2)).unwrap(),
+        Some((w2, WaitStatus::Signaled(Signal::SIGTERM)))
+    );
+    k.check_invariants();
+}
+
+/// Yields forever: the livelock guard stops it with a warning.
+struct Spinner;
+
+impl Program for Spinner {
+    fn step(&mut self, _k: &Kernel, _pid: Pid) -> Step {
+        Step::Yield
+    }
+}
+
+#[test]
+fn livelock_guard_warns() {
+    let k = boot();
+    let p = k.fork(INIT).unwrap();
+    k.spawn_program(p, Box::new(Spinner));
+    k.run_until_idle();
+    assert_eq!(k.klog().warnings().len(), 1);
+    k.kill(INIT, p, Signal::SIGKILL).unwrap();
+    k.run_until_idle();
+    assert_eq!(k.klog().warnings().len(), 1, "nothing runnable any more");
+}

@@ -1,0 +1,361 @@
+//! File commands: `ls`, `cat`, `mkdir`, `rmdir`, with coreutils' messages and statuses.
+//!
+//! Each runs as its own forked process, so `cat /proc/self/cgroup` shows cat's cgroups and
+//! `cat tasks` lists cat's own pid, as on Linux.
+
+use super::{Kind, Registry};
+use crate::Shell;
+use cgsim_cgroupfs::{FileType, OpenFlags, Stat};
+use cgsim_ktypes::{Pid, SysError};
+
+pub(crate) fn register(r: &mut Registry) {
+    r.add(
+        "ls",
+        "ls [-l] [-a] [-d] [PATH]... list directory contents",
+        "",
+        Kind::External(ls),
+    );
+    r.add("cat", "cat [FILE]...", "print files", Kind::External(cat));
+    r.add(
+        "mkdir",
+        "mkdir [-p] [-m MODE] DIR... create directories (cgroup_create)",
+        "",
+        Kind::External(mkdir),
+    );
+    r.add(
+        "rmdir",
+        "rmdir DIR...",
+        "remove empty directories (cgroup_rmdir)",
+        Kind::External(rmdir),
+    );
+}
+
+/// Write to stdout, reporting `NAME: write error: ...` once.
+fn put(sh: &mut Shell, pid: Pid, name: &str, text: &str) -> bool {
+    match sh.out(pid, text) {
+        Ok(()) => true,
+        Err(e) => {
+            sh.write_err(
+                pid,
+                &format!("{name}: write error: {}\n", e.errno.strerror()),
+            );
+            false
+        }
+    }
+}
+
+fn strerror(e: SysError) -> &'static str {
+    e.errno.strerror()
+}
+
+// ---- cat ------------------------------------------------------------------------------------
+
+fn cat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let files: Vec<String> = if argv.len() > 1 {
+        argv[1..].to_vec()
+    } else {
+        vec!["-".to_string()]
+    };
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    for f in files {
+        let (fd, close) = if f == "-" {
+            (cgsim_cgroupfs::Fd(0), false)
+        } else {
+            match k.open(pid, &f, OpenFlags::RDONLY, 0) {
+                Ok(fd) => (fd, true),
+                Err(e) => {
+                    sh.write_err(pid, &format!("cat: {f}: {}\n", strerror(e)));
+                    status = 1;
+                    continue;
+                }
+            }
+        };
+        let mut buf = vec![0u8; 4096];
+        loop {
+            match k.read(pid, fd, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if let Err(e) = k.write(pid, cgsim_cgroupfs::Fd(1), &buf[..n]) {
+                        sh.write_err(pid, &format!("cat: write error: {}\n", strerror(e)));
+                        status = 1;
+                        break;
+                    }
+                }
+                Err(e) => {
+                    // Standard input of the simulated console has nothing to read.
+                    if !(f == "-" && e.errno == cgsim_ktypes::Errno::EAGAIN) {
+                        sh.write_err(pid, &format!("cat: {f}: {}\n", strerror(e)));
+                        status = 1;
+                    }
+                    break;
+                }
+            }
+        }
+        if close {
+            let _ = k.close(pid, fd);
+        }
+    }
+    status
+}
+
+// ---- ls -------------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct LsOpts {
+    long: bool,
+    all: bool,
+    dir_itself: bool,
+}
+
+/// `drwxr-xr-x` from a stat.
+pub fn mode_string(st: &Stat) -> String {
+    let t = match st.file_type {
+        FileType::Directory => 'd',
+        FileType::Regular => '-',
+        FileType::CharDevice => 'c',
+        FileType::Symlink => 'l',
+        FileType::Anon => '?',
+    };
+    let mut s = String::from(t);
+    for shift in [6, 3, 0] {
+        let bits = (st.mode >> shift) & 7;
+        s.push(if bits & 4 != 0 { 'r' } else { '-' });
+        s.push(if bits & 2 != 0 { 'w' } else { '-' });
+        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+    }
+    s
+}
+
+fn user_name(uid: u32) -> String {
+    match uid {
+        0 => "root".to_string(),
+        n => n.to_string(),
+    }
+}
+
+fn long_line(st: &Stat, name: &str) -> String {
+    let links = if st.file_type == FileType::Directory {
+        2
+    } else {
+        1
+    };
+    format!(
+        "{} {} {} {} {:>4} {}\n",
+        mode_string(st),
+        links,
+        user_name(st.uid),
+        user_name(st.gid),
+        st.size,
+        name
+    )
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let mut o = LsOpts::default();
+    let mut paths = Vec::new();
+    for a in &argv[1..] {
+        if a.len() > 1 && a.starts_with('-') {
+            for c in a[1..].chars() {
+                match c {
+                    'l' => o.long = true,
+                    'a' => o.all = true,
+                    'd' => o.dir_itself = true,
+                    '1' => {}
+                    _ => {
+                        sh.write_err(pid, &format!("ls: invalid option -- '{c}'\n"));
+                        return 2;
+                    }
+                }
+            }
+        } else {
+            paths.push(a.clone());
+        }
+    }
+    if paths.is_empty() {
+        paths.push(".".to_string());
+    }
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for p in &paths {
+        match k.stat(pid, p) {
+            Ok(st) if st.file_type == FileType::Directory && !o.dir_itself => dirs.push(p.clone()),
+            Ok(st) => files.push((p.clone(), st)),
+            Err(e) => {
+                sh.write_err(pid, &format!("ls: cannot access '{p}': {}\n", strerror(e)));
+                status = 2;
+            }
+        }
+    }
+    let mut text = String::new();
+    for (p, st) in &files {
+        if o.long {
+            text.push_str(&long_line(st, p));
+        } else {
+            text.push_str(&format!("{p}\n"));
+        }
+    }
+    let headers = files.len() + dirs.len() > 1 || status != 0 && !dirs.is_empty();
+    for (i, d) in dirs.iter().enumerate() {
+        if headers {
+            if i > 0 || !files.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&format!("{d}:\n"));
+        }
+        let entries = match k.readdir(pid, d) {
+            Ok(e) => e,
+            Err(e) => {
+                sh.write_err(
+                    pid,
+                    &format!("ls: cannot open directory '{d}': {}\n", strerror(e)),
+                );
+                status = 2;
+                continue;
+            }
+        };
+        let mut names: Vec<String> = Vec::new();
+        if o.all {
+            names.push(".".to_string());
+            names.push("..".to_string());
+        }
+        names.extend(entries.into_iter().map(|e| e.name));
+        if o.long {
+            let mut rows = String::new();
+            for n in &names {
+                match k.stat(pid, &join(d, n)) {
+                    Ok(st) => rows.push_str(&long_line(&st, n)),
+                    Err(e) => {
+                        sh.write_err(
+                            pid,
+                            &format!("ls: cannot access '{}': {}\n", join(d, n), strerror(e)),
+                        );
+                        status = 1;
+                    }
+                }
+            }
+            text.push_str(&format!("total {}\n", names.len()));
+            text.push_str(&rows);
+        } else {
+            for n in &names {
+                text.push_str(n);
+                text.push('\n');
+            }
+        }
+    }
+    if !put(sh, pid, "ls", &text) {
+        return 2;
+    }
+    status
+}
+
+// ---- mkdir / rmdir ----------------------------------------------------------------------------
+
+fn mkdir(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let mut parents = false;
+    let mut mode = 0o755;
+    let mut dirs = Vec::new();
+    let mut i = 1;
+    while i < argv.len() {
+        let a = &argv[i];
+        match a.as_str() {
+            "-p" | "--parents" => parents = true,
+            "-m" => {
+                i += 1;
+                match argv.get(i).and_then(|m| u32::from_str_radix(m, 8).ok()) {
+                    Some(m) if m <= 0o7777 => mode = m,
+                    _ => {
+                        sh.write_err(pid, "mkdir: invalid mode\n");
+                        return 1;
+                    }
+                }
+            }
+            _ if a.starts_with('-') && a.len() > 1 => {
+                sh.write_err(pid, &format!("mkdir: invalid option -- '{}'\n", &a[1..]));
+                return 1;
+            }
+            _ => dirs.push(a.clone()),
+        }
+        i += 1;
+    }
+    if dirs.is_empty() {
+        sh.write_err(pid, "mkdir: missing operand\n");
+        return 1;
+    }
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    for d in dirs {
+        let result = if parents {
+            mkdir_parents(&k, pid, &d, mode)
+        } else {
+            k.mkdir(pid, &d, mode)
+        };
+        if let Err(e) = result {
+            sh.write_err(
+                pid,
+                &format!("mkdir: cannot create directory '{d}': {}\n", strerror(e)),
+            );
+            status = 1;
+        }
+    }
+    status
+}
+
+/// `mkdir -p`: create each missing component; an existing directory is fine.
+fn mkdir_parents(
+    k: &cgsim_cgroupfs::Kernel,
+    pid: Pid,
+    path: &str,
+    mode: u32,
+) -> Result<(), SysError> {
+    let mut prefix = String::new();
+    if path.starts_with('/') {
+        prefix.push('/');
+    }
+    for comp in path.split('/').filter(|c| !c.is_empty()) {
+        if !prefix.is_empty() && !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        prefix.push_str(comp);
+        match k.mkdir(pid, &prefix, mode) {
+            Ok(()) => {}
+            Err(e) if e.errno == cgsim_ktypes::Errno::EEXIST => {
+                let st = k.stat(pid, &prefix)?;
+                if st.file_type != FileType::Directory {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn rmdir(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    if argv.len() < 2 {
+        sh.write_err(pid, "rmdir: missing operand\n");
+        return 1;
+    }
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    for d in &argv[1..] {
+        if let Err(e) = k.rmdir(pid, d) {
+            sh.write_err(
+                pid,
+                &format!("rmdir: failed to remove '{d}': {}\n", strerror(e)),
+            );
+            status = 1;
+        }
+    }
+    status
+}

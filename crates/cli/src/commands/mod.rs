@@ -1,0 +1,105 @@
+//! The command table: builtins, external commands and simulated programs.
+//!
+//! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
+//! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
+//! `setpriv`, `id`) and [`misc`] (`dmesg`). Later issues register more programs
+//! (`cgroup_event_listener`, `memcg_process`) with [`Registry::add`].
+
+pub mod builtins;
+pub mod fs;
+pub mod misc;
+pub mod mount;
+pub mod process;
+
+use crate::Shell;
+use cgsim_cgroupfs::{Kernel, Program};
+use cgsim_ktypes::Pid;
+use std::collections::BTreeMap;
+
+/// A builtin: runs in the shell process (`Shell::cur`); gets the whole argv.
+pub type BuiltinFn = fn(&mut Shell, &[String]) -> i32;
+
+/// An external command: runs synchronously as the forked child `pid`; returns the exit status.
+pub type ExternalFn = fn(&mut Shell, Pid, &[String]) -> i32;
+
+/// A wrapper such as `setpriv`: changes the process, then returns the argv it execs next
+/// (or an exit status on error).
+pub type WrapperFn = fn(&mut Shell, Pid, &[String]) -> Result<Vec<String>, i32>;
+
+/// Builds a simulated program from its argv; on bad arguments returns the message to print on
+/// stderr and the exit status.
+pub type ProgramCtor = fn(&Kernel, &[String]) -> Result<Spawn, (String, i32)>;
+
+/// A simulated program ready to be attached to a process.
+pub struct Spawn {
+    pub program: Box<dyn Program>,
+    /// When the program will wake up by itself (ns since boot), if it sleeps on a timer:
+    /// `wait` and foreground runs advance the simulated clock to it.
+    pub wakes_at: Option<u64>,
+}
+
+/// How a command runs.
+#[derive(Copy, Clone)]
+pub enum Kind {
+    Builtin(BuiltinFn),
+    External(ExternalFn),
+    Wrapper(WrapperFn),
+    /// A simulated program stepped by the kernel's scheduler (background-capable).
+    Program(ProgramCtor),
+}
+
+/// One command: name, usage and one-line summary for `help`, and how it runs.
+#[derive(Clone)]
+pub struct Command {
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub summary: &'static str,
+    pub kind: Kind,
+}
+
+/// Name → command.
+#[derive(Clone, Default)]
+pub struct Registry {
+    cmds: BTreeMap<&'static str, Command>,
+}
+
+impl Registry {
+    /// Every command of this issue.
+    pub fn standard() -> Registry {
+        let mut r = Registry::default();
+        builtins::register(&mut r);
+        fs::register(&mut r);
+        mount::register(&mut r);
+        process::register(&mut r);
+        misc::register(&mut r);
+        r
+    }
+
+    /// Add or replace a command.
+    pub fn add(
+        &mut self,
+        name: &'static str,
+        usage: &'static str,
+        summary: &'static str,
+        kind: Kind,
+    ) {
+        self.cmds.insert(
+            name,
+            Command {
+                name,
+                usage,
+                summary,
+                kind,
+            },
+        );
+    }
+
+    pub fn kind(&self, name: &str) -> Option<Kind> {
+        self.cmds.get(name).map(|c| c.kind)
+    }
+
+    /// Commands sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Command> {
+        self.cmds.values()
+    }
+}

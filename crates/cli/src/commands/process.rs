@@ -1,0 +1,219 @@
+//! Process commands: `ps`, `sleep` (a simulated program), `sh -c`, `setpriv`, `id`.
+
+use super::{Kind, Registry, Spawn};
+use crate::Shell;
+use cgsim_cgroupfs::{Kernel, ProcState, Program, Step};
+use cgsim_ktypes::{Cred, Pid, Uid};
+
+pub(crate) fn register(r: &mut Registry) {
+    r.add(
+        "ps",
+        "ps",
+        "list processes (pid, ppid, user, state, comm)",
+        Kind::External(ps),
+    );
+    r.add(
+        "sleep",
+        "sleep N[smhd]...",
+        "sleep in simulated time; `sleep 1000 &` makes an idle process",
+        Kind::Program(sleep),
+    );
+    r.add(
+        "sh",
+        "sh -c COMMAND",
+        "run COMMAND in a new shell process ($$ is its pid)",
+        Kind::External(sh_c),
+    );
+    r.add(
+        "setpriv",
+        "setpriv --reuid=UID [--regid=GID] CMD...",
+        "run CMD with other credentials",
+        Kind::Wrapper(setpriv),
+    );
+    r.add(
+        "id",
+        "id",
+        "print the process's user and group ids",
+        Kind::External(id),
+    );
+}
+
+fn user_name(uid: u32) -> String {
+    match uid {
+        0 => "root".to_string(),
+        n => n.to_string(),
+    }
+}
+
+fn ps(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
+    let mut text = format!("{:>7} {:>7} {:<8} S COMMAND\n", "PID", "PPID", "USER");
+    for p in sh.kernel().ps() {
+        let state = match p.state {
+            // ps itself is on the CPU while it reads the process table.
+            _ if p.pid == pid => 'R',
+            ProcState::Running => 'R',
+            ProcState::Sleeping => 'S',
+            ProcState::Uninterruptible => 'D',
+            ProcState::Zombie => 'Z',
+        };
+        let comm = if p.state == ProcState::Zombie {
+            format!("[{}] <defunct>", p.comm)
+        } else {
+            p.comm.clone()
+        };
+        text.push_str(&format!(
+            "{:>7} {:>7} {:<8} {state} {comm}\n",
+            p.pid.0,
+            p.ppid.0,
+            user_name(p.cred.euid.0)
+        ));
+    }
+    match sh.out(pid, &text) {
+        Ok(()) => 0,
+        Err(e) => {
+            sh.write_err(pid, &format!("ps: write error: {}\n", e.errno.strerror()));
+            1
+        }
+    }
+}
+
+/// Parse a GNU `sleep` interval: a decimal number with an optional `s`, `m`, `h` or `d`.
+pub fn parse_interval(s: &str) -> Option<u64> {
+    let (num, mult) = match s.chars().last()? {
+        's' => (&s[..s.len() - 1], 1.0),
+        'm' => (&s[..s.len() - 1], 60.0),
+        'h' => (&s[..s.len() - 1], 3600.0),
+        'd' => (&s[..s.len() - 1], 86400.0),
+        _ => (s, 1.0),
+    };
+    if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let v: f64 = num.parse().ok()?;
+    let nanos = v * mult * 1e9;
+    (nanos.is_finite() && nanos >= 0.0 && nanos < u64::MAX as f64 / 2.0).then_some(nanos as u64)
+}
+
+/// `sleep`: a program that sleeps until a deadline on the simulated clock, then exits 0.
+struct Sleep {
+    until: u64,
+}
+
+impl Program for Sleep {
+    fn step(&mut self, k: &Kernel, _pid: Pid) -> Step {
+        if k.clock().now_nanos() >= self.until {
+            Step::Exit(0)
+        } else {
+            Step::SleepUntil(self.until)
+        }
+    }
+}
+
+fn sleep(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
+    if argv.len() < 2 {
+        return Err(("sleep: missing operand".to_string(), 1));
+    }
+    let mut total: u64 = 0;
+    for a in &argv[1..] {
+        let Some(n) = parse_interval(a) else {
+            return Err((format!("sleep: invalid time interval '{a}'"), 1));
+        };
+        total = total.saturating_add(n);
+    }
+    let until = k.clock().now_nanos().saturating_add(total);
+    Ok(Spawn {
+        program: Box::new(Sleep { until }),
+        wakes_at: Some(until),
+    })
+}
+
+fn sh_c(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    match (argv.get(1).map(String::as_str), argv.get(2)) {
+        (Some("-c"), Some(script)) => {
+            let script = script.clone();
+            sh.run_subshell_script(pid, &script)
+        }
+        _ => {
+            sh.write_err(pid, "sh: only `sh -c COMMAND` is supported\n");
+            2
+        }
+    }
+}
+
+/// `setpriv --reuid=UID [--regid=GID] [--clear-groups] CMD [ARG]...` (util-linux): set the
+/// real, effective and saved ids, then exec CMD in the same process.
+fn setpriv(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
+    let k = sh.kernel().clone();
+    let mut cred = k
+        .ps()
+        .into_iter()
+        .find(|p| p.pid == pid)
+        .map(|p| p.cred)
+        .unwrap_or(Cred::ROOT);
+    let mut i = 1;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        let num = |v: &str| v.parse::<u32>().ok();
+        if let Some(v) = a
+            .strip_prefix("--reuid=")
+            .or_else(|| a.strip_prefix("--ruid="))
+        {
+            let Some(u) = num(v) else {
+                sh.write_err(pid, &format!("setpriv: failed to parse uid: '{v}'\n"));
+                return Err(1);
+            };
+            cred.uid = Uid(u);
+            cred.euid = Uid(u);
+            cred.suid = Uid(u);
+        } else if let Some(v) = a
+            .strip_prefix("--regid=")
+            .or_else(|| a.strip_prefix("--rgid="))
+        {
+            let Some(g) = num(v) else {
+                sh.write_err(pid, &format!("setpriv: failed to parse gid: '{v}'\n"));
+                return Err(1);
+            };
+            cred.gid = g;
+            cred.egid = g;
+        } else if a == "--clear-groups" || a == "--init-groups" || a == "--keep-groups" {
+        } else if a == "--" {
+            i += 1;
+            break;
+        } else if a.starts_with("--") {
+            sh.write_err(pid, &format!("setpriv: unrecognized option '{a}'\n"));
+            return Err(1);
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if i >= argv.len() {
+        sh.write_err(pid, "setpriv: No program specified\n");
+        return Err(1);
+    }
+    if let Err(e) = k.set_cred(pid, cred) {
+        sh.write_err(
+            pid,
+            &format!("setpriv: setresuid failed: {}\n", e.errno.strerror()),
+        );
+        return Err(1);
+    }
+    Ok(argv[i..].to_vec())
+}
+
+fn id(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
+    let Some(p) = sh.kernel().ps().into_iter().find(|p| p.pid == pid) else {
+        return 1;
+    };
+    let c = p.cred;
+    let mut text = format!("uid={}({})", c.uid.0, user_name(c.uid.0));
+    text.push_str(&format!(" gid={}({})", c.gid, user_name(c.gid)));
+    if c.euid != c.uid {
+        text.push_str(&format!(" euid={}({})", c.euid.0, user_name(c.euid.0)));
+    }
+    text.push('\n');
+    match sh.out(pid, &text) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}

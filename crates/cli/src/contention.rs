@@ -1,0 +1,448 @@
+//! `cgsim bench contention [--quick] [--svg PATH]`: the res_counter contention matrix for people
+//! who do not read criterion output.
+//!
+//! Runs the three charge-path designs the kernel went through (res_counter, page_counter, the
+//! per-CPU stock) next to the physical floors, all round-robin in this one process
+//! (`cgsim_counters::workload`), then prints ns per charge+uncharge pair, ratios to the floors,
+//! two-thread scaling and the benchmark goals of `docs/benchmarks.md`, and writes an SVG plot of
+//! throughput against depth and threads. Ratios are the result: absolute nanoseconds move with
+//! the load on the machine, ratios measured in the same run barely do.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use cgsim_counters::workload::{Config, Design, Measured, Method, measure_round_robin};
+
+/// Options of `cgsim bench contention`.
+#[derive(Clone, Debug)]
+pub struct ContentionOpts {
+    /// Short samples (a few seconds in all) instead of the full method (about a minute).
+    pub quick: bool,
+    /// Where to write the SVG plot.
+    pub svg: PathBuf,
+}
+
+const DEPTHS: [usize; 4] = [1, 2, 4, 8];
+const THREADS: [usize; 2] = [1, 2];
+
+/// The designs of the main matrix, floors first.
+fn matrix_designs() -> Vec<Design> {
+    vec![
+        Design::PlainAdd,
+        Design::AtomicRmw,
+        Design::ResSpin,
+        Design::ResMutex,
+        Design::PageCounter,
+        Design::Stock {
+            batch: 32,
+            slots: 1,
+        },
+        Design::Stock {
+            batch: 64,
+            slots: 1,
+        },
+        Design::Stock {
+            batch: 64,
+            slots: 7,
+        },
+    ]
+}
+
+/// The extra configs: bursts, single-page uncharge, two memcgs on one CPU.
+fn extra_configs() -> Vec<Config> {
+    let mut v = Vec::new();
+    for threads in THREADS {
+        for batch in [32, 64] {
+            v.push(Config {
+                design: Design::StockBurst { batch, slots: 1 },
+                depth: 4,
+                threads,
+            });
+        }
+    }
+    v.push(Config {
+        design: Design::StockChargeOnly { batch: 32 },
+        depth: 4,
+        threads: 1,
+    });
+    for slots in [0, 1, 7] {
+        v.push(Config {
+            design: Design::Thrash { batch: 64, slots },
+            depth: 4,
+            threads: 1,
+        });
+    }
+    v
+}
+
+/// Run the matrix, print the tables to `out`, write the plot to `opts.svg`.
+pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
+    let method = if opts.quick {
+        Method::QUICK
+    } else {
+        Method::FULL
+    };
+    let mut configs = Vec::new();
+    for design in matrix_designs() {
+        for threads in THREADS {
+            for depth in DEPTHS {
+                configs.push(Config {
+                    design,
+                    depth,
+                    threads,
+                });
+            }
+        }
+    }
+    configs.extend(extra_configs());
+
+    writeln!(
+        out,
+        "cgsim bench contention{}: {} configs x {} rounds of {} ms, round-robin",
+        if opts.quick { " --quick" } else { "" },
+        configs.len(),
+        method.reps,
+        method.sample.as_millis()
+    )?;
+    writeln!(out, "machine: {}", machine())?;
+    writeln!(
+        out,
+        "threads above {} would be oversubscribed on this machine; only 1 and 2 are run.",
+        cpus()
+    )?;
+    out.flush()?;
+    let results = measure_round_robin(&configs, method, |_, _| {});
+    let r = Results { all: results };
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "ns per charge+uncharge pair, 1 thread (ratio to the floor in brackets: AT(d) for counters, TL(1) for stocks)"
+    )?;
+    r.table(out, 1)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "ns per pair per thread, 2 threads on the same counters, each with its own CPU stock (aggregate scaling 2*t1/t2 in brackets)"
+    )?;
+    r.table(out, 2)?;
+    writeln!(out)?;
+    writeln!(out, "other configs (depth 4):")?;
+    for c in extra_configs() {
+        writeln!(
+            out,
+            "  {:<34} {}T {:>9.2} ns/pair",
+            c.design.name(),
+            c.threads,
+            r.ns(c.design, c.depth, c.threads)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "goals (ratios from this run; see docs/benchmarks.md):")?;
+    for g in r.goals() {
+        writeln!(
+            out,
+            "  {:<4} {:<58} {:>7.3}  target {} {:<5} {}",
+            g.id,
+            g.what,
+            g.value,
+            if g.at_most { "<=" } else { ">=" },
+            g.target,
+            if g.met() { "met" } else { "MISSED" }
+        )?;
+    }
+    std::fs::write(&opts.svg, r.svg())?;
+    writeln!(out)?;
+    writeln!(out, "plot written to {}", opts.svg.display())?;
+    Ok(())
+}
+
+struct Results {
+    all: Vec<Measured>,
+}
+
+struct Goal {
+    id: &'static str,
+    what: &'static str,
+    value: f64,
+    target: f64,
+    at_most: bool,
+}
+
+impl Goal {
+    fn met(&self) -> bool {
+        if self.at_most {
+            self.value <= self.target
+        } else {
+            self.value >= self.target
+        }
+    }
+}
+
+impl Results {
+    fn get(&self, design: Design, depth: usize, threads: usize) -> Option<&Measured> {
+        self.all.iter().find(|m| {
+            m.config.design == design && m.config.depth == depth && m.config.threads == threads
+        })
+    }
+
+    fn ns(&self, design: Design, depth: usize, threads: usize) -> f64 {
+        self.get(design, depth, threads)
+            .map_or(f64::NAN, |m| m.ns_per_pair)
+    }
+
+    fn floor_for(&self, design: Design, depth: usize, threads: usize) -> f64 {
+        match design {
+            Design::PlainAdd => self.ns(Design::PlainAdd, 1, threads),
+            Design::Stock { .. } => self.ns(Design::PlainAdd, 1, threads),
+            _ => self.ns(Design::AtomicRmw, depth, threads),
+        }
+    }
+
+    fn table(&self, out: &mut dyn Write, threads: usize) -> io::Result<()> {
+        write!(out, "  {:<26}", "design")?;
+        for d in DEPTHS {
+            write!(out, " {:>18}", format!("d={d}"))?;
+        }
+        writeln!(out)?;
+        for design in matrix_designs() {
+            write!(out, "  {:<26}", design.name())?;
+            for d in DEPTHS {
+                let t = self.ns(design, d, threads);
+                let bracket = if threads == 1 {
+                    t / self.floor_for(design, d, 1)
+                } else {
+                    2.0 * self.ns(design, d, 1) / t
+                };
+                write!(out, " {:>18}", format!("{t:.2} ({bracket:.2}x)"))?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    fn goals(&self) -> Vec<Goal> {
+        let s64 = Design::Stock {
+            batch: 64,
+            slots: 1,
+        };
+        let s32 = Design::Stock {
+            batch: 32,
+            slots: 1,
+        };
+        let ns = |d, depth, t| self.ns(d, depth, t);
+        vec![
+            Goal {
+                id: "G1",
+                what: "page_counter(4,1T) / atomic_rmw(4,1T)",
+                value: ns(Design::PageCounter, 4, 1) / ns(Design::AtomicRmw, 4, 1),
+                target: 1.10,
+                at_most: true,
+            },
+            Goal {
+                id: "G2",
+                what: "res_counter spinlock(4,1T) / atomic_rmw(4,1T)",
+                value: ns(Design::ResSpin, 4, 1) / ns(Design::AtomicRmw, 4, 1),
+                target: 1.35,
+                at_most: true,
+            },
+            Goal {
+                id: "G3",
+                what: "stock32(4,1T) / plain_add(1,1T)",
+                value: ns(s32, 4, 1) / ns(Design::PlainAdd, 1, 1),
+                target: 1.0,
+                at_most: true,
+            },
+            Goal {
+                id: "G3",
+                what: "stock64(4,1T) / plain_add(1,1T)",
+                value: ns(s64, 4, 1) / ns(Design::PlainAdd, 1, 1),
+                target: 1.0,
+                at_most: true,
+            },
+            Goal {
+                id: "G3",
+                what: "stock32(8,1T) / stock32(1,1T)",
+                value: ns(s32, 8, 1) / ns(s32, 1, 1),
+                target: 1.10,
+                at_most: true,
+            },
+            Goal {
+                id: "G3",
+                what: "stock64(8,1T) / stock64(1,1T)",
+                value: ns(s64, 8, 1) / ns(s64, 1, 1),
+                target: 1.10,
+                at_most: true,
+            },
+            Goal {
+                id: "G6",
+                what: "stock32 2-thread scaling 2*t(4,1T)/t(4,2T)",
+                value: 2.0 * ns(s32, 4, 1) / ns(s32, 4, 2),
+                target: 1.8,
+                at_most: false,
+            },
+            Goal {
+                id: "G8",
+                what: "page_counter(4,2T) / atomic_rmw(4,2T)",
+                value: ns(Design::PageCounter, 4, 2) / ns(Design::AtomicRmw, 4, 2),
+                target: 1.10,
+                at_most: true,
+            },
+            Goal {
+                id: "G11",
+                what: "2 memcgs single-slot stock64 / page_counter(4,1T)",
+                value: ns(
+                    Design::Thrash {
+                        batch: 64,
+                        slots: 1,
+                    },
+                    4,
+                    1,
+                ) / ns(Design::PageCounter, 4, 1),
+                target: 0.9,
+                at_most: false,
+            },
+            Goal {
+                id: "G11",
+                what: "2 memcgs 7-slot stock64 / stock64(4,1T)",
+                value: ns(
+                    Design::Thrash {
+                        batch: 64,
+                        slots: 7,
+                    },
+                    4,
+                    1,
+                ) / ns(s64, 4, 1),
+                target: 3.0,
+                at_most: true,
+            },
+        ]
+    }
+
+    /// Throughput (million pairs per second, all threads) against depth, log scale.
+    fn svg(&self) -> String {
+        let (w, h) = (760.0, 480.0);
+        let (left, right, top, bottom) = (70.0, 230.0, 30.0, 50.0);
+        let pw = w - left - right;
+        let ph = h - top - bottom;
+        let mut lo = f64::INFINITY;
+        let mut hi = 0.0f64;
+        for m in &self.all {
+            if DEPTHS.contains(&m.config.depth) && matrix_designs().contains(&m.config.design) {
+                let v = m.mpairs_per_sec();
+                if v.is_finite() && v > 0.0 {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+        }
+        if !lo.is_finite() {
+            lo = 1.0;
+            hi = 10.0;
+        }
+        let (llo, lhi) = (
+            lo.log10().floor(),
+            hi.log10().ceil().max(lo.log10().floor() + 1.0),
+        );
+        let x = |i: usize| left + pw * i as f64 / (DEPTHS.len() - 1) as f64;
+        let y = |v: f64| top + ph * (1.0 - (v.log10() - llo) / (lhi - llo));
+        let colors = [
+            "#555555", "#000000", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#17becf", "#9467bd",
+        ];
+        let mut s = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+             <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+             <text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">charge+uncharge throughput (M pairs/s, all threads) vs depth; solid 1 thread, dashed 2 threads</text>\n",
+            w / 2.0
+        );
+        let mut e = llo as i32;
+        while e as f64 <= lhi {
+            let v = 10f64.powi(e);
+            s += &format!(
+                "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#dddddd\"/>\n<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+                left + pw,
+                left - 6.0,
+                y(v) + 4.0,
+                fmt_tick(v),
+                y = y(v)
+            );
+            e += 1;
+        }
+        for (i, d) in DEPTHS.iter().enumerate() {
+            s += &format!(
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">depth {d}</text>\n",
+                x(i),
+                top + ph + 20.0
+            );
+        }
+        s += &format!(
+            "<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"black\"/>\n"
+        );
+        for (k, design) in matrix_designs().into_iter().enumerate() {
+            let color = colors[k % colors.len()];
+            for threads in THREADS {
+                let pts: Vec<String> = DEPTHS
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &d)| {
+                        let m = self.get(design, d, threads)?;
+                        let v = m.mpairs_per_sec();
+                        (v.is_finite() && v > 0.0).then(|| format!("{:.1},{:.1}", x(i), y(v)))
+                    })
+                    .collect();
+                let dash = if threads == 2 {
+                    " stroke-dasharray=\"6,4\""
+                } else {
+                    ""
+                };
+                s += &format!(
+                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n",
+                    pts.join(" ")
+                );
+            }
+            let ly = top + 14.0 + 18.0 * k as f64;
+            s += &format!(
+                "<line x1=\"{}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"/>\n<text x=\"{}\" y=\"{}\">{}</text>\n",
+                left + pw + 12.0,
+                left + pw + 36.0,
+                left + pw + 42.0,
+                ly + 4.0,
+                xml_escape(&design.name())
+            );
+        }
+        s += "</svg>\n";
+        s
+    }
+}
+
+fn fmt_tick(v: f64) -> String {
+    if v >= 1.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The CPU model and count, from `/proc/cpuinfo` where it exists.
+fn machine() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    format!("{} CPUs, {model}", cpus())
+}

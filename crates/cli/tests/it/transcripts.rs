@@ -1,0 +1,91 @@
+//! Transcript tests: each script runs on a freshly booted kernel with its input echoed
+//! (`$ command`), and what a terminal would show is compared with an insta snapshot.
+//!
+//! Scripts live in `crates/cli/tests/scripts/` (one scenario each, headed by the spec section
+//! it checks) and `docs/tour.sh`, so the documentation cannot rot.
+
+use cgsim::Shell;
+use cgsim_cgroupfs::BootParams;
+
+fn run(src: &str) -> String {
+    let mut sh = Shell::new(cgsim::boot(BootParams::default()));
+    sh.set_echo_input(true);
+    let (text, status) = cgsim::transcript_of(&mut sh, src);
+    let warnings = sh.kernel().klog().warnings();
+    assert!(
+        warnings.is_empty(),
+        "the kernel logged warnings:\n{warnings:?}\ntranscript:\n{text}"
+    );
+    format!("{text}[exit status {status}]\n")
+}
+
+macro_rules! script {
+    ($name:ident) => {
+        #[test]
+        fn $name() {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/scripts/",
+                stringify!($name),
+                ".sh"
+            );
+            let src = std::fs::read_to_string(path).expect(path);
+            insta::assert_snapshot!(stringify!($name), run(&src));
+        }
+    };
+}
+
+script!(mount_defaults);
+script!(mount_errors);
+script!(attach);
+script!(mkdir_rmdir);
+script!(release_agent);
+script!(shell_language);
+script!(processes);
+script!(set_e);
+script!(trace_mount);
+script!(trace_attach);
+script!(dot_small);
+
+#[test]
+fn tour() {
+    insta::assert_snapshot!("tour", run(cgsim::tour::TOUR));
+}
+
+#[test]
+fn syntax_error_stops_the_script_with_status_2() {
+    let (text, status) = cgsim::run_transcript("echo one\necho two\necho 'three\necho four\n");
+    assert_eq!(status, 2);
+    assert_eq!(
+        text,
+        "one\ntwo\ncgsim: 5: Syntax error: Unterminated quoted string\n"
+    );
+}
+
+#[test]
+fn run_exits_with_the_last_status() {
+    assert_eq!(cgsim::run_transcript("true\nfalse").1, 1);
+    assert_eq!(cgsim::run_transcript("false\ntrue").1, 0);
+    assert_eq!(cgsim::run_transcript("exit 3\necho not reached").1, 3);
+    assert_eq!(cgsim::run_transcript("nosuchcommand").1, 127);
+}
+
+#[test]
+fn same_script_same_transcript() {
+    let src = cgsim::tour::TOUR;
+    assert_eq!(run(src), run(src));
+}
+
+#[test]
+fn help_lists_every_command() {
+    let mut sh = Shell::new(cgsim::boot(BootParams::default()));
+    let names: Vec<&str> = sh.registry().iter().map(|c| c.name).collect();
+    let (text, status) = cgsim::transcript_of(&mut sh, "help");
+    assert_eq!(status, 0);
+    for name in names {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(name)),
+            "{name} missing from help:\n{text}"
+        );
+    }
+}

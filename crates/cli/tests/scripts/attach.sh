@@ -1,0 +1,34 @@
+# Spec §15.3.4 and §2.10: writes to tasks (cgroup_attach_task) and every errno a user can hit.
+mkdir /cg
+mount -t cgroup -o cpu none /cg
+mkdir /cg/A
+echo $$ > /cg/A/tasks
+cat /cg/A/tasks
+cat /cg/tasks
+cat /proc/$$/cgroup
+# pid 0 means the writer itself: the shell is the writer of a builtin echo.
+echo 0 > /cg/tasks
+cat /cg/A/tasks
+echo $$ > /cg/A/tasks
+# A pid nobody has: ESRCH. Not a number, or two pids in one write: EINVAL.
+echo 999999 > /cg/A/tasks
+echo x > /cg/A/tasks
+echo "1 2" > /cg/A/tasks
+# Blanks around the number are stripped, and it is parsed with base 0 (0x1 is pid 1).
+echo " 1 " > /cg/A/tasks
+cat /cg/A/tasks
+echo 0x1 > /cg/tasks
+cat /cg/A/tasks
+# An empty write is EINVAL (echo -n "" writes nothing, so use a newline alone).
+echo "" > /cg/A/tasks
+# Too long for the 64-byte buffer: E2BIG.
+echo 00000000000000000000000000000000000000000000000000000000000000001 > /cg/A/tasks
+# A user may not open root's tasks file for writing (mode 0644): EACCES at open.
+# (The attach-time EACCES of §2.10.2 needs a tasks file a user can open: no chmod yet.)
+setpriv --reuid=1000 sh -c 'echo $$ > /cg/A/tasks'
+# A file without a write handler: cgroup.procs is read-only in 2.6.34.
+echo $$ > /cg/A/cgroup.procs
+# The tasks file lists a snapshot taken at open, sorted: cat sees itself in A.
+cat /cg/A/tasks
+echo $$ > /cg/tasks
+cat /cg/A/tasks

@@ -1,0 +1,25 @@
+# The process model: builtins run in the shell ($$), other commands in forked children;
+# `&` and $!, wait, sleep in simulated time, kill, ps.
+echo "shell is $$"
+cat /proc/self/cgroup
+ps
+sleep 100 &
+first=$!
+sleep 10 &
+second=$!
+echo "background: $first $second"
+ps
+# sleep in the foreground moves the clock; the 10 s sleeper exits and stays a zombie.
+sleep 20
+ps
+wait $second; echo "wait $second: $?"
+kill $first
+wait $first; echo "wait $first: $?"
+kill -9 $first
+kill -s KILL 999999
+kill -BOGUS $$
+# A background builtin runs in a subshell; wait with no children returns 0.
+echo in the background &
+wait; echo "wait: $?"
+wait $$; echo "wait self: $?"
+ps

@@ -1,0 +1,418 @@
+//! page_counter: the lockless page counter memcg uses from 3.19 on.
+//!
+//! **Kernel:** `mm/page_counter.c`, `include/linux/page_counter.h`, 3.19 (`count`/`limit`) and
+//! 4.x (`usage`/`max`), commit 3e32cb2e0a12 "mm: memcontrol: lockless page counters" (spec §4).
+//! **Differences:** the cgroup-v2 protection fields (`min`, `low`, ...) are not modelled (v1 does
+//! not use them). `soft_limit` is kept here for a uniform [`Counter`] interface; the kernel keeps
+//! it in `struct mem_cgroup` (`memcg->soft_limit`, pages) from 3.19 on. An underflow is reported
+//! and left in place, as in 3.19–5.x; later kernels reset the counter to 0.
+//! **Locking:** none. `usage` is changed only by atomic read-modify-writes. `watermark` and
+//! `failcnt` are updated with a plain read then write, so concurrent updates can be lost: the
+//! kernel tolerates this on purpose (it says it can live with the inaccuracy), and
+//! `tests/loom.rs` (`failcnt_race_can_lose_a_count`) shows it. `max` is only written by
+//! [`PageCounter::set_max`], whose callers serialise.
+
+use std::sync::Arc;
+
+use cgsim_ktypes::parse::{MemparseSuffixes, memparse};
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages};
+use crossbeam_utils::CachePadded;
+
+use crate::counter::{Counter, StockTarget, Underflow};
+use crate::sync::{AtomicI64, AtomicU64, Ordering, cond_resched, full_barrier_after_rmw};
+
+/// `PAGE_COUNTER_MAX` on 64-bit: `LONG_MAX / PAGE_SIZE` pages (spec §1.4).
+pub const PAGE_COUNTER_MAX: u64 = (i64::MAX as u64) / PAGE_SIZE;
+
+/// What the kernel version decides about a page_counter's control files (spec §4.7).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct PageCounterProfile {
+    /// The spelling of "unlimited" (`-1` for v1 files, `max` for v2 files).
+    pub max_string: &'static str,
+    /// Which `memparse` suffixes exist.
+    pub suffixes: MemparseSuffixes,
+}
+
+impl PageCounterProfile {
+    /// 3.19.
+    pub const V3_19: PageCounterProfile = PageCounterProfile {
+        max_string: "-1",
+        suffixes: MemparseSuffixes::Kmg,
+    };
+    /// 4.x v1 files (`t`, `p`, `e` suffixes exist).
+    pub const V4_19: PageCounterProfile = PageCounterProfile {
+        max_string: "-1",
+        suffixes: MemparseSuffixes::KmgTpe,
+    };
+}
+
+impl Default for PageCounterProfile {
+    fn default() -> PageCounterProfile {
+        PageCounterProfile::V3_19
+    }
+}
+
+/// One level of a page_counter tree.
+///
+/// **Kernel:** `struct page_counter` (spec §4.1). `usage` is alone on its 128-byte line; `max`,
+/// `watermark`, `failcnt` and `parent` are read on every charge but rarely written, so they share
+/// the next line (the layout of Feng Tang's 2021 "relayout structure to reduce false sharing").
+///
+/// **Invariants:** with no charge in flight, `0 <= usage <= max` unless `charge`
+/// ([`Counter::charge_nofail`]) forced it past `max` or more was uncharged than charged; and
+/// `watermark >= usage` while usage is not negative.
+#[doc(alias = "page_counter")]
+#[derive(Debug)]
+pub struct PageCounter {
+    /// `atomic_long_t usage` (`count` in 3.19), pages; signed as in the kernel.
+    usage: CachePadded<AtomicI64>,
+    /// `unsigned long max` (`limit` in 3.19).
+    max: AtomicU64,
+    /// `unsigned long watermark`.
+    watermark: AtomicU64,
+    /// `unsigned long failcnt`.
+    failcnt: AtomicU64,
+    /// `memcg->soft_limit` in the kernel (see the module's **Differences**).
+    soft_limit: AtomicU64,
+    parent: Option<Arc<PageCounter>>,
+    owner: usize,
+    profile: PageCounterProfile,
+}
+
+impl PageCounter {
+    /// `page_counter_init(counter, NULL)`: usage 0, max `PAGE_COUNTER_MAX` (spec §4.2).
+    #[doc(alias = "page_counter_init")]
+    pub fn new_root(profile: PageCounterProfile, owner: usize) -> PageCounter {
+        PageCounter::init(None, profile, owner)
+    }
+
+    /// `page_counter_init(counter, parent)`.
+    pub fn new_child(parent: &Arc<PageCounter>, owner: usize) -> PageCounter {
+        PageCounter::init(Some(Arc::clone(parent)), parent.profile, owner)
+    }
+
+    fn init(
+        parent: Option<Arc<PageCounter>>,
+        profile: PageCounterProfile,
+        owner: usize,
+    ) -> PageCounter {
+        PageCounter {
+            usage: CachePadded::new(AtomicI64::new(0)),
+            max: AtomicU64::new(PAGE_COUNTER_MAX),
+            watermark: AtomicU64::new(0),
+            failcnt: AtomicU64::new(0),
+            soft_limit: AtomicU64::new(PAGE_COUNTER_MAX),
+            parent,
+            owner,
+            profile,
+        }
+    }
+
+    /// `page_counter_try_charge(counter, nr_pages, &fail)` (spec §4.3).
+    ///
+    /// Adds speculatively at each level with one atomic add-and-read, instead of a
+    /// compare-and-swap loop, and takes the pages back if that level went over its limit; then
+    /// cancels the levels below. Only the failing level's `failcnt` moves.
+    ///
+    /// Kernel quirk: because the add is speculative, a large charge that is about to fail can
+    /// make a concurrent small charge fail too, although the small one alone would have fit
+    /// (shown by `tests/loom.rs`, `false_lockout_of_small_charge_by_large_one`).
+    ///
+    /// Kernel quirk: the comparison converts the signed sum to `unsigned long`, so after an
+    /// underflow (negative usage) every charge at that level fails until usage recovers.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX`: only a simulator bug can charge that much.
+    #[doc(alias = "page_counter_try_charge")]
+    #[inline]
+    pub fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        let _f = trace::func(tracer, cpu, "page_counter_try_charge");
+        let n = to_long(nr);
+        let mut c = self;
+        loop {
+            let new = c.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
+            full_barrier_after_rmw();
+            if new as u64 > c.max.load(Ordering::SeqCst) {
+                c.usage.fetch_sub(n, Ordering::SeqCst);
+                // Kernel quirk: a racy increment; the kernel accepts losing a count here.
+                let f = c.failcnt.load(Ordering::Relaxed);
+                c.failcnt.store(f.wrapping_add(1), Ordering::Relaxed);
+                let mut u = self;
+                while !std::ptr::eq(u, c) {
+                    // Cannot underflow: these levels hold the pages just added.
+                    let _ = u.cancel(n);
+                    u = u.parent.as_deref().expect("failing level is an ancestor");
+                }
+                return Err(c);
+            }
+            // Kernel quirk: a racy maximum; a concurrent update may be lost.
+            if new as u64 > c.watermark.load(Ordering::Relaxed) {
+                c.watermark.store(new as u64, Ordering::Relaxed);
+            }
+            match c.parent.as_deref() {
+                Some(p) => c = p,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// `page_counter_charge(counter, nr_pages)` (spec §4.4): add at every level, no limit check.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
+    #[doc(alias = "page_counter_charge")]
+    pub fn charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) {
+        let _f = trace::func(tracer, cpu, "page_counter_charge");
+        let n = to_long(nr);
+        let mut c = Some(self);
+        while let Some(l) = c {
+            let new = l.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
+            if new as u64 > l.watermark.load(Ordering::Relaxed) {
+                l.watermark.store(new as u64, Ordering::Relaxed);
+            }
+            c = l.parent.as_deref();
+        }
+    }
+
+    /// `page_counter_cancel(counter, nr_pages)` (spec §4.5): this level only.
+    ///
+    /// A negative result is the kernel's one-time warning; it is reported, not clamped.
+    #[doc(alias = "page_counter_cancel")]
+    #[inline]
+    pub fn cancel(&self, n: i64) -> Result<(), Underflow> {
+        let new = self.usage.fetch_sub(n, Ordering::SeqCst).wrapping_sub(n);
+        if new < 0 {
+            return Err(Underflow {
+                counter: "page_counter",
+                owner: self.owner,
+                had: new.wrapping_add(n),
+                nr: n as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// `page_counter_uncharge(counter, nr_pages)` (spec §4.5): cancel at every level.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
+    #[doc(alias = "page_counter_uncharge")]
+    #[inline]
+    pub fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
+        let _f = trace::func(tracer, cpu, "page_counter_uncharge");
+        let n = to_long(nr);
+        let mut warn = Ok(());
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if let Err(w) = l.cancel(n)
+                && warn.is_ok()
+            {
+                warn = Err(w);
+            }
+            c = l.parent.as_deref();
+        }
+        warn
+    }
+
+    /// `page_counter_limit` (3.19) / `page_counter_set_max` (4.x) (spec §4.6).
+    ///
+    /// Swaps in the new maximum and succeeds if usage did not grow meanwhile; otherwise restores
+    /// the old maximum and retries. `EBUSY` (and nothing changed) if usage is above `nr`;
+    /// `EINVAL` if `nr` exceeds `PAGE_COUNTER_MAX` (the kernel's parser never produces that).
+    /// Callers serialise calls to this function, as the kernel requires.
+    #[doc(alias = "page_counter_limit")]
+    #[doc(alias = "page_counter_set_max")]
+    pub fn set_max(&self, nr: Pages) -> Result<(), Errno> {
+        if nr.0 > PAGE_COUNTER_MAX {
+            return Err(Errno::EINVAL);
+        }
+        loop {
+            let usage = self.usage.load(Ordering::SeqCst);
+            // Kernel quirk: `long > unsigned long` compares as unsigned.
+            if usage as u64 > nr.0 {
+                return Err(Errno::EBUSY);
+            }
+            let old = self.max.swap(nr.0, Ordering::SeqCst);
+            full_barrier_after_rmw();
+            if self.usage.load(Ordering::SeqCst) <= usage {
+                return Ok(());
+            }
+            // A charge slipped in between the read and the swap: it may have been admitted
+            // against the old maximum, so put it back and look again.
+            self.max.store(old, Ordering::SeqCst);
+            cond_resched();
+        }
+    }
+
+    /// `page_counter_memparse(buf, max_string, &nr_pages)` (spec §4.7).
+    ///
+    /// The profile's unlimited spelling gives `PAGE_COUNTER_MAX`; otherwise `memparse` with
+    /// nothing left over (else `EINVAL`), divided by `PAGE_SIZE` rounding DOWN, capped at
+    /// `PAGE_COUNTER_MAX`.
+    #[doc(alias = "page_counter_memparse")]
+    pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
+        if buf == self.profile.max_string.as_bytes() {
+            return Ok(Pages(PAGE_COUNTER_MAX));
+        }
+        let (bytes, rest) = memparse(buf, self.profile.suffixes);
+        if !rest.is_empty() {
+            return Err(Errno::EINVAL);
+        }
+        Ok(Pages((bytes / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+    }
+
+    /// `page_counter_read`: usage in pages, as the kernel's `unsigned long` cast reads it.
+    #[doc(alias = "page_counter_read")]
+    pub fn read(&self) -> Pages {
+        Pages(self.usage.load(Ordering::Relaxed) as u64)
+    }
+
+    /// Usage with its sign (negative only after an underflow).
+    pub fn usage_signed(&self) -> i64 {
+        self.usage.load(Ordering::Relaxed)
+    }
+
+    /// `max` (`limit` in 3.19), pages.
+    pub fn max(&self) -> Pages {
+        Pages(self.max.load(Ordering::Relaxed))
+    }
+
+    /// `watermark`, pages.
+    pub fn watermark(&self) -> Pages {
+        Pages(self.watermark.load(Ordering::Relaxed))
+    }
+
+    /// `page_counter_reset_watermark`: `watermark := usage`.
+    #[doc(alias = "page_counter_reset_watermark")]
+    pub fn reset_watermark(&self) {
+        self.watermark
+            .store(self.usage.load(Ordering::Relaxed) as u64, Ordering::Relaxed);
+    }
+
+    /// The profile this tree was built with.
+    pub fn profile(&self) -> PageCounterProfile {
+        self.profile
+    }
+
+    /// Check the **Invariants** that hold without forced charges or underflows.
+    ///
+    /// # Panics
+    /// On a violation: a simulator bug.
+    pub fn check_invariants(&self) {
+        let usage = self.usage_signed();
+        assert!(usage >= 0, "page_counter usage {usage} negative");
+        assert!(
+            self.watermark().0 >= usage as u64,
+            "page_counter watermark below usage"
+        );
+        assert!(usage as u64 <= self.max().0, "page_counter usage above max");
+    }
+}
+
+/// `nr_pages` as the `long` the atomics take.
+#[inline(always)]
+fn to_long(nr: Pages) -> i64 {
+    assert!(
+        nr.0 <= PAGE_COUNTER_MAX,
+        "charge of {} pages exceeds PAGE_COUNTER_MAX",
+        nr.0
+    );
+    nr.0 as i64
+}
+
+impl Counter for PageCounter {
+    const KERNEL_NAME: &'static str = "page_counter";
+    type Profile = PageCounterProfile;
+
+    fn new_root(profile: PageCounterProfile, owner: usize) -> Self {
+        PageCounter::new_root(profile, owner)
+    }
+
+    fn new_child(parent: &Arc<Self>, owner: usize) -> Self {
+        PageCounter::new_child(parent, owner)
+    }
+
+    #[inline(always)]
+    fn parent(&self) -> Option<&Self> {
+        self.parent.as_deref()
+    }
+
+    fn owner(&self) -> usize {
+        self.owner
+    }
+
+    #[inline(always)]
+    fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        PageCounter::try_charge(self, nr, tracer, cpu)
+    }
+
+    fn charge_nofail<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        self.charge(nr, tracer, cpu);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
+        PageCounter::uncharge(self, nr, tracer, cpu)
+    }
+
+    /// `mem_cgroup_margin` for one counter: `max - usage` if below, else 0.
+    fn margin(&self) -> Pages {
+        let count = self.read().0;
+        let max = self.max().0;
+        Pages(max.saturating_sub(count))
+    }
+
+    /// Pages times `PAGE_SIZE`, wrapping as the kernel's `u64` multiplication does.
+    fn usage(&self) -> Bytes {
+        Bytes(self.read().0.wrapping_mul(PAGE_SIZE))
+    }
+
+    fn max_usage(&self) -> Bytes {
+        Bytes(self.watermark().0.wrapping_mul(PAGE_SIZE))
+    }
+
+    fn limit(&self) -> Bytes {
+        Bytes(self.max().0 * PAGE_SIZE)
+    }
+
+    fn soft_limit(&self) -> Bytes {
+        Bytes(self.soft_limit.load(Ordering::Relaxed) * PAGE_SIZE)
+    }
+
+    fn failcnt(&self) -> u64 {
+        self.failcnt.load(Ordering::Relaxed)
+    }
+
+    fn parse_limit(&self, buf: &[u8]) -> Result<Bytes, Errno> {
+        self.memparse(buf).map(|p| Bytes(p.0 * PAGE_SIZE))
+    }
+
+    /// Whole pages of `limit` (rounding down), capped at `PAGE_COUNTER_MAX`.
+    fn set_limit(&self, limit: Bytes) -> Result<(), Errno> {
+        self.set_max(Pages((limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+    }
+
+    fn set_soft_limit(&self, limit: Bytes) {
+        self.soft_limit.store(
+            (limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    fn reset_max_usage(&self) {
+        self.reset_watermark()
+    }
+
+    fn reset_failcnt(&self) {
+        self.failcnt.store(0, Ordering::Relaxed);
+    }
+}
+
+impl StockTarget for PageCounter {
+    #[inline]
+    fn stock_uncharge(&self, nr: Pages) -> Result<(), Underflow> {
+        PageCounter::uncharge(self, nr, &cgsim_ktypes::NoTrace, CpuId(0))
+    }
+}

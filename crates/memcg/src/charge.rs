@@ -1,0 +1,400 @@
+//! The charge path: `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit and uncharge.
+//!
+//! **Kernel:** `mm/memcontrol.c` `mem_cgroup_newpage_charge`, `mem_cgroup_cache_charge`,
+//! `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, `__mem_cgroup_commit_charge`,
+//! `consume_stock`, `refill_stock`, `mem_cgroup_check_under_limit`, `mem_cgroup_uncharge_page`,
+//! `__mem_cgroup_uncharge_common` (2.6.34 with the 2.6.35 OOM handling, SEED §15.1.8; the 2.6.25
+//! loop of spec §7.2 behind `memcg.charge_algo = v2_6_25`).
+//!
+//! The loop is generic over the counter backend `C` and the tracer `T`: no dynamic dispatch.
+//! **Differences:** every charge may sleep (`__GFP_WAIT`) and may invoke the OOM killer; the
+//! "sleep ~100 ms" between rounds is not modelled (time does not advance). A task that the OOM
+//! killer chose is not bypassed to the root: the fault returns [`FaultError::OomKilled`] and the
+//! page is freed (the kernel charges nothing and frees the page when the task exits).
+
+use crate::machine::{FaultError, World};
+use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED};
+use crate::profile::{ChargeAlgo, OomModel};
+use crate::counter_ext::MemCounter;
+use cgsim_counters::ChargeStock;
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages, Pid};
+
+/// `MEM_CGROUP_RECLAIM_RETRIES` (spec §1.2).
+pub const MEM_CGROUP_RECLAIM_RETRIES: u32 = 5;
+
+/// Where a charge failed: the level that refused it and whether it was the memsw counter.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct OverLimit {
+    /// `mem_over_limit` (a memcg slot; may be an ancestor of the charged memcg).
+    pub(crate) memcg: u16,
+    /// The memsw counter refused: reclaim must not swap (`MEM_CGROUP_RECLAIM_NOSWAP`).
+    pub(crate) noswap: bool,
+}
+
+/// What the OOM handling decided for the charging task.
+pub(crate) enum OomOutcome {
+    /// Retry the charge with a fresh budget (a victim was killed).
+    Retry,
+    /// The charging task itself was killed.
+    Killed,
+    /// The charging task must sleep on this memcg's OOM wait queue.
+    Wait(u16),
+    /// Nothing could be killed: fail with ENOMEM.
+    Fail,
+}
+
+impl<C: MemCounter> World<C> {
+    /// `mem_cgroup_newpage_charge` / `mem_cgroup_cache_charge` → `mem_cgroup_charge_common`:
+    /// charge `pfn` to `memcg` and commit it (statistics, page_cgroup, LRU via the caller).
+    #[doc(alias = "mem_cgroup_charge_common")]
+    pub(crate) fn mem_cgroup_charge<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        pfn: u32,
+        memcg: u16,
+        cache: bool,
+    ) -> Result<(), FaultError> {
+        let _f = trace::func(t, cpu, "mem_cgroup_charge_common");
+        let charged = match self.profile.charge_algo {
+            ChargeAlgo::V2_6_25 => self.charge_2_6_25(t, cpu, pid, memcg)?,
+            ChargeAlgo::V2_6_34 | ChargeAlgo::V4X => {
+                self.mem_cgroup_try_charge(t, cpu, Some(pid), memcg, true)?
+            }
+        };
+        self.commit_charge(t, cpu, pfn, charged, cache);
+        Ok(())
+    }
+
+    /// `__mem_cgroup_try_charge` (2.6.34, spec §7.4; OOM per §8.3).
+    ///
+    /// Returns the memcg charged (`None`: bypassed, the page stays uncharged).
+    #[doc(alias = "__mem_cgroup_try_charge")]
+    pub(crate) fn mem_cgroup_try_charge<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Option<Pid>,
+        mem: u16,
+        oom: bool,
+    ) -> Result<Option<u16>, FaultError> {
+        let _f = trace::func(t, cpu, "__mem_cgroup_try_charge");
+        // TIF_MEMDIE: the OOM killer's victim charges nothing on its way out.
+        if pid.is_some_and(|p| self.tasks.get(&p).is_some_and(|t| t.memdie)) {
+            return Ok(None);
+        }
+        if !self.charges_counters(mem) {
+            return Ok(Some(mem));
+        }
+        let stock = self.profile.stock_pages;
+        let mut csize = stock.max(1);
+        let mut nr_retries = MEM_CGROUP_RECLAIM_RETRIES;
+        let c = cpu.index() % self.stocks.len();
+        loop {
+            if stock > 0 {
+                let _g = trace::func(t, cpu, "consume_stock");
+                let counters = std::sync::Arc::clone(&self.mc(mem).counters);
+                if self.stocks[c].consume(&counters, Pages(1)) {
+                    return Ok(Some(mem));
+                }
+            }
+            let over = match self.charge_counters(t, cpu, mem, Pages(csize)) {
+                Ok(()) => break,
+                Err(over) => over,
+            };
+            if csize > 1 {
+                // The batch is optional: retry with one page before reclaiming for it.
+                csize = 1;
+                continue;
+            }
+            let ret = self.mem_cgroup_hierarchical_reclaim(t, cpu, over.memcg, over.noswap, false);
+            if ret > 0 {
+                continue;
+            }
+            if self.mem_cgroup_check_under_limit(over.memcg) {
+                continue;
+            }
+            if nr_retries == 0 {
+                if !oom {
+                    return Err(Errno::ENOMEM.into());
+                }
+                match self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg) {
+                    OomOutcome::Retry => nr_retries = MEM_CGROUP_RECLAIM_RETRIES,
+                    OomOutcome::Killed => return Err(FaultError::OomKilled),
+                    OomOutcome::Wait(m) => {
+                        return Err(FaultError::OomWait { memcg: self.mc(m).id });
+                    }
+                    OomOutcome::Fail => return Err(Errno::ENOMEM.into()),
+                }
+            } else {
+                nr_retries -= 1;
+            }
+        }
+        if csize > 1 {
+            let _g = trace::func(t, cpu, "refill_stock");
+            let counters = std::sync::Arc::clone(&self.mc(mem).counters);
+            self.stocks[c].refill(&counters, Pages(csize - 1));
+            if let Some(u) = self.stocks[c].take_warning() {
+                self.printk(Level::Warning, u.to_string());
+            }
+        }
+        Ok(Some(mem))
+    }
+
+    /// Charge `nr` pages to `mem`'s res and memsw counters, all or nothing, in the profile's
+    /// order (2.6.34: res then memsw; 3.19+: memsw then res). `Err` names `mem_over_limit`.
+    #[doc(alias = "res_counter_charge")]
+    pub(crate) fn charge_counters<T: Tracer>(
+        &self,
+        t: &T,
+        cpu: CpuId,
+        mem: u16,
+        nr: Pages,
+    ) -> Result<(), OverLimit> {
+        let m = self.mc(mem);
+        let res = &m.counters.res;
+        let memsw = m.counters.memsw.as_ref();
+        let memsw_first = self.profile.charge_algo == ChargeAlgo::V4X;
+        if memsw_first && let Some(msw) = memsw {
+            msw.try_charge(nr, t, cpu).map_err(|fail| OverLimit {
+                memcg: fail.owner() as u16,
+                noswap: true,
+            })?;
+            if let Err(fail) = res.try_charge(nr, t, cpu) {
+                let _ = msw.uncharge(nr, t, cpu);
+                return Err(OverLimit {
+                    memcg: fail.owner() as u16,
+                    noswap: false,
+                });
+            }
+            return Ok(());
+        }
+        res.try_charge(nr, t, cpu).map_err(|fail| OverLimit {
+            memcg: fail.owner() as u16,
+            noswap: false,
+        })?;
+        if let Some(msw) = memsw
+            && let Err(fail) = msw.try_charge(nr, t, cpu)
+        {
+            let _ = res.uncharge(nr, t, cpu);
+            return Err(OverLimit {
+                memcg: fail.owner() as u16,
+                noswap: true,
+            });
+        }
+        Ok(())
+    }
+
+    /// `mem_cgroup_check_under_limit`: res usage below its limit and, with swap accounting,
+    /// memsw usage below its limit (strict, spec §3.6).
+    pub(crate) fn mem_cgroup_check_under_limit(&self, mem: u16) -> bool {
+        let m = self.mc(mem);
+        let under = |c: &C| c.usage() < c.limit();
+        under(&m.counters.res) && m.counters.memsw.as_deref().is_none_or(under)
+    }
+
+    /// `__mem_cgroup_commit_charge`: record the owner in the page_cgroup and count the page.
+    #[doc(alias = "__mem_cgroup_commit_charge")]
+    pub(crate) fn commit_charge<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pfn: u32,
+        memcg: Option<u16>,
+        cache: bool,
+    ) {
+        let _f = trace::func(t, cpu, "__mem_cgroup_commit_charge");
+        let Some(s) = memcg else {
+            return;
+        };
+        let pg = &mut self.pages[pfn as usize];
+        pg.memcg = s;
+        pg.set(PCG_USED);
+        if cache {
+            pg.set(PCG_CACHE);
+        }
+        let mapped = pg.mapcount > 0 && cache;
+        let st = &mut self.mc_mut(s).stat;
+        if cache {
+            st.cache += 1;
+        } else {
+            st.rss += 1;
+        }
+        if mapped {
+            st.mapped_file += 1;
+        }
+        st.pgpgin += 1;
+        self.check_events(s);
+    }
+
+    /// `mem_cgroup_uncharge_page` / `mem_cgroup_uncharge_cache_page` (spec §7.7): the page
+    /// leaves its memcg. With `swapout`, memsw stays charged (the swap entry now holds it).
+    pub(crate) fn mem_cgroup_uncharge_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pfn: u32,
+        swapout: bool,
+    ) {
+        let _f = trace::func(t, cpu, "mem_cgroup_uncharge_page");
+        let pg = self.pages[pfn as usize];
+        let Some(s) = pg.memcg_slot() else {
+            return;
+        };
+        debug_assert!(!pg.has(crate::page::PG_LRU), "uncharge of a page still on an LRU");
+        {
+            let st = &mut self.mc_mut(s).stat;
+            if pg.has(PCG_CACHE) {
+                st.cache -= 1;
+                if pg.mapcount > 0 {
+                    st.mapped_file -= 1;
+                }
+            } else {
+                st.rss -= 1;
+            }
+            st.pgpgout += 1;
+        }
+        if self.charges_counters(s) {
+            let m = self.mc(s);
+            let r1 = m.counters.res.uncharge(Pages(1), t, cpu);
+            let r2 = match (&m.counters.memsw, swapout) {
+                (Some(msw), false) => msw.uncharge(Pages(1), t, cpu),
+                _ => Ok(()),
+            };
+            for r in [r1, r2] {
+                if let Err(u) = r {
+                    self.printk(Level::Warning, u.to_string());
+                }
+            }
+        }
+        let p = &mut self.pages[pfn as usize];
+        p.memcg = NO_MEMCG;
+        p.clear(PCG_USED | PCG_CACHE);
+        self.check_events(s);
+        if self.mc(s).under_oom > 0 {
+            self.memcg_oom_recover(t, cpu, s);
+        }
+    }
+
+    /// `memcg_check_events`: tell the event hook (thresholds) about the new usage.
+    pub(crate) fn check_events(&self, s: u16) {
+        let (usage, memsw) = (self.usage_bytes(s, false), self.usage_bytes(s, true));
+        self.hook.page_event(self.mc(s).id, usage, memsw);
+    }
+
+    /// `mem_cgroup_usage` (2.6.32+): what `usage_in_bytes` prints. The root's usage comes
+    /// from statistics (spec §5.3) unless the root is charged.
+    #[doc(alias = "mem_cgroup_usage")]
+    pub(crate) fn usage_bytes(&self, s: u16, swap: bool) -> Bytes {
+        let m = self.mc(s);
+        if self.charges_counters(s) {
+            let c = if swap {
+                m.counters.memsw.as_ref().unwrap_or(&m.counters.res)
+            } else {
+                &m.counters.res
+            };
+            return c.usage();
+        }
+        // 2.6.32–2.6.3x: the walk covers only the root unless it has use_hierarchy.
+        let mut pages: i64 = 0;
+        let members = if m.use_hierarchy {
+            self.subtree(s)
+        } else {
+            vec![s]
+        };
+        for x in members {
+            let st = self.mc(x).stat;
+            pages += st.cache + st.rss + if swap { st.swap } else { 0 };
+        }
+        Bytes(pages.max(0) as u64 * PAGE_SIZE)
+    }
+
+    /// Every memcg of `s`'s subtree in pre-order (`s` first), regardless of `use_hierarchy`.
+    pub(crate) fn subtree(&self, s: u16) -> Vec<u16> {
+        let mut out = vec![s];
+        let mut i = 0;
+        while i < out.len() {
+            let mut kids = self.mc(out[i]).children.clone();
+            kids.sort_unstable();
+            out.extend(kids);
+            i += 1;
+        }
+        out
+    }
+
+    /// The memcgs a hierarchical operation on `s` covers: its subtree with `use_hierarchy`,
+    /// else `s` alone (`mem_cgroup_walk_tree`).
+    pub(crate) fn hierarchy_members(&self, s: u16) -> Vec<u16> {
+        if self.mc(s).use_hierarchy {
+            self.subtree(s)
+        } else {
+            vec![s]
+        }
+    }
+
+    /// Whether `a` is `b` or below it through `use_hierarchy` links (`css_is_ancestor` as
+    /// memcg uses it).
+    pub(crate) fn is_same_or_hier_descendant(&self, a: u16, b: u16) -> bool {
+        let mut x = a;
+        loop {
+            if x == b {
+                return true;
+            }
+            match self.mc(x).parent {
+                Some(p) if self.mc(p).use_hierarchy => x = p,
+                _ => return false,
+            }
+        }
+    }
+
+    /// The 2.6.25 `mem_cgroup_charge_common` loop (spec §7.2): one counter, reclaim reports
+    /// success only after 32 pages, OOM on the sixth unproductive round, and the charge fails.
+    fn charge_2_6_25<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mem: u16,
+    ) -> Result<Option<u16>, FaultError> {
+        if !self.charges_counters(mem) {
+            return Ok(Some(mem));
+        }
+        let mut nr_retries = MEM_CGROUP_RECLAIM_RETRIES;
+        loop {
+            match self.charge_counters(t, cpu, mem, Pages(1)) {
+                Ok(()) => return Ok(Some(mem)),
+                Err(over) => {
+                    let swappiness = self.get_swappiness(over.memcg);
+                    let freed =
+                        self.try_to_free_mem_cgroup_pages(t, cpu, over.memcg, over.noswap, swappiness);
+                    if freed >= crate::vmscan::SWAP_CLUSTER_MAX {
+                        continue;
+                    }
+                    if self.mem_cgroup_check_under_limit(over.memcg) {
+                        continue;
+                    }
+                    if nr_retries == 0 {
+                        let killed_self = match self.profile.oom_model {
+                            OomModel::KillAndFail2_6_25 => {
+                                self.mem_cgroup_out_of_memory(t, cpu, Some(pid), over.memcg)
+                            }
+                            OomModel::OomControlChargeWait => {
+                                self.mem_cgroup_out_of_memory(t, cpu, Some(pid), over.memcg)
+                            }
+                        };
+                        if killed_self {
+                            return Err(FaultError::OomKilled);
+                        }
+                        // VM_FAULT_OOM in a user fault: x86 2.6.25 kills the faulting task too.
+                        self.kill_faulting_task(t, cpu, pid);
+                        return Err(FaultError::OomKilled);
+                    }
+                    nr_retries -= 1;
+                }
+            }
+        }
+    }
+}

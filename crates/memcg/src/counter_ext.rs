@@ -1,0 +1,61 @@
+//! A local adapter over the counters crate: the one operation memcg needs that the `Counter`
+//! trait does not name.
+//!
+//! **Kernel:** `res_counter_uncharge_until(counter, top, val)` (3.x; spec §3.5) and the
+//! `page_counter_cancel` walk memcg uses to reparent (3.19+).
+//! Moving a charge to a hierarchical parent must lower only the levels below the parent
+//! (the parent's counter already holds the page). [`MemCounter::uncharge_until`] is that walk,
+//! implemented with `ResCounter::uncharge_until` and `PageCounter::cancel`.
+
+use cgsim_counters::{Counter, PageCounter, ResCounter, ResLock, Underflow};
+use cgsim_ktypes::trace::Tracer;
+use cgsim_ktypes::{CpuId, Pages};
+
+/// The counter interface memcg's charge path is generic over.
+pub trait MemCounter: Counter {
+    /// Uncharge `nr` pages from this level up to, not including, `top` (every level if `None`).
+    fn uncharge_until<T: Tracer>(
+        &self,
+        top: Option<&Self>,
+        nr: Pages,
+        tracer: &T,
+        cpu: CpuId,
+    ) -> Result<(), Underflow>;
+}
+
+impl<L: ResLock> MemCounter for ResCounter<L> {
+    fn uncharge_until<T: Tracer>(
+        &self,
+        top: Option<&Self>,
+        nr: Pages,
+        tracer: &T,
+        cpu: CpuId,
+    ) -> Result<(), Underflow> {
+        ResCounter::uncharge_until(self, top, nr.to_bytes(), tracer, cpu)
+    }
+}
+
+impl MemCounter for PageCounter {
+    fn uncharge_until<T: Tracer>(
+        &self,
+        top: Option<&Self>,
+        nr: Pages,
+        _tracer: &T,
+        _cpu: CpuId,
+    ) -> Result<(), Underflow> {
+        let mut first = None;
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if top.is_some_and(|t| std::ptr::eq(t, l)) {
+                break;
+            }
+            if let Err(u) = l.cancel(nr.0 as i64)
+                && first.is_none()
+            {
+                first = Some(u);
+            }
+            c = Counter::parent(l);
+        }
+        first.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,169 @@
+//! `check_invariants`: the structural invariants of the machine, checked by the property tests
+//! after every step.
+//!
+//! **Invariants:**
+//! 1. Page frames are conserved: every frame is free (on the free list) or in use, and every
+//!    in-use frame is mapped by exactly its owner's page table (anonymous) or in the page cache.
+//! 2. Swap slots are conserved: every slot is free or referenced by exactly one page-table entry
+//!    or shmem page-cache entry.
+//! 3. LRU lists are well formed and every page on a memcg's list is charged to that memcg.
+//! 4. Per memcg: pages on its LRU lists and pagevecs == `cache + rss`; `mapped_file` == its cache
+//!    pages with a mapping; `swap` == swap slots recorded for it.
+//! 5. Counters: with no per-CPU stock, `res.usage` == (cache + rss) pages and `memsw.usage` ==
+//!    (cache + rss + swap) pages of the memcg's hierarchy; the uncharged root's counters hold only
+//!    its hierarchical descendants.
+//! 6. No page or swap slot is charged to a removed memcg.
+
+use crate::counter_ext::MemCounter;
+use crate::machine::{MemoryMachine, World};
+use crate::mm::{CacheSlot, Pte};
+use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC};
+use cgsim_ktypes::trace::Tracer;
+use cgsim_ktypes::{PAGE_SIZE, Pages};
+use std::collections::HashMap;
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// Check every invariant of the module docs.
+    ///
+    /// # Panics
+    /// On a violation: a simulator bug.
+    pub fn check_invariants(&self) {
+        self.lock().check_invariants();
+    }
+}
+
+impl<C: MemCounter> World<C> {
+    pub(crate) fn check_invariants(&self) {
+        // 1. frames.
+        let nr_free = self.pages.iter().filter(|p| p.has(PG_FREE)).count();
+        assert_eq!(nr_free, self.free.len(), "free list vs PG_FREE");
+        let mut refs: HashMap<u32, u32> = HashMap::new();
+        let mut swap_refs: HashMap<u32, u32> = HashMap::new();
+        for (id, mm) in self.mms.iter() {
+            let (mut anon, mut file, mut swp) = (0, 0, 0);
+            for (&vpn, pte) in &mm.ptes {
+                match *pte {
+                    Pte::Page(pfn) => {
+                        let pg = self.pages[pfn as usize];
+                        assert!(!pg.has(PG_FREE), "pte maps a free page");
+                        if pg.has(PG_ANON) {
+                            assert_eq!((pg.owner, pg.index as u64), (id as u32, vpn));
+                            *refs.entry(pfn).or_default() += 1;
+                            anon += 1;
+                        } else {
+                            file += 1;
+                        }
+                    }
+                    Pte::Swap(slot) => {
+                        *swap_refs.entry(slot).or_default() += 1;
+                        swp += 1;
+                    }
+                }
+            }
+            assert_eq!((mm.anon_rss, mm.file_rss, mm.swap_ents), (anon, file, swp), "mm counters");
+        }
+        for (&(file, idx), slot) in &self.page_cache {
+            match *slot {
+                CacheSlot::Page(pfn) => {
+                    let pg = self.pages[pfn as usize];
+                    assert_eq!((pg.owner, pg.index), (file, idx), "page cache back pointer");
+                    *refs.entry(pfn).or_default() += 1;
+                }
+                CacheSlot::Swap(s) => *swap_refs.entry(s).or_default() += 1,
+            }
+        }
+        for (pfn, pg) in self.pages.iter().enumerate() {
+            if !pg.has(PG_FREE) {
+                assert_eq!(refs.get(&(pfn as u32)), Some(&1), "frame {pfn} not owned once");
+            }
+        }
+        // 2. swap.
+        let used = self.swap.iter().filter(|s| s.used).count();
+        assert_eq!(used + self.swap_free.len(), self.swap.len(), "swap slots conserved");
+        for (i, s) in self.swap.iter().enumerate() {
+            let n = swap_refs.get(&(i as u32)).copied().unwrap_or(0);
+            assert_eq!(n, s.used as u32, "swap slot {i} references");
+        }
+        // 3. + 4. lists and statistics.
+        let mut pagevec_pages: HashMap<u16, i64> = HashMap::new();
+        for pv in &self.pagevecs {
+            for &pfn in pv {
+                let pg = self.pages[pfn as usize];
+                assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
+                if let Some(s) = pg.memcg_slot() {
+                    *pagevec_pages.entry(s).or_default() += 1;
+                }
+            }
+        }
+        for m in self.memcgs.iter().flatten() {
+            let s = m.id.slot;
+            let mut on_lists = 0i64;
+            for l in LruList::ALL {
+                let mut n = 0;
+                let mut p = m.lru.lists[l as usize].head;
+                let mut prev = NIL;
+                while p != NIL {
+                    let pg = self.pages[p as usize];
+                    assert!(pg.has(PG_LRU), "page on a list without PG_LRU");
+                    assert_eq!(pg.memcg, s, "page on another memcg's list");
+                    assert_eq!(pg.lru_list(), l, "page on the wrong list");
+                    assert_eq!(pg.prev, prev);
+                    prev = p;
+                    p = pg.next;
+                    n += 1;
+                }
+                assert_eq!(n, m.lru.len(l), "list length");
+                on_lists += n as i64;
+            }
+            let st = m.stat;
+            assert_eq!(
+                on_lists + pagevec_pages.get(&s).copied().unwrap_or(0),
+                st.cache + st.rss,
+                "{}: LRU pages vs cache + rss",
+                m.id
+            );
+            let mapped = self
+                .pages
+                .iter()
+                .filter(|p| p.memcg == s && p.has(crate::page::PCG_CACHE) && p.mapcount > 0)
+                .count() as i64;
+            assert_eq!(mapped, st.mapped_file, "{}: mapped_file", m.id);
+            let swap = self.swap.iter().filter(|x| x.used && x.memcg == s).count() as i64;
+            assert_eq!(swap, st.swap, "{}: swap", m.id);
+        }
+        // 5. counters.
+        if self.profile.stock_pages == 0 {
+            for m in self.memcgs.iter().flatten() {
+                let s = m.id.slot;
+                let members = self.hierarchy_members(s);
+                let skip_self = !self.charges_counters(s);
+                let (mut pages, mut swap) = (0i64, 0i64);
+                for x in members {
+                    if x == s && skip_self {
+                        continue;
+                    }
+                    let st = self.mc(x).stat;
+                    pages += st.cache + st.rss;
+                    swap += st.swap;
+                }
+                let bytes = |n: i64| n as u64 * PAGE_SIZE;
+                assert_eq!(m.counters.res.usage().0, bytes(pages), "{}: res usage", m.id);
+                if let Some(msw) = &m.counters.memsw {
+                    assert_eq!(msw.usage().0, bytes(pages + swap), "{}: memsw usage", m.id);
+                }
+            }
+        }
+        // 6. no charge on a removed memcg.
+        for pg in &self.pages {
+            if let Some(s) = pg.memcg_slot() {
+                assert!(self.memcgs[s as usize].is_some(), "page charged to a removed memcg");
+            }
+        }
+        for sl in self.swap.iter().filter(|s| s.used) {
+            if sl.memcg != crate::page::NO_MEMCG {
+                assert!(self.memcgs[sl.memcg as usize].is_some(), "swap charged to a removed memcg");
+            }
+        }
+        let _ = Pages(0);
+    }
+}

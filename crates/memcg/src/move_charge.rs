@@ -1,0 +1,331 @@
+//! Moving charges between memcgs: reparenting at rmdir/force_empty and
+//! `move_charge_at_immigrate` at attach.
+//!
+//! **Kernel:** `mm/memcontrol.c` `mem_cgroup_force_empty_list`, `mem_cgroup_move_parent`,
+//! `mem_cgroup_move_account`, `mem_cgroup_can_attach`, `mem_cgroup_cancel_attach`,
+//! `mem_cgroup_move_task`, `mem_cgroup_do_precharge`, `mem_cgroup_move_charge_pte_range`
+//! (2.6.34/2.6.35; spec §5.5, §5.7, §5.9).
+//!
+//! **Differences:**
+//! - Reparenting never fails: when the parent is not hierarchical its counters are charged
+//!   without a limit check (`charge_nofail`) instead of reclaiming and retrying; swap entries
+//!   recorded for the removed memcg are reparented too (the kernel leaves them on the dead memcg).
+//! - Moving at attach takes every page of the task charged to the source memcg (bit 0: its
+//!   private anonymous pages and swap entries; bit 1: shmem pages it maps), without the kernel's
+//!   mapcount restrictions.
+
+use crate::counter_ext::MemCounter;
+use crate::machine::{MemoryMachine, World};
+use crate::memcontrol::MemcgId;
+use crate::mm::Pte;
+use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC};
+use cgsim_counters::Counter;
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{CpuId, Errno, Pages, Pid};
+
+/// A precharge made by `can_attach`, consumed by `attach` (`struct move_charge_struct mc`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MoveCharge {
+    pub(crate) pid: Pid,
+    pub(crate) from: u16,
+    pub(crate) to: u16,
+    pub(crate) precharge: u64,
+}
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// `mem_cgroup_can_attach`: with `move_charge_at_immigrate` set on `to`, precharge `to` for
+    /// the pages `pid` would bring along; ENOMEM (task not moved) if they do not fit.
+    #[doc(alias = "mem_cgroup_can_attach")]
+    pub fn can_attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let cpu = CpuId(0);
+        let _f = trace::func(t, cpu, "mem_cgroup_can_attach");
+        let mut w = self.lock();
+        let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
+        w.mc = None;
+        let Some(task) = w.tasks.get(&pid) else {
+            return Ok(());
+        };
+        let from = task.memcg;
+        let bits = w.mc(to).move_charge_at_immigrate;
+        if bits == 0 || from == to || task.mm.is_none() {
+            return Ok(());
+        }
+        let (pages, swaps) = w.move_targets(pid, from, bits);
+        let need = (pages.len() + swaps.len()) as u64;
+        let mut done = 0;
+        while done < need {
+            match w.mem_cgroup_try_charge(t, cpu, None, to, false) {
+                Ok(_) => done += 1,
+                Err(_) => {
+                    w.cancel_precharge(t, cpu, to, done);
+                    return Err(Errno::ENOMEM);
+                }
+            }
+        }
+        w.mc = Some(MoveCharge {
+            pid,
+            from,
+            to,
+            precharge: need,
+        });
+        Ok(())
+    }
+
+    /// `mem_cgroup_cancel_attach`: another subsystem refused; return the precharge.
+    pub fn cancel_attach(&self, _pid: Pid, _to: MemcgId) {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        if let Some(mc) = w.mc.take()
+            && w.memcgs[mc.to as usize].is_some()
+        {
+            w.cancel_precharge(t, CpuId(0), mc.to, mc.precharge);
+        }
+    }
+
+    /// `mem_cgroup_move_task` (the attach callback): `pid` now belongs to `to`; its charges move
+    /// along if `can_attach` precharged for them, else they stay behind (spec §5.2).
+    #[doc(alias = "mem_cgroup_move_task")]
+    pub fn attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let cpu = CpuId(0);
+        let _f = trace::func(t, cpu, "mem_cgroup_move_task");
+        let mut w = self.lock();
+        let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
+        let mc = w.mc.take();
+        let Some(task) = w.tasks.get_mut(&pid) else {
+            return Ok(());
+        };
+        let from = task.memcg;
+        task.memcg = to;
+        w.mc_mut(from).nr_tasks -= 1;
+        w.mc_mut(to).nr_tasks += 1;
+        if let Some(mc) = mc
+            && mc.pid == pid
+            && mc.to == to
+        {
+            let bits = w.mc(to).move_charge_at_immigrate;
+            let (pages, swaps) = w.move_targets(pid, mc.from, bits);
+            let mut left = mc.precharge;
+            for pfn in pages {
+                if left == 0 {
+                    break;
+                }
+                left -= 1;
+                w.mem_cgroup_move_account(t, cpu, pfn, mc.from, to, true);
+            }
+            for slot in swaps {
+                if left == 0 {
+                    break;
+                }
+                left -= 1;
+                w.move_swap_account(t, cpu, slot, mc.from, to, true);
+            }
+            if left > 0 {
+                w.cancel_precharge(t, cpu, to, left);
+            }
+        }
+        Ok(())
+    }
+
+    /// `can_attach` + `attach`, as a write to `tasks` runs them.
+    pub fn attach_task(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+        self.can_attach(pid, to)?;
+        self.attach(pid, to)
+    }
+
+    /// The fork callback: the child's memory cgroup (before `fork_mm`).
+    pub fn fork_task(&self, child: Pid, memcg: MemcgId) {
+        let mut w = self.lock();
+        let Some(s) = w.slot_of(memcg) else {
+            return;
+        };
+        if let Some(task) = w.tasks.get_mut(&child) {
+            let old = task.memcg;
+            task.memcg = s;
+            w.mc_mut(old).nr_tasks -= 1;
+            w.mc_mut(s).nr_tasks += 1;
+        } else {
+            w.pending_fork.insert(child, s);
+        }
+    }
+}
+
+impl<C: MemCounter> World<C> {
+    /// The pages and swap slots of `pid`'s mm charged to `from` that a move with `bits` takes.
+    fn move_targets(&self, pid: Pid, from: u16, bits: u64) -> (Vec<u32>, Vec<u32>) {
+        let mut pages = Vec::new();
+        let mut swaps = Vec::new();
+        let Some(mm) = self.tasks.get(&pid).and_then(|t| t.mm) else {
+            return (pages, swaps);
+        };
+        for (_, pte) in self.mms[mm as usize].ptes.iter() {
+            match *pte {
+                Pte::Page(pfn) => {
+                    let pg = self.pages[pfn as usize];
+                    let want = if pg.has(PG_ANON) { bits & 1 != 0 } else { bits & 2 != 0 };
+                    if want && pg.memcg == from && !pages.contains(&pfn) {
+                        pages.push(pfn);
+                    }
+                }
+                Pte::Swap(slot) => {
+                    if bits & 1 != 0 && self.swap[slot as usize].memcg == from {
+                        swaps.push(slot);
+                    }
+                }
+            }
+        }
+        (pages, swaps)
+    }
+
+    fn cancel_precharge<T: Tracer>(&mut self, t: &T, cpu: CpuId, to: u16, n: u64) {
+        if n == 0 || !self.charges_counters(to) {
+            return;
+        }
+        let m = self.mc(to);
+        let mut r = vec![m.counters.res.uncharge(Pages(n), t, cpu)];
+        if let Some(msw) = &m.counters.memsw {
+            r.push(msw.uncharge(Pages(n), t, cpu));
+        }
+        self.warn_all(r);
+    }
+
+    fn warn_all(&self, r: Vec<Result<(), cgsim_counters::Underflow>>) {
+        for x in r {
+            if let Err(u) = x {
+                self.printk(Level::Warning, u.to_string());
+            }
+        }
+    }
+
+    /// `mem_cgroup_force_empty_list` over every list + swap entries: move all of `s`'s charges
+    /// to its parent (`mem_cgroup_move_parent`).
+    pub(crate) fn force_empty_move_account<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
+        let Some(parent) = self.mc(s).parent else {
+            return;
+        };
+        self.drain_all_stock(s);
+        self.lru_add_drain_all();
+        let pfns: Vec<u32> = (0..self.pages.len() as u32)
+            .filter(|&p| self.pages[p as usize].memcg == s)
+            .collect();
+        for pfn in pfns {
+            self.mem_cgroup_move_account(t, cpu, pfn, s, parent, false);
+        }
+        let slots: Vec<u32> = (0..self.swap.len() as u32)
+            .filter(|&x| self.swap[x as usize].used && self.swap[x as usize].memcg == s)
+            .collect();
+        for slot in slots {
+            self.move_swap_account(t, cpu, slot, s, parent, false);
+        }
+    }
+
+    /// Move the counters of `nr` charged pages from `from` to `to`. `precharged`: `to` already
+    /// holds the charge (attach); otherwise `to` is charged here (reparent).
+    fn move_counters<T: Tracer>(
+        &self,
+        t: &T,
+        cpu: CpuId,
+        from: u16,
+        to: u16,
+        res: bool,
+        memsw: bool,
+        precharged: bool,
+    ) {
+        let (fc, tc) = (&self.mc(from).counters, &self.mc(to).counters);
+        let charge_to = self.charges_counters(to) && !precharged;
+        let mut r = Vec::new();
+        let mut one = |f: &std::sync::Arc<C>, tt: &std::sync::Arc<C>| {
+            if !self.charges_counters(from) {
+                if charge_to {
+                    let _ = tt.charge_nofail(Pages(1), t, cpu);
+                }
+                return;
+            }
+            let linked = Counter::parent(&**f).is_some_and(|p| std::ptr::eq(p, &**tt));
+            if charge_to && linked {
+                r.push(f.uncharge_until(Some(&**tt), Pages(1), t, cpu));
+            } else {
+                r.push(f.uncharge(Pages(1), t, cpu));
+                if charge_to {
+                    let _ = tt.charge_nofail(Pages(1), t, cpu);
+                }
+            }
+        };
+        if res {
+            one(&fc.res, &tc.res);
+        }
+        if memsw && let (Some(fm), Some(tm)) = (&fc.memsw, &tc.memsw) {
+            one(fm, tm);
+        }
+        self.warn_all(r);
+    }
+
+    /// `mem_cgroup_move_account(pc, from, to)`: the page's charge, statistics and LRU position
+    /// move from `from` to `to`.
+    pub(crate) fn mem_cgroup_move_account<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pfn: u32,
+        from: u16,
+        to: u16,
+        precharged: bool,
+    ) {
+        let _f = trace::func(t, cpu, "mem_cgroup_move_account");
+        let pg = self.pages[pfn as usize];
+        debug_assert_eq!(pg.memcg, from);
+        debug_assert!(!pg.has(PG_PAGEVEC));
+        self.move_counters(t, cpu, from, to, true, true, precharged);
+        let cache = pg.has(PCG_CACHE);
+        let mapped = cache && pg.mapcount > 0;
+        for (s, d) in [(from, -1i64), (to, 1)] {
+            let st = &mut self.mc_mut(s).stat;
+            if cache {
+                st.cache += d;
+            } else {
+                st.rss += d;
+            }
+            if mapped {
+                st.mapped_file += d;
+            }
+        }
+        let on_lru = pg.has(crate::page::PG_LRU);
+        if on_lru {
+            self.lru_del(pfn);
+        }
+        self.pages[pfn as usize].memcg = to;
+        if on_lru {
+            self.lru_add(pfn);
+        }
+        if self.mc(from).under_oom > 0 {
+            self.memcg_oom_recover(t, cpu, from);
+        }
+    }
+
+    /// `mem_cgroup_move_swap_account`: a swap entry's `swap_cgroup` and memsw charge move.
+    fn move_swap_account<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        slot: u32,
+        from: u16,
+        to: u16,
+        precharged: bool,
+    ) {
+        self.move_counters(t, cpu, from, to, false, true, precharged);
+        if precharged && self.charges_counters(to) {
+            // The precharge took res too; a swap entry holds only memsw.
+            let r = self.mc(to).counters.res.uncharge(Pages(1), t, cpu);
+            self.warn_all(vec![r]);
+        }
+        self.swap[slot as usize].memcg = if self.memcgs[to as usize].is_some() {
+            to
+        } else {
+            NO_MEMCG
+        };
+        self.mc_mut(from).stat.swap -= 1;
+        self.mc_mut(to).stat.swap += 1;
+    }
+}

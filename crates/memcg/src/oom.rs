@@ -1,0 +1,350 @@
+//! The memcg OOM killer and `oom_kill_disable` waiting.
+//!
+//! **Kernel:** `mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`,
+//! `mem_cgroup_mark_under_oom`, `memcg_wakeup_oom`, `memcg_oom_recover`; `mm/oom_kill.c`
+//! `mem_cgroup_out_of_memory`, `select_bad_process`, `oom_badness` (2.6.36), `badness` (2.6.25),
+//! `oom_kill_process` (spec §8.1, §8.3, §8.6, §8.7; SEED §15.1.9).
+//!
+//! **Differences:**
+//! - A killed task's memory is freed at once (its mm is torn down inside the kill), standing in
+//!   for the victim running its exit path; the host is told through `MemEvents::killed` and must
+//!   deliver `SIGKILL` and finish the exit (`MemoryMachine::exit_task` is idempotent).
+//! - A task that must wait does not sleep inside the charge: the fault returns
+//!   `FaultError::OomWait` with the task queued and its `under_oom` marks held; the host parks the
+//!   task until `MemEvents::woken` names it, then retries the access (the 3.12+ "wait at the end
+//!   of the fault" place, with 2.6.35 semantics, spec §8.4.3).
+//! - When nothing can be killed the charge fails with ENOMEM instead of looping forever.
+//! - `CAP_SYS_ADMIN` discounts and cpusets are not modelled; 2.6.25 `badness` uses total_vm,
+//!   children and `oom_score_adj` (as `oomkilladj`) only.
+
+use crate::charge::OomOutcome;
+use crate::machine::World;
+use crate::profile::Badness;
+use crate::counter_ext::MemCounter;
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{CpuId, PAGE_SHIFT, Pid};
+
+/// `OOM_SCORE_ADJ_MIN`: immune to the OOM killer.
+pub const OOM_SCORE_ADJ_MIN: i32 = -1000;
+
+impl<C: MemCounter> World<C> {
+    /// `mem_cgroup_handle_oom(mem)` (2.6.35–3.11, spec §8.3.2).
+    pub(crate) fn mem_cgroup_handle_oom<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Option<Pid>,
+        mem: u16,
+    ) -> OomOutcome {
+        let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
+        self.mark_under_oom(mem, 1);
+        let locked = self.oom_trylock(mem);
+        let need_to_kill = locked && !self.mc(mem).oom_kill_disable;
+        if locked {
+            self.hook.oom(self.mc(mem).id);
+        }
+        if need_to_kill {
+            let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
+            let found = self.last_oom_found;
+            self.oom_unlock(mem);
+            self.memcg_wakeup_oom(mem);
+            self.mark_under_oom(mem, -1);
+            return if killed_self {
+                OomOutcome::Killed
+            } else if found {
+                OomOutcome::Retry
+            } else {
+                OomOutcome::Fail
+            };
+        }
+        match pid {
+            Some(p) if self.tasks.contains_key(&p) => {
+                let task = self.tasks.get_mut(&p).expect("checked");
+                task.oom_wait = Some(mem);
+                self.oom_waiters.push((p, mem, locked));
+                OomOutcome::Wait(mem)
+            }
+            _ => {
+                if locked {
+                    self.oom_unlock(mem);
+                }
+                self.mark_under_oom(mem, -1);
+                OomOutcome::Fail
+            }
+        }
+    }
+
+    /// `mem_cgroup_mark_under_oom` / `unmark`: `under_oom` ± 1 over the hierarchy.
+    fn mark_under_oom(&mut self, mem: u16, delta: i64) {
+        for s in self.oom_members(mem) {
+            let m = self.mc_mut(s);
+            m.under_oom = (m.under_oom as i64 + delta).max(0) as u64;
+        }
+    }
+
+    /// The memcgs an OOM of `mem` covers: its subtree if it has `use_hierarchy` or is the
+    /// root, else itself (spec §8.3.2 step 1).
+    fn oom_members(&self, mem: u16) -> Vec<u16> {
+        let m = self.mc(mem);
+        if m.use_hierarchy || m.parent.is_none() {
+            self.subtree(mem)
+        } else {
+            vec![mem]
+        }
+    }
+
+    /// `mem_cgroup_oom_lock`: lock every member, or none if one is already locked.
+    fn oom_trylock(&mut self, mem: u16) -> bool {
+        let members = self.oom_members(mem);
+        if members.iter().any(|&s| self.mc(s).oom_lock) {
+            return false;
+        }
+        for s in members {
+            self.mc_mut(s).oom_lock = true;
+        }
+        true
+    }
+
+    fn oom_unlock(&mut self, mem: u16) {
+        for s in self.oom_members(mem) {
+            self.mc_mut(s).oom_lock = false;
+        }
+    }
+
+    /// `memcg_wakeup_oom`: wake the waiters whose memcg is related to `mem` (same, or one in the
+    /// other's hierarchy).
+    fn memcg_wakeup_oom(&mut self, mem: u16) {
+        let waiters = std::mem::take(&mut self.oom_waiters);
+        let mut keep = Vec::new();
+        for (pid, w, locked) in waiters {
+            let related = self.memcgs[w as usize].is_none()
+                || self.is_same_or_hier_descendant(w, mem)
+                || self.is_same_or_hier_descendant(mem, w);
+            if related {
+                if locked {
+                    self.oom_unlock(w);
+                }
+                if self.memcgs[w as usize].is_some() {
+                    self.mark_under_oom(w, -1);
+                }
+                if let Some(task) = self.tasks.get_mut(&pid) {
+                    task.oom_wait = None;
+                }
+                self.events.woken.push(pid);
+            } else {
+                keep.push((pid, w, locked));
+            }
+        }
+        // Waiters queued meanwhile stay queued too.
+        keep.append(&mut self.oom_waiters);
+        self.oom_waiters = keep;
+    }
+
+    /// `memcg_oom_recover(mem)`: if `mem` is under OOM, wake the related waiters (spec §8.6).
+    pub(crate) fn memcg_oom_recover<T: Tracer>(&mut self, t: &T, cpu: CpuId, mem: u16) {
+        if self.mc(mem).under_oom > 0 {
+            let _f = trace::func(t, cpu, "memcg_oom_recover");
+            self.memcg_wakeup_oom(mem);
+        }
+    }
+
+    /// A waiting task was killed or exited: it leaves the queue and drops its marks.
+    pub(crate) fn oom_wait_cancel(&mut self, pid: Pid) {
+        if let Some(i) = self.oom_waiters.iter().position(|&(p, _, _)| p == pid) {
+            let (_, w, locked) = self.oom_waiters.remove(i);
+            if self.memcgs[w as usize].is_some() {
+                if locked {
+                    self.oom_unlock(w);
+                }
+                self.mark_under_oom(w, -1);
+            }
+        }
+        if let Some(task) = self.tasks.get_mut(&pid) {
+            task.oom_wait = None;
+        }
+    }
+
+    /// `mem_cgroup_out_of_memory(mem)`: choose a victim among the tasks charged to `mem`'s
+    /// hierarchy and kill it. Returns whether the victim is `current`.
+    pub(crate) fn mem_cgroup_out_of_memory<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        current: Option<Pid>,
+        mem: u16,
+    ) -> bool {
+        let _f = trace::func(t, cpu, "mem_cgroup_out_of_memory");
+        let hier = self.mc(mem).use_hierarchy;
+        let totalpages = self.oom_totalpages(mem);
+        let in_memcg = |w: &World<C>, s: u16| {
+            if hier {
+                w.is_same_or_hier_descendant(s, mem)
+            } else {
+                s == mem
+            }
+        };
+        self.oom_kill(t, cpu, current, totalpages, "Memory cgroup out of memory", &in_memcg)
+    }
+
+    /// The global OOM killer, when RAM and swap are exhausted. Returns whether it killed.
+    pub(crate) fn global_oom<T: Tracer>(&mut self, t: &T, cpu: CpuId, current: Pid) -> bool {
+        let _f = trace::func(t, cpu, "out_of_memory");
+        let totalpages = (self.pages.len() + self.swap.len()) as u64;
+        let before = self.events.killed.len();
+        self.oom_kill(t, cpu, Some(current), totalpages, "Out of memory", &|_, _| true);
+        self.events.killed.len() > before
+    }
+
+    /// The 2.6.25 fault path's "VM: killing process <comm>" after a failed charge.
+    pub(crate) fn kill_faulting_task<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
+        let Some(task) = self.tasks.get(&pid) else {
+            return;
+        };
+        if pid.0 == 1 {
+            return;
+        }
+        let comm = task.comm.clone();
+        self.printk(Level::Err, format!("VM: killing process {comm}"));
+        self.kill_task(t, cpu, pid);
+    }
+
+    /// `totalpages` for `oom_badness`: the memcg limit in pages (with swap accounting and a
+    /// non-zero swappiness, `min(limit + total swap, memsw limit)`), at least 1.
+    fn oom_totalpages(&self, mem: u16) -> u64 {
+        let m = self.mc(mem);
+        let limit = m.counters.res.limit().0 >> PAGE_SHIFT;
+        let mut total = limit;
+        if let Some(msw) = &m.counters.memsw
+            && self.get_swappiness(mem) != 0
+        {
+            let swap = self.swap.len() as u64;
+            total = limit
+                .saturating_add(swap)
+                .min(msw.limit().0 >> PAGE_SHIFT);
+        }
+        total.max(1)
+    }
+
+    /// Score a task for the profile's badness rule; `None` if it cannot be chosen.
+    fn badness(&self, pid: Pid, totalpages: u64) -> Option<u64> {
+        let task = self.tasks.get(&pid)?;
+        let mm = &self.mms[task.mm? as usize];
+        if pid.0 == 1 || task.oom_score_adj == OOM_SCORE_ADJ_MIN {
+            return None;
+        }
+        match self.profile.badness {
+            Badness::Rss2_6_36 => {
+                let points = (mm.anon_rss + mm.file_rss + mm.nr_ptes() + mm.swap_ents) as i64;
+                let adj = task.oom_score_adj as i64 * (totalpages / 1000) as i64;
+                Some((points + adj).max(1) as u64)
+            }
+            Badness::TotalVm2_6_25 => {
+                let mut points = mm.total_vm();
+                for (_, c) in self.tasks.iter().filter(|(_, c)| c.parent == Some(pid)) {
+                    if let Some(cm) = c.mm
+                        && Some(cm) != task.mm
+                    {
+                        points += self.mms[cm as usize].total_vm() / 2 + 1;
+                    }
+                }
+                // oom_score_adj stands in for oomkilladj (−17..15, mapped by /62).
+                let adj = task.oom_score_adj / 62;
+                if adj > 0 {
+                    points = points.max(1) << adj;
+                } else if adj < 0 {
+                    points >>= -adj;
+                }
+                Some(points)
+            }
+        }
+    }
+
+    /// `select_bad_process` + `oom_kill_process`.
+    fn oom_kill<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        current: Option<Pid>,
+        totalpages: u64,
+        msg: &str,
+        filter: &dyn Fn(&World<C>, u16) -> bool,
+    ) -> bool {
+        self.last_oom_found = false;
+        // A victim still dying (TIF_MEMDIE): no new kill.
+        let candidates: Vec<Pid> = self
+            .tasks
+            .iter()
+            .filter(|(_, tk)| tk.mm.is_some() && filter(self, tk.memcg))
+            .map(|(&p, _)| p)
+            .collect();
+        if candidates.iter().any(|p| self.tasks[p].memdie) {
+            self.last_oom_found = true;
+            return false;
+        }
+        let mut chosen: Option<(Pid, u64)> = None;
+        for p in candidates {
+            if let Some(score) = self.badness(p, totalpages)
+                && chosen.is_none_or(|(_, best)| score > best)
+            {
+                chosen = Some((p, score));
+            }
+        }
+        let Some((victim, points)) = chosen else {
+            return false;
+        };
+        self.last_oom_found = true;
+        let comm = self.tasks[&victim].comm.clone();
+        let shown = match self.profile.badness {
+            Badness::Rss2_6_36 => points * 1000 / totalpages.max(1),
+            Badness::TotalVm2_6_25 => points,
+        };
+        let line = match self.profile.badness {
+            Badness::Rss2_6_36 => {
+                format!("{msg}: Kill process {victim} ({comm}) score {shown} or sacrifice child")
+            }
+            Badness::TotalVm2_6_25 => {
+                format!("{msg}: kill process {victim} ({comm}) score {shown} or a child")
+            }
+        };
+        self.printk(Level::Err, line);
+        // Sacrifice a child with its own mm (the one with the highest badness).
+        let mut target = victim;
+        let vmm = self.tasks[&victim].mm;
+        let mut best_child: Option<(Pid, u64)> = None;
+        let children: Vec<Pid> = self
+            .tasks
+            .iter()
+            .filter(|(_, c)| c.parent == Some(victim) && c.mm.is_some() && c.mm != vmm)
+            .map(|(&p, _)| p)
+            .collect();
+        for c in children {
+            if let Some(s) = self.badness(c, totalpages)
+                && best_child.is_none_or(|(_, b)| s > b)
+            {
+                best_child = Some((c, s));
+            }
+        }
+        if let Some((c, _)) = best_child {
+            target = c;
+        }
+        self.kill_task(t, cpu, target);
+        if let Some(slot) = self.tasks.get(&target).map(|t| t.memcg) {
+            self.mc_mut(slot).oom_kill += 1;
+        }
+        current == Some(target)
+    }
+
+    /// `oom_kill_task`: `TIF_MEMDIE` + `SIGKILL`, log, and free the victim's memory now.
+    fn kill_task<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
+        let _f = trace::func(t, cpu, "oom_kill_task");
+        let comm = self.tasks[&pid].comm.clone();
+        self.printk(Level::Err, format!("Killed process {pid} ({comm})"));
+        self.oom_wait_cancel(pid);
+        if let Some(task) = self.tasks.get_mut(&pid) {
+            task.memdie = true;
+        }
+        self.events.killed.push(pid);
+        self.drop_task_mm(t, cpu, pid);
+    }
+}

@@ -1,0 +1,181 @@
+//! The `memcg.*` switches of spec §15.2 and the SEED defaults of §15.1.7–15.1.9.
+//!
+//! **Kernel:** none; each switch selects the behaviour of a kernel version range.
+//! The counter backend (`memcg.counter`) is not a field: it is the type parameter `C` of
+//! [`MemoryMachine`](crate::MemoryMachine) (`SpinResCounter` for SEED, `PageCounter` for 3.19+),
+//! so the charge path is compiled for one backend with no dynamic dispatch.
+
+use cgsim_ktypes::Errno;
+
+/// `memcg.charge_algo` (spec §7.2–7.6).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ChargeAlgo {
+    /// 2.6.25 `mem_cgroup_charge_common`: one counter, reclaim returns 0/1, OOM on the sixth
+    /// unproductive round and the charge fails (spec §7.2).
+    V2_6_25,
+    /// 2.6.34 `__mem_cgroup_try_charge` (SEED, spec §7.4): hierarchical counters, res then memsw,
+    /// optional stock, `mem_over_limit`, hierarchical reclaim, 5 retries, then OOM handling.
+    #[default]
+    V2_6_34,
+    /// 3.19+/4.x `try_charge` order: memsw is tried before memory (spec §7.6 step 4); the rest of
+    /// the loop is the 2.6.34 one (documented simplification).
+    V4X,
+}
+
+/// `memcg.oom_model` (spec §8).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OomModel {
+    /// 2.6.25: kill a victim and fail the charge; the fault then kills the faulting task too.
+    KillAndFail2_6_25,
+    /// 2.6.35–3.11 (SEED): subtree OOM lock, `under_oom`, `oom_kill_disable` makes tasks wait in
+    /// the charge path (spec §8.3).
+    #[default]
+    OomControlChargeWait,
+}
+
+/// `memcg.badness` (spec §8.1.3, §8.7.4).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Badness {
+    /// 2.6.25 `badness()`: total_vm, then `oomkilladj` shifts (cpu time and capabilities are
+    /// not modelled).
+    TotalVm2_6_25,
+    /// 2.6.36 `oom_badness()` (SEED): rss + page tables + swap, `oom_score_adj`.
+    #[default]
+    Rss2_6_36,
+}
+
+/// Every `memcg.*` switch. `Default` is SEED (spec §15.1.7–15.1.9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemcgProfile {
+    pub charge_algo: ChargeAlgo,
+    /// `memcg.stock_pages`: 0 (SEED), 32 or 64.
+    pub stock_pages: u64,
+    /// `memcg.root_charged`: false (2.6.32+, SEED) skips the root's counters.
+    pub root_charged: bool,
+    /// `memcg.limit_resize`: true = 2.6.27+ retry loop with EBUSY (SEED); false = 2.6.25 direct
+    /// store (a limit below usage is accepted).
+    pub limit_resize_retry: bool,
+    /// `memcg.swap_accounting`: the memsw counter and `memory.memsw.*` files (SEED: on).
+    pub swap_accounting: bool,
+    pub oom_model: OomModel,
+    pub badness: Badness,
+    /// `memcg.oom_control_hier_restriction` (2.6.35–3.18: on).
+    pub oom_control_hier_restriction: bool,
+    /// `memcg.swappiness_hier_restriction` (2.6.29–3.18: on).
+    pub swappiness_hier_restriction: bool,
+    /// `memcg.oom_kill_line`: the `oom_kill <n>` line of `oom_control` (4.13+; SEED off).
+    pub oom_kill_line: bool,
+    /// `vm_swappiness`, the global default (spec §1.11).
+    pub vm_swappiness: u64,
+}
+
+impl Default for MemcgProfile {
+    fn default() -> Self {
+        MemcgProfile {
+            charge_algo: ChargeAlgo::V2_6_34,
+            stock_pages: 0,
+            root_charged: false,
+            limit_resize_retry: true,
+            swap_accounting: true,
+            oom_model: OomModel::OomControlChargeWait,
+            badness: Badness::Rss2_6_36,
+            oom_control_hier_restriction: true,
+            swappiness_hier_restriction: true,
+            oom_kill_line: false,
+            vm_swappiness: 60,
+        }
+    }
+}
+
+impl MemcgProfile {
+    /// Set one switch by its spec name (`memcg.stock_pages`, `32`), as `profile set` does.
+    /// Unknown names or values → EINVAL. `memcg.counter` is chosen by the machine's type.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), Errno> {
+        let on_off = |v: &str| match v {
+            "on" | "true" => Ok(true),
+            "off" | "false" => Ok(false),
+            _ => Err(Errno::EINVAL),
+        };
+        match name {
+            "memcg.charge_algo" => {
+                self.charge_algo = match value {
+                    "v2_6_25" => ChargeAlgo::V2_6_25,
+                    "v2_6_29" | "v2_6_34" | "v3_x" => ChargeAlgo::V2_6_34,
+                    "v4_x" => ChargeAlgo::V4X,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.stock_pages" => {
+                self.stock_pages = match value {
+                    "0" => 0,
+                    "32" => 32,
+                    "64" => 64,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.root_charged" => self.root_charged = on_off(value)?,
+            "memcg.limit_resize" => {
+                self.limit_resize_retry = match value {
+                    "direct" => false,
+                    "retry_ebusy" => true,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.swap_accounting" => self.swap_accounting = on_off(value)?,
+            "memcg.oom_model" => {
+                self.oom_model = match value {
+                    "kill_and_fail_2_6_25" => OomModel::KillAndFail2_6_25,
+                    "oom_control_charge_wait" => OomModel::OomControlChargeWait,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.badness" => {
+                self.badness = match value {
+                    "total_vm_2_6_25" => Badness::TotalVm2_6_25,
+                    "rss_2_6_36" => Badness::Rss2_6_36,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.oom_control_hier_restriction" => {
+                self.oom_control_hier_restriction = on_off(value)?
+            }
+            "memcg.swappiness_hier_restriction" => {
+                self.swappiness_hier_restriction = on_off(value)?
+            }
+            "memcg.oom_kill_line" => self.oom_kill_line = on_off(value)?,
+            _ => return Err(Errno::EINVAL),
+        }
+        Ok(())
+    }
+
+    /// The 2.6.25 memory controller: single counter loop, kill-and-fail OOM, total_vm badness,
+    /// root charged, direct limit store.
+    pub fn v2_6_25() -> MemcgProfile {
+        MemcgProfile {
+            charge_algo: ChargeAlgo::V2_6_25,
+            root_charged: true,
+            limit_resize_retry: false,
+            swap_accounting: false,
+            oom_model: OomModel::KillAndFail2_6_25,
+            badness: Badness::TotalVm2_6_25,
+            ..MemcgProfile::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_switches() {
+        let mut p = MemcgProfile::default();
+        assert_eq!(p.stock_pages, 0);
+        p.set("memcg.stock_pages", "32").unwrap();
+        assert_eq!(p.stock_pages, 32);
+        assert_eq!(p.set("memcg.stock_pages", "7"), Err(Errno::EINVAL));
+        assert_eq!(p.set("memcg.bogus", "1"), Err(Errno::EINVAL));
+        p.set("memcg.swap_accounting", "off").unwrap();
+        assert!(!p.swap_accounting);
+    }
+}

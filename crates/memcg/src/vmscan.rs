@@ -1,0 +1,439 @@
+//! Reclaim: `try_to_free_mem_cgroup_pages`, `mem_cgroup_hierarchical_reclaim` and global reclaim
+//! with soft limits.
+//!
+//! **Kernel:** `mm/vmscan.c` `do_try_to_free_pages`, `shrink_zone`, `shrink_list`,
+//! `shrink_active_list`, `shrink_inactive_list`, `shrink_page_list`, `get_scan_ratio`,
+//! `inactive_anon_is_low`, `inactive_file_is_low`; `mm/memcontrol.c`
+//! `mem_cgroup_hierarchical_reclaim`, `mem_cgroup_select_victim`, `mem_cgroup_soft_limit_reclaim`
+//! (2.6.34; spec §7.8, §7.9, §7.10).
+//!
+//! **Differences:**
+//! - One zone; no `nr_saved_scan` batching and no `recent_scanned/recent_rotated` feedback in
+//!   the anon/file ratio (both taken as equal), so the ratio is `swappiness + 1 : 201 - swappiness`.
+//! - Writeback is instantaneous: a dirty file page met at the tail of the inactive list is cleaned
+//!   and rotated (freed on a later pass), never freed in the same pass.
+//! - Reclaim drains the per-CPU pagevecs first (`lru_add_drain`), so freshly faulted pages are
+//!   visible to it.
+//! - Mapped shmem pages are unmapped from every mm through a side reverse map.
+
+use crate::machine::World;
+use crate::mm::{CacheSlot, Pte};
+use crate::page::{self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM};
+use crate::counter_ext::MemCounter;
+use cgsim_counters::ChargeStock;
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::CpuId;
+
+/// `SWAP_CLUSTER_MAX` (spec §1.5).
+pub const SWAP_CLUSTER_MAX: u64 = 32;
+/// `DEF_PRIORITY` (spec §1.5).
+pub const DEF_PRIORITY: u32 = 12;
+
+/// Which LRU vector a scan works on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LruOwner {
+    Memcg(u16),
+    /// Uncharged pages (only global reclaim scans them).
+    Orphan,
+}
+
+impl<C: MemCounter> World<C> {
+    fn lru_len(&self, o: LruOwner, l: LruList) -> u64 {
+        match o {
+            LruOwner::Memcg(s) => self.mc(s).lru.len(l),
+            LruOwner::Orphan => self.orphan_lru.len(l),
+        }
+    }
+
+    /// `try_to_free_mem_cgroup_pages(mem, gfp, noswap, swappiness)`: priority 12 down to 0 over
+    /// `mem`'s own lists, stopping once `SWAP_CLUSTER_MAX` pages were reclaimed. Returns the
+    /// number reclaimed.
+    #[doc(alias = "do_try_to_free_pages")]
+    pub(crate) fn try_to_free_mem_cgroup_pages<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        mem: u16,
+        noswap: bool,
+        swappiness: u64,
+    ) -> u64 {
+        let _f = trace::func(t, cpu, "try_to_free_mem_cgroup_pages");
+        self.lru_add_drain_all();
+        let mut reclaimed = 0;
+        for priority in (0..=DEF_PRIORITY).rev() {
+            reclaimed += self.shrink_zone(
+                t,
+                cpu,
+                LruOwner::Memcg(mem),
+                priority,
+                !noswap,
+                swappiness,
+                SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
+            );
+            if reclaimed >= SWAP_CLUSTER_MAX {
+                break;
+            }
+        }
+        reclaimed
+    }
+
+    /// `shrink_zone` for one LRU vector at one priority. Returns pages reclaimed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn shrink_zone<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        o: LruOwner,
+        priority: u32,
+        may_swap: bool,
+        swappiness: u64,
+        nr_to_reclaim: u64,
+    ) -> u64 {
+        let _f = trace::func(t, cpu, "shrink_zone");
+        let can_swap = may_swap && !self.swap_free.is_empty();
+        // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
+        let anon_pct = if can_swap {
+            let ap = swappiness + 1;
+            let fp = 201 - swappiness.min(200);
+            100 * ap / (ap + fp + 1)
+        } else {
+            0
+        };
+        let mut nr = [0u64; 4];
+        for l in [
+            LruList::InactiveAnon,
+            LruList::ActiveAnon,
+            LruList::InactiveFile,
+            LruList::ActiveFile,
+        ] {
+            let pct = if l.is_file() { 100 - anon_pct } else { anon_pct };
+            let mut scan = self.lru_len(o, l);
+            if priority > 0 || !can_swap {
+                scan >>= priority;
+                scan = scan * pct / 100;
+            }
+            nr[l.index()] = scan;
+        }
+        let mut reclaimed = 0;
+        while nr.iter().any(|&n| n > 0) {
+            for l in [
+                LruList::InactiveAnon,
+                LruList::ActiveAnon,
+                LruList::InactiveFile,
+                LruList::ActiveFile,
+            ] {
+                let n = nr[l.index()].min(SWAP_CLUSTER_MAX);
+                if n == 0 {
+                    continue;
+                }
+                nr[l.index()] -= n;
+                reclaimed += self.shrink_list(t, cpu, o, l, n, can_swap);
+            }
+            if reclaimed >= nr_to_reclaim && priority < DEF_PRIORITY {
+                break;
+            }
+        }
+        // Keep the anon lists balanced even when anon was not scanned.
+        if can_swap && self.inactive_is_low(o, false) {
+            self.shrink_active_list(t, cpu, o, LruList::ActiveAnon, SWAP_CLUSTER_MAX);
+        }
+        reclaimed
+    }
+
+    /// `inactive_anon_is_low` / `inactive_file_is_low` (ratio 1 for a small zone).
+    fn inactive_is_low(&self, o: LruOwner, file: bool) -> bool {
+        let (ia, aa) = if file {
+            (LruList::InactiveFile, LruList::ActiveFile)
+        } else {
+            (LruList::InactiveAnon, LruList::ActiveAnon)
+        };
+        self.lru_len(o, ia) < self.lru_len(o, aa)
+    }
+
+    /// `shrink_list`: an active list is aged only when its inactive list is low.
+    fn shrink_list<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        o: LruOwner,
+        l: LruList,
+        n: u64,
+        can_swap: bool,
+    ) -> u64 {
+        let _f = trace::func(t, cpu, "shrink_list");
+        if l.is_active() {
+            if self.inactive_is_low(o, l.is_file()) {
+                self.shrink_active_list(t, cpu, o, l, n);
+            }
+            return 0;
+        }
+        self.shrink_inactive_list(t, cpu, o, l, n, can_swap)
+    }
+
+    /// `shrink_active_list`: move `n` pages from the tail of an active list to the inactive
+    /// list, clearing their referenced bit.
+    fn shrink_active_list<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        o: LruOwner,
+        l: LruList,
+        n: u64,
+    ) {
+        let _f = trace::func(t, cpu, "shrink_active_list");
+        let mut batch = std::mem::take(&mut self.scratch);
+        self.tail_of(o, l, n as usize, &mut batch);
+        for &pfn in &batch {
+            self.lru_move(pfn, 0, PG_ACTIVE | PG_REFERENCED);
+        }
+        self.scratch = batch;
+    }
+
+    /// `shrink_inactive_list` + `shrink_page_list`: reclaim up to `n` pages from the tail.
+    fn shrink_inactive_list<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        o: LruOwner,
+        l: LruList,
+        n: u64,
+        can_swap: bool,
+    ) -> u64 {
+        let _f = trace::func(t, cpu, "shrink_inactive_list");
+        let mut batch = std::mem::take(&mut self.scratch);
+        self.tail_of(o, l, n as usize, &mut batch);
+        let mut reclaimed = 0;
+        for &pfn in &batch {
+            let pg = self.pages[pfn as usize];
+            if pg.has(PG_REFERENCED) {
+                // Second chance: referenced pages go back to the active list.
+                self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
+                continue;
+            }
+            if pg.is_swap_backed() {
+                if can_swap && !self.swap_free.is_empty() {
+                    self.swap_out(t, cpu, pfn);
+                    reclaimed += 1;
+                } else {
+                    self.lru_move(pfn, PG_ACTIVE, 0);
+                }
+                continue;
+            }
+            if pg.has(PG_DIRTY) {
+                // pageout(): written back now; the clean page is rotated and freed later.
+                let _g = trace::func(t, cpu, "pageout");
+                self.lru_move(pfn, 0, PG_DIRTY);
+                continue;
+            }
+            // A clean file page: remove from the page cache and free.
+            self.page_cache.remove(&(pg.owner, pg.index));
+            self.uncharge_and_free(t, cpu, pfn);
+            reclaimed += 1;
+        }
+        self.scratch = batch;
+        reclaimed
+    }
+
+    fn tail_of(&self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
+        let lru = match o {
+            LruOwner::Memcg(s) => &self.mc(s).lru,
+            LruOwner::Orphan => &self.orphan_lru,
+        };
+        page::list_tail(&self.pages, lru, l, n, out);
+    }
+
+    /// `add_to_swap` + `try_to_unmap` + `__remove_mapping` for a swap-backed page: the page
+    /// leaves memory; its memcg's memory counter is uncharged but memsw stays charged to the
+    /// new swap entry (`swap_cgroup`, spec §5.8).
+    fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
+        let _f = trace::func(t, cpu, "swap_writepage");
+        let slot = self.swap_free.pop().expect("caller checked free swap");
+        let pg = self.pages[pfn as usize];
+        let memcg = pg.memcg_slot().unwrap_or(NO_MEMCG);
+        self.swap[slot as usize] = crate::mm::SwapSlot { used: true, memcg };
+        if memcg != NO_MEMCG {
+            self.mc_mut(memcg).stat.swap += 1;
+        }
+        if pg.has(PG_ANON) {
+            let m = &mut self.mms[pg.owner as usize];
+            m.ptes.insert(pg.index as u64, Pte::Swap(slot));
+            m.anon_rss -= 1;
+            m.swap_ents += 1;
+        } else {
+            debug_assert!(pg.has(PG_SHMEM));
+            if let Some(maps) = self.shared_rmap.remove(&pfn) {
+                for (mm, vpn) in maps {
+                    let m = &mut self.mms[mm as usize];
+                    m.ptes.remove(&vpn);
+                    m.file_rss -= 1;
+                }
+                if let Some(s) = pg.memcg_slot() {
+                    self.mc_mut(s).stat.mapped_file -= 1;
+                }
+                self.pages[pfn as usize].mapcount = 0;
+            }
+            self.page_cache
+                .insert((pg.owner, pg.index), CacheSlot::Swap(slot));
+        }
+        self.lru_del(pfn);
+        self.mem_cgroup_uncharge_page(t, cpu, pfn, true);
+        self.free_page(pfn);
+    }
+
+    /// `mem_cgroup_hierarchical_reclaim(root_mem, noswap, shrink)` (2.6.34, spec §7.8.2).
+    ///
+    /// Victims are taken round-robin over `root_mem`'s hierarchy in css-id order, continuing
+    /// after `last_scanned_child`; the walk gives up on its second arrival at `root_mem`.
+    /// Returns 0 for no progress, `1 + total` when `root_mem` got under its limits, or the
+    /// total reclaimed; with `shrink` the result of the first victim.
+    pub(crate) fn mem_cgroup_hierarchical_reclaim<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        root_mem: u16,
+        noswap: bool,
+        shrink: bool,
+    ) -> u64 {
+        let _f = trace::func(t, cpu, "mem_cgroup_hierarchical_reclaim");
+        let noswap = noswap || self.mc(root_mem).memsw_is_minimum;
+        let mut total = 0;
+        let mut loops = 0;
+        loop {
+            let victim = self.mem_cgroup_select_victim(root_mem);
+            if victim == root_mem {
+                loops += 1;
+                if loops >= 1 {
+                    self.drain_all_stock(root_mem);
+                }
+                if loops >= 2 {
+                    break;
+                }
+            }
+            let st = self.mc(victim).stat;
+            if st.cache + st.rss <= 0 {
+                continue;
+            }
+            let swappiness = self.get_swappiness(victim);
+            let ret = self.try_to_free_mem_cgroup_pages(t, cpu, victim, noswap, swappiness);
+            if shrink {
+                return ret;
+            }
+            total += ret;
+            if self.mem_cgroup_check_under_limit(root_mem) {
+                return 1 + total;
+            }
+        }
+        total
+    }
+
+    /// `mem_cgroup_select_victim`: the next memcg of the hierarchy after `last_scanned_child`
+    /// in css-id order, wrapping to `root_mem` itself.
+    fn mem_cgroup_select_victim(&mut self, root_mem: u16) -> u16 {
+        let m = self.mc(root_mem);
+        if !m.use_hierarchy || m.children.is_empty() {
+            return root_mem;
+        }
+        let mut members = self.subtree(root_mem);
+        members.sort_unstable();
+        let last = self.mc(root_mem).last_scanned_child;
+        let victim = members
+            .iter()
+            .copied()
+            .find(|&x| x > last)
+            .unwrap_or(root_mem);
+        self.mc_mut(root_mem).last_scanned_child = victim;
+        victim
+    }
+
+    /// `drain_all_stock`: return every CPU's stocked pages of `root`'s hierarchy.
+    pub(crate) fn drain_all_stock(&mut self, root: u16) {
+        if self.profile.stock_pages == 0 {
+            return;
+        }
+        let members: Vec<_> = self
+            .hierarchy_members(root)
+            .into_iter()
+            .map(|s| std::sync::Arc::clone(&self.mc(s).counters))
+            .collect();
+        for st in &mut self.stocks {
+            st.drain_if(&mut |m| members.iter().any(|x| std::ptr::eq(&**x, m)));
+        }
+    }
+
+    /// Global reclaim (`balance_pgdat` / direct reclaim) when RAM runs out: soft-limit reclaim
+    /// first (the memcg furthest above its soft limit, spec §7.10), then every LRU vector.
+    #[doc(alias = "try_to_free_pages")]
+    pub(crate) fn shrink_global<T: Tracer>(&mut self, t: &T, cpu: CpuId) -> u64 {
+        let _f = trace::func(t, cpu, "try_to_free_pages");
+        self.lru_add_drain_all();
+        let mut reclaimed = self.mem_cgroup_soft_limit_reclaim(t, cpu);
+        if reclaimed > 0 {
+            return reclaimed;
+        }
+        let owners: Vec<LruOwner> = std::iter::once(LruOwner::Orphan)
+            .chain(
+                self.memcgs
+                    .iter()
+                    .flatten()
+                    .map(|m| LruOwner::Memcg(m.id.slot)),
+            )
+            .collect();
+        for priority in (0..=DEF_PRIORITY).rev() {
+            for &o in &owners {
+                let swappiness = match o {
+                    LruOwner::Memcg(s) => self.get_swappiness(s),
+                    LruOwner::Orphan => self.profile.vm_swappiness,
+                };
+                reclaimed += self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
+                if reclaimed >= SWAP_CLUSTER_MAX {
+                    return reclaimed;
+                }
+            }
+        }
+        reclaimed
+    }
+
+    /// `mem_cgroup_soft_limit_reclaim`: reclaim from the memcg with the largest soft-limit
+    /// excess, at most `MEM_CGROUP_MAX_SOFT_LIMIT_RECLAIM_LOOPS` (2) unproductive attempts.
+    fn mem_cgroup_soft_limit_reclaim<T: Tracer>(&mut self, t: &T, cpu: CpuId) -> u64 {
+        let _f = trace::func(t, cpu, "mem_cgroup_soft_limit_reclaim");
+        let mut tried = Vec::new();
+        for _ in 0..2 {
+            let best = self
+                .memcgs
+                .iter()
+                .flatten()
+                .filter(|m| !tried.contains(&m.id.slot))
+                .map(|m| {
+                    let r = &m.counters.res;
+                    (r.usage().0.saturating_sub(r.soft_limit().0), m.id.slot)
+                })
+                .filter(|&(excess, _)| excess > 0)
+                .max_by_key(|&(excess, s)| (excess, std::cmp::Reverse(s)));
+            let Some((_, s)) = best else {
+                return 0;
+            };
+            tried.push(s);
+            let mut total = 0;
+            for victim in self.hierarchy_members(s) {
+                let sw = self.get_swappiness(victim);
+                total += self.try_to_free_mem_cgroup_pages(t, cpu, victim, false, sw);
+                let r = &self.mc(s).counters.res;
+                if r.usage() <= r.soft_limit() {
+                    break;
+                }
+            }
+            if total > 0 {
+                return total;
+            }
+        }
+        0
+    }
+
+    /// Uncharge count helper for tests: pages reclaimable at all in `s` (evictable lists).
+    #[cfg(test)]
+    pub(crate) fn evictable(&self, s: u16) -> u64 {
+        let m = self.mc(s);
+        m.lru.total() - m.lru.len(LruList::Unevictable)
+    }
+}
