@@ -145,22 +145,32 @@ fn main() {
         Pid(1),
         Cred::ROOT,
     );
+    // Print what each operation called, resolving cgroup paths right away.
+    let show = |what: &str| {
+        println!("{what}:");
+        for (name, cb, cgrp) in log.lock().drain(..) {
+            let path = core.cgroup_path(cgrp).unwrap_or_else(|_| "(gone)".into());
+            println!("    {name}_{} {cgrp} {path}", cb.field_name());
+        }
+    };
+    show("boot");
     let m = core.mount(Some("logger,cpu")).expect("mount");
+    show("mount -o logger,cpu");
     let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).expect("mkdir");
+    show("mkdir A");
     core.attach_task(a, Pid(1)).expect("attach");
+    show("echo 1 > A/tasks");
     core.fork(Pid(1), Pid(2), Cred::ROOT).expect("fork");
+    show("fork 2");
     core.exit(Pid(2)).expect("exit");
+    show("exit 2");
     core.attach_task(m.top, Pid(1)).expect("attach back");
+    show("echo 1 > tasks");
     core.rmdir(a).expect("rmdir");
-    for (name, cb, cgrp) in log.lock().iter() {
-        let path = core
-            .cgroup_path(*cgrp)
-            .unwrap_or_else(|_| "(removed)".into());
-        println!("{name}_{} {path}", cb.field_name());
-    }
+    show("rmdir A");
     let of = core
         .open(m.top, "logger.events", true, false)
         .expect("open");
     let text = core.read_all(&of, Pid(1)).expect("read");
-    print!("logger.events in /: {}", String::from_utf8_lossy(&text));
+    print!("cat logger.events: {}", String::from_utf8_lossy(&text));
 }

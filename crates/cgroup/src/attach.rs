@@ -16,14 +16,15 @@ impl<T: Tracer> CgroupCore<T> {
     /// its suid gets EACCES; then [`attach_task`](Self::attach_task). ENODEV if `cgrp` was
     /// removed.
     pub fn attach_task_by_pid(&self, cgrp: CgroupId, writer: Pid, pid: Pid) -> Result<(), Errno> {
-        self.attach_task_by_pid_raw(cgrp, writer, pid.0 as i64)
+        self.attach_task_by_pid_raw(cgrp, writer, (pid.0 != 0).then_some(pid))
     }
 
+    /// `pid == None` is a written 0 (the writer itself).
     pub(crate) fn attach_task_by_pid_raw(
         &self,
         cgrp: CgroupId,
         writer: Pid,
-        pid: i64,
+        pid: Option<Pid>,
     ) -> Result<(), Errno> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "attach_task_by_pid");
         // Lock order: cgroup_mutex (cgroup_lock_live_group).
@@ -32,19 +33,19 @@ impl<T: Tracer> CgroupCore<T> {
         if c.is_removed() || c.root.is_rootnode() {
             return Err(Errno::ENODEV);
         }
-        let target = if pid == 0 {
-            writer
-        } else {
-            let target = i32::try_from(pid).map(Pid).map_err(|_| Errno::ESRCH)?;
-            let t = st.tasks.get(&target).ok_or(Errno::ESRCH)?;
-            if t.exited || t.exiting {
-                return Err(Errno::ESRCH);
+        let target = match pid {
+            None => writer,
+            Some(target) => {
+                let t = st.tasks.get(&target).ok_or(Errno::ESRCH)?;
+                if t.exited || t.exiting {
+                    return Err(Errno::ESRCH);
+                }
+                let w = st.tasks.get(&writer).map(|w| w.cred).unwrap_or_default();
+                if !w.euid.is_root() && w.euid != t.cred.uid && w.euid != t.cred.suid {
+                    return Err(Errno::EACCES);
+                }
+                target
             }
-            let w = st.tasks.get(&writer).map(|w| w.cred).unwrap_or_default();
-            if !w.euid.is_root() && w.euid != t.cred.uid && w.euid != t.cred.suid {
-                return Err(Errno::EACCES);
-            }
-            target
         };
         self.cgroup_attach_task(&mut st, cgrp, target)
     }

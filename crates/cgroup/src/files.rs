@@ -314,6 +314,9 @@ impl<T: Tracer> CgroupCore<T> {
     /// (numeric files do the same in the kernel; seq files would keep the first rendering).
     /// EBADF if not opened for reading, ENODEV if the cgroup was removed (except for a
     /// `tasks`/`cgroup.procs` snapshot), EINVAL if the file has no read handler.
+    /// **Differences:** the kernel's seq-file reads (`read_map`, `read_seq_string`) do not check
+    /// for removal and keep working on an fd opened before rmdir (the open file pins the dentry);
+    /// here every non-snapshot read of a removed cgroup is ENODEV, because `destroy` ran at rmdir.
     #[doc(alias = "cgroup_file_read")]
     pub fn read(
         &self,
@@ -463,12 +466,18 @@ impl<T: Tracer> CgroupCore<T> {
         match b {
             BaseFile::Tasks => {
                 let pid = match self.profile.tasks_write_parse {
-                    TasksWriteParse::U64Einval => parse_u64_write(data)? as i64,
+                    // Kernel quirk: the u64 is tested against 0, then truncated to pid_t by
+                    // find_task_by_vpid, so "4294967297" names pid 1.
+                    TasksWriteParse::U64Einval => {
+                        let v = parse_u64_write(data)?;
+                        (v != 0).then_some(Pid(v as u32 as i32))
+                    }
                     TasksWriteParse::SscanfEio => {
                         if data.len() >= PATH_MAX {
                             return Err(Errno::E2BIG);
                         }
-                        sscanf_pid(strip_trailing(until_nul(data))).ok_or(Errno::EIO)?
+                        let v = sscanf_pid(strip_trailing(until_nul(data))).ok_or(Errno::EIO)?;
+                        (v != 0).then_some(Pid(v))
                     }
                 };
                 self.attach_task_by_pid_raw(cgrp, writer, pid)
@@ -623,7 +632,7 @@ fn string_write(data: &[u8], max_write_len: Option<usize>) -> Result<&[u8], Errn
 }
 
 /// 2.6.25's `sscanf(buf, "%d", &pid)`: skip whitespace, optional sign, decimal digits.
-fn sscanf_pid(s: &[u8]) -> Option<i64> {
+fn sscanf_pid(s: &[u8]) -> Option<i32> {
     let s = strstrip(s);
     let (neg, rest) = match s.first() {
         Some(b'-') => (true, &s[1..]),
@@ -634,8 +643,8 @@ fn sscanf_pid(s: &[u8]) -> Option<i64> {
         return None;
     }
     let (v, _) = simple_strtoull(rest, 10);
-    let v = v as i32 as i64;
-    Some(if neg { -v } else { v })
+    let v = v as i32;
+    Some(if neg { v.wrapping_neg() } else { v })
 }
 
 #[cfg(test)]

@@ -483,6 +483,9 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn show_options(&self, root: RootId) -> Result<String, Errno> {
         // Lock order: cgroup_mutex.
         let st = self.lock();
+        if root.is_rootnode() {
+            return Err(Errno::EINVAL);
+        }
         let r = st.roots_arena.get(root.0).ok_or(Errno::EINVAL)?;
         let mut s = String::new();
         for &i in &r.subsys_list {

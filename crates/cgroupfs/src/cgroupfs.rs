@@ -259,6 +259,19 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| sys(e, "cgroup_file_write"))
     }
 
+    /// The cgroup and file name an open control file refers to.
+    pub(crate) fn cg_file_ids(&self, f: &CgFile<T>) -> (CgroupId, String) {
+        (f.of.cgroup(), f.of.name().to_string())
+    }
+
+    /// Is this the `cgroup.event_control` file (whose writes need the writer's fds)?
+    pub(crate) fn cg_is_event_control(&self, f: &CgFile<T>) -> bool {
+        matches!(
+            f.of.kind(),
+            cgsim_cgroup::FileKind::Base(cgsim_cgroup::BaseFile::EventControl)
+        )
+    }
+
     pub(crate) fn cg_release(&self, _st: &mut State<T>, f: CgFile<T>) {
         drop(f.of);
     }

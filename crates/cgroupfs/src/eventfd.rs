@@ -10,7 +10,7 @@
 
 use crate::file::{FileKind, OpenFile};
 use crate::{Fd, Kernel};
-use cgsim_eventfd::{EFD_CLOEXEC, EFD_NONBLOCK, EventfdProfile, PollMask};
+use cgsim_eventfd::{EFD_CLOEXEC, EFD_NONBLOCK, PollMask};
 use cgsim_ktypes::trace::func;
 use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
 
@@ -20,7 +20,9 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "sys_eventfd2")]
     pub(crate) fn sys_eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
         let _f = func(&*self.tracer, CpuId(0), "sys_eventfd2");
-        let file = EventfdProfile::SEED
+        let file = self
+            .params
+            .eventfd
             .eventfd2(initval, flags)
             .map_err(|e| SysError::new(e, "eventfd2: unknown flag"))?;
         let mut st = self.state.lock();

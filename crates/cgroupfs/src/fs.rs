@@ -252,9 +252,17 @@ impl<T: Tracer> Kernel<T> {
         let mut st = self.state.lock();
         let cred = self.live_cred(&st, pid)?;
         let id = self.fd_file(&st, pid, fd)?;
+        let event_control =
+            matches!(&st.files[&id].kind, FileKind::Cgroup(cf) if self.cg_is_event_control(cf));
+        if event_control {
+            self.event_snapshot_fds(&st, pid);
+        }
         let mut file = st.files.remove(&id).expect("fd names a file");
         let r = self.write_file(&mut st, pid, &cred, &mut file, data);
         st.files.insert(id, file);
+        if event_control {
+            self.event_clear_fds();
+        }
         self.unlock(st);
         r
     }
@@ -556,6 +564,13 @@ impl<T: Tracer> Kernel<T> {
         }
         st.tasks.get_mut(&pid).expect("checked").cwd = w.path();
         Ok(())
+    }
+
+    pub(crate) fn sys_umask(&self, pid: Pid, mask: u32) -> SysResult<u32> {
+        let mut st = self.state.lock();
+        self.live_cred(&st, pid)?;
+        let t = st.tasks.get_mut(&pid).expect("checked");
+        Ok(std::mem::replace(&mut t.umask, mask & 0o777))
     }
 
     pub(crate) fn sys_getcwd(&self, pid: Pid) -> SysResult<String> {

@@ -17,6 +17,7 @@
 //! | `procfs` | `/proc`: `self`, `<pid>/{cgroup,status,comm}`, `cgroups`, `mounts` | `fs/proc/` |
 //! | `cgroupfs` | the cgroup filesystem on top of `cgsim-cgroup` | `kernel/cgroup.c` |
 //! | `eventfd` | eventfd descriptors on top of `cgsim-eventfd` | `fs/eventfd.c` |
+//! | `event_control` | `cgroup.event_control`: eventfd registrations on control files | `kernel/cgroup.c` |
 //! | `fs` | the file syscalls | `fs/open.c`, `fs/read_write.c` |
 //! | `process`, `task` | fork/exit/wait/kill, credentials, fd tables | `kernel/fork.c`, `exit.c`, `signal.c` |
 //! | `sched` | the deterministic scheduler for [`Program`]s | `kernel/sched.c` (stand-in) |
@@ -37,6 +38,41 @@
 //!   `cgroup: release_agent: exec <argv> (<envp>)` and kept in [`Kernel::release_agent_log`].
 //! * `/proc/cgroups`, `/proc/<pid>/cgroup`, `/proc/self`, `/proc/mounts` use the kernel's formats
 //!   (spec §2.14, §2.5.8).
+//!
+//! # Registering your own subsystem
+//!
+//! Put it after the SEED table in [`BootParams::subsystems`]; it gets the next subsystem id and
+//! can be mounted by name:
+//!
+//! ```
+//! use cgsim_cgroup::{CgroupSubsys, CssRef, SubsysCtx, default_subsystems};
+//! use cgsim_cgroupfs::{BootParams, Kernel, OpenFlags};
+//! use cgsim_ktypes::{Errno, Pid, trace::Ftrace};
+//! use std::{any::Any, sync::Arc};
+//!
+//! struct Hello;
+//!
+//! impl CgroupSubsys<Ftrace> for Hello {
+//!     fn name(&self) -> &'static str {
+//!         "hello"
+//!     }
+//!     fn create(&self, _: &SubsysCtx<'_, Ftrace>, _: &CssRef) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
+//!         Ok(Arc::new(()))
+//!     }
+//!     fn destroy(&self, _: &SubsysCtx<'_, Ftrace>, _: &CssRef) {}
+//! }
+//!
+//! let mut subsystems = default_subsystems();
+//! subsystems.push(Box::new(Hello));
+//! let k = Kernel::boot(BootParams { subsystems: Some(subsystems), ..BootParams::default() });
+//! let init = Pid(1);
+//! k.mkdir(init, "/sys/fs/cgroup/hello", 0o755).unwrap();
+//! k.mount(init, "cgroup", "/sys/fs/cgroup/hello", "cgroup", false, Some("hello")).unwrap();
+//! let fd = k.open(init, "/proc/self/cgroup", OpenFlags::RDONLY, 0).unwrap();
+//! let mut buf = [0u8; 64];
+//! let n = k.read(init, fd, &mut buf).unwrap();
+//! assert_eq!(&buf[..n], b"1:hello:/\n");
+//! ```
 //!
 //! # Differences (deliberate simplifications)
 //!
@@ -66,6 +102,7 @@
 #![forbid(unsafe_code)]
 
 mod cgroupfs;
+mod event_control;
 mod eventfd;
 mod file;
 mod fs;
@@ -312,6 +349,11 @@ pub struct BootParams<T: Tracer = Ftrace> {
     pub subsystems: Option<Vec<Box<dyn cg::CgroupSubsys<T>>>>,
     /// The `core.*` switches (spec §15.2).
     pub core_profile: cg::CoreProfile,
+    /// The `eventfd.*` switches (spec §15.2): SEED = semaphore mode and `POLLHUP` on close.
+    pub eventfd: cgsim_eventfd::EventfdProfile,
+    /// `event_control.same_cgroup_check` (spec §9.2.3 step 6, §15.1.12): on by default; off
+    /// reproduces the 2.6.34 behaviour.
+    pub event_control_same_cgroup_check: bool,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -320,6 +362,8 @@ impl<T: Tracer> Default for BootParams<T> {
             nr_cpus: 2,
             subsystems: None,
             core_profile: cg::CoreProfile::default(),
+            eventfd: cgsim_eventfd::EventfdProfile::SEED,
+            event_control_same_cgroup_check: true,
         }
     }
 }
@@ -336,6 +380,11 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
                     .map(|v| v.iter().map(|s| s.name()).collect::<Vec<_>>()),
             )
             .field("core_profile", &self.core_profile)
+            .field("eventfd", &self.eventfd)
+            .field(
+                "event_control_same_cgroup_check",
+                &self.event_control_same_cgroup_check,
+            )
             .finish()
     }
 }
@@ -352,6 +401,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     state: Mutex<state::State<T>>,
     /// Programs of processes that have one, parked between steps.
     programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
+    /// `cgroup.event_control` registrations.
+    evc: event_control::EventControlState,
 }
 
 impl Kernel<Ftrace> {
@@ -392,11 +443,17 @@ impl<T: Tracer> Kernel<T> {
             cgroups,
             state: Mutex::new(state::State::boot()),
             programs: Mutex::new(BTreeMap::new()),
+            evc: Default::default(),
         };
         for line in boot_lines {
             k.klog.printk(&k.clock, Level::Info, line);
         }
-        Arc::new(k)
+        let k = Arc::new(k);
+        k.cgroups
+            .set_event_control(Arc::new(event_control::VfsEventControl {
+                kernel: Arc::downgrade(&k),
+            }));
+        k
     }
 
     pub fn tracer(&self) -> &T {
@@ -444,13 +501,16 @@ impl<T: Tracer> Kernel<T> {
         );
     }
 
-    /// Release `Kernel::state`: log pending release-agent calls first, and drop eventfd files
-    /// whose last reference went away only after the lock is gone.
+    /// Release `Kernel::state`: log pending release-agent calls first, drop eventfd files whose
+    /// last reference went away only after the lock is gone, then run the `cgroup.event_control`
+    /// removals their hang-up scheduled.
     fn unlock(&self, mut st: MutexGuard<'_, state::State<T>>) {
         self.drain_release_agent(&mut st);
         let deferred = std::mem::take(&mut st.deferred_drops);
         drop(st);
+        // Last eventfd references: their POLLHUP wake-ups record event removals, run next.
         drop(deferred);
+        self.event_process_hangups();
     }
 
     // ---- processes -------------------------------------------------------------------------
@@ -567,6 +627,11 @@ impl<T: Tracer> Kernel<T> {
 
     pub fn chdir(&self, pid: Pid, path: &str) -> SysResult<()> {
         self.sys_chdir(pid, path)
+    }
+
+    /// `umask(mask)`: set the file-creation mask (`& 0o777`), return the old one.
+    pub fn umask(&self, pid: Pid, mask: u32) -> SysResult<u32> {
+        self.sys_umask(pid, mask)
     }
 
     pub fn getcwd(&self, pid: Pid) -> SysResult<String> {

@@ -249,3 +249,6 @@ fn parse_tmpfs_mode(data: Option<&str>) -> SysResult<Option<u32>> {
     }
     Ok(mode)
 }
+
+#[cfg(test)]
+mod tests;

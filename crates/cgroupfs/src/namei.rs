@@ -367,3 +367,6 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

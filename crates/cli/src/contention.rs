@@ -111,7 +111,12 @@ pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
         cpus()
     )?;
     out.flush()?;
-    let results = measure_round_robin(&configs, method, |_, _| {});
+    let results = measure_round_robin(&configs, method, Some(thread_wait_nanos), |_, _| {});
+    let dirty: Vec<String> = results
+        .iter()
+        .filter(|m| m.clean == 0)
+        .map(|m| m.config.id())
+        .collect();
     let r = Results { all: results };
 
     writeln!(out)?;
@@ -149,6 +154,21 @@ pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
             if g.at_most { "<=" } else { ">=" },
             g.target,
             if g.met() { "met" } else { "MISSED" }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "clean samples (no thread waited for a CPU for more than {:.0}% of the sample): {} of {}",
+        (1.0 - method.min_cpu_share) * 100.0,
+        r.all.iter().map(|m| m.clean).sum::<usize>(),
+        r.all.len() * method.reps
+    )?;
+    if !dirty.is_empty() {
+        writeln!(
+            out,
+            "no clean sample (other load on the machine; medians of all samples): {}",
+            dirty.join(", ")
         )?;
     }
     std::fs::write(&opts.svg, r.svg())?;
@@ -427,6 +447,13 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// How long this thread has waited for a CPU while runnable, in nanoseconds: the second field
+/// of `/proc/thread-self/schedstat` (Linux).
+fn thread_wait_nanos() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn cpus() -> usize {

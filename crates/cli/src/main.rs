@@ -151,8 +151,14 @@ fn main() -> ExitCode {
             };
             match out {
                 None => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
+                    let mut stdout = std::io::stdout();
+                    match stdout
+                        .write_all(text.as_bytes())
+                        .and_then(|_| stdout.flush())
+                    {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(_) => ExitCode::from(1),
+                    }
                 }
                 Some(path) => match cgsim::dot::write_file(&path, &text) {
                     Ok(note) => {
@@ -173,6 +179,7 @@ fn main() -> ExitCode {
                     let _ = stdout.flush();
                     exit_code(status)
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
                 Err(e) => {
                     eprintln!("cgsim: tour: {e}");
                     ExitCode::from(1)

@@ -1,7 +1,8 @@
 //! The interactive shell: rustyline line editing and history, `help` lists the commands.
 //!
 //! Lines are numbered across the session (as dash does), and an input that ends inside a
-//! quote or after `&&` asks for more with the `> ` prompt.
+//! quote or after `&&` asks for more with the `> ` prompt. History is kept in
+//! `~/.cgsim_history`.
 
 use crate::Shell;
 use cgsim_cgroupfs::ConsoleStream;

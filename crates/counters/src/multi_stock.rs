@@ -13,18 +13,29 @@ use std::sync::Arc;
 use cgsim_ktypes::{CpuId, Pages};
 
 use crate::counter::{StockTarget, Underflow};
-use crate::stock::ChargeStock;
+use crate::stock::{ChargeStock, addr};
 
 /// `NR_MEMCG_STOCK`.
 pub const NR_MEMCG_STOCK: usize = 7;
 
-/// One CPU's seven-slot stock. The page counts are `u8`, as in the kernel, so the seven counts
-/// and seven pointers fit one cache line.
+// `consume` and `refill` spell out the seven slots.
+const _: () = assert!(NR_MEMCG_STOCK == 7);
+
+/// One CPU's seven-slot stock.
+///
+/// The page counts are `u8`, as in the kernel. `#[repr(C)]` keeps what the fast path reads (the
+/// seven counts, the batch and the seven memcg addresses: 64 bytes) at the start of the struct,
+/// so in a 128-byte-aligned per-CPU slot it is one cache line, as the kernel's is.
 #[doc(alias = "memcg_stock_pcp")]
 #[derive(Debug)]
+#[repr(C)]
 pub struct MemcgStockMulti<M> {
     nr_pages: [u8; NR_MEMCG_STOCK],
     batch: u8,
+    /// The addresses of the cached memcgs (0 for an empty slot), compared on the fast path;
+    /// never dereferenced.
+    addrs: [usize; NR_MEMCG_STOCK],
+    /// The references that keep the cached memcgs alive (`css_get` in the kernel).
     cached: [Option<Arc<M>>; NR_MEMCG_STOCK],
     rand: u32,
     warning: Option<Underflow>,
@@ -40,6 +51,7 @@ impl<M> MemcgStockMulti<M> {
         assert!(batch.0 <= 127, "multi-memcg stock batch must fit in u8");
         MemcgStockMulti {
             nr_pages: [0; NR_MEMCG_STOCK],
+            addrs: [0; NR_MEMCG_STOCK],
             batch: batch.0 as u8,
             cached: Default::default(),
             rand: 0x9e37_79b9 ^ (cpu.0.wrapping_mul(0x85eb_ca6b) | 1),
@@ -80,6 +92,7 @@ impl<M: StockTarget> MemcgStockMulti<M> {
             }
         };
         self.cached[i] = Some(Arc::clone(memcg));
+        self.addrs[i] = addr(&**memcg);
         self.nr_pages[i] = nr.0 as u8;
     }
 
@@ -91,14 +104,13 @@ impl<M: StockTarget> MemcgStockMulti<M> {
 
     /// `drain_stock(stock, i)`: give slot `i`'s pages back and forget its memcg.
     fn drain_slot(&mut self, i: usize) {
+        self.addrs[i] = 0;
         if let Some(old) = self.cached[i].take()
             && self.nr_pages[i] > 0
+            && let Err(w) = old.stock_uncharge(Pages(u64::from(self.nr_pages[i])))
+            && self.warning.is_none()
         {
-            if let Err(w) = old.stock_uncharge(Pages(u64::from(self.nr_pages[i])))
-                && self.warning.is_none()
-            {
-                self.warning = Some(w);
-            }
+            self.warning = Some(w);
         }
         self.nr_pages[i] = 0;
     }
@@ -111,40 +123,59 @@ impl<M: StockTarget> ChargeStock<M> for MemcgStockMulti<M> {
         Pages(u64::from(self.batch))
     }
 
+    /// The slots are tested one by one with constant indices (a macro writes the seven
+    /// tests) rather than in a loop: with a computed index the CPU could not forward the count
+    /// from the previous store to the next load without waiting, and a single memcg's
+    /// charge+uncharge measured 3.7 ns instead of 0.75 ns.
     #[inline(always)]
     fn consume(&mut self, memcg: &M, nr: Pages) -> bool {
-        if nr.0 > u64::from(self.batch) {
-            return false;
-        }
-        for i in 0..NR_MEMCG_STOCK {
-            if let Some(c) = &self.cached[i]
-                && std::ptr::eq(Arc::as_ptr(c), memcg)
-            {
-                if u64::from(self.nr_pages[i]) >= nr.0 {
-                    self.nr_pages[i] -= nr.0 as u8;
-                    return true;
+        // As in the single-slot stock, a slot never holds more than the batch, so the kernel's
+        // "larger than the batch" test is implied by the `>= nr` test.
+        let a = addr(memcg);
+        macro_rules! slot {
+            ($i:literal) => {
+                if self.addrs[$i] == a {
+                    if u64::from(self.nr_pages[$i]) >= nr.0 {
+                        self.nr_pages[$i] -= nr.0 as u8;
+                        return true;
+                    }
+                    return false;
                 }
-                return false;
-            }
+            };
         }
+        slot!(0);
+        slot!(1);
+        slot!(2);
+        slot!(3);
+        slot!(4);
+        slot!(5);
+        slot!(6);
         false
     }
 
     #[inline(always)]
     fn refill(&mut self, memcg: &Arc<M>, nr: Pages) {
         if nr.0 <= u64::from(self.batch) {
-            for i in 0..NR_MEMCG_STOCK {
-                if let Some(c) = &self.cached[i]
-                    && Arc::ptr_eq(c, memcg)
-                {
-                    let pages = u64::from(self.nr_pages[i]) + nr.0;
-                    self.nr_pages[i] = pages as u8;
-                    if pages > u64::from(self.batch) {
-                        self.drain_slot_cold(i);
+            let a = addr(&**memcg);
+            macro_rules! slot {
+                ($i:literal) => {
+                    if self.addrs[$i] == a {
+                        let pages = u64::from(self.nr_pages[$i]) + nr.0;
+                        self.nr_pages[$i] = pages as u8;
+                        if pages > u64::from(self.batch) {
+                            self.drain_slot_cold($i);
+                        }
+                        return;
                     }
-                    return;
-                }
+                };
             }
+            slot!(0);
+            slot!(1);
+            slot!(2);
+            slot!(3);
+            slot!(4);
+            slot!(5);
+            slot!(6);
         }
         self.refill_slow(memcg, nr);
     }
@@ -164,14 +195,10 @@ impl<M: StockTarget> ChargeStock<M> for MemcgStockMulti<M> {
     }
 
     fn cached_pages(&self, memcg: &M) -> Pages {
-        for i in 0..NR_MEMCG_STOCK {
-            if let Some(c) = &self.cached[i]
-                && std::ptr::eq(Arc::as_ptr(c), memcg)
-            {
-                return Pages(u64::from(self.nr_pages[i]));
-            }
+        match self.addrs.iter().position(|&a| a == addr(memcg)) {
+            Some(i) => Pages(u64::from(self.nr_pages[i])),
+            None => Pages(0),
         }
-        Pages(0)
     }
 
     fn take_warning(&mut self) -> Option<Underflow> {

@@ -183,7 +183,9 @@ impl<L: ResLock> ResCounter<L> {
             u.cell.lock.uncharge(val);
             match u.cell.parent.as_deref() {
                 Some(p) => u = p,
-                None => panic!("res_counter undo walked past the root: failing level not an ancestor"),
+                None => {
+                    panic!("res_counter undo walked past the root: failing level not an ancestor")
+                }
             }
         }
     }
@@ -398,7 +400,9 @@ impl<L: ResLock> ResCounter<L> {
     /// `res_counter_margin` (≈2.6.38+): `limit - usage`, 0 if at or over the limit.
     #[doc(alias = "res_counter_margin")]
     pub fn margin_bytes(&self) -> Bytes {
-        self.cell.lock.locked(|s| Bytes(s.limit.saturating_sub(s.usage)))
+        self.cell
+            .lock
+            .locked(|s| Bytes(s.limit.saturating_sub(s.usage)))
     }
 
     /// All locked fields at once (for tests and `check_invariants`).

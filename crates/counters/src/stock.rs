@@ -122,7 +122,7 @@ impl<M: StockTarget> MemcgStock<M> {
 
 /// A memcg's address, for identity comparisons only.
 #[inline(always)]
-fn addr<M>(m: &M) -> usize {
+pub(crate) fn addr<M>(m: &M) -> usize {
     std::ptr::from_ref(m) as usize
 }
 
@@ -143,11 +143,13 @@ impl<M: StockTarget> ChargeStock<M> for MemcgStock<M> {
 
     #[inline(always)]
     fn consume(&mut self, memcg: &M, nr: Pages) -> bool {
-        if nr.0 > self.batch || self.cached_addr != addr(memcg) || self.nr_pages < nr.0 {
-            return false;
+        // The kernel first refuses requests above the batch; `nr_pages` never exceeds the batch
+        // (refill drains past it), so the `nr_pages >= nr` test already does that.
+        if self.cached_addr == addr(memcg) && self.nr_pages >= nr.0 {
+            self.nr_pages -= nr.0;
+            return true;
         }
-        self.nr_pages -= nr.0;
-        true
+        false
     }
 
     #[inline(always)]

@@ -144,7 +144,10 @@ impl Config {
     /// # Panics
     /// If `depth` or `threads` is 0.
     pub fn runner(&self) -> Runner {
-        assert!(self.depth >= 1 && self.threads >= 1, "empty benchmark config");
+        assert!(
+            self.depth >= 1 && self.threads >= 1,
+            "empty benchmark config"
+        );
         let d = self.depth;
         let t = self.threads;
         let workers: Vec<Worker> = match self.design {
@@ -160,8 +163,11 @@ impl Config {
                 })
                 .collect(),
             Design::AtomicRmw => {
-                let levels: Arc<Vec<CachePadded<AtomicU64>>> =
-                    Arc::new((0..d).map(|_| CachePadded::new(AtomicU64::new(0))).collect());
+                let levels: Arc<Vec<CachePadded<AtomicU64>>> = Arc::new(
+                    (0..d)
+                        .map(|_| CachePadded::new(AtomicU64::new(0)))
+                        .collect(),
+                );
                 (0..t)
                     .map(|_| {
                         let levels = Arc::clone(&levels);
@@ -250,27 +256,66 @@ pub struct Runner {
 impl Runner {
     /// Run every worker for `iters` iterations at once and time them.
     pub fn run(&mut self, iters: u64) -> Duration {
+        self.run_probed(iters, None).0
+    }
+
+    /// As [`Runner::run`], and also the smallest share of its own wall time that any worker
+    /// spent on a CPU: 1 minus the time it waited for one, measured with `wait_clock` (1.0
+    /// without a clock). A share well below 1 means a neighbour took the CPU for part of the
+    /// sample, so two "concurrent" threads may not have overlapped at all.
+    pub fn run_probed(&mut self, iters: u64, wait_clock: Option<WaitClock>) -> (Duration, f64) {
+        let share = |w0: Option<u64>, w1: Option<u64>, wall: Duration| match (w0, w1) {
+            (Some(a), Some(b)) => {
+                1.0 - b.saturating_sub(a) as f64 / wall.as_nanos().max(1) as f64
+            }
+            _ => 1.0,
+        };
+        let clock = || wait_clock.and_then(|f| f());
         if let [w] = self.workers.as_mut_slice() {
+            let c0 = clock();
             let t = Instant::now();
             w(iters);
-            return t.elapsed();
+            let wall = t.elapsed();
+            return (wall, share(c0, clock(), wall));
         }
         let barrier = std::sync::Barrier::new(self.workers.len() + 1);
         let mut start = Instant::now();
+        let mut shares = Vec::new();
         std::thread::scope(|s| {
-            for w in self.workers.iter_mut() {
-                let b = &barrier;
-                s.spawn(move || {
-                    b.wait();
-                    w(iters);
-                });
-            }
+            let handles: Vec<_> = self
+                .workers
+                .iter_mut()
+                .map(|w| {
+                    let b = &barrier;
+                    s.spawn(move || {
+                        b.wait();
+                        let c0 = clock();
+                        let t = Instant::now();
+                        w(iters);
+                        let wall = t.elapsed();
+                        share(c0, clock(), wall)
+                    })
+                })
+                .collect();
             barrier.wait();
             start = Instant::now();
+            shares = handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(0.0))
+                .collect();
         });
-        start.elapsed()
+        let wall = start.elapsed();
+        (wall, shares.into_iter().fold(1.0, f64::min))
     }
 }
+
+/// Reads how long the calling thread has so far waited, runnable, for a CPU (nanoseconds), if
+/// the platform tells.
+///
+/// The caller supplies it (the CLI reads the second field of `/proc/thread-self/schedstat`,
+/// which the scheduler updates at every switch, unlike the run time, which lags by up to a
+/// tick), so this crate does no IO of its own.
+pub type WaitClock = fn() -> Option<u64>;
 
 /// A chain of `depth` counters, root first, each the parent of the next.
 pub fn chain<C: Counter>(depth: usize) -> Vec<Arc<C>> {
@@ -389,6 +434,9 @@ pub fn stock_burst<S: ChargeStock<PageCounter>>(stock: &mut S, leaf: &Arc<PageCo
 pub struct Method {
     pub reps: usize,
     pub sample: Duration,
+    /// A sample counts as clean when every thread spent at least this share of its wall time
+    /// on a CPU (perf-anchors: 0.97); only clean samples enter the median when there are any.
+    pub min_cpu_share: f64,
 }
 
 impl Method {
@@ -396,11 +444,13 @@ impl Method {
     pub const QUICK: Method = Method {
         reps: 3,
         sample: Duration::from_millis(10),
+        min_cpu_share: 0.97,
     };
-    /// The perf-anchors method: 7 rounds of 100 ms samples.
+    /// The perf-anchors method: 9 rounds of 100 ms samples.
     pub const FULL: Method = Method {
-        reps: 7,
+        reps: 9,
         sample: Duration::from_millis(100),
+        min_cpu_share: 0.97,
     };
 }
 
@@ -408,10 +458,13 @@ impl Method {
 #[derive(Clone, Debug)]
 pub struct Measured {
     pub config: Config,
-    /// Per-thread ns per pair, median of the rounds.
+    /// Per-thread ns per pair: the median of the clean samples, or of all samples if none was
+    /// clean.
     pub ns_per_pair: f64,
     /// Every round's value, in order.
     pub samples: Vec<f64>,
+    /// How many samples were clean (see [`Method::min_cpu_share`]).
+    pub clean: usize,
 }
 
 impl Measured {
@@ -427,6 +480,7 @@ impl Measured {
 pub fn measure_round_robin(
     configs: &[Config],
     method: Method,
+    wait_clock: Option<WaitClock>,
     mut progress: impl FnMut(usize, usize),
 ) -> Vec<Measured> {
     let mut runners: Vec<(Runner, u64)> = configs
@@ -438,21 +492,27 @@ pub fn measure_round_robin(
         })
         .collect();
     let mut samples = vec![Vec::with_capacity(method.reps); configs.len()];
+    let mut clean = vec![Vec::with_capacity(method.reps); configs.len()];
     let total = method.reps * configs.len();
     for rep in 0..method.reps {
         for (i, (runner, iters)) in runners.iter_mut().enumerate() {
-            let t = runner.run(*iters);
+            let (t, share) = runner.run_probed(*iters, wait_clock);
             let pairs = *iters * configs[i].pairs_per_iter();
-            samples[i].push(t.as_nanos() as f64 / pairs as f64);
+            let ns = t.as_nanos() as f64 / pairs as f64;
+            samples[i].push(ns);
+            if share >= method.min_cpu_share {
+                clean[i].push(ns);
+            }
             progress(rep * configs.len() + i + 1, total);
         }
     }
     configs
         .iter()
-        .zip(samples)
-        .map(|(c, s)| Measured {
+        .zip(samples.into_iter().zip(clean))
+        .map(|(c, (s, k))| Measured {
             config: *c,
-            ns_per_pair: median(&s),
+            ns_per_pair: if k.is_empty() { median(&s) } else { median(&k) },
+            clean: k.len(),
             samples: s,
         })
         .collect()

@@ -106,7 +106,10 @@ fn set_max_races_try_charge() {
         let t = thread::spawn(move || c2.try_charge(Pages(2), &NoTrace, CPU).is_ok());
         let set = c.set_max(Pages(1)).is_ok();
         let charged = t.join().unwrap();
-        assert!(!(set && charged), "max 1 installed while 2 pages were charged");
+        assert!(
+            !(set && charged),
+            "max 1 installed while 2 pages were charged"
+        );
         assert!(c.read().0 <= c.max().0);
         assert_eq!(c.read(), Pages(if charged { 2 } else { 0 }));
     });
@@ -167,7 +170,11 @@ fn failcnt_race_can_lose_a_count() {
         if f == 1 {
             FAILCNT_LOST.store(true, Ordering::Relaxed);
         }
-        assert_eq!(r.failcnt(), 2, "res_counter's failcnt is protected by its lock");
+        assert_eq!(
+            r.failcnt(),
+            2,
+            "res_counter's failcnt is protected by its lock"
+        );
     });
     assert!(FAILCNT_LOST.load(Ordering::Relaxed));
 }
@@ -190,10 +197,13 @@ fn stock_drain_races_consume() {
         uncharge_stocked(&mut *stocks.lock(CPU), &memcg, Pages(2), &NoTrace, CPU);
         drainer.join().unwrap();
         let cached = stocks.lock(CPU).cached_pages(&memcg);
-        assert_eq!(memcg.read(), cached, "tasks hold nothing; the stock holds the rest");
+        assert_eq!(
+            memcg.read(),
+            cached,
+            "tasks hold nothing; the stock holds the rest"
+        );
         stocks.lock(CPU).drain();
         assert_eq!((memcg.read(), root.read()), (Pages(0), Pages(0)));
         assert_eq!(stocks.lock(CPU).take_warning(), None);
     });
 }
-

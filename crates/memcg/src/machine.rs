@@ -161,9 +161,11 @@ pub struct MemoryMachine<C: MemCounter, T: Tracer> {
     pub(crate) tracer: Arc<T>,
 }
 
-/// A handle on one memcg: what the memory subsystem stores as its css's private state.
-pub struct MemCgroupRef<C: MemCounter, T: Tracer> {
-    pub machine: Arc<MemoryMachine<C, T>>,
+/// What the memory subsystem stores as its css's private state: the memcg's id in the machine
+/// (`mem_cgroup_from_cont`). It holds no reference to the machine, so the
+/// machine → memcg → css → private chain is not a reference cycle.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MemCgroupRef {
     pub id: MemcgId,
 }
 
@@ -903,6 +905,26 @@ impl<C: MemCounter> World<C> {
         None
     }
 
+    /// `alloc_page` in a fault of `pid`: the global OOM killer may choose `pid` itself.
+    fn alloc_user_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+    ) -> Result<u32, FaultError> {
+        let pfn = self.alloc_page(t, cpu, pid);
+        let alive = self.tasks.get(&pid).is_some_and(|t| !t.memdie);
+        match (pfn, alive) {
+            (Some(p), true) => Ok(p),
+            (Some(p), false) => {
+                self.free.push(p);
+                Err(FaultError::OomKilled)
+            }
+            (None, true) => Err(FaultError::Errno(Errno::ENOMEM)),
+            (None, false) => Err(FaultError::OomKilled),
+        }
+    }
+
     pub(crate) fn free_page(&mut self, pfn: u32) {
         debug_assert!(!self.pages[pfn as usize].has(PG_FREE));
         self.pages[pfn as usize] = Page::FREE;
@@ -1038,9 +1060,7 @@ impl<C: MemCounter> World<C> {
         write: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_anonymous_page");
-        let pfn = self
-            .alloc_page(t, cpu, pid)
-            .ok_or(FaultError::Errno(Errno::ENOMEM))?;
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.pages[pfn as usize] = Page {
             flags: PG_ANON | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
             owner: mm,
@@ -1083,9 +1103,7 @@ impl<C: MemCounter> World<C> {
         locked: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_swap_page");
-        let pfn = self
-            .alloc_page(t, cpu, pid)
-            .ok_or(FaultError::Errno(Errno::ENOMEM))?;
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.pages[pfn as usize] = Page {
             flags: PG_ANON | PG_ACTIVE,
             owner: mm,
@@ -1143,9 +1161,7 @@ impl<C: MemCounter> World<C> {
                 Ok(pfn)
             }
             other => {
-                let pfn = self
-                    .alloc_page(t, cpu, pid)
-                    .ok_or(FaultError::Errno(Errno::ENOMEM))?;
+                let pfn = self.alloc_user_page(t, cpu, pid)?;
                 self.pages[pfn as usize] = Page {
                     flags: PG_SHMEM | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
                     owner: file,
@@ -1244,9 +1260,7 @@ impl<C: MemCounter> World<C> {
             return Ok(());
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
-        let pfn = self
-            .alloc_page(t, cpu, pid)
-            .ok_or(FaultError::Errno(Errno::ENOMEM))?;
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.pages[pfn as usize] = Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },
             owner: file,

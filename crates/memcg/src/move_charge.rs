@@ -106,6 +106,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             && mc.to == to
         {
             let bits = w.mc(to).move_charge_at_immigrate;
+            w.lru_add_drain_all();
             let (pages, swaps) = w.move_targets(pid, mc.from, bits);
             let mut left = mc.precharge;
             for pfn in pages {

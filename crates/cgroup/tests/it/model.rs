@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use proptest::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// The mount option strings the test uses and the subsystem bits each selects.
 const CONFIGS: [(&str, u64, Option<&str>); 4] = [
@@ -23,6 +23,9 @@ enum Op {
     Attach(usize, usize, usize),
     Fork(usize),
     Exit(usize),
+    Notify(usize, usize, bool),
+    Agent(usize, bool),
+    Drain,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -35,6 +38,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (h, 0..8usize, 0..8usize).prop_map(|(h, c, t)| Op::Attach(h, c, t)),
         2 => (0..8usize).prop_map(Op::Fork),
         2 => (0..8usize).prop_map(Op::Exit),
+        3 => (0..CONFIGS.len(), 0..8usize, any::<bool>()).prop_map(|(h, c, v)| Op::Notify(h, c, v)),
+        1 => (0..CONFIGS.len(), any::<bool>()).prop_map(|(h, v)| Op::Agent(h, v)),
+        2 => Just(Op::Drain),
     ]
 }
 
@@ -45,6 +51,18 @@ struct Hier {
     cgroups: BTreeSet<String>,
     /// Live task → cgroup path.
     member: BTreeMap<i32, String>,
+    /// Cgroups with notify_on_release set.
+    notify: BTreeSet<String>,
+    /// Cgroups with CGRP_RELEASABLE set.
+    releasable: BTreeSet<String>,
+    /// The hierarchy's release_agent.
+    agent: String,
+}
+
+impl Hier {
+    fn has_tasks(&self, path: &str) -> bool {
+        self.member.values().any(|m| m == path)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -53,9 +71,34 @@ struct Model {
     /// Every pid ever forked → alive.
     tasks: BTreeMap<i32, bool>,
     next_pid: i32,
+    /// Config indices of the live hierarchies in creation order (the css_set link order).
+    order: Vec<usize>,
+    /// The release list, head first: (config, path).
+    queue: VecDeque<(usize, String)>,
 }
 
 impl Model {
+    /// `check_for_release` (§2.12.4). A top cgroup never has count 0: `init_css_set` links it.
+    fn check_for_release(&mut self, h: usize, path: &str) {
+        let hier = self.hiers[h].as_ref().unwrap();
+        let prefix = format!("{path}/");
+        let entry = (h, path.to_string());
+        if path != "/"
+            && hier.notify.contains(path)
+            && hier.releasable.contains(path)
+            && !hier.has_tasks(path)
+            && !hier.cgroups.iter().any(|c| c.starts_with(&prefix))
+            && !self.queue.contains(&entry)
+        {
+            self.queue.push_front(entry);
+        }
+    }
+
+    fn kill(&mut self, h: usize) {
+        self.hiers[h] = None;
+        self.order.retain(|&x| x != h);
+    }
+
     fn live(&self) -> Vec<i32> {
         self.tasks
             .iter()
@@ -130,7 +173,9 @@ impl Harness {
                         mounts: 1,
                         cgroups: BTreeSet::from(["/".to_string()]),
                         member: live.into_iter().map(|p| (p, "/".to_string())).collect(),
+                        ..Hier::default()
                     });
+                    self.model.order.push(h);
                 }
             }
             Op::Umount(h) => {
@@ -142,7 +187,7 @@ impl Harness {
                         let dies = hier.mounts == 0 && hier.cgroups.len() == 1;
                         assert_eq!(res, Ok(dies));
                         if dies {
-                            self.model.hiers[h] = None;
+                            self.model.kill(h);
                         }
                     }
                     _ => assert_eq!(res, Err(Errno::EINVAL)),
@@ -166,6 +211,9 @@ impl Harness {
                     assert_eq!(res, Err(Errno::EEXIST));
                 } else {
                     res.unwrap();
+                    if hier.notify.contains(&parent) {
+                        hier.notify.insert(path.clone());
+                    }
                     hier.cgroups.insert(path);
                 }
             }
@@ -191,8 +239,18 @@ impl Harness {
                 } else {
                     res.unwrap();
                     hier.cgroups.remove(&path);
-                    if hier.mounts == 0 && hier.cgroups.len() == 1 {
-                        self.model.hiers[h] = None;
+                    hier.notify.remove(&path);
+                    hier.releasable.remove(&path);
+                    let parent = match path.rfind('/') {
+                        Some(0) | None => "/".to_string(),
+                        Some(i) => path[..i].to_string(),
+                    };
+                    hier.releasable.insert(parent.clone());
+                    let dies = hier.mounts == 0 && hier.cgroups.len() == 1;
+                    self.model.queue.retain(|e| *e != (h, path.clone()));
+                    self.model.check_for_release(h, &parent);
+                    if dies {
+                        self.model.kill(h);
                     }
                 }
             }
@@ -213,7 +271,13 @@ impl Harness {
                 if self.model.tasks[&pid] {
                     assert_eq!(res, Ok(pid.to_string().len()));
                     let hier = self.model.hiers[h].as_mut().unwrap();
-                    hier.member.insert(pid, path);
+                    let old = hier.member.insert(pid, path.clone()).unwrap();
+                    if old != path {
+                        hier.releasable.insert(old.clone());
+                        if hier.notify.contains(&old) && !hier.has_tasks(&old) {
+                            self.model.check_for_release(h, &old);
+                        }
+                    }
                 } else {
                     assert_eq!(res, Err(Errno::ESRCH));
                 }
@@ -238,9 +302,65 @@ impl Harness {
                 }
                 self.core.exit(Pid(pid)).unwrap();
                 self.model.tasks.insert(pid, false);
-                for hier in self.model.hiers.iter_mut().flatten() {
-                    hier.member.remove(&pid);
+                // put_css_set_taskexit walks the links in hierarchy creation order.
+                for h in self.model.order.clone() {
+                    let hier = self.model.hiers[h].as_mut().unwrap();
+                    let x = hier.member.remove(&pid).unwrap();
+                    if x != "/" && !hier.has_tasks(&x) && hier.notify.contains(&x) {
+                        hier.releasable.insert(x.clone());
+                        self.model.check_for_release(h, &x);
+                    }
                 }
+            }
+            Op::Notify(h, c, v) => {
+                let Some(hier) = &mut self.model.hiers[h] else {
+                    return;
+                };
+                let path = hier
+                    .cgroups
+                    .iter()
+                    .nth(c % hier.cgroups.len())
+                    .unwrap()
+                    .clone();
+                hier.releasable.remove(&path);
+                if v {
+                    hier.notify.insert(path.clone());
+                } else {
+                    hier.notify.remove(&path);
+                }
+                let id = self.cgroup_by_path(h, &path);
+                let data = if v { "1" } else { "0" };
+                write(&self.core, id, "notify_on_release", Pid(1), data).unwrap();
+            }
+            Op::Agent(h, set) => {
+                let Some(hier) = &mut self.model.hiers[h] else {
+                    return;
+                };
+                hier.agent = if set {
+                    format!("/sbin/agent{h}")
+                } else {
+                    String::new()
+                };
+                let agent = hier.agent.clone();
+                let top = self.core.top_cgroup(self.roots[h].unwrap()).unwrap();
+                write(&self.core, top, "release_agent", Pid(1), &agent).unwrap();
+            }
+            Op::Drain => {
+                let got: Vec<(RootId, Vec<String>)> = self
+                    .core
+                    .drain_release_agent()
+                    .into_iter()
+                    .map(|c| (c.root, c.argv))
+                    .collect();
+                let want: Vec<(RootId, Vec<String>)> = std::mem::take(&mut self.model.queue)
+                    .into_iter()
+                    .filter_map(|(h, path)| {
+                        let agent = &self.model.hiers[h].as_ref().unwrap().agent;
+                        (!agent.is_empty())
+                            .then(|| (self.roots[h].unwrap(), vec![agent.clone(), path]))
+                    })
+                    .collect();
+                assert_eq!(got, want);
             }
         }
     }
@@ -250,6 +370,21 @@ impl Harness {
         let snap = self.core.snapshot();
         let live_hiers = self.model.hiers.iter().flatten().count();
         assert_eq!(snap.root_count, 1 + live_hiers);
+        let queue: Vec<(RootId, String)> = snap
+            .release_list
+            .iter()
+            .map(|id| {
+                let c = snap.cgroup(*id).unwrap();
+                (c.root, c.path.clone())
+            })
+            .collect();
+        let want: Vec<(RootId, String)> = self
+            .model
+            .queue
+            .iter()
+            .map(|(h, p)| (self.roots[*h].unwrap(), p.clone()))
+            .collect();
+        assert_eq!(queue, want, "release_list");
         for (h, hier) in self.model.hiers.iter().enumerate() {
             let Some(hier) = hier else { continue };
             let root = self.roots[h].unwrap();
@@ -260,6 +395,17 @@ impl Harness {
                 .map(|c| c.path.clone())
                 .collect();
             assert_eq!(paths, hier.cgroups, "hierarchy {h}");
+            for c in snap.cgroups.iter().filter(|c| c.root == root) {
+                let flags = (
+                    c.flags & CGRP_NOTIFY_ON_RELEASE != 0,
+                    c.flags & CGRP_RELEASABLE != 0,
+                );
+                let want = (
+                    hier.notify.contains(&c.path),
+                    hier.releasable.contains(&c.path),
+                );
+                assert_eq!(flags, want, "notify/releasable of {} in {h}", c.path);
+            }
             assert_eq!(snap.root(root).unwrap().mounts, hier.mounts);
             for (&pid, path) in &hier.member {
                 let c = self.core.task_cgroup(Pid(pid), root).unwrap();
@@ -300,6 +446,10 @@ impl Harness {
         }
         check(&self.core);
         let snap = self.core.snapshot();
+        assert!(
+            snap.release_list.is_empty(),
+            "removed cgroups leave the release list"
+        );
         assert_eq!(snap.css_set_count, 1);
         assert_eq!(snap.root_count, 1);
         assert_eq!(snap.cgroups.len(), 1, "only dummytop");
@@ -313,7 +463,7 @@ impl Harness {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
     fn random_sequences_match_the_model(ops in prop::collection::vec(op(), 1..60)) {

@@ -248,3 +248,25 @@ fn mount_trace_reads_like_ftrace() {
         ]
     );
 }
+
+#[test]
+fn v2_6_25_mount_rules() {
+    // §2.5.3 and §2.5.5 under 2.6.25: reuse needs identical bits AND flags.
+    let core = boot_with(CoreProfile::v2_6_25());
+    let m = core.mount(Some("memory")).unwrap();
+    assert_eq!(core.mount(Some("memory,noprefix")), Err(Errno::EBUSY));
+    assert_eq!(core.mount(Some("memory")).unwrap().root, m.root);
+    assert_eq!(core.mount(Some("none")), Err(Errno::ENOENT));
+    // Kernel quirk (2.6.25): a failed remount still copies release_agent=.
+    core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        core.remount(m.root, Some("memory,release_agent=/x")),
+        Err(Errno::EBUSY)
+    );
+    assert_eq!(core.release_agent_path(m.root).unwrap(), "/x");
+    assert_eq!(
+        core.show_options(m.root).unwrap(),
+        ",memory,release_agent=/x"
+    );
+    assert_eq!(core.show_options(RootId::ROOTNODE), Err(Errno::EINVAL));
+}

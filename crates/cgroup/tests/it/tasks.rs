@@ -165,3 +165,15 @@ fn attach_trace_names() {
     assert!(pos("cpuset_can_attach") < pos("find_css_set"));
     assert!(pos("find_existing_css_set") < pos("put_css_set"));
 }
+
+#[test]
+fn written_pid_is_truncated_to_pid_t() {
+    // Kernel quirk (2.6.27+): a u64 is parsed, tested against 0, then truncated to pid_t.
+    let (core, _m, a) = setup();
+    write(&core, a, "tasks", Pid(1), "4294967297").unwrap();
+    assert_eq!(tasks(&core, a), [1]);
+    assert_eq!(
+        write(&core, a, "tasks", Pid(1), "4294967296"),
+        Err(Errno::ESRCH)
+    );
+}

@@ -315,3 +315,44 @@ fn umount_keeps_a_hierarchy_with_children() {
     );
     k.check_invariants();
 }
+
+#[test]
+fn write_parsing_through_the_vfs() {
+    // Spec §2.13.2 (2.6.34): write_u64 files strip whitespace, refuse leftovers and 64-byte
+    // writes; write_string files (release_agent) take up to PATH_MAX - 1 bytes.
+    let k = mounted();
+    let nor = format!("{CG}/notify_on_release");
+    let ra = format!("{CG}/release_agent");
+    let long64 = format!("{}1", " ".repeat(63));
+    let cases: [(&str, String, Option<Errno>, &str); 8] = [
+        (&nor, "1\n".into(), None, "1\n"),
+        (&nor, " 0 \n".into(), None, "0\n"),
+        (&nor, "0x1".into(), None, "1\n"),
+        (&nor, "1x".into(), Some(Errno::EINVAL), "1\n"),
+        (&nor, "".into(), Some(Errno::EINVAL), "1\n"),
+        (&nor, long64, Some(Errno::E2BIG), "1\n"),
+        (&ra, "/sbin/agent\n".into(), None, "/sbin/agent\n"),
+        (&ra, "a".repeat(4096), Some(Errno::E2BIG), "/sbin/agent\n"),
+    ];
+    for (file, data, want, after) in cases {
+        assert_eq!(
+            errno(echo(&k, INIT, file, &data)),
+            want,
+            "{file} <- {:?}",
+            &data[..data.len().min(10)]
+        );
+        assert_eq!(cat(&k, INIT, file).unwrap(), after);
+    }
+    // One write(2) is one handler call: a second number in the same write is not a second pid.
+    let fd = k
+        .open(INIT, &format!("{CG}/tasks"), OpenFlags::WRONLY, 0)
+        .unwrap();
+    assert_eq!(errno(k.write(INIT, fd, b"1\n1\n")), Some(Errno::EINVAL));
+    assert_eq!(k.write(INIT, fd, b"1\n").unwrap(), 2);
+    // A file without a read handler: EINVAL on read; opening a write-only file for reading as
+    // root is allowed by the mode bypass.
+    assert_eq!(
+        errno(cat(&k, INIT, &format!("{CG}/cgroup.event_control"))),
+        Some(Errno::EINVAL)
+    );
+}

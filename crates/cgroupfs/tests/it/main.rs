@@ -5,11 +5,13 @@
 
 mod cgroup;
 mod concurrency;
+mod event_control;
 mod eventfd;
 mod model;
 mod process;
 mod procfs;
 mod procmodel;
+mod robust;
 mod sched;
 mod vfs;
 

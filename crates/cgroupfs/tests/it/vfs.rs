@@ -207,6 +207,9 @@ fn file_content_offsets_and_modes() {
     let st = k.stat(user, "/tmp/u").unwrap();
     assert_eq!((st.mode, st.uid, st.gid), (0o755, 1000, 1000));
     assert_eq!(k.stat(INIT, "/tmp").unwrap().mode, 0o1777);
+    assert_eq!(k.umask(user, 0o077).unwrap(), 0o022);
+    k.mkdir(user, "/tmp/private", 0o777).unwrap();
+    assert_eq!(k.stat(user, "/tmp/private").unwrap().mode, 0o700);
     assert_eq!(k.stat(INIT, "/").unwrap().fs_magic, RAMFS_MAGIC);
     assert_eq!(
         k.stat(INIT, "/sys/fs/cgroup").unwrap().fs_magic,

@@ -94,8 +94,14 @@ impl Registry {
         );
     }
 
+    /// How `name` runs. A path in one of the usual binary directories (`/bin/cat`,
+    /// `/usr/bin/sleep`) names the same command, as `PATH` lookup would find it.
     pub fn kind(&self, name: &str) -> Option<Kind> {
-        self.cmds.get(name).map(|c| c.kind)
+        let base = ["/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"]
+            .iter()
+            .find_map(|dir| name.strip_prefix(dir))
+            .unwrap_or(name);
+        self.cmds.get(base).map(|c| c.kind)
     }
 
     /// Commands sorted by name.

@@ -20,9 +20,12 @@ use super::expand::{Env, expand_fields, expand_string};
 use super::parser::{Parser, SyntaxError};
 use crate::commands::{Kind, Registry, Spawn};
 use cgsim_cgroupfs::{ConsoleStream, Fd, Kernel, OpenFlags, WaitStatus};
-use cgsim_ktypes::{Errno, Pid, SysError};
+use cgsim_ktypes::{Pid, SysError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+mod jobs;
+mod redirect;
 
 /// Where drained console output goes: the stream and the bytes, in write order.
 pub type Sink<'a> = dyn FnMut(ConsoleStream, &[u8]) + 'a;
@@ -639,117 +642,6 @@ impl Shell {
         st
     }
 
-    /// Wait for a foreground child: let simulated time pass until it exits if it is a sleeper.
-    fn wait_foreground(&mut self, child: Pid, name: &str) -> i32 {
-        let parent = self.cur;
-        loop {
-            self.k.run_until_idle();
-            match self.k.waitpid(parent, Some(child)) {
-                Ok(Some((_, ws))) => {
-                    self.timers.remove(&child);
-                    return status_of(ws);
-                }
-                Ok(None) => {
-                    if !self.advance_to_timer(Some(child)) {
-                        self.sh_error(
-                            parent,
-                            &format!(
-                                "{name}: pid {child} waits for an event and keeps running in the background"
-                            ),
-                        );
-                        self.last_bg = Some(child);
-                        return 0;
-                    }
-                }
-                Err(e) => {
-                    self.sh_error(parent, &format!("wait: {}", e.errno.strerror()));
-                    return 127;
-                }
-            }
-        }
-    }
-
-    /// Advance the simulated clock to the earliest known wake-up of `target` (or of any child
-    /// of the current process). Returns false if there is none to wait for.
-    fn advance_to_timer(&mut self, target: Option<Pid>) -> bool {
-        let now = self.k.clock().now_nanos();
-        let next = match target {
-            Some(p) => self.timers.get(&p).map(|&t| (p, t)),
-            None => {
-                let kids: Vec<Pid> = self
-                    .k
-                    .ps()
-                    .into_iter()
-                    .filter(|p| p.ppid == self.cur)
-                    .map(|p| p.pid)
-                    .collect();
-                self.timers
-                    .iter()
-                    .filter(|(p, _)| kids.contains(p))
-                    .map(|(&p, &t)| (p, t))
-                    .min_by_key(|&(p, t)| (t, p))
-            }
-        };
-        match next {
-            Some((p, t)) => {
-                if t <= now {
-                    // It should have woken already; forget the timer so we never spin.
-                    self.timers.remove(&p);
-                    self.k.advance_clock(0);
-                } else {
-                    self.k.advance_clock(t - now);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// `wait [PID]`: reap background children, letting simulated time pass for sleepers.
-    pub fn wait_children(&mut self, target: Option<Pid>) -> i32 {
-        let parent = self.cur;
-        loop {
-            self.k.run_until_idle();
-            match self.k.waitpid(parent, target) {
-                Ok(Some((pid, ws))) => {
-                    self.timers.remove(&pid);
-                    if target.is_some() {
-                        return status_of(ws);
-                    }
-                }
-                Ok(None) => {
-                    if !self.advance_to_timer(target) {
-                        let who = match target {
-                            Some(p) => format!("pid {p}"),
-                            None => "a child".to_string(),
-                        };
-                        self.sh_error(
-                            parent,
-                            &format!(
-                                "wait: {who} waits for an event that will never come in this script"
-                            ),
-                        );
-                        return 127;
-                    }
-                }
-                Err(e) if e.errno == Errno::ECHILD => {
-                    if let Some(p) = target {
-                        self.sh_error(
-                            parent,
-                            &format!("wait: pid {p} is not a child of this shell"),
-                        );
-                        return 127;
-                    }
-                    return 0;
-                }
-                Err(e) => {
-                    self.sh_error(parent, &format!("wait: {}", e.errno.strerror()));
-                    return 127;
-                }
-            }
-        }
-    }
-
     fn run_background(&mut self, ao: &AndOr) {
         if ao.rest.is_empty() {
             let (argv, assigns, redirs) = self.expand(&ao.first);
@@ -793,107 +685,6 @@ impl Shell {
         (self.cur, self.exit, self.status) = saved;
         self.k.exit(child, st);
         self.last_bg = Some(child);
-    }
-
-    // ---- redirections --------------------------------------------------------------------------
-
-    /// Open the redirection targets in `pid` and move them onto their fds. With `save`, the old
-    /// fds are kept above 9 and restored afterwards (builtins run in the shell itself).
-    fn apply_redirects(
-        &mut self,
-        pid: Pid,
-        redirs: &[Redir],
-        save: bool,
-    ) -> Result<Vec<Saved>, i32> {
-        let mut saved = Vec::new();
-        for r in redirs {
-            let newfd = match r.kind {
-                RedirKind::Dup => {
-                    if r.target == "-" {
-                        if save {
-                            saved.push(self.save_fd(pid, r.fd));
-                        }
-                        let _ = self.k.close(pid, Fd(r.fd));
-                        continue;
-                    }
-                    match r.target.parse::<i32>() {
-                        Ok(n) if n >= 0 => {
-                            if n == r.fd {
-                                continue;
-                            }
-                            if save {
-                                saved.push(self.save_fd(pid, r.fd));
-                            }
-                            if let Err(e) = self.k.dup2(pid, Fd(n), Fd(r.fd)) {
-                                self.sh_error(pid, &format!("{n}: {}", e.errno.strerror()));
-                                self.restore(pid, saved);
-                                return Err(2);
-                            }
-                            continue;
-                        }
-                        _ => {
-                            self.sh_error(pid, &format!("{}: Bad fd number", r.target));
-                            self.restore(pid, saved);
-                            return Err(2);
-                        }
-                    }
-                }
-                RedirKind::Out | RedirKind::Append | RedirKind::In => {
-                    let (flags, verb) = match r.kind {
-                        RedirKind::Out => (OpenFlags::REDIRECT_TRUNC, "create"),
-                        RedirKind::Append => (OpenFlags::REDIRECT_APPEND, "create"),
-                        _ => (OpenFlags::RDONLY, "open"),
-                    };
-                    match self.k.open(pid, &r.target, flags, 0o666) {
-                        Ok(fd) => fd,
-                        Err(e) => {
-                            let msg = format!("cannot {verb} {}: {}", r.target, e.errno.strerror());
-                            self.restore(pid, saved);
-                            self.sh_error(pid, &msg);
-                            return Err(2);
-                        }
-                    }
-                }
-            };
-            if newfd.0 == r.fd {
-                continue;
-            }
-            if save {
-                saved.push(self.save_fd(pid, r.fd));
-            }
-            let _ = self.k.dup2(pid, newfd, Fd(r.fd));
-            let _ = self.k.close(pid, newfd);
-        }
-        Ok(saved)
-    }
-
-    fn save_fd(&mut self, pid: Pid, fd: i32) -> Saved {
-        let slot = Fd(self.next_save_fd);
-        match self.k.dup2(pid, Fd(fd), slot) {
-            Ok(_) => {
-                self.next_save_fd += 1;
-                Saved {
-                    fd,
-                    slot: Some(slot),
-                }
-            }
-            Err(_) => Saved { fd, slot: None },
-        }
-    }
-
-    fn restore(&mut self, pid: Pid, saved: Vec<Saved>) {
-        for s in saved.into_iter().rev() {
-            match s.slot {
-                Some(slot) => {
-                    let _ = self.k.dup2(pid, slot, Fd(s.fd));
-                    let _ = self.k.close(pid, slot);
-                    self.next_save_fd -= 1;
-                }
-                None => {
-                    let _ = self.k.close(pid, Fd(s.fd));
-                }
-            }
-        }
     }
 }
 

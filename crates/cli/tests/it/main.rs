@@ -6,6 +6,7 @@
 //! * `dot`: the Graphviz renderer.
 
 mod dot;
+mod helpers;
 mod robust;
 mod syntax;
 mod transcripts;

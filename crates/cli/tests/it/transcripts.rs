@@ -11,6 +11,7 @@ fn run(src: &str) -> String {
     let mut sh = Shell::new(cgsim::boot(BootParams::default()));
     sh.set_echo_input(true);
     let (text, status) = cgsim::transcript_of(&mut sh, src);
+    sh.kernel().check_invariants();
     let warnings = sh.kernel().klog().warnings();
     assert!(
         warnings.is_empty(),
@@ -46,6 +47,7 @@ script!(set_e);
 script!(trace_mount);
 script!(trace_attach);
 script!(dot_small);
+script!(vfs_errors);
 
 #[test]
 fn tour() {

@@ -24,5 +24,6 @@ echo x > /nope/file; echo "status $?"
 cd /proc; pwd; cd /nope; echo "status $?"
 cd; pwd
 echo -n no newline; echo
+/bin/echo a path in /bin names the same command
 exit 7
 echo not reached

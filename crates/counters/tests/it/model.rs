@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use cgsim_counters::{
     ChargeStock, Counter, MemcgStock, MemcgStockMulti, MutexResCounter, PAGE_COUNTER_MAX,
-    PageCounter, ResLock, ResCounter, SpinResCounter, try_charge_stocked, uncharge_stocked,
+    PageCounter, ResCounter, ResLock, SpinResCounter, try_charge_stocked, uncharge_stocked,
 };
 use cgsim_ktypes::{Bytes, CpuId, Errno, NoTrace, Pages};
 use proptest::prelude::*;
@@ -166,7 +166,9 @@ fn run_res<L: ResLock>(ops: &[Op]) {
     for op in ops {
         match *op {
             Op::Charge(n, v) => {
-                let got = tree[n].charge(Bytes(v), &NoTrace, CPU).map_err(|c| c.owner());
+                let got = tree[n]
+                    .charge(Bytes(v), &NoTrace, CPU)
+                    .map_err(|c| c.owner());
                 assert_eq!(got, m.charge(n, v), "{op:?}");
             }
             Op::ChargeNofail(n, v) => {
@@ -176,7 +178,9 @@ fn run_res<L: ResLock>(ops: &[Op]) {
                 assert_eq!(got, m.charge_nofail(n, v), "{op:?}");
             }
             Op::Uncharge(n, v) => {
-                let got = tree[n].uncharge(Bytes(v), &NoTrace, CPU).map_err(|w| w.owner);
+                let got = tree[n]
+                    .uncharge(Bytes(v), &NoTrace, CPU)
+                    .map_err(|w| w.owner);
                 assert_eq!(got, m.uncharge(n, v), "{op:?}");
             }
             Op::SetLimit(n, v) => {
@@ -473,7 +477,11 @@ fn run_stock(batch: u64, ops: &[StockOp]) {
         }
         for (i, c) in tree.iter().enumerate().skip(1) {
             let want = if m.cached == Some(i) { m.nr } else { 0 };
-            assert_eq!(stock.cached_pages(c), Pages(want), "stock of {i} after {op:?}");
+            assert_eq!(
+                stock.cached_pages(c),
+                Pages(want),
+                "stock of {i} after {op:?}"
+            );
         }
         assert_eq!(stock.take_warning().is_some(), m.warned, "{op:?}");
         m.warned = false;

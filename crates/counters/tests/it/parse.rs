@@ -1,6 +1,5 @@
 //! The limit-file parsers of each era as tables: spec §3.8 (res_counter) and §4.7 (page_counter).
 
-
 use cgsim_counters::{
     Counter, PAGE_COUNTER_MAX, PageCounter, PageCounterProfile, RES_COUNTER_MAX, RESOURCE_MAX,
     ResCounterProfile, ResMember, SpinResCounter,
@@ -65,7 +64,11 @@ fn page_counter_memparse_rounds_down() {
         ("max", PageCounterProfile::V3_19, e),
         ("1T", PageCounterProfile::V3_19, e),
         ("1T", PageCounterProfile::V4_19, Ok(1 << 28)),
-        ("18446744073709551615", PageCounterProfile::V3_19, Ok(PAGE_COUNTER_MAX)),
+        (
+            "18446744073709551615",
+            PageCounterProfile::V3_19,
+            Ok(PAGE_COUNTER_MAX),
+        ),
         ("4M ", PageCounterProfile::V3_19, e),
     ];
     for (input, profile, want) in rows {

@@ -25,11 +25,20 @@ fn failed_hierarchical_charge_leaves_lower_max_usage_raised() {
         let (root, mid, leaf) = chain3::<C>();
         mid.set_limit(Bytes(2 * 4096)).unwrap();
         let failed = leaf.try_charge(Pages(3), &NoTrace, CPU).unwrap_err();
-        assert_eq!(failed.owner(), 1, "{}: the middle level refused", C::KERNEL_NAME);
+        assert_eq!(
+            failed.owner(),
+            1,
+            "{}: the middle level refused",
+            C::KERNEL_NAME
+        );
         assert_eq!(leaf.usage(), Bytes(0));
         assert_eq!(mid.failcnt(), 1);
         assert_eq!(leaf.failcnt(), 0);
-        assert_eq!(root.failcnt(), 0, "levels above the failing one are untouched");
+        assert_eq!(
+            root.failcnt(),
+            0,
+            "levels above the failing one are untouched"
+        );
         assert_eq!(root.max_usage(), Bytes(0));
         // Kernel quirk: the leaf's max_usage keeps the peak of a charge that was undone.
         assert_eq!(leaf.max_usage(), Bytes(3 * 4096), "{}", C::KERNEL_NAME);
@@ -46,7 +55,10 @@ fn usage_may_reach_the_limit_exactly() {
         c.set_limit(Bytes(2 * 4096)).unwrap();
         assert!(c.try_charge(Pages(2), &NoTrace, CPU).is_ok());
         assert!(c.try_charge(Pages(1), &NoTrace, CPU).is_err());
-        assert_eq!((c.usage(), c.failcnt(), c.margin()), (Bytes(8192), 1, Pages(0)));
+        assert_eq!(
+            (c.usage(), c.failcnt(), c.margin()),
+            (Bytes(8192), 1, Pages(0))
+        );
     }
     check::<SpinResCounter>();
     check::<PageCounter>();
@@ -68,7 +80,10 @@ fn nofail_charge_charges_every_level_and_reports_the_first_over_limit() {
     let (root, mid, leaf) = chain3::<PageCounter>();
     mid.set_limit(Bytes(4096)).unwrap();
     assert!(Counter::charge_nofail(&*leaf, Pages(2), &NoTrace, CPU).is_ok());
-    assert_eq!((mid.usage(), mid.failcnt(), root.usage()), (Bytes(8192), 0, Bytes(8192)));
+    assert_eq!(
+        (mid.usage(), mid.failcnt(), root.usage()),
+        (Bytes(8192), 0, Bytes(8192))
+    );
     assert_eq!(mid.max_usage(), Bytes(8192));
 }
 
@@ -77,10 +92,17 @@ fn uncharge_underflow_warns_and_clamps_for_res_counter_only() {
     let (root, _mid, leaf) = chain3::<SpinResCounter>();
     root.charge(Bytes(4096), &NoTrace, CPU).unwrap();
     let w = leaf.uncharge(Bytes(4096), &NoTrace, CPU).unwrap_err();
-    assert_eq!((w.counter, w.owner, w.had, w.nr), ("res_counter", 2, 0, 4096));
+    assert_eq!(
+        (w.counter, w.owner, w.had, w.nr),
+        ("res_counter", 2, 0, 4096)
+    );
     assert!(w.to_string().starts_with("WARNING: res_counter underflow"));
     assert_eq!(leaf.usage(), Bytes(0), "clamped at 0");
-    assert_eq!(root.usage(), Bytes(0), "the root held the page and gave it back");
+    assert_eq!(
+        root.usage(),
+        Bytes(0),
+        "the root held the page and gave it back"
+    );
 
     let (root, _mid, leaf) = chain3::<PageCounter>();
     root.charge(Pages(2), &NoTrace, CPU);
@@ -133,7 +155,10 @@ fn uncharge_until_stops_below_top() {
     leaf.charge(Bytes(4096), &NoTrace, CPU).unwrap();
     leaf.uncharge_until(Some(&mid), Bytes(4096), &NoTrace, CPU)
         .unwrap();
-    assert_eq!((leaf.usage(), mid.usage(), root.usage()), (Bytes(0), Bytes(4096), Bytes(4096)));
+    assert_eq!(
+        (leaf.usage(), mid.usage(), root.usage()),
+        (Bytes(0), Bytes(4096), Bytes(4096))
+    );
 }
 
 #[test]
@@ -141,7 +166,11 @@ fn stock_keeps_the_batch_surplus_charged() {
     let (root, _mid, leaf) = chain3::<PageCounter>();
     let mut stock = MemcgStock::new(Pages(32));
     try_charge_stocked(&mut stock, &leaf, Pages(1), &NoTrace, CPU).unwrap();
-    assert_eq!(root.usage(), Bytes(32 * 4096), "the surplus shows in usage_in_bytes");
+    assert_eq!(
+        root.usage(),
+        Bytes(32 * 4096),
+        "the surplus shows in usage_in_bytes"
+    );
     assert_eq!(stock.cached_pages(&leaf), Pages(31));
     // The next 31 single pages come from the stock without touching the counters.
     for _ in 0..31 {
@@ -160,7 +189,11 @@ fn stock_keeps_the_batch_surplus_charged() {
     uncharge_stocked(&mut stock, &leaf, Pages(1), &NoTrace, CPU);
     uncharge_stocked(&mut stock, &leaf, Pages(1), &NoTrace, CPU);
     assert_eq!(stock.cached_pages(&leaf), Pages(0));
-    assert_eq!(leaf.usage_signed(), -1, "one page more returned than charged");
+    assert_eq!(
+        leaf.usage_signed(),
+        -1,
+        "one page more returned than charged"
+    );
     let w = stock.take_warning().expect("the drain met the underflow");
     assert_eq!(w.counter, "page_counter");
     assert_eq!(stock.take_warning(), None);
@@ -198,10 +231,20 @@ fn single_slot_stock_drains_when_another_memcg_refills() {
     for k in &kids[..NR_MEMCG_STOCK] {
         try_charge_stocked(&mut multi, k, Pages(1), &NoTrace, CPU).unwrap();
     }
-    assert!(kids[..NR_MEMCG_STOCK].iter().all(|k| multi.cached_pages(k) == Pages(63)));
+    assert!(
+        kids[..NR_MEMCG_STOCK]
+            .iter()
+            .all(|k| multi.cached_pages(k) == Pages(63))
+    );
     try_charge_stocked(&mut multi, &kids[NR_MEMCG_STOCK], Pages(1), &NoTrace, CPU).unwrap();
-    let held = kids.iter().filter(|k| multi.cached_pages(k) == Pages(63)).count();
-    assert_eq!(held, NR_MEMCG_STOCK, "one slot was evicted for the eighth memcg");
+    let held = kids
+        .iter()
+        .filter(|k| multi.cached_pages(k) == Pages(63))
+        .count();
+    assert_eq!(
+        held, NR_MEMCG_STOCK,
+        "one slot was evicted for the eighth memcg"
+    );
     multi.drain();
     assert!(kids.iter().all(|k| k.usage() == Bytes(4096)));
     assert_eq!(multi.take_warning(), None);
@@ -232,7 +275,12 @@ fn traces_name_kernel_functions() {
     try_charge_stocked(&mut stock, &pleaf, Pages(1), &t, CPU).unwrap();
     let text = render_function_graph(&t.take());
     assert_eq!(text.matches("res_counter_charge_locked();").count(), 3);
-    for f in ["res_counter_charge() {", "consume_stock();", "page_counter_try_charge();", "refill_stock();"] {
+    for f in [
+        "res_counter_charge() {",
+        "consume_stock();",
+        "page_counter_try_charge();",
+        "refill_stock();",
+    ] {
         assert!(text.contains(f), "{f} missing from\n{text}");
     }
 }

@@ -1,1 +1,211 @@
+//! Control-file formats and errors (spec §6, §15.3.3, §15.3.6, §15.3.7).
 
+use crate::*;
+use cgsim_ktypes::Errno;
+use cgsim_memcg::MemFile;
+
+const UNLIMITED: &str = "9223372036854775807\n";
+
+#[test]
+fn defaults_print_like_2_6_34() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    for id in [MemcgId::ROOT, a] {
+        assert_eq!(read(&m, id, "limit_in_bytes"), UNLIMITED);
+        assert_eq!(read(&m, id, "memsw.limit_in_bytes"), UNLIMITED);
+        assert_eq!(read(&m, id, "soft_limit_in_bytes"), UNLIMITED);
+        assert_eq!(read(&m, id, "failcnt"), "0\n");
+        assert_eq!(read(&m, id, "use_hierarchy"), "0\n");
+        assert_eq!(read(&m, id, "swappiness"), "60\n");
+        assert_eq!(read(&m, id, "move_charge_at_immigrate"), "0\n");
+        assert_eq!(read(&m, id, "oom_control"), "oom_kill_disable 0\nunder_oom 0\n");
+    }
+    assert_eq!(m.read_file(a, "force_empty"), Err(Errno::EINVAL));
+    assert_eq!(m.write_file(a, "usage_in_bytes", b"0"), Err(Errno::EINVAL));
+    assert_eq!(m.read_file(a, "nonexistent"), Err(Errno::ENOENT));
+}
+
+#[test]
+fn file_list_in_creation_order() {
+    let names: Vec<_> = MemFile::list(true).iter().map(|f| f.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "usage_in_bytes",
+            "max_usage_in_bytes",
+            "limit_in_bytes",
+            "soft_limit_in_bytes",
+            "failcnt",
+            "stat",
+            "force_empty",
+            "use_hierarchy",
+            "swappiness",
+            "move_charge_at_immigrate",
+            "oom_control",
+            "memsw.usage_in_bytes",
+            "memsw.max_usage_in_bytes",
+            "memsw.limit_in_bytes",
+            "memsw.failcnt",
+        ]
+    );
+    assert_eq!(MemFile::list(false).len(), 11);
+}
+
+#[test]
+fn stat_keys_in_kernel_order() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let keys: Vec<String> = read(&m, a, "stat")
+        .lines()
+        .map(|l| l.split_once(' ').unwrap().0.to_string())
+        .collect();
+    let local = [
+        "cache",
+        "rss",
+        "mapped_file",
+        "pgpgin",
+        "pgpgout",
+        "swap",
+        "inactive_anon",
+        "active_anon",
+        "inactive_file",
+        "active_file",
+        "unevictable",
+    ];
+    let mut want: Vec<String> = local.iter().map(|s| s.to_string()).collect();
+    want.push("hierarchical_memory_limit".into());
+    want.push("hierarchical_memsw_limit".into());
+    want.extend(local.iter().map(|s| format!("total_{s}")));
+    assert_eq!(keys, want);
+    assert_eq!(stat(&m, a, "hierarchical_memory_limit"), i64::MAX as u64);
+}
+
+#[test]
+fn no_memsw_files_without_swap_accounting() {
+    let mut p = MemcgProfile::default();
+    p.swap_accounting = false;
+    let (m, _) = boot_with(p, 64, 16);
+    assert_eq!(m.read_file(MemcgId::ROOT, "memsw.usage_in_bytes"), Err(Errno::ENOENT));
+    assert!(!read(&m, MemcgId::ROOT, "stat").contains("swap"));
+}
+
+/// §15.3.3.
+#[test]
+fn limit_parsing() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    for (input, want) in [
+        ("4M", "4194304\n"),
+        ("1", "4096\n"),
+        ("4097", "8192\n"),
+        ("0x1000", "4096\n"),
+        ("010", "4096\n"),
+        ("1k\n", "4096\n"),
+        ("  2m  ", "2097152\n"),
+        ("-1", UNLIMITED),
+        ("-01", UNLIMITED),
+        ("1G", "1073741824\n"),
+    ] {
+        assert_eq!(write(&m, a, "limit_in_bytes", input), Ok(input.len()), "{input:?}");
+        // Keep memsw above memory so that the next lower/higher write is allowed.
+        assert_eq!(read(&m, a, "limit_in_bytes"), want, "{input:?}");
+    }
+    for bad in ["abc", "4MB", "-2", "-", "1 2", "4M4"] {
+        assert_eq!(write(&m, a, "limit_in_bytes", bad), Err(Errno::EINVAL), "{bad:?}");
+    }
+    assert_eq!(write(&m, a, "limit_in_bytes", &"1".repeat(64)), Err(Errno::E2BIG));
+    // The root has no limit.
+    assert_eq!(write(&m, MemcgId::ROOT, "limit_in_bytes", "4M"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, MemcgId::ROOT, "memsw.limit_in_bytes", "4M"), Err(Errno::EINVAL));
+    // The soft limit may be set anywhere and is not checked against usage.
+    assert_eq!(write(&m, MemcgId::ROOT, "soft_limit_in_bytes", "8M"), Ok(2));
+    assert_eq!(read(&m, MemcgId::ROOT, "soft_limit_in_bytes"), "8388608\n");
+}
+
+/// §15.3.6.
+#[test]
+fn memsw_ordering() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "4M").unwrap();
+    assert_eq!(write(&m, a, "memsw.limit_in_bytes", "2M"), Err(Errno::EINVAL));
+    write(&m, a, "memsw.limit_in_bytes", "8M").unwrap();
+    assert_eq!(write(&m, a, "limit_in_bytes", "16M"), Err(Errno::EINVAL));
+    write(&m, a, "limit_in_bytes", "8M").unwrap();
+    assert_eq!(read(&m, a, "limit_in_bytes"), "8388608\n");
+    assert_eq!(read(&m, a, "memsw.limit_in_bytes"), "8388608\n");
+    assert_eq!(stat(&m, a, "hierarchical_memsw_limit"), 8 * MIB);
+}
+
+/// §15.3.7.
+#[test]
+fn use_hierarchy_rules() {
+    let m = boot(64, 16);
+    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "2"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "x"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", ""), Err(Errno::EINVAL));
+    write(&m, MemcgId::ROOT, "use_hierarchy", "1").unwrap();
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert_eq!(read(&m, a, "use_hierarchy"), "1\n");
+    assert_eq!(write(&m, a, "use_hierarchy", "0"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "0"), Err(Errno::EBUSY));
+    // Kernel quirk: 2.6.34 refuses even rewriting the same value while children exist.
+    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "1"), Err(Errno::EBUSY));
+    // Hierarchical limits show in stat.
+    write(&m, a, "limit_in_bytes", "8M").unwrap();
+    let b = m.create_memcg(a).unwrap();
+    write(&m, b, "limit_in_bytes", "16M").unwrap();
+    assert_eq!(stat(&m, b, "hierarchical_memory_limit"), 8 * MIB);
+}
+
+#[test]
+fn swappiness_and_oom_control_rules() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert_eq!(write(&m, MemcgId::ROOT, "swappiness", "10"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, a, "swappiness", "101"), Err(Errno::EINVAL));
+    write(&m, a, "swappiness", "10").unwrap();
+    assert_eq!(read(&m, a, "swappiness"), "10\n");
+    // Inherited at mkdir, as is oom_kill_disable.
+    write(&m, a, "oom_control", "1").unwrap();
+    let b = m.create_memcg(a).unwrap();
+    assert_eq!(read(&m, b, "swappiness"), "10\n");
+    assert_eq!(read(&m, b, "oom_control"), "oom_kill_disable 1\nunder_oom 0\n");
+    assert_eq!(write(&m, MemcgId::ROOT, "oom_control", "1"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, a, "oom_control", "2"), Err(Errno::EINVAL));
+    // With use_hierarchy, the flags belong to the top of the sub-hierarchy.
+    let h = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, h, "use_hierarchy", "1").unwrap();
+    let hc = m.create_memcg(h).unwrap();
+    assert_eq!(write(&m, hc, "swappiness", "5"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, hc, "oom_control", "1"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, h, "swappiness", "5"), Err(Errno::EINVAL));
+    assert_eq!(write(&m, h, "oom_control", "1"), Err(Errno::EINVAL));
+    // move_charge_at_immigrate: bits 0 and 1.
+    write(&m, a, "move_charge_at_immigrate", "3").unwrap();
+    assert_eq!(write(&m, a, "move_charge_at_immigrate", "4"), Err(Errno::EINVAL));
+    assert_eq!(read(&m, a, "move_charge_at_immigrate"), "3\n");
+}
+
+#[test]
+fn oom_kill_line_switch() {
+    let mut p = MemcgProfile::default();
+    p.oom_kill_line = true;
+    let (m, _) = boot_with(p, 64, 16);
+    assert_eq!(
+        read(&m, MemcgId::ROOT, "oom_control"),
+        "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"
+    );
+}
+
+#[test]
+fn stale_memcg_is_enodev() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    m.remove_memcg(a).unwrap();
+    assert_eq!(m.read_file(a, "usage_in_bytes"), Err(Errno::ENODEV));
+    let b = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert_eq!(b.slot, a.slot, "slot reused");
+    assert_ne!(b, a, "generation differs");
+    assert_eq!(m.read_file(a, "usage_in_bytes"), Err(Errno::ENODEV));
+}

@@ -1,5 +1,6 @@
 //! Integration tests of the memory controller (one binary, several modules).
 
+mod core;
 mod files;
 mod oom;
 mod proptest_model;

@@ -1,1 +1,188 @@
+//! OOM: kills at tiny limits, victim choice, `oom_kill_disable` waiting and wake-ups
+//! (spec §8.3, §8.6, §8.7, §15.3.10 without the listener), and the 2.6.25 kill-and-fail model.
 
+use crate::*;
+use cgsim_ktypes::{Bytes, Errno};
+use cgsim_memcg::{FaultError, MemcgEventHook};
+use std::sync::Mutex;
+
+fn usemem(m: &Machine, p: Pid, bytes: u64) -> Result<(), FaultError> {
+    let addr = m.mmap_anon(p, Bytes(bytes)).unwrap();
+    m.touch(p, addr, Bytes(bytes), true, CPU)
+}
+
+#[test]
+fn tiny_limit_kills_the_only_task() {
+    let (m, klog) = boot_with(MemcgProfile::default(), 64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "256K").unwrap();
+    let p = spawn(&m, 10, "usemem", a);
+    assert_eq!(usemem(&m, p, MIB), Err(FaultError::OomKilled));
+    assert_eq!(m.take_events().killed, vec![p]);
+    let lines: Vec<String> = klog.lines().iter().map(|l| l.text.clone()).collect();
+    assert!(
+        lines[0].starts_with("Memory cgroup out of memory: Kill process 10 (usemem) score "),
+        "{lines:?}"
+    );
+    assert!(lines[0].ends_with(" or sacrifice child"));
+    assert_eq!(lines[1], "Killed process 10 (usemem)");
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0, "the victim's memory is freed");
+    assert!(read_u64(&m, a, "failcnt") >= 6, "six failed rounds before OOM");
+    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 0\nunder_oom 0\n");
+    m.exit_task(p, CPU);
+    m.check_invariants();
+    assert!(!klog.lines().iter().any(|l| l.text.contains("WARNING")));
+}
+
+#[test]
+fn victim_is_the_biggest_and_adj_minus_1000_is_immune() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "2M").unwrap();
+    let big = spawn(&m, 10, "big", a);
+    let small = spawn(&m, 11, "small", a);
+    let immune = spawn(&m, 12, "immune", a);
+    m.set_oom_score_adj(immune, -1000).unwrap();
+    assert_eq!(m.set_oom_score_adj(immune, -1001), Err(Errno::EINVAL));
+    usemem(&m, immune, 1200 * 1024).unwrap();
+    usemem(&m, big, 600 * 1024).unwrap();
+    // small's fault hits the limit: big (not immune, more pages) is killed and small goes on.
+    usemem(&m, small, 400 * 1024).unwrap();
+    assert_eq!(m.take_events().killed, vec![big]);
+    assert!(m.task_mm_counts(big).is_none());
+    assert_eq!(m.task_mm_counts(small).unwrap().0, 100);
+    m.check_invariants();
+}
+
+#[test]
+fn oom_kill_disable_waits_until_the_limit_is_raised() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "4M").unwrap();
+    write(&m, a, "oom_control", "1").unwrap();
+    let p = spawn(&m, 10, "usemem", a);
+    let addr = m.mmap_anon(p, Bytes(5 * MIB)).unwrap();
+    assert_eq!(
+        m.touch(p, addr, Bytes(5 * MIB), true, CPU),
+        Err(FaultError::OomWait { memcg: a })
+    );
+    assert_eq!(m.oom_waiting(p), Some(a));
+    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 1\n");
+    assert!(m.take_events().killed.is_empty());
+    // Raising the limit wakes the task (memcg_oom_recover); it retries and completes.
+    write(&m, a, "limit_in_bytes", "8M").unwrap();
+    assert_eq!(m.take_events().woken, vec![p]);
+    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 0\n");
+    assert_eq!(m.oom_waiting(p), None);
+    m.touch(p, addr, Bytes(5 * MIB), true, CPU).unwrap();
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 5 * MIB);
+    m.check_invariants();
+}
+
+#[test]
+fn oom_waiters_wake_on_uncharge_and_on_reenabling_the_killer() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    write(&m, a, "oom_control", "1").unwrap();
+    let p = spawn(&m, 10, "first", a);
+    let q = spawn(&m, 11, "second", a);
+    let pa = m.mmap_anon(p, Bytes(MIB)).unwrap();
+    m.touch(p, pa, Bytes(MIB), true, CPU).unwrap();
+    let qa = m.mmap_anon(q, Bytes(MIB)).unwrap();
+    assert!(matches!(m.touch(q, qa, Bytes(MIB), true, CPU), Err(FaultError::OomWait { .. })));
+    // An uncharge in the memcg wakes the waiter.
+    m.munmap(p, pa, Bytes(4096), CPU).unwrap();
+    assert_eq!(m.take_events().woken, vec![q]);
+    assert!(matches!(m.touch(q, qa, Bytes(MIB), true, CPU), Err(FaultError::OomWait { .. })));
+    // Re-enabling the killer wakes it; its retry then kills the biggest task (p).
+    write(&m, a, "oom_control", "0").unwrap();
+    assert_eq!(m.take_events().woken, vec![q]);
+    m.touch(q, qa, Bytes(MIB), true, CPU).unwrap();
+    assert_eq!(m.take_events().killed, vec![p]);
+    m.check_invariants();
+}
+
+#[test]
+fn sigkill_releases_a_waiter() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    write(&m, a, "oom_control", "1").unwrap();
+    let p = spawn(&m, 10, "usemem", a);
+    assert!(matches!(usemem(&m, p, 2 * MIB), Err(FaultError::OomWait { .. })));
+    m.oom_wait_interrupt(p);
+    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 0\n");
+    m.exit_task(p, CPU);
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
+    m.check_invariants();
+}
+
+#[derive(Default)]
+struct Notes(Mutex<Vec<MemcgId>>);
+
+impl MemcgEventHook for Notes {
+    fn oom(&self, memcg: MemcgId) {
+        self.0.lock().unwrap().push(memcg);
+    }
+}
+
+#[test]
+fn the_lock_owner_notifies_once() {
+    let m = boot(64, 0);
+    let notes = std::sync::Arc::new(Notes::default());
+    m.set_event_hook(notes.clone());
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    write(&m, a, "oom_control", "1").unwrap();
+    let p = spawn(&m, 10, "one", a);
+    let q = spawn(&m, 11, "two", a);
+    assert!(usemem(&m, p, 2 * MIB).is_err());
+    assert!(usemem(&m, q, MIB).is_err());
+    assert_eq!(*notes.0.lock().unwrap(), vec![a], "the second waiter did not get the lock");
+    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 1\n");
+}
+
+#[test]
+fn hierarchical_oom_picks_from_the_subtree() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "use_hierarchy", "1").unwrap();
+    write(&m, a, "limit_in_bytes", "2M").unwrap();
+    let c = m.create_memcg(a).unwrap();
+    let hog = spawn(&m, 10, "hog", c);
+    let p = spawn(&m, 11, "small", a);
+    usemem(&m, hog, 1800 * 1024).unwrap();
+    usemem(&m, p, 400 * 1024).unwrap();
+    assert_eq!(m.take_events().killed, vec![hog]);
+    m.check_invariants();
+}
+
+#[test]
+fn kill_and_fail_2_6_25() {
+    let (m, klog) = boot_with(MemcgProfile::v2_6_25(), 64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    let big = spawn(&m, 10, "big", a);
+    let small = spawn(&m, 11, "small", a);
+    usemem(&m, big, 800 * 1024).unwrap();
+    assert_eq!(usemem(&m, small, 400 * 1024), Err(FaultError::OomKilled));
+    // The victim and, through VM_FAULT_OOM, the faulting task.
+    assert_eq!(m.take_events().killed, vec![big, small]);
+    let text: Vec<String> = klog.lines().iter().map(|l| l.text.clone()).collect();
+    assert!(text[0].starts_with("Memory cgroup out of memory: kill process 10 (big) score "));
+    assert!(text.contains(&"VM: killing process small".to_string()), "{text:?}");
+    m.check_invariants();
+}
+
+#[test]
+fn global_oom_when_ram_and_swap_run_out() {
+    let (m, klog) = boot_with(MemcgProfile::default(), 4, 0);
+    let p = Pid(10);
+    m.fork_mm(Pid(1), p).unwrap();
+    m.exec_mm(p, "hog", CPU).unwrap();
+    assert_eq!(usemem(&m, p, 8 * MIB), Err(FaultError::OomKilled));
+    assert!(klog.lines()[0].text.starts_with("Out of memory: Kill process 10 (hog)"));
+    assert_eq!(m.nr_free_pages(), 1024);
+    m.check_invariants();
+}

@@ -1,0 +1,120 @@
+//! Waiting for children: foreground commands, `wait`, and simulated time passing for sleepers.
+//!
+//! **Kernel:** `waitpid(2)` semantics (`kernel/exit.c`); the clock moves only here and in
+//! `sleep`, so a transcript never depends on the wall clock.
+
+use super::{Shell, status_of};
+use cgsim_ktypes::{Errno, Pid};
+
+impl Shell {
+    /// Wait for a foreground child: let simulated time pass until it exits if it is a sleeper.
+    pub(super) fn wait_foreground(&mut self, child: Pid, name: &str) -> i32 {
+        let parent = self.cur;
+        loop {
+            self.k.run_until_idle();
+            match self.k.waitpid(parent, Some(child)) {
+                Ok(Some((_, ws))) => {
+                    self.timers.remove(&child);
+                    return status_of(ws);
+                }
+                Ok(None) => {
+                    if !self.advance_to_timer(Some(child)) {
+                        self.sh_error(
+                            parent,
+                            &format!(
+                                "{name}: pid {child} waits for an event and keeps running in the background"
+                            ),
+                        );
+                        self.last_bg = Some(child);
+                        return 0;
+                    }
+                }
+                Err(e) => {
+                    self.sh_error(parent, &format!("wait: {}", e.errno.strerror()));
+                    return 127;
+                }
+            }
+        }
+    }
+
+    /// Advance the simulated clock to the earliest known wake-up of `target` (or of any child
+    /// of the current process). Returns false if there is none to wait for.
+    pub(super) fn advance_to_timer(&mut self, target: Option<Pid>) -> bool {
+        let now = self.k.clock().now_nanos();
+        let next = match target {
+            Some(p) => self.timers.get(&p).map(|&t| (p, t)),
+            None => {
+                let kids: Vec<Pid> = self
+                    .k
+                    .ps()
+                    .into_iter()
+                    .filter(|p| p.ppid == self.cur)
+                    .map(|p| p.pid)
+                    .collect();
+                self.timers
+                    .iter()
+                    .filter(|(p, _)| kids.contains(p))
+                    .map(|(&p, &t)| (p, t))
+                    .min_by_key(|&(p, t)| (t, p))
+            }
+        };
+        match next {
+            Some((p, t)) => {
+                if t <= now {
+                    // It should have woken already; forget the timer so we never spin.
+                    self.timers.remove(&p);
+                    self.k.advance_clock(0);
+                } else {
+                    self.k.advance_clock(t - now);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `wait [PID]`: reap background children, letting simulated time pass for sleepers.
+    pub fn wait_children(&mut self, target: Option<Pid>) -> i32 {
+        let parent = self.cur;
+        loop {
+            self.k.run_until_idle();
+            match self.k.waitpid(parent, target) {
+                Ok(Some((pid, ws))) => {
+                    self.timers.remove(&pid);
+                    if target.is_some() {
+                        return status_of(ws);
+                    }
+                }
+                Ok(None) => {
+                    if !self.advance_to_timer(target) {
+                        let who = match target {
+                            Some(p) => format!("pid {p}"),
+                            None => "a child".to_string(),
+                        };
+                        self.sh_error(
+                            parent,
+                            &format!(
+                                "wait: {who} waits for an event that will never come in this script"
+                            ),
+                        );
+                        return 127;
+                    }
+                }
+                Err(e) if e.errno == Errno::ECHILD => {
+                    if let Some(p) = target {
+                        self.sh_error(
+                            parent,
+                            &format!("wait: pid {p} is not a child of this shell"),
+                        );
+                        return 127;
+                    }
+                    return 0;
+                }
+                Err(e) => {
+                    self.sh_error(parent, &format!("wait: {}", e.errno.strerror()));
+                    return 127;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `mem_cgroup_subsys`: the memory controller registered with the cgroup core.
+//!
+//! **Kernel:** `mm/memcontrol.c` `struct cgroup_subsys mem_cgroup_subsys` (2.6.34:
+//! `create`, `pre_destroy`, `destroy`, `populate`, `can_attach`, `cancel_attach`, `attach`; no
+//! `fork`/`exit` callbacks), spec §2.3, §5.4–5.7.
+//!
+//! The css's private state is a [`MemCgroupRef`] (the memcg id): that is
+//! `mem_cgroup_from_cont`. The memcg keeps the css in [`MemCgroup::css`](crate::MemCgroup::css)
+//! (see `memcontrol.rs` for the container_of picture).
+//!
+//! **Locking:** callbacks run under `cgroup_mutex` and take the machine's `world` lock
+//! (`cgroup_mutex -> world`); file handlers run without `cgroup_mutex` and take only `world`.
+//! **Differences:** a child task's memcg is its parent's until an attach moves it (the host calls
+//! [`MemoryMachine::fork_mm`], which inherits it), so no `fork` callback is needed, as in the
+//! kernel. Tasks the machine does not know (never registered with `add_task`/`fork_mm`) are
+//! ignored by `attach`.
+
+use crate::counter_ext::MemCounter;
+use crate::files::{MemFile, ReadKind, WriteKind};
+use crate::machine::{MemCgroupRef, MemoryMachine};
+use crate::memcontrol::MemcgId;
+use cgsim_cgroup::{
+    CallbackSet, CftCtx, CgroupSubsys, Cftype, CssRef, PopulateDir, SubsysCallback, SubsysCtx,
+    TaskRef, default_subsystems,
+};
+use cgsim_ktypes::{Errno, Tracer};
+use std::any::Any;
+use std::sync::Arc;
+
+/// The memory subsystem (`mem_cgroup_subsys`, id 5 in the 2.6.25 table).
+pub struct MemCgroupSubsys<C: MemCounter, T: Tracer> {
+    machine: Arc<MemoryMachine<C, T>>,
+}
+
+impl<C: MemCounter, T: Tracer> MemCgroupSubsys<C, T> {
+    pub fn new(machine: Arc<MemoryMachine<C, T>>) -> Self {
+        MemCgroupSubsys { machine }
+    }
+}
+
+/// The memcg behind a css (`mem_cgroup_from_cont`).
+pub fn css_memcg(css: &CssRef) -> Option<MemcgId> {
+    css.private::<MemCgroupRef>().map(|r| r.id)
+}
+
+fn ctx_memcg<C: MemCounter, T: Tracer>(cx: &CftCtx<'_, T>) -> Result<MemcgId, Errno> {
+    cx.css
+        .as_ref()
+        .and_then(css_memcg)
+        .ok_or(Errno::ENODEV)
+}
+
+/// The 2.6.25 subsystem table of `cgsim_cgroup::default_subsystems` with the real memory
+/// controller at id 5.
+pub fn memory_subsystems<C: MemCounter, T: Tracer>(
+    machine: Arc<MemoryMachine<C, T>>,
+) -> Vec<Box<dyn CgroupSubsys<T>>> {
+    let mut v = default_subsystems::<T>();
+    v[cgsim_cgroup::subsys_ids::MEMORY] = Box::new(MemCgroupSubsys::new(machine));
+    v
+}
+
+impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn symbol_prefix(&self) -> &'static str {
+        "mem_cgroup"
+    }
+
+    fn callbacks(&self) -> CallbackSet {
+        CallbackSet::MANDATORY
+            .with(SubsysCallback::PreDestroy)
+            .with(SubsysCallback::Populate)
+            .with(SubsysCallback::CanAttach)
+            .with(SubsysCallback::CancelAttach)
+            .with(SubsysCallback::Attach)
+    }
+
+    fn create(
+        &self,
+        cx: &SubsysCtx<'_, T>,
+        css: &CssRef,
+    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
+        let id = if css.is_root() {
+            MemcgId::ROOT
+        } else {
+            let parent = cx
+                .parent_css
+                .as_ref()
+                .and_then(css_memcg)
+                .ok_or(Errno::ENODEV)?;
+            self.machine.create_memcg(parent)?
+        };
+        self.machine
+            .set_css(id, Some(Arc::clone(css) as Arc<dyn Any + Send + Sync>));
+        Ok(Arc::new(MemCgroupRef { id }))
+    }
+
+    fn pre_destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) -> Result<(), Errno> {
+        match css_memcg(css) {
+            Some(id) => self.machine.pre_destroy(id),
+            None => Ok(()),
+        }
+    }
+
+    fn destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) {
+        if let Some(id) = css_memcg(css) {
+            self.machine.set_css(id, None);
+            // The root memcg lives as long as the machine.
+            let _ = self.machine.destroy(id);
+        }
+    }
+
+    fn can_attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) -> Result<(), Errno> {
+        match css_memcg(css) {
+            Some(id) => self.machine.can_attach(task.pid, id),
+            None => Ok(()),
+        }
+    }
+
+    fn cancel_attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) {
+        if let Some(id) = css_memcg(css) {
+            self.machine.cancel_attach(task.pid, id);
+        }
+    }
+
+    fn attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, _old_css: &CssRef, task: TaskRef) {
+        if let Some(id) = css_memcg(css) {
+            let _ = self.machine.attach(task.pid, id);
+        }
+    }
+
+    fn populate(
+        &self,
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+        dir: &mut PopulateDir<T>,
+    ) -> Result<(), Errno> {
+        let swap = self.machine.profile().swap_accounting;
+        for file in MemFile::list(swap) {
+            dir.add_file(cftype::<C, T>(&self.machine, file))?;
+        }
+        Ok(())
+    }
+}
+
+/// The `struct cftype` of one memory file, with the handler shapes of `mem_cgroup_files[]`.
+fn cftype<C: MemCounter, T: Tracer>(machine: &Arc<MemoryMachine<C, T>>, file: MemFile) -> Cftype<T> {
+    let mut cft = Cftype::new(file.name()).with_private(file as u64);
+    match file.read_kind() {
+        ReadKind::None => {}
+        ReadKind::U64 => {
+            let m = Arc::clone(machine);
+            cft = cft.read_u64(move |cx| m.read_u64(ctx_memcg::<C, T>(cx)?, file));
+        }
+        ReadKind::Map => {
+            let m = Arc::clone(machine);
+            cft = cft.read_map(move |cx| m.read_map(ctx_memcg::<C, T>(cx)?, file));
+        }
+    }
+    match file.write_kind() {
+        WriteKind::None => {}
+        WriteKind::String => {
+            let m = Arc::clone(machine);
+            cft = cft.write_string(move |cx, s| m.write_string(ctx_memcg::<C, T>(cx)?, file, s));
+        }
+        WriteKind::U64 => {
+            let m = Arc::clone(machine);
+            cft = cft.write_u64(move |cx, v| m.write_u64(ctx_memcg::<C, T>(cx)?, file, v));
+        }
+        WriteKind::Trigger => {
+            let m = Arc::clone(machine);
+            cft = cft.trigger(move |cx| m.trigger(ctx_memcg::<C, T>(cx)?, file));
+        }
+    }
+    cft
+}
