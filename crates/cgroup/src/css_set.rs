@@ -111,6 +111,9 @@ impl<T: Tracer> CgroupCore<T> {
                         .all(|(a, b)| a.id() == b.id())
                 );
                 set.refcount += 1;
+                trace::comment(&*self.tracer, CORE_CPU, || {
+                    format!("found css_set {}: refcount now {}", found.0.slot(), set.refcount)
+                });
                 return found;
             }
         }
@@ -128,6 +131,14 @@ impl<T: Tracer> CgroupCore<T> {
         }
         st.css_set_table.insert(key, id);
         st.css_set_count += 1;
+        trace::comment(&*self.tracer, CORE_CPU, || {
+            format!(
+                "no match: new css_set {} with {} cg_cgroup_links (css_set_count {})",
+                id.0.slot(),
+                links.len(),
+                st.css_set_count
+            )
+        });
         id
     }
 
@@ -149,6 +160,9 @@ impl<T: Tracer> CgroupCore<T> {
         assert!(set.tasks.is_empty(), "freeing a css_set with tasks");
         st.css_set_table.remove(&set.key());
         st.css_set_count -= 1;
+        trace::comment(&*self.tracer, CORE_CPU, || {
+            format!("last reference: css_set {} freed (css_set_count {})", cg.0.slot(), st.css_set_count)
+        });
         for l in &set.cg_links {
             let c = st.cgroups.get_mut(l.cgrp.0).expect("linked cgroup");
             c.css_sets.retain(|&s| s != cg);

@@ -30,6 +30,7 @@ fn matrix_designs() -> Vec<Design> {
     vec![
         Design::PlainAdd,
         Design::AtomicRmw,
+        Design::SpinLockOnly,
         Design::ResSpin,
         Design::ResMutex,
         Design::PageCounter,
@@ -143,7 +144,10 @@ pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "goals (ratios from this run; see docs/benchmarks.md):")?;
+    writeln!(
+        out,
+        "goals (ratios from this run; * = extra goals from perf-anchors; see docs/benchmarks.md):"
+    )?;
     for g in r.goals() {
         writeln!(
             out,
@@ -267,6 +271,13 @@ impl Results {
                 at_most: true,
             },
             Goal {
+                id: "G2'",
+                what: "res_counter spinlock(4,1T) / lock+unlock only(4,1T)",
+                value: ns(Design::ResSpin, 4, 1) / ns(Design::SpinLockOnly, 4, 1),
+                target: 1.10,
+                at_most: true,
+            },
+            Goal {
                 id: "G3",
                 what: "stock32(4,1T) / plain_add(1,1T)",
                 value: ns(s32, 4, 1) / ns(Design::PlainAdd, 1, 1),
@@ -336,13 +347,58 @@ impl Results {
                 target: 3.0,
                 at_most: true,
             },
+            Goal {
+                id: "G4*",
+                what: "stock64 burst256(4,1T) / plain_add(4,1T)",
+                value: ns(Design::StockBurst { batch: 64, slots: 1 }, 4, 1)
+                    / ns(Design::PlainAdd, 4, 1),
+                target: 1.0,
+                at_most: true,
+            },
+            Goal {
+                id: "G5*",
+                what: "stock32 charge-only(4,1T) / atomic_rmw(4,1T)",
+                value: ns(Design::StockChargeOnly { batch: 32 }, 4, 1)
+                    / ns(Design::AtomicRmw, 4, 1),
+                target: 0.60,
+                at_most: true,
+            },
+            Goal {
+                id: "G7*",
+                what: "stock64 burst256 2-thread scaling",
+                value: 2.0 * ns(Design::StockBurst { batch: 64, slots: 1 }, 4, 1)
+                    / ns(Design::StockBurst { batch: 64, slots: 1 }, 4, 2),
+                target: 0.75,
+                at_most: false,
+            },
+            Goal {
+                id: "G9*",
+                what: "res_counter spinlock(4,2T) / atomic_rmw(4,2T)",
+                value: ns(Design::ResSpin, 4, 2) / ns(Design::AtomicRmw, 4, 2),
+                target: 1.25,
+                at_most: true,
+            },
+            Goal {
+                id: "G10*",
+                what: "page_counter(4,1T) / res_counter spinlock(4,1T)",
+                value: ns(Design::PageCounter, 4, 1) / ns(Design::ResSpin, 4, 1),
+                target: 0.90,
+                at_most: true,
+            },
+            Goal {
+                id: "G10*",
+                what: "stock32(4,2T) / page_counter(4,2T)",
+                value: ns(s32, 4, 2) / ns(Design::PageCounter, 4, 2),
+                target: 0.01,
+                at_most: true,
+            },
         ]
     }
 
     /// Throughput (million pairs per second, all threads) against depth, log scale.
     fn svg(&self) -> String {
-        let (w, h) = (760.0, 480.0);
-        let (left, right, top, bottom) = (70.0, 230.0, 30.0, 50.0);
+        let (w, h) = (800.0, 480.0);
+        let (left, right, top, bottom) = (70.0, 270.0, 30.0, 50.0);
         let pw = w - left - right;
         let ph = h - top - bottom;
         let mut lo = f64::INFINITY;

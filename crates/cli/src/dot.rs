@@ -102,16 +102,14 @@ pub fn render(g: &ObjectGraph) -> String {
                 esc(&c.path),
                 c.count
             );
-            for s in &c.css {
-                if s.owned {
-                    let _ = writeln!(
-                        o,
-                        "    \"{}\" [label=\"{{cgroup_subsys_state|{}|refcnt={}}}\", style=rounded];",
-                        s.id,
-                        esc(&s.subsys),
-                        s.refcnt
-                    );
-                }
+            for s in c.css.iter().filter(|s| s.owned) {
+                let _ = writeln!(
+                    o,
+                    "    \"{}\" [label=\"{{cgroup_subsys_state|{}|refcnt={}}}\", style=rounded];",
+                    s.id,
+                    esc(&s.subsys),
+                    s.refcnt
+                );
                 let _ = writeln!(
                     o,
                     "    \"{}\" -> \"{}\" [label=\"subsys[{}]\"];",
@@ -130,6 +128,22 @@ pub fn render(g: &ObjectGraph) -> String {
         }
         o.push_str("  }\n");
     }
+    // The dummy top cgroup keeps its pointers to the states of subsystems bound elsewhere
+    // (rebind_subsystems does not clear them). Drawn outside the clusters, so Graphviz places
+    // each state in the hierarchy its css->cgroup names, and grey, since nothing follows them.
+    for h in &g.hierarchies {
+        for c in &h.cgroups {
+            for s in c.css.iter().filter(|s| !s.owned) {
+                let _ = writeln!(
+                    o,
+                    "  \"{}\" -> \"{}\" [label=\"subsys[{}]\", color=gray, fontcolor=gray, constraint=false];",
+                    c.id,
+                    s.id,
+                    esc(&s.subsys)
+                );
+            }
+        }
+    }
     for cs in &g.css_sets {
         let _ = writeln!(
             o,
@@ -139,7 +153,7 @@ pub fn render(g: &ObjectGraph) -> String {
         for (ss, css) in &cs.subsys {
             let _ = writeln!(
                 o,
-                "  \"{}\" -> \"{css}\" [label=\"subsys[{}]\", style=dashed];",
+                "  \"{}\" -> \"{css}\" [label=\"subsys[{}]\", style=dashed, constraint=false];",
                 cs.id,
                 esc(ss)
             );

@@ -9,12 +9,12 @@ use std::path::Path;
 /// The tour script, embedded so the binary carries it.
 pub const TOUR: &str = include_str!("../../../docs/tour.sh");
 
-/// Run the tour with tracing on, print the transcript to `out`, and write `tour.dot` (and
-/// `tour.svg` when Graphviz is installed) into `out_dir`. Returns the script's status.
+/// Run the tour (the script switches tracing on around the commands worth tracing), print the
+/// transcript to `out`, and write `tour.dot` (and `tour.svg` when Graphviz is installed) into
+/// `out_dir`. Returns the script's status.
 pub fn run(params: BootParams, out_dir: &Path, out: &mut dyn Write) -> io::Result<i32> {
     let mut shell = Shell::new(crate::boot(params));
     shell.set_echo_input(true);
-    shell.set_tracing(true);
     let mut sink = |_: ConsoleStream, b: &[u8]| {
         let _ = out.write_all(b);
     };

@@ -14,7 +14,7 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use cgsim_ktypes::{CpuId, NoTrace, Pages};
@@ -34,6 +34,9 @@ pub enum Design {
     /// Floor `AT`: `fetch_add(1)` then `fetch_sub(1)` per level; threads share the levels
     /// (with two threads this is the contended floor `AT2`).
     AtomicRmw,
+    /// Floor of design (a): take and release a test-and-test-and-set spinlock per level, twice
+    /// (charge walk, uncharge walk), with no counter work inside; threads share the locks.
+    SpinLockOnly,
     /// Design (a): res_counter with a spinning lock per level.
     ResSpin,
     /// res_counter with a `parking_lot::Mutex` per level.
@@ -59,6 +62,7 @@ impl Design {
         match self {
             Design::PlainAdd => "plain_add (TL floor)".into(),
             Design::AtomicRmw => "atomic_rmw (AT floor)".into(),
+            Design::SpinLockOnly => "lock+unlock only (a's floor)".into(),
             Design::ResSpin => "res_counter spinlock".into(),
             Design::ResMutex => "res_counter mutex".into(),
             Design::PageCounter => "page_counter".into(),
@@ -77,6 +81,7 @@ impl Design {
         match self {
             Design::PlainAdd => "plain_add".into(),
             Design::AtomicRmw => "atomic_rmw".into(),
+            Design::SpinLockOnly => "spin_lock_only".into(),
             Design::ResSpin => "res_spin".into(),
             Design::ResMutex => "res_mutex".into(),
             Design::PageCounter => "page_counter".into(),
@@ -174,6 +179,20 @@ impl Config {
                         boxed(move |n| {
                             for _ in 0..n {
                                 atomic_pair(&levels);
+                            }
+                        })
+                    })
+                    .collect()
+            }
+            Design::SpinLockOnly => {
+                let locks: Arc<Vec<CachePadded<AtomicBool>>> =
+                    Arc::new((0..d).map(|_| CachePadded::new(AtomicBool::new(false))).collect());
+                (0..t)
+                    .map(|_| {
+                        let locks = Arc::clone(&locks);
+                        boxed(move |n| {
+                            for _ in 0..n {
+                                lock_only_pair(&locks);
                             }
                         })
                     })
@@ -381,6 +400,30 @@ pub fn atomic_pair(levels: &[CachePadded<AtomicU64>]) {
     black_box(levels);
     for l in levels {
         l.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Floor of design (a): lock and unlock each level on the way up, then again for the uncharge.
+#[inline(always)]
+pub fn lock_only_pair(locks: &[CachePadded<AtomicBool>]) {
+    #[inline(always)]
+    fn lock_unlock(l: &AtomicBool) {
+        while l
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            while l.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+        }
+        l.store(false, Ordering::Release);
+    }
+    for l in locks {
+        lock_unlock(l);
+    }
+    black_box(locks);
+    for l in locks {
+        lock_unlock(l);
     }
 }
 

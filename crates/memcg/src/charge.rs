@@ -12,10 +12,10 @@
 //! killer chose is not bypassed to the root: the fault returns [`FaultError::OomKilled`] and the
 //! page is freed (the kernel charges nothing and frees the page when the task exits).
 
+use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, World};
 use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED};
 use crate::profile::{ChargeAlgo, OomModel};
-use crate::counter_ext::MemCounter;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -125,7 +125,9 @@ impl<C: MemCounter> World<C> {
                     OomOutcome::Retry => nr_retries = MEM_CGROUP_RECLAIM_RETRIES,
                     OomOutcome::Killed => return Err(FaultError::OomKilled),
                     OomOutcome::Wait(m) => {
-                        return Err(FaultError::OomWait { memcg: self.mc(m).id });
+                        return Err(FaultError::OomWait {
+                            memcg: self.mc(m).id,
+                        });
                     }
                     OomOutcome::Fail => return Err(Errno::ENOMEM.into()),
                 }
@@ -244,7 +246,10 @@ impl<C: MemCounter> World<C> {
         let Some(s) = pg.memcg_slot() else {
             return;
         };
-        debug_assert!(!pg.has(crate::page::PG_LRU), "uncharge of a page still on an LRU");
+        debug_assert!(
+            !pg.has(crate::page::PG_LRU),
+            "uncharge of a page still on an LRU"
+        );
         {
             let st = &mut self.mc_mut(s).stat;
             if pg.has(PCG_CACHE) {
@@ -281,8 +286,10 @@ impl<C: MemCounter> World<C> {
 
     /// `memcg_check_events`: tell the event hook (thresholds) about the new usage.
     pub(crate) fn check_events(&self, s: u16) {
-        let (usage, memsw) = (self.usage_bytes(s, false), self.usage_bytes(s, true));
-        self.hook.page_event(self.mc(s).id, usage, memsw);
+        if let Some(hook) = &self.hook {
+            let (usage, memsw) = (self.usage_bytes(s, false), self.usage_bytes(s, true));
+            hook.page_event(self.mc(s).id, usage, memsw);
+        }
     }
 
     /// `mem_cgroup_usage` (2.6.32+): what `usage_in_bytes` prints. The root's usage comes
@@ -368,8 +375,13 @@ impl<C: MemCounter> World<C> {
                 Ok(()) => return Ok(Some(mem)),
                 Err(over) => {
                     let swappiness = self.get_swappiness(over.memcg);
-                    let freed =
-                        self.try_to_free_mem_cgroup_pages(t, cpu, over.memcg, over.noswap, swappiness);
+                    let freed = self.try_to_free_mem_cgroup_pages(
+                        t,
+                        cpu,
+                        over.memcg,
+                        over.noswap,
+                        swappiness,
+                    );
                     if freed >= crate::vmscan::SWAP_CLUSTER_MAX {
                         continue;
                     }

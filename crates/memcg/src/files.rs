@@ -441,7 +441,10 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn hierarchical_limits(&self, s: u16) -> (Bytes, Bytes) {
         let m = self.mc(s);
         let memsw = |x: &crate::memcontrol::MemCgroup<C>| {
-            x.counters.memsw.as_ref().map_or(Bytes(u64::MAX), |c| c.limit())
+            x.counters
+                .memsw
+                .as_ref()
+                .map_or(Bytes(u64::MAX), |c| c.limit())
         };
         let mut lim = m.counters.res.limit();
         let mut mlim = memsw(m);

@@ -60,7 +60,11 @@ impl<C: MemCounter> World<C> {
                     }
                 }
             }
-            assert_eq!((mm.anon_rss, mm.file_rss, mm.swap_ents), (anon, file, swp), "mm counters");
+            assert_eq!(
+                (mm.anon_rss, mm.file_rss, mm.swap_ents),
+                (anon, file, swp),
+                "mm counters"
+            );
         }
         for (&(file, idx), slot) in &self.page_cache {
             match *slot {
@@ -74,12 +78,20 @@ impl<C: MemCounter> World<C> {
         }
         for (pfn, pg) in self.pages.iter().enumerate() {
             if !pg.has(PG_FREE) {
-                assert_eq!(refs.get(&(pfn as u32)), Some(&1), "frame {pfn} not owned once");
+                assert_eq!(
+                    refs.get(&(pfn as u32)),
+                    Some(&1),
+                    "frame {pfn} not owned once"
+                );
             }
         }
         // 2. swap.
         let used = self.swap.iter().filter(|s| s.used).count();
-        assert_eq!(used + self.swap_free.len(), self.swap.len(), "swap slots conserved");
+        assert_eq!(
+            used + self.swap_free.len(),
+            self.swap.len(),
+            "swap slots conserved"
+        );
         for (i, s) in self.swap.iter().enumerate() {
             let n = swap_refs.get(&(i as u32)).copied().unwrap_or(0);
             assert_eq!(n, s.used as u32, "swap slot {i} references");
@@ -147,7 +159,12 @@ impl<C: MemCounter> World<C> {
                     swap += st.swap;
                 }
                 let bytes = |n: i64| n as u64 * PAGE_SIZE;
-                assert_eq!(m.counters.res.usage().0, bytes(pages), "{}: res usage", m.id);
+                assert_eq!(
+                    m.counters.res.usage().0,
+                    bytes(pages),
+                    "{}: res usage",
+                    m.id
+                );
                 if let Some(msw) = &m.counters.memsw {
                     assert_eq!(msw.usage().0, bytes(pages + swap), "{}: memsw usage", m.id);
                 }
@@ -156,12 +173,18 @@ impl<C: MemCounter> World<C> {
         // 6. no charge on a removed memcg.
         for pg in &self.pages {
             if let Some(s) = pg.memcg_slot() {
-                assert!(self.memcgs[s as usize].is_some(), "page charged to a removed memcg");
+                assert!(
+                    self.memcgs[s as usize].is_some(),
+                    "page charged to a removed memcg"
+                );
             }
         }
         for sl in self.swap.iter().filter(|s| s.used) {
             if sl.memcg != crate::page::NO_MEMCG {
-                assert!(self.memcgs[sl.memcg as usize].is_some(), "swap charged to a removed memcg");
+                assert!(
+                    self.memcgs[sl.memcg as usize].is_some(),
+                    "swap charged to a removed memcg"
+                );
             }
         }
         let _ = Pages(0);

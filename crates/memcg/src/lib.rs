@@ -36,9 +36,9 @@
 #![forbid(unsafe_code)]
 
 mod charge;
-mod invariants;
 pub mod counter_ext;
 pub mod files;
+mod invariants;
 pub mod machine;
 pub mod memcontrol;
 pub mod mm;
@@ -55,8 +55,8 @@ pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;
 pub use files::MemFile;
 pub use machine::{
-    FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemoryMachine,
-    NoEventHook, PAGEVEC_SIZE,
+    FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemoryMachine, NoEventHook,
+    PAGEVEC_SIZE,
 };
 pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use mm::{FileId, ShmId};

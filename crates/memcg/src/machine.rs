@@ -20,13 +20,13 @@
 //! **Differences:** because of that one lock, faults from several host threads serialize; the
 //! per-CPU parts (pagevecs, charge stocks) are real and indexed by the caller's simulated CPU.
 
+use crate::counter_ext::MemCounter;
 use crate::memcontrol::{MemCgroup, MemCounters, MemStat, MemcgId};
 use crate::mm::{CacheSlot, FileId, Mm, Pte, Shm, ShmId, SwapSlot, Task, Vma, VmaKind};
-use crate::page::{self, LruVec, NO_MEMCG, Page, PG_ACTIVE, PG_ANON};
+use crate::page::{self, LruVec, NO_MEMCG, PG_ACTIVE, PG_ANON, Page};
 use crate::page::{PG_DIRTY, PG_FREE, PG_LRU, PG_MLOCKED, PG_PAGEVEC, PG_REFERENCED};
 use crate::page::{PG_SHMEM, PG_UNEVICTABLE};
 use crate::profile::MemcgProfile;
-use crate::counter_ext::MemCounter;
 use cgsim_counters::MemcgStock;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::{self, Tracer};
@@ -138,7 +138,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) next_shmem_file: u32,
     pub(crate) stocks: Vec<MemcgStock<MemCounters<C>>>,
     pub(crate) events: MemEvents,
-    pub(crate) hook: Arc<dyn MemcgEventHook>,
+    /// `None` until a hook is installed, so the hot path skips computing usage.
+    pub(crate) hook: Option<Arc<dyn MemcgEventHook>>,
     pub(crate) klog: Arc<Klog>,
     pub(crate) clock: Arc<Clock>,
     pub(crate) scratch: Vec<u32>,
@@ -182,7 +183,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     ) -> Arc<MemoryMachine<C, T>> {
         let nr_pages = (cfg.ram.0 >> PAGE_SHIFT) as usize;
         let nr_swap = (cfg.swap.0 >> PAGE_SHIFT) as usize;
-        assert!(nr_pages < u32::MAX as usize, "RAM too large for u32 frame numbers");
+        assert!(
+            nr_pages < u32::MAX as usize,
+            "RAM too large for u32 frame numbers"
+        );
         let nr_cpus = cfg.nr_cpus.max(1);
         let stock_batch = Pages(profile.stock_pages.max(1));
         let mut w = World {
@@ -213,7 +217,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             next_shmem_file: FileId::SHMEM_BASE,
             stocks: (0..nr_cpus).map(|_| MemcgStock::new(stock_batch)).collect(),
             events: MemEvents::default(),
-            hook: Arc::new(NoEventHook),
+            hook: None,
             klog,
             clock,
             scratch: Vec::new(),
@@ -247,7 +251,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Install the event hook (thresholds, OOM notifications).
     pub fn set_event_hook(&self, hook: Arc<dyn MemcgEventHook>) {
-        self.lock().hook = hook;
+        self.lock().hook = Some(hook);
     }
 
     /// Collect the OOM kills and wake-ups since the last call.
@@ -515,13 +519,36 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn munmap(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let mut w = self.lock();
-        if addr % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let mm = w.task_mm(pid)?;
         let first = addr >> PAGE_SHIFT;
         let n = len.page_align().0 >> PAGE_SHIFT;
         w.unmap_range(t, cpu, mm, first, n);
+        Ok(())
+    }
+
+    /// `madvise(addr, len, MADV_DONTNEED)`: drop the pages of the range (uncharging them) but
+    /// keep the mapping; the next touch faults fresh zero pages. Together with
+    /// [`touch`](Self::touch) this is the fault-and-free loop of the benchmarks: it allocates
+    /// nothing in the steady state.
+    pub fn madvise_dontneed(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        if !addr.is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        let mm = w.task_mm(pid)?;
+        let first = addr >> PAGE_SHIFT;
+        let n = len.page_align().0 >> PAGE_SHIFT;
+        w.zap_page_range(t, cpu, mm, first, n);
         Ok(())
     }
 
@@ -672,7 +699,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mm = w.task_mm(pid)?;
         let vpn = addr >> PAGE_SHIFT;
         let vma = match w.mms[mm as usize].vmas.get(&vpn) {
-            Some(v) if v.shm.is_some() && addr % PAGE_SIZE == 0 => *v,
+            Some(v) if v.shm.is_some() && addr.is_multiple_of(PAGE_SIZE) => *v,
             _ => return Err(Errno::EINVAL),
         };
         w.unmap_range(t, cpu, mm, vpn, vma.pages);
@@ -713,15 +740,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
 impl<C: MemCounter> World<C> {
     pub(crate) fn mc(&self, s: u16) -> &MemCgroup<C> {
-        self.memcgs[s as usize]
-            .as_ref()
-            .expect("memcg slot in use")
+        self.memcgs[s as usize].as_ref().expect("memcg slot in use")
     }
 
     pub(crate) fn mc_mut(&mut self, s: u16) -> &mut MemCgroup<C> {
-        self.memcgs[s as usize]
-            .as_mut()
-            .expect("memcg slot in use")
+        self.memcgs[s as usize].as_mut().expect("memcg slot in use")
     }
 
     /// The slot of a live memcg id.
@@ -755,8 +778,7 @@ impl<C: MemCounter> World<C> {
             None => (
                 MemCounters {
                     res: Arc::new(C::new_root(self.counter_profile, slot as usize)),
-                    memsw: swap
-                        .then(|| Arc::new(C::new_root(self.counter_profile, slot as usize))),
+                    memsw: swap.then(|| Arc::new(C::new_root(self.counter_profile, slot as usize))),
                 },
                 false,
                 self.profile.vm_swappiness,
@@ -1300,28 +1322,7 @@ impl<C: MemCounter> World<C> {
         n: u64,
     ) {
         let end = first + n;
-        let ptes: Vec<(u64, Pte)> = self.mms[mm as usize]
-            .ptes
-            .range(first..end)
-            .map(|(&v, &p)| (v, p))
-            .collect();
-        for (vpn, pte) in ptes {
-            match pte {
-                Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
-                    let m = &mut self.mms[mm as usize];
-                    m.ptes.remove(&vpn);
-                    m.anon_rss -= 1;
-                    self.uncharge_and_free(t, cpu, pfn);
-                }
-                Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
-                Pte::Swap(slot) => {
-                    let m = &mut self.mms[mm as usize];
-                    m.ptes.remove(&vpn);
-                    m.swap_ents -= 1;
-                    self.swap_free_slot(t, cpu, slot);
-                }
-            }
-        }
+        self.zap_page_range(t, cpu, mm, first, n);
         // Split and remove VMAs.
         let overlapping: Vec<(u64, Vma)> = self.mms[mm as usize]
             .vmas
@@ -1360,7 +1361,8 @@ impl<C: MemCounter> World<C> {
                     },
                 );
             }
-            if s >= first && vend <= end
+            if s >= first
+                && vend <= end
                 && let Some(shm) = v.shm
             {
                 detached.push(shm);
@@ -1368,6 +1370,40 @@ impl<C: MemCounter> World<C> {
         }
         for shm in detached {
             self.shm_detach(t, cpu, shm);
+        }
+    }
+
+    /// `zap_page_range`: drop every page-table entry in `[first, first+n)` of `mm`,
+    /// uncharging and freeing private pages and swap entries. Allocation-free: it looks the next
+    /// entry up instead of collecting them.
+    pub(crate) fn zap_page_range<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        mm: u32,
+        first: u64,
+        n: u64,
+    ) {
+        let _f = trace::func(t, cpu, "zap_page_range");
+        let end = first + n;
+        let mut from = first;
+        while let Some((&vpn, &pte)) = self.mms[mm as usize].ptes.range(from..end).next() {
+            from = vpn + 1;
+            match pte {
+                Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
+                    let m = &mut self.mms[mm as usize];
+                    m.ptes.remove(&vpn);
+                    m.anon_rss -= 1;
+                    self.uncharge_and_free(t, cpu, pfn);
+                }
+                Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
+                Pte::Swap(slot) => {
+                    let m = &mut self.mms[mm as usize];
+                    m.ptes.remove(&vpn);
+                    m.swap_ents -= 1;
+                    self.swap_free_slot(t, cpu, slot);
+                }
+            }
         }
     }
 
@@ -1473,5 +1509,3 @@ impl<C: MemCounter> World<C> {
 
 /// Global reclaim rounds before the global OOM killer runs.
 const MEM_GLOBAL_RETRIES: usize = 3;
-
-

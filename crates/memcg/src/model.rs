@@ -61,18 +61,42 @@ impl ModelTask {
 /// An operation. Indices pick among the live memcgs / tasks in id order, modulo their number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    Mkdir { parent: usize },
-    Rmdir { memcg: usize },
-    SetLimit { memcg: usize, pages: u64 },
-    SetMoveCharge { memcg: usize, on: bool },
-    Spawn { memcg: usize },
-    Fork { task: usize },
-    Exit { task: usize },
-    Attach { task: usize, memcg: usize },
+    Mkdir {
+        parent: usize,
+    },
+    Rmdir {
+        memcg: usize,
+    },
+    SetLimit {
+        memcg: usize,
+        pages: u64,
+    },
+    SetMoveCharge {
+        memcg: usize,
+        on: bool,
+    },
+    Spawn {
+        memcg: usize,
+    },
+    Fork {
+        task: usize,
+    },
+    Exit {
+        task: usize,
+    },
+    Attach {
+        task: usize,
+        memcg: usize,
+    },
     /// Map and touch `pages` new anonymous pages.
-    Charge { task: usize, pages: u64 },
+    Charge {
+        task: usize,
+        pages: u64,
+    },
     /// Unmap the task's oldest mapping.
-    Uncharge { task: usize },
+    Uncharge {
+        task: usize,
+    },
 }
 
 /// What an operation did, as the machine must report it.
@@ -120,7 +144,11 @@ impl Model {
 
     /// The memcg picked by index `i` (modulo the live ones).
     pub fn pick_memcg(&self, i: usize) -> u32 {
-        *self.memcgs.keys().nth(i % self.memcgs.len()).expect("root exists")
+        *self
+            .memcgs
+            .keys()
+            .nth(i % self.memcgs.len())
+            .expect("root exists")
     }
 
     /// The task picked by index `i`, if any task exists.
@@ -295,7 +323,7 @@ impl Model {
                 let c = self.pick_memcg(memcg);
                 let m = &self.memcgs[&c];
                 let Some(parent) = m.parent else {
-                    out.result = Some(Errno::EBUSY);
+                    out.result = Some(Errno::EINVAL);
                     return out;
                 };
                 if !m.children.is_empty() || self.tasks.values().any(|t| t.memcg == c) {
@@ -451,6 +479,196 @@ impl Model {
             assert_eq!(m.usage, expect, "model counter of memcg {id}");
             assert!(m.usage <= m.limit, "model memcg {id} over its limit");
         }
+    }
+}
+
+/// Runs operations on a [`Model`] and a SEED [`MemoryMachine`](crate::MemoryMachine) side by
+/// side and checks, after every step, that they agree (usage, failcnt, max_usage and limit of
+/// every memcg, the OOM kills and errors) and that both keep their invariants.
+pub struct Harness {
+    pub model: Model,
+    pub machine: std::sync::Arc<crate::SeedMachine<cgsim_ktypes::NoTrace>>,
+    ids: BTreeMap<u32, crate::MemcgId>,
+    maps: BTreeMap<i32, Vec<(u64, u64)>>,
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Harness::new()
+    }
+}
+
+impl Harness {
+    /// A 64 MiB machine without swap, `use_hierarchy = 1` on the root, init (pid 1) in the root.
+    pub fn new() -> Harness {
+        use cgsim_ktypes::klog::{Clock, Klog};
+        use cgsim_ktypes::{Bytes, CpuId, NoTrace, Pid};
+        use std::sync::Arc;
+        let machine = crate::MemoryMachine::new(
+            crate::MemcgProfile::default(),
+            cgsim_counters::ResCounterProfile::V2_6_34,
+            crate::MachineConfig {
+                ram: Bytes(64 << 20),
+                swap: Bytes(0),
+                nr_cpus: 2,
+            },
+            Arc::new(NoTrace),
+            Arc::new(Klog::default()),
+            Arc::new(Clock::default()),
+        );
+        machine
+            .add_task(Pid(1), "init", crate::MemcgId::ROOT)
+            .expect("boot");
+        machine.exec_mm(Pid(1), "init", CpuId(0)).expect("boot");
+        machine
+            .write_file(crate::MemcgId::ROOT, "use_hierarchy", b"1")
+            .expect("no children yet");
+        Harness {
+            model: Model::new(),
+            machine,
+            ids: BTreeMap::from([(0, crate::MemcgId::ROOT)]),
+            maps: BTreeMap::new(),
+        }
+    }
+
+    /// The machine's memcg for a model memcg id.
+    pub fn memcg(&self, id: u32) -> crate::MemcgId {
+        self.ids[&id]
+    }
+
+    /// Apply `op` to both sides and compare.
+    ///
+    /// # Panics
+    /// When the machine and the model disagree, or either breaks an invariant.
+    pub fn step(&mut self, op: &Op) {
+        use crate::FaultError;
+        use cgsim_ktypes::{Bytes, CpuId, Pid};
+        let cpu = CpuId(0);
+        let m = std::sync::Arc::clone(&self.machine);
+        let before = self.model.clone();
+        let next_pid = self.model.next_pid();
+        let next_memcg = self.model.next_memcg();
+        let want = self.model.apply(op);
+        let mut got = Outcome::default();
+        match *op {
+            Op::Mkdir { parent } => {
+                let p = self.ids[&before.pick_memcg(parent)];
+                let id = m.create_memcg(p).expect("mkdir");
+                self.ids.insert(next_memcg, id);
+            }
+            Op::Rmdir { memcg } => {
+                let c = before.pick_memcg(memcg);
+                got.result = m.remove_memcg(self.ids[&c]).err();
+                if got.result.is_none() {
+                    self.ids.remove(&c);
+                }
+            }
+            Op::SetLimit { memcg, pages } => {
+                let c = self.ids[&before.pick_memcg(memcg)];
+                let v = (pages * 4096).to_string();
+                got.result = m.write_file(c, "limit_in_bytes", v.as_bytes()).err();
+            }
+            Op::SetMoveCharge { memcg, on } => {
+                let c = self.ids[&before.pick_memcg(memcg)];
+                let v: &[u8] = if on { b"1" } else { b"0" };
+                m.write_file(c, "move_charge_at_immigrate", v)
+                    .expect("valid");
+            }
+            Op::Spawn { memcg } => {
+                let c = self.ids[&before.pick_memcg(memcg)];
+                let p = Pid(next_pid);
+                m.fork_mm(Pid(1), p).expect("fork");
+                m.exec_mm(p, "task", cpu).expect("exec");
+                m.attach_task(p, c).expect("no move charge for a new task");
+            }
+            Op::Fork { task } => {
+                if let Some(p) = before.pick_task(task) {
+                    m.fork_mm(Pid(p), Pid(next_pid)).expect("fork");
+                }
+            }
+            Op::Exit { task } => {
+                if let Some(p) = before.pick_task(task) {
+                    m.exit_task(Pid(p), cpu);
+                    self.maps.remove(&p);
+                }
+            }
+            Op::Attach { task, memcg } => {
+                if let Some(p) = before.pick_task(task) {
+                    let to = before.pick_memcg(memcg);
+                    if before.tasks[&p].memcg != to {
+                        got.result = m.attach_task(Pid(p), self.ids[&to]).err();
+                    }
+                }
+            }
+            Op::Charge { task, pages } => {
+                if let Some(p) = before.pick_task(task) {
+                    let len = pages * 4096;
+                    let addr = m.mmap_anon(Pid(p), Bytes(len)).expect("mmap");
+                    self.maps.entry(p).or_default().push((addr, len));
+                    match m.touch(Pid(p), addr, Bytes(len), true, cpu) {
+                        Ok(()) => {}
+                        Err(FaultError::OomKilled) => {
+                            got.result = Some(cgsim_ktypes::Errno::ENOMEM)
+                        }
+                        Err(e) => panic!("unexpected fault error {e:?}"),
+                    }
+                }
+            }
+            Op::Uncharge { task } => {
+                if let Some(p) = before.pick_task(task)
+                    && let Some(v) = self.maps.get_mut(&p)
+                    && !v.is_empty()
+                {
+                    let (addr, len) = v.remove(0);
+                    m.munmap(Pid(p), addr, Bytes(len), cpu).expect("munmap");
+                }
+            }
+        }
+        // The host's part of an OOM kill: run the victims' exit path.
+        let ev = m.take_events();
+        for &p in &ev.killed {
+            m.exit_task(p, cpu);
+            self.maps.remove(&p.0);
+        }
+        got.killed = ev.killed.iter().map(|p| p.0).collect();
+        assert_eq!(got, want, "outcome of {op:?}");
+        self.compare();
+    }
+
+    /// Compare every memcg's files with the model and check both sides' invariants.
+    ///
+    /// # Panics
+    /// On a disagreement.
+    pub fn compare(&self) {
+        self.model.check();
+        self.machine.check_invariants();
+        let total: u64 = self.model.tasks.values().map(|t| t.rss()).sum();
+        for (&id, mm) in &self.model.memcgs {
+            let c = self.ids[&id];
+            let rd = |f: &str| -> u64 {
+                let s = self.machine.read_file(c, f).expect("readable");
+                s.trim().parse().expect("a number")
+            };
+            if mm.parent.is_none() {
+                assert_eq!(rd("usage_in_bytes"), total * 4096, "root usage");
+                continue;
+            }
+            assert_eq!(rd("usage_in_bytes"), mm.usage * 4096, "usage of memcg {id}");
+            assert_eq!(rd("failcnt"), mm.failcnt, "failcnt of memcg {id}");
+            assert_eq!(
+                rd("max_usage_in_bytes"),
+                mm.max_usage * 4096,
+                "max_usage of memcg {id}"
+            );
+            let limit = if mm.limit == u64::MAX {
+                i64::MAX as u64
+            } else {
+                mm.limit * 4096
+            };
+            assert_eq!(rd("limit_in_bytes"), limit, "limit of memcg {id}");
+        }
+        let live: Vec<_> = self.machine.memcgs();
+        assert_eq!(live.len(), self.model.memcgs.len(), "memcg count");
     }
 }
 

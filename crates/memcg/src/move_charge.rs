@@ -165,7 +165,11 @@ impl<C: MemCounter> World<C> {
             match *pte {
                 Pte::Page(pfn) => {
                     let pg = self.pages[pfn as usize];
-                    let want = if pg.has(PG_ANON) { bits & 1 != 0 } else { bits & 2 != 0 };
+                    let want = if pg.has(PG_ANON) {
+                        bits & 1 != 0
+                    } else {
+                        bits & 2 != 0
+                    };
                     if want && pg.memcg == from && !pages.contains(&pfn) {
                         pages.push(pfn);
                     }
@@ -224,6 +228,7 @@ impl<C: MemCounter> World<C> {
 
     /// Move the counters of `nr` charged pages from `from` to `to`. `precharged`: `to` already
     /// holds the charge (attach); otherwise `to` is charged here (reparent).
+    #[allow(clippy::too_many_arguments)]
     fn move_counters<T: Tracer>(
         &self,
         t: &T,

@@ -18,9 +18,9 @@
 //!   children and `oom_score_adj` (as `oomkilladj`) only.
 
 use crate::charge::OomOutcome;
+use crate::counter_ext::MemCounter;
 use crate::machine::World;
 use crate::profile::Badness;
-use crate::counter_ext::MemCounter;
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, PAGE_SHIFT, Pid};
@@ -41,8 +41,8 @@ impl<C: MemCounter> World<C> {
         self.mark_under_oom(mem, 1);
         let locked = self.oom_trylock(mem);
         let need_to_kill = locked && !self.mc(mem).oom_kill_disable;
-        if locked {
-            self.hook.oom(self.mc(mem).id);
+        if locked && let Some(hook) = &self.hook {
+            hook.oom(self.mc(mem).id);
         }
         if need_to_kill {
             let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
@@ -184,7 +184,14 @@ impl<C: MemCounter> World<C> {
                 s == mem
             }
         };
-        self.oom_kill(t, cpu, current, totalpages, "Memory cgroup out of memory", &in_memcg)
+        self.oom_kill(
+            t,
+            cpu,
+            current,
+            totalpages,
+            "Memory cgroup out of memory",
+            &in_memcg,
+        )
     }
 
     /// The global OOM killer, when RAM and swap are exhausted. Returns whether it killed.
@@ -192,7 +199,14 @@ impl<C: MemCounter> World<C> {
         let _f = trace::func(t, cpu, "out_of_memory");
         let totalpages = (self.pages.len() + self.swap.len()) as u64;
         let before = self.events.killed.len();
-        self.oom_kill(t, cpu, Some(current), totalpages, "Out of memory", &|_, _| true);
+        self.oom_kill(
+            t,
+            cpu,
+            Some(current),
+            totalpages,
+            "Out of memory",
+            &|_, _| true,
+        );
         self.events.killed.len() > before
     }
 
@@ -219,9 +233,7 @@ impl<C: MemCounter> World<C> {
             && self.get_swappiness(mem) != 0
         {
             let swap = self.swap.len() as u64;
-            total = limit
-                .saturating_add(swap)
-                .min(msw.limit().0 >> PAGE_SHIFT);
+            total = limit.saturating_add(swap).min(msw.limit().0 >> PAGE_SHIFT);
         }
         total.max(1)
     }

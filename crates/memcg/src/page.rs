@@ -206,10 +206,6 @@ impl LruVec {
     pub(crate) fn len(&self, l: LruList) -> u64 {
         self.lists[l.index()].len
     }
-
-    pub(crate) fn total(&self) -> u64 {
-        self.lists.iter().map(|l| l.len).sum()
-    }
 }
 
 /// `list_add`: put `pfn` at the head (most recently used end) of list `l` of `lru`.

@@ -20,8 +20,8 @@ use crate::files::{MemFile, ReadKind, WriteKind};
 use crate::machine::{MemCgroupRef, MemoryMachine};
 use crate::memcontrol::MemcgId;
 use cgsim_cgroup::{
-    CallbackSet, CftCtx, CgroupSubsys, Cftype, CssRef, PopulateDir, SubsysCallback, SubsysCtx,
-    TaskRef, default_subsystems,
+    CallbackSet, CftCtx, CftEvents, Cftype, CgroupSubsys, CssRef, PopulateDir, SubsysCallback,
+    SubsysCtx, TaskRef, default_subsystems,
 };
 use cgsim_ktypes::{Errno, Tracer};
 use std::any::Any;
@@ -30,11 +30,35 @@ use std::sync::Arc;
 /// The memory subsystem (`mem_cgroup_subsys`, id 5 in the 2.6.25 table).
 pub struct MemCgroupSubsys<C: MemCounter, T: Tracer> {
     machine: Arc<MemoryMachine<C, T>>,
+    events: MemEventFiles,
+}
+
+/// The `register_event`/`unregister_event` hooks of the three event-capable files (2.6.34:
+/// `usage_in_bytes`, `memsw.usage_in_bytes`; 2.6.35: `oom_control`), spec §10, §11.
+///
+/// The thresholds and OOM-notifier layer implements [`CftEvents`] for each and passes them to
+/// [`MemCgroupSubsys::with_events`]; it learns about usage changes and OOMs through
+/// [`MemcgEventHook`](crate::MemcgEventHook) (`MemoryMachine::set_event_hook`). Files without a
+/// hook have no `register_event`, so `cgroup.event_control` refuses them (EINVAL), as the kernel
+/// does for files without one.
+#[derive(Clone, Default)]
+pub struct MemEventFiles {
+    pub usage_in_bytes: Option<Arc<dyn CftEvents>>,
+    pub memsw_usage_in_bytes: Option<Arc<dyn CftEvents>>,
+    pub oom_control: Option<Arc<dyn CftEvents>>,
 }
 
 impl<C: MemCounter, T: Tracer> MemCgroupSubsys<C, T> {
     pub fn new(machine: Arc<MemoryMachine<C, T>>) -> Self {
-        MemCgroupSubsys { machine }
+        MemCgroupSubsys {
+            machine,
+            events: MemEventFiles::default(),
+        }
+    }
+
+    /// The subsystem with event hooks on its event-capable files.
+    pub fn with_events(machine: Arc<MemoryMachine<C, T>>, events: MemEventFiles) -> Self {
+        MemCgroupSubsys { machine, events }
     }
 }
 
@@ -43,11 +67,8 @@ pub fn css_memcg(css: &CssRef) -> Option<MemcgId> {
     css.private::<MemCgroupRef>().map(|r| r.id)
 }
 
-fn ctx_memcg<C: MemCounter, T: Tracer>(cx: &CftCtx<'_, T>) -> Result<MemcgId, Errno> {
-    cx.css
-        .as_ref()
-        .and_then(css_memcg)
-        .ok_or(Errno::ENODEV)
+fn ctx_memcg<T: Tracer>(cx: &CftCtx<'_, T>) -> Result<MemcgId, Errno> {
+    cx.css.as_ref().and_then(css_memcg).ok_or(Errno::ENODEV)
 }
 
 /// The 2.6.25 subsystem table of `cgsim_cgroup::default_subsystems` with the real memory
@@ -140,39 +161,52 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
     ) -> Result<(), Errno> {
         let swap = self.machine.profile().swap_accounting;
         for file in MemFile::list(swap) {
-            dir.add_file(cftype::<C, T>(&self.machine, file))?;
+            let mut cft = cftype::<C, T>(&self.machine, file);
+            let hook = match file {
+                MemFile::UsageInBytes => self.events.usage_in_bytes.clone(),
+                MemFile::MemswUsageInBytes => self.events.memsw_usage_in_bytes.clone(),
+                MemFile::OomControl => self.events.oom_control.clone(),
+                _ => None,
+            };
+            if let Some(h) = hook {
+                cft = cft.with_events(h);
+            }
+            dir.add_file(cft)?;
         }
         Ok(())
     }
 }
 
 /// The `struct cftype` of one memory file, with the handler shapes of `mem_cgroup_files[]`.
-fn cftype<C: MemCounter, T: Tracer>(machine: &Arc<MemoryMachine<C, T>>, file: MemFile) -> Cftype<T> {
+fn cftype<C: MemCounter, T: Tracer>(
+    machine: &Arc<MemoryMachine<C, T>>,
+    file: MemFile,
+) -> Cftype<T> {
     let mut cft = Cftype::new(file.name()).with_private(file as u64);
     match file.read_kind() {
         ReadKind::None => {}
         ReadKind::U64 => {
             let m = Arc::clone(machine);
-            cft = cft.read_u64(move |cx| m.read_u64(ctx_memcg::<C, T>(cx)?, file));
+            cft = cft.read_u64(move |cx| m.read_u64(ctx_memcg(cx)?, file));
         }
         ReadKind::Map => {
             let m = Arc::clone(machine);
-            cft = cft.read_map(move |cx| m.read_map(ctx_memcg::<C, T>(cx)?, file));
+            cft = cft.read_map(move |cx| m.read_map(ctx_memcg(cx)?, file));
         }
     }
     match file.write_kind() {
         WriteKind::None => {}
         WriteKind::String => {
             let m = Arc::clone(machine);
-            cft = cft.write_string(move |cx, s| m.write_string(ctx_memcg::<C, T>(cx)?, file, s));
+            cft = cft.write_string(move |cx, s| m.write_string(ctx_memcg(cx)?, file, s));
         }
         WriteKind::U64 => {
             let m = Arc::clone(machine);
-            cft = cft.write_u64(move |cx, v| m.write_u64(ctx_memcg::<C, T>(cx)?, file, v));
+            cft = cft.write_u64(move |cx, v| m.write_u64(ctx_memcg(cx)?, file, v));
         }
         WriteKind::Trigger => {
             let m = Arc::clone(machine);
-            cft = cft.trigger(move |cx| m.trigger(ctx_memcg::<C, T>(cx)?, file));
+            cft = cft.trigger(move |cx| m.trigger(ctx_memcg(cx)?, file));
         }
     }
     cft

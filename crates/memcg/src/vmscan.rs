@@ -16,13 +16,13 @@
 //!   visible to it.
 //! - Mapped shmem pages are unmapped from every mm through a side reverse map.
 
+use crate::counter_ext::MemCounter;
 use crate::machine::World;
 use crate::mm::{CacheSlot, Pte};
 use crate::page::{self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM};
-use crate::counter_ext::MemCounter;
 use cgsim_counters::ChargeStock;
-use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::CpuId;
+use cgsim_ktypes::trace::{self, Tracer};
 
 /// `SWAP_CLUSTER_MAX` (spec §1.5).
 pub const SWAP_CLUSTER_MAX: u64 = 32;
@@ -106,7 +106,11 @@ impl<C: MemCounter> World<C> {
             LruList::InactiveFile,
             LruList::ActiveFile,
         ] {
-            let pct = if l.is_file() { 100 - anon_pct } else { anon_pct };
+            let pct = if l.is_file() {
+                100 - anon_pct
+            } else {
+                anon_pct
+            };
             let mut scan = self.lru_len(o, l);
             if priority > 0 || !can_swap {
                 scan >>= priority;
@@ -384,7 +388,8 @@ impl<C: MemCounter> World<C> {
                     LruOwner::Memcg(s) => self.get_swappiness(s),
                     LruOwner::Orphan => self.profile.vm_swappiness,
                 };
-                reclaimed += self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
+                reclaimed +=
+                    self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
                 if reclaimed >= SWAP_CLUSTER_MAX {
                     return reclaimed;
                 }
@@ -428,12 +433,5 @@ impl<C: MemCounter> World<C> {
             }
         }
         0
-    }
-
-    /// Uncharge count helper for tests: pages reclaimable at all in `s` (evictable lists).
-    #[cfg(test)]
-    pub(crate) fn evictable(&self, s: u16) -> u64 {
-        let m = self.mc(s);
-        m.lru.total() - m.lru.len(LruList::Unevictable)
     }
 }

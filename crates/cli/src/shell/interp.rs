@@ -67,6 +67,9 @@ pub struct Shell {
     errexit: bool,
     xtrace: bool,
     tracing: bool,
+    /// The trace header is printed the first time tracing goes on, as reading the `trace` file
+    /// would show it once.
+    trace_header_shown: bool,
     /// The line of the command being run, for messages.
     line: usize,
     /// Set by `exit` (or `set -e`): the script stops with this status.
@@ -120,6 +123,7 @@ impl Shell {
             errexit: false,
             xtrace: false,
             tracing: false,
+            trace_header_shown: false,
             line: 0,
             exit: None,
             pending: Vec::new(),
@@ -226,8 +230,8 @@ impl Shell {
         self.tracing
     }
 
-    /// `trace on|off`: switch the kernel's function-graph tracer; switching on prints the
-    /// header of `/sys/kernel/debug/tracing/trace`.
+    /// `trace on|off`: switch the kernel's function-graph tracer; switching on the first time
+    /// prints the header of `/sys/kernel/debug/tracing/trace`.
     pub fn set_tracing(&mut self, on: bool) {
         if on == self.tracing {
             return;
@@ -237,6 +241,9 @@ impl Shell {
         self.tracing = on;
         if on {
             let _ = self.k.tracer().take();
+        }
+        if on && !self.trace_header_shown {
+            self.trace_header_shown = true;
             self.pending.push((
                 ConsoleStream::Stdout,
                 crate::trace::HEADER.as_bytes().to_vec(),

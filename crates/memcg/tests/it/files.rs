@@ -18,7 +18,10 @@ fn defaults_print_like_2_6_34() {
         assert_eq!(read(&m, id, "use_hierarchy"), "0\n");
         assert_eq!(read(&m, id, "swappiness"), "60\n");
         assert_eq!(read(&m, id, "move_charge_at_immigrate"), "0\n");
-        assert_eq!(read(&m, id, "oom_control"), "oom_kill_disable 0\nunder_oom 0\n");
+        assert_eq!(
+            read(&m, id, "oom_control"),
+            "oom_kill_disable 0\nunder_oom 0\n"
+        );
     }
     assert_eq!(m.read_file(a, "force_empty"), Err(Errno::EINVAL));
     assert_eq!(m.write_file(a, "usage_in_bytes", b"0"), Err(Errno::EINVAL));
@@ -82,10 +85,15 @@ fn stat_keys_in_kernel_order() {
 
 #[test]
 fn no_memsw_files_without_swap_accounting() {
-    let mut p = MemcgProfile::default();
-    p.swap_accounting = false;
+    let p = MemcgProfile {
+        swap_accounting: false,
+        ..MemcgProfile::default()
+    };
     let (m, _) = boot_with(p, 64, 16);
-    assert_eq!(m.read_file(MemcgId::ROOT, "memsw.usage_in_bytes"), Err(Errno::ENOENT));
+    assert_eq!(
+        m.read_file(MemcgId::ROOT, "memsw.usage_in_bytes"),
+        Err(Errno::ENOENT)
+    );
     assert!(!read(&m, MemcgId::ROOT, "stat").contains("swap"));
 }
 
@@ -106,17 +114,34 @@ fn limit_parsing() {
         ("-01", UNLIMITED),
         ("1G", "1073741824\n"),
     ] {
-        assert_eq!(write(&m, a, "limit_in_bytes", input), Ok(input.len()), "{input:?}");
+        assert_eq!(
+            write(&m, a, "limit_in_bytes", input),
+            Ok(input.len()),
+            "{input:?}"
+        );
         // Keep memsw above memory so that the next lower/higher write is allowed.
         assert_eq!(read(&m, a, "limit_in_bytes"), want, "{input:?}");
     }
     for bad in ["abc", "4MB", "-2", "-", "1 2", "4M4"] {
-        assert_eq!(write(&m, a, "limit_in_bytes", bad), Err(Errno::EINVAL), "{bad:?}");
+        assert_eq!(
+            write(&m, a, "limit_in_bytes", bad),
+            Err(Errno::EINVAL),
+            "{bad:?}"
+        );
     }
-    assert_eq!(write(&m, a, "limit_in_bytes", &"1".repeat(64)), Err(Errno::E2BIG));
+    assert_eq!(
+        write(&m, a, "limit_in_bytes", &"1".repeat(64)),
+        Err(Errno::E2BIG)
+    );
     // The root has no limit.
-    assert_eq!(write(&m, MemcgId::ROOT, "limit_in_bytes", "4M"), Err(Errno::EINVAL));
-    assert_eq!(write(&m, MemcgId::ROOT, "memsw.limit_in_bytes", "4M"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "limit_in_bytes", "4M"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "memsw.limit_in_bytes", "4M"),
+        Err(Errno::EINVAL)
+    );
     // The soft limit may be set anywhere and is not checked against usage.
     assert_eq!(write(&m, MemcgId::ROOT, "soft_limit_in_bytes", "8M"), Ok(2));
     assert_eq!(read(&m, MemcgId::ROOT, "soft_limit_in_bytes"), "8388608\n");
@@ -128,7 +153,10 @@ fn memsw_ordering() {
     let m = boot(64, 16);
     let a = m.create_memcg(MemcgId::ROOT).unwrap();
     write(&m, a, "limit_in_bytes", "4M").unwrap();
-    assert_eq!(write(&m, a, "memsw.limit_in_bytes", "2M"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&m, a, "memsw.limit_in_bytes", "2M"),
+        Err(Errno::EINVAL)
+    );
     write(&m, a, "memsw.limit_in_bytes", "8M").unwrap();
     assert_eq!(write(&m, a, "limit_in_bytes", "16M"), Err(Errno::EINVAL));
     write(&m, a, "limit_in_bytes", "8M").unwrap();
@@ -141,16 +169,31 @@ fn memsw_ordering() {
 #[test]
 fn use_hierarchy_rules() {
     let m = boot(64, 16);
-    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "2"), Err(Errno::EINVAL));
-    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "x"), Err(Errno::EINVAL));
-    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", ""), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "use_hierarchy", "2"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "use_hierarchy", "x"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "use_hierarchy", ""),
+        Err(Errno::EINVAL)
+    );
     write(&m, MemcgId::ROOT, "use_hierarchy", "1").unwrap();
     let a = m.create_memcg(MemcgId::ROOT).unwrap();
     assert_eq!(read(&m, a, "use_hierarchy"), "1\n");
     assert_eq!(write(&m, a, "use_hierarchy", "0"), Err(Errno::EINVAL));
-    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "0"), Err(Errno::EBUSY));
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "use_hierarchy", "0"),
+        Err(Errno::EBUSY)
+    );
     // Kernel quirk: 2.6.34 refuses even rewriting the same value while children exist.
-    assert_eq!(write(&m, MemcgId::ROOT, "use_hierarchy", "1"), Err(Errno::EBUSY));
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "use_hierarchy", "1"),
+        Err(Errno::EBUSY)
+    );
     // Hierarchical limits show in stat.
     write(&m, a, "limit_in_bytes", "8M").unwrap();
     let b = m.create_memcg(a).unwrap();
@@ -162,7 +205,10 @@ fn use_hierarchy_rules() {
 fn swappiness_and_oom_control_rules() {
     let m = boot(64, 16);
     let a = m.create_memcg(MemcgId::ROOT).unwrap();
-    assert_eq!(write(&m, MemcgId::ROOT, "swappiness", "10"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "swappiness", "10"),
+        Err(Errno::EINVAL)
+    );
     assert_eq!(write(&m, a, "swappiness", "101"), Err(Errno::EINVAL));
     write(&m, a, "swappiness", "10").unwrap();
     assert_eq!(read(&m, a, "swappiness"), "10\n");
@@ -170,8 +216,14 @@ fn swappiness_and_oom_control_rules() {
     write(&m, a, "oom_control", "1").unwrap();
     let b = m.create_memcg(a).unwrap();
     assert_eq!(read(&m, b, "swappiness"), "10\n");
-    assert_eq!(read(&m, b, "oom_control"), "oom_kill_disable 1\nunder_oom 0\n");
-    assert_eq!(write(&m, MemcgId::ROOT, "oom_control", "1"), Err(Errno::EINVAL));
+    assert_eq!(
+        read(&m, b, "oom_control"),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "oom_control", "1"),
+        Err(Errno::EINVAL)
+    );
     assert_eq!(write(&m, a, "oom_control", "2"), Err(Errno::EINVAL));
     // With use_hierarchy, the flags belong to the top of the sub-hierarchy.
     let h = m.create_memcg(MemcgId::ROOT).unwrap();
@@ -183,14 +235,19 @@ fn swappiness_and_oom_control_rules() {
     assert_eq!(write(&m, h, "oom_control", "1"), Err(Errno::EINVAL));
     // move_charge_at_immigrate: bits 0 and 1.
     write(&m, a, "move_charge_at_immigrate", "3").unwrap();
-    assert_eq!(write(&m, a, "move_charge_at_immigrate", "4"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&m, a, "move_charge_at_immigrate", "4"),
+        Err(Errno::EINVAL)
+    );
     assert_eq!(read(&m, a, "move_charge_at_immigrate"), "3\n");
 }
 
 #[test]
 fn oom_kill_line_switch() {
-    let mut p = MemcgProfile::default();
-    p.oom_kill_line = true;
+    let p = MemcgProfile {
+        oom_kill_line: true,
+        ..MemcgProfile::default()
+    };
     let (m, _) = boot_with(p, 64, 16);
     assert_eq!(
         read(&m, MemcgId::ROOT, "oom_control"),

@@ -1,10 +1,12 @@
 //! Integration tests of the memory controller (one binary, several modules).
 
+#[cfg(feature = "cgroup")]
 mod core;
 mod files;
 mod oom;
 mod proptest_model;
 mod scenarios;
+mod trace;
 
 use cgsim_counters::{ResCounterProfile, SpinResCounter};
 use cgsim_ktypes::klog::{Clock, Klog};
@@ -59,7 +61,12 @@ pub fn read_u64(m: &Machine, id: MemcgId, file: &str) -> u64 {
     read(m, id, file).trim().parse().unwrap()
 }
 
-pub fn write(m: &Machine, id: MemcgId, file: &str, data: &str) -> Result<usize, cgsim_ktypes::Errno> {
+pub fn write(
+    m: &Machine,
+    id: MemcgId,
+    file: &str,
+    data: &str,
+) -> Result<usize, cgsim_ktypes::Errno> {
     m.write_file(id, file, data.as_bytes())
 }
 

@@ -26,9 +26,19 @@ fn tiny_limit_kills_the_only_task() {
     );
     assert!(lines[0].ends_with(" or sacrifice child"));
     assert_eq!(lines[1], "Killed process 10 (usemem)");
-    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0, "the victim's memory is freed");
-    assert!(read_u64(&m, a, "failcnt") >= 6, "six failed rounds before OOM");
-    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 0\nunder_oom 0\n");
+    assert_eq!(
+        read_u64(&m, a, "usage_in_bytes"),
+        0,
+        "the victim's memory is freed"
+    );
+    assert!(
+        read_u64(&m, a, "failcnt") >= 6,
+        "six failed rounds before OOM"
+    );
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 0\nunder_oom 0\n"
+    );
     m.exit_task(p, CPU);
     m.check_invariants();
     assert!(!klog.lines().iter().any(|l| l.text.contains("WARNING")));
@@ -67,12 +77,18 @@ fn oom_kill_disable_waits_until_the_limit_is_raised() {
         Err(FaultError::OomWait { memcg: a })
     );
     assert_eq!(m.oom_waiting(p), Some(a));
-    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 1\n");
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 1\nunder_oom 1\n"
+    );
     assert!(m.take_events().killed.is_empty());
     // Raising the limit wakes the task (memcg_oom_recover); it retries and completes.
     write(&m, a, "limit_in_bytes", "8M").unwrap();
     assert_eq!(m.take_events().woken, vec![p]);
-    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 0\n");
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
     assert_eq!(m.oom_waiting(p), None);
     m.touch(p, addr, Bytes(5 * MIB), true, CPU).unwrap();
     assert_eq!(read_u64(&m, a, "usage_in_bytes"), 5 * MIB);
@@ -90,11 +106,17 @@ fn oom_waiters_wake_on_uncharge_and_on_reenabling_the_killer() {
     let pa = m.mmap_anon(p, Bytes(MIB)).unwrap();
     m.touch(p, pa, Bytes(MIB), true, CPU).unwrap();
     let qa = m.mmap_anon(q, Bytes(MIB)).unwrap();
-    assert!(matches!(m.touch(q, qa, Bytes(MIB), true, CPU), Err(FaultError::OomWait { .. })));
+    assert!(matches!(
+        m.touch(q, qa, Bytes(MIB), true, CPU),
+        Err(FaultError::OomWait { .. })
+    ));
     // An uncharge in the memcg wakes the waiter.
     m.munmap(p, pa, Bytes(4096), CPU).unwrap();
     assert_eq!(m.take_events().woken, vec![q]);
-    assert!(matches!(m.touch(q, qa, Bytes(MIB), true, CPU), Err(FaultError::OomWait { .. })));
+    assert!(matches!(
+        m.touch(q, qa, Bytes(MIB), true, CPU),
+        Err(FaultError::OomWait { .. })
+    ));
     // Re-enabling the killer wakes it; its retry then kills the biggest task (p).
     write(&m, a, "oom_control", "0").unwrap();
     assert_eq!(m.take_events().woken, vec![q]);
@@ -110,9 +132,15 @@ fn sigkill_releases_a_waiter() {
     write(&m, a, "limit_in_bytes", "1M").unwrap();
     write(&m, a, "oom_control", "1").unwrap();
     let p = spawn(&m, 10, "usemem", a);
-    assert!(matches!(usemem(&m, p, 2 * MIB), Err(FaultError::OomWait { .. })));
+    assert!(matches!(
+        usemem(&m, p, 2 * MIB),
+        Err(FaultError::OomWait { .. })
+    ));
     m.oom_wait_interrupt(p);
-    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 0\n");
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
     m.exit_task(p, CPU);
     assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
     m.check_invariants();
@@ -139,8 +167,15 @@ fn the_lock_owner_notifies_once() {
     let q = spawn(&m, 11, "two", a);
     assert!(usemem(&m, p, 2 * MIB).is_err());
     assert!(usemem(&m, q, MIB).is_err());
-    assert_eq!(*notes.0.lock().unwrap(), vec![a], "the second waiter did not get the lock");
-    assert_eq!(read(&m, a, "oom_control"), "oom_kill_disable 1\nunder_oom 1\n");
+    assert_eq!(
+        *notes.0.lock().unwrap(),
+        vec![a],
+        "the second waiter did not get the lock"
+    );
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 1\nunder_oom 1\n"
+    );
 }
 
 #[test]
@@ -171,7 +206,10 @@ fn kill_and_fail_2_6_25() {
     assert_eq!(m.take_events().killed, vec![big, small]);
     let text: Vec<String> = klog.lines().iter().map(|l| l.text.clone()).collect();
     assert!(text[0].starts_with("Memory cgroup out of memory: kill process 10 (big) score "));
-    assert!(text.contains(&"VM: killing process small".to_string()), "{text:?}");
+    assert!(
+        text.contains(&"VM: killing process small".to_string()),
+        "{text:?}"
+    );
     m.check_invariants();
 }
 
@@ -182,7 +220,11 @@ fn global_oom_when_ram_and_swap_run_out() {
     m.fork_mm(Pid(1), p).unwrap();
     m.exec_mm(p, "hog", CPU).unwrap();
     assert_eq!(usemem(&m, p, 8 * MIB), Err(FaultError::OomKilled));
-    assert!(klog.lines()[0].text.starts_with("Out of memory: Kill process 10 (hog)"));
+    assert!(
+        klog.lines()[0]
+            .text
+            .starts_with("Out of memory: Kill process 10 (hog)")
+    );
     assert_eq!(m.nr_free_pages(), 1024);
     m.check_invariants();
 }

@@ -3,7 +3,7 @@
 //! and Documentation/cgroups/memory.txt, written from spec §5–§8 and §15.3.
 
 use crate::*;
-use cgsim_ktypes::{Bytes, Errno};
+use cgsim_ktypes::{Bytes, CpuId, Errno};
 use cgsim_memcg::{FaultError, FileId};
 
 #[test]
@@ -37,7 +37,11 @@ fn max_usage_and_reset() {
     assert_eq!(read_u64(&m, a, "max_usage_in_bytes"), 4 * MIB);
     assert_eq!(read_u64(&m, a, "memsw.max_usage_in_bytes"), 4 * MIB);
     write(&m, a, "max_usage_in_bytes", "0").unwrap();
-    assert_eq!(read_u64(&m, a, "max_usage_in_bytes"), 2 * MIB, "reset to usage, not 0");
+    assert_eq!(
+        read_u64(&m, a, "max_usage_in_bytes"),
+        2 * MIB,
+        "reset to usage, not 0"
+    );
     write(&m, a, "memsw.max_usage_in_bytes", "").unwrap();
     assert_eq!(read_u64(&m, a, "memsw.max_usage_in_bytes"), 2 * MIB);
     m.check_invariants();
@@ -79,12 +83,19 @@ fn memsw_limit_means_no_swap() {
     write(&m, a, "memsw.limit_in_bytes", "1M").unwrap();
     let p = spawn(&m, 10, "usemem", a);
     let addr = m.mmap_anon(p, Bytes(2 * MIB)).unwrap();
-    assert_eq!(m.touch(p, addr, Bytes(2 * MIB), true, CPU), Err(FaultError::OomKilled));
+    assert_eq!(
+        m.touch(p, addr, Bytes(2 * MIB), true, CPU),
+        Err(FaultError::OomKilled)
+    );
     // memsw_is_minimum (limit == memsw limit): reclaim does not even try to swap.
     assert!(read_u64(&m, a, "failcnt") > 0);
     assert_eq!(stat(&m, a, "swap"), 0);
     assert_eq!(m.take_events().killed, vec![p]);
-    assert!(klog.lines().iter().any(|l| l.text.contains("Kill process 10 (usemem)")));
+    assert!(
+        klog.lines()
+            .iter()
+            .any(|l| l.text.contains("Kill process 10 (usemem)"))
+    );
     m.check_invariants();
 }
 
@@ -107,10 +118,18 @@ fn stat_cache_rss_mapped_file() {
     m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
     assert_eq!(stat(&m, a, "cache"), 2 * MIB);
     assert_eq!(stat(&m, a, "mapped_file"), MIB);
-    assert_eq!(stat(&m, a, "active_anon"), MIB, "shmem lives on the anon lists");
+    assert_eq!(
+        stat(&m, a, "active_anon"),
+        MIB,
+        "shmem lives on the anon lists"
+    );
     m.shmdt(p, addr, CPU).unwrap();
     assert_eq!(stat(&m, a, "mapped_file"), 0);
-    assert_eq!(stat(&m, a, "cache"), 2 * MIB, "the segment outlives the attach");
+    assert_eq!(
+        stat(&m, a, "cache"),
+        2 * MIB,
+        "the segment outlives the attach"
+    );
     m.shm_rmid(shm, CPU).unwrap();
     assert_eq!(stat(&m, a, "cache"), MIB);
     m.file_truncate(FileId(7), CPU);
@@ -150,7 +169,11 @@ fn moved_task_charges_stay_unless_move_charge() {
     let addr = m.mmap_anon(p, Bytes(MIB)).unwrap();
     m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
     m.attach_task(p, b).unwrap();
-    assert_eq!(read_u64(&m, a, "usage_in_bytes"), MIB, "charges stay behind");
+    assert_eq!(
+        read_u64(&m, a, "usage_in_bytes"),
+        MIB,
+        "charges stay behind"
+    );
     assert_eq!(read_u64(&m, b, "usage_in_bytes"), 0);
     // New pages go to the new memcg.
     let addr2 = m.mmap_anon(p, Bytes(MIB)).unwrap();
@@ -199,7 +222,10 @@ fn force_empty() {
     // The clean cache was reclaimed; the anon pages (no swap) moved to the root.
     assert_eq!(stat(&m, MemcgId::ROOT, "rss"), MIB);
     assert_eq!(stat(&m, MemcgId::ROOT, "cache"), 0);
-    assert_eq!(write(&m, MemcgId::ROOT, "force_empty", "0"), Err(Errno::EBUSY));
+    assert_eq!(
+        write(&m, MemcgId::ROOT, "force_empty", "0"),
+        Err(Errno::EBUSY)
+    );
     m.check_invariants();
 }
 
@@ -264,8 +290,15 @@ fn hierarchy_shares_the_parent_limit() {
         assert!(read_u64(&m, a, "usage_in_bytes") <= 4 * MIB);
     }
     assert_eq!(read_u64(&m, a, "memsw.usage_in_bytes"), 6 * MIB);
-    assert_eq!(stat(&m, a, "total_swap") + stat(&m, a, "total_rss"), 6 * MIB);
-    assert_eq!(read_u64(&m, c1, "failcnt"), 0, "only the failing level counts");
+    assert_eq!(
+        stat(&m, a, "total_swap") + stat(&m, a, "total_rss"),
+        6 * MIB
+    );
+    assert_eq!(
+        read_u64(&m, c1, "failcnt"),
+        0,
+        "only the failing level counts"
+    );
     assert!(read_u64(&m, a, "failcnt") > 0);
     m.check_invariants();
 }
@@ -286,7 +319,10 @@ fn global_reclaim_prefers_soft_limit_excess() {
     // 7M of 8M used; 2M more forces global reclaim.
     let ab2 = m.mmap_anon(pb, Bytes(2 * MIB)).unwrap();
     m.touch(pb, ab2, Bytes(2 * MIB), true, CPU).unwrap();
-    assert!(stat(&m, a, "swap") > 0, "the memcg over its soft limit was reclaimed");
+    assert!(
+        stat(&m, a, "swap") > 0,
+        "the memcg over its soft limit was reclaimed"
+    );
     assert_eq!(stat(&m, b, "swap"), 0);
     m.check_invariants();
 }
@@ -294,8 +330,10 @@ fn global_reclaim_prefers_soft_limit_excess() {
 /// The per-CPU stock (memcg.stock_pages = 32): usage includes the stocked surplus.
 #[test]
 fn stock_shows_in_usage() {
-    let mut p = MemcgProfile::default();
-    p.stock_pages = 32;
+    let p = MemcgProfile {
+        stock_pages: 32,
+        ..MemcgProfile::default()
+    };
     let (m, _) = boot_with(p, 64, 16);
     let a = m.create_memcg(MemcgId::ROOT).unwrap();
     let p = spawn(&m, 10, "usemem", a);
@@ -307,4 +345,28 @@ fn stock_shows_in_usage() {
     m.exit_task(p, CPU);
     write(&m, a, "force_empty", "0").unwrap();
     assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
+}
+
+/// The benchmarks' fault-and-free loop: touch one page, drop it, many times; pagevecs batch the
+/// LRU additions and everything returns to zero.
+#[test]
+fn fault_and_free_loop() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let p = spawn(&m, 10, "loop", a);
+    let addr = m.mmap_anon(p, Bytes(64 * 4096)).unwrap();
+    for i in 0..1000u64 {
+        let at = addr + (i % 64) * 4096;
+        m.touch(p, at, Bytes(4096), true, CpuId((i % 2) as u32))
+            .unwrap();
+        if i % 3 == 0 {
+            m.madvise_dontneed(p, at, Bytes(4096), CPU).unwrap();
+        }
+    }
+    m.check_invariants();
+    m.madvise_dontneed(p, addr, Bytes(64 * 4096), CPU).unwrap();
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
+    assert_eq!(stat(&m, a, "pgpgin"), stat(&m, a, "pgpgout"));
+    assert_eq!(m.task_mm_counts(p).unwrap().4, 64, "the mapping stays");
+    m.check_invariants();
 }
