@@ -34,6 +34,7 @@ fn matrix(c: &mut Criterion) {
     let designs = [
         Design::PlainAdd,
         Design::AtomicRmw,
+        Design::SpinLockOnly,
         Design::ResSpin,
         Design::ResMutex,
         Design::PageCounter,

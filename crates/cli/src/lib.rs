@@ -15,6 +15,7 @@
 pub mod commands;
 pub mod contention;
 pub mod dot;
+pub mod fuzzing;
 pub mod repl;
 pub mod shell;
 pub mod tour;

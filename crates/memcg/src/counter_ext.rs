@@ -7,9 +7,9 @@
 //! (the parent's counter already holds the page). [`MemCounter::uncharge_until`] is that walk,
 //! implemented with `ResCounter::uncharge_until` and `PageCounter::cancel`.
 
-use cgsim_counters::{Counter, PageCounter, ResCounter, ResLock, Underflow};
+use cgsim_counters::{Counter, PageCounter, ResCounter, ResLock, ResMember, Underflow};
 use cgsim_ktypes::trace::Tracer;
-use cgsim_ktypes::{CpuId, Pages};
+use cgsim_ktypes::{Bytes, CpuId, Pages};
 
 /// The counter interface memcg's charge path is generic over.
 pub trait MemCounter: Counter {
@@ -21,6 +21,10 @@ pub trait MemCounter: Counter {
         tracer: &T,
         cpu: CpuId,
     ) -> Result<(), Underflow>;
+
+    /// Store a limit without checking usage (2.6.25–2.6.26 `res_counter_write`, spec §3.8).
+    /// page_counter has no such store; it falls back to the checked `set_limit`.
+    fn set_limit_unchecked(&self, limit: Bytes);
 }
 
 impl<L: ResLock> MemCounter for ResCounter<L> {
@@ -32,6 +36,12 @@ impl<L: ResLock> MemCounter for ResCounter<L> {
         cpu: CpuId,
     ) -> Result<(), Underflow> {
         ResCounter::uncharge_until(self, top, nr.to_bytes(), tracer, cpu)
+    }
+
+    fn set_limit_unchecked(&self, limit: Bytes) {
+        // res_counter_write stores the parsed number under the lock; a plain decimal parses
+        // back to exactly `limit`.
+        let _ = self.write(ResMember::Limit, limit.0.to_string().as_bytes(), false);
     }
 }
 
@@ -57,5 +67,9 @@ impl MemCounter for PageCounter {
             c = Counter::parent(l);
         }
         first.map_or(Ok(()), Err)
+    }
+
+    fn set_limit_unchecked(&self, limit: Bytes) {
+        let _ = Counter::set_limit(self, limit);
     }
 }

@@ -17,6 +17,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
 use crate::page::LruList;
+use crate::profile::{ChargeAlgo, MemcgProfile};
 use cgsim_ktypes::parse::{simple_strtoull, strstrip};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE};
@@ -85,6 +86,37 @@ impl MemFile {
             ]);
         }
         v
+    }
+
+    /// The files of `profile` in creation order: the 2.6.25 set (`usage_in_bytes`,
+    /// `limit_in_bytes`, `failcnt`, `force_empty`, `stat`) when the profile's charge loop is
+    /// 2.6.25's, else [`list`](Self::list).
+    pub fn list_for(profile: &MemcgProfile) -> Vec<MemFile> {
+        if profile.charge_algo == ChargeAlgo::V2_6_25 {
+            vec![
+                MemFile::UsageInBytes,
+                MemFile::LimitInBytes,
+                MemFile::Failcnt,
+                MemFile::ForceEmpty,
+                MemFile::Stat,
+            ]
+        } else {
+            MemFile::list(profile.swap_accounting)
+        }
+    }
+
+    /// The read handler kind in `profile` (2.6.25's `force_empty` and `failcnt` differ).
+    pub fn read_kind_in(self, _profile: &MemcgProfile) -> ReadKind {
+        self.read_kind()
+    }
+
+    /// The write handler kind in `profile`: 2.6.25's `failcnt` cannot be reset.
+    pub fn write_kind_in(self, profile: &MemcgProfile) -> WriteKind {
+        if profile.charge_algo == ChargeAlgo::V2_6_25 && self == MemFile::Failcnt {
+            WriteKind::None
+        } else {
+            self.write_kind()
+        }
     }
 
     /// The name without the `memory.` prefix.
@@ -358,7 +390,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// E2BIG, stripped), `trigger` (content ignored). Returns the byte count.
     pub fn write_file(&self, id: MemcgId, name: &str, data: &[u8]) -> Result<usize, Errno> {
         let file = self.file(name)?;
-        match file.write_kind() {
+        let profile = self.profile();
+        match file.write_kind_in(&profile) {
             WriteKind::None => Err(Errno::EINVAL),
             WriteKind::Trigger => self.trigger(id, file).map(|()| data.len()),
             WriteKind::String => {
@@ -388,7 +421,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     fn file(&self, name: &str) -> Result<MemFile, Errno> {
         let file = MemFile::from_name(name).ok_or(Errno::ENOENT)?;
-        if file.is_memsw() && !self.lock().profile.swap_accounting {
+        if !MemFile::list_for(&self.lock().profile).contains(&file) {
             return Err(Errno::ENOENT);
         }
         Ok(file)
@@ -398,6 +431,24 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 impl<C: MemCounter> World<C> {
     /// `mem_control_stat_show` (2.6.34 keys, spec §6.7).
     pub(crate) fn stat_map(&self, s: u16) -> Vec<(String, u64)> {
+        if self.profile.charge_algo == ChargeAlgo::V2_6_25 {
+            // 2.6.25: cache, rss, active, inactive (spec §6.7).
+            let m = self.mc(s);
+            let pg = |n: i64| n.max(0) as u64 * PAGE_SIZE;
+            let l = |x: LruList| m.lru.len(x) * PAGE_SIZE;
+            return vec![
+                ("cache".to_string(), pg(m.stat.cache)),
+                ("rss".to_string(), pg(m.stat.rss)),
+                (
+                    "active".to_string(),
+                    l(LruList::ActiveAnon) + l(LruList::ActiveFile),
+                ),
+                (
+                    "inactive".to_string(),
+                    l(LruList::InactiveAnon) + l(LruList::InactiveFile) + l(LruList::Unevictable),
+                ),
+            ];
+        }
         let swap = self.profile.swap_accounting;
         let local = |w: &World<C>, x: u16| -> Vec<(&'static str, u64)> {
             let m = w.mc(x);
@@ -517,6 +568,9 @@ impl<C: MemCounter> World<C> {
                 Err(e) => ret = Err(e),
             }
             if !self.profile.limit_resize_retry {
+                // 2.6.25–2.6.26: the value is stored with no check against usage.
+                target.set_limit_unchecked(val);
+                ret = Ok(());
                 break;
             }
             self.mem_cgroup_hierarchical_reclaim(t, cpu, s, memsw, true);
@@ -545,6 +599,10 @@ impl<C: MemCounter> World<C> {
         let m = self.mc(s);
         if m.nr_tasks > 0 || !m.children.is_empty() {
             return Err(Errno::EBUSY);
+        }
+        if self.profile.charge_algo == ChargeAlgo::V2_6_25 {
+            self.force_empty_drop(t, cpu, s);
+            return Ok(());
         }
         if m.parent.is_none() {
             return Err(Errno::EINVAL);

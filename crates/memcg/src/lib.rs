@@ -10,7 +10,9 @@
 //!
 //! | module | models |
 //! |---|---|
-//! | [`machine`] | the simulated machine (RAM, swap, CPUs), faults, page cache, pagevecs, the host API |
+//! | [`machine`] | the simulated machine (RAM, swap, CPUs), tasks, memcg tree, page allocator, pagevecs |
+//! | `fault` | mmap, page faults, page cache, shmem, SysV shm (the host's memory calls) |
+//! | `teardown` | munmap, exit_mmap, truncation, swap_free |
 //! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics |
 //! | `charge` | `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit, uncharge |
 //! | `vmscan` | `try_to_free_mem_cgroup_pages`, hierarchical and soft-limit reclaim |
@@ -37,6 +39,7 @@
 
 mod charge;
 pub mod counter_ext;
+mod fault;
 pub mod files;
 mod invariants;
 pub mod machine;
@@ -49,6 +52,7 @@ pub mod page;
 pub mod profile;
 #[cfg(feature = "cgroup")]
 pub mod subsys;
+mod teardown;
 mod vmscan;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;

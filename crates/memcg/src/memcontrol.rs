@@ -92,7 +92,7 @@ pub struct MemStat {
 /// `struct mem_cgroup`.
 ///
 /// **Kernel:** `mm/memcontrol.c` 2.6.34/2.6.35 (spec §5.1).
-/// **Differences:** the per-zone info is one [`LruVec`] (one zone); per-CPU statistics are one
+/// **Differences:** the per-zone info is one `LruVec` (one zone); per-CPU statistics are one
 /// [`MemStat`] (all updates happen under the machine lock); `parent`/`children` mirror the cgroup
 /// tree of the memory hierarchy (the kernel asks the cgroup core).
 /// **Invariants:** (checked by `MemoryMachine::check_invariants`)

@@ -6,7 +6,7 @@
 //! `ipc/shm.c` (spec §5.2, §5.8, §7.1).
 //!
 //! **Differences:**
-//! - A page table is an ordered map from virtual page number to [`Pte`]; page-table pages
+//! - A page table is an ordered map from virtual page number to `Pte`; page-table pages
 //!   (`nr_ptes`) are counted as one per 512 mapped entries for OOM badness.
 //! - fork does not copy private anonymous pages and does not share them copy-on-write: the child's
 //!   private mappings start unpopulated and fault fresh pages on first touch (so a child's rss is 0

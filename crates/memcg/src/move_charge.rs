@@ -210,6 +210,10 @@ impl<C: MemCounter> World<C> {
         let Some(parent) = self.mc(s).parent else {
             return;
         };
+        if self.profile.charge_algo == crate::profile::ChargeAlgo::V2_6_25 {
+            self.force_empty_drop(t, cpu, s);
+            return;
+        }
         self.drain_all_stock(s);
         self.lru_add_drain_all();
         let pfns: Vec<u32> = (0..self.pages.len() as u32)
@@ -223,6 +227,25 @@ impl<C: MemCounter> World<C> {
             .collect();
         for slot in slots {
             self.move_swap_account(t, cpu, slot, s, parent, false);
+        }
+    }
+
+    /// 2.6.25 `mem_cgroup_force_empty`: every charge of `s` is dropped; the pages stay in
+    /// memory, charged to nobody (spec §6.8, §5.5).
+    pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
+        self.lru_add_drain_all();
+        let pfns: Vec<u32> = (0..self.pages.len() as u32)
+            .filter(|&p| self.pages[p as usize].memcg == s)
+            .collect();
+        for pfn in pfns {
+            let on_lru = self.pages[pfn as usize].has(crate::page::PG_LRU);
+            if on_lru {
+                self.lru_del(pfn);
+            }
+            self.mem_cgroup_uncharge_page(t, cpu, pfn, false);
+            if on_lru {
+                self.lru_add(pfn);
+            }
         }
     }
 

@@ -38,11 +38,20 @@ impl<C: MemCounter> World<C> {
         mem: u16,
     ) -> OomOutcome {
         let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
+        // A task retrying before it was woken queues once, not twice.
+        if let Some(p) = pid
+            && self.oom_waiters.iter().any(|&(w, _, _)| w == p)
+        {
+            self.oom_wait_cancel(p);
+        }
         self.mark_under_oom(mem, 1);
         let locked = self.oom_trylock(mem);
         let need_to_kill = locked && !self.mc(mem).oom_kill_disable;
-        if locked && let Some(hook) = &self.hook {
-            hook.oom(self.mc(mem).id);
+        if locked && let Some(hook) = self.hook.clone() {
+            // mem_cgroup_oom_notify: every memcg of the OOMing hierarchy.
+            for s in self.oom_members(mem) {
+                hook.oom(self.mc(s).id);
+            }
         }
         if need_to_kill {
             let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);

@@ -159,9 +159,9 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         _css: &CssRef,
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
-        let swap = self.machine.profile().swap_accounting;
-        for file in MemFile::list(swap) {
-            let mut cft = cftype::<C, T>(&self.machine, file);
+        let profile = self.machine.profile();
+        for file in MemFile::list_for(&profile) {
+            let mut cft = cftype::<C, T>(&self.machine, file, &profile);
             let hook = match file {
                 MemFile::UsageInBytes => self.events.usage_in_bytes.clone(),
                 MemFile::MemswUsageInBytes => self.events.memsw_usage_in_bytes.clone(),
@@ -181,6 +181,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
 fn cftype<C: MemCounter, T: Tracer>(
     machine: &Arc<MemoryMachine<C, T>>,
     file: MemFile,
+    profile: &crate::MemcgProfile,
 ) -> Cftype<T> {
     let mut cft = Cftype::new(file.name()).with_private(file as u64);
     match file.read_kind() {
@@ -194,7 +195,7 @@ fn cftype<C: MemCounter, T: Tracer>(
             cft = cft.read_map(move |cx| m.read_map(ctx_memcg(cx)?, file));
         }
     }
-    match file.write_kind() {
+    match file.write_kind_in(profile) {
         WriteKind::None => {}
         WriteKind::String => {
             let m = Arc::clone(machine);

@@ -266,3 +266,93 @@ fn stale_memcg_is_enodev() {
     assert_ne!(b, a, "generation differs");
     assert_eq!(m.read_file(a, "usage_in_bytes"), Err(Errno::ENODEV));
 }
+
+/// The 2.6.25 memory controller's files (spec §6.1, §6.4, §6.5, §6.7, §6.8).
+#[test]
+fn files_of_2_6_25() {
+    let (m, _) = boot_with(MemcgProfile::v2_6_25(), 64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert_eq!(m.read_file(a, "max_usage_in_bytes"), Err(Errno::ENOENT));
+    assert_eq!(m.read_file(a, "use_hierarchy"), Err(Errno::ENOENT));
+    assert_eq!(write(&m, a, "failcnt", "0"), Err(Errno::EINVAL));
+    // The root is charged and limitable.
+    write(&m, MemcgId::ROOT, "limit_in_bytes", "32M").unwrap();
+    assert_eq!(read(&m, MemcgId::ROOT, "limit_in_bytes"), "33554432\n");
+    let p = crate::spawn(&m, 10, "usemem", a);
+    let addr = m.mmap_anon(p, cgsim_ktypes::Bytes(MIB)).unwrap();
+    m.touch(p, addr, cgsim_ktypes::Bytes(MIB), true, CPU)
+        .unwrap();
+    let keys: Vec<String> = read(&m, a, "stat")
+        .lines()
+        .map(|l| l.split_once(' ').unwrap().0.to_string())
+        .collect();
+    assert_eq!(keys, ["cache", "rss", "active", "inactive"]);
+    assert_eq!(stat(&m, a, "active"), MIB);
+    // A limit below usage is stored as is.
+    write(&m, a, "limit_in_bytes", "4K").unwrap();
+    assert_eq!(read(&m, a, "limit_in_bytes"), "4096\n");
+    // force_empty with a task inside: EBUSY; without: the charges are dropped.
+    assert_eq!(write(&m, a, "force_empty", "1"), Err(Errno::EBUSY));
+    m.attach_task(p, MemcgId::ROOT).unwrap();
+    write(&m, a, "force_empty", "1").unwrap();
+    assert_eq!(read(&m, a, "usage_in_bytes"), "0\n");
+    assert_eq!(
+        m.task_mm_counts(p).unwrap().0,
+        256,
+        "the pages stay mapped, uncharged"
+    );
+    m.remove_memcg(a).unwrap();
+    m.exit_task(p, CPU);
+    m.check_invariants();
+}
+
+/// The 3.19+ counter backend: page_counter parsing rounds down and prints LONG_MAX rounded to a
+/// page as "unlimited" (spec §1.4, §4.7); the charge path is the same code.
+#[test]
+fn page_counter_backend() {
+    use cgsim_counters::{PageCounter, PageCounterProfile};
+    use cgsim_ktypes::klog::{Clock, Klog};
+    use cgsim_ktypes::{Bytes, NoTrace};
+    let m: Arc<MemoryMachine<PageCounter, NoTrace>> = MemoryMachine::new(
+        MemcgProfile::default(),
+        PageCounterProfile::V3_19,
+        MachineConfig {
+            ram: Bytes(64 * MIB),
+            swap: Bytes(0),
+            nr_cpus: 1,
+        },
+        Arc::new(NoTrace),
+        Arc::new(Klog::default()),
+        Arc::new(Clock::default()),
+    );
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert_eq!(
+        m.read_file(a, "limit_in_bytes").unwrap(),
+        "9223372036854771712\n"
+    );
+    m.write_file(a, "limit_in_bytes", b"1").unwrap();
+    assert_eq!(m.read_file(a, "limit_in_bytes").unwrap(), "0\n");
+    m.write_file(a, "limit_in_bytes", b"4097").unwrap();
+    assert_eq!(m.read_file(a, "limit_in_bytes").unwrap(), "4096\n");
+    m.write_file(a, "limit_in_bytes", b"-1").unwrap();
+    m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+    m.exec_mm(Pid(1), "init", CPU).unwrap();
+    m.fork_mm(Pid(1), Pid(10)).unwrap();
+    m.attach_task(Pid(10), a).unwrap();
+    m.write_file(a, "limit_in_bytes", b"64K").unwrap();
+    let addr = m.mmap_anon(Pid(10), Bytes(MIB)).unwrap();
+    assert_eq!(
+        m.touch(Pid(10), addr, Bytes(MIB), true, CPU),
+        Err(cgsim_memcg::FaultError::OomKilled)
+    );
+    assert!(
+        m.read_file(a, "failcnt")
+            .unwrap()
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+            >= 6
+    );
+    m.exit_task(Pid(10), CPU);
+    m.check_invariants();
+}

@@ -4,6 +4,7 @@
 mod core;
 mod files;
 mod oom;
+mod proptest_invariants;
 mod proptest_model;
 mod scenarios;
 mod trace;

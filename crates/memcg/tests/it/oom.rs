@@ -228,3 +228,55 @@ fn global_oom_when_ram_and_swap_run_out() {
     assert_eq!(m.nr_free_pages(), 1024);
     m.check_invariants();
 }
+
+#[test]
+fn retrying_before_the_wake_up_queues_once() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    write(&m, a, "oom_control", "1").unwrap();
+    let p = spawn(&m, 10, "usemem", a);
+    let addr = m.mmap_anon(p, Bytes(2 * MIB)).unwrap();
+    for _ in 0..3 {
+        assert!(matches!(
+            m.touch(p, addr, Bytes(2 * MIB), true, CPU),
+            Err(FaultError::OomWait { .. })
+        ));
+    }
+    m.oom_wait_interrupt(p);
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
+}
+
+#[derive(Default)]
+struct Usage(Mutex<Vec<(MemcgId, u64)>>);
+
+impl MemcgEventHook for Usage {
+    fn page_event(&self, memcg: MemcgId, usage: Bytes, _memsw: Bytes) {
+        self.0.lock().unwrap().push((memcg, usage.0));
+    }
+}
+
+/// The threshold layer's view (spec §15.3.9 under `every_event`): one page event per charge
+/// and uncharge, with the usage `usage_in_bytes` would print.
+#[test]
+fn page_events_reach_the_hook() {
+    let m = boot(64, 0);
+    let hook = std::sync::Arc::new(Usage::default());
+    m.set_event_hook(hook.clone());
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let p = spawn(&m, 10, "usemem", a);
+    usemem(&m, p, 6 * MIB).unwrap();
+    let seen = hook.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 6 * 256);
+    assert!(seen.iter().all(|&(id, _)| id == a));
+    let crossed = seen
+        .windows(2)
+        .filter(|w| w[0].1 < 5 * MIB && w[1].1 >= 5 * MIB)
+        .count();
+    assert_eq!(crossed, 1, "5M crossed once on the way up");
+    m.exit_task(p, CPU);
+    assert_eq!(hook.0.lock().unwrap().last(), Some(&(a, 0)));
+}

@@ -370,3 +370,25 @@ fn fault_and_free_loop() {
     assert_eq!(m.task_mm_counts(p).unwrap().4, 64, "the mapping stays");
     m.check_invariants();
 }
+
+/// mlock of pages already faulted in makes them unevictable; a fork does not inherit the lock.
+#[test]
+fn mlock_after_touch() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let p = spawn(&m, 10, "locker", a);
+    let addr = m.mmap_anon(p, Bytes(MIB)).unwrap();
+    m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
+    m.mlock(p, addr, Bytes(MIB), CPU).unwrap();
+    assert_eq!(stat(&m, a, "unevictable"), MIB);
+    assert_eq!(stat(&m, a, "active_anon"), 0);
+    m.fork_mm(p, Pid(11)).unwrap();
+    m.touch(Pid(11), addr, Bytes(MIB), true, CPU).unwrap();
+    assert_eq!(
+        stat(&m, a, "unevictable"),
+        MIB,
+        "the child's pages are evictable"
+    );
+    assert_eq!(stat(&m, a, "active_anon"), MIB);
+    m.check_invariants();
+}

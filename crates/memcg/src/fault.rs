@@ -1,0 +1,548 @@
+//! Mappings and page faults: `mmap`, `munmap`, `madvise`, `mlock`, `handle_mm_fault`, the page
+//! cache and shmem, SysV shm.
+//!
+//! **Kernel:** `mm/mmap.c`, `mm/madvise.c`, `mm/mlock.c`, `mm/memory.c` `handle_mm_fault`,
+//! `do_anonymous_page`, `do_swap_page`; `mm/filemap.c` `add_to_page_cache_lru`,
+//! `mark_page_accessed`; `mm/shmem.c` `shmem_getpage`; `ipc/shm.c` (spec §5.2, §7.1).
+//! **Differences:** see `mm.rs` (no copy-on-write, regular files never mapped).
+
+use crate::counter_ext::MemCounter;
+use crate::machine::{FaultError, MemoryMachine, World};
+use crate::mm::{CacheSlot, FileId, Pte, Shm, ShmId, Vma, VmaKind};
+use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM};
+use crate::page::{PG_UNEVICTABLE, Page};
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE, Pages, Pid};
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)`: returns the address.
+    /// EINVAL for a zero length, ESRCH for an unknown task or one without an mm.
+    pub fn mmap_anon(&self, pid: Pid, len: Bytes) -> Result<u64, Errno> {
+        let mut w = self.lock();
+        w.mmap(pid, len, VmaKind::Anon, None)
+    }
+
+    /// `mmap(..., MAP_SHARED, /dev/zero fd)`: a new shmem object shared with children.
+    pub fn mmap_shared_zero(&self, pid: Pid, len: Bytes) -> Result<u64, Errno> {
+        let mut w = self.lock();
+        let file = w.next_shmem_file;
+        w.mmap(pid, len, VmaKind::Shared { file, pgoff: 0 }, None)
+            .inspect(|_| w.next_shmem_file += 1)
+    }
+
+    /// `munmap(addr, len)`: unmap whole pages, uncharging private pages. EINVAL for an
+    /// unaligned address.
+    pub fn munmap(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        if !addr.is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        let mm = w.task_mm(pid)?;
+        let first = addr >> PAGE_SHIFT;
+        let n = len.page_align().0 >> PAGE_SHIFT;
+        w.unmap_range(t, cpu, mm, first, n);
+        Ok(())
+    }
+
+    /// `madvise(addr, len, MADV_DONTNEED)`: drop the pages of the range (uncharging them) but
+    /// keep the mapping; the next touch faults fresh zero pages. Together with
+    /// [`touch`](Self::touch) this is the fault-and-free loop of the benchmarks: it allocates
+    /// nothing in the steady state.
+    pub fn madvise_dontneed(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        if !addr.is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        let mm = w.task_mm(pid)?;
+        let first = addr >> PAGE_SHIFT;
+        let n = len.page_align().0 >> PAGE_SHIFT;
+        w.zap_page_range(t, cpu, mm, first, n);
+        Ok(())
+    }
+
+    /// `mlock(addr, len)`: mark the VMAs covering the range `VM_LOCKED`, fault every page in
+    /// (charging) and make them unevictable. ENOMEM if part of the range is unmapped.
+    /// **Differences:** a VMA is locked whole (the kernel splits it at the range's edges).
+    pub fn mlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), FaultError> {
+        {
+            let mut w = self.lock();
+            let mm = w.task_mm(pid)?;
+            let first = addr >> PAGE_SHIFT;
+            let n = (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
+            for vpn in first..first + n {
+                let Some((start, _)) = w.mms[mm as usize].find_vma(vpn) else {
+                    return Err(Errno::ENOMEM.into());
+                };
+                let vma = w.mms[mm as usize].vmas.get_mut(&start).expect("found");
+                vma.locked = true;
+            }
+            // Pages already present become unevictable now (`mlock_vma_page`).
+            for vpn in first..first + n {
+                if let Some(&Pte::Page(pfn)) = w.mms[mm as usize].ptes.get(&vpn)
+                    && !w.pages[pfn as usize].has(PG_UNEVICTABLE)
+                {
+                    w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
+                }
+            }
+        }
+        self.touch(pid, addr, len, true, cpu)
+    }
+
+    /// Touch every page of `[addr, addr+len)` (`write` marks them dirty): each missing page
+    /// faults (`handle_mm_fault`) and is charged. Stops at the first error; pages touched before
+    /// it stay. Retrying after [`FaultError::OomWait`] continues where it stopped.
+    pub fn touch(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        write: bool,
+        cpu: CpuId,
+    ) -> Result<(), FaultError> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        let first = addr >> PAGE_SHIFT;
+        let n = (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
+        for vpn in first..first + n {
+            w.handle_mm_fault(t, cpu, pid, vpn, write)?;
+        }
+        Ok(())
+    }
+
+    /// `read(2)` of `[offset, offset+len)` from a regular file: missing pages enter the page
+    /// cache (charged as cache to the reader's memcg); present ones are marked accessed.
+    pub fn file_read(
+        &self,
+        pid: Pid,
+        file: FileId,
+        offset: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<(), FaultError> {
+        self.file_access(pid, file, offset, len, false, cpu)
+    }
+
+    /// `write(2)`: as [`file_read`](Self::file_read), and the pages become dirty.
+    pub fn file_write(
+        &self,
+        pid: Pid,
+        file: FileId,
+        offset: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<(), FaultError> {
+        self.file_access(pid, file, offset, len, true, cpu)
+    }
+
+    fn file_access(
+        &self,
+        pid: Pid,
+        file: FileId,
+        offset: u64,
+        len: Bytes,
+        dirty: bool,
+        cpu: CpuId,
+    ) -> Result<(), FaultError> {
+        if file.is_shmem() {
+            return Err(Errno::EINVAL.into());
+        }
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        if !w.tasks.contains_key(&pid) {
+            return Err(Errno::ESRCH.into());
+        }
+        let first = offset >> PAGE_SHIFT;
+        let n = (len.0 + (offset % PAGE_SIZE)).div_ceil(PAGE_SIZE);
+        for idx in first..first + n {
+            let idx = u32::try_from(idx).map_err(|_| Errno::EFBIG)?;
+            w.find_or_create_cache_page(t, cpu, pid, file.0, idx, dirty)?;
+        }
+        Ok(())
+    }
+
+    /// Truncate a regular file to zero (or unlink its last reference): its page-cache pages are
+    /// removed and uncharged (`truncate_inode_pages`).
+    #[doc(alias = "truncate_inode_pages")]
+    pub fn file_truncate(&self, file: FileId, cpu: CpuId) {
+        let t = &*self.tracer;
+        self.lock().truncate_file(t, cpu, file.0);
+    }
+
+    /// `shmget(IPC_PRIVATE, size)`: a new segment. EINVAL for size 0.
+    pub fn shmget(&self, size: Bytes) -> Result<ShmId, Errno> {
+        let mut w = self.lock();
+        if size.0 == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let id = w.next_shm;
+        w.next_shm += 1;
+        let file = w.next_shmem_file;
+        w.next_shmem_file += 1;
+        w.shms.insert(
+            id,
+            Shm {
+                file,
+                pages: size.page_align().0 >> PAGE_SHIFT,
+                nattch: 0,
+                removed: false,
+            },
+        );
+        Ok(ShmId(id))
+    }
+
+    /// `shmat(shmid, NULL, 0)`: map the segment; returns the address. EINVAL for an unknown or
+    /// removed segment.
+    pub fn shmat(&self, pid: Pid, shm: ShmId) -> Result<u64, Errno> {
+        let mut w = self.lock();
+        let seg = w.shms.get(&shm.0).ok_or(Errno::EINVAL)?;
+        if seg.removed {
+            return Err(Errno::EINVAL);
+        }
+        let (file, pages) = (seg.file, seg.pages);
+        let addr = w.mmap(
+            pid,
+            Pages(pages).to_bytes(),
+            VmaKind::Shared { file, pgoff: 0 },
+            Some(shm.0),
+        )?;
+        w.shms.get_mut(&shm.0).expect("checked").nattch += 1;
+        Ok(addr)
+    }
+
+    /// `shmdt(addr)`: unmap the attach starting at `addr`. EINVAL if none starts there.
+    pub fn shmdt(&self, pid: Pid, addr: u64, cpu: CpuId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        let mm = w.task_mm(pid)?;
+        let vpn = addr >> PAGE_SHIFT;
+        let vma = match w.mms[mm as usize].vmas.get(&vpn) {
+            Some(v) if v.shm.is_some() && addr.is_multiple_of(PAGE_SIZE) => *v,
+            _ => return Err(Errno::EINVAL),
+        };
+        w.unmap_range(t, cpu, mm, vpn, vma.pages);
+        Ok(())
+    }
+
+    /// `shmctl(shmid, IPC_RMID)`: destroy the segment now if unattached, else at the last detach.
+    pub fn shm_rmid(&self, shm: ShmId, cpu: CpuId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        let seg = w.shms.get_mut(&shm.0).ok_or(Errno::EINVAL)?;
+        seg.removed = true;
+        if seg.nattch == 0 {
+            let file = seg.file;
+            w.shms.remove(&shm.0);
+            w.truncate_file(t, cpu, file);
+        }
+        Ok(())
+    }
+}
+
+impl<C: MemCounter> World<C> {
+    fn mmap(
+        &mut self,
+        pid: Pid,
+        len: Bytes,
+        kind: VmaKind,
+        shm: Option<u32>,
+    ) -> Result<u64, Errno> {
+        if len.0 == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let mm = self.task_mm(pid)?;
+        let pages = len.page_align().0 >> PAGE_SHIFT;
+        let m = &mut self.mms[mm as usize];
+        let start = m.next_vpn;
+        // One guard page between mappings, as the kernel's top-down allocator tends to leave.
+        m.next_vpn += pages + 1;
+        m.vmas.insert(
+            start,
+            Vma {
+                pages,
+                kind,
+                locked: false,
+                shm,
+            },
+        );
+        Ok(start << PAGE_SHIFT)
+    }
+
+    /// `handle_mm_fault` for one page.
+    fn handle_mm_fault<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        vpn: u64,
+        write: bool,
+    ) -> Result<(), FaultError> {
+        let mm = self.task_mm(pid)?;
+        let (start, vma) = self.mms[mm as usize]
+            .find_vma(vpn)
+            .ok_or(FaultError::Errno(Errno::EFAULT))?;
+        match self.mms[mm as usize].ptes.get(&vpn).copied() {
+            Some(Pte::Page(pfn)) => {
+                // The hardware sets the accessed (and dirty) bit; reclaim reads it.
+                let pg = &mut self.pages[pfn as usize];
+                pg.set(PG_REFERENCED);
+                if write {
+                    pg.set(PG_DIRTY);
+                }
+                Ok(())
+            }
+            Some(Pte::Swap(slot)) => self.do_swap_page(t, cpu, pid, mm, vpn, slot, vma.locked),
+            None => match vma.kind {
+                VmaKind::Anon => self.do_anonymous_page(t, cpu, pid, mm, vpn, vma.locked, write),
+                VmaKind::Shared { file, pgoff } => {
+                    let idx = pgoff as u64 + (vpn - start);
+                    let idx = u32::try_from(idx).map_err(|_| Errno::EFAULT)?;
+                    let pfn = self.shmem_getpage(t, cpu, pid, mm, file, idx, write)?;
+                    self.map_shared(mm, vpn, pfn, vma.locked);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// `do_anonymous_page`: allocate, charge (`mem_cgroup_newpage_charge`), map.
+    #[allow(clippy::too_many_arguments)]
+    fn do_anonymous_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mm: u32,
+        vpn: u64,
+        locked: bool,
+        write: bool,
+    ) -> Result<(), FaultError> {
+        let _f = trace::func(t, cpu, "do_anonymous_page");
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
+        self.pages[pfn as usize] = Page {
+            flags: PG_ANON | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
+            owner: mm,
+            index: vpn as u32,
+            mapcount: 1,
+            ..Page::FREE
+        };
+        let memcg = self.mm_memcg(mm);
+        if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, false) {
+            self.free_page(pfn);
+            return Err(e);
+        }
+        // The OOM killer may have torn this very mm down while we charged.
+        if !self.mms.contains(mm as usize) {
+            self.uncharge_and_free(t, cpu, pfn);
+            return Err(FaultError::OomKilled);
+        }
+        if locked {
+            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+        }
+        let m = &mut self.mms[mm as usize];
+        m.ptes.insert(vpn, Pte::Page(pfn));
+        m.anon_rss += 1;
+        self.lru_cache_add(cpu, pfn);
+        Ok(())
+    }
+
+    /// `do_swap_page`: swap a private anonymous page back in, charging it again
+    /// (`mem_cgroup_try_charge_swapin`) and freeing the swap entry (memsw uncharge of the
+    /// entry's `swap_cgroup`).
+    #[allow(clippy::too_many_arguments)]
+    fn do_swap_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mm: u32,
+        vpn: u64,
+        slot: u32,
+        locked: bool,
+    ) -> Result<(), FaultError> {
+        let _f = trace::func(t, cpu, "do_swap_page");
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
+        self.pages[pfn as usize] = Page {
+            flags: PG_ANON | PG_ACTIVE,
+            owner: mm,
+            index: vpn as u32,
+            mapcount: 1,
+            ..Page::FREE
+        };
+        // Charge the memcg recorded in swap_cgroup if it still exists, else the mm owner's.
+        let rec = self.swap[slot as usize].memcg;
+        let memcg = if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() {
+            rec
+        } else {
+            self.mm_memcg(mm)
+        };
+        if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, false) {
+            self.free_page(pfn);
+            return Err(e);
+        }
+        if !self.mms.contains(mm as usize) {
+            self.uncharge_and_free(t, cpu, pfn);
+            return Err(FaultError::OomKilled);
+        }
+        self.swap_free_slot(t, cpu, slot);
+        if locked {
+            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+        }
+        let m = &mut self.mms[mm as usize];
+        m.ptes.insert(vpn, Pte::Page(pfn));
+        m.anon_rss += 1;
+        m.swap_ents -= 1;
+        self.lru_cache_add(cpu, pfn);
+        Ok(())
+    }
+
+    /// `shmem_getpage`: the page of shmem object `file` at `idx`, created (charged as cache to
+    /// the toucher's memcg) or swapped in as needed.
+    #[allow(clippy::too_many_arguments)]
+    fn shmem_getpage<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mm: u32,
+        file: u32,
+        idx: u32,
+        write: bool,
+    ) -> Result<u32, FaultError> {
+        let _f = trace::func(t, cpu, "shmem_getpage");
+        match self.page_cache.get(&(file, idx)).copied() {
+            Some(CacheSlot::Page(pfn)) => {
+                self.pages[pfn as usize].set(PG_REFERENCED);
+                if write {
+                    self.pages[pfn as usize].set(PG_DIRTY);
+                }
+                Ok(pfn)
+            }
+            other => {
+                let pfn = self.alloc_user_page(t, cpu, pid)?;
+                self.pages[pfn as usize] = Page {
+                    flags: PG_SHMEM | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
+                    owner: file,
+                    index: idx,
+                    ..Page::FREE
+                };
+                let swap_rec = match other {
+                    Some(CacheSlot::Swap(slot)) => Some(slot),
+                    _ => None,
+                };
+                let memcg = match swap_rec.map(|s| self.swap[s as usize].memcg) {
+                    Some(rec) if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() => rec,
+                    _ => self.mm_memcg(mm),
+                };
+                if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, true) {
+                    self.free_page(pfn);
+                    return Err(e);
+                }
+                if !self.mms.contains(mm as usize) {
+                    self.uncharge_and_free(t, cpu, pfn);
+                    return Err(FaultError::OomKilled);
+                }
+                if let Some(slot) = swap_rec {
+                    self.swap_free_slot(t, cpu, slot);
+                }
+                self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+                self.lru_cache_add(cpu, pfn);
+                Ok(pfn)
+            }
+        }
+    }
+
+    /// Map a shmem page into `mm` (`page_add_file_rmap`): the first mapping makes it count as
+    /// `mapped_file`.
+    fn map_shared(&mut self, mm: u32, vpn: u64, pfn: u32, locked: bool) {
+        self.mms[mm as usize].ptes.insert(vpn, Pte::Page(pfn));
+        self.mms[mm as usize].file_rss += 1;
+        self.shared_rmap.entry(pfn).or_default().push((mm, vpn));
+        let pg = &mut self.pages[pfn as usize];
+        pg.mapcount += 1;
+        if pg.mapcount == 1
+            && let Some(s) = pg.memcg_slot()
+        {
+            self.mc_mut(s).stat.mapped_file += 1;
+        }
+        if locked && !self.pages[pfn as usize].has(PG_UNEVICTABLE) {
+            self.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
+        }
+    }
+
+    /// `page_remove_rmap` for a shmem page mapped at `vpn` of `mm`.
+    pub(crate) fn unmap_shared(&mut self, mm: u32, vpn: u64, pfn: u32) {
+        if let Some(v) = self.shared_rmap.get_mut(&pfn) {
+            v.retain(|&(m, a)| !(m == mm && a == vpn));
+            if v.is_empty() {
+                self.shared_rmap.remove(&pfn);
+            }
+        }
+        let m = &mut self.mms[mm as usize];
+        m.ptes.remove(&vpn);
+        m.file_rss -= 1;
+        let pg = &mut self.pages[pfn as usize];
+        pg.mapcount -= 1;
+        if pg.mapcount == 0 {
+            if let Some(s) = pg.memcg_slot() {
+                self.mc_mut(s).stat.mapped_file -= 1;
+            }
+            // munlock: the last locked mapping went away.
+            if self.pages[pfn as usize].has(PG_MLOCKED) {
+                self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
+            }
+        }
+    }
+
+    /// `find_or_create_page` + `mark_page_accessed` for a regular file.
+    fn find_or_create_cache_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        file: u32,
+        idx: u32,
+        dirty: bool,
+    ) -> Result<(), FaultError> {
+        if let Some(CacheSlot::Page(pfn)) = self.page_cache.get(&(file, idx)).copied() {
+            // mark_page_accessed: a second access to an inactive referenced page activates it.
+            let pg = self.pages[pfn as usize];
+            if pg.has(PG_REFERENCED) && !pg.has(PG_ACTIVE) && !pg.has(PG_UNEVICTABLE) {
+                self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
+            } else {
+                self.pages[pfn as usize].set(PG_REFERENCED);
+            }
+            if dirty {
+                self.pages[pfn as usize].set(PG_DIRTY);
+            }
+            return Ok(());
+        }
+        let _f = trace::func(t, cpu, "add_to_page_cache_lru");
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
+        self.pages[pfn as usize] = Page {
+            flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },
+            owner: file,
+            index: idx,
+            ..Page::FREE
+        };
+        let memcg = self.tasks.get(&pid).map_or(0, |t| t.memcg);
+        if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, true) {
+            self.free_page(pfn);
+            return Err(e);
+        }
+        if !self.tasks.contains_key(&pid) {
+            self.uncharge_and_free(t, cpu, pfn);
+            return Err(FaultError::OomKilled);
+        }
+        self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+        self.lru_cache_add(cpu, pfn);
+        Ok(())
+    }
+}

@@ -1,0 +1,209 @@
+//! Tearing memory down: `zap_page_range`, `exit_mmap`, truncation and `swap_free`.
+//!
+//! **Kernel:** `mm/memory.c` `zap_page_range`, `unmap_vmas`; `mm/mmap.c` `do_munmap`,
+//! `exit_mmap`; `mm/truncate.c` `truncate_inode_pages`; `ipc/shm.c` `shm_close`;
+//! `mm/swapfile.c` `swap_free` with `mem_cgroup_uncharge_swap` (spec §5.8, §7.1.2).
+
+use crate::counter_ext::MemCounter;
+use crate::machine::World;
+use crate::mm::{CacheSlot, Pte, SwapSlot, Vma, VmaKind};
+use crate::page::{NO_MEMCG, PG_ANON};
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{CpuId, Pages, Pid};
+
+impl<C: MemCounter> World<C> {
+    /// Uncharge a page, take it off the LRU and free the frame.
+    pub(crate) fn uncharge_and_free<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
+        self.lru_del(pfn);
+        self.mem_cgroup_uncharge_page(t, cpu, pfn, false);
+        self.free_page(pfn);
+    }
+
+    /// `zap_page_range` over `[first, first+n)` of `mm`, then drop the VMAs (split at the edges).
+    pub(crate) fn unmap_range<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        mm: u32,
+        first: u64,
+        n: u64,
+    ) {
+        let end = first + n;
+        self.zap_page_range(t, cpu, mm, first, n);
+        // Split and remove VMAs.
+        let overlapping: Vec<(u64, Vma)> = self.mms[mm as usize]
+            .vmas
+            .range(..end)
+            .filter(|(s, v)| **s + v.pages > first)
+            .map(|(&s, &v)| (s, v))
+            .collect();
+        let mut detached = Vec::new();
+        for (s, v) in overlapping {
+            let m = &mut self.mms[mm as usize];
+            m.vmas.remove(&s);
+            if s < first {
+                m.vmas.insert(
+                    s,
+                    Vma {
+                        pages: first - s,
+                        ..v
+                    },
+                );
+            }
+            let vend = s + v.pages;
+            if vend > end {
+                let kind = match v.kind {
+                    VmaKind::Anon => VmaKind::Anon,
+                    VmaKind::Shared { file, pgoff } => VmaKind::Shared {
+                        file,
+                        pgoff: pgoff + (end - s) as u32,
+                    },
+                };
+                m.vmas.insert(
+                    end,
+                    Vma {
+                        pages: vend - end,
+                        kind,
+                        ..v
+                    },
+                );
+            }
+            if s >= first
+                && vend <= end
+                && let Some(shm) = v.shm
+            {
+                detached.push(shm);
+            }
+        }
+        for shm in detached {
+            self.shm_detach(t, cpu, shm);
+        }
+    }
+
+    /// `zap_page_range`: drop every page-table entry in `[first, first+n)` of `mm`,
+    /// uncharging and freeing private pages and swap entries. Allocation-free: it looks the next
+    /// entry up instead of collecting them.
+    pub(crate) fn zap_page_range<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        mm: u32,
+        first: u64,
+        n: u64,
+    ) {
+        let _f = trace::func(t, cpu, "zap_page_range");
+        let end = first + n;
+        let mut from = first;
+        while let Some((&vpn, &pte)) = self.mms[mm as usize].ptes.range(from..end).next() {
+            from = vpn + 1;
+            match pte {
+                Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
+                    let m = &mut self.mms[mm as usize];
+                    m.ptes.remove(&vpn);
+                    m.anon_rss -= 1;
+                    self.uncharge_and_free(t, cpu, pfn);
+                }
+                Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
+                Pte::Swap(slot) => {
+                    let m = &mut self.mms[mm as usize];
+                    m.ptes.remove(&vpn);
+                    m.swap_ents -= 1;
+                    self.swap_free_slot(t, cpu, slot);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn shm_detach<T: Tracer>(&mut self, t: &T, cpu: CpuId, shm: u32) {
+        if let Some(seg) = self.shms.get_mut(&shm) {
+            seg.nattch -= 1;
+            if seg.nattch == 0 && seg.removed {
+                let file = seg.file;
+                self.shms.remove(&shm);
+                self.truncate_file(t, cpu, file);
+            }
+        }
+    }
+
+    /// Drop a task's mm (`exit_mm` / `mmput` for the last user).
+    pub(crate) fn drop_task_mm<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
+        let Some(mm) = self.tasks.get_mut(&pid).and_then(|t| t.mm.take()) else {
+            return;
+        };
+        self.exit_mmap(t, cpu, mm);
+    }
+
+    /// `exit_mmap`: unmap everything, then free the mm. Shared `/dev/zero` objects with no
+    /// mapping left are freed.
+    pub(crate) fn exit_mmap<T: Tracer>(&mut self, t: &T, cpu: CpuId, mm: u32) {
+        let _f = trace::func(t, cpu, "exit_mmap");
+        let vmas: Vec<(u64, Vma)> = self.mms[mm as usize]
+            .vmas
+            .iter()
+            .map(|(&s, &v)| (s, v))
+            .collect();
+        for (s, v) in &vmas {
+            self.unmap_range(t, cpu, mm, *s, v.pages);
+        }
+        self.mms.remove(mm as usize);
+        // Anonymous shared objects (not SysV) die with their last mapping.
+        for (_, v) in vmas {
+            if let VmaKind::Shared { file, .. } = v.kind
+                && v.shm.is_none()
+                && !self.mms.iter().any(|(_, m)| {
+                    m.vmas
+                        .values()
+                        .any(|x| matches!(x.kind, VmaKind::Shared { file: f, .. } if f == file))
+                })
+            {
+                self.truncate_file(t, cpu, file);
+            }
+        }
+    }
+
+    /// Remove every page-cache page (and swapped shmem slot) of `file`.
+    pub(crate) fn truncate_file<T: Tracer>(&mut self, t: &T, cpu: CpuId, file: u32) {
+        let entries: Vec<((u32, u32), CacheSlot)> = self
+            .page_cache
+            .range((file, 0)..=(file, u32::MAX))
+            .map(|(&k, &v)| (k, v))
+            .collect();
+        for (k, v) in entries {
+            self.page_cache.remove(&k);
+            match v {
+                CacheSlot::Page(pfn) => {
+                    // Unmap it everywhere first (only shmem pages are mapped).
+                    if let Some(maps) = self.shared_rmap.get(&pfn).cloned() {
+                        for (mm, vpn) in maps {
+                            self.unmap_shared(mm, vpn, pfn);
+                        }
+                    }
+                    self.uncharge_and_free(t, cpu, pfn);
+                }
+                CacheSlot::Swap(slot) => self.swap_free_slot(t, cpu, slot),
+            }
+        }
+    }
+
+    /// `swap_free` + `mem_cgroup_uncharge_swap`: release a slot and its memsw charge.
+    pub(crate) fn swap_free_slot<T: Tracer>(&mut self, t: &T, cpu: CpuId, slot: u32) {
+        let s = self.swap[slot as usize];
+        debug_assert!(s.used);
+        self.swap[slot as usize] = SwapSlot {
+            used: false,
+            memcg: NO_MEMCG,
+        };
+        self.swap_free.push(slot);
+        if s.memcg != NO_MEMCG && self.memcgs[s.memcg as usize].is_some() {
+            let _f = trace::func(t, cpu, "mem_cgroup_uncharge_swap");
+            self.mc_mut(s.memcg).stat.swap -= 1;
+            if self.charges_counters(s.memcg)
+                && let Some(msw) = self.mc(s.memcg).counters.memsw.clone()
+                && let Err(u) = msw.uncharge(Pages(1), t, cpu)
+            {
+                self.printk(Level::Warning, u.to_string());
+            }
+        }
+    }
+}
