@@ -55,6 +55,7 @@ fn matrix(c: &mut Criterion) {
             slots: 7,
         },
         Design::StockChargeOnly { batch: 32 },
+        Design::StockThreadLocal,
     ];
     for design in designs {
         let mut g = c.benchmark_group(design.id());

@@ -23,6 +23,11 @@ pub enum FileKind<T: Tracer> {
     Console(ConsoleStream),
     /// Text generated at open (a `/proc` file).
     Snapshot(Vec<u8>),
+    /// `/proc/<pid>/oom_score_adj`: its text at open, and writes set the task's value.
+    OomScoreAdj {
+        pid: cgsim_ktypes::Pid,
+        text: Vec<u8>,
+    },
     /// A cgroup control file, with the core's per-open state.
     Cgroup(CgFile<T>),
     /// An eventfd (`[eventfd]` anonymous inode).

@@ -145,6 +145,8 @@ impl<T: Tracer> Kernel<T> {
                     InodeKind::Regular { data } => {
                         if flags.truncate && flags.write {
                             data.clear();
+                            // Lock order: Kernel::state -> memcg world.
+                            self.page_cache_truncate(*sb, *ino);
                         }
                         FileKind::Tmpfs { sb: *sb, ino: *ino }
                     }
@@ -153,6 +155,12 @@ impl<T: Tracer> Kernel<T> {
                     InodeKind::Dir { .. } => FileKind::Dir,
                 }
             }
+            Node::Proc(
+                p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::OomScoreAdj),
+            ) => FileKind::OomScoreAdj {
+                pid: *pid,
+                text: self.proc_content(st, p)?,
+            },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Cgroup(c) => {
                 FileKind::Cgroup(self.cg_open(st, pid, cred, c, readable, flags.write)?)
@@ -213,7 +221,17 @@ impl<T: Tracer> Kernel<T> {
         let id = self.fd_file(&st, pid, fd)?;
         let mut file = st.files.remove(&id).expect("fd names a file");
         let r = self.read_file(&st, pid, &mut file, buf);
+        // The pages read enter the page cache, charged to the reader's memcg.
+        // Lock order: Kernel::state -> memcg world.
+        let cache = match (&file.kind, &r) {
+            (FileKind::Tmpfs { sb, ino }, Ok(n)) => {
+                self.page_cache_access(pid, *sb, *ino, file.pos - *n as u64, *n, false)
+            }
+            _ => Ok(()),
+        };
         st.files.insert(id, file);
+        drop(st);
+        self.fault_result(pid, cache)?;
         r
     }
 
@@ -237,7 +255,9 @@ impl<T: Tracer> Kernel<T> {
             },
             FileKind::Dir => return Err(err(Errno::EISDIR, "read on a directory")),
             FileKind::Null | FileKind::Console(_) => 0,
-            FileKind::Snapshot(data) => read_at(data, file.pos, buf),
+            FileKind::Snapshot(data) | FileKind::OomScoreAdj { text: data, .. } => {
+                read_at(data, file.pos, buf)
+            }
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
             FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
         };
@@ -259,11 +279,20 @@ impl<T: Tracer> Kernel<T> {
         }
         let mut file = st.files.remove(&id).expect("fd names a file");
         let r = self.write_file(&mut st, pid, &cred, &mut file, data);
+        // Written pages are page cache, dirty, charged to the writer's memcg.
+        // Lock order: Kernel::state -> memcg world.
+        let cache = match (&file.kind, &r) {
+            (FileKind::Tmpfs { sb, ino }, Ok(n)) => {
+                self.page_cache_access(pid, *sb, *ino, file.pos - *n as u64, *n, true)
+            }
+            _ => Ok(()),
+        };
         st.files.insert(id, file);
         if event_control {
             self.event_clear_fds();
         }
         self.unlock(st);
+        self.fault_result(pid, cache)?;
         r
     }
 
@@ -305,6 +334,10 @@ impl<T: Tracer> Kernel<T> {
                 Ok(data.len())
             }
             FileKind::Snapshot(_) => Err(err(Errno::EINVAL, "file has no write operation")),
+            FileKind::OomScoreAdj { pid: target, .. } => {
+                let target = *target;
+                self.proc_write_oom_score_adj(st, pid, target, data)
+            }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
         }
@@ -469,11 +502,16 @@ impl<T: Tracer> Kernel<T> {
             return Err(err(Errno::ENOTDIR, "trailing slash on a non-directory"));
         }
         match (pw.dir.node().clone(), child) {
-            (Node::Tmpfs { sb, ino }, Node::Tmpfs { .. }) => {
+            (Node::Tmpfs { sb, ino }, Node::Tmpfs { ino: victim, .. }) => {
                 st.tmpfs
                     .get_mut(&sb)
                     .expect("walked into it")
                     .remove(ino, &pw.last);
+                // The inode is freed now (no hard links), and its page cache with it.
+                // Lock order: Kernel::state -> memcg world.
+                self.page_cache_truncate(sb, victim);
+                drop(st);
+                self.mem_events();
                 Ok(())
             }
             _ => Err(err(Errno::EPERM, "filesystem has no unlink operation")),

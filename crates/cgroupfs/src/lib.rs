@@ -22,6 +22,8 @@
 //! | `process`, `task` | fork/exit/wait/kill, credentials, fd tables | `kernel/fork.c`, `exit.c`, `signal.c` |
 //! | `sched` | the deterministic scheduler for [`Program`]s | `kernel/sched.c` (stand-in) |
 //! | `file`, `state` | open file descriptions, the state behind the lock | `include/linux/fs.h` |
+//! | `mem` | the memory syscalls on top of `cgsim-memcg`: mmap, faults, mlock, SysV shm, OOM kills and waits | `mm/memory.c`, `mm/mmap.c`, `ipc/shm.c` |
+//! | `meminfo` | `/proc/meminfo`, the `Vm*` lines of `/proc/<pid>/status`, `/proc/<pid>/oom_score_adj` | `fs/proc/meminfo.c`, `fs/proc/task_mmu.c`, `fs/proc/base.c` |
 //!
 //! # What users see
 //!
@@ -38,6 +40,15 @@
 //!   `cgroup: release_agent: exec <argv> (<envp>)` and kept in [`Kernel::release_agent_log`].
 //! * `/proc/cgroups`, `/proc/<pid>/cgroup`, `/proc/self`, `/proc/mounts` use the kernel's formats
 //!   (spec §2.14, §2.5.8).
+//! * Memory (`crates/memcg`, subsystem 5): every task has an mm; [`Kernel::mmap_anon`],
+//!   [`Kernel::mmap_shared_zero`], [`Kernel::touch`], [`Kernel::mlock`], [`Kernel::munmap`] and
+//!   the SysV shm calls charge and uncharge the task's memory cgroup; reading or writing a tmpfs
+//!   file puts its pages in the page cache (charged as cache); fork copies the mappings, exit
+//!   and exec free them. An OOM victim gets SIGKILL and runs the exit path (the kernel log has
+//!   the OOM killer's lines); with `oom_kill_disable` a faulting task sleeps in state D until
+//!   `memcg_oom_recover` wakes it. `/proc/meminfo`, the `Vm*` lines of `/proc/<pid>/status` and
+//!   `/proc/<pid>/oom_score_adj` (read-write) show it; [`Kernel::ps`] has each task's rss, swap
+//!   and memory cgroup. See `mem.rs` for what is simplified.
 //!
 //! # Registering your own subsystem
 //!
@@ -106,6 +117,8 @@ mod event_control;
 mod eventfd;
 mod file;
 mod fs;
+mod mem;
+mod meminfo;
 mod mount;
 mod namei;
 mod perm;
@@ -119,12 +132,15 @@ mod tmpfs;
 use cgsim_cgroup as cg;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::Ftrace;
-use cgsim_ktypes::{Cred, Pid, SysResult, Tracer};
+use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
+pub use cgsim_memcg::{MachineConfig, MemcgProfile};
 use parking_lot::{Mutex, MutexGuard};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
+pub use crate::mem::{IPC_PRIVATE, MmapFlags};
+pub use crate::meminfo::MemInfo;
 pub use crate::mount::mangle;
 pub use crate::namei::{NAME_MAX, PATH_MAX};
 pub use crate::perm::S_ISVTX;
@@ -133,6 +149,10 @@ pub use crate::procfs::PROC_SUPER_MAGIC;
 pub use crate::sched::MAX_ROUNDS;
 pub use crate::task::{INIT_PID, RLIMIT_NOFILE};
 pub use crate::tmpfs::{RAMFS_MAGIC, TMPFS_MAGIC};
+
+/// The memory side of the kernel: the SEED memory controller (res_counter with a spinlock per
+/// level) sharing the kernel's tracer.
+pub type Memory<T> = cgsim_memcg::SeedMachine<T>;
 pub use cgsim_eventfd::{EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE};
 
 /// A file descriptor number.
@@ -262,7 +282,7 @@ pub enum ProcState {
     Running,
     /// S: sleeping (timer or waiting for an fd).
     Sleeping,
-    /// D: uninterruptible wait (e.g. a memcg OOM wait in a later issue).
+    /// D: uninterruptible wait: the task sleeps on a memcg OOM wait queue (`oom_kill_disable`).
     Uninterruptible,
     /// Z: exited, not yet reaped.
     Zombie,
@@ -276,6 +296,13 @@ pub struct ProcInfo {
     pub cred: Cred,
     pub comm: String,
     pub state: ProcState,
+    /// Resident pages (`get_mm_rss`: anonymous + file/shmem) in bytes; 0 for a task without mm.
+    pub rss: u64,
+    /// Swap entries of the task's mm (`MM_SWAPENTS`) in bytes.
+    pub swap: u64,
+    /// The task's cgroup path in the hierarchy `memory` is bound to (`None` when that subsystem
+    /// is not mounted: every task is then charged to the root memcg).
+    pub memory_cgroup: Option<String>,
 }
 
 /// Which console stream a chunk of output was written to.
@@ -302,6 +329,9 @@ pub enum Step {
 ///
 /// A blocking syscall in a program is written as: try the call; if it fails with `EAGAIN`
 /// because the fd is empty, return `Step::WaitReadable(fd)` and retry on the next step.
+/// A page fault that must wait for the memcg OOM killer fails with `EINTR` and leaves the task
+/// in state D: return `Step::Yield` (the scheduler keeps the task asleep whatever the step
+/// says, except `Exit`) and retry the access when the program runs again.
 pub trait Program<T: Tracer = Ftrace>: Send {
     /// Run until the program would block, sleep or exit.
     fn step(&mut self, k: &Kernel<T>, pid: Pid) -> Step;
@@ -354,6 +384,12 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// `event_control.same_cgroup_check` (spec §9.2.3 step 6, §15.1.12): on by default; off
     /// reproduces the 2.6.34 behaviour.
     pub event_control_same_cgroup_check: bool,
+    /// RAM of the simulated machine (default 1 GiB).
+    pub ram: Bytes,
+    /// Swap of the simulated machine (default 256 MiB; 0 = none).
+    pub swap: Bytes,
+    /// The `memcg.*` switches (spec §15.2); default SEED (2.6.34 + 2.6.35's `oom_control`).
+    pub memcg: MemcgProfile,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -364,6 +400,9 @@ impl<T: Tracer> Default for BootParams<T> {
             core_profile: cg::CoreProfile::default(),
             eventfd: cgsim_eventfd::EventfdProfile::SEED,
             event_control_same_cgroup_check: true,
+            ram: MachineConfig::default().ram,
+            swap: MachineConfig::default().swap,
+            memcg: MemcgProfile::default(),
         }
     }
 }
@@ -385,6 +424,9 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
                 "event_control_same_cgroup_check",
                 &self.event_control_same_cgroup_check,
             )
+            .field("ram", &self.ram)
+            .field("swap", &self.swap)
+            .field("memcg", &self.memcg)
             .finish()
     }
 }
@@ -392,9 +434,11 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
 /// The simulated kernel. Shared between threads (`Arc<Kernel>` is `Send + Sync`).
 pub struct Kernel<T: Tracer = Ftrace> {
     tracer: Arc<T>,
-    clock: Clock,
-    klog: Klog,
+    clock: Arc<Clock>,
+    klog: Arc<Klog>,
     params: BootParams<T>,
+    /// The memory side (`crates/memcg`): every task's mm, pages, page cache, swap, memcgs.
+    mem: Arc<Memory<T>>,
     /// The cgroup core (`kernel/cgroup.c`).
     cgroups: cg::CgroupCore<T>,
     /// The VFS and the process table (see the crate docs for the lock order).
@@ -413,13 +457,29 @@ impl Kernel<Ftrace> {
 }
 
 impl<T: Tracer> Kernel<T> {
-    /// Boot: `init` is pid 1 (root, in `init_css_set`), the root filesystem exists.
+    /// Boot: `init` is pid 1 (root, in `init_css_set`, with an empty mm), the root filesystem
+    /// exists, and the memory controller is subsystem 5 (unless `params.subsystems` replaces
+    /// the table: the machine still runs, charging everything to the root memcg).
     pub fn boot_with_tracer(mut params: BootParams<T>, tracer: T) -> Arc<Kernel<T>> {
         let tracer = Arc::new(tracer);
+        let clock = Arc::new(Clock::default());
+        let klog = Arc::new(Klog::default());
+        let mem = Memory::<T>::new(
+            params.memcg.clone(),
+            Default::default(),
+            MachineConfig {
+                ram: params.ram,
+                swap: params.swap,
+                nr_cpus: params.nr_cpus.max(1) as usize,
+            },
+            Arc::clone(&tracer),
+            Arc::clone(&klog),
+            Arc::clone(&clock),
+        );
         let subsystems = params
             .subsystems
             .take()
-            .unwrap_or_else(cg::default_subsystems);
+            .unwrap_or_else(|| cgsim_memcg::subsys::memory_subsystems(Arc::clone(&mem)));
         // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
         // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
         let boot_lines: Vec<String> = subsystems
@@ -435,11 +495,15 @@ impl<T: Tracer> Kernel<T> {
             task::INIT_PID,
             Cred::ROOT,
         );
+        mem.add_task(task::INIT_PID, "init", cgsim_memcg::MemcgId::ROOT)
+            .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId(0)))
+            .unwrap_or_else(|e| panic!("cannot give init an mm: {e:?}"));
         let k = Kernel {
             tracer,
-            clock: Clock::default(),
-            klog: Klog::default(),
+            clock,
+            klog,
             params,
+            mem,
             cgroups,
             state: Mutex::new(state::State::boot()),
             programs: Mutex::new(BTreeMap::new()),
@@ -473,6 +537,11 @@ impl<T: Tracer> Kernel<T> {
         &self.params
     }
 
+    /// The memory controller's machine, for snapshots (the cli's diagrams) and inspection.
+    pub fn memory(&self) -> &Arc<Memory<T>> {
+        &self.mem
+    }
+
     /// The cgroup core, for snapshots (the cli's diagrams) and direct inspection.
     pub fn cgroups(&self) -> &cg::CgroupCore<T> {
         &self.cgroups
@@ -499,6 +568,17 @@ impl<T: Tracer> Kernel<T> {
             self.cgroups.tasks(),
             "VFS and core disagree on the tasks"
         );
+        // Lock order: Kernel::state -> memcg world.
+        self.mem.check_invariants();
+        for t in st.tasks.values() {
+            let waiting = self.mem.oom_waiting(t.pid).is_some();
+            assert_eq!(
+                waiting,
+                t.sched == task::Sched::OomWait,
+                "task {} OOM-wait state disagrees with the memcg",
+                t.pid
+            );
+        }
     }
 
     /// Release `Kernel::state`: log pending release-agent calls first, drop eventfd files whose
@@ -511,6 +591,7 @@ impl<T: Tracer> Kernel<T> {
         // Last eventfd references: their POLLHUP wake-ups record event removals, run next.
         drop(deferred);
         self.event_process_hangups();
+        self.mem_events();
     }
 
     // ---- processes -------------------------------------------------------------------------
@@ -542,7 +623,8 @@ impl<T: Tracer> Kernel<T> {
         self.sys_send_sig(target, sig)
     }
 
-    /// Set the process name (what `exec` would do to `comm`); truncated to 15 bytes.
+    /// Set the process name (what `exec` would do to `comm`); truncated to 15 bytes. A new name
+    /// also gives the task a fresh, empty mm, as `exec` does (traced as `do_execve`).
     pub fn set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
         self.sys_set_comm(pid, comm)
     }
@@ -656,6 +738,76 @@ impl<T: Tracer> Kernel<T> {
 
     pub fn umount(&self, pid: Pid, target: &str) -> SysResult<()> {
         self.sys_umount(pid, target)
+    }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS[|MAP_LOCKED])`: returns
+    /// the address. Nothing is charged until the pages are touched, except with `locked`
+    /// (`MAP_LOCKED` populates and locks the range at once, as `mlock` does; as in the kernel, a
+    /// failure to populate is not reported: the task may be waiting on the memcg OOM queue or
+    /// killed when this returns, see [`Kernel::oom_waiting`]). EINVAL for a zero length.
+    pub fn mmap_anon(&self, pid: Pid, len: u64, flags: MmapFlags) -> SysResult<u64> {
+        self.sys_mmap_anon(pid, len, flags)
+    }
+
+    /// `mmap(NULL, len, ..., MAP_SHARED, open("/dev/zero"))`: a shared shmem object; its pages
+    /// are charged as cache (and counted in `mapped_file`) when touched.
+    pub fn mmap_shared_zero(&self, pid: Pid, len: u64) -> SysResult<u64> {
+        self.sys_mmap_shared_zero(pid, len)
+    }
+
+    /// `munmap(addr, len)`: private pages are uncharged at once (EINVAL if unaligned).
+    pub fn munmap(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        self.sys_munmap(pid, addr, len)
+    }
+
+    /// `mlock(addr, len)`: lock the VMAs covering the range and fault every page in (ENOMEM if
+    /// part of the range is unmapped).
+    pub fn mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        self.sys_mlock(pid, addr, len)
+    }
+
+    /// Write to every page of `[addr, addr+len)` (page faults: `do_page_fault` ->
+    /// `handle_mm_fault` -> the memcg charge path). Errors: EFAULT for an unmapped address,
+    /// ENOMEM when a charge fails without an OOM kill, and EINTR in two cases the caller tells
+    /// apart with [`Kernel::oom_waiting`]: the task sleeps on a memcg OOM wait queue (state D,
+    /// `oom_kill_disable`; a [`Program`] returns [`Step::Yield`] and retries the call when it
+    /// runs again), or it was killed by the OOM killer (it is a zombie now).
+    pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        self.sys_touch(pid, addr, len)
+    }
+
+    /// Whether `pid` sleeps on a memcg OOM wait queue (`ps` state D).
+    pub fn oom_waiting(&self, pid: Pid) -> bool {
+        self.mem.oom_waiting(pid).is_some()
+    }
+
+    /// `shmget(key, size, IPC_CREAT if create)`: the segment of `key`, created if missing and
+    /// `create` ([`IPC_PRIVATE`] always makes a new one). ENOENT without `create`, EINVAL for a
+    /// size 0 or larger than an existing segment.
+    pub fn shmget(&self, pid: Pid, key: i32, size: u64, create: bool) -> SysResult<i32> {
+        self.sys_shmget(pid, key, size, create)
+    }
+
+    /// `shmat(shmid, NULL, 0)`: returns the address (EINVAL for an unknown or removed id).
+    pub fn shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
+        self.sys_shmat(pid, shmid)
+    }
+
+    /// `shmdt(addr)` (EINVAL if no attach starts there).
+    pub fn shmdt(&self, pid: Pid, addr: u64) -> SysResult<()> {
+        self.sys_shmdt(pid, addr)
+    }
+
+    /// `shmctl(shmid, IPC_RMID)`: the segment goes when its last attach does.
+    pub fn shmctl_rmid(&self, pid: Pid, shmid: i32) -> SysResult<()> {
+        self.sys_shmctl_rmid(pid, shmid)
+    }
+
+    /// The numbers of `/proc/meminfo` (and `free`).
+    pub fn meminfo(&self) -> MemInfo {
+        self.sys_meminfo()
     }
 
     // ---- eventfd -----------------------------------------------------------------------------

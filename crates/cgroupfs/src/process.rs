@@ -16,6 +16,7 @@
 use crate::state::State;
 use crate::task::{INIT_PID, PID_MAX, Sched, Task};
 use crate::{Kernel, ProcInfo, Signal, WaitStatus};
+
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::func;
 use cgsim_ktypes::{CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
@@ -64,10 +65,21 @@ impl<T: Tracer> Kernel<T> {
         child.sched = Sched::NoProgram;
         child.exit_status = None;
         child.orphaned = false;
+        child.pending.clear();
+        child.before_oom_wait = None;
         for e in child.fds.values() {
             st.files.get_mut(&e.file).expect("fd names a file").refs += 1;
         }
         self.cg_fork(parent, pid, &child.cred);
+        // Lock order: Kernel::state -> memcg world (dup_mm: the child starts in the parent's
+        // memcg, which is its cgroup in the memory hierarchy too).
+        if let Err(e) = self.mem.fork_mm(parent, pid) {
+            self.klog.printk(
+                &self.clock,
+                Level::Warning,
+                format!("fork: dup_mm({parent}, {pid}) failed: {}", e.name()),
+            );
+        }
         st.last_pid = pid.0;
         st.tasks.insert(pid, child);
         Ok(pid)
@@ -92,6 +104,11 @@ impl<T: Tracer> Kernel<T> {
         let fds = std::mem::take(&mut task.fds);
         task.sched = Sched::Zombie;
         task.exit_status = Some(status);
+        task.pending.clear();
+        task.before_oom_wait = None;
+        // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
+        // uncharges; leaves any memcg OOM wait queue. Lock order: Kernel::state -> memcg world.
+        self.mem.exit_task(pid, CpuId(0));
         for e in fds.values() {
             self.put_file(st, e.file);
         }
@@ -217,6 +234,19 @@ impl<T: Tracer> Kernel<T> {
     /// default action. Called with no lock held, because a handler may make syscalls.
     pub(crate) fn deliver(&self, target: Pid, sig: Signal) {
         let action = default_action(sig);
+        if sig != Signal::SIGKILL {
+            // The memcg OOM wait is TASK_KILLABLE: only SIGKILL ends it; other signals stay
+            // pending until the task wakes.
+            let mut st = self.state.lock();
+            if let Some(t) = st
+                .tasks
+                .get_mut(&target)
+                .filter(|t| t.sched == Sched::OomWait)
+            {
+                t.pending.push(sig);
+                return;
+            }
+        }
         let handled = if sig == Signal::SIGKILL {
             false
         } else {
@@ -258,7 +288,16 @@ impl<T: Tracer> Kernel<T> {
         while !comm.is_char_boundary(end) {
             end -= 1;
         }
+        let changed = t.comm != comm[..end];
         t.comm = comm[..end].to_string();
+        // What exec does to the memory side: a fresh, empty mm (and the new comm for the OOM
+        // killer's messages). Lock order: Kernel::state -> memcg world.
+        if changed && !t.is_zombie() {
+            let _f = func(&*self.tracer, CpuId(0), "do_execve");
+            let _ = self.mem.exec_mm(pid, &comm[..end], CpuId(0));
+        }
+        drop(st);
+        self.mem_events();
         Ok(())
     }
 
@@ -296,17 +335,9 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_ps(&self) -> Vec<ProcInfo> {
+        // Lock order: Kernel::state -> cgroup_mutex, memcg world.
         let st = self.state.lock();
-        st.tasks
-            .values()
-            .map(|t| ProcInfo {
-                pid: t.pid,
-                ppid: if t.pid == INIT_PID { Pid(0) } else { t.ppid },
-                cred: t.cred,
-                comm: t.comm.clone(),
-                state: t.proc_state(),
-            })
-            .collect()
+        st.tasks.values().map(|t| self.proc_info(t)).collect()
     }
 }
 

@@ -5,7 +5,9 @@
 //! `kernel/cgroup.c` `proc_cgroupstats_show` (`/proc/cgroups`) and `fs/namespace.c`
 //! `show_vfsmnt` (`/proc/mounts`), 2.6.25 (spec §2.14).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
-//! `/proc/mounts`, `/proc/self`, and per pid `cgroup`, `status` (its first lines) and `comm`.
+//! `/proc/meminfo`, `/proc/mounts`, `/proc/self`, and per pid `cgroup`, `comm`,
+//! `oom_score_adj` (read-write) and `status` (its first lines and the `Vm*` lines, see
+//! `meminfo.rs`).
 //! Directory listings are sorted by name like every readdir of the simulator.
 
 use crate::namei::{Attr, Node};
@@ -24,6 +26,7 @@ pub enum ProcNode {
     /// The `/proc/self` symlink (followed during lookup to the caller's pid directory).
     SelfLink,
     Cgroups,
+    Meminfo,
     Mounts,
     PidDir(Pid),
     PidFile(Pid, PidFile),
@@ -35,16 +38,23 @@ pub enum PidFile {
     Cgroup,
     Comm,
     Status,
+    OomScoreAdj,
 }
 
 impl PidFile {
-    const ALL: [PidFile; 3] = [PidFile::Cgroup, PidFile::Comm, PidFile::Status];
+    const ALL: [PidFile; 4] = [
+        PidFile::Cgroup,
+        PidFile::Comm,
+        PidFile::Status,
+        PidFile::OomScoreAdj,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             PidFile::Cgroup => "cgroup",
             PidFile::Comm => "comm",
             PidFile::Status => "status",
+            PidFile::OomScoreAdj => "oom_score_adj",
         }
     }
 }
@@ -88,6 +98,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::SelfLink => 2,
         ProcNode::Cgroups => 3,
         ProcNode::Mounts => 4,
+        ProcNode::Meminfo => 5,
         ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 8,
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 8 + 1 + *f as u64,
     }
@@ -104,7 +115,13 @@ impl<T: Tracer> Kernel<T> {
         let (file_type, mode, uid, gid) = match n {
             ProcNode::Root => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SelfLink => (FileType::Symlink, 0o777, 0, 0),
-            ProcNode::Cgroups | ProcNode::Mounts => (FileType::Regular, 0o444, 0, 0),
+            ProcNode::Cgroups | ProcNode::Mounts | ProcNode::Meminfo => {
+                (FileType::Regular, 0o444, 0, 0)
+            }
+            ProcNode::PidFile(p, PidFile::OomScoreAdj) => {
+                let t = self.proc_task(st, *p)?;
+                (FileType::Regular, 0o644, t.cred.euid.0, t.cred.egid)
+            }
             ProcNode::PidDir(p) => {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Directory, 0o555, t.cred.euid.0, t.cred.egid)
@@ -137,6 +154,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Root => match name {
                 "self" => ProcNode::SelfLink,
                 "cgroups" => ProcNode::Cgroups,
+                "meminfo" => ProcNode::Meminfo,
                 "mounts" => ProcNode::Mounts,
                 _ => {
                     let pid = name
@@ -171,6 +189,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Root => {
                 let mut v = vec![
                     entry("cgroups", FileType::Regular),
+                    entry("meminfo", FileType::Regular),
                     entry("mounts", FileType::Regular),
                     entry("self", FileType::Symlink),
                 ];
@@ -199,10 +218,13 @@ impl<T: Tracer> Kernel<T> {
         let text = match n {
             ProcNode::Cgroups => self.cg_proc_cgroups(),
             ProcNode::Mounts => self.proc_mounts(st),
+            ProcNode::Meminfo => self.sys_meminfo().render(),
             ProcNode::PidFile(p, f) => {
                 let t = self.proc_task(st, *p)?;
                 match f {
-                    PidFile::Status => status_text(t),
+                    PidFile::Status if t.is_zombie() => status_text(t),
+                    PidFile::Status => status_text(t) + &self.proc_status_vm(*p),
+                    PidFile::OomScoreAdj => format!("{}\n", t.oom_score_adj),
                     PidFile::Comm => format!("{}\n", t.comm),
                     PidFile::Cgroup => self.cg_proc_pid_cgroup(*p),
                 }

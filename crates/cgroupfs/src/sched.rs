@@ -56,7 +56,7 @@ impl<T: Tracer> Kernel<T> {
                 Sched::Runnable => true,
                 Sched::SleepUntil(t) => t <= now,
                 Sched::WaitReadable(fd) => self.fd_readable(&st, pid, fd.0),
-                Sched::NoProgram | Sched::Zombie => false,
+                Sched::NoProgram | Sched::Zombie | Sched::OomWait => false,
             };
             if wake {
                 st.tasks.get_mut(&pid).expect("listed").sched = Sched::Runnable;
@@ -123,6 +123,13 @@ impl<T: Tracer> Kernel<T> {
             return;
         };
         let now = self.clock.now_nanos();
+        if t.sched == Sched::OomWait && !matches!(step, Step::Exit(_)) {
+            // The step's fault put the task on a memcg OOM wait queue: it stays asleep (D)
+            // until memcg_oom_recover wakes it, then runs again to retry.
+            drop(st);
+            self.programs.lock().insert(pid, prog);
+            return;
+        }
         match step {
             Step::Yield => t.sched = Sched::Runnable,
             Step::SleepUntil(when) if when <= now => t.sched = Sched::Runnable,

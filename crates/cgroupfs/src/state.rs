@@ -34,6 +34,10 @@ pub struct State<T: Tracer> {
     /// eventfd files whose last reference went away under the lock; dropped (their `POLLHUP`
     /// wake-up run) by `Kernel::unlock` after the lock is released.
     pub deferred_drops: Vec<EventfdFile>,
+    /// SysV shm keys (`ipc_ids` of the shm namespace): key → (shmid, size in bytes).
+    pub shm_keys: BTreeMap<i32, (i32, u64)>,
+    /// Every live segment id → its size in bytes and key (0 for `IPC_PRIVATE`).
+    pub shm_segs: BTreeMap<i32, (u64, i32)>,
 }
 
 impl<T: Tracer> State<T> {
@@ -116,6 +120,8 @@ impl<T: Tracer> State<T> {
             console: Vec::new(),
             release_log: Vec::new(),
             deferred_drops: Vec::new(),
+            shm_keys: BTreeMap::new(),
+            shm_segs: BTreeMap::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             let id = st.next_mnt;
@@ -214,6 +220,9 @@ impl<T: Tracer> State<T> {
                 sched: Sched::NoProgram,
                 exit_status: None,
                 orphaned: false,
+                oom_score_adj: 0,
+                pending: Vec::new(),
+                before_oom_wait: None,
             },
         );
         st

@@ -11,7 +11,7 @@
 //! 2. a zombie has no fds and a wait status; a live task has neither a status nor zombie state;
 //! 3. every task except init has a parent that exists (orphans are reparented to init).
 
-use crate::{Fd, ProcState, WaitStatus};
+use crate::{Fd, ProcState, Signal, WaitStatus};
 use cgsim_ktypes::{Cred, Pid};
 use std::collections::BTreeMap;
 
@@ -44,6 +44,9 @@ pub enum Sched {
     SleepUntil(u64),
     /// Program waits until this fd polls readable.
     WaitReadable(Fd),
+    /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, spec §8.6) until
+    /// `memcg_oom_recover` wakes it (`ps` state D); then it retries its fault.
+    OomWait,
     /// Exited; waiting for the parent's `waitpid`.
     Zombie,
 }
@@ -65,6 +68,13 @@ pub struct Task {
     pub exit_status: Option<WaitStatus>,
     /// Reparented to init because its parent exited: init reaps it when it exits.
     pub orphaned: bool,
+    /// `signal->oom_score_adj` (−1000..=1000), inherited at fork; the memcg keeps its copy.
+    pub oom_score_adj: i32,
+    /// Signals other than SIGKILL sent while the task sleeps in state D: delivered when it
+    /// wakes (the memcg OOM wait is `TASK_KILLABLE`).
+    pub pending: Vec<Signal>,
+    /// What the task was before its OOM wait (`NoProgram` or `Runnable`), restored on wake-up.
+    pub before_oom_wait: Option<Sched>,
 }
 
 impl Task {
@@ -74,6 +84,7 @@ impl Task {
             Sched::Zombie => ProcState::Zombie,
             Sched::Runnable => ProcState::Running,
             Sched::NoProgram | Sched::SleepUntil(_) | Sched::WaitReadable(_) => ProcState::Sleeping,
+            Sched::OomWait => ProcState::Uninterruptible,
         }
     }
 

@@ -66,6 +66,11 @@ fn extra_configs() -> Vec<Config> {
         depth: 4,
         threads: 1,
     });
+    v.push(Config {
+        design: Design::StockThreadLocal,
+        depth: 4,
+        threads: 1,
+    });
     for slots in [0, 1, 7] {
         v.push(Config {
             design: Design::Thrash { batch: 64, slots },
@@ -350,8 +355,14 @@ impl Results {
             Goal {
                 id: "G4*",
                 what: "stock64 burst256(4,1T) / plain_add(4,1T)",
-                value: ns(Design::StockBurst { batch: 64, slots: 1 }, 4, 1)
-                    / ns(Design::PlainAdd, 4, 1),
+                value: ns(
+                    Design::StockBurst {
+                        batch: 64,
+                        slots: 1,
+                    },
+                    4,
+                    1,
+                ) / ns(Design::PlainAdd, 4, 1),
                 target: 1.0,
                 at_most: true,
             },
@@ -364,10 +375,32 @@ impl Results {
                 at_most: true,
             },
             Goal {
+                id: "G12*",
+                what: "stock32 thread_local!(4,1T) / stock32 &mut(4,1T)",
+                value: ns(Design::StockThreadLocal, 4, 1) / ns(s32, 4, 1),
+                target: 1.0,
+                at_most: false,
+            },
+            Goal {
                 id: "G7*",
                 what: "stock64 burst256 2-thread scaling",
-                value: 2.0 * ns(Design::StockBurst { batch: 64, slots: 1 }, 4, 1)
-                    / ns(Design::StockBurst { batch: 64, slots: 1 }, 4, 2),
+                value: 2.0
+                    * ns(
+                        Design::StockBurst {
+                            batch: 64,
+                            slots: 1,
+                        },
+                        4,
+                        1,
+                    )
+                    / ns(
+                        Design::StockBurst {
+                            batch: 64,
+                            slots: 1,
+                        },
+                        4,
+                        2,
+                    ),
                 target: 0.75,
                 at_most: false,
             },

@@ -5,6 +5,10 @@
 //! `cgroup_subsys_state`s, `css_set`s with their `cg_cgroup_link`s, and `task_struct`s pointing
 //! at their `css_set`. Node labels use the kernel's struct names; the output order is the
 //! snapshot's order, so the same state always gives the same text.
+//! The memory controller's css is drawn as the `struct mem_cgroup` that embeds it
+//! (`mm/memcontrol.c` 2.6.34: `css` is the first member, `mem_cgroup_from_cont` a
+//! `container_of`), with its `res` and `memsw` counters; with `use_hierarchy` a dotted edge
+//! follows `res_counter.parent` to the parent memcg's counters.
 
 use std::fmt::Write as _;
 use std::io;
@@ -50,6 +54,27 @@ pub struct CssNode {
     /// `css->cgroup` is this cgroup, so the node is drawn in this cgroup's hierarchy. (The
     /// dummy top cgroup keeps pointing at the states of subsystems bound elsewhere.)
     pub owned: bool,
+    /// The `struct mem_cgroup` around this css, for the memory subsystem.
+    pub memcg: Option<MemcgNode>,
+}
+
+/// A `struct mem_cgroup`: its counters, and where `res.parent` points.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemcgNode {
+    /// `res`: usage and limit in bytes.
+    pub res: (u64, u64),
+    /// `memsw` (with swap accounting): usage and limit in bytes.
+    pub memsw: Option<(u64, u64)>,
+    /// The css node id of the memcg whose counters are this one's parents (`use_hierarchy`).
+    pub counter_parent: Option<String>,
+}
+
+fn bytes_label(v: u64) -> String {
+    if v >= i64::MAX as u64 {
+        "unlimited".to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// A `css_set`: its css pointers and its `cg_cgroup_link`s (one cgroup per hierarchy).
@@ -103,13 +128,38 @@ pub fn render(g: &ObjectGraph) -> String {
                 c.count
             );
             for s in c.css.iter().filter(|s| s.owned) {
-                let _ = writeln!(
-                    o,
-                    "    \"{}\" [label=\"{{cgroup_subsys_state|{}|refcnt={}}}\", style=rounded];",
-                    s.id,
-                    esc(&s.subsys),
-                    s.refcnt
-                );
+                match &s.memcg {
+                    None => {
+                        let _ = writeln!(
+                            o,
+                            "    \"{}\" [label=\"{{cgroup_subsys_state|{}|refcnt={}}}\", style=rounded];",
+                            s.id,
+                            esc(&s.subsys),
+                            s.refcnt
+                        );
+                    }
+                    Some(m) => {
+                        let memsw = m.memsw.map_or(String::new(), |(u, l)| {
+                            format!("|memsw: {} / {}", u, bytes_label(l))
+                        });
+                        let _ = writeln!(
+                            o,
+                            "    \"{}\" [label=\"{{mem_cgroup|{{cgroup_subsys_state css|{}|refcnt={}}}|res: {} / {}{memsw}}}\", style=rounded];",
+                            s.id,
+                            esc(&s.subsys),
+                            s.refcnt,
+                            m.res.0,
+                            bytes_label(m.res.1),
+                        );
+                        if let Some(p) = &m.counter_parent {
+                            let _ = writeln!(
+                                o,
+                                "    \"{}\" -> \"{p}\" [label=\"res.parent\", style=dotted, color=\"#2060c0\"];",
+                                s.id
+                            );
+                        }
+                    }
+                }
                 let _ = writeln!(
                     o,
                     "    \"{}\" -> \"{}\" [label=\"subsys[{}]\"];",
@@ -191,9 +241,51 @@ pub fn kernel_dot(k: &cgsim_cgroupfs::Kernel) -> Result<String, String> {
     graph_of(k).map(|g| render(&g))
 }
 
-/// Build the [`ObjectGraph`] from the kernel's cgroup core snapshot (`Kernel::cgroups()`).
+/// The `struct mem_cgroup` of every live memcg that has a css, keyed by css node id.
+fn memcg_nodes(k: &cgsim_cgroupfs::Kernel) -> std::collections::BTreeMap<String, MemcgNode> {
+    use cgsim_counters::Counter;
+    use std::collections::BTreeMap;
+    let m = k.memory();
+    // (css node id, counter address, parent counter address, node)
+    let mut rows: Vec<(String, usize, Option<usize>, MemcgNode)> = Vec::new();
+    for id in m.memcgs() {
+        let row = m.with_memcg(id, |mc| {
+            let css = mc
+                .css
+                .clone()?
+                .downcast::<cgsim_cgroup::CgroupSubsysState>()
+                .ok()?;
+            let res = mc.res();
+            let node = MemcgNode {
+                res: (res.usage().0, res.limit().0),
+                memsw: mc.memsw().map(|c| (c.usage().0, c.limit().0)),
+                counter_parent: None,
+            };
+            Some((
+                format!("css{}", css.id().0),
+                std::sync::Arc::as_ptr(res) as usize,
+                res.parent().map(|p| p as *const _ as usize),
+                node,
+            ))
+        });
+        if let Some(Some(r)) = row {
+            rows.push(r);
+        }
+    }
+    let by_addr: BTreeMap<usize, String> = rows.iter().map(|r| (r.1, r.0.clone())).collect();
+    rows.into_iter()
+        .map(|(css, _, parent, mut node)| {
+            node.counter_parent = parent.and_then(|p| by_addr.get(&p).cloned());
+            (css, node)
+        })
+        .collect()
+}
+
+/// Build the [`ObjectGraph`] from the kernel's cgroup core snapshot (`Kernel::cgroups()`) and
+/// the memory controller's memcgs.
 pub fn graph_of(k: &cgsim_cgroupfs::Kernel) -> Result<ObjectGraph, String> {
     let snap = k.cgroups().snapshot();
+    let memcgs = memcg_nodes(k);
     let comms: std::collections::BTreeMap<i32, (String, bool)> = k
         .ps()
         .into_iter()
@@ -204,7 +296,15 @@ pub fn graph_of(k: &cgsim_cgroupfs::Kernel) -> Result<ObjectGraph, String> {
             )
         })
         .collect();
-    Ok(graph_from_snapshot(&snap, |pid| comms.get(&pid).cloned()))
+    let mut g = graph_from_snapshot(&snap, |pid| comms.get(&pid).cloned());
+    for h in &mut g.hierarchies {
+        for c in &mut h.cgroups {
+            for s in &mut c.css {
+                s.memcg = memcgs.get(&s.id).cloned();
+            }
+        }
+    }
+    Ok(g)
 }
 
 /// Convert a core snapshot; `comm` gives a task's name and whether it is a zombie.
@@ -252,6 +352,7 @@ pub fn graph_from_snapshot(
                     subsys: ss_name(s.subsys_id),
                     refcnt: s.refcnt,
                     owned: s.cgroup == c.id,
+                    memcg: None,
                 })
                 .collect();
             h.cgroups.push(CgroupNode {

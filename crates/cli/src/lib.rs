@@ -16,6 +16,7 @@ pub mod commands;
 pub mod contention;
 pub mod dot;
 pub mod fuzzing;
+pub mod notify;
 pub mod repl;
 pub mod shell;
 pub mod tour;

@@ -3,7 +3,8 @@
 //! * `cgsim` — an interactive shell on a terminal, otherwise runs standard input;
 //! * `cgsim run FILE|-` — run a script, exit with its status;
 //! * `cgsim dot [SCRIPT] [-o OUT]` — DOT (or SVG) of the object graph after SCRIPT;
-//! * `cgsim tour [--out DIR]` — the seed article's walkthrough, traced, with a diagram;
+//! * `cgsim tour [--memory] [--out DIR]` — the seed article's walkthroughs (cgroups, or the
+//!   memory controller), traced, with a diagram;
 //! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report.
 
 #![forbid(unsafe_code)]
@@ -29,6 +30,12 @@ struct Cli {
     /// Number of simulated CPUs (nr_cpu_ids).
     #[arg(long, global = true, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
     cpus: u32,
+    /// RAM of the simulated machine (K, M, G suffixes).
+    #[arg(long, global = true, default_value = "1G", value_parser = parse_ram)]
+    ram: u64,
+    /// Swap of the simulated machine (K, M, G suffixes; 0 for none).
+    #[arg(long, global = true, default_value = "256M", value_parser = parse_size)]
+    swap: u64,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -54,6 +61,9 @@ enum Cmd {
         /// Directory for tour.dot (and tour.svg).
         #[arg(long, default_value = ".")]
         out: PathBuf,
+        /// Run the memory controller walkthrough (docs/memory-tour.sh, memory-tour.dot).
+        #[arg(long)]
+        memory: bool,
     },
     /// Benchmark reports.
     Bench {
@@ -94,6 +104,27 @@ fn run_script(params: BootParams, trace: bool, echo: bool, src: &str) -> i32 {
     shell.run_script(src, &mut std::io::stdout(), &mut std::io::stderr())
 }
 
+/// A size as the kernel's `memparse` reads it (`1G`, `256M`, `4096`), at most 64 GiB.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let (v, rest) = cgsim_ktypes::parse::memparse(s.as_bytes(), Default::default());
+    if !rest.is_empty() || s.is_empty() {
+        return Err(format!("invalid size '{s}' (use a number with K, M or G)"));
+    }
+    if v > 64 << 30 {
+        return Err(format!("{s} is more than the simulator's 64 GiB"));
+    }
+    Ok(v)
+}
+
+/// RAM: a size of at least 1 MiB.
+fn parse_ram(s: &str) -> Result<u64, String> {
+    let v = parse_size(s)?;
+    if v < 1 << 20 {
+        return Err(format!("{s} is less than 1M"));
+    }
+    Ok(v)
+}
+
 fn exit_code(status: i32) -> ExitCode {
     ExitCode::from((status & 0xff) as u8)
 }
@@ -102,6 +133,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let params = BootParams {
         nr_cpus: cli.cpus,
+        ram: cgsim_ktypes::Bytes(cli.ram),
+        swap: cgsim_ktypes::Bytes(cli.swap),
         ..BootParams::default()
     };
     match cli.cmd {
@@ -172,9 +205,14 @@ fn main() -> ExitCode {
                 },
             }
         }
-        Some(Cmd::Tour { out }) => {
+        Some(Cmd::Tour { out, memory }) => {
             let mut stdout = std::io::stdout();
-            match cgsim::tour::run(params, &out, &mut stdout) {
+            let which = if memory {
+                cgsim::tour::Which::Memory
+            } else {
+                cgsim::tour::Which::Cgroups
+            };
+            match cgsim::tour::run_tour(which, params, &out, &mut stdout) {
                 Ok(status) => {
                     let _ = stdout.flush();
                     exit_code(status)

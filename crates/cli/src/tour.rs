@@ -1,5 +1,6 @@
-//! `cgsim tour`: the seed article's walkthrough (`docs/tour.sh`), traced, with a diagram of the
-//! final state.
+//! `cgsim tour`: the seed article's walkthroughs, traced, with a diagram of the final state:
+//! the cgroup core (`docs/tour.sh`, `tour.dot`) and, with `--memory`, the memory controller
+//! (`docs/memory-tour.sh`, `memory-tour.dot`).
 
 use crate::Shell;
 use cgsim_cgroupfs::{BootParams, ConsoleStream};
@@ -9,24 +10,62 @@ use std::path::Path;
 /// The tour script, embedded so the binary carries it.
 pub const TOUR: &str = include_str!("../../../docs/tour.sh");
 
+/// The memory controller tour script.
+pub const MEMORY_TOUR: &str = include_str!("../../../docs/memory-tour.sh");
+
+/// Which walkthrough to run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// `docs/tour.sh` → `tour.dot`.
+    Cgroups,
+    /// `docs/memory-tour.sh` → `memory-tour.dot`.
+    Memory,
+}
+
+impl Which {
+    fn script(self) -> &'static str {
+        match self {
+            Which::Cgroups => TOUR,
+            Which::Memory => MEMORY_TOUR,
+        }
+    }
+
+    fn stem(self) -> &'static str {
+        match self {
+            Which::Cgroups => "tour",
+            Which::Memory => "memory-tour",
+        }
+    }
+}
+
 /// Run the tour (the script switches tracing on around the commands worth tracing), print the
 /// transcript to `out`, and write `tour.dot` (and `tour.svg` when Graphviz is installed) into
 /// `out_dir`. Returns the script's status.
 pub fn run(params: BootParams, out_dir: &Path, out: &mut dyn Write) -> io::Result<i32> {
+    run_tour(Which::Cgroups, params, out_dir, out)
+}
+
+/// Run one of the tours (see [`run`]); the diagram is `<stem>.dot` in `out_dir`.
+pub fn run_tour(
+    which: Which,
+    params: BootParams,
+    out_dir: &Path,
+    out: &mut dyn Write,
+) -> io::Result<i32> {
     let mut shell = Shell::new(crate::boot(params));
     shell.set_echo_input(true);
     let mut sink = |_: ConsoleStream, b: &[u8]| {
         let _ = out.write_all(b);
     };
-    let status = shell.run_script_with(TOUR, 1, &mut sink);
+    let status = shell.run_script_with(which.script(), 1, &mut sink);
     match crate::dot::kernel_dot(shell.kernel()) {
         Ok(text) => {
             std::fs::create_dir_all(out_dir)?;
-            let dot_path = out_dir.join("tour.dot");
+            let dot_path = out_dir.join(format!("{}.dot", which.stem()));
             std::fs::write(&dot_path, &text)?;
             writeln!(out, "\nwrote {}", dot_path.display())?;
             if crate::dot::graphviz_available() {
-                let svg = out_dir.join("tour.svg");
+                let svg = out_dir.join(format!("{}.svg", which.stem()));
                 std::fs::write(&svg, crate::dot::render_svg(&text)?)?;
                 writeln!(out, "wrote {}", svg.display())?;
             }

@@ -174,7 +174,7 @@ impl ResLock for SpinLock {
         r
     }
 
-    /// The same steps as [`charge_locked`], loading and storing only the fields they use.
+    /// The same steps as the default `charge`, loading and storing only the fields they use.
     #[inline(always)]
     fn charge(&self, val: u64, force: bool) -> bool {
         self.lock();

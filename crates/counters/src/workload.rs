@@ -46,6 +46,9 @@ pub enum Design {
     /// Design (c): the per-CPU stock in front of page_counter; the uncharge goes through
     /// `refill_stock` (batched uncharge semantics). `slots` is 1 or 7.
     Stock { batch: u8, slots: u8 },
+    /// The single-slot stock of batch 32 kept in a `thread_local!` `RefCell` instead of passed
+    /// by `&mut`: what the explicit per-CPU argument avoids.
+    StockThreadLocal,
     /// The stock on the charge side only; each uncharge goes straight to page_counter (the
     /// kernel's single-folio uncharge).
     StockChargeOnly { batch: u8 },
@@ -68,6 +71,7 @@ impl Design {
             Design::PageCounter => "page_counter".into(),
             Design::Stock { batch, slots: 1 } => format!("stock{batch}"),
             Design::Stock { batch, slots } => format!("stock{batch} {slots}-slot"),
+            Design::StockThreadLocal => "stock32 in thread_local!".into(),
             Design::StockChargeOnly { batch } => format!("stock{batch} charge-only"),
             Design::StockBurst { batch, slots: 1 } => format!("stock{batch} burst256"),
             Design::StockBurst { batch, slots } => format!("stock{batch} {slots}-slot burst256"),
@@ -86,6 +90,7 @@ impl Design {
             Design::ResMutex => "res_mutex".into(),
             Design::PageCounter => "page_counter".into(),
             Design::Stock { batch, slots } => format!("stock{batch}x{slots}"),
+            Design::StockThreadLocal => "stock32_tls".into(),
             Design::StockChargeOnly { batch } => format!("stock{batch}_chg"),
             Design::StockBurst { batch, slots } => format!("stock{batch}x{slots}_burst"),
             Design::Thrash { batch, slots } => format!("thrash{batch}x{slots}"),
@@ -185,8 +190,11 @@ impl Config {
                     .collect()
             }
             Design::SpinLockOnly => {
-                let locks: Arc<Vec<CachePadded<AtomicBool>>> =
-                    Arc::new((0..d).map(|_| CachePadded::new(AtomicBool::new(false))).collect());
+                let locks: Arc<Vec<CachePadded<AtomicBool>>> = Arc::new(
+                    (0..d)
+                        .map(|_| CachePadded::new(AtomicBool::new(false)))
+                        .collect(),
+                );
                 (0..t)
                     .map(|_| {
                         let locks = Arc::clone(&locks);
@@ -208,6 +216,19 @@ impl Config {
                         let leaf = Arc::clone(&leaf);
                         stock_worker!(batch, slots, cpu, |stock| {
                             stock_pair(stock, &leaf);
+                        })
+                    })
+                    .collect()
+            }
+            Design::StockThreadLocal => {
+                let leaf = leaf_of(&chain::<PageCounter>(d));
+                (0..t)
+                    .map(|_| {
+                        let leaf = Arc::clone(&leaf);
+                        boxed(move |n| {
+                            for _ in 0..n {
+                                tls_stock_pair(&leaf);
+                            }
                         })
                     })
                     .collect()
@@ -284,9 +305,7 @@ impl Runner {
     /// sample, so two "concurrent" threads may not have overlapped at all.
     pub fn run_probed(&mut self, iters: u64, wait_clock: Option<WaitClock>) -> (Duration, f64) {
         let share = |w0: Option<u64>, w1: Option<u64>, wall: Duration| match (w0, w1) {
-            (Some(a), Some(b)) => {
-                1.0 - b.saturating_sub(a) as f64 / wall.as_nanos().max(1) as f64
-            }
+            (Some(a), Some(b)) => 1.0 - b.saturating_sub(a) as f64 / wall.as_nanos().max(1) as f64,
             _ => 1.0,
         };
         let clock = || wait_clock.and_then(|f| f());
@@ -444,6 +463,22 @@ pub fn stock_pair<S: ChargeStock<PageCounter>>(stock: &mut S, leaf: &Arc<PageCou
     black_box(&mut *stock);
     if ok {
         uncharge_stocked(stock, leaf, Pages(1), &NoTrace, CPU);
+    }
+}
+
+thread_local! {
+    static TLS_STOCK: std::cell::RefCell<MemcgStock<PageCounter>> =
+        std::cell::RefCell::new(MemcgStock::new(Pages(32)));
+}
+
+/// Design (c) with the stock in a `thread_local!` (for comparison only).
+#[inline(always)]
+pub fn tls_stock_pair(leaf: &Arc<PageCounter>) {
+    let ok = TLS_STOCK
+        .with(|s| try_charge_stocked(&mut *s.borrow_mut(), leaf, Pages(1), &NoTrace, CPU).is_ok());
+    black_box(ok);
+    if ok {
+        TLS_STOCK.with(|s| uncharge_stocked(&mut *s.borrow_mut(), leaf, Pages(1), &NoTrace, CPU));
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cgsim_counters::{
-    ChargeStock, Counter, MemcgStock, PageCounter, PerCpuStocks, SpinResCounter,
+    ChargeStock, Counter, MemcgStock, MutexResCounter, PageCounter, PerCpuStocks, SpinResCounter,
     try_charge_stocked, uncharge_stocked,
 };
 use cgsim_ktypes::{Bytes, CpuId, NoTrace, Pages};
@@ -64,6 +64,11 @@ fn page_counter_racing_charges_respect_limits() {
 #[test]
 fn res_counter_racing_charges_respect_limits() {
     racing_charges_respect_limits::<SpinResCounter>();
+}
+
+#[test]
+fn mutex_res_counter_racing_charges_respect_limits() {
+    racing_charges_respect_limits::<MutexResCounter>();
 }
 
 /// Charge/uncharge pairs from two threads leave usage exactly 0 and the watermark at most 2.

@@ -229,7 +229,7 @@ impl<C: MemCounter> World<C> {
             st.mapped_file += 1;
         }
         st.pgpgin += 1;
-        self.check_events(s);
+        self.check_events(cpu, s);
     }
 
     /// `mem_cgroup_uncharge_page` / `mem_cgroup_uncharge_cache_page` (spec §7.7): the page
@@ -278,17 +278,16 @@ impl<C: MemCounter> World<C> {
         let p = &mut self.pages[pfn as usize];
         p.memcg = NO_MEMCG;
         p.clear(PCG_USED | PCG_CACHE);
-        self.check_events(s);
+        self.check_events(cpu, s);
         if self.mc(s).under_oom > 0 {
             self.memcg_oom_recover(t, cpu, s);
         }
     }
 
-    /// `memcg_check_events`: tell the event hook (thresholds) about the new usage.
-    pub(crate) fn check_events(&self, s: u16) {
+    /// `memcg_check_events`: one page event for the event hook (thresholds, spec §10.6).
+    pub(crate) fn check_events(&self, cpu: CpuId, s: u16) {
         if let Some(hook) = &self.hook {
-            let (usage, memsw) = (self.usage_bytes(s, false), self.usage_bytes(s, true));
-            hook.page_event(self.mc(s).id, usage, memsw);
+            hook.memcg_check_events(self, cpu, self.mc(s).id);
         }
     }
 

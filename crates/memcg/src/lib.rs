@@ -23,6 +23,7 @@
 //! | [`mm`] | mm_structs, VMAs, page tables, swap slots, SysV shm |
 //! | [`profile`] | the `memcg.*` switches |
 //! | [`model`] | a reference model of the counters for property tests |
+//! | [`events`] | usage thresholds and OOM notification on eventfds (spec §10, §11) |
 //! | `subsys` | the `CgroupSubsys` implementation (feature `cgroup`) |
 //!
 //! # Host interface
@@ -39,6 +40,7 @@
 
 mod charge;
 pub mod counter_ext;
+pub mod events;
 mod fault;
 pub mod files;
 mod invariants;
@@ -57,15 +59,16 @@ mod vmscan;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;
+pub use events::{EventFile, MemcgEvents, Notifier};
 pub use files::MemFile;
 pub use machine::{
-    FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemoryMachine, NoEventHook,
-    PAGEVEC_SIZE,
+    FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemcgEventView,
+    MemoryMachine, NoEventHook, PAGEVEC_SIZE,
 };
 pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use mm::{FileId, ShmId};
 pub use page::{LruList, Page};
-pub use profile::MemcgProfile;
+pub use profile::{MemcgProfile, ThresholdCheck};
 pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX};
 
 /// The SEED machine: res_counter with a spinlock per level (spec §15.1.7).

@@ -87,11 +87,16 @@ pub struct MemEvents {
     pub woken: Vec<Pid>,
 }
 
-/// A hook for memory events (thresholds, OOM notification) that a later layer installs.
+/// A hook for memory events (thresholds, OOM notification) that a later layer installs
+/// (`crate::events::MemcgEvents` is the real one).
 ///
 /// **Kernel:** `memcg_check_events` → `mem_cgroup_threshold` (2.6.34) and
 /// `mem_cgroup_oom_notify` (2.6.35), spec §10, §11. Called with the world lock held; the
-/// implementation must not call back into the machine.
+/// implementation must not call back into the machine, and reads what it needs through the
+/// [`MemcgEventView`] it is handed.
+///
+/// The two provided methods `memcg_check_events` and `mem_cgroup_oom_notify` are what the
+/// machine calls; their defaults forward to the simpler `page_event` and `oom`.
 pub trait MemcgEventHook: Send + Sync {
     /// A page event (charge or uncharge) happened in `memcg`; `usage`/`memsw_usage` are the new
     /// values as `usage_in_bytes` would print them.
@@ -102,6 +107,84 @@ pub trait MemcgEventHook: Send + Sync {
     /// `mem_cgroup_oom_notify(memcg)`: the task that took the OOM lock of `memcg`'s subtree.
     fn oom(&self, memcg: MemcgId) {
         let _ = memcg;
+    }
+
+    /// `memcg_check_events(memcg)`: one page event (a charge commit, an uncharge, or one side
+    /// of a charge move) on `cpu`. The implementation keeps the event counter and decides
+    /// whether the threshold check is due (spec §10.6).
+    fn memcg_check_events(&self, view: &dyn MemcgEventView, cpu: CpuId, memcg: MemcgId) {
+        let _ = cpu;
+        if let (Some(u), Some(m)) = (view.usage(memcg, false), view.usage(memcg, true)) {
+            self.page_event(memcg, u, m);
+        }
+    }
+
+    /// `mem_cgroup_oom_notify(mem_over_limit)`: sent by the OOM-lock owner; `members` is the
+    /// OOMing memcg's subtree in pre-order (itself alone without `use_hierarchy`), spec §11.3.
+    fn mem_cgroup_oom_notify(&self, view: &dyn MemcgEventView, members: &[MemcgId]) {
+        let _ = view;
+        for &m in members {
+            self.oom(m);
+        }
+    }
+
+    /// The memcg was freed (after rmdir): forget anything kept for it.
+    fn memcg_freed(&self, memcg: MemcgId) {
+        let _ = memcg;
+    }
+}
+
+/// What an event hook may read while the machine's world lock is held.
+///
+/// **Kernel:** the fields `mem_cgroup_threshold` and `mem_cgroup_oom_register_event` read under
+/// their locks: `mem_cgroup_usage`, the hierarchical parent (`parent_mem_cgroup`, through the
+/// res_counter parent link), `under_oom`, and the counter's parse rules for a threshold.
+pub trait MemcgEventView {
+    /// `mem_cgroup_usage(memcg, swap)`: what `usage_in_bytes` / `memsw.usage_in_bytes` print
+    /// (the root's comes from statistics). `None` for a stale id.
+    fn usage(&self, memcg: MemcgId, swap: bool) -> Option<Bytes>;
+    /// The parent whose counters this memcg's charges also reach (its parent has
+    /// `use_hierarchy`); `None` at the top of a hierarchy.
+    fn hier_parent(&self, memcg: MemcgId) -> Option<MemcgId>;
+    /// Whether `memory.oom_control` shows `under_oom 1`.
+    fn under_oom(&self, memcg: MemcgId) -> bool;
+    /// Whether the memsw counter exists (`memcg.swap_accounting`).
+    fn swap_accounting(&self) -> bool;
+    /// The `thresholds.*` switches of the running profile.
+    fn profile(&self) -> &MemcgProfile;
+    /// Parse a threshold with the memcg's counter rules (2.6.34: `memparse`, rounded up to a
+    /// page, `-1` unlimited; page_counter: rounded down). EINVAL on garbage.
+    fn parse_threshold(&self, memcg: MemcgId, buf: &str) -> Result<Bytes, Errno>;
+}
+
+impl<C: MemCounter> MemcgEventView for World<C> {
+    fn usage(&self, memcg: MemcgId, swap: bool) -> Option<Bytes> {
+        let s = self.slot_of(memcg)?;
+        Some(self.usage_bytes(s, swap))
+    }
+
+    fn hier_parent(&self, memcg: MemcgId) -> Option<MemcgId> {
+        let s = self.slot_of(memcg)?;
+        let p = self.mc(s).parent?;
+        self.mc(p).use_hierarchy.then(|| self.mc(p).id)
+    }
+
+    fn under_oom(&self, memcg: MemcgId) -> bool {
+        self.slot_of(memcg)
+            .is_some_and(|s| self.mc(s).under_oom > 0)
+    }
+
+    fn swap_accounting(&self) -> bool {
+        self.profile.swap_accounting
+    }
+
+    fn profile(&self) -> &MemcgProfile {
+        &self.profile
+    }
+
+    fn parse_threshold(&self, memcg: MemcgId, buf: &str) -> Result<Bytes, Errno> {
+        let s = self.slot_of(memcg).ok_or(Errno::EINVAL)?;
+        self.mc(s).counters.res.parse_limit(buf.as_bytes())
     }
 }
 
@@ -249,6 +332,21 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// Install the event hook (thresholds, OOM notifications).
     pub fn set_event_hook(&self, hook: Arc<dyn MemcgEventHook>) {
         self.lock().hook = Some(hook);
+    }
+
+    /// Run `f` with the world lock held and a read-only view of the memcg tree: what the event
+    /// layer's registration and unregistration use, so that no charge or OOM can happen in
+    /// between (the kernel's `thresholds_lock` and `memcg_oom_lock`, spec §10.2, §11.1).
+    /// Lock order: `world` -> the caller's locks. `f` must not call back into the machine.
+    pub fn with_event_view<R>(&self, f: impl FnOnce(&dyn MemcgEventView) -> R) -> R {
+        let w = self.lock();
+        f(&*w)
+    }
+
+    /// Switch `thresholds.check` at run time (spec §10.6): `every_event` for deterministic
+    /// exercises, `ratelimited_2_6_34` (SEED) or `ratelimited_3x`.
+    pub fn set_thresholds_check(&self, mode: crate::profile::ThresholdCheck) {
+        self.lock().profile.thresholds_check = mode;
     }
 
     /// Collect the OOM kills and wake-ups since the last call.
@@ -628,6 +726,9 @@ impl<C: MemCounter> World<C> {
             self.mc_mut(p).children.retain(|&c| c != s);
         }
         self.free_slots.push(s);
+        if let Some(hook) = &self.hook {
+            hook.memcg_freed(m.id);
+        }
     }
 
     /// `get_swappiness`: the root reads the global `vm_swappiness`.

@@ -328,6 +328,9 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_add(pfn);
         }
+        // Both memcgs count a page event (spec §10.6).
+        self.check_events(cpu, to);
+        self.check_events(cpu, from);
         if self.mc(from).under_oom > 0 {
             self.memcg_oom_recover(t, cpu, from);
         }

@@ -49,9 +49,12 @@ impl<C: MemCounter> World<C> {
         let need_to_kill = locked && !self.mc(mem).oom_kill_disable;
         if locked && let Some(hook) = self.hook.clone() {
             // mem_cgroup_oom_notify: every memcg of the OOMing hierarchy.
-            for s in self.oom_members(mem) {
-                hook.oom(self.mc(s).id);
-            }
+            let members: Vec<_> = self
+                .oom_members(mem)
+                .into_iter()
+                .map(|s| self.mc(s).id)
+                .collect();
+            hook.mem_cgroup_oom_notify(self, &members);
         }
         if need_to_kill {
             let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);

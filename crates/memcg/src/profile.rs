@@ -1,4 +1,4 @@
-//! The `memcg.*` switches of spec §15.2 and the SEED defaults of §15.1.7–15.1.9.
+//! The `memcg.*` and `thresholds.*` switches of spec §15.2 and the SEED defaults of §15.1.7–15.1.9.
 //!
 //! **Kernel:** none; each switch selects the behaviour of a kernel version range.
 //! The counter backend (`memcg.counter`) is not a field: it is the type parameter `C` of
@@ -44,6 +44,20 @@ pub enum Badness {
     Rss2_6_36,
 }
 
+/// `thresholds.check` (spec §10.6): when `memcg_check_events` runs the threshold check.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ThresholdCheck {
+    /// After every page event: exact and deterministic, for teaching.
+    EveryEvent,
+    /// 2.6.34 (SEED): when the memcg's page-event counter is a multiple of 128
+    /// (`THRESHOLDS_EVENTS_THRESH`).
+    #[default]
+    Ratelimited2_6_34,
+    /// ≈2.6.39/3.x: when the counter passes the memcg's `next` target, which then moves 128
+    /// events ahead (the 1st event, then every 129th).
+    Ratelimited3x,
+}
+
 /// Every `memcg.*` switch. `Default` is SEED (spec §15.1.7–15.1.9).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemcgProfile {
@@ -67,6 +81,13 @@ pub struct MemcgProfile {
     pub oom_kill_line: bool,
     /// `vm_swappiness`, the global default (spec §1.11).
     pub vm_swappiness: u64,
+    /// `thresholds.check` (spec §10.6; SEED `ratelimited_2_6_34`).
+    pub thresholds_check: ThresholdCheck,
+    /// `thresholds.register_cmp`: true = `le` (3.x, SEED §15.1.10), false = `lt_2_6_34`
+    /// (spec §10.2 step 5).
+    pub thresholds_register_le: bool,
+    /// `thresholds.walk_ancestors` (spec §10.5; SEED on, 2.6.34 off).
+    pub thresholds_walk_ancestors: bool,
 }
 
 impl Default for MemcgProfile {
@@ -83,6 +104,9 @@ impl Default for MemcgProfile {
             swappiness_hier_restriction: true,
             oom_kill_line: false,
             vm_swappiness: 60,
+            thresholds_check: ThresholdCheck::Ratelimited2_6_34,
+            thresholds_register_le: true,
+            thresholds_walk_ancestors: true,
         }
     }
 }
@@ -143,6 +167,22 @@ impl MemcgProfile {
                 self.swappiness_hier_restriction = on_off(value)?
             }
             "memcg.oom_kill_line" => self.oom_kill_line = on_off(value)?,
+            "thresholds.check" => {
+                self.thresholds_check = match value {
+                    "every_event" => ThresholdCheck::EveryEvent,
+                    "ratelimited_2_6_34" => ThresholdCheck::Ratelimited2_6_34,
+                    "ratelimited_3x" => ThresholdCheck::Ratelimited3x,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "thresholds.register_cmp" => {
+                self.thresholds_register_le = match value {
+                    "le" => true,
+                    "lt_2_6_34" => false,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "thresholds.walk_ancestors" => self.thresholds_walk_ancestors = on_off(value)?,
             _ => return Err(Errno::EINVAL),
         }
         Ok(())
@@ -177,5 +217,9 @@ mod tests {
         assert_eq!(p.set("memcg.bogus", "1"), Err(Errno::EINVAL));
         p.set("memcg.swap_accounting", "off").unwrap();
         assert!(!p.swap_accounting);
+        assert_eq!(p.thresholds_check, ThresholdCheck::Ratelimited2_6_34);
+        p.set("thresholds.check", "every_event").unwrap();
+        assert_eq!(p.thresholds_check, ThresholdCheck::EveryEvent);
+        assert_eq!(p.set("thresholds.check", "often"), Err(Errno::EINVAL));
     }
 }

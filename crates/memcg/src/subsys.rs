@@ -72,13 +72,27 @@ fn ctx_memcg<T: Tracer>(cx: &CftCtx<'_, T>) -> Result<MemcgId, Errno> {
 }
 
 /// The 2.6.25 subsystem table of `cgsim_cgroup::default_subsystems` with the real memory
-/// controller at id 5.
+/// controller at id 5, its thresholds and OOM notification installed
+/// ([`MemcgEvents`](crate::events::MemcgEvents), spec §10, §11).
 pub fn memory_subsystems<C: MemCounter, T: Tracer>(
     machine: Arc<MemoryMachine<C, T>>,
 ) -> Vec<Box<dyn CgroupSubsys<T>>> {
+    memory_subsystems_with_events(machine).0
+}
+
+/// A `subsys[]` table, index = subsystem id.
+pub type SubsysTable<T> = Vec<Box<dyn CgroupSubsys<T>>>;
+
+/// [`memory_subsystems`], also returning the event layer so that Rust code can register
+/// notifications without going through `cgroup.event_control`.
+pub fn memory_subsystems_with_events<C: MemCounter, T: Tracer>(
+    machine: Arc<MemoryMachine<C, T>>,
+) -> (SubsysTable<T>, Arc<crate::events::MemcgEvents<C, T>>) {
+    let events = crate::events::MemcgEvents::install(&machine);
     let mut v = default_subsystems::<T>();
-    v[cgsim_cgroup::subsys_ids::MEMORY] = Box::new(MemCgroupSubsys::new(machine));
-    v
+    v[cgsim_cgroup::subsys_ids::MEMORY] =
+        Box::new(MemCgroupSubsys::with_events(machine, events.event_files()));
+    (v, events)
 }
 
 impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {

@@ -39,7 +39,13 @@ impl<C: MemCounter> World<C> {
             .map(|(&s, &v)| (s, v))
             .collect();
         let mut detached = Vec::new();
+        let mut shared_files = Vec::new();
         for (s, v) in overlapping {
+            if let VmaKind::Shared { file, .. } = v.kind
+                && v.shm.is_none()
+            {
+                shared_files.push(file);
+            }
             let m = &mut self.mms[mm as usize];
             m.vmas.remove(&s);
             if s < first {
@@ -78,6 +84,18 @@ impl<C: MemCounter> World<C> {
         }
         for shm in detached {
             self.shm_detach(t, cpu, shm);
+        }
+        // An anonymous shared (`/dev/zero`) object dies with its last mapping (`fput` of the
+        // shmem file), whether that goes at munmap or at exit.
+        for file in shared_files {
+            let mapped = self.mms.iter().any(|(_, m)| {
+                m.vmas
+                    .values()
+                    .any(|x| matches!(x.kind, VmaKind::Shared { file: f, .. } if f == file))
+            });
+            if !mapped {
+                self.truncate_file(t, cpu, file);
+            }
         }
     }
 

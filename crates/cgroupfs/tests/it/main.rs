@@ -7,6 +7,7 @@ mod cgroup;
 mod concurrency;
 mod event_control;
 mod eventfd;
+mod memory;
 mod model;
 mod process;
 mod procfs;
@@ -21,8 +22,14 @@ use std::sync::Arc;
 
 pub const INIT: Pid = Pid(1);
 
+/// A kernel with a small machine (16 MiB RAM, 4 MiB swap): the property tests check the memory
+/// controller's invariants, which walk every page frame, after every step.
 pub fn boot() -> Arc<Kernel> {
-    Kernel::boot(Default::default())
+    Kernel::boot(cgsim_cgroupfs::BootParams {
+        ram: cgsim_ktypes::Bytes(16 << 20),
+        swap: cgsim_ktypes::Bytes(4 << 20),
+        ..Default::default()
+    })
 }
 
 /// `cat path` as `pid`: open, read in small chunks until EOF, close.

@@ -12,7 +12,8 @@ fn status_self_and_listing() {
         status,
         format!(
             "Name:\tbash\nState:\tS (sleeping)\nTgid:\t{c}\nPid:\t{c}\nPPid:\t1\nTracerPid:\t0\n\
-             Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n"
+             Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n\
+             VmSize:\t       0 kB\nVmRSS:\t       0 kB\nVmPTE:\t       0 kB\nVmSwap:\t       0 kB\n"
         )
     );
     assert_eq!(cat(&k, INIT, &format!("/proc/{c}/comm")).unwrap(), "bash\n");
@@ -26,7 +27,14 @@ fn status_self_and_listing() {
         .collect();
     assert_eq!(
         names,
-        ["1", c.to_string().as_str(), "cgroups", "mounts", "self"]
+        [
+            "1",
+            c.to_string().as_str(),
+            "cgroups",
+            "meminfo",
+            "mounts",
+            "self"
+        ]
     );
     // /proc/self follows the caller.
     assert_eq!(k.stat(c, "/proc/self").unwrap().uid, 1000);

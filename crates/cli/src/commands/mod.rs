@@ -2,11 +2,14 @@
 //!
 //! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
 //! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
-//! `setpriv`, `id`) and [`misc`] (`dmesg`). Later issues register more programs
+//! `setpriv`, `id`), [`misc`] (`dmesg`) and [`memory`] (`memcg_process`, `memhog`,
+//! `pagecache`, `free`). Later issues register more programs
 //! (`cgroup_event_listener`, `memcg_process`) with [`Registry::add`].
 
 pub mod builtins;
 pub mod fs;
+pub mod listener;
+pub mod memory;
 pub mod misc;
 pub mod mount;
 pub mod process;
@@ -72,6 +75,8 @@ impl Registry {
         mount::register(&mut r);
         process::register(&mut r);
         misc::register(&mut r);
+        memory::register(&mut r);
+        listener::register(&mut r);
         r
     }
 

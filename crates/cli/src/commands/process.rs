@@ -9,7 +9,7 @@ pub(crate) fn register(r: &mut Registry) {
     r.add(
         "ps",
         "ps",
-        "list processes (pid, ppid, user, state, comm)",
+        "list processes (pid, ppid, user, state, rss and swap in KiB, comm, memory cgroup)",
         Kind::External(ps),
     );
     r.add(
@@ -45,8 +45,14 @@ fn user_name(uid: u32) -> String {
     }
 }
 
+/// `ps`: one row per process, `PID PPID USER S RSS SWAP COMMAND CGROUP` (RSS and SWAP in KiB
+/// as procps prints them; CGROUP is the path in the hierarchy `memory` is mounted on, `-` when
+/// it is not mounted).
 fn ps(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
-    let mut text = format!("{:>7} {:>7} {:<8} S COMMAND\n", "PID", "PPID", "USER");
+    let mut text = format!(
+        "{:>7} {:>7} {:<8} S {:>6} {:>6} {:<15} CGROUP\n",
+        "PID", "PPID", "USER", "RSS", "SWAP", "COMMAND"
+    );
     for p in sh.kernel().ps() {
         let state = match p.state {
             // ps itself is on the CPU while it reads the process table.
@@ -62,10 +68,13 @@ fn ps(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
             p.comm.clone()
         };
         text.push_str(&format!(
-            "{:>7} {:>7} {:<8} {state} {comm}\n",
+            "{:>7} {:>7} {:<8} {state} {:>6} {:>6} {comm:<15} {}\n",
             p.pid.0,
             p.ppid.0,
-            user_name(p.cred.euid.0)
+            user_name(p.cred.euid.0),
+            p.rss / 1024,
+            p.swap / 1024,
+            p.memory_cgroup.as_deref().unwrap_or("-"),
         ));
     }
     match sh.out(pid, &text) {

@@ -9,6 +9,7 @@ fn small_graph() -> ObjectGraph {
         subsys: ss.to_string(),
         refcnt,
         owned: true,
+        memcg: None,
     };
     ObjectGraph {
         hierarchies: vec![

@@ -25,7 +25,10 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn shell_regressions_replay() {
     let cases = inputs("shell");
-    assert!(!cases.is_empty(), "fuzz/regressions/shell holds at least the seed inputs");
+    assert!(
+        !cases.is_empty(),
+        "fuzz/regressions/shell holds at least the seed inputs"
+    );
     for (path, data) in cases {
         eprintln!("replaying {}", path.display());
         cgsim::fuzzing::shell(&data);
@@ -35,7 +38,10 @@ fn shell_regressions_replay() {
 #[test]
 fn control_write_regressions_replay() {
     let cases = inputs("control_write");
-    assert!(!cases.is_empty(), "fuzz/regressions/control_write holds at least the seed inputs");
+    assert!(
+        !cases.is_empty(),
+        "fuzz/regressions/control_write holds at least the seed inputs"
+    );
     for (path, data) in cases {
         eprintln!("replaying {}", path.display());
         cgsim::fuzzing::control_write(&data);

@@ -532,7 +532,7 @@ fn run_multi_stock(ops: &[StockOp]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn spin_res_counter_matches_model(ops in prop::collection::vec(op(4096, true), 1..40)) {

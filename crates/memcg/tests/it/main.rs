@@ -2,6 +2,7 @@
 
 #[cfg(feature = "cgroup")]
 mod core;
+mod events;
 mod files;
 mod oom;
 mod proptest_invariants;

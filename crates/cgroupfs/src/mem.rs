@@ -1,0 +1,280 @@
+//! The memory syscalls: anonymous and shared `/dev/zero` mappings, page faults, `mlock`, SysV
+//! shared memory, the page cache of tmpfs files, and what the kernel does with the OOM killer's
+//! decisions (SIGKILL and the exit path) and with the memcg OOM wait queue (state D, wake-up).
+//!
+//! **Kernel:** `arch/x86/mm/fault.c` `do_page_fault`, `mm/memory.c` `handle_mm_fault`,
+//! `mm/mmap.c` `do_mmap_pgoff` (`MAP_LOCKED`), `mm/mlock.c`, `ipc/shm.c` `sys_shmget`,
+//! `do_shmat`, `sys_shmdt`, `shmctl(IPC_RMID)`, `mm/filemap.c` (page cache of tmpfs files),
+//! `mm/oom_kill.c` (the victim gets SIGKILL), `mm/memcontrol.c` `mem_cgroup_handle_oom` (the
+//! `TASK_KILLABLE` wait) — 2.6.34/2.6.35, spec §5.2, §7, §8.
+//! The memory side itself (mm, pages, LRUs, memcgs, reclaim, OOM) is `cgsim-memcg`'s
+//! [`MemoryMachine`](cgsim_memcg::MemoryMachine); this file is the syscall boundary around it.
+//!
+//! **Differences:**
+//! * A fault that must wait for the memcg OOM killer (`oom_kill_disable`) does not sleep inside
+//!   the call: the call returns EINTR with the task in state D ([`Sched::OomWait`]); when
+//!   `memcg_oom_recover` wakes it (an uncharge, a limit raise, `oom_kill_disable` = 0) it runs
+//!   again and its program retries the access, as the 3.12+ kernel does at the end of the fault.
+//! * A task the OOM killer chose has lost its memory already (the machine frees it at the kill);
+//!   the kernel then delivers SIGKILL and runs the exit path ([`Kernel::mem_events`]).
+//! * SysV shm: no permissions, no `IPC_EXCL`, no `shm_nattch` reporting; keys are global.
+//! * Regular tmpfs files are never mapped: `read`/`write` bring their pages into the page cache
+//!   (charged as cache to the caller's memcg), truncation and unlink remove them.
+//!
+//! **Locking:** memory calls take `Kernel::state` (the task must be alive), then the memcg world
+//! lock inside the machine: `Kernel::state -> cgroup_mutex -> memcg world`. OOM victims are
+//! killed and waiters woken afterwards with no lock held, because signal delivery steps
+//! programs' handlers.
+
+use crate::task::Sched;
+use crate::{Kernel, Signal};
+use cgsim_ktypes::trace::func;
+use cgsim_ktypes::{Bytes, CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_memcg::{FaultError, FileId, ShmId};
+
+/// `IPC_PRIVATE`: a key that always makes a new segment.
+pub const IPC_PRIVATE: i32 = 0;
+/// `SHMMAX` of 2.6.x: the largest segment `shmget` accepts (32 MiB).
+pub const SHMMAX: u64 = 0x200_0000;
+
+/// `mmap` flags beyond the anonymous private mapping.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct MmapFlags {
+    /// `MAP_LOCKED`: populate and lock the mapping at once.
+    pub locked: bool,
+}
+
+fn err(errno: Errno, why: &'static str) -> SysError {
+    SysError::new(errno, why)
+}
+
+/// The page-cache identity of a tmpfs inode: `(superblock, inode)` packed below
+/// `FileId::SHMEM_BASE` (2048 superblocks of 2^20 inodes each).
+pub(crate) fn tmpfs_file_id(sb: u32, ino: u64) -> FileId {
+    FileId(((sb & 0x7ff) << 20) | (ino as u32 & 0xf_ffff))
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// ESRCH unless `pid` is a live task.
+    fn mem_check_live(&self, pid: Pid) -> SysResult<()> {
+        let st = self.state.lock();
+        self.live_cred(&st, pid).map(|_| ())
+    }
+
+    pub(crate) fn sys_mmap_anon(&self, pid: Pid, len: u64, flags: MmapFlags) -> SysResult<u64> {
+        let _f = func(&*self.tracer, CpuId(0), "do_mmap_pgoff");
+        self.mem_check_live(pid)?;
+        let addr = self
+            .mem
+            .mmap_anon(pid, Bytes(len))
+            .map_err(|e| err(e, "mmap"))?;
+        if flags.locked {
+            // do_mmap_pgoff ignores a failure to populate a VM_LOCKED mapping: the address is
+            // returned; the task may now wait on the OOM queue or have been killed.
+            let r = self.mem.mlock(pid, addr, Bytes(len), CpuId(0));
+            let _ = self.fault_result(pid, r);
+        }
+        Ok(addr)
+    }
+
+    pub(crate) fn sys_mmap_shared_zero(&self, pid: Pid, len: u64) -> SysResult<u64> {
+        let _f = func(&*self.tracer, CpuId(0), "do_mmap_pgoff");
+        self.mem_check_live(pid)?;
+        self.mem
+            .mmap_shared_zero(pid, Bytes(len))
+            .map_err(|e| err(e, "mmap(/dev/zero)"))
+    }
+
+    pub(crate) fn sys_munmap(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "do_munmap");
+        self.mem_check_live(pid)?;
+        let r = self
+            .mem
+            .munmap(pid, addr, Bytes(len), CpuId(0))
+            .map_err(|e| err(e, "munmap"));
+        self.mem_events();
+        r
+    }
+
+    pub(crate) fn sys_mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "sys_mlock");
+        self.mem_check_live(pid)?;
+        let r = self.mem.mlock(pid, addr, Bytes(len), CpuId(0));
+        self.fault_result(pid, r)
+    }
+
+    #[doc(alias = "do_page_fault")]
+    pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "do_page_fault");
+        self.mem_check_live(pid)?;
+        let r = {
+            let _g = func(&*self.tracer, CpuId(0), "handle_mm_fault");
+            self.mem.touch(pid, addr, Bytes(len), true, CpuId(0))
+        };
+        self.fault_result(pid, r)
+    }
+
+    /// What the kernel does with a fault's outcome (no lock held): SIGKILL and the exit path for
+    /// an OOM victim, the OOM wait queue (state D) for a task that must wait, an errno otherwise;
+    /// then the other tasks the OOM killer chose or `memcg_oom_recover` woke.
+    pub(crate) fn fault_result(&self, pid: Pid, r: Result<(), FaultError>) -> SysResult<()> {
+        let out = match r {
+            Ok(()) => Ok(()),
+            Err(FaultError::Errno(e)) => Err(err(e, "page fault failed")),
+            Err(FaultError::OomWait { .. }) => {
+                let mut st = self.state.lock();
+                if let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie())
+                    && t.sched != Sched::OomWait
+                {
+                    t.before_oom_wait = Some(t.sched);
+                    t.sched = Sched::OomWait;
+                }
+                Err(err(
+                    Errno::EINTR,
+                    "sleeping on the memcg OOM wait queue; retry when woken",
+                ))
+            }
+            Err(FaultError::OomKilled) => {
+                self.deliver(pid, Signal::SIGKILL);
+                Err(err(Errno::EINTR, "killed by the OOM killer"))
+            }
+        };
+        self.mem_events();
+        out
+    }
+
+    /// Act on the memory controller's events, with no lock held: wake the tasks
+    /// `memcg_oom_recover` took off an OOM wait queue (delivering the signals they got while
+    /// asleep), and send SIGKILL to the OOM killer's victims, which runs their exit path (their
+    /// memory is already freed; the memcg logged the kernel's lines). Repeats until quiet, since
+    /// an exit can uncharge and wake more.
+    pub(crate) fn mem_events(&self) {
+        loop {
+            let ev = self.mem.take_events();
+            if ev.killed.is_empty() && ev.woken.is_empty() {
+                return;
+            }
+            for pid in ev.woken {
+                let pending = {
+                    let mut st = self.state.lock();
+                    match st.tasks.get_mut(&pid).filter(|t| t.sched == Sched::OomWait) {
+                        Some(t) => {
+                            let before = t.before_oom_wait.take().unwrap_or(Sched::NoProgram);
+                            t.sched = match before {
+                                Sched::NoProgram => Sched::NoProgram,
+                                _ => Sched::Runnable,
+                            };
+                            std::mem::take(&mut t.pending)
+                        }
+                        None => Vec::new(),
+                    }
+                };
+                for sig in pending {
+                    self.deliver(pid, sig);
+                }
+            }
+            for pid in ev.killed {
+                let _ = self.sys_send_sig(pid, Signal::SIGKILL);
+            }
+        }
+    }
+
+    // ---- SysV shm ----------------------------------------------------------------------------
+
+    pub(crate) fn sys_shmget(&self, pid: Pid, key: i32, size: u64, create: bool) -> SysResult<i32> {
+        let mut st = self.state.lock();
+        self.live_cred(&st, pid)?;
+        if key != IPC_PRIVATE
+            && let Some(&(id, seg_size)) = st.shm_keys.get(&key)
+        {
+            if size > seg_size {
+                return Err(err(Errno::EINVAL, "shmget: larger than the segment"));
+            }
+            return Ok(id);
+        }
+        if key != IPC_PRIVATE && !create {
+            return Err(err(Errno::ENOENT, "shmget: no segment with this key"));
+        }
+        if size == 0 || size > SHMMAX {
+            return Err(err(Errno::EINVAL, "shmget: size outside SHMMIN..SHMMAX"));
+        }
+        let ShmId(n) = self.mem.shmget(Bytes(size)).map_err(|e| err(e, "shmget"))?;
+        let id = i32::try_from(n).map_err(|_| err(Errno::ENOSPC, "shmget: no free id"))?;
+        if key != IPC_PRIVATE {
+            st.shm_keys.insert(key, (id, size));
+        }
+        st.shm_segs.insert(id, (size, key));
+        Ok(id)
+    }
+
+    #[doc(alias = "do_shmat")]
+    pub(crate) fn sys_shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
+        let st = self.state.lock();
+        self.live_cred(&st, pid)?;
+        if !st.shm_segs.contains_key(&shmid) {
+            return Err(err(Errno::EINVAL, "shmat: no such segment"));
+        }
+        self.mem
+            .shmat(pid, ShmId(shmid as u32))
+            .map_err(|e| err(e, "shmat"))
+    }
+
+    pub(crate) fn sys_shmdt(&self, pid: Pid, addr: u64) -> SysResult<()> {
+        self.mem_check_live(pid)?;
+        let r = self
+            .mem
+            .shmdt(pid, addr, CpuId(0))
+            .map_err(|e| err(e, "shmdt"));
+        self.mem_events();
+        r
+    }
+
+    pub(crate) fn sys_shmctl_rmid(&self, pid: Pid, shmid: i32) -> SysResult<()> {
+        {
+            let mut st = self.state.lock();
+            self.live_cred(&st, pid)?;
+            let Some((_, key)) = st.shm_segs.remove(&shmid) else {
+                return Err(err(Errno::EINVAL, "shmctl: no such segment"));
+            };
+            // IPC_RMID makes the key private: a later shmget with it creates a new segment.
+            st.shm_keys.remove(&key);
+            self.mem
+                .shm_rmid(ShmId(shmid as u32), CpuId(0))
+                .map_err(|e| err(e, "shmctl"))?;
+        }
+        self.mem_events();
+        Ok(())
+    }
+
+    // ---- page cache of tmpfs files -----------------------------------------------------------
+
+    /// `generic_file_aio_read`/`write` on a tmpfs inode: bring `[pos, pos+n)` into the page
+    /// cache (charged as cache to `pid`'s memcg). Called with `Kernel::state` held; the outcome
+    /// goes to [`Kernel::fault_result`] after the lock is released.
+    pub(crate) fn page_cache_access(
+        &self,
+        pid: Pid,
+        sb: u32,
+        ino: u64,
+        pos: u64,
+        n: usize,
+        write: bool,
+    ) -> Result<(), FaultError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let file = tmpfs_file_id(sb, ino);
+        if write {
+            self.mem
+                .file_write(pid, file, pos, Bytes(n as u64), CpuId(0))
+        } else {
+            self.mem
+                .file_read(pid, file, pos, Bytes(n as u64), CpuId(0))
+        }
+    }
+
+    /// `truncate_inode_pages` for a tmpfs inode (O_TRUNC, unlink).
+    pub(crate) fn page_cache_truncate(&self, sb: u32, ino: u64) {
+        self.mem.file_truncate(tmpfs_file_id(sb, ino), CpuId(0));
+    }
+}

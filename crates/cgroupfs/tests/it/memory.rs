@@ -1,0 +1,330 @@
+//! The memory controller through the Kernel API: workloads charge and uncharge, OOM kills run
+//! the exit path, `oom_kill_disable` parks a task in state D until a limit raise wakes it
+//! (spec §15.3.10 without the listener), and the `/proc` memory files.
+
+use super::*;
+use cgsim_cgroupfs::{MmapFlags, ProcState, Signal, WaitStatus};
+use proptest::prelude::*;
+
+const MB: u64 = 1 << 20;
+
+/// Mount the memory controller at /cg and make /cg/a with `limit`; returns a child of init
+/// attached to /cg/a.
+fn memcg_with_task(k: &Kernel, limit: &str) -> Pid {
+    k.mkdir(INIT, "/cg", 0o755).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory"))
+        .unwrap();
+    k.mkdir(INIT, "/cg/a", 0o755).unwrap();
+    echo(k, INIT, "/cg/a/memory.limit_in_bytes", limit).unwrap();
+    // Without a memsw limit, reclaim would swap the excess out instead of failing.
+    echo(k, INIT, "/cg/a/memory.memsw.limit_in_bytes", limit).unwrap();
+    let p = k.fork(INIT).unwrap();
+    k.set_comm(p, "worker").unwrap();
+    echo(k, INIT, "/cg/a/tasks", &p.to_string()).unwrap();
+    p
+}
+
+fn read_u64(k: &Kernel, path: &str) -> u64 {
+    cat(k, INIT, path).unwrap().trim().parse().unwrap()
+}
+
+fn no_warnings(k: &Kernel) {
+    k.check_invariants();
+    let warnings: Vec<_> = k
+        .klog()
+        .lines()
+        .into_iter()
+        .filter(|l| l.level == cgsim_ktypes::klog::Level::Warning)
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn touch_charges_and_munmap_and_exit_uncharge() {
+    let k = boot();
+    let p = memcg_with_task(&k, "64M");
+    let a = k.mmap_anon(p, 4 * MB, MmapFlags::default()).unwrap();
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 0);
+    k.touch(p, a, 4 * MB).unwrap();
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 4 * MB);
+    let row = k.ps().into_iter().find(|r| r.pid == p).unwrap();
+    assert_eq!(
+        (row.rss, row.swap, row.memory_cgroup.as_deref()),
+        (4 * MB, 0, Some("/a"))
+    );
+    assert!(
+        cat(&k, p, "/proc/self/status")
+            .unwrap()
+            .contains("VmRSS:\t    4096 kB\n")
+    );
+    k.munmap(p, a, 2 * MB).unwrap();
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 2 * MB);
+    assert_eq!(errno(k.touch(p, a, 1)), Some(Errno::EFAULT));
+    k.exit(p, 0);
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 0);
+    no_warnings(&k);
+}
+
+#[test]
+fn page_cache_and_shm_are_cache() {
+    let k = boot();
+    let p = memcg_with_task(&k, "64M");
+    let fd = k
+        .open(p, "/tmp/f", OpenFlags::REDIRECT_TRUNC, 0o644)
+        .unwrap();
+    k.write(p, fd, &vec![b'x'; 8192]).unwrap();
+    k.close(p, fd).unwrap();
+    let stat = cat(&k, INIT, "/cg/a/memory.stat").unwrap();
+    assert!(stat.starts_with("cache 8192\nrss 0\n"), "{stat}");
+    let id = k.shmget(p, 2, MB, true).unwrap();
+    assert_eq!(k.shmget(p, 2, MB, false).unwrap(), id);
+    assert_eq!(errno(k.shmget(p, 3, MB, false)), Some(Errno::ENOENT));
+    let addr = k.shmat(p, id).unwrap();
+    k.touch(p, addr, MB).unwrap();
+    let stat = cat(&k, INIT, "/cg/a/memory.stat").unwrap();
+    assert!(
+        stat.contains("cache 1056768\n") && stat.contains("mapped_file 1048576\n"),
+        "{stat}"
+    );
+    k.shmdt(p, addr).unwrap();
+    k.shmctl_rmid(p, id).unwrap();
+    k.unlink(p, "/tmp/f").unwrap();
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 0);
+    let meminfo = cat(&k, INIT, "/proc/meminfo").unwrap();
+    assert!(
+        meminfo.starts_with("MemTotal:          16384 kB\n"),
+        "{meminfo}"
+    );
+    // The default machine: 1 GiB of RAM, 256 MiB of swap, all free at boot.
+    let d = Kernel::boot(Default::default()).meminfo();
+    assert_eq!(
+        (d.mem_total, d.mem_free, d.swap_total, d.swap_free),
+        (1 << 20, 1 << 20, 1 << 18, 1 << 18)
+    );
+    no_warnings(&k);
+}
+
+#[test]
+fn oom_kill_runs_the_exit_path_and_logs() {
+    let k = boot();
+    let p = memcg_with_task(&k, "1M");
+    let a = k.mmap_anon(p, 4 * MB, MmapFlags::default()).unwrap();
+    let e = k.touch(p, a, 4 * MB).unwrap_err();
+    assert_eq!(e.errno, Errno::EINTR);
+    assert_eq!(
+        k.waitpid(INIT, Some(p)).unwrap(),
+        Some((p, WaitStatus::Signaled(Signal::SIGKILL)))
+    );
+    let log: String = k
+        .klog()
+        .lines()
+        .iter()
+        .map(|l| format!("{}\n", l.text))
+        .collect();
+    assert!(
+        log.contains(&format!("Killed process {p} (worker)")),
+        "{log}"
+    );
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 0);
+    assert!(read_u64(&k, "/cg/a/memory.failcnt") > 0);
+    no_warnings(&k);
+}
+
+#[test]
+fn oom_kill_disable_waits_in_d_until_the_limit_is_raised() {
+    let k = boot();
+    let p = memcg_with_task(&k, "1M");
+    echo(&k, INIT, "/cg/a/memory.oom_control", "1").unwrap();
+    let a = k.mmap_anon(p, 2 * MB, MmapFlags::default()).unwrap();
+    assert_eq!(errno(k.touch(p, a, 2 * MB)), Some(Errno::EINTR));
+    assert!(k.oom_waiting(p));
+    let row = k.ps().into_iter().find(|r| r.pid == p).unwrap();
+    assert_eq!(row.state, ProcState::Uninterruptible);
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/memory.oom_control").unwrap(),
+        "oom_kill_disable 1\nunder_oom 1\n"
+    );
+    // A signal with no handler waits too; SIGKILL would not.
+    k.kill(INIT, p, Signal::SIGUSR1).unwrap();
+    assert!(k.oom_waiting(p));
+    no_warnings(&k);
+    // Raising a limit runs memcg_oom_recover (the memsw limit first: it must stay >= limit).
+    echo(&k, INIT, "/cg/a/memory.memsw.limit_in_bytes", "4M").unwrap();
+    assert!(!k.oom_waiting(p));
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/memory.oom_control").unwrap(),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
+    // It woke, and the pending SIGUSR1 (no handler) terminated it.
+    assert_eq!(
+        k.waitpid(INIT, Some(p)).unwrap(),
+        Some((p, WaitStatus::Signaled(Signal::SIGUSR1)))
+    );
+    no_warnings(&k);
+}
+
+#[test]
+fn oom_score_adj_file() {
+    let k = boot();
+    let u = user_process(&k, 1000);
+    let path = format!("/proc/{u}/oom_score_adj");
+    assert_eq!(cat(&k, u, &path).unwrap(), "0\n");
+    echo(&k, u, &path, "500").unwrap();
+    assert_eq!(cat(&k, INIT, &path).unwrap(), "500\n");
+    let cases: &[(Pid, &str, Option<Errno>)] = &[
+        (u, "100", Some(Errno::EACCES)),
+        (u, "1001", Some(Errno::EINVAL)),
+        (u, "abc", Some(Errno::EINVAL)),
+        (u, "1000\n", None),
+        (INIT, "-1000", None),
+    ];
+    for &(who, val, want) in cases {
+        assert_eq!(errno(echo(&k, who, &path, val)), want, "{val}");
+    }
+    assert_eq!(cat(&k, u, &path).unwrap(), "-1000\n");
+    // Inherited at fork.
+    let c = k.fork(u).unwrap();
+    assert_eq!(cat(&k, c, "/proc/self/oom_score_adj").unwrap(), "-1000\n");
+    no_warnings(&k);
+}
+
+#[test]
+fn shared_zero_mapping_is_freed_with_its_last_mapping() {
+    let k = boot();
+    let p = memcg_with_task(&k, "64M");
+    let a = k.mmap_shared_zero(p, MB).unwrap();
+    k.touch(p, a, MB).unwrap();
+    // A child shares the object: the parent's munmap keeps it, the child's frees it.
+    let c = k.fork(p).unwrap();
+    k.munmap(p, a, MB).unwrap();
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), MB);
+    k.munmap(c, a, MB).unwrap();
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 0);
+    no_warnings(&k);
+}
+
+/// One memory-related call with arbitrary arguments.
+#[derive(Clone, Debug)]
+enum MemOp {
+    Fork(usize),
+    Exit(usize),
+    Kill(usize, i32),
+    Mmap(usize, u64, bool),
+    MmapZero(usize, u64),
+    Touch(usize, usize, u64),
+    Munmap(usize, usize, u64),
+    Mlock(usize, usize, u64),
+    Shm(usize, i32, u64),
+    Attach(usize, usize),
+    Write(usize, usize, usize),
+    Read(usize, usize),
+}
+
+const CGS: [&str; 3] = ["/cg", "/cg/a", "/cg/a/b"];
+const FILES: [&str; 7] = [
+    "memory.limit_in_bytes",
+    "memory.memsw.limit_in_bytes",
+    "memory.oom_control",
+    "memory.force_empty",
+    "memory.use_hierarchy",
+    "memory.move_charge_at_immigrate",
+    "memory.max_usage_in_bytes",
+];
+const VALUES: [&str; 7] = ["64K", "1M", "1", "0", "-1", "x", "3"];
+
+fn mem_op() -> impl Strategy<Value = MemOp> {
+    let p = 0..6usize;
+    let len = prop_oneof![Just(0u64), 1..300_000u64];
+    prop_oneof![
+        p.clone().prop_map(MemOp::Fork),
+        p.clone().prop_map(MemOp::Exit),
+        (p.clone(), prop_oneof![Just(9), Just(10), Just(15), Just(0)])
+            .prop_map(|(a, s)| MemOp::Kill(a, s)),
+        (p.clone(), len.clone(), any::<bool>()).prop_map(|(a, l, f)| MemOp::Mmap(a, l, f)),
+        (p.clone(), len.clone()).prop_map(|(a, l)| MemOp::MmapZero(a, l)),
+        (p.clone(), 0..8usize, len.clone()).prop_map(|(a, m, l)| MemOp::Touch(a, m, l)),
+        (p.clone(), 0..8usize, len.clone()).prop_map(|(a, m, l)| MemOp::Munmap(a, m, l)),
+        (p.clone(), 0..8usize, len.clone()).prop_map(|(a, m, l)| MemOp::Mlock(a, m, l)),
+        (p.clone(), 0..3i32, len).prop_map(|(a, k, l)| MemOp::Shm(a, k, l)),
+        (p.clone(), 0..3usize).prop_map(|(a, c)| MemOp::Attach(a, c)),
+        (0..3usize, 0..FILES.len(), 0..VALUES.len()).prop_map(|(c, f, v)| MemOp::Write(c, f, v)),
+        (p, 0..3usize).prop_map(|(a, c)| MemOp::Read(a, c)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Random memory workloads and control-file writes: nothing panics, every error is an
+    /// errno, the VFS/core/memcg invariants hold after every call (including the OOM-wait state
+    /// of each task), and no WARNING reaches the kernel log.
+    #[test]
+    fn random_memory_workloads_keep_invariants(ops in proptest::collection::vec(mem_op(), 1..40)) {
+        let k = boot();
+        k.mkdir(INIT, "/cg", 0o755).unwrap();
+        k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory")).unwrap();
+        k.mkdir(INIT, "/cg/a", 0o755).unwrap();
+        k.mkdir(INIT, "/cg/a/b", 0o755).unwrap();
+        let mut procs = vec![INIT];
+        let mut maps: Vec<u64> = Vec::new();
+        for op in ops {
+            let pick = |i: usize| procs[i % procs.len()];
+            match op {
+                MemOp::Fork(i) => {
+                    if let Ok(c) = k.fork(pick(i)) {
+                        procs.push(c);
+                    }
+                }
+                MemOp::Exit(i) => k.exit(pick(i), 0),
+                MemOp::Kill(i, s) => {
+                    let _ = k.kill(INIT, pick(i), Signal(s));
+                }
+                MemOp::Mmap(i, l, locked) => {
+                    if let Ok(a) = k.mmap_anon(pick(i), l, MmapFlags { locked }) {
+                        maps.push(a);
+                    }
+                }
+                MemOp::MmapZero(i, l) => {
+                    if let Ok(a) = k.mmap_shared_zero(pick(i), l) {
+                        maps.push(a);
+                    }
+                }
+                MemOp::Touch(i, m, l) => {
+                    let a = maps.get(m).copied().unwrap_or(m as u64 * 4096);
+                    let _ = k.touch(pick(i), a, l);
+                }
+                MemOp::Munmap(i, m, l) => {
+                    let a = maps.get(m).copied().unwrap_or(m as u64);
+                    let _ = k.munmap(pick(i), a, l);
+                }
+                MemOp::Mlock(i, m, l) => {
+                    let a = maps.get(m).copied().unwrap_or(0);
+                    let _ = k.mlock(pick(i), a, l);
+                }
+                MemOp::Shm(i, key, l) => {
+                    if let Ok(id) = k.shmget(pick(i), key, l, true)
+                        && let Ok(a) = k.shmat(pick(i), id)
+                    {
+                        let _ = k.touch(pick(i), a, l);
+                        if key == 0 {
+                            let _ = k.shmctl_rmid(pick(i), id);
+                        }
+                    }
+                }
+                MemOp::Attach(i, c) => {
+                    let _ = echo(&k, INIT, &format!("{}/tasks", CGS[c]), &pick(i).to_string());
+                }
+                MemOp::Write(c, f, v) => {
+                    let _ = echo(&k, INIT, &format!("{}/{}", CGS[c], FILES[f]), VALUES[v]);
+                }
+                MemOp::Read(i, c) => {
+                    let _ = cat(&k, pick(i), &format!("{}/memory.stat", CGS[c]));
+                    let _ = cat(&k, pick(i), "/proc/meminfo");
+                    let _ = k.ps();
+                }
+            }
+            k.run_until_idle();
+            no_warnings(&k);
+        }
+    }
+}

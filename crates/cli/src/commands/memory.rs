@@ -1,0 +1,477 @@
+//! Memory commands: `memcg_process` (the Linux Test Project's tool), the teaching programs
+//! `memhog` and `pagecache`, and `free`.
+//!
+//! **memcg_process** follows LTP's `testcases/kernel/controllers/memcg/functional/
+//! memcg_process.c`: options `--mmap-anon`, `--mmap-file` (a shared mapping of `/dev/zero`),
+//! `--mmap-lock1` (`MAP_LOCKED`), `--mmap-lock2` (`mmap` then `mlock`), `--shm` (`shmget` with
+//! the key of `-k`, default 2, `shmat`), `-s SIZE` (bytes, `atoi`); every SIGUSR1 toggles between
+//! allocating (each selected kind, every page touched) and freeing (`munmap`, `shmdt` +
+//! `IPC_RMID`); SIGINT ends it with status 0. It prints nothing on success; a failed call prints
+//! `perror`'s `<what> failed: <strerror>` and exits 1.
+//! **Differences:** a page fault that must wait for the memcg OOM killer (`oom_kill_disable`)
+//! leaves the program in state D; it retries when woken. A fault that fails outright (no victim
+//! left) ends it with SIGBUS instead of the kernel's `VM_FAULT_OOM` handling.
+
+use super::{Kind, Registry, Spawn};
+use crate::Shell;
+use cgsim_cgroupfs::{Fd, Kernel, MmapFlags, OpenFlags, Program, Signal, Step};
+use cgsim_ktypes::parse::{MemparseSuffixes, memparse};
+use cgsim_ktypes::{Errno, Pid, SysError};
+
+pub(crate) fn register(r: &mut Registry) {
+    r.add(
+        "memcg_process",
+        "memcg_process [--mmap-anon] [--mmap-file] [--mmap-lock1] [--mmap-lock2] [--shm [-k KEY]] -s SIZE",
+        "LTP's memcg test process: each SIGUSR1 allocates (touching every page) or frees; SIGINT exits",
+        Kind::Program(memcg_process),
+    );
+    r.add(
+        "memhog",
+        "memhog [-l] SIZE",
+        "map SIZE (K/M/G) of anonymous memory, touch it (-l: mlock it), then sleep; kill frees it",
+        Kind::Program(memhog),
+    );
+    r.add(
+        "pagecache",
+        "pagecache FILE...",
+        "read FILEs into the page cache (charged as cache), printing nothing",
+        Kind::External(pagecache),
+    );
+    r.add(
+        "free",
+        "free",
+        "show RAM and swap in KiB (procps layout, from /proc/meminfo)",
+        Kind::External(free),
+    );
+}
+
+/// Write `text` to the program's stderr (fd 2), ignoring failures.
+fn stderr(k: &Kernel, pid: Pid, text: &str) {
+    let _ = k.write(pid, Fd(2), text.as_bytes());
+}
+
+/// `perror(what)`.
+fn perror(k: &Kernel, pid: Pid, what: &str, e: &SysError) {
+    stderr(k, pid, &format!("{what} failed: {}\n", e.errno.strerror()));
+}
+
+/// What a fault's failure means for a program: wait (retry later) or stop.
+enum FaultStop {
+    /// State D on the memcg OOM wait queue, or killed: return `Step::Yield`; the kernel keeps
+    /// the task asleep, or it is gone.
+    Retry,
+    /// The fault failed (no victim to kill): the process gets SIGBUS.
+    Fail,
+}
+
+fn fault_stop(k: &Kernel, pid: Pid, e: &SysError) -> FaultStop {
+    if e.errno == Errno::EINTR {
+        FaultStop::Retry
+    } else {
+        let _ = k.send_sig(pid, Signal(7));
+        FaultStop::Fail
+    }
+}
+
+// ---- memcg_process ----------------------------------------------------------------------------
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum MemKind {
+    Anon,
+    File,
+    Lock1,
+    Lock2,
+    Shm,
+}
+
+impl MemKind {
+    fn what(self) -> &'static str {
+        match self {
+            MemKind::Anon => "mmap(anonymous)",
+            MemKind::File => "mmap(file)",
+            MemKind::Lock1 => "mmap(lock1)",
+            MemKind::Lock2 => "mmap(lock2)",
+            MemKind::Shm => "shmget",
+        }
+    }
+}
+
+/// One allocation: where it is mapped and how far touching got.
+#[derive(Copy, Clone, Debug)]
+struct Region {
+    kind: MemKind,
+    addr: Option<u64>,
+    shmid: Option<i32>,
+    /// `mlock` done (lock2).
+    locked: bool,
+    touched: bool,
+}
+
+struct MemcgProcess {
+    kinds: Vec<MemKind>,
+    size: u64,
+    key: i32,
+    /// SIGUSR1s not acted on yet.
+    toggles: u32,
+    allocated: bool,
+    /// The allocation in progress or done, one region per kind.
+    regions: Vec<Region>,
+    exit: bool,
+}
+
+impl MemcgProcess {
+    /// Allocate every kind, resuming where an OOM wait stopped. `Ok(true)` when done.
+    fn allocate(&mut self, k: &Kernel, pid: Pid) -> Result<bool, i32> {
+        if self.regions.is_empty() {
+            self.regions = self
+                .kinds
+                .iter()
+                .map(|&kind| Region {
+                    kind,
+                    addr: None,
+                    shmid: None,
+                    locked: false,
+                    touched: false,
+                })
+                .collect();
+        }
+        for i in 0..self.regions.len() {
+            let r = &mut self.regions[i];
+            if r.addr.is_none() {
+                let mapped = match r.kind {
+                    MemKind::Anon | MemKind::Lock2 => {
+                        k.mmap_anon(pid, self.size, MmapFlags::default())
+                    }
+                    MemKind::Lock1 => k.mmap_anon(pid, self.size, MmapFlags { locked: true }),
+                    MemKind::File => k.mmap_shared_zero(pid, self.size),
+                    MemKind::Shm => {
+                        let id = match k.shmget(pid, self.key, self.size, true) {
+                            Ok(id) => id,
+                            Err(e) => {
+                                perror(k, pid, "shmget", &e);
+                                return Err(1);
+                            }
+                        };
+                        r.shmid = Some(id);
+                        k.shmat(pid, id).inspect_err(|e| perror(k, pid, "shmat", e))
+                    }
+                };
+                match mapped {
+                    Ok(a) => r.addr = Some(a),
+                    Err(e) => {
+                        if r.kind != MemKind::Shm {
+                            perror(k, pid, r.kind.what(), &e);
+                        }
+                        return Err(1);
+                    }
+                }
+                if k.oom_waiting(pid) {
+                    return Ok(false);
+                }
+            }
+            let addr = r.addr.expect("mapped above");
+            if r.kind == MemKind::Lock2 && !r.locked {
+                match k.mlock(pid, addr, self.size) {
+                    Ok(()) => r.locked = true,
+                    Err(e) if e.errno == Errno::EINTR => return Ok(false),
+                    Err(e) => {
+                        perror(k, pid, "mlock", &e);
+                        return Err(1);
+                    }
+                }
+            }
+            if !r.touched {
+                match k.touch(pid, addr, self.size) {
+                    Ok(()) => r.touched = true,
+                    Err(e) => {
+                        return match fault_stop(k, pid, &e) {
+                            FaultStop::Retry => Ok(false),
+                            FaultStop::Fail => Err(1),
+                        };
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Free every region (`munmap`; `shmdt` + `shmctl(IPC_RMID)`).
+    fn free(&mut self, k: &Kernel, pid: Pid) -> Result<(), i32> {
+        for r in std::mem::take(&mut self.regions) {
+            let Some(addr) = r.addr else { continue };
+            if r.kind == MemKind::Shm {
+                if let Err(e) = k.shmdt(pid, addr) {
+                    perror(k, pid, "shmdt", &e);
+                    return Err(1);
+                }
+                if let Some(id) = r.shmid
+                    && let Err(e) = k.shmctl_rmid(pid, id)
+                {
+                    perror(k, pid, "shmctl", &e);
+                    return Err(1);
+                }
+            } else if let Err(e) = k.munmap(pid, addr, self.size) {
+                perror(k, pid, "munmap", &e);
+                return Err(1);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Program for MemcgProcess {
+    fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        while self.toggles > 0 && !self.exit {
+            if self.allocated {
+                if let Err(code) = self.free(k, pid) {
+                    return Step::Exit(code);
+                }
+                self.allocated = false;
+            } else {
+                match self.allocate(k, pid) {
+                    Ok(true) => self.allocated = true,
+                    // Asleep on the OOM wait queue (or killed): retry on the next step.
+                    Ok(false) => return Step::Yield,
+                    Err(code) => return Step::Exit(code),
+                }
+            }
+            self.toggles -= 1;
+        }
+        if self.exit {
+            return Step::Exit(0);
+        }
+        // `while (!flag_exit) sleep(1);` — woken by the signal handlers.
+        Step::SleepUntil(u64::MAX)
+    }
+
+    fn signal(&mut self, _k: &Kernel, _pid: Pid, sig: Signal) -> bool {
+        match sig {
+            Signal::SIGUSR1 => {
+                self.toggles += 1;
+                true
+            }
+            Signal::SIGINT => {
+                self.exit = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `atoi`: leading white space, an optional sign, then digits; anything else stops it.
+fn atoi(s: &str) -> i64 {
+    let t = s.trim_start();
+    let (neg, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let v = digits.parse::<i64>().unwrap_or(0);
+    if neg { -v } else { v }
+}
+
+fn memcg_process(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
+    let mut p = MemcgProcess {
+        kinds: Vec::new(),
+        size: 0,
+        key: 2,
+        toggles: 0,
+        allocated: false,
+        regions: Vec::new(),
+        exit: false,
+    };
+    let add = |p: &mut MemcgProcess, kind| {
+        if !p.kinds.contains(&kind) {
+            p.kinds.push(kind);
+        }
+    };
+    let mut i = 1;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        let value = |i: &mut usize, name: &str| -> Result<String, (String, i32)> {
+            if let Some(v) = a.strip_prefix(&format!("--{name}=")) {
+                return Ok(v.to_string());
+            }
+            *i += 1;
+            argv.get(*i).cloned().ok_or((
+                format!("memcg_process: option requires an argument -- '{name}'"),
+                1,
+            ))
+        };
+        match a {
+            "--mmap-anon" => add(&mut p, MemKind::Anon),
+            "--mmap-file" => add(&mut p, MemKind::File),
+            "--mmap-lock1" => add(&mut p, MemKind::Lock1),
+            "--mmap-lock2" => add(&mut p, MemKind::Lock2),
+            "--shm" => add(&mut p, MemKind::Shm),
+            _ if a == "-s" || a == "--size" || a.starts_with("--size=") => {
+                p.size = atoi(&value(&mut i, "size")?).max(0) as u64;
+            }
+            _ if a.starts_with("-s") && a.len() > 2 => p.size = atoi(&a[2..]).max(0) as u64,
+            _ if a == "-k" || a == "--key" || a.starts_with("--key=") => {
+                p.key = atoi(&value(&mut i, "key")?) as i32;
+            }
+            _ if a.starts_with("-k") && a.len() > 2 => p.key = atoi(&a[2..]) as i32,
+            _ if a.starts_with("--") => {
+                return Err((format!("memcg_process: unrecognized option '{a}'"), 1));
+            }
+            _ if a.starts_with('-') => {
+                return Err((format!("memcg_process: invalid option -- '{}'", &a[1..]), 1));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(Spawn {
+        program: Box::new(p),
+        wakes_at: None,
+    })
+}
+
+// ---- memhog -----------------------------------------------------------------------------------
+
+/// `memhog [-l] SIZE`: map, (lock,) touch, then sleep until killed.
+struct MemHog {
+    size: u64,
+    lock: bool,
+    addr: Option<u64>,
+    done: bool,
+}
+
+impl Program for MemHog {
+    fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        if !self.done {
+            let addr = match self.addr {
+                Some(a) => a,
+                None => match k.mmap_anon(pid, self.size, MmapFlags::default()) {
+                    Ok(a) => {
+                        self.addr = Some(a);
+                        a
+                    }
+                    Err(e) => {
+                        perror(k, pid, "memhog: mmap", &e);
+                        return Step::Exit(1);
+                    }
+                },
+            };
+            let r = if self.lock {
+                k.mlock(pid, addr, self.size)
+            } else {
+                k.touch(pid, addr, self.size)
+            };
+            match r {
+                Ok(()) => self.done = true,
+                Err(e) => {
+                    return match fault_stop(k, pid, &e) {
+                        FaultStop::Retry => Step::Yield,
+                        FaultStop::Fail => Step::Exit(1),
+                    };
+                }
+            }
+        }
+        Step::SleepUntil(u64::MAX)
+    }
+}
+
+fn memhog(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
+    let mut lock = false;
+    let mut size = None;
+    for a in &argv[1..] {
+        if a == "-l" {
+            lock = true;
+        } else if let Some(opt) = a.strip_prefix('-') {
+            return Err((format!("memhog: invalid option -- '{opt}'"), 1));
+        } else {
+            let (v, rest) = memparse(a.as_bytes(), MemparseSuffixes::Kmg);
+            if !rest.is_empty() || v == 0 {
+                return Err((format!("memhog: invalid size '{a}'"), 1));
+            }
+            size = Some(v);
+        }
+    }
+    let Some(size) = size else {
+        return Err(("usage: memhog [-l] SIZE".to_string(), 1));
+    };
+    Ok(Spawn {
+        program: Box::new(MemHog {
+            size,
+            lock,
+            addr: None,
+            done: false,
+        }),
+        wakes_at: None,
+    })
+}
+
+// ---- pagecache, free --------------------------------------------------------------------------
+
+/// `pagecache FILE...`: read each file to the end (what `cat FILE > /dev/null` does).
+fn pagecache(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    if argv.len() < 2 {
+        sh.write_err(pid, "usage: pagecache FILE...\n");
+        return 1;
+    }
+    for f in &argv[1..] {
+        let fd = match k.open(pid, f, OpenFlags::RDONLY, 0) {
+            Ok(fd) => fd,
+            Err(e) => {
+                sh.write_err(pid, &format!("pagecache: {f}: {}\n", e.errno.strerror()));
+                status = 1;
+                continue;
+            }
+        };
+        let mut buf = vec![0u8; 65536];
+        loop {
+            match k.read(pid, fd, &mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    sh.write_err(pid, &format!("pagecache: {f}: {}\n", e.errno.strerror()));
+                    status = 1;
+                    break;
+                }
+            }
+        }
+        let _ = k.close(pid, fd);
+    }
+    status
+}
+
+/// `free` (procps-ng 3.3 layout, KiB): `total used free shared buff/cache available`.
+fn free(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
+    let m = sh.kernel().meminfo();
+    let buff_cache = m.cached;
+    let used = m
+        .mem_total
+        .saturating_sub(m.mem_free)
+        .saturating_sub(buff_cache);
+    let available = m.mem_free + m.inactive_file + m.active_file;
+    let text = format!(
+        "{:>15}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
+         Mem:    {:>11}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
+         Swap:   {:>11}{:>12}{:>12}\n",
+        "total",
+        "used",
+        "free",
+        "shared",
+        "buff/cache",
+        "available",
+        m.mem_total,
+        used,
+        m.mem_free,
+        m.shmem,
+        buff_cache,
+        available.min(m.mem_total),
+        m.swap_total,
+        m.swap_total - m.swap_free,
+        m.swap_free,
+    );
+    match sh.out(pid, &text) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}

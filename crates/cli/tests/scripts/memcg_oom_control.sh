@@ -1,0 +1,36 @@
+# oom_control without the listener (spec §15.3.10, §8.6): with oom_kill_disable the task that
+# hits the limit sleeps on the memcg OOM wait queue (state D) and under_oom is 1; raising the
+# limit (memcg_oom_recover) wakes it, it retries its fault and under_oom goes back to 0.
+mkdir /cg
+mount -t cgroup -o memory none /cg
+mkdir /cg/a
+echo 1M > /cg/a/memory.limit_in_bytes
+echo 1M > /cg/a/memory.memsw.limit_in_bytes
+echo 1 > /cg/a/memory.oom_control
+cat /cg/a/memory.oom_control
+echo $$ > /cg/a/tasks
+memhog 2M &
+pid=$!
+ps
+cat /cg/a/memory.oom_control
+cat /proc/$pid/status
+# Raising the limits wakes the task (memsw first: it must stay >= limit).
+echo 4M > /cg/a/memory.memsw.limit_in_bytes
+echo 4M > /cg/a/memory.limit_in_bytes
+ps
+cat /cg/a/memory.oom_control
+cat /cg/a/memory.usage_in_bytes
+kill $pid
+wait $pid; echo "memhog: exit status $?"
+# A foreground allocation that must wait does not hang the script (limits go down in the
+# other order: memsw may not go below the memory limit).
+echo 1M > /cg/a/memory.limit_in_bytes
+echo 1M > /cg/a/memory.memsw.limit_in_bytes
+memhog 2M
+ps
+# SIGKILL ends the wait; re-enabling the OOM killer (oom_control 0) would have woken it too.
+kill -9 $!
+wait $!; echo "memhog: exit status $?"
+cat /cg/a/memory.oom_control
+echo 0 > /cg/a/memory.oom_control
+cat /cg/a/memory.oom_control

@@ -1,0 +1,80 @@
+# cgsim memory tour: the memory controller walkthrough of the seed article, on a simulated
+# kernel (the 2.6.34 memory controller with 2.6.35's oom_control; 1 GiB RAM, 256 MiB swap).
+# `cgsim tour --memory` runs it and draws the final state (memory-tour.dot, and .svg with
+# Graphviz); `cgsim run docs/memory-tour.sh` runs it too. `trace on` / `trace off` choose which
+# commands print the kernel's function_graph call tree.
+
+# Mount the memory controller: every memory cgroup gets the memory.* files.
+mkdir -p /sys/fs/cgroup/memory
+mount -t cgroup -o memory none /sys/fs/cgroup/memory
+cd /sys/fs/cgroup/memory
+cat memory.limit_in_bytes
+
+# A cgroup with a 1 MiB limit. The value is parsed like the kernel's memparse (K, M, G) and
+# rounded up to whole pages. memsw (memory + swap) gets the same limit, so the excess cannot
+# simply be swapped out.
+mkdir M
+echo 1M > M/memory.limit_in_bytes
+echo 1M > M/memory.memsw.limit_in_bytes
+cat M/memory.limit_in_bytes M/memory.memsw.limit_in_bytes
+
+# Attach the shell: what its children allocate is charged to M.
+echo $$ > M/tasks
+
+# A SysV shared memory segment of 1008 KiB: memcg_process allocates it on SIGUSR1 (every page
+# touched, charged as cache to M). SIGKILL ends the process without IPC_RMID, so the segment
+# and its charge outlive it: shm pages belong to no process.
+memcg_process --shm -k 42 -s 1032192 &
+shm=$!
+kill -USR1 $shm
+kill -9 $shm
+wait $shm; echo "memcg_process: exit status $?"
+cat M/memory.usage_in_bytes
+
+# Reading a file brings it into the page cache: charged as cache too. M is now 12 KiB under
+# its limit.
+echo "some data for the page cache" > /tmp/file
+pagecache /tmp/file
+cat M/memory.stat
+
+# Now five more pages. Three fit. The fourth makes res_counter_charge fail: reclaim
+# (try_to_free_mem_cgroup_pages) deactivates the page-cache page, writes it back (echo left it
+# dirty), frees it, and the charge is retried. The fifth finds nothing to reclaim (shm pages
+# could only be swapped out, and the memsw limit forbids that): after
+# MEM_CGROUP_RECLAIM_RETRIES rounds the memcg OOM killer (mem_cgroup_out_of_memory) kills the
+# task with the highest badness, the only one with pages here: the faulting task itself. Its
+# exit path uncharges what it had.
+memcg_process --mmap-anon -s 20480 &
+pid=$!
+dmesg -C
+trace on
+kill -USR1 $pid
+trace off
+wait $pid; echo "memcg_process: exit status $?"
+dmesg
+cat M/memory.usage_in_bytes M/memory.max_usage_in_bytes M/memory.failcnt
+
+# With oom_kill_disable the task that would be killed waits instead (state D) and under_oom
+# is 1, until the limit is raised.
+echo 1 > M/memory.oom_control
+memhog 1M &
+waiter=$!
+ps
+cat M/memory.oom_control
+echo 4M > M/memory.memsw.limit_in_bytes
+echo 4M > M/memory.limit_in_bytes
+ps
+cat M/memory.oom_control
+
+# A hierarchy: with use_hierarchy the children's res_counters point at their parent's, so a
+# charge in M/child counts against M's limit too.
+echo $$ > tasks
+mkdir H
+echo 1 > H/memory.use_hierarchy
+mkdir H/child
+cat H/child/memory.use_hierarchy
+
+# Totals for the whole machine.
+free
+kill $waiter
+wait
