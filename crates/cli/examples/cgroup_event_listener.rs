@@ -220,4 +220,3 @@ fn read_usage(k: &Kernel) -> String {
     let _ = k.close(INIT_PID, fd);
     String::from_utf8_lossy(&buf[..n]).trim().to_string()
 }
-

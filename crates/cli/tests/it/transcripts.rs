@@ -62,6 +62,7 @@ script!(trace_mount);
 script!(trace_attach);
 script!(dot_small);
 script!(vfs_errors);
+script!(memcg_files);
 script!(memcg_ltp);
 script!(memcg_oom);
 script!(memcg_oom_control);
