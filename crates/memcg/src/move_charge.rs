@@ -40,7 +40,6 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn can_attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let cpu = CpuId(0);
-        let _f = trace::func(t, cpu, "mem_cgroup_can_attach");
         let mut w = self.lock();
         let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
         w.mc = None;
@@ -52,6 +51,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if bits == 0 || from == to || task.mm.is_none() {
             return Ok(());
         }
+        // The core traces the callback itself (`mem_cgroup_can_attach`); this is the part that
+        // only runs when charges will move.
+        let _f = trace::func(t, cpu, "mem_cgroup_precharge_mc");
         let (pages, swaps) = w.move_targets(pid, from, bits);
         let need = (pages.len() + swaps.len()) as u64;
         let mut done = 0;
