@@ -40,6 +40,8 @@ pub enum MemFile {
     MemswMaxUsageInBytes,
     MemswLimitInBytes,
     MemswFailcnt,
+    /// `memory.pressure_level` (3.10, switch `vmpressure`): events only, no read or write.
+    PressureLevel,
 }
 
 /// The read handler shape of a file.
@@ -101,7 +103,13 @@ impl MemFile {
                 MemFile::Stat,
             ]
         } else {
-            MemFile::list(profile.swap_accounting)
+            let mut v = MemFile::list(profile.swap_accounting);
+            if profile.vmpressure {
+                // 3.10 creates it right after oom_control.
+                let at = v.iter().position(|&f| f == MemFile::OomControl).map_or(v.len(), |i| i + 1);
+                v.insert(at, MemFile::PressureLevel);
+            }
+            v
         }
     }
 
@@ -138,6 +146,7 @@ impl MemFile {
             MemswMaxUsageInBytes => "memsw.max_usage_in_bytes",
             MemswLimitInBytes => "memsw.limit_in_bytes",
             MemswFailcnt => "memsw.failcnt",
+            PressureLevel => "pressure_level",
         }
     }
 
@@ -160,7 +169,7 @@ impl MemFile {
     /// The read handler kind (`read_u64` or `read_map`; `force_empty` has none → EINVAL).
     pub fn read_kind(self) -> ReadKind {
         match self {
-            MemFile::ForceEmpty => ReadKind::None,
+            MemFile::ForceEmpty | MemFile::PressureLevel => ReadKind::None,
             MemFile::Stat | MemFile::OomControl => ReadKind::Map,
             _ => ReadKind::U64,
         }
@@ -170,7 +179,7 @@ impl MemFile {
     pub fn write_kind(self) -> WriteKind {
         use MemFile::*;
         match self {
-            UsageInBytes | MemswUsageInBytes | Stat => WriteKind::None,
+            UsageInBytes | MemswUsageInBytes | Stat | PressureLevel => WriteKind::None,
             LimitInBytes | SoftLimitInBytes | MemswLimitInBytes => WriteKind::String,
             MaxUsageInBytes | Failcnt | ForceEmpty | MemswMaxUsageInBytes | MemswFailcnt => {
                 WriteKind::Trigger
@@ -183,7 +192,10 @@ impl MemFile {
     pub fn has_events(self) -> bool {
         matches!(
             self,
-            MemFile::UsageInBytes | MemFile::MemswUsageInBytes | MemFile::OomControl
+            MemFile::UsageInBytes
+                | MemFile::MemswUsageInBytes
+                | MemFile::OomControl
+                | MemFile::PressureLevel
         )
     }
 }
@@ -215,7 +227,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             UseHierarchy => m.use_hierarchy as u64,
             Swappiness => w.get_swappiness(s),
             MoveChargeAtImmigrate => m.move_charge_at_immigrate,
-            Stat | OomControl | ForceEmpty => return Err(Errno::EINVAL),
+            Stat | OomControl | ForceEmpty | PressureLevel => return Err(Errno::EINVAL),
         })
     }
 

@@ -132,6 +132,13 @@ pub trait MemcgEventHook: Send + Sync {
     fn memcg_freed(&self, memcg: MemcgId) {
         let _ = memcg;
     }
+
+    /// `vmpressure(gfp, memcg, scanned, reclaimed)` (3.10, spec §12.2): one reclaim pass
+    /// against the reclaim target `memcg` scanned and reclaimed this many pages. Only called
+    /// with the `vmpressure` switch on and `scanned > 0`.
+    fn vmpressure(&self, view: &dyn MemcgEventView, memcg: MemcgId, scanned: u64, reclaimed: u64) {
+        let _ = (view, memcg, scanned, reclaimed);
+    }
 }
 
 /// What an event hook may read while the machine's world lock is held.
@@ -227,6 +234,12 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) oom_waiters: Vec<(Pid, u16, bool)>,
     /// Whether the last `select_bad_process` found a victim (or one still dying).
     pub(crate) last_oom_found: bool,
+    /// Pages taken off inactive lists by reclaim since boot (`sc->nr_scanned` summed), for
+    /// vmpressure.
+    pub(crate) reclaim_scanned: u64,
+    /// The memcg limit reclaim works for (`sc->target_mem_cgroup`), while
+    /// `mem_cgroup_hierarchical_reclaim` walks its victims.
+    pub(crate) reclaim_target: Option<u16>,
     /// The pending `can_attach` precharge (`mc`).
     pub(crate) mc: Option<crate::move_charge::MoveCharge>,
     /// Memcgs the fork callback named for children `fork_mm` has not created yet.
@@ -303,6 +316,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             scratch: Vec::new(),
             oom_waiters: Vec::new(),
             last_oom_found: false,
+            reclaim_scanned: 0,
+            reclaim_target: None,
             mc: None,
             pending_fork: BTreeMap::new(),
         };

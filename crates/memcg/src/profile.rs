@@ -88,6 +88,9 @@ pub struct MemcgProfile {
     pub thresholds_register_le: bool,
     /// `thresholds.walk_ancestors` (spec §10.5; SEED on, 2.6.34 off).
     pub thresholds_walk_ancestors: bool,
+    /// `vmpressure`: `off` (SEED, before 3.10) or `v3_10`: the `memory.pressure_level` file
+    /// and its notifications (spec §12). `v4_11_modes` is not modelled.
+    pub vmpressure: bool,
 }
 
 impl Default for MemcgProfile {
@@ -107,6 +110,7 @@ impl Default for MemcgProfile {
             thresholds_check: ThresholdCheck::Ratelimited2_6_34,
             thresholds_register_le: true,
             thresholds_walk_ancestors: true,
+            vmpressure: false,
         }
     }
 }
@@ -183,6 +187,13 @@ impl MemcgProfile {
                 }
             }
             "thresholds.walk_ancestors" => self.thresholds_walk_ancestors = on_off(value)?,
+            "vmpressure" => {
+                self.vmpressure = match value {
+                    "off" => false,
+                    "v3_10" => true,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             _ => return Err(Errno::EINVAL),
         }
         Ok(())

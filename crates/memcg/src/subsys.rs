@@ -46,6 +46,8 @@ pub struct MemEventFiles {
     pub usage_in_bytes: Option<Arc<dyn CftEvents>>,
     pub memsw_usage_in_bytes: Option<Arc<dyn CftEvents>>,
     pub oom_control: Option<Arc<dyn CftEvents>>,
+    /// `memory.pressure_level` (3.10, only with the `vmpressure` switch).
+    pub pressure_level: Option<Arc<dyn CftEvents>>,
 }
 
 impl<C: MemCounter, T: Tracer> MemCgroupSubsys<C, T> {
@@ -180,6 +182,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
                 MemFile::UsageInBytes => self.events.usage_in_bytes.clone(),
                 MemFile::MemswUsageInBytes => self.events.memsw_usage_in_bytes.clone(),
                 MemFile::OomControl => self.events.oom_control.clone(),
+                MemFile::PressureLevel => self.events.pressure_level.clone(),
                 _ => None,
             };
             if let Some(h) = hook {

@@ -29,6 +29,13 @@ pub const SWAP_CLUSTER_MAX: u64 = 32;
 /// `DEF_PRIORITY` (spec §1.5).
 pub const DEF_PRIORITY: u32 = 12;
 
+/// `vmpressure_win`: pages scanned per pressure sample (`SWAP_CLUSTER_MAX * 16`, 3.10).
+pub const VMPRESSURE_WIN: u64 = 512;
+
+/// `vmpressure_level_critical_prio`: `ilog2(100 / 10)`, the reclaim priority from which
+/// pressure is critical (3.10).
+pub const VMPRESSURE_LEVEL_CRITICAL_PRIO: u32 = 3;
+
 /// Which LRU vector a scan works on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum LruOwner {
@@ -59,9 +66,12 @@ impl<C: MemCounter> World<C> {
     ) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_mem_cgroup_pages");
         self.lru_add_drain_all();
+        let target = self.reclaim_target.unwrap_or(mem);
         let mut reclaimed = 0;
         for priority in (0..=DEF_PRIORITY).rev() {
-            reclaimed += self.shrink_zone(
+            self.vmpressure_prio(target, priority);
+            let scanned = self.reclaim_scanned;
+            let r = self.shrink_zone(
                 t,
                 cpu,
                 LruOwner::Memcg(mem),
@@ -70,6 +80,8 @@ impl<C: MemCounter> World<C> {
                 swappiness,
                 SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
             );
+            reclaimed += r;
+            self.vmpressure(target, self.reclaim_scanned - scanned, r);
             if reclaimed >= SWAP_CLUSTER_MAX {
                 break;
             }
@@ -206,6 +218,7 @@ impl<C: MemCounter> World<C> {
         let _f = trace::func(t, cpu, "shrink_inactive_list");
         let mut batch = std::mem::take(&mut self.scratch);
         self.tail_of(o, l, n as usize, &mut batch);
+        self.reclaim_scanned += batch.len() as u64;
         let mut reclaimed = 0;
         for &pfn in &batch {
             let pg = self.pages[pfn as usize];
@@ -318,7 +331,10 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             let swappiness = self.get_swappiness(victim);
+            // sc->target_mem_cgroup is root_mem for every victim (vmpressure reports to it).
+            let saved = self.reclaim_target.replace(root_mem);
             let ret = self.try_to_free_mem_cgroup_pages(t, cpu, victim, noswap, swappiness);
+            self.reclaim_target = saved;
             if shrink {
                 return ret;
             }
@@ -383,19 +399,44 @@ impl<C: MemCounter> World<C> {
             )
             .collect();
         for priority in (0..=DEF_PRIORITY).rev() {
+            // Global reclaim reports pressure against the root memcg.
+            self.vmpressure_prio(0, priority);
             for &o in &owners {
                 let swappiness = match o {
                     LruOwner::Memcg(s) => self.get_swappiness(s),
                     LruOwner::Orphan => self.profile.vm_swappiness,
                 };
-                reclaimed +=
-                    self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
+                let scanned = self.reclaim_scanned;
+                let r = self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
+                reclaimed += r;
+                self.vmpressure(0, self.reclaim_scanned - scanned, r);
                 if reclaimed >= SWAP_CLUSTER_MAX {
                     return reclaimed;
                 }
             }
         }
         reclaimed
+    }
+
+    /// `vmpressure(gfp, memcg, scanned, reclaimed)` (3.10, spec §12.2): report one reclaim
+    /// pass against the reclaim target to the event hook. Every charge here is a user page
+    /// (`__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_IO | __GFP_FS`), so none is filtered by its gfp
+    /// mask; a pass that scanned nothing is not reported.
+    pub(crate) fn vmpressure(&self, target: u16, scanned: u64, reclaimed: u64) {
+        if !self.profile.vmpressure || scanned == 0 {
+            return;
+        }
+        if let Some(hook) = &self.hook {
+            hook.vmpressure(self, self.mc(target).id, scanned, reclaimed);
+        }
+    }
+
+    /// `vmpressure_prio` (3.10, spec §12.3): reclaim that reached priority 3
+    /// (`vmpressure_level_critical_prio`) counts as a full window with nothing reclaimed.
+    pub(crate) fn vmpressure_prio(&self, target: u16, priority: u32) {
+        if priority <= VMPRESSURE_LEVEL_CRITICAL_PRIO {
+            self.vmpressure(target, VMPRESSURE_WIN, 0);
+        }
     }
 
     /// `mem_cgroup_soft_limit_reclaim`: reclaim from the memcg with the largest soft-limit
