@@ -106,7 +106,10 @@ impl MemFile {
             let mut v = MemFile::list(profile.swap_accounting);
             if profile.vmpressure {
                 // 3.10 creates it right after oom_control.
-                let at = v.iter().position(|&f| f == MemFile::OomControl).map_or(v.len(), |i| i + 1);
+                let at = v
+                    .iter()
+                    .position(|&f| f == MemFile::OomControl)
+                    .map_or(v.len(), |i| i + 1);
                 v.insert(at, MemFile::PressureLevel);
             }
             v

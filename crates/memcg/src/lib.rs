@@ -69,7 +69,7 @@ pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use mm::{FileId, ShmId};
 pub use page::{LruList, Page};
 pub use profile::{MemcgProfile, ThresholdCheck};
-pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX};
+pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX, VMPRESSURE_LEVEL_CRITICAL_PRIO, VMPRESSURE_WIN};
 
 /// The SEED machine: res_counter with a spinlock per level (spec §15.1.7).
 pub type SeedMachine<T> = MemoryMachine<cgsim_counters::SpinResCounter, T>;

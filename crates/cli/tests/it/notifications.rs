@@ -339,3 +339,33 @@ proptest! {
         k.check_invariants();
     }
 }
+
+/// `memory.pressure_level` with the `vmpressure = v3_10` switch (spec §12, §14.3): the
+/// listener run inside the cgroup with a relative path; 8 MiB of anonymous memory through a
+/// 4 MiB limit is reclaimed by swapping, and each pressure sample at or above `low` is one
+/// line (a `critical` listener in the same cgroup hears only the critical ones).
+#[test]
+fn pressure_level_v3_10() {
+    let mut memcg = MemcgProfile::default();
+    memcg.set("vmpressure", "v3_10").unwrap();
+    let params = BootParams {
+        memcg,
+        ..BootParams::default()
+    };
+    let src = "\
+mkdir -p /cg && mount -t cgroup -o memory none /cg && mkdir /cg/A
+ls -l /cg/A/memory.pressure_level
+cat /cg/A/memory.pressure_level
+echo low > /cg/A/memory.pressure_level
+echo 4M > /cg/A/memory.limit_in_bytes
+cd /cg/A
+cgroup_event_listener memory.pressure_level low &
+cgroup_event_listener memory.pressure_level critical &
+cgroup_event_listener memory.pressure_level urgent; echo \"status $?\"
+memcg_process --mmap-anon -s 8388608 &
+echo $! > tasks
+kill -USR1 $!
+cat memory.usage_in_bytes
+";
+    insta::assert_snapshot!("notifications_pressure_level", run_with(params, src));
+}

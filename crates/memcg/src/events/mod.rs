@@ -1,4 +1,4 @@
-//! Memory notifications: usage thresholds and OOM notification on eventfds.
+//! Memory notifications: usage thresholds, OOM notification and memory pressure on eventfds.
 //!
 //! **Kernel:** `mm/memcontrol.c` `memcg_check_events`, `mem_cgroup_threshold`,
 //! `mem_cgroup_usage_register_event`, `mem_cgroup_usage_unregister_event`,
@@ -37,12 +37,21 @@
 //! [`MemoryMachine::with_event_view`]), so a registration cannot interleave with a charge.
 //! Lock order: `world` -> `MemcgEvents::inner` -> `EventfdCtx` (leaf).
 //! **Differences:** the page-event counter is one per memcg, not per CPU (the spec's advice for
-//! a simulator whose charges all come from one thread of control); `vmpressure`
-//! (`memory.pressure_level`, 3.10) is not modelled.
+//! a simulator whose charges all come from one thread of control).
+//!
+//! # Memory pressure (`vmpressure = v3_10`, spec §12)
+//!
+//! With the switch on, `memory.pressure_level` exists and reclaim reports each pass to
+//! [`MemcgEventHook::vmpressure`]; see `vmpressure.rs` for the window and the levels. The 4.11
+//! modes (`low,hierarchy`) are not modelled.
 
 mod thresholds;
+mod vmpressure;
 
 pub use thresholds::{ThresholdAry, ThresholdEntry};
+pub use vmpressure::{
+    VMPRESSURE_LEVEL_CRITICAL, VMPRESSURE_LEVEL_MED, Vmpressure, VmpressureLevel, pressure_percent,
+};
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemcgEventHook, MemcgEventView, MemoryMachine};
@@ -68,6 +77,8 @@ pub enum EventFile {
     MemswUsageInBytes,
     /// `memory.oom_control` (OOM notification).
     OomControl,
+    /// `memory.pressure_level` (3.10 memory pressure, switch `vmpressure`).
+    PressureLevel,
 }
 
 /// The per-memcg event state (the kernel keeps these fields in `struct mem_cgroup`).
@@ -83,6 +94,8 @@ struct MemcgEventState {
     nr_page_events: u64,
     /// `ratelimited_3x`: the threshold target's `next` value.
     next_check: u64,
+    /// `memcg->vmpressure` (3.10).
+    vmpressure: Vmpressure,
 }
 
 /// The thresholds and OOM-notification layer of one machine (see the module docs).
@@ -106,7 +119,8 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         ev
     }
 
-    /// The `register_event`/`unregister_event` callbacks of the three event-capable files, for
+    /// The `register_event`/`unregister_event` callbacks of the event-capable files
+    /// (`pressure_level` is only created with the `vmpressure` switch), for
     /// [`MemCgroupSubsys::with_events`](crate::subsys::MemCgroupSubsys::with_events).
     #[cfg(feature = "cgroup")]
     pub fn event_files(self: &Arc<Self>) -> crate::subsys::MemEventFiles {
@@ -120,6 +134,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
             usage_in_bytes: file(EventFile::UsageInBytes),
             memsw_usage_in_bytes: file(EventFile::MemswUsageInBytes),
             oom_control: file(EventFile::OomControl),
+            pressure_level: file(EventFile::PressureLevel),
         }
     }
 
@@ -142,6 +157,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
             EventFile::UsageInBytes => self.usage_register(view, memcg, false, eventfd, args),
             EventFile::MemswUsageInBytes => self.usage_register(view, memcg, true, eventfd, args),
             EventFile::OomControl => self.oom_register(view, memcg, eventfd),
+            EventFile::PressureLevel => self.vmpressure_register(view, memcg, eventfd, args),
         })
     }
 
@@ -155,6 +171,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
             EventFile::UsageInBytes => self.usage_unregister(view, memcg, false, eventfd),
             EventFile::MemswUsageInBytes => self.usage_unregister(view, memcg, true, eventfd),
             EventFile::OomControl => self.oom_unregister(memcg, eventfd),
+            EventFile::PressureLevel => self.vmpressure_unregister(memcg, eventfd),
         })
     }
 
@@ -187,6 +204,21 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     /// OOM notification of `memcg` (`memory.oom_control`), delivered to a fresh eventfd.
     pub fn register_oom_notifier(self: &Arc<Self>, memcg: MemcgId) -> Result<Notifier, Errno> {
         self.register_notifier(memcg, EventFile::OomControl, "")
+    }
+
+    /// Memory pressure of `memcg` at `level` or above (`memory.pressure_level`; EINVAL unless
+    /// the profile has `vmpressure = v3_10`).
+    pub fn register_pressure_notifier(
+        self: &Arc<Self>,
+        memcg: MemcgId,
+        level: VmpressureLevel,
+    ) -> Result<Notifier, Errno> {
+        let args = match level {
+            VmpressureLevel::Low => "low",
+            VmpressureLevel::Medium => "medium",
+            VmpressureLevel::Critical => "critical",
+        };
+        self.register_notifier(memcg, EventFile::PressureLevel, args)
     }
 
     fn register_notifier(
@@ -381,7 +413,79 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     }
 }
 
+// ---- memory pressure (spec §12) ----
+
+impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
+    /// `vmpressure_register_event` (3.10): exactly one of `low`, `medium`, `critical`.
+    #[doc(alias = "vmpressure_register_event")]
+    fn vmpressure_register(
+        &self,
+        view: &dyn MemcgEventView,
+        memcg: MemcgId,
+        eventfd: Arc<EventfdCtx>,
+        args: &str,
+    ) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "vmpressure_register_event");
+        if !view.profile().vmpressure || view.usage(memcg, false).is_none() {
+            return Err(Errno::EINVAL);
+        }
+        let level = VmpressureLevel::parse(args)?;
+        let mut inner = self.inner.lock();
+        inner
+            .entry(memcg)
+            .or_default()
+            .vmpressure
+            .events
+            .push((level, eventfd));
+        Ok(())
+    }
+
+    /// `vmpressure_unregister_event`.
+    #[doc(alias = "vmpressure_unregister_event")]
+    fn vmpressure_unregister(&self, memcg: MemcgId, eventfd: &Arc<EventfdCtx>) {
+        let _f = trace::func(&*self.tracer, CpuId(0), "vmpressure_unregister_event");
+        if let Some(st) = self.inner.lock().get_mut(&memcg) {
+            st.vmpressure
+                .events
+                .retain(|(_, e)| !Arc::ptr_eq(e, eventfd));
+        }
+    }
+}
+
 impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
+    /// Accumulate the pass into `memcg`'s window; a full window (`vmpressure_win` pages
+    /// scanned) is taken and reset, its level computed, and delivered to the nearest memcg,
+    /// walking up through `use_hierarchy` parents, that has a registration at or below that
+    /// level (`vmpressure_work_fn`, spec §12.2–12.4).
+    fn vmpressure(&self, view: &dyn MemcgEventView, memcg: MemcgId, scanned: u64, reclaimed: u64) {
+        let t = &*self.tracer;
+        let mut inner = self.inner.lock();
+        let vmpr = &mut inner.entry(memcg).or_default().vmpressure;
+        vmpr.scanned += scanned;
+        vmpr.reclaimed += reclaimed;
+        if vmpr.scanned < crate::vmscan::VMPRESSURE_WIN {
+            return;
+        }
+        let (scanned, reclaimed) = (vmpr.scanned, vmpr.reclaimed);
+        vmpr.scanned = 0;
+        vmpr.reclaimed = 0;
+        let _f = trace::func(t, CpuId(0), "vmpressure_work_fn");
+        let level = VmpressureLevel::calc(scanned, reclaimed);
+        let mut m = Some(memcg);
+        while let Some(id) = m {
+            let handled = inner.get(&id).is_some_and(|st| {
+                st.vmpressure.deliver(level, |e| {
+                    let _g = trace::func(t, CpuId(0), "eventfd_signal");
+                    e.signal(1);
+                })
+            });
+            if handled {
+                break;
+            }
+            m = view.hier_parent(id);
+        }
+    }
+
     /// Count the page event and, when `thresholds.check` says so, run `mem_cgroup_threshold`.
     fn memcg_check_events(&self, view: &dyn MemcgEventView, cpu: CpuId, memcg: MemcgId) {
         let mut inner = self.inner.lock();

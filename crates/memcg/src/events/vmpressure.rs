@@ -107,10 +107,17 @@ mod tests {
             } else {
                 VmpressureLevel::Low
             };
-            assert_eq!(VmpressureLevel::calc(scanned, reclaimed), want, "{scanned}/{reclaimed}");
+            assert_eq!(
+                VmpressureLevel::calc(scanned, reclaimed),
+                want,
+                "{scanned}/{reclaimed}"
+            );
         }
         assert_eq!(VmpressureLevel::calc(512, 0), VmpressureLevel::Critical);
-        assert_eq!(VmpressureLevel::parse("medium"), Ok(VmpressureLevel::Medium));
+        assert_eq!(
+            VmpressureLevel::parse("medium"),
+            Ok(VmpressureLevel::Medium)
+        );
         assert_eq!(VmpressureLevel::parse("Medium"), Err(Errno::EINVAL));
         assert_eq!(VmpressureLevel::parse("low,hierarchy"), Err(Errno::EINVAL));
     }

@@ -5,7 +5,9 @@
 
 use crate::*;
 use cgsim_ktypes::{Bytes, Errno, PAGE_SIZE};
-use cgsim_memcg::events::{EventFile, MemcgEvents, Notifier, THRESHOLDS_EVENTS_TARGET};
+use cgsim_memcg::events::{
+    EventFile, MemcgEvents, Notifier, THRESHOLDS_EVENTS_TARGET, VmpressureLevel,
+};
 use cgsim_memcg::{MemcgProfile, ThresholdCheck};
 use proptest::prelude::*;
 
@@ -536,4 +538,128 @@ proptest! {
     fn ratelimited_mode_matches_the_model(ops in ops()) {
         run_model(ThresholdCheck::Ratelimited2_6_34, &ops);
     }
+}
+
+// ---- memory pressure (spec §12, switch `vmpressure = v3_10`) ----
+
+fn boot_vmpressure(swap_mib: u64) -> (Arc<Machine>, Arc<Events>) {
+    let mut p = MemcgProfile::default();
+    p.set("vmpressure", "v3_10").unwrap();
+    let (m, _) = boot_with(p, 64, swap_mib);
+    let ev = MemcgEvents::install(&m);
+    (m, ev)
+}
+
+/// Without swap, anonymous pages cannot be reclaimed: reclaim goes down to priority 3, which
+/// counts as a critical sample; every registration at or below `critical` hears it.
+#[test]
+fn vmpressure_critical_when_nothing_can_be_reclaimed() {
+    let (m, ev) = boot_vmpressure(0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    let low = ev
+        .register_pressure_notifier(a, VmpressureLevel::Low)
+        .unwrap();
+    let critical = ev
+        .register_pressure_notifier(a, VmpressureLevel::Critical)
+        .unwrap();
+    let hog = Hog::new(&m, 10, a, pages(2 * MIB));
+    let _ = m.touch(hog.pid, hog.addr, Bytes(2 * MIB), true, CPU);
+    let (l, c) = (low.try_recv(), critical.try_recv());
+    assert!(c.is_some_and(|n| n > 0), "critical: {c:?}");
+    assert_eq!(l, c, "a low listener hears every sample at or above low");
+}
+
+/// Reading 16 MiB of file data through a 4 MiB memcg: every sample reaches the `low`
+/// listener, `medium` hears the medium and critical ones, `critical` only those.
+#[test]
+fn vmpressure_levels_nest() {
+    let (m, ev) = boot_vmpressure(0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "4M").unwrap();
+    let [low, medium, critical] = [
+        VmpressureLevel::Low,
+        VmpressureLevel::Medium,
+        VmpressureLevel::Critical,
+    ]
+    .map(|l| ev.register_pressure_notifier(a, l).unwrap());
+    let reader = spawn(&m, 10, "reader", a);
+    m.file_read(reader, cgsim_memcg::FileId(7), 0, Bytes(16 * MIB), CPU)
+        .unwrap();
+    let [l, md, c] = [low, medium, critical].map(|n| n.try_recv().unwrap_or(0));
+    assert!(
+        l > 0 && l >= md && md >= c,
+        "low {l} medium {md} critical {c}"
+    );
+}
+
+/// Run the same reclaim (a reader in `leaf`, 16 MiB through a 4 MiB limit, under
+/// `top` -> `mid` -> `leaf` with `use_hierarchy`) with listeners at the given
+/// (memcg depth, level) places; what each one heard.
+fn pressure_run(listeners: &[(usize, VmpressureLevel)]) -> Vec<u64> {
+    let (m, ev) = boot_vmpressure(0);
+    let top = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, top, "use_hierarchy", "1").unwrap();
+    let mid = m.create_memcg(top).unwrap();
+    let leaf = m.create_memcg(mid).unwrap();
+    write(&m, leaf, "limit_in_bytes", "4M").unwrap();
+    let memcgs = [top, mid, leaf];
+    let ns: Vec<Notifier> = listeners
+        .iter()
+        .map(|&(d, l)| ev.register_pressure_notifier(memcgs[d], l).unwrap())
+        .collect();
+    let reader = spawn(&m, 10, "reader", leaf);
+    m.file_read(reader, cgsim_memcg::FileId(7), 0, Bytes(16 * MIB), CPU)
+        .unwrap();
+    ns.iter().map(|n| n.try_recv().unwrap_or(0)).collect()
+}
+
+/// A sample that no registration of the memcg handles goes to the nearest `use_hierarchy`
+/// ancestor that has one, and stops there (spec §12.4). The simulation is deterministic, so
+/// runs with different listeners see the same samples.
+#[test]
+fn vmpressure_propagates_up_until_handled() {
+    use VmpressureLevel::{Critical, Low};
+    let all = pressure_run(&[(2, Low)])[0];
+    let critical = pressure_run(&[(2, Critical)])[0];
+    assert!(
+        all > critical && critical > 0,
+        "all {all} critical {critical}"
+    );
+    // The leaf handles its critical samples; mid gets the rest; top gets nothing.
+    assert_eq!(
+        pressure_run(&[(0, Low), (1, Low), (2, Critical)]),
+        vec![0, all - critical, critical]
+    );
+    // With no listener below, top hears everything.
+    assert_eq!(pressure_run(&[(0, Low)]), vec![all]);
+}
+
+/// `memory.pressure_level` exists only with the switch, and takes exactly one level name.
+#[test]
+fn vmpressure_registration_rules() {
+    let (m, ev) = boot_mode(ThresholdCheck::EveryEvent);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert_eq!(
+        ev.register_pressure_notifier(a, VmpressureLevel::Low).err(),
+        Some(Errno::EINVAL),
+        "SEED (vmpressure off)"
+    );
+    let (m, ev) = boot_vmpressure(16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let efd = cgsim_eventfd::eventfd2(0, 0).unwrap();
+    for bad in ["", "Low", "low,local", "high"] {
+        assert_eq!(
+            ev.register_event(a, EventFile::PressureLevel, Arc::clone(efd.ctx()), bad),
+            Err(Errno::EINVAL),
+            "{bad:?}"
+        );
+    }
+    assert!(
+        cgsim_memcg::MemFile::list_for(&m.profile()).contains(&cgsim_memcg::MemFile::PressureLevel)
+    );
+    assert!(
+        !cgsim_memcg::MemFile::list_for(&MemcgProfile::default())
+            .contains(&cgsim_memcg::MemFile::PressureLevel)
+    );
 }
