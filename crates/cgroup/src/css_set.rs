@@ -112,7 +112,11 @@ impl<T: Tracer> CgroupCore<T> {
                 );
                 set.refcount += 1;
                 trace::comment(&*self.tracer, CORE_CPU, || {
-                    format!("found css_set {}: refcount now {}", found.0.slot(), set.refcount)
+                    format!(
+                        "found css_set {}: refcount now {}",
+                        found.0.slot(),
+                        set.refcount
+                    )
                 });
                 return found;
             }
@@ -161,7 +165,11 @@ impl<T: Tracer> CgroupCore<T> {
         st.css_set_table.remove(&set.key());
         st.css_set_count -= 1;
         trace::comment(&*self.tracer, CORE_CPU, || {
-            format!("last reference: css_set {} freed (css_set_count {})", cg.0.slot(), st.css_set_count)
+            format!(
+                "last reference: css_set {} freed (css_set_count {})",
+                cg.0.slot(),
+                st.css_set_count
+            )
         });
         for l in &set.cg_links {
             let c = st.cgroups.get_mut(l.cgrp.0).expect("linked cgroup");

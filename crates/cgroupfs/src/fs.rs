@@ -689,10 +689,11 @@ impl<T: Tracer> Kernel<T> {
                 Ok(())
             }
             Node::Proc(_) => Err(err(Errno::EPERM, "/proc attributes are fixed")),
-            Node::Cgroup(_) => Err(err(
-                Errno::EPERM,
-                "cgroup inode attributes are not modelled yet",
-            )),
+            // Lock order: Kernel::state -> cgroup_mutex.
+            Node::Cgroup(n) => self
+                .cgroups
+                .setattr(n.cgrp, n.file.as_deref(), mode, uid, gid)
+                .map_err(|e| err(e, "cgroup inode")),
         }
     }
 }

@@ -702,7 +702,8 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// `chown(path, uid, gid)`; `None` keeps an id (the syscall's `-1`). Root only, except that
-    /// an owner may set the group to its own. Cgroup inodes: EPERM for now.
+    /// an owner may set the group to its own. Works on cgroup directories and control files too
+    /// (tutorials delegate a subtree with `chown -R user /cg/A`).
     pub fn chown(&self, pid: Pid, path: &str, uid: Option<u32>, gid: Option<u32>) -> SysResult<()> {
         self.sys_chown(pid, path, uid, gid)
     }

@@ -1,4 +1,5 @@
-//! File commands: `ls`, `cat`, `mkdir`, `rmdir`, with coreutils' messages and statuses.
+//! File commands: `ls`, `cat`, `mkdir`, `rmdir`, `chmod`, `chown`, with coreutils' messages and
+//! statuses.
 //!
 //! Each runs as its own forked process, so `cat /proc/self/cgroup` shows cat's cgroups and
 //! `cat tasks` lists cat's own pid, as on Linux.
@@ -27,6 +28,18 @@ pub(crate) fn register(r: &mut Registry) {
         "rmdir DIR...",
         "remove empty directories (cgroup_rmdir)",
         Kind::External(rmdir),
+    );
+    r.add(
+        "chmod",
+        "chmod [-R] MODE FILE...",
+        "change permission bits (octal MODE), e.g. to let a user write a cgroup's tasks file",
+        Kind::External(chmod),
+    );
+    r.add(
+        "chown",
+        "chown [-R] UID[:GID] FILE...",
+        "change owner (numeric ids or root), e.g. to delegate a cgroup subtree to a user",
+        Kind::External(chown),
     );
 }
 
@@ -355,6 +368,121 @@ fn rmdir(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 &format!("rmdir: failed to remove '{d}': {}\n", strerror(e)),
             );
             status = 1;
+        }
+    }
+    status
+}
+
+// ---- chmod / chown ----------------------------------------------------------------------------
+
+/// Split `-R` from the operands.
+fn recursive_flag(argv: &[String]) -> (bool, Vec<&String>) {
+    let recursive = argv[1..].iter().any(|a| a == "-R");
+    (recursive, argv[1..].iter().filter(|a| *a != "-R").collect())
+}
+
+/// `PATH` and, with `-R`, everything below it, parents first (as `chmod -R` walks).
+fn walk_tree(sh: &Shell, pid: Pid, path: &str, recursive: bool, out: &mut Vec<String>) {
+    out.push(path.to_string());
+    if !recursive {
+        return;
+    }
+    let k = sh.kernel().clone();
+    if !k
+        .stat(pid, path)
+        .is_ok_and(|st| st.file_type == FileType::Directory)
+    {
+        return;
+    }
+    if let Ok(entries) = k.readdir(pid, path) {
+        for e in entries {
+            walk_tree(
+                sh,
+                pid,
+                &format!("{}/{}", path.trim_end_matches('/'), e.name),
+                true,
+                out,
+            );
+        }
+    }
+}
+
+fn chmod(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let (recursive, ops) = recursive_flag(argv);
+    let (Some(mode), files) = (ops.first(), ops.get(1..).unwrap_or_default()) else {
+        sh.write_err(pid, "chmod: missing operand\n");
+        return 1;
+    };
+    let Ok(mode) = u32::from_str_radix(mode, 8) else {
+        sh.write_err(pid, &format!("chmod: invalid mode: '{mode}'\n"));
+        return 1;
+    };
+    if files.is_empty() {
+        sh.write_err(pid, &format!("chmod: missing operand after '{:o}'\n", mode));
+        return 1;
+    }
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    for f in files {
+        let mut paths = Vec::new();
+        walk_tree(sh, pid, f, recursive, &mut paths);
+        for p in paths {
+            if let Err(e) = k.chmod(pid, &p, mode) {
+                let msg = format!("chmod: changing permissions of '{p}': {}\n", strerror(e));
+                sh.write_err(pid, &msg);
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
+/// A numeric id or `root`.
+fn parse_id(s: &str) -> Option<u32> {
+    if s == "root" { Some(0) } else { s.parse().ok() }
+}
+
+fn chown(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let (recursive, ops) = recursive_flag(argv);
+    let (Some(spec), files) = (ops.first(), ops.get(1..).unwrap_or_default()) else {
+        sh.write_err(pid, "chown: missing operand\n");
+        return 1;
+    };
+    let (user, group) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec.as_str(), None),
+    };
+    let uid = if user.is_empty() {
+        None
+    } else {
+        parse_id(user)
+    };
+    let gid = match group {
+        Some(g) if !g.is_empty() => parse_id(g),
+        _ => None,
+    };
+    if (!user.is_empty() && uid.is_none()) || group.is_some_and(|g| !g.is_empty() && gid.is_none())
+    {
+        sh.write_err(pid, &format!("chown: invalid user: '{spec}'\n"));
+        return 1;
+    }
+    if files.is_empty() {
+        sh.write_err(pid, &format!("chown: missing operand after '{spec}'\n"));
+        return 1;
+    }
+    let k = sh.kernel().clone();
+    let mut status = 0;
+    for f in files {
+        let mut paths = Vec::new();
+        walk_tree(sh, pid, f, recursive, &mut paths);
+        for p in paths {
+            if let Err(e) = k.chown(pid, &p, uid, gid) {
+                sh.write_err(
+                    pid,
+                    &format!("chown: changing ownership of '{p}': {}\n", strerror(e)),
+                );
+                status = 1;
+            }
         }
     }
     status

@@ -67,6 +67,7 @@ script!(memcg_ltp);
 script!(memcg_oom);
 script!(memcg_oom_control);
 script!(trace_fault);
+script!(delegation);
 
 #[test]
 fn tour() {
