@@ -36,6 +36,12 @@ struct Cli {
     /// Swap of the simulated machine (K, M, G suffixes; 0 for none).
     #[arg(long, global = true, default_value = "256M", value_parser = parse_size)]
     swap: u64,
+    /// Select a profile switch of the spec's §15.2 instead of the SEED default, e.g.
+    /// `--set thresholds.check=every_event` or `--set core.tasks_write_parse=sscanf_eio`
+    /// (repeatable; `core.*`, `memcg.*`, `thresholds.*`, `vmpressure`,
+    /// `event_control.same_cgroup_check`).
+    #[arg(long = "set", global = true, value_name = "SWITCH=VALUE")]
+    set: Vec<String>,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -125,18 +131,50 @@ fn parse_ram(s: &str) -> Result<u64, String> {
     Ok(v)
 }
 
+/// Apply one `--set SWITCH=VALUE` to the boot parameters.
+fn apply_switch(params: &mut BootParams, arg: &str) -> Result<(), String> {
+    let Some((name, value)) = arg.split_once('=') else {
+        return Err(format!("--set {arg}: expected SWITCH=VALUE"));
+    };
+    let ok = if name.starts_with("core.") {
+        params.core_profile.set(name, value).is_ok()
+    } else if name == "event_control.same_cgroup_check" {
+        match value {
+            "on" => params.event_control_same_cgroup_check = true,
+            "off" => params.event_control_same_cgroup_check = false,
+            _ => return Err(format!("--set {arg}: the value must be on or off")),
+        }
+        true
+    } else {
+        params.memcg.set(name, value).is_ok()
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "--set {arg}: unknown switch or value (see docs/profiles.md)"
+        ))
+    }
+}
+
 fn exit_code(status: i32) -> ExitCode {
     ExitCode::from((status & 0xff) as u8)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let params = BootParams {
+    let mut params = BootParams {
         nr_cpus: cli.cpus,
         ram: cgsim_ktypes::Bytes(cli.ram),
         swap: cgsim_ktypes::Bytes(cli.swap),
         ..BootParams::default()
     };
+    for arg in &cli.set {
+        if let Err(msg) = apply_switch(&mut params, arg) {
+            eprintln!("cgsim: {msg}");
+            return ExitCode::from(2);
+        }
+    }
     match cli.cmd {
         None => {
             if std::io::stdin().is_terminal() {

@@ -123,3 +123,41 @@ fn help_lists_every_command() {
         );
     }
 }
+
+/// `cgsim --set SWITCH=VALUE` selects another kernel version's behaviour (docs/profiles.md).
+#[test]
+fn set_switch_selects_the_2_6_25_tasks_parser() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cgsim"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the cgsim binary runs");
+        child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(
+                b"mkdir /cg\nmount -t cgroup -o cpu none /cg\nmkdir /cg/A\necho x > /cg/A/tasks\n",
+            )
+            .expect("script written");
+        let out = child.wait_with_output().expect("cgsim exits");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["run", "-"]);
+    assert_eq!(code, Some(1));
+    assert!(err.ends_with("write error: Invalid argument\n"), "{err}");
+    let (code, err) = run(&["--set", "core.tasks_write_parse=sscanf_eio", "run", "-"]);
+    assert_eq!(code, Some(1));
+    assert!(err.ends_with("write error: Input/output error\n"), "{err}");
+    let (code, err) = run(&["--set", "core.tasks_write_parse=bogus", "run", "-"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown switch or value"), "{err}");
+}
