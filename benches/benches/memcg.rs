@@ -1,7 +1,636 @@
-//! memcg benchmarks (being written).
-use criterion::{Criterion, criterion_group, criterion_main};
+//! The memory controller end to end (issue 4 §8): fault-and-free, reclaim, and scale, next to
+//! the physical floors measured in the same binary.
+//!
+//! `cargo bench -p cgsim-benches --bench memcg` runs the criterion groups (one configuration at
+//! a time). The ratios recorded in `docs/benchmarks.md` §memcg come from the round-robin report
+//! of this same binary, which interleaves the floors and every configuration:
+//!
+//! ```sh
+//! CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg      # about 40 s
+//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, ~1.5 GiB
+//! ```
+//!
+//! `cargo test -p cgsim-benches --bench memcg` (smoke: each criterion bench once) stays a few
+//! seconds; the 64 GiB machine and the 100,000-cgroup tree are built only with
+//! `CGSIM_BENCH_SCALE=1`.
+//!
+//! Configurations:
+//!
+//! * **fault_free**: one task touches one page of an anonymous mapping (`handle_mm_fault` →
+//!   `do_anonymous_page`: allocate, `__mem_cgroup_try_charge`, commit, `lru_cache_add`) and
+//!   drops it (`madvise(MADV_DONTNEED)` → `zap_page_range`: LRU delete, uncharge, free). Depth
+//!   is the number of charged counter levels (the root is not charged, 2.6.32+): depth 1 is one
+//!   memcg under the root, depth 4 a `use_hierarchy` chain of four. Two threads are two tasks
+//!   with their own mm in the same leaf memcg, each on its own simulated CPU (own stock and
+//!   pagevec). `b64` touches 64 pages, then drops all 64 (one lock round per 64 pages).
+//! * **reclaim**: a task reads a file sequentially in a memcg limited to 4 MiB, so every 32 new
+//!   page-cache pages cost one reclaim pass over the memcg's LRU lists; the floor is a bare walk
+//!   of a linked list of 24-byte page records of the same length.
+//! * **attach**: `cgroup_attach_task` of one task back and forth between two cgroups of a
+//!   hierarchy holding `n` cgroups, each with one task of its own (so `n` css_sets).
 
-fn placeholder(_c: &mut Criterion) {}
+use cgsim_benches::criterion_config;
+use cgsim_benches::workload::{Config, Design, Runner, median};
+use cgsim_cgroup::{CgroupCore, CgroupId};
+use cgsim_counters::{
+    Counter, PageCounter, PageCounterProfile, ResCounterProfile, SpinResCounter,
+};
+use cgsim_ktypes::klog::{Clock, Klog};
+use cgsim_ktypes::{Bytes, CpuId, Cred, NoTrace, PAGE_SIZE, Pid};
+use cgsim_memcg::{FileId, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine};
+use criterion::{BenchmarkId, Criterion, criterion_group};
+use std::hint::black_box;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
 
-criterion_group!(benches, placeholder);
-criterion_main!(benches);
+const MIB: u64 = 1 << 20;
+
+// ---------------------------------------------------------------------------------------------
+// Machines
+
+/// The counter backend of a machine, chosen at compile time as the kernel profile does.
+trait Backend: MemCounter + 'static {
+    const NAME: &'static str;
+    fn counter_profile() -> Self::Profile;
+}
+
+impl Backend for SpinResCounter {
+    const NAME: &'static str = "res_counter";
+    fn counter_profile() -> ResCounterProfile {
+        ResCounterProfile::V2_6_34
+    }
+}
+
+impl Backend for PageCounter {
+    const NAME: &'static str = "page_counter";
+    fn counter_profile() -> PageCounterProfile {
+        PageCounterProfile::default()
+    }
+}
+
+type Machine<C> = MemoryMachine<C, NoTrace>;
+
+/// Boot a SEED machine (with `stock_pages` set) with init in the root.
+fn boot<C: Backend>(ram: Bytes, swap: Bytes, stock_pages: u64) -> Arc<Machine<C>> {
+    let mut profile = MemcgProfile::default();
+    profile.stock_pages = stock_pages;
+    let m = MemoryMachine::<C, NoTrace>::new(
+        profile,
+        C::counter_profile(),
+        MachineConfig {
+            ram,
+            swap,
+            nr_cpus: 2,
+        },
+        Arc::new(NoTrace),
+        Arc::new(Klog::default()),
+        Arc::new(Clock::default()),
+    );
+    m.add_task(Pid(1), "init", MemcgId::ROOT).expect("init");
+    m.exec_mm(Pid(1), "init", CpuId(0)).expect("init mm");
+    m
+}
+
+/// A `use_hierarchy` chain of `depth` memcgs under the root; returns the leaf.
+fn chain<C: Backend>(m: &Machine<C>, depth: usize) -> MemcgId {
+    let mut leaf = MemcgId::ROOT;
+    for i in 0..depth {
+        leaf = m.create_memcg(leaf).expect("mkdir");
+        if i + 1 < depth {
+            m.write_file(leaf, "use_hierarchy", b"1")
+                .expect("use_hierarchy");
+        }
+    }
+    leaf
+}
+
+/// A task with its own mm in `memcg`, with an anonymous mapping of `pages` pages.
+fn task<C: Backend>(m: &Machine<C>, pid: i32, memcg: MemcgId, pages: u64) -> (Pid, u64) {
+    let p = Pid(pid);
+    m.fork_mm(Pid(1), p).expect("fork");
+    m.exec_mm(p, "bench", CpuId(0)).expect("exec");
+    m.attach_task(p, memcg).expect("attach");
+    let addr = m.mmap_anon(p, Bytes(pages * PAGE_SIZE)).expect("mmap");
+    (p, addr)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configurations: each is a closure running `iters` iterations and returning the wall time and
+// the smallest share of wall time any of its threads spent on a CPU.
+
+type Sample = (Duration, f64);
+
+struct Bench {
+    /// `fault_free/res_counter/stock32/d4/1T`.
+    id: String,
+    /// Work units (pages, pairs, attaches) per iteration and thread.
+    per_iter: u64,
+    run: Box<dyn FnMut(u64) -> Sample>,
+}
+
+#[derive(Copy, Clone)]
+struct FaultFree {
+    depth: usize,
+    threads: usize,
+    stock: u64,
+    /// Pages touched then dropped per iteration.
+    batch: u64,
+}
+
+fn fault_free<C: Backend>(cfg: FaultFree) -> Bench {
+    let m = boot::<C>(Bytes(1 << 30), Bytes(0), cfg.stock);
+    let leaf = chain(&m, cfg.depth);
+    let tasks: Vec<(Pid, u64)> = (0..cfg.threads)
+        .map(|i| task(&m, 10 + i as i32, leaf, cfg.batch))
+        .collect();
+    let len = Bytes(cfg.batch * PAGE_SIZE);
+    let one = move |m: &Machine<C>, (pid, addr): (Pid, u64), cpu: CpuId, n: u64| {
+        for _ in 0..n {
+            m.touch(pid, addr, len, true, cpu).expect("fault");
+            m.madvise_dontneed(pid, black_box(addr), len, cpu)
+                .expect("madvise");
+        }
+    };
+    let FaultFree {
+        depth,
+        threads,
+        stock,
+        batch,
+    } = cfg;
+    let b = if batch == 1 {
+        String::new()
+    } else {
+        format!("/b{batch}")
+    };
+    Bench {
+        id: format!(
+            "fault_free/{}/stock{stock}/d{depth}{b}/{threads}T",
+            C::NAME
+        ),
+        per_iter: batch,
+        run: Box::new(move |n| {
+            let m = &*m;
+            run_threads(tasks.len(), |i| one(m, tasks[i], CpuId(i as u32), n))
+        }),
+    }
+}
+
+/// Run `f(i)` on `threads` threads released together (or inline for one); wall time from the
+/// release to the last end, and the smallest on-CPU share among the threads.
+fn run_threads(threads: usize, f: impl Fn(usize) + Sync) -> Sample {
+    if threads == 1 {
+        return probed(|| f(0));
+    }
+    let barrier = Barrier::new(threads + 1);
+    let mut wall = Duration::ZERO;
+    let mut share = 1.0f64;
+    std::thread::scope(|s| {
+        let hs: Vec<_> = (0..threads)
+            .map(|i| {
+                let (b, f) = (&barrier, &f);
+                s.spawn(move || {
+                    b.wait();
+                    probed(|| f(i)).1
+                })
+            })
+            .collect();
+        barrier.wait();
+        let t = Instant::now();
+        for h in hs {
+            share = share.min(h.join().unwrap_or(0.0));
+        }
+        wall = t.elapsed();
+    });
+    (wall, share)
+}
+
+/// Time `f` on this thread, with the share of that time the thread was not waiting for a CPU.
+fn probed(f: impl FnOnce()) -> Sample {
+    let w0 = wait_ns();
+    let t = Instant::now();
+    f();
+    let wall = t.elapsed();
+    let share = match (w0, wait_ns()) {
+        (Some(a), Some(b)) => 1.0 - b.saturating_sub(a) as f64 / wall.as_nanos().max(1) as f64,
+        _ => 1.0,
+    };
+    (wall, share)
+}
+
+/// Nanoseconds this thread has waited, runnable, for a CPU (`/proc/thread-self/schedstat`).
+fn wait_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A physical floor from the counters crate's workload loops (reused, not copied).
+fn floor(design: Design, depth: usize, threads: usize) -> Bench {
+    let cfg = Config {
+        design,
+        depth,
+        threads,
+    };
+    let mut r: Runner = cfg.runner();
+    Bench {
+        id: format!("floor/{}", cfg.id()),
+        per_iter: cfg.pairs_per_iter(),
+        run: Box::new(move |n| r.run_probed(n, Some(wait_ns))),
+    }
+}
+
+/// Reclaim: sequential reads of a file in a memcg limited to 4 MiB (1024 pages). Per iteration
+/// 256 new pages are read; in the steady state each costs a fault, a charge and (every 32
+/// pages) a reclaim pass. Reports per page reclaimed; the scan count is printed in the report.
+fn reclaim<C: Backend>(stock: u64) -> (Bench, Arc<Machine<C>>) {
+    let m = boot::<C>(Bytes(256 * MIB), Bytes(0), stock);
+    let memcg = chain(&m, 1);
+    m.write_file(memcg, "limit_in_bytes", b"4M").expect("limit");
+    let (pid, _) = task(&m, 10, memcg, 1);
+    const PER_ITER: u64 = 256;
+    let mut off = 0u64;
+    let file = FileId(7);
+    // Fill to the limit first, so every measured page is a steady-state one.
+    m.file_read(pid, file, 0, Bytes(8 * MIB), CpuId(0))
+        .expect("fill");
+    off += 8 * MIB;
+    let mm = Arc::clone(&m);
+    let bench = Bench {
+        id: format!("reclaim/{}/file_4M_limit", C::NAME),
+        per_iter: PER_ITER,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    mm.file_read(pid, file, off, Bytes(PER_ITER * PAGE_SIZE), CpuId(0))
+                        .expect("read");
+                    off += PER_ITER * PAGE_SIZE;
+                    if off >= (1 << 40) {
+                        off = 8 * MIB;
+                    }
+                }
+            })
+        }),
+    };
+    (bench, m)
+}
+
+/// The floor of a reclaim scan: walk a doubly linked list of `n` 24-byte page records from the
+/// tail, reading each record's flags (what `list_tail` + the flag test do per scanned page).
+fn lru_walk(n: usize) -> Bench {
+    // [flags, memcg, prev, next, owner, index] in u32s: 24 bytes, as `Page`.
+    let mut pages = vec![[0u32; 6]; n];
+    for (i, p) in pages.iter_mut().enumerate() {
+        p[0] = (i as u32) & 0x10;
+        p[2] = if i == 0 { u32::MAX } else { i as u32 - 1 };
+        p[3] = if i + 1 == n { u32::MAX } else { i as u32 + 1 };
+    }
+    let tail = n as u32 - 1;
+    Bench {
+        id: format!("floor/lru_walk/{n}"),
+        per_iter: n as u64,
+        run: Box::new(move |iters| {
+            probed(|| {
+                for _ in 0..iters {
+                    let mut p = black_box(tail);
+                    let mut referenced = 0u32;
+                    while p != u32::MAX {
+                        let pg = &pages[p as usize];
+                        referenced += pg[0] & 0x10;
+                        p = pg[2];
+                    }
+                    black_box(referenced);
+                }
+            })
+        }),
+    }
+}
+
+/// A hierarchy of `n` cgroups (under `ceil(sqrt(n))` top-level directories), each holding one
+/// task of its own; task 2 moves back and forth between two of them.
+fn attach(n: usize) -> Bench {
+    let core = CgroupCore::with_defaults(Arc::new(NoTrace));
+    let top = core.mount(Some("cpu,cpuacct")).expect("mount").top;
+    let fan = (n as f64).sqrt().ceil() as usize;
+    let mut made = Vec::with_capacity(n);
+    let mut parents = Vec::new();
+    while made.len() < n {
+        let p = core
+            .mkdir(top, &format!("d{}", parents.len()), 0o755, Cred::ROOT)
+            .expect("mkdir");
+        parents.push(p);
+        made.push(p);
+        for j in 0..fan {
+            if made.len() >= n {
+                break;
+            }
+            made.push(
+                core.mkdir(p, &format!("c{j}"), 0o755, Cred::ROOT)
+                    .expect("mkdir"),
+            );
+        }
+    }
+    for (i, &c) in made.iter().enumerate() {
+        let pid = Pid(1000 + i as i32);
+        core.fork(Pid(1), pid, Cred::ROOT).expect("fork");
+        core.attach_task(c, pid).expect("attach");
+    }
+    core.fork(Pid(1), Pid(2), Cred::ROOT).expect("fork");
+    let (a, b): (CgroupId, CgroupId) = (made[made.len() / 3], made[2 * made.len() / 3]);
+    Bench {
+        id: format!("attach/among_{n}_cgroups"),
+        per_iter: 2,
+        run: Box::new(move |iters| {
+            probed(|| {
+                for _ in 0..iters {
+                    core.attach_task(black_box(a), Pid(2)).expect("attach A");
+                    core.attach_task(black_box(b), Pid(2)).expect("attach B");
+                }
+            })
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Criterion groups
+
+fn bench_all(c: &mut Criterion, benches: Vec<Bench>, group: &str) {
+    let mut g = c.benchmark_group(group);
+    for mut b in benches {
+        let per = b.per_iter as u32;
+        g.bench_function(BenchmarkId::from_parameter(&b.id), |bb| {
+            bb.iter_custom(|iters| (b.run)(iters).0 / per)
+        });
+    }
+    g.finish();
+}
+
+fn fault_free_matrix() -> Vec<Bench> {
+    let mut v = vec![
+        floor(Design::PlainAdd, 1, 1),
+        floor(Design::PlainAdd, 4, 1),
+        floor(Design::AtomicRmw, 4, 1),
+        floor(Design::PlainAdd, 4, 2),
+        floor(Design::AtomicRmw, 4, 2),
+    ];
+    for threads in [1, 2] {
+        for depth in [1, 4] {
+            for stock in [0, 32] {
+                v.push(fault_free::<SpinResCounter>(FaultFree {
+                    depth,
+                    threads,
+                    stock,
+                    batch: 1,
+                }));
+            }
+        }
+    }
+    for threads in [1, 2] {
+        v.push(fault_free::<PageCounter>(FaultFree {
+            depth: 4,
+            threads,
+            stock: 32,
+            batch: 1,
+        }));
+        v.push(fault_free::<SpinResCounter>(FaultFree {
+            depth: 4,
+            threads,
+            stock: 32,
+            batch: 64,
+        }));
+    }
+    v
+}
+
+fn fault_free_group(c: &mut Criterion) {
+    bench_all(c, fault_free_matrix(), "memcg_fault_free");
+}
+
+fn reclaim_group(c: &mut Criterion) {
+    let (r, _m) = reclaim::<SpinResCounter>(0);
+    bench_all(c, vec![lru_walk(1024), r], "memcg_reclaim");
+}
+
+fn attach_group(c: &mut Criterion) {
+    let sizes: &[usize] = if scale_enabled() {
+        &[100, 100_000]
+    } else {
+        &[100, 1000]
+    };
+    bench_all(c, sizes.iter().map(|&n| attach(n)).collect(), "memcg_attach");
+}
+
+fn scale_enabled() -> bool {
+    std::env::var_os("CGSIM_BENCH_SCALE").is_some_and(|v| v == "1")
+}
+
+criterion_group! {
+    name = memcg;
+    config = criterion_config();
+    targets = fault_free_group, reclaim_group, attach_group
+}
+
+// ---------------------------------------------------------------------------------------------
+// The round-robin report (perf-anchors §2 "Method")
+
+/// 9 rounds; each runs every configuration once for about 100 ms; a sample is clean when every
+/// thread was on a CPU for at least 97% of it; the value is the median of the clean samples.
+fn report() {
+    let mut benches = fault_free_matrix();
+    let (r, rm) = reclaim::<SpinResCounter>(0);
+    benches.push(lru_walk(1024));
+    benches.push(r);
+    for n in [100, 100_000] {
+        benches.push(attach(n));
+    }
+    let reps = 9;
+    let target = Duration::from_millis(100);
+    let iters: Vec<u64> = benches
+        .iter_mut()
+        .map(|b| calibrate(&mut b.run, target))
+        .collect();
+    let scanned0 = rm.nr_reclaim_scanned();
+    let reclaimed_pages_per_iter = 256; // steady state: every page read is one reclaimed later
+    let mut samples = vec![Vec::new(); benches.len()];
+    let mut clean = vec![Vec::new(); benches.len()];
+    let mut reclaim_time = Duration::ZERO;
+    let mut reclaim_iters = 0;
+    for _ in 0..reps {
+        for (i, b) in benches.iter_mut().enumerate() {
+            let (t, share) = (b.run)(iters[i]);
+            let ns = t.as_nanos() as f64 / (iters[i] * b.per_iter) as f64;
+            samples[i].push(ns);
+            if share >= 0.97 {
+                clean[i].push(ns);
+            }
+            if b.id.starts_with("reclaim/") {
+                reclaim_time += t;
+                reclaim_iters += iters[i];
+            }
+        }
+    }
+    let scanned = rm.nr_reclaim_scanned() - scanned0;
+    let mut val = std::collections::BTreeMap::new();
+    println!("| configuration | ns per unit | clean samples |");
+    println!("|---|---:|---:|");
+    for (i, b) in benches.iter().enumerate() {
+        let v = if clean[i].is_empty() {
+            median(&samples[i])
+        } else {
+            median(&clean[i])
+        };
+        println!("| {} | {:.2} | {}/{} |", b.id, v, clean[i].len(), reps);
+        val.insert(b.id.clone(), v);
+    }
+    let g = |k: &str| val.get(k).copied().unwrap_or(f64::NAN);
+    let tl1 = g("floor/plain_add/d1/1T");
+    let tl4 = g("floor/plain_add/d4/1T");
+    let at4 = g("floor/atomic_rmw/d4/1T");
+    println!();
+    println!("| ratio | value |");
+    println!("|---|---:|");
+    for backend in ["res_counter", "page_counter"] {
+        for d in [1, 4] {
+            for s in [0, 32] {
+                let one = g(&format!("fault_free/{backend}/stock{s}/d{d}/1T"));
+                let two = g(&format!("fault_free/{backend}/stock{s}/d{d}/2T"));
+                if one.is_nan() {
+                    continue;
+                }
+                println!(
+                    "| {backend} stock{s} d{d}: 1T / TL(4) | {:.1} |",
+                    one / tl4
+                );
+                println!(
+                    "| {backend} stock{s} d{d}: 1T / AT(4) | {:.2} |",
+                    one / at4
+                );
+                println!(
+                    "| {backend} stock{s} d{d}: 2T scaling 2·t(1T)/t(2T) | {:.2} |",
+                    2.0 * one / two
+                );
+            }
+        }
+    }
+    let b1 = g("fault_free/res_counter/stock32/d4/b64/1T");
+    let b2 = g("fault_free/res_counter/stock32/d4/b64/2T");
+    println!("| res_counter stock32 d4 b64: 1T / TL(4) | {:.1} |", b1 / tl4);
+    println!(
+        "| res_counter stock32 d4 b64: 2T scaling | {:.2} |",
+        2.0 * b1 / b2
+    );
+    println!("| TL(4) / TL(1) | {:.2} |", tl4 / tl1);
+    let walk = g("floor/lru_walk/1024");
+    let rec = g("reclaim/res_counter/file_4M_limit");
+    let secs = reclaim_time.as_secs_f64();
+    let reclaimed = (reclaim_iters * reclaimed_pages_per_iter) as f64;
+    println!(
+        "| reclaim: pages reclaimed per second | {:.3e} |",
+        reclaimed / secs
+    );
+    println!(
+        "| reclaim: pages scanned per second | {:.3e} |",
+        scanned as f64 / secs
+    );
+    println!(
+        "| reclaim: scanned per reclaimed | {:.2} |",
+        scanned as f64 / reclaimed
+    );
+    println!(
+        "| reclaim: ns per reclaimed page / ns per bare LRU-walk step | {:.1} |",
+        rec / walk
+    );
+    let per_scan = secs * 1e9 / scanned.max(1) as f64;
+    println!(
+        "| reclaim: ns per scanned page (whole workload) / LRU-walk step | {:.1} |",
+        per_scan / walk
+    );
+    println!(
+        "| attach among 100000 / among 100 | {:.2} |",
+        g("attach/among_100000_cgroups") / g("attach/among_100_cgroups")
+    );
+}
+
+/// Iterations that take about `target`.
+fn calibrate(run: &mut dyn FnMut(u64) -> Sample, target: Duration) -> u64 {
+    let mut iters = 1u64;
+    loop {
+        let t = run(iters).0;
+        if t >= target / 8 || iters >= 1 << 40 {
+            let scaled = iters as f64 * target.as_secs_f64() / t.as_secs_f64().max(1e-9);
+            return (scaled as u64).max(1);
+        }
+        iters *= 4;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scale: host memory per simulated page of a fully charged 64 GiB machine
+
+/// `VmRSS` of this process, in bytes.
+fn vm_rss() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn scale() {
+    let gib: u64 = std::env::var("CGSIM_BENCH_SCALE_GIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    let rss0 = vm_rss();
+    let t = Instant::now();
+    let m = boot::<SpinResCounter>(Bytes(gib << 30), Bytes(0), 32);
+    let rss_boot = vm_rss();
+    let memcg = chain(&m, 1);
+    // Leave room for init's and the task's own bookkeeping: charge all but 1 MiB.
+    let pages = ((gib << 30) - MIB) / PAGE_SIZE;
+    let (pid, addr) = task(&m, 10, memcg, pages);
+    let chunk = 64 * MIB;
+    let mut off = 0;
+    while off < pages * PAGE_SIZE {
+        let len = chunk.min(pages * PAGE_SIZE - off);
+        m.touch(pid, addr + off, Bytes(len), true, CpuId(0))
+            .expect("charge");
+        off += len;
+    }
+    m.lru_add_drain_all();
+    let built = t.elapsed();
+    let rss1 = vm_rss();
+    let usage = m
+        .with_memcg(memcg, |mc| mc.res().usage())
+        .expect("memcg")
+        .0;
+    let nr = (gib << 30) / PAGE_SIZE;
+    println!("scale: {gib} GiB simulated = {nr} pages; charged {} pages", usage / PAGE_SIZE);
+    println!(
+        "scale: VmRSS {:.1} MiB before, {:.1} MiB after boot, {:.1} MiB fully charged ({:.1} s)",
+        rss0 as f64 / MIB as f64,
+        rss_boot as f64 / MIB as f64,
+        rss1 as f64 / MIB as f64,
+        built.as_secs_f64()
+    );
+    println!(
+        "scale: host bytes per simulated page: {:.1} at boot, {:.1} fully charged (target <= 96)",
+        (rss_boot - rss0) as f64 / nr as f64,
+        (rss1 - rss0) as f64 / nr as f64
+    );
+    let t = Instant::now();
+    m.exit_task(pid, CpuId(0));
+    println!("scale: exit of the 64 GiB task: {:.2} s", t.elapsed().as_secs_f64());
+    black_box(usage);
+}
+
+fn main() {
+    if scale_enabled() && std::env::args().any(|a| a == "--bench") {
+        scale();
+    }
+    if std::env::var_os("CGSIM_MEMCG_REPORT").is_some() && std::env::args().any(|a| a == "--bench")
+    {
+        report();
+        return;
+    }
+    memcg();
+    Criterion::default().configure_from_args().final_summary();
+}

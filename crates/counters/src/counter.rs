@@ -17,7 +17,7 @@ use cgsim_ktypes::{Bytes, CpuId, Errno, Pages, Tracer};
 /// Implemented by [`crate::ResCounter`] (spinlock or mutex) and [`crate::PageCounter`].
 ///
 /// **Invariants** (for every node, whenever no charge is in flight; checked by the property
-/// tests and by `check_invariants`):
+/// tests in `tests/it/model.rs` and by the types' own `check_invariants`):
 /// 1. A successful `try_charge` charged every level from the node to the root; a failed one
 ///    charged none (all-or-nothing), and only the failing level's `failcnt` moved.
 /// 2. A level's usage exceeds its limit only through `charge_nofail` or a limit written without a

@@ -626,6 +626,12 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn nr_free_swap(&self) -> u64 {
         self.lock().swap_free.len() as u64
     }
+
+    /// Pages reclaim has taken off the inactive lists since boot (`sc->nr_scanned` summed over
+    /// every pass), for scan rates in the benchmarks.
+    pub fn nr_reclaim_scanned(&self) -> u64 {
+        self.lock().reclaim_scanned
+    }
 }
 
 // ---- the world's internals shared by the other modules ----
