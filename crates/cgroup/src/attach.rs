@@ -2,10 +2,13 @@
 //!
 //! **Kernel:** `kernel/cgroup.c` `attach_task_by_pid`, `cgroup_attach_task` (2.6.25 with the
 //! 2.6.34 `cancel_attach` and link-based lookup; spec §2.10).
+//!
+//! **Locking:** `cgroup_mutex` for the whole attach; `css_set_lock` inside it, read to look the
+//! task up, write for `find_css_set` and the switch of `tsk->cgroups` and the task lists, and
+//! write again for the final `put_css_set`. Subsystem callbacks run with `cgroup_mutex` only.
 
 use crate::cgroup::{CGRP_RELEASABLE, CgroupId};
 use crate::core::{CORE_CPU, CgroupCore, CgroupState};
-use crate::root::RootId;
 use crate::subsys::SubsysCallback;
 use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
@@ -27,7 +30,8 @@ impl<T: Tracer> CgroupCore<T> {
         pid: Option<Pid>,
     ) -> Result<(), Errno> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "attach_task_by_pid");
-        // Lock order: cgroup_mutex (cgroup_lock_live_group).
+        // Lock order: cgroup_mutex (cgroup_lock_live_group) -> css_set_lock (read, for the pid
+        // lookup; released before cgroup_attach_task).
         let mut st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
         if c.is_removed() || c.root.is_rootnode() {
@@ -36,11 +40,13 @@ impl<T: Tracer> CgroupCore<T> {
         let target = match pid {
             None => writer,
             Some(target) => {
-                let t = st.tasks.get(&target).ok_or(Errno::ESRCH)?;
+                // Lock order: cgroup_mutex -> css_set_lock (read).
+                let cs = self.css_set_lock.read();
+                let t = cs.tasks.get(&target).ok_or(Errno::ESRCH)?;
                 if t.exited || t.exiting {
                     return Err(Errno::ESRCH);
                 }
-                let w = st.tasks.get(&writer).map(|w| w.cred).unwrap_or_default();
+                let w = cs.tasks.get(&writer).map(|w| w.cred).unwrap_or_default();
                 if !w.euid.is_root() && w.euid != t.cred.uid && w.euid != t.cred.suid {
                     return Err(Errno::EACCES);
                 }
@@ -53,7 +59,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// `cgroup_attach_task(cgrp, tsk)` called directly (no pid parsing or permission check), for
     /// the VFS and tests. ESRCH if `pid` is unknown or exiting; ENODEV if `cgrp` is stale.
     pub fn attach_task(&self, cgrp: CgroupId, pid: Pid) -> Result<(), Errno> {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex (css_set_lock inside cgroup_attach_task).
         let mut st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
         if c.is_removed() || c.root.is_rootnode() {
@@ -62,7 +68,7 @@ impl<T: Tracer> CgroupCore<T> {
         self.cgroup_attach_task(&mut st, cgrp, pid)
     }
 
-    /// `cgroup_attach_task` (spec §2.10.3–2.10.4).
+    /// `cgroup_attach_task` (spec §2.10.3–2.10.4). The caller holds `cgroup_mutex`.
     fn cgroup_attach_task(
         &self,
         st: &mut CgroupState<T>,
@@ -70,17 +76,24 @@ impl<T: Tracer> CgroupCore<T> {
         pid: Pid,
     ) -> Result<(), Errno> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_attach_task");
-        let task = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
-        if task.exited {
-            return Err(Errno::ESRCH);
-        }
         let root = st.cgroups.get(cgrp.0).expect("checked").root;
-        let oldcg = task.cgroups;
-        let oldcgrp = Self::css_set_cgroup(st, oldcg, root);
+        let (oldcg, oldcgrp, tref) = {
+            // Lock order: cgroup_mutex -> css_set_lock (read).
+            let cs = self.css_set_lock.read();
+            let task = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+            if task.exited {
+                return Err(Errno::ESRCH);
+            }
+            let oldcg = task.cgroups;
+            (
+                oldcg,
+                cs.css_set_cgroup(oldcg, root),
+                Self::task_ref(&cs, pid),
+            )
+        };
         if oldcgrp == cgrp {
             return Ok(());
         }
-        let tref = Self::task_ref(st, pid);
         let list = st
             .roots_arena
             .get(root.0)
@@ -112,10 +125,20 @@ impl<T: Tracer> CgroupCore<T> {
                 }
             }
         }
-        if failure.is_none() && task.exiting {
-            failure = Some(Errno::ESRCH);
+        // Lock order: cgroup_mutex -> css_set_lock (write): the PF_EXITING test, find_css_set
+        // and the switch are one critical section, so a concurrent exit either sees the task
+        // in its new css_set or makes the attach fail with ESRCH here.
+        let mut cs = self.css_set_lock.write();
+        if failure.is_none() {
+            // The kernel pins the task (get_task_struct); here a concurrent exit may also have
+            // reaped it (release_task) or its pid been reused: all of these are ESRCH.
+            match cs.tasks.get(&pid) {
+                Some(t) if !t.exiting && !t.exited && t.cgroups == oldcg => {}
+                _ => failure = Some(Errno::ESRCH),
+            }
         }
         if let Some(e) = failure {
+            drop(cs);
             // 2.6.34: cancel_attach for the subsystems whose can_attach succeeded.
             for &i in &done {
                 if self.subsys[i]
@@ -129,18 +152,24 @@ impl<T: Tracer> CgroupCore<T> {
             }
             return Err(e);
         }
-        let newcg = self.find_css_set(st, oldcg, cgrp);
-        st.tasks.get_mut(&pid).expect("live").cgroups = newcg;
-        st.css_sets
+        let newcg = self.find_css_set(st, &mut cs, oldcg, cgrp);
+        cs.tasks.get_mut(&pid).expect("live").cgroups = newcg;
+        // Move the task between the lists only if it is on one (a child between cgroup_fork and
+        // cgroup_post_fork is not yet: post_fork links it to its new css_set).
+        if cs
+            .css_sets
             .get_mut(oldcg.0)
             .expect("live")
             .tasks
-            .remove(&pid);
-        st.css_sets
-            .get_mut(newcg.0)
-            .expect("live")
-            .tasks
-            .insert(pid);
+            .remove(&pid)
+        {
+            cs.css_sets
+                .get_mut(newcg.0)
+                .expect("live")
+                .tasks
+                .insert(pid);
+        }
+        drop(cs);
         for &i in &list {
             if self.subsys[i].callbacks().contains(SubsysCallback::Attach) {
                 let cx = self.ctx(st, i, cgrp);
@@ -148,24 +177,14 @@ impl<T: Tracer> CgroupCore<T> {
                 self.subsys[i].attach(&cx, &css_of(st, cgrp, i), &css_of(st, oldcgrp, i), tref);
             }
         }
-        st.cgroups.get_mut(oldcgrp.0).expect("live").flags |= CGRP_RELEASABLE;
-        self.put_css_set(st, oldcg, false);
+        st.cgroups
+            .get(oldcgrp.0)
+            .expect("live")
+            .shared
+            .set_flag(CGRP_RELEASABLE);
+        // Lock order: cgroup_mutex -> css_set_lock (write) -> release_list_lock.
+        let mut cs = self.css_set_lock.write();
+        self.put_css_set(&mut cs, oldcg, false);
         Ok(())
-    }
-
-    /// `task_cgroup_from_root`: the cgroup a css_set links in hierarchy `root`.
-    pub(crate) fn css_set_cgroup(
-        st: &CgroupState<T>,
-        cg: crate::css_set::CssSetId,
-        root: RootId,
-    ) -> CgroupId {
-        st.css_sets
-            .get(cg.0)
-            .expect("live css_set")
-            .cg_links
-            .iter()
-            .map(|l| l.cgrp)
-            .find(|c| st.cgroups.get(c.0).expect("linked").root == root)
-            .expect("Invariant I5: one link per active hierarchy")
     }
 }

@@ -6,10 +6,11 @@
 
 use crate::arena::ArenaKey;
 use crate::css::CssRef;
-use crate::css_set::CssSetId;
 use crate::files::CgroupFile;
 use crate::root::RootId;
 use cgsim_ktypes::Tracer;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// A cgroup, named by slab slot and generation. A stale id (removed cgroup) is reported as
 /// ENODEV by every API taking it.
@@ -44,26 +45,79 @@ pub const CGRP_NOTIFY_ON_RELEASE: u32 = 1 << 2;
 /// `CGRP_CLONE_CHILDREN` (3.x, only with `core.base_files = v3_10`; stored, not acted on).
 pub const CGRP_CLONE_CHILDREN: u32 = 1 << 4;
 
+/// The part of a `struct cgroup` that fork, exit and the release check read without
+/// `cgroup_mutex` (the kernel reads these through RCU and atomic bit operations).
+///
+/// **Kernel:** `cgrp->flags` (`set_bit`/`test_bit`), `cgrp->count` (`atomic_t`),
+/// `list_empty(&cgrp->children)`, `cgrp->parent`, `cgrp->root` (2.6.25; spec §2.1.1, §2.12.4).
+/// **Locking:** `flags` and `nr_children` are written under `cgroup_mutex`, `count` under
+/// `css_set_lock` (write); all three are atomics readable without a lock. `root`, `parent` and
+/// `parent_css` never change while the cgroup lives.
+pub(crate) struct CgroupShared {
+    pub(crate) flags: AtomicU32,
+    pub(crate) count: AtomicUsize,
+    pub(crate) nr_children: AtomicUsize,
+    pub(crate) parent: Option<CgroupId>,
+    pub(crate) root: RootId,
+    /// `cgrp->parent->subsys[i]` for every subsystem (fixed: a parent's css only changes while
+    /// it has no children).
+    pub(crate) parent_css: Vec<Option<CssRef>>,
+}
+
+impl CgroupShared {
+    pub(crate) fn flags(&self) -> u32 {
+        self.flags.load(Ordering::Acquire)
+    }
+
+    /// `cgroup_is_removed`.
+    pub(crate) fn is_removed(&self) -> bool {
+        self.flags() & CGRP_REMOVED != 0
+    }
+
+    pub(crate) fn notify_on_release(&self) -> bool {
+        self.flags() & CGRP_NOTIFY_ON_RELEASE != 0
+    }
+
+    /// `set_bit`.
+    pub(crate) fn set_flag(&self, bit: u32) {
+        self.flags.fetch_or(bit, Ordering::AcqRel);
+    }
+
+    /// `clear_bit`.
+    pub(crate) fn clear_flag(&self, bit: u32) {
+        self.flags.fetch_and(!bit, Ordering::AcqRel);
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn has_children(&self) -> bool {
+        self.nr_children.load(Ordering::Acquire) != 0
+    }
+}
+
 /// `struct cgroup`.
 ///
 /// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.1).
 /// **Differences:** `children` is a `Vec` whose index 0 is the list head (a new child is inserted
 /// at the head, as `list_add` does); `count` follows the 2.6.32+ rule (one per linked css_set,
-/// §15.1.1); `css_sets` holds the ids of the linked css_sets (the `cg_cgroup_link`s seen from
-/// this side); the dentry is replaced by `name`, `mode`, `uid`, `gid` and the list of files.
-/// **Locking:** every field is protected by `cgroup_mutex`.
+/// §15.1.1); the linked css_sets (the `cg_cgroup_link`s seen from this side) live in the
+/// css_set state under `css_set_lock`; the dentry is replaced by `name`, `mode`, `uid`, `gid`
+/// and the list of files.
+/// **Locking:** the tree fields are protected by `cgroup_mutex`; `flags`, `count` and the
+/// children count are atomics in `CgroupShared` so that fork, exit and `check_for_release`
+/// read them without `cgroup_mutex`; the link list is protected by `css_set_lock`.
 /// **Invariants:** see `invariants.rs` (I4 count, I7 number_of_cgroups, I8 tree shape).
 #[doc(alias = "cgroup")]
 pub struct Cgroup<T: Tracer> {
     pub(crate) name: String,
-    pub(crate) flags: u32,
-    pub(crate) count: usize,
+    pub(crate) shared: Arc<CgroupShared>,
     pub(crate) parent: Option<CgroupId>,
     pub(crate) children: Vec<CgroupId>,
     pub(crate) root: RootId,
     pub(crate) top_cgroup: CgroupId,
     pub(crate) subsys: Vec<Option<CssRef>>,
-    pub(crate) css_sets: Vec<CssSetId>,
     pub(crate) files: Vec<CgroupFile<T>>,
     pub(crate) mode: u32,
     pub(crate) uid: u32,
@@ -76,18 +130,24 @@ impl<T: Tracer> Cgroup<T> {
         parent: Option<CgroupId>,
         root: RootId,
         top_cgroup: CgroupId,
-        nr_subsys: usize,
+        parent_css: Vec<Option<CssRef>>,
     ) -> Cgroup<T> {
+        let nr_subsys = parent_css.len();
         Cgroup {
             name,
-            flags: 0,
-            count: 0,
+            shared: Arc::new(CgroupShared {
+                flags: AtomicU32::new(0),
+                count: AtomicUsize::new(0),
+                nr_children: AtomicUsize::new(0),
+                parent,
+                root,
+                parent_css,
+            }),
             parent,
             children: Vec::new(),
             root,
             top_cgroup,
             subsys: vec![None; nr_subsys],
-            css_sets: Vec::new(),
             files: Vec::new(),
             mode: 0o755,
             uid: 0,
@@ -97,11 +157,42 @@ impl<T: Tracer> Cgroup<T> {
 
     /// `cgroup_is_removed`.
     pub(crate) fn is_removed(&self) -> bool {
-        self.flags & CGRP_REMOVED != 0
+        self.shared.is_removed()
     }
 
     pub(crate) fn notify_on_release(&self) -> bool {
-        self.flags & CGRP_NOTIFY_ON_RELEASE != 0
+        self.shared.notify_on_release()
+    }
+
+    /// `cgrp->flags`.
+    pub(crate) fn flags(&self) -> u32 {
+        self.shared.flags()
+    }
+
+    /// `cgrp->count`.
+    pub(crate) fn count(&self) -> usize {
+        self.shared.count()
+    }
+
+    /// Whether a css of this cgroup has references beyond the base one (`cgroup_has_css_refs`).
+    pub(crate) fn has_css_refs(&self) -> bool {
+        self.subsys.iter().flatten().any(|css| css.has_extra_refs())
+    }
+
+    /// `list_add(&child->sibling, &cgrp->children)` (caller holds `cgroup_mutex`).
+    pub(crate) fn add_child(&mut self, child: CgroupId) {
+        self.children.insert(0, child);
+        self.shared
+            .nr_children
+            .store(self.children.len(), Ordering::Release);
+    }
+
+    /// `list_del(&child->sibling)` (caller holds `cgroup_mutex`).
+    pub(crate) fn remove_child(&mut self, child: CgroupId) {
+        self.children.retain(|&x| x != child);
+        self.shared
+            .nr_children
+            .store(self.children.len(), Ordering::Release);
     }
 }
 
@@ -156,15 +247,16 @@ impl<T: Tracer> CgroupCore<T> {
         let _g = trace::func(&*self.tracer, CORE_CPU, "cgroup_create");
         let root = p.root;
         let top = p.top_cgroup;
-        let inherit = p.flags
+        let inherit = p.flags()
             & (CGRP_NOTIFY_ON_RELEASE
                 | if self.profile.base_files == BaseFiles::V3_10 {
                     CGRP_CLONE_CHILDREN
                 } else {
                     0
                 });
-        let mut c = Cgroup::new(name.to_string(), Some(parent), root, top, self.subsys.len());
-        c.flags = inherit;
+        let c = Cgroup::new(name.to_string(), Some(parent), root, top, p.subsys.clone());
+        c.shared.set_flag(inherit);
+        let mut c = c;
         c.mode = mode & 0o7777;
         c.uid = creator.euid.0;
         c.gid = creator.egid;
@@ -198,8 +290,7 @@ impl<T: Tracer> CgroupCore<T> {
         st.cgroups
             .get_mut(parent.0)
             .expect("live parent")
-            .children
-            .insert(0, id);
+            .add_child(id);
         st.roots_arena
             .get_mut(root.0)
             .expect("live")
@@ -228,7 +319,8 @@ impl<T: Tracer> CgroupCore<T> {
                 return Err(Errno::EBUSY);
             };
             let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_rmdir");
-            if c.count != 0 || !c.children.is_empty() {
+            // cgrp->count is an atomic the kernel reads without css_set_lock.
+            if c.count() != 0 || !c.children.is_empty() {
                 return Err(Errno::EBUSY);
             }
             let root = c.root;
@@ -253,24 +345,30 @@ impl<T: Tracer> CgroupCore<T> {
                 self.subsys[i].pre_destroy(&cx, &css)?;
             }
             let c = st.cgroups.get(cgrp.0).expect("live");
-            if c.count != 0 || !c.children.is_empty() {
+            if c.count() != 0 || !c.children.is_empty() {
                 return Err(Errno::EBUSY);
             }
-            let busy = c.subsys.iter().flatten().any(|css| css.has_extra_refs());
+            let busy = c.has_css_refs();
             if busy && self.profile.rmdir_css_refs != RmdirCssRefs::Ignore {
                 return Err(Errno::EBUSY);
             }
             let c = st.cgroups.get_mut(cgrp.0).expect("live");
-            c.flags |= CGRP_REMOVED;
+            // CGRP_REMOVED is set before release_list_lock is taken, so a concurrent
+            // check_for_release (from exit) either sees it or is undone by the removal below.
+            c.shared.set_flag(CGRP_REMOVED);
             c.files.clear();
             for css in c.subsys.iter().flatten() {
                 css.set_flag(CSS_REMOVED);
             }
-            st.release_list.retain(|&x| x != cgrp);
+            {
+                // Lock order: cgroup_mutex -> release_list_lock.
+                self.release_list.lock().retain(|&x| x != cgrp);
+            }
             let p = st.cgroups.get_mut(parent.0).expect("live parent");
-            p.children.retain(|&x| x != cgrp);
-            p.flags |= CGRP_RELEASABLE;
-            self.check_for_release(&mut st, parent);
+            p.remove_child(cgrp);
+            p.shared.set_flag(CGRP_RELEASABLE);
+            let (shared, refs) = (p.shared.clone(), p.has_css_refs());
+            self.check_for_release(parent, &shared, refs);
             self.cgroup_diput(&mut st, cgrp);
         }
         // Lock order: cgroup_mutex released -> event_control hook.
@@ -446,6 +544,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// Whether `cgrp` has child cgroups (for handlers such as memcg's `use_hierarchy`).
     /// ENODEV if stale.
     pub fn has_children(&self, cgrp: CgroupId) -> Result<bool, Errno> {
+        // Lock order: cgroup_mutex.
         Ok(!self
             .lock()
             .cgroups
@@ -457,6 +556,7 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// The child cgroups of `cgrp`, head of the list first (newest first). ENODEV if stale.
     pub fn children(&self, cgrp: CgroupId) -> Result<Vec<CgroupId>, Errno> {
+        // Lock order: cgroup_mutex.
         Ok(self
             .lock()
             .cgroups
@@ -479,12 +579,14 @@ impl<T: Tracer> CgroupCore<T> {
     /// `cgrp` (an upper bound on its tasks). ENODEV if stale.
     #[doc(alias = "cgroup_task_count")]
     pub fn task_count(&self, cgrp: CgroupId) -> Result<usize, Errno> {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
-        Ok(c.css_sets
+        st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        let cs = self.css_set_lock.read();
+        Ok(cs
+            .links_of(cgrp)
             .iter()
-            .map(|s| st.css_sets.get(s.0).expect("linked").refcount)
+            .map(|s| cs.css_sets.get(s.0).expect("linked").refcount)
             .sum())
     }
 }
@@ -493,13 +595,23 @@ impl<T: Tracer> CgroupCore<T> {
     /// `cgrp->count` (the number of css_sets linked to it, §2.4.7). ENODEV if stale.
     pub fn cgroup_count(&self, cgrp: CgroupId) -> Result<usize, Errno> {
         // Lock order: cgroup_mutex.
-        Ok(self.lock().cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.count)
+        Ok(self
+            .lock()
+            .cgroups
+            .get(cgrp.0)
+            .ok_or(Errno::ENODEV)?
+            .count())
     }
 
     /// `cgrp->flags` (`CGRP_*` bits). ENODEV if stale.
     pub fn cgroup_flags(&self, cgrp: CgroupId) -> Result<u32, Errno> {
         // Lock order: cgroup_mutex.
-        Ok(self.lock().cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.flags)
+        Ok(self
+            .lock()
+            .cgroups
+            .get(cgrp.0)
+            .ok_or(Errno::ENODEV)?
+            .flags())
     }
 }
 
@@ -547,13 +659,14 @@ impl<T: Tracer> CgroupCore<T> {
     /// css_sets), e.g. for a subsystem's OOM killer. ENODEV if stale.
     #[doc(alias = "cgroup_iter_start")]
     pub fn cgroup_tasks(&self, cgrp: CgroupId) -> Result<Vec<cgsim_ktypes::Pid>, Errno> {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
-        let mut pids: Vec<_> = c
-            .css_sets
+        st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        let cs = self.css_set_lock.read();
+        let mut pids: Vec<_> = cs
+            .links_of(cgrp)
             .iter()
-            .flat_map(|s| st.css_sets.get(s.0).expect("linked").tasks.iter().copied())
+            .flat_map(|s| cs.css_sets.get(s.0).expect("linked").tasks.iter().copied())
             .collect();
         pids.sort();
         Ok(pids)

@@ -3,10 +3,11 @@
 //!
 //! **Kernel:** `kernel/cgroup.c` globals `rootnode`, `roots`, `root_count`, `init_css_set`,
 //! `init_css_set_link`, `css_set_count`, `need_forkexit_callback`, `release_list`,
-//! `cgroup_mutex` (2.6.25 with 2.6.34 details; spec §2.1.7, §2.2).
+//! `cgroup_mutex`, `css_set_lock`, `release_list_lock` (2.6.25 with 2.6.34 details; spec §2.1.7,
+//! §2.2).
 
 use crate::arena::Arena;
-use crate::cgroup::{Cgroup, CgroupId};
+use crate::cgroup::{Cgroup, CgroupId, CgroupShared};
 use crate::css::{CSS_ROOT, CgroupSubsysState, CssId, CssRef};
 use crate::css_set::{CgCgroupLink, CssSet, CssSetId};
 use crate::event_control::{EventControl, NoEventControl};
@@ -30,6 +31,103 @@ pub(crate) struct Task {
     /// `cgroup_exit` ran: the task points at `init_css_set` without a reference and is on no
     /// css_set task list (a zombie until [`CgroupCore::release_task`]).
     pub(crate) exited: bool,
+    /// Between `cgroup_fork` and `cgroup_post_fork`: the task holds its reference on
+    /// `cgroups` but is on no task list yet (`list_empty(&tsk->cg_list)`).
+    pub(crate) forking: bool,
+    /// `cgroup_exit` has started (its callbacks may be running): a second exit is ESRCH.
+    pub(crate) in_exit: bool,
+}
+
+impl Task {
+    pub(crate) fn new(cgroups: CssSetId, cred: Cred, forking: bool) -> Task {
+        Task {
+            cgroups,
+            cred,
+            exiting: false,
+            exited: false,
+            forking,
+            in_exit: false,
+        }
+    }
+}
+
+/// The cgroup side of a `cg_cgroup_link` list: the css_sets linked to one cgroup.
+///
+/// **Kernel:** `cgrp->css_sets` (the `cgrp_link_list` side of `struct cg_cgroup_link`).
+/// **Locking:** `css_set_lock`. `cgrp` keeps the cgroup's lock-free part reachable for fork,
+/// exit and `check_for_release` without `cgroup_mutex` (the kernel's `link->cgrp` pointer).
+pub(crate) struct CgrpLinks {
+    pub(crate) cgrp: Arc<CgroupShared>,
+    pub(crate) css_sets: Vec<CssSetId>,
+}
+
+/// Everything `css_set_lock` protects.
+pub(crate) struct CssSetState {
+    pub(crate) css_sets: Arena<CssSet>,
+    /// The css_set "hash table", keyed by the sorted linked-cgroup vector (§15.1.1).
+    pub(crate) css_set_table: BTreeMap<Vec<CgroupId>, CssSetId>,
+    pub(crate) init_css_set: CssSetId,
+    /// `css_set_count`.
+    pub(crate) css_set_count: usize,
+    /// The cgroup side of every `cg_cgroup_link`; a cgroup has an entry while `count > 0`.
+    pub(crate) links: BTreeMap<CgroupId, CgrpLinks>,
+    /// `tsk->cgroups` and `tsk->cg_list` of every task (with the task's credentials).
+    pub(crate) tasks: BTreeMap<Pid, Task>,
+    /// `need_forkexit_callback` (set at boot, read by fork and exit).
+    pub(crate) need_forkexit_callback: bool,
+}
+
+impl CssSetState {
+    /// The css_sets linked to `cgrp` (`cgrp->css_sets`), oldest link first.
+    pub(crate) fn links_of(&self, cgrp: CgroupId) -> &[CssSetId] {
+        self.links
+            .get(&cgrp)
+            .map(|l| l.css_sets.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Add the cgroup side of a link `set` -> `cgrp` (`count++`).
+    pub(crate) fn link(&mut self, cgrp: CgroupId, shared: &Arc<CgroupShared>, set: CssSetId) {
+        let l = self.links.entry(cgrp).or_insert_with(|| CgrpLinks {
+            cgrp: shared.clone(),
+            css_sets: Vec::new(),
+        });
+        l.css_sets.push(set);
+        l.cgrp
+            .count
+            .store(l.css_sets.len(), std::sync::atomic::Ordering::Release);
+    }
+
+    /// Remove the cgroup side of a link `set` -> `cgrp` (`count--`); returns the cgroup's shared
+    /// part and its new count.
+    pub(crate) fn unlink(&mut self, cgrp: CgroupId, set: CssSetId) -> (Arc<CgroupShared>, usize) {
+        let l = self.links.get_mut(&cgrp).expect("linked cgroup");
+        l.css_sets.retain(|&s| s != set);
+        let n = l.css_sets.len();
+        l.cgrp.count.store(n, std::sync::atomic::Ordering::Release);
+        let shared = l.cgrp.clone();
+        if n == 0 {
+            self.links.remove(&cgrp);
+        }
+        (shared, n)
+    }
+
+    /// The lock-free part of a linked cgroup.
+    pub(crate) fn shared_of(&self, cgrp: CgroupId) -> &Arc<CgroupShared> {
+        &self.links.get(&cgrp).expect("linked cgroup").cgrp
+    }
+
+    /// `task_cgroup_from_root`: the cgroup a css_set links in hierarchy `root`.
+    pub(crate) fn css_set_cgroup(&self, cg: CssSetId, root: RootId) -> CgroupId {
+        self.css_sets
+            .get(cg.0)
+            .expect("live css_set")
+            .cg_links
+            .iter()
+            .map(|l| l.cgrp)
+            .find(|&c| self.shared_of(c).root == root)
+            .expect("Invariant I5: one link per active hierarchy")
+    }
 }
 
 /// Everything `cgroup_mutex` protects.
@@ -41,29 +139,19 @@ pub(crate) struct CgroupState<T: Tracer> {
     pub(crate) root_count: usize,
     pub(crate) cgroups: Arena<Cgroup<T>>,
     pub(crate) dummytop: CgroupId,
-    pub(crate) css_sets: Arena<CssSet>,
-    /// The css_set "hash table", keyed by the sorted linked-cgroup vector (§15.1.1).
-    pub(crate) css_set_table: BTreeMap<Vec<CgroupId>, CssSetId>,
-    pub(crate) init_css_set: CssSetId,
-    /// `css_set_count`.
-    pub(crate) css_set_count: usize,
     /// `ss->root` for every subsystem.
     pub(crate) subsys_root: Vec<RootId>,
-    /// `need_forkexit_callback`.
-    pub(crate) need_forkexit_callback: bool,
-    /// `release_list`; index 0 is the head (most recently queued).
-    pub(crate) release_list: VecDeque<CgroupId>,
-    pub(crate) tasks: BTreeMap<Pid, Task>,
     /// Allocated `hierarchy_id`s (the 2.6.32 ida).
     pub(crate) hierarchy_ids: BTreeSet<u32>,
     pub(crate) next_css_id: u64,
 }
 
-/// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`.
+/// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`,
+/// `css_set_lock` and `release_list_lock`.
 ///
 /// **Kernel:** `kernel/cgroup.c` (2.6.25 object model, SEED behaviour of spec §15.1).
-/// **Locking:** see the crate docs. Lock order: `cgroup_mutex` -> `css pending list` ->
-/// `event_control hook`. `css_set_lock` is folded into `cgroup_mutex`.
+/// **Locking:** see the crate docs. Lock order: `cgroup_mutex` -> `css_set_lock` ->
+/// `release_list_lock` -> `css pending list` -> `event_control hook`.
 /// It is `Send + Sync`; share it by reference or `Arc`.
 pub struct CgroupCore<T: Tracer> {
     pub(crate) tracer: Arc<T>,
@@ -76,6 +164,10 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) cb_names: Vec<[&'static str; 11]>,
     /// `cgroup_mutex` and everything it protects.
     pub(crate) cgroup_mutex: Mutex<CgroupState<T>>,
+    /// `css_set_lock` (an rwlock, as in the kernel) and everything it protects.
+    pub(crate) css_set_lock: RwLock<CssSetState>,
+    /// `release_list` under `release_list_lock`; index 0 is the head (most recently queued).
+    pub(crate) release_list: Mutex<VecDeque<CgroupId>>,
     /// Cgroups whose css fell to "no references" in `css_put` (see `css.rs`).
     pub(crate) css_pending: Arc<Mutex<Vec<CgroupId>>>,
     /// The `cgroup.event_control` hook.
@@ -137,7 +229,7 @@ impl<T: Tracer> CgroupCore<T> {
             None,
             RootId::ROOTNODE,
             CgroupId(crate::arena::ArenaKey { slot: 0, gen_: 0 }),
-            n,
+            vec![None; n],
         ));
         let dummytop = CgroupId(dummy_key);
         cgroups.get_mut(dummy_key).unwrap().top_cgroup = dummytop;
@@ -151,25 +243,23 @@ impl<T: Tracer> CgroupCore<T> {
             cg_links: vec![CgCgroupLink { cgrp: dummytop }],
             tasks: BTreeSet::new(),
         }));
-        {
-            let d = cgroups.get_mut(dummy_key).unwrap();
-            d.css_sets.push(init_set);
-            d.count = 1;
-        }
+        let mut cs = CssSetState {
+            css_sets,
+            css_set_table: BTreeMap::new(),
+            init_css_set: init_set,
+            css_set_count: 1,
+            links: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            need_forkexit_callback: false,
+        };
+        cs.link(dummytop, &cgroups.get(dummy_key).unwrap().shared, init_set);
         let st = CgroupState {
             roots_arena,
             roots: Vec::new(),
             root_count: 1,
             cgroups,
             dummytop,
-            css_sets,
-            css_set_table: BTreeMap::new(),
-            init_css_set: init_set,
-            css_set_count: 1,
             subsys_root: vec![RootId::ROOTNODE; n],
-            need_forkexit_callback: false,
-            release_list: VecDeque::new(),
-            tasks: BTreeMap::new(),
             hierarchy_ids: BTreeSet::new(),
             next_css_id: 1,
         };
@@ -180,12 +270,17 @@ impl<T: Tracer> CgroupCore<T> {
             disabled,
             cb_names,
             cgroup_mutex: Mutex::new(st),
+            css_set_lock: RwLock::new(cs),
+            release_list: Mutex::new(VecDeque::new()),
             css_pending: Arc::new(Mutex::new(Vec::new())),
             event_control: RwLock::new(Arc::new(NoEventControl)),
         };
         {
+            // Lock order: cgroup_mutex -> css_set_lock (write).
             let mut guard = core.cgroup_mutex.lock();
             let st = &mut *guard;
+            let mut cs_guard = core.css_set_lock.write();
+            let cs = &mut *cs_guard;
             // cgroup_init_early handles early_init subsystems, cgroup_init the rest.
             let order: Vec<usize> = (0..n)
                 .filter(|&i| core.subsys[i].early_init())
@@ -214,25 +309,17 @@ impl<T: Tracer> CgroupCore<T> {
                     .insert(0, i);
                 let cbs = core.subsys[i].callbacks();
                 if cbs.contains(SubsysCallback::Fork) || cbs.contains(SubsysCallback::Exit) {
-                    st.need_forkexit_callback = true;
+                    cs.need_forkexit_callback = true;
                 }
             }
-            let set = st.css_sets.get_mut(init_set.0).unwrap();
+            let set = cs.css_sets.get_mut(init_set.0).unwrap();
             set.subsys = init_subsys.into_iter().map(|c| c.unwrap()).collect();
             let key = set.key();
-            st.css_set_table.insert(key, init_set);
+            cs.css_set_table.insert(key, init_set);
             // init_task->cgroups = &init_css_set; init (pid 1) inherits it.
             set.refcount += 1;
             set.tasks.insert(init);
-            st.tasks.insert(
-                init,
-                Task {
-                    cgroups: init_set,
-                    cred: init_cred,
-                    exiting: false,
-                    exited: false,
-                },
-            );
+            cs.tasks.insert(init, Task::new(init_set, init_cred, false));
         }
         core
     }
@@ -281,6 +368,7 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// Install the `cgroup.event_control` hook (see [`EventControl`]).
     pub fn set_event_control(&self, hook: Arc<dyn EventControl>) {
+        // Lock order: the event_control hook lock alone (a leaf).
         *self.event_control.write() = hook;
     }
 
@@ -289,19 +377,17 @@ impl<T: Tracer> CgroupCore<T> {
     /// Take `cgroup_mutex` (`cgroup_lock`), first running the release checks that `css_put` left
     /// pending (see `css.rs`).
     pub(crate) fn lock(&self) -> MutexGuard<'_, CgroupState<T>> {
-        let mut st = self.cgroup_mutex.lock();
-        // Lock order: cgroup_mutex -> css pending list.
+        // Lock order: cgroup_mutex (outermost; the caller holds no core lock).
+        let st = self.cgroup_mutex.lock();
+        // Lock order: cgroup_mutex -> css pending list (taken and released here).
         let pending = std::mem::take(&mut *self.css_pending.lock());
         for cgrp in pending {
-            let notify = match st.cgroups.get_mut(cgrp.0) {
-                Some(c) if c.notify_on_release() => {
-                    c.flags |= crate::cgroup::CGRP_RELEASABLE;
-                    true
-                }
-                _ => false,
-            };
-            if notify {
-                self.check_for_release(&mut st, cgrp);
+            if let Some(c) = st.cgroups.get(cgrp.0)
+                && c.notify_on_release()
+            {
+                c.shared.set_flag(crate::cgroup::CGRP_RELEASABLE);
+                // Lock order: cgroup_mutex -> release_list_lock (inside check_for_release).
+                self.check_for_release(cgrp, &c.shared, c.has_css_refs());
             }
         }
         st
@@ -356,11 +442,46 @@ impl<T: Tracer> CgroupCore<T> {
         trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize])
     }
 
-    /// A task's `TaskRef`.
-    pub(crate) fn task_ref(st: &CgroupState<T>, pid: Pid) -> TaskRef {
+    /// The callback context for subsystem `i` about the cgroup of `css`, built from state that
+    /// does not need `cgroup_mutex` (for fork and exit; the caller holds `css_set_lock`, which
+    /// keeps `css`'s cgroup linked). Equal to [`ctx`](Self::ctx) for the same cgroup.
+    pub(crate) fn ctx_rcu<'a>(
+        &'a self,
+        cs: &CssSetState,
+        i: usize,
+        css: &CssRef,
+    ) -> SubsysCtx<'a, T> {
+        let cgrp = css.cgroup();
+        let c = cs.shared_of(cgrp);
+        SubsysCtx {
+            tracer: &self.tracer,
+            cpu: CORE_CPU,
+            subsys_id: i,
+            cgrp,
+            parent: c.parent,
+            parent_css: c.parent_css[i].clone(),
+            root: c.root,
+            has_children: c.has_children(),
+        }
+    }
+
+    /// A task's credentials (default if unknown); takes `css_set_lock` (read) itself, so the caller
+    /// must not hold it (it may hold `cgroup_mutex`).
+    pub(crate) fn task_cred_locked(&self, pid: Pid) -> Cred {
+        // Lock order: [cgroup_mutex ->] css_set_lock (read).
+        self.css_set_lock
+            .read()
+            .tasks
+            .get(&pid)
+            .map(|t| t.cred)
+            .unwrap_or_default()
+    }
+
+    /// A task's `TaskRef` (`cs` is the `css_set_lock`-protected state).
+    pub(crate) fn task_ref(cs: &CssSetState, pid: Pid) -> TaskRef {
         TaskRef {
             pid,
-            cred: st.tasks.get(&pid).map(|t| t.cred).unwrap_or_default(),
+            cred: cs.tasks.get(&pid).map(|t| t.cred).unwrap_or_default(),
         }
     }
 }

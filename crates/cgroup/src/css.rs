@@ -175,7 +175,8 @@ impl CgroupSubsysState {
             return Err(Errno::EINVAL);
         }
         if old - 1 == self.base {
-            // Lock order: css pending list alone (never cgroup_mutex, which a caller may hold).
+            // Lock order: [cgroup_mutex ->] [css_set_lock ->] css pending list (a leaf: never
+            // cgroup_mutex, which a caller may hold).
             self.pending.lock().push(self.cgroup());
         }
         Ok(())

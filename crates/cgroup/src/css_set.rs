@@ -3,6 +3,9 @@
 //! **Kernel:** `kernel/cgroup.c` `find_css_set`, `find_existing_css_set`, `compare_css_sets`
 //! (2.6.32), `put_css_set`, `put_css_set_taskexit`, `link_css_set` (2.6.25 with the 2.6.32 link
 //! rules; spec §2.1.3, §2.1.4, §2.4).
+//!
+//! **Locking:** css_sets, their links (both sides) and task lists are protected by
+//! `css_set_lock`; lock order `cgroup_mutex` -> `css_set_lock` -> `release_list_lock`.
 
 use crate::arena::ArenaKey;
 use crate::cgroup::CgroupId;
@@ -18,7 +21,8 @@ pub struct CssSetId(pub ArenaKey);
 ///
 /// **Kernel:** `kernel/cgroup.c`, 2.6.32 (with the `cgrp` back pointer; spec §2.1.4).
 /// **Differences:** the link lives in its css_set's `cg_links` (hierarchy creation order); the
-/// cgroup side keeps the css_set id in `Cgroup::css_sets`.
+/// cgroup side keeps the css_set id in the cgroup's link list (`CgrpLinks`, under
+/// `css_set_lock`).
 #[doc(alias = "cg_cgroup_link")]
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct CgCgroupLink {
@@ -31,7 +35,8 @@ pub struct CgCgroupLink {
 /// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.3).
 /// **Differences:** `refcount` counts task references plus the kernel's own (see
 /// `kernel_refs`); `tasks` is an ordered set instead of a list.
-/// **Locking:** `css_set_lock` in the kernel; here `cgroup_mutex` (see the crate docs).
+/// **Locking:** `css_set_lock` (read for lookups and iteration, write for changes), as in the
+/// kernel (see the crate docs).
 #[doc(alias = "css_set")]
 pub struct CssSet {
     pub(crate) refcount: usize,
@@ -53,15 +58,19 @@ impl CssSet {
     }
 }
 
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::core::{CORE_CPU, CgroupCore, CgroupState, CssSetState};
 use cgsim_ktypes::{Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
     /// `find_css_set(oldcg, cgrp)`: the css_set a task in `oldcg` gets when it moves to `cgrp`,
     /// with one reference taken (spec §2.4.1–2.4.3, 2.6.32 link rules).
+    ///
+    /// **Locking:** the caller holds `cgroup_mutex` (`st`) and `css_set_lock` for writing (`cs`);
+    /// the kernel takes the latter inside.
     pub(crate) fn find_css_set(
         &self,
-        st: &mut CgroupState<T>,
+        st: &CgroupState<T>,
+        cs: &mut CssSetState,
         oldcg: CssSetId,
         cgrp: CgroupId,
     ) -> CssSetId {
@@ -69,7 +78,7 @@ impl<T: Tracer> CgroupCore<T> {
         let c = st.cgroups.get(cgrp.0).expect("find_css_set: live cgroup");
         let root = c.root;
         let bits = st.roots_arena.get(root.0).expect("live root").subsys_bits;
-        let old = st
+        let old = cs
             .css_sets
             .get(oldcg.0)
             .expect("find_css_set: live css_set");
@@ -102,8 +111,8 @@ impl<T: Tracer> CgroupCore<T> {
         key.sort();
         {
             let _g = trace::func(&*self.tracer, CORE_CPU, "find_existing_css_set");
-            if let Some(&found) = st.css_set_table.get(&key) {
-                let set = st.css_sets.get_mut(found.0).expect("table entry is live");
+            if let Some(&found) = cs.css_set_table.get(&key) {
+                let set = cs.css_sets.get_mut(found.0).expect("table entry is live");
                 debug_assert!(
                     set.subsys
                         .iter()
@@ -121,7 +130,7 @@ impl<T: Tracer> CgroupCore<T> {
                 return found;
             }
         }
-        let id = CssSetId(st.css_sets.insert(CssSet {
+        let id = CssSetId(cs.css_sets.insert(CssSet {
             refcount: 1,
             kernel_refs: 0,
             subsys: template,
@@ -129,18 +138,17 @@ impl<T: Tracer> CgroupCore<T> {
             tasks: BTreeSet::new(),
         }));
         for l in &links {
-            let lc = st.cgroups.get_mut(l.cgrp.0).expect("linked cgroup");
-            lc.count += 1;
-            lc.css_sets.push(id);
+            let lc = st.cgroups.get(l.cgrp.0).expect("linked cgroup");
+            cs.link(l.cgrp, &lc.shared, id);
         }
-        st.css_set_table.insert(key, id);
-        st.css_set_count += 1;
+        cs.css_set_table.insert(key, id);
+        cs.css_set_count += 1;
         trace::comment(&*self.tracer, CORE_CPU, || {
             format!(
                 "no match: new css_set {} with {} cg_cgroup_links (css_set_count {})",
                 id.0.slot(),
                 links.len(),
-                st.css_set_count
+                cs.css_set_count
             )
         });
         id
@@ -148,10 +156,14 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// `put_css_set` / `put_css_set_taskexit`: drop one reference; the last one frees the set,
     /// unlinks it from its cgroups and may queue them for release (spec §2.4.5).
+    ///
+    /// **Locking:** the caller holds `css_set_lock` for writing (`cs`), and not necessarily
+    /// `cgroup_mutex` (exit does not): the cgroups are reached through their lock-free part and
+    /// `check_for_release` takes only `release_list_lock`.
     #[doc(alias = "put_css_set_taskexit")]
-    pub(crate) fn put_css_set(&self, st: &mut CgroupState<T>, cg: CssSetId, taskexit: bool) {
+    pub(crate) fn put_css_set(&self, cs: &mut CssSetState, cg: CssSetId, taskexit: bool) {
         let _f = trace::func(&*self.tracer, CORE_CPU, "put_css_set");
-        let set = st
+        let set = cs
             .css_sets
             .get_mut(cg.0)
             .expect("put_css_set: live css_set");
@@ -160,33 +172,38 @@ impl<T: Tracer> CgroupCore<T> {
         if set.refcount > 0 {
             return;
         }
-        let set = st.css_sets.remove(cg.0).expect("live");
+        let set = cs.css_sets.remove(cg.0).expect("live");
         assert!(set.tasks.is_empty(), "freeing a css_set with tasks");
-        st.css_set_table.remove(&set.key());
-        st.css_set_count -= 1;
+        cs.css_set_table.remove(&set.key());
+        cs.css_set_count -= 1;
         trace::comment(&*self.tracer, CORE_CPU, || {
             format!(
                 "last reference: css_set {} freed (css_set_count {})",
                 cg.0.slot(),
-                st.css_set_count
+                cs.css_set_count
             )
         });
         for l in &set.cg_links {
-            let c = st.cgroups.get_mut(l.cgrp.0).expect("linked cgroup");
-            c.css_sets.retain(|&s| s != cg);
-            c.count -= 1;
-            if c.count == 0 && c.notify_on_release() {
+            let (c, count) = cs.unlink(l.cgrp, cg);
+            if count == 0 && c.notify_on_release() {
                 if taskexit {
-                    c.flags |= crate::cgroup::CGRP_RELEASABLE;
+                    c.set_flag(crate::cgroup::CGRP_RELEASABLE);
                 }
-                self.check_for_release(st, l.cgrp);
+                // cgroup_has_css_refs: the freed set's css of each subsystem bound to this
+                // cgroup's hierarchy is this cgroup's css (Invariant I5).
+                let refs = set
+                    .subsys
+                    .iter()
+                    .any(|css| css.cgroup() == l.cgrp && css.has_extra_refs());
+                // Lock order: css_set_lock -> release_list_lock (inside check_for_release).
+                self.check_for_release(l.cgrp, &c, refs);
             }
         }
     }
 
     /// Rebuild the css_set table keys after links were added or removed at mount or kill_sb.
-    pub(crate) fn rehash_css_sets(st: &mut CgroupState<T>) {
-        st.css_set_table = st
+    pub(crate) fn rehash_css_sets(cs: &mut CssSetState) {
+        cs.css_set_table = cs
             .css_sets
             .iter()
             .map(|(k, s)| (s.key(), CssSetId(k)))

@@ -283,11 +283,14 @@ impl<T: Tracer> CgroupCore<T> {
             .ok_or(Errno::ENOENT)?;
         let snapshot = match f.kind {
             FileKind::Base(BaseFile::Tasks | BaseFile::Procs) if readable => {
-                let mut pids: Vec<Pid> = c
-                    .css_sets
+                // Lock order: cgroup_mutex -> css_set_lock (read).
+                let cs = self.css_set_lock.read();
+                let mut pids: Vec<Pid> = cs
+                    .links_of(cgrp)
                     .iter()
-                    .flat_map(|s| st.css_sets.get(s.0).expect("linked").tasks.iter().copied())
+                    .flat_map(|s| cs.css_sets.get(s.0).expect("linked").tasks.iter().copied())
                     .collect();
+                drop(cs);
                 pids.sort();
                 // Procs de-duplicates thread-group ids; every simulated task is its own group.
                 pids.dedup();
@@ -347,7 +350,8 @@ impl<T: Tracer> CgroupCore<T> {
             if c.is_removed() {
                 return Err(Errno::ENODEV);
             }
-            let cred = st.tasks.get(&reader).map(|t| t.cred).unwrap_or_default();
+            // Lock order: cgroup_mutex -> css_set_lock (read).
+            let cred = self.task_cred_locked(reader);
             match &of.kind {
                 FileKind::Base(b) => return self.read_base(&st, of.cgrp, *b),
                 FileKind::Subsys { subsys_id, .. } => (c.subsys[*subsys_id].clone(), cred),
@@ -387,7 +391,7 @@ impl<T: Tracer> CgroupCore<T> {
         b: BaseFile,
     ) -> Result<Vec<u8>, Errno> {
         let c = st.cgroups.get(cgrp.0).expect("checked");
-        let flag = |f: u32| format!("{}\n", u64::from(c.flags & f != 0)).into_bytes();
+        let flag = |f: u32| format!("{}\n", u64::from(c.flags() & f != 0)).into_bytes();
         match b {
             BaseFile::NotifyOnRelease => Ok(flag(CGRP_NOTIFY_ON_RELEASE)),
             BaseFile::Releasable => Ok(flag(CGRP_RELEASABLE)),
@@ -420,7 +424,8 @@ impl<T: Tracer> CgroupCore<T> {
             if c.is_removed() {
                 return Err(Errno::ENODEV);
             }
-            let cred = st.tasks.get(&writer).map(|t| t.cred).unwrap_or_default();
+            // Lock order: cgroup_mutex -> css_set_lock (read).
+            let cred = self.task_cred_locked(writer);
             let css = match &of.kind {
                 FileKind::Base(_) => None,
                 FileKind::Subsys { subsys_id, .. } => c.subsys[*subsys_id].clone(),
@@ -489,18 +494,18 @@ impl<T: Tracer> CgroupCore<T> {
                     TasksWriteParse::SscanfEio => simple_strtoull(strstrip(until_nul(data)), 10).0,
                 };
                 // Lock order: cgroup_mutex.
-                let mut st = self.lock();
-                let c = st.cgroups.get_mut(cgrp.0).ok_or(Errno::ENODEV)?;
+                let st = self.lock();
+                let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
                 let bit = if b == BaseFile::NotifyOnRelease {
-                    c.flags &= !CGRP_RELEASABLE;
+                    c.shared.clear_flag(CGRP_RELEASABLE);
                     CGRP_NOTIFY_ON_RELEASE
                 } else {
                     CGRP_CLONE_CHILDREN
                 };
                 if v != 0 {
-                    c.flags |= bit;
+                    c.shared.set_flag(bit);
                 } else {
-                    c.flags &= !bit;
+                    c.shared.clear_flag(bit);
                 }
                 Ok(())
             }

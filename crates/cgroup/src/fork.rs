@@ -3,15 +3,20 @@
 //! **Kernel:** `kernel/cgroup.c` `cgroup_fork`, `cgroup_fork_callbacks`, `cgroup_post_fork`,
 //! `cgroup_exit` (2.6.25; spec §2.11).
 //!
-//! **Differences:** the kernel runs these under `css_set_lock` and the task lock only; here they
-//! take `cgroup_mutex` (into which `css_set_lock` is folded), so subsystem `fork`/`exit`
-//! callbacks also run with it held.
+//! **Locking:** as in the kernel, fork and exit take only `css_set_lock` (never `cgroup_mutex`):
+//! `cgroup_fork` takes the reference and `cgroup_post_fork` links the child under the write
+//! lock; the subsystem `fork`/`exit` callbacks run with no core lock held, with a context built
+//! under `css_set_lock` from the cgroups' lock-free part ([`CgroupCore::ctx_rcu`]);
+//! `put_css_set_taskexit` runs under the write lock and its `check_for_release` takes only
+//! `release_list_lock`.
+//!
+//! **Differences:** the kernel's task lock is folded into `css_set_lock` (write).
 
 use crate::cgroup::CgroupId;
-use crate::core::{CORE_CPU, CgroupCore, Task};
+use crate::core::{CORE_CPU, CgroupCore, CssSetState, Task};
 use crate::css::CssRef;
 use crate::root::RootId;
-use crate::subsys::SubsysCallback;
+use crate::subsys::{SubsysCallback, SubsysCtx, TaskRef};
 use cgsim_ktypes::{Cred, Errno, Pid, Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
@@ -20,57 +25,75 @@ impl<T: Tracer> CgroupCore<T> {
     /// id, if `need_forkexit_callback`), `cgroup_post_fork` (onto the css_set's task list).
     /// ESRCH if the parent is unknown or has exited; EEXIST if `child` is a live task already (a
     /// zombie of the same pid is replaced).
+    ///
+    /// **Locking:** `css_set_lock` only (see the module docs).
     #[doc(alias = "cgroup_fork")]
     pub fn fork(&self, parent: Pid, child: Pid, cred: Cred) -> Result<(), Errno> {
-        // Lock order: cgroup_mutex (stands in for css_set_lock + task_lock).
-        let mut st = self.lock();
-        let p = st.tasks.get(&parent).ok_or(Errno::ESRCH)?;
-        if p.exited {
+        // Lock order: css_set_lock (write) alone; cgroup_mutex is not taken.
+        let mut cs = self.css_set_lock.write();
+        let p = cs.tasks.get(&parent).ok_or(Errno::ESRCH)?;
+        if p.exited || p.forking {
             return Err(Errno::ESRCH);
         }
-        if st.tasks.get(&child).is_some_and(|t| !t.exited) {
+        if cs.tasks.get(&child).is_some_and(|t| !t.exited) {
             return Err(Errno::EEXIST);
         }
         let cg = p.cgroups;
         {
             let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_fork");
-            st.css_sets.get_mut(cg.0).expect("live").refcount += 1;
-            st.tasks.insert(
-                child,
-                Task {
-                    cgroups: cg,
-                    cred,
-                    exiting: false,
-                    exited: false,
-                },
-            );
+            cs.css_sets.get_mut(cg.0).expect("live").refcount += 1;
+            cs.tasks.insert(child, Task::new(cg, cred, true));
         }
+        let calls = self.forkexit_calls(&cs, cg, child, SubsysCallback::Fork);
+        drop(cs);
         {
             let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_fork_callbacks");
-            if st.need_forkexit_callback {
-                let tref = Self::task_ref(&st, child);
-                for i in 0..self.subsys.len() {
-                    if self.subsys[i].callbacks().contains(SubsysCallback::Fork) {
-                        let (cgrp, css) = Self::subsys_cgroup(&st, cg, i);
-                        let cx = self.ctx(&st, i, cgrp);
-                        let _g = self.trace_cb(i, SubsysCallback::Fork);
-                        self.subsys[i].fork(&cx, &css, tref);
-                    }
-                }
+            for (i, cx, css, tref) in calls {
+                let _g = self.trace_cb(i, SubsysCallback::Fork);
+                self.subsys[i].fork(&cx, &css, tref);
             }
         }
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_post_fork");
-        st.css_sets.get_mut(cg.0).expect("live").tasks.insert(child);
+        // Lock order: css_set_lock (write) alone.
+        let mut cs = self.css_set_lock.write();
+        // An attach may have moved the child meanwhile: link it to its current css_set.
+        let t = cs.tasks.get_mut(&child).expect("forking child stays");
+        t.forking = false;
+        let cg = t.cgroups;
+        cs.css_sets.get_mut(cg.0).expect("live").tasks.insert(child);
         Ok(())
+    }
+
+    /// The `fork`/`exit` callbacks to run for a task in `cg`: subsystem id, context, css and task,
+    /// built under `css_set_lock` (empty unless `need_forkexit_callback`).
+    fn forkexit_calls(
+        &self,
+        cs: &CssSetState,
+        cg: crate::css_set::CssSetId,
+        pid: Pid,
+        cb: SubsysCallback,
+    ) -> Vec<(usize, SubsysCtx<'_, T>, CssRef, TaskRef)> {
+        if !cs.need_forkexit_callback {
+            return Vec::new();
+        }
+        let tref = Self::task_ref(cs, pid);
+        let set = cs.css_sets.get(cg.0).expect("live");
+        (0..self.subsys.len())
+            .filter(|&i| self.subsys[i].callbacks().contains(cb))
+            .map(|i| {
+                let css = set.subsys[i].clone();
+                (i, self.ctx_rcu(cs, i, &css), css, tref)
+            })
+            .collect()
     }
 
     /// Mark `pid` `PF_EXITING` (`exit_signals` in `do_exit`): from now on attaching it fails
     /// with ESRCH. Optional; [`exit`](Self::exit) sets it too. ESRCH if unknown or exited.
     pub fn set_exiting(&self, pid: Pid) -> Result<(), Errno> {
-        // Lock order: cgroup_mutex.
-        let mut st = self.lock();
-        let t = st.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
-        if t.exited {
+        // Lock order: css_set_lock (write) alone (stands in for the task lock).
+        let mut cs = self.css_set_lock.write();
+        let t = cs.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
+        if t.exited || t.forking {
             return Err(Errno::ESRCH);
         }
         t.exiting = true;
@@ -82,47 +105,50 @@ impl<T: Tracer> CgroupCore<T> {
     /// without a reference, then `put_css_set_taskexit` on the old set (which may set
     /// CGRP_RELEASABLE and queue the release agent). The task stays as a zombie (its
     /// `/proc/<pid>/cgroup` shows `/` everywhere) until [`release_task`](Self::release_task).
-    /// ESRCH if unknown or already exited.
+    /// ESRCH if unknown or already exited (or exiting in another thread).
+    ///
+    /// **Locking:** `css_set_lock` only, then `release_list_lock` inside it (see the module docs).
     #[doc(alias = "cgroup_exit")]
     pub fn exit(&self, pid: Pid) -> Result<(), Errno> {
-        // Lock order: cgroup_mutex.
-        let mut st = self.lock();
-        let t = st.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
-        if t.exited {
+        // Lock order: css_set_lock (write) alone; cgroup_mutex is not taken.
+        let mut cs = self.css_set_lock.write();
+        let t = cs.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
+        if t.exited || t.in_exit || t.forking {
             return Err(Errno::ESRCH);
         }
+        // PF_EXITING under the lock: no attach moves the task from now on, so `cg` stays its
+        // css_set (and keeps the task's reference) until the put below.
         t.exiting = true;
+        t.in_exit = true;
         let cg = t.cgroups;
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_exit");
-        if st.need_forkexit_callback {
-            let tref = Self::task_ref(&st, pid);
-            for i in 0..self.subsys.len() {
-                if self.subsys[i].callbacks().contains(SubsysCallback::Exit) {
-                    let (cgrp, css) = Self::subsys_cgroup(&st, cg, i);
-                    let cx = self.ctx(&st, i, cgrp);
-                    let _g = self.trace_cb(i, SubsysCallback::Exit);
-                    self.subsys[i].exit(&cx, &css, tref);
-                }
-            }
+        let calls = self.forkexit_calls(&cs, cg, pid, SubsysCallback::Exit);
+        drop(cs);
+        for (i, cx, css, tref) in calls {
+            let _g = self.trace_cb(i, SubsysCallback::Exit);
+            self.subsys[i].exit(&cx, &css, tref);
         }
-        st.css_sets.get_mut(cg.0).expect("live").tasks.remove(&pid);
-        let init = st.init_css_set;
-        let t = st.tasks.get_mut(&pid).expect("live");
+        // Lock order: css_set_lock (write) -> release_list_lock (in put_css_set).
+        let mut cs = self.css_set_lock.write();
+        cs.css_sets.get_mut(cg.0).expect("live").tasks.remove(&pid);
+        let init = cs.init_css_set;
+        let t = cs.tasks.get_mut(&pid).expect("live");
         t.cgroups = init;
         t.exited = true;
-        self.put_css_set(&mut st, cg, true);
+        self.put_css_set(&mut cs, cg, true);
         Ok(())
     }
 
     /// `release_task`: forget a reaped zombie. ESRCH if unknown; EBUSY if it has not exited.
     pub fn release_task(&self, pid: Pid) -> Result<(), Errno> {
-        // Lock order: cgroup_mutex.
-        let mut st = self.lock();
-        match st.tasks.get(&pid) {
+        // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (write).
+        let _st = self.lock();
+        let mut cs = self.css_set_lock.write();
+        match cs.tasks.get(&pid) {
             None => Err(Errno::ESRCH),
             Some(t) if !t.exited => Err(Errno::EBUSY),
             Some(_) => {
-                st.tasks.remove(&pid);
+                cs.tasks.remove(&pid);
                 Ok(())
             }
         }
@@ -131,38 +157,43 @@ impl<T: Tracer> CgroupCore<T> {
     /// Replace a task's credentials (setuid and friends); the attach permission check reads them.
     /// ESRCH if unknown.
     pub fn set_cred(&self, pid: Pid, cred: Cred) -> Result<(), Errno> {
-        // Lock order: cgroup_mutex.
-        let mut st = self.lock();
-        st.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?.cred = cred;
+        // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (write).
+        let _st = self.lock();
+        let mut cs = self.css_set_lock.write();
+        cs.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?.cred = cred;
         Ok(())
     }
 
     /// A task's credentials as the core knows them. ESRCH if unknown.
     pub fn task_cred(&self, pid: Pid) -> Result<Cred, Errno> {
-        // Lock order: cgroup_mutex.
-        Ok(self.lock().tasks.get(&pid).ok_or(Errno::ESRCH)?.cred)
+        // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
+        let _st = self.lock();
+        let cs = self.css_set_lock.read();
+        Ok(cs.tasks.get(&pid).ok_or(Errno::ESRCH)?.cred)
     }
 
     /// The cgroup `pid` is in within hierarchy `root` (`task_cgroup_from_root`). ESRCH if unknown,
     /// EINVAL if `root` is not a live hierarchy.
     pub fn task_cgroup(&self, pid: Pid, root: RootId) -> Result<CgroupId, Errno> {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let t = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        let cs = self.css_set_lock.read();
+        let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         if st.roots_arena.get(root.0).is_none() {
             return Err(Errno::EINVAL);
         }
-        Ok(Self::css_set_cgroup(&st, t.cgroups, root))
+        Ok(cs.css_set_cgroup(t.cgroups, root))
     }
 
     /// `task_subsys_state(tsk, id)`: the task's css of a subsystem (`tsk->cgroups->subsys[id]`),
     /// e.g. for memcg's charge path. ESRCH if unknown, EINVAL for a bad id.
     #[doc(alias = "task_subsys_state")]
     pub fn task_css(&self, pid: Pid, subsys_id: usize) -> Result<CssRef, Errno> {
-        // Lock order: cgroup_mutex.
-        let st = self.lock();
-        let t = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
-        st.css_sets
+        // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
+        let _st = self.lock();
+        let cs = self.css_set_lock.read();
+        let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        cs.css_sets
             .get(t.cgroups.0)
             .expect("live")
             .subsys
@@ -173,31 +204,23 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// Every task the core knows, live ones and zombies, sorted by pid.
     pub fn tasks(&self) -> Vec<Pid> {
-        // Lock order: cgroup_mutex.
-        self.lock().tasks.keys().copied().collect()
-    }
-
-    /// The cgroup and css a css_set gives subsystem `i` (the cgroup of its hierarchy; dummytop
-    /// when unbound).
-    fn subsys_cgroup(
-        st: &crate::core::CgroupState<T>,
-        cg: crate::css_set::CssSetId,
-        i: usize,
-    ) -> (CgroupId, CssRef) {
-        let css = st.css_sets.get(cg.0).expect("live").subsys[i].clone();
-        (css.cgroup(), css)
+        // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
+        let _st = self.lock();
+        let cs = self.css_set_lock.read();
+        cs.tasks.keys().copied().collect()
     }
 }
 
 impl<T: Tracer> CgroupCore<T> {
     /// `task->cgroups` and that css_set's refcount. ESRCH if unknown.
     pub fn task_css_set(&self, pid: Pid) -> Result<(crate::css_set::CssSetId, usize), Errno> {
-        // Lock order: cgroup_mutex.
-        let st = self.lock();
-        let t = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
+        let _st = self.lock();
+        let cs = self.css_set_lock.read();
+        let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         Ok((
             t.cgroups,
-            st.css_sets.get(t.cgroups.0).expect("live").refcount,
+            cs.css_sets.get(t.cgroups.0).expect("live").refcount,
         ))
     }
 }

@@ -3,13 +3,17 @@
 //!
 //! **Invariants:**
 //! 1. Every live task is on the task list of exactly the css_set it points to, and therefore in
-//!    exactly one cgroup per hierarchy; an exited task points at `init_css_set` and is on no list.
-//! 2. A css_set's refcount equals its number of tasks plus the kernel's own references (1 for
-//!    `init_css_set`, 0 otherwise); no live css_set has refcount 0.
+//!    exactly one cgroup per hierarchy; an exited task points at `init_css_set` and is on no list;
+//!    a child between `cgroup_fork` and `cgroup_post_fork` (another thread is forking it) is on
+//!    no list yet.
+//! 2. A css_set's refcount equals its number of tasks plus the children being forked that point
+//!    at it plus the kernel's own references (1 for `init_css_set`, 0 otherwise); no live css_set
+//!    has refcount 0.
 //! 3. No two live css_sets link the same cgroup vector, and the lookup table maps exactly the live
 //!    css_sets by that vector (so their `subsys[]` templates differ too).
 //! 4. A cgroup's `count` equals the number of css_sets linked to it, and its `css_sets` list is
-//!    exactly those css_sets.
+//!    exactly those css_sets; the link lists name only live cgroups (through their own shared
+//!    part) and exist exactly for the cgroups with `count > 0`.
 //! 5. Every live css_set links exactly one cgroup in each active hierarchy (rootnode included),
 //!    in hierarchy order, and `subsys[i]` is the css of subsystem `i` in the linked cgroup of
 //!    `i`'s hierarchy.
@@ -25,51 +29,69 @@
 //!    hierarchies; every arena object is reachable (nothing leaks).
 //! 10. `release_list` holds distinct, live, not-removed cgroups.
 
-use crate::core::{CgroupCore, CgroupState};
+use crate::cgroup::CgroupId;
+use crate::core::{CgroupCore, CgroupState, CssSetState};
 use crate::root::RootId;
 use cgsim_ktypes::Tracer;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
 
 impl<T: Tracer> CgroupCore<T> {
     /// Check every invariant of the module docs; `Err` names the first one violated.
+    ///
+    /// **Locking:** takes every core lock in order, so the state it checks is consistent even
+    /// while other threads fork, exit, attach or mount.
     pub fn check_invariants(&self) -> Result<(), String> {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex -> css_set_lock (read) -> release_list_lock.
         let st = self.lock();
-        self.check_locked(&st)
+        let cs = self.css_set_lock.read();
+        let release_list = self.release_list.lock();
+        self.check_locked(&st, &cs, &release_list)
     }
 
-    fn check_locked(&self, st: &CgroupState<T>) -> Result<(), String> {
+    fn check_locked(
+        &self,
+        st: &CgroupState<T>,
+        cs: &CssSetState,
+        release_list: &VecDeque<CgroupId>,
+    ) -> Result<(), String> {
         let active: Vec<RootId> = std::iter::once(RootId::ROOTNODE)
             .chain(st.roots.iter().rev().copied())
             .collect();
         // I1
-        for (&pid, t) in &st.tasks {
-            let set = st
+        for (&pid, t) in &cs.tasks {
+            let set = cs
                 .css_sets
                 .get(t.cgroups.0)
                 .ok_or(format!("I1: task {pid} points at a dead css_set"))?;
             if t.exited {
-                if t.cgroups != st.init_css_set || set.tasks.contains(&pid) {
+                if t.cgroups != cs.init_css_set || set.tasks.contains(&pid) {
                     return Err(format!("I1: exited task {pid} not parked on init_css_set"));
                 }
-            } else if !set.tasks.contains(&pid) {
+            } else if !t.forking && !set.tasks.contains(&pid) {
                 return Err(format!("I1: task {pid} missing from its css_set's list"));
             }
-            let listed = st
+            let listed = cs
                 .css_sets
                 .iter()
                 .filter(|(_, s)| s.tasks.contains(&pid))
                 .count();
-            if listed != usize::from(!t.exited) {
+            if listed != usize::from(!t.exited && !t.forking) {
                 return Err(format!("I1: task {pid} is on {listed} css_set lists"));
             }
         }
         // I2, I5
-        for (k, s) in st.css_sets.iter() {
-            let kernel_refs = usize::from(k == st.init_css_set.0);
-            if s.kernel_refs != kernel_refs || s.refcount != s.tasks.len() + kernel_refs {
+        for (k, s) in cs.css_sets.iter() {
+            let kernel_refs = usize::from(k == cs.init_css_set.0);
+            let forking = cs
+                .tasks
+                .values()
+                .filter(|t| t.forking && t.cgroups.0 == k)
+                .count();
+            if s.kernel_refs != kernel_refs || s.refcount != s.tasks.len() + forking + kernel_refs {
                 return Err(format!(
-                    "I2: css_set {k:?} refcount {} != {} tasks + {kernel_refs}",
+                    "I2: css_set {k:?} refcount {} != {} tasks + {forking} forking + \
+                     {kernel_refs}",
                     s.refcount,
                     s.tasks.len()
                 ));
@@ -101,33 +123,49 @@ impl<T: Tracer> CgroupCore<T> {
             }
         }
         // I3
-        let keys: BTreeSet<Vec<_>> = st.css_sets.iter().map(|(_, s)| s.key()).collect();
-        if keys.len() != st.css_sets.len() {
+        let keys: BTreeSet<Vec<_>> = cs.css_sets.iter().map(|(_, s)| s.key()).collect();
+        if keys.len() != cs.css_sets.len() {
             return Err("I3: two css_sets link the same cgroups".to_string());
         }
-        if st.css_set_table.len() != st.css_sets.len()
-            || st
+        if cs.css_set_table.len() != cs.css_sets.len()
+            || cs
                 .css_set_table
                 .iter()
-                .any(|(key, id)| st.css_sets.get(id.0).is_none_or(|s| s.key() != *key))
+                .any(|(key, id)| cs.css_sets.get(id.0).is_none_or(|s| s.key() != *key))
         {
             return Err("I3: css_set table does not match the live css_sets".to_string());
         }
         // I4, I8
+        for (cgrp, l) in &cs.links {
+            let live = st.cgroups.get(cgrp.0);
+            if l.css_sets.is_empty() || live.is_none_or(|c| !Arc::ptr_eq(&c.shared, &l.cgrp)) {
+                return Err(format!("I4: stale or empty link list for {cgrp:?}"));
+            }
+        }
         for (k, c) in st.cgroups.iter() {
-            let linked: BTreeSet<_> = st
+            let linked: BTreeSet<_> = cs
                 .css_sets
                 .iter()
                 .filter(|(_, s)| s.cg_links.iter().any(|l| l.cgrp.0 == k))
                 .map(|(sk, _)| sk)
                 .collect();
-            let listed: BTreeSet<_> = c.css_sets.iter().map(|s| s.0).collect();
-            if c.count != linked.len() || listed != linked || c.css_sets.len() != listed.len() {
+            let own = cs.links_of(CgroupId(k));
+            let listed: BTreeSet<_> = own.iter().map(|s| s.0).collect();
+            if c.count() != linked.len() || listed != linked || own.len() != listed.len() {
                 return Err(format!(
                     "I4: cgroup {k:?} count {} but {} links",
-                    c.count,
+                    c.count(),
                     linked.len()
                 ));
+            }
+            if c.shared
+                .nr_children
+                .load(std::sync::atomic::Ordering::Acquire)
+                != c.children.len()
+                || c.shared.parent != c.parent
+                || c.shared.root != c.root
+            {
+                return Err(format!("I8: shared part of {k:?} disagrees with the tree"));
             }
             for ch in &c.children {
                 let chc = st
@@ -196,7 +234,7 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(format!("I6: subsystems on {seen:?} lists"));
         }
         // I9
-        if st.css_set_count != st.css_sets.len() {
+        if cs.css_set_count != cs.css_sets.len() {
             return Err("I9: css_set_count wrong".to_string());
         }
         if st.root_count != 1 + st.roots.len() || st.roots_arena.len() != active.len() {
@@ -210,10 +248,9 @@ impl<T: Tracer> CgroupCore<T> {
             return Err("I9: a cgroup leaked".to_string());
         }
         // I10
-        let uniq: BTreeSet<_> = st.release_list.iter().collect();
-        if uniq.len() != st.release_list.len()
-            || st
-                .release_list
+        let uniq: BTreeSet<_> = release_list.iter().collect();
+        if uniq.len() != release_list.len()
+            || release_list
                 .iter()
                 .any(|c| st.cgroups.get(c.0).is_none_or(|c| c.is_removed()))
         {

@@ -23,22 +23,46 @@
 //!
 //! # Locking
 //!
-//! One `cgroup_mutex` (a `parking_lot::Mutex` around the whole state) serialises every
-//! structural change, as in the kernel. **Differences:** the kernel's `css_set_lock` (a rwlock
-//! taken alone by fork and exit) is folded into `cgroup_mutex`, so fork and exit serialise with
-//! mount and mkdir here; scripts drive the kernel from one thread, so this is not observable.
+//! The core is `Send + Sync`. As in the kernel (2.6.25 `kernel/cgroup.c`, spec §2.1.7), three
+//! locks guard its state:
 //!
-//! Lock order (outermost first), written again at every acquisition site:
+//! - `cgroup_mutex` (a `parking_lot::Mutex` around `CgroupState`): hierarchies, the cgroup trees,
+//!   css objects, subsystem binding; taken by mount, umount, mkdir, rmdir, attach, file
+//!   open/read/write and the queries. It serialises every structural change.
+//! - `css_set_lock` (a `parking_lot::RwLock` around `CssSetState`; read for lookups and
+//!   iteration, write for changes): the css_set table and arena, `init_css_set`,
+//!   `css_set_count`, css_set refcounts, the `cg_cgroup_link` lists on both sides (a css_set's
+//!   links and a cgroup's linked css_sets and `count`), `tsk->cgroups` and the per-css_set task
+//!   lists. Attach takes it inside `cgroup_mutex` (for `find_css_set` and the task switch).
+//! - `release_list_lock` (a `parking_lot::Mutex` around `release_list`).
 //!
-//! 1. `cgroup_mutex` (taken by every `CgroupCore` method; never held while a control-file
-//!    handler or the [`EventControl`] hook runs);
-//! 2. the css pending list (`css_put` records cgroups whose css became unreferenced; the core
-//!    drains it first thing after taking `cgroup_mutex`);
-//! 3. the [`EventControl`] hook's `RwLock` (read-locked, cloned, released before the call).
+//! [`CgroupCore::fork`] and [`CgroupCore::exit`] take only `css_set_lock` (and, from exit's
+//! `put_css_set_taskexit` → `check_for_release`, `release_list_lock`), never `cgroup_mutex`:
+//! the `fork`/`exit` subsystem callbacks run with no core lock held, with a context built under
+//! `css_set_lock` from the lock-free part of each cgroup (`CgroupShared`: `flags`, `count` and
+//! the number of children as atomics, and the fixed `parent`, `root`, parent css), which also
+//! serves `check_for_release` (the kernel uses RCU and atomic bit operations there).
 //!
-//! Subsystem callbacks run with `cgroup_mutex` held, as in the kernel, so they must not call
-//! `CgroupCore` methods (self-deadlock); css `get`/`put` are atomics and are allowed anywhere.
-//! Control-file handlers run without `cgroup_mutex` and may call `CgroupCore` query methods.
+//! Lock order (outermost first), written again at every acquisition site as `// Lock order:`:
+//!
+//! 1. `cgroup_mutex`;
+//! 2. `css_set_lock` (never held while a subsystem callback runs, except `bind`: mount and
+//!    `cgroup_kill_sb` hold it across `rebind_subsystems` so that fork and exit never see a root
+//!    css moved to a top cgroup that no css_set links yet);
+//! 3. `release_list_lock`;
+//! 4. the css pending list (`css_put` records cgroups whose css became unreferenced; the core
+//!    drains it right after taking `cgroup_mutex`, then releases it before any other lock);
+//! 5. the [`EventControl`] hook's `RwLock` (read-locked, cloned, released before the call).
+//!
+//! **Differences:** the task lock is folded into `css_set_lock` (write); `cgroup_fork` takes its
+//! css_set reference under it instead of with an atomic increment. Queries about tasks
+//! ([`CgroupCore::task_css`], [`CgroupCore::tasks`], ...) still take `cgroup_mutex` first, so
+//! the release checks left pending by `css_put` run at the same points as before.
+//!
+//! Subsystem callbacks other than `fork`/`exit` run with `cgroup_mutex` held, as in the kernel,
+//! so they must not call `CgroupCore` methods (self-deadlock); css `get`/`put` are atomics and
+//! are allowed anywhere. Control-file handlers run without `cgroup_mutex` and may call
+//! `CgroupCore` query methods.
 //!
 //! # Tracing
 //!

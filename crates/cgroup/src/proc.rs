@@ -33,9 +33,10 @@ impl<T: Tracer> CgroupCore<T> {
     /// (newest first), `<hierarchy>:<names>[,name=<name>]:<path>`. ESRCH for an unknown pid.
     #[doc(alias = "proc_cgroup_show")]
     pub fn proc_pid_cgroup(&self, pid: Pid) -> Result<String, Errno> {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let t = st.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        let cs = self.css_set_lock.read();
+        let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         let mut s = String::new();
         for &root in &st.roots {
             let r = st.roots_arena.get(root.0).expect("live root");
@@ -47,7 +48,7 @@ impl<T: Tracer> CgroupCore<T> {
             if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
                 names.push(format!("name={}", r.name));
             }
-            let cgrp = Self::css_set_cgroup(&st, t.cgroups, root);
+            let cgrp = cs.css_set_cgroup(t.cgroups, root);
             let path = Self::path_of(&st, cgrp)?;
             s.push_str(&format!(
                 "{}:{}:{}\n",

@@ -3,6 +3,10 @@
 //! **Kernel:** `kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`, `release_list`
 //! (2.6.25; spec §2.12).
 //!
+//! **Locking:** `release_list` has its own `release_list_lock`, innermost of the core's three
+//! locks (`cgroup_mutex` -> `css_set_lock` -> `release_list_lock`). `check_for_release` needs
+//! no other lock, so exit can run it under `css_set_lock` alone.
+//!
 //! Nothing is executed: when the kernel would `call_usermodehelper` the agent, the core records a
 //! [`ReleaseAgentCall`] and the VFS drains and logs it with
 //! [`CgroupCore::drain_release_agent`](crate::CgroupCore::drain_release_agent).
@@ -25,32 +29,31 @@ pub struct ReleaseAgentCall {
     pub envp: Vec<String>,
 }
 
-use crate::cgroup::{CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CgroupId};
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::cgroup::{CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CgroupId, CgroupShared};
+use crate::core::{CORE_CPU, CgroupCore};
 use cgsim_ktypes::{Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
     /// `check_for_release(cgrp)`: queue `cgrp` at the head of `release_list` if it is releasable,
     /// notify_on_release, unused (count 0), childless, without extra css references, not removed
     /// and not queued yet (spec §2.12.4).
-    pub(crate) fn check_for_release(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
+    ///
+    /// **Locking:** needs neither `cgroup_mutex` nor `css_set_lock` (exit calls it with only
+    /// `css_set_lock` held): the flags, `count` and the children count are atomics in `c`, and
+    /// `has_css_refs` (`cgroup_has_css_refs`) is computed by the caller from the css it can see.
+    /// The removed/queued test and the queueing run under `release_list_lock`, as in the kernel.
+    pub(crate) fn check_for_release(&self, cgrp: CgroupId, c: &CgroupShared, has_css_refs: bool) {
         let _f = trace::func(&*self.tracer, CORE_CPU, "check_for_release");
-        let Some(c) = st.cgroups.get(cgrp.0) else {
-            return;
-        };
         let both = CGRP_RELEASABLE | CGRP_NOTIFY_ON_RELEASE;
-        let has_css_refs = c.subsys.iter().flatten().any(|css| css.has_extra_refs());
-        if c.flags & both == both
-            && c.count == 0
-            && c.children.is_empty()
-            && !has_css_refs
-            && !c.is_removed()
-            && !st.release_list.contains(&cgrp)
-        {
-            st.release_list.push_front(cgrp);
-            trace::comment(&*self.tracer, CORE_CPU, || {
-                "queued on release_list; schedule_work(&release_agent_work)".to_string()
-            });
+        if c.flags() & both == both && c.count() == 0 && !c.has_children() && !has_css_refs {
+            // Lock order: [cgroup_mutex ->] [css_set_lock ->] release_list_lock.
+            let mut list = self.release_list.lock();
+            if !c.is_removed() && !list.contains(&cgrp) {
+                list.push_front(cgrp);
+                trace::comment(&*self.tracer, CORE_CPU, || {
+                    "queued on release_list; schedule_work(&release_agent_work)".to_string()
+                });
+            }
         }
     }
 
@@ -63,12 +66,14 @@ impl<T: Tracer> CgroupCore<T> {
     /// list with a trace comment and no [`ReleaseAgentCall`].
     #[doc(alias = "cgroup_release_agent")]
     pub fn drain_release_agent(&self) -> Vec<ReleaseAgentCall> {
-        // Lock order: cgroup_mutex.
-        let mut st = self.lock();
+        // Lock order: cgroup_mutex -> release_list_lock (held for the whole drain; nothing
+        // below takes another lock).
+        let st = self.lock();
+        let mut list = self.release_list.lock();
         let mut calls = Vec::new();
-        if !st.release_list.is_empty() {
+        if !list.is_empty() {
             let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_release_agent");
-            while let Some(cgrp) = st.release_list.pop_front() {
+            while let Some(cgrp) = list.pop_front() {
                 let Ok(path) = Self::path_of(&st, cgrp) else {
                     continue;
                 };

@@ -201,7 +201,7 @@ fn truncate_bytes(s: &mut String, max: usize) {
     }
 }
 
-use crate::cgroup::Cgroup;
+use crate::cgroup::{CGRP_REMOVED, Cgroup};
 use crate::core::{CORE_CPU, CgroupCore, CgroupState};
 use crate::subsys::SubsysCallback;
 use cgsim_ktypes::{Tracer, trace};
@@ -290,28 +290,34 @@ impl<T: Tracer> CgroupCore<T> {
             None,
             root_id,
             dummytop,
-            self.subsys.len(),
+            vec![None; self.subsys.len()],
         ));
         let top = crate::cgroup::CgroupId(top_key);
         st.cgroups.get_mut(top_key).expect("new").top_cgroup = top;
         st.roots_arena.get_mut(root_id.0).expect("new").top_cgroup = top;
-        self.rebind_subsystems(&mut st, root_id, opts.subsys_bits)
-            .expect("EBUSY was checked before allocation");
-        st.roots.insert(0, root_id);
-        st.root_count += 1;
-        // Link the top cgroup into every existing css_set (§2.4.6).
-        let sets: Vec<_> = st.css_sets.iter().map(|(k, _)| k).collect();
-        for k in sets {
-            st.css_sets
-                .get_mut(k)
-                .expect("live")
-                .cg_links
-                .push(crate::css_set::CgCgroupLink { cgrp: top });
-            let c = st.cgroups.get_mut(top_key).expect("new");
-            c.count += 1;
-            c.css_sets.push(crate::css_set::CssSetId(k));
+        {
+            // Lock order: cgroup_mutex -> css_set_lock (write). Held across rebind_subsystems
+            // and the linking so that fork and exit, which find a css's cgroup through
+            // `css->cgroup` without cgroup_mutex, never see a root css already moved to a top
+            // cgroup that no css_set links yet.
+            let mut cs = self.css_set_lock.write();
+            self.rebind_subsystems(&mut st, root_id, opts.subsys_bits)
+                .expect("EBUSY was checked before allocation");
+            st.roots.insert(0, root_id);
+            st.root_count += 1;
+            // Link the top cgroup into every existing css_set (§2.4.6).
+            let shared = st.cgroups.get(top_key).expect("new").shared.clone();
+            let sets: Vec<_> = cs.css_sets.iter().map(|(k, _)| k).collect();
+            for k in sets {
+                cs.css_sets
+                    .get_mut(k)
+                    .expect("live")
+                    .cg_links
+                    .push(crate::css_set::CgCgroupLink { cgrp: top });
+                cs.link(top, &shared, crate::css_set::CssSetId(k));
+            }
+            Self::rehash_css_sets(&mut cs);
         }
-        Self::rehash_css_sets(&mut st);
         self.populate_dir(&mut st, top);
         Ok(MountResult {
             root: root_id,
@@ -383,17 +389,25 @@ impl<T: Tracer> CgroupCore<T> {
     #[doc(alias = "cgroup_kill_sb")]
     pub(crate) fn kill_sb(&self, st: &mut CgroupState<T>, root: RootId) {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill_sb");
+        // Lock order: cgroup_mutex -> css_set_lock (write), held across rebind_subsystems and
+        // the unlinking (see `mount`).
+        let mut cs = self.css_set_lock.write();
         self.rebind_subsystems(st, root, 0)
             .expect("a dying hierarchy has no children, so rebind cannot fail");
         let r = st.roots_arena.remove(root.0).expect("live root");
         let top = r.top_cgroup;
         let c = st.cgroups.remove(top.0).expect("live top cgroup");
-        for cg in c.css_sets {
-            let set = st.css_sets.get_mut(cg.0).expect("linked css_set");
+        // The top cgroup dies: no check_for_release may queue it any more.
+        c.shared.set_flag(CGRP_REMOVED);
+        for cg in cs.links_of(top).to_vec() {
+            let set = cs.css_sets.get_mut(cg.0).expect("linked css_set");
             set.cg_links.retain(|l| l.cgrp != top);
+            cs.unlink(top, cg);
         }
-        Self::rehash_css_sets(st);
-        st.release_list.retain(|&x| x != top);
+        Self::rehash_css_sets(&mut cs);
+        drop(cs);
+        // Lock order: cgroup_mutex -> release_list_lock.
+        self.release_list.lock().retain(|&x| x != top);
         st.roots.retain(|&x| x != root);
         st.root_count -= 1;
         st.hierarchy_ids.remove(&r.hierarchy_id);

@@ -123,10 +123,12 @@ impl CoreSnapshot {
 }
 
 impl<T: Tracer> CgroupCore<T> {
-    /// Take a consistent snapshot (under `cgroup_mutex`).
+    /// Take a consistent snapshot (under `cgroup_mutex`, `css_set_lock` and `release_list_lock`).
     pub fn snapshot(&self) -> CoreSnapshot {
-        // Lock order: cgroup_mutex.
+        // Lock order: cgroup_mutex -> css_set_lock (read) -> release_list_lock.
         let st = self.lock();
+        let cs = self.css_set_lock.read();
+        let release_list = self.release_list.lock();
         let subsys = self
             .subsys
             .iter()
@@ -173,8 +175,8 @@ impl<T: Tracer> CgroupCore<T> {
                     path: Self::path_of(&st, id).unwrap_or_default(),
                     parent: c.parent,
                     children: c.children.clone(),
-                    count: c.count,
-                    flags: c.flags,
+                    count: c.count(),
+                    flags: c.flags(),
                     css: c
                         .subsys
                         .iter()
@@ -188,24 +190,24 @@ impl<T: Tracer> CgroupCore<T> {
                             })
                         })
                         .collect(),
-                    css_sets: c.css_sets.clone(),
+                    css_sets: cs.links_of(id).to_vec(),
                 });
                 stack.extend(c.children.iter().rev().copied());
             }
         }
-        let css_sets = st
+        let css_sets = cs
             .css_sets
             .iter()
             .map(|(k, s)| CssSetSnapshot {
                 id: CssSetId(k),
-                is_init_css_set: CssSetId(k) == st.init_css_set,
+                is_init_css_set: CssSetId(k) == cs.init_css_set,
                 refcount: s.refcount,
                 subsys: s.subsys.iter().map(|c| c.id()).collect(),
                 links: s.cg_links.iter().map(|l| l.cgrp).collect(),
                 tasks: s.tasks.iter().copied().collect(),
             })
             .collect();
-        let tasks = st
+        let tasks = cs
             .tasks
             .iter()
             .map(|(&pid, t)| TaskSnapshot {
@@ -223,11 +225,11 @@ impl<T: Tracer> CgroupCore<T> {
             css_sets,
             tasks,
             dummytop: st.dummytop,
-            init_css_set: st.init_css_set,
+            init_css_set: cs.init_css_set,
             root_count: st.root_count,
-            css_set_count: st.css_set_count,
-            need_forkexit_callback: st.need_forkexit_callback,
-            release_list: st.release_list.iter().copied().collect(),
+            css_set_count: cs.css_set_count,
+            need_forkexit_callback: cs.need_forkexit_callback,
+            release_list: release_list.iter().copied().collect(),
         }
     }
 }

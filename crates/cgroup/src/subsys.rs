@@ -11,9 +11,10 @@
 //! placeholder with the real `mem_cgroup` by building its own list.
 //!
 //! **Locking:** every callback except `fork`/`exit` runs with `cgroup_mutex` held, as in the
-//! kernel; `fork`/`exit` run with it held too here (the kernel holds no cgroup lock there; see the
-//! crate docs). A callback must therefore never call a [`CgroupCore`](crate::CgroupCore) method
-//! (that would self-deadlock on the non-reentrant mutex); it may call
+//! kernel (`bind` also with `css_set_lock` held for writing); `fork`/`exit` run with no core lock
+//! held, as in the kernel (see the crate docs). A callback other than `fork`/`exit` must
+//! therefore never call a [`CgroupCore`](crate::CgroupCore) method (that would self-deadlock on
+//! the non-reentrant mutex); any callback may call
 //! [`CgroupSubsysState::get`](crate::CgroupSubsysState::get)/`put`, which are atomics.
 
 pub mod cpu;
@@ -118,7 +119,8 @@ pub struct TaskRef {
 }
 
 /// What a callback may look at: the tracer, the CPU, and a read-only view of the cgroup it is
-/// about. Built by the core under `cgroup_mutex`.
+/// about. Built by the core under `cgroup_mutex` (for `fork`/`exit`: under `css_set_lock`, from
+/// the cgroups' lock-free part, with the same values).
 pub struct SubsysCtx<'a, T: Tracer> {
     /// The tracer, so a subsystem can trace its own internals under its callback's entry.
     pub tracer: &'a T,

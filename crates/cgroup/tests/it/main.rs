@@ -2,6 +2,7 @@
 
 mod callbacks;
 mod common;
+mod concurrency;
 mod files;
 mod model;
 mod mount;
