@@ -12,15 +12,15 @@ use cgsim_ktypes::{Pid, SysError};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "ls",
-        "ls [-l] [-a] [-d] [PATH]... list directory contents",
-        "",
+        "ls [-l] [-a] [-d] [PATH]...",
+        "list directory contents",
         Kind::External(ls),
     );
     r.add("cat", "cat [FILE]...", "print files", Kind::External(cat));
     r.add(
         "mkdir",
-        "mkdir [-p] [-m MODE] DIR... create directories (cgroup_create)",
-        "",
+        "mkdir [-p] [-m MODE] DIR...",
+        "create directories (cgroup_create)",
         Kind::External(mkdir),
     );
     r.add(
