@@ -51,6 +51,10 @@ enum FdTarget {
 #[doc(alias = "cgroup_event")]
 struct CgroupEvent {
     cgrp: CgroupId,
+    /// The control file the event watches (`cft->name` with its prefix) and the written args,
+    /// kept for diagrams.
+    file: String,
+    args: String,
     css: Option<CssRef>,
     events: Arc<dyn CftEvents>,
     ctx: Arc<EventfdCtx>,
@@ -189,6 +193,8 @@ impl<T: Tracer> Kernel<T> {
             id,
             CgroupEvent {
                 cgrp,
+                file: name,
+                args: req.args.clone(),
                 css,
                 events,
                 ctx,
@@ -247,4 +253,32 @@ impl<T: Tracer> Kernel<T> {
     pub fn nr_cgroup_events(&self) -> usize {
         self.evc.events.lock().len()
     }
+
+    /// Every registration (`cgrp->event_list` of every cgroup), in registration order: the
+    /// diagrams draw them on their cgroups.
+    pub fn cgroup_events(&self) -> Vec<CgroupEventInfo> {
+        self.evc
+            .events
+            .lock()
+            .values()
+            .map(|e| CgroupEventInfo {
+                cgrp: e.cgrp,
+                file: e.file.clone(),
+                args: e.args.clone(),
+                eventfd_count: e.ctx.count(),
+            })
+            .collect()
+    }
+}
+
+/// One `cgroup.event_control` registration, as [`Kernel::cgroup_events`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CgroupEventInfo {
+    pub cgrp: CgroupId,
+    /// The control file watched, e.g. `memory.usage_in_bytes`.
+    pub file: String,
+    /// What followed the two fds in the write, e.g. `5M`.
+    pub args: String,
+    /// The eventfd's counter right now (unread notifications).
+    pub eventfd_count: u64,
 }

@@ -139,6 +139,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
+pub use crate::event_control::CgroupEventInfo;
 pub use crate::mem::{IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
 pub use crate::mount::mangle;

@@ -43,6 +43,18 @@ pub struct CgroupNode {
     /// `cgroup->count` (linked css_sets).
     pub count: u64,
     pub css: Vec<CssNode>,
+    /// `cgrp->event_list`: registrations made through `cgroup.event_control`.
+    pub events: Vec<EventNode>,
+}
+
+/// A `struct cgroup_event`: the control file it watches, the written arguments, and the
+/// eventfd it signals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventNode {
+    pub file: String,
+    pub args: String,
+    /// The eventfd's counter (notifications not read yet).
+    pub eventfd_count: u64,
 }
 
 /// A `cgroup_subsys_state`.
@@ -175,6 +187,22 @@ pub fn render(g: &ObjectGraph) -> String {
                     c.id
                 );
             }
+            for (j, e) in c.events.iter().enumerate() {
+                let ev = format!("{}_event{j}", c.id);
+                let _ = writeln!(
+                    o,
+                    "    \"{ev}\" [label=\"{{cgroup_event|{}|args: {}}}\", style=filled, fillcolor=\"#e8f6e8\"];",
+                    esc(&e.file),
+                    esc(&e.args)
+                );
+                let _ = writeln!(o, "    \"{}\" -> \"{ev}\" [label=\"event_list\"];", c.id);
+                let _ = writeln!(
+                    o,
+                    "    \"{ev}_eventfd\" [label=\"{{eventfd_ctx|count={}}}\", shape=record];",
+                    e.eventfd_count
+                );
+                let _ = writeln!(o, "    \"{ev}\" -> \"{ev}_eventfd\" [label=\"eventfd\"];");
+            }
         }
         o.push_str("  }\n");
     }
@@ -297,11 +325,29 @@ pub fn graph_of(k: &cgsim_cgroupfs::Kernel) -> Result<ObjectGraph, String> {
         })
         .collect();
     let mut g = graph_from_snapshot(&snap, |pid| comms.get(&pid).cloned());
+    // Node ids follow the snapshot's cgroup order (see graph_from_snapshot).
+    let node_of: std::collections::BTreeMap<_, String> = snap
+        .cgroups
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, format!("cg{i}")))
+        .collect();
+    let mut events: std::collections::BTreeMap<String, Vec<EventNode>> = Default::default();
+    for e in k.cgroup_events() {
+        if let Some(node) = node_of.get(&e.cgrp) {
+            events.entry(node.clone()).or_default().push(EventNode {
+                file: e.file,
+                args: e.args,
+                eventfd_count: e.eventfd_count,
+            });
+        }
+    }
     for h in &mut g.hierarchies {
         for c in &mut h.cgroups {
             for s in &mut c.css {
                 s.memcg = memcgs.get(&s.id).cloned();
             }
+            c.events = events.remove(&c.id).unwrap_or_default();
         }
     }
     Ok(g)
@@ -361,6 +407,7 @@ pub fn graph_from_snapshot(
                 parent: c.parent.and_then(|p| cg_node.get(&p).cloned()),
                 count: c.count as u64,
                 css,
+                events: Vec::new(),
             });
         }
         g.hierarchies.push(h);

@@ -1,7 +1,9 @@
 //! The Graphviz renderer on a small hand-built object graph (the state after
 //! `mount -o cpu none /cg; mkdir /cg/A; echo $$ > /cg/A/tasks`), as a snapshot.
 
-use cgsim::dot::{CgroupNode, CssNode, CssSetNode, HierarchyNode, ObjectGraph, TaskNode, render};
+use cgsim::dot::{
+    CgroupNode, CssNode, CssSetNode, EventNode, HierarchyNode, ObjectGraph, TaskNode, render,
+};
 
 fn small_graph() -> ObjectGraph {
     let css = |id: &str, ss: &str, refcnt: i64| CssNode {
@@ -22,6 +24,7 @@ fn small_graph() -> ObjectGraph {
                     parent: None,
                     count: 2,
                     css: vec![],
+                    events: vec![],
                 }],
             },
             HierarchyNode {
@@ -34,6 +37,7 @@ fn small_graph() -> ObjectGraph {
                         parent: None,
                         count: 1,
                         css: vec![css("css3", "cpu", 0)],
+                        events: vec![],
                     },
                     CgroupNode {
                         id: "cg2".to_string(),
@@ -41,6 +45,11 @@ fn small_graph() -> ObjectGraph {
                         parent: Some("cg1".to_string()),
                         count: 1,
                         css: vec![css("css6", "cpu", 1)],
+                        events: vec![EventNode {
+                            file: "probe.level".to_string(),
+                            args: "5".to_string(),
+                            eventfd_count: 1,
+                        }],
                     },
                 ],
             },

@@ -68,6 +68,7 @@ script!(memcg_oom);
 script!(memcg_oom_control);
 script!(trace_fault);
 script!(delegation);
+script!(dot_events);
 
 #[test]
 fn tour() {
