@@ -86,3 +86,51 @@ fn write_once(kernel: &Kernel, pid: Pid, path: &str, payload: &[u8]) {
         let _ = kernel.close(pid, fd);
     }
 }
+
+/// Write arbitrary bytes to `cgroup.event_control` while eventfds and control files are open.
+///
+/// The writer (the shell) holds an eventfd and the memory controller's event-capable files of
+/// cgroup `A` open, so small numbers in the input name real fds. The input is a sequence of
+/// records separated by `0xff`; the first byte of a record picks what to do with the rest:
+/// write it to `A/cgroup.event_control` (most records), close the fd it names, or remove and
+/// recreate `A` (which signals and unregisters every event).
+pub fn event_control(data: &[u8]) {
+    let kernel = crate::boot(BootParams::default());
+    let mut shell = Shell::new(Arc::clone(&kernel));
+    let mut sink = |_: ConsoleStream, _: &[u8]| {};
+    shell.run_script_with(
+        "mkdir /cg\nmount -t cgroup -o memory none /cg\nmkdir /cg/A\n",
+        1,
+        &mut sink,
+    );
+    let sh = shell.pid();
+    let open_all = |k: &Kernel| {
+        let _ = k.eventfd(sh, 0, 0);
+        for f in [
+            "memory.usage_in_bytes",
+            "memory.oom_control",
+            "memory.memsw.usage_in_bytes",
+            "tasks",
+        ] {
+            let _ = k.open(sh, &format!("/cg/A/{f}"), OpenFlags::RDONLY, 0);
+        }
+    };
+    open_all(&kernel);
+    for record in data.split(|&b| b == 0xff) {
+        match record.split_first() {
+            Some((&0xfe, rest)) => {
+                if let Some(&fd) = rest.first() {
+                    let _ = kernel.close(sh, cgsim_cgroupfs::Fd(i32::from(fd)));
+                }
+            }
+            Some((&0xfd, _)) => {
+                let _ = kernel.rmdir(sh, "/cg/A");
+                let _ = kernel.mkdir(sh, "/cg/A", 0o755);
+                open_all(&kernel);
+            }
+            _ => write_once(&kernel, sh, "/cg/A/cgroup.event_control", record),
+        }
+        kernel.run_until_idle();
+    }
+    kernel.check_invariants();
+}

@@ -47,3 +47,16 @@ fn control_write_regressions_replay() {
         cgsim::fuzzing::control_write(&data);
     }
 }
+
+#[test]
+fn event_control_regressions_replay() {
+    let cases = inputs("event_control");
+    assert!(
+        !cases.is_empty(),
+        "fuzz/regressions/event_control holds at least the seed inputs"
+    );
+    for (path, data) in cases {
+        eprintln!("replaying {}", path.display());
+        cgsim::fuzzing::event_control(&data);
+    }
+}
