@@ -2,17 +2,18 @@
 //! the physical floors measured in the same binary.
 //!
 //! `cargo bench -p cgsim-benches --bench memcg` runs the criterion groups (one configuration at
-//! a time). The ratios recorded in `docs/benchmarks.md` §memcg come from the round-robin report
+//! a time). The ratios recorded in `docs/benchmarks.md` §3 come from the round-robin report
 //! of this same binary, which interleaves the floors and every configuration:
 //!
 //! ```sh
-//! CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg      # about 40 s
-//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, ~1.5 GiB
+//! CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg      # about 20 s
+//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, ~600 MiB
 //! ```
 //!
-//! `cargo test -p cgsim-benches --bench memcg` (smoke: each criterion bench once) stays a few
-//! seconds; the 64 GiB machine and the 100,000-cgroup tree are built only with
-//! `CGSIM_BENCH_SCALE=1`.
+//! `cargo test -p cgsim-benches --bench memcg` (smoke: each criterion bench once) stays well
+//! under a second of run time: the 64 GiB machine is built only with `CGSIM_BENCH_SCALE=1`, which
+//! also switches the criterion attach group from 1,000 to 100,000 cgroups (the report always
+//! builds 100,000).
 //!
 //! Configurations:
 //!
@@ -32,9 +33,7 @@
 use cgsim_benches::criterion_config;
 use cgsim_benches::workload::{Config, Design, Runner, median};
 use cgsim_cgroup::{CgroupCore, CgroupId};
-use cgsim_counters::{
-    Counter, PageCounter, PageCounterProfile, ResCounterProfile, SpinResCounter,
-};
+use cgsim_counters::{Counter, PageCounter, PageCounterProfile, ResCounterProfile, SpinResCounter};
 use cgsim_ktypes::klog::{Clock, Klog};
 use cgsim_ktypes::{Bytes, CpuId, Cred, NoTrace, PAGE_SIZE, Pid};
 use cgsim_memcg::{FileId, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine};
@@ -72,8 +71,10 @@ type Machine<C> = MemoryMachine<C, NoTrace>;
 
 /// Boot a SEED machine (with `stock_pages` set) with init in the root.
 fn boot<C: Backend>(ram: Bytes, swap: Bytes, stock_pages: u64) -> Arc<Machine<C>> {
-    let mut profile = MemcgProfile::default();
-    profile.stock_pages = stock_pages;
+    let profile = MemcgProfile {
+        stock_pages,
+        ..MemcgProfile::default()
+    };
     let m = MemoryMachine::<C, NoTrace>::new(
         profile,
         C::counter_profile(),
@@ -164,10 +165,7 @@ fn fault_free<C: Backend>(cfg: FaultFree) -> Bench {
         format!("/b{batch}")
     };
     Bench {
-        id: format!(
-            "fault_free/{}/stock{stock}/d{depth}{b}/{threads}T",
-            C::NAME
-        ),
+        id: format!("fault_free/{}/stock{stock}/d{depth}{b}/{threads}T", C::NAME),
         per_iter: batch,
         run: Box::new(move |n| {
             let m = &*m;
@@ -272,6 +270,30 @@ fn reclaim<C: Backend>(stock: u64) -> (Bench, Arc<Machine<C>>) {
         }),
     };
     (bench, m)
+}
+
+/// The same page-cache traffic without reclaim: read 256 new pages of a file in a memcg with no
+/// limit, then truncate the file (page-cache removal, uncharge, free). Subtracting it from
+/// [`reclaim`] leaves the cost of the reclaim passes themselves.
+fn read_truncate<C: Backend>(stock: u64) -> Bench {
+    let m = boot::<C>(Bytes(256 * MIB), Bytes(0), stock);
+    let memcg = chain(&m, 1);
+    let (pid, _) = task(&m, 10, memcg, 1);
+    const PER_ITER: u64 = 256;
+    let file = FileId(7);
+    Bench {
+        id: format!("reclaim/{}/read_truncate_no_limit", C::NAME),
+        per_iter: PER_ITER,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    m.file_read(pid, file, 0, Bytes(PER_ITER * PAGE_SIZE), CpuId(0))
+                        .expect("read");
+                    m.file_truncate(file, CpuId(0));
+                }
+            })
+        }),
+    }
 }
 
 /// The floor of a reclaim scan: walk a doubly linked list of `n` 24-byte page records from the
@@ -407,7 +429,11 @@ fn fault_free_group(c: &mut Criterion) {
 
 fn reclaim_group(c: &mut Criterion) {
     let (r, _m) = reclaim::<SpinResCounter>(0);
-    bench_all(c, vec![lru_walk(1024), r], "memcg_reclaim");
+    bench_all(
+        c,
+        vec![lru_walk(1024), r, read_truncate::<SpinResCounter>(0)],
+        "memcg_reclaim",
+    );
 }
 
 fn attach_group(c: &mut Criterion) {
@@ -416,7 +442,11 @@ fn attach_group(c: &mut Criterion) {
     } else {
         &[100, 1000]
     };
-    bench_all(c, sizes.iter().map(|&n| attach(n)).collect(), "memcg_attach");
+    bench_all(
+        c,
+        sizes.iter().map(|&n| attach(n)).collect(),
+        "memcg_attach",
+    );
 }
 
 fn scale_enabled() -> bool {
@@ -439,6 +469,7 @@ fn report() {
     let (r, rm) = reclaim::<SpinResCounter>(0);
     benches.push(lru_walk(1024));
     benches.push(r);
+    benches.push(read_truncate::<SpinResCounter>(0));
     for n in [100, 100_000] {
         benches.push(attach(n));
     }
@@ -462,7 +493,7 @@ fn report() {
             if share >= 0.97 {
                 clean[i].push(ns);
             }
-            if b.id.starts_with("reclaim/") {
+            if b.id == "reclaim/res_counter/file_4M_limit" {
                 reclaim_time += t;
                 reclaim_iters += iters[i];
             }
@@ -496,14 +527,8 @@ fn report() {
                 if one.is_nan() {
                     continue;
                 }
-                println!(
-                    "| {backend} stock{s} d{d}: 1T / TL(4) | {:.1} |",
-                    one / tl4
-                );
-                println!(
-                    "| {backend} stock{s} d{d}: 1T / AT(4) | {:.2} |",
-                    one / at4
-                );
+                println!("| {backend} stock{s} d{d}: 1T / TL(4) | {:.1} |", one / tl4);
+                println!("| {backend} stock{s} d{d}: 1T / AT(4) | {:.2} |", one / at4);
                 println!(
                     "| {backend} stock{s} d{d}: 2T scaling 2·t(1T)/t(2T) | {:.2} |",
                     2.0 * one / two
@@ -513,7 +538,10 @@ fn report() {
     }
     let b1 = g("fault_free/res_counter/stock32/d4/b64/1T");
     let b2 = g("fault_free/res_counter/stock32/d4/b64/2T");
-    println!("| res_counter stock32 d4 b64: 1T / TL(4) | {:.1} |", b1 / tl4);
+    println!(
+        "| res_counter stock32 d4 b64: 1T / TL(4) | {:.1} |",
+        b1 / tl4
+    );
     println!(
         "| res_counter stock32 d4 b64: 2T scaling | {:.2} |",
         2.0 * b1 / b2
@@ -538,6 +566,12 @@ fn report() {
     println!(
         "| reclaim: ns per reclaimed page / ns per bare LRU-walk step | {:.1} |",
         rec / walk
+    );
+    let base = g("reclaim/res_counter/read_truncate_no_limit");
+    let scanned_per_reclaimed = scanned as f64 / reclaimed;
+    println!(
+        "| reclaim passes alone: ns per scanned page (reclaim − read_truncate) / LRU-walk step | {:.1} |",
+        (rec - base) / scanned_per_reclaimed / walk
     );
     let per_scan = secs * 1e9 / scanned.max(1) as f64;
     println!(
@@ -599,12 +633,12 @@ fn scale() {
     m.lru_add_drain_all();
     let built = t.elapsed();
     let rss1 = vm_rss();
-    let usage = m
-        .with_memcg(memcg, |mc| mc.res().usage())
-        .expect("memcg")
-        .0;
+    let usage = m.with_memcg(memcg, |mc| mc.res().usage()).expect("memcg").0;
     let nr = (gib << 30) / PAGE_SIZE;
-    println!("scale: {gib} GiB simulated = {nr} pages; charged {} pages", usage / PAGE_SIZE);
+    println!(
+        "scale: {gib} GiB simulated = {nr} pages; charged {} pages",
+        usage / PAGE_SIZE
+    );
     println!(
         "scale: VmRSS {:.1} MiB before, {:.1} MiB after boot, {:.1} MiB fully charged ({:.1} s)",
         rss0 as f64 / MIB as f64,
@@ -619,7 +653,10 @@ fn scale() {
     );
     let t = Instant::now();
     m.exit_task(pid, CpuId(0));
-    println!("scale: exit of the 64 GiB task: {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "scale: exit of the 64 GiB task: {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     black_box(usage);
 }
 

@@ -33,6 +33,28 @@ pub(crate) struct OverLimit {
     pub(crate) noswap: bool,
 }
 
+/// `struct memcg_batch_info` (2.6.33+, spec §7.7.2): uncharges coalesced while an unmap runs,
+/// subtracted from the counters once at [`World::mem_cgroup_uncharge_end`].
+///
+/// **Kernel:** `current->memcg_batch` with `mem_cgroup_uncharge_start`/`_end` around
+/// `unmap_vmas` (`mm/memory.c`) and `__do_uncharge` (`mm/memcontrol.c`).
+/// **Differences:** the batch lives in the machine (the world lock makes it per caller). A page
+/// is uncharged directly, as before, whenever the result could be seen before the batch ends:
+/// an event hook is installed (it reads usage after every page event), the memcg is under OOM
+/// (its waiters are woken per page), or the page belongs to another memcg than the batch's.
+/// The counters end in the same state either way; only the number of counter operations drops.
+#[doc(alias = "memcg_batch_info")]
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct UnchargeBatch {
+    /// `do_batch`: nesting depth of uncharge_start.
+    pub(crate) depth: u32,
+    /// `memcg`: the memcg whose uncharges are held.
+    pub(crate) memcg: Option<u16>,
+    /// `bytes` / `memsw_bytes`, in pages.
+    pub(crate) nr: u64,
+    pub(crate) memsw_nr: u64,
+}
+
 /// What the OOM handling decided for the charging task.
 pub(crate) enum OomOutcome {
     /// Retry the charge with a fresh budget (a victim was killed).
@@ -96,8 +118,13 @@ impl<C: MemCounter> World<C> {
         loop {
             if stock > 0 {
                 let _g = trace::func(t, cpu, "consume_stock");
-                let counters = std::sync::Arc::clone(&self.mc(mem).counters);
-                if self.stocks[c].consume(&counters, Pages(1)) {
+                // Disjoint fields: the memcg's counters are borrowed while this CPU's stock is
+                // written, with no reference-count traffic on the fast path.
+                let counters = &self.memcgs[mem as usize]
+                    .as_ref()
+                    .expect("memcg slot in use")
+                    .counters;
+                if self.stocks[c].consume(counters, Pages(1)) {
                     return Ok(Some(mem));
                 }
             }
@@ -137,8 +164,11 @@ impl<C: MemCounter> World<C> {
         }
         if csize > 1 {
             let _g = trace::func(t, cpu, "refill_stock");
-            let counters = std::sync::Arc::clone(&self.mc(mem).counters);
-            self.stocks[c].refill(&counters, Pages(csize - 1));
+            let counters = &self.memcgs[mem as usize]
+                .as_ref()
+                .expect("memcg slot in use")
+                .counters;
+            self.stocks[c].refill(counters, Pages(csize - 1));
             if let Some(u) = self.stocks[c].take_warning() {
                 self.printk(Level::Warning, u.to_string());
             }
@@ -234,6 +264,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_uncharge_page` / `mem_cgroup_uncharge_cache_page` (spec §7.7): the page
     /// leaves its memcg. With `swapout`, memsw stays charged (the swap entry now holds it).
+    /// Inside an unmap the counter part may be held in the uncharge batch (`__do_uncharge`).
     pub(crate) fn mem_cgroup_uncharge_page<T: Tracer>(
         &mut self,
         t: &T,
@@ -262,7 +293,7 @@ impl<C: MemCounter> World<C> {
             }
             st.pgpgout += 1;
         }
-        if self.charges_counters(s) {
+        if self.charges_counters(s) && !self.batch_uncharge(s, !swapout) {
             let m = self.mc(s);
             let r1 = m.counters.res.uncharge(Pages(1), t, cpu);
             let r2 = match (&m.counters.memsw, swapout) {
@@ -279,6 +310,64 @@ impl<C: MemCounter> World<C> {
         p.memcg = NO_MEMCG;
         p.clear(PCG_USED | PCG_CACHE);
         self.check_events(cpu, s);
+        if self.mc(s).under_oom > 0 {
+            self.memcg_oom_recover(t, cpu, s);
+        }
+    }
+
+    /// `__do_uncharge`'s batching half: hold this page's uncharge in the batch if one is open
+    /// and nothing can observe the counters before it closes (see [`UnchargeBatch`]).
+    fn batch_uncharge(&mut self, s: u16, memsw: bool) -> bool {
+        let b = &self.uncharge_batch;
+        if b.depth == 0
+            || self.hook.is_some()
+            || b.memcg.is_some_and(|m| m != s)
+            || self.mc(s).under_oom > 0
+        {
+            return false;
+        }
+        let b = &mut self.uncharge_batch;
+        b.memcg = Some(s);
+        b.nr += 1;
+        if memsw {
+            b.memsw_nr += 1;
+        }
+        true
+    }
+
+    /// `mem_cgroup_uncharge_start`: open (or nest) an uncharge batch.
+    pub(crate) fn mem_cgroup_uncharge_start(&mut self) {
+        self.uncharge_batch.depth += 1;
+    }
+
+    /// `mem_cgroup_uncharge_end`: close the batch; the outermost close subtracts the held pages
+    /// from the counters in one walk each.
+    pub(crate) fn mem_cgroup_uncharge_end<T: Tracer>(&mut self, t: &T, cpu: CpuId) {
+        let b = &mut self.uncharge_batch;
+        b.depth -= 1;
+        if b.depth > 0 {
+            return;
+        }
+        let UnchargeBatch {
+            memcg,
+            nr,
+            memsw_nr,
+            ..
+        } = std::mem::take(b);
+        let Some(s) = memcg else {
+            return;
+        };
+        let m = self.mc(s);
+        let r1 = m.counters.res.uncharge(Pages(nr), t, cpu);
+        let r2 = match &m.counters.memsw {
+            Some(msw) if memsw_nr > 0 => msw.uncharge(Pages(memsw_nr), t, cpu),
+            _ => Ok(()),
+        };
+        for r in [r1, r2] {
+            if let Err(u) = r {
+                self.printk(Level::Warning, u.to_string());
+            }
+        }
         if self.mc(s).under_oom > 0 {
             self.memcg_oom_recover(t, cpu, s);
         }

@@ -86,7 +86,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             }
             // Pages already present become unevictable now (`mlock_vma_page`).
             for vpn in first..first + n {
-                if let Some(&Pte::Page(pfn)) = w.mms[mm as usize].ptes.get(&vpn)
+                if let Some(Pte::Page(pfn)) = w.mms[mm as usize].ptes.get(vpn)
                     && !w.pages[pfn as usize].has(PG_UNEVICTABLE)
                 {
                     w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
@@ -288,7 +288,7 @@ impl<C: MemCounter> World<C> {
         let (start, vma) = self.mms[mm as usize]
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
-        match self.mms[mm as usize].ptes.get(&vpn).copied() {
+        match self.mms[mm as usize].ptes.get(vpn) {
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
                 let pg = &mut self.pages[pfn as usize];
@@ -486,7 +486,7 @@ impl<C: MemCounter> World<C> {
             }
         }
         let m = &mut self.mms[mm as usize];
-        m.ptes.remove(&vpn);
+        m.ptes.remove(vpn);
         m.file_rss -= 1;
         let pg = &mut self.pages[pfn as usize];
         pg.mapcount -= 1;

@@ -41,8 +41,8 @@ impl<C: MemCounter> World<C> {
         let mut swap_refs: HashMap<u32, u32> = HashMap::new();
         for (id, mm) in self.mms.iter() {
             let (mut anon, mut file, mut swp) = (0, 0, 0);
-            for (&vpn, pte) in &mm.ptes {
-                match *pte {
+            for (vpn, pte) in mm.ptes.iter() {
+                match pte {
                     Pte::Page(pfn) => {
                         let pg = self.pages[pfn as usize];
                         assert!(!pg.has(PG_FREE), "pte maps a free page");

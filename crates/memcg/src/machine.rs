@@ -244,6 +244,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) mc: Option<crate::move_charge::MoveCharge>,
     /// Memcgs the fork callback named for children `fork_mm` has not created yet.
     pub(crate) pending_fork: BTreeMap<Pid, u16>,
+    /// `current->memcg_batch` of the unmap in progress (spec §7.7.2).
+    pub(crate) uncharge_batch: crate::charge::UnchargeBatch,
 }
 
 /// The memory side of the simulated kernel: one per boot.
@@ -320,6 +322,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             reclaim_target: None,
             mc: None,
             pending_fork: BTreeMap::new(),
+            uncharge_batch: Default::default(),
         };
         let root = w.alloc_memcg(None).expect("root memcg");
         debug_assert_eq!(root, MemcgId::ROOT);
@@ -519,17 +522,20 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mm = match p.mm {
             None => None,
             Some(pm) => {
-                let src = w.mms[pm as usize].clone();
+                // Only the VMAs are copied (no page table: see `mm.rs`).
+                let (src_vmas, next_vpn) = {
+                    let src = &w.mms[pm as usize];
+                    (src.vmas.clone(), src.next_vpn)
+                };
                 let mut nm = Mm::new(child);
                 // VM_LOCKED is not inherited across fork.
-                nm.vmas = src
-                    .vmas
+                nm.vmas = src_vmas
                     .iter()
                     .map(|(&s, &v)| (s, crate::mm::Vma { locked: false, ..v }))
                     .collect();
-                nm.next_vpn = src.next_vpn;
+                nm.next_vpn = next_vpn;
                 let id = w.mms.insert(nm) as u32;
-                for (&start, vma) in &src.vmas {
+                for (&start, vma) in &src_vmas {
                     if let Some(shm) = vma.shm
                         && let Some(seg) = w.shms.get_mut(&shm)
                     {

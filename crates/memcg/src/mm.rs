@@ -6,8 +6,11 @@
 //! `ipc/shm.c` (spec §5.2, §5.8, §7.1).
 //!
 //! **Differences:**
-//! - A page table is an ordered map from virtual page number to `Pte`; page-table pages
-//!   (`nr_ptes`) are counted as one per 512 mapped entries for OOM badness.
+//! - A page table is two levels, as on x86-64's last two: an ordered map from the table index
+//!   (`vpn / 512`, the pmd entry) to a 512-entry table of 8-byte entries (a pte page, 4 KiB).
+//!   Tables are freed at munmap and exit (`free_pgtables`), not when they become empty.
+//!   Page-table pages (`nr_ptes`) are still counted as one per 512 mapped entries for OOM
+//!   badness, as before this representation.
 //! - fork does not copy private anonymous pages and does not share them copy-on-write: the child's
 //!   private mappings start unpopulated and fault fresh pages on first touch (so a child's rss is 0
 //!   after fork). Shared mappings (`MAP_SHARED` `/dev/zero`, SysV shm) are shared as in the kernel.
@@ -54,6 +57,144 @@ pub(crate) enum Pte {
     Swap(u32),
 }
 
+/// `PTRS_PER_PTE`: entries per page-table page.
+pub(crate) const PTRS_PER_PTE: u64 = 512;
+
+/// An encoded entry: 0 is `pte_none`, else the tag in the high half and the frame or slot in
+/// the low half.
+const PTE_PAGE: u64 = 1 << 32;
+const PTE_SWAP: u64 = 2 << 32;
+
+/// One page-table page: 512 entries (4 KiB) and how many are not none.
+#[derive(Clone, Debug)]
+struct PteTable {
+    entries: [u64; PTRS_PER_PTE as usize],
+    used: u32,
+}
+
+/// A process page table: pte pages by table index (`vpn / PTRS_PER_PTE`).
+///
+/// **Kernel:** the pmd → pte levels of `mm->pgd` (`pte_offset_map`, `set_pte_at`,
+/// `pte_clear`, `free_pgtables`).
+/// **Differences:** the upper levels are one ordered map; a pte page stays allocated until
+/// [`PageTable::free_empty_tables`] (munmap) or the mm goes, so the fault-and-free loop
+/// allocates nothing.
+/// **Invariants:** `len` is the number of entries that are not none; each table's `used` is
+/// its own count.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PageTable {
+    tables: BTreeMap<u64, Box<PteTable>>,
+    len: u64,
+}
+
+fn encode(pte: Pte) -> u64 {
+    match pte {
+        Pte::Page(pfn) => PTE_PAGE | u64::from(pfn),
+        Pte::Swap(slot) => PTE_SWAP | u64::from(slot),
+    }
+}
+
+fn decode(e: u64) -> Option<Pte> {
+    match e & !0xffff_ffff {
+        0 => None,
+        PTE_PAGE => Some(Pte::Page(e as u32)),
+        _ => Some(Pte::Swap(e as u32)),
+    }
+}
+
+impl PageTable {
+    /// The entry for `vpn`, if not none.
+    pub(crate) fn get(&self, vpn: u64) -> Option<Pte> {
+        let t = self.tables.get(&(vpn / PTRS_PER_PTE))?;
+        decode(t.entries[(vpn % PTRS_PER_PTE) as usize])
+    }
+
+    /// `set_pte_at`: store an entry (allocating the pte page if needed); returns the old one.
+    pub(crate) fn insert(&mut self, vpn: u64, pte: Pte) -> Option<Pte> {
+        let t = self.tables.entry(vpn / PTRS_PER_PTE).or_insert_with(|| {
+            Box::new(PteTable {
+                entries: [0; PTRS_PER_PTE as usize],
+                used: 0,
+            })
+        });
+        let e = &mut t.entries[(vpn % PTRS_PER_PTE) as usize];
+        let old = decode(*e);
+        *e = encode(pte);
+        if old.is_none() {
+            t.used += 1;
+            self.len += 1;
+        }
+        old
+    }
+
+    /// `pte_clear`: remove the entry for `vpn`; returns it. The pte page stays.
+    pub(crate) fn remove(&mut self, vpn: u64) -> Option<Pte> {
+        let t = self.tables.get_mut(&(vpn / PTRS_PER_PTE))?;
+        let e = &mut t.entries[(vpn % PTRS_PER_PTE) as usize];
+        let old = decode(*e);
+        if old.is_some() {
+            *e = 0;
+            t.used -= 1;
+            self.len -= 1;
+        }
+        old
+    }
+
+    /// The first entry at or after `from` and before `end`.
+    pub(crate) fn next_in(&self, from: u64, end: u64) -> Option<(u64, Pte)> {
+        if from >= end {
+            return None;
+        }
+        let last = (end - 1) / PTRS_PER_PTE;
+        for (&ti, t) in self.tables.range(from / PTRS_PER_PTE..=last) {
+            if t.used == 0 {
+                continue;
+            }
+            let base = ti * PTRS_PER_PTE;
+            let lo = from.max(base) - base;
+            let hi = end.min(base + PTRS_PER_PTE) - base;
+            for i in lo..hi {
+                if let Some(p) = decode(t.entries[i as usize]) {
+                    return Some((base + i, p));
+                }
+            }
+        }
+        None
+    }
+
+    /// Every entry in address order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, Pte)> + '_ {
+        self.tables.iter().flat_map(|(&ti, t)| {
+            t.entries
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, &e)| decode(e).map(|p| (ti * PTRS_PER_PTE + i as u64, p)))
+        })
+    }
+
+    /// Entries that are not none.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// `free_pgtables`: free the empty pte pages overlapping `[first, end)`.
+    pub(crate) fn free_empty_tables(&mut self, first: u64, end: u64) {
+        if first >= end {
+            return;
+        }
+        let last = (end - 1) / PTRS_PER_PTE;
+        let empty: Vec<u64> = self
+            .tables
+            .range(first / PTRS_PER_PTE..=last)
+            .filter(|(_, t)| t.used == 0)
+            .map(|(&ti, _)| ti)
+            .collect();
+        for ti in empty {
+            self.tables.remove(&ti);
+        }
+    }
+}
+
 /// What a VMA maps.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum VmaKind {
@@ -83,7 +224,7 @@ pub(crate) struct Mm {
     /// VMAs by start page.
     pub(crate) vmas: BTreeMap<u64, Vma>,
     /// The page table.
-    pub(crate) ptes: BTreeMap<u64, Pte>,
+    pub(crate) ptes: PageTable,
     /// Next free virtual page for `mmap` (a bump allocator; addresses are never reused).
     pub(crate) next_vpn: u64,
     /// `MM_ANONPAGES`.
@@ -102,7 +243,7 @@ impl Mm {
         Mm {
             owner,
             vmas: BTreeMap::new(),
-            ptes: BTreeMap::new(),
+            ptes: PageTable::default(),
             next_vpn: MMAP_BASE_VPN,
             anon_rss: 0,
             file_rss: 0,
@@ -123,7 +264,7 @@ impl Mm {
 
     /// `nr_ptes`: page-table pages, one per 512 entries (rounded up).
     pub(crate) fn nr_ptes(&self) -> u64 {
-        (self.ptes.len() as u64).div_ceil(512)
+        self.ptes.len().div_ceil(PTRS_PER_PTE)
     }
 }
 
@@ -166,4 +307,59 @@ pub(crate) struct Shm {
     pub(crate) nattch: usize,
     /// `IPC_RMID` was done: destroyed when the last attach goes.
     pub(crate) removed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Insert(u64, bool, u32),
+        Remove(u64),
+        Next(u64, u64),
+        FreeEmpty(u64, u64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        // Addresses over three pte pages and a far one, so ranges cross table boundaries.
+        let vpn = prop_oneof![0u64..1600, Just(1u64 << 40)];
+        prop_oneof![
+            (vpn.clone(), any::<bool>(), any::<u32>()).prop_map(|(v, p, x)| Op::Insert(v, p, x)),
+            vpn.clone().prop_map(Op::Remove),
+            (vpn.clone(), 0u64..1200).prop_map(|(v, n)| Op::Next(v, v + n)),
+            (vpn, 0u64..1200).prop_map(|(v, n)| Op::FreeEmpty(v, v + n)),
+        ]
+    }
+
+    proptest! {
+        /// The two-level table behaves as the ordered map it replaced.
+        #[test]
+        fn page_table_matches_ordered_map(ops in proptest::collection::vec(op(), 1..200)) {
+            let mut pt = PageTable::default();
+            let mut model: BTreeMap<u64, Pte> = BTreeMap::new();
+            for op in ops {
+                match op {
+                    Op::Insert(v, page, x) => {
+                        let pte = if page { Pte::Page(x) } else { Pte::Swap(x) };
+                        prop_assert_eq!(pt.insert(v, pte), model.insert(v, pte));
+                    }
+                    Op::Remove(v) => prop_assert_eq!(pt.remove(v), model.remove(&v)),
+                    Op::Next(a, b) => prop_assert_eq!(
+                        pt.next_in(a, b),
+                        model.range(a..b).next().map(|(&k, &p)| (k, p))
+                    ),
+                    Op::FreeEmpty(a, b) => pt.free_empty_tables(a, b),
+                }
+                prop_assert_eq!(pt.len(), model.len() as u64);
+                let all: Vec<(u64, Pte)> = pt.iter().collect();
+                let want: Vec<(u64, Pte)> = model.iter().map(|(&k, &p)| (k, p)).collect();
+                prop_assert_eq!(all, want);
+                for (&k, &p) in &model {
+                    prop_assert_eq!(pt.get(k), Some(p));
+                }
+            }
+        }
+    }
 }

@@ -164,7 +164,7 @@ impl<C: MemCounter> World<C> {
             return (pages, swaps);
         };
         for (_, pte) in self.mms[mm as usize].ptes.iter() {
-            match *pte {
+            match pte {
                 Pte::Page(pfn) => {
                     let pg = self.pages[pfn as usize];
                     let want = if pg.has(PG_ANON) {

@@ -20,7 +20,8 @@ impl<C: MemCounter> World<C> {
         self.free_page(pfn);
     }
 
-    /// `zap_page_range` over `[first, first+n)` of `mm`, then drop the VMAs (split at the edges).
+    /// `zap_page_range` over `[first, first+n)` of `mm`, then free the emptied page-table pages
+    /// (`free_pgtables`) and drop the VMAs (split at the edges).
     pub(crate) fn unmap_range<T: Tracer>(
         &mut self,
         t: &T,
@@ -31,6 +32,7 @@ impl<C: MemCounter> World<C> {
     ) {
         let end = first + n;
         self.zap_page_range(t, cpu, mm, first, n);
+        self.mms[mm as usize].ptes.free_empty_tables(first, end);
         // Split and remove VMAs.
         let overlapping: Vec<(u64, Vma)> = self.mms[mm as usize]
             .vmas
@@ -101,7 +103,11 @@ impl<C: MemCounter> World<C> {
 
     /// `zap_page_range`: drop every page-table entry in `[first, first+n)` of `mm`,
     /// uncharging and freeing private pages and swap entries. Allocation-free: it looks the next
-    /// entry up instead of collecting them.
+    /// entry up instead of collecting them, and leaves the page-table pages in place.
+    /// The uncharges are coalesced (`mem_cgroup_uncharge_start`/`_end` around `unmap_vmas`,
+    /// 2.6.33+, spec §7.7.2; see [`UnchargeBatch`](crate::charge::UnchargeBatch)).
+    /// **Locking:** the world lock is held throughout, so nothing reads the counters between the
+    /// batch's first page and its end.
     pub(crate) fn zap_page_range<T: Tracer>(
         &mut self,
         t: &T,
@@ -112,25 +118,27 @@ impl<C: MemCounter> World<C> {
     ) {
         let _f = trace::func(t, cpu, "zap_page_range");
         let end = first + n;
+        self.mem_cgroup_uncharge_start();
         let mut from = first;
-        while let Some((&vpn, &pte)) = self.mms[mm as usize].ptes.range(from..end).next() {
+        while let Some((vpn, pte)) = self.mms[mm as usize].ptes.next_in(from, end) {
             from = vpn + 1;
             match pte {
                 Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
                     let m = &mut self.mms[mm as usize];
-                    m.ptes.remove(&vpn);
+                    m.ptes.remove(vpn);
                     m.anon_rss -= 1;
                     self.uncharge_and_free(t, cpu, pfn);
                 }
                 Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
                 Pte::Swap(slot) => {
                     let m = &mut self.mms[mm as usize];
-                    m.ptes.remove(&vpn);
+                    m.ptes.remove(vpn);
                     m.swap_ents -= 1;
                     self.swap_free_slot(t, cpu, slot);
                 }
             }
         }
+        self.mem_cgroup_uncharge_end(t, cpu);
     }
 
     pub(crate) fn shm_detach<T: Tracer>(&mut self, t: &T, cpu: CpuId, shm: u32) {

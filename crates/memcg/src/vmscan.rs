@@ -281,7 +281,7 @@ impl<C: MemCounter> World<C> {
             if let Some(maps) = self.shared_rmap.remove(&pfn) {
                 for (mm, vpn) in maps {
                     let m = &mut self.mms[mm as usize];
-                    m.ptes.remove(&vpn);
+                    m.ptes.remove(vpn);
                     m.file_rss -= 1;
                 }
                 if let Some(s) = pg.memcg_slot() {

@@ -392,3 +392,29 @@ fn mlock_after_touch() {
     assert_eq!(stat(&m, a, "active_anon"), MIB);
     m.check_invariants();
 }
+
+/// One munmap over pages charged to two memcgs (the task moved in between, without
+/// move_charge_at_immigrate): the coalesced uncharge of the unmap (spec §7.7.2) holds the first
+/// memcg's pages and uncharges the other's directly; both end at zero.
+#[test]
+fn munmap_over_two_memcgs_uncharges_both() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let b = m.create_memcg(MemcgId::ROOT).unwrap();
+    let p = spawn(&m, 10, "usemem", a);
+    let addr = m.mmap_anon(p, Bytes(2 * MIB)).unwrap();
+    m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
+    m.attach_task(p, b).unwrap();
+    m.touch(p, addr + MIB, Bytes(MIB), true, CPU).unwrap();
+    for x in [a, b] {
+        assert_eq!(read_u64(&m, x, "usage_in_bytes"), MIB);
+        assert_eq!(read_u64(&m, x, "memsw.usage_in_bytes"), MIB);
+    }
+    m.munmap(p, addr, Bytes(2 * MIB), CPU).unwrap();
+    for x in [a, b] {
+        assert_eq!(read_u64(&m, x, "usage_in_bytes"), 0);
+        assert_eq!(read_u64(&m, x, "memsw.usage_in_bytes"), 0);
+        assert_eq!(stat(&m, x, "pgpgout"), MIB / 4096);
+    }
+    m.check_invariants();
+}
