@@ -59,7 +59,7 @@ mod tests {
         assert_eq!(Bytes(1).page_align(), Bytes(4096));
         assert_eq!(Bytes(4096).page_align(), Bytes(4096));
         assert_eq!(Bytes(0).page_align(), Bytes(0));
-        assert_eq!(Bytes(u64::MAX).page_align(), Bytes(u64::MAX & !4095));
+        assert_eq!(Bytes(u64::MAX).page_align(), Bytes(!4095));
         assert_eq!(Bytes(8191).to_pages_floor(), Pages(1));
         assert_eq!(Pages(2).to_bytes(), Bytes(8192));
     }
