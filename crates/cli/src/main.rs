@@ -3,8 +3,8 @@
 //! * `cgsim` — an interactive shell on a terminal, otherwise runs standard input;
 //! * `cgsim run FILE|-` — run a script, exit with its status;
 //! * `cgsim dot [SCRIPT] [-o OUT]` — DOT (or SVG) of the object graph after SCRIPT;
-//! * `cgsim tour [--memory] [--out DIR]` — the seed article's walkthroughs (cgroups, or the
-//!   memory controller), traced, with a diagram;
+//! * `cgsim tour [--memory|--notifications] [--out DIR]` — the seed articles' walkthroughs
+//!   (cgroups, the memory controller, or eventfd notifications), traced, with a diagram;
 //! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report.
 
 #![forbid(unsafe_code)]
@@ -62,14 +62,18 @@ enum Cmd {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
-    /// Run the cgroup walkthrough of docs/tour.sh with tracing on and draw the final state.
+    /// Run a walkthrough (docs/tour.sh by default), with traces, and draw the final state.
     Tour {
         /// Directory for tour.dot (and tour.svg).
         #[arg(long, default_value = ".")]
         out: PathBuf,
         /// Run the memory controller walkthrough (docs/memory-tour.sh, memory-tour.dot).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "notifications")]
         memory: bool,
+        /// Run the notifications walkthrough: thresholds, OOM notification and the listener's
+        /// goodbye (docs/notifications.sh, notifications.dot).
+        #[arg(long)]
+        notifications: bool,
     },
     /// Benchmark reports.
     Bench {
@@ -243,10 +247,16 @@ fn main() -> ExitCode {
                 },
             }
         }
-        Some(Cmd::Tour { out, memory }) => {
+        Some(Cmd::Tour {
+            out,
+            memory,
+            notifications,
+        }) => {
             let mut stdout = std::io::stdout();
             let which = if memory {
                 cgsim::tour::Which::Memory
+            } else if notifications {
+                cgsim::tour::Which::Notifications
             } else {
                 cgsim::tour::Which::Cgroups
             };

@@ -1,6 +1,7 @@
 //! `cgsim tour`: the seed article's walkthroughs, traced, with a diagram of the final state:
-//! the cgroup core (`docs/tour.sh`, `tour.dot`) and, with `--memory`, the memory controller
-//! (`docs/memory-tour.sh`, `memory-tour.dot`).
+//! the cgroup core (`docs/tour.sh`, `tour.dot`), with `--memory` the memory controller
+//! (`docs/memory-tour.sh`, `memory-tour.dot`), with `--notifications` thresholds and OOM
+//! notifications through `cgroup.event_control` (`docs/notifications.sh`, `notifications.dot`).
 
 use crate::Shell;
 use cgsim_cgroupfs::{BootParams, ConsoleStream};
@@ -13,6 +14,9 @@ pub const TOUR: &str = include_str!("../../../docs/tour.sh");
 /// The memory controller tour script.
 pub const MEMORY_TOUR: &str = include_str!("../../../docs/memory-tour.sh");
 
+/// The notifications walkthrough (`docs/notifications.md`).
+pub const NOTIFICATIONS: &str = include_str!("../../../docs/notifications.sh");
+
 /// Which walkthrough to run.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Which {
@@ -20,6 +24,8 @@ pub enum Which {
     Cgroups,
     /// `docs/memory-tour.sh` → `memory-tour.dot`.
     Memory,
+    /// `docs/notifications.sh` → `notifications.dot`.
+    Notifications,
 }
 
 impl Which {
@@ -27,6 +33,7 @@ impl Which {
         match self {
             Which::Cgroups => TOUR,
             Which::Memory => MEMORY_TOUR,
+            Which::Notifications => NOTIFICATIONS,
         }
     }
 
@@ -34,6 +41,7 @@ impl Which {
         match self {
             Which::Cgroups => "tour",
             Which::Memory => "memory-tour",
+            Which::Notifications => "notifications",
         }
     }
 }
