@@ -459,6 +459,7 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
     /// level (`vmpressure_work_fn`, spec §12.2–12.4).
     fn vmpressure(&self, view: &dyn MemcgEventView, memcg: MemcgId, scanned: u64, reclaimed: u64) {
         let t = &*self.tracer;
+        let _f = trace::func(t, CpuId(0), "vmpressure");
         let mut inner = self.inner.lock();
         let vmpr = &mut inner.entry(memcg).or_default().vmpressure;
         vmpr.scanned += scanned;
@@ -469,7 +470,7 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
         let (scanned, reclaimed) = (vmpr.scanned, vmpr.reclaimed);
         vmpr.scanned = 0;
         vmpr.reclaimed = 0;
-        let _f = trace::func(t, CpuId(0), "vmpressure_work_fn");
+        let _w = trace::func(t, CpuId(0), "vmpressure_work_fn");
         let level = VmpressureLevel::calc(scanned, reclaimed);
         let mut m = Some(memcg);
         while let Some(id) = m {
