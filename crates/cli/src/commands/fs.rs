@@ -245,9 +245,17 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         names.extend(entries.into_iter().map(|e| e.name));
         if o.long {
             let mut rows = String::new();
+            // `total` counts 1 KiB blocks: whole pages of regular files (tmpfs keeps data in
+            // pages); directories and cgroup or /proc files take none.
+            let mut blocks = 0;
             for n in &names {
                 match k.stat(pid, &join(d, n)) {
-                    Ok(st) => rows.push_str(&long_line(&st, n)),
+                    Ok(st) => {
+                        if st.file_type == FileType::Regular {
+                            blocks += st.size.div_ceil(4096) * 4;
+                        }
+                        rows.push_str(&long_line(&st, n));
+                    }
                     Err(e) => {
                         sh.write_err(
                             pid,
@@ -257,7 +265,7 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                     }
                 }
             }
-            text.push_str(&format!("total {}\n", names.len()));
+            text.push_str(&format!("total {blocks}\n"));
             text.push_str(&rows);
         } else {
             for n in &names {
