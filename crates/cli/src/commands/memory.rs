@@ -451,7 +451,7 @@ fn free(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
         .saturating_sub(buff_cache);
     let available = m.mem_free + m.inactive_file + m.active_file;
     let text = format!(
-        "{:>15}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
+        "{:>19}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
          Mem:    {:>11}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
          Swap:   {:>11}{:>12}{:>12}\n",
         "total",
