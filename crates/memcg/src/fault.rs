@@ -312,6 +312,43 @@ impl<C: MemCounter> World<C> {
         }
     }
 
+    /// Allocate a frame holding `page` and charge it to `memcg` (as cache when `cache`). On a
+    /// failed charge the frame is freed again; if the OOM killer tore the faulting mm down
+    /// while we charged, the page is uncharged and freed and the fault reports `OomKilled`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn alloc_charged_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mm: u32,
+        page: Page,
+        memcg: u16,
+        cache: bool,
+    ) -> Result<u32, FaultError> {
+        let pfn = self.alloc_user_page(t, cpu, pid)?;
+        self.pages[pfn as usize] = page;
+        if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
+            self.free_page(pfn);
+            return Err(e);
+        }
+        if !self.mms.contains(mm as usize) {
+            self.uncharge_and_free(t, cpu, pfn);
+            return Err(FaultError::OomKilled);
+        }
+        Ok(pfn)
+    }
+
+    /// The memcg a page coming back from swap slot `slot` is charged to: the one its
+    /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
+    fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
+        match slot.map(|s| self.swap[s as usize].memcg) {
+            Some(rec) if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() => rec,
+            _ => self.mm_memcg(mm),
+        }
+    }
+
     /// `do_anonymous_page`: allocate, charge (`mem_cgroup_newpage_charge`), map.
     #[allow(clippy::too_many_arguments)]
     fn do_anonymous_page<T: Tracer>(
@@ -325,8 +362,7 @@ impl<C: MemCounter> World<C> {
         write: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_anonymous_page");
-        let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize] = Page {
+        let page = Page {
             flags: PG_ANON | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
             owner: mm,
             index: vpn as u32,
@@ -334,15 +370,7 @@ impl<C: MemCounter> World<C> {
             ..Page::FREE
         };
         let memcg = self.mm_memcg(mm);
-        if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, false) {
-            self.free_page(pfn);
-            return Err(e);
-        }
-        // The OOM killer may have torn this very mm down while we charged.
-        if !self.mms.contains(mm as usize) {
-            self.uncharge_and_free(t, cpu, pfn);
-            return Err(FaultError::OomKilled);
-        }
+        let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
         if locked {
             self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
@@ -368,29 +396,15 @@ impl<C: MemCounter> World<C> {
         locked: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_swap_page");
-        let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize] = Page {
+        let page = Page {
             flags: PG_ANON | PG_ACTIVE,
             owner: mm,
             index: vpn as u32,
             mapcount: 1,
             ..Page::FREE
         };
-        // Charge the memcg recorded in swap_cgroup if it still exists, else the mm owner's.
-        let rec = self.swap[slot as usize].memcg;
-        let memcg = if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() {
-            rec
-        } else {
-            self.mm_memcg(mm)
-        };
-        if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, false) {
-            self.free_page(pfn);
-            return Err(e);
-        }
-        if !self.mms.contains(mm as usize) {
-            self.uncharge_and_free(t, cpu, pfn);
-            return Err(FaultError::OomKilled);
-        }
+        let memcg = self.swapin_memcg(Some(slot), mm);
+        let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
         self.swap_free_slot(t, cpu, slot);
         if locked {
             self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
@@ -426,8 +440,7 @@ impl<C: MemCounter> World<C> {
                 Ok(pfn)
             }
             other => {
-                let pfn = self.alloc_user_page(t, cpu, pid)?;
-                self.pages[pfn as usize] = Page {
+                let page = Page {
                     flags: PG_SHMEM | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
                     owner: file,
                     index: idx,
@@ -437,18 +450,8 @@ impl<C: MemCounter> World<C> {
                     Some(CacheSlot::Swap(slot)) => Some(slot),
                     _ => None,
                 };
-                let memcg = match swap_rec.map(|s| self.swap[s as usize].memcg) {
-                    Some(rec) if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() => rec,
-                    _ => self.mm_memcg(mm),
-                };
-                if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, true) {
-                    self.free_page(pfn);
-                    return Err(e);
-                }
-                if !self.mms.contains(mm as usize) {
-                    self.uncharge_and_free(t, cpu, pfn);
-                    return Err(FaultError::OomKilled);
-                }
+                let memcg = self.swapin_memcg(swap_rec, mm);
+                let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, true)?;
                 if let Some(slot) = swap_rec {
                     self.swap_free_slot(t, cpu, slot);
                 }
