@@ -13,6 +13,7 @@ pub mod memory;
 pub mod misc;
 pub mod mount;
 pub mod process;
+pub mod text;
 
 use crate::Shell;
 use cgsim_cgroupfs::{Kernel, Program};
@@ -77,6 +78,7 @@ impl Registry {
         misc::register(&mut r);
         memory::register(&mut r);
         listener::register(&mut r);
+        text::register(&mut r);
         r
     }
 

@@ -69,6 +69,7 @@ script!(memcg_oom_control);
 script!(trace_fault);
 script!(delegation);
 script!(dot_events);
+script!(text_commands);
 
 #[test]
 fn tour() {
