@@ -32,6 +32,8 @@ pub enum FileKind<T: Tracer> {
     Cgroup(CgFile<T>),
     /// An eventfd (`[eventfd]` anonymous inode).
     Eventfd(EventfdFile),
+    /// One end of a pipe (`pipe:[ino]`).
+    Pipe(crate::pipe::PipeEnd),
 }
 
 /// One open file description.

@@ -260,6 +260,7 @@ impl<T: Tracer> Kernel<T> {
             }
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
             FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
+            FileKind::Pipe(p) => return p.read(buf),
         };
         file.pos += n as u64;
         Ok(n)
@@ -340,6 +341,7 @@ impl<T: Tracer> Kernel<T> {
             }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
+            FileKind::Pipe(p) => p.write(data),
         }
     }
 

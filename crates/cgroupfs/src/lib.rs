@@ -122,6 +122,7 @@ mod meminfo;
 mod mount;
 mod namei;
 mod perm;
+mod pipe;
 mod process;
 mod procfs;
 mod sched;
@@ -664,6 +665,12 @@ impl<T: Tracer> Kernel<T> {
 
     pub fn close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
         self.sys_close(pid, fd)
+    }
+
+    /// `pipe(2)`: `(read end, write end)`. The buffer is unbounded and not charged to a memcg
+    /// (see `pipe.rs`); reading an empty pipe whose writers remain gives EAGAIN.
+    pub fn pipe(&self, pid: Pid) -> SysResult<(Fd, Fd)> {
+        self.sys_pipe(pid)
     }
 
     /// `dup2(old, new)`.

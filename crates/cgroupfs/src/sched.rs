@@ -73,6 +73,7 @@ impl<T: Tracer> Kernel<T> {
         };
         match st.files.get(&e.file).map(|f| &f.kind) {
             Some(FileKind::Eventfd(ef)) => self.efd_readable(ef),
+            Some(FileKind::Pipe(p)) => p.readable(),
             _ => true,
         }
     }

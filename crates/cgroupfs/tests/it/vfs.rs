@@ -412,3 +412,31 @@ fn umount_busy_while_in_use() {
     k.close(c, fd).unwrap();
     k.umount(INIT, "/tmp/m").unwrap();
 }
+
+/// `pipe(2)` (fs/pipe.c): data in order, EAGAIN while a writer remains, end of file once every
+/// writer is closed (also through fork and exit), EPIPE once no reader is left.
+#[test]
+fn pipe_semantics() {
+    let k = boot();
+    let (r, w) = k.pipe(INIT).unwrap();
+    assert_eq!((r.0, w.0), (3, 4), "lowest free fds, read end first");
+    let mut buf = [0u8; 8];
+    assert_eq!(errno(k.read(INIT, r, &mut buf)), Some(Errno::EAGAIN));
+    assert_eq!(errno(k.read(INIT, w, &mut buf)), Some(Errno::EBADF));
+    assert_eq!(errno(k.write(INIT, r, b"x")), Some(Errno::EBADF));
+    k.write(INIT, w, b"hello ").unwrap();
+    k.write(INIT, w, b"world").unwrap();
+    assert_eq!(k.read(INIT, r, &mut buf).unwrap(), 8);
+    assert_eq!(&buf, b"hello wo");
+    // A child holds copies of both ends; the write end stays open until it exits.
+    let child = k.fork(INIT).unwrap();
+    k.close(INIT, w).unwrap();
+    assert_eq!(k.read(INIT, r, &mut buf).unwrap(), 3);
+    assert_eq!(errno(k.read(INIT, r, &mut buf)), Some(Errno::EAGAIN));
+    k.exit(child, 0);
+    assert_eq!(k.read(INIT, r, &mut buf).unwrap(), 0, "end of file");
+    let (r2, w2) = k.pipe(INIT).unwrap();
+    k.close(INIT, r2).unwrap();
+    assert_eq!(errno(k.write(INIT, w2, b"x")), Some(Errno::EPIPE));
+    k.check_invariants();
+}

@@ -1,6 +1,5 @@
-//! Text commands tutorials reach for: `grep` and `wc`, on files (the simulated console's
-//! standard input is empty, and the cgsim shell has no pipelines, so `grep cgroup /proc/mounts`
-//! is the form that works).
+//! Text commands tutorials reach for: `grep` and `wc`, on files or on a pipe
+//! (`mount | grep cgroup`, `cat tasks | wc -l`).
 //!
 //! `grep` matches fixed strings (what tutorials search for: `cgroup`, `memory`, `rss`), not
 //! regular expressions; its exit statuses are grep's (0 a line matched, 1 none did, 2 an

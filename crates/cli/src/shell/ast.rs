@@ -1,7 +1,8 @@
 //! The syntax tree of the small POSIX-sh subset the cgsim shell runs.
 //!
-//! **Differences:** only simple commands joined by `;`, newline, `&&`, `||` and `&` exist; there
-//! are no pipelines, compound commands (`if`, `for`, `{ }`, `( )`), functions or here-documents.
+//! **Differences:** only simple commands, pipelines of them (`|`), joined by `;`, newline, `&&`,
+//! `||` and `&` exist; there are no compound commands (`if`, `for`, `{ }`, `( )`), functions or
+//! here-documents.
 //! The parser rejects those with a syntax error instead of misreading them.
 
 /// A whole script: list items in source order.
@@ -39,6 +40,8 @@ pub struct SimpleCommand {
     pub assigns: Vec<Assign>,
     pub words: Vec<Word>,
     pub redirects: Vec<Redirect>,
+    /// The next stage of a pipeline (`cmd | next`): `next` reads what this command writes.
+    pub pipe_to: Option<Box<SimpleCommand>>,
 }
 
 /// `NAME=value`.

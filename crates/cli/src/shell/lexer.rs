@@ -31,6 +31,7 @@ pub(crate) enum Tok {
     Amp,
     AndIf,
     OrIf,
+    Pipe,
     Newline,
     RParen,
     Eof,
@@ -51,6 +52,7 @@ impl Tok {
             Tok::Amp => "\"&\"".to_string(),
             Tok::AndIf => "\"&&\"".to_string(),
             Tok::OrIf => "\"||\"".to_string(),
+            Tok::Pipe => "\"|\"".to_string(),
             Tok::Newline => "newline".to_string(),
             Tok::RParen => "\")\"".to_string(),
             Tok::Eof => "end of file".to_string(),
@@ -150,13 +152,7 @@ impl<'a> Lexer<'a> {
             '&' if two == Some('&') => (Tok::AndIf, 2),
             '&' => (Tok::Amp, 1),
             '|' if two == Some('|') => (Tok::OrIf, 2),
-            '|' => (
-                Tok::Unsupported {
-                    text: "|",
-                    why: "pipelines (\"|\") are not supported by the cgsim shell",
-                },
-                1,
-            ),
+            '|' => (Tok::Pipe, 1),
             '(' => (
                 Tok::Unsupported {
                     text: "(",

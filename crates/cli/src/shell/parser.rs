@@ -210,7 +210,7 @@ impl<'a> Parser<'a> {
     }
 
     fn and_or(&mut self) -> Result<AndOr, SyntaxError> {
-        let first = self.simple()?;
+        let first = self.pipeline()?;
         let mut rest = Vec::new();
         loop {
             let conn = match self.peek()?.tok {
@@ -220,9 +220,20 @@ impl<'a> Parser<'a> {
             };
             self.next()?;
             self.skip_newlines()?;
-            rest.push((conn, self.simple()?));
+            rest.push((conn, self.pipeline()?));
         }
         Ok(AndOr { first, rest })
+    }
+
+    /// `pipeline: simple ('|' linebreak simple)*`, chained through `pipe_to`.
+    fn pipeline(&mut self) -> Result<SimpleCommand, SyntaxError> {
+        let mut cmd = self.simple()?;
+        if self.peek()?.tok == Tok::Pipe {
+            self.next()?;
+            self.skip_newlines()?;
+            cmd.pipe_to = Some(Box::new(self.pipeline()?));
+        }
+        Ok(cmd)
     }
 
     fn simple(&mut self) -> Result<SimpleCommand, SyntaxError> {
@@ -232,6 +243,7 @@ impl<'a> Parser<'a> {
             assigns: Vec::new(),
             words: Vec::new(),
             redirects: Vec::new(),
+            pipe_to: None,
         };
         loop {
             let t = self.peek()?.clone();

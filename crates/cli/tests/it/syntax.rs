@@ -48,7 +48,12 @@ fn show_cmd(c: &SimpleCommand) -> String {
         };
         parts.push(format!("{}{op}{}", r.fd, show_word(&r.target)));
     }
-    format!("{}@{}", parts.join(" "), c.line)
+    let mut s = format!("{}@{}", parts.join(" "), c.line);
+    if let Some(next) = &c.pipe_to {
+        s.push_str(" | ");
+        s.push_str(&show_cmd(next));
+    }
+    s
 }
 
 fn show_program(p: &Program) -> String {
@@ -133,6 +138,11 @@ fn parses_the_subset() {
             "[ -d /x ] && echo yes",
             "<[> <-d> </x> <]>@1 && <echo> <yes>@1",
         ),
+        ("mount | grep cgroup", "<mount>@1 | <grep> <cgroup>@1"),
+        (
+            "cat tasks | wc -l > n && echo |\n  cat &",
+            "<cat> <tasks>@1 | <wc> <-l> 1><n>@1 && <echo>@1 | <cat>@2 &",
+        ),
     ];
     for (src, want) in cases {
         assert_eq!(tree(src), *want, "source: {src:?}");
@@ -173,12 +183,9 @@ fn syntax_errors_name_the_line() {
             "arithmetic expansion $((...)) is not supported by the cgsim shell",
             false,
         ),
-        (
-            "echo a | wc",
-            1,
-            "pipelines (\"|\") are not supported by the cgsim shell",
-            false,
-        ),
+        ("echo a | | wc", 1, "\"|\" unexpected", false),
+        ("echo a |", 1, "end of file unexpected", true),
+        ("| wc", 1, "\"|\" unexpected", false),
         (
             "echo a\n(cd /)",
             2,

@@ -70,6 +70,7 @@ script!(trace_fault);
 script!(delegation);
 script!(dot_events);
 script!(text_commands);
+script!(pipelines);
 
 #[test]
 fn tour() {

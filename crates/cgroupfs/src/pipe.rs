@@ -1,0 +1,128 @@
+//! Pipes: a byte queue with a read end and a write end.
+//!
+//! **Kernel:** `fs/pipe.c` `do_pipe`, `pipe_read`, `pipe_write`, `pipe_release` (2.6.25).
+//! **Differences:** the buffer is unbounded (the kernel's holds 16 pages and makes the writer
+//! sleep): the shell runs the stages of a pipeline one after the other, so the writer must never
+//! wait for its reader. A write with no reader left fails with EPIPE without sending SIGPIPE.
+//! Pipe buffers are kernel memory and are not charged to a memory cgroup, as in 2.6.34.
+
+use crate::file::{FileKind, OpenFile};
+use crate::{Fd, Kernel};
+use cgsim_ktypes::trace::func;
+use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// `struct pipe_inode_info`: the bytes in flight and how many open ends of each kind exist.
+#[derive(Debug, Default)]
+struct PipeBuf {
+    data: VecDeque<u8>,
+    readers: usize,
+    writers: usize,
+}
+
+/// One end of a pipe, as an open file description holds it; dropping it is `pipe_release`.
+#[derive(Debug)]
+pub struct PipeEnd {
+    buf: Arc<Mutex<PipeBuf>>,
+    write: bool,
+}
+
+impl PipeEnd {
+    /// `do_pipe`: a connected (read end, write end) pair.
+    fn pair() -> (PipeEnd, PipeEnd) {
+        let buf = Arc::new(Mutex::new(PipeBuf {
+            readers: 1,
+            writers: 1,
+            ..PipeBuf::default()
+        }));
+        let read = PipeEnd {
+            buf: Arc::clone(&buf),
+            write: false,
+        };
+        (read, PipeEnd { buf, write: true })
+    }
+
+    /// `pipe_read`: what is buffered; 0 (end of file) once every writer is gone; EAGAIN while a
+    /// writer may still write (a blocking reader waits with `Step::WaitReadable`).
+    pub fn read(&self, buf: &mut [u8]) -> SysResult<usize> {
+        let mut p = self.buf.lock();
+        if p.data.is_empty() {
+            if p.writers == 0 {
+                return Ok(0);
+            }
+            return Err(SysError::new(Errno::EAGAIN, "pipe empty, writers remain"));
+        }
+        let n = buf.len().min(p.data.len());
+        for (dst, src) in buf.iter_mut().zip(p.data.drain(..n)) {
+            *dst = src;
+        }
+        Ok(n)
+    }
+
+    /// `pipe_write`: append, or EPIPE when no reader is left.
+    pub fn write(&self, data: &[u8]) -> SysResult<usize> {
+        let mut p = self.buf.lock();
+        if p.readers == 0 {
+            return Err(SysError::new(Errno::EPIPE, "no reader left"));
+        }
+        p.data.extend(data);
+        Ok(data.len())
+    }
+
+    /// Whether a read would not wait: data buffered, or end of file.
+    pub fn readable(&self) -> bool {
+        let p = self.buf.lock();
+        !p.data.is_empty() || p.writers == 0
+    }
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        let mut p = self.buf.lock();
+        if self.write {
+            p.writers -= 1;
+        } else {
+            p.readers -= 1;
+        }
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// `pipe(2)`: the read end at the lowest free fd, the write end at the next.
+    #[doc(alias = "do_pipe")]
+    pub(crate) fn sys_pipe(&self, pid: Pid) -> SysResult<(Fd, Fd)> {
+        let _f = func(&*self.tracer, CpuId(0), "do_pipe");
+        let mut st = self.state.lock();
+        self.live_cred(&st, pid)?;
+        let (r, w) = PipeEnd::pair();
+        let rfd = self.install_fd(
+            &mut st,
+            pid,
+            OpenFile::new(FileKind::Pipe(r), true, false),
+            false,
+        );
+        let result = match rfd {
+            Ok(rfd) => {
+                match self.install_fd(
+                    &mut st,
+                    pid,
+                    OpenFile::new(FileKind::Pipe(w), false, true),
+                    false,
+                ) {
+                    Ok(wfd) => Ok((rfd, wfd)),
+                    Err(e) => {
+                        // Undo the read end so a failed pipe(2) leaves the fd table as it was.
+                        drop(st);
+                        let _ = self.close(pid, rfd);
+                        return Err(e);
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        };
+        self.unlock(st);
+        result
+    }
+}
