@@ -77,6 +77,14 @@ impl LruList {
         LruList::Unevictable,
     ];
 
+    /// `for_each_evictable_lru`: every list reclaim scans.
+    pub const ALL_EVICTABLE: [LruList; 4] = [
+        LruList::InactiveAnon,
+        LruList::ActiveAnon,
+        LruList::InactiveFile,
+        LruList::ActiveFile,
+    ];
+
     /// The `memory.stat` key of this list.
     pub fn stat_name(self) -> &'static str {
         match self {

@@ -112,12 +112,7 @@ impl<C: MemCounter> World<C> {
             0
         };
         let mut nr = [0u64; 4];
-        for l in [
-            LruList::InactiveAnon,
-            LruList::ActiveAnon,
-            LruList::InactiveFile,
-            LruList::ActiveFile,
-        ] {
+        for l in LruList::ALL_EVICTABLE {
             let pct = if l.is_file() {
                 100 - anon_pct
             } else {
@@ -130,14 +125,21 @@ impl<C: MemCounter> World<C> {
             }
             nr[l.index()] = scan;
         }
+        // At priority p a list of n pages contributes n >> p to the scan (spec §1.5), so small
+        // lists are skipped until the priority has dropped far enough.
+        trace::comment(t, cpu, || {
+            format!(
+                "priority {priority}: scan {} of {} pages",
+                nr.iter().sum::<u64>(),
+                LruList::ALL_EVICTABLE
+                    .iter()
+                    .map(|&l| self.lru_len(o, l))
+                    .sum::<u64>()
+            )
+        });
         let mut reclaimed = 0;
         while nr.iter().any(|&n| n > 0) {
-            for l in [
-                LruList::InactiveAnon,
-                LruList::ActiveAnon,
-                LruList::InactiveFile,
-                LruList::ActiveFile,
-            ] {
+            for l in LruList::ALL_EVICTABLE {
                 let n = nr[l.index()].min(SWAP_CLUSTER_MAX);
                 if n == 0 {
                     continue;
