@@ -340,6 +340,19 @@ impl<C: MemCounter> World<C> {
         Ok(pfn)
     }
 
+    /// Map a freshly charged private anonymous page at `vpn` of `mm` (mlocked pages go
+    /// straight to the unevictable list) and queue it on this CPU's pagevec.
+    #[inline]
+    fn map_anon_page(&mut self, cpu: CpuId, mm: u32, vpn: u64, pfn: u32, locked: bool) {
+        if locked {
+            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+        }
+        let m = &mut self.mms[mm as usize];
+        m.ptes.insert(vpn, Pte::Page(pfn));
+        m.anon_rss += 1;
+        self.lru_cache_add(cpu, pfn);
+    }
+
     /// The memcg a page coming back from swap slot `slot` is charged to: the one its
     /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
     fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
@@ -371,13 +384,7 @@ impl<C: MemCounter> World<C> {
         };
         let memcg = self.mm_memcg(mm);
         let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
-        if locked {
-            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
-        }
-        let m = &mut self.mms[mm as usize];
-        m.ptes.insert(vpn, Pte::Page(pfn));
-        m.anon_rss += 1;
-        self.lru_cache_add(cpu, pfn);
+        self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
 
@@ -406,14 +413,8 @@ impl<C: MemCounter> World<C> {
         let memcg = self.swapin_memcg(Some(slot), mm);
         let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
         self.swap_free_slot(t, cpu, slot);
-        if locked {
-            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
-        }
-        let m = &mut self.mms[mm as usize];
-        m.ptes.insert(vpn, Pte::Page(pfn));
-        m.anon_rss += 1;
-        m.swap_ents -= 1;
-        self.lru_cache_add(cpu, pfn);
+        self.mms[mm as usize].swap_ents -= 1;
+        self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
 
