@@ -29,6 +29,18 @@ impl<T: Tracer> CgroupCore<T> {
     /// **Locking:** `css_set_lock` only (see the module docs).
     #[doc(alias = "cgroup_fork")]
     pub fn fork(&self, parent: Pid, child: Pid, cred: Cred) -> Result<(), Errno> {
+        self.fork_with(parent, child, cred, || {})
+    }
+
+    /// [`fork`](Self::fork), running `copy_mm` where `copy_process` copies the address space:
+    /// after `cgroup_fork` and before `cgroup_fork_callbacks`, with no core lock held.
+    pub fn fork_with(
+        &self,
+        parent: Pid,
+        child: Pid,
+        cred: Cred,
+        copy_mm: impl FnOnce(),
+    ) -> Result<(), Errno> {
         // Lock order: css_set_lock (write) alone; cgroup_mutex is not taken.
         let mut cs = self.css_set_lock.write();
         let p = cs.tasks.get(&parent).ok_or(Errno::ESRCH)?;
@@ -46,6 +58,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let calls = self.forkexit_calls(&cs, cg, child, SubsysCallback::Fork);
         drop(cs);
+        copy_mm();
         {
             let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_fork_callbacks");
             for (i, cx, css, tref) in calls {

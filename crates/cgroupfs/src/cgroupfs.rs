@@ -289,8 +289,10 @@ impl<T: Tracer> Kernel<T> {
     // ---- tasks -------------------------------------------------------------------------------
 
     /// `cgroup_fork` + `cgroup_fork_callbacks` + `cgroup_post_fork`.
-    pub(crate) fn cg_fork(&self, parent: Pid, child: Pid, cred: &Cred) {
-        if let Err(e) = self.cgroups.fork(parent, child, *cred) {
+    /// `copy_process`'s cgroup steps, with `copy_mm` run between `cgroup_fork` and
+    /// `cgroup_fork_callbacks` as in the kernel.
+    pub(crate) fn cg_fork(&self, parent: Pid, child: Pid, cred: &Cred, copy_mm: impl FnOnce()) {
+        if let Err(e) = self.cgroups.fork_with(parent, child, *cred, copy_mm) {
             self.klog.printk(
                 &self.clock,
                 Level::Warning,

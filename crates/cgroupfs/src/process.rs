@@ -70,16 +70,20 @@ impl<T: Tracer> Kernel<T> {
         for e in child.fds.values() {
             st.files.get_mut(&e.file).expect("fd names a file").refs += 1;
         }
-        self.cg_fork(parent, pid, &child.cred);
+        // copy_mm runs inside the cgroup steps, between cgroup_fork and the callbacks.
         // Lock order: Kernel::state -> memcg world (dup_mm: the child starts in the parent's
-        // memcg, which is its cgroup in the memory hierarchy too).
-        if let Err(e) = self.mem.fork_mm(parent, pid) {
-            self.klog.printk(
-                &self.clock,
-                Level::Warning,
-                format!("fork: dup_mm({parent}, {pid}) failed: {}", e.name()),
-            );
-        }
+        // memcg, which is its cgroup in the memory hierarchy too; anonymous pages are shared
+        // copy-on-write).
+        self.cg_fork(parent, pid, &child.cred, || {
+            let _g = func(&*self.tracer, CpuId(0), "dup_mm");
+            if let Err(e) = self.mem.fork_mm(parent, pid) {
+                self.klog.printk(
+                    &self.clock,
+                    Level::Warning,
+                    format!("fork: dup_mm({parent}, {pid}) failed: {}", e.name()),
+                );
+            }
+        });
         st.last_pid = pid.0;
         st.tasks.insert(pid, child);
         Ok(pid)

@@ -4,7 +4,7 @@
 //! **Kernel:** `mm/mmap.c`, `mm/madvise.c`, `mm/mlock.c`, `mm/memory.c` `handle_mm_fault`,
 //! `do_anonymous_page`, `do_swap_page`; `mm/filemap.c` `add_to_page_cache_lru`,
 //! `mark_page_accessed`; `mm/shmem.c` `shmem_getpage`; `ipc/shm.c` (spec §5.2, §7.1).
-//! **Differences:** see `mm.rs` (no copy-on-write, regular files never mapped).
+//! **Differences:** see `mm.rs` (no swap cache, regular files never mapped).
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
@@ -289,6 +289,13 @@ impl<C: MemCounter> World<C> {
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
         match self.mms[mm as usize].ptes.get(vpn) {
+            Some(Pte::Page(pfn))
+                if write
+                    && self.pages[pfn as usize].has(PG_ANON)
+                    && self.pages[pfn as usize].mapcount > 1 =>
+            {
+                self.do_wp_page(t, cpu, pid, mm, vpn, pfn, vma.locked)
+            }
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
                 let pg = &mut self.pages[pfn as usize];
@@ -385,6 +392,47 @@ impl<C: MemCounter> World<C> {
         let memcg = self.mm_memcg(mm);
         let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
+        Ok(())
+    }
+
+    /// `do_wp_page` on an anonymous page still shared copy-on-write (`mapcount > 1`): copy it
+    /// into a new page charged to the writer's memcg (`mem_cgroup_newpage_charge`), then drop
+    /// this mm's mapping of the original, which stays charged where it was. A write to a page
+    /// mapped once reuses it (the plain present-page case of `handle_mm_fault`).
+    #[allow(clippy::too_many_arguments)]
+    fn do_wp_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mm: u32,
+        vpn: u64,
+        old: u32,
+        locked: bool,
+    ) -> Result<(), FaultError> {
+        let _f = trace::func(t, cpu, "do_wp_page");
+        let page = Page {
+            flags: PG_ANON | PG_ACTIVE | PG_DIRTY,
+            owner: mm,
+            index: vpn as u32,
+            mapcount: 1,
+            ..Page::FREE
+        };
+        let memcg = self.mm_memcg(mm);
+        let new = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
+        // pte_same: the charge may have reclaimed (the original swapped out) or OOM-killed.
+        if self.mms[mm as usize].ptes.get(vpn) != Some(Pte::Page(old)) {
+            self.uncharge_and_free(t, cpu, new);
+            return self.handle_mm_fault(t, cpu, pid, vpn, true);
+        }
+        let m = &mut self.mms[mm as usize];
+        m.ptes.remove(vpn);
+        m.anon_rss -= 1;
+        if self.page_remove_anon_rmap(old, mm, vpn, locked) {
+            // The other mappers went away while we charged: the original is ours to free.
+            self.uncharge_and_free(t, cpu, old);
+        }
+        self.map_anon_page(cpu, mm, vpn, new, locked);
         Ok(())
     }
 

@@ -47,7 +47,14 @@ impl<C: MemCounter> World<C> {
                         let pg = self.pages[pfn as usize];
                         assert!(!pg.has(PG_FREE), "pte maps a free page");
                         if pg.has(PG_ANON) {
-                            assert_eq!((pg.owner, pg.index as u64), (id as u32, vpn));
+                            if pg.mapcount == 1 {
+                                assert_eq!((pg.owner, pg.index as u64), (id as u32, vpn));
+                            } else {
+                                assert!(
+                                    self.shared_rmap[&pfn].contains(&(id as u32, vpn)),
+                                    "shared anon page {pfn}: mapping missing from its rmap"
+                                );
+                            }
                             *refs.entry(pfn).or_default() += 1;
                             anon += 1;
                         } else {
@@ -77,16 +84,29 @@ impl<C: MemCounter> World<C> {
             }
         }
         for (pfn, pg) in self.pages.iter().enumerate() {
-            if !pg.has(PG_FREE) {
-                assert_eq!(
-                    refs.get(&(pfn as u32)),
-                    Some(&1),
-                    "frame {pfn} not owned once"
-                );
+            if pg.has(PG_FREE) {
+                continue;
             }
+            let want = if pg.has(PG_ANON) {
+                // Copy-on-write: one reference per mapping, and a shared page's rmap lists
+                // exactly those mappings, its owner among them.
+                if pg.mapcount > 1 {
+                    let maps = &self.shared_rmap[&(pfn as u32)];
+                    assert_eq!(maps.len(), usize::from(pg.mapcount), "rmap of {pfn}");
+                    assert!(maps.contains(&(pg.owner, u64::from(pg.index))));
+                }
+                u32::from(pg.mapcount)
+            } else {
+                1
+            };
+            assert_eq!(
+                refs.get(&(pfn as u32)).copied().unwrap_or(0),
+                want,
+                "frame {pfn} references"
+            );
         }
         // 2. swap.
-        let used = self.swap.iter().filter(|s| s.used).count();
+        let used = self.swap.iter().filter(|s| s.used()).count();
         assert_eq!(
             used + self.swap_free.len(),
             self.swap.len(),
@@ -94,7 +114,7 @@ impl<C: MemCounter> World<C> {
         );
         for (i, s) in self.swap.iter().enumerate() {
             let n = swap_refs.get(&(i as u32)).copied().unwrap_or(0);
-            assert_eq!(n, s.used as u32, "swap slot {i} references");
+            assert_eq!(n, u32::from(s.count), "swap slot {i} references");
         }
         // 3. + 4. lists and statistics.
         let mut pagevec_pages: HashMap<u16, i64> = HashMap::new();
@@ -140,7 +160,11 @@ impl<C: MemCounter> World<C> {
                 .filter(|p| p.memcg == s && p.has(crate::page::PCG_CACHE) && p.mapcount > 0)
                 .count() as i64;
             assert_eq!(mapped, st.mapped_file, "{}: mapped_file", m.id);
-            let swap = self.swap.iter().filter(|x| x.used && x.memcg == s).count() as i64;
+            let swap = self
+                .swap
+                .iter()
+                .filter(|x| x.used() && x.memcg == s)
+                .count() as i64;
             assert_eq!(swap, st.swap, "{}: swap", m.id);
         }
         // 5. counters.
@@ -179,7 +203,7 @@ impl<C: MemCounter> World<C> {
                 );
             }
         }
-        for sl in self.swap.iter().filter(|s| s.used) {
+        for sl in self.swap.iter().filter(|s| s.used()) {
             if sl.memcg != crate::page::NO_MEMCG {
                 assert!(
                     self.memcgs[sl.memcg as usize].is_some(),

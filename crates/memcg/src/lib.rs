@@ -13,6 +13,7 @@
 //! | [`machine`] | the simulated machine (RAM, swap, CPUs), tasks, memcg tree, page allocator, pagevecs |
 //! | `fault` | mmap, page faults, page cache, shmem, SysV shm (the host's memory calls) |
 //! | `teardown` | munmap, exit_mmap, truncation, swap_free |
+//! | `rmap` | fork's copy-on-write sharing of anonymous pages and their reverse map |
 //! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics |
 //! | `charge` | `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit, uncharge |
 //! | `vmscan` | `try_to_free_mem_cgroup_pages`, hierarchical and soft-limit reclaim |
@@ -52,6 +53,7 @@ mod move_charge;
 mod oom;
 pub mod page;
 pub mod profile;
+mod rmap;
 #[cfg(feature = "cgroup")]
 pub mod subsys;
 mod teardown;

@@ -299,13 +299,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             tasks: BTreeMap::new(),
             page_cache: BTreeMap::new(),
             shared_rmap: HashMap::new(),
-            swap: vec![
-                SwapSlot {
-                    used: false,
-                    memcg: NO_MEMCG
-                };
-                nr_swap
-            ],
+            swap: vec![SwapSlot::FREE; nr_swap],
             swap_free: (0..nr_swap as u32).rev().collect(),
             shms: BTreeMap::new(),
             next_shm: 0,
@@ -508,9 +502,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// `fork` (`dup_mm`): `child` gets a copy of `parent`'s VMAs in the parent's memcg (the
     /// cgroup fork callback may already have set it) and inherits `oom_score_adj`.
-    /// Private anonymous pages are not copied (see `mm.rs`); shared mappings are shared.
+    /// Private anonymous pages are shared copy-on-write (`copy_page_range`, see `rmap.rs`): no
+    /// new charge until one side writes; shared mappings fault in from the page cache.
     #[doc(alias = "dup_mm")]
     pub fn fork_mm(&self, parent: Pid, child: Pid) -> Result<(), Errno> {
+        let t = &*self.tracer;
         let mut w = self.lock();
         let p = w.tasks.get(&parent).cloned().ok_or(Errno::ESRCH)?;
         let pending = w.pending_fork.remove(&child);
@@ -522,7 +518,6 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mm = match p.mm {
             None => None,
             Some(pm) => {
-                // Only the VMAs are copied (no page table: see `mm.rs`).
                 let (src_vmas, next_vpn) = {
                     let src = &w.mms[pm as usize];
                     (src.vmas.clone(), src.next_vpn)
@@ -535,6 +530,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                     .collect();
                 nm.next_vpn = next_vpn;
                 let id = w.mms.insert(nm) as u32;
+                w.copy_page_range(t, CpuId(0), pm, id);
                 for (&start, vma) in &src_vmas {
                     if let Some(shm) = vma.shm
                         && let Some(seg) = w.shms.get_mut(&shm)

@@ -11,9 +11,13 @@
 //!   Tables are freed at munmap and exit (`free_pgtables`), not when they become empty.
 //!   Page-table pages (`nr_ptes`) are still counted as one per 512 mapped entries for OOM
 //!   badness, as before this representation.
-//! - fork does not copy private anonymous pages and does not share them copy-on-write: the child's
-//!   private mappings start unpopulated and fault fresh pages on first touch (so a child's rss is 0
-//!   after fork). Shared mappings (`MAP_SHARED` `/dev/zero`, SysV shm) are shared as in the kernel.
+//! - fork shares private anonymous pages copy-on-write as the kernel does (`copy_page_range`):
+//!   the child maps the parent's pages (`mapcount` 2, still charged to the memcg that first
+//!   touched them) and its swap entries (`swap_duplicate`); a write to a shared page copies it
+//!   (`do_wp_page`), and the copy is charged to the writer's memcg. There is no swap cache: a
+//!   shared page that was swapped out comes back as a private copy for each mm that faults it.
+//!   Shared mappings (`MAP_SHARED` `/dev/zero`, SysV shm) are not copied; the child faults them
+//!   from the page cache, as in the kernel.
 //! - A task has at most one mm and an mm one owner task (no `CLONE_VM` threads); `mm->owner` is
 //!   therefore the task that created the mm (spec §5.2).
 //! - Regular files are never mapped, only read and written (page cache); mapped cache pages are
@@ -294,9 +298,22 @@ pub(crate) enum CacheSlot {
 /// One swap slot (`swap_map[offset]`) with its `swap_cgroup` record.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SwapSlot {
-    pub(crate) used: bool,
+    /// `swap_map[offset]`: how many page-table entries and shmem slots refer to the entry
+    /// (`swap_duplicate` at fork adds one, `swap_free` drops one); 0 = free.
+    pub(crate) count: u16,
     /// `swap_cgroup`: the memcg charged for this entry's memsw (slot), or `NO_MEMCG`.
     pub(crate) memcg: u16,
+}
+
+impl SwapSlot {
+    pub(crate) const FREE: SwapSlot = SwapSlot {
+        count: 0,
+        memcg: crate::page::NO_MEMCG,
+    };
+
+    pub(crate) fn used(&self) -> bool {
+        self.count > 0
+    }
 }
 
 /// A SysV shm segment (`struct shmid_kernel`).

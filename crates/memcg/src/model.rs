@@ -3,7 +3,10 @@
 //! **Kernel:** the SEED charge path (spec §3.3–3.4, §7.4, §8.3, §8.7) reduced to what a
 //! hierarchy of limited memcgs with unswappable anonymous memory does: hierarchical all-or-nothing
 //! charges, failcnt at the failing level, the five reclaim retries (reclaim frees nothing without
-//! swap), the OOM killer's choice, rmdir reparenting, `move_charge_at_immigrate` precharges.
+//! swap), the OOM killer's choice, rmdir reparenting, `move_charge_at_immigrate` precharges, and
+//! fork's copy-on-write sharing (a shared page is charged once, to the memcg that first touched
+//! it; a write to it charges a copy to the writer; it is uncharged with its last mapping; it is
+//! never moved at attach).
 //!
 //! The model is deliberately naive (explicit per-level counters, pages as plain vectors), so it
 //! can serve as the executable specification the [`MemoryMachine`](crate::MemoryMachine) is
@@ -42,13 +45,21 @@ pub struct ModelMemcg {
     pub move_charge: bool,
 }
 
+/// One resident page as a mapping sees it: which page (fork shares ids between parent and
+/// child) and the memcg it is charged to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ModelPage {
+    pub id: u64,
+    pub memcg: u32,
+}
+
 /// One task of the model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelTask {
     pub memcg: u32,
     pub parent: Option<i32>,
-    /// Each mapping: the memcg charged for each of its pages.
-    pub maps: Vec<Vec<u32>>,
+    /// Each mapping: its pages.
+    pub maps: Vec<Vec<ModelPage>>,
 }
 
 impl ModelTask {
@@ -93,6 +104,11 @@ pub enum Op {
         task: usize,
         pages: u64,
     },
+    /// Write to every page of the task's oldest mapping: pages shared with another task since
+    /// a fork are copied (and the copies charged to the writer's memcg).
+    Write {
+        task: usize,
+    },
     /// Unmap the task's oldest mapping.
     Uncharge {
         task: usize,
@@ -114,6 +130,7 @@ pub struct Model {
     pub tasks: BTreeMap<i32, ModelTask>,
     next_memcg: u32,
     next_pid: i32,
+    next_page: u64,
 }
 
 impl Default for Model {
@@ -139,6 +156,7 @@ impl Model {
             tasks: BTreeMap::new(),
             next_memcg: 1,
             next_pid: 100,
+            next_page: 0,
         }
     }
 
@@ -205,14 +223,60 @@ impl Model {
         pid
     }
 
-    /// Pages charged in `memcg`'s subtree (what `usage_in_bytes` shows, in pages).
-    pub fn usage(&self, memcg: u32) -> u64 {
-        let sub = self.subtree(memcg);
+    /// Every resident page once (a page shared since a fork is listed by each mapper).
+    pub fn resident(&self) -> BTreeMap<u64, u32> {
         self.tasks
             .values()
             .flat_map(|t| t.maps.iter().flatten())
-            .filter(|m| sub.contains(m))
-            .count() as u64
+            .map(|p| (p.id, p.memcg))
+            .collect()
+    }
+
+    /// Pages charged in `memcg`'s subtree (what `usage_in_bytes` shows, in pages).
+    pub fn usage(&self, memcg: u32) -> u64 {
+        let sub = self.subtree(memcg);
+        self.resident().values().filter(|m| sub.contains(m)).count() as u64
+    }
+
+    /// How many tasks map page `id`.
+    fn mappers(&self, id: u64) -> usize {
+        self.tasks
+            .values()
+            .filter(|t| t.maps.iter().flatten().any(|p| p.id == id))
+            .count()
+    }
+
+    /// Drop pages a task no longer maps: each is uncharged unless another task still maps it.
+    fn unmap(&mut self, pages: Vec<ModelPage>) {
+        for pg in pages {
+            if self.mappers(pg.id) == 0 {
+                self.uncharge_one(pg.memcg);
+            }
+        }
+    }
+
+    /// Charge one new page to `memcg` for task `p`, running the OOM killer as the machine does;
+    /// `Err(())` when `p` itself was killed.
+    fn charge_new(&mut self, p: i32, out: &mut Outcome) -> Result<ModelPage, ()> {
+        loop {
+            let memcg = self.tasks[&p].memcg;
+            match self.charge_one(memcg) {
+                Ok(()) => {
+                    let id = self.next_page;
+                    self.next_page += 1;
+                    return Ok(ModelPage { id, memcg });
+                }
+                Err(level) => {
+                    self.memcgs.get_mut(&level).expect("live").failcnt += FAILS_PER_ROUND - 1;
+                    let victim = self.oom(level);
+                    out.killed.push(victim);
+                    if victim == p {
+                        out.result = Some(Errno::ENOMEM);
+                        return Err(());
+                    }
+                }
+            }
+        }
     }
 
     /// `memcg` and its descendants.
@@ -305,9 +369,7 @@ impl Model {
 
     fn exit(&mut self, pid: i32) {
         if let Some(t) = self.tasks.remove(&pid) {
-            for m in t.maps.iter().flatten() {
-                self.uncharge_one(*m);
-            }
+            self.unmap(t.maps.into_iter().flatten().collect());
         }
     }
 
@@ -333,12 +395,11 @@ impl Model {
                 // Reparent: only this level loses the pages (the parent already holds them),
                 // unless the parent is the uncharged root.
                 let root_parent = self.memcgs[&parent].parent.is_none();
-                let mut moved = 0;
+                let moved = self.resident().values().filter(|&&m| m == c).count() as u64;
                 for t in self.tasks.values_mut() {
                     for pg in t.maps.iter_mut().flatten() {
-                        if *pg == c {
-                            *pg = parent;
-                            moved += 1;
+                        if pg.memcg == c {
+                            pg.memcg = parent;
                         }
                     }
                 }
@@ -375,8 +436,12 @@ impl Model {
             Op::Fork { task } => {
                 if let Some(p) = self.pick_task(task) {
                     let memcg = self.tasks[&p].memcg;
+                    let maps = self.tasks[&p].maps.clone();
                     let c = self.spawn(memcg);
-                    self.tasks.get_mut(&c).expect("new").parent = Some(p);
+                    let child = self.tasks.get_mut(&c).expect("new");
+                    child.parent = Some(p);
+                    // copy_page_range: the child shares every page, charged nowhere new.
+                    child.maps = maps;
                 }
             }
             Op::Exit { task } => {
@@ -393,12 +458,15 @@ impl Model {
                     return out;
                 }
                 if self.memcgs[&to].move_charge {
-                    let need = self.tasks[&p]
+                    // Pages still shared with another task stay behind.
+                    let movable: Vec<u64> = self.tasks[&p]
                         .maps
                         .iter()
                         .flatten()
-                        .filter(|&&m| m == from)
-                        .count();
+                        .filter(|pg| pg.memcg == from && self.mappers(pg.id) == 1)
+                        .map(|pg| pg.id)
+                        .collect();
+                    let need = movable.len();
                     for done in 0..need {
                         if let Err(level) = self.charge_one(to) {
                             let m = self.memcgs.get_mut(&level).expect("live");
@@ -412,9 +480,9 @@ impl Model {
                     }
                     let mut pages = std::mem::take(&mut self.tasks.get_mut(&p).expect("live").maps);
                     for pg in pages.iter_mut().flatten() {
-                        if *pg == from {
+                        if movable.contains(&pg.id) {
                             self.uncharge_one(from);
-                            *pg = to;
+                            pg.memcg = to;
                         }
                     }
                     self.tasks.get_mut(&p).expect("live").maps = pages;
@@ -426,27 +494,31 @@ impl Model {
                     return out;
                 };
                 self.tasks.get_mut(&p).expect("live").maps.push(Vec::new());
-                'pages: for _ in 0..pages {
-                    let memcg = self.tasks[&p].memcg;
-                    loop {
-                        match self.charge_one(memcg) {
-                            Ok(()) => {
-                                let t = self.tasks.get_mut(&p).expect("live");
-                                t.maps.last_mut().expect("pushed").push(memcg);
-                                break;
-                            }
-                            Err(level) => {
-                                self.memcgs.get_mut(&level).expect("live").failcnt +=
-                                    FAILS_PER_ROUND - 1;
-                                let victim = self.oom(level);
-                                out.killed.push(victim);
-                                if victim == p {
-                                    out.result = Some(Errno::ENOMEM);
-                                    break 'pages;
-                                }
-                            }
-                        }
+                for _ in 0..pages {
+                    let Ok(pg) = self.charge_new(p, &mut out) else {
+                        break;
+                    };
+                    let t = self.tasks.get_mut(&p).expect("live");
+                    t.maps.last_mut().expect("pushed").push(pg);
+                }
+            }
+            Op::Write { task } => {
+                let Some(p) = self.pick_task(task) else {
+                    return out;
+                };
+                let n = self.tasks[&p].maps.first().map_or(0, Vec::len);
+                for i in 0..n {
+                    // The page may have become private while earlier copies OOM-killed its
+                    // other mappers; then the write just reuses it.
+                    let old = self.tasks[&p].maps[0][i];
+                    if self.mappers(old.id) < 2 {
+                        continue;
                     }
+                    let Ok(new) = self.charge_new(p, &mut out) else {
+                        break;
+                    };
+                    self.tasks.get_mut(&p).expect("live").maps[0][i] = new;
+                    self.unmap(vec![old]);
                 }
             }
             Op::Uncharge { task } => {
@@ -454,9 +526,7 @@ impl Model {
                     let t = self.tasks.get_mut(&p).expect("live");
                     if !t.maps.is_empty() {
                         let m = t.maps.remove(0);
-                        for pg in m {
-                            self.uncharge_one(pg);
-                        }
+                        self.unmap(m);
                     }
                 }
             }
@@ -584,6 +654,8 @@ impl Harness {
             Op::Fork { task } => {
                 if let Some(p) = before.pick_task(task) {
                     m.fork_mm(Pid(p), Pid(next_pid)).expect("fork");
+                    let maps = self.maps.get(&p).cloned().unwrap_or_default();
+                    self.maps.insert(next_pid, maps);
                 }
             }
             Op::Exit { task } => {
@@ -605,6 +677,19 @@ impl Harness {
                     let len = pages * 4096;
                     let addr = m.mmap_anon(Pid(p), Bytes(len)).expect("mmap");
                     self.maps.entry(p).or_default().push((addr, len));
+                    match m.touch(Pid(p), addr, Bytes(len), true, cpu) {
+                        Ok(()) => {}
+                        Err(FaultError::OomKilled) => {
+                            got.result = Some(cgsim_ktypes::Errno::ENOMEM)
+                        }
+                        Err(e) => panic!("unexpected fault error {e:?}"),
+                    }
+                }
+            }
+            Op::Write { task } => {
+                if let Some(p) = before.pick_task(task)
+                    && let Some(&(addr, len)) = self.maps.get(&p).and_then(|v| v.first())
+                {
                     match m.touch(Pid(p), addr, Bytes(len), true, cpu) {
                         Ok(()) => {}
                         Err(FaultError::OomKilled) => {
@@ -642,7 +727,7 @@ impl Harness {
     pub fn compare(&self) {
         self.model.check();
         self.machine.check_invariants();
-        let total: u64 = self.model.tasks.values().map(|t| t.rss()).sum();
+        let total = self.model.resident().len() as u64;
         for (&id, mm) in &self.model.memcgs {
             let c = self.ids[&id];
             let rd = |f: &str| -> u64 {
@@ -690,6 +775,7 @@ pub mod strategy {
             1 => (0..8usize).prop_map(|task| Op::Exit { task }),
             2 => (0..8usize, 0..8usize).prop_map(|(task, memcg)| Op::Attach { task, memcg }),
             4 => (0..8usize, 1..12u64).prop_map(|(task, pages)| Op::Charge { task, pages }),
+            2 => (0..8usize).prop_map(|task| Op::Write { task }),
             2 => (0..8usize).prop_map(|task| Op::Uncharge { task }),
         ]
     }

@@ -11,8 +11,10 @@
 //!   without a limit check (`charge_nofail`) instead of reclaiming and retrying; swap entries
 //!   recorded for the removed memcg are reparented too (the kernel leaves them on the dead memcg).
 //! - Moving at attach takes every page of the task charged to the source memcg (bit 0: its
-//!   private anonymous pages and swap entries; bit 1: shmem pages it maps), without the kernel's
-//!   mapcount restrictions.
+//!   private anonymous pages and swap entries; bit 1: shmem pages it maps). As in 2.6.35
+//!   (`is_target_pte_for_mc`), anonymous pages still shared copy-on-write with another mm
+//!   (`page_mapcount > 1`) and swap entries with more than one user stay behind; shmem pages are
+//!   moved without the kernel's mapcount check.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
@@ -168,7 +170,8 @@ impl<C: MemCounter> World<C> {
                 Pte::Page(pfn) => {
                     let pg = self.pages[pfn as usize];
                     let want = if pg.has(PG_ANON) {
-                        bits & 1 != 0
+                        // "we don't move shared anon"
+                        bits & 1 != 0 && pg.mapcount <= 1
                     } else {
                         bits & 2 != 0
                     };
@@ -177,7 +180,8 @@ impl<C: MemCounter> World<C> {
                     }
                 }
                 Pte::Swap(slot) => {
-                    if bits & 1 != 0 && self.swap[slot as usize].memcg == from {
+                    let sw = self.swap[slot as usize];
+                    if bits & 1 != 0 && sw.memcg == from && sw.count == 1 {
                         swaps.push(slot);
                     }
                 }
@@ -225,7 +229,7 @@ impl<C: MemCounter> World<C> {
             self.mem_cgroup_move_account(t, cpu, pfn, s, parent, false);
         }
         let slots: Vec<u32> = (0..self.swap.len() as u32)
-            .filter(|&x| self.swap[x as usize].used && self.swap[x as usize].memcg == s)
+            .filter(|&x| self.swap[x as usize].used() && self.swap[x as usize].memcg == s)
             .collect();
         for slot in slots {
             self.move_swap_account(t, cpu, slot, s, parent, false);

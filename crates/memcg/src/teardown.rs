@@ -127,7 +127,15 @@ impl<C: MemCounter> World<C> {
                     let m = &mut self.mms[mm as usize];
                     m.ptes.remove(vpn);
                     m.anon_rss -= 1;
-                    self.uncharge_and_free(t, cpu, pfn);
+                    let last = self.pages[pfn as usize].mapcount <= 1 || {
+                        let locked = self.mms[mm as usize]
+                            .find_vma(vpn)
+                            .is_some_and(|(_, v)| v.locked);
+                        self.page_remove_anon_rmap(pfn, mm, vpn, locked)
+                    };
+                    if last {
+                        self.uncharge_and_free(t, cpu, pfn);
+                    }
                 }
                 Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
                 Pte::Swap(slot) => {
@@ -212,14 +220,16 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `swap_free` + `mem_cgroup_uncharge_swap`: release a slot and its memsw charge.
+    /// `swap_free`: drop one reference to a slot; the last one releases the slot and its memsw
+    /// charge (`mem_cgroup_uncharge_swap`).
     pub(crate) fn swap_free_slot<T: Tracer>(&mut self, t: &T, cpu: CpuId, slot: u32) {
         let s = self.swap[slot as usize];
-        debug_assert!(s.used);
-        self.swap[slot as usize] = SwapSlot {
-            used: false,
-            memcg: NO_MEMCG,
-        };
+        debug_assert!(s.used());
+        if s.count > 1 {
+            self.swap[slot as usize].count -= 1;
+            return;
+        }
+        self.swap[slot as usize] = SwapSlot::FREE;
         self.swap_free.push(slot);
         if s.memcg != NO_MEMCG && self.memcgs[s.memcg as usize].is_some() {
             let _f = trace::func(t, cpu, "mem_cgroup_uncharge_swap");

@@ -269,15 +269,22 @@ impl<C: MemCounter> World<C> {
         let slot = self.swap_free.pop().expect("caller checked free swap");
         let pg = self.pages[pfn as usize];
         let memcg = pg.memcg_slot().unwrap_or(NO_MEMCG);
-        self.swap[slot as usize] = crate::mm::SwapSlot { used: true, memcg };
+        self.swap[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
         if memcg != NO_MEMCG {
             self.mc_mut(memcg).stat.swap += 1;
         }
         if pg.has(PG_ANON) {
-            let m = &mut self.mms[pg.owner as usize];
-            m.ptes.insert(pg.index as u64, Pte::Swap(slot));
-            m.anon_rss -= 1;
-            m.swap_ents += 1;
+            // try_to_unmap over the anon_vma: every mapping gets the swap entry.
+            let maps = self.anon_mappers(pfn);
+            self.shared_rmap.remove(&pfn);
+            self.swap[slot as usize].count = maps.len().max(1) as u16;
+            for (mm, vpn) in maps {
+                let m = &mut self.mms[mm as usize];
+                m.ptes.insert(vpn, Pte::Swap(slot));
+                m.anon_rss -= 1;
+                m.swap_ents += 1;
+            }
+            self.pages[pfn as usize].mapcount = 0;
         } else {
             debug_assert!(pg.has(PG_SHMEM));
             if let Some(maps) = self.shared_rmap.remove(&pfn) {

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "cgroup")]
 mod core;
+mod cow;
 mod events;
 mod files;
 mod oom;

@@ -1,4 +1,5 @@
-//! Random workloads with swap, page cache, shmem, mlock, memsw limits and `oom_kill_disable`:
+//! Random workloads with swap, page cache, shmem, mlock, memsw limits, `oom_kill_disable` and
+//! fork's copy-on-write sharing (forks, then reads and writes of inherited mappings):
 //! after every step the machine keeps its invariants, every hierarchical level stays within its
 //! limits, failcnt and max_usage only grow (until reset), and an OOM wait ends with a wake-up.
 
@@ -25,6 +26,8 @@ enum W {
     Shm(usize, u64),
     Mlock(usize, u64),
     Unmap(usize),
+    Fork(usize),
+    Touch(usize, bool),
 }
 
 fn w() -> impl Strategy<Value = W> {
@@ -44,6 +47,8 @@ fn w() -> impl Strategy<Value = W> {
         1 => (0..6usize, 1..20u64).prop_map(|(t, p)| W::Shm(t, p)),
         1 => (0..6usize, 1..10u64).prop_map(|(t, p)| W::Mlock(t, p)),
         2 => (0..6usize).prop_map(W::Unmap),
+        1 => (0..6usize).prop_map(W::Fork),
+        2 => (0..6usize, any::<bool>()).prop_map(|(t, w)| W::Touch(t, w)),
     ]
 }
 
@@ -157,6 +162,23 @@ impl Run {
                     let a = m.mmap_shared_zero(Pid(p), Bytes(len)).unwrap();
                     self.tasks.get_mut(&p).unwrap().push((a, len));
                     let r = m.touch(Pid(p), a, Bytes(len), true, CPU);
+                    self.fault(p, r);
+                }
+            }
+            W::Fork(t) => {
+                if let Some(p) = self.pick_task(t) {
+                    let c = self.next_pid;
+                    self.next_pid += 1;
+                    m.fork_mm(Pid(p), Pid(c)).unwrap();
+                    let maps = self.tasks[&p].clone();
+                    self.tasks.insert(c, maps);
+                }
+            }
+            W::Touch(t, write) => {
+                if let Some(p) = self.pick_task(t)
+                    && let Some(&(a, len)) = self.tasks[&p].first()
+                {
+                    let r = m.touch(Pid(p), a, Bytes(len), write, CPU);
                     self.fault(p, r);
                 }
             }
