@@ -27,8 +27,8 @@ pub(crate) fn register(r: &mut Registry) {
     );
     r.add(
         "memhog",
-        "memhog [-l] SIZE",
-        "map SIZE (K/M/G) of anonymous memory, touch it (-l: mlock it), then sleep; kill frees it",
+        "memhog [-l] [-f] SIZE",
+        "map SIZE (K/M/G) of anonymous memory, touch it (-l: mlock it; -f: then fork a child sharing it copy-on-write), then sleep; SIGUSR1 writes every page again; kill frees it",
         Kind::Program(memhog),
     );
     r.add(
@@ -332,12 +332,19 @@ fn memcg_process(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
 
 // ---- memhog -----------------------------------------------------------------------------------
 
-/// `memhog [-l] SIZE`: map, (lock,) touch, then sleep until killed.
+/// `memhog [-l] [-f] SIZE`: map, (lock,) touch, (fork a child that shares the pages
+/// copy-on-write and prints nothing,) then sleep until killed. Each SIGUSR1 writes every page
+/// again: in a process whose pages are still shared since the fork, that copies them
+/// (`do_wp_page`), charging the copies to its own memcg.
+#[derive(Clone)]
 struct MemHog {
     size: u64,
     lock: bool,
+    fork: bool,
     addr: Option<u64>,
     done: bool,
+    /// SIGUSR1s not acted on yet.
+    rewrites: u32,
 }
 
 impl Program for MemHog {
@@ -370,17 +377,51 @@ impl Program for MemHog {
                     };
                 }
             }
+            if self.fork {
+                self.fork = false;
+                match k.fork(pid) {
+                    Ok(child) => {
+                        let _ = k.write(pid, Fd(1), format!("{child}\n").as_bytes());
+                        k.spawn_program(child, Box::new(self.clone()));
+                    }
+                    Err(e) => {
+                        perror(k, pid, "memhog: fork", &e);
+                        return Step::Exit(1);
+                    }
+                }
+            }
+        }
+        while self.rewrites > 0 {
+            let addr = self.addr.expect("mapped before any rewrite");
+            if let Err(e) = k.touch(pid, addr, self.size) {
+                return match fault_stop(k, pid, &e) {
+                    FaultStop::Retry => Step::Yield,
+                    FaultStop::Fail => Step::Exit(1),
+                };
+            }
+            self.rewrites -= 1;
         }
         Step::SleepUntil(u64::MAX)
+    }
+
+    fn signal(&mut self, _k: &Kernel, _pid: Pid, sig: Signal) -> bool {
+        if sig == Signal::SIGUSR1 && self.done {
+            self.rewrites += 1;
+            return true;
+        }
+        false
     }
 }
 
 fn memhog(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     let mut lock = false;
+    let mut fork = false;
     let mut size = None;
     for a in &argv[1..] {
         if a == "-l" {
             lock = true;
+        } else if a == "-f" {
+            fork = true;
         } else if let Some(opt) = a.strip_prefix('-') {
             return Err((format!("memhog: invalid option -- '{opt}'"), 1));
         } else {
@@ -392,14 +433,16 @@ fn memhog(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
         }
     }
     let Some(size) = size else {
-        return Err(("usage: memhog [-l] SIZE".to_string(), 1));
+        return Err(("usage: memhog [-l] [-f] SIZE".to_string(), 1));
     };
     Ok(Spawn {
         program: Box::new(MemHog {
             size,
             lock,
+            fork,
             addr: None,
             done: false,
+            rewrites: 0,
         }),
         wakes_at: None,
     })

@@ -65,6 +65,7 @@ script!(vfs_errors);
 script!(memcg_files);
 script!(memcg_ltp);
 script!(memcg_oom);
+script!(memcg_cow);
 script!(memcg_oom_control);
 script!(trace_fault);
 script!(delegation);
