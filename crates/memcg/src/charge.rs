@@ -242,13 +242,13 @@ impl<C: MemCounter> World<C> {
         let Some(s) = memcg else {
             return;
         };
-        let pg = &mut self.pages[pfn as usize];
-        pg.memcg = s;
+        let pg = &self.pages[pfn as usize];
+        pg.set_memcg(s);
         pg.set(PCG_USED);
         if cache {
             pg.set(PCG_CACHE);
         }
-        let mapped = pg.mapcount > 0 && cache;
+        let mapped = pg.mapcount() > 0 && cache;
         let st = &mut self.mc_mut(s).stat;
         if cache {
             st.cache += 1;
@@ -273,7 +273,7 @@ impl<C: MemCounter> World<C> {
         swapout: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_uncharge_page");
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         let Some(s) = pg.memcg_slot() else {
             return;
         };
@@ -306,8 +306,8 @@ impl<C: MemCounter> World<C> {
                 }
             }
         }
-        let p = &mut self.pages[pfn as usize];
-        p.memcg = NO_MEMCG;
+        let p = &self.pages[pfn as usize];
+        p.set_memcg(NO_MEMCG);
         p.clear(PCG_USED | PCG_CACHE);
         self.check_events(cpu, s);
         if self.mc(s).under_oom > 0 {

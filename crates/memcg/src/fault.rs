@@ -292,13 +292,13 @@ impl<C: MemCounter> World<C> {
             Some(Pte::Page(pfn))
                 if write
                     && self.pages[pfn as usize].has(PG_ANON)
-                    && self.pages[pfn as usize].mapcount > 1 =>
+                    && self.pages[pfn as usize].mapcount() > 1 =>
             {
                 self.do_wp_page(t, cpu, pid, mm, vpn, pfn, vma.locked)
             }
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
-                let pg = &mut self.pages[pfn as usize];
+                let pg = &self.pages[pfn as usize];
                 pg.set(PG_REFERENCED);
                 if write {
                     pg.set(PG_DIRTY);
@@ -335,7 +335,7 @@ impl<C: MemCounter> World<C> {
         cache: bool,
     ) -> Result<u32, FaultError> {
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize] = page;
+        self.pages[pfn as usize].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
             self.free_page(pfn);
             return Err(e);
@@ -517,9 +517,9 @@ impl<C: MemCounter> World<C> {
         self.mms[mm as usize].ptes.insert(vpn, Pte::Page(pfn));
         self.mms[mm as usize].file_rss += 1;
         self.shared_rmap.entry(pfn).or_default().push((mm, vpn));
-        let pg = &mut self.pages[pfn as usize];
-        pg.mapcount += 1;
-        if pg.mapcount == 1
+        let pg = &self.pages[pfn as usize];
+        pg.set_mapcount(pg.mapcount() + 1);
+        if pg.mapcount() == 1
             && let Some(s) = pg.memcg_slot()
         {
             self.mc_mut(s).stat.mapped_file += 1;
@@ -540,9 +540,9 @@ impl<C: MemCounter> World<C> {
         let m = &mut self.mms[mm as usize];
         m.ptes.remove(vpn);
         m.file_rss -= 1;
-        let pg = &mut self.pages[pfn as usize];
-        pg.mapcount -= 1;
-        if pg.mapcount == 0 {
+        let pg = &self.pages[pfn as usize];
+        pg.set_mapcount(pg.mapcount() - 1);
+        if pg.mapcount() == 0 {
             if let Some(s) = pg.memcg_slot() {
                 self.mc_mut(s).stat.mapped_file -= 1;
             }
@@ -565,7 +565,7 @@ impl<C: MemCounter> World<C> {
     ) -> Result<(), FaultError> {
         if let Some(CacheSlot::Page(pfn)) = self.page_cache.get(&(file, idx)).copied() {
             // mark_page_accessed: a second access to an inactive referenced page activates it.
-            let pg = self.pages[pfn as usize];
+            let pg = self.pages[pfn as usize].load();
             if pg.has(PG_REFERENCED) && !pg.has(PG_ACTIVE) && !pg.has(PG_UNEVICTABLE) {
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
             } else {
@@ -578,12 +578,12 @@ impl<C: MemCounter> World<C> {
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize] = Page {
+        self.pages[pfn as usize].store(Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },
             owner: file,
             index: idx,
             ..Page::FREE
-        };
+        });
         let memcg = self.tasks.get(&pid).map_or(0, |t| t.memcg);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, true) {
             self.free_page(pfn);

@@ -17,7 +17,7 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::mm::{CacheSlot, Pte};
-use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC};
+use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame};
 use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{PAGE_SIZE, Pages};
 use std::collections::HashMap;
@@ -44,7 +44,7 @@ impl<C: MemCounter> World<C> {
             for (vpn, pte) in mm.ptes.iter() {
                 match pte {
                     Pte::Page(pfn) => {
-                        let pg = self.pages[pfn as usize];
+                        let pg = self.pages[pfn as usize].load();
                         assert!(!pg.has(PG_FREE), "pte maps a free page");
                         if pg.has(PG_ANON) {
                             if pg.mapcount == 1 {
@@ -76,14 +76,14 @@ impl<C: MemCounter> World<C> {
         for (&(file, idx), slot) in &self.page_cache {
             match *slot {
                 CacheSlot::Page(pfn) => {
-                    let pg = self.pages[pfn as usize];
+                    let pg = self.pages[pfn as usize].load();
                     assert_eq!((pg.owner, pg.index), (file, idx), "page cache back pointer");
                     *refs.entry(pfn).or_default() += 1;
                 }
                 CacheSlot::Swap(s) => *swap_refs.entry(s).or_default() += 1,
             }
         }
-        for (pfn, pg) in self.pages.iter().enumerate() {
+        for (pfn, pg) in self.pages.iter().map(PageFrame::load).enumerate() {
             if pg.has(PG_FREE) {
                 continue;
             }
@@ -120,7 +120,7 @@ impl<C: MemCounter> World<C> {
         let mut pagevec_pages: HashMap<u16, i64> = HashMap::new();
         for pv in &self.pagevecs {
             for &pfn in pv {
-                let pg = self.pages[pfn as usize];
+                let pg = self.pages[pfn as usize].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
                 if let Some(s) = pg.memcg_slot() {
                     *pagevec_pages.entry(s).or_default() += 1;
@@ -135,7 +135,7 @@ impl<C: MemCounter> World<C> {
                 let mut p = m.lru.lists[l as usize].head;
                 let mut prev = NIL;
                 while p != NIL {
-                    let pg = self.pages[p as usize];
+                    let pg = self.pages[p as usize].load();
                     assert!(pg.has(PG_LRU), "page on a list without PG_LRU");
                     assert_eq!(pg.memcg, s, "page on another memcg's list");
                     assert_eq!(pg.lru_list(), l, "page on the wrong list");
@@ -157,7 +157,7 @@ impl<C: MemCounter> World<C> {
             let mapped = self
                 .pages
                 .iter()
-                .filter(|p| p.memcg == s && p.has(crate::page::PCG_CACHE) && p.mapcount > 0)
+                .filter(|p| p.memcg() == s && p.has(crate::page::PCG_CACHE) && p.mapcount() > 0)
                 .count() as i64;
             assert_eq!(mapped, st.mapped_file, "{}: mapped_file", m.id);
             let swap = self

@@ -22,7 +22,7 @@
 use crate::counter_ext::MemCounter;
 use crate::memcontrol::{MemCgroup, MemCounters, MemStat, MemcgId};
 use crate::mm::{CacheSlot, FileId, Mm, Shm, SwapSlot, Task};
-use crate::page::{self, LruVec, NO_MEMCG, PG_FREE, PG_LRU, PG_PAGEVEC, Page};
+use crate::page::{self, LruVec, NO_MEMCG, PG_FREE, PG_LRU, PG_PAGEVEC, Page, PageFrame};
 use crate::profile::MemcgProfile;
 use cgsim_counters::MemcgStock;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
@@ -205,7 +205,7 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) profile: MemcgProfile,
     pub(crate) cfg: MachineConfig,
     pub(crate) counter_profile: C::Profile,
-    pub(crate) pages: Vec<Page>,
+    pub(crate) pages: Vec<PageFrame>,
     pub(crate) free: Vec<u32>,
     pub(crate) memcgs: Vec<Option<MemCgroup<C>>>,
     pub(crate) free_slots: Vec<u16>,
@@ -288,7 +288,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             profile,
             cfg: MachineConfig { nr_cpus, ..cfg },
             counter_profile,
-            pages: vec![Page::FREE; nr_pages],
+            pages: (0..nr_pages).map(|_| PageFrame::new(Page::FREE)).collect(),
             free: (0..nr_pages as u32).rev().collect(),
             memcgs: Vec::new(),
             free_slots: Vec::new(),
@@ -824,7 +824,7 @@ impl<C: MemCounter> World<C> {
 
     pub(crate) fn free_page(&mut self, pfn: u32) {
         debug_assert!(!self.pages[pfn as usize].has(PG_FREE));
-        self.pages[pfn as usize] = Page::FREE;
+        self.pages[pfn as usize].store(Page::FREE);
         self.free.push(pfn);
     }
 
@@ -835,7 +835,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn lru_cache_add(&mut self, cpu: CpuId, pfn: u32) {
         let c = cpu.index() % self.pagevecs.len();
         self.pages[pfn as usize].set(PG_PAGEVEC);
-        self.pages[pfn as usize].pagevec_cpu = c as u16;
+        self.pages[pfn as usize].set_pagevec_cpu(c as u16);
         self.pagevecs[c].push(pfn);
         if self.pagevecs[c].len() >= PAGEVEC_SIZE {
             self.pagevec_lru_add(c);
@@ -861,7 +861,7 @@ impl<C: MemCounter> World<C> {
 
     /// Put a page on the LRU list its flags and memcg name (`add_page_to_lru_list`).
     pub(crate) fn lru_add(&mut self, pfn: u32) {
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         let l = pg.lru_list();
         let lru = match pg.memcg_slot() {
             Some(s) => &mut self.memcgs[s as usize].as_mut().expect("live").lru,
@@ -873,7 +873,7 @@ impl<C: MemCounter> World<C> {
 
     /// Take a page off its LRU list or pagevec (`del_page_from_lru_list`).
     pub(crate) fn lru_del(&mut self, pfn: u32) {
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         if pg.has(PG_LRU) {
             let l = pg.lru_list();
             let lru = match pg.memcg_slot() {
@@ -897,7 +897,7 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_del(pfn);
         }
-        let pg = &mut self.pages[pfn as usize];
+        let pg = &self.pages[pfn as usize];
         pg.set(set);
         pg.clear(clear);
         if on_lru {

@@ -168,7 +168,7 @@ impl<C: MemCounter> World<C> {
         for (_, pte) in self.mms[mm as usize].ptes.iter() {
             match pte {
                 Pte::Page(pfn) => {
-                    let pg = self.pages[pfn as usize];
+                    let pg = self.pages[pfn as usize].load();
                     let want = if pg.has(PG_ANON) {
                         // "we don't move shared anon"
                         bits & 1 != 0 && pg.mapcount <= 1
@@ -223,7 +223,7 @@ impl<C: MemCounter> World<C> {
         self.drain_all_stock(s);
         self.lru_add_drain_all();
         let pfns: Vec<u32> = (0..self.pages.len() as u32)
-            .filter(|&p| self.pages[p as usize].memcg == s)
+            .filter(|&p| self.pages[p as usize].memcg() == s)
             .collect();
         for pfn in pfns {
             self.mem_cgroup_move_account(t, cpu, pfn, s, parent, false);
@@ -241,7 +241,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
         self.lru_add_drain_all();
         let pfns: Vec<u32> = (0..self.pages.len() as u32)
-            .filter(|&p| self.pages[p as usize].memcg == s)
+            .filter(|&p| self.pages[p as usize].memcg() == s)
             .collect();
         for pfn in pfns {
             let on_lru = self.pages[pfn as usize].has(crate::page::PG_LRU);
@@ -309,7 +309,7 @@ impl<C: MemCounter> World<C> {
         precharged: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_move_account");
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         debug_assert_eq!(pg.memcg, from);
         debug_assert!(!pg.has(PG_PAGEVEC));
         self.move_counters(t, cpu, from, to, true, true, precharged);
@@ -330,7 +330,7 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_del(pfn);
         }
-        self.pages[pfn as usize].memcg = to;
+        self.pages[pfn as usize].set_memcg(to);
         if on_lru {
             self.lru_add(pfn);
         }

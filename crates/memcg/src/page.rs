@@ -12,9 +12,21 @@
 //! `u32` page index. A fully charged 64 GiB machine (16 Mi pages) therefore spends 24 bytes per
 //! page here, plus the page-table entry (see `mm.rs`).
 //!
+//! The machine stores each record as a [`PageFrame`]: three `AtomicU64` words (flags, memcg,
+//! mapcount and pagevec CPU; the LRU links; owner and index), read and written with relaxed
+//! loads and stores (plain moves on x86-64), so faults on different CPUs can work on their own
+//! pages at once. [`Page`] is the plain value a frame loads into.
+//!
+//! **Locking:** whoever changes a frame must own it: the world's write side (every slow path);
+//! on the fault fast path, the CPU that allocated the page until it is published, the CPU whose
+//! pagevec holds it, or the holder of the LRU lock of the list it is on (its links, `PG_LRU`
+//! and `PG_PAGEVEC`). A frame is changed by load-modify-store, never by a locked RMW.
+//!
 //! **Invariants:**
 //! 1. A free page has no flag but `PG_FREE`, no memcg, and is on no list.
 //! 2. A page is on an LRU list iff `PG_LRU` is set, and then on exactly the list `lru_list()` names.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A page frame number (index into the machine's page array).
 #[doc(alias = "pfn")]
@@ -150,13 +162,6 @@ impl Page {
         self.flags & flag != 0
     }
 
-    pub(crate) fn set(&mut self, flag: u16) {
-        self.flags |= flag;
-    }
-
-    pub(crate) fn clear(&mut self, flag: u16) {
-        self.flags &= !flag;
-    }
 
     /// Whether the page is swap-backed (anonymous or shmem): reclaim must swap it out.
     pub fn is_swap_backed(&self) -> bool {
@@ -204,6 +209,149 @@ impl Default for ListHead {
     }
 }
 
+/// One page frame as the machine stores it: a [`Page`] in three atomic words (see the module
+/// docs for who may change it).
+#[derive(Debug)]
+pub struct PageFrame {
+    /// flags | memcg << 16 | mapcount << 32 | pagevec_cpu << 48.
+    w0: AtomicU64,
+    /// prev | next << 32.
+    w1: AtomicU64,
+    /// owner | index << 32.
+    w2: AtomicU64,
+}
+
+impl PageFrame {
+    pub(crate) fn new(p: Page) -> PageFrame {
+        let f = PageFrame {
+            w0: AtomicU64::new(0),
+            w1: AtomicU64::new(0),
+            w2: AtomicU64::new(0),
+        };
+        f.store(p);
+        f
+    }
+
+    /// The record's current value.
+    #[inline]
+    pub fn load(&self) -> Page {
+        let (w0, w1, w2) = (
+            self.w0.load(Relaxed),
+            self.w1.load(Relaxed),
+            self.w2.load(Relaxed),
+        );
+        Page {
+            flags: w0 as u16,
+            memcg: (w0 >> 16) as u16,
+            mapcount: (w0 >> 32) as u16,
+            pagevec_cpu: (w0 >> 48) as u16,
+            prev: w1 as u32,
+            next: (w1 >> 32) as u32,
+            owner: w2 as u32,
+            index: (w2 >> 32) as u32,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn store(&self, p: Page) {
+        self.w0.store(
+            u64::from(p.flags)
+                | u64::from(p.memcg) << 16
+                | u64::from(p.mapcount) << 32
+                | u64::from(p.pagevec_cpu) << 48,
+            Relaxed,
+        );
+        self.w1
+            .store(u64::from(p.prev) | u64::from(p.next) << 32, Relaxed);
+        self.w2
+            .store(u64::from(p.owner) | u64::from(p.index) << 32, Relaxed);
+    }
+
+    #[inline]
+    fn update0(&self, f: impl FnOnce(u64) -> u64) {
+        self.w0.store(f(self.w0.load(Relaxed)), Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn has(&self, flag: u16) -> bool {
+        self.w0.load(Relaxed) as u16 & flag != 0
+    }
+
+    #[inline]
+    pub(crate) fn set(&self, flag: u16) {
+        self.update0(|w| w | u64::from(flag));
+    }
+
+    #[inline]
+    pub(crate) fn clear(&self, flag: u16) {
+        self.update0(|w| w & !u64::from(flag));
+    }
+
+    #[inline]
+    pub(crate) fn memcg(&self) -> u16 {
+        (self.w0.load(Relaxed) >> 16) as u16
+    }
+
+    #[inline]
+    pub(crate) fn set_memcg(&self, m: u16) {
+        self.update0(|w| w & !(0xffff << 16) | u64::from(m) << 16);
+    }
+
+    /// The memcg slot the page is charged to, if any.
+    #[inline]
+    pub(crate) fn memcg_slot(&self) -> Option<u16> {
+        let m = self.memcg();
+        (m != NO_MEMCG).then_some(m)
+    }
+
+    #[inline]
+    pub(crate) fn mapcount(&self) -> u16 {
+        (self.w0.load(Relaxed) >> 32) as u16
+    }
+
+    #[inline]
+    pub(crate) fn set_mapcount(&self, n: u16) {
+        self.update0(|w| w & !(0xffff << 32) | u64::from(n) << 32);
+    }
+
+    #[inline]
+    pub(crate) fn set_pagevec_cpu(&self, c: u16) {
+        self.update0(|w| w & !(0xffff << 48) | u64::from(c) << 48);
+    }
+
+    #[inline]
+    pub(crate) fn prev(&self) -> u32 {
+        self.w1.load(Relaxed) as u32
+    }
+
+    #[inline]
+    pub(crate) fn next(&self) -> u32 {
+        (self.w1.load(Relaxed) >> 32) as u32
+    }
+
+    #[inline]
+    fn set_links(&self, prev: u32, next: u32) {
+        self.w1
+            .store(u64::from(prev) | u64::from(next) << 32, Relaxed);
+    }
+
+    #[inline]
+    fn set_prev(&self, prev: u32) {
+        self.set_links(prev, self.next());
+    }
+
+    #[inline]
+    fn set_next(&self, next: u32) {
+        self.set_links(self.prev(), next);
+    }
+
+    #[inline]
+    pub(crate) fn set_owner(&self, owner: u32, index: u32) {
+        self.w2
+            .store(u64::from(owner) | u64::from(index) << 32, Relaxed);
+    }
+}
+
 /// `struct mem_cgroup_per_zone`'s `lists[NR_LRU_LISTS]` (one zone in this model).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LruVec {
@@ -217,13 +365,12 @@ impl LruVec {
 }
 
 /// `list_add`: put `pfn` at the head (most recently used end) of list `l` of `lru`.
-pub(crate) fn list_add(pages: &mut [Page], lru: &mut LruVec, l: LruList, pfn: u32) {
+pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: u32) {
     let h = &mut lru.lists[l.index()];
     let old = h.head;
-    pages[pfn as usize].prev = NIL;
-    pages[pfn as usize].next = old;
+    pages[pfn as usize].set_links(NIL, old);
     if old != NIL {
-        pages[old as usize].prev = pfn;
+        pages[old as usize].set_prev(pfn);
     } else {
         h.tail = pfn;
     }
@@ -232,31 +379,36 @@ pub(crate) fn list_add(pages: &mut [Page], lru: &mut LruVec, l: LruList, pfn: u3
 }
 
 /// `list_del`: unlink `pfn` from list `l` of `lru`.
-pub(crate) fn list_del(pages: &mut [Page], lru: &mut LruVec, l: LruList, pfn: u32) {
+pub(crate) fn list_del(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: u32) {
     let h = &mut lru.lists[l.index()];
-    let (prev, next) = (pages[pfn as usize].prev, pages[pfn as usize].next);
+    let (prev, next) = (pages[pfn as usize].prev(), pages[pfn as usize].next());
     if prev != NIL {
-        pages[prev as usize].next = next;
+        pages[prev as usize].set_next(next);
     } else {
         h.head = next;
     }
     if next != NIL {
-        pages[next as usize].prev = prev;
+        pages[next as usize].set_prev(prev);
     } else {
         h.tail = prev;
     }
-    pages[pfn as usize].prev = NIL;
-    pages[pfn as usize].next = NIL;
+    pages[pfn as usize].set_links(NIL, NIL);
     h.len -= 1;
 }
 
 /// Up to `n` pages from the tail (least recently used end) of list `l`, oldest first.
-pub(crate) fn list_tail(pages: &[Page], lru: &LruVec, l: LruList, n: usize, out: &mut Vec<u32>) {
+pub(crate) fn list_tail(
+    pages: &[PageFrame],
+    lru: &LruVec,
+    l: LruList,
+    n: usize,
+    out: &mut Vec<u32>,
+) {
     out.clear();
     let mut p = lru.lists[l.index()].tail;
     while p != NIL && out.len() < n {
         out.push(p);
-        p = pages[p as usize].prev;
+        p = pages[p as usize].prev();
     }
 }
 
@@ -267,20 +419,49 @@ mod tests {
     #[test]
     fn page_is_compact() {
         assert_eq!(std::mem::size_of::<Page>(), 24);
+        assert_eq!(std::mem::size_of::<PageFrame>(), 24);
+    }
+
+    #[test]
+    fn frame_round_trips() {
+        let p = Page {
+            flags: PG_ANON | PG_LRU,
+            memcg: 7,
+            mapcount: 3,
+            pagevec_cpu: 1,
+            prev: 5,
+            next: NIL,
+            owner: 9,
+            index: 0xdead_beef,
+        };
+        let f = PageFrame::new(p);
+        assert_eq!(f.load(), p);
+        f.set_memcg(NO_MEMCG);
+        f.set_mapcount(1);
+        f.clear(PG_LRU);
+        assert_eq!(
+            f.load(),
+            Page {
+                flags: PG_ANON,
+                memcg: NO_MEMCG,
+                mapcount: 1,
+                ..p
+            }
+        );
     }
 
     #[test]
     fn lists_link_and_unlink() {
-        let mut pages = vec![Page::FREE; 4];
+        let pages: Vec<PageFrame> = (0..4).map(|_| PageFrame::new(Page::FREE)).collect();
         let mut lru = LruVec::default();
         for p in 0..4 {
-            list_add(&mut pages, &mut lru, LruList::ActiveAnon, p);
+            list_add(&pages, &mut lru, LruList::ActiveAnon, p);
         }
         let mut out = Vec::new();
         list_tail(&pages, &lru, LruList::ActiveAnon, 10, &mut out);
         assert_eq!(out, vec![0, 1, 2, 3]);
-        list_del(&mut pages, &mut lru, LruList::ActiveAnon, 2);
-        list_del(&mut pages, &mut lru, LruList::ActiveAnon, 0);
+        list_del(&pages, &mut lru, LruList::ActiveAnon, 2);
+        list_del(&pages, &mut lru, LruList::ActiveAnon, 0);
         list_tail(&pages, &lru, LruList::ActiveAnon, 10, &mut out);
         assert_eq!(out, vec![1, 3]);
         assert_eq!(lru.len(LruList::ActiveAnon), 2);

@@ -56,7 +56,7 @@ impl<C: MemCounter> World<C> {
 
     /// Every `(mm, vpn)` mapping the anonymous page `pfn`.
     pub(crate) fn anon_mappers(&self, pfn: u32) -> Vec<(u32, u64)> {
-        let pg = &self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         match pg.mapcount {
             0 => Vec::new(),
             1 => vec![(pg.owner, u64::from(pg.index))],
@@ -66,13 +66,13 @@ impl<C: MemCounter> World<C> {
 
     /// `page_dup_rmap`: `mm` maps the anonymous page `pfn` at `vpn` too.
     fn page_dup_anon_rmap(&mut self, pfn: u32, mm: u32, vpn: u64) {
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         let maps = self.shared_rmap.entry(pfn).or_default();
         if pg.mapcount == 1 {
             maps.push((pg.owner, u64::from(pg.index)));
         }
         maps.push((mm, vpn));
-        self.pages[pfn as usize].mapcount += 1;
+        self.pages[pfn as usize].set_mapcount(pg.mapcount + 1);
     }
 
     /// `page_remove_rmap` for the anonymous page `pfn` mapped at `vpn` of `mm`; the caller
@@ -87,9 +87,9 @@ impl<C: MemCounter> World<C> {
         vpn: u64,
         locked: bool,
     ) -> bool {
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         if pg.mapcount <= 1 {
-            self.pages[pfn as usize].mapcount = 0;
+            self.pages[pfn as usize].set_mapcount(0);
             return true;
         }
         let maps = self
@@ -101,16 +101,12 @@ impl<C: MemCounter> World<C> {
         if left == 1 {
             let (om, ov) = maps[0];
             self.shared_rmap.remove(&pfn);
-            let p = &mut self.pages[pfn as usize];
-            p.owner = om;
-            p.index = ov as u32;
+            self.pages[pfn as usize].set_owner(om, ov as u32);
         } else if pg.owner == mm {
             let (om, ov) = maps[0];
-            let p = &mut self.pages[pfn as usize];
-            p.owner = om;
-            p.index = ov as u32;
+            self.pages[pfn as usize].set_owner(om, ov as u32);
         }
-        self.pages[pfn as usize].mapcount = left as u16;
+        self.pages[pfn as usize].set_mapcount(left as u16);
         if locked && pg.has(PG_MLOCKED) && !self.anon_page_locked_elsewhere(pfn) {
             // munlock_vma_page: back to an evictable list.
             self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);

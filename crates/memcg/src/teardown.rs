@@ -127,7 +127,7 @@ impl<C: MemCounter> World<C> {
                     let m = &mut self.mms[mm as usize];
                     m.ptes.remove(vpn);
                     m.anon_rss -= 1;
-                    let last = self.pages[pfn as usize].mapcount <= 1 || {
+                    let last = self.pages[pfn as usize].mapcount() <= 1 || {
                         let locked = self.mms[mm as usize]
                             .find_vma(vpn)
                             .is_some_and(|(_, v)| v.locked);

@@ -223,7 +223,7 @@ impl<C: MemCounter> World<C> {
         self.reclaim_scanned += batch.len() as u64;
         let mut reclaimed = 0;
         for &pfn in &batch {
-            let pg = self.pages[pfn as usize];
+            let pg = self.pages[pfn as usize].load();
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
@@ -267,7 +267,7 @@ impl<C: MemCounter> World<C> {
     fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
         let _f = trace::func(t, cpu, "swap_writepage");
         let slot = self.swap_free.pop().expect("caller checked free swap");
-        let pg = self.pages[pfn as usize];
+        let pg = self.pages[pfn as usize].load();
         let memcg = pg.memcg_slot().unwrap_or(NO_MEMCG);
         self.swap[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
         if memcg != NO_MEMCG {
@@ -284,7 +284,7 @@ impl<C: MemCounter> World<C> {
                 m.anon_rss -= 1;
                 m.swap_ents += 1;
             }
-            self.pages[pfn as usize].mapcount = 0;
+            self.pages[pfn as usize].set_mapcount(0);
         } else {
             debug_assert!(pg.has(PG_SHMEM));
             if let Some(maps) = self.shared_rmap.remove(&pfn) {
@@ -296,7 +296,7 @@ impl<C: MemCounter> World<C> {
                 if let Some(s) = pg.memcg_slot() {
                     self.mc_mut(s).stat.mapped_file -= 1;
                 }
-                self.pages[pfn as usize].mapcount = 0;
+                self.pages[pfn as usize].set_mapcount(0);
             }
             self.page_cache
                 .insert((pg.owner, pg.index), CacheSlot::Swap(slot));
