@@ -78,15 +78,19 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             let first = addr >> PAGE_SHIFT;
             let n = (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
             for vpn in first..first + n {
-                let Some((start, _)) = w.mms[mm as usize].find_vma(vpn) else {
+                let Some((start, _)) = w.mms[mm as usize].get_mut().find_vma(vpn) else {
                     return Err(Errno::ENOMEM.into());
                 };
-                let vma = w.mms[mm as usize].vmas.get_mut(&start).expect("found");
+                let vma = w.mms[mm as usize]
+                    .get_mut()
+                    .vmas
+                    .get_mut(&start)
+                    .expect("found");
                 vma.locked = true;
             }
             // Pages already present become unevictable now (`mlock_vma_page`).
             for vpn in first..first + n {
-                if let Some(Pte::Page(pfn)) = w.mms[mm as usize].ptes.get(vpn)
+                if let Some(Pte::Page(pfn)) = w.mms[mm as usize].get_mut().ptes.get(vpn)
                     && !w.pages[pfn as usize].has(PG_UNEVICTABLE)
                 {
                     w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
@@ -223,7 +227,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mut w = self.lock();
         let mm = w.task_mm(pid)?;
         let vpn = addr >> PAGE_SHIFT;
-        let vma = match w.mms[mm as usize].vmas.get(&vpn) {
+        let vma = match w.mms[mm as usize].get_mut().vmas.get(&vpn) {
             Some(v) if v.shm.is_some() && addr.is_multiple_of(PAGE_SIZE) => *v,
             _ => return Err(Errno::EINVAL),
         };
@@ -259,7 +263,7 @@ impl<C: MemCounter> World<C> {
         }
         let mm = self.task_mm(pid)?;
         let pages = len.page_align().0 >> PAGE_SHIFT;
-        let m = &mut self.mms[mm as usize];
+        let m = &mut *self.mms[mm as usize].get_mut();
         let start = m.next_vpn;
         // One guard page between mappings, as the kernel's top-down allocator tends to leave.
         m.next_vpn += pages + 1;
@@ -286,9 +290,10 @@ impl<C: MemCounter> World<C> {
     ) -> Result<(), FaultError> {
         let mm = self.task_mm(pid)?;
         let (start, vma) = self.mms[mm as usize]
+            .get_mut()
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
-        match self.mms[mm as usize].ptes.get(vpn) {
+        match self.mms[mm as usize].get_mut().ptes.get(vpn) {
             Some(Pte::Page(pfn))
                 if write
                     && self.pages[pfn as usize].has(PG_ANON)
@@ -354,7 +359,7 @@ impl<C: MemCounter> World<C> {
         if locked {
             self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
-        let m = &mut self.mms[mm as usize];
+        let m = &mut *self.mms[mm as usize].get_mut();
         m.ptes.insert(vpn, Pte::Page(pfn));
         m.anon_rss += 1;
         self.lru_cache_add(cpu, pfn);
@@ -421,11 +426,11 @@ impl<C: MemCounter> World<C> {
         let memcg = self.mm_memcg(mm);
         let new = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
         // pte_same: the charge may have reclaimed (the original swapped out) or OOM-killed.
-        if self.mms[mm as usize].ptes.get(vpn) != Some(Pte::Page(old)) {
+        if self.mms[mm as usize].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
             self.uncharge_and_free(t, cpu, new);
             return self.handle_mm_fault(t, cpu, pid, vpn, true);
         }
-        let m = &mut self.mms[mm as usize];
+        let m = &mut *self.mms[mm as usize].get_mut();
         m.ptes.remove(vpn);
         m.anon_rss -= 1;
         if self.page_remove_anon_rmap(old, mm, vpn, locked) {
@@ -461,7 +466,7 @@ impl<C: MemCounter> World<C> {
         let memcg = self.swapin_memcg(Some(slot), mm);
         let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
         self.swap_free_slot(t, cpu, slot);
-        self.mms[mm as usize].swap_ents -= 1;
+        self.mms[mm as usize].get_mut().swap_ents -= 1;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
@@ -514,8 +519,11 @@ impl<C: MemCounter> World<C> {
     /// Map a shmem page into `mm` (`page_add_file_rmap`): the first mapping makes it count as
     /// `mapped_file`.
     fn map_shared(&mut self, mm: u32, vpn: u64, pfn: u32, locked: bool) {
-        self.mms[mm as usize].ptes.insert(vpn, Pte::Page(pfn));
-        self.mms[mm as usize].file_rss += 1;
+        self.mms[mm as usize]
+            .get_mut()
+            .ptes
+            .insert(vpn, Pte::Page(pfn));
+        self.mms[mm as usize].get_mut().file_rss += 1;
         self.shared_rmap.entry(pfn).or_default().push((mm, vpn));
         let pg = &self.pages[pfn as usize];
         pg.set_mapcount(pg.mapcount() + 1);
@@ -537,7 +545,7 @@ impl<C: MemCounter> World<C> {
                 self.shared_rmap.remove(&pfn);
             }
         }
-        let m = &mut self.mms[mm as usize];
+        let m = &mut *self.mms[mm as usize].get_mut();
         m.ptes.remove(vpn);
         m.file_rss -= 1;
         let pg = &self.pages[pfn as usize];

@@ -40,6 +40,7 @@ impl<C: MemCounter> World<C> {
         let mut refs: HashMap<u32, u32> = HashMap::new();
         let mut swap_refs: HashMap<u32, u32> = HashMap::new();
         for (id, mm) in self.mms.iter() {
+            let mm = mm.lock();
             let (mut anon, mut file, mut swp) = (0, 0, 0);
             for (vpn, pte) in mm.ptes.iter() {
                 match pte {

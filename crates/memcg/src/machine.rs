@@ -213,7 +213,7 @@ pub(crate) struct World<C: MemCounter> {
     /// Pages charged to no memcg (2.6.25 force_empty, bypassed charges).
     pub(crate) orphan_lru: LruVec,
     pub(crate) pagevecs: Vec<Vec<u32>>,
-    pub(crate) mms: Slab<Mm>,
+    pub(crate) mms: Slab<Mutex<Mm>>,
     pub(crate) tasks: BTreeMap<Pid, Task>,
     pub(crate) page_cache: BTreeMap<(u32, u32), CacheSlot>,
     /// Reverse map of mapped shmem pages: pfn → (mm, vpn) mappings.
@@ -493,7 +493,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::ESRCH);
         }
         w.drop_task_mm(t, cpu, pid);
-        let mm = w.mms.insert(Mm::new(pid)) as u32;
+        let mm = w.mms.insert(Mutex::new(Mm::new(pid))) as u32;
         let task = w.tasks.get_mut(&pid).expect("checked");
         task.mm = Some(mm);
         task.comm = comm.to_string();
@@ -519,7 +519,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             None => None,
             Some(pm) => {
                 let (src_vmas, next_vpn) = {
-                    let src = &w.mms[pm as usize];
+                    let src = &w.mms[pm as usize].get_mut();
                     (src.vmas.clone(), src.next_vpn)
                 };
                 let mut nm = Mm::new(child);
@@ -529,7 +529,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                     .map(|(&s, &v)| (s, crate::mm::Vma { locked: false, ..v }))
                     .collect();
                 nm.next_vpn = next_vpn;
-                let id = w.mms.insert(nm) as u32;
+                let id = w.mms.insert(Mutex::new(nm)) as u32;
                 w.copy_page_range(t, CpuId(0), pm, id);
                 for (&start, vma) in &src_vmas {
                     if let Some(shm) = vma.shm
@@ -604,7 +604,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// total_vm), in pages.
     pub fn task_mm_counts(&self, pid: Pid) -> Option<(u64, u64, u64, u64, u64)> {
         let w = self.lock();
-        let mm = &w.mms[w.tasks.get(&pid)?.mm? as usize];
+        let mm = w.mms[w.tasks.get(&pid)?.mm? as usize].lock();
         Some((
             mm.anon_rss,
             mm.file_rss,
@@ -774,7 +774,7 @@ impl<C: MemCounter> World<C> {
 
     /// The memcg a new charge for `mm` goes to: `mm->owner`'s (spec §5.2).
     pub(crate) fn mm_memcg(&self, mm: u32) -> u16 {
-        let owner = self.mms[mm as usize].owner;
+        let owner = self.mms[mm as usize].lock().owner;
         self.tasks.get(&owner).map_or(0, |t| t.memcg)
     }
 

@@ -165,7 +165,7 @@ impl<C: MemCounter> World<C> {
         let Some(mm) = self.tasks.get(&pid).and_then(|t| t.mm) else {
             return (pages, swaps);
         };
-        for (_, pte) in self.mms[mm as usize].ptes.iter() {
+        for (_, pte) in self.mms[mm as usize].lock().ptes.iter() {
             match pte {
                 Pte::Page(pfn) => {
                     let pg = self.pages[pfn as usize].load();

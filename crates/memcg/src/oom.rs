@@ -253,7 +253,7 @@ impl<C: MemCounter> World<C> {
     /// Score a task for the profile's badness rule; `None` if it cannot be chosen.
     fn badness(&self, pid: Pid, totalpages: u64) -> Option<u64> {
         let task = self.tasks.get(&pid)?;
-        let mm = &self.mms[task.mm? as usize];
+        let mm = self.mms[task.mm? as usize].lock();
         if pid.0 == 1 || task.oom_score_adj == OOM_SCORE_ADJ_MIN {
             return None;
         }
@@ -269,7 +269,7 @@ impl<C: MemCounter> World<C> {
                     if let Some(cm) = c.mm
                         && Some(cm) != task.mm
                     {
-                        points += self.mms[cm as usize].total_vm() / 2 + 1;
+                        points += self.mms[cm as usize].lock().total_vm() / 2 + 1;
                     }
                 }
                 // oom_score_adj stands in for oomkilladj (−17..15, mapped by /62).

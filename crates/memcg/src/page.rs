@@ -162,7 +162,6 @@ impl Page {
         self.flags & flag != 0
     }
 
-
     /// Whether the page is swap-backed (anonymous or shmem): reclaim must swap it out.
     pub fn is_swap_backed(&self) -> bool {
         self.has(PG_ANON | PG_SHMEM)

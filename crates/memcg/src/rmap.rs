@@ -26,6 +26,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn copy_page_range<T: Tracer>(&mut self, t: &T, cpu: CpuId, src: u32, dst: u32) {
         let _f = trace::func(t, cpu, "copy_page_range");
         let ranges: Vec<(u64, u64)> = self.mms[src as usize]
+            .get_mut()
             .vmas
             .iter()
             .filter(|(_, v)| v.kind == VmaKind::Anon)
@@ -33,19 +34,19 @@ impl<C: MemCounter> World<C> {
             .collect();
         for (start, end) in ranges {
             let mut from = start;
-            while let Some((vpn, pte)) = self.mms[src as usize].ptes.next_in(from, end) {
+            while let Some((vpn, pte)) = self.mms[src as usize].get_mut().ptes.next_in(from, end) {
                 from = vpn + 1;
                 match pte {
                     Pte::Page(pfn) => {
                         debug_assert!(self.pages[pfn as usize].has(PG_ANON));
                         self.page_dup_anon_rmap(pfn, dst, vpn);
-                        let m = &mut self.mms[dst as usize];
+                        let m = &mut *self.mms[dst as usize].get_mut();
                         m.ptes.insert(vpn, Pte::Page(pfn));
                         m.anon_rss += 1;
                     }
                     Pte::Swap(slot) => {
                         self.swap[slot as usize].count += 1;
-                        let m = &mut self.mms[dst as usize];
+                        let m = &mut *self.mms[dst as usize].get_mut();
                         m.ptes.insert(vpn, Pte::Swap(slot));
                         m.swap_ents += 1;
                     }
@@ -119,7 +120,7 @@ impl<C: MemCounter> World<C> {
         self.anon_mappers(pfn).iter().any(|&(m, v)| {
             self.mms
                 .get(m as usize)
-                .and_then(|mm| mm.find_vma(v))
+                .and_then(|mm| mm.lock().find_vma(v))
                 .is_some_and(|(_, vma)| vma.locked)
         })
     }

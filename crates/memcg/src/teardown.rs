@@ -32,9 +32,13 @@ impl<C: MemCounter> World<C> {
     ) {
         let end = first + n;
         self.zap_page_range(t, cpu, mm, first, n);
-        self.mms[mm as usize].ptes.free_empty_tables(first, end);
+        self.mms[mm as usize]
+            .get_mut()
+            .ptes
+            .free_empty_tables(first, end);
         // Split and remove VMAs.
         let overlapping: Vec<(u64, Vma)> = self.mms[mm as usize]
+            .get_mut()
             .vmas
             .range(..end)
             .filter(|(s, v)| **s + v.pages > first)
@@ -48,7 +52,7 @@ impl<C: MemCounter> World<C> {
             {
                 shared_files.push(file);
             }
-            let m = &mut self.mms[mm as usize];
+            let m = &mut *self.mms[mm as usize].get_mut();
             m.vmas.remove(&s);
             if s < first {
                 m.vmas.insert(
@@ -90,8 +94,9 @@ impl<C: MemCounter> World<C> {
         // An anonymous shared (`/dev/zero`) object dies with its last mapping (`fput` of the
         // shmem file), whether that goes at munmap or at exit.
         for file in shared_files {
-            let mapped = self.mms.iter().any(|(_, m)| {
-                m.vmas
+            let mapped = self.mms.iter_mut().any(|(_, m)| {
+                m.get_mut()
+                    .vmas
                     .values()
                     .any(|x| matches!(x.kind, VmaKind::Shared { file: f, .. } if f == file))
             });
@@ -120,15 +125,16 @@ impl<C: MemCounter> World<C> {
         let end = first + n;
         self.mem_cgroup_uncharge_start();
         let mut from = first;
-        while let Some((vpn, pte)) = self.mms[mm as usize].ptes.next_in(from, end) {
+        while let Some((vpn, pte)) = self.mms[mm as usize].get_mut().ptes.next_in(from, end) {
             from = vpn + 1;
             match pte {
                 Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
-                    let m = &mut self.mms[mm as usize];
+                    let m = &mut *self.mms[mm as usize].get_mut();
                     m.ptes.remove(vpn);
                     m.anon_rss -= 1;
                     let last = self.pages[pfn as usize].mapcount() <= 1 || {
                         let locked = self.mms[mm as usize]
+                            .get_mut()
                             .find_vma(vpn)
                             .is_some_and(|(_, v)| v.locked);
                         self.page_remove_anon_rmap(pfn, mm, vpn, locked)
@@ -139,7 +145,7 @@ impl<C: MemCounter> World<C> {
                 }
                 Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
                 Pte::Swap(slot) => {
-                    let m = &mut self.mms[mm as usize];
+                    let m = &mut *self.mms[mm as usize].get_mut();
                     m.ptes.remove(vpn);
                     m.swap_ents -= 1;
                     self.swap_free_slot(t, cpu, slot);
@@ -173,6 +179,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn exit_mmap<T: Tracer>(&mut self, t: &T, cpu: CpuId, mm: u32) {
         let _f = trace::func(t, cpu, "exit_mmap");
         let vmas: Vec<(u64, Vma)> = self.mms[mm as usize]
+            .get_mut()
             .vmas
             .iter()
             .map(|(&s, &v)| (s, v))
@@ -185,8 +192,9 @@ impl<C: MemCounter> World<C> {
         for (_, v) in vmas {
             if let VmaKind::Shared { file, .. } = v.kind
                 && v.shm.is_none()
-                && !self.mms.iter().any(|(_, m)| {
-                    m.vmas
+                && !self.mms.iter_mut().any(|(_, m)| {
+                    m.get_mut()
+                        .vmas
                         .values()
                         .any(|x| matches!(x.kind, VmaKind::Shared { file: f, .. } if f == file))
                 })

@@ -279,7 +279,7 @@ impl<C: MemCounter> World<C> {
             self.shared_rmap.remove(&pfn);
             self.swap[slot as usize].count = maps.len().max(1) as u16;
             for (mm, vpn) in maps {
-                let m = &mut self.mms[mm as usize];
+                let m = &mut *self.mms[mm as usize].get_mut();
                 m.ptes.insert(vpn, Pte::Swap(slot));
                 m.anon_rss -= 1;
                 m.swap_ents += 1;
@@ -289,7 +289,7 @@ impl<C: MemCounter> World<C> {
             debug_assert!(pg.has(PG_SHMEM));
             if let Some(maps) = self.shared_rmap.remove(&pfn) {
                 for (mm, vpn) in maps {
-                    let m = &mut self.mms[mm as usize];
+                    let m = &mut *self.mms[mm as usize].get_mut();
                     m.ptes.remove(vpn);
                     m.file_rss -= 1;
                 }
