@@ -406,6 +406,12 @@ impl<L: ResLock> ResCounter<L> {
             .locked(|s| Bytes(s.limit.saturating_sub(s.usage)))
     }
 
+    /// Every field read without the lock (the 64-bit `res_counter_read_u64` of each); the
+    /// fields may come from different moments.
+    pub fn snapshot(&self) -> ResState {
+        self.cell.lock.snapshot()
+    }
+
     /// All locked fields at once (for tests and `check_invariants`).
     pub fn state(&self) -> ResState {
         self.cell.lock.locked(|s| *s)

@@ -114,7 +114,7 @@ impl<C: MemCounter> World<C> {
         let stock = self.profile.stock_pages;
         let mut csize = stock.max(1);
         let mut nr_retries = MEM_CGROUP_RECLAIM_RETRIES;
-        let c = cpu.index() % self.stocks.len();
+        let c = cpu.index() % self.cpus.len();
         loop {
             if stock > 0 {
                 let _g = trace::func(t, cpu, "consume_stock");
@@ -124,7 +124,7 @@ impl<C: MemCounter> World<C> {
                     .as_ref()
                     .expect("memcg slot in use")
                     .counters;
-                if self.stocks[c].consume(counters, Pages(1)) {
+                if self.cpus[c].get_mut().stock.consume(counters, Pages(1)) {
                     return Ok(Some(mem));
                 }
             }
@@ -168,8 +168,9 @@ impl<C: MemCounter> World<C> {
                 .as_ref()
                 .expect("memcg slot in use")
                 .counters;
-            self.stocks[c].refill(counters, Pages(csize - 1));
-            if let Some(u) = self.stocks[c].take_warning() {
+            let st = &mut self.cpus[c].get_mut().stock;
+            st.refill(counters, Pages(csize - 1));
+            if let Some(u) = st.take_warning() {
                 self.printk(Level::Warning, u.to_string());
             }
         }

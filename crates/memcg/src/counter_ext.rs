@@ -25,6 +25,12 @@ pub trait MemCounter: Counter {
     /// Store a limit without checking usage (2.6.25–2.6.26 `res_counter_write`, spec §3.8).
     /// page_counter has no such store; it falls back to the checked `set_limit`.
     fn set_limit_unchecked(&self, limit: Bytes);
+
+    /// Whether a charge of `nr` pages would fit at this level and every ancestor now, read
+    /// without taking any lock (the fault fast path's check before it charges, so that a charge
+    /// that would fail, and count in `failcnt`, is left to the slow path). Racy by nature: the
+    /// charge itself still decides.
+    fn fits(&self, nr: Pages) -> bool;
 }
 
 impl<L: ResLock> MemCounter for ResCounter<L> {
@@ -36,6 +42,18 @@ impl<L: ResLock> MemCounter for ResCounter<L> {
         cpu: CpuId,
     ) -> Result<(), Underflow> {
         ResCounter::uncharge_until(self, top, nr.to_bytes(), tracer, cpu)
+    }
+
+    fn fits(&self, nr: Pages) -> bool {
+        let mut c = Some(self);
+        while let Some(l) = c {
+            let s = l.snapshot();
+            if s.usage.saturating_add(nr.to_bytes().0) > s.limit {
+                return false;
+            }
+            c = l.parent();
+        }
+        true
     }
 
     fn set_limit_unchecked(&self, limit: Bytes) {
@@ -67,6 +85,17 @@ impl MemCounter for PageCounter {
             c = Counter::parent(l);
         }
         first.map_or(Ok(()), Err)
+    }
+
+    fn fits(&self, nr: Pages) -> bool {
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if l.read().0.saturating_add(nr.0) > l.max().0 {
+                return false;
+            }
+            c = Counter::parent(l);
+        }
+        true
     }
 
     fn set_limit_unchecked(&self, limit: Bytes) {

@@ -57,13 +57,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         cpu: CpuId,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let mut w = self.lock();
         if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
-        let mm = w.task_mm(pid)?;
         let first = addr >> PAGE_SHIFT;
         let n = len.page_align().0 >> PAGE_SHIFT;
+        if self.zap_fast(pid, first, first + n, cpu) {
+            return Ok(());
+        }
+        let mut w = self.lock();
+        let mm = w.task_mm(pid)?;
         w.zap_page_range(t, cpu, mm, first, n);
         Ok(())
     }
@@ -112,10 +115,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         cpu: CpuId,
     ) -> Result<(), FaultError> {
         let t = &*self.tracer;
-        let mut w = self.lock();
         let first = addr >> PAGE_SHIFT;
-        let n = (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
-        for vpn in first..first + n {
+        let end = first + (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
+        let from = self.touch_fast(pid, first, end, write, cpu);
+        if from == end {
+            return Ok(());
+        }
+        let mut w = self.lock();
+        for vpn in from..end {
             w.handle_mm_fault(t, cpu, pid, vpn, write)?;
         }
         Ok(())

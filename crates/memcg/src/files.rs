@@ -450,7 +450,8 @@ impl<C: MemCounter> World<C> {
             // 2.6.25: cache, rss, active, inactive (spec §6.7).
             let m = self.mc(s);
             let pg = |n: i64| n.max(0) as u64 * PAGE_SIZE;
-            let l = |x: LruList| m.lru.len(x) * PAGE_SIZE;
+            let lru = m.lru.lock();
+            let l = |x: LruList| lru.len(x) * PAGE_SIZE;
             return vec![
                 ("cache".to_string(), pg(m.stat.cache)),
                 ("rss".to_string(), pg(m.stat.rss)),
@@ -480,7 +481,7 @@ impl<C: MemCounter> World<C> {
                 v.push(("swap", pg(st.swap)));
             }
             for l in LruList::ALL {
-                v.push((l.stat_name(), m.lru.len(l) * PAGE_SIZE));
+                v.push((l.stat_name(), m.lru.lock().len(l) * PAGE_SIZE));
             }
             v
         };

@@ -36,7 +36,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn check_invariants(&self) {
         // 1. frames.
         let nr_free = self.pages.iter().filter(|p| p.has(PG_FREE)).count();
-        assert_eq!(nr_free, self.free.len(), "free list vs PG_FREE");
+        assert_eq!(nr_free, self.free.lock().len(), "free list vs PG_FREE");
         let mut refs: HashMap<u32, u32> = HashMap::new();
         let mut swap_refs: HashMap<u32, u32> = HashMap::new();
         for (id, mm) in self.mms.iter() {
@@ -119,8 +119,8 @@ impl<C: MemCounter> World<C> {
         }
         // 3. + 4. lists and statistics.
         let mut pagevec_pages: HashMap<u16, i64> = HashMap::new();
-        for pv in &self.pagevecs {
-            for &pfn in pv {
+        for cpu in self.cpus.iter() {
+            for &pfn in &cpu.lock().pagevec {
                 let pg = self.pages[pfn as usize].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
                 if let Some(s) = pg.memcg_slot() {
@@ -130,10 +130,11 @@ impl<C: MemCounter> World<C> {
         }
         for m in self.memcgs.iter().flatten() {
             let s = m.id.slot;
+            let lru = m.lru.lock();
             let mut on_lists = 0i64;
             for l in LruList::ALL {
                 let mut n = 0;
-                let mut p = m.lru.lists[l as usize].head;
+                let mut p = lru.lists[l as usize].head;
                 let mut prev = NIL;
                 while p != NIL {
                     let pg = self.pages[p as usize].load();
@@ -145,7 +146,7 @@ impl<C: MemCounter> World<C> {
                     p = pg.next;
                     n += 1;
                 }
-                assert_eq!(n, m.lru.len(l), "list length");
+                assert_eq!(n, lru.len(l), "list length");
                 on_lists += n as i64;
             }
             let st = m.stat;

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`machine`] | the simulated machine (RAM, swap, CPUs), tasks, memcg tree, page allocator, pagevecs |
 //! | `fault` | mmap, page faults, page cache, shmem, SysV shm (the host's memory calls) |
+//! | `fastpath` | anonymous faults and zaps under the world's read side, in parallel across CPUs |
 //! | `teardown` | munmap, exit_mmap, truncation, swap_free |
 //! | `rmap` | fork's copy-on-write sharing of anonymous pages and their reverse map |
 //! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics |
@@ -42,6 +43,7 @@
 mod charge;
 pub mod counter_ext;
 pub mod events;
+mod fastpath;
 mod fault;
 pub mod files;
 mod invariants;

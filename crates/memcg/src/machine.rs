@@ -28,7 +28,9 @@ use cgsim_counters::MemcgStock;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, Pages, Pid};
-use parking_lot::{Mutex, MutexGuard};
+use crossbeam_utils::CachePadded;
+use crossbeam_utils::sync::{ShardedLock, ShardedLockWriteGuard};
+use parking_lot::Mutex;
 use slab::Slab;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -206,13 +208,16 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) cfg: MachineConfig,
     pub(crate) counter_profile: C::Profile,
     pub(crate) pages: Vec<PageFrame>,
-    pub(crate) free: Vec<u32>,
+    /// The buddy allocator's free frames (`zone->free_area` under `zone->lock`); the fast path
+    /// takes and returns them in batches through each CPU's `pcp` list.
+    pub(crate) free: Mutex<Vec<u32>>,
     pub(crate) memcgs: Vec<Option<MemCgroup<C>>>,
     pub(crate) free_slots: Vec<u16>,
     pub(crate) next_gen: u32,
     /// Pages charged to no memcg (2.6.25 force_empty, bypassed charges).
     pub(crate) orphan_lru: LruVec,
-    pub(crate) pagevecs: Vec<Vec<u32>>,
+    /// Each CPU's private state (pagevec, stock, frame cache, statistics deltas).
+    pub(crate) cpus: Box<[CachePadded<Mutex<CpuState<C>>>]>,
     pub(crate) mms: Slab<Mutex<Mm>>,
     pub(crate) tasks: BTreeMap<Pid, Task>,
     pub(crate) page_cache: BTreeMap<(u32, u32), CacheSlot>,
@@ -223,7 +228,6 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) shms: BTreeMap<u32, Shm>,
     pub(crate) next_shm: u32,
     pub(crate) next_shmem_file: u32,
-    pub(crate) stocks: Vec<MemcgStock<MemCounters<C>>>,
     pub(crate) events: MemEvents,
     /// `None` until a hook is installed, so the hot path skips computing usage.
     pub(crate) hook: Option<Arc<dyn MemcgEventHook>>,
@@ -253,7 +257,9 @@ pub(crate) struct World<C: MemCounter> {
 /// Generic over the counter backend `C` (`SpinResCounter` for SEED, `PageCounter` for 3.19+) and
 /// the tracer `T` (`NoTrace` compiles tracing away).
 pub struct MemoryMachine<C: MemCounter, T: Tracer> {
-    pub(crate) world: Mutex<World<C>>,
+    /// Read side: the fault fast path (one shard per host thread, so two CPUs faulting share
+    /// no lock word); write side: every other operation (see the module docs).
+    pub(crate) world: ShardedLock<World<C>>,
     pub(crate) tracer: Arc<T>,
 }
 
@@ -289,12 +295,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             cfg: MachineConfig { nr_cpus, ..cfg },
             counter_profile,
             pages: (0..nr_pages).map(|_| PageFrame::new(Page::FREE)).collect(),
-            free: (0..nr_pages as u32).rev().collect(),
+            free: Mutex::new((0..nr_pages as u32).rev().collect()),
             memcgs: Vec::new(),
             free_slots: Vec::new(),
             next_gen: 1,
             orphan_lru: LruVec::default(),
-            pagevecs: vec![Vec::with_capacity(PAGEVEC_SIZE); nr_cpus],
+            cpus: (0..nr_cpus)
+                .map(|_| CachePadded::new(Mutex::new(CpuState::new(stock_batch))))
+                .collect(),
             mms: Slab::new(),
             tasks: BTreeMap::new(),
             page_cache: BTreeMap::new(),
@@ -304,7 +312,6 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             shms: BTreeMap::new(),
             next_shm: 0,
             next_shmem_file: FileId::SHMEM_BASE,
-            stocks: (0..nr_cpus).map(|_| MemcgStock::new(stock_batch)).collect(),
             events: MemEvents::default(),
             hook: None,
             klog,
@@ -321,14 +328,20 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let root = w.alloc_memcg(None).expect("root memcg");
         debug_assert_eq!(root, MemcgId::ROOT);
         Arc::new(MemoryMachine {
-            world: Mutex::new(w),
+            world: ShardedLock::new(w),
             tracer,
         })
     }
 
-    /// Lock the world (for the crate's own modules and invariant checks).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, World<C>> {
-        self.world.lock()
+    /// Take the world's write side (every operation but the fault fast path), folding the
+    /// CPUs' statistics deltas and cached frames back in first.
+    pub(crate) fn lock(&self) -> ShardedLockWriteGuard<'_, World<C>> {
+        let mut w = self
+            .world
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        w.fold_cpus();
+        w
     }
 
     /// The profile this machine was booted with.
@@ -621,7 +634,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Free page frames (`nr_free_pages`).
     pub fn nr_free_pages(&self) -> u64 {
-        self.lock().free.len() as u64
+        self.lock().free.get_mut().len() as u64
     }
 
     /// Free swap slots (`nr_swap_pages`).
@@ -639,6 +652,22 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 // ---- the world's internals shared by the other modules ----
 
 impl<C: MemCounter> World<C> {
+    /// Fold every CPU's statistics deltas and cached free frames back into the world.
+    fn fold_cpus(&mut self) {
+        for cpu in self.cpus.iter_mut() {
+            let cs = cpu.get_mut();
+            for s in cs.stat_dirty.drain(..) {
+                let d = std::mem::take(&mut cs.stat[s as usize]);
+                if let Some(m) = self.memcgs[s as usize].as_mut() {
+                    m.stat.rss += d.rss;
+                    m.stat.pgpgin += d.pgpgin;
+                    m.stat.pgpgout += d.pgpgout;
+                }
+            }
+            self.free.get_mut().append(&mut cs.pcp);
+        }
+    }
+
     pub(crate) fn mc(&self, s: u16) -> &MemCgroup<C> {
         self.memcgs[s as usize].as_ref().expect("memcg slot in use")
     }
@@ -716,7 +745,7 @@ impl<C: MemCounter> World<C> {
             parent,
             children: Vec::new(),
             counters: Arc::new(counters),
-            lru: LruVec::default(),
+            lru: Mutex::new(LruVec::default()),
             stat: MemStat::default(),
             use_hierarchy,
             swappiness,
@@ -739,7 +768,8 @@ impl<C: MemCounter> World<C> {
     fn free_memcg(&mut self, s: u16) {
         // Drop any stock still caching this memcg.
         let counters = Arc::clone(&self.mc(s).counters);
-        for st in &mut self.stocks {
+        for cpu in self.cpus.iter_mut() {
+            let st = &mut cpu.get_mut().stock;
             cgsim_counters::ChargeStock::drain_if(st, &mut |m: &MemCounters<C>| {
                 std::ptr::eq(m, &*counters)
             });
@@ -783,19 +813,19 @@ impl<C: MemCounter> World<C> {
     /// Allocate a frame, reclaiming globally when none is free (`__alloc_pages` slow path).
     /// `None` when global reclaim and the global OOM killer could not free one.
     pub(crate) fn alloc_page<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) -> Option<u32> {
-        if let Some(p) = self.free.pop() {
+        if let Some(p) = self.free.get_mut().pop() {
             return Some(p);
         }
         for _ in 0..MEM_GLOBAL_RETRIES {
             if self.shrink_global(t, cpu) > 0
-                && let Some(p) = self.free.pop()
+                && let Some(p) = self.free.get_mut().pop()
             {
                 return Some(p);
             }
         }
         // Global OOM: kill something and try once more.
         if self.global_oom(t, cpu, pid)
-            && let Some(p) = self.free.pop()
+            && let Some(p) = self.free.get_mut().pop()
         {
             return Some(p);
         }
@@ -814,7 +844,7 @@ impl<C: MemCounter> World<C> {
         match (pfn, alive) {
             (Some(p), true) => Ok(p),
             (Some(p), false) => {
-                self.free.push(p);
+                self.free.get_mut().push(p);
                 Err(FaultError::OomKilled)
             }
             (None, true) => Err(FaultError::Errno(Errno::ENOMEM)),
@@ -825,7 +855,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn free_page(&mut self, pfn: u32) {
         debug_assert!(!self.pages[pfn as usize].has(PG_FREE));
         self.pages[pfn as usize].store(Page::FREE);
-        self.free.push(pfn);
+        self.free.get_mut().push(pfn);
     }
 
     // ---- LRU and pagevecs ----
@@ -833,28 +863,29 @@ impl<C: MemCounter> World<C> {
     /// `lru_cache_add`: queue a new page on this CPU's pagevec; a full pagevec is added to the
     /// LRU lists in one batch (`____pagevec_lru_add`).
     pub(crate) fn lru_cache_add(&mut self, cpu: CpuId, pfn: u32) {
-        let c = cpu.index() % self.pagevecs.len();
+        let c = cpu.index() % self.cpus.len();
         self.pages[pfn as usize].set(PG_PAGEVEC);
         self.pages[pfn as usize].set_pagevec_cpu(c as u16);
-        self.pagevecs[c].push(pfn);
-        if self.pagevecs[c].len() >= PAGEVEC_SIZE {
+        let pv = &mut self.cpus[c].get_mut().pagevec;
+        pv.push(pfn);
+        if pv.len() >= PAGEVEC_SIZE {
             self.pagevec_lru_add(c);
         }
     }
 
     fn pagevec_lru_add(&mut self, c: usize) {
-        let mut pv = std::mem::take(&mut self.pagevecs[c]);
+        let mut pv = std::mem::take(&mut self.cpus[c].get_mut().pagevec);
         for &pfn in &pv {
             self.pages[pfn as usize].clear(PG_PAGEVEC);
             self.lru_add(pfn);
         }
         pv.clear();
-        self.pagevecs[c] = pv;
+        self.cpus[c].get_mut().pagevec = pv;
     }
 
     /// `lru_add_drain_all`.
     pub(crate) fn lru_add_drain_all(&mut self) {
-        for c in 0..self.pagevecs.len() {
+        for c in 0..self.cpus.len() {
             self.pagevec_lru_add(c);
         }
     }
@@ -864,10 +895,14 @@ impl<C: MemCounter> World<C> {
         let pg = self.pages[pfn as usize].load();
         let l = pg.lru_list();
         let lru = match pg.memcg_slot() {
-            Some(s) => &mut self.memcgs[s as usize].as_mut().expect("live").lru,
+            Some(s) => self.memcgs[s as usize]
+                .as_mut()
+                .expect("live")
+                .lru
+                .get_mut(),
             None => &mut self.orphan_lru,
         };
-        page::list_add(&mut self.pages, lru, l, pfn);
+        page::list_add(&self.pages, lru, l, pfn);
         self.pages[pfn as usize].set(PG_LRU);
     }
 
@@ -877,13 +912,17 @@ impl<C: MemCounter> World<C> {
         if pg.has(PG_LRU) {
             let l = pg.lru_list();
             let lru = match pg.memcg_slot() {
-                Some(s) => &mut self.memcgs[s as usize].as_mut().expect("live").lru,
+                Some(s) => self.memcgs[s as usize]
+                    .as_mut()
+                    .expect("live")
+                    .lru
+                    .get_mut(),
                 None => &mut self.orphan_lru,
             };
-            page::list_del(&mut self.pages, lru, l, pfn);
+            page::list_del(&self.pages, lru, l, pfn);
             self.pages[pfn as usize].clear(PG_LRU);
         } else if pg.has(PG_PAGEVEC) {
-            let pv = &mut self.pagevecs[pg.pagevec_cpu as usize];
+            let pv = &mut self.cpus[pg.pagevec_cpu as usize].get_mut().pagevec;
             if let Some(i) = pv.iter().position(|&p| p == pfn) {
                 pv.remove(i);
             }
@@ -913,3 +952,58 @@ impl<C: MemCounter> World<C> {
 
 /// Global reclaim rounds before the global OOM killer runs.
 const MEM_GLOBAL_RETRIES: usize = 3;
+
+/// One CPU's private state (`this_cpu` data): its pagevec, charge stock, cache of free frames
+/// and statistics deltas.
+///
+/// **Kernel:** `lru_add_pvecs`, `memcg_stock`, the zone's per-CPU page lists (`pcp`), and
+/// `mem_cgroup_stat_cpu` (2.6.34: per-CPU statistics summed when read).
+/// **Locking:** the fault fast path holds its CPU's lock for a whole call, as the kernel runs
+/// with preemption off; slow paths hold the world's write side and reach every CPU's state
+/// through `get_mut`. Statistics deltas and cached frames are folded back into the world each
+/// time the write side is taken, so slow paths read exact statistics and one free list.
+pub(crate) struct CpuState<C: MemCounter> {
+    pub(crate) pagevec: Vec<u32>,
+    pub(crate) stock: MemcgStock<MemCounters<C>>,
+    /// Free frames taken from the global list in batches of [`PCP_BATCH`].
+    pub(crate) pcp: Vec<u32>,
+    /// Statistics deltas by memcg slot, and the slots that have one.
+    pub(crate) stat: Vec<MemStatDelta>,
+    pub(crate) stat_dirty: Vec<u16>,
+}
+
+/// `pcp->batch`: frames moved between a CPU's cache and the global free list at once.
+pub(crate) const PCP_BATCH: usize = 31;
+
+/// What the fast path changes in a memcg's statistics (`mem_cgroup_charge_statistics`).
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct MemStatDelta {
+    pub(crate) rss: i64,
+    pub(crate) pgpgin: u64,
+    pub(crate) pgpgout: u64,
+}
+
+impl<C: MemCounter> CpuState<C> {
+    fn new(stock_batch: Pages) -> Self {
+        CpuState {
+            pagevec: Vec::with_capacity(PAGEVEC_SIZE),
+            stock: MemcgStock::new(stock_batch),
+            pcp: Vec::new(),
+            stat: Vec::new(),
+            stat_dirty: Vec::new(),
+        }
+    }
+
+    /// This CPU's delta for memcg slot `s`.
+    pub(crate) fn stat_mut(&mut self, s: u16) -> &mut MemStatDelta {
+        let i = s as usize;
+        if self.stat.len() <= i {
+            self.stat.resize(i + 1, MemStatDelta::default());
+        }
+        let d = &mut self.stat[i];
+        if d.pgpgin == 0 && d.pgpgout == 0 && d.rss == 0 {
+            self.stat_dirty.push(s);
+        }
+        &mut self.stat[i]
+    }
+}

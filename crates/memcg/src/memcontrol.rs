@@ -24,6 +24,7 @@
 use crate::page::LruVec;
 use cgsim_counters::{Counter, StockTarget, Underflow};
 use cgsim_ktypes::Pages;
+use parking_lot::Mutex;
 use std::any::Any;
 use std::sync::Arc;
 
@@ -106,7 +107,9 @@ pub struct MemCgroup<C> {
     pub(crate) parent: Option<u16>,
     pub(crate) children: Vec<u16>,
     pub(crate) counters: Arc<MemCounters<C>>,
-    pub(crate) lru: LruVec,
+    /// The LRU lists, under their own lock (`zone->lru_lock`, per memcg here): the fast path
+    /// links a pagevec's pages and unlinks freed ones under it.
+    pub(crate) lru: Mutex<LruVec>,
     pub(crate) stat: MemStat,
     pub(crate) use_hierarchy: bool,
     pub(crate) swappiness: u64,
@@ -166,6 +169,6 @@ impl<C: Counter> MemCgroup<C> {
 
     /// Pages on each LRU list (`MEM_CGROUP_ZSTAT`).
     pub fn lru_pages(&self, l: crate::page::LruList) -> u64 {
-        self.lru.len(l)
+        self.lru.lock().len(l)
     }
 }

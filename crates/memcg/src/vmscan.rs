@@ -47,7 +47,7 @@ pub(crate) enum LruOwner {
 impl<C: MemCounter> World<C> {
     fn lru_len(&self, o: LruOwner, l: LruList) -> u64 {
         match o {
-            LruOwner::Memcg(s) => self.mc(s).lru.len(l),
+            LruOwner::Memcg(s) => self.mc(s).lru.lock().len(l),
             LruOwner::Orphan => self.orphan_lru.len(l),
         }
     }
@@ -254,11 +254,10 @@ impl<C: MemCounter> World<C> {
     }
 
     fn tail_of(&self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
-        let lru = match o {
-            LruOwner::Memcg(s) => &self.mc(s).lru,
-            LruOwner::Orphan => &self.orphan_lru,
-        };
-        page::list_tail(&self.pages, lru, l, n, out);
+        match o {
+            LruOwner::Memcg(s) => page::list_tail(&self.pages, &self.mc(s).lru.lock(), l, n, out),
+            LruOwner::Orphan => page::list_tail(&self.pages, &self.orphan_lru, l, n, out),
+        }
     }
 
     /// `add_to_swap` + `try_to_unmap` + `__remove_mapping` for a swap-backed page: the page
@@ -384,8 +383,10 @@ impl<C: MemCounter> World<C> {
             .into_iter()
             .map(|s| std::sync::Arc::clone(&self.mc(s).counters))
             .collect();
-        for st in &mut self.stocks {
-            st.drain_if(&mut |m| members.iter().any(|x| std::ptr::eq(&**x, m)));
+        for cpu in self.cpus.iter_mut() {
+            cpu.get_mut()
+                .stock
+                .drain_if(&mut |m| members.iter().any(|x| std::ptr::eq(&**x, m)));
         }
     }
 

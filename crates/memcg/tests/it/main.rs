@@ -1,5 +1,6 @@
 //! Integration tests of the memory controller (one binary, several modules).
 
+mod concurrency;
 #[cfg(feature = "cgroup")]
 mod core;
 mod cow;

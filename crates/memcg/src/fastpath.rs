@@ -1,0 +1,300 @@
+//! The fault fast path: anonymous faults and `MADV_DONTNEED` zaps under the world's read side.
+//!
+//! **Kernel:** what `handle_mm_fault` → `do_anonymous_page` and `zap_pte_range` take on the
+//! common path: the task's `mmap_sem` and page-table lock (here the mm's mutex), the CPU
+//! (preemption off: here the CPU's mutex, holding its pagevec, stock, frame cache and statistics
+//! deltas), the zone's `lru_lock` once per pagevec (here the memcg's LRU mutex), `zone->lock`
+//! once per batch of frames, and the counters' own locks or atomics. No lock is shared by two
+//! CPUs faulting in two mms except the counters of the memcgs they share, as in the kernel.
+//!
+//! A call takes the fast path only when nothing it might meet needs the slow path's view of
+//! the whole machine: no event hook installed (the thresholds layer has its own global lock),
+//! no charge move in progress, the 2.6.34+ charge loop, tracing off, a task that is not an OOM
+//! victim, an anonymous VMA that is not `VM_LOCKED`, and, per page: no entry yet (fault) or a
+//! private anonymous page on an LRU list or on this CPU's pagevec, in a memcg not under OOM
+//! (zap). A charge that might fail is never tried here ([`MemCounter::fits`]), so reclaim, OOM
+//! and `failcnt` stay the slow path's. At the first page it cannot take, the call drops the read
+//! side and the slow path (world write side) continues from that page: the result is the same
+//! as if the slow path had done every page.
+
+use crate::counter_ext::MemCounter;
+use crate::machine::{CpuState, MemoryMachine, PAGEVEC_SIZE, PCP_BATCH, World};
+use crate::mm::{Mm, Pte, VmaKind};
+use crate::page::{
+    self, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
+    PG_UNEVICTABLE, Page,
+};
+use crate::profile::ChargeAlgo;
+use cgsim_counters::ChargeStock;
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::trace::Tracer;
+use cgsim_ktypes::{CpuId, Pages, Pid};
+use crossbeam_utils::sync::ShardedLockReadGuard;
+use parking_lot::MutexGuard;
+use std::sync::PoisonError;
+
+/// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.
+struct Fast<'a, C: MemCounter> {
+    w: &'a World<C>,
+    mm_id: u32,
+    mm: MutexGuard<'a, Mm>,
+    c: usize,
+    cpu: MutexGuard<'a, CpuState<C>>,
+}
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// Take the read side if the machine-wide conditions of the fast path hold.
+    fn read_fast(&self) -> Option<ShardedLockReadGuard<'_, World<C>>> {
+        if T::ENABLED && self.tracer.is_on() {
+            return None;
+        }
+        let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
+        let ok = w.hook.is_none() && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
+        ok.then_some(w)
+    }
+
+    /// Fault in `[vpn, end)` of `pid` on the fast path; returns the first page it left for the
+    /// slow path (`end` if none).
+    pub(crate) fn touch_fast(&self, pid: Pid, vpn: u64, end: u64, write: bool, cpu: CpuId) -> u64 {
+        let Some(w) = self.read_fast() else {
+            return vpn;
+        };
+        let Some(mut f) = Fast::enter(&w, pid, cpu) else {
+            return vpn;
+        };
+        f.fault_range(vpn, end, write)
+    }
+
+    /// Zap `[first, end)` of `pid` on the fast path if every entry allows it; `false` leaves
+    /// the whole range to the slow path (nothing was changed).
+    pub(crate) fn zap_fast(&self, pid: Pid, first: u64, end: u64, cpu: CpuId) -> bool {
+        let Some(w) = self.read_fast() else {
+            return false;
+        };
+        let Some(mut f) = Fast::enter(&w, pid, cpu) else {
+            return false;
+        };
+        f.zap_range(first, end)
+    }
+}
+
+impl<'a, C: MemCounter> Fast<'a, C> {
+    fn enter(w: &'a World<C>, pid: Pid, cpu: CpuId) -> Option<Self> {
+        let task = w.tasks.get(&pid)?;
+        if task.memdie {
+            return None;
+        }
+        let mm_id = task.mm?;
+        // Lock order: world (read) -> mm -> CPU -> memcg LRU -> free list.
+        let mm = w.mms.get(mm_id as usize)?.lock();
+        let c = cpu.index() % w.cpus.len();
+        let cpu = w.cpus[c].lock();
+        // A pagevec the slow path filled may hold uncharged pages (orphan LRU, slow only).
+        if cpu
+            .pagevec
+            .iter()
+            .any(|&p| w.pages[p as usize].memcg() == NO_MEMCG)
+        {
+            return None;
+        }
+        Some(Fast {
+            w,
+            mm_id,
+            mm,
+            c,
+            cpu,
+        })
+    }
+
+    /// `do_anonymous_page` for each absent entry of an anonymous VMA, until one needs more.
+    fn fault_range(&mut self, mut vpn: u64, end: u64, write: bool) -> u64 {
+        let w = self.w;
+        // mm->owner's memcg (`mm_memcg` without taking the mm lock again).
+        let memcg = w.tasks.get(&self.mm.owner).map_or(0, |t| t.memcg);
+        while vpn < end {
+            match self.mm.find_vma(vpn) {
+                Some((_, v)) if v.kind == VmaKind::Anon && !v.locked => {}
+                _ => break,
+            }
+            if self.mm.ptes.get(vpn).is_some() {
+                break;
+            }
+            let Some(pfn) = self.alloc_frame() else {
+                break;
+            };
+            if !self.try_charge(memcg) {
+                self.cpu.pcp.push(pfn);
+                break;
+            }
+            // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
+            w.pages[pfn as usize].store(Page {
+                flags: PG_ANON
+                    | PG_ACTIVE
+                    | PCG_USED
+                    | PG_PAGEVEC
+                    | if write { PG_DIRTY } else { 0 },
+                memcg,
+                mapcount: 1,
+                pagevec_cpu: self.c as u16,
+                owner: self.mm_id,
+                index: vpn as u32,
+                ..Page::FREE
+            });
+            let d = self.cpu.stat_mut(memcg);
+            d.rss += 1;
+            d.pgpgin += 1;
+            self.mm.ptes.insert(vpn, Pte::Page(pfn));
+            self.mm.anon_rss += 1;
+            self.cpu.pagevec.push(pfn);
+            if self.cpu.pagevec.len() >= PAGEVEC_SIZE {
+                self.pagevec_lru_add();
+            }
+            vpn += 1;
+        }
+        vpn
+    }
+
+    /// A frame from this CPU's cache, refilled from the global free list a batch at a time.
+    /// `None` when the global list is empty: global reclaim is the slow path's.
+    fn alloc_frame(&mut self) -> Option<u32> {
+        if let Some(p) = self.cpu.pcp.pop() {
+            return Some(p);
+        }
+        let mut free = self.w.free.lock();
+        let n = free.len().min(PCP_BATCH);
+        let at = free.len() - n;
+        self.cpu.pcp.extend(free.drain(at..));
+        drop(free);
+        self.cpu.pcp.pop()
+    }
+
+    /// `__mem_cgroup_try_charge`'s successful paths: the stock, or the counters when the charge
+    /// (with its batch) fits everywhere.
+    fn try_charge(&mut self, memcg: u16) -> bool {
+        let w = self.w;
+        if !w.charges_counters(memcg) {
+            return true;
+        }
+        let m = w.mc(memcg);
+        let stock = w.profile.stock_pages;
+        if stock > 0 && self.cpu.stock.consume(&m.counters, Pages(1)) {
+            return true;
+        }
+        let csize = Pages(stock.max(1));
+        let fits =
+            m.counters.res.fits(csize) && m.counters.memsw.as_deref().is_none_or(|c| c.fits(csize));
+        if !fits
+            || w.charge_counters(&cgsim_ktypes::NoTrace, CpuId(self.c as u32), memcg, csize)
+                .is_err()
+        {
+            // A racing charge took the room: the slow path retries (and counts the failure).
+            return false;
+        }
+        if csize.0 > 1 {
+            self.cpu.stock.refill(&m.counters, Pages(csize.0 - 1));
+            if let Some(u) = self.cpu.stock.take_warning() {
+                w.printk(Level::Warning, u.to_string());
+            }
+        }
+        true
+    }
+
+    /// `____pagevec_lru_add`: this CPU's pagevec onto its memcgs' LRU lists, under each list's
+    /// lock.
+    fn pagevec_lru_add(&mut self) {
+        let w = self.w;
+        let mut pv = std::mem::take(&mut self.cpu.pagevec);
+        for &pfn in &pv {
+            let frame = &w.pages[pfn as usize];
+            let pg = frame.load();
+            let mut lru = w.mc(pg.memcg).lru.lock();
+            page::list_add(&w.pages, &mut lru, pg.lru_list(), pfn);
+            frame.set(PG_LRU);
+            frame.clear(PG_PAGEVEC);
+        }
+        pv.clear();
+        self.cpu.pagevec = pv;
+    }
+
+    /// `zap_page_range` when every entry is a private anonymous page this call may free;
+    /// otherwise change nothing and return `false`.
+    fn zap_range(&mut self, first: u64, end: u64) -> bool {
+        let w = self.w;
+        let c = self.c as u16;
+        // First pass: only pages whose every lock this call can take.
+        let mut from = first;
+        while let Some((vpn, pte)) = self.mm.ptes.next_in(from, end) {
+            from = vpn + 1;
+            let Pte::Page(pfn) = pte else {
+                return false;
+            };
+            let pg = w.pages[pfn as usize].load();
+            let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
+            if !pg.has(PG_ANON)
+                || pg.mapcount != 1
+                || pg.has(PG_MLOCKED | PG_UNEVICTABLE)
+                || !placed
+                || pg.memcg == NO_MEMCG
+                || w.mc(pg.memcg).under_oom > 0
+            {
+                return false;
+            }
+        }
+        // Second pass: unmap, take off the LRU or pagevec, free; the counters are uncharged once
+        // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).
+        let mut batch: Vec<(u16, u64)> = Vec::new();
+        let mut from = first;
+        while let Some((vpn, Pte::Page(pfn))) = self.mm.ptes.next_in(from, end) {
+            from = vpn + 1;
+            self.mm.ptes.remove(vpn);
+            self.mm.anon_rss -= 1;
+            let frame = &w.pages[pfn as usize];
+            let pg = frame.load();
+            if pg.has(PG_LRU) {
+                let mut lru = w.mc(pg.memcg).lru.lock();
+                page::list_del(&w.pages, &mut lru, pg.lru_list(), pfn);
+            } else {
+                let pv = &mut self.cpu.pagevec;
+                let i = pv
+                    .iter()
+                    .position(|&p| p == pfn)
+                    .expect("on this CPU's pagevec");
+                pv.remove(i);
+            }
+            let d = self.cpu.stat_mut(pg.memcg);
+            d.rss -= 1;
+            d.pgpgout += 1;
+            match batch.iter_mut().find(|(m, _)| *m == pg.memcg) {
+                Some((_, n)) => *n += 1,
+                None => batch.push((pg.memcg, 1)),
+            }
+            frame.store(Page::FREE);
+            self.cpu.pcp.push(pfn);
+        }
+        for (s, n) in batch {
+            if !w.charges_counters(s) {
+                continue;
+            }
+            let m = w.mc(s);
+            let t = &cgsim_ktypes::NoTrace;
+            let cpu = CpuId(u32::from(c));
+            let r1 = m.counters.res.uncharge(Pages(n), t, cpu);
+            let r2 = m
+                .counters
+                .memsw
+                .as_ref()
+                .map_or(Ok(()), |msw| msw.uncharge(Pages(n), t, cpu));
+            for r in [r1, r2] {
+                if let Err(u) = r {
+                    w.printk(Level::Warning, u.to_string());
+                }
+            }
+        }
+        if self.cpu.pcp.len() >= 2 * PCP_BATCH {
+            let at = self.cpu.pcp.len() - PCP_BATCH;
+            let mut free = w.free.lock();
+            free.extend(self.cpu.pcp.drain(at..));
+        }
+        true
+    }
+}

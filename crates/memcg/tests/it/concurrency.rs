@@ -1,0 +1,95 @@
+//! Faults on several host threads at once: the fast path (world read side, per-mm, per-CPU and
+//! per-LRU locks) racing itself and the slow path (limits that force reclaim and swap, file
+//! reads, charge moves), then the machine's invariants at the end.
+
+use crate::*;
+use cgsim_ktypes::Bytes;
+use std::sync::Barrier;
+
+fn stress(stock: u64, shared_memcg: bool) {
+    let profile = MemcgProfile {
+        stock_pages: stock,
+        ..MemcgProfile::default()
+    };
+    let (m, _) = boot_with(profile, 64, 32);
+    write(&m, MemcgId::ROOT, "use_hierarchy", "1").unwrap();
+    let top = m.create_memcg(MemcgId::ROOT).unwrap();
+    let leaves: Vec<MemcgId> = (0..2).map(|_| m.create_memcg(top).unwrap()).collect();
+    const THREADS: usize = 3;
+    let tasks: Vec<(Pid, u64)> = (0..THREADS)
+        .map(|i| {
+            let memcg = if shared_memcg {
+                leaves[0]
+            } else {
+                leaves[i % 2]
+            };
+            let p = spawn(&m, 10 + i as i32, "worker", memcg);
+            let addr = m.mmap_anon(p, Bytes(256 * 4096)).unwrap();
+            (p, addr)
+        })
+        .collect();
+    let barrier = Barrier::new(THREADS + 1);
+    std::thread::scope(|s| {
+        for (i, &(p, addr)) in tasks.iter().enumerate() {
+            let (m, barrier) = (&m, &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                let mut x = 0x9e37_79b9_u32.wrapping_mul(i as u32 + 1);
+                for _ in 0..10_000 {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    let off = u64::from(x % 200);
+                    let n = u64::from(x >> 24) % 56 + 1;
+                    let (a, len) = (addr + off * 4096, Bytes(n * 4096));
+                    m.touch(p, a, len, x & 1 == 0, CpuId(i as u32)).unwrap();
+                    if x & 6 != 0 {
+                        m.madvise_dontneed(p, a, len, CpuId(i as u32)).unwrap();
+                    }
+                }
+            });
+        }
+        // The slow path at the same time: limits that force reclaim, reads, a file.
+        let (m, barrier) = (&m, &barrier);
+        s.spawn(move || {
+            barrier.wait();
+            for round in 0..200u64 {
+                let limit = if round % 3 == 0 { "512K" } else { "-1" };
+                let _ = write(m, top, "limit_in_bytes", limit);
+                let _ = read(m, leaves[0], "stat");
+                let _ = m.file_read(
+                    Pid(1),
+                    cgsim_memcg::FileId(1),
+                    0,
+                    Bytes(16 * 4096),
+                    CpuId(1),
+                );
+                std::thread::yield_now();
+            }
+            write(m, top, "limit_in_bytes", "-1").unwrap();
+        });
+    });
+    m.check_invariants();
+    // Every page charged below `top` is accounted: usage = rss + cache of the subtree (less
+    // what the stocks hold ahead), and nothing is lost when the tasks go.
+    for (p, _) in tasks {
+        m.exit_task(p, CPU);
+    }
+    m.check_invariants();
+    if stock == 0 {
+        assert_eq!(read_u64(&m, top, "usage_in_bytes"), 0);
+        assert_eq!(read_u64(&m, top, "memsw.usage_in_bytes"), 0);
+    }
+}
+
+#[test]
+fn fast_and_slow_paths_race_without_a_stock() {
+    stress(0, true);
+    stress(0, false);
+}
+
+#[test]
+fn fast_and_slow_paths_race_with_a_stock() {
+    stress(32, true);
+    stress(32, false);
+}
