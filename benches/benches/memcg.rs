@@ -137,13 +137,23 @@ struct FaultFree {
     stock: u64,
     /// Pages touched then dropped per iteration.
     batch: u64,
+    /// Each thread's task in a chain of its own (no shared counter, LRU or memcg), instead of
+    /// all tasks in one leaf.
+    split: bool,
 }
 
 fn fault_free<C: Backend>(cfg: FaultFree) -> Bench {
     let m = boot::<C>(Bytes(1 << 30), Bytes(0), cfg.stock);
     let leaf = chain(&m, cfg.depth);
     let tasks: Vec<(Pid, u64)> = (0..cfg.threads)
-        .map(|i| task(&m, 10 + i as i32, leaf, cfg.batch))
+        .map(|i| {
+            let memcg = if cfg.split && i > 0 {
+                chain(&m, cfg.depth)
+            } else {
+                leaf
+            };
+            task(&m, 10 + i as i32, memcg, cfg.batch)
+        })
         .collect();
     let len = Bytes(cfg.batch * PAGE_SIZE);
     let one = move |m: &Machine<C>, (pid, addr): (Pid, u64), cpu: CpuId, n: u64| {
@@ -158,12 +168,14 @@ fn fault_free<C: Backend>(cfg: FaultFree) -> Bench {
         threads,
         stock,
         batch,
+        split,
     } = cfg;
     let b = if batch == 1 {
         String::new()
     } else {
         format!("/b{batch}")
     };
+    let b = if split { format!("{b}/split") } else { b };
     Bench {
         id: format!("fault_free/{}/stock{stock}/d{depth}{b}/{threads}T", C::NAME),
         per_iter: batch,
@@ -402,6 +414,7 @@ fn fault_free_matrix() -> Vec<Bench> {
                     threads,
                     stock,
                     batch: 1,
+                    split: false,
                 }));
             }
         }
@@ -412,13 +425,24 @@ fn fault_free_matrix() -> Vec<Bench> {
             threads,
             stock: 32,
             batch: 1,
+            split: false,
         }));
         v.push(fault_free::<SpinResCounter>(FaultFree {
             depth: 4,
             threads,
             stock: 32,
             batch: 64,
+            split: false,
         }));
+        for batch in [1, 64] {
+            v.push(fault_free::<SpinResCounter>(FaultFree {
+                depth: 4,
+                threads,
+                stock: 32,
+                batch,
+                split: true,
+            }));
+        }
     }
     v
 }
@@ -546,6 +570,14 @@ fn report() {
         "| res_counter stock32 d4 b64: 2T scaling | {:.2} |",
         2.0 * b1 / b2
     );
+    for b in ["", "/b64"] {
+        let one = g(&format!("fault_free/res_counter/stock32/d4{b}/split/1T"));
+        let two = g(&format!("fault_free/res_counter/stock32/d4{b}/split/2T"));
+        println!(
+            "| res_counter stock32 d4{b}, one memcg chain per thread: 2T scaling | {:.2} |",
+            2.0 * one / two
+        );
+    }
     println!("| TL(4) / TL(1) | {:.2} |", tl4 / tl1);
     let walk = g("floor/lru_walk/1024");
     let rec = g("reclaim/res_counter/file_4M_limit");

@@ -18,13 +18,14 @@
 //! as if the slow path had done every page.
 
 use crate::counter_ext::MemCounter;
-use crate::machine::{CpuState, MemoryMachine, PAGEVEC_SIZE, PCP_BATCH, World};
+use crate::machine::{CpuState, MemoryMachine, PAGEVEC_SIZE, PCP_BATCH, PCP_HIGH, World};
 use crate::mm::{Mm, Pte, VmaKind};
 use crate::page::{
-    self, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
+    self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
     PG_UNEVICTABLE, Page,
 };
 use crate::profile::ChargeAlgo;
+use crate::vmscan::SWAP_CLUSTER_MAX;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::Tracer;
@@ -204,14 +205,21 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     fn pagevec_lru_add(&mut self) {
         let w = self.w;
         let mut pv = std::mem::take(&mut self.cpu.pagevec);
+        // One lock hold per run of pages of the same memcg, as the kernel takes `lru_lock`
+        // once per pagevec (again only when the zone changes).
+        let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
         for &pfn in &pv {
             let frame = &w.pages[pfn as usize];
             let pg = frame.load();
-            let mut lru = w.mc(pg.memcg).lru.lock();
-            page::list_add(&w.pages, &mut lru, pg.lru_list(), pfn);
+            let lru = match &mut held {
+                Some((s, g)) if *s == pg.memcg => g,
+                _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
+            };
+            page::list_add(&w.pages, lru, pg.lru_list(), pfn);
             frame.set(PG_LRU);
             frame.clear(PG_PAGEVEC);
         }
+        drop(held);
         pv.clear();
         self.cpu.pagevec = pv;
     }
@@ -243,6 +251,10 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // Second pass: unmap, take off the LRU or pagevec, free; the counters are uncharged once
         // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).
         let mut batch: Vec<(u16, u64)> = Vec::new();
+        // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
+        // memcg (`lock_batch`), not taken per page.
+        let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
+        let mut lock_batch = 0;
         let mut from = first;
         while let Some((vpn, Pte::Page(pfn))) = self.mm.ptes.next_in(from, end) {
             from = vpn + 1;
@@ -251,8 +263,16 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             let frame = &w.pages[pfn as usize];
             let pg = frame.load();
             if pg.has(PG_LRU) {
-                let mut lru = w.mc(pg.memcg).lru.lock();
-                page::list_del(&w.pages, &mut lru, pg.lru_list(), pfn);
+                lock_batch += 1;
+                if lock_batch > SWAP_CLUSTER_MAX {
+                    held = None;
+                    lock_batch = 1;
+                }
+                let lru = match &mut held {
+                    Some((s, g)) if *s == pg.memcg => g,
+                    _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
+                };
+                page::list_del(&w.pages, lru, pg.lru_list(), pfn);
             } else {
                 let pv = &mut self.cpu.pagevec;
                 let i = pv
@@ -270,7 +290,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             }
             frame.store(Page::FREE);
             self.cpu.pcp.push(pfn);
+            if self.cpu.pcp.is_full() {
+                self.pcp_give_back();
+            }
         }
+        drop(held);
         for (s, n) in batch {
             if !w.charges_counters(s) {
                 continue;
@@ -290,11 +314,15 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 }
             }
         }
-        if self.cpu.pcp.len() >= 2 * PCP_BATCH {
-            let at = self.cpu.pcp.len() - PCP_BATCH;
-            let mut free = w.free.lock();
-            free.extend(self.cpu.pcp.drain(at..));
+        if self.cpu.pcp.len() > PCP_HIGH {
+            self.pcp_give_back();
         }
         true
+    }
+
+    /// `free_pcppages_bulk`: a batch of this CPU's cached frames back to the global list.
+    fn pcp_give_back(&mut self) {
+        let at = self.cpu.pcp.len().saturating_sub(PCP_BATCH);
+        self.w.free.lock().extend(self.cpu.pcp.drain(at..));
     }
 }

@@ -28,6 +28,7 @@ use cgsim_counters::MemcgStock;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, Pages, Pid};
+use arrayvec::ArrayVec;
 use crossbeam_utils::CachePadded;
 use crossbeam_utils::sync::{ShardedLock, ShardedLockWriteGuard};
 use parking_lot::Mutex;
@@ -218,7 +219,7 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) orphan_lru: LruVec,
     /// Each CPU's private state (pagevec, stock, frame cache, statistics deltas).
     pub(crate) cpus: Box<[CachePadded<Mutex<CpuState<C>>>]>,
-    pub(crate) mms: Slab<Mutex<Mm>>,
+    pub(crate) mms: Slab<CachePadded<Mutex<Mm>>>,
     pub(crate) tasks: BTreeMap<Pid, Task>,
     pub(crate) page_cache: BTreeMap<(u32, u32), CacheSlot>,
     /// Reverse map of mapped shmem pages: pfn → (mm, vpn) mappings.
@@ -506,7 +507,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::ESRCH);
         }
         w.drop_task_mm(t, cpu, pid);
-        let mm = w.mms.insert(Mutex::new(Mm::new(pid))) as u32;
+        let mm = w.mms.insert(CachePadded::new(Mutex::new(Mm::new(pid)))) as u32;
         let task = w.tasks.get_mut(&pid).expect("checked");
         task.mm = Some(mm);
         task.comm = comm.to_string();
@@ -542,7 +543,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                     .map(|(&s, &v)| (s, crate::mm::Vma { locked: false, ..v }))
                     .collect();
                 nm.next_vpn = next_vpn;
-                let id = w.mms.insert(Mutex::new(nm)) as u32;
+                let id = w.mms.insert(CachePadded::new(Mutex::new(nm))) as u32;
                 w.copy_page_range(t, CpuId(0), pm, id);
                 for (&start, vma) in &src_vmas {
                     if let Some(shm) = vma.shm
@@ -657,14 +658,14 @@ impl<C: MemCounter> World<C> {
         for cpu in self.cpus.iter_mut() {
             let cs = cpu.get_mut();
             for s in cs.stat_dirty.drain(..) {
-                let d = std::mem::take(&mut cs.stat[s as usize]);
+                let d = std::mem::take(&mut *cs.stat[s as usize]);
                 if let Some(m) = self.memcgs[s as usize].as_mut() {
                     m.stat.rss += d.rss;
                     m.stat.pgpgin += d.pgpgin;
                     m.stat.pgpgout += d.pgpgout;
                 }
             }
-            self.free.get_mut().append(&mut cs.pcp);
+            self.free.get_mut().extend(cs.pcp.drain(..));
         }
     }
 
@@ -962,18 +963,28 @@ const MEM_GLOBAL_RETRIES: usize = 3;
 /// with preemption off; slow paths hold the world's write side and reach every CPU's state
 /// through `get_mut`. Statistics deltas and cached frames are folded back into the world each
 /// time the write side is taken, so slow paths read exact statistics and one free list.
+///
+/// The pagevec and the frame cache are arrays inside the (cache-padded) state and the deltas
+/// are cache-padded: two CPUs' hot data never share a cache line.
 pub(crate) struct CpuState<C: MemCounter> {
-    pub(crate) pagevec: Vec<u32>,
+    pub(crate) pagevec: ArrayVec<u32, PAGEVEC_SIZE>,
     pub(crate) stock: MemcgStock<MemCounters<C>>,
-    /// Free frames taken from the global list in batches of [`PCP_BATCH`].
-    pub(crate) pcp: Vec<u32>,
+    /// Free frames taken from the global list in batches of [`PCP_BATCH`], at most
+    /// [`PCP_HIGH`] plus one batch.
+    pub(crate) pcp: ArrayVec<u32, PCP_CAP>,
     /// Statistics deltas by memcg slot, and the slots that have one.
-    pub(crate) stat: Vec<MemStatDelta>,
+    pub(crate) stat: Vec<CachePadded<MemStatDelta>>,
     pub(crate) stat_dirty: Vec<u16>,
 }
 
 /// `pcp->batch`: frames moved between a CPU's cache and the global free list at once.
 pub(crate) const PCP_BATCH: usize = 31;
+/// `pcp->high` (6 × batch, as `zone_batchsize`/`setup_pagelist_highmark` give on a typical
+/// zone): a CPU's cache gives a batch back only above this, so a CPU that frees and allocates
+/// in bursts keeps reusing its own frames.
+pub(crate) const PCP_HIGH: usize = 6 * PCP_BATCH;
+/// Room in a CPU's frame cache.
+pub(crate) const PCP_CAP: usize = PCP_HIGH + PCP_BATCH;
 
 /// What the fast path changes in a memcg's statistics (`mem_cgroup_charge_statistics`).
 #[derive(Copy, Clone, Debug, Default)]
@@ -986,9 +997,9 @@ pub(crate) struct MemStatDelta {
 impl<C: MemCounter> CpuState<C> {
     fn new(stock_batch: Pages) -> Self {
         CpuState {
-            pagevec: Vec::with_capacity(PAGEVEC_SIZE),
+            pagevec: ArrayVec::new(),
             stock: MemcgStock::new(stock_batch),
-            pcp: Vec::new(),
+            pcp: ArrayVec::new(),
             stat: Vec::new(),
             stat_dirty: Vec::new(),
         }
@@ -998,7 +1009,7 @@ impl<C: MemCounter> CpuState<C> {
     pub(crate) fn stat_mut(&mut self, s: u16) -> &mut MemStatDelta {
         let i = s as usize;
         if self.stat.len() <= i {
-            self.stat.resize(i + 1, MemStatDelta::default());
+            self.stat.resize(i + 1, CachePadded::new(MemStatDelta::default()));
         }
         let d = &mut self.stat[i];
         if d.pgpgin == 0 && d.pgpgout == 0 && d.rss == 0 {
