@@ -216,8 +216,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
             };
             page::list_add(&w.pages, lru, pg.lru_list(), pfn);
-            frame.set(PG_LRU);
-            frame.clear(PG_PAGEVEC);
+            frame.set_clear(PG_LRU, PG_PAGEVEC);
         }
         drop(held);
         pv.clear();

@@ -9,26 +9,37 @@
 //! memory by addresses, files by [`FileId`]. It owns every mm, page, page-cache entry, swap slot,
 //! LRU list and memcg.
 //!
-//! **Locking:** the whole world sits behind one `parking_lot::Mutex` (`world`), which stands in
-//! for `mmap_sem`, the page-table lock, `zone->lru_lock`, the page-cache lock and
-//! `swap_lock` together. The counters are the counters crate's (per-level spinlock or atomics),
-//! reached without any further lock. Lock order: the host's lock (e.g. `Kernel::state`) ->
-//! `cgroup_mutex` (subsystem callbacks) -> `world` -> counter locks -> `Klog`. memcg never calls
-//! back into the host or the cgroup core; what the host must act on (OOM kills, wake-ups) is
-//! queued and collected with [`MemoryMachine::take_events`].
-//! **Differences:** because of that one lock, faults from several host threads serialize; the
-//! per-CPU parts (pagevecs, charge stocks) are real and indexed by the caller's simulated CPU.
+//! **Locking:** the world sits behind a sharded reader-writer lock (`world`, crossbeam's
+//! `ShardedLock`: one reader lock per host thread's shard, so readers on two CPUs share no lock
+//! word; a writer takes every shard). Every operation takes the **write side**, which stands in
+//! for `mmap_sem`, the page-table lock, `zone->lru_lock`, `zone->lock`, the page-cache lock and
+//! `swap_lock` together, except the **fault fast path** (`fastpath.rs`: anonymous faults and
+//! `MADV_DONTNEED` zaps that need no reclaim, OOM or event), which takes the read side and then
+//! the fine-grained locks the kernel takes: the mm's mutex (`mmap_sem` + page-table lock), the
+//! CPU's mutex (preemption off: its pagevec, stock, frame cache and statistics deltas), a
+//! memcg's LRU mutex once per pagevec, and the global free list once per batch of frames.
+//! Slow paths reach those through `get_mut`, and the write side first folds the CPUs'
+//! statistics deltas and cached frames back in, so everything a slow path reads is exact.
+//! Page records are relaxed atomics (`page.rs`); the counters are the counters crate's
+//! (per-level spinlock or atomics), reached without any further lock.
+//! Lock order: the host's lock (e.g. `Kernel::state`) -> `cgroup_mutex` (subsystem callbacks)
+//! -> `world` -> mm -> CPU -> memcg LRU -> free list -> counter locks -> `Klog`. memcg never
+//! calls back into the host or the cgroup core; what the host must act on (OOM kills,
+//! wake-ups) is queued and collected with [`MemoryMachine::take_events`].
+//! **Differences:** a machine with an event hook installed (the `Kernel` installs one for
+//! `cgroup.event_control`) or with tracing on always takes the write side, so those faults
+//! serialize; the thresholds layer counts events under its own lock.
 
 use crate::counter_ext::MemCounter;
 use crate::memcontrol::{MemCgroup, MemCounters, MemStat, MemcgId};
 use crate::mm::{CacheSlot, FileId, Mm, Shm, SwapSlot, Task};
 use crate::page::{self, LruVec, NO_MEMCG, PG_FREE, PG_LRU, PG_PAGEVEC, Page, PageFrame};
 use crate::profile::MemcgProfile;
+use arrayvec::ArrayVec;
 use cgsim_counters::MemcgStock;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, Pages, Pid};
-use arrayvec::ArrayVec;
 use crossbeam_utils::CachePadded;
 use crossbeam_utils::sync::{ShardedLock, ShardedLockWriteGuard};
 use parking_lot::Mutex;
@@ -1009,7 +1020,8 @@ impl<C: MemCounter> CpuState<C> {
     pub(crate) fn stat_mut(&mut self, s: u16) -> &mut MemStatDelta {
         let i = s as usize;
         if self.stat.len() <= i {
-            self.stat.resize(i + 1, CachePadded::new(MemStatDelta::default()));
+            self.stat
+                .resize(i + 1, CachePadded::new(MemStatDelta::default()));
         }
         let d = &mut self.stat[i];
         if d.pgpgin == 0 && d.pgpgout == 0 && d.rss == 0 {

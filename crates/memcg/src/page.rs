@@ -286,6 +286,12 @@ impl PageFrame {
         self.update0(|w| w & !u64::from(flag));
     }
 
+    /// Set some flags and clear others in one store.
+    #[inline]
+    pub(crate) fn set_clear(&self, set: u16, clear: u16) {
+        self.update0(|w| w & !u64::from(clear) | u64::from(set));
+    }
+
     #[inline]
     pub(crate) fn memcg(&self) -> u16 {
         (self.w0.load(Relaxed) >> 16) as u16
