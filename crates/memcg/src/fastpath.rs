@@ -32,15 +32,16 @@ use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;
 use parking_lot::MutexGuard;
+use spin::MutexGuard as SpinGuard;
 use std::sync::PoisonError;
 
 /// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.
 struct Fast<'a, C: MemCounter> {
     w: &'a World<C>,
     mm_id: u32,
-    mm: MutexGuard<'a, Mm>,
+    mm: SpinGuard<'a, Mm>,
     c: usize,
-    cpu: MutexGuard<'a, CpuState<C>>,
+    cpu: SpinGuard<'a, CpuState<C>>,
 }
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
@@ -150,6 +151,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             if self.cpu.pagevec.len() >= PAGEVEC_SIZE {
                 self.pagevec_lru_add();
             }
+            self.cpu.fast_faults += 1;
             vpn += 1;
         }
         vpn
@@ -288,6 +290,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 None => batch.push((pg.memcg, 1)),
             }
             frame.store(Page::FREE);
+            self.cpu.fast_zaps += 1;
             self.cpu.pcp.push(pfn);
             if self.cpu.pcp.is_full() {
                 self.pcp_give_back();

@@ -43,6 +43,10 @@ use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, Pages, Pid};
 use crossbeam_utils::CachePadded;
 use crossbeam_utils::sync::{ShardedLock, ShardedLockWriteGuard};
 use parking_lot::Mutex;
+/// A spinning lock for the per-mm and per-CPU state the fast path takes on every call: one
+/// locked instruction to take and a plain store to release (as `spin_lock` in the kernel), where
+/// a parking mutex needs a second locked instruction to release.
+pub(crate) type SpinLock<T> = spin::Mutex<T>;
 use slab::Slab;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -229,8 +233,8 @@ pub(crate) struct World<C: MemCounter> {
     /// Pages charged to no memcg (2.6.25 force_empty, bypassed charges).
     pub(crate) orphan_lru: LruVec,
     /// Each CPU's private state (pagevec, stock, frame cache, statistics deltas).
-    pub(crate) cpus: Box<[CachePadded<Mutex<CpuState<C>>>]>,
-    pub(crate) mms: Slab<CachePadded<Mutex<Mm>>>,
+    pub(crate) cpus: Box<[CachePadded<SpinLock<CpuState<C>>>]>,
+    pub(crate) mms: Slab<CachePadded<SpinLock<Mm>>>,
     pub(crate) tasks: BTreeMap<Pid, Task>,
     pub(crate) page_cache: BTreeMap<(u32, u32), CacheSlot>,
     /// Reverse map of mapped shmem pages: pfn → (mm, vpn) mappings.
@@ -313,7 +317,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             next_gen: 1,
             orphan_lru: LruVec::default(),
             cpus: (0..nr_cpus)
-                .map(|_| CachePadded::new(Mutex::new(CpuState::new(stock_batch))))
+                .map(|_| CachePadded::new(SpinLock::new(CpuState::new(stock_batch))))
                 .collect(),
             mms: Slab::new(),
             tasks: BTreeMap::new(),
@@ -518,7 +522,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::ESRCH);
         }
         w.drop_task_mm(t, cpu, pid);
-        let mm = w.mms.insert(CachePadded::new(Mutex::new(Mm::new(pid)))) as u32;
+        let mm = w.mms.insert(CachePadded::new(SpinLock::new(Mm::new(pid)))) as u32;
         let task = w.tasks.get_mut(&pid).expect("checked");
         task.mm = Some(mm);
         task.comm = comm.to_string();
@@ -554,7 +558,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                     .map(|(&s, &v)| (s, crate::mm::Vma { locked: false, ..v }))
                     .collect();
                 nm.next_vpn = next_vpn;
-                let id = w.mms.insert(CachePadded::new(Mutex::new(nm))) as u32;
+                let id = w.mms.insert(CachePadded::new(SpinLock::new(nm))) as u32;
                 w.copy_page_range(t, CpuId(0), pm, id);
                 for (&start, vma) in &src_vmas {
                     if let Some(shm) = vma.shm
@@ -637,6 +641,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             mm.nr_ptes(),
             mm.total_vm(),
         ))
+    }
+
+    /// Pages faulted in and pages zapped on the fault fast path since boot, summed over the
+    /// CPUs (the rest went through the slow path; see `fastpath.rs` for when).
+    pub fn fast_path_pages(&self) -> (u64, u64) {
+        let mut w = self.lock();
+        w.cpus.iter_mut().fold((0, 0), |(f, z), c| {
+            let c = c.get_mut();
+            (f + c.fast_faults, z + c.fast_zaps)
+        })
     }
 
     /// `lru_add_drain_all`: flush every CPU's pagevec to the LRU lists.
@@ -986,6 +1000,9 @@ pub(crate) struct CpuState<C: MemCounter> {
     /// Statistics deltas by memcg slot, and the slots that have one.
     pub(crate) stat: Vec<CachePadded<MemStatDelta>>,
     pub(crate) stat_dirty: Vec<u16>,
+    /// Pages faulted in and zapped on the fast path by this CPU since boot.
+    pub(crate) fast_faults: u64,
+    pub(crate) fast_zaps: u64,
 }
 
 /// `pcp->batch`: frames moved between a CPU's cache and the global free list at once.
@@ -1013,6 +1030,8 @@ impl<C: MemCounter> CpuState<C> {
             pcp: ArrayVec::new(),
             stat: Vec::new(),
             stat_dirty: Vec::new(),
+            fast_faults: 0,
+            fast_zaps: 0,
         }
     }
 

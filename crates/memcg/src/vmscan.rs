@@ -45,9 +45,10 @@ pub(crate) enum LruOwner {
 }
 
 impl<C: MemCounter> World<C> {
-    fn lru_len(&self, o: LruOwner, l: LruList) -> u64 {
+    /// The length of one list (the write side is held: no lock needed).
+    fn lru_len(&mut self, o: LruOwner, l: LruList) -> u64 {
         match o {
-            LruOwner::Memcg(s) => self.mc(s).lru.lock().len(l),
+            LruOwner::Memcg(s) => self.mc_mut(s).lru.get_mut().len(l),
             LruOwner::Orphan => self.orphan_lru.len(l),
         }
     }
@@ -127,16 +128,18 @@ impl<C: MemCounter> World<C> {
         }
         // At priority p a list of n pages contributes n >> p to the scan (spec §1.5), so small
         // lists are skipped until the priority has dropped far enough.
-        trace::comment(t, cpu, || {
-            format!(
-                "priority {priority}: scan {} of {} pages",
-                nr.iter().sum::<u64>(),
-                LruList::ALL_EVICTABLE
-                    .iter()
-                    .map(|&l| self.lru_len(o, l))
-                    .sum::<u64>()
-            )
-        });
+        if T::ENABLED && t.is_on() {
+            let total: u64 = LruList::ALL_EVICTABLE
+                .iter()
+                .map(|&l| self.lru_len(o, l))
+                .sum();
+            trace::comment(t, cpu, || {
+                format!(
+                    "priority {priority}: scan {} of {total} pages",
+                    nr.iter().sum::<u64>()
+                )
+            });
+        }
         let mut reclaimed = 0;
         while nr.iter().any(|&n| n > 0) {
             for l in LruList::ALL_EVICTABLE {
@@ -159,7 +162,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `inactive_anon_is_low` / `inactive_file_is_low` (ratio 1 for a small zone).
-    fn inactive_is_low(&self, o: LruOwner, file: bool) -> bool {
+    fn inactive_is_low(&mut self, o: LruOwner, file: bool) -> bool {
         let (ia, aa) = if file {
             (LruList::InactiveFile, LruList::ActiveFile)
         } else {
@@ -253,9 +256,16 @@ impl<C: MemCounter> World<C> {
         reclaimed
     }
 
-    fn tail_of(&self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
+    fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
         match o {
-            LruOwner::Memcg(s) => page::list_tail(&self.pages, &self.mc(s).lru.lock(), l, n, out),
+            LruOwner::Memcg(s) => {
+                let lru = self.memcgs[s as usize]
+                    .as_mut()
+                    .expect("live")
+                    .lru
+                    .get_mut();
+                page::list_tail(&self.pages, lru, l, n, out)
+            }
             LruOwner::Orphan => page::list_tail(&self.pages, &self.orphan_lru, l, n, out),
         }
     }

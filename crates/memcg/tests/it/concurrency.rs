@@ -70,6 +70,11 @@ fn stress(stock: u64, shared_memcg: bool) {
         });
     });
     m.check_invariants();
+    let (faults, zaps) = m.fast_path_pages();
+    assert!(
+        faults > 10_000 && zaps > 10_000,
+        "the workers took the fast path: {faults} faults, {zaps} zaps"
+    );
     // Every page charged below `top` is accounted: usage = rss + cache of the subtree (less
     // what the stocks hold ahead), and nothing is lost when the tasks go.
     for (p, _) in tasks {
@@ -92,4 +97,22 @@ fn fast_and_slow_paths_race_without_a_stock() {
 fn fast_and_slow_paths_race_with_a_stock() {
     stress(32, true);
     stress(32, false);
+}
+
+/// With an event hook installed (as the `Kernel` does) every fault takes the write side.
+#[test]
+fn an_event_hook_keeps_faults_on_the_slow_path() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let p = spawn(&m, 10, "w", a);
+    let addr = m.mmap_anon(p, Bytes(64 * 4096)).unwrap();
+    m.touch(p, addr, Bytes(64 * 4096), true, CPU).unwrap();
+    m.madvise_dontneed(p, addr, Bytes(64 * 4096), CPU).unwrap();
+    assert_eq!(m.fast_path_pages(), (64, 64));
+    let _events = cgsim_memcg::MemcgEvents::install(&m);
+    m.touch(p, addr, Bytes(64 * 4096), true, CPU).unwrap();
+    m.madvise_dontneed(p, addr, Bytes(64 * 4096), CPU).unwrap();
+    assert_eq!(m.fast_path_pages(), (64, 64));
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
+    m.check_invariants();
 }
