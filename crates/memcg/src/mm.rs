@@ -69,8 +69,11 @@ pub(crate) const PTRS_PER_PTE: u64 = 512;
 const PTE_PAGE: u64 = 1 << 32;
 const PTE_SWAP: u64 = 2 << 32;
 
-/// One page-table page: 512 entries (4 KiB) and how many are not none.
+/// One page-table page: 512 entries (4 KiB) and how many are not none. Cache-line aligned,
+/// so the count at its end never shares a line with the start of another mm's table (two CPUs
+/// faulting in two mms wrote the same line otherwise).
 #[derive(Clone, Debug)]
+#[repr(align(64))]
 struct PteTable {
     entries: [u64; PTRS_PER_PTE as usize],
     used: u32,
