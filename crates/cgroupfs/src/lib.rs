@@ -127,6 +127,7 @@ mod process;
 mod procfs;
 mod sched;
 mod state;
+mod swap;
 mod task;
 mod tmpfs;
 
@@ -817,6 +818,20 @@ impl<T: Tracer> Kernel<T> {
     /// The numbers of `/proc/meminfo` (and `free`).
     pub fn meminfo(&self) -> MemInfo {
         self.sys_meminfo()
+    }
+
+    /// `swapon(path, 0)`: enable the machine's swap area ([`cgsim_memcg::SWAP_DEVICE`]).
+    /// EPERM without CAP_SYS_ADMIN (euid 0), ENOENT for a path that does not exist, EINVAL for
+    /// one that is not a swap area, EBUSY if the area is on already.
+    pub fn swapon(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_swapon(pid, path)
+    }
+
+    /// `swapoff(path)`: bring every swapped page back into memory and disable the area.
+    /// EPERM without CAP_SYS_ADMIN, ENOENT/EINVAL as for [`swapon`](Self::swapon) (EINVAL
+    /// also when the area is off), ENOMEM when the pages cannot be charged back.
+    pub fn swapoff(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_swapoff(pid, path)
     }
 
     // ---- eventfd -----------------------------------------------------------------------------

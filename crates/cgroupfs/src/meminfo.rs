@@ -121,7 +121,7 @@ impl<T: Tracer> Kernel<T> {
         let mut i = MemInfo {
             mem_total: cfg.ram.0 / PAGE_SIZE * KB_PER_PAGE,
             mem_free: m.nr_free_pages() * KB_PER_PAGE,
-            swap_total: cfg.swap.0 / PAGE_SIZE * KB_PER_PAGE,
+            swap_total: m.swap_area().map_or(0, |a| a.pages) * KB_PER_PAGE,
             swap_free: m.nr_free_swap() * KB_PER_PAGE,
             ..MemInfo::default()
         };

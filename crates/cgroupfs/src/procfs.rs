@@ -5,7 +5,7 @@
 //! `kernel/cgroup.c` `proc_cgroupstats_show` (`/proc/cgroups`) and `fs/namespace.c`
 //! `show_vfsmnt` (`/proc/mounts`), 2.6.25 (spec §2.14).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
-//! `/proc/meminfo`, `/proc/mounts`, `/proc/self`, and per pid `cgroup`, `comm`,
+//! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/self`, and per pid `cgroup`, `comm`,
 //! `oom_score_adj` (read-write) and `status` (its first lines and the `Vm*` lines, see
 //! `meminfo.rs`).
 //! Directory listings are sorted by name like every readdir of the simulator.
@@ -28,6 +28,7 @@ pub enum ProcNode {
     Cgroups,
     Meminfo,
     Mounts,
+    Swaps,
     PidDir(Pid),
     PidFile(Pid, PidFile),
 }
@@ -99,6 +100,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Cgroups => 3,
         ProcNode::Mounts => 4,
         ProcNode::Meminfo => 5,
+        ProcNode::Swaps => 6,
         ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 8,
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 8 + 1 + *f as u64,
     }
@@ -115,7 +117,7 @@ impl<T: Tracer> Kernel<T> {
         let (file_type, mode, uid, gid) = match n {
             ProcNode::Root => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SelfLink => (FileType::Symlink, 0o777, 0, 0),
-            ProcNode::Cgroups | ProcNode::Mounts | ProcNode::Meminfo => {
+            ProcNode::Cgroups | ProcNode::Mounts | ProcNode::Meminfo | ProcNode::Swaps => {
                 (FileType::Regular, 0o444, 0, 0)
             }
             ProcNode::PidFile(p, PidFile::OomScoreAdj) => {
@@ -156,6 +158,7 @@ impl<T: Tracer> Kernel<T> {
                 "cgroups" => ProcNode::Cgroups,
                 "meminfo" => ProcNode::Meminfo,
                 "mounts" => ProcNode::Mounts,
+                "swaps" => ProcNode::Swaps,
                 _ => {
                     let pid = name
                         .parse::<i32>()
@@ -192,6 +195,7 @@ impl<T: Tracer> Kernel<T> {
                     entry("meminfo", FileType::Regular),
                     entry("mounts", FileType::Regular),
                     entry("self", FileType::Symlink),
+                    entry("swaps", FileType::Regular),
                 ];
                 v.extend(
                     st.tasks
@@ -219,6 +223,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Cgroups => self.cg_proc_cgroups(),
             ProcNode::Mounts => self.proc_mounts(st),
             ProcNode::Meminfo => self.sys_meminfo().render(),
+            ProcNode::Swaps => self.proc_swaps(),
             ProcNode::PidFile(p, f) => {
                 let t = self.proc_task(st, *p)?;
                 match f {

@@ -374,7 +374,7 @@ impl<C: MemCounter> World<C> {
 
     /// The memcg a page coming back from swap slot `slot` is charged to: the one its
     /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
-    fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
+    pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
         match slot.map(|s| self.swap[s as usize].memcg) {
             Some(rec) if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() => rec,
             _ => self.mm_memcg(mm),

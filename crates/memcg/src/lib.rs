@@ -14,6 +14,7 @@
 //! | `fault` | mmap, page faults, page cache, shmem, SysV shm (the host's memory calls) |
 //! | `fastpath` | anonymous faults and zaps under the world's read side, in parallel across CPUs |
 //! | `teardown` | munmap, exit_mmap, truncation, swap_free |
+//! | `swapfile` | the swap area: swapoff (`try_to_unuse`) and swapon |
 //! | `rmap` | fork's copy-on-write sharing of anonymous pages and their reverse map |
 //! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics |
 //! | `charge` | `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit, uncharge |
@@ -58,6 +59,7 @@ pub mod profile;
 mod rmap;
 #[cfg(feature = "cgroup")]
 pub mod subsys;
+mod swapfile;
 mod teardown;
 mod vmscan;
 
@@ -73,6 +75,7 @@ pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use mm::{FileId, ShmId};
 pub use page::{LruList, Page};
 pub use profile::{MemcgProfile, ThresholdCheck};
+pub use swapfile::{SWAP_DEVICE, SwapArea};
 pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX, VMPRESSURE_LEVEL_CRITICAL_PRIO, VMPRESSURE_WIN};
 
 /// The SEED machine: res_counter with a spinlock per level (spec §15.1.7).

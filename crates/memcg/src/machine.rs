@@ -241,6 +241,10 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) shared_rmap: HashMap<u32, Vec<(u32, u64)>>,
     pub(crate) swap: Vec<SwapSlot>,
     pub(crate) swap_free: Vec<u32>,
+    /// The swap area is on (`swapon`; at boot when the machine has swap).
+    pub(crate) swap_on: bool,
+    /// `SWP_WRITEOK`: reclaim may allocate slots (cleared while `swapoff` runs).
+    pub(crate) swap_writeok: bool,
     pub(crate) shms: BTreeMap<u32, Shm>,
     pub(crate) next_shm: u32,
     pub(crate) next_shmem_file: u32,
@@ -325,6 +329,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             shared_rmap: HashMap::new(),
             swap: vec![SwapSlot::FREE; nr_swap],
             swap_free: (0..nr_swap as u32).rev().collect(),
+            swap_on: nr_swap > 0,
+            swap_writeok: nr_swap > 0,
             shms: BTreeMap::new(),
             next_shm: 0,
             next_shmem_file: FileId::SHMEM_BASE,
@@ -826,6 +832,19 @@ impl<C: MemCounter> World<C> {
             .ok_or(Errno::ESRCH)?
             .mm
             .ok_or(Errno::ESRCH)
+    }
+
+    /// Whether reclaim may swap a page out now: a free slot in an area open for writing.
+    pub(crate) fn swap_writable(&self) -> bool {
+        self.swap_writeok && !self.swap_free.is_empty()
+    }
+
+    /// The memcg a slot's `swap_cgroup` entry names, if it still exists, else the root.
+    pub(crate) fn swap_record_memcg(&self, slot: u32) -> u16 {
+        match self.swap[slot as usize].memcg {
+            m if m != NO_MEMCG && self.memcgs[m as usize].is_some() => m,
+            _ => 0,
+        }
     }
 
     /// The memcg a new charge for `mm` goes to: `mm->owner`'s (spec §5.2).

@@ -66,7 +66,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `page_dup_rmap`: `mm` maps the anonymous page `pfn` at `vpn` too.
-    fn page_dup_anon_rmap(&mut self, pfn: u32, mm: u32, vpn: u64) {
+    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: u32, mm: u32, vpn: u64) {
         let pg = self.pages[pfn as usize].load();
         let maps = self.shared_rmap.entry(pfn).or_default();
         if pg.mapcount == 1 {

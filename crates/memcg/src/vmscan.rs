@@ -103,7 +103,7 @@ impl<C: MemCounter> World<C> {
         nr_to_reclaim: u64,
     ) -> u64 {
         let _f = trace::func(t, cpu, "shrink_zone");
-        let can_swap = may_swap && !self.swap_free.is_empty();
+        let can_swap = may_swap && self.swap_writable();
         // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
         let anon_pct = if can_swap {
             let ap = swappiness + 1;
@@ -233,7 +233,7 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             if pg.is_swap_backed() {
-                if can_swap && !self.swap_free.is_empty() {
+                if can_swap && self.swap_writable() {
                     self.swap_out(t, cpu, pfn);
                     reclaimed += 1;
                 } else {

@@ -33,7 +33,8 @@ fn status_self_and_listing() {
             "cgroups",
             "meminfo",
             "mounts",
-            "self"
+            "self",
+            "swaps"
         ]
     );
     // /proc/self follows the caller.

@@ -43,6 +43,18 @@ pub(crate) fn register(r: &mut Registry) {
         "show RAM and swap in KiB (procps layout, from /proc/meminfo)",
         Kind::External(free),
     );
+    r.add(
+        "swapon",
+        "swapon [-a] [-s] [DEVICE...]",
+        "enable the machine's swap area (/dev/sda2; -a: every area), or -s: print /proc/swaps",
+        Kind::External(swapon),
+    );
+    r.add(
+        "swapoff",
+        "swapoff [-a] [DEVICE...]",
+        "bring every swapped page back into memory and disable the swap area (-a: every area)",
+        Kind::External(swapoff),
+    );
 }
 
 /// Write `text` to the program's stderr (fd 2), ignoring failures.
@@ -517,4 +529,65 @@ fn free(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
         Ok(()) => 0,
         Err(_) => 1,
     }
+}
+
+// ---- swapon, swapoff (util-linux) -------------------------------------------------------------
+
+/// `swapon [-a] [-s] [DEVICE...]`: `-s` prints `/proc/swaps`; `-a` enables the machine's area
+/// unless it is on (as util-linux skips active fstab entries); each DEVICE is `swapon(2)`ed.
+fn swapon(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    swap_cmd(sh, pid, argv, true)
+}
+
+/// `swapoff [-a] [DEVICE...]`: `-a` disables every active area (from `/proc/swaps`).
+fn swapoff(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    swap_cmd(sh, pid, argv, false)
+}
+
+fn swap_cmd(sh: &mut Shell, pid: Pid, argv: &[String], on: bool) -> i32 {
+    let k = sh.kernel().clone();
+    let name = if on { "swapon" } else { "swapoff" };
+    let (mut all, mut summary, mut devices) = (false, false, Vec::new());
+    for a in &argv[1..] {
+        match a.as_str() {
+            "-a" | "--all" => all = true,
+            "-s" | "--summary" if on => summary = true,
+            opt if opt.starts_with('-') => {
+                sh.write_err(pid, &format!("{name}: unrecognized option '{opt}'\n"));
+                return 1;
+            }
+            dev => devices.push(dev.to_string()),
+        }
+    }
+    let Some(swaps) = super::text::read_all(sh, pid, name, "/proc/swaps") else {
+        return 1;
+    };
+    let swaps = String::from_utf8_lossy(&swaps).into_owned();
+    if summary {
+        return if sh.out(pid, &swaps).is_ok() { 0 } else { 1 };
+    }
+    let active = swaps.lines().count() > 1;
+    if all && active != on {
+        devices.push(cgsim_memcg::SWAP_DEVICE.to_string());
+    }
+    if devices.is_empty() && !all {
+        sh.write_err(pid, &format!("usage: {name} [-a] DEVICE...\n"));
+        return 1;
+    }
+    let mut status = 0;
+    for d in devices {
+        let r = if on {
+            k.swapon(pid, &d)
+        } else {
+            k.swapoff(pid, &d)
+        };
+        if let Err(e) = r {
+            sh.write_err(
+                pid,
+                &format!("{name}: {d}: {name} failed: {}\n", e.errno.strerror()),
+            );
+            status = 1;
+        }
+    }
+    status
 }

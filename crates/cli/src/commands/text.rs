@@ -26,7 +26,7 @@ pub(crate) fn register(r: &mut Registry) {
 }
 
 /// Read a whole file (or standard input for `-`) through the kernel, one `read(2)` at a time.
-fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Option<Vec<u8>> {
+pub(crate) fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Option<Vec<u8>> {
     let k = sh.kernel().clone();
     let (fd, close) = if path == "-" {
         (Fd(0), false)

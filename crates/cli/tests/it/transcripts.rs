@@ -66,6 +66,7 @@ script!(memcg_files);
 script!(memcg_ltp);
 script!(memcg_oom);
 script!(memcg_cow);
+script!(memcg_swap);
 script!(memcg_oom_control);
 script!(trace_fault);
 script!(delegation);

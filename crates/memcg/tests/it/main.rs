@@ -10,6 +10,7 @@ mod oom;
 mod proptest_invariants;
 mod proptest_model;
 mod scenarios;
+mod swapfile;
 mod trace;
 
 use cgsim_counters::{ResCounterProfile, SpinResCounter};

@@ -1,0 +1,82 @@
+//! `swapon(2)`, `swapoff(2)` and `/proc/swaps`.
+//!
+//! **Kernel:** `mm/swapfile.c` `sys_swapon`, `sys_swapoff`, `swap_show` (2.6.34). The machine
+//! has one swap area, the partition [`SWAP_DEVICE`]; the work is `cgsim_memcg`'s
+//! (`MemoryMachine::swapoff`, `swapon`).
+//! **Differences:** the device node is not in the simulated `/dev`; any other path is looked up
+//! in the VFS only to choose between ENOENT (missing) and EINVAL (not a swap area).
+
+use crate::Kernel;
+use cgsim_ktypes::trace::func;
+use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_memcg::SWAP_DEVICE;
+
+impl<T: Tracer> Kernel<T> {
+    /// The checks both calls make before the area's own: capability, then the path.
+    fn swap_path_check(&self, pid: Pid, path: &str) -> SysResult<()> {
+        {
+            // Lock order: Kernel::state alone (released before the memcg world).
+            let st = self.state.lock();
+            let cred = self.cred_of(&st, pid)?;
+            if !cred.euid.is_root() {
+                return Err(SysError::new(
+                    Errno::EPERM,
+                    "swapon/swapoff need CAP_SYS_ADMIN",
+                ));
+            }
+        }
+        if path == SWAP_DEVICE {
+            return Ok(());
+        }
+        match self.stat(pid, path) {
+            Ok(_) => Err(SysError::new(Errno::EINVAL, "not a swap area")),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(crate) fn sys_swapon(&self, pid: Pid, path: &str) -> SysResult<()> {
+        let _f = func(&*self.tracer, CpuId(0), "sys_swapon");
+        self.swap_path_check(pid, path)?;
+        self.mem.swapon().map_err(|e| {
+            SysError::new(
+                e,
+                if e == Errno::EBUSY {
+                    "swap area already on"
+                } else {
+                    "the machine has no swap"
+                },
+            )
+        })
+    }
+
+    pub(crate) fn sys_swapoff(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.swap_path_check(pid, path)?;
+        self.mem.swapoff(CpuId(0)).map_err(|e| {
+            SysError::new(
+                e,
+                if e == Errno::ENOMEM {
+                    "swapped pages could not be charged back"
+                } else {
+                    "swap area not on"
+                },
+            )
+        })
+    }
+
+    /// `/proc/swaps` (`swap_show`): a header, then one line per area: the path padded to 40
+    /// columns, the type, size and used in KiB, the priority.
+    pub(crate) fn proc_swaps(&self) -> String {
+        let mut s = String::from("Filename\t\t\t\tType\t\tSize\tUsed\tPriority\n");
+        if let Some(a) = self.mem.swap_area() {
+            let pad = 40usize.saturating_sub(SWAP_DEVICE.len()).max(1);
+            s += &format!(
+                "{SWAP_DEVICE}{:pad$}partition\t{}\t{}\t{}\n",
+                "",
+                a.pages * 4,
+                a.used * 4,
+                a.prio
+            );
+        }
+        s
+    }
+}
