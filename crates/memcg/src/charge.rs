@@ -65,6 +65,8 @@ pub(crate) enum OomOutcome {
     Wait(u16),
     /// Nothing could be killed: fail with ENOMEM.
     Fail,
+    /// 4.x `OOM_FAILED`: nothing could be killed; charge anyway (`force:` in `try_charge`).
+    Force,
 }
 
 impl<C: MemCounter> World<C> {
@@ -148,7 +150,30 @@ impl<C: MemCounter> World<C> {
                 if !oom {
                     return Err(Errno::ENOMEM.into());
                 }
-                match self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg) {
+                let outcome = match self.profile.oom_model {
+                    OomModel::OomControlChargeWait => {
+                        self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
+                    }
+                    OomModel::V4 => self.mem_cgroup_oom_v4(t, cpu, pid, over.memcg),
+                    OomModel::KillAndFail2_6_25 => {
+                        // Kill, then fail the charge: the fault kills the faulting task too.
+                        let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, over.memcg);
+                        match pid {
+                            Some(p) if !killed_self => {
+                                self.kill_faulting_task(t, cpu, p);
+                                OomOutcome::Killed
+                            }
+                            Some(_) => OomOutcome::Killed,
+                            None => OomOutcome::Fail,
+                        }
+                    }
+                };
+                match outcome {
+                    OomOutcome::Force => {
+                        // OOM_FAILED: nothing to kill, so the charge goes through past the limit.
+                        self.force_charge(t, cpu, mem);
+                        break;
+                    }
                     OomOutcome::Retry => nr_retries = MEM_CGROUP_RECLAIM_RETRIES,
                     OomOutcome::Killed => return Err(FaultError::OomKilled),
                     OomOutcome::Wait(m) => {
@@ -175,6 +200,16 @@ impl<C: MemCounter> World<C> {
             }
         }
         Ok(Some(mem))
+    }
+
+    /// `try_charge`'s `force:` label (4.x): one page to every level of res and memsw, past
+    /// any limit.
+    fn force_charge<T: Tracer>(&self, t: &T, cpu: CpuId, mem: u16) {
+        let m = self.mc(mem);
+        let _ = m.counters.res.charge_nofail(Pages(1), t, cpu);
+        if let Some(msw) = &m.counters.memsw {
+            let _ = msw.charge_nofail(Pages(1), t, cpu);
+        }
     }
 
     /// Charge `nr` pages to `mem`'s res and memsw counters, all or nothing, in the profile's
@@ -478,14 +513,9 @@ impl<C: MemCounter> World<C> {
                         continue;
                     }
                     if nr_retries == 0 {
-                        let killed_self = match self.profile.oom_model {
-                            OomModel::KillAndFail2_6_25 => {
-                                self.mem_cgroup_out_of_memory(t, cpu, Some(pid), over.memcg)
-                            }
-                            OomModel::OomControlChargeWait => {
-                                self.mem_cgroup_out_of_memory(t, cpu, Some(pid), over.memcg)
-                            }
-                        };
+                        // The 2.6.25 loop has one OOM model whatever `memcg.oom_model` says.
+                        let killed_self =
+                            self.mem_cgroup_out_of_memory(t, cpu, Some(pid), over.memcg);
                         if killed_self {
                             return Err(FaultError::OomKilled);
                         }

@@ -100,7 +100,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 }
             }
         }
-        self.touch(pid, addr, len, true, cpu)
+        // get_user_pages: not a user fault (4.x never makes it wait for the OOM killer).
+        self.fault_range(pid, addr, len, true, cpu, false)
     }
 
     /// Touch every page of `[addr, addr+len)` (`write` marks them dirty): each missing page
@@ -114,6 +115,20 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         write: bool,
         cpu: CpuId,
     ) -> Result<(), FaultError> {
+        self.fault_range(pid, addr, len, write, cpu, true)
+    }
+
+    /// Fault in a range: the fast path as far as it goes, then the slow path. `user`: the
+    /// accesses are the task's own (`FAULT_FLAG_USER`, `current->in_user_fault` in 4.x).
+    fn fault_range(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        write: bool,
+        cpu: CpuId,
+        user: bool,
+    ) -> Result<(), FaultError> {
         let t = &*self.tracer;
         let first = addr >> PAGE_SHIFT;
         let end = first + (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
@@ -122,10 +137,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Ok(());
         }
         let mut w = self.lock();
-        for vpn in from..end {
-            w.handle_mm_fault(t, cpu, pid, vpn, write)?;
-        }
-        Ok(())
+        w.in_user_fault = user;
+        let r = (from..end).try_for_each(|vpn| w.handle_mm_fault(t, cpu, pid, vpn, write));
+        w.in_user_fault = false;
+        r
     }
 
     /// `read(2)` of `[offset, offset+len)` from a regular file: missing pages enter the page

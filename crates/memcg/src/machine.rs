@@ -245,6 +245,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) swap_on: bool,
     /// `SWP_WRITEOK`: reclaim may allocate slots (cleared while `swapoff` runs).
     pub(crate) swap_writeok: bool,
+    /// `current->in_user_fault` (4.x): the charges being made are a task's own page faults.
+    pub(crate) in_user_fault: bool,
     pub(crate) shms: BTreeMap<u32, Shm>,
     pub(crate) next_shm: u32,
     pub(crate) next_shmem_file: u32,
@@ -331,6 +333,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             swap_free: (0..nr_swap as u32).rev().collect(),
             swap_on: nr_swap > 0,
             swap_writeok: nr_swap > 0,
+            in_user_fault: false,
             shms: BTreeMap::new(),
             next_shm: 0,
             next_shmem_file: FileId::SHMEM_BASE,

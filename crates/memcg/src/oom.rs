@@ -47,14 +47,8 @@ impl<C: MemCounter> World<C> {
         self.mark_under_oom(mem, 1);
         let locked = self.oom_trylock(mem);
         let need_to_kill = locked && !self.mc(mem).oom_kill_disable;
-        if locked && let Some(hook) = self.hook.clone() {
-            // mem_cgroup_oom_notify: every memcg of the OOMing hierarchy.
-            let members: Vec<_> = self
-                .oom_members(mem)
-                .into_iter()
-                .map(|s| self.mc(s).id)
-                .collect();
-            hook.mem_cgroup_oom_notify(self, &members);
+        if locked {
+            self.mem_cgroup_oom_notify(mem);
         }
         if need_to_kill {
             let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
@@ -84,6 +78,59 @@ impl<C: MemCounter> World<C> {
                 self.mark_under_oom(mem, -1);
                 OomOutcome::Fail
             }
+        }
+    }
+
+    /// `mem_cgroup_oom_notify`: every memcg of the OOMing hierarchy (spec §11).
+    fn mem_cgroup_oom_notify(&self, mem: u16) {
+        if let Some(hook) = self.hook.clone() {
+            let members: Vec<_> = self
+                .oom_members(mem)
+                .into_iter()
+                .map(|s| self.mc(s).id)
+                .collect();
+            hook.mem_cgroup_oom_notify(self, &members);
+        }
+    }
+
+    /// 4.x `mem_cgroup_oom` (spec §8.5): with `oom_kill_disable`, a user page fault waits
+    /// (`OOM_ASYNC`: here through the same wait queue as 2.6.35, which is already the place
+    /// 3.12+ waits) and any other charge fails (`OOM_SKIPPED`); otherwise the OOM lock only
+    /// decides who notifies, and the OOM killer runs for every task that gets here (serialized
+    /// by the machine lock, as by `oom_lock`). No victim → `OOM_FAILED`: the charge is forced.
+    #[doc(alias = "mem_cgroup_oom")]
+    pub(crate) fn mem_cgroup_oom_v4<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Option<Pid>,
+        mem: u16,
+    ) -> OomOutcome {
+        if self.mc(mem).oom_kill_disable {
+            return if self.in_user_fault && pid.is_some() {
+                self.mem_cgroup_handle_oom(t, cpu, pid, mem)
+            } else {
+                OomOutcome::Fail
+            };
+        }
+        let _f = trace::func(t, cpu, "mem_cgroup_oom");
+        self.mark_under_oom(mem, 1);
+        let locked = self.oom_trylock(mem);
+        if locked {
+            self.mem_cgroup_oom_notify(mem);
+        }
+        self.mark_under_oom(mem, -1);
+        let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
+        let found = self.last_oom_found;
+        if locked {
+            self.oom_unlock(mem);
+        }
+        if killed_self {
+            OomOutcome::Killed
+        } else if found {
+            OomOutcome::Retry
+        } else {
+            OomOutcome::Force
         }
     }
 

@@ -31,6 +31,10 @@ pub enum OomModel {
     /// the charge path (spec §8.3).
     #[default]
     OomControlChargeWait,
+    /// 4.x `mem_cgroup_oom` (spec §8.5): kill from the charge path, the OOM lock only gates the
+    /// notification; no victim → the charge is forced past the limit; `oom_kill_disable` makes
+    /// a user page fault wait and fails any other charge with ENOMEM.
+    V4,
 }
 
 /// `memcg.badness` (spec §8.1.3, §8.7.4).
@@ -154,6 +158,7 @@ impl MemcgProfile {
                 self.oom_model = match value {
                     "kill_and_fail_2_6_25" => OomModel::KillAndFail2_6_25,
                     "oom_control_charge_wait" => OomModel::OomControlChargeWait,
+                    "v4_oom" => OomModel::V4,
                     _ => return Err(Errno::EINVAL),
                 }
             }

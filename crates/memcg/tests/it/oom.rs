@@ -280,3 +280,78 @@ fn page_events_reach_the_hook() {
     m.exit_task(p, CPU);
     assert_eq!(hook.0.lock().unwrap().last(), Some(&(a, 0)));
 }
+
+fn v4() -> MemcgProfile {
+    let mut p = MemcgProfile::default();
+    p.set("memcg.oom_model", "v4_oom").unwrap();
+    p
+}
+
+/// Nothing killable in the memcg: 2.6.35 (SEED) fails the charge, 4.x forces it past the limit
+/// (`OOM_FAILED` → `force:` in `try_charge`, spec §8.5.3).
+#[test]
+fn v4_oom_forces_the_charge_when_nothing_can_be_killed() {
+    for (profile, forced) in [(MemcgProfile::default(), false), (v4(), true)] {
+        let (m, _) = boot_with(profile, 64, 0);
+        let a = m.create_memcg(MemcgId::ROOT).unwrap();
+        write(&m, a, "limit_in_bytes", "1M").unwrap();
+        let p = spawn(&m, 10, "immune", a);
+        m.set_oom_score_adj(p, -1000).unwrap();
+        let r = usemem(&m, p, 2 * MIB);
+        if forced {
+            assert_eq!(r, Ok(()));
+            assert_eq!(read_u64(&m, a, "usage_in_bytes"), 2 * MIB, "past the limit");
+            assert!(read_u64(&m, a, "failcnt") > 0);
+        } else {
+            assert_eq!(r, Err(FaultError::Errno(Errno::ENOMEM)));
+            assert!(read_u64(&m, a, "usage_in_bytes") <= MIB);
+        }
+        assert!(m.take_events().killed.is_empty());
+        m.check_invariants();
+    }
+}
+
+/// `oom_kill_disable`: 2.6.35 makes every charge wait; 4.x makes only a user page fault wait
+/// and fails a charge from `read(2)` (page cache) with ENOMEM (`OOM_SKIPPED`, spec §8.5.2).
+#[test]
+fn v4_oom_kill_disable_waits_only_in_a_user_fault() {
+    for (profile, read_waits) in [(MemcgProfile::default(), true), (v4(), false)] {
+        let (m, _) = boot_with(profile, 64, 0);
+        let a = m.create_memcg(MemcgId::ROOT).unwrap();
+        write(&m, a, "limit_in_bytes", "1M").unwrap();
+        write(&m, a, "oom_control", "1").unwrap();
+        let p = spawn(&m, 10, "usemem", a);
+        let q = spawn(&m, 11, "reader", a);
+        assert!(matches!(
+            usemem(&m, p, 2 * MIB),
+            Err(FaultError::OomWait { .. })
+        ));
+        let r = m.file_read(q, cgsim_memcg::FileId(3), 0, Bytes(MIB), CPU);
+        if read_waits {
+            assert!(matches!(r, Err(FaultError::OomWait { .. })), "{r:?}");
+        } else {
+            assert_eq!(r, Err(FaultError::Errno(Errno::ENOMEM)));
+        }
+        assert!(read(&m, a, "oom_control").contains("under_oom 1"));
+        m.check_invariants();
+    }
+}
+
+/// `memcg.oom_model=kill_and_fail_2_6_25` in the 2.6.34 charge loop: the victim dies and the
+/// charge fails, so the faulting task is killed too (x86 `VM_FAULT_OOM` in 2.6.25).
+#[test]
+fn kill_and_fail_model_in_the_2_6_34_loop() {
+    let mut profile = MemcgProfile::default();
+    profile
+        .set("memcg.oom_model", "kill_and_fail_2_6_25")
+        .unwrap();
+    let (m, _) = boot_with(profile, 64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    let big = spawn(&m, 10, "big", a);
+    let small = spawn(&m, 11, "small", a);
+    usemem(&m, big, 800 * 1024).unwrap();
+    assert_eq!(usemem(&m, small, 400 * 1024), Err(FaultError::OomKilled));
+    assert_eq!(m.take_events().killed, vec![big, small]);
+    m.check_invariants();
+}
