@@ -778,6 +778,13 @@ impl<T: Tracer> Kernel<T> {
         self.sys_mlock(pid, addr, len)
     }
 
+    /// `munlock(addr, len)`: the range's VMAs lose `VM_LOCKED`; their pages go back to the
+    /// evictable LRU lists unless another locked mapping holds them. ENOMEM for an unmapped
+    /// part of the range.
+    pub fn munlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        self.sys_munlock(pid, addr, len)
+    }
+
     /// Write to every page of `[addr, addr+len)` (page faults: `do_page_fault` ->
     /// `handle_mm_fault` -> the memcg charge path). Errors: EFAULT for an unmapped address,
     /// ENOMEM when a charge fails without an OOM kill, and EINTR in two cases the caller tells

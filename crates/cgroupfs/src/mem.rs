@@ -103,6 +103,13 @@ impl<T: Tracer> Kernel<T> {
         self.fault_result(pid, r)
     }
 
+    pub(crate) fn sys_munlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        self.mem_check_live(pid)?;
+        self.mem
+            .munlock(pid, addr, Bytes(len), CpuId(0))
+            .map_err(|e| err(e, "munlock failed"))
+    }
+
     #[doc(alias = "do_page_fault")]
     pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "do_page_fault");

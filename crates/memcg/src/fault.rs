@@ -104,6 +104,47 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         self.fault_range(pid, addr, len, true, cpu, false)
     }
 
+    /// `munlock(addr, len)`: clear `VM_LOCKED` on the VMAs covering the range; each present page
+    /// no other `VM_LOCKED` mapping holds goes back to an evictable list (`munlock_vma_page` →
+    /// `try_to_munlock`). ENOMEM if part of the range is unmapped (nothing is changed then).
+    /// **Differences:** a VMA is unlocked whole, as `mlock` locks it whole.
+    #[doc(alias = "munlock_vma_pages_range")]
+    pub fn munlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let _f = trace::func(t, cpu, "sys_munlock");
+        let mut w = self.lock();
+        let mm = w.task_mm(pid)?;
+        let first = addr >> PAGE_SHIFT;
+        let end = first + (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
+        let mut starts = Vec::new();
+        for vpn in first..end {
+            let (start, _) = w.mms[mm as usize]
+                .get_mut()
+                .find_vma(vpn)
+                .ok_or(Errno::ENOMEM)?;
+            if starts.last() != Some(&start) {
+                starts.push(start);
+            }
+        }
+        for start in starts {
+            let m = w.mms[mm as usize].get_mut();
+            let vma = m.vmas.get_mut(&start).expect("found");
+            vma.locked = false;
+            let (s, e) = (start, start + vma.pages);
+            let mut from = s;
+            while let Some((vpn, pte)) = w.mms[mm as usize].get_mut().ptes.next_in(from, e) {
+                from = vpn + 1;
+                if let Pte::Page(pfn) = pte
+                    && w.pages[pfn as usize].has(PG_MLOCKED)
+                    && !w.page_locked_elsewhere(pfn)
+                {
+                    w.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Touch every page of `[addr, addr+len)` (`write` marks them dirty): each missing page
     /// faults (`handle_mm_fault`) and is charged. Stops at the first error; pages touched before
     /// it stay. Retrying after [`FaultError::OomWait`] continues where it stopped.

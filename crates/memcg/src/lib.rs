@@ -32,7 +32,7 @@
 //! # Host interface
 //!
 //! The syscall layer owns processes and calls [`MemoryMachine`] with pids: `add_task`/`exec_mm`,
-//! `fork_mm`, `exit_task`, `mmap_anon`, `mmap_shared_zero`, `touch`, `munmap`, `mlock`,
+//! `fork_mm`, `exit_task`, `mmap_anon`, `mmap_shared_zero`, `touch`, `munmap`, `mlock`, `munlock`, `madvise_dontneed`,
 //! `file_read`/`file_write`/`file_truncate`, `shmget`/`shmat`/`shmdt`/`shm_rmid`,
 //! `set_oom_score_adj`. A fault returns [`FaultError`]: `OomKilled`, `OomWait { memcg }` (the task
 //! sleeps until [`MemoryMachine::take_events`] reports it woken, then retries), or an errno.

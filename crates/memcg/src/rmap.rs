@@ -115,9 +115,24 @@ impl<C: MemCounter> World<C> {
         false
     }
 
+    /// `try_to_munlock`: whether some mapping of `pfn` (anonymous or shmem) still lies in a
+    /// `VM_LOCKED` VMA.
+    pub(crate) fn page_locked_elsewhere(&self, pfn: u32) -> bool {
+        let maps = if self.pages[pfn as usize].has(PG_ANON) {
+            self.anon_mappers(pfn)
+        } else {
+            self.shared_rmap.get(&pfn).cloned().unwrap_or_default()
+        };
+        self.any_locked(&maps)
+    }
+
     /// Whether a remaining mapping of `pfn` lies in a `VM_LOCKED` VMA.
     fn anon_page_locked_elsewhere(&self, pfn: u32) -> bool {
-        self.anon_mappers(pfn).iter().any(|&(m, v)| {
+        self.any_locked(&self.anon_mappers(pfn))
+    }
+
+    fn any_locked(&self, maps: &[(u32, u64)]) -> bool {
+        maps.iter().any(|&(m, v)| {
             self.mms
                 .get(m as usize)
                 .and_then(|mm| mm.lock().find_vma(v))

@@ -418,3 +418,28 @@ fn munmap_over_two_memcgs_uncharges_both() {
     }
     m.check_invariants();
 }
+
+/// munlock: the pages go back to the evictable lists, and the limit can shrink over them.
+#[test]
+fn munlock_makes_memory_evictable_again() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let p = spawn(&m, 10, "locker", a);
+    let addr = m.mmap_anon(p, Bytes(2 * MIB)).unwrap();
+    m.mlock(p, addr, Bytes(2 * MIB), CPU).unwrap();
+    assert_eq!(write(&m, a, "limit_in_bytes", "1M"), Err(Errno::EBUSY));
+    assert_eq!(
+        m.munlock(p, addr + 2 * MIB, Bytes(4096), CPU),
+        Err(Errno::ENOMEM)
+    );
+    assert_eq!(
+        stat(&m, a, "unevictable"),
+        2 * MIB,
+        "a failed munlock changes nothing"
+    );
+    m.munlock(p, addr, Bytes(4096), CPU).unwrap();
+    assert_eq!(stat(&m, a, "unevictable"), 0, "the whole VMA is unlocked");
+    assert_eq!(write(&m, a, "limit_in_bytes", "1M"), Ok(2));
+    assert!(read_u64(&m, a, "usage_in_bytes") <= MIB);
+    m.check_invariants();
+}
