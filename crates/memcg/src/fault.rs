@@ -450,17 +450,33 @@ impl<C: MemCounter> World<C> {
         write: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_anonymous_page");
+        let memcg = self.mm_memcg(mm);
+        let pfn = self.alloc_anon_page(t, cpu, pid, mm, vpn, write, memcg)?;
+        self.map_anon_page(cpu, mm, vpn, pfn, locked);
+        Ok(())
+    }
+
+    /// A new private anonymous page for `vpn` of `mm` (active; dirty if written), charged to
+    /// `memcg` as rss: what the anonymous, copy-on-write and swap-in faults allocate.
+    #[allow(clippy::too_many_arguments)]
+    fn alloc_anon_page<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        mm: u32,
+        vpn: u64,
+        dirty: bool,
+        memcg: u16,
+    ) -> Result<u32, FaultError> {
         let page = Page {
-            flags: PG_ANON | PG_ACTIVE | if write { PG_DIRTY } else { 0 },
+            flags: PG_ANON | PG_ACTIVE | if dirty { PG_DIRTY } else { 0 },
             owner: mm,
             index: vpn as u32,
             mapcount: 1,
             ..Page::FREE
         };
-        let memcg = self.mm_memcg(mm);
-        let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
-        self.map_anon_page(cpu, mm, vpn, pfn, locked);
-        Ok(())
+        self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)
     }
 
     /// `do_wp_page` on an anonymous page still shared copy-on-write (`mapcount > 1`): copy it
@@ -479,15 +495,8 @@ impl<C: MemCounter> World<C> {
         locked: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_wp_page");
-        let page = Page {
-            flags: PG_ANON | PG_ACTIVE | PG_DIRTY,
-            owner: mm,
-            index: vpn as u32,
-            mapcount: 1,
-            ..Page::FREE
-        };
         let memcg = self.mm_memcg(mm);
-        let new = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
+        let new = self.alloc_anon_page(t, cpu, pid, mm, vpn, true, memcg)?;
         // pte_same: the charge may have reclaimed (the original swapped out) or OOM-killed.
         if self.mms[mm as usize].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
             self.uncharge_and_free(t, cpu, new);
@@ -519,15 +528,8 @@ impl<C: MemCounter> World<C> {
         locked: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "do_swap_page");
-        let page = Page {
-            flags: PG_ANON | PG_ACTIVE,
-            owner: mm,
-            index: vpn as u32,
-            mapcount: 1,
-            ..Page::FREE
-        };
         let memcg = self.swapin_memcg(Some(slot), mm);
-        let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)?;
+        let pfn = self.alloc_anon_page(t, cpu, pid, mm, vpn, false, memcg)?;
         self.swap_free_slot(t, cpu, slot);
         self.mms[mm as usize].get_mut().swap_ents -= 1;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
