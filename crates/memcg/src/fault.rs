@@ -14,6 +14,12 @@ use crate::page::{PG_UNEVICTABLE, Page};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE, Pages, Pid};
 
+/// The pages `[addr, addr+len)` touches (a partial page at either end counts).
+fn page_range(addr: u64, len: Bytes) -> std::ops::Range<u64> {
+    let first = addr >> PAGE_SHIFT;
+    first..first + (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE)
+}
+
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)`: returns the address.
     /// EINVAL for a zero length, ESRCH for an unknown task or one without an mm.
@@ -78,9 +84,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         {
             let mut w = self.lock();
             let mm = w.task_mm(pid)?;
-            let first = addr >> PAGE_SHIFT;
-            let n = (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
-            for vpn in first..first + n {
+            let pages = page_range(addr, len);
+            for vpn in pages.clone() {
                 let Some((start, _)) = w.mms[mm as usize].get_mut().find_vma(vpn) else {
                     return Err(Errno::ENOMEM.into());
                 };
@@ -92,7 +97,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 vma.locked = true;
             }
             // Pages already present become unevictable now (`mlock_vma_page`).
-            for vpn in first..first + n {
+            for vpn in pages {
                 if let Some(Pte::Page(pfn)) = w.mms[mm as usize].get_mut().ptes.get(vpn)
                     && !w.pages[pfn as usize].has(PG_UNEVICTABLE)
                 {
@@ -114,10 +119,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let _f = trace::func(t, cpu, "sys_munlock");
         let mut w = self.lock();
         let mm = w.task_mm(pid)?;
-        let first = addr >> PAGE_SHIFT;
-        let end = first + (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
         let mut starts = Vec::new();
-        for vpn in first..end {
+        for vpn in page_range(addr, len) {
             let (start, _) = w.mms[mm as usize]
                 .get_mut()
                 .find_vma(vpn)
@@ -171,8 +174,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         user: bool,
     ) -> Result<(), FaultError> {
         let t = &*self.tracer;
-        let first = addr >> PAGE_SHIFT;
-        let end = first + (len.0 + (addr % PAGE_SIZE)).div_ceil(PAGE_SIZE);
+        let std::ops::Range { start: first, end } = page_range(addr, len);
         let from = self.touch_fast(pid, first, end, write, cpu);
         if from == end {
             return Ok(());
@@ -226,9 +228,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if !w.tasks.contains_key(&pid) {
             return Err(Errno::ESRCH.into());
         }
-        let first = offset >> PAGE_SHIFT;
-        let n = (len.0 + (offset % PAGE_SIZE)).div_ceil(PAGE_SIZE);
-        for idx in first..first + n {
+        for idx in page_range(offset, len) {
             let idx = u32::try_from(idx).map_err(|_| Errno::EFBIG)?;
             w.find_or_create_cache_page(t, cpu, pid, file.0, idx, dirty)?;
         }
