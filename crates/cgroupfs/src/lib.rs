@@ -142,7 +142,7 @@ use std::sync::Arc;
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
-pub use crate::mem::{IPC_PRIVATE, MmapFlags};
+pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
 pub use crate::mount::mangle;
 pub use crate::namei::{NAME_MAX, PATH_MAX};
@@ -800,14 +800,17 @@ impl<T: Tracer> Kernel<T> {
         self.mem.oom_waiting(pid).is_some()
     }
 
-    /// `shmget(key, size, IPC_CREAT if create)`: the segment of `key`, created if missing and
-    /// `create` ([`IPC_PRIVATE`] always makes a new one). ENOENT without `create`, EINVAL for a
-    /// size 0 or larger than an existing segment.
-    pub fn shmget(&self, pid: Pid, key: i32, size: u64, create: bool) -> SysResult<i32> {
-        self.sys_shmget(pid, key, size, create)
+    /// `shmget(key, size, shmflg)`: the segment of `key`, created if missing and `shmflg` has
+    /// [`IPC_CREAT`] ([`IPC_PRIVATE`] always makes a new one), with the permission bits of
+    /// `shmflg`'s low 9 bits. ENOENT without `IPC_CREAT`, EEXIST with `IPC_CREAT|IPC_EXCL` on an
+    /// existing key, EACCES when the caller lacks the access `shmflg` asks for, EINVAL for a
+    /// size 0, above `SHMMAX`, or larger than an existing segment.
+    pub fn shmget(&self, pid: Pid, key: i32, size: u64, shmflg: i32) -> SysResult<i32> {
+        self.sys_shmget(pid, key, size, shmflg)
     }
 
-    /// `shmat(shmid, NULL, 0)`: returns the address (EINVAL for an unknown or removed id).
+    /// `shmat(shmid, NULL, 0)`: returns the address (EINVAL for an unknown or removed id,
+    /// EACCES without read and write permission on the segment).
     pub fn shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
         self.sys_shmat(pid, shmid)
     }

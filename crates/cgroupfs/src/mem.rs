@@ -26,14 +26,34 @@
 //! killed and waiters woken afterwards with no lock held, because signal delivery steps
 //! programs' handlers.
 
+use crate::state::ShmSeg;
 use crate::task::Sched;
 use crate::{Kernel, Signal};
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{Bytes, CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Bytes, CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
 use cgsim_memcg::{FaultError, FileId, ShmId};
 
 /// `IPC_PRIVATE`: a key that always makes a new segment.
 pub const IPC_PRIVATE: i32 = 0;
+/// `IPC_CREAT`: create the segment if the key has none.
+pub const IPC_CREAT: i32 = 0o1000;
+/// `IPC_EXCL`: with `IPC_CREAT`, fail with EEXIST if the key has a segment.
+pub const IPC_EXCL: i32 = 0o2000;
+
+/// `ipcperms`: whether `cred` may have the access bits of `flag` (`rwxrwxrwx`, only the owner,
+/// group or other triple that applies counts) to a segment. Root passes (`CAP_IPC_OWNER`).
+fn ipcperms(seg: &ShmSeg, cred: Cred, flag: i32) -> bool {
+    let flag = (flag & 0o777) as u32;
+    let requested = (flag >> 6) | (flag >> 3) | flag;
+    let granted = if cred.euid.0 == seg.cuid {
+        seg.mode >> 6
+    } else if cred.egid == seg.cgid {
+        seg.mode >> 3
+    } else {
+        seg.mode
+    };
+    cred.euid.is_root() || requested & !granted & 0o7 == 0
+}
 /// `SHMMAX` of 2.6.x: the largest segment `shmget` accepts (32 MiB).
 pub const SHMMAX: u64 = 0x200_0000;
 
@@ -188,18 +208,25 @@ impl<T: Tracer> Kernel<T> {
 
     // ---- SysV shm ----------------------------------------------------------------------------
 
-    pub(crate) fn sys_shmget(&self, pid: Pid, key: i32, size: u64, create: bool) -> SysResult<i32> {
+    pub(crate) fn sys_shmget(&self, pid: Pid, key: i32, size: u64, shmflg: i32) -> SysResult<i32> {
         let mut st = self.state.lock();
-        self.live_cred(&st, pid)?;
+        let cred = self.live_cred(&st, pid)?;
         if key != IPC_PRIVATE
             && let Some(&(id, seg_size)) = st.shm_keys.get(&key)
         {
+            // ipcget_public: EEXIST, then ipcperms (EACCES), then shm_more_checks (EINVAL).
+            if shmflg & IPC_CREAT != 0 && shmflg & IPC_EXCL != 0 {
+                return Err(err(Errno::EEXIST, "shmget: the key has a segment"));
+            }
+            if !ipcperms(&st.shm_segs[&id], cred, shmflg) {
+                return Err(err(Errno::EACCES, "shmget: permission denied"));
+            }
             if size > seg_size {
                 return Err(err(Errno::EINVAL, "shmget: larger than the segment"));
             }
             return Ok(id);
         }
-        if key != IPC_PRIVATE && !create {
+        if key != IPC_PRIVATE && shmflg & IPC_CREAT == 0 {
             return Err(err(Errno::ENOENT, "shmget: no segment with this key"));
         }
         if size == 0 || size > SHMMAX {
@@ -210,16 +237,29 @@ impl<T: Tracer> Kernel<T> {
         if key != IPC_PRIVATE {
             st.shm_keys.insert(key, (id, size));
         }
-        st.shm_segs.insert(id, (size, key));
+        st.shm_segs.insert(
+            id,
+            ShmSeg {
+                size,
+                key,
+                cuid: cred.euid.0,
+                cgid: cred.egid,
+                mode: (shmflg & 0o777) as u32,
+            },
+        );
         Ok(id)
     }
 
     #[doc(alias = "do_shmat")]
     pub(crate) fn sys_shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
         let st = self.state.lock();
-        self.live_cred(&st, pid)?;
-        if !st.shm_segs.contains_key(&shmid) {
+        let cred = self.live_cred(&st, pid)?;
+        let Some(seg) = st.shm_segs.get(&shmid) else {
             return Err(err(Errno::EINVAL, "shmat: no such segment"));
+        };
+        // Read and write (no SHM_RDONLY: the simulated mapping is always read-write).
+        if !ipcperms(seg, cred, 0o666) {
+            return Err(err(Errno::EACCES, "shmat: permission denied"));
         }
         self.mem
             .shmat(pid, ShmId(shmid as u32))
@@ -239,10 +279,16 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_shmctl_rmid(&self, pid: Pid, shmid: i32) -> SysResult<()> {
         {
             let mut st = self.state.lock();
-            self.live_cred(&st, pid)?;
-            let Some((_, key)) = st.shm_segs.remove(&shmid) else {
+            let cred = self.live_cred(&st, pid)?;
+            let Some(&seg) = st.shm_segs.get(&shmid) else {
                 return Err(err(Errno::EINVAL, "shmctl: no such segment"));
             };
+            // IPC_RMID: the creator, the owner or CAP_SYS_ADMIN.
+            if cred.euid.0 != seg.cuid && !cred.euid.is_root() {
+                return Err(err(Errno::EPERM, "shmctl: not the segment's owner"));
+            }
+            st.shm_segs.remove(&shmid);
+            let key = seg.key;
             // IPC_RMID makes the key private: a later shmget with it creates a new segment.
             st.shm_keys.remove(&key);
             self.mem

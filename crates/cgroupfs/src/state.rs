@@ -36,8 +36,8 @@ pub struct State<T: Tracer> {
     pub deferred_drops: Vec<EventfdFile>,
     /// SysV shm keys (`ipc_ids` of the shm namespace): key → (shmid, size in bytes).
     pub shm_keys: BTreeMap<i32, (i32, u64)>,
-    /// Every live segment id → its size in bytes and key (0 for `IPC_PRIVATE`).
-    pub shm_segs: BTreeMap<i32, (u64, i32)>,
+    /// Every live segment by id.
+    pub shm_segs: BTreeMap<i32, ShmSeg>,
 }
 
 impl<T: Tracer> State<T> {
@@ -227,4 +227,17 @@ impl<T: Tracer> State<T> {
         );
         st
     }
+}
+
+/// A SysV shm segment as `ipc/shm.c` keeps it: size, key and `struct kern_ipc_perm`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ShmSeg {
+    pub size: u64,
+    /// 0 for `IPC_PRIVATE`.
+    pub key: i32,
+    /// `cuid`/`cgid` (creator) and `uid`/`gid` (owner; equal here, no `IPC_SET`).
+    pub cuid: u32,
+    pub cgid: u32,
+    /// The low 9 bits of `shmflg` at creation.
+    pub mode: u32,
 }

@@ -3,7 +3,7 @@
 //! (spec §15.3.10 without the listener), and the `/proc` memory files.
 
 use super::*;
-use cgsim_cgroupfs::{MmapFlags, ProcState, Signal, WaitStatus};
+use cgsim_cgroupfs::{IPC_CREAT, IPC_EXCL, MmapFlags, ProcState, Signal, WaitStatus};
 use proptest::prelude::*;
 
 const MB: u64 = 1 << 20;
@@ -76,9 +76,9 @@ fn page_cache_and_shm_are_cache() {
     k.close(p, fd).unwrap();
     let stat = cat(&k, INIT, "/cg/a/memory.stat").unwrap();
     assert!(stat.starts_with("cache 8192\nrss 0\n"), "{stat}");
-    let id = k.shmget(p, 2, MB, true).unwrap();
-    assert_eq!(k.shmget(p, 2, MB, false).unwrap(), id);
-    assert_eq!(errno(k.shmget(p, 3, MB, false)), Some(Errno::ENOENT));
+    let id = k.shmget(p, 2, MB, IPC_CREAT | 0o600).unwrap();
+    assert_eq!(k.shmget(p, 2, MB, 0).unwrap(), id);
+    assert_eq!(errno(k.shmget(p, 3, MB, 0)), Some(Errno::ENOENT));
     let addr = k.shmat(p, id).unwrap();
     k.touch(p, addr, MB).unwrap();
     let stat = cat(&k, INIT, "/cg/a/memory.stat").unwrap();
@@ -302,7 +302,7 @@ proptest! {
                     let _ = k.mlock(pick(i), a, l);
                 }
                 MemOp::Shm(i, key, l) => {
-                    if let Ok(id) = k.shmget(pick(i), key, l, true)
+                    if let Ok(id) = k.shmget(pick(i), key, l, IPC_CREAT | 0o666)
                         && let Ok(a) = k.shmat(pick(i), id)
                     {
                         let _ = k.touch(pick(i), a, l);
@@ -327,4 +327,41 @@ proptest! {
             no_warnings(&k);
         }
     }
+}
+
+/// SysV shm permissions (`ipc/shm.c`, `ipcperms`): the mode of `IPC_CREAT`, EEXIST with
+/// `IPC_EXCL`, EACCES for another user without the bits, EPERM for `IPC_RMID` by a non-owner.
+#[test]
+fn shm_permissions() {
+    let k = boot();
+    let owner = user_process(&k, 1000);
+    let other = user_process(&k, 1001);
+    let id = k.shmget(owner, 7, MB, IPC_CREAT | 0o600).unwrap();
+    assert_eq!(
+        errno(k.shmget(owner, 7, MB, IPC_CREAT | IPC_EXCL | 0o600)),
+        Some(Errno::EEXIST)
+    );
+    // Asking for no access finds the id; asking for read needs the bits.
+    assert_eq!(k.shmget(other, 7, MB, 0).unwrap(), id);
+    assert_eq!(errno(k.shmget(other, 7, MB, 0o400)), Some(Errno::EACCES));
+    assert_eq!(errno(k.shmat(other, id)), Some(Errno::EACCES));
+    assert_eq!(errno(k.shmctl_rmid(other, id)), Some(Errno::EPERM));
+    // EACCES comes before the size check.
+    assert_eq!(
+        errno(k.shmget(other, 7, 2 * MB, 0o400)),
+        Some(Errno::EACCES)
+    );
+    assert_eq!(
+        errno(k.shmget(owner, 7, 2 * MB, 0o600)),
+        Some(Errno::EINVAL)
+    );
+    let addr = k.shmat(owner, id).unwrap();
+    k.shmdt(owner, addr).unwrap();
+    // Root passes every check (CAP_IPC_OWNER, CAP_SYS_ADMIN).
+    let a = k.shmat(INIT, id).unwrap();
+    k.shmdt(INIT, a).unwrap();
+    let shared = k.shmget(owner, 8, MB, IPC_CREAT | 0o666).unwrap();
+    k.shmat(other, shared).unwrap();
+    k.shmctl_rmid(INIT, id).unwrap();
+    k.shmctl_rmid(owner, shared).unwrap();
 }

@@ -157,7 +157,10 @@ impl MemcgProcess {
                     MemKind::Lock1 => k.mmap_anon(pid, self.size, MmapFlags { locked: true }),
                     MemKind::File => k.mmap_shared_zero(pid, self.size),
                     MemKind::Shm => {
-                        let id = match k.shmget(pid, self.key, self.size, true) {
+                        // IPC_CREAT with owner read/write (the mode is this simulator's
+                        // choice; the spec does not record the tool's).
+                        let flags = cgsim_cgroupfs::IPC_CREAT | 0o600;
+                        let id = match k.shmget(pid, self.key, self.size, flags) {
                             Ok(id) => id,
                             Err(e) => {
                                 perror(k, pid, "shmget", &e);
