@@ -32,7 +32,7 @@ use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;
 use parking_lot::MutexGuard;
-use spin::MutexGuard as SpinGuard;
+use spin::mutex::SpinMutexGuard as SpinGuard;
 use std::sync::PoisonError;
 
 /// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.

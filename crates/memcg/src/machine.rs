@@ -45,8 +45,9 @@ use crossbeam_utils::sync::{ShardedLock, ShardedLockWriteGuard};
 use parking_lot::Mutex;
 /// A spinning lock for the per-mm and per-CPU state the fast path takes on every call: one
 /// locked instruction to take and a plain store to release (as `spin_lock` in the kernel), where
-/// a parking mutex needs a second locked instruction to release.
-pub(crate) type SpinLock<T> = spin::Mutex<T>;
+/// a parking mutex needs a second locked instruction to release. A waiter yields its host
+/// thread between attempts: unlike the kernel's, the holder may be preempted.
+pub(crate) type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 use slab::Slab;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
