@@ -235,7 +235,8 @@ pub struct ShmSeg {
     pub size: u64,
     /// 0 for `IPC_PRIVATE`.
     pub key: i32,
-    /// `cuid`/`cgid` (creator) and `uid`/`gid` (owner; equal here, no `IPC_SET`).
+    /// `cuid`/`cgid`: the creator's euid and egid, which are also the owner's `uid`/`gid`
+    /// (there is no `IPC_SET` to change the owner).
     pub cuid: u32,
     pub cgid: u32,
     /// The low 9 bits of `shmflg` at creation.
