@@ -28,6 +28,9 @@ enum W {
     Unmap(usize),
     Fork(usize),
     Touch(usize, bool),
+    SwapOff,
+    SwapOn,
+    Munlock(usize),
 }
 
 fn w() -> impl Strategy<Value = W> {
@@ -49,6 +52,9 @@ fn w() -> impl Strategy<Value = W> {
         2 => (0..6usize).prop_map(W::Unmap),
         1 => (0..6usize).prop_map(W::Fork),
         2 => (0..6usize, any::<bool>()).prop_map(|(t, w)| W::Touch(t, w)),
+        1 => Just(W::SwapOff),
+        1 => Just(W::SwapOn),
+        1 => (0..6usize).prop_map(W::Munlock),
     ]
 }
 
@@ -180,6 +186,30 @@ impl Run {
                 {
                     let r = m.touch(Pid(p), a, Bytes(len), write, CPU);
                     self.fault(p, r);
+                }
+            }
+            W::SwapOff => {
+                let before = m.swap_area();
+                match m.swapoff(CPU) {
+                    Ok(()) => assert_eq!(m.swap_area(), None),
+                    Err(cgsim_ktypes::Errno::EINVAL) => assert_eq!(before, None),
+                    Err(e) => {
+                        assert_eq!(e, cgsim_ktypes::Errno::ENOMEM);
+                        assert!(
+                            m.swap_area().is_some(),
+                            "a failed swapoff puts the area back"
+                        );
+                    }
+                }
+            }
+            W::SwapOn => {
+                let _ = m.swapon();
+            }
+            W::Munlock(t) => {
+                if let Some(p) = self.pick_task(t)
+                    && let Some(&(a, len)) = self.tasks[&p].first()
+                {
+                    m.munlock(Pid(p), a, Bytes(len), CPU).unwrap();
                 }
             }
             W::Unmap(t) => {
