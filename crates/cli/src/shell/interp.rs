@@ -77,6 +77,9 @@ pub struct Shell {
     pending: Vec<(ConsoleStream, Vec<u8>)>,
     /// When each background sleeper started by this shell wakes up (ns since boot).
     timers: BTreeMap<Pid, u64>,
+    /// Background children the shell has reaped, with their statuses, until `wait` asks
+    /// (dash's job table).
+    reaped: BTreeMap<Pid, i32>,
     next_save_fd: i32,
     subst_seq: u64,
     subst_status: Option<i32>,
@@ -128,6 +131,7 @@ impl Shell {
             exit: None,
             pending: Vec::new(),
             timers: BTreeMap::new(),
+            reaped: BTreeMap::new(),
             next_save_fd: 10,
             subst_seq: 0,
             subst_status: None,

@@ -9,7 +9,8 @@ sleep 10 &
 second=$!
 echo "background: $first $second"
 ps
-# sleep in the foreground moves the clock; the 10 s sleeper exits and stays a zombie.
+# sleep in the foreground moves the clock; the 10 s sleeper exits meanwhile, and the shell
+# reaps it while it waits (dash's waitpid(-1)), keeping its status for `wait`.
 sleep 20
 ps
 wait $second; echo "wait $second: $?"

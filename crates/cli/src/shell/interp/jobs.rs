@@ -15,6 +15,7 @@ impl Shell {
             match self.k.waitpid(parent, Some(child)) {
                 Ok(Some((_, ws))) => {
                     self.timers.remove(&child);
+                    self.reap_background();
                     return status_of(ws);
                 }
                 Ok(None) => {
@@ -73,9 +74,29 @@ impl Shell {
         }
     }
 
+    /// Reap every background child that has already exited, keeping its status for `wait`: a
+    /// shell waiting for a foreground command collects whichever child ends (dash's `dowait`
+    /// with `waitpid(-1)`, bash's SIGCHLD handler), so finished background jobs do not linger
+    /// as zombies in `ps`.
+    fn reap_background(&mut self) {
+        let parent = self.cur;
+        while let Ok(Some((pid, ws))) = self.k.waitpid(parent, None) {
+            self.timers.remove(&pid);
+            self.reaped.insert(pid, status_of(ws));
+        }
+    }
+
     /// `wait [PID]`: reap background children, letting simulated time pass for sleepers.
     pub fn wait_children(&mut self, target: Option<Pid>) -> i32 {
         let parent = self.cur;
+        match target {
+            Some(p) => {
+                if let Some(status) = self.reaped.remove(&p) {
+                    return status;
+                }
+            }
+            None => self.reaped.clear(),
+        }
         loop {
             self.k.run_until_idle();
             match self.k.waitpid(parent, target) {
