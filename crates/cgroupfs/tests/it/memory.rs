@@ -365,3 +365,28 @@ fn shm_permissions() {
     k.shmctl_rmid(INIT, id).unwrap();
     k.shmctl_rmid(owner, shared).unwrap();
 }
+
+/// `mlock` then `munlock` through the syscall layer: the pages leave the unevictable list; a
+/// range with a hole is ENOMEM and changes nothing.
+#[test]
+fn munlock_syscall() {
+    let k = boot();
+    let p = memcg_with_task(&k, "64M");
+    let a = k.mmap_anon(p, MB, MmapFlags::default()).unwrap();
+    k.mlock(p, a, MB).unwrap();
+    let unevictable = |k: &Kernel| {
+        cat(k, INIT, "/cg/a/memory.stat")
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("unevictable ")
+                    .map(|v| v.parse::<u64>().unwrap())
+            })
+            .unwrap()
+    };
+    assert_eq!(unevictable(&k), MB);
+    assert_eq!(errno(k.munlock(p, a + MB, 4096)), Some(Errno::ENOMEM));
+    assert_eq!(unevictable(&k), MB);
+    k.munlock(p, a, MB).unwrap();
+    assert_eq!(unevictable(&k), 0);
+}
