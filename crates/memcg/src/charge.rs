@@ -330,17 +330,7 @@ impl<C: MemCounter> World<C> {
             st.pgpgout += 1;
         }
         if self.charges_counters(s) && !self.batch_uncharge(s, !swapout) {
-            let m = self.mc(s);
-            let r1 = m.counters.res.uncharge(Pages(1), t, cpu);
-            let r2 = match (&m.counters.memsw, swapout) {
-                (Some(msw), false) => msw.uncharge(Pages(1), t, cpu),
-                _ => Ok(()),
-            };
-            for r in [r1, r2] {
-                if let Err(u) = r {
-                    self.printk(Level::Warning, u.to_string());
-                }
-            }
+            self.uncharge_counters(t, cpu, s, 1, u64::from(!swapout));
         }
         let p = &self.pages[pfn as usize];
         p.set_memcg(NO_MEMCG);
@@ -393,8 +383,29 @@ impl<C: MemCounter> World<C> {
         let Some(s) = memcg else {
             return;
         };
+        self.uncharge_counters(t, cpu, s, nr, memsw_nr);
+        if self.mc(s).under_oom > 0 {
+            self.memcg_oom_recover(t, cpu, s);
+        }
+    }
+
+    /// `res_counter_uncharge` of `nr` pages from `s`'s res counter and `memsw_nr` from its memsw
+    /// counter (when swap accounting is on); a count of 0 skips that counter. An underflow is
+    /// the kernel's warning, printed to the log.
+    pub(crate) fn uncharge_counters<T: Tracer>(
+        &self,
+        t: &T,
+        cpu: CpuId,
+        s: u16,
+        nr: u64,
+        memsw_nr: u64,
+    ) {
         let m = self.mc(s);
-        let r1 = m.counters.res.uncharge(Pages(nr), t, cpu);
+        let r1 = if nr > 0 {
+            m.counters.res.uncharge(Pages(nr), t, cpu)
+        } else {
+            Ok(())
+        };
         let r2 = match &m.counters.memsw {
             Some(msw) if memsw_nr > 0 => msw.uncharge(Pages(memsw_nr), t, cpu),
             _ => Ok(()),
@@ -403,9 +414,6 @@ impl<C: MemCounter> World<C> {
             if let Err(u) = r {
                 self.printk(Level::Warning, u.to_string());
             }
-        }
-        if self.mc(s).under_oom > 0 {
-            self.memcg_oom_recover(t, cpu, s);
         }
     }
 

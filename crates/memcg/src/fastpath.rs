@@ -298,22 +298,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         drop(held);
         for (s, n) in batch {
-            if !w.charges_counters(s) {
-                continue;
-            }
-            let m = w.mc(s);
-            let t = &cgsim_ktypes::NoTrace;
-            let cpu = CpuId(u32::from(c));
-            let r1 = m.counters.res.uncharge(Pages(n), t, cpu);
-            let r2 = m
-                .counters
-                .memsw
-                .as_ref()
-                .map_or(Ok(()), |msw| msw.uncharge(Pages(n), t, cpu));
-            for r in [r1, r2] {
-                if let Err(u) = r {
-                    w.printk(Level::Warning, u.to_string());
-                }
+            if w.charges_counters(s) {
+                w.uncharge_counters(&cgsim_ktypes::NoTrace, CpuId(u32::from(c)), s, n, n);
             }
         }
         if self.cpu.pcp.len() > PCP_HIGH {

@@ -194,12 +194,7 @@ impl<C: MemCounter> World<C> {
         if n == 0 || !self.charges_counters(to) {
             return;
         }
-        let m = self.mc(to);
-        let mut r = vec![m.counters.res.uncharge(Pages(n), t, cpu)];
-        if let Some(msw) = &m.counters.memsw {
-            r.push(msw.uncharge(Pages(n), t, cpu));
-        }
-        self.warn_all(r);
+        self.uncharge_counters(t, cpu, to, n, n);
     }
 
     fn warn_all(&self, r: Vec<Result<(), cgsim_counters::Underflow>>) {
