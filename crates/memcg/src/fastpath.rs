@@ -28,16 +28,23 @@ use crate::profile::ChargeAlgo;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
-use cgsim_ktypes::trace::Tracer;
+use arrayvec::ArrayVec;
+use cgsim_ktypes::trace::{NoTrace, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;
 use parking_lot::MutexGuard;
 use spin::mutex::SpinMutexGuard as SpinGuard;
 use std::sync::PoisonError;
 
+/// Memcgs one zap batches its uncharges for; pages of further memcgs are uncharged directly.
+const UNCHARGE_BATCH_SLOTS: usize = 4;
+
 /// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.
 struct Fast<'a, C: MemCounter> {
     w: &'a World<C>,
+    /// The faulting task and its memcg (the charge goes to `mm->owner`'s, usually the same).
+    pid: Pid,
+    task_memcg: u16,
     mm_id: u32,
     mm: SpinGuard<'a, Mm>,
     c: usize,
@@ -101,6 +108,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         Some(Fast {
             w,
+            pid,
+            task_memcg: task.memcg,
             mm_id,
             mm,
             c,
@@ -112,7 +121,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     fn fault_range(&mut self, mut vpn: u64, end: u64, write: bool) -> u64 {
         let w = self.w;
         // mm->owner's memcg (`mm_memcg` without taking the mm lock again).
-        let memcg = w.tasks.get(&self.mm.owner).map_or(0, |t| t.memcg);
+        let memcg = if self.mm.owner == self.pid {
+            self.task_memcg
+        } else {
+            w.tasks.get(&self.mm.owner).map_or(0, |t| t.memcg)
+        };
         while vpn < end {
             match self.mm.find_vma(vpn) {
                 Some((_, v)) if v.kind == VmaKind::Anon && !v.locked => {}
@@ -187,7 +200,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let fits =
             m.counters.res.fits(csize) && m.counters.memsw.as_deref().is_none_or(|c| c.fits(csize));
         if !fits
-            || w.charge_counters(&cgsim_ktypes::NoTrace, CpuId(self.c as u32), memcg, csize)
+            || w.charge_counters(&NoTrace, CpuId(self.c as u32), memcg, csize)
                 .is_err()
         {
             // A racing charge took the room: the slow path retries (and counts the failure).
@@ -251,7 +264,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         // Second pass: unmap, take off the LRU or pagevec, free; the counters are uncharged once
         // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).
-        let mut batch: Vec<(u16, u64)> = Vec::new();
+        // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
+        // pages directly; a few slots keep the common cases batched without allocating.
+        let mut batch: ArrayVec<(u16, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
         // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
         // memcg (`lock_batch`), not taken per page.
         let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
@@ -285,9 +300,12 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             let d = self.cpu.stat_mut(pg.memcg);
             d.rss -= 1;
             d.pgpgout += 1;
-            match batch.iter_mut().find(|(m, _)| *m == pg.memcg) {
-                Some((_, n)) => *n += 1,
-                None => batch.push((pg.memcg, 1)),
+            if let Some((_, n)) = batch.iter_mut().find(|(m, _)| *m == pg.memcg) {
+                *n += 1;
+            } else if !batch.is_full() {
+                batch.push((pg.memcg, 1));
+            } else if w.charges_counters(pg.memcg) {
+                w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), pg.memcg, 1, 1);
             }
             frame.store(Page::FREE);
             self.cpu.fast_zaps += 1;
@@ -299,7 +317,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         drop(held);
         for (s, n) in batch {
             if w.charges_counters(s) {
-                w.uncharge_counters(&cgsim_ktypes::NoTrace, CpuId(u32::from(c)), s, n, n);
+                w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), s, n, n);
             }
         }
         if self.cpu.pcp.len() > PCP_HIGH {

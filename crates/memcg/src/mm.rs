@@ -152,21 +152,23 @@ impl PageTable {
         if from >= end {
             return None;
         }
+        let first = from / PTRS_PER_PTE;
         let last = (end - 1) / PTRS_PER_PTE;
-        for (&ti, t) in self.tables.range(from / PTRS_PER_PTE..=last) {
-            if t.used == 0 {
-                continue;
-            }
+        let scan = |ti: u64, t: &PteTable| {
             let base = ti * PTRS_PER_PTE;
             let lo = from.max(base) - base;
             let hi = end.min(base + PTRS_PER_PTE) - base;
-            for i in lo..hi {
-                if let Some(p) = decode(t.entries[i as usize]) {
-                    return Some((base + i, p));
-                }
-            }
+            (lo..hi).find_map(|i| decode(t.entries[i as usize]).map(|p| (base + i, p)))
+        };
+        // A range inside one pte page (every single-page call) is a point lookup, cheaper
+        // than a B-tree range walk.
+        if first == last {
+            return self.tables.get(&first).and_then(|t| scan(first, t));
         }
-        None
+        self.tables
+            .range(first..=last)
+            .filter(|(_, t)| t.used > 0)
+            .find_map(|(&ti, t)| scan(ti, t))
     }
 
     /// Every entry in address order.

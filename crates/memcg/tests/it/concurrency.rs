@@ -116,3 +116,33 @@ fn an_event_hook_keeps_faults_on_the_slow_path() {
     assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
     m.check_invariants();
 }
+
+/// One fast-path zap over pages charged to more memcgs than its uncharge batch holds (the task
+/// moved between six memcgs without `move_charge_at_immigrate`): the batched memcgs are
+/// uncharged at the end, the others page by page, and every memcg ends empty.
+#[test]
+fn a_fast_zap_over_many_memcgs_uncharges_each() {
+    let m = boot(64, 0);
+    let memcgs: Vec<MemcgId> = (0..6)
+        .map(|_| m.create_memcg(MemcgId::ROOT).unwrap())
+        .collect();
+    let p = spawn(&m, 10, "mover", memcgs[0]);
+    let addr = m.mmap_anon(p, Bytes(6 * 3 * 4096)).unwrap();
+    for (i, &x) in memcgs.iter().enumerate() {
+        m.attach_task(p, x).unwrap();
+        m.touch(p, addr + (i as u64) * 3 * 4096, Bytes(3 * 4096), true, CPU)
+            .unwrap();
+        assert_eq!(read_u64(&m, x, "usage_in_bytes"), 3 * 4096);
+    }
+    let (faults, zaps) = m.fast_path_pages();
+    assert_eq!((faults, zaps), (18, 0));
+    m.madvise_dontneed(p, addr, Bytes(6 * 3 * 4096), CPU)
+        .unwrap();
+    assert_eq!(m.fast_path_pages(), (18, 18), "the zap took the fast path");
+    for x in memcgs {
+        assert_eq!(read_u64(&m, x, "usage_in_bytes"), 0);
+        assert_eq!(read_u64(&m, x, "memsw.usage_in_bytes"), 0);
+        assert_eq!(stat(&m, x, "pgpgout"), 3);
+    }
+    m.check_invariants();
+}
