@@ -26,9 +26,9 @@ use crate::page::{
 };
 use crate::profile::ChargeAlgo;
 use crate::vmscan::SWAP_CLUSTER_MAX;
+use arrayvec::ArrayVec;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
-use arrayvec::ArrayVec;
 use cgsim_ktypes::trace::{NoTrace, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;

@@ -39,8 +39,8 @@ pub(crate) fn register(r: &mut Registry) {
     );
     r.add(
         "free",
-        "free",
-        "show RAM and swap in KiB (procps layout, from /proc/meminfo)",
+        "free [-b|-k|-m|-g|-h] [-t]",
+        "show RAM and swap (procps layout, from /proc/meminfo; KiB unless -b/-m/-g/-h; -t: a Total line)",
         Kind::External(free),
     );
     r.add(
@@ -499,16 +499,60 @@ fn pagecache(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     status
 }
 
-/// `free` (procps-ng 3.3 layout, KiB): `total used free shared buff/cache available`.
-fn free(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
+/// `free` (procps-ng 3.3 layout): `total used free shared buff/cache available`, in KiB or
+/// the unit its option asks for; `-t` adds procps's `Total:` line (RAM + swap).
+fn free(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let mut unit = FreeUnit::Shift(10);
+    let mut total = false;
+    for a in &argv[1..] {
+        let opt = match a.as_str() {
+            "--bytes" => "-b",
+            "--kibi" => "-k",
+            "--mebi" => "-m",
+            "--gibi" => "-g",
+            "--human" => "-h",
+            "--total" => "-t",
+            o => o,
+        };
+        if !opt.starts_with('-') || opt.len() < 2 || opt.starts_with("--") {
+            let msg = if opt.starts_with("--") {
+                format!("free: unrecognized option '{opt}'\n")
+            } else {
+                format!("free: extra operand '{opt}'\n")
+            };
+            sh.write_err(pid, &(msg + "Usage: free [-b|-k|-m|-g|-h] [-t]\n"));
+            return 1;
+        }
+        for c in opt[1..].chars() {
+            match c {
+                'b' => unit = FreeUnit::Shift(0),
+                'k' => unit = FreeUnit::Shift(10),
+                'm' => unit = FreeUnit::Shift(20),
+                'g' => unit = FreeUnit::Shift(30),
+                'h' => unit = FreeUnit::Human,
+                't' => total = true,
+                c => {
+                    sh.write_err(
+                        pid,
+                        &format!(
+                            "free: invalid option -- '{c}'\nUsage: free [-b|-k|-m|-g|-h] [-t]\n"
+                        ),
+                    );
+                    return 1;
+                }
+            }
+        }
+    }
     let m = sh.kernel().meminfo();
     let buff_cache = m.cached;
     let used = m
         .mem_total
         .saturating_sub(m.mem_free)
         .saturating_sub(buff_cache);
-    let available = m.mem_free + m.inactive_file + m.active_file;
-    let text = format!(
+    let available = (m.mem_free + m.inactive_file + m.active_file).min(m.mem_total);
+    let swap_used = m.swap_total - m.swap_free;
+    let f = |kib: u64| unit.show(kib);
+    let mut text = format!(
         "{:>19}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
          Mem:    {:>11}{:>12}{:>12}{:>12}{:>12}{:>12}\n\
          Swap:   {:>11}{:>12}{:>12}\n",
@@ -518,19 +562,60 @@ fn free(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
         "shared",
         "buff/cache",
         "available",
-        m.mem_total,
-        used,
-        m.mem_free,
-        m.shmem,
-        buff_cache,
-        available.min(m.mem_total),
-        m.swap_total,
-        m.swap_total - m.swap_free,
-        m.swap_free,
+        f(m.mem_total),
+        f(used),
+        f(m.mem_free),
+        f(m.shmem),
+        f(buff_cache),
+        f(available),
+        f(m.swap_total),
+        f(swap_used),
+        f(m.swap_free),
     );
+    if total {
+        text += &format!(
+            "Total:  {:>11}{:>12}{:>12}\n",
+            f(m.mem_total + m.swap_total),
+            f(used + swap_used),
+            f(m.mem_free + m.swap_free)
+        );
+    }
     match sh.out(pid, &text) {
         Ok(()) => 0,
         Err(_) => 1,
+    }
+}
+
+/// How `free` prints a size it reads in KiB from `/proc/meminfo`.
+#[derive(Clone, Copy)]
+enum FreeUnit {
+    /// Bytes shifted right by this many bits (`-b` 0, `-k` 10, `-m` 20, `-g` 30), truncated.
+    Shift(u32),
+    /// `-h`: procps's `scale_size`: bytes below 1000, else the largest binary unit that keeps
+    /// the number under 1024, with one decimal below 10 (`1.0Gi`, `256Mi`).
+    Human,
+}
+
+impl FreeUnit {
+    fn show(self, kib: u64) -> String {
+        let bytes = kib << 10;
+        match self {
+            FreeUnit::Shift(s) => (bytes >> s).to_string(),
+            FreeUnit::Human if bytes < 1000 => format!("{bytes}B"),
+            FreeUnit::Human => {
+                let mut v = bytes as f64;
+                for u in ['K', 'M', 'G', 'T', 'P', 'E'] {
+                    v /= 1024.0;
+                    if v < 10.0 {
+                        return format!("{v:.1}{u}i");
+                    }
+                    if v < 1024.0 {
+                        return format!("{}{u}i", v as u64);
+                    }
+                }
+                format!("{}Ei", v as u64)
+            }
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Text commands tutorials reach for: `grep` and `wc`, on files or on a pipe
-//! (`mount | grep cgroup`, `cat tasks | wc -l`).
+//! Text commands tutorials reach for: `grep`, `wc`, `head` and `tail`, on files or on a pipe
+//! (`mount | grep cgroup`, `cat tasks | wc -l`, `cat memory.stat | head -n 3`).
 //!
 //! `grep` matches fixed strings (what tutorials search for: `cgroup`, `memory`, `rss`), not
 //! regular expressions; its exit statuses are grep's (0 a line matched, 1 none did, 2 an
@@ -8,7 +8,7 @@
 use super::{Kind, Registry};
 use crate::Shell;
 use cgsim_cgroupfs::{Fd, OpenFlags};
-use cgsim_ktypes::Pid;
+use cgsim_ktypes::{Errno, Pid};
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(
@@ -18,6 +18,18 @@ pub(crate) fn register(r: &mut Registry) {
         Kind::External(grep),
     );
     r.add(
+        "head",
+        "head [-n N|-N] [-c N] [FILE]...",
+        "print the first 10 (or N) lines or the first N bytes, e.g. head -n 3 memory.stat",
+        Kind::External(head),
+    );
+    r.add(
+        "tail",
+        "tail [-n [+]N|-N] [-c [+]N] [FILE]...",
+        "print the last 10 (or N) lines or bytes; +N: from line (byte) N on",
+        Kind::External(tail),
+    );
+    r.add(
         "wc",
         "wc [-l] [-w] [-c] [FILE]...",
         "count lines, words and bytes, e.g. wc -l tasks",
@@ -25,40 +37,57 @@ pub(crate) fn register(r: &mut Registry) {
     );
 }
 
-/// Read a whole file (or standard input for `-`) through the kernel, one `read(2)` at a time.
+/// Read a whole file (or standard input for `-`) through the kernel, one `read(2)` at a time;
+/// an error prints `cmd: path: message` (grep's and wc's form).
 pub(crate) fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Option<Vec<u8>> {
+    match read_input(sh, pid, path) {
+        Ok(data) => Some(data),
+        Err(e) => {
+            sh.write_err(pid, &format!("{cmd}: {path}: {}\n", e.errno().strerror()));
+            None
+        }
+    }
+}
+
+/// Where reading a whole input failed: at `open(2)` or at a `read(2)`.
+enum ReadError {
+    Open(Errno),
+    Read(Errno),
+}
+
+impl ReadError {
+    fn errno(&self) -> Errno {
+        match *self {
+            ReadError::Open(e) | ReadError::Read(e) => e,
+        }
+    }
+}
+
+fn read_input(sh: &mut Shell, pid: Pid, path: &str) -> Result<Vec<u8>, ReadError> {
     let k = sh.kernel().clone();
     let (fd, close) = if path == "-" {
         (Fd(0), false)
     } else {
-        match k.open(pid, path, OpenFlags::RDONLY, 0) {
-            Ok(fd) => (fd, true),
-            Err(e) => {
-                sh.write_err(pid, &format!("{cmd}: {path}: {}\n", e.errno.strerror()));
-                return None;
-            }
-        }
+        let fd = k
+            .open(pid, path, OpenFlags::RDONLY, 0)
+            .map_err(|e| ReadError::Open(e.errno))?;
+        (fd, true)
     };
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
-    let mut ok = true;
-    loop {
+    let r = loop {
         match k.read(pid, fd, &mut buf) {
-            Ok(0) => break,
+            Ok(0) => break Ok(data),
             Ok(n) => data.extend_from_slice(&buf[..n]),
             // The console's standard input has nothing to read.
-            Err(e) if path == "-" && e.errno == cgsim_ktypes::Errno::EAGAIN => break,
-            Err(e) => {
-                sh.write_err(pid, &format!("{cmd}: {path}: {}\n", e.errno.strerror()));
-                ok = false;
-                break;
-            }
+            Err(e) if path == "-" && e.errno == Errno::EAGAIN => break Ok(data),
+            Err(e) => break Err(ReadError::Read(e.errno)),
         }
-    }
+    };
     if close {
         let _ = k.close(pid, fd);
     }
-    ok.then_some(data)
+    r
 }
 
 /// Split `argv[1..]` into single-letter flags and operands (`--` ends the flags).
@@ -246,4 +275,205 @@ fn wc(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 1;
     }
     status
+}
+
+// ---- head, tail (coreutils) -------------------------------------------------------------------
+
+/// What `head`/`tail` count, and how many: `-n N` lines or `-c N` bytes; `from` is `tail`'s
+/// `+N` (start at the Nth, counting from 1).
+#[derive(Clone, Copy)]
+struct Span {
+    bytes: bool,
+    n: usize,
+    from: bool,
+}
+
+/// Parse `head`/`tail` arguments: `-n N`, `-nN`, `--lines=N`, `-c N`, `--bytes=N`, `-N`
+/// (obsolete form), `-q`/`-v` (headers), files. Errors print coreutils' lines.
+fn head_tail_args(
+    sh: &mut Shell,
+    pid: Pid,
+    cmd: &str,
+    argv: &[String],
+) -> Option<(Span, Option<bool>, Vec<String>)> {
+    let mut span = Span {
+        bytes: false,
+        n: 10,
+        from: false,
+    };
+    let mut headers = None;
+    let mut files = Vec::new();
+    let mut args = argv[1..].iter();
+    let mut only_files = false;
+    while let Some(a) = args.next() {
+        let (bytes, value) = if only_files || !a.starts_with('-') || a == "-" {
+            files.push(a.clone());
+            continue;
+        } else if a == "--" {
+            only_files = true;
+            continue;
+        } else if a == "-q" || a == "--quiet" || a == "--silent" {
+            headers = Some(false);
+            continue;
+        } else if a == "-v" || a == "--verbose" {
+            headers = Some(true);
+            continue;
+        } else if let Some(v) = a.strip_prefix("--lines=") {
+            (false, v.to_string())
+        } else if let Some(v) = a.strip_prefix("--bytes=") {
+            (true, v.to_string())
+        } else if a == "-n" || a == "-c" || a == "--lines" || a == "--bytes" {
+            let Some(v) = args.next() else {
+                sh.write_err(
+                    pid,
+                    &format!(
+                        "{cmd}: option requires an argument -- '{}'\n",
+                        &a[a.len() - 1..]
+                    ),
+                );
+                return None;
+            };
+            (a == "-c" || a == "--bytes", v.clone())
+        } else if let Some(v) = a.strip_prefix("-n") {
+            (false, v.to_string())
+        } else if let Some(v) = a.strip_prefix("-c") {
+            (true, v.to_string())
+        } else if a[1..].bytes().all(|b| b.is_ascii_digit()) {
+            (false, a[1..].to_string())
+        } else {
+            let c = a[1..].chars().next().unwrap_or('-');
+            let msg = if a.starts_with("--") {
+                format!("{cmd}: unrecognized option '{a}'\n")
+            } else {
+                format!("{cmd}: invalid option -- '{c}'\n")
+            };
+            sh.write_err(pid, &msg);
+            return None;
+        };
+        let (from, digits) = match value.strip_prefix('+') {
+            Some(d) if cmd == "tail" => (true, d),
+            _ => (false, value.as_str()),
+        };
+        let Ok(n) = digits.parse::<usize>() else {
+            let what = if bytes { "bytes" } else { "lines" };
+            sh.write_err(
+                pid,
+                &format!("{cmd}: invalid number of {what}: '{value}'\n"),
+            );
+            return None;
+        };
+        span = Span { bytes, n, from };
+    }
+    if files.is_empty() {
+        files.push("-".to_string());
+    }
+    Some((span, headers, files))
+}
+
+/// The part of `data` that `head` (first) or `tail` (last) prints.
+fn cut(data: &[u8], span: Span, first: bool) -> &[u8] {
+    let Span { bytes, n, from } = span;
+    if bytes {
+        return match (first, from) {
+            (true, _) => &data[..n.min(data.len())],
+            (false, true) => &data[n.saturating_sub(1).min(data.len())..],
+            (false, false) => &data[data.len() - n.min(data.len())..],
+        };
+    }
+    // Line starts: a line ends with its newline; a last line without one still counts.
+    let ends: Vec<usize> = data
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+        .chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len()))
+        .collect();
+    let end_of = |k: usize| if k == 0 { 0 } else { ends[k - 1] };
+    match (first, from) {
+        (true, _) => &data[..end_of(n.min(ends.len()))],
+        (false, true) => &data[end_of(n.saturating_sub(1).min(ends.len()))..],
+        (false, false) => &data[end_of(ends.len() - n.min(ends.len()))..],
+    }
+}
+
+fn head(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    head_tail(sh, pid, argv, "head")
+}
+
+fn tail(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    head_tail(sh, pid, argv, "tail")
+}
+
+fn head_tail(sh: &mut Shell, pid: Pid, argv: &[String], cmd: &str) -> i32 {
+    let Some((span, headers, files)) = head_tail_args(sh, pid, cmd, argv) else {
+        return 1;
+    };
+    let headers = headers.unwrap_or(files.len() > 1);
+    let mut status = 0;
+    let mut out = Vec::new();
+    let mut first_header = true;
+    for f in &files {
+        let data = match read_input(sh, pid, f) {
+            Ok(d) => d,
+            Err(ReadError::Open(e)) => {
+                let m = format!("{cmd}: cannot open '{f}' for reading: {}\n", e.strerror());
+                sh.write_err(pid, &m);
+                status = 1;
+                continue;
+            }
+            Err(ReadError::Read(e)) => {
+                let name = if f == "-" { "standard input" } else { f };
+                let m = format!("{cmd}: error reading '{name}': {}\n", e.strerror());
+                sh.write_err(pid, &m);
+                status = 1;
+                continue;
+            }
+        };
+        if headers {
+            let name = if f == "-" { "standard input" } else { f };
+            let sep = if first_header { "" } else { "\n" };
+            out.extend_from_slice(format!("{sep}==> {name} <==\n").as_bytes());
+            first_header = false;
+        }
+        out.extend_from_slice(cut(&data, span, cmd == "head"));
+    }
+    if sh.out(pid, &String::from_utf8_lossy(&out)).is_err() {
+        return 1;
+    }
+    status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Span, cut};
+
+    fn lines(n: usize, from: bool) -> Span {
+        Span {
+            bytes: false,
+            n,
+            from,
+        }
+    }
+
+    #[test]
+    fn cut_counts_lines_and_bytes_as_coreutils() {
+        let d = b"a\nb\nc\nd";
+        assert_eq!(cut(d, lines(2, false), true), b"a\nb\n");
+        assert_eq!(cut(d, lines(9, false), true), d);
+        assert_eq!(cut(d, lines(0, false), true), b"");
+        assert_eq!(cut(d, lines(2, false), false), b"c\nd");
+        assert_eq!(cut(d, lines(9, false), false), d);
+        assert_eq!(cut(d, lines(3, true), false), b"c\nd");
+        assert_eq!(cut(d, lines(1, true), false), d);
+        assert_eq!(cut(d, lines(0, true), false), d);
+        let bytes = |n, from| Span {
+            bytes: true,
+            n,
+            from,
+        };
+        assert_eq!(cut(d, bytes(3, false), true), b"a\nb");
+        assert_eq!(cut(d, bytes(3, false), false), b"c\nd");
+        assert_eq!(cut(d, bytes(3, true), false), b"b\nc\nd");
+        assert_eq!(cut(b"", lines(3, false), false), b"");
+    }
 }

@@ -81,3 +81,7 @@ cat /cg/a/memory.limit_in_bytes
 kill -INT $pid
 wait $pid
 free
+# free's units: -m (MiB), -h (procps's human form), -t adds RAM + swap; a bad option is refused.
+free -m
+free -h -t
+free -x; echo "status $?"
