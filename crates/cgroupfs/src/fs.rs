@@ -220,18 +220,29 @@ impl<T: Tracer> Kernel<T> {
         let mut st = self.state.lock();
         let id = self.fd_file(&st, pid, fd)?;
         let mut file = st.files.remove(&id).expect("fd names a file");
-        let r = self.read_file(&st, pid, &mut file, buf);
-        // The pages read enter the page cache, charged to the reader's memcg.
+        // The pages to read enter the page cache first, charged to the reader's memcg, a page
+        // at a time; a failed charge shortens the read (`do_generic_file_read`).
         // Lock order: Kernel::state -> memcg world.
-        let cache = match (&file.kind, &r) {
-            (FileKind::Tmpfs { sb, ino }, Ok(n)) => {
-                self.page_cache_access(pid, *sb, *ino, file.pos - *n as u64, *n, false)
+        let (mut len, mut cache) = (buf.len(), (0, None));
+        if let (FileKind::Tmpfs { sb, ino }, true) = (&file.kind, file.readable) {
+            let size = st
+                .tmpfs
+                .get(sb)
+                .and_then(|fs| fs.get(*ino))
+                .map_or(0, |i| match &i.kind {
+                    InodeKind::Regular { data } => data.len() as u64,
+                    _ => 0,
+                });
+            let avail = size.saturating_sub(file.pos).min(len as u64) as usize;
+            cache = self.page_cache_pages(pid, *sb, *ino, file.pos, avail, false);
+            if cache.1.is_some() {
+                len = cache.0;
             }
-            _ => Ok(()),
-        };
+        }
+        let r = self.read_file(&st, pid, &mut file, &mut buf[..len]);
         st.files.insert(id, file);
         drop(st);
-        self.fault_result(pid, cache)?;
+        self.page_cache_result(pid, cache.0, cache.1)?;
         r
     }
 
@@ -279,21 +290,36 @@ impl<T: Tracer> Kernel<T> {
             self.event_snapshot_fds(&st, pid);
         }
         let mut file = st.files.remove(&id).expect("fd names a file");
-        let r = self.write_file(&mut st, pid, &cred, &mut file, data);
-        // Written pages are page cache, dirty, charged to the writer's memcg.
-        // Lock order: Kernel::state -> memcg world.
-        let cache = match (&file.kind, &r) {
-            (FileKind::Tmpfs { sb, ino }, Ok(n)) => {
-                self.page_cache_access(pid, *sb, *ino, file.pos - *n as u64, *n, true)
+        // Each page written is first found or created in the page cache (dirty, charged to the
+        // writer's memcg), then filled; a failed charge shortens the write
+        // (`generic_perform_write`). Lock order: Kernel::state -> memcg world.
+        let (mut data, mut cache) = (data, (0, None));
+        if let (FileKind::Tmpfs { sb, ino }, true) = (&file.kind, file.writable) {
+            let end = st
+                .tmpfs
+                .get(sb)
+                .and_then(|fs| fs.get(*ino))
+                .map_or(0, |i| match &i.kind {
+                    InodeKind::Regular { data } => data.len() as u64,
+                    _ => 0,
+                });
+            let pos = if file.append { end } else { file.pos };
+            cache = self.page_cache_pages(pid, *sb, *ino, pos, data.len(), true);
+            if cache.1.is_some() {
+                data = &data[..cache.0];
             }
-            _ => Ok(()),
+        }
+        let r = match (&cache, data.is_empty()) {
+            // Nothing could be cached: the call fails below, writing nothing.
+            ((0, Some(_)), true) => Ok(0),
+            _ => self.write_file(&mut st, pid, &cred, &mut file, data),
         };
         st.files.insert(id, file);
         if event_control {
             self.event_clear_fds();
         }
         self.unlock(st);
-        self.fault_result(pid, cache)?;
+        self.page_cache_result(pid, cache.0, cache.1)?;
         r
     }
 

@@ -800,6 +800,27 @@ impl<T: Tracer> Kernel<T> {
         self.mem.oom_waiting(pid).is_some()
     }
 
+    /// Take `pid` off the memcg OOM wait queue it sleeps on and make it runnable again, without
+    /// the memory it waited for; `false` if it was not waiting. **Not a kernel operation:** the
+    /// kernel's `TASK_KILLABLE` wait ends only with memory or SIGKILL. It is for a caller that
+    /// cannot sleep, the interactive shell, whose own write would hang the terminal: the shell
+    /// reports that and gives the wait up.
+    pub fn oom_wait_abandon(&self, pid: Pid) -> bool {
+        if self.mem.oom_waiting(pid).is_none() {
+            return false;
+        }
+        self.mem.oom_wait_interrupt(pid);
+        let mut st = self.state.lock();
+        if let Some(t) = st
+            .tasks
+            .get_mut(&pid)
+            .filter(|t| t.sched == task::Sched::OomWait)
+        {
+            t.sched = t.before_oom_wait.take().unwrap_or(task::Sched::NoProgram);
+        }
+        true
+    }
+
     /// `shmget(key, size, shmflg)`: the segment of `key`, created if missing and `shmflg` has
     /// [`IPC_CREAT`] ([`IPC_PRIVATE`] always makes a new one), with the permission bits of
     /// `shmflg`'s low 9 bits. ENOENT without `IPC_CREAT`, EEXIST with `IPC_CREAT|IPC_EXCL` on an

@@ -17,9 +17,13 @@
 //!   again and its program retries the access, as the 3.12+ kernel does at the end of the fault.
 //! * A task the OOM killer chose has lost its memory already (the machine frees it at the kill);
 //!   the kernel then delivers SIGKILL and runs the exit path ([`Kernel::mem_events`]).
-//! * SysV shm: no permissions, no `IPC_EXCL`, no `shm_nattch` reporting; keys are global.
+//! * SysV shm: no `IPC_SET`, `SHM_RDONLY` or `shm_nattch` reporting; keys are global.
 //! * Regular tmpfs files are never mapped: `read`/`write` bring their pages into the page cache
-//!   (charged as cache to the caller's memcg), truncation and unlink remove them.
+//!   (charged as cache to the caller's memcg) one page at a time before copying its bytes, as
+//!   `generic_perform_write` and `do_generic_file_read` do; truncation and unlink remove them.
+//!   A charge that fails after some pages ends the call early with the bytes moved (a short
+//!   read or write, and the task does not sleep: the next call meets the failure first); one
+//!   that fails at the first page fails the call and moves nothing.
 //!
 //! **Locking:** memory calls take `Kernel::state` (the task must be alive), then the memcg world
 //! lock inside the machine: `Kernel::state -> cgroup_mutex -> memcg world`. OOM victims are
@@ -30,7 +34,7 @@ use crate::state::ShmSeg;
 use crate::task::Sched;
 use crate::{Kernel, Signal};
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{Bytes, CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Bytes, CpuId, Cred, Errno, PAGE_SIZE, Pid, SysError, SysResult, Tracer};
 use cgsim_memcg::{FaultError, FileId, ShmId};
 
 /// `IPC_PRIVATE`: a key that always makes a new segment.
@@ -323,6 +327,51 @@ impl<T: Tracer> Kernel<T> {
         } else {
             self.mem
                 .file_read(pid, file, pos, Bytes(n as u64), CpuId(0))
+        }
+    }
+
+    /// The page-cache side of `generic_perform_write` / `do_generic_file_read`: each page of
+    /// `[pos, pos + len)` is found or created (and charged) before its bytes would be copied.
+    /// Returns how many bytes have their pages in the cache, and the failure that stopped it.
+    pub(crate) fn page_cache_pages(
+        &self,
+        pid: Pid,
+        sb: u32,
+        ino: u64,
+        pos: u64,
+        len: usize,
+        write: bool,
+    ) -> (usize, Option<FaultError>) {
+        let mut done = 0;
+        while done < len {
+            let off = pos + done as u64;
+            let chunk = (len - done).min((PAGE_SIZE - off % PAGE_SIZE) as usize);
+            if let Err(e) = self.page_cache_access(pid, sb, ino, off, chunk, write) {
+                return (done, Some(e));
+            }
+            done += chunk;
+        }
+        (done, None)
+    }
+
+    /// A read or write that moved `done` bytes before a page-cache charge failed with `e`:
+    /// nothing moved fails the call as a fault does ([`Kernel::fault_result`]); otherwise the
+    /// call returns `done`, an OOM wait is not entered (the next call meets the failure first)
+    /// and an OOM kill is delivered.
+    pub(crate) fn page_cache_result(
+        &self,
+        pid: Pid,
+        done: usize,
+        e: Option<FaultError>,
+    ) -> SysResult<()> {
+        match e {
+            None => Ok(()),
+            Some(e) if done == 0 => self.fault_result(pid, Err(e)),
+            Some(FaultError::OomWait { .. }) => {
+                self.mem.oom_wait_interrupt(pid);
+                Ok(())
+            }
+            Some(e) => self.fault_result(pid, Err(e)).or(Ok(())),
         }
     }
 

@@ -390,3 +390,38 @@ fn munlock_syscall() {
     k.munlock(p, a, MB).unwrap();
     assert_eq!(unevictable(&k), 0);
 }
+
+/// `generic_perform_write`: the page is charged before the bytes are copied, so a write whose
+/// first page cannot be charged (the memcg full of unswappable anonymous memory, OOM killer
+/// disabled) fails with the task in state D and writes nothing. `oom_wait_abandon` (the
+/// shell's way out) takes the task off the queue and clears `under_oom`; once memory is freed
+/// the same write goes through.
+#[test]
+fn a_write_that_cannot_get_a_page_writes_nothing() {
+    let k = boot();
+    let p = memcg_with_task(&k, "16K");
+    echo(&k, INIT, "/cg/a/memory.oom_control", "1").unwrap();
+    let a = k.mmap_anon(p, 16 * 1024, MmapFlags::default()).unwrap();
+    k.touch(p, a, 16 * 1024).unwrap();
+    let fd = k.open(p, "/f", OpenFlags::REDIRECT_TRUNC, 0o666).unwrap();
+    let data = [b'x'; 5000];
+    assert_eq!(errno(k.write(p, fd, &data)), Some(Errno::EINTR));
+    assert!(k.oom_waiting(p));
+    assert_eq!(cat(&k, INIT, "/f").unwrap(), "", "nothing was written");
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 16 * 1024);
+    assert!(k.oom_wait_abandon(p));
+    assert!(!k.oom_wait_abandon(p), "not waiting any more");
+    assert!(!k.oom_waiting(p));
+    let row = k.ps().into_iter().find(|r| r.pid == p).unwrap();
+    assert_ne!(row.state, ProcState::Uninterruptible);
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/memory.oom_control").unwrap(),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
+    k.check_invariants();
+    k.munmap(p, a, 16 * 1024).unwrap();
+    assert_eq!(k.write(p, fd, &data).unwrap(), data.len());
+    assert_eq!(cat(&k, INIT, "/f").unwrap().len(), data.len());
+    assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 2 * 4096);
+    no_warnings(&k);
+}

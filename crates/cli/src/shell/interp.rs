@@ -537,6 +537,7 @@ impl Shell {
                 Ok(saved) => {
                     let st = f(self, &argv);
                     self.restore(pid, saved);
+                    self.no_oom_sleep(pid);
                     st
                 }
                 Err(st) => st,
@@ -626,9 +627,14 @@ impl Shell {
                     let st = f(self, &argv);
                     self.cur = saved_cur;
                     self.exit = saved_exit;
+                    self.no_oom_sleep(pid);
                     Exec::Status(st)
                 }
-                Kind::External(f) => Exec::Status(f(self, pid, &argv)),
+                Kind::External(f) => {
+                    let st = f(self, pid, &argv);
+                    self.no_oom_sleep(pid);
+                    Exec::Status(st)
+                }
                 Kind::Wrapper(f) => match f(self, pid, &argv) {
                     Ok(next) => {
                         argv = next;
@@ -650,6 +656,30 @@ impl Shell {
                     }
                 },
             };
+        }
+    }
+
+    /// A command that runs to completion inside the shell (a builtin, or an external command's
+    /// body) cannot sleep: if its last call left `pid` on a memcg OOM wait queue (state D),
+    /// where the kernel would keep it until the memcg gets memory back, say so and give the wait
+    /// up (the call already failed with EINTR and changed nothing). Programs (`memhog`,
+    /// `memcg_process`) really sleep there instead.
+    fn no_oom_sleep(&mut self, pid: Pid) {
+        if self.k.oom_waiting(pid) {
+            let who = if pid == self.dollar {
+                format!("pid {pid} (this shell)")
+            } else {
+                format!("pid {pid}")
+            };
+            self.sh_error(
+                pid,
+                &format!(
+                    "{who} would sleep in state D on its memory cgroup's OOM wait queue \
+                     until the cgroup gets memory back (a real terminal hangs here); cgsim \
+                     gives the wait up"
+                ),
+            );
+            self.k.oom_wait_abandon(pid);
         }
     }
 

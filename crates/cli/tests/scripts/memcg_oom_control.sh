@@ -34,3 +34,18 @@ wait $!; echo "memhog: exit status $?"
 cat /cg/a/memory.oom_control
 echo 0 > /cg/a/memory.oom_control
 cat /cg/a/memory.oom_control
+# The shell's own write under OOM: the memcg is full of anonymous memory that cannot be swapped,
+# so writing a file cannot get a page-cache page. The kernel would put the shell to sleep
+# (the terminal hangs); cgsim says so, gives the wait up, and the write wrote nothing.
+echo 1 > /cg/a/memory.oom_control
+memhog 1M &
+hog=$!
+echo "some data" > /tmp/data
+echo "status $?"
+ls -l /tmp
+cat /cg/a/memory.oom_control
+ps
+kill $hog
+wait $hog
+echo "some data" > /tmp/data
+cat /tmp/data
