@@ -225,15 +225,9 @@ impl<T: Tracer> Kernel<T> {
         // Lock order: Kernel::state -> memcg world.
         let (mut len, mut cache) = (buf.len(), (0, None));
         if let (FileKind::Tmpfs { sb, ino }, true) = (&file.kind, file.readable) {
-            let size = st
-                .tmpfs
-                .get(sb)
-                .and_then(|fs| fs.get(*ino))
-                .map_or(0, |i| match &i.kind {
-                    InodeKind::Regular { data } => data.len() as u64,
-                    _ => 0,
-                });
-            let avail = size.saturating_sub(file.pos).min(len as u64) as usize;
+            let avail = tmpfs_size(&st, *sb, *ino)
+                .saturating_sub(file.pos)
+                .min(len as u64) as usize;
             cache = self.page_cache_pages(pid, *sb, *ino, file.pos, avail, false);
             if cache.1.is_some() {
                 len = cache.0;
@@ -295,15 +289,11 @@ impl<T: Tracer> Kernel<T> {
         // (`generic_perform_write`). Lock order: Kernel::state -> memcg world.
         let (mut data, mut cache) = (data, (0, None));
         if let (FileKind::Tmpfs { sb, ino }, true) = (&file.kind, file.writable) {
-            let end = st
-                .tmpfs
-                .get(sb)
-                .and_then(|fs| fs.get(*ino))
-                .map_or(0, |i| match &i.kind {
-                    InodeKind::Regular { data } => data.len() as u64,
-                    _ => 0,
-                });
-            let pos = if file.append { end } else { file.pos };
+            let pos = if file.append {
+                tmpfs_size(&st, *sb, *ino)
+            } else {
+                file.pos
+            };
             cache = self.page_cache_pages(pid, *sb, *ino, pos, data.len(), true);
             if cache.1.is_some() {
                 data = &data[..cache.0];
@@ -723,5 +713,18 @@ impl<T: Tracer> Kernel<T> {
                 .setattr(n.cgrp, n.file.as_deref(), mode, uid, gid)
                 .map_err(|e| err(e, "cgroup inode")),
         }
+    }
+}
+
+/// `i_size` of a tmpfs inode (0 if it is not a regular file).
+fn tmpfs_size<T: Tracer>(st: &State<T>, sb: u32, ino: u64) -> u64 {
+    match st
+        .tmpfs
+        .get(&sb)
+        .and_then(|fs| fs.get(ino))
+        .map(|i| &i.kind)
+    {
+        Some(InodeKind::Regular { data }) => data.len() as u64,
+        _ => 0,
     }
 }
