@@ -142,6 +142,7 @@ impl<T: Tracer> Kernel<T> {
             size: 0,
             ino: ino_of(c),
             magic: CGROUP_SUPER_MAGIC,
+            rdev: None,
         })
     }
 

@@ -19,6 +19,8 @@ pub enum FileKind<T: Tracer> {
     Dir,
     /// `/dev/null`.
     Null,
+    /// `/dev/zero`.
+    Zero,
     /// The console; the stream tag says how the shell shows what is written through it.
     Console(ConsoleStream),
     /// Text generated at open (a `/proc` file).

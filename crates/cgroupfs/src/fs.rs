@@ -151,6 +151,7 @@ impl<T: Tracer> Kernel<T> {
                         FileKind::Tmpfs { sb: *sb, ino: *ino }
                     }
                     InodeKind::CharDev(Device::Null) => FileKind::Null,
+                    InodeKind::CharDev(Device::Zero) => FileKind::Zero,
                     InodeKind::CharDev(Device::Console) => FileKind::Console(ConsoleStream::Stdout),
                     InodeKind::Dir { .. } => FileKind::Dir,
                 }
@@ -211,6 +212,12 @@ impl<T: Tracer> Kernel<T> {
             .ok_or(err(Errno::EBADF, "fd not open"))
     }
 
+    pub(crate) fn sys_fd_endless(&self, pid: Pid, fd: Fd) -> bool {
+        let st = self.state.lock();
+        self.fd_file(&st, pid, fd)
+            .is_ok_and(|id| matches!(st.files[&id].kind, FileKind::Zero))
+    }
+
     // ---- read / write ----------------------------------------------------------------------
 
     #[doc(alias = "vfs_read")]
@@ -260,6 +267,10 @@ impl<T: Tracer> Kernel<T> {
             },
             FileKind::Dir => return Err(err(Errno::EISDIR, "read on a directory")),
             FileKind::Null | FileKind::Console(_) => 0,
+            FileKind::Zero => {
+                buf.fill(0);
+                buf.len()
+            }
             FileKind::Snapshot(data) | FileKind::OomScoreAdj { text: data, .. } => {
                 read_at(data, file.pos, buf)
             }
@@ -287,19 +298,23 @@ impl<T: Tracer> Kernel<T> {
         // Each page written is first found or created in the page cache (dirty, charged to the
         // writer's memcg), then filled; a failed charge shortens the write
         // (`generic_perform_write`). Lock order: Kernel::state -> memcg world.
-        let (mut data, mut cache) = (data, (0, None));
+        let (mut data, mut cache, mut no_space) = (data, (0, None), false);
         if let (FileKind::Tmpfs { sb, ino }, true) = (&file.kind, file.writable) {
             let pos = if file.append {
                 tmpfs_size(&st, *sb, *ino)
             } else {
                 file.pos
             };
+            let room = self.tmpfs_room(&st, *sb, *ino, pos, data.len());
+            no_space = room == 0 && !data.is_empty();
+            data = &data[..room];
             cache = self.page_cache_pages(pid, *sb, *ino, pos, data.len(), true);
             if cache.1.is_some() {
                 data = &data[..cache.0];
             }
         }
         let r = match (&cache, data.is_empty()) {
+            _ if no_space => Err(err(Errno::ENOSPC, "the filesystem is full")),
             // Nothing could be cached: the call fails below, writing nothing.
             ((0, Some(_)), true) => Ok(0),
             _ => self.write_file(&mut st, pid, &cred, &mut file, data),
@@ -343,7 +358,7 @@ impl<T: Tracer> Kernel<T> {
                 Ok(data.len())
             }
             FileKind::Dir => Err(err(Errno::EISDIR, "write on a directory")),
-            FileKind::Null => Ok(data.len()),
+            FileKind::Null | FileKind::Zero => Ok(data.len()),
             FileKind::Console(stream) => {
                 if !data.is_empty() {
                     st.console.push((*stream, data.to_vec()));
@@ -588,6 +603,7 @@ impl<T: Tracer> Kernel<T> {
             size: a.size,
             ino: a.ino,
             fs_magic: a.magic,
+            rdev: a.rdev,
         })
     }
 
@@ -713,6 +729,23 @@ impl<T: Tracer> Kernel<T> {
                 .setattr(n.cgrp, n.file.as_deref(), mode, uid, gid)
                 .map_err(|e| err(e, "cgroup inode")),
         }
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// How many of `len` bytes written at `pos` fit: an in-memory filesystem holds at most half
+    /// of RAM in file data (tmpfs's default `size=50%`; the kernel's rootfs, a ramfs, has no
+    /// limit and would fill RAM instead). Rewriting bytes the file already has always fits.
+    fn tmpfs_room(&self, st: &State<T>, sb: u32, ino: u64, pos: u64, len: usize) -> usize {
+        let Some(fs) = st.tmpfs.get(&sb) else {
+            return len;
+        };
+        let cap = self.mem.config().ram.0 / 2;
+        let size = tmpfs_size(st, sb, ino);
+        let growth = (pos + len as u64).saturating_sub(size);
+        let free = cap.saturating_sub(fs.data_bytes());
+        let cut = growth.saturating_sub(free).min(len as u64);
+        len - cut as usize
     }
 }
 

@@ -151,7 +151,7 @@ pub use crate::process::{DefaultAction, TASK_COMM_LEN, default_action};
 pub use crate::procfs::PROC_SUPER_MAGIC;
 pub use crate::sched::MAX_ROUNDS;
 pub use crate::task::{INIT_PID, RLIMIT_NOFILE};
-pub use crate::tmpfs::{RAMFS_MAGIC, TMPFS_MAGIC};
+pub use crate::tmpfs::{Device, RAMFS_MAGIC, TMPFS_MAGIC};
 
 /// The memory side of the kernel: the SEED memory controller (res_counter with a spinlock per
 /// level) sharing the kernel's tracer.
@@ -239,6 +239,8 @@ pub struct Stat {
     pub ino: u64,
     /// `statfs` f_type of the filesystem the inode lives on (`CGROUP_SUPER_MAGIC` = 0x27e0eb).
     pub fs_magic: u64,
+    /// `st_rdev` of a device node as `(major, minor)`: `/dev/null` (1, 3), `/dev/zero` (1, 5).
+    pub rdev: Option<(u32, u32)>,
 }
 
 /// One `readdir` entry (without `.` and `..`).
@@ -662,6 +664,13 @@ impl<T: Tracer> Kernel<T> {
     /// `write(2)`: one call, one kernel write handler invocation (as `echo` relies on).
     pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
         self.sys_write(pid, fd, data)
+    }
+
+    /// Whether reads from `fd` never reach end of file (it is open on `/dev/zero`). A real
+    /// program that reads to the end finds out by reading until interrupted; the shell's
+    /// commands, which cannot be interrupted, ask first.
+    pub fn fd_endless(&self, pid: Pid, fd: Fd) -> bool {
+        self.sys_fd_endless(pid, fd)
     }
 
     pub fn close(&self, pid: Pid, fd: Fd) -> SysResult<()> {

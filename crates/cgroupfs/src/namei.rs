@@ -40,6 +40,8 @@ pub struct Attr {
     pub size: u64,
     pub ino: u64,
     pub magic: u64,
+    /// `(major, minor)` of a device node.
+    pub rdev: Option<(u32, u32)>,
 }
 
 impl Attr {
@@ -318,6 +320,7 @@ impl<T: Tracer> Kernel<T> {
                     size: i.size(),
                     ino: *ino,
                     magic: fs.magic,
+                    rdev: i.rdev(),
                 })
             }
             Node::Proc(p) => self.proc_attr(st, p),

@@ -141,6 +141,7 @@ impl<T: Tracer> Kernel<T> {
             size: 0,
             ino: ino_of(n),
             magic: PROC_SUPER_MAGIC,
+            rdev: None,
         })
     }
 

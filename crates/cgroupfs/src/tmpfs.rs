@@ -21,6 +21,8 @@ pub const TMPFS_MAGIC: u64 = 0x0102_1994;
 pub enum Device {
     /// `/dev/null` (major 1, minor 3): reads are at EOF, writes vanish.
     Null,
+    /// `/dev/zero` (major 1, minor 5): reads fill the buffer with zeros, writes vanish.
+    Zero,
     /// `/dev/console` (major 5, minor 1): the console the shell prints.
     Console,
 }
@@ -44,7 +46,26 @@ pub struct Inode {
     pub kind: InodeKind,
 }
 
+impl Device {
+    /// `(major, minor)`, `st_rdev`.
+    pub fn numbers(self) -> (u32, u32) {
+        match self {
+            Device::Null => (1, 3),
+            Device::Zero => (1, 5),
+            Device::Console => (5, 1),
+        }
+    }
+}
+
 impl Inode {
+    /// `st_rdev` of a device node.
+    pub fn rdev(&self) -> Option<(u32, u32)> {
+        match self.kind {
+            InodeKind::CharDev(d) => Some(d.numbers()),
+            _ => None,
+        }
+    }
+
     pub fn file_type(&self) -> FileType {
         match self.kind {
             InodeKind::Dir { .. } => FileType::Directory,
@@ -73,6 +94,17 @@ pub struct Tmpfs {
 }
 
 impl Tmpfs {
+    /// Bytes of regular-file data the filesystem holds (`sbinfo->used_blocks`, in bytes).
+    pub fn data_bytes(&self) -> u64 {
+        self.inodes
+            .values()
+            .map(|i| match &i.kind {
+                InodeKind::Regular { data } => data.len() as u64,
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// A new filesystem whose root directory has `mode` and is owned by root.
     pub fn new(magic: u64, mode: u32) -> Tmpfs {
         let root = 1;

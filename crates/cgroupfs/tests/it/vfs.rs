@@ -261,7 +261,7 @@ fn readdir_sorted_and_boot_layout() {
             .collect()
     };
     assert_eq!(names("/"), ["dev", "proc", "root", "sys", "tmp"]);
-    assert_eq!(names("/dev"), ["console", "null"]);
+    assert_eq!(names("/dev"), ["console", "null", "zero"]);
     assert!(names("/sys/fs/cgroup").is_empty());
     k.mkdir(INIT, "/tmp/b", 0o755).unwrap();
     k.mkdir(INIT, "/tmp/a", 0o755).unwrap();
@@ -438,5 +438,56 @@ fn pipe_semantics() {
     let (r2, w2) = k.pipe(INIT).unwrap();
     k.close(INIT, r2).unwrap();
     assert_eq!(errno(k.write(INIT, w2, b"x")), Some(Errno::EPIPE));
+    k.check_invariants();
+}
+
+/// `/dev/zero` reads zeros and swallows writes, and `fd_endless` tells a reader it never ends;
+/// a filesystem holds at most half of RAM in file data (tmpfs's `size=50%`): a write past it is
+/// short, the next one fails with ENOSPC, and rewriting bytes a file has still works.
+#[test]
+fn dev_zero_and_a_full_filesystem() {
+    let k = boot();
+    let st = k.stat(INIT, "/dev/zero").unwrap();
+    assert_eq!(
+        (st.file_type, st.rdev),
+        (cgsim_cgroupfs::FileType::CharDevice, Some((1, 5)))
+    );
+    assert_eq!(k.stat(INIT, "/dev/null").unwrap().rdev, Some((1, 3)));
+    let z = k.open(INIT, "/dev/zero", OpenFlags::RDWR, 0).unwrap();
+    let mut buf = [1u8; 100];
+    assert_eq!(k.read(INIT, z, &mut buf).unwrap(), 100);
+    assert!(buf.iter().all(|&b| b == 0));
+    assert_eq!(k.write(INIT, z, b"gone").unwrap(), 4);
+    assert!(k.fd_endless(INIT, z));
+
+    // boot() has 16 MiB of RAM: 8 MiB of file data fit.
+    const MIB: usize = 1 << 20;
+    let f = k
+        .open(INIT, "/big", OpenFlags::REDIRECT_TRUNC, 0o644)
+        .unwrap();
+    assert!(!k.fd_endless(INIT, f));
+    assert_eq!(k.write(INIT, f, &vec![7u8; 6 * MIB]).unwrap(), 6 * MIB);
+    assert_eq!(k.write(INIT, f, &vec![7u8; 3 * MIB]).unwrap(), 2 * MIB);
+    assert_eq!(errno(k.write(INIT, f, b"x")), Some(Errno::ENOSPC));
+    assert_eq!(k.stat(INIT, "/big").unwrap().size, 8 * MIB as u64);
+    let g = k.open(INIT, "/big", OpenFlags::WRONLY, 0).unwrap();
+    assert_eq!(
+        k.write(INIT, g, &[1u8; 4096]).unwrap(),
+        4096,
+        "rewrites fit"
+    );
+    assert_eq!(
+        errno(
+            k.open(INIT, "/other", OpenFlags::REDIRECT_TRUNC, 0o644)
+                .and_then(|o| k.write(INIT, o, b"y"))
+        ),
+        Some(Errno::ENOSPC),
+        "the limit is the filesystem's, not the file's"
+    );
+    k.close(INIT, f).unwrap();
+    let f = k
+        .open(INIT, "/big", OpenFlags::REDIRECT_TRUNC, 0o644)
+        .unwrap();
+    assert_eq!(k.write(INIT, f, b"room again").unwrap(), 10);
     k.check_invariants();
 }

@@ -84,6 +84,14 @@ fn cat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 }
             }
         };
+        if k.fd_endless(pid, fd) {
+            super::text::refuse_endless(sh, pid, "cat", &f);
+            if close {
+                let _ = k.close(pid, fd);
+            }
+            status = 1;
+            continue;
+        }
         let mut buf = vec![0u8; 4096];
         loop {
             match k.read(pid, fd, &mut buf) {
@@ -153,13 +161,18 @@ fn long_line(st: &Stat, name: &str) -> String {
     } else {
         1
     };
+    // A device node shows `major, minor` where a file shows its size.
+    let size = match st.rdev {
+        Some((major, minor)) => format!("{major}, {minor}"),
+        None => st.size.to_string(),
+    };
     format!(
         "{} {} {} {} {:>4} {}\n",
         mode_string(st),
         links,
         user_name(st.uid),
         user_name(st.gid),
-        st.size,
+        size,
         name
     )
 }

@@ -482,6 +482,12 @@ fn pagecache(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 continue;
             }
         };
+        if k.fd_endless(pid, fd) {
+            super::text::refuse_endless(sh, pid, "pagecache", f);
+            let _ = k.close(pid, fd);
+            status = 1;
+            continue;
+        }
         let mut buf = vec![0u8; 65536];
         loop {
             match k.read(pid, fd, &mut buf) {

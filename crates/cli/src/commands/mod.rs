@@ -2,11 +2,13 @@
 //!
 //! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
 //! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
-//! `setpriv`, `id`), [`misc`] (`dmesg`) and [`memory`] (`memcg_process`, `memhog`,
-//! `pagecache`, `free`). Later issues register more programs
-//! (`cgroup_event_listener`, `memcg_process`) with [`Registry::add`].
+//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
+//! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
+//! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
+//! [`Registry::add`].
 
 pub mod builtins;
+pub mod dd;
 pub mod fs;
 pub mod listener;
 pub mod memory;
@@ -79,6 +81,7 @@ impl Registry {
         memory::register(&mut r);
         listener::register(&mut r);
         text::register(&mut r);
+        dd::register(&mut r);
         r
     }
 

@@ -40,30 +40,48 @@ pub(crate) fn register(r: &mut Registry) {
 /// Read a whole file (or standard input for `-`) through the kernel, one `read(2)` at a time;
 /// an error prints `cmd: path: message` (grep's and wc's form).
 pub(crate) fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Option<Vec<u8>> {
-    match read_input(sh, pid, path) {
+    match read_input(sh, pid, path, None) {
         Ok(data) => Some(data),
-        Err(e) => {
-            sh.write_err(pid, &format!("{cmd}: {path}: {}\n", e.errno().strerror()));
+        Err(ReadError::Endless) => {
+            refuse_endless(sh, pid, cmd, path);
+            None
+        }
+        Err(ReadError::Open(e) | ReadError::Read(e)) => {
+            sh.write_err(pid, &format!("{cmd}: {path}: {}\n", e.strerror()));
             None
         }
     }
 }
 
-/// Where reading a whole input failed: at `open(2)` or at a `read(2)`.
+/// The message for a file that never reaches end of file (`/dev/zero`), which a command that
+/// reads to the end would read until interrupted: the shell cannot be interrupted, so it
+/// refuses to start.
+pub(crate) fn refuse_endless(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) {
+    let path = if path == "-" { "standard input" } else { path };
+    sh.write_err(
+        pid,
+        &format!(
+            "{cmd}: {path}: endless input (a real {cmd} reads it until interrupted); cgsim \
+             does not start it\n"
+        ),
+    );
+}
+
+/// Where reading a whole input failed: at `open(2)` or at a `read(2)`, or it never ends.
 enum ReadError {
     Open(Errno),
     Read(Errno),
+    Endless,
 }
 
-impl ReadError {
-    fn errno(&self) -> Errno {
-        match *self {
-            ReadError::Open(e) | ReadError::Read(e) => e,
-        }
-    }
-}
-
-fn read_input(sh: &mut Shell, pid: Pid, path: &str) -> Result<Vec<u8>, ReadError> {
+/// Read `path` (`-`: standard input) to the end, or until `limit` bytes; an endless input
+/// (`/dev/zero`, or standard input redirected from it) with no limit is refused before reading.
+fn read_input(
+    sh: &mut Shell,
+    pid: Pid,
+    path: &str,
+    limit: Option<usize>,
+) -> Result<Vec<u8>, ReadError> {
     let k = sh.kernel().clone();
     let (fd, close) = if path == "-" {
         (Fd(0), false)
@@ -73,9 +91,18 @@ fn read_input(sh: &mut Shell, pid: Pid, path: &str) -> Result<Vec<u8>, ReadError
             .map_err(|e| ReadError::Open(e.errno))?;
         (fd, true)
     };
+    if limit.is_none() && k.fd_endless(pid, fd) {
+        if close {
+            let _ = k.close(pid, fd);
+        }
+        return Err(ReadError::Endless);
+    }
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let r = loop {
+        if limit.is_some_and(|n| data.len() >= n) {
+            break Ok(data);
+        }
         match k.read(pid, fd, &mut buf) {
             Ok(0) => break Ok(data),
             Ok(n) => data.extend_from_slice(&buf[..n]),
@@ -412,9 +439,16 @@ fn head_tail(sh: &mut Shell, pid: Pid, argv: &[String], cmd: &str) -> i32 {
     let mut status = 0;
     let mut out = Vec::new();
     let mut first_header = true;
+    // `head -c N` stops reading after N bytes, so it may read an endless device.
+    let limit = (cmd == "head" && span.bytes).then_some(span.n);
     for f in &files {
-        let data = match read_input(sh, pid, f) {
+        let data = match read_input(sh, pid, f, limit) {
             Ok(d) => d,
+            Err(ReadError::Endless) => {
+                refuse_endless(sh, pid, cmd, f);
+                status = 1;
+                continue;
+            }
             Err(ReadError::Open(e)) => {
                 let m = format!("{cmd}: cannot open '{f}' for reading: {}\n", e.strerror());
                 sh.write_err(pid, &m);

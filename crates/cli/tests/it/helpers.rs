@@ -55,6 +55,7 @@ fn ls_mode_strings() {
         size: 0,
         ino: 1,
         fs_magic: 0x27e0eb,
+        rdev: None,
     };
     let cases = [
         (FileType::Directory, 0o755, "drwxr-xr-x"),

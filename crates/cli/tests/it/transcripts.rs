@@ -68,6 +68,7 @@ script!(memcg_oom);
 script!(memcg_cow);
 script!(memcg_swap);
 script!(memcg_oom_control);
+script!(memcg_dd);
 script!(trace_fault);
 script!(delegation);
 script!(dot_events);
