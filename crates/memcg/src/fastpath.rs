@@ -126,10 +126,16 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         } else {
             w.tasks.get(&self.mm.owner).map_or(0, |t| t.memcg)
         };
+        // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
+        let mut vma_end = 0;
         while vpn < end {
-            match self.mm.find_vma(vpn) {
-                Some((_, v)) if v.kind == VmaKind::Anon && !v.locked => {}
-                _ => break,
+            if vpn >= vma_end {
+                match self.mm.find_vma(vpn) {
+                    Some((start, v)) if v.kind == VmaKind::Anon && !v.locked => {
+                        vma_end = start + v.pages;
+                    }
+                    _ => break,
+                }
             }
             if self.mm.ptes.get(vpn).is_some() {
                 break;

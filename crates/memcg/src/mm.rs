@@ -24,6 +24,8 @@
 //!   shmem pages.
 
 use cgsim_ktypes::Pid;
+use slab::Slab;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// An address space, named by its slab slot.
@@ -83,14 +85,19 @@ struct PteTable {
 ///
 /// **Kernel:** the pmd → pte levels of `mm->pgd` (`pte_offset_map`, `set_pte_at`,
 /// `pte_clear`, `free_pgtables`).
-/// **Differences:** the upper levels are one ordered map; a pte page stays allocated until
-/// [`PageTable::free_empty_tables`] (munmap) or the mm goes, so the fault-and-free loop
-/// allocates nothing.
+/// **Differences:** the upper levels are one ordered map from table index to a slot of
+/// `tables`, with the last table found remembered (a run of accesses in one pte page, what
+/// faults and zaps of a range do, skips the map as the hardware walk skips the upper levels
+/// for a cached pmd); a pte page stays allocated until [`PageTable::free_empty_tables`]
+/// (munmap) or the mm goes, so the fault-and-free loop allocates nothing.
 /// **Invariants:** `len` is the number of entries that are not none; each table's `used` is
-/// its own count.
+/// its own count; `index` and `tables` name the same pte pages; `last`, if set, is an entry of
+/// `index`.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PageTable {
-    tables: BTreeMap<u64, Box<PteTable>>,
+    index: BTreeMap<u64, usize>,
+    tables: Slab<Box<PteTable>>,
+    last: Cell<Option<(u64, usize)>>,
     len: u64,
 }
 
@@ -110,20 +117,40 @@ fn decode(e: u64) -> Option<Pte> {
 }
 
 impl PageTable {
+    /// The slot of pte page `ti`, if it exists.
+    fn slot(&self, ti: u64) -> Option<usize> {
+        match self.last.get() {
+            Some((t, slot)) if t == ti => Some(slot),
+            _ => {
+                let slot = *self.index.get(&ti)?;
+                self.last.set(Some((ti, slot)));
+                Some(slot)
+            }
+        }
+    }
+
     /// The entry for `vpn`, if not none.
     pub(crate) fn get(&self, vpn: u64) -> Option<Pte> {
-        let t = self.tables.get(&(vpn / PTRS_PER_PTE))?;
+        let t = &self.tables[self.slot(vpn / PTRS_PER_PTE)?];
         decode(t.entries[(vpn % PTRS_PER_PTE) as usize])
     }
 
     /// `set_pte_at`: store an entry (allocating the pte page if needed); returns the old one.
     pub(crate) fn insert(&mut self, vpn: u64, pte: Pte) -> Option<Pte> {
-        let t = self.tables.entry(vpn / PTRS_PER_PTE).or_insert_with(|| {
-            Box::new(PteTable {
-                entries: [0; PTRS_PER_PTE as usize],
-                used: 0,
-            })
-        });
+        let ti = vpn / PTRS_PER_PTE;
+        let slot = match self.slot(ti) {
+            Some(s) => s,
+            None => {
+                let s = self.tables.insert(Box::new(PteTable {
+                    entries: [0; PTRS_PER_PTE as usize],
+                    used: 0,
+                }));
+                self.index.insert(ti, s);
+                self.last.set(Some((ti, s)));
+                s
+            }
+        };
+        let t = &mut self.tables[slot];
         let e = &mut t.entries[(vpn % PTRS_PER_PTE) as usize];
         let old = decode(*e);
         *e = encode(pte);
@@ -136,7 +163,8 @@ impl PageTable {
 
     /// `pte_clear`: remove the entry for `vpn`; returns it. The pte page stays.
     pub(crate) fn remove(&mut self, vpn: u64) -> Option<Pte> {
-        let t = self.tables.get_mut(&(vpn / PTRS_PER_PTE))?;
+        let slot = self.slot(vpn / PTRS_PER_PTE)?;
+        let t = &mut self.tables[slot];
         let e = &mut t.entries[(vpn % PTRS_PER_PTE) as usize];
         let old = decode(*e);
         if old.is_some() {
@@ -163,18 +191,20 @@ impl PageTable {
         // A range inside one pte page (every single-page call) is a point lookup, cheaper
         // than a B-tree range walk.
         if first == last {
-            return self.tables.get(&first).and_then(|t| scan(first, t));
+            return self.slot(first).and_then(|s| scan(first, &self.tables[s]));
         }
-        self.tables
+        self.index
             .range(first..=last)
+            .map(|(&ti, &s)| (ti, &self.tables[s]))
             .filter(|(_, t)| t.used > 0)
-            .find_map(|(&ti, t)| scan(ti, t))
+            .find_map(|(ti, t)| scan(ti, t))
     }
 
     /// Every entry in address order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, Pte)> + '_ {
-        self.tables.iter().flat_map(|(&ti, t)| {
-            t.entries
+        self.index.iter().flat_map(|(&ti, &s)| {
+            self.tables[s]
+                .entries
                 .iter()
                 .enumerate()
                 .filter_map(move |(i, &e)| decode(e).map(|p| (ti * PTRS_PER_PTE + i as u64, p)))
@@ -192,15 +222,17 @@ impl PageTable {
             return;
         }
         let last = (end - 1) / PTRS_PER_PTE;
-        let empty: Vec<u64> = self
-            .tables
+        let empty: Vec<(u64, usize)> = self
+            .index
             .range(first / PTRS_PER_PTE..=last)
-            .filter(|(_, t)| t.used == 0)
-            .map(|(&ti, _)| ti)
+            .filter(|&(_, &s)| self.tables[s].used == 0)
+            .map(|(&ti, &s)| (ti, s))
             .collect();
-        for ti in empty {
-            self.tables.remove(&ti);
+        for (ti, s) in empty {
+            self.index.remove(&ti);
+            self.tables.remove(s);
         }
+        self.last.set(None);
     }
 }
 
@@ -338,6 +370,7 @@ mod tests {
 
     #[derive(Clone, Debug)]
     enum Op {
+        Get(u64),
         Insert(u64, bool, u32),
         Remove(u64),
         Next(u64, u64),
@@ -350,6 +383,7 @@ mod tests {
         prop_oneof![
             (vpn.clone(), any::<bool>(), any::<u32>()).prop_map(|(v, p, x)| Op::Insert(v, p, x)),
             vpn.clone().prop_map(Op::Remove),
+            vpn.clone().prop_map(Op::Get),
             (vpn.clone(), 0u64..1200).prop_map(|(v, n)| Op::Next(v, v + n)),
             (vpn, 0u64..1200).prop_map(|(v, n)| Op::FreeEmpty(v, v + n)),
         ]
@@ -368,6 +402,7 @@ mod tests {
                         prop_assert_eq!(pt.insert(v, pte), model.insert(v, pte));
                     }
                     Op::Remove(v) => prop_assert_eq!(pt.remove(v), model.remove(&v)),
+                    Op::Get(v) => prop_assert_eq!(pt.get(v), model.get(&v).copied()),
                     Op::Next(a, b) => prop_assert_eq!(
                         pt.next_in(a, b),
                         model.range(a..b).next().map(|(&k, &p)| (k, p))
