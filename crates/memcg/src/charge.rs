@@ -155,6 +155,9 @@ impl<C: MemCounter> World<C> {
                         self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
                     }
                     OomModel::V4 => self.mem_cgroup_oom_v4(t, cpu, pid, over.memcg),
+                    OomModel::HandleOom2_6_34 => {
+                        self.mem_cgroup_handle_oom_2_6_34(t, cpu, pid, over.memcg)
+                    }
                     OomModel::KillAndFail2_6_25 => {
                         // Kill, then fail the charge: the fault kills the faulting task too.
                         let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, over.memcg);

@@ -17,7 +17,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
 use crate::page::LruList;
-use crate::profile::{ChargeAlgo, MemcgProfile};
+use crate::profile::{ChargeAlgo, MemcgProfile, OomModel};
 use cgsim_ktypes::parse::{simple_strtoull, strstrip};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE};
@@ -104,6 +104,10 @@ impl MemFile {
             ]
         } else {
             let mut v = MemFile::list(profile.swap_accounting);
+            if profile.oom_model == OomModel::HandleOom2_6_34 {
+                // oom_control came with 2.6.35.
+                v.retain(|&f| f != MemFile::OomControl);
+            }
             if profile.vmpressure {
                 // 3.10 creates it right after oom_control.
                 let at = v

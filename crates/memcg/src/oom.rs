@@ -81,6 +81,33 @@ impl<C: MemCounter> World<C> {
         }
     }
 
+    /// 2.6.34 `mem_cgroup_handle_oom` (spec §8.2.3): the OOM lock is a counter per memcg of the
+    /// subtree, taken under a global mutex; the task that finds no overlapping OOM owns it and
+    /// runs the OOM killer, the others sleep on one global queue until it is done, and all then
+    /// retry with a fresh budget (a killed task's charge is bypassed). Every charge here runs
+    /// under the machine lock and the OOM killer finishes inside it, so no OOM ever overlaps
+    /// another: every task that gets here owns its OOM (the lock counters would always say so,
+    /// so they are not kept), and no one waits. There is no `oom_kill_disable`, `under_oom` or
+    /// notification before 2.6.35.
+    pub(crate) fn mem_cgroup_handle_oom_2_6_34<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Option<Pid>,
+        mem: u16,
+    ) -> OomOutcome {
+        let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
+        let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
+        let found = self.last_oom_found;
+        if killed_self {
+            OomOutcome::Killed
+        } else if found {
+            OomOutcome::Retry
+        } else {
+            OomOutcome::Fail
+        }
+    }
+
     /// `mem_cgroup_oom_notify`: every memcg of the OOMing hierarchy (spec §11).
     fn mem_cgroup_oom_notify(&self, mem: u16) {
         if let Some(hook) = self.hook.clone() {

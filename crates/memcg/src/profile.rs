@@ -27,6 +27,10 @@ pub enum ChargeAlgo {
 pub enum OomModel {
     /// 2.6.25: kill a victim and fail the charge; the fault then kills the faulting task too.
     KillAndFail2_6_25,
+    /// 2.6.34 `mem_cgroup_handle_oom` (spec §8.2.3): no `oom_control` file, so no
+    /// `oom_kill_disable`, `under_oom` or OOM notification; the task that owns the OOM (no
+    /// overlapping one in the subtree) kills a victim, then every waiter retries its charge.
+    HandleOom2_6_34,
     /// 2.6.35–3.11 (SEED): subtree OOM lock, `under_oom`, `oom_kill_disable` makes tasks wait in
     /// the charge path (spec §8.3).
     #[default]
@@ -157,6 +161,7 @@ impl MemcgProfile {
             "memcg.oom_model" => {
                 self.oom_model = match value {
                     "kill_and_fail_2_6_25" => OomModel::KillAndFail2_6_25,
+                    "handle_oom_2_6_34" => OomModel::HandleOom2_6_34,
                     "oom_control_charge_wait" => OomModel::OomControlChargeWait,
                     "v4_oom" => OomModel::V4,
                     _ => return Err(Errno::EINVAL),

@@ -355,3 +355,36 @@ fn kill_and_fail_model_in_the_2_6_34_loop() {
     assert_eq!(m.take_events().killed, vec![big, small]);
     m.check_invariants();
 }
+
+/// `memcg.oom_model=handle_oom_2_6_34` (spec §8.2.3): there is no `oom_control` (no
+/// `oom_kill_disable` to make tasks wait, no `under_oom`), and the task that hits the limit runs
+/// the OOM killer and retries its charge; SEED with `oom_kill_disable` would make it wait.
+#[test]
+fn handle_oom_2_6_34_has_no_oom_control_and_always_kills() {
+    let mut profile = MemcgProfile::default();
+    profile.set("memcg.oom_model", "handle_oom_2_6_34").unwrap();
+    let (m, klog) = boot_with(profile, 64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    assert!(
+        m.read_file(a, "oom_control").is_err(),
+        "oom_control is 2.6.35's"
+    );
+    assert!(write(&m, a, "oom_control", "1").is_err());
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    let big = spawn(&m, 10, "big", a);
+    let small = spawn(&m, 11, "small", a);
+    usemem(&m, big, 800 * 1024).unwrap();
+    // small's fault hits the limit: big is killed, small's charge is retried and succeeds.
+    usemem(&m, small, 400 * 1024).unwrap();
+    assert_eq!(m.take_events().killed, vec![big]);
+    assert!(m.oom_waiting(small).is_none());
+    assert!(
+        klog.lines()
+            .iter()
+            .any(|l| l.text == "Killed process 10 (big)")
+    );
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 400 * 1024);
+    m.check_invariants();
+    let mut other = MemcgProfile::default();
+    assert_eq!(other.set("memcg.oom_model", "bogus"), Err(Errno::EINVAL));
+}
