@@ -154,6 +154,11 @@ impl<C: MemCounter> World<C> {
                     OomModel::OomControlChargeWait => {
                         self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
                     }
+                    // The task waits (or kills) where SEED does; only the context differs.
+                    OomModel::OomControlFaultEnd if self.in_user_fault && pid.is_some() => {
+                        self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
+                    }
+                    OomModel::OomControlFaultEnd => OomOutcome::Fail,
                     OomModel::V4 => self.mem_cgroup_oom_v4(t, cpu, pid, over.memcg),
                     OomModel::HandleOom2_6_34 => {
                         self.mem_cgroup_handle_oom_2_6_34(t, cpu, pid, over.memcg)

@@ -35,6 +35,11 @@ pub enum OomModel {
     /// the charge path (spec §8.3).
     #[default]
     OomControlChargeWait,
+    /// 3.12+ (and 3.10.y) `mem_cgroup_oom` + `mem_cgroup_oom_synchronize` (spec §8.4): only a
+    /// user page fault handles the OOM (kill, or wait with `oom_kill_disable`), at the end of
+    /// the fault; any other charge at the limit (the page cache of `read(2)`/`write(2)`,
+    /// `mlock`'s population) fails with ENOMEM, killing no one.
+    OomControlFaultEnd,
     /// 4.x `mem_cgroup_oom` (spec §8.5): kill from the charge path, the OOM lock only gates the
     /// notification; no victim → the charge is forced past the limit; `oom_kill_disable` makes
     /// a user page fault wait and fails any other charge with ENOMEM.
@@ -163,6 +168,7 @@ impl MemcgProfile {
                     "kill_and_fail_2_6_25" => OomModel::KillAndFail2_6_25,
                     "handle_oom_2_6_34" => OomModel::HandleOom2_6_34,
                     "oom_control_charge_wait" => OomModel::OomControlChargeWait,
+                    "oom_control_fault_end" => OomModel::OomControlFaultEnd,
                     "v4_oom" => OomModel::V4,
                     _ => return Err(Errno::EINVAL),
                 }

@@ -388,3 +388,41 @@ fn handle_oom_2_6_34_has_no_oom_control_and_always_kills() {
     let mut other = MemcgProfile::default();
     assert_eq!(other.set("memcg.oom_model", "bogus"), Err(Errno::EINVAL));
 }
+
+/// `memcg.oom_model=oom_control_fault_end` (3.12+, spec §8.4): a page-cache charge from
+/// `read(2)` at the limit fails with ENOMEM and kills no one, where SEED runs the OOM killer; a
+/// user page fault handles the OOM as SEED does.
+#[test]
+fn oom_control_fault_end_handles_oom_only_in_user_faults() {
+    for fault_end in [false, true] {
+        let mut profile = MemcgProfile::default();
+        if fault_end {
+            profile
+                .set("memcg.oom_model", "oom_control_fault_end")
+                .unwrap();
+        }
+        let (m, _) = boot_with(profile, 64, 0);
+        let a = m.create_memcg(MemcgId::ROOT).unwrap();
+        write(&m, a, "limit_in_bytes", "1M").unwrap();
+        write(&m, a, "memsw.limit_in_bytes", "1M").unwrap();
+        let big = spawn(&m, 10, "big", a);
+        let reader = spawn(&m, 11, "reader", a);
+        // The memcg is full of anonymous memory it cannot swap (memsw = limit).
+        usemem(&m, big, MIB).unwrap();
+        let r = m.file_read(reader, cgsim_memcg::FileId(3), 0, Bytes(64 * 1024), CPU);
+        if fault_end {
+            assert_eq!(r, Err(FaultError::Errno(Errno::ENOMEM)));
+            assert!(m.take_events().killed.is_empty(), "no kill outside a fault");
+            // A user fault at the limit still runs the OOM killer.
+            assert_eq!(usemem(&m, reader, 64 * 1024), Ok(()));
+        } else {
+            assert_eq!(r, Ok(()));
+        }
+        assert_eq!(m.take_events().killed, vec![big]);
+        assert_eq!(
+            read(&m, a, "oom_control"),
+            "oom_kill_disable 0\nunder_oom 0\n"
+        );
+        m.check_invariants();
+    }
+}
