@@ -284,6 +284,48 @@ const SIGNALS: &[(&str, Signal)] = &[
     ("STOP", Signal::SIGSTOP),
 ];
 
+/// glibc's `strsignal` (x86 numbering): what dash prints for a foreground job a signal ended.
+pub fn strsignal(sig: Signal) -> String {
+    const TEXT: [&str; 31] = [
+        "Hangup",
+        "Interrupt",
+        "Quit",
+        "Illegal instruction",
+        "Trace/breakpoint trap",
+        "Aborted",
+        "Bus error",
+        "Floating point exception",
+        "Killed",
+        "User defined signal 1",
+        "Segmentation fault",
+        "User defined signal 2",
+        "Broken pipe",
+        "Alarm clock",
+        "Terminated",
+        "Stack fault",
+        "Child exited",
+        "Continued",
+        "Stopped (signal)",
+        "Stopped",
+        "Stopped (tty input)",
+        "Stopped (tty output)",
+        "Urgent I/O condition",
+        "CPU time limit exceeded",
+        "File size limit exceeded",
+        "Virtual timer expired",
+        "Profiling timer expired",
+        "Window changed",
+        "I/O possible",
+        "Power failure",
+        "Bad system call",
+    ];
+    match sig.0 {
+        n @ 1..=31 => TEXT[n as usize - 1].to_string(),
+        n @ 34..=64 => format!("Real-time signal {}", n - 34),
+        n => format!("Unknown signal {n}"),
+    }
+}
+
 /// A signal given as `9`, `KILL` or `SIGKILL`.
 pub fn parse_signal(s: &str) -> Option<Signal> {
     if let Ok(n) = s.parse::<i32>() {

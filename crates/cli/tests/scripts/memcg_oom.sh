@@ -35,3 +35,9 @@ echo -1000 > /proc/$big/oom_score_adj
 echo 1001 > /proc/$big/oom_score_adj
 cat /proc/$big/oom_score_adj
 kill $big $!
+# A foreground command the OOM killer ends: the shell reports the signal as dash does.
+wait
+dmesg -C
+memhog 16M
+echo "status $?"
+dmesg

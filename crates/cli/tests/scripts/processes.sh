@@ -24,3 +24,7 @@ echo in the background &
 wait; echo "wait: $?"
 wait $$; echo "wait self: $?"
 ps
+# A foreground command ended by a signal: dash prints strsignal's text (not for SIGINT).
+sh -c 'kill -TERM $$'; echo "status $?"
+sh -c 'kill -USR1 $$'; echo "status $?"
+sh -c 'kill -INT $$'; echo "status $?"

@@ -4,6 +4,7 @@
 //! `sleep`, so a transcript never depends on the wall clock.
 
 use super::{Shell, status_of};
+use cgsim_cgroupfs::{Signal, WaitStatus};
 use cgsim_ktypes::{Errno, Pid};
 
 impl Shell {
@@ -16,6 +17,15 @@ impl Shell {
                 Ok(Some((_, ws))) => {
                     self.timers.remove(&child);
                     self.reap_background();
+                    // dash's `dowait` for the foreground job: a signal's description on
+                    // standard error, except SIGINT and SIGPIPE.
+                    if let WaitStatus::Signaled(sig) = ws
+                        && sig != Signal::SIGINT
+                        && sig != Signal(13)
+                    {
+                        let text = format!("{}\n", crate::commands::builtins::strsignal(sig));
+                        self.write_err(parent, &text);
+                    }
                     return status_of(ws);
                 }
                 Ok(None) => {
