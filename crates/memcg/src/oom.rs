@@ -51,18 +51,11 @@ impl<C: MemCounter> World<C> {
             self.mem_cgroup_oom_notify(mem);
         }
         if need_to_kill {
-            let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
-            let found = self.last_oom_found;
+            let outcome = self.oom_kill_outcome(t, cpu, pid, mem, OomOutcome::Fail);
             self.oom_unlock(mem);
             self.memcg_wakeup_oom(mem);
             self.mark_under_oom(mem, -1);
-            return if killed_self {
-                OomOutcome::Killed
-            } else if found {
-                OomOutcome::Retry
-            } else {
-                OomOutcome::Fail
-            };
+            return outcome;
         }
         match pid {
             Some(p) if self.tasks.contains_key(&p) => {
@@ -97,14 +90,26 @@ impl<C: MemCounter> World<C> {
         mem: u16,
     ) -> OomOutcome {
         let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
+        self.oom_kill_outcome(t, cpu, pid, mem, OomOutcome::Fail)
+    }
+
+    /// Run the OOM killer over `mem`'s hierarchy: `Killed` if the victim is the charging task,
+    /// `Retry` if another task was killed, `none` (the model's answer) if nothing could be.
+    fn oom_kill_outcome<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Option<Pid>,
+        mem: u16,
+        none: OomOutcome,
+    ) -> OomOutcome {
         let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
-        let found = self.last_oom_found;
         if killed_self {
             OomOutcome::Killed
-        } else if found {
+        } else if self.last_oom_found {
             OomOutcome::Retry
         } else {
-            OomOutcome::Fail
+            none
         }
     }
 
@@ -147,18 +152,11 @@ impl<C: MemCounter> World<C> {
             self.mem_cgroup_oom_notify(mem);
         }
         self.mark_under_oom(mem, -1);
-        let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
-        let found = self.last_oom_found;
+        let outcome = self.oom_kill_outcome(t, cpu, pid, mem, OomOutcome::Force);
         if locked {
             self.oom_unlock(mem);
         }
-        if killed_self {
-            OomOutcome::Killed
-        } else if found {
-            OomOutcome::Retry
-        } else {
-            OomOutcome::Force
-        }
+        outcome
     }
 
     /// `mem_cgroup_mark_under_oom` / `unmark`: `under_oom` ± 1 over the hierarchy.
