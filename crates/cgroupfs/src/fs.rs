@@ -313,11 +313,13 @@ impl<T: Tracer> Kernel<T> {
                 data = &data[..cache.0];
             }
         }
-        let r = match (&cache, data.is_empty()) {
-            _ if no_space => Err(err(Errno::ENOSPC, "the filesystem is full")),
+        let r = if no_space {
+            Err(err(Errno::ENOSPC, "the filesystem is full"))
+        } else if cache.0 == 0 && cache.1.is_some() {
             // Nothing could be cached: the call fails below, writing nothing.
-            ((0, Some(_)), true) => Ok(0),
-            _ => self.write_file(&mut st, pid, &cred, &mut file, data),
+            Ok(0)
+        } else {
+            self.write_file(&mut st, pid, &cred, &mut file, data)
         };
         st.files.insert(id, file);
         if event_control {
@@ -751,13 +753,8 @@ impl<T: Tracer> Kernel<T> {
 
 /// `i_size` of a tmpfs inode (0 if it is not a regular file).
 fn tmpfs_size<T: Tracer>(st: &State<T>, sb: u32, ino: u64) -> u64 {
-    match st
-        .tmpfs
+    st.tmpfs
         .get(&sb)
         .and_then(|fs| fs.get(ino))
-        .map(|i| &i.kind)
-    {
-        Some(InodeKind::Regular { data }) => data.len() as u64,
-        _ => 0,
-    }
+        .map_or(0, |i| i.data_len())
 }

@@ -58,6 +58,14 @@ impl Device {
 }
 
 impl Inode {
+    /// `i_size` of a regular file (0 for anything else).
+    pub fn data_len(&self) -> u64 {
+        match &self.kind {
+            InodeKind::Regular { data } => data.len() as u64,
+            _ => 0,
+        }
+    }
+
     /// `st_rdev` of a device node.
     pub fn rdev(&self) -> Option<(u32, u32)> {
         match self.kind {
@@ -96,13 +104,7 @@ pub struct Tmpfs {
 impl Tmpfs {
     /// Bytes of regular-file data the filesystem holds (`sbinfo->used_blocks`, in bytes).
     pub fn data_bytes(&self) -> u64 {
-        self.inodes
-            .values()
-            .map(|i| match &i.kind {
-                InodeKind::Regular { data } => data.len() as u64,
-                _ => 0,
-            })
-            .sum()
+        self.inodes.values().map(Inode::data_len).sum()
     }
 
     /// A new filesystem whose root directory has `mode` and is owned by root.

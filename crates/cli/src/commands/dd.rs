@@ -11,6 +11,7 @@
 //! simulation does not model I/O speed); reading an endless input (`/dev/zero`) into something
 //! other than a regular file needs `count=`, since nothing could stop it.
 
+use super::memory::stderr;
 use super::{Kind, Registry, Spawn};
 use cgsim_cgroupfs::{Fd, FileType, Kernel, MmapFlags, OpenFlags, Program, Step};
 use cgsim_ktypes::{Errno, PAGE_SIZE, Pid, SysError};
@@ -165,7 +166,7 @@ impl Dd {
         let ifd = match &self.input {
             None => Fd(0),
             Some(p) => k.open(pid, p, OpenFlags::RDONLY, 0).map_err(|e| {
-                say(k, pid, &format!("dd: failed to open '{p}': {}\n", msg(&e)));
+                stderr(k, pid, &format!("dd: failed to open '{p}': {}\n", msg(&e)));
                 1
             })?,
         };
@@ -174,7 +175,7 @@ impl Dd {
             Some(p) => k
                 .open(pid, p, OpenFlags::REDIRECT_TRUNC, 0o666)
                 .map_err(|e| {
-                    say(k, pid, &format!("dd: failed to open '{p}': {}\n", msg(&e)));
+                    stderr(k, pid, &format!("dd: failed to open '{p}': {}\n", msg(&e)));
                     1
                 })?,
         };
@@ -184,7 +185,7 @@ impl Dd {
             .and_then(|p| k.stat(pid, p).ok())
             .is_some_and(|s| s.file_type == FileType::Regular);
         if self.count.is_none() && !fills_up && k.fd_endless(pid, ifd) {
-            say(
+            stderr(
                 k,
                 pid,
                 &format!(
@@ -204,7 +205,7 @@ impl Dd {
                     self.bs,
                     human(self.bs, 1024)
                 );
-                say(k, pid, &m);
+                stderr(k, pid, &m);
                 return Err(1);
             }
         }
@@ -245,7 +246,7 @@ impl Dd {
                         self.name_of_input(),
                         msg(&e)
                     );
-                    say(k, pid, &m);
+                    stderr(k, pid, &m);
                     return Err(self.finish(k, pid, 1));
                 }
             }
@@ -276,7 +277,7 @@ impl Dd {
                         self.name_of_output(),
                         msg(&e)
                     );
-                    say(k, pid, &m);
+                    stderr(k, pid, &m);
                     if self.pending_written > 0 {
                         self.partial_out += 1;
                     }
@@ -307,7 +308,7 @@ impl Dd {
                     format!("{b} bytes ({si}, {iec}) copied\n")
                 };
             }
-            say(k, pid, &s);
+            stderr(k, pid, &s);
         }
         Step::Exit(code)
     }
@@ -350,10 +351,6 @@ impl Program for Dd {
             self.pending_written = 0;
         }
     }
-}
-
-fn say(k: &Kernel, pid: Pid, text: &str) {
-    let _ = k.write(pid, Fd(2), text.as_bytes());
 }
 
 fn msg(e: &SysError) -> &'static str {

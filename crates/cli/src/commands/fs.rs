@@ -4,9 +4,10 @@
 //! Each runs as its own forked process, so `cat /proc/self/cgroup` shows cat's cgroups and
 //! `cat tasks` lists cat's own pid, as on Linux.
 
+use super::text::{Input, report_read_error};
 use super::{Kind, Registry};
 use crate::Shell;
-use cgsim_cgroupfs::{FileType, OpenFlags, Stat};
+use cgsim_cgroupfs::{FileType, Stat};
 use cgsim_ktypes::{Pid, SysError};
 
 pub(crate) fn register(r: &mut Registry) {
@@ -72,26 +73,15 @@ fn cat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let k = sh.kernel().clone();
     let mut status = 0;
     for f in files {
-        let (fd, close) = if f == "-" {
-            (cgsim_cgroupfs::Fd(0), false)
-        } else {
-            match k.open(pid, &f, OpenFlags::RDONLY, 0) {
-                Ok(fd) => (fd, true),
-                Err(e) => {
-                    sh.write_err(pid, &format!("cat: {f}: {}\n", strerror(e)));
-                    status = 1;
-                    continue;
-                }
+        let input = match Input::open(sh, pid, &f, false) {
+            Ok(i) => i,
+            Err(e) => {
+                report_read_error(sh, pid, "cat", &f, e);
+                status = 1;
+                continue;
             }
         };
-        if k.fd_endless(pid, fd) {
-            super::text::refuse_endless(sh, pid, "cat", &f);
-            if close {
-                let _ = k.close(pid, fd);
-            }
-            status = 1;
-            continue;
-        }
+        let fd = input.fd;
         let mut buf = vec![0u8; 4096];
         loop {
             match k.read(pid, fd, &mut buf) {
@@ -113,9 +103,7 @@ fn cat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 }
             }
         }
-        if close {
-            let _ = k.close(pid, fd);
-        }
+        input.close(sh, pid);
     }
     status
 }

@@ -12,9 +12,10 @@
 //! leaves the program in state D; it retries when woken. A fault that fails outright (no victim
 //! left) ends it with SIGBUS instead of the kernel's `VM_FAULT_OOM` handling.
 
+use super::text::{Input, ReadError, report_read_error};
 use super::{Kind, Registry, Spawn};
 use crate::Shell;
-use cgsim_cgroupfs::{Fd, Kernel, MmapFlags, OpenFlags, Program, Signal, Step};
+use cgsim_cgroupfs::{Fd, Kernel, MmapFlags, Program, Signal, Step};
 use cgsim_ktypes::parse::{MemparseSuffixes, memparse};
 use cgsim_ktypes::{Errno, Pid, SysError};
 
@@ -58,7 +59,7 @@ pub(crate) fn register(r: &mut Registry) {
 }
 
 /// Write `text` to the program's stderr (fd 2), ignoring failures.
-fn stderr(k: &Kernel, pid: Pid, text: &str) {
+pub(super) fn stderr(k: &Kernel, pid: Pid, text: &str) {
     let _ = k.write(pid, Fd(2), text.as_bytes());
 }
 
@@ -474,36 +475,32 @@ fn pagecache(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 1;
     }
     for f in &argv[1..] {
-        let fd = match k.open(pid, f, OpenFlags::RDONLY, 0) {
-            Ok(fd) => fd,
+        let input = match Input::open(sh, pid, f, false) {
+            Ok(i) => i,
             Err(e) => {
-                sh.write_err(pid, &format!("pagecache: {f}: {}\n", e.errno.strerror()));
+                report_read_error(sh, pid, "pagecache", f, e);
                 status = 1;
                 continue;
             }
         };
-        if k.fd_endless(pid, fd) {
-            super::text::refuse_endless(sh, pid, "pagecache", f);
-            let _ = k.close(pid, fd);
-            status = 1;
-            continue;
-        }
         let mut buf = vec![0u8; 65536];
         loop {
-            match k.read(pid, fd, &mut buf) {
+            match k.read(pid, input.fd, &mut buf) {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) => {
-                    sh.write_err(pid, &format!("pagecache: {f}: {}\n", e.errno.strerror()));
+                    report_read_error(sh, pid, "pagecache", f, ReadError::Read(e.errno));
                     status = 1;
                     break;
                 }
             }
         }
-        let _ = k.close(pid, fd);
+        input.close(sh, pid);
     }
     status
 }
+
+const FREE_USAGE: &str = "Usage: free [-b|-k|-m|-g|-h] [-t]\n";
 
 /// `free` (procps-ng 3.3 layout): `total used free shared buff/cache available`, in KiB or
 /// the unit its option asks for; `-t` adds procps's `Total:` line (RAM + swap).
@@ -526,7 +523,7 @@ fn free(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             } else {
                 format!("free: extra operand '{opt}'\n")
             };
-            sh.write_err(pid, &(msg + "Usage: free [-b|-k|-m|-g|-h] [-t]\n"));
+            sh.write_err(pid, &(msg + FREE_USAGE));
             return 1;
         }
         for c in opt[1..].chars() {
@@ -538,12 +535,7 @@ fn free(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 'h' => unit = FreeUnit::Human,
                 't' => total = true,
                 c => {
-                    sh.write_err(
-                        pid,
-                        &format!(
-                            "free: invalid option -- '{c}'\nUsage: free [-b|-k|-m|-g|-h] [-t]\n"
-                        ),
-                    );
+                    sh.write_err(pid, &format!("free: invalid option -- '{c}'\n{FREE_USAGE}"));
                     return 1;
                 }
             }

@@ -42,13 +42,20 @@ pub(crate) fn register(r: &mut Registry) {
 pub(crate) fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Option<Vec<u8>> {
     match read_input(sh, pid, path, None) {
         Ok(data) => Some(data),
-        Err(ReadError::Endless) => {
-            refuse_endless(sh, pid, cmd, path);
+        Err(e) => {
+            report_read_error(sh, pid, cmd, path, e);
             None
         }
-        Err(ReadError::Open(e) | ReadError::Read(e)) => {
+    }
+}
+
+/// Print a read error as `cmd: path: message` (cat's, grep's and wc's form); an endless input
+/// gets [`refuse_endless`]'s message.
+pub(crate) fn report_read_error(sh: &mut Shell, pid: Pid, cmd: &str, path: &str, e: ReadError) {
+    match e {
+        ReadError::Endless => refuse_endless(sh, pid, cmd, path),
+        ReadError::Open(e) | ReadError::Read(e) => {
             sh.write_err(pid, &format!("{cmd}: {path}: {}\n", e.strerror()));
-            None
         }
     }
 }
@@ -56,7 +63,7 @@ pub(crate) fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Optio
 /// The message for a file that never reaches end of file (`/dev/zero`), which a command that
 /// reads to the end would read until interrupted: the shell cannot be interrupted, so it
 /// refuses to start.
-pub(crate) fn refuse_endless(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) {
+fn refuse_endless(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) {
     let path = if path == "-" { "standard input" } else { path };
     sh.write_err(
         pid,
@@ -67,11 +74,52 @@ pub(crate) fn refuse_endless(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) {
     );
 }
 
-/// Where reading a whole input failed: at `open(2)` or at a `read(2)`, or it never ends.
-enum ReadError {
+/// Where reading an input failed: at `open(2)` or at a `read(2)`, or it never ends.
+pub(crate) enum ReadError {
     Open(Errno),
     Read(Errno),
     Endless,
+}
+
+/// An input opened for reading to its end: `path`'s fd, or standard input for `-`.
+pub(crate) struct Input {
+    pub fd: Fd,
+    close: bool,
+}
+
+impl Input {
+    /// Open `path` (`-`: fd 0); an endless input (`/dev/zero`, or standard input redirected
+    /// from it) is refused unless `endless_ok` (the caller stops by itself).
+    pub(crate) fn open(
+        sh: &Shell,
+        pid: Pid,
+        path: &str,
+        endless_ok: bool,
+    ) -> Result<Input, ReadError> {
+        let k = sh.kernel();
+        let input = if path == "-" {
+            Input {
+                fd: Fd(0),
+                close: false,
+            }
+        } else {
+            let fd = k
+                .open(pid, path, OpenFlags::RDONLY, 0)
+                .map_err(|e| ReadError::Open(e.errno))?;
+            Input { fd, close: true }
+        };
+        if !endless_ok && k.fd_endless(pid, input.fd) {
+            input.close(sh, pid);
+            return Err(ReadError::Endless);
+        }
+        Ok(input)
+    }
+
+    pub(crate) fn close(self, sh: &Shell, pid: Pid) {
+        if self.close {
+            let _ = sh.kernel().close(pid, self.fd);
+        }
+    }
 }
 
 /// Read `path` (`-`: standard input) to the end, or until `limit` bytes; an endless input
@@ -82,21 +130,8 @@ fn read_input(
     path: &str,
     limit: Option<usize>,
 ) -> Result<Vec<u8>, ReadError> {
-    let k = sh.kernel().clone();
-    let (fd, close) = if path == "-" {
-        (Fd(0), false)
-    } else {
-        let fd = k
-            .open(pid, path, OpenFlags::RDONLY, 0)
-            .map_err(|e| ReadError::Open(e.errno))?;
-        (fd, true)
-    };
-    if limit.is_none() && k.fd_endless(pid, fd) {
-        if close {
-            let _ = k.close(pid, fd);
-        }
-        return Err(ReadError::Endless);
-    }
+    let input = Input::open(sh, pid, path, limit.is_some())?;
+    let (k, fd) = (sh.kernel().clone(), input.fd);
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let r = loop {
@@ -111,9 +146,7 @@ fn read_input(
             Err(e) => break Err(ReadError::Read(e.errno)),
         }
     };
-    if close {
-        let _ = k.close(pid, fd);
-    }
+    input.close(sh, pid);
     r
 }
 
