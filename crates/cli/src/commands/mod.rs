@@ -60,6 +60,9 @@ pub struct Command {
     pub name: &'static str,
     pub usage: &'static str,
     pub summary: &'static str,
+    /// The real tool's `--help` text (printed to stdout, exit 0, as coreutils, util-linux,
+    /// procps and libcgroup do), set with [`Registry::set_help`].
+    pub help: Option<&'static str>,
     pub kind: Kind,
 }
 
@@ -99,19 +102,35 @@ impl Registry {
                 name,
                 usage,
                 summary,
+                help: None,
                 kind,
             },
         );
     }
 
-    /// How `name` runs. A path in one of the usual binary directories (`/bin/cat`,
-    /// `/usr/bin/sleep`) names the same command, as `PATH` lookup would find it.
-    pub fn kind(&self, name: &str) -> Option<Kind> {
+    /// Give `name` the real tool's `--help` text. Panics if `name` is not registered: the
+    /// command table is built once at start-up, so that is a bug in a `register` function.
+    pub fn set_help(&mut self, name: &str, help: &'static str) {
+        self.cmds
+            .get_mut(name)
+            .unwrap_or_else(|| panic!("set_help: no command {name}"))
+            .help = Some(help);
+    }
+
+    /// The command registered as `name` (a path in a binary directory names it too, as for
+    /// [`Registry::kind`]).
+    pub fn get(&self, name: &str) -> Option<&Command> {
         let base = ["/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"]
             .iter()
             .find_map(|dir| name.strip_prefix(dir))
             .unwrap_or(name);
-        self.cmds.get(base).map(|c| c.kind)
+        self.cmds.get(base)
+    }
+
+    /// How `name` runs. A path in one of the usual binary directories (`/bin/cat`,
+    /// `/usr/bin/sleep`) names the same command, as `PATH` lookup would find it.
+    pub fn kind(&self, name: &str) -> Option<Kind> {
+        self.get(name).map(|c| c.kind)
     }
 
     /// Commands sorted by name.
