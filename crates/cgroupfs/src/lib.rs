@@ -113,6 +113,7 @@
 #![forbid(unsafe_code)]
 
 mod cgroupfs;
+mod etc;
 mod event_control;
 mod eventfd;
 mod file;

@@ -81,7 +81,7 @@ impl<T: Tracer> State<T> {
     /// The state at boot: the root filesystem, the boot mounts and init.
     ///
     /// Layout: `/dev/{null,console}`, `/proc` (proc), `/sys/fs/cgroup` (a tmpfs, mode 0755, as
-    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700). `/proc/mounts` starts as
+    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700), `/etc` (`etc.rs`). `/proc/mounts` starts as
     /// `rootfs / rootfs rw 0 0`, `proc /proc proc rw 0 0`, `tmpfs /sys/fs/cgroup tmpfs rw 0 0`.
     pub fn boot() -> State<T> {
         let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755);
@@ -106,6 +106,7 @@ impl<T: Tracer> State<T> {
         let sys_fs = root.create(sys, "fs", dir(), 0o755, 0, 0);
         let cg_dir = root.create(sys_fs, "cgroup", dir(), 0o755, 0, 0);
         root.create(r, "tmp", dir(), 0o1777, 0, 0);
+        crate::etc::populate(&mut root, r);
         let cg_tmpfs = Tmpfs::new(TMPFS_MAGIC, 0o755);
         let cg_root = cg_tmpfs.root;
 

@@ -38,8 +38,8 @@ pub(crate) fn register(r: &mut Registry) {
     );
     r.add(
         "chown",
-        "chown [-R] UID[:GID] FILE...",
-        "change owner (numeric ids or root), e.g. to delegate a cgroup subtree to a user",
+        "chown [-R] USER[:GROUP] FILE...",
+        "change owner (names from /etc/passwd and /etc/group, or numbers), e.g. to delegate a cgroup subtree",
         Kind::External(chown),
     );
 }
@@ -136,14 +136,18 @@ pub fn mode_string(st: &Stat) -> String {
     s
 }
 
-fn user_name(uid: u32) -> String {
-    match uid {
-        0 => "root".to_string(),
-        n => n.to_string(),
-    }
+/// One `ls -l` row before its columns are padded: owner and group are names from
+/// `/etc/passwd` and `/etc/group` when they have an entry, numbers otherwise (coreutils).
+struct LongRow {
+    mode: String,
+    links: u32,
+    owner: String,
+    group: String,
+    size: String,
+    name: String,
 }
 
-fn long_line(st: &Stat, name: &str) -> String {
+fn long_row(k: &cgsim_cgroupfs::Kernel, pid: Pid, st: &Stat, name: &str) -> LongRow {
     let links = if st.file_type == FileType::Directory {
         2
     } else {
@@ -154,15 +158,30 @@ fn long_line(st: &Stat, name: &str) -> String {
         Some((major, minor)) => format!("{major}, {minor}"),
         None => st.size.to_string(),
     };
-    format!(
-        "{} {} {} {} {:>4} {}\n",
-        mode_string(st),
+    LongRow {
+        mode: mode_string(st),
         links,
-        user_name(st.uid),
-        user_name(st.gid),
+        owner: super::nss::user_name(k, pid, st.uid),
+        group: super::nss::group_name(k, pid, st.gid),
         size,
-        name
-    )
+        name: name.to_string(),
+    }
+}
+
+/// Format rows as coreutils `ls -l` does: owner and group left-aligned to the widest in the
+/// listing, the size right-aligned (at least 4 wide, as the simulator has always printed).
+fn format_long(rows: &[LongRow]) -> String {
+    let ow = rows.iter().map(|r| r.owner.len()).max().unwrap_or(0);
+    let gw = rows.iter().map(|r| r.group.len()).max().unwrap_or(0);
+    let sw = rows.iter().map(|r| r.size.len()).max().unwrap_or(0).max(4);
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{} {} {:<ow$} {:<gw$} {:>sw$} {}\n",
+                r.mode, r.links, r.owner, r.group, r.size, r.name
+            )
+        })
+        .collect()
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -212,10 +231,14 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     }
     let mut text = String::new();
-    for (p, st) in &files {
-        if o.long {
-            text.push_str(&long_line(st, p));
-        } else {
+    if o.long {
+        let rows: Vec<LongRow> = files
+            .iter()
+            .map(|(p, st)| long_row(&k, pid, st, p))
+            .collect();
+        text.push_str(&format_long(&rows));
+    } else {
+        for (p, _) in &files {
             text.push_str(&format!("{p}\n"));
         }
     }
@@ -243,9 +266,13 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             names.push(".".to_string());
             names.push("..".to_string());
         }
-        names.extend(entries.into_iter().map(|e| e.name));
+        // readdir order is the filesystem's (newest first on cgroupfs, as dcache_readdir
+        // walks d_subdirs); ls sorts by name, byte order in the C locale.
+        let mut sorted: Vec<String> = entries.into_iter().map(|e| e.name).collect();
+        sorted.sort();
+        names.extend(sorted);
         if o.long {
-            let mut rows = String::new();
+            let mut rows = Vec::new();
             // `total` counts 1 KiB blocks: whole pages of regular files (tmpfs keeps data in
             // pages); directories and cgroup or /proc files take none.
             let mut blocks = 0;
@@ -255,7 +282,7 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                         if st.file_type == FileType::Regular {
                             blocks += st.size.div_ceil(4096) * 4;
                         }
-                        rows.push_str(&long_line(&st, n));
+                        rows.push(long_row(&k, pid, &st, n));
                     }
                     Err(e) => {
                         sh.write_err(
@@ -267,7 +294,7 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 }
             }
             text.push_str(&format!("total {blocks}\n"));
-            text.push_str(&rows);
+            text.push_str(&format_long(&rows));
         } else {
             for n in &names {
                 text.push_str(n);
@@ -446,9 +473,61 @@ fn chmod(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     status
 }
 
-/// A numeric id or `root`.
-fn parse_id(s: &str) -> Option<u32> {
-    if s == "root" { Some(0) } else { s.parse().ok() }
+/// coreutils `parse_user_spec`: `USER[:GROUP]`, `:GROUP`, `USER:` (the user's login group);
+/// names go through `/etc/passwd` and `/etc/group` first, then a decimal number is taken as an
+/// id. `USER.GROUP` is accepted with coreutils' warning when no user has the dotted name.
+/// On error returns coreutils' message (`invalid user: 'x'`).
+fn parse_user_spec(
+    sh: &mut Shell,
+    pid: Pid,
+    spec: &str,
+) -> Result<(Option<u32>, Option<u32>), String> {
+    let k = sh.kernel().clone();
+    let (user, group) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => match spec.split_once('.') {
+            Some((u, g)) if super::nss::getpwnam(&k, pid, spec).is_none() => {
+                sh.write_err(
+                    pid,
+                    &format!("chown: warning: '.' should be ':': '{spec}'\n"),
+                );
+                (u, Some(g))
+            }
+            _ => (spec, None),
+        },
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let mut uid = None;
+    let mut gid = None;
+    if !user.is_empty() {
+        match super::nss::getpwnam(&k, pid, user) {
+            Some(pw) => {
+                uid = Some(pw.uid);
+                // `USER:` means the user's login group.
+                if group == Some("") {
+                    gid = Some(pw.gid);
+                }
+            }
+            None => match number(user) {
+                Some(n) => uid = Some(n),
+                None => return Err(format!("invalid user: '{spec}'")),
+            },
+        }
+    }
+    if let Some(g) = group.filter(|g| !g.is_empty()) {
+        match super::nss::getgrnam(&k, pid, g) {
+            Some(gr) => gid = Some(gr.gid),
+            None => match number(g) {
+                Some(n) => gid = Some(n),
+                None => return Err(format!("invalid group: '{spec}'")),
+            },
+        }
+    }
+    Ok((uid, gid))
 }
 
 fn chown(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
@@ -457,28 +536,17 @@ fn chown(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         sh.write_err(pid, "chown: missing operand\n");
         return 1;
     };
-    let (user, group) = match spec.split_once(':') {
-        Some((u, g)) => (u, Some(g)),
-        None => (spec.as_str(), None),
-    };
-    let uid = if user.is_empty() {
-        None
-    } else {
-        parse_id(user)
-    };
-    let gid = match group {
-        Some(g) if !g.is_empty() => parse_id(g),
-        _ => None,
-    };
-    if (!user.is_empty() && uid.is_none()) || group.is_some_and(|g| !g.is_empty() && gid.is_none())
-    {
-        sh.write_err(pid, &format!("chown: invalid user: '{spec}'\n"));
-        return 1;
-    }
     if files.is_empty() {
         sh.write_err(pid, &format!("chown: missing operand after '{spec}'\n"));
         return 1;
     }
+    let (uid, gid) = match parse_user_spec(sh, pid, spec) {
+        Ok(ids) => ids,
+        Err(msg) => {
+            sh.write_err(pid, &format!("chown: {msg}\n"));
+            return 1;
+        }
+    };
     let k = sh.kernel().clone();
     let mut status = 0;
     for f in files {

@@ -14,8 +14,10 @@ pub mod listener;
 pub mod memory;
 pub mod misc;
 pub mod mount;
+pub mod nss;
 pub mod process;
 pub mod text;
+pub mod users;
 
 use crate::Shell;
 use cgsim_cgroupfs::{Kernel, Program};
@@ -85,6 +87,7 @@ impl Registry {
         listener::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
+        users::register(&mut r);
         r
     }
 

@@ -1,4 +1,5 @@
-//! Process commands: `ps`, `sleep` (a simulated program), `sh -c`, `setpriv`, `id`.
+//! Process commands: `ps`, `sleep` (a simulated program), `sh -c`, `setpriv` (`id` and
+//! `whoami` are in `users.rs`).
 
 use super::{Kind, Registry, Spawn};
 use crate::Shell;
@@ -29,12 +30,6 @@ pub(crate) fn register(r: &mut Registry) {
         "setpriv --reuid=UID [--regid=GID] CMD...",
         "run CMD with other credentials",
         Kind::Wrapper(setpriv),
-    );
-    r.add(
-        "id",
-        "id",
-        "print the process's user and group ids",
-        Kind::External(id),
     );
 }
 
@@ -162,13 +157,25 @@ fn setpriv(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32
     let mut i = 1;
     while i < argv.len() {
         let a = argv[i].as_str();
-        let num = |v: &str| v.parse::<u32>().ok();
+        // util-linux get_user/get_group: a name from /etc/passwd or /etc/group, else a
+        // number; the message names the option ("failed to parse reuid").
+        let user = |v: &str| {
+            super::nss::getpwnam(&k, pid, v)
+                .map(|p| p.uid)
+                .or_else(|| v.parse::<u32>().ok())
+        };
+        let group = |v: &str| {
+            super::nss::getgrnam(&k, pid, v)
+                .map(|g| g.gid)
+                .or_else(|| v.parse::<u32>().ok())
+        };
+        let opt = a.trim_start_matches("--").split('=').next().unwrap_or("");
         if let Some(v) = a
             .strip_prefix("--reuid=")
             .or_else(|| a.strip_prefix("--ruid="))
         {
-            let Some(u) = num(v) else {
-                sh.write_err(pid, &format!("setpriv: failed to parse uid: '{v}'\n"));
+            let Some(u) = user(v) else {
+                sh.write_err(pid, &format!("setpriv: failed to parse {opt}: '{v}'\n"));
                 return Err(1);
             };
             cred.uid = Uid(u);
@@ -178,8 +185,8 @@ fn setpriv(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32
             .strip_prefix("--regid=")
             .or_else(|| a.strip_prefix("--rgid="))
         {
-            let Some(g) = num(v) else {
-                sh.write_err(pid, &format!("setpriv: failed to parse gid: '{v}'\n"));
+            let Some(g) = group(v) else {
+                sh.write_err(pid, &format!("setpriv: failed to parse {opt}: '{v}'\n"));
                 return Err(1);
             };
             cred.gid = g;
@@ -208,21 +215,4 @@ fn setpriv(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32
         return Err(1);
     }
     Ok(argv[i..].to_vec())
-}
-
-fn id(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
-    let Some(p) = sh.kernel().ps().into_iter().find(|p| p.pid == pid) else {
-        return 1;
-    };
-    let c = p.cred;
-    let mut text = format!("uid={}({})", c.uid.0, user_name(c.uid.0));
-    text.push_str(&format!(" gid={}({})", c.gid, user_name(c.gid)));
-    if c.euid != c.uid {
-        text.push_str(&format!(" euid={}({})", c.euid.0, user_name(c.euid.0)));
-    }
-    text.push('\n');
-    match sh.out(pid, &text) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }
 }

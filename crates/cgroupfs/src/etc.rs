@@ -1,0 +1,106 @@
+//! The boot-time `/etc` of the root filesystem: `passwd`, `group` and `cgconfig.conf`.
+//!
+//! **Kernel:** none; the kernel knows only numbers. These files are what a minimal Debian
+//! installs (base-passwd's `passwd.master` and `group.master`, with `x` in the password field
+//! as shadow-utils writes it) so that user space (`id`, `ls -l`, `chown user:group`, libcgroup's
+//! `cgcreate -t`/`-a` and `cgconfig.conf` `perm` blocks) can resolve names.
+//! The files are ordinary root-owned 0644 files on the root filesystem: a script may append a
+//! user with `echo 'alice:x:1000:1000::/home/alice:/bin/sh' >> /etc/passwd`.
+
+use crate::tmpfs::{InodeKind, Tmpfs};
+use std::collections::BTreeMap;
+
+/// `/etc/passwd` at boot.
+pub const PASSWD: &str = "\
+root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+bin:x:2:2:bin:/bin:/usr/sbin/nologin
+sys:x:3:3:sys:/dev:/usr/sbin/nologin
+sync:x:4:65534:sync:/bin:/bin/sync
+games:x:5:60:games:/usr/games:/usr/sbin/nologin
+man:x:6:12:man:/var/cache/man:/usr/sbin/nologin
+lp:x:7:7:lp:/var/spool/lpd:/usr/sbin/nologin
+mail:x:8:8:mail:/var/mail:/usr/sbin/nologin
+news:x:9:9:news:/var/spool/news:/usr/sbin/nologin
+uucp:x:10:10:uucp:/var/spool/uucp:/usr/sbin/nologin
+proxy:x:13:13:proxy:/bin:/usr/sbin/nologin
+www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+backup:x:34:34:backup:/var/backups:/usr/sbin/nologin
+list:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin
+irc:x:39:39:ircd:/run/ircd:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+";
+
+/// `/etc/group` at boot.
+pub const GROUP: &str = "\
+root:x:0:
+daemon:x:1:
+bin:x:2:
+sys:x:3:
+adm:x:4:
+tty:x:5:
+disk:x:6:
+lp:x:7:
+mail:x:8:
+news:x:9:
+uucp:x:10:
+man:x:12:
+proxy:x:13:
+kmem:x:15:
+dialout:x:20:
+cdrom:x:24:
+floppy:x:25:
+tape:x:26:
+sudo:x:27:
+audio:x:29:
+dip:x:30:
+www-data:x:33:
+backup:x:34:
+operator:x:37:
+list:x:38:
+irc:x:39:
+src:x:40:
+shadow:x:42:
+utmp:x:43:
+video:x:44:
+plugdev:x:46:
+staff:x:50:
+games:x:60:
+users:x:100:
+nogroup:x:65534:
+";
+
+/// `/etc/cgconfig.conf` at boot: nothing configured, as libcgroup's package installs it
+/// (every line a comment), so `cgconfigparser -l /etc/cgconfig.conf` succeeds and does nothing.
+pub const CGCONFIG_CONF: &str = "\
+#
+# libcgroup configuration file, read by cgconfigparser -l /etc/cgconfig.conf
+# (the cgconfig service). See cgconfig.conf(5) for the format:
+#
+#   mount { <controller> = <path>; ... }
+#   group <name> { [perm { task { uid = ...; gid = ...; } admin { ... } }]
+#                  <controller> { <file> = <value>; ... } ... }
+#
+";
+
+/// Create `/etc` (0755) and its files (0644, owned by root) under the root directory `r`.
+pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
+    let etc = root.create(
+        r,
+        "etc",
+        InodeKind::Dir {
+            entries: BTreeMap::new(),
+        },
+        0o755,
+        0,
+        0,
+    );
+    for (name, text) in [
+        ("passwd", PASSWD),
+        ("group", GROUP),
+        ("cgconfig.conf", CGCONFIG_CONF),
+    ] {
+        let data = text.as_bytes().to_vec();
+        root.create(etc, name, InodeKind::Regular { data }, 0o644, 0, 0);
+    }
+}
