@@ -167,7 +167,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn cg_readdir(&self, c: &CgNode) -> SysResult<Vec<DirEntry>> {
-        let mut out: Vec<DirEntry> = self
+        let out: Vec<DirEntry> = self
             .cgroups
             .readdir(c.cgrp)
             .map_err(|e| sys(e, "cgroup removed"))?
@@ -180,7 +180,18 @@ impl<T: Tracer> Kernel<T> {
                 },
             })
             .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        // dcache_readdir walks the directory's d_subdirs list, and d_alloc adds each new
+        // dentry at its head (fs/dcache.c, 2.6.35): entries come newest first. A cgroup's
+        // control files are created when the directory is (cgroup_populate_dir), its
+        // subdirectories later, so: subdirectories newest first, then the files in reverse
+        // order of creation. `ls` sorts; libcgroup's `cgget` and `lscgroup` print this order.
+        // The core keeps a cgroup's children newest first already (list_add on ->children).
+        let (mut dirs, mut files): (Vec<DirEntry>, Vec<DirEntry>) = out
+            .into_iter()
+            .partition(|d| d.file_type == FileType::Directory);
+        files.reverse();
+        dirs.extend(files);
+        let out = dirs;
         Ok(out)
     }
 

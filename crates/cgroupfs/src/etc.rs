@@ -1,4 +1,5 @@
-//! The boot-time `/etc` of the root filesystem: `passwd`, `group` and `cgconfig.conf`.
+//! The boot-time `/etc` of the root filesystem: `passwd`, `group`, and libcgroup's
+//! `cgconfig.conf` and `cgsnapshot_blacklist.conf`.
 //!
 //! **Kernel:** none; the kernel knows only numbers. These files are what a minimal Debian
 //! installs (base-passwd's `passwd.master` and `group.master`, with `x` in the password field
@@ -83,6 +84,15 @@ pub const CGCONFIG_CONF: &str = "\
 #
 ";
 
+/// `/etc/cgsnapshot_blacklist.conf` as libcgroup 0.41 installs it: `cgsnapshot` leaves out
+/// `memory.oom_control` (writing its whole text back would not parse).
+pub const CGSNAPSHOT_BLACKLIST: &str = "\
+# variables cgsnapshot does not print, one per line
+
+# memory
+memory.oom_control
+";
+
 /// Create `/etc` (0755) and its files (0644, owned by root) under the root directory `r`.
 pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
     let etc = root.create(
@@ -99,8 +109,32 @@ pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
         ("passwd", PASSWD),
         ("group", GROUP),
         ("cgconfig.conf", CGCONFIG_CONF),
+        ("cgsnapshot_blacklist.conf", CGSNAPSHOT_BLACKLIST),
     ] {
         let data = text.as_bytes().to_vec();
         root.create(etc, name, InodeKind::Regular { data }, 0o644, 0, 0);
+    }
+}
+
+/// Read every `/etc` file once as init, so their pages sit in the page cache charged to the
+/// root memcg from boot on, as on a running system where they were read long before any
+/// cgroup was made: a later `ls -l` or `id` in a memcg finds them cached and charges nothing.
+pub(crate) fn cache_at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
+    for name in [
+        "passwd",
+        "group",
+        "cgconfig.conf",
+        "cgsnapshot_blacklist.conf",
+    ] {
+        let path = format!("/etc/{name}");
+        let Ok(fd) = k.open(crate::task::INIT_PID, &path, crate::OpenFlags::RDONLY, 0) else {
+            continue;
+        };
+        let mut buf = [0u8; 4096];
+        while k
+            .read(crate::task::INIT_PID, fd, &mut buf)
+            .is_ok_and(|n| n > 0)
+        {}
+        let _ = k.close(crate::task::INIT_PID, fd);
     }
 }

@@ -523,6 +523,7 @@ impl<T: Tracer> Kernel<T> {
             .set_event_control(Arc::new(event_control::VfsEventControl {
                 kernel: Arc::downgrade(&k),
             }));
+        etc::cache_at_boot(&k);
         k
     }
 

@@ -10,6 +10,7 @@
 pub mod builtins;
 pub mod dd;
 pub mod fs;
+pub mod libcgroup;
 pub mod listener;
 pub mod memory;
 pub mod misc;
@@ -88,6 +89,7 @@ impl Registry {
         text::register(&mut r);
         dd::register(&mut r);
         users::register(&mut r);
+        libcgroup::register(&mut r);
         r
     }
 
