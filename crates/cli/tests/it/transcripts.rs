@@ -50,6 +50,13 @@ macro_rules! script {
     };
 }
 
+script!(users_etc);
+script!(libcgroup_list);
+script!(libcgroup_groups);
+script!(libcgroup_values);
+script!(libcgroup_tasks);
+script!(libcgroup_cgconfig);
+script!(rhel6_libcgroup);
 script!(mount_defaults);
 script!(mount_errors);
 script!(attach);
