@@ -155,11 +155,11 @@ fn cgconfigparser(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             }
             Some('a') => match parse_uid_gid(&mut lib, &arg) {
                 Ok((u, g)) => (d.control_uid, d.control_gid) = (u, g),
-                Err(()) => return api::status(-1),
+                Err(api::Reported) => return api::status(-1),
             },
             Some('t') => match parse_uid_gid(&mut lib, &arg) {
                 Ok((u, g)) => (d.tasks_uid, d.tasks_gid) = (u, g),
-                Err(()) => return api::status(-1),
+                Err(api::Reported) => return api::status(-1),
             },
             Some(m @ ('d' | 'f' | 's')) => {
                 perm_change = true;

@@ -113,11 +113,11 @@ fn cgcreate(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             // exits with status 0 (`ret` is still 0 at `goto err`).
             Some('a') => match parse_uid_gid(&mut lib, &arg) {
                 Ok((u, g)) => (auid, agid) = (u, g),
-                Err(()) => return 0,
+                Err(api::Reported) => return 0,
             },
             Some('t') => match parse_uid_gid(&mut lib, &arg) {
                 Ok((u, g)) => (tuid, tgid) = (u, g),
-                Err(()) => return 0,
+                Err(api::Reported) => return 0,
             },
             Some('g') => match parse_cgroup_spec(&arg) {
                 Some(s) => list.push(s),

@@ -122,7 +122,7 @@ fn lssubsys(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         if c.hierarchy == 0 && flags & FL_ALL != 0 {
             text.push_str(&format!("{}\n", c.name));
         }
-        let listed = names.iter().any(|n| *n == c.name);
+        let listed = names.contains(&c.name);
         if c.hierarchy != 0
             && (flags & FL_ALL != 0 || flags & FL_LIST == 0 || listed)
             && !hierarchies.contains(&c.hierarchy)

@@ -16,6 +16,7 @@ pub mod config;
 pub mod getopt;
 pub mod groups;
 pub mod list;
+pub mod ops;
 pub mod snapshot;
 pub mod tasks;
 pub mod values;

@@ -98,7 +98,7 @@ fn cgexec(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32>
         return Err(api::status(ret));
     }
     for spec in &list {
-        let ret = lib.change_cgroup_path(&spec.path, pid.0 as i32, &spec.controllers);
+        let ret = lib.change_cgroup_path(&spec.path, pid.0, &spec.controllers);
         if ret != 0 {
             lib.err("cgroup change of group failed\n");
             return Err(api::status(ret));
