@@ -260,7 +260,16 @@ fn readdir_sorted_and_boot_layout() {
             .map(|e| e.name)
             .collect()
     };
-    assert_eq!(names("/"), ["dev", "proc", "root", "sys", "tmp"]);
+    assert_eq!(names("/"), ["dev", "etc", "proc", "root", "sys", "tmp"]);
+    assert_eq!(
+        names("/etc"),
+        [
+            "cgconfig.conf",
+            "cgsnapshot_blacklist.conf",
+            "group",
+            "passwd"
+        ]
+    );
     assert_eq!(names("/dev"), ["console", "null", "zero"]);
     assert!(names("/sys/fs/cgroup").is_empty());
     k.mkdir(INIT, "/tmp/b", 0o755).unwrap();
@@ -460,16 +469,25 @@ fn dev_zero_and_a_full_filesystem() {
     assert_eq!(k.write(INIT, z, b"gone").unwrap(), 4);
     assert!(k.fd_endless(INIT, z));
 
-    // boot() has 16 MiB of RAM: 8 MiB of file data fit.
+    // boot() has 16 MiB of RAM: 8 MiB of file data fit, /etc's files included.
     const MIB: usize = 1 << 20;
+    let etc: usize = k
+        .readdir(INIT, "/etc")
+        .unwrap()
+        .iter()
+        .map(|e| k.stat(INIT, &format!("/etc/{}", e.name)).unwrap().size as usize)
+        .sum();
     let f = k
         .open(INIT, "/big", OpenFlags::REDIRECT_TRUNC, 0o644)
         .unwrap();
     assert!(!k.fd_endless(INIT, f));
     assert_eq!(k.write(INIT, f, &vec![7u8; 6 * MIB]).unwrap(), 6 * MIB);
-    assert_eq!(k.write(INIT, f, &vec![7u8; 3 * MIB]).unwrap(), 2 * MIB);
+    assert_eq!(
+        k.write(INIT, f, &vec![7u8; 3 * MIB]).unwrap(),
+        2 * MIB - etc
+    );
     assert_eq!(errno(k.write(INIT, f, b"x")), Some(Errno::ENOSPC));
-    assert_eq!(k.stat(INIT, "/big").unwrap().size, 8 * MIB as u64);
+    assert_eq!(k.stat(INIT, "/big").unwrap().size, (8 * MIB - etc) as u64);
     let g = k.open(INIT, "/big", OpenFlags::WRONLY, 0).unwrap();
     assert_eq!(
         k.write(INIT, g, &[1u8; 4096]).unwrap(),
