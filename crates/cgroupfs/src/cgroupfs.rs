@@ -185,6 +185,8 @@ impl<T: Tracer> Kernel<T> {
         // control files are created when the directory is (cgroup_populate_dir), its
         // subdirectories later, so: subdirectories newest first, then the files in reverse
         // order of creation. `ls` sorts; libcgroup's `cgget` and `lscgroup` print this order.
+        // Differences: files a remount adds to a directory that already has children would come
+        // before those children in the kernel; here subdirectories always come first.
         // The core keeps a cgroup's children newest first already (list_add on ->children).
         let (mut dirs, mut files): (Vec<DirEntry>, Vec<DirEntry>) = out
             .into_iter()

@@ -21,6 +21,9 @@ pub mod snapshot;
 pub mod tasks;
 pub mod values;
 
+#[cfg(test)]
+mod tests;
+
 use super::Registry;
 
 pub(crate) fn register(r: &mut Registry) {
