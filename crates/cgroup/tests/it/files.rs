@@ -184,3 +184,28 @@ fn v3_10_base_files() {
         "1\n"
     );
 }
+
+/// Kernel (2.6.35 `cgroup_write_X64`): only a zero-length write is EINVAL. `echo > file` writes
+/// "\n", which `strstrip` empties; `simple_strtoull("")` is 0 with nothing left over, so the
+/// handler gets 0: `tasks` attaches the writer (pid 0 = current in `attach_task_by_pid`),
+/// `notify_on_release` clears, `cpu.shares` clamps to `MIN_SHARES`, `cpuacct.usage` resets.
+#[test]
+fn blank_writes_to_numeric_files_write_zero() {
+    let core = boot();
+    let m = core.mount(Some("cpu,cpuacct")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    assert_eq!(write(&core, a, "tasks", Pid(2), "\n"), Ok(1));
+    assert_eq!(tasks(&core, a), [2]);
+    assert_eq!(write(&core, a, "tasks", Pid(2), ""), Err(Errno::EINVAL));
+    assert_eq!(write(&core, a, "notify_on_release", Pid(1), "1"), Ok(1));
+    assert_eq!(write(&core, a, "notify_on_release", Pid(1), " \n"), Ok(2));
+    assert_eq!(
+        read(&core, a, "notify_on_release", Pid(1)).unwrap(),
+        "0\n"
+    );
+    assert_eq!(write(&core, a, "cpu.shares", Pid(1), "\n"), Ok(1));
+    assert_eq!(read(&core, a, "cpu.shares", Pid(1)).unwrap(), "2\n");
+    assert_eq!(write(&core, a, "cpuacct.usage", Pid(1), "\n"), Ok(1));
+    check(&core);
+}
