@@ -219,7 +219,7 @@ impl<T: Tracer> CgroupCore<T> {
             top_cgroup: CgroupId(crate::arena::ArenaKey { slot: 0, gen_: 0 }),
             number_of_cgroups: 1,
             flags: 0,
-            release_agent_path: String::new(),
+            release_agent_path: Vec::new(),
             hierarchy_id: 0,
             name: String::new(),
             mounts: 0,

@@ -399,7 +399,10 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::SaneBehavior => Ok(b"0\n".to_vec()),
             BaseFile::ReleaseAgent => {
                 let r = st.roots_arena.get(c.root.0).expect("live root");
-                Ok(format!("{}\n", r.release_agent_path).into_bytes())
+                // cgroup_release_agent_show: seq_puts of the stored bytes, then '\n'.
+                let mut out = r.release_agent_path.clone();
+                out.push(b'\n');
+                Ok(out)
             }
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
             BaseFile::Tasks | BaseFile::Procs => Err(Errno::EBADF),
@@ -518,7 +521,9 @@ impl<T: Tracer> CgroupCore<T> {
                 } else {
                     string_write(data, Some(PATH_MAX))?
                 };
-                let path = String::from_utf8_lossy(s).into_owned();
+                // cgroup_release_agent_write (2.6.35): strcpy of the stripped C string, so the
+                // bytes are kept as written (no decoding).
+                let path = s.to_vec();
                 // Lock order: cgroup_mutex.
                 let mut st = self.lock();
                 let root = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.root;

@@ -47,7 +47,9 @@ pub struct CgroupfsRoot {
     pub(crate) top_cgroup: CgroupId,
     pub(crate) number_of_cgroups: usize,
     pub(crate) flags: u32,
-    pub(crate) release_agent_path: String,
+    /// The agent's path as the kernel keeps it: bytes (`char release_agent_path[PATH_MAX]`),
+    /// never decoded; only `/proc/mounts` and the agent call turn it into text.
+    pub(crate) release_agent_path: Vec<u8>,
     pub(crate) hierarchy_id: u32,
     pub(crate) name: String,
     pub(crate) mounts: usize,
@@ -299,7 +301,7 @@ impl<T: Tracer> CgroupCore<T> {
             top_cgroup: dummytop,
             number_of_cgroups: 1,
             flags: opts.flags,
-            release_agent_path: opts.release_agent.clone().unwrap_or_default(),
+            release_agent_path: opts.release_agent.clone().unwrap_or_default().into_bytes(),
             hierarchy_id,
             name: opts.name.clone().unwrap_or_default(),
             mounts: 1,
@@ -372,7 +374,7 @@ impl<T: Tracer> CgroupCore<T> {
             st.roots_arena
                 .get_mut(root.0)
                 .expect("live")
-                .release_agent_path = a;
+                .release_agent_path = a.into_bytes();
         }
         res?;
         let top = st.roots_arena.get(root.0).expect("live").top_cgroup;
@@ -548,7 +550,9 @@ impl<T: Tracer> CgroupCore<T> {
         }
         if !r.release_agent_path.is_empty() {
             s.push_str(",release_agent=");
-            s.push_str(&r.release_agent_path);
+            // Differences: the kernel prints the bytes (`seq_printf("%s")`); the simulator's
+            // mount table is text, so bytes that are not UTF-8 show as U+FFFD here only.
+            s.push_str(&String::from_utf8_lossy(&r.release_agent_path));
         }
         if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
             s.push_str(",name=");
@@ -570,8 +574,8 @@ impl<T: Tracer> CgroupCore<T> {
         self.lock().roots.clone()
     }
 
-    /// The release agent path of a hierarchy.
-    pub fn release_agent_path(&self, root: RootId) -> Result<String, Errno> {
+    /// The release agent path of a hierarchy, as stored (bytes; see `release_agent`).
+    pub fn release_agent_path(&self, root: RootId) -> Result<Vec<u8>, Errno> {
         // Lock order: cgroup_mutex.
         let st = self.lock();
         Ok(st

@@ -200,12 +200,28 @@ fn blank_writes_to_numeric_files_write_zero() {
     assert_eq!(write(&core, a, "tasks", Pid(2), ""), Err(Errno::EINVAL));
     assert_eq!(write(&core, a, "notify_on_release", Pid(1), "1"), Ok(1));
     assert_eq!(write(&core, a, "notify_on_release", Pid(1), " \n"), Ok(2));
-    assert_eq!(
-        read(&core, a, "notify_on_release", Pid(1)).unwrap(),
-        "0\n"
-    );
+    assert_eq!(read(&core, a, "notify_on_release", Pid(1)).unwrap(), "0\n");
     assert_eq!(write(&core, a, "cpu.shares", Pid(1), "\n"), Ok(1));
     assert_eq!(read(&core, a, "cpu.shares", Pid(1)).unwrap(), "2\n");
     assert_eq!(write(&core, a, "cpuacct.usage", Pid(1), "\n"), Ok(1));
+    check(&core);
+}
+
+/// Kernel (2.6.35 `cgroup_release_agent_write` / `_show`): the path is a C string copied
+/// byte for byte (`strcpy`) after `cgroup_write_string`'s `strstrip`, whose `isspace` is
+/// `lib/ctype.c`'s, where 0xA0 is a space. Bytes that are not UTF-8 read back unchanged.
+#[test]
+fn release_agent_keeps_bytes() {
+    let core = boot();
+    let m = core.mount(Some("cpu")).unwrap();
+    let raw = |core: &Core| {
+        let of = core.open(m.top, "release_agent", true, false).unwrap();
+        core.read_all(&of, Pid(1)).unwrap()
+    };
+    let of = core.open(m.top, "release_agent", false, true).unwrap();
+    assert_eq!(core.write(&of, Pid(1), b"/sbin/x\xa0"), Ok(8));
+    assert_eq!(raw(&core), b"/sbin/x\n");
+    assert_eq!(core.write(&of, Pid(1), b"\xa0/sbin/\xff\xfe\n"), Ok(10));
+    assert_eq!(raw(&core), b"/sbin/\xff\xfe\n");
     check(&core);
 }

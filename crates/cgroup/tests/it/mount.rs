@@ -173,7 +173,7 @@ fn remount_rules() {
         core.remount(m.root, Some("cpuacct,release_agent=/y")),
         Err(Errno::EBUSY)
     );
-    assert_eq!(core.release_agent_path(m.root).unwrap(), "/x");
+    assert_eq!(core.release_agent_path(m.root).unwrap(), b"/x");
     check(&core);
 }
 
@@ -263,7 +263,7 @@ fn v2_6_25_mount_rules() {
         core.remount(m.root, Some("memory,release_agent=/x")),
         Err(Errno::EBUSY)
     );
-    assert_eq!(core.release_agent_path(m.root).unwrap(), "/x");
+    assert_eq!(core.release_agent_path(m.root).unwrap(), b"/x");
     assert_eq!(
         core.show_options(m.root).unwrap(),
         ",memory,release_agent=/x"
