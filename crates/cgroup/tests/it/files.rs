@@ -225,3 +225,64 @@ fn release_agent_keeps_bytes() {
     assert_eq!(raw(&core), b"/sbin/\xff\xfe\n");
     check(&core);
 }
+
+/// Kernel (2.6.35 `kernel/cpuset.c` `cpuset_write_resmask` → `update_cpumask` /
+/// `update_nodemask`): the top cpuset is read-only (EACCES before the buffer is parsed); an
+/// empty buffer clears; `cpulist_parse` errors (EINVAL, ERANGE past `nr_cpumask_bits`); CPUs
+/// that exist in the mask but are not active are EINVAL; then `validate_change`: a child that
+/// would not be a subset of its parent is EACCES, a mask that would not cover a child's is
+/// EBUSY, and a cpuset with tasks cannot be emptied (ENOSPC).
+#[test]
+fn cpuset_writes_as_2_6_35() {
+    let core = boot();
+    let m = core.mount(Some("cpuset")).unwrap();
+    for data in ["0", "garbage", "+1", ""] {
+        assert_eq!(
+            write(&core, m.top, "cpuset.cpus", Pid(1), data),
+            Err(Errno::EACCES),
+            "top cpus {data:?}"
+        );
+        assert_eq!(
+            write(&core, m.top, "cpuset.mems", Pid(1), data),
+            Err(Errno::EACCES),
+            "top mems {data:?}"
+        );
+    }
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(write(&core, a, "cpuset.cpus", Pid(1), "0,\n"), Ok(3));
+    assert_eq!(read(&core, a, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "+1"),
+        Err(Errno::EINVAL)
+    );
+    // Two CPUs online out of NR_CPUS = 64: 2..63 exist but are not active, 64+ are out of range.
+    assert_eq!(write(&core, a, "cpuset.cpus", Pid(1), "5"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "64"),
+        Err(Errno::ERANGE)
+    );
+    // One memory node online out of MAX_NUMNODES = 64.
+    assert_eq!(write(&core, a, "cpuset.mems", Pid(1), "1"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&core, a, "cpuset.mems", Pid(1), "64"),
+        Err(Errno::ERANGE)
+    );
+    assert_eq!(write(&core, a, "cpuset.mems", Pid(1), "0"), Ok(1));
+    assert_eq!(read(&core, a, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
+    // validate_change.
+    let b = core.mkdir(a, "B", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        write(&core, b, "cpuset.cpus", Pid(1), "1"),
+        Err(Errno::EACCES),
+        "not a subset of the parent"
+    );
+    assert_eq!(write(&core, b, "cpuset.cpus", Pid(1), "0"), Ok(1));
+    assert_eq!(write(&core, a, "cpuset.cpus", Pid(1), "1"), Err(Errno::EBUSY));
+    assert_eq!(write(&core, b, "cpuset.mems", Pid(1), "0"), Ok(1));
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    assert_eq!(write(&core, b, "tasks", Pid(1), "2"), Ok(1));
+    assert_eq!(write(&core, b, "cpuset.cpus", Pid(1), "\n"), Err(Errno::ENOSPC));
+    assert_eq!(write(&core, b, "cpuset.mems", Pid(1), ""), Err(Errno::ENOSPC));
+    assert_eq!(read(&core, b, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
+    check(&core);
+}
