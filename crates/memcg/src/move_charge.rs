@@ -292,8 +292,9 @@ impl<C: MemCounter> World<C> {
         self.warn_all(r);
     }
 
-    /// `mem_cgroup_move_account(pc, from, to)`: the page's charge, statistics and LRU position
-    /// move from `from` to `to`.
+    /// `mem_cgroup_move_account(pc, from, to)`: the page's charge, statistics (cache/rss,
+    /// mapped_file, and one pgpgout in `from`, one pgpgin in `to`) and LRU position move from
+    /// `from` to `to`.
     pub(crate) fn mem_cgroup_move_account<T: Tracer>(
         &mut self,
         t: &T,
@@ -310,6 +311,11 @@ impl<C: MemCounter> World<C> {
         self.move_counters(t, cpu, from, to, true, true, precharged);
         let cache = pg.has(PCG_CACHE);
         let mapped = cache && pg.mapcount > 0;
+        // __mem_cgroup_move_account (v2.6.34, v2.6.35): mapped_file moves with the page, then
+        // mem_cgroup_charge_statistics(from, pc, false) and (to, pc, true) count the move as an
+        // uncharge in the source (cache/rss down, pgpgout up) and a charge in the destination
+        // (cache/rss up, pgpgin up). Every path (move_charge_at_immigrate, force_empty, rmdir)
+        // goes through it.
         for (s, d) in [(from, -1i64), (to, 1)] {
             let st = &mut self.mc_mut(s).stat;
             if cache {
@@ -319,6 +325,11 @@ impl<C: MemCounter> World<C> {
             }
             if mapped {
                 st.mapped_file += d;
+            }
+            if d > 0 {
+                st.pgpgin += 1;
+            } else {
+                st.pgpgout += 1;
             }
         }
         let on_lru = pg.has(crate::page::PG_LRU);
