@@ -209,7 +209,12 @@ impl<T: Tracer> CgroupCore<T> {
             .collect();
         let cb_names = subsystems
             .iter()
-            .map(|s| SubsysCallback::ALL.map(|cb| intern(s.symbol_prefix(), cb.field_name())))
+            .map(|s| {
+                SubsysCallback::ALL.map(|cb| {
+                    s.callback_symbol(cb)
+                        .unwrap_or_else(|| intern(s.symbol_prefix(), cb.field_name()))
+                })
+            })
             .collect();
         let mut roots_arena = Arena::default();
         let rootnode = CgroupfsRoot {

@@ -92,9 +92,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// along if `can_attach` precharged for them, else they stay behind (spec §5.2).
     #[doc(alias = "mem_cgroup_move_task")]
     pub fn attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_move_task");
+        self.mem_cgroup_move_task(pid, to)
+    }
+
+    /// The body of [`attach`](Self::attach) without its frame: the cgroup core traces the
+    /// `attach` callback under the kernel's name (`mem_cgroup_move_task`) itself.
+    pub(crate) fn mem_cgroup_move_task(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let cpu = CpuId(0);
-        let _f = trace::func(t, cpu, "mem_cgroup_move_task");
         let mut w = self.lock();
         let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
         let mc = w.mc.take();

@@ -100,9 +100,7 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
                         let cs = state(cx)?;
                         Ok(format!("{}\n", print_list(*field(&cs, cx.private).lock())))
                     })
-                    .write_string(move |cx, s| {
-                        write_resmask(cx, s, limits[cx.private as usize])
-                    }),
+                    .write_string(move |cx, s| write_resmask(cx, s, limits[cx.private as usize])),
             )?;
         }
         Ok(())

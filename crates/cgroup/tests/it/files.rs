@@ -256,13 +256,19 @@ fn cpuset_writes_as_2_6_35() {
         Err(Errno::EINVAL)
     );
     // Two CPUs online out of NR_CPUS = 64: 2..63 exist but are not active, 64+ are out of range.
-    assert_eq!(write(&core, a, "cpuset.cpus", Pid(1), "5"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "5"),
+        Err(Errno::EINVAL)
+    );
     assert_eq!(
         write(&core, a, "cpuset.cpus", Pid(1), "64"),
         Err(Errno::ERANGE)
     );
     // One memory node online out of MAX_NUMNODES = 64.
-    assert_eq!(write(&core, a, "cpuset.mems", Pid(1), "1"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&core, a, "cpuset.mems", Pid(1), "1"),
+        Err(Errno::EINVAL)
+    );
     assert_eq!(
         write(&core, a, "cpuset.mems", Pid(1), "64"),
         Err(Errno::ERANGE)
@@ -277,12 +283,21 @@ fn cpuset_writes_as_2_6_35() {
         "not a subset of the parent"
     );
     assert_eq!(write(&core, b, "cpuset.cpus", Pid(1), "0"), Ok(1));
-    assert_eq!(write(&core, a, "cpuset.cpus", Pid(1), "1"), Err(Errno::EBUSY));
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "1"),
+        Err(Errno::EBUSY)
+    );
     assert_eq!(write(&core, b, "cpuset.mems", Pid(1), "0"), Ok(1));
     core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
     assert_eq!(write(&core, b, "tasks", Pid(1), "2"), Ok(1));
-    assert_eq!(write(&core, b, "cpuset.cpus", Pid(1), "\n"), Err(Errno::ENOSPC));
-    assert_eq!(write(&core, b, "cpuset.mems", Pid(1), ""), Err(Errno::ENOSPC));
+    assert_eq!(
+        write(&core, b, "cpuset.cpus", Pid(1), "\n"),
+        Err(Errno::ENOSPC)
+    );
+    assert_eq!(
+        write(&core, b, "cpuset.mems", Pid(1), ""),
+        Err(Errno::ENOSPC)
+    );
     assert_eq!(read(&core, b, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
     check(&core);
 }

@@ -6,6 +6,7 @@
 //! * `dot`: the Graphviz renderer.
 
 mod dot;
+mod fidelity;
 mod fuzz_regressions;
 mod helpers;
 mod notifications;
