@@ -536,6 +536,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 parent: None,
                 memdie: false,
                 oom_wait: None,
+                oom_origin: false,
             },
         );
         w.mc_mut(s).nr_tasks += 1;
@@ -613,6 +614,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 parent: Some(parent),
                 memdie: false,
                 oom_wait: None,
+                oom_origin: false,
             },
         );
         w.mc_mut(memcg).nr_tasks += 1;
