@@ -115,7 +115,18 @@ fn proc_cgroups_formats() {
     let m = old.mount(Some("cpu,cpuacct")).unwrap();
     let a = old.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
     old.attach_task(a, Pid(1)).unwrap();
-    assert!(old.proc_cgroups().contains("cpu\t24\t2\t1\n"));
+    // 2.6.25's proc_cgroupstats_show: three columns, the hierarchy as its subsys_bits; the
+    // `enabled` column came with `cgroup_disable=` in 2.6.26.
+    assert_eq!(
+        old.proc_cgroups(),
+        "#subsys_name\thierarchy\tnum_cgroups\n\
+         cpuset\t0\t1\n\
+         debug\t0\t1\n\
+         ns\t0\t1\n\
+         cpu\t24\t2\n\
+         cpuacct\t24\t2\n\
+         memory\t0\t1\n"
+    );
     assert_eq!(old.proc_pid_cgroup(Pid(1)).unwrap(), "24:cpuacct,cpu:/A\n");
 }
 
