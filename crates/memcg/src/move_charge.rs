@@ -354,7 +354,9 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `mem_cgroup_move_swap_account`: a swap entry's `swap_cgroup` and memsw charge move.
+    /// `mem_cgroup_move_swap_account`: a swap entry's `swap_cgroup` and memsw charge move, and
+    /// the `swap` statistic with them (`mem_cgroup_swap_statistics(from, false)` / `(to, true)`,
+    /// v2.6.35); unlike a page, a swap entry counts no pgpgin or pgpgout.
     fn move_swap_account<T: Tracer>(
         &mut self,
         t: &T,
