@@ -61,6 +61,7 @@ script!(set_e);
 script!(hierarchy_ids);
 script!(blank_writes);
 script!(cpuset_writes);
+script!(memcg_move_stats);
 script!(trace_mount);
 script!(trace_attach);
 script!(dot_small);
