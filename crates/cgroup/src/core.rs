@@ -141,8 +141,11 @@ pub(crate) struct CgroupState<T: Tracer> {
     pub(crate) dummytop: CgroupId,
     /// `ss->root` for every subsystem.
     pub(crate) subsys_root: Vec<RootId>,
-    /// Allocated `hierarchy_id`s (the 2.6.32 ida).
+    /// Allocated `hierarchy_id`s (`hierarchy_ida`, 2.6.32+); 0 is rootnode's (`cgroup_init`
+    /// calls `init_root_id(&rootnode)` first, so it is never in this set and never handed out).
     pub(crate) hierarchy_ids: BTreeSet<u32>,
+    /// `next_hierarchy_id`: where the next `init_root_id` starts looking (1 after rootnode took 0).
+    pub(crate) next_hierarchy_id: u32,
     pub(crate) next_css_id: u64,
 }
 
@@ -206,7 +209,12 @@ impl<T: Tracer> CgroupCore<T> {
             .collect();
         let cb_names = subsystems
             .iter()
-            .map(|s| SubsysCallback::ALL.map(|cb| intern(s.symbol_prefix(), cb.field_name())))
+            .map(|s| {
+                SubsysCallback::ALL.map(|cb| {
+                    s.callback_symbol(cb)
+                        .unwrap_or_else(|| intern(s.symbol_prefix(), cb.field_name()))
+                })
+            })
             .collect();
         let mut roots_arena = Arena::default();
         let rootnode = CgroupfsRoot {
@@ -216,7 +224,7 @@ impl<T: Tracer> CgroupCore<T> {
             top_cgroup: CgroupId(crate::arena::ArenaKey { slot: 0, gen_: 0 }),
             number_of_cgroups: 1,
             flags: 0,
-            release_agent_path: String::new(),
+            release_agent_path: Vec::new(),
             hierarchy_id: 0,
             name: String::new(),
             mounts: 0,
@@ -261,6 +269,7 @@ impl<T: Tracer> CgroupCore<T> {
             dummytop,
             subsys_root: vec![RootId::ROOTNODE; n],
             hierarchy_ids: BTreeSet::new(),
+            next_hierarchy_id: 1,
             next_css_id: 1,
         };
         let core = CgroupCore {

@@ -399,7 +399,10 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::SaneBehavior => Ok(b"0\n".to_vec()),
             BaseFile::ReleaseAgent => {
                 let r = st.roots_arena.get(c.root.0).expect("live root");
-                Ok(format!("{}\n", r.release_agent_path).into_bytes())
+                // cgroup_release_agent_show: seq_puts of the stored bytes, then '\n'.
+                let mut out = r.release_agent_path.clone();
+                out.push(b'\n');
+                Ok(out)
             }
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
             BaseFile::Tasks | BaseFile::Procs => Err(Errno::EBADF),
@@ -518,7 +521,9 @@ impl<T: Tracer> CgroupCore<T> {
                 } else {
                     string_write(data, Some(PATH_MAX))?
                 };
-                let path = String::from_utf8_lossy(s).into_owned();
+                // cgroup_release_agent_write (2.6.35): strcpy of the stripped C string, so the
+                // bytes are kept as written (no decoding).
+                let path = s.to_vec();
                 // Lock order: cgroup_mutex.
                 let mut st = self.lock();
                 let root = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.root;
@@ -585,45 +590,15 @@ fn base_mode(b: BaseFile) -> u32 {
     }
 }
 
-/// The buffer of `cgroup_write_X64`: ≥ 64 bytes → E2BIG, NUL-terminated, stripped at both ends;
-/// empty → EINVAL (spec §2.13.2).
-fn x64_buffer(data: &[u8]) -> Result<&[u8], Errno> {
-    if data.len() >= CGROUP_LOCAL_BUFFER_SIZE {
-        return Err(Errno::E2BIG);
-    }
-    let s = strstrip(until_nul(data));
-    if s.is_empty() {
-        return Err(Errno::EINVAL);
-    }
-    Ok(s)
-}
-
-/// `write_u64` parsing: `simple_strtoull(buf, &end, 0)`, leftovers → EINVAL.
+/// `write_u64` parsing (`cgroup_write_X64`): see [`cgsim_ktypes::parse::write_u64_buffer`];
+/// the memory controller's `write_u64` files use the same function.
 pub fn parse_u64_write(data: &[u8]) -> Result<u64, Errno> {
-    let s = x64_buffer(data)?;
-    let (v, rest) = simple_strtoull(s, 0);
-    if !rest.is_empty() {
-        return Err(Errno::EINVAL);
-    }
-    Ok(v)
+    cgsim_ktypes::parse::write_u64_buffer(data)
 }
 
-/// `write_s64` parsing: `simple_strtoll(buf, &end, 0)`, leftovers → EINVAL.
+/// `write_s64` parsing (`cgroup_write_X64`): see [`cgsim_ktypes::parse::write_s64_buffer`].
 pub fn parse_s64_write(data: &[u8]) -> Result<i64, Errno> {
-    let s = x64_buffer(data)?;
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let (v, rest) = simple_strtoull(digits, 0);
-    if !rest.is_empty() {
-        return Err(Errno::EINVAL);
-    }
-    Ok(if neg {
-        (v as i64).wrapping_neg()
-    } else {
-        v as i64
-    })
+    cgsim_ktypes::parse::write_s64_buffer(data)
 }
 
 /// `cgroup_write_string`'s buffer: `nbytes >= max_write_len` (default 63) → E2BIG, then

@@ -4,7 +4,7 @@
 //! with `subsys_bits`, 2.6.32+ with `hierarchy_id` and `name=`; spec §2.14).
 
 use crate::core::{CgroupCore, CgroupState};
-use crate::profile::{MountOpts, ProcHierColumn};
+use crate::profile::{MountOpts, ProcCgroupsColumns, ProcHierColumn};
 use crate::root::RootId;
 use cgsim_ktypes::{Errno, Pid, Tracer};
 
@@ -15,16 +15,23 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn proc_cgroups(&self) -> String {
         // Lock order: cgroup_mutex.
         let st = self.lock();
-        let mut s = String::from("#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
+        // Kernel: `kernel/cgroup.c` `proc_cgroupstats_show`; 2.6.25 prints three columns,
+        // 2.6.26 added `enabled` with `cgroup_disable=`.
+        let enabled = self.profile.proc_cgroups_columns == ProcCgroupsColumns::V2_6_26;
+        let mut s = String::from("#subsys_name\thierarchy\tnum_cgroups");
+        s.push_str(if enabled { "\tenabled\n" } else { "\n" });
         for (i, ss) in self.subsys.iter().enumerate() {
             let r = st.roots_arena.get(st.subsys_root[i].0).expect("live root");
             s.push_str(&format!(
-                "{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}",
                 ss.name(),
                 self.hier_column(r),
-                r.number_of_cgroups,
-                u8::from(!self.disabled[i])
+                r.number_of_cgroups
             ));
+            if enabled {
+                s.push_str(&format!("\t{}", u8::from(!self.disabled[i])));
+            }
+            s.push('\n');
         }
         s
     }

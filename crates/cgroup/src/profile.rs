@@ -49,6 +49,16 @@ pub enum ProcHierColumn {
     HierarchyId,
 }
 
+/// `core.proc_cgroups_columns`: the columns of `/proc/cgroups` (`proc_cgroupstats_show`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ProcCgroupsColumns {
+    /// 2.6.24–2.6.25: `#subsys_name`, `hierarchy`, `num_cgroups`.
+    V2_6_25,
+    /// 2.6.26+ (SEED): an `enabled` column too (added with the `cgroup_disable=` boot option).
+    #[default]
+    V2_6_26,
+}
+
 /// `core.rmdir_css_refs`: what rmdir does when a css still has references (spec §2.9).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum RmdirCssRefs {
@@ -89,6 +99,7 @@ pub struct CoreProfile {
     pub tasks_write_parse: TasksWriteParse,
     pub mount_opts: MountOpts,
     pub proc_cgroups_hier_column: ProcHierColumn,
+    pub proc_cgroups_columns: ProcCgroupsColumns,
     pub rmdir_css_refs: RmdirCssRefs,
     pub css_refcnt_base: CssRefcntBase,
     /// Boot option `cgroup_disable=<name>[,...]` (2.6.26+): these subsystems are registered but
@@ -104,6 +115,7 @@ impl CoreProfile {
             tasks_write_parse: TasksWriteParse::SscanfEio,
             mount_opts: MountOpts::V2_6_25,
             proc_cgroups_hier_column: ProcHierColumn::SubsysBits,
+            proc_cgroups_columns: ProcCgroupsColumns::V2_6_25,
             rmdir_css_refs: RmdirCssRefs::Ebusy,
             css_refcnt_base: CssRefcntBase::Zero,
             cgroup_disable: Vec::new(),
@@ -132,6 +144,12 @@ impl CoreProfile {
             }
             ("core.proc_cgroups_hier_column", "hierarchy_id") => {
                 self.proc_cgroups_hier_column = ProcHierColumn::HierarchyId
+            }
+            ("core.proc_cgroups_columns", "v2_6_25") => {
+                self.proc_cgroups_columns = ProcCgroupsColumns::V2_6_25
+            }
+            ("core.proc_cgroups_columns", "v2_6_26") => {
+                self.proc_cgroups_columns = ProcCgroupsColumns::V2_6_26
             }
             ("core.rmdir_css_refs", "ebusy") => self.rmdir_css_refs = RmdirCssRefs::Ebusy,
             ("core.rmdir_css_refs", "wait") => self.rmdir_css_refs = RmdirCssRefs::Wait,

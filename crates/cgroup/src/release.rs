@@ -88,7 +88,12 @@ impl<T: Tracer> CgroupCore<T> {
                 let call = ReleaseAgentCall {
                     root: c.root,
                     hierarchy_id: r.hierarchy_id,
-                    argv: vec![r.release_agent_path.clone(), path],
+                    // Differences: the agent call is handed to the VFS as text; a path that is not
+                    // UTF-8 is decoded lossily here only (the stored bytes stay as written).
+                    argv: vec![
+                        String::from_utf8_lossy(&r.release_agent_path).into_owned(),
+                        path,
+                    ],
                     envp: RELEASE_AGENT_ENVP.iter().map(|s| s.to_string()).collect(),
                 };
                 trace::comment(&*self.tracer, CORE_CPU, || {

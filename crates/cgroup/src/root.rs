@@ -47,7 +47,9 @@ pub struct CgroupfsRoot {
     pub(crate) top_cgroup: CgroupId,
     pub(crate) number_of_cgroups: usize,
     pub(crate) flags: u32,
-    pub(crate) release_agent_path: String,
+    /// The agent's path as the kernel keeps it: bytes (`char release_agent_path[PATH_MAX]`),
+    /// never decoded; only `/proc/mounts` and the agent call turn it into text.
+    pub(crate) release_agent_path: Vec<u8>,
     pub(crate) hierarchy_id: u32,
     pub(crate) name: String,
     pub(crate) mounts: usize,
@@ -226,6 +228,19 @@ impl<T: Tracer> CgroupCore<T> {
             parse_cgroupfs_options(data, &self.subsys_opts(), self.profile.mount_opts)?
         };
         let v2_6_25 = self.profile.mount_opts == MountOpts::V2_6_25;
+        // cgroup_root_from_opts (2.6.32+): the new root, and with it a hierarchy id, is allocated
+        // before sget looks for an existing hierarchy, whenever subsystems or `none` were named.
+        // Kernel: `kernel/cgroup.c` `cgroup_get_sb` → `cgroup_root_from_opts` → `init_root_id`,
+        // v2.6.35 (likewise 2.6.32–3.15's `cgroup_mount`). A reused hierarchy or a later EBUSY
+        // drops the new root (`cgroup_drop_root`: `ida_remove`), but `next_hierarchy_id` has
+        // moved on, so such a mount uses up an id. 2.6.25 had no hierarchy ids: there the id is
+        // the simulator's own (diagrams only) and is taken only for a hierarchy that is built.
+        // Differences: 3.16+ looks for an existing root before allocating; not modelled.
+        let new_root_id = if !v2_6_25 && (opts.subsys_bits != 0 || opts.none) {
+            Some(Self::init_root_id(&mut st))
+        } else {
+            None
+        };
         // sget(): look for a superblock cgroup_test_super accepts (newest first).
         let found = st.roots.iter().copied().find(|&r| {
             let root = st.roots_arena.get(r.0).expect("live root");
@@ -241,6 +256,9 @@ impl<T: Tracer> CgroupCore<T> {
             }
         });
         if let Some(r) = found {
+            if let Some(id) = new_root_id {
+                st.hierarchy_ids.remove(&id);
+            }
             let root = st.roots_arena.get_mut(r.0).expect("live root");
             root.mounts += 1;
             trace::comment(&*self.tracer, CORE_CPU, || {
@@ -256,22 +274,25 @@ impl<T: Tracer> CgroupCore<T> {
         if !v2_6_25 && opts.subsys_bits == 0 && !opts.none {
             return Err(Errno::EINVAL);
         }
-        if let Some(n) = &opts.name
-            && st
-                .roots
+        let name_clash = opts.name.as_ref().is_some_and(|n| {
+            st.roots
                 .iter()
                 .any(|r| st.roots_arena.get(r.0).expect("live").name == *n)
-        {
+        });
+        // rebind_subsystems' EBUSY check, done before the hierarchy is built.
+        let busy = (0..self.subsys.len())
+            .any(|i| opts.subsys_bits & (1 << i) != 0 && !st.subsys_root[i].is_rootnode());
+        if name_clash || busy {
+            // drop_new_super → cgroup_kill_sb → cgroup_drop_root: the id goes back to the ida.
+            if let Some(id) = new_root_id {
+                st.hierarchy_ids.remove(&id);
+            }
             return Err(Errno::EBUSY);
         }
-        // rebind_subsystems' EBUSY check, done before anything is allocated.
-        for i in 0..self.subsys.len() {
-            if opts.subsys_bits & (1 << i) != 0 && !st.subsys_root[i].is_rootnode() {
-                return Err(Errno::EBUSY);
-            }
-        }
-        let hierarchy_id = (1..).find(|h| !st.hierarchy_ids.contains(h)).expect("ids");
-        st.hierarchy_ids.insert(hierarchy_id);
+        let hierarchy_id = match new_root_id {
+            Some(id) => id,
+            None => Self::init_root_id(&mut st),
+        };
         let dummytop = st.dummytop;
         let root_id = RootId(st.roots_arena.insert(CgroupfsRoot {
             subsys_bits: 0,
@@ -280,7 +301,7 @@ impl<T: Tracer> CgroupCore<T> {
             top_cgroup: dummytop,
             number_of_cgroups: 1,
             flags: opts.flags,
-            release_agent_path: opts.release_agent.clone().unwrap_or_default(),
+            release_agent_path: opts.release_agent.clone().unwrap_or_default().into_bytes(),
             hierarchy_id,
             name: opts.name.clone().unwrap_or_default(),
             mounts: 1,
@@ -353,7 +374,7 @@ impl<T: Tracer> CgroupCore<T> {
             st.roots_arena
                 .get_mut(root.0)
                 .expect("live")
-                .release_agent_path = a;
+                .release_agent_path = a.into_bytes();
         }
         res?;
         let top = st.roots_arena.get(root.0).expect("live").top_cgroup;
@@ -383,6 +404,24 @@ impl<T: Tracer> CgroupCore<T> {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// `init_root_id` (2.6.32+): `ida_get_new_above(&hierarchy_ida, next_hierarchy_id)`, the
+    /// lowest free id at or above the cursor; when none is left below the ida's 31-bit limit
+    /// (`-ENOSPC`) it starts again from 0 (`ida_get_new`). The cursor then moves to id + 1.
+    /// Rootnode holds id 0 for ever, so the wrap-around lands on the lowest freed id ≥ 1.
+    /// Kernel: `kernel/cgroup.c` `init_root_id`, v2.6.35.
+    fn init_root_id(st: &mut CgroupState<T>) -> u32 {
+        const IDA_MAX: u32 = 0x7fff_ffff;
+        let free_from = |st: &CgroupState<T>, start: u32| {
+            (start.max(1)..=IDA_MAX).find(|h| !st.hierarchy_ids.contains(h))
+        };
+        let id = free_from(st, st.next_hierarchy_id)
+            .or_else(|| free_from(st, 1))
+            .expect("the 31-bit ida is never full here");
+        st.hierarchy_ids.insert(id);
+        st.next_hierarchy_id = id.wrapping_add(1);
+        id
     }
 
     /// `cgroup_kill_sb` (spec §2.5.6).
@@ -511,7 +550,9 @@ impl<T: Tracer> CgroupCore<T> {
         }
         if !r.release_agent_path.is_empty() {
             s.push_str(",release_agent=");
-            s.push_str(&r.release_agent_path);
+            // Differences: the kernel prints the bytes (`seq_printf("%s")`); the simulator's
+            // mount table is text, so bytes that are not UTF-8 show as U+FFFD here only.
+            s.push_str(&String::from_utf8_lossy(&r.release_agent_path));
         }
         if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
             s.push_str(",name=");
@@ -533,8 +574,8 @@ impl<T: Tracer> CgroupCore<T> {
         self.lock().roots.clone()
     }
 
-    /// The release agent path of a hierarchy.
-    pub fn release_agent_path(&self, root: RootId) -> Result<String, Errno> {
+    /// The release agent path of a hierarchy, as stored (bytes; see `release_agent`).
+    pub fn release_agent_path(&self, root: RootId) -> Result<Vec<u8>, Errno> {
         // Lock order: cgroup_mutex.
         let st = self.lock();
         Ok(st

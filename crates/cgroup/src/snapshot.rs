@@ -33,7 +33,7 @@ pub struct RootSnapshot {
     pub actual_subsys_bits: u64,
     pub flags: u32,
     pub number_of_cgroups: usize,
-    pub release_agent_path: String,
+    pub release_agent_path: Vec<u8>,
     pub top_cgroup: CgroupId,
     /// Mount views the VFS holds.
     pub mounts: usize,

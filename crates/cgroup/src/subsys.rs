@@ -188,6 +188,14 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
         self.name()
     }
 
+    /// The kernel function behind callback `cb`, as traces print it, when it is not
+    /// `<symbol_prefix>_<field>` (the memory subsystem's `attach` is `mem_cgroup_move_task`).
+    /// `None` (the default) keeps the composed name.
+    fn callback_symbol(&self, cb: SubsysCallback) -> Option<&'static str> {
+        let _ = cb;
+        None
+    }
+
     /// Which callbacks this subsystem provides (the non-NULL pointers). Defaults to
     /// [`CallbackSet::MANDATORY`]; a subsystem overriding `fork`, say, must list it here or the
     /// core never calls it.

@@ -7,6 +7,7 @@
 //! in the VFS only to choose between ENOENT (missing) and EINVAL (not a swap area).
 
 use crate::Kernel;
+use crate::task::Sched;
 use cgsim_ktypes::trace::func;
 use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
 use cgsim_memcg::SWAP_DEVICE;
@@ -49,15 +50,33 @@ impl<T: Tracer> Kernel<T> {
         })
     }
 
+    /// `sys_swapoff` run by `pid`: the memory controller brings the pages back on `pid`'s
+    /// behalf (it is `PF_OOM_ORIGIN` meanwhile, so a memcg OOM kills it first). EINTR when the
+    /// OOM killer chose it (SIGKILL is delivered here, so it dies before returning to user
+    /// space) or when it would sleep on a memcg OOM wait queue (`oom_kill_disable`; it is left
+    /// in state D for the caller to see, as a fault leaves it).
     pub(crate) fn sys_swapoff(&self, pid: Pid, path: &str) -> SysResult<()> {
         self.swap_path_check(pid, path)?;
-        self.mem.swapoff(CpuId(0)).map_err(|e| {
+        let r = self.mem.swapoff(Some(pid), CpuId(0));
+        if r == Err(Errno::EINTR) && self.mem.oom_waiting(pid).is_some() {
+            // Lock order: Kernel::state alone.
+            let mut st = self.state.lock();
+            if let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie())
+                && t.sched != Sched::OomWait
+            {
+                t.before_oom_wait = Some(t.sched);
+                t.sched = Sched::OomWait;
+            }
+        }
+        // The OOM killer's victims (swapoff itself, or a task of the memcg) get SIGKILL now.
+        self.mem_events();
+        r.map_err(|e| {
             SysError::new(
                 e,
-                if e == Errno::ENOMEM {
-                    "swapped pages could not be charged back"
-                } else {
-                    "swap area not on"
+                match e {
+                    Errno::ENOMEM => "swapped pages could not be charged back",
+                    Errno::EINTR => "killed by the OOM killer, or asleep on a memcg OOM wait queue",
+                    _ => "swap area not on",
                 },
             )
         })

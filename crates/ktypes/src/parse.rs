@@ -4,9 +4,58 @@
 //! `lib/string.c` `strstrip` (spec §2.10.1, §2.13.2, §3.8).
 //! **Differences:** none intended; overflow wraps silently as the 2.6.x parsers do.
 
-/// Characters `isspace()` accepts in the kernel's `ctype` table.
+/// Characters `isspace()` accepts in the kernel's `ctype` table: the six ASCII spaces and
+/// 0xA0, which `lib/ctype.c`'s Latin-1 table marks `_S|_SP` (no-break space; 0x80–0x9f have no
+/// class there). Kernel: `lib/ctype.c` `_ctype[]`, `include/linux/ctype.h` `isspace`, v2.6.35.
 pub fn is_kspace(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0)
+}
+
+/// The 64-byte stack buffer of `cgroup_write_X64` (`CGROUP_LOCAL_BUFFER_SIZE`).
+const X64_BUFFER_SIZE: usize = 64;
+
+/// The buffer rule of every `write_u64` control file (`cgroup_write_X64`): a zero-length write
+/// is EINVAL, ≥ 64 bytes E2BIG; the bytes are NUL-terminated, `strstrip`ped and read by
+/// `simple_strtoull(buf, &end, 0)`; anything left over is EINVAL. A blank write ("\n") strips to
+/// "", which reads as 0 with nothing left over, so it writes 0.
+/// Kernel: `kernel/cgroup.c` `cgroup_write_X64`, v2.6.27–v3.x (checked against v2.6.35).
+pub fn write_u64_buffer(data: &[u8]) -> Result<u64, crate::Errno> {
+    let s = x64_buffer(data)?;
+    let (v, rest) = simple_strtoull(s, 0);
+    if !rest.is_empty() {
+        return Err(crate::Errno::EINVAL);
+    }
+    Ok(v)
+}
+
+/// The `write_s64` side of [`write_u64_buffer`]: `simple_strtoll`, a leading `-` negates.
+pub fn write_s64_buffer(data: &[u8]) -> Result<i64, crate::Errno> {
+    let s = x64_buffer(data)?;
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let (v, rest) = simple_strtoull(digits, 0);
+    if !rest.is_empty() {
+        return Err(crate::Errno::EINVAL);
+    }
+    Ok(if neg {
+        (v as i64).wrapping_neg()
+    } else {
+        v as i64
+    })
+}
+
+/// `cgroup_write_X64`'s checks before the number is parsed: `!nbytes` → EINVAL (the only
+/// emptiness it rejects), `nbytes >= 64` → E2BIG; then the C string, stripped.
+fn x64_buffer(data: &[u8]) -> Result<&[u8], crate::Errno> {
+    if data.is_empty() {
+        return Err(crate::Errno::EINVAL);
+    }
+    if data.len() >= X64_BUFFER_SIZE {
+        return Err(crate::Errno::E2BIG);
+    }
+    Ok(strstrip(until_nul(data)))
 }
 
 /// `strstrip`: remove leading and trailing whitespace.

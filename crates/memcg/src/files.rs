@@ -18,7 +18,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
 use crate::page::LruList;
 use crate::profile::{ChargeAlgo, MemcgProfile, OomModel};
-use cgsim_ktypes::parse::{simple_strtoull, strstrip};
+use cgsim_ktypes::parse::strstrip;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE};
 
@@ -405,7 +405,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 
     /// Write a file as `echo` does, with the core's dispatch rules (spec §2.13.2): `write_u64`
-    /// (≥ 64 bytes → E2BIG, stripped, empty or leftovers → EINVAL), `write_string` (≥ 64 bytes →
+    /// (zero-length → EINVAL, ≥ 64 bytes → E2BIG, stripped, leftovers → EINVAL, blank → 0), `write_string` (≥ 64 bytes →
     /// E2BIG, stripped), `trigger` (content ignored). Returns the byte count.
     pub fn write_file(&self, id: MemcgId, name: &str, data: &[u8]) -> Result<usize, Errno> {
         let file = self.file(name)?;
@@ -422,17 +422,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 self.write_string(id, file, s).map(|()| data.len())
             }
             WriteKind::U64 => {
-                if data.len() >= 64 {
-                    return Err(Errno::E2BIG);
-                }
-                let s = strstrip(cgsim_ktypes::parse::until_nul(data));
-                if s.is_empty() {
-                    return Err(Errno::EINVAL);
-                }
-                let (v, rest) = simple_strtoull(s, 0);
-                if !rest.is_empty() {
-                    return Err(Errno::EINVAL);
-                }
+                // The core's own parser (cgroup_write_X64): a blank write is 0, only a
+                // zero-length one is EINVAL.
+                let v = cgsim_ktypes::parse::write_u64_buffer(data)?;
                 self.write_u64(id, file, v).map(|()| data.len())
             }
         }

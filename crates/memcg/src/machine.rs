@@ -412,8 +412,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `use_hierarchy`. ENOMEM when every css id is taken; ENODEV for a stale parent.
     #[doc(alias = "mem_cgroup_create")]
     pub fn create_memcg(&self, parent: MemcgId) -> Result<MemcgId, Errno> {
-        let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_create");
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_create");
+        self.mem_cgroup_create(parent)
+    }
+
+    /// The body of [`create_memcg`](Self::create_memcg) without its trace frame: the cgroup
+    /// core traces the `create` callback itself (`cgroup_create` → `ss->create`), so the
+    /// subsystem adapter calls this and the trace shows `mem_cgroup_create` once.
+    pub(crate) fn mem_cgroup_create(&self, parent: MemcgId) -> Result<MemcgId, Errno> {
         let mut w = self.lock();
         let p = w.slot_of(parent).ok_or(Errno::ENODEV)?;
         w.alloc_memcg(Some(p))
@@ -430,8 +436,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// `mem_cgroup_pre_destroy`: reparent every charge (pages and swap entries) to the parent.
     pub fn pre_destroy(&self, id: MemcgId) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_pre_destroy");
+        self.mem_cgroup_pre_destroy(id)
+    }
+
+    /// The body of [`pre_destroy`](Self::pre_destroy) without its frame (the core traces the
+    /// callback). Its child is `mem_cgroup_force_empty(mem, false)`, as in 2.6.35.
+    pub(crate) fn mem_cgroup_pre_destroy(&self, id: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_pre_destroy");
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
         let m = w.mc(s);
@@ -441,14 +453,20 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if m.nr_tasks > 0 || !m.children.is_empty() {
             return Err(Errno::EBUSY);
         }
+        let _g = trace::func(t, CpuId(0), "mem_cgroup_force_empty");
         w.force_empty_move_account(t, CpuId(0), s);
         Ok(())
     }
 
     /// `mem_cgroup_destroy`: free the memcg (after `pre_destroy` moved its charges away).
     pub fn destroy(&self, id: MemcgId) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_destroy");
+        self.mem_cgroup_destroy(id)
+    }
+
+    /// The body of [`destroy`](Self::destroy) without its frame (the core traces the callback).
+    pub(crate) fn mem_cgroup_destroy(&self, id: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_destroy");
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
         if w.mc(s).parent.is_none() {
@@ -518,6 +536,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 parent: None,
                 memdie: false,
                 oom_wait: None,
+                oom_origin: false,
             },
         );
         w.mc_mut(s).nr_tasks += 1;
@@ -595,6 +614,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 parent: Some(parent),
                 memdie: false,
                 oom_wait: None,
+                oom_origin: false,
             },
         );
         w.mc_mut(memcg).nr_tasks += 1;

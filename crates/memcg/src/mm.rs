@@ -323,6 +323,9 @@ pub(crate) struct Task {
     pub(crate) memdie: bool,
     /// The memcg whose OOM wait queue the task sleeps on (`oom_kill_disable`).
     pub(crate) oom_wait: Option<u16>,
+    /// `PF_OOM_ORIGIN` (2.6.32–3.1; `PF_SWAPOFF` before): set by `sys_swapoff` around
+    /// `try_to_unuse`, it makes the task the OOM killer's first choice.
+    pub(crate) oom_origin: bool,
 }
 
 /// A page-cache slot: resident, or (shmem only) swapped out.

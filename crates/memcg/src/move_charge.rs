@@ -92,9 +92,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// along if `can_attach` precharged for them, else they stay behind (spec §5.2).
     #[doc(alias = "mem_cgroup_move_task")]
     pub fn attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_move_task");
+        self.mem_cgroup_move_task(pid, to)
+    }
+
+    /// The body of [`attach`](Self::attach) without its frame: the cgroup core traces the
+    /// `attach` callback under the kernel's name (`mem_cgroup_move_task`) itself.
+    pub(crate) fn mem_cgroup_move_task(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let cpu = CpuId(0);
-        let _f = trace::func(t, cpu, "mem_cgroup_move_task");
         let mut w = self.lock();
         let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
         let mc = w.mc.take();
@@ -292,8 +298,9 @@ impl<C: MemCounter> World<C> {
         self.warn_all(r);
     }
 
-    /// `mem_cgroup_move_account(pc, from, to)`: the page's charge, statistics and LRU position
-    /// move from `from` to `to`.
+    /// `mem_cgroup_move_account(pc, from, to)`: the page's charge, statistics (cache/rss,
+    /// mapped_file, and one pgpgout in `from`, one pgpgin in `to`) and LRU position move from
+    /// `from` to `to`.
     pub(crate) fn mem_cgroup_move_account<T: Tracer>(
         &mut self,
         t: &T,
@@ -310,6 +317,11 @@ impl<C: MemCounter> World<C> {
         self.move_counters(t, cpu, from, to, true, true, precharged);
         let cache = pg.has(PCG_CACHE);
         let mapped = cache && pg.mapcount > 0;
+        // __mem_cgroup_move_account (v2.6.34, v2.6.35): mapped_file moves with the page, then
+        // mem_cgroup_charge_statistics(from, pc, false) and (to, pc, true) count the move as an
+        // uncharge in the source (cache/rss down, pgpgout up) and a charge in the destination
+        // (cache/rss up, pgpgin up). Every path (move_charge_at_immigrate, force_empty, rmdir)
+        // goes through it.
         for (s, d) in [(from, -1i64), (to, 1)] {
             let st = &mut self.mc_mut(s).stat;
             if cache {
@@ -319,6 +331,11 @@ impl<C: MemCounter> World<C> {
             }
             if mapped {
                 st.mapped_file += d;
+            }
+            if d > 0 {
+                st.pgpgin += 1;
+            } else {
+                st.pgpgout += 1;
             }
         }
         let on_lru = pg.has(crate::page::PG_LRU);
@@ -337,7 +354,9 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `mem_cgroup_move_swap_account`: a swap entry's `swap_cgroup` and memsw charge move.
+    /// `mem_cgroup_move_swap_account`: a swap entry's `swap_cgroup` and memsw charge move, and
+    /// the `swap` statistic with them (`mem_cgroup_swap_statistics(from, false)` / `(to, true)`,
+    /// v2.6.35); unlike a page, a swap entry counts no pgpgin or pgpgout.
     fn move_swap_account<T: Tracer>(
         &mut self,
         t: &T,

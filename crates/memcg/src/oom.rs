@@ -329,6 +329,16 @@ impl<C: MemCounter> World<C> {
         if pid.0 == 1 || task.oom_score_adj == OOM_SCORE_ADJ_MIN {
             return None;
         }
+        // "swapoff can easily use up all memory, so kill those first": `badness` returns
+        // ULONG_MAX for a `PF_OOM_ORIGIN` task once it has an mm and is not OOM_DISABLE
+        // (`mm/oom_kill.c` `badness`, v2.6.32–v2.6.35; `PF_SWAPOFF` since 2.6.18); 2.6.36's
+        // `oom_badness` returns 1000 (the most, in its scale of thousandths of totalpages).
+        if task.oom_origin {
+            return Some(match self.profile.badness {
+                Badness::Rss2_6_36 => totalpages,
+                Badness::TotalVm2_6_25 => u64::MAX,
+            });
+        }
         match self.profile.badness {
             Badness::Rss2_6_36 => {
                 let points = (mm.anon_rss + mm.file_rss + mm.nr_ptes() + mm.swap_ents) as i64;
@@ -399,9 +409,11 @@ impl<C: MemCounter> World<C> {
             Badness::Rss2_6_36 => {
                 format!("{msg}: Kill process {victim} ({comm}) score {shown} or sacrifice child")
             }
-            Badness::TotalVm2_6_25 => {
-                format!("{msg}: kill process {victim} ({comm}) score {shown} or a child")
-            }
+            // `%li` of an unsigned long: ULONG_MAX (a PF_OOM_ORIGIN task) prints as -1.
+            Badness::TotalVm2_6_25 => format!(
+                "{msg}: kill process {victim} ({comm}) score {} or a child",
+                shown as i64
+            ),
         };
         self.printk(Level::Err, line);
         // Sacrifice a child with its own mm (the one with the highest badness).

@@ -106,6 +106,11 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         "mem_cgroup"
     }
 
+    /// `mem_cgroup_subsys.attach = mem_cgroup_move_task` (`mm/memcontrol.c`, 2.6.25–2.6.35).
+    fn callback_symbol(&self, cb: SubsysCallback) -> Option<&'static str> {
+        (cb == SubsysCallback::Attach).then_some("mem_cgroup_move_task")
+    }
+
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY
             .with(SubsysCallback::PreDestroy)
@@ -128,7 +133,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
                 .as_ref()
                 .and_then(css_memcg)
                 .ok_or(Errno::ENODEV)?;
-            self.machine.create_memcg(parent)?
+            self.machine.mem_cgroup_create(parent)?
         };
         self.machine
             .set_css(id, Some(Arc::clone(css) as Arc<dyn Any + Send + Sync>));
@@ -137,7 +142,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
 
     fn pre_destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) -> Result<(), Errno> {
         match css_memcg(css) {
-            Some(id) => self.machine.pre_destroy(id),
+            Some(id) => self.machine.mem_cgroup_pre_destroy(id),
             None => Ok(()),
         }
     }
@@ -146,7 +151,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         if let Some(id) = css_memcg(css) {
             self.machine.set_css(id, None);
             // The root memcg lives as long as the machine.
-            let _ = self.machine.destroy(id);
+            let _ = self.machine.mem_cgroup_destroy(id);
         }
     }
 
@@ -165,7 +170,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
 
     fn attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, _old_css: &CssRef, task: TaskRef) {
         if let Some(id) = css_memcg(css) {
-            let _ = self.machine.attach(task.pid, id);
+            let _ = self.machine.mem_cgroup_move_task(task.pid, id);
         }
     }
 

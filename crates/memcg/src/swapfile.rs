@@ -1,28 +1,45 @@
 //! The machine's swap area: `swapoff` (bringing every swapped page back) and `swapon`.
 //!
-//! **Kernel:** `mm/swapfile.c` 2.6.34: `sys_swapoff` (`SWP_WRITEOK` cleared first, so reclaim
-//! stops allocating from the area; `try_to_unuse` → `unuse_mm`/`unuse_pte` for anonymous
-//! entries and `shmem_unuse` for shmem ones, each page charged again with
-//! `mem_cgroup_try_charge_swapin` to the memcg its `swap_cgroup` entry names; on failure the
-//! area is put back, `reinsert_swap_info`), `sys_swapon` (its `Adding ...k swap on ...` line).
+//! **Kernel:** `mm/swapfile.c` 2.6.35: `sys_swapoff` (`SWP_WRITEOK` cleared first, so reclaim
+//! stops allocating from the area, and a negative priority gives its place back,
+//! `least_priority++`; `PF_OOM_ORIGIN` set on the caller around `try_to_unuse`; on failure the
+//! area goes back on the swap list with `prio = --least_priority`, which for the one area is
+//! -1 again), `try_to_unuse` (a pending signal ends it with EINTR before the next entry;
+//! `unuse_mm`/`unuse_pte` for anonymous entries and `shmem_unuse` for shmem ones, each page
+//! charged again with `mem_cgroup_try_charge_swapin`, OOM killer allowed, to the memcg its
+//! `swap_cgroup` entry names), `sys_swapon` (its `Adding ...k swap on ...` line).
+//!
+//! What a learner sees (LTP memcg_regression test 4, "swapoff will be killed"): swapoff run
+//! from inside a memcg that cannot take the pages back is the memcg OOM killer's victim, since
+//! `badness` gives a `PF_OOM_ORIGIN` task `ULONG_MAX`. Its own charge is then bypassed
+//! (`__mem_cgroup_try_charge`'s `bypass:` for a task with `TIF_MEMDIE`), so the page being
+//! brought in stays in memory uncharged and its entry is freed; `try_to_unuse` sees the
+//! SIGKILL and stops with EINTR, the area goes back on, and the task dies before returning to
+//! user space. Run from outside the memcg, swapoff makes the OOM killer kill a task of the
+//! memcg instead, whose exit frees its swap entries, and swapoff completes.
 //!
 //! **Differences:**
 //! - One area, the machine's configured swap, named [`SWAP_DEVICE`]; all its pages are usable
 //!   (no header page, so `/proc/swaps` shows the configured size, not 4 KiB less).
-//! - A page that cannot be charged or allocated after reclaim makes `swapoff` fail with
-//!   `ENOMEM` (the pages brought back so far stay in memory, the rest stay in the area);
-//!   the kernel's charge may invoke the memcg OOM killer, and global OOM prefers the swapoff
-//!   task (`PF_SWAPOFF`), which is not modelled.
+//! - With `oom_kill_disable` set the kernel's swapoff sleeps (killable) on the memcg's OOM wait
+//!   queue until the memcg has room; here the call returns EINTR with the task queued, as a
+//!   fault does, and the caller decides (the shell gives the wait up and says so). Without a
+//!   calling task (`current` = `None`) such a wait, or a charge nobody can be killed for, fails
+//!   the swapoff with ENOMEM.
+//! - A page that cannot be allocated even after reclaim fails the swapoff with ENOMEM (the
+//!   kernel would run the global OOM killer, which also prefers the swapoff task).
+//! - When the OOM killer kills another task while a page is being brought in, the page is
+//!   given back and the entry looked at again with the victim's references gone.
 //! - An entry shared by several mms since a fork comes back as one page mapped by all of them
 //!   (as through the kernel's swap cache).
 
 use crate::counter_ext::MemCounter;
-use crate::machine::{MemoryMachine, World};
+use crate::machine::{FaultError, MemoryMachine, World};
 use crate::mm::{CacheSlot, Pte, SwapSlot};
 use crate::page::{PG_ACTIVE, PG_ANON, PG_MLOCKED, PG_SHMEM, PG_UNEVICTABLE, Page};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
-use cgsim_ktypes::{CpuId, Errno, PAGE_SHIFT, Pages};
+use cgsim_ktypes::{CpuId, Errno, PAGE_SHIFT, Pages, Pid};
 use std::collections::BTreeMap;
 
 /// The path of the machine's swap area (a partition), as `/proc/swaps` shows it.
@@ -50,11 +67,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         })
     }
 
-    /// `swapoff(SWAP_DEVICE)`: stop allocating from the area, bring every entry back into
-    /// memory (charging each page again), then drop the area. EINVAL if it is not on; ENOMEM
-    /// if a page could not be charged or allocated (the area is put back with what remains).
+    /// `swapoff(SWAP_DEVICE)` called by `current`: stop allocating from the area, bring every
+    /// entry back into memory (charging each page again, with the memcg OOM killer allowed and
+    /// `current` marked `PF_OOM_ORIGIN`), then drop the area. EINVAL if it is not on; EINTR if
+    /// `current` was killed by the OOM killer on the way (it is in
+    /// [`take_events`](Self::take_events)' `killed`) or sleeps on a memcg OOM wait queue;
+    /// ENOMEM if a page could not be charged or allocated. On every error the area is put back
+    /// with what remains.
     #[doc(alias = "sys_swapoff")]
-    pub fn swapoff(&self, cpu: CpuId) -> Result<(), Errno> {
+    pub fn swapoff(&self, current: Option<Pid>, cpu: CpuId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let _f = trace::func(t, cpu, "sys_swapoff");
         let mut w = self.lock();
@@ -62,9 +83,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::EINVAL);
         }
         w.swap_writeok = false;
-        let r = w.try_to_unuse(t, cpu);
+        let current = current.filter(|p| w.tasks.contains_key(p));
+        w.set_oom_origin(current, true);
+        let r = w.try_to_unuse(t, cpu, current);
+        w.set_oom_origin(current, false);
         if r.is_err() {
-            // reinsert_swap_info
+            // Re-insert the area: `p->prio = --least_priority` gives the one area -1 again,
+            // since the removal did `least_priority++`.
             w.swap_writeok = true;
             return r;
         }
@@ -99,11 +124,25 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 }
 
+/// What bringing one entry back did.
+enum Unuse {
+    /// The page is in (charged, or uncharged when the caller's charge was bypassed).
+    Done,
+    /// The OOM killer killed someone else meanwhile: look at the entries again.
+    Rescan,
+}
+
 impl<C: MemCounter> World<C> {
-    /// `try_to_unuse`: every used slot back into memory, in slot order.
-    fn try_to_unuse<T: Tracer>(&mut self, t: &T, cpu: CpuId) -> Result<(), Errno> {
-        let _f = trace::func(t, cpu, "try_to_unuse");
-        // Who refers to each slot: page-table entries and shmem page-cache slots.
+    /// `current->flags |= PF_OOM_ORIGIN` / `&= ~PF_OOM_ORIGIN`.
+    fn set_oom_origin(&mut self, current: Option<Pid>, on: bool) {
+        if let Some(task) = current.and_then(|p| self.tasks.get_mut(&p)) {
+            task.oom_origin = on;
+        }
+    }
+
+    /// Who refers to each used slot: page-table entries (mm, vpn) and shmem page-cache slots.
+    #[allow(clippy::type_complexity)]
+    fn swap_users(&mut self) -> (BTreeMap<u32, Vec<(u32, u64)>>, BTreeMap<u32, (u32, u32)>) {
         let mut ptes: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
         for (id, mm) in self.mms.iter_mut() {
             for (vpn, pte) in mm.get_mut().ptes.iter() {
@@ -112,34 +151,67 @@ impl<C: MemCounter> World<C> {
                 }
             }
         }
-        let cache: Vec<((u32, u32), u32)> = self
+        let cache = self
             .page_cache
             .iter()
             .filter_map(|(&k, &v)| match v {
-                CacheSlot::Swap(slot) => Some((k, slot)),
+                CacheSlot::Swap(slot) => Some((slot, k)),
                 CacheSlot::Page(_) => None,
             })
             .collect();
-        for (slot, maps) in ptes {
-            self.unuse_anon(t, cpu, slot, &maps)?;
-        }
-        for ((file, idx), slot) in cache {
-            self.unuse_shmem(t, cpu, slot, file, idx)?;
-        }
-        Ok(())
+        (ptes, cache)
     }
 
-    /// A frame and a charge for a page coming back from `slot` (`mem_cgroup_try_charge_swapin`
-    /// to the entry's memcg, without the OOM killer: see the module docs).
+    /// `try_to_unuse`: every used slot back into memory, anonymous entries in slot order, then
+    /// shmem ones. Before each entry a pending SIGKILL of `current` (the OOM killer chose it)
+    /// ends the loop with EINTR, as `signal_pending(current)` does.
+    fn try_to_unuse<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        current: Option<Pid>,
+    ) -> Result<(), Errno> {
+        let _f = trace::func(t, cpu, "try_to_unuse");
+        'scan: loop {
+            let (ptes, cache) = self.swap_users();
+            for (slot, maps) in ptes {
+                self.signal_pending(current)?;
+                if let Unuse::Rescan = self.unuse_anon(t, cpu, current, slot, &maps)? {
+                    continue 'scan;
+                }
+            }
+            for (slot, (file, idx)) in cache {
+                self.signal_pending(current)?;
+                if let Unuse::Rescan = self.unuse_shmem(t, cpu, current, slot, file, idx)? {
+                    continue 'scan;
+                }
+            }
+            return Ok(());
+        }
+    }
+
+    /// EINTR once the OOM killer chose `current` (`TIF_MEMDIE` with SIGKILL on its way).
+    fn signal_pending(&self, current: Option<Pid>) -> Result<(), Errno> {
+        match current.and_then(|p| self.tasks.get(&p)) {
+            Some(task) if task.memdie => Err(Errno::EINTR),
+            _ => Ok(()),
+        }
+    }
+
+    /// A frame and a charge for a page coming back from `slot`
+    /// (`mem_cgroup_try_charge_swapin` to the entry's memcg, `oom = true`, on behalf of
+    /// `current`). `Ok(None)`: someone else was OOM-killed meanwhile, the page was given back.
+    #[allow(clippy::too_many_arguments)]
     fn unuse_page<T: Tracer>(
         &mut self,
         t: &T,
         cpu: CpuId,
+        current: Option<Pid>,
         slot: u32,
         mm: Option<u32>,
         page: Page,
         cache: bool,
-    ) -> Result<u32, Errno> {
+    ) -> Result<Option<u32>, Errno> {
         let pfn = match self.free.get_mut().pop() {
             Some(p) => p,
             None => {
@@ -152,16 +224,37 @@ impl<C: MemCounter> World<C> {
             Some(mm) => self.swapin_memcg(Some(slot), mm),
             None => self.swap_record_memcg(slot),
         };
-        match self.mem_cgroup_try_charge(t, cpu, None, memcg, false) {
-            Ok(charged) => {
-                self.commit_charge(t, cpu, pfn, charged, cache);
-                Ok(pfn)
-            }
-            Err(_) => {
+        let kills = self.events.killed.len();
+        let charged = match self.mem_cgroup_try_charge(t, cpu, current, memcg, true) {
+            Ok(charged) => charged,
+            // `current` itself was chosen: its charge is bypassed (no memcg), and the page
+            // comes in uncharged; the next entry sees the signal.
+            Err(FaultError::OomKilled) => None,
+            Err(FaultError::OomWait { .. }) => {
                 self.free_page(pfn);
-                Err(Errno::ENOMEM)
+                return Err(Errno::EINTR);
             }
+            Err(FaultError::Errno(e)) => {
+                self.free_page(pfn);
+                return Err(e);
+            }
+        };
+        let others_killed = self.events.killed[kills..]
+            .iter()
+            .any(|&p| Some(p) != current);
+        if others_killed {
+            // The victim's exit may have dropped references to this entry: give the page and
+            // its charge back and look again.
+            if let Some(s) = charged
+                && self.charges_counters(s)
+            {
+                self.uncharge_counters(t, cpu, s, 1, 1);
+            }
+            self.free_page(pfn);
+            return Ok(None);
         }
+        self.commit_charge(t, cpu, pfn, charged, cache);
+        Ok(Some(pfn))
     }
 
     /// `unuse_pte` for every entry of `slot`: one page, mapped by all of them.
@@ -169,9 +262,10 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
+        current: Option<Pid>,
         slot: u32,
         maps: &[(u32, u64)],
-    ) -> Result<(), Errno> {
+    ) -> Result<Unuse, Errno> {
         let (mm0, vpn0) = maps[0];
         let page = Page {
             flags: PG_ANON | PG_ACTIVE,
@@ -179,7 +273,9 @@ impl<C: MemCounter> World<C> {
             index: vpn0 as u32,
             ..Page::FREE
         };
-        let pfn = self.unuse_page(t, cpu, slot, Some(mm0), page, false)?;
+        let Some(pfn) = self.unuse_page(t, cpu, current, slot, Some(mm0), page, false)? else {
+            return Ok(Unuse::Rescan);
+        };
         let mut locked = false;
         for (i, &(mm, vpn)) in maps.iter().enumerate() {
             if i == 0 {
@@ -199,7 +295,7 @@ impl<C: MemCounter> World<C> {
         self.lru_cache_add(cpu, pfn);
         self.swap[slot as usize].count = 1;
         self.swap_free_slot(t, cpu, slot);
-        Ok(())
+        Ok(Unuse::Done)
     }
 
     /// `shmem_unuse` for one shmem slot: back into the page cache, charged as cache.
@@ -207,20 +303,23 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
+        current: Option<Pid>,
         slot: u32,
         file: u32,
         idx: u32,
-    ) -> Result<(), Errno> {
+    ) -> Result<Unuse, Errno> {
         let page = Page {
             flags: PG_SHMEM | PG_ACTIVE,
             owner: file,
             index: idx,
             ..Page::FREE
         };
-        let pfn = self.unuse_page(t, cpu, slot, None, page, true)?;
+        let Some(pfn) = self.unuse_page(t, cpu, current, slot, None, page, true)? else {
+            return Ok(Unuse::Rescan);
+        };
         self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
         self.lru_cache_add(cpu, pfn);
         self.swap_free_slot(t, cpu, slot);
-        Ok(())
+        Ok(Unuse::Done)
     }
 }

@@ -10,8 +10,14 @@ fn u64_writes() {
         (b"  7  ", Ok(7)),
         (b"0x1f", Ok(31)),
         (b"010", Ok(8)),
+        // Only a zero-length write is refused; a blank one strips to "", which
+        // simple_strtoull reads as 0 with nothing left over (2.6.35 cgroup_write_X64).
         (b"", Err(EINVAL)),
-        (b"\n", Err(EINVAL)),
+        (b"\n", Ok(0)),
+        (b" \t\n", Ok(0)),
+        (b"\0", Ok(0)),
+        // lib/ctype.c: 0xA0 is a space to the kernel's isspace.
+        (b"7\xa0", Ok(7)),
         (b"x", Err(EINVAL)),
         (b"1 2", Err(EINVAL)),
         (b"-1", Err(EINVAL)),
@@ -36,6 +42,8 @@ fn s64_writes() {
     // Kernel quirk: simple_strtoll("-") parses no digits yet leaves nothing over, so it is 0.
     assert_eq!(parse_s64_write(b"-"), Ok(0));
     assert_eq!(parse_s64_write(b"-x"), Err(Errno::EINVAL));
+    assert_eq!(parse_s64_write(b"\n"), Ok(0));
+    assert_eq!(parse_s64_write(b""), Err(Errno::EINVAL));
 }
 
 #[test]

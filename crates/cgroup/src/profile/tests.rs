@@ -10,6 +10,7 @@ fn set_by_name() {
         ("core.tasks_write_parse", "sscanf_eio"),
         ("core.mount_opts", "v2_6_25"),
         ("core.proc_cgroups_hier_column", "subsys_bits"),
+        ("core.proc_cgroups_columns", "v2_6_25"),
         ("core.rmdir_css_refs", "ebusy"),
         ("core.css_refcnt_base", "0"),
     ] {

@@ -94,3 +94,20 @@ fn agent_and_name_are_kept_and_truncated() {
     assert_eq!(o.release_agent.as_deref(), Some("/sbin/agent"));
     assert_eq!(o.name.unwrap().len(), crate::MAX_CGROUP_ROOT_NAMELEN - 1);
 }
+
+/// `init_root_id` (2.6.35): the lowest free id at or above `next_hierarchy_id`; past the ida's
+/// 31-bit limit it starts again from 0, where rootnode's 0 is taken.
+#[test]
+fn init_root_id_wraps_around() {
+    use cgsim_ktypes::trace::NoTrace;
+    let core: CgroupCore<NoTrace> = CgroupCore::with_defaults(std::sync::Arc::new(NoTrace));
+    let m = core.mount(Some("memory")).unwrap();
+    assert_eq!(core.hierarchy_id(m.root), Ok(1));
+    core.lock().next_hierarchy_id = 0x7fff_ffff;
+    let c = core.mount(Some("cpu")).unwrap();
+    assert_eq!(core.hierarchy_id(c.root), Ok(0x7fff_ffff));
+    // ENOSPC above the cursor: ida_get_new from 0 finds 2 (0 is rootnode's, 1 is taken).
+    let s = core.mount(Some("cpuset")).unwrap();
+    assert_eq!(core.hierarchy_id(s.root), Ok(2));
+    assert_eq!(core.lock().next_hierarchy_id, 3);
+}

@@ -184,3 +184,120 @@ fn v3_10_base_files() {
         "1\n"
     );
 }
+
+/// Kernel (2.6.35 `cgroup_write_X64`): only a zero-length write is EINVAL. `echo > file` writes
+/// "\n", which `strstrip` empties; `simple_strtoull("")` is 0 with nothing left over, so the
+/// handler gets 0: `tasks` attaches the writer (pid 0 = current in `attach_task_by_pid`),
+/// `notify_on_release` clears, `cpu.shares` clamps to `MIN_SHARES`, `cpuacct.usage` resets.
+#[test]
+fn blank_writes_to_numeric_files_write_zero() {
+    let core = boot();
+    let m = core.mount(Some("cpu,cpuacct")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    assert_eq!(write(&core, a, "tasks", Pid(2), "\n"), Ok(1));
+    assert_eq!(tasks(&core, a), [2]);
+    assert_eq!(write(&core, a, "tasks", Pid(2), ""), Err(Errno::EINVAL));
+    assert_eq!(write(&core, a, "notify_on_release", Pid(1), "1"), Ok(1));
+    assert_eq!(write(&core, a, "notify_on_release", Pid(1), " \n"), Ok(2));
+    assert_eq!(read(&core, a, "notify_on_release", Pid(1)).unwrap(), "0\n");
+    assert_eq!(write(&core, a, "cpu.shares", Pid(1), "\n"), Ok(1));
+    assert_eq!(read(&core, a, "cpu.shares", Pid(1)).unwrap(), "2\n");
+    assert_eq!(write(&core, a, "cpuacct.usage", Pid(1), "\n"), Ok(1));
+    check(&core);
+}
+
+/// Kernel (2.6.35 `cgroup_release_agent_write` / `_show`): the path is a C string copied
+/// byte for byte (`strcpy`) after `cgroup_write_string`'s `strstrip`, whose `isspace` is
+/// `lib/ctype.c`'s, where 0xA0 is a space. Bytes that are not UTF-8 read back unchanged.
+#[test]
+fn release_agent_keeps_bytes() {
+    let core = boot();
+    let m = core.mount(Some("cpu")).unwrap();
+    let raw = |core: &Core| {
+        let of = core.open(m.top, "release_agent", true, false).unwrap();
+        core.read_all(&of, Pid(1)).unwrap()
+    };
+    let of = core.open(m.top, "release_agent", false, true).unwrap();
+    assert_eq!(core.write(&of, Pid(1), b"/sbin/x\xa0"), Ok(8));
+    assert_eq!(raw(&core), b"/sbin/x\n");
+    assert_eq!(core.write(&of, Pid(1), b"\xa0/sbin/\xff\xfe\n"), Ok(10));
+    assert_eq!(raw(&core), b"/sbin/\xff\xfe\n");
+    check(&core);
+}
+
+/// Kernel (2.6.35 `kernel/cpuset.c` `cpuset_write_resmask` → `update_cpumask` /
+/// `update_nodemask`): the top cpuset is read-only (EACCES before the buffer is parsed); an
+/// empty buffer clears; `cpulist_parse` errors (EINVAL, ERANGE past `nr_cpumask_bits`); CPUs
+/// that exist in the mask but are not active are EINVAL; then `validate_change`: a child that
+/// would not be a subset of its parent is EACCES, a mask that would not cover a child's is
+/// EBUSY, and a cpuset with tasks cannot be emptied (ENOSPC).
+#[test]
+fn cpuset_writes_as_2_6_35() {
+    let core = boot();
+    let m = core.mount(Some("cpuset")).unwrap();
+    for data in ["0", "garbage", "+1", ""] {
+        assert_eq!(
+            write(&core, m.top, "cpuset.cpus", Pid(1), data),
+            Err(Errno::EACCES),
+            "top cpus {data:?}"
+        );
+        assert_eq!(
+            write(&core, m.top, "cpuset.mems", Pid(1), data),
+            Err(Errno::EACCES),
+            "top mems {data:?}"
+        );
+    }
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(write(&core, a, "cpuset.cpus", Pid(1), "0,\n"), Ok(3));
+    assert_eq!(read(&core, a, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "+1"),
+        Err(Errno::EINVAL)
+    );
+    // Two CPUs online out of NR_CPUS = 64: 2..63 exist but are not active, 64+ are out of range.
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "5"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "64"),
+        Err(Errno::ERANGE)
+    );
+    // One memory node online out of MAX_NUMNODES = 64.
+    assert_eq!(
+        write(&core, a, "cpuset.mems", Pid(1), "1"),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        write(&core, a, "cpuset.mems", Pid(1), "64"),
+        Err(Errno::ERANGE)
+    );
+    assert_eq!(write(&core, a, "cpuset.mems", Pid(1), "0"), Ok(1));
+    assert_eq!(read(&core, a, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
+    // validate_change.
+    let b = core.mkdir(a, "B", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        write(&core, b, "cpuset.cpus", Pid(1), "1"),
+        Err(Errno::EACCES),
+        "not a subset of the parent"
+    );
+    assert_eq!(write(&core, b, "cpuset.cpus", Pid(1), "0"), Ok(1));
+    assert_eq!(
+        write(&core, a, "cpuset.cpus", Pid(1), "1"),
+        Err(Errno::EBUSY)
+    );
+    assert_eq!(write(&core, b, "cpuset.mems", Pid(1), "0"), Ok(1));
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    assert_eq!(write(&core, b, "tasks", Pid(1), "2"), Ok(1));
+    assert_eq!(
+        write(&core, b, "cpuset.cpus", Pid(1), "\n"),
+        Err(Errno::ENOSPC)
+    );
+    assert_eq!(
+        write(&core, b, "cpuset.mems", Pid(1), ""),
+        Err(Errno::ENOSPC)
+    );
+    assert_eq!(read(&core, b, "cpuset.cpus", Pid(1)).unwrap(), "0\n");
+    check(&core);
+}

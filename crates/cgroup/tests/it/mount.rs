@@ -115,7 +115,18 @@ fn proc_cgroups_formats() {
     let m = old.mount(Some("cpu,cpuacct")).unwrap();
     let a = old.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
     old.attach_task(a, Pid(1)).unwrap();
-    assert!(old.proc_cgroups().contains("cpu\t24\t2\t1\n"));
+    // 2.6.25's proc_cgroupstats_show: three columns, the hierarchy as its subsys_bits; the
+    // `enabled` column came with `cgroup_disable=` in 2.6.26.
+    assert_eq!(
+        old.proc_cgroups(),
+        "#subsys_name\thierarchy\tnum_cgroups\n\
+         cpuset\t0\t1\n\
+         debug\t0\t1\n\
+         ns\t0\t1\n\
+         cpu\t24\t2\n\
+         cpuacct\t24\t2\n\
+         memory\t0\t1\n"
+    );
     assert_eq!(old.proc_pid_cgroup(Pid(1)).unwrap(), "24:cpuacct,cpu:/A\n");
 }
 
@@ -173,7 +184,7 @@ fn remount_rules() {
         core.remount(m.root, Some("cpuacct,release_agent=/y")),
         Err(Errno::EBUSY)
     );
-    assert_eq!(core.release_agent_path(m.root).unwrap(), "/x");
+    assert_eq!(core.release_agent_path(m.root).unwrap(), b"/x");
     check(&core);
 }
 
@@ -263,10 +274,49 @@ fn v2_6_25_mount_rules() {
         core.remount(m.root, Some("memory,release_agent=/x")),
         Err(Errno::EBUSY)
     );
-    assert_eq!(core.release_agent_path(m.root).unwrap(), "/x");
+    assert_eq!(core.release_agent_path(m.root).unwrap(), b"/x");
     assert_eq!(
         core.show_options(m.root).unwrap(),
         ",memory,release_agent=/x"
     );
     assert_eq!(core.show_options(RootId::ROOTNODE), Err(Errno::EINVAL));
+}
+
+/// Kernel (2.6.35 `cgroup_get_sb`): `cgroup_root_from_opts` allocates the new root and its id
+/// (`init_root_id`: `ida_get_new_above(&hierarchy_ida, next_hierarchy_id)`, then
+/// `next_hierarchy_id = id + 1`) before `sget` looks for an existing hierarchy. A mount that
+/// reuses a hierarchy, or fails with EBUSY, frees the id again but the cursor has moved on, and
+/// a freed lower id is never handed out again while higher ones are free.
+#[test]
+fn hierarchy_ids_advance_past_failed_and_reused_mounts() {
+    let core = boot();
+    let m = core.mount(Some("memory")).unwrap();
+    assert_eq!(core.hierarchy_id(m.root).unwrap(), 1);
+    // Reuse: id 2 is allocated, then dropped.
+    assert_eq!(core.mount(Some("memory")).unwrap().root, m.root);
+    // EBUSY (memory is bound to hierarchy 1): id 3 is allocated, then dropped.
+    assert_eq!(core.mount(Some("memory,cpu")), Err(Errno::EBUSY));
+    // Option errors come before the allocation: no id is used.
+    assert_eq!(core.mount(Some("bogus")), Err(Errno::ENOENT));
+    // `name=x` alone with no hierarchy x: cgroup_root_from_opts returns NULL, no id.
+    assert_eq!(core.mount(Some("name=x")), Err(Errno::EINVAL));
+    let c = core.mount(Some("cpu")).unwrap();
+    assert_eq!(core.hierarchy_id(c.root).unwrap(), 4);
+    // Freeing hierarchy 1 (both mount views) does not make the next mount reuse id 1.
+    assert!(!core.umount(m.root).unwrap());
+    assert!(core.umount(m.root).unwrap());
+    let m2 = core.mount(Some("memory")).unwrap();
+    assert_eq!(core.hierarchy_id(m2.root).unwrap(), 5);
+    assert_eq!(
+        core.proc_cgroups()
+            .lines()
+            .find(|l| l.starts_with("memory\t"))
+            .unwrap(),
+        "memory\t5\t1\t1"
+    );
+    assert_eq!(
+        core.proc_pid_cgroup(Pid(1)).unwrap(),
+        "5:memory:/\n4:cpu:/\n"
+    );
+    check(&core);
 }

@@ -356,3 +356,28 @@ fn write_parsing_through_the_vfs() {
         Some(Errno::EINVAL)
     );
 }
+
+/// `release_agent` through the VFS keeps bytes (2.6.35 `cgroup_release_agent_write` strcpy's
+/// the stripped C string; `_show` seq_puts it): 0xA0 is a space to `lib/ctype.c` and is
+/// stripped, other bytes come back as written, UTF-8 or not.
+#[test]
+fn release_agent_bytes_through_the_vfs() {
+    let k = mounted();
+    let path = format!("{CG}/release_agent");
+    let write = |data: &[u8]| {
+        let fd = k.open(INIT, &path, OpenFlags::WRONLY, 0).unwrap();
+        let n = k.write(INIT, fd, data).unwrap();
+        k.close(INIT, fd).unwrap();
+        n
+    };
+    let read = || {
+        let fd = k.open(INIT, &path, OpenFlags::RDONLY, 0).unwrap();
+        let out = read_all(&k, INIT, fd).unwrap();
+        k.close(INIT, fd).unwrap();
+        out
+    };
+    assert_eq!(write(b"/sbin/x\xa0"), 8);
+    assert_eq!(read(), b"/sbin/x\n");
+    assert_eq!(write(b"/sbin/\xff\xfe\n"), 9);
+    assert_eq!(read(), b"/sbin/\xff\xfe\n");
+}

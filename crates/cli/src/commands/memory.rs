@@ -667,12 +667,19 @@ fn swap_cmd(sh: &mut Shell, pid: Pid, argv: &[String], on: bool) -> i32 {
         } else {
             k.swapoff(pid, &d)
         };
-        if let Err(e) = r {
-            sh.write_err(
-                pid,
-                &format!("{name}: {d}: {name} failed: {}\n", e.errno.strerror()),
-            );
-            status = 1;
+        match r {
+            Ok(()) => {}
+            // Killed by the OOM killer (swapoff is PF_OOM_ORIGIN, mm/swapfile.c): the process
+            // never returns to user space, so it prints nothing; or asleep on a memcg OOM wait
+            // queue, which the shell reports. Either way the caller sees no message from here.
+            Err(e) if e.errno == Errno::EINTR => return 1,
+            Err(e) => {
+                sh.write_err(
+                    pid,
+                    &format!("{name}: {d}: {name} failed: {}\n", e.errno.strerror()),
+                );
+                status = 1;
+            }
         }
     }
     status

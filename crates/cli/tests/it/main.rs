@@ -3,9 +3,12 @@
 //! * `syntax`: the lexer, parser and expander, through data (source text → compact tree);
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
-//! * `dot`: the Graphviz renderer.
+//! * `dot`: the Graphviz renderer;
+//! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
+//!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
 
 mod dot;
+mod fidelity;
 mod fuzz_regressions;
 mod helpers;
 mod notifications;

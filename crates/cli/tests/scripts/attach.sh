@@ -19,8 +19,12 @@ echo " 1 " > /cg/A/tasks
 cat /cg/A/tasks
 echo 0x1 > /cg/tasks
 cat /cg/A/tasks
-# An empty write is EINVAL (echo -n "" writes nothing, so use a newline alone).
+# A blank write attaches the writer: strstrip leaves "", which simple_strtoull reads as 0 with
+# nothing left over, and pid 0 means the writing task (2.6.35 cgroup_write_X64 refuses only a
+# zero-length write).
 echo "" > /cg/A/tasks
+cat /cg/A/tasks
+echo $$
 # Too long for the 64-byte buffer: E2BIG.
 echo 00000000000000000000000000000000000000000000000000000000000000001 > /cg/A/tasks
 # A user may not open root's tasks file for writing (mode 0644): EACCES at open.

@@ -1,6 +1,6 @@
 # swapon/swapoff (mm/swapfile.c): the machine's one swap area is /dev/sda2. swapoff brings every
-# swapped page back into memory, charged to the memcg that owned the swap entry; it fails with
-# ENOMEM when that memcg cannot take them.
+# swapped page back into memory, charged to the memcg that owned the swap entry. When that memcg
+# cannot take them, its OOM killer runs, and swapoff itself (PF_OOM_ORIGIN) is its first choice.
 cat /proc/swaps
 mkdir /cg
 mount -t cgroup -o memory none /cg
@@ -11,7 +11,8 @@ memhog 2M &
 sleep 1
 grep swap /cg/a/memory.stat
 swapon -s
-# The memcg is at its limit: the swapped pages cannot come back.
+# The memcg is at its limit and swapoff runs inside it (the shell is in /cg/a): the OOM killer
+# kills swapoff (LTP memcg_regression test 4). The page it was bringing in stays, uncharged.
 swapoff -a
 cat /proc/swaps
 # With room, they can; memsw.usage_in_bytes does not change (the pages only move).

@@ -356,3 +356,34 @@ fn page_counter_backend() {
     m.exit_task(Pid(10), CPU);
     m.check_invariants();
 }
+
+/// Kernel (2.6.35 `cgroup_write_X64`, which dispatches every `write_u64` file): only a
+/// zero-length write is EINVAL; `echo > memory.X` writes "\n", `strstrip` leaves "", and
+/// `simple_strtoull("")` is 0 with nothing left over, so each handler gets 0
+/// (`mem_cgroup_hierarchy_write`, `mem_cgroup_swappiness_write`,
+/// `mem_cgroup_move_charge_write`, `mem_cgroup_oom_control_write` all accept 0).
+#[test]
+fn blank_writes_to_u64_files_write_zero() {
+    let m = boot(64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    for (file, set) in [
+        ("use_hierarchy", "1"),
+        ("swappiness", "30"),
+        ("move_charge_at_immigrate", "3"),
+        ("oom_control", "1"),
+    ] {
+        m.write_file(a, file, set.as_bytes()).unwrap();
+        assert_eq!(m.write_file(a, file, b"\n"), Ok(1), "{file}");
+        assert_eq!(m.write_file(a, file, b""), Err(Errno::EINVAL), "{file}");
+    }
+    assert_eq!(read(&m, a, "use_hierarchy"), "0\n");
+    assert_eq!(read(&m, a, "swappiness"), "0\n");
+    assert_eq!(read(&m, a, "move_charge_at_immigrate"), "0\n");
+    assert_eq!(
+        read(&m, a, "oom_control"),
+        "oom_kill_disable 0\nunder_oom 0\n"
+    );
+    // 0xA0 is a space to lib/ctype.c's isspace, so strstrip removes it.
+    assert_eq!(m.write_file(a, "swappiness", b"12\xa0"), Ok(3));
+    assert_eq!(read(&m, a, "swappiness"), "12\n");
+}

@@ -190,7 +190,7 @@ impl Run {
             }
             W::SwapOff => {
                 let before = m.swap_area();
-                match m.swapoff(CPU) {
+                match m.swapoff(None, CPU) {
                     Ok(()) => assert_eq!(m.swap_area(), None),
                     Err(cgsim_ktypes::Errno::EINVAL) => assert_eq!(before, None),
                     Err(e) => {

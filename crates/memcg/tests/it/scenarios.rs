@@ -443,3 +443,53 @@ fn munlock_makes_memory_evictable_again() {
     assert!(read_u64(&m, a, "usage_in_bytes") <= MIB);
     m.check_invariants();
 }
+
+/// Kernel (`mm/memcontrol.c` `__mem_cgroup_move_account` → `mem_cgroup_charge_statistics`,
+/// v2.6.34 and v2.6.35 alike): a moved page is counted like an uncharge in the source (cache or
+/// rss down, pgpgout up) and like a charge in the destination (cache or rss up, pgpgin up);
+/// mapped_file moves with it. The same function serves the three paths: move_charge_at_immigrate
+/// (`mem_cgroup_move_charge_pte_range` → `mem_cgroup_move_account`), force_empty and rmdir
+/// (`mem_cgroup_force_empty_list` → `mem_cgroup_move_parent`).
+#[test]
+fn moved_charges_count_pgpgout_in_source_and_pgpgin_in_destination() {
+    const PAGES: u64 = MIB / 4096;
+    // No swap: force_empty reclaims first and would otherwise swap the anon pages out.
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let b = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, b, "move_charge_at_immigrate", "1").unwrap();
+    let p = spawn(&m, 10, "mover", a);
+    let addr = m.mmap_anon(p, Bytes(MIB)).unwrap();
+    m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
+    let root_in = stat(&m, MemcgId::ROOT, "pgpgin");
+    let root_out = stat(&m, MemcgId::ROOT, "pgpgout");
+    // 1. move_charge_at_immigrate.
+    m.attach_task(p, b).unwrap();
+    assert_eq!(
+        (stat(&m, a, "pgpgin"), stat(&m, a, "pgpgout")),
+        (PAGES, PAGES)
+    );
+    assert_eq!((stat(&m, b, "pgpgin"), stat(&m, b, "pgpgout")), (PAGES, 0));
+    assert_eq!(stat(&m, b, "rss"), MIB);
+    // 2. force_empty moves b's charges to the root.
+    m.attach_task(p, MemcgId::ROOT).unwrap();
+    assert_eq!(write(&m, b, "force_empty", "0"), Ok(1));
+    assert_eq!(
+        (stat(&m, b, "pgpgin"), stat(&m, b, "pgpgout")),
+        (PAGES, PAGES)
+    );
+    assert_eq!(stat(&m, MemcgId::ROOT, "pgpgin"), root_in + PAGES);
+    assert_eq!(stat(&m, MemcgId::ROOT, "pgpgout"), root_out);
+    // 3. rmdir reparents into a hierarchical parent.
+    let h = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, h, "use_hierarchy", "1").unwrap();
+    let c = m.create_memcg(h).unwrap();
+    write(&m, c, "move_charge_at_immigrate", "1").unwrap();
+    m.attach_task(p, c).unwrap();
+    assert_eq!((stat(&m, c, "pgpgin"), stat(&m, c, "pgpgout")), (PAGES, 0));
+    m.attach_task(p, h).unwrap();
+    m.remove_memcg(c).unwrap();
+    assert_eq!((stat(&m, h, "pgpgin"), stat(&m, h, "pgpgout")), (PAGES, 0));
+    assert_eq!(stat(&m, h, "rss"), MIB);
+    m.check_invariants();
+}

@@ -27,7 +27,7 @@ fn swapoff_brings_everything_back_and_swapon_restores_the_area() {
     // Not -1: with memsw unlimited too, 2.6.34 would set memsw_is_minimum and never swap for
     // this memcg's limit again (a kernel quirk the model keeps).
     write(&m, a, "limit_in_bytes", "64M").unwrap();
-    m.swapoff(CPU).unwrap();
+    m.swapoff(None, CPU).unwrap();
     assert_eq!(m.swap_area(), None);
     assert_eq!(m.nr_free_swap(), 0);
     assert_eq!(stat(&m, a, "swap"), 0);
@@ -40,7 +40,7 @@ fn swapoff_brings_everything_back_and_swapon_restores_the_area() {
     );
     assert_eq!(m.task_mm_counts(p).unwrap().2, 0, "no swap entries left");
     m.check_invariants();
-    assert_eq!(m.swapoff(CPU), Err(Errno::EINVAL), "not on");
+    assert_eq!(m.swapoff(None, CPU), Err(Errno::EINVAL), "not on");
     // Without swap, a limit below usage cannot be met: reclaim has nowhere to put anon pages.
     assert_eq!(
         write(&m, a, "limit_in_bytes", "1M"),
@@ -62,14 +62,84 @@ fn swapoff_brings_everything_back_and_swapon_restores_the_area() {
     m.check_invariants();
 }
 
+/// Run by a task of the memcg (LTP memcg_regression test 4, "swapoff will be killed"):
+/// 2.6.35's `sys_swapoff` marks the caller `PF_OOM_ORIGIN`, the charge of a page coming back
+/// hits the limit, and `badness` gives the caller `ULONG_MAX` (printed by `%li` as -1): the
+/// memcg OOM killer kills swapoff, not the task that owns the memory. Its charge is bypassed
+/// (the page stays in, uncharged, its entry freed), `try_to_unuse` stops with EINTR at the
+/// next entry, and the area goes back on with priority -1.
 #[test]
-fn swapoff_fails_with_enomem_when_the_memcg_cannot_take_the_pages() {
-    let (m, a, p, _) = swapped(16);
+fn swapoff_inside_the_memcg_is_the_oom_killers_victim() {
+    let mut profile = MemcgProfile::default();
+    profile.badness = cgsim_memcg::profile::Badness::TotalVm2_6_25;
+    let (m, klog) = boot_with(profile, 64, 16);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    write(&m, a, "limit_in_bytes", "1M").unwrap();
+    let p = spawn(&m, 10, "hog", a);
+    let addr = m.mmap_anon(p, Bytes(2 * MIB)).unwrap();
+    m.touch(p, addr, Bytes(2 * MIB), true, CPU).unwrap();
+    let s = spawn(&m, 20, "swapoff", a);
+    let _ = m.take_events();
     let before = m.swap_area().unwrap().used;
-    assert_eq!(m.swapoff(CPU), Err(Errno::ENOMEM));
-    // The area is back, with what could not be brought in; nothing leaked.
+    let memsw = read_u64(&m, a, "memsw.usage_in_bytes");
+    assert_eq!(m.swapoff(Some(s), CPU), Err(Errno::EINTR));
+    assert_eq!(m.take_events().killed, [s]);
+    let log: Vec<String> = klog.lines().into_iter().map(|l| l.text).collect();
+    assert!(
+        log.contains(
+            &"Memory cgroup out of memory: kill process 20 (swapoff) score -1 or a child"
+                .to_string()
+        ),
+        "{log:?}"
+    );
+    assert!(
+        log.contains(&"Killed process 20 (swapoff)".to_string()),
+        "{log:?}"
+    );
+    let after = m.swap_area().unwrap();
+    assert_eq!(after.prio, -1);
+    assert!(after.used < before, "some pages came back");
+    // The bypassed page: resident, charged to nobody, its entry (and the entry's memsw
+    // charge) gone.
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), MIB);
+    assert_eq!(read_u64(&m, a, "memsw.usage_in_bytes"), memsw - 4096);
+    assert_eq!(m.task_memcg(p), a, "the hog lives");
+    m.check_invariants();
+    // The area works as before.
+    let addr2 = m.mmap_anon(p, Bytes(MIB)).unwrap();
+    m.touch(p, addr2, Bytes(MIB), true, CPU).unwrap();
+    m.check_invariants();
+}
+
+/// Run from outside the memcg, swapoff is not a candidate: the memcg OOM killer kills the
+/// memcg's task, whose exit frees its swap entries, and swapoff completes.
+#[test]
+fn swapoff_outside_the_memcg_kills_the_owner_and_completes() {
+    let (m, a, p, _) = swapped(16);
+    let _ = m.take_events();
+    assert_eq!(m.swapoff(Some(Pid(1)), CPU), Ok(()));
+    assert_eq!(m.take_events().killed, [p]);
+    assert_eq!(m.swap_area(), None);
+    assert_eq!(read_u64(&m, a, "memsw.usage_in_bytes"), 0);
+    m.check_invariants();
+}
+
+/// With `oom_kill_disable` the kernel's swapoff sleeps on the memcg's OOM wait queue: here
+/// the call returns EINTR with the task queued (as a fault does); without a task to queue,
+/// ENOMEM. Either way the area is back, with what could not be brought in.
+#[test]
+fn swapoff_with_oom_kill_disable_waits() {
+    let (m, a, p, _) = swapped(16);
+    write(&m, a, "oom_control", "1").unwrap();
+    let s = spawn(&m, 20, "swapoff", a);
+    let before = m.swap_area().unwrap().used;
+    assert_eq!(m.swapoff(Some(s), CPU), Err(Errno::EINTR));
+    assert!(m.oom_waiting(s).is_some());
+    assert!(m.take_events().killed.is_empty());
     let after = m.swap_area().unwrap().used;
     assert!(after > 0 && after <= before);
+    m.exit_task(s, CPU);
+    assert_eq!(m.swapoff(None, CPU), Err(Errno::ENOMEM));
     assert!(read_u64(&m, a, "usage_in_bytes") <= MIB);
     assert_eq!(read_u64(&m, a, "memsw.usage_in_bytes"), 2 * MIB);
     m.check_invariants();
@@ -89,7 +159,7 @@ fn shared_entries_come_back_shared() {
     let swapped_pages = m.task_mm_counts(p).unwrap().2;
     assert_eq!(m.task_mm_counts(child).unwrap().2, swapped_pages);
     write(&m, a, "limit_in_bytes", "-1").unwrap();
-    m.swapoff(CPU).unwrap();
+    m.swapoff(None, CPU).unwrap();
     assert_eq!(
         read_u64(&m, a, "usage_in_bytes"),
         2 * MIB,
@@ -114,7 +184,7 @@ fn shmem_entries_return_to_the_page_cache() {
     m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
     assert!(stat(&m, a, "swap") > 0);
     write(&m, a, "limit_in_bytes", "-1").unwrap();
-    m.swapoff(CPU).unwrap();
+    m.swapoff(None, CPU).unwrap();
     assert_eq!(stat(&m, a, "swap"), 0);
     assert_eq!(stat(&m, a, "cache"), MIB);
     m.check_invariants();
