@@ -592,11 +592,16 @@ impl<T: Tracer> Kernel<T> {
     fn unlock(&self, mut st: MutexGuard<'_, state::State<T>>) {
         self.drain_release_agent(&mut st);
         let deferred = std::mem::take(&mut st.deferred_drops);
+        let sigchld = std::mem::take(&mut st.pending_sigchld);
         drop(st);
         // Last eventfd references: their POLLHUP wake-ups record event removals, run next.
         drop(deferred);
         self.event_process_hangups();
         self.mem_events();
+        // exit_notify's SIGCHLD: ignored unless the parent is a program with a handler (stress).
+        for parent in sigchld {
+            self.deliver(parent, Signal::SIGCHLD);
+        }
     }
 
     // ---- processes -------------------------------------------------------------------------

@@ -34,6 +34,9 @@ pub struct State<T: Tracer> {
     /// eventfd files whose last reference went away under the lock; dropped (their `POLLHUP`
     /// wake-up run) by `Kernel::unlock` after the lock is released.
     pub deferred_drops: Vec<EventfdFile>,
+    /// Parents to send SIGCHLD to (`do_notify_parent` in `exit_notify`), delivered by
+    /// `Kernel::unlock` after the lock is released, since a program's handler may make syscalls.
+    pub pending_sigchld: Vec<Pid>,
     /// SysV shm keys (`ipc_ids` of the shm namespace): key → (shmid, size in bytes).
     pub shm_keys: BTreeMap<i32, (i32, u64)>,
     /// Every live segment by id.
@@ -121,6 +124,7 @@ impl<T: Tracer> State<T> {
             console: Vec::new(),
             release_log: Vec::new(),
             deferred_drops: Vec::new(),
+            pending_sigchld: Vec::new(),
             shm_keys: BTreeMap::new(),
             shm_segs: BTreeMap::new(),
         };

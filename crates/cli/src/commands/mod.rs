@@ -2,8 +2,8 @@
 //!
 //! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
 //! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
-//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
-//! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
+//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhold`,
+//! `pagecache`, `free`, `swapon`, `swapoff`), [`memhog`] (numactl's), [`stress`], [`text`] (`grep`, `wc`, `head`, `tail`) and
 //! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
 //! [`Registry::add`].
 
@@ -11,10 +11,12 @@ pub mod builtins;
 pub mod dd;
 pub mod fs;
 pub mod listener;
+pub mod memhog;
 pub mod memory;
 pub mod misc;
 pub mod mount;
 pub mod process;
+pub mod stress;
 pub mod text;
 
 use crate::Shell;
@@ -82,6 +84,8 @@ impl Registry {
         process::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
+        memhog::register(&mut r);
+        stress::register(&mut r);
         listener::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
