@@ -144,7 +144,7 @@ pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
-pub use crate::mount::mangle;
+pub use crate::mount::{mangle, mnt, ms};
 pub use crate::namei::{NAME_MAX, PATH_MAX};
 pub use crate::perm::S_ISVTX;
 pub use crate::process::{DefaultAction, TASK_COMM_LEN, default_action};
@@ -757,7 +757,23 @@ impl<T: Tracer> Kernel<T> {
         remount: bool,
         data: Option<&str>,
     ) -> SysResult<()> {
-        self.sys_mount(pid, source, target, fstype, remount, data)
+        let flags = if remount { ms::REMOUNT } else { 0 };
+        self.sys_mount(pid, source, target, fstype, flags, data)
+    }
+
+    /// `mount(source, target, fstype, flags, data)` with `MS_*` flags ([`ms`]): what mount(8)
+    /// passes after taking `nosuid`, `noatime`, `remount`, ... out of `-o`. EINVAL for
+    /// `MS_RDONLY` and `MS_BIND`, which are not modelled.
+    pub fn mount_flags(
+        &self,
+        pid: Pid,
+        source: &str,
+        target: &str,
+        fstype: &str,
+        flags: u64,
+        data: Option<&str>,
+    ) -> SysResult<()> {
+        self.sys_mount(pid, source, target, fstype, flags, data)
     }
 
     pub fn umount(&self, pid: Pid, target: &str) -> SysResult<()> {

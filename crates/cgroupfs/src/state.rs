@@ -24,7 +24,12 @@ pub struct State<T: Tracer> {
     pub tmpfs: BTreeMap<u32, Tmpfs>,
     pub next_sb: u32,
     pub mounts: BTreeMap<u64, Mount>,
+    /// `mnt_id_start`: where the search for a free mount id begins.
     pub next_mnt: u64,
+    /// The last mount's position in the namespace's list.
+    pub next_mnt_seq: u64,
+    /// Unnamed device minors in use (`unnamed_dev_ida`) and the superblock holding each.
+    pub anon_devs: BTreeMap<u32, Super>,
     pub tasks: BTreeMap<Pid, Task>,
     pub last_pid: i32,
     pub files: BTreeMap<FileId, OpenFile<T>>,
@@ -117,6 +122,8 @@ impl<T: Tracer> State<T> {
             next_sb: 2,
             mounts: BTreeMap::new(),
             next_mnt: 1,
+            next_mnt_seq: 0,
+            anon_devs: BTreeMap::from([(crate::mount::FIRST_USER_ANON_DEV, Super::Tmpfs(1))]),
             tasks: BTreeMap::new(),
             last_pid: 1,
             files: BTreeMap::new(),
@@ -129,9 +136,7 @@ impl<T: Tracer> State<T> {
             shm_segs: BTreeMap::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
-            let id = st.next_mnt;
-            st.next_mnt += 1;
-            st.mounts.insert(id, Mount { id, ..m });
+            crate::mount::add_mount(st, m);
         };
         add(
             &mut st,
@@ -144,6 +149,11 @@ impl<T: Tracer> State<T> {
                 dir: "/".into(),
                 fstype: "rootfs".into(),
                 options: String::new(),
+                // Mounted by the kernel (init_mount_tree), not do_mount: no relatime.
+                mnt_flags: 0,
+                sb_flags: 0,
+                dev: (0, 1),
+                seq: 0,
             },
         );
         add(
@@ -163,6 +173,11 @@ impl<T: Tracer> State<T> {
                 dir: "/proc".into(),
                 fstype: "proc".into(),
                 options: String::new(),
+                // Mounted by the boot scripts with mount(8): do_mount's default relatime.
+                mnt_flags: crate::mount::mnt::RELATIME,
+                sb_flags: 0,
+                dev: (0, 3),
+                seq: 0,
             },
         );
         add(
@@ -179,6 +194,10 @@ impl<T: Tracer> State<T> {
                 dir: "/sys/fs/cgroup".into(),
                 fstype: "tmpfs".into(),
                 options: String::new(),
+                mnt_flags: crate::mount::mnt::RELATIME,
+                sb_flags: 0,
+                dev: (0, crate::mount::FIRST_USER_ANON_DEV),
+                seq: 0,
             },
         );
         // init's fds 0 and 1 share one console description, fd 2 has its own (tagged stderr),
