@@ -140,6 +140,7 @@ impl Shell {
             arg0: "cgsim",
             klog_cleared: 0,
         };
+        crate::commands::bin::install(&mut sh);
         sh.collect();
         sh
     }
