@@ -916,7 +916,14 @@ impl<T: Tracer> Kernel<T> {
 
     /// Advance the simulated clock by `nanos`, waking and running sleepers in time order.
     pub fn advance_clock(&self, nanos: u64) {
-        self.sched_advance_clock(nanos)
+        self.sched_advance_clock(nanos, &mut || false)
+    }
+
+    /// [`advance_clock`](Self::advance_clock), but stop at the first wake-up deadline after
+    /// which `done()` holds (a shell waiting for a child that a wake-up ended: the clock stays
+    /// where the child ended instead of running on to a later timer).
+    pub fn advance_clock_until(&self, nanos: u64, done: &mut dyn FnMut() -> bool) {
+        self.sched_advance_clock(nanos, done)
     }
 
     /// Take what processes wrote to the console (fds 0–2 of init and its descendants unless
