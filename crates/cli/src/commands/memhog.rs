@@ -182,7 +182,8 @@ impl MemHog {
             let s = nodes.as_deref().unwrap_or("");
             if let Err(warning) = parse_nodestring(s) {
                 if let Some(w) = warning {
-                    err(k, pid, &format!("libnuma: Warning: {w}\n"));
+                    // numa_warn adds a newline after a message that has one already.
+                    err(k, pid, &format!("libnuma: Warning: {w}\n\n"));
                 }
                 out(k, pid, &format!("<{s}> is invalid\n"));
                 return Err(1);
