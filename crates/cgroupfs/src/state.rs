@@ -90,7 +90,8 @@ impl<T: Tracer> State<T> {
     ///
     /// Layout: `/dev/{null,console}`, `/proc` (proc), `/sys/fs/cgroup` (a tmpfs, mode 0755, as
     /// distributions mount it), `/tmp` (mode 1777), `/root` (0700). `/proc/mounts` starts as
-    /// `rootfs / rootfs rw 0 0`, `proc /proc proc rw 0 0`, `tmpfs /sys/fs/cgroup tmpfs rw 0 0`.
+    /// `rootfs / rootfs rw 0 0`, `proc /proc proc rw,relatime 0 0`,
+    /// `tmpfs /sys/fs/cgroup tmpfs rw,relatime 0 0` (rootfs is the kernel's own mount: no relatime).
     pub fn boot() -> State<T> {
         let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755);
         let r = root.root;

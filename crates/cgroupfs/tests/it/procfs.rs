@@ -105,10 +105,24 @@ fn mountinfo_format_and_id_reuse() {
     }
     k.mount(INIT, "none", "/a", "cgroup", false, Some("memory"))
         .unwrap();
-    k.mount_flags(INIT, "cg", "/b", "cgroup", ms::NOSUID | ms::NOATIME, Some("cpu"))
-        .unwrap();
-    k.mount_flags(INIT, "tmpfs", "/t", "tmpfs", ms::STRICTATIME | ms::SYNCHRONOUS, Some("mode=700"))
-        .unwrap();
+    k.mount_flags(
+        INIT,
+        "cg",
+        "/b",
+        "cgroup",
+        ms::NOSUID | ms::NOATIME,
+        Some("cpu"),
+    )
+    .unwrap();
+    k.mount_flags(
+        INIT,
+        "tmpfs",
+        "/t",
+        "tmpfs",
+        ms::STRICTATIME | ms::SYNCHRONOUS,
+        Some("mode=700"),
+    )
+    .unwrap();
     let boot_lines = "1 1 0:1 / / rw - rootfs rootfs rw\n\
                       2 1 0:3 / /proc rw,relatime - proc proc rw\n\
                       3 1 0:15 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw\n";
@@ -122,11 +136,9 @@ fn mountinfo_format_and_id_reuse() {
         )
     );
     // show_vfsmnt: superblock options first, then the mount's, then the filesystem's.
-    assert!(
-        cat(&k, INIT, "/proc/mounts")
-            .unwrap()
-            .ends_with("cg /b cgroup rw,nosuid,noatime,cpu 0 0\ntmpfs /t tmpfs rw,sync,mode=700 0 0\n")
-    );
+    assert!(cat(&k, INIT, "/proc/mounts").unwrap().ends_with(
+        "cg /b cgroup rw,nosuid,noatime,cpu 0 0\ntmpfs /t tmpfs rw,sync,mode=700 0 0\n"
+    ));
     // A freed id (and unnamed device) is the next one handed out; the list keeps mount order.
     k.umount(INIT, "/b").unwrap();
     k.mount(INIT, "x", "/b", "cgroup", false, Some("cpuacct"))
@@ -141,8 +153,15 @@ fn mountinfo_format_and_id_reuse() {
         "{info}"
     );
     // A remount replaces the mount's flags (2.6.35 keeps no old atime mode).
-    k.mount_flags(INIT, "none", "/a", "cgroup", ms::REMOUNT | ms::NODEV, Some("memory"))
-        .unwrap();
+    k.mount_flags(
+        INIT,
+        "none",
+        "/a",
+        "cgroup",
+        ms::REMOUNT | ms::NODEV,
+        Some("memory"),
+    )
+    .unwrap();
     assert!(
         cat(&k, INIT, "/proc/mounts")
             .unwrap()

@@ -142,9 +142,9 @@ impl MemHog {
         if let Some(f) = file {
             match k.open(pid, f, OpenFlags::RDWR, 0) {
                 Ok(fd) => {
-                    let is_zero = k
-                        .stat(pid, f)
-                        .is_ok_and(|s| s.file_type == FileType::CharDevice && s.rdev == Some((1, 5)));
+                    let is_zero = k.stat(pid, f).is_ok_and(|s| {
+                        s.file_type == FileType::CharDevice && s.rdev == Some((1, 5))
+                    });
                     if !is_zero {
                         err(
                             k,
@@ -324,7 +324,10 @@ fn parse_nodestring(s: &str) -> Result<(), Option<String>> {
             return Err(Some(format!("unparseable node description `{s}'")));
         }
         if arg != 0 {
-            return Err(Some(format!("node argument {} is out of range", arg as i32)));
+            return Err(Some(format!(
+                "node argument {} is out of range",
+                arg as i32
+            )));
         }
         s = rest;
         if let Some(r) = s.strip_prefix('-') {

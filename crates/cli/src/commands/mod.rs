@@ -138,9 +138,9 @@ impl Registry {
             "/usr/local/bin/",
             "/usr/local/sbin/",
         ]
-            .iter()
-            .find_map(|dir| name.strip_prefix(dir))
-            .unwrap_or(name);
+        .iter()
+        .find_map(|dir| name.strip_prefix(dir))
+        .unwrap_or(name);
         self.cmds.get(base)
     }
 

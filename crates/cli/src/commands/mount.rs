@@ -53,7 +53,10 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                     let msg = if a.starts_with("--") {
                         format!("mount: option '{a}' requires an argument\n{TRY_HELP}")
                     } else {
-                        format!("mount: option requires an argument -- '{}'\n{TRY_HELP}", &a[1..])
+                        format!(
+                            "mount: option requires an argument -- '{}'\n{TRY_HELP}",
+                            &a[1..]
+                        )
                     };
                     sh.write_err(pid, &msg);
                     return 1;
@@ -72,7 +75,10 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             _ if a.starts_with("-t") && a.len() > 2 => fstype = Some(a[2..].to_string()),
             _ if a.starts_with("-o") && a.len() > 2 => opts.push(a[2..].to_string()),
             _ if a.starts_with("--") && a.len() > 2 => {
-                sh.write_err(pid, &format!("mount: unrecognized option '{a}'\n{TRY_HELP}"));
+                sh.write_err(
+                    pid,
+                    &format!("mount: unrecognized option '{a}'\n{TRY_HELP}"),
+                );
                 return 1;
             }
             _ if a.starts_with('-') && a.len() > 1 => {
@@ -81,7 +87,10 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                     .chars()
                     .find(|c| !matches!(c, 'n' | 'v' | 'l'))
                     .unwrap_or('-');
-                sh.write_err(pid, &format!("mount: invalid option -- '{bad}'\n{TRY_HELP}"));
+                sh.write_err(
+                    pid,
+                    &format!("mount: invalid option -- '{bad}'\n{TRY_HELP}"),
+                );
                 return 1;
             }
             _ => pos.push(a.to_string()),
@@ -131,7 +140,11 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
 fn parse_mount_options(opts: &[String]) -> (u64, Option<String>) {
     let mut flags = 0u64;
     let mut data: Vec<&str> = Vec::new();
-    for o in opts.iter().flat_map(|o| o.split(',')).filter(|o| !o.is_empty()) {
+    for o in opts
+        .iter()
+        .flat_map(|o| o.split(','))
+        .filter(|o| !o.is_empty())
+    {
         // (set, clear) pairs, in the order of libmount's MS_* map.
         let (set, clear) = match o {
             "ro" => (ms::RDONLY, 0),
@@ -269,7 +282,9 @@ fn match_fstype(fstype: &str, pattern: &str) -> bool {
         None => (false, pattern),
     };
     for p in list.split(',') {
-        if p.strip_prefix("no").is_some_and(|t| t.eq_ignore_ascii_case(fstype)) {
+        if p.strip_prefix("no")
+            .is_some_and(|t| t.eq_ignore_ascii_case(fstype))
+        {
             return false;
         }
         if p.eq_ignore_ascii_case(fstype) {

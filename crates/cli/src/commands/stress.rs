@@ -183,8 +183,8 @@ fn parse(argv: &[String]) -> Result<(Opts, Vec<String>), Early> {
             i += 1;
             match argv.get(i) {
                 Some(v)
-                    if !(v.starts_with('-')
-                        && !v.as_bytes().get(1).is_some_and(u8::is_ascii_digit)) =>
+                    if !v.starts_with('-')
+                        || v.as_bytes().get(1).is_some_and(u8::is_ascii_digit) =>
                 {
                     Ok(v.clone())
                 }
@@ -216,7 +216,8 @@ fn parse(argv: &[String]) -> Result<(Opts, Vec<String>), Early> {
             "--dry-run" | "-n" => o.dryrun = true,
             "--backoff" => {
                 let v = value("--backoff")?;
-                o.backoff = scan_lli(&v).ok_or_else(|| fail(138, format!("invalid number: {v}")))?;
+                o.backoff =
+                    scan_lli(&v).ok_or_else(|| fail(138, format!("invalid number: {v}")))?;
                 if o.backoff < 0 {
                     return Err(fail(143, format!("invalid backoff factor: {}", o.backoff)));
                 }
@@ -235,14 +236,48 @@ fn parse(argv: &[String]) -> Result<(Opts, Vec<String>), Early> {
                 // The options with a size or count: (name, FAIL line, message, check).
                 let (name, line, what, slot, allow_zero): (&str, u32, &str, &mut i64, bool) =
                     match arg {
-                        "--cpu" | "-c" => ("--cpu", 164, "invalid number of cpu hogs", &mut o.cpu, false),
-                        "--io" | "-i" => ("--io", 174, "invalid number of io hogs", &mut o.io, false),
-                        "--vm" | "-m" => ("--vm", 184, "invalid number of vm hogs", &mut o.vm, false),
-                        "--vm-bytes" => ("--vm-bytes", 194, "invalid vm byte value", &mut o.vm_bytes, false),
-                        "--vm-stride" => ("--vm-stride", 204, "invalid stride value", &mut o.vm_stride, false),
+                        "--cpu" | "-c" => (
+                            "--cpu",
+                            164,
+                            "invalid number of cpu hogs",
+                            &mut o.cpu,
+                            false,
+                        ),
+                        "--io" | "-i" => {
+                            ("--io", 174, "invalid number of io hogs", &mut o.io, false)
+                        }
+                        "--vm" | "-m" => {
+                            ("--vm", 184, "invalid number of vm hogs", &mut o.vm, false)
+                        }
+                        "--vm-bytes" => (
+                            "--vm-bytes",
+                            194,
+                            "invalid vm byte value",
+                            &mut o.vm_bytes,
+                            false,
+                        ),
+                        "--vm-stride" => (
+                            "--vm-stride",
+                            204,
+                            "invalid stride value",
+                            &mut o.vm_stride,
+                            false,
+                        ),
                         "--vm-hang" => ("--vm-hang", 214, "invalid value", &mut o.vm_hang, true),
-                        "--hdd" | "-d" => ("--hdd", 228, "invalid number of hdd hogs", &mut o.hdd, false),
-                        "--hdd-bytes" => ("--hdd-bytes", 238, "invalid hdd byte value", &mut o.hdd_bytes, false),
+                        "--hdd" | "-d" => (
+                            "--hdd",
+                            228,
+                            "invalid number of hdd hogs",
+                            &mut o.hdd,
+                            false,
+                        ),
+                        "--hdd-bytes" => (
+                            "--hdd-bytes",
+                            238,
+                            "invalid hdd byte value",
+                            &mut o.hdd_bytes,
+                            false,
+                        ),
                         _ => return Err(fail(244, format!("unrecognized option: {arg}"))),
                     };
                 let v = value(name)?;
@@ -432,8 +467,12 @@ impl Stress {
             if o.timeout > 0 {
                 timeout = o.timeout - (now_secs(k) - self.starttime) as i64;
                 if timeout > 0 {
-                    self.msg
-                        .print(k, pid, Level::Dbug, &format!("setting timeout to {timeout}s"));
+                    self.msg.print(
+                        k,
+                        pid,
+                        Level::Dbug,
+                        &format!("setting timeout to {timeout}s"),
+                    );
                 } else {
                     self.msg.print(
                         k,
@@ -538,12 +577,10 @@ impl Stress {
                             Level::Dbug,
                             &format!("<-- worker {w} signalled normally"),
                         ),
-                        WaitStatus::Signaled(Signal::SIGUSR1) => self.msg.print(
-                            k,
-                            pid,
-                            Level::Dbug,
-                            &format!("<-- worker {w} reaped"),
-                        ),
+                        WaitStatus::Signaled(Signal::SIGUSR1) => {
+                            self.msg
+                                .print(k, pid, Level::Dbug, &format!("<-- worker {w} reaped"))
+                        }
                         WaitStatus::Signaled(sig) => {
                             self.msg.print(
                                 k,
@@ -672,7 +709,9 @@ impl Worker {
         if self.stride <= PAGE_SIZE {
             // Every page from the header to the last byte written.
             let last = (self.bytes - 1) / self.stride * self.stride;
-            return k.touch(pid, addr, CHUNK_HEADER + last + 1).map_err(|e| e.errno);
+            return k
+                .touch(pid, addr, CHUNK_HEADER + last + 1)
+                .map_err(|e| e.errno);
         }
         let mut i = 0;
         while i < self.bytes {

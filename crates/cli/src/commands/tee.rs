@@ -82,7 +82,13 @@ enum OutputError {
     ExitNopipe,
 }
 
-const LONG: [&str; 5] = ["append", "ignore-interrupts", "output-error", "help", "version"];
+const LONG: [&str; 5] = [
+    "append",
+    "ignore-interrupts",
+    "output-error",
+    "help",
+    "version",
+];
 
 fn tee(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let mut append = false;
@@ -103,7 +109,11 @@ fn tee(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 Some((n, v)) => (n, Some(v)),
                 None => (long, None),
             };
-            let matches: Vec<&str> = LONG.iter().copied().filter(|l| l.starts_with(name)).collect();
+            let matches: Vec<&str> = LONG
+                .iter()
+                .copied()
+                .filter(|l| l.starts_with(name))
+                .collect();
             let full = match matches.as_slice() {
                 _ if LONG.contains(&name) => name,
                 [one] => one,
