@@ -11,14 +11,21 @@
 //! `_netdev`, `x-*`, ...) are dropped, and the rest is the filesystem's data (`memory,cpu`).
 //! Bad options: `mount: invalid option -- 'x'` and `Try 'mount --help' for more information.`,
 //! status 1.
-//! **Differences:** failure messages follow BusyBox (`mount: mounting none on /cg failed:
-//! Device or resource busy`), which always ends with the kernel's strerror text; the exit
-//! status is util-linux's 32 ("mount failure").
+//! Failures are reported as libmount 2.38 words them (`mnt_context_get_mount_excode`,
+//! `mnt_context_get_umount_excode`) from the errno of `mount(2)`/`umount(2)`: `mount: TARGET:
+//! MESSAGE.` (TARGET canonicalized when it exists) followed by `       dmesg(1) may have more
+//! information after failed mount system call.`, status 32; `umount: TARGET: not mounted.`,
+//! `target is busy.`, ..., status 32. Usage errors (`bad usage`, one operand with no
+//! `/etc/fstab` entry) have status 1.
+//! **Differences:** there is no `/etc/fstab`, so `mount DIR` and `mount -a` find nothing; a
+//! mount without `-t` is refused with a `cgsim:` message (the real mount would probe the
+//! source and try every filesystem type the kernel lists); `ro` and `bind` are refused with a
+//! `cgsim:` message because the simulated kernel does not model them.
 
 use super::{Kind, Registry};
 use crate::Shell;
-use cgsim_cgroupfs::ms;
-use cgsim_ktypes::Pid;
+use cgsim_cgroupfs::{FileType, OpenFlags, ms};
+use cgsim_ktypes::{Errno, Pid};
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(
@@ -102,37 +109,152 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     }
     let (flags, data) = parse_mount_options(&opts);
     let remount = flags & ms::REMOUNT != 0;
+    if pos.is_empty() {
+        sh.write_err(pid, &format!("mount: bad usage\n{TRY_HELP}"));
+        return 1;
+    }
+    if pos.len() > 2 {
+        sh.write_err(pid, &format!("mount: bad usage\n{TRY_HELP}"));
+        return 1;
+    }
+    if flags & (ms::RDONLY | ms::BIND) != 0 {
+        sh.write_err(
+            pid,
+            "mount: cgsim: read-only and bind mounts are not modelled\n",
+        );
+        return MOUNT_FAILURE;
+    }
     let (source, target) = match (remount, pos.as_slice()) {
         (true, [t]) => ("none".to_string(), t.clone()),
         (_, [s, t]) => (s.clone(), t.clone()),
-        _ => {
-            sh.write_err(pid, "mount: usage: mount -t TYPE [-o OPTS] SOURCE DIR\n");
+        (_, [one]) => {
+            // Case C of mount.c: one operand is looked up in /etc/fstab, which is empty.
+            let spec = canonicalize(sh, pid, one);
+            sh.write_err(pid, &format!("mount: {spec}: can't find in /etc/fstab.\n"));
             return 1;
         }
+        _ => unreachable!("0 and more than 2 operands handled above"),
     };
     let fstype = match (fstype, remount) {
         (Some(t), _) => t,
         (None, true) => "cgroup".to_string(),
         (None, false) => {
-            sh.write_err(pid, "mount: you must specify the filesystem type\n");
+            sh.write_err(
+                pid,
+                "mount: cgsim: give the filesystem type with -t (probing a source is not modelled)\n",
+            );
             return MOUNT_FAILURE;
         }
     };
     let k = sh.kernel().clone();
+    let spec = canonicalize(sh, pid, &target);
     match k.mount_flags(pid, &source, &target, &fstype, flags, data.as_deref()) {
         Ok(()) => 0,
         Err(e) => {
-            let what = if remount { "remounting" } else { "mounting" };
+            let msg = mount_error(sh, pid, e.errno, &source, &target, &fstype, remount);
             sh.write_err(
                 pid,
                 &format!(
-                    "mount: {what} {source} on {target} failed: {}\n",
-                    e.errno.strerror()
+                    "mount: {spec}: {msg}.\n       dmesg(1) may have more information after failed mount system call.\n"
                 ),
             );
             MOUNT_FAILURE
         }
     }
+}
+
+/// libmount's `mnt_context_get_mount_excode` for a failed `mount(2)`: what it says for each
+/// errno, after looking at the target, the source and the mount table as it does.
+fn mount_error(
+    sh: &mut Shell,
+    pid: Pid,
+    errno: Errno,
+    src: &str,
+    tgt: &str,
+    fstype: &str,
+    remount: bool,
+) -> String {
+    let k = sh.kernel().clone();
+    let tgt_stat = k.stat(pid, tgt);
+    match errno {
+        Errno::EPERM => {
+            let root = k.ps().iter().any(|p| p.pid == pid && p.cred.euid.is_root());
+            if !root {
+                "must be superuser to use mount".to_string()
+            } else if !tgt_stat.is_ok_and(|s| s.file_type == FileType::Directory) {
+                "mount point is not a directory".to_string()
+            } else {
+                "permission denied".to_string()
+            }
+        }
+        Errno::EBUSY if remount => "mount point is busy".to_string(),
+        Errno::EBUSY => match mounted_source(sh, pid, src) {
+            Some(at) => format!("{src} already mounted on {at}"),
+            None => format!("{src} already mounted or mount point busy"),
+        },
+        // No symbolic links in the simulated filesystems besides /proc/self, so a target that
+        // does not exist is always "does not exist".
+        Errno::ENOENT if tgt_stat.is_err() => "mount point does not exist".to_string(),
+        Errno::ENOENT if k.stat(pid, src).is_err() => {
+            format!("special device {src} does not exist")
+        }
+        Errno::ENOTDIR if !tgt_stat.is_ok_and(|s| s.file_type == FileType::Directory) => {
+            "mount point is not a directory".to_string()
+        }
+        Errno::EINVAL if remount => "mount point not mounted or bad option".to_string(),
+        Errno::EINVAL => format!(
+            "wrong fs type, bad option, bad superblock on {src}, missing codepage or helper program, or other error"
+        ),
+        Errno::EMFILE => "mount table full".to_string(),
+        Errno::ENODEV => format!("unknown filesystem type '{fstype}'"),
+        e => format!("mount(2) system call failed: {}", e.strerror()),
+    }
+}
+
+/// `get_already_mounted_source`: the mount point of the first mount whose source is `src`.
+fn mounted_source(sh: &mut Shell, pid: Pid, src: &str) -> Option<String> {
+    let k = sh.kernel().clone();
+    let fd = k
+        .open(pid, "/proc/self/mountinfo", OpenFlags::RDONLY, 0)
+        .ok()?;
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = k.read(pid, fd, &mut buf) {
+        if n == 0 {
+            break;
+        }
+        text.extend_from_slice(&buf[..n]);
+    }
+    let _ = k.close(pid, fd);
+    String::from_utf8_lossy(&text)
+        .lines()
+        .filter_map(MountinfoEntry::parse)
+        .find(|e| e.source == src)
+        .map(|e| e.target)
+}
+
+/// libmount canonicalizes a path that exists (`realpath`); one that does not is kept as given.
+fn canonicalize(sh: &Shell, pid: Pid, path: &str) -> String {
+    let k = sh.kernel();
+    if k.stat(pid, path).is_err() {
+        return path.to_string();
+    }
+    let base = if path.starts_with('/') {
+        String::new()
+    } else {
+        k.getcwd(pid).unwrap_or_else(|_| "/".to_string())
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in base.split('/').chain(path.split('/')) {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
 }
 
 /// mount(8)'s split of `-o` (libmount's `mnt_optstr_get_flags` with its option maps): the
@@ -295,19 +417,54 @@ fn match_fstype(fstype: &str, pattern: &str) -> bool {
 }
 
 fn umount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    let targets: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    let mut targets: Vec<&String> = Vec::new();
+    let mut only_operands = false;
+    for a in &argv[1..] {
+        if only_operands || !a.starts_with('-') || a == "-" {
+            targets.push(a);
+        } else if a == "--" {
+            only_operands = true;
+        } else if a.starts_with("--") {
+            sh.write_err(
+                pid,
+                &format!(
+                    "umount: unrecognized option '{a}'\nTry 'umount --help' for more information.\n"
+                ),
+            );
+            return 1;
+        } else if let Some(c) = a[1..].chars().find(|c| !matches!(c, 'n' | 'v' | 'i')) {
+            sh.write_err(
+                pid,
+                &format!(
+                    "umount: invalid option -- '{c}'\nTry 'umount --help' for more information.\n"
+                ),
+            );
+            return 1;
+        }
+    }
     if targets.is_empty() {
-        sh.write_err(pid, "umount: usage: umount DIR\n");
+        sh.write_err(
+            pid,
+            "umount: bad usage\nTry 'umount --help' for more information.\n",
+        );
         return 1;
     }
     let k = sh.kernel().clone();
     let mut status = 0;
     for t in targets {
+        let spec = canonicalize(sh, pid, t);
         if let Err(e) = k.umount(pid, t) {
-            sh.write_err(
-                pid,
-                &format!("umount: can't unmount {t}: {}\n", e.errno.strerror()),
-            );
+            // mnt_context_get_umount_excode.
+            let msg = match e.errno {
+                Errno::EINVAL => "not mounted".to_string(),
+                Errno::EBUSY => "target is busy".to_string(),
+                Errno::ENOENT => "no mount point specified".to_string(),
+                Errno::EPERM => "must be superuser to unmount".to_string(),
+                Errno::EIO => "can't write superblock".to_string(),
+                Errno::EACCES => "block devices are not permitted on filesystem".to_string(),
+                e => format!("umount(2) system call failed: {}", e.strerror()),
+            };
+            sh.write_err(pid, &format!("umount: {spec}: {msg}.\n"));
             status = MOUNT_FAILURE;
         }
     }

@@ -39,3 +39,12 @@ mount -t; echo "status $?"
 mount -t cgroup -o memory,cpuset none /mnt/t; echo "status $?"
 mount -o ro -t tmpfs none /mnt; echo "status $?"
 cat /proc/mounts
+# libmount's words for the other failures.
+mount /mnt/t; echo "status $?"
+mount -t cgroup -o memory; echo "status $?"
+mount -t cgroup -o memory none /nowhere; echo "status $?"
+mount -t nosuchfs none /mnt; echo "status $?"
+mount -t cgroup -o bogus none /mnt; echo "status $?"
+umount /mnt; echo "status $?"
+umount; echo "status $?"
+umount -x /mnt; echo "status $?"
