@@ -353,7 +353,7 @@ pub(crate) fn register(r: &mut super::Registry) {
     // standard output and exits 1, which `memhog` itself does.
     r.add(
         "memhog",
-        "memhog [-fFILE] [-rNUM] size[kmg] [policy [nodeset]]",
+        "memhog [-rNUM] SIZE [POLICY [NODES]]",
         "numactl's memhog: map SIZE, write it in 10 MiB steps (a dot each) -rNUM times, exit",
         super::Kind::Program(memhog),
     );

@@ -36,7 +36,7 @@ use cgsim_ktypes::{Errno, Pid};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "stress",
-        "stress [--vm N [--vm-bytes B] [--vm-stride B] [--vm-hang N] [--vm-keep]] [--cpu N] [--io N] [--timeout N] [-v|-q] [-n]",
+        "stress --vm N [--vm-bytes B] [--timeout T] ...",
         "Amos Waterland's stress 1.0.4: forked workers malloc and touch memory in their memory cgroup",
         Kind::Program(stress),
     );

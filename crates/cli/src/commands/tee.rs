@@ -25,7 +25,7 @@ use cgsim_ktypes::{Errno, Pid};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "tee",
-        "tee [-a] [-i] [-p] [--output-error[=MODE]] [FILE]...",
+        "tee [-a] [-i] [FILE]...",
         "copy standard input to standard output and to each FILE (-a: append)",
         Kind::External(tee),
     );
