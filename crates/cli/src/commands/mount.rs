@@ -47,10 +47,18 @@ const MOUNT_FAILURE: i32 = 32;
 
 const TRY_HELP: &str = "Try 'mount --help' for more information.\n";
 
+/// `mount -V` / `umount -V` as Debian 12 builds util-linux 2.38.1.
+fn version(prog: &str) -> String {
+    format!(
+        "{prog} from util-linux 2.38.1 (libmount 2.38.1: selinux, smack, btrfs, verity, namespaces, assert, debug)\n"
+    )
+}
+
 fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let mut fstype: Option<String> = None;
     let mut opts: Vec<String> = Vec::new();
     let mut pos: Vec<String> = Vec::new();
+    let mut all = false;
     let mut i = 1;
     while i < argv.len() {
         let a = argv[i].as_str();
@@ -77,6 +85,15 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 continue;
             }
             "-n" | "-v" | "-l" | "--no-mtab" | "--verbose" | "--show-labels" => {}
+            "-V" | "--version" => {
+                return if sh.out(pid, &version("mount")).is_ok() {
+                    0
+                } else {
+                    1
+                };
+            }
+            // mount -a: every /etc/fstab entry not mounted yet; the fstab is empty.
+            "-a" | "--all" => all = true,
             _ if a.starts_with("--types=") => fstype = Some(a[8..].to_string()),
             _ if a.starts_with("--options=") => opts.push(a[10..].to_string()),
             _ if a.starts_with("-t") && a.len() > 2 => fstype = Some(a[2..].to_string()),
@@ -88,11 +105,17 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 );
                 return 1;
             }
+            _ if a.starts_with('-')
+                && a.len() > 1
+                && a[1..].chars().all(|c| matches!(c, 'n' | 'v' | 'l' | 'a')) =>
+            {
+                all |= a.contains('a');
+            }
             _ if a.starts_with('-') && a.len() > 1 => {
                 // getopt reports the first letter it does not know.
                 let bad = a[1..]
                     .chars()
-                    .find(|c| !matches!(c, 'n' | 'v' | 'l'))
+                    .find(|c| !matches!(c, 'n' | 'v' | 'l' | 'a'))
                     .unwrap_or('-');
                 sh.write_err(
                     pid,
@@ -103,6 +126,9 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             _ => pos.push(a.to_string()),
         }
         i += 1;
+    }
+    if all && pos.is_empty() {
+        return 0;
     }
     if pos.is_empty() && opts.is_empty() {
         return list_mounts(sh, pid, fstype.as_deref());
@@ -424,6 +450,12 @@ fn umount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             targets.push(a);
         } else if a == "--" {
             only_operands = true;
+        } else if a == "-V" || a == "--version" {
+            return if sh.out(pid, &version("umount")).is_ok() {
+                0
+            } else {
+                1
+            };
         } else if a.starts_with("--") {
             sh.write_err(
                 pid,

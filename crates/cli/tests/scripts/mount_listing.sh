@@ -48,3 +48,6 @@ mount -t cgroup -o bogus none /mnt; echo "status $?"
 umount /mnt; echo "status $?"
 umount; echo "status $?"
 umount -x /mnt; echo "status $?"
+# No /etc/fstab entries: mount -a has nothing to do.
+mount -a; echo "status $?"
+mount -V
