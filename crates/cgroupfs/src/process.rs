@@ -5,7 +5,8 @@
 //! `kill_ok_by_cred`, `kernel/sys.c` `sys_setresuid` (2.6.25; cgroup hooks per spec §2.11).
 //! Rules kept: a child copies the parent's credentials, `comm`, working directory, umask and fd
 //! table (sharing the open file descriptions); exit closes the fds, runs `cgroup_exit`, reparents
-//! the children to init and leaves a zombie for the parent; init reaps orphans by itself;
+//! the children to init and leaves a zombie for the parent, which gets SIGCHLD (`exit_notify`;
+//! ignored unless the parent is a program with a handler); init reaps orphans by itself;
 //! `kill` is allowed when the sender's euid is 0 or the sender's uid or euid equals the target's
 //! uid or saved uid (else EPERM), a missing target is ESRCH, signal 0 only checks; init ignores
 //! signals it has no handler for, SIGKILL included.
@@ -135,6 +136,10 @@ impl<T: Tracer> Kernel<T> {
         }
         if st.tasks[&pid].orphaned && st.tasks[&pid].ppid == INIT_PID {
             self.reap(st, pid);
+        } else {
+            // exit_notify -> do_notify_parent: the parent gets SIGCHLD (after the unlock).
+            let parent = st.tasks[&pid].ppid;
+            st.pending_sigchld.push(parent);
         }
         true
     }

@@ -85,6 +85,11 @@ script!(delegation);
 script!(dot_events);
 script!(text_commands);
 script!(pipelines);
+script!(mount_listing);
+script!(tee_which);
+script!(memhog);
+script!(stress);
+script!(blog_stress);
 
 #[test]
 fn tour() {
