@@ -248,21 +248,21 @@ fn node_label(n: &Node) -> String {
             Row::Title(t) => {
                 let _ = write!(
                     o,
-                    "<tr><td colspan=\"2\" bgcolor=\"{border}\"><font color=\"white\"><b>{}</b></font></td></tr>",
+                    "<tr><td colspan=\"3\" bgcolor=\"{border}\"><font color=\"white\"><b>{}</b></font></td></tr>",
                     html(t)
                 );
             }
             Row::Text(t) => {
                 let _ = write!(
                     o,
-                    "<tr><td colspan=\"2\" align=\"left\">{}</td></tr>",
+                    "<tr><td colspan=\"3\" align=\"left\">{}</td></tr>",
                     html(t)
                 );
             }
             Row::Field(k, v) => {
                 let _ = write!(
                     o,
-                    "<tr><td align=\"left\">{}</td><td align=\"right\">{}</td></tr>",
+                    "<tr><td align=\"left\">{}</td><td></td><td align=\"right\">{}</td></tr>",
                     html(k),
                     html(v)
                 );
@@ -270,7 +270,7 @@ fn node_label(n: &Node) -> String {
             Row::Mark(t) => {
                 let _ = write!(
                     o,
-                    "<tr><td colspan=\"2\" align=\"left\" bgcolor=\"#ffe066\"><b>{}</b></td></tr>",
+                    "<tr><td colspan=\"3\" align=\"left\" bgcolor=\"#ffe066\"><b>{}</b></td></tr>",
                     html(t)
                 );
             }
@@ -293,7 +293,7 @@ fn node_label(n: &Node) -> String {
                 };
                 let _ = write!(
                     o,
-                    "<tr><td align=\"left\">{} <table border=\"1\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"0\"><tr>{bar}</tr></table></td><td align=\"right\">{}</td></tr>",
+                    "<tr><td align=\"left\">{}</td><td><table border=\"1\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"0\"><tr>{bar}</tr></table></td><td align=\"right\">{}</td></tr>",
                     html(label),
                     html(text)
                 );
@@ -301,13 +301,13 @@ fn node_label(n: &Node) -> String {
             Row::Begin(t) => {
                 let _ = write!(
                     o,
-                    "<tr><td colspan=\"2\" align=\"left\" border=\"1\" sides=\"t\"><i>{}</i></td></tr>",
+                    "<tr><td colspan=\"3\" align=\"left\" border=\"1\" sides=\"t\"><i>{}</i></td></tr>",
                     html(t)
                 );
             }
             Row::End => {
                 o.push_str(
-                    "<tr><td colspan=\"2\" border=\"1\" sides=\"t\" height=\"2\"></td></tr>",
+                    "<tr><td colspan=\"3\" border=\"1\" sides=\"t\" height=\"2\"></td></tr>",
                 );
             }
         }
@@ -393,7 +393,7 @@ pub fn to_dot(g: &Graph) -> String {
         let (fill, border) = k.colours();
         let _ = write!(
             l,
-            "<tr><td bgcolor=\"{fill}\" color=\"{border}\" border=\"1\" width=\"24\"></td><td align=\"left\">{}</td></tr>",
+            "<tr><td bgcolor=\"{fill}\" color=\"{border}\" border=\"1\" width=\"24\" height=\"10\" fixedsize=\"true\"></td><td align=\"left\">{}</td></tr>",
             html(k.legend())
         );
     }
