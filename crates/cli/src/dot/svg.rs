@@ -13,7 +13,7 @@
 //! Graphviz's `dot` lays out arbitrary graphs better; `cgsim` uses it when it is installed
 //! (see `super::svg_of`), and this renderer everywhere else.
 
-use super::graph::{EdgeKind, Graph, Line, Node, NodeKind, Row};
+use super::graph::{EdgeKind, Graph, Line, Node, Row};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -163,8 +163,8 @@ fn pack(items: &[(f64, f64)], min: f64) -> Vec<f64> {
     }
     let mut tops = vec![0.0; items.len()];
     for (a0, a1, t) in blocks {
-        for k in a0..=a1 {
-            tops[k] = t + offset(a0, k);
+        for (k, top) in tops.iter_mut().enumerate().take(a1 + 1).skip(a0) {
+            *top = t + offset(a0, k);
         }
     }
     tops
@@ -323,7 +323,7 @@ pub fn layout(g: &Graph) -> Layout {
             // The bottoms of the bands placed so far, with the columns each spans: a band
             // only has to stay below the earlier bands that share a column with it.
             let mut placed: Vec<(usize, usize, f64)> = Vec::new();
-            for c in 0..nclusters {
+            for (c, band) in band_top.iter_mut().enumerate() {
                 let members: Vec<usize> = (0..g.nodes.len())
                     .filter(|&i| g.nodes[i].cluster == Some(c))
                     .collect();
@@ -343,7 +343,7 @@ pub fn layout(g: &Graph) -> Layout {
                 for &i in &members {
                     y[i] += shift;
                 }
-                band_top[c] = want_top;
+                *band = want_top;
                 let bottom = members
                     .iter()
                     .map(|&i| y[i] + sizes[i].1)
@@ -788,6 +788,5 @@ pub fn to_svg(g: &Graph) -> String {
         yy += 16.0;
     }
     o.push_str("</g>\n</svg>\n");
-    let _ = NodeKind::Task;
     o
 }

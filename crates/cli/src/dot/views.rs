@@ -73,12 +73,9 @@ pub fn human(v: u64) -> String {
         return "unlimited".to_string();
     }
     for (unit, s) in [(1u64 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")] {
-        if v >= unit && v % unit == 0 {
+        if v >= unit && v.is_multiple_of(unit) {
             return format!("{}{s}", v / unit);
         }
-    }
-    if v >= 1 << 20 && v % 1024 == 0 {
-        return format!("{}K", v / 1024);
     }
     v.to_string()
 }
@@ -373,12 +370,11 @@ fn link_columns(g: &mut Graph, m: &ObjectGraph, opts: &ViewOpts, col: usize, css
         };
         g.node(&cs.id, NodeKind::CssSet, col, None, rows);
     }
-    for (hi, h) in shown.iter().enumerate() {
+    for h in &shown {
         g.clusters.push(super::graph::Cluster {
             label: format!("cgroupfs_root: {}", h.label),
         });
         let ci = g.clusters.len() - 1;
-        let _ = hi;
         for c in &h.cgroups {
             let mut rows = vec![
                 Row::Title(format!("cgroup {}", c.path)),

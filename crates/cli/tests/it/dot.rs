@@ -143,6 +143,27 @@ fn script_dot_writes_nothing_on_the_host() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The shell fuzz target runs `dot` with host paths and writes nothing: no pictures
+/// directory can be set from a script.
+#[test]
+fn fuzz_target_cannot_write_host_files() {
+    let path = std::env::temp_dir().join(format!("cgsim-views-fuzz-{}.svg", std::process::id()));
+    let dot_path = path.with_extension("dot");
+    let src = format!(
+        "dot {p}\ndot all -o {p}\ndot {d}\ndot sets > {p}\n",
+        p = path.display(),
+        d = dot_path.display()
+    );
+    cgsim::fuzzing::shell(src.as_bytes());
+    assert!(!path.exists() && !dot_path.exists());
+    assert!(
+        Shell::new(cgsim::boot(BootParams::default()))
+            .views
+            .pictures
+            .is_none()
+    );
+}
+
 /// The built-in SVG of every view (and of focused views): well-formed XML, one group per
 /// node, no two node boxes overlapping, and no node inside another hierarchy's box.
 #[test]
