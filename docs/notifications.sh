@@ -35,8 +35,14 @@ big=$!
 echo $big > A/tasks
 kill -USR1 $big
 cat A/memory.usage_in_bytes
-# Usage (6 MiB) is now above the threshold: the array's position moved past 5M.
+# A second listener, on 7 MiB: the threshold array holds both thresholds, sorted, and the
+# usage (6 MiB) sits between them. Killing the listener closes its eventfd, and the kernel
+# removes its threshold again (the eventfd's POLLHUP).
+cgroup_event_listener /sys/fs/cgroup/memory/A/memory.usage_in_bytes 7M &
+second=$!
 dot memcg --focus /A
+kill $second
+wait $second
 kill -USR1 $big
 cat A/memory.usage_in_bytes
 kill -INT $big
