@@ -766,9 +766,7 @@ mod tests {
         assert_eq!(
             render_with(&mut o, &e),
             " 0)               |  top() {\n \
-             0)               |    shrink_zone() {  /* ×12 */\n \
-             0)               |      shrink_list();\n \
-             0)               |    }\n \
+             0)               |    shrink_zone() { shrink_list(); }  /* ×12 */\n \
              0)               |  }\n"
         );
         let mut o = TraceOpts {
@@ -789,6 +787,49 @@ mod tests {
         assert!(
             o.links()
                 .contains("https://elixir.bootlin.com/linux/v2.6.35/A/ident/shrink_list")
+        );
+    }
+
+    #[test]
+    fn fold_runs_and_ranges() {
+        let mut e = vec![TraceEvent::Entry {
+            cpu: CpuId(0),
+            func: "try_charge",
+        }];
+        for prio in (0..3).rev() {
+            e.extend(ev(&[
+                ("res_counter_charge", true),
+                ("res_counter_charge", false),
+            ]));
+            e.push(TraceEvent::Entry {
+                cpu: CpuId(0),
+                func: "reclaim",
+            });
+            e.push(TraceEvent::Comment {
+                cpu: CpuId(0),
+                text: format!("priority {prio}: scan 0"),
+            });
+            e.push(TraceEvent::Exit {
+                cpu: CpuId(0),
+                func: "reclaim",
+            });
+        }
+        e.push(TraceEvent::Exit {
+            cpu: CpuId(0),
+            func: "try_charge",
+        });
+        let mut o = TraceOpts {
+            summary: Summary::On,
+            ..TraceOpts::default()
+        };
+        assert_eq!(
+            render_with(&mut o, &e),
+            " 0)               |  try_charge() {\n \
+             0)               |    /* ×3 { */\n \
+             0)               |    res_counter_charge();\n \
+             0)               |    reclaim() { /* priority 2..0: scan 0 */ }\n \
+             0)               |    /* } */\n \
+             0)               |  }\n"
         );
     }
 
