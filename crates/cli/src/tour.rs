@@ -123,9 +123,14 @@ pub fn run_with_pictures(
     let text = String::from_utf8_lossy(&transcript);
     let segments = crate::dot::split_transcript(&text, &taken);
     let index = out_dir.join("index.html");
+    let comments = script
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+        .map(str::to_string)
+        .collect();
     std::fs::write(
         &index,
-        crate::dot::index_html(page_title, &taken, &segments),
+        crate::dot::index_html(page_title, &taken, &segments, &comments),
     )?;
     writeln!(
         out,

@@ -251,8 +251,15 @@ pub const USAGE: &str =
     "dot [hierarchy|css|sets|links|memcg|events|all] [--focus PATH] [--pid N] [--all-subsys]";
 
 /// An HTML page listing pictures in order, each after the commands that led to it.
-/// `segments[i]` is the transcript from the previous picture to picture `i`.
-pub fn index_html(title: &str, pictures: &[Picture], segments: &[String]) -> String {
+/// `segments[i]` is the transcript from the previous picture to picture `i`; `comments` are
+/// the script's comment lines (shown as comments; output lines that start with `#`, such as
+/// `/proc/cgroups`' header, are not).
+pub fn index_html(
+    title: &str,
+    pictures: &[Picture],
+    segments: &[String],
+    comments: &std::collections::BTreeSet<String>,
+) -> String {
     use std::fmt::Write as _;
     let esc = svg::xml;
     let mut o = String::new();
@@ -271,7 +278,7 @@ pub fn index_html(title: &str, pictures: &[Picture], segments: &[String]) -> Str
         );
         o.push_str("<pre>");
         for line in seg.lines() {
-            if line.starts_with('#') {
+            if comments.contains(line) {
                 let _ = writeln!(o, "<span class=\"comment\">{}</span>", esc(line));
             } else if line.starts_with("$ ") || line.starts_with("> ") {
                 let _ = writeln!(o, "<b>{}</b>", esc(line));

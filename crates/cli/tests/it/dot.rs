@@ -120,7 +120,7 @@ fn script_dot_writes_nothing_on_the_host() {
     // With --out, pictures and their index go there, numbered.
     let pics = dir.join("pics");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_cgsim"))
-        .args(["run", "--renderer", "builtin", "--out"])
+        .args(["run", "--echo", "--renderer", "builtin", "--out"])
         .arg(&pics)
         .arg("-")
         .stdin(std::process::Stdio::piped())
@@ -140,6 +140,16 @@ fn script_dot_writes_nothing_on_the_host() {
     for f in ["01-sets.svg", "01-sets.dot", "02-links.svg", "index.html"] {
         assert!(pics.join(f).exists(), "{f} missing");
     }
+    // The index shows each picture after the commands that led to it, in order.
+    let index = std::fs::read_to_string(pics.join("index.html")).expect("index");
+    let at = |s: &str| {
+        index
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} not in {index}"))
+    };
+    assert!(at("<b>$ dot sets</b>") < at("src=\"01-sets.svg\""));
+    assert!(at("src=\"01-sets.svg\"") < at("<b>$ dot links</b>"));
+    assert!(at("<b>$ dot links</b>") < at("src=\"02-links.svg\""));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
