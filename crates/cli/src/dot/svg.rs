@@ -352,6 +352,49 @@ pub fn layout(g: &Graph) -> Layout {
             }
         }
     }
+    // Then adjacent exchanges in the free columns: swap two neighbours when that makes fewer
+    // of their edges cross (each side of the column counted on its own).
+    let centre = |y: &Vec<f64>, i: usize| y[i] + sizes[i].1 / 2.0;
+    let crossings = |y: &Vec<f64>, a: usize, b: usize| -> usize {
+        // Edges of `a` (above) and `b` (below) that cross: a neighbour of `a` lower than one
+        // of `b` on the same side.
+        let side = |i: usize, j: usize| g.nodes[j].col < g.nodes[i].col;
+        let mut n = 0;
+        for &na in &nbrs[a] {
+            for &nb in &nbrs[b] {
+                if side(a, na) == side(b, nb) && centre(y, na) > centre(y, nb) + 0.5 {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    for _ in 0..4 {
+        let mut changed = false;
+        for ((_, cl), ids) in segs.iter_mut() {
+            if cl.is_some() || ids.len() < 2 {
+                continue;
+            }
+            for k in 0..ids.len() - 1 {
+                let (a, b) = (ids[k], ids[k + 1]);
+                if crossings(&y, b, a) < crossings(&y, a, b) {
+                    ids.swap(k, k + 1);
+                    // Keep the pair's place: the lower one starts where the upper one did.
+                    let top = y[a];
+                    y[b] = top;
+                    y[a] = top + sizes[b].1 + NODE_GAP;
+                    changed = true;
+                }
+            }
+            let items: Vec<(f64, f64)> = ids.iter().map(|&i| (y[i], sizes[i].1)).collect();
+            for (&i, top) in ids.iter().zip(pack(&items, top0)) {
+                y[i] = top;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
     // Start at the top: the sweeps may have moved everything down.
     let lowest = y.iter().copied().fold(f64::INFINITY, f64::min);
     let first_band = g
@@ -691,11 +734,22 @@ pub fn to_svg(g: &Graph) -> String {
             );
         }
     }
+    // Edge labels and box labels, drawn after the edges and nodes.
+    let mut labels = String::new();
     for (c, r) in l.clusters.iter().enumerate() {
         if let Some((x, y, w, h)) = r {
             let _ = writeln!(
                 o,
-                "<g class=\"cluster\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"6\" fill=\"#fbfbfb\" stroke=\"#999999\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555555\" font-weight=\"bold\">{}</text></g>",
+                "<g class=\"cluster\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"6\" fill=\"#fbfbfb\" stroke=\"#999999\"/></g>"
+            );
+            // The label goes on top of the edges (drawn last), on the box's own colour, so
+            // an edge entering the box never runs through its text.
+            let _ = writeln!(
+                labels,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"15\" fill=\"#fbfbfb\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555555\" font-weight=\"bold\">{}</text>",
+                x + 3.0,
+                y + 1.5,
+                (text_w(&g.clusters[c].label, CWB) + 6.0).min(w - 6.0),
                 x + 6.0,
                 y + 13.0,
                 xml(&g.clusters[c].label)
@@ -708,7 +762,6 @@ pub fn to_svg(g: &Graph) -> String {
         .zip(&l.nodes)
         .map(|(n, p)| (n.id.as_str(), (n, p)))
         .collect();
-    let mut labels = String::new();
     for e in &g.edges {
         let (Some((na, a)), Some((nb, b))) =
             (placed.get(e.from.as_str()), placed.get(e.to.as_str()))
