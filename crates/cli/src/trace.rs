@@ -40,6 +40,12 @@ pub fn xref_url(version: &str, ident: &str) -> String {
     format!("https://elixir.bootlin.com/linux/v{v}/A/ident/{ident}")
 }
 
+/// The kernel version a session simulates, for `trace --links`: the one place to read it from
+/// the boot parameters once they name one (today every session is 2.6.35's interface).
+pub fn kernel_version(_k: &cgsim_cgroupfs::Kernel) -> String {
+    DEFAULT_KERNEL_VERSION.to_string()
+}
+
 /// When to fold repeated subtrees.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum Summary {
@@ -58,8 +64,6 @@ pub struct TraceOpts {
     /// `set_ftrace_filter`: empty traces every function.
     pub filters: Vec<String>,
     pub summary: Summary,
-    /// The kernel version for links (`None`: [`DEFAULT_KERNEL_VERSION`]).
-    pub kernel_version: Option<String>,
     /// The functions of the last command's trace, in order of first appearance.
     pub last_functions: Vec<&'static str>,
 }
@@ -90,12 +94,9 @@ impl TraceOpts {
         parts.join(", ")
     }
 
-    /// The `trace --links` listing for the last trace.
-    pub fn links(&self) -> String {
-        let v = self
-            .kernel_version
-            .as_deref()
-            .unwrap_or(DEFAULT_KERNEL_VERSION);
+    /// The `trace --links` listing for the last trace, for kernel `version`.
+    pub fn links(&self, version: &str) -> String {
+        let v = version;
         let w = self
             .last_functions
             .iter()
@@ -785,7 +786,7 @@ mod tests {
         );
         assert_eq!(o.last_functions, vec!["shrink_list"]);
         assert!(
-            o.links()
+            o.links(DEFAULT_KERNEL_VERSION)
                 .contains("https://elixir.bootlin.com/linux/v2.6.35/A/ident/shrink_list")
         );
     }

@@ -510,7 +510,8 @@ fn trace(sh: &mut Shell, argv: &[String]) -> i32 {
         sh.set_tracing(on);
     }
     if links {
-        let text = sh.views.trace.links();
+        let version = crate::trace::kernel_version(sh.kernel());
+        let text = sh.views.trace.links(&version);
         if text.is_empty() {
             sh.sh_error(
                 pid,
