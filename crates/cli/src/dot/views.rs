@@ -145,6 +145,11 @@ pub fn build(model: &ObjectGraph, view: View, opts: &ViewOpts) -> Graph {
         View::All => all(&m, opts),
     };
     g.view = view.name().to_string();
+    let mounted = m.hierarchies.iter().any(|h| !h.is_rootnode);
+    if !mounted && !opts.all_subsys && view != View::Memcg && view != View::Events {
+        g.notes
+            .push("no hierarchy is mounted yet (mount -t cgroup -o SUBSYS none DIR)".to_string());
+    }
     if view != View::Memcg && view != View::Events {
         g.notes.extend(hide_note(model, opts));
     }
@@ -370,6 +375,7 @@ fn link_columns(g: &mut Graph, m: &ObjectGraph, opts: &ViewOpts, col: usize, css
         };
         g.node(&cs.id, NodeKind::CssSet, col, None, rows);
     }
+    let first_box = g.clusters.len();
     for h in &shown {
         g.clusters.push(super::graph::Cluster {
             label: format!("cgroupfs_root: {}", h.label),
@@ -402,21 +408,26 @@ fn link_columns(g: &mut Graph, m: &ObjectGraph, opts: &ViewOpts, col: usize, css
     }
     // One link node per (css_set, shown cgroup), in hierarchy order, so each css_set's links
     // sit together next to it.
-    let shown_ids: std::collections::BTreeSet<&str> = shown
+    let box_of: BTreeMap<&str, usize> = shown
         .iter()
-        .flat_map(|h| h.cgroups.iter().map(|c| c.id.as_str()))
+        .enumerate()
+        .flat_map(|(i, h)| {
+            h.cgroups
+                .iter()
+                .map(move |c| (c.id.as_str(), first_box + i))
+        })
         .collect();
     for cs in &m.css_sets {
         for (i, cg) in cs.links.iter().enumerate() {
-            if !shown_ids.contains(cg.as_str()) {
+            let Some(&ci) = box_of.get(cg.as_str()) else {
                 continue;
-            }
+            };
             let link = format!("{}_link{i}", cs.id);
             g.node(
                 &link,
                 NodeKind::Link,
                 col + 1,
-                None,
+                Some(ci),
                 vec![Row::Text("cg_cgroup_link".to_string())],
             );
             g.edge(&cs.id, &link, EdgeKind::CgLinks, None);
@@ -426,8 +437,8 @@ fn link_columns(g: &mut Graph, m: &ObjectGraph, opts: &ViewOpts, col: usize, css
 }
 
 /// css_sets in the middle; the first hierarchy's links and cgroups on the left, the second's
-/// on the right, the third's on the left again (below the first), and so on: each side is
-/// one bipartite picture, so one hierarchy's edges never cross another's.
+/// on the right, the third's on the left again (below the first), and so on, each in its
+/// box: one hierarchy's edges never cross another's.
 fn links(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
     let mut g = Graph {
         title: "links: css_set <-> cg_cgroup_link <-> cgroup (M:N), one column per hierarchy"
@@ -454,7 +465,9 @@ fn links(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
             ],
         );
     }
-    let mut side_of: BTreeMap<&str, bool> = BTreeMap::new();
+    // Which side and which box each cgroup is in; a link goes in its cgroup's box, so each
+    // hierarchy's links keep the css_sets' order and its own edges do not cross.
+    let mut side_of: BTreeMap<&str, (bool, usize)> = BTreeMap::new();
     for (hi, h) in shown.iter().enumerate() {
         let right = hi % 2 == 1;
         g.clusters.push(super::graph::Cluster {
@@ -462,7 +475,7 @@ fn links(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
         });
         let ci = g.clusters.len() - 1;
         for c in &h.cgroups {
-            side_of.insert(c.id.as_str(), right);
+            side_of.insert(c.id.as_str(), (right, ci));
             g.node(
                 &c.id,
                 NodeKind::Cgroup,
@@ -477,7 +490,7 @@ fn links(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
     }
     for cs in &m.css_sets {
         for (i, cg) in cs.links.iter().enumerate() {
-            let Some(&right) = side_of.get(cg.as_str()) else {
+            let Some(&(right, ci)) = side_of.get(cg.as_str()) else {
                 continue;
             };
             let link = format!("{}_link{i}", cs.id);
@@ -485,7 +498,7 @@ fn links(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
                 &link,
                 NodeKind::Link,
                 if right { 3 } else { 1 },
-                None,
+                Some(ci),
                 vec![Row::Text("cg_cgroup_link".to_string())],
             );
             g.edge(&cs.id, &link, EdgeKind::CgLinks, None);
