@@ -122,9 +122,12 @@ fn hide_note(g: &ObjectGraph, opts: &ViewOpts) -> Option<String> {
     ))
 }
 
-fn focus_note(opts: &ViewOpts) -> Option<String> {
+fn focus_note(view: View, opts: &ViewOpts) -> Option<String> {
     match &opts.focus {
         Focus::Everything => None,
+        Focus::Cgroup(p) if view == View::Memcg => {
+            Some(format!("focus: the memcgs at {p} and below"))
+        }
         Focus::Cgroup(p) => Some(format!(
             "focus: the cgroups at {p} and below, their css_sets and tasks"
         )),
@@ -153,7 +156,7 @@ pub fn build(model: &ObjectGraph, view: View, opts: &ViewOpts) -> Graph {
     if view != View::Memcg && view != View::Events {
         g.notes.extend(hide_note(model, opts));
     }
-    g.notes.extend(focus_note(opts));
+    g.notes.extend(focus_note(view, opts));
     g
 }
 
@@ -541,7 +544,7 @@ fn all(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
 fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
     let mut g = Graph {
         title: "memcg: each mem_cgroup's counters, thresholds, OOM state and LRU lists".to_string(),
-        columns: vec!["tasks asleep in OOM".into(), "mem_cgroups".into()],
+        columns: Vec::new(),
         ..Graph::default()
     };
     let tasks: BTreeMap<i32, &super::model::TaskNode> =
@@ -555,6 +558,26 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
         }
         _ => true,
     };
+    let focus_depth = match focus {
+        Focus::Cgroup(f) => f.split('/').filter(|s| !s.is_empty()).count(),
+        _ => 0,
+    };
+    // Each cgroup's memcg (css node id), for the tree edges, and which cgroups are drawn.
+    let memcg_of: BTreeMap<&str, &str> = m
+        .cgroups()
+        .flat_map(|(_, c)| {
+            c.css
+                .iter()
+                .filter(|s| s.owned && s.memcg.is_some())
+                .map(move |s| (c.id.as_str(), s.id.as_str()))
+        })
+        .collect();
+    let drawn: std::collections::BTreeSet<&str> = m
+        .cgroups()
+        .filter(|(_, c)| under(&c.path))
+        .filter_map(|(_, c)| memcg_of.get(c.id.as_str()).copied())
+        .collect();
+    let shown_parent = |p: &str| drawn.contains(p);
     for (h, c) in m.cgroups() {
         if !under(&c.path) {
             continue;
@@ -565,24 +588,29 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
                 continue;
             }
             any = true;
+            // Two values per row where they belong together, so a memcg stays compact.
             let mut rows = vec![
                 Row::Title(format!("mem_cgroup {}", c.path)),
                 counter_bar("res", &mc.res),
-                Row::Field("max_usage".into(), human(mc.res.max_usage)),
-                Row::Field("failcnt".into(), mc.res.failcnt.to_string()),
+                Row::Field(
+                    "max_usage, failcnt".into(),
+                    format!("{}, {}", human(mc.res.max_usage), mc.res.failcnt),
+                ),
             ];
             if let Some(ms) = &mc.memsw {
                 rows.push(counter_bar("memsw", ms));
-                rows.push(Row::Field("memsw.max_usage".into(), human(ms.max_usage)));
-                rows.push(Row::Field("memsw.failcnt".into(), ms.failcnt.to_string()));
+                rows.push(Row::Field(
+                    "memsw max_usage, failcnt".into(),
+                    format!("{}, {}", human(ms.max_usage), ms.failcnt),
+                ));
             }
             rows.push(Row::Field(
-                "use_hierarchy".into(),
-                u8::from(mc.use_hierarchy).to_string(),
-            ));
-            rows.push(Row::Field(
-                "oom_kill_disable".into(),
-                u8::from(mc.oom_kill_disable).to_string(),
+                "use_hierarchy, oom_kill_disable".into(),
+                format!(
+                    "{}, {}",
+                    u8::from(mc.use_hierarchy),
+                    u8::from(mc.oom_kill_disable)
+                ),
             ));
             if mc.under_oom {
                 rows.push(Row::Mark(format!(
@@ -617,19 +645,51 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
                 }
                 rows.push(Row::End);
             }
+            let lru = |n: &str| mc.lru.iter().find(|(k, _)| k == n).map_or(0, |(_, v)| *v);
             rows.push(Row::Begin("LRU lists (pages)".to_string()));
-            for (n, v) in &mc.lru {
-                rows.push(Row::Field(n.clone(), v.to_string()));
-            }
+            rows.push(Row::Field(
+                "anon: active, inactive".into(),
+                format!("{}, {}", lru("active_anon"), lru("inactive_anon")),
+            ));
+            rows.push(Row::Field(
+                "file: active, inactive".into(),
+                format!("{}, {}", lru("active_file"), lru("inactive_file")),
+            ));
+            rows.push(Row::Field(
+                "unevictable".into(),
+                lru("unevictable").to_string(),
+            ));
             rows.push(Row::End);
-            g.node(&s.id, NodeKind::Memcg, 1, None, rows);
-            if let Some(p) = &mc.counter_parent {
-                g.edge(&s.id, p, EdgeKind::ResParent, None);
+            // The tree by depth: a memcg at depth d in column 2d+1, the tasks asleep on its
+            // OOM wait queue just left of it, in column 2d.
+            let depth = if focus_depth > c.depth() {
+                0
+            } else {
+                c.depth() - focus_depth
+            };
+            g.node(&s.id, NodeKind::Memcg, 2 * depth + 1, None, rows);
+            while g.columns.len() < 2 * depth + 2 {
+                let d = g.columns.len() / 2;
+                if d == 0 {
+                    g.columns.push("tasks asleep in OOM".to_string());
+                    g.columns.push("mem_cgroups".to_string());
+                } else {
+                    g.columns.push(String::new());
+                    g.columns.push(format!("{d} level(s) below"));
+                }
+            }
+            match (
+                &mc.counter_parent,
+                c.parent.as_deref().and_then(|p| memcg_of.get(p).copied()),
+            ) {
+                (Some(p), _) => g.edge(&s.id, p, EdgeKind::ResParent, None),
+                (None, Some(p)) if shown_parent(p) => g.edge(p, &s.id, EdgeKind::Children, None),
+                _ => {}
             }
             for pid in &mc.oom_waiters {
                 if let Some(t) = tasks.get(pid) {
                     let id = format!("task{pid}");
-                    g.node(&id, NodeKind::Task, 0, None, task_rows(t));
+                    g.node(&id, NodeKind::Task, 2 * depth, None, task_rows(t));
                     g.edge(&id, &s.id, EdgeKind::OomWait, None);
                 }
             }
