@@ -176,10 +176,47 @@ fn fuzz_target_cannot_write_host_files() {
 
 /// The built-in SVG of every view (and of focused views): well-formed XML, one group per
 /// node, no two node boxes overlapping, and no node inside another hierarchy's box.
+/// Three hierarchies, trees two levels deep, a `use_hierarchy` memcg tree, eight css_sets.
+const BIG: &str = "\
+mkdir -p /cg/cpu /cg/mem /cg/dbg
+mount -t cgroup -o cpu,cpuacct none /cg/cpu
+mount -t cgroup -o memory none /cg/mem
+mount -t cgroup -o debug,name=dbg none /cg/dbg
+mkdir -p /cg/cpu/web/front /cg/cpu/web/back /cg/cpu/batch /cg/mem/H /cg/mem/L
+echo 1 > /cg/mem/H/memory.use_hierarchy
+mkdir /cg/mem/H/a /cg/mem/H/b
+echo 8M > /cg/mem/H/memory.limit_in_bytes
+sleep 1000 &
+echo $! > /cg/cpu/web/front/tasks
+sleep 1000 &
+echo $! > /cg/cpu/web/back/tasks
+sleep 1000 &
+echo $! > /cg/cpu/batch/tasks
+sleep 1000 &
+p=$!
+echo $p > /cg/cpu/web/front/tasks
+echo $p > /cg/mem/H/a/tasks
+sleep 1000 &
+p=$!
+echo $p > /cg/cpu/batch/tasks
+echo $p > /cg/mem/H/b/tasks
+sleep 1000 &
+echo $! > /cg/mem/L/tasks
+";
+
 #[test]
 fn builtin_svg_is_sound() {
     let sh = shell();
-    let model = graph_of(sh.kernel()).expect("model");
+    svg_sound(&graph_of(sh.kernel()).expect("model"));
+    let mut big = Shell::new(cgsim::boot(BootParams::default()));
+    let (text, status) = cgsim::transcript_of(&mut big, BIG);
+    assert_eq!(status, 0, "{text}");
+    svg_sound(&graph_of(big.kernel()).expect("model"));
+    // The view the shell's `dot` falls back to is `all`.
+    assert_eq!(View::parse("all"), Some(View::All));
+}
+
+fn svg_sound(model: &cgsim::dot::ObjectGraph) {
     let mut optss = vec![ViewOpts::default()];
     optss.push(ViewOpts {
         all_subsys: true,
@@ -191,7 +228,7 @@ fn builtin_svg_is_sound() {
     });
     for (name, view) in cgsim::dot::VIEWS {
         for opts in &optss {
-            let g = views::build(&model, view, opts);
+            let g = views::build(model, view, opts);
             let text = svg::to_svg(&g);
             let doc = roxmltree::Document::parse(&text)
                 .unwrap_or_else(|e| panic!("{name}: not XML: {e}\n{text}"));
@@ -229,8 +266,6 @@ fn builtin_svg_is_sound() {
             }
         }
     }
-    // The view the shell's `dot` falls back to is `all`.
-    assert_eq!(View::parse("all"), Some(View::All));
 }
 
 /// The `kill -USR1` of the memory tour: the reclaim retries and the OOM kill.
