@@ -11,4 +11,5 @@ mod helpers;
 mod notifications;
 mod robust;
 mod syntax;
+mod terminal;
 mod transcripts;
