@@ -89,7 +89,12 @@ pub(crate) fn register(r: &mut Registry) {
         "Graphviz DOT of the cgroup object graph (FILE is a host path)",
         Kind::Builtin(dot),
     );
-    r.add("help", "help", "list every command", Kind::Builtin(help));
+    r.add(
+        "help",
+        "help [COMMAND]...",
+        "list every command, or show one command's help",
+        Kind::Builtin(help),
+    );
 }
 
 fn echo(sh: &mut Shell, argv: &[String]) -> i32 {
@@ -479,7 +484,10 @@ fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
     }
 }
 
-fn help(sh: &mut Shell, _argv: &[String]) -> i32 {
+fn help(sh: &mut Shell, argv: &[String]) -> i32 {
+    if argv.len() > 1 {
+        return super::help::help_for(sh, &argv[1..]);
+    }
     let pid = sh.cur();
     let mut text = String::from(
         "cgsim shell: a small sh subset on a simulated Linux cgroup v1 kernel.\n\

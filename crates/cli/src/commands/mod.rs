@@ -10,6 +10,7 @@
 pub mod builtins;
 pub mod dd;
 pub mod fs;
+pub mod help;
 pub mod listener;
 pub mod memory;
 pub mod misc;
@@ -85,6 +86,7 @@ impl Registry {
         listener::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
+        help::register(&mut r);
         r
     }
 
