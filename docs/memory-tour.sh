@@ -59,11 +59,11 @@ cat M/memory.usage_in_bytes M/memory.max_usage_in_bytes M/memory.failcnt
 echo 1 > M/memory.oom_control
 memhog 1M &
 waiter=$!
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat M/memory.oom_control
 echo 4M > M/memory.memsw.limit_in_bytes
 echo 4M > M/memory.limit_in_bytes
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat M/memory.oom_control
 
 # A hierarchy: with use_hierarchy the children's res_counters point at their parent's, so a

@@ -19,7 +19,7 @@ trace on
 cgroup_event_listener /sys/fs/cgroup/memory/A/memory.usage_in_bytes 5M &
 trace off
 threshold=$!
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 
 # Two LTP memcg_process instances in A: 4 MiB stays under the threshold, 2 MiB more crosses
 # it upwards, freeing those 2 MiB crosses it downwards. One line per crossing.
@@ -49,7 +49,7 @@ hog=$!
 echo $hog > A/tasks
 kill -USR1 $hog
 cat A/memory.oom_control
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 
 # A user-space OOM handler would now raise the limit (memsw first: it may not be below the
 # memory limit). The sleeping task wakes up, finishes its allocation, and under_oom is 0.

@@ -16,6 +16,7 @@ pub mod memory;
 pub mod misc;
 pub mod mount;
 pub mod process;
+pub mod ps;
 pub mod text;
 
 use crate::Shell;
@@ -81,6 +82,7 @@ impl Registry {
         fs::register(&mut r);
         mount::register(&mut r);
         process::register(&mut r);
+        ps::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
         listener::register(&mut r);

@@ -1,17 +1,12 @@
-//! Process commands: `ps`, `sleep` (a simulated program), `sh -c`, `setpriv`, `id`.
+//! Process commands: `sleep` (a simulated program), `sh -c`, `setpriv`, `id` (`ps` is in
+//! `ps.rs`).
 
 use super::{Kind, Registry, Spawn};
 use crate::Shell;
-use cgsim_cgroupfs::{Kernel, ProcState, Program, Step};
+use cgsim_cgroupfs::{Kernel, Program, Step};
 use cgsim_ktypes::{Cred, Pid, Uid};
 
 pub(crate) fn register(r: &mut Registry) {
-    r.add(
-        "ps",
-        "ps",
-        "list processes (pid, ppid, user, state, rss and swap in KiB, comm, memory cgroup)",
-        Kind::External(ps),
-    );
     r.add(
         "sleep",
         "sleep N[smhd]...",
@@ -42,47 +37,6 @@ fn user_name(uid: u32) -> String {
     match uid {
         0 => "root".to_string(),
         n => n.to_string(),
-    }
-}
-
-/// `ps`: one row per process, `PID PPID USER S RSS SWAP COMMAND CGROUP` (RSS and SWAP in KiB
-/// as procps prints them; CGROUP is the path in the hierarchy `memory` is mounted on, `-` when
-/// it is not mounted).
-fn ps(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
-    let mut text = format!(
-        "{:>7} {:>7} {:<8} S {:>6} {:>6} {:<15} CGROUP\n",
-        "PID", "PPID", "USER", "RSS", "SWAP", "COMMAND"
-    );
-    for p in sh.kernel().ps() {
-        let state = match p.state {
-            // ps itself is on the CPU while it reads the process table.
-            _ if p.pid == pid => 'R',
-            ProcState::Running => 'R',
-            ProcState::Sleeping => 'S',
-            ProcState::Uninterruptible => 'D',
-            ProcState::Zombie => 'Z',
-        };
-        let comm = if p.state == ProcState::Zombie {
-            format!("[{}] <defunct>", p.comm)
-        } else {
-            p.comm.clone()
-        };
-        text.push_str(&format!(
-            "{:>7} {:>7} {:<8} {state} {:>6} {:>6} {comm:<15} {}\n",
-            p.pid.0,
-            p.ppid.0,
-            user_name(p.cred.euid.0),
-            p.rss / 1024,
-            p.swap / 1024,
-            p.memory_cgroup.as_deref().unwrap_or("-"),
-        ));
-    }
-    match sh.out(pid, &text) {
-        Ok(()) => 0,
-        Err(e) => {
-            sh.write_err(pid, &format!("ps: write error: {}\n", e.errno.strerror()));
-            1
-        }
     }
 }
 

@@ -620,6 +620,7 @@ impl Shell {
                 return Exec::Status(127);
             };
             let _ = self.k.set_comm(pid, &comm_of(&argv[0]));
+            let _ = self.k.set_cmdline(pid, &argv);
             // `--help`, `--version` and the real tool's option errors, before the command runs.
             argv = match crate::commands::help::preflight(self, pid, &argv) {
                 crate::commands::help::Preflight::Run(args) => args,
