@@ -74,6 +74,8 @@ script!(delegation);
 script!(dot_events);
 script!(text_commands);
 script!(pipelines);
+script!(help_options);
+script!(ps);
 
 #[test]
 fn tour() {
