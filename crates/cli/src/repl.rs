@@ -260,7 +260,11 @@ fn complete_command(commands: &[&str], word: &str) -> Vec<Pair> {
         .into_iter()
         .map(|n| Pair {
             display: n.to_string(),
-            replacement: if unique { format!("{n} ") } else { n.to_string() },
+            replacement: if unique {
+                format!("{n} ")
+            } else {
+                n.to_string()
+            },
         })
         .collect()
 }
@@ -385,7 +389,10 @@ mod tests {
             replacements(&sh, "ls /cg/gr"),
             (3, vec!["/cg/grp/".to_string()])
         );
-        assert_eq!(replacements(&sh, "cd /pro"), (3, vec!["/proc/".to_string()]));
+        assert_eq!(
+            replacements(&sh, "cd /pro"),
+            (3, vec!["/proc/".to_string()])
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The command table: builtins, external commands and simulated programs.
 //!
 //! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
-//! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
+//! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`ps`], [`process`] (`sleep`, `sh`,
 //! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
 //! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
 //! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
-//! [`Registry::add`].
+//! [`Registry::add`]; [`help`] then gives the existing commands their `--help` texts, and its
+//! `preflight` checks every non-builtin command's options before it runs.
 
 pub mod builtins;
 pub mod dd;

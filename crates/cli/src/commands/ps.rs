@@ -96,10 +96,22 @@ enum Field {
 const SPECS: &[Spec] = &[
     spec(&["pid", "tgid"], "PID", 5, Just::Right, Field::Pid),
     spec(&["ppid"], "PPID", 5, Just::Right, Field::Ppid),
-    spec(&["comm", "ucmd", "ucomm"], "COMMAND", 15, Just::Left, Field::Comm),
+    spec(
+        &["comm", "ucmd", "ucomm"],
+        "COMMAND",
+        15,
+        Just::Left,
+        Field::Comm,
+    ),
     spec(&["args", "command"], "COMMAND", 27, Just::Left, Field::Args),
     spec(&["cmd"], "CMD", 27, Just::Left, Field::Args),
-    spec(&["user", "euser", "uname"], "USER", 8, Just::User, Field::User),
+    spec(
+        &["user", "euser", "uname"],
+        "USER",
+        8,
+        Just::User,
+        Field::User,
+    ),
     spec(&["ruser"], "RUSER", 8, Just::User, Field::Ruser),
     spec(&["uid", "euid"], "UID", 5, Just::Right, Field::Uid),
     spec(&["ruid"], "RUID", 5, Just::Right, Field::Ruid),
@@ -119,7 +131,13 @@ const SPECS: &[Spec] = &[
     spec(&["%mem", "pmem"], "%MEM", 4, Just::Right, Field::Pmem),
     spec(&["ni", "nice"], "NI", 3, Just::Right, Field::Nice),
     spec(&["c"], "C", 2, Just::Right, Field::C),
-    spec(&["stime", "start_time"], "STIME", 5, Just::Left, Field::Stime),
+    spec(
+        &["stime", "start_time"],
+        "STIME",
+        5,
+        Just::Left,
+        Field::Stime,
+    ),
     spec(&["bsdstart"], "START", 5, Just::Right, Field::Stime),
 ];
 
@@ -142,26 +160,196 @@ const fn spec(
 /// Every format specifier procps-ng 4.0.2 knows (`ps L`): the ones above print, the others
 /// are refused as not simulated.
 const PROCPS_SPECIFIERS: &[&str] = &[
-    "%cpu", "%mem", "_left", "_left2", "_right", "_right2", "_unlimited", "_unlimited2",
-    "ag_id", "ag_nice", "args", "atime", "blocked", "bsdstart", "bsdtime", "c", "caught",
-    "cgname", "cgroup", "cgroupns", "class", "cls", "cmd", "comm", "command", "context", "cp",
-    "cpuid", "cputime", "cputimes", "cuc", "cuu", "drs", "dsiz", "egid", "egroup", "eip", "esp",
-    "etime", "etimes", "euid", "euser", "exe", "f", "fgid", "fgroup", "flag", "flags", "fname",
-    "fsgid", "fsgroup", "fsuid", "fsuser", "fuid", "fuser", "gid", "group", "ignored", "intpri",
-    "ipcns", "label", "lastcpu", "lim", "longtname", "lsession", "lstart", "luid", "lwp", "lxc",
-    "m_drs", "m_size", "m_trs", "machine", "maj_flt", "majflt", "min_flt", "minflt", "mntns",
-    "netns", "ni", "nice", "nlwp", "numa", "oom", "oomadj", "opri", "ouid", "pagein", "pcpu",
-    "pending", "pgid", "pgrp", "pid", "pidns", "pmem", "policy", "ppid", "pri", "pri_api",
-    "pri_bar", "pri_baz", "pri_foo", "priority", "psr", "pss", "rbytes", "rchars", "rgid",
-    "rgroup", "rops", "rss", "rssize", "rsz", "rtprio", "ruid", "ruser", "s", "sched", "seat",
-    "sess", "session", "sgi_p", "sgi_rss", "sgid", "sgroup", "sid", "sig", "sig_block",
-    "sig_catch", "sig_ignore", "sig_pend", "sigcatch", "sigignore", "sigmask", "size", "slice",
-    "spid", "stackp", "start", "start_stack", "start_time", "stat", "state", "stime", "suid",
-    "supgid", "supgrp", "suser", "svgid", "svgroup", "svuid", "svuser", "sz", "tgid",
-    "thcount", "tid", "time", "timens", "times", "tname", "tpgid", "trs", "trss", "tsig",
-    "tsiz", "tt", "tty", "tty4", "tty8", "ucmd", "ucomm", "uid", "uid_hack", "uname", "unit",
-    "user", "userns", "uss", "util", "utsns", "uunit", "vsize", "vsz", "wbytes", "wcbytes",
-    "wchan", "wchars", "wname", "wops", "zone",
+    "%cpu",
+    "%mem",
+    "_left",
+    "_left2",
+    "_right",
+    "_right2",
+    "_unlimited",
+    "_unlimited2",
+    "ag_id",
+    "ag_nice",
+    "args",
+    "atime",
+    "blocked",
+    "bsdstart",
+    "bsdtime",
+    "c",
+    "caught",
+    "cgname",
+    "cgroup",
+    "cgroupns",
+    "class",
+    "cls",
+    "cmd",
+    "comm",
+    "command",
+    "context",
+    "cp",
+    "cpuid",
+    "cputime",
+    "cputimes",
+    "cuc",
+    "cuu",
+    "drs",
+    "dsiz",
+    "egid",
+    "egroup",
+    "eip",
+    "esp",
+    "etime",
+    "etimes",
+    "euid",
+    "euser",
+    "exe",
+    "f",
+    "fgid",
+    "fgroup",
+    "flag",
+    "flags",
+    "fname",
+    "fsgid",
+    "fsgroup",
+    "fsuid",
+    "fsuser",
+    "fuid",
+    "fuser",
+    "gid",
+    "group",
+    "ignored",
+    "intpri",
+    "ipcns",
+    "label",
+    "lastcpu",
+    "lim",
+    "longtname",
+    "lsession",
+    "lstart",
+    "luid",
+    "lwp",
+    "lxc",
+    "m_drs",
+    "m_size",
+    "m_trs",
+    "machine",
+    "maj_flt",
+    "majflt",
+    "min_flt",
+    "minflt",
+    "mntns",
+    "netns",
+    "ni",
+    "nice",
+    "nlwp",
+    "numa",
+    "oom",
+    "oomadj",
+    "opri",
+    "ouid",
+    "pagein",
+    "pcpu",
+    "pending",
+    "pgid",
+    "pgrp",
+    "pid",
+    "pidns",
+    "pmem",
+    "policy",
+    "ppid",
+    "pri",
+    "pri_api",
+    "pri_bar",
+    "pri_baz",
+    "pri_foo",
+    "priority",
+    "psr",
+    "pss",
+    "rbytes",
+    "rchars",
+    "rgid",
+    "rgroup",
+    "rops",
+    "rss",
+    "rssize",
+    "rsz",
+    "rtprio",
+    "ruid",
+    "ruser",
+    "s",
+    "sched",
+    "seat",
+    "sess",
+    "session",
+    "sgi_p",
+    "sgi_rss",
+    "sgid",
+    "sgroup",
+    "sid",
+    "sig",
+    "sig_block",
+    "sig_catch",
+    "sig_ignore",
+    "sig_pend",
+    "sigcatch",
+    "sigignore",
+    "sigmask",
+    "size",
+    "slice",
+    "spid",
+    "stackp",
+    "start",
+    "start_stack",
+    "start_time",
+    "stat",
+    "state",
+    "stime",
+    "suid",
+    "supgid",
+    "supgrp",
+    "suser",
+    "svgid",
+    "svgroup",
+    "svuid",
+    "svuser",
+    "sz",
+    "tgid",
+    "thcount",
+    "tid",
+    "time",
+    "timens",
+    "times",
+    "tname",
+    "tpgid",
+    "trs",
+    "trss",
+    "tsig",
+    "tsiz",
+    "tt",
+    "tty",
+    "tty4",
+    "tty8",
+    "ucmd",
+    "ucomm",
+    "uid",
+    "uid_hack",
+    "uname",
+    "unit",
+    "user",
+    "userns",
+    "uss",
+    "util",
+    "utsns",
+    "uunit",
+    "vsize",
+    "vsz",
+    "wbytes",
+    "wcbytes",
+    "wchan",
+    "wchars",
+    "wname",
+    "wops",
+    "zone",
 ];
 
 /// A column as the user asked for it.
@@ -205,7 +393,9 @@ struct Opts {
 
 /// Split a procps list (`1,2 3`): commas and blanks separate.
 fn list(s: &str) -> Vec<&str> {
-    s.split([',', ' ', '\t']).filter(|x| !x.is_empty()).collect()
+    s.split([',', ' ', '\t'])
+        .filter(|x| !x.is_empty())
+        .collect()
 }
 
 fn parse_pids(s: &str, into: &mut Vec<i32>) -> Result<(), PsError> {
@@ -346,9 +536,9 @@ fn parse(argv: &[String]) -> Result<Opts, PsError> {
                         o.format.extend(parse_format(&v)?);
                         o.format_o = true;
                     }
-                    'a' | 'c' | 'd' | 'F' | 'G' | 'g' | 'H' | 'j' | 'L' | 'l' | 'M' | 'm'
-                    | 'N' | 'n' | 'P' | 'r' | 's' | 'T' | 't' | 'U' | 'u' | 'V' | 'v' | 'w'
-                    | 'X' | 'x' | 'y' | 'Z' | 'k' => {
+                    'a' | 'c' | 'd' | 'F' | 'G' | 'g' | 'H' | 'j' | 'L' | 'l' | 'M' | 'm' | 'N'
+                    | 'n' | 'P' | 'r' | 's' | 'T' | 't' | 'U' | 'u' | 'V' | 'v' | 'w' | 'X'
+                    | 'x' | 'y' | 'Z' | 'k' => {
                         return Err(not_simulated_option(&format!("-{c}")));
                     }
                     _ => return Err(usage("unsupported SysV option")),
@@ -372,7 +562,11 @@ fn parse(argv: &[String]) -> Result<Opts, PsError> {
                     'p' | 'o' | 'O' => {
                         let rest: String = chars[j..].iter().collect();
                         j = chars.len();
-                        let v = if rest.is_empty() { next(&mut i) } else { Some(rest) };
+                        let v = if rest.is_empty() {
+                            next(&mut i)
+                        } else {
+                            Some(rest)
+                        };
                         match (c, v) {
                             ('p', Some(v)) => parse_pids(&v, &mut o.pids)?,
                             ('p', None) => {
@@ -391,8 +585,8 @@ fn parse(argv: &[String]) -> Result<Opts, PsError> {
                             }
                         }
                     }
-                    'A' | 'c' | 'e' | 'f' | 'g' | 'H' | 'j' | 'k' | 'L' | 'l' | 'm' | 'n'
-                    | 'r' | 'S' | 's' | 'T' | 't' | 'U' | 'V' | 'v' | 'w' | 'X' | 'Z' => {
+                    'A' | 'c' | 'e' | 'f' | 'g' | 'H' | 'j' | 'k' | 'L' | 'l' | 'm' | 'n' | 'r'
+                    | 'S' | 's' | 'T' | 't' | 'U' | 'V' | 'v' | 'w' | 'X' | 'Z' => {
                         return Err(not_simulated_option(&c.to_string()));
                     }
                     _ => return Err(usage("unsupported option (BSD syntax)")),
@@ -547,10 +741,16 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 Err(_) => 1,
             };
         }
-        sh.write_err(pid, "ps: option '--help <section>' is not simulated by cgsim\n");
+        sh.write_err(
+            pid,
+            "ps: option '--help <section>' is not simulated by cgsim\n",
+        );
         return 1;
     }
-    if matches!(argv.get(1).map(String::as_str), Some("--version" | "-V" | "V")) {
+    if matches!(
+        argv.get(1).map(String::as_str),
+        Some("--version" | "-V" | "V")
+    ) {
         return match sh.out(pid, "ps from procps-ng 4.0.2\n") {
             Ok(()) => 0,
             Err(_) => 1,
@@ -595,7 +795,7 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         o.all
             || (o.bsd_a && o.bsd_x)
             || (o.bsd_a && has_tty)
-            || (o.bsd_x && !o.bsd_a && Some(p.cred.euid) == me)
+            || (o.bsd_x && Some(p.cred.euid) == me)
             || o.pids.contains(&p.pid.0)
             || o.ppids.contains(&p.ppid.0)
             || o.commands.contains(&p.comm)
