@@ -6,6 +6,9 @@ help nosuch; echo "help: $?"
 mkdir --help; echo "status $?"
 ls /tmp --help | head -n 1
 ls --version
+mount -V
+/bin/ls -y
+/bin/mount -y
 mount -h | head -n 3
 free --help | tail -n 1
 # glibc getopt's messages and each tool's usage-error status.

@@ -113,12 +113,14 @@ pub fn preflight(sh: &mut Shell, pid: Pid, argv: &[String]) -> Preflight {
         return Preflight::Run(argv.to_vec());
     }
     let Some(t) = tool(cmd.name) else {
-        // No option table: `--help` as the first argument prints the help, the command
-        // parses the rest itself.
-        if let (Some(help), Some("--help")) = (cmd.help, argv.get(1).map(String::as_str)) {
-            return Preflight::Exit(print(sh, pid, cmd.name, help));
-        }
-        return Preflight::Run(argv.to_vec());
+        // No option table (libcgroup's tools, the simulator's own programs): `CMD --help`
+        // alone prints the help; the command's own parser reads every other form.
+        return match (cmd.help, argv) {
+            (Some(help), [_, only]) if only == "--help" => {
+                Preflight::Exit(print(sh, pid, cmd.name, help))
+            }
+            _ => Preflight::Run(argv.to_vec()),
+        };
     };
     match getopt(t, argv) {
         Ok(Parsed::Help) => {
@@ -130,14 +132,19 @@ pub fn preflight(sh: &mut Shell, pid: Pid, argv: &[String]) -> Preflight {
         Err(OptError::NotSimulated(opt)) => {
             sh.write_err(
                 pid,
-                &format!("{}: option '{opt}' is not simulated by cgsim\n", t.name),
+                &format!("{}: option '{opt}' is not simulated by cgsim\n", argv[0]),
             );
             Preflight::Exit(t.status)
         }
         Err(e) => {
-            let mut msg = format!("{}: {}\n", t.name, e.message());
+            // glibc's getopt names the program as it was typed (`/bin/ls: invalid option`);
+            // coreutils' hint does too, util-linux's uses the short name.
+            let mut msg = format!("{}: {}\n", argv[0], e.message());
             match t.family {
-                Family::Coreutils | Family::UtilLinux => {
+                Family::Coreutils => {
+                    msg.push_str(&format!("Try '{} --help' for more information.\n", argv[0]))
+                }
+                Family::UtilLinux => {
                     msg.push_str(&format!("Try '{} --help' for more information.\n", t.name))
                 }
                 Family::Grep => msg.push_str(
@@ -170,6 +177,11 @@ fn version(t: &Tool) -> String {
     match t.family {
         Family::Coreutils => format!("{} (GNU coreutils) 9.1\n", t.name),
         Family::Grep => "grep (GNU grep) 3.8\n".to_string(),
+        Family::UtilLinux if matches!(t.name, "mount" | "umount") => format!(
+            "{} from util-linux 2.38.1 (libmount 2.38.1: selinux, smack, btrfs, verity, \
+             namespaces, assert, debug)\n",
+            t.name
+        ),
         Family::UtilLinux => format!("{} from util-linux 2.38.1\n", t.name),
         Family::ProcpsFree => format!("{} from procps-ng 4.0.2\n", t.name),
     }
