@@ -139,3 +139,26 @@ fn tab_completes_a_path_on_the_simulated_filesystem() {
         "history file:\n{history}"
     );
 }
+
+#[test]
+fn a_pasted_command_spanning_lines_asks_for_more_then_runs_once() {
+    let data = data_home("multiline");
+    let mut p = start(&data);
+    // An open quote continues on the next line with the `> ` prompt (PS2); the command runs
+    // once, when the quote closes, before the line after it.
+    p.send("echo \"one\rtwo\"\recho three\r").unwrap();
+    p.flush().unwrap();
+    let text = upto(&mut p, "\r\nthree\r\n");
+    // rustyline draws the prompt, then the line after a carriage return (the cursor moves
+    // that the stripped escape codes did are gone).
+    let cont = text
+        .find("\r> \rtwo\"")
+        .unwrap_or_else(|| panic!("no PS2 line:\n{text:?}"));
+    let out = text
+        .find("\r\none\r\ntwo\r\n")
+        .unwrap_or_else(|| panic!("the two-line echo did not print:\n{text}"));
+    let next = text.find("echo three").expect("the third line was echoed");
+    assert!(cont < out && out < next, "out of order:\n{text}");
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
