@@ -28,7 +28,9 @@
 //!
 //! **Differences:** dash has no line editing, completion or history file; these follow bash's
 //! (readline's) behaviour. A pasted Tab character triggers completion, as it does in bash
-//! without bracketed paste.
+//! without bracketed paste. Ctrl-C at the prompt drops the line, as in sh; while a command
+//! runs it cannot stop the simulated command (sh would): the first press says so, a second
+//! one leaves cgsim.
 
 use crate::Shell;
 use cgsim_cgroupfs::{ConsoleStream, FileType, Kernel};
@@ -43,12 +45,30 @@ use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The host name the prompt shows (`\h`).
 pub const HOSTNAME: &str = "cgsim";
 
 /// Most history entries kept in the file.
 const HISTORY_SIZE: usize = 1000;
+
+/// Ctrl-C presses since the last prompt.
+static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
+
+/// SIGINT while a command runs (the terminal is in cooked mode then; at the prompt rustyline
+/// reads Ctrl-C as a key). A simulated command cannot be stopped half way, so the first press
+/// only says so and the second leaves cgsim (status 130, as a shell killed by SIGINT).
+fn on_sigint() {
+    if INTERRUPTS.fetch_add(1, Ordering::SeqCst) >= 1 {
+        std::process::exit(130);
+    }
+    let mut e = std::io::stderr();
+    let _ = e.write_all(
+        b"\ncgsim: a simulated command cannot be interrupted; press Ctrl-C again to leave cgsim\n",
+    );
+    let _ = e.flush();
+}
 
 /// Run the interactive loop until `exit` or end of input; returns the exit status.
 pub fn run(shell: &mut Shell) -> i32 {
@@ -76,6 +96,8 @@ pub fn run(shell: &mut Shell) -> i32 {
         pid: shell.pid(),
         commands: Vec::new(),
     }));
+    // Without a handler, Ctrl-C during a long command would end the whole session.
+    let _ = ctrlc::set_handler(on_sigint);
     println!(
         "cgsim: a simulated Linux cgroup v1 kernel. Type `help` for commands, `exit` to leave."
     );
@@ -85,6 +107,7 @@ pub fn run(shell: &mut Shell) -> i32 {
         if let Some(h) = rl.helper_mut() {
             h.commands = shell.registry().iter().map(|c| c.name).collect();
         }
+        INTERRUPTS.store(0, Ordering::SeqCst);
         let prompt = if buf.is_empty() {
             prompt(shell)
         } else {

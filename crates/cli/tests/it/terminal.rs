@@ -1,7 +1,8 @@
 //! The interactive shell through a pseudo-terminal, as a user at a terminal drives it: a pasted
-//! block runs one line at a time with each line's output after it, lines typed while a command
-//! runs are kept, Tab completes a path on the simulated filesystem, and history goes to the
-//! XDG data directory.
+//! block runs one line at a time with each line's output after it, a command spanning lines
+//! gets the `> ` prompt, lines typed while a command runs are kept, Ctrl-C during a command
+//! does not end the session, Tab completes a path on the simulated filesystem, and history goes
+//! to the XDG data directory.
 //!
 //! Each test starts the `cgsim` binary on a fresh pty (rexpect) with `TERM=xterm` and its own
 //! `XDG_DATA_HOME`, so the user's history file is never touched.
@@ -159,6 +160,27 @@ fn a_pasted_command_spanning_lines_asks_for_more_then_runs_once() {
         .unwrap_or_else(|| panic!("the two-line echo did not print:\n{text}"));
     let next = text.find("echo three").expect("the third line was echoed");
     assert!(cont < out && out < next, "out of order:\n{text}");
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn ctrl_c_while_a_command_runs_keeps_the_session() {
+    let data = data_home("sigint");
+    let mut p = start(&data);
+    // dd of 400 MiB takes seconds of real time; Ctrl-C arrives while it runs.
+    p.send("dd if=/dev/zero of=/tmp/f bs=1M count=400 status=none\r")
+        .unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    p.send_control('c').unwrap();
+    upto(
+        &mut p,
+        "cannot be interrupted; press Ctrl-C again to leave cgsim",
+    );
+    upto(&mut p, PROMPT);
+    p.send_line("echo alive").unwrap();
+    upto(&mut p, "\r\nalive\r\n");
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
