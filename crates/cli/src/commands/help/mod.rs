@@ -311,11 +311,17 @@ pub fn getopt(t: &Tool, argv: &[String]) -> Result<Parsed, OptError> {
                 None => {
                     let mut matches: Vec<&(&str, HasArg, Option<char>)> =
                         table.iter().filter(|(n, ..)| n.starts_with(name)).collect();
-                    // Two names for one option (`--silent`/`--quiet`) are not ambiguous.
+                    // Two names for one option (`--silent`/`--quiet`, grep's `--color` and
+                    // `--colour`) are not ambiguous: glibc compares what the entries do.
                     let first = matches.first().map(|m| (m.1, m.2));
-                    let same = matches
-                        .iter()
-                        .all(|m| Some((m.1, m.2)) == first && m.2.is_some());
+                    fn spellings(n: &str) -> &str {
+                        if n == "colour" { "color" } else { n }
+                    }
+                    let one_long = matches.first().map(|m| spellings(m.0));
+                    let same = matches.iter().all(|m| {
+                        Some((m.1, m.2)) == first
+                            && (m.2.is_some() || Some(spellings(m.0)) == one_long)
+                    });
                     match matches.len() {
                         0 => return Err(OptError::Unrecognized(a.to_string())),
                         1 => *matches[0],
@@ -549,7 +555,11 @@ mod tests {
         };
         assert_eq!(a, "--h");
         assert!(all.contains(&"help".to_string()) && all.contains(&"hide".to_string()));
-        // `--qui` names `--quiet` only; `--si` (two names, one option) is fine for head.
+        // `--qui` names `--quiet` only; `--sil`/`--qui` and grep's `--colo` are one option.
+        assert_eq!(
+            run("grep", &["--colo", "x"]),
+            Err(OptError::NotSimulated("--color".into()))
+        );
         assert_eq!(
             run("head", &["--qui", "f"]),
             Ok(Parsed::Args(args(&["head", "-q", "f"])))
