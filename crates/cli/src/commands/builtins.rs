@@ -502,5 +502,6 @@ fn help(sh: &mut Shell, argv: &[String]) -> i32 {
     for r in rows {
         text.push_str(&r);
     }
+    text.push_str("`help CMD` shows one command's help; `CMD --help` prints the real tool's.\n");
     write_or_complain(sh, pid, "help", &text)
 }
