@@ -42,7 +42,7 @@ use rustyline::hint::Hinter;
 use rustyline::history::{FileHistory, History};
 use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -96,6 +96,11 @@ pub fn run(shell: &mut Shell) -> i32 {
         pid: shell.pid(),
         commands: Vec::new(),
     }));
+    // Bracketed paste off even if a program before us left it on (`CSI ? 2004 l`): the
+    // terminal then sends a paste as typed lines.
+    if std::io::stdout().is_terminal() {
+        print!("\x1b[?2004l");
+    }
     // Without a handler, Ctrl-C during a long command would end the whole session.
     let _ = ctrlc::set_handler(on_sigint);
     println!(
