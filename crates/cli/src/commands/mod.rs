@@ -8,6 +8,11 @@
 //! [`Registry::add`].
 
 pub mod builtins;
+pub mod cfmt;
+pub mod coreutils;
+pub mod getopt;
+pub mod posix_regex;
+pub mod procps;
 pub mod dd;
 pub mod fs;
 pub mod listener;
@@ -85,6 +90,8 @@ impl Registry {
         listener::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
+        coreutils::register(&mut r);
+        procps::register(&mut r);
         r
     }
 
