@@ -240,14 +240,14 @@ mod tests {
         assert_eq!(f("%e", 12345.678), "1.234568e+04");
         assert_eq!(f("%.2f", 2.345), "2.35");
         assert_eq!(f("%08.3f", -3.5), "-003.500");
-        assert_eq!(f("%-6.1f|", 1.25), "1.2   |");
+        assert_eq!(f("%-6.1f", 1.25), "1.2   ");
         assert_eq!(f("%G", 1e-10), "1E-10");
     }
 
     #[test]
     fn integers_format_as_glibc() {
         assert_eq!(d("%5d", 42), "   42");
-        assert_eq!(d("%-5d|", 42), "42   |");
+        assert_eq!(d("%-5d", 42), "42   ");
         assert_eq!(d("%05d", -42), "-0042");
         assert_eq!(d("%x", 255), "ff");
         assert_eq!(d("%#o", 8), "010");

@@ -13,6 +13,7 @@ pub mod coreutils;
 pub mod getopt;
 pub mod posix_regex;
 pub mod procps;
+pub mod sed;
 pub mod dd;
 pub mod fs;
 pub mod listener;
@@ -92,6 +93,7 @@ impl Registry {
         dd::register(&mut r);
         coreutils::register(&mut r);
         procps::register(&mut r);
+        sed::register(&mut r);
         r
     }
 
