@@ -7,6 +7,7 @@
 //! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
 //! [`Registry::add`].
 
+pub mod awk;
 pub mod builtins;
 pub mod cfmt;
 pub mod coreutils;
@@ -94,6 +95,7 @@ impl Registry {
         coreutils::register(&mut r);
         procps::register(&mut r);
         sed::register(&mut r);
+        awk::register(&mut r);
         r
     }
 
