@@ -8,6 +8,7 @@
 //! [`Registry::add`].
 
 pub mod awk;
+pub mod bc;
 pub mod builtins;
 pub mod cfmt;
 pub mod coreutils;
@@ -16,6 +17,7 @@ pub mod posix_regex;
 pub mod procps;
 pub mod sed;
 pub mod dd;
+pub mod findutils;
 pub mod fs;
 pub mod listener;
 pub mod memory;
@@ -96,6 +98,8 @@ impl Registry {
         procps::register(&mut r);
         sed::register(&mut r);
         awk::register(&mut r);
+        findutils::register(&mut r);
+        bc::register(&mut r);
         r
     }
 
