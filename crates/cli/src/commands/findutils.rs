@@ -233,6 +233,7 @@ struct FindParser<'a> {
     /// The first test or action seen (for the warning about global options after it).
     first_nonoption: Option<String>,
     warnings: Vec<String>,
+    warn: bool,
 }
 
 type FR<T> = Result<T, String>;
@@ -335,10 +336,15 @@ impl FindParser<'_> {
         }
         self.i += 1;
         let global = matches!(a.as_str(), "-maxdepth" | "-mindepth" | "-depth" | "-d");
-        if !global && self.first_nonoption.is_none() && a != "(" {
+        let positional = matches!(a.as_str(), "-warn" | "-nowarn" | "-follow" | "-daystart");
+        if !global && !positional && self.first_nonoption.is_none() && a != "(" {
             self.first_nonoption = Some(a.clone());
         }
-        if global && let Some(first) = &self.first_nonoption {
+        // GNU find warns only with -warn (its default when standard input is a terminal).
+        if global
+            && self.warn
+            && let Some(first) = &self.first_nonoption
+        {
             self.warnings.push(format!(
                 "find: warning: you have specified the global option {a} after the argument {first}, but global options are not positional, i.e., {a} affects tests specified before it as well as those specified after it.  Please specify global options before other arguments.\n"
             ));
@@ -444,7 +450,15 @@ impl FindParser<'_> {
                 }
                 Node::Exec(cmd, plus)
             }
-            "-follow" | "-nowarn" | "-warn" | "-xdev" | "-mount" | "-noleaf" | "-daystart"
+            "-warn" => {
+                self.warn = true;
+                Node::Const(true)
+            }
+            "-nowarn" => {
+                self.warn = false;
+                Node::Const(true)
+            }
+            "-follow" | "-xdev" | "-mount" | "-noleaf" | "-daystart"
             | "-ignore_readdir_race" | "-noignore_readdir_race" => Node::Const(true),
             other if other.starts_with('-') => {
                 return Err(format!("unknown predicate `{other}'"));
@@ -581,9 +595,10 @@ impl Finder<'_> {
     fn run(&mut self, argv: &[String]) -> i32 {
         self.flush();
         if self.sh.registry().kind(&argv[0]).is_none() {
+            // The child's execvp fails: it reports and exits 127; -exec is then false,
+            // which does not change find's own status.
             let m = format!("find: '{}': No such file or directory\n", argv[0]);
             self.sh.write_err(self.pid, &m);
-            self.status = 1;
             return 127;
         }
         self.sh.run_child(self.pid, argv)
@@ -652,6 +667,7 @@ fn find(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         has_action: false,
         first_nonoption: None,
         warnings: Vec::new(),
+        warn: false,
     };
     let parsed = p.or();
     let expr = match parsed {

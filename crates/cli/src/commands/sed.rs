@@ -36,23 +36,39 @@ pub(crate) fn register(r: &mut Registry) {
     r.set_help("sed", HELP);
 }
 
-const USAGE: &str = "\
+/// GNU sed's usage text (printed on a usage error; `--help` adds the bug-report line).
+macro_rules! sed_usage {
+    () => {
+        "\
 Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...
 
   -n, --quiet, --silent
                  suppress automatic printing of pattern space
+      --debug
+                 annotate program execution
   -e script, --expression=script
                  add the script to the commands to be executed
   -f script-file, --file=script-file
                  add the contents of script-file to the commands to be executed
+  --follow-symlinks
+                 follow symlinks when processing in place
   -i[SUFFIX], --in-place[=SUFFIX]
                  edit files in place (makes backup if SUFFIX supplied)
+  -l N, --line-length=N
+                 specify the desired line-wrap length for the `l' command
+  --posix
+                 disable all GNU extensions.
   -E, -r, --regexp-extended
                  use extended regular expressions in the script
                  (for portability use POSIX -E).
   -s, --separate
                  consider files as separate rather than as a single,
                  continuous long stream.
+      --sandbox
+                 operate in sandbox mode (disable e/r/w commands).
+  -u, --unbuffered
+                 load minimal amounts of data from the input files and flush
+                 the output buffers more often
   -z, --null-data
                  separate lines by NUL characters
       --help     display this help and exit
@@ -62,9 +78,16 @@ If no -e, --expression, -f, or --file option is given, then the first
 non-option argument is taken as the sed script to interpret.  All
 remaining arguments are names of input files; if no input files are
 specified, then the standard input is read.
-";
 
-const HELP: &str = USAGE;
+GNU sed home page: <https://www.gnu.org/software/sed/>.
+General help using GNU software: <https://www.gnu.org/gethelp/>.
+"
+    };
+}
+
+const USAGE: &str = sed_usage!();
+
+const HELP: &str = concat!(sed_usage!(), "E-mail bug reports to: <bug-sed@gnu.org>.\n");
 
 // ---- the parsed script ----------------------------------------------------------------------
 
@@ -1106,7 +1129,7 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let in_place = p.opts.iter().find(|g| g.key == "i").map(|g| g.val.clone());
     if in_place.is_some() && files.is_empty() {
         sh.write_err(pid, "sed: no input files\n");
-        return 1;
+        return 4;
     }
     let eol = if p.has("z") { 0u8 } else { b'\n' };
     if files.is_empty() {

@@ -74,6 +74,11 @@ script!(delegation);
 script!(dot_events);
 script!(text_commands);
 script!(pipelines);
+script!(utils_text);
+script!(utils_sed);
+script!(utils_awk);
+script!(utils_find);
+script!(utils_system);
 
 #[test]
 fn tour() {

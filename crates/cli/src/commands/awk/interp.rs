@@ -168,6 +168,9 @@ enum Flow {
     Continue,
 }
 
+/// Marks a fatal message gawk prints without the program location (`awk: fatal: ...`).
+pub const NO_LOCATION: char = '\u{1}';
+
 /// A fatal runtime error (gawk's `fatal:` messages).
 #[derive(Debug)]
 pub struct Fatal(pub String);
@@ -521,12 +524,11 @@ impl<'p, H: Host> Interp<'p, H> {
             let data = match self.host.read_file(&name) {
                 Ok(d) => d,
                 Err(e) => {
-                    self.flush()?;
-                    self.warnings.push(format!(
-                        "awk: warning: cannot open file `{name}' for reading: {e}"
-                    ));
-                    self.input_error = true;
-                    continue;
+                    // gawk gives up on an input file it cannot open (a fatal error without
+                    // a source location).
+                    return Err(Fatal(format!(
+                        "{NO_LOCATION}cannot open file `{name}' for reading: {e}"
+                    )));
                 }
             };
             let records = self.split_records(&data)?;

@@ -338,10 +338,11 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             for w in warnings {
                 it.host.sh.write_err(pid, &format!("{w}\n"));
             }
-            let name = &sources[0].0;
-            it.host
-                .sh
-                .write_err(pid, &format!("awk: {name}:1: fatal: {msg}\n"));
+            let text = match msg.strip_prefix(interp::NO_LOCATION) {
+                Some(m) => format!("awk: fatal: {m}\n"),
+                None => format!("awk: {}:1: fatal: {msg}\n", sources[0].0),
+            };
+            it.host.sh.write_err(pid, &text);
             2
         }
     }

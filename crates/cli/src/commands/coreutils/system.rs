@@ -304,7 +304,10 @@ fn timeout(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         ChildEnd::Waited(WaitStatus::Signaled(s)) => 128 + s.0,
         ChildEnd::Deadline | ChildEnd::Blocked => 0,
     };
-    if killed && !p.has("preserve-status") {
+    // coreutils sends the signal to its whole process group, itself included: SIGKILL
+    // ends timeout too, and the shell sees it killed (status 137, `Killed`).
+    if (killed || (timed_out && sig == Signal::SIGKILL)) && !p.has("foreground") {
+        let _ = k.kill(pid, pid, Signal::SIGKILL);
         return 128 + Signal::SIGKILL.0;
     }
     if timed_out && !p.has("preserve-status") {
