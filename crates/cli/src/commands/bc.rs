@@ -235,8 +235,8 @@ enum Tok {
 }
 
 const OPS: [&str; 30] = [
-    "++", "--", "+=", "-=", "*=", "/=", "%=", "^=", "==", "<=", ">=", "!=", "&&", "||", "+",
-    "-", "*", "/", "%", "^", "=", "<", ">", "!", "(", ")", "{", "}", ";", ",",
+    "++", "--", "+=", "-=", "*=", "/=", "%=", "^=", "==", "<=", ">=", "!=", "&&", "||", "+", "-",
+    "*", "/", "%", "^", "=", "<", ">", "!", "(", ")", "{", "}", ";", ",",
 ];
 
 /// Tokens with their line numbers; `Err` is the line of a lexical error.
@@ -303,7 +303,9 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, usize> {
             }
             a if a.is_ascii_lowercase() || a == '_' => {
                 let start = i;
-                while i < c.len() && (c[i].is_ascii_lowercase() || c[i].is_ascii_digit() || c[i] == '_') {
+                while i < c.len()
+                    && (c[i].is_ascii_lowercase() || c[i].is_ascii_digit() || c[i] == '_')
+                {
                     i += 1;
                 }
                 out.push((Tok::Name(c[start..i].iter().collect()), line));
@@ -478,11 +480,23 @@ impl Parser {
                 "for" => {
                     self.i += 1;
                     self.expect("(")?;
-                    let a = if self.is(";") { None } else { Some(self.expr()?) };
+                    let a = if self.is(";") {
+                        None
+                    } else {
+                        Some(self.expr()?)
+                    };
                     self.expect(";")?;
-                    let b = if self.is(";") { None } else { Some(self.expr()?) };
+                    let b = if self.is(";") {
+                        None
+                    } else {
+                        Some(self.expr()?)
+                    };
                     self.expect(";")?;
-                    let c = if self.is(")") { None } else { Some(self.expr()?) };
+                    let c = if self.is(")") {
+                        None
+                    } else {
+                        Some(self.expr()?)
+                    };
                     self.expect(")")?;
                     self.nls();
                     Ok(Stmt::For(a, b, c, Box::new(self.stmt()?)))
@@ -663,7 +677,10 @@ impl Bc {
                 .collect::<String>()
                 .parse::<BigInt>()
                 .unwrap_or_default();
-            return Dec { m, s: f.len() as u32 };
+            return Dec {
+                m,
+                s: f.len() as u32,
+            };
         }
         let mut m = BigInt::zero();
         for c in t.chars() {
@@ -736,7 +753,9 @@ impl Bc {
                 match f.as_str() {
                     "length" => Dec::int(i64::from(x.length())),
                     "scale" => Dec::int(i64::from(x.s)),
-                    _ => x.sqrt(self.scale).ok_or(RtErr("Square root of a negative number"))?,
+                    _ => x
+                        .sqrt(self.scale)
+                        .ok_or(RtErr("Square root of a negative number"))?,
                 }
             }
         })
@@ -752,10 +771,12 @@ impl Bc {
             "%" => x.rem(y, sc).ok_or(RtErr("Modulo by zero"))?,
             "^" => {
                 if y.s > 0 && !y.rescale(0).rescale(y.s).cmp(y).is_eq() {
-                    self.err
-                        .push_str("Runtime warning (func=(main), adr=0): non-zero scale in exponent\n");
+                    self.err.push_str(
+                        "Runtime warning (func=(main), adr=0): non-zero scale in exponent\n",
+                    );
                 }
-                x.pow(y.to_i64(), sc).ok_or(RtErr("exponent too large in raise"))?
+                x.pow(y.to_i64(), sc)
+                    .ok_or(RtErr("exponent too large in raise"))?
             }
             "&&" => Self::bool(!x.is_zero() && !y.is_zero()),
             "||" => Self::bool(!x.is_zero() || !y.is_zero()),
@@ -864,7 +885,8 @@ impl Bc {
         let toks = match lex(src) {
             Ok(t) => t,
             Err(line) => {
-                self.err.push_str(&format!("({name}) {line}: illegal character\n"));
+                self.err
+                    .push_str(&format!("({name}) {line}: illegal character\n"));
                 return;
             }
         };
@@ -891,7 +913,8 @@ impl Bc {
                     }
                 }
                 Err(line) => {
-                    self.err.push_str(&format!("({name}) {line}: syntax error\n"));
+                    self.err
+                        .push_str(&format!("({name}) {line}: syntax error\n"));
                     // Recover at the next line.
                     while !matches!(p.peek(), Tok::Newline | Tok::Eof) {
                         p.i += 1;
@@ -943,7 +966,10 @@ fn bc(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     match slurp(sh, pid, "-") {
         Ok(d) => b.run(&String::from_utf8_lossy(&d), "standard_in"),
         Err(e) => {
-            sh.write_err(pid, &format!("bc: standard input: {}\n", read_error_text(&e)));
+            sh.write_err(
+                pid,
+                &format!("bc: standard input: {}\n", read_error_text(&e)),
+            );
             return 1;
         }
     }
@@ -982,9 +1008,12 @@ mod tests {
 
     #[test]
     fn computes_as_gnu_bc() {
-        let (out, _) = bc("scale=2; 0.00\n1.50\n-0.5\n5%3\nscale=3; 5%3\n7.5%2\n2^-2\nscale=0; 2^-2\n");
+        let (out, _) =
+            bc("scale=2; 0.00\n1.50\n-0.5\n5%3\nscale=3; 5%3\n7.5%2\n2^-2\nscale=0; 2^-2\n");
         assert_eq!(out, "0\n1.50\n-.5\n.02\n.002\n0\n.250\n0\n");
-        let (out, err) = bc("2^0.5\nx=3;x+=2;x\nx++\nx\n3>2 && 1\n!0\nlength(123.45)\nscale(1.230)\nsqrt(2)\nscale=10;sqrt(2)\n");
+        let (out, err) = bc(
+            "2^0.5\nx=3;x+=2;x\nx++\nx\n3>2 && 1\n!0\nlength(123.45)\nscale(1.230)\nsqrt(2)\nscale=10;sqrt(2)\n",
+        );
         assert_eq!(out, "1\n5\n5\n6\n1\n1\n5\n3\n1\n1.4142135623\n");
         assert!(err.starts_with("Runtime warning"));
         let (out, _) = bc("obase=16;255\nobase=10;ibase=16;FF\n");
@@ -1006,8 +1035,14 @@ mod tests {
     #[test]
     fn errors_are_gnu_bc_messages() {
         assert_eq!(bc("1+\n").1, "(standard_in) 2: syntax error\n");
-        assert_eq!(bc("1/0\n").1, "Runtime error (func=(main), adr=0): Divide by zero\n");
+        assert_eq!(
+            bc("1/0\n").1,
+            "Runtime error (func=(main), adr=0): Divide by zero\n"
+        );
         let (out, err) = bc("1+;2\n");
-        assert_eq!((out.as_str(), err.as_str()), ("", "(standard_in) 1: syntax error\n"));
+        assert_eq!(
+            (out.as_str(), err.as_str()),
+            ("", "(standard_in) 1: syntax error\n")
+        );
     }
 }

@@ -48,7 +48,10 @@ pub fn parse_spec(s: &[char], mut i: usize) -> Option<(Spec, usize)> {
         sp.prec = Some(num(&mut i).unwrap_or(Some(0)));
     }
     // Length modifiers mean nothing here.
-    while s.get(i).is_some_and(|c| matches!(c, 'h' | 'l' | 'L' | 'q' | 'j' | 'z' | 't')) {
+    while s
+        .get(i)
+        .is_some_and(|c| matches!(c, 'h' | 'l' | 'L' | 'q' | 'j' | 'z' | 't'))
+    {
         i += 1;
     }
     let c = *s.get(i)?;
@@ -138,12 +141,16 @@ impl Spec {
 
     /// `%e %f %g %E %F %G` (and `%a` as `%e`) of a float.
     pub fn float(&self, v: f64) -> String {
-        let neg = v.is_sign_negative() && !(v == 0.0 && !v.is_sign_negative());
+        let neg = v.is_sign_negative();
         let a = v.abs();
         let upper = self.conv.is_ascii_uppercase();
         if !a.is_finite() {
             let t = if a.is_nan() { "nan" } else { "inf" };
-            let t = if upper { t.to_uppercase() } else { t.to_string() };
+            let t = if upper {
+                t.to_uppercase()
+            } else {
+                t.to_string()
+            };
             return self.pad(self.sign(neg && !a.is_nan()), &t, false);
         }
         let p = self.prec().unwrap_or(6);
@@ -236,7 +243,7 @@ mod tests {
         assert_eq!(f("%g", 1000000.0), "1e+06");
         assert_eq!(f("%g", 0.0001), "0.0001");
         assert_eq!(f("%g", 0.00001), "1e-05");
-        assert_eq!(f("%.6g", 3.14159265), "3.14159");
+        assert_eq!(f("%.6g", 1.23456789), "1.23457");
         assert_eq!(f("%e", 12345.678), "1.234568e+04");
         assert_eq!(f("%.2f", 2.345), "2.35");
         assert_eq!(f("%08.3f", -3.5), "-003.500");

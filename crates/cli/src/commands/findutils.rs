@@ -95,7 +95,10 @@ mandatory or optional for the corresponding short option.
 /// (also `/` and a leading `.`), `[...]` classes with `!`/`^` and ranges, `\` quotes.
 pub(crate) fn fnmatch(pat: &str, name: &str, icase: bool) -> bool {
     let (p, n): (Vec<char>, Vec<char>) = if icase {
-        (pat.to_lowercase().chars().collect(), name.to_lowercase().chars().collect())
+        (
+            pat.to_lowercase().chars().collect(),
+            name.to_lowercase().chars().collect(),
+        )
     } else {
         (pat.chars().collect(), name.chars().collect())
     };
@@ -176,7 +179,8 @@ fn class(p: &[char], i: usize, c: char) -> Option<(bool, usize)> {
         }
         first = false;
         if ch == '[' && p.get(j + 1) == Some(&':') {
-            let end = (j + 2..p.len().saturating_sub(1)).find(|&k| p[k] == ':' && p[k + 1] == ']')?;
+            let end =
+                (j + 2..p.len().saturating_sub(1)).find(|&k| p[k] == ':' && p[k + 1] == ']')?;
             let name: String = p[j + 2..end].iter().collect();
             hit |= match name.as_str() {
                 "alpha" => c.is_ascii_alphabetic(),
@@ -358,7 +362,9 @@ impl FindParser<'_> {
                 self.i += 1;
                 match e {
                     Some(e) => e,
-                    None => return Err("invalid expression; empty parentheses are not allowed.".into()),
+                    None => {
+                        return Err("invalid expression; empty parentheses are not allowed.".into());
+                    }
                 }
             }
             "-name" | "-iname" => {
@@ -379,10 +385,14 @@ impl FindParser<'_> {
                             kinds.push(c);
                         }
                         _ if part.is_empty() => {
-                            return Err(format!("Arguments to -type should contain at least one letter"));
+                            return Err(
+                                "Arguments to -type should contain at least one letter".to_string()
+                            );
                         }
                         _ if part.len() > 1 => {
-                            return Err(format!("Must separate multiple arguments to -type using: ','"));
+                            return Err(
+                                "Must separate multiple arguments to -type using: ','".to_string()
+                            );
                         }
                         _ => return Err(format!("Unknown argument to -type: {part}")),
                     }
@@ -408,7 +418,10 @@ impl FindParser<'_> {
             "-empty" => Node::Empty,
             "-uid" => {
                 let v = self.arg(&a)?;
-                Node::Uid(v.parse().map_err(|_| format!("invalid argument `{v}' to `-uid'"))?)
+                Node::Uid(
+                    v.parse()
+                        .map_err(|_| format!("invalid argument `{v}' to `-uid'"))?,
+                )
             }
             "-true" => Node::Const(true),
             "-false" => Node::Const(false),
@@ -458,16 +471,27 @@ impl FindParser<'_> {
                 self.warn = false;
                 Node::Const(true)
             }
-            "-follow" | "-xdev" | "-mount" | "-noleaf" | "-daystart"
-            | "-ignore_readdir_race" | "-noignore_readdir_race" => Node::Const(true),
+            "-follow"
+            | "-xdev"
+            | "-mount"
+            | "-noleaf"
+            | "-daystart"
+            | "-ignore_readdir_race"
+            | "-noignore_readdir_race" => Node::Const(true),
             other if other.starts_with('-') => {
                 return Err(format!("unknown predicate `{other}'"));
             }
             other => {
-                let prev = self.args.get(self.i.wrapping_sub(2)).cloned().unwrap_or_default();
+                let prev = self
+                    .args
+                    .get(self.i.wrapping_sub(2))
+                    .cloned()
+                    .unwrap_or_default();
                 let mut m = format!("paths must precede expression: `{other}'");
                 if prev.starts_with('-') {
-                    m.push_str(&format!("\nfind: possible unquoted pattern after predicate `{prev}'?"));
+                    m.push_str(&format!(
+                        "\nfind: possible unquoted pattern after predicate `{prev}'?"
+                    ));
                 }
                 return Err(m);
             }
@@ -571,7 +595,8 @@ impl Finder<'_> {
                     Ok(()) => true,
                     Err(e) => {
                         self.flush();
-                        let m = format!("find: cannot delete '{}': {}\n", v.path, e.errno.strerror());
+                        let m =
+                            format!("find: cannot delete '{}': {}\n", v.path, e.errno.strerror());
                         self.sh.write_err(self.pid, &m);
                         self.status = 1;
                         false
@@ -889,7 +914,11 @@ fn xargs(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let data = match slurp(sh, pid, &input_path) {
         Ok(d) => d,
         Err(e) => {
-            let name = if input_path == "-" { "standard input" } else { &input_path };
+            let name = if input_path == "-" {
+                "standard input"
+            } else {
+                &input_path
+            };
             sh.write_err(pid, &format!("xargs: {name}: {}\n", read_error_text(&e)));
             return 1;
         }
@@ -990,7 +1019,10 @@ fn xargs(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             sh.write_err(pid, &format!("{}\n", line.join(" ")));
         }
         if sh.registry().kind(&line[0]).is_none() {
-            sh.write_err(pid, &format!("xargs: {}: No such file or directory\n", line[0]));
+            sh.write_err(
+                pid,
+                &format!("xargs: {}: No such file or directory\n", line[0]),
+            );
             return 127;
         }
         let child = match sh.spawn_child(pid, &line, true) {
@@ -1000,14 +1032,20 @@ fn xargs(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         match sh.wait_child(pid, child, None) {
             ChildEnd::Waited(WaitStatus::Exited(0)) => {}
             ChildEnd::Waited(WaitStatus::Exited(255)) => {
-                sh.write_err(pid, &format!("xargs: {}: exited with status 255; aborting\n", line[0]));
+                sh.write_err(
+                    pid,
+                    &format!("xargs: {}: exited with status 255; aborting\n", line[0]),
+                );
                 return 124;
             }
             ChildEnd::Waited(WaitStatus::Exited(126)) => return 126,
             ChildEnd::Waited(WaitStatus::Exited(127)) => return 127,
             ChildEnd::Waited(WaitStatus::Exited(_)) => status = 123,
             ChildEnd::Waited(WaitStatus::Signaled(sig)) => {
-                sh.write_err(pid, &format!("xargs: {}: terminated by signal {}\n", line[0], sig.0));
+                sh.write_err(
+                    pid,
+                    &format!("xargs: {}: terminated by signal {}\n", line[0], sig.0),
+                );
                 return 125;
             }
             ChildEnd::Deadline | ChildEnd::Blocked => {}
@@ -1036,7 +1074,14 @@ mod tests {
 
     #[test]
     fn input_splits_as_xargs() {
-        assert_eq!(split_args("a  'b c' \"d\"\\ e").unwrap(), vec!["a", "b c", "d e"]);
-        assert!(split_args("'x").unwrap_err().starts_with("unmatched single quote"));
+        assert_eq!(
+            split_args("a  'b c' \"d\"\\ e").unwrap(),
+            vec!["a", "b c", "d e"]
+        );
+        assert!(
+            split_args("'x")
+                .unwrap_err()
+                .starts_with("unmatched single quote")
+        );
     }
 }

@@ -158,8 +158,8 @@ pub fn translate(pat: &str, flavor: Flavor) -> Result<String, String> {
                 }
             }
             '$' => {
-                let at_end = i == c.len()
-                    || (c[i] == '\\' && matches!(c.get(i + 1), Some(')') | Some('|')));
+                let at_end =
+                    i == c.len() || (c[i] == '\\' && matches!(c.get(i + 1), Some(')') | Some('|')));
                 if ere || at_end {
                     out.push('$');
                 } else {
@@ -347,12 +347,18 @@ mod tests {
         assert_eq!(err("(a", Flavor::Extended), r"Unmatched ( or \(");
         assert_eq!(err(r"a\)", Flavor::Basic), r"Unmatched ) or \)");
         assert_eq!(err("[a", Flavor::Basic), "Unmatched [, [^, [:, [., or [=");
-        assert_eq!(err("[[:foo:]]", Flavor::Basic), "Invalid character class name");
+        assert_eq!(
+            err("[[:foo:]]", Flavor::Basic),
+            "Invalid character class name"
+        );
         assert_eq!(err("[z-a]", Flavor::Basic), "Invalid range end");
         assert_eq!(err(r"a\", Flavor::Basic), "Trailing backslash");
         assert_eq!(err(r"\1", Flavor::Basic), "Invalid back reference");
         assert_eq!(err(r"a\{1", Flavor::Basic), r"Unmatched \{");
-        assert_eq!(err("*a", Flavor::Extended), "Invalid preceding regular expression");
+        assert_eq!(
+            err("*a", Flavor::Extended),
+            "Invalid preceding regular expression"
+        );
         assert!(err(r"\(a\)\1", Flavor::Basic).contains("not supported"));
     }
 

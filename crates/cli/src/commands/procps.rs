@@ -173,7 +173,11 @@ fn pgrep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             match parsed {
                 Some(n) => out.push(n),
                 None => {
-                    let what = if key == "P" { "invalid parent" } else { "invalid user name" };
+                    let what = if key == "P" {
+                        "invalid parent"
+                    } else {
+                        "invalid user name"
+                    };
                     sh.write_err(pid, &format!("pgrep: {what}: {item}\n"));
                     return Err(2);
                 }
@@ -203,7 +207,11 @@ fn pgrep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     }
     let re = match &pattern {
         Some(pat) => {
-            let pat = if p.has("x") { format!("^({pat})$") } else { pat.clone() };
+            let pat = if p.has("x") {
+                format!("^({pat})$")
+            } else {
+                pat.clone()
+            };
             match compile(&pat, Flavor::Extended, p.has("i")) {
                 Ok(r) => Some(r),
                 Err(m) => {
@@ -223,7 +231,9 @@ fn pgrep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             let ok = re.as_ref().is_none_or(|r| r.is_match(&pr.comm))
                 && euids.as_ref().is_none_or(|u| u.contains(&pr.cred.euid.0))
                 && ruids.as_ref().is_none_or(|u| u.contains(&pr.cred.uid.0))
-                && parents.as_ref().is_none_or(|u| u.contains(&(pr.ppid.0 as u32)));
+                && parents
+                    .as_ref()
+                    .is_none_or(|u| u.contains(&(pr.ppid.0 as u32)));
             ok != p.has("v")
         })
         .map(|pr| (pr.pid, pr.comm))
@@ -270,12 +280,18 @@ fn killall(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             && !name.is_empty()
             && !name.starts_with('-')
             && (name.chars().next().is_some_and(|c| c.is_ascii_digit())
-                || name.len() > 1 && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+                || name.len() > 1
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
         {
             match signal_by_name(name) {
                 Some(s) => sig = s,
                 None => {
-                    sh.write_err(pid, &format!("{name}: unknown signal; killall -l lists signals.\n"));
+                    sh.write_err(
+                        pid,
+                        &format!("{name}: unknown signal; killall -l lists signals.\n"),
+                    );
                     return 1;
                 }
             }
@@ -307,7 +323,11 @@ fn killall(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         let mut out = String::new();
         for (i, n) in SIG_NAMES.iter().enumerate() {
             out.push_str(n);
-            out.push(if (i + 1) % 16 == 0 || i + 1 == SIG_NAMES.len() { '\n' } else { ' ' });
+            out.push(if (i + 1) % 16 == 0 || i + 1 == SIG_NAMES.len() {
+                '\n'
+            } else {
+                ' '
+            });
         }
         return i32::from(sh.out(pid, &out).is_err());
     }
@@ -315,7 +335,10 @@ fn killall(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         match signal_by_name(s) {
             Some(x) => sig = x,
             None => {
-                sh.write_err(pid, &format!("{s}: unknown signal; killall -l lists signals.\n"));
+                sh.write_err(
+                    pid,
+                    &format!("{s}: unknown signal; killall -l lists signals.\n"),
+                );
                 return 1;
             }
         }

@@ -240,10 +240,9 @@ impl Parser<'_> {
         } else {
             Flavor::Basic
         };
-        compile(pat, flavor, icase).map(Some).map_err(|m| ParseError {
-            msg: m,
-            at: self.i,
-        })
+        compile(pat, flavor, icase)
+            .map(Some)
+            .map_err(|m| ParseError { msg: m, at: self.i })
     }
 
     fn address(&mut self) -> Result<Option<Addr>, ParseError> {
@@ -449,10 +448,7 @@ impl Parser<'_> {
         let mut cmds: Vec<Cmd> = Vec::new();
         let mut open: Vec<usize> = Vec::new();
         loop {
-            while self
-                .peek()
-                .is_some_and(|c| c.is_whitespace() || c == ';')
-            {
+            while self.peek().is_some_and(|c| c.is_whitespace() || c == ';') {
                 self.i += 1;
             }
             if self.peek().is_none() {
@@ -530,8 +526,10 @@ impl Parser<'_> {
                     let a = self.delimited(d, "`y' command")?;
                     let b = self.delimited(d, "`y' command")?;
                     let unescape = |s: &str| s.replace("\\n", "\n").replace("\\\\", "\\");
-                    let (a, b): (Vec<char>, Vec<char>) =
-                        (unescape(&a).chars().collect(), unescape(&b).chars().collect());
+                    let (a, b): (Vec<char>, Vec<char>) = (
+                        unescape(&a).chars().collect(),
+                        unescape(&b).chars().collect(),
+                    );
                     if a.len() != b.len() {
                         return err("strings for `y' command are different lengths", self.i);
                     }
@@ -642,7 +640,7 @@ impl Run<'_> {
                 if *s == 0 {
                     ln == *f
                 } else {
-                    ln >= *f && (ln - *f) % *s == 0
+                    ln >= *f && (ln - *f).is_multiple_of(*s)
                 }
             }
             Addr::Re(r) => {
@@ -672,7 +670,7 @@ impl Run<'_> {
                     let end = match &a2 {
                         Addr2::A(Addr::Line(n)) => ln >= *n,
                         Addr2::Plus(_) => ln >= self.range_end[i],
-                        Addr2::Tilde(m) => *m == 0 || ln % *m == 0,
+                        Addr2::Tilde(m) => *m == 0 || ln.is_multiple_of(*m),
                         Addr2::A(a) => self.addr_matches(a, ln, last, ps),
                     };
                     if end {
@@ -691,7 +689,7 @@ impl Run<'_> {
                                 self.range_end[i] = ln + n;
                                 *n == 0
                             }
-                            Addr2::Tilde(m) => *m == 0 || ln % *m == 0,
+                            Addr2::Tilde(m) => *m == 0 || ln.is_multiple_of(*m),
                             Addr2::A(a) if zero => self.addr_matches(a, ln, last, ps),
                             Addr2::A(_) => false,
                         };
@@ -753,7 +751,11 @@ impl Run<'_> {
     }
 
     /// Run the script over every line; returns the exit code of `q`/`Q`, if one ran.
-    fn run(&mut self, lines: &mut std::iter::Peekable<std::vec::IntoIter<Line>>, ln: &mut usize) -> Option<i32> {
+    fn run(
+        &mut self,
+        lines: &mut std::iter::Peekable<std::vec::IntoIter<Line>>,
+        ln: &mut usize,
+    ) -> Option<i32> {
         let labels: BTreeMap<String, usize> = self
             .cmds
             .iter()
@@ -860,12 +862,9 @@ impl Run<'_> {
                             break;
                         }
                         'D' => {
-                            match ps.find('\n') {
-                                Some(i) => {
-                                    ps.drain(..=i);
-                                    restart = true;
-                                }
-                                None => {}
+                            if let Some(i) = ps.find('\n') {
+                                ps.drain(..=i);
+                                restart = true;
                             }
                             autoprint = false;
                             break;
@@ -905,7 +904,7 @@ impl Run<'_> {
                             for t in std::mem::take(&mut append) {
                                 self.flush_append(&t);
                             }
-                            let next = lines.next().map(|l| l);
+                            let next = lines.next();
                             *ln += 1;
                             if let Some(l) = next {
                                 if c == 'n' {
@@ -935,10 +934,7 @@ impl Run<'_> {
                 return Some(code.max(0));
             }
             if restart {
-                pending = Some(Line {
-                    text: ps,
-                    newline,
-                });
+                pending = Some(Line { text: ps, newline });
                 // `D` restarts the cycle without reading a line.
                 if pending.as_ref().is_some_and(|l| l.text.is_empty()) {
                     pending = None;
@@ -951,7 +947,8 @@ impl Run<'_> {
         if let Some(f) = t.strip_prefix("\0r") {
             self.rfiles.push(f.to_string());
             // Filled in by the caller, which can read files: mark the spot.
-            self.out.extend_from_slice(format!("\0R{}\0", self.rfiles.len() - 1).as_bytes());
+            self.out
+                .extend_from_slice(format!("\0R{}\0", self.rfiles.len() - 1).as_bytes());
         } else {
             self.emit(t, true);
         }
@@ -1021,7 +1018,11 @@ fn split_lines(data: &[u8], eol: u8) -> Vec<Line> {
     }
     let text = String::from_utf8_lossy(data);
     let ends = data.last() == Some(&eol);
-    let body = if ends { &text[..text.len() - 1] } else { &text[..] };
+    let body = if ends {
+        &text[..text.len() - 1]
+    } else {
+        &text[..]
+    };
     let parts: Vec<&str> = body.split(eol as char).collect();
     let n = parts.len();
     parts
@@ -1075,7 +1076,10 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                         pieces.push((format!("file {f}"), t));
                     }
                     Err(e) => {
-                        sh.write_err(pid, &format!("sed: couldn't open file {f}: {}\n", read_error_text(&e)));
+                        sh.write_err(
+                            pid,
+                            &format!("sed: couldn't open file {f}: {}\n", read_error_text(&e)),
+                        );
                         return 1;
                     }
                 }
@@ -1112,7 +1116,9 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 format!("sed: {}\n", e.msg)
             } else {
                 let k = starts.iter().rposition(|&s| s <= e.at).unwrap_or(0);
-                let pos = e.at.saturating_sub(starts[k]).min(pieces[k].1.chars().count());
+                let pos =
+                    e.at.saturating_sub(starts[k])
+                        .min(pieces[k].1.chars().count());
                 if pieces[k].0 == "-e" {
                     let expr_no = pieces[..=k].iter().filter(|x| x.0 == "-e").count();
                     format!("sed: -e expression #{expr_no}, char {pos}: {}\n", e.msg)
@@ -1164,7 +1170,10 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         if in_place.is_some() {
             match sh.kernel().stat(pid, f) {
                 Ok(st) if st.file_type != cgsim_cgroupfs::FileType::Regular => {
-                    sh.write_err(pid, &format!("sed: couldn't edit {f}: not a regular file\n"));
+                    sh.write_err(
+                        pid,
+                        &format!("sed: couldn't edit {f}: not a regular file\n"),
+                    );
                     status = 4;
                     continue;
                 }
@@ -1185,7 +1194,10 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 status = 2;
             }
             Err(e) => {
-                sh.write_err(pid, &format!("sed: can't read {f}: {}\n", read_error_text(&e)));
+                sh.write_err(
+                    pid,
+                    &format!("sed: can't read {f}: {}\n", read_error_text(&e)),
+                );
                 status = 2;
             }
         }
@@ -1222,13 +1234,19 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                     }
                 }
                 if let Err(e) = write_file(&k, pid, f, &out) {
-                    sh.write_err(pid, &format!("sed: couldn't open file {f}: {}\n", e.strerror()));
+                    sh.write_err(
+                        pid,
+                        &format!("sed: couldn't open file {f}: {}\n", e.strerror()),
+                    );
                     return 4;
                 }
             }
             _ => {
                 if !out.is_empty() && sh.write_fd(pid, 1, &out).is_err() {
-                    sh.write_err(pid, "sed: couldn't write items to stdout: Bad file descriptor\n");
+                    sh.write_err(
+                        pid,
+                        "sed: couldn't write items to stdout: Bad file descriptor\n",
+                    );
                     return 4;
                 }
             }
@@ -1247,7 +1265,10 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             write_file(&k, pid, &f, &data).map_err(|e| cgsim_ktypes::SysError { errno: e, why: "" })
         };
         if let Err(e) = r {
-            sh.write_err(pid, &format!("sed: couldn't open file {f}: {}\n", e.errno.strerror()));
+            sh.write_err(
+                pid,
+                &format!("sed: couldn't open file {f}: {}\n", e.errno.strerror()),
+            );
             return 4;
         }
     }
@@ -1264,8 +1285,13 @@ fn fill_reads(sh: &mut Shell, pid: Pid, out: &[u8], rfiles: &[String]) -> Vec<u8
     let mut i = 0;
     while i < out.len() {
         if out[i] == 0 && out.get(i + 1) == Some(&b'R') {
-            let end = out[i + 2..].iter().position(|&b| b == 0).map_or(out.len(), |e| i + 2 + e);
-            let idx: usize = String::from_utf8_lossy(&out[i + 2..end]).parse().unwrap_or(0);
+            let end = out[i + 2..]
+                .iter()
+                .position(|&b| b == 0)
+                .map_or(out.len(), |e| i + 2 + e);
+            let idx: usize = String::from_utf8_lossy(&out[i + 2..end])
+                .parse()
+                .unwrap_or(0);
             if let Some(f) = rfiles.get(idx)
                 && let Ok(d) = slurp(sh, pid, f)
             {
@@ -1331,21 +1357,46 @@ mod tests {
 
     #[test]
     fn scripts_parse_with_gnu_messages() {
-        assert_eq!(parse("k", false).unwrap_err(), "char 1: unknown command: `k'");
-        assert_eq!(parse("s/a", false).unwrap_err(), "char 3: unterminated `s' command");
-        assert_eq!(parse("s/a/b/x", false).unwrap_err(), "char 7: unknown option to `s'");
+        assert_eq!(
+            parse("k", false).unwrap_err(),
+            "char 1: unknown command: `k'"
+        );
+        assert_eq!(
+            parse("s/a", false).unwrap_err(),
+            "char 3: unterminated `s' command"
+        );
+        assert_eq!(
+            parse("s/a/b/x", false).unwrap_err(),
+            "char 7: unknown option to `s'"
+        );
         assert_eq!(parse("3,p", false).unwrap_err(), "char 3: unexpected `,'");
         assert_eq!(parse("/x/", false).unwrap_err(), "char 3: missing command");
-        assert_eq!(parse("/x/;p", false).unwrap_err(), "char 4: unknown command: `;'");
-        assert_eq!(parse("0p", false).unwrap_err(), "char 2: invalid usage of line address 0");
+        assert_eq!(
+            parse("/x/;p", false).unwrap_err(),
+            "char 4: unknown command: `;'"
+        );
+        assert_eq!(
+            parse("0p", false).unwrap_err(),
+            "char 2: invalid usage of line address 0"
+        );
         assert_eq!(parse("5!!p", false).unwrap_err(), "char 3: multiple `!'s");
-        assert_eq!(parse("1,2q", false).unwrap_err(), "char 4: command only uses one address");
+        assert_eq!(
+            parse("1,2q", false).unwrap_err(),
+            "char 4: command only uses one address"
+        );
         assert_eq!(
             parse("s/a/\\1/", false).unwrap_err(),
             "char 7: invalid reference \\1 on `s' command's RHS"
         );
-        assert_eq!(parse("p x", false).unwrap_err(), "char 3: extra characters after command");
-        assert!(parse("s/\\(/x/", false).unwrap_err().ends_with("Unmatched ( or \\("));
+        assert_eq!(
+            parse("p x", false).unwrap_err(),
+            "char 3: extra characters after command"
+        );
+        assert!(
+            parse("s/\\(/x/", false)
+                .unwrap_err()
+                .ends_with("Unmatched ( or \\(")
+        );
         assert_eq!(parse("{p", false).unwrap_err(), "char 0: unmatched `{'");
         assert!(parse("1,/x/{s/a/b/g;p};$d", false).is_ok());
         assert!(parse("s/(a|b)+/X/2g", true).is_ok());
@@ -1365,7 +1416,10 @@ mod tests {
         assert_eq!(run("y/abc/xyz/", "aabbcc\n", false), "xxyyzz\n");
         assert_eq!(run("=", "a\nb", false), "1\na\n2\nb");
         assert_eq!(run("N;s/\\n/ /", "a\nb\nc\n", false), "a b\nc\n");
-        assert_eq!(run("s/\\w\\+/\\u&/g", "hello world\n", false), "Hello World\n");
+        assert_eq!(
+            run("s/\\w\\+/\\u&/g", "hello world\n", false),
+            "Hello World\n"
+        );
         assert_eq!(run("0,/a/s//X/", "a\na\n", false), "X\na\n");
         assert_eq!(run("1~2d", "1\n2\n3\n4\n", false), "2\n4\n");
         assert_eq!(run(":a;s/^.\\{1,3\\}$/ &/;ta", "ab\n", false), "  ab\n");

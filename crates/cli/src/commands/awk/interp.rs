@@ -184,7 +184,6 @@ const CALL_DEPTH: usize = 200;
 
 /// A main-input source: the records of one operand.
 struct Source {
-    name: String,
     records: Vec<String>,
     pos: usize,
 }
@@ -324,14 +323,13 @@ impl<'p, H: Host> Interp<'p, H> {
     /// Run BEGIN, the main loop and END; returns the exit status.
     pub fn run(&mut self) -> R<i32> {
         let mut exiting = false;
-        for (i, item) in self.prog.items.iter().enumerate() {
+        for item in &self.prog.items {
             if item.pattern == Pattern::Begin {
                 let body = item.action.as_deref().unwrap_or(&[]);
                 if let Flow::Exit = self.exec_block(body)? {
                     exiting = true;
                     break;
                 }
-                let _ = i;
             }
         }
         let has_main = self
@@ -360,33 +358,24 @@ impl<'p, H: Host> Interp<'p, H> {
                             self.source = None;
                             continue 'records;
                         }
-                        Flow::Exit => {
-                            exiting = true;
-                            break 'records;
-                        }
+                        Flow::Exit => break 'records,
                         _ => {}
                     }
                 }
             }
         }
-        let _ = exiting;
         // END runs after exit in BEGIN or in the main loop; exit in END stops at once.
-        if !self.end_done() {
-            for item in &self.prog.items {
-                if item.pattern == Pattern::End {
-                    let body = item.action.as_deref().unwrap_or(&[]);
-                    if let Flow::Exit = self.exec_block(body)? {
-                        break;
-                    }
+        self.exiting = false;
+        for item in &self.prog.items {
+            if item.pattern == Pattern::End {
+                let body = item.action.as_deref().unwrap_or(&[]);
+                if let Flow::Exit = self.exec_block(body)? {
+                    break;
                 }
             }
         }
         self.finish()?;
         Ok(self.exit_code)
-    }
-
-    fn end_done(&self) -> bool {
-        false
     }
 
     /// Flush standard output, then close the output pipes (their commands run now).
@@ -534,15 +523,14 @@ impl<'p, H: Host> Interp<'p, H> {
             let records = self.split_records(&data)?;
             self.set_global(
                 "FILENAME",
-                Value::Str(if name == "-" { String::new() } else { name.clone() }),
+                Value::Str(if name == "-" {
+                    String::new()
+                } else {
+                    name.clone()
+                }),
             );
             self.set_global("FNR", Value::Num(0.0));
-            self.source = Some(Source {
-                name,
-                records,
-                pos: 0,
-            });
-            let _ = self.source.as_ref().map(|s| &s.name);
+            self.source = Some(Source { records, pos: 0 });
         }
     }
 
@@ -590,7 +578,11 @@ impl<'p, H: Host> Interp<'p, H> {
                 s.split(c).map(str::to_string).collect()
             }
         } else {
-            let pat = if paragraph { format!("({fs})|\n") } else { fs.to_string() };
+            let pat = if paragraph {
+                format!("({fs})|\n")
+            } else {
+                fs.to_string()
+            };
             let re = self.regex(&pat)?;
             re.split(s).map(str::to_string).collect()
         };
@@ -671,13 +663,17 @@ impl<'p, H: Host> Interp<'p, H> {
             && let Some(slot) = f.get_mut(name)
         {
             if let Var::Array(_) = slot {
-                return Err(Fatal(format!("attempt to use array `{name}' in a scalar context")));
+                return Err(Fatal(format!(
+                    "attempt to use array `{name}' in a scalar context"
+                )));
             }
             *slot = Var::Scalar(v);
             return Ok(());
         }
         if let Some(Var::Array(_)) = self.globals.get(name) {
-            return Err(Fatal(format!("attempt to use array `{name}' in a scalar context")));
+            return Err(Fatal(format!(
+                "attempt to use array `{name}' in a scalar context"
+            )));
         }
         self.globals.insert(name.to_string(), Var::Scalar(v));
         Ok(())
@@ -694,9 +690,7 @@ impl<'p, H: Host> Interp<'p, H> {
                     *slot = Var::Array(a.clone());
                     Ok(a)
                 }
-                Var::Scalar(_) => Err(Fatal(format!(
-                    "attempt to use scalar `{name}' as an array"
-                ))),
+                Var::Scalar(_) => Err(Fatal(format!("attempt to use scalar `{name}' as an array"))),
             };
         }
         match self.globals.get(name) {
@@ -706,9 +700,9 @@ impl<'p, H: Host> Interp<'p, H> {
                 self.globals.insert(name.to_string(), Var::Array(a.clone()));
                 Ok(a)
             }
-            Some(Var::Scalar(_)) => Err(Fatal(format!(
-                "attempt to use scalar `{name}' as an array"
-            ))),
+            Some(Var::Scalar(_)) => {
+                Err(Fatal(format!("attempt to use scalar `{name}' as an array")))
+            }
         }
     }
 
@@ -741,7 +735,9 @@ impl<'p, H: Host> Interp<'p, H> {
                 a.borrow_mut().insert(k, v);
                 Ok(())
             }
-            _ => Err(Fatal("assignment to something that is not a variable".into())),
+            _ => Err(Fatal(
+                "assignment to something that is not a variable".into(),
+            )),
         }
     }
 
@@ -920,8 +916,8 @@ impl<'p, H: Host> Interp<'p, H> {
                 if name == "/dev/stderr" {
                     self.flush()?;
                 }
-                let append = matches!(redir, Some(Redir::Append(_)))
-                    || self.opened.contains_key(&name);
+                let append =
+                    matches!(redir, Some(Redir::Append(_))) || self.opened.contains_key(&name);
                 self.opened.insert(name.clone(), true);
                 self.host
                     .write_file(&name, data, append)
@@ -970,10 +966,7 @@ impl<'p, H: Host> Interp<'p, H> {
             Expr::Assign(op, lv, rhs) => {
                 let r = self.eval(rhs)?;
                 let v = if op.is_empty() {
-                    match r {
-                        Value::Uninit => Value::Uninit,
-                        other => other,
-                    }
+                    r
                 } else {
                     let l = self.eval(lv)?.num();
                     Value::Num(arith(op, l, r.num())?)
@@ -1114,12 +1107,7 @@ impl<'p, H: Host> Interp<'p, H> {
         };
         match var {
             Some(lv) => self.assign(lv, Value::StrNum(rec))?,
-            None => {
-                self.set_record(rec);
-                if let GetSrc::File(_) = src {
-                } else if let GetSrc::Main = src {
-                }
-            }
+            None => self.set_record(rec),
         }
         Ok(Value::Num(1.0))
     }
@@ -1213,7 +1201,11 @@ impl<'p, H: Host> Interp<'p, H> {
                 // As gawk 5 behaves: the start and length are truncated; a start before the
                 // first character counts from the first, with the length unchanged.
                 let start = self.arg_num(args, 1)?.trunc();
-                let start = if start.is_nan() || start < 1.0 { 1.0 } else { start };
+                let start = if start.is_nan() || start < 1.0 {
+                    1.0
+                } else {
+                    start
+                };
                 let len = if args.len() == 3 {
                     self.arg_num(args, 2)?.trunc()
                 } else {
@@ -1272,14 +1264,15 @@ impl<'p, H: Host> Interp<'p, H> {
                 want(2, 3)?;
                 let re = self.regex_of(&args[0])?;
                 let repl = self.arg_str(args, 1)?;
-                let target = args.get(2).cloned().unwrap_or(Expr::Field(Box::new(Expr::Num(0.0))));
+                let target = args
+                    .get(2)
+                    .cloned()
+                    .unwrap_or(Expr::Field(Box::new(Expr::Num(0.0))));
                 let v = self.eval(&target)?;
                 let s = self.tostr(&v);
                 let (out, n) = substitute(&re, &s, &repl, name == "gsub");
-                if n > 0 {
-                    if matches!(target, Expr::Var(_) | Expr::Field(_) | Expr::Index(..)) {
-                        self.assign(&target, Value::Str(out))?;
-                    }
+                if n > 0 && matches!(target, Expr::Var(_) | Expr::Field(_) | Expr::Index(..)) {
+                    self.assign(&target, Value::Str(out))?;
                 }
                 Value::Num(n as f64)
             }
@@ -1350,7 +1343,11 @@ impl<'p, H: Host> Interp<'p, H> {
             }
             "srand" => {
                 let prev = self.seed;
-                let s = if args.is_empty() { 0.0 } else { self.arg_num(args, 0)? };
+                let s = if args.is_empty() {
+                    0.0
+                } else {
+                    self.arg_num(args, 0)?
+                };
                 self.seed = s;
                 self.rand_state = s as u64;
                 Value::Num(prev)
@@ -1389,15 +1386,70 @@ impl<'p, H: Host> Interp<'p, H> {
     }
 }
 
-/// Whether a function body uses `name` as an array (then an unset argument becomes one).
+/// Whether a function body uses `name` as an array (then an unset argument becomes one in
+/// the caller, as gawk does): subscripts, `in`, `delete`, `for (k in name)`, `split`'s and
+/// `match`'s array argument.
 fn uses_as_array(body: &[Stmt], name: &str) -> bool {
-    let text = format!("{body:?}");
-    text.contains(&format!("Index(\"{name}\""))
-        || text.contains(&format!("In([{name}"))
-        || text.contains(&format!("Delete(\"{name}\""))
-        || text.contains(&format!("ForIn(\"{name}\""))
-        || text.contains(&format!(", \"{name}\", "))
-        || text.contains(&format!("Var(\"{name}\")]"))
+    body.iter().any(|s| stmt_uses(s, name))
+}
+
+fn stmt_uses(s: &Stmt, name: &str) -> bool {
+    let e = |x: &Expr| expr_uses(x, name);
+    let st = |x: &Stmt| stmt_uses(x, name);
+    match s {
+        Stmt::Expr(x) => e(x),
+        Stmt::Print(args, r) | Stmt::Printf(args, r) => {
+            args.iter().any(e)
+                || matches!(r, Some(Redir::File(x) | Redir::Append(x) | Redir::Pipe(x)) if e(x))
+        }
+        Stmt::If(c, a, b) => e(c) || st(a) || b.as_deref().is_some_and(st),
+        Stmt::While(c, b) | Stmt::Do(b, c) => e(c) || st(b),
+        Stmt::For(i, c, n, b) => {
+            i.as_deref().is_some_and(st)
+                || c.as_ref().is_some_and(e)
+                || n.as_deref().is_some_and(st)
+                || st(b)
+        }
+        Stmt::ForIn(_, a, b) => a == name || st(b),
+        Stmt::Block(v) => v.iter().any(st),
+        Stmt::Exit(x) | Stmt::Return(x) => x.as_ref().is_some_and(e),
+        Stmt::Delete(a, idx) => a == name || idx.as_ref().is_some_and(|v| v.iter().any(e)),
+        Stmt::Next | Stmt::NextFile | Stmt::Break | Stmt::Continue => false,
+    }
+}
+
+fn expr_uses(x: &Expr, name: &str) -> bool {
+    let e = |y: &Expr| expr_uses(y, name);
+    match x {
+        Expr::Num(_) | Expr::Str(_) | Expr::Re(_) | Expr::Var(_) => false,
+        Expr::Index(n, idx) => n == name || idx.iter().any(e),
+        Expr::In(keys, n) => n == name || keys.iter().any(e),
+        Expr::Field(a) | Expr::Not(a) | Expr::Neg(a) | Expr::Plus(a) | Expr::Incr(_, _, a) => e(a),
+        Expr::Assign(_, a, b)
+        | Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Bin(_, a, b)
+        | Expr::Cmp(_, a, b)
+        | Expr::Match(_, a, b)
+        | Expr::Concat(a, b) => e(a) || e(b),
+        Expr::Cond(a, b, c) => e(a) || e(b) || e(c),
+        Expr::Builtin(f, args) => {
+            let array_arg = match f.as_str() {
+                "split" => args.get(1),
+                "match" => args.get(2),
+                _ => None,
+            };
+            matches!(array_arg, Some(Expr::Var(n)) if n == name) || args.iter().any(e)
+        }
+        Expr::Call(_, args) | Expr::Group(args) => args.iter().any(e),
+        Expr::Getline(src, var) => {
+            var.as_deref().is_some_and(e)
+                || match src {
+                    GetSrc::Main => false,
+                    GetSrc::File(f) | GetSrc::Cmd(f) => e(f),
+                }
+        }
+    }
 }
 
 fn arith(op: &str, x: f64, y: f64) -> R<f64> {
@@ -1494,7 +1546,11 @@ pub fn sprintf(fmt: &str, args: &[Value], convfmt: &str) -> Result<String, Strin
         }
         if spec.prec == Some(None) {
             let p = next(&mut k, j - 1)?.num();
-            spec.prec = if p < 0.0 { None } else { Some(Some(p as usize)) };
+            spec.prec = if p < 0.0 {
+                None
+            } else {
+                Some(Some(p as usize))
+            };
         }
         let v = next(&mut k, j - 1)?;
         let s = match spec.conv {
@@ -1509,12 +1565,18 @@ pub fn sprintf(fmt: &str, args: &[Value], convfmt: &str) -> Result<String, Strin
             }
             'o' | 'x' | 'X' | 'u' => {
                 let n = v.num().trunc();
-                let n = if n < 0.0 { (n as i64) as u64 as i128 } else { n as i128 };
+                let n = if n < 0.0 {
+                    (n as i64) as u64 as i128
+                } else {
+                    n as i128
+                };
                 spec.int(n)
             }
             'c' => {
                 let ch = match &v {
-                    Value::Num(n) => char::from_u32(*n as u32).map(String::from).unwrap_or_default(),
+                    Value::Num(n) => char::from_u32(*n as u32)
+                        .map(String::from)
+                        .unwrap_or_default(),
                     other => {
                         let s = other.str_with(convfmt);
                         s.chars().next().map(String::from).unwrap_or_default()

@@ -28,23 +28,22 @@ pub enum T {
 }
 
 const KEYWORDS: [&str; 18] = [
-    "BEGIN", "END", "function", "func", "if", "else", "while", "for", "do", "break",
-    "continue", "next", "nextfile", "exit", "return", "delete", "in", "getline",
+    "BEGIN", "END", "function", "func", "if", "else", "while", "for", "do", "break", "continue",
+    "next", "nextfile", "exit", "return", "delete", "in", "getline",
 ];
 
 const PRINTS: [&str; 2] = ["print", "printf"];
 
 pub const BUILTINS: [&str; 21] = [
-    "length", "substr", "index", "split", "sub", "gsub", "match", "sprintf", "sin", "cos",
-    "atan2", "exp", "log", "sqrt", "int", "rand", "srand", "tolower", "toupper", "system",
-    "close",
+    "length", "substr", "index", "split", "sub", "gsub", "match", "sprintf", "sin", "cos", "atan2",
+    "exp", "log", "sqrt", "int", "rand", "srand", "tolower", "toupper", "system", "close",
 ];
 
 /// Operators, longest first.
 const OPS: [&str; 41] = [
-    "**=", "&&", "||", "==", "<=", ">=", "!=", "++", "--", "+=", "-=", "*=", "/=", "%=",
-    "^=", "**", ">>", "!~", "{", "}", "(", ")", "[", "]", ";", ",", "+", "-", "*", "/", "%",
-    "^", "!", ">", "<", "|", "?", ":", "~", "$", "=",
+    "**=", "&&", "||", "==", "<=", ">=", "!=", "++", "--", "+=", "-=", "*=", "/=", "%=", "^=",
+    "**", ">>", "!~", "{", "}", "(", ")", "[", "]", ";", ",", "+", "-", "*", "/", "%", "^", "!",
+    ">", "<", "|", "?", ":", "~", "$", "=",
 ];
 
 /// A lexing error: message and position.
@@ -128,7 +127,8 @@ pub fn lex(src: &str) -> Result<Vec<Tok>, LexError> {
                                 '0'..='7' => {
                                     let mut v = e as u32 - '0' as u32;
                                     let mut k = 0;
-                                    while k < 2 && c.get(i).is_some_and(|d| ('0'..='7').contains(d)) {
+                                    while k < 2 && c.get(i).is_some_and(|d| ('0'..='7').contains(d))
+                                    {
                                         v = v * 8 + (c[i] as u32 - '0' as u32);
                                         i += 1;
                                         k += 1;
@@ -203,15 +203,23 @@ pub fn lex(src: &str) -> Result<Vec<Tok>, LexError> {
                 }
                 push(&mut out, T::Ere(s));
             }
-            d if d.is_ascii_digit() || (d == '.' && c.get(i + 1).is_some_and(|x| x.is_ascii_digit())) => {
+            d if d.is_ascii_digit()
+                || (d == '.' && c.get(i + 1).is_some_and(|x| x.is_ascii_digit())) =>
+            {
                 let start = i;
-                if d == '0' && matches!(c.get(i + 1), Some('x' | 'X')) && c.get(i + 2).is_some_and(|x| x.is_ascii_hexdigit()) {
+                if d == '0'
+                    && matches!(c.get(i + 1), Some('x' | 'X'))
+                    && c.get(i + 2).is_some_and(|x| x.is_ascii_hexdigit())
+                {
                     i += 2;
                     while c.get(i).is_some_and(|x| x.is_ascii_hexdigit()) {
                         i += 1;
                     }
                     let h: String = c[start + 2..i].iter().collect();
-                    push(&mut out, T::Num(i64::from_str_radix(&h, 16).unwrap_or(0) as f64));
+                    push(
+                        &mut out,
+                        T::Num(i64::from_str_radix(&h, 16).unwrap_or(0) as f64),
+                    );
                     continue;
                 }
                 while c.get(i).is_some_and(|x| x.is_ascii_digit()) {
@@ -242,7 +250,10 @@ pub fn lex(src: &str) -> Result<Vec<Tok>, LexError> {
             }
             a if a.is_ascii_alphabetic() || a == '_' => {
                 let start = i;
-                while c.get(i).is_some_and(|x| x.is_ascii_alphanumeric() || *x == '_') {
+                while c
+                    .get(i)
+                    .is_some_and(|x| x.is_ascii_alphanumeric() || *x == '_')
+                {
                     i += 1;
                 }
                 let w: String = c[start..i].iter().collect();

@@ -61,7 +61,8 @@ Examples:
 /// An awk variable name.
 pub(crate) fn is_name(s: &str) -> bool {
     let mut c = s.chars();
-    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
@@ -205,10 +206,7 @@ fn source_error(src_name: &str, text: &str, line: usize, col: usize, msg: &str) 
         src_line
     };
     let prefix = format!("awk: {src_name}:{line}: ");
-    format!(
-        "{prefix}{shown_line}\n{prefix}{}^ {msg}\n",
-        " ".repeat(col)
-    )
+    format!("{prefix}{shown_line}\n{prefix}{}^ {msg}\n", " ".repeat(col))
 }
 
 fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
@@ -234,7 +232,10 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             if let Some(c) = m.strip_prefix("option requires an argument -- ") {
                 sh.write_err(
                     pid,
-                    &format!("awk: option requires an argument -- {}\n", c.trim_matches('\'')),
+                    &format!(
+                        "awk: option requires an argument -- {}\n",
+                        c.trim_matches('\'')
+                    ),
                 );
             }
             sh.write_err(pid, USAGE);
@@ -302,7 +303,11 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             "F" | "field-separator" => {
                 let v = g.val.clone().unwrap_or_default();
                 // POSIX: -Ft is a tab.
-                let v = if v == "t" { "\t".to_string() } else { unescape(&v) };
+                let v = if v == "t" {
+                    "\t".to_string()
+                } else {
+                    unescape(&v)
+                };
                 it.set_global("FS", Value::Str(v));
             }
             "v" | "assign" => {
@@ -312,9 +317,7 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                         it.set_global(k, Value::StrNum(unescape(val)));
                     }
                     _ => {
-                        let msg = format!(
-                            "awk: fatal: `{v}' is not a legal variable name\n"
-                        );
+                        let msg = format!("awk: fatal: `{v}' is not a legal variable name\n");
                         it.host.sh.write_err(pid, &msg);
                         return 2;
                     }
@@ -350,7 +353,7 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::interp::{Host, Interp, sprintf, Value};
+    use super::interp::{Host, Interp, Value, sprintf};
     use super::{lexer, parser};
     use std::collections::BTreeMap;
 
@@ -403,52 +406,143 @@ mod tests {
     #[test]
     fn evaluates_what_scripts_use_as_gawk() {
         assert_eq!(awk("{ print $2, $1 }", "a b\nc d\n", &[]), "b a\nd c\n");
-        assert_eq!(awk("{ s += $1 } END { print s, NR }", "1\n2\n3.5\n", &[]), "6.5 3\n");
-        assert_eq!(awk("BEGIN { FS = \":\" } { print NF, $NF }", "a:b:c\n", &[]), "3 c\n");
+        assert_eq!(
+            awk("{ s += $1 } END { print s, NR }", "1\n2\n3.5\n", &[]),
+            "6.5 3\n"
+        );
+        assert_eq!(
+            awk("BEGIN { FS = \":\" } { print NF, $NF }", "a:b:c\n", &[]),
+            "3 c\n"
+        );
         assert_eq!(awk("$1 > 1", "1\n2\n10\n", &[]), "2\n10\n");
         assert_eq!(awk("$1 > \"1\"", "1\n2\n10\n", &[]), "2\n10\n");
         assert_eq!(awk("/b/,/c/", "a\nb\nx\nc\nd\n", &[]), "b\nx\nc\n");
         assert_eq!(
-            awk("{ n[$1]++ } END { for (k in n) print k, n[k] }", "x\ny\nx\n", &[]),
+            awk(
+                "{ n[$1]++ } END { for (k in n) print k, n[k] }",
+                "x\ny\nx\n",
+                &[]
+            ),
             "x 2\ny 1\n"
         );
         assert_eq!(
-            awk("BEGIN { printf \"%d %s %5.2f|%-4s|%c%c\\n\", \"12abc\", 3.0, 2.345, \"ab\", 65, \"hello\" }", "", &[]),
+            awk(
+                "BEGIN { printf \"%d %s %5.2f|%-4s|%c%c\\n\", \"12abc\", 3.0, 2.345, \"ab\", 65, \"hello\" }",
+                "",
+                &[]
+            ),
             "12 3  2.35|ab  |Ah\n"
         );
         assert_eq!(
-            awk("BEGIN { print 1e6, 1e16, 0.1+0.2, 3/2, -0, 1e100 }", "", &[]),
+            awk(
+                "BEGIN { print 1e6, 1e16, 0.1+0.2, 3/2, -0, 1e100 }",
+                "",
+                &[]
+            ),
             "1000000 10000000000000000 0.3 1.5 0 1e+100\n"
         );
         assert_eq!(
-            awk("BEGIN { print substr(\"hello\", 0, 2), substr(\"hello\", -1, 3), substr(\"hello\", 2), index(\"abc\",\"c\"), length(\"abc\"), toupper(\"x\") }", "", &[]),
+            awk(
+                "BEGIN { print substr(\"hello\", 0, 2), substr(\"hello\", -1, 3), substr(\"hello\", 2), index(\"abc\",\"c\"), length(\"abc\"), toupper(\"x\") }",
+                "",
+                &[]
+            ),
             "he hel ello 3 3 X\n"
         );
         assert_eq!(
-            awk("BEGIN { n = split(\"a:b:c\", arr, \":\"); print n, arr[1], arr[3]; s=\"aaa\"; print gsub(/a/, \"&&\", s), s; print match(\"foobar\", /o+/), RSTART, RLENGTH }", "", &[]),
+            awk(
+                "BEGIN { n = split(\"a:b:c\", arr, \":\"); print n, arr[1], arr[3]; s=\"aaa\"; print gsub(/a/, \"&&\", s), s; print match(\"foobar\", /o+/), RSTART, RLENGTH }",
+                "",
+                &[]
+            ),
             "3 a c\n3 aaaaaa\n2 2 2\n"
         );
-        assert_eq!(awk("{ $2 = \"X\"; print; print NF }", "a b c\n", &[]), "a X c\n3\n");
-        assert_eq!(awk("{ NF = 2; print }", "a b c\n", &[]), "a b\n");
-        assert_eq!(awk("BEGIN { OFS = \"-\" } { $1 = $1; print }", "a  b\n", &[]), "a-b\n");
         assert_eq!(
-            awk("function fact(n) { return n <= 1 ? 1 : n * fact(n - 1) } BEGIN { print fact(10) }", "", &[]),
+            awk("{ $2 = \"X\"; print; print NF }", "a b c\n", &[]),
+            "a X c\n3\n"
+        );
+        assert_eq!(awk("{ NF = 2; print }", "a b c\n", &[]), "a b\n");
+        assert_eq!(
+            awk("BEGIN { OFS = \"-\" } { $1 = $1; print }", "a  b\n", &[]),
+            "a-b\n"
+        );
+        assert_eq!(
+            awk(
+                "function fact(n) { return n <= 1 ? 1 : n * fact(n - 1) } BEGIN { print fact(10) }",
+                "",
+                &[]
+            ),
             "3628800\n"
         );
         assert_eq!(
-            awk("function f(a) { a[\"k\"] = 5 } BEGIN { f(x); print x[\"k\"] }", "", &[]),
+            awk(
+                "function f(a) { a[\"k\"] = 5 } BEGIN { f(x); print x[\"k\"] }",
+                "",
+                &[]
+            ),
             "5\n"
         );
         assert_eq!(awk("{ print v, $0 }", "l\n", &["v=7", "-"]), "7 l\n");
-        assert_eq!(awk("BEGIN { x = 1; x += 2; x ^= 2; print x, x % 4, -x }", "", &[]), "9 1 -9\n");
-        assert_eq!(awk("BEGIN { while (i < 5) { if (++i == 3) continue; printf \"%d\", i }; print \"\" }", "", &[]), "1245\n");
-        assert_eq!(awk("BEGIN { print length(12345), 1 == 1.0, \"10\" < \"9\", 10 < 9 }", "", &[]), "5 1 1 0\n");
-        assert_eq!(awk("{ print ($1 < $2), ($1 < \"9\") }", "10 9\n", &[]), "0 1\n");
-        assert_eq!(awk("BEGIN { if (!(3 in a)) print \"no\"; a[3]; if (3 in a) print \"yes\" }", "", &[]), "no\nyes\n");
-        assert_eq!(awk("NR == 2 { exit 3 } { print } END { print \"end\" }", "a\nb\nc\n", &[]), "a\nend\n");
-        assert_eq!(awk("BEGIN { x = 1 / 0 }", "", &[]), "fatal: division by zero attempted");
-        assert_eq!(awk("BEGIN { \"cmd\" | getline v; print v }", "", &[]), "out\n");
-        assert_eq!(awk("BEGIN { RS = \"\" } { print NR \": \" $1 \"/\" $NF }", "a b\nc\n\n\nd\n", &[]), "1: a/c\n2: d/d\n");
+        assert_eq!(
+            awk(
+                "BEGIN { x = 1; x += 2; x ^= 2; print x, x % 4, -x }",
+                "",
+                &[]
+            ),
+            "9 1 -9\n"
+        );
+        assert_eq!(
+            awk(
+                "BEGIN { while (i < 5) { if (++i == 3) continue; printf \"%d\", i }; print \"\" }",
+                "",
+                &[]
+            ),
+            "1245\n"
+        );
+        assert_eq!(
+            awk(
+                "BEGIN { print length(12345), 1 == 1.0, \"10\" < \"9\", 10 < 9 }",
+                "",
+                &[]
+            ),
+            "5 1 1 0\n"
+        );
+        assert_eq!(
+            awk("{ print ($1 < $2), ($1 < \"9\") }", "10 9\n", &[]),
+            "0 1\n"
+        );
+        assert_eq!(
+            awk(
+                "BEGIN { if (!(3 in a)) print \"no\"; a[3]; if (3 in a) print \"yes\" }",
+                "",
+                &[]
+            ),
+            "no\nyes\n"
+        );
+        assert_eq!(
+            awk(
+                "NR == 2 { exit 3 } { print } END { print \"end\" }",
+                "a\nb\nc\n",
+                &[]
+            ),
+            "a\nend\n"
+        );
+        assert_eq!(
+            awk("BEGIN { x = 1 / 0 }", "", &[]),
+            "fatal: division by zero attempted"
+        );
+        assert_eq!(
+            awk("BEGIN { \"cmd\" | getline v; print v }", "", &[]),
+            "out\n"
+        );
+        assert_eq!(
+            awk(
+                "BEGIN { RS = \"\" } { print NR \": \" $1 \"/\" $NF }",
+                "a b\nc\n\n\nd\n",
+                &[]
+            ),
+            "1: a/c\n2: d/d\n"
+        );
     }
 
     #[test]
@@ -457,6 +551,14 @@ mod tests {
             sprintf("%s\n", &[], "%.6g").unwrap_err(),
             "not enough arguments to satisfy format string\n\t`%s\n'\n\t ^ ran out for this one"
         );
-        assert_eq!(sprintf("%5s|%-3d|%x", &[Value::Str("ab".into()), Value::Num(7.9), Value::Num(255.0)], "%.6g").unwrap(), "   ab|7  |ff");
+        assert_eq!(
+            sprintf(
+                "%5s|%-3d|%x",
+                &[Value::Str("ab".into()), Value::Num(7.9), Value::Num(255.0)],
+                "%.6g"
+            )
+            .unwrap(),
+            "   ab|7  |ff"
+        );
     }
 }

@@ -57,7 +57,12 @@ pub enum Stmt {
     If(Expr, Box<Stmt>, Option<Box<Stmt>>),
     While(Expr, Box<Stmt>),
     Do(Box<Stmt>, Expr),
-    For(Option<Box<Stmt>>, Option<Expr>, Option<Box<Stmt>>, Box<Stmt>),
+    For(
+        Option<Box<Stmt>>,
+        Option<Expr>,
+        Option<Box<Stmt>>,
+        Box<Stmt>,
+    ),
     ForIn(String, String, Box<Stmt>),
     Block(Vec<Stmt>),
     Next,
@@ -372,7 +377,11 @@ impl Parser {
                 };
                 self.expect_p(";")?;
                 self.nls();
-                let cond = if self.is_p(";") { None } else { Some(self.expr()?) };
+                let cond = if self.is_p(";") {
+                    None
+                } else {
+                    Some(self.expr()?)
+                };
                 self.expect_p(";")?;
                 self.nls();
                 let incr = if self.is_p(")") {
@@ -383,7 +392,12 @@ impl Parser {
                 self.expect_p(")")?;
                 if self.is_p(";") {
                     self.advance();
-                    return Ok(Stmt::For(init, cond, incr, Box::new(Stmt::Block(Vec::new()))));
+                    return Ok(Stmt::For(
+                        init,
+                        cond,
+                        incr,
+                        Box::new(Stmt::Block(Vec::new())),
+                    ));
                 }
                 let b = self.body()?;
                 Ok(Stmt::For(init, cond, incr, Box::new(b)))
@@ -400,13 +414,20 @@ impl Parser {
             }
             Some(k @ ("exit" | "return")) => {
                 self.advance();
-                let v = if self.is_p(";") || self.is_p("}") || matches!(self.peek(), T::Newline | T::Eof) {
+                let v = if self.is_p(";")
+                    || self.is_p("}")
+                    || matches!(self.peek(), T::Newline | T::Eof)
+                {
                     None
                 } else {
                     Some(self.expr()?)
                 };
                 self.end_simple()?;
-                Ok(if k == "exit" { Stmt::Exit(v) } else { Stmt::Return(v) })
+                Ok(if k == "exit" {
+                    Stmt::Exit(v)
+                } else {
+                    Stmt::Return(v)
+                })
             }
             _ => {
                 let s = self.simple_stmt()?;
@@ -423,7 +444,11 @@ impl Parser {
             self.no_gt += 1;
             let mut args = Vec::new();
             let ends = |p: &Parser| {
-                p.is_p(";") || p.is_p("}") || p.is_p(">") || p.is_p(">>") || p.is_p("|")
+                p.is_p(";")
+                    || p.is_p("}")
+                    || p.is_p(">")
+                    || p.is_p(">>")
+                    || p.is_p("|")
                     || matches!(p.peek(), T::Newline | T::Eof)
             };
             if !ends(self) {
@@ -841,21 +866,37 @@ mod tests {
                 panic!("{src}: {e}");
             }
         }
-        assert!(parse("BEGIN { FS = \":\" } $3 > 100 { print $1, $3 > \"/tmp/x\" } END { print NR }").is_ok());
+        assert!(
+            parse("BEGIN { FS = \":\" } $3 > 100 { print $1, $3 > \"/tmp/x\" } END { print NR }")
+                .is_ok()
+        );
         assert!(parse("{ a[$1] += $2 } END { for (k in a) printf \"%s %d\\n\", k, a[k] }").is_ok());
         assert!(parse("NR==1, /end/ { n++ }; /x/").is_ok());
         assert!(parse("function f(a, b) { return a + b }\nBEGIN { print f(1, 2) }").is_ok());
-        assert!(parse("BEGIN { while (i < 3) { i++; if (i == 2) continue; else print i } }").is_ok());
-        assert!(parse("BEGIN { if ((1, 2) in a) print \"y\"; \"date\" | getline d; x = y ? 1 : 2 }").is_ok());
+        assert!(
+            parse("BEGIN { while (i < 3) { i++; if (i == 2) continue; else print i } }").is_ok()
+        );
+        assert!(
+            parse("BEGIN { if ((1, 2) in a) print \"y\"; \"date\" | getline d; x = y ? 1 : 2 }")
+                .is_ok()
+        );
         let p = parse("{ print $1 \" \" -$2 }").unwrap();
-        let Some(body) = &p.items[0].action else { panic!() };
+        let Some(body) = &p.items[0].action else {
+            panic!()
+        };
         assert!(matches!(&body[0], Stmt::Print(args, None) if args.len() == 1));
     }
 
     #[test]
     fn reports_where_gawk_does() {
-        assert_eq!(parse("BEGIN { print ( }").unwrap_err(), "1:16: syntax error");
-        assert_eq!(parse("BEGIN {").unwrap_err(), "1:7: unexpected newline or end of string");
+        assert_eq!(
+            parse("BEGIN { print ( }").unwrap_err(),
+            "1:16: syntax error"
+        );
+        assert_eq!(
+            parse("BEGIN {").unwrap_err(),
+            "1:7: unexpected newline or end of string"
+        );
         assert_eq!(
             parse("BEGIN { print 1\nprint 2 +\n}").unwrap_err(),
             "3:10: unexpected newline or end of string"

@@ -235,9 +235,18 @@ mod tests {
             vec![(1, 1), (3, 4), (6, usize::MAX)]
         );
         assert_eq!(parse_list("-2", false).unwrap(), vec![(1, 2)]);
-        assert_eq!(parse_list("0", true).unwrap_err(), "fields are numbered from 1");
-        assert_eq!(parse_list("3-1", true).unwrap_err(), "invalid decreasing range");
-        assert_eq!(parse_list("a", true).unwrap_err(), "invalid field value 'a'");
+        assert_eq!(
+            parse_list("0", true).unwrap_err(),
+            "fields are numbered from 1"
+        );
+        assert_eq!(
+            parse_list("3-1", true).unwrap_err(),
+            "invalid decreasing range"
+        );
+        assert_eq!(
+            parse_list("a", true).unwrap_err(),
+            "invalid field value 'a'"
+        );
         assert_eq!(
             parse_list("1-2,x", false).unwrap_err(),
             "invalid byte/character position 'x'"

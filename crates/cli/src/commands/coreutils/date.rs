@@ -209,7 +209,11 @@ pub fn strftime(fmt: &str, t: i64, nanos: u32) -> String {
                 _ => format!("{v:0w$}"),
             }
         };
-        let h12 = if tm.hour % 12 == 0 { 12 } else { tm.hour % 12 };
+        let h12 = if tm.hour.is_multiple_of(12) {
+            12
+        } else {
+            tm.hour % 12
+        };
         let s = match conv {
             '%' => "%".to_string(),
             'a' => DAYS[tm.wday as usize][..3].to_string(),
@@ -281,9 +285,21 @@ fn parse_date(s: &str, now: i64) -> Option<i64> {
     let y: i64 = parts.next()?.parse().ok()?;
     let m: u32 = parts.next()?.parse().ok()?;
     let day: u32 = parts.next()?.parse().ok()?;
-    let mdays = [31, if leap(y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if parts.next().is_some() || !(1..=12).contains(&m) || day == 0 || day > mdays[m as usize - 1]
-    {
+    let mdays = [
+        31,
+        if leap(y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if parts.next().is_some() || !(1..=12).contains(&m) || day == 0 || day > mdays[m as usize - 1] {
         return None;
     }
     let mut secs = 0i64;
@@ -319,7 +335,12 @@ fn date(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let mut frac = (nanos_now % 1_000_000_000) as u32;
     let mut fmt = "%a %b %e %H:%M:%S %Z %Y".to_string();
     if p.operands.len() > 1 {
-        usage_error(sh, pid, "date", &format!("extra operand '{}'", p.operands[1]));
+        usage_error(
+            sh,
+            pid,
+            "date",
+            &format!("extra operand '{}'", p.operands[1]),
+        );
         return 1;
     }
     if let Some(op) = p.operands.first() {
@@ -382,12 +403,18 @@ mod tests {
 
     #[test]
     fn formats_as_glibc_strftime_in_utc() {
-        assert_eq!(strftime("%a %b %e %H:%M:%S %Z %Y", 0, 0), "Thu Jan  1 00:00:00 UTC 1970");
+        assert_eq!(
+            strftime("%a %b %e %H:%M:%S %Z %Y", 0, 0),
+            "Thu Jan  1 00:00:00 UTC 1970"
+        );
         assert_eq!(
             strftime("%a %b %e %H:%M:%S %Z %Y", BOOT_EPOCH, 0),
             "Sun Aug  1 00:00:00 UTC 2010"
         );
-        assert_eq!(strftime("%F %T %j %u %s", 951_782_400, 0), "2000-02-29 00:00:00 060 2 951782400");
+        assert_eq!(
+            strftime("%F %T %j %u %s", 951_782_400, 0),
+            "2000-02-29 00:00:00 060 2 951782400"
+        );
         assert_eq!(strftime("%-d/%_m/%^a", 951_782_400, 0), "29/ 2/TUE");
         assert_eq!(parse_date("@86400", 0), Some(86_400));
         assert_eq!(parse_date("2010-08-01 00:00:05", 0), Some(BOOT_EPOCH + 5));

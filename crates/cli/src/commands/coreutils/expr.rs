@@ -135,7 +135,10 @@ impl Parser<'_> {
     }
 
     fn missing_after(&self) -> Fail {
-        syntax(format!("missing argument after '{}'", self.args[self.i - 1]))
+        syntax(format!(
+            "missing argument after '{}'",
+            self.args[self.i - 1]
+        ))
     }
 
     fn or(&mut self) -> Result<Val, Fail> {
@@ -394,8 +397,17 @@ mod tests {
         );
         assert_eq!(e("a + 1").unwrap_err(), ("non-integer argument".into(), 2));
         assert_eq!(e("1 / 0").unwrap_err().0, "division by zero");
-        assert_eq!(e("1 2").unwrap_err().0, "syntax error: unexpected argument '2'");
-        assert_eq!(e("( 1").unwrap_err().0, "syntax error: expecting ')' after '1'");
-        assert_eq!(e("length").unwrap_err().0, "syntax error: missing argument after 'length'");
+        assert_eq!(
+            e("1 2").unwrap_err().0,
+            "syntax error: unexpected argument '2'"
+        );
+        assert_eq!(
+            e("( 1").unwrap_err().0,
+            "syntax error: expecting ')' after '1'"
+        );
+        assert_eq!(
+            e("length").unwrap_err().0,
+            "syntax error: missing argument after 'length'"
+        );
     }
 }

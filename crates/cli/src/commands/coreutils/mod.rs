@@ -121,7 +121,10 @@ pub(crate) fn write_out(sh: &mut Shell, pid: Pid, prog: &str, data: &[u8]) -> bo
     match sh.write_fd(pid, 1, data) {
         Ok(_) => true,
         Err(e) => {
-            sh.write_err(pid, &format!("{prog}: write error: {}\n", e.errno.strerror()));
+            sh.write_err(
+                pid,
+                &format!("{prog}: write error: {}\n", e.errno.strerror()),
+            );
             false
         }
     }

@@ -98,7 +98,11 @@ Files are created u+rw, and directories u+rwx, minus umask restrictions.
 pub(crate) fn base_of(name: &str) -> String {
     let t = name.trim_end_matches('/');
     if t.is_empty() {
-        return if name.is_empty() { String::new() } else { "/".to_string() };
+        return if name.is_empty() {
+            String::new()
+        } else {
+            "/".to_string()
+        };
     }
     t.rsplit('/').next().unwrap_or(t).to_string()
 }
@@ -113,7 +117,11 @@ pub(crate) fn dir_of(name: &str) -> String {
         None => ".".to_string(),
         Some(i) => {
             let d = t[..i].trim_end_matches('/');
-            if d.is_empty() { "/".to_string() } else { d.to_string() }
+            if d.is_empty() {
+                "/".to_string()
+            } else {
+                d.to_string()
+            }
         }
     }
 }
@@ -198,12 +206,7 @@ fn mktemp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 1;
     };
     if p.operands.len() > 1 {
-        usage_error(
-            sh,
-            pid,
-            "mktemp",
-            &format!("too many templates"),
-        );
+        usage_error(sh, pid, "mktemp", "too many templates");
         return 1;
     }
     let quiet = p.has("q");
@@ -213,7 +216,10 @@ fn mktemp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         .rev()
         .find(|g| g.key == "p" || g.key == "tmpdir")
         .map(|g| g.val.clone().unwrap_or_default());
-    let tmpdir_env = sh.var("TMPDIR").filter(|s| !s.is_empty()).map(str::to_string);
+    let tmpdir_env = sh
+        .var("TMPDIR")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     let (template, use_dir) = match p.operands.first() {
         None => ("tmp.XXXXXXXXXX".to_string(), true),
         Some(t) => (t.clone(), dir_opt.is_some() || p.has("t")),
@@ -221,7 +227,12 @@ fn mktemp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let mut template = template;
     if let Some(suf) = p.last("suffix") {
         if suf.contains('/') {
-            usage_error(sh, pid, "mktemp", &format!("invalid suffix '{suf}', contains directory separator"));
+            usage_error(
+                sh,
+                pid,
+                "mktemp",
+                &format!("invalid suffix '{suf}', contains directory separator"),
+            );
             return 1;
         }
         template.push_str(suf);
@@ -234,11 +245,7 @@ fn mktemp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let body_end = template.len() - suffix_len;
     let xs = template[..body_end].len() - template[..body_end].trim_end_matches('X').len();
     if xs < 3 {
-        let shown = if use_dir && p.operands.is_empty() {
-            template.clone()
-        } else {
-            template.clone()
-        };
+        let shown = &template;
         sh.write_err(pid, &format!("mktemp: too few X's in template '{shown}'\n"));
         return 1;
     }
@@ -294,7 +301,12 @@ fn mktemp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         };
         match r {
             Ok(()) => {
-                return i32::from(!write_out(sh, pid, "mktemp", format!("{name}\n").as_bytes()));
+                return i32::from(!write_out(
+                    sh,
+                    pid,
+                    "mktemp",
+                    format!("{name}\n").as_bytes(),
+                ));
             }
             Err(cgsim_ktypes::Errno::EEXIST) => continue,
             Err(e) => {
@@ -308,7 +320,10 @@ fn mktemp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         let e = last_err.unwrap_or(cgsim_ktypes::Errno::EEXIST);
         sh.write_err(
             pid,
-            &format!("mktemp: failed to create {what} via template '{full}': {}\n", e.strerror()),
+            &format!(
+                "mktemp: failed to create {what} via template '{full}': {}\n",
+                e.strerror()
+            ),
         );
     }
     1

@@ -66,7 +66,9 @@ fn operand(s: &str) -> Option<Operand> {
     }
     let exotic = t.contains(['e', 'E', 'x', 'X', 'i', 'I']);
     let prec = t.split_once('.').map_or(0, |(_, f)| f.len());
-    let int = (!exotic && !t.contains('.')).then(|| t.parse().ok()).flatten();
+    let int = (!exotic && !t.contains('.'))
+        .then(|| t.parse().ok())
+        .flatten();
     Some(Operand {
         v,
         prec,
@@ -176,7 +178,9 @@ fn seq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
         if exotic {
             let c: Vec<char> = "%g".chars().collect();
-            return parse_spec(&c, 1).map(|(s, _)| s.float(v)).unwrap_or_default();
+            return parse_spec(&c, 1)
+                .map(|(s, _)| s.float(v))
+                .unwrap_or_default();
         }
         match i {
             Some(n) => n.to_string(),
@@ -197,8 +201,7 @@ fn seq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         let mut i = 0u64;
         loop {
             let x = first.v + step.v * i as f64;
-            if (step.v > 0.0 && x > last.v) || (step.v < 0.0 && x < last.v) || nums.len() >= LIMIT
-            {
+            if (step.v > 0.0 && x > last.v) || (step.v < 0.0 && x < last.v) || nums.len() >= LIMIT {
                 break;
             }
             nums.push(render(x, None));

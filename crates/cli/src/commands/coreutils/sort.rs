@@ -137,7 +137,9 @@ fn parse_key(spec: &str) -> Result<Key, String> {
                 "invalid number at field start: invalid count at start of '{s}'"
             ));
         }
-        let f: usize = digits.parse().map_err(|_| bad("field number is too large"))?;
+        let f: usize = digits
+            .parse()
+            .map_err(|_| bad("field number is too large"))?;
         if f == 0 {
             return Err(bad("field number is zero"));
         }
@@ -171,7 +173,9 @@ fn parse_key(spec: &str) -> Result<Key, String> {
     };
     for c in o1.chars() {
         if !key.order.set(c) {
-            return Err(format!("stray character in field spec: invalid field specification '{spec}'"));
+            return Err(format!(
+                "stray character in field spec: invalid field specification '{spec}'"
+            ));
         }
         key.own = true;
         key.blank_start |= c == 'b';
@@ -182,7 +186,9 @@ fn parse_key(spec: &str) -> Result<Key, String> {
         key.c2 = c2;
         for c in o2.chars() {
             if !key.order.set(c) {
-                return Err(format!("stray character in field spec: invalid field specification '{spec}'"));
+                return Err(format!(
+                    "stray character in field spec: invalid field specification '{spec}'"
+                ));
             }
             key.own = true;
             key.blank_end |= c == 'b';
@@ -240,7 +246,9 @@ fn key_text<'a>(line: &'a [u8], k: &Key, tab: Option<u8>, gblanks: bool) -> &'a 
     let bs = if k.own { k.blank_start } else { gblanks };
     let be = if k.own { k.blank_end } else { gblanks };
     let start = match fs.get(k.f1 - 1) {
-        Some(&(s, e)) => (skip(s, bs) + k.c1 - 1).min(e.max(skip(s, bs))).min(line.len()),
+        Some(&(s, e)) => (skip(s, bs) + k.c1 - 1)
+            .min(e.max(skip(s, bs)))
+            .min(line.len()),
         None => line.len(),
     };
     let end = match k.f2 {
@@ -361,7 +369,11 @@ fn sort(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             },
             "t" => {
                 let v = g.val.as_deref().unwrap_or("");
-                let b = if v == "\\0" { vec![0] } else { v.as_bytes().to_vec() };
+                let b = if v == "\\0" {
+                    vec![0]
+                } else {
+                    v.as_bytes().to_vec()
+                };
                 if b.len() != 1 {
                     let msg = if b.is_empty() {
                         "sort: empty tab\n".to_string()
@@ -381,12 +393,19 @@ fn sort(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         .filter(|&&x| x)
         .count();
     if conflicts > 1 {
-        let letters: String = [('g', global.general), ('h', global.human), ('n', global.numeric)]
-            .iter()
-            .filter(|x| x.1)
-            .map(|x| x.0)
-            .collect();
-        sh.write_err(pid, &format!("sort: options '-{letters}' are incompatible\n"));
+        let letters: String = [
+            ('g', global.general),
+            ('h', global.human),
+            ('n', global.numeric),
+        ]
+        .iter()
+        .filter(|x| x.1)
+        .map(|x| x.0)
+        .collect();
+        sh.write_err(
+            pid,
+            &format!("sort: options '-{letters}' are incompatible\n"),
+        );
         return 2;
     }
     for k in &mut keys {
@@ -411,7 +430,10 @@ fn sort(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 }
             }
             Err(e) => {
-                sh.write_err(pid, &format!("sort: cannot read: {f}: {}\n", read_error_text(&e)));
+                sh.write_err(
+                    pid,
+                    &format!("sort: cannot read: {f}: {}\n", read_error_text(&e)),
+                );
                 return 2;
             }
         }
@@ -466,7 +488,10 @@ fn sort(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 r
             });
         if let Err(e) = r {
-            sh.write_err(pid, &format!("sort: open failed: {path}: {}\n", e.errno.strerror()));
+            sh.write_err(
+                pid,
+                &format!("sort: open failed: {path}: {}\n", e.errno.strerror()),
+            );
             return 2;
         }
         return 0;
@@ -497,14 +522,22 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 1;
     };
     if p.operands.len() > 2 {
-        usage_error(sh, pid, "uniq", &format!("extra operand '{}'", p.operands[2]));
+        usage_error(
+            sh,
+            pid,
+            "uniq",
+            &format!("extra operand '{}'", p.operands[2]),
+        );
         return 1;
     }
     let mut num = |key: &str, what: &str| -> Result<usize, ()> {
         match p.last(key) {
             None => Ok(0),
             Some(v) => v.parse().map_err(|_| {
-                sh.write_err(pid, &format!("uniq: {v}: invalid number of {what} to skip\n"));
+                sh.write_err(
+                    pid,
+                    &format!("uniq: {v}: invalid number of {what} to skip\n"),
+                );
             }),
         }
     };
@@ -596,7 +629,10 @@ mod tests {
     #[test]
     fn keys_parse_and_extract_as_coreutils() {
         let k = parse_key("2,2n").unwrap();
-        assert_eq!((k.f1, k.f2, k.order.numeric, k.own), (2, Some(2), true, true));
+        assert_eq!(
+            (k.f1, k.f2, k.order.numeric, k.own),
+            (2, Some(2), true, true)
+        );
         assert_eq!(
             parse_key("0").unwrap_err(),
             "field number is zero: invalid field specification '0'"
@@ -604,7 +640,10 @@ mod tests {
         let line = b"a  bb c";
         let k = parse_key("2,2").unwrap();
         assert_eq!(key_text(line, &k, None, false), b"  bb");
-        assert_eq!(key_text(b"x:y:z", &parse_key("2").unwrap(), Some(b':'), false), b"y:z");
+        assert_eq!(
+            key_text(b"x:y:z", &parse_key("2").unwrap(), Some(b':'), false),
+            b"y:z"
+        );
         assert_eq!(human(b"2K").0, 2);
         assert!(human(b"1G") > human(b"900M"));
     }

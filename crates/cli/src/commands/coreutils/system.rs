@@ -13,9 +13,9 @@
 
 use super::{usage_error, write_out};
 use crate::Shell;
-use crate::commands::procps::signal_by_name as parse_signal;
 use crate::commands::getopt::{self, Arg, l, s, sl};
 use crate::commands::process::parse_interval;
+use crate::commands::procps::signal_by_name as parse_signal;
 use crate::commands::{Kind, Registry};
 use crate::shell::interp::Exec;
 use crate::shell::interp::child::ChildEnd;
@@ -152,7 +152,10 @@ fn env(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
     for g in p.opts.iter().filter(|g| g.key == "u") {
         let name = g.val.clone().unwrap_or_default();
         if name.is_empty() || name.contains('=') {
-            sh.write_err(pid, &format!("env: cannot unset '{name}': Invalid argument\n"));
+            sh.write_err(
+                pid,
+                &format!("env: cannot unset '{name}': Invalid argument\n"),
+            );
             return Err(125);
         }
         vars.retain(|(k, _)| *k != name);
@@ -175,7 +178,10 @@ fn env(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
         if let Err(e) = sh.kernel().chdir(pid, dir) {
             sh.write_err(
                 pid,
-                &format!("env: cannot change directory to '{dir}': {}\n", e.errno.strerror()),
+                &format!(
+                    "env: cannot change directory to '{dir}': {}\n",
+                    e.errno.strerror()
+                ),
             );
             return Err(125);
         }
@@ -187,7 +193,10 @@ fn env(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
     }
     match sh.registry().kind(&cmd[0]) {
         None => {
-            sh.write_err(pid, &format!("env: '{}': No such file or directory\n", cmd[0]));
+            sh.write_err(
+                pid,
+                &format!("env: '{}': No such file or directory\n", cmd[0]),
+            );
             Err(127)
         }
         // A simulated program has no environment: exec it directly.
@@ -260,7 +269,10 @@ fn timeout(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     if sh.registry().kind(&cmd[0]).is_none() {
         sh.write_err(
             pid,
-            &format!("timeout: failed to run command '{}': No such file or directory\n", cmd[0]),
+            &format!(
+                "timeout: failed to run command '{}': No such file or directory\n",
+                cmd[0]
+            ),
         );
         return 127;
     }
@@ -347,7 +359,10 @@ fn getconf(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         Some("-a") => {
             let mut out = String::new();
             for n in NAMES {
-                out.push_str(&format!("{n:<32} {}\n", value(&k, n, page).unwrap_or_default()));
+                out.push_str(&format!(
+                    "{n:<32} {}\n",
+                    value(&k, n, page).unwrap_or_default()
+                ));
             }
             return i32::from(!write_out(sh, pid, "getconf", out.as_bytes()));
         }

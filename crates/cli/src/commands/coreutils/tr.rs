@@ -146,7 +146,9 @@ pub(crate) fn parse_set(s: &str, is_set2: bool) -> Result<Set, String> {
             let rest: Vec<u8> = v[i + 1..].iter().map(|x| x.0).collect();
             // [:class:] and [=c=]
             if let Some(kind @ (b':' | b'=')) = rest.first().copied()
-                && let Some(end) = rest[1..].windows(2).position(|w| w[0] == kind && w[1] == b']')
+                && let Some(end) = rest[1..]
+                    .windows(2)
+                    .position(|w| w[0] == kind && w[1] == b']')
             {
                 let name = String::from_utf8_lossy(&rest[1..1 + end]).into_owned();
                 if kind == b':' {
@@ -167,38 +169,35 @@ pub(crate) fn parse_set(s: &str, is_set2: bool) -> Result<Set, String> {
                 continue;
             }
             // [c*N] and [c*]
-            if rest.len() >= 3 && rest[1] == b'*' {
-                if let Some(close) = rest[2..].iter().position(|&x| x == b']') {
-                    let count = String::from_utf8_lossy(&rest[2..2 + close]).into_owned();
-                    if !is_set2 {
+            if rest.len() >= 3
+                && rest[1] == b'*'
+                && let Some(close) = rest[2..].iter().position(|&x| x == b']')
+            {
+                let count = String::from_utf8_lossy(&rest[2..2 + close]).into_owned();
+                if !is_set2 {
+                    return Err("the [c*] repeat construct may not appear in string1".to_string());
+                }
+                let c = rest[0];
+                if count.is_empty() {
+                    if set.fill.is_some() {
                         return Err(
-                            "the [c*] repeat construct may not appear in string1".to_string()
+                            "only one [c*] repeat construct may appear in string2".to_string()
                         );
                     }
-                    let c = rest[0];
-                    if count.is_empty() {
-                        if set.fill.is_some() {
-                            return Err(
-                                "only one [c*] repeat construct may appear in string2".to_string(),
-                            );
-                        }
-                        set.fill = Some((set.bytes.len(), c));
+                    set.fill = Some((set.bytes.len(), c));
+                } else {
+                    let n = if count.starts_with('0') {
+                        usize::from_str_radix(&count, 8)
                     } else {
-                        let n = if count.starts_with('0') {
-                            usize::from_str_radix(&count, 8)
-                        } else {
-                            count.parse()
-                        };
-                        let Ok(n) = n else {
-                            return Err(format!(
-                                "invalid repeat count '{count}' in [c*n] construct"
-                            ));
-                        };
-                        set.bytes.extend(std::iter::repeat_n(c, n));
-                    }
-                    i += close + 4;
-                    continue;
+                        count.parse()
+                    };
+                    let Ok(n) = n else {
+                        return Err(format!("invalid repeat count '{count}' in [c*n] construct"));
+                    };
+                    set.bytes.extend(std::iter::repeat_n(c, n));
                 }
+                i += close + 4;
+                continue;
             }
         }
         if i + 2 < v.len() && v[i + 1] == (b'-', false) {
@@ -238,15 +237,16 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let Ok(p) = super::options(sh, pid, "tr", argv, &opts, false, 1) else {
         return 1;
     };
-    let (comp, del, sq, trunc) = (
-        p.has("c") || p.has("C"),
-        p.has("d"),
-        p.has("s"),
-        p.has("t"),
-    );
+    let (comp, del, sq, trunc) = (p.has("c") || p.has("C"), p.has("d"), p.has("s"), p.has("t"));
     let ops = &p.operands;
     let translating = !del && ops.len() >= 2;
-    let needed = if del && sq { 2 } else if del || (sq && ops.len() < 2) { 1 } else { 2 };
+    let needed = if del && sq {
+        2
+    } else if del || (sq && ops.len() < 2) {
+        1
+    } else {
+        2
+    };
     if ops.is_empty() {
         usage_error(sh, pid, "tr", "missing operand");
         return 1;
@@ -258,7 +258,12 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             "Two strings must be given when translating."
         };
         let last = &ops[ops.len() - 1];
-        usage_error(sh, pid, "tr", &format!("missing operand after '{last}'\n{extra}"));
+        usage_error(
+            sh,
+            pid,
+            "tr",
+            &format!("missing operand after '{last}'\n{extra}"),
+        );
         return 1;
     }
     if ops.len() > needed {
@@ -294,12 +299,7 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 return 1;
             }
         };
-        if translating
-            && s2
-                .classes
-                .iter()
-                .any(|c| c != "upper" && c != "lower")
-        {
+        if translating && s2.classes.iter().any(|c| c != "upper" && c != "lower") {
             sh.write_err(
                 pid,
                 "tr: when translating, the only character classes that may appear in\nstring2 are 'upper' and 'lower'\n",
@@ -313,7 +313,10 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
         if translating {
             if set2.is_empty() && !set1.is_empty() && !trunc {
-                sh.write_err(pid, "tr: when not truncating set1, string2 must be non-empty\n");
+                sh.write_err(
+                    pid,
+                    "tr: when not truncating set1, string2 must be non-empty\n",
+                );
                 return 1;
             }
             if trunc {
@@ -337,7 +340,11 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             map[b as usize] = set2[i];
         }
     }
-    let squeeze_set: Vec<u8> = if ops.len() == 2 { set2.clone() } else { set1.clone() };
+    let squeeze_set: Vec<u8> = if ops.len() == 2 {
+        set2.clone()
+    } else {
+        set1.clone()
+    };
     let mut insq = [false; 256];
     for &b in &squeeze_set {
         insq[b as usize] = true;
