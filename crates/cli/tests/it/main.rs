@@ -12,3 +12,4 @@ mod notifications;
 mod robust;
 mod syntax;
 mod transcripts;
+mod utils_robust;
