@@ -45,6 +45,9 @@ usage: bc [options] [file ...]
   -v  --version      print version information and exit
 ";
 
+/// The most digits cgsim lets a number or a scale have (GNU bc's limit is its memory).
+const MAX_DIGITS: u32 = 100_000;
+
 /// An exact decimal: `m / 10^s`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dec {
@@ -138,6 +141,10 @@ impl Dec {
             return Some(Dec::int(1));
         }
         let k = u32::try_from(n.unsigned_abs()).ok()?;
+        let digits = self.m.abs().to_string().len() as u64;
+        if digits.saturating_mul(u64::from(k)) > MAX_DIGITS as u64 {
+            return None;
+        }
         let full = Dec {
             m: self.m.pow(k),
             s: self.s.checked_mul(k)?,
@@ -355,6 +362,9 @@ enum Stmt {
 struct Parser {
     t: Vec<(Tok, usize)>,
     i: usize,
+    /// Nesting of expressions and statements being parsed (bounded: a syntax error, never a
+    /// host stack overflow).
+    depth: usize,
 }
 
 type PR<T> = Result<T, usize>;
@@ -402,6 +412,10 @@ impl Parser {
 
     /// One statement (without its terminator).
     fn stmt(&mut self) -> PR<Stmt> {
+        self.nested(Self::stmt_inner)
+    }
+
+    fn stmt_inner(&mut self) -> PR<Stmt> {
         match self.peek().clone() {
             Tok::Str(s) => {
                 self.i += 1;
@@ -509,6 +523,20 @@ impl Parser {
     }
 
     fn expr(&mut self) -> PR<Expr> {
+        self.nested(Self::expr_inner)
+    }
+
+    fn nested<X>(&mut self, f: impl FnOnce(&mut Self) -> PR<X>) -> PR<X> {
+        if self.depth >= 100 {
+            return self.err();
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self) -> PR<Expr> {
         // An assignment: NAME op= expr (right associative).
         if let (Tok::Name(n), Tok::Op(op)) = (
             self.peek().clone(),
@@ -524,7 +552,12 @@ impl Parser {
 
     fn or(&mut self) -> PR<Expr> {
         let mut l = self.and()?;
+        let mut n = 0;
         while self.eat("||") {
+            n += 1;
+            if n > 100 {
+                return self.err();
+            }
             let r = self.and()?;
             l = Expr::Bin("||", Box::new(l), Box::new(r));
         }
@@ -533,7 +566,12 @@ impl Parser {
 
     fn and(&mut self) -> PR<Expr> {
         let mut l = self.not()?;
+        let mut n = 0;
         while self.eat("&&") {
+            n += 1;
+            if n > 100 {
+                return self.err();
+            }
             let r = self.not()?;
             l = Expr::Bin("&&", Box::new(l), Box::new(r));
         }
@@ -542,7 +580,7 @@ impl Parser {
 
     fn not(&mut self) -> PR<Expr> {
         if self.eat("!") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return Ok(Expr::Not(Box::new(self.nested(Self::not)?)));
         }
         self.rel()
     }
@@ -595,13 +633,17 @@ impl Parser {
     fn pow(&mut self) -> PR<Expr> {
         let b = self.unary()?;
         if self.eat("^") {
-            let e = self.pow()?;
+            let e = self.nested(Self::pow)?;
             return Ok(Expr::Bin("^", Box::new(b), Box::new(e)));
         }
         Ok(b)
     }
 
     fn unary(&mut self) -> PR<Expr> {
+        self.nested(Self::unary_inner)
+    }
+
+    fn unary_inner(&mut self) -> PR<Expr> {
         if self.eat("-") {
             return Ok(Expr::Neg(Box::new(self.unary()?)));
         }
@@ -701,7 +743,8 @@ impl Bc {
 
     fn set(&mut self, n: &str, v: Dec) {
         match n {
-            "scale" => self.scale = v.to_i64().clamp(0, i64::from(i32::MAX)) as u32,
+            // GNU bc allows up to 2147483647; cgsim keeps numbers below a million digits.
+            "scale" => self.scale = v.to_i64().clamp(0, MAX_DIGITS as i64) as u32,
             "ibase" => self.ibase = v.to_i64().clamp(2, 16) as u32,
             "obase" => self.obase = v.to_i64().clamp(2, 16) as u32,
             _ => {
@@ -737,7 +780,7 @@ impl Bc {
             }
             Expr::Neg(a) => self.eval(a)?.neg(),
             Expr::Not(a) => Self::bool(self.eval(a)?.is_zero()),
-            Expr::Bin(op, a, b) => {
+            Expr::Bin(op @ ("&&" | "||"), a, b) => {
                 let x = self.eval(a)?;
                 if *op == "&&" && x.is_zero() {
                     return Ok(Dec::int(0));
@@ -747,6 +790,24 @@ impl Bc {
                 }
                 let y = self.eval(b)?;
                 self.binop(op, &x, &y)?
+            }
+            Expr::Bin(..) => {
+                // A left-associative chain (`1 + 2 - 3 ...`) is walked down its left spine
+                // without recursion, so a long one cannot overflow the host stack.
+                let mut spine = Vec::new();
+                let mut cur = e;
+                while let Expr::Bin(op, a, b) = cur
+                    && !matches!(*op, "&&" | "||")
+                {
+                    spine.push((*op, b));
+                    cur = a;
+                }
+                let mut acc = self.eval(cur)?;
+                for (op, b) in spine.into_iter().rev() {
+                    let y = self.eval(b)?;
+                    acc = self.binop(op, &acc, &y)?;
+                }
+                acc
             }
             Expr::Call(f, a) => {
                 let x = self.eval(a)?;
@@ -890,7 +951,11 @@ impl Bc {
                 return;
             }
         };
-        let mut p = Parser { t: toks, i: 0 };
+        let mut p = Parser {
+            t: toks,
+            i: 0,
+            depth: 0,
+        };
         loop {
             while matches!(p.peek(), Tok::Newline) || p.is(";") {
                 p.i += 1;
@@ -1030,6 +1095,16 @@ mod tests {
         );
         let (out, _) = bc("scale=4; 10/3; -1/3; 1024*1024*1024/4096\n");
         assert_eq!(out, "3.3333\n-.3333\n262144.0000\n");
+    }
+
+    #[test]
+    fn long_and_deep_input_never_overflows_the_stack() {
+        let sum = format!("0{}\n", "+1".repeat(5000));
+        assert_eq!(bc(&sum).0, "5000\n");
+        for deep in ["(", "-", "!", "2^", "x="] {
+            let src = format!("{}1\n", deep.repeat(5000));
+            assert_eq!(bc(&src).1, "(standard_in) 1: syntax error\n", "{deep}");
+        }
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! `-+ #0`, width and precision), as glibc formats them: what `awk`'s `printf`/`sprintf`
 //! and `seq -f` print.
 
+/// The largest width or precision honoured.
+pub const MAX_WIDTH: usize = 1 << 20;
+
 /// One conversion specification.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Spec {
@@ -40,7 +43,15 @@ pub fn parse_spec(s: &[char], mut i: usize) -> Option<(Spec, usize)> {
         while s.get(*i).is_some_and(|c| c.is_ascii_digit()) {
             *i += 1;
         }
-        (*i > start).then(|| s[start..*i].iter().collect::<String>().parse().ok())
+        // Widths and precisions are capped at 2^20 (glibc fails with EOVERFLOW past INT_MAX).
+        (*i > start).then(|| {
+            s[start..*i]
+                .iter()
+                .collect::<String>()
+                .parse::<usize>()
+                .ok()
+                .map(|n| n.min(MAX_WIDTH))
+        })
     };
     sp.width = num(&mut i);
     if s.get(i) == Some(&'.') {
@@ -64,11 +75,11 @@ pub fn parse_spec(s: &[char], mut i: usize) -> Option<(Spec, usize)> {
 
 impl Spec {
     fn width(&self) -> usize {
-        self.width.flatten().unwrap_or(0)
+        self.width.flatten().unwrap_or(0).min(MAX_WIDTH)
     }
 
     fn prec(&self) -> Option<usize> {
-        self.prec.map(|p| p.unwrap_or(0))
+        self.prec.map(|p| p.unwrap_or(0).min(MAX_WIDTH))
     }
 
     /// Pad `body` (sign and digits already together) to the width.

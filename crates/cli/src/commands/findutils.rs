@@ -238,6 +238,7 @@ struct FindParser<'a> {
     first_nonoption: Option<String>,
     warnings: Vec<String>,
     warn: bool,
+    depth: usize,
 }
 
 type FR<T> = Result<T, String>;
@@ -303,6 +304,17 @@ impl FindParser<'_> {
     }
 
     fn not(&mut self) -> FR<Option<Node>> {
+        // `!` and `(` nest; bound it so no argument list can overflow the host stack.
+        if self.depth >= 100 {
+            return Err("expression nested deeper than 100 levels (cgsim's limit)".into());
+        }
+        self.depth += 1;
+        let r = self.not_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn not_inner(&mut self) -> FR<Option<Node>> {
         match self.peek() {
             Some("!" | "-not") => {
                 self.i += 1;
@@ -693,6 +705,7 @@ fn find(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         first_nonoption: None,
         warnings: Vec::new(),
         warn: false,
+        depth: 0,
     };
     let parsed = p.or();
     let expr = match parsed {

@@ -181,6 +181,8 @@ type R<X> = Result<X, Fatal>;
 /// (the shell cannot be interrupted, so an endless loop must end somewhere).
 const STEP_LIMIT: u64 = 50_000_000;
 const CALL_DEPTH: usize = 200;
+/// The most fields an assignment may create (`$1000000000 = 1` would fill the host's memory).
+const MAX_FIELDS: usize = 1 << 20;
 
 /// A main-input source: the records of one operand.
 struct Source {
@@ -616,6 +618,11 @@ impl<'p, H: Host> Interp<'p, H> {
     }
 
     fn set_field(&mut self, i: usize, v: String) -> R<()> {
+        if i > MAX_FIELDS {
+            return Err(Fatal(format!(
+                "cgsim limits records to {MAX_FIELDS} fields"
+            )));
+        }
         if i == 0 {
             self.set_record(v);
             return Ok(());
@@ -655,6 +662,11 @@ impl<'p, H: Host> Interp<'p, H> {
         if name == "NF" {
             self.ensure_fields()?;
             let n = v.num().max(0.0) as usize;
+            if n > MAX_FIELDS {
+                return Err(Fatal(format!(
+                    "cgsim limits records to {MAX_FIELDS} fields"
+                )));
+            }
             self.fields.resize(n, String::new());
             self.rebuild_record();
             return Ok(());
@@ -986,10 +998,21 @@ impl<'p, H: Host> Interp<'p, H> {
             Expr::Not(a) => Value::Num(f64::from(u8::from(!self.cond(a)?))),
             Expr::Neg(a) => Value::Num(-self.eval(a)?.num()),
             Expr::Plus(a) => Value::Num(self.eval(a)?.num()),
-            Expr::Bin(op, a, b) => {
-                let x = self.eval(a)?.num();
-                let y = self.eval(b)?.num();
-                Value::Num(arith(op, x, y)?)
+            Expr::Bin(..) => {
+                // A left-associative chain (`a + b - c ...`) is walked down its left spine
+                // without recursion, so a long chain cannot overflow the host stack.
+                let mut spine = Vec::new();
+                let mut cur = e;
+                while let Expr::Bin(op, a, b) = cur {
+                    spine.push((*op, b));
+                    cur = a;
+                }
+                let mut acc = self.eval(cur)?.num();
+                for (op, b) in spine.into_iter().rev() {
+                    let y = self.eval(b)?.num();
+                    acc = arith(op, acc, y)?;
+                }
+                Value::Num(acc)
             }
             Expr::Cmp(op, a, b) => {
                 let x = self.eval(a)?;
@@ -1017,10 +1040,20 @@ impl<'p, H: Host> Interp<'p, H> {
                 let re = self.regex_of(b)?;
                 Value::Num(f64::from(u8::from(re.is_match(&s) != *neg)))
             }
-            Expr::Concat(a, b) => {
-                let x = self.eval(a)?;
-                let y = self.eval(b)?;
-                Value::Str(format!("{}{}", self.tostr(&x), self.tostr(&y)))
+            Expr::Concat(..) => {
+                let mut spine = Vec::new();
+                let mut cur = e;
+                while let Expr::Concat(a, b) = cur {
+                    spine.push(b);
+                    cur = a;
+                }
+                let first = self.eval(cur)?;
+                let mut acc = self.tostr(&first);
+                for b in spine.into_iter().rev() {
+                    let y = self.eval(b)?;
+                    acc.push_str(&self.tostr(&y));
+                }
+                Value::Str(acc)
             }
             Expr::In(keys, name) => {
                 let k = self.subscript(keys)?;

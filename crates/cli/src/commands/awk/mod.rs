@@ -546,6 +546,14 @@ mod tests {
     }
 
     #[test]
+    fn long_operator_chains_evaluate_without_overflowing_the_stack() {
+        let sum = format!("BEGIN {{ print 0{} }}", "+1".repeat(3000));
+        assert_eq!(awk(&sum, "", &[]), "3000\n");
+        let cat = format!("BEGIN {{ print \"\"{} }}", " \"a\"".repeat(3000));
+        assert_eq!(awk(&cat, "", &[]), format!("{}\n", "a".repeat(3000)));
+    }
+
+    #[test]
     fn sprintf_runs_out_of_arguments_as_gawk_says() {
         assert_eq!(
             sprintf("%s\n", &[], "%.6g").unwrap_err(),

@@ -117,7 +117,16 @@ pub struct Parser {
     no_gt: usize,
     /// Inside `for (` ... `;`: `in` belongs to the for.
     no_in: usize,
+    /// Nesting of expressions, unary operators and statements being parsed.
+    depth: usize,
 }
+
+/// How deeply expressions and statements may nest: beyond it, a syntax error instead of a
+/// host stack overflow (gawk's limit is its memory).
+const MAX_DEPTH: usize = 150;
+
+/// How many operands one chain of `+ -`, `* / %` or concatenation may have.
+const MAX_CHAIN: usize = 4000;
 
 type R<X> = Result<X, SyntaxError>;
 
@@ -128,6 +137,7 @@ impl Parser {
             i: 0,
             no_gt: 0,
             no_in: 0,
+            depth: 0,
         }
     }
 
@@ -306,6 +316,10 @@ impl Parser {
     }
 
     fn stmt(&mut self) -> R<Stmt> {
+        self.nested(Self::stmt_inner)
+    }
+
+    fn stmt_inner(&mut self) -> R<Stmt> {
         if self.is_p("{") {
             return Ok(Stmt::Block(self.block()?));
         }
@@ -520,7 +534,32 @@ impl Parser {
     }
 
     pub fn expr(&mut self) -> R<Expr> {
-        self.ternary()
+        self.nested(Self::ternary)
+    }
+
+    fn too_long<X>(&self) -> R<X> {
+        let t = &self.toks[self.i.min(self.toks.len() - 1)];
+        Err(SyntaxError {
+            msg: "too many operands in one expression (cgsim's limit)".to_string(),
+            line: t.line,
+            col: t.col,
+        })
+    }
+
+    /// Run `f` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<X>(&mut self, f: impl FnOnce(&mut Self) -> R<X>) -> R<X> {
+        if self.depth >= MAX_DEPTH {
+            let t = &self.toks[self.i.min(self.toks.len() - 1)];
+            return Err(SyntaxError {
+                msg: format!("nesting deeper than {MAX_DEPTH} levels (cgsim's limit)"),
+                line: t.line,
+                col: t.col,
+            });
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
     }
 
     fn is_lvalue(e: &Expr) -> bool {
@@ -531,11 +570,11 @@ impl Parser {
         let c = self.or()?;
         if self.eat_p("?") {
             self.nls();
-            let a = self.ternary()?;
+            let a = self.expr()?;
             self.nls();
             self.expect_p(":")?;
             self.nls();
-            let b = self.ternary()?;
+            let b = self.expr()?;
             return Ok(Expr::Cond(Box::new(c), Box::new(a), Box::new(b)));
         }
         let op = match self.peek() {
@@ -547,7 +586,7 @@ impl Parser {
         {
             self.advance();
             self.nls();
-            let v = self.ternary()?;
+            let v = self.expr()?;
             let op = if op == "=" { "" } else { &op[..1] };
             return Ok(Expr::Assign(op, Box::new(c), Box::new(v)));
         }
@@ -556,7 +595,12 @@ impl Parser {
 
     fn or(&mut self) -> R<Expr> {
         let mut l = self.and()?;
+        let mut n = 0;
         while self.eat_p("||") {
+            n += 1;
+            if n > MAX_DEPTH {
+                return self.too_long();
+            }
             self.nls();
             let r = self.and()?;
             l = Expr::Or(Box::new(l), Box::new(r));
@@ -566,7 +610,12 @@ impl Parser {
 
     fn and(&mut self) -> R<Expr> {
         let mut l = self.in_expr()?;
+        let mut n = 0;
         while self.eat_p("&&") {
+            n += 1;
+            if n > MAX_DEPTH {
+                return self.too_long();
+            }
             self.nls();
             let r = self.in_expr()?;
             l = Expr::And(Box::new(l), Box::new(r));
@@ -576,7 +625,12 @@ impl Parser {
 
     fn in_expr(&mut self) -> R<Expr> {
         let mut l = self.matching()?;
+        let mut n = 0;
         while self.no_in == 0 && self.is_kw("in") {
+            n += 1;
+            if n > MAX_DEPTH {
+                return self.too_long();
+            }
             self.advance();
             let name = match self.advance() {
                 T::Name(n) => n,
@@ -596,7 +650,12 @@ impl Parser {
 
     fn matching(&mut self) -> R<Expr> {
         let mut l = self.comparison()?;
+        let mut n = 0;
         loop {
+            n += 1;
+            if n > MAX_DEPTH {
+                return self.too_long();
+            }
             let neg = if self.is_p("~") {
                 false
             } else if self.is_p("!~") {
@@ -643,7 +702,12 @@ impl Parser {
 
     fn concat(&mut self) -> R<Expr> {
         let mut l = self.additive()?;
+        let mut n = 0;
         loop {
+            n += 1;
+            if n > MAX_CHAIN {
+                return self.too_long();
+            }
             // `a -1` and `a +1` are arithmetic, not concatenation; `!` would be `a !~`.
             if !self.starts_operand() || self.is_p("-") || self.is_p("+") || self.is_p("!") {
                 return Ok(l);
@@ -658,7 +722,12 @@ impl Parser {
 
     fn additive(&mut self) -> R<Expr> {
         let mut l = self.multiplicative()?;
+        let mut n = 0;
         loop {
+            n += 1;
+            if n > MAX_CHAIN {
+                return self.too_long();
+            }
             let op = match self.peek() {
                 T::P(p @ ("+" | "-")) => *p,
                 _ => return Ok(l),
@@ -671,7 +740,12 @@ impl Parser {
 
     fn multiplicative(&mut self) -> R<Expr> {
         let mut l = self.unary()?;
+        let mut n = 0;
         loop {
+            n += 1;
+            if n > MAX_CHAIN {
+                return self.too_long();
+            }
             let op = match self.peek() {
                 T::P(p @ ("*" | "/" | "%")) => *p,
                 _ => return Ok(l),
@@ -683,6 +757,10 @@ impl Parser {
     }
 
     fn unary(&mut self) -> R<Expr> {
+        self.nested(Self::unary_inner)
+    }
+
+    fn unary_inner(&mut self) -> R<Expr> {
         if self.eat_p("!") {
             return Ok(Expr::Not(Box::new(self.unary()?)));
         }
@@ -696,6 +774,10 @@ impl Parser {
     }
 
     fn power(&mut self) -> R<Expr> {
+        self.nested(Self::power_inner)
+    }
+
+    fn power_inner(&mut self) -> R<Expr> {
         let base = self.postfix()?;
         if self.eat_p("^") {
             // Right associative, and binds tighter than unary minus on its left only.
@@ -714,7 +796,7 @@ impl Parser {
         if self.is_p("++") || self.is_p("--") {
             let d = if self.is_p("++") { 1.0 } else { -1.0 };
             self.advance();
-            let lv = self.postfix()?;
+            let lv = self.nested(Self::postfix)?;
             if !Self::is_lvalue(&lv) {
                 return self.fail();
             }
@@ -747,12 +829,12 @@ impl Parser {
             T::Ere(s) => Ok(Expr::Re(s)),
             T::P("$") => {
                 let e = if self.is_p("++") || self.is_p("--") {
-                    self.postfix()?
+                    self.nested(Self::postfix)?
                 } else if self.is_p("-") {
                     self.advance();
-                    Expr::Neg(Box::new(self.primary()?))
+                    Expr::Neg(Box::new(self.nested(Self::primary)?))
                 } else {
-                    self.primary()?
+                    self.nested(Self::primary)?
                 };
                 Ok(Expr::Field(Box::new(e)))
             }
@@ -885,6 +967,24 @@ mod tests {
             panic!()
         };
         assert!(matches!(&body[0], Stmt::Print(args, None) if args.len() == 1));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let ok = format!("BEGIN {{ x = {}1{} }}", "(".repeat(45), ")".repeat(45));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("BEGIN {{ x = {}1{} }}", "(".repeat(5000), ")".repeat(5000));
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .contains("nesting deeper than 150")
+        );
+        for deep in ["!", "$", "-", "++", "2^", "a=", "1?1:"] {
+            let src = format!("BEGIN {{ x = {}1 }}", deep.repeat(5000));
+            assert!(parse(&src).is_err(), "{deep}");
+        }
+        let ands = format!("BEGIN {{ x = 1{} }}", " && 1".repeat(5000));
+        assert!(parse(&ands).is_err());
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub(crate) type Fail = (String, i32);
 struct Parser<'a> {
     args: &'a [String],
     i: usize,
+    /// Open parentheses (bounded, so that no argument list overflows the host stack).
+    depth: usize,
 }
 
 fn syntax(msg: String) -> Fail {
@@ -260,7 +262,16 @@ impl Parser<'_> {
         self.i += 1;
         match t.as_str() {
             "(" => {
-                let v = self.or()?;
+                if self.depth >= 100 {
+                    return Err((
+                        "parentheses nested deeper than 100 (cgsim's limit)".into(),
+                        2,
+                    ));
+                }
+                self.depth += 1;
+                let v = self.or();
+                self.depth -= 1;
+                let v = v?;
                 match self.peek() {
                     Some(")") => {
                         self.i += 1;
@@ -333,7 +344,11 @@ fn matches(s: &str, pat: &str) -> Result<Val, Fail> {
 
 /// Evaluate `args` (the words after `expr`).
 pub(crate) fn eval(args: &[String]) -> Result<Val, Fail> {
-    let mut p = Parser { args, i: 0 };
+    let mut p = Parser {
+        args,
+        i: 0,
+        depth: 0,
+    };
     let v = p.or()?;
     if let Some(extra) = p.peek() {
         return Err(syntax(format!("unexpected argument '{extra}'")));

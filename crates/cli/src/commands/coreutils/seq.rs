@@ -187,50 +187,55 @@ fn seq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             None => format!("{v:.prec$}"),
         }
     };
-    let mut nums: Vec<String> = Vec::new();
+    // -w: the width of the widest of FIRST and LAST as printed, zeros after the sign.
+    let width = if p.has("w") {
+        let int_seq = first.int.is_some() && step.int.is_some() && last.int.is_some();
+        let a = render(first.v, first.int.filter(|_| int_seq));
+        let b = render(last.v, last.int.filter(|_| int_seq));
+        a.len().max(b.len())
+    } else {
+        0
+    };
+    let pad = |n: String| -> String {
+        if n.len() >= width {
+            return n;
+        }
+        let (sign, digits) = match n.strip_prefix('-') {
+            Some(d) => ("-", d.to_string()),
+            None => ("", n.clone()),
+        };
+        format!("{sign}{}{digits}", "0".repeat(width - n.len()))
+    };
+    let mut out = String::new();
+    let mut count = 0usize;
+    let push = |text: String, out: &mut String, count: &mut usize| {
+        if *count > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(&pad(text));
+        *count += 1;
+    };
     if let (Some(a), Some(s), Some(b), false) = (first.int, step.int, last.int, exotic) {
         let mut x = a;
-        while (s > 0 && x <= b) || (s < 0 && x >= b) {
-            if nums.len() >= LIMIT {
-                break;
-            }
-            nums.push(render(x as f64, Some(x)));
+        while ((s > 0 && x <= b) || (s < 0 && x >= b)) && count < LIMIT {
+            push(render(x as f64, Some(x)), &mut out, &mut count);
             x += s;
         }
     } else {
         let mut i = 0u64;
         loop {
             let x = first.v + step.v * i as f64;
-            if (step.v > 0.0 && x > last.v) || (step.v < 0.0 && x < last.v) || nums.len() >= LIMIT {
+            if (step.v > 0.0 && x > last.v) || (step.v < 0.0 && x < last.v) || count >= LIMIT {
                 break;
             }
-            nums.push(render(x, None));
+            push(render(x, None), &mut out, &mut count);
             i += 1;
         }
     }
-    if nums.len() >= LIMIT {
+    if count >= LIMIT {
         sh.write_err(pid, "seq: cgsim stops after 10000000 numbers\n");
     }
-    if p.has("w") {
-        let last_text = render(last.v, last.int.filter(|_| first.int.is_some()));
-        let width = nums
-            .iter()
-            .map(String::len)
-            .chain(std::iter::once(last_text.len()))
-            .max()
-            .unwrap_or(0);
-        for n in &mut nums {
-            if n.len() < width {
-                let (sign, digits) = match n.strip_prefix('-') {
-                    Some(d) => ("-", d.to_string()),
-                    None => ("", n.clone()),
-                };
-                *n = format!("{sign}{}{digits}", "0".repeat(width - n.len()));
-            }
-        }
-    }
-    let mut out = nums.join(&sep);
-    if !nums.is_empty() {
+    if count > 0 {
         out.push('\n');
     }
     if write_out(sh, pid, "seq", out.as_bytes()) {

@@ -194,7 +194,8 @@ pub(crate) fn parse_set(s: &str, is_set2: bool) -> Result<Set, String> {
                     let Ok(n) = n else {
                         return Err(format!("invalid repeat count '{count}' in [c*n] construct"));
                     };
-                    set.bytes.extend(std::iter::repeat_n(c, n));
+                    // Only as many as SET1 can pair with matter; cap the expansion.
+                    set.bytes.extend(std::iter::repeat_n(c, n.min(1 << 16)));
                 }
                 i += close + 4;
                 continue;
