@@ -1385,8 +1385,8 @@ impl<'p, H: Host> Interp<'p, H> {
                 self.rand_state = s as u64;
                 Value::Num(prev)
             }
-            "tolower" => Value::Str(self.arg_str(args, 0)?.to_lowercase()),
-            "toupper" => Value::Str(self.arg_str(args, 0)?.to_uppercase()),
+            "tolower" => Value::Str(self.arg_str(args, 0)?.to_ascii_lowercase()),
+            "toupper" => Value::Str(self.arg_str(args, 0)?.to_ascii_uppercase()),
             "system" => {
                 want(1, 1)?;
                 let cmd = self.arg_str(args, 0)?;
