@@ -1,8 +1,8 @@
 //! `pgrep` (procps-ng 4.x `src/pgrep.c`) and `killall` (psmisc 23.x `src/killall.c`, kept here
 //! because it does the same job: find processes by name, then act on them).
 //!
-//! Both match the process name, `comm` (at most 15 bytes, as `/proc/PID/stat` shows it), and
-//! never match themselves.
+//! Both match the process name, `comm` (at most 15 bytes, as `/proc/PID/stat` shows it),
+//! zombies included (they are still in `/proc`), and never match themselves.
 //!
 //! **Differences:** the simulated kernel keeps no command line, so `pgrep -f` matches the name
 //! as well and `pgrep -a` prints the name; users are root (uid 0) and numeric ids.
@@ -11,7 +11,7 @@ use crate::Shell;
 use crate::commands::getopt::{self, Arg, Opt, sl};
 use crate::commands::posix_regex::{Flavor, compile};
 use crate::commands::{Kind, Registry};
-use cgsim_cgroupfs::{ProcState, Signal};
+use cgsim_cgroupfs::Signal;
 use cgsim_ktypes::Pid;
 
 pub(crate) fn register(r: &mut Registry) {
@@ -226,7 +226,7 @@ fn pgrep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         .kernel()
         .ps()
         .into_iter()
-        .filter(|pr| pr.pid != pid && pr.state != ProcState::Zombie)
+        .filter(|pr| pr.pid != pid)
         .filter(|pr| {
             let ok = re.as_ref().is_none_or(|r| r.is_match(&pr.comm))
                 && euids.as_ref().is_none_or(|u| u.contains(&pr.cred.euid.0))
@@ -377,7 +377,8 @@ fn killall(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         let short: String = name.chars().take(15).collect();
         let mut found = 0;
         for pr in &procs {
-            if pr.pid == pid || pr.state == ProcState::Zombie {
+            // A zombie still has its name in /proc; kill(2) on it succeeds and does nothing.
+            if pr.pid == pid {
                 continue;
             }
             if user.is_some_and(|u| pr.cred.uid.0 != u) {

@@ -50,7 +50,17 @@ pub(crate) fn register(r: &mut Registry) {
         "print a system configuration value: PAGESIZE, _NPROCESSORS_ONLN, CLK_TCK, ...",
         Kind::External(getconf),
     );
+    r.set_help("getconf", GETCONF_HELP);
 }
+
+const GETCONF_HELP: &str = "\
+Usage: getconf [-v SPEC] VAR
+  or:  getconf [-v SPEC] PATH_VAR PATH
+
+Get the configuration value for variable VAR, or for variable PATH_VAR
+for path PATH.  If SPEC is given, give values for compilation
+environment SPEC.
+";
 
 const ENV_HELP: &str = "\
 Usage: env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]
