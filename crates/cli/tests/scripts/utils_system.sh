@@ -80,6 +80,15 @@ mktemp -p /tmp --suffix=.sh
 mktemp foo
 mktemp -p /nonexist
 find /tmp -name 'tmp.*' | sort
+/bin/true
+echo $?
+/usr/bin/false
+echo $?
+env false
+echo $?
+timeout 1 true && echo true-ran
+echo x | xargs true && echo xargs-true
+find /tmp -maxdepth 0 -exec true \; -print
 echo 'scale=2; 10/3' | bc
 echo '2^64; 17 % 5; 3 > 2; 2 == 3; -7 / 2' | bc
 echo 'x = 1024 * 1024; x * 3; scale = 3; x / 1000000' | bc

@@ -867,7 +867,13 @@ impl<'p, H: Host> Interp<'p, H> {
             }
             Stmt::ForIn(var, arr, body) => {
                 let a = self.array(arr)?;
-                let keys: Vec<String> = a.borrow().keys().cloned().collect();
+                // Integer subscripts in numeric order, then the others in string order: what
+                // gawk shows for the arrays scripts build (`split`, counters by name).
+                let mut keys: Vec<String> = a.borrow().keys().cloned().collect();
+                keys.sort_by_cached_key(|k| match k.parse::<i64>() {
+                    Ok(n) if n.to_string() == *k => (0, n, String::new()),
+                    _ => (1, 0, k.clone()),
+                });
                 for k in keys {
                     if !a.borrow().contains_key(&k) {
                         continue;

@@ -12,7 +12,8 @@
 //! ENVIRON ARGC ARGV`.
 //!
 //! **Differences:** regular expressions follow `posix_regex` (leftmost-first alternation);
-//! `for (k in a)` visits keys in sorted string order (gawk's order is its hash table's);
+//! `for (k in a)` visits integer keys in numeric order, then the others in string order
+//! (gawk's order is its hash tables' and matches that for small arrays, not always);
 //! runtime errors name line 1 of the program; `rand()` is a different generator than gawk's
 //! (also deterministic); a program stops after 50 000 000 steps or 200 nested calls (the
 //! shell cannot be interrupted). Commands (`system`, `| cmd`, `cmd | getline`) run as
