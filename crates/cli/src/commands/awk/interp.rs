@@ -103,8 +103,14 @@ pub fn num_to_str(n: f64, fmt: &str) -> String {
     if n.is_infinite() {
         return if n < 0.0 { "-inf" } else { "+inf" }.to_string();
     }
-    if n.fract() == 0.0 && n.abs() < 1e30 {
-        return format!("{}", n as i128);
+    // gawk prints an integral value as the exact integer the double holds, however large.
+    if n.fract() == 0.0 {
+        if n.abs() < 1e38 {
+            return format!("{}", n as i128);
+        }
+        if let Some(b) = <num_bigint::BigInt as num_traits::FromPrimitive>::from_f64(n) {
+            return b.to_string();
+        }
     }
     sprintf(fmt, &[Value::Num(n)], "%.6g").unwrap_or_default()
 }
