@@ -1142,9 +1142,13 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         files.push("-".into());
     }
     let separate = p.has("s") || in_place.is_some();
+    // POSIX: a script whose first line is exactly `#n` runs as with -n.
+    let hash_n = pieces
+        .first()
+        .is_some_and(|(_, t)| t == "#n" || t.starts_with("#n\n"));
     let mut run = Run {
         cmds: &cmds,
-        quiet: p.has("n") || p.has("silent"),
+        quiet: p.has("n") || p.has("silent") || hash_n,
         active: vec![false; cmds.len()],
         range_end: vec![0; cmds.len()],
         last_re: None,
