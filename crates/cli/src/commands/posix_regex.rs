@@ -33,6 +33,67 @@ pub fn compile(pat: &str, flavor: Flavor, icase: bool) -> Result<Regex, String> 
         })
 }
 
+/// GNU sed's `normalize_text` (and awk's escape processing in regexes): before a regex is
+/// compiled, `\t`, `\n`, `\r`, `\f`, `\v`, `\a`, `\dNNN`, `\oNNN`, `\xHH` and `\cX`
+/// become the characters they name, also inside bracket expressions (`s/[ \t]*$//`); a
+/// character the regex gives a meaning stays escaped; other escapes are left for the regex.
+pub fn normalize_escapes(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] != '\\' || i + 1 >= c.len() {
+            out.push(c[i]);
+            i += 1;
+            continue;
+        }
+        let n = c[i + 1];
+        let digits = |radix: u32, max: usize| -> (Option<char>, usize) {
+            let mut v = 0u32;
+            let mut k = 0;
+            while k < max && i + 2 + k < c.len() && c[i + 2 + k].is_digit(radix) {
+                v = v * radix + c[i + 2 + k].to_digit(radix).unwrap_or(0);
+                k += 1;
+            }
+            (if k > 0 { char::from_u32(v) } else { None }, k)
+        };
+        let (ch, used) = match n {
+            't' => (Some('\t'), 0),
+            'r' => (Some('\r'), 0),
+            'n' => (Some('\n'), 0),
+            'f' => (Some('\x0c'), 0),
+            'v' => (Some('\x0b'), 0),
+            'a' => (Some('\x07'), 0),
+            'd' => digits(10, 3),
+            'o' => digits(8, 3),
+            'x' => digits(16, 2),
+            'c' if i + 2 < c.len() => (
+                char::from_u32(u32::from(c[i + 2].to_ascii_uppercase()) ^ 0x40),
+                1,
+            ),
+            _ => (None, 0),
+        };
+        match ch {
+            // A character that is special to the regex stays escaped.
+            Some(x) if "\\^$.*[]+?(){}|/".contains(x) => {
+                out.push('\\');
+                out.push(x);
+                i += 2 + used;
+            }
+            Some(x) => {
+                out.push(x);
+                i += 2 + used;
+            }
+            None => {
+                out.push('\\');
+                out.push(n);
+                i += 2;
+            }
+        }
+    }
+    out
+}
+
 /// Translate a POSIX pattern to the `regex` crate's syntax.
 pub fn translate(pat: &str, flavor: Flavor) -> Result<String, String> {
     let ere = flavor == Flavor::Extended;
@@ -360,6 +421,14 @@ mod tests {
             "Invalid preceding regular expression"
         );
         assert!(err(r"\(a\)\1", Flavor::Basic).contains("not supported"));
+    }
+
+    #[test]
+    fn escapes_are_normalized_as_gnu_sed_does() {
+        assert_eq!(normalize_escapes(r"[ \t]\n"), "[ \t]\n");
+        assert_eq!(normalize_escapes(r"\\t"), r"\\t");
+        assert_eq!(normalize_escapes(r"\x41\o102\d67\x2e"), r"ABC\.");
+        assert_eq!(normalize_escapes(r"\(a\)\1"), r"\(a\)\1");
     }
 
     #[test]

@@ -235,7 +235,7 @@ impl Parser<'_> {
         if pat.is_empty() {
             return Ok(None);
         }
-        let pat = &normalize_escapes(pat);
+        let pat = &super::posix_regex::normalize_escapes(pat);
         let flavor = if self.ere {
             Flavor::Extended
         } else {
@@ -954,65 +954,6 @@ impl Run<'_> {
             self.emit(t, true);
         }
     }
-}
-
-/// GNU sed's `normalize_text`: before a regex is compiled, `\t`, `\n`, `\f`, `\v`, `\a`,
-/// `\dNNN`, `\oNNN`, `\xHH` and `\cX` become the characters they name, also inside
-/// bracket expressions (`s/[ \t]*$//`); other escapes are left for the regex.
-fn normalize_escapes(s: &str) -> String {
-    let c: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < c.len() {
-        if c[i] != '\\' || i + 1 >= c.len() {
-            out.push(c[i]);
-            i += 1;
-            continue;
-        }
-        let n = c[i + 1];
-        let digits = |radix: u32, max: usize| -> (Option<char>, usize) {
-            let mut v = 0u32;
-            let mut k = 0;
-            while k < max && i + 2 + k < c.len() && c[i + 2 + k].is_digit(radix) {
-                v = v * radix + c[i + 2 + k].to_digit(radix).unwrap_or(0);
-                k += 1;
-            }
-            (if k > 0 { char::from_u32(v) } else { None }, k)
-        };
-        let (ch, used) = match n {
-            't' => (Some('\t'), 0),
-            'n' => (Some('\n'), 0),
-            'f' => (Some('\x0c'), 0),
-            'v' => (Some('\x0b'), 0),
-            'a' => (Some('\x07'), 0),
-            'd' => digits(10, 3),
-            'o' => digits(8, 3),
-            'x' => digits(16, 2),
-            'c' if i + 2 < c.len() => (
-                char::from_u32(u32::from(c[i + 2].to_ascii_uppercase()) ^ 0x40),
-                1,
-            ),
-            _ => (None, 0),
-        };
-        match ch {
-            // A character that is special to the regex stays escaped.
-            Some(x) if "\\^$.*[]+?(){}|/".contains(x) => {
-                out.push('\\');
-                out.push(x);
-                i += 2 + used;
-            }
-            Some(x) => {
-                out.push(x);
-                i += 2 + used;
-            }
-            None => {
-                out.push('\\');
-                out.push(n);
-                i += 2;
-            }
-        }
-    }
-    out
 }
 
 /// `l`: the pattern space with C escapes, `$` at the end.

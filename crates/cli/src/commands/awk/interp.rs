@@ -7,7 +7,7 @@
 
 use super::parser::{Expr, GetSrc, Item, Pattern, Program, Redir, Stmt};
 use crate::commands::cfmt::parse_spec;
-use crate::commands::posix_regex::{Flavor, compile};
+use crate::commands::posix_regex::{Flavor, compile, normalize_escapes};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -601,7 +601,7 @@ impl<'p, H: Host> Interp<'p, H> {
         if let Some(r) = self.regexes.get(pat) {
             return Ok(r.clone());
         }
-        let r = compile(pat, Flavor::Extended, false)
+        let r = compile(&normalize_escapes(pat), Flavor::Extended, false)
             .map_err(|m| Fatal(format!("invalid regexp: {m}: /{pat}/")))?;
         self.regexes.insert(pat.to_string(), r.clone());
         Ok(r)
