@@ -43,6 +43,7 @@ awk '{ print $1 > "/tmp/ut/names" }' /tmp/ut/stat
 cat /tmp/ut/names
 awk '{ print $2 | "sort -n" }' /tmp/ut/stat
 awk 'BEGIN { system("echo from system"); print "after" }'
+echo "a	b  c" | awk '{ gsub(/[ \t]+/, "_"); print; print split("x\ty", t, "\t") }'
 echo "3 4" | awk '{ print $1 * $2, $1 / $2, $1 - $2 }'
 awk 'BEGIN { printf "%s\n" }'
 echo $?

@@ -42,6 +42,9 @@ cat /tmp/ut/f
 sed -i.bak -e '1d' /tmp/ut/f
 cat /tmp/ut/f /tmp/ut/f.bak
 echo 42 | sed 's/4/four/;s/2/two/'
+echo "TST_CNT=3 x" | sed 's/.*TST_//; s/[="} \t\/:`].*//'
+echo "trailing	  " | sed 's/[ \t]*$/|/'
+echo "A.B" | sed 's/\x41/a/; s/\./-/'
 sed k /tmp/ut/f
 echo $?
 sed 's/a' /tmp/ut/f
