@@ -20,7 +20,7 @@ fn run(src: &str) -> i32 {
 const TEXT: &str = "[a-z0-9 $(){}\\[\\]/\\\\.*+?^|&~,;:=<>!#%\"\n-]{0,24}";
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn sed_scripts_never_panic(script in TEXT, flags in "(-n |-E |-s |)") {
