@@ -4,8 +4,10 @@
 //! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
 //! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
 //! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
-//! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
-//! [`Registry::add`].
+//! [`dd`], plus [`listener`] (`cgroup_event_listener`); the utilities scripts use:
+//! [`coreutils`], [`sed`], [`awk`], [`findutils`] (`find`, `xargs`), [`procps`] (`pgrep`,
+//! `killall`) and [`bc`], on the shared [`getopt`], [`posix_regex`] and [`cfmt`]. Each
+//! registers its commands with [`Registry::add`].
 
 pub mod awk;
 pub mod bc;
