@@ -80,7 +80,7 @@ impl Parsed {
     }
 }
 
-/// Parse `args` (without argv[0]). `posix`: stop at the first operand (the tool runs a
+/// Parse `args` (without `argv[0]`). `posix`: stop at the first operand (the tool runs a
 /// command whose own options follow). `Err` is glibc's message without the `prog: ` prefix.
 pub fn parse(args: &[String], opts: &[Opt], posix: bool) -> Result<Parsed, String> {
     let mut p = Parsed::default();
