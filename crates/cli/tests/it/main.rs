@@ -16,3 +16,4 @@ mod robust;
 mod syntax;
 mod terminal;
 mod transcripts;
+mod utils_robust;
