@@ -157,10 +157,14 @@ impl<T: Tracer> Kernel<T> {
                 }
             }
             Node::Proc(
-                p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::OomScoreAdj),
+                p @ crate::procfs::ProcNode::PidFile(
+                    pid,
+                    f @ (crate::procfs::PidFile::OomScoreAdj | crate::procfs::PidFile::OomAdj),
+                ),
             ) => FileKind::OomScoreAdj {
                 pid: *pid,
                 text: self.proc_content(st, p)?,
+                oom_adj: *f == crate::procfs::PidFile::OomAdj,
             },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Cgroup(c) => {
@@ -368,9 +372,17 @@ impl<T: Tracer> Kernel<T> {
                 Ok(data.len())
             }
             FileKind::Snapshot(_) => Err(err(Errno::EINVAL, "file has no write operation")),
-            FileKind::OomScoreAdj { pid: target, .. } => {
+            FileKind::OomScoreAdj {
+                pid: target,
+                oom_adj,
+                ..
+            } => {
                 let target = *target;
-                self.proc_write_oom_score_adj(st, pid, target, data)
+                if *oom_adj {
+                    self.proc_write_oom_adj(st, pid, target, data)
+                } else {
+                    self.proc_write_oom_score_adj(st, pid, target, data)
+                }
             }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),

@@ -121,8 +121,10 @@ mod mem;
 mod meminfo;
 mod mount;
 mod namei;
+mod oom_proc;
 mod perm;
 mod pipe;
+mod preset;
 mod process;
 mod procfs;
 mod sched;
@@ -136,6 +138,7 @@ use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
+pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use parking_lot::{Mutex, MutexGuard};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -374,37 +377,52 @@ impl ReleaseAgentCall {
 
 /// Boot-time parameters.
 ///
+/// `Default` is Linux 2.6.35 ([`BootParams::for_kernel`]); [`BootParams::kernel`] picks another
+/// preset by version string, and [`BootParams::set`] changes one switch (the machine then
+/// reports a `-modified` release).
+///
 /// Not `Clone`: user subsystems are boxed trait objects that move into the kernel at boot.
 pub struct BootParams<T: Tracer = Ftrace> {
+    /// The kernel version whose preset the switches started from (`uname -r`, `/proc/version`).
+    pub kernel: KernelVersion,
     /// `nr_cpu_ids`.
     pub nr_cpus: u32,
     /// The `subsys[]` table (index = subsystem id). `None` boots the SEED table
     /// (`cg::default_subsystems`). Put a user-written `CgroupSubsys` here to register
     /// it. Taken (left `None`) at boot.
     pub subsystems: Option<Vec<Box<dyn cg::CgroupSubsys<T>>>>,
-    /// The `core.*` switches (spec §15.2).
+    /// The `core.*` switches.
     pub core_profile: cg::CoreProfile,
-    /// The `eventfd.*` switches (spec §15.2): SEED = semaphore mode and `POLLHUP` on close.
+    /// The `eventfd.*` switches: semaphore mode (2.6.30+) and `POLLHUP` on close (2.6.31+).
     pub eventfd: cgsim_eventfd::EventfdProfile,
-    /// `event_control.same_cgroup_check` (spec §9.2.3 step 6, §15.1.12): on by default; off
-    /// reproduces the 2.6.34 behaviour.
+    /// `event_control.same_cgroup_check`: 3.10+ `cgroup_write_event_control` refuses a control
+    /// file of another cgroup (EINVAL); 2.6.34–3.9 register the event on the written cgroup.
     pub event_control_same_cgroup_check: bool,
     /// RAM of the simulated machine (default 1 GiB).
     pub ram: Bytes,
     /// Swap of the simulated machine (default 256 MiB; 0 = none).
     pub swap: Bytes,
-    /// The `memcg.*` switches (spec §15.2); default SEED (2.6.34 + 2.6.35's `oom_control`).
+    /// The `memcg.*` and `thresholds.*` switches.
     pub memcg: MemcgProfile,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
+    /// Linux 2.6.35.
     fn default() -> BootParams<T> {
+        BootParams::for_kernel(KernelVersion::V2_6_35)
+    }
+}
+
+impl<T: Tracer> BootParams<T> {
+    /// The machine (CPUs, RAM, swap) with library-default switches, for the presets to fill.
+    fn base() -> BootParams<T> {
         BootParams {
+            kernel: KernelVersion::V2_6_35,
             nr_cpus: 2,
             subsystems: None,
             core_profile: cg::CoreProfile::default(),
             eventfd: cgsim_eventfd::EventfdProfile::SEED,
-            event_control_same_cgroup_check: true,
+            event_control_same_cgroup_check: false,
             ram: MachineConfig::default().ram,
             swap: MachineConfig::default().swap,
             memcg: MemcgProfile::default(),
@@ -415,6 +433,7 @@ impl<T: Tracer> Default for BootParams<T> {
 impl<T: Tracer> std::fmt::Debug for BootParams<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BootParams")
+            .field("kernel", &self.kernel)
             .field("nr_cpus", &self.nr_cpus)
             .field(
                 "subsystems",
@@ -518,6 +537,9 @@ impl<T: Tracer> Kernel<T> {
             k.klog.printk(&k.clock, Level::Info, line);
         }
         let k = Arc::new(k);
+        k.mem.set_oom_namer(Arc::new(oom_proc::CoreOomNamer {
+            kernel: Arc::downgrade(&k),
+        }));
         k.cgroups
             .set_event_control(Arc::new(event_control::VfsEventControl {
                 kernel: Arc::downgrade(&k),

@@ -222,6 +222,7 @@ impl<T: Tracer> State<T> {
                 exit_status: None,
                 orphaned: false,
                 oom_score_adj: 0,
+                oom_adj: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
             },

@@ -70,6 +70,9 @@ pub struct Task {
     pub orphaned: bool,
     /// `signal->oom_score_adj` (−1000..=1000), inherited at fork; the memcg keeps its copy.
     pub oom_score_adj: i32,
+    /// `signal->oom_adj` (−17..=15) of 2.6.35 and older, inherited at fork; the memcg keeps its
+    /// copy (2.6.36+ derive `oom_adj` from `oom_score_adj` instead).
+    pub oom_adj: i32,
     /// Signals other than SIGKILL sent while the task sleeps in state D: delivered when it
     /// wakes (the memcg OOM wait is `TASK_KILLABLE`).
     pub pending: Vec<Signal>,

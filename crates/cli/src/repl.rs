@@ -18,9 +18,7 @@ pub fn run(shell: &mut Shell) -> i32 {
             return 1;
         }
     };
-    println!(
-        "cgsim: a simulated Linux cgroup v1 kernel. Type `help` for commands, `exit` to leave."
-    );
+    println!("{}", crate::commands::uname::banner(shell.kernel()));
     let mut line_no = 1;
     let mut buf = String::new();
     loop {

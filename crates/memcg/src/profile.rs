@@ -1,4 +1,4 @@
-//! The `memcg.*` and `thresholds.*` switches of spec §15.2 and the SEED defaults of §15.1.7–15.1.9.
+//! The `memcg.*` and `thresholds.*` switches; `Default` is Linux 2.6.35.
 //!
 //! **Kernel:** none; each switch selects the behaviour of a kernel version range.
 //! The counter backend (`memcg.counter`) is not a field: it is the type parameter `C` of
@@ -46,15 +46,40 @@ pub enum OomModel {
     V4,
 }
 
-/// `memcg.badness` (spec §8.1.3, §8.7.4).
+/// `memcg.badness`: how the OOM killer scores a task (`mm/oom_kill.c`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum Badness {
-    /// 2.6.25 `badness()`: total_vm, then `oomkilladj` shifts (cpu time and capabilities are
-    /// not modelled).
-    TotalVm2_6_25,
-    /// 2.6.36 `oom_badness()` (SEED): rss + page tables + swap, `oom_score_adj`.
+    /// 2.6.25–2.6.35 `badness()` (the 2.6.35 default): the mm's `total_vm`, plus half of each
+    /// child's with its own mm, divided by 4 for `CAP_SYS_ADMIN`/`CAP_SYS_RESOURCE` and by 4
+    /// again for `CAP_SYS_RAWIO` (a root task has all three), then shifted by `oom_adj`
+    /// (`oomkilladj` in 2.6.25). CPU time, run time and nice are not modelled (simulated tasks
+    /// use no CPU time; see `oom.rs`).
     #[default]
+    TotalVm2_6_25,
+    /// 2.6.36+ `oom_badness()`: rss + page tables + swap entries, plus
+    /// `oom_score_adj * totalpages / 1000`.
     Rss2_6_36,
+}
+
+/// `memcg.oom_report`: which kernel's lines the OOM killer writes to the kernel log
+/// (`dump_header`, `mem_cgroup_print_oom_info`, `oom_kill_process`, `__oom_kill_task`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OomReport {
+    /// 2.6.25: `invoked oom-killer: ... oomkilladj=`, the stack dump, `kill process ... or a
+    /// child`, `Killed process N (comm)`.
+    V2_6_25,
+    /// 2.6.35: `oom_adj=`, the cpuset line, `Pid: N, comm: ...` stack dump, `Task in ...`, the
+    /// `memory:` and `memory+swap:` lines, `kill process ... or a child`, `Killed process ...
+    /// vsz:..., anon-rss:..., file-rss:...`.
+    #[default]
+    V2_6_35,
+    /// 3.10: `oom_score_adj=`, `CPU: N PID: N Comm: ...`, the `kmem:` line, `Memory cgroup
+    /// stats for ...`, the task dump, `Kill process ... or sacrifice child`, `Killed process ...
+    /// total-vm:...`.
+    V3_10,
+    /// 4.19: `gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null)`, the task dump with
+    /// `pgtables_bytes`, `shmem-rss` in the `Killed process` line, then the `oom_reaper` line.
+    V4_19,
 }
 
 /// `thresholds.check` (spec §10.6): when `memcg_check_events` runs the threshold check.
@@ -104,9 +129,18 @@ pub struct MemcgProfile {
     /// `vmpressure`: `off` (SEED, before 3.10) or `v3_10`: the `memory.pressure_level` file
     /// and its notifications (spec §12). `v4_11_modes` is not modelled.
     pub vmpressure: bool,
+    /// `memcg.oom_report`: the kernel log lines of an OOM kill.
+    pub oom_report: OomReport,
+    /// `init_utsname()->release` as the OOM report's stack dump prints it (`2.6.35`); set by
+    /// the kernel's preset, not a switch.
+    pub uts_release: String,
 }
 
 impl Default for MemcgProfile {
+    /// The memcg crate's test profile: the 2.6.35 memory controller without the per-CPU charge
+    /// stock (so usage counts single pages), with the 2.6.36 `oom_badness` and the later
+    /// threshold rules. It is no kernel: the kernel presets (`cgsim_cgroupfs::KernelVersion`)
+    /// build their profiles with [`MemcgProfile::v2_6_35`] and friends.
     fn default() -> Self {
         MemcgProfile {
             charge_algo: ChargeAlgo::V2_6_34,
@@ -124,6 +158,8 @@ impl Default for MemcgProfile {
             thresholds_register_le: true,
             thresholds_walk_ancestors: true,
             vmpressure: false,
+            oom_report: OomReport::V3_10,
+            uts_release: "3.10.0".to_string(),
         }
     }
 }
@@ -175,7 +211,7 @@ impl MemcgProfile {
             }
             "memcg.badness" => {
                 self.badness = match value {
-                    "total_vm_2_6_25" => Badness::TotalVm2_6_25,
+                    "total_vm_2_6_25" | "total_vm_2_6_35" => Badness::TotalVm2_6_25,
                     "rss_2_6_36" => Badness::Rss2_6_36,
                     _ => return Err(Errno::EINVAL),
                 }
@@ -187,6 +223,15 @@ impl MemcgProfile {
                 self.swappiness_hier_restriction = on_off(value)?
             }
             "memcg.oom_kill_line" => self.oom_kill_line = on_off(value)?,
+            "memcg.oom_report" => {
+                self.oom_report = match value {
+                    "v2_6_25" => OomReport::V2_6_25,
+                    "v2_6_35" => OomReport::V2_6_35,
+                    "v3_10" => OomReport::V3_10,
+                    "v4_19" => OomReport::V4_19,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "thresholds.check" => {
                 self.thresholds_check = match value {
                     "every_event" => ThresholdCheck::EveryEvent,
@@ -215,6 +260,34 @@ impl MemcgProfile {
         Ok(())
     }
 
+    /// Linux 2.6.35's memory controller (`mm/memcontrol.c`, `mm/oom_kill.c` v2.6.35).
+    pub fn v2_6_35() -> MemcgProfile {
+        MemcgProfile {
+            charge_algo: ChargeAlgo::V2_6_34,
+            // `__mem_cgroup_try_charge` charges `CHARGE_SIZE` (32 pages) at a time and keeps
+            // the rest in the per-CPU stock (`consume_stock`/`refill_stock`, 2.6.33+).
+            stock_pages: 32,
+            root_charged: false,
+            limit_resize_retry: true,
+            swap_accounting: true,
+            oom_model: OomModel::OomControlChargeWait,
+            badness: Badness::TotalVm2_6_25,
+            oom_control_hier_restriction: true,
+            swappiness_hier_restriction: true,
+            oom_kill_line: false,
+            vm_swappiness: 60,
+            // `memcg_check_events`: `THRESHOLDS_EVENTS_THRESH` 7, once in 128 events.
+            thresholds_check: ThresholdCheck::Ratelimited2_6_34,
+            // `mem_cgroup_usage_register_event` counts thresholds strictly below usage, and
+            // `memcg_check_events` checks the charged memcg only (no ancestor walk).
+            thresholds_register_le: false,
+            thresholds_walk_ancestors: false,
+            vmpressure: false,
+            oom_report: OomReport::V2_6_35,
+            uts_release: "2.6.35".to_string(),
+        }
+    }
+
     /// The 2.6.25 memory controller: single counter loop, kill-and-fail OOM, total_vm badness,
     /// root charged, direct limit store.
     pub fn v2_6_25() -> MemcgProfile {
@@ -225,6 +298,8 @@ impl MemcgProfile {
             swap_accounting: false,
             oom_model: OomModel::KillAndFail2_6_25,
             badness: Badness::TotalVm2_6_25,
+            oom_report: OomReport::V2_6_25,
+            uts_release: "2.6.25".to_string(),
             ..MemcgProfile::default()
         }
     }

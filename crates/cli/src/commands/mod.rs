@@ -16,6 +16,7 @@ pub mod misc;
 pub mod mount;
 pub mod process;
 pub mod text;
+pub mod uname;
 
 use crate::Shell;
 use cgsim_cgroupfs::{Kernel, Program};
@@ -85,6 +86,7 @@ impl Registry {
         listener::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
+        uname::register(&mut r);
         r
     }
 
