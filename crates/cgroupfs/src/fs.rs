@@ -96,6 +96,9 @@ impl<T: Tracer> Kernel<T> {
                 }
                 self.walk(st, pid, path, true)
             }
+            // A /proc lookup fails with ENOENT itself (`proc_pident_lookup`) instead of
+            // leaving a negative dentry for `O_CREAT`: the open fails with it.
+            Err(e) if e.errno == Errno::ENOENT && matches!(pw.dir.node(), Node::Proc(_)) => Err(e),
             Err(e) if e.errno == Errno::ENOENT => {
                 if pw.trailing_slash {
                     return Err(err(Errno::EISDIR, "O_CREAT with a trailing slash"));
