@@ -19,7 +19,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
-use crate::profile::OomReport;
+use crate::profile::{OomModel, OomReport};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{PAGE_SHIFT, Pid};
 use std::any::Any;
@@ -116,8 +116,10 @@ impl<C: MemCounter> World<C> {
         };
         self.printk(Level::Warning, first);
         self.printk(Level::Warning, "Call Trace:".to_string());
-        let frames: &[&str] = match (report, memcg) {
-            (_, false) => &[
+        // The call chain of the OOM: the global one from the page allocator, a memcg one from
+        // the charge of an anonymous fault by the profile's OOM model.
+        let frames: &[&str] = match (memcg, self.profile.oom_model) {
+            (false, _) => &[
                 "dump_header",
                 "oom_kill_process",
                 "out_of_memory",
@@ -126,7 +128,7 @@ impl<C: MemCounter> World<C> {
                 "do_page_fault",
                 "page_fault",
             ],
-            (OomReport::V2_6_25, true) => &[
+            (true, OomModel::KillAndFail2_6_25) => &[
                 "oom_kill_process",
                 "mem_cgroup_out_of_memory",
                 "mem_cgroup_charge_common",
@@ -135,30 +137,50 @@ impl<C: MemCounter> World<C> {
                 "do_page_fault",
                 "error_exit",
             ],
-            (OomReport::V2_6_35, true) => &[
-                "dump_header",
-                "oom_kill_process",
-                "mem_cgroup_out_of_memory",
-                "__mem_cgroup_try_charge",
-                "mem_cgroup_charge_common",
-                "mem_cgroup_newpage_charge",
-                "handle_mm_fault",
-                "do_page_fault",
-                "page_fault",
-            ],
-            (OomReport::V3_10, true) => &[
+            (true, OomModel::HandleOom2_6_34 | OomModel::OomControlChargeWait) => {
+                if report == OomReport::V3_10 {
+                    &[
+                        "dump_stack",
+                        "dump_header",
+                        "oom_kill_process",
+                        "mem_cgroup_out_of_memory",
+                        "mem_cgroup_handle_oom",
+                        "__mem_cgroup_try_charge",
+                        "mem_cgroup_charge_common",
+                        "mem_cgroup_newpage_charge",
+                        "handle_mm_fault",
+                        "__do_page_fault",
+                        "do_page_fault",
+                        "page_fault",
+                    ]
+                } else {
+                    &[
+                        "dump_header",
+                        "oom_kill_process",
+                        "mem_cgroup_out_of_memory",
+                        "mem_cgroup_handle_oom",
+                        "__mem_cgroup_try_charge",
+                        "mem_cgroup_charge_common",
+                        "mem_cgroup_newpage_charge",
+                        "handle_mm_fault",
+                        "do_page_fault",
+                        "page_fault",
+                    ]
+                }
+            }
+            (true, OomModel::OomControlFaultEnd) => &[
                 "dump_stack",
                 "dump_header",
                 "oom_kill_process",
-                "__mem_cgroup_try_charge",
-                "mem_cgroup_charge_common",
-                "mem_cgroup_newpage_charge",
-                "handle_mm_fault",
+                "mem_cgroup_out_of_memory",
+                "mem_cgroup_oom_synchronize",
+                "pagefault_out_of_memory",
+                "mm_fault_error",
                 "__do_page_fault",
                 "do_page_fault",
                 "page_fault",
             ],
-            (OomReport::V4_19, true) => &[
+            (true, OomModel::V4) => &[
                 "dump_stack",
                 "dump_header",
                 "oom_kill_process",
@@ -166,9 +188,11 @@ impl<C: MemCounter> World<C> {
                 "mem_cgroup_out_of_memory",
                 "try_charge",
                 "mem_cgroup_try_charge",
+                "mem_cgroup_try_charge_delay",
                 "__handle_mm_fault",
                 "handle_mm_fault",
                 "__do_page_fault",
+                "do_page_fault",
                 "page_fault",
             ],
         };

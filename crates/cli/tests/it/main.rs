@@ -3,12 +3,14 @@
 //! * `syntax`: the lexer, parser and expander, through data (source text → compact tree);
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
+//! * `presets`: the `--kernel` presets side by side;
 //! * `dot`: the Graphviz renderer.
 
 mod dot;
 mod fuzz_regressions;
 mod helpers;
 mod notifications;
+mod presets;
 mod robust;
 mod syntax;
 mod transcripts;
