@@ -223,6 +223,7 @@ impl<T: Tracer> State<T> {
                 orphaned: false,
                 oom_score_adj: 0,
                 oom_adj: 0,
+                oom_score_adj_min: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
             },

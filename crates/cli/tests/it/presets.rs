@@ -117,7 +117,7 @@ echo 16 > /proc/$p/oom_adj
 echo abc > /proc/$p/oom_adj
 cat /proc/$p/oom_adj
 cat /proc/$p/oom_score_adj
-setpriv --reuid 1000 sh -c \"echo -17 > /proc/\\$\\$/oom_adj\"
+setpriv --reuid=1000 sh -c 'echo 5 > /proc/$$/oom_adj; echo 2 > /proc/$$/oom_adj; cat /proc/$$/oom_adj'
 kill $p
 ";
     insta::assert_snapshot!(
