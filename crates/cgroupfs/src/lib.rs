@@ -404,6 +404,9 @@ pub struct BootParams<T: Tracer = Ftrace> {
     pub swap: Bytes,
     /// The `memcg.*` and `thresholds.*` switches.
     pub memcg: MemcgProfile,
+    /// What the kernel version decides about its res_counters: the "unlimited" value, whether
+    /// `-1` means unlimited (2.6.31+), rounding (`kernel/res_counter.c`).
+    pub res_counter: cgsim_counters::ResCounterProfile,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -426,6 +429,7 @@ impl<T: Tracer> BootParams<T> {
             ram: MachineConfig::default().ram,
             swap: MachineConfig::default().swap,
             memcg: MemcgProfile::default(),
+            res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
         }
     }
 }
@@ -451,6 +455,7 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
             .field("ram", &self.ram)
             .field("swap", &self.swap)
             .field("memcg", &self.memcg)
+            .field("res_counter", &self.res_counter)
             .finish()
     }
 }
@@ -490,7 +495,7 @@ impl<T: Tracer> Kernel<T> {
         let klog = Arc::new(Klog::default());
         let mem = Memory::<T>::new(
             params.memcg.clone(),
-            Default::default(),
+            params.res_counter,
             MachineConfig {
                 ram: params.ram,
                 swap: params.swap,

@@ -190,6 +190,18 @@ impl KernelVersion {
         }
     }
 
+    /// The res_counter rules: 2.6.25–2.6.30 refuse `-1` (EINVAL); 2.6.31–3.11 take it as
+    /// unlimited, `LLONG_MAX`. 3.19+ count with page_counter (unlimited
+    /// `PAGE_COUNTER_MAX` pages, 9223372036854771712 bytes, limits rounded down to a page);
+    /// the Kernel's memory machine is built for res_counter, so those presets keep the
+    /// 2.6.31–3.11 rules (see `docs/profiles.md`).
+    pub fn res_counter_profile(self) -> cgsim_counters::ResCounterProfile {
+        match self {
+            KernelVersion::V2_6_25 => cgsim_counters::ResCounterProfile::V2_6_25,
+            _ => cgsim_counters::ResCounterProfile::V2_6_34,
+        }
+    }
+
     /// The `eventfd.*` switches: 2.6.25 has `eventfd(2)` without semaphore mode or the
     /// hang-up on close (the closest modelled profile is 2.6.27's); 2.6.31+ has both.
     pub fn eventfd_profile(self) -> EventfdProfile {
@@ -229,6 +241,7 @@ impl<T: Tracer> BootParams<T> {
             eventfd: v.eventfd_profile(),
             event_control_same_cgroup_check: v.event_control_same_cgroup_check(),
             memcg: v.memcg_profile(),
+            res_counter: v.res_counter_profile(),
             ..BootParams::base()
         }
     }
@@ -275,6 +288,7 @@ impl<T: Tracer> BootParams<T> {
             || memcg != v.memcg_profile()
             || self.eventfd != v.eventfd_profile()
             || self.event_control_same_cgroup_check != v.event_control_same_cgroup_check()
+            || self.res_counter != v.res_counter_profile()
     }
 
     /// `UTS_RELEASE` of this machine: the preset's, with `-modified` when a switch differs.
