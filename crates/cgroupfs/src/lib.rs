@@ -138,8 +138,8 @@ use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
-pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use parking_lot::{Mutex, MutexGuard};
+pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

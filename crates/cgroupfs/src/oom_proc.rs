@@ -140,7 +140,11 @@ mod tests {
         assert_eq!(parse_oom_adj(b"15").unwrap(), 15);
         assert_eq!(parse_oom_adj(b" 0x3 ").unwrap(), 3);
         for bad in [&b"16"[..], b"-18", b"x", b"", b"1 2"] {
-            assert_eq!(parse_oom_adj(bad).unwrap_err().errno, Errno::EINVAL, "{bad:?}");
+            assert_eq!(
+                parse_oom_adj(bad).unwrap_err().errno,
+                Errno::EINVAL,
+                "{bad:?}"
+            );
         }
     }
 }

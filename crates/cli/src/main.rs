@@ -141,7 +141,8 @@ fn parse_ram(s: &str) -> Result<u64, String> {
 
 /// `--kernel VERSION`: one of the presets; the error lists them.
 fn parse_kernel(s: &str) -> Result<cgsim_cgroupfs::KernelVersion, String> {
-    s.parse().map_err(|e: cgsim_cgroupfs::UnknownKernel| e.to_string())
+    s.parse()
+        .map_err(|e: cgsim_cgroupfs::UnknownKernel| e.to_string())
 }
 
 /// Apply one `--set SWITCH=VALUE` to the boot parameters.
@@ -149,9 +150,9 @@ fn apply_switch(params: &mut BootParams, arg: &str) -> Result<(), String> {
     let Some((name, value)) = arg.split_once('=') else {
         return Err(format!("--set {arg}: expected SWITCH=VALUE"));
     };
-    params.set(name, value).map_err(|_| {
-        format!("--set {arg}: unknown switch or value (see docs/profiles.md)")
-    })
+    params
+        .set(name, value)
+        .map_err(|_| format!("--set {arg}: unknown switch or value (see docs/profiles.md)"))
 }
 
 fn exit_code(status: i32) -> ExitCode {

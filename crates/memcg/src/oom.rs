@@ -275,15 +275,7 @@ impl<C: MemCounter> World<C> {
                 s == mem
             }
         };
-        self.oom_kill(
-            t,
-            cpu,
-            current,
-            totalpages,
-            "Memory cgroup out of memory",
-            Some(mem),
-            &in_memcg,
-        )
+        self.oom_kill(t, cpu, current, totalpages, Some(mem), &in_memcg)
     }
 
     /// The global OOM killer, when RAM and swap are exhausted. Returns whether it killed.
@@ -291,15 +283,7 @@ impl<C: MemCounter> World<C> {
         let _f = trace::func(t, cpu, "out_of_memory");
         let totalpages = (self.pages.len() + self.swap.len()) as u64;
         let before = self.events.killed.len();
-        self.oom_kill(
-            t,
-            cpu,
-            Some(current),
-            totalpages,
-            "Out of memory",
-            None,
-            &|_, _| true,
-        );
+        self.oom_kill(t, cpu, Some(current), totalpages, None, &|_, _| true);
         self.events.killed.len() > before
     }
 
@@ -421,10 +405,15 @@ impl<C: MemCounter> World<C> {
         cpu: CpuId,
         current: Option<Pid>,
         totalpages: u64,
-        msg: &str,
         memcg: Option<u16>,
         filter: &dyn Fn(&World<C>, u16) -> bool,
     ) -> bool {
+        // The `message` argument of `oom_kill_process`.
+        let msg = if memcg.is_some() {
+            "Memory cgroup out of memory"
+        } else {
+            "Out of memory"
+        };
         self.last_oom_found = false;
         // A victim still dying (TIF_MEMDIE): no new kill.
         let candidates: Vec<Pid> = self

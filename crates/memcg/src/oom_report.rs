@@ -85,10 +85,7 @@ impl<C: MemCounter> World<C> {
                 .namer
                 .as_ref()
                 .map_or_else(|| "/".to_string(), |n| n.cpuset_name(cur));
-            self.printk(
-                Level::Info,
-                format!("{comm} cpuset={name} mems_allowed=0"),
-            );
+            self.printk(Level::Info, format!("{comm} cpuset={name} mems_allowed=0"));
         }
         self.oom_dump_stack(cur, &comm, mem.is_some());
         if let Some(mem) = mem

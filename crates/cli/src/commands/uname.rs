@@ -115,9 +115,7 @@ fn long_option(arg: &str) -> Result<Opt, String> {
                 LONG.iter().filter(|(n, _)| n.starts_with(name)).collect();
             match matches.as_slice() {
                 [] => return Err(format!("unrecognized option '--{name}'")),
-                [first, rest @ ..] if rest.iter().all(|(_, o)| *o == first.1) => {
-                    (first.0, first.1)
-                }
+                [first, rest @ ..] if rest.iter().all(|(_, o)| *o == first.1) => (first.0, first.1),
                 all => {
                     let list: Vec<String> = all.iter().map(|(n, _)| format!("'--{n}'")).collect();
                     return Err(format!(
@@ -167,7 +165,10 @@ fn uname(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let print_text = |sh: &mut Shell, text: &str| match sh.out(pid, text) {
         Ok(()) => 0,
         Err(e) => {
-            sh.write_err(pid, &format!("uname: write error: {}\n", e.errno.strerror()));
+            sh.write_err(
+                pid,
+                &format!("uname: write error: {}\n", e.errno.strerror()),
+            );
             1
         }
     };

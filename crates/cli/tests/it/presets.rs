@@ -120,9 +120,6 @@ cat /proc/$p/oom_score_adj
 setpriv --reuid=1000 sh -c 'echo 5 > /proc/$$/oom_adj; echo 2 > /proc/$$/oom_adj; cat /proc/$$/oom_adj'
 kill $p
 ";
-    insta::assert_snapshot!(
-        "oom_adj_2_6_35",
-        run_on(KernelVersion::V2_6_35, src)
-    );
+    insta::assert_snapshot!("oom_adj_2_6_35", run_on(KernelVersion::V2_6_35, src));
     insta::assert_snapshot!("oom_adj_3_10", run_on(KernelVersion::V3_10, src));
 }
