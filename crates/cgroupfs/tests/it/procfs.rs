@@ -34,7 +34,9 @@ fn status_self_and_listing() {
             "meminfo",
             "mounts",
             "self",
-            "swaps"
+            "swaps",
+            "sys",
+            "version"
         ]
     );
     // /proc/self follows the caller.
