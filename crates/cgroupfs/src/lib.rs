@@ -476,6 +476,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
     /// `cgroup.event_control` registrations.
     evc: event_control::EventControlState,
+    /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
+    oom_adj_warned: std::sync::atomic::AtomicBool,
 }
 
 impl Kernel<Ftrace> {
@@ -537,6 +539,7 @@ impl<T: Tracer> Kernel<T> {
             state: Mutex::new(state::State::boot()),
             programs: Mutex::new(BTreeMap::new()),
             evc: Default::default(),
+            oom_adj_warned: Default::default(),
         };
         for line in boot_lines {
             k.klog.printk(&k.clock, Level::Info, line);

@@ -7,8 +7,7 @@
 //! `kernel/cpuset.c` `cpuset_print_task_mems_allowed`.
 //!
 //! **Differences:** 2.6.25's `oom_adjust_write` parses with `simple_strtol` (trailing text
-//! ignored); the 2.6.35 strict parse is used for every version. The 2.6.36+ one-time
-//! "`/proc/<pid>/oom_adj is deprecated`" warning is not printed.
+//! ignored); the 2.6.35 strict parse is used for every version.
 
 use crate::procfs::PidFile;
 use crate::state::State;
@@ -78,17 +77,48 @@ impl<T: Tracer> Kernel<T> {
         data: &[u8],
     ) -> SysResult<usize> {
         let adj = parse_oom_adj(data)?;
+        let cred = self.live_cred(st, writer)?;
         if self.has_oom_score_adj() {
+            // 3.x `oom_adj_write`: a task without an mm is refused; lowering the value below
+            // the current `oom_score_adj` needs CAP_SYS_RESOURCE (not `oom_score_adj_min`).
             let score_adj = if adj == OOM_ADJUST_MAX {
                 OOM_SCORE_ADJ_MAX
             } else {
                 adj * OOM_SCORE_ADJ_MAX / -cgsim_memcg::OOM_DISABLE
             };
-            let text = score_adj.to_string();
-            self.proc_write_oom_score_adj(st, writer, target, text.as_bytes())?;
+            let comm = st.tasks.get(&writer).map(|t| t.comm.clone());
+            let t = st
+                .tasks
+                .get_mut(&target)
+                .filter(|t| !t.is_zombie())
+                .ok_or(SysError::new(Errno::EINVAL, "task has no mm"))?;
+            if score_adj < t.oom_score_adj && !cred.euid.is_root() {
+                return Err(SysError::new(
+                    Errno::EACCES,
+                    "lowering oom_adj needs CAP_SYS_RESOURCE",
+                ));
+            }
+            if !self
+                .oom_adj_warned
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                self.klog.printk(
+                    &self.clock,
+                    cgsim_ktypes::klog::Level::Warning,
+                    format!(
+                        "{} ({writer}): /proc/{target}/oom_adj is deprecated, please use \
+                         /proc/{target}/oom_score_adj instead.",
+                        comm.unwrap_or_default()
+                    ),
+                );
+            }
+            // Lock order: Kernel::state -> memcg world.
+            self.mem
+                .set_oom_score_adj(target, score_adj)
+                .map_err(|e| SysError::new(e, "oom_adj"))?;
+            t.oom_score_adj = score_adj;
             return Ok(data.len());
         }
-        let cred = self.live_cred(st, writer)?;
         let t = st
             .tasks
             .get_mut(&target)

@@ -101,7 +101,7 @@ fn each_preset_differs_from_its_neighbours() {
 }
 
 /// /proc/PID/oom_adj and oom_score on 2.6.35; oom_score_adj only from 2.6.36 (3.10 here),
-/// where oom_adj is translated to and from it.
+/// where oom_adj is translated to and from it and its first write logs a deprecation warning.
 #[test]
 fn oom_adj_and_oom_score() {
     let src = "\
@@ -119,6 +119,7 @@ cat /proc/$p/oom_adj
 cat /proc/$p/oom_score_adj
 setpriv --reuid=1000 sh -c 'echo 5 > /proc/$$/oom_adj; echo 2 > /proc/$$/oom_adj; cat /proc/$$/oom_adj'
 kill $p
+dmesg | grep oom_adj
 ";
     insta::assert_snapshot!("oom_adj_2_6_35", run_on(KernelVersion::V2_6_35, src));
     insta::assert_snapshot!("oom_adj_3_10", run_on(KernelVersion::V3_10, src));
