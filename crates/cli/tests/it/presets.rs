@@ -124,3 +124,69 @@ dmesg | grep oom_adj
     insta::assert_snapshot!("oom_adj_2_6_35", run_on(KernelVersion::V2_6_35, src));
     insta::assert_snapshot!("oom_adj_3_10", run_on(KernelVersion::V3_10, src));
 }
+
+/// The binary's `--kernel VERSION`, before or after the subcommand, with `--set` on top; an
+/// unknown version is refused with the list of the valid ones.
+#[test]
+fn kernel_flag_of_the_binary() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cgsim"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the cgsim binary runs");
+        // A refused `--kernel` exits before reading the script, so a broken pipe is fine here.
+        let _ = child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(b"uname -r\n");
+        let out = child.wait_with_output().expect("cgsim exits");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run(&["run", "-"]).1, "2.6.35\n");
+    assert_eq!(run(&["--kernel", "3.10", "run", "-"]).1, "3.10.0\n");
+    assert_eq!(run(&["run", "--kernel", "4.19", "-"]).1, "4.19.0\n");
+    assert_eq!(
+        run(&[
+            "run",
+            "-",
+            "--kernel=2.6.25",
+            "--set",
+            "core.tasks_write_parse=u64_einval"
+        ])
+        .1,
+        "2.6.25-modified\n"
+    );
+    let (code, out, err) = run(&["--kernel", "2.6.36", "run", "-"]);
+    assert_eq!((code, out.as_str()), (Some(2), ""));
+    assert!(
+        err.contains("unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19)"),
+        "{err}"
+    );
+}
+
+/// The interactive shell's greeting names the preset, and says when switches were changed.
+#[test]
+fn banner_names_the_preset() {
+    let k = cgsim::boot(BootParams::default());
+    assert_eq!(
+        cgsim::commands::uname::banner(&k),
+        "cgsim: a simulated Linux 2.6.35 with cgroup v1. Type `help` for commands, `exit` to leave."
+    );
+    let mut p: BootParams = BootParams::kernel("3.19").unwrap();
+    p.set("vmpressure", "off").unwrap();
+    assert_eq!(
+        cgsim::commands::uname::banner(&cgsim::boot(p)),
+        "cgsim: a simulated Linux 3.19.0-modified (the 3.19 preset with switches changed by \
+         --set) with cgroup v1. Type `help` for commands, `exit` to leave."
+    );
+}
