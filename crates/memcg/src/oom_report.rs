@@ -11,8 +11,8 @@
 //!   memcg OOM from a page fault, one frame per line in the version's format, with addresses
 //!   and offsets 0 (the simulator has no kernel text). 3.10+'s raw stack words and `Hardware
 //!   name:` line are left out.
-//! - `show_mem()` (the global OOM's `Mem-Info:` block) is left out; 3.10+'s `Memory cgroup
-//!   stats for ...` lines are left out.
+//! - `show_mem()` (the global OOM's `Mem-Info:` block) is left out, and so are the `Memory
+//!   cgroup stats for ...` lines for 3.10 (kept for 4.19, without huge pages or writeback).
 //! - The `gfp_mask` is the one of an anonymous page fault's charge (`GFP_KERNEL`) whatever
 //!   the charge was; `order` is always 0.
 //! - `printk_ratelimit()` is not modelled: every OOM kill prints its header.
@@ -253,6 +253,68 @@ impl<C: MemCounter> World<C> {
                 Level::Info,
                 format!("kmem: usage 0kB, limit {}kB, failcnt 0", unlimited >> 10),
             );
+        }
+        if report == OomReport::V4_19 {
+            self.oom_print_memcg_stats(mem);
+        }
+    }
+
+    /// 4.19 `mem_cgroup_print_oom_info`'s `Memory cgroup stats for /X:` line per memcg of
+    /// `for_each_mem_cgroup_tree(iter, memcg)` (the subtree with `use_hierarchy`, else the memcg
+    /// alone): `memcg1_stats` (`cache`, `rss`, `rss_huge`, `shmem`, `mapped_file`, `dirty`,
+    /// `writeback`, `swap`) and the LRU lists, in kB.
+    fn oom_print_memcg_stats(&self, mem: u16) {
+        let m = self.mc(mem);
+        let members = if m.use_hierarchy || m.parent.is_none() {
+            self.subtree(mem)
+        } else {
+            vec![mem]
+        };
+        for s in members {
+            let Some(path) = self
+                .mc(s)
+                .css
+                .as_ref()
+                .and_then(|css| self.namer.as_ref()?.css_path(css))
+            else {
+                continue;
+            };
+            let mc = self.mc(s);
+            let st = mc.stat();
+            // NR_SHMEM and NR_FILE_DIRTY of the memcg: its shmem and dirty page-cache pages.
+            let (mut shmem, mut dirty) = (0u64, 0u64);
+            for f in &self.pages {
+                let pg = f.load();
+                if pg.memcg_slot() == Some(s) {
+                    shmem += pg.has(crate::page::PG_SHMEM) as u64;
+                    dirty +=
+                        (pg.has(crate::page::PG_DIRTY) && !pg.has(crate::page::PG_ANON)) as u64;
+                }
+            }
+            let pos = |v: i64| kb(v.max(0) as u64);
+            let mut line = format!(
+                "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB shmem:{}KB \
+                 mapped_file:{}KB dirty:{}KB writeback:0KB",
+                pos(st.cache),
+                pos(st.rss),
+                kb(shmem),
+                pos(st.mapped_file),
+                kb(dirty)
+            );
+            if self.profile.swap_accounting {
+                line.push_str(&format!(" swap:{}KB", pos(st.swap)));
+            }
+            use crate::page::LruList::*;
+            for (name, l) in [
+                ("inactive_anon", InactiveAnon),
+                ("active_anon", ActiveAnon),
+                ("inactive_file", InactiveFile),
+                ("active_file", ActiveFile),
+                ("unevictable", Unevictable),
+            ] {
+                line.push_str(&format!(" {name}:{}KB", kb(mc.lru_pages(l))));
+            }
+            self.printk(Level::Info, line);
         }
     }
 
