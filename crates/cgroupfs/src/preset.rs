@@ -17,7 +17,7 @@ use cgsim_cgroup::profile::{BaseFiles, CssRefcntBase, MountOpts, RmdirCssRefs};
 use cgsim_eventfd::EventfdProfile;
 use cgsim_ktypes::{Errno, Tracer};
 use cgsim_memcg::MemcgProfile;
-use cgsim_memcg::profile::{Badness, ChargeAlgo, OomModel, OomReport, ThresholdCheck};
+use cgsim_memcg::profile::{Badness, ChargeAlgo, OomModel, OomReport, RootBonus, ThresholdCheck};
 
 /// A kernel version cgsim can boot as (`--kernel VERSION`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -169,8 +169,12 @@ impl KernelVersion {
             KernelVersion::V2_6_35 => MemcgProfile::v2_6_35(),
             // 3.10.0 still waits for the OOM in the charge path: the move to the end of the
             // page fault is 3.12 (backported to later 3.10.y stable releases only).
-            KernelVersion::V3_10 => v3(self.release()),
+            KernelVersion::V3_10 => MemcgProfile {
+                oom_root_bonus: RootBonus::Adj30,
+                ..v3(self.release())
+            },
             KernelVersion::V3_19 => MemcgProfile {
+                oom_root_bonus: RootBonus::Pct3,
                 charge_algo: ChargeAlgo::V4X,
                 oom_model: OomModel::OomControlFaultEnd,
                 oom_control_hier_restriction: false,

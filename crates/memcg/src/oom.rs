@@ -16,13 +16,14 @@
 //!   of the fault" place, with 2.6.35 semantics, spec §8.4.3).
 //! - When nothing can be killed the charge fails with ENOMEM instead of looping forever.
 //! - The old `badness()` uses total_vm, the children's, the root discount and `oom_adj`; CPU
-//!   time, run time, nice and cpusets are not modelled. `oom_badness` (2.6.36+) leaves out the
-//!   `CAP_SYS_ADMIN` bonus.
+//!   time, run time, nice and cpusets are not modelled. `oom_badness` is the 3.5+ one (pages,
+//!   `oom_score_adj` scaled by the limit, the root bonus of `memcg.oom_root_bonus`); 2.6.36–3.4
+//!   scored on the 0..1000 scale directly.
 
 use crate::charge::OomOutcome;
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
-use crate::profile::Badness;
+use crate::profile::{Badness, RootBonus};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, PAGE_SHIFT, Pid};
@@ -345,8 +346,16 @@ impl<C: MemCounter> World<C> {
                 if task.oom_score_adj == OOM_SCORE_ADJ_MIN {
                     return 0;
                 }
-                let points = (mm.anon_rss + mm.file_rss + mm.nr_ptes() + mm.swap_ents) as i64;
-                let adj = task.oom_score_adj as i64 * (totalpages / 1000) as i64;
+                let mut points = (mm.anon_rss + mm.file_rss + mm.nr_ptes() + mm.swap_ents) as i64;
+                let mut adj = task.oom_score_adj as i64;
+                // "Root processes get 3% bonus", in the version's form.
+                match self.profile.oom_root_bonus {
+                    RootBonus::None => {}
+                    RootBonus::Adj30 if task.privileged => adj -= 30,
+                    RootBonus::Pct3 if task.privileged => points -= points * 3 / 100,
+                    _ => {}
+                }
+                adj *= (totalpages / 1000) as i64;
                 (points + adj).max(1) as u64
             }
             // 2.6.25–2.6.35 `badness(p, uptime)`.

@@ -61,6 +61,18 @@ pub enum Badness {
     Rss2_6_36,
 }
 
+/// `memcg.oom_root_bonus`: what `oom_badness` takes off a `CAP_SYS_ADMIN` (root) task.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum RootBonus {
+    /// 4.17+: nothing.
+    #[default]
+    None,
+    /// 3.5–3.13: `adj -= 30` before `adj *= totalpages / 1000` (3% of the limit).
+    Adj30,
+    /// 3.14–4.16: `points -= points * 3 / 100` (3% of the task's own usage).
+    Pct3,
+}
+
 /// `memcg.oom_report`: which kernel's lines the OOM killer writes to the kernel log
 /// (`dump_header`, `mem_cgroup_print_oom_info`, `oom_kill_process`, `__oom_kill_task`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -131,6 +143,8 @@ pub struct MemcgProfile {
     pub vmpressure: bool,
     /// `memcg.oom_report`: the kernel log lines of an OOM kill.
     pub oom_report: OomReport,
+    /// `memcg.oom_root_bonus` (with the `rss_2_6_36` badness).
+    pub oom_root_bonus: RootBonus,
     /// `init_utsname()->release` as the OOM report's stack dump prints it (`2.6.35`); set by
     /// the kernel's preset, not a switch.
     pub uts_release: String,
@@ -159,6 +173,7 @@ impl Default for MemcgProfile {
             thresholds_walk_ancestors: true,
             vmpressure: false,
             oom_report: OomReport::V3_10,
+            oom_root_bonus: RootBonus::None,
             uts_release: "3.10.0".to_string(),
         }
     }
@@ -232,6 +247,14 @@ impl MemcgProfile {
                     _ => return Err(Errno::EINVAL),
                 }
             }
+            "memcg.oom_root_bonus" => {
+                self.oom_root_bonus = match value {
+                    "none" => RootBonus::None,
+                    "adj_30" => RootBonus::Adj30,
+                    "pct_3" => RootBonus::Pct3,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "thresholds.check" => {
                 self.thresholds_check = match value {
                     "every_event" => ThresholdCheck::EveryEvent,
@@ -284,6 +307,7 @@ impl MemcgProfile {
             thresholds_walk_ancestors: false,
             vmpressure: false,
             oom_report: OomReport::V2_6_35,
+            oom_root_bonus: RootBonus::None,
             uts_release: "2.6.35".to_string(),
         }
     }
