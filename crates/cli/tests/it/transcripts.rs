@@ -69,6 +69,7 @@ script!(vfs_errors);
 script!(memcg_files);
 script!(memcg_ltp);
 script!(memcg_oom);
+script!(oom_report_names);
 script!(memcg_cow);
 script!(memcg_swap);
 script!(memcg_oom_control);
