@@ -263,6 +263,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) oom_waiters: Vec<(Pid, u16, bool)>,
     /// Whether the last `select_bad_process` found a victim (or one still dying).
     pub(crate) last_oom_found: bool,
+    /// The rate limit of the OOM report's header (`printk_ratelimit` / `oom_rs`).
+    pub(crate) oom_ratelimit: crate::oom_report::RateLimit,
     /// Pages taken off inactive lists by reclaim since boot (`sc->nr_scanned` summed), for
     /// vmpressure.
     pub(crate) reclaim_scanned: u64,
@@ -348,6 +350,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             scratch: Vec::new(),
             oom_waiters: Vec::new(),
             last_oom_found: false,
+            oom_ratelimit: Default::default(),
             reclaim_scanned: 0,
             reclaim_target: None,
             mc: None,

@@ -447,7 +447,9 @@ impl<C: MemCounter> World<C> {
             return false;
         };
         self.last_oom_found = true;
-        self.oom_dump_header(current, victim, memcg);
+        if self.oom_header_ratelimit() {
+            self.oom_dump_header(current, victim, memcg);
+        }
         let comm = self.tasks[&victim].comm.clone();
         let target = match self.profile.badness {
             Badness::Rss2_6_36 => {

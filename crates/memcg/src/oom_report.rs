@@ -15,7 +15,6 @@
 //!   cgroup stats for ...` lines for 3.10 (kept for 4.19, without huge pages or writeback).
 //! - The `gfp_mask` is the one of an anonymous page fault's charge (`GFP_KERNEL`) whatever
 //!   the charge was; `order` is always 0.
-//! - `printk_ratelimit()` is not modelled: every OOM kill prints its header.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
@@ -36,6 +35,22 @@ pub trait OomNamer: Send + Sync {
     fn cpuset_name(&self, pid: Pid) -> String;
 }
 
+/// `struct ratelimit_state` with `DEFAULT_RATELIMIT_INTERVAL` (5 s) and
+/// `DEFAULT_RATELIMIT_BURST` (10): at most 10 OOM headers per window (`printk_ratelimit()` in
+/// 2.6.25–2.6.35 `oom_kill_process`, `__ratelimit(&oom_rs)` in 4.19), on the simulated clock.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RateLimit {
+    /// `rs->begin`; `None` is 0, "not started".
+    begin: Option<u64>,
+    printed: u32,
+    missed: u32,
+}
+
+/// `DEFAULT_RATELIMIT_INTERVAL` (5 * HZ) in nanoseconds.
+const RATELIMIT_INTERVAL: u64 = 5_000_000_000;
+/// `DEFAULT_RATELIMIT_BURST`.
+const RATELIMIT_BURST: u32 = 10;
+
 /// `K(x)`: pages to kB.
 fn kb(pages: u64) -> u64 {
     pages << (PAGE_SHIFT - 10)
@@ -45,6 +60,42 @@ fn kb(pages: u64) -> u64 {
 const RESOURCE_MAX: u64 = i64::MAX as u64;
 
 impl<C: MemCounter> World<C> {
+    /// `___ratelimit(rs, "oom_kill_process")`: whether this OOM kill prints its header. When a
+    /// window is over, the calls it refused are reported first. `lib/ratelimit.c` of 2.6.35
+    /// starts the next window at the next call (`rs->begin = 0`); 4.19's at this one
+    /// (`rs->begin = jiffies`).
+    pub(crate) fn oom_header_ratelimit(&mut self) -> bool {
+        let now = self.clock.now_nanos();
+        let rs = &mut self.oom_ratelimit;
+        let begin = *rs.begin.get_or_insert(now);
+        let mut report = None;
+        if now > begin + RATELIMIT_INTERVAL {
+            if rs.missed > 0 {
+                report = Some(rs.missed);
+            }
+            rs.begin = match self.profile.oom_report {
+                OomReport::V2_6_25 | OomReport::V2_6_35 | OomReport::V3_10 => None,
+                OomReport::V4_19 => Some(now),
+            };
+            rs.printed = 0;
+            rs.missed = 0;
+        }
+        let ok = if rs.printed < RATELIMIT_BURST {
+            rs.printed += 1;
+            true
+        } else {
+            rs.missed += 1;
+            false
+        };
+        if let Some(n) = report {
+            self.printk(
+                Level::Warning,
+                format!("oom_kill_process: {n} callbacks suppressed"),
+            );
+        }
+        ok
+    }
+
     /// `dump_header(p, gfp_mask, order, mem)`: the lines printed before the kill line.
     /// `current` is the charging task, `victim` the chosen one, `mem` the OOMing memcg (`None`
     /// for the global OOM killer).

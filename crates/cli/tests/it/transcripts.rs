@@ -23,6 +23,7 @@ fn run(src: &str) -> String {
             || t.starts_with(" [<")
             || t.starts_with("Memory cgroup out of memory: ")
             || t.starts_with("Killed process ")
+            || t.starts_with("oom_kill_process: ")
     };
     let warnings: Vec<_> = sh
         .kernel()
@@ -70,6 +71,7 @@ script!(memcg_files);
 script!(memcg_ltp);
 script!(memcg_oom);
 script!(oom_report_names);
+script!(oom_ratelimit);
 script!(memcg_cow);
 script!(memcg_swap);
 script!(memcg_oom_control);
