@@ -310,8 +310,23 @@ impl<T: Tracer> BootParams<T> {
             sysname: "Linux".to_string(),
             nodename: NODENAME.to_string(),
             release: self.release(),
-            version: self.kernel.uts_version().to_string(),
+            version: format!("{}{}", self.kernel.uts_version(), self.departures()),
             machine: "x86_64".to_string(),
+        }
+    }
+
+    /// What this machine does differently from the kernel on purpose, as a note at the end of
+    /// `UTS_VERSION` (empty when nothing). Without the same-cgroup check (2.6.34–3.9),
+    /// `cgroup_write_event_control` hands the written cgroup to the named file's
+    /// `register_event`, which dereferences that cgroup's state of the file's subsystem: for a
+    /// file of another hierarchy that state does not exist and the kernel oopses; cgsim fails
+    /// the write with EINVAL instead.
+    pub fn departures(&self) -> &'static str {
+        let has_event_control = self.core_profile.base_files != BaseFiles::V2_6_25;
+        if has_event_control && !self.event_control_same_cgroup_check {
+            " (cgsim: no cgroup.event_control oops)"
+        } else {
+            ""
         }
     }
 
@@ -381,8 +396,10 @@ mod tests {
         assert_eq!(
             p.linux_banner(),
             "Linux version 2.6.35 (root@cgsim) (gcc version 4.4.5 (GCC) ) #1 SMP Sun Aug 1 \
-             12:00:00 UTC 2010\n"
+             12:00:00 UTC 2010 (cgsim: no cgroup.event_control oops)\n"
         );
+        let p: BootParams = BootParams::kernel("3.10").unwrap();
+        assert_eq!(p.utsname().version, "#1 SMP Sun Jun 30 12:00:00 UTC 2013");
         for v in KernelVersion::ALL {
             let p: BootParams = BootParams::for_kernel(v);
             assert!(!p.is_modified(), "{v}");
