@@ -29,7 +29,8 @@
 //!
 //! * At boot: init (pid 1, root, `comm` `init`) with fds 0–2 on the console; `/dev/null`,
 //!   `/dev/console`, `/proc`, `/sys/fs/cgroup` (a tmpfs where `mkdir` works), `/tmp` (1777),
-//!   `/root`; the kernel log says `Initializing cgroup subsys <name>` per subsystem.
+//!   `/root`; the kernel log starts with `linux_banner` (`Linux version 2.6.35 ...`, see
+//!   `preset.rs`) and says `Initializing cgroup subsys <name>` per subsystem.
 //! * Writes to the console are collected, tagged stdout or stderr by the open file they went
 //!   through, and handed to the front end by [`Kernel::console_drain`]; console reads are at EOF.
 //! * `mount -t cgroup` goes to the core's `cgroup_get_sb`; control files have the core's modes and
@@ -541,6 +542,10 @@ impl<T: Tracer> Kernel<T> {
             evc: Default::default(),
             oom_adj_warned: Default::default(),
         };
+        // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
+        let banner = k.params.linux_banner();
+        k.klog
+            .printk(&k.clock, Level::Notice, banner.trim_end_matches('\n'));
         for line in boot_lines {
             k.klog.printk(&k.clock, Level::Info, line);
         }
