@@ -2,45 +2,45 @@
 //!
 //! **Kernel:** none; each switch selects the behaviour of a kernel version range.
 //! The counter backend (`memcg.counter`) is not a field: it is the type parameter `C` of
-//! [`MemoryMachine`](crate::MemoryMachine) (`SpinResCounter` for SEED, `PageCounter` for 3.19+),
+//! [`MemoryMachine`](crate::MemoryMachine) (`SpinResCounter` for 2.6.25–3.18, `PageCounter` for 3.19+; the Kernel uses the former),
 //! so the charge path is compiled for one backend with no dynamic dispatch.
 
 use cgsim_ktypes::Errno;
 
-/// `memcg.charge_algo` (spec §7.2–7.6).
+/// `memcg.charge_algo`: the charge loop (`mm/memcontrol.c`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ChargeAlgo {
     /// 2.6.25 `mem_cgroup_charge_common`: one counter, reclaim returns 0/1, OOM on the sixth
-    /// unproductive round and the charge fails (spec §7.2).
+    /// unproductive round and the charge fails.
     V2_6_25,
-    /// 2.6.34 `__mem_cgroup_try_charge` (SEED, spec §7.4): hierarchical counters, res then memsw,
+    /// 2.6.34–2.6.35 `__mem_cgroup_try_charge`: hierarchical counters, res then memsw,
     /// optional stock, `mem_over_limit`, hierarchical reclaim, 5 retries, then OOM handling.
     #[default]
     V2_6_34,
-    /// 3.19+/4.x `try_charge` order: memsw is tried before memory (spec §7.6 step 4); the rest of
+    /// 3.19+/4.x `try_charge` order: memsw is tried before memory; the rest of
     /// the loop is the 2.6.34 one (documented simplification).
     V4X,
 }
 
-/// `memcg.oom_model` (spec §8).
+/// `memcg.oom_model`: how a charge at the limit ends in an OOM kill or wait.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum OomModel {
     /// 2.6.25: kill a victim and fail the charge; the fault then kills the faulting task too.
     KillAndFail2_6_25,
-    /// 2.6.34 `mem_cgroup_handle_oom` (spec §8.2.3): no `oom_control` file, so no
+    /// 2.6.34 `mem_cgroup_handle_oom`: no `oom_control` file, so no
     /// `oom_kill_disable`, `under_oom` or OOM notification; the task that owns the OOM (no
     /// overlapping one in the subtree) kills a victim, then every waiter retries its charge.
     HandleOom2_6_34,
-    /// 2.6.35–3.11 (SEED): subtree OOM lock, `under_oom`, `oom_kill_disable` makes tasks wait in
-    /// the charge path (spec §8.3).
+    /// 2.6.35–3.11 `mem_cgroup_handle_oom`: subtree OOM lock, `under_oom`, `oom_kill_disable`
+    /// makes tasks wait in the charge path.
     #[default]
     OomControlChargeWait,
-    /// 3.12+ (and 3.10.y) `mem_cgroup_oom` + `mem_cgroup_oom_synchronize` (spec §8.4): only a
+    /// 3.12+ (and 3.10.y) `mem_cgroup_oom` + `mem_cgroup_oom_synchronize`: only a
     /// user page fault handles the OOM (kill, or wait with `oom_kill_disable`), at the end of
     /// the fault; any other charge at the limit (the page cache of `read(2)`/`write(2)`,
     /// `mlock`'s population) fails with ENOMEM, killing no one.
     OomControlFaultEnd,
-    /// 4.x `mem_cgroup_oom` (spec §8.5): kill from the charge path, the OOM lock only gates the
+    /// 4.x `mem_cgroup_oom`: kill from the charge path, the OOM lock only gates the
     /// notification; no victim → the charge is forced past the limit; `oom_kill_disable` makes
     /// a user page fault wait and fails any other charge with ENOMEM.
     V4,
@@ -94,12 +94,12 @@ pub enum OomReport {
     V4_19,
 }
 
-/// `thresholds.check` (spec §10.6): when `memcg_check_events` runs the threshold check.
+/// `thresholds.check`: when `memcg_check_events` runs the threshold check.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ThresholdCheck {
     /// After every page event: exact and deterministic, for teaching.
     EveryEvent,
-    /// 2.6.34 (SEED): when the memcg's page-event counter is a multiple of 128
+    /// 2.6.34–2.6.35 `memcg_check_events`: when the memcg's page-event counter is a multiple of 128
     /// (`THRESHOLDS_EVENTS_THRESH`).
     #[default]
     Ratelimited2_6_34,
@@ -108,18 +108,19 @@ pub enum ThresholdCheck {
     Ratelimited3x,
 }
 
-/// Every `memcg.*` switch. `Default` is SEED (spec §15.1.7–15.1.9).
+/// Every `memcg.*` switch. `Default` is the crate's test profile; [`MemcgProfile::v2_6_35`] is
+/// Linux 2.6.35.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemcgProfile {
     pub charge_algo: ChargeAlgo,
-    /// `memcg.stock_pages`: 0 (SEED), 32 or 64.
+    /// `memcg.stock_pages`: 0 (≤2.6.32), 32 (2.6.33–6.0) or 64 (6.1+).
     pub stock_pages: u64,
-    /// `memcg.root_charged`: false (2.6.32+, SEED) skips the root's counters.
+    /// `memcg.root_charged`: false (2.6.32+) skips the root's counters.
     pub root_charged: bool,
-    /// `memcg.limit_resize`: true = 2.6.27+ retry loop with EBUSY (SEED); false = 2.6.25 direct
+    /// `memcg.limit_resize`: true = 2.6.27+ retry loop with EBUSY; false = 2.6.25 direct
     /// store (a limit below usage is accepted).
     pub limit_resize_retry: bool,
-    /// `memcg.swap_accounting`: the memsw counter and `memory.memsw.*` files (SEED: on).
+    /// `memcg.swap_accounting`: the memsw counter and `memory.memsw.*` files (2.6.29+ with swap accounting).
     pub swap_accounting: bool,
     pub oom_model: OomModel,
     pub badness: Badness,
@@ -127,19 +128,20 @@ pub struct MemcgProfile {
     pub oom_control_hier_restriction: bool,
     /// `memcg.swappiness_hier_restriction` (2.6.29–3.18: on).
     pub swappiness_hier_restriction: bool,
-    /// `memcg.oom_kill_line`: the `oom_kill <n>` line of `oom_control` (4.13+; SEED off).
+    /// `memcg.oom_kill_line`: the `oom_kill <n>` line of `oom_control` (4.13+).
     pub oom_kill_line: bool,
-    /// `vm_swappiness`, the global default (spec §1.11).
+    /// `vm_swappiness`, the global default (60).
     pub vm_swappiness: u64,
-    /// `thresholds.check` (spec §10.6; SEED `ratelimited_2_6_34`).
+    /// `thresholds.check`.
     pub thresholds_check: ThresholdCheck,
-    /// `thresholds.register_cmp`: true = `le` (3.x, SEED §15.1.10), false = `lt_2_6_34`
-    /// (spec §10.2 step 5).
+    /// `thresholds.register_cmp`: true = `le` (3.x), false = `lt_2_6_34` (2.6.34–2.6.35
+    /// `mem_cgroup_usage_register_event` counts thresholds strictly below usage).
     pub thresholds_register_le: bool,
-    /// `thresholds.walk_ancestors` (spec §10.5; SEED on, 2.6.34 off).
+    /// `thresholds.walk_ancestors`: 2.6.34–2.6.35 check the charged memcg only; later kernels its
+    /// ancestors too.
     pub thresholds_walk_ancestors: bool,
-    /// `vmpressure`: `off` (SEED, before 3.10) or `v3_10`: the `memory.pressure_level` file
-    /// and its notifications (spec §12). `v4_11_modes` is not modelled.
+    /// `vmpressure`: `off` (before 3.10) or `v3_10`: the `memory.pressure_level` file and its
+    /// notifications. `v4_11_modes` is not modelled.
     pub vmpressure: bool,
     /// `memcg.oom_report`: the kernel log lines of an OOM kill.
     pub oom_report: OomReport,
