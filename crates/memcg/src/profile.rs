@@ -326,7 +326,10 @@ impl MemcgProfile {
             badness: Badness::TotalVm2_6_25,
             oom_report: OomReport::V2_6_25,
             uts_release: "2.6.25".to_string(),
-            ..MemcgProfile::default()
+            // No per-CPU stock before 2.6.33; the switches of later mechanisms (thresholds,
+            // oom_control) keep 2.6.35's values and have no effect.
+            stock_pages: 0,
+            ..MemcgProfile::v2_6_35()
         }
     }
 }
