@@ -1,5 +1,6 @@
 //! The shell language: lexer, parser, syntax tree, expansion and the interpreter.
 
+pub mod arith;
 pub mod ast;
 pub mod expand;
 pub mod interp;
