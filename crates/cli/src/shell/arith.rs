@@ -245,7 +245,7 @@ impl P<'_> {
         match self.peek().clone() {
             T::Op(op @ ("+" | "-" | "!" | "~")) => {
                 self.i += 1;
-                let v = self.unary(eval)?;
+                let v = super::grow(|| self.unary(eval))?;
                 Ok(match op {
                     "+" => v,
                     "-" => v.wrapping_neg(),
@@ -263,7 +263,7 @@ impl P<'_> {
             }
             T::LParen => {
                 self.i += 1;
-                let v = self.assign(eval)?;
+                let v = super::grow(|| self.assign(eval))?;
                 if self.peek() != &T::RParen {
                     return Err(self.err("expecting ')'"));
                 }

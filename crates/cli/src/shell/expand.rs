@@ -168,7 +168,7 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
                 }
             }
             WordPart::Param { name, op, quoted } => {
-                let v = param(name, op, *quoted, env)?;
+                let v = super::grow(|| param(name, op, *quoted, env))?;
                 push_value(&mut f, v, *quoted, &ifs);
             }
             WordPart::Subst { program, quoted } => {
@@ -275,7 +275,7 @@ pub fn expand_quoted(word: &Word, env: &mut dyn Env) -> Result<Vec<QChar>, Expan
                 out.extend(text.chars().map(|c| (c, *quoted)));
             }
             WordPart::Param { name, op, quoted } => {
-                match param(name, op, *quoted, env)? {
+                match super::grow(|| param(name, op, *quoted, env))? {
                     Value::Text(s) => out.extend(s.chars().map(|c| (c, *quoted))),
                     Value::Quoted(cs) => out.extend(cs.into_iter().map(|(c, q)| (c, q || *quoted))),
                 }

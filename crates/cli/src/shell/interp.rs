@@ -38,7 +38,7 @@ mod redirect;
 /// How deeply function calls, subshells, `eval`, `.` and command substitutions may nest at
 /// run time. Beyond it a command fails with a message instead of overflowing the host stack.
 /// **Differences:** dash has no bound and crashes with SIGSEGV when its C stack runs out.
-pub const MAX_CALL_DEPTH: usize = 100;
+pub const MAX_CALL_DEPTH: usize = 1000;
 
 /// Where drained console output goes: the stream and the bytes, in write order.
 pub type Sink<'a> = dyn FnMut(ConsoleStream, &[u8]) + 'a;
@@ -687,7 +687,7 @@ impl Shell {
     /// unbounded buffer makes possible. The status is the last stage's, as without `pipefail`.
     fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
         let st = if p.cmds.len() == 1 {
-            self.run_command(&p.cmds[0])
+            super::grow(|| self.run_command(&p.cmds[0]))
         } else {
             self.run_stages(&p.cmds)
         };
@@ -807,7 +807,7 @@ impl Shell {
         self.st.traps.retain(|_, a| a.is_empty());
         self.st.loop_depth = 0;
         self.st.locals.clear();
-        let outcome = f(self, child);
+        let outcome = super::grow(|| f(self, child));
         let outcome = match (outcome, self.exit) {
             (Exec::Status(_), Some(code)) => Exec::Status(code),
             (o, _) => o,
@@ -1270,7 +1270,7 @@ impl Shell {
         let saved_pos = std::mem::replace(&mut self.st.positional, argv[1..].to_vec());
         let saved_loops = std::mem::take(&mut self.st.loop_depth);
         self.st.locals.push(Vec::new());
-        let mut st = self.run_command(body);
+        let mut st = super::grow(|| self.run_command(body));
         if self.st.flow == Some(Flow::Return) {
             self.st.flow = None;
             st = self.status;
@@ -1312,7 +1312,7 @@ impl Shell {
         };
         self.depth += 1;
         self.status = 0;
-        let st = self.run_program(&prog);
+        let st = super::grow(|| self.run_program(&prog));
         self.depth -= 1;
         self.line = line;
         st
@@ -1528,7 +1528,7 @@ impl Shell {
         let mut sink_pending = Vec::new();
         let st = {
             let mut sink = |s: ConsoleStream, b: &[u8]| sink_pending.push((s, b.to_vec()));
-            self.run_script_with(src, 1, &mut sink)
+            super::grow(|| self.run_script_with(src, 1, &mut sink))
         };
         self.pending.extend(sink_pending);
         self.depth -= 1;

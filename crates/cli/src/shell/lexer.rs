@@ -420,7 +420,7 @@ impl<'a> Lexer<'a> {
                 }
                 '$' => {
                     self.pos += 1;
-                    self.dollar(&mut parts, dq)?;
+                    super::grow(|| self.dollar(&mut parts, dq))?;
                 }
                 '`' => {
                     self.pos += 1;
@@ -462,7 +462,7 @@ impl<'a> Lexer<'a> {
                 },
                 Some('$') => {
                     self.pos += 1;
-                    self.dollar(parts, true)?;
+                    super::grow(|| self.dollar(parts, true))?;
                 }
                 Some('`') => {
                     self.pos += 1;
@@ -524,7 +524,8 @@ impl<'a> Lexer<'a> {
             return Err(self.err("nesting too deep", false));
         }
         let chars: Vec<char> = text.chars().collect();
-        let program = Parser::parse_nested_text(&chars, start_line, self.depth + 1)?;
+        let program =
+            super::grow(|| Parser::parse_nested_text(&chars, start_line, self.depth + 1))?;
         parts.subst(program, quoted);
         Ok(())
     }
@@ -545,8 +546,9 @@ impl<'a> Lexer<'a> {
                 if self.depth >= MAX_DEPTH {
                     return Err(self.err("nesting too deep", false));
                 }
-                let (program, pos, line) =
-                    Parser::parse_substitution(self.src, self.pos, self.line, self.depth + 1)?;
+                let (program, pos, line) = super::grow(|| {
+                    Parser::parse_substitution(self.src, self.pos, self.line, self.depth + 1)
+                })?;
                 self.pos = pos;
                 self.line = line;
                 parts.subst(program, quoted);
@@ -595,7 +597,7 @@ impl<'a> Lexer<'a> {
                 }
                 Some('$') => {
                     self.pos += 1;
-                    self.dollar(&mut inner, true)?;
+                    super::grow(|| self.dollar(&mut inner, true))?;
                 }
                 Some('`') => {
                     self.pos += 1;

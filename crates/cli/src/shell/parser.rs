@@ -30,7 +30,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// How deeply compound commands and substitutions may nest.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = 1000;
 
 /// A syntax error: the line it was found on and dash's wording.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -310,11 +310,11 @@ impl<'a> Parser<'a> {
             self.next()?;
             bang = true;
         }
-        let mut cmds = vec![self.command()?];
+        let mut cmds = vec![super::grow(|| self.command())?];
         while self.peek()?.tok == Tok::Pipe {
             self.next()?;
             self.skip_newlines()?;
-            cmds.push(self.command()?);
+            cmds.push(super::grow(|| self.command())?);
         }
         Ok(Pipeline { bang, cmds })
     }
@@ -332,10 +332,10 @@ impl<'a> Parser<'a> {
     }
 
     fn command(&mut self) -> Result<Command, SyntaxError> {
-        let t = self.peek()?.clone();
-        let line = t.line;
-        let compound = match (&t.tok, self.peek_keyword()?) {
-            (Tok::LParen, _) => {
+        let line = self.peek()?.line;
+        let lparen = self.peek()?.tok == Tok::LParen;
+        let compound = match (lparen, self.peek_keyword()?) {
+            (true, _) => {
                 self.next()?;
                 self.enter(line)?;
                 let body = self.list(false, true)?;
@@ -390,6 +390,7 @@ impl<'a> Parser<'a> {
                 c
             }
             (_, Some(kw)) if kw != "!" && kw != "in" => {
+                let t = self.next()?;
                 return Err(Self::unexpected(&t));
             }
             _ => return self.simple_or_function(),
@@ -558,15 +559,26 @@ impl<'a> Parser<'a> {
             redirects: Vec::new(),
         };
         loop {
-            let t = self.peek()?.clone();
-            match t.tok {
-                Tok::Word(w) => {
-                    self.next()?;
+            // Look at the token without copying it: a word may hold a whole nested program.
+            let kind = match &self.peek()?.tok {
+                Tok::Word(_) => 0,
+                Tok::Redir { .. } => 1,
+                _ => 2,
+            };
+            match kind {
+                0 => {
+                    let t = self.next()?;
+                    let Tok::Word(mut w) = t.tok else {
+                        unreachable!("peeked a word")
+                    };
                     if cmd.words.is_empty() {
-                        if let Some(a) = as_assignment(&w) {
-                            cmd.assigns.push(a);
-                            continue;
-                        }
+                        w = match as_assignment(w) {
+                            Ok(a) => {
+                                cmd.assigns.push(a);
+                                continue;
+                            }
+                            Err(w) => w,
+                        };
                         // `name()`: a function definition.
                         if cmd.assigns.is_empty()
                             && cmd.redirects.is_empty()
@@ -589,7 +601,7 @@ impl<'a> Parser<'a> {
                             };
                             self.skip_newlines()?;
                             self.enter(line)?;
-                            let body = self.command()?;
+                            let body = super::grow(|| self.command())?;
                             self.lx.depth -= 1;
                             return Ok(Command::FuncDef {
                                 line,
@@ -600,15 +612,16 @@ impl<'a> Parser<'a> {
                     }
                     cmd.words.push(w);
                 }
-                Tok::Redir { .. } => {
+                1 => {
                     let r = self.redirect()?;
                     cmd.redirects.push(r);
                 }
                 _ => {
-                    if cmd.assigns.is_empty() && cmd.words.is_empty() && cmd.redirects.is_empty() {
-                        return Err(Self::unexpected(&t));
-                    }
-                    if t.tok == Tok::LParen {
+                    let t = self.peek()?;
+                    if (cmd.assigns.is_empty() && cmd.words.is_empty() && cmd.redirects.is_empty())
+                        || t.tok == Tok::LParen
+                    {
+                        let t = self.next()?;
                         return Err(Self::unexpected(&t));
                     }
                     return Ok(Command::Simple(cmd));
@@ -618,32 +631,30 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// `NAME=value` when the word starts with an unquoted `NAME=`.
-fn as_assignment(w: &Word) -> Option<Assign> {
+/// `NAME=value` when the word starts with an unquoted `NAME=`; otherwise the word back.
+fn as_assignment(mut w: Word) -> Result<Assign, Word> {
     let Some(WordPart::Lit {
         text,
         quoted: false,
     }) = w.parts.first()
     else {
-        return None;
+        return Err(w);
     };
-    let eq = text.find('=')?;
-    let name = &text[..eq];
-    if !is_name(name) {
-        return None;
+    let Some(eq) = text.find('=') else {
+        return Err(w);
+    };
+    let name = text[..eq].to_string();
+    if !is_name(&name) {
+        return Err(w);
     }
-    let mut parts = w.parts.clone();
     let rest = text[eq + 1..].to_string();
     if rest.is_empty() {
-        parts.remove(0);
+        w.parts.remove(0);
     } else {
-        parts[0] = WordPart::Lit {
+        w.parts[0] = WordPart::Lit {
             text: rest,
             quoted: false,
         };
     }
-    Some(Assign {
-        name: name.to_string(),
-        value: Word { parts },
-    })
+    Ok(Assign { name, value: w })
 }

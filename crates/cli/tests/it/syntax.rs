@@ -468,3 +468,41 @@ fn expansion_and_field_splitting() {
         ]
     );
 }
+
+/// Issue 18: deep nesting must fail with a message, never overflow the host stack. The test
+/// threads have Rust's default 2 MiB stack, a quarter of the main thread's.
+#[test]
+fn nesting_is_bounded_without_stack_overflow() {
+    let deep = |open: &str, mid: &str, close: &str, n: usize| {
+        format!("{}{mid}{}\necho survived $?\n", open.repeat(n), close.repeat(n))
+    };
+    let cases: Vec<(String, &str)> = vec![
+        // The reproducer of issue 18: 1600 nested `$(`.
+        (format!("true {}{}", "$(".repeat(1600), ")".repeat(1600)), "Syntax error: nesting too deep"),
+        (deep("(", "true", ")", 5000), "Syntax error: nesting too deep"),
+        (deep("{ ", "true;", " }", 5000), "Syntax error: nesting too deep"),
+        (deep("if true; then ", "true", "; fi", 2000), "Syntax error: nesting too deep"),
+        (deep("echo `", "", "`", 1), "survived 0"),
+        // At run time: within the parser's bound, but deeper than the interpreter's.
+        (deep("(", "true", ")", 1100), "Syntax error: nesting too deep"),
+        (deep("(", "true", ")", 400), "survived 0"),
+        (deep("echo $(", "echo x", ")", 400), "x\nsurvived 0"),
+        ("f() { f; }; f; echo survived $?".to_string(), "f: function calls nested too deeply"),
+        ("e='eval \"$e\"'; eval \"$e\"; echo survived $?".to_string(), "eval: nested too deeply"),
+        (
+            "echo '. /tmp/s' > /tmp/s; . /tmp/s; echo survived $?".to_string(),
+            "nested too deeply",
+        ),
+    ];
+    for (src, want) in cases {
+        let (out, _) = cgsim::run_transcript(&src);
+        assert!(out.contains(want), "{}...: {out}", &src[..src.len().min(40)]);
+    }
+    // Within the bounds, deep nesting works.
+    let (out, st) = cgsim::run_transcript(&format!(
+        "echo {}in{}\nf() {{ [ $1 -gt 0 ] && f $(($1 - 1)) || echo bottom; }}; f 500",
+        "$(echo ".repeat(300),
+        ")".repeat(300)
+    ));
+    assert_eq!((out.as_str(), st), ("in\nbottom\n", 0));
+}

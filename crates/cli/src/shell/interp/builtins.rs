@@ -425,7 +425,7 @@ pub(crate) fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
             Ok(None) => break,
             Ok(Some(items)) => {
                 for item in &items {
-                    sh.run_item(item);
+                    crate::shell::grow(|| sh.run_item(item));
                     if sh.exit.is_some() || sh.st.flow.is_some() {
                         break;
                     }
@@ -1316,7 +1316,7 @@ impl<'a> Test<'_, 'a> {
     fn nexpr(&mut self) -> Result<bool, String> {
         if self.peek() == Some("!") {
             self.i += 1;
-            return self.nexpr().map(|v| !v);
+            return crate::shell::grow(|| self.nexpr()).map(|v| !v);
         }
         self.primary()
     }
@@ -1327,7 +1327,7 @@ impl<'a> Test<'_, 'a> {
         };
         if t == "(" {
             self.i += 1;
-            let v = self.oexpr()?;
+            let v = crate::shell::grow(|| self.oexpr())?;
             if self.peek() != Some(")") {
                 return Err("closing paren expected".to_string());
             }
