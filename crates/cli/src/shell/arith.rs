@@ -64,8 +64,19 @@ fn lex(s: &str) -> Result<Vec<T>, ()> {
             continue;
         }
         if c.is_ascii_digit() {
+            // As `strtoimax(.., 0)` reads it: `0x` hex, leading-0 octal, else decimal; what
+            // follows the number is the next token (`08` is `0` then `8`).
             let st = i;
-            while i < cs.len() && cs[i].is_ascii_alphanumeric() {
+            let hex = c == '0' && matches!(cs.get(i + 1), Some('x' | 'X'));
+            let radix = if hex {
+                i += 2;
+                16
+            } else if c == '0' {
+                8
+            } else {
+                10
+            };
+            while i < cs.len() && cs[i].is_digit(radix) {
                 i += 1;
             }
             let text: String = cs[st..i].iter().collect();

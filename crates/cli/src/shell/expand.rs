@@ -327,10 +327,8 @@ fn param(name: &str, op: &ParamOp, quoted: bool, env: &mut dyn Env) -> Result<Va
         }
         ParamOp::Length => {
             unset_err(env, &val)?;
-            let n = match name {
-                "@" | "*" => env.positional().len(),
-                _ => val.unwrap_or_default().chars().count(),
-            };
+            // dash: `${#@}` and `${#*}` are the length of `$*`.
+            let n = val.unwrap_or_default().chars().count();
             Ok(Value::Text(n.to_string()))
         }
         ParamOp::Default { colon, word } => {

@@ -206,6 +206,7 @@ impl Shell {
             st.vars.insert(k.to_string(), v.to_string());
         }
         st.exported.insert("PATH".to_string());
+        st.exported.insert("PWD".to_string());
         let mut sh = Shell {
             k: kernel,
             dollar: pid,
@@ -1088,7 +1089,15 @@ impl Shell {
         let mut assigns = Vec::new();
         for a in &cmd.assigns {
             match expand_string(&a.value, self) {
-                Ok(v) => assigns.push((a.name.clone(), v)),
+                Ok(v) => {
+                    // Without a command, each assignment is seen by the next (`x=1 y=$x`).
+                    if argv.is_empty()
+                        && let Err(msg) = self.assign_checked(&a.name, &v)
+                    {
+                        return Err(self.fatal(&msg));
+                    }
+                    assigns.push((a.name.clone(), v))
+                }
                 Err(msg) => return Err(self.fatal(&msg)),
             }
         }
@@ -1102,11 +1111,9 @@ impl Shell {
             return;
         }
         let ps4 = self.var("PS4").unwrap_or("+ ").to_string();
-        let mut words: Vec<String> = assigns
-            .iter()
-            .map(|(n, v)| format!("{n}={}", sh_quote(v)))
-            .collect();
-        words.extend(argv.iter().map(|a| sh_quote(a)));
+        // dash 0.5.12 prints the words as they are, without quoting.
+        let mut words: Vec<String> = assigns.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        words.extend(argv.iter().cloned());
         let pid = self.cur;
         self.write_err(pid, &format!("{ps4}{}\n", words.join(" ")));
     }
@@ -1121,11 +1128,6 @@ impl Shell {
         let pid = self.cur;
         if argv.is_empty() {
             self.xtrace(&assigns, &argv);
-            for (n, v) in &assigns {
-                if let Err(msg) = self.assign_checked(n, v) {
-                    return Exec::Status(self.fatal(&msg));
-                }
-            }
             let st = match self.apply_redirects(pid, &redirs, true) {
                 Ok(saved) => {
                     self.restore(pid, saved);
@@ -1310,8 +1312,10 @@ impl Shell {
                 return 2;
             }
         };
+        if prog.items.is_empty() {
+            return 0;
+        }
         self.depth += 1;
-        self.status = 0;
         let st = super::grow(|| self.run_program(&prog));
         self.depth -= 1;
         self.line = line;
@@ -1457,7 +1461,8 @@ impl Shell {
             }
         }
         let _ = self.k.set_comm(pid, &comm_of(&path));
-        let st = self.run_shell_in(pid, &text, &name, &args[1..]);
+        // The kernel hands the interpreter the path it executed: that is the script's `$0`.
+        let st = self.run_shell_in(pid, &text, &path, &args[1..]);
         Exec::Status(st)
     }
 

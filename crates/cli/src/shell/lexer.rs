@@ -683,6 +683,7 @@ impl<'a> Lexer<'a> {
         }
         let op = match self.peek_at(0) {
             None => return Err(self.err("Missing '}'", true)),
+            Some('\n') => return Err(self.err("Missing '}'", false)),
             Some('}') if !colon => {
                 self.pos += 1;
                 parts.param(name, ParamOp::Plain, quoted);

@@ -432,7 +432,7 @@ fn expansion_and_field_splitting() {
         ("echo \"x$@y\"", &["echo", "xp 1", "p2y"]),
         ("echo ${U:-a b} \"${U:-a b}\" ${U-'c d'}", &["echo", "a", "b", "a b", "c d"]),
         ("echo ${E:-d} ${E-d}x ${W:+set} ${U:+set}y", &["echo", "d", "x", "set", "y"]),
-        ("echo ${#W} ${#U} ${#@}", &["echo", "13", "0", "2"]),
+        ("echo ${#W} ${#U} ${#@}", &["echo", "13", "0", "6"]),
         ("echo $((N * 2 + 1)) $((0x10)) $((010))", &["echo", "15", "16", "8"]),
         ("echo \"$((N > 3 ? 1 : 2))\"", &["echo", "1"]),
         ("echo '$W'", &["echo", "$W"]),

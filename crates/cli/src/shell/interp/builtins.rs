@@ -402,7 +402,11 @@ pub(crate) fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
     };
     let text = match path.map(|p| sh.read_file(pid, &p)) {
         Some(Ok(t)) => t,
-        Some(Err(_)) | None => {
+        Some(Err(e)) => {
+            let e = if e == "No such file or directory" { "No such file".to_string() } else { e };
+            return sh.fatal(&format!(".: cannot open {file}: {e}"));
+        }
+        None => {
             return sh.fatal(&format!(".: {file}: not found"));
         }
     };
@@ -982,7 +986,7 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
         };
         // A trapped signal sent to this shell runs its handler (the kernel delivers it to the
         // shell process, whose handler is the trap).
-        if target == sh.dollar && sig != Signal::SIGKILL.0 && sh.st.traps.contains_key(&sig) {
+        if target == sh.cur && sig != Signal::SIGKILL.0 && sh.st.traps.contains_key(&sig) {
             let action = sh.st.traps.get(&sig).cloned().unwrap_or_default();
             if !action.is_empty() {
                 sh.pending_traps.push(action);
