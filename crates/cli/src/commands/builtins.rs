@@ -71,8 +71,10 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
     let old = sh.kernel().getcwd(pid).ok();
     match sh.kernel().chdir(pid, &dir) {
         Ok(()) => {
+            // dash's `cd` exports both (`setvar(.., VEXPORT)`).
             if let Some(old) = old {
                 sh.set_var("OLDPWD", &old);
+                sh.st.exported.insert("OLDPWD".to_string());
             }
             if let Ok(new) = sh.kernel().getcwd(pid) {
                 sh.set_var("PWD", &new);
