@@ -158,7 +158,14 @@ pub struct Shell {
     exec_keep_redirects: bool,
     /// Trap actions of signals sent to the shell, run after the current command.
     pending_traps: Vec<String>,
+    /// How many more simple commands may run (`None`: no limit). The fuzz target sets one so
+    /// `while :; do :; done` ends.
+    budget: Option<u64>,
 }
+
+/// The longest value a variable may hold; a longer assignment fails (a bound on memory, as
+/// `x=$x$x` in a loop would otherwise grow without end).
+pub const MAX_VALUE: usize = 64 << 20;
 
 /// The status `$?` shows for a wait status.
 pub fn status_of(ws: WaitStatus) -> i32 {
@@ -232,6 +239,7 @@ impl Shell {
             jobs: Vec::new(),
             exec_keep_redirects: false,
             pending_traps: Vec::new(),
+            budget: None,
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
@@ -329,6 +337,12 @@ impl Shell {
 
     pub fn set_xtrace(&mut self, on: bool) {
         self.st.opts.xtrace = on;
+    }
+
+    /// Stop the shell after `n` more simple commands (status 124, with a message); `None`
+    /// removes the limit.
+    pub fn set_command_budget(&mut self, n: Option<u64>) {
+        self.budget = n;
     }
 
     /// An interactive shell's input ends line by line: its EXIT trap runs only on `exit`.
@@ -1035,6 +1049,9 @@ impl Shell {
         if self.st.readonly.contains(name) {
             return Err(format!("{name}: is read only"));
         }
+        if value.len() > MAX_VALUE {
+            return Err(format!("{name}: value too long"));
+        }
         self.set_var(name, value);
         Ok(())
     }
@@ -1121,6 +1138,14 @@ impl Shell {
     /// Run a simple command. With `in_place` (the last command of a subshell) a command that is
     /// not a builtin or function runs as the current process instead of a forked child.
     fn run_simple(&mut self, cmd: &SimpleCommand, in_place: bool) -> Exec {
+        if let Some(b) = &mut self.budget {
+            if *b == 0 {
+                self.exit = Some(124);
+                self.status = 124;
+                return Exec::Status(124);
+            }
+            *b -= 1;
+        }
         let (argv, assigns, redirs) = match self.expand(cmd) {
             Ok(x) => x,
             Err(st) => return Exec::Status(st),
