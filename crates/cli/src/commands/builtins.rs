@@ -116,13 +116,9 @@ fn write_or_complain(sh: &mut Shell, pid: Pid, name: &str, text: &str) -> i32 {
 fn exit(sh: &mut Shell, argv: &[String]) -> i32 {
     let code = match argv.get(1) {
         None => sh.status(),
-        Some(n) => match n.parse::<i64>() {
-            Ok(v) => (v & 0xff) as i32,
-            Err(_) => {
-                let pid = sh.cur();
-                sh.sh_error(pid, &format!("exit: Illegal number: {n}"));
-                2
-            }
+        Some(n) => match n.parse::<u64>() {
+            Ok(v) if n.bytes().all(|b| b.is_ascii_digit()) => (v & 0xff) as i32,
+            _ => return sh.fatal(&format!("exit: Illegal number: {n}")),
         },
     };
     sh.request_exit(code);
@@ -198,18 +194,21 @@ pub fn parse_signal(s: &str) -> Option<Signal> {
         .map(|&(_, sig)| sig)
 }
 
+/// `wait [PID]...`: the status of the last PID (dash's `waitcmd`).
 fn wait(sh: &mut Shell, argv: &[String]) -> i32 {
-    let pid = sh.cur();
-    match argv.get(1) {
-        None => sh.wait_children(None),
-        Some(a) => match a.parse::<i32>() {
-            Ok(n) => sh.wait_children(Some(Pid(n))),
-            Err(_) => {
-                sh.sh_error(pid, &format!("wait: Illegal number: {a}"));
-                2
-            }
-        },
+    if argv.len() < 2 {
+        return sh.wait_children(None);
     }
+    let mut status = 0;
+    for a in &argv[1..] {
+        match a.parse::<i32>() {
+            Ok(n) if n > 0 && a.bytes().all(|b| b.is_ascii_digit()) => {
+                status = sh.wait_children(Some(Pid(n)));
+            }
+            _ => return sh.fatal(&format!("wait: Illegal number: {a}")),
+        }
+    }
+    status
 }
 
 // ---- the simulator's own builtins ---------------------------------------------------------
@@ -255,8 +254,9 @@ fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
 fn help(sh: &mut Shell, _argv: &[String]) -> i32 {
     let pid = sh.cur();
     let mut text = String::from(
-        "cgsim shell: a small sh subset on a simulated Linux cgroup v1 kernel.\n\
-         Syntax: ; newline && || & # 'quotes' \"quotes\" \\escapes NAME=value $NAME ${NAME} $$ $! $? $(cmd) > >> < 2> N>&M\n\
+        "cgsim shell: POSIX sh (as dash) on a simulated Linux cgroup v1 kernel.\n\
+         Syntax: if/elif/else/fi, for/while/until/do/done, case/esac, { }, ( ), f() { }, | && || ! & ;\n\
+         \x20       $x ${x:-w} ${x#p} $(cmd) `cmd` $((expr)) * ? [..] ~ > >> < <> 2>&1 <<EOF (see docs/shell.md)\n\
          Commands:\n",
     );
     let rows: Vec<String> = sh

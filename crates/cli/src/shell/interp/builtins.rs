@@ -1170,32 +1170,39 @@ pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
     write_out(sh, "ulimit", &format!("{v}\n"))
 }
 
+/// dash's `jobs` without job control: newest first, `[N] + Running` / `Done` padded to 33
+/// columns (a non-interactive dash keeps no command text), finished jobs forgotten once shown.
 pub(crate) fn jobs(sh: &mut Shell, _argv: &[String]) -> i32 {
     let pid = sh.cur();
     let ps = sh.kernel().ps();
-    let mut text = String::new();
     let jobs = sh.jobs.clone();
     let mut keep = Vec::new();
+    let mut lines = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
-        let info = ps.iter().find(|p| p.pid == *j && p.ppid == pid);
-        let reaped = sh.reaped.get(j).copied();
-        let state = match (info, reaped) {
-            (Some(p), _) if p.state != cgsim_cgroupfs::ProcState::Zombie => {
-                keep.push(*j);
-                "Running".to_string()
+        let running = ps
+            .iter()
+            .any(|p| p.pid == *j && p.ppid == pid && p.state != cgsim_cgroupfs::ProcState::Zombie);
+        let state = if running {
+            keep.push(*j);
+            "Running".to_string()
+        } else {
+            match sh.reaped.get(j).copied() {
+                Some(st) if st > 128 => crate::commands::builtins::strsignal(Signal(st - 128)),
+                Some(st) if st != 0 => format!("Done({st})"),
+                _ => "Done".to_string(),
             }
-            (_, Some(0)) | (None, None) => "Done".to_string(),
-            (_, Some(st)) if st > 128 => super::super::super::commands::builtins::strsignal(
-                Signal(st - 128),
-            ),
-            (_, Some(st)) => format!("Done({st})"),
-            (Some(_), None) => "Done".to_string(),
         };
-        let mark = if i + 1 == jobs.len() { '+' } else if i + 2 == jobs.len() { '-' } else { ' ' };
-        let comm = info.map(|p| p.comm.clone()).unwrap_or_default();
-        text.push_str(&format!("[{}] {mark} {state:<24}{comm}\n", i + 1));
+        let mark = if i + 1 == jobs.len() {
+            '+'
+        } else if i + 2 == jobs.len() {
+            '-'
+        } else {
+            ' '
+        };
+        lines.push(format!("{:<33}\n", format!("[{}] {mark} {state}", i + 1)));
     }
     sh.jobs = keep;
+    let text: String = lines.into_iter().rev().collect();
     write_out(sh, "jobs", &text)
 }
 
