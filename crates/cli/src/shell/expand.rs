@@ -137,9 +137,6 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
                 quoted,
             } if name == "@" || name == "*" => {
                 let args = env.positional();
-                if env.nounset() && args.is_empty() && false {
-                    unreachable!();
-                }
                 if *quoted && name == "@" {
                     for (j, a) in args.iter().enumerate() {
                         if j > 0 {
@@ -185,7 +182,11 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
     let mut out = Vec::new();
     let noglob = env.noglob();
     for field in f.finish() {
-        if !noglob && field.iter().any(|&(c, q)| !q && matches!(c, '*' | '?' | '[')) {
+        if !noglob
+            && field
+                .iter()
+                .any(|&(c, q)| !q && matches!(c, '*' | '?' | '['))
+        {
             let mut m = glob(&field, env);
             if !m.is_empty() {
                 m.sort();
@@ -389,7 +390,10 @@ fn param(name: &str, op: &ParamOp, quoted: bool, env: &mut dyn Env) -> Result<Va
                 let (cand, rest): (String, String) = if prefix {
                     (chars[..len].iter().collect(), chars[len..].iter().collect())
                 } else {
-                    (chars[n - len..].iter().collect(), chars[..n - len].iter().collect())
+                    (
+                        chars[n - len..].iter().collect(),
+                        chars[..n - len].iter().collect(),
+                    )
                 };
                 if pmatch(&pat, &cand) {
                     return Ok(Value::Text(rest));
@@ -421,7 +425,8 @@ pub fn pmatch(pat: &[QChar], s: &str) -> bool {
                 i += 1;
                 continue;
             }
-            if !q && c == '['
+            if !q
+                && c == '['
                 && let Some((matched, next)) = bracket(pat, p, s[i])
             {
                 if matched {
@@ -513,10 +518,16 @@ fn glob(field: &[QChar], env: &mut dyn Env) -> Vec<String> {
         .split(|&(c, _)| c == '/')
         .filter(|c| !c.is_empty())
         .collect();
-    let mut paths: Vec<String> = vec![if absolute { "/".to_string() } else { String::new() }];
+    let mut paths: Vec<String> = vec![if absolute {
+        "/".to_string()
+    } else {
+        String::new()
+    }];
     for (k, comp) in comps.iter().enumerate() {
         let last = k + 1 == comps.len();
-        let magic = comp.iter().any(|&(c, q)| !q && matches!(c, '*' | '?' | '['));
+        let magic = comp
+            .iter()
+            .any(|&(c, q)| !q && matches!(c, '*' | '?' | '['));
         let mut next = Vec::new();
         for base in &paths {
             let join = |name: &str| {
@@ -579,7 +590,8 @@ fn glob(field: &[QChar], env: &mut dyn Env) -> Vec<String> {
                 Some(i) => (&p[..i], &p[i + 1..]),
                 None => (".", p.as_str()),
             };
-            env.readdir(dir).is_some_and(|ns| ns.iter().any(|n| n == name))
+            env.readdir(dir)
+                .is_some_and(|ns| ns.iter().any(|n| n == name))
         });
     }
     paths

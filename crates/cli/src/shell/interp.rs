@@ -203,7 +203,10 @@ impl Shell {
             ..ShState::default()
         };
         for (k, v) in [
-            ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            (
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ),
             ("IFS", " \t\n"),
             ("PS1", "# "),
             ("PS2", "> "),
@@ -1027,7 +1030,11 @@ impl Shell {
     fn loop_flow(&mut self) -> bool {
         match self.st.flow {
             Some(Flow::Break(n)) => {
-                self.st.flow = if n > 1 { Some(Flow::Break(n - 1)) } else { None };
+                self.st.flow = if n > 1 {
+                    Some(Flow::Break(n - 1))
+                } else {
+                    None
+                };
                 true
             }
             Some(Flow::Continue(n)) => {
@@ -1056,10 +1063,7 @@ impl Shell {
         Ok(())
     }
 
-    fn expand_redirects(
-        &mut self,
-        rs: &[super::ast::Redirect],
-    ) -> Result<Vec<Redir>, i32> {
+    fn expand_redirects(&mut self, rs: &[super::ast::Redirect]) -> Result<Vec<Redir>, i32> {
         let mut out = Vec::new();
         for r in rs {
             let (target, body) = if let Some(hd) = &r.heredoc {
@@ -1644,9 +1648,8 @@ impl Shell {
             let args = argv.get(i + 2..).unwrap_or(&[]).to_vec();
             (cmd.clone(), name, args)
         } else if let Some(file) = argv.get(i) {
-            let path = if file.contains('/') {
-                file.clone()
-            } else if self.k.stat(pid, file).is_ok() {
+            // dash opens FILE as given, then (no `/` in it) searches PATH.
+            let path = if file.contains('/') || self.k.stat(pid, file).is_ok() {
                 file.clone()
             } else {
                 self.find_file(file).unwrap_or_else(|| file.clone())
@@ -1670,7 +1673,11 @@ impl Shell {
                     data.extend_from_slice(&buf[..n]);
                 }
             }
-            (String::from_utf8_lossy(&data).into_owned(), "sh".to_string(), Vec::new())
+            (
+                String::from_utf8_lossy(&data).into_owned(),
+                "sh".to_string(),
+                Vec::new(),
+            )
         };
         let mut script = String::new();
         for (c, on) in opts {
@@ -1692,11 +1699,7 @@ fn checks_exit(p: &Pipeline) -> bool {
     p.cmds.len() > 1
         || matches!(
             &p.cmds[0],
-            Command::Simple(_)
-                | Command::Compound {
-                    body: _,
-                    ..
-                }
+            Command::Simple(_) | Command::Compound { body: _, .. }
         ) && match &p.cmds[0] {
             Command::Compound { body, .. } => matches!(**body, Compound::Subshell(_)),
             _ => true,

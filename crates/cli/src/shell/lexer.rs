@@ -175,10 +175,6 @@ impl<'a> Lexer<'a> {
         });
     }
 
-    pub fn has_pending_heredocs(&self) -> bool {
-        !self.pending.is_empty()
-    }
-
     /// Read the bodies of the pending here-documents, starting at the current position (the
     /// start of the line after their operators).
     fn read_heredocs(&mut self) -> Result<(), SyntaxError> {
@@ -561,7 +557,11 @@ impl<'a> Lexer<'a> {
                 {
                     self.pos += 1;
                 }
-                parts.param(self.src[start..self.pos].iter().collect(), ParamOp::Plain, quoted);
+                parts.param(
+                    self.src[start..self.pos].iter().collect(),
+                    ParamOp::Plain,
+                    quoted,
+                );
             }
             Some(c) if c.is_ascii_digit() || "$!?#@*-".contains(c) => {
                 self.pos += 1;
@@ -739,12 +739,6 @@ impl<'a> Lexer<'a> {
             }
         }
     }
-}
-
-/// `$$`, `$!`, `$?`, `$#`, `$@`, `$*`, `$-` and the positional parameters.
-pub fn is_special_param(s: &str) -> bool {
-    matches!(s, "$" | "!" | "?" | "#" | "@" | "*" | "-")
-        || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Builds a word's part list, merging adjacent literal characters with the same quoting.

@@ -90,8 +90,6 @@ const LIST_END: &[&str] = &["then", "else", "elif", "fi", "do", "done", "esac", 
 pub struct Parser<'a> {
     lx: Lexer<'a>,
     peeked: Option<Token>,
-    /// Parsing the inside of `$(...)`: `)` ends the program.
-    nested: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -100,7 +98,6 @@ impl<'a> Parser<'a> {
         Parser {
             lx: Lexer::new(src, 0, first_line),
             peeked: None,
-            nested: false,
         }
     }
 
@@ -115,7 +112,6 @@ impl<'a> Parser<'a> {
         let mut p = Parser {
             lx: Lexer::new(src, pos, line),
             peeked: None,
-            nested: true,
         };
         p.lx.depth = depth;
         let prog = p.list(true, true)?;

@@ -393,7 +393,12 @@ pub(crate) fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
         // `.` searches PATH for a readable file (no execute permission needed).
         let path = sh.var("PATH").unwrap_or("").to_string();
         path.split(':')
-            .map(|d| format!("{}/{file}", if d.is_empty() { "." } else { d }.trim_end_matches('/')))
+            .map(|d| {
+                format!(
+                    "{}/{file}",
+                    if d.is_empty() { "." } else { d }.trim_end_matches('/')
+                )
+            })
             .find(|p| {
                 sh.kernel()
                     .stat(pid, p)
@@ -403,7 +408,11 @@ pub(crate) fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
     let text = match path.map(|p| sh.read_file(pid, &p)) {
         Some(Ok(t)) => t,
         Some(Err(e)) => {
-            let e = if e == "No such file or directory" { "No such file".to_string() } else { e };
+            let e = if e == "No such file or directory" {
+                "No such file".to_string()
+            } else {
+                e
+            };
             return sh.fatal(&format!(".: cannot open {file}: {e}"));
         }
         None => {
@@ -498,27 +507,13 @@ fn find(sh: &mut Shell, name: &str) -> Found {
     match sh.registry.kind(name) {
         Some(Kind::Builtin(_)) => Found::Builtin,
         Some(_) => {
+            // Where Debian (merged /usr) installs the real tool.
             if name.contains('/') {
                 Found::Command(name.to_string())
+            } else if matches!(name, "swapon" | "swapoff") {
+                Found::Command(format!("/usr/sbin/{name}"))
             } else {
-                let dir = if matches!(
-                    name,
-                    "mount"
-                        | "umount"
-                        | "swapon"
-                        | "swapoff"
-                        | "dmesg"
-                        | "setpriv"
-                        | "cgroup_event_listener"
-                ) {
-                    "/bin"
-                } else if matches!(name, "sh" | "cat" | "ls" | "mkdir" | "rmdir" | "ps" | "sleep")
-                {
-                    "/bin"
-                } else {
-                    "/usr/bin"
-                };
-                Found::Command(format!("{dir}/{name}"))
+                Found::Command(format!("/usr/bin/{name}"))
             }
         }
         None => match sh.find_file(name) {
@@ -664,7 +659,10 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
         sh.write_err(pid, &p);
     }
     if sh.k.fd_endless(pid, Fd(0)) {
-        sh.sh_error(pid, "read: standard input never ends (cgsim refuses an endless read)");
+        sh.sh_error(
+            pid,
+            "read: standard input never ends (cgsim refuses an endless read)",
+        );
         return 1;
     }
     // Backslash-newline continues the line unless -r; a backslash quotes the next character.
@@ -685,7 +683,7 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
                 chars.push((c, false));
             }
         }
-        if !(cont && !eof) {
+        if !cont || eof {
             break;
         }
     }
@@ -728,7 +726,7 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
             return sh.fatal(&msg);
         }
     }
-    i32::from(eof && chars.is_empty() || eof)
+    i32::from(eof)
 }
 
 pub(crate) fn getopts(sh: &mut Shell, argv: &[String]) -> i32 {
@@ -928,26 +926,27 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
     let mut sig = Signal::SIGTERM.0;
     let mut i = 1;
     match argv.get(1).map(String::as_str) {
-        Some("-l") => {
-            match argv.get(2) {
-                None => {
-                    let text: String = (0..=64).map(|n| format!("{}\n", signal_name(n))).collect();
-                    return write_out(sh, "kill", &text);
-                }
-                Some(a) => {
-                    let n = match a.parse::<i32>() {
-                        Ok(n) => n,
-                        Err(_) => return sh.fatal(&format!("kill: Illegal number: {a}")),
-                    };
-                    let n = if n > 128 { n - 128 } else { n };
-                    if !(0..=64).contains(&n) {
-                        err(sh, &format!("kill: invalid signal number or exit status: {a}"));
-                        return 1;
-                    }
-                    return write_out(sh, "kill", &format!("{}\n", signal_name(n)));
-                }
+        Some("-l") => match argv.get(2) {
+            None => {
+                let text: String = (0..=64).map(|n| format!("{}\n", signal_name(n))).collect();
+                return write_out(sh, "kill", &text);
             }
-        }
+            Some(a) => {
+                let n = match a.parse::<i32>() {
+                    Ok(n) => n,
+                    Err(_) => return sh.fatal(&format!("kill: Illegal number: {a}")),
+                };
+                let n = if n > 128 { n - 128 } else { n };
+                if !(0..=64).contains(&n) {
+                    err(
+                        sh,
+                        &format!("kill: invalid signal number or exit status: {a}"),
+                    );
+                    return 1;
+                }
+                return write_out(sh, "kill", &format!("{}\n", signal_name(n)));
+            }
+        },
         Some("-s") => {
             let Some(s) = argv.get(2) else {
                 err(sh, USAGE);
@@ -1014,22 +1013,25 @@ pub(crate) fn trap(sh: &mut Shell, argv: &[String]) -> i32 {
             .traps
             .iter()
             .map(|(n, a)| {
-                let name = if *n == 0 { "EXIT".to_string() } else { signal_name(*n) };
+                let name = if *n == 0 {
+                    "EXIT".to_string()
+                } else {
+                    signal_name(*n)
+                };
                 format!("trap -- {} {name}\n", quote_always(a))
             })
             .collect();
         return write_out(sh, "trap", &text);
     }
     // `trap N...` with a number first resets those signals (POSIX), as does `trap - N...`.
-    let (action, sigs) = if decode_signal(&args[0]).is_some()
-        && args[0].bytes().all(|b| b.is_ascii_digit())
-    {
-        (None, args)
-    } else if args[0] == "-" {
-        (None, &args[1..])
-    } else {
-        (Some(args[0].clone()), &args[1..])
-    };
+    let (action, sigs) =
+        if decode_signal(&args[0]).is_some() && args[0].bytes().all(|b| b.is_ascii_digit()) {
+            (None, args)
+        } else if args[0] == "-" {
+            (None, &args[1..])
+        } else {
+            (Some(args[0].clone()), &args[1..])
+        };
     let mut status = 0;
     for s in sigs {
         match decode_signal(s) {
@@ -1153,13 +1155,10 @@ pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     if let Some(v) = set {
         if v != "unlimited" && v.parse::<u64>().is_err() {
-            return sh.fatal(&format!("ulimit: bad number"));
+            return sh.fatal("ulimit: bad number");
         }
         let pid = sh.cur();
-        sh.sh_error(
-            pid,
-            "ulimit: error setting limit (Operation not permitted)",
-        );
+        sh.sh_error(pid, "ulimit: error setting limit (Operation not permitted)");
         return 2;
     }
     let v = LIMITS
@@ -1207,7 +1206,11 @@ pub(crate) fn jobs(sh: &mut Shell, _argv: &[String]) -> i32 {
 }
 
 pub(crate) fn times(sh: &mut Shell, _argv: &[String]) -> i32 {
-    write_out(sh, "times", "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n")
+    write_out(
+        sh,
+        "times",
+        "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n",
+    )
 }
 
 // ---- test / [ ------------------------------------------------------------------------------
@@ -1251,8 +1254,8 @@ struct Test<'s, 'a> {
 }
 
 const UNARY: &[&str] = &[
-    "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-L", "-n", "-O", "-G", "-p", "-r", "-s",
-    "-S", "-t", "-u", "-w", "-x", "-z",
+    "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-L", "-n", "-O", "-G", "-p", "-r", "-s", "-S",
+    "-t", "-u", "-w", "-x", "-z",
 ];
 const BINARY: &[&str] = &[
     "=", "!=", "<", ">", "-eq", "-ne", "-gt", "-ge", "-lt", "-le", "-nt", "-ot", "-ef",
