@@ -156,8 +156,9 @@ pub struct Shell {
     jobs: Vec<Pid>,
     /// `exec` without a command: the redirections of this command stay.
     exec_keep_redirects: bool,
-    /// Trap actions of signals sent to the shell, run after the current command.
-    pending_traps: Vec<String>,
+    /// Signals the kernel delivered to processes running shell code with a trap set, shared
+    /// with their [`builtins::TrapHandler`]s; the actions run after the current command.
+    pub(crate) trap_table: Arc<std::sync::Mutex<builtins::TrapTable>>,
     /// How many more simple commands may run (`None`: no limit). The fuzz target sets one so
     /// `while :; do :; done` ends.
     budget: Option<u64>,
@@ -241,11 +242,14 @@ impl Shell {
             exit_trap_at_eof: true,
             jobs: Vec::new(),
             exec_keep_redirects: false,
-            pending_traps: Vec::new(),
+            trap_table: Arc::default(),
             budget: None,
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
+        }
+        if let Ok(ppid) = sh.k.getppid(pid) {
+            sh.st.vars.insert("PPID".to_string(), ppid.to_string());
         }
         sh.collect();
         sh
@@ -613,14 +617,33 @@ impl Shell {
             let status = self.run_and_or(&item.and_or);
             self.status = status;
         }
-        for action in std::mem::take(&mut self.pending_traps) {
+        self.run_pending_traps();
+        self.check_killed();
+    }
+
+    /// Run the trap actions of signals delivered to the current process (dash runs them
+    /// between commands: `dotrap`), keeping `$?`.
+    fn run_pending_traps(&mut self) {
+        let me = self.cur;
+        let sigs: Vec<i32> = {
+            let mut t = self
+                .trap_table
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (mine, rest): (Vec<_>, Vec<_>) = t.pending.drain(..).partition(|(p, _)| *p == me);
+            t.pending = rest;
+            mine.into_iter().map(|(_, s)| s).collect()
+        };
+        for sig in sigs {
+            let Some(action) = self.st.traps.get(&sig).cloned() else {
+                continue;
+            };
             let st = self.status;
             self.eval_string(&action);
             if self.exit.is_none() {
                 self.status = st;
             }
         }
-        self.check_killed();
     }
 
     /// A process killed while it runs shell code (`kill -9 $$`, `sh -c 'kill $$'`) stops
@@ -852,6 +875,10 @@ impl Shell {
         if let Exec::Status(st) = outcome {
             self.k.exit(child, st);
         }
+        self.trap_table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .forget(child);
         Some(child)
     }
 
@@ -1539,6 +1566,9 @@ impl Shell {
         }
         for (k, v) in [("IFS", " \t\n"), ("PS4", "+ "), ("OPTIND", "1")] {
             fresh.vars.insert(k.to_string(), v.to_string());
+        }
+        if let Ok(ppid) = self.k.getppid(pid) {
+            fresh.vars.insert("PPID".to_string(), ppid.to_string());
         }
         let saved_state = std::mem::replace(&mut self.st, fresh);
         let saved = (

@@ -983,15 +983,6 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
                 return sh.fatal(&format!("kill: Illegal number: {a}"));
             }
         };
-        // A trapped signal sent to this shell runs its handler (the kernel delivers it to the
-        // shell process, whose handler is the trap).
-        if target == sh.cur && sig != Signal::SIGKILL.0 && sh.st.traps.contains_key(&sig) {
-            let action = sh.st.traps.get(&sig).cloned().unwrap_or_default();
-            if !action.is_empty() {
-                sh.pending_traps.push(action);
-            }
-            continue;
-        }
         if let Err(e) = sh.kernel().kill(pid, target, Signal(sig)) {
             // dash prints the message then an empty line (its `sh_warnx` adds a newline to a
             // text that already ends in one).
@@ -1002,7 +993,89 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
     status
 }
 
+/// The signals each process running shell code traps (`true`: ignored with `trap '' SIG`),
+/// and the trapped signals delivered but not yet handled.
+#[derive(Debug, Default)]
+pub struct TrapTable {
+    trapped: std::collections::BTreeMap<Pid, std::collections::BTreeMap<i32, bool>>,
+    pub(crate) pending: Vec<(Pid, i32)>,
+}
+
+impl TrapTable {
+    /// A subshell process has ended: its traps go with it.
+    pub(crate) fn forget(&mut self, pid: Pid) {
+        self.trapped.remove(&pid);
+        self.pending.retain(|(p, _)| *p != pid);
+    }
+}
+
+/// The signal handler of a process that runs shell code with traps set: the kernel delivers a
+/// signal to it like to any simulated program (`kill -USR1 $$`, or from another process), and
+/// a trapped signal is recorded for the shell to run its action between commands, as dash's
+/// `onsig` sets `pending_sig` for `dotrap`. Untrapped signals keep their default action.
+/// It never runs by itself (it sleeps forever), so the process stays `S` in `ps`.
+pub(crate) struct TrapHandler(std::sync::Arc<std::sync::Mutex<TrapTable>>);
+
+impl cgsim_cgroupfs::Program for TrapHandler {
+    fn step(&mut self, _k: &cgsim_cgroupfs::Kernel, _pid: Pid) -> cgsim_cgroupfs::Step {
+        cgsim_cgroupfs::Step::SleepUntil(u64::MAX)
+    }
+
+    fn signal(&mut self, _k: &cgsim_cgroupfs::Kernel, pid: Pid, sig: Signal) -> bool {
+        let mut t = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match t.trapped.get(&pid).and_then(|m| m.get(&sig.0)).copied() {
+            Some(ignored) => {
+                if !ignored {
+                    t.pending.push((pid, sig.0));
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Tell the kernel-side handler of the current process which signals its traps catch,
+/// installing the handler the first time.
+fn sync_traps(sh: &mut Shell) {
+    let pid = sh.cur();
+    let map: std::collections::BTreeMap<i32, bool> = sh
+        .st
+        .traps
+        .iter()
+        .filter(|(n, _)| **n != 0 && **n != Signal::SIGKILL.0 && **n != Signal::SIGSTOP.0)
+        .map(|(n, a)| (*n, a.is_empty()))
+        .collect();
+    let install = {
+        let mut t = sh
+            .trap_table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let had = t.trapped.contains_key(&pid);
+        if map.is_empty() {
+            t.trapped.remove(&pid);
+        } else {
+            t.trapped.insert(pid, map);
+        }
+        !had && t.trapped.contains_key(&pid)
+    };
+    if install {
+        let handler = TrapHandler(std::sync::Arc::clone(&sh.trap_table));
+        sh.k.spawn_program(pid, Box::new(handler));
+        sh.k.run_until_idle();
+    }
+}
+
 pub(crate) fn trap(sh: &mut Shell, argv: &[String]) -> i32 {
+    let st = trap_inner(sh, argv);
+    sync_traps(sh);
+    st
+}
+
+fn trap_inner(sh: &mut Shell, argv: &[String]) -> i32 {
     let mut args = &argv[1..];
     if args.first().is_some_and(|a| a == "--") {
         args = &args[1..];
