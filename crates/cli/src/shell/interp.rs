@@ -1169,6 +1169,41 @@ impl Shell {
     /// Run a simple command. With `in_place` (the last command of a subshell) a command that is
     /// not a builtin or function runs as the current process instead of a forked child.
     fn run_simple(&mut self, cmd: &SimpleCommand, in_place: bool) -> Exec {
+        if let Some(expanded) = self.expand_alias(cmd) {
+            return self.run_simple_expanded(&expanded, in_place);
+        }
+        self.run_simple_expanded(cmd, in_place)
+    }
+
+    /// Alias substitution of the command word (one level; dash does it while parsing, for
+    /// the lines after the `alias` command, which gives the same result for simple aliases).
+    fn expand_alias(&mut self, cmd: &SimpleCommand) -> Option<SimpleCommand> {
+        if self.st.aliases.is_empty() {
+            return None;
+        }
+        let name = cmd.words.first()?.as_plain_literal()?;
+        let value = self.st.aliases.get(name)?.clone();
+        let chars: Vec<char> = value.chars().collect();
+        let prog = Parser::parse_nested_text(&chars, cmd.line, 0).ok()?;
+        let [item] = prog.items.as_slice() else {
+            return None;
+        };
+        let [Command::Simple(a)] = item.and_or.first.cmds.as_slice() else {
+            return None;
+        };
+        if !item.and_or.rest.is_empty() || item.background || item.and_or.first.bang {
+            return None;
+        }
+        let mut out = cmd.clone();
+        out.assigns.extend(a.assigns.iter().cloned());
+        out.words = a.words.clone();
+        out.words.extend(cmd.words[1..].iter().cloned());
+        out.redirects = a.redirects.clone();
+        out.redirects.extend(cmd.redirects.iter().cloned());
+        Some(out)
+    }
+
+    fn run_simple_expanded(&mut self, cmd: &SimpleCommand, in_place: bool) -> Exec {
         if let Some(b) = &mut self.budget {
             if *b == 0 {
                 self.exit = Some(124);
