@@ -81,6 +81,7 @@ script!(sh_redirect);
 script!(sh_options);
 script!(sh_scripts);
 script!(sh_errors);
+script!(sh_cgroups);
 
 #[test]
 fn tour() {
