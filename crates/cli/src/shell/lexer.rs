@@ -90,6 +90,8 @@ pub(crate) struct Lexer<'a> {
     pending: Vec<PendingHereDoc>,
     /// A here-document's delimiter line was never found before the end of the input.
     pub unterminated_heredoc: bool,
+    /// The input ends with a backslash-newline (an interactive shell asks for more).
+    pub continued_at_eof: bool,
 }
 
 fn is_meta(c: char) -> bool {
@@ -126,6 +128,7 @@ impl<'a> Lexer<'a> {
             depth: 0,
             pending: Vec::new(),
             unterminated_heredoc: false,
+            continued_at_eof: false,
         }
     }
 
@@ -272,6 +275,7 @@ impl<'a> Lexer<'a> {
                 Some('\\') if self.peek_at(1) == Some('\n') => {
                     self.pos += 2;
                     self.line += 1;
+                    self.continued_at_eof = self.pos == self.src.len();
                 }
                 Some('#') => {
                     while let Some(c) = self.peek_at(0) {
@@ -375,6 +379,7 @@ impl<'a> Lexer<'a> {
                     Some('\n') => {
                         self.pos += 2;
                         self.line += 1;
+                        self.continued_at_eof = self.pos == self.src.len();
                     }
                     Some(e) if !dq || matches!(e, '$' | '`' | '"' | '\\' | '}') => {
                         parts.lit(e, true);

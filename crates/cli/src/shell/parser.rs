@@ -63,6 +63,13 @@ pub fn parse(src: &str) -> Result<Program, SyntaxError> {
     while let Some(line) = p.next_line()? {
         items.extend(line);
     }
+    if p.lx.continued_at_eof {
+        return Err(SyntaxError {
+            line: p.lx.line(),
+            message: "end of file unexpected (line continued with \\)".to_string(),
+            incomplete: true,
+        });
+    }
     if p.lx.unterminated_heredoc {
         return Err(SyntaxError {
             line: p.lx.line(),
