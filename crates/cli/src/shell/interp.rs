@@ -357,17 +357,20 @@ impl Shell {
         self.exit_trap_at_eof = !on;
     }
 
-    /// The `$-` flags, in dash's order.
+    /// The `$-` flags, in dash's order (its option table read backwards: `set -eux` gives
+    /// `uxe`).
     pub fn flags(&self) -> String {
         let o = &self.st.opts;
         let mut s = String::new();
         for (on, c) in [
-            (o.errexit, 'e'),
-            (o.noglob, 'f'),
-            (o.noexec, 'n'),
             (o.nounset, 'u'),
+            (o.allexport, 'a'),
+            (o.noclobber, 'C'),
             (o.verbose, 'v'),
             (o.xtrace, 'x'),
+            (o.noexec, 'n'),
+            (o.noglob, 'f'),
+            (o.errexit, 'e'),
         ] {
             if on {
                 s.push(c);

@@ -36,3 +36,24 @@ set -o | head -3; set +o | head -3
 (exit 4); echo $?
 false; echo ${?}
 type nosuch; echo $?
+# exec with redirections only, set -v, command, $-, read with IFS, exec of a command.
+exec 3>/tmp/ex; echo to3 >&3; exec 3>&-; cat /tmp/ex
+exec 4>&1; exec >/tmp/ex2; echo hidden; exec >&4 4>&-; cat /tmp/ex2
+set -v
+echo verbose
+set +v
+command echo via command; command -v cd; command -V cd
+v=$-; echo "flags [$v]"; set -eu; echo "flags [$-]"; set +eu
+IFS=, read a b <<EOF
+x,y,z
+EOF
+echo "$a|$b"
+read -r line <<'EOF'
+back\slash
+EOF
+echo "$line"
+printf '%s\n' "$(printf 'a\nb\n\n\n')" | wc -l
+echo $(( $(echo 3) + 4 ))
+f() { echo "f:$*"; }; command f 2>/dev/null; echo "cmd f $?"
+exec sh -c 'echo exec replaced; exit 5'
+echo not reached
