@@ -234,7 +234,8 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
         Err(e) => {
             sh.sh_error(
                 pid,
-                &format!("cd: can't cd to {dir}: {}", e.errno.strerror()),
+                // dash's `cd` names the directory, not the errno.
+                &format!("cd: can't cd to {dir}"),
             );
             2
         }

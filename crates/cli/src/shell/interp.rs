@@ -1391,6 +1391,12 @@ impl Shell {
 
     /// Parse and run `text` in the current shell (`eval`, traps); returns `$?`.
     pub(crate) fn eval_string(&mut self, text: &str) -> i32 {
+        self.eval_string_as(text, None)
+    }
+
+    /// [`Shell::eval_string`] with `who` naming the builtin in a syntax error
+    /// (`eval: Syntax error: ...`).
+    pub(crate) fn eval_string_as(&mut self, text: &str, who: Option<&str>) -> i32 {
         if self.depth >= MAX_CALL_DEPTH {
             let pid = self.cur;
             self.sh_error(pid, "eval: nested too deeply");
@@ -1401,7 +1407,17 @@ impl Shell {
         let prog = match Parser::parse_nested_text(&chars, line.max(1), 0) {
             Ok(p) => p,
             Err(e) => {
-                self.syntax_error(&e);
+                match who {
+                    Some(w) => {
+                        // dash: `sh: 1: eval: Syntax error: ...`.
+                        let shown = e.to_string();
+                        let rest = shown.split_once(": ").map_or(shown.as_str(), |(_, r)| r);
+                        let pid = self.cur;
+                        let text = format!("{}: {}: {w}: {rest}\n", self.st.arg0, e.line);
+                        self.write_err(pid, &text);
+                    }
+                    None => self.syntax_error(&e),
+                }
                 self.exit = Some(2);
                 return 2;
             }

@@ -349,7 +349,7 @@ pub(crate) fn eval(sh: &mut Shell, argv: &[String]) -> i32 {
         return 0;
     }
     let text = argv[1..].join(" ");
-    sh.eval_string(&text)
+    sh.eval_string_as(&text, Some("eval"))
 }
 
 pub(crate) fn exec(sh: &mut Shell, argv: &[String]) -> i32 {
