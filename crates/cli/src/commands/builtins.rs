@@ -231,7 +231,7 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
             }
             0
         }
-        Err(e) => {
+        Err(_) => {
             sh.sh_error(
                 pid,
                 // dash's `cd` names the directory, not the errno.
