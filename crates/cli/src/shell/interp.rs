@@ -111,6 +111,8 @@ pub(crate) struct ShState {
     pub optchar: usize,
     /// The `OPTIND` value `getopts` last set (a different one restarts the cluster).
     pub optchar_ind: usize,
+    /// Limits lowered with `ulimit` (by option letter), inherited by subshells.
+    pub limits: BTreeMap<char, String>,
 }
 
 /// The cgsim shell: interpreter state plus the simulated shell process.

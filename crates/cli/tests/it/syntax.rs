@@ -393,7 +393,12 @@ fn syntax_errors_name_the_line() {
             "end of file unexpected (expecting \")\")",
             true,
         ),
-        ("echo a \\\n", 2, "end of file unexpected (line continued with \\)", true),
+        (
+            "echo a \\\n",
+            2,
+            "end of file unexpected (line continued with \\)",
+            true,
+        ),
         ("f() {", 1, "end of file unexpected (expecting \"}\")", true),
         ("echo $((", 1, "Missing '))'", true),
         ("echo `echo", 1, "EOF in backquote substitution", true),

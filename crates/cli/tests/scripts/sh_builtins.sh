@@ -55,5 +55,9 @@ echo "$line"
 printf '%s\n' "$(printf 'a\nb\n\n\n')" | wc -l
 echo $(( $(echo 3) + 4 ))
 f() { echo "f:$*"; }; command f 2>/dev/null; echo "cmd f $?"
+set -o; set +o
+# ulimit: dash's layout with the simulated machine's limits (2.6.35's defaults for 1 GiB).
+ulimit -a; ulimit; ulimit -n
+ulimit -n 10; echo "status $?"; ulimit -n; ulimit -n 20; echo "status $?"
 exec sh -c 'echo exec replaced; exit 5'
 echo not reached

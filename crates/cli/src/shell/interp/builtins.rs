@@ -143,6 +143,7 @@ const OPTION_NAMES: &[(&str, char)] = &[
     ("allexport", 'a'),
     ("notify", 'b'),
     ("nounset", 'u'),
+    ("privileged", 'p'),
     ("nolog", '\0'),
     ("debug", '\0'),
 ];
@@ -173,7 +174,7 @@ fn opt_set(sh: &mut Shell, c: char, on: bool) -> bool {
         'C' => o.noclobber = on,
         'a' => o.allexport = on,
         'u' => o.nounset = on,
-        'I' | 'i' | 'm' | 's' | 'V' | 'E' | 'b' => {}
+        'I' | 'i' | 'm' | 's' | 'V' | 'E' | 'b' | 'p' => {}
         _ => return false,
     }
     true
@@ -1170,7 +1171,10 @@ pub(crate) fn umask(sh: &mut Shell, argv: &[String]) -> i32 {
 }
 
 /// The limits `ulimit` reports: dash's table (name, option, unit) with the simulated machine's
-/// values (unlimited except the stack, locked memory, processes and open files).
+/// values, the kernel's defaults for init (`include/linux/resource.h`, v2.6.35: `_STK_LIM` 8 MiB,
+/// `MLOCK_LIMIT` 64 KiB, `INR_OPEN` 1024 files; `RLIMIT_NPROC` is `max_threads / 2` from
+/// `fork_init`, with `max_threads = totalram_pages / (8 * THREAD_SIZE / PAGE_SIZE)` and 8 KiB
+/// stacks); the rest unlimited.
 const LIMITS: &[(&str, char, &str)] = &[
     ("time(seconds)", 't', "unlimited"),
     ("file(blocks)", 'f', "unlimited"),
@@ -1179,7 +1183,7 @@ const LIMITS: &[(&str, char, &str)] = &[
     ("coredump(blocks)", 'c', "0"),
     ("memory(kbytes)", 'm', "unlimited"),
     ("locked memory(kbytes)", 'l', "64"),
-    ("process", 'p', "unlimited"),
+    ("process", 'p', "nproc"),
     ("nofiles", 'n', "nofile"),
     ("vmemory(kbytes)", 'v', "unlimited"),
     ("locks", 'w', "unlimited"),
@@ -1187,12 +1191,30 @@ const LIMITS: &[(&str, char, &str)] = &[
 ];
 
 pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
-    let value = |v: &str| {
-        if v == "nofile" {
-            cgsim_cgroupfs::RLIMIT_NOFILE.to_string()
-        } else {
-            v.to_string()
-        }
+    let pid = sh.cur();
+    let mem_kb: u64 = sh
+        .read_file(pid, "/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0);
+    let value = |v: &str| match v {
+        "nofile" => cgsim_cgroupfs::RLIMIT_NOFILE.to_string(),
+        // totalram_pages / 16 threads, half of them per user.
+        "nproc" => (mem_kb / 4 / 16 / 2).to_string(),
+        _ => v.to_string(),
+    };
+    let current = |sh: &Shell, c: char| {
+        sh.st.limits.get(&c).cloned().unwrap_or_else(|| {
+            LIMITS
+                .iter()
+                .find(|l| l.1 == c)
+                .map(|l| value(l.2))
+                .unwrap_or_default()
+        })
     };
     let mut which = 'f';
     let mut all = false;
@@ -1212,33 +1234,33 @@ pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
         }
     }
     if all {
+        // dash pads the name to 20 columns, then a space.
         let text: String = LIMITS
             .iter()
-            .map(|(n, _, v)| format!("{n:<21}{}\n", value(v)))
+            .map(|(n, c, _)| format!("{n:<20} {}\n", current(sh, *c)))
             .collect();
-        // dash pads to 20 columns plus a space unless the name is longer.
-        let text = text
-            .lines()
-            .map(|l| {
-                let (n, v) = l.split_at(21.min(l.len()));
-                format!("{:<20} {}\n", n.trim_end(), v.trim_start())
-            })
-            .collect::<String>();
         return write_out(sh, "ulimit", &text);
     }
     if let Some(v) = set {
         if v != "unlimited" && v.parse::<u64>().is_err() {
             return sh.fatal("ulimit: bad number");
         }
-        let pid = sh.cur();
-        sh.sh_error(pid, "ulimit: error setting limit (Operation not permitted)");
-        return 2;
+        // Lowering is allowed, raising needs CAP_SYS_RESOURCE (`do_prlimit`'s EPERM).
+        let cur = current(sh, which);
+        let lower = match (v.parse::<u64>(), cur.parse::<u64>()) {
+            (Ok(new), Ok(old)) => new <= old,
+            (Ok(_), Err(_)) => true,
+            (Err(_), _) => cur == "unlimited",
+        };
+        if !lower {
+            let pid = sh.cur();
+            sh.sh_error(pid, "ulimit: error setting limit (Operation not permitted)");
+            return 2;
+        }
+        sh.st.limits.insert(which, v);
+        return 0;
     }
-    let v = LIMITS
-        .iter()
-        .find(|l| l.1 == which)
-        .map(|l| value(l.2))
-        .unwrap_or_default();
+    let v = current(sh, which);
     write_out(sh, "ulimit", &format!("{v}\n"))
 }
 
