@@ -545,10 +545,14 @@ fn glob(field: &[QChar], env: &mut dyn Env) -> Vec<String> {
                 continue;
             }
             let dir = if base.is_empty() { "." } else { base.as_str() };
-            let Some(names) = env.readdir(dir) else {
+            let Some(mut names) = env.readdir(dir) else {
                 continue;
             };
             let dot_ok = comp.first().is_some_and(|&(c, _)| c == '.');
+            if dot_ok {
+                // readdir(3) returns `.` and `..` too, and `.*` matches them in dash.
+                names.splice(0..0, [".".to_string(), "..".to_string()]);
+            }
             for n in names {
                 if n == "." || n == ".." {
                     if !dot_ok || !pmatch(comp, &n) {

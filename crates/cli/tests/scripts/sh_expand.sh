@@ -32,3 +32,31 @@ f() { echo "$1 $#"; }; f fa fb
 echo "${v%% *}" "${v#* }"
 echo $((010 + 0x10 + 10))
 x=5; x=$((x+1)) y=$x; echo $x $y
+# Here-documents inside $(...), functions and pipelines; pathname expansion (hidden files,
+# . and .., brackets, directories, no match); quoting corner cases.
+x=$(cat <<EOF
+hello $((1+1))
+EOF
+)
+echo "[$x]"
+f() {
+  cat <<-END
+	in function $1
+	END
+}
+f arg
+if true; then
+  cat <<EOF | wc -l
+upper me
+EOF
+fi
+mkdir -p /tmp/g && cd /tmp/g && : > a.txt && : > b.txt && : > .hidden && mkdir d
+echo *; echo *.txt; echo .*; echo [ab].txt; echo [!a]*; echo d/; echo */; echo nomatch*; echo "*"
+for f in *.txt; do echo "file $f"; done
+case a.txt in *.txt) echo txt;; esac
+cd / && rm -rf /tmp/g 2>/dev/null
+echo ${x:+"quoted alt"} "${x#"hel"}" ${x%?}
+set -- 1 2 3 4 5 6 7 8 9 10 11; echo $10 ${10} ${11}
+echo "$(echo "a   b")" $(echo "a   b")
+echo \"\' "\"" '"'
+a="x*"; echo "$a" $a
