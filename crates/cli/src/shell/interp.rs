@@ -1783,12 +1783,10 @@ impl Shell {
 /// does any multi-stage pipeline; compound commands leave it to the commands inside them.
 fn checks_exit(p: &Pipeline) -> bool {
     p.cmds.len() > 1
-        || matches!(
-            &p.cmds[0],
-            Command::Simple(_) | Command::Compound { body: _, .. }
-        ) && match &p.cmds[0] {
+        || match &p.cmds[0] {
+            Command::Simple(_) => true,
             Command::Compound { body, .. } => matches!(**body, Compound::Subshell(_)),
-            _ => true,
+            Command::FuncDef { .. } => false,
         }
 }
 
@@ -1803,18 +1801,6 @@ fn command_name(cmd: &Command) -> String {
             .to_string(),
         _ => "sh".to_string(),
     }
-}
-
-/// Quote a word the way dash's `set -x` and `set`/`export -p` show it: plain if it needs no
-/// quoting, else in single quotes (`'` as `'"'"'`).
-pub fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-+=/.,:@%^".contains(c))
-    {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', "'\"'\"'"))
 }
 
 impl Env for Shell {
