@@ -889,9 +889,15 @@ impl Shell {
 
     fn run_background(&mut self, ao: &AndOr) {
         let single = ao.rest.is_empty() && !ao.first.bang && ao.first.cmds.len() == 1;
-        let child = self.fork_subshell(|sh, _| {
+        let child = self.fork_subshell(|sh, child| {
             // Standard input of a background command is /dev/null unless redirected
-            // (XCU 2.9.3); the simulated terminal gives no input anyway.
+            // (XCU 2.9.3; dash's `forkchild` without job control).
+            if let Ok(fd) = sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0) {
+                if fd.0 != 0 {
+                    let _ = sh.k.dup2(child, fd, Fd(0));
+                    let _ = sh.k.close(child, fd);
+                }
+            }
             if single {
                 sh.run_command_as_process(&ao.first.cmds[0])
             } else {
