@@ -59,5 +59,28 @@ set -o; set +o
 # ulimit: dash's layout with the simulated machine's limits (2.6.35's defaults for 1 GiB).
 ulimit -a; ulimit; ulimit -n
 ulimit -n 10; echo "status $?"; ulimit -n; ulimit -n 20; echo "status $?"
+# getopts in a function, clusters, --, errors, silent mode.
+parse() {
+  OPTIND=1
+  while getopts "ab:c" opt "$@"; do
+    case $opt in
+      a) echo "flag a" ;;
+      b) echo "b=$OPTARG" ;;
+      c) echo "flag c" ;;
+      \?) echo "bad option" ;;
+    esac
+  done
+  shift $((OPTIND - 1))
+  echo "rest: $* (OPTIND=$OPTIND)"
+}
+parse -a -b val -c file1 file2
+parse -acb x -- -a
+parse -ab
+parse -z -a
+parse -- -a
+parse plain -a
+silent() { OPTIND=1; while getopts ":b:" o "$@"; do echo "o=$o arg=${OPTARG-unset}"; done; }
+silent -b
+silent -q
 exec sh -c 'echo exec replaced; exit 5'
 echo not reached
