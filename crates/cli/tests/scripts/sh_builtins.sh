@@ -82,5 +82,27 @@ parse plain -a
 silent() { OPTIND=1; while getopts ":b:" o "$@"; do echo "o=$o arg=${OPTARG-unset}"; done; }
 silent -b
 silent -q
+# printf: dash's conversions, flags, escapes, reuse, errors.
+printf 'a\cb\n'; echo
+printf '%c|%c|\n' x abc
+printf '%-*d|\n' -6 5
+printf '%5.1s|%.0s|\n' abc xyz
+printf '%#x %#X %#o\n' 0 255 0
+printf '%e %E %.2e\n' 12345.678 0.000123 -1
+printf '%g %g %g %G\n' 100000 1000000 0.00001234 1e-10
+printf '%f %.0f %.1f\n' 2.5 2.5 -0.05
+printf '%d %d\n' "'a" '"b'
+printf '%s\n' "\n stays"
+printf '\101\102\n'
+printf '%5%|\n'
+printf 'no newline'
+echo
+printf '%b' 'x\ny\n'
+printf '%u\n' -1
+printf '%i %d\n' 1.5 2>&1
+printf 'x%sy\n'
+printf '%s %s %s\n' a b
+printf -- '--%s\n' dash
+printf 'a%5%b\n'; echo " status $?"
 exec sh -c 'echo exec replaced; exit 5'
 echo not reached

@@ -235,7 +235,26 @@ fn fmt_g(v: f64, prec: usize, upper: bool, alt: bool) -> String {
     }
 }
 
+/// An invalid conversion: dash prints what it formatted so far and the message, status 2.
+fn invalid(sh: &mut Shell, a: &mut Args<'_>, out: &str, spec: &str) -> i32 {
+    let pid = sh.cur();
+    for e in std::mem::take(&mut a.errors) {
+        sh.sh_error(pid, &e);
+    }
+    sh.sh_error(pid, &format!("printf: {spec}: invalid directive"));
+    let _ = write_out(sh, "printf", out);
+    2
+}
+
 pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
+    // `--` ends the options (there are none).
+    let argv = if argv.get(1).is_some_and(|a| a == "--") {
+        let mut v = argv.to_vec();
+        v.remove(1);
+        v
+    } else {
+        argv.to_vec()
+    };
     let Some(format) = argv.get(1).cloned() else {
         let pid = sh.cur();
         sh.sh_error(pid, "printf: usage: printf format [arg ...]");
@@ -342,7 +361,7 @@ pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
             }
             let Some(&conv) = fmt.get(k) else {
                 let spec: String = fmt[spec_start..].iter().collect();
-                return sh.fatal(&format!("printf: {spec}: invalid directive"));
+                return invalid(sh, &mut a, &out, &spec);
             };
             k += 1;
             used_conv = true;
@@ -391,11 +410,11 @@ pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
                     pad(s, width, left, zero && prec.is_none())
                 }
                 'c' => {
-                    let s: String = a
-                        .next_str()
-                        .and_then(|s| s.chars().next())
-                        .map(String::from)
-                        .unwrap_or_default();
+                    // An empty argument gives its terminating NUL, as C's `%c` of `*""`.
+                    let s: String = match a.next_str() {
+                        Some(v) => v.chars().next().unwrap_or('\0').to_string(),
+                        None => String::new(),
+                    };
                     pad(s, width, left, false)
                 }
                 's' => {
@@ -432,7 +451,7 @@ pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
                 }
                 _ => {
                     let spec: String = fmt[spec_start..k].iter().collect();
-                    return sh.fatal(&format!("printf: {spec}: invalid directive"));
+                    return invalid(sh, &mut a, &out, &spec);
                 }
             };
             out.push_str(&s);
