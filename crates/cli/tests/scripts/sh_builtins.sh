@@ -99,7 +99,7 @@ printf 'no newline'
 echo
 printf '%b' 'x\ny\n'
 printf '%u\n' -1
-printf '%i %d\n' 1.5 2>&1
+printf '%i %d\n' 1.5 2
 printf 'x%sy\n'
 printf '%s %s %s\n' a b
 printf -- '--%s\n' dash
