@@ -82,6 +82,7 @@ script!(sh_options);
 script!(sh_scripts);
 script!(sh_errors);
 script!(sh_cgroups);
+script!(sh_test);
 
 #[test]
 fn tour() {

@@ -1393,7 +1393,9 @@ impl<'a> Test<'_, 'a> {
         }
         let v = self.oexpr()?;
         if self.i < self.a.len() {
-            return Err(format!("{}: unexpected operator", self.a[self.i]));
+            // dash names the last word it used, not the one left over.
+            let at = self.i.saturating_sub(1);
+            return Err(format!("{}: unexpected operator", self.a[at]));
         }
         Ok(v)
     }
@@ -1431,8 +1433,9 @@ impl<'a> Test<'_, 'a> {
     }
 
     fn primary(&mut self) -> Result<bool, String> {
+        // A missing expression (`test x -a`) is false, as dash's `primary(EOI)`.
         let Some(t) = self.peek() else {
-            return Err("argument expected".to_string());
+            return Ok(false);
         };
         if t == "(" {
             self.i += 1;
@@ -1465,9 +1468,6 @@ impl<'a> Test<'_, 'a> {
             return self.binary(l, op, r);
         }
         self.i += 1;
-        if UNARY.contains(&t) {
-            return Err(format!("{t}: argument expected"));
-        }
         Ok(!t.is_empty())
     }
 
