@@ -83,6 +83,7 @@ script!(sh_scripts);
 script!(sh_errors);
 script!(sh_cgroups);
 script!(sh_test);
+script!(sh_read);
 
 #[test]
 fn tour() {

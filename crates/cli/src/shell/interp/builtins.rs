@@ -654,7 +654,8 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     let names = &argv[i..];
     if names.is_empty() {
-        return sh.fatal("read: arg count");
+        err(sh, "read: arg count");
+        return 2;
     }
     if let Some(p) = prompt {
         sh.write_err(pid, &p);
