@@ -164,6 +164,37 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
                     }
                 }
             }
+            // `"${@:-w}"`, `"${@+w}"`...: when the parameters are used they stay separate
+            // fields, as in `"$@"`.
+            WordPart::Param {
+                name,
+                op:
+                    ParamOp::Default { colon, .. }
+                    | ParamOp::Alternative { colon, .. }
+                    | ParamOp::Assign { colon, .. }
+                    | ParamOp::Error { colon, .. },
+                quoted: true,
+            } if name == "@" && {
+                let args = env.positional();
+                let null = args.is_empty() || (*colon && args.iter().all(String::is_empty));
+                let uses_value = !matches!(
+                    word.parts[i],
+                    WordPart::Param {
+                        op: ParamOp::Alternative { .. },
+                        ..
+                    }
+                );
+                !null && uses_value
+            } =>
+            {
+                let args = env.positional();
+                for (j, a) in args.iter().enumerate() {
+                    if j > 0 {
+                        f.end_field();
+                    }
+                    f.push_text(a, true);
+                }
+            }
             WordPart::Param { name, op, quoted } => {
                 let v = super::grow(|| param(name, op, *quoted, env))?;
                 push_value(&mut f, v, *quoted, &ifs);

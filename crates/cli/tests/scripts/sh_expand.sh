@@ -60,3 +60,24 @@ set -- 1 2 3 4 5 6 7 8 9 10 11; echo $10 ${10} ${11}
 echo "$(echo "a   b")" $(echo "a   b")
 echo \"\' "\"" '"'
 a="x*"; echo "$a" $a
+# $@ and $* in assignments and with IFS, "${@:-w}", nested quotes in ${x:-"w"}, empty fields.
+set -- "a b" c
+x=$@; echo "[$x]"
+x="$*"; echo "[$x]"
+IFS=-; echo "$*"; x=$*; echo "[$x]"; unset IFS
+IFS=; echo "$*"; set -- $*; echo $#; unset IFS
+set -- "a b" c
+for i in "${@:-none}"; do echo "<$i>"; done
+set --; for i in "${@:-none}"; do echo "<$i>"; done
+y="v w"; echo "${x:-"$y"}" ${unset:-"$y"} ${unset:-$y}
+echo "${unset:-'q'}" ${unset:-'q r'}
+z='/nonexist/*'; echo $z "$z" ${z}
+echo ${unset:-/nonexist/*}
+echo "a${unset}b" a${unset}b ''${unset}
+e=; set -- $e; echo $#; set -- "$e"; echo $#; set -- $e''; echo $#
+echo $((1+${#y}))
+n=5; echo $((n)) $(($n)) $((n+n*2)) $(( n > 3 ))
+echo "$(( 1 + 2 ))" '$((1+2))'
+echo $(echo 'a  b') "$(echo 'a  b')"
+a=1; a=$((a + 1)); : $((a += 10)); echo $a
+echo ${a}x ${a}_ $a_ "$a"_
