@@ -1657,6 +1657,10 @@ impl Shell {
             super::grow(|| self.run_script_with(src, 1, &mut sink))
         };
         self.pending.extend(sink_pending);
+        self.trap_table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .forget(pid);
         self.depth -= 1;
         self.st = saved_state;
         (
