@@ -892,7 +892,9 @@ impl Shell {
         let child = self.fork_subshell(|sh, child| {
             // Standard input of a background command is /dev/null unless redirected
             // (XCU 2.9.3; dash's `forkchild` without job control).
-            if let Ok(fd) = sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0) {
+            if let Ok(fd) =
+                sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
+            {
                 if fd.0 != 0 {
                     let _ = sh.k.dup2(child, fd, Fd(0));
                     let _ = sh.k.close(child, fd);
