@@ -216,8 +216,11 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
     let dir = match argv.get(1).map(String::as_str) {
         None => sh.var("HOME").unwrap_or("/").to_string(),
         Some("-") => sh.var("OLDPWD").unwrap_or(".").to_string(),
+        // dash: an empty operand changes nothing.
+        Some("") => return 0,
         Some(d) => d.to_string(),
     };
+    let print = argv.get(1).is_some_and(|a| a == "-");
     let old = sh.kernel().getcwd(pid).ok();
     match sh.kernel().chdir(pid, &dir) {
         Ok(()) => {
@@ -228,6 +231,10 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
             }
             if let Ok(new) = sh.kernel().getcwd(pid) {
                 sh.set_var("PWD", &new);
+                // `cd -` prints the directory it went to.
+                if print {
+                    return write_or_complain(sh, pid, "cd", &format!("{new}\n"));
+                }
             }
             0
         }

@@ -104,5 +104,12 @@ printf 'x%sy\n'
 printf '%s %s %s\n' a b
 printf -- '--%s\n' dash
 printf 'a%5%b\n'; echo " status $?"
+# cd: -, an empty operand, HOME, PWD/OLDPWD.
+cd /tmp; cd /; cd -; pwd; cd -
+echo $OLDPWD $PWD
+cd /tmp/../tmp/./; pwd
+cd ""; echo $?; pwd
+HOME=/tmp; cd; pwd
+cd /
 exec sh -c 'echo exec replaced; exit 5'
 echo not reached
