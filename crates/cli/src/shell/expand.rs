@@ -353,6 +353,7 @@ fn param(name: &str, op: &ParamOp, quoted: bool, env: &mut dyn Env) -> Result<Va
         Some(s) => colon && s.is_empty(),
     };
     match op {
+        ParamOp::Bad => Err("Bad substitution".to_string()),
         ParamOp::Plain => {
             unset_err(env, &val)?;
             Ok(Value::Text(val.unwrap_or_default()))

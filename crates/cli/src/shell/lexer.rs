@@ -635,10 +635,6 @@ impl<'a> Lexer<'a> {
 
     /// After `${`: a name or special parameter, then `}` or an operator and its word.
     fn braced_param(&mut self, parts: &mut Parts, quoted: bool) -> Result<(), SyntaxError> {
-        let bad = |lx: &Lexer| {
-            // dash skips to the closing brace before complaining.
-            lx.err("Bad substitution", false)
-        };
         let mut length = false;
         if self.peek_at(0) == Some('#') && !matches!(self.peek_at(1), Some('}')) {
             // `${#x}` (but `${#}` is the parameter `#`, and `${#-x}` its default).
@@ -668,15 +664,19 @@ impl<'a> Lexer<'a> {
             }
             Some(c) if "$!?#@*-".contains(c) => self.pos += 1,
             Some(_) => {
+                // dash reports a bad `${...}` when it expands the word.
                 self.skip_to_brace();
-                return Err(bad(self));
+                parts.param(String::new(), ParamOp::Bad, quoted);
+                return Ok(());
             }
         }
         let name: String = self.src[start..self.pos].iter().collect();
         if length {
             if self.peek_at(0) != Some('}') {
+                // dash reports a bad `${...}` when it expands the word.
                 self.skip_to_brace();
-                return Err(bad(self));
+                parts.param(String::new(), ParamOp::Bad, quoted);
+                return Ok(());
             }
             self.pos += 1;
             parts.param(name, ParamOp::Length, quoted);
@@ -719,8 +719,10 @@ impl<'a> Lexer<'a> {
                 }
             }
             Some(_) => {
+                // dash reports a bad `${...}` when it expands the word.
                 self.skip_to_brace();
-                return Err(bad(self));
+                parts.param(String::new(), ParamOp::Bad, quoted);
+                return Ok(());
             }
         };
         parts.param(name, op, quoted);

@@ -43,10 +43,6 @@ pub struct SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // dash reports a bad `${...}` when it expands the word, not as a syntax error.
-        if self.message == "Bad substitution" {
-            return write!(f, "{}: {}", self.line, self.message);
-        }
         write!(f, "{}: Syntax error: {}", self.line, self.message)
     }
 }

@@ -43,6 +43,7 @@ fn show_word(w: &Word) -> String {
                     ParamOp::TrimPrefix { longest, word } => {
                         format!("{}{}", if *longest { "##" } else { "#" }, show_word(word))
                     }
+                    ParamOp::Bad => "BAD".to_string(),
                 };
                 s.push_str(&format!("{q}${name}{op}{q}"));
             }
@@ -322,7 +323,6 @@ fn syntax_errors_name_the_line() {
             "end of file unexpected (expecting \")\")",
             true,
         ),
-        ("echo ${1abc}", 1, "Bad substitution", false),
         ("echo ${X", 1, "Missing '}'", true),
         ("echo a | | wc", 1, "\"|\" unexpected", false),
         ("echo a |", 1, "end of file unexpected", true),
@@ -531,7 +531,7 @@ fn expansion_and_field_splitting() {
         "  two  words "
     );
     // Errors of ${x?} and arithmetic carry dash's text.
-    let p = parse("echo ${U?} ${U:?gone} $((1+)) $((1/0))").unwrap();
+    let p = parse("echo ${U?} ${U:?gone} $((1+)) $((1/0)) ${1abc}").unwrap();
     let Command::Simple(c) = &p.items[0].and_or.first.cmds[0] else {
         panic!("not a simple command");
     };
@@ -546,6 +546,7 @@ fn expansion_and_field_splitting() {
             "U: gone",
             "arithmetic expression: expecting primary: \"1+\"",
             "arithmetic expression: division by zero: \"1/0\"",
+            "Bad substitution",
         ]
     );
 }
