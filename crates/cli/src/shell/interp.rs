@@ -894,11 +894,10 @@ impl Shell {
             // (XCU 2.9.3; dash's `forkchild` without job control).
             if let Ok(fd) =
                 sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
+                && fd.0 != 0
             {
-                if fd.0 != 0 {
-                    let _ = sh.k.dup2(child, fd, Fd(0));
-                    let _ = sh.k.close(child, fd);
-                }
+                let _ = sh.k.dup2(child, fd, Fd(0));
+                let _ = sh.k.close(child, fd);
             }
             if single {
                 sh.run_command_as_process(&ao.first.cmds[0])
