@@ -659,13 +659,10 @@ impl Shell {
             return;
         }
         let me = self.cur;
-        let zombie = self
-            .k
-            .ps()
-            .iter()
-            .find(|p| p.pid == me)
-            .is_none_or(|p| p.state == cgsim_cgroupfs::ProcState::Zombie);
-        if !zombie {
+        // One lookup of the task (`getcwd` is ESRCH for a zombie or a reaped pid), not a scan
+        // of every process: this runs after every command, and loops run many.
+        let dead = matches!(self.k.getcwd(me), Err(e) if e.errno == cgsim_ktypes::Errno::ESRCH);
+        if !dead {
             return;
         }
         self.collect();
