@@ -1751,6 +1751,12 @@ impl Shell {
             match self.read_file(pid, &path) {
                 Ok(t) => (t, file.clone(), argv[i + 1..].to_vec()),
                 Err(e) => {
+                    // dash's `errmsg(.., E_OPEN)`: ENOENT is "No such file".
+                    let e = if e == "No such file or directory" {
+                        "No such file".to_string()
+                    } else {
+                        e
+                    };
                     self.write_err(pid, &format!("sh: 0: cannot open {file}: {e}\n"));
                     return 2;
                 }
