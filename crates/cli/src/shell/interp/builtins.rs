@@ -761,6 +761,10 @@ pub(crate) fn getopts(sh: &mut Shell, argv: &[String]) -> i32 {
     let Some(arg) = args.get(optind - 1).cloned() else {
         return done(sh, optind);
     };
+    // Other arguments than last time (same OPTIND): start at this one's first option.
+    if sh.st.optchar >= arg.chars().count() {
+        sh.st.optchar = 0;
+    }
     if sh.st.optchar == 0 {
         if arg == "--" {
             return done(sh, optind + 1);
