@@ -21,8 +21,8 @@ pub(crate) fn register(r: &mut Registry) {
     );
     r.add(
         "sh",
-        "sh -c COMMAND",
-        "run COMMAND in a new shell process ($$ is its pid)",
+        "sh [-c COMMAND [NAME [ARG]...] | FILE [ARG]...]",
+        "run COMMAND or a script in a new shell process ($$ is its pid)",
         Kind::External(sh_c),
     );
     r.add(
@@ -132,16 +132,7 @@ fn sleep(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
 }
 
 fn sh_c(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    match (argv.get(1).map(String::as_str), argv.get(2)) {
-        (Some("-c"), Some(script)) => {
-            let script = script.clone();
-            sh.run_subshell_script(pid, &script)
-        }
-        _ => {
-            sh.write_err(pid, "sh: only `sh -c COMMAND` is supported\n");
-            2
-        }
-    }
+    sh.run_sh_command(pid, argv)
 }
 
 /// `setpriv --reuid=UID [--regid=GID] [--clear-groups] CMD [ARG]...` (util-linux): set the

@@ -81,6 +81,13 @@ script!(delegation);
 script!(dot_events);
 script!(text_commands);
 script!(pipelines);
+script!(sh_control);
+script!(sh_expand);
+script!(sh_builtins);
+script!(sh_redirect);
+script!(sh_options);
+script!(sh_scripts);
+script!(sh_errors);
 
 #[test]
 fn tour() {
