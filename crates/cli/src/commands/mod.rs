@@ -7,8 +7,17 @@
 //! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
 //! [`Registry::add`].
 
+pub mod awk;
+pub mod bc;
 pub mod builtins;
+pub mod cfmt;
+pub mod coreutils;
+pub mod getopt;
+pub mod posix_regex;
+pub mod procps;
+pub mod sed;
 pub mod dd;
+pub mod findutils;
 pub mod fs;
 pub mod libcgroup;
 pub mod listener;
@@ -90,6 +99,12 @@ impl Registry {
         dd::register(&mut r);
         users::register(&mut r);
         libcgroup::register(&mut r);
+        coreutils::register(&mut r);
+        procps::register(&mut r);
+        sed::register(&mut r);
+        awk::register(&mut r);
+        findutils::register(&mut r);
+        bc::register(&mut r);
         r
     }
 

@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 pub(crate) mod builtins;
+pub mod child;
 mod jobs;
 pub(crate) mod printf;
 mod redirect;

@@ -88,6 +88,11 @@ script!(sh_redirect);
 script!(sh_options);
 script!(sh_scripts);
 script!(sh_errors);
+script!(utils_text);
+script!(utils_sed);
+script!(utils_awk);
+script!(utils_find);
+script!(utils_system);
 
 #[test]
 fn tour() {
