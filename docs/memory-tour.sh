@@ -57,7 +57,7 @@ cat M/memory.usage_in_bytes M/memory.max_usage_in_bytes M/memory.failcnt
 # With oom_kill_disable the task that would be killed waits instead (state D) and under_oom
 # is 1, until the limit is raised.
 echo 1 > M/memory.oom_control
-memhog 1M &
+memhold 1M &
 waiter=$!
 ps
 cat M/memory.oom_control

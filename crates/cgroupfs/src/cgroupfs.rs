@@ -74,7 +74,7 @@ impl<T: Tracer> Kernel<T> {
         &self,
         _st: &mut State<T>,
         data: Option<&str>,
-    ) -> SysResult<(CgSb, Node)> {
+    ) -> SysResult<(CgSb, Node, bool)> {
         let m = self
             .cgroups
             .mount(data)
@@ -86,6 +86,7 @@ impl<T: Tracer> Kernel<T> {
                 cgrp: m.top,
                 file: None,
             }),
+            m.new_hierarchy,
         ))
     }
 
@@ -101,15 +102,19 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| sys(e, "cgroup_remount"))
     }
 
-    /// Drop one mount view; the core runs `cgroup_kill_sb` if it was the last one.
-    pub(crate) fn cg_kill_sb(&self, _st: &mut State<T>, sb: &CgSb) {
+    /// Drop one mount view; the core runs `cgroup_kill_sb` if it was the last one. Returns
+    /// whether the superblock died.
+    pub(crate) fn cg_kill_sb(&self, _st: &mut State<T>, sb: &CgSb) -> bool {
         match self.cgroups.umount(sb.0) {
-            Ok(true) | Ok(false) => {}
-            Err(e) => self.klog.printk(
-                &self.clock,
-                Level::Warning,
-                format!("cgroup: umount of an unknown hierarchy: {}", e.name()),
-            ),
+            Ok(dead) => dead,
+            Err(e) => {
+                self.klog.printk(
+                    &self.clock,
+                    Level::Warning,
+                    format!("cgroup: umount of an unknown hierarchy: {}", e.name()),
+                );
+                false
+            }
         }
     }
 

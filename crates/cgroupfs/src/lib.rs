@@ -145,7 +145,7 @@ pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
-pub use crate::mount::mangle;
+pub use crate::mount::{mangle, mnt, ms};
 pub use crate::namei::{NAME_MAX, PATH_MAX};
 pub use crate::perm::S_ISVTX;
 pub use crate::process::{DefaultAction, TASK_COMM_LEN, default_action};
@@ -594,11 +594,16 @@ impl<T: Tracer> Kernel<T> {
     fn unlock(&self, mut st: MutexGuard<'_, state::State<T>>) {
         self.drain_release_agent(&mut st);
         let deferred = std::mem::take(&mut st.deferred_drops);
+        let sigchld = std::mem::take(&mut st.pending_sigchld);
         drop(st);
         // Last eventfd references: their POLLHUP wake-ups record event removals, run next.
         drop(deferred);
         self.event_process_hangups();
         self.mem_events();
+        // exit_notify's SIGCHLD: ignored unless the parent is a program with a handler (stress).
+        for parent in sigchld {
+            self.deliver(parent, Signal::SIGCHLD);
+        }
     }
 
     // ---- processes -------------------------------------------------------------------------
@@ -754,7 +759,23 @@ impl<T: Tracer> Kernel<T> {
         remount: bool,
         data: Option<&str>,
     ) -> SysResult<()> {
-        self.sys_mount(pid, source, target, fstype, remount, data)
+        let flags = if remount { ms::REMOUNT } else { 0 };
+        self.sys_mount(pid, source, target, fstype, flags, data)
+    }
+
+    /// `mount(source, target, fstype, flags, data)` with `MS_*` flags ([`ms`]): what mount(8)
+    /// passes after taking `nosuid`, `noatime`, `remount`, ... out of `-o`. EINVAL for
+    /// `MS_RDONLY` and `MS_BIND`, which are not modelled.
+    pub fn mount_flags(
+        &self,
+        pid: Pid,
+        source: &str,
+        target: &str,
+        fstype: &str,
+        flags: u64,
+        data: Option<&str>,
+    ) -> SysResult<()> {
+        self.sys_mount(pid, source, target, fstype, flags, data)
     }
 
     pub fn umount(&self, pid: Pid, target: &str) -> SysResult<()> {
@@ -897,7 +918,14 @@ impl<T: Tracer> Kernel<T> {
 
     /// Advance the simulated clock by `nanos`, waking and running sleepers in time order.
     pub fn advance_clock(&self, nanos: u64) {
-        self.sched_advance_clock(nanos)
+        self.sched_advance_clock(nanos, &mut || false)
+    }
+
+    /// [`advance_clock`](Self::advance_clock), but stop at the first wake-up deadline after
+    /// which `done()` holds (a shell waiting for a child that a wake-up ended: the clock stays
+    /// where the child ended instead of running on to a later timer).
+    pub fn advance_clock_until(&self, nanos: u64, done: &mut dyn FnMut() -> bool) {
+        self.sched_advance_clock(nanos, done)
     }
 
     /// Take what processes wrote to the console (fds 0–2 of init and its descendants unless

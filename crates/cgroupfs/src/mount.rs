@@ -1,7 +1,17 @@
-//! The mount table: `mount(2)`, `umount(2)` and `/proc/mounts`.
+//! The mount table: `mount(2)`, `umount(2)`, `/proc/mounts` and `/proc/PID/mountinfo`.
 //!
 //! **Kernel:** `fs/namespace.c` `do_mount`, `do_new_mount`, `do_add_mount`, `do_remount`,
-//! `do_umount`, `show_vfsmnt` (2.6.25); `fs/super.c` `get_sb_*`/`deactivate_super`.
+//! `do_umount`, `mnt_alloc_id`/`mnt_free_id`, `show_vfsmnt`, `show_mountinfo`,
+//! `show_sb_opts`, `show_mnt_opts` (v2.6.35); `fs/super.c` `get_sb_*`/`deactivate_super`,
+//! `set_anon_super` (`get_unnamed_dev`).
+//! Mount flags (v2.6.35 `do_mount`): every mount made through `mount(2)` gets `MNT_RELATIME`
+//! unless `MS_NOATIME` is given (the default since 2.6.30), `MS_STRICTATIME` clears both, and
+//! `MS_NOSUID`/`MS_NODEV`/`MS_NOEXEC`/`MS_NODIRATIME` become per-mount flags; `MS_SYNCHRONOUS`,
+//! `MS_DIRSYNC` and `MS_MANDLOCK` belong to the superblock. A remount replaces the mount's
+//! flags (2.6.35 has no "keep the old atime mode" rule yet). `rootfs` is mounted by the kernel
+//! itself (`init_mount_tree`), so it has none of them.
+//! Mount ids are the lowest free id from `mnt_id_start` (freed ids are reused, as the ida
+//! does); superblocks without a device get `0:N` with the lowest free N (`get_unnamed_dev`).
 //! Rules kept: only root may mount or unmount (EPERM); an unknown filesystem type is ENODEV; the
 //! target must exist (ENOENT) and be a directory (ENOTDIR); mounting the same superblock on the
 //! root of a mount of that superblock is EBUSY; `umount` of a path that is not a mount root is
@@ -9,7 +19,14 @@
 //! (`cgroup_kill_sb`) only when its last mount goes away.
 //! A mount is busy (EBUSY) while a file is open through it or some process's working directory
 //! is inside it, as the kernel's mount reference count makes it.
-//! **Differences:** no bind mounts, no mount flags except remount, no `MNT_DETACH`.
+//! **Differences:** no bind mounts, no `MNT_DETACH`, no mount propagation (every mount is
+//! private, so `mountinfo` has no optional fields, as on 2.6.35 without `mount --make-shared`).
+//! Read-only mounts are refused (EINVAL from [`Kernel::mount_flags`]) because nothing would
+//! enforce them; `nosuid`, `nodev`, `noexec` and the atime flags are shown but change nothing
+//! (the simulator executes no files and keeps no access times). The kernel's own internal
+//! mounts (sysfs, bdev, sockfs, pipefs, ...) are not listed; they only take mount ids and
+//! unnamed device numbers: `rootfs` is mount 1 on `0:1`, `proc` is `0:3`, and the first
+//! superblock mounted from user space gets `0:15`.
 
 use crate::Kernel;
 use crate::cgroupfs::CgSb;
@@ -20,6 +37,83 @@ use crate::task::INIT_PID;
 use crate::tmpfs::{TMPFS_MAGIC, Tmpfs};
 use cgsim_ktypes::trace::func;
 use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+
+/// `mount(2)` flags (`include/linux/fs.h`, v2.6.35).
+pub mod ms {
+    pub const RDONLY: u64 = 1;
+    pub const NOSUID: u64 = 2;
+    pub const NODEV: u64 = 4;
+    pub const NOEXEC: u64 = 8;
+    pub const SYNCHRONOUS: u64 = 16;
+    pub const REMOUNT: u64 = 32;
+    pub const MANDLOCK: u64 = 64;
+    pub const DIRSYNC: u64 = 128;
+    pub const NOATIME: u64 = 1024;
+    pub const NODIRATIME: u64 = 2048;
+    pub const BIND: u64 = 4096;
+    pub const RELATIME: u64 = 1 << 21;
+    pub const STRICTATIME: u64 = 1 << 24;
+}
+
+/// Per-mount flags (`include/linux/mount.h`, v2.6.35).
+pub mod mnt {
+    pub const NOSUID: u32 = 0x01;
+    pub const NODEV: u32 = 0x02;
+    pub const NOEXEC: u32 = 0x04;
+    pub const NOATIME: u32 = 0x08;
+    pub const NODIRATIME: u32 = 0x10;
+    pub const RELATIME: u32 = 0x20;
+    pub const READONLY: u32 = 0x40;
+}
+
+/// `show_sb_opts`'s table, in its order.
+const SB_OPTS: [(u64, &str); 3] = [
+    (ms::SYNCHRONOUS, ",sync"),
+    (ms::DIRSYNC, ",dirsync"),
+    (ms::MANDLOCK, ",mand"),
+];
+
+/// `show_mnt_opts`'s table, in its order.
+const MNT_OPTS: [(u32, &str); 6] = [
+    (mnt::NOSUID, ",nosuid"),
+    (mnt::NODEV, ",nodev"),
+    (mnt::NOEXEC, ",noexec"),
+    (mnt::NOATIME, ",noatime"),
+    (mnt::NODIRATIME, ",nodiratime"),
+    (mnt::RELATIME, ",relatime"),
+];
+
+/// `do_mount`: the per-mount flags of a `mount(2)` call.
+pub fn mnt_flags_of(flags: u64) -> u32 {
+    let mut f = 0;
+    if flags & ms::NOATIME == 0 {
+        f |= mnt::RELATIME;
+    }
+    for (m, n) in [
+        (ms::NOSUID, mnt::NOSUID),
+        (ms::NODEV, mnt::NODEV),
+        (ms::NOEXEC, mnt::NOEXEC),
+        (ms::NOATIME, mnt::NOATIME),
+        (ms::NODIRATIME, mnt::NODIRATIME),
+    ] {
+        if flags & m != 0 {
+            f |= n;
+        }
+    }
+    if flags & ms::STRICTATIME != 0 {
+        f &= !(mnt::RELATIME | mnt::NOATIME);
+    }
+    if flags & ms::RDONLY != 0 {
+        f |= mnt::READONLY;
+    }
+    f
+}
+
+/// The superblock flags `show_sb_opts` prints (and `MS_RDONLY`).
+const SB_FLAGS: u64 = ms::RDONLY | ms::SYNCHRONOUS | ms::DIRSYNC | ms::MANDLOCK;
+
+/// Unnamed device minors below this belong to the kernel's internal superblocks.
+pub const FIRST_USER_ANON_DEV: u32 = 15;
 
 /// Which superblock a mount shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +138,15 @@ pub struct Mount {
     pub fstype: String,
     /// Extra options shown after `rw` for non-cgroup filesystems (`,mode=755`).
     pub options: String,
+    /// `mnt_flags` (`mnt::*`).
+    pub mnt_flags: u32,
+    /// The superblock's `s_flags` that `/proc/mounts` shows (`ms::RDONLY`, `SYNCHRONOUS`,
+    /// `DIRSYNC`, `MANDLOCK`); the same for every mount of one superblock.
+    pub sb_flags: u64,
+    /// `s_dev` of the superblock as `(major, minor)`.
+    pub dev: (u32, u32),
+    /// Position in the namespace's mount list (`/proc/mounts` order).
+    pub seq: u64,
 }
 
 /// `mangle()` in `show_vfsmnt`: escape space, tab, newline and backslash as octal.
@@ -62,14 +165,6 @@ pub fn mangle(s: &str) -> String {
 }
 
 impl<T: Tracer> Kernel<T> {
-    pub(crate) fn add_mount(&self, st: &mut State<T>, mut m: Mount) -> u64 {
-        m.id = st.next_mnt;
-        st.next_mnt += 1;
-        let id = m.id;
-        st.mounts.insert(id, m);
-        id
-    }
-
     /// `do_mount`.
     #[doc(alias = "do_mount")]
     pub(crate) fn sys_mount(
@@ -78,10 +173,22 @@ impl<T: Tracer> Kernel<T> {
         source: &str,
         target: &str,
         fstype: &str,
-        remount: bool,
+        flags: u64,
         data: Option<&str>,
     ) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "do_mount");
+        let remount = flags & ms::REMOUNT != 0;
+        if flags & ms::RDONLY != 0 {
+            return Err(SysError::new(
+                Errno::EINVAL,
+                "read-only mounts are not modelled",
+            ));
+        }
+        if flags & ms::BIND != 0 {
+            return Err(SysError::new(Errno::EINVAL, "bind mounts are not modelled"));
+        }
+        let mnt_flags = mnt_flags_of(flags);
+        let sb_flags = flags & SB_FLAGS;
         // Lock order: Kernel::state -> cgroup_mutex (inside the core's get_sb/remount).
         let mut st = self.state.lock();
         let cred = self.cred_of(&st, pid)?;
@@ -95,11 +202,18 @@ impl<T: Tracer> Kernel<T> {
                 .get(&w.mnt())
                 .filter(|m| &m.root == w.node())
                 .ok_or(SysError::new(Errno::EINVAL, "remount of a non-mount point"))?;
-            let sb = m.sb.clone();
-            return match sb {
-                Super::Cgroup(sb) => self.cg_remount(&mut st, &sb, data),
-                Super::Tmpfs(_) | Super::Proc => Ok(()),
-            };
+            let (id, sb) = (m.id, m.sb.clone());
+            match &sb {
+                Super::Cgroup(cg) => self.cg_remount(&mut st, cg, data)?,
+                Super::Tmpfs(_) | Super::Proc => {}
+            }
+            // do_remount: the new flags replace the mount's; do_remount_sb changes the
+            // superblock's for every mount of it.
+            for m in st.mounts.values_mut().filter(|m| m.sb == sb) {
+                m.sb_flags = sb_flags;
+            }
+            st.mounts.get_mut(&id).expect("found above").mnt_flags = mnt_flags;
+            return Ok(());
         }
         let (sb, root, options) = match fstype {
             "tmpfs" => {
@@ -117,11 +231,16 @@ impl<T: Tracer> Kernel<T> {
             }
             "proc" => (Super::Proc, Node::Proc(ProcNode::Root), String::new()),
             "cgroup" => {
-                let (sb, root) = self.cg_get_sb(&mut st, data)?;
+                let (sb, root, new) = self.cg_get_sb(&mut st, data)?;
+                if new {
+                    // A new hierarchy is a new superblock, whatever an old one with this id had.
+                    st.anon_devs.retain(|_, s| s != &Super::Cgroup(sb.clone()));
+                }
                 (Super::Cgroup(sb), root, String::new())
             }
             _ => return Err(SysError::new(Errno::ENODEV, "unknown filesystem type")),
         };
+        let dev = self.sb_dev(&mut st, &sb);
         // graft_tree (after get_sb, as in the kernel): the mount point must be a directory.
         if !self.attr(&st, w.node())?.is_dir() {
             self.put_super(&mut st, &sb);
@@ -138,6 +257,12 @@ impl<T: Tracer> Kernel<T> {
             self.put_super(&mut st, &sb);
             return Err(SysError::new(Errno::EBUSY, "already mounted here"));
         }
+        // A superblock mounted again keeps its flags (sget finds the existing one).
+        let sb_flags = st
+            .mounts
+            .values()
+            .find(|m| m.sb == sb)
+            .map_or(sb_flags, |m| m.sb_flags);
         let m = Mount {
             id: 0,
             mountpoint: Some((w.mnt(), w.node().clone())),
@@ -147,9 +272,30 @@ impl<T: Tracer> Kernel<T> {
             dir: w.path(),
             fstype: fstype.to_string(),
             options,
+            mnt_flags,
+            sb_flags,
+            dev,
+            seq: 0,
         };
-        self.add_mount(&mut st, m);
+        add_mount(&mut st, m);
         Ok(())
+    }
+
+    /// `s_dev` of a superblock: `proc` has its boot-time `0:3`; another superblock already
+    /// mounted keeps its number; a new one gets the lowest free unnamed minor.
+    #[doc(alias = "get_unnamed_dev")]
+    fn sb_dev(&self, st: &mut State<T>, sb: &Super) -> (u32, u32) {
+        if *sb == Super::Proc {
+            return (0, 3);
+        }
+        if let Some((&minor, _)) = st.anon_devs.iter().find(|(_, s)| *s == sb) {
+            return (0, minor);
+        }
+        let minor = (FIRST_USER_ANON_DEV..)
+            .find(|m| !st.anon_devs.contains_key(m))
+            .expect("a free minor");
+        st.anon_devs.insert(minor, sb.clone());
+        (0, minor)
     }
 
     /// `do_umount`.
@@ -194,6 +340,8 @@ impl<T: Tracer> Kernel<T> {
             ));
         }
         let m = st.mounts.remove(&id).expect("found above");
+        // mnt_free_id: a freed id below the search start moves the start down.
+        st.next_mnt = st.next_mnt.min(id);
         self.put_super(&mut st, &m.sb);
         Ok(())
     }
@@ -203,33 +351,121 @@ impl<T: Tracer> Kernel<T> {
     /// `cgroup_kill_sb`.
     fn put_super(&self, st: &mut State<T>, sb: &Super) {
         match sb {
-            Super::Cgroup(sb) => self.cg_kill_sb(st, sb),
+            Super::Cgroup(cg) => {
+                if self.cg_kill_sb(st, cg) {
+                    st.anon_devs.retain(|_, s| s != sb);
+                }
+            }
             _ if st.mounts.values().any(|m| &m.sb == sb) => {}
             Super::Tmpfs(id) => {
                 st.tmpfs.remove(id);
+                st.anon_devs.retain(|_, s| s != sb);
             }
             Super::Proc => {}
         }
     }
 
-    /// The text of `/proc/mounts`, one line per mount in mount order.
+    /// The option suffix the filesystem adds (`s_op->show_options`): `,memory` for a cgroup
+    /// hierarchy, `,mode=755` for a tmpfs mounted with it.
+    fn fs_options(&self, m: &Mount) -> String {
+        match &m.sb {
+            Super::Cgroup(sb) => self.cg_show_options(sb),
+            _ => m.options.clone(),
+        }
+    }
+
+    /// The text of `/proc/mounts` (`show_vfsmnt`), one line per mount in mount order:
+    /// `SOURCE DIR TYPE rw|ro<sb opts><mnt opts><fs opts> 0 0`.
+    #[doc(alias = "show_vfsmnt")]
     pub(crate) fn proc_mounts(&self, st: &State<T>) -> String {
         let mut out = String::new();
-        for m in st.mounts.values() {
-            let opts = match &m.sb {
-                Super::Cgroup(sb) => self.cg_show_options(sb),
-                _ => m.options.clone(),
-            };
+        for m in in_mount_order(st) {
+            let ro = m.mnt_flags & mnt::READONLY != 0 || m.sb_flags & ms::RDONLY != 0;
             out.push_str(&format!(
-                "{} {} {} rw{} 0 0\n",
+                "{} {} {} {}{}{}{} 0 0\n",
                 mangle(&m.source),
                 mangle(&m.dir),
                 m.fstype,
-                opts
+                if ro { "ro" } else { "rw" },
+                show_sb_opts(m.sb_flags),
+                show_mnt_opts(m.mnt_flags),
+                self.fs_options(m),
             ));
         }
         out
     }
+
+    /// The text of `/proc/PID/mountinfo` (`show_mountinfo`): `ID PARENT MAJ:MIN ROOT DIR
+    /// rw|ro<mnt opts> - TYPE SOURCE rw|ro<sb opts><fs opts>`. Every process sees the one
+    /// namespace from the root `/`, and every mount shows the root of its filesystem.
+    #[doc(alias = "show_mountinfo")]
+    pub(crate) fn proc_mountinfo(&self, st: &State<T>) -> String {
+        let mut out = String::new();
+        for m in in_mount_order(st) {
+            let parent = m.mountpoint.as_ref().map_or(m.id, |(p, _)| *p);
+            out.push_str(&format!(
+                "{} {} {}:{} / {} {}{} - {} {} {}{}{}\n",
+                m.id,
+                parent,
+                m.dev.0,
+                m.dev.1,
+                mangle(&m.dir),
+                if m.mnt_flags & mnt::READONLY != 0 {
+                    "ro"
+                } else {
+                    "rw"
+                },
+                show_mnt_opts(m.mnt_flags),
+                m.fstype,
+                mangle(&m.source),
+                if m.sb_flags & ms::RDONLY != 0 {
+                    "ro"
+                } else {
+                    "rw"
+                },
+                show_sb_opts(m.sb_flags),
+                self.fs_options(m),
+            ));
+        }
+        out
+    }
+}
+
+/// Insert a mount with the lowest free id at or above the search start (`mnt_alloc_id`), at
+/// the end of the namespace's list (`commit_tree`).
+#[doc(alias = "mnt_alloc_id")]
+pub(crate) fn add_mount<T: Tracer>(st: &mut State<T>, mut m: Mount) -> u64 {
+    let id = (st.next_mnt..)
+        .find(|i| !st.mounts.contains_key(i))
+        .expect("a free mount id");
+    st.next_mnt = id + 1;
+    st.next_mnt_seq += 1;
+    m.id = id;
+    m.seq = st.next_mnt_seq;
+    st.mounts.insert(id, m);
+    id
+}
+
+fn in_mount_order<T: Tracer>(st: &State<T>) -> Vec<&Mount> {
+    let mut v: Vec<&Mount> = st.mounts.values().collect();
+    v.sort_by_key(|m| m.seq);
+    v
+}
+
+fn show_sb_opts(flags: u64) -> String {
+    SB_OPTS
+        .iter()
+        .filter(|(f, _)| flags & f != 0)
+        .map(|(_, s)| *s)
+        .collect()
+}
+
+fn show_mnt_opts(flags: u32) -> String {
+    MNT_OPTS
+        .iter()
+        .filter(|(f, _)| flags & f != 0)
+        .map(|(_, s)| *s)
+        .collect()
 }
 
 /// The `mode=` option of tmpfs (octal); other options are rejected with EINVAL as

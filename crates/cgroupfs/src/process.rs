@@ -135,6 +135,10 @@ impl<T: Tracer> Kernel<T> {
         }
         if st.tasks[&pid].orphaned && st.tasks[&pid].ppid == INIT_PID {
             self.reap(st, pid);
+        } else {
+            // exit_notify -> do_notify_parent: the parent gets SIGCHLD (after the unlock).
+            let parent = st.tasks[&pid].ppid;
+            st.pending_sigchld.push(parent);
         }
         true
     }

@@ -3,10 +3,11 @@
 //! **Kernel:** `fs/proc/base.c` (`/proc/<pid>`, `/proc/self`, `proc_cgroup_show`),
 //! `fs/proc/array.c` `proc_pid_status` (the `Name`..`Gid` lines), `fs/proc/root.c`,
 //! `kernel/cgroup.c` `proc_cgroupstats_show` (`/proc/cgroups`) and `fs/namespace.c`
-//! `show_vfsmnt` (`/proc/mounts`), 2.6.25 (spec §2.14).
+//! `show_vfsmnt` (`/proc/mounts`, `/proc/PID/mounts`) and `show_mountinfo`
+//! (`/proc/PID/mountinfo`, v2.6.35; see `mount.rs`).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
 //! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/self`, and per pid `cgroup`, `comm`,
-//! `oom_score_adj` (read-write) and `status` (its first lines and the `Vm*` lines, see
+//! `mounts`, `mountinfo`, `oom_score_adj` (read-write) and `status` (its first lines and the `Vm*` lines, see
 //! `meminfo.rs`).
 //! Directory listings are sorted by name like every readdir of the simulator.
 
@@ -40,14 +41,20 @@ pub enum PidFile {
     Comm,
     Status,
     OomScoreAdj,
+    /// `/proc/PID/mounts` (`show_vfsmnt`, as `/proc/mounts`).
+    Mounts,
+    /// `/proc/PID/mountinfo` (`show_mountinfo`).
+    Mountinfo,
 }
 
 impl PidFile {
-    const ALL: [PidFile; 4] = [
+    const ALL: [PidFile; 6] = [
         PidFile::Cgroup,
         PidFile::Comm,
         PidFile::Status,
         PidFile::OomScoreAdj,
+        PidFile::Mounts,
+        PidFile::Mountinfo,
     ];
 
     fn name(self) -> &'static str {
@@ -56,6 +63,8 @@ impl PidFile {
             PidFile::Comm => "comm",
             PidFile::Status => "status",
             PidFile::OomScoreAdj => "oom_score_adj",
+            PidFile::Mounts => "mounts",
+            PidFile::Mountinfo => "mountinfo",
         }
     }
 }
@@ -101,8 +110,9 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Mounts => 4,
         ProcNode::Meminfo => 5,
         ProcNode::Swaps => 6,
-        ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 8,
-        ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 8 + 1 + *f as u64,
+        // Room for 15 files per pid directory.
+        ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 16,
+        ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 16 + 1 + *f as u64,
     }
 }
 
@@ -233,6 +243,8 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::OomScoreAdj => format!("{}\n", t.oom_score_adj),
                     PidFile::Comm => format!("{}\n", t.comm),
                     PidFile::Cgroup => self.cg_proc_pid_cgroup(*p),
+                    PidFile::Mounts => self.proc_mounts(st),
+                    PidFile::Mountinfo => self.proc_mountinfo(st),
                 }
             }
             _ => return Err(SysError::new(Errno::EISDIR, "is a directory")),

@@ -146,10 +146,13 @@ impl<T: Tracer> Kernel<T> {
         self.programs.lock().insert(pid, prog);
     }
 
-    pub(crate) fn sched_advance_clock(&self, nanos: u64) {
+    pub(crate) fn sched_advance_clock(&self, nanos: u64, done: &mut dyn FnMut() -> bool) {
         let target = self.clock.now_nanos().saturating_add(nanos);
         self.sched_run_until_idle();
         loop {
+            if done() {
+                return;
+            }
             let next = {
                 let st = self.state.lock();
                 st.tasks

@@ -24,7 +24,12 @@ pub struct State<T: Tracer> {
     pub tmpfs: BTreeMap<u32, Tmpfs>,
     pub next_sb: u32,
     pub mounts: BTreeMap<u64, Mount>,
+    /// `mnt_id_start`: where the search for a free mount id begins.
     pub next_mnt: u64,
+    /// The last mount's position in the namespace's list.
+    pub next_mnt_seq: u64,
+    /// Unnamed device minors in use (`unnamed_dev_ida`) and the superblock holding each.
+    pub anon_devs: BTreeMap<u32, Super>,
     pub tasks: BTreeMap<Pid, Task>,
     pub last_pid: i32,
     pub files: BTreeMap<FileId, OpenFile<T>>,
@@ -34,6 +39,9 @@ pub struct State<T: Tracer> {
     /// eventfd files whose last reference went away under the lock; dropped (their `POLLHUP`
     /// wake-up run) by `Kernel::unlock` after the lock is released.
     pub deferred_drops: Vec<EventfdFile>,
+    /// Parents to send SIGCHLD to (`do_notify_parent` in `exit_notify`), delivered by
+    /// `Kernel::unlock` after the lock is released, since a program's handler may make syscalls.
+    pub pending_sigchld: Vec<Pid>,
     /// SysV shm keys (`ipc_ids` of the shm namespace): key → (shmid, size in bytes).
     pub shm_keys: BTreeMap<i32, (i32, u64)>,
     /// Every live segment by id.
@@ -81,8 +89,9 @@ impl<T: Tracer> State<T> {
     /// The state at boot: the root filesystem, the boot mounts and init.
     ///
     /// Layout: `/dev/{null,console}`, `/proc` (proc), `/sys/fs/cgroup` (a tmpfs, mode 0755, as
-    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700), `/etc` (`etc.rs`). `/proc/mounts` starts as
-    /// `rootfs / rootfs rw 0 0`, `proc /proc proc rw 0 0`, `tmpfs /sys/fs/cgroup tmpfs rw 0 0`.
+    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700), `/etc` (`etc.rs`). `/proc/mounts`
+    /// starts as `rootfs / rootfs rw 0 0`, `proc /proc proc rw,relatime 0 0`,
+    /// `tmpfs /sys/fs/cgroup tmpfs rw,relatime 0 0` (rootfs is the kernel's own mount: no relatime).
     pub fn boot() -> State<T> {
         let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755);
         let r = root.root;
@@ -115,6 +124,8 @@ impl<T: Tracer> State<T> {
             next_sb: 2,
             mounts: BTreeMap::new(),
             next_mnt: 1,
+            next_mnt_seq: 0,
+            anon_devs: BTreeMap::from([(crate::mount::FIRST_USER_ANON_DEV, Super::Tmpfs(1))]),
             tasks: BTreeMap::new(),
             last_pid: 1,
             files: BTreeMap::new(),
@@ -122,13 +133,12 @@ impl<T: Tracer> State<T> {
             console: Vec::new(),
             release_log: Vec::new(),
             deferred_drops: Vec::new(),
+            pending_sigchld: Vec::new(),
             shm_keys: BTreeMap::new(),
             shm_segs: BTreeMap::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
-            let id = st.next_mnt;
-            st.next_mnt += 1;
-            st.mounts.insert(id, Mount { id, ..m });
+            crate::mount::add_mount(st, m);
         };
         add(
             &mut st,
@@ -141,6 +151,11 @@ impl<T: Tracer> State<T> {
                 dir: "/".into(),
                 fstype: "rootfs".into(),
                 options: String::new(),
+                // Mounted by the kernel (init_mount_tree), not do_mount: no relatime.
+                mnt_flags: 0,
+                sb_flags: 0,
+                dev: (0, 1),
+                seq: 0,
             },
         );
         add(
@@ -160,6 +175,11 @@ impl<T: Tracer> State<T> {
                 dir: "/proc".into(),
                 fstype: "proc".into(),
                 options: String::new(),
+                // Mounted by the boot scripts with mount(8): do_mount's default relatime.
+                mnt_flags: crate::mount::mnt::RELATIME,
+                sb_flags: 0,
+                dev: (0, 3),
+                seq: 0,
             },
         );
         add(
@@ -176,6 +196,10 @@ impl<T: Tracer> State<T> {
                 dir: "/sys/fs/cgroup".into(),
                 fstype: "tmpfs".into(),
                 options: String::new(),
+                mnt_flags: crate::mount::mnt::RELATIME,
+                sb_flags: 0,
+                dev: (0, crate::mount::FIRST_USER_ANON_DEV),
+                seq: 0,
             },
         );
         // init's fds 0 and 1 share one console description, fd 2 has its own (tagged stderr),

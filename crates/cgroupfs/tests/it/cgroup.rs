@@ -69,7 +69,7 @@ fn scenario_15_3_1_mount_and_defaults() {
     assert!(
         cat(&k, INIT, "/proc/mounts")
             .unwrap()
-            .ends_with("cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n")
+            .ends_with("cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0\n")
     );
     assert_eq!(cat(&k, c, "/proc/self/cgroup").unwrap(), "1:memory:/\n");
     let pc = cat(&k, INIT, "/proc/cgroups").unwrap();
@@ -272,7 +272,7 @@ fn scenario_15_3_8_release_agent_logged() {
     assert!(
         cat(&k, INIT, "/proc/mounts")
             .unwrap()
-            .contains("cgroup rw,memory,release_agent=/sbin/agent 0 0\n")
+            .contains("cgroup rw,relatime,memory,release_agent=/sbin/agent 0 0\n")
     );
     assert!(k.klog().warnings().is_empty(), "{:?}", k.klog().warnings());
 }
@@ -306,7 +306,7 @@ fn umount_keeps_a_hierarchy_with_children() {
     assert!(
         cat(&k, INIT, "/proc/mounts")
             .unwrap()
-            .contains(" cgroup rw,cpu,memory 0 0\n"),
+            .contains(" cgroup rw,relatime,cpu,memory 0 0\n"),
         "remount puts cpu at the head (§2.3.3)"
     );
     assert_eq!(

@@ -74,7 +74,7 @@ fn proc_mounts_at_boot() {
     let k = boot();
     assert_eq!(
         cat(&k, INIT, "/proc/mounts").unwrap(),
-        "rootfs / rootfs rw 0 0\nproc /proc proc rw 0 0\ntmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
+        "rootfs / rootfs rw 0 0\nproc /proc proc rw,relatime 0 0\ntmpfs /sys/fs/cgroup tmpfs rw,relatime 0 0\n"
     );
 }
 
@@ -92,4 +92,85 @@ fn boot_log_names_each_subsystem() {
         .map(|s| format!("[    0.000000] Initializing cgroup subsys {s}"))
         .collect();
     assert_eq!(lines, want);
+}
+
+/// `show_mountinfo` (fs/namespace.c, v2.6.35): ids, parent ids, unnamed devices, the VFS
+/// options before ` - `, the superblock's after; a freed mount id and device are reused.
+#[test]
+fn mountinfo_format_and_id_reuse() {
+    use cgsim_cgroupfs::ms;
+    let k = boot();
+    for d in ["/a", "/b", "/t"] {
+        k.mkdir(INIT, d, 0o755).unwrap();
+    }
+    k.mount(INIT, "none", "/a", "cgroup", false, Some("memory"))
+        .unwrap();
+    k.mount_flags(
+        INIT,
+        "cg",
+        "/b",
+        "cgroup",
+        ms::NOSUID | ms::NOATIME,
+        Some("cpu"),
+    )
+    .unwrap();
+    k.mount_flags(
+        INIT,
+        "tmpfs",
+        "/t",
+        "tmpfs",
+        ms::STRICTATIME | ms::SYNCHRONOUS,
+        Some("mode=700"),
+    )
+    .unwrap();
+    let boot_lines = "1 1 0:1 / / rw - rootfs rootfs rw\n\
+                      2 1 0:3 / /proc rw,relatime - proc proc rw\n\
+                      3 1 0:15 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw\n";
+    assert_eq!(
+        cat(&k, INIT, "/proc/self/mountinfo").unwrap(),
+        format!(
+            "{boot_lines}\
+             4 1 0:16 / /a rw,relatime - cgroup none rw,memory\n\
+             5 1 0:17 / /b rw,nosuid,noatime - cgroup cg rw,cpu\n\
+             6 1 0:18 / /t rw - tmpfs tmpfs rw,sync,mode=700\n"
+        )
+    );
+    // show_vfsmnt: superblock options first, then the mount's, then the filesystem's.
+    assert!(cat(&k, INIT, "/proc/mounts").unwrap().ends_with(
+        "cg /b cgroup rw,nosuid,noatime,cpu 0 0\ntmpfs /t tmpfs rw,sync,mode=700 0 0\n"
+    ));
+    // A freed id (and unnamed device) is the next one handed out; the list keeps mount order.
+    k.umount(INIT, "/b").unwrap();
+    k.mount(INIT, "x", "/b", "cgroup", false, Some("cpuacct"))
+        .unwrap();
+    let u = user_process(&k, 1000);
+    let info = cat(&k, u, &format!("/proc/{u}/mountinfo")).unwrap();
+    assert!(
+        info.ends_with(
+            "6 1 0:18 / /t rw - tmpfs tmpfs rw,sync,mode=700\n\
+             5 1 0:17 / /b rw,relatime - cgroup x rw,cpuacct\n"
+        ),
+        "{info}"
+    );
+    // A remount replaces the mount's flags (2.6.35 keeps no old atime mode).
+    k.mount_flags(
+        INIT,
+        "none",
+        "/a",
+        "cgroup",
+        ms::REMOUNT | ms::NODEV,
+        Some("memory"),
+    )
+    .unwrap();
+    assert!(
+        cat(&k, INIT, "/proc/mounts")
+            .unwrap()
+            .contains("none /a cgroup rw,nodev,relatime,memory 0 0\n")
+    );
+    // Read-only and bind mounts are not modelled: refused, nothing changes.
+    assert_eq!(
+        errno(k.mount_flags(INIT, "none", "/t", "tmpfs", ms::RDONLY, None)),
+        Some(Errno::EINVAL)
+    );
+    assert_eq!(cat(&k, INIT, "/proc/mounts").unwrap().lines().count(), 6);
 }

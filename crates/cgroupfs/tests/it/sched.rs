@@ -166,3 +166,63 @@ fn livelock_guard_warns() {
     k.run_until_idle();
     assert_eq!(k.klog().warnings().len(), 1, "nothing runnable any more");
 }
+
+/// Sleeps until SIGCHLD (`exit_notify` -> `do_notify_parent`), then reaps its child and
+/// prints how it ended.
+struct Reaper;
+
+impl Program for Reaper {
+    fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        match k.waitpid(pid, None) {
+            Ok(Some((c, status))) => {
+                let line = format!(
+                    "{pid} reaped {c}: {status:?} at {}\n",
+                    k.clock().now_nanos()
+                );
+                k.write(pid, Fd(1), line.as_bytes()).unwrap();
+                Step::Exit(0)
+            }
+            Ok(None) => Step::SleepUntil(u64::MAX),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+
+    fn signal(&mut self, _k: &Kernel, _pid: Pid, sig: Signal) -> bool {
+        sig == Signal::SIGCHLD
+    }
+}
+
+#[test]
+fn sigchld_wakes_a_parent_with_a_handler() {
+    let k = boot();
+    let parent = k.fork(INIT).unwrap();
+    let child = k.fork(parent).unwrap();
+    k.spawn_program(parent, Box::new(Reaper));
+    k.spawn_program(
+        child,
+        Box::new(Ticker {
+            period: 500,
+            left: 1,
+            done: 0,
+        }),
+    );
+    k.run_until_idle();
+    // The child ticks once and sleeps; the parent sleeps with nothing to reap.
+    assert_eq!(transcript(&k), format!("{child} tick 1 at 0\n"));
+    // Stop the clock where the child exits (advance_clock_until), not at the end.
+    let mut exited = || k.ps().iter().all(|p| p.pid != child);
+    k.advance_clock_until(10_000, &mut exited);
+    assert_eq!(
+        transcript(&k),
+        format!("{parent} reaped {child}: Exited(1) at 500\n")
+    );
+    assert_eq!(k.clock().now_nanos(), 500);
+    // Without a handler SIGCHLD is ignored: a parent with no program is untouched.
+    let lone = k.fork(INIT).unwrap();
+    let kid = k.fork(lone).unwrap();
+    k.exit(kid, 3);
+    assert_eq!(
+        k.waitpid(lone, Some(kid)).unwrap(),
+        Some((kid, WaitStatus::Exited(3)))
+    );
+}

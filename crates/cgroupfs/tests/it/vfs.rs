@@ -296,7 +296,7 @@ fn tmpfs_mount_and_umount() {
     assert!(
         cat(&k, INIT, "/proc/mounts")
             .unwrap()
-            .contains("none /tmp/m tmpfs rw,mode=700 0 0\n")
+            .contains("none /tmp/m tmpfs rw,relatime,mode=700 0 0\n")
     );
     k.mkdir(INIT, "/tmp/m/inner", 0o755).unwrap();
     k.mount(INIT, "none", "/tmp/m/inner", "tmpfs", false, None)

@@ -1,5 +1,6 @@
 //! Memory commands: `memcg_process` (the Linux Test Project's tool), the teaching programs
-//! `memhog` and `pagecache`, and `free`.
+//! `memhold` and `pagecache`, `free`, `swapon` and `swapoff`. numactl's `memhog` is in
+//! `memhog.rs`, `stress` in `stress.rs`.
 //!
 //! **memcg_process** follows LTP's `testcases/kernel/controllers/memcg/functional/
 //! memcg_process.c`: options `--mmap-anon`, `--mmap-file` (a shared mapping of `/dev/zero`),
@@ -27,11 +28,12 @@ pub(crate) fn register(r: &mut Registry) {
         Kind::Program(memcg_process),
     );
     r.add(
-        "memhog",
-        "memhog [-l] [-f] SIZE",
-        "map SIZE (K/M/G) of anonymous memory, touch it (-l: mlock it; -f: then fork a child sharing it copy-on-write), then sleep; SIGUSR1 writes every page again; kill frees it",
-        Kind::Program(memhog),
+        "memhold",
+        "memhold [-l] [-f] SIZE",
+        "cgsim's teaching program: map SIZE (K/M/G) of anonymous memory, touch it (-l: mlock it; -f: then fork a child sharing it copy-on-write), then hold it until killed; SIGUSR1 writes every page again",
+        Kind::Program(memhold),
     );
+    r.set_help("memhold", MEMHOLD_HELP);
     r.add(
         "pagecache",
         "pagecache FILE...",
@@ -276,7 +278,7 @@ impl Program for MemcgProcess {
 }
 
 /// `atoi`: leading white space, an optional sign, then digits; anything else stops it.
-fn atoi(s: &str) -> i64 {
+pub(super) fn atoi(s: &str) -> i64 {
     let t = s.trim_start();
     let (neg, rest) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -346,14 +348,32 @@ fn memcg_process(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     })
 }
 
-// ---- memhog -----------------------------------------------------------------------------------
+// ---- memhold ----------------------------------------------------------------------------------
 
-/// `memhog [-l] [-f] SIZE`: map, (lock,) touch, (fork a child that shares the pages
+/// `memhold --help`. The program is cgsim's own (no Linux tool has this name), so its help
+/// follows the coreutils layout.
+const MEMHOLD_HELP: &str = "\
+Usage: memhold [-l] [-f] SIZE
+Map SIZE bytes of private anonymous memory, write to every page, then hold the
+memory until killed (cgsim's teaching program; numactl's memhog allocates,
+touches and exits instead).
+
+  -l    mlock the mapping instead of only touching it
+  -f    after touching, fork a child that shares the pages copy-on-write
+          (the child's pid is printed on standard output)
+
+SIZE is a number with an optional K, M or G suffix (powers of 1024).
+Each SIGUSR1 makes the program (and the child) write every page again, which
+copies pages still shared since the fork and charges the copies to the
+writer's memory cgroup.
+";
+
+/// `memhold [-l] [-f] SIZE`: map, (lock,) touch, (fork a child that shares the pages
 /// copy-on-write and prints nothing,) then sleep until killed. Each SIGUSR1 writes every page
 /// again: in a process whose pages are still shared since the fork, that copies them
 /// (`do_wp_page`), charging the copies to its own memcg.
 #[derive(Clone)]
-struct MemHog {
+struct MemHold {
     size: u64,
     lock: bool,
     fork: bool,
@@ -363,7 +383,7 @@ struct MemHog {
     rewrites: u32,
 }
 
-impl Program for MemHog {
+impl Program for MemHold {
     fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
         if !self.done {
             let addr = match self.addr {
@@ -374,7 +394,7 @@ impl Program for MemHog {
                         a
                     }
                     Err(e) => {
-                        perror(k, pid, "memhog: mmap", &e);
+                        perror(k, pid, "memhold: mmap", &e);
                         return Step::Exit(1);
                     }
                 },
@@ -401,7 +421,7 @@ impl Program for MemHog {
                         k.spawn_program(child, Box::new(self.clone()));
                     }
                     Err(e) => {
-                        perror(k, pid, "memhog: fork", &e);
+                        perror(k, pid, "memhold: fork", &e);
                         return Step::Exit(1);
                     }
                 }
@@ -429,7 +449,7 @@ impl Program for MemHog {
     }
 }
 
-fn memhog(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
+fn memhold(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     let mut lock = false;
     let mut fork = false;
     let mut size = None;
@@ -439,20 +459,20 @@ fn memhog(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
         } else if a == "-f" {
             fork = true;
         } else if let Some(opt) = a.strip_prefix('-') {
-            return Err((format!("memhog: invalid option -- '{opt}'"), 1));
+            return Err((format!("memhold: invalid option -- '{opt}'"), 1));
         } else {
             let (v, rest) = memparse(a.as_bytes(), MemparseSuffixes::Kmg);
             if !rest.is_empty() || v == 0 {
-                return Err((format!("memhog: invalid size '{a}'"), 1));
+                return Err((format!("memhold: invalid size '{a}'"), 1));
             }
             size = Some(v);
         }
     }
     let Some(size) = size else {
-        return Err(("usage: memhog [-l] [-f] SIZE".to_string(), 1));
+        return Err(("usage: memhold [-l] [-f] SIZE".to_string(), 1));
     };
     Ok(Spawn {
-        program: Box::new(MemHog {
+        program: Box::new(MemHold {
             size,
             lock,
             fork,

@@ -2,13 +2,15 @@
 //!
 //! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
 //! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
-//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
-//! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
-//! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
-//! [`Registry::add`].
+//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhold`,
+//! `pagecache`, `free`, `swapon`, `swapoff`), [`memhog`] (numactl's), [`stress`], [`tee`],
+//! [`which`], [`text`] (`grep`, `wc`, `head`, `tail`) and [`dd`], plus [`listener`]
+//! (`cgroup_event_listener`). Each registers its commands with [`Registry::add`]; [`bin`]
+//! gives each command its file in `/bin`, `/usr/bin`, ... when a shell starts.
 
 pub mod awk;
 pub mod bc;
+pub mod bin;
 pub mod builtins;
 pub mod cfmt;
 pub mod coreutils;
@@ -21,13 +23,17 @@ pub mod findutils;
 pub mod fs;
 pub mod libcgroup;
 pub mod listener;
+pub mod memhog;
 pub mod memory;
 pub mod misc;
 pub mod mount;
 pub mod nss;
 pub mod process;
+pub mod stress;
+pub mod tee;
 pub mod text;
 pub mod users;
+pub mod which;
 
 use crate::Shell;
 use cgsim_cgroupfs::{Kernel, Program};
@@ -94,6 +100,10 @@ impl Registry {
         process::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
+        memhog::register(&mut r);
+        stress::register(&mut r);
+        tee::register(&mut r);
+        which::register(&mut r);
         listener::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
@@ -140,10 +150,17 @@ impl Registry {
     /// The command registered as `name` (a path in a binary directory names it too, as for
     /// [`Registry::kind`]).
     pub fn get(&self, name: &str) -> Option<&Command> {
-        let base = ["/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"]
-            .iter()
-            .find_map(|dir| name.strip_prefix(dir))
-            .unwrap_or(name);
+        let base = [
+            "/bin/",
+            "/usr/bin/",
+            "/sbin/",
+            "/usr/sbin/",
+            "/usr/local/bin/",
+            "/usr/local/sbin/",
+        ]
+        .iter()
+        .find_map(|dir| name.strip_prefix(dir))
+        .unwrap_or(name);
         self.cmds.get(base)
     }
 

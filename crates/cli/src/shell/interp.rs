@@ -245,6 +245,7 @@ impl Shell {
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
         }
+        crate::commands::bin::install(&mut sh);
         sh.collect();
         sh
     }
@@ -1581,7 +1582,7 @@ impl Shell {
     /// A command that runs to completion inside the shell (a builtin, or an external command's
     /// body) cannot sleep: if its last call left `pid` on a memcg OOM wait queue (state D),
     /// where the kernel would keep it until the memcg gets memory back, say so and give the wait
-    /// up (the call already failed with EINTR and changed nothing). Programs (`memhog`,
+    /// up (the call already failed with EINTR and changed nothing). Programs (`memhold`,
     /// `memcg_process`) really sleep there instead.
     fn no_oom_sleep(&mut self, pid: Pid) {
         if self.k.oom_waiting(pid) {

@@ -93,6 +93,11 @@ script!(utils_sed);
 script!(utils_awk);
 script!(utils_find);
 script!(utils_system);
+script!(mount_listing);
+script!(tee_which);
+script!(memhog);
+script!(stress);
+script!(blog_stress);
 
 #[test]
 fn tour() {

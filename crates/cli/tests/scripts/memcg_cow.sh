@@ -5,9 +5,9 @@ mkdir /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/a /cg/b
 echo $$ > /cg/a/tasks
-# memhog -f touches 1M in a, then forks a child sharing it; the child's pid is printed
+# memhold -f touches 1M in a, then forks a child sharing it; the child's pid is printed
 # (pids are deterministic: the parent is 6, the child 7).
-memhog -f 1M &
+memhold -f 1M &
 parent=$!
 sleep 1
 child=7
@@ -31,7 +31,7 @@ ps
 kill $child
 echo 1 > /cg/a/memory.move_charge_at_immigrate
 echo $$ > /cg/b/tasks
-memhog -f 512K &
+memhold -f 512K &
 sleep 1
 echo 19 > /cg/a/tasks
 cat /cg/a/memory.usage_in_bytes /cg/b/memory.usage_in_bytes

@@ -33,7 +33,7 @@ echo 0 > /cg/memory.use_hierarchy
 # With the hierarchy, a charge in B counts against A's limit too.
 echo 1M > /cg/A/memory.limit_in_bytes
 echo $$ > /cg/A/B/tasks
-memhog 512K &
+memhold 512K &
 cat /cg/A/B/memory.usage_in_bytes /cg/A/memory.usage_in_bytes
 cat /cg/A/B/memory.stat
 kill $!

@@ -19,14 +19,14 @@ dmesg
 # task's resident pages, so it counts from a 4 MiB limit up (below, the division gives 0).
 echo 8M > /cg/a/memory.memsw.limit_in_bytes
 echo 8M > /cg/a/memory.limit_in_bytes
-memhog 3M &
+memhold 3M &
 big=$!
-memhog 1M &
+memhold 1M &
 small=$!
 echo 1000 > /proc/$small/oom_score_adj
 cat /proc/$small/oom_score_adj
-memhog 5M &
-wait $small; echo "memhog $small: exit status $?"
+memhold 5M &
+wait $small; echo "memhold $small: exit status $?"
 ps
 cat /cg/a/memory.usage_in_bytes
 dmesg
@@ -38,6 +38,6 @@ kill $big $!
 # A foreground command the OOM killer ends: the shell reports the signal as dash does.
 wait
 dmesg -C
-memhog 16M
+memhold 16M
 echo "status $?"
 dmesg

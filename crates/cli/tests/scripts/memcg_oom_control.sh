@@ -9,7 +9,7 @@ echo 1M > /cg/a/memory.memsw.limit_in_bytes
 echo 1 > /cg/a/memory.oom_control
 cat /cg/a/memory.oom_control
 echo $$ > /cg/a/tasks
-memhog 2M &
+memhold 2M &
 pid=$!
 ps
 cat /cg/a/memory.oom_control
@@ -21,16 +21,16 @@ ps
 cat /cg/a/memory.oom_control
 cat /cg/a/memory.usage_in_bytes
 kill $pid
-wait $pid; echo "memhog: exit status $?"
+wait $pid; echo "memhold: exit status $?"
 # A foreground allocation that must wait does not hang the script (limits go down in the
 # other order: memsw may not go below the memory limit).
 echo 1M > /cg/a/memory.limit_in_bytes
 echo 1M > /cg/a/memory.memsw.limit_in_bytes
-memhog 2M
+memhold 2M
 ps
 # SIGKILL ends the wait; re-enabling the OOM killer (oom_control 0) would have woken it too.
 kill -9 $!
-wait $!; echo "memhog: exit status $?"
+wait $!; echo "memhold: exit status $?"
 cat /cg/a/memory.oom_control
 echo 0 > /cg/a/memory.oom_control
 cat /cg/a/memory.oom_control
@@ -38,7 +38,7 @@ cat /cg/a/memory.oom_control
 # so writing a file cannot get a page-cache page. The kernel would put the shell to sleep
 # (the terminal hangs); cgsim says so, gives the wait up, and the write wrote nothing.
 echo 1 > /cg/a/memory.oom_control
-memhog 1M &
+memhold 1M &
 hog=$!
 echo "some data" > /tmp/data
 echo "status $?"

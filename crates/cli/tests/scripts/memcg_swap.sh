@@ -7,7 +7,7 @@ mount -t cgroup -o memory none /cg
 mkdir /cg/a
 echo 1M > /cg/a/memory.limit_in_bytes
 echo $$ > /cg/a/tasks
-memhog 2M &
+memhold 2M &
 sleep 1
 grep swap /cg/a/memory.stat
 swapon -s

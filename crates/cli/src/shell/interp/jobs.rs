@@ -76,7 +76,17 @@ impl Shell {
                     self.timers.remove(&p);
                     self.k.advance_clock(0);
                 } else {
-                    self.k.advance_clock(t - now);
+                    // Stop where the child ends (a stress worker OOM-killed long before its
+                    // parent's timeout): the clock must not run on to a timer nobody waits for.
+                    let (k, parent) = (self.k.clone(), self.cur);
+                    let mut ended = || {
+                        k.ps().iter().any(|i| {
+                            i.state == cgsim_cgroupfs::ProcState::Zombie
+                                && i.ppid == parent
+                                && target.is_none_or(|t| t == i.pid)
+                        }) || target.is_some_and(|t| !k.ps().iter().any(|i| i.pid == t))
+                    };
+                    self.k.advance_clock_until(t - now, &mut ended);
                 }
                 true
             }
