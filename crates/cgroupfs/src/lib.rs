@@ -118,6 +118,7 @@ mod event_control;
 mod eventfd;
 mod file;
 mod fs;
+mod hostfs;
 mod mem;
 mod meminfo;
 mod mount;
@@ -143,6 +144,7 @@ use std::sync::Arc;
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
+pub use crate::hostfs::{HOST_MAX_FILE, HostBind};
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
 pub use crate::mount::{mangle, mnt, ms};

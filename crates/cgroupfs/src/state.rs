@@ -46,9 +46,21 @@ pub struct State<T: Tracer> {
     pub shm_keys: BTreeMap<i32, (i32, u64)>,
     /// Every live segment by id.
     pub shm_segs: BTreeMap<i32, ShmSeg>,
+    /// Host directories bound read-only (`--bind`), indexed by `Node::Host`'s `fs`.
+    pub hostfs: Vec<crate::hostfs::HostFs>,
 }
 
 impl<T: Tracer> State<T> {
+    /// Bound host directory `fs`.
+    pub fn host(&self, fs: u32) -> cgsim_ktypes::SysResult<&crate::hostfs::HostFs> {
+        self.hostfs
+            .get(fs as usize)
+            .ok_or(cgsim_ktypes::SysError::new(
+                cgsim_ktypes::Errno::ENOENT,
+                "stale host bind",
+            ))
+    }
+
     /// Register a new open file description and return its id (with no fd naming it yet).
     pub fn add_file(&mut self, file: OpenFile<T>) -> FileId {
         let id = self.next_file;
@@ -136,6 +148,7 @@ impl<T: Tracer> State<T> {
             pending_sigchld: Vec::new(),
             shm_keys: BTreeMap::new(),
             shm_segs: BTreeMap::new(),
+            hostfs: Vec::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);

@@ -10,8 +10,8 @@
 #![forbid(unsafe_code)]
 
 use cgsim::contention::{self, ContentionOpts};
-use cgsim::{Shell, boot};
-use cgsim_cgroupfs::BootParams;
+use cgsim::{Shell, boot, boot_with_binds};
+use cgsim_cgroupfs::{BootParams, HostBind};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -42,6 +42,11 @@ struct Cli {
     /// `event_control.same_cgroup_check`).
     #[arg(long = "set", global = true, value_name = "SWITCH=VALUE")]
     set: Vec<String>,
+    /// Make host directory HOSTDIR visible read-only at SIMDIR inside the simulated
+    /// filesystem (repeatable): reads, listings and scripts work, every write fails with
+    /// EROFS, and nothing is ever written to the host.
+    #[arg(long = "bind", global = true, value_name = "HOSTDIR:SIMDIR", value_parser = parse_bind)]
+    bind: Vec<HostBind>,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -105,8 +110,20 @@ fn read_script(file: &PathBuf) -> std::io::Result<String> {
     }
 }
 
-fn run_script(params: BootParams, trace: bool, echo: bool, src: &str) -> i32 {
-    let mut shell = Shell::new(boot(params));
+/// `--bind HOSTDIR:SIMDIR`.
+fn parse_bind(s: &str) -> Result<HostBind, String> {
+    HostBind::parse(s).map_err(|e| e.trim_start_matches("--bind ").to_string())
+}
+
+fn run_script(params: BootParams, binds: &[HostBind], trace: bool, echo: bool, src: &str) -> i32 {
+    let k = match boot_with_binds(params, binds) {
+        Ok(k) => k,
+        Err(msg) => {
+            eprintln!("cgsim: {msg}");
+            return 2;
+        }
+    };
+    let mut shell = Shell::new(k);
     shell.set_echo_input(echo);
     if trace {
         shell.set_tracing(true);
@@ -182,14 +199,21 @@ fn main() -> ExitCode {
     match cli.cmd {
         None => {
             if std::io::stdin().is_terminal() {
-                let mut shell = Shell::new(boot(params));
+                let k = match boot_with_binds(params, &cli.bind) {
+                    Ok(k) => k,
+                    Err(msg) => {
+                        eprintln!("cgsim: {msg}");
+                        return ExitCode::from(2);
+                    }
+                };
+                let mut shell = Shell::new(k);
                 if cli.trace {
                     shell.set_tracing(true);
                 }
                 exit_code(cgsim::repl::run(&mut shell))
             } else {
                 match read_script(&PathBuf::from("-")) {
-                    Ok(src) => exit_code(run_script(params, cli.trace, false, &src)),
+                    Ok(src) => exit_code(run_script(params, &cli.bind, cli.trace, false, &src)),
                     Err(e) => {
                         eprintln!("cgsim: cannot read standard input: {e}");
                         ExitCode::from(2)
@@ -198,7 +222,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Cmd::Run { file, echo }) => match read_script(&file) {
-            Ok(src) => exit_code(run_script(params, cli.trace, echo, &src)),
+            Ok(src) => exit_code(run_script(params, &cli.bind, cli.trace, echo, &src)),
             Err(e) => {
                 eprintln!("cgsim: cannot open {}: {e}", file.display());
                 ExitCode::from(2)
