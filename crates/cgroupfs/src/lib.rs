@@ -643,6 +643,37 @@ impl<T: Tracer> Kernel<T> {
         self.sys_set_comm(pid, comm)
     }
 
+    /// Replace the environment of `pid`, as `execve` does with its `envp`.
+    pub fn set_environ(&self, pid: Pid, environ: Vec<(String, String)>) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st
+            .tasks
+            .get_mut(&pid)
+            .ok_or(cgsim_ktypes::SysError::new(
+                cgsim_ktypes::Errno::ESRCH,
+                "no such process",
+            ))?;
+        t.environ = environ;
+        Ok(())
+    }
+
+    /// The environment of `pid` (what `getenv` reads in the process).
+    pub fn environ(&self, pid: Pid) -> Vec<(String, String)> {
+        let st = self.state.lock();
+        st.tasks.get(&pid).map(|t| t.environ.clone()).unwrap_or_default()
+    }
+
+    /// One variable of `pid`'s environment (`getenv`).
+    pub fn getenv(&self, pid: Pid, name: &str) -> Option<String> {
+        let st = self.state.lock();
+        st.tasks
+            .get(&pid)?
+            .environ
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
     /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may
     /// only shuffle among its current ids).
     pub fn set_cred(&self, pid: Pid, cred: Cred) -> SysResult<()> {

@@ -121,6 +121,9 @@ impl<T: Tracer> State<T> {
             0,
             0,
         );
+        // /dev/shm, where POSIX shared memory and LTP's checkpoint file live (a directory of
+        // the root filesystem here, a tmpfs mount on a distribution).
+        root.create(dev, "shm", dir(), 0o1777, 0, 0);
         let proc_dir = root.create(r, "proc", dir(), 0o555, 0, 0);
         root.create(r, "root", dir(), 0o700, 0, 0);
         let sys = root.create(r, "sys", dir(), 0o755, 0, 0);
@@ -262,6 +265,7 @@ impl<T: Tracer> State<T> {
                 oom_score_adj: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
+                environ: Vec::new(),
             },
         );
         st

@@ -132,6 +132,9 @@ struct MemcgProcess {
     /// The allocation in progress or done, one region per kind.
     regions: Vec<Region>,
     exit: bool,
+    /// `tst_reinit(); TST_CHECKPOINT_WAKE(0);` at start: `None` before it ran, then the waker
+    /// until the test's `tst_checkpoint wait 10000 0` was woken.
+    start: Option<Option<crate::commands::ltp::checkpoint::Waker>>,
 }
 
 impl MemcgProcess {
@@ -239,6 +242,32 @@ impl MemcgProcess {
 
 impl Program for MemcgProcess {
     fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        use crate::commands::ltp::checkpoint::{Poll, Waker};
+        if self.start.is_none() {
+            // tst_reinit: the test library's page; without one (run by hand) there is no
+            // checkpoint to wake.
+            self.start = Some(
+                k.getenv(pid, "LTP_IPC_PATH")
+                    .map(|path| Waker::new(k, path, 0, 1, 10_000)),
+            );
+        }
+        if let Some(Some(w)) = self.start.as_mut() {
+            match w.poll(k, pid) {
+                Poll::Done => self.start = Some(None),
+                Poll::Again(s) => return s,
+                Poll::TimedOut => {
+                    crate::commands::ltp::tst_print(
+                        k,
+                        pid,
+                        "memcg_process.c",
+                        303,
+                        crate::commands::ltp::TestRes::Brok,
+                        "tst_checkpoint_wake(0, 1, 10000) failed: ETIMEDOUT (110)",
+                    );
+                    return Step::Exit(2);
+                }
+            }
+        }
         while self.toggles > 0 && !self.exit {
             if self.allocated {
                 if let Err(code) = self.free(k, pid) {
@@ -278,7 +307,7 @@ impl Program for MemcgProcess {
 }
 
 /// `atoi`: leading white space, an optional sign, then digits; anything else stops it.
-pub(super) fn atoi(s: &str) -> i64 {
+pub(crate) fn atoi(s: &str) -> i64 {
     let t = s.trim_start();
     let (neg, rest) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -299,6 +328,7 @@ fn memcg_process(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
         allocated: false,
         regions: Vec::new(),
         exit: false,
+        start: None,
     };
     let add = |p: &mut MemcgProcess, kind| {
         if !p.kinds.contains(&kind) {

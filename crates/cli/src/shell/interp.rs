@@ -1433,6 +1433,8 @@ impl Shell {
                         if let Some(t) = wakes_at {
                             self.timers.insert(pid, t);
                         }
+                        // execve hands the program the exported variables as its environment.
+                        let _ = self.k.set_environ(pid, self.environ());
                         self.k.spawn_program(pid, program);
                         Exec::Spawned
                     }
