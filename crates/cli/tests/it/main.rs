@@ -8,6 +8,7 @@
 mod dot;
 mod fuzz_regressions;
 mod helpers;
+mod ltp;
 mod notifications;
 mod robust;
 mod syntax;

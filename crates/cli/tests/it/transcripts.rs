@@ -88,6 +88,7 @@ script!(sh_redirect);
 script!(sh_options);
 script!(sh_scripts);
 script!(sh_errors);
+script!(ltp_helpers);
 script!(utils_text);
 script!(utils_sed);
 script!(utils_awk);

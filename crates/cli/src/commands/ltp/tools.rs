@@ -371,7 +371,8 @@ fn tst_timeout_kill(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)>
             until,
             phase: 0,
         }),
-        wakes_at: Some(until),
+        // Its last possible wake-up: the timeout, 100 ms, then ten one-second checks.
+        wakes_at: Some(until + 100 * MS + 11_000 * MS),
     })
 }
 
