@@ -52,13 +52,13 @@ timeout
 echo $?
 sleep 1000 &
 sleep 2000 &
-memhog 1M &
+memhold 1M &
 pgrep sleep
 pgrep -l sle
 pgrep -c sleep
 pgrep -x sle
 echo $?
-pgrep -u root -l memhog
+pgrep -u root -l memhold
 pgrep
 echo $?
 pgrep -u nosuchuser sleep
@@ -69,7 +69,7 @@ killall -q nosuch
 echo $?
 killall -FOO sleep
 killall sleep
-killall -9 memhog
+killall -9 memhold
 wait
 pgrep sleep
 echo $?
