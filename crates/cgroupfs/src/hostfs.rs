@@ -241,7 +241,10 @@ impl<T: Tracer> Kernel<T> {
         let mut st = self.state.lock();
         let w = self.walk(&st, INIT_PID, &bind.dir, true)?;
         if !self.attr(&st, w.node())?.is_dir() {
-            return Err(SysError::new(Errno::ENOTDIR, "bind target is not a directory"));
+            return Err(SysError::new(
+                Errno::ENOTDIR,
+                "bind target is not a directory",
+            ));
         }
         let id = st.hostfs.len() as u32;
         st.hostfs.push(fs);

@@ -646,13 +646,10 @@ impl<T: Tracer> Kernel<T> {
     /// Replace the environment of `pid`, as `execve` does with its `envp`.
     pub fn set_environ(&self, pid: Pid, environ: Vec<(String, String)>) -> SysResult<()> {
         let mut st = self.state.lock();
-        let t = st
-            .tasks
-            .get_mut(&pid)
-            .ok_or(cgsim_ktypes::SysError::new(
-                cgsim_ktypes::Errno::ESRCH,
-                "no such process",
-            ))?;
+        let t = st.tasks.get_mut(&pid).ok_or(cgsim_ktypes::SysError::new(
+            cgsim_ktypes::Errno::ESRCH,
+            "no such process",
+        ))?;
         t.environ = environ;
         Ok(())
     }
@@ -660,7 +657,10 @@ impl<T: Tracer> Kernel<T> {
     /// The environment of `pid` (what `getenv` reads in the process).
     pub fn environ(&self, pid: Pid) -> Vec<(String, String)> {
         let st = self.state.lock();
-        st.tasks.get(&pid).map(|t| t.environ.clone()).unwrap_or_default()
+        st.tasks
+            .get(&pid)
+            .map(|t| t.environ.clone())
+            .unwrap_or_default()
     }
 
     /// One variable of `pid`'s environment (`getenv`).

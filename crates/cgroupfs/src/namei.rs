@@ -25,11 +25,17 @@ pub const NAME_MAX: usize = 255;
 /// An inode of any simulated filesystem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
-    Tmpfs { sb: u32, ino: u64 },
+    Tmpfs {
+        sb: u32,
+        ino: u64,
+    },
     Proc(ProcNode),
     Cgroup(CgNode),
     /// A file or directory of bound host directory `fs`, by path relative to its root.
-    Host { fs: u32, rel: String },
+    Host {
+        fs: u32,
+        rel: String,
+    },
 }
 
 /// What `stat` and permission checks need to know about an inode.

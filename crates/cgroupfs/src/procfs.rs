@@ -275,7 +275,9 @@ impl<T: Tracer> Kernel<T> {
         let (vsize, rss) = self
             .mem
             .task_mm_counts(t.pid)
-            .map_or((0, 0), |(anon, file, _, _, total_vm)| (total_vm * 4096, anon + file));
+            .map_or((0, 0), |(anon, file, _, _, total_vm)| {
+                (total_vm * 4096, anon + file)
+            });
         let pid = t.pid.0;
         let mut f: Vec<String> = vec![
             pid.to_string(),

@@ -41,13 +41,16 @@ const STAT_HELP: &str = "Usage: stat [OPTION]... FILE...\nDisplay file or file s
 /// `rm -r`: depth first.
 fn remove_tree(sh: &mut Shell, pid: Pid, path: &str) -> Result<(), (String, Errno)> {
     let k = sh.kernel().clone();
-    let entries = k.readdir(pid, path).map_err(|e| (path.to_string(), e.errno))?;
+    let entries = k
+        .readdir(pid, path)
+        .map_err(|e| (path.to_string(), e.errno))?;
     for e in entries {
         let child = format!("{}/{}", path.trim_end_matches('/'), e.name);
         if e.file_type == FileType::Directory {
             remove_tree(sh, pid, &child)?;
         } else {
-            k.unlink(pid, &child).map_err(|e| (child.clone(), e.errno))?;
+            k.unlink(pid, &child)
+                .map_err(|e| (child.clone(), e.errno))?;
         }
     }
     k.rmdir(pid, path).map_err(|e| (path.to_string(), e.errno))
@@ -70,7 +73,9 @@ fn rm(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             s if s.starts_with("--") => {
                 sh.write_err(
                     pid,
-                    &format!("rm: unrecognized option '{s}'\nTry 'rm --help' for more information.\n"),
+                    &format!(
+                        "rm: unrecognized option '{s}'\nTry 'rm --help' for more information.\n"
+                    ),
                 );
                 return 1;
             }
@@ -96,7 +101,10 @@ fn rm(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         if force {
             return 0;
         }
-        sh.write_err(pid, "rm: missing operand\nTry 'rm --help' for more information.\n");
+        sh.write_err(
+            pid,
+            "rm: missing operand\nTry 'rm --help' for more information.\n",
+        );
         return 1;
     }
     let k = sh.kernel().clone();
@@ -174,7 +182,9 @@ fn stat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             let c = a.chars().nth(1).unwrap_or('-');
             sh.write_err(
                 pid,
-                &format!("stat: invalid option -- '{c}'\nTry 'stat --help' for more information.\n"),
+                &format!(
+                    "stat: invalid option -- '{c}'\nTry 'stat --help' for more information.\n"
+                ),
             );
             return 1;
         } else {
@@ -182,7 +192,10 @@ fn stat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     }
     if files.is_empty() {
-        sh.write_err(pid, "stat: missing operand\nTry 'stat --help' for more information.\n");
+        sh.write_err(
+            pid,
+            "stat: missing operand\nTry 'stat --help' for more information.\n",
+        );
         return 1;
     }
     let (true, Some(format)) = (fs, format) else {

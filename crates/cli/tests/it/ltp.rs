@@ -41,8 +41,7 @@ fn bind_is_read_only_and_never_writes_the_host() {
     std::fs::write(d.join("f.txt"), "host data\n").unwrap();
     std::fs::write(d.join("sub/run.sh"), "#!/bin/sh\necho \"script $0: $*\"\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(d.join("sub/run.sh"), std::fs::Permissions::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(d.join("sub/run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", d.join("escape")).unwrap();
     std::os::unix::fs::symlink("f.txt", d.join("inside")).unwrap();
     let before = snapshot(&d);
@@ -108,7 +107,10 @@ fn bind_refuses_a_missing_host_directory() {
     )
     .err()
     .unwrap();
-    assert_eq!(err, "--bind /nonexistent/cgsim:/opt/x: No such file or directory");
+    assert_eq!(
+        err,
+        "--bind /nonexistent/cgsim:/opt/x: No such file or directory"
+    );
     assert!(HostBind::parse("relative").is_err());
     assert!(HostBind::parse("/a:relative").is_err());
     assert_eq!(
@@ -219,7 +221,14 @@ fn ltp_memcg_functional_scripts() {
              cd /tmp\n{name}.sh\n"
         );
         let mut child = std::process::Command::new(bin)
-            .args(["--bind", &bind, "--set", "core.base_files=v3_10", "--swap", "0"])
+            .args([
+                "--bind",
+                &bind,
+                "--set",
+                "core.base_files=v3_10",
+                "--swap",
+                "0",
+            ])
             .args(["run", "-"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

@@ -225,7 +225,9 @@ impl<'a> Lib<'a> {
             Some("memory_recursiveprot"),
         );
         if matches!(&r, Err(e) if e.errno == Errno::EINVAL) {
-            r = self.k.mount(self.pid, "cgroup2", &path, "cgroup2", false, None);
+            r = self
+                .k
+                .mount(self.pid, "cgroup2", &path, "cgroup2", false, None);
         }
         match r {
             Ok(()) => {
@@ -276,7 +278,10 @@ impl<'a> Lib<'a> {
                 ));
             }
         };
-        if let Err(e) = self.k.mount(self.pid, name, &path, "cgroup", false, Some(name)) {
+        if let Err(e) = self
+            .k
+            .mount(self.pid, name, &path, "cgroup", false, Some(name))
+        {
             self.res(
                 783,
                 TestRes::Info,
@@ -602,7 +607,10 @@ fn tst_cgctl(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             return 0;
         }
         other => {
-            sh.write_err(pid, &format!("tst_cgctl: Unknown command '{other}' given\n"));
+            sh.write_err(
+                pid,
+                &format!("tst_cgctl: Unknown command '{other}' given\n"),
+            );
             usage(sh);
             return 1;
         }

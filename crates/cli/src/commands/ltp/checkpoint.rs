@@ -236,7 +236,14 @@ impl Program for TstCheckpoint {
         }
         let polled = match self.op.as_mut().expect("set above") {
             Op::NoIpc => {
-                tst_print(k, pid, "tst_test.c", 175, TestRes::Brok, "LTP_IPC_PATH is not defined");
+                tst_print(
+                    k,
+                    pid,
+                    "tst_test.c",
+                    175,
+                    TestRes::Brok,
+                    "LTP_IPC_PATH is not defined",
+                );
                 return Step::Exit(2);
             }
             Op::Wait(w) => w.poll(k, pid),

@@ -109,7 +109,11 @@ fn tst_getconf(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             0
         }
         v => {
-            out(sh, pid, &format!("tst_getconf: Unrecognized variable '{v}'\n"));
+            out(
+                sh,
+                pid,
+                &format!("tst_getconf: Unrecognized variable '{v}'\n"),
+            );
             255
         }
     }
@@ -229,8 +233,7 @@ fn tst_kvcmp(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     i32::from(!ret.unwrap_or(false))
 }
 
-const SLEEP_HELP: &str =
-    "Usage: tst_usleep interval[s|ms|us]\n\n       If no unit is specified the interval is in seconds\n";
+const SLEEP_HELP: &str = "Usage: tst_usleep interval[s|ms|us]\n\n       If no unit is specified the interval is in seconds\n";
 
 struct SleepUntil(u64);
 
@@ -423,9 +426,12 @@ fn tst_rod(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32
         return Err(1);
     }
     let redirect = |fd: i32, path: &str, flags: OpenFlags, what: &str| -> Result<(), String> {
-        let f = k
-            .open(pid, path, flags, 0o777)
-            .map_err(|e| format!("tst_rod: Failed to open '{path}' for {what}: {}\n", e.errno.strerror()))?;
+        let f = k.open(pid, path, flags, 0o777).map_err(|e| {
+            format!(
+                "tst_rod: Failed to open '{path}' for {what}: {}\n",
+                e.errno.strerror()
+            )
+        })?;
         if f.0 != fd {
             let _ = k.dup2(pid, f, Fd(fd));
             let _ = k.close(pid, f);
@@ -456,7 +462,11 @@ fn tst_rod(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32
 fn tst_res_(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let help = "Usage: tst_{res,brk} filename lineno [TPASS|TBROK|TFAIL|TCONF|TINFO|TDEBUG] 'A short description'\n";
     if argv.len() < 5 {
-        out(sh, pid, &format!("argc = {} expected 5\n{help}", argv.len()));
+        out(
+            sh,
+            pid,
+            &format!("argc = {} expected 5\n{help}", argv.len()),
+        );
         return 1;
     }
     let res = match argv[3].as_str() {
@@ -474,11 +484,26 @@ fn tst_res_(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let msg: String = argv[4..].concat();
     let k = sh.kernel().clone();
     if k.getenv(pid, "LTP_IPC_PATH").is_none() && sh.var("LTP_IPC_PATH").is_none() {
-        tst_print(&k, pid, "tst_test.c", 175, TestRes::Brok, "LTP_IPC_PATH is not defined");
+        tst_print(
+            &k,
+            pid,
+            "tst_test.c",
+            175,
+            TestRes::Brok,
+            "LTP_IPC_PATH is not defined",
+        );
         return 2;
     }
     let line = crate::commands::memory::atoi(&argv[2]) as u32;
-    let name = if argv[3] == "TDEBUG" { "TDEBUG" } else { res.name() };
-    let _ = k.write(pid, Fd(2), format!("{}:{line}: {name}: {msg}\n", argv[1]).as_bytes());
+    let name = if argv[3] == "TDEBUG" {
+        "TDEBUG"
+    } else {
+        res.name()
+    };
+    let _ = k.write(
+        pid,
+        Fd(2),
+        format!("{}:{line}: {name}: {msg}\n", argv[1]).as_bytes(),
+    );
     if argv[0] == "tst_brk_" { res as i32 } else { 0 }
 }
