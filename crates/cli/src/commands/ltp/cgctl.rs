@@ -185,10 +185,11 @@ impl<'a> Lib<'a> {
     }
 
     fn tmpdir(&self, sh: &Shell) -> String {
-        self.k
-            .getenv(self.pid, "TMPDIR")
-            .or_else(|| sh.var("TMPDIR").map(str::to_string))
-            .unwrap_or_else(|| "/tmp".to_string())
+        // getenv("TMPDIR"): the variables the shell exported, else the library's TEMPDIR.
+        sh.environ()
+            .into_iter()
+            .find(|(n, _)| n == "TMPDIR")
+            .map_or_else(|| "/tmp".to_string(), |(_, v)| v)
     }
 
     /// `cgroup_mount_v2`: 2.6.35 has no cgroup2, so this ends with ENODEV.

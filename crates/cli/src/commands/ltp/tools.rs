@@ -483,7 +483,8 @@ fn tst_res_(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     // The C tool copies the words one after the other, without separators.
     let msg: String = argv[4..].concat();
     let k = sh.kernel().clone();
-    if k.getenv(pid, "LTP_IPC_PATH").is_none() && sh.var("LTP_IPC_PATH").is_none() {
+    // tst_reinit reads the environment: the variables the shell exported.
+    if !sh.environ().iter().any(|(n, _)| n == "LTP_IPC_PATH") {
         tst_print(
             &k,
             pid,
