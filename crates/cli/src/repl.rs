@@ -21,6 +21,8 @@ pub fn run(shell: &mut Shell) -> i32 {
     println!(
         "cgsim: a simulated Linux cgroup v1 kernel. Type `help` for commands, `exit` to leave."
     );
+    // The input ends line by line: the EXIT trap waits for `exit`.
+    shell.set_interactive(true);
     let mut line_no = 1;
     let mut buf = String::new();
     loop {

@@ -15,43 +15,193 @@ use cgsim_ktypes::Pid;
 
 /// Every builtin: name, usage, summary, function.
 const BUILTINS: &[(&str, &str, &str, super::BuiltinFn)] = &[
-    ("echo", "echo [-n] [ARG]...", "print the arguments with one write(2) (dash: \\ escapes)", printf::echo),
-    ("printf", "printf FORMAT [ARG]...", "formatted output (dash's builtin)", printf::printf),
+    (
+        "echo",
+        "echo [-n] [ARG]...",
+        "print the arguments with one write(2) (dash: \\ escapes)",
+        printf::echo,
+    ),
+    (
+        "printf",
+        "printf FORMAT [ARG]...",
+        "formatted output (dash's builtin)",
+        printf::printf,
+    ),
     ("cd", "cd [DIR]", "change the shell's working directory", cd),
     ("pwd", "pwd", "print the working directory", pwd),
-    ("test", "test EXPR", "file, string and integer tests", b::test),
+    (
+        "test",
+        "test EXPR",
+        "file, string and integer tests",
+        b::test,
+    ),
     ("[", "[ EXPR ]", "same as test", b::bracket),
     ("true", "true", "do nothing, successfully", |_, _| 0),
     (":", ":", "do nothing, successfully", |_, _| 0),
     ("false", "false", "do nothing, unsuccessfully", |_, _| 1),
-    ("exit", "exit [N]", "leave the shell with status N (default $?)", exit),
-    ("kill", "kill [-s SIG | -SIG] PID... | -l [N]", "send a signal (default TERM); -l lists signals", b::kill),
-    ("wait", "wait [PID]...", "reap background processes (simulated time passes)", wait),
-    ("set", "set [-efnuvx] [-o OPT] [--] [ARG]...", "shell options and positional parameters; no args: list variables", b::set),
-    ("break", "break [N]", "leave N enclosing loops", b::break_continue),
-    ("continue", "continue [N]", "next iteration of the Nth enclosing loop", b::break_continue),
-    ("return", "return [N]", "return from a function or sourced file", b::return_),
-    ("local", "local NAME[=VALUE]...", "function-local variables (dash)", b::local),
-    ("shift", "shift [N]", "drop the first N positional parameters", b::shift),
-    ("export", "export [-p] NAME[=VALUE]...", "put variables in the environment of commands", b::export_readonly),
-    ("readonly", "readonly [-p] NAME[=VALUE]...", "make variables read-only", b::export_readonly),
-    ("unset", "unset [-fv] NAME...", "remove variables or functions", b::unset),
-    ("eval", "eval [ARG]...", "run the arguments as shell code", b::eval),
-    ("exec", "exec [CMD [ARG]...]", "replace the shell by CMD, or keep redirections", b::exec),
-    (".", ". FILE [ARG]...", "run FILE (searched in PATH) in this shell", b::dot),
-    ("command", "command [-v|-V] CMD [ARG]...", "run CMD ignoring functions; -v/-V: describe it", b::command),
-    ("type", "type NAME...", "describe how each NAME would run", b::type_),
-    ("read", "read [-r] [-p PROMPT] NAME...", "read a line from standard input into variables", b::read),
-    ("getopts", "getopts OPTSTRING NAME [ARG]...", "parse options", b::getopts),
-    ("trap", "trap [ACTION] [SIGNAL]...", "run ACTION on EXIT or a signal", b::trap),
-    ("umask", "umask [-S] [MODE]", "the file-creation mask", b::umask),
-    ("ulimit", "ulimit [-a] [-HS] [-tfdscmlpnvwr] [N]", "the simulated resource limits", b::ulimit),
+    (
+        "exit",
+        "exit [N]",
+        "leave the shell with status N (default $?)",
+        exit,
+    ),
+    (
+        "kill",
+        "kill [-s SIG | -SIG] PID... | -l [N]",
+        "send a signal (default TERM); -l lists signals",
+        b::kill,
+    ),
+    (
+        "wait",
+        "wait [PID]...",
+        "reap background processes (simulated time passes)",
+        wait,
+    ),
+    (
+        "set",
+        "set [-efnuvx] [-o OPT] [--] [ARG]...",
+        "shell options and positional parameters; no args: list variables",
+        b::set,
+    ),
+    (
+        "break",
+        "break [N]",
+        "leave N enclosing loops",
+        b::break_continue,
+    ),
+    (
+        "continue",
+        "continue [N]",
+        "next iteration of the Nth enclosing loop",
+        b::break_continue,
+    ),
+    (
+        "return",
+        "return [N]",
+        "return from a function or sourced file",
+        b::return_,
+    ),
+    (
+        "local",
+        "local NAME[=VALUE]...",
+        "function-local variables (dash)",
+        b::local,
+    ),
+    (
+        "shift",
+        "shift [N]",
+        "drop the first N positional parameters",
+        b::shift,
+    ),
+    (
+        "export",
+        "export [-p] NAME[=VALUE]...",
+        "put variables in the environment of commands",
+        b::export_readonly,
+    ),
+    (
+        "readonly",
+        "readonly [-p] NAME[=VALUE]...",
+        "make variables read-only",
+        b::export_readonly,
+    ),
+    (
+        "unset",
+        "unset [-fv] NAME...",
+        "remove variables or functions",
+        b::unset,
+    ),
+    (
+        "eval",
+        "eval [ARG]...",
+        "run the arguments as shell code",
+        b::eval,
+    ),
+    (
+        "exec",
+        "exec [CMD [ARG]...]",
+        "replace the shell by CMD, or keep redirections",
+        b::exec,
+    ),
+    (
+        ".",
+        ". FILE [ARG]...",
+        "run FILE (searched in PATH) in this shell",
+        b::dot,
+    ),
+    (
+        "command",
+        "command [-v|-V] CMD [ARG]...",
+        "run CMD ignoring functions; -v/-V: describe it",
+        b::command,
+    ),
+    (
+        "type",
+        "type NAME...",
+        "describe how each NAME would run",
+        b::type_,
+    ),
+    (
+        "read",
+        "read [-r] [-p PROMPT] NAME...",
+        "read a line from standard input into variables",
+        b::read,
+    ),
+    (
+        "getopts",
+        "getopts OPTSTRING NAME [ARG]...",
+        "parse options",
+        b::getopts,
+    ),
+    (
+        "trap",
+        "trap [ACTION] [SIGNAL]...",
+        "run ACTION on EXIT or a signal",
+        b::trap,
+    ),
+    (
+        "umask",
+        "umask [-S] [MODE]",
+        "the file-creation mask",
+        b::umask,
+    ),
+    (
+        "ulimit",
+        "ulimit [-a] [-HS] [-tfdscmlpnvwr] [N]",
+        "the simulated resource limits",
+        b::ulimit,
+    ),
     ("jobs", "jobs", "background jobs", b::jobs),
-    ("times", "times", "process times (always 0: the clock is simulated)", b::times),
-    ("alias", "alias [NAME[=VALUE]]...", "define or show aliases", b::alias),
-    ("unalias", "unalias [-a] NAME...", "remove aliases", b::unalias),
-    ("trace", "trace on|off", "print the kernel's function_graph trace after each command", trace),
-    ("dot", "dot [FILE]", "Graphviz DOT of the cgroup object graph (FILE is a host path)", dot),
+    (
+        "times",
+        "times",
+        "process times (always 0: the clock is simulated)",
+        b::times,
+    ),
+    (
+        "alias",
+        "alias [NAME[=VALUE]]...",
+        "define or show aliases",
+        b::alias,
+    ),
+    (
+        "unalias",
+        "unalias [-a] NAME...",
+        "remove aliases",
+        b::unalias,
+    ),
+    (
+        "trace",
+        "trace on|off",
+        "print the kernel's function_graph trace after each command",
+        trace,
+    ),
+    (
+        "dot",
+        "dot [FILE]",
+        "Graphviz DOT of the cgroup object graph (FILE is a host path)",
+        dot,
+    ),
     ("help", "help", "list every command", help),
 ];
 
@@ -66,8 +216,11 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
     let dir = match argv.get(1).map(String::as_str) {
         None => sh.var("HOME").unwrap_or("/").to_string(),
         Some("-") => sh.var("OLDPWD").unwrap_or(".").to_string(),
+        // dash: an empty operand changes nothing.
+        Some("") => return 0,
         Some(d) => d.to_string(),
     };
+    let print = argv.get(1).is_some_and(|a| a == "-");
     let old = sh.kernel().getcwd(pid).ok();
     match sh.kernel().chdir(pid, &dir) {
         Ok(()) => {
@@ -78,13 +231,18 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
             }
             if let Ok(new) = sh.kernel().getcwd(pid) {
                 sh.set_var("PWD", &new);
+                // `cd -` prints the directory it went to.
+                if print {
+                    return write_or_complain(sh, pid, "cd", &format!("{new}\n"));
+                }
             }
             0
         }
-        Err(e) => {
+        Err(_) => {
             sh.sh_error(
                 pid,
-                &format!("cd: can't cd to {dir}: {}", e.errno.strerror()),
+                // dash's `cd` names the directory, not the errno.
+                &format!("cd: can't cd to {dir}"),
             );
             2
         }

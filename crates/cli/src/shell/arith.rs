@@ -45,10 +45,7 @@ pub fn parse_number(s: &str) -> Option<i64> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    let v = match i128::from_str_radix(digits, radix) {
-        Ok(v) => v,
-        Err(_) => i128::MAX,
-    };
+    let v = i128::from_str_radix(digits, radix).unwrap_or(i128::MAX);
     let v = if neg { -v } else { v };
     Some(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
 }
@@ -197,8 +194,7 @@ impl P<'_> {
 
     fn binary(&mut self, min: usize, eval: bool) -> R {
         let mut l = self.unary(eval)?;
-        loop {
-            let T::Op(op) = *self.peek() else { break };
+        while let T::Op(op) = *self.peek() {
             let Some(p) = Self::prec(op) else { break };
             if p < min {
                 break;
@@ -289,7 +285,9 @@ impl P<'_> {
 /// Evaluate an (already expanded) arithmetic expression.
 pub fn eval(src: &str, env: &mut dyn Env) -> Result<i64, String> {
     let Ok(toks) = lex(src) else {
-        return Err(format!("arithmetic expression: expecting primary: \"{src}\""));
+        return Err(format!(
+            "arithmetic expression: expecting primary: \"{src}\""
+        ));
     };
     if toks == [T::Eof] {
         return Ok(0);

@@ -198,6 +198,9 @@ pub enum ParamOp {
     TrimSuffix { longest: bool, word: Word },
     /// `${x#w}` / `${x##w}`.
     TrimPrefix { longest: bool, word: Word },
+    /// A malformed `${...}` (`${1abc}`): expanding it fails with `Bad substitution`, as dash's
+    /// `varvalue` does at run time.
+    Bad,
 }
 
 impl Word {

@@ -137,9 +137,6 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
                 quoted,
             } if name == "@" || name == "*" => {
                 let args = env.positional();
-                if env.nounset() && args.is_empty() && false {
-                    unreachable!();
-                }
                 if *quoted && name == "@" {
                     for (j, a) in args.iter().enumerate() {
                         if j > 0 {
@@ -167,6 +164,37 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
                     }
                 }
             }
+            // `"${@:-w}"`, `"${@+w}"`...: when the parameters are used they stay separate
+            // fields, as in `"$@"`.
+            WordPart::Param {
+                name,
+                op:
+                    ParamOp::Default { colon, .. }
+                    | ParamOp::Alternative { colon, .. }
+                    | ParamOp::Assign { colon, .. }
+                    | ParamOp::Error { colon, .. },
+                quoted: true,
+            } if name == "@" && {
+                let args = env.positional();
+                let null = args.is_empty() || (*colon && args.iter().all(String::is_empty));
+                let uses_value = !matches!(
+                    word.parts[i],
+                    WordPart::Param {
+                        op: ParamOp::Alternative { .. },
+                        ..
+                    }
+                );
+                !null && uses_value
+            } =>
+            {
+                let args = env.positional();
+                for (j, a) in args.iter().enumerate() {
+                    if j > 0 {
+                        f.end_field();
+                    }
+                    f.push_text(a, true);
+                }
+            }
             WordPart::Param { name, op, quoted } => {
                 let v = super::grow(|| param(name, op, *quoted, env))?;
                 push_value(&mut f, v, *quoted, &ifs);
@@ -185,7 +213,11 @@ pub fn expand_fields(word: &Word, env: &mut dyn Env) -> Result<Vec<String>, Expa
     let mut out = Vec::new();
     let noglob = env.noglob();
     for field in f.finish() {
-        if !noglob && field.iter().any(|&(c, q)| !q && matches!(c, '*' | '?' | '[')) {
+        if !noglob
+            && field
+                .iter()
+                .any(|&(c, q)| !q && matches!(c, '*' | '?' | '['))
+        {
             let mut m = glob(&field, env);
             if !m.is_empty() {
                 m.sort();
@@ -321,6 +353,7 @@ fn param(name: &str, op: &ParamOp, quoted: bool, env: &mut dyn Env) -> Result<Va
         Some(s) => colon && s.is_empty(),
     };
     match op {
+        ParamOp::Bad => Err("Bad substitution".to_string()),
         ParamOp::Plain => {
             unset_err(env, &val)?;
             Ok(Value::Text(val.unwrap_or_default()))
@@ -389,7 +422,10 @@ fn param(name: &str, op: &ParamOp, quoted: bool, env: &mut dyn Env) -> Result<Va
                 let (cand, rest): (String, String) = if prefix {
                     (chars[..len].iter().collect(), chars[len..].iter().collect())
                 } else {
-                    (chars[n - len..].iter().collect(), chars[..n - len].iter().collect())
+                    (
+                        chars[n - len..].iter().collect(),
+                        chars[..n - len].iter().collect(),
+                    )
                 };
                 if pmatch(&pat, &cand) {
                     return Ok(Value::Text(rest));
@@ -421,7 +457,8 @@ pub fn pmatch(pat: &[QChar], s: &str) -> bool {
                 i += 1;
                 continue;
             }
-            if !q && c == '['
+            if !q
+                && c == '['
                 && let Some((matched, next)) = bracket(pat, p, s[i])
             {
                 if matched {
@@ -513,10 +550,16 @@ fn glob(field: &[QChar], env: &mut dyn Env) -> Vec<String> {
         .split(|&(c, _)| c == '/')
         .filter(|c| !c.is_empty())
         .collect();
-    let mut paths: Vec<String> = vec![if absolute { "/".to_string() } else { String::new() }];
+    let mut paths: Vec<String> = vec![if absolute {
+        "/".to_string()
+    } else {
+        String::new()
+    }];
     for (k, comp) in comps.iter().enumerate() {
         let last = k + 1 == comps.len();
-        let magic = comp.iter().any(|&(c, q)| !q && matches!(c, '*' | '?' | '['));
+        let magic = comp
+            .iter()
+            .any(|&(c, q)| !q && matches!(c, '*' | '?' | '['));
         let mut next = Vec::new();
         for base in &paths {
             let join = |name: &str| {
@@ -534,10 +577,14 @@ fn glob(field: &[QChar], env: &mut dyn Env) -> Vec<String> {
                 continue;
             }
             let dir = if base.is_empty() { "." } else { base.as_str() };
-            let Some(names) = env.readdir(dir) else {
+            let Some(mut names) = env.readdir(dir) else {
                 continue;
             };
             let dot_ok = comp.first().is_some_and(|&(c, _)| c == '.');
+            if dot_ok {
+                // readdir(3) returns `.` and `..` too, and `.*` matches them in dash.
+                names.splice(0..0, [".".to_string(), "..".to_string()]);
+            }
             for n in names {
                 if n == "." || n == ".." {
                     if !dot_ok || !pmatch(comp, &n) {
@@ -579,7 +626,8 @@ fn glob(field: &[QChar], env: &mut dyn Env) -> Vec<String> {
                 Some(i) => (&p[..i], &p[i + 1..]),
                 None => (".", p.as_str()),
             };
-            env.readdir(dir).is_some_and(|ns| ns.iter().any(|n| n == name))
+            env.readdir(dir)
+                .is_some_and(|ns| ns.iter().any(|n| n == name))
         });
     }
     paths

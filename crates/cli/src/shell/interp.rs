@@ -112,6 +112,8 @@ pub(crate) struct ShState {
     pub optchar: usize,
     /// The `OPTIND` value `getopts` last set (a different one restarts the cluster).
     pub optchar_ind: usize,
+    /// Limits lowered with `ulimit` (by option letter), inherited by subshells.
+    pub limits: BTreeMap<char, String>,
 }
 
 /// The cgsim shell: interpreter state plus the simulated shell process.
@@ -157,8 +159,9 @@ pub struct Shell {
     jobs: Vec<Pid>,
     /// `exec` without a command: the redirections of this command stay.
     exec_keep_redirects: bool,
-    /// Trap actions of signals sent to the shell, run after the current command.
-    pending_traps: Vec<String>,
+    /// Signals the kernel delivered to processes running shell code with a trap set, shared
+    /// with their [`builtins::TrapHandler`]s; the actions run after the current command.
+    pub(crate) trap_table: Arc<std::sync::Mutex<builtins::TrapTable>>,
     /// How many more simple commands may run (`None`: no limit). The fuzz target sets one so
     /// `while :; do :; done` ends.
     budget: Option<u64>,
@@ -204,7 +207,10 @@ impl Shell {
             ..ShState::default()
         };
         for (k, v) in [
-            ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            (
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ),
             ("IFS", " \t\n"),
             ("PS1", "# "),
             ("PS2", "> "),
@@ -239,13 +245,16 @@ impl Shell {
             exit_trap_at_eof: true,
             jobs: Vec::new(),
             exec_keep_redirects: false,
-            pending_traps: Vec::new(),
+            trap_table: Arc::default(),
             budget: None,
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
         }
         crate::commands::bin::install(&mut sh);
+        if let Ok(ppid) = sh.k.getppid(pid) {
+            sh.st.vars.insert("PPID".to_string(), ppid.to_string());
+        }
         sh.collect();
         sh
     }
@@ -352,17 +361,20 @@ impl Shell {
         self.exit_trap_at_eof = !on;
     }
 
-    /// The `$-` flags, in dash's order.
+    /// The `$-` flags, in dash's order (its option table read backwards: `set -eux` gives
+    /// `uxe`).
     pub fn flags(&self) -> String {
         let o = &self.st.opts;
         let mut s = String::new();
         for (on, c) in [
-            (o.errexit, 'e'),
-            (o.noglob, 'f'),
-            (o.noexec, 'n'),
             (o.nounset, 'u'),
+            (o.allexport, 'a'),
+            (o.noclobber, 'C'),
             (o.verbose, 'v'),
             (o.xtrace, 'x'),
+            (o.noexec, 'n'),
+            (o.noglob, 'f'),
+            (o.errexit, 'e'),
         ] {
             if on {
                 s.push(c);
@@ -612,14 +624,33 @@ impl Shell {
             let status = self.run_and_or(&item.and_or);
             self.status = status;
         }
-        for action in std::mem::take(&mut self.pending_traps) {
+        self.run_pending_traps();
+        self.check_killed();
+    }
+
+    /// Run the trap actions of signals delivered to the current process (dash runs them
+    /// between commands: `dotrap`), keeping `$?`.
+    fn run_pending_traps(&mut self) {
+        let me = self.cur;
+        let sigs: Vec<i32> = {
+            let mut t = self
+                .trap_table
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (mine, rest): (Vec<_>, Vec<_>) = t.pending.drain(..).partition(|(p, _)| *p == me);
+            t.pending = rest;
+            mine.into_iter().map(|(_, s)| s).collect()
+        };
+        for sig in sigs {
+            let Some(action) = self.st.traps.get(&sig).cloned() else {
+                continue;
+            };
             let st = self.status;
             self.eval_string(&action);
             if self.exit.is_none() {
                 self.status = st;
             }
         }
-        self.check_killed();
     }
 
     /// A process killed while it runs shell code (`kill -9 $$`, `sh -c 'kill $$'`) stops
@@ -630,13 +661,10 @@ impl Shell {
             return;
         }
         let me = self.cur;
-        let zombie = self
-            .k
-            .ps()
-            .iter()
-            .find(|p| p.pid == me)
-            .is_none_or(|p| p.state == cgsim_cgroupfs::ProcState::Zombie);
-        if !zombie {
+        // One lookup of the task (`getcwd` is ESRCH for a zombie or a reaped pid), not a scan
+        // of every process: this runs after every command, and loops run many.
+        let dead = matches!(self.k.getcwd(me), Err(e) if e.errno == cgsim_ktypes::Errno::ESRCH);
+        if !dead {
             return;
         }
         self.collect();
@@ -851,14 +879,25 @@ impl Shell {
         if let Exec::Status(st) = outcome {
             self.k.exit(child, st);
         }
+        self.trap_table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .forget(child);
         Some(child)
     }
 
     fn run_background(&mut self, ao: &AndOr) {
         let single = ao.rest.is_empty() && !ao.first.bang && ao.first.cmds.len() == 1;
-        let child = self.fork_subshell(|sh, _| {
+        let child = self.fork_subshell(|sh, child| {
             // Standard input of a background command is /dev/null unless redirected
-            // (XCU 2.9.3); the simulated terminal gives no input anyway.
+            // (XCU 2.9.3; dash's `forkchild` without job control).
+            if let Ok(fd) =
+                sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
+                && fd.0 != 0
+            {
+                let _ = sh.k.dup2(child, fd, Fd(0));
+                let _ = sh.k.close(child, fd);
+            }
             if single {
                 sh.run_command_as_process(&ao.first.cmds[0])
             } else {
@@ -1029,7 +1068,11 @@ impl Shell {
     fn loop_flow(&mut self) -> bool {
         match self.st.flow {
             Some(Flow::Break(n)) => {
-                self.st.flow = if n > 1 { Some(Flow::Break(n - 1)) } else { None };
+                self.st.flow = if n > 1 {
+                    Some(Flow::Break(n - 1))
+                } else {
+                    None
+                };
                 true
             }
             Some(Flow::Continue(n)) => {
@@ -1058,10 +1101,7 @@ impl Shell {
         Ok(())
     }
 
-    fn expand_redirects(
-        &mut self,
-        rs: &[super::ast::Redirect],
-    ) -> Result<Vec<Redir>, i32> {
+    fn expand_redirects(&mut self, rs: &[super::ast::Redirect]) -> Result<Vec<Redir>, i32> {
         let mut out = Vec::new();
         for r in rs {
             let (target, body) = if let Some(hd) = &r.heredoc {
@@ -1140,6 +1180,41 @@ impl Shell {
     /// Run a simple command. With `in_place` (the last command of a subshell) a command that is
     /// not a builtin or function runs as the current process instead of a forked child.
     fn run_simple(&mut self, cmd: &SimpleCommand, in_place: bool) -> Exec {
+        if let Some(expanded) = self.expand_alias(cmd) {
+            return self.run_simple_expanded(&expanded, in_place);
+        }
+        self.run_simple_expanded(cmd, in_place)
+    }
+
+    /// Alias substitution of the command word (one level; dash does it while parsing, for
+    /// the lines after the `alias` command, which gives the same result for simple aliases).
+    fn expand_alias(&mut self, cmd: &SimpleCommand) -> Option<SimpleCommand> {
+        if self.st.aliases.is_empty() {
+            return None;
+        }
+        let name = cmd.words.first()?.as_plain_literal()?;
+        let value = self.st.aliases.get(name)?.clone();
+        let chars: Vec<char> = value.chars().collect();
+        let prog = Parser::parse_nested_text(&chars, cmd.line, 0).ok()?;
+        let [item] = prog.items.as_slice() else {
+            return None;
+        };
+        let [Command::Simple(a)] = item.and_or.first.cmds.as_slice() else {
+            return None;
+        };
+        if !item.and_or.rest.is_empty() || item.background || item.and_or.first.bang {
+            return None;
+        }
+        let mut out = cmd.clone();
+        out.assigns.extend(a.assigns.iter().cloned());
+        out.words = a.words.clone();
+        out.words.extend(cmd.words[1..].iter().cloned());
+        out.redirects = a.redirects.clone();
+        out.redirects.extend(cmd.redirects.iter().cloned());
+        Some(out)
+    }
+
+    fn run_simple_expanded(&mut self, cmd: &SimpleCommand, in_place: bool) -> Exec {
         if let Some(b) = &mut self.budget {
             if *b == 0 {
                 self.exit = Some(124);
@@ -1324,6 +1399,12 @@ impl Shell {
 
     /// Parse and run `text` in the current shell (`eval`, traps); returns `$?`.
     pub(crate) fn eval_string(&mut self, text: &str) -> i32 {
+        self.eval_string_as(text, None)
+    }
+
+    /// [`Shell::eval_string`] with `who` naming the builtin in a syntax error
+    /// (`eval: Syntax error: ...`).
+    pub(crate) fn eval_string_as(&mut self, text: &str, who: Option<&str>) -> i32 {
         if self.depth >= MAX_CALL_DEPTH {
             let pid = self.cur;
             self.sh_error(pid, "eval: nested too deeply");
@@ -1334,7 +1415,17 @@ impl Shell {
         let prog = match Parser::parse_nested_text(&chars, line.max(1), 0) {
             Ok(p) => p,
             Err(e) => {
-                self.syntax_error(&e);
+                match who {
+                    Some(w) => {
+                        // dash: `sh: 1: eval: Syntax error: ...`.
+                        let shown = e.to_string();
+                        let rest = shown.split_once(": ").map_or(shown.as_str(), |(_, r)| r);
+                        let pid = self.cur;
+                        let text = format!("{}: {}: {w}: {rest}\n", self.st.arg0, e.line);
+                        self.write_err(pid, &text);
+                    }
+                    None => self.syntax_error(&e),
+                }
                 self.exit = Some(2);
                 return 2;
             }
@@ -1540,6 +1631,9 @@ impl Shell {
         for (k, v) in [("IFS", " \t\n"), ("PS4", "+ "), ("OPTIND", "1")] {
             fresh.vars.insert(k.to_string(), v.to_string());
         }
+        if let Ok(ppid) = self.k.getppid(pid) {
+            fresh.vars.insert("PPID".to_string(), ppid.to_string());
+        }
         let saved_state = std::mem::replace(&mut self.st, fresh);
         let saved = (
             self.cur,
@@ -1565,6 +1659,10 @@ impl Shell {
             super::grow(|| self.run_script_with(src, 1, &mut sink))
         };
         self.pending.extend(sink_pending);
+        self.trap_table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .forget(pid);
         self.depth -= 1;
         self.st = saved_state;
         (
@@ -1648,9 +1746,8 @@ impl Shell {
             let args = argv.get(i + 2..).unwrap_or(&[]).to_vec();
             (cmd.clone(), name, args)
         } else if let Some(file) = argv.get(i) {
-            let path = if file.contains('/') {
-                file.clone()
-            } else if self.k.stat(pid, file).is_ok() {
+            // dash opens FILE as given, then (no `/` in it) searches PATH.
+            let path = if file.contains('/') || self.k.stat(pid, file).is_ok() {
                 file.clone()
             } else {
                 self.find_file(file).unwrap_or_else(|| file.clone())
@@ -1658,6 +1755,12 @@ impl Shell {
             match self.read_file(pid, &path) {
                 Ok(t) => (t, file.clone(), argv[i + 1..].to_vec()),
                 Err(e) => {
+                    // dash's `errmsg(.., E_OPEN)`: ENOENT is "No such file".
+                    let e = if e == "No such file or directory" {
+                        "No such file".to_string()
+                    } else {
+                        e
+                    };
                     self.write_err(pid, &format!("sh: 0: cannot open {file}: {e}\n"));
                     return 2;
                 }
@@ -1674,7 +1777,11 @@ impl Shell {
                     data.extend_from_slice(&buf[..n]);
                 }
             }
-            (String::from_utf8_lossy(&data).into_owned(), "sh".to_string(), Vec::new())
+            (
+                String::from_utf8_lossy(&data).into_owned(),
+                "sh".to_string(),
+                Vec::new(),
+            )
         };
         let mut script = String::new();
         for (c, on) in opts {
@@ -1694,16 +1801,10 @@ impl Shell {
 /// does any multi-stage pipeline; compound commands leave it to the commands inside them.
 fn checks_exit(p: &Pipeline) -> bool {
     p.cmds.len() > 1
-        || matches!(
-            &p.cmds[0],
-            Command::Simple(_)
-                | Command::Compound {
-                    body: _,
-                    ..
-                }
-        ) && match &p.cmds[0] {
+        || match &p.cmds[0] {
+            Command::Simple(_) => true,
             Command::Compound { body, .. } => matches!(**body, Compound::Subshell(_)),
-            _ => true,
+            Command::FuncDef { .. } => false,
         }
 }
 
@@ -1718,18 +1819,6 @@ fn command_name(cmd: &Command) -> String {
             .to_string(),
         _ => "sh".to_string(),
     }
-}
-
-/// Quote a word the way dash's `set -x` and `set`/`export -p` show it: plain if it needs no
-/// quoting, else in single quotes (`'` as `'"'"'`).
-pub fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-+=/.,:@%^".contains(c))
-    {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', "'\"'\"'"))
 }
 
 impl Env for Shell {

@@ -90,6 +90,8 @@ pub(crate) struct Lexer<'a> {
     pending: Vec<PendingHereDoc>,
     /// A here-document's delimiter line was never found before the end of the input.
     pub unterminated_heredoc: bool,
+    /// The input ends with a backslash-newline (an interactive shell asks for more).
+    pub continued_at_eof: bool,
 }
 
 fn is_meta(c: char) -> bool {
@@ -126,6 +128,7 @@ impl<'a> Lexer<'a> {
             depth: 0,
             pending: Vec::new(),
             unterminated_heredoc: false,
+            continued_at_eof: false,
         }
     }
 
@@ -173,10 +176,6 @@ impl<'a> Lexer<'a> {
             strip_tabs,
             slot,
         });
-    }
-
-    pub fn has_pending_heredocs(&self) -> bool {
-        !self.pending.is_empty()
     }
 
     /// Read the bodies of the pending here-documents, starting at the current position (the
@@ -276,6 +275,7 @@ impl<'a> Lexer<'a> {
                 Some('\\') if self.peek_at(1) == Some('\n') => {
                     self.pos += 2;
                     self.line += 1;
+                    self.continued_at_eof = self.pos == self.src.len();
                 }
                 Some('#') => {
                     while let Some(c) = self.peek_at(0) {
@@ -379,6 +379,7 @@ impl<'a> Lexer<'a> {
                     Some('\n') => {
                         self.pos += 2;
                         self.line += 1;
+                        self.continued_at_eof = self.pos == self.src.len();
                     }
                     Some(e) if !dq || matches!(e, '$' | '`' | '"' | '\\' | '}') => {
                         parts.lit(e, true);
@@ -561,7 +562,11 @@ impl<'a> Lexer<'a> {
                 {
                     self.pos += 1;
                 }
-                parts.param(self.src[start..self.pos].iter().collect(), ParamOp::Plain, quoted);
+                parts.param(
+                    self.src[start..self.pos].iter().collect(),
+                    ParamOp::Plain,
+                    quoted,
+                );
             }
             Some(c) if c.is_ascii_digit() || "$!?#@*-".contains(c) => {
                 self.pos += 1;
@@ -630,10 +635,6 @@ impl<'a> Lexer<'a> {
 
     /// After `${`: a name or special parameter, then `}` or an operator and its word.
     fn braced_param(&mut self, parts: &mut Parts, quoted: bool) -> Result<(), SyntaxError> {
-        let bad = |lx: &Lexer| {
-            // dash skips to the closing brace before complaining.
-            lx.err("Bad substitution", false)
-        };
         let mut length = false;
         if self.peek_at(0) == Some('#') && !matches!(self.peek_at(1), Some('}')) {
             // `${#x}` (but `${#}` is the parameter `#`, and `${#-x}` its default).
@@ -663,15 +664,19 @@ impl<'a> Lexer<'a> {
             }
             Some(c) if "$!?#@*-".contains(c) => self.pos += 1,
             Some(_) => {
+                // dash reports a bad `${...}` when it expands the word.
                 self.skip_to_brace();
-                return Err(bad(self));
+                parts.param(String::new(), ParamOp::Bad, quoted);
+                return Ok(());
             }
         }
         let name: String = self.src[start..self.pos].iter().collect();
         if length {
             if self.peek_at(0) != Some('}') {
+                // dash reports a bad `${...}` when it expands the word.
                 self.skip_to_brace();
-                return Err(bad(self));
+                parts.param(String::new(), ParamOp::Bad, quoted);
+                return Ok(());
             }
             self.pos += 1;
             parts.param(name, ParamOp::Length, quoted);
@@ -714,8 +719,10 @@ impl<'a> Lexer<'a> {
                 }
             }
             Some(_) => {
+                // dash reports a bad `${...}` when it expands the word.
                 self.skip_to_brace();
-                return Err(bad(self));
+                parts.param(String::new(), ParamOp::Bad, quoted);
+                return Ok(());
             }
         };
         parts.param(name, op, quoted);
@@ -739,12 +746,6 @@ impl<'a> Lexer<'a> {
             }
         }
     }
-}
-
-/// `$$`, `$!`, `$?`, `$#`, `$@`, `$*`, `$-` and the positional parameters.
-pub fn is_special_param(s: &str) -> bool {
-    matches!(s, "$" | "!" | "?" | "#" | "@" | "*" | "-")
-        || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Builds a word's part list, merging adjacent literal characters with the same quoting.

@@ -43,10 +43,6 @@ pub struct SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // dash reports a bad `${...}` when it expands the word, not as a syntax error.
-        if self.message == "Bad substitution" {
-            return write!(f, "{}: {}", self.line, self.message);
-        }
         write!(f, "{}: Syntax error: {}", self.line, self.message)
     }
 }
@@ -62,6 +58,13 @@ pub fn parse(src: &str) -> Result<Program, SyntaxError> {
     let mut items = Vec::new();
     while let Some(line) = p.next_line()? {
         items.extend(line);
+    }
+    if p.lx.continued_at_eof {
+        return Err(SyntaxError {
+            line: p.lx.line(),
+            message: "end of file unexpected (line continued with \\)".to_string(),
+            incomplete: true,
+        });
     }
     if p.lx.unterminated_heredoc {
         return Err(SyntaxError {
@@ -90,8 +93,6 @@ const LIST_END: &[&str] = &["then", "else", "elif", "fi", "do", "done", "esac", 
 pub struct Parser<'a> {
     lx: Lexer<'a>,
     peeked: Option<Token>,
-    /// Parsing the inside of `$(...)`: `)` ends the program.
-    nested: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -100,7 +101,6 @@ impl<'a> Parser<'a> {
         Parser {
             lx: Lexer::new(src, 0, first_line),
             peeked: None,
-            nested: false,
         }
     }
 
@@ -115,7 +115,6 @@ impl<'a> Parser<'a> {
         let mut p = Parser {
             lx: Lexer::new(src, pos, line),
             peeked: None,
-            nested: true,
         };
         p.lx.depth = depth;
         let prog = p.list(true, true)?;

@@ -43,6 +43,7 @@ fn show_word(w: &Word) -> String {
                     ParamOp::TrimPrefix { longest, word } => {
                         format!("{}{}", if *longest { "##" } else { "#" }, show_word(word))
                     }
+                    ParamOp::Bad => "BAD".to_string(),
                 };
                 s.push_str(&format!("{q}${name}{op}{q}"));
             }
@@ -270,7 +271,10 @@ fn parses_the_subset() {
         ),
         ("echo \"${x-$y}\"", "<echo> <''\"$x-<\"$y\">\">@1"),
         ("echo $((1 + $x))", "<echo> <$((<1 + \"$x\">))>@1"),
-        ("echo `echo \\`echo in\\``", "<echo> <$(<echo> <$(<echo> <in>@1)>@1)>@1"),
+        (
+            "echo `echo \\`echo in\\``",
+            "<echo> <$(<echo> <$(<echo> <in>@1)>@1)>@1",
+        ),
         (
             "cat <<E; echo $x\nbody $y\nE\necho after",
             "<cat> 0<<<E>[<'body '\"$y\"'\n'>]@1 ; <echo> <$x>@1 ; <echo> <after>@4",
@@ -279,7 +283,10 @@ fn parses_the_subset() {
             "cat <<'E' <<-F\n$a\nE\n\t$b\n\tF\n",
             "<cat> 0<<<'E'>[<'$a\n'>] 0<<<F>[<''\"$b\"'\n'>]@1",
         ),
-        ("exec 3<>f 4>&- 5<&0 >|g", "<exec> 3<><f> 4>&<-> 5<&<0> 1>|<g>@1"),
+        (
+            "exec 3<>f 4>&- 5<&0 >|g",
+            "<exec> 3<><f> 4>&<-> 5<&<0> 1>|<g>@1",
+        ),
         ("echo ~ ~/x a~", "<echo> <~> <~/x> <a~>@1"),
     ];
     let bad: Vec<String> = cases
@@ -316,22 +323,82 @@ fn syntax_errors_name_the_line() {
             "end of file unexpected (expecting \")\")",
             true,
         ),
-        ("echo ${1abc}", 1, "Bad substitution", false),
         ("echo ${X", 1, "Missing '}'", true),
         ("echo a | | wc", 1, "\"|\" unexpected", false),
         ("echo a |", 1, "end of file unexpected", true),
         ("| wc", 1, "\"|\" unexpected", false),
-        ("cat <<EOF", 1, "end of file unexpected (expecting here-document delimiter)", true),
-        ("cat <<EOF\nbody\n", 3, "end of file unexpected (expecting here-document delimiter)", true),
-        ("if true; then", 1, "end of file unexpected (expecting \"fi\")", true),
-        ("if true\nthen echo\n", 3, "end of file unexpected (expecting \"fi\")", true),
-        ("for i in 1 2; do\n", 2, "end of file unexpected (expecting \"done\")", true),
-        ("for i in 1 2\n", 2, "end of file unexpected (expecting \"do\")", true),
-        ("while true", 1, "end of file unexpected (expecting \"do\")", true),
-        ("case x in", 1, "end of file unexpected (expecting \")\")", true),
-        ("case x in a) echo", 1, "end of file unexpected (expecting \"esac\")", true),
-        ("{ echo", 1, "end of file unexpected (expecting \"}\")", true),
-        ("( echo", 1, "end of file unexpected (expecting \")\")", true),
+        (
+            "cat <<EOF",
+            1,
+            "end of file unexpected (expecting here-document delimiter)",
+            true,
+        ),
+        (
+            "cat <<EOF\nbody\n",
+            3,
+            "end of file unexpected (expecting here-document delimiter)",
+            true,
+        ),
+        (
+            "if true; then",
+            1,
+            "end of file unexpected (expecting \"fi\")",
+            true,
+        ),
+        (
+            "if true\nthen echo\n",
+            3,
+            "end of file unexpected (expecting \"fi\")",
+            true,
+        ),
+        (
+            "for i in 1 2; do\n",
+            2,
+            "end of file unexpected (expecting \"done\")",
+            true,
+        ),
+        (
+            "for i in 1 2\n",
+            2,
+            "end of file unexpected (expecting \"do\")",
+            true,
+        ),
+        (
+            "while true",
+            1,
+            "end of file unexpected (expecting \"do\")",
+            true,
+        ),
+        (
+            "case x in",
+            1,
+            "end of file unexpected (expecting \")\")",
+            true,
+        ),
+        (
+            "case x in a) echo",
+            1,
+            "end of file unexpected (expecting \"esac\")",
+            true,
+        ),
+        (
+            "{ echo",
+            1,
+            "end of file unexpected (expecting \"}\")",
+            true,
+        ),
+        (
+            "( echo",
+            1,
+            "end of file unexpected (expecting \")\")",
+            true,
+        ),
+        (
+            "echo a \\\n",
+            2,
+            "end of file unexpected (line continued with \\)",
+            true,
+        ),
         ("f() {", 1, "end of file unexpected (expecting \"}\")", true),
         ("echo $((", 1, "Missing '))'", true),
         ("echo `echo", 1, "EOF in backquote substitution", true),
@@ -340,7 +407,12 @@ fn syntax_errors_name_the_line() {
         ("done", 1, "\"done\" unexpected", false),
         ("}", 1, "\"}\" unexpected", false),
         ("echo a; )", 1, "\")\" unexpected", false),
-        ("if true; fi", 1, "\"fi\" unexpected (expecting \"then\")", false),
+        (
+            "if true; fi",
+            1,
+            "\"fi\" unexpected (expecting \"then\")",
+            false,
+        ),
         ("if then", 1, "\"then\" unexpected", false),
         ("for 1 in a; do :; done", 1, "Bad for loop variable", false),
         ("echo $(( (1+2 ))", 1, "Missing '))'", false),
@@ -430,10 +502,19 @@ fn expansion_and_field_splitting() {
         ("echo $@", &["echo", "p", "1", "p2"]),
         ("echo \"$*\"", &["echo", "p 1 p2"]),
         ("echo \"x$@y\"", &["echo", "xp 1", "p2y"]),
-        ("echo ${U:-a b} \"${U:-a b}\" ${U-'c d'}", &["echo", "a", "b", "a b", "c d"]),
-        ("echo ${E:-d} ${E-d}x ${W:+set} ${U:+set}y", &["echo", "d", "x", "set", "y"]),
+        (
+            "echo ${U:-a b} \"${U:-a b}\" ${U-'c d'}",
+            &["echo", "a", "b", "a b", "c d"],
+        ),
+        (
+            "echo ${E:-d} ${E-d}x ${W:+set} ${U:+set}y",
+            &["echo", "d", "x", "set", "y"],
+        ),
         ("echo ${#W} ${#U} ${#@}", &["echo", "13", "0", "6"]),
-        ("echo $((N * 2 + 1)) $((0x10)) $((010))", &["echo", "15", "16", "8"]),
+        (
+            "echo $((N * 2 + 1)) $((0x10)) $((010))",
+            &["echo", "15", "16", "8"],
+        ),
         ("echo \"$((N > 3 ? 1 : 2))\"", &["echo", "1"]),
         ("echo '$W'", &["echo", "$W"]),
     ];
@@ -450,7 +531,7 @@ fn expansion_and_field_splitting() {
         "  two  words "
     );
     // Errors of ${x?} and arithmetic carry dash's text.
-    let p = parse("echo ${U?} ${U:?gone} $((1+)) $((1/0))").unwrap();
+    let p = parse("echo ${U?} ${U:?gone} $((1+)) $((1/0)) ${1abc}").unwrap();
     let Command::Simple(c) = &p.items[0].and_or.first.cmds[0] else {
         panic!("not a simple command");
     };
@@ -465,6 +546,7 @@ fn expansion_and_field_splitting() {
             "U: gone",
             "arithmetic expression: expecting primary: \"1+\"",
             "arithmetic expression: division by zero: \"1/0\"",
+            "Bad substitution",
         ]
     );
 }
@@ -474,21 +556,46 @@ fn expansion_and_field_splitting() {
 #[test]
 fn nesting_is_bounded_without_stack_overflow() {
     let deep = |open: &str, mid: &str, close: &str, n: usize| {
-        format!("{}{mid}{}\necho survived $?\n", open.repeat(n), close.repeat(n))
+        format!(
+            "{}{mid}{}\necho survived $?\n",
+            open.repeat(n),
+            close.repeat(n)
+        )
     };
     let cases: Vec<(String, &str)> = vec![
         // The reproducer of issue 18: 1600 nested `$(`.
-        (format!("true {}{}", "$(".repeat(1600), ")".repeat(1600)), "Syntax error: nesting too deep"),
-        (deep("(", "true", ")", 5000), "Syntax error: nesting too deep"),
-        (deep("{ ", "true;", " }", 5000), "Syntax error: nesting too deep"),
-        (deep("if true; then ", "true", "; fi", 2000), "Syntax error: nesting too deep"),
+        (
+            format!("true {}{}", "$(".repeat(1600), ")".repeat(1600)),
+            "Syntax error: nesting too deep",
+        ),
+        (
+            deep("(", "true", ")", 5000),
+            "Syntax error: nesting too deep",
+        ),
+        (
+            deep("{ ", "true;", " }", 5000),
+            "Syntax error: nesting too deep",
+        ),
+        (
+            deep("if true; then ", "true", "; fi", 2000),
+            "Syntax error: nesting too deep",
+        ),
         (deep("echo `", "", "`", 1), "survived 0"),
         // At run time: within the parser's bound, but deeper than the interpreter's.
-        (deep("(", "true", ")", 1100), "Syntax error: nesting too deep"),
+        (
+            deep("(", "true", ")", 1100),
+            "Syntax error: nesting too deep",
+        ),
         (deep("(", "true", ")", 400), "survived 0"),
         (deep("echo $(", "echo x", ")", 400), "x\nsurvived 0"),
-        ("f() { f; }; f; echo survived $?".to_string(), "f: function calls nested too deeply"),
-        ("e='eval \"$e\"'; eval \"$e\"; echo survived $?".to_string(), "eval: nested too deeply"),
+        (
+            "f() { f; }; f; echo survived $?".to_string(),
+            "f: function calls nested too deeply",
+        ),
+        (
+            "e='eval \"$e\"'; eval \"$e\"; echo survived $?".to_string(),
+            "eval: nested too deeply",
+        ),
         (
             "echo '. /tmp/s' > /tmp/s; . /tmp/s; echo survived $?".to_string(),
             "nested too deeply",
@@ -496,7 +603,11 @@ fn nesting_is_bounded_without_stack_overflow() {
     ];
     for (src, want) in cases {
         let (out, _) = cgsim::run_transcript(&src);
-        assert!(out.contains(want), "{}...: {out}", &src[..src.len().min(40)]);
+        assert!(
+            out.contains(want),
+            "{}...: {out}",
+            &src[..src.len().min(40)]
+        );
     }
     // Within the bounds, deep nesting works.
     let (out, st) = cgsim::run_transcript(&format!(

@@ -99,6 +99,9 @@ script!(tee_which);
 script!(memhog);
 script!(stress);
 script!(blog_stress);
+script!(sh_cgroups);
+script!(sh_test);
+script!(sh_read);
 
 #[test]
 fn tour() {

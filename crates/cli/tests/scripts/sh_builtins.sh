@@ -36,3 +36,80 @@ set -o | head -3; set +o | head -3
 (exit 4); echo $?
 false; echo ${?}
 type nosuch; echo $?
+# exec with redirections only, set -v, command, $-, read with IFS, exec of a command.
+exec 3>/tmp/ex; echo to3 >&3; exec 3>&-; cat /tmp/ex
+exec 4>&1; exec >/tmp/ex2; echo hidden; exec >&4 4>&-; cat /tmp/ex2
+set -v
+echo verbose
+set +v
+command echo via command; command -v cd; command -V cd
+v=$-; echo "flags [$v]"; set -eu; echo "flags [$-]"; set +eu
+IFS=, read a b <<EOF
+x,y,z
+EOF
+echo "$a|$b"
+read -r line <<'EOF'
+back\slash
+EOF
+echo "$line"
+printf '%s\n' "$(printf 'a\nb\n\n\n')" | wc -l
+echo $(( $(echo 3) + 4 ))
+f() { echo "f:$*"; }; command f 2>/dev/null; echo "cmd f $?"
+set -o; set +o
+# ulimit: dash's layout with the simulated machine's limits (2.6.35's defaults for 1 GiB).
+ulimit -a; ulimit; ulimit -n
+ulimit -n 10; echo "status $?"; ulimit -n; ulimit -n 20; echo "status $?"
+# getopts in a function, clusters, --, errors, silent mode.
+parse() {
+  OPTIND=1
+  while getopts "ab:c" opt "$@"; do
+    case $opt in
+      a) echo "flag a" ;;
+      b) echo "b=$OPTARG" ;;
+      c) echo "flag c" ;;
+      \?) echo "bad option" ;;
+    esac
+  done
+  shift $((OPTIND - 1))
+  echo "rest: $* (OPTIND=$OPTIND)"
+}
+parse -a -b val -c file1 file2
+parse -acb x -- -a
+parse -ab
+parse -z -a
+parse -- -a
+parse plain -a
+silent() { OPTIND=1; while getopts ":b:" o "$@"; do echo "o=$o arg=${OPTARG-unset}"; done; }
+silent -b
+silent -q
+# printf: dash's conversions, flags, escapes, reuse, errors.
+printf 'a\cb\n'; echo
+printf '%c|%c|\n' x abc
+printf '%-*d|\n' -6 5
+printf '%5.1s|%.0s|\n' abc xyz
+printf '%#x %#X %#o\n' 0 255 0
+printf '%e %E %.2e\n' 12345.678 0.000123 -1
+printf '%g %g %g %G\n' 100000 1000000 0.00001234 1e-10
+printf '%f %.0f %.1f\n' 2.5 2.5 -0.05
+printf '%d %d\n' "'a" '"b'
+printf '%s\n' "\n stays"
+printf '\101\102\n'
+printf '%5%|\n'
+printf 'no newline'
+echo
+printf '%b' 'x\ny\n'
+printf '%u\n' -1
+printf '%i %d\n' 1.5 2
+printf 'x%sy\n'
+printf '%s %s %s\n' a b
+printf -- '--%s\n' dash
+printf 'a%5%b\n'; echo " status $?"
+# cd: -, an empty operand, HOME, PWD/OLDPWD.
+cd /tmp; cd /; cd -; pwd; cd -
+echo $OLDPWD $PWD
+cd /tmp/../tmp/./; pwd
+cd ""; echo $?; pwd
+HOME=/tmp; cd; pwd
+cd /
+exec sh -c 'echo exec replaced; exit 5'
+echo not reached

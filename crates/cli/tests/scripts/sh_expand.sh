@@ -32,3 +32,52 @@ f() { echo "$1 $#"; }; f fa fb
 echo "${v%% *}" "${v#* }"
 echo $((010 + 0x10 + 10))
 x=5; x=$((x+1)) y=$x; echo $x $y
+# Here-documents inside $(...), functions and pipelines; pathname expansion (hidden files,
+# . and .., brackets, directories, no match); quoting corner cases.
+x=$(cat <<EOF
+hello $((1+1))
+EOF
+)
+echo "[$x]"
+f() {
+  cat <<-END
+	in function $1
+	END
+}
+f arg
+if true; then
+  cat <<EOF | wc -l
+upper me
+EOF
+fi
+mkdir -p /tmp/g && cd /tmp/g && : > a.txt && : > b.txt && : > .hidden && mkdir d
+echo *; echo *.txt; echo .*; echo [ab].txt; echo [!a]*; echo d/; echo */; echo nomatch*; echo "*"
+for f in *.txt; do echo "file $f"; done
+case a.txt in *.txt) echo txt;; esac
+cd / && rm -rf /tmp/g 2>/dev/null
+echo ${x:+"quoted alt"} "${x#"hel"}" ${x%?}
+set -- 1 2 3 4 5 6 7 8 9 10 11; echo $10 ${10} ${11}
+echo "$(echo "a   b")" $(echo "a   b")
+echo \"\' "\"" '"'
+a="x*"; echo "$a" $a
+# $@ and $* in assignments and with IFS, "${@:-w}", nested quotes in ${x:-"w"}, empty fields.
+set -- "a b" c
+x=$@; echo "[$x]"
+x="$*"; echo "[$x]"
+IFS=-; echo "$*"; x=$*; echo "[$x]"; unset IFS
+IFS=; echo "$*"; set -- $*; echo $#; unset IFS
+set -- "a b" c
+for i in "${@:-none}"; do echo "<$i>"; done
+set --; for i in "${@:-none}"; do echo "<$i>"; done
+y="v w"; echo "${x:-"$y"}" ${unset:-"$y"} ${unset:-$y}
+echo "${unset:-'q'}" ${unset:-'q r'}
+z='/nonexist/*'; echo $z "$z" ${z}
+echo ${unset:-/nonexist/*}
+echo "a${unset}b" a${unset}b ''${unset}
+e=; set -- $e; echo $#; set -- "$e"; echo $#; set -- $e''; echo $#
+echo $((1+${#y}))
+n=5; echo $((n)) $(($n)) $((n+n*2)) $(( n > 3 ))
+echo "$(( 1 + 2 ))" '$((1+2))'
+echo $(echo 'a  b') "$(echo 'a  b')"
+a=1; a=$((a + 1)); : $((a += 10)); echo $a
+echo ${a}x ${a}_ $a_ "$a"_

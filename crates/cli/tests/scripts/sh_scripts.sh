@@ -29,3 +29,9 @@ chmod 644 /tmp/s2; /tmp/s2; echo "noexec $?"
 nonexistcmd; echo "missing cmd $?"
 sh -c 'echo $(( 1 +'; echo "syntax $?"
 printf 'echo from stdin $$ >/dev/null; echo ok\n' | sh
+sh -x -c 'echo a'
+sh -e -c 'false; echo no'; echo $?
+sh -c; echo $?
+sh -Z -c 'echo'; echo $?
+sh /nonexist; echo $?
+sh -c 'echo $0 $#' zero a b

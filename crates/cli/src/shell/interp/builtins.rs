@@ -143,6 +143,7 @@ const OPTION_NAMES: &[(&str, char)] = &[
     ("allexport", 'a'),
     ("notify", 'b'),
     ("nounset", 'u'),
+    ("privileged", 'p'),
     ("nolog", '\0'),
     ("debug", '\0'),
 ];
@@ -173,7 +174,7 @@ fn opt_set(sh: &mut Shell, c: char, on: bool) -> bool {
         'C' => o.noclobber = on,
         'a' => o.allexport = on,
         'u' => o.nounset = on,
-        'I' | 'i' | 'm' | 's' | 'V' | 'E' | 'b' => {}
+        'I' | 'i' | 'm' | 's' | 'V' | 'E' | 'b' | 'p' => {}
         _ => return false,
     }
     true
@@ -349,7 +350,7 @@ pub(crate) fn eval(sh: &mut Shell, argv: &[String]) -> i32 {
         return 0;
     }
     let text = argv[1..].join(" ");
-    sh.eval_string(&text)
+    sh.eval_string_as(&text, Some("eval"))
 }
 
 pub(crate) fn exec(sh: &mut Shell, argv: &[String]) -> i32 {
@@ -393,7 +394,12 @@ pub(crate) fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
         // `.` searches PATH for a readable file (no execute permission needed).
         let path = sh.var("PATH").unwrap_or("").to_string();
         path.split(':')
-            .map(|d| format!("{}/{file}", if d.is_empty() { "." } else { d }.trim_end_matches('/')))
+            .map(|d| {
+                format!(
+                    "{}/{file}",
+                    if d.is_empty() { "." } else { d }.trim_end_matches('/')
+                )
+            })
             .find(|p| {
                 sh.kernel()
                     .stat(pid, p)
@@ -403,7 +409,11 @@ pub(crate) fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
     let text = match path.map(|p| sh.read_file(pid, &p)) {
         Some(Ok(t)) => t,
         Some(Err(e)) => {
-            let e = if e == "No such file or directory" { "No such file".to_string() } else { e };
+            let e = if e == "No such file or directory" {
+                "No such file".to_string()
+            } else {
+                e
+            };
             return sh.fatal(&format!(".: cannot open {file}: {e}"));
         }
         None => {
@@ -498,27 +508,13 @@ fn find(sh: &mut Shell, name: &str) -> Found {
     match sh.registry.kind(name) {
         Some(Kind::Builtin(_)) => Found::Builtin,
         Some(_) => {
+            // Where Debian (merged /usr) installs the real tool.
             if name.contains('/') {
                 Found::Command(name.to_string())
+            } else if matches!(name, "swapon" | "swapoff") {
+                Found::Command(format!("/usr/sbin/{name}"))
             } else {
-                let dir = if matches!(
-                    name,
-                    "mount"
-                        | "umount"
-                        | "swapon"
-                        | "swapoff"
-                        | "dmesg"
-                        | "setpriv"
-                        | "cgroup_event_listener"
-                ) {
-                    "/bin"
-                } else if matches!(name, "sh" | "cat" | "ls" | "mkdir" | "rmdir" | "ps" | "sleep")
-                {
-                    "/bin"
-                } else {
-                    "/usr/bin"
-                };
-                Found::Command(format!("{dir}/{name}"))
+                Found::Command(format!("/usr/bin/{name}"))
             }
         }
         None => match sh.find_file(name) {
@@ -658,13 +654,17 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     let names = &argv[i..];
     if names.is_empty() {
-        return sh.fatal("read: arg count");
+        err(sh, "read: arg count");
+        return 2;
     }
     if let Some(p) = prompt {
         sh.write_err(pid, &p);
     }
     if sh.k.fd_endless(pid, Fd(0)) {
-        sh.sh_error(pid, "read: standard input never ends (cgsim refuses an endless read)");
+        sh.sh_error(
+            pid,
+            "read: standard input never ends (cgsim refuses an endless read)",
+        );
         return 1;
     }
     // Backslash-newline continues the line unless -r; a backslash quotes the next character.
@@ -685,7 +685,7 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
                 chars.push((c, false));
             }
         }
-        if !(cont && !eof) {
+        if !cont || eof {
             break;
         }
     }
@@ -728,7 +728,7 @@ pub(crate) fn read(sh: &mut Shell, argv: &[String]) -> i32 {
             return sh.fatal(&msg);
         }
     }
-    i32::from(eof && chars.is_empty() || eof)
+    i32::from(eof)
 }
 
 pub(crate) fn getopts(sh: &mut Shell, argv: &[String]) -> i32 {
@@ -761,6 +761,10 @@ pub(crate) fn getopts(sh: &mut Shell, argv: &[String]) -> i32 {
     let Some(arg) = args.get(optind - 1).cloned() else {
         return done(sh, optind);
     };
+    // Other arguments than last time (same OPTIND): start at this one's first option.
+    if sh.st.optchar >= arg.chars().count() {
+        sh.st.optchar = 0;
+    }
     if sh.st.optchar == 0 {
         if arg == "--" {
             return done(sh, optind + 1);
@@ -928,26 +932,27 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
     let mut sig = Signal::SIGTERM.0;
     let mut i = 1;
     match argv.get(1).map(String::as_str) {
-        Some("-l") => {
-            match argv.get(2) {
-                None => {
-                    let text: String = (0..=64).map(|n| format!("{}\n", signal_name(n))).collect();
-                    return write_out(sh, "kill", &text);
-                }
-                Some(a) => {
-                    let n = match a.parse::<i32>() {
-                        Ok(n) => n,
-                        Err(_) => return sh.fatal(&format!("kill: Illegal number: {a}")),
-                    };
-                    let n = if n > 128 { n - 128 } else { n };
-                    if !(0..=64).contains(&n) {
-                        err(sh, &format!("kill: invalid signal number or exit status: {a}"));
-                        return 1;
-                    }
-                    return write_out(sh, "kill", &format!("{}\n", signal_name(n)));
-                }
+        Some("-l") => match argv.get(2) {
+            None => {
+                let text: String = (0..=64).map(|n| format!("{}\n", signal_name(n))).collect();
+                return write_out(sh, "kill", &text);
             }
-        }
+            Some(a) => {
+                let n = match a.parse::<i32>() {
+                    Ok(n) => n,
+                    Err(_) => return sh.fatal(&format!("kill: Illegal number: {a}")),
+                };
+                let n = if n > 128 { n - 128 } else { n };
+                if !(0..=64).contains(&n) {
+                    err(
+                        sh,
+                        &format!("kill: invalid signal number or exit status: {a}"),
+                    );
+                    return 1;
+                }
+                return write_out(sh, "kill", &format!("{}\n", signal_name(n)));
+            }
+        },
         Some("-s") => {
             let Some(s) = argv.get(2) else {
                 err(sh, USAGE);
@@ -984,15 +989,6 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
                 return sh.fatal(&format!("kill: Illegal number: {a}"));
             }
         };
-        // A trapped signal sent to this shell runs its handler (the kernel delivers it to the
-        // shell process, whose handler is the trap).
-        if target == sh.cur && sig != Signal::SIGKILL.0 && sh.st.traps.contains_key(&sig) {
-            let action = sh.st.traps.get(&sig).cloned().unwrap_or_default();
-            if !action.is_empty() {
-                sh.pending_traps.push(action);
-            }
-            continue;
-        }
         if let Err(e) = sh.kernel().kill(pid, target, Signal(sig)) {
             // dash prints the message then an empty line (its `sh_warnx` adds a newline to a
             // text that already ends in one).
@@ -1003,7 +999,89 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
     status
 }
 
+/// The signals each process running shell code traps (`true`: ignored with `trap '' SIG`),
+/// and the trapped signals delivered but not yet handled.
+#[derive(Debug, Default)]
+pub struct TrapTable {
+    trapped: std::collections::BTreeMap<Pid, std::collections::BTreeMap<i32, bool>>,
+    pub(crate) pending: Vec<(Pid, i32)>,
+}
+
+impl TrapTable {
+    /// A subshell process has ended: its traps go with it.
+    pub(crate) fn forget(&mut self, pid: Pid) {
+        self.trapped.remove(&pid);
+        self.pending.retain(|(p, _)| *p != pid);
+    }
+}
+
+/// The signal handler of a process that runs shell code with traps set: the kernel delivers a
+/// signal to it like to any simulated program (`kill -USR1 $$`, or from another process), and
+/// a trapped signal is recorded for the shell to run its action between commands, as dash's
+/// `onsig` sets `pending_sig` for `dotrap`. Untrapped signals keep their default action.
+/// It never runs by itself (it sleeps forever), so the process stays `S` in `ps`.
+pub(crate) struct TrapHandler(std::sync::Arc<std::sync::Mutex<TrapTable>>);
+
+impl cgsim_cgroupfs::Program for TrapHandler {
+    fn step(&mut self, _k: &cgsim_cgroupfs::Kernel, _pid: Pid) -> cgsim_cgroupfs::Step {
+        cgsim_cgroupfs::Step::SleepUntil(u64::MAX)
+    }
+
+    fn signal(&mut self, _k: &cgsim_cgroupfs::Kernel, pid: Pid, sig: Signal) -> bool {
+        let mut t = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match t.trapped.get(&pid).and_then(|m| m.get(&sig.0)).copied() {
+            Some(ignored) => {
+                if !ignored {
+                    t.pending.push((pid, sig.0));
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Tell the kernel-side handler of the current process which signals its traps catch,
+/// installing the handler the first time.
+fn sync_traps(sh: &mut Shell) {
+    let pid = sh.cur();
+    let map: std::collections::BTreeMap<i32, bool> = sh
+        .st
+        .traps
+        .iter()
+        .filter(|(n, _)| **n != 0 && **n != Signal::SIGKILL.0 && **n != Signal::SIGSTOP.0)
+        .map(|(n, a)| (*n, a.is_empty()))
+        .collect();
+    let install = {
+        let mut t = sh
+            .trap_table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let had = t.trapped.contains_key(&pid);
+        if map.is_empty() {
+            t.trapped.remove(&pid);
+        } else {
+            t.trapped.insert(pid, map);
+        }
+        !had && t.trapped.contains_key(&pid)
+    };
+    if install {
+        let handler = TrapHandler(std::sync::Arc::clone(&sh.trap_table));
+        sh.k.spawn_program(pid, Box::new(handler));
+        sh.k.run_until_idle();
+    }
+}
+
 pub(crate) fn trap(sh: &mut Shell, argv: &[String]) -> i32 {
+    let st = trap_inner(sh, argv);
+    sync_traps(sh);
+    st
+}
+
+fn trap_inner(sh: &mut Shell, argv: &[String]) -> i32 {
     let mut args = &argv[1..];
     if args.first().is_some_and(|a| a == "--") {
         args = &args[1..];
@@ -1014,22 +1092,25 @@ pub(crate) fn trap(sh: &mut Shell, argv: &[String]) -> i32 {
             .traps
             .iter()
             .map(|(n, a)| {
-                let name = if *n == 0 { "EXIT".to_string() } else { signal_name(*n) };
+                let name = if *n == 0 {
+                    "EXIT".to_string()
+                } else {
+                    signal_name(*n)
+                };
                 format!("trap -- {} {name}\n", quote_always(a))
             })
             .collect();
         return write_out(sh, "trap", &text);
     }
     // `trap N...` with a number first resets those signals (POSIX), as does `trap - N...`.
-    let (action, sigs) = if decode_signal(&args[0]).is_some()
-        && args[0].bytes().all(|b| b.is_ascii_digit())
-    {
-        (None, args)
-    } else if args[0] == "-" {
-        (None, &args[1..])
-    } else {
-        (Some(args[0].clone()), &args[1..])
-    };
+    let (action, sigs) =
+        if decode_signal(&args[0]).is_some() && args[0].bytes().all(|b| b.is_ascii_digit()) {
+            (None, args)
+        } else if args[0] == "-" {
+            (None, &args[1..])
+        } else {
+            (Some(args[0].clone()), &args[1..])
+        };
     let mut status = 0;
     for s in sigs {
         match decode_signal(s) {
@@ -1095,7 +1176,10 @@ pub(crate) fn umask(sh: &mut Shell, argv: &[String]) -> i32 {
 }
 
 /// The limits `ulimit` reports: dash's table (name, option, unit) with the simulated machine's
-/// values (unlimited except the stack, locked memory, processes and open files).
+/// values, the kernel's defaults for init (`include/linux/resource.h`, v2.6.35: `_STK_LIM` 8 MiB,
+/// `MLOCK_LIMIT` 64 KiB, `INR_OPEN` 1024 files; `RLIMIT_NPROC` is `max_threads / 2` from
+/// `fork_init`, with `max_threads = totalram_pages / (8 * THREAD_SIZE / PAGE_SIZE)` and 8 KiB
+/// stacks); the rest unlimited.
 const LIMITS: &[(&str, char, &str)] = &[
     ("time(seconds)", 't', "unlimited"),
     ("file(blocks)", 'f', "unlimited"),
@@ -1104,7 +1188,7 @@ const LIMITS: &[(&str, char, &str)] = &[
     ("coredump(blocks)", 'c', "0"),
     ("memory(kbytes)", 'm', "unlimited"),
     ("locked memory(kbytes)", 'l', "64"),
-    ("process", 'p', "unlimited"),
+    ("process", 'p', "nproc"),
     ("nofiles", 'n', "nofile"),
     ("vmemory(kbytes)", 'v', "unlimited"),
     ("locks", 'w', "unlimited"),
@@ -1112,12 +1196,30 @@ const LIMITS: &[(&str, char, &str)] = &[
 ];
 
 pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
-    let value = |v: &str| {
-        if v == "nofile" {
-            cgsim_cgroupfs::RLIMIT_NOFILE.to_string()
-        } else {
-            v.to_string()
-        }
+    let pid = sh.cur();
+    let mem_kb: u64 = sh
+        .read_file(pid, "/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0);
+    let value = |v: &str| match v {
+        "nofile" => cgsim_cgroupfs::RLIMIT_NOFILE.to_string(),
+        // totalram_pages / 16 threads, half of them per user.
+        "nproc" => (mem_kb / 4 / 16 / 2).to_string(),
+        _ => v.to_string(),
+    };
+    let current = |sh: &Shell, c: char| {
+        sh.st.limits.get(&c).cloned().unwrap_or_else(|| {
+            LIMITS
+                .iter()
+                .find(|l| l.1 == c)
+                .map(|l| value(l.2))
+                .unwrap_or_default()
+        })
     };
     let mut which = 'f';
     let mut all = false;
@@ -1137,36 +1239,33 @@ pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
         }
     }
     if all {
+        // dash pads the name to 20 columns, then a space.
         let text: String = LIMITS
             .iter()
-            .map(|(n, _, v)| format!("{n:<21}{}\n", value(v)))
+            .map(|(n, c, _)| format!("{n:<20} {}\n", current(sh, *c)))
             .collect();
-        // dash pads to 20 columns plus a space unless the name is longer.
-        let text = text
-            .lines()
-            .map(|l| {
-                let (n, v) = l.split_at(21.min(l.len()));
-                format!("{:<20} {}\n", n.trim_end(), v.trim_start())
-            })
-            .collect::<String>();
         return write_out(sh, "ulimit", &text);
     }
     if let Some(v) = set {
         if v != "unlimited" && v.parse::<u64>().is_err() {
-            return sh.fatal(&format!("ulimit: bad number"));
+            return sh.fatal("ulimit: bad number");
         }
-        let pid = sh.cur();
-        sh.sh_error(
-            pid,
-            "ulimit: error setting limit (Operation not permitted)",
-        );
-        return 2;
+        // Lowering is allowed, raising needs CAP_SYS_RESOURCE (`do_prlimit`'s EPERM).
+        let cur = current(sh, which);
+        let lower = match (v.parse::<u64>(), cur.parse::<u64>()) {
+            (Ok(new), Ok(old)) => new <= old,
+            (Ok(_), Err(_)) => true,
+            (Err(_), _) => cur == "unlimited",
+        };
+        if !lower {
+            let pid = sh.cur();
+            sh.sh_error(pid, "ulimit: error setting limit (Operation not permitted)");
+            return 2;
+        }
+        sh.st.limits.insert(which, v);
+        return 0;
     }
-    let v = LIMITS
-        .iter()
-        .find(|l| l.1 == which)
-        .map(|l| value(l.2))
-        .unwrap_or_default();
+    let v = current(sh, which);
     write_out(sh, "ulimit", &format!("{v}\n"))
 }
 
@@ -1207,7 +1306,11 @@ pub(crate) fn jobs(sh: &mut Shell, _argv: &[String]) -> i32 {
 }
 
 pub(crate) fn times(sh: &mut Shell, _argv: &[String]) -> i32 {
-    write_out(sh, "times", "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n")
+    write_out(
+        sh,
+        "times",
+        "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n",
+    )
 }
 
 // ---- test / [ ------------------------------------------------------------------------------
@@ -1251,8 +1354,8 @@ struct Test<'s, 'a> {
 }
 
 const UNARY: &[&str] = &[
-    "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-L", "-n", "-O", "-G", "-p", "-r", "-s",
-    "-S", "-t", "-u", "-w", "-x", "-z",
+    "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-L", "-n", "-O", "-G", "-p", "-r", "-s", "-S",
+    "-t", "-u", "-w", "-x", "-z",
 ];
 const BINARY: &[&str] = &[
     "=", "!=", "<", ">", "-eq", "-ne", "-gt", "-ge", "-lt", "-le", "-nt", "-ot", "-ef",
@@ -1295,7 +1398,9 @@ impl<'a> Test<'_, 'a> {
         }
         let v = self.oexpr()?;
         if self.i < self.a.len() {
-            return Err(format!("{}: unexpected operator", self.a[self.i]));
+            // dash names the last word it used, not the one left over.
+            let at = self.i.saturating_sub(1);
+            return Err(format!("{}: unexpected operator", self.a[at]));
         }
         Ok(v)
     }
@@ -1333,8 +1438,9 @@ impl<'a> Test<'_, 'a> {
     }
 
     fn primary(&mut self) -> Result<bool, String> {
+        // A missing expression (`test x -a`) is false, as dash's `primary(EOI)`.
         let Some(t) = self.peek() else {
-            return Err("argument expected".to_string());
+            return Ok(false);
         };
         if t == "(" {
             self.i += 1;
@@ -1367,9 +1473,6 @@ impl<'a> Test<'_, 'a> {
             return self.binary(l, op, r);
         }
         self.i += 1;
-        if UNARY.contains(&t) {
-            return Err(format!("{t}: argument expected"));
-        }
         Ok(!t.is_empty())
     }
 

@@ -124,8 +124,7 @@ impl Args<'_> {
             Some(b) => (true, b),
             None => (false, t.strip_prefix('+').unwrap_or(t)),
         };
-        let (radix, digits) = if let Some(h) = body.strip_prefix("0x").or(body.strip_prefix("0X"))
-        {
+        let (radix, digits) = if let Some(h) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
             (16, h)
         } else if body.len() > 1 && body.starts_with('0') {
             (8, &body[1..])
@@ -140,10 +139,12 @@ impl Args<'_> {
         let v = i128::from_str_radix(&digits[..end], radix).unwrap_or(0);
         let v = if neg { -v } else { v };
         if end == 0 && !(radix == 8 && body.starts_with('0')) {
-            self.errors.push(format!("printf: {s}: expected numeric value"));
+            self.errors
+                .push(format!("printf: {s}: expected numeric value"));
             self.status = 1;
         } else if end < digits.len() {
-            self.errors.push(format!("printf: {s}: not completely converted"));
+            self.errors
+                .push(format!("printf: {s}: not completely converted"));
             self.status = 1;
         }
         v
@@ -159,7 +160,8 @@ impl Args<'_> {
         match s.trim().parse::<f64>() {
             Ok(v) => v,
             Err(_) => {
-                self.errors.push(format!("printf: {s}: expected numeric value"));
+                self.errors
+                    .push(format!("printf: {s}: expected numeric value"));
                 self.status = 1;
                 0.0
             }
@@ -207,12 +209,14 @@ fn fmt_g(v: f64, prec: usize, upper: bool, alt: bool) -> String {
         return "0".to_string();
     }
     let exp = v.abs().log10().floor() as i32;
-    let s = if exp < -4 || exp >= p as i32 {
+    if exp < -4 || exp >= p as i32 {
         let s = fmt_exp(v, p - 1, upper);
         if alt {
             s
         } else {
-            let (m, e) = s.split_once(if upper { 'E' } else { 'e' }).unwrap_or((&s, ""));
+            let (m, e) = s
+                .split_once(if upper { 'E' } else { 'e' })
+                .unwrap_or((&s, ""));
             let m = if m.contains('.') {
                 m.trim_end_matches('0').trim_end_matches('.')
             } else {
@@ -228,11 +232,29 @@ fn fmt_g(v: f64, prec: usize, upper: bool, alt: bool) -> String {
         } else {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         }
-    };
-    s
+    }
+}
+
+/// An invalid conversion: dash prints what it formatted so far and the message, status 2.
+fn invalid(sh: &mut Shell, a: &mut Args<'_>, out: &str, spec: &str) -> i32 {
+    let pid = sh.cur();
+    for e in std::mem::take(&mut a.errors) {
+        sh.sh_error(pid, &e);
+    }
+    sh.sh_error(pid, &format!("printf: {spec}: invalid directive"));
+    let _ = write_out(sh, "printf", out);
+    2
 }
 
 pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
+    // `--` ends the options (there are none).
+    let argv = if argv.get(1).is_some_and(|a| a == "--") {
+        let mut v = argv.to_vec();
+        v.remove(1);
+        v
+    } else {
+        argv.to_vec()
+    };
     let Some(format) = argv.get(1).cloned() else {
         let pid = sh.cur();
         sh.sh_error(pid, "printf: usage: printf format [arg ...]");
@@ -331,12 +353,15 @@ pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
                 }
             }
             // Length modifiers are accepted and ignored.
-            while fmt.get(k).is_some_and(|c| matches!(c, 'l' | 'h' | 'j' | 'z' | 't' | 'L')) {
+            while fmt
+                .get(k)
+                .is_some_and(|c| matches!(c, 'l' | 'h' | 'j' | 'z' | 't' | 'L'))
+            {
                 k += 1;
             }
             let Some(&conv) = fmt.get(k) else {
                 let spec: String = fmt[spec_start..].iter().collect();
-                return sh.fatal(&format!("printf: {spec}: invalid directive"));
+                return invalid(sh, &mut a, &out, &spec);
             };
             k += 1;
             used_conv = true;
@@ -385,7 +410,11 @@ pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
                     pad(s, width, left, zero && prec.is_none())
                 }
                 'c' => {
-                    let s: String = a.next_str().and_then(|s| s.chars().next()).map(String::from).unwrap_or_default();
+                    // An empty argument gives its terminating NUL, as C's `%c` of `*""`.
+                    let s: String = match a.next_str() {
+                        Some(v) => v.chars().next().unwrap_or('\0').to_string(),
+                        None => String::new(),
+                    };
                     pad(s, width, left, false)
                 }
                 's' => {
@@ -422,7 +451,7 @@ pub(crate) fn printf(sh: &mut Shell, argv: &[String]) -> i32 {
                 }
                 _ => {
                     let spec: String = fmt[spec_start..k].iter().collect();
-                    return sh.fatal(&format!("printf: {spec}: invalid directive"));
+                    return invalid(sh, &mut a, &out, &spec);
                 }
             };
             out.push_str(&s);

@@ -71,7 +71,10 @@ impl Shell {
                         Ok(p) => p,
                         Err(e) => {
                             self.restore(pid, saved);
-                            self.sh_error(pid, &format!("Pipe call failed: {}", e.errno.strerror()));
+                            self.sh_error(
+                                pid,
+                                &format!("Pipe call failed: {}", e.errno.strerror()),
+                            );
                             return Err(2);
                         }
                     };
