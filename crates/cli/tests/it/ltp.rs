@@ -156,7 +156,7 @@ fn tst_cgctl_require_and_cleanup() {
          cleanup: 0\n\
          0\n\
          empty: 0\n\
-         tst_cgroup.c:495: TBROK: Incorrect number of vars read from config. Config possibly malformed?\n\
+         tst_cgroup.c:505: TBROK: Incorrect number of vars read from config. Config possibly malformed?\n\
          malformed: 2\n"
     );
     assert_eq!(st, 0);

@@ -19,7 +19,9 @@
 //!
 //! **Differences:** the file descriptor numbers in messages are counted as the C library
 //! leaves them open (`setmntent` streams are never closed); `umount2(MNT_DETACH)` is a plain
-//! `umount` (the simulated kernel has no lazy unmount).
+//! `umount` (the simulated kernel has no lazy unmount); an unknown controller name gets the
+//! library's `'NAME' controller is unknown to LTP` TBROK, where 20250530's `tst_cg_require`
+//! reads through the NULL it found first and the real helper dies with SIGSEGV.
 
 use super::{TestRes, terrno, tst_print};
 use crate::Shell;
@@ -200,7 +202,7 @@ impl<'a> Lib<'a> {
             Err(e) if e.errno == Errno::EEXIST => false,
             Err(e) if e.errno == Errno::EACCES => {
                 self.res(
-                    711,
+                    715,
                     TestRes::Info,
                     &format!(
                         "Lack permission to make {path}, premake it or run as root{}",
@@ -211,7 +213,7 @@ impl<'a> Lib<'a> {
             }
             Err(e) => {
                 return Err(self.brk(
-                    717,
+                    721,
                     TestRes::Brok,
                     &format!("mkdir({path}, 0777){}", terrno(e.errno)),
                 ));
@@ -241,12 +243,8 @@ impl<'a> Lib<'a> {
                     TestRes::Info,
                     &format!("Could not mount V2 CGroups on {path}{}", terrno(e.errno)),
                 );
-                if made && let Err(e) = self.k.rmdir(self.pid, &path) {
-                    return Err(self.brk(
-                        743,
-                        TestRes::Brok,
-                        &format!("rmdir({path}) failed{}", terrno(e.errno)),
-                    ));
+                if made {
+                    self.rmdir(743, &path, false)?;
                 }
             }
         }
@@ -262,7 +260,7 @@ impl<'a> Lib<'a> {
             Err(e) if e.errno == Errno::EEXIST => false,
             Err(e) if e.errno == Errno::EACCES => {
                 self.res(
-                    770,
+                    771,
                     TestRes::Info,
                     &format!(
                         "Lack permission to make {path}, premake it or run as root{}",
@@ -273,7 +271,7 @@ impl<'a> Lib<'a> {
             }
             Err(e) => {
                 return Err(self.brk(
-                    776,
+                    777,
                     TestRes::Brok,
                     &format!("mkdir({path}, 0777){}", terrno(e.errno)),
                 ));
@@ -333,7 +331,7 @@ impl<'a> Lib<'a> {
             Err(e) if e.errno == Errno::EEXIST => false,
             Err(e) if e.errno == Errno::EACCES => {
                 return Err(self.brk(
-                    399,
+                    402,
                     TestRes::Conf,
                     &format!(
                         "Lack permission to make '{parent}/{name}'; premake it or run as root{}",
@@ -343,7 +341,7 @@ impl<'a> Lib<'a> {
             }
             Err(e) if e.errno == Errno::EROFS => {
                 return Err(self.brk(
-                    403,
+                    406,
                     TestRes::Conf,
                     &format!("'{parent}/{name}' must not be read-only{}", terrno(e.errno)),
                 ));
@@ -351,7 +349,7 @@ impl<'a> Lib<'a> {
             Err(e) => {
                 let fd = self.next_fd - 1;
                 return Err(self.brk(
-                    408,
+                    409,
                     TestRes::Brok,
                     &format!("mkdirat({fd}<{parent}>, '{name}', 0777){}", terrno(e.errno)),
                 ));
@@ -363,6 +361,19 @@ impl<'a> Lib<'a> {
 
     /// `tst_cg_require`.
     fn require(&mut self, sh: &Shell, name: &str, test_pid: i64) -> Result<(), Brk> {
+        let l = name
+            .bytes()
+            .take_while(|c| *c == b'_' || c.is_ascii_lowercase())
+            .count();
+        if let Some(c) = name[l..].chars().next()
+            && c != '\n'
+        {
+            return Err(self.brk(
+                470,
+                TestRes::Brok,
+                &format!("Unexpected char in {name}: {c}"),
+            ));
+        }
         let Some(c) = find_ctrl(name) else {
             return Err(self.brk(
                 860,
@@ -390,7 +401,7 @@ impl<'a> Lib<'a> {
         }
         let Some(r) = self.ctrl_root[c] else {
             return Err(self.brk(
-                886,
+                891,
                 TestRes::Conf,
                 &format!("'{}' controller required, but not available", CTRLS[c]),
             ));
@@ -452,14 +463,14 @@ impl<'a> Lib<'a> {
             let num = |s: &str| s.parse::<i64>().ok();
             if f.len() < 7 || num(f[1]).is_none() || num(f[2]).is_none() {
                 return Err(self.brk(
-                    495,
+                    505,
                     TestRes::Brok,
                     "Incorrect number of vars read from config. Config possibly malformed?",
                 ));
             }
             let Some(c) = find_ctrl(f[0]) else {
                 return Err(self.brk(
-                    499,
+                    509,
                     TestRes::Brok,
                     "Could not find ctrl from config. Ctrls changing between calls?",
                 ));
@@ -467,7 +478,7 @@ impl<'a> Lib<'a> {
             self.we_require_it[c] = num(f[2]) != Some(0);
             let Some(r) = self.roots.iter().position(|r| r.mnt_path == f[3]) else {
                 return Err(self.brk(
-                    505,
+                    515,
                     TestRes::Brok,
                     "Could not find root from config. Config possibly malformed?",
                 ));
@@ -507,7 +518,7 @@ impl<'a> Lib<'a> {
             if let Err(e) = self.k.write(self.pid, fd, tok.as_bytes()) {
                 let _ = self.k.close(self.pid, fd);
                 return Err(self.brk(
-                    1010,
+                    977,
                     TestRes::Brok,
                     &format!("Failed to drain {tok}{}", terrno(e.errno)),
                 ));
@@ -517,13 +528,19 @@ impl<'a> Lib<'a> {
         Ok(())
     }
 
-    fn rmdir(&self, line: u32, path: &str) -> Result<(), Brk> {
+    /// `SAFE_RMDIR(path)` (`rmdir(PATH) failed`), or with `dir` and `name`,
+    /// `SAFE_UNLINKAT(dir_fd, name, AT_REMOVEDIR)`. The fd number in that message is the
+    /// directory's `O_PATH` fd, which the library opened after its two `setmntent` streams.
+    fn rmdir(&self, line: u32, path: &str, at: bool) -> Result<(), Brk> {
         self.k.rmdir(self.pid, path).map_err(|e| {
-            self.brk(
-                line,
-                TestRes::Brok,
-                &format!("rmdir({path}) failed{}", terrno(e.errno)),
-            )
+            let msg = match path.rsplit_once('/') {
+                Some((dir, name)) if at => {
+                    let fd = self.next_fd - 1;
+                    format!("unlinkat({fd}<{dir}>, '{name}', AT_REMOVEDIR)")
+                }
+                _ => format!("rmdir({path}) failed"),
+            };
+            self.brk(line, TestRes::Brok, &format!("{msg}{}", terrno(e.errno)))
         })
     }
 
@@ -533,7 +550,7 @@ impl<'a> Lib<'a> {
             let Some(test) = &r.test_dir else { continue };
             let ltp = format!("{}/ltp", r.mnt_path);
             self.drain(&format!("{ltp}/{test}"), &format!("{ltp}/drain"))?;
-            self.rmdir(1043, &format!("{ltp}/{test}"))?;
+            self.rmdir(1043, &format!("{ltp}/{test}"), true)?;
         }
         for r in self.roots.clone() {
             if r.ltp_created != Some(true) {
@@ -541,8 +558,8 @@ impl<'a> Lib<'a> {
             }
             let ltp = format!("{}/ltp", r.mnt_path);
             self.drain(&format!("{ltp}/drain"), &r.mnt_path)?;
-            self.rmdir(1055, &format!("{ltp}/drain"))?;
-            self.rmdir(1060, &ltp)?;
+            self.rmdir(1055, &format!("{ltp}/drain"), true)?;
+            self.rmdir(1060, &ltp, true)?;
         }
         for r in self.roots.clone() {
             if !r.we_mounted_it {
@@ -551,7 +568,7 @@ impl<'a> Lib<'a> {
             if self.k.umount(self.pid, &r.mnt_path).is_err() {
                 continue;
             }
-            self.rmdir(1085, &r.mnt_path)?;
+            self.rmdir(1085, &r.mnt_path, false)?;
         }
         Ok(())
     }
