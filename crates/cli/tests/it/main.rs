@@ -3,7 +3,7 @@
 //! * `syntax`: the lexer, parser and expander, through data (source text → compact tree);
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
-//! * `dot`: the Graphviz renderer;
+//! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options;
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
 
