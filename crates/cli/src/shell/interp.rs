@@ -91,6 +91,9 @@ pub struct Shell {
     arg0: &'static str,
     /// The `dot` and `trace` commands' session state (pictures directory, trace options).
     pub views: crate::dot::SessionViews,
+    /// Set from another thread to stop the script at the next command (`cgsim serve`'s time
+    /// bound), as an interactive shell abandons the rest of a line on SIGINT.
+    interrupt: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The status `$?` shows for a wait status.
@@ -142,6 +145,7 @@ impl Shell {
             arg0: "cgsim",
             views: Default::default(),
             klog_cleared: 0,
+            interrupt: None,
         };
         crate::commands::bin::install(&mut sh);
         sh.collect();
@@ -289,6 +293,19 @@ impl Shell {
             .push((ConsoleStream::Stdout, shown.into_bytes()));
     }
 
+    /// A flag another thread may set to stop the running script before its next command; the
+    /// skipped commands leave `$?` at 130, as after SIGINT.
+    pub fn set_interrupt(&mut self, flag: Option<Arc<std::sync::atomic::AtomicBool>>) {
+        self.interrupt = flag;
+    }
+
+    /// Whether the interrupt flag is set.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Ask the shell to stop with `code` (the `exit` builtin).
     pub fn request_exit(&mut self, code: i32) {
         self.exit = Some(code);
@@ -428,6 +445,10 @@ impl Shell {
     // ---- execution ---------------------------------------------------------------------------
 
     fn run_item(&mut self, item: &ListItem) {
+        if self.interrupted() {
+            self.status = 130;
+            return;
+        }
         if item.background {
             self.run_background(&item.and_or);
             self.status = 0;
