@@ -317,7 +317,7 @@ el("continue").onclick = async () => {
     drawTabs(r.views);
     show(r.state);
     term.write("cgsim: a simulated Linux cgroup v1 kernel. Type `help` for commands.\r\n");
-    term.write("Try: mkdir /sys/fs/cgroup/memory; mount -t cgroup -o memory none /sys/fs/cgroup/memory\r\n");
+    term.write("Try: mkdir -p /cg/mem; mount -t cgroup -o memory none /cg/mem\r\n");
     prompt();
     term.focus();
     document.body.dataset.ready = "1";

@@ -206,6 +206,27 @@ impl Default for ServeOpts {
     }
 }
 
+/// Serve `app` on `addr` from a runtime on a thread of its own (tests and benchmarks); returns
+/// the bound address. The server lives until the process ends.
+pub fn start(addr: SocketAddr, app: Arc<App>) -> std::io::Result<SocketAddr> {
+    let std_listener = std::net::TcpListener::bind(addr)?;
+    std_listener.set_nonblocking(true)?;
+    let bound = std_listener.local_addr()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("cgsim-serve".into())
+        .spawn(move || {
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(std_listener)?;
+                axum::serve(listener, api::router(app)).await
+            })
+        })?;
+    Ok(bound)
+}
+
 /// Bind, print the page's address, and serve until the process is stopped.
 pub fn run(opts: ServeOpts, params: ParamsFn) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -45,10 +45,14 @@ pub struct Gauge {
     pub waiting: Vec<i32>,
 }
 
-/// The gauges of every memcg in a snapshot, in hierarchy order.
+/// The gauges of every memcg in a mounted hierarchy, in hierarchy order. (Before the memory
+/// subsystem is mounted its root memcg sits in the dummy hierarchy, which no path reaches.)
 pub fn gauges_of(model: &ObjectGraph) -> Vec<Gauge> {
     let mut out = Vec::new();
-    for (_, cg) in model.cgroups() {
+    for (h, cg) in model.cgroups() {
+        if h.is_rootnode {
+            continue;
+        }
         for css in &cg.css {
             if !css.owned {
                 continue;

@@ -6,6 +6,7 @@
 //! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options;
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
+//! * `serve`: `cgsim serve` over HTTP (bad requests, concurrency, time and idle bounds).
 
 mod dot;
 mod fidelity;
@@ -13,5 +14,6 @@ mod fuzz_regressions;
 mod helpers;
 mod notifications;
 mod robust;
+mod serve;
 mod syntax;
 mod transcripts;
