@@ -241,13 +241,22 @@ function esc(s) {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
 }
 
+// Calls into the cgroup core and the memory controller are what a learner looks for: the
+// tree opens down to them, and leaves the process plumbing (fork, exec, exit) folded.
+const INTERESTING = /^(cgroup_|css_|find_css_set|find_existing_css_set|attach_task|mem_cgroup|__mem_cgroup|res_counter|page_counter|try_to_free_mem_cgroup|shrink_|eventfd_signal|cgroup_event)/;
+function interesting(n) {
+  if (n._i === undefined) n._i = (!n.comment && INTERESTING.test(n.f)) || (n.c || []).some(interesting);
+  return n._i;
+}
+
 function traceNode(n, depth) {
   const count = n.n && n.n > 1 ? ` <span class="count">×${n.n}</span>` : "";
   if (n.comment) return `<div class="comment leaf">/* ${esc(n.f)} */${count}</div>`;
   const link = `<a href="${S.xref.replace("IDENT", encodeURIComponent(n.f))}" target="_blank" rel="noopener" title="source of ${esc(n.f)} in the kernel">${esc(n.f)}</a>()`;
   if (!n.c || n.c.length === 0) return `<div class="leaf">${link};${count}</div>`;
   const inner = n.c.map((c) => traceNode(c, depth + 1)).join("");
-  return `<details${depth < 1 ? " open" : ""}><summary>${link} {${count}</summary>${inner}<div>}</div></details>`;
+  const open = depth < 1 || (depth < 8 && (n.c || []).some(interesting));
+  return `<details${open ? " open" : ""}><summary>${link} {${count}</summary>${inner}<div>}</div></details>`;
 }
 
 function drawTrace(trace, command) {
@@ -326,5 +335,6 @@ el("continue").onclick = async () => {
   }
 })();
 window.addEventListener("beforeunload", () => {
-  if (S.id) navigator.sendBeacon && fetch(`/api/session/${S.id}`, { method: "DELETE", keepalive: true });
+  // End the session at once rather than after the idle limit.
+  if (S.id) fetch(`/api/session/${S.id}`, { method: "DELETE", keepalive: true });
 });

@@ -234,6 +234,20 @@ mod tests {
     }
 
     #[test]
+    fn a_bounded_buffer_drops_and_counts_later_events() {
+        let t = Ftrace::new();
+        t.set_on(true);
+        t.set_limit(3);
+        outer(&t); // 7 events: three entries, three exits, one comment
+        assert_eq!(t.take().len(), 3);
+        assert_eq!(t.take_overrun(), 4);
+        assert_eq!(t.take_overrun(), 0, "reading the count resets it");
+        t.set_limit(0);
+        outer(&t);
+        assert_eq!(t.take().len(), 7);
+    }
+
+    #[test]
     fn notrace_records_nothing() {
         outer(&NoTrace);
     }

@@ -11,7 +11,7 @@
 //!
 //! Errors are 4xx with a one-line text body: 400 malformed, 404 unknown session or step, 409 the
 //! session is busy with another command, 413 body or line too long, 415 not JSON, 422 wrong
-//! fields, 429 too many sessions or too many commands; a 500 only if a command panicked the
+//! fields, 429 too many sessions or too many commands, 403 a `Host` that is not a loopback name; a 500 only if a command panicked the
 //! simulator (the session is then dropped and every other session keeps working).
 
 use super::timeline::{Gauge, TraceNode};
@@ -52,7 +52,35 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/session/{id}/state", get(state))
         .route("/api/session/{id}/continue", post(continue_from))
         .layer(DefaultBodyLimit::max(body))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), check_host))
         .with_state(app)
+}
+
+/// Refuse requests addressed to a host name other than the loopback's (see
+/// [`Limits::loopback_hosts_only`](super::Limits::loopback_hosts_only)).
+async fn check_host(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if app.limits.loopback_hosts_only {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let name = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => host.split(':').next().unwrap_or(""),
+        };
+        if !matches!(name, "127.0.0.1" | "localhost" | "::1") {
+            return err(
+                StatusCode::FORBIDDEN,
+                format!("host '{host}' is not this machine's loopback address"),
+            );
+        }
+    }
+    next.run(req).await
 }
 
 async fn file(kind: &'static str, body: &'static str) -> Response {

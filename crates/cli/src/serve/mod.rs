@@ -42,6 +42,10 @@ pub struct Limits {
     pub command_time: Duration,
     /// Commands one session may run (its timeline's length).
     pub max_steps: usize,
+    /// Answer only requests whose `Host` is a loopback name (`127.0.0.1`, `localhost`,
+    /// `[::1]`): a web page elsewhere that points a host name of its own at 127.0.0.1 (DNS
+    /// rebinding) gets 403. Off when `--listen` names another address.
+    pub loopback_hosts_only: bool,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             max_line: 4096,
             command_time: Duration::from_secs(5),
             max_steps: 5000,
+            loopback_hosts_only: true,
         }
     }
 }
@@ -242,7 +247,9 @@ pub fn run(opts: ServeOpts, params: ParamsFn) -> std::io::Result<()> {
                 addr.ip()
             );
         }
-        let app = Arc::new(App::new(params, opts.limits, host_clock()));
+        let mut limits = opts.limits;
+        limits.loopback_hosts_only = addr.ip().is_loopback();
+        let app = Arc::new(App::new(params, limits, host_clock()));
         let sweeper = app.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(10));

@@ -28,6 +28,13 @@ pub const TRACE_EVENTS: usize = 200_000;
 /// The most bytes of output kept for one command; the rest is replaced by a note.
 pub const OUTPUT_BYTES: usize = 1 << 20;
 
+/// The most bytes of a command's output the timeline keeps (the terminal got all of it).
+pub const KEPT_OUTPUT_BYTES: usize = 64 << 10;
+
+/// The timeline keeps the trace trees of this many latest commands (older ones are dropped,
+/// which bounds a long session's memory).
+pub const KEPT_TRACES: usize = 200;
+
 /// What running one input line produced.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Ran {
@@ -164,9 +171,27 @@ impl Session {
             output.push_str("\n[cgsim serve: output cut at 1 MiB]\n");
         }
         let model = Arc::new(dot::graph_of(&k).unwrap_or_default());
+        let mut kept = output.clone();
+        if kept.len() > KEPT_OUTPUT_BYTES {
+            let mut cut = KEPT_OUTPUT_BYTES;
+            while !kept.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            kept.truncate(cut);
+            kept.push_str("\n[cgsim serve: the timeline keeps the first 64 KiB]\n");
+        }
+        if self.steps.len() > KEPT_TRACES {
+            let old = self.steps.len() - KEPT_TRACES;
+            self.steps[old].trace = vec![TraceNode {
+                f: format!("the timeline keeps the traces of the last {KEPT_TRACES} commands"),
+                comment: true,
+                n: 1,
+                c: Vec::new(),
+            }];
+        }
         self.steps.push(Step {
             command: src.to_string(),
-            output: output.clone(),
+            output: kept,
             status,
             gauges: gauges_of(&model),
             model,
@@ -225,4 +250,74 @@ impl Session {
 pub fn svg_of(model: &ObjectGraph, view: View) -> String {
     let g = dot::views::build(model, view, &ViewOpts::default());
     dot::svg::to_svg(&g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session::new(Arc::new(BootParams::default))
+    }
+
+    const CMDS: [&str; 6] = [
+        "mkdir /cg",
+        "mount -t cgroup -o memory none /cg",
+        "mkdir /cg/A",
+        "echo $$ > /cg/A/tasks",
+        "memcg_process --mmap-anon -s 1048576 &",
+        "kill -USR1 $!",
+    ];
+
+    #[test]
+    fn continue_from_k_is_the_state_after_k_commands() {
+        let mut s = session();
+        for c in CMDS {
+            assert!(!s.run_line(c).more);
+        }
+        assert_eq!(s.step(), 6);
+        assert_eq!(s.gauges(6).unwrap()[1].usage, 1 << 20);
+        for k in [0, 3, 4, 6] {
+            let c = s.continue_from(k).unwrap();
+            assert_eq!(c.step(), k);
+            assert_eq!(c.at(k).unwrap().model, s.at(k).unwrap().model, "step {k}");
+            assert_eq!(c.commands(), s.commands()[..k].to_vec());
+        }
+        assert!(s.continue_from(7).is_none());
+        // The replayed session goes on from there: the css_set made at step 4 is gone at 3.
+        let mut c = s.continue_from(3).unwrap();
+        assert_eq!(c.run_line("cat /proc/$$/cgroup").output, "1:memory:/\n");
+    }
+
+    #[test]
+    fn an_incomplete_line_waits_for_the_rest() {
+        let mut s = session();
+        let r = s.run_line("echo 'a");
+        assert!(r.more && r.output.is_empty() && r.step == 0);
+        let r = s.run_line("b'");
+        assert_eq!((r.output.as_str(), r.step), ("a\nb\n", 1));
+        assert_eq!(s.commands(), vec!["echo 'a\nb'".to_string()]);
+    }
+
+    #[test]
+    fn the_interrupt_flag_skips_the_rest_of_the_line() {
+        let mut s = session();
+        s.interrupt_flag()
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let r = s.run_line("echo one; echo two");
+        assert_eq!((r.output.as_str(), r.status), ("", 130));
+    }
+
+    #[test]
+    fn the_trace_of_an_attach_shows_the_cgroup_core() {
+        let mut s = session();
+        for c in &CMDS[..3] {
+            s.run_line(c);
+        }
+        s.run_line("echo $$ > /cg/A/tasks");
+        let text = format!("{:?}", s.trace(4).unwrap());
+        assert!(text.contains("cgroup_attach_task"), "{text}");
+        assert!(text.contains("mem_cgroup_can_attach"), "{text}");
+        assert!(s.trace(0).unwrap().is_empty());
+    }
 }

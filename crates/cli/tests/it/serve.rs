@@ -167,6 +167,14 @@ fn bad_requests_get_4xx_and_the_server_keeps_serving() {
     assert_eq!(st, 404);
     let (st, _) = req(addr, "GET", "/nothing/here", None, b"");
     assert_eq!(st, 404);
+    // A page elsewhere whose host name resolves to 127.0.0.1 (DNS rebinding).
+    let (st, _) = raw(
+        addr,
+        b"GET / HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(st, 403);
+    let (st, _) = raw(addr, b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert_eq!(st, 200);
     // Garbage instead of HTTP.
     let (st, _) = raw(addr, b"\x00\x01 hello\r\n\r\n");
     assert_eq!(st, 400);

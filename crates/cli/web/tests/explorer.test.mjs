@@ -136,6 +136,17 @@ try {
     await page.screenshot({ path: `${OUT}/04-memcg.png` });
   });
 
+  await step("a threshold listener: the gauge shows the threshold, crossed", async () => {
+    await run("cgroup_event_listener /cg/mem/A/memory.usage_in_bytes 5M &");
+    await run("memcg_process --mmap-anon -s 2097152 &");
+    await run("kill -USR1 $!");
+    assert.ok(await page.$("#gauges .gauge[data-cgroup='/A'] .tick.crossed"), "5M threshold crossed");
+    assert.match(await termText(), /\n# kill -USR1 \$!\n[^#]*5M/, "the listener prints the crossing");
+    await page.click("#tabs button[data-view='sets']");
+    await page.waitForFunction(() => document.querySelector("#tabs button.active").dataset.view === "sets");
+    await page.screenshot({ path: `${OUT}/05-classroom.png` });
+  });
+
   await step("nothing was fetched from another host", async () => {
     const origin = new globalThis.URL(URL).origin;
     const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith("data:"));
