@@ -256,7 +256,7 @@ function traceNode(n, depth) {
   if (!n.c || n.c.length === 0) return `<div class="leaf">${link};${count}</div>`;
   const inner = n.c.map((c) => traceNode(c, depth + 1)).join("");
   const open = depth < 1 || (depth < 8 && (n.c || []).some(interesting));
-  return `<details${open ? " open" : ""}><summary>${link} {${count}</summary>${inner}<div>}</div></details>`;
+  return `<details${open ? " open" : ""}><summary>${link}${count} {</summary>${inner}<div>}</div></details>`;
 }
 
 function drawTrace(trace, command) {
