@@ -42,17 +42,29 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(|| file("text/html; charset=utf-8", INDEX_HTML)))
         .route("/app.js", get(|| file("text/javascript", APP_JS)))
         .route("/style.css", get(|| file("text/css", STYLE_CSS)))
-        .route("/vendor/xterm.js", get(|| file("text/javascript", XTERM_JS)))
+        .route(
+            "/vendor/xterm.js",
+            get(|| file("text/javascript", XTERM_JS)),
+        )
         .route("/vendor/xterm.css", get(|| file("text/css", XTERM_CSS)))
-        .route("/vendor/addon-fit.js", get(|| file("text/javascript", FIT_JS)))
-        .route("/vendor/LICENSE", get(|| file("text/plain", VENDOR_LICENSE)))
+        .route(
+            "/vendor/addon-fit.js",
+            get(|| file("text/javascript", FIT_JS)),
+        )
+        .route(
+            "/vendor/LICENSE",
+            get(|| file("text/plain", VENDOR_LICENSE)),
+        )
         .route("/api/session", post(create))
         .route("/api/session/{id}", delete(end))
         .route("/api/session/{id}/command", post(command))
         .route("/api/session/{id}/state", get(state))
         .route("/api/session/{id}/continue", post(continue_from))
         .layer(DefaultBodyLimit::max(body))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), check_host))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            check_host,
+        ))
         .with_state(app)
 }
 
@@ -130,10 +142,7 @@ fn state_of(s: &Session, step: usize, view: View) -> Option<StateOut> {
         trace: at.trace.clone(),
         view: view.name(),
         svg: s.view_svg(step, view)?,
-        xref: crate::trace::xref_url(
-            &crate::trace::kernel_version(s.shell().kernel()),
-            "IDENT",
-        ),
+        xref: crate::trace::xref_url(&crate::trace::kernel_version(s.shell().kernel()), "IDENT"),
     })
 }
 
@@ -266,7 +275,13 @@ async fn command(
         Ok(b) => b,
         Err(r) => return r,
     };
-    if entry.commands.lock().unwrap_or_else(|e| e.into_inner()).len() >= app.limits.max_steps {
+    if entry
+        .commands
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .len()
+        >= app.limits.max_steps
+    {
         return err(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -391,7 +406,10 @@ async fn state(
     match job.await {
         Ok(Some(st)) => Json(st).into_response(),
         Ok(None) => err(StatusCode::NOT_FOUND, "no such step"),
-        Err(_) => err(StatusCode::INTERNAL_SERVER_ERROR, "the view could not be drawn"),
+        Err(_) => err(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the view could not be drawn",
+        ),
     }
 }
 

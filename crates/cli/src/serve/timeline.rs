@@ -204,10 +204,16 @@ mod tests {
     use cgsim_ktypes::percpu::CpuId;
 
     fn e(f: &'static str) -> TraceEvent {
-        TraceEvent::Entry { cpu: CpuId(0), func: f }
+        TraceEvent::Entry {
+            cpu: CpuId(0),
+            func: f,
+        }
     }
     fn x(f: &'static str) -> TraceEvent {
-        TraceEvent::Exit { cpu: CpuId(0), func: f }
+        TraceEvent::Exit {
+            cpu: CpuId(0),
+            func: f,
+        }
     }
 
     #[test]

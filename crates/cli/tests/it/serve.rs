@@ -34,7 +34,10 @@ fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status line in {text:?}"));
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(body)
     } else {
         body.to_string()
@@ -55,7 +58,13 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
-fn req(addr: SocketAddr, method: &str, path: &str, ctype: Option<&str>, body: &[u8]) -> (u16, String) {
+fn req(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    ctype: Option<&str>,
+    body: &[u8],
+) -> (u16, String) {
     let mut r = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -69,8 +78,19 @@ fn req(addr: SocketAddr, method: &str, path: &str, ctype: Option<&str>, body: &[
     raw(addr, &bytes)
 }
 
-fn json(addr: SocketAddr, method: &str, path: &str, v: serde_json::Value) -> (u16, serde_json::Value) {
-    let (st, body) = req(addr, method, path, Some("application/json"), v.to_string().as_bytes());
+fn json(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    v: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let (st, body) = req(
+        addr,
+        method,
+        path,
+        Some("application/json"),
+        v.to_string().as_bytes(),
+    );
     let v = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
     (st, v)
 }
@@ -112,8 +132,16 @@ fn the_page_and_a_session_work() {
     let trace = v["state"]["trace"].to_string();
     assert!(trace.contains("cgroup_attach_task"), "{trace}");
     // Back to step 3 (before the echo): the shell is still in the root cgroup there.
-    let (st, v) = json(addr, "POST", &format!("/api/session/{id}/continue"), serde_json::json!({"step": 3}));
-    assert_eq!((st, v["step"].as_u64(), v["last"].as_u64()), (200, Some(3), Some(3)));
+    let (st, v) = json(
+        addr,
+        "POST",
+        &format!("/api/session/{id}/continue"),
+        serde_json::json!({"step": 3}),
+    );
+    assert_eq!(
+        (st, v["step"].as_u64(), v["last"].as_u64()),
+        (200, Some(3), Some(3))
+    );
     let (_, v) = cmd(addr, &id, "cat /proc/$$/cgroup");
     assert_eq!(v["output"], "1:memory:/\n");
 }
@@ -124,13 +152,38 @@ fn bad_requests_get_4xx_and_the_server_keeps_serving() {
     let id = new_session(addr);
     let path = format!("/api/session/{id}/command");
     let cases: Vec<(&str, Option<&str>, Vec<u8>, u16)> = vec![
-        ("malformed JSON", Some("application/json"), b"{\"line\": ".to_vec(), 400),
+        (
+            "malformed JSON",
+            Some("application/json"),
+            b"{\"line\": ".to_vec(),
+            400,
+        ),
         ("not JSON", Some("text/plain"), b"echo hi".to_vec(), 415),
         ("no line", Some("application/json"), b"{}".to_vec(), 422),
-        ("unknown field", Some("application/json"), b"{\"line\":\"x\",\"x\":1}".to_vec(), 422),
-        ("wrong type", Some("application/json"), b"{\"line\": 5}".to_vec(), 422),
-        ("two lines", Some("application/json"), b"{\"line\":\"a\\nb\"}".to_vec(), 400),
-        ("unknown view", Some("application/json"), b"{\"line\":\"true\",\"view\":\"nope\"}".to_vec(), 400),
+        (
+            "unknown field",
+            Some("application/json"),
+            b"{\"line\":\"x\",\"x\":1}".to_vec(),
+            422,
+        ),
+        (
+            "wrong type",
+            Some("application/json"),
+            b"{\"line\": 5}".to_vec(),
+            422,
+        ),
+        (
+            "two lines",
+            Some("application/json"),
+            b"{\"line\":\"a\\nb\"}".to_vec(),
+            400,
+        ),
+        (
+            "unknown view",
+            Some("application/json"),
+            b"{\"line\":\"true\",\"view\":\"nope\"}".to_vec(),
+            400,
+        ),
         (
             "a line of 5000 bytes",
             Some("application/json"),
@@ -143,7 +196,12 @@ fn bad_requests_get_4xx_and_the_server_keeps_serving() {
             format!("{{\"line\":\"{}\"}}", "x".repeat(1 << 20)).into_bytes(),
             413,
         ),
-        ("invalid UTF-8", Some("application/json"), b"{\"line\":\"\xff\xfe\"}".to_vec(), 400),
+        (
+            "invalid UTF-8",
+            Some("application/json"),
+            b"{\"line\":\"\xff\xfe\"}".to_vec(),
+            400,
+        ),
     ];
     for (what, ctype, body, want) in cases {
         let (st, text) = req(addr, "POST", &path, ctype, &body);
@@ -159,11 +217,28 @@ fn bad_requests_get_4xx_and_the_server_keeps_serving() {
         let (st, _) = req(addr, m, p, Some("application/json"), body.as_bytes());
         assert_eq!(st, 404, "{m} {p}");
     }
-    let (st, _) = req(addr, "GET", &format!("/api/session/{id}/state?step=99"), None, b"");
+    let (st, _) = req(
+        addr,
+        "GET",
+        &format!("/api/session/{id}/state?step=99"),
+        None,
+        b"",
+    );
     assert_eq!(st, 404);
-    let (st, _) = req(addr, "GET", &format!("/api/session/{id}/state?step=-1"), None, b"");
+    let (st, _) = req(
+        addr,
+        "GET",
+        &format!("/api/session/{id}/state?step=-1"),
+        None,
+        b"",
+    );
     assert_eq!(st, 400);
-    let (st, _) = json(addr, "POST", &format!("/api/session/{id}/continue"), serde_json::json!({"step": 7}));
+    let (st, _) = json(
+        addr,
+        "POST",
+        &format!("/api/session/{id}/continue"),
+        serde_json::json!({"step": 7}),
+    );
     assert_eq!(st, 404);
     let (st, _) = req(addr, "GET", "/nothing/here", None, b"");
     assert_eq!(st, 404);
@@ -173,7 +248,10 @@ fn bad_requests_get_4xx_and_the_server_keeps_serving() {
         b"GET / HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(st, 403);
-    let (st, _) = raw(addr, b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let (st, _) = raw(
+        addr,
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(st, 200);
     // Garbage instead of HTTP.
     let (st, _) = raw(addr, b"\x00\x01 hello\r\n\r\n");
@@ -198,11 +276,18 @@ fn fifty_concurrent_sessions_each_see_their_own_kernel() {
                 cmd(addr, &id, "mount -t cgroup -o memory none /cg");
                 cmd(addr, &id, &format!("mkdir /cg/s{i}"));
                 cmd(addr, &id, &format!("echo $$ > /cg/s{i}/tasks"));
-                let (st, v) = cmd(addr, &id, "cat /proc/$$/cgroup; ls /cg/s0 >/dev/null 2>&1; echo $?");
+                let (st, v) = cmd(
+                    addr,
+                    &id,
+                    "cat /proc/$$/cgroup; ls /cg/s0 >/dev/null 2>&1; echo $?",
+                );
                 assert_eq!(st, 200);
                 // Only session 0 made /cg/s0: every other kernel has none.
                 let s0 = if i == 0 { 0 } else { 2 };
-                assert_eq!(v["output"].as_str().unwrap(), format!("1:memory:/s{i}\n{s0}\n"));
+                assert_eq!(
+                    v["output"].as_str().unwrap(),
+                    format!("1:memory:/s{i}\n{s0}\n")
+                );
                 id
             })
         })
@@ -233,7 +318,10 @@ fn a_runaway_command_is_stopped_while_another_session_keeps_working() {
     let t = Instant::now();
     let (st, v) = cmd(addr, &fast, "echo hi");
     assert_eq!((st, v["output"].as_str()), (200, Some("hi\n")));
-    assert!(t.elapsed() < Duration::from_secs(2), "the other session answers at once");
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "the other session answers at once"
+    );
     let ((st, v), took, slow) = runaway.join().unwrap();
     assert_eq!(st, 200);
     assert_eq!(v["timed_out"], true, "{v}");
@@ -243,7 +331,10 @@ fn a_runaway_command_is_stopped_while_another_session_keeps_working() {
     // The session is back at the state before the runaway command, and works.
     assert_eq!(v["step"], 1);
     let (st, v) = cmd(addr, &slow, "echo after");
-    assert_eq!((st, v["output"].as_str(), v["step"].as_u64()), (200, Some("after\n"), Some(2)));
+    assert_eq!(
+        (st, v["output"].as_str(), v["step"].as_u64()),
+        (200, Some("after\n"), Some(2))
+    );
 }
 
 #[test]
