@@ -594,7 +594,10 @@ fn render_items(items: &[Item], depth: usize, compact: bool, out: &mut String) {
                 } else {
                     // The summary writes a chain of calls that each make one call on one
                     // line: `a() { b() {` ... `} }`.
-                    let mut head = format!("{func}() {{{note}");
+                    // Repeat counts go at the end of the line: `×3` alone when only the first
+                    // call repeats (the whole chain did), else each named.
+                    let mut head = format!("{func}() {{");
+                    let mut counts: Vec<(&str, usize)> = vec![(func, *times)];
                     let mut closes = 1;
                     let mut kids = children;
                     while compact
@@ -612,11 +615,20 @@ fn render_items(items: &[Item], depth: usize, compact: bool, out: &mut String) {
                         && !(k.len() == 1 && one_line(&k[0]).is_some())
                     {
                         head.push_str(&format!(" {f}() {{"));
-                        if *t > 1 {
-                            head.push_str(&format!("  /* ×{t} */"));
-                        }
+                        counts.push((f, *t));
                         closes += 1;
                         kids = k;
+                    }
+                    let repeated: Vec<&(&str, usize)> =
+                        counts.iter().filter(|(_, t)| *t > 1).collect();
+                    match repeated.as_slice() {
+                        [] => {}
+                        [(f, t)] if *f == *func => head.push_str(&format!("  /* ×{t} */")),
+                        more => {
+                            let list: Vec<String> =
+                                more.iter().map(|(f, t)| format!("{f} ×{t}")).collect();
+                            head.push_str(&format!("  /* {} */", list.join(", ")));
+                        }
                     }
                     out.push_str(&format!("{:>2})               |{indent}{head}\n", cpu.0));
                     render_items(kids, depth + 1, compact, out);

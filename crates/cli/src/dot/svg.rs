@@ -11,7 +11,9 @@
 //! labels stay inside their boxes in any sans-serif font.
 //!
 //! Graphviz's `dot` lays out arbitrary graphs better; `cgsim` uses it when it is installed
-//! (see `super::svg_of`), and this renderer everywhere else.
+//! (see `super::svg_of`), and this renderer everywhere else. The pure-Rust `layout-rs` crate
+//! (0.1.3) was the alternative: its documentation says it lacks nested graphs and embedded
+//! HTML, which the views need for their hierarchy boxes and the tables and bars inside nodes.
 
 use super::graph::{EdgeKind, Graph, Line, Node, Row};
 use std::collections::BTreeMap;
