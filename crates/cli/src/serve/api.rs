@@ -107,8 +107,14 @@ async fn file(kind: &'static str, body: &'static str) -> Response {
 }
 
 /// An error answer: a status and one line of text.
+type Reject = (StatusCode, String);
+
+fn rej(code: StatusCode, msg: impl Into<String>) -> Reject {
+    (code, format!("{}\n", msg.into()))
+}
+
 fn err(code: StatusCode, msg: impl Into<String>) -> Response {
-    (code, format!("{}\n", msg.into())).into_response()
+    rej(code, msg).into_response()
 }
 
 /// What the page needs to draw one step.
@@ -146,12 +152,12 @@ fn state_of(s: &Session, step: usize, view: View) -> Option<StateOut> {
     })
 }
 
-fn parse_view(v: Option<&str>) -> Result<View, Response> {
+fn parse_view(v: Option<&str>) -> Result<View, Reject> {
     match v {
         None => Ok(View::Sets),
         Some(name) => View::parse(name).ok_or_else(|| {
             let names: Vec<&str> = VIEWS.iter().map(|(n, _)| *n).collect();
-            err(
+            rej(
                 StatusCode::BAD_REQUEST,
                 format!("unknown view '{name}' (views: {})", names.join(", ")),
             )
@@ -163,12 +169,12 @@ fn parse_view(v: Option<&str>) -> Result<View, Response> {
 struct Busy(Arc<Entry>);
 
 impl Busy {
-    fn take(e: Arc<Entry>) -> Result<Busy, Response> {
+    fn take(e: Arc<Entry>) -> Result<Busy, Reject> {
         if e.busy
             .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
-            return Err(err(
+            return Err(rej(
                 StatusCode::CONFLICT,
                 "the session is busy with another command",
             ));
@@ -183,9 +189,9 @@ impl Drop for Busy {
     }
 }
 
-fn lookup(app: &App, id: &str) -> Result<Arc<Entry>, Response> {
+fn lookup(app: &App, id: &str) -> Result<Arc<Entry>, Reject> {
     app.get(id)
-        .ok_or_else(|| err(StatusCode::NOT_FOUND, format!("no session {id}")))
+        .ok_or_else(|| rej(StatusCode::NOT_FOUND, format!("no session {id}")))
 }
 
 #[derive(Serialize)]
@@ -265,15 +271,15 @@ async fn command(
     }
     let view = match parse_view(input.view.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let entry = match lookup(&app, &id) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let busy = match Busy::take(entry.clone()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if entry
         .commands
@@ -388,15 +394,15 @@ async fn state(
 ) -> Response {
     let view = match parse_view(q.view.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let entry = match lookup(&app, &id) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let busy = match Busy::take(entry.clone()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let job = tokio::task::spawn_blocking(move || {
         let s = busy.0.session.lock().unwrap_or_else(|e| e.into_inner());
@@ -427,15 +433,15 @@ async fn continue_from(
 ) -> Response {
     let view = match parse_view(input.view.as_deref()) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let entry = match lookup(&app, &id) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let busy = match Busy::take(entry.clone()) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let job = tokio::task::spawn_blocking(move || {
         let s = busy.0.session.lock().unwrap_or_else(|e| e.into_inner());
