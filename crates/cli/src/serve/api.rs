@@ -165,6 +165,15 @@ fn parse_view(v: Option<&str>) -> Result<View, Reject> {
     }
 }
 
+/// Counts a command worker until its thread is done (even after its request gave up on it).
+struct Worker(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Marks a session busy for the lifetime of a request; a second request answers 409.
 struct Busy(Arc<Entry>);
 
@@ -296,10 +305,19 @@ async fn command(
             ),
         );
     }
+    if app.workers.fetch_add(1, Ordering::AcqRel) >= app.limits.max_workers {
+        app.workers.fetch_sub(1, Ordering::AcqRel);
+        return err(
+            StatusCode::TOO_MANY_REQUESTS,
+            "the server is running as many commands as it may; try again",
+        );
+    }
+    let worker = Worker(app.workers.clone());
     entry.interrupt.store(false, Ordering::Relaxed);
     let worker_entry = entry.clone();
     let line = input.line;
     let job = tokio::task::spawn_blocking(move || {
+        let _worker = worker;
         let mut s = worker_entry
             .session
             .lock()

@@ -42,6 +42,9 @@ pub struct Limits {
     pub command_time: Duration,
     /// Commands one session may run (its timeline's length).
     pub max_steps: usize,
+    /// Command workers running at once, counting those still finishing a command that ran
+    /// past its time bound (their sessions have moved on); more answer 429.
+    pub max_workers: usize,
     /// Answer only requests whose `Host` is a loopback name (`127.0.0.1`, `localhost`,
     /// `[::1]`): a web page elsewhere that points a host name of its own at 127.0.0.1 (DNS
     /// rebinding) gets 403. Off when `--listen` names another address.
@@ -57,6 +60,7 @@ impl Default for Limits {
             max_line: 4096,
             command_time: Duration::from_secs(5),
             max_steps: 5000,
+            max_workers: 64,
             loopback_hosts_only: true,
         }
     }
@@ -104,6 +108,8 @@ pub struct App {
     clock: Clock,
     seq: AtomicU64,
     ids: std::hash::RandomState,
+    /// Command workers running now.
+    pub workers: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl App {
@@ -115,6 +121,7 @@ impl App {
             clock,
             seq: AtomicU64::new(0),
             ids: std::hash::RandomState::new(),
+            workers: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         }
     }
 

@@ -427,3 +427,20 @@ fn serve_listens_on_127_0_0_1_unless_asked() {
     child.wait().unwrap();
     assert_eq!(st, 200);
 }
+
+#[test]
+fn workers_left_running_by_runaway_commands_are_bounded() {
+    let (addr, app) = server(Limits {
+        command_time: Duration::from_secs(1),
+        max_workers: 1,
+        ..Limits::default()
+    });
+    let a = new_session(addr);
+    let b = new_session(addr);
+    let (st, v) = cmd(addr, &a, "memhog -r100000 1M");
+    assert_eq!((st, v["timed_out"].as_bool()), (200, Some(true)));
+    // memhog's worker is still finishing its pass: no second worker may start.
+    assert_eq!(app.workers.load(Ordering::Relaxed), 1);
+    let (st, _) = cmd(addr, &b, "true");
+    assert_eq!(st, 429);
+}
