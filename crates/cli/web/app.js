@@ -207,7 +207,7 @@ function drawGauges(gauges) {
   const box = el("gauges");
   box.innerHTML = "";
   if (!gauges.length) {
-    box.innerHTML = '<p class="none">No memory hierarchy mounted. Try <code>mount -t cgroup -o memory none /sys/fs/cgroup/memory</code>.</p>';
+    box.innerHTML = '<p class="none">No memory hierarchy mounted yet. Mount one: <code>mkdir -p /cg/mem; mount -t cgroup -o memory none /cg/mem</code>.</p>';
     return;
   }
   for (const g of gauges) {
@@ -263,7 +263,9 @@ function drawTrace(trace, command) {
   el("trace-cmd").textContent = command ? command : "";
   el("trace").innerHTML = trace.length
     ? trace.map((n) => traceNode(n, 0)).join("")
-    : '<p class="none">This command called no traced kernel function.</p>';
+    : command
+      ? '<p class="none">This command called no traced kernel function.</p>'
+      : '<p class="none">No command yet: the kernel functions each command calls appear here.</p>';
 }
 
 // ---- timeline ------------------------------------------------------------------------------
