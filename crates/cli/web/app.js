@@ -156,6 +156,8 @@ async function submit(text) {
   }
   running = false;
   prompt();
+  // A tab clicked while the command ran: draw the view now chosen.
+  if (S.drawnView !== S.view) showStep(S.shown);
   pump();
 }
 
@@ -165,6 +167,7 @@ function show(st) {
   S.shown = st.step;
   S.last = st.last;
   S.xref = st.xref;
+  S.drawnView = st.view;
   el("view").innerHTML = st.svg;
   drawGauges(st.gauges);
   drawTrace(st.trace, st.command);
@@ -172,6 +175,8 @@ function show(st) {
 }
 
 async function showStep(k) {
+  // While a command runs the session is busy; its answer redraws everything anyway.
+  if (running) return;
   k = Math.max(0, Math.min(S.last, k));
   try {
     show(await api("GET", `/api/session/${S.id}/state?step=${k}&view=${S.view}`));
