@@ -4,9 +4,10 @@
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
 //! * `presets`: the `--kernel` presets side by side;
-//! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options.
+//! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options;
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
+//! * `serve`: `cgsim serve` over HTTP (bad requests, concurrency, time and idle bounds).
 
 mod dot;
 mod fidelity;
@@ -16,6 +17,7 @@ mod ltp;
 mod notifications;
 mod presets;
 mod robust;
+mod serve;
 mod syntax;
 mod terminal;
 mod transcripts;
