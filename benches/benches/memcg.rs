@@ -909,7 +909,7 @@ fn scale() -> f64 {
         built.as_secs_f64()
     );
     println!(
-        "scale: host bytes per simulated page: {:.1} at boot, {:.1} fully charged (target <= 96)",
+        "scale: host bytes per simulated page: {:.1} at boot, {:.1} fully charged (target <= 40)",
         (rss_boot - rss0) as f64 / nr as f64,
         (rss1 - rss0) as f64 / nr as f64
     );
