@@ -1064,16 +1064,27 @@ fn attach_million(res: &mut ScaleResults) {
         calibrate(&mut big.run, target),
     );
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut a_all, mut b_all) = (Vec::new(), Vec::new());
     for _ in 0..9 {
         let (t, sh) = (small.run)(ni);
+        a_all.push(t.as_nanos() as f64 / (2 * ni) as f64);
         if sh >= 0.97 {
             a.push(t.as_nanos() as f64 / (2 * ni) as f64);
         }
         let (t, sh) = (big.run)(nb);
+        b_all.push(t.as_nanos() as f64 / (2 * nb) as f64);
         if sh >= 0.97 {
             b.push(t.as_nanos() as f64 / (2 * nb) as f64);
         }
     }
+    println!(
+        "scale: attach, all samples: among 100 {:.1} ns, among 1,000,000 {:.1} ns (ratio {:.2}); clean samples {} and {} of 9",
+        median(&a_all),
+        median(&b_all),
+        median(&b_all) / median(&a_all),
+        a.len(),
+        b.len()
+    );
     if !a.is_empty() && !b.is_empty() {
         let (a, b) = (median(&a), median(&b));
         println!("scale: attach among 100: {a:.1} ns, among 1,000,000: {b:.1} ns");

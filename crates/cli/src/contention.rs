@@ -688,11 +688,11 @@ mod goal_tests {
     use cgsim_counters::workload::Sample;
     use std::time::Duration;
 
-    /// Results where every config took `ns` per pair in every sample, except the overrides.
-    fn results(
-        method: Method,
-        overrides: &[(Design, usize, usize, Vec<(Sample, f64)>)],
-    ) -> Results {
+    /// A config (design, depth, threads) and the samples it gets instead of the default ones.
+    type Override = (Design, usize, usize, Vec<(Sample, f64)>);
+
+    /// Results where every config took 10 ns per pair in every sample, except the overrides.
+    fn results(method: Method, overrides: &[Override]) -> Results {
         let good = Sample {
             wall: method.sample,
             cpu_share: 1.0,
