@@ -7,8 +7,16 @@
 //!
 //! ```sh
 //! CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg      # about 20 s
-//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, ~600 MiB
+//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, 1,000,000
+//!                                                                     # cgroups, churn: ~2.4 GiB
+//! CGSIM_BENCH_SCALE=churn CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg
+//! CGSIM_MEMCG_LOOP=fault_free/res_counter/stock32/d4/1T:20000 valgrind --tool=callgrind \
+//!     target/release/deps/memcg-* --bench                          # one loop, for callgrind
 //! ```
+//!
+//! The report ends with the goals of issue 16 (`G13` lines, in the format of `cgsim bench
+//! contention`), each a ratio against a floor measured in the same run, `F1(d)` among them:
+//! the counter work no kernel avoids for a single-page fault and free ([`floor_f1`]).
 //!
 //! `cargo test -p cgsim-benches --bench memcg` (smoke: each criterion bench once) stays well
 //! under a second of run time: the 64 GiB machine is built only with `CGSIM_BENCH_SCALE=1`, which
@@ -1113,6 +1121,10 @@ fn main() {
         sr.bytes_per_page = Some(scale());
         churn_all(&mut sr);
         attach_million(&mut sr);
+    }
+    // `CGSIM_BENCH_SCALE=churn`: only the two mkdir+rmdir churns (about a minute).
+    if bench && std::env::var_os("CGSIM_BENCH_SCALE").is_some_and(|v| v == "churn") {
+        churn_all(&mut sr);
     }
     if std::env::var_os("CGSIM_MEMCG_REPORT").is_some() && bench {
         report(&sr);
