@@ -995,6 +995,7 @@ impl Goal {
 #[derive(Default)]
 struct ScaleResults {
     bytes_per_page: Option<f64>,
+    /// `Some(NaN)` when it ran without a clean sample.
     attach_1m_over_100: Option<f64>,
     /// (name, last 10% / first 10% ns per cycle, host bytes grown over the last 90%)
     churn: Vec<(&'static str, f64, f64)>,
@@ -1093,6 +1094,7 @@ fn attach_million(res: &mut ScaleResults) {
         a.len(),
         b.len()
     );
+    res.attach_1m_over_100 = Some(f64::NAN);
     if !a.is_empty() && !b.is_empty() {
         let (a, b) = (median(&a), median(&b));
         println!("scale: attach among 100: {a:.1} ns, among 1,000,000: {b:.1} ns");
