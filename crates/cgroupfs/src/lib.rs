@@ -116,6 +116,7 @@ mod cgroupfs;
 mod etc;
 mod event_control;
 mod eventfd;
+mod facade;
 mod file;
 mod fs;
 mod mem;
@@ -124,6 +125,7 @@ mod mount;
 mod namei;
 mod perm;
 mod pipe;
+pub mod prelude;
 mod process;
 mod procfs;
 mod sched;
@@ -141,8 +143,17 @@ use parking_lot::{Mutex, MutexGuard};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+// The crates underneath, so that a user of the simulator needs this one dependency (see
+// `prelude` and README's "As a library").
+pub use cgsim_cgroup as cgroup;
+pub use cgsim_counters as counters;
+pub use cgsim_eventfd as eventfd_core;
+pub use cgsim_ktypes as ktypes;
+pub use cgsim_memcg as memcg;
+
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
+pub use crate::facade::{Cgroup, MemoryController, MemoryStat, MemoryStatCounts, Mount, OomControl};
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
 pub use crate::mount::{mangle, mnt, ms};
@@ -635,10 +646,17 @@ impl<T: Tracer> Kernel<T> {
         self.sys_send_sig(target, sig)
     }
 
-    /// Set the process name (what `exec` would do to `comm`); truncated to 15 bytes. A new name
-    /// also gives the task a fresh, empty mm, as `exec` does (traced as `do_execve`).
+    /// `prctl(PR_SET_NAME, comm)`: rename the task (truncated to 15 bytes, `TASK_COMM_LEN`),
+    /// nothing else; its memory is untouched. ESRCH for a missing task.
     pub fn set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
         self.sys_set_comm(pid, comm)
+    }
+
+    /// What `execve` does to a task the simulator knows: `comm` becomes the program's name
+    /// (truncated to 15 bytes) and the old mm is dropped for a fresh, empty one (its pages
+    /// uncharged; traced as `do_execve`). ESRCH for a missing or exited task.
+    pub fn execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
+        self.sys_execve(pid, comm)
     }
 
     /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may
@@ -682,6 +700,42 @@ impl<T: Tracer> Kernel<T> {
 
     pub fn close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
         self.sys_close(pid, fd)
+    }
+
+    /// `cat path` as `pid`: `open(O_RDONLY)`, `read` until end of file, `close`. The first
+    /// error is returned (the fd is closed either way); a file that never ends (`/dev/zero`)
+    /// gives EFBIG after 64 MiB instead of looping.
+    pub fn read_file(&self, pid: Pid, path: &str) -> SysResult<Vec<u8>> {
+        let fd = self.open(pid, path, OpenFlags::RDONLY, 0)?;
+        let mut data = Vec::new();
+        let mut buf = [0u8; 4096];
+        let result = loop {
+            match self.read(pid, fd, &mut buf) {
+                Ok(0) => break Ok(data),
+                Ok(n) if data.len() + n > 64 << 20 => {
+                    break Err(cgsim_ktypes::SysError::new(
+                        cgsim_ktypes::Errno::EFBIG,
+                        "read_file: file does not end",
+                    ));
+                }
+                Ok(n) => data.extend_from_slice(&buf[..n]),
+                Err(e) => break Err(e),
+            }
+        };
+        let closed = self.close(pid, fd);
+        let data = result?;
+        closed.map(|()| data)
+    }
+
+    /// `echo -n data > path` as `pid`: `open(O_WRONLY|O_CREAT|O_TRUNC, 0666)`, one `write`
+    /// (one kernel handler call, as `echo` relies on), `close`. A short write is an error only
+    /// if the kernel reported one.
+    pub fn write_file(&self, pid: Pid, path: &str, data: &[u8]) -> SysResult<()> {
+        let fd = self.open(pid, path, OpenFlags::REDIRECT_TRUNC, 0o666)?;
+        let written = self.write(pid, fd, data);
+        let closed = self.close(pid, fd);
+        written?;
+        closed
     }
 
     /// `pipe(2)`: `(read end, write end)`. The buffer is unbounded and not charged to a memcg

@@ -97,6 +97,20 @@ impl From<Errno> for FaultError {
     }
 }
 
+impl std::fmt::Display for FaultError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaultError::OomKilled => f.write_str("killed by the memcg OOM killer"),
+            FaultError::OomWait { memcg } => {
+                write!(f, "waiting on the OOM wait queue of memcg {memcg}")
+            }
+            FaultError::Errno(e) => f.write_str(e.strerror()),
+        }
+    }
+}
+
+impl std::error::Error for FaultError {}
+
 /// What happened that the host must act on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemEvents {

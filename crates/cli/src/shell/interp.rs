@@ -116,7 +116,7 @@ impl Shell {
             .fork(Pid(1))
             .unwrap_or_else(|e| panic!("cannot fork the shell from init: {e}"));
         kernel
-            .set_comm(pid, "sh")
+            .execve(pid, "sh")
             .unwrap_or_else(|e| panic!("cannot name the shell process: {e}"));
         let mut sh = Shell {
             k: kernel,
@@ -623,7 +623,7 @@ impl Shell {
                 self.sh_error(pid, &format!("{name}: not found"));
                 return Exec::Status(127);
             };
-            let _ = self.k.set_comm(pid, &comm_of(&argv[0]));
+            let _ = self.k.execve(pid, &comm_of(&argv[0]));
             return match kind {
                 Kind::Builtin(f) => {
                     let (saved_cur, saved_exit) = (self.cur, self.exit.take());
