@@ -231,7 +231,8 @@ impl<'k, T: Tracer> Cgroup<'k, T> {
     /// Write `value` to the control file `name` in one `write(2)` (`echo value > name`, without
     /// the newline: the kernel's parsers strip it anyway).
     pub fn write(&self, name: &str, value: &str) -> SysResult<()> {
-        self.k.write_file(self.pid, &self.file(name), value.as_bytes())
+        self.k
+            .write_file(self.pid, &self.file(name), value.as_bytes())
     }
 
     /// `mkdir NAME` in this cgroup: the child's handle.

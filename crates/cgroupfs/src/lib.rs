@@ -153,7 +153,9 @@ pub use cgsim_memcg as memcg;
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
-pub use crate::facade::{Cgroup, MemoryController, MemoryStat, MemoryStatCounts, Mount, OomControl};
+pub use crate::facade::{
+    Cgroup, MemoryController, MemoryStat, MemoryStatCounts, Mount, OomControl,
+};
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
 pub use crate::mount::{mangle, mnt, ms};

@@ -17,4 +17,6 @@ pub use cgsim_cgroup::{
     TaskRef,
 };
 pub use cgsim_ktypes::trace::Ftrace;
-pub use cgsim_ktypes::{Bytes, Cred, Errno, NoTrace, PAGE_SIZE, Pages, Pid, SysError, SysResult, Tracer};
+pub use cgsim_ktypes::{
+    Bytes, Cred, Errno, NoTrace, PAGE_SIZE, Pages, Pid, SysError, SysResult, Tracer,
+};

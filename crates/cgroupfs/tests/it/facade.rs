@@ -26,8 +26,16 @@ fn mount_builder_passes_the_options_as_data() {
         .create_target()
         .mount(&k, INIT)
         .unwrap();
-    assert!(cat(&k, INIT, "/proc/mounts").unwrap().contains(" /cg/deep cgroup "));
-    assert!(top.files().unwrap().contains(&"memory.limit_in_bytes".to_string()));
+    assert!(
+        cat(&k, INIT, "/proc/mounts")
+            .unwrap()
+            .contains(" /cg/deep cgroup ")
+    );
+    assert!(
+        top.files()
+            .unwrap()
+            .contains(&"memory.limit_in_bytes".to_string())
+    );
     assert!(top.files().unwrap().contains(&"cpuset.cpus".to_string()));
     // Without create_target the mount point must exist, as for mount(2).
     assert_eq!(
@@ -40,13 +48,19 @@ fn mount_builder_passes_the_options_as_data() {
 fn cgroup_handle_checks_the_path() {
     let k = boot();
     memory_mount(&k);
-    assert_eq!(errno(k.cgroup("/sys/fs/cgroup/memory/none")), Some(Errno::ENOENT));
+    assert_eq!(
+        errno(k.cgroup("/sys/fs/cgroup/memory/none")),
+        Some(Errno::ENOENT)
+    );
     assert_eq!(errno(k.cgroup("/tmp")), Some(Errno::EINVAL));
     assert_eq!(
         errno(k.cgroup("/sys/fs/cgroup/memory/tasks")),
         Some(Errno::ENOTDIR)
     );
-    assert_eq!(k.cgroup("/sys/fs/cgroup/memory/").unwrap().path(), "/sys/fs/cgroup/memory");
+    assert_eq!(
+        k.cgroup("/sys/fs/cgroup/memory/").unwrap().path(),
+        "/sys/fs/cgroup/memory"
+    );
 }
 
 #[test]
@@ -81,8 +95,8 @@ fn memory_files_through_the_handle_match_the_raw_files() {
     assert_eq!(mem.failcnt().unwrap(), 0);
 
     let stat = mem.stat().unwrap();
-    let raw = MemoryStat::parse(&cat(&k, INIT, "/sys/fs/cgroup/memory/A/memory.stat").unwrap())
-        .unwrap();
+    let raw =
+        MemoryStat::parse(&cat(&k, INIT, "/sys/fs/cgroup/memory/A/memory.stat").unwrap()).unwrap();
     assert_eq!(stat, raw);
     assert_eq!(stat.local.rss, Some(3 * MB));
     assert_eq!(stat.local.cache, Some(0));
