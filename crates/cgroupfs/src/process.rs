@@ -308,6 +308,8 @@ impl<T: Tracer> Kernel<T> {
             .ok_or(esrch())?;
         let comm = truncate_comm(comm);
         t.comm = comm.to_string();
+        // The arguments are the program's name alone until `set_cmdline` gives them.
+        t.cmdline = vec![t.comm.clone()];
         // The memory side also keeps the comm, for the OOM killer's messages.
         // Lock order: Kernel::state -> memcg world.
         {
@@ -316,6 +318,14 @@ impl<T: Tracer> Kernel<T> {
         }
         drop(st);
         self.mem_events();
+        Ok(())
+    }
+
+    /// The new program's arguments after an exec (`execve` copies argv to the new stack).
+    pub(crate) fn sys_set_cmdline(&self, pid: Pid, argv: &[String]) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st.tasks.get_mut(&pid).ok_or(esrch())?;
+        t.cmdline = argv.to_vec();
         Ok(())
     }
 

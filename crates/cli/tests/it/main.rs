@@ -14,4 +14,5 @@ mod helpers;
 mod notifications;
 mod robust;
 mod syntax;
+mod terminal;
 mod transcripts;
