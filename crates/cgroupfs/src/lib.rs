@@ -52,13 +52,12 @@
 //!
 //! # Registering your own subsystem
 //!
-//! Put it after the SEED table in [`BootParams::subsystems`]; it gets the next subsystem id and
-//! can be mounted by name:
+//! Register it with [`BootParams::with_subsystem`]: it comes after the built-in table (whose
+//! memory controller stays the real one), gets the next subsystem id and can be mounted by name,
+//! alone or beside `memory` (`crates/cgroupfs/examples/own_subsystem.rs` shows both):
 //!
 //! ```
-//! use cgsim_cgroup::{CgroupSubsys, CssRef, SubsysCtx, default_subsystems};
-//! use cgsim_cgroupfs::{BootParams, Kernel, OpenFlags};
-//! use cgsim_ktypes::{Errno, Pid, trace::Ftrace};
+//! use cgsim_cgroupfs::prelude::*;
 //! use std::{any::Any, sync::Arc};
 //!
 //! struct Hello;
@@ -73,17 +72,20 @@
 //!     fn destroy(&self, _: &SubsysCtx<'_, Ftrace>, _: &CssRef) {}
 //! }
 //!
-//! let mut subsystems = default_subsystems();
-//! subsystems.push(Box::new(Hello));
-//! let k = Kernel::boot(BootParams { subsystems: Some(subsystems), ..BootParams::default() });
-//! let init = Pid(1);
-//! k.mkdir(init, "/sys/fs/cgroup/hello", 0o755).unwrap();
-//! k.mount(init, "cgroup", "/sys/fs/cgroup/hello", "cgroup", false, Some("hello")).unwrap();
-//! let fd = k.open(init, "/proc/self/cgroup", OpenFlags::RDONLY, 0).unwrap();
-//! let mut buf = [0u8; 64];
-//! let n = k.read(init, fd, &mut buf).unwrap();
-//! assert_eq!(&buf[..n], b"1:hello:/\n");
+//! let k = Kernel::boot(BootParams::default().with_subsystem(Hello));
+//! let top = Mount::cgroup("/sys/fs/cgroup/hello")
+//!     .subsystem("memory")
+//!     .subsystem("hello")
+//!     .create_target()
+//!     .mount(&k, INIT_PID)
+//!     .unwrap();
+//! assert!(top.files().unwrap().contains(&"memory.usage_in_bytes".to_string()));
+//! let own = k.read_file(INIT_PID, "/proc/self/cgroup").unwrap();
+//! assert_eq!(own, b"1:memory,hello:/\n");
 //! ```
+//!
+//! [`BootParams::subsystems`] replaces the whole table instead (then `memory` is the core's
+//! placeholder and every page is charged to the root memcg).
 //!
 //! # Differences (deliberate simplifications)
 //!
@@ -150,6 +152,10 @@ pub use cgsim_counters as counters;
 pub use cgsim_eventfd as eventfd_core;
 pub use cgsim_ktypes as ktypes;
 pub use cgsim_memcg as memcg;
+/// proptest-state-machine over the memcg reference model (feature `proptest`), with the
+/// `proptest` and `proptest_state_machine` crates themselves.
+#[cfg(feature = "proptest")]
+pub use cgsim_memcg::model::state_machine::{self, proptest, proptest_state_machine};
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
@@ -400,6 +406,10 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// (`cg::default_subsystems`). Put a user-written `CgroupSubsys` here to register
     /// it. Taken (left `None`) at boot.
     pub subsystems: Option<Vec<Box<dyn cg::CgroupSubsys<T>>>>,
+    /// Subsystems registered after the table (built-in or [`subsystems`](Self::subsystems)),
+    /// with the next ids: the memory controller stays the real one. See
+    /// [`with_subsystem`](Self::with_subsystem).
+    pub extra_subsystems: Vec<Box<dyn cg::CgroupSubsys<T>>>,
     /// The `core.*` switches (spec §15.2).
     pub core_profile: cg::CoreProfile,
     /// The `eventfd.*` switches (spec §15.2): SEED = semaphore mode and `POLLHUP` on close.
@@ -420,6 +430,7 @@ impl<T: Tracer> Default for BootParams<T> {
         BootParams {
             nr_cpus: 2,
             subsystems: None,
+            extra_subsystems: Vec::new(),
             core_profile: cg::CoreProfile::default(),
             eventfd: cgsim_eventfd::EventfdProfile::SEED,
             event_control_same_cgroup_check: true,
@@ -427,6 +438,17 @@ impl<T: Tracer> Default for BootParams<T> {
             swap: MachineConfig::default().swap,
             memcg: MemcgProfile::default(),
         }
+    }
+}
+
+impl<T: Tracer> BootParams<T> {
+    /// Register `subsys` after the built-in subsystems (cpuset 0 ... memory 5 for SEED), as a
+    /// kernel built with one more `SUBSYS()` line in `include/linux/cgroup_subsys.h` would: it
+    /// gets the next id, `Initializing cgroup subsys <name>` at boot, a `/proc/cgroups` line,
+    /// and can be mounted by name beside the others (`-o memory,<name>`).
+    pub fn with_subsystem(mut self, subsys: impl cg::CgroupSubsys<T>) -> BootParams<T> {
+        self.extra_subsystems.push(Box::new(subsys));
+        self
     }
 }
 
@@ -440,6 +462,14 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
                     .subsystems
                     .as_ref()
                     .map(|v| v.iter().map(|s| s.name()).collect::<Vec<_>>()),
+            )
+            .field(
+                "extra_subsystems",
+                &self
+                    .extra_subsystems
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>(),
             )
             .field("core_profile", &self.core_profile)
             .field("eventfd", &self.eventfd)
@@ -499,10 +529,11 @@ impl<T: Tracer> Kernel<T> {
             Arc::clone(&klog),
             Arc::clone(&clock),
         );
-        let subsystems = params
+        let mut subsystems = params
             .subsystems
             .take()
             .unwrap_or_else(|| cgsim_memcg::subsys::memory_subsystems(Arc::clone(&mem)));
+        subsystems.append(&mut params.extra_subsystems);
         // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
         // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
         let boot_lines: Vec<String> = subsystems
