@@ -115,6 +115,7 @@
 #![forbid(unsafe_code)]
 
 mod cgroupfs;
+mod cpus;
 mod etc;
 mod event_control;
 mod eventfd;

@@ -113,7 +113,8 @@ impl<T: Tracer> Kernel<T> {
         task.before_oom_wait = None;
         // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
         // uncharges; leaves any memcg OOM wait queue. Lock order: Kernel::state -> memcg world.
-        self.mem.exit_task(pid, CpuId(0));
+        let cpu = task.cpu;
+        self.mem.exit_task(pid, cpu);
         for e in fds.values() {
             self.put_file(st, e.file);
         }
@@ -307,14 +308,15 @@ impl<T: Tracer> Kernel<T> {
             .filter(|t| !t.is_zombie())
             .ok_or(esrch())?;
         let comm = truncate_comm(comm);
+        let cpu = t.cpu;
         t.comm = comm.to_string();
         // The arguments are the program's name alone until `set_cmdline` gives them.
         t.cmdline = vec![t.comm.clone()];
         // The memory side also keeps the comm, for the OOM killer's messages.
         // Lock order: Kernel::state -> memcg world.
         {
-            let _f = func(&*self.tracer, CpuId(0), "do_execve");
-            let _ = self.mem.exec_mm(pid, comm, CpuId(0));
+            let _f = func(&*self.tracer, cpu, "do_execve");
+            let _ = self.mem.exec_mm(pid, comm, cpu);
         }
         drop(st);
         self.mem_events();

@@ -250,6 +250,8 @@ impl<T: Tracer> State<T> {
                 oom_score_adj: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
+                cpu: cgsim_ktypes::CpuId(0),
+                cpus_allowed: u64::MAX,
             },
         );
         st

@@ -12,7 +12,7 @@
 //! 3. every task except init has a parent that exists (orphans are reparented to init).
 
 use crate::{Fd, ProcState, Signal, WaitStatus};
-use cgsim_ktypes::{Cred, Pid};
+use cgsim_ktypes::{CpuId, Cred, Pid};
 use std::collections::BTreeMap;
 
 /// The pid of `init`.
@@ -78,6 +78,11 @@ pub struct Task {
     pub pending: Vec<Signal>,
     /// What the task was before its OOM wait (`NoProgram` or `Runnable`), restored on wake-up.
     pub before_oom_wait: Option<Sched>,
+    /// `task_cpu(p)`: the CPU the task runs on; its memory calls charge through this CPU's
+    /// stock and statistics. Inherited at fork (the child starts where its parent runs).
+    pub cpu: CpuId,
+    /// `p->cpus_allowed` (bit n = CPU n), inherited at fork; `CPU_MASK_ALL` for init.
+    pub cpus_allowed: u64,
 }
 
 impl Task {

@@ -506,6 +506,21 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         w.mc(s).parent.map(|p| w.mc(p).id)
     }
 
+    /// CPU `cpu`'s charge stock (`memcg_stock_pcp`): the memcg it caches and the pre-charged
+    /// pages left, `None` when empty (always with `memcg.stock_pages = 0`).
+    pub fn cpu_stock(&self, cpu: CpuId) -> Option<(MemcgId, Pages)> {
+        let mut w = self.lock();
+        let c = cpu.index() % w.cpus.len();
+        let st = &w.cpus[c].get_mut().stock;
+        let cached = Arc::clone(st.cached()?);
+        let nr = st.nr_pages();
+        w.memcgs
+            .iter()
+            .flatten()
+            .find(|m| Arc::ptr_eq(&m.counters, &cached))
+            .map(|m| (m.id, nr))
+    }
+
     /// Every live memcg, in slot (css id) order.
     pub fn memcgs(&self) -> Vec<MemcgId> {
         self.lock().memcgs.iter().flatten().map(|m| m.id).collect()

@@ -180,3 +180,77 @@ fn set_comm_renames_and_execve_replaces_the_mm() {
     assert_eq!((row.comm.as_str(), row.rss), ("renamed", 0));
     assert_eq!(errno(k.touch(p, a, 4096)), Some(Errno::EFAULT));
 }
+
+/// Two tasks on two CPUs (`sched_setaffinity`), each faulting through the `Kernel`: each
+/// charge batch lands in its own CPU's stock (`memcg_stock_pcp`), as in the kernel.
+#[test]
+fn two_tasks_on_two_cpus_use_their_own_stock() {
+    let k = Kernel::boot(cgsim_cgroupfs::BootParams {
+        ram: Bytes(64 * MB),
+        swap: Bytes(0),
+        memcg: cgsim_cgroupfs::MemcgProfile {
+            stock_pages: 32,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let top = memory_mount(&k);
+    let (a, b) = (top.mkdir("A").unwrap(), top.mkdir("B").unwrap());
+    let (p, q) = (k.fork(INIT).unwrap(), k.fork(INIT).unwrap());
+    a.add_task(p).unwrap();
+    b.add_task(q).unwrap();
+    assert_eq!(
+        k.task_cpu(p).unwrap(),
+        cgsim_ktypes::CpuId(0),
+        "fork: the parent's CPU"
+    );
+    assert_eq!(k.sched_getaffinity(q).unwrap(), 0b11);
+    k.sched_setaffinity(INIT, q, 0b10).unwrap();
+    assert_eq!(
+        k.task_cpu(q).unwrap(),
+        cgsim_ktypes::CpuId(1),
+        "moved off CPU 0"
+    );
+    assert_eq!(k.sched_getaffinity(q).unwrap(), 0b10);
+
+    for (t, cg) in [(p, &a), (q, &b)] {
+        let addr = k.mmap_anon(t, 4096, MmapFlags::default()).unwrap();
+        k.touch(t, addr, 4096).unwrap();
+        // One page used, a batch of 32 charged: 31 wait in the CPU's stock.
+        assert_eq!(cg.memory().usage_in_bytes().unwrap(), Bytes(32 * 4096));
+    }
+    let s0 = k.memory().cpu_stock(cgsim_ktypes::CpuId(0)).unwrap();
+    let s1 = k.memory().cpu_stock(cgsim_ktypes::CpuId(1)).unwrap();
+    assert_eq!(
+        (s0.0, s1.0),
+        (k.memory().task_memcg(p), k.memory().task_memcg(q)),
+        "each CPU caches its own task's memcg"
+    );
+    assert_eq!(
+        (s0.1, s1.1),
+        (cgsim_ktypes::Pages(31), cgsim_ktypes::Pages(31))
+    );
+    // Both tasks fault again: each consumes from its own CPU's stock, nothing new is charged.
+    for (t, cg) in [(p, &a), (q, &b)] {
+        let addr = k.mmap_anon(t, 4096, MmapFlags::default()).unwrap();
+        k.touch(t, addr, 4096).unwrap();
+        assert_eq!(cg.memory().usage_in_bytes().unwrap(), Bytes(32 * 4096));
+    }
+    let s0 = k.memory().cpu_stock(cgsim_ktypes::CpuId(0)).unwrap();
+    let s1 = k.memory().cpu_stock(cgsim_ktypes::CpuId(1)).unwrap();
+    assert_eq!(
+        (s0.1, s1.1),
+        (cgsim_ktypes::Pages(30), cgsim_ktypes::Pages(30))
+    );
+
+    // The affinity rules: EINVAL without an online CPU, EPERM for another user's task.
+    assert_eq!(
+        errno(k.sched_setaffinity(INIT, q, 0b100)),
+        Some(Errno::EINVAL)
+    );
+    let user = user_process(&k, 1000);
+    assert_eq!(errno(k.sched_setaffinity(user, q, 0b1)), Some(Errno::EPERM));
+    k.sched_setaffinity(user, user, 0b10).unwrap();
+    assert_eq!(k.task_cpu(user).unwrap(), cgsim_ktypes::CpuId(1));
+    k.check_invariants();
+}

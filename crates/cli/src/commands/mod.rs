@@ -29,6 +29,7 @@ pub mod nss;
 pub mod process;
 pub mod ps;
 pub mod stress;
+pub mod taskset;
 pub mod tee;
 pub mod text;
 pub mod users;
@@ -102,6 +103,7 @@ impl Registry {
         memory::register(&mut r);
         memhog::register(&mut r);
         stress::register(&mut r);
+        taskset::register(&mut r);
         tee::register(&mut r);
         which::register(&mut r);
         listener::register(&mut r);

@@ -8,7 +8,7 @@
 //! **Differences:** no `+`/`-` NIS compat entries and no other NSS sources; supplementary group
 //! lists are not consulted because simulated processes carry no supplementary groups.
 
-use cgsim_cgroupfs::{Kernel, OpenFlags};
+use cgsim_cgroupfs::Kernel;
 use cgsim_ktypes::{Pid, SysError};
 
 /// `struct passwd`.
