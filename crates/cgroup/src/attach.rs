@@ -100,17 +100,19 @@ impl<T: Tracer> CgroupCore<T> {
             .expect("live")
             .subsys_list
             .clone();
-        let css_of = |st: &CgroupState<T>, c: CgroupId, i: usize| {
+        // Borrowed, not cloned: a subsystem that keeps the trait's empty default pays no
+        // reference-count traffic for the css it is not interested in.
+        fn css_of<T: Tracer>(st: &CgroupState<T>, c: CgroupId, i: usize) -> &crate::CssRef {
             st.cgroups.get(c.0).expect("live").subsys[i]
-                .clone()
+                .as_ref()
                 .expect("bound subsystem has a css")
-        };
+        }
         let mut done = Vec::new();
         let mut failure = None;
         for &i in &list {
             let cx = self.ctx(st, i, cgrp);
             let _g = self.trace_cb(i, SubsysCallback::CanAttach);
-            match self.subsys[i].can_attach(&cx, &css_of(st, cgrp, i), tref) {
+            match self.subsys[i].can_attach(&cx, css_of(st, cgrp, i), tref) {
                 Ok(()) => done.push(i),
                 Err(e) => {
                     failure = Some(e);
@@ -136,7 +138,7 @@ impl<T: Tracer> CgroupCore<T> {
             for &i in &done {
                 let cx = self.ctx(st, i, cgrp);
                 let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
-                self.subsys[i].cancel_attach(&cx, &css_of(st, cgrp, i), tref);
+                self.subsys[i].cancel_attach(&cx, css_of(st, cgrp, i), tref);
             }
             return Err(e);
         }
@@ -161,7 +163,7 @@ impl<T: Tracer> CgroupCore<T> {
         for &i in &list {
             let cx = self.ctx(st, i, cgrp);
             let _g = self.trace_cb(i, SubsysCallback::Attach);
-            self.subsys[i].attach(&cx, &css_of(st, cgrp, i), &css_of(st, oldcgrp, i), tref);
+            self.subsys[i].attach(&cx, css_of(st, cgrp, i), css_of(st, oldcgrp, i), tref);
         }
         st.cgroups
             .get(oldcgrp.0)
