@@ -80,8 +80,9 @@
 //!     .mount(&k, INIT_PID)
 //!     .unwrap();
 //! assert!(top.files().unwrap().contains(&"memory.usage_in_bytes".to_string()));
+//! // One hierarchy with both, listed as the kernel lists its `subsys_list` (descending id).
 //! let own = k.read_file(INIT_PID, "/proc/self/cgroup").unwrap();
-//! assert_eq!(own, b"1:memory,hello:/\n");
+//! assert_eq!(String::from_utf8(own).unwrap(), "1:hello,memory:/\n");
 //! ```
 //!
 //! [`BootParams::subsystems`] replaces the whole table instead (then `memory` is the core's
