@@ -3,6 +3,7 @@
 //! * `syntax`: the lexer, parser and expander, through data (source text → compact tree);
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
+//! * `presets`: the `--kernel` presets side by side;
 //! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options.
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
@@ -12,7 +13,9 @@ mod fidelity;
 mod fuzz_regressions;
 mod helpers;
 mod notifications;
+mod presets;
 mod robust;
 mod syntax;
 mod terminal;
 mod transcripts;
+mod utils_robust;
