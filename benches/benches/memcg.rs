@@ -47,7 +47,7 @@ use cgsim_counters::{
 };
 use cgsim_ktypes::klog::{Clock, Klog};
 use cgsim_ktypes::{Bytes, CpuId, Cred, NoTrace, PAGE_SIZE, Pages, Pid};
-use cgsim_memcg::model::{Harness, Op};
+use cgsim_memcg::model::{Harness, Model, Op};
 use cgsim_memcg::{FileId, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine};
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use std::hint::black_box;
@@ -475,8 +475,12 @@ fn model_steps() -> Bench {
             probed(|| {
                 for _ in 0..n {
                     let mut h = Harness::new();
+                    let mut model = Model::new();
                     for _ in 0..STEPS {
-                        h.step(&model_op(&mut seed));
+                        let op = model_op(&model, &mut seed);
+                        model.apply(&op);
+                        h.step(&model, &op)
+                            .expect("the machine agrees with the model");
                     }
                     black_box(&h);
                 }
@@ -485,39 +489,46 @@ fn model_steps() -> Bench {
     }
 }
 
-/// One operation, weighted as `cgsim_memcg::model::strategy::op`.
-fn model_op(seed: &mut u64) -> Op {
+/// One operation naming live memcgs and tasks of `model`, weighted as
+/// `cgsim_memcg::model::state_machine::op_for`.
+fn model_op(model: &Model, seed: &mut u64) -> Op {
     let mut r = |n: u64| {
         *seed ^= *seed << 13;
         *seed ^= *seed >> 7;
         *seed ^= *seed << 17;
         *seed % n
     };
-    let i = |x: u64| x as usize;
-    match r(20) {
-        0..2 => Op::Mkdir { parent: i(r(8)) },
-        2 => Op::Rmdir { memcg: i(r(8)) },
+    let cgs: Vec<u32> = model.memcgs.keys().copied().collect();
+    let pids: Vec<i32> = model.tasks.keys().copied().collect();
+    let cg = cgs[r(cgs.len() as u64) as usize];
+    let cg2 = cgs[r(cgs.len() as u64) as usize];
+    let roll = if pids.is_empty() { r(8) } else { r(20) };
+    let task = if pids.is_empty() {
+        0
+    } else {
+        pids[r(pids.len() as u64) as usize]
+    };
+    match roll {
+        0..2 => Op::Mkdir { parent: cg },
+        2 => Op::Rmdir { memcg: cg },
         3..5 => Op::SetLimit {
-            memcg: i(r(8)),
+            memcg: cg,
             pages: r(24),
         },
         5 => Op::SetMoveCharge {
-            memcg: i(r(8)),
+            memcg: cg,
             on: r(2) == 1,
         },
-        6..8 => Op::Spawn { memcg: i(r(8)) },
-        8 => Op::Fork { task: i(r(8)) },
-        9 => Op::Exit { task: i(r(8)) },
-        10..12 => Op::Attach {
-            task: i(r(8)),
-            memcg: i(r(8)),
-        },
+        6..8 => Op::Spawn { memcg: cg },
+        8 => Op::Fork { task },
+        9 => Op::Exit { task },
+        10..12 => Op::Attach { task, memcg: cg2 },
         12..16 => Op::Charge {
-            task: i(r(8)),
+            task,
             pages: 1 + r(11),
         },
-        16..18 => Op::Write { task: i(r(8)) },
-        _ => Op::Uncharge { task: i(r(8)) },
+        16..18 => Op::Write { task },
+        _ => Op::Uncharge { task },
     }
 }
 

@@ -6,9 +6,10 @@
 //! 1. `create` returns its per-cgroup state object, which the core keeps in the css's `private`
 //!    slot (`container_of`: `css.private::<Counter>()`);
 //! 2. `populate` adds control files (`<name>.events` here, a `read_u64` of that state);
-//! 3. `callbacks()` lists the callbacks it implements; the core calls only those, in the kernel's
+//! 3. it overrides the callbacks it wants; the core calls every callback method in the kernel's
 //!    order (list order = descending subsystem id for create/populate/attach/..., ascending id for
-//!    fork/exit and bind).
+//!    fork/exit and bind), the trait's defaults doing nothing. `callbacks()` only says which ones
+//!    get trace lines (the kernel's non-NULL pointers).
 
 use cgsim_cgroup::{
     CallbackSet, Cftype, CgroupCore, CgroupId, CgroupSubsys, CoreProfile, CssRef, PopulateDir,

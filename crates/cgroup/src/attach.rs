@@ -100,24 +100,19 @@ impl<T: Tracer> CgroupCore<T> {
             .expect("live")
             .subsys_list
             .clone();
-        let css_of = |st: &CgroupState<T>, c: CgroupId, i: usize| {
+        // Borrowed, not cloned: a subsystem that keeps the trait's empty default pays no
+        // reference-count traffic for the css it is not interested in.
+        fn css_of<T: Tracer>(st: &CgroupState<T>, c: CgroupId, i: usize) -> &crate::CssRef {
             st.cgroups.get(c.0).expect("live").subsys[i]
-                .clone()
+                .as_ref()
                 .expect("bound subsystem has a css")
-        };
+        }
         let mut done = Vec::new();
         let mut failure = None;
         for &i in &list {
-            if !self.subsys[i]
-                .callbacks()
-                .contains(SubsysCallback::CanAttach)
-            {
-                done.push(i);
-                continue;
-            }
             let cx = self.ctx(st, i, cgrp);
             let _g = self.trace_cb(i, SubsysCallback::CanAttach);
-            match self.subsys[i].can_attach(&cx, &css_of(st, cgrp, i), tref) {
+            match self.subsys[i].can_attach(&cx, css_of(st, cgrp, i), tref) {
                 Ok(()) => done.push(i),
                 Err(e) => {
                     failure = Some(e);
@@ -141,14 +136,9 @@ impl<T: Tracer> CgroupCore<T> {
             drop(cs);
             // 2.6.34: cancel_attach for the subsystems whose can_attach succeeded.
             for &i in &done {
-                if self.subsys[i]
-                    .callbacks()
-                    .contains(SubsysCallback::CancelAttach)
-                {
-                    let cx = self.ctx(st, i, cgrp);
-                    let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
-                    self.subsys[i].cancel_attach(&cx, &css_of(st, cgrp, i), tref);
-                }
+                let cx = self.ctx(st, i, cgrp);
+                let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
+                self.subsys[i].cancel_attach(&cx, css_of(st, cgrp, i), tref);
             }
             return Err(e);
         }
@@ -171,11 +161,9 @@ impl<T: Tracer> CgroupCore<T> {
         }
         drop(cs);
         for &i in &list {
-            if self.subsys[i].callbacks().contains(SubsysCallback::Attach) {
-                let cx = self.ctx(st, i, cgrp);
-                let _g = self.trace_cb(i, SubsysCallback::Attach);
-                self.subsys[i].attach(&cx, &css_of(st, cgrp, i), &css_of(st, oldcgrp, i), tref);
-            }
+            let cx = self.ctx(st, i, cgrp);
+            let _g = self.trace_cb(i, SubsysCallback::Attach);
+            self.subsys[i].attach(&cx, css_of(st, cgrp, i), css_of(st, oldcgrp, i), tref);
         }
         st.cgroups
             .get(oldcgrp.0)

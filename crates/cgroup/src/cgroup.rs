@@ -334,12 +334,6 @@ impl<T: Tracer> CgroupCore<T> {
                 let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
                     continue;
                 };
-                if !self.subsys[i]
-                    .callbacks()
-                    .contains(SubsysCallback::PreDestroy)
-                {
-                    continue;
-                }
                 let cx = self.ctx(&st, i, cgrp);
                 let _g = self.trace_cb(i, SubsysCallback::PreDestroy);
                 self.subsys[i].pre_destroy(&cx, &css)?;

@@ -165,6 +165,9 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) disabled: Vec<bool>,
     /// Interned trace names `<symbol_prefix>_<callback>` per subsystem and callback.
     pub(crate) cb_names: Vec<[&'static str; 11]>,
+    /// Each subsystem's [`CgroupSubsys::callbacks`], read once at boot: which callbacks get a
+    /// trace line (the kernel's non-NULL pointers). Every callback is called whatever it says.
+    pub(crate) cb_traced: Vec<crate::subsys::CallbackSet>,
     /// `cgroup_mutex` and everything it protects.
     pub(crate) cgroup_mutex: Mutex<CgroupState<T>>,
     /// `css_set_lock` (an rwlock, as in the kernel) and everything it protects.
@@ -216,6 +219,7 @@ impl<T: Tracer> CgroupCore<T> {
                 })
             })
             .collect();
+        let cb_traced = subsystems.iter().map(|s| s.callbacks()).collect();
         let mut roots_arena = Arena::default();
         let rootnode = CgroupfsRoot {
             subsys_bits: 0,
@@ -278,6 +282,7 @@ impl<T: Tracer> CgroupCore<T> {
             subsys: subsystems,
             disabled,
             cb_names,
+            cb_traced,
             cgroup_mutex: Mutex::new(st),
             css_set_lock: RwLock::new(cs),
             release_list: Mutex::new(VecDeque::new()),
@@ -446,9 +451,13 @@ impl<T: Tracer> CgroupCore<T> {
         }
     }
 
-    /// Trace entry of subsystem `i`'s callback `cb` (`mem_cgroup_create`).
-    pub(crate) fn trace_cb(&self, i: usize, cb: SubsysCallback) -> trace::FuncGuard<'_, T> {
-        trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize])
+    /// Trace entry of subsystem `i`'s callback `cb` (`mem_cgroup_create`), if the subsystem
+    /// declares it in [`CgroupSubsys::callbacks`] (a callback the kernel's struct leaves NULL
+    /// gets no line; the trait's default method still runs and does nothing).
+    pub(crate) fn trace_cb(&self, i: usize, cb: SubsysCallback) -> Option<trace::FuncGuard<'_, T>> {
+        self.cb_traced[i]
+            .contains(cb)
+            .then(|| trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize]))
     }
 
     /// The callback context for subsystem `i` about the cgroup of `css`, built from state that

@@ -225,15 +225,10 @@ impl<T: Tracer> CgroupCore<T> {
                 continue;
             };
             let mut dir = PopulateDir { files: Vec::new() };
-            let res = if self.subsys[i]
-                .callbacks()
-                .contains(SubsysCallback::Populate)
-            {
+            let res = {
                 let cx = self.ctx(st, i, cgrp);
                 let _g = self.trace_cb(i, SubsysCallback::Populate);
                 self.subsys[i].populate(&cx, &css, &mut dir)
-            } else {
-                Ok(())
             };
             let mut failed = res.is_err();
             for cft in dir.files {

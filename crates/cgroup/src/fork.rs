@@ -56,7 +56,7 @@ impl<T: Tracer> CgroupCore<T> {
             cs.css_sets.get_mut(cg.0).expect("live").refcount += 1;
             cs.tasks.insert(child, Task::new(cg, cred, true));
         }
-        let calls = self.forkexit_calls(&cs, cg, child, SubsysCallback::Fork);
+        let calls = self.forkexit_calls(&cs, cg, child);
         drop(cs);
         copy_mm();
         {
@@ -78,21 +78,17 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// The `fork`/`exit` callbacks to run for a task in `cg`: subsystem id, context, css and task,
-    /// built under `css_set_lock` (empty unless `need_forkexit_callback`).
+    /// built under `css_set_lock`. Every subsystem is called (a subsystem without the callback
+    /// runs the trait's empty default), so `need_forkexit_callback` only shapes traces.
     fn forkexit_calls(
         &self,
         cs: &CssSetState,
         cg: crate::css_set::CssSetId,
         pid: Pid,
-        cb: SubsysCallback,
     ) -> Vec<(usize, SubsysCtx<'_, T>, CssRef, TaskRef)> {
-        if !cs.need_forkexit_callback {
-            return Vec::new();
-        }
         let tref = Self::task_ref(cs, pid);
         let set = cs.css_sets.get(cg.0).expect("live");
         (0..self.subsys.len())
-            .filter(|&i| self.subsys[i].callbacks().contains(cb))
             .map(|i| {
                 let css = set.subsys[i].clone();
                 (i, self.ctx_rcu(cs, i, &css), css, tref)
@@ -135,7 +131,7 @@ impl<T: Tracer> CgroupCore<T> {
         t.in_exit = true;
         let cg = t.cgroups;
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_exit");
-        let calls = self.forkexit_calls(&cs, cg, pid, SubsysCallback::Exit);
+        let calls = self.forkexit_calls(&cs, cg, pid);
         drop(cs);
         for (i, cx, css, tref) in calls {
             let _g = self.trace_cb(i, SubsysCallback::Exit);

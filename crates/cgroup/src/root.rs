@@ -495,7 +495,7 @@ impl<T: Tracer> CgroupCore<T> {
                     .subsys_list
                     .insert(0, i);
                 st.subsys_root[i] = root;
-                if self.subsys[i].callbacks().contains(SubsysCallback::Bind) {
+                {
                     let cx = self.ctx(st, i, top);
                     let _g = self.trace_cb(i, SubsysCallback::Bind);
                     self.subsys[i].bind(&cx, &css);
@@ -504,7 +504,7 @@ impl<T: Tracer> CgroupCore<T> {
                 let css = st.cgroups.get(top.0).expect("top").subsys[i]
                     .clone()
                     .expect("bound subsystem has a css");
-                if self.subsys[i].callbacks().contains(SubsysCallback::Bind) {
+                {
                     let cx = self.ctx(st, i, dummytop);
                     let _g = self.trace_cb(i, SubsysCallback::Bind);
                     self.subsys[i].bind(&cx, &css);

@@ -89,7 +89,8 @@ impl SubsysCallback {
 
 /// Which callbacks a subsystem provides (the non-NULL function pointers of its
 /// `struct cgroup_subsys`). Only provided callbacks are traced and, for `fork`/`exit`, counted in
-/// `need_forkexit_callback`.
+/// `need_forkexit_callback`; whether a callback runs is decided by the trait (its default methods
+/// do nothing), never by this set.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct CallbackSet(pub u32);
 
@@ -196,9 +197,11 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
         None
     }
 
-    /// Which callbacks this subsystem provides (the non-NULL pointers). Defaults to
-    /// [`CallbackSet::MANDATORY`]; a subsystem overriding `fork`, say, must list it here or the
-    /// core never calls it.
+    /// Which callbacks the kernel's `struct cgroup_subsys` of this subsystem provides (its
+    /// non-NULL pointers), for traces only: those get a `<prefix>_<callback>` trace line and
+    /// `fork`/`exit` set `need_forkexit_callback` in snapshots. The core calls every callback
+    /// method whatever this says: the trait's default methods do nothing, so overriding a
+    /// method is all it takes to be called. Defaults to [`CallbackSet::MANDATORY`].
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY
     }

@@ -257,14 +257,14 @@ impl<T: Tracer> Kernel<T> {
                 len = cache.0;
             }
         }
-        let r = self.read_file(&st, pid, &mut file, &mut buf[..len]);
+        let r = self.read_open_file(&st, pid, &mut file, &mut buf[..len]);
         st.files.insert(id, file);
         drop(st);
         self.page_cache_result(pid, cache.0, cache.1)?;
         r
     }
 
-    fn read_file(
+    fn read_open_file(
         &self,
         st: &State<T>,
         pid: Pid,
@@ -336,7 +336,7 @@ impl<T: Tracer> Kernel<T> {
             // Nothing could be cached: the call fails below, writing nothing.
             Ok(0)
         } else {
-            self.write_file(&mut st, pid, &cred, &mut file, data)
+            self.write_open_file(&mut st, pid, &cred, &mut file, data)
         };
         st.files.insert(id, file);
         if event_control {
@@ -347,7 +347,7 @@ impl<T: Tracer> Kernel<T> {
         r
     }
 
-    fn write_file(
+    fn write_open_file(
         &self,
         st: &mut State<T>,
         pid: Pid,

@@ -53,13 +53,12 @@
 //!
 //! # Registering your own subsystem
 //!
-//! Put it after the SEED table in [`BootParams::subsystems`]; it gets the next subsystem id and
-//! can be mounted by name:
+//! Register it with [`BootParams::with_subsystem`]: it comes after the built-in table (whose
+//! memory controller stays the real one), gets the next subsystem id and can be mounted by name,
+//! alone or beside `memory` (`crates/cgroupfs/examples/own_subsystem.rs` shows both):
 //!
 //! ```
-//! use cgsim_cgroup::{CgroupSubsys, CssRef, SubsysCtx, default_subsystems};
-//! use cgsim_cgroupfs::{BootParams, Kernel, OpenFlags};
-//! use cgsim_ktypes::{Errno, Pid, trace::Ftrace};
+//! use cgsim_cgroupfs::prelude::*;
 //! use std::{any::Any, sync::Arc};
 //!
 //! struct Hello;
@@ -74,17 +73,21 @@
 //!     fn destroy(&self, _: &SubsysCtx<'_, Ftrace>, _: &CssRef) {}
 //! }
 //!
-//! let mut subsystems = default_subsystems();
-//! subsystems.push(Box::new(Hello));
-//! let k = Kernel::boot(BootParams { subsystems: Some(subsystems), ..BootParams::default() });
-//! let init = Pid(1);
-//! k.mkdir(init, "/sys/fs/cgroup/hello", 0o755).unwrap();
-//! k.mount(init, "cgroup", "/sys/fs/cgroup/hello", "cgroup", false, Some("hello")).unwrap();
-//! let fd = k.open(init, "/proc/self/cgroup", OpenFlags::RDONLY, 0).unwrap();
-//! let mut buf = [0u8; 64];
-//! let n = k.read(init, fd, &mut buf).unwrap();
-//! assert_eq!(&buf[..n], b"1:hello:/\n");
+//! let k = Kernel::boot(BootParams::default().with_subsystem(Hello));
+//! let top = Mount::cgroup("/sys/fs/cgroup/hello")
+//!     .subsystem("memory")
+//!     .subsystem("hello")
+//!     .create_target()
+//!     .mount(&k, INIT_PID)
+//!     .unwrap();
+//! assert!(top.files().unwrap().contains(&"memory.usage_in_bytes".to_string()));
+//! // One hierarchy with both, listed as the kernel lists its `subsys_list` (descending id).
+//! let own = k.read_file(INIT_PID, "/proc/self/cgroup").unwrap();
+//! assert_eq!(String::from_utf8(own).unwrap(), "1:hello,memory:/\n");
 //! ```
+//!
+//! [`BootParams::subsystems`] replaces the whole table instead (then `memory` is the core's
+//! placeholder and every page is charged to the root memcg).
 //!
 //! # Differences (deliberate simplifications)
 //!
@@ -114,9 +117,11 @@
 #![forbid(unsafe_code)]
 
 mod cgroupfs;
+mod cpus;
 mod etc;
 mod event_control;
 mod eventfd;
+mod facade;
 mod file;
 mod fs;
 mod hostfs;
@@ -127,6 +132,7 @@ mod namei;
 mod oom_proc;
 mod perm;
 mod pipe;
+pub mod prelude;
 mod preset;
 mod process;
 mod procfs;
@@ -146,8 +152,23 @@ pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+// The crates underneath, so that a user of the simulator needs this one dependency (see
+// `prelude` and README's "As a library").
+pub use cgsim_cgroup as cgroup;
+pub use cgsim_counters as counters;
+pub use cgsim_eventfd as eventfd_core;
+pub use cgsim_ktypes as ktypes;
+pub use cgsim_memcg as memcg;
+/// proptest-state-machine over the memcg reference model (feature `proptest`), with the
+/// `proptest` and `proptest_state_machine` crates themselves.
+#[cfg(feature = "proptest")]
+pub use cgsim_memcg::model::state_machine::{self, proptest, proptest_state_machine};
+
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
+pub use crate::facade::{
+    Cgroup, MemoryController, MemoryStat, MemoryStatCounts, Mount, OomControl,
+};
 pub use crate::hostfs::{HOST_MAX_FILE, HostBind};
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
@@ -399,6 +420,10 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// (`cg::default_subsystems`). Put a user-written `CgroupSubsys` here to register
     /// it. Taken (left `None`) at boot.
     pub subsystems: Option<Vec<Box<dyn cg::CgroupSubsys<T>>>>,
+    /// Subsystems registered after the table (built-in or [`subsystems`](Self::subsystems)),
+    /// with the next ids: the memory controller stays the real one. See
+    /// [`with_subsystem`](Self::with_subsystem).
+    pub extra_subsystems: Vec<Box<dyn cg::CgroupSubsys<T>>>,
     /// The `core.*` switches.
     pub core_profile: cg::CoreProfile,
     /// The `eventfd.*` switches: semaphore mode (2.6.30+) and `POLLHUP` on close (2.6.31+).
@@ -431,6 +456,7 @@ impl<T: Tracer> BootParams<T> {
             kernel: KernelVersion::V2_6_35,
             nr_cpus: 2,
             subsystems: None,
+            extra_subsystems: Vec::new(),
             core_profile: cg::CoreProfile::default(),
             eventfd: cgsim_eventfd::EventfdProfile::SEED,
             event_control_same_cgroup_check: false,
@@ -439,6 +465,17 @@ impl<T: Tracer> BootParams<T> {
             memcg: MemcgProfile::default(),
             res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
         }
+    }
+}
+
+impl<T: Tracer> BootParams<T> {
+    /// Register `subsys` after the built-in subsystems (cpuset 0 ... memory 5 for SEED), as a
+    /// kernel built with one more `SUBSYS()` line in `include/linux/cgroup_subsys.h` would: it
+    /// gets the next id, `Initializing cgroup subsys <name>` at boot, a `/proc/cgroups` line,
+    /// and can be mounted by name beside the others (`-o memory,<name>`).
+    pub fn with_subsystem(mut self, subsys: impl cg::CgroupSubsys<T>) -> BootParams<T> {
+        self.extra_subsystems.push(Box::new(subsys));
+        self
     }
 }
 
@@ -453,6 +490,14 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
                     .subsystems
                     .as_ref()
                     .map(|v| v.iter().map(|s| s.name()).collect::<Vec<_>>()),
+            )
+            .field(
+                "extra_subsystems",
+                &self
+                    .extra_subsystems
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>(),
             )
             .field("core_profile", &self.core_profile)
             .field("eventfd", &self.eventfd)
@@ -515,10 +560,11 @@ impl<T: Tracer> Kernel<T> {
             Arc::clone(&klog),
             Arc::clone(&clock),
         );
-        let subsystems = params
+        let mut subsystems = params
             .subsystems
             .take()
             .unwrap_or_else(|| cgsim_memcg::subsys::memory_subsystems(Arc::clone(&mem)));
+        subsystems.append(&mut params.extra_subsystems);
         // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
         // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
         let boot_lines: Vec<String> = subsystems
@@ -676,14 +722,21 @@ impl<T: Tracer> Kernel<T> {
         self.sys_send_sig(target, sig)
     }
 
-    /// Set the process name (what `exec` would do to `comm`); truncated to 15 bytes. A new name
-    /// also gives the task a fresh, empty mm, as `exec` does (traced as `do_execve`).
+    /// `prctl(PR_SET_NAME, comm)`: rename the task (truncated to 15 bytes, `TASK_COMM_LEN`),
+    /// nothing else; its memory is untouched. ESRCH for a missing task.
     pub fn set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
         self.sys_set_comm(pid, comm)
     }
 
-    /// Record the arguments of the program `pid` now runs (after [`Kernel::set_comm`], which
-    /// is the exec itself).
+    /// What `execve` does to a task the simulator knows: `comm` becomes the program's name
+    /// (truncated to 15 bytes) and the old mm is dropped for a fresh, empty one (its pages
+    /// uncharged; traced as `do_execve`). ESRCH for a missing or exited task.
+    pub fn execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
+        self.sys_execve(pid, comm)
+    }
+
+    /// Record the arguments of the program `pid` now runs (after [`Kernel::execve`], which
+    /// sets it to the program's name alone).
     pub fn set_cmdline(&self, pid: Pid, argv: &[String]) -> SysResult<()> {
         self.sys_set_cmdline(pid, argv)
     }
@@ -760,6 +813,42 @@ impl<T: Tracer> Kernel<T> {
 
     pub fn close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
         self.sys_close(pid, fd)
+    }
+
+    /// `cat path` as `pid`: `open(O_RDONLY)`, `read` until end of file, `close`. The first
+    /// error is returned (the fd is closed either way); a file that never ends (`/dev/zero`)
+    /// gives EFBIG after 64 MiB instead of looping.
+    pub fn read_file(&self, pid: Pid, path: &str) -> SysResult<Vec<u8>> {
+        let fd = self.open(pid, path, OpenFlags::RDONLY, 0)?;
+        let mut data = Vec::new();
+        let mut buf = [0u8; 4096];
+        let result = loop {
+            match self.read(pid, fd, &mut buf) {
+                Ok(0) => break Ok(data),
+                Ok(n) if data.len() + n > 64 << 20 => {
+                    break Err(cgsim_ktypes::SysError::new(
+                        cgsim_ktypes::Errno::EFBIG,
+                        "read_file: file does not end",
+                    ));
+                }
+                Ok(n) => data.extend_from_slice(&buf[..n]),
+                Err(e) => break Err(e),
+            }
+        };
+        let closed = self.close(pid, fd);
+        let data = result?;
+        closed.map(|()| data)
+    }
+
+    /// `echo -n data > path` as `pid`: `open(O_WRONLY|O_CREAT|O_TRUNC, 0666)`, one `write`
+    /// (one kernel handler call, as `echo` relies on), `close`. A short write is an error only
+    /// if the kernel reported one.
+    pub fn write_file(&self, pid: Pid, path: &str, data: &[u8]) -> SysResult<()> {
+        let fd = self.open(pid, path, OpenFlags::REDIRECT_TRUNC, 0o666)?;
+        let written = self.write(pid, fd, data);
+        let closed = self.close(pid, fd);
+        written?;
+        closed
     }
 
     /// `pipe(2)`: `(read end, write end)`. The buffer is unbounded and not charged to a memcg

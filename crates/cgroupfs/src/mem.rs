@@ -79,6 +79,16 @@ pub(crate) fn tmpfs_file_id(sb: u32, ino: u64) -> FileId {
 }
 
 impl<T: Tracer> Kernel<T> {
+    /// The CPU `pid` runs on (`task_cpu`), CPU 0 for a task that does not exist (the call
+    /// then fails with ESRCH after its trace entry, on the boot CPU).
+    pub(crate) fn task_cpu_or_boot(&self, pid: Pid) -> CpuId {
+        self.state
+            .lock()
+            .tasks
+            .get(&pid)
+            .map_or(CpuId(0), |t| t.cpu)
+    }
+
     /// ESRCH unless `pid` is a live task.
     fn mem_check_live(&self, pid: Pid) -> SysResult<()> {
         let st = self.state.lock();
@@ -86,7 +96,8 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_mmap_anon(&self, pid: Pid, len: u64, flags: MmapFlags) -> SysResult<u64> {
-        let _f = func(&*self.tracer, CpuId(0), "do_mmap_pgoff");
+        let cpu = self.task_cpu_or_boot(pid);
+        let _f = func(&*self.tracer, cpu, "do_mmap_pgoff");
         self.mem_check_live(pid)?;
         let addr = self
             .mem
@@ -95,14 +106,15 @@ impl<T: Tracer> Kernel<T> {
         if flags.locked {
             // do_mmap_pgoff ignores a failure to populate a VM_LOCKED mapping: the address is
             // returned; the task may now wait on the OOM queue or have been killed.
-            let r = self.mem.mlock(pid, addr, Bytes(len), CpuId(0));
+            let r = self.mem.mlock(pid, addr, Bytes(len), cpu);
             let _ = self.fault_result(pid, r);
         }
         Ok(addr)
     }
 
     pub(crate) fn sys_mmap_shared_zero(&self, pid: Pid, len: u64) -> SysResult<u64> {
-        let _f = func(&*self.tracer, CpuId(0), "do_mmap_pgoff");
+        let cpu = self.task_cpu_or_boot(pid);
+        let _f = func(&*self.tracer, cpu, "do_mmap_pgoff");
         self.mem_check_live(pid)?;
         self.mem
             .mmap_shared_zero(pid, Bytes(len))
@@ -110,37 +122,41 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_munmap(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "do_munmap");
+        let cpu = self.task_cpu_or_boot(pid);
+        let _f = func(&*self.tracer, cpu, "do_munmap");
         self.mem_check_live(pid)?;
         let r = self
             .mem
-            .munmap(pid, addr, Bytes(len), CpuId(0))
+            .munmap(pid, addr, Bytes(len), cpu)
             .map_err(|e| err(e, "munmap"));
         self.mem_events();
         r
     }
 
     pub(crate) fn sys_mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "sys_mlock");
+        let cpu = self.task_cpu_or_boot(pid);
+        let _f = func(&*self.tracer, cpu, "sys_mlock");
         self.mem_check_live(pid)?;
-        let r = self.mem.mlock(pid, addr, Bytes(len), CpuId(0));
+        let r = self.mem.mlock(pid, addr, Bytes(len), cpu);
         self.fault_result(pid, r)
     }
 
     pub(crate) fn sys_munlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let cpu = self.task_cpu_or_boot(pid);
         self.mem_check_live(pid)?;
         self.mem
-            .munlock(pid, addr, Bytes(len), CpuId(0))
+            .munlock(pid, addr, Bytes(len), cpu)
             .map_err(|e| err(e, "munlock failed"))
     }
 
     #[doc(alias = "do_page_fault")]
     pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "do_page_fault");
+        let cpu = self.task_cpu_or_boot(pid);
+        let _f = func(&*self.tracer, cpu, "do_page_fault");
         self.mem_check_live(pid)?;
         let r = {
-            let _g = func(&*self.tracer, CpuId(0), "handle_mm_fault");
-            self.mem.touch(pid, addr, Bytes(len), true, CpuId(0))
+            let _g = func(&*self.tracer, cpu, "handle_mm_fault");
+            self.mem.touch(pid, addr, Bytes(len), true, cpu)
         };
         self.fault_result(pid, r)
     }
@@ -272,10 +288,8 @@ impl<T: Tracer> Kernel<T> {
 
     pub(crate) fn sys_shmdt(&self, pid: Pid, addr: u64) -> SysResult<()> {
         self.mem_check_live(pid)?;
-        let r = self
-            .mem
-            .shmdt(pid, addr, CpuId(0))
-            .map_err(|e| err(e, "shmdt"));
+        let cpu = self.task_cpu_or_boot(pid);
+        let r = self.mem.shmdt(pid, addr, cpu).map_err(|e| err(e, "shmdt"));
         self.mem_events();
         r
     }

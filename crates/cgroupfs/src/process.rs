@@ -113,7 +113,8 @@ impl<T: Tracer> Kernel<T> {
         task.before_oom_wait = None;
         // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
         // uncharges; leaves any memcg OOM wait queue. Lock order: Kernel::state -> memcg world.
-        self.mem.exit_task(pid, CpuId(0));
+        let cpu = task.cpu;
+        self.mem.exit_task(pid, cpu);
         for e in fds.values() {
             self.put_file(st, e.file);
         }
@@ -293,22 +294,29 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
         let mut st = self.state.lock();
         let t = st.tasks.get_mut(&pid).ok_or(esrch())?;
-        let mut end = comm.len().min(TASK_COMM_LEN - 1);
-        while !comm.is_char_boundary(end) {
-            end -= 1;
-        }
-        let changed = t.comm != comm[..end];
-        t.comm = comm[..end].to_string();
-        if changed {
-            // An exec whose arguments the caller does not give (`set_cmdline` follows when it
-            // knows them): the program's name alone.
-            t.cmdline = vec![t.comm.clone()];
-        }
-        // What exec does to the memory side: a fresh, empty mm (and the new comm for the OOM
-        // killer's messages). Lock order: Kernel::state -> memcg world.
-        if changed && !t.is_zombie() {
-            let _f = func(&*self.tracer, CpuId(0), "do_execve");
-            let _ = self.mem.exec_mm(pid, &comm[..end], CpuId(0));
+        t.comm = truncate_comm(comm).to_string();
+        Ok(())
+    }
+
+    /// `do_execve` as far as the simulator models it: the new `comm` (`__set_task_comm` in
+    /// `flush_old_exec`) and a fresh, empty mm (`exec_mmap` dropping the old one).
+    pub(crate) fn sys_execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st
+            .tasks
+            .get_mut(&pid)
+            .filter(|t| !t.is_zombie())
+            .ok_or(esrch())?;
+        let comm = truncate_comm(comm);
+        let cpu = t.cpu;
+        t.comm = comm.to_string();
+        // The arguments are the program's name alone until `set_cmdline` gives them.
+        t.cmdline = vec![t.comm.clone()];
+        // The memory side also keeps the comm, for the OOM killer's messages.
+        // Lock order: Kernel::state -> memcg world.
+        {
+            let _f = func(&*self.tracer, cpu, "do_execve");
+            let _ = self.mem.exec_mm(pid, comm, cpu);
         }
         drop(st);
         self.mem_events();
@@ -379,4 +387,14 @@ fn alloc_pid<T: Tracer>(st: &State<T>) -> Option<Pid> {
         candidate += 1;
     }
     None
+}
+
+/// `comm` cut to `TASK_COMM_LEN - 1` bytes (at a character boundary, where the kernel would cut
+/// a byte string).
+fn truncate_comm(comm: &str) -> &str {
+    let mut end = comm.len().min(TASK_COMM_LEN - 1);
+    while !comm.is_char_boundary(end) {
+        end -= 1;
+    }
+    &comm[..end]
 }

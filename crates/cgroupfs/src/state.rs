@@ -269,6 +269,8 @@ impl<T: Tracer> State<T> {
                 pending: Vec::new(),
                 before_oom_wait: None,
                 environ: Vec::new(),
+                cpu: cgsim_ktypes::CpuId(0),
+                cpus_allowed: u64::MAX,
             },
         );
         st

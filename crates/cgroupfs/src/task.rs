@@ -12,7 +12,7 @@
 //! 3. every task except init has a parent that exists (orphans are reparented to init).
 
 use crate::{Fd, ProcState, Signal, WaitStatus};
-use cgsim_ktypes::{Cred, Pid};
+use cgsim_ktypes::{CpuId, Cred, Pid};
 use std::collections::BTreeMap;
 
 /// The pid of `init`.
@@ -86,6 +86,11 @@ pub struct Task {
     pub before_oom_wait: Option<Sched>,
     /// The environment `execve` gave the process (`mm->env_start..env_end`), inherited at fork.
     pub environ: Vec<(String, String)>,
+    /// `task_cpu(p)`: the CPU the task runs on; its memory calls charge through this CPU's
+    /// stock and statistics. Inherited at fork (the child starts where its parent runs).
+    pub cpu: CpuId,
+    /// `p->cpus_allowed` (bit n = CPU n), inherited at fork; `CPU_MASK_ALL` for init.
+    pub cpus_allowed: u64,
 }
 
 impl Task {

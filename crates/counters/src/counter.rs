@@ -123,3 +123,5 @@ impl std::fmt::Display for Underflow {
         )
     }
 }
+
+impl std::error::Error for Underflow {}

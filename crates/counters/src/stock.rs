@@ -88,6 +88,18 @@ impl<M> MemcgStock<M> {
     }
 }
 
+impl<M> MemcgStock<M> {
+    /// `stock->cached`: the memcg whose pages this CPU holds, if any.
+    pub fn cached(&self) -> Option<&Arc<M>> {
+        self.cached.as_ref()
+    }
+
+    /// `stock->nr_pages`: how many pre-charged pages are left.
+    pub fn nr_pages(&self) -> Pages {
+        Pages(self.nr_pages)
+    }
+}
+
 impl<M: StockTarget> MemcgStock<M> {
     /// `refill_stock` for a memcg other than the cached one: drain, then cache `memcg`.
     #[cold]

@@ -125,6 +125,21 @@ impl fmt::Display for SysError {
 
 impl std::error::Error for SysError {}
 
+/// A simulated syscall's failure as the host's `std::io::Error`: the same errno number, so
+/// `raw_os_error()` and `kind()` are what the real syscall would give (the `why` is dropped:
+/// an OS error carries only its number).
+impl From<SysError> for std::io::Error {
+    fn from(e: SysError) -> std::io::Error {
+        std::io::Error::from_raw_os_error(e.errno as i32)
+    }
+}
+
+impl From<Errno> for std::io::Error {
+    fn from(e: Errno) -> std::io::Error {
+        std::io::Error::from_raw_os_error(e as i32)
+    }
+}
+
 /// The result of a simulated syscall.
 pub type SysResult<T> = Result<T, SysError>;
 

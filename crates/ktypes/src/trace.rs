@@ -233,6 +233,20 @@ mod tests {
         );
     }
 
+    /// A tracer that is switched on but compiled out: recording through it would panic, so
+    /// this fails if any tracing call looked at `is_on` without the `ENABLED` gate.
+    struct CompiledOut;
+
+    impl Tracer for CompiledOut {
+        const ENABLED: bool = false;
+        fn is_on(&self) -> bool {
+            true
+        }
+        fn record(&self, event: TraceEvent) {
+            panic!("recorded {event:?} although ENABLED = false");
+        }
+    }
+
     #[test]
     fn a_bounded_buffer_drops_and_counts_later_events() {
         let t = Ftrace::new();
@@ -248,7 +262,9 @@ mod tests {
     }
 
     #[test]
-    fn notrace_records_nothing() {
-        outer(&NoTrace);
+    fn a_compiled_out_tracer_is_never_called() {
+        outer(&CompiledOut);
+        assert!(!active(&CompiledOut));
+        assert!(!active(&NoTrace));
     }
 }

@@ -6,7 +6,10 @@
 //! `__mem_cgroup_uncharge_common` (2.6.34 with the 2.6.35 OOM handling, SEED §15.1.8; the 2.6.25
 //! loop of spec §7.2 behind `memcg.charge_algo = v2_6_25`).
 //!
-//! The loop is generic over the counter backend `C` and the tracer `T`: no dynamic dispatch.
+//! The loop is generic over the counter backend `C` and the tracer `T`, so neither costs a
+//! dynamic call; the one trait object on the path is the event hook (`memcg_check_events`),
+//! called whenever a hook is installed (`memory_subsystems` installs one at boot, so through
+//! the `Kernel` it always is, and the fault fast path is never taken there).
 //! **Differences:** every charge may sleep (`__GFP_WAIT`) and may invoke the OOM killer; the
 //! "sleep ~100 ms" between rounds is not modelled (time does not advance). A task that the OOM
 //! killer chose is not bypassed to the root: the fault returns [`FaultError::OomKilled`] and the

@@ -120,11 +120,6 @@ impl MemFile {
         }
     }
 
-    /// The read handler kind in `profile` (2.6.25's `force_empty` and `failcnt` differ).
-    pub fn read_kind_in(self, _profile: &MemcgProfile) -> ReadKind {
-        self.read_kind()
-    }
-
     /// The write handler kind in `profile`: 2.6.25's `failcnt` cannot be reset.
     pub fn write_kind_in(self, profile: &MemcgProfile) -> WriteKind {
         if profile.charge_algo == ChargeAlgo::V2_6_25 && self == MemFile::Failcnt {

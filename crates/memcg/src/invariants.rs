@@ -18,8 +18,8 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::mm::{CacheSlot, Pte};
 use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame};
+use cgsim_ktypes::PAGE_SIZE;
 use cgsim_ktypes::trace::Tracer;
-use cgsim_ktypes::{PAGE_SIZE, Pages};
 use std::collections::HashMap;
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
@@ -213,6 +213,5 @@ impl<C: MemCounter> World<C> {
                 );
             }
         }
-        let _ = Pages(0);
     }
 }

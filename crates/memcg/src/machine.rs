@@ -97,6 +97,20 @@ impl From<Errno> for FaultError {
     }
 }
 
+impl std::fmt::Display for FaultError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaultError::OomKilled => f.write_str("killed by the memcg OOM killer"),
+            FaultError::OomWait { memcg } => {
+                write!(f, "waiting on the OOM wait queue of memcg {memcg}")
+            }
+            FaultError::Errno(e) => f.write_str(e.strerror()),
+        }
+    }
+}
+
+impl std::error::Error for FaultError {}
+
 /// What happened that the host must act on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemEvents {
@@ -496,6 +510,21 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let w = self.lock();
         let s = w.slot_of(id)?;
         w.mc(s).parent.map(|p| w.mc(p).id)
+    }
+
+    /// CPU `cpu`'s charge stock (`memcg_stock_pcp`): the memcg it caches and the pre-charged
+    /// pages left, `None` when empty (always with `memcg.stock_pages = 0`).
+    pub fn cpu_stock(&self, cpu: CpuId) -> Option<(MemcgId, Pages)> {
+        let mut w = self.lock();
+        let c = cpu.index() % w.cpus.len();
+        let st = &w.cpus[c].get_mut().stock;
+        let cached = Arc::clone(st.cached()?);
+        let nr = st.nr_pages();
+        w.memcgs
+            .iter()
+            .flatten()
+            .find(|m| Arc::ptr_eq(&m.counters, &cached))
+            .map(|m| (m.id, nr))
     }
 
     /// Every live memcg, in slot (css id) order.

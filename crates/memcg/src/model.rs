@@ -17,9 +17,9 @@
 //! use cgsim_memcg::model::{Model, Op};
 //! let mut m = Model::new();
 //! let a = m.mkdir(0).unwrap();
-//! m.apply(&Op::SetLimit { memcg: 1, pages: 4 });
+//! m.apply(&Op::SetLimit { memcg: a, pages: 4 });
 //! let p = m.spawn(a);
-//! m.apply(&Op::Charge { task: 0, pages: 6 });
+//! m.apply(&Op::Charge { task: p, pages: 6 });
 //! // The only task in A hit its own limit: the OOM killer chose it.
 //! assert!(!m.tasks.contains_key(&p));
 //! assert_eq!(m.usage(a), 0);
@@ -27,6 +27,14 @@
 
 use cgsim_ktypes::Errno;
 use std::collections::BTreeMap;
+
+mod harness;
+#[cfg(feature = "proptest")]
+pub mod state_machine;
+
+pub use harness::{Harness, Mismatch};
+#[cfg(feature = "proptest")]
+pub use state_machine as strategy;
 
 /// `MEM_CGROUP_RECLAIM_RETRIES` + 1: failed attempts before the OOM killer (or ENOMEM).
 pub const FAILS_PER_ROUND: u64 = crate::charge::MEM_CGROUP_RECLAIM_RETRIES as u64 + 1;
@@ -69,50 +77,76 @@ impl ModelTask {
     }
 }
 
-/// An operation. Indices pick among the live memcgs / tasks in id order, modulo their number.
+/// An operation. Memcgs are named by their model id (the root is 0, each mkdir takes the next
+/// id, ids are never reused) and tasks by pid (each spawn or fork takes the next, from 100), so
+/// an operation means the same thing whatever happened before it. An operation that names a
+/// memcg or task that does not exist (any more) does nothing and reports nothing; the
+/// [`state_machine`] strategies only generate live names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     Mkdir {
-        parent: usize,
+        parent: u32,
     },
     Rmdir {
-        memcg: usize,
+        memcg: u32,
     },
     SetLimit {
-        memcg: usize,
+        memcg: u32,
         pages: u64,
     },
     SetMoveCharge {
-        memcg: usize,
+        memcg: u32,
         on: bool,
     },
     Spawn {
-        memcg: usize,
+        memcg: u32,
     },
     Fork {
-        task: usize,
+        task: i32,
     },
     Exit {
-        task: usize,
+        task: i32,
     },
     Attach {
-        task: usize,
-        memcg: usize,
+        task: i32,
+        memcg: u32,
     },
     /// Map and touch `pages` new anonymous pages.
     Charge {
-        task: usize,
+        task: i32,
         pages: u64,
     },
     /// Write to every page of the task's oldest mapping: pages shared with another task since
     /// a fork are copied (and the copies charged to the writer's memcg).
     Write {
-        task: usize,
+        task: i32,
     },
     /// Unmap the task's oldest mapping.
     Uncharge {
-        task: usize,
+        task: i32,
     },
+}
+
+impl Op {
+    /// Whether every memcg and task the operation names exists in `model` (the precondition
+    /// of the state machine: a shrunk sequence may have lost the op that created them).
+    pub fn names_live(&self, model: &Model) -> bool {
+        let cg = |c: &u32| model.memcgs.contains_key(c);
+        let task = |t: &i32| model.tasks.contains_key(t);
+        match self {
+            Op::Mkdir { parent: c }
+            | Op::Rmdir { memcg: c }
+            | Op::SetLimit { memcg: c, .. }
+            | Op::SetMoveCharge { memcg: c, .. }
+            | Op::Spawn { memcg: c } => cg(c),
+            Op::Fork { task: t }
+            | Op::Exit { task: t }
+            | Op::Charge { task: t, .. }
+            | Op::Write { task: t }
+            | Op::Uncharge { task: t } => task(t),
+            Op::Attach { task: t, memcg: c } => task(t) && cg(c),
+        }
+    }
 }
 
 /// What an operation did, as the machine must report it.
@@ -131,6 +165,8 @@ pub struct Model {
     next_memcg: u32,
     next_pid: i32,
     next_page: u64,
+    /// What the last [`apply`](Self::apply) did (the system under test must report the same).
+    pub last: Outcome,
 }
 
 impl Default for Model {
@@ -157,24 +193,8 @@ impl Model {
             next_memcg: 1,
             next_pid: 100,
             next_page: 0,
+            last: Outcome::default(),
         }
-    }
-
-    /// The memcg picked by index `i` (modulo the live ones).
-    pub fn pick_memcg(&self, i: usize) -> u32 {
-        *self
-            .memcgs
-            .keys()
-            .nth(i % self.memcgs.len())
-            .expect("root exists")
-    }
-
-    /// The task picked by index `i`, if any task exists.
-    pub fn pick_task(&self, i: usize) -> Option<i32> {
-        if self.tasks.is_empty() {
-            return None;
-        }
-        self.tasks.keys().nth(i % self.tasks.len()).copied()
     }
 
     /// The pid the next spawn or fork gets.
@@ -373,16 +393,24 @@ impl Model {
         }
     }
 
-    /// Apply one operation.
+    /// Apply one operation; the outcome is also kept in [`last`](Self::last).
     pub fn apply(&mut self, op: &Op) -> Outcome {
+        let out = if op.names_live(self) {
+            self.apply_live(op)
+        } else {
+            Outcome::default()
+        };
+        self.last = out.clone();
+        out
+    }
+
+    fn apply_live(&mut self, op: &Op) -> Outcome {
         let mut out = Outcome::default();
         match *op {
             Op::Mkdir { parent } => {
-                let p = self.pick_memcg(parent);
-                self.mkdir(p);
+                self.mkdir(parent);
             }
-            Op::Rmdir { memcg } => {
-                let c = self.pick_memcg(memcg);
+            Op::Rmdir { memcg: c } => {
                 let m = &self.memcgs[&c];
                 let Some(parent) = m.parent else {
                     out.result = Some(Errno::EINVAL);
@@ -413,8 +441,7 @@ impl Model {
                     .children
                     .retain(|&x| x != c);
             }
-            Op::SetLimit { memcg, pages } => {
-                let c = self.pick_memcg(memcg);
+            Op::SetLimit { memcg: c, pages } => {
                 let m = self.memcgs.get_mut(&c).expect("live");
                 if m.parent.is_none() {
                     out.result = Some(Errno::EINVAL);
@@ -425,34 +452,25 @@ impl Model {
                     m.limit = pages;
                 }
             }
-            Op::SetMoveCharge { memcg, on } => {
-                let c = self.pick_memcg(memcg);
+            Op::SetMoveCharge { memcg: c, on } => {
                 self.memcgs.get_mut(&c).expect("live").move_charge = on;
             }
             Op::Spawn { memcg } => {
-                let c = self.pick_memcg(memcg);
-                self.spawn(c);
+                self.spawn(memcg);
             }
-            Op::Fork { task } => {
-                if let Some(p) = self.pick_task(task) {
-                    let memcg = self.tasks[&p].memcg;
-                    let maps = self.tasks[&p].maps.clone();
-                    let c = self.spawn(memcg);
-                    let child = self.tasks.get_mut(&c).expect("new");
-                    child.parent = Some(p);
-                    // copy_page_range: the child shares every page, charged nowhere new.
-                    child.maps = maps;
-                }
+            Op::Fork { task: p } => {
+                let memcg = self.tasks[&p].memcg;
+                let maps = self.tasks[&p].maps.clone();
+                let c = self.spawn(memcg);
+                let child = self.tasks.get_mut(&c).expect("new");
+                child.parent = Some(p);
+                // copy_page_range: the child shares every page, charged nowhere new.
+                child.maps = maps;
             }
             Op::Exit { task } => {
-                if let Some(p) = self.pick_task(task) {
-                    self.exit(p);
-                }
+                self.exit(task);
             }
-            Op::Attach { task, memcg } => {
-                let (Some(p), to) = (self.pick_task(task), self.pick_memcg(memcg)) else {
-                    return out;
-                };
+            Op::Attach { task: p, memcg: to } => {
                 let from = self.tasks[&p].memcg;
                 if from == to {
                     return out;
@@ -489,10 +507,7 @@ impl Model {
                 }
                 self.tasks.get_mut(&p).expect("live").memcg = to;
             }
-            Op::Charge { task, pages } => {
-                let Some(p) = self.pick_task(task) else {
-                    return out;
-                };
+            Op::Charge { task: p, pages } => {
                 self.tasks.get_mut(&p).expect("live").maps.push(Vec::new());
                 for _ in 0..pages {
                     let Ok(pg) = self.charge_new(p, &mut out) else {
@@ -502,10 +517,7 @@ impl Model {
                     t.maps.last_mut().expect("pushed").push(pg);
                 }
             }
-            Op::Write { task } => {
-                let Some(p) = self.pick_task(task) else {
-                    return out;
-                };
+            Op::Write { task: p } => {
                 let n = self.tasks[&p].maps.first().map_or(0, Vec::len);
                 for i in 0..n {
                     // The page may have become private while earlier copies OOM-killed its
@@ -521,13 +533,11 @@ impl Model {
                     self.unmap(vec![old]);
                 }
             }
-            Op::Uncharge { task } => {
-                if let Some(p) = self.pick_task(task) {
-                    let t = self.tasks.get_mut(&p).expect("live");
-                    if !t.maps.is_empty() {
-                        let m = t.maps.remove(0);
-                        self.unmap(m);
-                    }
+            Op::Uncharge { task: p } => {
+                let t = self.tasks.get_mut(&p).expect("live");
+                if !t.maps.is_empty() {
+                    let m = t.maps.remove(0);
+                    self.unmap(m);
                 }
             }
         }
@@ -549,243 +559,5 @@ impl Model {
             assert_eq!(m.usage, expect, "model counter of memcg {id}");
             assert!(m.usage <= m.limit, "model memcg {id} over its limit");
         }
-    }
-}
-
-/// Runs operations on a [`Model`] and a SEED [`MemoryMachine`](crate::MemoryMachine) side by
-/// side and checks, after every step, that they agree (usage, failcnt, max_usage and limit of
-/// every memcg, the OOM kills and errors) and that both keep their invariants.
-pub struct Harness {
-    pub model: Model,
-    pub machine: std::sync::Arc<crate::SeedMachine<cgsim_ktypes::NoTrace>>,
-    ids: BTreeMap<u32, crate::MemcgId>,
-    maps: BTreeMap<i32, Vec<(u64, u64)>>,
-}
-
-impl Default for Harness {
-    fn default() -> Self {
-        Harness::new()
-    }
-}
-
-impl Harness {
-    /// A 4 MiB machine (1024 pages) without swap, `use_hierarchy = 1` on the root, init (pid 1)
-    /// in the root. The model has no global memory, so the machine's RAM must never run out:
-    /// the proptest sequences hold at most 60 × 11 pages. A smaller machine makes every
-    /// step's invariant check (which walks the page array) cheaper; it was 64 MiB, and the
-    /// default `cargo test` run of the model took 77 s instead of about 10 (issue 16).
-    pub fn new() -> Harness {
-        use cgsim_ktypes::klog::{Clock, Klog};
-        use cgsim_ktypes::{Bytes, CpuId, NoTrace, Pid};
-        use std::sync::Arc;
-        let machine = crate::MemoryMachine::new(
-            crate::MemcgProfile::default(),
-            cgsim_counters::ResCounterProfile::V2_6_34,
-            crate::MachineConfig {
-                ram: Bytes(4 << 20),
-                swap: Bytes(0),
-                nr_cpus: 2,
-            },
-            Arc::new(NoTrace),
-            Arc::new(Klog::default()),
-            Arc::new(Clock::default()),
-        );
-        machine
-            .add_task(Pid(1), "init", crate::MemcgId::ROOT)
-            .expect("boot");
-        machine.exec_mm(Pid(1), "init", CpuId(0)).expect("boot");
-        machine
-            .write_file(crate::MemcgId::ROOT, "use_hierarchy", b"1")
-            .expect("no children yet");
-        Harness {
-            model: Model::new(),
-            machine,
-            ids: BTreeMap::from([(0, crate::MemcgId::ROOT)]),
-            maps: BTreeMap::new(),
-        }
-    }
-
-    /// The machine's memcg for a model memcg id.
-    pub fn memcg(&self, id: u32) -> crate::MemcgId {
-        self.ids[&id]
-    }
-
-    /// Apply `op` to both sides and compare.
-    ///
-    /// # Panics
-    /// When the machine and the model disagree, or either breaks an invariant.
-    pub fn step(&mut self, op: &Op) {
-        use crate::FaultError;
-        use cgsim_ktypes::{Bytes, CpuId, Pid};
-        let cpu = CpuId(0);
-        let m = std::sync::Arc::clone(&self.machine);
-        let before = self.model.clone();
-        let next_pid = self.model.next_pid();
-        let next_memcg = self.model.next_memcg();
-        let want = self.model.apply(op);
-        let mut got = Outcome::default();
-        match *op {
-            Op::Mkdir { parent } => {
-                let p = self.ids[&before.pick_memcg(parent)];
-                let id = m.create_memcg(p).expect("mkdir");
-                self.ids.insert(next_memcg, id);
-            }
-            Op::Rmdir { memcg } => {
-                let c = before.pick_memcg(memcg);
-                got.result = m.remove_memcg(self.ids[&c]).err();
-                if got.result.is_none() {
-                    self.ids.remove(&c);
-                }
-            }
-            Op::SetLimit { memcg, pages } => {
-                let c = self.ids[&before.pick_memcg(memcg)];
-                let v = (pages * 4096).to_string();
-                got.result = m.write_file(c, "limit_in_bytes", v.as_bytes()).err();
-            }
-            Op::SetMoveCharge { memcg, on } => {
-                let c = self.ids[&before.pick_memcg(memcg)];
-                let v: &[u8] = if on { b"1" } else { b"0" };
-                m.write_file(c, "move_charge_at_immigrate", v)
-                    .expect("valid");
-            }
-            Op::Spawn { memcg } => {
-                let c = self.ids[&before.pick_memcg(memcg)];
-                let p = Pid(next_pid);
-                m.fork_mm(Pid(1), p).expect("fork");
-                m.exec_mm(p, "task", cpu).expect("exec");
-                m.attach_task(p, c).expect("no move charge for a new task");
-            }
-            Op::Fork { task } => {
-                if let Some(p) = before.pick_task(task) {
-                    m.fork_mm(Pid(p), Pid(next_pid)).expect("fork");
-                    let maps = self.maps.get(&p).cloned().unwrap_or_default();
-                    self.maps.insert(next_pid, maps);
-                }
-            }
-            Op::Exit { task } => {
-                if let Some(p) = before.pick_task(task) {
-                    m.exit_task(Pid(p), cpu);
-                    self.maps.remove(&p);
-                }
-            }
-            Op::Attach { task, memcg } => {
-                if let Some(p) = before.pick_task(task) {
-                    let to = before.pick_memcg(memcg);
-                    if before.tasks[&p].memcg != to {
-                        got.result = m.attach_task(Pid(p), self.ids[&to]).err();
-                    }
-                }
-            }
-            Op::Charge { task, pages } => {
-                if let Some(p) = before.pick_task(task) {
-                    let len = pages * 4096;
-                    let addr = m.mmap_anon(Pid(p), Bytes(len)).expect("mmap");
-                    self.maps.entry(p).or_default().push((addr, len));
-                    match m.touch(Pid(p), addr, Bytes(len), true, cpu) {
-                        Ok(()) => {}
-                        Err(FaultError::OomKilled) => {
-                            got.result = Some(cgsim_ktypes::Errno::ENOMEM)
-                        }
-                        Err(e) => panic!("unexpected fault error {e:?}"),
-                    }
-                }
-            }
-            Op::Write { task } => {
-                if let Some(p) = before.pick_task(task)
-                    && let Some(&(addr, len)) = self.maps.get(&p).and_then(|v| v.first())
-                {
-                    match m.touch(Pid(p), addr, Bytes(len), true, cpu) {
-                        Ok(()) => {}
-                        Err(FaultError::OomKilled) => {
-                            got.result = Some(cgsim_ktypes::Errno::ENOMEM)
-                        }
-                        Err(e) => panic!("unexpected fault error {e:?}"),
-                    }
-                }
-            }
-            Op::Uncharge { task } => {
-                if let Some(p) = before.pick_task(task)
-                    && let Some(v) = self.maps.get_mut(&p)
-                    && !v.is_empty()
-                {
-                    let (addr, len) = v.remove(0);
-                    m.munmap(Pid(p), addr, Bytes(len), cpu).expect("munmap");
-                }
-            }
-        }
-        // The host's part of an OOM kill: run the victims' exit path.
-        let ev = m.take_events();
-        for &p in &ev.killed {
-            m.exit_task(p, cpu);
-            self.maps.remove(&p.0);
-        }
-        got.killed = ev.killed.iter().map(|p| p.0).collect();
-        assert_eq!(got, want, "outcome of {op:?}");
-        self.compare();
-    }
-
-    /// Compare every memcg's files with the model and check both sides' invariants.
-    ///
-    /// # Panics
-    /// On a disagreement.
-    pub fn compare(&self) {
-        self.model.check();
-        self.machine.check_invariants();
-        let total = self.model.resident().len() as u64;
-        for (&id, mm) in &self.model.memcgs {
-            let c = self.ids[&id];
-            let rd = |f: &str| -> u64 {
-                let s = self.machine.read_file(c, f).expect("readable");
-                s.trim().parse().expect("a number")
-            };
-            if mm.parent.is_none() {
-                assert_eq!(rd("usage_in_bytes"), total * 4096, "root usage");
-                continue;
-            }
-            assert_eq!(rd("usage_in_bytes"), mm.usage * 4096, "usage of memcg {id}");
-            assert_eq!(rd("failcnt"), mm.failcnt, "failcnt of memcg {id}");
-            assert_eq!(
-                rd("max_usage_in_bytes"),
-                mm.max_usage * 4096,
-                "max_usage of memcg {id}"
-            );
-            let limit = if mm.limit == u64::MAX {
-                i64::MAX as u64
-            } else {
-                mm.limit * 4096
-            };
-            assert_eq!(rd("limit_in_bytes"), limit, "limit of memcg {id}");
-        }
-        let live: Vec<_> = self.machine.memcgs();
-        assert_eq!(live.len(), self.model.memcgs.len(), "memcg count");
-    }
-}
-
-/// proptest strategies for [`Op`] sequences (feature `proptest`).
-#[cfg(feature = "proptest")]
-pub mod strategy {
-    use super::Op;
-    use proptest::prelude::*;
-
-    /// One operation with small indices and page counts.
-    pub fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            2 => (0..8usize).prop_map(|parent| Op::Mkdir { parent }),
-            1 => (0..8usize).prop_map(|memcg| Op::Rmdir { memcg }),
-            2 => (0..8usize, 0..24u64).prop_map(|(memcg, pages)| Op::SetLimit { memcg, pages }),
-            1 => (0..8usize, any::<bool>()).prop_map(|(memcg, on)| Op::SetMoveCharge { memcg, on }),
-            2 => (0..8usize).prop_map(|memcg| Op::Spawn { memcg }),
-            1 => (0..8usize).prop_map(|task| Op::Fork { task }),
-            1 => (0..8usize).prop_map(|task| Op::Exit { task }),
-            2 => (0..8usize, 0..8usize).prop_map(|(task, memcg)| Op::Attach { task, memcg }),
-            4 => (0..8usize, 1..12u64).prop_map(|(task, pages)| Op::Charge { task, pages }),
-            2 => (0..8usize).prop_map(|task| Op::Write { task }),
-            2 => (0..8usize).prop_map(|task| Op::Uncharge { task }),
-        ]
-    }
-
-    /// A sequence of up to `max` operations.
-    pub fn ops(max: usize) -> impl Strategy<Value = Vec<Op>> {
-        proptest::collection::vec(op(), 0..max)
     }
 }

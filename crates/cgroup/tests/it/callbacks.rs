@@ -181,3 +181,111 @@ fn callback_trace_names() {
     assert!(pos("cpuset_create") < pos("cgroup_populate_dir"));
     assert!(pos("cgroup_populate_dir") < pos("cpuset_populate"));
 }
+
+/// A subsystem that overrides every callback but declares none of the optional ones in
+/// `callbacks()`: the core still calls them (the trait decides), and traces only the declared
+/// `create`/`destroy`.
+struct Undeclared(LoggingSubsys);
+
+impl CgroupSubsys<Ftrace> for Undeclared {
+    fn name(&self) -> &'static str {
+        "quiet"
+    }
+    fn create(
+        &self,
+        cx: &SubsysCtx<'_, Ftrace>,
+        css: &CssRef,
+    ) -> Result<Arc<dyn std::any::Any + Send + Sync>, Errno> {
+        self.0.create(cx, css)
+    }
+    fn destroy(&self, cx: &SubsysCtx<'_, Ftrace>, css: &CssRef) {
+        self.0.destroy(cx, css)
+    }
+    fn pre_destroy(&self, cx: &SubsysCtx<'_, Ftrace>, css: &CssRef) -> Result<(), Errno> {
+        self.0.pre_destroy(cx, css)
+    }
+    fn can_attach(
+        &self,
+        cx: &SubsysCtx<'_, Ftrace>,
+        css: &CssRef,
+        task: TaskRef,
+    ) -> Result<(), Errno> {
+        self.0.can_attach(cx, css, task)
+    }
+    fn attach(&self, cx: &SubsysCtx<'_, Ftrace>, css: &CssRef, old: &CssRef, task: TaskRef) {
+        self.0.attach(cx, css, old, task)
+    }
+    fn fork(&self, cx: &SubsysCtx<'_, Ftrace>, css: &CssRef, task: TaskRef) {
+        self.0.fork(cx, css, task)
+    }
+    fn exit(&self, cx: &SubsysCtx<'_, Ftrace>, css: &CssRef, task: TaskRef) {
+        self.0.exit(cx, css, task)
+    }
+    fn populate(
+        &self,
+        cx: &SubsysCtx<'_, Ftrace>,
+        css: &CssRef,
+        dir: &mut PopulateDir<Ftrace>,
+    ) -> Result<(), Errno> {
+        self.0.populate(cx, css, dir)
+    }
+    fn bind(&self, cx: &SubsysCtx<'_, Ftrace>, css: &CssRef) {
+        self.0.bind(cx, css)
+    }
+}
+
+#[test]
+fn overridden_callbacks_run_without_being_declared_and_only_declared_ones_are_traced() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut subsystems = default_subsystems();
+    subsystems.push(Box::new(Undeclared(LoggingSubsys::new(
+        "quiet",
+        log.clone(),
+    ))));
+    let core = CgroupCore::new(
+        Arc::new(Ftrace::new()),
+        CoreProfile::default(),
+        subsystems,
+        Pid(1),
+        Cred::ROOT,
+    );
+    // No subsystem declares fork/exit: the kernel's flag is off, the callbacks run anyway.
+    assert!(!core.snapshot().need_forkexit_callback);
+    take(&log);
+    core.tracer().set_on(true);
+    let m = core.mount(Some("quiet")).unwrap();
+    let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    core.attach_task(a, Pid(2)).unwrap();
+    core.exit(Pid(2)).unwrap();
+    core.release_task(Pid(2)).unwrap();
+    core.rmdir(a).unwrap();
+    assert_eq!(
+        take(&log),
+        [
+            ("quiet", Bind),
+            ("quiet", Populate),
+            ("quiet", Create),
+            ("quiet", Populate),
+            ("quiet", Fork),
+            ("quiet", CanAttach),
+            ("quiet", Attach),
+            ("quiet", Exit),
+            ("quiet", PreDestroy),
+            ("quiet", Destroy),
+        ]
+    );
+    let text = cgsim_ktypes::trace::render_function_graph(&core.tracer().take());
+    assert!(text.contains("quiet_create"), "{text}");
+    assert!(text.contains("quiet_destroy"), "{text}");
+    for undeclared in [
+        "quiet_bind",
+        "quiet_populate",
+        "quiet_fork",
+        "quiet_attach",
+        "quiet_exit",
+    ] {
+        assert!(!text.contains(undeclared), "{undeclared} traced:\n{text}");
+    }
+    check(&core);
+}

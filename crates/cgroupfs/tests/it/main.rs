@@ -7,6 +7,7 @@ mod cgroup;
 mod concurrency;
 mod event_control;
 mod eventfd;
+mod facade;
 mod hostfs;
 mod memory;
 mod model;
@@ -46,14 +47,12 @@ pub fn boot_3_10() -> Arc<Kernel> {
     })
 }
 
-/// `cat path` as `pid`: open, read in small chunks until EOF, close.
+/// `cat path` as `pid` ([`Kernel::read_file`]).
 pub fn cat(k: &Kernel, pid: Pid, path: &str) -> SysResult<String> {
-    let fd = k.open(pid, path, OpenFlags::RDONLY, 0)?;
-    let out = read_all(k, pid, fd);
-    k.close(pid, fd)?;
-    Ok(String::from_utf8(out?).expect("utf8"))
+    Ok(String::from_utf8(k.read_file(pid, path)?).expect("utf8"))
 }
 
+/// Read `fd` to end of file in 7-byte chunks (short reads of the kernel's seq_file buffers).
 pub fn read_all(k: &Kernel, pid: Pid, fd: Fd) -> SysResult<Vec<u8>> {
     let mut out = Vec::new();
     let mut buf = [0u8; 7];
@@ -66,12 +65,10 @@ pub fn read_all(k: &Kernel, pid: Pid, fd: Fd) -> SysResult<Vec<u8>> {
     }
 }
 
-/// `echo data > path` as `pid`: one open with `O_WRONLY|O_CREAT|O_TRUNC`, one write.
+/// `echo data > path` as `pid` ([`Kernel::write_file`]: one open with
+/// `O_WRONLY|O_CREAT|O_TRUNC`, one write).
 pub fn echo(k: &Kernel, pid: Pid, path: &str, data: &str) -> SysResult<()> {
-    let fd = k.open(pid, path, OpenFlags::REDIRECT_TRUNC, 0o666)?;
-    let r = k.write(pid, fd, data.as_bytes());
-    k.close(pid, fd)?;
-    r.map(|_| ())
+    k.write_file(pid, path, data.as_bytes())
 }
 
 /// The errno of a result, or `None` for success.

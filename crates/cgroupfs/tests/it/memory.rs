@@ -19,7 +19,7 @@ fn memcg_with_task(k: &Kernel, limit: &str) -> Pid {
     // Without a memsw limit, reclaim would swap the excess out instead of failing.
     echo(k, INIT, "/cg/a/memory.memsw.limit_in_bytes", limit).unwrap();
     let p = k.fork(INIT).unwrap();
-    k.set_comm(p, "worker").unwrap();
+    k.execve(p, "worker").unwrap();
     echo(k, INIT, "/cg/a/tasks", &p.to_string()).unwrap();
     p
 }

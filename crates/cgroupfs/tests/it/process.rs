@@ -40,8 +40,11 @@ fn cmdline_is_inherited_at_fork_set_by_exec_and_gone_in_a_zombie() {
         ["/sbin/init"],
         "fork copies the parent's arguments"
     );
-    // An exec (a new comm) whose arguments are not given shows the program's name.
-    k.set_comm(c, "sleep").unwrap();
+    // A rename (prctl) keeps the arguments; an exec whose arguments are not given shows the
+    // program's name.
+    k.set_comm(c, "renamed").unwrap();
+    assert_eq!(argv(c), ["/sbin/init"]);
+    k.execve(c, "sleep").unwrap();
     assert_eq!(argv(c), ["sleep"]);
     let words = ["sleep".to_string(), "100".to_string()];
     k.set_cmdline(c, &words).unwrap();

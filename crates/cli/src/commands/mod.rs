@@ -39,6 +39,7 @@ pub mod procps;
 pub mod ps;
 pub mod sed;
 pub mod stress;
+pub mod taskset;
 pub mod tee;
 pub mod text;
 pub mod uname;
@@ -113,6 +114,7 @@ impl Registry {
         memory::register(&mut r);
         memhog::register(&mut r);
         stress::register(&mut r);
+        taskset::register(&mut r);
         tee::register(&mut r);
         which::register(&mut r);
         listener::register(&mut r);

@@ -8,7 +8,7 @@
 //! **Differences:** no `+`/`-` NIS compat entries and no other NSS sources; supplementary group
 //! lists are not consulted because simulated processes carry no supplementary groups.
 
-use cgsim_cgroupfs::{Kernel, OpenFlags};
+use cgsim_cgroupfs::Kernel;
 use cgsim_ktypes::{Pid, SysError};
 
 /// `struct passwd`.
@@ -30,20 +30,9 @@ pub struct Group {
     pub members: Vec<String>,
 }
 
-/// Read a whole file through the kernel as `pid` (`open`, `read` until 0, `close`).
+/// Read a whole file through the kernel as `pid` ([`Kernel::read_file`]).
 pub fn read_file(k: &Kernel, pid: Pid, path: &str) -> Result<Vec<u8>, SysError> {
-    let fd = k.open(pid, path, OpenFlags::RDONLY, 0)?;
-    let mut data = Vec::new();
-    let mut buf = vec![0u8; 4096];
-    let result = loop {
-        match k.read(pid, fd, &mut buf) {
-            Ok(0) => break Ok(data),
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-            Err(e) => break Err(e),
-        }
-    };
-    let _ = k.close(pid, fd);
-    result
+    k.read_file(pid, path)
 }
 
 /// The lines of `path` split at `:`, skipping comments; an unreadable file has no entries

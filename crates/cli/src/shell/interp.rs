@@ -205,7 +205,7 @@ impl Shell {
             .fork(Pid(1))
             .unwrap_or_else(|e| panic!("cannot fork the shell from init: {e}"));
         kernel
-            .set_comm(pid, "sh")
+            .execve(pid, "sh")
             .unwrap_or_else(|e| panic!("cannot name the shell process: {e}"));
         let mut st = ShState {
             arg0: "cgsim".to_string(),
@@ -1527,7 +1527,7 @@ impl Shell {
             let Some(kind) = self.registry.kind(&argv[0]) else {
                 return self.exec_file(pid, &argv);
             };
-            let _ = self.k.set_comm(pid, &comm_of(&argv[0]));
+            let _ = self.k.execve(pid, &comm_of(&argv[0]));
             let _ = self.k.set_cmdline(pid, &argv);
             // `--help`, `--version` and the real tool's option errors, before the command runs.
             argv = match crate::commands::help::preflight(self, pid, &argv) {
@@ -1618,7 +1618,7 @@ impl Shell {
                 return self.exec_in(pid, &next);
             }
         }
-        let _ = self.k.set_comm(pid, &comm_of(&path));
+        let _ = self.k.execve(pid, &comm_of(&path));
         // The kernel hands the interpreter the path it executed: that is the script's `$0`.
         let st = self.run_shell_in(pid, &text, &path, &args[1..]);
         Exec::Status(st)

@@ -209,3 +209,4 @@ fn set_switch_selects_the_2_6_25_tasks_parser() {
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown switch or value"), "{err}");
 }
+script!(taskset);

@@ -1,0 +1,77 @@
+//! Which CPU each task runs on: `task_cpu`, `sched_setaffinity`, `sched_getaffinity`.
+//!
+//! Kernel: `kernel/sched.c` (v2.6.35): `sched_setaffinity` checks `check_same_owner` (or
+//! `CAP_SYS_NICE`), refuses a mask with no active CPU (EINVAL) and, through
+//! `set_cpus_allowed_ptr`, migrates a task whose CPU left the mask to
+//! `cpumask_any_and(cpu_active_mask, new_mask)` (the lowest such CPU); `sched_getaffinity`
+//! reports `cpus_allowed & cpu_online_mask`.
+//!
+//! Differences: there is no load balancing: a forked child starts on its parent's CPU and
+//! stays there until an affinity change moves it (the kernel's `select_task_rq` at fork and
+//! the balancer would spread tasks). Memory calls of a task (faults, munmap, mlock, exec, exit)
+//! run on its CPU, so they use that CPU's charge stock and statistics; page-cache reads and
+//! writes of tmpfs files, `shmctl(IPC_RMID)`, `swapoff` and truncation still run on CPU 0.
+
+use crate::Kernel;
+use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+
+fn err(errno: Errno, why: &'static str) -> SysError {
+    SysError::new(errno, why)
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// `cpu_online_mask`: one bit per simulated CPU (`BootParams::nr_cpus`).
+    pub fn cpu_online_mask(&self) -> u64 {
+        let n = self.params.nr_cpus.clamp(1, 64);
+        if n == 64 { u64::MAX } else { (1u64 << n) - 1 }
+    }
+
+    /// `task_cpu(p)`: the CPU `pid` runs on (ESRCH for a missing task; a zombie keeps the CPU
+    /// it exited on).
+    pub fn task_cpu(&self, pid: Pid) -> SysResult<CpuId> {
+        let st = self.state.lock();
+        st.tasks
+            .get(&pid)
+            .map(|t| t.cpu)
+            .ok_or(err(Errno::ESRCH, "no such process"))
+    }
+
+    /// `sched_getaffinity(pid)`: the CPUs `pid` may run on, bit n = CPU n.
+    pub fn sched_getaffinity(&self, pid: Pid) -> SysResult<u64> {
+        let online = self.cpu_online_mask();
+        let st = self.state.lock();
+        let t = st
+            .tasks
+            .get(&pid)
+            .filter(|t| !t.is_zombie())
+            .ok_or(err(Errno::ESRCH, "no such process"))?;
+        Ok(t.cpus_allowed & online)
+    }
+
+    /// `sched_setaffinity(pid, mask)` as `caller`: ESRCH for a missing task, EPERM unless the
+    /// caller is root or its effective uid is the target's uid or effective uid, EINVAL for a
+    /// mask without an online CPU. The task moves to the lowest allowed CPU if its own is no
+    /// longer allowed.
+    pub fn sched_setaffinity(&self, caller: Pid, pid: Pid, mask: u64) -> SysResult<()> {
+        let online = self.cpu_online_mask();
+        let mut st = self.state.lock();
+        let me = self.live_cred(&st, caller)?;
+        let them = self.live_cred(&st, pid)?;
+        if me.euid.0 != 0 && me.euid != them.euid && me.euid != them.uid {
+            return Err(err(Errno::EPERM, "sched_setaffinity: not the owner"));
+        }
+        let allowed = mask & online;
+        if allowed == 0 {
+            return Err(err(
+                Errno::EINVAL,
+                "sched_setaffinity: no online CPU in the mask",
+            ));
+        }
+        let t = st.tasks.get_mut(&pid).expect("live");
+        t.cpus_allowed = mask;
+        if allowed & (1 << t.cpu.index()) == 0 {
+            t.cpu = CpuId(allowed.trailing_zeros());
+        }
+        Ok(())
+    }
+}
