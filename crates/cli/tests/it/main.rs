@@ -3,10 +3,12 @@
 //! * `syntax`: the lexer, parser and expander, through data (source text → compact tree);
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
+//! * `book`: the book's transcripts and pictures, the docs' links and `docs/kernel-map.md`;
 //! * `dot`: the Graphviz renderer;
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
 
+mod book;
 mod dot;
 mod fidelity;
 mod fuzz_regressions;

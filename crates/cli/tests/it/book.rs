@@ -1,0 +1,514 @@
+//! The cgsim book (`docs/book`) and the reference docs, checked so they cannot go stale.
+//!
+//! * `book_transcripts`: every `docs/book/src/chNN/*.sh` runs on a freshly booted kernel, as
+//!   `cgsim [--set SWITCH=VALUE]... run --echo PATH` would (the script's first line says which),
+//!   and its transcript must equal the `.out` file beside it, which the chapter includes. A
+//!   script with a `# picture:` line also has its final object graph drawn: `NAME.dot` must be
+//!   current, and `NAME.svg` (rendered from it by Graphviz) must carry the DOT's hash.
+//!   `CGSIM_BLESS=1 cargo test -p cgsim --test it book::` rewrites the `.out`, `.dot` and (with
+//!   Graphviz installed) `.svg` files instead of failing.
+//! * `book_chapters`: each chapter includes every transcript of its directory and shows every
+//!   picture, every `console` block is such an include, each chapter links the kernel source
+//!   it follows, and no chapter cites material outside the repository or the public kernel.
+//! * `doc_links`: every relative link (and `#anchor`) in `README.md`, `docs/*.md` and the
+//!   book resolves (a small offline link checker; external URLs are not fetched).
+//! * `kernel_map_items_exist`: every Rust item and file named in `docs/kernel-map.md` exists.
+
+use cgsim::Shell;
+use cgsim_cgroupfs::BootParams;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn book_src() -> PathBuf {
+    repo().join("docs/book/src")
+}
+
+fn bless() -> bool {
+    std::env::var_os("CGSIM_BLESS").is_some_and(|v| v == "1")
+}
+
+/// The chapter directories `chNN`, sorted.
+fn chapter_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(book_src())
+        .expect("docs/book/src")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("ch"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The files of `dir` ending in `.ext`, sorted.
+fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("readable dir")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The boot parameters a script's first line asks for:
+/// `# cgsim [--set SWITCH=VALUE]... run --echo docs/book/src/chNN/NAME.sh`.
+fn boot_params(rel: &str, src: &str) -> BootParams {
+    let first = src.lines().next().unwrap_or("");
+    let want_tail = format!("run --echo {rel}");
+    let args = first
+        .strip_prefix("# cgsim ")
+        .and_then(|s| s.strip_suffix(&want_tail))
+        .unwrap_or_else(|| panic!("{rel}: the first line must be `# cgsim [...] {want_tail}`"));
+    let mut params = BootParams::default();
+    let mut words = args.split_whitespace();
+    while let Some(w) = words.next() {
+        assert_eq!(w, "--set", "{rel}: only --set options are understood here");
+        let arg = words.next().expect("--set takes SWITCH=VALUE");
+        let (name, value) = arg.split_once('=').expect("SWITCH=VALUE");
+        // The same dispatch as `cgsim --set` (crates/cli/src/main.rs `apply_switch`).
+        let ok = if name.starts_with("core.") {
+            params.core_profile.set(name, value).is_ok()
+        } else if name == "event_control.same_cgroup_check" {
+            params.event_control_same_cgroup_check = value == "on";
+            value == "on" || value == "off"
+        } else {
+            params.memcg.set(name, value).is_ok()
+        };
+        assert!(ok, "{rel}: unknown switch or value {arg}");
+    }
+    params
+}
+
+/// FNV-1a, 64 bits: the DOT text's fingerprint recorded in the SVG.
+fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn svg_stamp(dot: &str) -> String {
+    format!("<!-- cgsim: rendered by Graphviz from a DOT text with FNV-1a {} -->", fnv1a(dot))
+}
+
+/// Compare `path` with `want`; when blessing, rewrite it instead. Returns a complaint.
+fn check_file(path: &Path, want: &str) -> Option<String> {
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    if have == want {
+        return None;
+    }
+    if bless() {
+        std::fs::write(path, want).expect("write blessed file");
+        return None;
+    }
+    let line = have
+        .lines()
+        .zip(want.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| have.lines().count().min(want.lines().count()));
+    Some(format!(
+        "{} is stale (first difference at line {}): rerun with CGSIM_BLESS=1\n  have: {:?}\n  want: {:?}",
+        path.display(),
+        line + 1,
+        have.lines().nth(line).unwrap_or("<end>"),
+        want.lines().nth(line).unwrap_or("<end>"),
+    ))
+}
+
+/// Run one book script as `cgsim run --echo` would and check its outputs.
+fn check_script(script: &Path, problems: &mut Vec<String>) {
+    let rel = script
+        .strip_prefix(repo())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let rel = rel.trim_start_matches("./").to_string();
+    let src = std::fs::read_to_string(script).expect("script");
+    let mut sh = Shell::new(cgsim::boot(boot_params(&rel, &src)));
+    sh.set_echo_input(true);
+    let (text, status) = cgsim::transcript_of(&mut sh, &src);
+    sh.kernel().check_invariants();
+    if status != 0 {
+        problems.push(format!("{rel}: exit status {status}, want 0\n{text}"));
+        return;
+    }
+    problems.extend(check_file(&script.with_extension("out"), &text));
+    if !src.lines().any(|l| l.starts_with("# picture:")) {
+        return;
+    }
+    let dot = cgsim::dot::kernel_dot(sh.kernel()).expect("the object graph draws");
+    problems.extend(check_file(&script.with_extension("dot"), &dot));
+    let svg_path = script.with_extension("svg");
+    let stamp = svg_stamp(&dot);
+    let svg = std::fs::read_to_string(&svg_path).unwrap_or_default();
+    if svg.contains(&stamp) {
+        return;
+    }
+    if bless() && cgsim::dot::graphviz_available() {
+        let rendered = cgsim::dot::render_svg(&dot).expect("Graphviz renders");
+        let rendered = String::from_utf8(rendered).expect("SVG is UTF-8");
+        // The stamp goes after the XML declaration, where comments are allowed.
+        let out = match rendered.split_once("?>\n") {
+            Some((decl, rest)) => format!("{decl}?>\n{stamp}\n{rest}"),
+            None => format!("{stamp}\n{rendered}"),
+        };
+        std::fs::write(&svg_path, out).expect("write SVG");
+    } else {
+        problems.push(format!(
+            "{} does not match {}.dot: install Graphviz and rerun with CGSIM_BLESS=1",
+            svg_path.display(),
+            script.with_extension("").display()
+        ));
+    }
+}
+
+#[test]
+fn book_transcripts() {
+    let mut problems = Vec::new();
+    let mut n = 0;
+    for dir in chapter_dirs() {
+        for script in files_with(&dir, "sh") {
+            check_script(&script, &mut problems);
+            n += 1;
+        }
+    }
+    assert!(n >= 11, "only {n} book scripts found");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// Phrases that point at material a reader of the book does not have.
+const FORBIDDEN: &[&str] = &[
+    "spec §",
+    "perf-anchors",
+    "the lead",
+    "seed article",
+    "semantics specification",
+];
+
+#[test]
+fn book_chapters() {
+    let mut problems = Vec::new();
+    for dir in chapter_dirs() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let md_path = book_src().join(format!("{name}.md"));
+        let Ok(md) = std::fs::read_to_string(&md_path) else {
+            problems.push(format!("{name}: no {name}.md"));
+            continue;
+        };
+        for script in files_with(&dir, "sh") {
+            let stem = script.file_stem().unwrap().to_string_lossy().into_owned();
+            let include = format!("{{{{#include {name}/{stem}.out}}}}");
+            if !md.contains(&include) {
+                problems.push(format!("{name}.md does not show {include}"));
+            }
+            let src = std::fs::read_to_string(&script).unwrap();
+            if src.lines().any(|l| l.starts_with("# picture:"))
+                && !md.contains(&format!("({name}/{stem}.svg)"))
+            {
+                problems.push(format!("{name}.md does not show {name}/{stem}.svg"));
+            }
+        }
+        // Every console block is a transcript include.
+        let mut in_console = false;
+        for line in md.lines() {
+            if line.starts_with("```console") {
+                in_console = true;
+            } else if in_console && line.starts_with("```") {
+                in_console = false;
+            } else if in_console && !(line.starts_with("{{#include ") && line.ends_with(".out}}")) {
+                problems.push(format!(
+                    "{name}.md: a console block holds {line:?}, not a generated transcript"
+                ));
+            }
+        }
+        if !md.contains("https://elixir.bootlin.com/linux/v") {
+            problems.push(format!("{name}.md links no kernel source"));
+        }
+    }
+    for path in walk(&book_src()) {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "md" | "sh" | "out") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lower = text.to_lowercase();
+        for f in FORBIDDEN {
+            if lower.contains(f) {
+                problems.push(format!("{}: cites {f:?}", path.display()));
+            }
+        }
+        for (i, _) in lower.match_indices("issue ") {
+            if lower[i + 6..].starts_with(|c: char| c.is_ascii_digit()) {
+                problems.push(format!("{}: cites an issue number", path.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every file under `dir`, recursively, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable dir") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Markdown without fenced code blocks and inline code spans (links there are not links).
+fn prose(md: &str) -> String {
+    let mut out = String::new();
+    let mut fenced = false;
+    for line in md.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            out.push('\n');
+            continue;
+        }
+        if fenced {
+            out.push('\n');
+            continue;
+        }
+        let mut in_code = false;
+        for c in line.chars() {
+            if c == '`' {
+                in_code = !in_code;
+            } else if !in_code {
+                out.push(c);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The anchors of a Markdown file's headings, as GitHub and mdBook make them: lower case,
+/// punctuation other than `-` and `_` dropped, spaces turned into `-`.
+fn anchors(md: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut fenced = false;
+    for line in md.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || !line.starts_with('#') {
+            continue;
+        }
+        let title = line.trim_start_matches('#').trim();
+        let mut a = String::new();
+        for c in title.chars() {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                a.extend(c.to_lowercase());
+            } else if c == ' ' {
+                a.push('-');
+            }
+        }
+        // A repeated heading gets -1, -2, ... after the first.
+        let mut candidate = a.clone();
+        let mut n = 0;
+        while out.contains(&candidate) {
+            n += 1;
+            candidate = format!("{a}-{n}");
+        }
+        out.insert(candidate);
+    }
+    out
+}
+
+/// The link targets of `[text](target)` in prose.
+fn link_targets(md: &str) -> Vec<String> {
+    let text = prose(md);
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("](") {
+        let rest = &text[i + 2..];
+        if let Some(end) = rest.find(')') {
+            let target = rest[..end].split_whitespace().next().unwrap_or("");
+            out.push(target.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn doc_links() {
+    let mut files = vec![repo().join("README.md")];
+    files.extend(files_with(&repo().join("docs"), "md"));
+    files.extend(walk(&book_src()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")));
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let md = std::fs::read_to_string(file).expect("markdown file");
+        for target in link_targets(&md) {
+            if target.is_empty()
+                || target.contains("://")
+                || target.starts_with("mailto:")
+            {
+                continue;
+            }
+            checked += 1;
+            let (path, anchor) = match target.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (target.as_str(), None),
+            };
+            let dest = if path.is_empty() {
+                file.clone()
+            } else {
+                file.parent().unwrap().join(path)
+            };
+            if !dest.exists() {
+                problems.push(format!("{}: link to {target}: no such file", file.display()));
+                continue;
+            }
+            if let Some(a) = anchor
+                && dest.extension().is_some_and(|e| e == "md")
+            {
+                let text = std::fs::read_to_string(&dest).unwrap();
+                if !anchors(&text).contains(a) {
+                    problems.push(format!("{}: link to {target}: no such heading", file.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} relative links checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn anchors_follow_github() {
+    let a = anchors("# The charge path, retry by retry\n## `find_css_set`: a match\n## Notes\n## Notes\n");
+    let want: BTreeSet<String> = [
+        "the-charge-path-retry-by-retry",
+        "find_css_set-a-match",
+        "notes",
+        "notes-1",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(a, want);
+    assert_eq!(link_targets("see [a](b.md#c) and `[x](y)`\n```\n[p](q)\n```\n"), ["b.md#c"]);
+}
+
+/// The Rust source of the workspace's crates, comments dropped, one string per file.
+fn rust_sources() -> Vec<String> {
+    walk(&repo().join("crates"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect()
+}
+
+/// Whether `name` is defined somewhere: an item (`fn`, `struct`, `enum`, `trait`, `type`,
+/// `const`, `static`, `mod`), a field (`name:`) or an enum variant (`name,` / `name(` /
+/// `name {` / `name =` at the start of a line).
+fn defined(sources: &[String], name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    sources.iter().any(|src| {
+        for kw in ["fn", "struct", "enum", "trait", "type", "const", "static", "mod"] {
+            for (i, _) in src.match_indices(&format!("{kw} {name}")) {
+                let before_ok = i == 0 || !src[..i].ends_with(is_word);
+                let after = &src[i + kw.len() + 1 + name.len()..];
+                if before_ok && !after.starts_with(is_word) {
+                    return true;
+                }
+            }
+        }
+        src.lines().any(|l| {
+            let t = l.trim_start().trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+            t.strip_prefix(name).is_some_and(|rest| {
+                [":", ",", "(", " {", " =", " {"].iter().any(|s| rest.starts_with(s))
+                    && !rest.starts_with("::")
+            })
+        })
+    })
+}
+
+#[test]
+fn kernel_map_items_exist() {
+    let map = std::fs::read_to_string(repo().join("docs/kernel-map.md")).expect("kernel-map.md");
+    let sources = rust_sources();
+    // Names from outside the workspace that a row may mention.
+    let external = ["Drop", "Result"];
+    let mut problems = Vec::new();
+    let mut crate_dirs: Vec<PathBuf> = Vec::new();
+    let mut rows = 0;
+    for line in map.lines() {
+        if line.starts_with("## ") {
+            crate_dirs = line
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|c| repo().join(c))
+                .map(|p| if p.join("src").is_dir() { p.join("src") } else { p })
+                .collect();
+            continue;
+        }
+        if !line.starts_with("| ") || line.starts_with("| kernel symbol") {
+            continue;
+        }
+        let cols: Vec<&str> = line.split(" | ").collect();
+        if cols.len() < 4 {
+            continue;
+        }
+        rows += 1;
+        let (items, files) = (cols[1], cols[2]);
+        for span in items.split('`').skip(1).step_by(2) {
+            if span.contains('/') || span.contains(' ') && !span.contains("::") {
+                continue;
+            }
+            // `Kernel::{open, read}` names Kernel, open and read.
+            let idents: Vec<&str> = span
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|s| !s.is_empty() && !s.starts_with(|c: char| c.is_ascii_digit()))
+                .collect();
+            for id in idents {
+                if !external.contains(&id) && !defined(&sources, id) {
+                    problems.push(format!("kernel-map.md: `{span}`: no item `{id}` in crates/"));
+                }
+            }
+        }
+        for span in files.split('`').skip(1).step_by(2) {
+            let found = if span.contains('*') {
+                let dir = span.rsplit_once('/').map_or("", |(d, _)| d);
+                crate_dirs.iter().any(|c| c.join(dir).is_dir())
+            } else {
+                repo().join(span).exists() || crate_dirs.iter().any(|c| c.join(span).exists())
+            };
+            if !found {
+                problems.push(format!("kernel-map.md: file `{span}` does not exist"));
+            }
+        }
+    }
+    assert!(rows > 80, "only {rows} kernel-map rows read");
+    let mut msg = String::new();
+    for p in &problems {
+        let _ = writeln!(msg, "{p}");
+    }
+    assert!(problems.is_empty(), "{msg}");
+}

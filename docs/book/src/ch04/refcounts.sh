@@ -1,0 +1,12 @@
+# cgsim run --echo docs/book/src/ch04/refcounts.sh
+mkdir -p /cg
+mount -t cgroup -o cpu,debug none /cg
+cd /cg
+ps
+cat debug.current_css_set_refcount
+mkdir A
+echo $$ > A/tasks
+cat A/debug.current_css_set_refcount
+sleep 1000 &
+cat A/debug.current_css_set_refcount
+cat A/debug.taskcount A/debug.cgroup_refcount

@@ -1,0 +1,16 @@
+# cgsim run --echo docs/book/src/ch07/ex1.sh
+mkdir -p /cg
+mount -t cgroup -o memory none /cg
+mkdir /cg/A
+echo 16K > /cg/A/memory.limit_in_bytes
+echo 16K > /cg/A/memory.memsw.limit_in_bytes
+echo 1 > /cg/A/memory.oom_control
+echo $$ > /cg/A/tasks
+memhold 20K &
+ps
+cat /cg/A/memory.oom_control
+echo 32K > /cg/A/memory.memsw.limit_in_bytes
+echo 32K > /cg/A/memory.limit_in_bytes
+ps
+kill $!
+wait $!

@@ -1,0 +1,25 @@
+# cgsim run --echo docs/book/src/ch08/swap.sh
+mkdir -p /cg
+mount -t cgroup -o memory none /cg
+cd /cg
+mkdir A B
+echo 4M > A/memory.limit_in_bytes
+echo $$ > A/tasks
+memhold 6M &
+hold=$!
+cat A/memory.usage_in_bytes A/memory.memsw.usage_in_bytes
+grep swap A/memory.stat
+ps
+echo 1 > B/memory.move_charge_at_immigrate
+echo $hold > B/tasks
+cat A/memory.memsw.usage_in_bytes B/memory.usage_in_bytes B/memory.memsw.usage_in_bytes
+dd if=/dev/zero of=/tmp/file bs=16K count=1 status=none
+cat A/memory.usage_in_bytes
+grep cache A/memory.stat
+echo $$ > tasks
+echo 0 > A/memory.force_empty
+cat A/memory.usage_in_bytes memory.usage_in_bytes
+rmdir A
+kill $hold
+wait $hold
+# picture: the chapter draws the object graph as it is now

@@ -1,0 +1,4 @@
+# cgsim --set core.proc_cgroups_hier_column=subsys_bits run --echo docs/book/src/ch11/ex1.sh
+mkdir -p /cg
+mount -t cgroup -o cpu,memory none /cg
+cat /proc/cgroups
