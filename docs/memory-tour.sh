@@ -1,8 +1,9 @@
 # cgsim memory tour: the memory controller walkthrough of the seed article, on a simulated
 # kernel (the 2.6.34 memory controller with 2.6.35's oom_control; 1 GiB RAM, 256 MiB swap).
-# `cgsim tour --memory` runs it and draws the final state (memory-tour.dot, and .svg with
-# Graphviz); `cgsim run docs/memory-tour.sh` runs it too. `trace on` / `trace off` choose which
-# commands print the kernel's function_graph call tree.
+# `cgsim tour --memory` runs it and writes the pictures its `dot` commands take, with an
+# index.html, into ./memory-tour; `cgsim run docs/memory-tour.sh` runs it too (`dot` then
+# prints DOT text). `trace on` / `trace off` choose which commands print the kernel's
+# function_graph call tree; a long trace is folded (`/* ×N */` marks repeated calls).
 
 # Mount the memory controller: every memory cgroup gets the memory.* files.
 mkdir -p /sys/fs/cgroup/memory
@@ -53,6 +54,9 @@ trace off
 wait $pid; echo "memcg_process: exit status $?"
 dmesg
 cat M/memory.usage_in_bytes M/memory.max_usage_in_bytes M/memory.failcnt
+# M's counters: usage back to the shm segment, max_usage at the limit, failcnt counting the
+# charges that failed.
+dot memcg --focus /M
 
 # With oom_kill_disable the task that would be killed waits instead (state D) and under_oom
 # is 1, until the limit is raised.
@@ -61,6 +65,8 @@ memhold 1M &
 waiter=$!
 ps
 cat M/memory.oom_control
+# The waiting task asleep on M's OOM wait queue, and under_oom 1.
+dot memcg --focus /M
 echo 4M > M/memory.memsw.limit_in_bytes
 echo 4M > M/memory.limit_in_bytes
 ps
@@ -73,6 +79,8 @@ mkdir H
 echo 1 > H/memory.use_hierarchy
 mkdir H/child
 cat H/child/memory.use_hierarchy
+# Each mem_cgroup embeds its css; H/child's res.parent points at H's counter.
+dot css
 
 # Totals for the whole machine.
 free

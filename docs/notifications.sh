@@ -2,6 +2,8 @@
 # rmdir, with the kernel's reference listener (tools/cgroup/cgroup_event_listener.c) on a
 # simulated kernel (SEED profile: the 2.6.34 memory controller with 2.6.35's oom_control).
 # `cgsim run --echo docs/notifications.sh` runs it; docs/notifications.md explains each step.
+# `cgsim tour --notifications` runs it and writes the pictures its `dot` commands take, with an
+# index.html, into ./notifications.
 
 # Mount the memory controller and make a cgroup with an 8 MiB limit on memory and on
 # memory+swap (so that going over the limit cannot be solved by swapping).
@@ -33,6 +35,14 @@ big=$!
 echo $big > A/tasks
 kill -USR1 $big
 cat A/memory.usage_in_bytes
+# A second listener, on 7 MiB: the threshold array holds both thresholds, sorted, and the
+# usage (6 MiB) sits between them. Killing the listener closes its eventfd, and the kernel
+# removes its threshold again (the eventfd's POLLHUP).
+cgroup_event_listener /sys/fs/cgroup/memory/A/memory.usage_in_bytes 7M &
+second=$!
+dot memcg --focus /A
+kill $second
+wait $second
 kill -USR1 $big
 cat A/memory.usage_in_bytes
 kill -INT $big
@@ -50,6 +60,10 @@ echo $hog > A/tasks
 kill -USR1 $hog
 cat A/memory.oom_control
 ps
+# Two listeners registered on A (a threshold and the OOM notifier), each reading its eventfd;
+# and A under OOM with the hog asleep on its wait queue, the threshold array below it.
+dot events
+dot memcg --focus /A
 
 # A user-space OOM handler would now raise the limit (memsw first: it may not be below the
 # memory limit). The sleeping task wakes up, finishes its allocation, and under_oom is 0.

@@ -1,8 +1,9 @@
 # cgsim tour: the cgroup v1 walkthrough of the seed article, on a simulated kernel
 # (2.6.25 data structures, 2.6.34 interface).
-# `cgsim tour` runs it and draws the final state (tour.dot, and tour.svg with Graphviz);
-# `cgsim run docs/tour.sh` runs it too. `trace on` / `trace off` below choose which commands
-# print the kernel's function_graph call tree, so the interesting ones stand out.
+# `cgsim tour` runs it and writes the pictures its `dot` commands take, with an index.html, into
+# ./tour (`--out DIR` elsewhere); `cgsim run docs/tour.sh` runs it too, and there `dot` prints
+# DOT text. `trace on` / `trace off` below choose which commands print the kernel's
+# function_graph call tree, so the interesting ones stand out.
 
 # At boot every task shares init_css_set, linked to the dummy hierarchy's only cgroup.
 # Nothing is mounted, so /proc/cgroups shows hierarchy 0 for every subsystem.
@@ -36,6 +37,9 @@ trace off
 cat A/tasks
 # A forked child inherits its parent's css_set (cgroup_fork): cat reports A for itself.
 cat /proc/self/cgroup
+# The picture: init still uses init_css_set; the shell now has a second css_set, whose
+# subsys[] entries name A's states for cpu and cpuacct.
+dot sets
 
 # Two idle processes forked from the shell: cgroup_fork takes a reference on the shell's
 # css_set; no new css_set is made, the three tasks share one.
@@ -46,6 +50,8 @@ first=$!
 sleep 1000 &
 second=$!
 cat A/tasks
+# The shell's css_set is reused: its refcount counts the shell and both sleepers.
+dot sets
 
 # A second hierarchy, for the memory subsystem: each css_set now links to one cgroup per
 # hierarchy, and /proc/<pid>/cgroup gets one line per hierarchy.
@@ -61,6 +67,9 @@ echo $first > /sys/fs/cgroup/memory/M/tasks
 trace off
 cat /proc/$first/cgroup
 cat /proc/$second/cgroup
+# css_set <-> cg_cgroup_link <-> cgroup: each css_set has one link per hierarchy, and a cgroup
+# is linked from every css_set that uses it (M:N).
+dot links
 
 # A subsystem belongs to one hierarchy at a time: cpu is busy in the first one.
 mkdir -p /sys/fs/cgroup/cpu2
@@ -88,7 +97,9 @@ wait $!
 trace off
 dmesg
 
-# The final state, drawn in tour.dot: two hierarchies plus the dummy one, three css_sets
-# (init's, the shell's and the first sleeper's) and their cg_cgroup_links.
+# The final state: two hierarchies, their cgroup trees with each cgroup's css, and every
+# task, css_set and cg_cgroup_link.
 cat A/tasks
 cat /sys/fs/cgroup/memory/M/tasks
+dot hierarchy
+dot all

@@ -257,15 +257,38 @@ impl<T: Tracer> Kernel<T> {
     /// Every registration (`cgrp->event_list` of every cgroup), in registration order: the
     /// diagrams draw them on their cgroups.
     pub fn cgroup_events(&self) -> Vec<CgroupEventInfo> {
-        self.evc
+        // Take the registrations first and the task table after: `Kernel::state` comes before
+        // the event list in the lock order, so the two are never held together here.
+        let events: Vec<(CgroupEventInfo, Arc<EventfdCtx>)> = self
+            .evc
             .events
             .lock()
             .values()
-            .map(|e| CgroupEventInfo {
-                cgrp: e.cgrp,
-                file: e.file.clone(),
-                args: e.args.clone(),
-                eventfd_count: e.ctx.count(),
+            .map(|e| {
+                let info = CgroupEventInfo {
+                    cgrp: e.cgrp,
+                    file: e.file.clone(),
+                    args: e.args.clone(),
+                    eventfd_count: e.ctx.count(),
+                    holders: Vec::new(),
+                };
+                (info, Arc::clone(&e.ctx))
+            })
+            .collect();
+        let st = self.state.lock();
+        events
+            .into_iter()
+            .map(|(mut info, ctx)| {
+                for (&pid, task) in &st.tasks {
+                    for (&fd, e) in &task.fds {
+                        if let Some(FileKind::Eventfd(ef)) = st.files.get(&e.file).map(|f| &f.kind)
+                            && Arc::ptr_eq(ef.ctx(), &ctx)
+                        {
+                            info.holders.push((pid, fd));
+                        }
+                    }
+                }
+                info
             })
             .collect()
     }
@@ -281,4 +304,6 @@ pub struct CgroupEventInfo {
     pub args: String,
     /// The eventfd's counter right now (unread notifications).
     pub eventfd_count: u64,
+    /// The tasks holding an fd on the eventfd (the listeners), with the fd numbers.
+    pub holders: Vec<(Pid, i32)>,
 }

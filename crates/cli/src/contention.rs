@@ -430,98 +430,177 @@ impl Results {
 
     /// Throughput (million pairs per second, all threads) against depth, log scale.
     fn svg(&self) -> String {
-        let (w, h) = (800.0, 480.0);
-        let (left, right, top, bottom) = (70.0, 270.0, 30.0, 50.0);
-        let pw = w - left - right;
-        let ph = h - top - bottom;
-        let mut lo = f64::INFINITY;
-        let mut hi = 0.0f64;
-        for m in &self.all {
-            if DEPTHS.contains(&m.config.depth) && matrix_designs().contains(&m.config.design) {
-                let v = m.mpairs_per_sec();
-                if v.is_finite() && v > 0.0 {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
-            }
-        }
-        if !lo.is_finite() {
-            lo = 1.0;
-            hi = 10.0;
-        }
-        let (llo, lhi) = (
-            lo.log10().floor(),
-            hi.log10().ceil().max(lo.log10().floor() + 1.0),
-        );
-        let x = |i: usize| left + pw * i as f64 / (DEPTHS.len() - 1) as f64;
-        let y = |v: f64| top + ph * (1.0 - (v.log10() - llo) / (lhi - llo));
-        let colors = [
-            "#555555", "#000000", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#17becf", "#9467bd",
-        ];
-        let mut s = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
-             <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-             <text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">charge+uncharge throughput (M pairs/s, all threads) vs depth; solid 1 thread, dashed 2 threads</text>\n",
-            w / 2.0
-        );
-        let mut e = llo as i32;
-        while e as f64 <= lhi {
-            let v = 10f64.powi(e);
-            s += &format!(
-                "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#dddddd\"/>\n<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-                left + pw,
-                left - 6.0,
-                y(v) + 4.0,
-                fmt_tick(v),
-                y = y(v)
-            );
-            e += 1;
-        }
-        for (i, d) in DEPTHS.iter().enumerate() {
-            s += &format!(
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">depth {d}</text>\n",
-                x(i),
-                top + ph + 20.0
-            );
-        }
-        s += &format!(
-            "<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"black\"/>\n"
-        );
-        for (k, design) in matrix_designs().into_iter().enumerate() {
-            let color = colors[k % colors.len()];
-            for threads in THREADS {
-                let pts: Vec<String> = DEPTHS
+        let series: Vec<Series> = matrix_designs()
+            .into_iter()
+            .map(|design| Series {
+                name: design.name(),
+                points: THREADS
                     .iter()
-                    .enumerate()
-                    .filter_map(|(i, &d)| {
-                        let m = self.get(design, d, threads)?;
-                        let v = m.mpairs_per_sec();
-                        (v.is_finite() && v > 0.0).then(|| format!("{:.1},{:.1}", x(i), y(v)))
+                    .map(|&threads| {
+                        DEPTHS
+                            .iter()
+                            .map(|&d| self.get(design, d, threads).map(|m| m.mpairs_per_sec()))
+                            .collect()
                     })
-                    .collect();
-                let dash = if threads == 2 {
-                    " stroke-dasharray=\"6,4\""
-                } else {
-                    ""
-                };
+                    .collect(),
+            })
+            .collect();
+        plot_svg(&series)
+    }
+}
+
+/// One design's line per thread count: `points[t][i]` is the throughput at `DEPTHS[i]` with
+/// `THREADS[t]` threads.
+pub struct Series {
+    pub name: String,
+    pub points: Vec<Vec<Option<f64>>>,
+}
+
+/// Ten colours that stay apart (Tableau 10), one per design.
+const PALETTE: [&str; 10] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
+];
+
+/// The y-range of a log plot that outliers do not set: the 5th to the 95th percentile of the
+/// values, widened to whole decades. Values outside are drawn on the frame, hollow.
+pub fn robust_range(values: &[f64]) -> (f64, f64) {
+    let mut v: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .collect();
+    if v.is_empty() {
+        return (0.0, 1.0);
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    let (lo, hi) = (at(0.05), at(0.95));
+    let llo = lo.log10().floor();
+    let lhi = hi.log10().ceil().max(llo + 1.0);
+    (llo, lhi)
+}
+
+/// The contention plot: a distinct colour per design, solid for 1 thread and dashed for 2
+/// (with a key for both), and a y-range set by the bulk of the values.
+pub fn plot_svg(series: &[Series]) -> String {
+    let (w, h) = (860.0, 500.0);
+    let (left, right, top, bottom) = (70.0, 290.0, 40.0, 50.0);
+    let pw = w - left - right;
+    let ph = h - top - bottom;
+    let all: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().flatten().flatten().copied())
+        .collect();
+    let (llo, lhi) = robust_range(&all);
+    let x = |i: usize| left + pw * i as f64 / (DEPTHS.len() - 1) as f64;
+    // Clamped to the frame; the flag says whether the value was off the scale.
+    let y = |v: f64| {
+        let f = (v.log10() - llo) / (lhi - llo);
+        (
+            top + ph * (1.0 - f.clamp(0.0, 1.0)),
+            !(0.0..=1.0).contains(&f),
+        )
+    };
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">charge+uncharge throughput (M pairs/s, all threads) against hierarchy depth</text>\n",
+        (left + pw) / 2.0 + 20.0
+    );
+    let mut e = llo as i32;
+    while e as f64 <= lhi {
+        let v = 10f64.powi(e);
+        let yy = y(v).0;
+        s += &format!(
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#dddddd\"/>\n<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+            left + pw,
+            left - 6.0,
+            yy + 4.0,
+            fmt_tick(v),
+        );
+        e += 1;
+    }
+    for (i, d) in DEPTHS.iter().enumerate() {
+        s += &format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">depth {d}</text>\n",
+            x(i),
+            top + ph + 20.0
+        );
+    }
+    s += &format!(
+        "<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"black\"/>\n"
+    );
+    let mut clipped = false;
+    for (k, serie) in series.iter().enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        for (t, pts) in serie.points.iter().enumerate() {
+            let placed: Vec<(f64, f64, bool)> = pts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let v = (*v)?;
+                    (v.is_finite() && v > 0.0).then(|| {
+                        let (yy, off) = y(v);
+                        (x(i), yy, off)
+                    })
+                })
+                .collect();
+            let dash = if t == 1 {
+                " stroke-dasharray=\"6,4\""
+            } else {
+                ""
+            };
+            let line: Vec<String> = placed
+                .iter()
+                .map(|(a, b, _)| format!("{a:.1},{b:.1}"))
+                .collect();
+            s += &format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n",
+                line.join(" ")
+            );
+            for (a, b, off) in placed {
+                let fill = if off { "white" } else { color };
+                clipped |= off;
                 s += &format!(
-                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n",
-                    pts.join(" ")
+                    "<circle cx=\"{a:.1}\" cy=\"{b:.1}\" r=\"3\" fill=\"{fill}\" stroke=\"{color}\"/>\n"
                 );
             }
-            let ly = top + 14.0 + 18.0 * k as f64;
-            s += &format!(
-                "<line x1=\"{}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"/>\n<text x=\"{}\" y=\"{}\">{}</text>\n",
-                left + pw + 12.0,
-                left + pw + 36.0,
-                left + pw + 42.0,
-                ly + 4.0,
-                xml_escape(&design.name())
-            );
         }
-        s += "</svg>\n";
-        s
+        let ly = top + 14.0 + 18.0 * k as f64;
+        s += &format!(
+            "<line x1=\"{}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"/>\n<text x=\"{}\" y=\"{}\">{}</text>\n",
+            left + pw + 12.0,
+            left + pw + 36.0,
+            left + pw + 42.0,
+            ly + 4.0,
+            xml_escape(&serie.name)
+        );
     }
+    // The key for the line styles, under the designs.
+    let ky = top + 14.0 + 18.0 * series.len() as f64 + 14.0;
+    s += &format!(
+        "<line x1=\"{a}\" x2=\"{b}\" y1=\"{ky}\" y2=\"{ky}\" stroke=\"black\" stroke-width=\"2\"/>\n<text x=\"{c}\" y=\"{}\">1 thread</text>\n\
+         <line x1=\"{a}\" x2=\"{b}\" y1=\"{}\" y2=\"{}\" stroke=\"black\" stroke-width=\"2\" stroke-dasharray=\"6,4\"/>\n<text x=\"{c}\" y=\"{}\">2 threads</text>\n",
+        ky + 4.0,
+        ky + 18.0,
+        ky + 18.0,
+        ky + 22.0,
+        a = left + pw + 12.0,
+        b = left + pw + 36.0,
+        c = left + pw + 42.0,
+    );
+    if clipped {
+        s += &format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"white\" stroke=\"black\"/>\n<text x=\"{}\" y=\"{}\">off the scale (drawn at the edge)</text>\n",
+            left + pw + 24.0,
+            ky + 36.0,
+            left + pw + 42.0,
+            ky + 40.0
+        );
+    }
+    s += "</svg>\n";
+    s
 }
 
 fn fmt_tick(v: f64) -> String {
@@ -561,4 +640,49 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_string());
     format!("{} CPUs, {model}", cpus())
+}
+
+#[cfg(test)]
+mod plot_tests {
+    use super::*;
+
+    fn series() -> Vec<Series> {
+        (0..9)
+            .map(|k| Series {
+                name: format!("design {k}"),
+                points: vec![
+                    vec![Some(100.0 + k as f64), Some(50.0), Some(20.0), Some(10.0)],
+                    vec![
+                        Some(80.0),
+                        Some(40.0),
+                        Some(15.0),
+                        Some(if k == 3 { 1e6 } else { 8.0 }),
+                    ],
+                ],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn outliers_do_not_set_the_range() {
+        let all: Vec<f64> = series()
+            .iter()
+            .flat_map(|s| s.points.iter().flatten().flatten().copied())
+            .collect();
+        // One value of 1e6 among 72: the range stays 1..1000.
+        assert_eq!(robust_range(&all), (0.0, 3.0));
+    }
+
+    #[test]
+    fn one_colour_per_design_and_a_key() {
+        let svg = plot_svg(&series());
+        if std::env::var_os("CGSIM_PLOT_OUT").is_some() {
+            std::fs::write(std::env::var_os("CGSIM_PLOT_OUT").unwrap(), &svg).unwrap();
+        }
+        for c in &PALETTE[..9] {
+            assert!(svg.contains(&format!("stroke=\"{c}\"")), "{c} missing");
+        }
+        assert!(svg.contains(">1 thread</text>") && svg.contains(">2 threads</text>"));
+        assert!(svg.contains("off the scale"));
+    }
 }

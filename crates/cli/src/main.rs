@@ -1,10 +1,12 @@
 //! The `cgsim` binary: a thin clap front end over the `cgsim` library.
 //!
 //! * `cgsim` — an interactive shell on a terminal, otherwise runs standard input;
-//! * `cgsim run FILE|-` — run a script, exit with its status;
-//! * `cgsim dot [SCRIPT] [-o OUT]` — DOT (or SVG) of the object graph after SCRIPT;
+//! * `cgsim run FILE|-` — run a script, exit with its status (`--out DIR`: its `dot`
+//!   commands write numbered pictures and an index there);
+//! * `cgsim dot [VIEW] [SCRIPT] [-o OUT]` — a view of the object graph after SCRIPT, as DOT
+//!   or SVG;
 //! * `cgsim tour [--memory|--notifications] [--out DIR]` — the seed articles' walkthroughs
-//!   (cgroups, the memory controller, or eventfd notifications), traced, with a diagram;
+//!   (cgroups, the memory controller, or eventfd notifications), traced, with pictures;
 //! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report.
 
 #![forbid(unsafe_code)]
@@ -54,19 +56,46 @@ enum Cmd {
         /// Show each input line as `$ command` before its output, like a terminal session.
         #[arg(long)]
         echo: bool,
+        /// Directory for the pictures the script's `dot` commands take (01-VIEW.svg and .dot,
+        /// ...) and their index.html; without it `dot` prints DOT text.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Who draws SVG: auto (Graphviz when installed), builtin, graphviz.
+        #[arg(long, default_value = "auto", value_parser = parse_renderer)]
+        renderer: cgsim::dot::Renderer,
     },
-    /// Write Graphviz DOT of the cgroup object graph (after running SCRIPT, if given).
+    /// Draw a view of the kernel's objects (after running SCRIPT, if given): hierarchy, css,
+    /// sets, links, memcg, events or all (the default).
     Dot {
-        script: Option<PathBuf>,
-        /// Output file; `.svg` is rendered with Graphviz when installed.
+        /// `[VIEW] [SCRIPT]`.
+        #[arg(num_args = 0..=2)]
+        args: Vec<String>,
+        /// Output file: `.svg` is drawn (Graphviz when installed, else built in), anything
+        /// else gets DOT text. Without it, DOT goes to standard output.
         #[arg(short, long)]
         out: Option<PathBuf>,
+        /// Only the cgroups at PATH (in every hierarchy) and below, their css_sets and tasks.
+        #[arg(long, value_name = "PATH", conflicts_with = "pid")]
+        focus: Option<String>,
+        /// Only task PID, its css_set and its cgroups.
+        #[arg(long)]
+        pid: Option<i32>,
+        /// Also show the dummy hierarchy and the subsystems bound to no hierarchy.
+        #[arg(long)]
+        all_subsys: bool,
+        /// Who draws SVG: auto (Graphviz when installed), builtin, graphviz.
+        #[arg(long, default_value = "auto", value_parser = parse_renderer)]
+        renderer: cgsim::dot::Renderer,
     },
-    /// Run a walkthrough (docs/tour.sh by default), with traces, and draw the final state.
+    /// Run a walkthrough (docs/tour.sh by default), with traces and pictures.
     Tour {
-        /// Directory for tour.dot (and tour.svg).
-        #[arg(long, default_value = ".")]
-        out: PathBuf,
+        /// Directory for the pictures and index.html (default: ./tour, ./memory-tour or
+        /// ./notifications).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Who draws SVG: auto (Graphviz when installed), builtin, graphviz.
+        #[arg(long, default_value = "auto", value_parser = parse_renderer)]
+        renderer: cgsim::dot::Renderer,
         /// Run the memory controller walkthrough (docs/memory-tour.sh, memory-tour.dot).
         #[arg(long, conflicts_with = "notifications")]
         memory: bool,
@@ -112,6 +141,17 @@ fn run_script(params: BootParams, trace: bool, echo: bool, src: &str) -> i32 {
         shell.set_tracing(true);
     }
     shell.run_script(src, &mut std::io::stdout(), &mut std::io::stderr())
+}
+
+/// `--renderer auto|builtin|graphviz`.
+fn parse_renderer(s: &str) -> Result<cgsim::dot::Renderer, String> {
+    use cgsim::dot::Renderer;
+    match s {
+        "auto" => Ok(Renderer::Auto),
+        "builtin" => Ok(Renderer::Builtin),
+        "graphviz" => Ok(Renderer::Graphviz),
+        _ => Err(format!("'{s}': expected auto, builtin or graphviz")),
+    }
 }
 
 /// A size as the kernel's `memparse` reads it (`1G`, `256M`, `4096`), at most 64 GiB.
@@ -197,14 +237,73 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Cmd::Run { file, echo }) => match read_script(&file) {
-            Ok(src) => exit_code(run_script(params, cli.trace, echo, &src)),
-            Err(e) => {
+        Some(Cmd::Run {
+            file,
+            echo,
+            out,
+            renderer,
+        }) => match (read_script(&file), out) {
+            (Ok(src), None) => exit_code(run_script(params, cli.trace, echo, &src)),
+            (Ok(src), Some(dir)) => {
+                let mut shell = Shell::new(boot(params));
+                shell.set_echo_input(echo);
+                if cli.trace {
+                    shell.set_tracing(true);
+                }
+                let mut stdout = std::io::stdout();
+                let title = format!("cgsim run {}", file.display());
+                match cgsim::tour::run_with_pictures(
+                    &mut shell,
+                    &src,
+                    &title,
+                    &dir,
+                    renderer,
+                    &mut stdout,
+                ) {
+                    Ok((status, _)) => {
+                        let _ = stdout.flush();
+                        exit_code(status)
+                    }
+                    Err(e) => {
+                        eprintln!("cgsim: run: {}: {e}", dir.display());
+                        ExitCode::from(1)
+                    }
+                }
+            }
+            (Err(e), _) => {
                 eprintln!("cgsim: cannot open {}: {e}", file.display());
                 ExitCode::from(2)
             }
         },
-        Some(Cmd::Dot { script, out }) => {
+        Some(Cmd::Dot {
+            args,
+            out,
+            focus,
+            pid,
+            all_subsys,
+            renderer,
+        }) => {
+            // `cgsim dot [VIEW] [SCRIPT]`; a lone argument that is not a view is a script
+            // (the older `cgsim dot SCRIPT`).
+            let (view, script) = match args.as_slice() {
+                [] => (cgsim::dot::View::All, None),
+                [a] => match cgsim::dot::View::parse(a) {
+                    Some(v) => (v, None),
+                    None => (cgsim::dot::View::All, Some(PathBuf::from(a))),
+                },
+                [a, b] => match cgsim::dot::View::parse(a) {
+                    Some(v) => (v, Some(PathBuf::from(b))),
+                    None => {
+                        let names: Vec<&str> = cgsim::dot::VIEWS.iter().map(|(n, _)| *n).collect();
+                        eprintln!(
+                            "cgsim: dot: unknown view '{a}' (views: {})",
+                            names.join(", ")
+                        );
+                        return ExitCode::from(2);
+                    }
+                },
+                _ => unreachable!("clap allows two arguments"),
+            };
             let mut shell = Shell::new(boot(params));
             if let Some(script) = script {
                 let src = match read_script(&script) {
@@ -217,25 +316,38 @@ fn main() -> ExitCode {
                 // The script's own output is not wanted here; errors still go to stderr.
                 shell.run_script(&src, &mut std::io::sink(), &mut std::io::stderr());
             }
-            let text = match cgsim::dot::kernel_dot(shell.kernel()) {
-                Ok(t) => t,
+            let opts = cgsim::dot::ViewOpts {
+                focus: match (focus, pid) {
+                    (Some(p), _) => cgsim::dot::Focus::Cgroup(p),
+                    (None, Some(p)) => cgsim::dot::Focus::Pid(p),
+                    (None, None) => cgsim::dot::Focus::Everything,
+                },
+                all_subsys,
+            };
+            let model = match cgsim::dot::graph_of(shell.kernel()) {
+                Ok(m) => m,
                 Err(msg) => {
                     eprintln!("cgsim: dot: {msg}");
                     return ExitCode::from(1);
                 }
             };
+            if let Err(msg) = cgsim::dot::check_focus(&model, &opts.focus) {
+                eprintln!("cgsim: dot: {msg}");
+                return ExitCode::from(1);
+            }
+            let g = cgsim::dot::views::build(&model, view, &opts);
             match out {
                 None => {
                     let mut stdout = std::io::stdout();
                     match stdout
-                        .write_all(text.as_bytes())
+                        .write_all(cgsim::dot::graph::to_dot(&g).as_bytes())
                         .and_then(|_| stdout.flush())
                     {
                         Ok(()) => ExitCode::SUCCESS,
                         Err(_) => ExitCode::from(1),
                     }
                 }
-                Some(path) => match cgsim::dot::write_file(&path, &text) {
+                Some(path) => match cgsim::dot::write_file(&path, &g, renderer) {
                     Ok(note) => {
                         eprint!("{note}");
                         ExitCode::SUCCESS
@@ -249,6 +361,7 @@ fn main() -> ExitCode {
         }
         Some(Cmd::Tour {
             out,
+            renderer,
             memory,
             notifications,
         }) => {
@@ -260,7 +373,8 @@ fn main() -> ExitCode {
             } else {
                 cgsim::tour::Which::Cgroups
             };
-            match cgsim::tour::run_tour(which, params, &out, &mut stdout) {
+            let out = out.unwrap_or_else(|| PathBuf::from(cgsim::tour::default_dir(which)));
+            match cgsim::tour::run_tour_with(which, params, &out, renderer, &mut stdout) {
                 Ok(status) => {
                     let _ = stdout.flush();
                     exit_code(status)

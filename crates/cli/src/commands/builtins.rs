@@ -79,14 +79,14 @@ pub(crate) fn register(r: &mut Registry) {
     );
     r.add(
         "trace",
-        "trace on|off",
+        "trace [on|off] [-d N] [-f GLOB] [-F] [--summary on|off|auto] [--links]",
         "print the kernel's function_graph trace after each command",
         Kind::Builtin(trace),
     );
     r.add(
         "dot",
-        "dot [FILE]",
-        "Graphviz DOT of the cgroup object graph (FILE is a host path)",
+        "dot [VIEW] [--focus PATH] [--pid N] [--all-subsys]",
+        "a picture of the kernel's objects (views: hierarchy css sets links memcg events all)",
         Kind::Builtin(dot),
     );
     r.add("help", "help", "list every command", Kind::Builtin(help));
@@ -442,37 +442,133 @@ fn set(sh: &mut Shell, argv: &[String]) -> i32 {
 // ---- the simulator's own builtins ---------------------------------------------------------
 
 fn trace(sh: &mut Shell, argv: &[String]) -> i32 {
+    // `trace [on|off] [-d N] [-f GLOB]... [-F] [--summary on|off|auto] [--links]`: the
+    // options are ftrace's `max_graph_depth` and `set_ftrace_filter` (see crate::trace).
     let pid = sh.cur();
-    match argv.get(1).map(String::as_str) {
-        Some("on") => sh.set_tracing(true),
-        Some("off") => sh.set_tracing(false),
-        None => {
-            let state = if sh.is_tracing() { "on" } else { "off" };
-            return write_or_complain(sh, pid, "trace", &format!("trace is {state}\n"));
+    let mut switch = None;
+    let mut links = false;
+    let mut opts = sh.views.trace.clone();
+    let mut i = 1;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        let value = argv.get(i + 1).map(String::as_str);
+        match (a, value) {
+            ("on", _) => switch = Some(true),
+            ("off", _) => switch = Some(false),
+            ("--links", _) => links = true,
+            ("-F", _) => opts.filters.clear(),
+            ("-d", Some(v)) => match v.parse::<usize>() {
+                Ok(n) => {
+                    opts.max_depth = n;
+                    i += 1;
+                }
+                Err(_) => {
+                    sh.sh_error(pid, &format!("trace: -d: not a depth: {v}"));
+                    return 2;
+                }
+            },
+            ("-f", Some(v)) => {
+                opts.filters.push(v.to_string());
+                i += 1;
+            }
+            ("--summary", Some(v)) => {
+                opts.summary = match v {
+                    "on" => crate::trace::Summary::On,
+                    "off" => crate::trace::Summary::Off,
+                    "auto" => crate::trace::Summary::Auto,
+                    _ => {
+                        sh.sh_error(
+                            pid,
+                            &format!("trace: --summary: expected on, off or auto, got {v}"),
+                        );
+                        return 2;
+                    }
+                };
+                i += 1;
+            }
+            ("-d" | "-f" | "--summary", None) => {
+                sh.sh_error(pid, &format!("trace: {a}: option requires an argument"));
+                return 2;
+            }
+            (x, _) => {
+                sh.sh_error(
+                    pid,
+                    &format!(
+                        "trace: expected on, off, -d N, -f GLOB, -F, --summary on|off|auto or --links, got {x}"
+                    ),
+                );
+                return 2;
+            }
         }
-        Some(x) => {
-            sh.sh_error(pid, &format!("trace: expected on or off, got {x}"));
-            return 2;
+        i += 1;
+    }
+    let show = argv.len() == 1;
+    sh.views.trace.max_depth = opts.max_depth;
+    sh.views.trace.filters = opts.filters;
+    sh.views.trace.summary = opts.summary;
+    if let Some(on) = switch {
+        sh.set_tracing(on);
+    }
+    if links {
+        let version = crate::trace::kernel_version(sh.kernel());
+        let text = sh.views.trace.links(&version);
+        if text.is_empty() {
+            sh.sh_error(
+                pid,
+                "trace: --links: no trace yet (trace on, then a command)",
+            );
+            return 1;
         }
+        return write_or_complain(sh, pid, "trace", &text);
+    }
+    if show {
+        let state = if sh.is_tracing() { "on" } else { "off" };
+        let text = if sh.views.trace.is_default() {
+            format!("trace is {state}\n")
+        } else {
+            format!("trace is {state} ({})\n", sh.views.trace.describe())
+        };
+        return write_or_complain(sh, pid, "trace", &text);
     }
     0
 }
 
 fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
+    // Scripts never write host files: DOT goes to standard output unless the command line
+    // chose a pictures directory (crate::dot::Pictures).
     let pid = sh.cur();
-    let text = match crate::dot::kernel_dot(sh.kernel()) {
-        Ok(t) => t,
+    let (view, opts) = match crate::dot::parse_args(&argv[1..]) {
+        Ok(v) => v,
+        Err(msg) => {
+            sh.sh_error(pid, &format!("dot: {msg}"));
+            sh.sh_error(pid, &format!("usage: {}", crate::dot::USAGE));
+            return 2;
+        }
+    };
+    let model = match crate::dot::graph_of(sh.kernel()) {
+        Ok(m) => m,
         Err(msg) => {
             sh.sh_error(pid, &format!("dot: {msg}"));
             return 1;
         }
     };
-    match argv.get(1) {
-        None => write_or_complain(sh, pid, "dot", &text),
-        Some(path) => match crate::dot::write_file(std::path::Path::new(path), &text) {
-            Ok(note) => write_or_complain(sh, pid, "dot", &note),
+    if let Err(msg) = crate::dot::check_focus(&model, &opts.focus) {
+        sh.sh_error(pid, &format!("dot: {msg}"));
+        return 1;
+    }
+    let g = crate::dot::views::build(&model, view, &opts);
+    let args = argv[1..].join(" ");
+    let args = if args.is_empty() {
+        view.name().to_string()
+    } else {
+        args
+    };
+    match sh.views.pictures.as_mut() {
+        None => write_or_complain(sh, pid, "dot", &crate::dot::graph::to_dot(&g)),
+        Some(p) => match p.take(&g, &args) {
+            Ok(marker) => write_or_complain(sh, pid, "dot", &format!("{marker}\n")),
             Err(e) => {
-                sh.sh_error(pid, &format!("dot: {path}: {e}"));
+                sh.sh_error(pid, &format!("dot: cannot write the picture: {e}"));
                 1
             }
         },

@@ -89,6 +89,8 @@ pub struct Shell {
     klog_cleared: usize,
     /// `$0`, the name messages start with: `cgsim`, or `sh` inside `sh -c`.
     arg0: &'static str,
+    /// The `dot` and `trace` commands' session state (pictures directory, trace options).
+    pub views: crate::dot::SessionViews,
 }
 
 /// The status `$?` shows for a wait status.
@@ -138,6 +140,7 @@ impl Shell {
             registry: Registry::standard(),
             echo_input: false,
             arg0: "cgsim",
+            views: Default::default(),
             klog_cleared: 0,
         };
         crate::commands::bin::install(&mut sh);
@@ -381,7 +384,7 @@ impl Shell {
             if !events.is_empty() {
                 self.pending.push((
                     ConsoleStream::Stdout,
-                    crate::trace::render(&events).into_bytes(),
+                    crate::trace::render_with(&mut self.views.trace, &events).into_bytes(),
                 ));
             }
         }

@@ -103,8 +103,13 @@ fn memory_tour() {
     insta::assert_snapshot!("memory_tour", run(cgsim::tour::MEMORY_TOUR));
     let mut sh = Shell::new(cgsim::boot(BootParams::default()));
     cgsim::transcript_of(&mut sh, cgsim::tour::MEMORY_TOUR);
-    let dot = cgsim::dot::kernel_dot(sh.kernel()).expect("dot");
-    assert!(dot.contains("res.parent"), "{dot}");
+    let dot = cgsim::dot::view_dot(
+        sh.kernel(),
+        cgsim::dot::View::Css,
+        &cgsim::dot::ViewOpts::default(),
+    )
+    .expect("dot");
+    assert!(dot.contains("res.parent (use_hierarchy"), "{dot}");
     insta::assert_snapshot!("memory_tour_dot", dot);
 }
 
