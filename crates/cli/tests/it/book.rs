@@ -1,12 +1,12 @@
 //! The cgsim book (`docs/book`) and the reference docs, checked so they cannot go stale.
 //!
-//! * `book_transcripts`: every `docs/book/src/chNN/*.sh` runs on a freshly booted kernel, as
-//!   `cgsim [--set SWITCH=VALUE]... run --echo PATH` would (the script's first line says which),
-//!   and its transcript must equal the `.out` file beside it, which the chapter includes. A
-//!   script with a `# picture:` line also has its final object graph drawn: `NAME.dot` must be
-//!   current, and `NAME.svg` (rendered from it by Graphviz) must carry the DOT's hash.
-//!   `CGSIM_BLESS=1 cargo test -p cgsim --test it book::` rewrites the `.out`, `.dot` and (with
-//!   Graphviz installed) `.svg` files instead of failing.
+//! * `book_transcripts`: every `docs/book/src/chNN/NAME.sh` runs on a freshly booted kernel, as
+//!   the command on its first line would (`cgsim [--set SWITCH=VALUE]... run --echo [...]`), and
+//!   its transcript must equal `NAME.out` beside it, which the chapter includes. A script's `dot
+//!   VIEW` commands take pictures (as `cgsim run --out docs/book/src/chNN/NAME` does), drawn by
+//!   the built-in SVG renderer so that every machine draws the same: `NAME/01-VIEW.svg` and
+//!   `.dot` must be current. `CGSIM_BLESS=1 cargo test -p cgsim --test it book::` rewrites the
+//!   `.out` files and pictures instead of failing.
 //! * `book_chapters`: each chapter includes every transcript of its directory and shows every
 //!   picture, every `console` block is such an include, each chapter links the kernel source
 //!   it follows, and no chapter cites material outside the repository or the public kernel.
@@ -15,6 +15,7 @@
 //! * `kernel_map_items_exist`: every Rust item and file named in `docs/kernel-map.md` exists.
 
 use cgsim::Shell;
+use cgsim::dot::{Pictures, Renderer};
 use cgsim_cgroupfs::BootParams;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -59,15 +60,14 @@ fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
     v
 }
 
-/// The boot parameters a script's first line asks for:
-/// `# cgsim [--set SWITCH=VALUE]... run --echo docs/book/src/chNN/NAME.sh`.
-fn boot_params(rel: &str, src: &str) -> BootParams {
+/// The boot parameters a script's first line asks for: `# cgsim [--set SWITCH=VALUE]... RUN`,
+/// where `RUN` is `run_args` (the reader's command, checked here so it stays right).
+fn boot_params(rel: &str, src: &str, run_args: &str) -> BootParams {
     let first = src.lines().next().unwrap_or("");
-    let want_tail = format!("run --echo {rel}");
     let args = first
         .strip_prefix("# cgsim ")
-        .and_then(|s| s.strip_suffix(&want_tail))
-        .unwrap_or_else(|| panic!("{rel}: the first line must be `# cgsim [...] {want_tail}`"));
+        .and_then(|s| s.strip_suffix(run_args))
+        .unwrap_or_else(|| panic!("{rel}: the first line must be `# cgsim [...] {run_args}`"));
     let mut params = BootParams::default();
     let mut words = args.split_whitespace();
     while let Some(w) = words.next() {
@@ -88,20 +88,6 @@ fn boot_params(rel: &str, src: &str) -> BootParams {
     params
 }
 
-/// FNV-1a, 64 bits: the DOT text's fingerprint recorded in the SVG.
-fn fnv1a(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
-fn svg_stamp(dot: &str) -> String {
-    format!("<!-- cgsim: rendered by Graphviz from a DOT text with FNV-1a {} -->", fnv1a(dot))
-}
-
 /// Compare `path` with `want`; when blessing, rewrite it instead. Returns a complaint.
 fn check_file(path: &Path, want: &str) -> Option<String> {
     let have = std::fs::read_to_string(path).unwrap_or_default();
@@ -109,6 +95,9 @@ fn check_file(path: &Path, want: &str) -> Option<String> {
         return None;
     }
     if bless() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("create picture directory");
+        }
         std::fs::write(path, want).expect("write blessed file");
         return None;
     }
@@ -126,16 +115,38 @@ fn check_file(path: &Path, want: &str) -> Option<String> {
     ))
 }
 
-/// Run one book script as `cgsim run --echo` would and check its outputs.
+/// Whether a script takes pictures (a `dot` command line).
+fn takes_pictures(src: &str) -> bool {
+    src.lines().any(|l| l == "dot" || l.starts_with("dot "))
+}
+
+/// Run one book script as its first line says and check its transcript and pictures.
 fn check_script(script: &Path, problems: &mut Vec<String>) {
     let rel = script
         .strip_prefix(repo())
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
-    let rel = rel.trim_start_matches("./").to_string();
     let src = std::fs::read_to_string(script).expect("script");
-    let mut sh = Shell::new(cgsim::boot(boot_params(&rel, &src)));
+    let pictures = takes_pictures(&src);
+    let stem = rel.trim_end_matches(".sh");
+    let run_args = if pictures {
+        format!("run --echo --renderer builtin --out {stem} {rel}")
+    } else {
+        format!("run --echo {rel}")
+    };
+    let mut sh = Shell::new(cgsim::boot(boot_params(&rel, &src, &run_args)));
     sh.set_echo_input(true);
+    // The pictures are drawn into a scratch directory, then compared with the book's copies.
+    let scratch = std::env::temp_dir().join(format!(
+        "cgsim-book-{}-{}",
+        std::process::id(),
+        stem.replace('/', "-")
+    ));
+    if pictures {
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).expect("scratch directory");
+        sh.views.pictures = Some(Pictures::new(&scratch, Renderer::Builtin));
+    }
     let (text, status) = cgsim::transcript_of(&mut sh, &src);
     sh.kernel().check_invariants();
     if status != 0 {
@@ -143,33 +154,32 @@ fn check_script(script: &Path, problems: &mut Vec<String>) {
         return;
     }
     problems.extend(check_file(&script.with_extension("out"), &text));
-    if !src.lines().any(|l| l.starts_with("# picture:")) {
+    let Some(taken) = sh.views.pictures.take().map(|p| p.taken) else {
         return;
+    };
+    let dir = script.with_extension("");
+    let mut names = BTreeSet::new();
+    for pic in &taken {
+        for name in [&pic.svg, &pic.dot] {
+            let want = std::fs::read_to_string(scratch.join(name)).expect("picture written");
+            problems.extend(check_file(&dir.join(name), &want));
+            names.insert(name.clone());
+        }
     }
-    let dot = cgsim::dot::kernel_dot(sh.kernel()).expect("the object graph draws");
-    problems.extend(check_file(&script.with_extension("dot"), &dot));
-    let svg_path = script.with_extension("svg");
-    let stamp = svg_stamp(&dot);
-    let svg = std::fs::read_to_string(&svg_path).unwrap_or_default();
-    if svg.contains(&stamp) {
-        return;
+    // Pictures the script no longer takes must go (index.html is what `--out` adds).
+    for old in std::fs::read_dir(&dir).into_iter().flatten() {
+        let old = old.expect("dir entry").path();
+        let name = old.file_name().unwrap().to_string_lossy().into_owned();
+        if names.contains(&name) || name == "index.html" {
+            continue;
+        }
+        if bless() {
+            std::fs::remove_file(&old).expect("remove stale picture");
+        } else {
+            problems.push(format!("{}: no longer drawn by {rel}", old.display()));
+        }
     }
-    if bless() && cgsim::dot::graphviz_available() {
-        let rendered = cgsim::dot::render_svg(&dot).expect("Graphviz renders");
-        let rendered = String::from_utf8(rendered).expect("SVG is UTF-8");
-        // The stamp goes after the XML declaration, where comments are allowed.
-        let out = match rendered.split_once("?>\n") {
-            Some((decl, rest)) => format!("{decl}?>\n{stamp}\n{rest}"),
-            None => format!("{stamp}\n{rendered}"),
-        };
-        std::fs::write(&svg_path, out).expect("write SVG");
-    } else {
-        problems.push(format!(
-            "{} does not match {}.dot: install Graphviz and rerun with CGSIM_BLESS=1",
-            svg_path.display(),
-            script.with_extension("").display()
-        ));
-    }
+    let _ = std::fs::remove_dir_all(&scratch);
 }
 
 #[test]
@@ -211,11 +221,15 @@ fn book_chapters() {
             if !md.contains(&include) {
                 problems.push(format!("{name}.md does not show {include}"));
             }
-            let src = std::fs::read_to_string(&script).unwrap();
-            if src.lines().any(|l| l.starts_with("# picture:"))
-                && !md.contains(&format!("({name}/{stem}.svg)"))
-            {
-                problems.push(format!("{name}.md does not show {name}/{stem}.svg"));
+            let pictures = script.with_extension("");
+            if pictures.is_dir() {
+                for svg in files_with(&pictures, "svg") {
+                    let file = svg.file_name().unwrap().to_string_lossy().into_owned();
+                    let link = format!("({name}/{stem}/{file})");
+                    if !md.contains(&link) {
+                        problems.push(format!("{name}.md does not show {link}"));
+                    }
+                }
             }
         }
         // Every console block is a transcript include.
@@ -457,6 +471,13 @@ fn kernel_map_items_exist() {
     let external = ["Drop", "Result"];
     let mut problems = Vec::new();
     let mut crate_dirs: Vec<PathBuf> = Vec::new();
+    // A file column may name a file of another crate than the section's (`state.rs` after
+    // `crates/cgroupfs/src/mem.rs`): every crate's `src` is tried after the section's.
+    let all_srcs: Vec<PathBuf> = std::fs::read_dir(repo().join("crates"))
+        .expect("crates/")
+        .map(|e| e.expect("dir entry").path().join("src"))
+        .filter(|p| p.is_dir())
+        .collect();
     let mut rows = 0;
     for line in map.lines() {
         if line.starts_with("## ") {
@@ -479,7 +500,7 @@ fn kernel_map_items_exist() {
         rows += 1;
         let (items, files) = (cols[1], cols[2]);
         for span in items.split('`').skip(1).step_by(2) {
-            if span.contains('/') || span.contains(' ') && !span.contains("::") {
+            if span.contains('/') || span.ends_with(".rs") || span.contains(' ') && !span.contains("::") {
                 continue;
             }
             // `Kernel::{open, read}` names Kernel, open and read.
@@ -498,7 +519,8 @@ fn kernel_map_items_exist() {
                 let dir = span.rsplit_once('/').map_or("", |(d, _)| d);
                 crate_dirs.iter().any(|c| c.join(dir).is_dir())
             } else {
-                repo().join(span).exists() || crate_dirs.iter().any(|c| c.join(span).exists())
+                repo().join(span).exists()
+                    || crate_dirs.iter().chain(&all_srcs).any(|c| c.join(span).exists())
             };
             if !found {
                 problems.push(format!("kernel-map.md: file `{span}` does not exist"));

@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch03/tasks.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch03/tasks docs/book/src/ch03/tasks.sh
 mkdir -p /sys/fs/cgroup/cpu
 mount -t cgroup -o cpu none /sys/fs/cgroup/cpu
 cd /sys/fs/cgroup/cpu
@@ -13,10 +13,10 @@ cat A/tasks
 echo $! > A/B/tasks
 cat /proc/$!/cgroup
 cat A/B/tasks
+dot sets
 kill $!
 wait $!
 cat A/B/tasks
 rmdir A
 echo $$ > tasks
 rmdir A/B A
-# picture: the chapter draws the object graph as it is now

@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch04/find_css_set.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch04/find_css_set docs/book/src/ch04/find_css_set.sh
 mkdir -p /cg/cpu /cg/memory
 mount -t cgroup -o cpu none /cg/cpu
 mount -t cgroup -o memory none /cg/memory
@@ -13,7 +13,8 @@ echo $second > /cg/cpu/A/tasks
 trace off
 echo $first > /cg/memory/M/tasks
 cat /proc/$first/cgroup /proc/$second/cgroup
+dot links
 trace on
 echo $first > /cg/memory/tasks
 trace off
-# picture: the chapter draws the object graph as it is now
+dot links

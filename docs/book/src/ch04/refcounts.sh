@@ -1,9 +1,10 @@
-# cgsim run --echo docs/book/src/ch04/refcounts.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch04/refcounts docs/book/src/ch04/refcounts.sh
 mkdir -p /cg
 mount -t cgroup -o cpu,debug none /cg
 cd /cg
 ps
 cat debug.current_css_set_refcount
+dot sets --all-subsys
 mkdir A
 echo $$ > A/tasks
 cat A/debug.current_css_set_refcount

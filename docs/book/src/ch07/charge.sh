@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch07/charge.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch07/charge docs/book/src/ch07/charge.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/A
@@ -11,4 +11,4 @@ trace off
 wait $!; echo "memhold: exit status $?"
 dmesg
 cat /cg/A/memory.failcnt
-# picture: the chapter draws the object graph as it is now
+dot memcg

@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch07/ex1.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch07/ex1 docs/book/src/ch07/ex1.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/A
@@ -9,8 +9,9 @@ echo $$ > /cg/A/tasks
 memhold 20K &
 ps
 cat /cg/A/memory.oom_control
+dot memcg
 echo 32K > /cg/A/memory.memsw.limit_in_bytes
 echo 32K > /cg/A/memory.limit_in_bytes
 ps
 kill $!
-wait $!
+wait $!; echo "memhold: exit status $?"

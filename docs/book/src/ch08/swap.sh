@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch08/swap.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch08/swap docs/book/src/ch08/swap.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 cd /cg
@@ -13,6 +13,7 @@ ps
 echo 1 > B/memory.move_charge_at_immigrate
 echo $hold > B/tasks
 cat A/memory.memsw.usage_in_bytes B/memory.usage_in_bytes B/memory.memsw.usage_in_bytes
+dot memcg
 dd if=/dev/zero of=/tmp/file bs=16K count=1 status=none
 cat A/memory.usage_in_bytes
 grep cache A/memory.stat
@@ -21,5 +22,4 @@ echo 0 > A/memory.force_empty
 cat A/memory.usage_in_bytes memory.usage_in_bytes
 rmdir A
 kill $hold
-wait $hold
-# picture: the chapter draws the object graph as it is now
+wait $hold; echo "memhold: exit status $?"

@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch09/notify.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch09/notify docs/book/src/ch09/notify.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/A
@@ -12,6 +12,7 @@ memhold 4M &
 small=$!
 memhold 5M &
 hog=$!
+dot events
 ps
 cat /cg/A/memory.oom_control
 cat /cg/A/memory.usage_in_bytes /cg/A/memory.memsw.usage_in_bytes
@@ -21,9 +22,9 @@ grep swap /cg/A/memory.stat
 echo 16M > /cg/A/memory.limit_in_bytes
 ps
 cat /cg/A/memory.usage_in_bytes /cg/A/memory.memsw.usage_in_bytes
+dot memcg
 echo $$ > /cg/tasks
 kill $small $hog
 wait $small $hog
 rmdir /cg/A
 wait
-# picture: the chapter draws the object graph as it is now

@@ -1,4 +1,4 @@
-# cgsim --set memcg.stock_pages=32 run --echo docs/book/src/ch10/stock.sh
+# cgsim --set memcg.stock_pages=32 run --echo --renderer builtin --out docs/book/src/ch10/stock docs/book/src/ch10/stock.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/A
@@ -7,4 +7,4 @@ trace on
 memhold 8K &
 trace off
 cat /cg/A/memory.usage_in_bytes
-# picture: the chapter draws the object graph as it is now
+dot memcg
