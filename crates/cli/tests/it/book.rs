@@ -348,6 +348,21 @@ fn anchors(md: &str) -> BTreeSet<String> {
     out
 }
 
+/// `path` with `.` and `..` resolved textually (the file need not exist).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The link targets of `[text](target)` in prose.
 fn link_targets(md: &str) -> Vec<String> {
     let text = prose(md);
@@ -395,6 +410,15 @@ fn doc_links() {
                     file.display()
                 ));
                 continue;
+            }
+            // mdBook turns `.md` links into `.html` ones, which only exist inside the book:
+            // the book names other repository files as text (`docs/pictures.md`) instead.
+            if file.starts_with(book_src()) && !normalize(&dest).starts_with(normalize(&book_src()))
+            {
+                problems.push(format!(
+                    "{}: link to {target} leaves the book; name the file as text",
+                    file.display()
+                ));
             }
             if let Some(a) = anchor
                 && dest.extension().is_some_and(|e| e == "md")
