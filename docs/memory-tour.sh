@@ -63,13 +63,13 @@ dot memcg --focus /M
 echo 1 > M/memory.oom_control
 memhold 1M &
 waiter=$!
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat M/memory.oom_control
 # The waiting task asleep on M's OOM wait queue, and under_oom 1.
 dot memcg --focus /M
 echo 4M > M/memory.memsw.limit_in_bytes
 echo 4M > M/memory.limit_in_bytes
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat M/memory.oom_control
 
 # A hierarchy: with use_hierarchy the children's res_counters point at their parent's, so a

@@ -21,7 +21,7 @@ trace on
 cgroup_event_listener /sys/fs/cgroup/memory/A/memory.usage_in_bytes 5M &
 trace off
 threshold=$!
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 
 # Two LTP memcg_process instances in A: 4 MiB stays under the threshold, 2 MiB more crosses
 # it upwards, freeing those 2 MiB crosses it downwards. One line per crossing.
@@ -59,7 +59,7 @@ hog=$!
 echo $hog > A/tasks
 kill -USR1 $hog
 cat A/memory.oom_control
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 # Two listeners registered on A (a threshold and the OOM notifier), each reading its eventfd;
 # and A under OOM with the hog asleep on its wait queue, the threshold array below it.
 dot events

@@ -301,11 +301,15 @@ pub struct ProcInfo {
     pub ppid: Pid,
     pub cred: Cred,
     pub comm: String,
+    /// The argv of the last exec (`/proc/<pid>/cmdline`); empty for a zombie, whose mm is gone.
+    pub cmdline: Vec<String>,
     pub state: ProcState,
     /// Resident pages (`get_mm_rss`: anonymous + file/shmem) in bytes; 0 for a task without mm.
     pub rss: u64,
     /// Swap entries of the task's mm (`MM_SWAPENTS`) in bytes.
     pub swap: u64,
+    /// The mm's mapped size (`total_vm`, `VmSize`) in bytes.
+    pub vsz: u64,
     /// The task's cgroup path in the hierarchy `memory` is bound to (`None` when that subsystem
     /// is not mounted: every task is then charged to the root memcg).
     pub memory_cgroup: Option<String>,
@@ -639,6 +643,12 @@ impl<T: Tracer> Kernel<T> {
     /// also gives the task a fresh, empty mm, as `exec` does (traced as `do_execve`).
     pub fn set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
         self.sys_set_comm(pid, comm)
+    }
+
+    /// Record the arguments of the program `pid` now runs (after [`Kernel::set_comm`], which
+    /// is the exec itself).
+    pub fn set_cmdline(&self, pid: Pid, argv: &[String]) -> SysResult<()> {
+        self.sys_set_cmdline(pid, argv)
     }
 
     /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may

@@ -187,11 +187,11 @@ impl<T: Tracer> Kernel<T> {
 
     /// One `ps` row.
     pub(crate) fn proc_info(&self, t: &Task) -> ProcInfo {
-        let (rss, swap) = self
+        let (rss, swap, vsz) = self
             .mem
             .task_mm_counts(t.pid)
-            .map_or((0, 0), |(a, f, s, _, _)| {
-                ((a + f) * PAGE_SIZE, s * PAGE_SIZE)
+            .map_or((0, 0, 0), |(a, f, s, _, total_vm)| {
+                ((a + f) * PAGE_SIZE, s * PAGE_SIZE, total_vm * PAGE_SIZE)
             });
         let memory_cgroup = if t.is_zombie() {
             None
@@ -216,9 +216,15 @@ impl<T: Tracer> Kernel<T> {
             },
             cred: t.cred,
             comm: t.comm.clone(),
+            cmdline: if t.is_zombie() {
+                Vec::new()
+            } else {
+                t.cmdline.clone()
+            },
             state: t.proc_state(),
             rss,
             swap,
+            vsz,
             memory_cgroup,
         }
     }

@@ -299,6 +299,11 @@ impl<T: Tracer> Kernel<T> {
         }
         let changed = t.comm != comm[..end];
         t.comm = comm[..end].to_string();
+        if changed {
+            // An exec whose arguments the caller does not give (`set_cmdline` follows when it
+            // knows them): the program's name alone.
+            t.cmdline = vec![t.comm.clone()];
+        }
         // What exec does to the memory side: a fresh, empty mm (and the new comm for the OOM
         // killer's messages). Lock order: Kernel::state -> memcg world.
         if changed && !t.is_zombie() {
@@ -307,6 +312,14 @@ impl<T: Tracer> Kernel<T> {
         }
         drop(st);
         self.mem_events();
+        Ok(())
+    }
+
+    /// The new program's arguments after an exec (`execve` copies argv to the new stack).
+    pub(crate) fn sys_set_cmdline(&self, pid: Pid, argv: &[String]) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st.tasks.get_mut(&pid).ok_or(esrch())?;
+        t.cmdline = argv.to_vec();
         Ok(())
     }
 

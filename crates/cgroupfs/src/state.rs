@@ -240,6 +240,7 @@ impl<T: Tracer> State<T> {
                 ppid: Pid(0),
                 cred: Cred::ROOT,
                 comm: "init".into(),
+                cmdline: vec!["/sbin/init".into()],
                 cwd: "/".into(),
                 umask: 0o022,
                 fds,

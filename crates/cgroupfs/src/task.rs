@@ -59,6 +59,9 @@ pub struct Task {
     pub ppid: Pid,
     pub cred: Cred,
     pub comm: String,
+    /// The argument vector of the last exec (`mm->arg_start..arg_end`, what
+    /// `/proc/<pid>/cmdline` shows and `ps -o args` prints), inherited at fork.
+    pub cmdline: Vec<String>,
     /// The working directory, as an absolute normalized path.
     pub cwd: String,
     pub umask: u32,

@@ -30,6 +30,28 @@ fn fork_copies_creds_cwd_and_fds() {
 }
 
 #[test]
+fn cmdline_is_inherited_at_fork_set_by_exec_and_gone_in_a_zombie() {
+    let k = boot();
+    let argv = |p: Pid| k.ps().into_iter().find(|i| i.pid == p).unwrap().cmdline;
+    assert_eq!(argv(INIT), ["/sbin/init"]);
+    let c = k.fork(INIT).unwrap();
+    assert_eq!(
+        argv(c),
+        ["/sbin/init"],
+        "fork copies the parent's arguments"
+    );
+    // An exec (a new comm) whose arguments are not given shows the program's name.
+    k.set_comm(c, "sleep").unwrap();
+    assert_eq!(argv(c), ["sleep"]);
+    let words = ["sleep".to_string(), "100".to_string()];
+    k.set_cmdline(c, &words).unwrap();
+    assert_eq!(argv(c), words);
+    k.exit(c, 0);
+    assert!(argv(c).is_empty(), "a zombie has no mm and no arguments");
+    assert_eq!(errno(k.set_cmdline(Pid(999), &words)), Some(Errno::ESRCH));
+}
+
+#[test]
 fn exit_zombie_waitpid_and_orphans() {
     let k = boot();
     let a = k.fork(INIT).unwrap();

@@ -89,7 +89,12 @@ pub(crate) fn register(r: &mut Registry) {
         "a picture of the kernel's objects (views: hierarchy css sets links memcg events all)",
         Kind::Builtin(dot),
     );
-    r.add("help", "help", "list every command", Kind::Builtin(help));
+    r.add(
+        "help",
+        "help [COMMAND]...",
+        "list every command, or show one command's help",
+        Kind::Builtin(help),
+    );
 }
 
 fn echo(sh: &mut Shell, argv: &[String]) -> i32 {
@@ -575,7 +580,10 @@ fn dot(sh: &mut Shell, argv: &[String]) -> i32 {
     }
 }
 
-fn help(sh: &mut Shell, _argv: &[String]) -> i32 {
+fn help(sh: &mut Shell, argv: &[String]) -> i32 {
+    if argv.len() > 1 {
+        return super::help::help_for(sh, &argv[1..]);
+    }
     let pid = sh.cur();
     let mut text = String::from(
         "cgsim shell: a small sh subset on a simulated Linux cgroup v1 kernel.\n\
@@ -590,5 +598,6 @@ fn help(sh: &mut Shell, _argv: &[String]) -> i32 {
     for r in rows {
         text.push_str(&r);
     }
+    text.push_str("`help CMD` shows one command's help; `CMD --help` prints the real tool's.\n");
     write_or_complain(sh, pid, "help", &text)
 }

@@ -7,11 +7,18 @@
 //! [`which`], [`text`] (`grep`, `wc`, `head`, `tail`) and [`dd`], plus [`listener`]
 //! (`cgroup_event_listener`). Each registers its commands with [`Registry::add`]; [`bin`]
 //! gives each command its file in `/bin`, `/usr/bin`, ... when a shell starts.
+//! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`ps`], [`process`] (`sleep`, `sh`,
+//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
+//! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
+//! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
+//! [`Registry::add`]; [`help`] then gives the existing commands their `--help` texts, and its
+//! `preflight` checks every non-builtin command's options before it runs.
 
 pub mod bin;
 pub mod builtins;
 pub mod dd;
 pub mod fs;
+pub mod help;
 pub mod libcgroup;
 pub mod listener;
 pub mod memhog;
@@ -20,6 +27,7 @@ pub mod misc;
 pub mod mount;
 pub mod nss;
 pub mod process;
+pub mod ps;
 pub mod stress;
 pub mod tee;
 pub mod text;
@@ -89,6 +97,7 @@ impl Registry {
         fs::register(&mut r);
         mount::register(&mut r);
         process::register(&mut r);
+        ps::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
         memhog::register(&mut r);
@@ -100,6 +109,7 @@ impl Registry {
         dd::register(&mut r);
         users::register(&mut r);
         libcgroup::register(&mut r);
+        help::register(&mut r);
         r
     }
 

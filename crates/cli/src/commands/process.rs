@@ -1,18 +1,12 @@
-//! Process commands: `ps`, `sleep` (a simulated program), `sh -c`, `setpriv` (`id` and
-//! `whoami` are in `users.rs`).
+//! Process commands: `sleep` (a simulated program), `sh -c`, `setpriv` (`ps` is in `ps.rs`,
+//! `id` and `whoami` in `users.rs`).
 
 use super::{Kind, Registry, Spawn};
 use crate::Shell;
-use cgsim_cgroupfs::{Kernel, ProcState, Program, Step};
+use cgsim_cgroupfs::{Kernel, Program, Step};
 use cgsim_ktypes::{Cred, Pid, Uid};
 
 pub(crate) fn register(r: &mut Registry) {
-    r.add(
-        "ps",
-        "ps",
-        "list processes (pid, ppid, user, state, rss and swap in KiB, comm, memory cgroup)",
-        Kind::External(ps),
-    );
     r.add(
         "sleep",
         "sleep N[smhd]...",
@@ -31,54 +25,6 @@ pub(crate) fn register(r: &mut Registry) {
         "run CMD with other credentials",
         Kind::Wrapper(setpriv),
     );
-}
-
-fn user_name(uid: u32) -> String {
-    match uid {
-        0 => "root".to_string(),
-        n => n.to_string(),
-    }
-}
-
-/// `ps`: one row per process, `PID PPID USER S RSS SWAP COMMAND CGROUP` (RSS and SWAP in KiB
-/// as procps prints them; CGROUP is the path in the hierarchy `memory` is mounted on, `-` when
-/// it is not mounted).
-fn ps(sh: &mut Shell, pid: Pid, _argv: &[String]) -> i32 {
-    let mut text = format!(
-        "{:>7} {:>7} {:<8} S {:>6} {:>6} {:<15} CGROUP\n",
-        "PID", "PPID", "USER", "RSS", "SWAP", "COMMAND"
-    );
-    for p in sh.kernel().ps() {
-        let state = match p.state {
-            // ps itself is on the CPU while it reads the process table.
-            _ if p.pid == pid => 'R',
-            ProcState::Running => 'R',
-            ProcState::Sleeping => 'S',
-            ProcState::Uninterruptible => 'D',
-            ProcState::Zombie => 'Z',
-        };
-        let comm = if p.state == ProcState::Zombie {
-            format!("[{}] <defunct>", p.comm)
-        } else {
-            p.comm.clone()
-        };
-        text.push_str(&format!(
-            "{:>7} {:>7} {:<8} {state} {:>6} {:>6} {comm:<15} {}\n",
-            p.pid.0,
-            p.ppid.0,
-            user_name(p.cred.euid.0),
-            p.rss / 1024,
-            p.swap / 1024,
-            p.memory_cgroup.as_deref().unwrap_or("-"),
-        ));
-    }
-    match sh.out(pid, &text) {
-        Ok(()) => 0,
-        Err(e) => {
-            sh.write_err(pid, &format!("ps: write error: {}\n", e.errno.strerror()));
-            1
-        }
-    }
 }
 
 /// Parse a GNU `sleep` interval: a decimal number with an optional `s`, `m`, `h` or `d`.
@@ -131,14 +77,52 @@ fn sleep(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     })
 }
 
+/// `sh -c COMMAND`, reading options as dash's `procargs`/`options` does: `-c` takes the
+/// command from the first operand; a letter dash does not know is `sh: 0: Illegal option -X`
+/// (`--help` is the letter `-`), status 2, as dash has no `--help`.
 fn sh_c(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    match (argv.get(1).map(String::as_str), argv.get(2)) {
-        (Some("-c"), Some(script)) => {
+    // The option letters of dash 0.5.12 (`optletters` plus `c`, `l` and `o NAME`).
+    const DASH_OPTS: &str = "efIimnsxvVECabupqlco";
+    let mut command_mode = false;
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        let Some(flags) = a.strip_prefix('-').or_else(|| a.strip_prefix('+')) else {
+            break;
+        };
+        i += 1;
+        if flags.is_empty() || flags == "-" {
+            break;
+        }
+        for c in flags.chars() {
+            if !DASH_OPTS.contains(c) {
+                sh.write_err(pid, &format!("sh: 0: Illegal option -{c}\n"));
+                return 2;
+            }
+            match c {
+                'c' => command_mode = true,
+                'o' => i += 1,
+                _ => {
+                    sh.write_err(pid, &format!("sh: option -{c} is not simulated by cgsim\n"));
+                    return 2;
+                }
+            }
+        }
+    }
+    match (command_mode, argv.get(i)) {
+        (true, Some(script)) => {
             let script = script.clone();
             sh.run_subshell_script(pid, &script)
         }
-        _ => {
-            sh.write_err(pid, "sh: only `sh -c COMMAND` is supported\n");
+        (true, None) => {
+            sh.write_err(pid, "sh: 0: -c requires an argument\n");
+            2
+        }
+        (false, _) => {
+            sh.write_err(
+                pid,
+                "sh: reading commands from a file or standard input is not simulated by cgsim; \
+                 use sh -c COMMAND\n",
+            );
             2
         }
     }

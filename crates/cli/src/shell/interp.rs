@@ -624,6 +624,12 @@ impl Shell {
                 return Exec::Status(127);
             };
             let _ = self.k.set_comm(pid, &comm_of(&argv[0]));
+            let _ = self.k.set_cmdline(pid, &argv);
+            // `--help`, `--version` and the real tool's option errors, before the command runs.
+            argv = match crate::commands::help::preflight(self, pid, &argv) {
+                crate::commands::help::Preflight::Run(args) => args,
+                crate::commands::help::Preflight::Exit(st) => return Exec::Status(st),
+            };
             return match kind {
                 Kind::Builtin(f) => {
                     let (saved_cur, saved_exit) = (self.cur, self.exit.take());

@@ -16,4 +16,5 @@ mod helpers;
 mod notifications;
 mod robust;
 mod syntax;
+mod terminal;
 mod transcripts;

@@ -90,6 +90,8 @@ script!(tee_which);
 script!(memhog);
 script!(stress);
 script!(blog_stress);
+script!(help_options);
+script!(ps);
 
 #[test]
 fn tour() {

@@ -11,7 +11,7 @@ memhold -f 1M &
 parent=$!
 sleep 1
 child=7
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat /cg/a/memory.usage_in_bytes
 # The child moves to b: its (shared) pages stay charged to a.
 echo $child > /cg/b/tasks
@@ -25,7 +25,7 @@ grep rss /cg/b/memory.stat
 kill $parent
 sleep 1
 cat /cg/a/memory.usage_in_bytes /cg/b/memory.usage_in_bytes
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 # Shared pages do not move with move_charge_at_immigrate either: fork again, move the
 # child (pid 19) back to a with charge moving on; b keeps the shared pages.
 kill $child

@@ -14,7 +14,7 @@ cat /cg/a/memory.usage_in_bytes
 kill -USR1 $pid
 cat /cg/a/memory.usage_in_bytes
 cat /cg/a/memory.stat
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 # The second SIGUSR1 frees it; max_usage keeps the peak until reset.
 kill -USR1 $pid
 cat /cg/a/memory.usage_in_bytes
@@ -40,7 +40,7 @@ pid=$!
 kill -USR1 $pid
 cat /cg/a/memory.usage_in_bytes
 cat /cg/a/memory.failcnt
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 kill -INT $pid
 wait $pid
 echo -1 > /cg/a/memory.limit_in_bytes

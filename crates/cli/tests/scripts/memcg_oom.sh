@@ -27,7 +27,7 @@ echo 1000 > /proc/$small/oom_score_adj
 cat /proc/$small/oom_score_adj
 memhold 5M &
 wait $small; echo "memhold $small: exit status $?"
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat /cg/a/memory.usage_in_bytes
 dmesg
 # -1000 makes a task immune; writes outside -1000..1000 are EINVAL; only root may lower it.

@@ -11,13 +11,13 @@ cat /cg/a/memory.oom_control
 echo $$ > /cg/a/tasks
 memhold 2M &
 pid=$!
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat /cg/a/memory.oom_control
 cat /proc/$pid/status
 # Raising the limits wakes the task (memsw first: it must stay >= limit).
 echo 4M > /cg/a/memory.memsw.limit_in_bytes
 echo 4M > /cg/a/memory.limit_in_bytes
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 cat /cg/a/memory.oom_control
 cat /cg/a/memory.usage_in_bytes
 kill $pid
@@ -27,7 +27,7 @@ wait $pid; echo "memhold: exit status $?"
 echo 1M > /cg/a/memory.limit_in_bytes
 echo 1M > /cg/a/memory.memsw.limit_in_bytes
 memhold 2M
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 # SIGKILL ends the wait; re-enabling the OOM killer (oom_control 0) would have woken it too.
 kill -9 $!
 wait $!; echo "memhold: exit status $?"
@@ -44,7 +44,7 @@ echo "some data" > /tmp/data
 echo "status $?"
 ls -l /tmp
 cat /cg/a/memory.oom_control
-ps
+ps -o pid,ppid,stat,rss,comm,cgroup
 kill $hog
 wait $hog
 echo "some data" > /tmp/data

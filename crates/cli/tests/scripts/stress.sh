@@ -25,7 +25,7 @@ stress -n --cpu 1 --io 1; echo "status $?"
 stress --vm 1 --vm-bytes 16M --vm-keep --timeout 30s &
 sleep 1
 cat /cg/s/memory.usage_in_bytes
-ps
+ps -o pid,ppid,user,stat,rss,comm,cgroup
 wait; echo "status $?"
 cat /cg/s/memory.usage_in_bytes
 # Bad arguments: FAIL with the line of stress.c that checks them, status 1.
