@@ -6,4 +6,4 @@ dot all --all-subsys
 cat /proc/self/cgroup
 which mount
 echo $$
-ps
+ps -eo pid,ppid,stat,comm,cgroup

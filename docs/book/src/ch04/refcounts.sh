@@ -2,7 +2,7 @@
 mkdir -p /cg
 mount -t cgroup -o cpu,debug none /cg
 cd /cg
-ps
+ps -eo pid,ppid,comm
 cat debug.current_css_set_refcount
 dot sets --all-subsys
 mkdir A

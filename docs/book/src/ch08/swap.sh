@@ -9,7 +9,8 @@ memhold 6M &
 hold=$!
 cat A/memory.usage_in_bytes A/memory.memsw.usage_in_bytes
 grep swap A/memory.stat
-ps
+ps -o pid,stat,rss,comm,cgroup
+grep VmSwap /proc/$hold/status
 echo 1 > B/memory.move_charge_at_immigrate
 echo $hold > B/tasks
 cat A/memory.memsw.usage_in_bytes B/memory.usage_in_bytes B/memory.memsw.usage_in_bytes

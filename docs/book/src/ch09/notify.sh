@@ -13,14 +13,15 @@ small=$!
 memhold 5M &
 hog=$!
 dot events
-ps
+ps -eo pid,stat,rss,comm,cgroup
 cat /cg/A/memory.oom_control
 cat /cg/A/memory.usage_in_bytes /cg/A/memory.memsw.usage_in_bytes
 echo 16M > /cg/A/memory.memsw.limit_in_bytes
 cat /cg/A/memory.usage_in_bytes /cg/A/memory.memsw.usage_in_bytes
 grep swap /cg/A/memory.stat
 echo 16M > /cg/A/memory.limit_in_bytes
-ps
+ps -o pid,stat,rss,comm,cgroup
+grep VmSwap /proc/$small/status
 cat /cg/A/memory.usage_in_bytes /cg/A/memory.memsw.usage_in_bytes
 dot memcg
 echo $$ > /cg/tasks
