@@ -1,23 +1,28 @@
 //! The command table: builtins, external commands and simulated programs.
 //!
 //! One file per family: [`builtins`] (run inside the shell process), [`fs`] (`ls`, `cat`,
-//! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`process`] (`ps`, `sleep`, `sh`,
-//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhold`,
-//! `pagecache`, `free`, `swapon`, `swapoff`), [`memhog`] (numactl's), [`stress`], [`tee`],
-//! [`which`], [`text`] (`grep`, `wc`, `head`, `tail`) and [`dd`], plus [`listener`]
-//! (`cgroup_event_listener`). Each registers its commands with [`Registry::add`]; [`bin`]
-//! gives each command its file in `/bin`, `/usr/bin`, ... when a shell starts.
 //! `mkdir`, `rmdir`), [`mount`] (`mount`, `umount`), [`ps`], [`process`] (`sleep`, `sh`,
-//! `setpriv`, `id`), [`misc`] (`dmesg`), [`memory`] (`memcg_process`, `memhog`,
-//! `pagecache`, `free`, `swapon`, `swapoff`), [`text`] (`grep`, `wc`, `head`, `tail`) and
-//! [`dd`], plus [`listener`] (`cgroup_event_listener`). Each registers its commands with
-//! [`Registry::add`]; [`help`] then gives the existing commands their `--help` texts, and its
-//! `preflight` checks every non-builtin command's options before it runs.
+//! `setpriv`), [`users`] (`id`, `whoami`) over [`nss`], [`misc`] (`dmesg`), [`memory`]
+//! (`memcg_process`, `memhold`, `pagecache`, `free`, `swapon`, `swapoff`), [`memhog`]
+//! (numactl's), [`stress`], [`tee`], [`which`], [`text`] (`grep`, `wc`, `head`, `tail`), [`dd`],
+//! [`listener`] (`cgroup_event_listener`), [`libcgroup`] (libcgroup 0.41's tools), and the
+//! utilities scripts use: [`coreutils`], [`sed`], [`awk`], [`findutils`] (`find`, `xargs`),
+//! [`procps`] (`pgrep`, `killall`) and [`bc`], on the shared [`getopt`], [`posix_regex`] and
+//! [`cfmt`]. Each registers its commands with [`Registry::add`]; [`help`] then gives the
+//! existing commands their `--help` texts, and its `preflight` checks every non-builtin
+//! command's options before it runs; [`bin`] gives each command its file in `/bin`,
+//! `/usr/bin`, ... when a shell starts.
 
+pub mod awk;
+pub mod bc;
 pub mod bin;
 pub mod builtins;
+pub mod cfmt;
+pub mod coreutils;
 pub mod dd;
+pub mod findutils;
 pub mod fs;
+pub mod getopt;
 pub mod help;
 pub mod libcgroup;
 pub mod listener;
@@ -26,8 +31,11 @@ pub mod memory;
 pub mod misc;
 pub mod mount;
 pub mod nss;
+pub mod posix_regex;
 pub mod process;
+pub mod procps;
 pub mod ps;
+pub mod sed;
 pub mod stress;
 pub mod tee;
 pub mod text;
@@ -110,6 +118,12 @@ impl Registry {
         users::register(&mut r);
         libcgroup::register(&mut r);
         help::register(&mut r);
+        coreutils::register(&mut r);
+        procps::register(&mut r);
+        sed::register(&mut r);
+        awk::register(&mut r);
+        findutils::register(&mut r);
+        bc::register(&mut r);
         r
     }
 

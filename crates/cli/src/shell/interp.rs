@@ -24,6 +24,7 @@ use cgsim_ktypes::{Pid, SysError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub mod child;
 mod jobs;
 mod redirect;
 

@@ -18,3 +18,4 @@ mod robust;
 mod syntax;
 mod terminal;
 mod transcripts;
+mod utils_robust;

@@ -92,6 +92,11 @@ script!(stress);
 script!(blog_stress);
 script!(help_options);
 script!(ps);
+script!(utils_text);
+script!(utils_sed);
+script!(utils_awk);
+script!(utils_find);
+script!(utils_system);
 
 #[test]
 fn tour() {

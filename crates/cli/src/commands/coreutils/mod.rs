@@ -1,0 +1,140 @@
+//! GNU coreutils 9.x programs that scripts and test suites use: `cut`, `seq`, `sort`, `uniq`,
+//! `tr`, `expr`, `basename`, `dirname`, `mktemp`, `date`, `env`, `timeout`, `nproc`, plus
+//! glibc's `getconf`. All IO goes through the simulated kernel; messages are coreutils' in the
+//! C locale (ASCII quotes: `cut: invalid field value 'a'`).
+//!
+//! One file per group: [`cut`], [`seq`], [`sort`] (`sort`, `uniq`), [`tr`], [`expr`],
+//! [`paths`] (`basename`, `dirname`, `mktemp`), [`date`], [`system`] (`env`, `timeout`,
+//! `nproc`, `getconf`).
+
+pub mod cut;
+pub mod date;
+pub mod expr;
+pub mod paths;
+pub mod seq;
+pub mod sort;
+pub mod system;
+pub mod tr;
+
+use super::Registry;
+use super::getopt::{self, Opt, Parsed};
+use super::text::{Input, ReadError};
+use crate::Shell;
+use cgsim_ktypes::{Errno, Pid};
+
+pub(crate) fn register(r: &mut Registry) {
+    cut::register(r);
+    seq::register(r);
+    sort::register(r);
+    tr::register(r);
+    expr::register(r);
+    paths::register(r);
+    date::register(r);
+    system::register(r);
+}
+
+/// coreutils' usage error: `prog: msg` then `Try 'prog --help' for more information.`
+pub(crate) fn usage_error(sh: &mut Shell, pid: Pid, prog: &str, msg: &str) {
+    let text = if msg.is_empty() {
+        format!("Try '{prog} --help' for more information.\n")
+    } else {
+        format!("{prog}: {msg}\nTry '{prog} --help' for more information.\n")
+    };
+    sh.write_err(pid, &text);
+}
+
+/// Parse the options; on error print coreutils' usage error and return `Err(status)`.
+pub(crate) fn options(
+    sh: &mut Shell,
+    pid: Pid,
+    prog: &str,
+    argv: &[String],
+    opts: &[Opt],
+    posix: bool,
+    status: i32,
+) -> Result<Parsed, i32> {
+    getopt::parse(&argv[1..], opts, posix).map_err(|m| {
+        usage_error(sh, pid, prog, &m);
+        status
+    })
+}
+
+/// Read `path` (`-`: standard input) to its end through the kernel.
+pub(crate) fn slurp(sh: &mut Shell, pid: Pid, path: &str) -> Result<Vec<u8>, ReadError> {
+    let input = Input::open(sh, pid, path, false)?;
+    let (k, fd) = (sh.kernel().clone(), input.fd);
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let r = loop {
+        match k.read(pid, fd, &mut buf) {
+            Ok(0) => break Ok(data),
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+            // The console's standard input has nothing to read.
+            Err(e) if path == "-" && e.errno == Errno::EAGAIN => break Ok(data),
+            Err(e) => break Err(ReadError::Read(e.errno)),
+        }
+    };
+    input.close(sh, pid);
+    r
+}
+
+/// The errno text of a read error (an endless input reads as "endless input").
+pub(crate) fn read_error_text(e: &ReadError) -> String {
+    match e {
+        ReadError::Open(e) | ReadError::Read(e) => e.strerror().to_string(),
+        ReadError::Endless => {
+            "endless input (the real tool reads it until interrupted); cgsim does not start it"
+                .to_string()
+        }
+    }
+}
+
+/// Read each input (`-` or none: standard input); an unreadable one prints
+/// `prog: NAME: error` (cut's, uniq's and tr's form) and sets `*failed`.
+pub(crate) fn read_inputs(
+    sh: &mut Shell,
+    pid: Pid,
+    prog: &str,
+    files: &[String],
+    failed: &mut bool,
+) -> Vec<u8> {
+    let mut all = Vec::new();
+    let stdin = ["-".to_string()];
+    let files = if files.is_empty() { &stdin[..] } else { files };
+    for f in files {
+        match slurp(sh, pid, f) {
+            Ok(d) => all.extend_from_slice(&d),
+            Err(e) => {
+                sh.write_err(pid, &format!("{prog}: {f}: {}\n", read_error_text(&e)));
+                *failed = true;
+            }
+        }
+    }
+    all
+}
+
+/// Write `data` to standard output; on failure coreutils' `prog: write error: ...`.
+pub(crate) fn write_out(sh: &mut Shell, pid: Pid, prog: &str, data: &[u8]) -> bool {
+    if data.is_empty() {
+        return true;
+    }
+    match sh.write_fd(pid, 1, data) {
+        Ok(_) => true,
+        Err(e) => {
+            sh.write_err(
+                pid,
+                &format!("{prog}: write error: {}\n", e.errno.strerror()),
+            );
+            false
+        }
+    }
+}
+
+/// Split input into lines without their terminator (a last line without a newline counts).
+pub(crate) fn lines(data: &[u8], sep: u8) -> Vec<&[u8]> {
+    if data.is_empty() {
+        return Vec::new();
+    }
+    let body = data.strip_suffix(&[sep]).unwrap_or(data);
+    body.split(|&b| b == sep).collect()
+}

@@ -1,0 +1,128 @@
+//! Running a command as a child of a running command: what `xargs`, `find -exec` and
+//! `timeout` do with `fork(2)`, `execvp(3)` and `waitpid(2)`.
+//!
+//! **Kernel:** `fork` runs `cgroup_fork` (the child starts in its parent's cgroups), `waitpid`
+//! as in `kernel/exit.c`; simulated time passes only while the child sleeps on a timer.
+//!
+//! **Differences:** an external command runs to completion inside `exec_in` (it never sleeps),
+//! so only a simulated program (`sleep`, `memhog`, ...) lets the clock move while the parent
+//! waits.
+
+use super::{Exec, Shell, comm_of, status_of};
+use cgsim_cgroupfs::{OpenFlags, Signal, WaitStatus};
+use cgsim_ktypes::Pid;
+
+/// How waiting for a child ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ChildEnd {
+    /// `waitpid` reported it.
+    Waited(WaitStatus),
+    /// The deadline passed first; the child is still running.
+    Deadline,
+    /// It sleeps on an event nobody will send (no timer): it stays a running child.
+    Blocked,
+}
+
+impl Shell {
+    /// Fork a child of `parent`, run `argv` in it, wait for it; the exit status as `$?` shows
+    /// it (128 + N for signal N). The caller checks beforehand that `argv[0]` exists.
+    pub fn run_child(&mut self, parent: Pid, argv: &[String]) -> i32 {
+        match self.spawn_child(parent, argv, false) {
+            Ok(child) => match self.wait_child(parent, child, None) {
+                ChildEnd::Waited(ws) => status_of(ws),
+                ChildEnd::Deadline | ChildEnd::Blocked => 0,
+            },
+            Err(st) => st,
+        }
+    }
+
+    /// Fork a child of `parent` and exec `argv` in it (`stdin_null`: with standard input
+    /// from `/dev/null`, as GNU xargs gives its commands). A command that runs to completion
+    /// leaves a zombie for [`Shell::wait_child`]. `Err` is the status when `fork` fails.
+    pub fn spawn_child(
+        &mut self,
+        parent: Pid,
+        argv: &[String],
+        stdin_null: bool,
+    ) -> Result<Pid, i32> {
+        let child = match self.k.fork(parent) {
+            Ok(c) => c,
+            Err(e) => {
+                let name = comm_of(&argv[0]);
+                self.write_err(
+                    parent,
+                    &format!("{name}: cannot fork: {}\n", e.errno.strerror()),
+                );
+                return Err(126);
+            }
+        };
+        let _ = self.k.set_comm(child, &comm_of(&argv[0]));
+        if stdin_null && let Ok(fd) = self.k.open(child, "/dev/null", OpenFlags::RDONLY, 0) {
+            let _ = self.k.dup2(child, fd, cgsim_cgroupfs::Fd(0));
+            let _ = self.k.close(child, fd);
+        }
+        if let Exec::Status(st) = self.exec_in(child, argv) {
+            self.k.exit(child, st);
+        }
+        Ok(child)
+    }
+
+    /// Wait for `child` of `parent`, letting simulated time pass while it sleeps on a timer,
+    /// up to `deadline` (ns since boot) if given.
+    pub fn wait_child(&mut self, parent: Pid, child: Pid, deadline: Option<u64>) -> ChildEnd {
+        loop {
+            self.k.run_until_idle();
+            match self.k.waitpid(parent, Some(child)) {
+                Ok(Some((_, ws))) => {
+                    self.timers.remove(&child);
+                    return ChildEnd::Waited(ws);
+                }
+                Ok(None) => {}
+                Err(_) => return ChildEnd::Waited(WaitStatus::Exited(0)),
+            }
+            let now = self.k.clock().now_nanos();
+            let wake = self.timers.get(&child).copied();
+            match (wake, deadline) {
+                (_, Some(d)) if d <= now => return ChildEnd::Deadline,
+                (Some(t), Some(d)) if d < t => self.k.advance_clock(d - now),
+                (None, Some(d)) => self.k.advance_clock(d - now),
+                (Some(t), _) if t <= now => {
+                    // It should have woken already; forget the timer so we never spin.
+                    self.timers.remove(&child);
+                    self.k.advance_clock(0);
+                }
+                (Some(t), _) => self.k.advance_clock(t - now),
+                (None, None) => return ChildEnd::Blocked,
+            }
+        }
+    }
+
+    /// Send `sig` to `child` as `sender` does (`kill(2)`).
+    pub fn signal_child(&mut self, sender: Pid, child: Pid, sig: Signal) {
+        let _ = self.k.kill(sender, child, sig);
+    }
+
+    /// The environment a command sees: the shell's variables, sorted by name.
+    ///
+    /// **Differences:** the shell has no export flag yet, so every variable counts as
+    /// exported.
+    pub fn environ(&self) -> Vec<(String, String)> {
+        self.vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Run `f` with the variables replaced by `env` (what `env -i`, `env -u` and `env X=1`
+    /// give the command they run), then put the shell's own back.
+    pub fn with_environ<R>(
+        &mut self,
+        env: Vec<(String, String)>,
+        f: impl FnOnce(&mut Shell) -> R,
+    ) -> R {
+        let saved = std::mem::replace(&mut self.vars, env.into_iter().collect());
+        let r = f(self);
+        self.vars = saved;
+        r
+    }
+}
