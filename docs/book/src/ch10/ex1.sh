@@ -1,4 +1,4 @@
-# cgsim run --echo docs/book/src/ch10/ex1.sh
+# cgsim --set memcg.stock_pages=0 run --echo docs/book/src/ch10/ex1.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/A
