@@ -1,5 +1,5 @@
 # cgsim memory tour: the memory controller walkthrough of the seed article, on a simulated
-# kernel (the 2.6.34 memory controller with 2.6.35's oom_control; 1 GiB RAM, 256 MiB swap).
+# Linux 2.6.35 (1 GiB RAM, 256 MiB swap; `--kernel` picks another version).
 # `cgsim tour --memory` runs it and writes the pictures its `dot` commands take, with an
 # index.html, into ./memory-tour; `cgsim run docs/memory-tour.sh` runs it too (`dot` then
 # prints DOT text). `trace on` / `trace off` choose which commands print the kernel's
@@ -24,7 +24,9 @@ echo $$ > M/tasks
 
 # A SysV shared memory segment of 1008 KiB: memcg_process allocates it on SIGUSR1 (every page
 # touched, charged as cache to M). SIGKILL ends the process without IPC_RMID, so the segment
-# and its charge outlive it: shm pages belong to no process.
+# and its charge outlive it: shm pages belong to no process. The charges came 32 pages at a
+# time (2.6.35's CHARGE_SIZE); the last batch's unused pages wait in the CPU's stock, charged
+# already, so usage_in_bytes is the whole 1 MiB.
 memcg_process --shm -k 42 -s 1032192 &
 shm=$!
 kill -USR1 $shm
@@ -32,19 +34,23 @@ kill -9 $shm
 wait $shm; echo "memcg_process: exit status $?"
 cat M/memory.usage_in_bytes
 
-# Reading a file brings it into the page cache: charged as cache too. M is now 12 KiB under
-# its limit.
+# Reading a file brings it into the page cache: charged as cache too, from the stock (three
+# pages of it are left).
 echo "some data for the page cache" > /tmp/file
 pagecache /tmp/file
 cat M/memory.stat
 
-# Now five more pages. Three fit. The fourth makes res_counter_charge fail: reclaim
+# Now five more pages. Three come from the stock (consume_stock). For the fourth the stock is
+# empty: res_counter_charge fails for 32 pages, then for one, and reclaim
 # (try_to_free_mem_cgroup_pages) deactivates the page-cache page, writes it back (echo left it
 # dirty), frees it, and the charge is retried. The fifth finds nothing to reclaim (shm pages
 # could only be swapped out, and the memsw limit forbids that): after
-# MEM_CGROUP_RECLAIM_RETRIES rounds the memcg OOM killer (mem_cgroup_out_of_memory) kills the
-# task with the highest badness, the only one with pages here: the faulting task itself. Its
-# exit path uncharges what it had.
+# MEM_CGROUP_RECLAIM_RETRIES rounds the memcg OOM killer (mem_cgroup_out_of_memory) scores the
+# tasks with 2.6.35's badness(): total_vm, plus half of each child's, divided by 16 for a
+# root task. Both the shell (whose own mm is empty here) and its child score 0, and the first
+# in the task list wins: the shell. oom_kill_process then kills its first child with its own
+# mm instead ("kill process 2 (sh) score 0 or a child"): the faulting task. Its exit path
+# uncharges what it had; dmesg has the whole OOM report.
 memcg_process --mmap-anon -s 20480 &
 pid=$!
 dmesg -C

@@ -1,6 +1,6 @@
 # cgsim notifications walkthrough: a memory threshold, an OOM notification and the goodbye at
 # rmdir, with the kernel's reference listener (tools/cgroup/cgroup_event_listener.c) on a
-# simulated kernel (SEED profile: the 2.6.34 memory controller with 2.6.35's oom_control).
+# simulated Linux 2.6.35.
 # `cgsim run --echo docs/notifications.sh` runs it; docs/notifications.md explains each step.
 # `cgsim tour --notifications` runs it and writes the pictures its `dot` commands take, with an
 # index.html, into ./notifications.
@@ -72,7 +72,8 @@ echo 16M > A/memory.limit_in_bytes
 cat A/memory.oom_control
 cat A/memory.usage_in_bytes A/memory.memsw.usage_in_bytes
 
-# Everything goes away: usage drops below 5 MiB again.
+# Everything goes away: usage drops below 5 MiB again. What is left is the per-CPU stock:
+# 2.6.35 charges 32 pages at a time and keeps the unused rest charged until it is drained.
 kill -INT $hog
 wait $hog
 kill -INT $small

@@ -1,5 +1,5 @@
-# cgsim tour: the cgroup v1 walkthrough of the seed article, on a simulated kernel
-# (2.6.25 data structures, 2.6.34 interface).
+# cgsim tour: the cgroup v1 walkthrough of the seed article, on a simulated Linux 2.6.35
+# (whose cgroup objects are still the 2.6.25 ones).
 # `cgsim tour` runs it and writes the pictures its `dot` commands take, with an index.html, into
 # ./tour (`--out DIR` elsewhere); `cgsim run docs/tour.sh` runs it too, and there `dot` prints
 # DOT text. `trace on` / `trace off` below choose which commands print the kernel's

@@ -67,6 +67,41 @@ impl<T: Tracer> CgroupCore<T> {
         Ok(s)
     }
 
+    /// `cgroup_path(cgrp)` for the memcg OOM report, which the kernel prints under
+    /// `rcu_read_lock` only: `None` when `cgroup_mutex` is busy (the OOM killer runs below it
+    /// in the lock order, so it must not wait for it; the report then leaves the line out, as
+    /// the kernel does when `cgroup_path` fails).
+    pub fn try_cgroup_path(&self, cgrp: crate::CgroupId) -> Option<String> {
+        // Lock order: memcg world -> cgroup_mutex, taken only by try_lock.
+        let st = self.cgroup_mutex.try_lock()?;
+        Self::path_of(&st, cgrp).ok()
+    }
+
+    /// `cpuset_print_task_mems_allowed`'s name (2.6.29+): the dentry name of `pid`'s cgroup in
+    /// the hierarchy subsystem `subsys` is bound to (its last path component, `/` for a top
+    /// cgroup), or `/` when that subsystem is not mounted (dummytop has no dentry). `None`
+    /// when the core's locks are busy (see [`try_cgroup_path`](Self::try_cgroup_path)).
+    pub fn try_task_cgroup_name(&self, pid: Pid, subsys: &str) -> Option<String> {
+        // Lock order: memcg world -> cgroup_mutex -> css_set_lock, taken only by try_lock.
+        let st = self.cgroup_mutex.try_lock()?;
+        let cs = self.css_set_lock.try_read()?;
+        let id = self.subsys_id(subsys)?;
+        let t = cs.tasks.get(&pid)?;
+        let Some(&root) = st.roots.iter().find(|&&r| {
+            st.roots_arena
+                .get(r.0)
+                .is_some_and(|r| r.subsys_list.contains(&id))
+        }) else {
+            return Some("/".to_string());
+        };
+        let cgrp = cs.css_set_cgroup(t.cgroups, root);
+        let path = Self::path_of(&st, cgrp).ok()?;
+        Some(match path.rsplit_once('/') {
+            Some((_, leaf)) if !leaf.is_empty() => leaf.to_string(),
+            _ => "/".to_string(),
+        })
+    }
+
     fn hier_column(&self, r: &crate::root::CgroupfsRoot) -> u64 {
         match self.profile.proc_cgroups_hier_column {
             ProcHierColumn::HierarchyId => r.hierarchy_id as u64,

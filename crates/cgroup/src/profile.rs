@@ -1,35 +1,36 @@
-//! The `core.*` switches of spec §15.2 and the SEED defaults of §15.1.
+//! The `core.*` switches: `Default` is Linux 2.6.34–2.6.35's cgroup core (the
+//! `cgsim_cgroupfs::KernelVersion` presets set all of them).
 //!
 //! **Kernel:** none; each switch selects the behaviour of a kernel version range.
 
-/// `core.base_files`: which base control files every cgroup directory gets (spec §2.7.2).
+/// `core.base_files`: which base control files every cgroup directory gets (`kernel/cgroup.c` `files[]`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum BaseFiles {
     /// 2.6.24–2.6.25: `tasks`, `notify_on_release`, `releasable`; every file mode 0644.
     V2_6_25,
-    /// 2.6.34–2.6.36 (SEED): `tasks`, `cgroup.procs`, `notify_on_release`, `cgroup.event_control`.
+    /// 2.6.34–2.6.36: `tasks`, `cgroup.procs`, `notify_on_release`, `cgroup.event_control`.
     #[default]
     V2_6_34,
-    /// 3.10: SEED plus `cgroup.clone_children`, and `cgroup.sane_behavior` in the top cgroup.
+    /// 3.10: the 2.6.34 set plus `cgroup.clone_children`, and `cgroup.sane_behavior` in the top cgroup.
     V3_10,
 }
 
-/// `core.tasks_write_parse`: how a write to `tasks` is parsed (spec §2.10.1).
+/// `core.tasks_write_parse`: how a write to `tasks` is parsed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum TasksWriteParse {
     /// 2.6.25–2.6.26: `sscanf("%d")`, no number → EIO, trailing text ignored.
     SscanfEio,
-    /// 2.6.27+ (SEED): write_u64 rules, garbage → EINVAL.
+    /// 2.6.27+: write_u64 rules, garbage → EINVAL.
     #[default]
     U64Einval,
 }
 
-/// `core.mount_opts`: the mount option set (spec §2.5.1–2.5.3).
+/// `core.mount_opts`: the mount option set (`parse_cgroupfs_options`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum MountOpts {
     /// 2.6.25: subsystems, `all`, `noprefix`, `release_agent=`; reuse iff bits and flags match.
     V2_6_25,
-    /// 2.6.32–2.6.34 (SEED): adds `none`, `name=`, the cpuset-only `noprefix` rule (2.6.31) and the
+    /// 2.6.32–2.6.3x: adds `none`, `name=`, the cpuset-only `noprefix` rule (2.6.31) and the
     /// 2.6.32 reuse test.
     #[default]
     V2_6_32,
@@ -39,12 +40,12 @@ pub enum MountOpts {
 }
 
 /// `core.proc_cgroups_hier_column`: the second column of `/proc/cgroups` and the first field of
-/// `/proc/<pid>/cgroup` (spec §2.14).
+/// `/proc/<pid>/cgroup`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ProcHierColumn {
     /// ≤ 2.6.31: the hierarchy's `subsys_bits`.
     SubsysBits,
-    /// 2.6.32+ (SEED): `hierarchy_id`.
+    /// 2.6.32+: `hierarchy_id`.
     #[default]
     HierarchyId,
 }
@@ -54,15 +55,15 @@ pub enum ProcHierColumn {
 pub enum ProcCgroupsColumns {
     /// 2.6.24–2.6.25: `#subsys_name`, `hierarchy`, `num_cgroups`.
     V2_6_25,
-    /// 2.6.26+ (SEED): an `enabled` column too (added with the `cgroup_disable=` boot option).
+    /// 2.6.26+ (2.6.35): an `enabled` column too (added with the `cgroup_disable=` boot option).
     #[default]
     V2_6_26,
 }
 
-/// `core.rmdir_css_refs`: what rmdir does when a css still has references (spec §2.9).
+/// `core.rmdir_css_refs`: what rmdir does when a css still has references.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum RmdirCssRefs {
-    /// 2.6.25 (SEED, §15.1.6): EBUSY.
+    /// 2.6.25: EBUSY (also `Default`, the simplest reading of the 2.6.30–3.7 wait).
     #[default]
     Ebusy,
     /// 2.6.30–3.7: sleep until the references go. The simulator has no asynchronous holders that
@@ -72,12 +73,12 @@ pub enum RmdirCssRefs {
     Ignore,
 }
 
-/// `core.css_refcnt_base`: the value of an unreferenced css's `refcnt` (spec §2.1.2).
+/// `core.css_refcnt_base`: the value of an unreferenced css's `refcnt`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum CssRefcntBase {
     /// ≤ 2.6.28: refcnt starts at 0.
     Zero,
-    /// 2.6.29+ (SEED, the 2.6.34 object model): refcnt starts at 1.
+    /// 2.6.29+: refcnt starts at 1.
     #[default]
     One,
 }
@@ -92,7 +93,7 @@ impl CssRefcntBase {
     }
 }
 
-/// Every `core.*` switch. `Default` is the SEED profile (spec §15.1).
+/// Every `core.*` switch. `Default` is the 2.6.34–2.6.35 core with `rmdir_css_refs = ebusy`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CoreProfile {
     pub base_files: BaseFiles,

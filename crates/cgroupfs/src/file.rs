@@ -25,10 +25,13 @@ pub enum FileKind<T: Tracer> {
     Console(ConsoleStream),
     /// Text generated at open (a `/proc` file).
     Snapshot(Vec<u8>),
-    /// `/proc/<pid>/oom_score_adj`: its text at open, and writes set the task's value.
+    /// `/proc/<pid>/oom_score_adj` or `oom_adj`: its text at open, and writes set the task's
+    /// value.
     OomScoreAdj {
         pid: cgsim_ktypes::Pid,
         text: Vec<u8>,
+        /// `oom_adj` rather than `oom_score_adj`.
+        oom_adj: bool,
     },
     /// A cgroup control file, with the core's per-open state.
     Cgroup(CgFile<T>),

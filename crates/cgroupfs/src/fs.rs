@@ -96,6 +96,9 @@ impl<T: Tracer> Kernel<T> {
                 }
                 self.walk(st, pid, path, true)
             }
+            // A /proc lookup fails with ENOENT itself (`proc_pident_lookup`) instead of
+            // leaving a negative dentry for `O_CREAT`: the open fails with it.
+            Err(e) if e.errno == Errno::ENOENT && matches!(pw.dir.node(), Node::Proc(_)) => Err(e),
             Err(e) if e.errno == Errno::ENOENT => {
                 if pw.trailing_slash {
                     return Err(err(Errno::EISDIR, "O_CREAT with a trailing slash"));
@@ -157,10 +160,14 @@ impl<T: Tracer> Kernel<T> {
                 }
             }
             Node::Proc(
-                p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::OomScoreAdj),
+                p @ crate::procfs::ProcNode::PidFile(
+                    pid,
+                    f @ (crate::procfs::PidFile::OomScoreAdj | crate::procfs::PidFile::OomAdj),
+                ),
             ) => FileKind::OomScoreAdj {
                 pid: *pid,
                 text: self.proc_content(st, p)?,
+                oom_adj: *f == crate::procfs::PidFile::OomAdj,
             },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Cgroup(c) => {
@@ -368,9 +375,17 @@ impl<T: Tracer> Kernel<T> {
                 Ok(data.len())
             }
             FileKind::Snapshot(_) => Err(err(Errno::EINVAL, "file has no write operation")),
-            FileKind::OomScoreAdj { pid: target, .. } => {
+            FileKind::OomScoreAdj {
+                pid: target,
+                oom_adj,
+                ..
+            } => {
                 let target = *target;
-                self.proc_write_oom_score_adj(st, pid, target, data)
+                if *oom_adj {
+                    self.proc_write_oom_adj(st, pid, target, data)
+                } else {
+                    self.proc_write_oom_score_adj(st, pid, target, data)
+                }
             }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),

@@ -29,7 +29,8 @@
 //!
 //! * At boot: init (pid 1, root, `comm` `init`) with fds 0–2 on the console; `/dev/null`,
 //!   `/dev/console`, `/proc`, `/sys/fs/cgroup` (a tmpfs where `mkdir` works), `/tmp` (1777),
-//!   `/root`; the kernel log says `Initializing cgroup subsys <name>` per subsystem.
+//!   `/root`; the kernel log starts with `linux_banner` (`Linux version 2.6.35 ...`, see
+//!   `preset.rs`) and says `Initializing cgroup subsys <name>` per subsystem.
 //! * Writes to the console are collected, tagged stdout or stderr by the open file they went
 //!   through, and handed to the front end by [`Kernel::console_drain`]; console reads are at EOF.
 //! * `mount -t cgroup` goes to the core's `cgroup_get_sb`; control files have the core's modes and
@@ -122,8 +123,10 @@ mod mem;
 mod meminfo;
 mod mount;
 mod namei;
+mod oom_proc;
 mod perm;
 mod pipe;
+mod preset;
 mod process;
 mod procfs;
 mod sched;
@@ -138,6 +141,7 @@ use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
 use parking_lot::{Mutex, MutexGuard};
+pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -379,40 +383,59 @@ impl ReleaseAgentCall {
 
 /// Boot-time parameters.
 ///
+/// `Default` is Linux 2.6.35 ([`BootParams::for_kernel`]); [`BootParams::kernel`] picks another
+/// preset by version string, and [`BootParams::set`] changes one switch (the machine then
+/// reports a `-modified` release).
+///
 /// Not `Clone`: user subsystems are boxed trait objects that move into the kernel at boot.
 pub struct BootParams<T: Tracer = Ftrace> {
+    /// The kernel version whose preset the switches started from (`uname -r`, `/proc/version`).
+    pub kernel: KernelVersion,
     /// `nr_cpu_ids`.
     pub nr_cpus: u32,
     /// The `subsys[]` table (index = subsystem id). `None` boots the SEED table
     /// (`cg::default_subsystems`). Put a user-written `CgroupSubsys` here to register
     /// it. Taken (left `None`) at boot.
     pub subsystems: Option<Vec<Box<dyn cg::CgroupSubsys<T>>>>,
-    /// The `core.*` switches (spec §15.2).
+    /// The `core.*` switches.
     pub core_profile: cg::CoreProfile,
-    /// The `eventfd.*` switches (spec §15.2): SEED = semaphore mode and `POLLHUP` on close.
+    /// The `eventfd.*` switches: semaphore mode (2.6.30+) and `POLLHUP` on close (2.6.31+).
     pub eventfd: cgsim_eventfd::EventfdProfile,
-    /// `event_control.same_cgroup_check` (spec §9.2.3 step 6, §15.1.12): on by default; off
-    /// reproduces the 2.6.34 behaviour.
+    /// `event_control.same_cgroup_check`: 3.10+ `cgroup_write_event_control` refuses a control
+    /// file of another cgroup (EINVAL); 2.6.34–3.9 register the event on the written cgroup.
     pub event_control_same_cgroup_check: bool,
     /// RAM of the simulated machine (default 1 GiB).
     pub ram: Bytes,
     /// Swap of the simulated machine (default 256 MiB; 0 = none).
     pub swap: Bytes,
-    /// The `memcg.*` switches (spec §15.2); default SEED (2.6.34 + 2.6.35's `oom_control`).
+    /// The `memcg.*` and `thresholds.*` switches.
     pub memcg: MemcgProfile,
+    /// What the kernel version decides about its res_counters: the "unlimited" value, whether
+    /// `-1` means unlimited (2.6.31+), rounding (`kernel/res_counter.c`).
+    pub res_counter: cgsim_counters::ResCounterProfile,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
+    /// Linux 2.6.35.
     fn default() -> BootParams<T> {
+        BootParams::for_kernel(KernelVersion::V2_6_35)
+    }
+}
+
+impl<T: Tracer> BootParams<T> {
+    /// The machine (CPUs, RAM, swap) with library-default switches, for the presets to fill.
+    fn base() -> BootParams<T> {
         BootParams {
+            kernel: KernelVersion::V2_6_35,
             nr_cpus: 2,
             subsystems: None,
             core_profile: cg::CoreProfile::default(),
             eventfd: cgsim_eventfd::EventfdProfile::SEED,
-            event_control_same_cgroup_check: true,
+            event_control_same_cgroup_check: false,
             ram: MachineConfig::default().ram,
             swap: MachineConfig::default().swap,
             memcg: MemcgProfile::default(),
+            res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
         }
     }
 }
@@ -420,6 +443,7 @@ impl<T: Tracer> Default for BootParams<T> {
 impl<T: Tracer> std::fmt::Debug for BootParams<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BootParams")
+            .field("kernel", &self.kernel)
             .field("nr_cpus", &self.nr_cpus)
             .field(
                 "subsystems",
@@ -437,6 +461,7 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
             .field("ram", &self.ram)
             .field("swap", &self.swap)
             .field("memcg", &self.memcg)
+            .field("res_counter", &self.res_counter)
             .finish()
     }
 }
@@ -457,6 +482,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
     /// `cgroup.event_control` registrations.
     evc: event_control::EventControlState,
+    /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
+    oom_adj_warned: std::sync::atomic::AtomicBool,
 }
 
 impl Kernel<Ftrace> {
@@ -476,7 +503,7 @@ impl<T: Tracer> Kernel<T> {
         let klog = Arc::new(Klog::default());
         let mem = Memory::<T>::new(
             params.memcg.clone(),
-            Default::default(),
+            params.res_counter,
             MachineConfig {
                 ram: params.ram,
                 swap: params.swap,
@@ -518,11 +545,19 @@ impl<T: Tracer> Kernel<T> {
             state: Mutex::new(state::State::boot()),
             programs: Mutex::new(BTreeMap::new()),
             evc: Default::default(),
+            oom_adj_warned: Default::default(),
         };
+        // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
+        let banner = k.params.linux_banner();
+        k.klog
+            .printk(&k.clock, Level::Notice, banner.trim_end_matches('\n'));
         for line in boot_lines {
             k.klog.printk(&k.clock, Level::Info, line);
         }
         let k = Arc::new(k);
+        k.mem.set_oom_namer(Arc::new(oom_proc::CoreOomNamer {
+            kernel: Arc::downgrade(&k),
+        }));
         k.cgroups
             .set_event_control(Arc::new(event_control::VfsEventControl {
                 kernel: Arc::downgrade(&k),

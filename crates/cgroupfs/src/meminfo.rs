@@ -155,8 +155,9 @@ impl<T: Tracer> Kernel<T> {
             .unwrap_or_default()
     }
 
-    /// `oom_score_adj_write`: a task without `CAP_SYS_RESOURCE` (non-root) may only raise the
-    /// value (EACCES otherwise).
+    /// `oom_score_adj_write`: a task without `CAP_SYS_RESOURCE` (non-root) may not go below
+    /// `oom_score_adj_min` (EACCES), the last value a privileged writer set (2.6.38+; every
+    /// preset with `oom_score_adj` is later); a privileged write sets it.
     pub(crate) fn proc_write_oom_score_adj(
         &self,
         st: &mut State<T>,
@@ -171,11 +172,14 @@ impl<T: Tracer> Kernel<T> {
             .get_mut(&target)
             .filter(|t| !t.is_zombie())
             .ok_or(SysError::new(Errno::ESRCH, "process gone"))?;
-        if adj < t.oom_score_adj && !cred.euid.is_root() {
+        if adj < t.oom_score_adj_min && !cred.euid.is_root() {
             return Err(SysError::new(
                 Errno::EACCES,
-                "lowering oom_score_adj needs CAP_SYS_RESOURCE",
+                "going below oom_score_adj_min needs CAP_SYS_RESOURCE",
             ));
+        }
+        if cred.euid.is_root() {
+            t.oom_score_adj_min = adj;
         }
         // Lock order: Kernel::state -> memcg world.
         self.mem

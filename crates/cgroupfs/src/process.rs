@@ -347,6 +347,9 @@ impl<T: Tracer> Kernel<T> {
         }
         t.cred = cred;
         self.cg_set_cred(pid, &cred);
+        // Lock order: Kernel::state -> memcg world. A root task keeps every capability.
+        self.mem
+            .set_task_cred(pid, cred.euid.0, cred.euid.is_root());
         Ok(())
     }
 

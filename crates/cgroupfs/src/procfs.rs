@@ -6,9 +6,11 @@
 //! `show_vfsmnt` (`/proc/mounts`, `/proc/PID/mounts`) and `show_mountinfo`
 //! (`/proc/PID/mountinfo`, v2.6.35; see `mount.rs`).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
-//! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/self`, and per pid `cgroup`, `comm`,
-//! `mounts`, `mountinfo`, `oom_score_adj` (read-write) and `status` (its first lines and the `Vm*` lines, see
-//! `meminfo.rs`).
+//! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/version`, `/proc/self`,
+//! `/proc/sys/kernel/{hostname,osrelease,ostype,version}`, and per pid `cgroup`, `comm`,
+//! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
+//! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
+//! `oom_proc.rs`).
 //! Directory listings are sorted by name like every readdir of the simulator.
 
 use crate::namei::{Attr, Node};
@@ -30,6 +32,12 @@ pub enum ProcNode {
     Meminfo,
     Mounts,
     Swaps,
+    /// `/proc/version` (`linux_banner`).
+    Version,
+    /// `/proc/sys`, `/proc/sys/kernel` and a file of it (`kernel/utsname_sysctl.c`).
+    SysDir,
+    SysKernelDir,
+    SysKernel(UtsFile),
     PidDir(Pid),
     PidFile(Pid, PidFile),
 }
@@ -45,16 +53,47 @@ pub enum PidFile {
     Mounts,
     /// `/proc/PID/mountinfo` (`show_mountinfo`).
     Mountinfo,
+    OomAdj,
+    OomScore,
+}
+
+/// A file of `/proc/sys/kernel` that `uname` also reports.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum UtsFile {
+    Hostname,
+    Osrelease,
+    Ostype,
+    Version,
+}
+
+impl UtsFile {
+    const ALL: [UtsFile; 4] = [
+        UtsFile::Hostname,
+        UtsFile::Osrelease,
+        UtsFile::Ostype,
+        UtsFile::Version,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            UtsFile::Hostname => "hostname",
+            UtsFile::Osrelease => "osrelease",
+            UtsFile::Ostype => "ostype",
+            UtsFile::Version => "version",
+        }
+    }
 }
 
 impl PidFile {
-    const ALL: [PidFile; 6] = [
+    const ALL: [PidFile; 8] = [
         PidFile::Cgroup,
         PidFile::Comm,
         PidFile::Status,
         PidFile::OomScoreAdj,
         PidFile::Mounts,
         PidFile::Mountinfo,
+        PidFile::OomAdj,
+        PidFile::OomScore,
     ];
 
     fn name(self) -> &'static str {
@@ -65,6 +104,8 @@ impl PidFile {
             PidFile::OomScoreAdj => "oom_score_adj",
             PidFile::Mounts => "mounts",
             PidFile::Mountinfo => "mountinfo",
+            PidFile::OomAdj => "oom_adj",
+            PidFile::OomScore => "oom_score",
         }
     }
 }
@@ -110,6 +151,10 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Mounts => 4,
         ProcNode::Meminfo => 5,
         ProcNode::Swaps => 6,
+        ProcNode::Version => 7,
+        ProcNode::SysDir => 8,
+        ProcNode::SysKernelDir => 9,
+        ProcNode::SysKernel(f) => 10 + *f as u64,
         // Room for 15 files per pid directory.
         ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 16,
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 16 + 1 + *f as u64,
@@ -127,10 +172,15 @@ impl<T: Tracer> Kernel<T> {
         let (file_type, mode, uid, gid) = match n {
             ProcNode::Root => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SelfLink => (FileType::Symlink, 0o777, 0, 0),
-            ProcNode::Cgroups | ProcNode::Mounts | ProcNode::Meminfo | ProcNode::Swaps => {
-                (FileType::Regular, 0o444, 0, 0)
-            }
-            ProcNode::PidFile(p, PidFile::OomScoreAdj) => {
+            ProcNode::Cgroups
+            | ProcNode::Mounts
+            | ProcNode::Meminfo
+            | ProcNode::Swaps
+            | ProcNode::Version => (FileType::Regular, 0o444, 0, 0),
+            ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
+            ProcNode::SysKernel(UtsFile::Hostname) => (FileType::Regular, 0o644, 0, 0),
+            ProcNode::SysKernel(_) => (FileType::Regular, 0o444, 0, 0),
+            ProcNode::PidFile(p, PidFile::OomScoreAdj | PidFile::OomAdj) => {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Regular, 0o644, t.cred.euid.0, t.cred.egid)
             }
@@ -170,6 +220,8 @@ impl<T: Tracer> Kernel<T> {
                 "meminfo" => ProcNode::Meminfo,
                 "mounts" => ProcNode::Mounts,
                 "swaps" => ProcNode::Swaps,
+                "version" => ProcNode::Version,
+                "sys" => ProcNode::SysDir,
                 _ => {
                     let pid = name
                         .parse::<i32>()
@@ -185,10 +237,18 @@ impl<T: Tracer> Kernel<T> {
                 self.proc_task(st, *p)?;
                 let f = PidFile::ALL
                     .into_iter()
-                    .find(|f| f.name() == name)
+                    .find(|&f| f.name() == name && self.proc_pid_file_exists(f))
                     .ok_or(enoent)?;
                 ProcNode::PidFile(*p, f)
             }
+            ProcNode::SysDir if name == "kernel" => ProcNode::SysKernelDir,
+            ProcNode::SysDir => return Err(enoent),
+            ProcNode::SysKernelDir => ProcNode::SysKernel(
+                UtsFile::ALL
+                    .into_iter()
+                    .find(|f| f.name() == name)
+                    .ok_or(enoent)?,
+            ),
             _ => return Err(SysError::new(Errno::ENOTDIR, "not a directory")),
         };
         Ok(Node::Proc(found))
@@ -207,6 +267,8 @@ impl<T: Tracer> Kernel<T> {
                     entry("mounts", FileType::Regular),
                     entry("self", FileType::Symlink),
                     entry("swaps", FileType::Regular),
+                    entry("sys", FileType::Directory),
+                    entry("version", FileType::Regular),
                 ];
                 v.extend(
                     st.tasks
@@ -219,9 +281,15 @@ impl<T: Tracer> Kernel<T> {
                 self.proc_task(st, *p)?;
                 PidFile::ALL
                     .into_iter()
+                    .filter(|&f| self.proc_pid_file_exists(f))
                     .map(|f| entry(f.name(), FileType::Regular))
                     .collect()
             }
+            ProcNode::SysDir => vec![entry("kernel", FileType::Directory)],
+            ProcNode::SysKernelDir => UtsFile::ALL
+                .into_iter()
+                .map(|f| entry(f.name(), FileType::Regular))
+                .collect(),
             _ => return Err(SysError::new(Errno::ENOTDIR, "not a directory")),
         };
         out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -235,6 +303,22 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Mounts => self.proc_mounts(st),
             ProcNode::Meminfo => self.sys_meminfo().render(),
             ProcNode::Swaps => self.proc_swaps(),
+            ProcNode::Version => self.params.linux_banner(),
+            ProcNode::SysKernel(f) => {
+                let u = self.uname();
+                let v = match f {
+                    UtsFile::Hostname => u.nodename,
+                    UtsFile::Osrelease => u.release,
+                    UtsFile::Ostype => u.sysname,
+                    UtsFile::Version => u.version,
+                };
+                format!("{v}\n")
+            }
+            ProcNode::PidFile(p, PidFile::OomAdj) => self.proc_oom_adj_text(st, *p)?,
+            ProcNode::PidFile(p, PidFile::OomScore) => {
+                self.proc_task(st, *p)?;
+                self.proc_oom_score_text(*p)
+            }
             ProcNode::PidFile(p, f) => {
                 let t = self.proc_task(st, *p)?;
                 match f {
@@ -245,6 +329,7 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::Cgroup => self.cg_proc_pid_cgroup(*p),
                     PidFile::Mounts => self.proc_mounts(st),
                     PidFile::Mountinfo => self.proc_mountinfo(st),
+                    PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
                 }
             }
             _ => return Err(SysError::new(Errno::EISDIR, "is a directory")),

@@ -248,6 +248,8 @@ impl<T: Tracer> State<T> {
                 exit_status: None,
                 orphaned: false,
                 oom_score_adj: 0,
+                oom_adj: 0,
+                oom_score_adj_min: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
             },

@@ -73,6 +73,12 @@ pub struct Task {
     pub orphaned: bool,
     /// `signal->oom_score_adj` (−1000..=1000), inherited at fork; the memcg keeps its copy.
     pub oom_score_adj: i32,
+    /// `signal->oom_adj` (−17..=15) of 2.6.35 and older, inherited at fork; the memcg keeps its
+    /// copy (2.6.36+ derive `oom_adj` from `oom_score_adj` instead).
+    pub oom_adj: i32,
+    /// `signal->oom_score_adj_min` (2.6.38+): the lowest `oom_score_adj` an unprivileged task
+    /// may set, the last value a privileged writer set (0 at boot), inherited at fork.
+    pub oom_score_adj_min: i32,
     /// Signals other than SIGKILL sent while the task sleeps in state D: delivered when it
     /// wakes (the memcg OOM wait is `TASK_KILLABLE`).
     pub pending: Vec<Signal>,

@@ -103,9 +103,7 @@ pub fn run(shell: &mut Shell) -> i32 {
     }
     // Without a handler, Ctrl-C during a long command would end the whole session.
     let _ = ctrlc::set_handler(on_sigint);
-    println!(
-        "cgsim: a simulated Linux cgroup v1 kernel. Type `help` for commands, `exit` to leave."
-    );
+    println!("{}", crate::commands::uname::banner(shell.kernel()));
     let mut line_no = 1;
     let mut buf = String::new();
     loop {

@@ -54,6 +54,7 @@ pub mod mm;
 pub mod model;
 mod move_charge;
 mod oom;
+mod oom_report;
 pub mod page;
 pub mod profile;
 mod rmap;
@@ -73,8 +74,9 @@ pub use machine::{
 };
 pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use mm::{FileId, ShmId};
+pub use oom::{OOM_DISABLE, OOM_SCORE_ADJ_MIN, OomNamer};
 pub use page::{LruList, Page};
-pub use profile::{MemcgProfile, ThresholdCheck};
+pub use profile::{MemcgProfile, OomReport, ThresholdCheck};
 pub use swapfile::{SWAP_DEVICE, SwapArea};
 pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX, VMPRESSURE_LEVEL_CRITICAL_PRIO, VMPRESSURE_WIN};
 

@@ -254,6 +254,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) events: MemEvents,
     /// `None` until a hook is installed, so the hot path skips computing usage.
     pub(crate) hook: Option<Arc<dyn MemcgEventHook>>,
+    /// Names for the OOM report (`None`: the report leaves out the lines that need them).
+    pub(crate) namer: Option<Arc<dyn crate::oom::OomNamer>>,
     pub(crate) klog: Arc<Klog>,
     pub(crate) clock: Arc<Clock>,
     pub(crate) scratch: Vec<u32>,
@@ -261,6 +263,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) oom_waiters: Vec<(Pid, u16, bool)>,
     /// Whether the last `select_bad_process` found a victim (or one still dying).
     pub(crate) last_oom_found: bool,
+    /// The rate limit of the OOM report's header (`printk_ratelimit` / `oom_rs`).
+    pub(crate) oom_ratelimit: crate::oom_report::RateLimit,
     /// Pages taken off inactive lists by reclaim since boot (`sc->nr_scanned` summed), for
     /// vmpressure.
     pub(crate) reclaim_scanned: u64,
@@ -340,11 +344,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             next_shmem_file: FileId::SHMEM_BASE,
             events: MemEvents::default(),
             hook: None,
+            namer: None,
             klog,
             clock,
             scratch: Vec::new(),
             oom_waiters: Vec::new(),
             last_oom_found: false,
+            oom_ratelimit: Default::default(),
             reclaim_scanned: 0,
             reclaim_target: None,
             mc: None,
@@ -533,6 +539,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 mm: None,
                 comm: comm.to_string(),
                 oom_score_adj: 0,
+                oom_adj: 0,
+                uid: 0,
+                privileged: true,
                 parent: None,
                 memdie: false,
                 oom_wait: None,
@@ -611,6 +620,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 mm,
                 comm: p.comm.clone(),
                 oom_score_adj: p.oom_score_adj,
+                oom_adj: p.oom_adj,
+                uid: p.uid,
+                privileged: p.privileged,
                 parent: Some(parent),
                 memdie: false,
                 oom_wait: None,
@@ -644,6 +656,39 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mut w = self.lock();
         w.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?.oom_score_adj = adj;
         Ok(())
+    }
+
+    /// Set `/proc/<pid>/oom_adj` as 2.6.35 stores it (−17..=15, else EINVAL).
+    pub fn set_oom_adj(&self, pid: Pid, adj: i32) -> Result<(), Errno> {
+        if !(-17..=15).contains(&adj) {
+            return Err(Errno::EINVAL);
+        }
+        let mut w = self.lock();
+        w.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?.oom_adj = adj;
+        Ok(())
+    }
+
+    /// A task's credentials changed (`commit_creds`): its uid for the OOM task dump, and
+    /// whether it keeps the capabilities the 2.6.35 `badness()` discounts (root's).
+    pub fn set_task_cred(&self, pid: Pid, uid: u32, privileged: bool) {
+        let mut w = self.lock();
+        if let Some(t) = w.tasks.get_mut(&pid) {
+            t.uid = uid;
+            t.privileged = privileged;
+        }
+    }
+
+    /// `/proc/<pid>/oom_score` (`proc_oom_score`): the profile's badness as that file shows
+    /// it. `None` for an unknown pid.
+    pub fn oom_score(&self, pid: Pid) -> Option<u64> {
+        let w = self.lock();
+        w.tasks.get(&pid)?;
+        Some(w.proc_oom_score(pid))
+    }
+
+    /// Install the names the OOM report prints (`cgroup_path`, the cpuset name).
+    pub fn set_oom_namer(&self, namer: Arc<dyn crate::oom::OomNamer>) {
+        self.lock().namer = Some(namer);
     }
 
     /// The memcg whose OOM wait queue `pid` sleeps on, if any.

@@ -318,6 +318,13 @@ pub(crate) struct Task {
     pub(crate) comm: String,
     /// `/proc/<pid>/oom_score_adj` (−1000..1000; −1000 makes the task immune).
     pub(crate) oom_score_adj: i32,
+    /// `signal->oom_adj` (2.6.25–2.6.35 `/proc/<pid>/oom_adj`, −17..15; −17 is
+    /// `OOM_DISABLE`). Later kernels derive it from `oom_score_adj`.
+    pub(crate) oom_adj: i32,
+    /// The task's effective uid and whether it holds the capabilities the old `badness()`
+    /// discounts (`CAP_SYS_ADMIN`, `CAP_SYS_RESOURCE`, `CAP_SYS_RAWIO`: every root task).
+    pub(crate) uid: u32,
+    pub(crate) privileged: bool,
     pub(crate) parent: Option<Pid>,
     /// `TIF_MEMDIE`: chosen by the OOM killer.
     pub(crate) memdie: bool,

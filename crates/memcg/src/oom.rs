@@ -2,8 +2,9 @@
 //!
 //! **Kernel:** `mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`,
 //! `mem_cgroup_mark_under_oom`, `memcg_wakeup_oom`, `memcg_oom_recover`; `mm/oom_kill.c`
-//! `mem_cgroup_out_of_memory`, `select_bad_process`, `oom_badness` (2.6.36), `badness` (2.6.25),
-//! `oom_kill_process` (spec §8.1, §8.3, §8.6, §8.7; SEED §15.1.9).
+//! `mem_cgroup_out_of_memory`, `select_bad_process`, `badness` (2.6.25–2.6.35),
+//! `oom_badness` (2.6.36+), `oom_kill_process` (v2.6.35 with the 2.6.36+ child choice as a
+//! switch). The log lines are in `oom_report.rs`.
 //!
 //! **Differences:**
 //! - A killed task's memory is freed at once (its mm is torn down inside the kill), standing in
@@ -14,19 +15,26 @@
 //!   task until `MemEvents::woken` names it, then retries the access (the 3.12+ "wait at the end
 //!   of the fault" place, with 2.6.35 semantics, spec §8.4.3).
 //! - When nothing can be killed the charge fails with ENOMEM instead of looping forever.
-//! - `CAP_SYS_ADMIN` discounts and cpusets are not modelled; 2.6.25 `badness` uses total_vm,
-//!   children and `oom_score_adj` (as `oomkilladj`) only.
+//! - The old `badness()` uses total_vm, the children's, the root discount and `oom_adj`; CPU
+//!   time, run time, nice and cpusets are not modelled. `oom_badness` is the 3.5+ one (pages,
+//!   `oom_score_adj` scaled by the limit, the root bonus of `memcg.oom_root_bonus`); 2.6.36–3.4
+//!   scored on the 0..1000 scale directly.
 
 use crate::charge::OomOutcome;
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
-use crate::profile::Badness;
+use crate::profile::{Badness, RootBonus};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, PAGE_SHIFT, Pid};
 
 /// `OOM_SCORE_ADJ_MIN`: immune to the OOM killer.
 pub const OOM_SCORE_ADJ_MIN: i32 = -1000;
+
+/// `OOM_DISABLE` (`/proc/<pid>/oom_adj` −17, 2.6.35): immune to the OOM killer.
+pub const OOM_DISABLE: i32 = -17;
+
+pub use crate::oom_report::OomNamer;
 
 impl<C: MemCounter> World<C> {
     /// `mem_cgroup_handle_oom(mem)` (2.6.35–3.11, spec §8.3.2).
@@ -268,14 +276,7 @@ impl<C: MemCounter> World<C> {
                 s == mem
             }
         };
-        self.oom_kill(
-            t,
-            cpu,
-            current,
-            totalpages,
-            "Memory cgroup out of memory",
-            &in_memcg,
-        )
+        self.oom_kill(t, cpu, current, totalpages, Some(mem), &in_memcg)
     }
 
     /// The global OOM killer, when RAM and swap are exhausted. Returns whether it killed.
@@ -283,14 +284,7 @@ impl<C: MemCounter> World<C> {
         let _f = trace::func(t, cpu, "out_of_memory");
         let totalpages = (self.pages.len() + self.swap.len()) as u64;
         let before = self.events.killed.len();
-        self.oom_kill(
-            t,
-            cpu,
-            Some(current),
-            totalpages,
-            "Out of memory",
-            &|_, _| true,
-        );
+        self.oom_kill(t, cpu, Some(current), totalpages, None, &|_, _| true);
         self.events.killed.len() > before
     }
 
@@ -322,11 +316,12 @@ impl<C: MemCounter> World<C> {
         total.max(1)
     }
 
-    /// Score a task for the profile's badness rule; `None` if it cannot be chosen.
+    /// Score a task for the profile's badness rule; `None` if it cannot be chosen
+    /// (`select_bad_process` skips init, tasks without an mm and immune tasks).
     fn badness(&self, pid: Pid, totalpages: u64) -> Option<u64> {
         let task = self.tasks.get(&pid)?;
-        let mm = self.mms[task.mm? as usize].lock();
-        if pid.0 == 1 || task.oom_score_adj == OOM_SCORE_ADJ_MIN {
+        task.mm?;
+        if pid.0 == 1 {
             return None;
         }
         // "swapoff can easily use up all memory, so kill those first": `badness` returns
@@ -340,13 +335,46 @@ impl<C: MemCounter> World<C> {
             });
         }
         match self.profile.badness {
+            Badness::Rss2_6_36 if task.oom_score_adj == OOM_SCORE_ADJ_MIN => None,
+            Badness::TotalVm2_6_25 if task.oom_adj == OOM_DISABLE => None,
+            _ => Some(self.task_badness(pid, totalpages)),
+        }
+    }
+
+    /// The badness of a task with an mm (0 without one), before the candidate filters.
+    fn task_badness(&self, pid: Pid, totalpages: u64) -> u64 {
+        let Some(task) = self.tasks.get(&pid) else {
+            return 0;
+        };
+        let Some(mmi) = task.mm else {
+            return 0;
+        };
+        let mm = self.mms[mmi as usize].lock();
+        match self.profile.badness {
+            // 2.6.36+ `oom_badness`.
             Badness::Rss2_6_36 => {
-                let points = (mm.anon_rss + mm.file_rss + mm.nr_ptes() + mm.swap_ents) as i64;
-                let adj = task.oom_score_adj as i64 * (totalpages / 1000) as i64;
-                Some((points + adj).max(1) as u64)
+                if task.oom_score_adj == OOM_SCORE_ADJ_MIN {
+                    return 0;
+                }
+                let mut points = (mm.anon_rss + mm.file_rss + mm.nr_ptes() + mm.swap_ents) as i64;
+                let mut adj = task.oom_score_adj as i64;
+                // "Root processes get 3% bonus", in the version's form.
+                match self.profile.oom_root_bonus {
+                    RootBonus::None => {}
+                    RootBonus::Adj30 if task.privileged => adj -= 30,
+                    RootBonus::Pct3 if task.privileged => points -= points * 3 / 100,
+                    _ => {}
+                }
+                adj *= (totalpages / 1000) as i64;
+                (points + adj).max(1) as u64
             }
+            // 2.6.25–2.6.35 `badness(p, uptime)`.
             Badness::TotalVm2_6_25 => {
+                if task.oom_adj == OOM_DISABLE {
+                    return 0;
+                }
                 let mut points = mm.total_vm();
+                drop(mm);
                 for (_, c) in self.tasks.iter().filter(|(_, c)| c.parent == Some(pid)) {
                     if let Some(cm) = c.mm
                         && Some(cm) != task.mm
@@ -354,14 +382,37 @@ impl<C: MemCounter> World<C> {
                         points += self.mms[cm as usize].lock().total_vm() / 2 + 1;
                     }
                 }
-                // oom_score_adj stands in for oomkilladj (−17..15, mapped by /62).
-                let adj = task.oom_score_adj / 62;
+                // Simulated tasks use no CPU time, so `cpu_time` is 0 and divides nothing;
+                // `run_time` (uptime − start in units of 1024 s) is not kept either.
+                if task.privileged {
+                    // CAP_SYS_ADMIN or CAP_SYS_RESOURCE, then CAP_SYS_RAWIO: a root task has
+                    // all three.
+                    points /= 4;
+                    points /= 4;
+                }
+                let adj = task.oom_adj;
                 if adj > 0 {
                     points = points.max(1) << adj;
                 } else if adj < 0 {
                     points >>= -adj;
                 }
-                Some(points)
+                points
+            }
+        }
+    }
+
+    /// `/proc/<pid>/oom_score` (`proc_oom_score`): 2.6.35 prints `badness(task, uptime)`;
+    /// 2.6.36+ prints `oom_badness(task, totalram + total_swap) * 1000 / totalpages`
+    /// (0 for init, an unkillable task).
+    pub(crate) fn proc_oom_score(&self, pid: Pid) -> u64 {
+        match self.profile.badness {
+            Badness::TotalVm2_6_25 => self.task_badness(pid, 1),
+            Badness::Rss2_6_36 => {
+                if pid.0 == 1 {
+                    return 0;
+                }
+                let totalpages = ((self.pages.len() + self.swap.len()) as u64).max(1);
+                self.task_badness(pid, totalpages) * 1000 / totalpages
             }
         }
     }
@@ -373,9 +424,15 @@ impl<C: MemCounter> World<C> {
         cpu: CpuId,
         current: Option<Pid>,
         totalpages: u64,
-        msg: &str,
+        memcg: Option<u16>,
         filter: &dyn Fn(&World<C>, u16) -> bool,
     ) -> bool {
+        // The `message` argument of `oom_kill_process`.
+        let msg = if memcg.is_some() {
+            "Memory cgroup out of memory"
+        } else {
+            "Out of memory"
+        };
         self.last_oom_found = false;
         // A victim still dying (TIF_MEMDIE): no new kill.
         let candidates: Vec<Pid> = self
@@ -400,42 +457,62 @@ impl<C: MemCounter> World<C> {
             return false;
         };
         self.last_oom_found = true;
+        if self.oom_header_ratelimit() {
+            self.oom_dump_header(current, victim, memcg);
+        }
         let comm = self.tasks[&victim].comm.clone();
-        let shown = match self.profile.badness {
-            Badness::Rss2_6_36 => points * 1000 / totalpages.max(1),
-            Badness::TotalVm2_6_25 => points,
-        };
-        let line = match self.profile.badness {
+        let target = match self.profile.badness {
             Badness::Rss2_6_36 => {
-                format!("{msg}: Kill process {victim} ({comm}) score {shown} or sacrifice child")
+                let shown = points * 1000 / totalpages.max(1);
+                self.printk(
+                    Level::Err,
+                    format!(
+                        "{msg}: Kill process {victim} ({comm}) score {shown} or sacrifice child"
+                    ),
+                );
+                // 2.6.36+: the child with its own mm and the highest badness is killed instead.
+                let vmm = self.tasks[&victim].mm;
+                let mut best_child: Option<(Pid, u64)> = None;
+                let children: Vec<Pid> = self
+                    .tasks
+                    .iter()
+                    .filter(|(_, c)| c.parent == Some(victim) && c.mm.is_some() && c.mm != vmm)
+                    .map(|(&p, _)| p)
+                    .collect();
+                for c in children {
+                    if let Some(s) = self.badness(c, totalpages)
+                        && best_child.is_none_or(|(_, b)| s > b)
+                    {
+                        best_child = Some((c, s));
+                    }
+                }
+                best_child.map_or(victim, |(c, _)| c)
             }
-            // `%li` of an unsigned long: ULONG_MAX (a PF_OOM_ORIGIN task) prints as -1.
-            Badness::TotalVm2_6_25 => format!(
-                "{msg}: kill process {victim} ({comm}) score {} or a child",
-                shown as i64
-            ),
+            Badness::TotalVm2_6_25 => {
+                // `%li` of an unsigned long: ULONG_MAX (a PF_OOM_ORIGIN task) prints as -1.
+                self.printk(
+                    Level::Err,
+                    format!(
+                        "{msg}: kill process {victim} ({comm}) score {} or a child",
+                        points as i64
+                    ),
+                );
+                // 2.6.25–2.6.35: the first child (oldest first, as `p->children` is kept) with
+                // its own mm, in the OOMing memcg, that `oom_kill_task` accepts (not
+                // OOM_DISABLE) is killed instead.
+                let vmm = self.tasks[&victim].mm;
+                self.tasks
+                    .iter()
+                    .find(|(_, c)| {
+                        c.parent == Some(victim)
+                            && c.mm.is_some()
+                            && c.mm != vmm
+                            && filter(self, c.memcg)
+                            && c.oom_adj != OOM_DISABLE
+                    })
+                    .map_or(victim, |(&p, _)| p)
+            }
         };
-        self.printk(Level::Err, line);
-        // Sacrifice a child with its own mm (the one with the highest badness).
-        let mut target = victim;
-        let vmm = self.tasks[&victim].mm;
-        let mut best_child: Option<(Pid, u64)> = None;
-        let children: Vec<Pid> = self
-            .tasks
-            .iter()
-            .filter(|(_, c)| c.parent == Some(victim) && c.mm.is_some() && c.mm != vmm)
-            .map(|(&p, _)| p)
-            .collect();
-        for c in children {
-            if let Some(s) = self.badness(c, totalpages)
-                && best_child.is_none_or(|(_, b)| s > b)
-            {
-                best_child = Some((c, s));
-            }
-        }
-        if let Some((c, _)) = best_child {
-            target = c;
-        }
         self.kill_task(t, cpu, target);
         if let Some(slot) = self.tasks.get(&target).map(|t| t.memcg) {
             self.mc_mut(slot).oom_kill += 1;
@@ -446,8 +523,9 @@ impl<C: MemCounter> World<C> {
     /// `oom_kill_task`: `TIF_MEMDIE` + `SIGKILL`, log, and free the victim's memory now.
     fn kill_task<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
         let _f = trace::func(t, cpu, "oom_kill_task");
-        let comm = self.tasks[&pid].comm.clone();
-        self.printk(Level::Err, format!("Killed process {pid} ({comm})"));
+        for line in self.oom_killed_lines(pid) {
+            self.printk(Level::Err, line);
+        }
         self.oom_wait_cancel(pid);
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.memdie = true;

@@ -1,68 +1,105 @@
-//! The `memcg.*` and `thresholds.*` switches of spec §15.2 and the SEED defaults of §15.1.7–15.1.9.
+//! The `memcg.*` and `thresholds.*` switches; `Default` is Linux 2.6.35.
 //!
 //! **Kernel:** none; each switch selects the behaviour of a kernel version range.
 //! The counter backend (`memcg.counter`) is not a field: it is the type parameter `C` of
-//! [`MemoryMachine`](crate::MemoryMachine) (`SpinResCounter` for SEED, `PageCounter` for 3.19+),
+//! [`MemoryMachine`](crate::MemoryMachine) (`SpinResCounter` for 2.6.25–3.18, `PageCounter` for 3.19+; the Kernel uses the former),
 //! so the charge path is compiled for one backend with no dynamic dispatch.
 
 use cgsim_ktypes::Errno;
 
-/// `memcg.charge_algo` (spec §7.2–7.6).
+/// `memcg.charge_algo`: the charge loop (`mm/memcontrol.c`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ChargeAlgo {
     /// 2.6.25 `mem_cgroup_charge_common`: one counter, reclaim returns 0/1, OOM on the sixth
-    /// unproductive round and the charge fails (spec §7.2).
+    /// unproductive round and the charge fails.
     V2_6_25,
-    /// 2.6.34 `__mem_cgroup_try_charge` (SEED, spec §7.4): hierarchical counters, res then memsw,
+    /// 2.6.34–2.6.35 `__mem_cgroup_try_charge`: hierarchical counters, res then memsw,
     /// optional stock, `mem_over_limit`, hierarchical reclaim, 5 retries, then OOM handling.
     #[default]
     V2_6_34,
-    /// 3.19+/4.x `try_charge` order: memsw is tried before memory (spec §7.6 step 4); the rest of
+    /// 3.19+/4.x `try_charge` order: memsw is tried before memory; the rest of
     /// the loop is the 2.6.34 one (documented simplification).
     V4X,
 }
 
-/// `memcg.oom_model` (spec §8).
+/// `memcg.oom_model`: how a charge at the limit ends in an OOM kill or wait.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum OomModel {
     /// 2.6.25: kill a victim and fail the charge; the fault then kills the faulting task too.
     KillAndFail2_6_25,
-    /// 2.6.34 `mem_cgroup_handle_oom` (spec §8.2.3): no `oom_control` file, so no
+    /// 2.6.34 `mem_cgroup_handle_oom`: no `oom_control` file, so no
     /// `oom_kill_disable`, `under_oom` or OOM notification; the task that owns the OOM (no
     /// overlapping one in the subtree) kills a victim, then every waiter retries its charge.
     HandleOom2_6_34,
-    /// 2.6.35–3.11 (SEED): subtree OOM lock, `under_oom`, `oom_kill_disable` makes tasks wait in
-    /// the charge path (spec §8.3).
+    /// 2.6.35–3.11 `mem_cgroup_handle_oom`: subtree OOM lock, `under_oom`, `oom_kill_disable`
+    /// makes tasks wait in the charge path.
     #[default]
     OomControlChargeWait,
-    /// 3.12+ (and 3.10.y) `mem_cgroup_oom` + `mem_cgroup_oom_synchronize` (spec §8.4): only a
+    /// 3.12+ (and 3.10.y) `mem_cgroup_oom` + `mem_cgroup_oom_synchronize`: only a
     /// user page fault handles the OOM (kill, or wait with `oom_kill_disable`), at the end of
     /// the fault; any other charge at the limit (the page cache of `read(2)`/`write(2)`,
     /// `mlock`'s population) fails with ENOMEM, killing no one.
     OomControlFaultEnd,
-    /// 4.x `mem_cgroup_oom` (spec §8.5): kill from the charge path, the OOM lock only gates the
+    /// 4.x `mem_cgroup_oom`: kill from the charge path, the OOM lock only gates the
     /// notification; no victim → the charge is forced past the limit; `oom_kill_disable` makes
     /// a user page fault wait and fails any other charge with ENOMEM.
     V4,
 }
 
-/// `memcg.badness` (spec §8.1.3, §8.7.4).
+/// `memcg.badness`: how the OOM killer scores a task (`mm/oom_kill.c`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum Badness {
-    /// 2.6.25 `badness()`: total_vm, then `oomkilladj` shifts (cpu time and capabilities are
-    /// not modelled).
-    TotalVm2_6_25,
-    /// 2.6.36 `oom_badness()` (SEED): rss + page tables + swap, `oom_score_adj`.
+    /// 2.6.25–2.6.35 `badness()` (the 2.6.35 default): the mm's `total_vm`, plus half of each
+    /// child's with its own mm, divided by 4 for `CAP_SYS_ADMIN`/`CAP_SYS_RESOURCE` and by 4
+    /// again for `CAP_SYS_RAWIO` (a root task has all three), then shifted by `oom_adj`
+    /// (`oomkilladj` in 2.6.25). CPU time, run time and nice are not modelled (simulated tasks
+    /// use no CPU time; see `oom.rs`).
     #[default]
+    TotalVm2_6_25,
+    /// 2.6.36+ `oom_badness()`: rss + page tables + swap entries, plus
+    /// `oom_score_adj * totalpages / 1000`.
     Rss2_6_36,
 }
 
-/// `thresholds.check` (spec §10.6): when `memcg_check_events` runs the threshold check.
+/// `memcg.oom_root_bonus`: what `oom_badness` takes off a `CAP_SYS_ADMIN` (root) task.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum RootBonus {
+    /// 4.17+: nothing.
+    #[default]
+    None,
+    /// 3.5–3.13: `adj -= 30` before `adj *= totalpages / 1000` (3% of the limit).
+    Adj30,
+    /// 3.14–4.16: `points -= points * 3 / 100` (3% of the task's own usage).
+    Pct3,
+}
+
+/// `memcg.oom_report`: which kernel's lines the OOM killer writes to the kernel log
+/// (`dump_header`, `mem_cgroup_print_oom_info`, `oom_kill_process`, `__oom_kill_task`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OomReport {
+    /// 2.6.25: `invoked oom-killer: ... oomkilladj=`, the stack dump, `kill process ... or a
+    /// child`, `Killed process N (comm)`.
+    V2_6_25,
+    /// 2.6.35: `oom_adj=`, the cpuset line, `Pid: N, comm: ...` stack dump, `Task in ...`, the
+    /// `memory:` and `memory+swap:` lines, `kill process ... or a child`, `Killed process ...
+    /// vsz:..., anon-rss:..., file-rss:...`.
+    #[default]
+    V2_6_35,
+    /// 3.10: `oom_score_adj=`, `CPU: N PID: N Comm: ...`, the `kmem:` line, `Memory cgroup
+    /// stats for ...`, the task dump, `Kill process ... or sacrifice child`, `Killed process ...
+    /// total-vm:...`.
+    V3_10,
+    /// 4.19: `gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null)`, the task dump with
+    /// `pgtables_bytes`, `shmem-rss` in the `Killed process` line, then the `oom_reaper` line.
+    V4_19,
+}
+
+/// `thresholds.check`: when `memcg_check_events` runs the threshold check.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ThresholdCheck {
     /// After every page event: exact and deterministic, for teaching.
     EveryEvent,
-    /// 2.6.34 (SEED): when the memcg's page-event counter is a multiple of 128
+    /// 2.6.34–2.6.35 `memcg_check_events`: when the memcg's page-event counter is a multiple of 128
     /// (`THRESHOLDS_EVENTS_THRESH`).
     #[default]
     Ratelimited2_6_34,
@@ -71,18 +108,19 @@ pub enum ThresholdCheck {
     Ratelimited3x,
 }
 
-/// Every `memcg.*` switch. `Default` is SEED (spec §15.1.7–15.1.9).
+/// Every `memcg.*` switch. `Default` is the crate's test profile; [`MemcgProfile::v2_6_35`] is
+/// Linux 2.6.35.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemcgProfile {
     pub charge_algo: ChargeAlgo,
-    /// `memcg.stock_pages`: 0 (SEED), 32 or 64.
+    /// `memcg.stock_pages`: 0 (≤2.6.32), 32 (2.6.33–6.0) or 64 (6.1+).
     pub stock_pages: u64,
-    /// `memcg.root_charged`: false (2.6.32+, SEED) skips the root's counters.
+    /// `memcg.root_charged`: false (2.6.32+) skips the root's counters.
     pub root_charged: bool,
-    /// `memcg.limit_resize`: true = 2.6.27+ retry loop with EBUSY (SEED); false = 2.6.25 direct
+    /// `memcg.limit_resize`: true = 2.6.27+ retry loop with EBUSY; false = 2.6.25 direct
     /// store (a limit below usage is accepted).
     pub limit_resize_retry: bool,
-    /// `memcg.swap_accounting`: the memsw counter and `memory.memsw.*` files (SEED: on).
+    /// `memcg.swap_accounting`: the memsw counter and `memory.memsw.*` files (2.6.29+ with swap accounting).
     pub swap_accounting: bool,
     pub oom_model: OomModel,
     pub badness: Badness,
@@ -90,23 +128,35 @@ pub struct MemcgProfile {
     pub oom_control_hier_restriction: bool,
     /// `memcg.swappiness_hier_restriction` (2.6.29–3.18: on).
     pub swappiness_hier_restriction: bool,
-    /// `memcg.oom_kill_line`: the `oom_kill <n>` line of `oom_control` (4.13+; SEED off).
+    /// `memcg.oom_kill_line`: the `oom_kill <n>` line of `oom_control` (4.13+).
     pub oom_kill_line: bool,
-    /// `vm_swappiness`, the global default (spec §1.11).
+    /// `vm_swappiness`, the global default (60).
     pub vm_swappiness: u64,
-    /// `thresholds.check` (spec §10.6; SEED `ratelimited_2_6_34`).
+    /// `thresholds.check`.
     pub thresholds_check: ThresholdCheck,
-    /// `thresholds.register_cmp`: true = `le` (3.x, SEED §15.1.10), false = `lt_2_6_34`
-    /// (spec §10.2 step 5).
+    /// `thresholds.register_cmp`: true = `le` (3.x), false = `lt_2_6_34` (2.6.34–2.6.35
+    /// `mem_cgroup_usage_register_event` counts thresholds strictly below usage).
     pub thresholds_register_le: bool,
-    /// `thresholds.walk_ancestors` (spec §10.5; SEED on, 2.6.34 off).
+    /// `thresholds.walk_ancestors`: 2.6.34–2.6.35 check the charged memcg only; later kernels its
+    /// ancestors too.
     pub thresholds_walk_ancestors: bool,
-    /// `vmpressure`: `off` (SEED, before 3.10) or `v3_10`: the `memory.pressure_level` file
-    /// and its notifications (spec §12). `v4_11_modes` is not modelled.
+    /// `vmpressure`: `off` (before 3.10) or `v3_10`: the `memory.pressure_level` file and its
+    /// notifications. `v4_11_modes` is not modelled.
     pub vmpressure: bool,
+    /// `memcg.oom_report`: the kernel log lines of an OOM kill.
+    pub oom_report: OomReport,
+    /// `memcg.oom_root_bonus` (with the `rss_2_6_36` badness).
+    pub oom_root_bonus: RootBonus,
+    /// `init_utsname()->release` as the OOM report's stack dump prints it (`2.6.35`); set by
+    /// the kernel's preset, not a switch.
+    pub uts_release: String,
 }
 
 impl Default for MemcgProfile {
+    /// The memcg crate's test profile: the 2.6.35 memory controller without the per-CPU charge
+    /// stock (so usage counts single pages), with the 2.6.36 `oom_badness` and the later
+    /// threshold rules. It is no kernel: the kernel presets (`cgsim_cgroupfs::KernelVersion`)
+    /// build their profiles with [`MemcgProfile::v2_6_35`] and friends.
     fn default() -> Self {
         MemcgProfile {
             charge_algo: ChargeAlgo::V2_6_34,
@@ -124,6 +174,9 @@ impl Default for MemcgProfile {
             thresholds_register_le: true,
             thresholds_walk_ancestors: true,
             vmpressure: false,
+            oom_report: OomReport::V3_10,
+            oom_root_bonus: RootBonus::None,
+            uts_release: "3.10.0".to_string(),
         }
     }
 }
@@ -175,7 +228,7 @@ impl MemcgProfile {
             }
             "memcg.badness" => {
                 self.badness = match value {
-                    "total_vm_2_6_25" => Badness::TotalVm2_6_25,
+                    "total_vm_2_6_25" | "total_vm_2_6_35" => Badness::TotalVm2_6_25,
                     "rss_2_6_36" => Badness::Rss2_6_36,
                     _ => return Err(Errno::EINVAL),
                 }
@@ -187,6 +240,23 @@ impl MemcgProfile {
                 self.swappiness_hier_restriction = on_off(value)?
             }
             "memcg.oom_kill_line" => self.oom_kill_line = on_off(value)?,
+            "memcg.oom_report" => {
+                self.oom_report = match value {
+                    "v2_6_25" => OomReport::V2_6_25,
+                    "v2_6_35" => OomReport::V2_6_35,
+                    "v3_10" => OomReport::V3_10,
+                    "v4_19" => OomReport::V4_19,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.oom_root_bonus" => {
+                self.oom_root_bonus = match value {
+                    "none" => RootBonus::None,
+                    "adj_30" => RootBonus::Adj30,
+                    "pct_3" => RootBonus::Pct3,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "thresholds.check" => {
                 self.thresholds_check = match value {
                     "every_event" => ThresholdCheck::EveryEvent,
@@ -215,6 +285,35 @@ impl MemcgProfile {
         Ok(())
     }
 
+    /// Linux 2.6.35's memory controller (`mm/memcontrol.c`, `mm/oom_kill.c` v2.6.35).
+    pub fn v2_6_35() -> MemcgProfile {
+        MemcgProfile {
+            charge_algo: ChargeAlgo::V2_6_34,
+            // `__mem_cgroup_try_charge` charges `CHARGE_SIZE` (32 pages) at a time and keeps
+            // the rest in the per-CPU stock (`consume_stock`/`refill_stock`, 2.6.33+).
+            stock_pages: 32,
+            root_charged: false,
+            limit_resize_retry: true,
+            swap_accounting: true,
+            oom_model: OomModel::OomControlChargeWait,
+            badness: Badness::TotalVm2_6_25,
+            oom_control_hier_restriction: true,
+            swappiness_hier_restriction: true,
+            oom_kill_line: false,
+            vm_swappiness: 60,
+            // `memcg_check_events`: `THRESHOLDS_EVENTS_THRESH` 7, once in 128 events.
+            thresholds_check: ThresholdCheck::Ratelimited2_6_34,
+            // `mem_cgroup_usage_register_event` counts thresholds strictly below usage, and
+            // `memcg_check_events` checks the charged memcg only (no ancestor walk).
+            thresholds_register_le: false,
+            thresholds_walk_ancestors: false,
+            vmpressure: false,
+            oom_report: OomReport::V2_6_35,
+            oom_root_bonus: RootBonus::None,
+            uts_release: "2.6.35".to_string(),
+        }
+    }
+
     /// The 2.6.25 memory controller: single counter loop, kill-and-fail OOM, total_vm badness,
     /// root charged, direct limit store.
     pub fn v2_6_25() -> MemcgProfile {
@@ -225,7 +324,12 @@ impl MemcgProfile {
             swap_accounting: false,
             oom_model: OomModel::KillAndFail2_6_25,
             badness: Badness::TotalVm2_6_25,
-            ..MemcgProfile::default()
+            oom_report: OomReport::V2_6_25,
+            uts_release: "2.6.25".to_string(),
+            // No per-CPU stock before 2.6.33; the switches of later mechanisms (thresholds,
+            // oom_control) keep 2.6.35's values and have no effect.
+            stock_pages: 0,
+            ..MemcgProfile::v2_6_35()
         }
     }
 }

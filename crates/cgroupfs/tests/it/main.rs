@@ -23,12 +23,25 @@ use std::sync::Arc;
 pub const INIT: Pid = Pid(1);
 
 /// A kernel with a small machine (16 MiB RAM, 4 MiB swap): the property tests check the memory
-/// controller's invariants, which walk every page frame, after every step.
+/// controller's invariants, which walk every page frame, after every step. It is 2.6.35
+/// without the per-CPU charge stock (`--set memcg.stock_pages=0`), so usage counts single
+/// pages and returns to 0 when everything is freed.
 pub fn boot() -> Arc<Kernel> {
-    Kernel::boot(cgsim_cgroupfs::BootParams {
+    let mut p = cgsim_cgroupfs::BootParams {
         ram: cgsim_ktypes::Bytes(16 << 20),
         swap: cgsim_ktypes::Bytes(4 << 20),
         ..Default::default()
+    };
+    p.set("memcg.stock_pages", "0").expect("a switch");
+    Kernel::boot(p)
+}
+
+/// [`boot`]'s machine as Linux 3.10 (which has `oom_score_adj`), with its stock.
+pub fn boot_3_10() -> Arc<Kernel> {
+    Kernel::boot(cgsim_cgroupfs::BootParams {
+        ram: cgsim_ktypes::Bytes(16 << 20),
+        swap: cgsim_ktypes::Bytes(4 << 20),
+        ..cgsim_cgroupfs::BootParams::kernel("3.10").expect("a preset")
     })
 }
 

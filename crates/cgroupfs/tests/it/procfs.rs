@@ -34,7 +34,9 @@ fn status_self_and_listing() {
             "meminfo",
             "mounts",
             "self",
-            "swaps"
+            "swaps",
+            "sys",
+            "version"
         ]
     );
     // /proc/self follows the caller.
@@ -87,10 +89,17 @@ fn boot_log_names_each_subsystem() {
         .into_iter()
         .map(|l| l.to_string())
         .collect();
-    let want: Vec<String> = ["cpuset", "debug", "ns", "cpu", "cpuacct", "memory"]
-        .iter()
-        .map(|s| format!("[    0.000000] Initializing cgroup subsys {s}"))
-        .collect();
+    // `start_kernel` prints `linux_banner` first (this machine is 2.6.35 with `--set`).
+    let mut want = vec![
+        "[    0.000000] Linux version 2.6.35-modified (root@cgsim) (gcc version 4.4.5 (GCC) ) \
+         #1 SMP Sun Aug 1 12:00:00 UTC 2010 (cgsim: no cgroup.event_control oops)"
+            .to_string(),
+    ];
+    want.extend(
+        ["cpuset", "debug", "ns", "cpu", "cpuacct", "memory"]
+            .iter()
+            .map(|s| format!("[    0.000000] Initializing cgroup subsys {s}")),
+    );
     assert_eq!(lines, want);
 }
 

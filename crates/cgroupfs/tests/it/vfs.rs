@@ -123,11 +123,12 @@ fn errno_table() {
             Some(Errno::EEXIST),
         ),
         (false, Op::CreateExcl, "/tmp/d/g".into(), None),
+        // /proc's lookup fails with ENOENT itself (proc_pid_lookup), so O_CREAT gets it.
         (
             false,
             Op::Create,
             "/proc/newfile".into(),
-            Some(Errno::EACCES),
+            Some(Errno::ENOENT),
         ),
         (false, Op::Mkdir, "/proc/newdir".into(), Some(Errno::EPERM)),
         (false, Op::Chdir, "/tmp/d/f".into(), Some(Errno::ENOTDIR)),

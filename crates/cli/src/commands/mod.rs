@@ -39,6 +39,7 @@ pub mod sed;
 pub mod stress;
 pub mod tee;
 pub mod text;
+pub mod uname;
 pub mod users;
 pub mod which;
 
@@ -117,13 +118,15 @@ impl Registry {
         dd::register(&mut r);
         users::register(&mut r);
         libcgroup::register(&mut r);
-        help::register(&mut r);
         coreutils::register(&mut r);
         procps::register(&mut r);
         sed::register(&mut r);
         awk::register(&mut r);
         findutils::register(&mut r);
         bc::register(&mut r);
+        uname::register(&mut r);
+        // Last: a later `add` of an existing command would reset the help text it sets.
+        help::register(&mut r);
         r
     }
 

@@ -298,12 +298,15 @@ fn functions(trace: &str) -> Vec<String> {
 fn memory_tour_trace_folds_to_a_screenful() {
     let folded = usr1_trace("");
     let n = folded.lines().count();
-    assert!(n <= 66, "{n} lines:\n{folded}");
+    // 481 lines unfolded; 2.6.35's per-CPU stock adds a `consume_stock` attempt before every
+    // res_counter charge, so the five retries fold to 76 lines (a full-height terminal).
+    assert!(n <= 80, "{n} lines:\n{folded}");
     assert!(
         folded.contains("shrink_zone() { /* priority 12..1: scan 0 of 256 pages */ }  /* ×12 */"),
         "{folded}"
     );
-    assert!(folded.contains("/* ×6 { */"), "{folded}");
+    // The reclaim retries fold into one repeated block.
+    assert!(folded.contains("/* ×5 { */"), "{folded}");
     let full = usr1_trace("trace --summary off");
     assert!(full.lines().count() > 400, "{full}");
     assert!(!full.contains('×'));

@@ -4,6 +4,7 @@
 //! * `transcripts`: scripts in `tests/scripts/` and `docs/tour.sh` with insta snapshots of
 //!   what a terminal would show;
 //! * `book`: the book's transcripts and pictures, the docs' links and `docs/kernel-map.md`;
+//! * `presets`: the `--kernel` presets side by side;
 //! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options.
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
@@ -14,6 +15,7 @@ mod fidelity;
 mod fuzz_regressions;
 mod helpers;
 mod notifications;
+mod presets;
 mod robust;
 mod syntax;
 mod terminal;

@@ -28,13 +28,11 @@ fn run_with(params: BootParams, src: &str) -> String {
     format!("{text}[exit status {status}]\n")
 }
 
+/// The default kernel (2.6.35) with `--set thresholds.check=every_event`.
 fn every_event() -> BootParams {
-    let mut memcg = MemcgProfile::default();
-    memcg.set("thresholds.check", "every_event").unwrap();
-    BootParams {
-        memcg,
-        ..BootParams::default()
-    }
+    let mut p = BootParams::default();
+    p.set("thresholds.check", "every_event").unwrap();
+    p
 }
 
 /// The walkthrough of `docs/notifications.md` (spec §15.3.9–15.3.11), SEED profile.
@@ -148,7 +146,8 @@ fn open(k: &Kernel, pid: Pid, path: &str, flags: OpenFlags) -> Fd {
 /// unchanged after each.
 #[test]
 fn event_control_errors() {
-    let (k, pid) = boot_with_a(BootParams::default());
+    // 3.10 adds the check that the control file is the written cgroup's own.
+    let (k, pid) = boot_with_a(BootParams::kernel("3.10").unwrap());
     let ec = open(&k, pid, "/cg/A/cgroup.event_control", OpenFlags::WRONLY);
     let efd = k.eventfd(pid, 0, 0).unwrap();
     let usage = open(&k, pid, "/cg/A/memory.usage_in_bytes", OpenFlags::RDONLY);
@@ -191,6 +190,26 @@ fn event_control_errors() {
     // Closing the eventfd unregisters both (spec §9.3.1).
     k.close(pid, efd).unwrap();
     assert_eq!(k.nr_cgroup_events(), 0);
+}
+
+/// 2.6.35's `cgroup_write_event_control` has no same-cgroup check: naming B's
+/// `memory.usage_in_bytes` in A's `cgroup.event_control` registers a threshold on A.
+#[test]
+fn event_control_other_cgroup_2_6_35() {
+    let (k, pid) = boot_with_a(BootParams::default());
+    let ec = open(&k, pid, "/cg/A/cgroup.event_control", OpenFlags::WRONLY);
+    let efd = k.eventfd(pid, 0, 0).unwrap();
+    let b_usage = open(&k, pid, "/cg/B/memory.usage_in_bytes", OpenFlags::RDONLY);
+    let line = format!("{} {} 5M", efd.0, b_usage.0);
+    assert_eq!(k.write(pid, ec, line.as_bytes()).unwrap(), line.len());
+    assert_eq!(k.nr_cgroup_events(), 1);
+    let (k310, pid) = boot_with_a(BootParams::kernel("3.10").unwrap());
+    let ec = open(&k310, pid, "/cg/A/cgroup.event_control", OpenFlags::WRONLY);
+    let efd = k310.eventfd(pid, 0, 0).unwrap();
+    let b_usage = open(&k310, pid, "/cg/B/memory.usage_in_bytes", OpenFlags::RDONLY);
+    let line = format!("{} {} 5M", efd.0, b_usage.0);
+    let got = k310.write(pid, ec, line.as_bytes()).map_err(|e| e.errno);
+    assert_eq!(got, Err(Errno::EINVAL));
 }
 
 /// Spec §15.3.12 through the syscall layer.

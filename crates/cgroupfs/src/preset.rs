@@ -1,0 +1,409 @@
+//! Kernel presets: one real kernel version's behaviour for every switch, and the version the
+//! simulated machine reports (`uname`, `/proc/version`, the OOM report's stack dump).
+//!
+//! **Kernel:** `init/version.c` (`linux_banner`, `init_uts_ns`), `kernel/utsname_sysctl.c`
+//! (`/proc/sys/kernel/{ostype,osrelease,version,hostname}`), `fs/proc/version.c`; each preset's
+//! switch values come from that version's `kernel/cgroup.c`, `mm/memcontrol.c`,
+//! `mm/oom_kill.c` and `fs/eventfd.c` (see `docs/profiles.md` for the table with the sources).
+//!
+//! **Differences:** the build user, host, compiler and date in `/proc/version` and `uname -v`
+//! are made up (`root@cgsim`, a gcc of the time, the version's release day). A machine whose
+//! switches differ from its preset's (a `--set` or a changed [`BootParams`] field) reports the
+//! release with a `-modified` suffix, as a kernel built with `CONFIG_LOCALVERSION` would.
+
+use crate::{BootParams, Kernel};
+use cgsim_cgroup::CoreProfile;
+use cgsim_cgroup::profile::{BaseFiles, CssRefcntBase, MountOpts, RmdirCssRefs};
+use cgsim_eventfd::EventfdProfile;
+use cgsim_ktypes::{Errno, Tracer};
+use cgsim_memcg::MemcgProfile;
+use cgsim_memcg::profile::{Badness, ChargeAlgo, OomModel, OomReport, RootBonus, ThresholdCheck};
+
+/// A kernel version cgsim can boot as (`--kernel VERSION`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum KernelVersion {
+    /// 2.6.25: the cgroup object model of the seed article and the first memory controller
+    /// (one counter, no hierarchy, no memsw, no `oom_control`, no `cgroup.event_control`).
+    V2_6_25,
+    /// 2.6.35 (the default): hierarchical memcg with memsw, the per-CPU charge stock,
+    /// `cgroup.event_control` with usage thresholds and `memory.oom_control`.
+    #[default]
+    V2_6_35,
+    /// 3.10: `memory.pressure_level` (vmpressure), the same-cgroup check of
+    /// `cgroup.event_control`, `oom_score_adj` and the rss-based OOM badness.
+    V3_10,
+    /// 3.19: page_counter (see `docs/profiles.md`: the Kernel still counts with res_counter),
+    /// the `try_charge` rewrite, the OOM handled at the end of the page fault, no hierarchy
+    /// restrictions on `swappiness` and `oom_control`.
+    V3_19,
+    /// 4.19: the v4 OOM path (`mem_cgroup_oom` from `try_charge`), `oom_kill` in
+    /// `memory.oom_control`.
+    V4_19,
+}
+
+/// `--kernel` named a version cgsim has no preset for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKernel(pub String);
+
+impl std::fmt::Display for UnknownKernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let valid: Vec<&str> = KernelVersion::ALL.iter().map(|v| v.name()).collect();
+        write!(
+            f,
+            "unknown kernel version '{}' (valid: {})",
+            self.0,
+            valid.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownKernel {}
+
+impl std::str::FromStr for KernelVersion {
+    type Err = UnknownKernel;
+
+    /// `2.6.35` (also `v2.6.35` and `2.6.35.0`; `3.10` also as `3.10.0`).
+    fn from_str(s: &str) -> Result<KernelVersion, UnknownKernel> {
+        let t = s.strip_prefix('v').unwrap_or(s);
+        let t = t.strip_suffix(".0").unwrap_or(t);
+        KernelVersion::ALL
+            .into_iter()
+            .find(|v| v.name() == t)
+            .ok_or_else(|| UnknownKernel(s.to_string()))
+    }
+}
+
+impl std::fmt::Display for KernelVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl KernelVersion {
+    /// Every preset, oldest first.
+    pub const ALL: [KernelVersion; 5] = [
+        KernelVersion::V2_6_25,
+        KernelVersion::V2_6_35,
+        KernelVersion::V3_10,
+        KernelVersion::V3_19,
+        KernelVersion::V4_19,
+    ];
+
+    /// The preset's name as `--kernel` takes it (`2.6.35`, `3.10`).
+    pub fn name(self) -> &'static str {
+        let r = self.release();
+        r.strip_suffix(".0").unwrap_or(r)
+    }
+
+    /// `UTS_RELEASE` as `uname -r` prints it (3.x releases print `3.10.0`).
+    pub fn release(self) -> &'static str {
+        match self {
+            KernelVersion::V2_6_25 => "2.6.25",
+            KernelVersion::V2_6_35 => "2.6.35",
+            KernelVersion::V3_10 => "3.10.0",
+            KernelVersion::V3_19 => "3.19.0",
+            KernelVersion::V4_19 => "4.19.0",
+        }
+    }
+
+    /// `UTS_VERSION`: build number, `SMP`, build date (the version's release day).
+    pub fn uts_version(self) -> &'static str {
+        match self {
+            KernelVersion::V2_6_25 => "#1 SMP Wed Apr 16 12:00:00 UTC 2008",
+            KernelVersion::V2_6_35 => "#1 SMP Sun Aug 1 12:00:00 UTC 2010",
+            KernelVersion::V3_10 => "#1 SMP Sun Jun 30 12:00:00 UTC 2013",
+            KernelVersion::V3_19 => "#1 SMP Sun Feb 8 12:00:00 UTC 2015",
+            KernelVersion::V4_19 => "#1 SMP Mon Oct 22 12:00:00 UTC 2018",
+        }
+    }
+
+    /// `LINUX_COMPILER`: the last line of `gcc -v` (older gccs end it with a space).
+    pub fn compiler(self) -> &'static str {
+        match self {
+            KernelVersion::V2_6_25 => "gcc version 4.2.3 (GCC) ",
+            KernelVersion::V2_6_35 => "gcc version 4.4.5 (GCC) ",
+            KernelVersion::V3_10 => "gcc version 4.8.1 (GCC) ",
+            KernelVersion::V3_19 => "gcc version 4.9.2 (GCC) ",
+            KernelVersion::V4_19 => "gcc version 8.2.0 (GCC)",
+        }
+    }
+
+    /// The `core.*` switches of this version (`kernel/cgroup.c`).
+    pub fn core_profile(self) -> CoreProfile {
+        match self {
+            KernelVersion::V2_6_25 => CoreProfile::v2_6_25(),
+            KernelVersion::V2_6_35 => CoreProfile {
+                base_files: BaseFiles::V2_6_34,
+                // 2.6.30–3.7 `cgroup_rmdir` sleeps on `cgroup_rmdir_waitq` while a css is
+                // referenced (modelled as EBUSY, see `CoreProfile`).
+                rmdir_css_refs: RmdirCssRefs::Wait,
+                css_refcnt_base: CssRefcntBase::One,
+                ..CoreProfile::default()
+            },
+            KernelVersion::V3_10 | KernelVersion::V3_19 | KernelVersion::V4_19 => CoreProfile {
+                base_files: BaseFiles::V3_10,
+                mount_opts: MountOpts::V4,
+                // 3.8+: css references no longer hold up rmdir.
+                rmdir_css_refs: RmdirCssRefs::Ignore,
+                ..CoreProfile::default()
+            },
+        }
+    }
+
+    /// The `memcg.*` and `thresholds.*` switches of this version.
+    pub fn memcg_profile(self) -> MemcgProfile {
+        let v3 = |release: &str| MemcgProfile {
+            stock_pages: 32,
+            badness: Badness::Rss2_6_36,
+            // ≈2.6.38+ `mem_cgroup_event_ratelimit`: per-CPU `nr_page_events` and targets.
+            thresholds_check: ThresholdCheck::Ratelimited3x,
+            thresholds_register_le: true,
+            thresholds_walk_ancestors: true,
+            vmpressure: true,
+            oom_report: OomReport::V3_10,
+            uts_release: release.to_string(),
+            ..MemcgProfile::v2_6_35()
+        };
+        match self {
+            KernelVersion::V2_6_25 => MemcgProfile::v2_6_25(),
+            KernelVersion::V2_6_35 => MemcgProfile::v2_6_35(),
+            // 3.10.0 still waits for the OOM in the charge path: the move to the end of the
+            // page fault is 3.12 (backported to later 3.10.y stable releases only).
+            KernelVersion::V3_10 => MemcgProfile {
+                oom_root_bonus: RootBonus::Adj30,
+                ..v3(self.release())
+            },
+            KernelVersion::V3_19 => MemcgProfile {
+                oom_root_bonus: RootBonus::Pct3,
+                charge_algo: ChargeAlgo::V4X,
+                oom_model: OomModel::OomControlFaultEnd,
+                oom_control_hier_restriction: false,
+                swappiness_hier_restriction: false,
+                ..v3(self.release())
+            },
+            KernelVersion::V4_19 => MemcgProfile {
+                charge_algo: ChargeAlgo::V4X,
+                oom_model: OomModel::V4,
+                oom_control_hier_restriction: false,
+                swappiness_hier_restriction: false,
+                // 4.13+.
+                oom_kill_line: true,
+                oom_report: OomReport::V4_19,
+                ..v3(self.release())
+            },
+        }
+    }
+
+    /// The res_counter rules: 2.6.25–2.6.30 refuse `-1` (EINVAL); 2.6.31–3.11 take it as
+    /// unlimited, `LLONG_MAX`. 3.19+ count with page_counter (unlimited
+    /// `PAGE_COUNTER_MAX` pages, 9223372036854771712 bytes, limits rounded down to a page);
+    /// the Kernel's memory machine is built for res_counter, so those presets keep the
+    /// 2.6.31–3.11 rules (see `docs/profiles.md`).
+    pub fn res_counter_profile(self) -> cgsim_counters::ResCounterProfile {
+        match self {
+            KernelVersion::V2_6_25 => cgsim_counters::ResCounterProfile::V2_6_25,
+            _ => cgsim_counters::ResCounterProfile::V2_6_34,
+        }
+    }
+
+    /// The `eventfd.*` switches: 2.6.25 has `eventfd(2)` without semaphore mode or the
+    /// hang-up on close (the closest modelled profile is 2.6.27's); 2.6.31+ has both.
+    pub fn eventfd_profile(self) -> EventfdProfile {
+        match self {
+            KernelVersion::V2_6_25 => EventfdProfile::V2_6_27,
+            _ => EventfdProfile::SEED,
+        }
+    }
+
+    /// `event_control.same_cgroup_check`: `cgroup_write_event_control` checks that the control
+    /// file belongs to the written cgroup from 3.10 on; 2.6.34–3.9 register the event on the
+    /// written cgroup whatever file was named (2.6.25 has no `cgroup.event_control`).
+    pub fn event_control_same_cgroup_check(self) -> bool {
+        self >= KernelVersion::V3_10
+    }
+}
+
+/// `struct new_utsname` as `uname(2)` returns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UtsName {
+    pub sysname: String,
+    pub nodename: String,
+    pub release: String,
+    pub version: String,
+    pub machine: String,
+}
+
+/// The simulated machine's host name (`init_uts_ns.name.nodename`).
+pub const NODENAME: &str = "cgsim";
+
+impl<T: Tracer> BootParams<T> {
+    /// Boot parameters for one kernel version: every switch as that kernel has it.
+    pub fn for_kernel(v: KernelVersion) -> BootParams<T> {
+        BootParams {
+            kernel: v,
+            core_profile: v.core_profile(),
+            eventfd: v.eventfd_profile(),
+            event_control_same_cgroup_check: v.event_control_same_cgroup_check(),
+            memcg: v.memcg_profile(),
+            res_counter: v.res_counter_profile(),
+            ..BootParams::base()
+        }
+    }
+
+    /// [`BootParams::for_kernel`] by version string (`"2.6.35"`, `"3.10"`); the error lists
+    /// the valid versions.
+    pub fn kernel(version: &str) -> Result<BootParams<T>, UnknownKernel> {
+        Ok(BootParams::for_kernel(version.parse()?))
+    }
+
+    /// Set one switch by name, as `cgsim --set SWITCH=VALUE` does: `core.*`, `memcg.*`,
+    /// `thresholds.*`, `vmpressure`, `event_control.same_cgroup_check`,
+    /// `eventfd.semaphore`, `eventfd.pollhup_on_close`. EINVAL for an unknown name or value.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), Errno> {
+        let on_off = |v: &str| match v {
+            "on" | "true" => Ok(true),
+            "off" | "false" => Ok(false),
+            _ => Err(Errno::EINVAL),
+        };
+        if name.starts_with("core.") {
+            self.core_profile.set(name, value)
+        } else if name == "event_control.same_cgroup_check" {
+            self.event_control_same_cgroup_check = on_off(value)?;
+            Ok(())
+        } else if name == "eventfd.semaphore" {
+            self.eventfd.semaphore = on_off(value)?;
+            Ok(())
+        } else if name == "eventfd.pollhup_on_close" {
+            self.eventfd.pollhup_on_close = on_off(value)?;
+            Ok(())
+        } else {
+            self.memcg.set(name, value)
+        }
+    }
+
+    /// Whether any switch differs from the preset of [`BootParams::kernel`] (the machine then
+    /// reports a `-modified` release).
+    pub fn is_modified(&self) -> bool {
+        let v = self.kernel;
+        let mut memcg = self.memcg.clone();
+        // The release string is the preset's own, not a switch.
+        memcg.uts_release = v.memcg_profile().uts_release;
+        self.core_profile != v.core_profile()
+            || memcg != v.memcg_profile()
+            || self.eventfd != v.eventfd_profile()
+            || self.event_control_same_cgroup_check != v.event_control_same_cgroup_check()
+            || self.res_counter != v.res_counter_profile()
+    }
+
+    /// `UTS_RELEASE` of this machine: the preset's, with `-modified` when a switch differs.
+    pub fn release(&self) -> String {
+        if self.is_modified() {
+            format!("{}-modified", self.kernel.release())
+        } else {
+            self.kernel.release().to_string()
+        }
+    }
+
+    /// What `uname(2)` returns on this machine.
+    pub fn utsname(&self) -> UtsName {
+        UtsName {
+            sysname: "Linux".to_string(),
+            nodename: NODENAME.to_string(),
+            release: self.release(),
+            version: format!("{}{}", self.kernel.uts_version(), self.departures()),
+            machine: "x86_64".to_string(),
+        }
+    }
+
+    /// What this machine does differently from the kernel on purpose, as a note at the end of
+    /// `UTS_VERSION` (empty when nothing). Without the same-cgroup check (2.6.34–3.9),
+    /// `cgroup_write_event_control` hands the written cgroup to the named file's
+    /// `register_event`, which dereferences that cgroup's state of the file's subsystem: for a
+    /// file of another hierarchy that state does not exist and the kernel oopses; cgsim fails
+    /// the write with EINVAL instead.
+    pub fn departures(&self) -> &'static str {
+        let has_event_control = self.core_profile.base_files != BaseFiles::V2_6_25;
+        if has_event_control && !self.event_control_same_cgroup_check {
+            " (cgsim: no cgroup.event_control oops)"
+        } else {
+            ""
+        }
+    }
+
+    /// `linux_banner` (`/proc/version`):
+    /// `Linux version <release> (<user>@<host>) (<compiler>) <version>`.
+    pub fn linux_banner(&self) -> String {
+        let u = self.utsname();
+        format!(
+            "{} version {} (root@{}) ({}) {}\n",
+            u.sysname,
+            u.release,
+            NODENAME,
+            self.kernel.compiler(),
+            u.version
+        )
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// `uname(2)`.
+    #[doc(alias = "sys_newuname")]
+    pub fn uname(&self) -> UtsName {
+        self.params.utsname()
+    }
+
+    /// The kernel version this machine was booted as.
+    pub fn kernel_version(&self) -> KernelVersion {
+        self.params.kernel
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_and_list_the_valid_ones() {
+        assert_eq!("2.6.35".parse(), Ok(KernelVersion::V2_6_35));
+        assert_eq!("3.10".parse(), Ok(KernelVersion::V3_10));
+        assert_eq!("3.10.0".parse(), Ok(KernelVersion::V3_10));
+        assert_eq!("v4.19".parse(), Ok(KernelVersion::V4_19));
+        let e = "2.6.36".parse::<KernelVersion>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19)"
+        );
+    }
+
+    #[test]
+    fn a_set_switch_marks_the_release_modified() {
+        let mut p: BootParams = BootParams::kernel("2.6.35").unwrap();
+        assert!(!p.is_modified());
+        assert_eq!(p.release(), "2.6.35");
+        p.set("memcg.stock_pages", "32").unwrap();
+        assert!(!p.is_modified(), "the preset's own value is no change");
+        p.set("memcg.stock_pages", "0").unwrap();
+        assert_eq!(p.release(), "2.6.35-modified");
+        assert_eq!(p.set("memcg.stock_pages", "7"), Err(Errno::EINVAL));
+        assert_eq!(p.set("bogus", "1"), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn the_default_is_2_6_35() {
+        let p: BootParams = BootParams::default();
+        assert_eq!(p.kernel, KernelVersion::V2_6_35);
+        assert!(!p.is_modified());
+        assert_eq!(
+            p.linux_banner(),
+            "Linux version 2.6.35 (root@cgsim) (gcc version 4.4.5 (GCC) ) #1 SMP Sun Aug 1 \
+             12:00:00 UTC 2010 (cgsim: no cgroup.event_control oops)\n"
+        );
+        let p: BootParams = BootParams::kernel("3.10").unwrap();
+        assert_eq!(p.utsname().version, "#1 SMP Sun Jun 30 12:00:00 UTC 2013");
+        for v in KernelVersion::ALL {
+            let p: BootParams = BootParams::for_kernel(v);
+            assert!(!p.is_modified(), "{v}");
+            assert_eq!(p.utsname().release, v.release());
+        }
+    }
+}

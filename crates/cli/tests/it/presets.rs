@@ -1,0 +1,192 @@
+//! The `--kernel` presets: the same script on each, as a snapshot, and per preset the release
+//! `uname -r` reads back and one behaviour that tells it from its neighbours.
+
+use cgsim::Shell;
+use cgsim_cgroupfs::{BootParams, KernelVersion};
+
+/// Run `src` with its input echoed on a kernel booted as `v`, without swap.
+fn run_on(v: KernelVersion, src: &str) -> String {
+    let p = BootParams {
+        swap: cgsim_ktypes::Bytes(0),
+        ..BootParams::for_kernel(v)
+    };
+    let mut sh = Shell::new(cgsim::boot(p));
+    sh.set_echo_input(true);
+    let (text, status) = cgsim::transcript_of(&mut sh, src);
+    sh.kernel().check_invariants();
+    format!("{text}[exit status {status}]\n")
+}
+
+/// The output of one command line on a fresh kernel booted as `v`.
+fn output_on(v: KernelVersion, src: &str) -> String {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(v)));
+    cgsim::transcript_of(&mut sh, src).0
+}
+
+const SCRIPT: &str = include_str!("../scripts/kernel_preset.sh");
+
+macro_rules! preset {
+    ($name:ident, $v:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), run_on($v, SCRIPT));
+        }
+    };
+}
+
+preset!(kernel_2_6_25, KernelVersion::V2_6_25);
+preset!(kernel_2_6_35, KernelVersion::V2_6_35);
+preset!(kernel_3_10, KernelVersion::V3_10);
+preset!(kernel_3_19, KernelVersion::V3_19);
+preset!(kernel_4_19, KernelVersion::V4_19);
+
+#[test]
+fn uname_r_reads_back_each_preset() {
+    for (v, release) in [
+        (KernelVersion::V2_6_25, "2.6.25\n"),
+        (KernelVersion::V2_6_35, "2.6.35\n"),
+        (KernelVersion::V3_10, "3.10.0\n"),
+        (KernelVersion::V3_19, "3.19.0\n"),
+        (KernelVersion::V4_19, "4.19.0\n"),
+    ] {
+        assert_eq!(output_on(v, "uname -r"), release, "{v}");
+        assert_eq!(
+            output_on(v, "cat /proc/sys/kernel/osrelease"),
+            release,
+            "{v}"
+        );
+    }
+    let mut p: BootParams = BootParams::default();
+    p.set("memcg.stock_pages", "0").unwrap();
+    let mut sh = Shell::new(cgsim::boot(p));
+    assert_eq!(
+        cgsim::transcript_of(&mut sh, "uname -r").0,
+        "2.6.35-modified\n"
+    );
+}
+
+/// One behaviour per preset that its neighbours do not share.
+#[test]
+fn each_preset_differs_from_its_neighbours() {
+    let mount = "mkdir /cg; mount -t cgroup -o memory none /cg; mkdir /cg/a; ";
+    // 2.6.25: `tasks` is parsed with sscanf("%d"): no number is EIO (2.6.27+: EINVAL), and
+    // there is no cgroup.event_control or memsw.
+    let bad_tasks = format!("{mount}echo x > /cg/a/tasks");
+    assert!(
+        output_on(KernelVersion::V2_6_25, &bad_tasks).contains("Input/output error"),
+        "2.6.25"
+    );
+    assert!(
+        output_on(KernelVersion::V2_6_35, &bad_tasks).contains("Invalid argument"),
+        "2.6.35"
+    );
+    // 2.6.35 has memory.oom_control but no memory.pressure_level (3.10).
+    let ls = format!("{mount}ls /cg/a");
+    let l2625 = output_on(KernelVersion::V2_6_25, &ls);
+    let l2635 = output_on(KernelVersion::V2_6_35, &ls);
+    let l310 = output_on(KernelVersion::V3_10, &ls);
+    assert!(!l2625.contains("memory.oom_control") && !l2625.contains("cgroup.event_control"));
+    assert!(l2635.contains("memory.oom_control") && !l2635.contains("memory.pressure_level"));
+    assert!(l310.contains("memory.pressure_level"));
+    // 3.10 keeps the hierarchy restriction on memory.swappiness; 3.19 dropped it.
+    let swappiness = "mkdir /cg; mount -t cgroup -o memory none /cg; \
+         echo 1 > /cg/memory.use_hierarchy; mkdir /cg/b; \
+         echo 10 > /cg/b/memory.swappiness; echo $?";
+    assert!(output_on(KernelVersion::V3_10, swappiness).ends_with("1\n"));
+    assert!(output_on(KernelVersion::V3_19, swappiness).ends_with("0\n"));
+    // 4.19 adds the oom_kill counter to memory.oom_control (4.13+).
+    let oom = format!("{mount}cat /cg/a/memory.oom_control");
+    assert!(!output_on(KernelVersion::V3_19, &oom).contains("oom_kill "));
+    assert!(output_on(KernelVersion::V4_19, &oom).contains("oom_kill 0"));
+}
+
+/// /proc/PID/oom_adj and oom_score on 2.6.35; oom_score_adj only from 2.6.36 (3.10 here),
+/// where oom_adj is translated to and from it and its first write logs a deprecation warning.
+#[test]
+fn oom_adj_and_oom_score() {
+    let src = "\
+memhold 1M &
+p=$!
+cat /proc/$p/oom_adj /proc/$p/oom_score
+echo 3 > /proc/$p/oom_adj
+cat /proc/$p/oom_adj /proc/$p/oom_score
+echo -17 > /proc/$p/oom_adj
+cat /proc/$p/oom_score
+echo -18 > /proc/$p/oom_adj
+echo 16 > /proc/$p/oom_adj
+echo abc > /proc/$p/oom_adj
+cat /proc/$p/oom_adj
+cat /proc/$p/oom_score_adj
+setpriv --reuid=1000 sh -c 'echo 5 > /proc/$$/oom_adj; echo 2 > /proc/$$/oom_adj; cat /proc/$$/oom_adj'
+kill $p
+dmesg | grep oom_adj
+";
+    insta::assert_snapshot!("oom_adj_2_6_35", run_on(KernelVersion::V2_6_35, src));
+    insta::assert_snapshot!("oom_adj_3_10", run_on(KernelVersion::V3_10, src));
+}
+
+/// The binary's `--kernel VERSION`, before or after the subcommand, with `--set` on top; an
+/// unknown version is refused with the list of the valid ones.
+#[test]
+fn kernel_flag_of_the_binary() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cgsim"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the cgsim binary runs");
+        // A refused `--kernel` exits before reading the script, so a broken pipe is fine here.
+        let _ = child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(b"uname -r\n");
+        let out = child.wait_with_output().expect("cgsim exits");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run(&["run", "-"]).1, "2.6.35\n");
+    assert_eq!(run(&["--kernel", "3.10", "run", "-"]).1, "3.10.0\n");
+    assert_eq!(run(&["run", "--kernel", "4.19", "-"]).1, "4.19.0\n");
+    assert_eq!(
+        run(&[
+            "run",
+            "-",
+            "--kernel=2.6.25",
+            "--set",
+            "core.tasks_write_parse=u64_einval"
+        ])
+        .1,
+        "2.6.25-modified\n"
+    );
+    let (code, out, err) = run(&["--kernel", "2.6.36", "run", "-"]);
+    assert_eq!((code, out.as_str()), (Some(2), ""));
+    assert!(
+        err.contains("unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19)"),
+        "{err}"
+    );
+}
+
+/// The interactive shell's greeting names the preset, and says when switches were changed.
+#[test]
+fn banner_names_the_preset() {
+    let k = cgsim::boot(BootParams::default());
+    assert_eq!(
+        cgsim::commands::uname::banner(&k),
+        "cgsim: a simulated Linux 2.6.35 with cgroup v1. Type `help` for commands, `exit` to leave."
+    );
+    let mut p: BootParams = BootParams::kernel("3.19").unwrap();
+    p.set("vmpressure", "off").unwrap();
+    assert_eq!(
+        cgsim::commands::uname::banner(&cgsim::boot(p)),
+        "cgsim: a simulated Linux 3.19.0-modified (the 3.19 preset with switches changed by \
+         --set) with cgroup v1. Type `help` for commands, `exit` to leave."
+    );
+}

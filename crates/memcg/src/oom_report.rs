@@ -1,0 +1,484 @@
+//! The OOM killer's kernel log lines, as each kernel version prints them.
+//!
+//! **Kernel:** `mm/oom_kill.c` `dump_header`, `dump_tasks`, `oom_kill_process`,
+//! `__oom_kill_task` / `__oom_kill_process`; `mm/memcontrol.c` `mem_cgroup_print_oom_info`;
+//! `kernel/cpuset.c` `cpuset_print_task_mems_allowed`; `arch/x86/kernel/dumpstack.c`
+//! `dump_stack` (2.6.25, 2.6.35) and `lib/dump_stack.c` + `kernel/printk.c`
+//! `dump_stack_print_info` (3.10+); `mm/oom_kill.c` `oom_reap_task_mm` (4.19).
+//!
+//! **Differences:**
+//! - The stack dump is its first line and `Call Trace:`, then the simulated call chain of a
+//!   memcg OOM from a page fault, one frame per line in the version's format, with addresses
+//!   and offsets 0 (the simulator has no kernel text). 3.10+'s raw stack words and `Hardware
+//!   name:` line are left out.
+//! - `show_mem()` (the global OOM's `Mem-Info:` block) is left out, and so are the `Memory
+//!   cgroup stats for ...` lines for 3.10 (kept for 4.19, without huge pages or writeback).
+//! - The `gfp_mask` is the one of an anonymous page fault's charge (`GFP_KERNEL`) whatever
+//!   the charge was; `order` is always 0.
+
+use crate::counter_ext::MemCounter;
+use crate::machine::World;
+use crate::profile::{OomModel, OomReport};
+use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::{PAGE_SHIFT, Pid};
+use std::any::Any;
+use std::sync::Arc;
+
+/// What the OOM report needs from the layer that knows cgroup names (the Kernel installs it).
+pub trait OomNamer: Send + Sync {
+    /// `cgroup_path` of the cgroup whose css is `css` (a memcg's css as the subsystem stored
+    /// it). `None` when it cannot be had: the `Task in` line is then left out, as when the
+    /// kernel's `cgroup_path` fails.
+    fn css_path(&self, css: &Arc<dyn Any + Send + Sync>) -> Option<String>;
+    /// `cpuset_print_task_mems_allowed`'s name: the dentry name of `pid`'s cpuset cgroup (its
+    /// last path component, `/` for a top cgroup or when cpuset is not mounted).
+    fn cpuset_name(&self, pid: Pid) -> String;
+}
+
+/// `struct ratelimit_state` with `DEFAULT_RATELIMIT_INTERVAL` (5 s) and
+/// `DEFAULT_RATELIMIT_BURST` (10): at most 10 OOM headers per window (`printk_ratelimit()` in
+/// 2.6.25–2.6.35 `oom_kill_process`, `__ratelimit(&oom_rs)` in 4.19), on the simulated clock.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RateLimit {
+    /// `rs->begin`; `None` is 0, "not started".
+    begin: Option<u64>,
+    printed: u32,
+    missed: u32,
+}
+
+/// `DEFAULT_RATELIMIT_INTERVAL` (5 * HZ) in nanoseconds.
+const RATELIMIT_INTERVAL: u64 = 5_000_000_000;
+/// `DEFAULT_RATELIMIT_BURST`.
+const RATELIMIT_BURST: u32 = 10;
+
+/// `K(x)`: pages to kB.
+fn kb(pages: u64) -> u64 {
+    pages << (PAGE_SHIFT - 10)
+}
+
+/// `LLONG_MAX`, the res_counter's "unlimited".
+const RESOURCE_MAX: u64 = i64::MAX as u64;
+
+impl<C: MemCounter> World<C> {
+    /// `___ratelimit(rs, "oom_kill_process")`: whether this OOM kill prints its header. When a
+    /// window is over, the calls it refused are reported first. `lib/ratelimit.c` of 2.6.35
+    /// starts the next window at the next call (`rs->begin = 0`); 4.19's at this one
+    /// (`rs->begin = jiffies`).
+    pub(crate) fn oom_header_ratelimit(&mut self) -> bool {
+        let now = self.clock.now_nanos();
+        let rs = &mut self.oom_ratelimit;
+        let begin = *rs.begin.get_or_insert(now);
+        let mut report = None;
+        if now > begin + RATELIMIT_INTERVAL {
+            if rs.missed > 0 {
+                report = Some(rs.missed);
+            }
+            rs.begin = match self.profile.oom_report {
+                OomReport::V2_6_25 | OomReport::V2_6_35 | OomReport::V3_10 => None,
+                OomReport::V4_19 => Some(now),
+            };
+            rs.printed = 0;
+            rs.missed = 0;
+        }
+        let ok = if rs.printed < RATELIMIT_BURST {
+            rs.printed += 1;
+            true
+        } else {
+            rs.missed += 1;
+            false
+        };
+        if let Some(n) = report {
+            self.printk(
+                Level::Warning,
+                format!("oom_kill_process: {n} callbacks suppressed"),
+            );
+        }
+        ok
+    }
+
+    /// `dump_header(p, gfp_mask, order, mem)`: the lines printed before the kill line.
+    /// `current` is the charging task, `victim` the chosen one, `mem` the OOMing memcg (`None`
+    /// for the global OOM killer).
+    pub(crate) fn oom_dump_header(&self, current: Option<Pid>, victim: Pid, mem: Option<u16>) {
+        let report = self.profile.oom_report;
+        // The task that invoked the OOM killer; without one (a charge made for no task) the
+        // victim stands in.
+        let cur = current
+            .filter(|p| self.tasks.contains_key(p))
+            .unwrap_or(victim);
+        let Some(ct) = self.tasks.get(&cur) else {
+            return;
+        };
+        let comm = ct.comm.clone();
+        let line = match report {
+            OomReport::V2_6_25 => format!(
+                "{comm} invoked oom-killer: gfp_mask=0xd0, order=0, oomkilladj={}",
+                ct.oom_adj
+            ),
+            OomReport::V2_6_35 => format!(
+                "{comm} invoked oom-killer: gfp_mask=0xd0, order=0, oom_adj={}",
+                ct.oom_adj
+            ),
+            OomReport::V3_10 => format!(
+                "{comm} invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj={}",
+                ct.oom_score_adj
+            ),
+            OomReport::V4_19 => format!(
+                "{comm} invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), \
+                 order=0, oom_score_adj={}",
+                ct.oom_score_adj
+            ),
+        };
+        self.printk(Level::Warning, line);
+        // CONFIG_CPUSETS: the cpuset line (2.6.29+, `cpuset_print_task_mems_allowed`).
+        if report != OomReport::V2_6_25 {
+            let name = self
+                .namer
+                .as_ref()
+                .map_or_else(|| "/".to_string(), |n| n.cpuset_name(cur));
+            self.printk(Level::Info, format!("{comm} cpuset={name} mems_allowed=0"));
+        }
+        self.oom_dump_stack(cur, &comm, mem.is_some());
+        if let Some(mem) = mem
+            && report != OomReport::V2_6_25
+        {
+            self.mem_cgroup_print_oom_info(mem, victim);
+        }
+        // sysctl_oom_dump_tasks: 0 until 2.6.35, 1 from 2.6.36.
+        if matches!(report, OomReport::V3_10 | OomReport::V4_19) {
+            self.oom_dump_tasks(mem);
+        }
+    }
+
+    /// `dump_stack()`: the identification line, `Call Trace:` and the frames.
+    fn oom_dump_stack(&self, pid: Pid, comm: &str, memcg: bool) {
+        let rel = &self.profile.uts_release;
+        let report = self.profile.oom_report;
+        let first = match report {
+            OomReport::V2_6_25 | OomReport::V2_6_35 => {
+                format!("Pid: {pid}, comm: {comm:.20} Not tainted {rel} #1")
+            }
+            OomReport::V3_10 | OomReport::V4_19 => {
+                format!("CPU: 0 PID: {pid} Comm: {comm:.20} Not tainted {rel} #1")
+            }
+        };
+        self.printk(Level::Warning, first);
+        self.printk(Level::Warning, "Call Trace:".to_string());
+        // The call chain of the OOM: the global one from the page allocator, a memcg one from
+        // the charge of an anonymous fault by the profile's OOM model.
+        let frames: &[&str] = match (memcg, self.profile.oom_model) {
+            (false, _) => &[
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "__alloc_pages_nodemask",
+                "handle_mm_fault",
+                "do_page_fault",
+                "page_fault",
+            ],
+            (true, OomModel::KillAndFail2_6_25) => &[
+                "oom_kill_process",
+                "mem_cgroup_out_of_memory",
+                "mem_cgroup_charge_common",
+                "mem_cgroup_charge",
+                "handle_mm_fault",
+                "do_page_fault",
+                "error_exit",
+            ],
+            (true, OomModel::HandleOom2_6_34 | OomModel::OomControlChargeWait) => {
+                if report == OomReport::V3_10 {
+                    &[
+                        "dump_stack",
+                        "dump_header",
+                        "oom_kill_process",
+                        "mem_cgroup_out_of_memory",
+                        "mem_cgroup_handle_oom",
+                        "__mem_cgroup_try_charge",
+                        "mem_cgroup_charge_common",
+                        "mem_cgroup_newpage_charge",
+                        "handle_mm_fault",
+                        "__do_page_fault",
+                        "do_page_fault",
+                        "page_fault",
+                    ]
+                } else {
+                    &[
+                        "dump_header",
+                        "oom_kill_process",
+                        "mem_cgroup_out_of_memory",
+                        "mem_cgroup_handle_oom",
+                        "__mem_cgroup_try_charge",
+                        "mem_cgroup_charge_common",
+                        "mem_cgroup_newpage_charge",
+                        "handle_mm_fault",
+                        "do_page_fault",
+                        "page_fault",
+                    ]
+                }
+            }
+            (true, OomModel::OomControlFaultEnd) => &[
+                "dump_stack",
+                "dump_header",
+                "oom_kill_process",
+                "mem_cgroup_out_of_memory",
+                "mem_cgroup_oom_synchronize",
+                "pagefault_out_of_memory",
+                "mm_fault_error",
+                "__do_page_fault",
+                "do_page_fault",
+                "page_fault",
+            ],
+            (true, OomModel::V4) => &[
+                "dump_stack",
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "mem_cgroup_out_of_memory",
+                "try_charge",
+                "mem_cgroup_try_charge",
+                "mem_cgroup_try_charge_delay",
+                "__handle_mm_fault",
+                "handle_mm_fault",
+                "__do_page_fault",
+                "do_page_fault",
+                "page_fault",
+            ],
+        };
+        for f in frames {
+            let line = match report {
+                // 4.15+ x86 prints symbols without addresses.
+                OomReport::V4_19 => format!(" {f}+0x0/0x0"),
+                _ => format!(" [<{:016x}>] {f}+0x0/0x0", 0),
+            };
+            self.printk(Level::Warning, line);
+        }
+    }
+
+    /// `mem_cgroup_print_oom_info(memcg, p)` (2.6.30+).
+    fn mem_cgroup_print_oom_info(&self, mem: u16, victim: Pid) {
+        let report = self.profile.oom_report;
+        let path_of = |s: u16| {
+            let css = self.mc(s).css.as_ref()?;
+            self.namer.as_ref()?.css_path(css)
+        };
+        let task_memcg = self.tasks.get(&victim).map(|t| t.memcg);
+        if let (Some(task_path), Some(mem_path)) = (task_memcg.and_then(path_of), path_of(mem)) {
+            self.printk(
+                Level::Info,
+                format!("Task in {task_path} killed as a result of limit of {mem_path}"),
+            );
+        }
+        let m = self.mc(mem);
+        let res = &m.counters.res;
+        self.printk(
+            Level::Info,
+            format!(
+                "memory: usage {}kB, limit {}kB, failcnt {}",
+                res.usage().0 >> 10,
+                res.limit().0 >> 10,
+                res.failcnt()
+            ),
+        );
+        // Without swap accounting the memsw counter still exists, never charged.
+        let (u, l, f) = match &m.counters.memsw {
+            Some(c) => (c.usage().0, c.limit().0, c.failcnt()),
+            None => (0, RESOURCE_MAX, 0),
+        };
+        self.printk(
+            Level::Info,
+            format!(
+                "memory+swap: usage {}kB, limit {}kB, failcnt {}",
+                u >> 10,
+                l >> 10,
+                f
+            ),
+        );
+        // 3.8+: the kernel-memory counter, never charged here (kmem accounting is off until a
+        // limit is set, and the simulator charges no kernel memory).
+        if matches!(report, OomReport::V3_10 | OomReport::V4_19) {
+            // The root's limit cannot be set: it is the counter's "unlimited".
+            let unlimited = self
+                .slot_of(crate::MemcgId::ROOT)
+                .map_or(RESOURCE_MAX, |r| self.mc(r).counters.res.limit().0);
+            self.printk(
+                Level::Info,
+                format!("kmem: usage 0kB, limit {}kB, failcnt 0", unlimited >> 10),
+            );
+        }
+        if report == OomReport::V4_19 {
+            self.oom_print_memcg_stats(mem);
+        }
+    }
+
+    /// 4.19 `mem_cgroup_print_oom_info`'s `Memory cgroup stats for /X:` line per memcg of
+    /// `for_each_mem_cgroup_tree(iter, memcg)` (the subtree with `use_hierarchy`, else the memcg
+    /// alone): `memcg1_stats` (`cache`, `rss`, `rss_huge`, `shmem`, `mapped_file`, `dirty`,
+    /// `writeback`, `swap`) and the LRU lists, in kB.
+    fn oom_print_memcg_stats(&self, mem: u16) {
+        let m = self.mc(mem);
+        let members = if m.use_hierarchy || m.parent.is_none() {
+            self.subtree(mem)
+        } else {
+            vec![mem]
+        };
+        for s in members {
+            let Some(path) = self
+                .mc(s)
+                .css
+                .as_ref()
+                .and_then(|css| self.namer.as_ref()?.css_path(css))
+            else {
+                continue;
+            };
+            let mc = self.mc(s);
+            let st = mc.stat();
+            // NR_SHMEM and NR_FILE_DIRTY of the memcg: its shmem and dirty page-cache pages.
+            let (mut shmem, mut dirty) = (0u64, 0u64);
+            for f in &self.pages {
+                let pg = f.load();
+                if pg.memcg_slot() == Some(s) {
+                    shmem += pg.has(crate::page::PG_SHMEM) as u64;
+                    dirty +=
+                        (pg.has(crate::page::PG_DIRTY) && !pg.has(crate::page::PG_ANON)) as u64;
+                }
+            }
+            let pos = |v: i64| kb(v.max(0) as u64);
+            let mut line = format!(
+                "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB shmem:{}KB \
+                 mapped_file:{}KB dirty:{}KB writeback:0KB",
+                pos(st.cache),
+                pos(st.rss),
+                kb(shmem),
+                pos(st.mapped_file),
+                kb(dirty)
+            );
+            if self.profile.swap_accounting {
+                line.push_str(&format!(" swap:{}KB", pos(st.swap)));
+            }
+            use crate::page::LruList::*;
+            for (name, l) in [
+                ("inactive_anon", InactiveAnon),
+                ("active_anon", ActiveAnon),
+                ("inactive_file", InactiveFile),
+                ("active_file", ActiveFile),
+                ("unevictable", Unevictable),
+            ] {
+                line.push_str(&format!(" {name}:{}KB", kb(mc.lru_pages(l))));
+            }
+            self.printk(Level::Info, line);
+        }
+    }
+
+    /// `dump_tasks(memcg)` (on by default from 2.6.36): the candidates' memory.
+    fn oom_dump_tasks(&self, mem: Option<u16>) {
+        let report = self.profile.oom_report;
+        let hier = mem.is_some_and(|m| self.mc(m).use_hierarchy);
+        match report {
+            OomReport::V4_19 => {
+                self.printk(
+                    Level::Info,
+                    "Tasks state (memory values in pages):".to_string(),
+                );
+                self.printk(
+                    Level::Info,
+                    "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents \
+                     oom_score_adj name"
+                        .to_string(),
+                );
+            }
+            _ => self.printk(
+                Level::Info,
+                "[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name"
+                    .to_string(),
+            ),
+        }
+        for (&pid, t) in &self.tasks {
+            let Some(mmi) = t.mm else { continue };
+            if let Some(m) = mem {
+                let ok = if hier {
+                    self.is_same_or_hier_descendant(t.memcg, m)
+                } else {
+                    t.memcg == m
+                };
+                if !ok {
+                    continue;
+                }
+            }
+            let mm = self.mms[mmi as usize].lock();
+            let rss = mm.anon_rss + mm.file_rss;
+            let line = match report {
+                OomReport::V4_19 => format!(
+                    "[{:>7}] {:>5} {:>5} {:>8} {:>8} {:>8} {:>8}         {:>5} {}",
+                    pid.0,
+                    t.uid,
+                    pid.0,
+                    mm.total_vm(),
+                    rss,
+                    mm.nr_ptes() << PAGE_SHIFT,
+                    mm.swap_ents,
+                    t.oom_score_adj,
+                    t.comm
+                ),
+                _ => format!(
+                    "[{:>5}] {:>5} {:>5} {:>8} {:>8} {:>7} {:>8}         {:>5} {}",
+                    pid.0,
+                    t.uid,
+                    pid.0,
+                    mm.total_vm(),
+                    rss,
+                    mm.nr_ptes(),
+                    mm.swap_ents,
+                    t.oom_score_adj,
+                    t.comm
+                ),
+            };
+            self.printk(Level::Info, line);
+        }
+    }
+
+    /// The `Killed process` line of `__oom_kill_task` (2.6.35) / `__oom_kill_process` (4.19),
+    /// and 4.19's `oom_reaper` line, for `pid` before its memory is freed.
+    pub(crate) fn oom_killed_lines(&self, pid: Pid) -> Vec<String> {
+        let t = &self.tasks[&pid];
+        let comm = &t.comm;
+        let (total_vm, anon, file) = match t.mm {
+            Some(mmi) => {
+                let mm = self.mms[mmi as usize].lock();
+                (mm.total_vm(), mm.anon_rss, mm.file_rss)
+            }
+            None => (0, 0, 0),
+        };
+        match self.profile.oom_report {
+            OomReport::V2_6_25 => vec![format!("Killed process {pid} ({comm})")],
+            OomReport::V2_6_35 => vec![format!(
+                "Killed process {pid} ({comm}) vsz:{}kB, anon-rss:{}kB, file-rss:{}kB",
+                kb(total_vm),
+                kb(anon),
+                kb(file)
+            )],
+            OomReport::V3_10 => vec![format!(
+                "Killed process {pid} ({comm}) total-vm:{}kB, anon-rss:{}kB, file-rss:{}kB",
+                kb(total_vm),
+                kb(anon),
+                kb(file)
+            )],
+            // Every mapped non-anonymous page here is shmem (shared anonymous mappings and
+            // SysV shm): 4.19 counts them in MM_SHMEMPAGES. The reaper unmaps the private
+            // mappings only, so the shmem pages stay.
+            OomReport::V4_19 => vec![
+                format!(
+                    "Killed process {pid} ({comm}) total-vm:{}kB, anon-rss:{}kB, file-rss:0kB, \
+                     shmem-rss:{}kB",
+                    kb(total_vm),
+                    kb(anon),
+                    kb(file)
+                ),
+                format!(
+                    "oom_reaper: reaped process {pid} ({comm}), now anon-rss:0kB, file-rss:0kB, \
+                     shmem-rss:{}kB",
+                    kb(file)
+                ),
+            ],
+        }
+    }
+}
