@@ -1,7 +1,7 @@
 //! The cgsim book (`docs/book`) and the reference docs, checked so they cannot go stale.
 //!
 //! * `book_transcripts`: every `docs/book/src/chNN/NAME.sh` runs on a freshly booted kernel, as
-//!   the command on its first line would (`cgsim [--set SWITCH=VALUE]... run --echo [...]`), and
+//!   the command on its first line would (`cgsim [--kernel VERSION] [--set SWITCH=VALUE]... run --echo [...]`), and
 //!   its transcript must equal `NAME.out` beside it, which the chapter includes. A script's `dot
 //!   VIEW` commands take pictures (as `cgsim run --out docs/book/src/chNN/NAME` does), drawn by
 //!   the built-in SVG renderer so that every machine draws the same: `NAME/01-VIEW.svg` and
@@ -60,7 +60,8 @@ fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
     v
 }
 
-/// The boot parameters a script's first line asks for: `# cgsim [--set SWITCH=VALUE]... RUN`,
+/// The boot parameters a script's first line asks for:
+/// `# cgsim [--kernel VERSION] [--set SWITCH=VALUE]... RUN`,
 /// where `RUN` is `run_args` (the reader's command, checked here so it stays right).
 fn boot_params(rel: &str, src: &str, run_args: &str) -> BootParams {
     let first = src.lines().next().unwrap_or("");
@@ -69,21 +70,24 @@ fn boot_params(rel: &str, src: &str, run_args: &str) -> BootParams {
         .and_then(|s| s.strip_suffix(run_args))
         .unwrap_or_else(|| panic!("{rel}: the first line must be `# cgsim [...] {run_args}`"));
     let mut params = BootParams::default();
-    let mut words = args.split_whitespace();
+    let mut words = args.split_whitespace().peekable();
+    // `--kernel VERSION` first (the preset), then `--set` switches on top, as `cgsim` does.
+    if words.peek() == Some(&"--kernel") {
+        words.next();
+        let v = words.next().expect("--kernel takes a VERSION");
+        params = BootParams::kernel(v).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    }
     while let Some(w) = words.next() {
-        assert_eq!(w, "--set", "{rel}: only --set options are understood here");
+        assert_eq!(
+            w, "--set",
+            "{rel}: only --kernel, then --set, are understood here"
+        );
         let arg = words.next().expect("--set takes SWITCH=VALUE");
         let (name, value) = arg.split_once('=').expect("SWITCH=VALUE");
-        // The same dispatch as `cgsim --set` (crates/cli/src/main.rs `apply_switch`).
-        let ok = if name.starts_with("core.") {
-            params.core_profile.set(name, value).is_ok()
-        } else if name == "event_control.same_cgroup_check" {
-            params.event_control_same_cgroup_check = value == "on";
-            value == "on" || value == "off"
-        } else {
-            params.memcg.set(name, value).is_ok()
-        };
-        assert!(ok, "{rel}: unknown switch or value {arg}");
+        assert!(
+            params.set(name, value).is_ok(),
+            "{rel}: unknown switch or value {arg}"
+        );
     }
     params
 }

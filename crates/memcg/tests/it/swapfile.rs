@@ -94,7 +94,8 @@ fn swapoff_inside_the_memcg_is_the_oom_killers_victim() {
     );
     // The kill line's tail (vsz or total-vm, rss) is the report format of the profile.
     assert!(
-        log.iter().any(|l| l.starts_with("Killed process 20 (swapoff)")),
+        log.iter()
+            .any(|l| l.starts_with("Killed process 20 (swapoff)")),
         "{log:?}"
     );
     let after = m.swap_area().unwrap();

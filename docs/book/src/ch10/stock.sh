@@ -1,4 +1,4 @@
-# cgsim --set memcg.stock_pages=32 run --echo --renderer builtin --out docs/book/src/ch10/stock docs/book/src/ch10/stock.sh
+# cgsim run --echo --renderer builtin --out docs/book/src/ch10/stock docs/book/src/ch10/stock.sh
 mkdir -p /cg
 mount -t cgroup -o memory none /cg
 mkdir /cg/A
