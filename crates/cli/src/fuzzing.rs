@@ -26,10 +26,16 @@ pub fn shell(data: &[u8]) {
     let src = String::from_utf8_lossy(data);
     let kernel = crate::boot(small_machine());
     let mut shell = Shell::new(Arc::clone(&kernel));
+    // Loops are part of the language now: a budget of simple commands ends `while :; do :;
+    // done` (and `f() { f & }`-style fork storms) instead of hanging the fuzzer.
+    shell.set_command_budget(Some(FUZZ_COMMAND_BUDGET));
     let mut sink = |_: ConsoleStream, _: &[u8]| {};
     shell.run_script_with(&src, 1, &mut sink);
     kernel.check_invariants();
 }
+
+/// How many simple commands one fuzz input may run.
+pub const FUZZ_COMMAND_BUDGET: u64 = 2_000;
 
 /// The hierarchies and cgroups `control_write` writes into.
 const SETUP: &str = "\

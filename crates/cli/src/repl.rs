@@ -104,6 +104,8 @@ pub fn run(shell: &mut Shell) -> i32 {
     // Without a handler, Ctrl-C during a long command would end the whole session.
     let _ = ctrlc::set_handler(on_sigint);
     println!("{}", crate::commands::uname::banner(shell.kernel()));
+    // The input ends line by line: the EXIT trap waits for `exit`.
+    shell.set_interactive(true);
     let mut line_no = 1;
     let mut buf = String::new();
     loop {

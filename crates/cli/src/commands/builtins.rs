@@ -1,119 +1,218 @@
 //! Builtins: commands that run inside the shell process, as in `dash`.
 //!
-//! `echo`, `cd`, `pwd`, `test`/`[`, `true`, `false`, `:`, `exit`, `kill`, `wait`, `set`, plus
-//! the simulator's own `trace`, `dot` and `help`. Messages are shell style
+//! The shell language's builtins (`break`, `export`, `read`, `trap`, `printf`, `test`, ...)
+//! live with the interpreter in `shell/interp/builtins.rs` and `shell/interp/printf.rs`; this
+//! file registers them, and holds `cd`, `pwd`, `exit`, `wait` plus the simulator's own
+//! `trace`, `dot` and `help`. Messages are dash's
 //! (`cgsim: LINE: echo: write error: Invalid argument`).
 
 use super::{Kind, Registry};
 use crate::Shell;
-use cgsim_cgroupfs::{FileType, R_OK, Signal, W_OK, X_OK};
+use crate::shell::interp::builtins as b;
+use crate::shell::interp::printf;
+use cgsim_cgroupfs::Signal;
 use cgsim_ktypes::Pid;
 
-pub(crate) fn register(r: &mut Registry) {
-    r.add(
+/// Every builtin: name, usage, summary, function.
+const BUILTINS: &[(&str, &str, &str, super::BuiltinFn)] = &[
+    (
         "echo",
         "echo [-n] [ARG]...",
-        "print the arguments with one write(2)",
-        Kind::Builtin(echo),
-    );
-    r.add(
-        "cd",
-        "cd [DIR]",
-        "change the shell's working directory",
-        Kind::Builtin(cd),
-    );
-    r.add(
-        "pwd",
-        "pwd",
-        "print the working directory",
-        Kind::Builtin(pwd),
-    );
-    r.add(
+        "print the arguments with one write(2) (dash: \\ escapes)",
+        printf::echo,
+    ),
+    (
+        "printf",
+        "printf FORMAT [ARG]...",
+        "formatted output (dash's builtin)",
+        printf::printf,
+    ),
+    ("cd", "cd [DIR]", "change the shell's working directory", cd),
+    ("pwd", "pwd", "print the working directory", pwd),
+    (
         "test",
         "test EXPR",
-        "string, integer and file tests (-e -d -f -r -w -x -s -n -z)",
-        Kind::Builtin(test),
-    );
-    r.add("[", "[ EXPR ]", "same as test", Kind::Builtin(bracket));
-    r.add(
-        "true",
-        "true",
-        "do nothing, successfully",
-        Kind::Builtin(|_, _| 0),
-    );
-    r.add(
-        ":",
-        ":",
-        "do nothing, successfully",
-        Kind::Builtin(|_, _| 0),
-    );
-    r.add(
-        "false",
-        "false",
-        "do nothing, unsuccessfully",
-        Kind::Builtin(|_, _| 1),
-    );
-    r.add(
+        "file, string and integer tests",
+        b::test,
+    ),
+    ("[", "[ EXPR ]", "same as test", b::bracket),
+    ("true", "true", "do nothing, successfully", |_, _| 0),
+    (":", ":", "do nothing, successfully", |_, _| 0),
+    ("false", "false", "do nothing, unsuccessfully", |_, _| 1),
+    (
         "exit",
         "exit [N]",
         "leave the shell with status N (default $?)",
-        Kind::Builtin(exit),
-    );
-    r.add(
+        exit,
+    ),
+    (
         "kill",
-        "kill [-SIGNAL] PID...",
-        "send a signal (default TERM); kill -l lists signals",
-        Kind::Builtin(kill),
-    );
-    r.add(
+        "kill [-s SIG | -SIG] PID... | -l [N]",
+        "send a signal (default TERM); -l lists signals",
+        b::kill,
+    ),
+    (
         "wait",
-        "wait [PID]",
+        "wait [PID]...",
         "reap background processes (simulated time passes)",
-        Kind::Builtin(wait),
-    );
-    r.add(
+        wait,
+    ),
+    (
         "set",
-        "set [-e|+e] [-x|+x]",
-        "exit on error / print commands; no args: list variables",
-        Kind::Builtin(set),
-    );
-    r.add(
+        "set [-efnuvx] [-o OPT] [--] [ARG]...",
+        "shell options and positional parameters; no args: list variables",
+        b::set,
+    ),
+    (
+        "break",
+        "break [N]",
+        "leave N enclosing loops",
+        b::break_continue,
+    ),
+    (
+        "continue",
+        "continue [N]",
+        "next iteration of the Nth enclosing loop",
+        b::break_continue,
+    ),
+    (
+        "return",
+        "return [N]",
+        "return from a function or sourced file",
+        b::return_,
+    ),
+    (
+        "local",
+        "local NAME[=VALUE]...",
+        "function-local variables (dash)",
+        b::local,
+    ),
+    (
+        "shift",
+        "shift [N]",
+        "drop the first N positional parameters",
+        b::shift,
+    ),
+    (
+        "export",
+        "export [-p] NAME[=VALUE]...",
+        "put variables in the environment of commands",
+        b::export_readonly,
+    ),
+    (
+        "readonly",
+        "readonly [-p] NAME[=VALUE]...",
+        "make variables read-only",
+        b::export_readonly,
+    ),
+    (
+        "unset",
+        "unset [-fv] NAME...",
+        "remove variables or functions",
+        b::unset,
+    ),
+    (
+        "eval",
+        "eval [ARG]...",
+        "run the arguments as shell code",
+        b::eval,
+    ),
+    (
+        "exec",
+        "exec [CMD [ARG]...]",
+        "replace the shell by CMD, or keep redirections",
+        b::exec,
+    ),
+    (
+        ".",
+        ". FILE [ARG]...",
+        "run FILE (searched in PATH) in this shell",
+        b::dot,
+    ),
+    (
+        "command",
+        "command [-v|-V] CMD [ARG]...",
+        "run CMD ignoring functions; -v/-V: describe it",
+        b::command,
+    ),
+    (
+        "type",
+        "type NAME...",
+        "describe how each NAME would run",
+        b::type_,
+    ),
+    (
+        "read",
+        "read [-r] [-p PROMPT] NAME...",
+        "read a line from standard input into variables",
+        b::read,
+    ),
+    (
+        "getopts",
+        "getopts OPTSTRING NAME [ARG]...",
+        "parse options",
+        b::getopts,
+    ),
+    (
+        "trap",
+        "trap [ACTION] [SIGNAL]...",
+        "run ACTION on EXIT or a signal",
+        b::trap,
+    ),
+    (
+        "umask",
+        "umask [-S] [MODE]",
+        "the file-creation mask",
+        b::umask,
+    ),
+    (
+        "ulimit",
+        "ulimit [-a] [-HS] [-tfdscmlpnvwr] [N]",
+        "the simulated resource limits",
+        b::ulimit,
+    ),
+    ("jobs", "jobs", "background jobs", b::jobs),
+    (
+        "times",
+        "times",
+        "process times (always 0: the clock is simulated)",
+        b::times,
+    ),
+    (
+        "alias",
+        "alias [NAME[=VALUE]]...",
+        "define or show aliases",
+        b::alias,
+    ),
+    (
+        "unalias",
+        "unalias [-a] NAME...",
+        "remove aliases",
+        b::unalias,
+    ),
+    (
         "trace",
         "trace [on|off] [-d N] [-f GLOB] [-F] [--summary on|off|auto] [--links]",
         "print the kernel's function_graph trace after each command",
-        Kind::Builtin(trace),
-    );
-    r.add(
+        trace,
+    ),
+    (
         "dot",
         "dot [VIEW] [--focus PATH] [--pid N] [--all-subsys]",
         "a picture of the kernel's objects (views: hierarchy css sets links memcg events all)",
-        Kind::Builtin(dot),
-    );
-    r.add(
+        dot,
+    ),
+    (
         "help",
         "help [COMMAND]...",
         "list every command, or show one command's help",
-        Kind::Builtin(help),
-    );
-}
+        help,
+    ),
+];
 
-fn echo(sh: &mut Shell, argv: &[String]) -> i32 {
-    let pid = sh.cur();
-    let (newline, args) = match argv.get(1).map(String::as_str) {
-        Some("-n") => (false, &argv[2..]),
-        _ => (true, &argv[1..]),
-    };
-    let mut text = args.join(" ");
-    if newline {
-        text.push('\n');
-    }
-    // One write(2) of the whole line: a control file sees exactly what was typed.
-    match sh.out(pid, &text) {
-        Ok(()) => 0,
-        Err(e) => {
-            sh.sh_error(pid, &format!("echo: write error: {}", e.errno.strerror()));
-            1
-        }
+pub(crate) fn register(r: &mut Registry) {
+    for &(name, usage, summary, f) in BUILTINS {
+        r.add(name, usage, summary, Kind::Builtin(f));
     }
 }
 
@@ -122,23 +221,33 @@ fn cd(sh: &mut Shell, argv: &[String]) -> i32 {
     let dir = match argv.get(1).map(String::as_str) {
         None => sh.var("HOME").unwrap_or("/").to_string(),
         Some("-") => sh.var("OLDPWD").unwrap_or(".").to_string(),
+        // dash: an empty operand changes nothing.
+        Some("") => return 0,
         Some(d) => d.to_string(),
     };
+    let print = argv.get(1).is_some_and(|a| a == "-");
     let old = sh.kernel().getcwd(pid).ok();
     match sh.kernel().chdir(pid, &dir) {
         Ok(()) => {
+            // dash's `cd` exports both (`setvar(.., VEXPORT)`).
             if let Some(old) = old {
                 sh.set_var("OLDPWD", &old);
+                sh.st.exported.insert("OLDPWD".to_string());
             }
             if let Ok(new) = sh.kernel().getcwd(pid) {
                 sh.set_var("PWD", &new);
+                // `cd -` prints the directory it went to.
+                if print {
+                    return write_or_complain(sh, pid, "cd", &format!("{new}\n"));
+                }
             }
             0
         }
-        Err(e) => {
+        Err(_) => {
             sh.sh_error(
                 pid,
-                &format!("cd: can't cd to {dir}: {}", e.errno.strerror()),
+                // dash's `cd` names the directory, not the errno.
+                &format!("cd: can't cd to {dir}"),
             );
             2
         }
@@ -170,108 +279,13 @@ fn write_or_complain(sh: &mut Shell, pid: Pid, name: &str, text: &str) -> i32 {
 fn exit(sh: &mut Shell, argv: &[String]) -> i32 {
     let code = match argv.get(1) {
         None => sh.status(),
-        Some(n) => match n.parse::<i64>() {
-            Ok(v) => (v & 0xff) as i32,
-            Err(_) => {
-                let pid = sh.cur();
-                sh.sh_error(pid, &format!("exit: Illegal number: {n}"));
-                2
-            }
+        Some(n) => match n.parse::<u64>() {
+            Ok(v) if n.bytes().all(|b| b.is_ascii_digit()) => (v & 0xff) as i32,
+            _ => return sh.fatal(&format!("exit: Illegal number: {n}")),
         },
     };
     sh.request_exit(code);
     code
-}
-
-// ---- test / [ ------------------------------------------------------------------------------
-
-fn bracket(sh: &mut Shell, argv: &[String]) -> i32 {
-    if argv.last().map(String::as_str) != Some("]") {
-        let pid = sh.cur();
-        sh.sh_error(pid, "[: missing ]");
-        return 2;
-    }
-    run_test(sh, "[", &argv[1..argv.len() - 1])
-}
-
-fn test(sh: &mut Shell, argv: &[String]) -> i32 {
-    run_test(sh, "test", &argv[1..])
-}
-
-fn run_test(sh: &mut Shell, name: &str, args: &[String]) -> i32 {
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    match eval_test(sh, &a) {
-        Ok(true) => 0,
-        Ok(false) => 1,
-        Err(msg) => {
-            let pid = sh.cur();
-            sh.sh_error(pid, &format!("{name}: {msg}"));
-            2
-        }
-    }
-}
-
-/// POSIX `test` by argument count (XCU `test`, "0 arguments" .. "4 arguments").
-fn eval_test(sh: &mut Shell, a: &[&str]) -> Result<bool, String> {
-    match a.len() {
-        0 => Ok(false),
-        1 => Ok(!a[0].is_empty()),
-        2 if a[0] == "!" => eval_test(sh, &a[1..]).map(|v| !v),
-        2 => unary(sh, a[0], a[1]),
-        3 if is_binary(a[1]) => binary(a[0], a[1], a[2]),
-        3 if a[0] == "!" => eval_test(sh, &a[1..]).map(|v| !v),
-        4 if a[0] == "!" => eval_test(sh, &a[1..]).map(|v| !v),
-        3 => Err(format!("{}: unexpected operator", a[1])),
-        _ => Err("too many arguments".to_string()),
-    }
-}
-
-fn is_binary(op: &str) -> bool {
-    matches!(
-        op,
-        "=" | "==" | "!=" | "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge"
-    )
-}
-
-fn unary(sh: &mut Shell, op: &str, operand: &str) -> Result<bool, String> {
-    let pid = sh.cur();
-    let k = sh.kernel().clone();
-    Ok(match op {
-        "-n" => !operand.is_empty(),
-        "-z" => operand.is_empty(),
-        "-e" => k.stat(pid, operand).is_ok(),
-        "-d" => k
-            .stat(pid, operand)
-            .is_ok_and(|s| s.file_type == FileType::Directory),
-        "-f" => k
-            .stat(pid, operand)
-            .is_ok_and(|s| s.file_type == FileType::Regular),
-        "-s" => k.stat(pid, operand).is_ok_and(|s| s.size > 0),
-        "-r" => k.access(pid, operand, R_OK).is_ok(),
-        "-w" => k.access(pid, operand, W_OK).is_ok(),
-        "-x" => k.access(pid, operand, X_OK).is_ok(),
-        _ if op.starts_with('-') => return Err(format!("{op}: unexpected operator")),
-        _ => return Err(format!("{operand}: unexpected operator")),
-    })
-}
-
-fn binary(l: &str, op: &str, r: &str) -> Result<bool, String> {
-    let num = |s: &str| {
-        s.trim()
-            .parse::<i64>()
-            .map_err(|_| format!("Illegal number: {s}"))
-    };
-    Ok(match op {
-        "=" | "==" => l == r,
-        "!=" => l != r,
-        "-eq" => num(l)? == num(r)?,
-        "-ne" => num(l)? != num(r)?,
-        "-lt" => num(l)? < num(r)?,
-        "-le" => num(l)? <= num(r)?,
-        "-gt" => num(l)? > num(r)?,
-        "-ge" => num(l)? >= num(r)?,
-        _ => unreachable!("is_binary checked the operator"),
-    })
 }
 
 // ---- processes ------------------------------------------------------------------------------
@@ -343,105 +357,21 @@ pub fn parse_signal(s: &str) -> Option<Signal> {
         .map(|&(_, sig)| sig)
 }
 
-fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
-    let pid = sh.cur();
-    let mut sig = Signal::SIGTERM;
-    let mut i = 1;
-    match argv.get(1).map(String::as_str) {
-        Some("-l") => {
-            let names: Vec<&str> = SIGNALS.iter().map(|(n, _)| *n).collect();
-            return write_or_complain(sh, pid, "kill", &format!("{}\n", names.join(" ")));
-        }
-        Some("-s") => {
-            let Some(s) = argv.get(2).and_then(|s| parse_signal(s)) else {
-                sh.sh_error(pid, "kill: invalid signal number or name");
-                return 2;
-            };
-            sig = s;
-            i = 3;
-        }
-        Some(a) if a.starts_with('-') && a.len() > 1 => {
-            let Some(s) = parse_signal(&a[1..]) else {
-                sh.sh_error(
-                    pid,
-                    &format!("kill: invalid signal number or name: {}", &a[1..]),
-                );
-                return 2;
-            };
-            sig = s;
-            i = 2;
-        }
-        _ => {}
-    }
-    if i >= argv.len() {
-        sh.sh_error(
-            pid,
-            "kill: usage: kill [-s sigspec | -signum | -sigspec] pid...",
-        );
-        return 2;
+/// `wait [PID]...`: the status of the last PID (dash's `waitcmd`).
+fn wait(sh: &mut Shell, argv: &[String]) -> i32 {
+    if argv.len() < 2 {
+        return sh.wait_children(None);
     }
     let mut status = 0;
-    for a in &argv[i..] {
-        let target = match a.parse::<i32>() {
-            Ok(n) => Pid(n),
-            Err(_) => {
-                sh.sh_error(pid, &format!("kill: Illegal number: {a}"));
-                status = 2;
-                continue;
+    for a in &argv[1..] {
+        match a.parse::<i32>() {
+            Ok(n) if n > 0 && a.bytes().all(|b| b.is_ascii_digit()) => {
+                status = sh.wait_children(Some(Pid(n)));
             }
-        };
-        if let Err(e) = sh.kernel().kill(pid, target, sig) {
-            sh.sh_error(pid, &format!("kill: {a}: {}", e.errno.strerror()));
-            status = 1;
+            _ => return sh.fatal(&format!("wait: Illegal number: {a}")),
         }
     }
     status
-}
-
-fn wait(sh: &mut Shell, argv: &[String]) -> i32 {
-    let pid = sh.cur();
-    match argv.get(1) {
-        None => sh.wait_children(None),
-        Some(a) => match a.parse::<i32>() {
-            Ok(n) => sh.wait_children(Some(Pid(n))),
-            Err(_) => {
-                sh.sh_error(pid, &format!("wait: Illegal number: {a}"));
-                2
-            }
-        },
-    }
-}
-
-fn set(sh: &mut Shell, argv: &[String]) -> i32 {
-    let pid = sh.cur();
-    if argv.len() == 1 {
-        let mut text = String::new();
-        for (k, v) in sh.vars() {
-            text.push_str(&format!("{k}='{}'\n", v.replace('\'', "'\\''")));
-        }
-        return write_or_complain(sh, pid, "set", &text);
-    }
-    for a in &argv[1..] {
-        let (on, flags) = match a.as_bytes().first() {
-            Some(b'-') => (true, &a[1..]),
-            Some(b'+') => (false, &a[1..]),
-            _ => {
-                sh.sh_error(pid, &format!("set: unsupported argument {a}"));
-                return 2;
-            }
-        };
-        for f in flags.chars() {
-            match f {
-                'e' => sh.set_errexit(on),
-                'x' => sh.set_xtrace(on),
-                _ => {
-                    sh.sh_error(pid, &format!("set: Illegal option -{f}"));
-                    return 2;
-                }
-            }
-        }
-    }
-    0
 }
 
 // ---- the simulator's own builtins ---------------------------------------------------------
@@ -586,8 +516,9 @@ fn help(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     let pid = sh.cur();
     let mut text = String::from(
-        "cgsim shell: a small sh subset on a simulated Linux cgroup v1 kernel.\n\
-         Syntax: ; newline && || & # 'quotes' \"quotes\" \\escapes NAME=value $NAME ${NAME} $$ $! $? $(cmd) > >> < 2> N>&M\n\
+        "cgsim shell: POSIX sh (as dash) on a simulated Linux cgroup v1 kernel.\n\
+         Syntax: if/elif/else/fi, for/while/until/do/done, case/esac, { }, ( ), f() { }, | && || ! & ;\n\
+         \x20       $x ${x:-w} ${x#p} $(cmd) `cmd` $((expr)) * ? [..] ~ > >> < <> 2>&1 <<EOF (see docs/shell.md)\n\
          Commands:\n",
     );
     let rows: Vec<String> = sh

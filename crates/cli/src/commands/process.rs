@@ -15,8 +15,8 @@ pub(crate) fn register(r: &mut Registry) {
     );
     r.add(
         "sh",
-        "sh -c COMMAND",
-        "run COMMAND in a new shell process ($$ is its pid)",
+        "sh [-c COMMAND [NAME [ARG]...] | FILE [ARG]...]",
+        "run COMMAND or a script in a new shell process ($$ is its pid)",
         Kind::External(sh_c),
     );
     r.add(
@@ -81,51 +81,7 @@ fn sleep(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
 /// command from the first operand; a letter dash does not know is `sh: 0: Illegal option -X`
 /// (`--help` is the letter `-`), status 2, as dash has no `--help`.
 fn sh_c(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    // The option letters of dash 0.5.12 (`optletters` plus `c`, `l` and `o NAME`).
-    const DASH_OPTS: &str = "efIimnsxvVECabupqlco";
-    let mut command_mode = false;
-    let mut i = 1;
-    while let Some(a) = argv.get(i) {
-        let Some(flags) = a.strip_prefix('-').or_else(|| a.strip_prefix('+')) else {
-            break;
-        };
-        i += 1;
-        if flags.is_empty() || flags == "-" {
-            break;
-        }
-        for c in flags.chars() {
-            if !DASH_OPTS.contains(c) {
-                sh.write_err(pid, &format!("sh: 0: Illegal option -{c}\n"));
-                return 2;
-            }
-            match c {
-                'c' => command_mode = true,
-                'o' => i += 1,
-                _ => {
-                    sh.write_err(pid, &format!("sh: option -{c} is not simulated by cgsim\n"));
-                    return 2;
-                }
-            }
-        }
-    }
-    match (command_mode, argv.get(i)) {
-        (true, Some(script)) => {
-            let script = script.clone();
-            sh.run_subshell_script(pid, &script)
-        }
-        (true, None) => {
-            sh.write_err(pid, "sh: 0: -c requires an argument\n");
-            2
-        }
-        (false, _) => {
-            sh.write_err(
-                pid,
-                "sh: reading commands from a file or standard input is not simulated by cgsim; \
-                 use sh -c COMMAND\n",
-            );
-            2
-        }
-    }
+    sh.run_sh_command(pid, argv)
 }
 
 /// `setpriv --reuid=UID [--regid=GID] [--clear-groups] CMD [ARG]...` (util-linux): set the

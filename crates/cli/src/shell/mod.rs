@@ -1,5 +1,6 @@
 //! The shell language: lexer, parser, syntax tree, expansion and the interpreter.
 
+pub mod arith;
 pub mod ast;
 pub mod expand;
 pub mod interp;
@@ -7,3 +8,13 @@ mod lexer;
 pub mod parser;
 
 pub use lexer::is_name;
+
+/// Run `f` with at least 256 KiB of stack left, moving to a new 4 MiB segment on the heap
+/// when the current stack is nearly used up (the `stacker` crate, as rustc does for its own
+/// recursion). Every recursive step of the parser, the expander and the interpreter goes
+/// through here, so nesting depth is limited by the explicit bounds
+/// ([`parser::MAX_DEPTH`], [`interp::MAX_CALL_DEPTH`]) and input size, never by the host
+/// thread's stack (issue 18).
+pub(crate) fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
+}

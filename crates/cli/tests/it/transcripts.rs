@@ -104,6 +104,16 @@ script!(utils_sed);
 script!(utils_awk);
 script!(utils_find);
 script!(utils_system);
+script!(sh_control);
+script!(sh_expand);
+script!(sh_builtins);
+script!(sh_redirect);
+script!(sh_options);
+script!(sh_scripts);
+script!(sh_errors);
+script!(sh_cgroups);
+script!(sh_test);
+script!(sh_read);
 
 #[test]
 fn tour() {

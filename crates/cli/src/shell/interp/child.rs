@@ -102,17 +102,6 @@ impl Shell {
         let _ = self.k.kill(sender, child, sig);
     }
 
-    /// The environment a command sees: the shell's variables, sorted by name.
-    ///
-    /// **Differences:** the shell has no export flag yet, so every variable counts as
-    /// exported.
-    pub fn environ(&self) -> Vec<(String, String)> {
-        self.vars
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
     /// Run `f` with the variables replaced by `env` (what `env -i`, `env -u` and `env X=1`
     /// give the command they run), then put the shell's own back.
     pub fn with_environ<R>(
@@ -120,9 +109,13 @@ impl Shell {
         env: Vec<(String, String)>,
         f: impl FnOnce(&mut Shell) -> R,
     ) -> R {
-        let saved = std::mem::replace(&mut self.vars, env.into_iter().collect());
+        // Every variable of `env` is exported to what the command runs in turn.
+        let exported = env.iter().map(|(k, _)| k.clone()).collect();
+        let saved_vars = std::mem::replace(&mut self.st.vars, env.into_iter().collect());
+        let saved_exported = std::mem::replace(&mut self.st.exported, exported);
         let r = f(self);
-        self.vars = saved;
+        self.st.vars = saved_vars;
+        self.st.exported = saved_exported;
         r
     }
 }

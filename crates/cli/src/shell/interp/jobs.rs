@@ -142,11 +142,8 @@ impl Shell {
                     }
                 }
                 Err(e) if e.errno == Errno::ECHILD => {
-                    if let Some(p) = target {
-                        self.sh_error(
-                            parent,
-                            &format!("wait: pid {p} is not a child of this shell"),
-                        );
+                    // dash: waiting for a pid that is not a child returns 127, silently.
+                    if target.is_some() {
                         return 127;
                     }
                     return 0;
