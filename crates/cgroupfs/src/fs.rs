@@ -60,6 +60,9 @@ impl<T: Tracer> Kernel<T> {
         if !created && !attr.permits(&cred, IdKind::Effective, want) {
             return Err(err(Errno::EACCES, "permission denied by mode"));
         }
+        if flags.write && !created {
+            self.mnt_want_write(&st, w.mnt())?;
+        }
         let kind = self.open_kind(&mut st, pid, &cred, &w, &attr, flags, readable)?;
         let mut file = OpenFile::new(kind, readable, flags.write);
         file.append = flags.append;
@@ -106,6 +109,7 @@ impl<T: Tracer> Kernel<T> {
                 if !dir_attr.permits(cred, IdKind::Effective, W_OK | X_OK) {
                     return Err(err(Errno::EACCES, "no write permission on the directory"));
                 }
+                self.mnt_want_write(st, pw.dir.mnt())?;
                 let Node::Tmpfs { sb, ino } = *pw.dir.node() else {
                     return Err(err(Errno::EACCES, "filesystem has no create operation"));
                 };
@@ -170,6 +174,12 @@ impl<T: Tracer> Kernel<T> {
                 oom_adj: *f == crate::procfs::PidFile::OomAdj,
             },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
+            Node::Host { fs, rel } => {
+                if flags.write {
+                    return Err(crate::hostfs::erofs());
+                }
+                FileKind::Snapshot(st.host(*fs)?.read(rel)?)
+            }
             Node::Cgroup(c) => {
                 FileKind::Cgroup(self.cg_open(st, pid, cred, c, readable, flags.write)?)
             }
@@ -474,6 +484,7 @@ impl<T: Tracer> Kernel<T> {
             Err(e) if e.errno == Errno::ENOENT => {}
             Err(e) => return Err(e),
         }
+        self.mnt_want_write(&st, pw.dir.mnt())?;
         if !dir_attr.permits(&cred, IdKind::Effective, W_OK | X_OK) {
             return Err(err(Errno::EACCES, "no write permission on the directory"));
         }
@@ -495,6 +506,7 @@ impl<T: Tracer> Kernel<T> {
                 Ok(())
             }
             Node::Proc(_) => Err(err(Errno::EPERM, "filesystem has no mkdir operation")),
+            Node::Host { .. } => Err(crate::hostfs::erofs()),
             Node::Cgroup(c) => self.cg_mkdir(&mut st, pid, &cred, &c, &pw.last, mode),
         }
     }
@@ -584,6 +596,8 @@ impl<T: Tracer> Kernel<T> {
         }
         let child = self.lookup_child(st, pid, dir.node(), name)?;
         let child_attr = self.attr(st, &child)?;
+        // do_rmdir/do_unlinkat: mnt_want_write after the lookup, before vfs_*'s checks.
+        self.mnt_want_write(st, dir.mnt())?;
         if !dir_attr.permits(cred, IdKind::Effective, W_OK | X_OK) {
             return Err(err(Errno::EACCES, "no write permission on the directory"));
         }
@@ -680,6 +694,8 @@ impl<T: Tracer> Kernel<T> {
         let mut st = self.state.lock();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
+        // chmod_common/chown_common: mnt_want_write before notify_change.
+        self.mnt_want_write(&st, w.mnt())?;
         let a = self.attr(&st, w.node())?;
         if !cred.euid.is_root() && cred.euid.0 != a.uid {
             return Err(err(Errno::EPERM, "chmod by a non-owner"));
@@ -700,6 +716,8 @@ impl<T: Tracer> Kernel<T> {
         let mut st = self.state.lock();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
+        // chmod_common/chown_common: mnt_want_write before notify_change.
+        self.mnt_want_write(&st, w.mnt())?;
         let a = self.attr(&st, w.node())?;
         if !cred.euid.is_root() {
             let owner = cred.euid.0 == a.uid;
@@ -740,6 +758,7 @@ impl<T: Tracer> Kernel<T> {
                 Ok(())
             }
             Node::Proc(_) => Err(err(Errno::EPERM, "/proc attributes are fixed")),
+            Node::Host { .. } => Err(crate::hostfs::erofs()),
             // Lock order: Kernel::state -> cgroup_mutex.
             Node::Cgroup(n) => self
                 .cgroups

@@ -119,6 +119,7 @@ mod event_control;
 mod eventfd;
 mod file;
 mod fs;
+mod hostfs;
 mod mem;
 mod meminfo;
 mod mount;
@@ -147,6 +148,7 @@ use std::sync::Arc;
 
 pub use crate::cgroupfs::CGROUP_SUPER_MAGIC;
 pub use crate::event_control::CgroupEventInfo;
+pub use crate::hostfs::{HOST_MAX_FILE, HostBind};
 pub use crate::mem::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE, MmapFlags};
 pub use crate::meminfo::MemInfo;
 pub use crate::mount::{mangle, mnt, ms};
@@ -684,6 +686,37 @@ impl<T: Tracer> Kernel<T> {
     /// is the exec itself).
     pub fn set_cmdline(&self, pid: Pid, argv: &[String]) -> SysResult<()> {
         self.sys_set_cmdline(pid, argv)
+    }
+
+    /// Replace the environment of `pid`, as `execve` does with its `envp`.
+    pub fn set_environ(&self, pid: Pid, environ: Vec<(String, String)>) -> SysResult<()> {
+        let mut st = self.state.lock();
+        let t = st.tasks.get_mut(&pid).ok_or(cgsim_ktypes::SysError::new(
+            cgsim_ktypes::Errno::ESRCH,
+            "no such process",
+        ))?;
+        t.environ = environ;
+        Ok(())
+    }
+
+    /// The environment of `pid` (what `getenv` reads in the process).
+    pub fn environ(&self, pid: Pid) -> Vec<(String, String)> {
+        let st = self.state.lock();
+        st.tasks
+            .get(&pid)
+            .map(|t| t.environ.clone())
+            .unwrap_or_default()
+    }
+
+    /// One variable of `pid`'s environment (`getenv`).
+    pub fn getenv(&self, pid: Pid, name: &str) -> Option<String> {
+        let st = self.state.lock();
+        st.tasks
+            .get(&pid)?
+            .environ
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may

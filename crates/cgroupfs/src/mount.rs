@@ -121,6 +121,8 @@ pub enum Super {
     Tmpfs(u32),
     Proc,
     Cgroup(CgSb),
+    /// A bound host directory (`hostfs.rs`), by its index in `State::hostfs`.
+    Host(u32),
 }
 
 /// One mount (`struct vfsmount`).
@@ -205,14 +207,21 @@ impl<T: Tracer> Kernel<T> {
             let (id, sb) = (m.id, m.sb.clone());
             match &sb {
                 Super::Cgroup(cg) => self.cg_remount(&mut st, cg, data)?,
-                Super::Tmpfs(_) | Super::Proc => {}
+                Super::Tmpfs(_) | Super::Proc | Super::Host(_) => {}
             }
             // do_remount: the new flags replace the mount's; do_remount_sb changes the
             // superblock's for every mount of it.
             for m in st.mounts.values_mut().filter(|m| m.sb == sb) {
                 m.sb_flags = sb_flags;
             }
-            st.mounts.get_mut(&id).expect("found above").mnt_flags = mnt_flags;
+            // A bound host directory stays read-only whatever the remount asks: nothing in the
+            // simulation may write to the host.
+            let keep = if matches!(sb, Super::Host(_)) {
+                mnt::READONLY
+            } else {
+                0
+            };
+            st.mounts.get_mut(&id).expect("found above").mnt_flags = mnt_flags | keep;
             return Ok(());
         }
         let (sb, root, options) = match fstype {
@@ -288,6 +297,9 @@ impl<T: Tracer> Kernel<T> {
         if *sb == Super::Proc {
             return (0, 3);
         }
+        if let Super::Host(_) = sb {
+            return crate::hostfs::HOST_DEV;
+        }
         if let Some((&minor, _)) = st.anon_devs.iter().find(|(_, s)| *s == sb) {
             return (0, minor);
         }
@@ -361,7 +373,7 @@ impl<T: Tracer> Kernel<T> {
                 st.tmpfs.remove(id);
                 st.anon_devs.retain(|_, s| s != sb);
             }
-            Super::Proc => {}
+            Super::Proc | Super::Host(_) => {}
         }
     }
 
@@ -403,12 +415,21 @@ impl<T: Tracer> Kernel<T> {
         let mut out = String::new();
         for m in in_mount_order(st) {
             let parent = m.mountpoint.as_ref().map_or(m.id, |(p, _)| *p);
+            // A bind mount's root is the bound directory within its filesystem.
+            let root = match &m.sb {
+                Super::Host(fs) => st
+                    .hostfs
+                    .get(*fs as usize)
+                    .map_or("/".to_string(), |h| mangle(&h.root.to_string_lossy())),
+                _ => "/".to_string(),
+            };
             out.push_str(&format!(
-                "{} {} {}:{} / {} {}{} - {} {} {}{}{}\n",
+                "{} {} {}:{} {} {} {}{} - {} {} {}{}{}\n",
                 m.id,
                 parent,
                 m.dev.0,
                 m.dev.1,
+                root,
                 mangle(&m.dir),
                 if m.mnt_flags & mnt::READONLY != 0 {
                     "ro"

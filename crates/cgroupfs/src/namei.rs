@@ -25,9 +25,17 @@ pub const NAME_MAX: usize = 255;
 /// An inode of any simulated filesystem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
-    Tmpfs { sb: u32, ino: u64 },
+    Tmpfs {
+        sb: u32,
+        ino: u64,
+    },
     Proc(ProcNode),
     Cgroup(CgNode),
+    /// A file or directory of bound host directory `fs`, by path relative to its root.
+    Host {
+        fs: u32,
+        rel: String,
+    },
 }
 
 /// What `stat` and permission checks need to know about an inode.
@@ -325,6 +333,7 @@ impl<T: Tracer> Kernel<T> {
             }
             Node::Proc(p) => self.proc_attr(st, p),
             Node::Cgroup(c) => self.cg_attr(st, c),
+            Node::Host { fs, rel } => st.host(*fs)?.attr(rel),
         }
     }
 
@@ -345,6 +354,10 @@ impl<T: Tracer> Kernel<T> {
                 .ok_or(SysError::new(Errno::ENOENT, "no such entry")),
             Node::Proc(p) => self.proc_lookup(st, pid, p, name),
             Node::Cgroup(c) => self.cg_lookup(c, name),
+            Node::Host { fs, rel } => Ok(Node::Host {
+                fs: *fs,
+                rel: st.host(*fs)?.lookup(rel, name)?,
+            }),
         }
     }
 
@@ -367,6 +380,7 @@ impl<T: Tracer> Kernel<T> {
             }
             Node::Proc(p) => self.proc_readdir(st, p),
             Node::Cgroup(c) => self.cg_readdir(c),
+            Node::Host { fs, rel } => st.host(*fs)?.readdir(rel),
         }
     }
 }

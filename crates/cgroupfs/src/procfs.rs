@@ -53,6 +53,8 @@ pub enum PidFile {
     Mounts,
     /// `/proc/PID/mountinfo` (`show_mountinfo`).
     Mountinfo,
+    /// `/proc/PID/stat` (`do_task_stat`).
+    Stat,
     OomAdj,
     OomScore,
 }
@@ -85,7 +87,7 @@ impl UtsFile {
 }
 
 impl PidFile {
-    const ALL: [PidFile; 8] = [
+    const ALL: [PidFile; 9] = [
         PidFile::Cgroup,
         PidFile::Comm,
         PidFile::Status,
@@ -94,6 +96,7 @@ impl PidFile {
         PidFile::Mountinfo,
         PidFile::OomAdj,
         PidFile::OomScore,
+        PidFile::Stat,
     ];
 
     fn name(self) -> &'static str {
@@ -106,6 +109,7 @@ impl PidFile {
             PidFile::Mountinfo => "mountinfo",
             PidFile::OomAdj => "oom_adj",
             PidFile::OomScore => "oom_score",
+            PidFile::Stat => "stat",
         }
     }
 }
@@ -330,10 +334,62 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::Mounts => self.proc_mounts(st),
                     PidFile::Mountinfo => self.proc_mountinfo(st),
                     PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
+                    PidFile::Stat => self.proc_pid_stat(t),
                 }
             }
             _ => return Err(SysError::new(Errno::EISDIR, "is a directory")),
         };
         Ok(text.into_bytes())
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// `/proc/PID/stat` as `do_task_stat` (`fs/proc/array.c`, v2.6.35) prints it: 44 fields,
+    /// `pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
+    /// utime stime cutime cstime priority nice num_threads 0 start_time vsize rss rsslim ...`.
+    /// **Differences:** every process is its own process group and session leader with no
+    /// terminal; fault counts and times are 0 (the simulation keeps no accounting of them),
+    /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
+    fn proc_pid_stat(&self, t: &Task) -> String {
+        let state = match t.proc_state() {
+            ProcState::Running => 'R',
+            ProcState::Sleeping => 'S',
+            ProcState::Uninterruptible => 'D',
+            ProcState::Zombie => 'Z',
+        };
+        let (vsize, rss) = self
+            .mem
+            .task_mm_counts(t.pid)
+            .map_or((0, 0), |(anon, file, _, _, total_vm)| {
+                (total_vm * 4096, anon + file)
+            });
+        let pid = t.pid.0;
+        let mut f: Vec<String> = vec![
+            pid.to_string(),
+            format!("({})", t.comm),
+            state.to_string(),
+            t.ppid.0.to_string(),
+            pid.to_string(),
+            pid.to_string(),
+        ];
+        // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+        f.extend(["0", "-1", "4202752", "0", "0", "0", "0", "0", "0", "0", "0"].map(String::from));
+        // priority nice num_threads itrealvalue(0) start_time
+        f.extend(["20", "0", "1", "0", "0"].map(String::from));
+        f.push(vsize.to_string());
+        f.push(rss.to_string());
+        // rsslim (RLIM_INFINITY)
+        f.push(u64::MAX.to_string());
+        // startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan
+        // nswap cnswap exit_signal processor rt_priority policy delayacct_blkio_ticks
+        // guest_time cguest_time
+        f.extend(
+            [
+                "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0",
+                "0", "0", "0",
+            ]
+            .map(String::from),
+        );
+        f.join(" ") + "\n"
     }
 }

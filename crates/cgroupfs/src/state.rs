@@ -46,9 +46,21 @@ pub struct State<T: Tracer> {
     pub shm_keys: BTreeMap<i32, (i32, u64)>,
     /// Every live segment by id.
     pub shm_segs: BTreeMap<i32, ShmSeg>,
+    /// Host directories bound read-only (`--bind`), indexed by `Node::Host`'s `fs`.
+    pub hostfs: Vec<crate::hostfs::HostFs>,
 }
 
 impl<T: Tracer> State<T> {
+    /// Bound host directory `fs`.
+    pub fn host(&self, fs: u32) -> cgsim_ktypes::SysResult<&crate::hostfs::HostFs> {
+        self.hostfs
+            .get(fs as usize)
+            .ok_or(cgsim_ktypes::SysError::new(
+                cgsim_ktypes::Errno::ENOENT,
+                "stale host bind",
+            ))
+    }
+
     /// Register a new open file description and return its id (with no fd naming it yet).
     pub fn add_file(&mut self, file: OpenFile<T>) -> FileId {
         let id = self.next_file;
@@ -89,8 +101,8 @@ impl<T: Tracer> State<T> {
     /// The state at boot: the root filesystem, the boot mounts and init.
     ///
     /// Layout: `/dev/{null,console}`, `/proc` (proc), `/sys/fs/cgroup` (a tmpfs, mode 0755, as
-    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700), `/etc` (`etc.rs`). `/proc/mounts` starts as
-    /// `rootfs / rootfs rw 0 0`, `proc /proc proc rw,relatime 0 0`,
+    /// distributions mount it), `/tmp` (mode 1777), `/root` (0700), `/etc` (`etc.rs`). `/proc/mounts`
+    /// starts as `rootfs / rootfs rw 0 0`, `proc /proc proc rw,relatime 0 0`,
     /// `tmpfs /sys/fs/cgroup tmpfs rw,relatime 0 0` (rootfs is the kernel's own mount: no relatime).
     pub fn boot() -> State<T> {
         let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755);
@@ -109,6 +121,9 @@ impl<T: Tracer> State<T> {
             0,
             0,
         );
+        // /dev/shm, where POSIX shared memory and LTP's checkpoint file live (a directory of
+        // the root filesystem here, a tmpfs mount on a distribution).
+        root.create(dev, "shm", dir(), 0o1777, 0, 0);
         let proc_dir = root.create(r, "proc", dir(), 0o555, 0, 0);
         root.create(r, "root", dir(), 0o700, 0, 0);
         let sys = root.create(r, "sys", dir(), 0o755, 0, 0);
@@ -136,6 +151,7 @@ impl<T: Tracer> State<T> {
             pending_sigchld: Vec::new(),
             shm_keys: BTreeMap::new(),
             shm_segs: BTreeMap::new(),
+            hostfs: Vec::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);
@@ -252,6 +268,7 @@ impl<T: Tracer> State<T> {
                 oom_score_adj_min: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
+                environ: Vec::new(),
             },
         );
         st

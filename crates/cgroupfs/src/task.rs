@@ -84,6 +84,8 @@ pub struct Task {
     pub pending: Vec<Signal>,
     /// What the task was before its OOM wait (`NoProgram` or `Runnable`), restored on wake-up.
     pub before_oom_wait: Option<Sched>,
+    /// The environment `execve` gave the process (`mm->env_start..env_end`), inherited at fork.
+    pub environ: Vec<(String, String)>,
 }
 
 impl Task {

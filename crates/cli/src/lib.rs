@@ -26,12 +26,30 @@ pub use shell::ast::Program;
 pub use shell::interp::Shell;
 pub use shell::parser::{SyntaxError, parse};
 
-use cgsim_cgroupfs::{BootParams, ConsoleStream, Kernel};
+use cgsim_cgroupfs::{BootParams, ConsoleStream, HostBind, Kernel};
 use std::sync::Arc;
 
 /// Boot a simulated kernel with the recording tracer (off until `trace on`).
 pub fn boot(params: BootParams) -> Arc<Kernel> {
     Kernel::boot(params)
+}
+
+/// Boot, then bind each host directory read-only into the simulated filesystem
+/// (`cgsim --bind HOSTDIR:SIMDIR`, see `crates/cgroupfs/src/hostfs.rs`). The error names the
+/// bind that failed and the errno's text.
+pub fn boot_with_binds(params: BootParams, binds: &[HostBind]) -> Result<Arc<Kernel>, String> {
+    let k = Kernel::boot(params);
+    for b in binds {
+        k.bind_host(b).map_err(|e| {
+            format!(
+                "--bind {}:{}: {}",
+                b.host.display(),
+                b.dir,
+                e.errno.strerror()
+            )
+        })?;
+    }
+    Ok(k)
 }
 
 /// Run `src` on a freshly booted kernel; returns stdout and stderr interleaved in write order

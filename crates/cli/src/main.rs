@@ -12,8 +12,8 @@
 #![forbid(unsafe_code)]
 
 use cgsim::contention::{self, ContentionOpts};
-use cgsim::{Shell, boot};
-use cgsim_cgroupfs::BootParams;
+use cgsim::{Shell, boot_with_binds};
+use cgsim_cgroupfs::{BootParams, HostBind};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -48,6 +48,11 @@ struct Cli {
     /// kernel then reports a `-modified` release.
     #[arg(long = "set", global = true, value_name = "SWITCH=VALUE")]
     set: Vec<String>,
+    /// Make host directory HOSTDIR visible read-only at SIMDIR inside the simulated
+    /// filesystem (repeatable): reads, listings and scripts work, every write fails with
+    /// EROFS, and nothing is ever written to the host.
+    #[arg(long = "bind", global = true, value_name = "HOSTDIR:SIMDIR", value_parser = parse_bind)]
+    bind: Vec<HostBind>,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -138,8 +143,27 @@ fn read_script(file: &PathBuf) -> std::io::Result<String> {
     }
 }
 
-fn run_script(params: BootParams, trace: bool, echo: bool, src: &str) -> i32 {
-    let mut shell = Shell::new(boot(params));
+/// `--bind HOSTDIR:SIMDIR`.
+fn parse_bind(s: &str) -> Result<HostBind, String> {
+    HostBind::parse(s).map_err(|e| e.trim_start_matches("--bind ").to_string())
+}
+
+/// A shell on a freshly booted kernel with the `--bind` directories in place; a bind that
+/// fails is reported and ends cgsim with status 2.
+fn new_shell(params: BootParams, binds: &[HostBind]) -> Result<Shell, ExitCode> {
+    boot_with_binds(params, binds)
+        .map(Shell::new)
+        .map_err(|msg| {
+            eprintln!("cgsim: {msg}");
+            ExitCode::from(2)
+        })
+}
+
+fn run_script(params: BootParams, binds: &[HostBind], trace: bool, echo: bool, src: &str) -> i32 {
+    let mut shell = match new_shell(params, binds) {
+        Ok(sh) => sh,
+        Err(_) => return 2,
+    };
     shell.set_echo_input(echo);
     if trace {
         shell.set_tracing(true);
@@ -216,14 +240,17 @@ fn main() -> ExitCode {
     match cli.cmd {
         None => {
             if std::io::stdin().is_terminal() {
-                let mut shell = Shell::new(boot(params));
+                let mut shell = match new_shell(params, &cli.bind) {
+                    Ok(sh) => sh,
+                    Err(code) => return code,
+                };
                 if cli.trace {
                     shell.set_tracing(true);
                 }
                 exit_code(cgsim::repl::run(&mut shell))
             } else {
                 match read_script(&PathBuf::from("-")) {
-                    Ok(src) => exit_code(run_script(params, cli.trace, false, &src)),
+                    Ok(src) => exit_code(run_script(params, &cli.bind, cli.trace, false, &src)),
                     Err(e) => {
                         eprintln!("cgsim: cannot read standard input: {e}");
                         ExitCode::from(2)
@@ -237,9 +264,12 @@ fn main() -> ExitCode {
             out,
             renderer,
         }) => match (read_script(&file), out) {
-            (Ok(src), None) => exit_code(run_script(params, cli.trace, echo, &src)),
+            (Ok(src), None) => exit_code(run_script(params, &cli.bind, cli.trace, echo, &src)),
             (Ok(src), Some(dir)) => {
-                let mut shell = Shell::new(boot(params));
+                let mut shell = match new_shell(params, &cli.bind) {
+                    Ok(sh) => sh,
+                    Err(code) => return code,
+                };
                 shell.set_echo_input(echo);
                 if cli.trace {
                     shell.set_tracing(true);
@@ -298,7 +328,10 @@ fn main() -> ExitCode {
                 },
                 _ => unreachable!("clap allows two arguments"),
             };
-            let mut shell = Shell::new(boot(params));
+            let mut shell = match new_shell(params, &cli.bind) {
+                Ok(sh) => sh,
+                Err(code) => return code,
+            };
             if let Some(script) = script {
                 let src = match read_script(&script) {
                     Ok(s) => s,

@@ -7,6 +7,7 @@ mod cgroup;
 mod concurrency;
 mod event_control;
 mod eventfd;
+mod hostfs;
 mod memory;
 mod model;
 mod process;

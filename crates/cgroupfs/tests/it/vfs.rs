@@ -271,7 +271,7 @@ fn readdir_sorted_and_boot_layout() {
             "passwd"
         ]
     );
-    assert_eq!(names("/dev"), ["console", "null", "zero"]);
+    assert_eq!(names("/dev"), ["console", "null", "shm", "zero"]);
     assert!(names("/sys/fs/cgroup").is_empty());
     k.mkdir(INIT, "/tmp/b", 0o755).unwrap();
     k.mkdir(INIT, "/tmp/a", 0o755).unwrap();

@@ -2,14 +2,23 @@
 //! `memhold` and `pagecache`, `free`, `swapon` and `swapoff`. numactl's `memhog` is in
 //! `memhog.rs`, `stress` in `stress.rs`.
 //!
-//! **memcg_process** follows LTP's `testcases/kernel/controllers/memcg/functional/
+//! **memcg_process** follows LTP 20250530's `testcases/kernel/controllers/memcg/functional/
 //! memcg_process.c`: options `--mmap-anon`, `--mmap-file` (a shared mapping of `/dev/zero`),
-//! `--mmap-lock1` (`MAP_LOCKED`), `--mmap-lock2` (`mmap` then `mlock`), `--shm` (`shmget` with
-//! the key of `-k`, default 2, `shmat`), `-s SIZE` (bytes, `atoi`); every SIGUSR1 toggles between
-//! allocating (each selected kind, every page touched) and freeing (`munmap`, `shmdt` +
-//! `IPC_RMID`); SIGINT ends it with status 0. It prints nothing on success; a failed call prints
-//! `perror`'s `<what> failed: <strerror>` and exits 1.
-//! **Differences:** a page fault that must wait for the memcg OOM killer (`oom_kill_disable`)
+//! `--mmap-lock1` (`MAP_LOCKED`), `--mmap-lock2` (`mmap` then `mlock`, which faults the pages
+//! in; EAGAIN from `mlock` exits 2), `--shm` (`shmget(ftok("/dev/null", KEY), ...)` with the
+//! key id of `-k`/`--key`, default 0, `shmat`), `-s`/`--size SIZE`
+//! (bytes, `strtoul` with nothing left over, else `memcg_process: wrong -s argument!`);
+//! every SIGUSR1 toggles between allocating (each selected kind, every page touched) and
+//! freeing (`munmap`, `shmdt`); SIGINT ends it with status 0. At start it wakes LTP checkpoint
+//! 0 (`tst_reinit(); TST_CHECKPOINT_WAKE(0)`, see `ltp/checkpoint.rs`). It prints nothing on
+//! success; a failed call prints `err(3)`'s `memcg_process: <what> failed: <strerror>` and
+//! exits 1; an unknown option gets getopt_long's line and `memcg_process: unknown option: ?`.
+//! **Differences:** without `LTP_IPC_PATH` in its environment (run by hand) it skips the
+//! checkpoint, where the real program stops with TBROK; `--hugepage` is not there (the
+//! simulated kernel has no hugetlbfs); the shm segment is removed (`IPC_RMID`) when it is
+//! freed, as LTP releases before 20250530 did, not right after `shmat`: a process killed with
+//! the segment attached leaves it (and its charge) behind, which `docs/memory-tour.sh` shows.
+//! A page fault that must wait for the memcg OOM killer (`oom_kill_disable`)
 //! leaves the program in state D; it retries when woken. A fault that fails outright (no victim
 //! left) ends it with SIGBUS instead of the kernel's `VM_FAULT_OOM` handling.
 
@@ -67,7 +76,16 @@ pub(super) fn stderr(k: &Kernel, pid: Pid, text: &str) {
 
 /// `perror(what)`.
 fn perror(k: &Kernel, pid: Pid, what: &str, e: &SysError) {
-    stderr(k, pid, &format!("{what} failed: {}\n", e.errno.strerror()));
+    let prog = k
+        .ps()
+        .into_iter()
+        .find(|p| p.pid == pid)
+        .map_or_else(|| "memcg_process".to_string(), |p| p.comm);
+    stderr(
+        k,
+        pid,
+        &format!("{prog}: {what} failed: {}\n", e.errno.strerror()),
+    );
 }
 
 /// What a fault's failure means for a program: wait (retry later) or stop.
@@ -100,13 +118,14 @@ enum MemKind {
 }
 
 impl MemKind {
-    fn what(self) -> &'static str {
+    /// What `err(3)` names when the mapping fails, and when `munmap` fails.
+    fn what(self) -> (&'static str, &'static str) {
         match self {
-            MemKind::Anon => "mmap(anonymous)",
-            MemKind::File => "mmap(file)",
-            MemKind::Lock1 => "mmap(lock1)",
-            MemKind::Lock2 => "mmap(lock2)",
-            MemKind::Shm => "shmget",
+            MemKind::Anon => ("mmap(anonymous)", "munmap(anonymous)"),
+            MemKind::File => ("mmap(file)", "munmap(file)"),
+            MemKind::Lock1 => ("mmap(lock)", "munmap(lock)"),
+            MemKind::Lock2 => ("mmap", "munmap"),
+            MemKind::Shm => ("shmget()", "shmdt()"),
         }
     }
 }
@@ -132,6 +151,9 @@ struct MemcgProcess {
     /// The allocation in progress or done, one region per kind.
     regions: Vec<Region>,
     exit: bool,
+    /// `tst_reinit(); TST_CHECKPOINT_WAKE(0);` at start: `None` before it ran, then the waker
+    /// until the test's `tst_checkpoint wait 10000 0` was woken.
+    start: Option<Option<crate::commands::ltp::checkpoint::Waker>>,
 }
 
 impl MemcgProcess {
@@ -160,26 +182,35 @@ impl MemcgProcess {
                     MemKind::Lock1 => k.mmap_anon(pid, self.size, MmapFlags { locked: true }),
                     MemKind::File => k.mmap_shared_zero(pid, self.size),
                     MemKind::Shm => {
-                        // IPC_CREAT with owner read/write (the mode is this simulator's
-                        // choice; the spec does not record the tool's).
+                        // IPC_CREAT | SHM_R | SHM_W with the key ftok("/dev/null", key_id)
+                        // gives: the id in the top byte, then the low bytes of st_dev
+                        // (rootfs, 0:1) and of the inode number.
+                        let ino = k.stat(pid, "/dev/null").map_or(0, |s| s.ino);
+                        let key = ((self.key & 0xff) << 24) | (1 << 16) | (ino & 0xffff) as i32;
                         let flags = cgsim_cgroupfs::IPC_CREAT | 0o600;
-                        let id = match k.shmget(pid, self.key, self.size, flags) {
+                        let id = match k.shmget(pid, key, self.size, flags) {
                             Ok(id) => id,
                             Err(e) => {
-                                perror(k, pid, "shmget", &e);
+                                perror(k, pid, "shmget()", &e);
                                 return Err(1);
                             }
                         };
                         r.shmid = Some(id);
-                        k.shmat(pid, id).inspect_err(|e| perror(k, pid, "shmat", e))
+                        let at = k.shmat(pid, id);
+                        if let Err(e) = &at {
+                            let _ = k.shmctl_rmid(pid, id);
+                            perror(k, pid, "shmat()", e);
+                            return Err(1);
+                        }
+                        // 20250530 removes the segment here (IPC_RMID right after shmat);
+                        // this one removes it at the free, see Differences.
+                        at
                     }
                 };
                 match mapped {
                     Ok(a) => r.addr = Some(a),
                     Err(e) => {
-                        if r.kind != MemKind::Shm {
-                            perror(k, pid, r.kind.what(), &e);
-                        }
+                        perror(k, pid, r.kind.what().0, &e);
                         return Err(1);
                     }
                 }
@@ -190,8 +221,13 @@ impl MemcgProcess {
             let addr = r.addr.expect("mapped above");
             if r.kind == MemKind::Lock2 && !r.locked {
                 match k.mlock(pid, addr, self.size) {
-                    Ok(()) => r.locked = true,
+                    // mlock faults every page in; lock2 does not touch them itself.
+                    Ok(()) => {
+                        r.locked = true;
+                        r.touched = true;
+                    }
                     Err(e) if e.errno == Errno::EINTR => return Ok(false),
+                    Err(e) if e.errno == Errno::EAGAIN => return Err(2),
                     Err(e) => {
                         perror(k, pid, "mlock", &e);
                         return Err(1);
@@ -219,17 +255,17 @@ impl MemcgProcess {
             let Some(addr) = r.addr else { continue };
             if r.kind == MemKind::Shm {
                 if let Err(e) = k.shmdt(pid, addr) {
-                    perror(k, pid, "shmdt", &e);
+                    perror(k, pid, "shmdt()", &e);
                     return Err(1);
                 }
                 if let Some(id) = r.shmid
                     && let Err(e) = k.shmctl_rmid(pid, id)
                 {
-                    perror(k, pid, "shmctl", &e);
+                    perror(k, pid, "shmctl()", &e);
                     return Err(1);
                 }
             } else if let Err(e) = k.munmap(pid, addr, self.size) {
-                perror(k, pid, "munmap", &e);
+                perror(k, pid, r.kind.what().1, &e);
                 return Err(1);
             }
         }
@@ -239,6 +275,32 @@ impl MemcgProcess {
 
 impl Program for MemcgProcess {
     fn step(&mut self, k: &Kernel, pid: Pid) -> Step {
+        use crate::commands::ltp::checkpoint::{Poll, Waker};
+        if self.start.is_none() {
+            // tst_reinit: the test library's page; without one (run by hand) there is no
+            // checkpoint to wake.
+            self.start = Some(
+                k.getenv(pid, "LTP_IPC_PATH")
+                    .map(|path| Waker::new(k, path, 0, 1, 10_000)),
+            );
+        }
+        if let Some(Some(w)) = self.start.as_mut() {
+            match w.poll(k, pid) {
+                Poll::Done => self.start = Some(None),
+                Poll::Again(s) => return s,
+                Poll::TimedOut => {
+                    crate::commands::ltp::tst_print(
+                        k,
+                        pid,
+                        "memcg_process.c",
+                        303,
+                        crate::commands::ltp::TestRes::Brok,
+                        "tst_checkpoint_wake(0, 1, 10000) failed: ETIMEDOUT (110)",
+                    );
+                    return Step::Exit(2);
+                }
+            }
+        }
         while self.toggles > 0 && !self.exit {
             if self.allocated {
                 if let Err(code) = self.free(k, pid) {
@@ -278,7 +340,7 @@ impl Program for MemcgProcess {
 }
 
 /// `atoi`: leading white space, an optional sign, then digits; anything else stops it.
-pub(super) fn atoi(s: &str) -> i64 {
+pub(crate) fn atoi(s: &str) -> i64 {
     let t = s.trim_start();
     let (neg, rest) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -290,15 +352,28 @@ pub(super) fn atoi(s: &str) -> i64 {
     if neg { -v } else { v }
 }
 
+/// `-s`: `strtoul(optarg, &end, 10)` with nothing left over, else `errx(1, "wrong -s
+/// argument!")`.
+fn strtoul_all(v: &str) -> Result<u64, (String, i32)> {
+    let t = v.trim_start();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let wrong = || ("memcg_process: wrong -s argument!".to_string(), 1);
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(wrong());
+    }
+    t.parse::<u64>().map_err(|_| wrong())
+}
+
 fn memcg_process(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     let mut p = MemcgProcess {
         kinds: Vec::new(),
         size: 0,
-        key: 2,
+        key: 0,
         toggles: 0,
         allocated: false,
         regions: Vec::new(),
         exit: false,
+        start: None,
     };
     let add = |p: &mut MemcgProcess, kind| {
         if !p.kinds.contains(&kind) {
@@ -325,18 +400,30 @@ fn memcg_process(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
             "--mmap-lock2" => add(&mut p, MemKind::Lock2),
             "--shm" => add(&mut p, MemKind::Shm),
             _ if a == "-s" || a == "--size" || a.starts_with("--size=") => {
-                p.size = atoi(&value(&mut i, "size")?).max(0) as u64;
+                p.size = strtoul_all(&value(&mut i, "size")?)?;
             }
-            _ if a.starts_with("-s") && a.len() > 2 => p.size = atoi(&a[2..]).max(0) as u64,
+            _ if a.starts_with("-s") && a.len() > 2 => p.size = strtoul_all(&a[2..])?,
             _ if a == "-k" || a == "--key" || a.starts_with("--key=") => {
                 p.key = atoi(&value(&mut i, "key")?) as i32;
             }
             _ if a.starts_with("-k") && a.len() > 2 => p.key = atoi(&a[2..]) as i32,
+            // getopt_long's complaint, then the tool's errx for the '?' it returned.
             _ if a.starts_with("--") => {
-                return Err((format!("memcg_process: unrecognized option '{a}'"), 1));
+                return Err((
+                    format!(
+                        "memcg_process: unrecognized option '{a}'\nmemcg_process: unknown option: ?"
+                    ),
+                    1,
+                ));
             }
             _ if a.starts_with('-') => {
-                return Err((format!("memcg_process: invalid option -- '{}'", &a[1..]), 1));
+                let c = a[1..].chars().next().unwrap_or('-');
+                return Err((
+                    format!(
+                        "memcg_process: invalid option -- '{c}'\nmemcg_process: unknown option: ?"
+                    ),
+                    1,
+                ));
             }
             _ => {}
         }

@@ -1,8 +1,8 @@
 //! Text commands tutorials reach for: `grep`, `wc`, `head` and `tail`, on files or on a pipe
 //! (`mount | grep cgroup`, `cat tasks | wc -l`, `cat memory.stat | head -n 3`).
 //!
-//! `grep` matches fixed strings (what tutorials search for: `cgroup`, `memory`, `rss`), not
-//! regular expressions; its exit statuses are grep's (0 a line matched, 1 none did, 2 an
+//! `grep` matches POSIX regular expressions (basic by default, `-E` extended, `-F` fixed strings,
+//! translated by `posix_regex`, with `-w`, `-v`, `-i`, `-c`, `-q`); its exit statuses are grep's (0 a line matched, 1 none did, 2 an
 //! error).
 
 use super::{Kind, Registry};
@@ -13,8 +13,8 @@ use cgsim_ktypes::{Errno, Pid};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "grep",
-        "grep [-v] [-i] [-c] [-q] [-w] PATTERN [FILE]...",
-        "print lines containing PATTERN (a fixed string), e.g. grep cgroup /proc/mounts",
+        "grep [-E|-F] [-v] [-i] [-c] [-q] [-w] PATTERN [FILE]...",
+        "print lines matching PATTERN (a POSIX basic RE; -E extended, -F fixed string)",
         Kind::External(grep),
     );
     r.add(
@@ -180,7 +180,7 @@ fn flags_and_operands<'a>(
 }
 
 fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    let Some((flags, ops)) = flags_and_operands(sh, pid, "grep", argv, "vicqw") else {
+    let Some((flags, ops)) = flags_and_operands(sh, pid, "grep", argv, "vicqwEF") else {
         return 2;
     };
     let Some((pattern, files)) = ops.split_first() else {
@@ -194,6 +194,37 @@ fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         flags.contains('q'),
         flags.contains('w'),
     );
+    // GNU grep: a basic RE by default, -E extended, -F a fixed string (the last one wins).
+    let mode = flags.chars().rev().find(|c| *c == 'E' || *c == 'F');
+    let re = match mode {
+        Some('F') => None,
+        m => {
+            let flavor = if m == Some('E') {
+                super::posix_regex::Flavor::Extended
+            } else {
+                super::posix_regex::Flavor::Basic
+            };
+            // -w: the match must have a non-word character (or a line end) on each side.
+            let built = super::posix_regex::translate(pattern, flavor).and_then(|tr| {
+                let tr = if word {
+                    format!("(?:^|\\W)(?:{tr})(?:\\W|$)")
+                } else {
+                    tr
+                };
+                regex::RegexBuilder::new(&tr)
+                    .case_insensitive(icase)
+                    .build()
+                    .map_err(|_| "Invalid regular expression".to_string())
+            });
+            match built {
+                Ok(r) => Some(r),
+                Err(msg) => {
+                    sh.write_err(pid, &format!("grep: {msg}\n"));
+                    return 2;
+                }
+            }
+        }
+    };
     let needle = if icase {
         pattern.to_lowercase()
     } else {
@@ -220,7 +251,9 @@ fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             } else {
                 line.to_string()
             };
-            let hit = if word {
+            let hit = if let Some(re) = &re {
+                re.is_match(line)
+            } else if word {
                 contains_word(&hay, &needle)
             } else {
                 hay.contains(&needle)

@@ -254,6 +254,7 @@ impl Shell {
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
         }
+        crate::commands::bin::install(&mut sh);
         if let Ok(ppid) = sh.k.getppid(pid) {
             sh.st.vars.insert("PPID".to_string(), ppid.to_string());
         }
@@ -1533,6 +1534,8 @@ impl Shell {
                         if let Some(t) = wakes_at {
                             self.timers.insert(pid, t);
                         }
+                        // execve hands the program the exported variables as its environment.
+                        let _ = self.k.set_environ(pid, self.environ());
                         self.k.spawn_program(pid, program);
                         Exec::Spawned
                     }

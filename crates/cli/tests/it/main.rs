@@ -14,6 +14,7 @@ mod dot;
 mod fidelity;
 mod fuzz_regressions;
 mod helpers;
+mod ltp;
 mod notifications;
 mod presets;
 mod robust;

@@ -111,6 +111,7 @@ script!(sh_redirect);
 script!(sh_options);
 script!(sh_scripts);
 script!(sh_errors);
+script!(ltp_helpers);
 script!(sh_cgroups);
 script!(sh_test);
 script!(sh_read);
