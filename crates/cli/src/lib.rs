@@ -8,7 +8,7 @@
 //! * [`Shell`] runs scripts on a simulated [`Kernel`](cgsim_cgroupfs::Kernel) as a simulated
 //!   process (`$$`), forking a child for every external command;
 //! * [`trace`], [`dot`] and [`tour`] show the kernel's insides; [`repl`] is the interactive
-//!   loop; [`contention`] is `cgsim bench contention`.
+//!   loop; [`contention`] is `cgsim bench contention`; [`serve`] is the live explorer page.
 
 #![forbid(unsafe_code)]
 
@@ -18,6 +18,7 @@ pub mod dot;
 pub mod fuzzing;
 pub mod notify;
 pub mod repl;
+pub mod serve;
 pub mod shell;
 pub mod tour;
 pub mod trace;

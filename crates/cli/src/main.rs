@@ -7,7 +7,8 @@
 //!   or SVG;
 //! * `cgsim tour [--memory|--notifications] [--out DIR]` — the seed articles' walkthroughs
 //!   (cgroups, the memory controller, or eventfd notifications), traced, with pictures;
-//! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report.
+//! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report;
+//! * `cgsim serve [--port N] [--listen ADDR]` — the live explorer page on 127.0.0.1.
 
 #![forbid(unsafe_code)]
 
@@ -112,6 +113,16 @@ enum Cmd {
         /// goodbye (docs/notifications.sh, notifications.dot).
         #[arg(long)]
         notifications: bool,
+    },
+    /// The live explorer: a page with a terminal, the views, the trace, the memcg gauges and
+    /// a timeline, on http://127.0.0.1:PORT/ (one simulated kernel per browser tab).
+    Serve {
+        /// TCP port (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on; only 127.0.0.1 unless you ask for another.
+        #[arg(long, default_value = "127.0.0.1")]
+        listen: std::net::IpAddr,
     },
     /// Benchmark reports.
     Bench {
@@ -237,7 +248,38 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let rebuild = {
+        let (kernel, cpus, ram, swap, set) =
+            (cli.kernel, cli.cpus, cli.ram, cli.swap, cli.set.clone());
+        move || {
+            let mut p = BootParams {
+                nr_cpus: cpus,
+                ram: cgsim_ktypes::Bytes(ram),
+                swap: cgsim_ktypes::Bytes(swap),
+                ..BootParams::for_kernel(kernel)
+            };
+            for arg in &set {
+                // Checked once at start-up: every switch here is valid.
+                let _ = apply_switch(&mut p, arg);
+            }
+            p
+        }
+    };
     match cli.cmd {
+        Some(Cmd::Serve { port, listen }) => {
+            let opts = cgsim::serve::ServeOpts {
+                listen,
+                port,
+                ..Default::default()
+            };
+            match cgsim::serve::run(opts, std::sync::Arc::new(rebuild)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("cgsim: serve: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         None => {
             if std::io::stdin().is_terminal() {
                 let mut shell = match new_shell(params, &cli.bind) {

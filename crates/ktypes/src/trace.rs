@@ -101,6 +101,10 @@ impl<T: Tracer> Drop for FuncGuard<'_, T> {
 pub struct Ftrace {
     on: AtomicBool,
     events: Mutex<Vec<TraceEvent>>,
+    /// The buffer's size in events (0: unbounded). As with `buffer_size_kb` and the
+    /// `overwrite` option off, events that do not fit are dropped and counted.
+    limit: std::sync::atomic::AtomicUsize,
+    overrun: std::sync::atomic::AtomicUsize,
 }
 
 impl Ftrace {
@@ -117,6 +121,17 @@ impl Ftrace {
     pub fn take(&self) -> Vec<TraceEvent> {
         std::mem::take(&mut *self.events.lock())
     }
+
+    /// Bound the buffer to `events` entries (0: unbounded), as `buffer_size_kb` does with the
+    /// `overwrite` option off: later events are dropped and counted in [`take_overrun`](Self::take_overrun).
+    pub fn set_limit(&self, events: usize) {
+        self.limit.store(events, Ordering::Relaxed);
+    }
+
+    /// How many events were dropped since the last call (and reset the count).
+    pub fn take_overrun(&self) -> usize {
+        self.overrun.swap(0, Ordering::Relaxed)
+    }
 }
 
 impl Tracer for Ftrace {
@@ -128,7 +143,13 @@ impl Tracer for Ftrace {
     }
 
     fn record(&self, event: TraceEvent) {
-        self.events.lock().push(event);
+        let limit = self.limit.load(Ordering::Relaxed);
+        let mut events = self.events.lock();
+        if limit != 0 && events.len() >= limit {
+            self.overrun.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        events.push(event);
     }
 }
 
@@ -210,6 +231,20 @@ mod tests {
              0)               |    /* done */\n \
              0)               |  }\n"
         );
+    }
+
+    #[test]
+    fn a_bounded_buffer_drops_and_counts_later_events() {
+        let t = Ftrace::new();
+        t.set_on(true);
+        t.set_limit(3);
+        outer(&t); // 7 events: three entries, three exits, one comment
+        assert_eq!(t.take().len(), 3);
+        assert_eq!(t.take_overrun(), 4);
+        assert_eq!(t.take_overrun(), 0, "reading the count resets it");
+        t.set_limit(0);
+        outer(&t);
+        assert_eq!(t.take().len(), 7);
     }
 
     #[test]

@@ -167,6 +167,9 @@ pub struct Shell {
     budget: Option<u64>,
     /// The `dot` and `trace` commands' session state (pictures directory, trace options).
     pub views: crate::dot::SessionViews,
+    /// Set from another thread to stop the script at the next command (`cgsim serve`'s time
+    /// bound), as an interactive shell abandons the rest of a line on SIGINT.
+    interrupt: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The longest value a variable may hold; a longer assignment fails (a bound on memory, as
@@ -250,6 +253,7 @@ impl Shell {
             exec_keep_redirects: false,
             trap_table: Arc::default(),
             budget: None,
+            interrupt: None,
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
@@ -442,6 +446,19 @@ impl Shell {
             .push((ConsoleStream::Stdout, shown.into_bytes()));
     }
 
+    /// A flag another thread may set to stop the running script before its next command; the
+    /// skipped commands leave `$?` at 130, as after SIGINT.
+    pub fn set_interrupt(&mut self, flag: Option<Arc<std::sync::atomic::AtomicBool>>) {
+        self.interrupt = flag;
+    }
+
+    /// Whether the interrupt flag is set.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Ask the shell to stop with `code` (the `exit` builtin).
     pub fn request_exit(&mut self, code: i32) {
         self.exit = Some(code);
@@ -621,6 +638,10 @@ impl Shell {
     // ---- execution ---------------------------------------------------------------------------
 
     fn run_item(&mut self, item: &ListItem) {
+        if self.interrupted() {
+            self.status = 130;
+            return;
+        }
         if item.background {
             self.run_background(&item.and_or);
             self.status = 0;
@@ -1219,6 +1240,13 @@ impl Shell {
     }
 
     fn run_simple_expanded(&mut self, cmd: &SimpleCommand, in_place: bool) -> Exec {
+        // An interrupted script stops at its next simple command, inside loops too (`until
+        // false; do :; done` never reaches `run_item` again): as a shell leaving on SIGINT.
+        if self.interrupted() {
+            self.exit = Some(130);
+            self.status = 130;
+            return Exec::Status(130);
+        }
         if let Some(b) = &mut self.budget {
             if *b == 0 {
                 self.exit = Some(124);

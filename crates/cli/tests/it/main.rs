@@ -5,9 +5,10 @@
 //!   what a terminal would show;
 //! * `book`: the book's transcripts and pictures, the docs' links and `docs/kernel-map.md`;
 //! * `presets`: the `--kernel` presets side by side;
-//! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options.
+//! * `dot`: the views (DOT snapshots, the built-in SVG renderer, pictures), trace options;
 //! * `fidelity`: kernel behaviours pinned through the shell with targeted assertions (trace of
 //!   the memory subsystem's callbacks, swapoff as the memcg OOM killer's victim).
+//! * `serve`: `cgsim serve` over HTTP (bad requests, concurrency, time and idle bounds).
 
 mod book;
 mod dot;
@@ -18,6 +19,7 @@ mod ltp;
 mod notifications;
 mod presets;
 mod robust;
+mod serve;
 mod syntax;
 mod terminal;
 mod transcripts;
