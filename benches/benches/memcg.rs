@@ -7,8 +7,16 @@
 //!
 //! ```sh
 //! CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg      # about 20 s
-//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, ~600 MiB
+//! CGSIM_BENCH_SCALE=1  cargo bench -p cgsim-benches --bench memcg      # 64 GiB machine, 1,000,000
+//!                                                                     # cgroups, churn: ~2.4 GiB
+//! CGSIM_BENCH_SCALE=churn CGSIM_MEMCG_REPORT=1 cargo bench -p cgsim-benches --bench memcg
+//! CGSIM_MEMCG_LOOP=fault_free/res_counter/stock32/d4/1T:20000 valgrind --tool=callgrind \
+//!     target/release/deps/memcg-* --bench                          # one loop, for callgrind
 //! ```
+//!
+//! The report ends with the goals of issue 16 (`G13` lines, in the format of `cgsim bench
+//! contention`), each a ratio against a floor measured in the same run, `F1(d)` among them:
+//! the counter work no kernel avoids for a single-page fault and free ([`floor_f1`]).
 //!
 //! `cargo test -p cgsim-benches --bench memcg` (smoke: each criterion bench once) stays well
 //! under a second of run time: the 64 GiB machine is built only with `CGSIM_BENCH_SCALE=1`, which
@@ -33,9 +41,13 @@
 use cgsim_benches::criterion_config;
 use cgsim_benches::workload::{Config, Design, Runner, median};
 use cgsim_cgroup::{CgroupCore, CgroupId};
-use cgsim_counters::{Counter, PageCounter, PageCounterProfile, ResCounterProfile, SpinResCounter};
+use cgsim_counters::{
+    CHARGE_BATCH_OLD, ChargeStock, Counter, MemcgStock, PageCounter, PageCounterProfile,
+    ResCounterProfile, SpinResCounter, StockTarget, Underflow,
+};
 use cgsim_ktypes::klog::{Clock, Klog};
-use cgsim_ktypes::{Bytes, CpuId, Cred, NoTrace, PAGE_SIZE, Pid};
+use cgsim_ktypes::{Bytes, CpuId, Cred, NoTrace, PAGE_SIZE, Pages, Pid};
+use cgsim_memcg::model::{Harness, Op};
 use cgsim_memcg::{FileId, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine};
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use std::hint::black_box;
@@ -249,6 +261,70 @@ fn floor(design: Design, depth: usize, threads: usize) -> Bench {
     }
 }
 
+/// The memcg's two accounted counters (`res`, and `memsw` with swap accounting on), as the
+/// stock drains them: the target a floor's stock hands pages back to.
+#[derive(Debug)]
+struct ResMemsw<C> {
+    res: Arc<C>,
+    memsw: Arc<C>,
+}
+
+impl<C: Counter> StockTarget for ResMemsw<C> {
+    fn stock_uncharge(&self, nr: Pages) -> Result<(), Underflow> {
+        self.res.uncharge(nr, &NoTrace, CpuId(0))?;
+        self.memsw.uncharge(nr, &NoTrace, CpuId(0))
+    }
+}
+
+/// Floor `F1(d)`: per page, exactly the counter work no kernel avoids for a single-page fault
+/// and free in the selected profile (2.6.34 with swap accounting, stock of 32):
+///
+/// * the charge: `consume_stock` (one compare and one decrement on this CPU's stock line);
+///   once every 32 pages the stock is empty and the batch is charged to `res` and `memsw` at
+///   every level (`res_counter_charge` twice), 31 pages going back into the stock;
+/// * the free: `mem_cgroup_uncharge_page` → `res_counter_uncharge` of `res` and of `memsw`,
+///   each a locked walk of every level of depth `d` (the kernel does not stock uncharges).
+///
+/// The counters and the stock are the simulator's own types (`cgsim_counters`), so `F1` is
+/// what the machine's hot loop would cost with no page table, frame, LRU or statistics work and
+/// no locks of its own.
+fn floor_f1<C: Backend>(depth: usize) -> Bench {
+    let res = cgsim_counters::workload::chain::<C>(depth);
+    let memsw = cgsim_counters::workload::chain::<C>(depth);
+    let leaf = Arc::new(ResMemsw {
+        res: Arc::clone(res.last().expect("depth >= 1")),
+        memsw: Arc::clone(memsw.last().expect("depth >= 1")),
+    });
+    let mut stock: MemcgStock<ResMemsw<C>> = MemcgStock::new(CHARGE_BATCH_OLD);
+    Bench {
+        id: format!("floor/F1/{}/d{depth}", C::NAME),
+        per_iter: 1,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    f1_page(&mut stock, &leaf);
+                }
+            })
+        }),
+    }
+}
+
+#[inline(always)]
+fn f1_page<C: Counter>(stock: &mut MemcgStock<ResMemsw<C>>, leaf: &Arc<ResMemsw<C>>) {
+    let cpu = CpuId(0);
+    if !stock.consume(leaf, Pages(1)) {
+        let batch = CHARGE_BATCH_OLD;
+        let ok = leaf.res.try_charge(batch, &NoTrace, cpu).is_ok()
+            && leaf.memsw.try_charge(batch, &NoTrace, cpu).is_ok();
+        assert!(ok, "the floor's counters have no limit");
+        stock.refill(leaf, Pages(batch.0 - 1));
+    }
+    black_box(&mut *stock);
+    let ok = leaf.res.uncharge(Pages(1), &NoTrace, cpu).is_ok()
+        && leaf.memsw.uncharge(Pages(1), &NoTrace, cpu).is_ok();
+    black_box(ok);
+}
+
 /// Reclaim: sequential reads of a file in a memcg limited to 4 MiB (1024 pages). Per iteration
 /// 256 new pages are read; in the steady state each costs a fault, a charge and (every 32
 /// pages) a reclaim pass. Reports per page reclaimed; the scan count is printed in the report.
@@ -384,6 +460,141 @@ fn attach(n: usize) -> Bench {
     }
 }
 
+/// Property-test throughput: reference-model-checked steps (`cgsim_memcg::model::Harness::step`:
+/// the model, the machine, the comparison of every memcg's files and both sides' invariants
+/// after each operation). One iteration is one proptest-like case: a new harness and 40
+/// operations drawn from a fixed-seed generator with the weights of the model's proptest
+/// strategy. Time per step.
+fn model_steps() -> Bench {
+    const STEPS: u64 = 40;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    Bench {
+        id: "model/checked_step".to_string(),
+        per_iter: STEPS,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    let mut h = Harness::new();
+                    for _ in 0..STEPS {
+                        h.step(&model_op(&mut seed));
+                    }
+                    black_box(&h);
+                }
+            })
+        }),
+    }
+}
+
+/// One operation, weighted as `cgsim_memcg::model::strategy::op`.
+fn model_op(seed: &mut u64) -> Op {
+    let mut r = |n: u64| {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed % n
+    };
+    let i = |x: u64| x as usize;
+    match r(20) {
+        0..2 => Op::Mkdir { parent: i(r(8)) },
+        2 => Op::Rmdir { memcg: i(r(8)) },
+        3..5 => Op::SetLimit {
+            memcg: i(r(8)),
+            pages: r(24),
+        },
+        5 => Op::SetMoveCharge {
+            memcg: i(r(8)),
+            on: r(2) == 1,
+        },
+        6..8 => Op::Spawn { memcg: i(r(8)) },
+        8 => Op::Fork { task: i(r(8)) },
+        9 => Op::Exit { task: i(r(8)) },
+        10..12 => Op::Attach {
+            task: i(r(8)),
+            memcg: i(r(8)),
+        },
+        12..16 => Op::Charge {
+            task: i(r(8)),
+            pages: 1 + r(11),
+        },
+        16..18 => Op::Write { task: i(r(8)) },
+        _ => Op::Uncharge { task: i(r(8)) },
+    }
+}
+
+/// "Through the Kernel" (issue 16): `mmap` 1 GiB of anonymous memory, touch every page, `munmap`
+/// it, as `memcg_process --mmap-anon -s 1G` does per allocation, by init (in the root memcg):
+/// through a booted `Kernel`'s syscall layer (`Kernel::mmap_anon`, `touch`, `munmap`), on that
+/// same `Kernel`'s `MemoryMachine` (`machine_of_kernel`: the same machine state, an event hook
+/// installed), and on a `MemoryMachine` booted alone with the same (SEED) profile (`machine`:
+/// the fast path). Time per page. The goal is `kernel / machine`; the `library` helper is
+/// making the Kernel's faults reach the fast path.
+fn through_kernel(direct: bool) -> Bench {
+    use cgsim_cgroupfs::{BootParams, Kernel, MmapFlags};
+    const LEN: u64 = 1 << 30;
+    let k = Kernel::boot_with_tracer(
+        BootParams {
+            ram: Bytes(2 << 30),
+            ..BootParams::default()
+        },
+        NoTrace,
+    );
+    let pid = Pid(1);
+    let pages = LEN / PAGE_SIZE;
+    Bench {
+        id: format!(
+            "process/mmap_touch_munmap_1G/{}",
+            if direct {
+                "machine_of_kernel"
+            } else {
+                "kernel"
+            }
+        ),
+        per_iter: pages,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    if direct {
+                        let m = k.memory();
+                        let addr = m.mmap_anon(pid, Bytes(LEN)).expect("mmap");
+                        m.touch(pid, addr, Bytes(LEN), true, CpuId(0))
+                            .expect("touch");
+                        m.munmap(pid, addr, Bytes(LEN), CpuId(0)).expect("munmap");
+                    } else {
+                        let addr = k.mmap_anon(pid, LEN, MmapFlags::default()).expect("mmap");
+                        k.touch(pid, addr, LEN).expect("touch");
+                        k.munmap(pid, addr, LEN).expect("munmap");
+                    }
+                }
+            })
+        }),
+    }
+}
+
+/// The `machine` side of [`through_kernel`]: a SEED `MemoryMachine` of the same size, alone.
+fn through_machine() -> Bench {
+    const LEN: u64 = 1 << 30;
+    let m = boot::<SpinResCounter>(
+        Bytes(2 << 30),
+        Bytes(0),
+        MemcgProfile::default().stock_pages,
+    );
+    let pid = Pid(1);
+    Bench {
+        id: "process/mmap_touch_munmap_1G/machine".to_string(),
+        per_iter: LEN / PAGE_SIZE,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    let addr = m.mmap_anon(pid, Bytes(LEN)).expect("mmap");
+                    m.touch(pid, addr, Bytes(LEN), true, CpuId(0))
+                        .expect("touch");
+                    m.munmap(pid, addr, Bytes(LEN), CpuId(0)).expect("munmap");
+                }
+            })
+        }),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Criterion groups
 
@@ -405,6 +616,8 @@ fn fault_free_matrix() -> Vec<Bench> {
         floor(Design::AtomicRmw, 4, 1),
         floor(Design::PlainAdd, 4, 2),
         floor(Design::AtomicRmw, 4, 2),
+        floor_f1::<SpinResCounter>(4),
+        floor_f1::<PageCounter>(4),
     ];
     for threads in [1, 2] {
         for depth in [1, 4] {
@@ -460,6 +673,10 @@ fn reclaim_group(c: &mut Criterion) {
     );
 }
 
+fn model_group(c: &mut Criterion) {
+    bench_all(c, vec![model_steps()], "memcg_model");
+}
+
 fn attach_group(c: &mut Criterion) {
     let sizes: &[usize] = if scale_enabled() {
         &[100, 100_000]
@@ -480,7 +697,7 @@ fn scale_enabled() -> bool {
 criterion_group! {
     name = memcg;
     config = criterion_config();
-    targets = fault_free_group, reclaim_group, attach_group
+    targets = fault_free_group, reclaim_group, model_group, attach_group
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,7 +705,7 @@ criterion_group! {
 
 /// 9 rounds; each runs every configuration once for about 100 ms; a sample is clean when every
 /// thread was on a CPU for at least 97% of it; the value is the median of the clean samples.
-fn report() {
+fn report(sr: &ScaleResults) {
     let mut benches = fault_free_matrix();
     let (r, rm) = reclaim::<SpinResCounter>(0);
     benches.push(lru_walk(1024));
@@ -497,6 +714,10 @@ fn report() {
     for n in [100, 100_000] {
         benches.push(attach(n));
     }
+    benches.push(model_steps());
+    benches.push(through_machine());
+    benches.push(through_kernel(true));
+    benches.push(through_kernel(false));
     let reps = 9;
     let target = Duration::from_millis(100);
     let iters: Vec<u64> = benches
@@ -525,6 +746,8 @@ fn report() {
     }
     let scanned = rm.nr_reclaim_scanned() - scanned0;
     let mut val = std::collections::BTreeMap::new();
+    // Goals read only values with a clean sample.
+    let mut clean_val = std::collections::BTreeMap::new();
     println!("| configuration | ns per unit | clean samples |");
     println!("|---|---:|---:|");
     for (i, b) in benches.iter().enumerate() {
@@ -535,6 +758,9 @@ fn report() {
         };
         println!("| {} | {:.2} | {}/{} |", b.id, v, clean[i].len(), reps);
         val.insert(b.id.clone(), v);
+        if !clean[i].is_empty() {
+            clean_val.insert(b.id.clone(), v);
+        }
     }
     let g = |k: &str| val.get(k).copied().unwrap_or(f64::NAN);
     let tl1 = g("floor/plain_add/d1/1T");
@@ -614,6 +840,105 @@ fn report() {
         "| attach among 100000 / among 100 | {:.2} |",
         g("attach/among_100000_cgroups") / g("attach/among_100_cgroups")
     );
+    let gc = |k: &str| clean_val.get(k).copied().unwrap_or(f64::NAN);
+    let f1 = g("floor/F1/res_counter/d4");
+    println!("| F1(4) res_counter / AT(4) | {:.2} |", f1 / at4);
+    println!(
+        "| res_counter stock32 d4 1T / F1(4) res_counter | {:.2} |",
+        g("fault_free/res_counter/stock32/d4/1T") / f1
+    );
+    println!(
+        "| F1(4) page_counter / AT(4) | {:.2} |",
+        g("floor/F1/page_counter/d4") / at4
+    );
+    println!(
+        "| page_counter stock32 d4 1T / F1(4) page_counter | {:.2} |",
+        g("fault_free/page_counter/stock32/d4/1T") / g("floor/F1/page_counter/d4")
+    );
+
+    println!(
+        "| model-checked steps per second (model + machine + invariants after each op) | {:.3e} |",
+        1e9 / g("model/checked_step")
+    );
+
+    const SCALE: &str = "not scored (needs CGSIM_BENCH_SCALE=1)";
+    let mut goals = vec![
+        Goal::new(
+            "single page res_counter stock32 d4 1T / F1(4)",
+            gc("fault_free/res_counter/stock32/d4/1T") / gc("floor/F1/res_counter/d4"),
+            3.0,
+            true,
+        ),
+        Goal::new(
+            "64 pages per call res_counter stock32 d4 1T / TL(4)",
+            gc("fault_free/res_counter/stock32/d4/b64/1T") / gc("floor/plain_add/d4/1T"),
+            5.0,
+            true,
+        ),
+        match sr.attach_1m_over_100 {
+            Some(v) => Goal::new("attach among 1,000,000 / among 100 cgroups", v, 1.3, true),
+            None => Goal::unscored(
+                "attach among 1,000,000 / among 100 cgroups",
+                SCALE,
+                1.3,
+                true,
+            ),
+        },
+        match sr.bytes_per_page {
+            Some(v) => Goal::new("64 GiB fully charged: host bytes per page", v, 40.0, true),
+            None => Goal::unscored(
+                "64 GiB fully charged: host bytes per page",
+                SCALE,
+                40.0,
+                true,
+            ),
+        },
+    ];
+    if sr.churn.is_empty() {
+        for what in ["cgroup core", "memcg"] {
+            goals.push(Goal::unscored(
+                format!("{what} mkdir+rmdir churn: last 10% / first 10% per cycle"),
+                SCALE,
+                1.1,
+                true,
+            ));
+        }
+    }
+    for (what, ratio, grew) in &sr.churn {
+        goals.push(Goal::new(
+            format!("{what} mkdir+rmdir churn: last 10% / first 10% per cycle"),
+            *ratio,
+            1.1,
+            true,
+        ));
+        goals.push(Goal::new(
+            format!("{what} churn: host MiB grown over the last 90% of cycles"),
+            grew / MIB as f64,
+            1.0,
+            true,
+        ));
+    }
+    let km = gc("process/mmap_touch_munmap_1G/kernel") / gc("process/mmap_touch_munmap_1G/machine");
+    println!(
+        "| 1 GiB mmap+touch+munmap through the Kernel / on a MemoryMachine alone (all samples) | {:.2} |",
+        g("process/mmap_touch_munmap_1G/kernel") / g("process/mmap_touch_munmap_1G/machine")
+    );
+    println!(
+        "| 1 GiB mmap+touch+munmap through the Kernel / on the Kernel's own MemoryMachine (all samples) | {:.2} |",
+        g("process/mmap_touch_munmap_1G/kernel")
+            / g("process/mmap_touch_munmap_1G/machine_of_kernel")
+    );
+    goals.push(Goal::new(
+        "1 GiB mmap+touch+munmap through the Kernel / MemoryMachine",
+        km,
+        1.3,
+        true,
+    ));
+    println!();
+    println!("goals (ratios from this run; see docs/benchmarks.md §3.10):");
+    for g in goals {
+        println!("{}", g.line());
+    }
 }
 
 /// Iterations that take about `target`.
@@ -641,7 +966,7 @@ fn vm_rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-fn scale() {
+fn scale() -> f64 {
     let gib: u64 = std::env::var("CGSIM_BENCH_SCALE_GIB")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -679,7 +1004,7 @@ fn scale() {
         built.as_secs_f64()
     );
     println!(
-        "scale: host bytes per simulated page: {:.1} at boot, {:.1} fully charged (target <= 96)",
+        "scale: host bytes per simulated page: {:.1} at boot, {:.1} fully charged (target <= 40)",
         (rss_boot - rss0) as f64 / nr as f64,
         (rss1 - rss0) as f64 / nr as f64
     );
@@ -690,15 +1015,208 @@ fn scale() {
         t.elapsed().as_secs_f64()
     );
     black_box(usage);
+    (rss1 - rss0) as f64 / nr as f64
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goals (issue 16), printed as `cgsim bench contention` prints its goals
+
+/// One target: `value` against `target`; `None` when it could not be scored (and why).
+struct Goal {
+    what: String,
+    value: Result<f64, &'static str>,
+    target: f64,
+    at_most: bool,
+}
+
+impl Goal {
+    fn new(what: impl Into<String>, value: f64, target: f64, at_most: bool) -> Goal {
+        Goal {
+            what: what.into(),
+            value: if value.is_finite() {
+                Ok(value)
+            } else {
+                Err("not scored (no clean sample)")
+            },
+            target,
+            at_most,
+        }
+    }
+
+    fn unscored(what: impl Into<String>, why: &'static str, target: f64, at_most: bool) -> Goal {
+        Goal {
+            what: what.into(),
+            value: Err(why),
+            target,
+            at_most,
+        }
+    }
+
+    fn line(&self) -> String {
+        let cmp = if self.at_most { "<=" } else { ">=" };
+        match self.value {
+            Ok(v) => {
+                let met = if self.at_most {
+                    v <= self.target
+                } else {
+                    v >= self.target
+                };
+                format!(
+                    "  {:<4} {:<62} {:>8.3}  target {cmp} {:<5} {}",
+                    "G13",
+                    self.what,
+                    v,
+                    self.target,
+                    if met { "met" } else { "MISSED" }
+                )
+            }
+            Err(why) => format!(
+                "  {:<4} {:<62} {:>8}  target {cmp} {:<5} {why}",
+                "G13", self.what, "-", self.target
+            ),
+        }
+    }
+}
+
+/// What `CGSIM_BENCH_SCALE=1` measured, for the goals.
+#[derive(Default)]
+struct ScaleResults {
+    bytes_per_page: Option<f64>,
+    /// `Some(NaN)` when it ran without a clean sample.
+    attach_1m_over_100: Option<f64>,
+    /// (name, last 10% / first 10% ns per cycle, host bytes grown over the last 90%)
+    churn: Vec<(&'static str, f64, f64)>,
+}
+
+/// `mkdir` + `rmdir` of one cgroup, `cycles` times: ns per cycle over the first and the last
+/// 10% of the cycles, and `VmRSS` growth between the end of the first 10% and the end.
+fn churn(cycles: u64, mut cycle: impl FnMut(u64)) -> (f64, f64, i64) {
+    let tenth = cycles / 10;
+    let t = Instant::now();
+    for i in 0..tenth {
+        cycle(i);
+    }
+    let first = t.elapsed().as_nanos() as f64 / tenth as f64;
+    let rss0 = vm_rss();
+    for i in tenth..cycles - tenth {
+        cycle(i);
+    }
+    let t = Instant::now();
+    for i in cycles - tenth..cycles {
+        cycle(i);
+    }
+    let last = t.elapsed().as_nanos() as f64 / tenth as f64;
+    (first, last, vm_rss() as i64 - rss0 as i64)
+}
+
+fn churn_all(res: &mut ScaleResults) {
+    let cycles: u64 = std::env::var("CGSIM_BENCH_CHURN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    // The cgroup core: a hierarchy with a task in a sibling, so the tree is not trivially empty.
+    let core = CgroupCore::with_defaults(Arc::new(NoTrace));
+    let top = core.mount(Some("cpu,cpuacct")).expect("mount");
+    let top = top.top;
+    let keep = core.mkdir(top, "keep", 0o755, Cred::ROOT).expect("mkdir");
+    core.fork(Pid(1), Pid(2), Cred::ROOT).expect("fork");
+    core.attach_task(keep, Pid(2)).expect("attach");
+    let (first, last, grew) = churn(cycles, |i| {
+        let c = core
+            .mkdir(top, if i % 2 == 0 { "a" } else { "b" }, 0o755, Cred::ROOT)
+            .expect("mkdir");
+        core.rmdir(black_box(c)).expect("rmdir");
+    });
+    println!(
+        "churn: cgroup core mkdir+rmdir x {cycles}: first 10% {first:.1} ns/cycle, last 10% {last:.1} ns/cycle, VmRSS {grew:+} B over the last 90%"
+    );
+    res.churn.push(("cgroup core", last / first, grew as f64));
+    // The memcg side of the same cycle: mem_cgroup_create, then pre_destroy + destroy.
+    let m = boot::<SpinResCounter>(Bytes(64 * MIB), Bytes(0), 32);
+    let parent = chain(&m, 1);
+    let (first, last, grew) = churn(cycles, |_| {
+        let c = m.create_memcg(parent).expect("create");
+        m.remove_memcg(black_box(c)).expect("remove");
+    });
+    println!(
+        "churn: memcg create+remove x {cycles}: first 10% {first:.1} ns/cycle, last 10% {last:.1} ns/cycle, VmRSS {grew:+} B over the last 90%"
+    );
+    res.churn.push(("memcg", last / first, grew as f64));
+}
+
+/// Attach among 1,000,000 cgroups against among 100, interleaved (9 rounds, medians).
+fn attach_million(res: &mut ScaleResults) {
+    let t = Instant::now();
+    let mut small = attach(100);
+    let mut big = attach(1_000_000);
+    println!(
+        "scale: built 100 + 1,000,000 cgroups with a task each in {:.1} s, VmRSS {:.0} MiB",
+        t.elapsed().as_secs_f64(),
+        vm_rss() as f64 / MIB as f64
+    );
+    let target = Duration::from_millis(100);
+    let (ni, nb) = (
+        calibrate(&mut small.run, target),
+        calibrate(&mut big.run, target),
+    );
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut a_all, mut b_all) = (Vec::new(), Vec::new());
+    for _ in 0..9 {
+        let (t, sh) = (small.run)(ni);
+        a_all.push(t.as_nanos() as f64 / (2 * ni) as f64);
+        if sh >= 0.97 {
+            a.push(t.as_nanos() as f64 / (2 * ni) as f64);
+        }
+        let (t, sh) = (big.run)(nb);
+        b_all.push(t.as_nanos() as f64 / (2 * nb) as f64);
+        if sh >= 0.97 {
+            b.push(t.as_nanos() as f64 / (2 * nb) as f64);
+        }
+    }
+    println!(
+        "scale: attach, all samples: among 100 {:.1} ns, among 1,000,000 {:.1} ns (ratio {:.2}); clean samples {} and {} of 9",
+        median(&a_all),
+        median(&b_all),
+        median(&b_all) / median(&a_all),
+        a.len(),
+        b.len()
+    );
+    res.attach_1m_over_100 = Some(f64::NAN);
+    if !a.is_empty() && !b.is_empty() {
+        let (a, b) = (median(&a), median(&b));
+        println!("scale: attach among 100: {a:.1} ns, among 1,000,000: {b:.1} ns");
+        res.attach_1m_over_100 = Some(b / a);
+    }
 }
 
 fn main() {
-    if scale_enabled() && std::env::args().any(|a| a == "--bench") {
-        scale();
+    let bench = std::env::args().any(|a| a == "--bench");
+    // `CGSIM_MEMCG_LOOP=ID:N`: run one configuration's loop N times and nothing else, for
+    // instruction counts under `valgrind --tool=callgrind` (two runs with different N; the
+    // difference divided by the difference of N is instructions per iteration, without setup).
+    if let Some(spec) = std::env::var("CGSIM_MEMCG_LOOP").ok().filter(|_| bench) {
+        let (id, n) = spec.rsplit_once(':').expect("CGSIM_MEMCG_LOOP=ID:N");
+        let n: u64 = n.parse().expect("N");
+        let mut b = fault_free_matrix()
+            .into_iter()
+            .find(|b| b.id == id)
+            .expect("no such configuration");
+        let (t, _) = (b.run)(n);
+        println!("{id}: {n} iterations in {t:?}");
+        return;
     }
-    if std::env::var_os("CGSIM_MEMCG_REPORT").is_some() && std::env::args().any(|a| a == "--bench")
-    {
-        report();
+    let mut sr = ScaleResults::default();
+    if scale_enabled() && bench {
+        sr.bytes_per_page = Some(scale());
+        churn_all(&mut sr);
+        attach_million(&mut sr);
+    }
+    // `CGSIM_BENCH_SCALE=churn`: only the two mkdir+rmdir churns (about a minute).
+    if bench && std::env::var_os("CGSIM_BENCH_SCALE").is_some_and(|v| v == "churn") {
+        churn_all(&mut sr);
+    }
+    if std::env::var_os("CGSIM_MEMCG_REPORT").is_some() && bench {
+        report(&sr);
         return;
     }
     memcg();

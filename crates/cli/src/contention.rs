@@ -154,24 +154,27 @@ pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
         "goals (ratios from this run; * = extra goals from perf-anchors; see docs/benchmarks.md):"
     )?;
     for g in r.goals() {
-        writeln!(
-            out,
-            "  {:<4} {:<58} {:>7.3}  target {} {:<5} {}",
-            g.id,
-            g.what,
-            g.value,
-            if g.at_most { "<=" } else { ">=" },
-            g.target,
-            if g.met() { "met" } else { "MISSED" }
-        )?;
+        writeln!(out, "  {}", g.line(opts.quick))?;
     }
     writeln!(out)?;
     writeln!(
         out,
-        "clean samples (no thread waited for a CPU for more than {:.0}% of the sample): {} of {}",
+        "clean samples (at least {} ms, no thread waited for a CPU for more than {:.0}% of the sample, threads ran together for {:.0}% of it): {} of {}",
+        method.min_sample.as_millis(),
         (1.0 - method.min_cpu_share) * 100.0,
+        method.min_overlap * 100.0,
         r.all.iter().map(|m| m.clean).sum::<usize>(),
         r.all.len() * method.reps
+    )?;
+    writeln!(
+        out,
+        "a goal is scored only when each config it uses has {} or more clean samples{}",
+        method.min_clean,
+        if method.max_spread.is_finite() {
+            format!(" within {:.0}% of each other", method.max_spread * 100.0)
+        } else {
+            String::new()
+        }
     )?;
     if !dirty.is_empty() {
         writeln!(
@@ -199,11 +202,42 @@ struct Goal {
 }
 
 impl Goal {
-    fn met(&self) -> bool {
-        if self.at_most {
+    /// `None` when a config the goal uses is not trusted (its value is NaN then).
+    fn met(&self) -> Option<bool> {
+        if !self.value.is_finite() {
+            return None;
+        }
+        Some(if self.at_most {
             self.value <= self.target
         } else {
             self.value >= self.target
+        })
+    }
+
+    /// `G1   page_counter(4,1T) / ...   1.040  target <= 1.1   met`, or "not scored" in place
+    /// of the value and verdict when the samples are not enough.
+    fn line(&self, quick: bool) -> String {
+        let head = format!("{:<4} {:<58}", self.id, self.what);
+        let target = format!(
+            "target {} {:<5}",
+            if self.at_most { "<=" } else { ">=" },
+            self.target
+        );
+        match self.met() {
+            Some(met) => format!(
+                "{head} {:>7.3}  {target} {}",
+                self.value,
+                if met { "met" } else { "MISSED" }
+            ),
+            None => format!(
+                "{head} {:>7}  {target} {}",
+                "-",
+                if quick {
+                    "not scored (quick)"
+                } else {
+                    "not scored (no trusted sample)"
+                }
+            ),
         }
     }
 }
@@ -259,7 +293,13 @@ impl Results {
             batch: 32,
             slots: 1,
         };
-        let ns = |d, depth, t| self.ns(d, depth, t);
+        // Goals read only trusted values: an untrusted config is NaN here, so the goal is not
+        // scored.
+        let ns = |d, depth, t| {
+            self.get(d, depth, t)
+                .filter(|m| m.trusted)
+                .map_or(f64::NAN, |m| m.ns_per_pair)
+        };
         vec![
             Goal {
                 id: "G1",
@@ -640,6 +680,150 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_string());
     format!("{} CPUs, {model}", cpus())
+}
+
+#[cfg(test)]
+mod goal_tests {
+    use super::*;
+    use cgsim_counters::workload::Sample;
+    use std::time::Duration;
+
+    /// A config (design, depth, threads) and the samples it gets instead of the default ones.
+    type Override = (Design, usize, usize, Vec<(Sample, f64)>);
+
+    /// Results where every config took 10 ns per pair in every sample, except the overrides.
+    fn results(method: Method, overrides: &[Override]) -> Results {
+        let good = Sample {
+            wall: method.sample,
+            cpu_share: 1.0,
+            overlap: 1.0,
+        };
+        let mut configs = Vec::new();
+        for design in matrix_designs() {
+            for threads in THREADS {
+                for depth in DEPTHS {
+                    configs.push(Config {
+                        design,
+                        depth,
+                        threads,
+                    });
+                }
+            }
+        }
+        configs.extend(extra_configs());
+        let all = configs
+            .into_iter()
+            .map(|c| {
+                let samples = overrides
+                    .iter()
+                    .find(|o| o.0 == c.design && o.1 == c.depth && o.2 == c.threads)
+                    .map(|o| o.3.clone())
+                    .unwrap_or_else(|| vec![(good, 10.0); method.reps]);
+                method.summarize(c, &samples)
+            })
+            .collect();
+        Results { all }
+    }
+
+    fn goal<'a>(goals: &'a [Goal], what: &str) -> &'a Goal {
+        goals.iter().find(|g| g.what == what).expect(what)
+    }
+
+    const G1: &str = "page_counter(4,1T) / atomic_rmw(4,1T)";
+    const G8: &str = "page_counter(4,2T) / atomic_rmw(4,2T)";
+
+    #[test]
+    fn trusted_samples_are_scored() {
+        let r = results(Method::QUICK, &[]);
+        let goals = r.goals();
+        let g = goal(&goals, G1);
+        assert_eq!(g.met(), Some(true));
+        assert!(g.line(true).ends_with("met"), "{}", g.line(true));
+    }
+
+    #[test]
+    fn an_impossible_short_two_thread_sample_does_not_score_g8() {
+        // Issue 16: page_counter 2T d4 at 0.09 ns per pair, because the threads did not run
+        // together and the sample was far shorter than asked; the other two samples were
+        // taken while a thread waited for a CPU.
+        let m = Method::QUICK;
+        let short = Sample {
+            wall: Duration::from_micros(50),
+            cpu_share: 1.0,
+            overlap: 0.0,
+        };
+        let waited = Sample {
+            wall: m.sample,
+            cpu_share: 0.6,
+            overlap: 1.0,
+        };
+        let r = results(
+            m,
+            &[(
+                Design::PageCounter,
+                4,
+                2,
+                vec![(short, 0.09), (waited, 600.0), (waited, 640.0)],
+            )],
+        );
+        let goals = r.goals();
+        let g = goal(&goals, G8);
+        assert_eq!(g.met(), None);
+        let line = g.line(true);
+        assert!(line.ends_with("not scored (quick)"), "{line}");
+        assert!(!line.contains("0.0"), "{line}");
+        // Goals on other configs are still scored.
+        assert_eq!(goal(&goals, G1).met(), Some(true));
+        // The table still shows the measured value (median of all samples).
+        assert_eq!(r.ns(Design::PageCounter, 4, 2), 600.0);
+    }
+
+    #[test]
+    fn one_clean_sample_is_not_enough_in_quick_mode() {
+        let m = Method::QUICK;
+        let ok = Sample {
+            wall: m.sample,
+            cpu_share: 1.0,
+            overlap: 1.0,
+        };
+        let waited = Sample {
+            cpu_share: 0.5,
+            ..ok
+        };
+        let r = results(
+            m,
+            &[(
+                Design::AtomicRmw,
+                4,
+                1,
+                vec![(ok, 6.0), (waited, 20.0), (waited, 20.0)],
+            )],
+        );
+        // G1 divides by atomic_rmw(4,1T), which has one clean sample of three.
+        assert_eq!(goal(&r.goals(), G1).met(), None);
+    }
+
+    #[test]
+    fn disagreeing_clean_samples_are_not_scored_in_quick_mode() {
+        // Issue 16's second run flipped G1: samples of one config that disagree by 70% do not
+        // decide a goal.
+        let m = Method::QUICK;
+        let ok = Sample {
+            wall: m.sample,
+            cpu_share: 1.0,
+            overlap: 1.0,
+        };
+        let r = results(
+            m,
+            &[(
+                Design::PageCounter,
+                4,
+                1,
+                vec![(ok, 10.0), (ok, 17.1), (ok, 10.2)],
+            )],
+        );
+        assert_eq!(goal(&r.goals(), G1).met(), None);
+    }
 }
 
 #[cfg(test)]

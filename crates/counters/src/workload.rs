@@ -301,9 +301,19 @@ impl Runner {
 
     /// As [`Runner::run`], and also the smallest share of its own wall time that any worker
     /// spent on a CPU: 1 minus the time it waited for one, measured with `wait_clock` (1.0
-    /// without a clock). A share well below 1 means a neighbour took the CPU for part of the
-    /// sample, so two "concurrent" threads may not have overlapped at all.
+    /// without a clock), lowered to the share of the wall time during which all workers ran at
+    /// once when that is smaller. A share well below 1 means a neighbour took the CPU for part
+    /// of the sample, so two "concurrent" threads may not have overlapped at all.
     pub fn run_probed(&mut self, iters: u64, wait_clock: Option<WaitClock>) -> (Duration, f64) {
+        let s = self.run_sample(iters, wait_clock);
+        (s.wall, s.cpu_share.min(s.overlap))
+    }
+
+    /// Run every worker for `iters` iterations at once; every worker takes its own start and
+    /// end timestamps and reads its own wait clock, so the wall time is from the first worker's
+    /// start to the last one's end (not from when the releasing thread got a CPU back, which
+    /// can be after the workers finished: the 0.09 ns "pairs" of issue 16).
+    pub fn run_sample(&mut self, iters: u64, wait_clock: Option<WaitClock>) -> Sample {
         let share = |w0: Option<u64>, w1: Option<u64>, wall: Duration| match (w0, w1) {
             (Some(a), Some(b)) => 1.0 - b.saturating_sub(a) as f64 / wall.as_nanos().max(1) as f64,
             _ => 1.0,
@@ -314,11 +324,14 @@ impl Runner {
             let t = Instant::now();
             w(iters);
             let wall = t.elapsed();
-            return (wall, share(c0, clock(), wall));
+            return Sample {
+                wall,
+                cpu_share: share(c0, clock(), wall),
+                overlap: 1.0,
+            };
         }
-        let barrier = std::sync::Barrier::new(self.workers.len() + 1);
-        let mut start = Instant::now();
-        let mut shares = Vec::new();
+        let barrier = std::sync::Barrier::new(self.workers.len());
+        let mut spans: Vec<(Instant, Instant, f64)> = Vec::new();
         std::thread::scope(|s| {
             let handles: Vec<_> = self
                 .workers
@@ -330,20 +343,51 @@ impl Runner {
                         let c0 = clock();
                         let t = Instant::now();
                         w(iters);
-                        let wall = t.elapsed();
-                        share(c0, clock(), wall)
+                        let end = Instant::now();
+                        (t, end, share(c0, clock(), end - t))
                     })
                 })
                 .collect();
-            barrier.wait();
-            start = Instant::now();
-            shares = handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(0.0))
-                .collect();
+            spans = handles.into_iter().filter_map(|h| h.join().ok()).collect();
         });
-        let wall = start.elapsed();
-        (wall, shares.into_iter().fold(1.0, f64::min))
+        Sample::from_spans(&spans)
+    }
+}
+
+/// One timed run of a config: what the trust rules of [`Method`] look at.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// From the first worker's start to the last worker's end.
+    pub wall: Duration,
+    /// The smallest share of its own run time any worker spent not waiting for a CPU.
+    pub cpu_share: f64,
+    /// The share of `wall` during which every worker was running its loop (1.0 for one
+    /// worker). Two threads that ran one after the other have an overlap near 0.
+    pub overlap: f64,
+}
+
+impl Sample {
+    /// From each worker's (start, end, cpu share).
+    pub fn from_spans(spans: &[(Instant, Instant, f64)]) -> Sample {
+        let (Some(first), Some(last)) = (
+            spans.iter().map(|s| s.0).min(),
+            spans.iter().map(|s| s.1).max(),
+        ) else {
+            return Sample {
+                wall: Duration::ZERO,
+                cpu_share: 0.0,
+                overlap: 0.0,
+            };
+        };
+        let latest_start = spans.iter().map(|s| s.0).max().unwrap_or(first);
+        let earliest_end = spans.iter().map(|s| s.1).min().unwrap_or(last);
+        let wall = last - first;
+        let both = earliest_end.saturating_duration_since(latest_start);
+        Sample {
+            wall,
+            cpu_share: spans.iter().map(|s| s.2).fold(1.0, f64::min),
+            overlap: both.as_secs_f64() / wall.as_secs_f64().max(1e-12),
+        }
     }
 }
 
@@ -507,29 +551,89 @@ pub fn stock_burst<S: ChargeStock<PageCounter>>(stock: &mut S, leaf: &Arc<PageCo
     }
 }
 
-/// How to sample: `reps` rounds, each running every config once for about `sample`.
+/// How to sample, and when a sample and a config's value can be trusted.
 #[derive(Copy, Clone, Debug)]
 pub struct Method {
+    /// Rounds; each runs every config once.
     pub reps: usize,
+    /// The length each sample is calibrated to.
     pub sample: Duration,
     /// A sample counts as clean when every thread spent at least this share of its wall time
-    /// on a CPU (perf-anchors: 0.97); only clean samples enter the median when there are any.
+    /// on a CPU (perf-anchors: 0.97), i.e. no thread waited for a CPU for more than 3% of it.
     pub min_cpu_share: f64,
+    /// A sample shorter than this is not clean: too few iterations for the timer and the
+    /// thread start to vanish in (calibration ran on a faster or slower moment).
+    pub min_sample: Duration,
+    /// A multi-thread sample is clean only if all its threads ran at once for at least this
+    /// share of its wall time.
+    pub min_overlap: f64,
+    /// A config's value is trusted (scores goals) only with at least this many clean samples.
+    pub min_clean: usize,
+    /// ... and when its clean samples lie within this relative spread of their median
+    /// ((max - min) / median).
+    pub max_spread: f64,
 }
 
 impl Method {
-    /// A few seconds for the whole matrix: 3 rounds of 10 ms samples.
+    /// About ten seconds for the whole matrix: 3 rounds of 20 ms samples. Values are printed
+    /// always, but a goal is scored only on configs with 2 or more clean samples of at least
+    /// 10 ms that agree within 20%.
     pub const QUICK: Method = Method {
         reps: 3,
-        sample: Duration::from_millis(10),
+        sample: Duration::from_millis(20),
         min_cpu_share: 0.97,
+        min_sample: Duration::from_millis(10),
+        min_overlap: 0.95,
+        min_clean: 2,
+        max_spread: 0.20,
     };
-    /// The perf-anchors method: 9 rounds of 100 ms samples.
+    /// The perf-anchors method: 9 rounds of 100 ms samples; a goal needs one clean sample.
     pub const FULL: Method = Method {
         reps: 9,
         sample: Duration::from_millis(100),
         min_cpu_share: 0.97,
+        min_sample: Duration::from_millis(50),
+        min_overlap: 0.95,
+        min_clean: 1,
+        max_spread: f64::INFINITY,
     };
+
+    /// Whether one sample can be used: long enough, no thread kept off a CPU, the threads ran
+    /// at the same time.
+    pub fn clean(&self, s: &Sample) -> bool {
+        s.wall >= self.min_sample
+            && s.cpu_share >= self.min_cpu_share
+            && s.overlap >= self.min_overlap
+    }
+
+    /// A config's result from its samples (`ns` is each sample's per-thread ns per pair).
+    pub fn summarize(&self, config: Config, samples: &[(Sample, f64)]) -> Measured {
+        let all: Vec<f64> = samples.iter().map(|s| s.1).collect();
+        let clean: Vec<f64> = samples
+            .iter()
+            .filter(|s| self.clean(&s.0))
+            .map(|s| s.1)
+            .collect();
+        let value = if clean.is_empty() {
+            median(&all)
+        } else {
+            median(&clean)
+        };
+        let spread = if clean.is_empty() {
+            f64::INFINITY
+        } else {
+            let lo = clean.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = clean.iter().copied().fold(0.0, f64::max);
+            (hi - lo) / value
+        };
+        Measured {
+            config,
+            ns_per_pair: value,
+            clean: clean.len(),
+            trusted: clean.len() >= self.min_clean && spread <= self.max_spread,
+            samples: all,
+        }
+    }
 }
 
 /// The median over rounds of one config's per-thread time per charge+uncharge pair.
@@ -541,8 +645,11 @@ pub struct Measured {
     pub ns_per_pair: f64,
     /// Every round's value, in order.
     pub samples: Vec<f64>,
-    /// How many samples were clean (see [`Method::min_cpu_share`]).
+    /// How many samples were clean (see [`Method::clean`]).
     pub clean: usize,
+    /// Whether the value may score a goal (see [`Method::min_clean`] and
+    /// [`Method::max_spread`]).
+    pub trusted: bool,
 }
 
 impl Measured {
@@ -570,29 +677,19 @@ pub fn measure_round_robin(
         })
         .collect();
     let mut samples = vec![Vec::with_capacity(method.reps); configs.len()];
-    let mut clean = vec![Vec::with_capacity(method.reps); configs.len()];
     let total = method.reps * configs.len();
     for rep in 0..method.reps {
         for (i, (runner, iters)) in runners.iter_mut().enumerate() {
-            let (t, share) = runner.run_probed(*iters, wait_clock);
+            let s = runner.run_sample(*iters, wait_clock);
             let pairs = *iters * configs[i].pairs_per_iter();
-            let ns = t.as_nanos() as f64 / pairs as f64;
-            samples[i].push(ns);
-            if share >= method.min_cpu_share {
-                clean[i].push(ns);
-            }
+            samples[i].push((s, s.wall.as_nanos() as f64 / pairs as f64));
             progress(rep * configs.len() + i + 1, total);
         }
     }
     configs
         .iter()
-        .zip(samples.into_iter().zip(clean))
-        .map(|(c, (s, k))| Measured {
-            config: *c,
-            ns_per_pair: if k.is_empty() { median(&s) } else { median(&k) },
-            clean: k.len(),
-            samples: s,
-        })
+        .zip(samples)
+        .map(|(c, s)| method.summarize(*c, &s))
         .collect()
 }
 
@@ -621,5 +718,108 @@ pub fn median(v: &[f64]) -> f64 {
         s[m]
     } else {
         (s[m - 1] + s[m]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod trust_tests {
+    use super::*;
+
+    const CFG: Config = Config {
+        design: Design::PageCounter,
+        depth: 4,
+        threads: 2,
+    };
+
+    fn sample(ms: u64, cpu_share: f64, overlap: f64) -> Sample {
+        Sample {
+            wall: Duration::from_millis(ms),
+            cpu_share,
+            overlap,
+        }
+    }
+
+    #[test]
+    fn a_thread_that_waited_for_a_cpu_makes_the_sample_dirty() {
+        let m = Method::QUICK;
+        assert!(m.clean(&sample(20, 0.99, 1.0)));
+        assert!(!m.clean(&sample(20, 0.90, 1.0)));
+    }
+
+    #[test]
+    fn short_and_non_overlapping_samples_are_dirty() {
+        let m = Method::QUICK;
+        assert!(!m.clean(&sample(3, 1.0, 1.0)), "shorter than min_sample");
+        assert!(
+            !m.clean(&sample(20, 1.0, 0.4)),
+            "threads ran one after the other"
+        );
+    }
+
+    #[test]
+    fn the_value_is_the_median_of_clean_samples_only() {
+        let m = Method::QUICK;
+        // The second sample is the impossible 0.09 ns of issue 16: short and without overlap.
+        let s = [
+            (sample(20, 1.0, 1.0), 500.0),
+            (sample(1, 1.0, 0.0), 0.09),
+            (sample(20, 1.0, 0.99), 520.0),
+        ];
+        let r = m.summarize(CFG, &s);
+        assert_eq!(r.clean, 2);
+        assert_eq!(r.ns_per_pair, 510.0);
+        assert!(r.trusted);
+        assert_eq!(r.samples, vec![500.0, 0.09, 520.0]);
+    }
+
+    #[test]
+    fn too_few_clean_samples_are_not_trusted() {
+        let m = Method::QUICK;
+        let s = [
+            (sample(100, 1.0, 1.0), 500.0),
+            (sample(100, 0.5, 1.0), 900.0),
+            (sample(100, 1.0, 0.2), 100.0),
+        ];
+        let r = m.summarize(CFG, &s);
+        assert_eq!((r.clean, r.ns_per_pair, r.trusted), (1, 500.0, false));
+        // The full method scores on one clean sample.
+        assert!(Method::FULL.summarize(CFG, &s).trusted);
+        // No clean sample at all: the median of all, untrusted by either method.
+        let none = [(sample(100, 0.1, 1.0), 1.0), (sample(100, 0.1, 1.0), 3.0)];
+        let r = Method::FULL.summarize(CFG, &none);
+        assert_eq!((r.clean, r.ns_per_pair, r.trusted), (0, 2.0, false));
+    }
+
+    #[test]
+    fn clean_samples_that_disagree_are_not_trusted_in_quick_mode() {
+        let s = [
+            (sample(100, 1.0, 1.0), 50.0),
+            (sample(100, 1.0, 1.0), 85.0),
+            (sample(100, 1.0, 1.0), 52.0),
+        ];
+        assert!(!Method::QUICK.summarize(CFG, &s).trusted);
+        assert!(Method::FULL.summarize(CFG, &s).trusted);
+    }
+
+    #[test]
+    fn wall_and_overlap_come_from_the_workers_own_timestamps() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        // Worker 2 started 10 ms after worker 1 ended: 30 ms of wall, no overlap.
+        let s = Sample::from_spans(&[(t0, t0 + ms(10), 1.0), (t0 + ms(20), t0 + ms(30), 0.98)]);
+        assert_eq!(s.wall, ms(30));
+        assert_eq!(s.overlap, 0.0);
+        assert_eq!(s.cpu_share, 0.98);
+        // Both ran 0..10 and 1..11: overlap 9 of 11.
+        let s = Sample::from_spans(&[(t0, t0 + ms(10), 1.0), (t0 + ms(1), t0 + ms(11), 1.0)]);
+        assert!((s.overlap - 9.0 / 11.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_real_two_thread_sample_overlaps() {
+        let mut r = CFG.runner();
+        let s = r.run_sample(10_000, None);
+        assert!(s.wall > Duration::ZERO);
+        assert!(s.overlap >= 0.0 && s.overlap <= 1.0);
     }
 }

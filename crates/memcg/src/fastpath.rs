@@ -39,6 +39,10 @@ use std::sync::PoisonError;
 /// Memcgs one zap batches its uncharges for; pages of further memcgs are uncharged directly.
 const UNCHARGE_BATCH_SLOTS: usize = 4;
 
+/// Entries a fast zap's checking pass remembers for its freeing pass (1 KiB of stack); a
+/// longer range walks the page table twice.
+const ZAP_REMEMBER: usize = 64;
+
 /// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.
 struct Fast<'a, C: MemCounter> {
     w: &'a World<C>,
@@ -128,6 +132,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         };
         // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
         let mut vma_end = 0;
+        // `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
+        // nothing reads the delta before the CPU lock is released.
+        let mut faulted = 0u64;
         while vpn < end {
             if vpn >= vma_end {
                 match self.mm.find_vma(vpn) {
@@ -161,9 +168,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 index: vpn as u32,
                 ..Page::FREE
             });
-            let d = self.cpu.stat_mut(memcg);
-            d.rss += 1;
-            d.pgpgin += 1;
+            faulted += 1;
             self.mm.ptes.insert(vpn, Pte::Page(pfn));
             self.mm.anon_rss += 1;
             self.cpu.pagevec.push(pfn);
@@ -172,6 +177,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             }
             self.cpu.fast_faults += 1;
             vpn += 1;
+        }
+        if faulted > 0 {
+            let d = self.cpu.stat_mut(memcg);
+            d.rss += faulted as i64;
+            d.pgpgin += faulted;
         }
         vpn
     }
@@ -249,13 +259,20 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     fn zap_range(&mut self, first: u64, end: u64) -> bool {
         let w = self.w;
         let c = self.c as u16;
-        // First pass: only pages whose every lock this call can take.
+        // First pass: only pages whose every lock this call can take. The entries it finds
+        // are remembered (up to ZAP_REMEMBER of them) so the second pass does not walk the
+        // page table again; the mm lock keeps them as they are.
+        let mut found: ArrayVec<(u64, u32), ZAP_REMEMBER> = ArrayVec::new();
+        let mut all_found = true;
         let mut from = first;
         while let Some((vpn, pte)) = self.mm.ptes.next_in(from, end) {
             from = vpn + 1;
             let Pte::Page(pfn) = pte else {
                 return false;
             };
+            if found.try_push((vpn, pfn)).is_err() {
+                all_found = false;
+            }
             let pg = w.pages[pfn as usize].load();
             let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
             if !pg.has(PG_ANON)
@@ -278,8 +295,19 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
         let mut lock_batch = 0;
         let mut from = first;
-        while let Some((vpn, Pte::Page(pfn))) = self.mm.ptes.next_in(from, end) {
-            from = vpn + 1;
+        let mut next = 0;
+        loop {
+            let (vpn, pfn) = if all_found {
+                let Some(&e) = found.get(next) else { break };
+                next += 1;
+                e
+            } else {
+                let Some((vpn, Pte::Page(pfn))) = self.mm.ptes.next_in(from, end) else {
+                    break;
+                };
+                from = vpn + 1;
+                (vpn, pfn)
+            };
             self.mm.ptes.remove(vpn);
             self.mm.anon_rss -= 1;
             let frame = &w.pages[pfn as usize];
@@ -303,15 +331,20 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                     .expect("on this CPU's pagevec");
                 pv.remove(i);
             }
-            let d = self.cpu.stat_mut(pg.memcg);
-            d.rss -= 1;
-            d.pgpgout += 1;
+            // The statistics (`mem_cgroup_charge_statistics`) go with the uncharge: per batch
+            // slot at the end, per page for a memcg without a slot. Nothing reads this CPU's
+            // delta before the CPU lock is released.
             if let Some((_, n)) = batch.iter_mut().find(|(m, _)| *m == pg.memcg) {
                 *n += 1;
             } else if !batch.is_full() {
                 batch.push((pg.memcg, 1));
-            } else if w.charges_counters(pg.memcg) {
-                w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), pg.memcg, 1, 1);
+            } else {
+                let d = self.cpu.stat_mut(pg.memcg);
+                d.rss -= 1;
+                d.pgpgout += 1;
+                if w.charges_counters(pg.memcg) {
+                    w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), pg.memcg, 1, 1);
+                }
             }
             frame.store(Page::FREE);
             self.cpu.fast_zaps += 1;
@@ -322,6 +355,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         drop(held);
         for (s, n) in batch {
+            let d = self.cpu.stat_mut(s);
+            d.rss -= n as i64;
+            d.pgpgout += n;
             if w.charges_counters(s) {
                 w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), s, n, n);
             }

@@ -591,14 +591,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 };
                 let mut nm = Mm::new(child);
                 // VM_LOCKED is not inherited across fork.
-                nm.vmas = src_vmas
+                *nm.vmas = src_vmas
                     .iter()
                     .map(|(&s, &v)| (s, crate::mm::Vma { locked: false, ..v }))
                     .collect();
                 nm.next_vpn = next_vpn;
                 let id = w.mms.insert(CachePadded::new(SpinLock::new(nm))) as u32;
                 w.copy_page_range(t, CpuId(0), pm, id);
-                for (&start, vma) in &src_vmas {
+                for (&start, vma) in src_vmas.iter() {
                     if let Some(shm) = vma.shm
                         && let Some(seg) = w.shms.get_mut(&shm)
                     {

@@ -262,8 +262,8 @@ pub(crate) struct Vma {
 pub(crate) struct Mm {
     /// `mm->owner` (2.6.26+): the task whose memcg is charged.
     pub(crate) owner: Pid,
-    /// VMAs by start page.
-    pub(crate) vmas: BTreeMap<u64, Vma>,
+    /// VMAs by start page, with the last one `find_vma` found.
+    pub(crate) vmas: Vmas,
     /// The page table.
     pub(crate) ptes: PageTable,
     /// Next free virtual page for `mmap` (a bump allocator; addresses are never reused).
@@ -276,6 +276,34 @@ pub(crate) struct Mm {
     pub(crate) swap_ents: u64,
 }
 
+/// `mm->mm_rb` with `mm->mmap_cache`: the VMAs by start page, and the last VMA
+/// [`Mm::find_vma`] found.
+///
+/// **Kernel:** `find_vma` checks `mmap_cache` first (2.6.x; the per-thread `vmacache` from
+/// 3.15); every unlink or change of a VMA resets it (`detach_vmas_to_be_unmapped`,
+/// `vma_adjust`).
+/// **Differences:** the cache is reset by any mutable access to the map (`DerefMut`), so no
+/// mutation can leave a stale copy behind.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Vmas {
+    map: BTreeMap<u64, Vma>,
+    cache: Cell<Option<(u64, Vma)>>,
+}
+
+impl std::ops::Deref for Vmas {
+    type Target = BTreeMap<u64, Vma>;
+    fn deref(&self) -> &BTreeMap<u64, Vma> {
+        &self.map
+    }
+}
+
+impl std::ops::DerefMut for Vmas {
+    fn deref_mut(&mut self) -> &mut BTreeMap<u64, Vma> {
+        self.cache.set(None);
+        &mut self.map
+    }
+}
+
 /// The first mmap address (as a page number): 0x10000000.
 pub(crate) const MMAP_BASE_VPN: u64 = 0x10000;
 
@@ -283,7 +311,7 @@ impl Mm {
     pub(crate) fn new(owner: Pid) -> Mm {
         Mm {
             owner,
-            vmas: BTreeMap::new(),
+            vmas: Vmas::default(),
             ptes: PageTable::default(),
             next_vpn: MMAP_BASE_VPN,
             anon_rss: 0,
@@ -292,10 +320,21 @@ impl Mm {
         }
     }
 
-    /// `find_vma`: the VMA containing `vpn`, with its start.
+    /// `find_vma`: the VMA containing `vpn`, with its start. The last VMA found is tried first,
+    /// as the kernel's `find_vma` tries `mm->mmap_cache` before walking the tree.
     pub(crate) fn find_vma(&self, vpn: u64) -> Option<(u64, Vma)> {
-        let (&start, vma) = self.vmas.range(..=vpn).next_back()?;
-        (vpn < start + vma.pages).then_some((start, *vma))
+        if let Some((start, vma)) = self.vmas.cache.get()
+            && start <= vpn
+            && vpn < start + vma.pages
+        {
+            return Some((start, vma));
+        }
+        let (&start, vma) = self.vmas.map.range(..=vpn).next_back()?;
+        let found = (vpn < start + vma.pages).then_some((start, *vma));
+        if found.is_some() {
+            self.vmas.cache.set(found);
+        }
+        found
     }
 
     /// `total_vm` in pages.
