@@ -50,7 +50,8 @@ done
 echo "pictures: every view drawn"
 
 if [ $docs = yes ]; then
-    rm -rf docs/pictures
+    # Only the tours' directories: docs/pictures also holds the explorer's screenshot.
+    for tour in tour memory-tour notifications; do rm -rf "docs/pictures/$tour"; done
     mkdir -p docs/pictures
     for tour in tour memory-tour notifications; do
         mkdir -p "docs/pictures/$tour"
