@@ -131,8 +131,14 @@ impl Op {
     /// Whether every memcg and task the operation names exists in `model` (the precondition
     /// of the state machine: a shrunk sequence may have lost the op that created them).
     pub fn names_live(&self, model: &Model) -> bool {
-        let cg = |c: &u32| model.memcgs.contains_key(c);
-        let task = |t: &i32| model.tasks.contains_key(t);
+        self.names_only(
+            |c| model.memcgs.contains_key(c),
+            |t| model.tasks.contains_key(t),
+        )
+    }
+
+    /// Whether every memcg the operation names passes `cg` and every task passes `task`.
+    pub fn names_only(&self, cg: impl Fn(&u32) -> bool, task: impl Fn(&i32) -> bool) -> bool {
         match self {
             Op::Mkdir { parent: c }
             | Op::Rmdir { memcg: c }

@@ -130,21 +130,7 @@ impl<C: MemCounter> Harness<C> {
     }
 
     fn live_op(&self, op: &Op) -> bool {
-        let cg = |c: &u32| self.ids.contains_key(c);
-        let task = |t: &i32| self.tasks.contains_key(t);
-        match op {
-            Op::Mkdir { parent: c }
-            | Op::Rmdir { memcg: c }
-            | Op::SetLimit { memcg: c, .. }
-            | Op::SetMoveCharge { memcg: c, .. }
-            | Op::Spawn { memcg: c } => cg(c),
-            Op::Fork { task: t }
-            | Op::Exit { task: t }
-            | Op::Charge { task: t, .. }
-            | Op::Write { task: t }
-            | Op::Uncharge { task: t } => task(t),
-            Op::Attach { task: t, memcg: c } => task(t) && cg(c),
-        }
+        op.names_only(|c| self.ids.contains_key(c), |t| self.tasks.contains_key(t))
     }
 
     /// Run `op` on the machine and report what it did (the host's share of an OOM kill, the
