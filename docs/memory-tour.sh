@@ -1,4 +1,4 @@
-# cgsim memory tour: the memory controller walkthrough of the seed article, on a simulated
+# cgsim memory tour: the memory controller walkthrough of Documentation/cgroups/memory.txt, on a simulated
 # Linux 2.6.35 (1 GiB RAM, 256 MiB swap; `--kernel` picks another version).
 # `cgsim tour --memory` runs it and writes the pictures its `dot` commands take, with an
 # index.html, into ./memory-tour; `cgsim run docs/memory-tour.sh` runs it too (`dot` then

@@ -1,4 +1,4 @@
-# cgsim tour: the cgroup v1 walkthrough of the seed article, on a simulated Linux 2.6.35
+# cgsim tour: the cgroup v1 walkthrough of Documentation/cgroups/cgroups.txt, on a simulated Linux 2.6.35
 # (whose cgroup objects are still the 2.6.25 ones).
 # `cgsim tour` runs it and writes the pictures its `dot` commands take, with an index.html, into
 # ./tour (`--out DIR` elsewhere); `cgsim run docs/tour.sh` runs it too, and there `dot` prints

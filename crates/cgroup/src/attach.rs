@@ -1,7 +1,7 @@
 //! Moving a task between cgroups: `attach_task_by_pid` and `cgroup_attach_task`.
 //!
 //! **Kernel:** `kernel/cgroup.c` `attach_task_by_pid`, `cgroup_attach_task` (2.6.25 with the
-//! 2.6.34 `cancel_attach` and link-based lookup; spec §2.10).
+//! 2.6.34 `cancel_attach` and link-based lookup; `kernel/cgroup.c` `attach_task_by_pid`, `cgroup_attach_task`).
 //!
 //! **Locking:** `cgroup_mutex` for the whole attach; `css_set_lock` inside it, read to look the
 //! task up, write for `find_css_set` and the switch of `tsk->cgroups` and the task lists, and
@@ -14,7 +14,7 @@ use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
     /// `attach_task_by_pid(cgrp, pid)` as a write of `pid` to `cgrp`'s `tasks` by `writer`
-    /// (spec §2.10.2): pid 0 means the writer itself (no permission check); an unknown, exited or
+    /// (`kernel/cgroup.c` `attach_task_by_pid`, v2.6.34): pid 0 means the writer itself (no permission check); an unknown, exited or
     /// exiting pid is ESRCH; a writer with non-zero euid that matches neither the target's uid nor
     /// its suid gets EACCES; then [`attach_task`](Self::attach_task). ENODEV if `cgrp` was
     /// removed.
@@ -68,7 +68,7 @@ impl<T: Tracer> CgroupCore<T> {
         self.cgroup_attach_task(&mut st, cgrp, pid)
     }
 
-    /// `cgroup_attach_task` (spec §2.10.3–2.10.4). The caller holds `cgroup_mutex`.
+    /// `cgroup_attach_task` (`kernel/cgroup.c`, v2.6.34). The caller holds `cgroup_mutex`.
     fn cgroup_attach_task(
         &self,
         st: &mut CgroupState<T>,

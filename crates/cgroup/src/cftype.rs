@@ -1,7 +1,7 @@
 //! Control file types: `struct cftype` with its read and write handlers.
 //!
 //! **Kernel:** `include/linux/cgroup.h` `struct cftype` (2.6.25, typed handlers from 2.6.27,
-//! `mode` and event hooks from 2.6.34; spec §2.7, §2.13).
+//! `mode` and event hooks from 2.6.34; `kernel/cgroup.c` `cgroup_populate_dir`, `cgroup_file_read`, `cgroup_file_write`).
 //!
 //! A handler is a closure over a [`CftCtx`], which names the cgroup and gives the file's css (for
 //! subsystem files) and the core itself. Handlers run WITHOUT `cgroup_mutex` (the kernel's
@@ -71,7 +71,7 @@ pub enum CftRead<T: Tracer> {
     SeqString(ReadStringFn<T>),
 }
 
-/// The write side of a cftype, in the kernel's dispatch order (spec §2.13.2).
+/// The write side of a cftype, in the kernel's dispatch order (`kernel/cgroup.c` `cgroup_file_write`, `cgroup_write_X64`, v2.6.34).
 pub enum CftWrite<T: Tracer> {
     /// `write`: raw bytes.
     Raw(WriteRawFn<T>),
@@ -111,12 +111,12 @@ pub trait CftEvents: Send + Sync {
 
 /// `struct cftype`: one control file a subsystem adds in `populate`.
 ///
-/// **Kernel:** `include/linux/cgroup.h` 2.6.34 (spec §2.7, §2.13).
+/// **Kernel:** `include/linux/cgroup.h` 2.6.34 (`kernel/cgroup.c` `cgroup_populate_dir`, `cgroup_file_read`, `cgroup_file_write`).
 #[doc(alias = "cftype")]
 pub struct Cftype<T: Tracer> {
     /// Base name without the `<subsys>.` prefix (< `MAX_CFTYPE_NAME` bytes).
     pub name: String,
-    /// Explicit `cft->mode`; `None` computes it from the handlers (spec §2.7.4).
+    /// Explicit `cft->mode`; `None` computes it from the handlers (`kernel/cgroup.c` `cgroup_file_mode`, v2.6.34).
     pub mode: Option<u32>,
     /// `cft->private`, handed to every handler.
     pub private: u64,
@@ -247,7 +247,7 @@ impl<T: Tracer> Cftype<T> {
         self
     }
 
-    /// `cgroup_file_mode` (2.6.34, spec §2.7.4): explicit mode, else 0444 if readable plus 0200 if
+    /// `cgroup_file_mode` (2.6.34, `kernel/cgroup.c`): explicit mode, else 0444 if readable plus 0200 if
     /// writable.
     #[doc(alias = "cgroup_file_mode")]
     pub fn file_mode(&self) -> u32 {

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `include/linux/cgroup.h` `struct cgroup`, `kernel/cgroup.c` `cgroup_mkdir`,
 //! `cgroup_create`, `cgroup_rmdir`, `cgroup_diput`, `cgroup_path` (2.6.25 structures, 2.6.34
-//! rmdir rules; spec §2.1.1, §2.8, §2.9, §2.12.7).
+//! rmdir rules; `include/linux/cgroup.h` `struct cgroup`, v2.6.25; `kernel/cgroup.c` `cgroup_create`, `cgroup_rmdir`, `cgroup_path`, v2.6.25–v2.6.34).
 
 use crate::arena::ArenaKey;
 use crate::css::CssRef;
@@ -49,7 +49,7 @@ pub const CGRP_CLONE_CHILDREN: u32 = 1 << 4;
 /// `cgroup_mutex` (the kernel reads these through RCU and atomic bit operations).
 ///
 /// **Kernel:** `cgrp->flags` (`set_bit`/`test_bit`), `cgrp->count` (`atomic_t`),
-/// `list_empty(&cgrp->children)`, `cgrp->parent`, `cgrp->root` (2.6.25; spec §2.1.1, §2.12.4).
+/// `list_empty(&cgrp->children)`, `cgrp->parent`, `cgrp->root` (2.6.25; `include/linux/cgroup.h` `struct cgroup`; `kernel/cgroup.c` `check_for_release`).
 /// **Locking:** `flags` and `nr_children` are written under `cgroup_mutex`, `count` under
 /// `css_set_lock` (write); all three are atomics readable without a lock. `root`, `parent` and
 /// `parent_css` never change while the cgroup lives.
@@ -99,10 +99,10 @@ impl CgroupShared {
 
 /// `struct cgroup`.
 ///
-/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.1).
+/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (`struct cgroup`).
 /// **Differences:** `children` is a `Vec` whose index 0 is the list head (a new child is inserted
 /// at the head, as `list_add` does); `count` follows the 2.6.32+ rule (one per linked css_set,
-/// §15.1.1); the linked css_sets (the `cg_cgroup_link`s seen from this side) live in the
+/// `kernel/cgroup.c` `find_css_set`, v2.6.32); the linked css_sets (the `cg_cgroup_link`s seen from this side) live in the
 /// css_set state under `css_set_lock`; the dentry is replaced by `name`, `mode`, `uid`, `gid`
 /// and the list of files.
 /// **Locking:** the tree fields are protected by `cgroup_mutex`; `flags`, `count` and the
@@ -207,7 +207,7 @@ use cgsim_ktypes::{Cred, Errno, trace};
 pub const NAME_MAX: usize = 255;
 
 impl<T: Tracer> CgroupCore<T> {
-    /// `cgroup_mkdir` → `cgroup_create` (spec §2.8): make child `name` of `parent` with directory
+    /// `cgroup_mkdir` → `cgroup_create` (`kernel/cgroup.c`, v2.6.34): make child `name` of `parent` with directory
     /// mode `mode` (after umask) owned by `creator` (fsuid/fsgid = euid/egid).
     ///
     /// Steps: inherit notify_on_release; `create` for each bound subsystem in `subsys_list` order
@@ -299,14 +299,14 @@ impl<T: Tracer> CgroupCore<T> {
         Ok(id)
     }
 
-    /// `cgroup_rmdir` (spec §2.9, 2.6.34 rules under SEED): EBUSY if tasks are attached
+    /// `cgroup_rmdir` (`kernel/cgroup.c`, 2.6.34 rules under SEED): EBUSY if tasks are attached
     /// (`count != 0`) or children exist; `pre_destroy` per subsystem in list order (its error
     /// aborts); EBUSY if a css still has references (`core.rmdir_css_refs`); then mark removed,
     /// unlink, and set RELEASABLE + `check_for_release` on the parent. The directory's final
     /// release (`cgroup_diput`) follows at once: `destroy` per subsystem in list order,
     /// `number_of_cgroups--`, and `cgroup_kill_sb` if that was the last child of an unmounted
     /// hierarchy. Afterwards the [`EventControl`](crate::EventControl) hook hears
-    /// `cgroup_removed` (§2.9.3).
+    /// `cgroup_removed` (`kernel/cgroup.c` `cgroup_rmdir`, v2.6.34).
     ///
     /// ENOENT for a stale id; EBUSY for a top cgroup (a mount point) or dummytop.
     #[doc(alias = "cgroup_rmdir")]
@@ -479,7 +479,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
     }
 
-    /// `cgroup_path` (spec §2.12.7): `/` for a top cgroup (and dummytop), `/a/b` below.
+    /// `cgroup_path` (`kernel/cgroup.c`, v2.6.25): `/` for a top cgroup (and dummytop), `/a/b` below.
     /// ENODEV if stale; ENAMETOOLONG past `PATH_MAX`.
     pub fn cgroup_path(&self, cgrp: CgroupId) -> Result<String, Errno> {
         // Lock order: cgroup_mutex.
@@ -569,7 +569,7 @@ impl<T: Tracer> CgroupCore<T> {
         c.subsys.get(subsys_id).cloned().ok_or(Errno::EINVAL)
     }
 
-    /// `cgroup_task_count` (spec §2.4.8): the sum of the refcounts of the css_sets linked to
+    /// `cgroup_task_count` (`kernel/cgroup.c`, v2.6.32): the sum of the refcounts of the css_sets linked to
     /// `cgrp` (an upper bound on its tasks). ENODEV if stale.
     #[doc(alias = "cgroup_task_count")]
     pub fn task_count(&self, cgrp: CgroupId) -> Result<usize, Errno> {
@@ -586,7 +586,7 @@ impl<T: Tracer> CgroupCore<T> {
 }
 
 impl<T: Tracer> CgroupCore<T> {
-    /// `cgrp->count` (the number of css_sets linked to it, §2.4.7). ENODEV if stale.
+    /// `cgrp->count` (the number of css_sets linked to it, `kernel/cgroup.c` `link_css_set`, v2.6.32). ENODEV if stale.
     pub fn cgroup_count(&self, cgrp: CgroupId) -> Result<usize, Errno> {
         // Lock order: cgroup_mutex.
         Ok(self

@@ -3,8 +3,8 @@
 //!
 //! **Kernel:** `kernel/cgroup.c` globals `rootnode`, `roots`, `root_count`, `init_css_set`,
 //! `init_css_set_link`, `css_set_count`, `need_forkexit_callback`, `release_list`,
-//! `cgroup_mutex`, `css_set_lock`, `release_list_lock` (2.6.25 with 2.6.34 details; spec §2.1.7,
-//! §2.2).
+//! `cgroup_mutex`, `css_set_lock`, `release_list_lock` (2.6.25 with 2.6.34 details; `kernel/cgroup.c`,
+//! `kernel/cgroup.c` `rootnode`, `init_css_set`, v2.6.34).
 
 use crate::arena::Arena;
 use crate::cgroup::{Cgroup, CgroupId, CgroupShared};
@@ -24,7 +24,7 @@ use std::sync::Arc;
 pub(crate) struct Task {
     /// `task->cgroups`.
     pub(crate) cgroups: CssSetId,
-    /// The task's credentials (for the attach permission check, spec §2.10.2).
+    /// The task's credentials (for the attach permission check, `kernel/cgroup.c` `attach_task_by_pid`, v2.6.34).
     pub(crate) cred: Cred,
     /// `PF_EXITING`.
     pub(crate) exiting: bool,
@@ -64,7 +64,7 @@ pub(crate) struct CgrpLinks {
 /// Everything `css_set_lock` protects.
 pub(crate) struct CssSetState {
     pub(crate) css_sets: Arena<CssSet>,
-    /// The css_set "hash table", keyed by the sorted linked-cgroup vector (§15.1.1).
+    /// The css_set "hash table", keyed by the sorted linked-cgroup vector (`kernel/cgroup.c` `find_css_set`, v2.6.32).
     pub(crate) css_set_table: BTreeMap<Vec<CgroupId>, CssSetId>,
     pub(crate) init_css_set: CssSetId,
     /// `css_set_count`.
@@ -152,7 +152,7 @@ pub(crate) struct CgroupState<T: Tracer> {
 /// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`,
 /// `css_set_lock` and `release_list_lock`.
 ///
-/// **Kernel:** `kernel/cgroup.c` (2.6.25 object model, SEED behaviour of spec §15.1).
+/// **Kernel:** `kernel/cgroup.c` (2.6.25 object model, 2.6.34 behaviour).
 /// **Locking:** see the crate docs. Lock order: `cgroup_mutex` -> `css_set_lock` ->
 /// `release_list_lock` -> `css pending list` -> `event_control hook`.
 /// It is `Send + Sync`; share it by reference or `Arc`.
@@ -189,7 +189,7 @@ impl<T: Tracer> CgroupCore<T> {
     ///
     /// Each subsystem's root css is created for dummytop in ascending id order (`early_init` ones
     /// first), flagged `CSS_ROOT` and put in `init_css_set`; unbound subsystems sit on
-    /// `rootnode.subsys_list` (2.6.34, §2.2.4).
+    /// `rootnode.subsys_list` (2.6.34, `kernel/cgroup.c` `cgroup_init_subsys`).
     /// Panics if more than 64 subsystems are given or a boot-time `create` fails (the kernel
     /// panics too).
     #[doc(alias = "cgroup_init")]

@@ -1,7 +1,7 @@
 //! Per-subsystem, per-cgroup state: `struct cgroup_subsys_state` (css).
 //!
 //! **Kernel:** `include/linux/cgroup.h` `struct cgroup_subsys_state`, `css_get`, `css_put`,
-//! `__css_put` (2.6.25; refcount base from 2.6.29, spec §2.1.2).
+//! `__css_put` (2.6.25; refcount base from 2.6.29, `include/linux/cgroup.h` `struct cgroup_subsys_state`).
 //!
 //! # The container_of design
 //!
@@ -35,7 +35,7 @@ pub const CSS_REMOVED: u32 = 1 << 1;
 
 /// `struct cgroup_subsys_state`.
 ///
-/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.2).
+/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (`struct cgroup_subsys_state`).
 /// **Differences:** `cgroup` is an id (re-pointed by `rebind_subsystems`); the subsystem's own
 /// state hangs off [`private`](Self::private) instead of containing the css (see the module docs).
 /// **Locking:** `refcnt` and `flags` are atomics as in the kernel, so subsystems may call

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `kernel/cgroup.c` `find_css_set`, `find_existing_css_set`, `compare_css_sets`
 //! (2.6.32), `put_css_set`, `put_css_set_taskexit`, `link_css_set` (2.6.25 with the 2.6.32 link
-//! rules; spec §2.1.3, §2.1.4, §2.4).
+//! rules; `include/linux/cgroup.h` `struct css_set`, v2.6.25; `kernel/cgroup.c` `struct cg_cgroup_link`, `find_css_set`, v2.6.32).
 //!
 //! **Locking:** css_sets, their links (both sides) and task lists are protected by
 //! `css_set_lock`; lock order `cgroup_mutex` -> `css_set_lock` -> `release_list_lock`.
@@ -19,7 +19,7 @@ pub struct CssSetId(pub ArenaKey);
 
 /// `struct cg_cgroup_link`: one edge css_set → cgroup.
 ///
-/// **Kernel:** `kernel/cgroup.c`, 2.6.32 (with the `cgrp` back pointer; spec §2.1.4).
+/// **Kernel:** `kernel/cgroup.c`, 2.6.32 (with the `cgrp` back pointer; `struct cg_cgroup_link`).
 /// **Differences:** the link lives in its css_set's `cg_links` (hierarchy creation order); the
 /// cgroup side keeps the css_set id in the cgroup's link list (`CgrpLinks`, under
 /// `css_set_lock`).
@@ -32,7 +32,7 @@ pub struct CgCgroupLink {
 
 /// `struct css_set`.
 ///
-/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (spec §2.1.3).
+/// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (`struct css_set`).
 /// **Differences:** `refcount` counts task references plus the kernel's own (see
 /// `kernel_refs`); `tasks` is an ordered set instead of a list.
 /// **Locking:** `css_set_lock` (read for lookups and iteration, write for changes), as in the
@@ -63,7 +63,7 @@ use cgsim_ktypes::{Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
     /// `find_css_set(oldcg, cgrp)`: the css_set a task in `oldcg` gets when it moves to `cgrp`,
-    /// with one reference taken (spec §2.4.1–2.4.3, 2.6.32 link rules).
+    /// with one reference taken (`kernel/cgroup.c` `find_css_set`, 2.6.32 link rules).
     ///
     /// **Locking:** the caller holds `cgroup_mutex` (`st`) and `css_set_lock` for writing (`cs`);
     /// the kernel takes the latter inside.
@@ -155,7 +155,7 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// `put_css_set` / `put_css_set_taskexit`: drop one reference; the last one frees the set,
-    /// unlinks it from its cgroups and may queue them for release (spec §2.4.5).
+    /// unlinks it from its cgroups and may queue them for release (`kernel/cgroup.c` `__put_css_set`, v2.6.32).
     ///
     /// **Locking:** the caller holds `css_set_lock` for writing (`cs`), and not necessarily
     /// `cgroup_mutex` (exit does not): the cgroups are reached through their lock-free part and

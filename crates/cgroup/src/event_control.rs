@@ -1,9 +1,9 @@
 //! The `cgroup.event_control` hook (2.6.34).
 //!
 //! **Kernel:** `kernel/cgroup.c` `cgroup_write_event_control`, `cgroup_event_wake`,
-//! `cgroup_event_remove` (2.6.34; spec §9.2, §9.3).
+//! `cgroup_event_remove` (2.6.34; `kernel/cgroup.c` `cgroup_write_event_control`, `cgroup_event_wake`).
 //!
-//! The core owns the file and its parsing (§9.2.2). Everything after that needs the writer's file
+//! The core owns the file and its parsing (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34). Everything after that needs the writer's file
 //! descriptor table and eventfd objects, which live in the VFS layer, so the core hands the parsed
 //! request to an [`EventControl`] implementation installed with
 //! [`CgroupCore::set_event_control`](crate::CgroupCore::set_event_control). The default,
@@ -13,7 +13,7 @@
 use crate::cgroup::CgroupId;
 use cgsim_ktypes::{Errno, Pid};
 
-/// A parsed `"<event_fd> <control_fd> <args>"` write (spec §9.2.2).
+/// A parsed `"<event_fd> <control_fd> <args>"` write (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventControlRequest {
     /// The task that wrote (its fd table resolves the two numbers).
@@ -28,7 +28,7 @@ pub struct EventControlRequest {
     pub args: String,
 }
 
-/// What the VFS implements to make `cgroup.event_control` work (validation steps 2–9 of §9.2.3).
+/// What the VFS implements to make `cgroup.event_control` work (validation steps 2–9 of `kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34).
 ///
 /// **Locking:** called WITHOUT `cgroup_mutex`, so the implementation may call back into
 /// [`CgroupCore`](crate::CgroupCore) (e.g. [`cftype_events`](crate::CgroupCore::cftype_events)).
@@ -39,7 +39,7 @@ pub trait EventControl: Send + Sync {
         Err(Errno::EINVAL)
     }
 
-    /// `cgroup_rmdir` step of §2.9.3: the cgroup's directory is gone; signal and remove every
+    /// `cgroup_rmdir`'s event step (`kernel/cgroup.c`, v2.6.34): the cgroup's directory is gone; signal and remove every
     /// event registered on it. Called after rmdir released `cgroup_mutex`.
     fn cgroup_removed(&self, cgrp: CgroupId) {
         let _ = cgrp;
@@ -52,7 +52,7 @@ pub struct NoEventControl;
 
 impl EventControl for NoEventControl {}
 
-/// `cgroup_write_event_control`'s parse (spec §9.2.2): `efd` digits, exactly one space, `cfd`
+/// `cgroup_write_event_control`'s parse (`kernel/cgroup.c`, v2.6.34): `efd` digits, exactly one space, `cfd`
 /// digits, then a space or the end, then the arguments.
 pub fn parse_event_control(s: &str) -> Result<(u64, u64, String), Errno> {
     let b = s.as_bytes();

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `kernel/cgroup.c` `files[]`, `cft_release_agent`, `cgroup_populate_dir`,
 //! `cgroup_add_file`, `cgroup_file_open`, `cgroup_file_read`, `cgroup_file_write`,
-//! `cgroup_write_X64`, `cgroup_write_string`, `cgroup_tasks_open` (2.6.34; spec §2.7, §2.13).
+//! `cgroup_write_X64`, `cgroup_write_string`, `cgroup_tasks_open` (2.6.34; `kernel/cgroup.c` `cgroup_populate_dir`, `cgroup_file_read`, `cgroup_file_write`).
 
 use crate::cftype::Cftype;
 use crate::cgroup::CgroupId;
@@ -82,7 +82,7 @@ pub(crate) struct CgroupFile<T: cgsim_ktypes::Tracer> {
 pub struct FileInfo {
     /// Full name, with the `<subsys>.` prefix where it applies.
     pub name: String,
-    /// Permission bits (spec §2.7.4).
+    /// Permission bits (`kernel/cgroup.c` `cgroup_file_mode`, v2.6.34).
     pub mode: u32,
     /// Owner (the task that created the directory; root for a top cgroup).
     pub uid: u32,
@@ -122,7 +122,7 @@ impl Dentry {
 
 /// An open control file (`struct file` on a cgroup file plus its private data).
 ///
-/// `tasks` and `cgroup.procs` opened for reading carry the snapshot taken at open (spec §2.13.4),
+/// `tasks` and `cgroup.procs` opened for reading carry the snapshot taken at open (`kernel/cgroup.c` `cgroup_pidlist_start`, v2.6.34),
 /// so later membership changes do not show through this handle.
 pub struct OpenFile<T: cgsim_ktypes::Tracer> {
     pub(crate) cgrp: CgroupId,
@@ -172,7 +172,7 @@ use cgsim_ktypes::parse::{simple_strtoull, strip_trailing, strstrip, until_nul};
 use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
-    /// `cgroup_populate_dir` (spec §2.7.1): clear the directory's files, add the base files, then
+    /// `cgroup_populate_dir` (`kernel/cgroup.c`, v2.6.34): clear the directory's files, add the base files, then
     /// `release_agent` (top cgroup only), then each bound subsystem's files (`populate`, list
     /// order; an error stops the remaining subsystems, the directory stays half-filled).
     #[doc(alias = "cgroup_populate_dir")]
@@ -259,7 +259,7 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// `cgroup_file_open`: open control file `name` of `cgrp` (ENOENT if the cgroup is stale or
     /// has no such file). `tasks`/`cgroup.procs` opened for reading take their snapshot now
-    /// (`cgroup_pidlist_start`, spec §2.13.4). Permission bits are the VFS's business.
+    /// (`cgroup_pidlist_start`, `kernel/cgroup.c`, v2.6.34). Permission bits are the VFS's business.
     #[doc(alias = "cgroup_file_open")]
     pub fn open(
         &self,
@@ -405,7 +405,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
     }
 
-    /// `cgroup_file_write` (spec §2.13.2): one call = one handler invocation; returns
+    /// `cgroup_file_write` (`kernel/cgroup.c` `cgroup_write_X64`, v2.6.34): one call = one handler invocation; returns
     /// `data.len()` on success. `writer`'s credentials are the ones given at fork/`set_cred`.
     /// EBADF if not opened for writing; ENODEV if the cgroup was removed; E2BIG/EINVAL by the
     /// buffer rules; whatever the handler returns (ESRCH, EACCES, ... for `tasks`).
@@ -548,7 +548,7 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// The event hooks of control file `name` in `cgrp` and the file's css, for an
     /// [`EventControl`](crate::EventControl) implementation. ENOENT if there is no such file,
-    /// EINVAL if it does not support events (§9.2.3 step 7).
+    /// EINVAL if it does not support events (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34).
     pub fn cftype_events(
         &self,
         cgrp: CgroupId,
@@ -572,7 +572,7 @@ impl<T: Tracer> CgroupCore<T> {
     }
 }
 
-/// Explicit and computed modes of the base files under 2.6.34 (spec §2.7.4).
+/// Explicit and computed modes of the base files under 2.6.34 (`kernel/cgroup.c` `cgroup_file_mode`).
 fn base_mode(b: BaseFile) -> u32 {
     match b {
         BaseFile::Tasks

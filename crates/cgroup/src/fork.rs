@@ -1,7 +1,7 @@
 //! The cgroup side of fork and exit, and the task table.
 //!
 //! **Kernel:** `kernel/cgroup.c` `cgroup_fork`, `cgroup_fork_callbacks`, `cgroup_post_fork`,
-//! `cgroup_exit` (2.6.25; spec §2.11).
+//! `cgroup_exit` (2.6.25; `kernel/cgroup.c` `cgroup_fork`, `cgroup_post_fork`).
 //!
 //! **Locking:** as in the kernel, fork and exit take only `css_set_lock` (never `cgroup_mutex`):
 //! `cgroup_fork` takes the reference and `cgroup_post_fork` links the child under the write

@@ -1,4 +1,4 @@
-//! The cgroup v1 core of Linux 2.6.25, with the SEED profile's 2.6.3x additions (spec §15.1).
+//! The cgroup v1 core of Linux 2.6.25, with the SEED profile's 2.6.3x additions (`kernel/cgroup.c`, v2.6.34).
 //!
 //! This crate models `kernel/cgroup.c` without a filesystem: the simulated VFS
 //! (`cgsim-cgroupfs`) calls [`CgroupCore`] to mount, make and remove directories, open, read and
@@ -6,7 +6,7 @@
 //! memory: resource controllers plug in through the [`CgroupSubsys`] trait, as
 //! `struct cgroup_subsys` does, and the memory controller is registered by a higher layer.
 //!
-//! # Objects (spec §2.1)
+//! # Objects (`include/linux/cgroup.h`, v2.6.25)
 //!
 //! | kernel | here | file |
 //! |---|---|---|
@@ -23,7 +23,7 @@
 //!
 //! # Locking
 //!
-//! The core is `Send + Sync`. As in the kernel (2.6.25 `kernel/cgroup.c`, spec §2.1.7), three
+//! The core is `Send + Sync`. As in the kernel (2.6.25 `kernel/cgroup.c`, `cgroup_mutex`, `css_set_lock`), three
 //! locks guard its state:
 //!
 //! - `cgroup_mutex` (a `parking_lot::Mutex` around `CgroupState`): hierarchies, the cgroup trees,
@@ -118,7 +118,7 @@ pub use crate::subsys::{
     CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx, TaskRef, default_subsystems,
 };
 
-/// `PATH_MAX` (release agent buffer; spec §1.8).
+/// `PATH_MAX` (release agent buffer; `include/linux/limits.h`).
 pub const PATH_MAX: usize = 4096;
 /// `MAX_CFTYPE_NAME`.
 pub const MAX_CFTYPE_NAME: usize = 64;
@@ -130,7 +130,7 @@ pub const MAX_CGROUP_ROOT_NAMELEN: usize = 64;
 pub const CGROUP_LOCAL_BUFFER_SIZE: usize = 64;
 /// `CGROUP_SUPER_MAGIC`, the `statfs` f_type of a cgroup mount.
 pub const CGROUP_SUPER_MAGIC: u64 = 0x27e0eb;
-/// Subsystem ids of [`default_subsystems`] (spec §2.3.1).
+/// Subsystem ids of [`default_subsystems`] (`include/linux/cgroup_subsys.h`, v2.6.25).
 pub mod subsys_ids {
     pub const CPUSET: usize = 0;
     pub const DEBUG: usize = 1;

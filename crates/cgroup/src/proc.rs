@@ -1,7 +1,7 @@
 //! `/proc/cgroups` and `/proc/<pid>/cgroup`.
 //!
 //! **Kernel:** `kernel/cgroup.c` `proc_cgroupstats_show`, `proc_cgroup_show` (2.6.25 format
-//! with `subsys_bits`, 2.6.32+ with `hierarchy_id` and `name=`; spec §2.14).
+//! with `subsys_bits`, 2.6.32+ with `hierarchy_id` and `name=`; `kernel/cgroup.c` `proc_cgroup_show`, `proc_cgroupstats_show`).
 
 use crate::core::{CgroupCore, CgroupState};
 use crate::profile::{MountOpts, ProcCgroupsColumns, ProcHierColumn};

@@ -1,7 +1,7 @@
 //! Release notification: `check_for_release` and `cgroup_release_agent`.
 //!
 //! **Kernel:** `kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`, `release_list`
-//! (2.6.25; spec §2.12).
+//! (2.6.25; `kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`).
 //!
 //! **Locking:** `release_list` has its own `release_list_lock`, innermost of the core's three
 //! locks (`cgroup_mutex` -> `css_set_lock` -> `release_list_lock`). `check_for_release` needs
@@ -13,7 +13,7 @@
 
 use crate::root::RootId;
 
-/// The `envp` the kernel passes to the release agent (spec §2.12.6).
+/// The `envp` the kernel passes to the release agent (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25).
 pub const RELEASE_AGENT_ENVP: [&str; 2] = ["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"];
 
 /// One release-agent execution the kernel would have started.
@@ -36,7 +36,7 @@ use cgsim_ktypes::{Tracer, trace};
 impl<T: Tracer> CgroupCore<T> {
     /// `check_for_release(cgrp)`: queue `cgrp` at the head of `release_list` if it is releasable,
     /// notify_on_release, unused (count 0), childless, without extra css references, not removed
-    /// and not queued yet (spec §2.12.4).
+    /// and not queued yet (`kernel/cgroup.c` `check_for_release`, v2.6.25).
     ///
     /// **Locking:** needs neither `cgroup_mutex` nor `css_set_lock` (exit calls it with only
     /// `css_set_lock` held): the flags, `count` and the children count are atomics in `c`, and

@@ -3,7 +3,7 @@
 //!
 //! **Kernel:** `kernel/cgroup.c` 2.6.25 structures with the 2.6.32–2.6.34 option set
 //! (`parse_cgroupfs_options`, `cgroup_test_super`, `cgroup_get_sb`, `cgroup_remount`,
-//! `cgroup_kill_sb`, `rebind_subsystems`, `cgroup_show_options`; spec §2.1.6, §2.2, §2.5, §2.6).
+//! `cgroup_kill_sb`, `rebind_subsystems`, `cgroup_show_options`; `kernel/cgroup.c` `struct cgroupfs_root`, `rootnode`, `init_css_set`, `cgroup_get_sb`, v2.6.25–v2.6.34).
 
 use crate::arena::ArenaKey;
 use crate::cgroup::CgroupId;
@@ -30,11 +30,11 @@ pub const ROOT_NOPREFIX: u32 = 1 << 0;
 /// `struct cgroupfs_root`.
 ///
 /// **Kernel:** `kernel/cgroup.c` 2.6.25, plus `hierarchy_id` and `name` from 2.6.32
-/// (spec §2.1.6).
+/// (`kernel/cgroup.c` `struct cgroupfs_root`, v2.6.25).
 /// **Differences:** the superblock is replaced by `mounts`, the number of mount views the VFS
 /// holds (the superblock's active references from mounts; child cgroups hold the others, which
 /// `number_of_cgroups > 1` stands for). `rootnode.subsys_list` holds the unbound subsystems
-/// under every profile (the 2.6.34 rule of §2.2.4; 2.6.25 left it empty), and the `roots` list
+/// under every profile (the 2.6.34 rule of `kernel/cgroup.c` `cgroup_init_subsys`; 2.6.25 left it empty), and the `roots` list
 /// holds mounted hierarchies only (2.6.29+), newest first.
 /// **Locking:** `cgroup_mutex`.
 #[doc(alias = "cgroupfs_root")]
@@ -42,7 +42,7 @@ pub const ROOT_NOPREFIX: u32 = 1 << 0;
 pub struct CgroupfsRoot {
     pub(crate) subsys_bits: u64,
     pub(crate) actual_subsys_bits: u64,
-    /// Bound subsystem ids, head first (descending id after a mount, §2.3.3).
+    /// Bound subsystem ids, head first (descending id after a mount, `kernel/cgroup.c` `rebind_subsystems`, `cgroup_create`, `cgroup_attach_task`, v2.6.34).
     pub(crate) subsys_list: Vec<usize>,
     pub(crate) top_cgroup: CgroupId,
     pub(crate) number_of_cgroups: usize,
@@ -84,7 +84,7 @@ pub(crate) struct SubsysOpt {
     pub(crate) disabled: bool,
 }
 
-/// `parse_cgroupfs_options` under `core.mount_opts` (spec §2.5.1, §2.5.2). `data == None` means no
+/// `parse_cgroupfs_options` under `core.mount_opts` (`kernel/cgroup.c`, v2.6.34). `data == None` means no
 /// option string at all (→ `all`); `Some("")` is one empty token (→ EINVAL), as `strsep` sees it.
 pub(crate) fn parse_cgroupfs_options(
     data: Option<&str>,
@@ -211,10 +211,10 @@ use cgsim_ktypes::{Tracer, trace};
 impl<T: Tracer> CgroupCore<T> {
     /// `cgroup_get_sb`: mount a cgroup filesystem with option string `data` (`None` = no `-o` at
     /// all, which means `all`). Reuses an existing hierarchy when `cgroup_test_super` matches
-    /// (§2.5.3), else builds a new one (§2.5.4): rebind the subsystems (EBUSY if one is bound
+    /// (`kernel/cgroup.c` `cgroup_test_super`, v2.6.34), else builds a new one (`kernel/cgroup.c` `cgroup_get_sb`, v2.6.34): rebind the subsystems (EBUSY if one is bound
     /// elsewhere), link the top cgroup into every css_set, populate the top directory.
     ///
-    /// Errors: EINVAL/ENOENT from option parsing (§2.5.1–2.5.2), EINVAL for `name=X` alone with no
+    /// Errors: EINVAL/ENOENT from option parsing (`kernel/cgroup.c` `parse_cgroupfs_options`, v2.6.34), EINVAL for `name=X` alone with no
     /// hierarchy X, EBUSY for a name clash or a subsystem bound to another hierarchy. Every error
     /// leaves the state unchanged. Each successful call counts one mount view; pair it with
     /// [`umount`](Self::umount).
@@ -326,7 +326,7 @@ impl<T: Tracer> CgroupCore<T> {
                 .expect("EBUSY was checked before allocation");
             st.roots.insert(0, root_id);
             st.root_count += 1;
-            // Link the top cgroup into every existing css_set (§2.4.6).
+            // Link the top cgroup into every existing css_set (`kernel/cgroup.c` `cgroup_get_sb`, v2.6.32).
             let shared = st.cgroups.get(top_key).expect("new").shared.clone();
             let sets: Vec<_> = cs.css_sets.iter().map(|(k, _)| k).collect();
             for k in sets {
@@ -347,7 +347,7 @@ impl<T: Tracer> CgroupCore<T> {
         })
     }
 
-    /// `cgroup_remount` (spec §2.5.7): parse, refuse changed flags or name (EINVAL), rebind to the
+    /// `cgroup_remount` (`kernel/cgroup.c`, v2.6.34): parse, refuse changed flags or name (EINVAL), rebind to the
     /// new subsystem set (EBUSY if a subsystem is bound elsewhere or the hierarchy has children),
     /// re-populate the top directory, then (2.6.34) take a new `release_agent=`. Under the 2.6.25
     /// option rules the agent is copied even when the rebind failed (kernel quirk).
@@ -385,7 +385,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// Drop one mount view of `root` (`umount`). When it was the last view and the hierarchy has
     /// no child cgroups, the superblock dies: `cgroup_kill_sb` unbinds every subsystem, unlinks
     /// the top cgroup from every css_set and frees the hierarchy; returns `Ok(true)`. Otherwise the
-    /// hierarchy lingers (spec §2.5.6) and a later matching mount reattaches; returns `Ok(false)`.
+    /// hierarchy lingers (`kernel/cgroup.c` `cgroup_kill_sb`, v2.6.34) and a later matching mount reattaches; returns `Ok(false)`.
     /// A hierarchy with no mount views left dies later, when its last child cgroup is removed.
     /// EINVAL if `root` is not a mounted hierarchy.
     pub fn umount(&self, root: RootId) -> Result<bool, Errno> {
@@ -424,7 +424,7 @@ impl<T: Tracer> CgroupCore<T> {
         id
     }
 
-    /// `cgroup_kill_sb` (spec §2.5.6).
+    /// `cgroup_kill_sb` (`kernel/cgroup.c`, v2.6.34).
     #[doc(alias = "cgroup_kill_sb")]
     pub(crate) fn kill_sb(&self, st: &mut CgroupState<T>, root: RootId) {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill_sb");
@@ -452,7 +452,7 @@ impl<T: Tracer> CgroupCore<T> {
         st.hierarchy_ids.remove(&r.hierarchy_id);
     }
 
-    /// `rebind_subsystems(root, final_bits)` (spec §2.6): EBUSY if an added subsystem is bound
+    /// `rebind_subsystems(root, final_bits)` (`kernel/cgroup.c`, v2.6.34): EBUSY if an added subsystem is bound
     /// elsewhere or the hierarchy has child cgroups (checked before any change); then, in
     /// ascending id order, move each added subsystem's root css to the top cgroup (head of
     /// `subsys_list`, `bind`) and each removed one back to dummytop.
@@ -531,7 +531,7 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// `cgroup_show_options`: the `/proc/mounts` option suffix, e.g. `,cpuacct,cpu` or
-    /// `,memory,release_agent=/sbin/agent` (spec §2.5.8). EINVAL for an unknown root.
+    /// `,memory,release_agent=/sbin/agent` (`kernel/cgroup.c` `cgroup_show_options`, v2.6.34). EINVAL for an unknown root.
     #[doc(alias = "cgroup_show_options")]
     pub fn show_options(&self, root: RootId) -> Result<String, Errno> {
         // Lock order: cgroup_mutex.

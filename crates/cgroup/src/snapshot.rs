@@ -1,4 +1,4 @@
-//! A plain-data picture of the whole core, for diagrams (the seed article's figures) and tests.
+//! A plain-data picture of the whole core, for diagrams (the figures of the `dot` views) and tests.
 //!
 //! **Kernel:** none; it shows `cgroupfs_root`, `cgroup`, `cgroup_subsys_state`, `css_set` and
 //! `cg_cgroup_link` objects as the article draws them.

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `include/linux/cgroup.h` `struct cgroup_subsys`, `include/linux/cgroup_subsys.h`
 //! (the id table), 2.6.25 with 2.6.30 `pre_destroy` returning int and 2.6.34 `cancel_attach`
-//! (spec §2.3).
+//! (`kernel/cgroup.c` `cgroup_init_subsys`, v2.6.34).
 //!
 //! A subsystem is a `Box<dyn CgroupSubsys<T>>` registered with
 //! [`CgroupCore::new`](crate::CgroupCore::new) in id order: its index in that list is its
@@ -171,12 +171,12 @@ impl<T: Tracer> PopulateDir<T> {
 
 /// `struct cgroup_subsys`: a resource controller plugged into the core.
 ///
-/// **Kernel:** `include/linux/cgroup.h` 2.6.25–2.6.34 (spec §2.3.2, §2.3.4).
+/// **Kernel:** `include/linux/cgroup.h` 2.6.25–2.6.34 (`struct cgroup_subsys`).
 /// **Differences:** a callback gets the css of its subsystem in the cgroup (from which
 /// [`CgroupSubsysState::private`](crate::CgroupSubsysState::private) reaches the subsystem's state,
 /// `container_of`) instead of the `struct cgroup *`; `create` returns the subsystem's state object
 /// instead of a css pointer, because the core allocates the css (see `css.rs`).
-/// Callback order (spec §2.3.3): `create`, `populate`, `pre_destroy`, `destroy`, `can_attach`,
+/// Callback order (`kernel/cgroup.c` `rebind_subsystems`, `cgroup_create`, `cgroup_attach_task`, v2.6.34): `create`, `populate`, `pre_destroy`, `destroy`, `can_attach`,
 /// `cancel_attach`, `attach` in the hierarchy's `subsys_list` order (descending id); `fork`/`exit`
 /// over all subsystems in ascending id; `bind` in ascending id inside `rebind_subsystems`.
 pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
@@ -272,7 +272,7 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
 }
 
 /// The 2.6.25 subsystem table with everything configured: cpuset 0, debug 1, ns 2, cpu 3,
-/// cpuacct 4, memory 5 (spec §2.3.1). Memory is a placeholder that only creates a css.
+/// cpuacct 4, memory 5 (`include/linux/cgroup_subsys.h`, v2.6.25). Memory is a placeholder that only creates a css.
 pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
     vec![
         Box::new(self::cpuset::Cpuset::default()),

@@ -4,14 +4,14 @@
 //! **Kernel:** `kernel/cgroup.c` `cgroup_fs_type`, `cgroup_get_sb`, `cgroup_kill_sb`,
 //! `cgroup_remount`, `cgroup_lookup` (via `simple_lookup`), `cgroup_mkdir`, `cgroup_rmdir`,
 //! `cgroup_file_open`, `cgroup_file_read`, `cgroup_file_write`, `cgroup_release_agent`
-//! (2.6.25 structures, SEED behaviour; spec §2.5, §2.7–2.10, §2.12, §2.13).
+//! (2.6.25 structures, SEED behaviour; `kernel/cgroup.c` `cgroup_get_sb`, `cgroup_populate_dir`, `cgroup_create`, `cgroup_rmdir`).
 //! The VFS does what the kernel's VFS does around these: path lookup, permission bits against
 //! the caller's effective ids (root bypasses; a non-root process cannot open a root-owned 0644
 //! control file for writing), `EEXIST` for names already taken, `EBUSY` for a mount point.
 //! The core does the rest and returns bare errnos; this file attaches a reason.
 //! **Differences:** a mount is one more "view" of the hierarchy counted by the core (the
 //! superblock's active references); `cgroup_kill_sb` runs when the core says the last view and
-//! the last child cgroup are gone (§2.5.6). Release-agent executions are never run: each one is
+//! the last child cgroup are gone (`kernel/cgroup.c` `cgroup_kill_sb`, v2.6.34). Release-agent executions are never run: each one is
 //! logged (`cgroup: release_agent: exec <argv> (<envp>)`) and kept in
 //! [`crate::Kernel::release_agent_log`].
 //! **Locking:** called with `Kernel::state` held. Lock order: `Kernel::state` ->
@@ -24,7 +24,7 @@ use cgsim_cgroup::{CgroupId, Dentry, RootId};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{Cred, Errno, Pid, SysError, SysResult, Tracer};
 
-/// `CGROUP_SUPER_MAGIC` (spec §1.8).
+/// `CGROUP_SUPER_MAGIC` (`include/linux/magic.h`, v2.6.34).
 pub const CGROUP_SUPER_MAGIC: u64 = 0x27e0eb;
 
 /// An inode of a cgroup mount: a cgroup directory, or one of its control files.
@@ -220,7 +220,7 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| sys(e, "cgroup_mkdir"))
     }
 
-    /// `cgroup_rmdir`: EBUSY with tasks or children (spec §2.9).
+    /// `cgroup_rmdir`: EBUSY with tasks or children (`kernel/cgroup.c`, v2.6.34).
     pub(crate) fn cg_rmdir(&self, _st: &mut State<T>, _pid: Pid, c: &CgNode) -> SysResult<()> {
         self.cgroups
             .rmdir(c.cgrp)
@@ -229,7 +229,7 @@ impl<T: Tracer> Kernel<T> {
 
     // ---- control files -----------------------------------------------------------------------
 
-    /// `cgroup_file_open`: `tasks` opened for reading takes its snapshot now (§2.13.4).
+    /// `cgroup_file_open`: `tasks` opened for reading takes its snapshot now (`kernel/cgroup.c` `cgroup_pidlist_start`, v2.6.34).
     pub(crate) fn cg_open(
         &self,
         _st: &mut State<T>,
@@ -250,7 +250,7 @@ impl<T: Tracer> Kernel<T> {
         Ok(CgFile { of })
     }
 
-    /// `cgroup_file_read`: ENODEV once the cgroup is removed (§2.13.1).
+    /// `cgroup_file_read`: ENODEV once the cgroup is removed (`kernel/cgroup.c` `cgroup_file_write`, v2.6.34).
     pub(crate) fn cg_read(
         &self,
         f: &mut CgFile<T>,

@@ -1,20 +1,20 @@
 //! `cgroup.event_control`: binding an eventfd to a control file's notifications.
 //!
 //! **Kernel:** `kernel/cgroup.c` `cgroup_write_event_control`, `cgroup_event_wake`,
-//! `cgroup_event_remove`, and the event part of `cgroup_rmdir` (2.6.34; spec §9.2, §9.3).
+//! `cgroup_event_remove`, and the event part of `cgroup_rmdir` (2.6.34; `kernel/cgroup.c` `cgroup_write_event_control`, `cgroup_event_wake`).
 //! The core parses the write (`"<event_fd> <control_fd> <args>"`) and hands the request to the
 //! [`EventControl`] hook installed here, because the two numbers are the writer's file
-//! descriptors. Validation order (§9.2.3): `efd` not open → EBADF, not an eventfd → EINVAL;
+//! descriptors. Validation order (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34): `efd` not open → EBADF, not an eventfd → EINVAL;
 //! `cfd` not open → EBADF; no read permission on the control file → EACCES; not a cgroup control
 //! file → EINVAL; a control file of another cgroup → EINVAL (the 3.10 check, switch
-//! `event_control.same_cgroup_check`, on by default, §15.1.12); a file without event support →
+//! `event_control.same_cgroup_check`, on by default, `kernel/cgroup.c` `cgroup_write_event_control`, v3.10); a file without event support →
 //! EINVAL; then the file's `register_event` decides. The eventfd reaches the subsystem as
 //! `Arc<dyn Any>` holding a [`cgsim_eventfd::EventfdCtx`] (downcast it); `unregister_event` gets
 //! the same `Arc`.
 //! Removal: closing the eventfd's last file wakes its queue with `POLLHUP`; the wake function only
 //! records the event, and the removal (`unregister_event`) runs after the syscall released
 //! `Kernel::state`, like the kernel's deferred work. Removing the cgroup signals every event on
-//! it once (+1) after the directory is gone, then unregisters it (§2.9.3, §9.3.2).
+//! it once (+1) after the directory is gone, then unregisters it (`kernel/cgroup.c` `cgroup_rmdir`, v2.6.34).
 //! **Locking:** the writer's fd snapshot and the event list are leaf mutexes. Lock order:
 //! `Kernel::state` -> `EventControlState::current`/`events` (never held while calling the core,
 //! a subsystem or an eventfd).
@@ -139,7 +139,7 @@ impl<T: Tracer> Kernel<T> {
         *self.evc.current.lock() = None;
     }
 
-    /// Steps 2–9 of §9.2.3.
+    /// Steps 2–9 of `kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34.
     #[doc(alias = "cgroup_write_event_control")]
     fn event_register(&self, req: &EventControlRequest) -> Result<(), Errno> {
         let _f = func(&*self.tracer, CpuId(0), "cgroup_write_event_control");
@@ -205,7 +205,7 @@ impl<T: Tracer> Kernel<T> {
         Ok(())
     }
 
-    /// `cgroup_rmdir`'s event step (§2.9.3): signal each event of the removed cgroup once, then
+    /// `cgroup_rmdir`'s event step (`kernel/cgroup.c`, v2.6.34): signal each event of the removed cgroup once, then
     /// unregister it.
     fn event_cgroup_removed(&self, cgrp: CgroupId) {
         let gone: Vec<CgroupEvent> = {

@@ -1,6 +1,6 @@
 //! eventfd as a file descriptor kind: `eventfd2(2)`, reads, writes, poll and the final close.
 //!
-//! **Kernel:** `fs/eventfd.c` `sys_eventfd2`, `eventfd_fops` (2.6.34; spec §13, §15.3.12).
+//! **Kernel:** `fs/eventfd.c` `sys_eventfd2`, `eventfd_fops` (2.6.34).
 //! The object itself is `cgsim-eventfd`'s; this file only installs it in the fd table.
 //! **Differences:** a blocking read or write that would sleep returns EAGAIN; a simulated
 //! program then returns [`crate::Step::WaitReadable`] and the scheduler polls the fd again.

@@ -5,8 +5,7 @@
 //! hierarchies backed by `cgsim-cgroup`, the simulated clock, the kernel log and a deterministic
 //! scheduler for simulated programs. Every call returns the Linux errno on failure.
 //!
-//! THIS FILE IS THE API CONTRACT written by the lead: the shell (`crates/cli`) is written against
-//! these signatures. The bodies live in one module per kernel concept:
+//! This file is the API the shell (`crates/cli`) and the tests are written against. The bodies live in one module per kernel concept:
 //!
 //! | module | models | kernel files (2.6.25) |
 //! |---|---|---|
@@ -36,11 +35,11 @@
 //! * `mount -t cgroup` goes to the core's `cgroup_get_sb`; control files have the core's modes and
 //!   owners and are checked against the caller's effective ids (root bypasses); `tasks` is a
 //!   snapshot taken at open; one `write(2)` is one handler call; a removed cgroup's open files
-//!   report ENODEV (spec §2.13.1).
+//!   report ENODEV (`kernel/cgroup.c` `cgroup_file_read`, `cgroup_file_write`, v2.6.34).
 //! * When the kernel would run the release agent, nothing runs: the call is logged as
 //!   `cgroup: release_agent: exec <argv> (<envp>)` and kept in [`Kernel::release_agent_log`].
 //! * `/proc/cgroups`, `/proc/<pid>/cgroup`, `/proc/self`, `/proc/mounts` use the kernel's formats
-//!   (spec §2.14, §2.5.8).
+//!   (`kernel/cgroup.c` `proc_cgroup_show`, `proc_cgroupstats_show`, `cgroup_show_options`, v2.6.34).
 //! * Memory (`crates/memcg`, subsystem 5): every task has an mm; [`Kernel::mmap_anon`],
 //!   [`Kernel::mmap_shared_zero`], [`Kernel::touch`], [`Kernel::mlock`], [`Kernel::munmap`] and
 //!   the SysV shm calls charge and uncharge the task's memory cgroup; reading or writing a tmpfs
@@ -380,7 +379,7 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     }
 }
 
-/// One release-agent execution the kernel would have started (spec §2.12.6), as recorded in the
+/// One release-agent execution the kernel would have started (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25), as recorded in the
 /// kernel log. Nothing is ever executed on the host.
 #[doc(alias = "call_usermodehelper")]
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! `mm/mmap.c` `do_mmap_pgoff` (`MAP_LOCKED`), `mm/mlock.c`, `ipc/shm.c` `sys_shmget`,
 //! `do_shmat`, `sys_shmdt`, `shmctl(IPC_RMID)`, `mm/filemap.c` (page cache of tmpfs files),
 //! `mm/oom_kill.c` (the victim gets SIGKILL), `mm/memcontrol.c` `mem_cgroup_handle_oom` (the
-//! `TASK_KILLABLE` wait) — 2.6.34/2.6.35, spec §5.2, §7, §8.
+//! `TASK_KILLABLE` wait) — 2.6.34/2.6.35, `mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, `__mem_cgroup_try_charge`, `mem_cgroup_handle_oom`.
 //! The memory side itself (mm, pages, LRUs, memcgs, reclaim, OOM) is `cgsim-memcg`'s
 //! [`MemoryMachine`](cgsim_memcg::MemoryMachine); this file is the syscall boundary around it.
 //!

@@ -22,7 +22,7 @@ use cgsim_memcg::profile::{Badness, ChargeAlgo, OomModel, OomReport, RootBonus, 
 /// A kernel version cgsim can boot as (`--kernel VERSION`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum KernelVersion {
-    /// 2.6.25: the cgroup object model of the seed article and the first memory controller
+    /// 2.6.25: the cgroup object model of the kernel's `Documentation/cgroups/cgroups.txt` and the first memory controller
     /// (one counter, no hierarchy, no memsw, no `oom_control`, no `cgroup.event_control`).
     V2_6_25,
     /// 2.6.35 (the default): hierarchical memcg with memsw, the per-CPU charge stock,

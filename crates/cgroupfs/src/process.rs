@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `kernel/fork.c` `do_fork`/`copy_process`, `kernel/exit.c` `do_exit`,
 //! `forget_original_parent`, `do_wait`, `kernel/signal.c` `sys_kill`/`check_kill_permission`/
-//! `kill_ok_by_cred`, `kernel/sys.c` `sys_setresuid` (2.6.25; cgroup hooks per spec §2.11).
+//! `kill_ok_by_cred`, `kernel/sys.c` `sys_setresuid` (2.6.25; cgroup hooks per `kernel/cgroup.c` `cgroup_fork`, `cgroup_post_fork`, `cgroup_exit`).
 //! Rules kept: a child copies the parent's credentials, `comm`, working directory, umask and fd
 //! table (sharing the open file descriptions); exit closes the fds, runs `cgroup_exit`, reparents
 //! the children to init and leaves a zombie for the parent, which gets SIGCHLD (`exit_notify`;

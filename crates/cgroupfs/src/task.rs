@@ -44,7 +44,7 @@ pub enum Sched {
     SleepUntil(u64),
     /// Program waits until this fd polls readable.
     WaitReadable(Fd),
-    /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, spec §8.6) until
+    /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, `mm/memcontrol.c` `memcg_oom_recover`, v2.6.35) until
     /// `memcg_oom_recover` wakes it (`ps` state D); then it retries its fault.
     OomWait,
     /// Exited; waiting for the parent's `waitpid`.

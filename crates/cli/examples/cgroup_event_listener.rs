@@ -1,5 +1,5 @@
 //! `cgroup_event_listener` written step by step on the simulated syscall API, next to the C
-//! original (`Documentation/cgroups/cgroup_event_listener.c`, 2.6.34; spec §14), so the two
+//! original (`Documentation/cgroups/cgroup_event_listener.c`, 2.6.34), so the two
 //! read side by side. The shell's built-in version is `crates/cli/src/commands/listener.rs`.
 //!
 //! The example boots a kernel, mounts the memory controller on `/sys/fs/cgroup/memory`,

@@ -151,7 +151,7 @@ pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "goals (ratios from this run; * = extra goals from perf-anchors; see docs/benchmarks.md):"
+        "goals (ratios from this run; * = extra goals; see docs/benchmarks.md):"
     )?;
     for g in r.goals() {
         writeln!(out, "  {}", g.line(opts.quick))?;
@@ -743,7 +743,7 @@ mod goal_tests {
 
     #[test]
     fn an_impossible_short_two_thread_sample_does_not_score_g8() {
-        // Issue 16: page_counter 2T d4 at 0.09 ns per pair, because the threads did not run
+        // A measured case: page_counter 2T d4 at 0.09 ns per pair, because the threads did not run
         // together and the sample was far shorter than asked; the other two samples were
         // taken while a thread waited for a CPU.
         let m = Method::QUICK;
@@ -805,7 +805,7 @@ mod goal_tests {
 
     #[test]
     fn disagreeing_clean_samples_are_not_scored_in_quick_mode() {
-        // Issue 16's second run flipped G1: samples of one config that disagree by 70% do not
+        // A second run of that case flipped G1: samples of one config that disagree by 70% do not
         // decide a goal.
         let m = Method::QUICK;
         let ok = Sample {

@@ -5,7 +5,7 @@
 //!   commands write numbered pictures and an index there);
 //! * `cgsim dot [VIEW] [SCRIPT] [-o OUT]` — a view of the object graph after SCRIPT, as DOT
 //!   or SVG;
-//! * `cgsim tour [--memory|--notifications] [--out DIR]` — the seed articles' walkthroughs
+//! * `cgsim tour [--memory|--notifications] [--out DIR]` — the walkthroughs of the kernel's cgroup documentation
 //!   (cgroups, the memory controller, or eventfd notifications), traced, with pictures;
 //! * `cgsim bench contention [--quick] [--svg PATH]` — the counters contention report;
 //! * `cgsim serve [--port N] [--listen ADDR]` — the live explorer page on 127.0.0.1.

@@ -1,5 +1,5 @@
 //! Typed memory notifications for Rust programs driving a simulated [`Kernel`]: the
-//! `cgroup.event_control` protocol (spec §9.2) behind two calls, named as cgroups-rs users
+//! `cgroup.event_control` protocol (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34) behind two calls, named as cgroups-rs users
 //! expect.
 //!
 //! ```
@@ -17,11 +17,11 @@
 //! assert_eq!(oom.try_recv().unwrap(), None);
 //! ```
 //!
-//! Each registration is what `cgroup_event_listener` does (spec §14.2): open the control
+//! Each registration is what `cgroup_event_listener` does (`Documentation/cgroups/cgroup_event_listener.c`, v2.6.34): open the control
 //! file, create an eventfd, write `"<efd> <cfd> <args>"` to the directory's
 //! `cgroup.event_control`, all as process `pid`. Reading is non-blocking (the simulated
 //! kernel does not put a Rust thread to sleep); run the kernel's scheduler between reads.
-//! Dropping a [`Notifier`] closes its descriptors, which unregisters the event (§9.3.1).
+//! Dropping a [`Notifier`] closes its descriptors, which unregisters the event (`kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34).
 //! For notifications on a real blocking eventfd without the VFS, use
 //! `cgsim_memcg::MemcgEvents::register_threshold`.
 
@@ -155,7 +155,7 @@ impl Notifier<'_> {
     }
 
     /// Whether the cgroup is gone (its `cgroup.event_control` no longer exists), the
-    /// listener's `access(2)` test (spec §9.3.3).
+    /// listener's `access(2)` test (`Documentation/cgroups/cgroup_event_listener.c`, v2.6.34).
     pub fn is_removed(&self) -> bool {
         matches!(
             self.kernel.access(

@@ -1,4 +1,4 @@
-//! `cgsim tour`: the seed article's walkthroughs, traced, with pictures taken where the lesson
+//! `cgsim tour`: the walkthroughs of the kernel's `Documentation/cgroups/cgroups.txt` and `memory.txt`, traced, with pictures taken where the lesson
 //! is: the cgroup core (`docs/tour.sh`), with `--memory` the memory controller
 //! (`docs/memory-tour.sh`), with `--notifications` thresholds and OOM notifications through
 //! `cgroup.event_control` (`docs/notifications.sh`). Each `dot` command of the script writes a

@@ -1,7 +1,7 @@
 //! The counter interface the memcg charge path is generic over.
 //!
 //! **Kernel:** none as such. memcg called `res_counter_*` up to 3.18 and `page_counter_*` from
-//! 3.19 on (spec §3, §4, §7.3–7.6); this trait names what both provide so one charge path can be
+//! 3.19 on (`kernel/res_counter.c`; `mm/page_counter.c`; `mm/memcontrol.c` `__mem_cgroup_try_charge`, `mem_cgroup_do_charge`, `try_charge`); this trait names what both provide so one charge path can be
 //! compiled against either, chosen by the kernel profile, with no dynamic dispatch.
 //!
 //! Quantities cross the trait in the units of the caller that uses them: the charge path passes

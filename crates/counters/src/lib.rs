@@ -2,8 +2,8 @@
 //! path's hot loop, faithful to the kernel and fast enough to benchmark against physical floors.
 //!
 //! **Kernel:** `kernel/res_counter.c` (2.6.25–3.18), `mm/page_counter.c` (3.19+), and the
-//! `memcg_stock` functions of `mm/memcontrol.c` (2.6.33+, seven slots in 6.16) (spec §1.3, §3,
-//! §4, §7.4–7.6). Why the kernel moved from one design to the next, with its published numbers
+//! `memcg_stock` functions of `mm/memcontrol.c` (2.6.33+, seven slots in 6.16) (`consume_stock`, `refill_stock`; `kernel/res_counter.c`,
+//! `mm/page_counter.c`, v3.19; `mm/memcontrol.c` `__mem_cgroup_try_charge`, `mem_cgroup_do_charge`, `try_charge`, v2.6.34–v4.19). Why the kernel moved from one design to the next, with its published numbers
 //! beside ours, is told in `docs/counters.md`.
 //!
 //! This crate knows nothing about cgroups, as res_counter was a generic helper in the kernel.

@@ -1,7 +1,7 @@
 //! page_counter: the lockless page counter memcg uses from 3.19 on.
 //!
 //! **Kernel:** `mm/page_counter.c`, `include/linux/page_counter.h`, 3.19 (`count`/`limit`) and
-//! 4.x (`usage`/`max`), commit 3e32cb2e0a12 "mm: memcontrol: lockless page counters" (spec §4).
+//! 4.x (`usage`/`max`), commit 3e32cb2e0a12 "mm: memcontrol: lockless page counters" (`mm/page_counter.c`).
 //! **Differences:** the cgroup-v2 protection fields (`min`, `low`, ...) are not modelled (v1 does
 //! not use them). `soft_limit` is kept here for a uniform [`Counter`] interface; the kernel keeps
 //! it in `struct mem_cgroup` (`memcg->soft_limit`, pages) from 3.19 on. An underflow is reported
@@ -22,10 +22,10 @@ use crossbeam_utils::CachePadded;
 use crate::counter::{Counter, StockTarget, Underflow};
 use crate::sync::{AtomicI64, AtomicU64, Ordering, cond_resched, full_barrier_after_rmw};
 
-/// `PAGE_COUNTER_MAX` on 64-bit: `LONG_MAX / PAGE_SIZE` pages (spec §1.4).
+/// `PAGE_COUNTER_MAX` on 64-bit: `LONG_MAX / PAGE_SIZE` pages (`include/linux/page_counter.h`, v3.19).
 pub const PAGE_COUNTER_MAX: u64 = (i64::MAX as u64) / PAGE_SIZE;
 
-/// What the kernel version decides about a page_counter's control files (spec §4.7).
+/// What the kernel version decides about a page_counter's control files (`mm/page_counter.c` `page_counter_memparse`, v3.19).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct PageCounterProfile {
     /// The spelling of "unlimited" (`-1` for v1 files, `max` for v2 files).
@@ -55,7 +55,7 @@ impl Default for PageCounterProfile {
 
 /// One level of a page_counter tree.
 ///
-/// **Kernel:** `struct page_counter` (spec §4.1). `usage` is alone on its 128-byte line; `max`,
+/// **Kernel:** `struct page_counter` (`include/linux/page_counter.h`, v3.19). `usage` is alone on its 128-byte line; `max`,
 /// `watermark`, `failcnt` and `parent` are read on every charge but rarely written, so they share
 /// the next line (the layout of Feng Tang's 2021 "relayout structure to reduce false sharing").
 ///
@@ -81,7 +81,7 @@ pub struct PageCounter {
 }
 
 impl PageCounter {
-    /// `page_counter_init(counter, NULL)`: usage 0, max `PAGE_COUNTER_MAX` (spec §4.2).
+    /// `page_counter_init(counter, NULL)`: usage 0, max `PAGE_COUNTER_MAX` (`include/linux/page_counter.h`, v3.19).
     #[doc(alias = "page_counter_init")]
     pub fn new_root(profile: PageCounterProfile, owner: usize) -> PageCounter {
         PageCounter::init(None, profile, owner)
@@ -109,7 +109,7 @@ impl PageCounter {
         }
     }
 
-    /// `page_counter_try_charge(counter, nr_pages, &fail)` (spec §4.3).
+    /// `page_counter_try_charge(counter, nr_pages, &fail)` (`mm/page_counter.c`, v3.19).
     ///
     /// Adds speculatively at each level with one atomic add-and-read, instead of a
     /// compare-and-swap loop, and takes the pages back if that level went over its limit; then
@@ -157,7 +157,7 @@ impl PageCounter {
         }
     }
 
-    /// `page_counter_charge(counter, nr_pages)` (spec §4.4): add at every level, no limit check.
+    /// `page_counter_charge(counter, nr_pages)` (`mm/page_counter.c`, v3.19): add at every level, no limit check.
     ///
     /// # Panics
     /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
@@ -175,7 +175,7 @@ impl PageCounter {
         }
     }
 
-    /// `page_counter_cancel(counter, nr_pages)` (spec §4.5): this level only.
+    /// `page_counter_cancel(counter, nr_pages)` (`mm/page_counter.c` `page_counter_uncharge`, v3.19): this level only.
     ///
     /// A negative result is the kernel's one-time warning; it is reported, not clamped.
     #[doc(alias = "page_counter_cancel")]
@@ -193,7 +193,7 @@ impl PageCounter {
         Ok(())
     }
 
-    /// `page_counter_uncharge(counter, nr_pages)` (spec §4.5): cancel at every level.
+    /// `page_counter_uncharge(counter, nr_pages)` (`mm/page_counter.c` `page_counter_cancel`, v3.19): cancel at every level.
     ///
     /// # Panics
     /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
@@ -215,7 +215,7 @@ impl PageCounter {
         warn
     }
 
-    /// `page_counter_limit` (3.19) / `page_counter_set_max` (4.x) (spec §4.6).
+    /// `page_counter_limit` (3.19) / `page_counter_set_max` (4.x) (`mm/page_counter.c`).
     ///
     /// Swaps in the new maximum and succeeds if usage did not grow meanwhile; otherwise restores
     /// the old maximum and retries. `EBUSY` (and nothing changed) if usage is above `nr`;
@@ -245,7 +245,7 @@ impl PageCounter {
         }
     }
 
-    /// `page_counter_memparse(buf, max_string, &nr_pages)` (spec §4.7).
+    /// `page_counter_memparse(buf, max_string, &nr_pages)` (`mm/page_counter.c`, v3.19).
     ///
     /// The profile's unlimited spelling gives `PAGE_COUNTER_MAX`; otherwise `memparse` with
     /// nothing left over (else `EINVAL`), divided by `PAGE_SIZE` rounding DOWN, capped at

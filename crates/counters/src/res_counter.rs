@@ -1,6 +1,6 @@
 //! res_counter: the byte counter with a lock per level that memcg used from 2.6.25 to 3.18.
 //!
-//! **Kernel:** `kernel/res_counter.c`, `include/linux/res_counter.h`, 2.6.25–3.18 (spec §3).
+//! **Kernel:** `kernel/res_counter.c`, `include/linux/res_counter.h`, 2.6.25–3.18.
 //! Hierarchy (a parent per counter and the level-by-level charge walk) is the 2.6.29 version;
 //! `soft_limit` is 2.6.32+; `res_counter_charge_nofail` and `res_counter_uncharge_until` are 3.x.
 //! The lock is a type parameter: [`SpinResCounter`] is the kernel's design,
@@ -27,12 +27,12 @@ pub type SpinResCounter = ResCounter<SpinLock>;
 /// res_counter with a `parking_lot::Mutex` per level (a sleeping lock; not the kernel's design).
 pub type MutexResCounter = ResCounter<MutexLock>;
 
-/// `RESOURCE_MAX`: "unlimited" for 2.6.25–3.11 (`LLONG_MAX`, spec §1.4).
+/// `RESOURCE_MAX`: "unlimited" for 2.6.25–3.11 (`LLONG_MAX`, `include/linux/res_counter.h`).
 pub const RESOURCE_MAX: u64 = i64::MAX as u64;
-/// `RES_COUNTER_MAX`: "unlimited" for 3.12–3.18 (`ULLONG_MAX`, spec §1.4).
+/// `RES_COUNTER_MAX`: "unlimited" for 3.12–3.18 (`ULLONG_MAX`, `include/linux/res_counter.h`).
 pub const RES_COUNTER_MAX: u64 = u64::MAX;
 
-/// What the kernel version decides about a res_counter (spec §1.4, §3.8).
+/// What the kernel version decides about a res_counter (`include/linux/res_counter.h` `RESOURCE_MAX`; `kernel/res_counter.c` `res_counter_write`, `res_counter_memparse_write_strategy`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct ResCounterProfile {
     /// The "unlimited" value a new counter starts with and `-1` writes.
@@ -97,7 +97,7 @@ struct Hot<L: ResLock> {
 
 /// One level of a res_counter tree.
 ///
-/// **Kernel:** `struct res_counter` (spec §3.1). The lock, the fields it protects and `parent`
+/// **Kernel:** `struct res_counter` (`include/linux/res_counter.h`, v2.6.34). The lock, the fields it protects and `parent`
 /// share one 128-byte line, as in the kernel's 56-byte struct: the charge walk owns that line
 /// once it holds the lock, so reading `parent` from it costs nothing more. (Unlike page_counter,
 /// nothing is gained by moving `parent` off the line: every charge writes the line under the
@@ -113,7 +113,7 @@ pub struct ResCounter<L: ResLock> {
 
 impl<L: ResLock> ResCounter<L> {
     /// `res_counter_init(counter, NULL)`: usage, max_usage and failcnt 0; limit and soft limit
-    /// unlimited (spec §3.2).
+    /// unlimited (`kernel/res_counter.c` `res_counter_init`, v2.6.34).
     #[doc(alias = "res_counter_init")]
     pub fn new_root(profile: ResCounterProfile, owner: usize) -> ResCounter<L> {
         ResCounter::init(None, profile, owner)
@@ -150,7 +150,7 @@ impl<L: ResLock> ResCounter<L> {
         self.profile
     }
 
-    /// `res_counter_charge(counter, val, &limit_fail_at)` (spec §3.4, 2.6.29+).
+    /// `res_counter_charge(counter, val, &limit_fail_at)` (`kernel/res_counter.c`, 2.6.29+).
     ///
     /// Walks from this level to the root taking one lock at a time; on the first level whose
     /// limit refuses, undoes the levels already charged and returns that level.
@@ -191,7 +191,7 @@ impl<L: ResLock> ResCounter<L> {
         }
     }
 
-    /// `res_counter_charge_nofail` (spec §3.4, 3.3+): charge every level even past its limit.
+    /// `res_counter_charge_nofail` (`kernel/res_counter.c` `res_counter_charge`, 3.3+): charge every level even past its limit.
     ///
     /// Every over-limit level counts a failure; `Err` names the first of them.
     #[doc(alias = "res_counter_charge_nofail")]
@@ -220,7 +220,7 @@ impl<L: ResLock> ResCounter<L> {
         }
     }
 
-    /// `res_counter_uncharge(counter, val)` (spec §3.5): every level from this one to the root.
+    /// `res_counter_uncharge(counter, val)` (`kernel/res_counter.c`, v2.6.34): every level from this one to the root.
     ///
     /// A level holding less than `val` is clamped to 0 and reported (the kernel's `WARN_ON`).
     #[doc(alias = "res_counter_uncharge")]
@@ -275,13 +275,13 @@ impl<L: ResLock> ResCounter<L> {
         }
     }
 
-    /// `res_counter_read`: the member as the file shows it, `"%llu\n"` (spec §3.7).
+    /// `res_counter_read`: the member as the file shows it, `"%llu\n"` (`kernel/res_counter.c`, v2.6.34).
     #[doc(alias = "res_counter_read")]
     pub fn read(&self, member: ResMember) -> String {
         format!("{}\n", self.read_u64(member))
     }
 
-    /// `res_counter_write` of 2.6.25–2.6.26 (spec §3.8): parse `buf` and store it into `member`
+    /// `res_counter_write` of 2.6.25–2.6.26 (`kernel/res_counter.c` `res_counter_memparse_write_strategy`): parse `buf` and store it into `member`
     /// under the lock, with no check against usage.
     ///
     /// The buffer is cut at its first NUL and trailing whitespace is stripped. With
@@ -315,7 +315,7 @@ impl<L: ResLock> ResCounter<L> {
         Ok(buf.len())
     }
 
-    /// `res_counter_memparse_write_strategy(buf, &val)` (spec §3.8, 2.6.27+; memcg's own
+    /// `res_counter_memparse_write_strategy(buf, &val)` (`kernel/res_counter.c`, 2.6.27+; memcg's own
     /// strategy in 2.6.25–2.6.26 behaves the same without `-1`).
     ///
     /// `-1` (any spelling `strtoull` reads as 1 after the minus) is unlimited where the profile
@@ -347,7 +347,7 @@ impl<L: ResLock> ResCounter<L> {
         }))
     }
 
-    /// `res_counter_set_limit` (spec §3.6, 2.6.27+): `EBUSY` if usage is above `limit`.
+    /// `res_counter_set_limit` (`include/linux/res_counter.h`, 2.6.27+): `EBUSY` if usage is above `limit`.
     #[doc(alias = "res_counter_set_limit")]
     pub fn set_limit(&self, limit: Bytes) -> Result<(), Errno> {
         self.cell.lock.locked(|s| {

@@ -1,7 +1,7 @@
 //! The lock around one res_counter: a spinning lock as the kernel's, or a `parking_lot::Mutex`.
 //!
 //! **Kernel:** `spinlock_t lock` in `struct res_counter` (`include/linux/res_counter.h`,
-//! 2.6.25–3.18), taken with `spin_lock` inside `local_irq_save` (spec §3.1, §3.4).
+//! 2.6.25–3.18), taken with `spin_lock` inside `local_irq_save` (`include/linux/res_counter.h` `struct res_counter`; `kernel/res_counter.c` `res_counter_charge`).
 //! **Differences:** the spinning lock is a test-and-test-and-set lock (one `lock cmpxchg` to take
 //! it, a plain release store to drop it, as the uncontended kernel fast path does) instead of a
 //! ticket or queued lock; there are no interrupts to disable. The mutex variant exists only to
@@ -37,7 +37,7 @@ pub trait ResLock: std::fmt::Debug + Send + Sync + 'static {
     /// from different moments.
     fn snapshot(&self) -> ResState;
 
-    /// `res_counter_charge_locked(c, val, force)` under the lock; whether it fit (spec §3.3).
+    /// `res_counter_charge_locked(c, val, force)` under the lock; whether it fit (`kernel/res_counter.c`, v2.6.34).
     ///
     /// The comparison is strict: usage may reach the limit exactly. A lock may override this to
     /// touch only the fields the fast path needs.
@@ -46,7 +46,7 @@ pub trait ResLock: std::fmt::Debug + Send + Sync + 'static {
         self.locked(|s| charge_locked(s, val, force))
     }
 
-    /// `res_counter_uncharge_locked(c, val)` under the lock (spec §3.5): clamps at 0 and
+    /// `res_counter_uncharge_locked(c, val)` under the lock (`kernel/res_counter.c` `res_counter_uncharge`, v2.6.34): clamps at 0 and
     /// returns the old usage on underflow.
     #[inline(always)]
     fn uncharge(&self, val: u64) -> Option<u64> {

@@ -2,14 +2,14 @@
 //!
 //! **Kernel:** `struct memcg_stock_pcp`, `consume_stock`, `refill_stock`, `drain_stock`,
 //! `drain_all_stock` in `mm/memcontrol.c`: 2.6.33 (commit cdec2e4265df, "coalesce charging via
-//! percpu storage"), one cached memcg per CPU through 6.15 (spec §1.3, §7.4–7.6). The batch is
+//! percpu storage"), one cached memcg per CPU through 6.15 (`mm/memcontrol.c` `consume_stock`, `refill_stock`, `__mem_cgroup_try_charge`, `mem_cgroup_do_charge`). The batch is
 //! 32 pages up to 6.0 and 64 from 6.1 ([`CHARGE_BATCH_OLD`], [`MEMCG_CHARGE_BATCH`]); it is a
 //! parameter here. The multi-memcg stock of 6.16 is in `multi_stock.rs`.
 //!
 //! **Differences:** the stock is reached through an explicit `&mut` (one per simulated CPU)
 //! rather than `this_cpu_ptr` with interrupts off; [`PerCpuStocks`] holds one per CPU behind an
 //! uncontended lock for callers that share them (as `drain_all_stock` must). A `thread_local!`
-//! stock measured 3.8× slower than one passed by reference (perf-anchors §2c), so none is used.
+//! stock measured 3.8× slower than one passed by reference (in a comparison loop of the contention measurements), so none is used.
 //! `refill_stock` drains a stock that grows past the batch (4.x+); 2.6.33–3.x had no such cap.
 //! Kernel `WARN`s met while draining are kept in the stock for the caller to collect with
 //! [`ChargeStock::take_warning`], so the hot path's signatures stay small.
@@ -198,7 +198,7 @@ impl<M: StockTarget> ChargeStock<M> for MemcgStock<M> {
     }
 }
 
-/// The stock-first charge of `try_charge` (spec §7.6 steps 1, 3, 5, 12), without reclaim.
+/// The stock-first charge of `try_charge` (`mm/memcontrol.c`, v4.19), without reclaim.
 ///
 /// Take `nr` pages from this CPU's stock; else charge `max(batch, nr)` to the counters and put
 /// the surplus in the stock; if the batch does not fit, retry with exactly `nr` (the surplus is

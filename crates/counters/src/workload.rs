@@ -2,7 +2,7 @@
 //! (`benches/benches/counters.rs`) and `cgsim bench contention`.
 //!
 //! **Kernel:** none; this is the measuring side. The loop is "charge one page, uncharge one
-//! page" against a chain of `depth` counters (perf-anchors §2), in each design the kernel went
+//! page" against a chain of `depth` counters (the loop behind the kernel's published contention numbers), in each design the kernel went
 //! through, next to the floors that bound what any implementation could reach on this machine:
 //! a thread-local plain add per level (`TL`) and a raw atomic add/sub per level (`AT`, and with
 //! two threads on the same atomics the contended floor `AT2`). Floors and designs run in the
@@ -312,7 +312,7 @@ impl Runner {
     /// Run every worker for `iters` iterations at once; every worker takes its own start and
     /// end timestamps and reads its own wait clock, so the wall time is from the first worker's
     /// start to the last one's end (not from when the releasing thread got a CPU back, which
-    /// can be after the workers finished: the 0.09 ns "pairs" of issue 16).
+    /// can be after the workers finished: the impossible 0.09 ns "pairs" once measured that way).
     pub fn run_sample(&mut self, iters: u64, wait_clock: Option<WaitClock>) -> Sample {
         let share = |w0: Option<u64>, w1: Option<u64>, wall: Duration| match (w0, w1) {
             (Some(a), Some(b)) => 1.0 - b.saturating_sub(a) as f64 / wall.as_nanos().max(1) as f64,
@@ -559,7 +559,7 @@ pub struct Method {
     /// The length each sample is calibrated to.
     pub sample: Duration,
     /// A sample counts as clean when every thread spent at least this share of its wall time
-    /// on a CPU (perf-anchors: 0.97), i.e. no thread waited for a CPU for more than 3% of it.
+    /// on a CPU (0.97, as in the measurement method of `docs/benchmarks.md`), i.e. no thread waited for a CPU for more than 3% of it.
     pub min_cpu_share: f64,
     /// A sample shorter than this is not clean: too few iterations for the timer and the
     /// thread start to vanish in (calibration ran on a faster or slower moment).
@@ -587,7 +587,7 @@ impl Method {
         min_clean: 2,
         max_spread: 0.20,
     };
-    /// The perf-anchors method: 9 rounds of 100 ms samples; a goal needs one clean sample.
+    /// The full measurement method: 9 rounds of 100 ms samples; a goal needs one clean sample.
     pub const FULL: Method = Method {
         reps: 9,
         sample: Duration::from_millis(100),
@@ -659,7 +659,7 @@ impl Measured {
     }
 }
 
-/// Run `configs` round-robin (perf-anchors §2 "Method"): each round runs every config once, so
+/// Run `configs` round-robin (the measurement method of `docs/benchmarks.md`): each round runs every config once, so
 /// a burst of load from a neighbour hits all configs rather than one. `progress(done, total)` is
 /// called after each sample.
 pub fn measure_round_robin(
@@ -759,7 +759,7 @@ mod trust_tests {
     #[test]
     fn the_value_is_the_median_of_clean_samples_only() {
         let m = Method::QUICK;
-        // The second sample is the impossible 0.09 ns of issue 16: short and without overlap.
+        // The second sample is the impossible 0.09 ns once measured: short and without overlap.
         let s = [
             (sample(20, 1.0, 1.0), 500.0),
             (sample(1, 1.0, 0.0), 0.09),

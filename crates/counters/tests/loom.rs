@@ -101,7 +101,7 @@ fn res_counter_charge_uncharge_pairs_leave_usage_exact() {
 }
 
 /// `page_counter_set_max` racing `page_counter_try_charge`: the new maximum is never installed
-/// below a usage that a concurrent charge made (the retry loop of spec §4.6).
+/// below a usage that a concurrent charge made (the retry loop of `mm/page_counter.c` `page_counter_limit`, v3.19).
 #[test]
 fn set_max_races_try_charge() {
     model(|| {
@@ -122,7 +122,7 @@ fn set_max_races_try_charge() {
 
 static LOCKOUT_SEEN: AtomicBool = AtomicBool::new(false);
 
-/// Kernel quirk (spec §4.3): a large charge that is about to fail adds speculatively, so a
+/// Kernel quirk (`mm/page_counter.c` `page_counter_try_charge`, v3.19): a large charge that is about to fail adds speculatively, so a
 /// concurrent small charge that alone would fit can fail too. Shown, not hidden.
 #[test]
 fn false_lockout_of_small_charge_by_large_one() {
@@ -152,7 +152,7 @@ fn false_lockout_of_small_charge_by_large_one() {
 
 static FAILCNT_LOST: AtomicBool = AtomicBool::new(false);
 
-/// Kernel quirk (spec §4.3): `failcnt++` is not atomic; two failures at once may count one.
+/// Kernel quirk (`mm/page_counter.c` `page_counter_try_charge`, v3.19): `failcnt++` is not atomic; two failures at once may count one.
 /// res_counter counts under its lock and never loses one (checked alongside).
 #[test]
 fn failcnt_race_can_lose_a_count() {

@@ -2,7 +2,7 @@
 //! rules.
 //!
 //! **Kernel:** `struct eventfd_ctx`, `eventfd_read`, `eventfd_write`, `eventfd_signal`,
-//! `eventfd_poll`, `eventfd_release` in `fs/eventfd.c`, 2.6.34 (spec §13).
+//! `eventfd_poll`, `eventfd_release` in `fs/eventfd.c`, 2.6.34.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,8 +28,8 @@ pub struct WaitQueueId(u64);
 /// The eventfd object: a `u64` counter, the semaphore flag and a wait queue.
 ///
 /// Shared as `Arc<EventfdCtx>`: the open file ([`crate::EventfdFile`]) holds one reference and
-/// every kernel-side user (a cgroup event registration, §9.2) holds its own, so the context
-/// outlives the file exactly as with `eventfd_ctx_get`/`eventfd_ctx_put` (§13.7).
+/// every kernel-side user (a cgroup event registration, `kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34) holds its own, so the context
+/// outlives the file exactly as with `eventfd_ctx_get`/`eventfd_ctx_put` (`fs/eventfd.c` `eventfd_release`, v2.6.34).
 ///
 /// The methods come in three flavours:
 /// * `try_read` / `try_write` never block and return `EAGAIN` where the kernel would sleep.
@@ -63,9 +63,9 @@ pub struct EventfdCtx {
     wqh: Mutex<WaitQueueHead>,
     /// Real threads sleeping in `read_blocking` / `write_blocking`.
     sleepers: Condvar,
-    /// `EFD_SEMAPHORE` or 0: the only flag the context keeps (§13.1).
+    /// `EFD_SEMAPHORE` or 0: the only flag the context keeps (`fs/eventfd.c` `struct eventfd_ctx`, v2.6.34).
     flags: i32,
-    /// Profile switch `eventfd.pollhup_on_close` (§15.2).
+    /// Profile switch `eventfd.pollhup_on_close`.
     pollhup_on_close: bool,
 }
 
@@ -122,7 +122,7 @@ impl EventfdCtx {
         self.flags
     }
 
-    /// Whether reads decrement by one (`EFD_SEMAPHORE`, §13.3).
+    /// Whether reads decrement by one (`EFD_SEMAPHORE`, `fs/eventfd.c` `eventfd_read`, v2.6.34).
     pub fn is_semaphore(&self) -> bool {
         self.flags & crate::EFD_SEMAPHORE != 0
     }
@@ -134,7 +134,7 @@ impl EventfdCtx {
 
     /// Read without sleeping: fill `buf[..8]` with the counter and return 8.
     ///
-    /// **Kernel:** `eventfd_read` with `O_NONBLOCK` (§13.3).
+    /// **Kernel:** `eventfd_read` with `O_NONBLOCK` (`fs/eventfd.c`, v2.6.34).
     /// `buf` shorter than 8 bytes → `EINVAL`, checked first, even when the counter is non-zero.
     /// Counter 0 → `EAGAIN`. Otherwise the value written is the whole counter, which becomes 0,
     /// or 1 in semaphore mode, which decrements it; bytes past the eighth are left alone.
@@ -150,7 +150,7 @@ impl EventfdCtx {
 
     /// Read, sleeping the calling thread while the counter is 0 (a blocking `read(2)`).
     ///
-    /// **Kernel:** `eventfd_read` without `O_NONBLOCK` (§13.3).
+    /// **Kernel:** `eventfd_read` without `O_NONBLOCK` (`fs/eventfd.c`, v2.6.34).
     /// **Differences:** there are no signals, so this can only return when the counter becomes
     /// non-zero; use [`EventfdCtx::read_timeout`] when that might never happen.
     pub fn read_blocking(&self, buf: &mut [u8]) -> Result<usize, Errno> {
@@ -167,7 +167,7 @@ impl EventfdCtx {
 
     /// Write without sleeping: add the native-endian `u64` in `buf[..8]` and return 8.
     ///
-    /// **Kernel:** `eventfd_write` with `O_NONBLOCK` (§13.4), checks in the kernel's order:
+    /// **Kernel:** `eventfd_write` with `O_NONBLOCK` (`fs/eventfd.c`, v2.6.34), checks in the kernel's order:
     /// `buf` shorter than 8 bytes → `EINVAL`; value `0xffffffffffffffff` → `EINVAL`; a sum that
     /// would exceed `0xfffffffffffffffe` → `EAGAIN`. Bytes past the eighth are ignored.
     /// Every successful write wakes the queue with `POLLIN`, even a write of 0 (waiters recheck
@@ -196,7 +196,7 @@ impl EventfdCtx {
     /// actually added. Never blocks. Wakes the queue with `POLLIN`, even when nothing could be
     /// added.
     ///
-    /// **Kernel:** `eventfd_signal(ctx, n)` (§13.5), called with `n = 1` by cgroup
+    /// **Kernel:** `eventfd_signal(ctx, n)` (`fs/eventfd.c`, v2.6.34), called with `n = 1` by cgroup
     /// notifications. Saturation is how the counter can reach `u64::MAX`, which user writes
     /// never can; `poll` then reports `POLLERR` and a read returns `0xffffffffffffffff`.
     ///
@@ -214,7 +214,7 @@ impl EventfdCtx {
     /// The readiness mask: `POLLIN` if the counter is non-zero, `POLLERR` if it is `u64::MAX`,
     /// `POLLOUT` if a write of 1 would succeed (counter below `u64::MAX - 1`).
     ///
-    /// **Kernel:** `eventfd_poll` (§13.6). `POLLHUP` is never part of the mask.
+    /// **Kernel:** `eventfd_poll` (`fs/eventfd.c`, v2.6.34). `POLLHUP` is never part of the mask.
     /// **Differences:** the kernel's `poll_wait` registration is a separate call here,
     /// [`EventfdCtx::add_wait_queue`].
     #[doc(alias = "eventfd_poll")]
@@ -227,7 +227,7 @@ impl EventfdCtx {
     /// read, `POLLHUP` when the last file reference is closed.
     ///
     /// **Kernel:** `add_wait_queue` on `ctx->wqh`, as done by `poll_wait` from
-    /// `cgroup_event_ptable_queue_proc` (§9.2).
+    /// `cgroup_event_ptable_queue_proc` (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34).
     /// Entries are added at the head of the list and a wake-up walks it from the head, so the
     /// most recently added entry is called first.
     /// **Differences:** the key is always passed; see the type-level **Locking:** paragraph for
@@ -242,7 +242,7 @@ impl EventfdCtx {
 
     /// Unhook a wait entry; return whether it was still on the queue.
     ///
-    /// **Kernel:** `remove_wait_queue` (§9.3).
+    /// **Kernel:** `remove_wait_queue` (`kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34).
     pub fn remove_wait_queue(&self, id: WaitQueueId) -> bool {
         let mut head = self.wqh.lock();
         let before = head.entries.len();
@@ -265,7 +265,7 @@ impl EventfdCtx {
     /// The last file reference is gone: wake the queue with `POLLHUP` (profile switch
     /// `eventfd.pollhup_on_close`, 2.6.31+). Kernel-side references keep the context alive.
     ///
-    /// **Kernel:** `eventfd_release` (§13.7, §9.3.1).
+    /// **Kernel:** `eventfd_release` (`fs/eventfd.c`, v2.6.34; `kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34).
     pub(crate) fn release(&self) {
         let mut head = self.wqh.lock();
         head.released = true;
@@ -356,7 +356,7 @@ impl std::fmt::Debug for EventfdCtx {
     }
 }
 
-/// The readiness of a counter (§13.6).
+/// The readiness of a counter (`fs/eventfd.c` `eventfd_poll`, v2.6.34).
 fn poll_mask(count: u64) -> PollMask {
     let mut mask = PollMask::EMPTY;
     if count > 0 {
@@ -371,7 +371,7 @@ fn poll_mask(count: u64) -> PollMask {
     mask
 }
 
-/// Reads and writes move exactly one `u64`; a shorter buffer is `EINVAL` (§13.3, §13.4).
+/// Reads and writes move exactly one `u64`; a shorter buffer is `EINVAL` (`fs/eventfd.c` `eventfd_read`, `eventfd_write`, v2.6.34).
 fn check_len(len: usize) -> Result<(), Errno> {
     if len < EVENTFD_SIZE {
         Err(Errno::EINVAL)
@@ -380,7 +380,7 @@ fn check_len(len: usize) -> Result<(), Errno> {
     }
 }
 
-/// The value of a write, with the checks the kernel makes before taking the lock (§13.4).
+/// The value of a write, with the checks the kernel makes before taking the lock (`fs/eventfd.c` `eventfd_write`, v2.6.34).
 fn parse_write(buf: &[u8]) -> Result<u64, Errno> {
     check_len(buf.len())?;
     let mut bytes = [0; EVENTFD_SIZE];

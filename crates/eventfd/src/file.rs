@@ -2,7 +2,7 @@
 //! user-space reference.
 //!
 //! **Kernel:** `sys_eventfd`, `sys_eventfd2`, `eventfd_file_create`, `eventfd_fops.release`
-//! in `fs/eventfd.c` (2.6.27 – 2.6.34; spec §1.10, §13.2, §13.7, §15.2).
+//! in `fs/eventfd.c` (2.6.27 – 2.6.34; `sys_eventfd2`, `eventfd_release`, `include/linux/eventfd.h`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,19 +11,19 @@ use cgsim_ktypes::Errno;
 
 use crate::ctx::EventfdCtx;
 
-/// Reads decrement the counter by one instead of zeroing it (§13.3, 2.6.30+).
+/// Reads decrement the counter by one instead of zeroing it (`fs/eventfd.c` `eventfd_read`, 2.6.30+).
 pub const EFD_SEMAPHORE: i32 = 1;
 /// `O_NONBLOCK` on the file (x86 value, 2.6.27+).
 pub const EFD_NONBLOCK: i32 = 0o4000;
 /// Close-on-exec on the descriptor (`O_CLOEXEC`, x86 value, 2.6.27+).
 pub const EFD_CLOEXEC: i32 = 0o2000000;
 
-/// The eventfd switches of one kernel version (spec §15.2).
+/// The eventfd switches of one kernel version.
 ///
 /// `eventfd.semaphore`: whether `EFD_SEMAPHORE` is accepted (2.6.30+; before, it is an
 /// unknown flag and `eventfd2` fails with `EINVAL`).
 /// `eventfd.pollhup_on_close`: whether closing the last file reference wakes the wait queue
-/// with `POLLHUP` (2.6.31+; cgroup event unregistration depends on it, §9.3.1).
+/// with `POLLHUP` (2.6.31+; cgroup event unregistration depends on it, `kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct EventfdProfile {
     pub semaphore: bool,
@@ -31,7 +31,7 @@ pub struct EventfdProfile {
 }
 
 impl EventfdProfile {
-    /// The default profile, 2.6.34 semantics (§15.1.11): both switches on.
+    /// The default profile, 2.6.34 semantics (`fs/eventfd.c`): both switches on.
     pub const SEED: EventfdProfile = EventfdProfile {
         semaphore: true,
         pollhup_on_close: true,
@@ -60,7 +60,7 @@ impl EventfdProfile {
 
     /// Create an eventfd whose counter starts at `initval`.
     ///
-    /// **Kernel:** `sys_eventfd2` → `eventfd_file_create` (§13.2). A flag bit outside
+    /// **Kernel:** `sys_eventfd2` → `eventfd_file_create` (`fs/eventfd.c`, v2.6.34). A flag bit outside
     /// [`EventfdProfile::allowed_flags`] → `EINVAL`. `EFD_SEMAPHORE` stays with the context;
     /// `EFD_NONBLOCK` and `EFD_CLOEXEC` become file and descriptor flags.
     /// **Differences:** `EMFILE`/`ENFILE` belong to the VFS's descriptor table, which installs
@@ -83,7 +83,7 @@ impl EventfdProfile {
         })
     }
 
-    /// The original syscall: `eventfd2(initval, 0)` (§13.2, 2.6.22+).
+    /// The original syscall: `eventfd2(initval, 0)` (`fs/eventfd.c` `sys_eventfd2`, 2.6.22+).
     #[doc(alias = "sys_eventfd")]
     pub fn eventfd(self, initval: u32) -> Result<EventfdFile, Errno> {
         self.eventfd2(initval, 0)
@@ -110,7 +110,7 @@ pub fn eventfd2(initval: u32, flags: i32) -> Result<EventfdFile, Errno> {
 /// while kernel-side holders of the context keep it alive.
 ///
 /// **Kernel:** the `struct file` made by `anon_inode_getfile("[eventfd]", &eventfd_fops, ...)`
-/// and its `release` operation, `eventfd_release` (§13.7).
+/// and its `release` operation, `eventfd_release` (`fs/eventfd.c`, v2.6.34).
 /// **Differences:** descriptor-level state (the close-on-exec bit, `dup`, `fork` sharing) is the
 /// VFS's: it wraps this value in its own reference-counted open-file object, so that the drop
 /// happens when the *last* descriptor goes. Because the drop runs wake functions, the VFS should

@@ -2,7 +2,7 @@
 //! signals, with blocking, poll readiness and the hang-up seen when the last user closes it.
 //!
 //! **Kernel:** `fs/eventfd.c` and `include/linux/eventfd.h`, 2.6.34 behaviour by default
-//! (spec §13, §1.10, §15.1.11), with the switches of §15.2 for 2.6.27 – 2.6.31
+//! (`fs/eventfd.c`; `include/linux/eventfd.h` `EFD_SEMAPHORE`), with profile switches for 2.6.27 – 2.6.31
 //! ([`EventfdProfile`]).
 //! This crate knows nothing about cgroups: memcg notifications call [`EventfdCtx::signal`] and
 //! cgroup event registrations hook a wake function onto the context

@@ -1,6 +1,6 @@
 //! Poll event bits: the readiness mask `poll` returns and the key a wake-up carries.
 //!
-//! **Kernel:** `POLLIN` … `POLLNVAL` from `include/asm-generic/poll.h` (2.6.34; spec §13.6).
+//! **Kernel:** `POLLIN` … `POLLNVAL` from `include/asm-generic/poll.h` (2.6.34; `fs/eventfd.c` `eventfd_poll`).
 //! The numbers are the ones user space sees in `struct pollfd.revents` on x86.
 
 use std::fmt;

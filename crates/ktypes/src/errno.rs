@@ -1,6 +1,6 @@
 //! Linux error numbers with their names and glibc `strerror` texts.
 //!
-//! **Kernel:** `include/uapi/asm-generic/errno-base.h` and `errno.h` (x86 numbering; spec §0.4).
+//! **Kernel:** `include/uapi/asm-generic/errno-base.h` and `errno.h` (x86 numbering).
 //! Only the syscall layer (`cgsim-cgroupfs`) returns [`SysError`]; lower layers return small
 //! structured errors or a bare [`Errno`] that the layer above turns into a `SysError`.
 

@@ -1,7 +1,7 @@
 //! The kernel's number and string parsers, as cgroup control files use them.
 //!
 //! **Kernel:** `lib/vsprintf.c` `simple_strtoull` (2.6.x), `lib/cmdline.c` `memparse`,
-//! `lib/string.c` `strstrip` (spec §2.10.1, §2.13.2, §3.8).
+//! `lib/string.c` `strstrip` (`kernel/cgroup.c` `cgroup_tasks_write`, `cgroup_file_write`, `cgroup_write_X64`, v2.6.34; `kernel/res_counter.c` `res_counter_memparse_write_strategy`, v2.6.34).
 //! **Differences:** none intended; overflow wraps silently as the 2.6.x parsers do.
 
 /// Characters `isspace()` accepts in the kernel's `ctype` table: the six ASCII spaces and
@@ -129,13 +129,13 @@ fn hex_digit(b: Option<&u8>) -> bool {
     b.is_some_and(|b| b.is_ascii_hexdigit())
 }
 
-/// Which `memparse` suffixes the modelled kernel accepts (spec §3.8, §16.9).
+/// Which `memparse` suffixes the modelled kernel accepts (`kernel/res_counter.c` `res_counter_memparse_write_strategy`, `lib/cmdline.c` `memparse`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum MemparseSuffixes {
     /// `k`, `m`, `g` (2.6.x–3.10).
     #[default]
     Kmg,
-    /// Also `t`, `p`, `e` (added after 3.10; the exact release is unverified, spec §16.9).
+    /// Also `t`, `p`, `e` (added after 3.10; the exact release is unverified).
     KmgTpe,
 }
 

@@ -1,11 +1,11 @@
 //! Byte and page quantities.
 //!
-//! res_counter counts bytes and page_counter counts pages (spec §0.3); keeping the two as
+//! res_counter counts bytes and page_counter counts pages (`kernel/res_counter.c` `res_counter_charge`, v2.6.34; `mm/page_counter.c` `page_counter_try_charge`, v3.19); keeping the two as
 //! different types makes the 3.19 change of unit visible in the code.
 
 use std::fmt;
 
-/// `PAGE_SHIFT` on x86-64 (spec §1.1).
+/// `PAGE_SHIFT` on x86-64 (`arch/x86/include/asm/page_types.h`, v2.6.34).
 pub const PAGE_SHIFT: u32 = 12;
 /// `PAGE_SIZE` = 4096 bytes.
 pub const PAGE_SIZE: u64 = 1 << PAGE_SHIFT;

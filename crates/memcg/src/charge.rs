@@ -3,8 +3,8 @@
 //! **Kernel:** `mm/memcontrol.c` `mem_cgroup_newpage_charge`, `mem_cgroup_cache_charge`,
 //! `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, `__mem_cgroup_commit_charge`,
 //! `consume_stock`, `refill_stock`, `mem_cgroup_check_under_limit`, `mem_cgroup_uncharge_page`,
-//! `__mem_cgroup_uncharge_common` (2.6.34 with the 2.6.35 OOM handling, SEED §15.1.8; the 2.6.25
-//! loop of spec §7.2 behind `memcg.charge_algo = v2_6_25`).
+//! `__mem_cgroup_uncharge_common` (2.6.34 with the 2.6.35 OOM handling, `mm/memcontrol.c` `__mem_cgroup_try_charge`; the 2.6.25
+//! loop of `mm/memcontrol.c` `mem_cgroup_charge_common`, v2.6.25 behind `memcg.charge_algo = v2_6_25`).
 //!
 //! The loop is generic over the counter backend `C` and the tracer `T`, so neither costs a
 //! dynamic call; the one trait object on the path is the event hook (`memcg_check_events`),
@@ -24,7 +24,7 @@ use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages, Pid};
 
-/// `MEM_CGROUP_RECLAIM_RETRIES` (spec §1.2).
+/// `MEM_CGROUP_RECLAIM_RETRIES` (`mm/memcontrol.c`, v2.6.34).
 pub const MEM_CGROUP_RECLAIM_RETRIES: u32 = 5;
 
 /// Where a charge failed: the level that refused it and whether it was the memsw counter.
@@ -36,7 +36,7 @@ pub(crate) struct OverLimit {
     pub(crate) noswap: bool,
 }
 
-/// `struct memcg_batch_info` (2.6.33+, spec §7.7.2): uncharges coalesced while an unmap runs,
+/// `struct memcg_batch_info` (2.6.33+, `mm/memcontrol.c` `mem_cgroup_uncharge_start`, `mem_cgroup_uncharge_end`): uncharges coalesced while an unmap runs,
 /// subtracted from the counters once at [`World::mem_cgroup_uncharge_end`].
 ///
 /// **Kernel:** `current->memcg_batch` with `mem_cgroup_uncharge_start`/`_end` around
@@ -96,7 +96,7 @@ impl<C: MemCounter> World<C> {
         Ok(())
     }
 
-    /// `__mem_cgroup_try_charge` (2.6.34, spec §7.4; OOM per §8.3).
+    /// `__mem_cgroup_try_charge` (2.6.34, `mm/memcontrol.c`; OOM per `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`).
     ///
     /// Returns the memcg charged (`None`: bypassed, the page stays uncharged).
     #[doc(alias = "__mem_cgroup_try_charge")]
@@ -268,7 +268,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `mem_cgroup_check_under_limit`: res usage below its limit and, with swap accounting,
-    /// memsw usage below its limit (strict, spec §3.6).
+    /// memsw usage below its limit (strict, `include/linux/res_counter.h` `res_counter_set_limit`, v2.6.34).
     pub(crate) fn mem_cgroup_check_under_limit(&self, mem: u16) -> bool {
         let m = self.mc(mem);
         let under = |c: &C| c.usage() < c.limit();
@@ -309,7 +309,7 @@ impl<C: MemCounter> World<C> {
         self.check_events(cpu, s);
     }
 
-    /// `mem_cgroup_uncharge_page` / `mem_cgroup_uncharge_cache_page` (spec §7.7): the page
+    /// `mem_cgroup_uncharge_page` / `mem_cgroup_uncharge_cache_page` (`mm/memcontrol.c` `__mem_cgroup_uncharge_common`, v2.6.34): the page
     /// leaves its memcg. With `swapout`, memsw stays charged (the swap entry now holds it).
     /// Inside an unmap the counter part may be held in the uncharge batch (`__do_uncharge`).
     pub(crate) fn mem_cgroup_uncharge_page<T: Tracer>(
@@ -428,7 +428,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `memcg_check_events`: one page event for the event hook (thresholds, spec §10.6).
+    /// `memcg_check_events`: one page event for the event hook (thresholds, `mm/memcontrol.c`, v2.6.34).
     pub(crate) fn check_events(&self, cpu: CpuId, s: u16) {
         if let Some(hook) = &self.hook {
             hook.memcg_check_events(self, cpu, self.mc(s).id);
@@ -436,7 +436,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `mem_cgroup_usage` (2.6.32+): what `usage_in_bytes` prints. The root's usage comes
-    /// from statistics (spec §5.3) unless the root is charged.
+    /// from statistics (`mm/memcontrol.c` `mem_cgroup_is_root`, v2.6.34) unless the root is charged.
     #[doc(alias = "mem_cgroup_usage")]
     pub(crate) fn usage_bytes(&self, s: u16, swap: bool) -> Bytes {
         let m = self.mc(s);
@@ -500,7 +500,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// The 2.6.25 `mem_cgroup_charge_common` loop (spec §7.2): one counter, reclaim reports
+    /// The 2.6.25 `mem_cgroup_charge_common` loop (`mm/memcontrol.c`): one counter, reclaim reports
     /// success only after 32 pages, OOM on the sixth unproductive round, and the charge fails.
     fn charge_2_6_25<T: Tracer>(
         &mut self,

@@ -1,7 +1,7 @@
 //! A local adapter over the counters crate: the one operation memcg needs that the `Counter`
 //! trait does not name.
 //!
-//! **Kernel:** `res_counter_uncharge_until(counter, top, val)` (3.x; spec §3.5) and the
+//! **Kernel:** `res_counter_uncharge_until(counter, top, val)` (3.x; `kernel/res_counter.c` `res_counter_uncharge`) and the
 //! `page_counter_cancel` walk memcg uses to reparent (3.19+).
 //! Moving a charge to a hierarchical parent must lower only the levels below the parent
 //! (the parent's counter already holds the page). [`MemCounter::uncharge_until`] is that walk,
@@ -22,7 +22,7 @@ pub trait MemCounter: Counter {
         cpu: CpuId,
     ) -> Result<(), Underflow>;
 
-    /// Store a limit without checking usage (2.6.25–2.6.26 `res_counter_write`, spec §3.8).
+    /// Store a limit without checking usage (2.6.25–2.6.26 `res_counter_write`, `kernel/res_counter.c` `res_counter_memparse_write_strategy`).
     /// page_counter has no such store; it falls back to the checked `set_limit`.
     fn set_limit_unchecked(&self, limit: Bytes);
 

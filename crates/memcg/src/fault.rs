@@ -3,7 +3,7 @@
 //!
 //! **Kernel:** `mm/mmap.c`, `mm/madvise.c`, `mm/mlock.c`, `mm/memory.c` `handle_mm_fault`,
 //! `do_anonymous_page`, `do_swap_page`; `mm/filemap.c` `add_to_page_cache_lru`,
-//! `mark_page_accessed`; `mm/shmem.c` `shmem_getpage`; `ipc/shm.c` (spec §5.2, §7.1).
+//! `mark_page_accessed`; `mm/shmem.c` `shmem_getpage`; `ipc/shm.c` (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, v2.6.34; `mm/memory.c` `do_anonymous_page`, `do_wp_page`, v2.6.34; `mm/filemap.c` `add_to_page_cache_locked`, v2.6.34).
 //! **Differences:** see `mm.rs` (no swap cache, regular files never mapped).
 
 use crate::counter_ext::MemCounter;

@@ -5,7 +5,7 @@
 //! `mem_cgroup_hierarchy_write`, `mem_cgroup_swappiness_write`,
 //! `mem_cgroup_move_charge_write`, `mem_cgroup_oom_control_read/write`,
 //! `mem_cgroup_force_empty_write`, `mem_cgroup_resize_limit`, `mem_cgroup_resize_memsw_limit`
-//! (2.6.34 file list plus 2.6.35 `oom_control`, SEED §15.1.7; spec §6).
+//! (2.6.34 file list plus 2.6.35 `oom_control`, `mm/memcontrol.c` `mem_cgroup_files`).
 //!
 //! Handlers come in the kernel's typed shapes (`read_u64`, `read_map`, `write_string`,
 //! `write_u64`, `trigger`) so the cgroup core's dispatch (`cgroup_file_write`) applies its own
@@ -62,7 +62,7 @@ pub enum WriteKind {
 }
 
 impl MemFile {
-    /// The files of the profile in creation order (spec §6.1: the 2.6.34 list, `oom_control`
+    /// The files of the profile in creation order (`mm/memcontrol.c` `mem_cgroup_files`: the 2.6.34 list, `oom_control`
     /// after `move_charge_at_immigrate`, then the memsw group when swap accounting is on).
     pub fn list(swap_accounting: bool) -> Vec<MemFile> {
         use MemFile::*;
@@ -399,7 +399,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         }
     }
 
-    /// Write a file as `echo` does, with the core's dispatch rules (spec §2.13.2): `write_u64`
+    /// Write a file as `echo` does, with the core's dispatch rules (`kernel/cgroup.c` `cgroup_file_write`, `cgroup_write_X64`, v2.6.34): `write_u64`
     /// (zero-length → EINVAL, ≥ 64 bytes → E2BIG, stripped, leftovers → EINVAL, blank → 0), `write_string` (≥ 64 bytes →
     /// E2BIG, stripped), `trigger` (content ignored). Returns the byte count.
     pub fn write_file(&self, id: MemcgId, name: &str, data: &[u8]) -> Result<usize, Errno> {
@@ -435,10 +435,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 }
 
 impl<C: MemCounter> World<C> {
-    /// `mem_control_stat_show` (2.6.34 keys, spec §6.7).
+    /// `mem_control_stat_show` (2.6.34 keys, `mm/memcontrol.c`).
     pub(crate) fn stat_map(&self, s: u16) -> Vec<(String, u64)> {
         if self.profile.charge_algo == ChargeAlgo::V2_6_25 {
-            // 2.6.25: cache, rss, active, inactive (spec §6.7).
+            // 2.6.25: cache, rss, active, inactive (`mm/memcontrol.c` `mem_control_stat_show`).
             let m = self.mc(s);
             let pg = |n: i64| n.max(0) as u64 * PAGE_SIZE;
             let lru = m.lru.lock();
@@ -521,7 +521,7 @@ impl<C: MemCounter> World<C> {
         (lim, mlim)
     }
 
-    /// `mem_cgroup_resize_limit` / `mem_cgroup_resize_memsw_limit` (2.6.30+, spec §6.5).
+    /// `mem_cgroup_resize_limit` / `mem_cgroup_resize_memsw_limit` (2.6.30+, `mm/memcontrol.c` `mem_cgroup_write`).
     pub(crate) fn mem_cgroup_resize_limit<T: Tracer>(
         &mut self,
         t: &T,
@@ -594,7 +594,7 @@ impl<C: MemCounter> World<C> {
         ret
     }
 
-    /// `mem_cgroup_force_empty(mem, free_all = true)` (2.6.29–2.6.3x, spec §6.8): reclaim until
+    /// `mem_cgroup_force_empty(mem, free_all = true)` (2.6.29–2.6.3x, `mm/memcontrol.c`): reclaim until
     /// empty or 5 unproductive passes, then move what is left to the parent.
     pub(crate) fn mem_cgroup_force_empty<T: Tracer>(
         &mut self,

@@ -3,8 +3,8 @@
 //!
 //! **Kernel:** `mm/memcontrol.c`, `mm/vmscan.c`, `mm/oom_kill.c`, `mm/swap.c`,
 //! `include/linux/memcontrol.h`, `include/linux/page_cgroup.h` — the 2.6.34 memory controller
-//! with 2.6.35's `oom_control` (the SEED profile, spec §15.1.7–15.1.9), with switches for the
-//! 2.6.25 charge loop and OOM (spec §15.2 `memcg.*`).
+//! with 2.6.35's `oom_control` (the SEED profile, `mm/memcontrol.c` `__mem_cgroup_try_charge`, `mem_cgroup_handle_oom`), with switches for the
+//! 2.6.25 charge loop and OOM (the `memcg.*` profile switches).
 //!
 //! # Map
 //!
@@ -26,7 +26,7 @@
 //! | [`mm`] | mm_structs, VMAs, page tables, swap slots, SysV shm |
 //! | [`profile`] | the `memcg.*` switches |
 //! | [`model`] | a reference model of the counters for property tests |
-//! | [`events`] | usage thresholds and OOM notification on eventfds (spec §10, §11) |
+//! | [`events`] | usage thresholds and OOM notification on eventfds (`mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`, v2.6.34–v2.6.35) |
 //! | `subsys` | the `CgroupSubsys` implementation (feature `cgroup`) |
 //!
 //! # Host interface
@@ -80,5 +80,5 @@ pub use profile::{MemcgProfile, OomReport, ThresholdCheck};
 pub use swapfile::{SWAP_DEVICE, SwapArea};
 pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX, VMPRESSURE_LEVEL_CRITICAL_PRIO, VMPRESSURE_WIN};
 
-/// The SEED machine: res_counter with a spinlock per level (spec §15.1.7).
+/// The SEED machine: res_counter with a spinlock per level (`mm/memcontrol.c`, v2.6.34).
 pub type SeedMachine<T> = MemoryMachine<cgsim_counters::SpinResCounter, T>;

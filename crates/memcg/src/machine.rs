@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** the page allocator (`mm/page_alloc.c`), `mm/swap.c` pagevecs (`lru_cache_add`,
 //! `____pagevec_lru_add`), `kernel/fork.c` `dup_mm`, `kernel/exit.c` `exit_mm`, and the memcg
-//! tree's create/destroy (spec §5.2, §5.4–5.6, §7.1). Faults, mappings, the page cache and
+//! tree's create/destroy (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, `mem_cgroup_create`, `mem_cgroup_pre_destroy`, `mem_cgroup_force_empty`, v2.6.34; `mm/memory.c` `do_anonymous_page`, `do_wp_page`, v2.6.34; `mm/filemap.c` `add_to_page_cache_locked`, v2.6.34). Faults, mappings, the page cache and
 //! shmem are in `fault.rs`; unmapping, exit and truncation in `teardown.rs`.
 //!
 //! [`MemoryMachine`] is the library API the syscall layer calls: tasks are named by [`Pid`],
@@ -124,7 +124,7 @@ pub struct MemEvents {
 /// (`crate::events::MemcgEvents` is the real one).
 ///
 /// **Kernel:** `memcg_check_events` → `mem_cgroup_threshold` (2.6.34) and
-/// `mem_cgroup_oom_notify` (2.6.35), spec §10, §11. Called with the world lock held; the
+/// `mem_cgroup_oom_notify` (2.6.35), `mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`. Called with the world lock held; the
 /// implementation must not call back into the machine, and reads what it needs through the
 /// [`MemcgEventView`] it is handed.
 ///
@@ -144,7 +144,7 @@ pub trait MemcgEventHook: Send + Sync {
 
     /// `memcg_check_events(memcg)`: one page event (a charge commit, an uncharge, or one side
     /// of a charge move) on `cpu`. The implementation keeps the event counter and decides
-    /// whether the threshold check is due (spec §10.6).
+    /// whether the threshold check is due (`mm/memcontrol.c` `memcg_check_events`, v2.6.34).
     fn memcg_check_events(&self, view: &dyn MemcgEventView, cpu: CpuId, memcg: MemcgId) {
         let _ = cpu;
         if let (Some(u), Some(m)) = (view.usage(memcg, false), view.usage(memcg, true)) {
@@ -153,7 +153,7 @@ pub trait MemcgEventHook: Send + Sync {
     }
 
     /// `mem_cgroup_oom_notify(mem_over_limit)`: sent by the OOM-lock owner; `members` is the
-    /// OOMing memcg's subtree in pre-order (itself alone without `use_hierarchy`), spec §11.3.
+    /// OOMing memcg's subtree in pre-order (itself alone without `use_hierarchy`), `mm/memcontrol.c` `mem_cgroup_oom_notify`, v2.6.35.
     fn mem_cgroup_oom_notify(&self, view: &dyn MemcgEventView, members: &[MemcgId]) {
         let _ = view;
         for &m in members {
@@ -166,7 +166,7 @@ pub trait MemcgEventHook: Send + Sync {
         let _ = memcg;
     }
 
-    /// `vmpressure(gfp, memcg, scanned, reclaimed)` (3.10, spec §12.2): one reclaim pass
+    /// `vmpressure(gfp, memcg, scanned, reclaimed)` (3.10, `mm/vmpressure.c`): one reclaim pass
     /// against the reclaim target `memcg` scanned and reclaimed this many pages. Only called
     /// with the `vmpressure` switch on and `scanned > 0`.
     fn vmpressure(&self, view: &dyn MemcgEventView, memcg: MemcgId, scanned: u64, reclaimed: u64) {
@@ -289,7 +289,7 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) mc: Option<crate::move_charge::MoveCharge>,
     /// Memcgs the fork callback named for children `fork_mm` has not created yet.
     pub(crate) pending_fork: BTreeMap<Pid, u16>,
-    /// `current->memcg_batch` of the unmap in progress (spec §7.7.2).
+    /// `current->memcg_batch` of the unmap in progress (`mm/memcontrol.c` `mem_cgroup_uncharge_start`, `mem_cgroup_uncharge_end`, v2.6.34).
     pub(crate) uncharge_batch: crate::charge::UnchargeBatch,
 }
 
@@ -407,14 +407,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Run `f` with the world lock held and a read-only view of the memcg tree: what the event
     /// layer's registration and unregistration use, so that no charge or OOM can happen in
-    /// between (the kernel's `thresholds_lock` and `memcg_oom_lock`, spec §10.2, §11.1).
+    /// between (the kernel's `thresholds_lock` and `memcg_oom_lock`, `mm/memcontrol.c` `mem_cgroup_usage_register_event`, `mem_cgroup_oom_register_event`, v2.6.34–v2.6.35).
     /// Lock order: `world` -> the caller's locks. `f` must not call back into the machine.
     pub fn with_event_view<R>(&self, f: impl FnOnce(&dyn MemcgEventView) -> R) -> R {
         let w = self.lock();
         f(&*w)
     }
 
-    /// Switch `thresholds.check` at run time (spec §10.6): `every_event` for deterministic
+    /// Switch `thresholds.check` at run time (`mm/memcontrol.c` `memcg_check_events`, v2.6.34): `every_event` for deterministic
     /// exercises, `ratelimited_2_6_34` (SEED) or `ratelimited_3x`.
     pub fn set_thresholds_check(&self, mode: crate::profile::ThresholdCheck) {
         self.lock().profile.thresholds_check = mode;
@@ -427,7 +427,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     // ---- memcg tree (what the subsystem callbacks call) ----
 
-    /// `mem_cgroup_create` (spec §5.4): a child of `parent` inheriting `use_hierarchy`,
+    /// `mem_cgroup_create` (`mm/memcontrol.c`, v2.6.34): a child of `parent` inheriting `use_hierarchy`,
     /// swappiness and `oom_kill_disable`; hierarchical counters iff the parent has
     /// `use_hierarchy`. ENOMEM when every css id is taken; ENODEV for a stale parent.
     #[doc(alias = "mem_cgroup_create")]
@@ -446,7 +446,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 
     /// `pre_destroy` + `destroy` for an rmdir: move every charge to the parent
-    /// (`mem_cgroup_force_empty(mem, false)`, spec §5.5) and free the memcg.
+    /// (`mem_cgroup_force_empty(mem, false)`, `mm/memcontrol.c` `mem_cgroup_pre_destroy`, v2.6.34) and free the memcg.
     /// EBUSY if tasks or children remain; EINVAL for the root.
     #[doc(alias = "mem_cgroup_pre_destroy")]
     pub fn remove_memcg(&self, id: MemcgId) -> Result<(), Errno> {
@@ -945,7 +945,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// The memcg a new charge for `mm` goes to: `mm->owner`'s (spec §5.2).
+    /// The memcg a new charge for `mm` goes to: `mm->owner`'s (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, v2.6.34).
     pub(crate) fn mm_memcg(&self, mm: u32) -> u16 {
         let owner = self.mms[mm as usize].lock().owner;
         self.tasks.get(&owner).map_or(0, |t| t.memcg)

@@ -1,7 +1,7 @@
 //! `struct mem_cgroup`: the memory controller's per-cgroup state.
 //!
 //! **Kernel:** `mm/memcontrol.c` `struct mem_cgroup`, `struct mem_cgroup_stat`,
-//! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (spec §5.1, §5.4).
+//! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (`mm/memcontrol.c` `struct mem_cgroup`).
 //!
 //! # container_of
 //!
@@ -92,7 +92,7 @@ pub struct MemStat {
 
 /// `struct mem_cgroup`.
 ///
-/// **Kernel:** `mm/memcontrol.c` 2.6.34/2.6.35 (spec §5.1).
+/// **Kernel:** `mm/memcontrol.c` 2.6.34/2.6.35 (`struct mem_cgroup`).
 /// **Differences:** the per-zone info is one `LruVec` (one zone); per-CPU statistics are one
 /// [`MemStat`] (all updates happen under the machine lock); `parent`/`children` mirror the cgroup
 /// tree of the memory hierarchy (the kernel asks the cgroup core).

@@ -3,7 +3,7 @@
 //!
 //! **Kernel:** `include/linux/mm_types.h` `struct mm_struct` (`owner` 2.6.26+), `struct
 //! vm_area_struct`, `mm/swapfile.c` `swap_map`, `mm/page_cgroup.c` `swap_cgroup` (2.6.29+),
-//! `ipc/shm.c` (spec §5.2, §5.8, §7.1).
+//! `ipc/shm.c` (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, `mem_cgroup_uncharge_swap`, v2.6.34; `mm/page_cgroup.c` `swap_cgroup_record`, v2.6.34; `mm/memory.c` `do_anonymous_page`, `do_wp_page`, v2.6.34; `mm/filemap.c` `add_to_page_cache_locked`, v2.6.34).
 //!
 //! **Differences:**
 //! - A page table is two levels, as on x86-64's last two: an ordered map from the table index
@@ -19,7 +19,7 @@
 //!   Shared mappings (`MAP_SHARED` `/dev/zero`, SysV shm) are not copied; the child faults them
 //!   from the page cache, as in the kernel.
 //! - A task has at most one mm and an mm one owner task (no `CLONE_VM` threads); `mm->owner` is
-//!   therefore the task that created the mm (spec §5.2).
+//!   therefore the task that created the mm (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, v2.6.34).
 //! - Regular files are never mapped, only read and written (page cache); mapped cache pages are
 //!   shmem pages.
 

@@ -1,6 +1,6 @@
 //! A small reference model of memcg charging, for property tests.
 //!
-//! **Kernel:** the SEED charge path (spec §3.3–3.4, §7.4, §8.3, §8.7) reduced to what a
+//! **Kernel:** the SEED charge path (`kernel/res_counter.c` `res_counter_charge_locked`, `res_counter_charge`, v2.6.34; `mm/memcontrol.c` `__mem_cgroup_try_charge`, `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`, v2.6.34–v2.6.35; `mm/oom_kill.c` `oom_badness`, `select_bad_process`, v2.6.36) reduced to what a
 //! hierarchy of limited memcgs with unswappable anonymous memory does: hierarchical all-or-nothing
 //! charges, failcnt at the failing level, the five reclaim retries (reclaim frees nothing without
 //! swap), the OOM killer's choice, rmdir reparenting, `move_charge_at_immigrate` precharges, and

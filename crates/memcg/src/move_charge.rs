@@ -4,7 +4,7 @@
 //! **Kernel:** `mm/memcontrol.c` `mem_cgroup_force_empty_list`, `mem_cgroup_move_parent`,
 //! `mem_cgroup_move_account`, `mem_cgroup_can_attach`, `mem_cgroup_cancel_attach`,
 //! `mem_cgroup_move_task`, `mem_cgroup_do_precharge`, `mem_cgroup_move_charge_pte_range`
-//! (2.6.34/2.6.35; spec §5.5, §5.7, §5.9).
+//! (2.6.34/2.6.35; `mm/memcontrol.c` `mem_cgroup_pre_destroy`, `mem_cgroup_force_empty`, `mem_cgroup_can_attach`, `mem_cgroup_move_task`).
 //!
 //! **Differences:**
 //! - Reparenting never fails: when the parent is not hierarchical its counters are charged
@@ -89,7 +89,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 
     /// `mem_cgroup_move_task` (the attach callback): `pid` now belongs to `to`; its charges move
-    /// along if `can_attach` precharged for them, else they stay behind (spec §5.2).
+    /// along if `can_attach` precharged for them, else they stay behind (`mm/memcontrol.c` `mem_cgroup_move_charge`, v2.6.35).
     #[doc(alias = "mem_cgroup_move_task")]
     pub fn attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
         let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_move_task");
@@ -258,7 +258,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// 2.6.25 `mem_cgroup_force_empty`: every charge of `s` is dropped; the pages stay in
-    /// memory, charged to nobody (spec §6.8, §5.5).
+    /// memory, charged to nobody (`mm/memcontrol.c` `mem_cgroup_force_empty`, `mem_cgroup_pre_destroy`, v2.6.34).
     pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
         self.lru_add_drain_all();
         let pfns: Vec<u32> = (0..self.pages.len() as u32)
@@ -366,7 +366,7 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_add(pfn);
         }
-        // Both memcgs count a page event (spec §10.6).
+        // Both memcgs count a page event (`mm/memcontrol.c` `memcg_check_events`, v2.6.34).
         self.check_events(cpu, to);
         self.check_events(cpu, from);
         if self.mc(from).under_oom > 0 {

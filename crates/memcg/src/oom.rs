@@ -13,7 +13,7 @@
 //! - A task that must wait does not sleep inside the charge: the fault returns
 //!   `FaultError::OomWait` with the task queued and its `under_oom` marks held; the host parks the
 //!   task until `MemEvents::woken` names it, then retries the access (the 3.12+ "wait at the end
-//!   of the fault" place, with 2.6.35 semantics, spec §8.4.3).
+//!   of the fault" place, with 2.6.35 semantics, `mm/memcontrol.c` `mem_cgroup_oom_synchronize`).
 //! - When nothing can be killed the charge fails with ENOMEM instead of looping forever.
 //! - The old `badness()` uses total_vm, the children's, the root discount and `oom_adj`; CPU
 //!   time, run time, nice and cpusets are not modelled. `oom_badness` is the 3.5+ one (pages,
@@ -37,7 +37,7 @@ pub const OOM_DISABLE: i32 = -17;
 pub use crate::oom_report::OomNamer;
 
 impl<C: MemCounter> World<C> {
-    /// `mem_cgroup_handle_oom(mem)` (2.6.35–3.11, spec §8.3.2).
+    /// `mem_cgroup_handle_oom(mem)` (2.6.35–3.11, `mm/memcontrol.c` `mem_cgroup_oom_lock`).
     pub(crate) fn mem_cgroup_handle_oom<T: Tracer>(
         &mut self,
         t: &T,
@@ -82,7 +82,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// 2.6.34 `mem_cgroup_handle_oom` (spec §8.2.3): the OOM lock is a counter per memcg of the
+    /// 2.6.34 `mem_cgroup_handle_oom` (`mm/memcontrol.c`): the OOM lock is a counter per memcg of the
     /// subtree, taken under a global mutex; the task that finds no overlapping OOM owns it and
     /// runs the OOM killer, the others sleep on one global queue until it is done, and all then
     /// retry with a fresh budget (a killed task's charge is bypassed). Every charge here runs
@@ -121,7 +121,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `mem_cgroup_oom_notify`: every memcg of the OOMing hierarchy (spec §11).
+    /// `mem_cgroup_oom_notify`: every memcg of the OOMing hierarchy (`mm/memcontrol.c` `mem_cgroup_oom_register_event`, v2.6.35).
     fn mem_cgroup_oom_notify(&self, mem: u16) {
         if let Some(hook) = self.hook.clone() {
             let members: Vec<_> = self
@@ -133,7 +133,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// 4.x `mem_cgroup_oom` (spec §8.5): with `oom_kill_disable`, a user page fault waits
+    /// 4.x `mem_cgroup_oom` (`mm/memcontrol.c` `try_charge`): with `oom_kill_disable`, a user page fault waits
     /// (`OOM_ASYNC`: here through the same wait queue as 2.6.35, which is already the place
     /// 3.12+ waits) and any other charge fails (`OOM_SKIPPED`); otherwise the OOM lock only
     /// decides who notifies, and the OOM killer runs for every task that gets here (serialized
@@ -176,7 +176,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// The memcgs an OOM of `mem` covers: its subtree if it has `use_hierarchy` or is the
-    /// root, else itself (spec §8.3.2 step 1).
+    /// root, else itself (`mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`, v2.6.35).
     fn oom_members(&self, mem: u16) -> Vec<u16> {
         let m = self.mc(mem);
         if m.use_hierarchy || m.parent.is_none() {
@@ -233,7 +233,7 @@ impl<C: MemCounter> World<C> {
         self.oom_waiters = keep;
     }
 
-    /// `memcg_oom_recover(mem)`: if `mem` is under OOM, wake the related waiters (spec §8.6).
+    /// `memcg_oom_recover(mem)`: if `mem` is under OOM, wake the related waiters (`mm/memcontrol.c`, v2.6.35).
     pub(crate) fn memcg_oom_recover<T: Tracer>(&mut self, t: &T, cpu: CpuId, mem: u16) {
         if self.mc(mem).under_oom > 0 {
             let _f = trace::func(t, cpu, "memcg_oom_recover");

@@ -3,11 +3,11 @@
 //! **Kernel:** `include/linux/mm_types.h` `struct page`, `include/linux/page_cgroup.h`
 //! `struct page_cgroup` (2.6.34: `flags`, `mem_cgroup`, `page`, `lru`), `include/linux/page-flags.h`
 //! (`PG_referenced`, `PG_dirty`, `PG_lru`, `PG_active`, `PG_unevictable`, `PG_mlocked`,
-//! `PG_swapbacked`, `PG_anon`), spec §5.2, §7.1, §7.9.
+//! `PG_swapbacked`, `PG_anon`), `mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, v2.6.34; `mm/memory.c` `do_anonymous_page`, `do_wp_page`, v2.6.34; `mm/filemap.c` `add_to_page_cache_locked`, v2.6.34; `mm/vmscan.c` `try_to_free_mem_cgroup_pages`, `shrink_zone`, v2.6.34.
 //!
 //! **Differences:** the page and its page_cgroup are one record in a `Vec` indexed by page frame
 //! number (struct-of-one-array, no pointers). The LRU `list_head` is a pair of `u32` frame numbers,
-//! the owning memcg a `u16` slot (css ids are at most 65535, spec §1.8), and `mapping`/`index`
+//! the owning memcg a `u16` slot (css ids are at most 65535, `include/linux/cgroup.h` `CSS_ID_MAX`, v2.6.34), and `mapping`/`index`
 //! are a `u32` owner (an mm for anonymous pages, a file for page-cache and shmem pages) and a
 //! `u32` page index. A fully charged 64 GiB machine (16 Mi pages) therefore spends 24 bytes per
 //! page here, plus the page-table entry (see `mm.rs`).

@@ -3,7 +3,7 @@
 //!
 //! **Kernel:** `mm/memory.c` `copy_page_range` → `copy_one_pte` (`page_dup_rmap`,
 //! `swap_duplicate`), `mm/rmap.c` `page_remove_rmap` and the `anon_vma` chain that
-//! `try_to_unmap` walks; `mm/mlock.c` `try_to_munlock` (spec §7.1.1: a copy-on-write copy is a
+//! `try_to_unmap` walks; `mm/mlock.c` `try_to_munlock` (`mm/memory.c` `do_wp_page`, v2.6.34: a copy-on-write copy is a
 //! new anonymous charge; the shared original stays charged to the memcg that first touched it).
 //!
 //! **Differences:** a page mapped by one mm keeps its only mapping in `Page::owner`/`index`

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `mm/memcontrol.c` `struct cgroup_subsys mem_cgroup_subsys` (2.6.34:
 //! `create`, `pre_destroy`, `destroy`, `populate`, `can_attach`, `cancel_attach`, `attach`; no
-//! `fork`/`exit` callbacks), spec §2.3, §5.4–5.7.
+//! `fork`/`exit` callbacks), `kernel/cgroup.c` `cgroup_init_subsys`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_create`, `mem_cgroup_pre_destroy`, `mem_cgroup_force_empty`, `mem_cgroup_destroy`, v2.6.34–v2.6.35.
 //!
 //! The css's private state is a [`MemCgroupRef`] (the memcg id): that is
 //! `mem_cgroup_from_cont`. The memcg keeps the css in [`MemCgroup::css`](crate::MemCgroup::css)
@@ -34,7 +34,7 @@ pub struct MemCgroupSubsys<C: MemCounter, T: Tracer> {
 }
 
 /// The `register_event`/`unregister_event` hooks of the three event-capable files (2.6.34:
-/// `usage_in_bytes`, `memsw.usage_in_bytes`; 2.6.35: `oom_control`), spec §10, §11.
+/// `usage_in_bytes`, `memsw.usage_in_bytes`; 2.6.35: `oom_control`), `mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`.
 ///
 /// The thresholds and OOM-notifier layer implements [`CftEvents`] for each and passes them to
 /// [`MemCgroupSubsys::with_events`]; it learns about usage changes and OOMs through
@@ -75,7 +75,7 @@ fn ctx_memcg<T: Tracer>(cx: &CftCtx<'_, T>) -> Result<MemcgId, Errno> {
 
 /// The 2.6.25 subsystem table of `cgsim_cgroup::default_subsystems` with the real memory
 /// controller at id 5, its thresholds and OOM notification installed
-/// ([`MemcgEvents`](crate::events::MemcgEvents), spec §10, §11).
+/// ([`MemcgEvents`](crate::events::MemcgEvents), `mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`, v2.6.34–v2.6.35).
 pub fn memory_subsystems<C: MemCounter, T: Tracer>(
     machine: Arc<MemoryMachine<C, T>>,
 ) -> Vec<Box<dyn CgroupSubsys<T>>> {

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `mm/memory.c` `zap_page_range`, `unmap_vmas`; `mm/mmap.c` `do_munmap`,
 //! `exit_mmap`; `mm/truncate.c` `truncate_inode_pages`; `ipc/shm.c` `shm_close`;
-//! `mm/swapfile.c` `swap_free` with `mem_cgroup_uncharge_swap` (spec §5.8, §7.1.2).
+//! `mm/swapfile.c` `swap_free` with `mem_cgroup_uncharge_swap` (`mm/memcontrol.c`, v2.6.34; `mm/page_cgroup.c` `swap_cgroup_record`, v2.6.34; `swap_entry_free`, v2.6.34).
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
@@ -110,7 +110,7 @@ impl<C: MemCounter> World<C> {
     /// uncharging and freeing private pages and swap entries. Allocation-free: it looks the next
     /// entry up instead of collecting them, and leaves the page-table pages in place.
     /// The uncharges are coalesced (`mem_cgroup_uncharge_start`/`_end` around `unmap_vmas`,
-    /// 2.6.33+, spec §7.7.2; see [`UnchargeBatch`](crate::charge::UnchargeBatch)).
+    /// 2.6.33+, `mm/memcontrol.c` `mem_cgroup_uncharge_start`, `mem_cgroup_uncharge_end`; see [`UnchargeBatch`](crate::charge::UnchargeBatch)).
     /// **Locking:** the world lock is held throughout, so nothing reads the counters between the
     /// batch's first page and its end.
     pub(crate) fn zap_page_range<T: Tracer>(

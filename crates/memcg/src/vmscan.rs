@@ -5,7 +5,7 @@
 //! `shrink_active_list`, `shrink_inactive_list`, `shrink_page_list`, `get_scan_ratio`,
 //! `inactive_anon_is_low`, `inactive_file_is_low`; `mm/memcontrol.c`
 //! `mem_cgroup_hierarchical_reclaim`, `mem_cgroup_select_victim`, `mem_cgroup_soft_limit_reclaim`
-//! (2.6.34; spec §7.8, §7.9, §7.10).
+//! (2.6.34; `mm/memcontrol.c` `mem_cgroup_hierarchical_reclaim`, `mem_cgroup_soft_limit_reclaim`; `mm/vmscan.c` `try_to_free_mem_cgroup_pages`, `shrink_zone`).
 //!
 //! **Differences:**
 //! - One zone; no `nr_saved_scan` batching and no `recent_scanned/recent_rotated` feedback in
@@ -24,9 +24,9 @@ use cgsim_counters::ChargeStock;
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
 
-/// `SWAP_CLUSTER_MAX` (spec §1.5).
+/// `SWAP_CLUSTER_MAX` (`include/linux/swap.h`, v2.6.34).
 pub const SWAP_CLUSTER_MAX: u64 = 32;
-/// `DEF_PRIORITY` (spec §1.5).
+/// `DEF_PRIORITY` (`include/linux/mmzone.h`, v2.6.34).
 pub const DEF_PRIORITY: u32 = 12;
 
 /// `vmpressure_win`: pages scanned per pressure sample (`SWAP_CLUSTER_MAX * 16`, 3.10).
@@ -126,7 +126,7 @@ impl<C: MemCounter> World<C> {
             }
             nr[l.index()] = scan;
         }
-        // At priority p a list of n pages contributes n >> p to the scan (spec §1.5), so small
+        // At priority p a list of n pages contributes n >> p to the scan (`mm/vmscan.c` `get_scan_count`, v2.6.34), so small
         // lists are skipped until the priority has dropped far enough.
         if T::ENABLED && t.is_on() {
             let total: u64 = LruList::ALL_EVICTABLE
@@ -272,7 +272,7 @@ impl<C: MemCounter> World<C> {
 
     /// `add_to_swap` + `try_to_unmap` + `__remove_mapping` for a swap-backed page: the page
     /// leaves memory; its memcg's memory counter is uncharged but memsw stays charged to the
-    /// new swap entry (`swap_cgroup`, spec §5.8).
+    /// new swap entry (`swap_cgroup`, `mm/memcontrol.c` `mem_cgroup_uncharge_swap`, v2.6.34; `mm/page_cgroup.c` `swap_cgroup_record`, v2.6.34).
     fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
         let _f = trace::func(t, cpu, "swap_writepage");
         let slot = self.swap_free.pop().expect("caller checked free swap");
@@ -315,7 +315,7 @@ impl<C: MemCounter> World<C> {
         self.free_page(pfn);
     }
 
-    /// `mem_cgroup_hierarchical_reclaim(root_mem, noswap, shrink)` (2.6.34, spec §7.8.2).
+    /// `mem_cgroup_hierarchical_reclaim(root_mem, noswap, shrink)` (2.6.34, `mm/memcontrol.c`).
     ///
     /// Victims are taken round-robin over `root_mem`'s hierarchy in css-id order, continuing
     /// after `last_scanned_child`; the walk gives up on its second arrival at `root_mem`.
@@ -401,7 +401,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Global reclaim (`balance_pgdat` / direct reclaim) when RAM runs out: soft-limit reclaim
-    /// first (the memcg furthest above its soft limit, spec §7.10), then every LRU vector.
+    /// first (the memcg furthest above its soft limit, `mm/memcontrol.c` `mem_cgroup_soft_limit_reclaim`, v2.6.34), then every LRU vector.
     #[doc(alias = "try_to_free_pages")]
     pub(crate) fn shrink_global<T: Tracer>(&mut self, t: &T, cpu: CpuId) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_pages");
@@ -438,7 +438,7 @@ impl<C: MemCounter> World<C> {
         reclaimed
     }
 
-    /// `vmpressure(gfp, memcg, scanned, reclaimed)` (3.10, spec §12.2): report one reclaim
+    /// `vmpressure(gfp, memcg, scanned, reclaimed)` (3.10, `mm/vmpressure.c`): report one reclaim
     /// pass against the reclaim target to the event hook. Every charge here is a user page
     /// (`__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_IO | __GFP_FS`), so none is filtered by its gfp
     /// mask; a pass that scanned nothing is not reported.
@@ -451,7 +451,7 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `vmpressure_prio` (3.10, spec §12.3): reclaim that reached priority 3
+    /// `vmpressure_prio` (3.10, `mm/vmpressure.c`): reclaim that reached priority 3
     /// (`vmpressure_level_critical_prio`) counts as a full window with nothing reclaimed.
     pub(crate) fn vmpressure_prio(&self, target: u16, priority: u32) {
         if priority <= VMPRESSURE_LEVEL_CRITICAL_PRIO {

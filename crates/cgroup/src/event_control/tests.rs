@@ -1,4 +1,4 @@
-//! `cgroup.event_control` parsing (spec §9.2.2).
+//! `cgroup.event_control` parsing (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34).
 
 use super::*;
 

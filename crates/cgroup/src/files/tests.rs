@@ -1,4 +1,4 @@
-//! The write-buffer rules of spec §2.13.2 and §2.10.1.
+//! The write-buffer rules of `kernel/cgroup.c` `cgroup_file_write`, `cgroup_write_X64`, `cgroup_tasks_write`, v2.6.34.
 
 use super::*;
 

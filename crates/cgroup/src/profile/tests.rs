@@ -1,4 +1,4 @@
-//! Switch names and values as the shell spells them (spec §15.2).
+//! Switch names and values as the shell spells them.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! `parse_cgroupfs_options` against the tables of spec §2.5.1–2.5.2.
+//! `parse_cgroupfs_options` against the option tables of `kernel/cgroup.c` (v2.6.34).
 
 use super::*;
 

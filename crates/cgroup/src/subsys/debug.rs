@@ -4,7 +4,7 @@
 //! Files: `debug.cgroup_refcount` (`cgrp->count`), `debug.taskcount` (`cgroup_task_count`),
 //! `debug.current_css_set_refcount` (the reader's css_set refcount), `debug.releasable`.
 //! **Differences:** `current_css_set` (a kernel pointer) is not provided; `cgroup_refcount` shows
-//! the link-based count of §15.1.1, not 2.6.25's per-subsystem count.
+//! the link-based count of `kernel/cgroup.c` `find_css_set`, not 2.6.25's per-subsystem count.
 
 use crate::cftype::Cftype;
 use crate::cgroup::CGRP_RELEASABLE;

@@ -1,6 +1,6 @@
 //! The namespace subsystem (`ns_subsys`, id 2), minimal.
 //!
-//! **Kernel:** `kernel/ns_cgroup.c` (2.6.25; spec §2.15.2).
+//! **Kernel:** `kernel/ns_cgroup.c` (2.6.25; `ns_can_attach`).
 //! **Differences:** only creates a css. The CAP_SYS_ADMIN and subtree rules and `cgroup_clone`
 //! are not modelled.
 

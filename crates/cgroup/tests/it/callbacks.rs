@@ -1,4 +1,4 @@
-//! Callback order with the example logging subsystem (spec §2.3.3, §2.3.4).
+//! Callback order with the example logging subsystem (`kernel/cgroup.c` `rebind_subsystems`, `cgroup_create`, `cgroup_attach_task`, v2.6.34; `include/linux/cgroup.h` `struct cgroup_subsys`, v2.6.34).
 
 #[allow(dead_code)]
 #[path = "../../examples/logging_subsys.rs"]

@@ -1,5 +1,5 @@
 //! The core shared between threads: `cgroup_mutex`, `css_set_lock` and `release_list_lock`
-//! (spec §2.1.7, §2.11, §2.12). Iteration counts are bounded and nothing is timed; a blocked
+//! (`kernel/cgroup.c` `cgroup_mutex`, `css_set_lock`, `cgroup_fork`, `cgroup_post_fork`, v2.6.25). Iteration counts are bounded and nothing is timed; a blocked
 //! callback waits on a channel with a generous timeout so a regression fails instead of hanging.
 
 use crate::common::*;

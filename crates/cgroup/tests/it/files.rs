@@ -1,4 +1,4 @@
-//! Control-file I/O rules (spec §2.7, §2.13, §9.2).
+//! Control-file I/O rules (`kernel/cgroup.c` `cgroup_populate_dir`, `cgroup_file_read`, `cgroup_file_write`, `cgroup_write_event_control`, v2.6.34).
 
 use crate::common::*;
 use std::sync::Arc;

@@ -78,7 +78,7 @@ struct Model {
 }
 
 impl Model {
-    /// `check_for_release` (§2.12.4). A top cgroup never has count 0: `init_css_set` links it.
+    /// `check_for_release` (`kernel/cgroup.c`, v2.6.25). A top cgroup never has count 0: `init_css_set` links it.
     fn check_for_release(&mut self, h: usize, path: &str) {
         let hier = self.hiers[h].as_ref().unwrap();
         let prefix = format!("{path}/");

@@ -1,10 +1,10 @@
-//! Mount, remount, umount and the /proc files (spec §2.5, §2.6, §2.14, §15.3.1, §15.3.2).
+//! Mount, remount, umount and the /proc files (`kernel/cgroup.c` `cgroup_get_sb`, `rebind_subsystems`, `proc_cgroup_show`, `proc_cgroupstats_show`, v2.6.34).
 
 use crate::common::*;
 
 #[test]
 fn mount_memory_gives_the_seed_files() {
-    // §15.3.1 (the memory.* files come with the real memcg; the placeholder adds none).
+    // `kernel/cgroup.c` `cgroup_get_sb`, `cgroup_populate_dir`, v2.6.34 (the memory.* files come with the real memcg; the placeholder adds none).
     let core = boot();
     let m = core.mount(Some("memory")).unwrap();
     assert!(m.new_hierarchy);
@@ -29,7 +29,7 @@ fn mount_memory_gives_the_seed_files() {
 
 #[test]
 fn second_mounts() {
-    // §15.3.2.
+    // `kernel/cgroup.c` `cgroup_test_super`, `rebind_subsystems`, v2.6.34.
     let core = boot();
     let m = core.mount(Some("memory")).unwrap();
     let again = core.mount(Some("memory")).unwrap();
@@ -145,7 +145,7 @@ fn disabled_subsystem() {
 
 #[test]
 fn remount_rules() {
-    // §2.5.7 and §2.6.3.
+    // `kernel/cgroup.c` `cgroup_remount`, `rebind_subsystems`, v2.6.34.
     let core = boot();
     let m = core.mount(Some("cpu")).unwrap();
     assert_eq!(
@@ -190,7 +190,7 @@ fn remount_rules() {
 
 #[test]
 fn umount_lingers_while_children_exist() {
-    // §2.5.6.
+    // `kernel/cgroup.c` `cgroup_kill_sb`, v2.6.34.
     let core = boot();
     let m = core.mount(Some("memory")).unwrap();
     let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
@@ -262,7 +262,7 @@ fn mount_trace_reads_like_ftrace() {
 
 #[test]
 fn v2_6_25_mount_rules() {
-    // §2.5.3 and §2.5.5 under 2.6.25: reuse needs identical bits AND flags.
+    // `kernel/cgroup.c` `cgroup_test_super` under 2.6.25: reuse needs identical bits AND flags.
     let core = boot_with(CoreProfile::v2_6_25());
     let m = core.mount(Some("memory")).unwrap();
     assert_eq!(core.mount(Some("memory,noprefix")), Err(Errno::EBUSY));

@@ -1,4 +1,4 @@
-//! notify_on_release and the release agent (spec §2.12, §15.3.8).
+//! notify_on_release and the release agent (`kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`, v2.6.25–v2.6.34).
 
 use crate::common::*;
 
@@ -13,7 +13,7 @@ fn agent_setup() -> (Core, MountResult, CgroupId) {
 
 #[test]
 fn last_task_leaving_runs_the_agent() {
-    // §15.3.8.
+    // `kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`, v2.6.34.
     let (core, m, a) = agent_setup();
     core.fork(Pid(1), Pid(10), Cred::ROOT).unwrap();
     write(&core, a, "tasks", Pid(1), "10").unwrap();
@@ -108,7 +108,7 @@ fn rmdir_removes_a_queued_cgroup() {
 
 #[test]
 fn css_put_to_base_checks_release() {
-    // §2.12.5: __css_put reaching "no references" sets RELEASABLE and checks.
+    // `kernel/cgroup.c`, v2.6.25: __css_put reaching "no references" sets RELEASABLE and checks.
     let (core, _m, a) = agent_setup();
     let css = core.cgroup_css(a, subsys_ids::MEMORY).unwrap().unwrap();
     css.get();

@@ -1,4 +1,4 @@
-//! The object graph of the seed article's figures, through `snapshot()`, and concurrent use.
+//! The object graph the `dot` views draw, through `snapshot()`, and concurrent use.
 
 use crate::common::*;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Attaching through `tasks`, fork and exit (spec §2.10, §2.11, §15.3.4).
+//! Attaching through `tasks`, fork and exit (`kernel/cgroup.c` `attach_task_by_pid`, `cgroup_attach_task`, `cgroup_fork`, `cgroup_post_fork`, v2.6.25–v2.6.34).
 
 use crate::common::*;
 
@@ -31,7 +31,7 @@ fn zero_means_the_writer() {
 
 #[test]
 fn attach_errors() {
-    // §15.3.4 and §2.10.2.
+    // `kernel/cgroup.c` `attach_task_by_pid`, v2.6.34.
     let (core, _m, a) = setup();
     core.fork(Pid(1), Pid(50), Cred::user(1000)).unwrap();
     core.fork(Pid(1), Pid(51), Cred::user(1001)).unwrap();
@@ -71,7 +71,7 @@ fn attach_errors() {
 
 #[test]
 fn old_tasks_write_parsing() {
-    // §2.10.1, 2.6.25: sscanf("%d"), EIO for garbage, trailing text ignored.
+    // `kernel/cgroup.c` `cgroup_tasks_write`, 2.6.25: sscanf("%d"), EIO for garbage, trailing text ignored.
     let p = CoreProfile {
         tasks_write_parse: cgsim_cgroup::profile::TasksWriteParse::SscanfEio,
         ..CoreProfile::default()

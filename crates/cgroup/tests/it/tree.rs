@@ -1,4 +1,4 @@
-//! mkdir and rmdir (spec §2.8, §2.9, §15.3.3, §15.3.5).
+//! mkdir and rmdir (`kernel/cgroup.c` `cgroup_create`, `cgroup_rmdir`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_write`, v2.6.34).
 
 use crate::common::*;
 
@@ -70,7 +70,7 @@ fn mkdir_errors_leave_state_unchanged() {
 
 #[test]
 fn rmdir_rules() {
-    // §15.3.5.
+    // `kernel/cgroup.c` `cgroup_rmdir`, v2.6.34.
     let core = boot();
     let m = core.mount(Some("cpu")).unwrap();
     let a = core.mkdir(m.top, "A", 0o755, Cred::ROOT).unwrap();
@@ -157,7 +157,7 @@ fn refcnt_base_switch() {
 
 #[test]
 fn cpuset_children_start_empty() {
-    // §2.15.3: attaching to a fresh cpuset is ENOSPC until cpus and mems are set.
+    // `kernel/cpuset.c` `cpuset_can_attach`, v2.6.25: attaching to a fresh cpuset is ENOSPC until cpus and mems are set.
     let core = boot();
     let m = core.mount(Some("cpuset")).unwrap();
     assert_eq!(read(&core, m.top, "cpuset.cpus", Pid(1)).unwrap(), "0-1\n");

@@ -1,6 +1,6 @@
-//! The cgroup acceptance scenarios of spec §15.3 (SEED profile), driven through the Kernel API
+//! The cgroup scenarios of the kernel's `Documentation/cgroups/cgroups.txt` (2.6.35 preset), driven through the Kernel API
 //! the way a shell runs `mount`, `mkdir`, `echo` and `cat`.
-//! Source: spec §15.3.1, §15.3.2, §15.3.4, §15.3.5, §15.3.8 (memory.* files come with memcg).
+//! Source: `kernel/cgroup.c` `cgroup_get_sb`, `cgroup_populate_dir`, `cgroup_test_super`, `rebind_subsystems`, v2.6.34 (memory.* files come with memcg).
 
 use super::*;
 use cgsim_cgroupfs::{FileType, Signal};
@@ -217,7 +217,7 @@ fn scenario_15_3_5_rmdir_rules() {
     k.mkdir(INIT, &format!("{a}/B"), 0o755).unwrap();
     assert_eq!(errno(k.rmdir(INIT, &a)), Some(Errno::EBUSY));
     k.rmdir(INIT, &format!("{a}/B")).unwrap();
-    // An fd open on a control file of A sees ENODEV after A is gone (§2.13.1).
+    // An fd open on a control file of A sees ENODEV after A is gone (`kernel/cgroup.c` `cgroup_file_read`, `cgroup_file_write`, v2.6.34).
     let fd = k
         .open(INIT, &format!("{a}/notify_on_release"), OpenFlags::RDWR, 0)
         .unwrap();
@@ -307,7 +307,7 @@ fn umount_keeps_a_hierarchy_with_children() {
         cat(&k, INIT, "/proc/mounts")
             .unwrap()
             .contains(" cgroup rw,relatime,cpu,memory 0 0\n"),
-        "remount puts cpu at the head (§2.3.3)"
+        "remount puts cpu at the head (`kernel/cgroup.c` `rebind_subsystems`, `cgroup_create`, `cgroup_attach_task`, v2.6.34)"
     );
     assert_eq!(
         errno(k.mount(INIT, "cgroup", "/tmp", "cgroup", true, Some("cpu"))),
@@ -318,7 +318,7 @@ fn umount_keeps_a_hierarchy_with_children() {
 
 #[test]
 fn write_parsing_through_the_vfs() {
-    // Spec §2.13.2 (2.6.34): write_u64 files strip whitespace, refuse leftovers and 64-byte
+    // `kernel/cgroup.c` `cgroup_file_write`, `cgroup_write_X64` (2.6.34): write_u64 files strip whitespace, refuse leftovers and 64-byte
     // writes; write_string files (release_agent) take up to PATH_MAX - 1 bytes.
     let k = mounted();
     let nor = format!("{CG}/notify_on_release");

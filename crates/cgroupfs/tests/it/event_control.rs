@@ -1,4 +1,4 @@
-//! `cgroup.event_control` (spec §9.2, §9.3) with a user-written subsystem, `probe`, registered at
+//! `cgroup.event_control` (`kernel/cgroup.c` `cgroup_write_event_control`, `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34) with a user-written subsystem, `probe`, registered at
 //! boot through `BootParams::subsystems` — also the example of registering your own subsystem.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! eventfd through file descriptors (spec §13, acceptance scenario §15.3.12).
+//! eventfd through file descriptors (`fs/eventfd.c` `eventfd_read`, `eventfd_write`, v2.6.34).
 
 use super::*;
 use cgsim_cgroupfs::{EFD_NONBLOCK, EFD_SEMAPHORE};

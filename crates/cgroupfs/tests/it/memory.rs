@@ -1,6 +1,6 @@
 //! The memory controller through the Kernel API: workloads charge and uncharge, OOM kills run
 //! the exit path, `oom_kill_disable` parks a task in state D until a limit raise wakes it
-//! (spec §15.3.10 without the listener), and the `/proc` memory files.
+//! (`mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_notify`, v2.6.35 without the listener), and the `/proc` memory files.
 
 use super::*;
 use cgsim_cgroupfs::{IPC_CREAT, IPC_EXCL, MmapFlags, ProcState, Signal, WaitStatus};

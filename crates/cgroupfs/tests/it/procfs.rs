@@ -1,4 +1,4 @@
-//! /proc formats (spec §2.14; fs/proc/array.c for status).
+//! /proc formats (`kernel/cgroup.c` `proc_cgroup_show`, `proc_cgroupstats_show`, v2.6.34; fs/proc/array.c for status).
 
 use super::*;
 

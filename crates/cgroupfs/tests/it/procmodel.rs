@@ -1,6 +1,6 @@
 //! Random sequences of fork/exit/waitpid/kill/setuid/attach checked against a small reference
 //! model of the process table and cgroup membership (`kernel/fork.c`, `kernel/exit.c`,
-//! `kernel/signal.c` rules as described in `process.rs`; attach per spec §2.10).
+//! `kernel/signal.c` rules as described in `process.rs`; attach per `kernel/cgroup.c` `attach_task_by_pid`, `cgroup_attach_task`, v2.6.34).
 
 use super::*;
 use cgsim_cgroupfs::{ProcState, Signal, WaitStatus};

@@ -2,7 +2,7 @@
 //! program.
 //!
 //! **Kernel:** `Documentation/cgroups/cgroup_event_listener.c` (2.6.34, the SEED profile's
-//! version; spec §14). Usage: `cgroup_event_listener <path-to-control-file> <args>`, e.g.
+//! version; `Documentation/cgroups/cgroup_event_listener.c`, v2.6.34). Usage: `cgroup_event_listener <path-to-control-file> <args>`, e.g.
 //! `cgroup_event_listener /sys/fs/cgroup/memory/A/memory.usage_in_bytes 5M &`.
 //!
 //! The steps are the C program's, each on a simulated syscall:

@@ -1,4 +1,4 @@
-//! The views: one picture per concept of the seed article, each built from the snapshot model.
+//! The views: one picture per concept of the kernel's `Documentation/cgroups/cgroups.txt`, each built from the snapshot model.
 //!
 //! **Kernel:** `kernel/cgroup.c` 2.6.25 (`cgroupfs_root`, `cgroup`, `css_set`,
 //! `cg_cgroup_link`), `mm/memcontrol.c` 2.6.34/2.6.35 (`struct mem_cgroup`, thresholds,

@@ -14,7 +14,7 @@ pub use lexer::is_name;
 /// recursion). Every recursive step of the parser, the expander and the interpreter goes
 /// through here, so nesting depth is limited by the explicit bounds
 /// ([`parser::MAX_DEPTH`], [`interp::MAX_CALL_DEPTH`]) and input size, never by the host
-/// thread's stack (issue 18).
+/// thread's stack.
 pub(crate) fn grow<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
 }

@@ -1,6 +1,6 @@
 //! Notifications end to end: `docs/notifications.sh` as a transcript, the two threshold check
-//! modes side by side, the listener's errors (spec §14), `cgroup.event_control`'s errors
-//! (spec §9.2.3), eventfd rules (§15.3.12), the `cgsim::notify` API, and a fuzz-style test of
+//! modes side by side, the listener's errors (`Documentation/cgroups/cgroup_event_listener.c`, v2.6.34), `cgroup.event_control`'s errors
+//! (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34), eventfd rules (`fs/eventfd.c`), the `cgsim::notify` API, and a fuzz-style test of
 //! `cgroup.event_control` writes.
 
 use cgsim::Shell;
@@ -35,7 +35,7 @@ fn every_event() -> BootParams {
     p
 }
 
-/// The walkthrough of `docs/notifications.md` (spec §15.3.9–15.3.11), SEED profile.
+/// The walkthrough of `docs/notifications.md` (`mm/memcontrol.c` `__mem_cgroup_threshold`, `mem_cgroup_handle_oom`, `mem_cgroup_oom_notify`, v2.6.34–v2.6.35; `kernel/cgroup.c` `cgroup_rmdir`, v2.6.34), SEED profile.
 #[test]
 fn walkthrough() {
     let src = include_str!("../../../../docs/notifications.sh");
@@ -47,7 +47,7 @@ fn walkthrough() {
 
 /// Crossing 4.5 MiB + 8 KiB up and back down within 256 page events: `every_event` sees both
 /// crossings; the 2.6.34 rate limit checks at events 1152 and 1280 only, on the same side
-/// both times, and sees neither (spec §10.6).
+/// both times, and sees neither (`mm/memcontrol.c` `memcg_check_events`, v2.6.34).
 const NEAR_MISS: &str = "\
 mkdir -p /cg && mount -t cgroup -o memory none /cg && mkdir /cg/A
 cgroup_event_listener /cg/A/memory.usage_in_bytes 4726784 &
@@ -73,7 +73,7 @@ fn threshold_check_modes() {
     assert_ne!(exact, ratelimited);
 }
 
-/// Spec §15.3.9 under `every_event`: 4 MiB -> 6 MiB prints one line, back to 4 MiB another.
+/// `mm/memcontrol.c` `__mem_cgroup_threshold`, v2.6.34 under `every_event`: 4 MiB -> 6 MiB prints one line, back to 4 MiB another.
 #[test]
 fn threshold_15_3_9() {
     let src = "\
@@ -91,7 +91,7 @@ kill -USR1 $!
 }
 
 /// The listener's usage and error messages, exit statuses, the relative-path form and the
-/// directory it prints (spec §14).
+/// directory it prints (`Documentation/cgroups/cgroup_event_listener.c`, v2.6.34).
 #[test]
 fn listener_errors() {
     let src = "\
@@ -142,7 +142,7 @@ fn open(k: &Kernel, pid: Pid, path: &str, flags: OpenFlags) -> Fd {
     k.open(pid, path, flags, 0o644).unwrap()
 }
 
-/// Each error of `cgroup_write_event_control` (spec §9.2.3), with the registration count
+/// Each error of `cgroup_write_event_control` (`kernel/cgroup.c`, v2.6.34), with the registration count
 /// unchanged after each.
 #[test]
 fn event_control_errors() {
@@ -187,7 +187,7 @@ fn event_control_errors() {
         assert_eq!(k.write(pid, ec, line.as_bytes()).unwrap(), line.len());
     }
     assert_eq!(k.nr_cgroup_events(), 2);
-    // Closing the eventfd unregisters both (spec §9.3.1).
+    // Closing the eventfd unregisters both (`kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34).
     k.close(pid, efd).unwrap();
     assert_eq!(k.nr_cgroup_events(), 0);
 }
@@ -212,7 +212,7 @@ fn event_control_other_cgroup_2_6_35() {
     assert_eq!(got, Err(Errno::EINVAL));
 }
 
-/// Spec §15.3.12 through the syscall layer.
+/// `fs/eventfd.c`, v2.6.34 through the syscall layer.
 #[test]
 fn eventfd_15_3_12() {
     let (k, pid) = boot_with_a(BootParams::default());
@@ -272,7 +272,7 @@ fn notify_api() {
     assert!(k.oom_waiting(hog));
     assert_eq!(t.try_recv().unwrap(), Some(1));
     assert_eq!(oom.try_recv().unwrap(), Some(1));
-    // The trace names the kernel functions, in the order they ran (issue 5 §5).
+    // The trace names the kernel functions, in the order they ran.
     let trace = cgsim_ktypes::trace::render_function_graph(&k.tracer().take());
     k.tracer().set_on(false);
     let mut at = 0;
@@ -359,7 +359,7 @@ proptest! {
     }
 }
 
-/// `memory.pressure_level` with the `vmpressure = v3_10` switch (spec §12, §14.3): the
+/// `memory.pressure_level` with the `vmpressure = v3_10` switch (`mm/vmpressure.c` `vmpressure_register_event`, v3.10; `tools/cgroup/cgroup_event_listener.c`, v3.10): the
 /// listener run inside the cgroup with a relative path; 8 MiB of anonymous memory through a
 /// 4 MiB limit is reclaimed by swapping, and each pressure sample at or above `low` is one
 /// line (a `critical` listener in the same cgroup hears only the critical ones).

@@ -551,7 +551,7 @@ fn expansion_and_field_splitting() {
     );
 }
 
-/// Issue 18: deep nesting must fail with a message, never overflow the host stack. The test
+/// Deep nesting must fail with a message, never overflow the host stack. The test
 /// threads have Rust's default 2 MiB stack, a quarter of the main thread's.
 #[test]
 fn nesting_is_bounded_without_stack_overflow() {
@@ -563,7 +563,7 @@ fn nesting_is_bounded_without_stack_overflow() {
         )
     };
     let cases: Vec<(String, &str)> = vec![
-        // The reproducer of issue 18: 1600 nested `$(`.
+        // A reproducer: 1600 nested `$(`.
         (
             format!("true {}{}", "$(".repeat(1600), ")".repeat(1600)),
             "Syntax error: nesting too deep",

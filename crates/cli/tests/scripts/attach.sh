@@ -1,4 +1,4 @@
-# Spec §15.3.4 and §2.10: writes to tasks (cgroup_attach_task) and every errno a user can hit.
+# `kernel/cgroup.c` `attach_task_by_pid`, v2.6.34: writes to tasks (cgroup_attach_task) and every errno a user can hit.
 mkdir /cg
 mount -t cgroup -o cpu none /cg
 mkdir /cg/A
@@ -28,7 +28,7 @@ echo $$
 # Too long for the 64-byte buffer: E2BIG.
 echo 00000000000000000000000000000000000000000000000000000000000000001 > /cg/A/tasks
 # A user may not open root's tasks file for writing (mode 0644): EACCES at open.
-# (The attach-time EACCES of §2.10.2 needs a tasks file a user can open: no chmod yet.)
+# (The attach-time EACCES of `kernel/cgroup.c` `attach_task_by_pid`, v2.6.34 needs a tasks file a user can open: no chmod yet.)
 setpriv --reuid=1000 sh -c 'echo $$ > /cg/A/tasks'
 # A file without a write handler: cgroup.procs is read-only in 2.6.34.
 echo $$ > /cg/A/cgroup.procs

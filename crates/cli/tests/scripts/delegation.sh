@@ -1,4 +1,4 @@
-# Spec §2.10.2 and §2.7.4: delegating a subtree with chown, and the permission checks of attach.
+# `kernel/cgroup.c` `attach_task_by_pid`, `cgroup_file_mode`, v2.6.34: delegating a subtree with chown, and the permission checks of attach.
 # A non-root writer may move a task only if its euid equals the task's uid or saved uid (EACCES
 # otherwise), and only after it may open the tasks file for writing at all.
 mkdir /cg

@@ -1,4 +1,4 @@
-# Spec §9 and issue 5 §5: registered events drawn on their cgroups. Two listeners on A (a
+# `kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34: registered events drawn on their cgroups. Two listeners on A (a
 # usage threshold and the OOM notifier) appear as cgroup_event nodes on A's event_list, each
 # pointing at its eventfd_ctx, read by its listener (the `events` view).
 mkdir /cg

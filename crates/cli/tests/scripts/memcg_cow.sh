@@ -1,4 +1,4 @@
-# fork shares anonymous memory copy-on-write (spec §7.1.1): the shared pages stay charged to
+# fork shares anonymous memory copy-on-write (`mm/memory.c` `do_wp_page`, v2.6.34): the shared pages stay charged to
 # the memcg that first touched them; a write copies a page and charges the copy to the
 # writer's memcg; the original is uncharged with its last mapping.
 mkdir /cg

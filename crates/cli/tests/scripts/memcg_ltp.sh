@@ -1,7 +1,7 @@
 # LTP-style memory controller scenarios through memcg_process (ported from LTP's
 # controllers/memcg/functional: memcg_stat_test.sh, memcg_max_usage_in_bytes_test.sh,
 # memcg_failcnt.sh, memcg_move_charge_at_immigrate_test.sh, memcg_force_empty.sh;
-# spec §15.3.1, §15.3.3).
+# `kernel/cgroup.c` `cgroup_get_sb`, `cgroup_populate_dir`, `cgroup_create`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_write`, v2.6.34).
 mkdir /cg
 mount -t cgroup -o memory none /cg
 cat /cg/memory.limit_in_bytes

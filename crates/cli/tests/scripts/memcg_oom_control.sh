@@ -1,4 +1,4 @@
-# oom_control without the listener (spec §15.3.10, §8.6): with oom_kill_disable the task that
+# oom_control without the listener (`mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_notify`, `memcg_oom_recover`, v2.6.35): with oom_kill_disable the task that
 # hits the limit sleeps on the memcg OOM wait queue (state D) and under_oom is 1; raising the
 # limit (memcg_oom_recover) wakes it, it retries its fault and under_oom goes back to 0.
 mkdir /cg

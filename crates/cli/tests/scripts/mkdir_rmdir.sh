@@ -1,4 +1,4 @@
-# Spec §15.3.5, §2.8 and §2.9: mkdir and rmdir of cgroups, with every errno of the shell.
+# `kernel/cgroup.c` `cgroup_rmdir`, `cgroup_create`, v2.6.34: mkdir and rmdir of cgroups, with every errno of the shell.
 mkdir /cg
 mount -t cgroup -o cpu,cpuacct none /cg
 mkdir /cg/A

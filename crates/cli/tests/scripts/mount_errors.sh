@@ -1,4 +1,4 @@
-# Spec §15.3.2 and §2.5: every mount/umount errno a user can hit from the shell.
+# `kernel/cgroup.c` `cgroup_test_super`, `rebind_subsystems`, `cgroup_get_sb`, v2.6.34: every mount/umount errno a user can hit from the shell.
 mkdir /a /b /c /d /e /f /g
 mount -t cgroup -o memory none /a
 # The same options again: another view of the same hierarchy.
@@ -29,11 +29,11 @@ mount -t cgroup -o cpu none /nowhere
 mount -t nosuchfs none /e
 # Only root mounts: EPERM.
 setpriv --reuid=1000 mount -t cgroup -o cpu none /e
-# Remount: with children the hierarchy cannot be rebound (EBUSY, §2.6.3); a non-mount: EINVAL.
+# Remount: with children the hierarchy cannot be rebound (EBUSY, `kernel/cgroup.c` `rebind_subsystems`, v2.6.34); a non-mount: EINVAL.
 mount -o remount,memory /a
 mount -o remount,cpu /f
 cat /proc/mounts
-# umount: the hierarchy with a child cgroup lingers invisibly (§2.5.6).
+# umount: the hierarchy with a child cgroup lingers invisibly (`kernel/cgroup.c` `cgroup_kill_sb`, v2.6.34).
 umount /b
 umount /a
 cat /proc/cgroups

@@ -1,4 +1,4 @@
-# Spec §15.3.8 and §2.12: notify_on_release and the release agent.
+# `kernel/cgroup.c` `check_for_release`, `cgroup_release_agent`, v2.6.25–v2.6.34: notify_on_release and the release agent.
 dmesg -C
 mkdir /cg
 mount -t cgroup -o cpu none /cg

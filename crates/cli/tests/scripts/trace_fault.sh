@@ -1,4 +1,4 @@
-# The charge path of a page fault with kernel function names (spec §7.4, §8.3): one page fits,
+# The charge path of a page fault with kernel function names (`mm/memcontrol.c` `__mem_cgroup_try_charge`, `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`, v2.6.34–v2.6.35): one page fits,
 # the second one hits the limit, reclaim finds nothing to take (no swap left to the memsw
 # limit), and the memcg OOM killer ends the process.
 # The whole call tree, unfolded (`trace --summary off`), as the trace file shows it.

@@ -1,4 +1,4 @@
-# Path errors a user meets around cgroup directories (the VFS side of §2.8, §2.9, §2.5.6).
+# Path errors a user meets around cgroup directories (the VFS side of `kernel/cgroup.c` `cgroup_create`, `cgroup_rmdir`, `cgroup_kill_sb`, v2.6.34).
 mkdir /cg
 mount -t cgroup -o cpu none /cg
 # cgroupfs has no create operation: a redirection cannot make a new file there (EACCES).

@@ -1,6 +1,6 @@
 //! Random operation sequences on each counter tree against small sequential reference models.
 //!
-//! The models are the executable spec of spec §3 (res_counter), §4 (page_counter) and §7.6
+//! The models are the executable spec of `kernel/res_counter.c`, v2.6.25–3.18 (res_counter), `mm/page_counter.c` (page_counter) and `mm/memcontrol.c` `try_charge`
 //! (the stock-first charge). Kernel quirks are kept in the models on purpose.
 
 use std::sync::Arc;
@@ -369,7 +369,7 @@ fn stock_op() -> impl Strategy<Value = StockOp> {
     ]
 }
 
-/// The single-slot stock of spec §7.6 over the page_counter model.
+/// The single-slot stock of `mm/memcontrol.c` `try_charge`, v4.19 over the page_counter model.
 struct StockModel {
     c: PageModel,
     cached: Option<usize>,

@@ -1,4 +1,4 @@
-//! The limit-file parsers of each era as tables: spec §3.8 (res_counter) and §4.7 (page_counter).
+//! The limit-file parsers of each era as tables: `kernel/res_counter.c` `res_counter_memparse_write_strategy`, v2.6.34 (res_counter) and `mm/page_counter.c` `page_counter_memparse` (page_counter).
 
 use cgsim_counters::{
     Counter, PAGE_COUNTER_MAX, PageCounter, PageCounterProfile, RES_COUNTER_MAX, RESOURCE_MAX,
@@ -35,7 +35,7 @@ fn res_counter_memparse_write_strategy_by_era() {
         ("-1k", P::V2_6_34, e),
         ("-1", P::V2_6_25, e),
         ("-1", P::V3_12, Ok(RES_COUNTER_MAX)),
-        // spec §3.9: LLONG_MAX rounds up past itself.
+        // `kernel/res_counter.c` `res_counter_memparse_write_strategy`, v2.6.34: LLONG_MAX rounds up past itself.
         ("9223372036854775807", P::V2_6_34, Ok(9223372036854775808)),
         // Kernel quirk: before 3.12 the round-up wraps to 0; 3.12 saturates.
         ("18446744073709551615", P::V2_6_34, Ok(0)),

@@ -1,4 +1,4 @@
-//! Named kernel behaviours, one scenario each (spec §3, §4, §7.4–7.6).
+//! Named kernel behaviours, one scenario each (`kernel/res_counter.c`, v2.6.25–3.18; `mm/page_counter.c`, v3.19; `mm/memcontrol.c` `__mem_cgroup_try_charge`, `mem_cgroup_do_charge`, `try_charge`, v2.6.34–v4.19).
 
 use std::sync::Arc;
 

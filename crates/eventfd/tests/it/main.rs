@@ -1,5 +1,4 @@
-//! Integration tests of `cgsim-eventfd`: the rules of spec §13 and acceptance scenario
-//! §15.3.12, a model-based property test, and real threads blocking and waking.
+//! Integration tests of `cgsim-eventfd`: the rules of `fs/eventfd.c` (v2.6.34), a model-based property test, and real threads blocking and waking.
 
 mod model;
 mod rules;

@@ -1,4 +1,4 @@
-//! Random operation sequences against a small reference model of the counter (§13.3 – §13.6).
+//! Random operation sequences against a small reference model of the counter (`fs/eventfd.c` `eventfd_read`, `eventfd_write`, `eventfd_signal`, `eventfd_poll`, v2.6.34).
 
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ struct Model {
     semaphore: bool,
 }
 
-/// The largest counter a user write may produce (§13.4).
+/// The largest counter a user write may produce (`fs/eventfd.c` `eventfd_write`, v2.6.34).
 const LARGEST_WRITTEN: u128 = u64::MAX as u128 - 1;
 
 /// What one operation returns, and the wake key it produces (if any).

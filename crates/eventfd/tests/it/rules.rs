@@ -1,4 +1,4 @@
-//! The rules of spec §13 and acceptance scenario §15.3.12, one table or scenario each.
+//! The rules of `fs/eventfd.c` (v2.6.34), one table or scenario each.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::{read_u64, record_wakes, write_u64};
 
 const MAX: u64 = u64::MAX;
 
-/// §13.2: which flag words `eventfd2` accepts under which profile, and where the flags go.
+/// `fs/eventfd.c` `sys_eventfd2`, v2.6.34: which flag words `eventfd2` accepts under which profile, and where the flags go.
 #[test]
 fn eventfd2_flags() {
     let seed = EventfdProfile::SEED;
@@ -56,7 +56,7 @@ fn eventfd2_flags() {
     assert_eq!(EventfdProfile::default(), seed);
 }
 
-/// §15.3.12, step by step, through the file's non-blocking flag as the VFS would use it.
+/// `fs/eventfd.c`, v2.6.34, step by step, through the file's non-blocking flag as the VFS would use it.
 #[test]
 fn acceptance_15_3_12() {
     let file = eventfd2(0, EFD_NONBLOCK).unwrap();
@@ -75,7 +75,7 @@ fn acceptance_15_3_12() {
     assert_eq!(reads, [Ok(1), Ok(1), Ok(1), Err(Errno::EAGAIN)]);
 }
 
-/// §13.3, §13.4: the length check comes first and leaves the counter alone; bytes past the
+/// `fs/eventfd.c` `eventfd_read`, `eventfd_write`, v2.6.34: the length check comes first and leaves the counter alone; bytes past the
 /// eighth are ignored by writes and untouched by reads.
 #[test]
 fn buffer_lengths() {
@@ -105,7 +105,7 @@ fn buffer_lengths() {
     assert_eq!(out[8..], [0xaa; 8]);
 }
 
-/// §13.4: the room rule `count + v <= u64::MAX - 1`, at its edge.
+/// `fs/eventfd.c` `eventfd_write`, v2.6.34: the room rule `count + v <= u64::MAX - 1`, at its edge.
 #[test]
 fn write_overflow_edge() {
     let file = eventfd2(0, EFD_NONBLOCK).unwrap();
@@ -121,7 +121,7 @@ fn write_overflow_edge() {
     assert_eq!(write_u64(ctx, MAX - 1), Ok(8));
 }
 
-/// §13.5: the kernel-side signal saturates, reports what it added, and lets a read return
+/// `fs/eventfd.c` `eventfd_signal`, v2.6.34: the kernel-side signal saturates, reports what it added, and lets a read return
 /// all ones, which no user write can produce.
 #[test]
 fn signal_saturates() {
@@ -140,7 +140,7 @@ fn signal_saturates() {
     assert_eq!(ctx.count(), 0);
 }
 
-/// §13.6: readiness for counters at the interesting values.
+/// `fs/eventfd.c` `eventfd_poll`, v2.6.34: readiness for counters at the interesting values.
 #[test]
 fn poll_bits() {
     let (pin, pout, perr) = (PollMask::POLLIN, PollMask::POLLOUT, PollMask::POLLERR);
@@ -201,7 +201,7 @@ fn wake_keys() {
     assert_eq!(*order.lock(), [2, 0]);
 }
 
-/// §13.7, §9.3.1: closing the file wakes every entry with `POLLHUP`; a kernel-side reference
+/// `fs/eventfd.c` `eventfd_release`, v2.6.34; `kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34: closing the file wakes every entry with `POLLHUP`; a kernel-side reference
 /// keeps the context usable. A wake function may call back into the context, as a cgroup
 /// event unregistering itself does.
 #[test]
@@ -235,7 +235,7 @@ fn pollhup_on_release() {
     assert_eq!(*keys.lock(), [PollMask::POLLHUP, PollMask::POLLIN]);
 }
 
-/// §15.2 `eventfd.pollhup_on_close = off` (before 2.6.31): closing is silent.
+/// Profile switch `eventfd.pollhup_on_close = off` (before 2.6.31): closing is silent.
 #[test]
 fn silent_close_before_2_6_31() {
     let file: EventfdFile = EventfdProfile::V2_6_30.eventfd(0).unwrap();

@@ -1,4 +1,4 @@
-//! Real threads sleeping in blocking reads and writes and being woken (§13.3, §13.4).
+//! Real threads sleeping in blocking reads and writes and being woken (`fs/eventfd.c` `eventfd_read`, `eventfd_write`, v2.6.34).
 //!
 //! Every blocking call uses a generous timeout, so a bug shows up as `EINTR`, never as a hang.
 //! Nothing here measures time.

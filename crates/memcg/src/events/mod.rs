@@ -3,8 +3,8 @@
 //! **Kernel:** `mm/memcontrol.c` `memcg_check_events`, `mem_cgroup_threshold`,
 //! `mem_cgroup_usage_register_event`, `mem_cgroup_usage_unregister_event`,
 //! `mem_cgroup_oom_register_event`, `mem_cgroup_oom_unregister_event`,
-//! `mem_cgroup_oom_notify` (2.6.34 thresholds, 2.6.35 OOM notification; spec §10, §11, SEED
-//! §15.1.10). The `cgroup.event_control` side (parsing the write, finding the eventfd, removal
+//! `mem_cgroup_oom_notify` (2.6.34 thresholds, 2.6.35 OOM notification; `mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, SEED
+//! `mm/memcontrol.c` `mem_cgroup_threshold`, v2.6.34). The `cgroup.event_control` side (parsing the write, finding the eventfd, removal
 //! on close and on rmdir) is the syscall layer's, `cgsim-cgroupfs/src/event_control.rs`.
 //!
 //! [`MemcgEvents`] is both halves of the kernel code:
@@ -19,7 +19,7 @@
 //! [`MemcgEvents::register_threshold`] and [`MemcgEvents::register_oom_notifier`] return a
 //! [`Notifier`] that owns its eventfd (dropping it unregisters, like closing the fd).
 //!
-//! # When thresholds are checked (`thresholds.check`, spec §10.6)
+//! # When thresholds are checked (`thresholds.check`, `mm/memcontrol.c` `memcg_check_events`, v2.6.34)
 //!
 //! | value | checks after |
 //! |---|---|
@@ -39,7 +39,7 @@
 //! **Differences:** the page-event counter is one per memcg, not per CPU (the spec's advice for
 //! a simulator whose charges all come from one thread of control).
 //!
-//! # Memory pressure (`vmpressure = v3_10`, spec §12)
+//! # Memory pressure (`vmpressure = v3_10`, `mm/vmpressure.c` `vmpressure_register_event`, v3.10)
 //!
 //! With the switch on, `memory.pressure_level` exists and reclaim reports each pass to
 //! [`MemcgEventHook::vmpressure`]; see `vmpressure.rs` for the window and the levels. The 4.11
@@ -142,7 +142,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         self.machine.upgrade().ok_or(Errno::ENODEV)
     }
 
-    /// `register_event` of `file` on `memcg` with the text after the two fds (spec §9.2.3
+    /// `register_event` of `file` on `memcg` with the text after the two fds (`kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34
     /// step 8): a threshold for the usage files (EINVAL if it does not parse), ignored for
     /// `oom_control`.
     pub fn register_event(
@@ -271,9 +271,9 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         }
     }
 
-    // ---- thresholds (spec §10) ----
+    // ---- thresholds (`mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, v2.6.34) ----
 
-    /// `mem_cgroup_usage_register_event` (spec §10.2).
+    /// `mem_cgroup_usage_register_event` (`mm/memcontrol.c`, v2.6.34).
     #[doc(alias = "mem_cgroup_usage_register_event")]
     fn usage_register(
         &self,
@@ -304,7 +304,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         Ok(())
     }
 
-    /// `mem_cgroup_usage_unregister_event` (spec §10.3).
+    /// `mem_cgroup_usage_unregister_event` (`mm/memcontrol.c`, v2.6.34).
     #[doc(alias = "mem_cgroup_usage_unregister_event")]
     fn usage_unregister(
         &self,
@@ -349,7 +349,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     }
 
     /// `mem_cgroup_threshold(memcg)`: both arrays of `memcg`, then of each hierarchical
-    /// ancestor (spec §10.5).
+    /// ancestor (`mm/memcontrol.c` `mem_cgroup_threshold`, v2.6.34).
     fn mem_cgroup_threshold(
         &self,
         view: &dyn MemcgEventView,
@@ -377,9 +377,9 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         }
     }
 
-    // ---- OOM notification (spec §11) ----
+    // ---- OOM notification (`mm/memcontrol.c` `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`, v2.6.35) ----
 
-    /// `mem_cgroup_oom_register_event` (spec §11.1): args are ignored; signalled at once if the
+    /// `mem_cgroup_oom_register_event` (`mm/memcontrol.c`, v2.6.35): args are ignored; signalled at once if the
     /// memcg is under OOM now.
     #[doc(alias = "mem_cgroup_oom_register_event")]
     fn oom_register(
@@ -402,7 +402,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         Ok(())
     }
 
-    /// `mem_cgroup_oom_unregister_event` (spec §11.2).
+    /// `mem_cgroup_oom_unregister_event` (`mm/memcontrol.c`, v2.6.35).
     #[doc(alias = "mem_cgroup_oom_unregister_event")]
     fn oom_unregister(&self, memcg: MemcgId, eventfd: &Arc<EventfdCtx>) {
         let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_oom_unregister_event");
@@ -413,7 +413,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     }
 }
 
-// ---- memory pressure (spec §12) ----
+// ---- memory pressure (`mm/vmpressure.c` `vmpressure`, `vmpressure_register_event`, v3.10) ----
 
 impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     /// `vmpressure_register_event` (3.10): exactly one of `low`, `medium`, `critical`.
@@ -456,7 +456,7 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
     /// Accumulate the pass into `memcg`'s window; a full window (`vmpressure_win` pages
     /// scanned) is taken and reset, its level computed, and delivered to the nearest memcg,
     /// walking up through `use_hierarchy` parents, that has a registration at or below that
-    /// level (`vmpressure_work_fn`, spec §12.2–12.4).
+    /// level (`vmpressure_work_fn`, `mm/vmpressure.c` `vmpressure`, `vmpressure_prio`, v3.10).
     fn vmpressure(&self, view: &dyn MemcgEventView, memcg: MemcgId, scanned: u64, reclaimed: u64) {
         let t = &*self.tracer;
         let _f = trace::func(t, CpuId(0), "vmpressure");
@@ -537,7 +537,7 @@ type Unregister = Box<dyn FnOnce(MemcgId, EventFile, &Arc<EventfdCtx>) + Send + 
 
 /// A registration that owns its eventfd: the Rust-side equivalent of a listener's
 /// `eventfd` + `cgroup.event_control` write. Dropping it unregisters the event and closes the
-/// eventfd, as closing the fd does (spec §9.3.1).
+/// eventfd, as closing the fd does (`kernel/cgroup.c` `cgroup_event_wake`, `cgroup_event_remove`, v2.6.34).
 pub struct Notifier {
     efd: EventfdFile,
     memcg: MemcgId,

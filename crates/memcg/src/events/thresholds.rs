@@ -3,7 +3,7 @@
 //! **Kernel:** `mm/memcontrol.c` `struct mem_cgroup_threshold_ary`, `__mem_cgroup_threshold`,
 //! and the array rebuilding of `mem_cgroup_usage_register_event` /
 //! `mem_cgroup_usage_unregister_event` (2.6.34 algorithm with the 3.x `≤` registration
-//! comparison of SEED, spec §10.1–10.4, §15.1.10).
+//! comparison of SEED, `mm/memcontrol.c` `__mem_cgroup_threshold`, `mem_cgroup_usage_register_event`, `mem_cgroup_usage_unregister_event`, `mem_cgroup_threshold`, v2.6.34).
 //!
 //! This file is the data structure alone: no locks, no memcg, no tracing. The caller
 //! (`events/mod.rs`) reads the usage and signals the eventfds the check returns.
@@ -64,7 +64,7 @@ impl ThresholdAry {
         self.current
     }
 
-    /// `__mem_cgroup_threshold`'s two loops (spec §10.4): call `signal` once for every
+    /// `__mem_cgroup_threshold`'s two loops (`mm/memcontrol.c`, v2.6.34): call `signal` once for every
     /// threshold crossed since the last check — downwards (usage now below it) walking down
     /// from `current`, else upwards (usage now at or above it) walking up — and move
     /// `current`. Returns how many were signalled.
@@ -90,7 +90,7 @@ impl ThresholdAry {
         n
     }
 
-    /// Add a threshold (spec §10.2 steps 4–5), after the caller ran [`check`](Self::check) with
+    /// Add a threshold (`mm/memcontrol.c` `mem_cgroup_usage_register_event`, v2.6.34), after the caller ran [`check`](Self::check) with
     /// the current usage. `current` is recomputed from `usage`: with `le` (3.x, SEED) the
     /// number of entries `≤ usage` minus one, else (2.6.34) the number `< usage` minus one.
     /// Nothing is signalled for the new threshold.
@@ -102,7 +102,7 @@ impl ThresholdAry {
         self.recompute(usage, le);
     }
 
-    /// Remove every entry of `eventfd` (spec §10.3 steps 3–4), after the caller ran
+    /// Remove every entry of `eventfd` (`mm/memcontrol.c` `mem_cgroup_usage_unregister_event`, v2.6.34), after the caller ran
     /// [`check`](Self::check). Returns how many were removed.
     pub fn remove(&mut self, eventfd: &Arc<EventfdCtx>, usage: Bytes, le: bool) -> usize {
         let before = self.entries.len();

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `mm/vmpressure.c` `struct vmpressure`, `vmpressure`, `vmpressure_prio`,
 //! `vmpressure_work_fn`, `vmpressure_calc_level`, `vmpressure_event`,
-//! `vmpressure_register_event` (3.10; spec §12). Available with the `vmpressure = v3_10`
+//! `vmpressure_register_event` (3.10; `mm/vmpressure.c`). Available with the `vmpressure = v3_10`
 //! switch, which also creates `memory.pressure_level`.
 //!
 //! This file is the per-memcg state and the arithmetic; `events/mod.rs` walks the hierarchy
@@ -54,7 +54,7 @@ impl VmpressureLevel {
 }
 
 /// `pressure = (scale - reclaimed * scale / scanned) * 100 / scale` with
-/// `scale = scanned + reclaimed` (spec §12.2). Reclaiming at least as much as was scanned is
+/// `scale = scanned + reclaimed` (`mm/vmpressure.c` `vmpressure`, v3.10). Reclaiming at least as much as was scanned is
 /// 0 % (the 4.x guard; 3.10 would wrap around, which reclaim here never makes happen).
 pub fn pressure_percent(scanned: u64, reclaimed: u64) -> u64 {
     if scanned == 0 || reclaimed >= scanned {

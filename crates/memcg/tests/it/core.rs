@@ -1,5 +1,5 @@
 //! The memory subsystem registered with the cgroup core: mount, mkdir, control files through
-//! `cgroup_file_write`, attach through `tasks`, rmdir reparenting (spec §15.3.1, §15.3.3–15.3.5).
+//! `cgroup_file_write`, attach through `tasks`, rmdir reparenting (`kernel/cgroup.c` `cgroup_get_sb`, `cgroup_populate_dir`, `cgroup_create`, `attach_task_by_pid`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_write`, v2.6.34).
 
 use crate::*;
 use cgsim_cgroup::{CgroupCore, CoreProfile};

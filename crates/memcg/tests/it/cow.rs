@@ -1,4 +1,4 @@
-//! fork's copy-on-write sharing of anonymous memory, as memcg sees it (spec §7.1.1): the shared
+//! fork's copy-on-write sharing of anonymous memory, as memcg sees it (`mm/memory.c` `do_wp_page`, v2.6.34): the shared
 //! pages stay charged to the memcg that first touched them; a write copies the page and
 //! charges the copy to the writer's memcg; the original is uncharged with its last mapping.
 

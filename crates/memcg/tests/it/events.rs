@@ -1,5 +1,5 @@
-//! Thresholds and OOM notification (spec §10, §11, §15.3.9–15.3.10) through
-//! `MemcgEvents`: the worked example of §10.7, the check timing switches, the ancestor walk,
+//! Thresholds and OOM notification (`mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`, v2.6.34–v2.6.35) through
+//! `MemcgEvents`: the worked example of `mm/memcontrol.c` `__mem_cgroup_threshold`, v2.6.34, the check timing switches, the ancestor walk,
 //! OOM delivery to the subtree, model-based property tests, and a real thread woken from a
 //! blocking eventfd read.
 
@@ -76,7 +76,7 @@ fn pages(bytes: u64) -> u64 {
     bytes / PAGE_SIZE
 }
 
-/// Spec §10.7, in `every_event` mode.
+/// `mm/memcontrol.c` `__mem_cgroup_threshold`, v2.6.34, in `every_event` mode.
 #[test]
 fn worked_example() {
     let (m, ev) = boot_mode(ThresholdCheck::EveryEvent);
@@ -106,7 +106,7 @@ fn worked_example() {
     assert!(ev.thresholds(a, false).is_empty());
 }
 
-/// Spec §15.3.9: a 5M listener sees 4M -> 6M once and 6M -> 4M once.
+/// `mm/memcontrol.c` `__mem_cgroup_threshold`, v2.6.34: a 5M listener sees 4M -> 6M once and 6M -> 4M once.
 #[test]
 fn crossing_up_and_down_once_each() {
     let (m, ev) = boot_mode(ThresholdCheck::EveryEvent);
@@ -121,7 +121,7 @@ fn crossing_up_and_down_once_each() {
     assert_eq!(n.try_recv(), None);
 }
 
-/// Registration never fires for a threshold already passed (spec §10.2).
+/// Registration never fires for a threshold already passed (`mm/memcontrol.c` `mem_cgroup_usage_register_event`, v2.6.34).
 #[test]
 fn registration_is_silent() {
     let (m, ev) = boot_mode(ThresholdCheck::EveryEvent);
@@ -225,7 +225,7 @@ fn ratelimited_3x_first_event_then_every_129() {
     assert_eq!(n.try_recv(), Some(1), "event 259 checks and sees 1 page");
 }
 
-/// A child's charges reach the thresholds of a `use_hierarchy` parent (spec §10.5), and not
+/// A child's charges reach the thresholds of a `use_hierarchy` parent (`mm/memcontrol.c` `mem_cgroup_threshold`, v2.6.34), and not
 /// those of a parent without it.
 #[test]
 fn ancestors_are_checked_through_use_hierarchy() {
@@ -280,12 +280,12 @@ fn bad_thresholds_are_einval() {
     ev.register_event(a, EventFile::UsageInBytes, Arc::clone(efd.ctx()), "1")
         .unwrap();
     assert_eq!(ev.thresholds(a, false), vec![Bytes(0), Bytes(PAGE_SIZE)]);
-    // One eventfd, all its entries removed at once (spec §10.3 step 3).
+    // One eventfd, all its entries removed at once (`mm/memcontrol.c` `mem_cgroup_usage_unregister_event`, v2.6.34).
     ev.unregister_event(a, EventFile::UsageInBytes, efd.ctx());
     assert!(ev.thresholds(a, false).is_empty());
 }
 
-/// Spec §15.3.10 and §11: the lock owner notifies every listener of the OOMing memcg; a
+/// `mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_notify`, `mem_cgroup_oom_register_event`, v2.6.35: the lock owner notifies every listener of the OOMing memcg; a
 /// registration while under OOM is signalled at once; the root never OOMs.
 #[test]
 fn oom_notification() {
@@ -327,7 +327,7 @@ fn oom_notification() {
 }
 
 /// An OOM at a `use_hierarchy` parent notifies the whole subtree, not the ancestors
-/// (spec §11.3).
+/// (`mm/memcontrol.c` `mem_cgroup_oom_notify`, v2.6.35).
 #[test]
 fn oom_notifies_the_subtree() {
     let (m, ev) = boot_mode_swap(ThresholdCheck::EveryEvent, 0);
@@ -402,7 +402,7 @@ enum Op {
     Unregister(usize),
 }
 
-/// Reference model of one threshold (spec §10.4): whether it was reached at the last check
+/// Reference model of one threshold (`mm/memcontrol.c` `__mem_cgroup_threshold`, v2.6.34): whether it was reached at the last check
 /// of its memcg's array; a check counts a crossing when that changes.
 #[derive(Clone, Debug)]
 struct ModelThreshold {
@@ -425,8 +425,8 @@ impl ModelThreshold {
 /// Run `ops` on a child memcg and its `use_hierarchy` parent (whose usage is the child's) and
 /// compare every notifier's signals with the model after each step. The model checks after
 /// every page event (`every_event`) or at the events that make the child's counter a multiple
-/// of 128 (`ratelimited_2_6_34`; the parent is checked with its child, spec §10.5), and checks
-/// a memcg's array before each registration and unregistration on it (spec §10.2–10.3).
+/// of 128 (`ratelimited_2_6_34`; the parent is checked with its child, `mm/memcontrol.c` `mem_cgroup_threshold`, v2.6.34), and checks
+/// a memcg's array before each registration and unregistration on it (`mm/memcontrol.c` `mem_cgroup_usage_register_event`, `mem_cgroup_usage_unregister_event`, v2.6.34).
 fn run_model(mode: ThresholdCheck, ops: &[Op]) {
     let (m, ev) = boot_mode(mode);
     let p = m.create_memcg(MemcgId::ROOT).unwrap();
@@ -540,7 +540,7 @@ proptest! {
     }
 }
 
-// ---- memory pressure (spec §12, switch `vmpressure = v3_10`) ----
+// ---- memory pressure (`mm/vmpressure.c` `vmpressure_register_event`, v3.10, switch `vmpressure = v3_10`) ----
 
 fn boot_vmpressure(swap_mib: u64) -> (Arc<Machine>, Arc<Events>) {
     let mut p = MemcgProfile::default();
@@ -615,7 +615,7 @@ fn pressure_run(listeners: &[(usize, VmpressureLevel)]) -> Vec<u64> {
 }
 
 /// A sample that no registration of the memcg handles goes to the nearest `use_hierarchy`
-/// ancestor that has one, and stops there (spec §12.4). The simulation is deterministic, so
+/// ancestor that has one, and stops there (`mm/vmpressure.c` `vmpressure_work_fn`, v3.10). The simulation is deterministic, so
 /// runs with different listeners see the same samples.
 #[test]
 fn vmpressure_propagates_up_until_handled() {

@@ -1,4 +1,4 @@
-//! Control-file formats and errors (spec §6, §15.3.3, §15.3.6, §15.3.7).
+//! Control-file formats and errors (`mm/memcontrol.c` `mem_cgroup_files`, `mem_cgroup_write`, `mem_cgroup_resize_limit`, `mem_cgroup_resize_memsw_limit`, v2.6.34–v2.6.35; `kernel/cgroup.c` `cgroup_create`, v2.6.34).
 
 use crate::*;
 use cgsim_ktypes::Errno;
@@ -97,7 +97,7 @@ fn no_memsw_files_without_swap_accounting() {
     assert!(!read(&m, MemcgId::ROOT, "stat").contains("swap"));
 }
 
-/// §15.3.3.
+/// `kernel/cgroup.c` `cgroup_create`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_write`, v2.6.34.
 #[test]
 fn limit_parsing() {
     let m = boot(64, 16);
@@ -147,7 +147,7 @@ fn limit_parsing() {
     assert_eq!(read(&m, MemcgId::ROOT, "soft_limit_in_bytes"), "8388608\n");
 }
 
-/// §15.3.6.
+/// `mm/memcontrol.c` `mem_cgroup_resize_limit`, `mem_cgroup_resize_memsw_limit`, v2.6.34.
 #[test]
 fn memsw_ordering() {
     let m = boot(64, 16);
@@ -165,7 +165,7 @@ fn memsw_ordering() {
     assert_eq!(stat(&m, a, "hierarchical_memsw_limit"), 8 * MIB);
 }
 
-/// §15.3.7.
+/// `mm/memcontrol.c` `mem_cgroup_hierarchy_write`, v2.6.34.
 #[test]
 fn use_hierarchy_rules() {
     let m = boot(64, 16);
@@ -267,7 +267,7 @@ fn stale_memcg_is_enodev() {
     assert_eq!(m.read_file(a, "usage_in_bytes"), Err(Errno::ENODEV));
 }
 
-/// The 2.6.25 memory controller's files (spec §6.1, §6.4, §6.5, §6.7, §6.8).
+/// The 2.6.25 memory controller's files (`mm/memcontrol.c` `mem_cgroup_files`, `mem_cgroup_read`, `mem_cgroup_write`, `mem_cgroup_resize_limit`).
 #[test]
 fn files_of_2_6_25() {
     let (m, _) = boot_with(MemcgProfile::v2_6_25(), 64, 0);
@@ -307,7 +307,7 @@ fn files_of_2_6_25() {
 }
 
 /// The 3.19+ counter backend: page_counter parsing rounds down and prints LONG_MAX rounded to a
-/// page as "unlimited" (spec §1.4, §4.7); the charge path is the same code.
+/// page as "unlimited" (`include/linux/res_counter.h` `RESOURCE_MAX`, v2.6.34; `include/linux/page_counter.h` `PAGE_COUNTER_MAX`, v3.19; `mm/page_counter.c` `page_counter_memparse`, v3.19); the charge path is the same code.
 #[test]
 fn page_counter_backend() {
     use cgsim_counters::{PageCounter, PageCounterProfile};

@@ -1,5 +1,5 @@
 //! OOM: kills at tiny limits, victim choice, `oom_kill_disable` waiting and wake-ups
-//! (spec §8.3, §8.6, §8.7, §15.3.10 without the listener), and the 2.6.25 kill-and-fail model.
+//! (`mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`, `memcg_oom_recover`, `mem_cgroup_oom_notify`; `mm/oom_kill.c` `oom_badness`, `select_bad_process` without the listener), and the 2.6.25 kill-and-fail model.
 
 use crate::*;
 use cgsim_ktypes::{Bytes, Errno};
@@ -279,7 +279,7 @@ impl MemcgEventHook for Usage {
     }
 }
 
-/// The threshold layer's view (spec §15.3.9 under `every_event`): one page event per charge
+/// The threshold layer's view (`mm/memcontrol.c` `__mem_cgroup_threshold`, v2.6.34 under `every_event`): one page event per charge
 /// and uncharge, with the usage `usage_in_bytes` would print.
 #[test]
 fn page_events_reach_the_hook() {
@@ -308,7 +308,7 @@ fn v4() -> MemcgProfile {
 }
 
 /// Nothing killable in the memcg: 2.6.35 (SEED) fails the charge, 4.x forces it past the limit
-/// (`OOM_FAILED` → `force:` in `try_charge`, spec §8.5.3).
+/// (`OOM_FAILED` → `force:` in `try_charge`, `mm/memcontrol.c` `mem_cgroup_oom`, v4.19).
 #[test]
 fn v4_oom_forces_the_charge_when_nothing_can_be_killed() {
     for (profile, forced) in [(MemcgProfile::default(), false), (v4(), true)] {
@@ -332,7 +332,7 @@ fn v4_oom_forces_the_charge_when_nothing_can_be_killed() {
 }
 
 /// `oom_kill_disable`: 2.6.35 makes every charge wait; 4.x makes only a user page fault wait
-/// and fails a charge from `read(2)` (page cache) with ENOMEM (`OOM_SKIPPED`, spec §8.5.2).
+/// and fails a charge from `read(2)` (page cache) with ENOMEM (`OOM_SKIPPED`, `mm/memcontrol.c` `mem_cgroup_oom`, `try_charge`, v4.19).
 #[test]
 fn v4_oom_kill_disable_waits_only_in_a_user_fault() {
     for (profile, read_waits) in [(MemcgProfile::default(), true), (v4(), false)] {
@@ -376,7 +376,7 @@ fn kill_and_fail_model_in_the_2_6_34_loop() {
     m.check_invariants();
 }
 
-/// `memcg.oom_model=handle_oom_2_6_34` (spec §8.2.3): there is no `oom_control` (no
+/// `memcg.oom_model=handle_oom_2_6_34` (`mm/memcontrol.c` `mem_cgroup_handle_oom`, v2.6.34): there is no `oom_control` (no
 /// `oom_kill_disable` to make tasks wait, no `under_oom`), and the task that hits the limit runs
 /// the OOM killer and retries its charge; SEED with `oom_kill_disable` would make it wait.
 #[test]
@@ -409,7 +409,7 @@ fn handle_oom_2_6_34_has_no_oom_control_and_always_kills() {
     assert_eq!(other.set("memcg.oom_model", "bogus"), Err(Errno::EINVAL));
 }
 
-/// `memcg.oom_model=oom_control_fault_end` (3.12+, spec §8.4): a page-cache charge from
+/// `memcg.oom_model=oom_control_fault_end` (3.12+, `mm/memcontrol.c` `mem_cgroup_oom_synchronize`): a page-cache charge from
 /// `read(2)` at the limit fails with ENOMEM and kills no one, where SEED runs the OOM killer; a
 /// user page fault handles the OOM as SEED does.
 #[test]

@@ -1,6 +1,6 @@
 //! The machine against the reference model (`cgsim_memcg::model`) over random operation
 //! sequences: charge, write after fork, uncharge, limit, attach with and without
-//! move_charge_at_immigrate, rmdir, fork, exit (issue 4 §7), with both counter backends, through
+//! move_charge_at_immigrate, rmdir, fork, exit, with both counter backends, through
 //! the crate's public proptest-state-machine reference and strategies.
 
 use cgsim_memcg::model::state_machine::{

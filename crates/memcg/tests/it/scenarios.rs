@@ -1,6 +1,6 @@
 //! Scenarios after LTP's memcg tests (`testcases/kernel/controllers/memcg/functional/
 //! memcg_{usage_in_bytes,max_usage_in_bytes,failcnt,stat,force_empty,move_charge...}_test.sh`)
-//! and Documentation/cgroups/memory.txt, written from spec §5–§8 and §15.3.
+//! and Documentation/cgroups/memory.txt, written from `mm/memcontrol.c` and `mm/vmscan.c` of v2.6.34–v2.6.35.
 
 use crate::*;
 use cgsim_ktypes::{Bytes, CpuId, Errno};
@@ -159,7 +159,7 @@ fn shared_zero_mapping_first_touch() {
     m.check_invariants();
 }
 
-/// LTP memcg_move_charge_at_immigrate_test (spec §5.2, §5.9).
+/// LTP memcg_move_charge_at_immigrate_test (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, `mem_cgroup_can_attach`, `mem_cgroup_move_charge`, v2.6.34–v2.6.35).
 #[test]
 fn moved_task_charges_stay_unless_move_charge() {
     let m = boot(64, 16);
@@ -394,7 +394,7 @@ fn mlock_after_touch() {
 }
 
 /// One munmap over pages charged to two memcgs (the task moved in between, without
-/// move_charge_at_immigrate): the coalesced uncharge of the unmap (spec §7.7.2) holds the first
+/// move_charge_at_immigrate): the coalesced uncharge of the unmap (`mm/memcontrol.c` `mem_cgroup_uncharge_start`, `mem_cgroup_uncharge_end`, v2.6.34) holds the first
 /// memcg's pages and uncharges the other's directly; both end at zero.
 #[test]
 fn munmap_over_two_memcgs_uncharges_both() {
