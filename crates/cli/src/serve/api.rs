@@ -198,6 +198,14 @@ impl Drop for Busy {
     }
 }
 
+/// What every request on a session does first, in this order: the view it asks for, the
+/// session, and the session's one command slot (409 while another request holds it).
+fn claim(app: &App, id: &str, view: Option<&str>) -> Result<(View, Busy), Reject> {
+    let view = parse_view(view)?;
+    let busy = Busy::take(lookup(app, id)?)?;
+    Ok((view, busy))
+}
+
 fn lookup(app: &App, id: &str) -> Result<Arc<Entry>, Reject> {
     app.get(id)
         .ok_or_else(|| rej(StatusCode::NOT_FOUND, format!("no session {id}")))
@@ -278,18 +286,11 @@ async fn command(
             "one line per request (the page sends a pasted block line by line)",
         );
     }
-    let view = match parse_view(input.view.as_deref()) {
-        Ok(v) => v,
+    let (view, busy) = match claim(&app, &id, input.view.as_deref()) {
+        Ok(x) => x,
         Err(r) => return r.into_response(),
     };
-    let entry = match lookup(&app, &id) {
-        Ok(e) => e,
-        Err(r) => return r.into_response(),
-    };
-    let busy = match Busy::take(entry.clone()) {
-        Ok(b) => b,
-        Err(r) => return r.into_response(),
-    };
+    let entry = Arc::clone(&busy.0);
     if entry
         .commands
         .lock()
@@ -410,16 +411,8 @@ async fn state(
     Path(id): Path<String>,
     Query(q): Query<StateQuery>,
 ) -> Response {
-    let view = match parse_view(q.view.as_deref()) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let entry = match lookup(&app, &id) {
-        Ok(e) => e,
-        Err(r) => return r.into_response(),
-    };
-    let busy = match Busy::take(entry.clone()) {
-        Ok(b) => b,
+    let (view, busy) = match claim(&app, &id, q.view.as_deref()) {
+        Ok(x) => x,
         Err(r) => return r.into_response(),
     };
     let job = tokio::task::spawn_blocking(move || {
@@ -449,16 +442,8 @@ async fn continue_from(
     Path(id): Path<String>,
     Json(input): Json<ContinueIn>,
 ) -> Response {
-    let view = match parse_view(input.view.as_deref()) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let entry = match lookup(&app, &id) {
-        Ok(e) => e,
-        Err(r) => return r.into_response(),
-    };
-    let busy = match Busy::take(entry.clone()) {
-        Ok(b) => b,
+    let (view, busy) = match claim(&app, &id, input.view.as_deref()) {
+        Ok(x) => x,
         Err(r) => return r.into_response(),
     };
     let job = tokio::task::spawn_blocking(move || {
