@@ -149,6 +149,8 @@ enum Item {
         /// The exit was recorded (an unfinished call prints without its closing brace).
         closed: bool,
         times: usize,
+        /// The summary prints the call without its body (`f() { … }`) to fit a screen.
+        elided: bool,
     },
     Comment {
         cpu: CpuId,
@@ -201,6 +203,7 @@ fn forest(events: &[TraceEvent]) -> Vec<Item> {
                     children: Vec::new(),
                     closed: false,
                     times: 1,
+                    elided: false,
                 });
                 let i = list.len() - 1;
                 open[cpu.index()].push(i);
@@ -237,6 +240,7 @@ fn filter(items: Vec<Item>, globs: &[String]) -> Vec<Item> {
                 children,
                 closed,
                 times,
+                elided,
             } => {
                 let kids = filter(children, globs);
                 if globs.iter().any(|g| glob_match(g, func)) {
@@ -246,6 +250,7 @@ fn filter(items: Vec<Item>, globs: &[String]) -> Vec<Item> {
                         children: kids,
                         closed,
                         times,
+                        elided,
                     });
                 } else {
                     out.extend(kids.into_iter().filter(|k| matches!(k, Item::Call { .. })));
@@ -277,6 +282,7 @@ fn limit(items: Vec<Item>, depth: usize) -> Vec<Item> {
                 children: limit(children, depth - 1),
                 closed: true,
                 times,
+                elided: false,
             }),
             c if depth > 0 => Some(c),
             _ => None,
@@ -340,6 +346,9 @@ fn ranged(first: &str, last: &str) -> String {
     out
 }
 
+/// Whether two items print the same way once folded: same calls, same nesting, comments equal
+/// up to their numbers. Elided calls compare by everything they hide too, so a fold never
+/// merges calls whose hidden bodies differ.
 fn same_shape(a: &Item, b: &Item) -> bool {
     match (a, b) {
         (
@@ -349,6 +358,7 @@ fn same_shape(a: &Item, b: &Item) -> bool {
                 children: k1,
                 closed: d1,
                 times: t1,
+                elided: e1,
             },
             Item::Call {
                 cpu: c2,
@@ -356,12 +366,14 @@ fn same_shape(a: &Item, b: &Item) -> bool {
                 children: k2,
                 closed: d2,
                 times: t2,
+                elided: e2,
             },
         ) => {
             c1 == c2
                 && f1 == f2
                 && d1 == d2
                 && t1 == t2
+                && e1 == e2
                 && k1.len() == k2.len()
                 && k1.iter().zip(k2).all(|(x, y)| same_shape(x, y))
         }
@@ -416,7 +428,45 @@ fn absorb(a: &mut Item, b: Item) {
     }
 }
 
-/// Fold consecutive siblings of the same shape, bottom up.
+/// `it` standing for `n` consecutive copies of itself.
+fn times_n(it: Item, n: usize) -> Item {
+    match it {
+        Item::Call {
+            cpu,
+            func,
+            children,
+            closed,
+            times,
+            elided,
+        } => Item::Call {
+            cpu,
+            func,
+            children,
+            closed,
+            times: times * n,
+            elided,
+        },
+        Item::Comment {
+            cpu,
+            text,
+            last,
+            times,
+        } => Item::Comment {
+            cpu,
+            text,
+            last,
+            times: times * n,
+        },
+        Item::Group { cpu, items, times } => Item::Group {
+            cpu,
+            items,
+            times: times * n,
+        },
+    }
+}
+
+/// Fold the siblings `items`, bottom up: first each call's children, then consecutive siblings
+/// of the same shape into one (`×N`), then repeated runs of siblings into groups.
 fn fold(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<(Item, usize)> = Vec::new();
     for it in items {
@@ -427,11 +477,18 @@ fn fold(items: Vec<Item>) -> Vec<Item> {
                 children,
                 closed,
                 times,
+                elided,
             } => Item::Call {
                 cpu,
                 func,
                 children: fold(children),
                 closed,
+                times,
+                elided,
+            },
+            Item::Group { cpu, items, times } => Item::Group {
+                cpu,
+                items: fold(items),
                 times,
             },
             c => c,
@@ -444,50 +501,8 @@ fn fold(items: Vec<Item>) -> Vec<Item> {
             _ => out.push((it, 1)),
         }
     }
-    out.into_iter()
-        .map(|(it, n)| match it {
-            Item::Call {
-                cpu,
-                func,
-                children,
-                closed,
-                times,
-            } => Item::Call {
-                cpu,
-                func,
-                children,
-                closed,
-                times: times * n,
-            },
-            Item::Comment {
-                cpu,
-                text,
-                last,
-                times,
-            } => Item::Comment {
-                cpu,
-                text,
-                last,
-                times: times * n,
-            },
-            Item::Group { cpu, items, times } => Item::Group {
-                cpu,
-                items,
-                times: times * n,
-            },
-        })
-        .collect::<Vec<Item>>()
-        .pipe(fold_runs)
+    fold_runs(out.into_iter().map(|(it, n)| times_n(it, n)).collect())
 }
-
-/// Method-call sugar for a function of the value.
-trait Pipe: Sized {
-    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
-        f(self)
-    }
-}
-
-impl<T> Pipe for T {}
 
 fn cpu_of(it: &Item) -> CpuId {
     match it {
@@ -495,23 +510,62 @@ fn cpu_of(it: &Item) -> CpuId {
     }
 }
 
-/// Fold runs of 2 to 4 siblings that repeat (a retry loop: charge, reclaim, charge, ...).
+/// The longest run of siblings [`fold_runs`] looks for.
+const MAX_PERIOD: usize = 8;
+
+/// How many lines an item takes in the summary.
+fn lines_of(it: &Item) -> usize {
+    let mut s = String::new();
+    render_items(std::slice::from_ref(it), 0, true, &mut s);
+    s.lines().count()
+}
+
+/// Fold runs of 2 to [`MAX_PERIOD`] siblings that repeat (a retry loop: stock, charge,
+/// reclaim, stock, charge, reclaim, ...) into groups. The runs are chosen to print the fewest
+/// lines (a dynamic program over the siblings), so `a b a b r a b r a b r` reads as `a b`
+/// then `{ a b r } ×3`, the loop's first pass and its body, rather than `{ a b } ×2` then
+/// `{ r a b } ×2` and a stray `r`. A group is exact: its body, repeated `×N` times, is the
+/// siblings it replaces, up to the numbers of comments (shown as ranges).
 fn fold_runs(items: Vec<Item>) -> Vec<Item> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < items.len() {
-        let mut done = false;
-        for k in 2..=4 {
-            if i + 2 * k > items.len() {
+    let n = items.len();
+    if n < 4 {
+        return items;
+    }
+    let lines: Vec<usize> = items.iter().map(lines_of).collect();
+    // best[i]: the fewest lines for items[i..], and the choice at i: (period, repeats), with
+    // (0, 0) for the item alone.
+    let mut best = vec![(0usize, (0usize, 0usize)); n + 1];
+    for i in (0..n).rev() {
+        let mut b = (lines[i] + best[i + 1].0, (0, 0));
+        for k in 2..=MAX_PERIOD {
+            if i + 2 * k > n {
                 break;
             }
             let mut reps = 1;
-            while i + (reps + 1) * k <= items.len()
+            while i + (reps + 1) * k <= n
                 && (0..k).all(|j| same_shape(&items[i + j], &items[i + reps * k + j]))
             {
                 reps += 1;
             }
-            if reps >= 2 {
+            let body: usize = lines[i..i + k].iter().sum();
+            for r in 2..=reps {
+                let cost = 2 + body + best[i + r * k].0;
+                if cost < b.0 {
+                    b = (cost, (k, r));
+                }
+            }
+        }
+        best[i] = b;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        match best[i].1 {
+            (0, _) => {
+                out.push(items[i].clone());
+                i += 1;
+            }
+            (k, reps) => {
                 let mut run: Vec<Item> = items[i..i + k].to_vec();
                 for r in 1..reps {
                     for j in 0..k {
@@ -524,19 +578,17 @@ fn fold_runs(items: Vec<Item>) -> Vec<Item> {
                     times: reps,
                 });
                 i += reps * k;
-                done = true;
-                break;
             }
-        }
-        if !done {
-            out.push(items[i].clone());
-            i += 1;
         }
     }
     out
 }
 
-/// A leaf call or a comment as it reads inside a one-line parent.
+/// The width the summary keeps a chain that ends in a one-line call within (`a() { b() { c(); }
+/// }`); a longer chain prints its last call on a line of its own.
+const WIDTH: usize = 100;
+
+/// A leaf call, an elided call or a comment as it reads inside a one-line parent.
 fn one_line(it: &Item) -> Option<String> {
     match it {
         Item::Call {
@@ -561,11 +613,128 @@ fn one_line(it: &Item) -> Option<String> {
     }
 }
 
-/// Print items at `depth`; `compact` (the summary) prints a call with one leaf child on one
-/// line.
+/// The calls below `items`, each copy counted.
+fn calls_in(items: &[Item]) -> usize {
+    items
+        .iter()
+        .map(|it| match it {
+            Item::Call {
+                children, times, ..
+            } => times * (1 + calls_in(children)),
+            Item::Group { items, times, .. } => times * calls_in(items),
+            Item::Comment { .. } => 0,
+        })
+        .sum()
+}
+
+/// The summary's line(s) for a call with children: the chain of calls that each make one call
+/// shares one line (`a() { b() {` ... `} }`), a chain that ends in a call with one leaf child
+/// or comment is one line when it fits in [`WIDTH`] (`a() { b() { c(); } }`), and an elided
+/// call is one line that says how many calls it hides (`a() { b() { … 12 calls } }`, its chain
+/// cut where the line would pass [`WIDTH`]).
+fn compact_call(it: &Item, pre: &str, depth: usize, out: &mut String) {
+    type Link<'a> = (&'static str, &'a [Item], bool, usize, bool);
+    fn fields(it: &Item) -> Option<Link<'_>> {
+        match it {
+            Item::Call {
+                func,
+                children,
+                closed,
+                times,
+                elided,
+                ..
+            } => Some((*func, children.as_slice(), *closed, *times, *elided)),
+            _ => None,
+        }
+    }
+    let Some(first) = fields(it) else {
+        return;
+    };
+    let mut chain = vec![first];
+    loop {
+        // An elided call shows its chain too: the body at the chain's end is what it hides.
+        let (_, kids, closed, _, _) = chain[chain.len() - 1];
+        if !closed {
+            break;
+        }
+        match kids {
+            [c] => match fields(c) {
+                Some(f) if !f.1.is_empty() => chain.push(f),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    // The line for the first `m` calls of the chain, then `tail` and their closing braces.
+    let line = |m: usize, tail: &str| {
+        let heads: Vec<String> = chain[..m].iter().map(|c| format!("{}() {{", c.0)).collect();
+        // Repeat counts go at the end of the line: `×3` alone when only the first call
+        // repeats (the whole chain did), else each named.
+        let repeated: Vec<(&str, usize)> = chain[..m]
+            .iter()
+            .filter(|c| c.3 > 1)
+            .map(|c| (c.0, c.3))
+            .collect();
+        let note = match repeated.as_slice() {
+            [] => String::new(),
+            [(f, t)] if *f == chain[0].0 => format!("  /* ×{t} */"),
+            more => {
+                let list: Vec<String> = more.iter().map(|(f, t)| format!("{f} ×{t}")).collect();
+                format!("  /* {} */", list.join(", "))
+            }
+        };
+        let braces = if tail.is_empty() {
+            String::new()
+        } else {
+            format!(" {tail} {}", vec!["}"; m].join(" "))
+        };
+        format!("{pre}{}{braces}{note}", heads.join(" "))
+    };
+    let n = chain.len();
+    let (_, kids, closed, _, _) = chain[n - 1];
+    if chain.iter().any(|c| c.4) {
+        // Keep as much of the chain as fits, at least its first call.
+        let m = (1..=n)
+            .rev()
+            .find(|&m| {
+                let hidden = calls_in(chain[m - 1].1);
+                line(m, &format!("… {hidden} calls")).chars().count() <= WIDTH
+            })
+            .unwrap_or(1);
+        let hidden = calls_in(chain[m - 1].1);
+        out.push_str(&format!("{}\n", line(m, &format!("… {hidden} calls"))));
+        return;
+    }
+    if closed && let [only] = kids && let Some(inner) = one_line(only) {
+        let l = line(n, &inner);
+        // A repeated call inside the chain keeps a line of its own, where its `×N` reads.
+        if n == 1 || (l.chars().count() <= WIDTH && chain[1..].iter().all(|c| c.3 == 1)) {
+            out.push_str(&format!("{l}\n"));
+            return;
+        }
+        // Else the last call of the chain gets a line of its own.
+        out.push_str(&format!("{}\n", line(n - 1, "")));
+        render_items(chain[n - 2].1, depth + 1, true, out);
+        out.push_str(&format!("{pre}{}\n", vec!["}"; n - 1].join(" ")));
+        return;
+    }
+    out.push_str(&format!("{}\n", line(n, "")));
+    render_items(kids, depth + 1, true, out);
+    if closed {
+        out.push_str(&format!("{pre}{}\n", vec!["}"; n].join(" ")));
+    }
+}
+
+/// The prefix of a line at `depth`: the CPU column, the empty duration column, the indent.
+fn prefix(cpu: CpuId, depth: usize) -> String {
+    format!("{:>2})               |{}", cpu.0, "  ".repeat(depth + 1))
+}
+
+/// Print items at `depth`. `compact` (the summary) prints a chain of calls that each make one
+/// call on one line (`a() { b() {` ... `} }`), a call whose only child fits on the line with
+/// it (`a() { b(); }`), and an elided call as `a() { … }`.
 fn render_items(items: &[Item], depth: usize, compact: bool, out: &mut String) {
     for it in items {
-        let indent = "  ".repeat(depth + 1);
         match it {
             Item::Call {
                 cpu,
@@ -573,70 +742,27 @@ fn render_items(items: &[Item], depth: usize, compact: bool, out: &mut String) {
                 children,
                 closed,
                 times,
+                ..
             } => {
-                let note = if *times > 1 {
-                    format!("  /* ×{times} */")
-                } else {
-                    String::new()
-                };
+                let pre = prefix(*cpu, depth);
                 if children.is_empty() && *closed {
-                    out.push_str(&format!(
-                        "{:>2})               |{indent}{func}();{note}\n",
-                        cpu.0
-                    ));
-                } else if let (true, true, [only]) = (compact, *closed, children.as_slice())
-                    && let Some(inner) = one_line(only)
-                {
-                    out.push_str(&format!(
-                        "{:>2})               |{indent}{func}() {{ {inner} }}{note}\n",
-                        cpu.0
-                    ));
-                } else {
-                    // The summary writes a chain of calls that each make one call on one
-                    // line: `a() { b() {` ... `} }`.
-                    // Repeat counts go at the end of the line: `×3` alone when only the first
-                    // call repeats (the whole chain did), else each named.
-                    let mut head = format!("{func}() {{");
-                    let mut counts: Vec<(&str, usize)> = vec![(func, *times)];
-                    let mut closes = 1;
-                    let mut kids = children;
-                    while compact
-                        && *closed
-                        && let [
-                            Item::Call {
-                                func: f,
-                                children: k,
-                                closed: true,
-                                times: t,
-                                ..
-                            },
-                        ] = kids.as_slice()
-                        && !k.is_empty()
-                        && !(k.len() == 1 && one_line(&k[0]).is_some())
-                    {
-                        head.push_str(&format!(" {f}() {{"));
-                        counts.push((f, *t));
-                        closes += 1;
-                        kids = k;
-                    }
-                    let repeated: Vec<&(&str, usize)> =
-                        counts.iter().filter(|(_, t)| *t > 1).collect();
-                    match repeated.as_slice() {
-                        [] => {}
-                        [(f, t)] if *f == *func => head.push_str(&format!("  /* ×{t} */")),
-                        more => {
-                            let list: Vec<String> =
-                                more.iter().map(|(f, t)| format!("{f} ×{t}")).collect();
-                            head.push_str(&format!("  /* {} */", list.join(", ")));
-                        }
-                    }
-                    out.push_str(&format!("{:>2})               |{indent}{head}\n", cpu.0));
-                    render_items(kids, depth + 1, compact, out);
-                    if *closed {
-                        let braces = vec!["}"; closes].join(" ");
-                        out.push_str(&format!("{:>2})               |{indent}{braces}\n", cpu.0));
-                    }
+                    let note = if *times > 1 {
+                        format!("  /* ×{times} */")
+                    } else {
+                        String::new()
+                    };
+                    out.push_str(&format!("{pre}{func}();{note}\n"));
+                    continue;
                 }
+                if !compact {
+                    out.push_str(&format!("{pre}{func}() {{\n"));
+                    render_items(children, depth + 1, compact, out);
+                    if *closed {
+                        out.push_str(&format!("{pre}}}\n"));
+                    }
+                    continue;
+                }
+                compact_call(it, &pre, depth, out);
             }
             Item::Comment {
                 cpu,
@@ -653,21 +779,103 @@ fn render_items(items: &[Item], depth: usize, compact: bool, out: &mut String) {
                     Some(l) => ranged(text, l),
                     None => text.clone(),
                 };
-                out.push_str(&format!(
-                    "{:>2})               |{indent}/* {text}{note} */\n",
-                    cpu.0
-                ));
+                out.push_str(&format!("{}/* {text}{note} */\n", prefix(*cpu, depth)));
             }
             Item::Group { cpu, items, times } => {
-                out.push_str(&format!(
-                    "{:>2})               |{indent}/* ×{times} {{ */\n",
-                    cpu.0
-                ));
+                let pre = prefix(*cpu, depth);
+                out.push_str(&format!("{pre}/* ×{times} {{ */\n"));
                 render_items(items, depth, compact, out);
-                out.push_str(&format!("{:>2})               |{indent}/* }} */\n", cpu.0));
+                out.push_str(&format!("{pre}/* }} */\n"));
             }
         }
     }
+}
+
+/// The lines a screen shows: the summary elides call bodies until a command's trace fits.
+pub const SCREEN: usize = 24;
+
+/// The calls the summary could still elide, as (depth, lines, path of indices from the top).
+/// With `retries`, only the calls that a later sibling of the same name repeats (the earlier
+/// attempts of a retry loop, whose last attempt shows the outcome).
+fn elidable(
+    items: &[Item],
+    depth: usize,
+    retries: bool,
+    path: &mut Vec<usize>,
+    out: &mut Vec<(usize, usize, Vec<usize>)>,
+) {
+    for (i, it) in items.iter().enumerate() {
+        path.push(i);
+        match it {
+            Item::Call {
+                func,
+                children,
+                closed: true,
+                elided: false,
+                ..
+            } if !children.is_empty() => {
+                let repeated = items[i + 1..]
+                    .iter()
+                    .any(|s| matches!(s, Item::Call { func: f, .. } if f == func));
+                let n = lines_of(it);
+                if n > 1 && (repeated || !retries) {
+                    out.push((depth, n, path.clone()));
+                }
+                elidable(children, depth + 1, retries, path, out);
+            }
+            Item::Group { items, .. } => elidable(items, depth, retries, path, out),
+            _ => {}
+        }
+        path.pop();
+    }
+}
+
+/// Mark the call at `path` elided.
+fn elide_at(items: &mut [Item], path: &[usize]) {
+    let Some((&i, rest)) = path.split_first() else {
+        return;
+    };
+    match &mut items[i] {
+        Item::Call {
+            children, elided, ..
+        } => {
+            if rest.is_empty() {
+                *elided = true;
+            } else {
+                elide_at(children, rest);
+            }
+        }
+        Item::Group { items, .. } => elide_at(items, rest),
+        Item::Comment { .. } => {}
+    }
+}
+
+fn count_lines(items: &[Item]) -> usize {
+    let mut s = String::new();
+    render_items(items, 0, true, &mut s);
+    s.lines().count()
+}
+
+/// The summary: fold; then, while the trace is longer than a screen, elide a call's body and
+/// fold again. The earlier attempts of retries go first (deepest first, then the longest), so
+/// the last attempt, where the outcome is, stays; then the deepest bodies.
+fn summarize(items: Vec<Item>) -> Vec<Item> {
+    let mut items = fold(items);
+    let mut retries = true;
+    while count_lines(&items) > SCREEN {
+        let mut cands = Vec::new();
+        elidable(&items, 0, retries, &mut Vec::new(), &mut cands);
+        let Some((_, _, path)) = cands.into_iter().max_by_key(|(d, n, _)| (*d, *n)) else {
+            if retries {
+                retries = false;
+                continue;
+            }
+            break;
+        };
+        elide_at(&mut items, &path);
+        items = fold(items);
+    }
+    items
 }
 
 fn functions(items: &[Item], seen: &mut Vec<&'static str>) {
@@ -710,7 +918,7 @@ pub fn render_with(opts: &mut TraceOpts, events: &[TraceEvent]) -> String {
         return full;
     }
     let mut out = String::new();
-    render_items(&fold(items), 0, true, &mut out);
+    render_items(&summarize(items), 0, true, &mut out);
     out
 }
 
@@ -844,6 +1052,138 @@ mod tests {
              0)               |    /* } */\n \
              0)               |  }\n"
         );
+    }
+
+    /// The folded tree written out again: every `×N` and group repeated, elided bodies kept.
+    fn unfold(items: &[Item]) -> Vec<Item> {
+        let mut out = Vec::new();
+        for it in items {
+            match it {
+                Item::Call {
+                    cpu,
+                    func,
+                    children,
+                    closed,
+                    times,
+                    ..
+                } => {
+                    for _ in 0..*times {
+                        out.push(Item::Call {
+                            cpu: *cpu,
+                            func,
+                            children: unfold(children),
+                            closed: *closed,
+                            times: 1,
+                            elided: false,
+                        });
+                    }
+                }
+                Item::Comment {
+                    cpu, text, times, ..
+                } => {
+                    for _ in 0..*times {
+                        out.push(Item::Comment {
+                            cpu: *cpu,
+                            text: text.clone(),
+                            last: None,
+                            times: 1,
+                        });
+                    }
+                }
+                Item::Group { items, times, .. } => {
+                    for _ in 0..*times {
+                        out.extend(unfold(items));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A retry loop as the memory tour's OOM runs it: a first pass without reclaim, then
+    /// `passes` passes of stock, charge and reclaim (twelve priorities each), then the OOM.
+    fn retry_loop(passes: usize, tail: &[&'static str]) -> Vec<TraceEvent> {
+        let mut spec = vec![("try_charge", true)];
+        let charge = [
+            ("consume_stock", true),
+            ("consume_stock", false),
+            ("res_counter_charge", true),
+            ("res_counter_charge_locked", true),
+            ("res_counter_charge_locked", false),
+            ("res_counter_charge", false),
+        ];
+        spec.extend(charge);
+        let mut e = ev(&spec);
+        for _ in 0..passes {
+            e.extend(ev(&charge));
+            e.extend(ev(&[("reclaim", true)]));
+            for prio in (0..12).rev() {
+                e.extend(ev(&[("shrink_zone", true)]));
+                e.push(TraceEvent::Comment {
+                    cpu: CpuId(0),
+                    text: format!("priority {prio}: scan 0 of 256 pages"),
+                });
+                e.extend(ev(&[("shrink_zone", false)]));
+            }
+            e.extend(ev(&[("reclaim", false)]));
+        }
+        for f in tail {
+            e.extend(ev(&[(f, true), (f, false)]));
+        }
+        e.extend(ev(&[("try_charge", false)]));
+        e
+    }
+
+    #[test]
+    fn a_retry_loop_folds_to_its_body() {
+        let e = retry_loop(5, &["mem_cgroup_handle_oom"]);
+        let mut o = TraceOpts {
+            summary: Summary::On,
+            ..TraceOpts::default()
+        };
+        assert_eq!(
+            render_with(&mut o, &e),
+            " 0)               |  try_charge() {\n \
+             0)               |    consume_stock();\n \
+             0)               |    res_counter_charge() { res_counter_charge_locked(); }\n \
+             0)               |    /* ×5 { */\n \
+             0)               |    consume_stock();\n \
+             0)               |    res_counter_charge() { res_counter_charge_locked(); }\n \
+             0)               |    reclaim() {\n \
+             0)               |      shrink_zone() { /* priority 11..0: scan 0 of 256 pages */ }  /* ×12 */\n \
+             0)               |    }\n \
+             0)               |    /* } */\n \
+             0)               |    mem_cgroup_handle_oom();\n \
+             0)               |  }\n"
+        );
+    }
+
+    /// Folding and eliding never change what ran: the summary's tree, written out again, is the
+    /// trace's call tree (comments up to their numbers), for loops of every length, nested in
+    /// faults that repeat, with and without elision.
+    #[test]
+    fn the_summary_is_exact() {
+        for passes in 0..9 {
+            for faults in 1..4 {
+                let mut e = ev(&[("do_page_fault", true)]);
+                for f in 0..faults {
+                    e.extend(ev(&[("do_anonymous_page", true)]));
+                    e.extend(retry_loop(passes + f, &["commit"]));
+                    e.extend(ev(&[("do_anonymous_page", false)]));
+                }
+                e.extend(ev(&[("do_page_fault", false)]));
+                let items = forest(&e);
+                let summary = summarize(items.clone());
+                let back = unfold(&summary);
+                assert_eq!(back.len(), items.len());
+                assert!(
+                    back.iter().zip(&items).all(|(a, b)| same_shape(a, b)),
+                    "{passes} passes, {faults} faults"
+                );
+                assert_eq!(calls_in(&summary), calls_in(&items));
+                assert!(count_lines(&summary) <= SCREEN || passes == 0);
+            }
+        }
     }
 
     #[test]
