@@ -13,6 +13,8 @@
 //! `trace --links` lists the functions of the last trace with a link to their definition in
 //! the Elixir cross-referencer, for the selected kernel version ([`xref_url`]).
 
+use std::collections::HashMap;
+
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{TraceEvent, render_function_graph};
 
@@ -794,15 +796,56 @@ fn render_items(items: &[Item], depth: usize, compact: bool, out: &mut String) {
 /// The lines a screen shows: the summary elides call bodies until a command's trace fits.
 pub const SCREEN: usize = 24;
 
-/// The calls the summary could still elide, as (depth, lines, path of indices from the top).
-/// With `retries`, only the calls that a later sibling of the same name repeats (the earlier
-/// attempts of a retry loop, whose last attempt shows the outcome).
+/// How many times each function and each comment (up to its numbers) shows in `items`
+/// (elided bodies hide theirs), each being run `mult` times.
+fn tally(items: &[Item], mult: usize, map: &mut HashMap<String, usize>) {
+    for it in items {
+        match it {
+            Item::Call {
+                func,
+                children,
+                times,
+                elided,
+                ..
+            } => {
+                *map.entry(format!("{func}()")).or_default() += mult * times;
+                if !elided {
+                    tally(children, mult * times, map);
+                }
+            }
+            Item::Group { items, times, .. } => tally(items, mult * times, map),
+            Item::Comment { text, times, .. } => {
+                *map.entry(template(text)).or_default() += mult * times;
+            }
+        }
+    }
+}
+
+/// A call the summary could elide.
+struct Candidate {
+    depth: usize,
+    /// The lines eliding it saves.
+    saved: usize,
+    /// The functions and comments shown nowhere else, which eliding it would hide from the
+    /// summary.
+    lost: usize,
+    /// The calls it would hide (with the copies that folding made it stand for).
+    hidden: usize,
+    /// Indices from the top-level list down to the call.
+    path: Vec<usize>,
+}
+
+/// The calls the summary could still elide. With `retries`, only the calls that a later
+/// sibling of the same name repeats (the earlier attempts of a retry loop, whose last attempt
+/// shows the outcome).
 fn elidable(
     items: &[Item],
     depth: usize,
+    mult: usize,
     retries: bool,
+    shown: &HashMap<String, usize>,
     path: &mut Vec<usize>,
-    out: &mut Vec<(usize, usize, Vec<usize>)>,
+    out: &mut Vec<Candidate>,
 ) {
     for (i, it) in items.iter().enumerate() {
         path.push(i);
@@ -812,6 +855,7 @@ fn elidable(
                 children,
                 closed: true,
                 elided: false,
+                times,
                 ..
             } if !children.is_empty() => {
                 let repeated = items[i + 1..]
@@ -819,11 +863,23 @@ fn elidable(
                     .any(|s| matches!(s, Item::Call { func: f, .. } if f == func));
                 let n = lines_of(it);
                 if n > 1 && (repeated || !retries) {
-                    out.push((depth, n, path.clone()));
+                    let mut sub = HashMap::new();
+                    tally(children, mult * times, &mut sub);
+                    let lost = sub.iter().filter(|(f, c)| shown.get(*f) == Some(c)).count();
+                    let hidden = mult * times * calls_in(children);
+                    out.push(Candidate {
+                        depth,
+                        saved: n - 1,
+                        lost,
+                        hidden,
+                        path: path.clone(),
+                    });
                 }
-                elidable(children, depth + 1, retries, path, out);
+                elidable(children, depth + 1, mult * times, retries, shown, path, out);
             }
-            Item::Group { items, .. } => elidable(items, depth, retries, path, out),
+            Item::Group { items, times, .. } => {
+                elidable(items, depth, mult * times, retries, shown, path, out)
+            }
             _ => {}
         }
         path.pop();
@@ -856,23 +912,49 @@ fn count_lines(items: &[Item]) -> usize {
     s.lines().count()
 }
 
+/// How many bodies the summary elides at most (each one folds the trace again).
+const MAX_ELISIONS: usize = 64;
+
 /// The summary: fold; then, while the trace is longer than a screen, elide a call's body and
-/// fold again. The earlier attempts of retries go first (deepest first, then the longest), so
-/// the last attempt, where the outcome is, stays; then the deepest bodies.
+/// fold again. First the earlier attempts of retries (deepest first, then the longest), so the
+/// last attempt, where the outcome is, stays whole; then, for the lines it saves, the body that
+/// hides the fewest functions and comments shown nowhere else, then the fewest calls, so what
+/// the command did stays named.
 fn summarize(items: Vec<Item>) -> Vec<Item> {
     let mut items = fold(items);
     let mut retries = true;
-    while count_lines(&items) > SCREEN {
-        let mut cands = Vec::new();
-        elidable(&items, 0, retries, &mut Vec::new(), &mut cands);
-        let Some((_, _, path)) = cands.into_iter().max_by_key(|(d, n, _)| (*d, *n)) else {
+    for _ in 0..MAX_ELISIONS {
+        let lines = count_lines(&items);
+        if lines <= SCREEN {
+            break;
+        }
+        let mut shown = HashMap::new();
+        tally(&items, 1, &mut shown);
+        let mut cands: Vec<Candidate> = Vec::new();
+        elidable(&items, 0, 1, retries, &shown, &mut Vec::new(), &mut cands);
+        let best = if retries {
+            cands.into_iter().max_by_key(|c| (c.depth, c.saved))
+        } else {
+            // Lines saved past the screen are worth nothing: a small body that is enough goes
+            // before a large one.
+            for c in &mut cands {
+                c.saved = c.saved.min(lines - SCREEN);
+            }
+            cands.into_iter().min_by(|a, b| {
+                (a.lost * b.saved)
+                    .cmp(&(b.lost * a.saved))
+                    .then((a.hidden * b.saved).cmp(&(b.hidden * a.saved)))
+                    .then(b.depth.cmp(&a.depth))
+            })
+        };
+        let Some(best) = best else {
             if retries {
                 retries = false;
                 continue;
             }
             break;
         };
-        elide_at(&mut items, &path);
+        elide_at(&mut items, &best.path);
         items = fold(items);
     }
     items
