@@ -374,16 +374,20 @@ pub fn to_dot(g: &Graph) -> String {
         if let Some(l) = &e.label {
             let _ = write!(attrs, ", label=\"{}\", fontcolor=\"{colour}\"", quoted(l));
         }
-        // An edge within one column or backwards must not bend the column order.
-        if col_of(&e.from) >= col_of(&e.to) {
-            attrs.push_str(", constraint=false");
-        }
-        let _ = writeln!(
-            o,
-            "  \"{}\" -> \"{}\" [{attrs}];",
-            quoted(&e.from),
-            quoted(&e.to)
-        );
+        // An edge within one column must not bend the column order. A backward edge (the
+        // `links` view's css_set -> link on the left) is written forward with its arrow at the
+        // tail, so that Graphviz ranks and orders by it like any other edge.
+        let (cf, ct) = (col_of(&e.from), col_of(&e.to));
+        let (from, to) = if cf > ct {
+            attrs.push_str(", dir=back");
+            (&e.to, &e.from)
+        } else {
+            if cf == ct {
+                attrs.push_str(", constraint=false");
+            }
+            (&e.from, &e.to)
+        };
+        let _ = writeln!(o, "  \"{}\" -> \"{}\" [{attrs}];", quoted(from), quoted(to));
     }
     // The legend: node colours, edge styles, notes.
     let mut l = String::from(

@@ -13,6 +13,7 @@
 
 pub mod graph;
 pub mod model;
+pub mod order;
 pub mod svg;
 pub mod views;
 

@@ -293,15 +293,10 @@ pub fn layout(g: &Graph) -> Layout {
                     })
                     .collect();
                 if cl.is_none() {
-                    // Barycenter ordering for free nodes; ties keep the view's order.
-                    let mut idx: Vec<usize> = (0..ids.len()).collect();
-                    idx.sort_by(|&a, &b| desired[a].total_cmp(&desired[b]).then(a.cmp(&b)));
-                    let new_ids: Vec<usize> = idx.iter().map(|&k| ids[k]).collect();
-                    let new_des: Vec<f64> = idx.iter().map(|&k| desired[k]).collect();
-                    *ids = new_ids;
+                    // The order is the view's (`order.rs` chose it); only heights move.
                     let items: Vec<(f64, f64)> = ids
                         .iter()
-                        .zip(&new_des)
+                        .zip(&desired)
                         .map(|(&i, d)| (d - sizes[i].1 / 2.0, sizes[i].1))
                         .collect();
                     for (&i, top) in ids.iter().zip(pack(&items, top0)) {
@@ -352,49 +347,6 @@ pub fn layout(g: &Graph) -> Layout {
                     .fold(0.0, f64::max);
                 placed.push((lo, hi, bottom + CLUSTER_PAD + BAND_GAP));
             }
-        }
-    }
-    // Then adjacent exchanges in the free columns: swap two neighbours when that makes fewer
-    // of their edges cross (each side of the column counted on its own).
-    let centre = |y: &Vec<f64>, i: usize| y[i] + sizes[i].1 / 2.0;
-    let crossings = |y: &Vec<f64>, a: usize, b: usize| -> usize {
-        // Edges of `a` (above) and `b` (below) that cross: a neighbour of `a` lower than one
-        // of `b` on the same side.
-        let side = |i: usize, j: usize| g.nodes[j].col < g.nodes[i].col;
-        let mut n = 0;
-        for &na in &nbrs[a] {
-            for &nb in &nbrs[b] {
-                if side(a, na) == side(b, nb) && centre(y, na) > centre(y, nb) + 0.5 {
-                    n += 1;
-                }
-            }
-        }
-        n
-    };
-    for _ in 0..4 {
-        let mut changed = false;
-        for ((_, cl), ids) in segs.iter_mut() {
-            if cl.is_some() || ids.len() < 2 {
-                continue;
-            }
-            for k in 0..ids.len() - 1 {
-                let (a, b) = (ids[k], ids[k + 1]);
-                if crossings(&y, b, a) < crossings(&y, a, b) {
-                    ids.swap(k, k + 1);
-                    // Keep the pair's place: the lower one starts where the upper one did.
-                    let top = y[a];
-                    y[b] = top;
-                    y[a] = top + sizes[b].1 + NODE_GAP;
-                    changed = true;
-                }
-            }
-            let items: Vec<(f64, f64)> = ids.iter().map(|&i| (y[i], sizes[i].1)).collect();
-            for (&i, top) in ids.iter().zip(pack(&items, top0)) {
-                y[i] = top;
-            }
-        }
-        if !changed {
-            break;
         }
     }
     // Start at the top: the sweeps may have moved everything down.
@@ -478,6 +430,14 @@ pub fn layout(g: &Graph) -> Layout {
         height: (legend_y + lh + MARGIN).ceil(),
         legend_y,
     }
+}
+
+/// How many pairs of edges cross in a laid-out picture, from the nodes' heights: two edges
+/// between the same two columns cross when their ends are in opposite orders (edges are
+/// curves from one column to the other, monotone in between).
+pub fn crossings(g: &Graph, l: &Layout) -> usize {
+    let cy: Vec<f64> = l.nodes.iter().map(|p| p.cy()).collect();
+    super::order::count_crossings(&super::order::layered_edges(g), |i| cy[i])
 }
 
 fn legend_lines(g: &Graph) -> usize {

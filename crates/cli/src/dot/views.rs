@@ -157,6 +157,7 @@ pub fn build(model: &ObjectGraph, view: View, opts: &ViewOpts) -> Graph {
         g.notes.extend(hide_note(model, opts));
     }
     g.notes.extend(focus_note(view, opts));
+    super::order::order(&mut g);
     g
 }
 
