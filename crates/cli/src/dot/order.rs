@@ -226,6 +226,62 @@ fn descend(segs: &mut Segments, best: &mut usize, cost: &mut impl FnMut(&Segment
     }
 }
 
+/// How many pairs of `order` are the other way round in `view` (the view's own order).
+fn distance(order: &[usize], view: &[usize]) -> usize {
+    let rank = |i: usize| view.iter().position(|&v| v == i).unwrap_or(0);
+    let r: Vec<usize> = order.iter().map(|&i| rank(i)).collect();
+    (0..r.len())
+        .map(|a| r[a + 1..].iter().filter(|&&b| b < r[a]).count())
+        .sum()
+}
+
+/// Among the orders of a segment with the fewest crossings, the one closest to the view's own
+/// order (a tree's depth-first order, the kernel's list order): moves that cost no crossing
+/// put nodes back where the view had them.
+fn tidy(segs: &mut Segments, view: &Segments, cost: &mut impl FnMut(&Segments) -> usize) {
+    let keys: Vec<(usize, usize)> = segs.keys().copied().collect();
+    for key in &keys {
+        let ids = segs[key].clone();
+        let own = &view[key];
+        if ids.len() < 2 || ids == *own {
+            continue;
+        }
+        let mut best = (cost(segs), distance(&ids, own));
+        if ids.len() <= EXACT {
+            let mut winner = ids.clone();
+            let mut trial = segs.clone();
+            let mut v = ids.clone();
+            let len = v.len();
+            permutations(&mut v, len, &mut |p| {
+                let d = distance(p, own);
+                if d >= best.1 {
+                    return;
+                }
+                trial.insert(*key, p.to_vec());
+                let c = cost(&trial);
+                if (c, d) < best {
+                    best = (c, d);
+                    winner = p.to_vec();
+                }
+            });
+            segs.insert(*key, winner);
+        } else {
+            // Adjacent exchanges toward the view's order that cost nothing.
+            for k in 0..ids.len() - 1 {
+                let mut trial = segs.clone();
+                if let Some(v) = trial.get_mut(key) {
+                    v.swap(k, k + 1);
+                }
+                let (c, d) = (cost(&trial), distance(&trial[key], own));
+                if (c, d) < best {
+                    best = (c, d);
+                    *segs = trial;
+                }
+            }
+        }
+    }
+}
+
 /// Reorder the nodes of `g` inside each segment so that fewer edges cross; the node list keeps
 /// its slots (a segment's nodes trade places among themselves), so DOT text lists them in the
 /// new order and everything else about the graph stays as the view built it.
@@ -305,6 +361,7 @@ pub fn order(g: &mut Graph) {
                 }
             }
         }
+        tidy(&mut segs, &segments(g), &mut cost);
     }
     // Put each segment's nodes back into the slots that segment had in the node list.
     let old = segments(g);
@@ -315,4 +372,69 @@ pub fn order(g: &mut Graph) {
         }
     }
     g.nodes = nodes;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dot::graph::{EdgeKind, NodeKind};
+
+    /// Two columns: `left[i]` -> `right[j]` for each pair of `edges`, nodes in the given order.
+    fn two_columns(left: &[&str], right: &[&str], edges: &[(&str, &str)]) -> Graph {
+        let mut g = Graph::default();
+        for l in left {
+            g.node(l, NodeKind::CssSet, 0, None, Vec::new());
+        }
+        for r in right {
+            g.node(r, NodeKind::Cgroup, 1, Some(0), Vec::new());
+        }
+        for (a, b) in edges {
+            g.edge(a, b, EdgeKind::CgLinks, None);
+        }
+        g
+    }
+
+    fn ids(g: &Graph, col: usize) -> Vec<&str> {
+        g.nodes
+            .iter()
+            .filter(|n| n.col == col)
+            .map(|n| n.id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn crossings_are_removed() {
+        let mut g = two_columns(&["a", "b"], &["x", "y"], &[("a", "y"), ("b", "x")]);
+        assert_eq!(crossings(&g), 1);
+        order(&mut g);
+        assert_eq!(crossings(&g), 0);
+        // One column moved, and the other kept the view's order.
+        assert!(ids(&g, 0) == ["a", "b"] || ids(&g, 1) == ["x", "y"]);
+    }
+
+    #[test]
+    fn a_drawing_without_crossings_keeps_the_views_order() {
+        let mut g = two_columns(
+            &["a", "b", "c"],
+            &["x", "u", "y", "z"],
+            &[("a", "x"), ("b", "y"), ("c", "z")],
+        );
+        let before = g.clone();
+        order(&mut g);
+        assert_eq!(g, before);
+    }
+
+    #[test]
+    fn among_the_best_orders_the_closest_to_the_view() {
+        // `u` has no edge: fixing the crossing moves `z` above `y` only, not above `u` too.
+        let mut g = two_columns(
+            &["a", "b", "c"],
+            &["x", "u", "y", "z"],
+            &[("a", "x"), ("b", "z"), ("c", "y")],
+        );
+        order(&mut g);
+        assert_eq!(crossings(&g), 0);
+        assert_eq!(ids(&g, 0), ["a", "b", "c"]);
+        assert_eq!(ids(&g, 1), ["x", "u", "z", "y"]);
+    }
 }

@@ -403,8 +403,21 @@ pub fn layout(g: &Graph) -> Layout {
             .map(|c| c.0)
             .fold(f64::INFINITY, f64::min)
             - CLUSTER_PAD;
-        let x1 = (member_cols.iter().map(|c| c.0 + c.1).fold(0.0, f64::max) + CLUSTER_PAD)
+        let mut x1 = (member_cols.iter().map(|c| c.0 + c.1).fold(0.0, f64::max) + CLUSTER_PAD)
             .max(x0 + text_w(&g.clusters[c].label, CWB) + 12.0);
+        // An edge between two nodes of one column loops out to their right (`edge_path`):
+        // the box holds the loop.
+        for e in &g.edges {
+            if let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str()))
+                && a != b
+                && g.nodes[a].col == g.nodes[b].col
+                && g.nodes[a].cluster == Some(c)
+            {
+                let (pa, pb) = (&nodes[a], &nodes[b]);
+                let reach = (pa.x + pa.w).max(pb.x + pb.w) + 0.75 * bulge(pa, pb);
+                x1 = x1.max(reach + CLUSTER_PAD);
+            }
+        }
         let y0 =
             members.iter().map(|p| p.y).fold(f64::INFINITY, f64::min) - CLUSTER_PAD - CLUSTER_LABEL;
         let y1 = members.iter().map(|p| p.y + p.h).fold(0.0, f64::max) + CLUSTER_PAD;
@@ -621,15 +634,20 @@ fn draw_node(o: &mut String, n: &Node, p: &Placed) {
 }
 
 /// The edge's path from `a` to `b` and the point where its label goes.
+/// How far right of its ends an edge within one column bends (its control points; the curve
+/// itself reaches three quarters of that).
+fn bulge(a: &Placed, b: &Placed) -> f64 {
+    28.0 + (b.cy() - a.cy()).abs().min(200.0) * 0.12
+}
+
 fn edge_path(a: &Placed, b: &Placed, same_col: bool) -> (String, f64, f64) {
     let (sx, ex, c1x, c2x);
     let (sy, ey) = (a.cy(), b.cy());
     if same_col {
         sx = a.x + a.w;
         ex = b.x + b.w;
-        let bulge = 28.0 + (ey - sy).abs().min(200.0) * 0.12;
-        c1x = sx + bulge;
-        c2x = ex + bulge;
+        c1x = sx + bulge(a, b);
+        c2x = ex + bulge(a, b);
     } else if a.x < b.x {
         sx = a.x + a.w;
         ex = b.x - 1.5;
