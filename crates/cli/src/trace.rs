@@ -6,10 +6,15 @@
 //! depth N prints as a leaf), `set_ftrace_filter` (`trace -f GLOB`: only matching functions
 //! are traced, so the graph nests them among themselves; globs as `kernel/trace/ftrace.c`'s
 //! `filter_parse_regex` reads them: `*` and `?`, `!` is not supported).
-//! **Differences:** the summary (`trace --summary`) is not ftrace's: it folds consecutive
-//! identical sibling subtrees into one, marked `/* ×N */`, so a reclaim loop that runs
-//! `shrink_zone` twelve times prints once. It is on by default (`auto`) for a command whose
-//! trace is longer than [`FOLD_ABOVE`] lines, and `trace --summary off` prints everything.
+//! **Differences:** the summary (`trace --summary`) is not ftrace's. It folds consecutive
+//! identical sibling subtrees into one, marked `/* ×N */` (a reclaim that runs `shrink_zone`
+//! twelve times prints it once), and repeated runs of siblings into one group, `/* ×N { */`
+//! ... `/* } */` (a retry loop's body: stock, charge, reclaim), exactly: written out again,
+//! the folded tree is the trace. Then, while the trace is longer than a screen ([`SCREEN`]
+//! lines), it prints some calls without their body (`f() { … N calls }`): the earlier attempts
+//! of retries first, then what hides the fewest functions shown nowhere else. It is on by
+//! default (`auto`) for a command whose trace is longer than [`FOLD_ABOVE`] lines, and
+//! `trace --summary off` prints everything.
 //! `trace --links` lists the functions of the last trace with a link to their definition in
 //! the Elixir cross-referencer, for the selected kernel version ([`xref_url`]).
 
@@ -707,7 +712,10 @@ fn compact_call(it: &Item, pre: &str, depth: usize, out: &mut String) {
         out.push_str(&format!("{}\n", line(m, &format!("… {hidden} calls"))));
         return;
     }
-    if closed && let [only] = kids && let Some(inner) = one_line(only) {
+    if closed
+        && let [only] = kids
+        && let Some(inner) = one_line(only)
+    {
         let l = line(n, &inner);
         // A repeated call inside the chain keeps a line of its own, where its `×N` reads.
         if n == 1 || (l.chars().count() <= WIDTH && chain[1..].iter().all(|c| c.3 == 1)) {

@@ -78,7 +78,9 @@ pub fn layered_edges(g: &Graph) -> BTreeMap<(usize, usize), Vec<(usize, usize)>>
             continue;
         }
         let (l, r) = if ca < cb { (a, b) } else { (b, a) };
-        out.entry((ca.min(cb), ca.max(cb))).or_default().push((l, r));
+        out.entry((ca.min(cb), ca.max(cb)))
+            .or_default()
+            .push((l, r));
     }
     out
 }
@@ -122,7 +124,7 @@ fn permutations(v: &mut Vec<usize>, k: usize, f: &mut impl FnMut(&[usize])) {
     }
     for i in 0..k - 1 {
         permutations(v, k - 1, f);
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             v.swap(i, k - 1);
         } else {
             v.swap(0, k - 1);

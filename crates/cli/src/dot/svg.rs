@@ -1,13 +1,14 @@
 //! SVG of a view without Graphviz: a layered layout of our own for the views' fixed shapes.
 //!
 //! **Kernel:** none; drawing plumbing. Every view says which column each node belongs to
-//! (tasks | css_sets | links | cgroups, or a tree's depths), so the layout only has to choose
-//! heights: each hierarchy's nodes form a horizontal band (its box), and a few sweeps move
-//! every node toward the mean height of its neighbours in the other columns (nodes outside a
-//! box are also re-ordered by that mean, the barycenter heuristic), then pack each column
-//! without overlap (pool-adjacent-violators, which keeps the order and minimises the squared
-//! displacement). Edges are cubic curves from the right side of one node to the left side of
-//! the next column's node. Text widths are estimated from character counts, generously, so
+//! (tasks | css_sets | links | cgroups, or a tree's depths), and `order.rs` has chosen the
+//! order inside each column (the fewest crossings), so the layout only has to choose heights:
+//! each hierarchy's nodes form a horizontal band (its box), and a few sweeps move every node
+//! toward the mean height of its neighbours in the other columns, then pack each column
+//! without overlap and in its order (pool-adjacent-violators, which keeps the order and
+//! minimises the squared displacement). Edges are cubic curves from the right side of one node
+//! to the left side of the next column's node ([`crossings`] counts the pairs that cross); an
+//! edge within one column loops out to the right, inside its box. Text widths are estimated from character counts, generously, so
 //! labels stay inside their boxes in any sans-serif font.
 //!
 //! Graphviz's `dot` lays out arbitrary graphs better; `cgsim` uses it when it is installed

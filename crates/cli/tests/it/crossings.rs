@@ -149,7 +149,12 @@ fn check(script: &str, view: View, expect: usize) {
     let layout = svg::layout(&g);
     let drawn = svg::crossings(&g, &layout);
     let bound = fewest(&g);
-    assert_eq!(drawn, bound, "{}: {drawn} crossings drawn, {bound} possible", view.name());
+    assert_eq!(
+        drawn,
+        bound,
+        "{}: {drawn} crossings drawn, {bound} possible",
+        view.name()
+    );
     assert_eq!(drawn, expect, "{}", view.name());
     // The DOT text lists the nodes in the same order.
     assert_eq!(cgsim::dot::order::crossings(&g), drawn);
@@ -184,7 +189,6 @@ fn views_of_three_and_four_hierarchies() {
     }
 }
 
-
 /// Graphviz, given the DOT text, finds the same fewest crossings (when it is installed): the
 /// node order is its starting point, and a backward edge is written forward (`dir=back`) so
 /// that its crossing minimisation counts it.
@@ -217,10 +221,10 @@ fn graphviz_follows_the_order() {
                         .then(|| (f[1].trim_matches('"').to_string(), f[3].parse().expect("y")))
                 })
                 .collect();
-            let drawn = cgsim::dot::order::count_crossings(
-                &cgsim::dot::order::layered_edges(&g),
-                |i| y[&g.nodes[i].id],
-            );
+            let drawn =
+                cgsim::dot::order::count_crossings(&cgsim::dot::order::layered_edges(&g), |i| {
+                    y[&g.nodes[i].id]
+                });
             assert_eq!(drawn, fewest(&g), "{}:\n{dot}", view.name());
         }
     }

@@ -325,7 +325,8 @@ fn memory_tour_trace_folds_to_a_screenful() {
     // Elided bodies say how many calls they hide: the first three faults (identical) and the
     // fourth, whose reclaim succeeded.
     assert!(
-        folded.contains("do_anonymous_page() { mem_cgroup_charge_common() { … 3 calls } }  /* ×3 */"),
+        folded
+            .contains("do_anonymous_page() { mem_cgroup_charge_common() { … 3 calls } }  /* ×3 */"),
         "{folded}"
     );
     let full = usr1_trace("trace --summary off");
