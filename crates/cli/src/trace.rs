@@ -924,8 +924,8 @@ fn count_lines(items: &[Item]) -> usize {
 const MAX_ELISIONS: usize = 64;
 
 /// The summary: fold; then, while the trace is longer than a screen, elide a call's body and
-/// fold again. First the earlier attempts of retries (deepest first, then the longest), so the
-/// last attempt, where the outcome is, stays whole; then, for the lines it saves, the body that
+/// fold again. First the earlier attempts of retries (all those at the deepest level at a time),
+/// so the last attempt, where the outcome is, stays whole; then, for the lines it saves, the body that
 /// hides the fewest functions and comments shown nowhere else, then the fewest calls, so what
 /// the command did stays named.
 fn summarize(items: Vec<Item>) -> Vec<Item> {
@@ -940,9 +940,19 @@ fn summarize(items: Vec<Item>) -> Vec<Item> {
         tally(&items, 1, &mut shown);
         let mut cands: Vec<Candidate> = Vec::new();
         elidable(&items, 0, 1, retries, &shown, &mut Vec::new(), &mut cands);
-        let best = if retries {
-            cands.into_iter().max_by_key(|c| (c.depth, c.saved))
-        } else {
+        if retries {
+            // Every earlier attempt at the deepest level at once: a long trace has thousands.
+            let Some(depth) = cands.iter().map(|c| c.depth).max() else {
+                retries = false;
+                continue;
+            };
+            for c in cands.iter().filter(|c| c.depth == depth) {
+                elide_at(&mut items, &c.path);
+            }
+            items = fold(items);
+            continue;
+        }
+        let best = {
             // Lines saved past the screen are worth nothing: a small body that is enough goes
             // before a large one.
             for c in &mut cands {
@@ -956,10 +966,6 @@ fn summarize(items: Vec<Item>) -> Vec<Item> {
             })
         };
         let Some(best) = best else {
-            if retries {
-                retries = false;
-                continue;
-            }
             break;
         };
         elide_at(&mut items, &best.path);
@@ -1274,6 +1280,34 @@ mod tests {
                 assert!(count_lines(&summary) <= SCREEN || passes == 0);
             }
         }
+    }
+
+    /// A long trace of faults that differ from their neighbours (no fold applies) still fits a
+    /// screen, and stays exact: the earlier faults are elided all at once, each saying how many
+    /// calls it hides, and then fold.
+    #[test]
+    fn a_long_trace_fits_a_screen() {
+        let mut e = ev(&[("do_page_fault", true)]);
+        for f in 0..300 {
+            e.extend(ev(&[("do_anonymous_page", true)]));
+            e.extend(retry_loop(f % 7, &["commit"]));
+            e.extend(ev(&[("do_anonymous_page", false)]));
+        }
+        e.extend(ev(&[("do_page_fault", false)]));
+        let items = forest(&e);
+        let summary = summarize(items.clone());
+        assert!(count_lines(&summary) <= SCREEN);
+        assert_eq!(calls_in(&summary), calls_in(&items));
+        let back = unfold(&summary);
+        assert!(back.iter().zip(&items).all(|(a, b)| same_shape(a, b)));
+        let mut o = TraceOpts::default();
+        let text = render_with(&mut o, &e);
+        assert!(
+            text.contains("do_anonymous_page() { try_charge() { … 100 calls } }"),
+            "{text}"
+        );
+        // Once elided, the faults repeat with a period of seven: 6 + 42 × 7 = 300.
+        assert!(text.contains("/* ×42 { */"), "{text}");
     }
 
     #[test]
