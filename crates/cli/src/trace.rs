@@ -923,11 +923,11 @@ fn count_lines(items: &[Item]) -> usize {
 /// How many bodies the summary elides at most (each one folds the trace again).
 const MAX_ELISIONS: usize = 64;
 
-/// The summary: fold; then, while the trace is longer than a screen, elide a call's body and
-/// fold again. First the earlier attempts of retries (all those at the deepest level at a time),
-/// so the last attempt, where the outcome is, stays whole; then, for the lines it saves, the body that
-/// hides the fewest functions and comments shown nowhere else, then the fewest calls, so what
-/// the command did stays named.
+/// The summary: fold; then, while the trace is longer than a screen, elide call bodies and
+/// fold again. First the earlier attempts of retries (all those of the deepest level at a
+/// time), so the last attempt, where the outcome is, stays whole; then, one at a time and for
+/// the lines it saves, the body that hides the fewest functions and comments shown nowhere
+/// else, then the fewest calls, so what the command did stays named.
 fn summarize(items: Vec<Item>) -> Vec<Item> {
     let mut items = fold(items);
     let mut retries = true;

@@ -8,8 +8,9 @@
 //! without overlap and in its order (pool-adjacent-violators, which keeps the order and
 //! minimises the squared displacement). Edges are cubic curves from the right side of one node
 //! to the left side of the next column's node ([`crossings`] counts the pairs that cross); an
-//! edge within one column loops out to the right, inside its box. Text widths are estimated from character counts, generously, so
-//! labels stay inside their boxes in any sans-serif font.
+//! edge within one column loops out to the right, inside its box. Text widths are estimated
+//! from character counts, generously, so labels stay inside their boxes in any sans-serif
+//! font.
 //!
 //! Graphviz's `dot` lays out arbitrary graphs better; `cgsim` uses it when it is installed
 //! (see `super::svg_of`), and this renderer everywhere else. The pure-Rust `layout-rs` crate
