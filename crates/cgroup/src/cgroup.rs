@@ -129,6 +129,8 @@ pub struct Cgroup<T: Tracer> {
     pub(crate) max_descendants: i32,
     /// `cgrp->max_depth` (`cgroup.max.depth`; `i32::MAX` is `max`).
     pub(crate) max_depth: i32,
+    /// `CGRP_FREEZE`: `cgroup.freeze` reads 1 (`cgrp->freezer.freeze`).
+    pub(crate) freeze: bool,
 }
 
 impl<T: Tracer> Cgroup<T> {
@@ -162,6 +164,7 @@ impl<T: Tracer> Cgroup<T> {
             subtree_control: 0,
             max_descendants: i32::MAX,
             max_depth: i32::MAX,
+            freeze: false,
         }
     }
 
@@ -305,6 +308,11 @@ impl<T: Tracer> CgroupCore<T> {
             match res {
                 Ok(state) => {
                     css.set_private(Some(state));
+                    if self.profile.has_cgroup2() {
+                        // 6.6 `online_css`.
+                        let _h = self.trace_cb(i, SubsysCallback::Online);
+                        self.subsys[i].online(&cx, &css);
+                    }
                     st.cgroups.get_mut(id.0).expect("new").subsys[i] = Some(css);
                 }
                 Err(e) => {
@@ -409,7 +417,18 @@ impl<T: Tracer> CgroupCore<T> {
             .expect("live")
             .subsys_list
             .clone();
-        self.destroy_csses(st, cgrp, &list);
+        if self.profile.has_cgroup2() {
+            // 6.6: each css goes on to `css_released` and `css_free` once unreferenced; the
+            // cgroup is dying until then (`nr_dying_descendants`).
+            for &i in &list {
+                let Some(css) = st.cgroups.get_mut(cgrp.0).expect("live").subsys[i].take() else {
+                    continue;
+                };
+                self.css_release_or_defer(st, cgrp, i, css, true);
+            }
+        } else {
+            self.destroy_csses(st, cgrp, &list);
+        }
         st.cgroups.remove(cgrp.0);
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;

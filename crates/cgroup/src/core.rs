@@ -150,6 +150,8 @@ pub(crate) struct CgroupState<T: Tracer> {
     /// `cgrp_dfl_visible` (6.6): the default hierarchy was mounted once, so
     /// `/proc/<pid>/cgroup` shows its `0::` line from now on.
     pub(crate) dfl_visible: bool,
+    /// Offline csses still referenced (6.6 preset; see `dfl.rs`).
+    pub(crate) dying: Vec<crate::dfl::DyingCss>,
 }
 
 /// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`,
@@ -167,7 +169,7 @@ pub struct CgroupCore<T: Tracer> {
     /// `ss->disabled` per subsystem (boot option `cgroup_disable=`).
     pub(crate) disabled: Vec<bool>,
     /// Interned trace names `<symbol_prefix>_<callback>` per subsystem and callback.
-    pub(crate) cb_names: Vec<[&'static str; 11]>,
+    pub(crate) cb_names: Vec<[&'static str; 13]>,
     /// Each subsystem's [`CgroupSubsys::callbacks`], read once at boot: which callbacks get a
     /// trace line (the kernel's non-NULL pointers). Every callback is called whatever it says.
     pub(crate) cb_traced: Vec<crate::subsys::CallbackSet>,
@@ -175,6 +177,12 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) cgroup_mutex: Mutex<CgroupState<T>>,
     /// `css_set_lock` (an rwlock, as in the kernel) and everything it protects.
     pub(crate) css_set_lock: RwLock<CssSetState>,
+    /// Processes a `cgroup.kill` write chose (6.6 `cgroup_kill`), for the VFS to send SIGKILL
+    /// once the core's locks are gone ([`CgroupCore::drain_cgroup_kill`]). A leaf lock.
+    pub(crate) kill_list: Mutex<Vec<Pid>>,
+    /// Some cgroup of the default hierarchy has `cgroup.freeze` set (a fast check for the
+    /// scheduler's [`CgroupCore::task_frozen`]).
+    pub(crate) any_frozen: std::sync::atomic::AtomicBool,
     /// `release_list` under `release_list_lock`; index 0 is the head (most recently queued).
     pub(crate) release_list: Mutex<VecDeque<CgroupId>>,
     /// Cgroups whose css fell to "no references" in `css_put` (see `css.rs`).
@@ -217,8 +225,14 @@ impl<T: Tracer> CgroupCore<T> {
             .iter()
             .map(|s| {
                 SubsysCallback::ALL.map(|cb| {
-                    s.callback_symbol(cb)
-                        .unwrap_or_else(|| intern(s.symbol_prefix(), cb.field_name()))
+                    s.callback_symbol(cb).unwrap_or_else(|| {
+                        let field = if profile.has_cgroup2() {
+                            cb.field_name_v6()
+                        } else {
+                            cb.field_name()
+                        };
+                        intern(s.symbol_prefix(), field)
+                    })
                 })
             })
             .collect();
@@ -279,6 +293,7 @@ impl<T: Tracer> CgroupCore<T> {
             next_hierarchy_id: 1,
             next_css_id: 1,
             dfl_visible: false,
+            dying: Vec::new(),
         };
         let core = CgroupCore {
             tracer,
@@ -290,6 +305,8 @@ impl<T: Tracer> CgroupCore<T> {
             cgroup_mutex: Mutex::new(st),
             css_set_lock: RwLock::new(cs),
             release_list: Mutex::new(VecDeque::new()),
+            kill_list: Mutex::new(Vec::new()),
+            any_frozen: std::sync::atomic::AtomicBool::new(false),
             css_pending: Arc::new(Mutex::new(Vec::new())),
             event_control: RwLock::new(Arc::new(NoEventControl)),
         };
@@ -396,7 +413,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// pending (see `css.rs`).
     pub(crate) fn lock(&self) -> MutexGuard<'_, CgroupState<T>> {
         // Lock order: cgroup_mutex (outermost; the caller holds no core lock).
-        let st = self.cgroup_mutex.lock();
+        let mut st = self.cgroup_mutex.lock();
         // Lock order: cgroup_mutex -> css pending list (taken and released here).
         let pending = std::mem::take(&mut *self.css_pending.lock());
         for cgrp in pending {
@@ -407,6 +424,9 @@ impl<T: Tracer> CgroupCore<T> {
                 // Lock order: cgroup_mutex -> release_list_lock (inside check_for_release).
                 self.check_for_release(cgrp, &c.shared, c.has_css_refs());
             }
+        }
+        if !st.dying.is_empty() {
+            self.reap_dying(&mut st);
         }
         st
     }
@@ -460,8 +480,9 @@ impl<T: Tracer> CgroupCore<T> {
     /// declares it in [`CgroupSubsys::callbacks`] (a callback the kernel's struct leaves NULL
     /// gets no line; the trait's default method still runs and does nothing).
     pub(crate) fn trace_cb(&self, i: usize, cb: SubsysCallback) -> Option<trace::FuncGuard<'_, T>> {
-        self.cb_traced[i]
-            .contains(cb)
+        // 6.6 has no `populate` callback: files come from the cftypes (`css_populate_dir`).
+        let gone = cb == SubsysCallback::Populate && self.profile.has_cgroup2();
+        (self.cb_traced[i].contains(cb) && !gone)
             .then(|| trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize]))
     }
 

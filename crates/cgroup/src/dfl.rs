@@ -65,7 +65,112 @@ pub(crate) fn parse_cgroup2_options(data: Option<&str>) -> Result<u32, Errno> {
     Ok(flags)
 }
 
+/// A css that went offline but is still referenced: 6.6's `css_release` has not run yet. A
+/// cgroup removed while one of its csses is in this state is a dying cgroup, counted in its
+/// ancestors' `nr_dying_descendants` until its last css is freed.
+pub(crate) struct DyingCss {
+    /// The (removed or live) cgroup the css belonged to.
+    pub(crate) cgrp: CgroupId,
+    /// Its ancestors, parent first (the dead cgroup's `cgroup_parent` chain).
+    pub(crate) ancestors: Vec<CgroupId>,
+    pub(crate) root: RootId,
+    pub(crate) subsys: usize,
+    pub(crate) css: CssRef,
+    /// The cgroup itself was removed (rmdir), not just this css (`-name` in subtree_control).
+    pub(crate) cgroup_removed: bool,
+}
+
 impl<T: Tracer> CgroupCore<T> {
+    /// 6.6's css destruction after `css_offline`: if nothing but the base reference holds the
+    /// css, `css_released` and `css_free` run now (the kernel runs them from work items once
+    /// the percpu refcount reaches zero); otherwise the css stays dying until the last
+    /// `css_put`, which the core notices at its next entry ([`Self::reap_dying`]).
+    pub(crate) fn css_release_or_defer(
+        &self,
+        st: &mut CgroupState<T>,
+        cgrp: CgroupId,
+        i: usize,
+        css: CssRef,
+        cgroup_removed: bool,
+    ) {
+        css.set_flag(crate::css::CSS_REMOVED);
+        let mut ancestors = Vec::new();
+        let mut cur = st.cgroups.get(cgrp.0).expect("live").parent;
+        while let Some(p) = cur {
+            ancestors.push(p);
+            cur = st.cgroups.get(p.0).expect("live").parent;
+        }
+        let d = DyingCss {
+            cgrp,
+            ancestors,
+            root: st.cgroups.get(cgrp.0).expect("live").root,
+            subsys: i,
+            css,
+            cgroup_removed,
+        };
+        if d.css.has_extra_refs() {
+            trace::comment(&*self.tracer, CORE_CPU, || {
+                format!(
+                    "{} css of {cgrp} stays dying: refcnt {}",
+                    self.subsys[i].name(),
+                    d.css.refcnt()
+                )
+            });
+            st.dying.push(d);
+        } else {
+            self.css_free_dying(&d);
+        }
+    }
+
+    /// `css_release_work_fn` → `css_released`, then `css_free_rwork_fn` → `css_free`.
+    fn css_free_dying(&self, d: &DyingCss) {
+        let cx = crate::subsys::SubsysCtx {
+            tracer: &*self.tracer,
+            cpu: CORE_CPU,
+            subsys_id: d.subsys,
+            cgrp: d.cgrp,
+            parent: d.ancestors.first().copied(),
+            parent_css: None,
+            root: d.root,
+            has_children: false,
+            on_dfl: self.on_dfl_root(d.root),
+        };
+        {
+            let _f = trace::func(&*self.tracer, CORE_CPU, "css_release_work_fn");
+            let _g = self.trace_cb(d.subsys, SubsysCallback::Released);
+            self.subsys[d.subsys].released(&cx, &d.css);
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "css_free_rwork_fn");
+        let _g = self.trace_cb(d.subsys, SubsysCallback::Destroy);
+        self.subsys[d.subsys].destroy(&cx, &d.css);
+        d.css.set_private(None);
+    }
+
+    /// Free the dying csses whose last extra reference went (called on every entry of the core
+    /// while some are dying, right after the `css_put` release checks).
+    pub(crate) fn reap_dying(&self, st: &mut CgroupState<T>) {
+        if st.dying.iter().all(|d| d.css.has_extra_refs()) {
+            return;
+        }
+        let (free, keep): (Vec<DyingCss>, Vec<DyingCss>) = std::mem::take(&mut st.dying)
+            .into_iter()
+            .partition(|d| !d.css.has_extra_refs());
+        st.dying = keep;
+        for d in &free {
+            self.css_free_dying(d);
+        }
+    }
+
+    /// `cgrp->nr_dying_descendants`: removed cgroups below `cgrp` with a css not yet freed.
+    pub(crate) fn nr_dying_descendants(st: &CgroupState<T>, cgrp: CgroupId) -> usize {
+        st.dying
+            .iter()
+            .filter(|d| d.cgroup_removed && d.ancestors.contains(&cgrp))
+            .map(|d| d.cgrp)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    }
+
     /// Whether `cgrp` of hierarchy `root` is on the default hierarchy (`cgroup_on_dfl`).
     pub(crate) fn on_dfl_root(&self, root: RootId) -> bool {
         self.profile.has_cgroup2() && root.is_rootnode()
@@ -406,29 +511,31 @@ impl<T: Tracer> CgroupCore<T> {
             self.subsys[i].create(&cx, &css)?
         };
         css.set_private(Some(state));
+        {
+            let _f = trace::func(&*self.tracer, CORE_CPU, "online_css");
+            let _g = self.trace_cb(i, SubsysCallback::Online);
+            self.subsys[i].online(&cx, &css);
+        }
         st.cgroups.get_mut(cgrp.0).expect("live").subsys[i] = Some(css);
         Ok(())
     }
 
-    /// `kill_css(css)`: take subsystem `i`'s css out of `cgrp` (`pre_destroy` and `destroy`,
-    /// the 2.6 names of `css_offline` and `css_free`).
+    /// `kill_css(css)`: take subsystem `i`'s css out of `cgrp`: `css_offline`, then
+    /// `css_released` and `css_free` once unreferenced ([`Self::css_release_or_defer`]).
     pub(crate) fn kill_css(&self, st: &mut CgroupState<T>, cgrp: CgroupId, i: usize) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "kill_css");
         let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
             return;
         };
         let cx = self.ctx(st, i, cgrp);
         {
+            let _f = trace::func(&*self.tracer, CORE_CPU, "offline_css");
             let _g = self.trace_cb(i, SubsysCallback::PreDestroy);
             // Offlining cannot fail in 6.6; a v1-style refusal is ignored here.
             let _ = self.subsys[i].pre_destroy(&cx, &css);
         }
-        {
-            let _g = self.trace_cb(i, SubsysCallback::Destroy);
-            self.subsys[i].destroy(&cx, &css);
-        }
-        css.set_flag(crate::css::CSS_REMOVED);
-        css.set_private(None);
         st.cgroups.get_mut(cgrp.0).expect("live").subsys[i] = None;
+        self.css_release_or_defer(st, cgrp, i, css, false);
     }
 
     /// `cgroup_update_dfl_csses(cgrp)`: every css_set linked to a cgroup of `cgrp`'s subtree
@@ -618,10 +725,12 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::Controllers => self.read_controllers(st, cgrp),
             BaseFile::SubtreeControl => self.read_subtree_control(st, cgrp),
             // cgroup_events_show.
+            // cgroup_events_show: `frozen` is CGRP_FROZEN, set once every task of the subtree
+            // is frozen; simulated programs stop at once, so it follows the effective freeze.
             BaseFile::Events => format!(
                 "populated {}\nfrozen {}\n",
                 u8::from(self.is_populated(st, cgrp)),
-                0
+                u8::from(Self::e_freeze(st, cgrp))
             ),
             BaseFile::MaxDescendants => limit(c.max_descendants),
             BaseFile::MaxDepth => limit(c.max_depth),
@@ -629,9 +738,10 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::Stat => format!(
                 "nr_descendants {}\nnr_dying_descendants {}\n",
                 Self::nr_descendants(st, cgrp),
-                0
+                Self::nr_dying_descendants(st, cgrp)
             ),
-            BaseFile::Freeze => "0\n".to_string(),
+            // cgroup_freeze_show: the cgroup's own setting.
+            BaseFile::Freeze => format!("{}\n", u8::from(c.freeze)),
             // cgroup_base_stat_cputime_show: simulated programs use no CPU time.
             BaseFile::CpuStat => "usage_usec 0\nuser_usec 0\nsystem_usec 0\n".to_string(),
             // cpu_local_stat_show: the cpu controller's local stats, if it is enabled here.
@@ -684,8 +794,104 @@ impl<T: Tracer> CgroupCore<T> {
                 }
                 Ok(())
             }
+            BaseFile::Kill => {
+                // cgroup_kill_write: kstrtoint, and only 1 (ERANGE otherwise).
+                if kstrtoint(&s)? != 1 {
+                    return Err(Errno::ERANGE);
+                }
+                self.cgroup_kill(cgrp)
+            }
+            BaseFile::Freeze => {
+                // cgroup_freeze_write: kstrtoint, 0 or 1 (ERANGE otherwise).
+                let v = kstrtoint(&s)?;
+                if !(0..=1).contains(&v) {
+                    return Err(Errno::ERANGE);
+                }
+                // Lock order: cgroup_mutex.
+                let mut st = self.lock();
+                let c = st.cgroups.get_mut(cgrp.0).ok_or(Errno::ENODEV)?;
+                if c.is_removed() {
+                    return Err(Errno::ENODEV);
+                }
+                let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_freeze");
+                c.freeze = v == 1;
+                let any = st.cgroups.iter().any(|(_, c)| c.freeze);
+                self.any_frozen
+                    .store(any, std::sync::atomic::Ordering::Release);
+                Ok(())
+            }
             _ => Err(Errno::EINVAL),
         }
+    }
+
+    /// `cgrp->freezer.e_freeze != 0`: the cgroup or an ancestor has `cgroup.freeze` set.
+    pub(crate) fn e_freeze(st: &CgroupState<T>, cgrp: CgroupId) -> bool {
+        let mut cur = Some(cgrp);
+        while let Some(c) = cur {
+            let x = st.cgroups.get(c.0).expect("live");
+            if x.freeze {
+                return true;
+            }
+            cur = x.parent;
+        }
+        false
+    }
+
+    /// Whether `pid` sits in a frozen cgroup of the default hierarchy (the scheduler does not
+    /// step it: `cgroup_enter_frozen`). Cheap while nothing is frozen.
+    pub fn task_frozen(&self, pid: Pid) -> bool {
+        if !self.any_frozen.load(std::sync::atomic::Ordering::Acquire) {
+            return false;
+        }
+        // Lock order: cgroup_mutex -> css_set_lock (read).
+        let st = self.lock();
+        let cs = self.css_set_lock.read();
+        let Some(t) = cs.tasks.get(&pid).filter(|t| !t.exited) else {
+            return false;
+        };
+        let cgrp = cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE);
+        drop(cs);
+        Self::e_freeze(&st, cgrp)
+    }
+
+    /// `cgroup_kill(cgrp)` (6.6): every process of `cgrp` and its live descendants gets
+    /// SIGKILL. The core only lists them ([`Self::drain_cgroup_kill`]); init, which the kernel's
+    /// `SIGNAL_UNKILLABLE` protects from a kernel-sent SIGKILL, is left out.
+    fn cgroup_kill(&self, cgrp: CgroupId) -> Result<(), Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        if c.is_removed() {
+            return Err(Errno::ENODEV);
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill");
+        let mut subtree = vec![cgrp];
+        let mut k = 0;
+        while k < subtree.len() {
+            let c = st.cgroups.get(subtree[k].0).expect("live");
+            subtree.extend(c.children.iter().rev().copied());
+            k += 1;
+        }
+        let mut pids = Vec::new();
+        {
+            // Lock order: cgroup_mutex -> css_set_lock (read).
+            let cs = self.css_set_lock.read();
+            for d in subtree {
+                for set in cs.links_of(d) {
+                    let set = cs.css_sets.get(set.0).expect("linked");
+                    pids.extend(set.tasks.iter().copied().filter(|p| p.0 != 1));
+                }
+            }
+        }
+        // Lock order: cgroup_mutex -> kill list (a leaf).
+        self.kill_list.lock().extend(pids);
+        Ok(())
+    }
+
+    /// The processes `cgroup.kill` writes chose since the last call, for the VFS to kill.
+    pub fn drain_cgroup_kill(&self) -> Vec<Pid> {
+        // Lock order: kill list alone.
+        std::mem::take(&mut *self.kill_list.lock())
     }
 
     /// `cgroup_is_descendant(cgrp, ancestor)`: `cgrp` is `ancestor` or below it.

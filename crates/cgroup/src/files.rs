@@ -216,13 +216,13 @@ impl<T: Tracer> CgroupCore<T> {
     /// order; an error stops the remaining subsystems, the directory stays half-filled).
     #[doc(alias = "cgroup_populate_dir")]
     pub(crate) fn populate_dir(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
         let c = st.cgroups.get(cgrp.0).expect("live");
         let (uid, gid, is_top, root) = (c.uid, c.gid, c.parent.is_none(), c.root);
         if self.on_dfl_root(root) {
             self.populate_dfl_dir(st, cgrp);
             return;
         }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
         let old_mode = self.profile.base_files == BaseFiles::V2_6_25;
         let mut base = match self.profile.base_files {
             BaseFiles::V2_6_25 => vec![

@@ -46,11 +46,15 @@ pub enum SubsysCallback {
     Populate,
     PostClone,
     Bind,
+    /// `css_online` (3.6+): the css is live, after `css_alloc` (the 6.6 preset only).
+    Online,
+    /// `css_released` (4.1+): the css's last reference is gone (the 6.6 preset only).
+    Released,
 }
 
 impl SubsysCallback {
     /// Every callback, in `struct cgroup_subsys` order.
-    pub const ALL: [SubsysCallback; 11] = [
+    pub const ALL: [SubsysCallback; 13] = [
         SubsysCallback::Create,
         SubsysCallback::PreDestroy,
         SubsysCallback::Destroy,
@@ -62,6 +66,8 @@ impl SubsysCallback {
         SubsysCallback::Populate,
         SubsysCallback::PostClone,
         SubsysCallback::Bind,
+        SubsysCallback::Online,
+        SubsysCallback::Released,
     ];
 
     /// The field name in `struct cgroup_subsys` (`can_attach`).
@@ -78,6 +84,20 @@ impl SubsysCallback {
             SubsysCallback::Populate => "populate",
             SubsysCallback::PostClone => "post_clone",
             SubsysCallback::Bind => "bind",
+            SubsysCallback::Online => "css_online",
+            SubsysCallback::Released => "css_released",
+        }
+    }
+
+    /// The field name in 6.6's `struct cgroup_subsys`, where `create`, `pre_destroy` and
+    /// `destroy` became `css_alloc`, `css_offline` and `css_free` (3.6–3.9), and traces of the
+    /// 6.6 preset print `<prefix>_css_alloc`.
+    pub fn field_name_v6(self) -> &'static str {
+        match self {
+            SubsysCallback::Create => "css_alloc",
+            SubsysCallback::PreDestroy => "css_offline",
+            SubsysCallback::Destroy => "css_free",
+            other => other.field_name(),
         }
     }
 
@@ -100,7 +120,7 @@ impl CallbackSet {
         CallbackSet(SubsysCallback::Create.bit() | SubsysCallback::Destroy.bit());
 
     /// Every callback.
-    pub const ALL: CallbackSet = CallbackSet((1 << 11) - 1);
+    pub const ALL: CallbackSet = CallbackSet((1 << 13) - 1);
 
     /// This set plus `cb`.
     pub const fn with(self, cb: SubsysCallback) -> CallbackSet {
@@ -299,6 +319,14 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
 
     /// `post_clone(ss, cgrp)` (only from `cgroup_clone`, which this model does not run).
     fn post_clone(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+
+    /// `css_online(css)` (3.6+, called by the 6.6 preset only): the css was allocated and is
+    /// about to become visible (`online_css`).
+    fn online(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+
+    /// `css_released(css)` (4.1+, called by the 6.6 preset only): the css's last reference was
+    /// dropped after it went offline; `destroy` (`css_free`) follows.
+    fn released(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     /// `bind(ss, root_cgrp)`: the subsystem moved to the hierarchy of `cx.cgrp` (its new top
     /// cgroup, or dummytop when unbound); `css` is its root css.
