@@ -327,6 +327,11 @@ impl<T: Tracer> CgroupCore<T> {
             .get_mut(parent.0)
             .expect("live parent")
             .add_child(id);
+        if self.on_dfl_root(root) {
+            let shared = st.cgroups.get(id.0).expect("new").shared.clone();
+            // Lock order: cgroup_mutex -> css_set_lock (write).
+            self.css_set_lock.write().dfl_shared.insert(id, shared);
+        }
         st.roots_arena
             .get_mut(root.0)
             .expect("live")
@@ -430,6 +435,10 @@ impl<T: Tracer> CgroupCore<T> {
             self.destroy_csses(st, cgrp, &list);
         }
         st.cgroups.remove(cgrp.0);
+        if self.on_dfl_root(root) {
+            // Lock order: cgroup_mutex -> css_set_lock (write).
+            self.css_set_lock.write().dfl_shared.remove(&cgrp);
+        }
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;
         // deactivate_super: the child's superblock reference was the last one.

@@ -75,6 +75,10 @@ pub(crate) struct CssSetState {
     pub(crate) tasks: BTreeMap<Pid, Task>,
     /// `need_forkexit_callback` (set at boot, read by fork and exit).
     pub(crate) need_forkexit_callback: bool,
+    /// The lock-free part of every cgroup of the default hierarchy below its root: a css_set's
+    /// effective css may belong to an ancestor that no css_set links, and fork and exit still
+    /// need its context (the kernel follows `css->cgroup`).
+    pub(crate) dfl_shared: BTreeMap<CgroupId, Arc<CgroupShared>>,
 }
 
 impl CssSetState {
@@ -280,6 +284,7 @@ impl<T: Tracer> CgroupCore<T> {
             links: BTreeMap::new(),
             tasks: BTreeMap::new(),
             need_forkexit_callback: false,
+            dfl_shared: BTreeMap::new(),
         };
         cs.link(dummytop, &cgroups.get(dummy_key).unwrap().shared, init_set);
         let st = CgroupState {
@@ -496,7 +501,13 @@ impl<T: Tracer> CgroupCore<T> {
         css: &CssRef,
     ) -> SubsysCtx<'a, T> {
         let cgrp = css.cgroup();
-        let c = cs.shared_of(cgrp);
+        let c = match cs.links.get(&cgrp) {
+            Some(l) => &l.cgrp,
+            None => cs
+                .dfl_shared
+                .get(&cgrp)
+                .expect("linked or on the default hierarchy"),
+        };
         SubsysCtx {
             tracer: &self.tracer,
             cpu: CORE_CPU,

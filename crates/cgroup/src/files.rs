@@ -404,8 +404,16 @@ impl<T: Tracer> CgroupCore<T> {
             .iter()
             .find(|f| f.name == name)
             .ok_or(Errno::ENOENT)?;
+        // 6.6's cgroup files are kernfs files: `kernfs_fop_open` refuses a read open of a file
+        // without a read operation, or a write open of one without a write operation, whatever
+        // the opener's privileges (EACCES).
+        if self.profile.has_cgroup2()
+            && ((readable && f.mode & 0o444 == 0) || (writable && f.mode & 0o222 == 0))
+        {
+            return Err(Errno::EACCES);
+        }
         let snapshot = match f.kind {
-            FileKind::Base(BaseFile::Tasks | BaseFile::Procs) if readable => {
+            FileKind::Base(BaseFile::Tasks | BaseFile::Procs | BaseFile::Threads) if readable => {
                 // Lock order: cgroup_mutex -> css_set_lock (read).
                 let cs = self.css_set_lock.read();
                 let mut pids: Vec<Pid> = cs

@@ -31,6 +31,30 @@ macro_rules! v2_script {
 }
 
 v2_script!(cgroup2_basics);
+v2_script!(cgroup2_files);
+v2_script!(cgroup2_test_core);
+
+/// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
+#[test]
+fn test_core_port_passes() {
+    let src = include_str!("../scripts/cgroup2_test_core.sh");
+    let out = run_6_6(src);
+    for name in [
+        "test_cgcore_internal_process_constraint",
+        "test_cgcore_top_down_constraint_enable",
+        "test_cgcore_top_down_constraint_disable",
+        "test_cgcore_populated",
+        "test_cgcore_proc_migration",
+        "test_cgcore_destroy",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("ok ") && l.ends_with(name)),
+            "{name} did not pass:\n{out}"
+        );
+    }
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+}
 
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
 /// util-linux says `unknown filesystem type 'cgroup2'`.
