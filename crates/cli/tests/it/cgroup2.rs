@@ -77,3 +77,38 @@ fn older_presets_have_no_cgroup2() {
         }
     }
 }
+
+/// The `v2` view of a 6.6 kernel with cgroup2 and a v1 hierarchy mounted: the default
+/// hierarchy's cluster with `subtree_control`, `cgrp_cset_link`s, the effective css of a
+/// css_set, and the v1 hierarchy beside it.
+#[test]
+fn v2_view_draws_both_hierarchies() {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    let (text, status) = cgsim::transcript_of(
+        &mut sh,
+        "mkdir -p /sys/fs/cgroup /tmp/m\nmount -t cgroup2 none /sys/fs/cgroup\n\
+         mount -t cgroup -o cpuacct none /tmp/m\nmkdir /tmp/m/batch\n\
+         echo +memory > /sys/fs/cgroup/cgroup.subtree_control\n\
+         mkdir -p /sys/fs/cgroup/app/web\nsleep 100 &\n\
+         echo $! > /sys/fs/cgroup/app/web/cgroup.procs\necho $! > /tmp/m/batch/tasks\n",
+    );
+    assert_eq!((text.as_str(), status), ("", 0));
+    let dot = cgsim::dot::view_dot(
+        sh.kernel(),
+        cgsim::dot::View::V2,
+        &cgsim::dot::ViewOpts::default(),
+    )
+    .expect("dot");
+    for want in [
+        "cgroup_root cgrp_dfl_root: hierarchy 0 (cgroup2)",
+        "cgroup_root: hierarchy 1: cpuacct",
+        "cgrp_cset_link",
+        "subtree_control",
+        "css of /app",
+        "cgroup /app/web",
+        "cgroup /batch",
+    ] {
+        assert!(dot.contains(want), "{want} missing:\n{dot}");
+    }
+    insta::assert_snapshot!("v2_view", dot);
+}
