@@ -254,7 +254,12 @@ impl<T: Tracer> CgroupCore<T> {
             .into_iter()
             .map(|b| CgroupFile {
                 name: b.name().to_string(),
-                mode: if old_mode { 0o644 } else { base_mode(b) },
+                // 6.6's v1 `cgroup.procs` is writable (`cgroup1_procs_write`, since 3.0).
+                mode: if old_mode || (b == BaseFile::Procs && self.profile.has_cgroup2()) {
+                    0o644
+                } else {
+                    base_mode(b)
+                },
                 uid,
                 gid,
                 kind: FileKind::Base(b),
@@ -681,6 +686,12 @@ impl<T: Tracer> CgroupCore<T> {
             }
             BaseFile::Procs if self.on_dfl_root(self.root_of(cgrp)?) => {
                 self.write_procs_dfl(cgrp, writer, data, true)
+            }
+            // 6.6 `cgroup1_procs_write`: the whole thread group, with the tasks file's rules
+            // (every simulated process is a single thread).
+            BaseFile::Procs if self.profile.has_cgroup2() => {
+                let v = parse_u64_write(data)?;
+                self.attach_task_by_pid_raw(cgrp, writer, (v != 0).then_some(Pid(v as u32 as i32)))
             }
             BaseFile::Procs | BaseFile::Releasable | BaseFile::SaneBehavior => Err(Errno::EINVAL),
             _ => self.write_dfl_base(cgrp, b, writer, data),

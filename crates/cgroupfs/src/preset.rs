@@ -157,9 +157,9 @@ impl KernelVersion {
                 ..CoreProfile::default()
             },
             // 6.6: the v1 hierarchies keep 3.10's option rules and files (the closest modelled
-            // set: 6.6's `cgroup1_base_files[]` has a writable `cgroup.procs` and no core
-            // `cgroup.event_control`, which memcg's legacy files add instead), beside the
-            // default hierarchy.
+            // set; `core.cgroup2` makes their `cgroup.procs` writable as in 6.6's
+            // `cgroup1_base_files[]`, which has no core `cgroup.event_control`: memcg's legacy
+            // files add it instead), beside the default hierarchy.
             KernelVersion::V6_6 => CoreProfile {
                 base_files: BaseFiles::V3_10,
                 mount_opts: MountOpts::V4,

@@ -58,6 +58,12 @@ pub fn dfl_info(
 /// The `v2` view.
 pub fn unified(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
     let dfl = m.dfl.clone().unwrap_or_default();
+    // 3.14 renamed the join; a kernel without the default hierarchy is older than that here.
+    let link_name = if dfl.present {
+        "cgrp_cset_link"
+    } else {
+        "cg_cgroup_link"
+    };
     let mut g = Graph {
         title: "v2: css_set <-> cgrp_cset_link <-> cgroup, cgrp_dfl_root beside the v1 \
                 hierarchies"
@@ -179,7 +185,7 @@ pub fn unified(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
                 NodeKind::Link,
                 2,
                 Some(ci),
-                vec![Row::Text("cgrp_cset_link".to_string())],
+                vec![Row::Text(link_name.to_string())],
             );
             g.edge(&cs.id, &link, EdgeKind::CgLinks, None);
             g.edge(&link, cg, EdgeKind::LinkCgrp, None);
@@ -193,10 +199,12 @@ pub fn unified(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
             None,
         );
     }
-    g.notes.push(
-        "cgrp_cset_link is 3.14+'s name for cg_cgroup_link; a css_set's subsys[] holds the \
-         effective css (the nearest ancestor's with the controller enabled)"
-            .into(),
-    );
+    if dfl.present {
+        g.notes.push(
+            "cgrp_cset_link is 3.14+'s name for cg_cgroup_link; a css_set's subsys[] holds the \
+             effective css (the nearest ancestor's with the controller enabled)"
+                .into(),
+        );
+    }
     g
 }
