@@ -187,6 +187,8 @@ pub struct CgroupCore<T: Tracer> {
     /// Some cgroup of the default hierarchy has `cgroup.freeze` set (a fast check for the
     /// scheduler's [`CgroupCore::task_frozen`]).
     pub(crate) any_frozen: std::sync::atomic::AtomicBool,
+    /// The pressure files' backend (`psi.rs`); a leaf lock, read-locked and cloned per call.
+    pub(crate) pressure: RwLock<Arc<dyn crate::psi::PressureHook>>,
     /// `release_list` under `release_list_lock`; index 0 is the head (most recently queued).
     pub(crate) release_list: Mutex<VecDeque<CgroupId>>,
     /// Cgroups whose css fell to "no references" in `css_put` (see `css.rs`).
@@ -311,6 +313,7 @@ impl<T: Tracer> CgroupCore<T> {
             css_set_lock: RwLock::new(cs),
             release_list: Mutex::new(VecDeque::new()),
             kill_list: Mutex::new(Vec::new()),
+            pressure: RwLock::new(Arc::new(crate::psi::NoPressure)),
             any_frozen: std::sync::atomic::AtomicBool::new(false),
             css_pending: Arc::new(Mutex::new(Vec::new())),
             event_control: RwLock::new(Arc::new(NoEventControl)),
@@ -404,6 +407,12 @@ impl<T: Tracer> CgroupCore<T> {
     /// `ss->disabled`.
     pub fn subsys_disabled(&self, id: usize) -> bool {
         self.disabled.get(id).copied().unwrap_or(false)
+    }
+
+    /// Install the pressure files' backend (see [`crate::psi::PressureHook`]).
+    pub fn set_pressure_hook(&self, hook: Arc<dyn crate::psi::PressureHook>) {
+        // Lock order: the pressure hook lock alone (a leaf).
+        *self.pressure.write() = hook;
     }
 
     /// Install the `cgroup.event_control` hook (see [`EventControl`]).

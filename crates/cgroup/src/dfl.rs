@@ -746,6 +746,10 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::CpuStat => "usage_usec 0\nuser_usec 0\nsystem_usec 0\n".to_string(),
             // cpu_local_stat_show: the cpu controller's local stats, if it is enabled here.
             BaseFile::CpuStatLocal => String::new(),
+            // cgroup_pressure_show: PSI accounting is on.
+            BaseFile::CgroupPressure => "1\n".to_string(),
+            // Read through the pressure hook, without cgroup_mutex (`read_all`).
+            BaseFile::Pressure(_) => return Err(Errno::EINVAL),
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
             BaseFile::Threads => return Err(Errno::EBADF),
             _ => return Err(Errno::EINVAL),
@@ -793,6 +797,22 @@ impl<T: Tracer> CgroupCore<T> {
                     c.max_depth = v;
                 }
                 Ok(())
+            }
+            BaseFile::CgroupPressure => {
+                // cgroup_pressure_write: kstrtoint, 0 or 1.
+                let v = kstrtoint(&s)?;
+                if !(0..=1).contains(&v) {
+                    return Err(Errno::ERANGE);
+                }
+                Ok(())
+            }
+            BaseFile::Pressure(res) => {
+                // The trigger text as kernfs hands it over (NUL-terminated, not stripped).
+                let buf = String::from_utf8_lossy(cgsim_ktypes::parse::until_nul(data));
+                let privileged = self.task_cred_locked(writer).euid.is_root();
+                // Lock order: pressure hook lock alone (read, cloned, released).
+                let hook = self.pressure.read().clone();
+                hook.write_trigger(cgrp, res, writer, privileged, &buf)
             }
             BaseFile::Kill => {
                 // cgroup_kill_write: kstrtoint, and only 1 (ERANGE otherwise).

@@ -52,6 +52,10 @@ pub enum BaseFile {
     CpuStat,
     /// `cpu.stat.local` (default hierarchy, 6.6).
     CpuStatLocal,
+    /// `io.pressure`, `memory.pressure`, `cpu.pressure` (default hierarchy, `CONFIG_PSI`).
+    Pressure(crate::psi::PsiRes),
+    /// `cgroup.pressure` (6.1+): whether PSI accounting is on for the cgroup.
+    CgroupPressure,
 }
 
 impl BaseFile {
@@ -78,6 +82,8 @@ impl BaseFile {
             BaseFile::Kill => "cgroup.kill",
             BaseFile::CpuStat => "cpu.stat",
             BaseFile::CpuStatLocal => "cpu.stat.local",
+            BaseFile::Pressure(r) => r.file(),
+            BaseFile::CgroupPressure => "cgroup.pressure",
         }
     }
 }
@@ -334,6 +340,11 @@ impl<T: Tracer> CgroupCore<T> {
             (BaseFile::Kill, true),
             (BaseFile::CpuStat, false),
             (BaseFile::CpuStatLocal, false),
+            // cgroup_psi_files[], created after the base files in every cgroup.
+            (BaseFile::Pressure(crate::psi::PsiRes::Io), false),
+            (BaseFile::Pressure(crate::psi::PsiRes::Memory), false),
+            (BaseFile::Pressure(crate::psi::PsiRes::Cpu), false),
+            (BaseFile::CgroupPressure, false),
         ];
         let mut files: Vec<CgroupFile<T>> = base
             .into_iter()
@@ -478,6 +489,19 @@ impl<T: Tracer> CgroupCore<T> {
         }
         if let Some(s) = &of.snapshot {
             return Ok(s.clone());
+        }
+        if let FileKind::Base(BaseFile::Pressure(res)) = of.kind {
+            {
+                // Lock order: cgroup_mutex (released before the hook runs).
+                let st = self.lock();
+                let c = st.cgroups.get(of.cgrp.0).ok_or(Errno::ENODEV)?;
+                if c.is_removed() {
+                    return Err(Errno::ENODEV);
+                }
+            }
+            // Lock order: pressure hook lock alone (read, cloned, released).
+            let hook = self.pressure.read().clone();
+            return Ok(hook.show(of.cgrp, res).into_bytes());
         }
         let (css, cred) = {
             // Lock order: cgroup_mutex.

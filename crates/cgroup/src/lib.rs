@@ -96,6 +96,7 @@ mod fork;
 mod invariants;
 mod proc;
 pub mod profile;
+pub mod psi;
 pub mod release;
 pub mod root;
 pub mod snapshot;

@@ -35,9 +35,48 @@ fn cgroup2_needs_the_default_hierarchy() {
             "cgroup.max.depth",
             "cgroup.stat",
             "cpu.stat",
-            "cpu.stat.local"
+            "cpu.stat.local",
+            "io.pressure",
+            "memory.pressure",
+            "cpu.pressure",
+            "cgroup.pressure"
         ]
     );
+    check(&core);
+}
+
+#[test]
+fn pressure_files_read_zeros_and_check_triggers() {
+    let core = boot_6_6();
+    let m = core.mount_dfl(None).unwrap();
+    let a = core.mkdir(m.top, "a", 0o755, Cred::ROOT).unwrap();
+    assert_eq!(
+        read(&core, a, "memory.pressure", Pid(1)).unwrap(),
+        cgsim_cgroup::psi::PSI_ZEROS
+    );
+    write(&core, a, "memory.pressure", Pid(1), "some 150000 1000000").unwrap();
+    write(&core, a, "io.pressure", Pid(1), "full 1 10000000").unwrap();
+    for bad in [
+        "some 0 1000000",
+        "some 2000000 1000000",
+        "full 1 10000001",
+        "none 1 2",
+        "some 1",
+    ] {
+        assert_eq!(
+            write(&core, a, "cpu.pressure", Pid(1), bad),
+            Err(Errno::EINVAL),
+            "{bad}"
+        );
+    }
+    // An unprivileged trigger needs a window that is a multiple of 2 s.
+    core.fork(Pid(1), Pid(2), Cred::user(1000)).unwrap();
+    assert_eq!(
+        cgsim_cgroup::psi::parse_trigger("some 1000 1000000", false),
+        Err(Errno::EINVAL)
+    );
+    assert!(cgsim_cgroup::psi::parse_trigger("some 1000 2000000", false).is_ok());
+    assert_eq!(read(&core, a, "cgroup.pressure", Pid(1)).unwrap(), "1\n");
     check(&core);
 }
 
