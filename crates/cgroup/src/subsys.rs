@@ -18,6 +18,7 @@
 //! [`CgroupSubsysState::get`](crate::CgroupSubsysState::get)/`put`, which are atomics.
 
 pub mod cpu;
+mod cpu_dfl;
 pub mod cpuacct;
 pub mod cpuset;
 pub mod debug;

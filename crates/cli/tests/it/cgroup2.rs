@@ -32,6 +32,7 @@ macro_rules! v2_script {
 
 v2_script!(cgroup2_basics);
 v2_script!(cgroup2_files);
+v2_script!(cgroup2_cpu);
 v2_script!(cgroup2_test_core);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
