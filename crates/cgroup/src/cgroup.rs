@@ -122,6 +122,15 @@ pub struct Cgroup<T: Tracer> {
     pub(crate) mode: u32,
     pub(crate) uid: u32,
     pub(crate) gid: u32,
+    /// `cgrp->subtree_control` (default hierarchy only): the controllers enabled for the
+    /// children, by subsystem bit.
+    pub(crate) subtree_control: u64,
+    /// `cgrp->max_descendants` (`cgroup.max.descendants`; `i32::MAX` is `max`).
+    pub(crate) max_descendants: i32,
+    /// `cgrp->max_depth` (`cgroup.max.depth`; `i32::MAX` is `max`).
+    pub(crate) max_depth: i32,
+    /// `CGRP_FREEZE`: `cgroup.freeze` reads 1 (`cgrp->freezer.freeze`).
+    pub(crate) freeze: bool,
 }
 
 impl<T: Tracer> Cgroup<T> {
@@ -152,6 +161,10 @@ impl<T: Tracer> Cgroup<T> {
             mode: 0o755,
             uid: 0,
             gid: 0,
+            subtree_control: 0,
+            max_descendants: i32::MAX,
+            max_depth: i32::MAX,
+            freeze: false,
         }
     }
 
@@ -228,7 +241,8 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
         let p = st.cgroups.get(parent.0).ok_or(Errno::ENODEV)?;
-        if p.is_removed() || parent == st.dummytop {
+        // 6.6: dummytop is the default hierarchy's root cgroup, where mkdir works.
+        if p.is_removed() || (parent == st.dummytop && !self.profile.has_cgroup2()) {
             return Err(Errno::ENODEV);
         }
         if name.is_empty() {
@@ -242,6 +256,16 @@ impl<T: Tracer> CgroupCore<T> {
         }
         if name == "." || name == ".." || Self::name_taken(&st, p, name) {
             return Err(Errno::EEXIST);
+        }
+        if self.profile.has_cgroup2() {
+            // 6.6 `cgroup_mkdir`: no newline, which would make /proc/<pid>/cgroup unparsable;
+            // then `cgroup_check_hierarchy_limits`.
+            if name.contains('\n') {
+                return Err(Errno::EINVAL);
+            }
+            if !Self::check_hierarchy_limits(&st, parent) {
+                return Err(Errno::EAGAIN);
+            }
         }
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_mkdir");
         let _g = trace::func(&*self.tracer, CORE_CPU, "cgroup_create");
@@ -261,12 +285,19 @@ impl<T: Tracer> CgroupCore<T> {
         c.uid = creator.euid.0;
         c.gid = creator.egid;
         let id = CgroupId(st.cgroups.insert(c));
-        let list = st
-            .roots_arena
-            .get(root.0)
-            .expect("live root")
-            .subsys_list
-            .clone();
+        let list: Vec<usize> = if self.on_dfl_root(root) {
+            // cgroup_apply_control_enable: the parent's subtree_control, ascending id.
+            let mask = st.cgroups.get(parent.0).expect("live").subtree_control;
+            (0..self.subsys.len())
+                .filter(|&i| mask & (1 << i) != 0)
+                .collect()
+        } else {
+            st.roots_arena
+                .get(root.0)
+                .expect("live root")
+                .subsys_list
+                .clone()
+        };
         for &i in &list {
             let css = self.alloc_css(&mut st, i, id, 0);
             let cx = self.ctx(&st, i, id);
@@ -277,6 +308,11 @@ impl<T: Tracer> CgroupCore<T> {
             match res {
                 Ok(state) => {
                     css.set_private(Some(state));
+                    if self.profile.has_cgroup2() {
+                        // 6.6 `online_css`.
+                        let _h = self.trace_cb(i, SubsysCallback::Online);
+                        self.subsys[i].online(&cx, &css);
+                    }
                     st.cgroups.get_mut(id.0).expect("new").subsys[i] = Some(css);
                 }
                 Err(e) => {
@@ -291,6 +327,11 @@ impl<T: Tracer> CgroupCore<T> {
             .get_mut(parent.0)
             .expect("live parent")
             .add_child(id);
+        if self.on_dfl_root(root) {
+            let shared = st.cgroups.get(id.0).expect("new").shared.clone();
+            // Lock order: cgroup_mutex -> css_set_lock (write).
+            self.css_set_lock.write().dfl_shared.insert(id, shared);
+        }
         st.roots_arena
             .get_mut(root.0)
             .expect("live")
@@ -381,12 +422,28 @@ impl<T: Tracer> CgroupCore<T> {
             .expect("live")
             .subsys_list
             .clone();
-        self.destroy_csses(st, cgrp, &list);
+        if self.profile.has_cgroup2() {
+            // 6.6: each css goes on to `css_released` and `css_free` once unreferenced; the
+            // cgroup is dying until then (`nr_dying_descendants`).
+            for &i in &list {
+                let Some(css) = st.cgroups.get_mut(cgrp.0).expect("live").subsys[i].take() else {
+                    continue;
+                };
+                self.css_release_or_defer(st, cgrp, i, css, true);
+            }
+        } else {
+            self.destroy_csses(st, cgrp, &list);
+        }
         st.cgroups.remove(cgrp.0);
+        if self.on_dfl_root(root) {
+            // Lock order: cgroup_mutex -> css_set_lock (write).
+            self.css_set_lock.write().dfl_shared.remove(&cgrp);
+        }
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;
         // deactivate_super: the child's superblock reference was the last one.
-        if r.number_of_cgroups == 1 && r.mounts == 0 {
+        // The default hierarchy (rootnode in 6.6) never dies.
+        if r.number_of_cgroups == 1 && r.mounts == 0 && !root.is_rootnode() {
             self.kill_sb(st, root);
         }
     }

@@ -75,6 +75,10 @@ pub(crate) struct CssSetState {
     pub(crate) tasks: BTreeMap<Pid, Task>,
     /// `need_forkexit_callback` (set at boot, read by fork and exit).
     pub(crate) need_forkexit_callback: bool,
+    /// The lock-free part of every cgroup of the default hierarchy below its root: a css_set's
+    /// effective css may belong to an ancestor that no css_set links, and fork and exit still
+    /// need its context (the kernel follows `css->cgroup`).
+    pub(crate) dfl_shared: BTreeMap<CgroupId, Arc<CgroupShared>>,
 }
 
 impl CssSetState {
@@ -147,6 +151,11 @@ pub(crate) struct CgroupState<T: Tracer> {
     /// `next_hierarchy_id`: where the next `init_root_id` starts looking (1 after rootnode took 0).
     pub(crate) next_hierarchy_id: u32,
     pub(crate) next_css_id: u64,
+    /// `cgrp_dfl_visible` (6.6): the default hierarchy was mounted once, so
+    /// `/proc/<pid>/cgroup` shows its `0::` line from now on.
+    pub(crate) dfl_visible: bool,
+    /// Offline csses still referenced (6.6 preset; see `dfl.rs`).
+    pub(crate) dying: Vec<crate::dfl::DyingCss>,
 }
 
 /// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`,
@@ -164,7 +173,7 @@ pub struct CgroupCore<T: Tracer> {
     /// `ss->disabled` per subsystem (boot option `cgroup_disable=`).
     pub(crate) disabled: Vec<bool>,
     /// Interned trace names `<symbol_prefix>_<callback>` per subsystem and callback.
-    pub(crate) cb_names: Vec<[&'static str; 11]>,
+    pub(crate) cb_names: Vec<[&'static str; 13]>,
     /// Each subsystem's [`CgroupSubsys::callbacks`], read once at boot: which callbacks get a
     /// trace line (the kernel's non-NULL pointers). Every callback is called whatever it says.
     pub(crate) cb_traced: Vec<crate::subsys::CallbackSet>,
@@ -172,6 +181,14 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) cgroup_mutex: Mutex<CgroupState<T>>,
     /// `css_set_lock` (an rwlock, as in the kernel) and everything it protects.
     pub(crate) css_set_lock: RwLock<CssSetState>,
+    /// Processes a `cgroup.kill` write chose (6.6 `cgroup_kill`), for the VFS to send SIGKILL
+    /// once the core's locks are gone ([`CgroupCore::drain_cgroup_kill`]). A leaf lock.
+    pub(crate) kill_list: Mutex<Vec<Pid>>,
+    /// Some cgroup of the default hierarchy has `cgroup.freeze` set (a fast check for the
+    /// scheduler's [`CgroupCore::task_frozen`]).
+    pub(crate) any_frozen: std::sync::atomic::AtomicBool,
+    /// The pressure files' backend (`psi.rs`); a leaf lock, read-locked and cloned per call.
+    pub(crate) pressure: RwLock<Arc<dyn crate::psi::PressureHook>>,
     /// `release_list` under `release_list_lock`; index 0 is the head (most recently queued).
     pub(crate) release_list: Mutex<VecDeque<CgroupId>>,
     /// Cgroups whose css fell to "no references" in `css_put` (see `css.rs`).
@@ -214,8 +231,14 @@ impl<T: Tracer> CgroupCore<T> {
             .iter()
             .map(|s| {
                 SubsysCallback::ALL.map(|cb| {
-                    s.callback_symbol(cb)
-                        .unwrap_or_else(|| intern(s.symbol_prefix(), cb.field_name()))
+                    s.callback_symbol(cb).unwrap_or_else(|| {
+                        let field = if profile.has_cgroup2() {
+                            cb.field_name_v6()
+                        } else {
+                            cb.field_name()
+                        };
+                        intern(s.symbol_prefix(), field)
+                    })
                 })
             })
             .collect();
@@ -263,6 +286,7 @@ impl<T: Tracer> CgroupCore<T> {
             links: BTreeMap::new(),
             tasks: BTreeMap::new(),
             need_forkexit_callback: false,
+            dfl_shared: BTreeMap::new(),
         };
         cs.link(dummytop, &cgroups.get(dummy_key).unwrap().shared, init_set);
         let st = CgroupState {
@@ -275,6 +299,8 @@ impl<T: Tracer> CgroupCore<T> {
             hierarchy_ids: BTreeSet::new(),
             next_hierarchy_id: 1,
             next_css_id: 1,
+            dfl_visible: false,
+            dying: Vec::new(),
         };
         let core = CgroupCore {
             tracer,
@@ -286,6 +312,9 @@ impl<T: Tracer> CgroupCore<T> {
             cgroup_mutex: Mutex::new(st),
             css_set_lock: RwLock::new(cs),
             release_list: Mutex::new(VecDeque::new()),
+            kill_list: Mutex::new(Vec::new()),
+            pressure: RwLock::new(Arc::new(crate::psi::NoPressure)),
+            any_frozen: std::sync::atomic::AtomicBool::new(false),
             css_pending: Arc::new(Mutex::new(Vec::new())),
             event_control: RwLock::new(Arc::new(NoEventControl)),
         };
@@ -380,6 +409,12 @@ impl<T: Tracer> CgroupCore<T> {
         self.disabled.get(id).copied().unwrap_or(false)
     }
 
+    /// Install the pressure files' backend (see [`crate::psi::PressureHook`]).
+    pub fn set_pressure_hook(&self, hook: Arc<dyn crate::psi::PressureHook>) {
+        // Lock order: the pressure hook lock alone (a leaf).
+        *self.pressure.write() = hook;
+    }
+
     /// Install the `cgroup.event_control` hook (see [`EventControl`]).
     pub fn set_event_control(&self, hook: Arc<dyn EventControl>) {
         // Lock order: the event_control hook lock alone (a leaf).
@@ -392,7 +427,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// pending (see `css.rs`).
     pub(crate) fn lock(&self) -> MutexGuard<'_, CgroupState<T>> {
         // Lock order: cgroup_mutex (outermost; the caller holds no core lock).
-        let st = self.cgroup_mutex.lock();
+        let mut st = self.cgroup_mutex.lock();
         // Lock order: cgroup_mutex -> css pending list (taken and released here).
         let pending = std::mem::take(&mut *self.css_pending.lock());
         for cgrp in pending {
@@ -403,6 +438,9 @@ impl<T: Tracer> CgroupCore<T> {
                 // Lock order: cgroup_mutex -> release_list_lock (inside check_for_release).
                 self.check_for_release(cgrp, &c.shared, c.has_css_refs());
             }
+        }
+        if !st.dying.is_empty() {
+            self.reap_dying(&mut st);
         }
         st
     }
@@ -448,6 +486,7 @@ impl<T: Tracer> CgroupCore<T> {
             parent_css,
             root: c.root,
             has_children: !c.children.is_empty(),
+            on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
         }
     }
 
@@ -455,8 +494,9 @@ impl<T: Tracer> CgroupCore<T> {
     /// declares it in [`CgroupSubsys::callbacks`] (a callback the kernel's struct leaves NULL
     /// gets no line; the trait's default method still runs and does nothing).
     pub(crate) fn trace_cb(&self, i: usize, cb: SubsysCallback) -> Option<trace::FuncGuard<'_, T>> {
-        self.cb_traced[i]
-            .contains(cb)
+        // 6.6 has no `populate` callback: files come from the cftypes (`css_populate_dir`).
+        let gone = cb == SubsysCallback::Populate && self.profile.has_cgroup2();
+        (self.cb_traced[i].contains(cb) && !gone)
             .then(|| trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize]))
     }
 
@@ -470,7 +510,13 @@ impl<T: Tracer> CgroupCore<T> {
         css: &CssRef,
     ) -> SubsysCtx<'a, T> {
         let cgrp = css.cgroup();
-        let c = cs.shared_of(cgrp);
+        let c = match cs.links.get(&cgrp) {
+            Some(l) => &l.cgrp,
+            None => cs
+                .dfl_shared
+                .get(&cgrp)
+                .expect("linked or on the default hierarchy"),
+        };
         SubsysCtx {
             tracer: &self.tracer,
             cpu: CORE_CPU,
@@ -480,6 +526,7 @@ impl<T: Tracer> CgroupCore<T> {
             parent_css: c.parent_css[i].clone(),
             root: c.root,
             has_children: c.has_children(),
+            on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
         }
     }
 

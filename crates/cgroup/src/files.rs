@@ -27,6 +27,35 @@ pub enum BaseFile {
     CloneChildren,
     /// `cgroup.sane_behavior` (3.10 profile, top cgroup only).
     SaneBehavior,
+    /// `cgroup.type` (default hierarchy, not on the root; 6.6 `cgroup_base_files[]` like the
+    /// rest below).
+    Type,
+    /// `cgroup.threads` (default hierarchy).
+    Threads,
+    /// `cgroup.controllers` (default hierarchy).
+    Controllers,
+    /// `cgroup.subtree_control` (default hierarchy).
+    SubtreeControl,
+    /// `cgroup.events` (default hierarchy, not on the root).
+    Events,
+    /// `cgroup.max.descendants` (default hierarchy).
+    MaxDescendants,
+    /// `cgroup.max.depth` (default hierarchy).
+    MaxDepth,
+    /// `cgroup.stat` (default hierarchy).
+    Stat,
+    /// `cgroup.freeze` (default hierarchy, not on the root).
+    Freeze,
+    /// `cgroup.kill` (default hierarchy, not on the root; write-only).
+    Kill,
+    /// `cpu.stat` (default hierarchy: a core file, whatever controllers are enabled).
+    CpuStat,
+    /// `cpu.stat.local` (default hierarchy, 6.6).
+    CpuStatLocal,
+    /// `io.pressure`, `memory.pressure`, `cpu.pressure` (default hierarchy, `CONFIG_PSI`).
+    Pressure(crate::psi::PsiRes),
+    /// `cgroup.pressure` (6.1+): whether PSI accounting is on for the cgroup.
+    CgroupPressure,
 }
 
 impl BaseFile {
@@ -41,6 +70,20 @@ impl BaseFile {
             BaseFile::ReleaseAgent => "release_agent",
             BaseFile::CloneChildren => "cgroup.clone_children",
             BaseFile::SaneBehavior => "cgroup.sane_behavior",
+            BaseFile::Type => "cgroup.type",
+            BaseFile::Threads => "cgroup.threads",
+            BaseFile::Controllers => "cgroup.controllers",
+            BaseFile::SubtreeControl => "cgroup.subtree_control",
+            BaseFile::Events => "cgroup.events",
+            BaseFile::MaxDescendants => "cgroup.max.descendants",
+            BaseFile::MaxDepth => "cgroup.max.depth",
+            BaseFile::Stat => "cgroup.stat",
+            BaseFile::Freeze => "cgroup.freeze",
+            BaseFile::Kill => "cgroup.kill",
+            BaseFile::CpuStat => "cpu.stat",
+            BaseFile::CpuStatLocal => "cpu.stat.local",
+            BaseFile::Pressure(r) => r.file(),
+            BaseFile::CgroupPressure => "cgroup.pressure",
         }
     }
 }
@@ -160,7 +203,9 @@ impl<T: cgsim_ktypes::Tracer> OpenFile<T> {
     }
 }
 
-use crate::cftype::{CftCtx, CftEvents, CftRead, CftWrite};
+use crate::cftype::{
+    CFTYPE_NO_PREFIX, CFTYPE_NOT_ON_ROOT, CFTYPE_ONLY_ON_ROOT, CftCtx, CftEvents, CftRead, CftWrite,
+};
 use crate::cgroup::{CGRP_CLONE_CHILDREN, CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE};
 use crate::core::{CORE_CPU, CgroupCore, CgroupState};
 use crate::event_control::{EventControlRequest, parse_event_control};
@@ -177,9 +222,13 @@ impl<T: Tracer> CgroupCore<T> {
     /// order; an error stops the remaining subsystems, the directory stays half-filled).
     #[doc(alias = "cgroup_populate_dir")]
     pub(crate) fn populate_dir(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
         let c = st.cgroups.get(cgrp.0).expect("live");
         let (uid, gid, is_top, root) = (c.uid, c.gid, c.parent.is_none(), c.root);
+        if self.on_dfl_root(root) {
+            self.populate_dfl_dir(st, cgrp);
+            return;
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
         let old_mode = self.profile.base_files == BaseFiles::V2_6_25;
         let mut base = match self.profile.base_files {
             BaseFiles::V2_6_25 => vec![
@@ -211,7 +260,12 @@ impl<T: Tracer> CgroupCore<T> {
             .into_iter()
             .map(|b| CgroupFile {
                 name: b.name().to_string(),
-                mode: if old_mode { 0o644 } else { base_mode(b) },
+                // 6.6's v1 `cgroup.procs` is writable (`cgroup1_procs_write`, since 3.0).
+                mode: if old_mode || (b == BaseFile::Procs && self.profile.has_cgroup2()) {
+                    0o644
+                } else {
+                    base_mode(b)
+                },
                 uid,
                 gid,
                 kind: FileKind::Base(b),
@@ -232,7 +286,13 @@ impl<T: Tracer> CgroupCore<T> {
             };
             let mut failed = res.is_err();
             for cft in dir.files {
-                let name = if noprefix {
+                // cgroup_addrm_files: the root-only and not-on-root flags.
+                if (cft.flags & CFTYPE_NOT_ON_ROOT != 0 && is_top)
+                    || (cft.flags & CFTYPE_ONLY_ON_ROOT != 0 && !is_top)
+                {
+                    continue;
+                }
+                let name = if noprefix || cft.flags & CFTYPE_NO_PREFIX != 0 {
                     cft.name.clone()
                 } else {
                     format!("{}.{}", self.subsys[i].name(), cft.name)
@@ -251,6 +311,90 @@ impl<T: Tracer> CgroupCore<T> {
                 });
             }
             if failed {
+                break;
+            }
+        }
+        st.cgroups.get_mut(cgrp.0).expect("live").files = files;
+    }
+
+    /// `cgroup_populate_dir` on the default hierarchy (6.6 `css_populate_dir` of the cgroup's
+    /// self css, then of each of its csses in ascending id): `cgroup_base_files[]` without the
+    /// `CFTYPE_NOT_ON_ROOT` ones in the root, then each controller's `dfl_cftypes` with the
+    /// `<controller>.` prefix, honouring the cftype flags. Files are owned by the directory's
+    /// creator, with `cgroup_file_mode`'s modes (the kernel's `cgroup_kn_set_ugid`).
+    fn populate_dfl_dir(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "css_populate_dir");
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        let (uid, gid, is_top) = (c.uid, c.gid, c.parent.is_none());
+        let base = [
+            (BaseFile::Type, true),
+            (BaseFile::Procs, false),
+            (BaseFile::Threads, false),
+            (BaseFile::Controllers, false),
+            (BaseFile::SubtreeControl, false),
+            (BaseFile::Events, true),
+            (BaseFile::MaxDescendants, false),
+            (BaseFile::MaxDepth, false),
+            (BaseFile::Stat, false),
+            (BaseFile::Freeze, true),
+            (BaseFile::Kill, true),
+            (BaseFile::CpuStat, false),
+            (BaseFile::CpuStatLocal, false),
+            // cgroup_psi_files[], created after the base files in every cgroup.
+            (BaseFile::Pressure(crate::psi::PsiRes::Io), false),
+            (BaseFile::Pressure(crate::psi::PsiRes::Memory), false),
+            (BaseFile::Pressure(crate::psi::PsiRes::Cpu), false),
+            (BaseFile::CgroupPressure, false),
+        ];
+        let mut files: Vec<CgroupFile<T>> = base
+            .into_iter()
+            .filter(|&(_, not_on_root)| !(is_top && not_on_root))
+            .map(|(b, _)| CgroupFile {
+                name: b.name().to_string(),
+                mode: dfl_mode(b),
+                uid,
+                gid,
+                kind: FileKind::Base(b),
+            })
+            .collect();
+        // dummytop keeps every css; only those of controllers on the default hierarchy count.
+        let dfl = Self::dfl_subsys_mask(st);
+        for i in 0..self.subsys.len() {
+            if !self.subsys[i].on_dfl() || self.disabled[i] || dfl & (1 << i) == 0 {
+                continue;
+            }
+            let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
+                continue;
+            };
+            let mut dir = PopulateDir { files: Vec::new() };
+            let res = {
+                let cx = self.ctx(st, i, cgrp);
+                let _g = self.trace_cb(i, SubsysCallback::Populate);
+                self.subsys[i].populate(&cx, &css, &mut dir)
+            };
+            for cft in dir.files {
+                if (cft.flags & CFTYPE_NOT_ON_ROOT != 0 && is_top)
+                    || (cft.flags & CFTYPE_ONLY_ON_ROOT != 0 && !is_top)
+                {
+                    continue;
+                }
+                let name = if cft.flags & CFTYPE_NO_PREFIX != 0 {
+                    cft.name.clone()
+                } else {
+                    format!("{}.{}", self.subsys[i].name(), cft.name)
+                };
+                if files.iter().any(|f| f.name == name) {
+                    break;
+                }
+                files.push(CgroupFile {
+                    name,
+                    mode: cft.file_mode(),
+                    uid,
+                    gid,
+                    kind: FileKind::Subsys { subsys_id: i, cft },
+                });
+            }
+            if res.is_err() {
                 break;
             }
         }
@@ -276,8 +420,16 @@ impl<T: Tracer> CgroupCore<T> {
             .iter()
             .find(|f| f.name == name)
             .ok_or(Errno::ENOENT)?;
+        // 6.6's cgroup files are kernfs files: `kernfs_fop_open` refuses a read open of a file
+        // without a read operation, or a write open of one without a write operation, whatever
+        // the opener's privileges (EACCES).
+        if self.profile.has_cgroup2()
+            && ((readable && f.mode & 0o444 == 0) || (writable && f.mode & 0o222 == 0))
+        {
+            return Err(Errno::EACCES);
+        }
         let snapshot = match f.kind {
-            FileKind::Base(BaseFile::Tasks | BaseFile::Procs) if readable => {
+            FileKind::Base(BaseFile::Tasks | BaseFile::Procs | BaseFile::Threads) if readable => {
                 // Lock order: cgroup_mutex -> css_set_lock (read).
                 let cs = self.css_set_lock.read();
                 let mut pids: Vec<Pid> = cs
@@ -337,6 +489,19 @@ impl<T: Tracer> CgroupCore<T> {
         }
         if let Some(s) = &of.snapshot {
             return Ok(s.clone());
+        }
+        if let FileKind::Base(BaseFile::Pressure(res)) = of.kind {
+            {
+                // Lock order: cgroup_mutex (released before the hook runs).
+                let st = self.lock();
+                let c = st.cgroups.get(of.cgrp.0).ok_or(Errno::ENODEV)?;
+                if c.is_removed() {
+                    return Err(Errno::ENODEV);
+                }
+            }
+            // Lock order: pressure hook lock alone (read, cloned, released).
+            let hook = self.pressure.read().clone();
+            return Ok(hook.show(of.cgrp, res).into_bytes());
         }
         let (css, cred) = {
             // Lock order: cgroup_mutex.
@@ -402,6 +567,7 @@ impl<T: Tracer> CgroupCore<T> {
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
             BaseFile::Tasks | BaseFile::Procs => Err(Errno::EBADF),
             BaseFile::EventControl => Err(Errno::EINVAL),
+            _ => self.read_dfl_base(st, cgrp, b),
         }
     }
 
@@ -542,7 +708,17 @@ impl<T: Tracer> CgroupCore<T> {
                 let hook = self.event_control.read().clone();
                 hook.register(&req)
             }
+            BaseFile::Procs if self.on_dfl_root(self.root_of(cgrp)?) => {
+                self.write_procs_dfl(cgrp, writer, data, true)
+            }
+            // 6.6 `cgroup1_procs_write`: the whole thread group, with the tasks file's rules
+            // (every simulated process is a single thread).
+            BaseFile::Procs if self.profile.has_cgroup2() => {
+                let v = parse_u64_write(data)?;
+                self.attach_task_by_pid_raw(cgrp, writer, (v != 0).then_some(Pid(v as u32 as i32)))
+            }
             BaseFile::Procs | BaseFile::Releasable | BaseFile::SaneBehavior => Err(Errno::EINVAL),
+            _ => self.write_dfl_base(cgrp, b, writer, data),
         }
     }
 
@@ -582,6 +758,21 @@ fn base_mode(b: BaseFile) -> u32 {
         | BaseFile::Releasable => 0o644,
         BaseFile::Procs | BaseFile::SaneBehavior => 0o444,
         BaseFile::EventControl => 0o222,
+        _ => dfl_mode(b),
+    }
+}
+
+/// `cgroup_file_mode` of the default hierarchy's base files (v6.6): 0444 for a file with a
+/// `seq_show` only, 0644 with a `write` too, 0200 for the write-only `cgroup.kill`.
+fn dfl_mode(b: BaseFile) -> u32 {
+    match b {
+        BaseFile::Controllers
+        | BaseFile::Events
+        | BaseFile::Stat
+        | BaseFile::CpuStat
+        | BaseFile::CpuStatLocal => 0o444,
+        BaseFile::Kill => 0o200,
+        _ => 0o644,
     }
 }
 

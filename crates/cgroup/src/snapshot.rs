@@ -67,6 +67,8 @@ pub struct CgroupSnapshot {
     pub css: Vec<Option<CssSnapshot>>,
     /// The css_sets linked to this cgroup (`cgrp->css_sets`).
     pub css_sets: Vec<CssSetId>,
+    /// `cgrp->subtree_control` (default hierarchy; 0 elsewhere).
+    pub subtree_control: u64,
 }
 
 /// One `css_set` with its `cg_cgroup_link`s.
@@ -108,6 +110,10 @@ pub struct CoreSnapshot {
     pub need_forkexit_callback: bool,
     /// `release_list`, head first.
     pub release_list: Vec<CgroupId>,
+    /// The kernel has the default hierarchy (6.6): rootnode is `cgrp_dfl_root`.
+    pub cgroup2: bool,
+    /// A `cgroup2` mount made the default hierarchy visible (`cgrp_dfl_visible`).
+    pub dfl_visible: bool,
 }
 
 impl CoreSnapshot {
@@ -191,6 +197,7 @@ impl<T: Tracer> CgroupCore<T> {
                         })
                         .collect(),
                     css_sets: cs.links_of(id).to_vec(),
+                    subtree_control: c.subtree_control,
                 });
                 stack.extend(c.children.iter().rev().copied());
             }
@@ -230,6 +237,8 @@ impl<T: Tracer> CgroupCore<T> {
             css_set_count: cs.css_set_count,
             need_forkexit_callback: cs.need_forkexit_callback,
             release_list: release_list.iter().copied().collect(),
+            cgroup2: self.profile.has_cgroup2(),
+            dfl_visible: st.dfl_visible,
         }
     }
 }

@@ -18,6 +18,7 @@
 //! [`CgroupSubsysState::get`](crate::CgroupSubsysState::get)/`put`, which are atomics.
 
 pub mod cpu;
+mod cpu_dfl;
 pub mod cpuacct;
 pub mod cpuset;
 pub mod debug;
@@ -46,11 +47,15 @@ pub enum SubsysCallback {
     Populate,
     PostClone,
     Bind,
+    /// `css_online` (3.6+): the css is live, after `css_alloc` (the 6.6 preset only).
+    Online,
+    /// `css_released` (4.1+): the css's last reference is gone (the 6.6 preset only).
+    Released,
 }
 
 impl SubsysCallback {
     /// Every callback, in `struct cgroup_subsys` order.
-    pub const ALL: [SubsysCallback; 11] = [
+    pub const ALL: [SubsysCallback; 13] = [
         SubsysCallback::Create,
         SubsysCallback::PreDestroy,
         SubsysCallback::Destroy,
@@ -62,6 +67,8 @@ impl SubsysCallback {
         SubsysCallback::Populate,
         SubsysCallback::PostClone,
         SubsysCallback::Bind,
+        SubsysCallback::Online,
+        SubsysCallback::Released,
     ];
 
     /// The field name in `struct cgroup_subsys` (`can_attach`).
@@ -78,6 +85,20 @@ impl SubsysCallback {
             SubsysCallback::Populate => "populate",
             SubsysCallback::PostClone => "post_clone",
             SubsysCallback::Bind => "bind",
+            SubsysCallback::Online => "css_online",
+            SubsysCallback::Released => "css_released",
+        }
+    }
+
+    /// The field name in 6.6's `struct cgroup_subsys`, where `create`, `pre_destroy` and
+    /// `destroy` became `css_alloc`, `css_offline` and `css_free` (3.6–3.9), and traces of the
+    /// 6.6 preset print `<prefix>_css_alloc`.
+    pub fn field_name_v6(self) -> &'static str {
+        match self {
+            SubsysCallback::Create => "css_alloc",
+            SubsysCallback::PreDestroy => "css_offline",
+            SubsysCallback::Destroy => "css_free",
+            other => other.field_name(),
         }
     }
 
@@ -100,7 +121,7 @@ impl CallbackSet {
         CallbackSet(SubsysCallback::Create.bit() | SubsysCallback::Destroy.bit());
 
     /// Every callback.
-    pub const ALL: CallbackSet = CallbackSet((1 << 11) - 1);
+    pub const ALL: CallbackSet = CallbackSet((1 << 13) - 1);
 
     /// This set plus `cb`.
     pub const fn with(self, cb: SubsysCallback) -> CallbackSet {
@@ -140,6 +161,24 @@ pub struct SubsysCtx<'a, T: Tracer> {
     pub root: RootId,
     /// Whether `cgrp` has child cgroups.
     pub has_children: bool,
+    /// `cgroup_on_dfl(cgrp)`: `cgrp` is on the default hierarchy (`cgroup2`, only with
+    /// `core.cgroup2` on; `kernel/cgroup/cgroup.c` `cgroup_on_dfl`, v6.6). A subsystem's
+    /// `populate` then adds its `dfl_cftypes` (v2 names, with `CFTYPE_NOT_ON_ROOT` /
+    /// `CFTYPE_ONLY_ON_ROOT` in [`Cftype::flags`]) instead of its `legacy_cftypes`.
+    pub on_dfl: bool,
+}
+
+impl<T: Tracer> SubsysCtx<'_, T> {
+    /// `cgroup_on_dfl(cgrp)` (`kernel/cgroup/cgroup.c`, v6.6).
+    pub fn cgroup_on_dfl(&self) -> bool {
+        self.on_dfl
+    }
+
+    /// Whether `cgrp` is the top cgroup of its hierarchy (`!cgroup_parent(cgrp)`), the test
+    /// behind `CFTYPE_ONLY_ON_ROOT` and `CFTYPE_NOT_ON_ROOT`.
+    pub fn is_root(&self) -> bool {
+        self.parent.is_none()
+    }
 }
 
 /// Control files a subsystem's `populate` adds (`cgroup_add_file`/`cgroup_add_files`).
@@ -206,6 +245,22 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
         CallbackSet::MANDATORY
     }
 
+    /// Whether the subsystem has `dfl_cftypes`, i.e. can be enabled on the default hierarchy
+    /// (6.6 `cgroup_init`: a subsystem without them joins `cgrp_dfl_inhibit_ss_mask`, is never
+    /// listed in `cgroup.controllers` and cannot be written to `cgroup.subtree_control`).
+    /// Defaults to `true`; the v1-only subsystems (`debug` without `cgroup_debug`, `cpuacct`,
+    /// `ns`) say `false`.
+    fn on_dfl(&self) -> bool {
+        true
+    }
+
+    /// `ss->threaded` (6.6): the controller may be enabled in a threaded subtree and is exempt
+    /// from the no-internal-process rule (`cgrp_dfl_threaded_ss_mask`: cpuset, cpu, perf_event,
+    /// pids). Defaults to `false`.
+    fn threaded(&self) -> bool {
+        false
+    }
+
     /// `ss->early_init` (initialised in `cgroup_init_early`, before the others).
     fn early_init(&self) -> bool {
         false
@@ -265,6 +320,14 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
 
     /// `post_clone(ss, cgrp)` (only from `cgroup_clone`, which this model does not run).
     fn post_clone(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+
+    /// `css_online(css)` (3.6+, called by the 6.6 preset only): the css was allocated and is
+    /// about to become visible (`online_css`).
+    fn online(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+
+    /// `css_released(css)` (4.1+, called by the 6.6 preset only): the css's last reference was
+    /// dropped after it went offline; `destroy` (`css_free`) follows.
+    fn released(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     /// `bind(ss, root_cgrp)`: the subsystem moved to the hierarchy of `cx.cgrp` (its new top
     /// cgroup, or dummytop when unbound); `css` is its root css.

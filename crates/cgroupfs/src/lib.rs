@@ -686,6 +686,10 @@ impl<T: Tracer> Kernel<T> {
         drop(deferred);
         self.event_process_hangups();
         self.mem_events();
+        // cgroup.kill (6.6): SIGKILL to the processes the core listed.
+        for pid in self.cgroups.drain_cgroup_kill() {
+            self.deliver(pid, Signal::SIGKILL);
+        }
         // exit_notify's SIGCHLD: ignored unless the parent is a program with a handler (stress).
         for parent in sigchld {
             self.deliver(parent, Signal::SIGCHLD);

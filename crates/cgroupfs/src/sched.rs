@@ -52,6 +52,15 @@ impl<T: Tracer> Kernel<T> {
         let mut out = Vec::new();
         for pid in pids {
             let sched = st.tasks[&pid].sched;
+            // A task in a frozen cgroup (cgroup.freeze, 6.6) is not run until thawed.
+            // Lock order: Kernel::state -> cgroup_mutex.
+            if matches!(
+                sched,
+                Sched::Runnable | Sched::SleepUntil(_) | Sched::WaitReadable(_)
+            ) && self.cgroups.task_frozen(pid)
+            {
+                continue;
+            }
             let wake = match sched {
                 Sched::Runnable => true,
                 Sched::SleepUntil(t) => t <= now,

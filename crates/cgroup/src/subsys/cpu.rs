@@ -20,11 +20,35 @@ pub const MAX_SHARES: u64 = 1 << 18;
 /// `NICE_0_LOAD`, the default `cpu.shares`.
 pub const NICE_0_LOAD: u64 = 1024;
 
-/// `struct task_group`, reduced to its shares.
+/// `struct task_group`, reduced to its shares and CFS bandwidth.
 #[derive(Debug)]
 pub struct TaskGroup {
     pub shares: Mutex<u64>,
     pub is_root: bool,
+    /// The bandwidth settings of the default hierarchy's `cpu.max`, `cpu.max.burst`, `cpu.idle`.
+    pub bw: Mutex<CfsBandwidth>,
+}
+
+/// `struct cfs_bandwidth`'s settings (ns), and `tg->idle`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CfsBandwidth {
+    /// `quota`; `None` is `RUNTIME_INF` (`max`).
+    pub quota: Option<u64>,
+    /// `period` (default `default_cfs_period()`, 100 ms).
+    pub period: u64,
+    pub burst: u64,
+    pub idle: bool,
+}
+
+impl Default for CfsBandwidth {
+    fn default() -> Self {
+        CfsBandwidth {
+            quota: None,
+            period: 100_000_000,
+            burst: 0,
+            idle: false,
+        }
+    }
 }
 
 /// The `cpu` subsystem.
@@ -34,6 +58,11 @@ pub struct CpuCgroup;
 impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
     fn name(&self) -> &'static str {
         "cpu"
+    }
+
+    fn threaded(&self) -> bool {
+        // 6.6 `cpu_cgrp_subsys.threaded`.
+        true
     }
 
     fn symbol_prefix(&self) -> &'static str {
@@ -52,6 +81,7 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
         Ok(Arc::new(TaskGroup {
             shares: Mutex::new(NICE_0_LOAD),
             is_root: css.is_root(),
+            bw: Mutex::new(CfsBandwidth::default()),
         }))
     }
 
@@ -59,10 +89,14 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
 
     fn populate(
         &self,
-        _cx: &SubsysCtx<'_, T>,
+        cx: &SubsysCtx<'_, T>,
         _css: &CssRef,
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
+        if cx.on_dfl {
+            // 6.6 `cpu_files[]` (`cpu_dfl.rs`).
+            return dir.add_files(super::cpu_dfl::dfl_files());
+        }
         dir.add_file(
             Cftype::new("shares")
                 .read_u64(|cx| Ok(*tg(cx.css.as_ref())?.shares.lock()))

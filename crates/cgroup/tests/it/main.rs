@@ -3,6 +3,7 @@
 mod callbacks;
 mod common;
 mod concurrency;
+mod dfl;
 mod files;
 mod model;
 mod mount;

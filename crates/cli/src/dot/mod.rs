@@ -15,6 +15,7 @@ pub mod graph;
 pub mod model;
 pub mod order;
 pub mod svg;
+pub mod unified;
 pub mod views;
 
 pub use graph::Graph;
@@ -249,7 +250,7 @@ pub fn check_focus(model: &ObjectGraph, focus: &Focus) -> Result<(), String> {
 
 /// The usage line of `dot`.
 pub const USAGE: &str =
-    "dot [hierarchy|css|sets|links|memcg|events|all] [--focus PATH] [--pid N] [--all-subsys]";
+    "dot [hierarchy|css|sets|links|memcg|events|all|v2] [--focus PATH] [--pid N] [--all-subsys]";
 
 /// An HTML page listing pictures in order, each after the commands that led to it.
 /// `segments[i]` is the transcript from the previous picture to picture `i`; `comments` are

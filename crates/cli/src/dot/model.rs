@@ -25,6 +25,8 @@ pub struct ObjectGraph {
     pub hierarchies: Vec<HierarchyNode>,
     pub css_sets: Vec<CssSetNode>,
     pub tasks: Vec<TaskNode>,
+    /// The default hierarchy (6.6 preset), for the `v2` view (`unified.rs`).
+    pub dfl: Option<super::unified::DflInfo>,
 }
 
 /// One compiled-in subsystem.
@@ -508,6 +510,7 @@ pub fn graph_from_snapshot(
         }
         g.hierarchies.push(h);
     }
+    g.dfl = Some(super::unified::dfl_info(snap, &cg_node));
     // The kernel's `roots` list is newest first; pictures read better by hierarchy id.
     g.hierarchies
         .sort_by_key(|h| (!h.is_rootnode, h.hierarchy_id));

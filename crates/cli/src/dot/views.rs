@@ -29,10 +29,13 @@ pub enum View {
     Events,
     /// Tasks, css_sets, links and cgroups in one picture.
     All,
+    /// The 6.6 object model: css_set <-> cgrp_cset_link <-> cgroup, the default hierarchy
+    /// (`cgrp_dfl_root`) beside the v1 hierarchies (`unified.rs`).
+    V2,
 }
 
 /// Every view, in the order `cgsim dot --help` lists them.
-pub const VIEWS: [(&str, View); 7] = [
+pub const VIEWS: [(&str, View); 8] = [
     ("hierarchy", View::Hierarchy),
     ("css", View::Css),
     ("sets", View::Sets),
@@ -40,6 +43,7 @@ pub const VIEWS: [(&str, View); 7] = [
     ("memcg", View::Memcg),
     ("events", View::Events),
     ("all", View::All),
+    ("v2", View::V2),
 ];
 
 impl View {
@@ -146,14 +150,21 @@ pub fn build(model: &ObjectGraph, view: View, opts: &ViewOpts) -> Graph {
         View::Memcg => memcg(&m, &opts.focus),
         View::Events => events(&m),
         View::All => all(&m, opts),
+        View::V2 => super::unified::unified(&m, opts),
     };
     g.view = view.name().to_string();
     let mounted = m.hierarchies.iter().any(|h| !h.is_rootnode);
-    if !mounted && !opts.all_subsys && view != View::Memcg && view != View::Events {
+    if !mounted
+        && !opts.all_subsys
+        && view != View::Memcg
+        && view != View::Events
+        && view != View::V2
+    {
         g.notes
             .push("no hierarchy is mounted yet (mount -t cgroup -o SUBSYS none DIR)".to_string());
     }
-    if view != View::Memcg && view != View::Events {
+    // The v2 view draws the default hierarchy itself: nothing is hidden there.
+    if view != View::Memcg && view != View::Events && view != View::V2 {
         g.notes.extend(hide_note(model, opts));
     }
     g.notes.extend(focus_note(view, opts));

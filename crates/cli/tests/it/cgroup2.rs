@@ -1,0 +1,115 @@
+//! The default hierarchy (`cgroup2`) of the 6.6 preset: transcripts of
+//! `tests/scripts/cgroup2_*.sh` on a kernel booted as Linux 6.6, and the older presets, which
+//! have no `cgroup2` filesystem.
+
+use cgsim::Shell;
+use cgsim_cgroupfs::{BootParams, KernelVersion};
+
+/// Run `src` with its input echoed on a fresh 6.6 kernel; the invariants must hold after it.
+fn run_6_6(src: &str) -> String {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    sh.set_echo_input(true);
+    let (text, status) = cgsim::transcript_of(&mut sh, src);
+    sh.kernel().check_invariants();
+    format!("{text}[exit status {status}]\n")
+}
+
+macro_rules! v2_script {
+    ($name:ident) => {
+        #[test]
+        fn $name() {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/scripts/",
+                stringify!($name),
+                ".sh"
+            );
+            let src = std::fs::read_to_string(path).expect(path);
+            insta::assert_snapshot!(stringify!($name), run_6_6(&src));
+        }
+    };
+}
+
+v2_script!(cgroup2_basics);
+v2_script!(cgroup2_files);
+v2_script!(cgroup2_cpu);
+v2_script!(cgroup2_test_core);
+
+/// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
+#[test]
+fn test_core_port_passes() {
+    let src = include_str!("../scripts/cgroup2_test_core.sh");
+    let out = run_6_6(src);
+    for name in [
+        "test_cgcore_internal_process_constraint",
+        "test_cgcore_top_down_constraint_enable",
+        "test_cgcore_top_down_constraint_disable",
+        "test_cgcore_populated",
+        "test_cgcore_proc_migration",
+        "test_cgcore_destroy",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("ok ") && l.ends_with(name)),
+            "{name} did not pass:\n{out}"
+        );
+    }
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+}
+
+/// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
+/// util-linux says `unknown filesystem type 'cgroup2'`.
+#[test]
+fn older_presets_have_no_cgroup2() {
+    for v in KernelVersion::ALL {
+        let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(v)));
+        let (text, status) =
+            cgsim::transcript_of(&mut sh, "mkdir /c2\nmount -t cgroup2 none /c2\n");
+        if v == KernelVersion::V6_6 {
+            assert_eq!((text.as_str(), status), ("", 0), "{v}");
+        } else {
+            assert_eq!(
+                text,
+                "mount: /c2: unknown filesystem type 'cgroup2'.\n       dmesg(1) may have more \
+                 information after failed mount system call.\n",
+                "{v}"
+            );
+            assert_eq!(status, 32, "{v}");
+        }
+    }
+}
+
+/// The `v2` view of a 6.6 kernel with cgroup2 and a v1 hierarchy mounted: the default
+/// hierarchy's cluster with `subtree_control`, `cgrp_cset_link`s, the effective css of a
+/// css_set, and the v1 hierarchy beside it.
+#[test]
+fn v2_view_draws_both_hierarchies() {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    let (text, status) = cgsim::transcript_of(
+        &mut sh,
+        "mkdir -p /sys/fs/cgroup /tmp/m\nmount -t cgroup2 none /sys/fs/cgroup\n\
+         mount -t cgroup -o cpuacct none /tmp/m\nmkdir /tmp/m/batch\n\
+         echo +memory > /sys/fs/cgroup/cgroup.subtree_control\n\
+         mkdir -p /sys/fs/cgroup/app/web\nsleep 100 &\n\
+         echo $! > /sys/fs/cgroup/app/web/cgroup.procs\necho $! > /tmp/m/batch/tasks\n",
+    );
+    assert_eq!((text.as_str(), status), ("", 0));
+    let dot = cgsim::dot::view_dot(
+        sh.kernel(),
+        cgsim::dot::View::V2,
+        &cgsim::dot::ViewOpts::default(),
+    )
+    .expect("dot");
+    for want in [
+        "cgroup_root cgrp_dfl_root: hierarchy 0 (cgroup2)",
+        "cgroup_root: hierarchy 1: cpuacct",
+        "cgrp_cset_link",
+        "subtree_control",
+        "css of /app",
+        "cgroup /app/web",
+        "cgroup /batch",
+    ] {
+        assert!(dot.contains(want), "{want} missing:\n{dot}");
+    }
+    insta::assert_snapshot!("v2_view", dot);
+}
