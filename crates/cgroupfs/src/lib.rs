@@ -377,6 +377,15 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     fn signal(&mut self, _k: &Kernel<T>, _pid: Pid, _sig: Signal) -> bool {
         false
     }
+
+    /// Whether the program has a handler installed for `sig` now (`sigaction` other than
+    /// `SIG_DFL`), as [`Program::signal`] would return `true` for it. The kernel asks this
+    /// without running the handler: a signal whose default action kills and that has no
+    /// handler is fatal at once (`kernel/signal.c` `complete_signal`, `sig_fatal`), which ends
+    /// a `TASK_KILLABLE` sleep such as the memcg OOM wait.
+    fn catches(&self, _sig: Signal) -> bool {
+        false
+    }
 }
 
 /// One release-agent execution the kernel would have started (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25), as recorded in the

@@ -245,15 +245,33 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn deliver(&self, target: Pid, sig: Signal) {
         let action = default_action(sig);
         if sig != Signal::SIGKILL {
-            // The memcg OOM wait is TASK_KILLABLE: only SIGKILL ends it; other signals stay
-            // pending until the task wakes.
+            // The memcg OOM wait is TASK_KILLABLE (2.6.34+ `mem_cgroup_handle_oom`, 3.12+
+            // `mem_cgroup_oom_synchronize`): only a fatal signal ends it. `complete_signal`
+            // turns a signal whose default action kills and that has no handler
+            // (`sig_fatal`) into a group SIGKILL with the original signal as the exit code,
+            // so a default SIGTERM wakes the sleeper, which sees `fatal_signal_pending` and
+            // dies "Terminated". Other signals stay pending until the task wakes.
+            let caught = self
+                .programs
+                .lock()
+                .get(&target)
+                .is_some_and(|p| p.catches(sig));
+            let fatal = action == DefaultAction::Terminate && !caught && target != INIT_PID;
             let mut st = self.state.lock();
             if let Some(t) = st
                 .tasks
                 .get_mut(&target)
                 .filter(|t| t.sched == Sched::OomWait)
             {
-                t.pending.push(sig);
+                if !fatal {
+                    t.pending.push(sig);
+                    return;
+                }
+                let exited = self.do_exit(&mut st, target, WaitStatus::Signaled(sig));
+                self.unlock(st);
+                if exited {
+                    self.programs.lock().remove(&target);
+                }
                 return;
             }
         }

@@ -86,6 +86,7 @@ script!(oom_ratelimit);
 script!(memcg_cow);
 script!(memcg_swap);
 script!(memcg_oom_control);
+script!(oom_wait_fatal_signal);
 script!(memcg_dd);
 script!(trace_fault);
 script!(delegation);
