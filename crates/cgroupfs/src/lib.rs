@@ -140,6 +140,7 @@ mod state;
 mod swap;
 mod task;
 mod tmpfs;
+mod tty;
 
 use cgsim_cgroup as cg;
 use cgsim_ktypes::klog::{Clock, Klog, Level};

@@ -87,6 +87,7 @@ script!(memcg_cow);
 script!(memcg_swap);
 script!(memcg_oom_control);
 script!(oom_wait_fatal_signal);
+script!(ps_width);
 script!(memcg_dd);
 script!(trace_fault);
 script!(delegation);
