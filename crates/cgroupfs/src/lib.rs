@@ -116,6 +116,7 @@
 #![forbid(unsafe_code)]
 
 mod cgroupfs;
+mod cn_proc;
 mod cpus;
 mod etc;
 mod event_control;
@@ -149,6 +150,7 @@ use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
 use parking_lot::{Mutex, MutexGuard};
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
+pub use cn_proc::ProcEvent;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -706,7 +708,9 @@ impl<T: Tracer> Kernel<T> {
 
     /// `fork()`: a copy of `parent` (credentials, cwd, fd table, cgroups) with a new pid.
     pub fn fork(&self, parent: Pid) -> SysResult<Pid> {
-        self.sys_fork(parent)
+        let r = self.sys_fork(parent);
+        self.cn_proc_run_listeners();
+        r
     }
 
     /// `_exit(code)`: close fds, `cgroup_exit`, become a zombie for the parent to reap.
@@ -741,7 +745,9 @@ impl<T: Tracer> Kernel<T> {
     /// (truncated to 15 bytes) and the old mm is dropped for a fresh, empty one (its pages
     /// uncharged; traced as `do_execve`). ESRCH for a missing or exited task.
     pub fn execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
-        self.sys_execve(pid, comm)
+        let r = self.sys_execve(pid, comm);
+        self.cn_proc_run_listeners();
+        r
     }
 
     /// Record the arguments of the program `pid` now runs (after [`Kernel::execve`], which
@@ -784,7 +790,9 @@ impl<T: Tracer> Kernel<T> {
     /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may
     /// only shuffle among its current ids).
     pub fn set_cred(&self, pid: Pid, cred: Cred) -> SysResult<()> {
-        self.sys_set_cred(pid, cred)
+        let r = self.sys_set_cred(pid, cred);
+        self.cn_proc_run_listeners();
+        r
     }
 
     pub fn getppid(&self, pid: Pid) -> SysResult<Pid> {

@@ -87,6 +87,7 @@ impl<T: Tracer> Kernel<T> {
         });
         st.last_pid = pid.0;
         st.tasks.insert(pid, child);
+        crate::cn_proc::proc_event(&mut st, crate::cn_proc::ProcEvent::Fork(parent, pid));
         Ok(pid)
     }
 
@@ -120,6 +121,7 @@ impl<T: Tracer> Kernel<T> {
         }
         // Lock order: Kernel::state -> cgroup_mutex.
         self.cg_exit(pid);
+        crate::cn_proc::proc_event(st, crate::cn_proc::ProcEvent::Exit(pid));
         // forget_original_parent: children go to init; init reaps the zombies among them.
         let children: Vec<Pid> = st
             .tasks
@@ -330,6 +332,7 @@ impl<T: Tracer> Kernel<T> {
         t.comm = comm.to_string();
         // The arguments are the program's name alone until `set_cmdline` gives them.
         t.cmdline = vec![t.comm.clone()];
+        crate::cn_proc::proc_event(&mut st, crate::cn_proc::ProcEvent::Exec(pid));
         // The memory side also keeps the comm, for the OOM killer's messages.
         // Lock order: Kernel::state -> memcg world.
         {
@@ -372,6 +375,7 @@ impl<T: Tracer> Kernel<T> {
             }
         }
         t.cred = cred;
+        crate::cn_proc::proc_id_events(&mut st, pid, &cur, &cred);
         self.cg_set_cred(pid, &cred);
         // Lock order: Kernel::state -> memcg world. A root task keeps every capability.
         self.mem

@@ -51,6 +51,9 @@ pub struct State<T: Tracer> {
     /// The console's window size (`struct winsize` of its tty: columns, rows) when it is a
     /// terminal; `None` when the console is not one (output to a pipe or file). See `tty.rs`.
     pub console_winsize: Option<(u16, u16)>,
+    /// The process events connector's listeners: the listening process and the kernel's end
+    /// of its socket.
+    pub cn_proc: Vec<(Pid, crate::pipe::PipeEnd)>,
 }
 
 impl<T: Tracer> State<T> {
@@ -156,6 +159,7 @@ impl<T: Tracer> State<T> {
             shm_segs: BTreeMap::new(),
             hostfs: Vec::new(),
             console_winsize: None,
+            cn_proc: Vec::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);

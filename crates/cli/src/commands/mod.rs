@@ -38,6 +38,7 @@ pub mod process;
 pub mod procps;
 pub mod ps;
 pub mod sed;
+pub mod service;
 pub mod stress;
 pub mod taskset;
 pub mod tee;
@@ -110,6 +111,7 @@ impl Registry {
         mount::register(&mut r);
         process::register(&mut r);
         ps::register(&mut r);
+        service::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
         memhog::register(&mut r);
