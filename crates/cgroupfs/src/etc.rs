@@ -165,7 +165,8 @@ pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
     }
 }
 
-/// Read every `/etc` file once as init, so their pages sit in the page cache charged to the
+/// Read the `/etc` files once as init (not `cgrules.conf` and `sysconfig/`, which only the
+/// services read), so their pages sit in the page cache charged to the
 /// root memcg from boot on, as on a running system where they were read long before any
 /// cgroup was made: a later `ls -l` or `id` in a memcg finds them cached and charges nothing.
 pub(crate) fn cache_at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
@@ -174,9 +175,6 @@ pub(crate) fn cache_at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
         "group",
         "cgconfig.conf",
         "cgsnapshot_blacklist.conf",
-        "cgrules.conf",
-        "sysconfig/cgconfig",
-        "sysconfig/cgred.conf",
     ] {
         let path = format!("/etc/{name}");
         let Ok(fd) = k.open(crate::task::INIT_PID, &path, crate::OpenFlags::RDONLY, 0) else {

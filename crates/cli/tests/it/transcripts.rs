@@ -88,6 +88,8 @@ script!(memcg_swap);
 script!(memcg_oom_control);
 script!(oom_wait_fatal_signal);
 script!(ps_width);
+script!(rhel6_service_cgconfig);
+script!(rhel6_cgred);
 script!(memcg_dd);
 script!(trace_fault);
 script!(delegation);

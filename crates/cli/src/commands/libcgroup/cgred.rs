@@ -160,14 +160,14 @@ fn cgrulesengd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 Some('u') => {
                     let name = arg.unwrap_or_default();
                     if nss::getpwnam(&lib.k, pid, &name).is_none() {
-                        lib.err(&usage_after(&format!("Cannot find user {name}\n")));
+                        lib.err(&usage_after(&format!("Cannot find user {name}")));
                         return 3;
                     }
                 }
                 Some('g') => {
                     let name = arg.unwrap_or_default();
                     if nss::getgrnam(&lib.k, pid, &name).is_none() {
-                        lib.err(&usage_after(&format!("Cannot find group {name}\n")));
+                        lib.err(&usage_after(&format!("Cannot find group {name}")));
                         return 3;
                     }
                 }
@@ -175,7 +175,7 @@ fn cgrulesengd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             },
             Got::Bad(msg) => {
                 lib.err(&format!("{msg}\n"));
-                lib.err(&usage_after("\n"));
+                lib.err(&usage_after(""));
                 return 2;
             }
         }
