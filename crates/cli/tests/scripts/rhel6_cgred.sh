@@ -58,3 +58,9 @@ service cgred restart
 service cgred start
 service cgred bogus; echo "status $?"
 cgrulesengd -x; echo "status $?"
+# A rules file that does not parse.
+service cgred stop
+echo 'maria cpu' > /etc/cgrules.conf
+cgclassify $$; echo "status $?"
+cgexec true; echo "status $?"
+cgrulesengd; echo "status $?"

@@ -189,7 +189,14 @@ fn cgrulesengd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         lib.err(&msg);
         return api::status(ret);
     }
-    let Some(rules) = load_rules(&lib.k, pid) else {
+    let rules = match rules::parse_rules(&lib.k, pid, true, u32::MAX, u32::MAX, None) {
+        rules::Parsed::Rules(r) => Some(r),
+        rules::Parsed::Error(msg) => {
+            lib.log_err(&msg);
+            None
+        }
+    };
+    let Some(rules) = rules else {
         let msg = format!(
             "Error: libcgroup failed to initialize rulescache from {}. {}\n",
             rules::CGRULES_CONF,
