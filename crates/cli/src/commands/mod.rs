@@ -40,6 +40,7 @@ pub mod ps;
 pub mod sed;
 pub mod service;
 pub mod stress;
+pub mod sudo;
 pub mod taskset;
 pub mod tee;
 pub mod text;
@@ -112,6 +113,7 @@ impl Registry {
         process::register(&mut r);
         ps::register(&mut r);
         service::register(&mut r);
+        sudo::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
         memhog::register(&mut r);

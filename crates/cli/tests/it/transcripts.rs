@@ -90,6 +90,7 @@ script!(oom_wait_fatal_signal);
 script!(ps_width);
 script!(rhel6_service_cgconfig);
 script!(rhel6_cgred);
+script!(blog_sudo_libcgroup);
 script!(memcg_dd);
 script!(trace_fault);
 script!(delegation);
