@@ -148,9 +148,9 @@ use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
+pub use cn_proc::ProcEvent;
 use parking_lot::{Mutex, MutexGuard};
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
-pub use cn_proc::ProcEvent;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

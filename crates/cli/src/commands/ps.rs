@@ -797,7 +797,11 @@ fn check_header_width(cols: &[Column], screen_cols: usize) -> usize {
     let mut total = 0;
     for (k, c) in cols.iter().enumerate() {
         let last = k + 1 == cols.len();
-        total += if c.spec.unlimited() && last { 3 } else { c.width };
+        total += if c.spec.unlimited() && last {
+            3
+        } else {
+            c.width
+        };
         if k > 0 {
             total += 1;
         }

@@ -285,9 +285,9 @@ fn create_default_groups(c: &mut Ctx) {
     // `grep -m1 '^\*[[:space:]]\+' /etc/cgrules.conf`, read as `user ctrl defaultcgroup`.
     let mut default = String::new();
     if let Some(rules) = c.read("/etc/cgrules.conf") {
-        let first = rules.lines().find(|l| {
-            l.starts_with('*') && l[1..].starts_with(|ch: char| ch == ' ' || ch == '\t')
-        });
+        let first = rules
+            .lines()
+            .find(|l| l.starts_with('*') && l[1..].starts_with([' ', '\t']));
         if let Some(l) = first {
             default = l.split_whitespace().nth(2).unwrap_or("").to_string();
             if default == "*" {
@@ -456,16 +456,15 @@ fn cgred_start(c: &mut Ctx) -> i32 {
         return 1;
     }
     // `echo "`pidof cgrulesengd`" > $pidfile`.
-    let pids: Vec<String> = c
-        .sh
-        .kernel()
-        .ps()
-        .into_iter()
-        .filter(|p| p.comm == "cgrulesengd" && p.state != cgsim_cgroupfs::ProcState::Zombie)
-        .map(|p| p.pid.0)
-        .rev()
-        .map(|p| p.to_string())
-        .collect();
+    let pids: Vec<String> =
+        c.sh.kernel()
+            .ps()
+            .into_iter()
+            .filter(|p| p.comm == "cgrulesengd" && p.state != cgsim_cgroupfs::ProcState::Zombie)
+            .map(|p| p.pid.0)
+            .rev()
+            .map(|p| p.to_string())
+            .collect();
     c.touch(CGRED_PIDFILE, &format!("{}\n", pids.join(" ")));
     0
 }

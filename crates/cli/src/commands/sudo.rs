@@ -132,7 +132,9 @@ fn sudo(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
                                 None => {
                                     sh.write_err(
                                         pid,
-                                        &format!("sudo: option '--{name}' requires an argument\n{USAGE}"),
+                                        &format!(
+                                            "sudo: option '--{name}' requires an argument\n{USAGE}"
+                                        ),
                                     );
                                     return Err(1);
                                 }
@@ -148,7 +150,10 @@ fn sudo(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
                 "preserve-env" | "set-home" | "non-interactive" | "stdin" | "preserve-groups"
                 | "reset-timestamp" => {}
                 _ => {
-                    sh.write_err(pid, &format!("sudo: option '--{name}' is not simulated by cgsim\n"));
+                    sh.write_err(
+                        pid,
+                        &format!("sudo: option '--{name}' is not simulated by cgsim\n"),
+                    );
                     return Err(1);
                 }
             }
@@ -196,7 +201,10 @@ fn sudo(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
                 }
                 'i' | 's' | 'l' | 'e' | 'v' | 'K' | 'b' | 'D' | 'R' | 'T' | 'C' | 'r' | 't'
                 | 'U' | 'p' | 'A' | 'B' => {
-                    sh.write_err(pid, &format!("sudo: option '-{c}' is not simulated by cgsim\n"));
+                    sh.write_err(
+                        pid,
+                        &format!("sudo: option '-{c}' is not simulated by cgsim\n"),
+                    );
                     return Err(1);
                 }
                 _ => {
@@ -226,7 +234,9 @@ fn sudo(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
         let Some((uid, gid)) = pw else {
             sh.write_err(
                 pid,
-                &format!("sudo: unknown user {u}\nsudo: error initializing audit plugin sudoers_audit\n"),
+                &format!(
+                    "sudo: unknown user {u}\nsudo: error initializing audit plugin sudoers_audit\n"
+                ),
             );
             return Err(1);
         };
@@ -255,7 +265,13 @@ fn sudo(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
         return Err(1);
     }
     if let Err(e) = k.set_cred(pid, cred) {
-        sh.write_err(pid, &format!("sudo: unable to change to runas uid: {}\n", e.errno.strerror()));
+        sh.write_err(
+            pid,
+            &format!(
+                "sudo: unable to change to runas uid: {}\n",
+                e.errno.strerror()
+            ),
+        );
         return Err(1);
     }
     Ok(argv[i..].to_vec())

@@ -91,6 +91,7 @@ script!(ps_width);
 script!(rhel6_service_cgconfig);
 script!(rhel6_cgred);
 script!(blog_sudo_libcgroup);
+script!(kernel_memory_txt);
 script!(memcg_dd);
 script!(trace_fault);
 script!(delegation);

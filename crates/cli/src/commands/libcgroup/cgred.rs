@@ -224,12 +224,7 @@ fn cgrulesengd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     // cgre_create_netlink_socket_process_msg: the unix socket the tools register with.
     let _ = k.mkdir(child, "/var", 0o755);
     let _ = k.mkdir(child, "/var/run", 0o755);
-    if let Ok(fd) = k.open(
-        child,
-        SOCKET,
-        OpenFlags::REDIRECT_TRUNC,
-        0o666,
-    ) {
+    if let Ok(fd) = k.open(child, SOCKET, OpenFlags::REDIRECT_TRUNC, 0o666) {
         let _ = k.close(child, fd);
     }
     k.spawn_program(

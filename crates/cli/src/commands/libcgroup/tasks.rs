@@ -12,8 +12,8 @@
 //! append `PID FLAGS` lines to and the daemon reads (see [`super::cgred`]).
 
 use super::api::{self, GroupSpec, Lib, parse_cgroup_spec};
-use super::rules;
 use super::getopt::{Got, HasArg, LongOpt, getopt_long};
+use super::rules;
 use crate::Shell;
 use crate::commands::{Kind, Registry};
 use cgsim_ktypes::Pid;
@@ -271,8 +271,15 @@ pub(crate) fn change_cgroup_flags(
         }
     };
     for rule in &found {
-        let dest =
-            rules::expand_destination(&lib.k, lib.pid, &rule.destination, uid, gid, procname, target);
+        let dest = rules::expand_destination(
+            &lib.k,
+            lib.pid,
+            &rule.destination,
+            uid,
+            gid,
+            procname,
+            target,
+        );
         if dest != rule.destination {
             // A template: make the group where it is missing (see rules.rs, Differences).
             for (n, mnt) in rules::mount_table(&lib.k, lib.pid) {
