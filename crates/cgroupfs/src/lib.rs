@@ -1018,7 +1018,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// Take `pid` off the memcg OOM wait queue it sleeps on and make it runnable again, without
     /// the memory it waited for; `false` if it was not waiting. **Not a kernel operation:** the
-    /// kernel's `TASK_KILLABLE` wait ends only with memory or SIGKILL. It is for a caller that
+    /// kernel's `TASK_KILLABLE` wait ends only with memory or a fatal signal. It is for a caller that
     /// cannot sleep, the interactive shell, whose own write would hang the terminal: the shell
     /// reports that and gives the wait up.
     pub fn oom_wait_abandon(&self, pid: Pid) -> bool {
