@@ -23,7 +23,8 @@
 //!   the charge was; `order` is always 0.
 //! - 3.19 shares 3.10's report (`OomReport::V3_10`) except for the page_counter limits
 //!   (`K(counter->limit)`, unlimited `PAGE_COUNTER_MAX` pages = 9007199254740988 kB), which
-//!   it shares with 4.19; 3.19's own `mem_cgroup_stat_names` were not checked.
+//!   it shares with 4.19, and the `writeback` counter of `mem_cgroup_stat_names` (3.15+,
+//!   read in a 3.16-era tree; no 3.19 tree was at hand).
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
@@ -393,6 +394,15 @@ impl<C: MemCounter> World<C> {
                     kb(shmem),
                     pos(st.mapped_file),
                     kb(dirty)
+                ),
+                // 3.15 added `writeback` after `mapped_file`; 3.19 (the one V3_10 preset with
+                // page_counter) has it, 3.10 does not.
+                _ if self.profile.charge_algo == crate::profile::ChargeAlgo::V4X => format!(
+                    "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB \
+                     mapped_file:{}KB writeback:0KB",
+                    pos(st.cache),
+                    pos(st.rss),
+                    pos(st.mapped_file),
                 ),
                 _ => format!(
                     "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB \
