@@ -44,6 +44,7 @@ pub mod sudo;
 pub mod taskset;
 pub mod tee;
 pub mod text;
+pub mod touch_pidof;
 pub mod uname;
 pub mod users;
 pub mod which;
@@ -114,6 +115,7 @@ impl Registry {
         ps::register(&mut r);
         service::register(&mut r);
         sudo::register(&mut r);
+        touch_pidof::register(&mut r);
         misc::register(&mut r);
         memory::register(&mut r);
         memhog::register(&mut r);
