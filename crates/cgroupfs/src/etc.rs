@@ -68,6 +68,7 @@ plugdev:x:46:
 staff:x:50:
 games:x:60:
 users:x:100:
+cgred:x:499:
 nogroup:x:65534:
 ";
 
@@ -93,6 +94,36 @@ pub const CGSNAPSHOT_BLACKLIST: &str = "\
 memory.oom_control
 ";
 
+/// `/etc/cgrules.conf` as libcgroup's package installs it: no rules, only how to write them
+/// (`cgrules.conf(5)`); `cgrulesengd`, `cgexec` and `cgclassify` read it.
+pub const CGRULES_CONF: &str = "\
+# /etc/cgrules.conf: rules for cgrulesengd, cgexec and cgclassify (see cgrules.conf(5)).
+# One rule per line:
+#<user>[:<process>]\t<controllers>\t<destination>
+# e.g.
+#@student\tcpu,memory\tusergroup/student/
+#peter\t\tcpu\t\ttest1/
+#%\t\tmemory\t\ttest2/
+";
+
+/// `/etc/sysconfig/cgconfig`: whether `service cgconfig start` makes the default group.
+pub const SYSCONFIG_CGCONFIG: &str = "\
+# The cgconfig service can create a default group (sysdefault, or the destination of the
+# '*' rule of /etc/cgrules.conf) in every mounted hierarchy and move every process there.
+CREATE_DEFAULT=yes
+";
+
+/// `/etc/sysconfig/cgred.conf`: the options `service cgred start` gives `cgrulesengd`.
+pub const SYSCONFIG_CGRED: &str = "\
+# Options of the CGroup Rules Engine Daemon (cgrulesengd), read by the cgred service.
+CONFIG_FILE=\"/etc/cgrules.conf\"
+#LOG_FILE=\"/var/log/cgrulesengd.log\"
+NODAEMON=\"\"
+SOCKET_USER=\"\"
+SOCKET_GROUP=\"cgred\"
+LOG=\"\"
+";
+
 /// Create `/etc` (0755) and its files (0644, owned by root) under the root directory `r`.
 pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
     let etc = root.create(
@@ -110,13 +141,32 @@ pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
         ("group", GROUP),
         ("cgconfig.conf", CGCONFIG_CONF),
         ("cgsnapshot_blacklist.conf", CGSNAPSHOT_BLACKLIST),
+        ("cgrules.conf", CGRULES_CONF),
     ] {
         let data = text.as_bytes().to_vec();
         root.create(etc, name, InodeKind::Regular { data }, 0o644, 0, 0);
     }
+    let sysconfig = root.create(
+        etc,
+        "sysconfig",
+        InodeKind::Dir {
+            entries: BTreeMap::new(),
+        },
+        0o755,
+        0,
+        0,
+    );
+    for (name, text) in [
+        ("cgconfig", SYSCONFIG_CGCONFIG),
+        ("cgred.conf", SYSCONFIG_CGRED),
+    ] {
+        let data = text.as_bytes().to_vec();
+        root.create(sysconfig, name, InodeKind::Regular { data }, 0o644, 0, 0);
+    }
 }
 
-/// Read every `/etc` file once as init, so their pages sit in the page cache charged to the
+/// Read the `/etc` files once as init (not `cgrules.conf` and `sysconfig/`, which only the
+/// services read), so their pages sit in the page cache charged to the
 /// root memcg from boot on, as on a running system where they were read long before any
 /// cgroup was made: a later `ls -l` or `id` in a memcg finds them cached and charges nothing.
 pub(crate) fn cache_at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {

@@ -217,7 +217,7 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    fn fd_file(&self, st: &State<T>, pid: Pid, fd: Fd) -> SysResult<FileId> {
+    pub(crate) fn fd_file(&self, st: &State<T>, pid: Pid, fd: Fd) -> SysResult<FileId> {
         let t = st
             .tasks
             .get(&pid)

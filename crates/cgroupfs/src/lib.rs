@@ -116,6 +116,7 @@
 #![forbid(unsafe_code)]
 
 mod cgroupfs;
+mod cn_proc;
 mod cpus;
 mod etc;
 mod event_control;
@@ -140,12 +141,14 @@ mod state;
 mod swap;
 mod task;
 mod tmpfs;
+mod tty;
 
 use cgsim_cgroup as cg;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
 use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
+pub use cn_proc::ProcEvent;
 use parking_lot::{Mutex, MutexGuard};
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
@@ -375,6 +378,15 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     /// A signal with a handler installed by the program (`SIGUSR1` for `memcg_process`).
     /// Return `true` if handled; `false` applies the default action (terminate).
     fn signal(&mut self, _k: &Kernel<T>, _pid: Pid, _sig: Signal) -> bool {
+        false
+    }
+
+    /// Whether the program has a handler installed for `sig` now (`sigaction` other than
+    /// `SIG_DFL`), as [`Program::signal`] would return `true` for it. The kernel asks this
+    /// without running the handler: a signal whose default action kills and that has no
+    /// handler is fatal at once (`kernel/signal.c` `complete_signal`, `sig_fatal`), which ends
+    /// a `TASK_KILLABLE` sleep such as the memcg OOM wait.
+    fn catches(&self, _sig: Signal) -> bool {
         false
     }
 }
@@ -700,7 +712,9 @@ impl<T: Tracer> Kernel<T> {
 
     /// `fork()`: a copy of `parent` (credentials, cwd, fd table, cgroups) with a new pid.
     pub fn fork(&self, parent: Pid) -> SysResult<Pid> {
-        self.sys_fork(parent)
+        let r = self.sys_fork(parent);
+        self.cn_proc_run_listeners();
+        r
     }
 
     /// `_exit(code)`: close fds, `cgroup_exit`, become a zombie for the parent to reap.
@@ -735,7 +749,9 @@ impl<T: Tracer> Kernel<T> {
     /// (truncated to 15 bytes) and the old mm is dropped for a fresh, empty one (its pages
     /// uncharged; traced as `do_execve`). ESRCH for a missing or exited task.
     pub fn execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
-        self.sys_execve(pid, comm)
+        let r = self.sys_execve(pid, comm);
+        self.cn_proc_run_listeners();
+        r
     }
 
     /// Record the arguments of the program `pid` now runs (after [`Kernel::execve`], which
@@ -778,7 +794,9 @@ impl<T: Tracer> Kernel<T> {
     /// `setresuid`-like: replace the credentials (root only, else EPERM; a non-root process may
     /// only shuffle among its current ids).
     pub fn set_cred(&self, pid: Pid, cred: Cred) -> SysResult<()> {
-        self.sys_set_cred(pid, cred)
+        let r = self.sys_set_cred(pid, cred);
+        self.cn_proc_run_listeners();
+        r
     }
 
     pub fn getppid(&self, pid: Pid) -> SysResult<Pid> {
@@ -1004,7 +1022,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// Take `pid` off the memcg OOM wait queue it sleeps on and make it runnable again, without
     /// the memory it waited for; `false` if it was not waiting. **Not a kernel operation:** the
-    /// kernel's `TASK_KILLABLE` wait ends only with memory or SIGKILL. It is for a caller that
+    /// kernel's `TASK_KILLABLE` wait ends only with memory or a fatal signal. It is for a caller that
     /// cannot sleep, the interactive shell, whose own write would hang the terminal: the shell
     /// reports that and gives the wait up.
     pub fn oom_wait_abandon(&self, pid: Pid) -> bool {

@@ -31,7 +31,7 @@ pub struct PipeEnd {
 
 impl PipeEnd {
     /// `do_pipe`: a connected (read end, write end) pair.
-    fn pair() -> (PipeEnd, PipeEnd) {
+    pub(crate) fn pair() -> (PipeEnd, PipeEnd) {
         let buf = Arc::new(Mutex::new(PipeBuf {
             readers: 1,
             writers: 1,

@@ -87,6 +87,7 @@ impl<T: Tracer> Kernel<T> {
         });
         st.last_pid = pid.0;
         st.tasks.insert(pid, child);
+        crate::cn_proc::proc_event(&mut st, crate::cn_proc::ProcEvent::Fork(parent, pid));
         Ok(pid)
     }
 
@@ -120,6 +121,7 @@ impl<T: Tracer> Kernel<T> {
         }
         // Lock order: Kernel::state -> cgroup_mutex.
         self.cg_exit(pid);
+        crate::cn_proc::proc_event(st, crate::cn_proc::ProcEvent::Exit(pid));
         // forget_original_parent: children go to init; init reaps the zombies among them.
         let children: Vec<Pid> = st
             .tasks
@@ -245,15 +247,33 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn deliver(&self, target: Pid, sig: Signal) {
         let action = default_action(sig);
         if sig != Signal::SIGKILL {
-            // The memcg OOM wait is TASK_KILLABLE: only SIGKILL ends it; other signals stay
-            // pending until the task wakes.
+            // The memcg OOM wait is TASK_KILLABLE (2.6.34+ `mem_cgroup_handle_oom`, 3.12+
+            // `mem_cgroup_oom_synchronize`): only a fatal signal ends it. `complete_signal`
+            // turns a signal whose default action kills and that has no handler
+            // (`sig_fatal`) into a group SIGKILL with the original signal as the exit code,
+            // so a default SIGTERM wakes the sleeper, which sees `fatal_signal_pending` and
+            // dies "Terminated". Other signals stay pending until the task wakes.
+            let caught = self
+                .programs
+                .lock()
+                .get(&target)
+                .is_some_and(|p| p.catches(sig));
+            let fatal = action == DefaultAction::Terminate && !caught && target != INIT_PID;
             let mut st = self.state.lock();
             if let Some(t) = st
                 .tasks
                 .get_mut(&target)
                 .filter(|t| t.sched == Sched::OomWait)
             {
-                t.pending.push(sig);
+                if !fatal {
+                    t.pending.push(sig);
+                    return;
+                }
+                let exited = self.do_exit(&mut st, target, WaitStatus::Signaled(sig));
+                self.unlock(st);
+                if exited {
+                    self.programs.lock().remove(&target);
+                }
                 return;
             }
         }
@@ -312,6 +332,7 @@ impl<T: Tracer> Kernel<T> {
         t.comm = comm.to_string();
         // The arguments are the program's name alone until `set_cmdline` gives them.
         t.cmdline = vec![t.comm.clone()];
+        crate::cn_proc::proc_event(&mut st, crate::cn_proc::ProcEvent::Exec(pid));
         // The memory side also keeps the comm, for the OOM killer's messages.
         // Lock order: Kernel::state -> memcg world.
         {
@@ -354,6 +375,7 @@ impl<T: Tracer> Kernel<T> {
             }
         }
         t.cred = cred;
+        crate::cn_proc::proc_id_events(&mut st, pid, &cur, &cred);
         self.cg_set_cred(pid, &cred);
         // Lock order: Kernel::state -> memcg world. A root task keeps every capability.
         self.mem

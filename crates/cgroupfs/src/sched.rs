@@ -87,6 +87,28 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
+    /// Step `pid` once if it is runnable or waits on an fd that is readable now; `false` if it
+    /// was not (for the process events connector's listeners).
+    pub(crate) fn sched_run_one_if_ready(&self, pid: Pid) -> bool {
+        {
+            let mut st = self.state.lock();
+            let Some(sched) = st.tasks.get(&pid).map(|t| t.sched) else {
+                return false;
+            };
+            let ready = match sched {
+                Sched::Runnable => true,
+                Sched::WaitReadable(fd) => self.fd_readable(&st, pid, fd.0),
+                _ => false,
+            };
+            if !ready {
+                return false;
+            }
+            st.tasks.get_mut(&pid).expect("listed").sched = Sched::Runnable;
+        }
+        self.step_one(pid);
+        true
+    }
+
     pub(crate) fn sched_run_until_idle(&self) {
         for _ in 0..MAX_ROUNDS {
             let runnable = self.runnable();

@@ -48,6 +48,12 @@ pub struct State<T: Tracer> {
     pub shm_segs: BTreeMap<i32, ShmSeg>,
     /// Host directories bound read-only (`--bind`), indexed by `Node::Host`'s `fs`.
     pub hostfs: Vec<crate::hostfs::HostFs>,
+    /// The console's window size (`struct winsize` of its tty: columns, rows) when it is a
+    /// terminal; `None` when the console is not one (output to a pipe or file). See `tty.rs`.
+    pub console_winsize: Option<(u16, u16)>,
+    /// The process events connector's listeners: the listening process and the kernel's end
+    /// of its socket.
+    pub cn_proc: Vec<(Pid, crate::pipe::PipeEnd)>,
 }
 
 impl<T: Tracer> State<T> {
@@ -152,6 +158,8 @@ impl<T: Tracer> State<T> {
             shm_keys: BTreeMap::new(),
             shm_segs: BTreeMap::new(),
             hostfs: Vec::new(),
+            console_winsize: None,
+            cn_proc: Vec::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);

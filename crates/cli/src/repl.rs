@@ -146,6 +146,9 @@ pub fn run(shell: &mut Shell) -> i32 {
                         let _ = e.flush();
                     }
                 };
+                // The simulated console is a terminal of the real one's size while the
+                // output goes to a real terminal (`ps` cuts its lines to it).
+                shell.kernel().set_console_winsize(rl.dimensions());
                 shell.run_script_with(&src, line_no, &mut sink);
                 line_no += src.lines().count();
                 if let Some(code) = shell.exited() {

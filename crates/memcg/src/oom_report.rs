@@ -1,20 +1,30 @@
 //! The OOM killer's kernel log lines, as each kernel version prints them.
 //!
-//! **Kernel:** `mm/oom_kill.c` `dump_header`, `dump_tasks`, `oom_kill_process`,
-//! `__oom_kill_task` / `__oom_kill_process`; `mm/memcontrol.c` `mem_cgroup_print_oom_info`;
-//! `kernel/cpuset.c` `cpuset_print_task_mems_allowed`; `arch/x86/kernel/dumpstack.c`
-//! `dump_stack` (2.6.25, 2.6.35) and `lib/dump_stack.c` + `kernel/printk.c`
-//! `dump_stack_print_info` (3.10+); `mm/oom_kill.c` `oom_reap_task_mm` (4.19).
+//! **Kernel:** checked line by line against the trees of 2.6.35, 3.10 and 4.19:
+//! `mm/oom_kill.c` `dump_header`, `dump_tasks`, `oom_kill_process`, `__oom_kill_task`
+//! (2.6.35) / `__oom_kill_process` (4.19), `oom_reap_task` (4.19); `mm/memcontrol.c`
+//! `mem_cgroup_print_oom_info`; `kernel/cpuset.c` `cpuset_print_task_mems_allowed` (2.6.35,
+//! 3.10) / `kernel/cgroup/cpuset.c` `cpuset_print_current_mems_allowed` (4.19);
+//! `arch/x86/kernel/dumpstack.c` `dump_stack` and `printk_address` (2.6.25, 2.6.35),
+//! `lib/dump_stack.c` `dump_stack` + `kernel/printk.c` `dump_stack_print_info` (3.10) /
+//! `kernel/printk/printk.c` (4.19), `arch/x86/kernel/dumpstack.c` `printk_stack_address`
+//! (4.19); `lib/ratelimit.c` `___ratelimit`. Each line below names the function that prints it.
 //!
 //! **Differences:**
 //! - The stack dump is its first line and `Call Trace:`, then the simulated call chain of a
 //!   memcg OOM from a page fault, one frame per line in the version's format, with addresses
-//!   and offsets 0 (the simulator has no kernel text). 3.10+'s raw stack words and `Hardware
-//!   name:` line are left out.
-//! - `show_mem()` (the global OOM's `Mem-Info:` block) is left out, and so are the `Memory
-//!   cgroup stats for ...` lines for 3.10 (kept for 4.19, without huge pages or writeback).
+//!   and offsets 0 (the simulator has no kernel text). 3.10+'s raw stack words and the
+//!   `Hardware name:` line (`dump_stack_arch_desc_str`, set from DMI on a real PC) are left
+//!   out.
+//! - `show_mem()` is left out: 2.6.35's `dump_header` calls it for a memcg OOM too (3.10+ only
+//!   for the global one), and it prints the page allocator's per-zone state (`Mem-Info:`),
+//!   which the simulator does not model.
 //! - The `gfp_mask` is the one of an anonymous page fault's charge (`GFP_KERNEL`) whatever
 //!   the charge was; `order` is always 0.
+//! - 3.19 shares 3.10's report (`OomReport::V3_10`) except for the page_counter limits
+//!   (`K(counter->limit)`, unlimited `PAGE_COUNTER_MAX` pages = 9007199254740988 kB), which
+//!   it shares with 4.19, and the `writeback` counter of `mem_cgroup_stat_names` (3.15+,
+//!   read in a 3.16-era tree; no 3.19 tree was at hand).
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
@@ -110,6 +120,10 @@ impl<C: MemCounter> World<C> {
             return;
         };
         let comm = ct.comm.clone();
+        // `dump_header`'s first line: 2.6.25 `"%s invoked oom-killer: gfp_mask=0x%x,
+        // order=%d, oomkilladj=%d"`, 2.6.35 the same with `oom_adj=%d`, 3.10 with
+        // `oom_score_adj=%hd`, 4.19 `gfp_mask=%#x(%pGg), nodemask=%*pbl` (a NULL nodemask
+        // prints `(null)`; 4.19's `GFP_KERNEL` is 0x6000c0 in `include/linux/gfp.h`).
         let line = match report {
             OomReport::V2_6_25 => format!(
                 "{comm} invoked oom-killer: gfp_mask=0xd0, order=0, oomkilladj={}",
@@ -130,7 +144,9 @@ impl<C: MemCounter> World<C> {
             ),
         };
         self.printk(Level::Warning, line);
-        // CONFIG_CPUSETS: the cpuset line (2.6.29+, `cpuset_print_task_mems_allowed`).
+        // CONFIG_CPUSETS: the cpuset line, `"%s cpuset=%s mems_allowed=%s"` with the cpuset
+        // cgroup's name (2.6.29+ `cpuset_print_task_mems_allowed`, 4.19
+        // `cpuset_print_current_mems_allowed`); one memory node, node 0.
         if report != OomReport::V2_6_25 {
             let name = self
                 .namer
@@ -139,18 +155,26 @@ impl<C: MemCounter> World<C> {
             self.printk(Level::Info, format!("{comm} cpuset={name} mems_allowed=0"));
         }
         self.oom_dump_stack(cur, &comm, mem.is_some());
+        // 2.6.35 `dump_header` calls `mem_cgroup_print_oom_info(mem, p)`, which returns at
+        // once for a global OOM (`!memcg`); 3.10+ call it for a memcg OOM only.
         if let Some(mem) = mem
             && report != OomReport::V2_6_25
         {
             self.mem_cgroup_print_oom_info(mem, victim);
         }
-        // sysctl_oom_dump_tasks: 0 until 2.6.35, 1 from 2.6.36.
+        // `if (sysctl_oom_dump_tasks) dump_tasks(...)`: the sysctl is 0 until 2.6.35, 1 from
+        // 2.6.36.
         if matches!(report, OomReport::V3_10 | OomReport::V4_19) {
             self.oom_dump_tasks(mem);
         }
     }
 
-    /// `dump_stack()`: the identification line, `Call Trace:` and the frames.
+    /// `dump_stack()`: the identification line, `Call Trace:` and the frames. 2.6.35's x86
+    /// `dump_stack` prints `"Pid: %d, comm: %.20s %s %s %.*s"` itself (tainted string, release,
+    /// the version up to its first space) and starts the trace at its caller; 3.10's
+    /// `lib/dump_stack.c` goes through `dump_stack_print_info` (`"CPU: %d PID: %d Comm: %.20s
+    /// %s %s %.*s"`; 4.19 adds `"Kdump: loaded "` when a crash kernel is loaded, never here)
+    /// and its trace starts at `dump_stack` itself.
     fn oom_dump_stack(&self, pid: Pid, comm: &str, memcg: bool) {
         let rel = &self.profile.uts_release;
         let report = self.profile.oom_report;
@@ -246,7 +270,9 @@ impl<C: MemCounter> World<C> {
         };
         for f in frames {
             let line = match report {
-                // 4.15+ x86 prints symbols without addresses.
+                // 4.19 `printk_stack_address`: `"%s %s%pB"`, the symbol without its address
+                // (x86 4.15+); 2.6.35 and 3.10 `printk_address`: `" [<%p>] %s%pS"` (3.10
+                // `%pB`), a 64-bit address in 16 hex digits.
                 OomReport::V4_19 => format!(" {f}+0x0/0x0"),
                 _ => format!(" [<{:016x}>] {f}+0x0/0x0", 0),
             };
@@ -254,14 +280,30 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `mem_cgroup_print_oom_info(memcg, p)` (2.6.30+).
+    /// `mem_cgroup_print_oom_info(memcg, p)` (2.6.30+): the `Task in` line, then one line per
+    /// counter: `"memory: usage %llukB, limit %llukB, failcnt %llu"`, `memory+swap`, and from
+    /// 3.8 `kmem`; then (3.10+) one `Memory cgroup stats for` line per memcg of the subtree.
+    /// With res_counter (until 3.18) the values are bytes `>> 10`; with page_counter (3.19+)
+    /// they are `K(pages)`, so the unlimited `PAGE_COUNTER_MAX` prints 9007199254740988 where
+    /// res_counter's `LLONG_MAX` printed 9007199254740991.
     fn mem_cgroup_print_oom_info(&self, mem: u16, victim: Pid) {
         let report = self.profile.oom_report;
+        // 3.19's `try_charge` rewrite came with page_counter.
+        let page_counter = self.profile.charge_algo == crate::profile::ChargeAlgo::V4X;
+        let k = |bytes: u64| {
+            if page_counter {
+                kb(bytes >> PAGE_SHIFT)
+            } else {
+                bytes >> 10
+            }
+        };
         let path_of = |s: u16| {
             let css = self.mc(s).css.as_ref()?;
             self.namer.as_ref()?.css_path(css)
         };
         let task_memcg = self.tasks.get(&victim).map(|t| t.memcg);
+        // `"Task in %s killed"` + `" as a result of limit of %s"` (2.6.35, 3.10: left out when
+        // `cgroup_path` fails; 4.19 prints the two paths with `pr_cont_cgroup_path`).
         if let (Some(task_path), Some(mem_path)) = (task_memcg.and_then(path_of), path_of(mem)) {
             self.printk(
                 Level::Info,
@@ -274,8 +316,8 @@ impl<C: MemCounter> World<C> {
             Level::Info,
             format!(
                 "memory: usage {}kB, limit {}kB, failcnt {}",
-                res.usage().0 >> 10,
-                res.limit().0 >> 10,
+                k(res.usage().0),
+                k(res.limit().0),
                 res.failcnt()
             ),
         );
@@ -288,8 +330,8 @@ impl<C: MemCounter> World<C> {
             Level::Info,
             format!(
                 "memory+swap: usage {}kB, limit {}kB, failcnt {}",
-                u >> 10,
-                l >> 10,
+                k(u),
+                k(l),
                 f
             ),
         );
@@ -302,18 +344,18 @@ impl<C: MemCounter> World<C> {
                 .map_or(RESOURCE_MAX, |r| self.mc(r).counters.res.limit().0);
             self.printk(
                 Level::Info,
-                format!("kmem: usage 0kB, limit {}kB, failcnt 0", unlimited >> 10),
+                format!("kmem: usage 0kB, limit {}kB, failcnt 0", k(unlimited)),
             );
-        }
-        if report == OomReport::V4_19 {
             self.oom_print_memcg_stats(mem);
         }
     }
 
-    /// 4.19 `mem_cgroup_print_oom_info`'s `Memory cgroup stats for /X:` line per memcg of
+    /// `mem_cgroup_print_oom_info`'s `Memory cgroup stats for /X:` line per memcg of
     /// `for_each_mem_cgroup_tree(iter, memcg)` (the subtree with `use_hierarchy`, else the memcg
-    /// alone): `memcg1_stats` (`cache`, `rss`, `rss_huge`, `shmem`, `mapped_file`, `dirty`,
-    /// `writeback`, `swap`) and the LRU lists, in kB.
+    /// alone), `" %s:%ldKB"` per counter: 3.10's `mem_cgroup_stat_names` (`cache`, `rss`,
+    /// `rss_huge`, `mapped_file`, `swap`), 4.19's `memcg1_stat_names` (`cache`, `rss`,
+    /// `rss_huge`, `shmem`, `mapped_file`, `dirty`, `writeback`, `swap`), `swap` only with
+    /// `do_swap_account`; then `mem_cgroup_lru_names`, in kB.
     fn oom_print_memcg_stats(&self, mem: u16) {
         let m = self.mc(mem);
         let members = if m.use_hierarchy || m.parent.is_none() {
@@ -343,15 +385,33 @@ impl<C: MemCounter> World<C> {
                 }
             }
             let pos = |v: i64| kb(v.max(0) as u64);
-            let mut line = format!(
-                "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB shmem:{}KB \
-                 mapped_file:{}KB dirty:{}KB writeback:0KB",
-                pos(st.cache),
-                pos(st.rss),
-                kb(shmem),
-                pos(st.mapped_file),
-                kb(dirty)
-            );
+            let mut line = match self.profile.oom_report {
+                OomReport::V4_19 => format!(
+                    "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB \
+                     shmem:{}KB mapped_file:{}KB dirty:{}KB writeback:0KB",
+                    pos(st.cache),
+                    pos(st.rss),
+                    kb(shmem),
+                    pos(st.mapped_file),
+                    kb(dirty)
+                ),
+                // 3.15 added `writeback` after `mapped_file`; 3.19 (the one V3_10 preset with
+                // page_counter) has it, 3.10 does not.
+                _ if self.profile.charge_algo == crate::profile::ChargeAlgo::V4X => format!(
+                    "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB \
+                     mapped_file:{}KB writeback:0KB",
+                    pos(st.cache),
+                    pos(st.rss),
+                    pos(st.mapped_file),
+                ),
+                _ => format!(
+                    "Memory cgroup stats for {path}: cache:{}KB rss:{}KB rss_huge:0KB \
+                     mapped_file:{}KB",
+                    pos(st.cache),
+                    pos(st.rss),
+                    pos(st.mapped_file),
+                ),
+            };
             if self.profile.swap_accounting {
                 line.push_str(&format!(" swap:{}KB", pos(st.swap)));
             }
@@ -369,7 +429,11 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// `dump_tasks(memcg)` (on by default from 2.6.36): the candidates' memory.
+    /// `dump_tasks(memcg, nodemask)` (on by default from 2.6.36): the candidates' memory, one
+    /// line per process that `oom_unkillable_task` accepts (not init, not a kernel thread, in
+    /// the memcg or, with `use_hierarchy`, below it) and that has an mm. 3.10: `"[%5d] %5d %5d
+    /// %8lu %8lu %7lu %8lu         %5hd %s"` (nr_ptes); 4.19: a `Tasks state` line, then
+    /// `"[%7d] %5d %5d %8lu %8lu %8ld %8lu         %5hd %s"` (page-table bytes).
     fn oom_dump_tasks(&self, mem: Option<u16>) {
         let report = self.profile.oom_report;
         let hier = mem.is_some_and(|m| self.mc(m).use_hierarchy);
@@ -394,6 +458,10 @@ impl<C: MemCounter> World<C> {
         }
         for (&pid, t) in &self.tasks {
             let Some(mmi) = t.mm else { continue };
+            // `is_global_init(p)`.
+            if pid.0 == 1 {
+                continue;
+            }
             if let Some(m) = mem {
                 let ok = if hier {
                     self.is_same_or_hier_descendant(t.memcg, m)
@@ -436,8 +504,12 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    /// The `Killed process` line of `__oom_kill_task` (2.6.35) / `__oom_kill_process` (4.19),
-    /// and 4.19's `oom_reaper` line, for `pid` before its memory is freed.
+    /// The `Killed process` line for `pid` before its memory is freed: 2.6.25 `oom_kill_task`
+    /// `"Killed process %d (%s)"`; 2.6.35 `__oom_kill_task` `"... vsz:%lukB, anon-rss:%lukB,
+    /// file-rss:%lukB"`; 3.10 `oom_kill_process` `"... total-vm:%lukB, anon-rss:%lukB,
+    /// file-rss:%lukB"`; 4.19 `__oom_kill_process` adds `", shmem-rss:%lukB"`, and
+    /// `oom_reap_task_mm` then prints `"oom_reaper: reaped process %d (%s), now
+    /// anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB"`.
     pub(crate) fn oom_killed_lines(&self, pid: Pid) -> Vec<String> {
         let t = &self.tasks[&pid];
         let comm = &t.comm;

@@ -152,8 +152,9 @@ fn oom_kill_disable_waits_in_d_until_the_limit_is_raised() {
         cat(&k, INIT, "/cg/a/memory.oom_control").unwrap(),
         "oom_kill_disable 1\nunder_oom 1\n"
     );
-    // A signal with no handler waits too; SIGKILL would not.
-    k.kill(INIT, p, Signal::SIGUSR1).unwrap();
+    // A signal whose default action is not fatal (SIGCHLD: ignore) waits too; a fatal one
+    // would end the wait (see `a_fatal_signal_ends_the_oom_wait`).
+    k.kill(INIT, p, Signal::SIGCHLD).unwrap();
     assert!(k.oom_waiting(p));
     no_warnings(&k);
     // Raising a limit runs memcg_oom_recover (the memsw limit first: it must stay >= limit).
@@ -163,11 +164,10 @@ fn oom_kill_disable_waits_in_d_until_the_limit_is_raised() {
         cat(&k, INIT, "/cg/a/memory.oom_control").unwrap(),
         "oom_kill_disable 1\nunder_oom 0\n"
     );
-    // It woke, and the pending SIGUSR1 (no handler) terminated it.
-    assert_eq!(
-        k.waitpid(INIT, Some(p)).unwrap(),
-        Some((p, WaitStatus::Signaled(Signal::SIGUSR1)))
-    );
+    // It woke; the pending SIGCHLD was delivered then and, ignored, left it running.
+    assert_eq!(k.waitpid(INIT, Some(p)).unwrap(), None);
+    let row = k.ps().into_iter().find(|r| r.pid == p).unwrap();
+    assert_ne!(row.state, ProcState::Uninterruptible);
     no_warnings(&k);
 }
 
@@ -433,5 +433,28 @@ fn a_write_that_cannot_get_a_page_writes_nothing() {
     assert_eq!(k.write(p, fd, &data).unwrap(), data.len());
     assert_eq!(cat(&k, INIT, "/f").unwrap().len(), data.len());
     assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 2 * 4096);
+    no_warnings(&k);
+}
+
+/// The memcg OOM wait is `TASK_KILLABLE` (`mem_cgroup_handle_oom`, v2.6.35): any fatal signal
+/// ends it, not only SIGKILL. `complete_signal` turns a signal whose default action kills and
+/// that has no handler (`sig_fatal`) into a group kill, so a default SIGTERM wakes the task,
+/// which dies with that signal, and `under_oom` goes back to 0.
+#[test]
+fn a_fatal_signal_ends_the_oom_wait() {
+    let k = boot();
+    let p = memcg_with_task(&k, "1M");
+    echo(&k, INIT, "/cg/a/memory.oom_control", "1").unwrap();
+    let a = k.mmap_anon(p, 2 * MB, MmapFlags::default()).unwrap();
+    assert_eq!(errno(k.touch(p, a, 2 * MB)), Some(Errno::EINTR));
+    assert!(k.oom_waiting(p));
+    k.kill(INIT, p, Signal::SIGTERM).unwrap();
+    assert!(!k.oom_waiting(p));
+    let row = k.ps().into_iter().find(|r| r.pid == p).unwrap();
+    assert_eq!(row.state, ProcState::Zombie);
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/memory.oom_control").unwrap(),
+        "oom_kill_disable 1\nunder_oom 0\n"
+    );
     no_warnings(&k);
 }

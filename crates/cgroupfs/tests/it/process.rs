@@ -177,3 +177,44 @@ fn console_streams_and_redirection() {
     assert!(k.console_drain().is_empty());
     k.check_invariants();
 }
+
+/// The process events connector (`drivers/connector/cn_proc.c`, v2.6.35): a listener reads a
+/// line per fork, exec, uid or gid change and exit, in order; a closed listener is forgotten.
+#[test]
+fn cn_proc_reports_fork_exec_id_changes_and_exit() {
+    use cgsim_cgroupfs::ProcEvent;
+    let k = boot();
+    let listener = k.fork(INIT).unwrap();
+    let fd = k.cn_proc_listen(listener).unwrap();
+    let child = k.fork(INIT).unwrap();
+    k.execve(child, "sleep").unwrap();
+    let cred = Cred {
+        uid: Uid(500),
+        euid: Uid(500),
+        suid: Uid(500),
+        gid: 500,
+        egid: 500,
+    };
+    k.set_cred(child, cred).unwrap();
+    // The same credentials again: no id change, no event.
+    k.set_cred(child, cred).unwrap();
+    k.exit(child, 0);
+    let mut buf = [0u8; 256];
+    let n = k.read(listener, fd, &mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let expected = format!(
+        "fork 1 {child}\nexec {child}\nuid {child} 500 500\ngid {child} 500 500\nexit {child}\n"
+    );
+    assert_eq!(text, expected);
+    assert_eq!(
+        ProcEvent::parse(&format!("uid {child} 500 500")),
+        Some(ProcEvent::Uid(child, 500, 500))
+    );
+    // Nothing more to read; after close, events go nowhere.
+    assert_eq!(
+        k.read(listener, fd, &mut buf).unwrap_err().errno,
+        Errno::EAGAIN
+    );
+    k.close(listener, fd).unwrap();
+    k.fork(INIT).unwrap();
+}

@@ -266,11 +266,14 @@ fn readdir_sorted_and_boot_layout() {
         names("/etc"),
         [
             "cgconfig.conf",
+            "cgrules.conf",
             "cgsnapshot_blacklist.conf",
             "group",
-            "passwd"
+            "passwd",
+            "sysconfig"
         ]
     );
+    assert_eq!(names("/etc/sysconfig"), ["cgconfig", "cgred.conf"]);
     assert_eq!(names("/dev"), ["console", "null", "shm", "zero"]);
     assert!(names("/sys/fs/cgroup").is_empty());
     k.mkdir(INIT, "/tmp/b", 0o755).unwrap();
@@ -472,12 +475,16 @@ fn dev_zero_and_a_full_filesystem() {
 
     // boot() has 16 MiB of RAM: 8 MiB of file data fit, /etc's files included.
     const MIB: usize = 1 << 20;
-    let etc: usize = k
-        .readdir(INIT, "/etc")
-        .unwrap()
-        .iter()
-        .map(|e| k.stat(INIT, &format!("/etc/{}", e.name)).unwrap().size as usize)
-        .sum();
+    let files_of = |dir: &str| -> usize {
+        k.readdir(INIT, dir)
+            .unwrap()
+            .iter()
+            .map(|e| k.stat(INIT, &format!("{dir}/{}", e.name)).unwrap())
+            .filter(|st| st.file_type == FileType::Regular)
+            .map(|st| st.size as usize)
+            .sum()
+    };
+    let etc = files_of("/etc") + files_of("/etc/sysconfig");
     let f = k
         .open(INIT, "/big", OpenFlags::REDIRECT_TRUNC, 0o644)
         .unwrap();

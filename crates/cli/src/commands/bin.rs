@@ -92,9 +92,12 @@ const BIN: [&str; 48] = [
     "uname",
 ];
 
-const SBIN: [&str; 9] = [
+const SBIN: [&str; 12] = [
     "cgclear",
     "cgconfigparser",
+    "cgrulesengd",
+    "chkconfig",
+    "service",
     "losetup",
     "mkswap",
     "modprobe",

@@ -337,6 +337,10 @@ impl Program for MemcgProcess {
             _ => false,
         }
     }
+
+    fn catches(&self, sig: Signal) -> bool {
+        matches!(sig, Signal::SIGUSR1 | Signal::SIGINT)
+    }
 }
 
 /// `atoi`: leading white space, an optional sign, then digits; anything else stops it.
@@ -533,6 +537,10 @@ impl Program for MemHold {
             return true;
         }
         false
+    }
+
+    fn catches(&self, sig: Signal) -> bool {
+        sig == Signal::SIGUSR1 && self.done
     }
 }
 

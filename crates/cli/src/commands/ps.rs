@@ -6,16 +6,29 @@
 //! table: headers, widths, justification; `pr_cgroup` prints `/proc/PID/cgroup` as
 //! `library/readproc.c` `fill_cgroup_cvt` collapses it: one `ID:SUBSYS:PATH` entry per
 //! hierarchy, entries whose path is the root `/` left out, joined with `,`, `-` when none is
-//! left), `ps/display.c` `show_one_proc` (a column that overflows pushes the next one right
+//! left), `ps/output.c` `show_one_proc` (a column that overflows pushes the next one right
 //! and the following columns take the slack back; a left-justified column that is not the
-//! last is cut to its width; the last column is never cut or padded on the right).
+//! last is cut to its width; the last column is never padded on the right, and a command or
+//! cgroup in it is cut at the line width).
+//!
+//! **Line width** (`ps/global.c` `set_screen_size`, `ps/parser.c` `choose_dimensions`,
+//! `ps/output.c` `check_header_width`): the screen is the terminal's width (`TIOCGWINSZ` on
+//! standard output, error, input, then `/dev/tty`; 80 without one), unlimited (`OUTBUF_SIZE`,
+//! 131072) when standard output is not a terminal, and `COLUMNS` from the environment
+//! (`strtol` base 0, 1 to 131071) over both. `-w` widens it to at least 132 columns, `-ww`
+//! makes it unlimited. The line is then the smallest multiple of that width that holds
+//! every column's width (the last command column counting 3), and the last command or
+//! cgroup column is cut to what is left of it. A width below 9 (or `LINES` below 2) prints
+//! procps's "screen size is bogus" warning. In cgsim the console is a terminal only in the
+//! interactive shell (see `crates/cgroupfs/src/tty.rs`): `cgsim run` and the transcript
+//! tests print whole lines unless `COLUMNS` is set.
 //!
 //! **Differences:** the simulated processes use no CPU time and have no start time of their
 //! own: `TIME` is `00:00:00`, `%CPU` `0.0`, `C` `0`, and `STIME`/`START` show the boot time
 //! `00:00`. Every process but init is on the terminal `pts/0` (init has none, `?`); `STAT`'s
 //! `s` marks init and the shell (session leaders), `+` the foreground job (`ps` and the
 //! processes between it and the shell). procps columns and options cgsim does not model are
-//! refused by name rather than printed wrong. Lines are not cut at the terminal's width.
+//! refused by name rather than printed wrong.
 
 use super::{Kind, Registry};
 use crate::Shell;
@@ -141,6 +154,14 @@ const SPECS: &[Spec] = &[
     spec(&["bsdstart"], "START", 5, Just::Right, Field::Stime),
 ];
 
+impl Spec {
+    /// `CF_UNLIMITED`: a column whose text is cut to the room it is given (`max_rightward`)
+    /// rather than to a fixed width: the commands and the cgroup.
+    fn unlimited(&self) -> bool {
+        matches!(self.field, Field::Comm | Field::Args | Field::Cgroup)
+    }
+}
+
 const fn spec(
     names: &'static [&'static str],
     header: &'static str,
@@ -220,6 +241,8 @@ struct Opts {
     /// `-O`: the columns go between PID and the default ones.
     format_o: bool,
     no_headers: bool,
+    /// `w_count`: how many `w` options were given.
+    w_count: u32,
 }
 
 /// Split a procps list (`1,2 3`): commas and blanks separate.
@@ -367,9 +390,10 @@ fn parse(argv: &[String]) -> Result<Opts, PsError> {
                         o.format.extend(parse_format(&v)?);
                         o.format_o = true;
                     }
+                    'w' => o.w_count += 1,
                     'a' | 'c' | 'd' | 'F' | 'G' | 'g' | 'H' | 'j' | 'L' | 'l' | 'M' | 'm' | 'N'
-                    | 'n' | 'P' | 'r' | 's' | 'T' | 't' | 'U' | 'u' | 'V' | 'v' | 'w' | 'X'
-                    | 'x' | 'y' | 'Z' | 'k' => {
+                    | 'n' | 'P' | 'r' | 's' | 'T' | 't' | 'U' | 'u' | 'V' | 'v' | 'X' | 'x'
+                    | 'y' | 'Z' | 'k' => {
                         return Err(not_simulated_option(&format!("-{c}")));
                     }
                     _ => return Err(usage("unsupported SysV option")),
@@ -390,6 +414,7 @@ fn parse(argv: &[String]) -> Result<Opts, PsError> {
                     'x' => o.bsd_x = true,
                     'u' => o.bsd_u = true,
                     'h' => o.no_headers = true,
+                    'w' => o.w_count += 1,
                     'p' | 'o' | 'O' => {
                         let rest: String = chars[j..].iter().collect();
                         j = chars.len();
@@ -417,7 +442,7 @@ fn parse(argv: &[String]) -> Result<Opts, PsError> {
                         }
                     }
                     'A' | 'c' | 'e' | 'f' | 'g' | 'H' | 'j' | 'k' | 'L' | 'l' | 'm' | 'n' | 'r'
-                    | 'S' | 's' | 'T' | 't' | 'U' | 'V' | 'v' | 'w' | 'X' | 'Z' => {
+                    | 'S' | 's' | 'T' | 't' | 'U' | 'V' | 'v' | 'X' | 'Z' => {
                         return Err(not_simulated_option(&c.to_string()));
                     }
                     _ => return Err(usage("unsupported option (BSD syntax)")),
@@ -521,8 +546,9 @@ fn text_of(r: &Row, field: Field) -> String {
 }
 
 /// `show_one_proc` (`header`: the header line): columns separated by one blank; a column that overflows pushes the next
-/// one, which takes the slack back from its padding.
-fn render(cols: &[Column], cells: &[String], header: bool) -> String {
+/// one, which takes the slack back from its padding. The last column, when it is a command
+/// or cgroup (`max_rightward`), is cut at `active_cols`.
+fn render(cols: &[Column], cells: &[String], header: bool, active_cols: usize) -> String {
     let mut line = String::new();
     let mut actual = 0usize;
     let mut correct = 0usize;
@@ -540,14 +566,20 @@ fn render(cols: &[Column], cells: &[String], header: bool) -> String {
         if !header && !right && !last && text.chars().count() > c.width {
             text = text.chars().take(c.width).collect();
         }
-        let len = text.chars().count();
         let target = if right {
-            correct.saturating_sub(len)
+            correct.saturating_sub(text.chars().count())
         } else {
             start_ideal
         };
         let min = if k > 0 { actual + 1 } else { actual };
         let start = target.max(min);
+        if !header && last && !right && c.spec.unlimited() {
+            let room = active_cols.saturating_sub(start);
+            if text.chars().count() > room {
+                text = text.chars().take(room).collect();
+            }
+        }
+        let len = text.chars().count();
         line.extend(std::iter::repeat_n(' ', start - actual));
         line.push_str(&text);
         actual = start + len;
@@ -665,20 +697,123 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             mem_total_kb,
         });
     }
+    let active_cols = check_header_width(&cols, screen_cols(sh, pid, o.w_count));
     let mut text = String::new();
     if !o.no_headers && cols.iter().any(|c| !c.header.is_empty()) {
         let headers: Vec<String> = cols.iter().map(|c| c.header.clone()).collect();
-        text.push_str(&render(&cols, &headers, true));
+        text.push_str(&render(&cols, &headers, true, active_cols));
     }
     for r in &rows {
         let cells: Vec<String> = cols.iter().map(|c| text_of(r, c.spec.field)).collect();
-        text.push_str(&render(&cols, &cells, false));
+        text.push_str(&render(&cols, &cells, false, active_cols));
     }
     if let Err(e) = sh.out(pid, &text) {
         sh.write_err(pid, &format!("ps: write error: {}\n", e.errno.strerror()));
         return 1;
     }
     if rows.is_empty() { 1 } else { 0 }
+}
+
+/// `OUTBUF_SIZE` (`src/ps/common.h`): the longest line ps builds, its "unlimited" width.
+const OUTBUF_SIZE: usize = 2 * 64 * 1024;
+
+/// `strtol(s, &end, 0)` with nothing left over: an optional sign, then `0x` hex, `0` octal or
+/// decimal digits.
+fn strtol0(s: &str) -> Option<i64> {
+    let t = s.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (16, h)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (8, &t[1..])
+    } else {
+        (10, t)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i64::from_str_radix(digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// `set_screen_size` and `choose_dimensions`: the screen width ps formats for. The warning
+/// for a bogus size goes to standard error as procps prints it.
+fn screen_cols(sh: &mut Shell, pid: Pid, w_count: u32) -> usize {
+    use cgsim_cgroupfs::Fd;
+    let k = sh.kernel().clone();
+    let ws = [1, 2, 0]
+        .into_iter()
+        .find_map(|fd| k.tiocgwinsz(pid, Fd(fd)).ok())
+        .filter(|&(c, r)| c > 0 && r > 0)
+        .or_else(|| {
+            // `open("/dev/tty")`: the controlling terminal is the console.
+            let fd = k.open(pid, "/dev/tty", OpenFlags::RDONLY, 0).ok()?;
+            let ws = k.tiocgwinsz(pid, fd).ok();
+            let _ = k.close(pid, fd);
+            ws.filter(|&(c, r)| c > 0 && r > 0)
+        })
+        .unwrap_or((80, 24));
+    let (mut cols, mut rows) = (usize::from(ws.0), usize::from(ws.1));
+    if !k.isatty(pid, Fd(1)) {
+        cols = OUTBUF_SIZE;
+    }
+    let env = sh.environ();
+    let num = |name: &str| {
+        env.iter()
+            .find(|(n, _)| n == name)
+            .filter(|(_, v)| !v.is_empty())
+            .and_then(|(_, v)| strtol0(v))
+            .filter(|&t| t > 0 && t < OUTBUF_SIZE as i64)
+            .map(|t| t as usize)
+    };
+    if let Some(c) = num("COLUMNS") {
+        cols = c;
+    }
+    if let Some(r) = num("LINES") {
+        rows = r;
+    }
+    if cols < 9 || rows < 2 {
+        sh.write_err(
+            pid,
+            &format!("your {cols}x{rows} screen size is bogus. expect trouble\n"),
+        );
+    }
+    if w_count > 0 && cols < 132 {
+        cols = 132;
+    }
+    if w_count > 1 {
+        cols = OUTBUF_SIZE;
+    }
+    cols
+}
+
+/// `check_header_width`: the smallest multiple of the screen width that holds every column
+/// (one blank between them; a last command column counts 3), at most `OUTBUF_SIZE / 2`.
+fn check_header_width(cols: &[Column], screen_cols: usize) -> usize {
+    let mut total = 0;
+    for (k, c) in cols.iter().enumerate() {
+        let last = k + 1 == cols.len();
+        total += if c.spec.unlimited() && last {
+            3
+        } else {
+            c.width
+        };
+        if k > 0 {
+            total += 1;
+        }
+    }
+    let mut i = 0;
+    loop {
+        i += 1;
+        let active = screen_cols * i;
+        if active >= total || active >= OUTBUF_SIZE / 2 {
+            return active;
+        }
+    }
 }
 
 /// `/proc/PID/cgroup` read by ps (`fill_cgroup_cvt`): hierarchies where the task is below the

@@ -648,4 +648,8 @@ impl Program for Stress {
         // SIGCHLD wakes the wait; SIGUSR1 is ignored once the reaping started.
         sig == Signal::SIGCHLD || (sig == Signal::SIGUSR1 && self.ignore_usr1)
     }
+
+    fn catches(&self, sig: Signal) -> bool {
+        sig == Signal::SIGCHLD || (sig == Signal::SIGUSR1 && self.ignore_usr1)
+    }
 }

@@ -82,3 +82,29 @@ fn swapoff_is_the_memcg_oom_killers_victim() {
     // swapoff was killed once; the task that owns the memory was not touched.
     assert!(out.ends_with("\n1\n0\n1\n"), "{out}");
 }
+
+/// A console that is a terminal (`TIOCGWINSZ` answers, as in the interactive shell): ps cuts
+/// its last command column at the terminal's width (procps `set_screen_size`), `COLUMNS`
+/// overrides the terminal, `-w` widens to 132; with no size the console is not a terminal
+/// and lines are whole.
+#[test]
+fn ps_cuts_at_the_terminal_width() {
+    use cgsim::Shell;
+    use cgsim_cgroupfs::BootParams;
+    let mut sh = Shell::new(cgsim::boot(BootParams::default()));
+    let src = "sleep 1000 &\nps -o pid,args -p $!\n";
+    sh.kernel().set_console_winsize(Some((12, 24)));
+    let (text, _) = cgsim::transcript_of(&mut sh, src);
+    assert_eq!(text, "  PID COMMAND\n    3 sleep \n");
+    let (text, _) = cgsim::transcript_of(&mut sh, "COLUMNS=14 ps -o pid,args -p 3\n");
+    assert_eq!(text, "  PID COMMAND\n    3 sleep 10\n");
+    let (text, _) = cgsim::transcript_of(&mut sh, "ps -w -o pid,args -p 3\n");
+    assert_eq!(text, "  PID COMMAND\n    3 sleep 1000\n");
+    sh.kernel().set_console_winsize(None);
+    let (text, _) = cgsim::transcript_of(&mut sh, "ps -o pid,args -p 3\n");
+    assert_eq!(text, "  PID COMMAND\n    3 sleep 1000\n");
+    // A redirected standard output is not the terminal.
+    sh.kernel().set_console_winsize(Some((12, 24)));
+    let (text, _) = cgsim::transcript_of(&mut sh, "ps -o pid,args -p 3 > /tmp/ps\ncat /tmp/ps\n");
+    assert_eq!(text, "  PID COMMAND\n    3 sleep 1000\n");
+}

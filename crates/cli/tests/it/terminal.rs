@@ -185,3 +185,35 @@ fn ctrl_c_while_a_command_runs_keeps_the_session() {
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
 }
+
+/// In the interactive shell the console is a terminal of the real one's size (rustyline's
+/// `dimensions`: the pty's, 80 columns when it reports none), so `ps` cuts its last column
+/// there as procps does, and `COLUMNS` still overrides it.
+#[test]
+fn ps_cuts_its_lines_at_the_terminal_width() {
+    let data = data_home("pswidth");
+    let mut p = start(&data);
+    let pids: Vec<String> = (1..=40).map(|n| n.to_string()).collect();
+    let cmd = format!("ps -o pid,args --pid {}", pids.join(","));
+    // The row of ps itself: a pid, a blank, then its command line.
+    let ps_row = |out: &str| -> usize {
+        let row = out
+            .split(['\r', '\n'])
+            .find(|l| {
+                let t = l.trim_start();
+                t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(" ps -o pid,args")
+            })
+            .unwrap_or_else(|| panic!("no ps row in {out:?}"));
+        row.chars().count()
+    };
+    p.send_line(&format!("{cmd}; echo END$((1+1))")).unwrap();
+    let out = upto(&mut p, "END2");
+    let width = ps_row(&out);
+    assert!(width <= 80 && width < cmd.len() + 6, "{width}: {out:?}");
+    p.send_line(&format!("COLUMNS=30 {cmd}; echo END$((2+1))"))
+        .unwrap();
+    let out = upto(&mut p, "END3");
+    assert_eq!(ps_row(&out), 30, "{out:?}");
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}

@@ -7,16 +7,19 @@
 //!
 //! One file per tool family: [`list`] (`lssubsys`, `lscgroup`), [`groups`] (`cgcreate`,
 //! `cgdelete`), [`values`] (`cgget`, `cgset`), [`tasks`] (`cgexec`, `cgclassify`), [`cgconfig`]
-//! (`cgconfigparser`, `cgclear`), [`snapshot`] (`cgsnapshot`); [`getopt`] is glibc's
+//! (`cgconfigparser`, `cgclear`), [`snapshot`] (`cgsnapshot`), [`cgred`] (`cgrulesengd`,
+//! with [`rules`] for `/etc/cgrules.conf`); [`getopt`] is glibc's
 //! `getopt_long`, which gives the tools their option syntax and error messages.
 
 pub mod api;
 pub mod cgconfig;
+pub mod cgred;
 pub mod config;
 pub mod getopt;
 pub mod groups;
 pub mod list;
 pub mod ops;
+pub mod rules;
 pub mod snapshot;
 pub mod tasks;
 pub mod values;
@@ -33,4 +36,5 @@ pub(crate) fn register(r: &mut Registry) {
     tasks::register(r);
     cgconfig::register(r);
     snapshot::register(r);
+    cgred::register(r);
 }

@@ -1,13 +1,19 @@
 //! `cgexec` and `cgclassify` (libcgroup v0.41 `src/tools/cgexec.c`, `src/tools/cgclassify.c`).
 //!
-//! **Differences:** without `-g` both tools apply the rules of `/etc/cgrules.conf`; the
-//! simulated system has no such file, and the tools then do what libcgroup does when the file
-//! is missing: nothing (the process stays where it is). The `cgrulesengd` daemon does not run,
-//! so `--sticky` and `--cancel-sticky` have no effect, as with the real tools when it is not
-//! running.
+//! Without `-g` both tools apply the rules of `/etc/cgrules.conf` (see [`super::rules`]):
+//! `cgexec` for its own uid and gid and the command's name, `cgclassify` for each process's
+//! effective ids and name (`change_group_based_on_rule`). Both first register the process
+//! with a running `cgrulesengd` (`cgroup_register_unchanged_process`): `cgexec` always (the
+//! daemon then leaves the process alone, and with `--sticky` its children too), `cgclassify`
+//! with `--sticky` or `--cancel-sticky`; without the daemon the registration silently does
+//! nothing, as in 0.41.
+//!
+//! **Differences:** the daemon's unix socket `/var/run/cgred.socket` is a file the tools
+//! append `PID FLAGS` lines to and the daemon reads (see [`super::cgred`]).
 
 use super::api::{self, GroupSpec, Lib, parse_cgroup_spec};
 use super::getopt::{Got, HasArg, LongOpt, getopt_long};
+use super::rules;
 use crate::Shell;
 use crate::commands::{Kind, Registry};
 use cgsim_ktypes::Pid;
@@ -63,6 +69,7 @@ fn cgexec(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32>
     ];
     let (opts, operands) = getopt_long(argv, "+g:sh", &longs);
     let mut list: Vec<GroupSpec> = Vec::new();
+    let mut sticky = false;
     for o in opts {
         match o {
             Got::Opt(c, arg, _) => match char::from_u32(c as u32) {
@@ -73,6 +80,7 @@ fn cgexec(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32>
                         return Err(api::status(-1));
                     }
                 },
+                Some('s') => sticky = true,
                 Some('h') => {
                     let text = CGEXEC_HELP.replace("cgexec", &lib.prog);
                     lib.out(&text);
@@ -97,8 +105,28 @@ fn cgexec(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32>
         lib.err(&msg);
         return Err(api::status(ret));
     }
+    let flag_child = if sticky {
+        super::cgred::UNCHANGE_CHILDREN
+    } else {
+        0
+    };
+    super::cgred::register_unchanged_process(&lib.k, pid, pid.0, flag_child);
     for spec in &list {
         let ret = lib.change_cgroup_path(&spec.path, pid.0, &spec.controllers);
+        if ret != 0 {
+            lib.err("cgroup change of group failed\n");
+            return Err(api::status(ret));
+        }
+    }
+    if list.is_empty() {
+        // The real uid and gid (`getuid`, `getgid`) and the command as typed.
+        let (uid, gid) = lib
+            .k
+            .ps()
+            .into_iter()
+            .find(|p| p.pid == pid)
+            .map_or((0, 0), |p| (p.cred.uid.0, p.cred.gid));
+        let ret = change_cgroup_flags(&mut lib, uid, gid, Some(&operands[0]), pid.0);
         if ret != 0 {
             lib.err("cgroup change of group failed\n");
             return Err(api::status(ret));
@@ -137,9 +165,12 @@ fn cgclassify(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     ];
     let (opts, operands) = getopt_long(argv, "+g:sh", &longs);
     let mut list: Vec<GroupSpec> = Vec::new();
+    let mut flag = 0;
     for o in opts {
         match o {
             Got::Opt(c, arg, _) => match char::from_u32(c as u32) {
+                Some('s') => flag |= super::cgred::UNCHANGE_CHILDREN,
+                Some('u') => flag = super::cgred::CANCEL_UNCHANGE_PROCESS,
                 Some('h') => {
                     let text = CGCLASSIFY_HELP.replace("cgclassify", &lib.prog);
                     lib.out(&text);
@@ -178,6 +209,9 @@ fn cgclassify(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             exit_code = 2;
             continue;
         };
+        if flag != 0 {
+            super::cgred::register_unchanged_process(&lib.k, pid, target, flag);
+        }
         if !list.is_empty() {
             for spec in &list {
                 let ret = lib.change_cgroup_path(&spec.path, target, &spec.controllers);
@@ -191,13 +225,79 @@ fn cgclassify(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                     break;
                 }
             }
-        } else if lib.read_file(&format!("/proc/{target}/status")).is_err() {
-            // change_group_based_on_rule reads the process's ids first.
-            lib.err(&format!("Error in determining euid/egid of pid {target}\n"));
+        } else if change_group_based_on_rule(&mut lib, target) != 0 {
             exit_code = 1;
         }
     }
     exit_code
+}
+
+/// cgclassify's `change_group_based_on_rule`: the process's effective ids and name from
+/// `/proc/PID/status`, then the rules.
+fn change_group_based_on_rule(lib: &mut Lib, target: i32) -> i32 {
+    let Some((euid, egid, name)) = rules::proc_ids(&lib.k, lib.pid, target) else {
+        lib.err(&format!("Error in determining euid/egid of pid {target}\n"));
+        return -1;
+    };
+    let ret = change_cgroup_flags(lib, euid, egid, Some(&name), target);
+    if ret != 0 {
+        let msg = format!(
+            "Error: change of cgroup failed for pid {target}: {}\n",
+            lib.strerror(ret)
+        );
+        lib.err(&msg);
+    }
+    ret
+}
+
+/// `cgroup_change_cgroup_flags(uid, gid, procname, pid, 0)`: parse the rules for this
+/// process and move it by the first one that matches and the `%` lines under it.
+pub(crate) fn change_cgroup_flags(
+    lib: &mut Lib,
+    uid: u32,
+    gid: u32,
+    procname: Option<&str>,
+    target: i32,
+) -> i32 {
+    if !lib.initialized {
+        return api::ECGROUPNOTINITIALIZED;
+    }
+    let found = match rules::parse_rules(&lib.k, lib.pid, false, uid, gid, procname) {
+        rules::Parsed::Rules(r) => r,
+        rules::Parsed::Error(msg) => {
+            lib.log_err(&msg);
+            lib.log_err("Error: failed to parse the configuration rules\n");
+            return rules::ECGROUPPARSEFAIL;
+        }
+    };
+    for rule in &found {
+        let dest = rules::expand_destination(
+            &lib.k,
+            lib.pid,
+            &rule.destination,
+            uid,
+            gid,
+            procname,
+            target,
+        );
+        if dest != rule.destination {
+            // A template: make the group where it is missing (see rules.rs, Differences).
+            for (n, mnt) in rules::mount_table(&lib.k, lib.pid) {
+                if rule.controllers.iter().any(|c| c == "*" || *c == n) {
+                    let mut path = mnt;
+                    for part in dest.split('/').filter(|p| !p.is_empty()) {
+                        path = format!("{path}/{part}");
+                        let _ = lib.k.mkdir(lib.pid, &path, 0o775);
+                    }
+                }
+            }
+        }
+        let ret = lib.change_cgroup_path(&dest, target, &rule.controllers);
+        if ret != 0 {
+            return ret;
+        }
+    }
+    0
 }
 
 /// `strtol(s, &end, 10)` accepted only when it consumes the whole string (cgclassify's test
