@@ -102,6 +102,7 @@ script!(ps);
 script!(utils_text);
 script!(utils_sed);
 script!(utils_awk);
+script!(utils_bc);
 script!(utils_find);
 script!(utils_system);
 script!(sh_control);
