@@ -103,6 +103,7 @@ script!(utils_text);
 script!(utils_sed);
 script!(utils_awk);
 script!(utils_bc);
+script!(utils_awk_errors);
 script!(utils_find);
 script!(utils_system);
 script!(sh_control);
