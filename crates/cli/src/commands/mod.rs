@@ -15,6 +15,7 @@
 
 pub mod awk;
 pub mod bc;
+pub mod yes;
 pub mod bin;
 pub mod builtins;
 pub mod cfmt;
@@ -130,6 +131,7 @@ impl Registry {
         awk::register(&mut r);
         findutils::register(&mut r);
         bc::register(&mut r);
+        yes::register(&mut r);
         uname::register(&mut r);
         // Last: a later `add` of an existing command would reset the help text it sets.
         help::register(&mut r);

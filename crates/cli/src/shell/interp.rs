@@ -752,9 +752,17 @@ impl Shell {
     /// `a | b | c`: a kernel pipe between each pair of stages; every stage runs in a forked
     /// subshell (or is a command forked directly), as dash forks each.
     ///
-    /// **Differences:** sh starts every stage at once; here each stage runs to completion (or to
-    /// its first sleep, for a simulated program) before the next starts, which the pipe's
-    /// unbounded buffer makes possible. The status is the last stage's, as without `pipefail`.
+    /// Every stage is forked before the shell waits for any. A simulated program (`yes`,
+    /// `sleep`, `memcg_process`, `cgroup_event_listener`, ...) runs concurrently with the stages
+    /// after it: a later stage reading the pipe runs the scheduler while the pipe is empty
+    /// (`Kernel::read`), a program writing to a full pipe (64 KiB) sleeps until the reader makes
+    /// room, and it gets SIGPIPE once the reader has exited. The status is the last stage's, as
+    /// without `pipefail`.
+    ///
+    /// **Differences:** a stage of shell code, a builtin or a command that runs to completion
+    /// in one call (`cat`, `grep`, `seq`, ...) cannot be suspended: it runs to its end when it
+    /// is forked, so two such stages run one after the other (the pipe then holds all the
+    /// first one's output, beyond 64 KiB if need be) instead of interleaving.
     fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
         let st = if p.cmds.len() == 1 {
             super::grow(|| self.run_command(&p.cmds[0]))
@@ -768,6 +776,7 @@ impl Shell {
         let pid = self.cur;
         let mut prev_read: Option<Fd> = None;
         let mut status = 0;
+        let mut children = Vec::with_capacity(cmds.len());
         for (i, cmd) in cmds.iter().enumerate() {
             let last = i + 1 == cmds.len();
             let pipe = if last {
@@ -804,16 +813,19 @@ impl Shell {
                 let _ = self.k.close(pid, w);
             }
             prev_read = pipe.map(|(r, _)| r);
-            status = match child {
-                Some(c) => {
-                    let name = command_name(cmd);
-                    self.wait_foreground(c, &name)
-                }
-                None => 2,
-            };
+            // Every stage is started before any is waited for, as dash forks the whole job
+            // and then waits: a simulated program in front (`yes`, `sleep`, a listener) keeps
+            // running while the stages after it read what it writes.
+            children.push(child.map(|c| (c, command_name(cmd))));
         }
         if let Some(r) = prev_read {
             let _ = self.k.close(pid, r);
+        }
+        for child in children {
+            status = match child {
+                Some((c, name)) => self.wait_foreground(c, &name),
+                None => 2,
+            };
         }
         self.collect();
         status

@@ -104,6 +104,7 @@ script!(utils_sed);
 script!(utils_awk);
 script!(utils_bc);
 script!(utils_awk_errors);
+script!(sh_pipelines_concurrent);
 script!(utils_find);
 script!(utils_system);
 script!(sh_control);
