@@ -155,8 +155,10 @@ pub struct Shell {
     /// The EXIT trap runs at the end of input (off for an interactive shell, whose input ends
     /// line by line).
     exit_trap_at_eof: bool,
-    /// Background pids started by this shell, for `jobs`.
-    jobs: Vec<Pid>,
+    /// dash's job table: slot N-1 is job N (a background pid and when it was started, for
+    /// `+`/`-`); a slot is freed once `jobs` has shown the job done or `wait` has waited for
+    /// it, and a new job takes the lowest free slot.
+    jobs: Vec<Option<(Pid, u64)>>,
     /// `exec` without a command: the redirections of this command stay.
     exec_keep_redirects: bool,
     /// Signals the kernel delivered to processes running shell code with a trap set, shared
@@ -348,6 +350,43 @@ impl Shell {
     /// `$!`.
     pub fn last_background(&self) -> Option<Pid> {
         self.last_bg
+    }
+
+    /// dash's `getjob`: `%N`, `%%`/`%+` (the most recent job), `%-` (the one before) to the
+    /// job's pid; `None` for "No such job".
+    pub fn job_pid(&self, spec: &str) -> Option<Pid> {
+        let mut live: Vec<(Pid, u64)> = self.jobs.iter().flatten().copied().collect();
+        live.sort_by_key(|j| std::cmp::Reverse(j.1));
+        match spec.strip_prefix('%')? {
+            "" | "%" | "+" => live.first().map(|j| j.0),
+            "-" => live.get(1).map(|j| j.0),
+            n if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                let i = n.parse::<usize>().ok()?.checked_sub(1)?;
+                self.jobs.get(i).copied().flatten().map(|j| j.0)
+            }
+            _ => None,
+        }
+    }
+
+    /// The status of a finished job still in the job table (`wait %N` a second time answers
+    /// it again, as dash keeps the job until `jobs` reports it).
+    pub fn done_job_status(&self, pid: Pid) -> Option<i32> {
+        let in_table = self.jobs.iter().flatten().any(|j| j.0 == pid);
+        in_table.then(|| self.reaped.get(&pid).copied()).flatten()
+    }
+
+    /// Keep the status `wait` got for `pid` if it is a job of the table.
+    pub fn remember_job_status(&mut self, pid: Pid, status: i32) {
+        if self.jobs.iter().flatten().any(|j| j.0 == pid) {
+            self.reaped.insert(pid, status);
+        }
+    }
+
+    /// Drop the free slots at the end of the job table.
+    pub fn trim_jobs(&mut self) {
+        while self.jobs.last().is_some_and(Option::is_none) {
+            self.jobs.pop();
+        }
     }
 
     pub fn set_errexit(&mut self, on: bool) {
@@ -943,7 +982,11 @@ impl Shell {
         });
         if let Some(c) = child {
             self.last_bg = Some(c);
-            self.jobs.push(c);
+            let seq = self.jobs.iter().flatten().map(|j| j.1 + 1).max().unwrap_or(0);
+            match self.jobs.iter().position(Option::is_none) {
+                Some(i) => self.jobs[i] = Some((c, seq)),
+                None => self.jobs.push(Some((c, seq))),
+            }
         }
         self.collect();
     }

@@ -105,6 +105,7 @@ script!(utils_awk);
 script!(utils_bc);
 script!(utils_awk_errors);
 script!(sh_pipelines_concurrent);
+script!(sh_jobs_wait);
 script!(utils_find);
 script!(utils_system);
 script!(sh_control);
