@@ -173,7 +173,10 @@ mod tests {
         assert_eq!(r.read(&mut buf).unwrap(), 4096);
         assert!(w.writable(), "the reader made room");
         drop(r);
-        assert!(w.writable(), "no reader: the write would not wait, it fails");
+        assert!(
+            w.writable(),
+            "no reader: the write would not wait, it fails"
+        );
         assert_eq!(w.write(b"y", true).unwrap_err().errno, Errno::EPIPE);
     }
 }

@@ -269,7 +269,9 @@ impl<T: Tracer> Kernel<T> {
                         if handled
                             && matches!(
                                 t.sched,
-                                Sched::SleepUntil(_) | Sched::WaitReadable(_) | Sched::WaitWritable(_)
+                                Sched::SleepUntil(_)
+                                    | Sched::WaitReadable(_)
+                                    | Sched::WaitWritable(_)
                             )
                         {
                             // The handler interrupted the sleep (EINTR): run the program again.

@@ -1015,10 +1015,12 @@ impl Bc {
     /// (bc's dynamic scope: a called function sees its caller's autos).
     fn call(&mut self, name: &str, args: &[Expr]) -> Result<Dec, RtErr> {
         let Some(f) = self.funcs.get(name).cloned() else {
-            if self.mathlib && let Some(r) = self.library(name, args) {
+            if self.mathlib
+                && let Some(r) = self.library(name, args)
+            {
                 return r;
             }
-            return Err(RtErr(format!("Function {name} not defined.").into()));
+            return Err(RtErr(format!("Function {name} not defined.")));
         };
         if args.len() != f.params.len() {
             return Err(RtErr("Parameter number mismatch".into()));
@@ -1394,12 +1396,17 @@ mod tests {
     /// Outputs of GNU bc 1.07.1 (`bc -l`) for the same input.
     #[test]
     fn functions_and_the_math_library_as_gnu_bc() {
-        let (out, err) = bc("define f(n) { if (n <= 1) return (1); return (n * f(n - 1)) }\n\
+        let (out, err) = bc(
+            "define f(n) { if (n <= 1) return (1); return (n * f(n - 1)) }\n\
              f(20)\n\
              define g(x) { auto y; y = x; return (h()) }\n\
              define h() { return (y + 1) }\n\
-             g(5); y\n");
-        assert_eq!((out.as_str(), err.as_str()), ("2432902008176640000\n6\n0\n", ""));
+             g(5); y\n",
+        );
+        assert_eq!(
+            (out.as_str(), err.as_str()),
+            ("2432902008176640000\n6\n0\n", "")
+        );
         let (out, _) = bc("scale=20; s(1); c(1); a(1); l(2); e(1); j(0,1); e(-1); l(0)\n");
         assert_eq!(
             out,

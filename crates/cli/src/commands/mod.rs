@@ -15,7 +15,6 @@
 
 pub mod awk;
 pub mod bc;
-pub mod yes;
 pub mod bin;
 pub mod builtins;
 pub mod cfmt;
@@ -46,6 +45,7 @@ pub mod text;
 pub mod uname;
 pub mod users;
 pub mod which;
+pub mod yes;
 
 use crate::Shell;
 use cgsim_cgroupfs::{Kernel, Program};

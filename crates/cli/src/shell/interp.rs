@@ -982,7 +982,13 @@ impl Shell {
         });
         if let Some(c) = child {
             self.last_bg = Some(c);
-            let seq = self.jobs.iter().flatten().map(|j| j.1 + 1).max().unwrap_or(0);
+            let seq = self
+                .jobs
+                .iter()
+                .flatten()
+                .map(|j| j.1 + 1)
+                .max()
+                .unwrap_or(0);
             match self.jobs.iter().position(Option::is_none) {
                 Some(i) => self.jobs[i] = Some((c, seq)),
                 None => self.jobs.push(Some((c, seq))),

@@ -358,7 +358,9 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             let text = match msg.strip_prefix(interp::NO_LOCATION) {
                 Some(m) => format!("awk: fatal: {m}\n"),
                 None => {
-                    let name = sources.get(it.pos.src).map_or("cmd. line", |s| s.0.as_str());
+                    let name = sources
+                        .get(it.pos.src)
+                        .map_or("cmd. line", |s| s.0.as_str());
                     let line = it.pos.line.max(1);
                     let ctx = it.input_context();
                     format!("awk: {name}:{line}: {ctx}fatal: {msg}\n")

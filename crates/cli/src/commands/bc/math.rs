@@ -88,7 +88,12 @@ pub(super) fn exp(x: &Dec, scale: u32) -> Result<Dec, RtErr> {
 /// `l(x)` (natural logarithm).
 pub(super) fn ln(x: &Dec, scale: u32) -> Result<Dec, RtErr> {
     if x.m <= 0.into() {
-        let t = Dec::int(1).add(&Dec::int(10).pow(i64::from(scale), scale).unwrap_or(Dec::int(0)).neg());
+        let t = Dec::int(1).add(
+            &Dec::int(10)
+                .pow(i64::from(scale), scale)
+                .unwrap_or(Dec::int(0))
+                .neg(),
+        );
         return div(&t, &Dec::int(1), scale);
     }
     let z = scale;
@@ -218,7 +223,9 @@ pub(super) fn bessel_j(n: &Dec, x: &Dec, scale: u32) -> Result<Dec, RtErr> {
     let mut odd_neg = false;
     if n.m < 0.into() {
         n = n.neg();
-        odd_neg = n.rem(&Dec::int(2), 0).is_some_and(|r| r.cmp(&Dec::int(1)).is_eq());
+        odd_neg = n
+            .rem(&Dec::int(2), 0)
+            .is_some_and(|r| r.cmp(&Dec::int(1)).is_eq());
     }
     let ni = n.to_i64();
     if ni > 100_000 {
@@ -243,7 +250,11 @@ pub(super) fn bessel_j(n: &Dec, x: &Dec, scale: u32) -> Result<Dec, RtErr> {
     )?;
     let mut i = 1i64;
     loop {
-        e = div(&div(&e.mul(&s, sc), &Dec::int(i), sc)?, &Dec::int(ni + i), sc)?;
+        e = div(
+            &div(&e.mul(&s, sc), &Dec::int(i), sc)?,
+            &Dec::int(ni + i),
+            sc,
+        )?;
         if e.is_zero() {
             let fv = f.mul(&v, z);
             let fv = if odd_neg { fv.neg() } else { fv };

@@ -1306,7 +1306,10 @@ pub(crate) fn jobs(sh: &mut Shell, _argv: &[String]) -> i32 {
                 _ => "Done".to_string(),
             }
         };
-        text.push_str(&format!("{:<33}\n", format!("[{}] {mark} {state}", slot + 1)));
+        text.push_str(&format!(
+            "{:<33}\n",
+            format!("[{}] {mark} {state}", slot + 1)
+        ));
     }
     sh.trim_jobs();
     write_out(sh, "jobs", &text)
