@@ -10,3 +10,9 @@ jobs
 wait %-; echo "gone $?"
 wait abc; echo "illegal $?"
 sh -c 'exit 3' & wait %%; echo "status $?"
+# kill %N without job control: dash signals the job's process group, which a script never
+# made (No such process, then dash's empty line); kill's errors do not end the script either.
+sleep 5 &
+kill %%; echo "kill job $?"
+kill %9; echo "kill none $?"
+kill abc; echo "kill illegal $?"

@@ -983,10 +983,23 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     let mut status = 0;
     for a in &argv[i..] {
+        if a.starts_with('%') {
+            // Without job control dash signals the job's process group, which a
+            // non-interactive shell never made: ESRCH for a job that exists.
+            if sh.job_pid(a).is_none() {
+                sh.sh_error(pid, &format!("kill: No such job: {a}"));
+                return 2;
+            }
+            sh.sh_error(pid, "kill: No such process\n");
+            status = 1;
+            continue;
+        }
         let target = match a.parse::<i32>() {
             Ok(n) => Pid(n),
             Err(_) => {
-                return sh.fatal(&format!("kill: Illegal number: {a}"));
+                // A regular builtin's error: status 2, the shell goes on.
+                sh.sh_error(pid, &format!("kill: Illegal number: {a}"));
+                return 2;
             }
         };
         if let Err(e) = sh.kernel().kill(pid, target, Signal(sig)) {
