@@ -302,9 +302,44 @@ impl<T: Tracer> Kernel<T> {
         f: &mut CgFile<T>,
         data: &[u8],
     ) -> SysResult<usize> {
+        if self.use_hierarchy_unchanged(f, pid, data) {
+            return Ok(data.len());
+        }
         self.cgroups
             .write(&f.of, pid, data)
             .map_err(|e| sys(e, "cgroup_file_write"))
+    }
+
+    /// `mm/memcontrol.c` `mem_cgroup_hierarchy_write` of v3.10 (and v3.19, v4.19)
+    /// returns 0 at once when the value written is the one the memcg already has, before the
+    /// parent and children checks; v2.6.35's handler has no such test (writing 1 below a
+    /// hierarchical parent is EINVAL even when it is already 1), and neither has the memcg
+    /// crate, which follows 2.6.34/2.6.35. The value is parsed as `cgroup_write_X64` does
+    /// (white space stripped, `simple_strtoull` base 0); anything else takes the normal path
+    /// and its error.
+    fn use_hierarchy_unchanged(&self, f: &CgFile<T>, pid: Pid, data: &[u8]) -> bool {
+        if self.params.kernel < crate::KernelVersion::V3_10 || f.of.name() != "memory.use_hierarchy"
+        {
+            return false;
+        }
+        let Some(new) = std::str::from_utf8(data)
+            .ok()
+            .and_then(|s| parse_u64_base0(s.trim()))
+        else {
+            return false;
+        };
+        // The writer's file is write-only: read the value through a second open, as the
+        // handler reads its own memcg.
+        let Ok(rf) = self.cgroups.open(f.of.cgroup(), f.of.name(), true, false) else {
+            return false;
+        };
+        let Ok(text) = self.cgroups.read_all(&rf, pid) else {
+            return false;
+        };
+        let cur = std::str::from_utf8(&text)
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        cur == Some(new)
     }
 
     /// The cgroup and file name an open control file refers to.
@@ -387,5 +422,17 @@ impl<T: Tracer> Kernel<T> {
             self.klog.printk(&self.clock, Level::Info, rec.log_line());
             st.release_log.push(rec);
         }
+    }
+}
+
+/// `simple_strtoull(s, &end, 0)` with nothing left over: `0x` hex, a leading `0` octal, else
+/// decimal.
+fn parse_u64_base0(s: &str) -> Option<u64> {
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()
+    } else if s.len() > 1 && s.starts_with('0') {
+        u64::from_str_radix(&s[1..], 8).ok()
+    } else {
+        s.parse().ok()
     }
 }

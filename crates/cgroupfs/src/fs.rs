@@ -344,6 +344,10 @@ impl<T: Tracer> Kernel<T> {
         }
         self.unlock(st);
         self.page_cache_result(pid, cache.0, cache.1)?;
+        // `pipe_write`: no reader left is EPIPE and SIGPIPE for the writer.
+        if matches!(&r, Err(e) if e.errno == Errno::EPIPE) {
+            self.deliver(pid, crate::Signal(13));
+        }
         r
     }
 
@@ -399,7 +403,8 @@ impl<T: Tracer> Kernel<T> {
             }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
-            FileKind::Pipe(p) => p.write(data),
+            // A program being stepped can sleep on a full pipe; synchronous code cannot.
+            FileKind::Pipe(p) => p.write(data, *self.stepping.lock() == Some(pid)),
         }
     }
 

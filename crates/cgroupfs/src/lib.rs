@@ -360,6 +360,8 @@ pub enum Step {
     SleepUntil(u64),
     /// Sleep until this fd becomes readable (a blocking `read` would not block).
     WaitReadable(Fd),
+    /// Sleep until this fd becomes writable (a pipe with room, or with no reader left).
+    WaitWritable(Fd),
     /// Exit with this status (`exit(code)`).
     Exit(i32),
 }
@@ -538,6 +540,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     state: Mutex<state::State<T>>,
     /// Programs of processes that have one, parked between steps.
     programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
+    /// The program the scheduler is stepping now (its pipe writes may sleep).
+    stepping: Mutex<Option<Pid>>,
     /// `cgroup.event_control` registrations.
     evc: event_control::EventControlState,
     /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
@@ -603,6 +607,7 @@ impl<T: Tracer> Kernel<T> {
             cgroups,
             state: Mutex::new(state::State::boot()),
             programs: Mutex::new(BTreeMap::new()),
+            stepping: Mutex::new(None),
             evc: Default::default(),
             oom_adj_warned: Default::default(),
         };
@@ -816,12 +821,39 @@ impl<T: Tracer> Kernel<T> {
 
     /// `read(2)`. On a blocking fd with nothing to read, returns `EAGAIN` and the caller (a
     /// [`Program`]) should return [`Step::WaitReadable`].
+    ///
+    /// Synchronous code (anything but a program being stepped) reading an empty pipe whose
+    /// writer is a simulated program blocks as `pipe_read` would: the scheduler runs the
+    /// programs, and the clock moves to their next wake-up, until the pipe has data or reaches
+    /// end of file; EAGAIN only when no program can make progress (a writer that waits for an
+    /// event nobody will send, or a later stage that has not started).
     pub fn read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
-        self.sys_read(pid, fd, buf)
+        let mut rounds = 0;
+        loop {
+            match self.sys_read(pid, fd, buf) {
+                Err(e)
+                    if e.errno == cgsim_ktypes::Errno::EAGAIN
+                        && self.stepping.lock().is_none()
+                        && self.sched_pipe_ends(pid, fd).is_some()
+                        && rounds < 100_000 =>
+                {
+                    rounds += 1;
+                    if !self.sched_progress(pid, fd) {
+                        return Err(e);
+                    }
+                }
+                r => return r,
+            }
+        }
     }
 
     /// `write(2)`: one call, one kernel write handler invocation (as `echo` relies on).
+    /// Synchronous code writing to a full pipe first lets the programs run, so one that reads
+    /// the pipe makes room (see `pipe.rs` for what happens when none does).
     pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
+        if self.stepping.lock().is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
+            self.run_until_idle();
+        }
         self.sys_write(pid, fd, data)
     }
 

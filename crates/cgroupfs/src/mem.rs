@@ -138,6 +138,22 @@ impl<T: Tracer> Kernel<T> {
         let _f = func(&*self.tracer, cpu, "sys_mlock");
         self.mem_check_live(pid)?;
         let r = self.mem.mlock(pid, addr, Bytes(len), cpu);
+        // `mm/mlock.c` `__mlock_posix_error_return` (v2.6.28 on): get_user_pages' ENOMEM (a
+        // charge that failed without the OOM killer, as with 3.19's OOM handled only at the
+        // end of a user fault) reaches user space as EAGAIN, its EFAULT as ENOMEM.
+        // Differences: the memory controller also answers ENOMEM for a range with a hole
+        // (`do_mlock`'s own error, not converted by the kernel); no simulated program mlocks
+        // a range it has not mapped, so that case is converted too.
+        let r = match r {
+            Err(FaultError::Errno(e)) if self.params.kernel > crate::KernelVersion::V2_6_25 => {
+                Err(FaultError::Errno(match e {
+                    Errno::ENOMEM => Errno::EAGAIN,
+                    Errno::EFAULT => Errno::ENOMEM,
+                    e => e,
+                }))
+            }
+            r => r,
+        };
         self.fault_result(pid, r)
     }
 

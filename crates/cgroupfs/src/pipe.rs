@@ -1,9 +1,14 @@
 //! Pipes: a byte queue with a read end and a write end.
 //!
 //! **Kernel:** `fs/pipe.c` `do_pipe`, `pipe_read`, `pipe_write`, `pipe_release` (2.6.25).
-//! **Differences:** the buffer is unbounded (the kernel's holds 16 pages and makes the writer
-//! sleep): the shell runs the stages of a pipeline one after the other, so the writer must never
-//! wait for its reader. A write with no reader left fails with EPIPE without sending SIGPIPE.
+//! The buffer holds 16 pages (`PIPE_BUFFERS`, 64 KiB): a simulated program (a [`crate::Program`]
+//! being stepped) that writes to a full pipe gets EAGAIN and sleeps with
+//! [`crate::Step::WaitWritable`] until its reader makes room, as `pipe_write` sleeps in
+//! `pipe_wait`; a write with no reader left fails with EPIPE and sends SIGPIPE to the writer.
+//! **Differences:** a write from synchronous code (the shell, its builtins and the commands that
+//! run to completion in one call) cannot sleep: when the pipe is full it first runs the
+//! scheduler (a program reading the pipe drains it), then, if no room was made, the buffer
+//! grows past 16 pages (the reader is a later stage that has not started yet).
 //! Pipe buffers are kernel memory and are not charged to a memory cgroup, as in 2.6.34.
 
 use crate::file::{FileKind, OpenFile};
@@ -13,6 +18,9 @@ use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
+
+/// `PIPE_BUFFERS * PAGE_SIZE` (`include/linux/pipe_fs_i.h`): what a pipe holds.
+pub const PIPE_CAPACITY: usize = 16 * 4096;
 
 /// `struct pipe_inode_info`: the bytes in flight and how many open ends of each kind exist.
 #[derive(Debug, Default)]
@@ -61,14 +69,35 @@ impl PipeEnd {
         Ok(n)
     }
 
-    /// `pipe_write`: append, or EPIPE when no reader is left.
-    pub fn write(&self, data: &[u8]) -> SysResult<usize> {
+    /// `pipe_write`: append what fits (`bounded`: at most up to [`PIPE_CAPACITY`], EAGAIN
+    /// when full; else everything), or EPIPE when no reader is left.
+    pub fn write(&self, data: &[u8], bounded: bool) -> SysResult<usize> {
         let mut p = self.buf.lock();
         if p.readers == 0 {
             return Err(SysError::new(Errno::EPIPE, "no reader left"));
         }
-        p.data.extend(data);
-        Ok(data.len())
+        let n = if bounded {
+            let room = PIPE_CAPACITY.saturating_sub(p.data.len());
+            if room == 0 && !data.is_empty() {
+                return Err(SysError::new(Errno::EAGAIN, "pipe full"));
+            }
+            room.min(data.len())
+        } else {
+            data.len()
+        };
+        p.data.extend(&data[..n]);
+        Ok(n)
+    }
+
+    /// Whether a write would not wait: room in the buffer, or no reader (EPIPE).
+    pub fn writable(&self) -> bool {
+        let p = self.buf.lock();
+        p.readers == 0 || p.data.len() < PIPE_CAPACITY
+    }
+
+    /// Whether the buffer is full while a reader remains.
+    pub fn full(&self) -> bool {
+        !self.writable()
     }
 
     /// Whether a read would not wait: data buffered, or end of file.
@@ -124,5 +153,30 @@ impl<T: Tracer> Kernel<T> {
         };
         self.unlock(st);
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pipe_holds_sixteen_pages_for_a_program_and_refuses_a_write_without_reader() {
+        let (r, w) = PipeEnd::pair();
+        let data = vec![b'y'; 100_000];
+        assert_eq!(w.write(&data, true).unwrap(), PIPE_CAPACITY);
+        assert!(!w.writable() && w.full());
+        assert_eq!(w.write(b"y", true).unwrap_err().errno, Errno::EAGAIN);
+        // Synchronous code cannot sleep: its write goes past the sixteen pages.
+        assert_eq!(w.write(b"yy", false).unwrap(), 2);
+        let mut buf = vec![0u8; 4096];
+        assert_eq!(r.read(&mut buf).unwrap(), 4096);
+        assert!(w.writable(), "the reader made room");
+        drop(r);
+        assert!(
+            w.writable(),
+            "no reader: the write would not wait, it fails"
+        );
+        assert_eq!(w.write(b"y", true).unwrap_err().errno, Errno::EPIPE);
     }
 }

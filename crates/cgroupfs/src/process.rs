@@ -287,7 +287,12 @@ impl<T: Tracer> Kernel<T> {
                     let mut st = self.state.lock();
                     if let Some(t) = st.tasks.get_mut(&target).filter(|t| !t.is_zombie()) {
                         if handled
-                            && matches!(t.sched, Sched::SleepUntil(_) | Sched::WaitReadable(_))
+                            && matches!(
+                                t.sched,
+                                Sched::SleepUntil(_)
+                                    | Sched::WaitReadable(_)
+                                    | Sched::WaitWritable(_)
+                            )
                         {
                             // The handler interrupted the sleep (EINTR): run the program again.
                             t.sched = Sched::Runnable;

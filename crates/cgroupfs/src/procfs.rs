@@ -7,7 +7,7 @@
 //! (`/proc/PID/mountinfo`, v2.6.35; see `mount.rs`).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
 //! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/version`, `/proc/self`,
-//! `/proc/sys/kernel/{hostname,osrelease,ostype,version}`, and per pid `cgroup`, `comm`,
+//! `/proc/sys/kernel/{hostname,osrelease,ostype,shmmax,version}` (`shmmax` read-only), and per pid `cgroup`, `comm`,
 //! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
 //! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
 //! `oom_proc.rs`).
@@ -59,21 +59,24 @@ pub enum PidFile {
     OomScore,
 }
 
-/// A file of `/proc/sys/kernel` that `uname` also reports.
+/// A file of `/proc/sys/kernel`: the ones `uname` also reports, and `shmmax`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum UtsFile {
     Hostname,
     Osrelease,
     Ostype,
     Version,
+    /// `kernel.shmmax` (`ipc/ipc_sysctl.c`), read-only here: LTP's memcg library reads it.
+    Shmmax,
 }
 
 impl UtsFile {
-    const ALL: [UtsFile; 4] = [
+    const ALL: [UtsFile; 5] = [
         UtsFile::Hostname,
         UtsFile::Osrelease,
         UtsFile::Ostype,
         UtsFile::Version,
+        UtsFile::Shmmax,
     ];
 
     fn name(self) -> &'static str {
@@ -82,6 +85,7 @@ impl UtsFile {
             UtsFile::Osrelease => "osrelease",
             UtsFile::Ostype => "ostype",
             UtsFile::Version => "version",
+            UtsFile::Shmmax => "shmmax",
         }
     }
 }
@@ -310,7 +314,15 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Version => self.params.linux_banner(),
             ProcNode::SysKernel(f) => {
                 let u = self.uname();
+                // `SHMMAX` of `include/uapi/linux/shm.h`: 32 MiB until v3.15, then
+                // `ULONG_MAX - (1UL << 24)` (v3.16's "no limit" default, 64-bit).
+                let shmmax = if self.params.kernel > crate::KernelVersion::V3_10 {
+                    (u64::MAX - (1 << 24)).to_string()
+                } else {
+                    (32u64 << 20).to_string()
+                };
                 let v = match f {
+                    UtsFile::Shmmax => shmmax,
                     UtsFile::Hostname => u.nodename,
                     UtsFile::Osrelease => u.release,
                     UtsFile::Ostype => u.sysname,

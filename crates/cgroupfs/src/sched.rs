@@ -16,7 +16,7 @@
 use crate::file::FileKind;
 use crate::state::State;
 use crate::task::Sched;
-use crate::{Kernel, Program, Step, WaitStatus};
+use crate::{Fd, Kernel, Program, Step, WaitStatus};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{Pid, Tracer};
 
@@ -65,6 +65,7 @@ impl<T: Tracer> Kernel<T> {
                 Sched::Runnable => true,
                 Sched::SleepUntil(t) => t <= now,
                 Sched::WaitReadable(fd) => self.fd_readable(&st, pid, fd.0),
+                Sched::WaitWritable(fd) => self.fd_writable(&st, pid, fd.0),
                 Sched::NoProgram | Sched::Zombie | Sched::OomWait => false,
             };
             if wake {
@@ -109,6 +110,56 @@ impl<T: Tracer> Kernel<T> {
         true
     }
 
+    /// Would a write to `fd` not block? Only a full pipe with a reader blocks.
+    fn fd_writable(&self, st: &State<T>, pid: Pid, fd: i32) -> bool {
+        let Some(e) = st.tasks.get(&pid).and_then(|t| t.fds.get(&fd)) else {
+            return true;
+        };
+        match st.files.get(&e.file).map(|f| &f.kind) {
+            Some(FileKind::Pipe(p)) => p.writable(),
+            _ => true,
+        }
+    }
+
+    /// If `fd` of `pid` is a pipe end: whether it is full (writes would wait).
+    pub(crate) fn sched_pipe_ends(&self, pid: Pid, fd: Fd) -> Option<bool> {
+        let st = self.state.lock();
+        let e = st.tasks.get(&pid).and_then(|t| t.fds.get(&fd.0))?;
+        match st.files.get(&e.file).map(|f| &f.kind) {
+            Some(FileKind::Pipe(p)) => Some(p.full()),
+            _ => None,
+        }
+    }
+
+    /// For synchronous code waiting to read `fd`: run the programs, and if the fd is still
+    /// not readable move the clock to the next sleeper's wake-up. False when nothing can
+    /// change (no program runnable, no sleeper).
+    pub(crate) fn sched_progress(&self, pid: Pid, fd: Fd) -> bool {
+        self.sched_run_until_idle();
+        if self.fd_readable(&self.state.lock(), pid, fd.0) {
+            return true;
+        }
+        let now = self.clock.now_nanos();
+        let next = self
+            .state
+            .lock()
+            .tasks
+            .values()
+            .filter_map(|t| match t.sched {
+                Sched::SleepUntil(w) if w > now => Some(w),
+                _ => None,
+            })
+            .min();
+        match next {
+            Some(w) => {
+                self.clock.advance_to(w);
+                self.sched_run_until_idle();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn sched_run_until_idle(&self) {
         for _ in 0..MAX_ROUNDS {
             let runnable = self.runnable();
@@ -148,7 +199,9 @@ impl<T: Tracer> Kernel<T> {
             }
             return;
         };
+        *self.stepping.lock() = Some(pid);
         let step = prog.step(self, pid);
+        *self.stepping.lock() = None;
         let mut st = self.state.lock();
         let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             // The program exited or was killed during its step: it dies with the process.
@@ -167,6 +220,7 @@ impl<T: Tracer> Kernel<T> {
             Step::SleepUntil(when) if when <= now => t.sched = Sched::Runnable,
             Step::SleepUntil(when) => t.sched = Sched::SleepUntil(when),
             Step::WaitReadable(fd) => t.sched = Sched::WaitReadable(fd),
+            Step::WaitWritable(fd) => t.sched = Sched::WaitWritable(fd),
             Step::Exit(code) => {
                 self.do_exit(&mut st, pid, WaitStatus::Exited(code & 0xff));
                 self.unlock(st);

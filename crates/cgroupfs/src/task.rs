@@ -44,6 +44,8 @@ pub enum Sched {
     SleepUntil(u64),
     /// Program waits until this fd polls readable.
     WaitReadable(Fd),
+    /// Program waits until this fd (a pipe) has room or lost its reader.
+    WaitWritable(Fd),
     /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, `mm/memcontrol.c` `memcg_oom_recover`, v2.6.35) until
     /// `memcg_oom_recover` wakes it (`ps` state D); then it retries its fault.
     OomWait,
@@ -99,7 +101,10 @@ impl Task {
         match self.sched {
             Sched::Zombie => ProcState::Zombie,
             Sched::Runnable => ProcState::Running,
-            Sched::NoProgram | Sched::SleepUntil(_) | Sched::WaitReadable(_) => ProcState::Sleeping,
+            Sched::NoProgram
+            | Sched::SleepUntil(_)
+            | Sched::WaitReadable(_)
+            | Sched::WaitWritable(_) => ProcState::Sleeping,
             Sched::OomWait => ProcState::Uninterruptible,
         }
     }

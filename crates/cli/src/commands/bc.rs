@@ -10,9 +10,15 @@
 //! literals, `print`, `quit`, `halt`, comments (`/* */`, `#`). `-l` sets `scale=20`. Long
 //! numbers are split with `\` after 68 characters, as GNU bc does.
 //!
-//! **Differences:** no user functions (`define`) and no `-l` math library functions (`s`,
-//! `c`, `a`, `l`, `e`, `j`); `obase` other than 10 prints integers only; a runtime error
-//! names `adr=0` where GNU bc prints the address in its compiled program.
+//! `define`d functions (parameters, `auto` variables, `return`, recursion; parameters and
+//! autos are pushed over the variables of the same names, so a called function sees its
+//! caller's, as in bc); with `-l`, the math library's `s c a l e j` (`bc/math.rs`), which
+//! a `define` of the same name replaces. Standard output is flushed before each message, as
+//! GNU bc does, so the two interleave as they were written.
+//!
+//! **Differences:** no arrays (`a[i]`, array parameters); `obase` other than 10 prints
+//! integers only; a runtime error names `adr=0` where GNU bc prints the address in its
+//! compiled program; calls nest at most 1000 deep (a runtime error beyond).
 
 use super::coreutils::{read_error_text, slurp};
 use super::getopt::{self, Arg, sl};
@@ -23,6 +29,8 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+
+mod math;
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(
@@ -343,6 +351,16 @@ enum Expr {
     Not(Box<Expr>),
     Bin(&'static str, Box<Expr>, Box<Expr>),
     Call(String, Box<Expr>),
+    /// A call of a `define`d function (or of the `-l` library's).
+    Fn(String, Vec<Expr>),
+}
+
+/// A function made with `define NAME(PARAMS) { auto AUTOS; BODY }`.
+#[derive(Debug)]
+struct Func {
+    params: Vec<String>,
+    autos: Vec<String>,
+    body: Vec<Stmt>,
 }
 
 #[derive(Clone, Debug)]
@@ -357,6 +375,15 @@ enum Stmt {
     Break,
     Quit,
     Empty,
+    Define(String, std::sync::Arc<Func>),
+    Return(Option<Expr>),
+}
+
+/// How a statement ended.
+enum Flow {
+    Next,
+    Break,
+    Return(Dec),
 }
 
 struct Parser {
@@ -365,6 +392,10 @@ struct Parser {
     /// Nesting of expressions and statements being parsed (bounded: a syntax error, never a
     /// host stack overflow).
     depth: usize,
+    /// Inside a `define` body (where `return` is allowed).
+    in_func: bool,
+    /// `Return outside of a function.`: GNU bc's own message for that parse error.
+    ret_outside: bool,
 }
 
 type PR<T> = Result<T, usize>;
@@ -515,7 +546,27 @@ impl Parser {
                     self.nls();
                     Ok(Stmt::For(a, b, c, Box::new(self.stmt()?)))
                 }
-                "define" | "auto" | "return" => self.err(),
+                "define" => {
+                    self.i += 1;
+                    self.define()
+                }
+                "return" => {
+                    self.i += 1;
+                    let e = if matches!(self.peek(), Tok::Newline | Tok::Eof)
+                        || self.is(";")
+                        || self.is("}")
+                    {
+                        None
+                    } else {
+                        Some(self.expr()?)
+                    };
+                    if !self.in_func {
+                        self.ret_outside = true;
+                        return self.err();
+                    }
+                    Ok(Stmt::Return(e))
+                }
+                "auto" => self.err(),
                 _ => Ok(Stmt::Expr(self.expr()?)),
             },
             _ => Ok(Stmt::Expr(self.expr()?)),
@@ -524,6 +575,75 @@ impl Parser {
 
     fn expr(&mut self) -> PR<Expr> {
         self.nested(Self::expr_inner)
+    }
+
+    /// `define NAME ( [P, ...] ) { [auto A, ...] STATEMENTS }` after the `define` keyword (a
+    /// newline may come before the brace; the body's statements as in a `{ }` block).
+    fn define(&mut self) -> PR<Stmt> {
+        let Tok::Name(name) = self.peek().clone() else {
+            return self.err();
+        };
+        self.i += 1;
+        self.expect("(")?;
+        let params = self.names(")")?;
+        self.expect(")")?;
+        self.nls();
+        self.expect("{")?;
+        let was = std::mem::replace(&mut self.in_func, true);
+        let r = self.define_body();
+        self.in_func = was;
+        let (autos, body) = r?;
+        Ok(Stmt::Define(
+            name,
+            std::sync::Arc::new(Func {
+                params,
+                autos,
+                body,
+            }),
+        ))
+    }
+
+    fn define_body(&mut self) -> PR<(Vec<String>, Vec<Stmt>)> {
+        self.nls();
+        let mut autos = Vec::new();
+        if matches!(self.peek(), Tok::Name(n) if n == "auto") {
+            self.i += 1;
+            autos = self.names("")?;
+            if !(self.eat(";") || matches!(self.peek(), Tok::Newline)) {
+                return self.err();
+            }
+        }
+        let mut body = Vec::new();
+        loop {
+            while matches!(self.peek(), Tok::Newline) || self.is(";") {
+                self.i += 1;
+            }
+            if self.eat("}") {
+                return Ok((autos, body));
+            }
+            if matches!(self.peek(), Tok::Eof) {
+                return self.err();
+            }
+            body.push(self.stmt()?);
+        }
+    }
+
+    /// A comma-separated list of names (empty when `end` follows at once).
+    fn names(&mut self, end: &str) -> PR<Vec<String>> {
+        let mut v = Vec::new();
+        if !end.is_empty() && self.is(end) {
+            return Ok(v);
+        }
+        loop {
+            let Tok::Name(n) = self.peek().clone() else {
+                return self.err();
+            };
+            self.i += 1;
+            v.push(n);
+            if !self.eat(",") {
+                return Ok(v);
+            }
+        }
     }
 
     fn nested<X>(&mut self, f: impl FnOnce(&mut Self) -> PR<X>) -> PR<X> {
@@ -678,8 +798,18 @@ impl Parser {
                     self.expect(")")?;
                     return Ok(Expr::Call(n, Box::new(e)));
                 }
-                if self.is("(") {
-                    return self.err();
+                if self.eat("(") {
+                    let mut args = Vec::new();
+                    if !self.is(")") {
+                        loop {
+                            args.push(self.expr()?);
+                            if !self.eat(",") {
+                                break;
+                            }
+                        }
+                    }
+                    self.expect(")")?;
+                    return Ok(Expr::Fn(n, args));
                 }
                 if self.is("++") || self.is("--") {
                     let d = if self.is("++") { 1 } else { -1 };
@@ -703,12 +833,36 @@ struct Bc {
     out: String,
     err: String,
     quit: bool,
+    /// The `define`d functions.
+    funcs: BTreeMap<String, std::sync::Arc<Func>>,
+    /// `-l`: `s c a l e j` are defined.
+    mathlib: bool,
+    /// The functions being run, innermost last.
+    calls: Vec<String>,
+    /// The function a runtime error happened in (`func=NAME` in its message).
+    err_func: Option<String>,
+    /// Output and messages in the order bc wrote them (bc flushes standard output before
+    /// it prints a message), up to the last message; `out` holds what came after.
+    seq: Vec<(bool, String)>,
 }
 
-/// A runtime error message (GNU bc's text after `Runtime error (func=(main), adr=0): `).
-struct RtErr(&'static str);
+/// How deep `define`d functions may call each other: deeper is a runtime error (GNU bc's
+/// bound is its memory; cgsim's keeps the host stack safe).
+const MAX_CALL_DEPTH: usize = 1000;
+
+/// A runtime error message (GNU bc's text after `Runtime error (func=NAME, adr=0): `).
+struct RtErr(String);
 
 impl Bc {
+    /// A message on standard error, after the output so far.
+    fn error(&mut self, text: &str) {
+        if !self.out.is_empty() {
+            self.seq.push((false, std::mem::take(&mut self.out)));
+        }
+        self.seq.push((true, text.to_string()));
+        self.err.push_str(text);
+    }
+
     fn number(&self, t: &str) -> Dec {
         if self.ibase == 10 || t.contains('.') {
             let (i, f) = t.split_once('.').unwrap_or((t, ""));
@@ -809,6 +963,7 @@ impl Bc {
                 }
                 acc
             }
+            Expr::Fn(name, args) => self.call(name, args)?,
             Expr::Call(f, a) => {
                 let x = self.eval(a)?;
                 match f.as_str() {
@@ -816,7 +971,7 @@ impl Bc {
                     "scale" => Dec::int(i64::from(x.s)),
                     _ => x
                         .sqrt(self.scale)
-                        .ok_or(RtErr("Square root of a negative number"))?,
+                        .ok_or(RtErr("Square root of a negative number".into()))?,
                 }
             }
         })
@@ -828,16 +983,16 @@ impl Bc {
             "+" => x.add(y),
             "-" => x.add(&y.neg()),
             "*" => x.mul(y, sc),
-            "/" => x.div(y, sc).ok_or(RtErr("Divide by zero"))?,
-            "%" => x.rem(y, sc).ok_or(RtErr("Modulo by zero"))?,
+            "/" => x.div(y, sc).ok_or(RtErr("Divide by zero".into()))?,
+            "%" => x.rem(y, sc).ok_or(RtErr("Modulo by zero".into()))?,
             "^" => {
                 if y.s > 0 && !y.rescale(0).rescale(y.s).cmp(y).is_eq() {
-                    self.err.push_str(
+                    self.error(
                         "Runtime warning (func=(main), adr=0): non-zero scale in exponent\n",
                     );
                 }
                 x.pow(y.to_i64(), sc)
-                    .ok_or(RtErr("exponent too large in raise"))?
+                    .ok_or(RtErr("exponent too large in raise".into()))?
             }
             "&&" => Self::bool(!x.is_zero() && !y.is_zero()),
             "||" => Self::bool(!x.is_zero() || !y.is_zero()),
@@ -855,15 +1010,106 @@ impl Bc {
         })
     }
 
-    /// Run a statement; `Ok(true)` means `break`.
-    fn exec(&mut self, s: &Stmt) -> Result<bool, RtErr> {
+    /// Call `name` with `args`: a `define`d function, else one of the `-l` library's. The
+    /// parameters and autos are pushed over the variables of the same names and popped after
+    /// (bc's dynamic scope: a called function sees its caller's autos).
+    fn call(&mut self, name: &str, args: &[Expr]) -> Result<Dec, RtErr> {
+        let Some(f) = self.funcs.get(name).cloned() else {
+            if self.mathlib
+                && let Some(r) = self.library(name, args)
+            {
+                return r;
+            }
+            return Err(RtErr(format!("Function {name} not defined.")));
+        };
+        if args.len() != f.params.len() {
+            return Err(RtErr("Parameter number mismatch".into()));
+        }
+        if self.calls.len() >= MAX_CALL_DEPTH {
+            return Err(RtErr("cgsim stops calls nested 1000 deep".into()));
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        let mut saved = Vec::new();
+        for (p, v) in f.params.iter().zip(vals) {
+            saved.push((p.clone(), self.vars.insert(p.clone(), v)));
+        }
+        for a in &f.autos {
+            saved.push((a.clone(), self.vars.insert(a.clone(), Dec::int(0))));
+        }
+        self.calls.push(name.to_string());
+        let r = crate::shell::grow(|| {
+            for st in &f.body {
+                match self.exec(st)? {
+                    Flow::Return(v) => return Ok(v),
+                    Flow::Break | Flow::Next if self.quit => break,
+                    _ => {}
+                }
+            }
+            Ok(Dec::int(0))
+        });
+        self.calls.pop();
+        if r.is_err() && self.err_func.is_none() {
+            self.err_func = Some(name.to_string());
+        }
+        for (n, old) in saved.into_iter().rev() {
+            match old {
+                Some(v) => self.vars.insert(n, v),
+                None => self.vars.remove(&n),
+            };
+        }
+        r
+    }
+
+    /// `s c a l e j` of `-l` (GNU bc's `libmath.b`), evaluated at the current `scale`.
+    fn library(&mut self, name: &str, args: &[Expr]) -> Option<Result<Dec, RtErr>> {
+        let want = if name == "j" { 2 } else { 1 };
+        if !matches!(name, "s" | "c" | "a" | "l" | "e" | "j") {
+            return None;
+        }
+        if args.len() != want {
+            return Some(Err(RtErr("Parameter number mismatch".into())));
+        }
+        let mut v = Vec::new();
+        for a in args {
+            match self.eval(a) {
+                Ok(x) => v.push(x),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let sc = self.scale;
+        let r = match name {
+            "s" => math::sin(&v[0], sc),
+            "c" => math::cos(&v[0], sc),
+            "a" => math::atan(&v[0], sc),
+            "l" => math::ln(&v[0], sc),
+            "e" => math::exp(&v[0], sc),
+            _ => math::bessel_j(&v[0], &v[1], sc),
+        };
+        Some(r)
+    }
+
+    /// Run a statement.
+    fn exec(&mut self, s: &Stmt) -> Result<Flow, RtErr> {
         if self.quit {
-            return Ok(false);
+            return Ok(Flow::Next);
         }
         match s {
             Stmt::Empty => {}
             Stmt::Quit => self.quit = true,
-            Stmt::Break => return Ok(true),
+            Stmt::Break => return Ok(Flow::Break),
+            Stmt::Define(name, f) => {
+                self.funcs.insert(name.clone(), f.clone());
+            }
+            Stmt::Return(e) => {
+                let v = match e {
+                    Some(e) => self.eval(e)?,
+                    None => Dec::int(0),
+                };
+                return Ok(Flow::Return(v));
+            }
             Stmt::Str(t) => self.out.push_str(t),
             Stmt::Print(items) => {
                 for it in items {
@@ -890,8 +1136,9 @@ impl Bc {
             }
             Stmt::Block(v) => {
                 for s in v {
-                    if self.exec(s)? {
-                        return Ok(true);
+                    match self.exec(s)? {
+                        Flow::Next => {}
+                        f => return Ok(f),
                     }
                 }
             }
@@ -907,10 +1154,13 @@ impl Bc {
                 while !self.eval(c)?.is_zero() {
                     n += 1;
                     if n > 10_000_000 {
-                        return Err(RtErr("cgsim stops a loop after 10000000 iterations"));
+                        return Err(RtErr("cgsim stops a loop after 10000000 iterations".into()));
                     }
-                    if self.exec(body)? || self.quit {
-                        break;
+                    match self.exec(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next if self.quit => break,
+                        Flow::Next => {}
                     }
                 }
             }
@@ -927,10 +1177,13 @@ impl Bc {
                     }
                     n += 1;
                     if n > 10_000_000 {
-                        return Err(RtErr("cgsim stops a loop after 10000000 iterations"));
+                        return Err(RtErr("cgsim stops a loop after 10000000 iterations".into()));
                     }
-                    if self.exec(body)? || self.quit {
-                        break;
+                    match self.exec(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Next if self.quit => break,
+                        Flow::Next => {}
                     }
                     if let Some(i) = inc {
                         self.eval(i)?;
@@ -938,7 +1191,7 @@ impl Bc {
                 }
             }
         }
-        Ok(false)
+        Ok(Flow::Next)
     }
 
     /// Run a whole input text, statement by statement, as bc reads it.
@@ -946,8 +1199,7 @@ impl Bc {
         let toks = match lex(src) {
             Ok(t) => t,
             Err(line) => {
-                self.err
-                    .push_str(&format!("({name}) {line}: illegal character\n"));
+                self.error(&format!("{name} {line}: illegal character\n"));
                 return;
             }
         };
@@ -955,6 +1207,8 @@ impl Bc {
             t: toks,
             i: 0,
             depth: 0,
+            in_func: false,
+            ret_outside: false,
         };
         loop {
             while matches!(p.peek(), Tok::Newline) || p.is(";") {
@@ -973,13 +1227,17 @@ impl Bc {
             match r {
                 Ok(s) => {
                     if let Err(RtErr(m)) = self.exec(&s) {
-                        self.err
-                            .push_str(&format!("Runtime error (func=(main), adr=0): {m}\n"));
+                        let func = self.err_func.take().unwrap_or_else(|| "(main)".into());
+                        self.error(&format!("Runtime error (func={func}, adr=0): {m}\n"));
                     }
                 }
                 Err(line) => {
-                    self.err
-                        .push_str(&format!("({name}) {line}: syntax error\n"));
+                    let what = if std::mem::take(&mut p.ret_outside) {
+                        "Return outside of a function."
+                    } else {
+                        "syntax error"
+                    };
+                    self.error(&format!("{name} {line}: {what}\n"));
                     // Recover at the next line.
                     while !matches!(p.peek(), Tok::Newline | Tok::Eof) {
                         p.i += 1;
@@ -1013,6 +1271,11 @@ fn bc(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         out: String::new(),
         err: String::new(),
         quit: false,
+        funcs: BTreeMap::new(),
+        mathlib: p.has("l"),
+        calls: Vec::new(),
+        err_func: None,
+        seq: Vec::new(),
     };
     for f in &p.operands {
         match slurp(sh, pid, f) {
@@ -1029,7 +1292,7 @@ fn bc(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     }
     match slurp(sh, pid, "-") {
-        Ok(d) => b.run(&String::from_utf8_lossy(&d), "standard_in"),
+        Ok(d) => b.run(&String::from_utf8_lossy(&d), "(standard_in)"),
         Err(e) => {
             sh.write_err(
                 pid,
@@ -1043,13 +1306,17 @@ fn bc(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
 }
 
 fn flush(sh: &mut Shell, pid: Pid, b: &mut Bc) {
+    b.err.clear();
+    for (is_err, text) in std::mem::take(&mut b.seq) {
+        if is_err {
+            sh.write_err(pid, &text);
+        } else {
+            let _ = sh.out(pid, &text);
+        }
+    }
     let out = std::mem::take(&mut b.out);
     if !out.is_empty() {
         let _ = sh.out(pid, &out);
-    }
-    let err = std::mem::take(&mut b.err);
-    if !err.is_empty() {
-        sh.write_err(pid, &err);
     }
 }
 
@@ -1066,8 +1333,13 @@ mod tests {
             out: String::new(),
             err: String::new(),
             quit: false,
+            funcs: BTreeMap::new(),
+            mathlib: true,
+            calls: Vec::new(),
+            err_func: None,
+            seq: Vec::new(),
         };
-        b.run(src, "standard_in");
+        b.run(src, "(standard_in)");
         (b.out, b.err)
     }
 
@@ -1118,6 +1390,46 @@ mod tests {
         assert_eq!(
             (out.as_str(), err.as_str()),
             ("", "(standard_in) 1: syntax error\n")
+        );
+    }
+
+    /// Outputs of GNU bc 1.07.1 (`bc -l`) for the same input.
+    #[test]
+    fn functions_and_the_math_library_as_gnu_bc() {
+        let (out, err) = bc(
+            "define f(n) { if (n <= 1) return (1); return (n * f(n - 1)) }\n\
+             f(20)\n\
+             define g(x) { auto y; y = x; return (h()) }\n\
+             define h() { return (y + 1) }\n\
+             g(5); y\n",
+        );
+        assert_eq!(
+            (out.as_str(), err.as_str()),
+            ("2432902008176640000\n6\n0\n", "")
+        );
+        let (out, _) = bc("scale=20; s(1); c(1); a(1); l(2); e(1); j(0,1); e(-1); l(0)\n");
+        assert_eq!(
+            out,
+            ".84147098480789650665\n.54030230586813971740\n.78539816339744830961\n\
+             .69314718055994530941\n2.71828182845904523536\n.76519768655796655144\n\
+             .36787944117144232159\n-99999999999999999999.00000000000000000000\n"
+        );
+        // Below the exact value's truncation, as GNU bc's own steps give them.
+        let (out, _) = bc("scale=5; s(0.001); s(100); scale=0; c(0); s(1000); e(1)\n");
+        assert_eq!(out, ".00100\n-.50635\n0\n1\n2\n");
+        let (out, _) = bc("scale=70; a(1)\n");
+        assert_eq!(
+            out,
+            ".7853981633974483096156608458198757210492923498437764552437361480769\\\n541\n"
+        );
+        let (out, err) = bc("define f(x) { return (x / 0) }\nf(1)\nnope(1)\nf(1, 2)\nreturn (1)\n");
+        assert_eq!(out, "");
+        assert_eq!(
+            err,
+            "Runtime error (func=f, adr=0): Divide by zero\n\
+             Runtime error (func=(main), adr=0): Function nope not defined.\n\
+             Runtime error (func=(main), adr=0): Parameter number mismatch\n\
+             (standard_in) 6: Return outside of a function.\n"
         );
     }
 }

@@ -358,18 +358,48 @@ pub fn parse_signal(s: &str) -> Option<Signal> {
 }
 
 /// `wait [PID]...`: the status of the last PID (dash's `waitcmd`).
+/// dash's `wait [PID | %JOB]...`: the status of the last operand; a job spec names a job of
+/// the table (`%N`, `%%`, `%+`, `%-`), which stays in the table until `jobs` shows it done;
+/// errors (`No such job`, `No current job`, `No previous job`, `Illegal number`) are status 2
+/// and do not end the shell (`wait` is a regular builtin).
 fn wait(sh: &mut Shell, argv: &[String]) -> i32 {
     if argv.len() < 2 {
         return sh.wait_children(None);
     }
     let mut status = 0;
     for a in &argv[1..] {
-        match a.parse::<i32>() {
-            Ok(n) if n > 0 && a.bytes().all(|b| b.is_ascii_digit()) => {
-                status = sh.wait_children(Some(Pid(n)));
+        let pid = if a.starts_with('%') {
+            match sh.job_pid(a) {
+                Some(p) => p,
+                None => {
+                    let me = sh.cur();
+                    let msg = match a.as_str() {
+                        "%" | "%%" | "%+" => "No current job".to_string(),
+                        "%-" => "No previous job".to_string(),
+                        _ => format!("No such job: {a}"),
+                    };
+                    sh.sh_error(me, &format!("wait: {msg}"));
+                    return 2;
+                }
             }
-            _ => return sh.fatal(&format!("wait: Illegal number: {a}")),
-        }
+        } else {
+            match a.parse::<i32>() {
+                Ok(n) if n > 0 && a.bytes().all(|b| b.is_ascii_digit()) => Pid(n),
+                _ => {
+                    let me = sh.cur();
+                    sh.sh_error(me, &format!("wait: Illegal number: {a}"));
+                    return 2;
+                }
+            }
+        };
+        status = match sh.done_job_status(pid) {
+            Some(st) => st,
+            None => {
+                let st = sh.wait_children(Some(pid));
+                sh.remember_job_status(pid, st);
+                st
+            }
+        };
     }
     status
 }

@@ -768,7 +768,9 @@ fn swap_cmd(sh: &mut Shell, pid: Pid, argv: &[String], on: bool) -> i32 {
         return if sh.out(pid, &swaps).is_ok() { 0 } else { 1 };
     }
     let active = swaps.lines().count() > 1;
-    if all && active != on {
+    // `-a` takes the swap areas of /etc/fstab: the machine's partition, which a machine booted
+    // with `--swap 0` does not have (so `swapon -a` has nothing to do and says nothing).
+    if all && active != on && k.params().swap.0 > 0 {
         devices.push(cgsim_memcg::SWAP_DEVICE.to_string());
     }
     if devices.is_empty() && !all {

@@ -48,6 +48,7 @@ pub mod touch_pidof;
 pub mod uname;
 pub mod users;
 pub mod which;
+pub mod yes;
 
 use crate::Shell;
 use cgsim_cgroupfs::{Kernel, Program};
@@ -136,6 +137,7 @@ impl Registry {
         awk::register(&mut r);
         findutils::register(&mut r);
         bc::register(&mut r);
+        yes::register(&mut r);
         uname::register(&mut r);
         // Last: a later `add` of an existing command would reset the help text it sets.
         help::register(&mut r);

@@ -40,7 +40,7 @@ pub(crate) fn register(r: &mut Registry) {
 /// Read a whole file (or standard input for `-`) through the kernel, one `read(2)` at a time;
 /// an error prints `cmd: path: message` (grep's and wc's form).
 pub(crate) fn read_all(sh: &mut Shell, pid: Pid, cmd: &str, path: &str) -> Option<Vec<u8>> {
-    match read_input(sh, pid, path, None) {
+    match read_input(sh, pid, path, None, None) {
         Ok(data) => Some(data),
         Err(e) => {
             report_read_error(sh, pid, cmd, path, e);
@@ -129,18 +129,28 @@ fn read_input(
     pid: Pid,
     path: &str,
     limit: Option<usize>,
+    line_limit: Option<usize>,
 ) -> Result<Vec<u8>, ReadError> {
-    let input = Input::open(sh, pid, path, limit.is_some())?;
+    let input = Input::open(sh, pid, path, limit.is_some() || line_limit.is_some())?;
     let (k, fd) = (sh.kernel().clone(), input.fd);
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
+    let mut lines = 0;
     let r = loop {
         if limit.is_some_and(|n| data.len() >= n) {
             break Ok(data);
         }
+        // `head -n N` stops reading once it has N lines (and exits, so a writer in front
+        // of it gets SIGPIPE: `yes | head -n 3` ends).
+        if line_limit.is_some_and(|n| lines >= n) {
+            break Ok(data);
+        }
         match k.read(pid, fd, &mut buf) {
             Ok(0) => break Ok(data),
-            Ok(n) => data.extend_from_slice(&buf[..n]),
+            Ok(n) => {
+                lines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+                data.extend_from_slice(&buf[..n]);
+            }
             // The console's standard input has nothing to read.
             Err(e) if path == "-" && e.errno == Errno::EAGAIN => break Ok(data),
             Err(e) => break Err(ReadError::Read(e.errno)),
@@ -507,8 +517,9 @@ fn head_tail(sh: &mut Shell, pid: Pid, argv: &[String], cmd: &str) -> i32 {
     let mut first_header = true;
     // `head -c N` stops reading after N bytes, so it may read an endless device.
     let limit = (cmd == "head" && span.bytes).then_some(span.n);
+    let line_limit = (cmd == "head" && !span.bytes && !span.from).then_some(span.n);
     for f in &files {
-        let data = match read_input(sh, pid, f, limit) {
+        let data = match read_input(sh, pid, f, limit, line_limit) {
             Ok(d) => d,
             Err(ReadError::Endless) => {
                 refuse_endless(sh, pid, cmd, f);

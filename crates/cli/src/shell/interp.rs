@@ -155,8 +155,10 @@ pub struct Shell {
     /// The EXIT trap runs at the end of input (off for an interactive shell, whose input ends
     /// line by line).
     exit_trap_at_eof: bool,
-    /// Background pids started by this shell, for `jobs`.
-    jobs: Vec<Pid>,
+    /// dash's job table: slot N-1 is job N (a background pid and when it was started, for
+    /// `+`/`-`); a slot is freed once `jobs` has shown the job done or `wait` has waited for
+    /// it, and a new job takes the lowest free slot.
+    jobs: Vec<Option<(Pid, u64)>>,
     /// `exec` without a command: the redirections of this command stay.
     exec_keep_redirects: bool,
     /// Signals the kernel delivered to processes running shell code with a trap set, shared
@@ -348,6 +350,43 @@ impl Shell {
     /// `$!`.
     pub fn last_background(&self) -> Option<Pid> {
         self.last_bg
+    }
+
+    /// dash's `getjob`: `%N`, `%%`/`%+` (the most recent job), `%-` (the one before) to the
+    /// job's pid; `None` for "No such job".
+    pub fn job_pid(&self, spec: &str) -> Option<Pid> {
+        let mut live: Vec<(Pid, u64)> = self.jobs.iter().flatten().copied().collect();
+        live.sort_by_key(|j| std::cmp::Reverse(j.1));
+        match spec.strip_prefix('%')? {
+            "" | "%" | "+" => live.first().map(|j| j.0),
+            "-" => live.get(1).map(|j| j.0),
+            n if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                let i = n.parse::<usize>().ok()?.checked_sub(1)?;
+                self.jobs.get(i).copied().flatten().map(|j| j.0)
+            }
+            _ => None,
+        }
+    }
+
+    /// The status of a finished job still in the job table (`wait %N` a second time answers
+    /// it again, as dash keeps the job until `jobs` reports it).
+    pub fn done_job_status(&self, pid: Pid) -> Option<i32> {
+        let in_table = self.jobs.iter().flatten().any(|j| j.0 == pid);
+        in_table.then(|| self.reaped.get(&pid).copied()).flatten()
+    }
+
+    /// Keep the status `wait` got for `pid` if it is a job of the table.
+    pub fn remember_job_status(&mut self, pid: Pid, status: i32) {
+        if self.jobs.iter().flatten().any(|j| j.0 == pid) {
+            self.reaped.insert(pid, status);
+        }
+    }
+
+    /// Drop the free slots at the end of the job table.
+    pub fn trim_jobs(&mut self) {
+        while self.jobs.last().is_some_and(Option::is_none) {
+            self.jobs.pop();
+        }
     }
 
     pub fn set_errexit(&mut self, on: bool) {
@@ -752,9 +791,17 @@ impl Shell {
     /// `a | b | c`: a kernel pipe between each pair of stages; every stage runs in a forked
     /// subshell (or is a command forked directly), as dash forks each.
     ///
-    /// **Differences:** sh starts every stage at once; here each stage runs to completion (or to
-    /// its first sleep, for a simulated program) before the next starts, which the pipe's
-    /// unbounded buffer makes possible. The status is the last stage's, as without `pipefail`.
+    /// Every stage is forked before the shell waits for any. A simulated program (`yes`,
+    /// `sleep`, `memcg_process`, `cgroup_event_listener`, ...) runs concurrently with the stages
+    /// after it: a later stage reading the pipe runs the scheduler while the pipe is empty
+    /// (`Kernel::read`), a program writing to a full pipe (64 KiB) sleeps until the reader makes
+    /// room, and it gets SIGPIPE once the reader has exited. The status is the last stage's, as
+    /// without `pipefail`.
+    ///
+    /// **Differences:** a stage of shell code, a builtin or a command that runs to completion
+    /// in one call (`cat`, `grep`, `seq`, ...) cannot be suspended: it runs to its end when it
+    /// is forked, so two such stages run one after the other (the pipe then holds all the
+    /// first one's output, beyond 64 KiB if need be) instead of interleaving.
     fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
         let st = if p.cmds.len() == 1 {
             super::grow(|| self.run_command(&p.cmds[0]))
@@ -768,6 +815,7 @@ impl Shell {
         let pid = self.cur;
         let mut prev_read: Option<Fd> = None;
         let mut status = 0;
+        let mut children = Vec::with_capacity(cmds.len());
         for (i, cmd) in cmds.iter().enumerate() {
             let last = i + 1 == cmds.len();
             let pipe = if last {
@@ -804,16 +852,19 @@ impl Shell {
                 let _ = self.k.close(pid, w);
             }
             prev_read = pipe.map(|(r, _)| r);
-            status = match child {
-                Some(c) => {
-                    let name = command_name(cmd);
-                    self.wait_foreground(c, &name)
-                }
-                None => 2,
-            };
+            // Every stage is started before any is waited for, as dash forks the whole job
+            // and then waits: a simulated program in front (`yes`, `sleep`, a listener) keeps
+            // running while the stages after it read what it writes.
+            children.push(child.map(|c| (c, command_name(cmd))));
         }
         if let Some(r) = prev_read {
             let _ = self.k.close(pid, r);
+        }
+        for child in children {
+            status = match child {
+                Some((c, name)) => self.wait_foreground(c, &name),
+                None => 2,
+            };
         }
         self.collect();
         status
@@ -931,7 +982,17 @@ impl Shell {
         });
         if let Some(c) = child {
             self.last_bg = Some(c);
-            self.jobs.push(c);
+            let seq = self
+                .jobs
+                .iter()
+                .flatten()
+                .map(|j| j.1 + 1)
+                .max()
+                .unwrap_or(0);
+            match self.jobs.iter().position(Option::is_none) {
+                Some(i) => self.jobs[i] = Some((c, seq)),
+                None => self.jobs.push(Some((c, seq))),
+            }
         }
         self.collect();
     }

@@ -5,7 +5,7 @@
 //! Everything outside the interpreter (reading files, writing them, running commands) goes
 //! through [`Host`], which the `awk` command implements on the simulated kernel.
 
-use super::parser::{Expr, GetSrc, Item, Pattern, Program, Redir, Stmt};
+use super::parser::{Expr, GetSrc, Item, Pattern, Pos, Program, Redir, Stmt};
 use crate::commands::cfmt::parse_spec;
 use crate::commands::posix_regex::{Flavor, compile, normalize_escapes};
 use regex::Regex;
@@ -199,6 +199,8 @@ struct Source {
 pub struct Interp<'p, H: Host> {
     prog: &'p Program,
     pub host: H,
+    /// The statement (or pattern) running: where a fatal error happened.
+    pub pos: Pos,
     globals: HashMap<String, Var>,
     frames: Vec<HashMap<String, Var>>,
     record: String,
@@ -252,6 +254,7 @@ impl<'p, H: Host> Interp<'p, H> {
             source: None,
             exit_code: 0,
             steps: 0,
+            pos: Pos::default(),
             seed: 0.0,
             rand_state: 0,
             input_error: false,
@@ -296,6 +299,21 @@ impl<'p, H: Host> Interp<'p, H> {
 
     pub fn set_global(&mut self, name: &str, v: Value) {
         self.globals.insert(name.to_string(), Var::Scalar(v));
+    }
+
+    /// gawk's `(FILENAME=F FNR=N) ` before a fatal message once input has been read
+    /// (`-` for standard input).
+    pub fn input_context(&self) -> String {
+        let fnr = match self.globals.get("FNR") {
+            Some(Var::Scalar(v)) => v.num(),
+            _ => 0.0,
+        };
+        if fnr <= 0.0 {
+            return String::new();
+        }
+        let f = self.gs("FILENAME");
+        let f = if f.is_empty() { "-".to_string() } else { f };
+        format!("(FILENAME={f} FNR={fnr}) ")
     }
 
     fn gs(&self, name: &str) -> String {
@@ -415,6 +433,7 @@ impl<'p, H: Host> Interp<'p, H> {
     }
 
     fn pattern_matches(&mut self, i: usize, item: &Item) -> R<bool> {
+        self.pos = item.pos;
         match &item.pattern {
             Pattern::Begin | Pattern::End => Ok(false),
             Pattern::All => Ok(true),
@@ -897,6 +916,10 @@ impl<'p, H: Host> Interp<'p, H> {
                 }
             }
             Stmt::Block(b) => return self.exec_block(b),
+            Stmt::At(pos, s) => {
+                self.pos = *pos;
+                return self.exec(s);
+            }
             Stmt::Next => return Ok(Flow::Next),
             Stmt::NextFile => return Ok(Flow::NextFile),
             Stmt::Break => return Ok(Flow::Break),
@@ -993,7 +1016,12 @@ impl<'p, H: Host> Interp<'p, H> {
                     r
                 } else {
                     let l = self.eval(lv)?.num();
-                    Value::Num(arith(op, l, r.num())?)
+                    // gawk names the assignment operator: "in `/='", "in `%='".
+                    let y = r.num();
+                    if y == 0.0 && matches!(*op, "/" | "%") {
+                        return Err(Fatal(format!("division by zero attempted in `{op}='")));
+                    }
+                    Value::Num(arith(op, l, y)?)
                 };
                 self.assign(lv, v.clone())?;
                 v
@@ -1187,8 +1215,12 @@ impl<'p, H: Host> Interp<'p, H> {
             frame.insert(p.clone(), var);
         }
         self.frames.push(frame);
+        let caller = self.pos;
         let r = self.exec_block(&f.body);
         self.frames.pop();
+        if r.is_ok() {
+            self.pos = caller;
+        }
         match r? {
             Flow::Return(v) => Ok(v),
             Flow::Exit => {
@@ -1457,6 +1489,7 @@ fn stmt_uses(s: &Stmt, name: &str) -> bool {
         }
         Stmt::ForIn(_, a, b) => a == name || st(b),
         Stmt::Block(v) => v.iter().any(st),
+        Stmt::At(_, s) => st(s),
         Stmt::Exit(x) | Stmt::Return(x) => x.as_ref().is_some_and(e),
         Stmt::Delete(a, idx) => a == name || idx.as_ref().is_some_and(|v| v.iter().any(e)),
         Stmt::Next | Stmt::NextFile | Stmt::Break | Stmt::Continue => false,

@@ -14,7 +14,9 @@
 //! **Differences:** regular expressions follow `posix_regex` (leftmost-first alternation);
 //! `for (k in a)` visits integer keys in numeric order, then the others in string order
 //! (gawk's order is its hash tables' and matches that for small arrays, not always);
-//! runtime errors name line 1 of the program; `rand()` is a different generator than gawk's
+//! a runtime error names the line where its statement (or pattern) starts, where gawk names
+//! the line of the failing instruction (they differ inside a statement spanning lines); only
+//! a literal 0 divisor is an error at parse time (gawk folds constant expressions too); `rand()` is a different generator than gawk's
 //! (also deterministic); a program stops after 50 000 000 steps or 200 nested calls (the
 //! shell cannot be interrupted). Commands (`system`, `| cmd`, `cmd | getline`) run as
 //! `sh -c` children of the awk process.
@@ -276,7 +278,8 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     }
     // Parse every source as one program (gawk concatenates them).
     let mut prog = parser::Program::default();
-    for (name, text) in &sources {
+    let mut const_errors = Vec::new();
+    for (k, (name, text)) in sources.iter().enumerate() {
         let toks = match lexer::lex(text) {
             Ok(t) => t,
             Err(e) => {
@@ -284,16 +287,26 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 return 1;
             }
         };
-        match parser::Parser::new(toks).program() {
+        let mut parser = parser::Parser::new(toks).with_source(k);
+        match parser.program() {
             Ok(pr) => {
                 prog.items.extend(pr.items);
                 prog.funcs.extend(pr.funcs);
+                for (line, msg) in std::mem::take(&mut parser.const_errors) {
+                    const_errors.push(format!("awk: {name}:{line}: error: {msg}\n"));
+                }
             }
             Err(e) => {
                 sh.write_err(pid, &source_error(name, text, e.line, e.col, &e.msg));
                 return 1;
             }
         }
+    }
+    // Errors found while parsing (gawk goes on parsing, reports them all, and does not run
+    // the program: status 1).
+    if !const_errors.is_empty() {
+        sh.write_err(pid, &const_errors.concat());
+        return 1;
     }
     let env = sh.environ();
     let host = KernelHost { sh, pid };
@@ -344,7 +357,14 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             }
             let text = match msg.strip_prefix(interp::NO_LOCATION) {
                 Some(m) => format!("awk: fatal: {m}\n"),
-                None => format!("awk: {}:1: fatal: {msg}\n", sources[0].0),
+                None => {
+                    let name = sources
+                        .get(it.pos.src)
+                        .map_or("cmd. line", |s| s.0.as_str());
+                    let line = it.pos.line.max(1);
+                    let ctx = it.input_context();
+                    format!("awk: {name}:{line}: {ctx}fatal: {msg}\n")
+                }
             };
             it.host.sh.write_err(pid, &text);
             2

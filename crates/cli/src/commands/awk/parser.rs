@@ -72,6 +72,16 @@ pub enum Stmt {
     Break,
     Continue,
     Delete(String, Option<Vec<Expr>>),
+    /// A statement with where it starts in the program's sources (gawk's runtime messages
+    /// name that line).
+    At(Pos, Box<Stmt>),
+}
+
+/// A place in the program: which source (`-f FILE` or the command line, in order) and line.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    pub src: usize,
+    pub line: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,6 +95,8 @@ pub enum Pattern {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
+    /// Where the pattern starts.
+    pub pos: Pos,
     pub pattern: Pattern,
     /// `None`: print the record.
     pub action: Option<Vec<Stmt>>,
@@ -119,6 +131,11 @@ pub struct Parser {
     no_in: usize,
     /// Nesting of expressions, unary operators and statements being parsed.
     depth: usize,
+    /// Which source this is (see [`Pos`]).
+    src: usize,
+    /// Errors gawk reports while parsing without stopping the parse: a division by the
+    /// constant 0 (`x / 0`, `x % -0`; not `x / (0)`). The program does not run.
+    pub const_errors: Vec<(usize, &'static str)>,
 }
 
 /// How deeply expressions and statements may nest: beyond it, a syntax error instead of a
@@ -138,6 +155,8 @@ impl Parser {
             no_gt: 0,
             no_in: 0,
             depth: 0,
+            src: 0,
+            const_errors: Vec::new(),
         }
     }
 
@@ -204,6 +223,19 @@ impl Parser {
         }
     }
 
+    /// The parser of source number `src` (for the positions of its statements).
+    pub fn with_source(mut self, src: usize) -> Parser {
+        self.src = src;
+        self
+    }
+
+    fn pos(&self) -> Pos {
+        Pos {
+            src: self.src,
+            line: self.toks[self.i.min(self.toks.len() - 1)].line,
+        }
+    }
+
     pub fn program(&mut self) -> R<Program> {
         let mut prog = Program::default();
         self.terminators();
@@ -239,6 +271,7 @@ impl Parser {
                 self.terminators();
                 continue;
             } else {
+                let pos = self.pos();
                 let pattern = if self.is_kw("BEGIN") {
                     self.advance();
                     Pattern::Begin
@@ -266,7 +299,11 @@ impl Parser {
                     None
                 };
                 let bare = action.is_none();
-                prog.items.push(Item { pattern, action });
+                prog.items.push(Item {
+                    pos,
+                    pattern,
+                    action,
+                });
                 if !bare {
                     self.terminators();
                     continue;
@@ -316,7 +353,9 @@ impl Parser {
     }
 
     fn stmt(&mut self) -> R<Stmt> {
-        self.nested(Self::stmt_inner)
+        let pos = self.pos();
+        let s = self.nested(Self::stmt_inner)?;
+        Ok(Stmt::At(pos, Box::new(s)))
     }
 
     fn stmt_inner(&mut self) -> R<Stmt> {
@@ -751,7 +790,23 @@ impl Parser {
                 _ => return Ok(l),
             };
             self.advance();
+            let start = self.i;
             let r = self.unary()?;
+            // gawk folds a constant divisor while parsing (`mk_binary`): a literal 0, signed
+            // or not, is an error before the program runs; a parenthesized one is not.
+            let zero = |e: &Expr| matches!(e, Expr::Num(n) if *n == 0.0);
+            let const_zero = match &r {
+                Expr::Neg(x) | Expr::Plus(x) => zero(x),
+                x => zero(x),
+            };
+            if op != "*" && const_zero && !matches!(self.toks[start].t, T::P("(")) {
+                let msg = if op == "/" {
+                    "division by zero attempted"
+                } else {
+                    "division by zero attempted in `%'"
+                };
+                self.const_errors.push((self.toks[start].line, msg));
+            }
             l = Expr::Bin(op, Box::new(l), Box::new(r));
         }
     }
@@ -966,7 +1021,9 @@ mod tests {
         let Some(body) = &p.items[0].action else {
             panic!()
         };
-        assert!(matches!(&body[0], Stmt::Print(args, None) if args.len() == 1));
+        assert!(
+            matches!(&body[0], Stmt::At(_, s) if matches!(&**s, Stmt::Print(args, None) if args.len() == 1))
+        );
     }
 
     #[test]

@@ -983,10 +983,23 @@ pub(crate) fn kill(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     let mut status = 0;
     for a in &argv[i..] {
+        if a.starts_with('%') {
+            // Without job control dash signals the job's process group, which a
+            // non-interactive shell never made: ESRCH for a job that exists.
+            if sh.job_pid(a).is_none() {
+                sh.sh_error(pid, &format!("kill: No such job: {a}"));
+                return 2;
+            }
+            sh.sh_error(pid, "kill: No such process\n");
+            status = 1;
+            continue;
+        }
         let target = match a.parse::<i32>() {
             Ok(n) => Pid(n),
             Err(_) => {
-                return sh.fatal(&format!("kill: Illegal number: {a}"));
+                // A regular builtin's error: status 2, the shell goes on.
+                sh.sh_error(pid, &format!("kill: Illegal number: {a}"));
+                return 2;
             }
         };
         if let Err(e) = sh.kernel().kill(pid, target, Signal(sig)) {
@@ -1269,39 +1282,49 @@ pub(crate) fn ulimit(sh: &mut Shell, argv: &[String]) -> i32 {
     write_out(sh, "ulimit", &format!("{v}\n"))
 }
 
-/// dash's `jobs` without job control: newest first, `[N] + Running` / `Done` padded to 33
-/// columns (a non-interactive dash keeps no command text), finished jobs forgotten once shown.
+/// dash's `jobs` without job control: the most recent job first, `[N] + Running` / `Done`
+/// padded to 33 columns (a non-interactive dash keeps no command text), finished jobs freed
+/// once shown.
 pub(crate) fn jobs(sh: &mut Shell, _argv: &[String]) -> i32 {
     let pid = sh.cur();
     let ps = sh.kernel().ps();
-    let jobs = sh.jobs.clone();
-    let mut keep = Vec::new();
-    let mut lines = Vec::new();
-    for (i, j) in jobs.iter().enumerate() {
+    let mut live: Vec<(usize, Pid, u64)> = sh
+        .jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, j)| j.map(|(p, seq)| (i, p, seq)))
+        .collect();
+    live.sort_by_key(|j| std::cmp::Reverse(j.2));
+    let mut text = String::new();
+    // A done job is freed as it is shown, so the next one may become the current job (`+`),
+    // as dash's `showjobs` marks them.
+    let mut freed = 0;
+    for (rank, &(slot, j, _)) in live.iter().enumerate() {
         let running = ps
             .iter()
-            .any(|p| p.pid == *j && p.ppid == pid && p.state != cgsim_cgroupfs::ProcState::Zombie);
+            .any(|p| p.pid == j && p.ppid == pid && p.state != cgsim_cgroupfs::ProcState::Zombie);
+        let mark = match rank - freed {
+            0 => '+',
+            1 => '-',
+            _ => ' ',
+        };
         let state = if running {
-            keep.push(*j);
             "Running".to_string()
         } else {
-            match sh.reaped.get(j).copied() {
+            sh.jobs[slot] = None;
+            freed += 1;
+            match sh.reaped.get(&j).copied() {
                 Some(st) if st > 128 => crate::commands::builtins::strsignal(Signal(st - 128)),
                 Some(st) if st != 0 => format!("Done({st})"),
                 _ => "Done".to_string(),
             }
         };
-        let mark = if i + 1 == jobs.len() {
-            '+'
-        } else if i + 2 == jobs.len() {
-            '-'
-        } else {
-            ' '
-        };
-        lines.push(format!("{:<33}\n", format!("[{}] {mark} {state}", i + 1)));
+        text.push_str(&format!(
+            "{:<33}\n",
+            format!("[{}] {mark} {state}", slot + 1)
+        ));
     }
-    sh.jobs = keep;
-    let text: String = lines.into_iter().rev().collect();
+    sh.trim_jobs();
     write_out(sh, "jobs", &text)
 }
 

@@ -40,6 +40,11 @@ impl Shell {
                         return 0;
                     }
                 }
+                // Reaped already, with the other finished children, while an earlier stage
+                // of the same pipeline was waited for.
+                Err(e) if e.errno == Errno::ECHILD && self.reaped.contains_key(&child) => {
+                    return self.reaped.remove(&child).unwrap_or(0);
+                }
                 Err(e) => {
                     self.sh_error(parent, &format!("wait: {}", e.errno.strerror()));
                     return 127;
