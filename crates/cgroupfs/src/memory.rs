@@ -3,7 +3,8 @@
 //!
 //! **Kernel:** memcg counted with `res_counter` (`kernel/res_counter.c`, bytes, one spinlock
 //! per level) from 2.6.25 to 3.18, and with `page_counter` (`mm/page_counter.c`, pages,
-//! lockless) from 3.19 (commit 3e32cb2e0a12 "mm: memcontrol: lockless page counters"). The
+//! lockless) from 3.19 (commit 3e32cb2e0a12 "mm: memcontrol: lockless page counters"), which
+//! grew the cgroup-v2 protections `low` (4.16), `min` (4.18) and `high` by 6.6. The
 //! difference is visible in the v1 files: `memory.limit_in_bytes` of an unlimited memcg reads
 //! `9223372036854775807` (`RES_COUNTER_MAX`) before and `9223372036854771712`
 //! (`PAGE_COUNTER_MAX` pages) after; a limit is rounded up to a page by res_counter
@@ -19,7 +20,9 @@
 
 use std::sync::Arc;
 
-use cgsim_counters::{PageCounter, PageCounterProfile, ResCounterProfile, SpinResCounter};
+use cgsim_counters::{
+    PageCounter, PageCounterProfile, ProtectedPageCounter, ResCounterProfile, SpinResCounter,
+};
 use cgsim_ktypes::{Bytes, CpuId, Errno, Pages, Pid, Tracer};
 use cgsim_memcg::profile::ThresholdCheck;
 use cgsim_memcg::subsys::SubsysTable;
@@ -35,6 +38,8 @@ pub enum CounterBackend {
     ResCounter(ResCounterProfile),
     /// `page_counter` (3.19+), with the version's spelling of unlimited and memparse suffixes.
     PageCounter(PageCounterProfile),
+    /// The 6.6 `page_counter` with `min`, `low` and `high` (the cgroup-v2 memory controller).
+    ProtectedPageCounter(PageCounterProfile),
 }
 
 impl CounterBackend {
@@ -42,7 +47,9 @@ impl CounterBackend {
     pub fn name(self) -> &'static str {
         match self {
             CounterBackend::ResCounter(_) => "res_counter",
-            CounterBackend::PageCounter(_) => "page_counter",
+            CounterBackend::PageCounter(_) | CounterBackend::ProtectedPageCounter(_) => {
+                "page_counter"
+            }
         }
     }
 }
@@ -51,8 +58,10 @@ impl CounterBackend {
 pub enum Memory<T: Tracer> {
     /// res_counter with a spinlock per level (2.6.25–3.18).
     ResCounter(Arc<MemoryMachine<SpinResCounter, T>>),
-    /// page_counter (3.19+).
+    /// page_counter (3.19–5.x as v1 uses it).
     PageCounter(Arc<MemoryMachine<PageCounter, T>>),
+    /// The 6.6 page_counter with the cgroup-v2 protections.
+    ProtectedPageCounter(Arc<MemoryMachine<ProtectedPageCounter, T>>),
 }
 
 /// Run `$body` with `$m` bound to the `&Arc<MemoryMachine<C, T>>` inside a [`Memory`], whatever
@@ -70,6 +79,7 @@ macro_rules! with_machine {
         match $mem {
             $crate::Memory::ResCounter($m) => $body,
             $crate::Memory::PageCounter($m) => $body,
+            $crate::Memory::ProtectedPageCounter($m) => $body,
         }
     };
 }
@@ -79,6 +89,7 @@ impl<T: Tracer> Clone for Memory<T> {
         match self {
             Memory::ResCounter(m) => Memory::ResCounter(Arc::clone(m)),
             Memory::PageCounter(m) => Memory::PageCounter(Arc::clone(m)),
+            Memory::ProtectedPageCounter(m) => Memory::ProtectedPageCounter(Arc::clone(m)),
         }
     }
 }
@@ -100,6 +111,9 @@ impl<T: Tracer> Memory<T> {
             CounterBackend::PageCounter(p) => {
                 Memory::PageCounter(MemoryMachine::new(profile, p, cfg, tracer, klog, clock))
             }
+            CounterBackend::ProtectedPageCounter(p) => Memory::ProtectedPageCounter(
+                MemoryMachine::new(profile, p, cfg, tracer, klog, clock),
+            ),
         }
     }
 
@@ -113,7 +127,7 @@ impl<T: Tracer> Memory<T> {
     pub fn counter_name(&self) -> &'static str {
         match self {
             Memory::ResCounter(_) => "res_counter",
-            Memory::PageCounter(_) => "page_counter",
+            Memory::PageCounter(_) | Memory::ProtectedPageCounter(_) => "page_counter",
         }
     }
 
@@ -121,7 +135,7 @@ impl<T: Tracer> Memory<T> {
     pub fn as_res_counter(&self) -> Option<&Arc<MemoryMachine<SpinResCounter, T>>> {
         match self {
             Memory::ResCounter(m) => Some(m),
-            Memory::PageCounter(_) => None,
+            _ => None,
         }
     }
 
@@ -129,7 +143,15 @@ impl<T: Tracer> Memory<T> {
     pub fn as_page_counter(&self) -> Option<&Arc<MemoryMachine<PageCounter, T>>> {
         match self {
             Memory::PageCounter(m) => Some(m),
-            Memory::ResCounter(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The 6.6 machine (page_counter with protections), if this boot uses it.
+    pub fn as_protected(&self) -> Option<&Arc<MemoryMachine<ProtectedPageCounter, T>>> {
+        match self {
+            Memory::ProtectedPageCounter(m) => Some(m),
+            _ => None,
         }
     }
 
