@@ -363,6 +363,12 @@ impl ProtectedPageCounter {
         memparse_pages(buf, b"max", self.profile.suffixes)
     }
 
+    /// `page_counter_memparse(buf, word, &nr_pages)` with any spelling of unlimited
+    /// (`memory.reclaim` passes `""`, so only an empty buffer means `PAGE_COUNTER_MAX`).
+    pub fn memparse_word(&self, buf: &[u8], word: &[u8]) -> Result<Pages, Errno> {
+        memparse_pages(buf, word, self.profile.suffixes)
+    }
+
     /// `page_counter_memparse` with the profile's v1 spelling of unlimited (`-1`).
     pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
         memparse_pages(

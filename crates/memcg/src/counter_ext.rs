@@ -31,6 +31,13 @@ pub trait MemCounter: Counter {
     /// that would fail, and count in `failcnt`, is left to the slow path). Racy by nature: the
     /// charge itself still decides.
     fn fits(&self, nr: Pages) -> bool;
+
+    /// The 6.6 counter with `min`/`low`/`high` behind this one, `None` for the counters
+    /// without protection (res_counter, the 3.19 page_counter): what the v2 files and
+    /// reclaim's protection checks use.
+    fn as_protected(&self) -> Option<&cgsim_counters::ProtectedPageCounter> {
+        None
+    }
 }
 
 impl<L: ResLock> MemCounter for ResCounter<L> {
@@ -140,5 +147,9 @@ impl MemCounter for cgsim_counters::ProtectedPageCounter {
 
     fn set_limit_unchecked(&self, limit: Bytes) {
         let _ = Counter::set_limit(self, limit);
+    }
+
+    fn as_protected(&self) -> Option<&cgsim_counters::ProtectedPageCounter> {
+        Some(self)
     }
 }

@@ -50,6 +50,7 @@ pub mod files;
 mod invariants;
 pub mod machine;
 pub mod memcontrol;
+pub mod memcontrol_v2;
 pub mod mm;
 pub mod model;
 mod move_charge;
@@ -73,6 +74,7 @@ pub use machine::{
     MemoryMachine, NoEventHook, PAGEVEC_SIZE,
 };
 pub use memcontrol::{MemCgroup, MemStat, MemcgId};
+pub use memcontrol_v2::{MemFileV2, MemcgEvent};
 pub use mm::{FileId, ShmId};
 pub use oom::{OOM_DISABLE, OOM_SCORE_ADJ_MIN, OomNamer};
 pub use page::{LruList, Page};

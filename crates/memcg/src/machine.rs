@@ -885,6 +885,7 @@ impl<C: MemCounter> World<C> {
             oom_lock: false,
             oom_kill: 0,
             memsw_is_minimum: false,
+            v2: Default::default(),
             last_scanned_child: 0,
             nr_tasks: 0,
             css: None,

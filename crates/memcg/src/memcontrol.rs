@@ -122,6 +122,8 @@ pub struct MemCgroup<C> {
     pub(crate) last_scanned_child: u16,
     /// Tasks whose memory cgroup this is (`cgroup_task_count`).
     pub(crate) nr_tasks: usize,
+    /// The cgroup-v2 state: event counters, `oom.group`, swap settings (6.6).
+    pub(crate) v2: crate::memcontrol_v2::V2Memcg,
     /// The embedded css (a `cgsim_cgroup::CssRef` once the subsystem is registered).
     pub css: Option<Arc<dyn Any + Send + Sync>>,
 }
