@@ -142,7 +142,14 @@ impl<C: MemCounter> World<C> {
                 csize = 1;
                 continue;
             }
-            let ret = self.mem_cgroup_hierarchical_reclaim(t, cpu, over.memcg, over.noswap, false);
+            // 6.6 `try_charge_memcg`: a `max` event, then reclaim of the over-limit subtree
+            // that respects `memory.min`/`memory.low` (the v2 machine only).
+            let ret = if self.mc(over.memcg).counters.res.as_protected().is_some() {
+                self.memcg_memory_event(over.memcg, crate::MemcgEvent::Max);
+                self.try_to_free_mem_cgroup_pages_v2(t, cpu, over.memcg, 1)
+            } else {
+                self.mem_cgroup_hierarchical_reclaim(t, cpu, over.memcg, over.noswap, false)
+            };
             if ret > 0 {
                 continue;
             }

@@ -27,7 +27,7 @@ use crate::page::LruList;
 use cgsim_counters::{PAGE_COUNTER_MAX, ProtectedPageCounter};
 use cgsim_ktypes::parse::strstrip;
 use cgsim_ktypes::trace::Tracer;
-use cgsim_ktypes::{CpuId, Errno, PAGE_SIZE, Pages};
+use cgsim_ktypes::{CpuId, Errno, PAGE_SIZE, Pages, Pid};
 
 /// `MAX_RECLAIM_RETRIES` (`mm/memcontrol.c`, v6.6).
 pub const MAX_RECLAIM_RETRIES: u32 = 16;
@@ -250,6 +250,89 @@ impl<C: MemCounter> World<C> {
             mc.v2.events_seq += 1;
             x = mc.parent;
         }
+    }
+
+    /// [`World::memcg_memory_event`] on the v2 machine only (the counter has protections): the
+    /// v1 machines keep no `memory.events`.
+    pub(crate) fn memcg_memory_event_v2(&mut self, s: u16, event: MemcgEvent) {
+        if self.mc(s).counters.res.as_protected().is_some() {
+            self.memcg_memory_event(s, event);
+        }
+    }
+
+    /// `mem_cgroup_get_oom_group(victim, oom_domain)` (`mm/memcontrol.c`, v6.6): the highest
+    /// memcg with `memory.oom.group` set between the victim's memcg and the OOMing one
+    /// (`None` for a global OOM: the root), or `None`. The root memcg never is one.
+    pub(crate) fn oom_group_of(&self, victim: Pid, domain: Option<u16>) -> Option<u16> {
+        let mut x = self.tasks.get(&victim)?.memcg;
+        self.mc(x).counters.res.as_protected()?;
+        self.mc(x).parent?;
+        if let Some(d) = domain
+            && !self.is_same_or_hier_descendant(x, d)
+        {
+            return None;
+        }
+        let mut group = None;
+        loop {
+            if self.mc(x).v2.oom_group {
+                group = Some(x);
+            }
+            if Some(x) == domain {
+                break;
+            }
+            match self.mc(x).parent {
+                Some(p) => x = p,
+                None => break,
+            }
+        }
+        group
+    }
+
+    /// The `oom_group` branch of `oom_kill_process` (`mm/oom_kill.c`, v6.6): count an
+    /// `oom_group_kill` event, print `Tasks in /X are going to be killed due to memory.oom.group
+    /// set` (`mem_cgroup_print_oom_group`), and kill every task of the group's subtree
+    /// (`oom_kill_memcg_member`: all but those with `oom_score_adj` -1000 and those already
+    /// dying). Returns whether `current` was among them.
+    pub(crate) fn oom_kill_group<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        current: Option<Pid>,
+        g: u16,
+    ) -> bool {
+        self.memcg_memory_event(g, MemcgEvent::OomGroupKill);
+        let path = self
+            .mc(g)
+            .css
+            .as_ref()
+            .and_then(|css| self.namer.as_ref()?.css_path(css));
+        if let Some(path) = path {
+            self.printk(
+                cgsim_ktypes::klog::Level::Info,
+                format!("Tasks in {path} are going to be killed due to memory.oom.group set"),
+            );
+        }
+        let members = self.subtree(g);
+        let victims: Vec<Pid> = self
+            .tasks
+            .iter()
+            .filter(|(_, tk)| {
+                members.contains(&tk.memcg)
+                    && tk.mm.is_some()
+                    && !tk.memdie
+                    && tk.oom_score_adj != crate::OOM_SCORE_ADJ_MIN
+            })
+            .map(|(&p, _)| p)
+            .collect();
+        let mut killed_current = false;
+        for p in victims {
+            let slot = self.tasks[&p].memcg;
+            self.kill_task(t, cpu, p);
+            self.mc_mut(slot).oom_kill += 1;
+            self.memcg_memory_event(slot, MemcgEvent::OomKill);
+            killed_current |= current == Some(p);
+        }
+        killed_current
     }
 
     /// `mem_cgroup_calculate_protection(target, memcg)` over the subtree of `target` (parents

@@ -154,6 +154,8 @@ impl<C: MemCounter> World<C> {
             };
         }
         let _f = trace::func(t, cpu, "mem_cgroup_oom");
+        // 6.6: `memcg_memory_event(memcg, MEMCG_OOM)` before the OOM handling.
+        self.memcg_memory_event_v2(mem, crate::MemcgEvent::Oom);
         self.mark_under_oom(mem, 1);
         let locked = self.oom_trylock(mem);
         if locked {
@@ -513,15 +515,22 @@ impl<C: MemCounter> World<C> {
                     .map_or(victim, |(&p, _)| p)
             }
         };
+        // 6.6 `mem_cgroup_get_oom_group`, chosen before the victim dies.
+        let oom_group = self.oom_group_of(target, memcg);
         self.kill_task(t, cpu, target);
         if let Some(slot) = self.tasks.get(&target).map(|t| t.memcg) {
             self.mc_mut(slot).oom_kill += 1;
+            self.memcg_memory_event_v2(slot, crate::MemcgEvent::OomKill);
         }
-        current == Some(target)
+        let mut killed_current = current == Some(target);
+        if let Some(g) = oom_group {
+            killed_current |= self.oom_kill_group(t, cpu, current, g);
+        }
+        killed_current
     }
 
     /// `oom_kill_task`: `TIF_MEMDIE` + `SIGKILL`, log, and free the victim's memory now.
-    fn kill_task<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
+    pub(crate) fn kill_task<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
         let _f = trace::func(t, cpu, "oom_kill_task");
         for line in self.oom_killed_lines(pid) {
             self.printk(Level::Err, line);

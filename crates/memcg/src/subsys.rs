@@ -234,3 +234,31 @@ fn cftype<C: MemCounter, T: Tracer>(
     }
     cft
 }
+
+/// The memory controller's `dfl_cftypes` of 6.6 for one cgroup of the default hierarchy:
+/// `memory_files[]`, `swap_files[]` and `zswap_files[]` (`mm/memcontrol.c`, v6.6), without the
+/// `CFTYPE_NOT_ON_ROOT` ones in the root (`is_root`). Every file reads with `seq_show` (or
+/// `read_u64`, printed the same way) and writes with the raw `write` handler, which strips
+/// white space itself and returns the whole count.
+pub fn v2_cftypes<C: MemCounter, T: Tracer>(
+    machine: &Arc<MemoryMachine<C, T>>,
+    is_root: bool,
+) -> Vec<Cftype<T>> {
+    use crate::memcontrol_v2::MemFileV2;
+    MemFileV2::ALL
+        .into_iter()
+        .filter(|f| !(is_root && f.not_on_root()))
+        .map(|file| {
+            let mut cft = Cftype::new(file.name()).with_mode(file.mode());
+            if file.readable() {
+                let m = Arc::clone(machine);
+                cft = cft.read_seq_string(move |cx| m.read_v2(ctx_memcg(cx)?, file));
+            }
+            if file.writable() {
+                let m = Arc::clone(machine);
+                cft = cft.write_raw(move |cx, buf| m.write_v2(ctx_memcg(cx)?, file, buf));
+            }
+            cft
+        })
+        .collect()
+}
