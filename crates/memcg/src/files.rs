@@ -304,6 +304,14 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         match file {
             // mem_cgroup_hierarchy_write (2.6.34).
             MemFile::UseHierarchy => {
+                // 5.10+: non-hierarchical mode is gone; 1 is accepted and changes nothing.
+                if w.profile.hierarchy_always {
+                    if val == 1 {
+                        return Ok(());
+                    }
+                    w.printk_once_nonhier();
+                    return Err(Errno::EINVAL);
+                }
                 if parent_hier || val > 1 {
                     return Err(Errno::EINVAL);
                 }

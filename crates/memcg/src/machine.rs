@@ -839,13 +839,13 @@ impl<C: MemCounter> World<C> {
                     res: Arc::new(C::new_root(self.counter_profile, slot as usize)),
                     memsw: swap.then(|| Arc::new(C::new_root(self.counter_profile, slot as usize))),
                 },
-                false,
+                self.profile.hierarchy_always,
                 self.profile.vm_swappiness,
                 false,
             ),
             Some(p) => {
                 let pm = self.mc(p);
-                let hier = pm.use_hierarchy;
+                let hier = pm.use_hierarchy || self.profile.hierarchy_always;
                 let res = if hier {
                     C::new_child(&pm.counters.res, slot as usize)
                 } else {

@@ -81,6 +81,8 @@ pub struct V2Memcg {
     pub events_seq: u64,
     /// Bumped whenever `events_local` changes (`events_local_file`).
     pub events_local_seq: u64,
+    /// The root's `pr_warn_once` of `mem_cgroup_hierarchy_write` was printed.
+    pub nonhier_warned: bool,
 }
 
 impl Default for V2Memcg {
@@ -95,6 +97,7 @@ impl Default for V2Memcg {
             zswap_max: PAGE_COUNTER_MAX,
             events_seq: 0,
             events_local_seq: 0,
+            nonhier_warned: false,
         }
     }
 }
@@ -249,6 +252,20 @@ impl<C: MemCounter> World<C> {
             mc.v2.events[i] += 1;
             mc.v2.events_seq += 1;
             x = mc.parent;
+        }
+    }
+
+    /// `mem_cgroup_hierarchy_write`'s `pr_warn_once` (5.10+) when 0 is written.
+    pub(crate) fn printk_once_nonhier(&mut self) {
+        let root = self.slot_of(MemcgId::ROOT).expect("the root memcg");
+        if !self.mc(root).v2.nonhier_warned {
+            self.mc_mut(root).v2.nonhier_warned = true;
+            self.printk(
+                cgsim_ktypes::klog::Level::Warning,
+                "Non-hierarchical mode is deprecated. Please report your usecase to \
+                 linux-mm@kvack.org if you depend on this functionality."
+                    .to_string(),
+            );
         }
     }
 
