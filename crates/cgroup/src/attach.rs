@@ -34,7 +34,7 @@ impl<T: Tracer> CgroupCore<T> {
         // lookup; released before cgroup_attach_task).
         let mut st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
-        if c.is_removed() || c.root.is_rootnode() {
+        if c.is_removed() || (c.root.is_rootnode() && !self.profile.has_cgroup2()) {
             return Err(Errno::ENODEV);
         }
         let target = match pid {
@@ -62,13 +62,26 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex (css_set_lock inside cgroup_attach_task).
         let mut st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
-        if c.is_removed() || c.root.is_rootnode() {
+        if c.is_removed() || (c.root.is_rootnode() && !self.profile.has_cgroup2()) {
             return Err(Errno::ENODEV);
         }
         self.cgroup_attach_task(&mut st, cgrp, pid)
     }
 
+    /// [`cgroup_attach_task`](Self::cgroup_attach_task) for the default hierarchy's
+    /// `cgroup.procs` (the caller holds `cgroup_mutex` and has vetted the move).
+    pub(crate) fn cgroup_attach_task_locked(
+        &self,
+        st: &mut CgroupState<T>,
+        cgrp: CgroupId,
+        pid: Pid,
+    ) -> Result<(), Errno> {
+        self.cgroup_attach_task(st, cgrp, pid)
+    }
+
     /// `cgroup_attach_task` (`kernel/cgroup.c`, v2.6.34). The caller holds `cgroup_mutex`.
+    /// On the default hierarchy (6.6 `cgroup_migrate_execute`) the callbacks run for the
+    /// subsystems whose effective css differs between the two cgroups, in ascending id.
     fn cgroup_attach_task(
         &self,
         st: &mut CgroupState<T>,
@@ -94,25 +107,40 @@ impl<T: Tracer> CgroupCore<T> {
         if oldcgrp == cgrp {
             return Ok(());
         }
-        let list = st
-            .roots_arena
-            .get(root.0)
-            .expect("live")
-            .subsys_list
-            .clone();
-        // Borrowed, not cloned: a subsystem that keeps the trait's empty default pays no
-        // reference-count traffic for the css it is not interested in.
-        fn css_of<T: Tracer>(st: &CgroupState<T>, c: CgroupId, i: usize) -> &crate::CssRef {
-            st.cgroups.get(c.0).expect("live").subsys[i]
-                .as_ref()
-                .expect("bound subsystem has a css")
+        let on_dfl = self.on_dfl_root(root);
+        let list: Vec<usize> = if on_dfl {
+            let mask = Self::dfl_subsys_mask(st);
+            (0..self.subsys.len())
+                .filter(|&i| {
+                    mask & (1 << i) != 0
+                        && Self::e_css(st, cgrp, i).id() != Self::e_css(st, oldcgrp, i).id()
+                })
+                .collect()
+        } else {
+            st.roots_arena
+                .get(root.0)
+                .expect("live")
+                .subsys_list
+                .clone()
+        };
+        // The effective css (the cgroup's own on v1). Cloned only on the default hierarchy: on
+        // v1 a subsystem that keeps the trait's empty default pays no reference-count traffic.
+        fn css_of<T: Tracer>(
+            st: &CgroupState<T>,
+            c: CgroupId,
+            i: usize,
+        ) -> std::borrow::Cow<'_, crate::CssRef> {
+            match &st.cgroups.get(c.0).expect("live").subsys[i] {
+                Some(css) => std::borrow::Cow::Borrowed(css),
+                None => std::borrow::Cow::Owned(CgroupCore::<T>::e_css(st, c, i)),
+            }
         }
         let mut done = Vec::new();
         let mut failure = None;
         for &i in &list {
             let cx = self.ctx(st, i, cgrp);
             let _g = self.trace_cb(i, SubsysCallback::CanAttach);
-            match self.subsys[i].can_attach(&cx, css_of(st, cgrp, i), tref) {
+            match self.subsys[i].can_attach(&cx, &css_of(st, cgrp, i), tref) {
                 Ok(()) => done.push(i),
                 Err(e) => {
                     failure = Some(e);
@@ -138,7 +166,7 @@ impl<T: Tracer> CgroupCore<T> {
             for &i in &done {
                 let cx = self.ctx(st, i, cgrp);
                 let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
-                self.subsys[i].cancel_attach(&cx, css_of(st, cgrp, i), tref);
+                self.subsys[i].cancel_attach(&cx, &css_of(st, cgrp, i), tref);
             }
             return Err(e);
         }
@@ -163,7 +191,7 @@ impl<T: Tracer> CgroupCore<T> {
         for &i in &list {
             let cx = self.ctx(st, i, cgrp);
             let _g = self.trace_cb(i, SubsysCallback::Attach);
-            self.subsys[i].attach(&cx, css_of(st, cgrp, i), css_of(st, oldcgrp, i), tref);
+            self.subsys[i].attach(&cx, &css_of(st, cgrp, i), &css_of(st, oldcgrp, i), tref);
         }
         st.cgroups
             .get(oldcgrp.0)

@@ -22,6 +22,19 @@ pub const S_IWUSR: u32 = 0o200;
 /// `S_IWUGO`.
 pub const S_IWUGO: u32 = 0o222;
 
+/// `CFTYPE_ONLY_ON_ROOT`: the file exists only in a hierarchy's top cgroup
+/// (`include/linux/cgroup-defs.h`, v6.6).
+pub const CFTYPE_ONLY_ON_ROOT: u32 = 1 << 0;
+/// `CFTYPE_NOT_ON_ROOT`: the file exists everywhere but in a hierarchy's top cgroup.
+pub const CFTYPE_NOT_ON_ROOT: u32 = 1 << 1;
+/// `CFTYPE_NS_DELEGATABLE`: writable by a delegatee inside a cgroup namespace (`nsdelegate`).
+pub const CFTYPE_NS_DELEGATABLE: u32 = 1 << 2;
+/// `CFTYPE_NO_PREFIX`: the file name gets no `<subsys>.` prefix (v1 legacy files such as
+/// memcg's `cgroup.event_control` in 6.6).
+pub const CFTYPE_NO_PREFIX: u32 = 1 << 3;
+/// `CFTYPE_WORLD_WRITABLE`: `cgroup_file_mode` gives 0222 write bits instead of 0200.
+pub const CFTYPE_WORLD_WRITABLE: u32 = 1 << 4;
+
 /// What a control-file handler sees.
 pub struct CftCtx<'a, T: Tracer> {
     /// The core (query methods only; the handler runs without `cgroup_mutex`).
@@ -126,6 +139,10 @@ pub struct Cftype<T: Tracer> {
     pub write: Option<CftWrite<T>>,
     /// `register_event`/`unregister_event` (2.6.34).
     pub events: Option<Arc<dyn CftEvents>>,
+    /// `cft->flags` (`CFTYPE_ONLY_ON_ROOT`, `CFTYPE_NOT_ON_ROOT`, `CFTYPE_NO_PREFIX`, ...);
+    /// honoured by `cgroup_populate_dir` on both hierarchies, as `cgroup_addrm_files` does
+    /// (v6.6). 0 for every v1 file of the older presets.
+    pub flags: u32,
 }
 
 impl<T: Tracer> Cftype<T> {
@@ -139,7 +156,14 @@ impl<T: Tracer> Cftype<T> {
             read: None,
             write: None,
             events: None,
+            flags: 0,
         }
+    }
+
+    /// Builder: `cft->flags` (`CFTYPE_NOT_ON_ROOT`, ...).
+    pub fn with_flags(mut self, flags: u32) -> Self {
+        self.flags = flags;
+        self
     }
 
     /// Builder: `read_u64`.
@@ -259,7 +283,11 @@ impl<T: Tracer> Cftype<T> {
             mode |= S_IRUGO;
         }
         if self.write.is_some() {
-            mode |= S_IWUSR;
+            mode |= if self.flags & CFTYPE_WORLD_WRITABLE != 0 {
+                0o222
+            } else {
+                S_IWUSR
+            };
         }
         mode
     }

@@ -122,6 +122,13 @@ pub struct Cgroup<T: Tracer> {
     pub(crate) mode: u32,
     pub(crate) uid: u32,
     pub(crate) gid: u32,
+    /// `cgrp->subtree_control` (default hierarchy only): the controllers enabled for the
+    /// children, by subsystem bit.
+    pub(crate) subtree_control: u64,
+    /// `cgrp->max_descendants` (`cgroup.max.descendants`; `i32::MAX` is `max`).
+    pub(crate) max_descendants: i32,
+    /// `cgrp->max_depth` (`cgroup.max.depth`; `i32::MAX` is `max`).
+    pub(crate) max_depth: i32,
 }
 
 impl<T: Tracer> Cgroup<T> {
@@ -152,6 +159,9 @@ impl<T: Tracer> Cgroup<T> {
             mode: 0o755,
             uid: 0,
             gid: 0,
+            subtree_control: 0,
+            max_descendants: i32::MAX,
+            max_depth: i32::MAX,
         }
     }
 
@@ -228,7 +238,8 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
         let p = st.cgroups.get(parent.0).ok_or(Errno::ENODEV)?;
-        if p.is_removed() || parent == st.dummytop {
+        // 6.6: dummytop is the default hierarchy's root cgroup, where mkdir works.
+        if p.is_removed() || (parent == st.dummytop && !self.profile.has_cgroup2()) {
             return Err(Errno::ENODEV);
         }
         if name.is_empty() {
@@ -242,6 +253,16 @@ impl<T: Tracer> CgroupCore<T> {
         }
         if name == "." || name == ".." || Self::name_taken(&st, p, name) {
             return Err(Errno::EEXIST);
+        }
+        if self.profile.has_cgroup2() {
+            // 6.6 `cgroup_mkdir`: no newline, which would make /proc/<pid>/cgroup unparsable;
+            // then `cgroup_check_hierarchy_limits`.
+            if name.contains('\n') {
+                return Err(Errno::EINVAL);
+            }
+            if !Self::check_hierarchy_limits(&st, parent) {
+                return Err(Errno::EAGAIN);
+            }
         }
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_mkdir");
         let _g = trace::func(&*self.tracer, CORE_CPU, "cgroup_create");
@@ -261,12 +282,19 @@ impl<T: Tracer> CgroupCore<T> {
         c.uid = creator.euid.0;
         c.gid = creator.egid;
         let id = CgroupId(st.cgroups.insert(c));
-        let list = st
-            .roots_arena
-            .get(root.0)
-            .expect("live root")
-            .subsys_list
-            .clone();
+        let list: Vec<usize> = if self.on_dfl_root(root) {
+            // cgroup_apply_control_enable: the parent's subtree_control, ascending id.
+            let mask = st.cgroups.get(parent.0).expect("live").subtree_control;
+            (0..self.subsys.len())
+                .filter(|&i| mask & (1 << i) != 0)
+                .collect()
+        } else {
+            st.roots_arena
+                .get(root.0)
+                .expect("live root")
+                .subsys_list
+                .clone()
+        };
         for &i in &list {
             let css = self.alloc_css(&mut st, i, id, 0);
             let cx = self.ctx(&st, i, id);
@@ -386,7 +414,8 @@ impl<T: Tracer> CgroupCore<T> {
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;
         // deactivate_super: the child's superblock reference was the last one.
-        if r.number_of_cgroups == 1 && r.mounts == 0 {
+        // The default hierarchy (rootnode in 6.6) never dies.
+        if r.number_of_cgroups == 1 && r.mounts == 0 && !root.is_rootnode() {
             self.kill_sb(st, root);
         }
     }

@@ -147,6 +147,9 @@ pub(crate) struct CgroupState<T: Tracer> {
     /// `next_hierarchy_id`: where the next `init_root_id` starts looking (1 after rootnode took 0).
     pub(crate) next_hierarchy_id: u32,
     pub(crate) next_css_id: u64,
+    /// `cgrp_dfl_visible` (6.6): the default hierarchy was mounted once, so
+    /// `/proc/<pid>/cgroup` shows its `0::` line from now on.
+    pub(crate) dfl_visible: bool,
 }
 
 /// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`,
@@ -275,6 +278,7 @@ impl<T: Tracer> CgroupCore<T> {
             hierarchy_ids: BTreeSet::new(),
             next_hierarchy_id: 1,
             next_css_id: 1,
+            dfl_visible: false,
         };
         let core = CgroupCore {
             tracer,
@@ -448,6 +452,7 @@ impl<T: Tracer> CgroupCore<T> {
             parent_css,
             root: c.root,
             has_children: !c.children.is_empty(),
+            on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
         }
     }
 
@@ -480,6 +485,7 @@ impl<T: Tracer> CgroupCore<T> {
             parent_css: c.parent_css[i].clone(),
             root: c.root,
             has_children: c.has_children(),
+            on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
         }
     }
 

@@ -77,7 +77,11 @@ impl<T: Tracer> CgroupCore<T> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "find_css_set");
         let c = st.cgroups.get(cgrp.0).expect("find_css_set: live cgroup");
         let root = c.root;
-        let bits = st.roots_arena.get(root.0).expect("live root").subsys_bits;
+        let bits = if self.on_dfl_root(root) {
+            Self::dfl_subsys_mask(st)
+        } else {
+            st.roots_arena.get(root.0).expect("live root").subsys_bits
+        };
         let old = cs
             .css_sets
             .get(oldcg.0)
@@ -87,7 +91,8 @@ impl<T: Tracer> CgroupCore<T> {
         let template: Vec<CssRef> = (0..self.subsys.len())
             .map(|i| {
                 if bits & (1 << i) != 0 {
-                    c.subsys[i].clone().expect("bound subsystem has a css")
+                    // cgroup_e_css_by_mask: on v1 the cgroup's own css.
+                    Self::e_css(st, cgrp, i)
                 } else {
                     old.subsys[i].clone()
                 }

@@ -27,6 +27,31 @@ pub enum BaseFile {
     CloneChildren,
     /// `cgroup.sane_behavior` (3.10 profile, top cgroup only).
     SaneBehavior,
+    /// `cgroup.type` (default hierarchy, not on the root; 6.6 `cgroup_base_files[]` like the
+    /// rest below).
+    Type,
+    /// `cgroup.threads` (default hierarchy).
+    Threads,
+    /// `cgroup.controllers` (default hierarchy).
+    Controllers,
+    /// `cgroup.subtree_control` (default hierarchy).
+    SubtreeControl,
+    /// `cgroup.events` (default hierarchy, not on the root).
+    Events,
+    /// `cgroup.max.descendants` (default hierarchy).
+    MaxDescendants,
+    /// `cgroup.max.depth` (default hierarchy).
+    MaxDepth,
+    /// `cgroup.stat` (default hierarchy).
+    Stat,
+    /// `cgroup.freeze` (default hierarchy, not on the root).
+    Freeze,
+    /// `cgroup.kill` (default hierarchy, not on the root; write-only).
+    Kill,
+    /// `cpu.stat` (default hierarchy: a core file, whatever controllers are enabled).
+    CpuStat,
+    /// `cpu.stat.local` (default hierarchy, 6.6).
+    CpuStatLocal,
 }
 
 impl BaseFile {
@@ -41,6 +66,18 @@ impl BaseFile {
             BaseFile::ReleaseAgent => "release_agent",
             BaseFile::CloneChildren => "cgroup.clone_children",
             BaseFile::SaneBehavior => "cgroup.sane_behavior",
+            BaseFile::Type => "cgroup.type",
+            BaseFile::Threads => "cgroup.threads",
+            BaseFile::Controllers => "cgroup.controllers",
+            BaseFile::SubtreeControl => "cgroup.subtree_control",
+            BaseFile::Events => "cgroup.events",
+            BaseFile::MaxDescendants => "cgroup.max.descendants",
+            BaseFile::MaxDepth => "cgroup.max.depth",
+            BaseFile::Stat => "cgroup.stat",
+            BaseFile::Freeze => "cgroup.freeze",
+            BaseFile::Kill => "cgroup.kill",
+            BaseFile::CpuStat => "cpu.stat",
+            BaseFile::CpuStatLocal => "cpu.stat.local",
         }
     }
 }
@@ -160,7 +197,9 @@ impl<T: cgsim_ktypes::Tracer> OpenFile<T> {
     }
 }
 
-use crate::cftype::{CftCtx, CftEvents, CftRead, CftWrite};
+use crate::cftype::{
+    CFTYPE_NO_PREFIX, CFTYPE_NOT_ON_ROOT, CFTYPE_ONLY_ON_ROOT, CftCtx, CftEvents, CftRead, CftWrite,
+};
 use crate::cgroup::{CGRP_CLONE_CHILDREN, CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE};
 use crate::core::{CORE_CPU, CgroupCore, CgroupState};
 use crate::event_control::{EventControlRequest, parse_event_control};
@@ -180,6 +219,10 @@ impl<T: Tracer> CgroupCore<T> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
         let c = st.cgroups.get(cgrp.0).expect("live");
         let (uid, gid, is_top, root) = (c.uid, c.gid, c.parent.is_none(), c.root);
+        if self.on_dfl_root(root) {
+            self.populate_dfl_dir(st, cgrp);
+            return;
+        }
         let old_mode = self.profile.base_files == BaseFiles::V2_6_25;
         let mut base = match self.profile.base_files {
             BaseFiles::V2_6_25 => vec![
@@ -232,7 +275,13 @@ impl<T: Tracer> CgroupCore<T> {
             };
             let mut failed = res.is_err();
             for cft in dir.files {
-                let name = if noprefix {
+                // cgroup_addrm_files: the root-only and not-on-root flags.
+                if (cft.flags & CFTYPE_NOT_ON_ROOT != 0 && is_top)
+                    || (cft.flags & CFTYPE_ONLY_ON_ROOT != 0 && !is_top)
+                {
+                    continue;
+                }
+                let name = if noprefix || cft.flags & CFTYPE_NO_PREFIX != 0 {
                     cft.name.clone()
                 } else {
                     format!("{}.{}", self.subsys[i].name(), cft.name)
@@ -251,6 +300,85 @@ impl<T: Tracer> CgroupCore<T> {
                 });
             }
             if failed {
+                break;
+            }
+        }
+        st.cgroups.get_mut(cgrp.0).expect("live").files = files;
+    }
+
+    /// `cgroup_populate_dir` on the default hierarchy (6.6 `css_populate_dir` of the cgroup's
+    /// self css, then of each of its csses in ascending id): `cgroup_base_files[]` without the
+    /// `CFTYPE_NOT_ON_ROOT` ones in the root, then each controller's `dfl_cftypes` with the
+    /// `<controller>.` prefix, honouring the cftype flags. Files are owned by the directory's
+    /// creator, with `cgroup_file_mode`'s modes (the kernel's `cgroup_kn_set_ugid`).
+    fn populate_dfl_dir(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "css_populate_dir");
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        let (uid, gid, is_top) = (c.uid, c.gid, c.parent.is_none());
+        let base = [
+            (BaseFile::Type, true),
+            (BaseFile::Procs, false),
+            (BaseFile::Threads, false),
+            (BaseFile::Controllers, false),
+            (BaseFile::SubtreeControl, false),
+            (BaseFile::Events, true),
+            (BaseFile::MaxDescendants, false),
+            (BaseFile::MaxDepth, false),
+            (BaseFile::Stat, false),
+            (BaseFile::Freeze, true),
+            (BaseFile::Kill, true),
+            (BaseFile::CpuStat, false),
+            (BaseFile::CpuStatLocal, false),
+        ];
+        let mut files: Vec<CgroupFile<T>> = base
+            .into_iter()
+            .filter(|&(_, not_on_root)| !(is_top && not_on_root))
+            .map(|(b, _)| CgroupFile {
+                name: b.name().to_string(),
+                mode: dfl_mode(b),
+                uid,
+                gid,
+                kind: FileKind::Base(b),
+            })
+            .collect();
+        // dummytop keeps every css; only those of controllers on the default hierarchy count.
+        let dfl = Self::dfl_subsys_mask(st);
+        for i in 0..self.subsys.len() {
+            if !self.subsys[i].on_dfl() || self.disabled[i] || dfl & (1 << i) == 0 {
+                continue;
+            }
+            let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
+                continue;
+            };
+            let mut dir = PopulateDir { files: Vec::new() };
+            let res = {
+                let cx = self.ctx(st, i, cgrp);
+                let _g = self.trace_cb(i, SubsysCallback::Populate);
+                self.subsys[i].populate(&cx, &css, &mut dir)
+            };
+            for cft in dir.files {
+                if (cft.flags & CFTYPE_NOT_ON_ROOT != 0 && is_top)
+                    || (cft.flags & CFTYPE_ONLY_ON_ROOT != 0 && !is_top)
+                {
+                    continue;
+                }
+                let name = if cft.flags & CFTYPE_NO_PREFIX != 0 {
+                    cft.name.clone()
+                } else {
+                    format!("{}.{}", self.subsys[i].name(), cft.name)
+                };
+                if files.iter().any(|f| f.name == name) {
+                    break;
+                }
+                files.push(CgroupFile {
+                    name,
+                    mode: cft.file_mode(),
+                    uid,
+                    gid,
+                    kind: FileKind::Subsys { subsys_id: i, cft },
+                });
+            }
+            if res.is_err() {
                 break;
             }
         }
@@ -402,6 +530,7 @@ impl<T: Tracer> CgroupCore<T> {
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
             BaseFile::Tasks | BaseFile::Procs => Err(Errno::EBADF),
             BaseFile::EventControl => Err(Errno::EINVAL),
+            _ => self.read_dfl_base(st, cgrp, b),
         }
     }
 
@@ -542,7 +671,11 @@ impl<T: Tracer> CgroupCore<T> {
                 let hook = self.event_control.read().clone();
                 hook.register(&req)
             }
+            BaseFile::Procs if self.on_dfl_root(self.root_of(cgrp)?) => {
+                self.write_procs_dfl(cgrp, writer, data, true)
+            }
             BaseFile::Procs | BaseFile::Releasable | BaseFile::SaneBehavior => Err(Errno::EINVAL),
+            _ => self.write_dfl_base(cgrp, b, writer, data),
         }
     }
 
@@ -582,6 +715,21 @@ fn base_mode(b: BaseFile) -> u32 {
         | BaseFile::Releasable => 0o644,
         BaseFile::Procs | BaseFile::SaneBehavior => 0o444,
         BaseFile::EventControl => 0o222,
+        _ => dfl_mode(b),
+    }
+}
+
+/// `cgroup_file_mode` of the default hierarchy's base files (v6.6): 0444 for a file with a
+/// `seq_show` only, 0644 with a `write` too, 0200 for the write-only `cgroup.kill`.
+fn dfl_mode(b: BaseFile) -> u32 {
+    match b {
+        BaseFile::Controllers
+        | BaseFile::Events
+        | BaseFile::Stat
+        | BaseFile::CpuStat
+        | BaseFile::CpuStatLocal => 0o444,
+        BaseFile::Kill => 0o200,
+        _ => 0o644,
     }
 }
 

@@ -114,8 +114,9 @@ impl<T: Tracer> CgroupCore<T> {
                     .iter()
                     .find(|l| st.cgroups.get(l.cgrp.0).expect("checked").root == root)
                     .expect("checked");
-                let c = st.cgroups.get(l.cgrp.0).expect("checked");
-                if c.subsys[i].as_ref().map(|e| e.id()) != Some(css.id()) {
+                // The effective css (the cgroup's own except on the default hierarchy).
+                let e = Self::e_css(st, l.cgrp, i);
+                if e.id() != css.id() {
                     return Err(format!(
                         "I5: css_set {k:?} subsys[{i}] is not its cgroup's css"
                     ));
@@ -193,8 +194,17 @@ impl<T: Tracer> CgroupCore<T> {
                 return Err(format!("I8: {k:?} has the wrong top_cgroup"));
             }
             let is_dummy = k == st.dummytop.0;
+            // A cgroup below the default hierarchy's root has the csses its parent's
+            // subtree_control enables.
+            let dfl_mask = c
+                .parent
+                .filter(|_| c.root.is_rootnode())
+                .map(|p| st.cgroups.get(p.0).map_or(0, |p| p.subtree_control));
             for (i, css) in c.subsys.iter().enumerate() {
-                let bound = is_dummy || r.actual_subsys_bits & (1 << i) != 0;
+                let bound = match dfl_mask {
+                    Some(m) => m & (1 << i) != 0,
+                    None => is_dummy || r.actual_subsys_bits & (1 << i) != 0,
+                };
                 if css.is_some() != bound {
                     return Err(format!("I8: {k:?} subsys[{i}] presence wrong"));
                 }

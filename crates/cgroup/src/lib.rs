@@ -89,6 +89,7 @@ pub mod cgroup;
 mod core;
 pub mod css;
 pub mod css_set;
+pub mod dfl;
 pub mod event_control;
 pub mod files;
 mod fork;
@@ -101,7 +102,10 @@ pub mod snapshot;
 pub mod subsys;
 
 pub use crate::arena::ArenaKey;
-pub use crate::cftype::{CftCtx, CftEvents, CftRead, CftWrite, Cftype};
+pub use crate::cftype::{
+    CFTYPE_NO_PREFIX, CFTYPE_NOT_ON_ROOT, CFTYPE_NS_DELEGATABLE, CFTYPE_ONLY_ON_ROOT,
+    CFTYPE_WORLD_WRITABLE, CftCtx, CftEvents, CftRead, CftWrite, Cftype,
+};
 pub use crate::cgroup::{
     CGRP_CLONE_CHILDREN, CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CGRP_REMOVED, Cgroup, CgroupId,
 };
@@ -110,7 +114,7 @@ pub use crate::css::{CSS_REMOVED, CSS_ROOT, CgroupSubsysState, CssId, CssRef};
 pub use crate::css_set::{CgCgroupLink, CssSet, CssSetId};
 pub use crate::event_control::{EventControl, EventControlRequest, NoEventControl};
 pub use crate::files::{BaseFile, Dentry, DirInfo, FileInfo, FileKind, OpenFile};
-pub use crate::profile::CoreProfile;
+pub use crate::profile::{Cgroup2, CoreProfile};
 pub use crate::release::{RELEASE_AGENT_ENVP, ReleaseAgentCall};
 pub use crate::root::{CgroupSbOpts, CgroupfsRoot, MountResult, ROOT_NOPREFIX, RootId};
 pub use crate::snapshot::CoreSnapshot;

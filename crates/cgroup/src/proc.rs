@@ -64,6 +64,13 @@ impl<T: Tracer> CgroupCore<T> {
                 path
             ));
         }
+        // 6.6 `proc_cgroup_show`: `cgrp_dfl_root` is last in `cgroup_roots` (set up first,
+        // `list_add` at the head) and printed once a cgroup2 mount made it visible:
+        // hierarchy 0, no controller names, the path.
+        if self.profile.has_cgroup2() && st.dfl_visible {
+            let cgrp = cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE);
+            s.push_str(&format!("0::{}\n", Self::path_of(&st, cgrp)?));
+        }
         Ok(s)
     }
 

@@ -93,6 +93,19 @@ impl CssRefcntBase {
     }
 }
 
+/// `core.cgroup2`: whether the kernel has the default hierarchy (`cgroup2`, the unified
+/// hierarchy of `kernel/cgroup/cgroup.c` `cgrp_dfl_root`, v6.6).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Cgroup2 {
+    /// ≤ 4.4: no `cgroup2` filesystem (`mount -t cgroup2` is ENODEV); `rootnode` is the dummy
+    /// hierarchy that holds the unbound subsystems.
+    #[default]
+    Off,
+    /// 6.6: `rootnode` is `cgrp_dfl_root`, mountable as `cgroup2`, with the v2 interface files
+    /// (`cgroup_base_files[]`), `cgroup.subtree_control` and the no-internal-process rule.
+    V6_6,
+}
+
 /// Every `core.*` switch. `Default` is the 2.6.34–2.6.35 core with `rmdir_css_refs = ebusy`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CoreProfile {
@@ -103,12 +116,19 @@ pub struct CoreProfile {
     pub proc_cgroups_columns: ProcCgroupsColumns,
     pub rmdir_css_refs: RmdirCssRefs,
     pub css_refcnt_base: CssRefcntBase,
+    /// The default hierarchy (`cgroup2`), 6.6.
+    pub cgroup2: Cgroup2,
     /// Boot option `cgroup_disable=<name>[,...]` (2.6.26+): these subsystems are registered but
     /// disabled (`enabled` column 0 in `/proc/cgroups`, ignored by mount).
     pub cgroup_disable: Vec<String>,
 }
 
 impl CoreProfile {
+    /// Whether the default hierarchy exists (`core.cgroup2` is not `off`).
+    pub fn has_cgroup2(&self) -> bool {
+        self.cgroup2 != Cgroup2::Off
+    }
+
     /// The 2.6.25 behaviour for every switch.
     pub fn v2_6_25() -> CoreProfile {
         CoreProfile {
@@ -119,6 +139,7 @@ impl CoreProfile {
             proc_cgroups_columns: ProcCgroupsColumns::V2_6_25,
             rmdir_css_refs: RmdirCssRefs::Ebusy,
             css_refcnt_base: CssRefcntBase::Zero,
+            cgroup2: Cgroup2::Off,
             cgroup_disable: Vec::new(),
         }
     }
@@ -157,6 +178,8 @@ impl CoreProfile {
             ("core.rmdir_css_refs", "ignore") => self.rmdir_css_refs = RmdirCssRefs::Ignore,
             ("core.css_refcnt_base", "0") => self.css_refcnt_base = CssRefcntBase::Zero,
             ("core.css_refcnt_base", "1") => self.css_refcnt_base = CssRefcntBase::One,
+            ("core.cgroup2", "off") => self.cgroup2 = Cgroup2::Off,
+            ("core.cgroup2", "v6_6") => self.cgroup2 = Cgroup2::V6_6,
             _ => return Err(EINVAL),
         }
         Ok(())

@@ -280,8 +280,20 @@ impl<T: Tracer> CgroupCore<T> {
                 .any(|r| st.roots_arena.get(r.0).expect("live").name == *n)
         });
         // rebind_subsystems' EBUSY check, done before the hierarchy is built.
-        let busy = (0..self.subsys.len())
-            .any(|i| opts.subsys_bits & (1 << i) != 0 && !st.subsys_root[i].is_rootnode());
+        // 6.6: a controller on the default hierarchy with csses below its root (enabled in the
+        // root's cgroup.subtree_control) cannot move either.
+        let dfl_busy = if self.profile.has_cgroup2() {
+            st.cgroups
+                .get(st.dummytop.0)
+                .expect("dummytop")
+                .subtree_control
+        } else {
+            0
+        };
+        let busy = (0..self.subsys.len()).any(|i| {
+            opts.subsys_bits & (1 << i) != 0
+                && (!st.subsys_root[i].is_rootnode() || dfl_busy & (1 << i) != 0)
+        });
         if name_clash || busy {
             // drop_new_super → cgroup_kill_sb → cgroup_drop_root: the id goes back to the ida.
             if let Some(id) = new_root_id {
@@ -356,6 +368,12 @@ impl<T: Tracer> CgroupCore<T> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_remount");
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
+        if root.is_rootnode() && self.profile.has_cgroup2() {
+            // 6.6 `cgroup_reconfigure`: the cgroup2 options replace the root's flags.
+            let flags = crate::dfl::parse_cgroup2_options(data)?;
+            st.roots_arena.get_mut(root.0).expect("rootnode").flags = flags;
+            return Ok(());
+        }
         if root.is_rootnode() || st.roots_arena.get(root.0).is_none() {
             return Err(Errno::EINVAL);
         }
@@ -392,7 +410,13 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
         if root.is_rootnode() {
-            return Err(Errno::EINVAL);
+            // cgroup_kill_sb: the default hierarchy is never destroyed.
+            let r = st.roots_arena.get_mut(root.0).expect("rootnode");
+            if !self.profile.has_cgroup2() || r.mounts == 0 {
+                return Err(Errno::EINVAL);
+            }
+            r.mounts -= 1;
+            return Ok(false);
         }
         let r = st.roots_arena.get_mut(root.0).ok_or(Errno::EINVAL)?;
         if r.mounts == 0 {
@@ -466,8 +490,18 @@ impl<T: Tracer> CgroupCore<T> {
         let r = st.roots_arena.get(root.0).expect("live root");
         let removed = r.actual_subsys_bits & !final_bits;
         let added = final_bits & !r.actual_subsys_bits;
+        let dfl_busy = if self.profile.has_cgroup2() {
+            st.cgroups
+                .get(st.dummytop.0)
+                .expect("dummytop")
+                .subtree_control
+        } else {
+            0
+        };
         for i in 0..self.subsys.len() {
-            if added & (1 << i) != 0 && !st.subsys_root[i].is_rootnode() {
+            if added & (1 << i) != 0
+                && (!st.subsys_root[i].is_rootnode() || dfl_busy & (1 << i) != 0)
+            {
                 return Err(Errno::EBUSY);
             }
         }
@@ -527,6 +561,11 @@ impl<T: Tracer> CgroupCore<T> {
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.subsys_bits = final_bits;
         r.actual_subsys_bits = final_bits;
+        // 6.6: the default hierarchy's root gains or loses the moved controllers' files
+        // (`css_populate_dir` / `css_clear_dir` from `rebind_subsystems`).
+        if (added | removed) != 0 && self.profile.has_cgroup2() {
+            self.populate_dir(st, dummytop);
+        }
         Ok(())
     }
 
@@ -537,6 +576,10 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex.
         let st = self.lock();
         if root.is_rootnode() {
+            if self.profile.has_cgroup2() {
+                let flags = st.roots_arena.get(root.0).expect("rootnode").flags;
+                return Ok(self.show_dfl_options(flags));
+            }
             return Err(Errno::EINVAL);
         }
         let r = st.roots_arena.get(root.0).ok_or(Errno::EINVAL)?;

@@ -140,6 +140,24 @@ pub struct SubsysCtx<'a, T: Tracer> {
     pub root: RootId,
     /// Whether `cgrp` has child cgroups.
     pub has_children: bool,
+    /// `cgroup_on_dfl(cgrp)`: `cgrp` is on the default hierarchy (`cgroup2`, only with
+    /// `core.cgroup2` on; `kernel/cgroup/cgroup.c` `cgroup_on_dfl`, v6.6). A subsystem's
+    /// `populate` then adds its `dfl_cftypes` (v2 names, with `CFTYPE_NOT_ON_ROOT` /
+    /// `CFTYPE_ONLY_ON_ROOT` in [`Cftype::flags`]) instead of its `legacy_cftypes`.
+    pub on_dfl: bool,
+}
+
+impl<T: Tracer> SubsysCtx<'_, T> {
+    /// `cgroup_on_dfl(cgrp)` (`kernel/cgroup/cgroup.c`, v6.6).
+    pub fn cgroup_on_dfl(&self) -> bool {
+        self.on_dfl
+    }
+
+    /// Whether `cgrp` is the top cgroup of its hierarchy (`!cgroup_parent(cgrp)`), the test
+    /// behind `CFTYPE_ONLY_ON_ROOT` and `CFTYPE_NOT_ON_ROOT`.
+    pub fn is_root(&self) -> bool {
+        self.parent.is_none()
+    }
 }
 
 /// Control files a subsystem's `populate` adds (`cgroup_add_file`/`cgroup_add_files`).
@@ -204,6 +222,22 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
     /// method is all it takes to be called. Defaults to [`CallbackSet::MANDATORY`].
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY
+    }
+
+    /// Whether the subsystem has `dfl_cftypes`, i.e. can be enabled on the default hierarchy
+    /// (6.6 `cgroup_init`: a subsystem without them joins `cgrp_dfl_inhibit_ss_mask`, is never
+    /// listed in `cgroup.controllers` and cannot be written to `cgroup.subtree_control`).
+    /// Defaults to `true`; the v1-only subsystems (`debug` without `cgroup_debug`, `cpuacct`,
+    /// `ns`) say `false`.
+    fn on_dfl(&self) -> bool {
+        true
+    }
+
+    /// `ss->threaded` (6.6): the controller may be enabled in a threaded subtree and is exempt
+    /// from the no-internal-process rule (`cgrp_dfl_threaded_ss_mask`: cpuset, cpu, perf_event,
+    /// pids). Defaults to `false`.
+    fn threaded(&self) -> bool {
+        false
     }
 
     /// `ss->early_init` (initialised in `cgroup_init_early`, before the others).

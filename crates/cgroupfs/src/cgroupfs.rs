@@ -27,6 +27,10 @@ use cgsim_ktypes::{Cred, Errno, Pid, SysError, SysResult, Tracer};
 /// `CGROUP_SUPER_MAGIC` (`include/linux/magic.h`, v2.6.34).
 pub const CGROUP_SUPER_MAGIC: u64 = 0x27e0eb;
 
+/// `CGROUP2_SUPER_MAGIC` (`include/uapi/linux/magic.h`, v6.6): the `statfs` f_type of a
+/// `cgroup2` mount.
+pub const CGROUP2_SUPER_MAGIC: u64 = 0x6367_7270;
+
 /// An inode of a cgroup mount: a cgroup directory, or one of its control files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CgNode {
@@ -90,6 +94,27 @@ impl<T: Tracer> Kernel<T> {
         ))
     }
 
+    /// `cgroup_get_tree` for `cgroup2` (6.6): the default hierarchy, whose root cgroup is the
+    /// core's rootnode top.
+    pub(crate) fn cg_get_tree_dfl(
+        &self,
+        _st: &mut State<T>,
+        data: Option<&str>,
+    ) -> SysResult<(CgSb, Node)> {
+        let m = self
+            .cgroups
+            .mount_dfl(data)
+            .map_err(|e| sys(e, "cgroup_get_tree"))?;
+        Ok((
+            CgSb(m.root),
+            Node::Cgroup(CgNode {
+                root: m.root,
+                cgrp: m.top,
+                file: None,
+            }),
+        ))
+    }
+
     /// `cgroup_remount`.
     pub(crate) fn cg_remount(
         &self,
@@ -146,7 +171,11 @@ impl<T: Tracer> Kernel<T> {
             gid,
             size: 0,
             ino: ino_of(c),
-            magic: CGROUP_SUPER_MAGIC,
+            magic: if c.root.is_rootnode() {
+                CGROUP2_SUPER_MAGIC
+            } else {
+                CGROUP_SUPER_MAGIC
+            },
             rdev: None,
         })
     }

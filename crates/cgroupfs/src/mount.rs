@@ -247,6 +247,11 @@ impl<T: Tracer> Kernel<T> {
                 }
                 (Super::Cgroup(sb), root, String::new())
             }
+            // The default hierarchy (6.6 `cgroup2_fs_type`); ENODEV below on kernels without it.
+            "cgroup2" if self.params.core_profile.has_cgroup2() => {
+                let (sb, root) = self.cg_get_tree_dfl(&mut st, data)?;
+                (Super::Cgroup(sb), root, String::new())
+            }
             _ => return Err(SysError::new(Errno::ENODEV, "unknown filesystem type")),
         };
         let dev = self.sb_dev(&mut st, &sb);

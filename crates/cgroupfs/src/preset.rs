@@ -13,7 +13,7 @@
 
 use crate::{BootParams, Kernel};
 use cgsim_cgroup::CoreProfile;
-use cgsim_cgroup::profile::{BaseFiles, CssRefcntBase, MountOpts, RmdirCssRefs};
+use cgsim_cgroup::profile::{BaseFiles, Cgroup2, CssRefcntBase, MountOpts, RmdirCssRefs};
 use cgsim_eventfd::EventfdProfile;
 use cgsim_ktypes::{Errno, Tracer};
 use cgsim_memcg::MemcgProfile;
@@ -39,6 +39,9 @@ pub enum KernelVersion {
     /// 4.19: the v4 OOM path (`mem_cgroup_oom` from `try_charge`), `oom_kill` in
     /// `memory.oom_control`.
     V4_19,
+    /// 6.6: cgroup v1 beside the default hierarchy (`mount -t cgroup2`, `cgroup.subtree_control`,
+    /// the no-internal-process rule; `kernel/cgroup/cgroup.c`, v6.6). See `docs/cgroup-v2.md`.
+    V6_6,
 }
 
 /// `--kernel` named a version cgsim has no preset for.
@@ -81,12 +84,13 @@ impl std::fmt::Display for KernelVersion {
 
 impl KernelVersion {
     /// Every preset, oldest first.
-    pub const ALL: [KernelVersion; 5] = [
+    pub const ALL: [KernelVersion; 6] = [
         KernelVersion::V2_6_25,
         KernelVersion::V2_6_35,
         KernelVersion::V3_10,
         KernelVersion::V3_19,
         KernelVersion::V4_19,
+        KernelVersion::V6_6,
     ];
 
     /// The preset's name as `--kernel` takes it (`2.6.35`, `3.10`).
@@ -103,6 +107,7 @@ impl KernelVersion {
             KernelVersion::V3_10 => "3.10.0",
             KernelVersion::V3_19 => "3.19.0",
             KernelVersion::V4_19 => "4.19.0",
+            KernelVersion::V6_6 => "6.6.0",
         }
     }
 
@@ -114,6 +119,8 @@ impl KernelVersion {
             KernelVersion::V3_10 => "#1 SMP Sun Jun 30 12:00:00 UTC 2013",
             KernelVersion::V3_19 => "#1 SMP Sun Feb 8 12:00:00 UTC 2015",
             KernelVersion::V4_19 => "#1 SMP Mon Oct 22 12:00:00 UTC 2018",
+            // 5.12+ kernels built with CONFIG_PREEMPT_DYNAMIC say so in UTS_VERSION.
+            KernelVersion::V6_6 => "#1 SMP PREEMPT_DYNAMIC Mon Oct 30 12:00:00 UTC 2023",
         }
     }
 
@@ -125,6 +132,8 @@ impl KernelVersion {
             KernelVersion::V3_10 => "gcc version 4.8.1 (GCC) ",
             KernelVersion::V3_19 => "gcc version 4.9.2 (GCC) ",
             KernelVersion::V4_19 => "gcc version 8.2.0 (GCC)",
+            // 5.8+ `LINUX_COMPILER` names the compiler and the linker.
+            KernelVersion::V6_6 => "gcc (GCC) 13.2.0, GNU ld (GNU Binutils) 2.41",
         }
     }
 
@@ -145,6 +154,17 @@ impl KernelVersion {
                 mount_opts: MountOpts::V4,
                 // 3.8+: css references no longer hold up rmdir.
                 rmdir_css_refs: RmdirCssRefs::Ignore,
+                ..CoreProfile::default()
+            },
+            // 6.6: the v1 hierarchies keep 3.10's option rules and files (the closest modelled
+            // set: 6.6's `cgroup1_base_files[]` has a writable `cgroup.procs` and no core
+            // `cgroup.event_control`, which memcg's legacy files add instead), beside the
+            // default hierarchy.
+            KernelVersion::V6_6 => CoreProfile {
+                base_files: BaseFiles::V3_10,
+                mount_opts: MountOpts::V4,
+                rmdir_css_refs: RmdirCssRefs::Ignore,
+                cgroup2: Cgroup2::V6_6,
                 ..CoreProfile::default()
             },
         }
@@ -190,6 +210,14 @@ impl KernelVersion {
                 oom_kill_line: true,
                 oom_report: OomReport::V4_19,
                 ..v3(self.release())
+            },
+            // Placeholder until the v6.6 memory controller (issue 17 §2, the `v2mem` work)
+            // replaces it: the 4.19 switches with 6.1+'s charge batch of 64 pages
+            // (`MEMCG_CHARGE_BATCH`) and the 6.6 release string.
+            KernelVersion::V6_6 => MemcgProfile {
+                stock_pages: 64,
+                uts_release: self.release().to_string(),
+                ..KernelVersion::V4_19.memcg_profile()
             },
         }
     }
@@ -405,7 +433,7 @@ mod tests {
         let e = "2.6.36".parse::<KernelVersion>().unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19)"
+            "unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19, 6.6)"
         );
     }
 

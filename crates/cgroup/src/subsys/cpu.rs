@@ -36,6 +36,11 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
         "cpu"
     }
 
+    fn threaded(&self) -> bool {
+        // 6.6 `cpu_cgrp_subsys.threaded`.
+        true
+    }
+
     fn symbol_prefix(&self) -> &'static str {
         "cpu_cgroup"
     }
@@ -59,10 +64,15 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
 
     fn populate(
         &self,
-        _cx: &SubsysCtx<'_, T>,
+        cx: &SubsysCtx<'_, T>,
         _css: &CssRef,
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
+        if cx.on_dfl {
+            // Differences: the v2 interface files of this controller (`dfl_cftypes`, 6.6) are
+            // not modelled; on the default hierarchy it is a controller without files.
+            return Ok(());
+        }
         dir.add_file(
             Cftype::new("shares")
                 .read_u64(|cx| Ok(*tg(cx.css.as_ref())?.shares.lock()))

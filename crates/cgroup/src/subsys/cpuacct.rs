@@ -27,6 +27,11 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuacct {
         "cpuacct"
     }
 
+    fn on_dfl(&self) -> bool {
+        // 6.6: `cpuacct_cgrp_subsys` has `legacy_cftypes` only.
+        false
+    }
+
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY.with(SubsysCallback::Populate)
     }

@@ -51,6 +51,11 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
         "cpuset"
     }
 
+    fn threaded(&self) -> bool {
+        // 6.6 `cpuset_cgrp_subsys.threaded`.
+        true
+    }
+
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY
             .with(SubsysCallback::Populate)
@@ -87,10 +92,15 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
 
     fn populate(
         &self,
-        _cx: &SubsysCtx<'_, T>,
+        cx: &SubsysCtx<'_, T>,
         _css: &CssRef,
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
+        if cx.on_dfl {
+            // Differences: the v2 interface files of this controller (`dfl_cftypes`, 6.6) are
+            // not modelled; on the default hierarchy it is a controller without files.
+            return Ok(());
+        }
         let limits = [self.nr_cpus, self.nr_nodes];
         for (name, which) in [("cpus", CPUS), ("mems", MEMS)] {
             dir.add_file(

@@ -23,6 +23,11 @@ impl<T: Tracer> CgroupSubsys<T> for Debug {
         "debug"
     }
 
+    fn on_dfl(&self) -> bool {
+        // 6.6: `debug_cgrp_subsys` gets `dfl_cftypes` only with the `cgroup_debug` boot option.
+        false
+    }
+
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY.with(SubsysCallback::Populate)
     }

@@ -19,6 +19,11 @@ impl<T: Tracer> CgroupSubsys<T> for Ns {
         "ns"
     }
 
+    fn on_dfl(&self) -> bool {
+        // The ns subsystem was gone long before the default hierarchy.
+        false
+    }
+
     fn create(
         &self,
         _cx: &SubsysCtx<'_, T>,

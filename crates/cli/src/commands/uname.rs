@@ -145,8 +145,13 @@ pub fn banner(k: &cgsim_cgroupfs::Kernel) -> String {
     } else {
         format!("Linux {}", p.release())
     };
+    let cgroups = if p.core_profile.has_cgroup2() {
+        "cgroup v1 and v2"
+    } else {
+        "cgroup v1"
+    };
     format!(
-        "cgsim: a simulated {kernel} with cgroup v1. Type `help` for commands, `exit` to leave."
+        "cgsim: a simulated {kernel} with {cgroups}. Type `help` for commands, `exit` to leave."
     )
 }
 

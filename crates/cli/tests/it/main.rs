@@ -11,6 +11,7 @@
 //! * `serve`: `cgsim serve` over HTTP (bad requests, concurrency, time and idle bounds).
 
 mod book;
+mod cgroup2;
 mod dot;
 mod fidelity;
 mod fuzz_regressions;

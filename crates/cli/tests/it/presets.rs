@@ -39,6 +39,7 @@ preset!(kernel_2_6_35, KernelVersion::V2_6_35);
 preset!(kernel_3_10, KernelVersion::V3_10);
 preset!(kernel_3_19, KernelVersion::V3_19);
 preset!(kernel_4_19, KernelVersion::V4_19);
+preset!(kernel_6_6, KernelVersion::V6_6);
 
 #[test]
 fn uname_r_reads_back_each_preset() {
@@ -48,6 +49,7 @@ fn uname_r_reads_back_each_preset() {
         (KernelVersion::V3_10, "3.10.0\n"),
         (KernelVersion::V3_19, "3.19.0\n"),
         (KernelVersion::V4_19, "4.19.0\n"),
+        (KernelVersion::V6_6, "6.6.0\n"),
     ] {
         assert_eq!(output_on(v, "uname -r"), release, "{v}");
         assert_eq!(
@@ -169,7 +171,9 @@ fn kernel_flag_of_the_binary() {
     let (code, out, err) = run(&["--kernel", "2.6.36", "run", "-"]);
     assert_eq!((code, out.as_str()), (Some(2), ""));
     assert!(
-        err.contains("unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19)"),
+        err.contains(
+            "unknown kernel version '2.6.36' (valid: 2.6.25, 2.6.35, 3.10, 3.19, 4.19, 6.6)"
+        ),
         "{err}"
     );
 }

@@ -1,0 +1,753 @@
+//! The default hierarchy (`cgroup2`): `cgrp_dfl_root`, its mount, `cgroup.controllers`,
+//! `cgroup.subtree_control`, the effective css of a cgroup and v2 migration through
+//! `cgroup.procs`.
+//!
+//! **Kernel:** `kernel/cgroup/cgroup.c` (v6.6; read in the stored torvalds/linux tree, which has
+//! 6.6's `cpu.stat.local`): `cgrp_dfl_root`, `cgrp_dfl_visible`, `cgroup_on_dfl`,
+//! `cgroup_control`, `cgroup_ss_mask`, `cgroup_e_css_by_mask`, `cgroup2_parse_param`,
+//! `apply_cgroup_root_flags`, `cgroup_show_options`, `cgroup_print_ss_mask`,
+//! `cgroup_subtree_control_write`, `cgroup_vet_subtree_control_enable`,
+//! `cgroup_apply_control_enable`, `cgroup_apply_control_disable`, `cgroup_update_dfl_csses`,
+//! `cgroup_migrate_vet_dst`, `cgroup_procs_write_start`, `cgroup_procs_write_permission`,
+//! `cgroup_may_write`, `cgroup_attach_permissions`, `cgroup_check_hierarchy_limits`.
+//!
+//! The 6.6 kernel has no dummy hierarchy: its `rootnode` became `cgrp_dfl_root` (3.16), which
+//! holds every controller not bound to a v1 hierarchy. Here, with `core.cgroup2 = v6_6`,
+//! [`RootId::ROOTNODE`] plays `cgrp_dfl_root` and its dummytop is the v2 root cgroup: mounting
+//! `cgroup2` shows it, `mkdir` under it makes v2 cgroups, `rebind_subsystems` moves a
+//! controller between it and a v1 hierarchy.
+//!
+//! **Differences:** threaded mode is not modelled (`cgroup.type` always reads `domain`, and
+//! writing `threaded` is EOPNOTSUPP); a subtree_control change updates the affected css_sets in
+//! place instead of migrating their tasks to new css_sets (`cgroup_update_dfl_csses`), so the
+//! css_set count and the subsystems' `can_attach`/`attach` calls are the kernel's but the
+//! css_set ids are kept; cgroup namespaces do not exist, so `nsdelegate` changes nothing but
+//! the mount options.
+
+use crate::cgroup::CgroupId;
+use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::css::CssRef;
+use crate::files::BaseFile;
+use crate::root::{MountResult, RootId};
+use crate::subsys::SubsysCallback;
+use cgsim_ktypes::{Errno, Pid, Tracer, trace};
+
+/// `CGRP_ROOT_NS_DELEGATE` (`include/linux/cgroup-defs.h`, v6.6): mount option `nsdelegate`.
+pub const CGRP_ROOT_NS_DELEGATE: u32 = 1 << 3;
+/// `CGRP_ROOT_FAVOR_DYNMODS`: mount option `favordynmods`.
+pub const CGRP_ROOT_FAVOR_DYNMODS: u32 = 1 << 4;
+/// `CGRP_ROOT_MEMORY_LOCAL_EVENTS`: mount option `memory_localevents`.
+pub const CGRP_ROOT_MEMORY_LOCAL_EVENTS: u32 = 1 << 5;
+/// `CGRP_ROOT_MEMORY_RECURSIVE_PROT`: mount option `memory_recursiveprot`.
+pub const CGRP_ROOT_MEMORY_RECURSIVE_PROT: u32 = 1 << 6;
+
+/// The cgroup2 mount options in `cgroup_show_options` order, with their flag.
+const DFL_OPTS: [(&str, u32); 4] = [
+    ("nsdelegate", CGRP_ROOT_NS_DELEGATE),
+    ("favordynmods", CGRP_ROOT_FAVOR_DYNMODS),
+    ("memory_localevents", CGRP_ROOT_MEMORY_LOCAL_EVENTS),
+    ("memory_recursiveprot", CGRP_ROOT_MEMORY_RECURSIVE_PROT),
+];
+
+/// `cgroup2_parse_param`: the flags of a cgroup2 option string. An unknown option is EINVAL
+/// (`fs_parse` answers `-ENOPARAM`, which `vfs_parse_fs_param` turns into "Unknown parameter").
+pub(crate) fn parse_cgroup2_options(data: Option<&str>) -> Result<u32, Errno> {
+    let mut flags = 0;
+    for tok in data.unwrap_or("").split(',') {
+        if tok.is_empty() {
+            continue;
+        }
+        match DFL_OPTS.iter().find(|(n, _)| *n == tok) {
+            Some((_, f)) => flags |= f,
+            None => return Err(Errno::EINVAL),
+        }
+    }
+    Ok(flags)
+}
+
+impl<T: Tracer> CgroupCore<T> {
+    /// Whether `cgrp` of hierarchy `root` is on the default hierarchy (`cgroup_on_dfl`).
+    pub(crate) fn on_dfl_root(&self, root: RootId) -> bool {
+        self.profile.has_cgroup2() && root.is_rootnode()
+    }
+
+    /// `cgrp_dfl_root.subsys_mask`: the controllers not bound to a v1 hierarchy.
+    pub(crate) fn dfl_subsys_mask(st: &CgroupState<T>) -> u64 {
+        st.roots_arena
+            .get(RootId::ROOTNODE.0)
+            .expect("rootnode")
+            .subsys_list
+            .iter()
+            .fold(0, |m, &i| m | 1 << i)
+    }
+
+    /// `cgrp_dfl_inhibit_ss_mask`: subsystems without `dfl_cftypes`, and (boot option
+    /// `cgroup_disable=`) disabled ones, which `cgroup_control` never shows.
+    fn dfl_inhibit_mask(&self) -> u64 {
+        (0..self.subsys.len())
+            .filter(|&i| !self.subsys[i].on_dfl() || self.disabled[i])
+            .fold(0, |m, i| m | 1 << i)
+    }
+
+    /// `cgrp_dfl_threaded_ss_mask`.
+    fn dfl_threaded_mask(&self) -> u64 {
+        (0..self.subsys.len())
+            .filter(|&i| self.subsys[i].threaded())
+            .fold(0, |m, i| m | 1 << i)
+    }
+
+    /// `cgroup_control(cgrp)`: the controllers visibly enabled on `cgrp` (its parent's
+    /// `subtree_control`, or for the root every controller of the hierarchy that is not
+    /// inhibited). This is what `cgroup.controllers` prints.
+    pub(crate) fn cgroup_control(&self, st: &CgroupState<T>, cgrp: CgroupId) -> u64 {
+        let c = st.cgroups.get(cgrp.0).expect("live cgroup");
+        match c.parent {
+            Some(p) => st.cgroups.get(p.0).expect("live parent").subtree_control,
+            None => Self::dfl_subsys_mask(st) & !self.dfl_inhibit_mask(),
+        }
+    }
+
+    /// `cgroup_e_css_by_mask(cgrp, ss)`: the css of the nearest ancestor of `cgrp` (itself
+    /// included) that has subsystem `i`. On a v1 hierarchy that is `cgrp`'s own css; a
+    /// subsystem bound elsewhere has its css in that other hierarchy, so callers only ask for
+    /// subsystems of `cgrp`'s hierarchy.
+    pub(crate) fn e_css(st: &CgroupState<T>, cgrp: CgroupId, i: usize) -> CssRef {
+        // Like the kernel, test the masks (`cgroup_ss_mask`: the parent's subtree_control), not
+        // the csses: while subtree_control changes, a css about to be killed is still there.
+        let mut cur = cgrp;
+        loop {
+            let c = st.cgroups.get(cur.0).expect("live cgroup");
+            let enabled = match c.parent {
+                None => true,
+                Some(p) if c.root.is_rootnode() => {
+                    st.cgroups.get(p.0).expect("live parent").subtree_control & (1 << i) != 0
+                }
+                Some(_) => true,
+            };
+            if enabled {
+                return c.subsys[i]
+                    .clone()
+                    .expect("a cgroup with the subsystem enabled has its css");
+            }
+            cur = c.parent.expect("checked");
+        }
+    }
+
+    /// Mount the default hierarchy (`cgroup_get_tree` for `cgroup2`, v6.6): parse the options,
+    /// apply them to the root (`apply_cgroup_root_flags`: every cgroup2 mount sets or clears
+    /// each flag), make the hierarchy visible in `/proc/<pid>/cgroup` and count one more mount
+    /// view. ENODEV when the kernel has no `cgroup2` (`core.cgroup2 = off`); EINVAL for an
+    /// unknown option.
+    #[doc(alias = "cgroup_get_tree")]
+    pub fn mount_dfl(&self, data: Option<&str>) -> Result<MountResult, Errno> {
+        if !self.profile.has_cgroup2() {
+            return Err(Errno::ENODEV);
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_get_tree");
+        let flags = parse_cgroup2_options(data)?;
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        let first = !st.dfl_visible;
+        st.dfl_visible = true;
+        let top = st.dummytop;
+        let r = st
+            .roots_arena
+            .get_mut(RootId::ROOTNODE.0)
+            .expect("rootnode");
+        r.flags = flags;
+        r.mounts += 1;
+        if first {
+            self.populate_dir(&mut st, top);
+        }
+        Ok(MountResult {
+            root: RootId::ROOTNODE,
+            top,
+            new_hierarchy: false,
+        })
+    }
+
+    /// The default hierarchy's `cgroup_root->flags` (`CGRP_ROOT_NS_DELEGATE`,
+    /// `CGRP_ROOT_MEMORY_LOCAL_EVENTS`, `CGRP_ROOT_MEMORY_RECURSIVE_PROT`, ...), as the last
+    /// cgroup2 mount set them.
+    pub fn dfl_root_flags(&self) -> u32 {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        st.roots_arena
+            .get(RootId::ROOTNODE.0)
+            .expect("rootnode")
+            .flags
+    }
+
+    /// `cgroup_show_options` for the default hierarchy: `,nsdelegate` and the others set.
+    pub(crate) fn show_dfl_options(&self, flags: u32) -> String {
+        DFL_OPTS
+            .iter()
+            .filter(|(_, f)| flags & f != 0)
+            .map(|(n, _)| format!(",{n}"))
+            .collect()
+    }
+
+    /// `cgroup_print_ss_mask`: the names of the controllers in `mask`, in id order, separated
+    /// by spaces, with a newline only when there is at least one.
+    pub(crate) fn print_ss_mask(&self, mask: u64) -> String {
+        let names: Vec<&str> = (0..self.subsys.len())
+            .filter(|&i| mask & (1 << i) != 0)
+            .map(|i| self.subsys[i].name())
+            .collect();
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n", names.join(" "))
+        }
+    }
+
+    /// `cgroup.controllers` of `cgrp` (`cgroup_controllers_show`).
+    pub(crate) fn read_controllers(&self, st: &CgroupState<T>, cgrp: CgroupId) -> String {
+        self.print_ss_mask(self.cgroup_control(st, cgrp))
+    }
+
+    /// `cgroup.subtree_control` of `cgrp` (`cgroup_subtree_control_show`).
+    pub(crate) fn read_subtree_control(&self, st: &CgroupState<T>, cgrp: CgroupId) -> String {
+        let c = st.cgroups.get(cgrp.0).expect("live cgroup");
+        self.print_ss_mask(c.subtree_control)
+    }
+
+    /// The controllers enabled in `cgrp` by `cgroup.subtree_control` (`cgrp->subtree_control`).
+    pub fn subtree_control(&self, cgrp: CgroupId) -> Result<u64, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        Ok(st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.subtree_control)
+    }
+
+    /// Whether a task is attached to `cgrp` itself (`cgroup_has_tasks`: `nr_populated_csets`).
+    fn has_tasks(&self, cgrp: CgroupId) -> bool {
+        // Lock order: cgroup_mutex -> css_set_lock (read).
+        let cs = self.css_set_lock.read();
+        cs.links_of(cgrp)
+            .iter()
+            .any(|s| !cs.css_sets.get(s.0).expect("linked").tasks.is_empty())
+    }
+
+    /// `cgroup_subtree_control_write` (v6.6): tokens separated by spaces, each `+name` or
+    /// `-name` of a controller that is neither inhibited nor disabled (anything else is
+    /// EINVAL); then, under `cgroup_mutex`, ENOENT for enabling a controller the cgroup does
+    /// not have (`cgroup_control`), EBUSY for disabling one a child still enables, and
+    /// `cgroup_vet_subtree_control_enable` (EBUSY for a non-root cgroup with tasks). Enabling
+    /// creates the css in every child and populates its files; disabling kills the children's
+    /// csses; both move the tasks of the subtree to their new effective csses.
+    pub(crate) fn write_subtree_control(&self, cgrp: CgroupId, data: &[u8]) -> Result<(), Errno> {
+        let text = String::from_utf8_lossy(cgsim_ktypes::parse::strstrip(
+            cgsim_ktypes::parse::until_nul(data),
+        ))
+        .into_owned();
+        let inhibit = self.dfl_inhibit_mask();
+        let (mut enable, mut disable) = (0u64, 0u64);
+        for tok in text.split(' ') {
+            if tok.is_empty() {
+                continue;
+            }
+            let mut rest = tok.chars();
+            let sign = rest.next().expect("non-empty");
+            let name = rest.as_str();
+            let i = (0..self.subsys.len())
+                .find(|&i| inhibit & (1 << i) == 0 && self.subsys[i].name() == name)
+                .ok_or(Errno::EINVAL)?;
+            match sign {
+                '+' => {
+                    enable |= 1 << i;
+                    disable &= !(1 << i);
+                }
+                '-' => {
+                    disable |= 1 << i;
+                    enable &= !(1 << i);
+                }
+                _ => return Err(Errno::EINVAL),
+            }
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_subtree_control_write");
+        // Lock order: cgroup_mutex (cgroup_kn_lock_live).
+        let mut st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        if c.is_removed() {
+            return Err(Errno::ENODEV);
+        }
+        let control = self.cgroup_control(&st, cgrp);
+        let (subtree, is_root, children) =
+            (c.subtree_control, c.parent.is_none(), c.children.clone());
+        for i in 0..self.subsys.len() {
+            let bit = 1u64 << i;
+            if enable & bit != 0 {
+                if subtree & bit != 0 {
+                    enable &= !bit;
+                    continue;
+                }
+                if control & bit == 0 {
+                    return Err(Errno::ENOENT);
+                }
+            } else if disable & bit != 0 {
+                if subtree & bit == 0 {
+                    disable &= !bit;
+                    continue;
+                }
+                let busy = children.iter().any(|ch| {
+                    st.cgroups
+                        .get(ch.0)
+                        .is_some_and(|x| x.subtree_control & bit != 0)
+                });
+                if busy {
+                    return Err(Errno::EBUSY);
+                }
+            }
+        }
+        if enable == 0 && disable == 0 {
+            return Ok(());
+        }
+        // cgroup_vet_subtree_control_enable (root cgroups are mixable and exempt).
+        if enable != 0 && !is_root {
+            let threaded = self.dfl_threaded_mask();
+            let has_tasks = self.has_tasks(cgrp);
+            if enable & !threaded != 0 {
+                // A domain with tasks and a threaded controller enabled is a thread root,
+                // where domain controllers cannot go.
+                if has_tasks && subtree & threaded != 0 {
+                    return Err(Errno::EOPNOTSUPP);
+                }
+            } else if self.can_be_thread_root(&st, cgrp) {
+                self.apply_subtree_control(&mut st, cgrp, &children, enable, disable);
+                return Ok(());
+            }
+            if has_tasks {
+                return Err(Errno::EBUSY);
+            }
+        }
+        self.apply_subtree_control(&mut st, cgrp, &children, enable, disable);
+        Ok(())
+    }
+
+    /// `cgroup_can_be_thread_root(cgrp)` without threaded cgroups: a root, or a cgroup with no
+    /// populated child and no domain controller in its `subtree_control`.
+    fn can_be_thread_root(&self, st: &CgroupState<T>, cgrp: CgroupId) -> bool {
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        if c.parent.is_none() {
+            return true;
+        }
+        if c.children.iter().any(|&ch| self.is_populated(st, ch)) {
+            return false;
+        }
+        c.subtree_control & !self.dfl_threaded_mask() == 0
+    }
+
+    /// `cgroup_is_populated(cgrp)`: a task is attached to `cgrp` or below it.
+    pub(crate) fn is_populated(&self, st: &CgroupState<T>, cgrp: CgroupId) -> bool {
+        if self.has_tasks(cgrp) {
+            return true;
+        }
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        c.children.iter().any(|&ch| self.is_populated(st, ch))
+    }
+
+    /// The second half of `cgroup_subtree_control_write`: `cgroup_apply_control` and
+    /// `cgroup_finalize_control` for the vetted `enable` and `disable` masks.
+    fn apply_subtree_control(
+        &self,
+        st: &mut CgroupState<T>,
+        cgrp: CgroupId,
+        children: &[CgroupId],
+        enable: u64,
+        disable: u64,
+    ) {
+        let c = st.cgroups.get_mut(cgrp.0).expect("live");
+        c.subtree_control = (c.subtree_control | enable) & !disable;
+        // cgroup_apply_control_enable: a css for each newly enabled controller in each child
+        // (ascending id), its files populated.
+        for &child in children.iter().rev() {
+            for i in 0..self.subsys.len() {
+                // Differences: on a failed allocation the kernel rolls the whole change back
+                // (`cgroup_restore_control`); no controller here fails to allocate.
+                if enable & (1 << i) != 0
+                    && let Err(e) = self.css_create(st, child, i)
+                {
+                    trace::comment(&*self.tracer, CORE_CPU, || {
+                        format!("css_create failed: {}", e.name())
+                    });
+                }
+            }
+            if enable != 0 {
+                self.populate_dir(st, child);
+            }
+        }
+        // cgroup_update_dfl_csses: the tasks of the subtree move to their new effective csses.
+        self.update_dfl_csses(st, cgrp, enable | disable);
+        // cgroup_apply_control_disable: kill the csses no longer enabled.
+        if disable != 0 {
+            for &child in children.iter().rev() {
+                for i in (0..self.subsys.len()).rev() {
+                    if disable & (1 << i) != 0 {
+                        self.kill_css(st, child, i);
+                    }
+                }
+                self.populate_dir(st, child);
+            }
+        }
+    }
+
+    /// `css_create(cgrp, ss)`: allocate subsystem `i`'s css in `cgrp` (`create`, the 2.6
+    /// name of `css_alloc`) and install it.
+    pub(crate) fn css_create(
+        &self,
+        st: &mut CgroupState<T>,
+        cgrp: CgroupId,
+        i: usize,
+    ) -> Result<(), Errno> {
+        let css = self.alloc_css(st, i, cgrp, 0);
+        let cx = self.ctx(st, i, cgrp);
+        let state = {
+            let _h = self.trace_cb(i, SubsysCallback::Create);
+            self.subsys[i].create(&cx, &css)?
+        };
+        css.set_private(Some(state));
+        st.cgroups.get_mut(cgrp.0).expect("live").subsys[i] = Some(css);
+        Ok(())
+    }
+
+    /// `kill_css(css)`: take subsystem `i`'s css out of `cgrp` (`pre_destroy` and `destroy`,
+    /// the 2.6 names of `css_offline` and `css_free`).
+    pub(crate) fn kill_css(&self, st: &mut CgroupState<T>, cgrp: CgroupId, i: usize) {
+        let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
+            return;
+        };
+        let cx = self.ctx(st, i, cgrp);
+        {
+            let _g = self.trace_cb(i, SubsysCallback::PreDestroy);
+            // Offlining cannot fail in 6.6; a v1-style refusal is ignored here.
+            let _ = self.subsys[i].pre_destroy(&cx, &css);
+        }
+        {
+            let _g = self.trace_cb(i, SubsysCallback::Destroy);
+            self.subsys[i].destroy(&cx, &css);
+        }
+        css.set_flag(crate::css::CSS_REMOVED);
+        css.set_private(None);
+        st.cgroups.get_mut(cgrp.0).expect("live").subsys[i] = None;
+    }
+
+    /// `cgroup_update_dfl_csses(cgrp)`: every css_set linked to a cgroup of `cgrp`'s subtree
+    /// takes its new effective csses for the subsystems of `mask`; each task whose css changes
+    /// goes through the subsystems' `can_attach` and `attach` (ascending id), as
+    /// `cgroup_migrate_execute` does for `mgctx->ss_mask`.
+    fn update_dfl_csses(&self, st: &mut CgroupState<T>, cgrp: CgroupId, mask: u64) {
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_update_dfl_csses");
+        let mut subtree = vec![cgrp];
+        let mut k = 0;
+        while k < subtree.len() {
+            let c = st.cgroups.get(subtree[k].0).expect("live");
+            subtree.extend(c.children.iter().rev().copied());
+            k += 1;
+        }
+        let mut moves: Vec<(usize, CgroupId, CssRef, CssRef, crate::subsys::TaskRef)> = Vec::new();
+        {
+            // Lock order: cgroup_mutex -> css_set_lock (write).
+            let mut cs = self.css_set_lock.write();
+            for &d in &subtree {
+                for set_id in cs.links_of(d).to_vec() {
+                    let pids: Vec<Pid> = {
+                        let set = cs.css_sets.get(set_id.0).expect("linked");
+                        set.tasks.iter().copied().collect()
+                    };
+                    for i in 0..self.subsys.len() {
+                        if mask & (1 << i) == 0 {
+                            continue;
+                        }
+                        let new = Self::e_css(st, d, i);
+                        let set = cs.css_sets.get_mut(set_id.0).expect("linked");
+                        let old = std::mem::replace(&mut set.subsys[i], new.clone());
+                        if old.id() == new.id() {
+                            continue;
+                        }
+                        for &pid in &pids {
+                            moves.push((i, d, new.clone(), old.clone(), Self::task_ref(&cs, pid)));
+                        }
+                    }
+                }
+            }
+        }
+        for (i, d, new, old, tref) in moves {
+            let cx = self.ctx(st, i, d);
+            {
+                let _g = self.trace_cb(i, SubsysCallback::CanAttach);
+                // The kernel rolls the migration back on a refusal; controllers of this model
+                // only refuse a v1 move (cpuset without cpus), which cannot happen here.
+                let _ = self.subsys[i].can_attach(&cx, &new, tref);
+            }
+            let _g = self.trace_cb(i, SubsysCallback::Attach);
+            self.subsys[i].attach(&cx, &new, &old, tref);
+        }
+    }
+
+    /// `cgroup_migrate_vet_dst(dst)` (v6.6) on the default hierarchy: the no-internal-process
+    /// rule. A non-root cgroup with a domain controller in its `subtree_control` cannot take
+    /// tasks (EBUSY); one with only threaded controllers can (it may become a thread root).
+    pub(crate) fn migrate_vet_dst(&self, st: &CgroupState<T>, dst: CgroupId) -> Result<(), Errno> {
+        let c = st.cgroups.get(dst.0).expect("live");
+        if !self.on_dfl_root(c.root) || self.can_be_thread_root(st, dst) {
+            return Ok(());
+        }
+        if c.subtree_control != 0 {
+            return Err(Errno::EBUSY);
+        }
+        Ok(())
+    }
+
+    /// `cgroup_may_write(cgrp)`: may `writer` write `cgrp`'s `cgroup.procs` (the inode's mode
+    /// and owner; root passes)? EACCES if not.
+    fn may_write_procs(
+        &self,
+        st: &CgroupState<T>,
+        cgrp: CgroupId,
+        writer: Pid,
+    ) -> Result<(), Errno> {
+        let cred = self.task_cred_locked(writer);
+        if cred.euid.is_root() {
+            return Ok(());
+        }
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        let f = c
+            .files
+            .iter()
+            .find(|f| f.name == "cgroup.procs")
+            .ok_or(Errno::ENOENT)?;
+        let bits = if cred.euid.0 == f.uid {
+            f.mode >> 6
+        } else if cred.egid == f.gid {
+            f.mode >> 3
+        } else {
+            f.mode
+        };
+        if bits & 0o2 != 0 {
+            Ok(())
+        } else {
+            Err(Errno::EACCES)
+        }
+    }
+
+    /// A write to `cgroup.procs` (`__cgroup_procs_write`, threadgroup) or `cgroup.threads` of a
+    /// v2 cgroup: `kstrtoint` (EINVAL, also for a negative pid), 0 for the writer itself, ESRCH
+    /// for no such task, then `cgroup_attach_permissions` (write permission on the common
+    /// ancestor's `cgroup.procs`: EACCES; the no-internal-process rule: EBUSY) and the migration.
+    /// A task already exiting is skipped without an error (`cgroup_migrate_add_task`).
+    pub(crate) fn write_procs_dfl(
+        &self,
+        cgrp: CgroupId,
+        writer: Pid,
+        data: &[u8],
+        threadgroup: bool,
+    ) -> Result<(), Errno> {
+        let s = String::from_utf8_lossy(cgsim_ktypes::parse::strstrip(
+            cgsim_ktypes::parse::until_nul(data),
+        ))
+        .into_owned();
+        let v = kstrtoint(&s).map_err(|_| Errno::EINVAL)?;
+        if v < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_procs_write");
+        // Lock order: cgroup_mutex.
+        let mut st = self.lock();
+        let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        if c.is_removed() {
+            return Err(Errno::ENODEV);
+        }
+        let pid = if v == 0 { writer } else { Pid(v) };
+        let src = {
+            // Lock order: cgroup_mutex -> css_set_lock (read).
+            let cs = self.css_set_lock.read();
+            let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+            if t.exited {
+                return Err(Errno::ESRCH);
+            }
+            if t.exiting {
+                return Ok(());
+            }
+            cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE)
+        };
+        // cgroup_procs_write_permission: the common ancestor of source and destination.
+        let mut com = src;
+        while !Self::is_descendant(&st, cgrp, com) {
+            com = st
+                .cgroups
+                .get(com.0)
+                .expect("live")
+                .parent
+                .expect("roots meet");
+        }
+        self.may_write_procs(&st, com, writer)?;
+        self.migrate_vet_dst(&st, cgrp)?;
+        // Without threaded cgroups every cgroup is its own domain (`dom_cgrp`): a thread can
+        // only be "moved" to the cgroup it is in.
+        if !threadgroup && src != cgrp {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        self.cgroup_attach_task_locked(&mut st, cgrp, pid)
+    }
+
+    /// The hierarchy of a live cgroup (ENODEV if stale).
+    pub(crate) fn root_of(&self, cgrp: CgroupId) -> Result<RootId, Errno> {
+        // Lock order: cgroup_mutex.
+        let st = self.lock();
+        Ok(st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?.root)
+    }
+
+    /// Reads of the default hierarchy's base files (6.6 `cgroup_base_files[]` handlers).
+    pub(crate) fn read_dfl_base(
+        &self,
+        st: &CgroupState<T>,
+        cgrp: CgroupId,
+        b: BaseFile,
+    ) -> Result<Vec<u8>, Errno> {
+        let c = st.cgroups.get(cgrp.0).expect("checked");
+        let limit = |v: i32| {
+            if v == i32::MAX {
+                "max\n".to_string()
+            } else {
+                format!("{v}\n")
+            }
+        };
+        let text = match b {
+            // cgroup_type_show: without threaded cgroups every cgroup is a valid domain.
+            BaseFile::Type => "domain\n".to_string(),
+            BaseFile::Controllers => self.read_controllers(st, cgrp),
+            BaseFile::SubtreeControl => self.read_subtree_control(st, cgrp),
+            // cgroup_events_show.
+            BaseFile::Events => format!(
+                "populated {}\nfrozen {}\n",
+                u8::from(self.is_populated(st, cgrp)),
+                0
+            ),
+            BaseFile::MaxDescendants => limit(c.max_descendants),
+            BaseFile::MaxDepth => limit(c.max_depth),
+            // cgroup_stat_show.
+            BaseFile::Stat => format!(
+                "nr_descendants {}\nnr_dying_descendants {}\n",
+                Self::nr_descendants(st, cgrp),
+                0
+            ),
+            BaseFile::Freeze => "0\n".to_string(),
+            // cgroup_base_stat_cputime_show: simulated programs use no CPU time.
+            BaseFile::CpuStat => "usage_usec 0\nuser_usec 0\nsystem_usec 0\n".to_string(),
+            // cpu_local_stat_show: the cpu controller's local stats, if it is enabled here.
+            BaseFile::CpuStatLocal => String::new(),
+            // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
+            BaseFile::Threads => return Err(Errno::EBADF),
+            _ => return Err(Errno::EINVAL),
+        };
+        Ok(text.into_bytes())
+    }
+
+    /// Writes of the default hierarchy's base files.
+    pub(crate) fn write_dfl_base(
+        &self,
+        cgrp: CgroupId,
+        b: BaseFile,
+        writer: Pid,
+        data: &[u8],
+    ) -> Result<(), Errno> {
+        let s = String::from_utf8_lossy(cgsim_ktypes::parse::strstrip(
+            cgsim_ktypes::parse::until_nul(data),
+        ))
+        .into_owned();
+        match b {
+            BaseFile::Threads => self.write_procs_dfl(cgrp, writer, data, false),
+            BaseFile::SubtreeControl => self.write_subtree_control(cgrp, data),
+            BaseFile::Type => {
+                // cgroup_type_write: only "threaded" is accepted.
+                if s != "threaded" {
+                    return Err(Errno::EINVAL);
+                }
+                // Differences: threaded cgroups are not modelled.
+                Err(Errno::EOPNOTSUPP)
+            }
+            BaseFile::MaxDescendants | BaseFile::MaxDepth => {
+                let v = if s == "max" { i32::MAX } else { kstrtoint(&s)? };
+                if v < 0 {
+                    return Err(Errno::ERANGE);
+                }
+                // Lock order: cgroup_mutex.
+                let mut st = self.lock();
+                let c = st.cgroups.get_mut(cgrp.0).ok_or(Errno::ENODEV)?;
+                if c.is_removed() {
+                    return Err(Errno::ENODEV);
+                }
+                if b == BaseFile::MaxDescendants {
+                    c.max_descendants = v;
+                } else {
+                    c.max_depth = v;
+                }
+                Ok(())
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// `cgroup_is_descendant(cgrp, ancestor)`: `cgrp` is `ancestor` or below it.
+    pub(crate) fn is_descendant(st: &CgroupState<T>, cgrp: CgroupId, ancestor: CgroupId) -> bool {
+        let mut cur = Some(cgrp);
+        while let Some(c) = cur {
+            if c == ancestor {
+                return true;
+            }
+            cur = st.cgroups.get(c.0).and_then(|x| x.parent);
+        }
+        false
+    }
+
+    /// `cgroup_check_hierarchy_limits(parent)`: `cgroup.max.descendants` and `cgroup.max.depth`
+    /// of every ancestor allow one more cgroup under `parent` (else mkdir is EAGAIN).
+    pub(crate) fn check_hierarchy_limits(st: &CgroupState<T>, parent: CgroupId) -> bool {
+        let mut level = 1;
+        let mut cur = Some(parent);
+        while let Some(c) = cur {
+            let x = st.cgroups.get(c.0).expect("live");
+            if Self::nr_descendants(st, c) >= x.max_descendants as usize || level > x.max_depth {
+                return false;
+            }
+            level += 1;
+            cur = x.parent;
+        }
+        true
+    }
+
+    /// `cgrp->nr_descendants`: live cgroups below `cgrp`.
+    pub(crate) fn nr_descendants(st: &CgroupState<T>, cgrp: CgroupId) -> usize {
+        let c = st.cgroups.get(cgrp.0).expect("live");
+        c.children
+            .iter()
+            .map(|&ch| 1 + Self::nr_descendants(st, ch))
+            .sum()
+    }
+}
+
+/// `kstrtoint(s, 0)`: an optional sign, then a number in base 16 (`0x`), 8 (leading `0`) or
+/// 10, nothing after it but one newline; EINVAL for anything else, ERANGE for an overflow of
+/// `int`.
+pub(crate) fn kstrtoint(s: &str) -> Result<i32, Errno> {
+    let s = s.strip_suffix('\n').unwrap_or(s);
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let b = s.as_bytes();
+    let (radix, digits) =
+        if b.len() > 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit() {
+            (16, &s[2..])
+        } else if b.first() == Some(&b'0') {
+            (8, s)
+        } else {
+            (10, s)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(Errno::EINVAL);
+    }
+    let v = u64::from_str_radix(digits, radix).map_err(|_| Errno::ERANGE)?;
+    let v = i64::try_from(v).map_err(|_| Errno::ERANGE)?;
+    i32::try_from(if neg { -v } else { v }).map_err(|_| Errno::ERANGE)
+}
