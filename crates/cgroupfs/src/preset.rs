@@ -211,13 +211,12 @@ impl KernelVersion {
                 oom_report: OomReport::V4_19,
                 ..v3(self.release())
             },
-            // Placeholder until the v6.6 memory controller (issue 17 §2, the `v2mem` work)
-            // replaces it: the 4.19 switches with 6.1+'s charge batch of 64 pages
-            // (`MEMCG_CHARGE_BATCH`) and the 6.6 release string.
+            // The v6.6 memory controller: the 4.x charge loop and OOM path, a charge batch of
+            // 64 pages (`MEMCG_CHARGE_BATCH`), always hierarchical; its v2 files and
+            // protections come with the 6.6 page_counter (`page_counter_profile`).
             KernelVersion::V6_6 => MemcgProfile {
-                stock_pages: 64,
                 uts_release: self.release().to_string(),
-                ..KernelVersion::V4_19.memcg_profile()
+                ..MemcgProfile::v6_6()
             },
         }
     }
@@ -238,7 +237,9 @@ impl KernelVersion {
         match self {
             KernelVersion::V2_6_25 | KernelVersion::V2_6_35 | KernelVersion::V3_10 => None,
             KernelVersion::V3_19 => Some(cgsim_counters::PageCounterProfile::V3_19),
-            _ => Some(cgsim_counters::PageCounterProfile::V4_19),
+            KernelVersion::V4_19 => Some(cgsim_counters::PageCounterProfile::V4_19),
+            // 6.6: the counter with `min`, `low` and `high` (see `BootParams::counter_backend`).
+            KernelVersion::V6_6 => Some(cgsim_counters::PageCounterProfile::V6_6),
         }
     }
 

@@ -523,6 +523,13 @@ impl<C: MemCounter> World<C> {
 }
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// Whether this machine has the v2 memory interface (its counter is the 6.6 one).
+    pub fn has_v2_interface(&self) -> bool {
+        let w = self.lock();
+        let root = w.slot_of(MemcgId::ROOT).expect("the root memcg");
+        w.mc(root).counters.res.as_protected().is_some()
+    }
+
     /// Read a v2 file of memcg `id` as the kernel prints it.
     pub fn read_v2(&self, id: MemcgId, file: MemFileV2) -> Result<String, Errno> {
         let mut w = self.lock();
