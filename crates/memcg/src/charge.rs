@@ -118,7 +118,13 @@ impl<C: MemCounter> World<C> {
         }
         let stock = self.profile.stock_pages;
         let mut csize = stock.max(1);
-        let mut nr_retries = MEM_CGROUP_RECLAIM_RETRIES;
+        // 6.6 `try_charge_memcg` retries `MAX_RECLAIM_RETRIES` (16) times; 2.6.34–4.x five.
+        let max_retries = if self.mc(mem).counters.res.as_protected().is_some() {
+            crate::memcontrol_v2::MAX_RECLAIM_RETRIES
+        } else {
+            MEM_CGROUP_RECLAIM_RETRIES
+        };
+        let mut nr_retries = max_retries;
         let c = cpu.index() % self.cpus.len();
         loop {
             if stock > 0 {
@@ -192,7 +198,7 @@ impl<C: MemCounter> World<C> {
                         self.force_charge(t, cpu, mem);
                         break;
                     }
-                    OomOutcome::Retry => nr_retries = MEM_CGROUP_RECLAIM_RETRIES,
+                    OomOutcome::Retry => nr_retries = max_retries,
                     OomOutcome::Killed => return Err(FaultError::OomKilled),
                     OomOutcome::Wait(m) => {
                         return Err(FaultError::OomWait {

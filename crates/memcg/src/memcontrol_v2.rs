@@ -13,9 +13,9 @@
 //!   (a kernel without `CONFIG_NUMA`). The event counters that the simulator does not keep
 //!   (`pgfault`, `pgrefill`, `workingset_*`, ...) read 0 as well; `pgscan` and `pgsteal` do
 //!   not either (reclaim counts scanned pages machine-wide only).
-//! * Swap is charged to the v1 memory+swap counter the machine keeps; `memory.swap.current`
-//!   reads the memcg subtree's swapped-out pages, and `memory.swap.max`/`memory.swap.high` are
-//!   stored and read back but do not limit swap-out.
+//! * The v2 swap counter is a plain hierarchical count kept beside the v1 memory+swap counter;
+//!   `memory.swap.max` refuses swap-out (the page stays in memory, `max` and `fail` events),
+//!   `memory.swap.high` is stored and read back but does not throttle.
 //! * `memory.high` is enforced when written (reclaim down to it, as `memory_high_write` does);
 //!   the over-high penalty on return to user space (`mem_cgroup_handle_over_high`: reclaim and
 //!   the throttling sleep) is not modelled, and `high` events are never raised.
@@ -72,6 +72,8 @@ pub struct V2Memcg {
     pub swap_high: u64,
     /// `memcg->swap.max`, pages.
     pub swap_max: u64,
+    /// `memcg->swap` usage: swap entries of this memcg and its descendants, pages.
+    pub swap_usage: u64,
     /// `memcg->swap.watermark`, pages.
     pub swap_peak: u64,
     /// `memcg->zswap_max`, pages.
@@ -93,6 +95,7 @@ impl Default for V2Memcg {
             oom_group: false,
             swap_high: PAGE_COUNTER_MAX,
             swap_max: PAGE_COUNTER_MAX,
+            swap_usage: 0,
             swap_peak: 0,
             zswap_max: PAGE_COUNTER_MAX,
             events_seq: 0,
@@ -253,6 +256,41 @@ impl<C: MemCounter> World<C> {
             mc.v2.events_seq += 1;
             x = mc.parent;
         }
+    }
+
+    /// The v2 swap counter (`memcg->swap`, charged when a page goes to swap and uncharged when
+    /// its entry is freed): `delta` pages at `s` and every ancestor, with the watermark.
+    pub(crate) fn swap_usage_v2(&mut self, s: u16, delta: i64) {
+        if self.mc(s).counters.res.as_protected().is_none() {
+            return;
+        }
+        let mut x = Some(s);
+        while let Some(m) = x {
+            let v2 = &mut self.mc_mut(m).v2;
+            v2.swap_usage = v2.swap_usage.saturating_add_signed(delta);
+            v2.swap_peak = v2.swap_peak.max(v2.swap_usage);
+            x = self.mc(m).parent;
+        }
+    }
+
+    /// `__mem_cgroup_try_charge_swap` (`mm/memcontrol.c`, v6.6) as a check: whether one more
+    /// swap page fits under `memory.swap.max` of `s` and every ancestor below the root. A
+    /// refusal counts `max` and `fail` in the page's memcg's `memory.swap.events`.
+    pub(crate) fn mem_cgroup_try_charge_swap_v2(&mut self, s: u16) -> bool {
+        if self.mc(s).counters.res.as_protected().is_none() {
+            return true;
+        }
+        let mut x = s;
+        while let Some(p) = self.mc(x).parent {
+            let v2 = &self.mc(x).v2;
+            if v2.swap_usage + 1 > v2.swap_max {
+                self.memcg_memory_event(s, MemcgEvent::SwapMax);
+                self.memcg_memory_event(s, MemcgEvent::SwapFail);
+                return false;
+            }
+            x = p;
+        }
+        true
     }
 
     /// `mem_cgroup_hierarchy_write`'s `pr_warn_once` (5.10+) when 0 is written.
@@ -515,10 +553,7 @@ impl<C: MemCounter> World<C> {
 
     /// Swapped-out pages of `s`'s subtree (`memory.swap.current`).
     fn swap_pages(&self, s: u16) -> u64 {
-        self.subtree(s)
-            .into_iter()
-            .map(|x| self.mc(x).stat.swap.max(0) as u64)
-            .sum()
+        self.mc(s).v2.swap_usage
     }
 }
 
@@ -556,7 +591,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             SwapCurrent => format!("{}\n", w.swap_pages(s) * PAGE_SIZE),
             SwapHigh => tunable(v2.swap_high),
             SwapMax => tunable(v2.swap_max),
-            SwapPeak => format!("{}\n", v2.swap_peak.max(w.swap_pages(s)) * PAGE_SIZE),
+            SwapPeak => format!("{}\n", v2.swap_peak * PAGE_SIZE),
             SwapEvents => format!(
                 "high {}\nmax {}\nfail {}\n",
                 v2.events[MemcgEvent::SwapHigh as usize],

@@ -399,5 +399,7 @@ impl<C: MemCounter> World<C> {
         };
         self.mc_mut(from).stat.swap -= 1;
         self.mc_mut(to).stat.swap += 1;
+        self.swap_usage_v2(from, -1);
+        self.swap_usage_v2(to, 1);
     }
 }

@@ -242,6 +242,7 @@ impl<C: MemCounter> World<C> {
         if s.memcg != NO_MEMCG && self.memcgs[s.memcg as usize].is_some() {
             let _f = trace::func(t, cpu, "mem_cgroup_uncharge_swap");
             self.mc_mut(s.memcg).stat.swap -= 1;
+            self.swap_usage_v2(s.memcg, -1);
             if self.charges_counters(s.memcg)
                 && let Some(msw) = self.mc(s.memcg).counters.memsw.clone()
                 && let Err(u) = msw.uncharge(Pages(1), t, cpu)

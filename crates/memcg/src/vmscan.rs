@@ -233,7 +233,11 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             if pg.is_swap_backed() {
-                if can_swap && self.swap_writable() {
+                // 6.6 `__mem_cgroup_try_charge_swap`: `memory.swap.max` may refuse the slot.
+                let swap_ok = pg
+                    .memcg_slot()
+                    .is_none_or(|s| self.mem_cgroup_try_charge_swap_v2(s));
+                if can_swap && self.swap_writable() && swap_ok {
                     self.swap_out(t, cpu, pfn);
                     reclaimed += 1;
                 } else {
@@ -281,6 +285,7 @@ impl<C: MemCounter> World<C> {
         self.swap[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
         if memcg != NO_MEMCG {
             self.mc_mut(memcg).stat.swap += 1;
+            self.swap_usage_v2(memcg, 1);
         }
         if pg.has(PG_ANON) {
             // try_to_unmap over the anon_vma: every mapping gets the swap entry.
