@@ -31,6 +31,7 @@ macro_rules! v2_script {
 }
 
 v2_script!(cgroup2_basics);
+v2_script!(memcg_v2_selftests);
 
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
 /// util-linux says `unknown filesystem type 'cgroup2'`.
