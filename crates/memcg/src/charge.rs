@@ -223,6 +223,11 @@ impl<C: MemCounter> World<C> {
                 self.printk(Level::Warning, u.to_string());
             }
         }
+        // 6.6 `try_charge_memcg`'s `done_restock:`: usage over `memory.high` anywhere up the
+        // tree is handled before the task returns to user space (the v2 machine only).
+        if self.mc(mem).counters.res.as_protected().is_some() {
+            self.mem_cgroup_handle_over_high(t, cpu, mem, Pages(csize));
+        }
         Ok(Some(mem))
     }
 

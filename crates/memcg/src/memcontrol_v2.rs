@@ -16,9 +16,11 @@
 //! * The v2 swap counter is a plain hierarchical count kept beside the v1 memory+swap counter;
 //!   `memory.swap.max` refuses swap-out (the page stays in memory, `max` and `fail` events),
 //!   `memory.swap.high` is stored and read back but does not throttle.
-//! * `memory.high` is enforced when written (reclaim down to it, as `memory_high_write` does);
-//!   the over-high penalty on return to user space (`mem_cgroup_handle_over_high`: reclaim and
-//!   the throttling sleep) is not modelled, and `high` events are never raised.
+//! * `memory.high`: a charge that leaves usage over it raises a `high` event and reclaims the
+//!   charged batch right away (`mem_cgroup_handle_over_high` → `reclaim_high`, which the kernel
+//!   runs on the way back to user space); the throttling sleep that follows when reclaim
+//!   cannot keep up (`calculate_high_delay`, up to 2 s per return) is not modelled, and no PSI
+//!   (`memory.pressure`) is kept.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
@@ -291,6 +293,51 @@ impl<C: MemCounter> World<C> {
             x = p;
         }
         true
+    }
+
+    /// `mem_cgroup_handle_over_high` → `reclaim_high` (`mm/memcontrol.c`, v6.6), run right
+    /// after the charge instead of on the way back to user space: for `s` and each ancestor
+    /// whose usage is over `memory.high`, a `high` event and reclaim of the batch just charged
+    /// (`nr_pages`, at least `SWAP_CLUSTER_MAX`) from its subtree. The throttling sleep that
+    /// follows when reclaim cannot keep up (`calculate_high_delay`) is not modelled.
+    pub(crate) fn mem_cgroup_handle_over_high<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        s: u16,
+        nr_pages: Pages,
+    ) {
+        let over = |w: &World<C>, x: u16| {
+            w.mc(x)
+                .counters
+                .res
+                .as_protected()
+                .is_some_and(|c| c.read().0 > c.high().0)
+        };
+        // try_charge_memcg: only if some level is over high is the task flagged at all.
+        let mut x = Some(s);
+        let mut any = false;
+        while let Some(m) = x {
+            if self.mc(m).parent.is_some() && over(self, m) {
+                any = true;
+                break;
+            }
+            x = self.mc(m).parent;
+        }
+        if !any {
+            return;
+        }
+        let _f = cgsim_ktypes::trace::func(t, cpu, "mem_cgroup_handle_over_high");
+        let mut x = Some(s);
+        while let Some(m) = x {
+            let parent = self.mc(m).parent;
+            if parent.is_some() && over(self, m) {
+                self.memcg_memory_event(m, MemcgEvent::High);
+                let want = nr_pages.0.max(crate::SWAP_CLUSTER_MAX);
+                self.try_to_free_mem_cgroup_pages_v2(t, cpu, m, want);
+            }
+            x = parent;
+        }
     }
 
     /// `mem_cgroup_hierarchy_write`'s `pr_warn_once` (5.10+) when 0 is written.

@@ -80,6 +80,13 @@ wait
 cat memcg_group/cgroup.procs | wc -l
 grep oom memcg_group/memory.events
 dmesg | grep 'memory.oom.group'
+# test_memcg_high: with memory.high 30M, 31M of anonymous memory is allocated (usage over
+# high is reclaimed, not refused) and memory.events counts high events.
+mkdir memcg_high
+echo 30M > memcg_high/memory.high
+sh -c 'echo $$ > memcg_high/cgroup.procs; exec memhog 31M'
+echo $?
+cat memcg_high/memory.events
 # memory.max below usage: stored, then usage is reclaimed down to it (memory_max_write).
 mkdir memcg_shrink
 echo $$ > memcg_shrink/cgroup.procs
@@ -92,4 +99,4 @@ wait
 echo $$ > cgroup.procs
 # The v1 files (limit_in_bytes, use_hierarchy, ...) do not exist on the default hierarchy.
 ls memcg_shrink | grep -c _in_bytes
-rmdir memcg_test memcg_max memcg_group memcg_shrink
+rmdir memcg_test memcg_max memcg_group memcg_shrink memcg_high
