@@ -125,7 +125,7 @@ impl<C: MemCounter> World<C> {
                 let _g = trace::func(t, cpu, "consume_stock");
                 // Disjoint fields: the memcg's counters are borrowed while this CPU's stock is
                 // written, with no reference-count traffic on the fast path.
-                let counters = &self.memcgs[mem as usize]
+                let counters = &self.memcgs.slots[mem as usize]
                     .as_ref()
                     .expect("memcg slot in use")
                     .counters;
@@ -158,7 +158,7 @@ impl<C: MemCounter> World<C> {
                         self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
                     }
                     // The task waits (or kills) where SEED does; only the context differs.
-                    OomModel::OomControlFaultEnd if self.in_user_fault && pid.is_some() => {
+                    OomModel::OomControlFaultEnd if self.current.in_user_fault && pid.is_some() => {
                         self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
                     }
                     OomModel::OomControlFaultEnd => OomOutcome::Fail,
@@ -200,7 +200,7 @@ impl<C: MemCounter> World<C> {
         }
         if csize > 1 {
             let _g = trace::func(t, cpu, "refill_stock");
-            let counters = &self.memcgs[mem as usize]
+            let counters = &self.memcgs.slots[mem as usize]
                 .as_ref()
                 .expect("memcg slot in use")
                 .counters;
@@ -289,7 +289,7 @@ impl<C: MemCounter> World<C> {
         let Some(s) = memcg else {
             return;
         };
-        let pg = &self.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn as usize];
         pg.set_memcg(s);
         pg.set(PCG_USED);
         if cache {
@@ -320,7 +320,7 @@ impl<C: MemCounter> World<C> {
         swapout: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_uncharge_page");
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn as usize].load();
         let Some(s) = pg.memcg_slot() else {
             return;
         };
@@ -343,7 +343,7 @@ impl<C: MemCounter> World<C> {
         if self.charges_counters(s) && !self.batch_uncharge(s, !swapout) {
             self.uncharge_counters(t, cpu, s, 1, u64::from(!swapout));
         }
-        let p = &self.pages[pfn as usize];
+        let p = &self.zone.pages[pfn as usize];
         p.set_memcg(NO_MEMCG);
         p.clear(PCG_USED | PCG_CACHE);
         self.check_events(cpu, s);
@@ -355,15 +355,15 @@ impl<C: MemCounter> World<C> {
     /// `__do_uncharge`'s batching half: hold this page's uncharge in the batch if one is open
     /// and nothing can observe the counters before it closes (see [`UnchargeBatch`]).
     fn batch_uncharge(&mut self, s: u16, memsw: bool) -> bool {
-        let b = &self.uncharge_batch;
+        let b = &self.current.uncharge_batch;
         if b.depth == 0
-            || self.hook.is_some()
+            || self.host.hook.is_some()
             || b.memcg.is_some_and(|m| m != s)
             || self.mc(s).under_oom > 0
         {
             return false;
         }
-        let b = &mut self.uncharge_batch;
+        let b = &mut self.current.uncharge_batch;
         b.memcg = Some(s);
         b.nr += 1;
         if memsw {
@@ -374,13 +374,13 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_uncharge_start`: open (or nest) an uncharge batch.
     pub(crate) fn mem_cgroup_uncharge_start(&mut self) {
-        self.uncharge_batch.depth += 1;
+        self.current.uncharge_batch.depth += 1;
     }
 
     /// `mem_cgroup_uncharge_end`: close the batch; the outermost close subtracts the held pages
     /// from the counters in one walk each.
     pub(crate) fn mem_cgroup_uncharge_end<T: Tracer>(&mut self, t: &T, cpu: CpuId) {
-        let b = &mut self.uncharge_batch;
+        let b = &mut self.current.uncharge_batch;
         b.depth -= 1;
         if b.depth > 0 {
             return;
@@ -430,7 +430,7 @@ impl<C: MemCounter> World<C> {
 
     /// `memcg_check_events`: one page event for the event hook (thresholds, `mm/memcontrol.c`, v2.6.34).
     pub(crate) fn check_events(&self, cpu: CpuId, s: u16) {
-        if let Some(hook) = &self.hook {
+        if let Some(hook) = &self.host.hook {
             hook.memcg_check_events(self, cpu, self.mc(s).id);
         }
     }

@@ -18,13 +18,15 @@
 //! as if the slow path had done every page.
 
 use crate::counter_ext::MemCounter;
-use crate::machine::{CpuState, MemoryMachine, PAGEVEC_SIZE, PCP_BATCH, PCP_HIGH, World};
+use crate::machine::{MemoryMachine, World};
 use crate::mm::{Mm, Pte, VmaKind};
 use crate::page::{
     self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
     PG_UNEVICTABLE, Page,
 };
+use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::profile::ChargeAlgo;
+use crate::swap::PAGEVEC_SIZE;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
 use cgsim_counters::ChargeStock;
@@ -62,7 +64,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return None;
         }
         let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
-        let ok = w.hook.is_none() && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
+        let ok =
+            w.host.hook.is_none() && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
         ok.then_some(w)
     }
 
@@ -106,7 +109,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         if cpu
             .pagevec
             .iter()
-            .any(|&p| w.pages[p as usize].memcg() == NO_MEMCG)
+            .any(|&p| w.zone.pages[p as usize].memcg() == NO_MEMCG)
         {
             return None;
         }
@@ -155,7 +158,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 break;
             }
             // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
-            w.pages[pfn as usize].store(Page {
+            w.zone.pages[pfn as usize].store(Page {
                 flags: PG_ANON
                     | PG_ACTIVE
                     | PCG_USED
@@ -192,7 +195,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         if let Some(p) = self.cpu.pcp.pop() {
             return Some(p);
         }
-        let mut free = self.w.free.lock();
+        let mut free = self.w.zone.free.lock();
         let n = free.len().min(PCP_BATCH);
         let at = free.len() - n;
         self.cpu.pcp.extend(free.drain(at..));
@@ -240,13 +243,13 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // once per pagevec (again only when the zone changes).
         let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
         for &pfn in &pv {
-            let frame = &w.pages[pfn as usize];
+            let frame = &w.zone.pages[pfn as usize];
             let pg = frame.load();
             let lru = match &mut held {
                 Some((s, g)) if *s == pg.memcg => g,
                 _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
             };
-            page::list_add(&w.pages, lru, pg.lru_list(), pfn);
+            page::list_add(&w.zone.pages, lru, pg.lru_list(), pfn);
             frame.set_clear(PG_LRU, PG_PAGEVEC);
         }
         drop(held);
@@ -273,7 +276,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             if found.try_push((vpn, pfn)).is_err() {
                 all_found = false;
             }
-            let pg = w.pages[pfn as usize].load();
+            let pg = w.zone.pages[pfn as usize].load();
             let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
             if !pg.has(PG_ANON)
                 || pg.mapcount != 1
@@ -310,7 +313,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             };
             self.mm.ptes.remove(vpn);
             self.mm.anon_rss -= 1;
-            let frame = &w.pages[pfn as usize];
+            let frame = &w.zone.pages[pfn as usize];
             let pg = frame.load();
             if pg.has(PG_LRU) {
                 lock_batch += 1;
@@ -322,7 +325,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                     Some((s, g)) if *s == pg.memcg => g,
                     _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
                 };
-                page::list_del(&w.pages, lru, pg.lru_list(), pfn);
+                page::list_del(&w.zone.pages, lru, pg.lru_list(), pfn);
             } else {
                 let pv = &mut self.cpu.pagevec;
                 let i = pv
@@ -371,6 +374,6 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// `free_pcppages_bulk`: a batch of this CPU's cached frames back to the global list.
     fn pcp_give_back(&mut self) {
         let at = self.cpu.pcp.len().saturating_sub(PCP_BATCH);
-        self.w.free.lock().extend(self.cpu.pcp.drain(at..));
+        self.w.zone.free.lock().extend(self.cpu.pcp.drain(at..));
     }
 }

@@ -31,9 +31,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `mmap(..., MAP_SHARED, /dev/zero fd)`: a new shmem object shared with children.
     pub fn mmap_shared_zero(&self, pid: Pid, len: Bytes) -> Result<u64, Errno> {
         let mut w = self.lock();
-        let file = w.next_shmem_file;
+        let file = w.shm_ids.next_shmem_file;
         w.mmap(pid, len, VmaKind::Shared { file, pgoff: 0 }, None)
-            .inspect(|_| w.next_shmem_file += 1)
+            .inspect(|_| w.shm_ids.next_shmem_file += 1)
     }
 
     /// `munmap(addr, len)`: unmap whole pages, uncharging private pages. EINVAL for an
@@ -99,7 +99,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             // Pages already present become unevictable now (`mlock_vma_page`).
             for vpn in pages {
                 if let Some(Pte::Page(pfn)) = w.mms[mm as usize].get_mut().ptes.get(vpn)
-                    && !w.pages[pfn as usize].has(PG_UNEVICTABLE)
+                    && !w.zone.pages[pfn as usize].has(PG_UNEVICTABLE)
                 {
                     w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
                 }
@@ -138,7 +138,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             while let Some((vpn, pte)) = w.mms[mm as usize].get_mut().ptes.next_in(from, e) {
                 from = vpn + 1;
                 if let Pte::Page(pfn) = pte
-                    && w.pages[pfn as usize].has(PG_MLOCKED)
+                    && w.zone.pages[pfn as usize].has(PG_MLOCKED)
                     && !w.page_locked_elsewhere(pfn)
                 {
                     w.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
@@ -180,9 +180,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Ok(());
         }
         let mut w = self.lock();
-        w.in_user_fault = user;
+        w.current.in_user_fault = user;
         let r = (from..end).try_for_each(|vpn| w.handle_mm_fault(t, cpu, pid, vpn, write));
-        w.in_user_fault = false;
+        w.current.in_user_fault = false;
         r
     }
 
@@ -249,11 +249,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if size.0 == 0 {
             return Err(Errno::EINVAL);
         }
-        let id = w.next_shm;
-        w.next_shm += 1;
-        let file = w.next_shmem_file;
-        w.next_shmem_file += 1;
-        w.shms.insert(
+        let id = w.shm_ids.next_id;
+        w.shm_ids.next_id += 1;
+        let file = w.shm_ids.next_shmem_file;
+        w.shm_ids.next_shmem_file += 1;
+        w.shm_ids.segs.insert(
             id,
             Shm {
                 file,
@@ -269,7 +269,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// removed segment.
     pub fn shmat(&self, pid: Pid, shm: ShmId) -> Result<u64, Errno> {
         let mut w = self.lock();
-        let seg = w.shms.get(&shm.0).ok_or(Errno::EINVAL)?;
+        let seg = w.shm_ids.segs.get(&shm.0).ok_or(Errno::EINVAL)?;
         if seg.removed {
             return Err(Errno::EINVAL);
         }
@@ -280,7 +280,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             VmaKind::Shared { file, pgoff: 0 },
             Some(shm.0),
         )?;
-        w.shms.get_mut(&shm.0).expect("checked").nattch += 1;
+        w.shm_ids.segs.get_mut(&shm.0).expect("checked").nattch += 1;
         Ok(addr)
     }
 
@@ -302,11 +302,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn shm_rmid(&self, shm: ShmId, cpu: CpuId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let mut w = self.lock();
-        let seg = w.shms.get_mut(&shm.0).ok_or(Errno::EINVAL)?;
+        let seg = w.shm_ids.segs.get_mut(&shm.0).ok_or(Errno::EINVAL)?;
         seg.removed = true;
         if seg.nattch == 0 {
             let file = seg.file;
-            w.shms.remove(&shm.0);
+            w.shm_ids.segs.remove(&shm.0);
             w.truncate_file(t, cpu, file);
         }
         Ok(())
@@ -359,14 +359,14 @@ impl<C: MemCounter> World<C> {
         match self.mms[mm as usize].get_mut().ptes.get(vpn) {
             Some(Pte::Page(pfn))
                 if write
-                    && self.pages[pfn as usize].has(PG_ANON)
-                    && self.pages[pfn as usize].mapcount() > 1 =>
+                    && self.zone.pages[pfn as usize].has(PG_ANON)
+                    && self.zone.pages[pfn as usize].mapcount() > 1 =>
             {
                 self.do_wp_page(t, cpu, pid, mm, vpn, pfn, vma.locked)
             }
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
-                let pg = &self.pages[pfn as usize];
+                let pg = &self.zone.pages[pfn as usize];
                 pg.set(PG_REFERENCED);
                 if write {
                     pg.set(PG_DIRTY);
@@ -403,7 +403,7 @@ impl<C: MemCounter> World<C> {
         cache: bool,
     ) -> Result<u32, FaultError> {
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize].store(page);
+        self.zone.pages[pfn as usize].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
             self.free_page(pfn);
             return Err(e);
@@ -420,7 +420,7 @@ impl<C: MemCounter> World<C> {
     #[inline]
     fn map_anon_page(&mut self, cpu: CpuId, mm: u32, vpn: u64, pfn: u32, locked: bool) {
         if locked {
-            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+            self.zone.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
         let m = &mut *self.mms[mm as usize].get_mut();
         m.ptes.insert(vpn, Pte::Page(pfn));
@@ -431,8 +431,8 @@ impl<C: MemCounter> World<C> {
     /// The memcg a page coming back from swap slot `slot` is charged to: the one its
     /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
     pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
-        match slot.map(|s| self.swap[s as usize].memcg) {
-            Some(rec) if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() => rec,
+        match slot.map(|s| self.swap_info.map[s as usize].memcg) {
+            Some(rec) if rec != NO_MEMCG && self.memcgs.slots[rec as usize].is_some() => rec,
             _ => self.mm_memcg(mm),
         }
     }
@@ -550,11 +550,11 @@ impl<C: MemCounter> World<C> {
         write: bool,
     ) -> Result<u32, FaultError> {
         let _f = trace::func(t, cpu, "shmem_getpage");
-        match self.page_cache.get(&(file, idx)).copied() {
+        match self.page_cache.pages.get(&(file, idx)).copied() {
             Some(CacheSlot::Page(pfn)) => {
-                self.pages[pfn as usize].set(PG_REFERENCED);
+                self.zone.pages[pfn as usize].set(PG_REFERENCED);
                 if write {
-                    self.pages[pfn as usize].set(PG_DIRTY);
+                    self.zone.pages[pfn as usize].set(PG_DIRTY);
                 }
                 Ok(pfn)
             }
@@ -574,7 +574,9 @@ impl<C: MemCounter> World<C> {
                 if let Some(slot) = swap_rec {
                     self.swap_free_slot(t, cpu, slot);
                 }
-                self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+                self.page_cache
+                    .pages
+                    .insert((file, idx), CacheSlot::Page(pfn));
                 self.lru_cache_add(cpu, pfn);
                 Ok(pfn)
             }
@@ -589,38 +591,42 @@ impl<C: MemCounter> World<C> {
             .ptes
             .insert(vpn, Pte::Page(pfn));
         self.mms[mm as usize].get_mut().file_rss += 1;
-        self.shared_rmap.entry(pfn).or_default().push((mm, vpn));
-        let pg = &self.pages[pfn as usize];
+        self.page_cache
+            .shared_rmap
+            .entry(pfn)
+            .or_default()
+            .push((mm, vpn));
+        let pg = &self.zone.pages[pfn as usize];
         pg.set_mapcount(pg.mapcount() + 1);
         if pg.mapcount() == 1
             && let Some(s) = pg.memcg_slot()
         {
             self.mc_mut(s).stat.mapped_file += 1;
         }
-        if locked && !self.pages[pfn as usize].has(PG_UNEVICTABLE) {
+        if locked && !self.zone.pages[pfn as usize].has(PG_UNEVICTABLE) {
             self.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
         }
     }
 
     /// `page_remove_rmap` for a shmem page mapped at `vpn` of `mm`.
     pub(crate) fn unmap_shared(&mut self, mm: u32, vpn: u64, pfn: u32) {
-        if let Some(v) = self.shared_rmap.get_mut(&pfn) {
+        if let Some(v) = self.page_cache.shared_rmap.get_mut(&pfn) {
             v.retain(|&(m, a)| !(m == mm && a == vpn));
             if v.is_empty() {
-                self.shared_rmap.remove(&pfn);
+                self.page_cache.shared_rmap.remove(&pfn);
             }
         }
         let m = &mut *self.mms[mm as usize].get_mut();
         m.ptes.remove(vpn);
         m.file_rss -= 1;
-        let pg = &self.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn as usize];
         pg.set_mapcount(pg.mapcount() - 1);
         if pg.mapcount() == 0 {
             if let Some(s) = pg.memcg_slot() {
                 self.mc_mut(s).stat.mapped_file -= 1;
             }
             // munlock: the last locked mapping went away.
-            if self.pages[pfn as usize].has(PG_MLOCKED) {
+            if self.zone.pages[pfn as usize].has(PG_MLOCKED) {
                 self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
             }
         }
@@ -636,22 +642,22 @@ impl<C: MemCounter> World<C> {
         idx: u32,
         dirty: bool,
     ) -> Result<(), FaultError> {
-        if let Some(CacheSlot::Page(pfn)) = self.page_cache.get(&(file, idx)).copied() {
+        if let Some(CacheSlot::Page(pfn)) = self.page_cache.pages.get(&(file, idx)).copied() {
             // mark_page_accessed: a second access to an inactive referenced page activates it.
-            let pg = self.pages[pfn as usize].load();
+            let pg = self.zone.pages[pfn as usize].load();
             if pg.has(PG_REFERENCED) && !pg.has(PG_ACTIVE) && !pg.has(PG_UNEVICTABLE) {
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
             } else {
-                self.pages[pfn as usize].set(PG_REFERENCED);
+                self.zone.pages[pfn as usize].set(PG_REFERENCED);
             }
             if dirty {
-                self.pages[pfn as usize].set(PG_DIRTY);
+                self.zone.pages[pfn as usize].set(PG_DIRTY);
             }
             return Ok(());
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize].store(Page {
+        self.zone.pages[pfn as usize].store(Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },
             owner: file,
             index: idx,
@@ -666,7 +672,9 @@ impl<C: MemCounter> World<C> {
             self.uncharge_and_free(t, cpu, pfn);
             return Err(FaultError::OomKilled);
         }
-        self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+        self.page_cache
+            .pages
+            .insert((file, idx), CacheSlot::Page(pfn));
         self.lru_cache_add(cpu, pfn);
         Ok(())
     }

@@ -82,7 +82,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let t = &*self.tracer;
         let mut w = self.lock();
         if let Some(mc) = w.mc.take()
-            && w.memcgs[mc.to as usize].is_some()
+            && w.memcgs.slots[mc.to as usize].is_some()
         {
             w.cancel_precharge(t, CpuId(0), mc.to, mc.precharge);
         }
@@ -174,7 +174,7 @@ impl<C: MemCounter> World<C> {
         for (_, pte) in self.mms[mm as usize].lock().ptes.iter() {
             match pte {
                 Pte::Page(pfn) => {
-                    let pg = self.pages[pfn as usize].load();
+                    let pg = self.zone.pages[pfn as usize].load();
                     let want = if pg.has(PG_ANON) {
                         // "we don't move shared anon"
                         bits & 1 != 0 && pg.mapcount <= 1
@@ -186,7 +186,7 @@ impl<C: MemCounter> World<C> {
                     }
                 }
                 Pte::Swap(slot) => {
-                    let sw = self.swap[slot as usize];
+                    let sw = self.swap_info.map[slot as usize];
                     if bits & 1 != 0 && sw.memcg == from && sw.count == 1 {
                         swaps.push(slot);
                     }
@@ -230,28 +230,31 @@ impl<C: MemCounter> World<C> {
         // `invariants.rs` guarantees. Without the skip every rmdir cost O(RAM), twice.
         let st = self.mc(s).stat;
         if st.cache != 0 || st.rss != 0 {
-            let pfns: Vec<u32> = (0..self.pages.len() as u32)
-                .filter(|&p| self.pages[p as usize].memcg() == s)
+            let pfns: Vec<u32> = (0..self.zone.pages.len() as u32)
+                .filter(|&p| self.zone.pages[p as usize].memcg() == s)
                 .collect();
             for pfn in pfns {
                 self.mem_cgroup_move_account(t, cpu, pfn, s, parent, false);
             }
         } else {
             debug_assert!(
-                self.pages.iter().all(|p| p.memcg() != s),
+                self.zone.pages.iter().all(|p| p.memcg() != s),
                 "memcg {s} has pages but no cache or rss"
             );
         }
         if st.swap != 0 {
-            let slots: Vec<u32> = (0..self.swap.len() as u32)
-                .filter(|&x| self.swap[x as usize].used() && self.swap[x as usize].memcg == s)
+            let slots: Vec<u32> = (0..self.swap_info.map.len() as u32)
+                .filter(|&x| {
+                    self.swap_info.map[x as usize].used()
+                        && self.swap_info.map[x as usize].memcg == s
+                })
                 .collect();
             for slot in slots {
                 self.move_swap_account(t, cpu, slot, s, parent, false);
             }
         } else {
             debug_assert!(
-                self.swap.iter().all(|x| !x.used() || x.memcg != s),
+                self.swap_info.map.iter().all(|x| !x.used() || x.memcg != s),
                 "memcg {s} has swap slots but no swap"
             );
         }
@@ -261,11 +264,11 @@ impl<C: MemCounter> World<C> {
     /// memory, charged to nobody (`mm/memcontrol.c` `mem_cgroup_force_empty`, `mem_cgroup_pre_destroy`, v2.6.34).
     pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
         self.lru_add_drain_all();
-        let pfns: Vec<u32> = (0..self.pages.len() as u32)
-            .filter(|&p| self.pages[p as usize].memcg() == s)
+        let pfns: Vec<u32> = (0..self.zone.pages.len() as u32)
+            .filter(|&p| self.zone.pages[p as usize].memcg() == s)
             .collect();
         for pfn in pfns {
-            let on_lru = self.pages[pfn as usize].has(crate::page::PG_LRU);
+            let on_lru = self.zone.pages[pfn as usize].has(crate::page::PG_LRU);
             if on_lru {
                 self.lru_del(pfn);
             }
@@ -331,7 +334,7 @@ impl<C: MemCounter> World<C> {
         precharged: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_move_account");
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn as usize].load();
         debug_assert_eq!(pg.memcg, from);
         debug_assert!(!pg.has(PG_PAGEVEC));
         self.move_counters(t, cpu, from, to, true, true, precharged);
@@ -362,7 +365,7 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_del(pfn);
         }
-        self.pages[pfn as usize].set_memcg(to);
+        self.zone.pages[pfn as usize].set_memcg(to);
         if on_lru {
             self.lru_add(pfn);
         }
@@ -392,7 +395,7 @@ impl<C: MemCounter> World<C> {
             let r = self.mc(to).counters.res.uncharge(Pages(1), t, cpu);
             self.warn_all(vec![r]);
         }
-        self.swap[slot as usize].memcg = if self.memcgs[to as usize].is_some() {
+        self.swap_info.map[slot as usize].memcg = if self.memcgs.slots[to as usize].is_some() {
             to
         } else {
             NO_MEMCG

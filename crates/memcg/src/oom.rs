@@ -48,7 +48,7 @@ impl<C: MemCounter> World<C> {
         let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
         // A task retrying before it was woken queues once, not twice.
         if let Some(p) = pid
-            && self.oom_waiters.iter().any(|&(w, _, _)| w == p)
+            && self.oom.waiters.iter().any(|&(w, _, _)| w == p)
         {
             self.oom_wait_cancel(p);
         }
@@ -69,7 +69,7 @@ impl<C: MemCounter> World<C> {
             Some(p) if self.tasks.contains_key(&p) => {
                 let task = self.tasks.get_mut(&p).expect("checked");
                 task.oom_wait = Some(mem);
-                self.oom_waiters.push((p, mem, locked));
+                self.oom.waiters.push((p, mem, locked));
                 OomOutcome::Wait(mem)
             }
             _ => {
@@ -114,7 +114,7 @@ impl<C: MemCounter> World<C> {
         let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
         if killed_self {
             OomOutcome::Killed
-        } else if self.last_oom_found {
+        } else if self.oom.last_found {
             OomOutcome::Retry
         } else {
             none
@@ -123,7 +123,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_oom_notify`: every memcg of the OOMing hierarchy (`mm/memcontrol.c` `mem_cgroup_oom_register_event`, v2.6.35).
     fn mem_cgroup_oom_notify(&self, mem: u16) {
-        if let Some(hook) = self.hook.clone() {
+        if let Some(hook) = self.host.hook.clone() {
             let members: Vec<_> = self
                 .oom_members(mem)
                 .into_iter()
@@ -147,7 +147,7 @@ impl<C: MemCounter> World<C> {
         mem: u16,
     ) -> OomOutcome {
         if self.mc(mem).oom_kill_disable {
-            return if self.in_user_fault && pid.is_some() {
+            return if self.current.in_user_fault && pid.is_some() {
                 self.mem_cgroup_handle_oom(t, cpu, pid, mem)
             } else {
                 OomOutcome::Fail
@@ -207,30 +207,30 @@ impl<C: MemCounter> World<C> {
     /// `memcg_wakeup_oom`: wake the waiters whose memcg is related to `mem` (same, or one in the
     /// other's hierarchy).
     fn memcg_wakeup_oom(&mut self, mem: u16) {
-        let waiters = std::mem::take(&mut self.oom_waiters);
+        let waiters = std::mem::take(&mut self.oom.waiters);
         let mut keep = Vec::new();
         for (pid, w, locked) in waiters {
-            let related = self.memcgs[w as usize].is_none()
+            let related = self.memcgs.slots[w as usize].is_none()
                 || self.is_same_or_hier_descendant(w, mem)
                 || self.is_same_or_hier_descendant(mem, w);
             if related {
                 if locked {
                     self.oom_unlock(w);
                 }
-                if self.memcgs[w as usize].is_some() {
+                if self.memcgs.slots[w as usize].is_some() {
                     self.mark_under_oom(w, -1);
                 }
                 if let Some(task) = self.tasks.get_mut(&pid) {
                     task.oom_wait = None;
                 }
-                self.events.woken.push(pid);
+                self.host.events.woken.push(pid);
             } else {
                 keep.push((pid, w, locked));
             }
         }
         // Waiters queued meanwhile stay queued too.
-        keep.append(&mut self.oom_waiters);
-        self.oom_waiters = keep;
+        keep.append(&mut self.oom.waiters);
+        self.oom.waiters = keep;
     }
 
     /// `memcg_oom_recover(mem)`: if `mem` is under OOM, wake the related waiters (`mm/memcontrol.c`, v2.6.35).
@@ -243,9 +243,9 @@ impl<C: MemCounter> World<C> {
 
     /// A waiting task was killed or exited: it leaves the queue and drops its marks.
     pub(crate) fn oom_wait_cancel(&mut self, pid: Pid) {
-        if let Some(i) = self.oom_waiters.iter().position(|&(p, _, _)| p == pid) {
-            let (_, w, locked) = self.oom_waiters.remove(i);
-            if self.memcgs[w as usize].is_some() {
+        if let Some(i) = self.oom.waiters.iter().position(|&(p, _, _)| p == pid) {
+            let (_, w, locked) = self.oom.waiters.remove(i);
+            if self.memcgs.slots[w as usize].is_some() {
                 if locked {
                     self.oom_unlock(w);
                 }
@@ -282,10 +282,10 @@ impl<C: MemCounter> World<C> {
     /// The global OOM killer, when RAM and swap are exhausted. Returns whether it killed.
     pub(crate) fn global_oom<T: Tracer>(&mut self, t: &T, cpu: CpuId, current: Pid) -> bool {
         let _f = trace::func(t, cpu, "out_of_memory");
-        let totalpages = (self.pages.len() + self.swap.len()) as u64;
-        let before = self.events.killed.len();
+        let totalpages = (self.zone.pages.len() + self.swap_info.map.len()) as u64;
+        let before = self.host.events.killed.len();
         self.oom_kill(t, cpu, Some(current), totalpages, None, &|_, _| true);
-        self.events.killed.len() > before
+        self.host.events.killed.len() > before
     }
 
     /// The 2.6.25 fault path's "VM: killing process <comm>" after a failed charge.
@@ -310,7 +310,7 @@ impl<C: MemCounter> World<C> {
         if let Some(msw) = &m.counters.memsw
             && self.get_swappiness(mem) != 0
         {
-            let swap = self.swap.len() as u64;
+            let swap = self.swap_info.map.len() as u64;
             total = limit.saturating_add(swap).min(msw.limit().0 >> PAGE_SHIFT);
         }
         total.max(1)
@@ -411,7 +411,7 @@ impl<C: MemCounter> World<C> {
                 if pid.0 == 1 {
                     return 0;
                 }
-                let totalpages = ((self.pages.len() + self.swap.len()) as u64).max(1);
+                let totalpages = ((self.zone.pages.len() + self.swap_info.map.len()) as u64).max(1);
                 self.task_badness(pid, totalpages) * 1000 / totalpages
             }
         }
@@ -433,7 +433,7 @@ impl<C: MemCounter> World<C> {
         } else {
             "Out of memory"
         };
-        self.last_oom_found = false;
+        self.oom.last_found = false;
         // A victim still dying (TIF_MEMDIE): no new kill.
         let candidates: Vec<Pid> = self
             .tasks
@@ -442,7 +442,7 @@ impl<C: MemCounter> World<C> {
             .map(|(&p, _)| p)
             .collect();
         if candidates.iter().any(|p| self.tasks[p].memdie) {
-            self.last_oom_found = true;
+            self.oom.last_found = true;
             return false;
         }
         let mut chosen: Option<(Pid, u64)> = None;
@@ -456,7 +456,7 @@ impl<C: MemCounter> World<C> {
         let Some((victim, points)) = chosen else {
             return false;
         };
-        self.last_oom_found = true;
+        self.oom.last_found = true;
         if self.oom_header_ratelimit() {
             self.oom_dump_header(current, victim, memcg);
         }
@@ -530,7 +530,7 @@ impl<C: MemCounter> World<C> {
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.memdie = true;
         }
-        self.events.killed.push(pid);
+        self.host.events.killed.push(pid);
         self.drop_task_mm(t, cpu, pid);
     }
 }

@@ -65,8 +65,8 @@ impl<C: MemCounter> World<C> {
     /// starts the next window at the next call (`rs->begin = 0`); 4.19's at this one
     /// (`rs->begin = jiffies`).
     pub(crate) fn oom_header_ratelimit(&mut self) -> bool {
-        let now = self.clock.now_nanos();
-        let rs = &mut self.oom_ratelimit;
+        let now = self.host.clock.now_nanos();
+        let rs = &mut self.oom.ratelimit;
         let begin = *rs.begin.get_or_insert(now);
         let mut report = None;
         if now > begin + RATELIMIT_INTERVAL {
@@ -133,6 +133,7 @@ impl<C: MemCounter> World<C> {
         // CONFIG_CPUSETS: the cpuset line (2.6.29+, `cpuset_print_task_mems_allowed`).
         if report != OomReport::V2_6_25 {
             let name = self
+                .oom
                 .namer
                 .as_ref()
                 .map_or_else(|| "/".to_string(), |n| n.cpuset_name(cur));
@@ -259,7 +260,7 @@ impl<C: MemCounter> World<C> {
         let report = self.profile.oom_report;
         let path_of = |s: u16| {
             let css = self.mc(s).css.as_ref()?;
-            self.namer.as_ref()?.css_path(css)
+            self.oom.namer.as_ref()?.css_path(css)
         };
         let task_memcg = self.tasks.get(&victim).map(|t| t.memcg);
         if let (Some(task_path), Some(mem_path)) = (task_memcg.and_then(path_of), path_of(mem)) {
@@ -326,7 +327,7 @@ impl<C: MemCounter> World<C> {
                 .mc(s)
                 .css
                 .as_ref()
-                .and_then(|css| self.namer.as_ref()?.css_path(css))
+                .and_then(|css| self.oom.namer.as_ref()?.css_path(css))
             else {
                 continue;
             };
@@ -334,7 +335,7 @@ impl<C: MemCounter> World<C> {
             let st = mc.stat();
             // NR_SHMEM and NR_FILE_DIRTY of the memcg: its shmem and dirty page-cache pages.
             let (mut shmem, mut dirty) = (0u64, 0u64);
-            for f in &self.pages {
+            for f in &self.zone.pages {
                 let pg = f.load();
                 if pg.memcg_slot() == Some(s) {
                     shmem += pg.has(crate::page::PG_SHMEM) as u64;

@@ -38,14 +38,14 @@ impl<C: MemCounter> World<C> {
                 from = vpn + 1;
                 match pte {
                     Pte::Page(pfn) => {
-                        debug_assert!(self.pages[pfn as usize].has(PG_ANON));
+                        debug_assert!(self.zone.pages[pfn as usize].has(PG_ANON));
                         self.page_dup_anon_rmap(pfn, dst, vpn);
                         let m = &mut *self.mms[dst as usize].get_mut();
                         m.ptes.insert(vpn, Pte::Page(pfn));
                         m.anon_rss += 1;
                     }
                     Pte::Swap(slot) => {
-                        self.swap[slot as usize].count += 1;
+                        self.swap_info.map[slot as usize].count += 1;
                         let m = &mut *self.mms[dst as usize].get_mut();
                         m.ptes.insert(vpn, Pte::Swap(slot));
                         m.swap_ents += 1;
@@ -57,23 +57,23 @@ impl<C: MemCounter> World<C> {
 
     /// Every `(mm, vpn)` mapping the anonymous page `pfn`.
     pub(crate) fn anon_mappers(&self, pfn: u32) -> Vec<(u32, u64)> {
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn as usize].load();
         match pg.mapcount {
             0 => Vec::new(),
             1 => vec![(pg.owner, u64::from(pg.index))],
-            _ => self.shared_rmap[&pfn].clone(),
+            _ => self.page_cache.shared_rmap[&pfn].clone(),
         }
     }
 
     /// `page_dup_rmap`: `mm` maps the anonymous page `pfn` at `vpn` too.
     pub(crate) fn page_dup_anon_rmap(&mut self, pfn: u32, mm: u32, vpn: u64) {
-        let pg = self.pages[pfn as usize].load();
-        let maps = self.shared_rmap.entry(pfn).or_default();
+        let pg = self.zone.pages[pfn as usize].load();
+        let maps = self.page_cache.shared_rmap.entry(pfn).or_default();
         if pg.mapcount == 1 {
             maps.push((pg.owner, u64::from(pg.index)));
         }
         maps.push((mm, vpn));
-        self.pages[pfn as usize].set_mapcount(pg.mapcount + 1);
+        self.zone.pages[pfn as usize].set_mapcount(pg.mapcount + 1);
     }
 
     /// `page_remove_rmap` for the anonymous page `pfn` mapped at `vpn` of `mm`; the caller
@@ -88,12 +88,13 @@ impl<C: MemCounter> World<C> {
         vpn: u64,
         locked: bool,
     ) -> bool {
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn as usize].load();
         if pg.mapcount <= 1 {
-            self.pages[pfn as usize].set_mapcount(0);
+            self.zone.pages[pfn as usize].set_mapcount(0);
             return true;
         }
         let maps = self
+            .page_cache
             .shared_rmap
             .get_mut(&pfn)
             .expect("shared anon page has an rmap");
@@ -101,13 +102,13 @@ impl<C: MemCounter> World<C> {
         let left = maps.len();
         if left == 1 {
             let (om, ov) = maps[0];
-            self.shared_rmap.remove(&pfn);
-            self.pages[pfn as usize].set_owner(om, ov as u32);
+            self.page_cache.shared_rmap.remove(&pfn);
+            self.zone.pages[pfn as usize].set_owner(om, ov as u32);
         } else if pg.owner == mm {
             let (om, ov) = maps[0];
-            self.pages[pfn as usize].set_owner(om, ov as u32);
+            self.zone.pages[pfn as usize].set_owner(om, ov as u32);
         }
-        self.pages[pfn as usize].set_mapcount(left as u16);
+        self.zone.pages[pfn as usize].set_mapcount(left as u16);
         if locked && pg.has(PG_MLOCKED) && !self.anon_page_locked_elsewhere(pfn) {
             // munlock_vma_page: back to an evictable list.
             self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
@@ -118,10 +119,14 @@ impl<C: MemCounter> World<C> {
     /// `try_to_munlock`: whether some mapping of `pfn` (anonymous or shmem) still lies in a
     /// `VM_LOCKED` VMA.
     pub(crate) fn page_locked_elsewhere(&self, pfn: u32) -> bool {
-        let maps = if self.pages[pfn as usize].has(PG_ANON) {
+        let maps = if self.zone.pages[pfn as usize].has(PG_ANON) {
             self.anon_mappers(pfn)
         } else {
-            self.shared_rmap.get(&pfn).cloned().unwrap_or_default()
+            self.page_cache
+                .shared_rmap
+                .get(&pfn)
+                .cloned()
+                .unwrap_or_default()
         };
         self.any_locked(&maps)
     }

@@ -128,11 +128,11 @@ impl<C: MemCounter> World<C> {
         while let Some((vpn, pte)) = self.mms[mm as usize].get_mut().ptes.next_in(from, end) {
             from = vpn + 1;
             match pte {
-                Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
+                Pte::Page(pfn) if self.zone.pages[pfn as usize].has(PG_ANON) => {
                     let m = &mut *self.mms[mm as usize].get_mut();
                     m.ptes.remove(vpn);
                     m.anon_rss -= 1;
-                    let last = self.pages[pfn as usize].mapcount() <= 1 || {
+                    let last = self.zone.pages[pfn as usize].mapcount() <= 1 || {
                         let locked = self.mms[mm as usize]
                             .get_mut()
                             .find_vma(vpn)
@@ -156,11 +156,11 @@ impl<C: MemCounter> World<C> {
     }
 
     pub(crate) fn shm_detach<T: Tracer>(&mut self, t: &T, cpu: CpuId, shm: u32) {
-        if let Some(seg) = self.shms.get_mut(&shm) {
+        if let Some(seg) = self.shm_ids.segs.get_mut(&shm) {
             seg.nattch -= 1;
             if seg.nattch == 0 && seg.removed {
                 let file = seg.file;
-                self.shms.remove(&shm);
+                self.shm_ids.segs.remove(&shm);
                 self.truncate_file(t, cpu, file);
             }
         }
@@ -208,15 +208,16 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn truncate_file<T: Tracer>(&mut self, t: &T, cpu: CpuId, file: u32) {
         let entries: Vec<((u32, u32), CacheSlot)> = self
             .page_cache
+            .pages
             .range((file, 0)..=(file, u32::MAX))
             .map(|(&k, &v)| (k, v))
             .collect();
         for (k, v) in entries {
-            self.page_cache.remove(&k);
+            self.page_cache.pages.remove(&k);
             match v {
                 CacheSlot::Page(pfn) => {
                     // Unmap it everywhere first (only shmem pages are mapped).
-                    if let Some(maps) = self.shared_rmap.get(&pfn).cloned() {
+                    if let Some(maps) = self.page_cache.shared_rmap.get(&pfn).cloned() {
                         for (mm, vpn) in maps {
                             self.unmap_shared(mm, vpn, pfn);
                         }
@@ -231,15 +232,15 @@ impl<C: MemCounter> World<C> {
     /// `swap_free`: drop one reference to a slot; the last one releases the slot and its memsw
     /// charge (`mem_cgroup_uncharge_swap`).
     pub(crate) fn swap_free_slot<T: Tracer>(&mut self, t: &T, cpu: CpuId, slot: u32) {
-        let s = self.swap[slot as usize];
+        let s = self.swap_info.map[slot as usize];
         debug_assert!(s.used());
         if s.count > 1 {
-            self.swap[slot as usize].count -= 1;
+            self.swap_info.map[slot as usize].count -= 1;
             return;
         }
-        self.swap[slot as usize] = SwapSlot::FREE;
-        self.swap_free.push(slot);
-        if s.memcg != NO_MEMCG && self.memcgs[s.memcg as usize].is_some() {
+        self.swap_info.map[slot as usize] = SwapSlot::FREE;
+        self.swap_info.free.push(slot);
+        if s.memcg != NO_MEMCG && self.memcgs.slots[s.memcg as usize].is_some() {
             let _f = trace::func(t, cpu, "mem_cgroup_uncharge_swap");
             self.mc_mut(s.memcg).stat.swap -= 1;
             if self.charges_counters(s.memcg)

@@ -49,7 +49,7 @@ impl<C: MemCounter> World<C> {
     fn lru_len(&mut self, o: LruOwner, l: LruList) -> u64 {
         match o {
             LruOwner::Memcg(s) => self.mc_mut(s).lru.get_mut().len(l),
-            LruOwner::Orphan => self.orphan_lru.len(l),
+            LruOwner::Orphan => self.zone.orphan_lru.len(l),
         }
     }
 
@@ -67,11 +67,11 @@ impl<C: MemCounter> World<C> {
     ) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_mem_cgroup_pages");
         self.lru_add_drain_all();
-        let target = self.reclaim_target.unwrap_or(mem);
+        let target = self.reclaim.target.unwrap_or(mem);
         let mut reclaimed = 0;
         for priority in (0..=DEF_PRIORITY).rev() {
             self.vmpressure_prio(target, priority);
-            let scanned = self.reclaim_scanned;
+            let scanned = self.reclaim.scanned;
             let r = self.shrink_zone(
                 t,
                 cpu,
@@ -82,7 +82,7 @@ impl<C: MemCounter> World<C> {
                 SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
             );
             reclaimed += r;
-            self.vmpressure(target, self.reclaim_scanned - scanned, r);
+            self.vmpressure(target, self.reclaim.scanned - scanned, r);
             if reclaimed >= SWAP_CLUSTER_MAX {
                 break;
             }
@@ -202,12 +202,12 @@ impl<C: MemCounter> World<C> {
         n: u64,
     ) {
         let _f = trace::func(t, cpu, "shrink_active_list");
-        let mut batch = std::mem::take(&mut self.scratch);
+        let mut batch = std::mem::take(&mut self.reclaim.scratch);
         self.tail_of(o, l, n as usize, &mut batch);
         for &pfn in &batch {
             self.lru_move(pfn, 0, PG_ACTIVE | PG_REFERENCED);
         }
-        self.scratch = batch;
+        self.reclaim.scratch = batch;
     }
 
     /// `shrink_inactive_list` + `shrink_page_list`: reclaim up to `n` pages from the tail.
@@ -221,12 +221,12 @@ impl<C: MemCounter> World<C> {
         can_swap: bool,
     ) -> u64 {
         let _f = trace::func(t, cpu, "shrink_inactive_list");
-        let mut batch = std::mem::take(&mut self.scratch);
+        let mut batch = std::mem::take(&mut self.reclaim.scratch);
         self.tail_of(o, l, n as usize, &mut batch);
-        self.reclaim_scanned += batch.len() as u64;
+        self.reclaim.scanned += batch.len() as u64;
         let mut reclaimed = 0;
         for &pfn in &batch {
-            let pg = self.pages[pfn as usize].load();
+            let pg = self.zone.pages[pfn as usize].load();
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
@@ -248,25 +248,25 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             // A clean file page: remove from the page cache and free.
-            self.page_cache.remove(&(pg.owner, pg.index));
+            self.page_cache.pages.remove(&(pg.owner, pg.index));
             self.uncharge_and_free(t, cpu, pfn);
             reclaimed += 1;
         }
-        self.scratch = batch;
+        self.reclaim.scratch = batch;
         reclaimed
     }
 
     fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
         match o {
             LruOwner::Memcg(s) => {
-                let lru = self.memcgs[s as usize]
+                let lru = self.memcgs.slots[s as usize]
                     .as_mut()
                     .expect("live")
                     .lru
                     .get_mut();
-                page::list_tail(&self.pages, lru, l, n, out)
+                page::list_tail(&self.zone.pages, lru, l, n, out)
             }
-            LruOwner::Orphan => page::list_tail(&self.pages, &self.orphan_lru, l, n, out),
+            LruOwner::Orphan => page::list_tail(&self.zone.pages, &self.zone.orphan_lru, l, n, out),
         }
     }
 
@@ -275,28 +275,28 @@ impl<C: MemCounter> World<C> {
     /// new swap entry (`swap_cgroup`, `mm/memcontrol.c` `mem_cgroup_uncharge_swap`, v2.6.34; `mm/page_cgroup.c` `swap_cgroup_record`, v2.6.34).
     fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
         let _f = trace::func(t, cpu, "swap_writepage");
-        let slot = self.swap_free.pop().expect("caller checked free swap");
-        let pg = self.pages[pfn as usize].load();
+        let slot = self.swap_info.free.pop().expect("caller checked free swap");
+        let pg = self.zone.pages[pfn as usize].load();
         let memcg = pg.memcg_slot().unwrap_or(NO_MEMCG);
-        self.swap[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
+        self.swap_info.map[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
         if memcg != NO_MEMCG {
             self.mc_mut(memcg).stat.swap += 1;
         }
         if pg.has(PG_ANON) {
             // try_to_unmap over the anon_vma: every mapping gets the swap entry.
             let maps = self.anon_mappers(pfn);
-            self.shared_rmap.remove(&pfn);
-            self.swap[slot as usize].count = maps.len().max(1) as u16;
+            self.page_cache.shared_rmap.remove(&pfn);
+            self.swap_info.map[slot as usize].count = maps.len().max(1) as u16;
             for (mm, vpn) in maps {
                 let m = &mut *self.mms[mm as usize].get_mut();
                 m.ptes.insert(vpn, Pte::Swap(slot));
                 m.anon_rss -= 1;
                 m.swap_ents += 1;
             }
-            self.pages[pfn as usize].set_mapcount(0);
+            self.zone.pages[pfn as usize].set_mapcount(0);
         } else {
             debug_assert!(pg.has(PG_SHMEM));
-            if let Some(maps) = self.shared_rmap.remove(&pfn) {
+            if let Some(maps) = self.page_cache.shared_rmap.remove(&pfn) {
                 for (mm, vpn) in maps {
                     let m = &mut *self.mms[mm as usize].get_mut();
                     m.ptes.remove(vpn);
@@ -305,9 +305,10 @@ impl<C: MemCounter> World<C> {
                 if let Some(s) = pg.memcg_slot() {
                     self.mc_mut(s).stat.mapped_file -= 1;
                 }
-                self.pages[pfn as usize].set_mapcount(0);
+                self.zone.pages[pfn as usize].set_mapcount(0);
             }
             self.page_cache
+                .pages
                 .insert((pg.owner, pg.index), CacheSlot::Swap(slot));
         }
         self.lru_del(pfn);
@@ -350,9 +351,9 @@ impl<C: MemCounter> World<C> {
             }
             let swappiness = self.get_swappiness(victim);
             // sc->target_mem_cgroup is root_mem for every victim (vmpressure reports to it).
-            let saved = self.reclaim_target.replace(root_mem);
+            let saved = self.reclaim.target.replace(root_mem);
             let ret = self.try_to_free_mem_cgroup_pages(t, cpu, victim, noswap, swappiness);
-            self.reclaim_target = saved;
+            self.reclaim.target = saved;
             if shrink {
                 return ret;
             }
@@ -413,6 +414,7 @@ impl<C: MemCounter> World<C> {
         let owners: Vec<LruOwner> = std::iter::once(LruOwner::Orphan)
             .chain(
                 self.memcgs
+                    .slots
                     .iter()
                     .flatten()
                     .map(|m| LruOwner::Memcg(m.id.slot)),
@@ -426,10 +428,10 @@ impl<C: MemCounter> World<C> {
                     LruOwner::Memcg(s) => self.get_swappiness(s),
                     LruOwner::Orphan => self.profile.vm_swappiness,
                 };
-                let scanned = self.reclaim_scanned;
+                let scanned = self.reclaim.scanned;
                 let r = self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
                 reclaimed += r;
-                self.vmpressure(0, self.reclaim_scanned - scanned, r);
+                self.vmpressure(0, self.reclaim.scanned - scanned, r);
                 if reclaimed >= SWAP_CLUSTER_MAX {
                     return reclaimed;
                 }
@@ -446,7 +448,7 @@ impl<C: MemCounter> World<C> {
         if !self.profile.vmpressure || scanned == 0 {
             return;
         }
-        if let Some(hook) = &self.hook {
+        if let Some(hook) = &self.host.hook {
             hook.vmpressure(self, self.mc(target).id, scanned, reclaimed);
         }
     }
@@ -467,6 +469,7 @@ impl<C: MemCounter> World<C> {
         for _ in 0..2 {
             let best = self
                 .memcgs
+                .slots
                 .iter()
                 .flatten()
                 .filter(|m| !tried.contains(&m.id.slot))
