@@ -313,6 +313,29 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 }
 
+/// Who faults, and in which address space: what the fault handlers below share.
+///
+/// **Kernel:** `struct vm_fault` (`include/linux/mm.h`, v2.6.34) carries the faulting address
+/// and flags; the task, its CPU and its mm come from `current`, `smp_processor_id()` and
+/// `vma->vm_mm`. Here they travel together, with the tracer, so each handler takes one context
+/// instead of four arguments.
+pub(crate) struct VmFault<'a, T> {
+    pub(crate) t: &'a T,
+    pub(crate) cpu: CpuId,
+    /// The faulting task (`current`).
+    pub(crate) pid: Pid,
+    /// Its mm (`vma->vm_mm`).
+    pub(crate) mm: u32,
+}
+
+impl<T> Clone for VmFault<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for VmFault<'_, T> {}
+
 impl<C: MemCounter> World<C> {
     fn mmap(
         &mut self,
@@ -356,13 +379,14 @@ impl<C: MemCounter> World<C> {
             .get_mut()
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
+        let vmf = VmFault { t, cpu, pid, mm };
         match self.mms[mm as usize].get_mut().ptes.get(vpn) {
             Some(Pte::Page(pfn))
                 if write
                     && self.zone.pages[pfn as usize].has(PG_ANON)
                     && self.zone.pages[pfn as usize].mapcount() > 1 =>
             {
-                self.do_wp_page(t, cpu, pid, mm, vpn, pfn, vma.locked)
+                self.do_wp_page(vmf, vpn, pfn, vma.locked)
             }
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
@@ -373,13 +397,13 @@ impl<C: MemCounter> World<C> {
                 }
                 Ok(())
             }
-            Some(Pte::Swap(slot)) => self.do_swap_page(t, cpu, pid, mm, vpn, slot, vma.locked),
+            Some(Pte::Swap(slot)) => self.do_swap_page(vmf, vpn, slot, vma.locked),
             None => match vma.kind {
-                VmaKind::Anon => self.do_anonymous_page(t, cpu, pid, mm, vpn, vma.locked, write),
+                VmaKind::Anon => self.do_anonymous_page(vmf, vpn, vma.locked, write),
                 VmaKind::Shared { file, pgoff } => {
                     let idx = pgoff as u64 + (vpn - start);
                     let idx = u32::try_from(idx).map_err(|_| Errno::EFAULT)?;
-                    let pfn = self.shmem_getpage(t, cpu, pid, mm, file, idx, write)?;
+                    let pfn = self.shmem_getpage(vmf, file, idx, write)?;
                     self.map_shared(mm, vpn, pfn, vma.locked);
                     Ok(())
                 }
@@ -390,18 +414,15 @@ impl<C: MemCounter> World<C> {
     /// Allocate a frame holding `page` and charge it to `memcg` (as cache when `cache`). On a
     /// failed charge the frame is freed again; if the OOM killer tore the faulting mm down
     /// while we charged, the page is uncharged and freed and the fault reports `OomKilled`.
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn alloc_charged_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         page: Page,
         memcg: u16,
         cache: bool,
     ) -> Result<u32, FaultError> {
+        let VmFault { t, cpu, pid, mm } = vmf;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.zone.pages[pfn as usize].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
@@ -438,37 +459,31 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `do_anonymous_page`: allocate, charge (`mem_cgroup_newpage_charge`), map.
-    #[allow(clippy::too_many_arguments)]
     fn do_anonymous_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         locked: bool,
         write: bool,
     ) -> Result<(), FaultError> {
+        let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "do_anonymous_page");
         let memcg = self.mm_memcg(mm);
-        let pfn = self.alloc_anon_page(t, cpu, pid, mm, vpn, write, memcg)?;
+        let pfn = self.alloc_anon_page(vmf, vpn, write, memcg)?;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
 
     /// A new private anonymous page for `vpn` of `mm` (active; dirty if written), charged to
     /// `memcg` as rss: what the anonymous, copy-on-write and swap-in faults allocate.
-    #[allow(clippy::too_many_arguments)]
     fn alloc_anon_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         dirty: bool,
         memcg: u16,
     ) -> Result<u32, FaultError> {
+        let VmFault { mm, .. } = vmf;
         let page = Page {
             flags: PG_ANON | PG_ACTIVE | if dirty { PG_DIRTY } else { 0 },
             owner: mm,
@@ -476,27 +491,24 @@ impl<C: MemCounter> World<C> {
             mapcount: 1,
             ..Page::FREE
         };
-        self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)
+        self.alloc_charged_page(vmf, page, memcg, false)
     }
 
     /// `do_wp_page` on an anonymous page still shared copy-on-write (`mapcount > 1`): copy it
     /// into a new page charged to the writer's memcg (`mem_cgroup_newpage_charge`), then drop
     /// this mm's mapping of the original, which stays charged where it was. A write to a page
     /// mapped once reuses it (the plain present-page case of `handle_mm_fault`).
-    #[allow(clippy::too_many_arguments)]
     fn do_wp_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         old: u32,
         locked: bool,
     ) -> Result<(), FaultError> {
+        let VmFault { t, cpu, pid, mm } = vmf;
         let _f = trace::func(t, cpu, "do_wp_page");
         let memcg = self.mm_memcg(mm);
-        let new = self.alloc_anon_page(t, cpu, pid, mm, vpn, true, memcg)?;
+        let new = self.alloc_anon_page(vmf, vpn, true, memcg)?;
         // pte_same: the charge may have reclaimed (the original swapped out) or OOM-killed.
         if self.mms[mm as usize].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
             self.uncharge_and_free(t, cpu, new);
@@ -516,20 +528,17 @@ impl<C: MemCounter> World<C> {
     /// `do_swap_page`: swap a private anonymous page back in, charging it again
     /// (`mem_cgroup_try_charge_swapin`) and freeing the swap entry (memsw uncharge of the
     /// entry's `swap_cgroup`).
-    #[allow(clippy::too_many_arguments)]
     fn do_swap_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         slot: u32,
         locked: bool,
     ) -> Result<(), FaultError> {
+        let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "do_swap_page");
         let memcg = self.swapin_memcg(Some(slot), mm);
-        let pfn = self.alloc_anon_page(t, cpu, pid, mm, vpn, false, memcg)?;
+        let pfn = self.alloc_anon_page(vmf, vpn, false, memcg)?;
         self.swap_free_slot(t, cpu, slot);
         self.mms[mm as usize].get_mut().swap_ents -= 1;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
@@ -538,17 +547,14 @@ impl<C: MemCounter> World<C> {
 
     /// `shmem_getpage`: the page of shmem object `file` at `idx`, created (charged as cache to
     /// the toucher's memcg) or swapped in as needed.
-    #[allow(clippy::too_many_arguments)]
     fn shmem_getpage<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         file: u32,
         idx: u32,
         write: bool,
     ) -> Result<u32, FaultError> {
+        let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "shmem_getpage");
         match self.page_cache.pages.get(&(file, idx)).copied() {
             Some(CacheSlot::Page(pfn)) => {
@@ -570,7 +576,7 @@ impl<C: MemCounter> World<C> {
                     _ => None,
                 };
                 let memcg = self.swapin_memcg(swap_rec, mm);
-                let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, true)?;
+                let pfn = self.alloc_charged_page(vmf, page, memcg, true)?;
                 if let Some(slot) = swap_rec {
                     self.swap_free_slot(t, cpu, slot);
                 }

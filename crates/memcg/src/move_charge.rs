@@ -163,6 +163,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 }
 
+/// What a charge move carries: a page holds a charge in both counters (res and memsw), a swap
+/// entry only in memsw (`mm/memcontrol.c` `mem_cgroup_move_account` and
+/// `mem_cgroup_move_swap_account`, v2.6.35).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Moved {
+    Page,
+    SwapEntry,
+}
+
 impl<C: MemCounter> World<C> {
     /// The pages and swap slots of `pid`'s mm charged to `from` that a move with `bits` takes.
     fn move_targets(&self, pid: Pid, from: u16, bits: u64) -> (Vec<u32>, Vec<u32>) {
@@ -281,17 +290,16 @@ impl<C: MemCounter> World<C> {
 
     /// Move the counters of `nr` charged pages from `from` to `to`. `precharged`: `to` already
     /// holds the charge (attach); otherwise `to` is charged here (reparent).
-    #[allow(clippy::too_many_arguments)]
     fn move_counters<T: Tracer>(
         &self,
         t: &T,
         cpu: CpuId,
         from: u16,
         to: u16,
-        res: bool,
-        memsw: bool,
+        what: Moved,
         precharged: bool,
     ) {
+        let res = what == Moved::Page;
         let (fc, tc) = (&self.mc(from).counters, &self.mc(to).counters);
         let charge_to = self.charges_counters(to) && !precharged;
         let mut r = Vec::new();
@@ -315,7 +323,7 @@ impl<C: MemCounter> World<C> {
         if res {
             one(&fc.res, &tc.res);
         }
-        if memsw && let (Some(fm), Some(tm)) = (&fc.memsw, &tc.memsw) {
+        if let (Some(fm), Some(tm)) = (&fc.memsw, &tc.memsw) {
             one(fm, tm);
         }
         self.warn_all(r);
@@ -337,7 +345,7 @@ impl<C: MemCounter> World<C> {
         let pg = self.zone.pages[pfn as usize].load();
         debug_assert_eq!(pg.memcg, from);
         debug_assert!(!pg.has(PG_PAGEVEC));
-        self.move_counters(t, cpu, from, to, true, true, precharged);
+        self.move_counters(t, cpu, from, to, Moved::Page, precharged);
         let cache = pg.has(PCG_CACHE);
         let mapped = cache && pg.mapcount > 0;
         // __mem_cgroup_move_account (v2.6.34, v2.6.35): mapped_file moves with the page, then
@@ -389,7 +397,7 @@ impl<C: MemCounter> World<C> {
         to: u16,
         precharged: bool,
     ) {
-        self.move_counters(t, cpu, from, to, false, true, precharged);
+        self.move_counters(t, cpu, from, to, Moved::SwapEntry, precharged);
         if precharged && self.charges_counters(to) {
             // The precharge took res too; a swap entry holds only memsw.
             let r = self.mc(to).counters.res.uncharge(Pages(1), t, cpu);

@@ -202,17 +202,19 @@ impl<C: MemCounter> World<C> {
     /// A frame and a charge for a page coming back from `slot`
     /// (`mem_cgroup_try_charge_swapin` to the entry's memcg, `oom = true`, on behalf of
     /// `current`). `Ok(None)`: someone else was OOM-killed meanwhile, the page was given back.
-    #[allow(clippy::too_many_arguments)]
+    /// `page` says which: an anonymous page (`PG_ANON`, owner = its first mm) is charged to
+    /// the swap record's memcg or else that mm's (`mem_cgroup_try_charge_swapin`), and
+    /// committed as rss; a shmem page (`PG_SHMEM`) to the swap record's memcg, as cache.
     fn unuse_page<T: Tracer>(
         &mut self,
         t: &T,
         cpu: CpuId,
         current: Option<Pid>,
         slot: u32,
-        mm: Option<u32>,
         page: Page,
-        cache: bool,
     ) -> Result<Option<u32>, Errno> {
+        let cache = page.has(PG_SHMEM);
+        let mm = (!cache).then_some(page.owner);
         let pfn = match self.zone.free.get_mut().pop() {
             Some(p) => p,
             None => {
@@ -274,7 +276,7 @@ impl<C: MemCounter> World<C> {
             index: vpn0 as u32,
             ..Page::FREE
         };
-        let Some(pfn) = self.unuse_page(t, cpu, current, slot, Some(mm0), page, false)? else {
+        let Some(pfn) = self.unuse_page(t, cpu, current, slot, page)? else {
             return Ok(Unuse::Rescan);
         };
         let mut locked = false;
@@ -315,7 +317,7 @@ impl<C: MemCounter> World<C> {
             index: idx,
             ..Page::FREE
         };
-        let Some(pfn) = self.unuse_page(t, cpu, current, slot, None, page, true)? else {
+        let Some(pfn) = self.unuse_page(t, cpu, current, slot, page)? else {
             return Ok(Unuse::Rescan);
         };
         self.page_cache

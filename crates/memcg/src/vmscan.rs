@@ -44,6 +44,19 @@ pub(crate) enum LruOwner {
     Orphan,
 }
 
+/// What one reclaim pass may do and how much it wants.
+///
+/// **Kernel:** `struct scan_control` (`mm/vmscan.c`, v2.6.34): `may_swap`, `swappiness`,
+/// `nr_to_reclaim`. **Differences:** the pass's priority stays an argument of `shrink_zone`, as
+/// in 2.6.34 (it moved into `scan_control` in 3.x); the counts `nr_scanned`/`nr_reclaimed` are
+/// return values and `World::reclaim`.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct ScanControl {
+    pub(crate) may_swap: bool,
+    pub(crate) swappiness: u64,
+    pub(crate) nr_to_reclaim: u64,
+}
+
 impl<C: MemCounter> World<C> {
     /// The length of one list (the write side is held: no lock needed).
     fn lru_len(&mut self, o: LruOwner, l: LruList) -> u64 {
@@ -72,15 +85,12 @@ impl<C: MemCounter> World<C> {
         for priority in (0..=DEF_PRIORITY).rev() {
             self.vmpressure_prio(target, priority);
             let scanned = self.reclaim.scanned;
-            let r = self.shrink_zone(
-                t,
-                cpu,
-                LruOwner::Memcg(mem),
-                priority,
-                !noswap,
+            let sc = ScanControl {
+                may_swap: !noswap,
                 swappiness,
-                SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
-            );
+                nr_to_reclaim: SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
+            };
+            let r = self.shrink_zone(t, cpu, LruOwner::Memcg(mem), priority, &sc);
             reclaimed += r;
             self.vmpressure(target, self.reclaim.scanned - scanned, r);
             if reclaimed >= SWAP_CLUSTER_MAX {
@@ -91,17 +101,19 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `shrink_zone` for one LRU vector at one priority. Returns pages reclaimed.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn shrink_zone<T: Tracer>(
         &mut self,
         t: &T,
         cpu: CpuId,
         o: LruOwner,
         priority: u32,
-        may_swap: bool,
-        swappiness: u64,
-        nr_to_reclaim: u64,
+        sc: &ScanControl,
     ) -> u64 {
+        let ScanControl {
+            may_swap,
+            swappiness,
+            nr_to_reclaim,
+        } = *sc;
         let _f = trace::func(t, cpu, "shrink_zone");
         let can_swap = may_swap && self.swap_writable();
         // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
@@ -429,7 +441,12 @@ impl<C: MemCounter> World<C> {
                     LruOwner::Orphan => self.profile.vm_swappiness,
                 };
                 let scanned = self.reclaim.scanned;
-                let r = self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
+                let sc = ScanControl {
+                    may_swap: true,
+                    swappiness,
+                    nr_to_reclaim: SWAP_CLUSTER_MAX,
+                };
+                let r = self.shrink_zone(t, cpu, o, priority, &sc);
                 reclaimed += r;
                 self.vmpressure(0, self.reclaim.scanned - scanned, r);
                 if reclaimed >= SWAP_CLUSTER_MAX {
