@@ -19,7 +19,8 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
-use crate::mm::{Mm, Pte, VmaKind};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{Mm, MmId, Pte, VmaKind};
 use crate::page::{
     self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
     PG_UNEVICTABLE, Page,
@@ -50,8 +51,8 @@ struct Fast<'a, C: MemCounter> {
     w: &'a World<C>,
     /// The faulting task and its memcg (the charge goes to `mm->owner`'s, usually the same).
     pid: Pid,
-    task_memcg: u16,
-    mm_id: u32,
+    task_memcg: MemcgSlot,
+    mm_id: MmId,
     mm: SpinGuard<'a, Mm>,
     c: usize,
     cpu: SpinGuard<'a, CpuState<C>>,
@@ -102,7 +103,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         let mm_id = task.mm?;
         // Lock order: world (read) -> mm -> CPU -> memcg LRU -> free list.
-        let mm = w.mms.get(mm_id as usize)?.lock();
+        let mm = w.mms.get(mm_id.index())?.lock();
         let c = cpu.index() % w.cpus.len();
         let cpu = w.cpus[c].lock();
         // A pagevec the slow path filled may hold uncharged pages (orphan LRU, slow only).
@@ -131,7 +132,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let memcg = if self.mm.owner == self.pid {
             self.task_memcg
         } else {
-            w.tasks.get(&self.mm.owner).map_or(0, |t| t.memcg)
+            w.tasks
+                .get(&self.mm.owner)
+                .map_or(MemcgSlot::ROOT, |t| t.memcg)
         };
         // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
         let mut vma_end = 0;
@@ -167,8 +170,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 memcg,
                 mapcount: 1,
                 pagevec_cpu: self.c as u16,
-                owner: self.mm_id,
-                index: vpn as u32,
+                owner: self.mm_id.0,
+                index: crate::mm::page_index(vpn),
                 ..Page::FREE
             });
             faulted += 1;
@@ -205,7 +208,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// `__mem_cgroup_try_charge`'s successful paths: the stock, or the counters when the charge
     /// (with its batch) fits everywhere.
-    fn try_charge(&mut self, memcg: u16) -> bool {
+    fn try_charge(&mut self, memcg: MemcgSlot) -> bool {
         let w = self.w;
         if !w.charges_counters(memcg) {
             return true;
@@ -241,7 +244,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let mut pv = std::mem::take(&mut self.cpu.pagevec);
         // One lock hold per run of pages of the same memcg, as the kernel takes `lru_lock`
         // once per pagevec (again only when the zone changes).
-        let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
+        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
         for &pfn in &pv {
             let frame = &w.zone.pages[pfn as usize];
             let pg = frame.load();
@@ -292,10 +295,10 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).
         // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
         // pages directly; a few slots keep the common cases batched without allocating.
-        let mut batch: ArrayVec<(u16, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
+        let mut batch: ArrayVec<(MemcgSlot, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
         // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
         // memcg (`lock_batch`), not taken per page.
-        let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
+        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
         let mut lock_batch = 0;
         let mut from = first;
         let mut next = 0;

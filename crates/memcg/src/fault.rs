@@ -8,7 +8,8 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
-use crate::mm::{CacheSlot, FileId, Pte, Shm, ShmId, Vma, VmaKind};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{CacheSlot, FileId, MmId, Pte, Shm, ShmId, Vma, VmaKind};
 use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM};
 use crate::page::{PG_UNEVICTABLE, Page};
 use cgsim_ktypes::trace::{self, Tracer};
@@ -86,10 +87,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             let mm = w.task_mm(pid)?;
             let pages = page_range(addr, len);
             for vpn in pages.clone() {
-                let Some((start, _)) = w.mms[mm as usize].get_mut().find_vma(vpn) else {
+                let Some((start, _)) = w.mms[mm.index()].get_mut().find_vma(vpn) else {
                     return Err(Errno::ENOMEM.into());
                 };
-                let vma = w.mms[mm as usize]
+                let vma = w.mms[mm.index()]
                     .get_mut()
                     .vmas
                     .get_mut(&start)
@@ -98,7 +99,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             }
             // Pages already present become unevictable now (`mlock_vma_page`).
             for vpn in pages {
-                if let Some(Pte::Page(pfn)) = w.mms[mm as usize].get_mut().ptes.get(vpn)
+                if let Some(Pte::Page(pfn)) = w.mms[mm.index()].get_mut().ptes.get(vpn)
                     && !w.zone.pages[pfn as usize].has(PG_UNEVICTABLE)
                 {
                     w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
@@ -121,7 +122,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mm = w.task_mm(pid)?;
         let mut starts = Vec::new();
         for vpn in page_range(addr, len) {
-            let (start, _) = w.mms[mm as usize]
+            let (start, _) = w.mms[mm.index()]
                 .get_mut()
                 .find_vma(vpn)
                 .ok_or(Errno::ENOMEM)?;
@@ -130,12 +131,12 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             }
         }
         for start in starts {
-            let m = w.mms[mm as usize].get_mut();
+            let m = w.mms[mm.index()].get_mut();
             let vma = m.vmas.get_mut(&start).expect("found");
             vma.locked = false;
             let (s, e) = (start, start + vma.pages);
             let mut from = s;
-            while let Some((vpn, pte)) = w.mms[mm as usize].get_mut().ptes.next_in(from, e) {
+            while let Some((vpn, pte)) = w.mms[mm.index()].get_mut().ptes.next_in(from, e) {
                 from = vpn + 1;
                 if let Pte::Page(pfn) = pte
                     && w.zone.pages[pfn as usize].has(PG_MLOCKED)
@@ -290,7 +291,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mut w = self.lock();
         let mm = w.task_mm(pid)?;
         let vpn = addr >> PAGE_SHIFT;
-        let vma = match w.mms[mm as usize].get_mut().vmas.get(&vpn) {
+        let vma = match w.mms[mm.index()].get_mut().vmas.get(&vpn) {
             Some(v) if v.shm.is_some() && addr.is_multiple_of(PAGE_SIZE) => *v,
             _ => return Err(Errno::EINVAL),
         };
@@ -325,7 +326,7 @@ pub(crate) struct VmFault<'a, T> {
     /// The faulting task (`current`).
     pub(crate) pid: Pid,
     /// Its mm (`vma->vm_mm`).
-    pub(crate) mm: u32,
+    pub(crate) mm: MmId,
 }
 
 impl<T> Clone for VmFault<'_, T> {
@@ -349,8 +350,15 @@ impl<C: MemCounter> World<C> {
         }
         let mm = self.task_mm(pid)?;
         let pages = len.page_align().0 >> PAGE_SHIFT;
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         let start = m.next_vpn;
+        // `get_unmapped_area`: no room below the end of the address space.
+        if start
+            .checked_add(pages)
+            .is_none_or(|end| end > crate::mm::USER_VPN_END)
+        {
+            return Err(Errno::ENOMEM);
+        }
         // One guard page between mappings, as the kernel's top-down allocator tends to leave.
         m.next_vpn += pages + 1;
         m.vmas.insert(
@@ -375,12 +383,12 @@ impl<C: MemCounter> World<C> {
         write: bool,
     ) -> Result<(), FaultError> {
         let mm = self.task_mm(pid)?;
-        let (start, vma) = self.mms[mm as usize]
+        let (start, vma) = self.mms[mm.index()]
             .get_mut()
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
         let vmf = VmFault { t, cpu, pid, mm };
-        match self.mms[mm as usize].get_mut().ptes.get(vpn) {
+        match self.mms[mm.index()].get_mut().ptes.get(vpn) {
             Some(Pte::Page(pfn))
                 if write
                     && self.zone.pages[pfn as usize].has(PG_ANON)
@@ -419,7 +427,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         vmf: VmFault<'_, T>,
         page: Page,
-        memcg: u16,
+        memcg: MemcgSlot,
         cache: bool,
     ) -> Result<u32, FaultError> {
         let VmFault { t, cpu, pid, mm } = vmf;
@@ -429,7 +437,7 @@ impl<C: MemCounter> World<C> {
             self.free_page(pfn);
             return Err(e);
         }
-        if !self.mms.contains(mm as usize) {
+        if !self.mms.contains(mm.index()) {
             self.uncharge_and_free(t, cpu, pfn);
             return Err(FaultError::OomKilled);
         }
@@ -439,11 +447,11 @@ impl<C: MemCounter> World<C> {
     /// Map a freshly charged private anonymous page at `vpn` of `mm` (mlocked pages go
     /// straight to the unevictable list) and queue it on this CPU's pagevec.
     #[inline]
-    fn map_anon_page(&mut self, cpu: CpuId, mm: u32, vpn: u64, pfn: u32, locked: bool) {
+    fn map_anon_page(&mut self, cpu: CpuId, mm: MmId, vpn: u64, pfn: u32, locked: bool) {
         if locked {
             self.zone.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.insert(vpn, Pte::Page(pfn));
         m.anon_rss += 1;
         self.lru_cache_add(cpu, pfn);
@@ -451,9 +459,9 @@ impl<C: MemCounter> World<C> {
 
     /// The memcg a page coming back from swap slot `slot` is charged to: the one its
     /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
-    pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
+    pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: MmId) -> MemcgSlot {
         match slot.map(|s| self.swap_info.map[s as usize].memcg) {
-            Some(rec) if rec != NO_MEMCG && self.memcgs.slots[rec as usize].is_some() => rec,
+            Some(rec) if rec != NO_MEMCG && self.memcgs.slots[rec.index()].is_some() => rec,
             _ => self.mm_memcg(mm),
         }
     }
@@ -481,13 +489,13 @@ impl<C: MemCounter> World<C> {
         vmf: VmFault<'_, T>,
         vpn: u64,
         dirty: bool,
-        memcg: u16,
+        memcg: MemcgSlot,
     ) -> Result<u32, FaultError> {
         let VmFault { mm, .. } = vmf;
         let page = Page {
             flags: PG_ANON | PG_ACTIVE | if dirty { PG_DIRTY } else { 0 },
-            owner: mm,
-            index: vpn as u32,
+            owner: mm.0,
+            index: crate::mm::page_index(vpn),
             mapcount: 1,
             ..Page::FREE
         };
@@ -510,11 +518,11 @@ impl<C: MemCounter> World<C> {
         let memcg = self.mm_memcg(mm);
         let new = self.alloc_anon_page(vmf, vpn, true, memcg)?;
         // pte_same: the charge may have reclaimed (the original swapped out) or OOM-killed.
-        if self.mms[mm as usize].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
+        if self.mms[mm.index()].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
             self.uncharge_and_free(t, cpu, new);
             return self.handle_mm_fault(t, cpu, pid, vpn, true);
         }
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.remove(vpn);
         m.anon_rss -= 1;
         if self.page_remove_anon_rmap(old, mm, vpn, locked) {
@@ -540,7 +548,7 @@ impl<C: MemCounter> World<C> {
         let memcg = self.swapin_memcg(Some(slot), mm);
         let pfn = self.alloc_anon_page(vmf, vpn, false, memcg)?;
         self.swap_free_slot(t, cpu, slot);
-        self.mms[mm as usize].get_mut().swap_ents -= 1;
+        self.mms[mm.index()].get_mut().swap_ents -= 1;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
@@ -591,12 +599,12 @@ impl<C: MemCounter> World<C> {
 
     /// Map a shmem page into `mm` (`page_add_file_rmap`): the first mapping makes it count as
     /// `mapped_file`.
-    fn map_shared(&mut self, mm: u32, vpn: u64, pfn: u32, locked: bool) {
-        self.mms[mm as usize]
+    fn map_shared(&mut self, mm: MmId, vpn: u64, pfn: u32, locked: bool) {
+        self.mms[mm.index()]
             .get_mut()
             .ptes
             .insert(vpn, Pte::Page(pfn));
-        self.mms[mm as usize].get_mut().file_rss += 1;
+        self.mms[mm.index()].get_mut().file_rss += 1;
         self.page_cache
             .shared_rmap
             .entry(pfn)
@@ -615,14 +623,14 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `page_remove_rmap` for a shmem page mapped at `vpn` of `mm`.
-    pub(crate) fn unmap_shared(&mut self, mm: u32, vpn: u64, pfn: u32) {
+    pub(crate) fn unmap_shared(&mut self, mm: MmId, vpn: u64, pfn: u32) {
         if let Some(v) = self.page_cache.shared_rmap.get_mut(&pfn) {
             v.retain(|&(m, a)| !(m == mm && a == vpn));
             if v.is_empty() {
                 self.page_cache.shared_rmap.remove(&pfn);
             }
         }
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.remove(vpn);
         m.file_rss -= 1;
         let pg = &self.zone.pages[pfn as usize];
@@ -669,7 +677,7 @@ impl<C: MemCounter> World<C> {
             index: idx,
             ..Page::FREE
         });
-        let memcg = self.tasks.get(&pid).map_or(0, |t| t.memcg);
+        let memcg = self.tasks.get(&pid).map_or(MemcgSlot::ROOT, |t| t.memcg);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, true) {
             self.free_page(pfn);
             return Err(e);

@@ -6,7 +6,7 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::MemoryMachine;
 use crate::memcontrol::MemcgId;
-use crate::mm::{Mm, Task};
+use crate::mm::{Mm, MmId, Task};
 use crate::percpu::SpinLock;
 use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{CpuId, Errno, Pid};
@@ -48,7 +48,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::ESRCH);
         }
         w.drop_task_mm(t, cpu, pid);
-        let mm = w.mms.insert(CachePadded::new(SpinLock::new(Mm::new(pid)))) as u32;
+        let mm = MmId::from_index(w.mms.insert(CachePadded::new(SpinLock::new(Mm::new(pid)))));
         let task = w.tasks.get_mut(&pid).expect("checked");
         task.mm = Some(mm);
         task.comm = comm.to_string();
@@ -66,7 +66,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let p = w.tasks.get(&parent).cloned().ok_or(Errno::ESRCH)?;
         let pending = w.pending_fork.remove(&child);
         let memcg = match (w.tasks.get(&child), pending) {
-            (_, Some(s)) if w.memcgs.slots[s as usize].is_some() => s,
+            (_, Some(s)) if w.memcgs.slots[s.index()].is_some() => s,
             (Some(c), _) => c.memcg,
             _ => p.memcg,
         };
@@ -74,7 +74,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             None => None,
             Some(pm) => {
                 let (src_vmas, next_vpn) = {
-                    let src = &w.mms[pm as usize].get_mut();
+                    let src = &w.mms[pm.index()].get_mut();
                     (src.vmas.clone(), src.next_vpn)
                 };
                 let mut nm = Mm::new(child);
@@ -84,7 +84,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                     .map(|(&s, &v)| (s, crate::mm::Vma { locked: false, ..v }))
                     .collect();
                 nm.next_vpn = next_vpn;
-                let id = w.mms.insert(CachePadded::new(SpinLock::new(nm))) as u32;
+                let id = MmId::from_index(w.mms.insert(CachePadded::new(SpinLock::new(nm))));
                 w.copy_page_range(t, CpuId(0), pm, id);
                 for (&start, vma) in src_vmas.iter() {
                     if let Some(shm) = vma.shm

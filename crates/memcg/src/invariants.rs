@@ -16,7 +16,8 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
-use crate::mm::{CacheSlot, Pte};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{CacheSlot, MmId, Pte};
 use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame};
 use cgsim_ktypes::PAGE_SIZE;
 use cgsim_ktypes::trace::Tracer;
@@ -52,7 +53,8 @@ impl<C: MemCounter> World<C> {
                                 assert_eq!((pg.owner, pg.index as u64), (id as u32, vpn));
                             } else {
                                 assert!(
-                                    self.page_cache.shared_rmap[&pfn].contains(&(id as u32, vpn)),
+                                    self.page_cache.shared_rmap[&pfn]
+                                        .contains(&(MmId::from_index(id), vpn)),
                                     "shared anon page {pfn}: mapping missing from its rmap"
                                 );
                             }
@@ -94,7 +96,7 @@ impl<C: MemCounter> World<C> {
                 if pg.mapcount > 1 {
                     let maps = &self.page_cache.shared_rmap[&(pfn as u32)];
                     assert_eq!(maps.len(), usize::from(pg.mapcount), "rmap of {pfn}");
-                    assert!(maps.contains(&(pg.owner, u64::from(pg.index))));
+                    assert!(maps.contains(&(MmId(pg.owner), u64::from(pg.index))));
                 }
                 u32::from(pg.mapcount)
             } else {
@@ -118,7 +120,7 @@ impl<C: MemCounter> World<C> {
             assert_eq!(n, u32::from(s.count), "swap slot {i} references");
         }
         // 3. + 4. lists and statistics.
-        let mut pagevec_pages: HashMap<u16, i64> = HashMap::new();
+        let mut pagevec_pages: HashMap<MemcgSlot, i64> = HashMap::new();
         for cpu in self.cpus.iter() {
             for &pfn in &cpu.lock().pagevec {
                 let pg = self.zone.pages[pfn as usize].load();
@@ -202,7 +204,7 @@ impl<C: MemCounter> World<C> {
         for pg in &self.zone.pages {
             if let Some(s) = pg.memcg_slot() {
                 assert!(
-                    self.memcgs.slots[s as usize].is_some(),
+                    self.memcgs.slots[s.index()].is_some(),
                     "page charged to a removed memcg"
                 );
             }
@@ -210,7 +212,7 @@ impl<C: MemCounter> World<C> {
         for sl in self.swap_info.map.iter().filter(|s| s.used()) {
             if sl.memcg != crate::page::NO_MEMCG {
                 assert!(
-                    self.memcgs.slots[sl.memcg as usize].is_some(),
+                    self.memcgs.slots[sl.memcg.index()].is_some(),
                     "swap charged to a removed memcg"
                 );
             }

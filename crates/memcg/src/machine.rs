@@ -37,8 +37,9 @@
 
 use crate::counter_ext::MemCounter;
 pub use crate::events::hook::{MemcgEventHook, MemcgEventView, NoEventHook};
+use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemcgId, MemcgTable};
-use crate::mm::{CacheSlot, FileId, Mm, Shm, SwapSlot, Task};
+use crate::mm::{CacheSlot, FileId, Mm, MmId, Shm, SwapSlot, Task};
 use crate::page::{LruVec, Page, PageFrame};
 use crate::page_alloc::Zone;
 pub(crate) use crate::percpu::{CpuState, SpinLock};
@@ -150,7 +151,7 @@ pub(crate) struct World<C: MemCounter> {
     /// The pending `can_attach` precharge (`mm/memcontrol.c`'s global `mc`).
     pub(crate) mc: Option<crate::move_charge::MoveCharge>,
     /// Memcgs the fork callback named for children `fork_mm` has not created yet.
-    pub(crate) pending_fork: BTreeMap<Pid, u16>,
+    pub(crate) pending_fork: BTreeMap<Pid, MemcgSlot>,
     /// What the machine reports outward: queued events, the event hook, the kernel log.
     pub(crate) host: HostLink,
 }
@@ -160,7 +161,7 @@ pub(crate) struct World<C: MemCounter> {
 pub(crate) struct PageCache {
     pub(crate) pages: BTreeMap<(u32, u32), CacheSlot>,
     /// Reverse map of mapped shmem pages: pfn → (mm, vpn) mappings.
-    pub(crate) shared_rmap: HashMap<u32, Vec<(u32, u64)>>,
+    pub(crate) shared_rmap: HashMap<u32, Vec<(MmId, u64)>>,
 }
 
 /// SysV shared memory ids (`ipc/shm.c` `shm_ids(ns)`, v2.6.34).
@@ -175,7 +176,7 @@ pub(crate) struct ShmIds {
 /// `mm/oom_kill.c` `oom_rs`).
 pub(crate) struct MemcgOomState {
     /// Tasks sleeping on a memcg OOM wait queue: (task, memcg, holds the OOM lock).
-    pub(crate) waiters: Vec<(Pid, u16, bool)>,
+    pub(crate) waiters: Vec<(Pid, MemcgSlot, bool)>,
     /// Whether the last `select_bad_process` found a victim (or one still dying).
     pub(crate) last_found: bool,
     /// The rate limit of the OOM report's header (`printk_ratelimit` / `oom_rs`).
@@ -191,7 +192,7 @@ pub(crate) struct ReclaimState {
     pub(crate) scanned: u64,
     /// The memcg limit reclaim works for (`sc->target_mem_cgroup`), while
     /// `mem_cgroup_hierarchical_reclaim` walks its victims.
-    pub(crate) target: Option<u16>,
+    pub(crate) target: Option<MemcgSlot>,
     /// A reused buffer for the pages one pass isolates (`page_list` in `shrink_inactive_list`).
     pub(crate) scratch: Vec<u32>,
 }
@@ -249,9 +250,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     ) -> Arc<MemoryMachine<C, T>> {
         let nr_pages = (cfg.ram.0 >> PAGE_SHIFT) as usize;
         let nr_swap = (cfg.swap.0 >> PAGE_SHIFT) as usize;
+        // Frame numbers and swap slot numbers are 32-bit (page records, page-table entries and
+        // lists hold them as `u32`): every `as u32` of a frame or slot number below relies on
+        // these two checks.
         assert!(
             nr_pages < u32::MAX as usize,
             "RAM too large for u32 frame numbers"
+        );
+        assert!(
+            nr_swap < u32::MAX as usize,
+            "swap too large for u32 slot numbers"
         );
         let nr_cpus = cfg.nr_cpus.max(1);
         let stock_batch = Pages(profile.stock_pages.max(1));
@@ -261,7 +269,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             counter_profile,
             zone: Zone {
                 pages: (0..nr_pages).map(|_| PageFrame::new(Page::FREE)).collect(),
-                free: Mutex::new((0..nr_pages as u32).rev().collect()),
+                free: Mutex::new(
+                    (0..u32::try_from(nr_pages).expect("checked above"))
+                        .rev()
+                        .collect(),
+                ),
                 orphan_lru: LruVec::default(),
             },
             memcgs: MemcgTable {
@@ -280,7 +292,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             },
             swap_info: SwapInfo {
                 map: vec![SwapSlot::FREE; nr_swap],
-                free: (0..nr_swap as u32).rev().collect(),
+                free: (0..u32::try_from(nr_swap).expect("checked above"))
+                    .rev()
+                    .collect(),
                 on: nr_swap > 0,
                 writeok: nr_swap > 0,
             },
@@ -424,7 +438,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// total_vm), in pages.
     pub fn task_mm_counts(&self, pid: Pid) -> Option<(u64, u64, u64, u64, u64)> {
         let w = self.lock();
-        let mm = w.mms[w.tasks.get(&pid)?.mm? as usize].lock();
+        let mm = w.mms[w.tasks.get(&pid)?.mm?.index()].lock();
         Some((
             mm.anon_rss,
             mm.file_rss,
@@ -448,7 +462,7 @@ impl<C: MemCounter> World<C> {
         self.host.klog.printk(&self.host.clock, level, text);
     }
 
-    pub(crate) fn task_mm(&self, pid: Pid) -> Result<u32, Errno> {
+    pub(crate) fn task_mm(&self, pid: Pid) -> Result<MmId, Errno> {
         self.tasks
             .get(&pid)
             .ok_or(Errno::ESRCH)?
@@ -457,8 +471,8 @@ impl<C: MemCounter> World<C> {
     }
 
     /// The memcg a new charge for `mm` goes to: `mm->owner`'s (`mm/memcontrol.c` `try_get_mem_cgroup_from_mm`, v2.6.34).
-    pub(crate) fn mm_memcg(&self, mm: u32) -> u16 {
-        let owner = self.mms[mm as usize].lock().owner;
-        self.tasks.get(&owner).map_or(0, |t| t.memcg)
+    pub(crate) fn mm_memcg(&self, mm: MmId) -> MemcgSlot {
+        let owner = self.mms[mm.index()].lock().owner;
+        self.tasks.get(&owner).map_or(MemcgSlot::ROOT, |t| t.memcg)
     }
 }

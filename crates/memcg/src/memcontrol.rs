@@ -32,18 +32,48 @@ use parking_lot::Mutex;
 use std::any::Any;
 use std::sync::Arc;
 
+/// A memcg's slot in the memcg table: the css id stand-in (≤ 65534), reused after the memcg is
+/// freed. The page word stores it as a raw `u16` with [`NO_MEMCG`] for "none".
+///
+/// **Kernel:** `css_id(&mem->css)` (`kernel/cgroup.c` `css_id`, v2.6.34), which is also what
+/// `swap_cgroup` records (`mm/page_cgroup.c`, v2.6.34).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MemcgSlot(pub u16);
+
+impl MemcgSlot {
+    /// The root memcg's slot.
+    pub const ROOT: MemcgSlot = MemcgSlot(0);
+
+    /// The slot a counter was created with (`Counter::owner`, the `owner` passed to
+    /// `new_root`/`new_child`): counters are only ever created with a memcg's slot.
+    pub(crate) fn from_owner(owner: usize) -> MemcgSlot {
+        MemcgSlot(u16::try_from(owner).expect("counter owners are memcg slots"))
+    }
+
+    /// The slot as an index into the memcg table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for MemcgSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A memcg, named by slot (the css id stand-in, ≤ 65534) and generation. A stale id (removed
 /// memcg) is refused with ENODEV / ESRCH by every API taking it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemcgId {
-    pub slot: u16,
+    pub slot: MemcgSlot,
     pub generation: u32,
 }
 
 impl MemcgId {
     /// The root memcg (slot 0, created at boot).
     pub const ROOT: MemcgId = MemcgId {
-        slot: 0,
+        slot: MemcgSlot::ROOT,
         generation: 1,
     };
 }
@@ -108,8 +138,8 @@ pub struct MemStat {
 #[doc(alias = "mem_cgroup")]
 pub struct MemCgroup<C> {
     pub(crate) id: MemcgId,
-    pub(crate) parent: Option<u16>,
-    pub(crate) children: Vec<u16>,
+    pub(crate) parent: Option<MemcgSlot>,
+    pub(crate) children: Vec<MemcgSlot>,
     pub(crate) counters: Arc<MemCounters<C>>,
     /// The LRU lists, under their own lock (`zone->lru_lock`, per memcg here): the fast path
     /// links a pagevec's pages and unlinks freed ones under it.
@@ -123,7 +153,7 @@ pub struct MemCgroup<C> {
     pub(crate) oom_lock: bool,
     pub(crate) oom_kill: u64,
     pub(crate) memsw_is_minimum: bool,
-    pub(crate) last_scanned_child: u16,
+    pub(crate) last_scanned_child: MemcgSlot,
     /// Tasks whose memory cgroup this is (`cgroup_task_count`).
     pub(crate) nr_tasks: usize,
     /// The embedded css (a `cgsim_cgroup::CssRef` once the subsystem is registered).
@@ -184,7 +214,7 @@ impl<C: Counter> MemCgroup<C> {
 /// stale [`MemcgId`] from the memcg now in its slot.
 pub(crate) struct MemcgTable<C: MemCounter> {
     pub(crate) slots: Vec<Option<MemCgroup<C>>>,
-    pub(crate) free_slots: Vec<u16>,
+    pub(crate) free_slots: Vec<MemcgSlot>,
     pub(crate) next_gen: u32,
 }
 
@@ -265,7 +295,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// The memcg `pid` is charged to (its cgroup in the memory hierarchy; root if unknown).
     pub fn task_memcg(&self, pid: Pid) -> MemcgId {
         let w = self.lock();
-        let s = w.tasks.get(&pid).map_or(0, |t| t.memcg);
+        let s = w.tasks.get(&pid).map_or(MemcgSlot::ROOT, |t| t.memcg);
         w.mc(s).id
     }
 
@@ -309,35 +339,38 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 }
 
 impl<C: MemCounter> World<C> {
-    pub(crate) fn mc(&self, s: u16) -> &MemCgroup<C> {
-        self.memcgs.slots[s as usize]
+    pub(crate) fn mc(&self, s: MemcgSlot) -> &MemCgroup<C> {
+        self.memcgs.slots[s.index()]
             .as_ref()
             .expect("memcg slot in use")
     }
 
-    pub(crate) fn mc_mut(&mut self, s: u16) -> &mut MemCgroup<C> {
-        self.memcgs.slots[s as usize]
+    pub(crate) fn mc_mut(&mut self, s: MemcgSlot) -> &mut MemCgroup<C> {
+        self.memcgs.slots[s.index()]
             .as_mut()
             .expect("memcg slot in use")
     }
 
     /// The slot of a live memcg id.
-    pub(crate) fn slot_of(&self, id: MemcgId) -> Option<u16> {
-        match self.memcgs.slots.get(id.slot as usize) {
+    pub(crate) fn slot_of(&self, id: MemcgId) -> Option<MemcgSlot> {
+        match self.memcgs.slots.get(id.slot.index()) {
             Some(Some(m)) if m.id == id => Some(id.slot),
             _ => None,
         }
     }
 
-    pub(crate) fn alloc_memcg(&mut self, parent: Option<u16>) -> Result<MemcgId, Errno> {
+    pub(crate) fn alloc_memcg(&mut self, parent: Option<MemcgSlot>) -> Result<MemcgId, Errno> {
         let slot = match self.memcgs.free_slots.pop() {
             Some(s) => s,
             None => {
-                if self.memcgs.slots.len() >= NO_MEMCG as usize {
+                if self.memcgs.slots.len() >= NO_MEMCG.index() {
                     return Err(Errno::ENOMEM);
                 }
                 self.memcgs.slots.push(None);
-                (self.memcgs.slots.len() - 1) as u16
+                MemcgSlot(
+                    u16::try_from(self.memcgs.slots.len() - 1)
+                        .expect("below NO_MEMCG, checked above"),
+                )
             }
         };
         let generation = self.memcgs.next_gen;
@@ -347,8 +380,8 @@ impl<C: MemCounter> World<C> {
         let (counters, use_hierarchy, swappiness, oom_kill_disable) = match parent {
             None => (
                 MemCounters {
-                    res: Arc::new(C::new_root(self.counter_profile, slot as usize)),
-                    memsw: swap.then(|| Arc::new(C::new_root(self.counter_profile, slot as usize))),
+                    res: Arc::new(C::new_root(self.counter_profile, slot.index())),
+                    memsw: swap.then(|| Arc::new(C::new_root(self.counter_profile, slot.index()))),
                 },
                 false,
                 self.profile.vm_swappiness,
@@ -358,15 +391,15 @@ impl<C: MemCounter> World<C> {
                 let pm = self.mc(p);
                 let hier = pm.use_hierarchy;
                 let res = if hier {
-                    C::new_child(&pm.counters.res, slot as usize)
+                    C::new_child(&pm.counters.res, slot.index())
                 } else {
-                    C::new_root(self.counter_profile, slot as usize)
+                    C::new_root(self.counter_profile, slot.index())
                 };
                 let memsw = pm.counters.memsw.as_ref().map(|pmsw| {
                     Arc::new(if hier {
-                        C::new_child(pmsw, slot as usize)
+                        C::new_child(pmsw, slot.index())
                     } else {
-                        C::new_root(self.counter_profile, slot as usize)
+                        C::new_root(self.counter_profile, slot.index())
                     })
                 });
                 let swappiness = self.get_swappiness(p);
@@ -381,7 +414,7 @@ impl<C: MemCounter> World<C> {
                 )
             }
         };
-        self.memcgs.slots[slot as usize] = Some(MemCgroup {
+        self.memcgs.slots[slot.index()] = Some(MemCgroup {
             id,
             parent,
             children: Vec::new(),
@@ -396,7 +429,7 @@ impl<C: MemCounter> World<C> {
             oom_lock: false,
             oom_kill: 0,
             memsw_is_minimum: false,
-            last_scanned_child: 0,
+            last_scanned_child: MemcgSlot::ROOT,
             nr_tasks: 0,
             css: None,
         });
@@ -406,7 +439,7 @@ impl<C: MemCounter> World<C> {
         Ok(id)
     }
 
-    pub(crate) fn free_memcg(&mut self, s: u16) {
+    pub(crate) fn free_memcg(&mut self, s: MemcgSlot) {
         // Drop any stock still caching this memcg.
         let counters = Arc::clone(&self.mc(s).counters);
         for cpu in self.cpus.iter_mut() {
@@ -415,7 +448,7 @@ impl<C: MemCounter> World<C> {
                 std::ptr::eq(m, &*counters)
             });
         }
-        let m = self.memcgs.slots[s as usize].take().expect("live memcg");
+        let m = self.memcgs.slots[s.index()].take().expect("live memcg");
         if let Some(p) = m.parent {
             self.mc_mut(p).children.retain(|&c| c != s);
         }
@@ -426,7 +459,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `get_swappiness`: the root reads the global `vm_swappiness`.
-    pub(crate) fn get_swappiness(&self, s: u16) -> u64 {
+    pub(crate) fn get_swappiness(&self, s: MemcgSlot) -> u64 {
         let m = self.mc(s);
         if m.parent.is_none() {
             self.profile.vm_swappiness
@@ -436,7 +469,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Whether charges to this memcg touch its counters (the root is skipped 2.6.32+).
-    pub(crate) fn charges_counters(&self, s: u16) -> bool {
+    pub(crate) fn charges_counters(&self, s: MemcgSlot) -> bool {
         self.profile.root_charged || self.mc(s).parent.is_some()
     }
 }

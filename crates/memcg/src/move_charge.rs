@@ -19,6 +19,7 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
+use crate::memcontrol::MemcgSlot;
 use crate::mm::Pte;
 use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC};
 use cgsim_counters::Counter;
@@ -30,8 +31,8 @@ use cgsim_ktypes::{CpuId, Errno, Pages, Pid};
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct MoveCharge {
     pub(crate) pid: Pid,
-    pub(crate) from: u16,
-    pub(crate) to: u16,
+    pub(crate) from: MemcgSlot,
+    pub(crate) to: MemcgSlot,
     pub(crate) precharge: u64,
 }
 
@@ -82,7 +83,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let t = &*self.tracer;
         let mut w = self.lock();
         if let Some(mc) = w.mc.take()
-            && w.memcgs.slots[mc.to as usize].is_some()
+            && w.memcgs.slots[mc.to.index()].is_some()
         {
             w.cancel_precharge(t, CpuId(0), mc.to, mc.precharge);
         }
@@ -174,13 +175,13 @@ enum Moved {
 
 impl<C: MemCounter> World<C> {
     /// The pages and swap slots of `pid`'s mm charged to `from` that a move with `bits` takes.
-    fn move_targets(&self, pid: Pid, from: u16, bits: u64) -> (Vec<u32>, Vec<u32>) {
+    fn move_targets(&self, pid: Pid, from: MemcgSlot, bits: u64) -> (Vec<u32>, Vec<u32>) {
         let mut pages = Vec::new();
         let mut swaps = Vec::new();
         let Some(mm) = self.tasks.get(&pid).and_then(|t| t.mm) else {
             return (pages, swaps);
         };
-        for (_, pte) in self.mms[mm as usize].lock().ptes.iter() {
+        for (_, pte) in self.mms[mm.index()].lock().ptes.iter() {
             match pte {
                 Pte::Page(pfn) => {
                     let pg = self.zone.pages[pfn as usize].load();
@@ -205,7 +206,7 @@ impl<C: MemCounter> World<C> {
         (pages, swaps)
     }
 
-    fn cancel_precharge<T: Tracer>(&mut self, t: &T, cpu: CpuId, to: u16, n: u64) {
+    fn cancel_precharge<T: Tracer>(&mut self, t: &T, cpu: CpuId, to: MemcgSlot, n: u64) {
         if n == 0 || !self.charges_counters(to) {
             return;
         }
@@ -222,7 +223,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_force_empty_list` over every list + swap entries: move all of `s`'s charges
     /// to its parent (`mem_cgroup_move_parent`).
-    pub(crate) fn force_empty_move_account<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
+    pub(crate) fn force_empty_move_account<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot) {
         let Some(parent) = self.mc(s).parent else {
             return;
         };
@@ -239,7 +240,8 @@ impl<C: MemCounter> World<C> {
         // `invariants.rs` guarantees. Without the skip every rmdir cost O(RAM), twice.
         let st = self.mc(s).stat;
         if st.cache != 0 || st.rss != 0 {
-            let pfns: Vec<u32> = (0..self.zone.pages.len() as u32)
+            let pfns: Vec<u32> = (0..u32::try_from(self.zone.pages.len())
+                .expect("frame numbers are u32, checked at boot"))
                 .filter(|&p| self.zone.pages[p as usize].memcg() == s)
                 .collect();
             for pfn in pfns {
@@ -252,7 +254,8 @@ impl<C: MemCounter> World<C> {
             );
         }
         if st.swap != 0 {
-            let slots: Vec<u32> = (0..self.swap_info.map.len() as u32)
+            let slots: Vec<u32> = (0..u32::try_from(self.swap_info.map.len())
+                .expect("slot numbers are u32, checked at boot"))
                 .filter(|&x| {
                     self.swap_info.map[x as usize].used()
                         && self.swap_info.map[x as usize].memcg == s
@@ -271,9 +274,10 @@ impl<C: MemCounter> World<C> {
 
     /// 2.6.25 `mem_cgroup_force_empty`: every charge of `s` is dropped; the pages stay in
     /// memory, charged to nobody (`mm/memcontrol.c` `mem_cgroup_force_empty`, `mem_cgroup_pre_destroy`, v2.6.34).
-    pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
+    pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot) {
         self.lru_add_drain_all();
-        let pfns: Vec<u32> = (0..self.zone.pages.len() as u32)
+        let pfns: Vec<u32> = (0..u32::try_from(self.zone.pages.len())
+            .expect("frame numbers are u32, checked at boot"))
             .filter(|&p| self.zone.pages[p as usize].memcg() == s)
             .collect();
         for pfn in pfns {
@@ -294,8 +298,8 @@ impl<C: MemCounter> World<C> {
         &self,
         t: &T,
         cpu: CpuId,
-        from: u16,
-        to: u16,
+        from: MemcgSlot,
+        to: MemcgSlot,
         what: Moved,
         precharged: bool,
     ) {
@@ -337,8 +341,8 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pfn: u32,
-        from: u16,
-        to: u16,
+        from: MemcgSlot,
+        to: MemcgSlot,
         precharged: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_move_account");
@@ -393,8 +397,8 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         slot: u32,
-        from: u16,
-        to: u16,
+        from: MemcgSlot,
+        to: MemcgSlot,
         precharged: bool,
     ) {
         self.move_counters(t, cpu, from, to, Moved::SwapEntry, precharged);
@@ -403,7 +407,7 @@ impl<C: MemCounter> World<C> {
             let r = self.mc(to).counters.res.uncharge(Pages(1), t, cpu);
             self.warn_all(vec![r]);
         }
-        self.swap_info.map[slot as usize].memcg = if self.memcgs.slots[to as usize].is_some() {
+        self.swap_info.map[slot as usize].memcg = if self.memcgs.slots[to.index()].is_some() {
             to
         } else {
             NO_MEMCG

@@ -26,6 +26,7 @@
 //! 1. A free page has no flag but `PG_FREE`, no memcg, and is on no list.
 //! 2. A page is on an LRU list iff `PG_LRU` is set, and then on exactly the list `lru_list()` names.
 
+use crate::memcontrol::MemcgSlot;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A page frame number (index into the machine's page array).
@@ -36,7 +37,7 @@ pub struct Pfn(pub u32);
 /// "No page" in the intrusive list links.
 pub(crate) const NIL: u32 = u32::MAX;
 /// "Charged to no memcg" (`pc->mem_cgroup == NULL`, `PageCgroupUsed` clear).
-pub const NO_MEMCG: u16 = u16::MAX;
+pub const NO_MEMCG: MemcgSlot = MemcgSlot(u16::MAX);
 
 /// The page is free (on the buddy allocator's free list).
 pub const PG_FREE: u16 = 1 << 0;
@@ -133,7 +134,7 @@ impl LruList {
 pub struct Page {
     pub(crate) flags: u16,
     /// `pc->mem_cgroup` as a memcg slot, or [`NO_MEMCG`].
-    pub(crate) memcg: u16,
+    pub(crate) memcg: MemcgSlot,
     /// `page->_mapcount + 1`: how many page tables map the page.
     pub(crate) mapcount: u16,
     /// Which pagevec (CPU) holds the page while `PG_PAGEVEC` is set.
@@ -185,7 +186,7 @@ impl Page {
     }
 
     /// The memcg slot the page is charged to, if any.
-    pub fn memcg_slot(&self) -> Option<u16> {
+    pub fn memcg_slot(&self) -> Option<MemcgSlot> {
         (self.memcg != NO_MEMCG).then_some(self.memcg)
     }
 }
@@ -241,7 +242,7 @@ impl PageFrame {
         );
         Page {
             flags: w0 as u16,
-            memcg: (w0 >> 16) as u16,
+            memcg: MemcgSlot((w0 >> 16) as u16),
             mapcount: (w0 >> 32) as u16,
             pagevec_cpu: (w0 >> 48) as u16,
             prev: w1 as u32,
@@ -255,7 +256,7 @@ impl PageFrame {
     pub(crate) fn store(&self, p: Page) {
         self.w0.store(
             u64::from(p.flags)
-                | u64::from(p.memcg) << 16
+                | u64::from(p.memcg.0) << 16
                 | u64::from(p.mapcount) << 32
                 | u64::from(p.pagevec_cpu) << 48,
             Relaxed,
@@ -293,18 +294,18 @@ impl PageFrame {
     }
 
     #[inline]
-    pub(crate) fn memcg(&self) -> u16 {
-        (self.w0.load(Relaxed) >> 16) as u16
+    pub(crate) fn memcg(&self) -> MemcgSlot {
+        MemcgSlot((self.w0.load(Relaxed) >> 16) as u16)
     }
 
     #[inline]
-    pub(crate) fn set_memcg(&self, m: u16) {
-        self.update0(|w| w & !(0xffff << 16) | u64::from(m) << 16);
+    pub(crate) fn set_memcg(&self, m: MemcgSlot) {
+        self.update0(|w| w & !(0xffff << 16) | u64::from(m.0) << 16);
     }
 
     /// The memcg slot the page is charged to, if any.
     #[inline]
-    pub(crate) fn memcg_slot(&self) -> Option<u16> {
+    pub(crate) fn memcg_slot(&self) -> Option<MemcgSlot> {
         let m = self.memcg();
         (m != NO_MEMCG).then_some(m)
     }
@@ -431,7 +432,7 @@ mod tests {
     fn frame_round_trips() {
         let p = Page {
             flags: PG_ANON | PG_LRU,
-            memcg: 7,
+            memcg: MemcgSlot(7),
             mapcount: 3,
             pagevec_cpu: 1,
             prev: 5,

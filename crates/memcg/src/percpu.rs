@@ -6,6 +6,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
+use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemCounters, MemcgId};
 use crate::swap::PAGEVEC_SIZE;
 use arrayvec::ArrayVec;
@@ -41,7 +42,7 @@ pub(crate) struct CpuState<C: MemCounter> {
     pub(crate) pcp: ArrayVec<u32, PCP_CAP>,
     /// Statistics deltas by memcg slot, and the slots that have one.
     pub(crate) stat: Vec<CachePadded<MemStatDelta>>,
-    pub(crate) stat_dirty: Vec<u16>,
+    pub(crate) stat_dirty: Vec<MemcgSlot>,
     /// Pages faulted in and zapped on the fast path by this CPU since boot.
     pub(crate) fast_faults: u64,
     pub(crate) fast_zaps: u64,
@@ -78,8 +79,8 @@ impl<C: MemCounter> CpuState<C> {
     }
 
     /// This CPU's delta for memcg slot `s`.
-    pub(crate) fn stat_mut(&mut self, s: u16) -> &mut MemStatDelta {
-        let i = s as usize;
+    pub(crate) fn stat_mut(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
+        let i = s.index();
         if self.stat.len() <= i {
             self.stat
                 .resize(i + 1, CachePadded::new(MemStatDelta::default()));
@@ -98,8 +99,8 @@ impl<C: MemCounter> World<C> {
         for cpu in self.cpus.iter_mut() {
             let cs = cpu.get_mut();
             for s in cs.stat_dirty.drain(..) {
-                let d = std::mem::take(&mut *cs.stat[s as usize]);
-                if let Some(m) = self.memcgs.slots[s as usize].as_mut() {
+                let d = std::mem::take(&mut *cs.stat[s.index()]);
+                if let Some(m) = self.memcgs.slots[s.index()].as_mut() {
                     m.stat.rss += d.rss;
                     m.stat.pgpgin += d.pgpgin;
                     m.stat.pgpgout += d.pgpgout;

@@ -13,7 +13,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
-use crate::mm::{Pte, VmaKind};
+use crate::mm::{MmId, Pte, VmaKind};
 use crate::page::{PG_ANON, PG_MLOCKED, PG_UNEVICTABLE};
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -23,9 +23,9 @@ impl<C: MemCounter> World<C> {
     /// pages become shared (`page_dup_rmap`, no new charge) and swap entries gain a reference
     /// (`swap_duplicate`). Shared mappings are left to fault in the child, as the kernel does for
     /// VMAs without an `anon_vma`.
-    pub(crate) fn copy_page_range<T: Tracer>(&mut self, t: &T, cpu: CpuId, src: u32, dst: u32) {
+    pub(crate) fn copy_page_range<T: Tracer>(&mut self, t: &T, cpu: CpuId, src: MmId, dst: MmId) {
         let _f = trace::func(t, cpu, "copy_page_range");
-        let ranges: Vec<(u64, u64)> = self.mms[src as usize]
+        let ranges: Vec<(u64, u64)> = self.mms[src.index()]
             .get_mut()
             .vmas
             .iter()
@@ -34,19 +34,19 @@ impl<C: MemCounter> World<C> {
             .collect();
         for (start, end) in ranges {
             let mut from = start;
-            while let Some((vpn, pte)) = self.mms[src as usize].get_mut().ptes.next_in(from, end) {
+            while let Some((vpn, pte)) = self.mms[src.index()].get_mut().ptes.next_in(from, end) {
                 from = vpn + 1;
                 match pte {
                     Pte::Page(pfn) => {
                         debug_assert!(self.zone.pages[pfn as usize].has(PG_ANON));
                         self.page_dup_anon_rmap(pfn, dst, vpn);
-                        let m = &mut *self.mms[dst as usize].get_mut();
+                        let m = &mut *self.mms[dst.index()].get_mut();
                         m.ptes.insert(vpn, Pte::Page(pfn));
                         m.anon_rss += 1;
                     }
                     Pte::Swap(slot) => {
                         self.swap_info.map[slot as usize].count += 1;
-                        let m = &mut *self.mms[dst as usize].get_mut();
+                        let m = &mut *self.mms[dst.index()].get_mut();
                         m.ptes.insert(vpn, Pte::Swap(slot));
                         m.swap_ents += 1;
                     }
@@ -56,21 +56,21 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Every `(mm, vpn)` mapping the anonymous page `pfn`.
-    pub(crate) fn anon_mappers(&self, pfn: u32) -> Vec<(u32, u64)> {
+    pub(crate) fn anon_mappers(&self, pfn: u32) -> Vec<(MmId, u64)> {
         let pg = self.zone.pages[pfn as usize].load();
         match pg.mapcount {
             0 => Vec::new(),
-            1 => vec![(pg.owner, u64::from(pg.index))],
+            1 => vec![(MmId(pg.owner), u64::from(pg.index))],
             _ => self.page_cache.shared_rmap[&pfn].clone(),
         }
     }
 
     /// `page_dup_rmap`: `mm` maps the anonymous page `pfn` at `vpn` too.
-    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: u32, mm: u32, vpn: u64) {
+    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: u32, mm: MmId, vpn: u64) {
         let pg = self.zone.pages[pfn as usize].load();
         let maps = self.page_cache.shared_rmap.entry(pfn).or_default();
         if pg.mapcount == 1 {
-            maps.push((pg.owner, u64::from(pg.index)));
+            maps.push((MmId(pg.owner), u64::from(pg.index)));
         }
         maps.push((mm, vpn));
         self.zone.pages[pfn as usize].set_mapcount(pg.mapcount + 1);
@@ -84,7 +84,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn page_remove_anon_rmap(
         &mut self,
         pfn: u32,
-        mm: u32,
+        mm: MmId,
         vpn: u64,
         locked: bool,
     ) -> bool {
@@ -103,10 +103,10 @@ impl<C: MemCounter> World<C> {
         if left == 1 {
             let (om, ov) = maps[0];
             self.page_cache.shared_rmap.remove(&pfn);
-            self.zone.pages[pfn as usize].set_owner(om, ov as u32);
-        } else if pg.owner == mm {
+            self.zone.pages[pfn as usize].set_owner(om.0, crate::mm::page_index(ov));
+        } else if pg.owner == mm.0 {
             let (om, ov) = maps[0];
-            self.zone.pages[pfn as usize].set_owner(om, ov as u32);
+            self.zone.pages[pfn as usize].set_owner(om.0, crate::mm::page_index(ov));
         }
         self.zone.pages[pfn as usize].set_mapcount(left as u16);
         if locked && pg.has(PG_MLOCKED) && !self.anon_page_locked_elsewhere(pfn) {
@@ -136,10 +136,10 @@ impl<C: MemCounter> World<C> {
         self.any_locked(&self.anon_mappers(pfn))
     }
 
-    fn any_locked(&self, maps: &[(u32, u64)]) -> bool {
+    fn any_locked(&self, maps: &[(MmId, u64)]) -> bool {
         maps.iter().any(|&(m, v)| {
             self.mms
-                .get(m as usize)
+                .get(m.index())
                 .and_then(|mm| mm.lock().find_vma(v))
                 .is_some_and(|(_, vma)| vma.locked)
         })

@@ -49,7 +49,7 @@ impl<C: MemCounter> World<C> {
         let pg = self.zone.pages[pfn as usize].load();
         let l = pg.lru_list();
         let lru = match pg.memcg_slot() {
-            Some(s) => self.memcgs.slots[s as usize]
+            Some(s) => self.memcgs.slots[s.index()]
                 .as_mut()
                 .expect("live")
                 .lru
@@ -66,7 +66,7 @@ impl<C: MemCounter> World<C> {
         if pg.has(PG_LRU) {
             let l = pg.lru_list();
             let lru = match pg.memcg_slot() {
-                Some(s) => self.memcgs.slots[s as usize]
+                Some(s) => self.memcgs.slots[s.index()]
                     .as_mut()
                     .expect("live")
                     .lru

@@ -35,7 +35,8 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
-use crate::mm::{CacheSlot, Pte, SwapSlot};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{CacheSlot, MmId, Pte, SwapSlot};
 use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_MLOCKED, PG_SHMEM, PG_UNEVICTABLE, Page};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -112,7 +113,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::EINVAL);
         }
         w.swap_info.map = vec![SwapSlot::FREE; n];
-        w.swap_info.free = (0..n as u32).rev().collect();
+        w.swap_info.free = (0..u32::try_from(n).expect("slot numbers are u32, checked at boot"))
+            .rev()
+            .collect();
         w.swap_info.on = true;
         w.swap_info.writeok = true;
         let kb = Pages(n as u64).to_bytes().0 >> 10;
@@ -142,12 +145,14 @@ impl<C: MemCounter> World<C> {
 
     /// Who refers to each used slot: page-table entries (mm, vpn) and shmem page-cache slots.
     #[allow(clippy::type_complexity)]
-    fn swap_users(&mut self) -> (BTreeMap<u32, Vec<(u32, u64)>>, BTreeMap<u32, (u32, u32)>) {
-        let mut ptes: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
+    fn swap_users(&mut self) -> (BTreeMap<u32, Vec<(MmId, u64)>>, BTreeMap<u32, (u32, u32)>) {
+        let mut ptes: BTreeMap<u32, Vec<(MmId, u64)>> = BTreeMap::new();
         for (id, mm) in self.mms.iter_mut() {
             for (vpn, pte) in mm.get_mut().ptes.iter() {
                 if let Pte::Swap(slot) = pte {
-                    ptes.entry(slot).or_default().push((id as u32, vpn));
+                    ptes.entry(slot)
+                        .or_default()
+                        .push((MmId::from_index(id), vpn));
                 }
             }
         }
@@ -214,7 +219,7 @@ impl<C: MemCounter> World<C> {
         page: Page,
     ) -> Result<Option<u32>, Errno> {
         let cache = page.has(PG_SHMEM);
-        let mm = (!cache).then_some(page.owner);
+        let mm = (!cache).then_some(MmId(page.owner));
         let pfn = match self.zone.free.get_mut().pop() {
             Some(p) => p,
             None => {
@@ -267,13 +272,13 @@ impl<C: MemCounter> World<C> {
         cpu: CpuId,
         current: Option<Pid>,
         slot: u32,
-        maps: &[(u32, u64)],
+        maps: &[(MmId, u64)],
     ) -> Result<Unuse, Errno> {
         let (mm0, vpn0) = maps[0];
         let page = Page {
             flags: PG_ANON | PG_ACTIVE,
-            owner: mm0,
-            index: vpn0 as u32,
+            owner: mm0.0,
+            index: crate::mm::page_index(vpn0),
             ..Page::FREE
         };
         let Some(pfn) = self.unuse_page(t, cpu, current, slot, page)? else {
@@ -286,7 +291,7 @@ impl<C: MemCounter> World<C> {
             } else {
                 self.page_dup_anon_rmap(pfn, mm, vpn);
             }
-            let m = self.mms[mm as usize].get_mut();
+            let m = self.mms[mm.index()].get_mut();
             m.ptes.insert(vpn, Pte::Page(pfn));
             m.anon_rss += 1;
             m.swap_ents -= 1;
@@ -349,10 +354,10 @@ impl<C: MemCounter> World<C> {
     }
 
     /// The memcg a slot's `swap_cgroup` entry names, if it still exists, else the root.
-    pub(crate) fn swap_record_memcg(&self, slot: u32) -> u16 {
+    pub(crate) fn swap_record_memcg(&self, slot: u32) -> MemcgSlot {
         match self.swap_info.map[slot as usize].memcg {
-            m if m != NO_MEMCG && self.memcgs.slots[m as usize].is_some() => m,
-            _ => 0,
+            m if m != NO_MEMCG && self.memcgs.slots[m.index()].is_some() => m,
+            _ => MemcgSlot::ROOT,
         }
     }
 }

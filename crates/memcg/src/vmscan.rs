@@ -18,6 +18,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
+use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, Pte};
 use crate::page::{self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM};
 use cgsim_counters::ChargeStock;
@@ -39,7 +40,7 @@ pub const VMPRESSURE_LEVEL_CRITICAL_PRIO: u32 = 3;
 /// Which LRU vector a scan works on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum LruOwner {
-    Memcg(u16),
+    Memcg(MemcgSlot),
     /// Uncharged pages (only global reclaim scans them).
     Orphan,
 }
@@ -74,7 +75,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        mem: u16,
+        mem: MemcgSlot,
         noswap: bool,
         swappiness: u64,
     ) -> u64 {
@@ -271,7 +272,7 @@ impl<C: MemCounter> World<C> {
     fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
         match o {
             LruOwner::Memcg(s) => {
-                let lru = self.memcgs.slots[s as usize]
+                let lru = self.memcgs.slots[s.index()]
                     .as_mut()
                     .expect("live")
                     .lru
@@ -300,7 +301,7 @@ impl<C: MemCounter> World<C> {
             self.page_cache.shared_rmap.remove(&pfn);
             self.swap_info.map[slot as usize].count = maps.len().max(1) as u16;
             for (mm, vpn) in maps {
-                let m = &mut *self.mms[mm as usize].get_mut();
+                let m = &mut *self.mms[mm.index()].get_mut();
                 m.ptes.insert(vpn, Pte::Swap(slot));
                 m.anon_rss -= 1;
                 m.swap_ents += 1;
@@ -310,7 +311,7 @@ impl<C: MemCounter> World<C> {
             debug_assert!(pg.has(PG_SHMEM));
             if let Some(maps) = self.page_cache.shared_rmap.remove(&pfn) {
                 for (mm, vpn) in maps {
-                    let m = &mut *self.mms[mm as usize].get_mut();
+                    let m = &mut *self.mms[mm.index()].get_mut();
                     m.ptes.remove(vpn);
                     m.file_rss -= 1;
                 }
@@ -338,7 +339,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        root_mem: u16,
+        root_mem: MemcgSlot,
         noswap: bool,
         shrink: bool,
     ) -> u64 {
@@ -379,7 +380,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_select_victim`: the next memcg of the hierarchy after `last_scanned_child`
     /// in css-id order, wrapping to `root_mem` itself.
-    fn mem_cgroup_select_victim(&mut self, root_mem: u16) -> u16 {
+    fn mem_cgroup_select_victim(&mut self, root_mem: MemcgSlot) -> MemcgSlot {
         let m = self.mc(root_mem);
         if !m.use_hierarchy || m.children.is_empty() {
             return root_mem;
@@ -397,7 +398,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `drain_all_stock`: return every CPU's stocked pages of `root`'s hierarchy.
-    pub(crate) fn drain_all_stock(&mut self, root: u16) {
+    pub(crate) fn drain_all_stock(&mut self, root: MemcgSlot) {
         if self.profile.stock_pages == 0 {
             return;
         }
@@ -434,7 +435,7 @@ impl<C: MemCounter> World<C> {
             .collect();
         for priority in (0..=DEF_PRIORITY).rev() {
             // Global reclaim reports pressure against the root memcg.
-            self.vmpressure_prio(0, priority);
+            self.vmpressure_prio(MemcgSlot::ROOT, priority);
             for &o in &owners {
                 let swappiness = match o {
                     LruOwner::Memcg(s) => self.get_swappiness(s),
@@ -448,7 +449,7 @@ impl<C: MemCounter> World<C> {
                 };
                 let r = self.shrink_zone(t, cpu, o, priority, &sc);
                 reclaimed += r;
-                self.vmpressure(0, self.reclaim.scanned - scanned, r);
+                self.vmpressure(MemcgSlot::ROOT, self.reclaim.scanned - scanned, r);
                 if reclaimed >= SWAP_CLUSTER_MAX {
                     return reclaimed;
                 }
@@ -461,7 +462,7 @@ impl<C: MemCounter> World<C> {
     /// pass against the reclaim target to the event hook. Every charge here is a user page
     /// (`__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_IO | __GFP_FS`), so none is filtered by its gfp
     /// mask; a pass that scanned nothing is not reported.
-    pub(crate) fn vmpressure(&self, target: u16, scanned: u64, reclaimed: u64) {
+    pub(crate) fn vmpressure(&self, target: MemcgSlot, scanned: u64, reclaimed: u64) {
         if !self.profile.vmpressure || scanned == 0 {
             return;
         }
@@ -472,7 +473,7 @@ impl<C: MemCounter> World<C> {
 
     /// `vmpressure_prio` (3.10, `mm/vmpressure.c`): reclaim that reached priority 3
     /// (`vmpressure_level_critical_prio`) counts as a full window with nothing reclaimed.
-    pub(crate) fn vmpressure_prio(&self, target: u16, priority: u32) {
+    pub(crate) fn vmpressure_prio(&self, target: MemcgSlot, priority: u32) {
         if priority <= VMPRESSURE_LEVEL_CRITICAL_PRIO {
             self.vmpressure(target, VMPRESSURE_WIN, 0);
         }
