@@ -18,7 +18,7 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, World};
 use crate::memcontrol::MemcgSlot;
-use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED};
+use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED, Pfn};
 use crate::profile::{ChargeAlgo, OomModel};
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
@@ -82,7 +82,7 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Pid,
-        pfn: u32,
+        pfn: Pfn,
         memcg: MemcgSlot,
         cache: bool,
     ) -> Result<(), FaultError> {
@@ -282,7 +282,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        pfn: u32,
+        pfn: Pfn,
         memcg: Option<MemcgSlot>,
         cache: bool,
     ) {
@@ -290,7 +290,7 @@ impl<C: MemCounter> World<C> {
         let Some(s) = memcg else {
             return;
         };
-        let pg = &self.zone.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn.index()];
         pg.set_memcg(s);
         pg.set(PCG_USED);
         if cache {
@@ -317,11 +317,11 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        pfn: u32,
+        pfn: Pfn,
         swapout: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_uncharge_page");
-        let pg = self.zone.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         let Some(s) = pg.memcg_slot() else {
             return;
         };
@@ -344,7 +344,7 @@ impl<C: MemCounter> World<C> {
         if self.charges_counters(s) && !self.batch_uncharge(s, !swapout) {
             self.uncharge_counters(t, cpu, s, 1, u64::from(!swapout));
         }
-        let p = &self.zone.pages[pfn as usize];
+        let p = &self.zone.pages[pfn.index()];
         p.set_memcg(NO_MEMCG);
         p.clear(PCG_USED | PCG_CACHE);
         self.check_events(cpu, s);

@@ -23,7 +23,7 @@ use crate::memcontrol::MemcgSlot;
 use crate::mm::{Mm, MmId, Pte, VmaKind};
 use crate::page::{
     self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
-    PG_UNEVICTABLE, Page,
+    PG_UNEVICTABLE, Page, Pfn,
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::profile::ChargeAlgo;
@@ -110,7 +110,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         if cpu
             .pagevec
             .iter()
-            .any(|&p| w.zone.pages[p as usize].memcg() == NO_MEMCG)
+            .any(|&p| w.zone.pages[p.index()].memcg() == NO_MEMCG)
         {
             return None;
         }
@@ -161,7 +161,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 break;
             }
             // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
-            w.zone.pages[pfn as usize].store(Page {
+            w.zone.pages[pfn.index()].store(Page {
                 flags: PG_ANON
                     | PG_ACTIVE
                     | PCG_USED
@@ -194,7 +194,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// A frame from this CPU's cache, refilled from the global free list a batch at a time.
     /// `None` when the global list is empty: global reclaim is the slow path's.
-    fn alloc_frame(&mut self) -> Option<u32> {
+    fn alloc_frame(&mut self) -> Option<Pfn> {
         if let Some(p) = self.cpu.pcp.pop() {
             return Some(p);
         }
@@ -246,7 +246,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // once per pagevec (again only when the zone changes).
         let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
         for &pfn in &pv {
-            let frame = &w.zone.pages[pfn as usize];
+            let frame = &w.zone.pages[pfn.index()];
             let pg = frame.load();
             let lru = match &mut held {
                 Some((s, g)) if *s == pg.memcg => g,
@@ -268,7 +268,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // First pass: only pages whose every lock this call can take. The entries it finds
         // are remembered (up to ZAP_REMEMBER of them) so the second pass does not walk the
         // page table again; the mm lock keeps them as they are.
-        let mut found: ArrayVec<(u64, u32), ZAP_REMEMBER> = ArrayVec::new();
+        let mut found: ArrayVec<(u64, Pfn), ZAP_REMEMBER> = ArrayVec::new();
         let mut all_found = true;
         let mut from = first;
         while let Some((vpn, pte)) = self.mm.ptes.next_in(from, end) {
@@ -279,7 +279,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             if found.try_push((vpn, pfn)).is_err() {
                 all_found = false;
             }
-            let pg = w.zone.pages[pfn as usize].load();
+            let pg = w.zone.pages[pfn.index()].load();
             let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
             if !pg.has(PG_ANON)
                 || pg.mapcount != 1
@@ -316,7 +316,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             };
             self.mm.ptes.remove(vpn);
             self.mm.anon_rss -= 1;
-            let frame = &w.zone.pages[pfn as usize];
+            let frame = &w.zone.pages[pfn.index()];
             let pg = frame.load();
             if pg.has(PG_LRU) {
                 lock_batch += 1;

@@ -10,7 +10,9 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, FileId, MmId, Pte, Shm, ShmId, Vma, VmaKind};
-use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM};
+use crate::page::{
+    NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM, Pfn,
+};
 use crate::page::{PG_UNEVICTABLE, Page};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE, Pages, Pid};
@@ -100,7 +102,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             // Pages already present become unevictable now (`mlock_vma_page`).
             for vpn in pages {
                 if let Some(Pte::Page(pfn)) = w.mms[mm.index()].get_mut().ptes.get(vpn)
-                    && !w.zone.pages[pfn as usize].has(PG_UNEVICTABLE)
+                    && !w.zone.pages[pfn.index()].has(PG_UNEVICTABLE)
                 {
                     w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
                 }
@@ -139,7 +141,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             while let Some((vpn, pte)) = w.mms[mm.index()].get_mut().ptes.next_in(from, e) {
                 from = vpn + 1;
                 if let Pte::Page(pfn) = pte
-                    && w.zone.pages[pfn as usize].has(PG_MLOCKED)
+                    && w.zone.pages[pfn.index()].has(PG_MLOCKED)
                     && !w.page_locked_elsewhere(pfn)
                 {
                     w.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
@@ -391,14 +393,14 @@ impl<C: MemCounter> World<C> {
         match self.mms[mm.index()].get_mut().ptes.get(vpn) {
             Some(Pte::Page(pfn))
                 if write
-                    && self.zone.pages[pfn as usize].has(PG_ANON)
-                    && self.zone.pages[pfn as usize].mapcount() > 1 =>
+                    && self.zone.pages[pfn.index()].has(PG_ANON)
+                    && self.zone.pages[pfn.index()].mapcount() > 1 =>
             {
                 self.do_wp_page(vmf, vpn, pfn, vma.locked)
             }
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
-                let pg = &self.zone.pages[pfn as usize];
+                let pg = &self.zone.pages[pfn.index()];
                 pg.set(PG_REFERENCED);
                 if write {
                     pg.set(PG_DIRTY);
@@ -429,10 +431,10 @@ impl<C: MemCounter> World<C> {
         page: Page,
         memcg: MemcgSlot,
         cache: bool,
-    ) -> Result<u32, FaultError> {
+    ) -> Result<Pfn, FaultError> {
         let VmFault { t, cpu, pid, mm } = vmf;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.zone.pages[pfn as usize].store(page);
+        self.zone.pages[pfn.index()].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
             self.free_page(pfn);
             return Err(e);
@@ -447,9 +449,9 @@ impl<C: MemCounter> World<C> {
     /// Map a freshly charged private anonymous page at `vpn` of `mm` (mlocked pages go
     /// straight to the unevictable list) and queue it on this CPU's pagevec.
     #[inline]
-    fn map_anon_page(&mut self, cpu: CpuId, mm: MmId, vpn: u64, pfn: u32, locked: bool) {
+    fn map_anon_page(&mut self, cpu: CpuId, mm: MmId, vpn: u64, pfn: Pfn, locked: bool) {
         if locked {
-            self.zone.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+            self.zone.pages[pfn.index()].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
         let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.insert(vpn, Pte::Page(pfn));
@@ -490,7 +492,7 @@ impl<C: MemCounter> World<C> {
         vpn: u64,
         dirty: bool,
         memcg: MemcgSlot,
-    ) -> Result<u32, FaultError> {
+    ) -> Result<Pfn, FaultError> {
         let VmFault { mm, .. } = vmf;
         let page = Page {
             flags: PG_ANON | PG_ACTIVE | if dirty { PG_DIRTY } else { 0 },
@@ -510,7 +512,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         vmf: VmFault<'_, T>,
         vpn: u64,
-        old: u32,
+        old: Pfn,
         locked: bool,
     ) -> Result<(), FaultError> {
         let VmFault { t, cpu, pid, mm } = vmf;
@@ -561,14 +563,14 @@ impl<C: MemCounter> World<C> {
         file: u32,
         idx: u32,
         write: bool,
-    ) -> Result<u32, FaultError> {
+    ) -> Result<Pfn, FaultError> {
         let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "shmem_getpage");
         match self.page_cache.pages.get(&(file, idx)).copied() {
             Some(CacheSlot::Page(pfn)) => {
-                self.zone.pages[pfn as usize].set(PG_REFERENCED);
+                self.zone.pages[pfn.index()].set(PG_REFERENCED);
                 if write {
-                    self.zone.pages[pfn as usize].set(PG_DIRTY);
+                    self.zone.pages[pfn.index()].set(PG_DIRTY);
                 }
                 Ok(pfn)
             }
@@ -599,7 +601,7 @@ impl<C: MemCounter> World<C> {
 
     /// Map a shmem page into `mm` (`page_add_file_rmap`): the first mapping makes it count as
     /// `mapped_file`.
-    fn map_shared(&mut self, mm: MmId, vpn: u64, pfn: u32, locked: bool) {
+    fn map_shared(&mut self, mm: MmId, vpn: u64, pfn: Pfn, locked: bool) {
         self.mms[mm.index()]
             .get_mut()
             .ptes
@@ -610,20 +612,20 @@ impl<C: MemCounter> World<C> {
             .entry(pfn)
             .or_default()
             .push((mm, vpn));
-        let pg = &self.zone.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn.index()];
         pg.set_mapcount(pg.mapcount() + 1);
         if pg.mapcount() == 1
             && let Some(s) = pg.memcg_slot()
         {
             self.mc_mut(s).stat.mapped_file += 1;
         }
-        if locked && !self.zone.pages[pfn as usize].has(PG_UNEVICTABLE) {
+        if locked && !self.zone.pages[pfn.index()].has(PG_UNEVICTABLE) {
             self.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
         }
     }
 
     /// `page_remove_rmap` for a shmem page mapped at `vpn` of `mm`.
-    pub(crate) fn unmap_shared(&mut self, mm: MmId, vpn: u64, pfn: u32) {
+    pub(crate) fn unmap_shared(&mut self, mm: MmId, vpn: u64, pfn: Pfn) {
         if let Some(v) = self.page_cache.shared_rmap.get_mut(&pfn) {
             v.retain(|&(m, a)| !(m == mm && a == vpn));
             if v.is_empty() {
@@ -633,14 +635,14 @@ impl<C: MemCounter> World<C> {
         let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.remove(vpn);
         m.file_rss -= 1;
-        let pg = &self.zone.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn.index()];
         pg.set_mapcount(pg.mapcount() - 1);
         if pg.mapcount() == 0 {
             if let Some(s) = pg.memcg_slot() {
                 self.mc_mut(s).stat.mapped_file -= 1;
             }
             // munlock: the last locked mapping went away.
-            if self.zone.pages[pfn as usize].has(PG_MLOCKED) {
+            if self.zone.pages[pfn.index()].has(PG_MLOCKED) {
                 self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
             }
         }
@@ -658,20 +660,20 @@ impl<C: MemCounter> World<C> {
     ) -> Result<(), FaultError> {
         if let Some(CacheSlot::Page(pfn)) = self.page_cache.pages.get(&(file, idx)).copied() {
             // mark_page_accessed: a second access to an inactive referenced page activates it.
-            let pg = self.zone.pages[pfn as usize].load();
+            let pg = self.zone.pages[pfn.index()].load();
             if pg.has(PG_REFERENCED) && !pg.has(PG_ACTIVE) && !pg.has(PG_UNEVICTABLE) {
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
             } else {
-                self.zone.pages[pfn as usize].set(PG_REFERENCED);
+                self.zone.pages[pfn.index()].set(PG_REFERENCED);
             }
             if dirty {
-                self.zone.pages[pfn as usize].set(PG_DIRTY);
+                self.zone.pages[pfn.index()].set(PG_DIRTY);
             }
             return Ok(());
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.zone.pages[pfn as usize].store(Page {
+        self.zone.pages[pfn.index()].store(Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },
             owner: file,
             index: idx,

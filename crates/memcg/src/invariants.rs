@@ -18,7 +18,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, MmId, Pte};
-use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame};
+use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame, Pfn};
 use cgsim_ktypes::PAGE_SIZE;
 use cgsim_ktypes::trace::Tracer;
 use std::collections::HashMap;
@@ -38,7 +38,7 @@ impl<C: MemCounter> World<C> {
         // 1. frames.
         let nr_free = self.zone.pages.iter().filter(|p| p.has(PG_FREE)).count();
         assert_eq!(nr_free, self.zone.free.lock().len(), "free list vs PG_FREE");
-        let mut refs: HashMap<u32, u32> = HashMap::new();
+        let mut refs: HashMap<Pfn, u32> = HashMap::new();
         let mut swap_refs: HashMap<u32, u32> = HashMap::new();
         for (id, mm) in self.mms.iter() {
             let mm = mm.lock();
@@ -46,7 +46,7 @@ impl<C: MemCounter> World<C> {
             for (vpn, pte) in mm.ptes.iter() {
                 match pte {
                     Pte::Page(pfn) => {
-                        let pg = self.zone.pages[pfn as usize].load();
+                        let pg = self.zone.pages[pfn.index()].load();
                         assert!(!pg.has(PG_FREE), "pte maps a free page");
                         if pg.has(PG_ANON) {
                             if pg.mapcount == 1 {
@@ -79,7 +79,7 @@ impl<C: MemCounter> World<C> {
         for (&(file, idx), slot) in &self.page_cache.pages {
             match *slot {
                 CacheSlot::Page(pfn) => {
-                    let pg = self.zone.pages[pfn as usize].load();
+                    let pg = self.zone.pages[pfn.index()].load();
                     assert_eq!((pg.owner, pg.index), (file, idx), "page cache back pointer");
                     *refs.entry(pfn).or_default() += 1;
                 }
@@ -94,7 +94,7 @@ impl<C: MemCounter> World<C> {
                 // Copy-on-write: one reference per mapping, and a shared page's rmap lists
                 // exactly those mappings, its owner among them.
                 if pg.mapcount > 1 {
-                    let maps = &self.page_cache.shared_rmap[&(pfn as u32)];
+                    let maps = &self.page_cache.shared_rmap[&Pfn::from_index(pfn)];
                     assert_eq!(maps.len(), usize::from(pg.mapcount), "rmap of {pfn}");
                     assert!(maps.contains(&(MmId(pg.owner), u64::from(pg.index))));
                 }
@@ -103,7 +103,7 @@ impl<C: MemCounter> World<C> {
                 1
             };
             assert_eq!(
-                refs.get(&(pfn as u32)).copied().unwrap_or(0),
+                refs.get(&Pfn::from_index(pfn)).copied().unwrap_or(0),
                 want,
                 "frame {pfn} references"
             );
@@ -123,7 +123,7 @@ impl<C: MemCounter> World<C> {
         let mut pagevec_pages: HashMap<MemcgSlot, i64> = HashMap::new();
         for cpu in self.cpus.iter() {
             for &pfn in &cpu.lock().pagevec {
-                let pg = self.zone.pages[pfn as usize].load();
+                let pg = self.zone.pages[pfn.index()].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
                 if let Some(s) = pg.memcg_slot() {
                     *pagevec_pages.entry(s).or_default() += 1;
@@ -139,7 +139,7 @@ impl<C: MemCounter> World<C> {
                 let mut p = lru.lists[l as usize].head;
                 let mut prev = NIL;
                 while p != NIL {
-                    let pg = self.zone.pages[p as usize].load();
+                    let pg = self.zone.pages[p.index()].load();
                     assert!(pg.has(PG_LRU), "page on a list without PG_LRU");
                     assert_eq!(pg.memcg, s, "page on another memcg's list");
                     assert_eq!(pg.lru_list(), l, "page on the wrong list");

@@ -40,7 +40,7 @@ pub use crate::events::hook::{MemcgEventHook, MemcgEventView, NoEventHook};
 use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemcgId, MemcgTable};
 use crate::mm::{CacheSlot, FileId, Mm, MmId, Shm, SwapSlot, Task};
-use crate::page::{LruVec, Page, PageFrame};
+use crate::page::{LruVec, Page, PageFrame, Pfn};
 use crate::page_alloc::Zone;
 pub(crate) use crate::percpu::{CpuState, SpinLock};
 use crate::profile::MemcgProfile;
@@ -161,7 +161,7 @@ pub(crate) struct World<C: MemCounter> {
 pub(crate) struct PageCache {
     pub(crate) pages: BTreeMap<(u32, u32), CacheSlot>,
     /// Reverse map of mapped shmem pages: pfn → (mm, vpn) mappings.
-    pub(crate) shared_rmap: HashMap<u32, Vec<(MmId, u64)>>,
+    pub(crate) shared_rmap: HashMap<Pfn, Vec<(MmId, u64)>>,
 }
 
 /// SysV shared memory ids (`ipc/shm.c` `shm_ids(ns)`, v2.6.34).
@@ -194,7 +194,7 @@ pub(crate) struct ReclaimState {
     /// `mem_cgroup_hierarchical_reclaim` walks its victims.
     pub(crate) target: Option<MemcgSlot>,
     /// A reused buffer for the pages one pass isolates (`page_list` in `shrink_inactive_list`).
-    pub(crate) scratch: Vec<u32>,
+    pub(crate) scratch: Vec<Pfn>,
 }
 
 /// What the kernel keeps in `current` for the operation in progress.
@@ -269,11 +269,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             counter_profile,
             zone: Zone {
                 pages: (0..nr_pages).map(|_| PageFrame::new(Page::FREE)).collect(),
-                free: Mutex::new(
-                    (0..u32::try_from(nr_pages).expect("checked above"))
-                        .rev()
-                        .collect(),
-                ),
+                free: Mutex::new((0..nr_pages).rev().map(Pfn::from_index).collect()),
                 orphan_lru: LruVec::default(),
             },
             memcgs: MemcgTable {

@@ -24,6 +24,7 @@
 //!   shmem pages.
 
 use crate::memcontrol::MemcgSlot;
+use crate::page::Pfn;
 use cgsim_ktypes::Pid;
 use slab::Slab;
 use std::cell::Cell;
@@ -76,7 +77,7 @@ pub struct ShmId(pub u32);
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Pte {
     /// Maps a resident page frame.
-    Page(u32),
+    Page(Pfn),
     /// A private anonymous page swapped out to this swap slot (`swp_entry_t`).
     Swap(u32),
 }
@@ -121,7 +122,7 @@ pub(crate) struct PageTable {
 
 fn encode(pte: Pte) -> u64 {
     match pte {
-        Pte::Page(pfn) => PTE_PAGE | u64::from(pfn),
+        Pte::Page(pfn) => PTE_PAGE | u64::from(pfn.0),
         Pte::Swap(slot) => PTE_SWAP | u64::from(slot),
     }
 }
@@ -129,7 +130,7 @@ fn encode(pte: Pte) -> u64 {
 fn decode(e: u64) -> Option<Pte> {
     match e & !0xffff_ffff {
         0 => None,
-        PTE_PAGE => Some(Pte::Page(e as u32)),
+        PTE_PAGE => Some(Pte::Page(Pfn(e as u32))),
         _ => Some(Pte::Swap(e as u32)),
     }
 }
@@ -408,7 +409,7 @@ pub(crate) struct Task {
 /// A page-cache slot: resident, or (shmem only) swapped out.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum CacheSlot {
-    Page(u32),
+    Page(Pfn),
     Swap(u32),
 }
 
@@ -478,7 +479,7 @@ mod tests {
             for op in ops {
                 match op {
                     Op::Insert(v, page, x) => {
-                        let pte = if page { Pte::Page(x) } else { Pte::Swap(x) };
+                        let pte = if page { Pte::Page(Pfn(x)) } else { Pte::Swap(x) };
                         prop_assert_eq!(pt.insert(v, pte), model.insert(v, pte));
                     }
                     Op::Remove(v) => prop_assert_eq!(pt.remove(v), model.remove(&v)),

@@ -21,7 +21,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
 use crate::memcontrol::MemcgSlot;
 use crate::mm::Pte;
-use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC};
+use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC, Pfn};
 use cgsim_counters::Counter;
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -175,7 +175,7 @@ enum Moved {
 
 impl<C: MemCounter> World<C> {
     /// The pages and swap slots of `pid`'s mm charged to `from` that a move with `bits` takes.
-    fn move_targets(&self, pid: Pid, from: MemcgSlot, bits: u64) -> (Vec<u32>, Vec<u32>) {
+    fn move_targets(&self, pid: Pid, from: MemcgSlot, bits: u64) -> (Vec<Pfn>, Vec<u32>) {
         let mut pages = Vec::new();
         let mut swaps = Vec::new();
         let Some(mm) = self.tasks.get(&pid).and_then(|t| t.mm) else {
@@ -184,7 +184,7 @@ impl<C: MemCounter> World<C> {
         for (_, pte) in self.mms[mm.index()].lock().ptes.iter() {
             match pte {
                 Pte::Page(pfn) => {
-                    let pg = self.zone.pages[pfn as usize].load();
+                    let pg = self.zone.pages[pfn.index()].load();
                     let want = if pg.has(PG_ANON) {
                         // "we don't move shared anon"
                         bits & 1 != 0 && pg.mapcount <= 1
@@ -240,9 +240,9 @@ impl<C: MemCounter> World<C> {
         // `invariants.rs` guarantees. Without the skip every rmdir cost O(RAM), twice.
         let st = self.mc(s).stat;
         if st.cache != 0 || st.rss != 0 {
-            let pfns: Vec<u32> = (0..u32::try_from(self.zone.pages.len())
-                .expect("frame numbers are u32, checked at boot"))
-                .filter(|&p| self.zone.pages[p as usize].memcg() == s)
+            let pfns: Vec<Pfn> = (0..self.zone.pages.len())
+                .map(Pfn::from_index)
+                .filter(|&p| self.zone.pages[p.index()].memcg() == s)
                 .collect();
             for pfn in pfns {
                 self.mem_cgroup_move_account(t, cpu, pfn, s, parent, false);
@@ -276,12 +276,12 @@ impl<C: MemCounter> World<C> {
     /// memory, charged to nobody (`mm/memcontrol.c` `mem_cgroup_force_empty`, `mem_cgroup_pre_destroy`, v2.6.34).
     pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot) {
         self.lru_add_drain_all();
-        let pfns: Vec<u32> = (0..u32::try_from(self.zone.pages.len())
-            .expect("frame numbers are u32, checked at boot"))
-            .filter(|&p| self.zone.pages[p as usize].memcg() == s)
+        let pfns: Vec<Pfn> = (0..self.zone.pages.len())
+            .map(Pfn::from_index)
+            .filter(|&p| self.zone.pages[p.index()].memcg() == s)
             .collect();
         for pfn in pfns {
-            let on_lru = self.zone.pages[pfn as usize].has(crate::page::PG_LRU);
+            let on_lru = self.zone.pages[pfn.index()].has(crate::page::PG_LRU);
             if on_lru {
                 self.lru_del(pfn);
             }
@@ -340,13 +340,13 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        pfn: u32,
+        pfn: Pfn,
         from: MemcgSlot,
         to: MemcgSlot,
         precharged: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_move_account");
-        let pg = self.zone.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         debug_assert_eq!(pg.memcg, from);
         debug_assert!(!pg.has(PG_PAGEVEC));
         self.move_counters(t, cpu, from, to, Moved::Page, precharged);
@@ -377,7 +377,7 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_del(pfn);
         }
-        self.zone.pages[pfn as usize].set_memcg(to);
+        self.zone.pages[pfn.index()].set_memcg(to);
         if on_lru {
             self.lru_add(pfn);
         }

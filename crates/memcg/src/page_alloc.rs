@@ -6,7 +6,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
-use crate::page::{LruVec, PG_FREE, Page, PageFrame};
+use crate::page::{LruVec, PG_FREE, Page, PageFrame, Pfn};
 use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{CpuId, Errno, Pid};
 use parking_lot::Mutex;
@@ -21,7 +21,7 @@ pub(crate) struct Zone {
     pub(crate) pages: Vec<PageFrame>,
     /// The buddy allocator's free frames (`zone->free_area` under `zone->lock`); the fast path
     /// takes and returns them in batches through each CPU's `pcp` list.
-    pub(crate) free: Mutex<Vec<u32>>,
+    pub(crate) free: Mutex<Vec<Pfn>>,
     /// Pages charged to no memcg (2.6.25 force_empty, bypassed charges).
     pub(crate) orphan_lru: LruVec,
 }
@@ -32,7 +32,7 @@ const MEM_GLOBAL_RETRIES: usize = 3;
 impl<C: MemCounter> World<C> {
     /// Allocate a frame, reclaiming globally when none is free (`__alloc_pages` slow path).
     /// `None` when global reclaim and the global OOM killer could not free one.
-    pub(crate) fn alloc_page<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) -> Option<u32> {
+    pub(crate) fn alloc_page<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) -> Option<Pfn> {
         if let Some(p) = self.zone.free.get_mut().pop() {
             return Some(p);
         }
@@ -58,7 +58,7 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Pid,
-    ) -> Result<u32, FaultError> {
+    ) -> Result<Pfn, FaultError> {
         let pfn = self.alloc_page(t, cpu, pid);
         let alive = self.tasks.get(&pid).is_some_and(|t| !t.memdie);
         match (pfn, alive) {
@@ -72,9 +72,9 @@ impl<C: MemCounter> World<C> {
         }
     }
 
-    pub(crate) fn free_page(&mut self, pfn: u32) {
-        debug_assert!(!self.zone.pages[pfn as usize].has(PG_FREE));
-        self.zone.pages[pfn as usize].store(Page::FREE);
+    pub(crate) fn free_page(&mut self, pfn: Pfn) {
+        debug_assert!(!self.zone.pages[pfn.index()].has(PG_FREE));
+        self.zone.pages[pfn.index()].store(Page::FREE);
         self.zone.free.get_mut().push(pfn);
     }
 }

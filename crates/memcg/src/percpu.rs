@@ -8,6 +8,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemCounters, MemcgId};
+use crate::page::Pfn;
 use crate::swap::PAGEVEC_SIZE;
 use arrayvec::ArrayVec;
 use cgsim_counters::MemcgStock;
@@ -35,11 +36,11 @@ pub(crate) type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 /// The pagevec and the frame cache are arrays inside the (cache-padded) state and the deltas
 /// are cache-padded: two CPUs' hot data never share a cache line.
 pub(crate) struct CpuState<C: MemCounter> {
-    pub(crate) pagevec: ArrayVec<u32, PAGEVEC_SIZE>,
+    pub(crate) pagevec: ArrayVec<Pfn, PAGEVEC_SIZE>,
     pub(crate) stock: MemcgStock<MemCounters<C>>,
     /// Free frames taken from the global list in batches of [`PCP_BATCH`], at most
     /// [`PCP_HIGH`] plus one batch.
-    pub(crate) pcp: ArrayVec<u32, PCP_CAP>,
+    pub(crate) pcp: ArrayVec<Pfn, PCP_CAP>,
     /// Statistics deltas by memcg slot, and the slots that have one.
     pub(crate) stat: Vec<CachePadded<MemStatDelta>>,
     pub(crate) stat_dirty: Vec<MemcgSlot>,

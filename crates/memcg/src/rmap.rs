@@ -14,7 +14,7 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
 use crate::mm::{MmId, Pte, VmaKind};
-use crate::page::{PG_ANON, PG_MLOCKED, PG_UNEVICTABLE};
+use crate::page::{PG_ANON, PG_MLOCKED, PG_UNEVICTABLE, Pfn};
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
 
@@ -38,7 +38,7 @@ impl<C: MemCounter> World<C> {
                 from = vpn + 1;
                 match pte {
                     Pte::Page(pfn) => {
-                        debug_assert!(self.zone.pages[pfn as usize].has(PG_ANON));
+                        debug_assert!(self.zone.pages[pfn.index()].has(PG_ANON));
                         self.page_dup_anon_rmap(pfn, dst, vpn);
                         let m = &mut *self.mms[dst.index()].get_mut();
                         m.ptes.insert(vpn, Pte::Page(pfn));
@@ -56,8 +56,8 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Every `(mm, vpn)` mapping the anonymous page `pfn`.
-    pub(crate) fn anon_mappers(&self, pfn: u32) -> Vec<(MmId, u64)> {
-        let pg = self.zone.pages[pfn as usize].load();
+    pub(crate) fn anon_mappers(&self, pfn: Pfn) -> Vec<(MmId, u64)> {
+        let pg = self.zone.pages[pfn.index()].load();
         match pg.mapcount {
             0 => Vec::new(),
             1 => vec![(MmId(pg.owner), u64::from(pg.index))],
@@ -66,14 +66,14 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `page_dup_rmap`: `mm` maps the anonymous page `pfn` at `vpn` too.
-    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: u32, mm: MmId, vpn: u64) {
-        let pg = self.zone.pages[pfn as usize].load();
+    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: Pfn, mm: MmId, vpn: u64) {
+        let pg = self.zone.pages[pfn.index()].load();
         let maps = self.page_cache.shared_rmap.entry(pfn).or_default();
         if pg.mapcount == 1 {
             maps.push((MmId(pg.owner), u64::from(pg.index)));
         }
         maps.push((mm, vpn));
-        self.zone.pages[pfn as usize].set_mapcount(pg.mapcount + 1);
+        self.zone.pages[pfn.index()].set_mapcount(pg.mapcount + 1);
     }
 
     /// `page_remove_rmap` for the anonymous page `pfn` mapped at `vpn` of `mm`; the caller
@@ -83,14 +83,14 @@ impl<C: MemCounter> World<C> {
     /// page is munlocked unless a remaining mapper still locks it (`try_to_munlock`).
     pub(crate) fn page_remove_anon_rmap(
         &mut self,
-        pfn: u32,
+        pfn: Pfn,
         mm: MmId,
         vpn: u64,
         locked: bool,
     ) -> bool {
-        let pg = self.zone.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         if pg.mapcount <= 1 {
-            self.zone.pages[pfn as usize].set_mapcount(0);
+            self.zone.pages[pfn.index()].set_mapcount(0);
             return true;
         }
         let maps = self
@@ -103,12 +103,12 @@ impl<C: MemCounter> World<C> {
         if left == 1 {
             let (om, ov) = maps[0];
             self.page_cache.shared_rmap.remove(&pfn);
-            self.zone.pages[pfn as usize].set_owner(om.0, crate::mm::page_index(ov));
+            self.zone.pages[pfn.index()].set_owner(om.0, crate::mm::page_index(ov));
         } else if pg.owner == mm.0 {
             let (om, ov) = maps[0];
-            self.zone.pages[pfn as usize].set_owner(om.0, crate::mm::page_index(ov));
+            self.zone.pages[pfn.index()].set_owner(om.0, crate::mm::page_index(ov));
         }
-        self.zone.pages[pfn as usize].set_mapcount(left as u16);
+        self.zone.pages[pfn.index()].set_mapcount(left as u16);
         if locked && pg.has(PG_MLOCKED) && !self.anon_page_locked_elsewhere(pfn) {
             // munlock_vma_page: back to an evictable list.
             self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
@@ -118,8 +118,8 @@ impl<C: MemCounter> World<C> {
 
     /// `try_to_munlock`: whether some mapping of `pfn` (anonymous or shmem) still lies in a
     /// `VM_LOCKED` VMA.
-    pub(crate) fn page_locked_elsewhere(&self, pfn: u32) -> bool {
-        let maps = if self.zone.pages[pfn as usize].has(PG_ANON) {
+    pub(crate) fn page_locked_elsewhere(&self, pfn: Pfn) -> bool {
+        let maps = if self.zone.pages[pfn.index()].has(PG_ANON) {
             self.anon_mappers(pfn)
         } else {
             self.page_cache
@@ -132,7 +132,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Whether a remaining mapping of `pfn` lies in a `VM_LOCKED` VMA.
-    fn anon_page_locked_elsewhere(&self, pfn: u32) -> bool {
+    fn anon_page_locked_elsewhere(&self, pfn: Pfn) -> bool {
         self.any_locked(&self.anon_mappers(pfn))
     }
 

@@ -37,7 +37,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, MmId, Pte, SwapSlot};
-use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_MLOCKED, PG_SHMEM, PG_UNEVICTABLE, Page};
+use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_MLOCKED, PG_SHMEM, PG_UNEVICTABLE, Page, Pfn};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Errno, PAGE_SHIFT, Pages, Pid};
@@ -217,7 +217,7 @@ impl<C: MemCounter> World<C> {
         current: Option<Pid>,
         slot: u32,
         page: Page,
-    ) -> Result<Option<u32>, Errno> {
+    ) -> Result<Option<Pfn>, Errno> {
         let cache = page.has(PG_SHMEM);
         let mm = (!cache).then_some(MmId(page.owner));
         let pfn = match self.zone.free.get_mut().pop() {
@@ -227,7 +227,7 @@ impl<C: MemCounter> World<C> {
                 self.zone.free.get_mut().pop().ok_or(Errno::ENOMEM)?
             }
         };
-        self.zone.pages[pfn as usize].store(page);
+        self.zone.pages[pfn.index()].store(page);
         let memcg = match mm {
             Some(mm) => self.swapin_memcg(Some(slot), mm),
             None => self.swap_record_memcg(slot),
@@ -287,7 +287,7 @@ impl<C: MemCounter> World<C> {
         let mut locked = false;
         for (i, &(mm, vpn)) in maps.iter().enumerate() {
             if i == 0 {
-                self.zone.pages[pfn as usize].set_mapcount(1);
+                self.zone.pages[pfn.index()].set_mapcount(1);
             } else {
                 self.page_dup_anon_rmap(pfn, mm, vpn);
             }
@@ -298,7 +298,7 @@ impl<C: MemCounter> World<C> {
             locked |= m.find_vma(vpn).is_some_and(|(_, v)| v.locked);
         }
         if locked {
-            self.zone.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+            self.zone.pages[pfn.index()].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
         self.lru_cache_add(cpu, pfn);
         self.swap_info.map[slot as usize].count = 1;

@@ -7,14 +7,14 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
 use crate::mm::{CacheSlot, MmId, Pte, SwapSlot, Vma, VmaKind};
-use crate::page::{NO_MEMCG, PG_ANON};
+use crate::page::{NO_MEMCG, PG_ANON, Pfn};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
 
 impl<C: MemCounter> World<C> {
     /// Uncharge a page, take it off the LRU and free the frame.
-    pub(crate) fn uncharge_and_free<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
+    pub(crate) fn uncharge_and_free<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: Pfn) {
         self.lru_del(pfn);
         self.mem_cgroup_uncharge_page(t, cpu, pfn, false);
         self.free_page(pfn);
@@ -130,11 +130,11 @@ impl<C: MemCounter> World<C> {
         while let Some((vpn, pte)) = self.mms[mm.index()].get_mut().ptes.next_in(from, end) {
             from = vpn + 1;
             match pte {
-                Pte::Page(pfn) if self.zone.pages[pfn as usize].has(PG_ANON) => {
+                Pte::Page(pfn) if self.zone.pages[pfn.index()].has(PG_ANON) => {
                     let m = &mut *self.mms[mm.index()].get_mut();
                     m.ptes.remove(vpn);
                     m.anon_rss -= 1;
-                    let last = self.zone.pages[pfn as usize].mapcount() <= 1 || {
+                    let last = self.zone.pages[pfn.index()].mapcount() <= 1 || {
                         let locked = self.mms[mm.index()]
                             .get_mut()
                             .find_vma(vpn)

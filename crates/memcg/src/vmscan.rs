@@ -20,7 +20,9 @@ use crate::counter_ext::MemCounter;
 use crate::machine::World;
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, Pte};
-use crate::page::{self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM};
+use crate::page::{
+    self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM, Pfn,
+};
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -239,7 +241,7 @@ impl<C: MemCounter> World<C> {
         self.reclaim.scanned += batch.len() as u64;
         let mut reclaimed = 0;
         for &pfn in &batch {
-            let pg = self.zone.pages[pfn as usize].load();
+            let pg = self.zone.pages[pfn.index()].load();
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
@@ -269,7 +271,7 @@ impl<C: MemCounter> World<C> {
         reclaimed
     }
 
-    fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
+    fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<Pfn>) {
         match o {
             LruOwner::Memcg(s) => {
                 let lru = self.memcgs.slots[s.index()]
@@ -286,10 +288,10 @@ impl<C: MemCounter> World<C> {
     /// `add_to_swap` + `try_to_unmap` + `__remove_mapping` for a swap-backed page: the page
     /// leaves memory; its memcg's memory counter is uncharged but memsw stays charged to the
     /// new swap entry (`swap_cgroup`, `mm/memcontrol.c` `mem_cgroup_uncharge_swap`, v2.6.34; `mm/page_cgroup.c` `swap_cgroup_record`, v2.6.34).
-    fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
+    fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: Pfn) {
         let _f = trace::func(t, cpu, "swap_writepage");
         let slot = self.swap_info.free.pop().expect("caller checked free swap");
-        let pg = self.zone.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         let memcg = pg.memcg_slot().unwrap_or(NO_MEMCG);
         self.swap_info.map[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
         if memcg != NO_MEMCG {
@@ -306,7 +308,7 @@ impl<C: MemCounter> World<C> {
                 m.anon_rss -= 1;
                 m.swap_ents += 1;
             }
-            self.zone.pages[pfn as usize].set_mapcount(0);
+            self.zone.pages[pfn.index()].set_mapcount(0);
         } else {
             debug_assert!(pg.has(PG_SHMEM));
             if let Some(maps) = self.page_cache.shared_rmap.remove(&pfn) {
@@ -318,7 +320,7 @@ impl<C: MemCounter> World<C> {
                 if let Some(s) = pg.memcg_slot() {
                     self.mc_mut(s).stat.mapped_file -= 1;
                 }
-                self.zone.pages[pfn as usize].set_mapcount(0);
+                self.zone.pages[pfn.index()].set_mapcount(0);
             }
             self.page_cache
                 .pages
