@@ -24,7 +24,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
-use crate::memcontrol::MemcgId;
+use crate::memcontrol::{MemcgId, MemcgSlot};
 use crate::page::LruList;
 use cgsim_counters::{PAGE_COUNTER_MAX, ProtectedPageCounter};
 use cgsim_ktypes::parse::strstrip;
@@ -243,7 +243,7 @@ impl<C: MemCounter> World<C> {
     /// `memcg_memory_event(memcg, event)` (`include/linux/memcontrol.h`, v6.6): count the event
     /// locally, and in `memory.events` of the memcg and every ancestor (no
     /// `memory_localevents` mount option), each a modification of the file for pollers.
-    pub(crate) fn memcg_memory_event(&mut self, s: u16, event: MemcgEvent) {
+    pub(crate) fn memcg_memory_event(&mut self, s: MemcgSlot, event: MemcgEvent) {
         let i = event as usize;
         {
             let v2 = &mut self.mc_mut(s).v2;
@@ -262,7 +262,7 @@ impl<C: MemCounter> World<C> {
 
     /// The v2 swap counter (`memcg->swap`, charged when a page goes to swap and uncharged when
     /// its entry is freed): `delta` pages at `s` and every ancestor, with the watermark.
-    pub(crate) fn swap_usage_v2(&mut self, s: u16, delta: i64) {
+    pub(crate) fn swap_usage_v2(&mut self, s: MemcgSlot, delta: i64) {
         if self.mc(s).counters.res.as_protected().is_none() {
             return;
         }
@@ -278,7 +278,7 @@ impl<C: MemCounter> World<C> {
     /// `__mem_cgroup_try_charge_swap` (`mm/memcontrol.c`, v6.6) as a check: whether one more
     /// swap page fits under `memory.swap.max` of `s` and every ancestor below the root. A
     /// refusal counts `max` and `fail` in the page's memcg's `memory.swap.events`.
-    pub(crate) fn mem_cgroup_try_charge_swap_v2(&mut self, s: u16) -> bool {
+    pub(crate) fn mem_cgroup_try_charge_swap_v2(&mut self, s: MemcgSlot) -> bool {
         if self.mc(s).counters.res.as_protected().is_none() {
             return true;
         }
@@ -304,10 +304,10 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        s: u16,
+        s: MemcgSlot,
         nr_pages: Pages,
     ) {
-        let over = |w: &World<C>, x: u16| {
+        let over = |w: &World<C>, x: MemcgSlot| {
             w.mc(x)
                 .counters
                 .res
@@ -356,7 +356,7 @@ impl<C: MemCounter> World<C> {
 
     /// [`World::memcg_memory_event`] on the v2 machine only (the counter has protections): the
     /// v1 machines keep no `memory.events`.
-    pub(crate) fn memcg_memory_event_v2(&mut self, s: u16, event: MemcgEvent) {
+    pub(crate) fn memcg_memory_event_v2(&mut self, s: MemcgSlot, event: MemcgEvent) {
         if self.mc(s).counters.res.as_protected().is_some() {
             self.memcg_memory_event(s, event);
         }
@@ -365,7 +365,7 @@ impl<C: MemCounter> World<C> {
     /// `mem_cgroup_get_oom_group(victim, oom_domain)` (`mm/memcontrol.c`, v6.6): the highest
     /// memcg with `memory.oom.group` set between the victim's memcg and the OOMing one
     /// (`None` for a global OOM: the root), or `None`. The root memcg never is one.
-    pub(crate) fn oom_group_of(&self, victim: Pid, domain: Option<u16>) -> Option<u16> {
+    pub(crate) fn oom_group_of(&self, victim: Pid, domain: Option<MemcgSlot>) -> Option<MemcgSlot> {
         let mut x = self.tasks.get(&victim)?.memcg;
         self.mc(x).counters.res.as_protected()?;
         self.mc(x).parent?;
@@ -400,14 +400,14 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         current: Option<Pid>,
-        g: u16,
+        g: MemcgSlot,
     ) -> bool {
         self.memcg_memory_event(g, MemcgEvent::OomGroupKill);
         let path = self
             .mc(g)
             .css
             .as_ref()
-            .and_then(|css| self.namer.as_ref()?.css_path(css));
+            .and_then(|css| self.oom.namer.as_ref()?.css_path(css));
         if let Some(path) = path {
             self.printk(
                 cgsim_ktypes::klog::Level::Info,
@@ -440,7 +440,7 @@ impl<C: MemCounter> World<C> {
     /// `mem_cgroup_calculate_protection(target, memcg)` over the subtree of `target` (parents
     /// first), as `shrink_node_memcgs` does before reclaiming from each memcg
     /// (`mm/vmscan.c`, v6.6). `memory_recursiveprot` is not modelled (off, the default).
-    pub(crate) fn calculate_protection_subtree(&self, target: u16) {
+    pub(crate) fn calculate_protection_subtree(&self, target: MemcgSlot) {
         let root = self.mc(target).counters.res.as_protected();
         for s in self.subtree(target) {
             if let Some(c) = self.mc(s).counters.res.as_protected() {
@@ -458,7 +458,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        target: u16,
+        target: MemcgSlot,
         nr_pages: u64,
     ) -> u64 {
         self.calculate_protection_subtree(target);
@@ -497,7 +497,7 @@ impl<C: MemCounter> World<C> {
 
     /// The v2 `memory.stat` (`memcg_stat_format`, v6.6): hierarchical, in bytes, in the
     /// kernel's order.
-    pub(crate) fn stat_v2(&self, s: u16) -> String {
+    pub(crate) fn stat_v2(&self, s: MemcgSlot) -> String {
         let mut anon = 0i64;
         let mut file = 0i64;
         let mut mapped = 0i64;
@@ -599,7 +599,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Swapped-out pages of `s`'s subtree (`memory.swap.current`).
-    fn swap_pages(&self, s: u16) -> u64 {
+    fn swap_pages(&self, s: MemcgSlot) -> u64 {
         self.mc(s).v2.swap_usage
     }
 }
