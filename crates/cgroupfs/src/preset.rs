@@ -349,10 +349,8 @@ impl<T: Tracer> BootParams<T> {
     /// [`BootParams::page_counter`] is set, else res_counter.
     pub fn counter_backend(&self) -> crate::CounterBackend {
         match self.page_counter {
-            // The 6.6 profile is the 6.6 counter, with `min`, `low` and `high`.
-            Some(p) if p == cgsim_counters::PageCounterProfile::V6_6 => {
-                crate::CounterBackend::ProtectedPageCounter(p)
-            }
+            // A profile with protections is the 6.6 counter, with `min`, `low` and `high`.
+            Some(p) if p.protection => crate::CounterBackend::ProtectedPageCounter(p),
             Some(p) => crate::CounterBackend::PageCounter(p),
             None => crate::CounterBackend::ResCounter(self.res_counter),
         }

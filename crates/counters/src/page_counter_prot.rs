@@ -35,6 +35,7 @@ impl PageCounterProfile {
     pub const V6_6: PageCounterProfile = PageCounterProfile {
         max_string: "-1",
         suffixes: MemparseSuffixes::KmgTpe,
+        protection: true,
     };
 }
 
