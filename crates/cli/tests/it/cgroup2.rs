@@ -54,3 +54,10 @@ fn older_presets_have_no_cgroup2() {
         }
     }
 }
+
+/// `docs/memcg-v2-walkthrough.sh` on 6.6, so the walkthrough cannot rot.
+#[test]
+fn memcg_v2_walkthrough() {
+    let src = include_str!("../../../../docs/memcg-v2-walkthrough.sh");
+    insta::assert_snapshot!("memcg_v2_walkthrough", run_6_6(src));
+}

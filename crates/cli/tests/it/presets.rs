@@ -210,6 +210,12 @@ fn page_counter_from_3_19() {
     insta::assert_snapshot!("page_counter_2_6_35", t2635);
     insta::assert_snapshot!("page_counter_3_19", t319);
     insta::assert_snapshot!("page_counter_4_19", t419);
+    // Each preset boots its own counter (4.19's profile must not select the 6.6 counter).
+    let k = |v| cgsim::boot(BootParams::for_kernel(v));
+    assert!(k(KernelVersion::V3_10).memory().as_res_counter().is_some());
+    assert!(k(KernelVersion::V3_19).memory().as_page_counter().is_some());
+    assert!(k(KernelVersion::V4_19).memory().as_page_counter().is_some());
+    assert!(k(KernelVersion::V6_6).memory().as_protected().is_some());
     let mut p: BootParams = BootParams::for_kernel(KernelVersion::V3_19);
     p.set("counter", "res_counter").unwrap();
     assert!(p.is_modified());
