@@ -228,14 +228,14 @@ fn overcommitted_parent_distributes_in_proportion() {
     assert_eq!(b.protection().emin, 75);
     assert_eq!(c.protection().emin, 25);
     assert!(!b.below_min(None));
-    b.uncharge(Pages(100), &NoTrace, CpuId(0));
+    b.uncharge(Pages(100), &NoTrace, CpuId(0)).unwrap();
     for n in [&root, &a, &b, &c] {
         n.calculate_protection(None, false);
     }
     // Claims 100 and 50 still overcommit A: 100 * 100 / 150 and 50 * 100 / 150, rounded down.
     assert_eq!(b.protection().emin, 66);
     assert_eq!(c.protection().emin, 33);
-    b.uncharge(Pages(60), &NoTrace, CpuId(0));
+    b.uncharge(Pages(60), &NoTrace, CpuId(0)).unwrap();
     for n in [&root, &a, &b, &c] {
         n.calculate_protection(None, false);
     }
