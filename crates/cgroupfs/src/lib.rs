@@ -127,6 +127,7 @@ mod fs;
 mod hostfs;
 mod mem;
 mod meminfo;
+mod memory;
 mod mount;
 mod namei;
 mod oom_proc;
@@ -183,9 +184,7 @@ pub use crate::sched::MAX_ROUNDS;
 pub use crate::task::{INIT_PID, RLIMIT_NOFILE};
 pub use crate::tmpfs::{Device, RAMFS_MAGIC, TMPFS_MAGIC};
 
-/// The memory side of the kernel: the SEED memory controller (res_counter with a spinlock per
-/// level) sharing the kernel's tracer.
-pub type Memory<T> = cgsim_memcg::SeedMachine<T>;
+pub use crate::memory::{CounterBackend, Memory};
 pub use cgsim_eventfd::{EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE};
 
 /// A file descriptor number.
@@ -453,6 +452,10 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// What the kernel version decides about its res_counters: the "unlimited" value, whether
     /// `-1` means unlimited (2.6.31+), rounding (`kernel/res_counter.c`).
     pub res_counter: cgsim_counters::ResCounterProfile,
+    /// `Some`: the memory controller counts with page_counter and this profile (3.19+,
+    /// `mm/page_counter.c`), and `res_counter` is unused; `None`: it counts with res_counter
+    /// (2.6.25–3.18). `--set counter=res_counter|page_counter` switches it.
+    pub page_counter: Option<cgsim_counters::PageCounterProfile>,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -477,6 +480,7 @@ impl<T: Tracer> BootParams<T> {
             swap: MachineConfig::default().swap,
             memcg: MemcgProfile::default(),
             res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
+            page_counter: None,
         }
     }
 }
@@ -522,6 +526,7 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
             .field("swap", &self.swap)
             .field("memcg", &self.memcg)
             .field("res_counter", &self.res_counter)
+            .field("page_counter", &self.page_counter)
             .finish()
     }
 }
@@ -532,8 +537,9 @@ pub struct Kernel<T: Tracer = Ftrace> {
     clock: Arc<Clock>,
     klog: Arc<Klog>,
     params: BootParams<T>,
-    /// The memory side (`crates/memcg`): every task's mm, pages, page cache, swap, memcgs.
-    mem: Arc<Memory<T>>,
+    /// The memory side (`crates/memcg`): every task's mm, pages, page cache, swap, memcgs,
+    /// counted with the preset's counter backend.
+    mem: Memory<T>,
     /// The cgroup core (`kernel/cgroup.c`).
     cgroups: cg::CgroupCore<T>,
     /// The VFS and the process table (see the crate docs for the lock order).
@@ -565,7 +571,7 @@ impl<T: Tracer> Kernel<T> {
         let klog = Arc::new(Klog::default());
         let mem = Memory::<T>::new(
             params.memcg.clone(),
-            params.res_counter,
+            params.counter_backend(),
             MachineConfig {
                 ram: params.ram,
                 swap: params.swap,
@@ -575,10 +581,7 @@ impl<T: Tracer> Kernel<T> {
             Arc::clone(&klog),
             Arc::clone(&clock),
         );
-        let mut subsystems = params
-            .subsystems
-            .take()
-            .unwrap_or_else(|| cgsim_memcg::subsys::memory_subsystems(Arc::clone(&mem)));
+        let mut subsystems = params.subsystems.take().unwrap_or_else(|| mem.subsystems());
         subsystems.append(&mut params.extra_subsystems);
         // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
         // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
@@ -648,7 +651,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// The memory controller's machine, for snapshots (the cli's diagrams) and inspection.
-    pub fn memory(&self) -> &Arc<Memory<T>> {
+    pub fn memory(&self) -> &Memory<T> {
         &self.mem
     }
 

@@ -125,20 +125,23 @@ impl<T: Tracer> Kernel<T> {
             swap_free: m.nr_free_swap() * KB_PER_PAGE,
             ..MemInfo::default()
         };
-        for id in m.memcgs() {
-            m.with_memcg(id, |mc| {
-                let s = mc.stat();
-                let lru = |l| mc.lru_pages(l) * KB_PER_PAGE;
-                i.cached += s.cache.max(0) as u64 * KB_PER_PAGE;
-                i.anon_pages += s.rss.max(0) as u64 * KB_PER_PAGE;
-                i.mapped += s.mapped_file.max(0) as u64 * KB_PER_PAGE;
-                i.active_anon += lru(LruList::ActiveAnon);
-                i.inactive_anon += lru(LruList::InactiveAnon);
-                i.active_file += lru(LruList::ActiveFile);
-                i.inactive_file += lru(LruList::InactiveFile);
-                i.unevictable += lru(LruList::Unevictable);
-            });
-        }
+        // The memcgs' statistics are generic over the counter: one body per backend.
+        crate::with_machine!(m, m => {
+            for id in m.memcgs() {
+                m.with_memcg(id, |mc| {
+                    let s = mc.stat();
+                    let lru = |l| mc.lru_pages(l) * KB_PER_PAGE;
+                    i.cached += s.cache.max(0) as u64 * KB_PER_PAGE;
+                    i.anon_pages += s.rss.max(0) as u64 * KB_PER_PAGE;
+                    i.mapped += s.mapped_file.max(0) as u64 * KB_PER_PAGE;
+                    i.active_anon += lru(LruList::ActiveAnon);
+                    i.inactive_anon += lru(LruList::InactiveAnon);
+                    i.active_file += lru(LruList::ActiveFile);
+                    i.inactive_file += lru(LruList::InactiveFile);
+                    i.unevictable += lru(LruList::Unevictable);
+                });
+            }
+        });
         i.active = i.active_anon + i.active_file;
         i.inactive = i.inactive_anon + i.inactive_file;
         // Every unevictable page here is mlocked (no ramfs pages on the LRU).

@@ -32,7 +32,7 @@ pub enum KernelVersion {
     /// 3.10: `memory.pressure_level` (vmpressure), the same-cgroup check of
     /// `cgroup.event_control`, `oom_score_adj` and the rss-based OOM badness.
     V3_10,
-    /// 3.19: page_counter (see `docs/profiles.md`: the Kernel still counts with res_counter),
+    /// 3.19: page_counter,
     /// the `try_charge` rewrite, the OOM handled at the end of the page fault, no hierarchy
     /// restrictions on `swappiness` and `oom_control`.
     V3_19,
@@ -211,26 +211,35 @@ impl KernelVersion {
                 oom_report: OomReport::V4_19,
                 ..v3(self.release())
             },
-            // Placeholder until the v6.6 memory controller (issue 17 §2, the `v2mem` work)
-            // replaces it: the 4.19 switches with 6.1+'s charge batch of 64 pages
-            // (`MEMCG_CHARGE_BATCH`) and the 6.6 release string.
+            // The v6.6 memory controller: the 4.x charge loop and OOM path, a charge batch of
+            // 64 pages (`MEMCG_CHARGE_BATCH`), always hierarchical; its v2 files and
+            // protections come with the 6.6 page_counter (`page_counter_profile`).
             KernelVersion::V6_6 => MemcgProfile {
-                stock_pages: 64,
                 uts_release: self.release().to_string(),
-                ..KernelVersion::V4_19.memcg_profile()
+                ..MemcgProfile::v6_6()
             },
         }
     }
 
-    /// The res_counter rules: 2.6.25–2.6.30 refuse `-1` (EINVAL); 2.6.31–3.11 take it as
-    /// unlimited, `LLONG_MAX`. 3.19+ count with page_counter (unlimited
-    /// `PAGE_COUNTER_MAX` pages, 9223372036854771712 bytes, limits rounded down to a page);
-    /// the Kernel's memory machine is built for res_counter, so those presets keep the
-    /// 2.6.31–3.11 rules (see `docs/profiles.md`).
+    /// The res_counter rules: 2.6.25–2.6.30 refuse `-1` (EINVAL); 2.6.31–3.18 take it as
+    /// unlimited, `LLONG_MAX`. Unused by the presets that count with page_counter.
     pub fn res_counter_profile(self) -> cgsim_counters::ResCounterProfile {
         match self {
             KernelVersion::V2_6_25 => cgsim_counters::ResCounterProfile::V2_6_25,
             _ => cgsim_counters::ResCounterProfile::V2_6_34,
+        }
+    }
+
+    /// The page_counter of 3.19+ (`mm/page_counter.c`), `None` before: unlimited is
+    /// `PAGE_COUNTER_MAX` pages (9223372036854771712 bytes), a limit is rounded down to a page
+    /// (`page_counter_memparse`), and 4.x's `memparse` also takes the `T`, `P`, `E` suffixes.
+    pub fn page_counter_profile(self) -> Option<cgsim_counters::PageCounterProfile> {
+        match self {
+            KernelVersion::V2_6_25 | KernelVersion::V2_6_35 | KernelVersion::V3_10 => None,
+            KernelVersion::V3_19 => Some(cgsim_counters::PageCounterProfile::V3_19),
+            KernelVersion::V4_19 => Some(cgsim_counters::PageCounterProfile::V4_19),
+            // 6.6: the counter with `min`, `low` and `high` (see `BootParams::counter_backend`).
+            KernelVersion::V6_6 => Some(cgsim_counters::PageCounterProfile::V6_6),
         }
     }
 
@@ -274,6 +283,7 @@ impl<T: Tracer> BootParams<T> {
             event_control_same_cgroup_check: v.event_control_same_cgroup_check(),
             memcg: v.memcg_profile(),
             res_counter: v.res_counter_profile(),
+            page_counter: v.page_counter_profile(),
             ..BootParams::base()
         }
     }
@@ -304,6 +314,17 @@ impl<T: Tracer> BootParams<T> {
         } else if name == "eventfd.pollhup_on_close" {
             self.eventfd.pollhup_on_close = on_off(value)?;
             Ok(())
+        } else if name == "counter" {
+            self.page_counter = match value {
+                "res_counter" => None,
+                "page_counter" => Some(
+                    self.kernel
+                        .page_counter_profile()
+                        .unwrap_or(cgsim_counters::PageCounterProfile::V3_19),
+                ),
+                _ => return Err(Errno::EINVAL),
+            };
+            Ok(())
         } else {
             self.memcg.set(name, value)
         }
@@ -320,7 +341,19 @@ impl<T: Tracer> BootParams<T> {
             || memcg != v.memcg_profile()
             || self.eventfd != v.eventfd_profile()
             || self.event_control_same_cgroup_check != v.event_control_same_cgroup_check()
-            || self.res_counter != v.res_counter_profile()
+            || self.page_counter != v.page_counter_profile()
+            || (self.page_counter.is_none() && self.res_counter != v.res_counter_profile())
+    }
+
+    /// The counter the memory controller counts with: page_counter if
+    /// [`BootParams::page_counter`] is set, else res_counter.
+    pub fn counter_backend(&self) -> crate::CounterBackend {
+        match self.page_counter {
+            // A profile with protections is the 6.6 counter, with `min`, `low` and `high`.
+            Some(p) if p.protection => crate::CounterBackend::ProtectedPageCounter(p),
+            Some(p) => crate::CounterBackend::PageCounter(p),
+            None => crate::CounterBackend::ResCounter(self.res_counter),
+        }
     }
 
     /// `UTS_RELEASE` of this machine: the preset's, with `-modified` when a switch differs.

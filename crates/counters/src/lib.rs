@@ -25,7 +25,7 @@
 //! ```
 //!
 //! Modules: [`counter`] (the interface), `res_counter` and `res_lock` (design a),
-//! `page_counter` (design b), `stock` and `multi_stock` (design c), [`workload`] (the benchmark
+//! `page_counter` (design b) and `page_counter_prot` (its 6.6 form with `min`/`low`/`high`), `stock` and `multi_stock` (design c), [`workload`] (the benchmark
 //! loops and physical floors shared by the criterion benches and `cgsim bench contention`).
 
 #![forbid(unsafe_code)]
@@ -33,6 +33,7 @@
 pub mod counter;
 mod multi_stock;
 mod page_counter;
+mod page_counter_prot;
 mod res_counter;
 mod res_lock;
 mod stock;
@@ -43,6 +44,7 @@ pub mod workload;
 pub use counter::{Counter, StockTarget, Underflow};
 pub use multi_stock::{MemcgStockMulti, NR_MEMCG_STOCK};
 pub use page_counter::{PAGE_COUNTER_MAX, PageCounter, PageCounterProfile};
+pub use page_counter_prot::{ProtectedPageCounter, Protection, effective_protection};
 pub use res_counter::{
     MutexResCounter, RES_COUNTER_MAX, RESOURCE_MAX, ResCounter, ResCounterProfile, ResMember,
     SpinResCounter,

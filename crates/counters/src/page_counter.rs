@@ -32,6 +32,9 @@ pub struct PageCounterProfile {
     pub max_string: &'static str,
     /// Which `memparse` suffixes exist.
     pub suffixes: MemparseSuffixes,
+    /// The kernel's counter has the cgroup-v2 protections (`min`, `low`, `high`; 4.16+ in the
+    /// kernel, modelled for the 6.6 preset by `ProtectedPageCounter`).
+    pub protection: bool,
 }
 
 impl PageCounterProfile {
@@ -39,11 +42,13 @@ impl PageCounterProfile {
     pub const V3_19: PageCounterProfile = PageCounterProfile {
         max_string: "-1",
         suffixes: MemparseSuffixes::Kmg,
+        protection: false,
     };
     /// 4.x v1 files (`t`, `p`, `e` suffixes exist).
     pub const V4_19: PageCounterProfile = PageCounterProfile {
         max_string: "-1",
         suffixes: MemparseSuffixes::KmgTpe,
+        protection: false,
     };
 }
 

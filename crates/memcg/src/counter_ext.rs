@@ -2,7 +2,7 @@
 //! trait does not name.
 //!
 //! **Kernel:** `res_counter_uncharge_until(counter, top, val)` (3.x; `kernel/res_counter.c` `res_counter_uncharge`) and the
-//! `page_counter_cancel` walk memcg uses to reparent (3.19+).
+//! `page_counter_cancel` walk memcg uses to reparent (3.19+; the 6.6 counter with protection too).
 //! Moving a charge to a hierarchical parent must lower only the levels below the parent
 //! (the parent's counter already holds the page). [`MemCounter::uncharge_until`] is that walk,
 //! implemented with `ResCounter::uncharge_until` and `PageCounter::cancel`.
@@ -31,6 +31,13 @@ pub trait MemCounter: Counter {
     /// that would fail, and count in `failcnt`, is left to the slow path). Racy by nature: the
     /// charge itself still decides.
     fn fits(&self, nr: Pages) -> bool;
+
+    /// The 6.6 counter with `min`/`low`/`high` behind this one, `None` for the counters
+    /// without protection (res_counter, the 3.19 page_counter): what the v2 files and
+    /// reclaim's protection checks use.
+    fn as_protected(&self) -> Option<&cgsim_counters::ProtectedPageCounter> {
+        None
+    }
 }
 
 impl<L: ResLock> MemCounter for ResCounter<L> {
@@ -100,5 +107,49 @@ impl MemCounter for PageCounter {
 
     fn set_limit_unchecked(&self, limit: Bytes) {
         let _ = Counter::set_limit(self, limit);
+    }
+}
+
+impl MemCounter for cgsim_counters::ProtectedPageCounter {
+    fn uncharge_until<T: Tracer>(
+        &self,
+        top: Option<&Self>,
+        nr: Pages,
+        _tracer: &T,
+        _cpu: CpuId,
+    ) -> Result<(), Underflow> {
+        let mut first = None;
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if top.is_some_and(|t| std::ptr::eq(t, l)) {
+                break;
+            }
+            if let Err(u) = l.cancel(nr.0 as i64)
+                && first.is_none()
+            {
+                first = Some(u);
+            }
+            c = Counter::parent(l);
+        }
+        first.map_or(Ok(()), Err)
+    }
+
+    fn fits(&self, nr: Pages) -> bool {
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if l.read().0.saturating_add(nr.0) > l.max().0 {
+                return false;
+            }
+            c = Counter::parent(l);
+        }
+        true
+    }
+
+    fn set_limit_unchecked(&self, limit: Bytes) {
+        let _ = Counter::set_limit(self, limit);
+    }
+
+    fn as_protected(&self) -> Option<&cgsim_counters::ProtectedPageCounter> {
+        Some(self)
     }
 }

@@ -28,6 +28,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
+use crate::memcontrol::MemcgSlot;
 use crate::profile::{OomModel, OomReport};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{PAGE_SHIFT, Pid};
@@ -75,8 +76,8 @@ impl<C: MemCounter> World<C> {
     /// starts the next window at the next call (`rs->begin = 0`); 4.19's at this one
     /// (`rs->begin = jiffies`).
     pub(crate) fn oom_header_ratelimit(&mut self) -> bool {
-        let now = self.clock.now_nanos();
-        let rs = &mut self.oom_ratelimit;
+        let now = self.host.clock.now_nanos();
+        let rs = &mut self.oom.ratelimit;
         let begin = *rs.begin.get_or_insert(now);
         let mut report = None;
         if now > begin + RATELIMIT_INTERVAL {
@@ -109,7 +110,12 @@ impl<C: MemCounter> World<C> {
     /// `dump_header(p, gfp_mask, order, mem)`: the lines printed before the kill line.
     /// `current` is the charging task, `victim` the chosen one, `mem` the OOMing memcg (`None`
     /// for the global OOM killer).
-    pub(crate) fn oom_dump_header(&self, current: Option<Pid>, victim: Pid, mem: Option<u16>) {
+    pub(crate) fn oom_dump_header(
+        &self,
+        current: Option<Pid>,
+        victim: Pid,
+        mem: Option<MemcgSlot>,
+    ) {
         let report = self.profile.oom_report;
         // The task that invoked the OOM killer; without one (a charge made for no task) the
         // victim stands in.
@@ -149,6 +155,7 @@ impl<C: MemCounter> World<C> {
         // `cpuset_print_current_mems_allowed`); one memory node, node 0.
         if report != OomReport::V2_6_25 {
             let name = self
+                .oom
                 .namer
                 .as_ref()
                 .map_or_else(|| "/".to_string(), |n| n.cpuset_name(cur));
@@ -286,7 +293,7 @@ impl<C: MemCounter> World<C> {
     /// With res_counter (until 3.18) the values are bytes `>> 10`; with page_counter (3.19+)
     /// they are `K(pages)`, so the unlimited `PAGE_COUNTER_MAX` prints 9007199254740988 where
     /// res_counter's `LLONG_MAX` printed 9007199254740991.
-    fn mem_cgroup_print_oom_info(&self, mem: u16, victim: Pid) {
+    fn mem_cgroup_print_oom_info(&self, mem: MemcgSlot, victim: Pid) {
         let report = self.profile.oom_report;
         // 3.19's `try_charge` rewrite came with page_counter.
         let page_counter = self.profile.charge_algo == crate::profile::ChargeAlgo::V4X;
@@ -297,9 +304,9 @@ impl<C: MemCounter> World<C> {
                 bytes >> 10
             }
         };
-        let path_of = |s: u16| {
+        let path_of = |s: MemcgSlot| {
             let css = self.mc(s).css.as_ref()?;
-            self.namer.as_ref()?.css_path(css)
+            self.oom.namer.as_ref()?.css_path(css)
         };
         let task_memcg = self.tasks.get(&victim).map(|t| t.memcg);
         // `"Task in %s killed"` + `" as a result of limit of %s"` (2.6.35, 3.10: left out when
@@ -356,7 +363,7 @@ impl<C: MemCounter> World<C> {
     /// `rss_huge`, `mapped_file`, `swap`), 4.19's `memcg1_stat_names` (`cache`, `rss`,
     /// `rss_huge`, `shmem`, `mapped_file`, `dirty`, `writeback`, `swap`), `swap` only with
     /// `do_swap_account`; then `mem_cgroup_lru_names`, in kB.
-    fn oom_print_memcg_stats(&self, mem: u16) {
+    fn oom_print_memcg_stats(&self, mem: MemcgSlot) {
         let m = self.mc(mem);
         let members = if m.use_hierarchy || m.parent.is_none() {
             self.subtree(mem)
@@ -368,7 +375,7 @@ impl<C: MemCounter> World<C> {
                 .mc(s)
                 .css
                 .as_ref()
-                .and_then(|css| self.namer.as_ref()?.css_path(css))
+                .and_then(|css| self.oom.namer.as_ref()?.css_path(css))
             else {
                 continue;
             };
@@ -376,7 +383,7 @@ impl<C: MemCounter> World<C> {
             let st = mc.stat();
             // NR_SHMEM and NR_FILE_DIRTY of the memcg: its shmem and dirty page-cache pages.
             let (mut shmem, mut dirty) = (0u64, 0u64);
-            for f in &self.pages {
+            for f in &self.zone.pages {
                 let pg = f.load();
                 if pg.memcg_slot() == Some(s) {
                     shmem += pg.has(crate::page::PG_SHMEM) as u64;
@@ -434,7 +441,7 @@ impl<C: MemCounter> World<C> {
     /// the memcg or, with `use_hierarchy`, below it) and that has an mm. 3.10: `"[%5d] %5d %5d
     /// %8lu %8lu %7lu %8lu         %5hd %s"` (nr_ptes); 4.19: a `Tasks state` line, then
     /// `"[%7d] %5d %5d %8lu %8lu %8ld %8lu         %5hd %s"` (page-table bytes).
-    fn oom_dump_tasks(&self, mem: Option<u16>) {
+    fn oom_dump_tasks(&self, mem: Option<MemcgSlot>) {
         let report = self.profile.oom_report;
         let hier = mem.is_some_and(|m| self.mc(m).use_hierarchy);
         match report {
@@ -472,7 +479,7 @@ impl<C: MemCounter> World<C> {
                     continue;
                 }
             }
-            let mm = self.mms[mmi as usize].lock();
+            let mm = self.mms[mmi.index()].lock();
             let rss = mm.anon_rss + mm.file_rss;
             let line = match report {
                 OomReport::V4_19 => format!(
@@ -515,7 +522,7 @@ impl<C: MemCounter> World<C> {
         let comm = &t.comm;
         let (total_vm, anon, file) = match t.mm {
             Some(mmi) => {
-                let mm = self.mms[mmi as usize].lock();
+                let mm = self.mms[mmi.index()].lock();
                 (mm.total_vm(), mm.anon_rss, mm.file_rss)
             }
             None => (0, 0, 0),

@@ -150,6 +150,9 @@ pub struct MemcgProfile {
     /// `init_utsname()->release` as the OOM report's stack dump prints it (`2.6.35`); set by
     /// the kernel's preset, not a switch.
     pub uts_release: String,
+    /// `memcg.hierarchy`: `always` (5.10+: every memcg is hierarchical, `memory.use_hierarchy`
+    /// reads 1 and refuses 0 with EINVAL) or `optional` (before).
+    pub hierarchy_always: bool,
 }
 
 impl Default for MemcgProfile {
@@ -177,6 +180,7 @@ impl Default for MemcgProfile {
             oom_report: OomReport::V3_10,
             oom_root_bonus: RootBonus::None,
             uts_release: "3.10.0".to_string(),
+            hierarchy_always: false,
         }
     }
 }
@@ -273,6 +277,13 @@ impl MemcgProfile {
                 }
             }
             "thresholds.walk_ancestors" => self.thresholds_walk_ancestors = on_off(value)?,
+            "memcg.hierarchy" => {
+                self.hierarchy_always = match value {
+                    "always" => true,
+                    "optional" => false,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "vmpressure" => {
                 self.vmpressure = match value {
                     "off" => false,
@@ -311,6 +322,34 @@ impl MemcgProfile {
             oom_report: OomReport::V2_6_35,
             oom_root_bonus: RootBonus::None,
             uts_release: "2.6.35".to_string(),
+            hierarchy_always: false,
+        }
+    }
+
+    /// Linux 6.6's memory controller (`mm/memcontrol.c`, `mm/oom_kill.c` v6.6) as far as the
+    /// switches go: the 4.x charge loop and OOM path (`try_charge_memcg`, `mem_cgroup_oom`
+    /// from the charge path), the charge batch of 64 pages (`MEMCG_CHARGE_BATCH`, 6.1+),
+    /// always hierarchical (5.10+), `oom_kill` in `memory.oom_control`, vmpressure. The v2
+    /// files and protections come with the 6.6 counter (`ProtectedPageCounter`); the OOM
+    /// report keeps the 4.19 format (6.6's `oom-kill:constraint=...` line is not modelled).
+    pub fn v6_6() -> MemcgProfile {
+        MemcgProfile {
+            charge_algo: ChargeAlgo::V4X,
+            stock_pages: 64,
+            oom_model: OomModel::V4,
+            badness: Badness::Rss2_6_36,
+            oom_control_hier_restriction: false,
+            swappiness_hier_restriction: false,
+            oom_kill_line: true,
+            thresholds_check: ThresholdCheck::Ratelimited3x,
+            thresholds_register_le: true,
+            thresholds_walk_ancestors: true,
+            vmpressure: true,
+            oom_report: OomReport::V4_19,
+            oom_root_bonus: RootBonus::None,
+            uts_release: "6.6.0".to_string(),
+            hierarchy_always: true,
+            ..MemcgProfile::v2_6_35()
         }
     }
 

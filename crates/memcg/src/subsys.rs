@@ -176,10 +176,21 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
 
     fn populate(
         &self,
-        _cx: &SubsysCtx<'_, T>,
+        cx: &SubsysCtx<'_, T>,
         _css: &CssRef,
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
+        if cx.on_dfl {
+            // The default hierarchy: 6.6's `dfl_cftypes`, on the machine whose counter has the
+            // v2 protections. Another machine has no v2 interface (the presets without
+            // cgroup2 never get here).
+            if self.machine.has_v2_interface() {
+                for cft in v2_cftypes(&self.machine) {
+                    dir.add_file(cft)?;
+                }
+            }
+            return Ok(());
+        }
         let profile = self.machine.profile();
         for file in MemFile::list_for(&profile) {
             let mut cft = cftype::<C, T>(&self.machine, file, &profile);
@@ -233,4 +244,37 @@ fn cftype<C: MemCounter, T: Tracer>(
         }
     }
     cft
+}
+
+/// The memory controller's `dfl_cftypes` of 6.6: `memory_files[]`, `swap_files[]` and
+/// `zswap_files[]` (`mm/memcontrol.c`, v6.6) with their flags (`CFTYPE_NOT_ON_ROOT`, which the
+/// core applies, and `CFTYPE_NS_DELEGATABLE`). Every file reads with `seq_show` (or
+/// `read_u64`, printed the same way) and writes with the raw `write` handler, which strips
+/// white space itself and returns the whole count.
+pub fn v2_cftypes<C: MemCounter, T: Tracer>(machine: &Arc<MemoryMachine<C, T>>) -> Vec<Cftype<T>> {
+    use crate::memcontrol_v2::MemFileV2;
+    MemFileV2::ALL
+        .into_iter()
+        .map(|file| {
+            let mut flags = 0;
+            if file.not_on_root() {
+                flags |= cgsim_cgroup::CFTYPE_NOT_ON_ROOT;
+            }
+            if matches!(file, MemFileV2::OomGroup | MemFileV2::Reclaim) {
+                flags |= cgsim_cgroup::CFTYPE_NS_DELEGATABLE;
+            }
+            let mut cft = Cftype::new(file.name())
+                .with_mode(file.mode())
+                .with_flags(flags);
+            if file.readable() {
+                let m = Arc::clone(machine);
+                cft = cft.read_seq_string(move |cx| m.read_v2(ctx_memcg(cx)?, file));
+            }
+            if file.writable() {
+                let m = Arc::clone(machine);
+                cft = cft.write_raw(move |cx, buf| m.write_v2(ctx_memcg(cx)?, file, buf));
+            }
+            cft
+        })
+        .collect()
 }

@@ -292,61 +292,64 @@ fn memcg_nodes(k: &cgsim_cgroupfs::Kernel) -> BTreeMap<String, MemcgNode> {
         cgsim_memcg::MemcgId,
         MemcgNode,
     )> = Vec::new();
-    for id in m.memcgs() {
-        let row = m.with_memcg(id, |mc| {
-            let css = mc
-                .css
-                .clone()?
-                .downcast::<cgsim_cgroup::CgroupSubsysState>()
-                .ok()?;
-            let res = mc.res();
-            let lru = [
-                ("inactive_anon", LruList::InactiveAnon),
-                ("active_anon", LruList::ActiveAnon),
-                ("inactive_file", LruList::InactiveFile),
-                ("active_file", LruList::ActiveFile),
-                ("unevictable", LruList::Unevictable),
-            ]
-            .into_iter()
-            .map(|(n, l)| (n.to_string(), mc.lru_pages(l)))
-            .collect();
-            let node = MemcgNode {
-                res: counter(&|| {
-                    (
-                        bytes_of(res.usage()),
-                        bytes_of(res.limit()),
-                        bytes_of(res.max_usage()),
-                        res.failcnt(),
-                    )
-                }),
-                memsw: mc.memsw().map(|c| {
-                    counter(&|| {
+    // Generic over the counter backend (res_counter or page_counter): one body per backend.
+    cgsim_cgroupfs::with_machine!(m, m => {
+        for id in m.memcgs() {
+            let row = m.with_memcg(id, |mc| {
+                let css = mc
+                    .css
+                    .clone()?
+                    .downcast::<cgsim_cgroup::CgroupSubsysState>()
+                    .ok()?;
+                let res = mc.res();
+                let lru = [
+                    ("inactive_anon", LruList::InactiveAnon),
+                    ("active_anon", LruList::ActiveAnon),
+                    ("inactive_file", LruList::InactiveFile),
+                    ("active_file", LruList::ActiveFile),
+                    ("unevictable", LruList::Unevictable),
+                ]
+                .into_iter()
+                .map(|(n, l)| (n.to_string(), mc.lru_pages(l)))
+                .collect();
+                let node = MemcgNode {
+                    res: counter(&|| {
                         (
-                            bytes_of(c.usage()),
-                            bytes_of(c.limit()),
-                            bytes_of(c.max_usage()),
-                            c.failcnt(),
+                            bytes_of(res.usage()),
+                            bytes_of(res.limit()),
+                            bytes_of(res.max_usage()),
+                            res.failcnt(),
                         )
-                    })
-                }),
-                use_hierarchy: mc.use_hierarchy(),
-                oom_kill_disable: mc.oom_kill_disable(),
-                under_oom: mc.under_oom(),
-                lru,
-                ..MemcgNode::default()
-            };
-            Some((
-                format!("css{}", css.id().0),
-                std::sync::Arc::as_ptr(res) as usize,
-                res.parent().map(|p| p as *const _ as usize),
-                mc.id(),
-                node,
-            ))
-        });
-        if let Some(Some(r)) = row {
-            rows.push(r);
+                    }),
+                    memsw: mc.memsw().map(|c| {
+                        counter(&|| {
+                            (
+                                bytes_of(c.usage()),
+                                bytes_of(c.limit()),
+                                bytes_of(c.max_usage()),
+                                c.failcnt(),
+                            )
+                        })
+                    }),
+                    use_hierarchy: mc.use_hierarchy(),
+                    oom_kill_disable: mc.oom_kill_disable(),
+                    under_oom: mc.under_oom(),
+                    lru,
+                    ..MemcgNode::default()
+                };
+                Some((
+                    format!("css{}", css.id().0),
+                    std::sync::Arc::as_ptr(res) as usize,
+                    res.parent().map(|p| p as *const _ as usize),
+                    mc.id(),
+                    node,
+                ))
+            });
+            if let Some(Some(r)) = row {
+                rows.push(r);
+            }
         }
-    }
+    });
     let by_addr: BTreeMap<usize, String> = rows.iter().map(|r| (r.1, r.0.clone())).collect();
     let mut waiters: BTreeMap<cgsim_memcg::MemcgId, Vec<i32>> = BTreeMap::new();
     for p in k.ps() {

@@ -57,6 +57,8 @@ fn test_core_port_passes() {
     assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
 }
 
+v2_script!(memcg_v2_selftests);
+
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
 /// util-linux says `unknown filesystem type 'cgroup2'`.
 #[test]
@@ -112,4 +114,11 @@ fn v2_view_draws_both_hierarchies() {
         assert!(dot.contains(want), "{want} missing:\n{dot}");
     }
     insta::assert_snapshot!("v2_view", dot);
+}
+
+/// `docs/memcg-v2-walkthrough.sh` on 6.6, so the walkthrough cannot rot.
+#[test]
+fn memcg_v2_walkthrough() {
+    let src = include_str!("../../../../docs/memcg-v2-walkthrough.sh");
+    insta::assert_snapshot!("memcg_v2_walkthrough", run_6_6(src));
 }

@@ -194,3 +194,36 @@ fn banner_names_the_preset() {
          --set) with cgroup v1. Type `help` for commands, `exit` to leave."
     );
 }
+
+/// The counter backend follows the preset: res_counter (bytes, limits rounded up to a page,
+/// unlimited `RES_COUNTER_MAX`) up to 3.18, page_counter (pages, limits rounded down,
+/// unlimited `PAGE_COUNTER_MAX` pages) from 3.19, in the files and in the OOM report.
+#[test]
+fn page_counter_from_3_19() {
+    let src = include_str!("../scripts/page_counter.sh");
+    let t2635 = run_on(KernelVersion::V2_6_35, src);
+    let t319 = run_on(KernelVersion::V3_19, src);
+    let t419 = run_on(KernelVersion::V4_19, src);
+    assert!(t2635.contains("\n9223372036854775807\n"), "{t2635}");
+    assert!(t319.contains("\n9223372036854771712\n"), "{t319}");
+    assert!(!t319.contains("9223372036854775807\n"), "{t319}");
+    insta::assert_snapshot!("page_counter_2_6_35", t2635);
+    insta::assert_snapshot!("page_counter_3_19", t319);
+    insta::assert_snapshot!("page_counter_4_19", t419);
+    // Each preset boots its own counter (4.19's profile must not select the 6.6 counter).
+    let k = |v| cgsim::boot(BootParams::for_kernel(v));
+    assert!(k(KernelVersion::V3_10).memory().as_res_counter().is_some());
+    assert!(k(KernelVersion::V3_19).memory().as_page_counter().is_some());
+    assert!(k(KernelVersion::V4_19).memory().as_page_counter().is_some());
+    assert!(k(KernelVersion::V6_6).memory().as_protected().is_some());
+    let mut p: BootParams = BootParams::for_kernel(KernelVersion::V3_19);
+    p.set("counter", "res_counter").unwrap();
+    assert!(p.is_modified());
+    let mut sh = Shell::new(cgsim::boot(p));
+    let out = cgsim::transcript_of(
+        &mut sh,
+        "mkdir /cg; mount -t cgroup -o memory none /cg; cat /cg/memory.limit_in_bytes",
+    )
+    .0;
+    assert_eq!(out, "9223372036854775807\n");
+}

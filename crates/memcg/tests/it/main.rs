@@ -12,6 +12,7 @@ mod proptest_model;
 mod scenarios;
 mod swapfile;
 mod trace;
+mod v2;
 
 use cgsim_counters::{ResCounterProfile, SpinResCounter};
 use cgsim_ktypes::klog::{Clock, Klog};

@@ -1,0 +1,658 @@
+//! page_counter with the cgroup-v2 protections: `min`, `low`, `high` beside `max`, and the
+//! effective-protection calculation memory reclaim uses.
+//!
+//! **Kernel:** `mm/page_counter.c` and `include/linux/page_counter.h` of Linux 6.6
+//! (`propagate_protected_usage`, `page_counter_set_min`, `page_counter_set_low`,
+//! `page_counter_set_high`), and `mm/memcontrol.c` v6.6 `effective_protection` and
+//! `mem_cgroup_calculate_protection` (which 6.12 moved into `mm/page_counter.c` as
+//! `page_counter_calculate_protection`). `low` came in 4.16, `min` in 4.18, the proportional
+//! distribution of an overcommitted parent's protection in 5.3, and the
+//! `memory_recursiveprot` mount option (distributing the unclaimed rest) in 5.7.
+//!
+//! **Differences:** `soft_limit` is kept here for a uniform [`Counter`] interface (the kernel
+//! keeps it in `struct mem_cgroup`, for v1 only). The 3.19–4.x counter without protection is
+//! [`crate::PageCounter`]; this one is the 6.6 layout, so an underflow is reported and the
+//! level reset to 0, as `page_counter_cancel` has done since 5.x.
+//! **Locking:** as [`crate::PageCounter`]: `usage`, `min_usage`, `low_usage` and the
+//! `children_*_usage` sums change only by atomic read-modify-writes; `min`, `low`, `high` and
+//! `max` are written by their setters, whose callers serialise; `emin` and `elow` are written
+//! by reclaim's calculation and read racily, as in the kernel.
+
+use std::sync::Arc;
+
+use cgsim_ktypes::parse::{MemparseSuffixes, memparse};
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages};
+use crossbeam_utils::CachePadded;
+
+use crate::counter::{Counter, StockTarget, Underflow};
+use crate::page_counter::{PAGE_COUNTER_MAX, PageCounterProfile};
+use crate::sync::{AtomicI64, AtomicU64, Ordering, cond_resched, full_barrier_after_rmw};
+
+impl PageCounterProfile {
+    /// 6.6: the v1 files still spell unlimited `-1` (`mem_cgroup_write`); the v2 files parse
+    /// with `max` ([`ProtectedPageCounter::memparse_max`]).
+    pub const V6_6: PageCounterProfile = PageCounterProfile {
+        max_string: "-1",
+        suffixes: MemparseSuffixes::KmgTpe,
+        protection: true,
+    };
+}
+
+/// One level of a 6.6 page_counter tree.
+///
+/// **Kernel:** `struct page_counter` (`include/linux/page_counter.h`, v6.6).
+///
+/// **Invariants** (no charge in flight): for every level with a parent,
+/// `min_usage == min(usage, min)` and `low_usage == min(usage, low)` once any of them was
+/// non-zero (they are only tracked from the first non-zero value on, as the kernel does);
+/// `children_min_usage` (`children_low_usage`) is the sum of the children's `min_usage`
+/// (`low_usage`). Checked by [`ProtectedPageCounter::check_invariants`] and the property test
+/// `tests/it/protection.rs`.
+#[doc(alias = "page_counter")]
+#[derive(Debug)]
+pub struct ProtectedPageCounter {
+    /// `atomic_long_t usage`, pages.
+    usage: CachePadded<AtomicI64>,
+    /// `unsigned long min`: hard protection.
+    min: AtomicU64,
+    /// `unsigned long low`: best-effort protection.
+    low: AtomicU64,
+    /// `unsigned long high`: the throttling limit.
+    high: AtomicU64,
+    /// `unsigned long max`: the hard limit.
+    max: AtomicU64,
+    /// `unsigned long emin`: the effective `min` of the last calculation.
+    emin: AtomicU64,
+    /// `atomic_long_t min_usage`: `min(usage, min)` as last propagated.
+    min_usage: AtomicI64,
+    /// `atomic_long_t children_min_usage`: the children's `min_usage` summed.
+    children_min_usage: AtomicI64,
+    /// `unsigned long elow`.
+    elow: AtomicU64,
+    /// `atomic_long_t low_usage`.
+    low_usage: AtomicI64,
+    /// `atomic_long_t children_low_usage`.
+    children_low_usage: AtomicI64,
+    /// `unsigned long watermark` (`memory.peak`, `max_usage_in_bytes`).
+    watermark: AtomicU64,
+    /// `unsigned long failcnt` (v1 only).
+    failcnt: AtomicU64,
+    /// `memcg->soft_limit` in the kernel (see the module's **Differences**).
+    soft_limit: AtomicU64,
+    parent: Option<Arc<ProtectedPageCounter>>,
+    owner: usize,
+    profile: PageCounterProfile,
+}
+
+/// The protection values a level holds, read together (pages).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Protection {
+    pub min: u64,
+    pub low: u64,
+    pub emin: u64,
+    pub elow: u64,
+    pub children_min_usage: i64,
+    pub children_low_usage: i64,
+}
+
+/// `effective_protection(usage, parent_usage, setting, parent_effective, siblings_protected)`
+/// (`mm/memcontrol.c`, v6.6): how much of `setting` (a `min` or `low`) a cgroup really gets.
+///
+/// A cgroup's claim is `min(usage, setting)`. When the siblings' claims together exceed what
+/// the parent is itself protected for, each gets a share of the parent's protection in
+/// proportion to its claim. Otherwise the claim is granted in full; and with
+/// `recursive_prot` (the `memory_recursiveprot` mount option) the parent's protection the
+/// siblings leave unclaimed is spread over them in proportion to their unprotected usage.
+pub fn effective_protection(
+    usage: u64,
+    parent_usage: u64,
+    setting: u64,
+    parent_effective: u64,
+    siblings_protected: u64,
+    recursive_prot: bool,
+) -> u64 {
+    let protected = usage.min(setting);
+    if siblings_protected > parent_effective {
+        // The kernel multiplies in `unsigned long`; page counts stay far below 2^32 here, so
+        // the product cannot wrap (u128 keeps it exact regardless).
+        return (protected as u128 * parent_effective as u128 / siblings_protected as u128) as u64;
+    }
+    let mut ep = protected;
+    if !recursive_prot {
+        return ep;
+    }
+    if parent_effective > siblings_protected
+        && parent_usage > siblings_protected
+        && usage > protected
+    {
+        let unclaimed = (parent_effective - siblings_protected) as u128
+            * (usage - protected) as u128
+            / (parent_usage - siblings_protected) as u128;
+        ep += unclaimed as u64;
+    }
+    ep
+}
+
+impl ProtectedPageCounter {
+    /// `page_counter_init(counter, NULL)`: usage 0, `max` and `high` `PAGE_COUNTER_MAX`
+    /// (`mem_cgroup_css_alloc` sets `high` to `PAGE_COUNTER_MAX` with `page_counter_set_high`).
+    #[doc(alias = "page_counter_init")]
+    pub fn new_root(profile: PageCounterProfile, owner: usize) -> ProtectedPageCounter {
+        ProtectedPageCounter::init(None, profile, owner)
+    }
+
+    /// `page_counter_init(counter, parent)`.
+    pub fn new_child(parent: &Arc<ProtectedPageCounter>, owner: usize) -> ProtectedPageCounter {
+        ProtectedPageCounter::init(Some(Arc::clone(parent)), parent.profile, owner)
+    }
+
+    fn init(
+        parent: Option<Arc<ProtectedPageCounter>>,
+        profile: PageCounterProfile,
+        owner: usize,
+    ) -> ProtectedPageCounter {
+        ProtectedPageCounter {
+            usage: CachePadded::new(AtomicI64::new(0)),
+            min: AtomicU64::new(0),
+            low: AtomicU64::new(0),
+            high: AtomicU64::new(PAGE_COUNTER_MAX),
+            max: AtomicU64::new(PAGE_COUNTER_MAX),
+            emin: AtomicU64::new(0),
+            min_usage: AtomicI64::new(0),
+            children_min_usage: AtomicI64::new(0),
+            elow: AtomicU64::new(0),
+            low_usage: AtomicI64::new(0),
+            children_low_usage: AtomicI64::new(0),
+            watermark: AtomicU64::new(0),
+            failcnt: AtomicU64::new(0),
+            soft_limit: AtomicU64::new(PAGE_COUNTER_MAX),
+            parent,
+            owner,
+            profile,
+        }
+    }
+
+    /// `propagate_protected_usage(c, usage)`: record how much of this level's usage its `min`
+    /// and `low` protect, and pass the change on to the parent's `children_*_usage`.
+    ///
+    /// A level whose setting and tracked value are both 0 is skipped, so unprotected trees pay
+    /// two loads per level.
+    #[inline]
+    fn propagate_protected_usage(&self, usage: i64) {
+        let Some(parent) = self.parent.as_deref() else {
+            return;
+        };
+        // The kernel passes `usage` as `unsigned long`; it is never negative here (an
+        // underflow was reset to 0 before).
+        let usage = usage.max(0) as u64;
+        let min = self.min.load(Ordering::Relaxed);
+        if min != 0 || self.min_usage.load(Ordering::Relaxed) != 0 {
+            let protected = usage.min(min) as i64;
+            let old = self.min_usage.swap(protected, Ordering::SeqCst);
+            let delta = protected - old;
+            if delta != 0 {
+                parent.children_min_usage.fetch_add(delta, Ordering::SeqCst);
+            }
+        }
+        let low = self.low.load(Ordering::Relaxed);
+        if low != 0 || self.low_usage.load(Ordering::Relaxed) != 0 {
+            let protected = usage.min(low) as i64;
+            let old = self.low_usage.swap(protected, Ordering::SeqCst);
+            let delta = protected - old;
+            if delta != 0 {
+                parent.children_low_usage.fetch_add(delta, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// `page_counter_try_charge` (`mm/page_counter.c`, v6.6): the speculative add of 3.19 with
+    /// the protected usage propagated at each level that took the pages.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX`: only a simulator bug can charge that much.
+    #[doc(alias = "page_counter_try_charge")]
+    #[inline]
+    pub fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        let _f = trace::func(tracer, cpu, "page_counter_try_charge");
+        let n = to_long(nr);
+        let mut c = self;
+        loop {
+            let new = c.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
+            full_barrier_after_rmw();
+            if new > c.max.load(Ordering::SeqCst) as i64 {
+                c.usage.fetch_sub(n, Ordering::SeqCst);
+                // Kernel quirk: a racy increment (`data_race(c->failcnt++)`).
+                let f = c.failcnt.load(Ordering::Relaxed);
+                c.failcnt.store(f.wrapping_add(1), Ordering::Relaxed);
+                let mut u = self;
+                while !std::ptr::eq(u, c) {
+                    // Cannot underflow: these levels hold the pages just added.
+                    let _ = u.cancel(n);
+                    u = u.parent.as_deref().expect("failing level is an ancestor");
+                }
+                return Err(c);
+            }
+            c.propagate_protected_usage(new);
+            // Kernel quirk: a racy maximum; a concurrent update may be lost.
+            if new as u64 > c.watermark.load(Ordering::Relaxed) {
+                c.watermark.store(new as u64, Ordering::Relaxed);
+            }
+            match c.parent.as_deref() {
+                Some(p) => c = p,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// `page_counter_charge` (`mm/page_counter.c`, v6.6): add at every level, no limit check.
+    #[doc(alias = "page_counter_charge")]
+    pub fn charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) {
+        let _f = trace::func(tracer, cpu, "page_counter_charge");
+        let n = to_long(nr);
+        let mut c = Some(self);
+        while let Some(l) = c {
+            let new = l.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
+            l.propagate_protected_usage(new);
+            if new as u64 > l.watermark.load(Ordering::Relaxed) {
+                l.watermark.store(new as u64, Ordering::Relaxed);
+            }
+            c = l.parent.as_deref();
+        }
+    }
+
+    /// `page_counter_cancel` (`mm/page_counter.c`, v6.6): this level only. An underflow is the
+    /// kernel's `WARN_ONCE`: reported, and the level reset to 0.
+    #[doc(alias = "page_counter_cancel")]
+    #[inline]
+    pub fn cancel(&self, n: i64) -> Result<(), Underflow> {
+        let mut new = self.usage.fetch_sub(n, Ordering::SeqCst).wrapping_sub(n);
+        let mut warn = Ok(());
+        if new < 0 {
+            warn = Err(Underflow {
+                counter: "page_counter",
+                owner: self.owner,
+                had: new.wrapping_add(n),
+                nr: n as u64,
+            });
+            new = 0;
+            self.usage.store(0, Ordering::SeqCst);
+        }
+        self.propagate_protected_usage(new);
+        warn
+    }
+
+    /// `page_counter_uncharge` (`mm/page_counter.c`, v6.6): cancel at every level.
+    #[doc(alias = "page_counter_uncharge")]
+    #[inline]
+    pub fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
+        let _f = trace::func(tracer, cpu, "page_counter_uncharge");
+        let n = to_long(nr);
+        let mut warn = Ok(());
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if let Err(w) = l.cancel(n)
+                && warn.is_ok()
+            {
+                warn = Err(w);
+            }
+            c = l.parent.as_deref();
+        }
+        warn
+    }
+
+    /// `page_counter_set_max` (`mm/page_counter.c`, v6.6): `EBUSY` if usage is above `nr`.
+    #[doc(alias = "page_counter_set_max")]
+    pub fn set_max(&self, nr: Pages) -> Result<(), Errno> {
+        if nr.0 > PAGE_COUNTER_MAX {
+            return Err(Errno::EINVAL);
+        }
+        loop {
+            let usage = self.usage.load(Ordering::SeqCst);
+            if usage > nr.0 as i64 {
+                return Err(Errno::EBUSY);
+            }
+            let old = self.max.swap(nr.0, Ordering::SeqCst);
+            full_barrier_after_rmw();
+            if self.usage.load(Ordering::SeqCst) <= usage {
+                return Ok(());
+            }
+            self.max.store(old, Ordering::SeqCst);
+            cond_resched();
+        }
+    }
+
+    /// `xchg(&memcg->memory.max, max)` of `memory_max_write` (v6.6): v2's `memory.max` is
+    /// stored first and usage is then reclaimed (or OOM-killed) down to it, never refused.
+    pub fn xchg_max(&self, nr: Pages) -> Pages {
+        Pages(self.max.swap(nr.0.min(PAGE_COUNTER_MAX), Ordering::SeqCst))
+    }
+
+    /// `page_counter_set_min` (`mm/page_counter.c`, v6.6): store, then re-propagate every
+    /// level up to the root.
+    #[doc(alias = "page_counter_set_min")]
+    pub fn set_min(&self, nr: Pages) {
+        self.min.store(nr.0, Ordering::SeqCst);
+        let mut c = Some(self);
+        while let Some(l) = c {
+            l.propagate_protected_usage(l.usage.load(Ordering::SeqCst));
+            c = l.parent.as_deref();
+        }
+    }
+
+    /// `page_counter_set_low` (`mm/page_counter.c`, v6.6).
+    #[doc(alias = "page_counter_set_low")]
+    pub fn set_low(&self, nr: Pages) {
+        self.low.store(nr.0, Ordering::SeqCst);
+        let mut c = Some(self);
+        while let Some(l) = c {
+            l.propagate_protected_usage(l.usage.load(Ordering::SeqCst));
+            c = l.parent.as_deref();
+        }
+    }
+
+    /// `page_counter_set_high` (`include/linux/page_counter.h`, v6.6): a plain store.
+    #[doc(alias = "page_counter_set_high")]
+    pub fn set_high(&self, nr: Pages) {
+        self.high
+            .store(nr.0.min(PAGE_COUNTER_MAX), Ordering::SeqCst);
+    }
+
+    /// `page_counter_memparse(buf, "max", &nr_pages)`: what the v2 files (`memory.min`, `low`,
+    /// `high`, `max`, `swap.*`) parse with. `buf` is already stripped of white space.
+    pub fn memparse_max(&self, buf: &[u8]) -> Result<Pages, Errno> {
+        memparse_pages(buf, b"max", self.profile.suffixes)
+    }
+
+    /// `page_counter_memparse(buf, word, &nr_pages)` with any spelling of unlimited
+    /// (`memory.reclaim` passes `""`, so only an empty buffer means `PAGE_COUNTER_MAX`).
+    pub fn memparse_word(&self, buf: &[u8], word: &[u8]) -> Result<Pages, Errno> {
+        memparse_pages(buf, word, self.profile.suffixes)
+    }
+
+    /// `page_counter_memparse` with the profile's v1 spelling of unlimited (`-1`).
+    pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
+        memparse_pages(
+            buf,
+            self.profile.max_string.as_bytes(),
+            self.profile.suffixes,
+        )
+    }
+
+    /// `mem_cgroup_calculate_protection(root, memcg)` for this level (`mm/memcontrol.c`,
+    /// v6.6): update `emin` and `elow` from the parent's effective values, which the caller
+    /// computed first (reclaim walks the tree top-down with `mem_cgroup_iter`).
+    ///
+    /// `root` is the reclaim target (`None`: the root of the tree). The target's own values
+    /// are left as they are (stale), as the kernel leaves them; a level with no usage is
+    /// skipped; a child of the target gets its own `min` and `low`.
+    #[doc(alias = "mem_cgroup_calculate_protection")]
+    pub fn calculate_protection(&self, root: Option<&ProtectedPageCounter>, recursive_prot: bool) {
+        let is_root = |c: &ProtectedPageCounter| match root {
+            Some(r) => std::ptr::eq(r, c),
+            None => c.parent.is_none(),
+        };
+        if is_root(self) {
+            return;
+        }
+        let usage = self.read().0;
+        if usage == 0 {
+            return;
+        }
+        let Some(parent) = self.parent.as_deref() else {
+            return;
+        };
+        if is_root(parent) {
+            self.emin
+                .store(self.min.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.elow
+                .store(self.low.load(Ordering::Relaxed), Ordering::Relaxed);
+            return;
+        }
+        let parent_usage = parent.read().0;
+        let emin = effective_protection(
+            usage,
+            parent_usage,
+            self.min.load(Ordering::Relaxed),
+            parent.emin.load(Ordering::Relaxed),
+            parent.children_min_usage.load(Ordering::Relaxed).max(0) as u64,
+            recursive_prot,
+        );
+        self.emin.store(emin, Ordering::Relaxed);
+        let elow = effective_protection(
+            usage,
+            parent_usage,
+            self.low.load(Ordering::Relaxed),
+            parent.elow.load(Ordering::Relaxed),
+            parent.children_low_usage.load(Ordering::Relaxed).max(0) as u64,
+            recursive_prot,
+        );
+        self.elow.store(elow, Ordering::Relaxed);
+    }
+
+    /// `mem_cgroup_below_min(target, memcg)` (`include/linux/memcontrol.h`, v6.6): reclaim
+    /// must skip this level (`usage <= emin`), unless it is the target itself.
+    #[doc(alias = "mem_cgroup_below_min")]
+    pub fn below_min(&self, target: Option<&ProtectedPageCounter>) -> bool {
+        if self.is_target(target) {
+            return false;
+        }
+        self.read().0 <= self.emin.load(Ordering::Relaxed)
+    }
+
+    /// `mem_cgroup_below_low(target, memcg)` (v6.6): reclaim skips this level on its first
+    /// passes (`usage <= elow`), unless it is the target itself.
+    #[doc(alias = "mem_cgroup_below_low")]
+    pub fn below_low(&self, target: Option<&ProtectedPageCounter>) -> bool {
+        if self.is_target(target) {
+            return false;
+        }
+        self.read().0 <= self.elow.load(Ordering::Relaxed)
+    }
+
+    /// `mem_cgroup_unprotected(target, memcg)` (v6.6): the target and the root are never
+    /// protected.
+    fn is_target(&self, target: Option<&ProtectedPageCounter>) -> bool {
+        self.parent.is_none() || target.is_some_and(|t| std::ptr::eq(t, self))
+    }
+
+    /// `page_counter_read`: usage in pages.
+    #[doc(alias = "page_counter_read")]
+    pub fn read(&self) -> Pages {
+        Pages(self.usage.load(Ordering::Relaxed).max(0) as u64)
+    }
+
+    /// `max`, pages.
+    pub fn max(&self) -> Pages {
+        Pages(self.max.load(Ordering::Relaxed))
+    }
+
+    /// `high`, pages.
+    pub fn high(&self) -> Pages {
+        Pages(self.high.load(Ordering::Relaxed))
+    }
+
+    /// `min`, pages.
+    pub fn min(&self) -> Pages {
+        Pages(self.min.load(Ordering::Relaxed))
+    }
+
+    /// `low`, pages.
+    pub fn low(&self) -> Pages {
+        Pages(self.low.load(Ordering::Relaxed))
+    }
+
+    /// `watermark`, pages (`memory.peak`).
+    pub fn watermark(&self) -> Pages {
+        Pages(self.watermark.load(Ordering::Relaxed))
+    }
+
+    /// The protection values of this level.
+    pub fn protection(&self) -> Protection {
+        Protection {
+            min: self.min.load(Ordering::Relaxed),
+            low: self.low.load(Ordering::Relaxed),
+            emin: self.emin.load(Ordering::Relaxed),
+            elow: self.elow.load(Ordering::Relaxed),
+            children_min_usage: self.children_min_usage.load(Ordering::Relaxed),
+            children_low_usage: self.children_low_usage.load(Ordering::Relaxed),
+        }
+    }
+
+    /// `min_usage` and `low_usage` as last propagated to the parent.
+    pub fn protected_usage(&self) -> (i64, i64) {
+        (
+            self.min_usage.load(Ordering::Relaxed),
+            self.low_usage.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The parent level.
+    pub fn parent(&self) -> Option<&ProtectedPageCounter> {
+        self.parent.as_deref()
+    }
+
+    /// The profile this tree was built with.
+    pub fn profile(&self) -> PageCounterProfile {
+        self.profile
+    }
+
+    /// Check this level's **Invariants** that need no other level: usage not negative,
+    /// `watermark >= usage`, and the tracked protected usage equal to `min(usage, setting)`
+    /// where it is tracked.
+    ///
+    /// # Panics
+    /// On a violation: a simulator bug.
+    pub fn check_invariants(&self) {
+        let usage = self.usage.load(Ordering::Relaxed);
+        assert!(usage >= 0, "page_counter usage {usage} negative");
+        assert!(self.watermark().0 >= usage as u64, "watermark below usage");
+        if self.parent.is_some() {
+            let (mu, lu) = self.protected_usage();
+            let min = self.min().0 as i64;
+            let low = self.low().0 as i64;
+            assert!(
+                mu == usage.min(min) || (min == 0 && mu == 0),
+                "min_usage {mu} != min(usage {usage}, min {min})"
+            );
+            assert!(
+                lu == usage.min(low) || (low == 0 && lu == 0),
+                "low_usage {lu} != min(usage {usage}, low {low})"
+            );
+        }
+    }
+}
+
+/// `page_counter_memparse(buf, max, &nr_pages)` (`mm/page_counter.c`, v6.6).
+fn memparse_pages(buf: &[u8], max: &[u8], suffixes: MemparseSuffixes) -> Result<Pages, Errno> {
+    if buf == max {
+        return Ok(Pages(PAGE_COUNTER_MAX));
+    }
+    let (bytes, rest) = memparse(buf, suffixes);
+    if !rest.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Pages((bytes / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+}
+
+#[inline(always)]
+fn to_long(nr: Pages) -> i64 {
+    assert!(
+        nr.0 <= PAGE_COUNTER_MAX,
+        "charge of {} pages exceeds PAGE_COUNTER_MAX",
+        nr.0
+    );
+    nr.0 as i64
+}
+
+impl Counter for ProtectedPageCounter {
+    const KERNEL_NAME: &'static str = "page_counter";
+    type Profile = PageCounterProfile;
+
+    fn new_root(profile: PageCounterProfile, owner: usize) -> Self {
+        ProtectedPageCounter::new_root(profile, owner)
+    }
+
+    fn new_child(parent: &Arc<Self>, owner: usize) -> Self {
+        ProtectedPageCounter::new_child(parent, owner)
+    }
+
+    #[inline(always)]
+    fn parent(&self) -> Option<&Self> {
+        self.parent.as_deref()
+    }
+
+    fn owner(&self) -> usize {
+        self.owner
+    }
+
+    #[inline(always)]
+    fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        ProtectedPageCounter::try_charge(self, nr, tracer, cpu)
+    }
+
+    fn charge_nofail<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        self.charge(nr, tracer, cpu);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
+        ProtectedPageCounter::uncharge(self, nr, tracer, cpu)
+    }
+
+    /// `mem_cgroup_margin` for one counter: `max - usage` if below, else 0.
+    fn margin(&self) -> Pages {
+        Pages(self.max().0.saturating_sub(self.read().0))
+    }
+
+    fn usage(&self) -> Bytes {
+        Bytes(self.read().0 * PAGE_SIZE)
+    }
+
+    fn max_usage(&self) -> Bytes {
+        Bytes(self.watermark().0 * PAGE_SIZE)
+    }
+
+    fn limit(&self) -> Bytes {
+        Bytes(self.max().0 * PAGE_SIZE)
+    }
+
+    fn soft_limit(&self) -> Bytes {
+        Bytes(self.soft_limit.load(Ordering::Relaxed) * PAGE_SIZE)
+    }
+
+    fn failcnt(&self) -> u64 {
+        self.failcnt.load(Ordering::Relaxed)
+    }
+
+    fn parse_limit(&self, buf: &[u8]) -> Result<Bytes, Errno> {
+        self.memparse(buf).map(|p| Bytes(p.0 * PAGE_SIZE))
+    }
+
+    fn set_limit(&self, limit: Bytes) -> Result<(), Errno> {
+        self.set_max(Pages((limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+    }
+
+    fn set_soft_limit(&self, limit: Bytes) {
+        self.soft_limit.store(
+            (limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    fn reset_max_usage(&self) {
+        self.watermark.store(self.read().0, Ordering::Relaxed);
+    }
+
+    fn reset_failcnt(&self) {
+        self.failcnt.store(0, Ordering::Relaxed);
+    }
+}
+
+impl StockTarget for ProtectedPageCounter {
+    #[inline]
+    fn stock_uncharge(&self, nr: Pages) -> Result<(), Underflow> {
+        ProtectedPageCounter::uncharge(self, nr, &cgsim_ktypes::NoTrace, CpuId(0))
+    }
+}
