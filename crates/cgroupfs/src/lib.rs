@@ -135,6 +135,7 @@ pub mod prelude;
 mod preset;
 mod process;
 mod procfs;
+mod runq;
 mod sched;
 mod state;
 mod swap;
@@ -1015,6 +1016,8 @@ impl<T: Tracer> Kernel<T> {
             .filter(|t| t.sched == task::Sched::OomWait)
         {
             t.sched = t.before_oom_wait.take().unwrap_or(task::Sched::NoProgram);
+            let sched = t.sched;
+            st.sched_q.enqueue(pid, sched);
         }
         true
     }

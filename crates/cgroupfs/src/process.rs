@@ -107,6 +107,7 @@ impl<T: Tracer> Kernel<T> {
         }
         // exit_files: close every fd in fd order.
         let fds = std::mem::take(&mut task.fds);
+        let was = task.sched;
         task.sched = Sched::Zombie;
         task.exit_status = Some(status);
         task.pending.clear();
@@ -114,6 +115,7 @@ impl<T: Tracer> Kernel<T> {
         // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
         // uncharges; leaves any memcg OOM wait queue. Lock order: Kernel::state -> memcg world.
         let cpu = task.cpu;
+        st.sched_q.forget(pid, was);
         self.mem.exit_task(pid, cpu);
         for e in fds.values() {
             self.put_file(st, e.file);
@@ -264,15 +266,17 @@ impl<T: Tracer> Kernel<T> {
             match prog {
                 Some(mut prog) => {
                     let handled = prog.signal(self, target, sig);
-                    let mut st = self.state.lock();
+                    let mut guard = self.state.lock();
+                    let st = &mut *guard;
                     if let Some(t) = st.tasks.get_mut(&target).filter(|t| !t.is_zombie()) {
                         if handled
                             && matches!(t.sched, Sched::SleepUntil(_) | Sched::WaitReadable(_))
                         {
                             // The handler interrupted the sleep (EINTR): run the program again.
                             t.sched = Sched::Runnable;
+                            st.sched_q.enqueue(target, Sched::Runnable);
                         }
-                        drop(st);
+                        drop(guard);
                         self.programs.lock().insert(target, prog);
                     }
                     handled

@@ -48,6 +48,8 @@ pub struct State<T: Tracer> {
     pub shm_segs: BTreeMap<i32, ShmSeg>,
     /// Host directories bound read-only (`--bind`), indexed by `Node::Host`'s `fs`.
     pub hostfs: Vec<crate::hostfs::HostFs>,
+    /// The scheduler's run queue, timers and wait-queue hooks (`crate::runq`).
+    pub sched_q: crate::runq::SchedQueue,
 }
 
 impl<T: Tracer> State<T> {
@@ -152,6 +154,7 @@ impl<T: Tracer> State<T> {
             shm_keys: BTreeMap::new(),
             shm_segs: BTreeMap::new(),
             hostfs: Vec::new(),
+            sched_q: crate::runq::SchedQueue::default(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);
