@@ -45,6 +45,7 @@
 //! [`MemcgEventHook::vmpressure`]; see `vmpressure.rs` for the window and the levels. The 4.11
 //! modes (`low,hierarchy`) are not modelled.
 
+pub mod hook;
 mod thresholds;
 mod vmpressure;
 
