@@ -15,7 +15,7 @@
 //! terminates (core dumps are not modelled); no process groups (`kill` with a pid <= 0 is EINVAL).
 
 use crate::state::State;
-use crate::task::{INIT_PID, PID_MAX, Sched, Task};
+use crate::task::{INIT_PID, PID_MAX, Sched};
 use crate::{Kernel, ProcInfo, Signal, WaitStatus};
 
 use cgsim_ktypes::klog::Level;
@@ -87,6 +87,7 @@ impl<T: Tracer> Kernel<T> {
         });
         st.last_pid = pid.0;
         st.tasks.insert(pid, child);
+        st.children.insert((parent, pid));
         Ok(pid)
     }
 
@@ -123,13 +124,11 @@ impl<T: Tracer> Kernel<T> {
         // Lock order: Kernel::state -> cgroup_mutex.
         self.cg_exit(pid);
         // forget_original_parent: children go to init; init reaps the zombies among them.
-        let children: Vec<Pid> = st
-            .tasks
-            .values()
-            .filter(|t| t.ppid == pid && t.pid != pid)
-            .map(|t| t.pid)
-            .collect();
+        let children: Vec<Pid> = children_of(&st.children, pid).collect();
         for c in children {
+            st.children.remove(&(pid, c));
+            st.zombie_children.remove(&(pid, c));
+            st.children.insert((INIT_PID, c));
             let t = st.tasks.get_mut(&c).expect("listed above");
             t.ppid = INIT_PID;
             t.orphaned = true;
@@ -142,6 +141,7 @@ impl<T: Tracer> Kernel<T> {
         } else {
             // exit_notify -> do_notify_parent: the parent gets SIGCHLD (after the unlock).
             let parent = st.tasks[&pid].ppid;
+            st.zombie_children.insert((parent, pid));
             st.pending_sigchld.push(parent);
         }
         true
@@ -151,6 +151,8 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "release_task")]
     fn reap(&self, st: &mut State<T>, pid: Pid) -> Option<WaitStatus> {
         let t = st.tasks.remove(&pid)?;
+        st.children.remove(&(t.ppid, pid));
+        st.zombie_children.remove(&(t.ppid, pid));
         self.cg_release_task(pid);
         t.exit_status
     }
@@ -177,16 +179,25 @@ impl<T: Tracer> Kernel<T> {
             .get(&parent)
             .filter(|t| !t.is_zombie())
             .ok_or(esrch())?;
-        let children: Vec<&Task> = st
-            .tasks
-            .values()
-            .filter(|t| t.ppid == parent && t.pid != parent)
-            .filter(|t| pid.is_none_or(|p| t.pid == p))
-            .collect();
-        if children.is_empty() {
-            return Err(SysError::new(Errno::ECHILD, "no such child"));
-        }
-        let Some(z) = children.iter().find(|t| t.is_zombie()).map(|t| t.pid) else {
+        // The parent's own children only (the kernel walks `current->children`), through the
+        // indexes rather than a scan of every task; the lowest zombie pid is reaped first.
+        let z = match pid {
+            Some(p) => {
+                let t = st
+                    .tasks
+                    .get(&p)
+                    .filter(|t| t.ppid == parent && p != parent)
+                    .ok_or(SysError::new(Errno::ECHILD, "no such child"))?;
+                t.is_zombie().then_some(p)
+            }
+            None => {
+                if children_of(&st.children, parent).next().is_none() {
+                    return Err(SysError::new(Errno::ECHILD, "no such child"));
+                }
+                children_of(&st.zombie_children, parent).next()
+            }
+        };
+        let Some(z) = z else {
             return Ok(None);
         };
         let status = self.reap(&mut st, z).expect("a zombie has a status");
@@ -379,6 +390,17 @@ impl<T: Tracer> Kernel<T> {
 }
 
 /// `alloc_pidmap`: the next free pid after the last one, wrapping to 300 past `PID_MAX`.
+/// The children of `parent` in a `(parent, child)` index, in ascending pid order.
+fn children_of(
+    index: &std::collections::BTreeSet<(Pid, Pid)>,
+    parent: Pid,
+) -> impl Iterator<Item = Pid> + '_ {
+    index
+        .range((parent, Pid(i32::MIN))..=(parent, Pid(i32::MAX)))
+        .map(|&(_, c)| c)
+        .filter(move |&c| c != parent)
+}
+
 fn alloc_pid<T: Tracer>(st: &State<T>) -> Option<Pid> {
     let mut candidate = st.last_pid + 1;
     for _ in 0..PID_MAX {
