@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench -p cgsim-benches --bench scaling              # 1k, 2k, 4k, 10k, 100k (30k listeners)
 //! CGSIM_SCALING_SIZES=1000,4000 cargo bench -p cgsim-benches --bench scaling
+//! CGSIM_SCALING_ONLY=memcgs cargo bench -p cgsim-benches --bench scaling   # one workload
 //! cargo test -p cgsim-benches --bench scaling               # smoke: 50 and 100 of each
 //! ```
 //!
@@ -108,8 +109,9 @@ fn processes(n: u64) -> f64 {
 
 /// `n` memory cgroups, each with 64 KiB of page cache charged; seconds.
 fn memcgs(n: u64) -> f64 {
-    // 16 pages per memcg, with room to spare.
-    let (k, sh) = boot((n * 64 * 1024 + (256 << 20)).next_power_of_two());
+    // 16 pages per memcg, in a tmpfs that gets half of RAM (`shmem` default size), with room
+    // to spare.
+    let (k, sh) = boot((2 * n * 64 * 1024 + (512 << 20)).next_power_of_two());
     let data = vec![b'x'; 64 * 1024];
     let t = Instant::now();
     for i in 0..n {
@@ -195,7 +197,12 @@ fn main() {
     ];
     println!("scaling (time per item; Kernel API, NoTrace, run_until_idle after each item)");
     let mut goals = Vec::new();
+    // `CGSIM_SCALING_ONLY=memcgs` (or `processes`, `event`): one workload.
+    let only = std::env::var("CGSIM_SCALING_ONLY").unwrap_or_default();
     for (what, run, max) in workloads {
+        if !what.starts_with(only.as_str()) {
+            continue;
+        }
         let mut per_item = Vec::new();
         for &n in &sizes {
             let n = n.min(max);
