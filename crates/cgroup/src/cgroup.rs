@@ -100,8 +100,8 @@ impl CgroupShared {
 /// `struct cgroup`.
 ///
 /// **Kernel:** `include/linux/cgroup.h`, 2.6.25 (`struct cgroup`).
-/// **Differences:** `children` is a `Vec` whose index 0 is the list head (a new child is inserted
-/// at the head, as `list_add` does); `count` follows the 2.6.32+ rule (one per linked css_set,
+/// **Differences:** `children` is a [`crate::children::ChildList`]: the list in `list_add`
+/// order (head first) with a name index standing in for the dentry hash; `count` follows the 2.6.32+ rule (one per linked css_set,
 /// `kernel/cgroup.c` `find_css_set`, v2.6.32); the linked css_sets (the `cg_cgroup_link`s seen from this side) live in the
 /// css_set state under `css_set_lock`; the dentry is replaced by `name`, `mode`, `uid`, `gid`
 /// and the list of files.
@@ -114,7 +114,7 @@ pub struct Cgroup<T: Tracer> {
     pub(crate) name: String,
     pub(crate) shared: Arc<CgroupShared>,
     pub(crate) parent: Option<CgroupId>,
-    pub(crate) children: Vec<CgroupId>,
+    pub(crate) children: crate::children::ChildList,
     pub(crate) root: RootId,
     pub(crate) top_cgroup: CgroupId,
     pub(crate) subsys: Vec<Option<CssRef>>,
@@ -153,7 +153,7 @@ impl<T: Tracer> Cgroup<T> {
                 parent_css,
             }),
             parent,
-            children: Vec::new(),
+            children: crate::children::ChildList::default(),
             root,
             top_cgroup,
             subsys: vec![None; nr_subsys],
@@ -193,16 +193,16 @@ impl<T: Tracer> Cgroup<T> {
     }
 
     /// `list_add(&child->sibling, &cgrp->children)` (caller holds `cgroup_mutex`).
-    pub(crate) fn add_child(&mut self, child: CgroupId) {
-        self.children.insert(0, child);
+    pub(crate) fn add_child(&mut self, child: CgroupId, name: &str) {
+        self.children.push_front(child, name);
         self.shared
             .nr_children
             .store(self.children.len(), Ordering::Release);
     }
 
     /// `list_del(&child->sibling)` (caller holds `cgroup_mutex`).
-    pub(crate) fn remove_child(&mut self, child: CgroupId) {
-        self.children.retain(|&x| x != child);
+    pub(crate) fn remove_child(&mut self, child: CgroupId, name: &str) {
+        self.children.remove(child, name);
         self.shared
             .nr_children
             .store(self.children.len(), Ordering::Release);
@@ -323,10 +323,11 @@ impl<T: Tracer> CgroupCore<T> {
                 }
             }
         }
+        let name = st.cgroups.get(id.0).expect("new").name.clone();
         st.cgroups
             .get_mut(parent.0)
             .expect("live parent")
-            .add_child(id);
+            .add_child(id, &name);
         if self.on_dfl_root(root) {
             let shared = st.cgroups.get(id.0).expect("new").shared.clone();
             // Lock order: cgroup_mutex -> css_set_lock (write).
@@ -399,8 +400,9 @@ impl<T: Tracer> CgroupCore<T> {
                 // Lock order: cgroup_mutex -> release_list_lock.
                 self.release_list.lock().retain(|&x| x != cgrp);
             }
+            let name = st.cgroups.get(cgrp.0).expect("live").name.clone();
             let p = st.cgroups.get_mut(parent.0).expect("live parent");
-            p.remove_child(cgrp);
+            p.remove_child(cgrp, &name);
             p.shared.set_flag(CGRP_RELEASABLE);
             let (shared, refs) = (p.shared.clone(), p.has_css_refs());
             self.check_for_release(parent, &shared, refs);
@@ -464,11 +466,8 @@ impl<T: Tracer> CgroupCore<T> {
         }
     }
 
-    fn name_taken(st: &CgroupState<T>, c: &Cgroup<T>, name: &str) -> bool {
-        c.children
-            .iter()
-            .any(|&k| st.cgroups.get(k.0).is_some_and(|x| x.name == name))
-            || c.files.iter().any(|f| f.name == name)
+    fn name_taken(_st: &CgroupState<T>, c: &Cgroup<T>, name: &str) -> bool {
+        c.children.get(name).is_some() || c.files.iter().any(|f| f.name == name)
     }
 
     /// Look `name` up in cgroup directory `parent`: a child cgroup or a control file.
@@ -477,11 +476,9 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex.
         let st = self.lock();
         let p = st.cgroups.get(parent.0).ok_or(Errno::ENOENT)?;
-        for &k in &p.children {
+        if let Some(k) = p.children.get(name) {
             let c = st.cgroups.get(k.0).expect("live child");
-            if c.name == name {
-                return Ok(Dentry::Dir(Self::dir_info_of(k, c)));
-            }
+            return Ok(Dentry::Dir(Self::dir_info_of(k, c)));
         }
         p.files
             .iter()
@@ -614,7 +611,7 @@ impl<T: Tracer> CgroupCore<T> {
             .get(cgrp.0)
             .ok_or(Errno::ENODEV)?
             .children
-            .clone())
+            .to_vec())
     }
 
     /// `cgrp->subsys[subsys_id]`: the css of a subsystem in a cgroup (`None` if the subsystem is

@@ -168,7 +168,15 @@ impl<T: Tracer> CgroupCore<T> {
             {
                 return Err(format!("I8: shared part of {k:?} disagrees with the tree"));
             }
-            for ch in &c.children {
+            if !c
+                .children
+                .names_agree(|ch| st.cgroups.get(ch.0).map(|x| x.name.clone()))
+            {
+                return Err(format!(
+                    "I8: name index of {k:?} disagrees with its children"
+                ));
+            }
+            for ch in c.children.iter() {
                 let chc = st
                     .cgroups
                     .get(ch.0)

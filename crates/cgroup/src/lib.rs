@@ -86,6 +86,7 @@ mod arena;
 mod attach;
 pub mod cftype;
 pub mod cgroup;
+mod children;
 mod core;
 pub mod css;
 pub mod css_set;

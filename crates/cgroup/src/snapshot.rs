@@ -180,7 +180,7 @@ impl<T: Tracer> CgroupCore<T> {
                     name: c.name.clone(),
                     path: Self::path_of(&st, id).unwrap_or_default(),
                     parent: c.parent,
-                    children: c.children.clone(),
+                    children: c.children.to_vec(),
                     count: c.count(),
                     flags: c.flags(),
                     css: c

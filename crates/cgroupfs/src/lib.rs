@@ -137,6 +137,7 @@ pub mod prelude;
 mod preset;
 mod process;
 mod procfs;
+mod runq;
 mod sched;
 mod state;
 mod swap;
@@ -681,6 +682,24 @@ impl<T: Tracer> Kernel<T> {
             self.cgroups.tasks(),
             "VFS and core disagree on the tasks"
         );
+        // The children indexes are each task's parent link, and its zombies.
+        let children: std::collections::BTreeSet<(Pid, Pid)> = st
+            .tasks
+            .values()
+            .filter(|t| t.pid != task::INIT_PID)
+            .map(|t| (t.ppid, t.pid))
+            .collect();
+        assert_eq!(st.children, children, "children index disagrees with ppid");
+        let zombies: std::collections::BTreeSet<(Pid, Pid)> = st
+            .tasks
+            .values()
+            .filter(|t| t.pid != task::INIT_PID && t.is_zombie())
+            .map(|t| (t.ppid, t.pid))
+            .collect();
+        assert_eq!(
+            st.zombie_children, zombies,
+            "zombie index disagrees with the tasks"
+        );
         // Lock order: Kernel::state -> memcg world.
         self.mem.check_invariants();
         for t in st.tasks.values() {
@@ -1072,6 +1091,8 @@ impl<T: Tracer> Kernel<T> {
             .filter(|t| t.sched == task::Sched::OomWait)
         {
             t.sched = t.before_oom_wait.take().unwrap_or(task::Sched::NoProgram);
+            let sched = t.sched;
+            st.sched_q.enqueue(pid, sched);
         }
         true
     }

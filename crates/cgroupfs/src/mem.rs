@@ -227,7 +227,9 @@ impl<T: Tracer> Kernel<T> {
                                 Sched::NoProgram => Sched::NoProgram,
                                 _ => Sched::Runnable,
                             };
-                            std::mem::take(&mut t.pending)
+                            let (sched, pending) = (t.sched, std::mem::take(&mut t.pending));
+                            st.sched_q.enqueue(pid, sched);
+                            pending
                         }
                         None => Vec::new(),
                     }

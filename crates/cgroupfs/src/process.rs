@@ -15,7 +15,7 @@
 //! terminates (core dumps are not modelled); no process groups (`kill` with a pid <= 0 is EINVAL).
 
 use crate::state::State;
-use crate::task::{INIT_PID, PID_MAX, Sched, Task};
+use crate::task::{INIT_PID, PID_MAX, Sched};
 use crate::{Kernel, ProcInfo, Signal, WaitStatus};
 
 use cgsim_ktypes::klog::Level;
@@ -88,6 +88,7 @@ impl<T: Tracer> Kernel<T> {
         st.last_pid = pid.0;
         st.tasks.insert(pid, child);
         crate::cn_proc::proc_event(&mut st, crate::cn_proc::ProcEvent::Fork(parent, pid));
+        st.children.insert((parent, pid));
         Ok(pid)
     }
 
@@ -108,6 +109,7 @@ impl<T: Tracer> Kernel<T> {
         }
         // exit_files: close every fd in fd order.
         let fds = std::mem::take(&mut task.fds);
+        let was = task.sched;
         task.sched = Sched::Zombie;
         task.exit_status = Some(status);
         task.pending.clear();
@@ -115,6 +117,7 @@ impl<T: Tracer> Kernel<T> {
         // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
         // uncharges; leaves any memcg OOM wait queue. Lock order: Kernel::state -> memcg world.
         let cpu = task.cpu;
+        st.sched_q.forget(pid, was);
         self.mem.exit_task(pid, cpu);
         for e in fds.values() {
             self.put_file(st, e.file);
@@ -123,13 +126,11 @@ impl<T: Tracer> Kernel<T> {
         self.cg_exit(pid);
         crate::cn_proc::proc_event(st, crate::cn_proc::ProcEvent::Exit(pid));
         // forget_original_parent: children go to init; init reaps the zombies among them.
-        let children: Vec<Pid> = st
-            .tasks
-            .values()
-            .filter(|t| t.ppid == pid && t.pid != pid)
-            .map(|t| t.pid)
-            .collect();
+        let children: Vec<Pid> = children_of(&st.children, pid).collect();
         for c in children {
+            st.children.remove(&(pid, c));
+            st.zombie_children.remove(&(pid, c));
+            st.children.insert((INIT_PID, c));
             let t = st.tasks.get_mut(&c).expect("listed above");
             t.ppid = INIT_PID;
             t.orphaned = true;
@@ -142,6 +143,7 @@ impl<T: Tracer> Kernel<T> {
         } else {
             // exit_notify -> do_notify_parent: the parent gets SIGCHLD (after the unlock).
             let parent = st.tasks[&pid].ppid;
+            st.zombie_children.insert((parent, pid));
             st.pending_sigchld.push(parent);
         }
         true
@@ -151,6 +153,8 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "release_task")]
     fn reap(&self, st: &mut State<T>, pid: Pid) -> Option<WaitStatus> {
         let t = st.tasks.remove(&pid)?;
+        st.children.remove(&(t.ppid, pid));
+        st.zombie_children.remove(&(t.ppid, pid));
         self.cg_release_task(pid);
         t.exit_status
     }
@@ -177,16 +181,25 @@ impl<T: Tracer> Kernel<T> {
             .get(&parent)
             .filter(|t| !t.is_zombie())
             .ok_or(esrch())?;
-        let children: Vec<&Task> = st
-            .tasks
-            .values()
-            .filter(|t| t.ppid == parent && t.pid != parent)
-            .filter(|t| pid.is_none_or(|p| t.pid == p))
-            .collect();
-        if children.is_empty() {
-            return Err(SysError::new(Errno::ECHILD, "no such child"));
-        }
-        let Some(z) = children.iter().find(|t| t.is_zombie()).map(|t| t.pid) else {
+        // The parent's own children only (the kernel walks `current->children`), through the
+        // indexes rather than a scan of every task; the lowest zombie pid is reaped first.
+        let z = match pid {
+            Some(p) => {
+                let t = st
+                    .tasks
+                    .get(&p)
+                    .filter(|t| t.ppid == parent && p != parent)
+                    .ok_or(SysError::new(Errno::ECHILD, "no such child"))?;
+                t.is_zombie().then_some(p)
+            }
+            None => {
+                if children_of(&st.children, parent).next().is_none() {
+                    return Err(SysError::new(Errno::ECHILD, "no such child"));
+                }
+                children_of(&st.zombie_children, parent).next()
+            }
+        };
+        let Some(z) = z else {
             return Ok(None);
         };
         let status = self.reap(&mut st, z).expect("a zombie has a status");
@@ -284,7 +297,8 @@ impl<T: Tracer> Kernel<T> {
             match prog {
                 Some(mut prog) => {
                     let handled = prog.signal(self, target, sig);
-                    let mut st = self.state.lock();
+                    let mut guard = self.state.lock();
+                    let st = &mut *guard;
                     if let Some(t) = st.tasks.get_mut(&target).filter(|t| !t.is_zombie()) {
                         if handled
                             && matches!(
@@ -296,8 +310,9 @@ impl<T: Tracer> Kernel<T> {
                         {
                             // The handler interrupted the sleep (EINTR): run the program again.
                             t.sched = Sched::Runnable;
+                            st.sched_q.enqueue(target, Sched::Runnable);
                         }
-                        drop(st);
+                        drop(guard);
                         self.programs.lock().insert(target, prog);
                     }
                     handled
@@ -402,6 +417,17 @@ impl<T: Tracer> Kernel<T> {
 }
 
 /// `alloc_pidmap`: the next free pid after the last one, wrapping to 300 past `PID_MAX`.
+/// The children of `parent` in a `(parent, child)` index, in ascending pid order.
+fn children_of(
+    index: &std::collections::BTreeSet<(Pid, Pid)>,
+    parent: Pid,
+) -> impl Iterator<Item = Pid> + '_ {
+    index
+        .range((parent, Pid(i32::MIN))..=(parent, Pid(i32::MAX)))
+        .map(|&(_, c)| c)
+        .filter(move |&c| c != parent)
+}
+
 fn alloc_pid<T: Tracer>(st: &State<T>) -> Option<Pid> {
     let mut candidate = st.last_pid + 1;
     for _ in 0..PID_MAX {

@@ -29,6 +29,7 @@ impl<T: Tracer> Kernel<T> {
         match st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) {
             Some(t) => {
                 t.sched = Sched::Runnable;
+                st.sched_q.enqueue(pid, Sched::Runnable);
                 drop(st);
                 self.programs.lock().insert(pid, program);
             }
@@ -44,29 +45,51 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// Wake sleepers whose time has come and waiters whose fd is readable; return the runnable
-    /// pids in ascending order.
+    /// pids in ascending order. Only the tasks the queues name are looked at
+    /// ([`crate::runq::SchedQueue`]): a round costs what its woken tasks cost, not the number
+    /// of tasks.
     fn runnable(&self) -> Vec<Pid> {
-        let mut st = self.state.lock();
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
         let now = self.clock.now_nanos();
-        let pids: Vec<Pid> = st.tasks.keys().copied().collect();
         let mut out = Vec::new();
-        for pid in pids {
-            let sched = st.tasks[&pid].sched;
-            // A task in a frozen cgroup (cgroup.freeze, 6.6) is not run until thawed.
+        for pid in st.sched_q.candidates(now) {
+            let Some(sched) = st.tasks.get(&pid).map(|t| t.sched) else {
+                st.sched_q.stop_waiting(pid);
+                continue;
+            };
+            // A task in a frozen cgroup (cgroup.freeze, 6.6) is not run until thawed; it stays
+            // queued, so the first round after the thaw finds it.
             // Lock order: Kernel::state -> cgroup_mutex.
             if matches!(
                 sched,
-                Sched::Runnable | Sched::SleepUntil(_) | Sched::WaitReadable(_)
+                Sched::Runnable
+                    | Sched::SleepUntil(_)
+                    | Sched::WaitReadable(_)
+                    | Sched::WaitWritable(_)
             ) && self.cgroups.task_frozen(pid)
             {
+                st.sched_q.enqueue(pid, sched);
                 continue;
             }
             let wake = match sched {
                 Sched::Runnable => true,
                 Sched::SleepUntil(t) => t <= now,
-                Sched::WaitReadable(fd) => self.fd_readable(&st, pid, fd.0),
-                Sched::WaitWritable(fd) => self.fd_writable(&st, pid, fd.0),
-                Sched::NoProgram | Sched::Zombie | Sched::OomWait => false,
+                Sched::WaitReadable(fd) | Sched::WaitWritable(fd) => {
+                    let ready = if matches!(sched, Sched::WaitReadable(_)) {
+                        self.fd_readable(st, pid, fd.0)
+                    } else {
+                        self.fd_writable(st, pid, fd.0)
+                    };
+                    if ready {
+                        st.sched_q.stop_waiting(pid);
+                    }
+                    ready
+                }
+                Sched::NoProgram | Sched::Zombie | Sched::OomWait => {
+                    st.sched_q.stop_waiting(pid);
+                    false
+                }
             };
             if wake {
                 st.tasks.get_mut(&pid).expect("listed").sched = Sched::Runnable;
@@ -227,8 +250,31 @@ impl<T: Tracer> Kernel<T> {
                 return;
             }
         }
+        let sched = t.sched;
+        self.queue_after_step(&mut st, pid, sched);
         drop(st);
         self.programs.lock().insert(pid, prog);
+    }
+
+    /// Queue `pid` for the state its step left it in; a wait on an eventfd hooks the task on
+    /// the eventfd's wait queue (`poll_wait`), any other wait is polled every round.
+    fn queue_after_step(&self, st: &mut State<T>, pid: Pid, sched: Sched) {
+        if let Sched::WaitReadable(fd) = sched {
+            let ctx = st
+                .tasks
+                .get(&pid)
+                .and_then(|t| t.fds.get(&fd.0))
+                .and_then(|e| st.files.get(&e.file))
+                .and_then(|f| match &f.kind {
+                    FileKind::Eventfd(ef) => Some(std::sync::Arc::clone(ef.ctx())),
+                    _ => None,
+                });
+            if let Some(ctx) = ctx {
+                st.sched_q.wait_eventfd(pid, &ctx);
+                return;
+            }
+        }
+        st.sched_q.enqueue(pid, sched);
     }
 
     pub(crate) fn sched_advance_clock(&self, nanos: u64, done: &mut dyn FnMut() -> bool) {
@@ -239,18 +285,15 @@ impl<T: Tracer> Kernel<T> {
                 return;
             }
             let next = {
-                let st = self.state.lock();
-                st.tasks
-                    .values()
-                    .filter_map(|t| match t.sched {
-                        // Deadlines at or before now were handled by run_until_idle (or
-                        // the livelock guard stopped it): only later ones move the clock.
-                        Sched::SleepUntil(w) if w > self.clock.now_nanos() && w <= target => {
-                            Some(w)
-                        }
-                        _ => None,
+                // Deadlines at or before now were handled by run_until_idle (or the livelock
+                // guard stopped it): only later ones move the clock.
+                let mut guard = self.state.lock();
+                let st = &mut *guard;
+                let tasks = &st.tasks;
+                st.sched_q
+                    .next_deadline(self.clock.now_nanos(), target, |w, pid| {
+                        tasks.get(&pid).map(|t| t.sched) == Some(Sched::SleepUntil(w))
                     })
-                    .min()
             };
             match next {
                 Some(w) => {

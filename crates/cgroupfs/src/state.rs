@@ -54,6 +54,14 @@ pub struct State<T: Tracer> {
     /// The process events connector's listeners: the listening process and the kernel's end
     /// of its socket.
     pub cn_proc: Vec<(Pid, crate::pipe::PipeEnd)>,
+    /// The scheduler's run queue, timers and wait-queue hooks (`crate::runq`).
+    pub sched_q: crate::runq::SchedQueue,
+    /// `(parent, child)` for every task but init: each task's `children` list, so `waitpid`
+    /// and `forget_original_parent` look at one task's children, not at every task.
+    pub children: std::collections::BTreeSet<(Pid, Pid)>,
+    /// The subset of `children` that are zombies, so `waitpid(-1)` finds one without looking
+    /// at the living children.
+    pub zombie_children: std::collections::BTreeSet<(Pid, Pid)>,
 }
 
 impl<T: Tracer> State<T> {
@@ -160,6 +168,9 @@ impl<T: Tracer> State<T> {
             hostfs: Vec::new(),
             console_winsize: None,
             cn_proc: Vec::new(),
+            sched_q: crate::runq::SchedQueue::default(),
+            children: std::collections::BTreeSet::new(),
+            zombie_children: std::collections::BTreeSet::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);

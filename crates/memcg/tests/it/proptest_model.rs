@@ -11,9 +11,19 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest_state_machine::{ReferenceStateMachine, prop_state_machine};
 
+/// The number of cases of a property: `PROPTEST_CASES` when it is set (run more with, for
+/// example, `PROPTEST_CASES=2000 cargo test --release -p cgsim-memcg --test it proptest_model`),
+/// else `default`, which keeps the default `cargo test` run of this file near a second of CPU.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 prop_state_machine! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: cases(64),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -26,7 +36,7 @@ prop_state_machine! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    #![proptest_config(ProptestConfig::with_cases(cases(32)))]
 
     /// The stateless strategy in a plain loop: the caller owns the model and hands each
     /// state to the harness.
