@@ -178,6 +178,8 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) css_pending: Arc<Mutex<Vec<CgroupId>>>,
     /// The `cgroup.event_control` hook.
     pub(crate) event_control: RwLock<Arc<dyn EventControl>>,
+    /// The machine's fault injection (`failslab`), asked where `kernel/cgroup.c` allocates.
+    pub(crate) fault: std::sync::OnceLock<Arc<cgsim_ktypes::FaultInjection>>,
 }
 
 /// The CPU every structural operation is traced on.
@@ -288,6 +290,7 @@ impl<T: Tracer> CgroupCore<T> {
             release_list: Mutex::new(VecDeque::new()),
             css_pending: Arc::new(Mutex::new(Vec::new())),
             event_control: RwLock::new(Arc::new(NoEventControl)),
+            fault: std::sync::OnceLock::new(),
         };
         {
             // Lock order: cgroup_mutex -> css_set_lock (write).

@@ -90,6 +90,7 @@ mod core;
 pub mod css;
 pub mod css_set;
 pub mod event_control;
+mod fault;
 pub mod files;
 mod fork;
 mod invariants;

@@ -62,7 +62,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return None;
         }
         let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
-        let ok = w.hook.is_none() && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
+        let ok = w.hook.is_none()
+            && w.mc.is_none()
+            && w.profile.charge_algo != ChargeAlgo::V2_6_25
+            && !w.fault.as_ref().is_some_and(|f| f.page_alloc_armed());
         ok.then_some(w)
     }
 

@@ -402,6 +402,7 @@ impl<C: MemCounter> World<C> {
         memcg: u16,
         cache: bool,
     ) -> Result<u32, FaultError> {
+        self.fail_page_alloc_in_fault(t, cpu, pid)?;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.pages[pfn as usize].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
@@ -650,6 +651,7 @@ impl<C: MemCounter> World<C> {
             return Ok(());
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
+        self.fail_page_alloc_in_cache()?;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.pages[pfn as usize].store(Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },

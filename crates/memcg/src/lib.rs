@@ -46,6 +46,7 @@ pub mod counter_ext;
 pub mod events;
 mod fastpath;
 mod fault;
+mod fault_inject;
 pub mod files;
 mod invariants;
 pub mod machine;

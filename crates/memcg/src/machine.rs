@@ -268,6 +268,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) events: MemEvents,
     /// `None` until a hook is installed, so the hot path skips computing usage.
     pub(crate) hook: Option<Arc<dyn MemcgEventHook>>,
+    /// The machine's fault injection (`fail_page_alloc`), when the Kernel shared one.
+    pub(crate) fault: Option<Arc<cgsim_ktypes::FaultInjection>>,
     /// Names for the OOM report (`None`: the report leaves out the lines that need them).
     pub(crate) namer: Option<Arc<dyn crate::oom::OomNamer>>,
     pub(crate) klog: Arc<Klog>,
@@ -358,6 +360,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             next_shmem_file: FileId::SHMEM_BASE,
             events: MemEvents::default(),
             hook: None,
+            fault: None,
             namer: None,
             klog,
             clock,

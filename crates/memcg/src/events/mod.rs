@@ -291,6 +291,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         let threshold = view.parse_threshold(memcg, args)?;
         let usage = view.usage(memcg, swap).ok_or(Errno::EINVAL)?;
         let le = view.profile().thresholds_register_le;
+        let fault = self.machine.upgrade().and_then(|m| m.fault_injection());
         let mut inner = self.inner.lock();
         let st = inner.entry(memcg).or_default();
         let ary = if swap {
@@ -300,6 +301,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         };
         // Deliver what happened since the last check before the array changes.
         self.threshold_check(t, CpuId(0), ary, usage);
+        // The new array's kmalloc: a failure leaves the old array (and the signals just sent).
+        let site = crate::fault_inject::threshold_ary_site(ary.thresholds().count() + 1);
+        if fault.is_some_and(|f| f.should_failslab(&site)) {
+            return Err(Errno::ENOMEM);
+        }
         ary.insert(ThresholdEntry { eventfd, threshold }, usage, le);
         Ok(())
     }
@@ -390,6 +396,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
         let _f = trace::func(t, CpuId(0), "mem_cgroup_oom_register_event");
+        // The list entry's kmalloc comes first.
+        let fault = self.machine.upgrade().and_then(|m| m.fault_injection());
+        if fault.is_some_and(|f| f.should_failslab(&crate::fault_inject::OOM_EVENT)) {
+            return Err(Errno::ENOMEM);
+        }
         if view.usage(memcg, false).is_none() {
             return Err(Errno::EINVAL);
         }
