@@ -173,7 +173,14 @@ impl<T: Tracer> Kernel<T> {
                 text: self.proc_content(st, p)?,
                 oom_adj: *f == crate::procfs::PidFile::OomAdj,
             },
+            Node::Proc(p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::MakeItFail)) => {
+                FileKind::Knob {
+                    file: crate::fault_inject::KnobFile::MakeItFail(*pid),
+                    text: self.proc_content(st, p)?,
+                }
+            }
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
+            Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
                 if flags.write {
                     return Err(crate::hostfs::erofs());
@@ -288,7 +295,9 @@ impl<T: Tracer> Kernel<T> {
                 buf.fill(0);
                 buf.len()
             }
-            FileKind::Snapshot(data) | FileKind::OomScoreAdj { text: data, .. } => {
+            FileKind::Snapshot(data)
+            | FileKind::OomScoreAdj { text: data, .. }
+            | FileKind::Knob { text: data, .. } => {
                 read_at(data, file.pos, buf)
             }
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
@@ -396,6 +405,10 @@ impl<T: Tracer> Kernel<T> {
                 } else {
                     self.proc_write_oom_score_adj(st, pid, target, data)
                 }
+            }
+            FileKind::Knob { file: knob, .. } => {
+                let knob = *knob;
+                self.knob_write(st, pid, knob, data)
             }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
@@ -505,7 +518,9 @@ impl<T: Tracer> Kernel<T> {
                 );
                 Ok(())
             }
-            Node::Proc(_) => Err(err(Errno::EPERM, "filesystem has no mkdir operation")),
+            Node::Proc(_) | Node::Debugfs(_) => {
+                Err(err(Errno::EPERM, "filesystem has no mkdir operation"))
+            }
             Node::Host { .. } => Err(crate::hostfs::erofs()),
             Node::Cgroup(c) => self.cg_mkdir(&mut st, pid, &cred, &c, &pw.last, mode),
         }
@@ -758,6 +773,7 @@ impl<T: Tracer> Kernel<T> {
                 Ok(())
             }
             Node::Proc(_) => Err(err(Errno::EPERM, "/proc attributes are fixed")),
+            Node::Debugfs(_) => Err(err(Errno::EPERM, "debugfs attributes are fixed here")),
             Node::Host { .. } => Err(crate::hostfs::erofs()),
             // Lock order: Kernel::state -> cgroup_mutex.
             Node::Cgroup(n) => self

@@ -122,6 +122,7 @@ mod event_control;
 mod eventfd;
 mod facade;
 mod file;
+mod fault_inject;
 mod fs;
 mod hostfs;
 mod mem;
@@ -439,6 +440,9 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// What the kernel version decides about its res_counters: the "unlimited" value, whether
     /// `-1` means unlimited (2.6.31+), rounding (`kernel/res_counter.c`).
     pub res_counter: cgsim_counters::ResCounterProfile,
+    /// The seed of fault injection's `random32()` (`failslab`, `fail_page_alloc`): the same
+    /// seed and the same operations fail the same allocations (0 picks a fixed default).
+    pub fault_seed: u64,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -463,6 +467,7 @@ impl<T: Tracer> BootParams<T> {
             swap: MachineConfig::default().swap,
             memcg: MemcgProfile::default(),
             res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
+            fault_seed: 0,
         }
     }
 }
@@ -508,6 +513,7 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
             .field("swap", &self.swap)
             .field("memcg", &self.memcg)
             .field("res_counter", &self.res_counter)
+            .field("fault_seed", &self.fault_seed)
             .finish()
     }
 }
@@ -530,6 +536,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     evc: event_control::EventControlState,
     /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
     oom_adj_warned: std::sync::atomic::AtomicBool,
+    /// `failslab` and `fail_page_alloc`, shared with the core and the memory side.
+    fault: Arc<cgsim_ktypes::FaultInjection>,
 }
 
 impl Kernel<Ftrace> {
@@ -579,6 +587,14 @@ impl<T: Tracer> Kernel<T> {
             task::INIT_PID,
             Cred::ROOT,
         );
+        let fault = Arc::new(cgsim_ktypes::FaultInjection::new(params.fault_seed));
+        fault.set_log(
+            Arc::clone(&klog),
+            Arc::clone(&clock),
+            &params.memcg.uts_release,
+        );
+        cgroups.set_fault_injection(Arc::clone(&fault));
+        mem.set_fault_injection(Arc::clone(&fault));
         mem.add_task(task::INIT_PID, "init", cgsim_memcg::MemcgId::ROOT)
             .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId(0)))
             .unwrap_or_else(|e| panic!("cannot give init an mm: {e:?}"));
@@ -593,6 +609,7 @@ impl<T: Tracer> Kernel<T> {
             programs: Mutex::new(BTreeMap::new()),
             evc: Default::default(),
             oom_adj_warned: Default::default(),
+            fault,
         };
         // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
         let banner = k.params.linux_banner();
@@ -633,6 +650,13 @@ impl<T: Tracer> Kernel<T> {
     /// The memory controller's machine, for snapshots (the cli's diagrams) and inspection.
     pub fn memory(&self) -> &Arc<Memory<T>> {
         &self.mem
+    }
+
+    /// Fault injection: the `failslab` and `fail_page_alloc` attributes debugfs shows, and
+    /// [`FaultInjection::fail_nth`](cgsim_ktypes::FaultInjection::fail_nth) for sweeps. See
+    /// `docs/fault-injection.md`.
+    pub fn fault_injection(&self) -> &Arc<cgsim_ktypes::FaultInjection> {
+        &self.fault
     }
 
     /// The cgroup core, for snapshots (the cli's diagrams) and direct inspection.
@@ -696,6 +720,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `fork()`: a copy of `parent` (credentials, cwd, fd table, cgroups) with a new pid.
     pub fn fork(&self, parent: Pid) -> SysResult<Pid> {
+        let _cur = self.fault_current(parent);
         self.sys_fork(parent)
     }
 
@@ -795,11 +820,13 @@ impl<T: Tracer> Kernel<T> {
     /// `read(2)`. On a blocking fd with nothing to read, returns `EAGAIN` and the caller (a
     /// [`Program`]) should return [`Step::WaitReadable`].
     pub fn read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
+        let _cur = self.fault_current(pid);
         self.sys_read(pid, fd, buf)
     }
 
     /// `write(2)`: one call, one kernel write handler invocation (as `echo` relies on).
     pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
+        let _cur = self.fault_current(pid);
         self.sys_write(pid, fd, data)
     }
 
@@ -862,6 +889,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub fn mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_mkdir(pid, path, mode)
     }
 
@@ -925,6 +953,7 @@ impl<T: Tracer> Kernel<T> {
         remount: bool,
         data: Option<&str>,
     ) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         let flags = if remount { ms::REMOUNT } else { 0 };
         self.sys_mount(pid, source, target, fstype, flags, data)
     }
@@ -941,6 +970,7 @@ impl<T: Tracer> Kernel<T> {
         flags: u64,
         data: Option<&str>,
     ) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_mount(pid, source, target, fstype, flags, data)
     }
 
@@ -973,6 +1003,7 @@ impl<T: Tracer> Kernel<T> {
     /// `mlock(addr, len)`: lock the VMAs covering the range and fault every page in (ENOMEM if
     /// part of the range is unmapped).
     pub fn mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_mlock(pid, addr, len)
     }
 
@@ -990,6 +1021,7 @@ impl<T: Tracer> Kernel<T> {
     /// `oom_kill_disable`; a [`Program`] returns [`Step::Yield`] and retries the call when it
     /// runs again), or it was killed by the OOM killer (it is a zombie now).
     pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_touch(pid, addr, len)
     }
 
@@ -1031,6 +1063,7 @@ impl<T: Tracer> Kernel<T> {
     /// `shmat(shmid, NULL, 0)`: returns the address (EINVAL for an unknown or removed id,
     /// EACCES without read and write permission on the segment).
     pub fn shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
+        let _cur = self.fault_current(pid);
         self.sys_shmat(pid, shmid)
     }
 
@@ -1067,6 +1100,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `eventfd2(initval, flags)`.
     pub fn eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
+        let _cur = self.fault_current(pid);
         self.sys_eventfd(pid, initval, flags)
     }
 

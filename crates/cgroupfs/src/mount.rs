@@ -123,6 +123,8 @@ pub enum Super {
     Cgroup(CgSb),
     /// A bound host directory (`hostfs.rs`), by its index in `State::hostfs`.
     Host(u32),
+    /// debugfs (one superblock, as `debug_fill_super`'s `get_sb_single`).
+    Debugfs,
 }
 
 /// One mount (`struct vfsmount`).
@@ -207,7 +209,7 @@ impl<T: Tracer> Kernel<T> {
             let (id, sb) = (m.id, m.sb.clone());
             match &sb {
                 Super::Cgroup(cg) => self.cg_remount(&mut st, cg, data)?,
-                Super::Tmpfs(_) | Super::Proc | Super::Host(_) => {}
+                Super::Tmpfs(_) | Super::Proc | Super::Host(_) | Super::Debugfs => {}
             }
             // do_remount: the new flags replace the mount's; do_remount_sb changes the
             // superblock's for every mount of it.
@@ -239,6 +241,11 @@ impl<T: Tracer> Kernel<T> {
                 (Super::Tmpfs(id), root, opts)
             }
             "proc" => (Super::Proc, Node::Proc(ProcNode::Root), String::new()),
+            "debugfs" => (
+                Super::Debugfs,
+                Node::Debugfs(crate::fault_inject::DebugNode::Root),
+                String::new(),
+            ),
             "cgroup" => {
                 let (sb, root, new) = self.cg_get_sb(&mut st, data)?;
                 if new {
@@ -373,7 +380,7 @@ impl<T: Tracer> Kernel<T> {
                 st.tmpfs.remove(id);
                 st.anon_devs.retain(|_, s| s != sb);
             }
-            Super::Proc | Super::Host(_) => {}
+            Super::Proc | Super::Host(_) | Super::Debugfs => {}
         }
     }
 

@@ -59,6 +59,10 @@ impl<T: Tracer> Kernel<T> {
             .get(&parent)
             .filter(|t| !t.is_zombie())
             .ok_or(esrch())?;
+        // dup_task_struct's allocation, the first thing copy_process does.
+        if self.fork_alloc_fails() {
+            return Err(SysError::new(Errno::ENOMEM, "fork: dup_task_struct failed"));
+        }
         let mut child = p.clone();
         let pid = alloc_pid(&st).ok_or(SysError::new(Errno::EAGAIN, "no free pid"))?;
         child.pid = pid;

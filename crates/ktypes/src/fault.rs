@@ -319,6 +319,12 @@ impl FaultInjection {
             .store(page || live(&i.failslab.attr), Ordering::Relaxed);
     }
 
+    /// Whether any site could fail or count now (a non-zero probability or space, or a sweep).
+    #[inline]
+    pub fn armed(&self) -> bool {
+        self.armed.load(Ordering::Relaxed)
+    }
+
     /// Whether the page allocator's check could do anything: the fault path's one branch.
     #[inline(always)]
     pub fn page_alloc_armed(&self) -> bool {
