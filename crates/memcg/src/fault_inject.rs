@@ -8,12 +8,15 @@
 //! `mm/filemap.c` `grab_cache_page_write_begin` (a page-cache page for `write(2)`: ENOMEM),
 //! `mm/memcontrol.c` `mem_cgroup_usage_register_event` (the new threshold array, after the
 //! crossed thresholds were signalled) and `mem_cgroup_oom_register_event` (the list entry), all
-//! v2.6.35.
+//! v2.6.35; `mm/swap_state.c` `add_to_swap` (the swap cache's radix-tree node: on failure
+//! the slot is freed and the page stays in memory, activated).
 //!
 //! **Differences:** a retried fault whose page allocation keeps failing loops in the kernel
 //! until the OOM killer picks the faulting task; here the fault gives up with ENOMEM when the
 //! OOM killer found nothing to kill (the kernel would spin). A page-cache read fails the same
-//! way as a write (the kernel's `page_cache_read` also returns ENOMEM).
+//! way as a write (the kernel's `page_cache_read` also returns ENOMEM). The kernel allocates
+//! a swap-cache radix-tree node only when its per-CPU preload pool ran low; here every
+//! swap-out asks (under a steady failure the kernel's pool stays short, so it fails likewise).
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
@@ -47,6 +50,23 @@ const PAGE_CACHE: Site = Site {
     ],
     size: 0,
     gfp: gfp::HIGHUSER_MOVABLE,
+};
+
+/// The swap cache's radix-tree node in `add_to_swap` (reached from reclaim).
+const SWAP_CACHE_NODE: Site = Site {
+    frames: &[
+        "kmem_cache_alloc",
+        "radix_tree_preload",
+        "add_to_swap_cache",
+        "add_to_swap",
+        "shrink_page_list",
+        "shrink_inactive_list",
+        "shrink_zone",
+        "do_try_to_free_pages",
+        "try_to_free_mem_cgroup_pages",
+    ],
+    size: 560,
+    gfp: gfp::HIGH | gfp::NOMEMALLOC | gfp::NOWARN,
 };
 
 const EVENT_TAIL: [&str; 5] = [
@@ -128,6 +148,15 @@ impl<C: MemCounter> World<C> {
                 return Err(FaultError::Errno(Errno::ENOMEM));
             }
         }
+    }
+
+    /// `add_to_swap` → `add_to_swap_cache`'s radix-tree node (`__GFP_HIGH | __GFP_NOMEMALLOC |
+    /// __GFP_NOWARN`: it cannot sleep, so `ignore-gfp-wait` does not spare it). On failure the
+    /// slot goes back (`swapcache_free`) and the page is activated instead of swapped out.
+    pub(crate) fn add_to_swap_fails(&self) -> bool {
+        self.fault
+            .as_ref()
+            .is_some_and(|f| f.should_failslab(&SWAP_CACHE_NODE))
     }
 
     /// `__page_cache_alloc` for `read(2)`/`write(2)`: an injected failure is ENOMEM.

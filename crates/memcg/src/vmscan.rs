@@ -233,7 +233,7 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             if pg.is_swap_backed() {
-                if can_swap && self.swap_writable() {
+                if can_swap && self.swap_writable() && !self.add_to_swap_fails() {
                     self.swap_out(t, cpu, pfn);
                     reclaimed += 1;
                 } else {

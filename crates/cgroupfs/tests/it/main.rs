@@ -8,6 +8,7 @@ mod concurrency;
 mod event_control;
 mod eventfd;
 mod facade;
+mod fault;
 mod hostfs;
 mod memory;
 mod model;

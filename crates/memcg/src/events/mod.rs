@@ -153,10 +153,17 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         args: &str,
     ) -> Result<(), Errno> {
         let m = self.machine()?;
+        // Taken before the event view holds the world lock.
+        let fault = m.fault_injection();
+        let fault = fault.as_deref();
         m.with_event_view(|view| match file {
-            EventFile::UsageInBytes => self.usage_register(view, memcg, false, eventfd, args),
-            EventFile::MemswUsageInBytes => self.usage_register(view, memcg, true, eventfd, args),
-            EventFile::OomControl => self.oom_register(view, memcg, eventfd),
+            EventFile::UsageInBytes => {
+                self.usage_register(view, memcg, false, eventfd, args, fault)
+            }
+            EventFile::MemswUsageInBytes => {
+                self.usage_register(view, memcg, true, eventfd, args, fault)
+            }
+            EventFile::OomControl => self.oom_register(view, memcg, eventfd, fault),
             EventFile::PressureLevel => self.vmpressure_register(view, memcg, eventfd, args),
         })
     }
@@ -282,6 +289,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         swap: bool,
         eventfd: Arc<EventfdCtx>,
         args: &str,
+        fault: Option<&cgsim_ktypes::FaultInjection>,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
         let _f = trace::func(t, CpuId(0), "mem_cgroup_usage_register_event");
@@ -291,7 +299,6 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         let threshold = view.parse_threshold(memcg, args)?;
         let usage = view.usage(memcg, swap).ok_or(Errno::EINVAL)?;
         let le = view.profile().thresholds_register_le;
-        let fault = self.machine.upgrade().and_then(|m| m.fault_injection());
         let mut inner = self.inner.lock();
         let st = inner.entry(memcg).or_default();
         let ary = if swap {
@@ -393,11 +400,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         view: &dyn MemcgEventView,
         memcg: MemcgId,
         eventfd: Arc<EventfdCtx>,
+        fault: Option<&cgsim_ktypes::FaultInjection>,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
         let _f = trace::func(t, CpuId(0), "mem_cgroup_oom_register_event");
         // The list entry's kmalloc comes first.
-        let fault = self.machine.upgrade().and_then(|m| m.fault_injection());
         if fault.is_some_and(|f| f.should_failslab(&crate::fault_inject::OOM_EVENT)) {
             return Err(Errno::ENOMEM);
         }
