@@ -134,7 +134,9 @@ impl<T: Tracer> CgroupCore<T> {
         // kmalloc of the css_set, then allocate_cg_links: one link per hierarchy. A failure
         // frees what was allocated and returns NULL; nothing was linked yet.
         if self.kmalloc_fails(&crate::fault::CSS_SET)
-            || links.iter().any(|_| self.kmalloc_fails(&crate::fault::CG_LINK))
+            || links
+                .iter()
+                .any(|_| self.kmalloc_fails(&crate::fault::CG_LINK))
         {
             return None;
         }

@@ -115,7 +115,11 @@ pub(crate) fn css_site(name: &str) -> Site {
         "cpuset" => chain!("kmem_cache_alloc_notrace", "cpuset_create"),
         "debug" => chain!("kmem_cache_alloc_notrace", "debug_create"),
         "ns" => chain!("kmem_cache_alloc_notrace", "ns_create"),
-        "cpu" => chain!("kmem_cache_alloc_notrace", "sched_create_group", "cpu_cgroup_create"),
+        "cpu" => chain!(
+            "kmem_cache_alloc_notrace",
+            "sched_create_group",
+            "cpu_cgroup_create"
+        ),
         "cpuacct" => chain!("kmem_cache_alloc_notrace", "cpuacct_create"),
         "memory" => chain!("__kmalloc", "mem_cgroup_alloc", "mem_cgroup_create"),
         _ => chain!("kmem_cache_alloc_notrace"),

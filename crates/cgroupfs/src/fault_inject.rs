@@ -18,12 +18,12 @@
 //! `CONFIG_FAULT_INJECTION_STACKTRACE_FILTER`) are absent. A file's text is taken when it is
 //! opened (the kernel formats it at the first read of an open file).
 
+use crate::DirEntry;
+use crate::FileType;
 use crate::Kernel;
 use crate::file::FileKind;
-use crate::FileType;
 use crate::namei::{Attr, Node};
 use crate::state::State;
-use crate::DirEntry;
 use cgsim_ktypes::fault::{Current, CurrentGuard, FaultInjection, Site, gfp};
 use cgsim_ktypes::parse::{simple_strtoull, strstrip, until_nul};
 use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
@@ -358,8 +358,12 @@ impl<T: Tracer> Kernel<T> {
             };
             let set_attr = |a: &mut cgsim_ktypes::fault::FaultAttr| a.task_filter = v;
             match (d, k) {
-                (FaultDir::Failslab, Knob::TaskFilter) => self.fault.update_failslab(|f| set_attr(&mut f.attr)),
-                (FaultDir::Failslab, Knob::IgnoreGfpWait) => self.fault.update_failslab(|f| f.ignore_gfp_wait = v),
+                (FaultDir::Failslab, Knob::TaskFilter) => {
+                    self.fault.update_failslab(|f| set_attr(&mut f.attr))
+                }
+                (FaultDir::Failslab, Knob::IgnoreGfpWait) => {
+                    self.fault.update_failslab(|f| f.ignore_gfp_wait = v)
+                }
                 (FaultDir::Failslab, _) => self.fault.update_failslab(|f| f.cache_filter = v),
                 (FaultDir::FailPageAlloc, Knob::TaskFilter) => {
                     self.fault.update_fail_page_alloc(|f| set_attr(&mut f.attr))
@@ -367,9 +371,9 @@ impl<T: Tracer> Kernel<T> {
                 (FaultDir::FailPageAlloc, Knob::IgnoreGfpWait) => {
                     self.fault.update_fail_page_alloc(|f| f.ignore_gfp_wait = v)
                 }
-                (FaultDir::FailPageAlloc, _) => {
-                    self.fault.update_fail_page_alloc(|f| f.ignore_gfp_highmem = v)
-                }
+                (FaultDir::FailPageAlloc, _) => self
+                    .fault
+                    .update_fail_page_alloc(|f| f.ignore_gfp_highmem = v),
             }
             return data.len();
         }
@@ -388,9 +392,9 @@ impl<T: Tracer> Kernel<T> {
             _ => {}
         };
         match (d, k) {
-            (FaultDir::FailPageAlloc, Knob::MinOrder) => {
-                self.fault.update_fail_page_alloc(|f| f.min_order = val as u32)
-            }
+            (FaultDir::FailPageAlloc, Knob::MinOrder) => self
+                .fault
+                .update_fail_page_alloc(|f| f.min_order = val as u32),
             (FaultDir::Failslab, _) => self.fault.update_failslab(|f| set(&mut f.attr)),
             (FaultDir::FailPageAlloc, _) => self.fault.update_fail_page_alloc(|f| set(&mut f.attr)),
         }

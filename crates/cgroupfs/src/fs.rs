@@ -173,12 +173,12 @@ impl<T: Tracer> Kernel<T> {
                 text: self.proc_content(st, p)?,
                 oom_adj: *f == crate::procfs::PidFile::OomAdj,
             },
-            Node::Proc(p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::MakeItFail)) => {
-                FileKind::Knob {
-                    file: crate::fault_inject::KnobFile::MakeItFail(*pid),
-                    text: self.proc_content(st, p)?,
-                }
-            }
+            Node::Proc(
+                p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::MakeItFail),
+            ) => FileKind::Knob {
+                file: crate::fault_inject::KnobFile::MakeItFail(*pid),
+                text: self.proc_content(st, p)?,
+            },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
@@ -297,9 +297,7 @@ impl<T: Tracer> Kernel<T> {
             }
             FileKind::Snapshot(data)
             | FileKind::OomScoreAdj { text: data, .. }
-            | FileKind::Knob { text: data, .. } => {
-                read_at(data, file.pos, buf)
-            }
+            | FileKind::Knob { text: data, .. } => read_at(data, file.pos, buf),
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
             FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
             FileKind::Pipe(p) => return p.read(buf),

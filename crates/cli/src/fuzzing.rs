@@ -166,11 +166,20 @@ pub enum ScenarioOp {
     Umount,
     Eventfd(u8),
     /// Register an eventfd of task `task` on event file `file` of directory `dir`.
-    Register { task: u8, dir: u8, file: u8, args: String },
+    Register {
+        task: u8,
+        dir: u8,
+        file: u8,
+        args: String,
+    },
     /// Map and touch `pages` pages as task `.0`.
     Touch(u8, u8),
     /// Write `value` to control file `file` of directory `dir`.
-    Write { dir: u8, file: u8, value: String },
+    Write {
+        dir: u8,
+        file: u8,
+        value: String,
+    },
     /// Fail the Nth allocation site from now on.
     FailNth(u8),
 }
@@ -294,7 +303,12 @@ pub fn run_scenario(s: &Scenario) {
                 let fds = (
                     k.eventfd(t, 0, 0),
                     k.open(t, &format!("{d}/{file}"), OpenFlags::RDONLY, 0),
-                    k.open(t, &format!("{d}/cgroup.event_control"), OpenFlags::WRONLY, 0),
+                    k.open(
+                        t,
+                        &format!("{d}/cgroup.event_control"),
+                        OpenFlags::WRONLY,
+                        0,
+                    ),
                 );
                 match fds {
                     (Ok(e), Ok(c), Ok(w)) => {
@@ -316,7 +330,11 @@ pub fn run_scenario(s: &Scenario) {
                     Err(_) => true,
                 }
             }
-            ScenarioOp::Write { dir: d, file, value } => {
+            ScenarioOp::Write {
+                dir: d,
+                file,
+                value,
+            } => {
                 let path = format!(
                     "{}/{}",
                     dir(*d),

@@ -468,7 +468,8 @@ impl FaultInjection {
         if verbose > 1 {
             // dump_stack() (arch/x86/kernel/dumpstack.c, v2.6.35): lines without a level
             // print at the default message level, KERN_WARNING.
-            let (pid, comm) = Self::current().map_or((0, "swapper".to_string()), |c| (c.pid.0, c.comm));
+            let (pid, comm) =
+                Self::current().map_or((0, "swapper".to_string()), |c| (c.pid.0, c.comm));
             klog.printk(
                 clock,
                 Level::Warning,
@@ -485,7 +486,11 @@ impl FaultInjection {
                 .chain(alloc)
                 .chain(site.frames.iter())
             {
-                klog.printk(clock, Level::Warning, format!(" [<{:016x}>] {f}+0x0/0x0", 0));
+                klog.printk(
+                    clock,
+                    Level::Warning,
+                    format!(" [<{:016x}>] {f}+0x0/0x0", 0),
+                );
             }
         }
         true
@@ -585,7 +590,9 @@ mod tests {
                 s.attr.probability = 30;
                 s.attr.times = -1;
             });
-            (0..200).map(|_| f.should_failslab(&SITE)).collect::<Vec<_>>()
+            (0..200)
+                .map(|_| f.should_failslab(&SITE))
+                .collect::<Vec<_>>()
         };
         assert_eq!(run(5), run(5));
         assert_ne!(run(5), run(6));

@@ -97,7 +97,11 @@ fn sweep<R: std::fmt::Debug>(
         assert_eq!(fi(k).injected(), injected + 1, "site {n}");
         let e = r.expect_err(&format!("site {n} failed but the operation succeeded"));
         assert_eq!(e.errno, want, "site {n}");
-        assert_eq!(observe(k), before, "site {n}: state changed by a failed operation");
+        assert_eq!(
+            observe(k),
+            before,
+            "site {n}: state changed by a failed operation"
+        );
     }
     unreachable!()
 }
@@ -110,7 +114,10 @@ fn write(k: &Kernel, pid: Pid, path: &str, data: &str) -> SysResult<()> {
 fn sweep_mkdir_fails_at_the_cgroup_and_at_the_css() {
     let (k, _) = scenario();
     // kzalloc of the cgroup, then mem_cgroup_create's allocation.
-    assert_eq!(sweep(&k, Errno::ENOMEM, |k| k.mkdir(INIT, "/cg/B", 0o755)), 2);
+    assert_eq!(
+        sweep(&k, Errno::ENOMEM, |k| k.mkdir(INIT, "/cg/B", 0o755)),
+        2
+    );
     assert!(k.stat(INIT, "/cg/B").is_ok());
 }
 
@@ -118,10 +125,20 @@ fn sweep_mkdir_fails_at_the_cgroup_and_at_the_css() {
 fn sweep_mkdir_in_a_hierarchy_of_three_subsystems() {
     let k = boot();
     k.mkdir(INIT, "/cg", 0o755).unwrap();
-    k.mount(INIT, "none", "/cg", "cgroup", false, Some("cpu,cpuacct,memory"))
-        .unwrap();
+    k.mount(
+        INIT,
+        "none",
+        "/cg",
+        "cgroup",
+        false,
+        Some("cpu,cpuacct,memory"),
+    )
+    .unwrap();
     // The cgroup, then one css per subsystem: a failure at the third destroys the two before.
-    assert_eq!(sweep(&k, Errno::ENOMEM, |k| k.mkdir(INIT, "/cg/B", 0o755)), 4);
+    assert_eq!(
+        sweep(&k, Errno::ENOMEM, |k| k.mkdir(INIT, "/cg/B", 0o755)),
+        4
+    );
 }
 
 #[test]
@@ -136,7 +153,12 @@ fn sweep_attach_fails_in_find_css_set() {
     // A second task joins the existing css_set: no allocation at all.
     let u = k.fork(INIT).unwrap();
     assert_eq!(
-        sweep(&k, Errno::ENOMEM, |k| write(k, INIT, "/cg/A/tasks", &u.to_string())),
+        sweep(&k, Errno::ENOMEM, |k| write(
+            k,
+            INIT,
+            "/cg/A/tasks",
+            &u.to_string()
+        )),
         0
     );
 }
@@ -154,7 +176,14 @@ fn sweep_mount_of_a_new_hierarchy() {
     // Mounting the same hierarchy again allocates (and drops) a new root.
     k.mkdir(INIT, "/cpu2", 0o755).unwrap();
     assert_eq!(
-        sweep(&k, Errno::ENOMEM, |k| k.mount(INIT, "none", "/cpu2", "cgroup", false, Some("cpu"))),
+        sweep(&k, Errno::ENOMEM, |k| k.mount(
+            INIT,
+            "none",
+            "/cpu2",
+            "cgroup",
+            false,
+            Some("cpu")
+        )),
         1
     );
 }
@@ -212,7 +241,10 @@ fn failslab_defaults_ignore_gfp_kernel_and_task_filter_needs_make_it_fail() {
     write(&k, INIT, &format!("{d}/task-filter"), "Y").unwrap();
     // Only tasks with make-it-fail fail.
     k.mkdir(INIT, "/cg/C", 0o755).unwrap();
-    assert_eq!(cat(&k, INIT, &format!("/proc/{t}/make-it-fail")).unwrap(), "0\n");
+    assert_eq!(
+        cat(&k, INIT, &format!("/proc/{t}/make-it-fail")).unwrap(),
+        "0\n"
+    );
     write(&k, INIT, &format!("/proc/{t}/make-it-fail"), "1").unwrap();
     let e = k.mkdir(t, "/cg/D", 0o755).unwrap_err();
     assert_eq!(e.errno, Errno::ENOMEM);
@@ -220,7 +252,10 @@ fn failslab_defaults_ignore_gfp_kernel_and_task_filter_needs_make_it_fail() {
     write(&k, INIT, &format!("{d}/task-filter"), "N").unwrap();
     write(&k, INIT, &format!("{d}/probability"), "0").unwrap();
     let c = k.fork(t).unwrap();
-    assert_eq!(cat(&k, INIT, &format!("/proc/{c}/make-it-fail")).unwrap(), "1\n");
+    assert_eq!(
+        cat(&k, INIT, &format!("/proc/{c}/make-it-fail")).unwrap(),
+        "1\n"
+    );
     assert_eq!(cat(&k, INIT, &format!("{d}/times")).unwrap(), "-1\n");
     assert_eq!(cat(&k, INIT, &format!("{d}/task-filter")).unwrap(), "N\n");
     // make-it-fail's parse: trailing junk is EINVAL, an unprivileged writer EPERM.
@@ -311,9 +346,15 @@ fn fail_page_alloc_in_a_fault_runs_the_global_oom_killer() {
     assert_eq!(fi(&k).fail_page_alloc().attr.times, 0);
     assert_ne!(cat(&k, INIT, "/cg/A/memory.usage_in_bytes").unwrap(), usage);
     let log: Vec<String> = k.klog().lines().into_iter().map(|l| l.text).collect();
-    assert!(log.iter().any(|l| l == "FAULT_INJECTION: forcing a failure"));
-    assert!(log.iter().any(|l| l.contains("Out of memory: kill process")
-        || l.contains("Killed process")), "{log:#?}");
+    assert!(
+        log.iter()
+            .any(|l| l == "FAULT_INJECTION: forcing a failure")
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("Out of memory: kill process") || l.contains("Killed process")),
+        "{log:#?}"
+    );
     k.check_invariants();
 }
 
@@ -399,7 +440,12 @@ fn run(k: &Kernel, op: &Op) -> Result<(), Errno> {
         Op::Rmdir(c) => e(k.rmdir(INIT, DIRS[c as usize])),
         Op::Attach(t, c) => {
             let t = task(k, t);
-            e(write(k, INIT, &format!("{}/tasks", DIRS[c as usize]), &t.to_string()))
+            e(write(
+                k,
+                INIT,
+                &format!("{}/tasks", DIRS[c as usize]),
+                &t.to_string(),
+            ))
         }
         Op::Fork(t) => e(k.fork(task(k, t)).map(drop)),
         Op::Exit(t) => {
@@ -416,12 +462,16 @@ fn run(k: &Kernel, op: &Op) -> Result<(), Errno> {
         }
         Op::UmountCpu => e(k.umount(INIT, "/cpu")),
         Op::Eventfd(t) => e(k.eventfd(task(k, t), 0, 0).map(drop)),
-        Op::Threshold(t, c, kb) => register(k, task(k, t), c, "memory.usage_in_bytes", &format!("{kb}K")),
+        Op::Threshold(t, c, kb) => {
+            register(k, task(k, t), c, "memory.usage_in_bytes", &format!("{kb}K"))
+        }
         Op::OomEvent(t, c) => register(k, task(k, t), c, "memory.oom_control", ""),
         Op::Touch(t, n) => {
             let t = task(k, t);
             let len = u64::from(n) * 4096;
-            let addr = k.mmap_anon(t, len, MmapFlags::default()).map_err(|e| e.errno)?;
+            let addr = k
+                .mmap_anon(t, len, MmapFlags::default())
+                .map_err(|e| e.errno)?;
             e(k.touch(t, addr, len))
         }
         Op::Limit(c, kb) => e(write(
@@ -443,7 +493,12 @@ fn register(k: &Kernel, t: Pid, c: u8, file: &str, args: &str) -> Result<(), Err
     let setup = (|| -> SysResult<(Fd, Fd, Fd)> {
         let efd = k.eventfd(t, 0, 0)?;
         let cfd = k.open(t, &format!("{dir}/{file}"), OpenFlags::RDONLY, 0)?;
-        let ecfd = k.open(t, &format!("{dir}/cgroup.event_control"), OpenFlags::WRONLY, 0)?;
+        let ecfd = k.open(
+            t,
+            &format!("{dir}/cgroup.event_control"),
+            OpenFlags::WRONLY,
+            0,
+        )?;
         Ok((efd, cfd, ecfd))
     })();
     fi(k).update_failslab(|f| *f = saved);

@@ -79,7 +79,13 @@ fn scenario_regressions_replay() {
 #[test]
 fn scenario_with_every_operation_under_failures() {
     use cgsim::fuzzing::{Scenario, ScenarioOp as Op, run_scenario};
-    for (seed, slab, page) in [(1, 0, 0), (2, 30, 10), (3, 100, 0), (4, 50, 50), (5, 100, 100)] {
+    for (seed, slab, page) in [
+        (1, 0, 0),
+        (2, 30, 10),
+        (3, 100, 0),
+        (4, 50, 50),
+        (5, 100, 100),
+    ] {
         let ops = || {
             vec![
                 Op::Mkdir(1),
