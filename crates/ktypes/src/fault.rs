@@ -168,6 +168,9 @@ impl Drop for CurrentGuard {
     }
 }
 
+/// Where `fail_dump` prints: the log, its clock, and the release the stack dump names.
+type LogTarget = (Arc<Klog>, Arc<Clock>, String);
+
 struct Inner {
     failslab: FailSlab,
     fail_page_alloc: FailPageAlloc,
@@ -192,7 +195,7 @@ pub struct FaultInjection {
     /// The page allocator's own flag, so the fault path pays nothing for failslab settings.
     page_armed: AtomicBool,
     inner: Mutex<Inner>,
-    log: Mutex<Option<(Arc<Klog>, Arc<Clock>, String)>>,
+    log: Mutex<Option<LogTarget>>,
 }
 
 impl std::fmt::Debug for FaultInjection {
