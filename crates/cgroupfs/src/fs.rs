@@ -153,7 +153,7 @@ impl<T: Tracer> Kernel<T> {
                         if flags.truncate && flags.write {
                             data.clear();
                             // Lock order: Kernel::state -> memcg world.
-                            self.page_cache_truncate(*sb, *ino);
+                            self.page_cache_truncate(Self::task_cpu_locked(st, pid), *sb, *ino);
                         }
                         FileKind::Tmpfs { sb: *sb, ino: *ino }
                     }
@@ -252,7 +252,9 @@ impl<T: Tracer> Kernel<T> {
             let avail = tmpfs_size(&st, *sb, *ino)
                 .saturating_sub(file.pos)
                 .min(len as u64) as usize;
-            cache = self.page_cache_pages(pid, *sb, *ino, file.pos, avail, false);
+            let cpu = Self::task_cpu_locked(&st, pid);
+            let id = crate::mem::tmpfs_file_id(*sb, *ino);
+            cache = self.page_cache_pages(pid, cpu, id, file.pos, avail, false);
             if cache.1.is_some() {
                 len = cache.0;
             }
@@ -325,7 +327,9 @@ impl<T: Tracer> Kernel<T> {
             let room = self.tmpfs_room(&st, *sb, *ino, pos, data.len());
             no_space = room == 0 && !data.is_empty();
             data = &data[..room];
-            cache = self.page_cache_pages(pid, *sb, *ino, pos, data.len(), true);
+            let cpu = Self::task_cpu_locked(&st, pid);
+            let id = crate::mem::tmpfs_file_id(*sb, *ino);
+            cache = self.page_cache_pages(pid, cpu, id, pos, data.len(), true);
             if cache.1.is_some() {
                 data = &data[..cache.0];
             }
@@ -571,7 +575,7 @@ impl<T: Tracer> Kernel<T> {
                     .remove(ino, &pw.last);
                 // The inode is freed now (no hard links), and its page cache with it.
                 // Lock order: Kernel::state -> memcg world.
-                self.page_cache_truncate(sb, victim);
+                self.page_cache_truncate(Self::task_cpu_locked(&st, pid), sb, victim);
                 drop(st);
                 self.mem_events();
                 Ok(())

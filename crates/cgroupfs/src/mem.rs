@@ -89,6 +89,12 @@ impl<T: Tracer> Kernel<T> {
             .map_or(CpuId(0), |t| t.cpu)
     }
 
+    /// [`task_cpu_or_boot`](Self::task_cpu_or_boot) for a caller already holding
+    /// `Kernel::state`.
+    pub(crate) fn task_cpu_locked(st: &crate::state::State<T>, pid: Pid) -> CpuId {
+        st.tasks.get(&pid).map_or(CpuId(0), |t| t.cpu)
+    }
+
     /// ESRCH unless `pid` is a live task.
     fn mem_check_live(&self, pid: Pid) -> SysResult<()> {
         let st = self.state.lock();
@@ -309,8 +315,10 @@ impl<T: Tracer> Kernel<T> {
             let key = seg.key;
             // IPC_RMID makes the key private: a later shmget with it creates a new segment.
             st.shm_keys.remove(&key);
+            // The segment's pages are freed on the caller's CPU (its pagevecs and stock).
+            let cpu = Self::task_cpu_locked(&st, pid);
             self.mem
-                .shm_rmid(ShmId(shmid as u32), CpuId(0))
+                .shm_rmid(ShmId(shmid as u32), cpu)
                 .map_err(|e| err(e, "shmctl"))?;
         }
         self.mem_events();
@@ -325,8 +333,8 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn page_cache_access(
         &self,
         pid: Pid,
-        sb: u32,
-        ino: u64,
+        cpu: CpuId,
+        file: FileId,
         pos: u64,
         n: usize,
         write: bool,
@@ -334,13 +342,10 @@ impl<T: Tracer> Kernel<T> {
         if n == 0 {
             return Ok(());
         }
-        let file = tmpfs_file_id(sb, ino);
         if write {
-            self.mem
-                .file_write(pid, file, pos, Bytes(n as u64), CpuId(0))
+            self.mem.file_write(pid, file, pos, Bytes(n as u64), cpu)
         } else {
-            self.mem
-                .file_read(pid, file, pos, Bytes(n as u64), CpuId(0))
+            self.mem.file_read(pid, file, pos, Bytes(n as u64), cpu)
         }
     }
 
@@ -350,8 +355,8 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn page_cache_pages(
         &self,
         pid: Pid,
-        sb: u32,
-        ino: u64,
+        cpu: CpuId,
+        file: FileId,
         pos: u64,
         len: usize,
         write: bool,
@@ -360,7 +365,7 @@ impl<T: Tracer> Kernel<T> {
         while done < len {
             let off = pos + done as u64;
             let chunk = (len - done).min((PAGE_SIZE - off % PAGE_SIZE) as usize);
-            if let Err(e) = self.page_cache_access(pid, sb, ino, off, chunk, write) {
+            if let Err(e) = self.page_cache_access(pid, cpu, file, off, chunk, write) {
                 return (done, Some(e));
             }
             done += chunk;
@@ -389,8 +394,9 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    /// `truncate_inode_pages` for a tmpfs inode (O_TRUNC, unlink).
-    pub(crate) fn page_cache_truncate(&self, sb: u32, ino: u64) {
-        self.mem.file_truncate(tmpfs_file_id(sb, ino), CpuId(0));
+    /// `truncate_inode_pages` for a tmpfs inode (O_TRUNC, unlink), on the CPU of the task
+    /// that truncates.
+    pub(crate) fn page_cache_truncate(&self, cpu: CpuId, sb: u32, ino: u64) {
+        self.mem.file_truncate(tmpfs_file_id(sb, ino), cpu);
     }
 }

@@ -57,7 +57,9 @@ impl<T: Tracer> Kernel<T> {
     /// in state D for the caller to see, as a fault leaves it).
     pub(crate) fn sys_swapoff(&self, pid: Pid, path: &str) -> SysResult<()> {
         self.swap_path_check(pid, path)?;
-        let r = self.mem.swapoff(Some(pid), CpuId(0));
+        // try_to_unuse runs on the caller's CPU: the pages come back through its pagevec.
+        let cpu = self.task_cpu_or_boot(pid);
+        let r = self.mem.swapoff(Some(pid), cpu);
         if r == Err(Errno::EINTR) && self.mem.oom_waiting(pid).is_some() {
             // Lock order: Kernel::state alone.
             let mut st = self.state.lock();

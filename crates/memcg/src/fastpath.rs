@@ -66,7 +66,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         }
         let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
         let ok =
-            w.host.hook.is_none() && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
+            !w.host.page_events && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
         ok.then_some(w)
     }
 

@@ -11,6 +11,7 @@ mod facade;
 mod hostfs;
 mod memory;
 mod model;
+mod percpu;
 mod process;
 mod procfs;
 mod procmodel;
