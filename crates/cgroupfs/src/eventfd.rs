@@ -25,7 +25,7 @@ impl<T: Tracer> Kernel<T> {
             .eventfd
             .eventfd2(initval, flags)
             .map_err(|e| SysError::new(e, "eventfd2: unknown flag"))?;
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let mut of = OpenFile::new(FileKind::Eventfd(file), true, true);
         of.nonblock = flags & EFD_NONBLOCK != 0;

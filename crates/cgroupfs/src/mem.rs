@@ -97,7 +97,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// ESRCH unless `pid` is a live task.
     fn mem_check_live(&self, pid: Pid) -> SysResult<()> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.live_cred(&st, pid).map(|_| ())
     }
 
@@ -175,7 +175,7 @@ impl<T: Tracer> Kernel<T> {
             Ok(()) => Ok(()),
             Err(FaultError::Errno(e)) => Err(err(e, "page fault failed")),
             Err(FaultError::OomWait { .. }) => {
-                let mut st = self.state.lock();
+                let mut st = self.lock_state();
                 if let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie())
                     && t.sched != Sched::OomWait
                 {
@@ -209,7 +209,7 @@ impl<T: Tracer> Kernel<T> {
             }
             for pid in ev.woken {
                 let pending = {
-                    let mut st = self.state.lock();
+                    let mut st = self.lock_state();
                     match st.tasks.get_mut(&pid).filter(|t| t.sched == Sched::OomWait) {
                         Some(t) => {
                             let before = t.before_oom_wait.take().unwrap_or(Sched::NoProgram);
@@ -235,7 +235,7 @@ impl<T: Tracer> Kernel<T> {
     // ---- SysV shm ----------------------------------------------------------------------------
 
     pub(crate) fn sys_shmget(&self, pid: Pid, key: i32, size: u64, shmflg: i32) -> SysResult<i32> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         if key != IPC_PRIVATE
             && let Some(&(id, seg_size)) = st.shm_keys.get(&key)
@@ -278,7 +278,7 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "do_shmat")]
     pub(crate) fn sys_shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let Some(seg) = st.shm_segs.get(&shmid) else {
             return Err(err(Errno::EINVAL, "shmat: no such segment"));
@@ -302,7 +302,7 @@ impl<T: Tracer> Kernel<T> {
 
     pub(crate) fn sys_shmctl_rmid(&self, pid: Pid, shmid: i32) -> SysResult<()> {
         {
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             let cred = self.live_cred(&st, pid)?;
             let Some(&seg) = st.shm_segs.get(&shmid) else {
                 return Err(err(Errno::EINVAL, "shmctl: no such segment"));

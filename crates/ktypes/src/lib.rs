@@ -9,6 +9,7 @@
 
 pub mod errno;
 pub mod klog;
+pub mod lockdep;
 pub mod parse;
 pub mod percpu;
 pub mod trace;

@@ -48,6 +48,7 @@ use crate::profile::MemcgProfile;
 pub use crate::swap::PAGEVEC_SIZE;
 use crate::swapfile::SwapInfo;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{Bytes, Errno, PAGE_SHIFT, Pages, Pid};
 use crossbeam_utils::CachePadded;
@@ -335,11 +336,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Take the world's write side (every operation but the fault fast path), folding the
     /// CPUs' statistics deltas and cached frames back in first.
-    pub(crate) fn lock(&self) -> ShardedLockWriteGuard<'_, World<C>> {
-        let mut w = self
-            .world
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub(crate) fn lock(&self) -> Tracked<ShardedLockWriteGuard<'_, World<C>>> {
+        // Lock order: [Kernel::state ->] [cgroup_mutex ->] world; checked in debug builds.
+        let mut w = Tracked::new(LockClass::MemcgWorld, || {
+            self.world
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         w.fold_cpus();
         w
     }

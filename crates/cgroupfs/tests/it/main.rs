@@ -9,6 +9,7 @@ mod event_control;
 mod eventfd;
 mod facade;
 mod hostfs;
+mod lockdep;
 mod memory;
 mod model;
 mod percpu;
