@@ -382,29 +382,10 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     }
 }
 
-/// One release-agent execution the kernel would have started (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25), as recorded in the
-/// kernel log. Nothing is ever executed on the host.
-#[doc(alias = "call_usermodehelper")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReleaseAgentCall {
-    /// Simulated time of the call, nanoseconds since boot.
-    pub nanos: u64,
-    /// `[release_agent_path, cgroup path relative to its hierarchy]`.
-    pub argv: Vec<String>,
-    /// `["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"]`.
-    pub envp: Vec<String>,
-}
-
-impl ReleaseAgentCall {
-    /// The kernel-log line for this call.
-    pub fn log_line(&self) -> String {
-        format!(
-            "cgroup: release_agent: exec {} ({})",
-            self.argv.join(" "),
-            self.envp.join(" ")
-        )
-    }
-}
+/// One release-agent execution the kernel would have started: the core's record (one type for
+/// the core and the Kernel), also logged in the kernel log with its time. Nothing is ever
+/// executed on the host.
+pub use cgsim_cgroup::ReleaseAgentCall;
 
 /// Boot-time parameters.
 ///
