@@ -14,6 +14,7 @@ use crate::event_control::{EventControl, NoEventControl};
 use crate::profile::CoreProfile;
 use crate::root::{CgroupfsRoot, RootId};
 use crate::subsys::{CgroupSubsys, SubsysCallback, SubsysCtx, TaskRef};
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::{CpuId, Cred, Pid, Tracer, trace};
 use parking_lot::{Mutex, MutexGuard, RwLock};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -393,9 +394,10 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// Take `cgroup_mutex` (`cgroup_lock`), first running the release checks that `css_put` left
     /// pending (see `css.rs`).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, CgroupState<T>> {
-        // Lock order: cgroup_mutex (outermost; the caller holds no core lock).
-        let st = self.cgroup_mutex.lock();
+    pub(crate) fn lock(&self) -> Tracked<MutexGuard<'_, CgroupState<T>>> {
+        // Lock order: cgroup_mutex (outermost; the caller holds no core lock). Checked in
+        // debug builds (`cgsim_ktypes::lockdep`).
+        let st = Tracked::new(LockClass::CgroupMutex, || self.cgroup_mutex.lock());
         // Lock order: cgroup_mutex -> css pending list (taken and released here).
         let pending = std::mem::take(&mut *self.css_pending.lock());
         for cgrp in pending {

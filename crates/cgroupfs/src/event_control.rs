@@ -279,7 +279,7 @@ impl<T: Tracer> Kernel<T> {
                 (info, Arc::clone(&e.ctx))
             })
             .collect();
-        let st = self.state.lock();
+        let st = self.lock_state();
         events
             .into_iter()
             .map(|(mut info, ctx)| {

@@ -28,7 +28,7 @@ impl<T: Tracer> Kernel<T> {
         if self.eventfd_alloc_fails() {
             return Err(SysError::new(Errno::ENOMEM, "eventfd2: kmalloc failed"));
         }
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let mut of = OpenFile::new(FileKind::Eventfd(file), true, true);
         of.nonblock = flags & EFD_NONBLOCK != 0;

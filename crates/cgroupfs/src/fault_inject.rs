@@ -204,7 +204,7 @@ impl<T: Tracer> Kernel<T> {
         if !self.fault.armed() {
             return None;
         }
-        let st = self.state.lock();
+        let st = self.lock_state();
         let t = st.tasks.get(&pid)?;
         Some(FaultInjection::enter(Current {
             pid,

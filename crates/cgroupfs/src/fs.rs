@@ -39,7 +39,7 @@ impl<T: Tracer> Kernel<T> {
     ) -> SysResult<Fd> {
         let _f = func(&*self.tracer, CpuId(0), "do_sys_open");
         // Lock order: Kernel::state -> cgroup_mutex (opening a control file snapshots it).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let mut created = false;
         let w = if flags.create {
@@ -153,7 +153,7 @@ impl<T: Tracer> Kernel<T> {
                         if flags.truncate && flags.write {
                             data.clear();
                             // Lock order: Kernel::state -> memcg world.
-                            self.page_cache_truncate(*sb, *ino);
+                            self.page_cache_truncate(Self::task_cpu_locked(st, pid), *sb, *ino);
                         }
                         FileKind::Tmpfs { sb: *sb, ino: *ino }
                     }
@@ -237,7 +237,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_fd_endless(&self, pid: Pid, fd: Fd) -> bool {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.fd_file(&st, pid, fd)
             .is_ok_and(|id| matches!(st.files[&id].kind, FileKind::Zero))
     }
@@ -248,7 +248,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_read");
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let id = self.fd_file(&st, pid, fd)?;
         let mut file = st.files.remove(&id).expect("fd names a file");
         // The pages to read enter the page cache first, charged to the reader's memcg, a page
@@ -259,7 +259,9 @@ impl<T: Tracer> Kernel<T> {
             let avail = tmpfs_size(&st, *sb, *ino)
                 .saturating_sub(file.pos)
                 .min(len as u64) as usize;
-            cache = self.page_cache_pages(pid, *sb, *ino, file.pos, avail, false);
+            let cpu = Self::task_cpu_locked(&st, pid);
+            let id = crate::mem::tmpfs_file_id(*sb, *ino);
+            cache = self.page_cache_pages(pid, cpu, id, file.pos, avail, false);
             if cache.1.is_some() {
                 len = cache.0;
             }
@@ -310,7 +312,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_write");
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let id = self.fd_file(&st, pid, fd)?;
         let event_control =
@@ -332,7 +334,9 @@ impl<T: Tracer> Kernel<T> {
             let room = self.tmpfs_room(&st, *sb, *ino, pos, data.len());
             no_space = room == 0 && !data.is_empty();
             data = &data[..room];
-            cache = self.page_cache_pages(pid, *sb, *ino, pos, data.len(), true);
+            let cpu = Self::task_cpu_locked(&st, pid);
+            let id = crate::mem::tmpfs_file_id(*sb, *ino);
+            cache = self.page_cache_pages(pid, cpu, id, pos, data.len(), true);
             if cache.1.is_some() {
                 data = &data[..cache.0];
             }
@@ -418,7 +422,7 @@ impl<T: Tracer> Kernel<T> {
 
     pub(crate) fn sys_close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "sys_close");
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.fd_file(&st, pid, fd)?;
         let e = st
             .tasks
@@ -451,7 +455,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_dup2(&self, pid: Pid, old: Fd, new: Fd) -> SysResult<Fd> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let id = self.fd_file(&st, pid, old)?;
         if new.0 < 0 || new.0 >= RLIMIT_NOFILE {
             return Err(err(Errno::EBADF, "new fd out of range"));
@@ -480,7 +484,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_mkdir");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_mkdir).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;
         if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
@@ -528,7 +532,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_rmdir(&self, pid: Pid, path: &str) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_rmdir");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_rmdir).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;
         match pw.last.as_str() {
@@ -563,7 +567,7 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "vfs_unlink")]
     pub(crate) fn sys_unlink(&self, pid: Pid, path: &str) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_unlink");
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;
         if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
@@ -584,7 +588,7 @@ impl<T: Tracer> Kernel<T> {
                     .remove(ino, &pw.last);
                 // The inode is freed now (no hard links), and its page cache with it.
                 // Lock order: Kernel::state -> memcg world.
-                self.page_cache_truncate(sb, victim);
+                self.page_cache_truncate(Self::task_cpu_locked(&st, pid), sb, victim);
                 drop(st);
                 self.mem_events();
                 Ok(())
@@ -621,7 +625,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_readdir(&self, pid: Pid, path: &str) -> SysResult<Vec<DirEntry>> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let attr = self.attr(&st, w.node())?;
@@ -635,7 +639,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_stat(&self, pid: Pid, path: &str) -> SysResult<Stat> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let a = self.attr(&st, w.node())?;
@@ -656,7 +660,7 @@ impl<T: Tracer> Kernel<T> {
         if mode & !(R_OK | W_OK | X_OK) != 0 {
             return Err(err(Errno::EINVAL, "bad access mode"));
         }
-        let st = self.state.lock();
+        let st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let a = self.attr(&st, w.node())?;
@@ -668,7 +672,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_chdir(&self, pid: Pid, path: &str) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let a = self.attr(&st, w.node())?;
@@ -683,14 +687,14 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_umask(&self, pid: Pid, mask: u32) -> SysResult<u32> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let t = st.tasks.get_mut(&pid).expect("checked");
         Ok(std::mem::replace(&mut t.umask, mask & 0o777))
     }
 
     pub(crate) fn sys_getcwd(&self, pid: Pid) -> SysResult<String> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.live_cred(&st, pid)?;
         let cwd = st.tasks[&pid].cwd.clone();
         // The kernel reports ENOENT for a working directory that has been removed.
@@ -704,7 +708,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `chmod`: the owner or root may change the permission bits (EPERM otherwise).
     pub(crate) fn sys_chmod(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         // chmod_common/chown_common: mnt_want_write before notify_change.
@@ -726,7 +730,7 @@ impl<T: Tracer> Kernel<T> {
         uid: Option<u32>,
         gid: Option<u32>,
     ) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         // chmod_common/chown_common: mnt_want_write before notify_change.

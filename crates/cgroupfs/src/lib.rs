@@ -148,6 +148,9 @@ use cgsim_ktypes::trace::Ftrace;
 use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
 use parking_lot::{Mutex, MutexGuard};
+
+/// `Kernel::state` held, with its lockdep record (`cgsim_ktypes::lockdep`, debug builds).
+pub(crate) type StateGuard<'a, T> = cgsim_ktypes::lockdep::Tracked<MutexGuard<'a, state::State<T>>>;
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -380,29 +383,10 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     }
 }
 
-/// One release-agent execution the kernel would have started (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25), as recorded in the
-/// kernel log. Nothing is ever executed on the host.
-#[doc(alias = "call_usermodehelper")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReleaseAgentCall {
-    /// Simulated time of the call, nanoseconds since boot.
-    pub nanos: u64,
-    /// `[release_agent_path, cgroup path relative to its hierarchy]`.
-    pub argv: Vec<String>,
-    /// `["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"]`.
-    pub envp: Vec<String>,
-}
-
-impl ReleaseAgentCall {
-    /// The kernel-log line for this call.
-    pub fn log_line(&self) -> String {
-        format!(
-            "cgroup: release_agent: exec {} ({})",
-            self.argv.join(" "),
-            self.envp.join(" ")
-        )
-    }
-}
+/// One release-agent execution the kernel would have started: the core's record (one type for
+/// the core and the Kernel), also logged in the kernel log with its time. Nothing is ever
+/// executed on the host.
+pub use cgsim_cgroup::ReleaseAgentCall;
 
 /// Boot-time parameters.
 ///
@@ -666,7 +650,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// Every release-agent execution so far, in order (each also logged in [`Kernel::klog`]).
     pub fn release_agent_log(&self) -> Vec<ReleaseAgentCall> {
-        self.state.lock().release_log.clone()
+        self.lock_state().release_log.clone()
     }
 
     /// Check the VFS and process-table invariants (`tmpfs.rs`, `task.rs`), the core's, and that
@@ -674,7 +658,7 @@ impl<T: Tracer> Kernel<T> {
     /// Property tests call it after every step.
     pub fn check_invariants(&self) {
         // Lock order: Kernel::state -> cgroup_mutex.
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.check_invariants();
         if let Err(e) = self.cgroups.check_invariants() {
             panic!("cgroup core invariant broken: {e}");
@@ -698,10 +682,18 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
+    /// Take `Kernel::state`, the outermost lock (lock order checked in debug builds).
+    #[track_caller]
+    pub(crate) fn lock_state(&self) -> StateGuard<'_, T> {
+        cgsim_ktypes::lockdep::Tracked::new(cgsim_ktypes::lockdep::LockClass::KernelState, || {
+            self.state.lock()
+        })
+    }
+
     /// Release `Kernel::state`: log pending release-agent calls first, drop eventfd files whose
     /// last reference went away only after the lock is gone, then run the `cgroup.event_control`
     /// removals their hang-up scheduled.
-    fn unlock(&self, mut st: MutexGuard<'_, state::State<T>>) {
+    fn unlock(&self, mut st: StateGuard<'_, T>) {
         self.drain_release_agent(&mut st);
         let deferred = std::mem::take(&mut st.deferred_drops);
         let sigchld = std::mem::take(&mut st.pending_sigchld);
@@ -767,7 +759,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// Replace the environment of `pid`, as `execve` does with its `envp`.
     pub fn set_environ(&self, pid: Pid, environ: Vec<(String, String)>) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let t = st.tasks.get_mut(&pid).ok_or(cgsim_ktypes::SysError::new(
             cgsim_ktypes::Errno::ESRCH,
             "no such process",
@@ -778,7 +770,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// The environment of `pid` (what `getenv` reads in the process).
     pub fn environ(&self, pid: Pid) -> Vec<(String, String)> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.tasks
             .get(&pid)
             .map(|t| t.environ.clone())
@@ -787,7 +779,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// One variable of `pid`'s environment (`getenv`).
     pub fn getenv(&self, pid: Pid, name: &str) -> Option<String> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.tasks
             .get(&pid)?
             .environ
@@ -1040,7 +1032,7 @@ impl<T: Tracer> Kernel<T> {
             return false;
         }
         self.mem.oom_wait_interrupt(pid);
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         if let Some(t) = st
             .tasks
             .get_mut(&pid)
@@ -1131,6 +1123,6 @@ impl<T: Tracer> Kernel<T> {
     /// Take what processes wrote to the console (fds 0–2 of init and its descendants unless
     /// redirected), in write order.
     pub fn console_drain(&self) -> Vec<(ConsoleStream, Vec<u8>)> {
-        std::mem::take(&mut self.state.lock().console)
+        std::mem::take(&mut self.lock_state().console)
     }
 }

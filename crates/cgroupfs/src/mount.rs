@@ -194,7 +194,7 @@ impl<T: Tracer> Kernel<T> {
         let mnt_flags = mnt_flags_of(flags);
         let sb_flags = flags & SB_FLAGS;
         // Lock order: Kernel::state -> cgroup_mutex (inside the core's get_sb/remount).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.cred_of(&st, pid)?;
         if !cred.euid.is_root() {
             return Err(SysError::new(Errno::EPERM, "mount needs CAP_SYS_ADMIN"));
@@ -322,7 +322,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_umount(&self, pid: Pid, target: &str) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "do_umount");
         // Lock order: Kernel::state -> cgroup_mutex (inside the core's kill_sb).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.cred_of(&st, pid)?;
         if !cred.euid.is_root() {
             return Err(SysError::new(Errno::EPERM, "umount needs CAP_SYS_ADMIN"));

@@ -25,7 +25,7 @@ pub const MAX_ROUNDS: usize = 10_000;
 
 impl<T: Tracer> Kernel<T> {
     pub(crate) fn sched_spawn(&self, pid: Pid, program: Box<dyn Program<T>>) {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         match st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) {
             Some(t) => {
                 t.sched = Sched::Runnable;
@@ -46,7 +46,7 @@ impl<T: Tracer> Kernel<T> {
     /// Wake sleepers whose time has come and waiters whose fd is readable; return the runnable
     /// pids in ascending order.
     fn runnable(&self) -> Vec<Pid> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let now = self.clock.now_nanos();
         let pids: Vec<Pid> = st.tasks.keys().copied().collect();
         let mut out = Vec::new();
@@ -100,14 +100,14 @@ impl<T: Tracer> Kernel<T> {
     fn step_one(&self, pid: Pid) {
         // Still runnable? (A program earlier in this round may have killed it.)
         {
-            let st = self.state.lock();
+            let st = self.lock_state();
             if st.tasks.get(&pid).map(|t| t.sched) != Some(Sched::Runnable) {
                 return;
             }
         }
         let Some(mut prog) = self.programs.lock().remove(&pid) else {
             // Runnable without a program: nothing to run.
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             if let Some(t) = st
                 .tasks
                 .get_mut(&pid)
@@ -118,7 +118,7 @@ impl<T: Tracer> Kernel<T> {
             return;
         };
         let step = prog.step(self, pid);
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             // The program exited or was killed during its step: it dies with the process.
             return;
@@ -154,7 +154,7 @@ impl<T: Tracer> Kernel<T> {
                 return;
             }
             let next = {
-                let st = self.state.lock();
+                let st = self.lock_state();
                 st.tasks
                     .values()
                     .filter_map(|t| match t.sched {

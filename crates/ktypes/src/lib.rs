@@ -10,6 +10,7 @@
 pub mod errno;
 pub mod fault;
 pub mod klog;
+pub mod lockdep;
 pub mod parse;
 pub mod percpu;
 pub mod trace;

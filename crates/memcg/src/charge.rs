@@ -8,8 +8,9 @@
 //!
 //! The loop is generic over the counter backend `C` and the tracer `T`, so neither costs a
 //! dynamic call; the one trait object on the path is the event hook (`memcg_check_events`),
-//! called whenever a hook is installed (`memory_subsystems` installs one at boot, so through
-//! the `Kernel` it always is, and the fault fast path is never taken there).
+//! called only while a registration asks for page events (a threshold: see
+//! [`MemcgEventHook::wants_page_events`](crate::MemcgEventHook::wants_page_events)). While
+//! none does, the fault fast path is taken, also through the `Kernel`.
 //! **Differences:** every charge may sleep (`__GFP_WAIT`) and may invoke the OOM killer; the
 //! "sleep ~100 ms" between rounds is not modelled (time does not advance). A task that the OOM
 //! killer chose is not bypassed to the root: the fault returns [`FaultError::OomKilled`] and the
@@ -17,7 +18,8 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, World};
-use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED};
+use crate::memcontrol::MemcgSlot;
+use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED, Pfn};
 use crate::profile::{ChargeAlgo, OomModel};
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
@@ -31,7 +33,7 @@ pub const MEM_CGROUP_RECLAIM_RETRIES: u32 = 5;
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct OverLimit {
     /// `mem_over_limit` (a memcg slot; may be an ancestor of the charged memcg).
-    pub(crate) memcg: u16,
+    pub(crate) memcg: MemcgSlot,
     /// The memsw counter refused: reclaim must not swap (`MEM_CGROUP_RECLAIM_NOSWAP`).
     pub(crate) noswap: bool,
 }
@@ -52,7 +54,7 @@ pub(crate) struct UnchargeBatch {
     /// `do_batch`: nesting depth of uncharge_start.
     pub(crate) depth: u32,
     /// `memcg`: the memcg whose uncharges are held.
-    pub(crate) memcg: Option<u16>,
+    pub(crate) memcg: Option<MemcgSlot>,
     /// `bytes` / `memsw_bytes`, in pages.
     pub(crate) nr: u64,
     pub(crate) memsw_nr: u64,
@@ -65,7 +67,7 @@ pub(crate) enum OomOutcome {
     /// The charging task itself was killed.
     Killed,
     /// The charging task must sleep on this memcg's OOM wait queue.
-    Wait(u16),
+    Wait(MemcgSlot),
     /// Nothing could be killed: fail with ENOMEM.
     Fail,
     /// 4.x `OOM_FAILED`: nothing could be killed; charge anyway (`force:` in `try_charge`).
@@ -81,8 +83,8 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Pid,
-        pfn: u32,
-        memcg: u16,
+        pfn: Pfn,
+        memcg: MemcgSlot,
         cache: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "mem_cgroup_charge_common");
@@ -105,9 +107,9 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Option<Pid>,
-        mem: u16,
+        mem: MemcgSlot,
         oom: bool,
-    ) -> Result<Option<u16>, FaultError> {
+    ) -> Result<Option<MemcgSlot>, FaultError> {
         let _f = trace::func(t, cpu, "__mem_cgroup_try_charge");
         // TIF_MEMDIE: the OOM killer's victim charges nothing on its way out.
         if pid.is_some_and(|p| self.tasks.get(&p).is_some_and(|t| t.memdie)) {
@@ -125,7 +127,7 @@ impl<C: MemCounter> World<C> {
                 let _g = trace::func(t, cpu, "consume_stock");
                 // Disjoint fields: the memcg's counters are borrowed while this CPU's stock is
                 // written, with no reference-count traffic on the fast path.
-                let counters = &self.memcgs[mem as usize]
+                let counters = &self.memcgs.slots[mem.index()]
                     .as_ref()
                     .expect("memcg slot in use")
                     .counters;
@@ -158,7 +160,7 @@ impl<C: MemCounter> World<C> {
                         self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
                     }
                     // The task waits (or kills) where SEED does; only the context differs.
-                    OomModel::OomControlFaultEnd if self.in_user_fault && pid.is_some() => {
+                    OomModel::OomControlFaultEnd if self.current.in_user_fault && pid.is_some() => {
                         self.mem_cgroup_handle_oom(t, cpu, pid, over.memcg)
                     }
                     OomModel::OomControlFaultEnd => OomOutcome::Fail,
@@ -200,7 +202,7 @@ impl<C: MemCounter> World<C> {
         }
         if csize > 1 {
             let _g = trace::func(t, cpu, "refill_stock");
-            let counters = &self.memcgs[mem as usize]
+            let counters = &self.memcgs.slots[mem.index()]
                 .as_ref()
                 .expect("memcg slot in use")
                 .counters;
@@ -215,7 +217,7 @@ impl<C: MemCounter> World<C> {
 
     /// `try_charge`'s `force:` label (4.x): one page to every level of res and memsw, past
     /// any limit.
-    fn force_charge<T: Tracer>(&self, t: &T, cpu: CpuId, mem: u16) {
+    fn force_charge<T: Tracer>(&self, t: &T, cpu: CpuId, mem: MemcgSlot) {
         let m = self.mc(mem);
         let _ = m.counters.res.charge_nofail(Pages(1), t, cpu);
         if let Some(msw) = &m.counters.memsw {
@@ -230,7 +232,7 @@ impl<C: MemCounter> World<C> {
         &self,
         t: &T,
         cpu: CpuId,
-        mem: u16,
+        mem: MemcgSlot,
         nr: Pages,
     ) -> Result<(), OverLimit> {
         let m = self.mc(mem);
@@ -239,20 +241,20 @@ impl<C: MemCounter> World<C> {
         let memsw_first = self.profile.charge_algo == ChargeAlgo::V4X;
         if memsw_first && let Some(msw) = memsw {
             msw.try_charge(nr, t, cpu).map_err(|fail| OverLimit {
-                memcg: fail.owner() as u16,
+                memcg: MemcgSlot::from_owner(fail.owner()),
                 noswap: true,
             })?;
             if let Err(fail) = res.try_charge(nr, t, cpu) {
                 let _ = msw.uncharge(nr, t, cpu);
                 return Err(OverLimit {
-                    memcg: fail.owner() as u16,
+                    memcg: MemcgSlot::from_owner(fail.owner()),
                     noswap: false,
                 });
             }
             return Ok(());
         }
         res.try_charge(nr, t, cpu).map_err(|fail| OverLimit {
-            memcg: fail.owner() as u16,
+            memcg: MemcgSlot::from_owner(fail.owner()),
             noswap: false,
         })?;
         if let Some(msw) = memsw
@@ -260,7 +262,7 @@ impl<C: MemCounter> World<C> {
         {
             let _ = res.uncharge(nr, t, cpu);
             return Err(OverLimit {
-                memcg: fail.owner() as u16,
+                memcg: MemcgSlot::from_owner(fail.owner()),
                 noswap: true,
             });
         }
@@ -269,7 +271,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_check_under_limit`: res usage below its limit and, with swap accounting,
     /// memsw usage below its limit (strict, `include/linux/res_counter.h` `res_counter_set_limit`, v2.6.34).
-    pub(crate) fn mem_cgroup_check_under_limit(&self, mem: u16) -> bool {
+    pub(crate) fn mem_cgroup_check_under_limit(&self, mem: MemcgSlot) -> bool {
         let m = self.mc(mem);
         let under = |c: &C| c.usage() < c.limit();
         under(&m.counters.res) && m.counters.memsw.as_deref().is_none_or(under)
@@ -281,15 +283,15 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        pfn: u32,
-        memcg: Option<u16>,
+        pfn: Pfn,
+        memcg: Option<MemcgSlot>,
         cache: bool,
     ) {
         let _f = trace::func(t, cpu, "__mem_cgroup_commit_charge");
         let Some(s) = memcg else {
             return;
         };
-        let pg = &self.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn.index()];
         pg.set_memcg(s);
         pg.set(PCG_USED);
         if cache {
@@ -316,11 +318,11 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        pfn: u32,
+        pfn: Pfn,
         swapout: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_uncharge_page");
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         let Some(s) = pg.memcg_slot() else {
             return;
         };
@@ -343,7 +345,7 @@ impl<C: MemCounter> World<C> {
         if self.charges_counters(s) && !self.batch_uncharge(s, !swapout) {
             self.uncharge_counters(t, cpu, s, 1, u64::from(!swapout));
         }
-        let p = &self.pages[pfn as usize];
+        let p = &self.zone.pages[pfn.index()];
         p.set_memcg(NO_MEMCG);
         p.clear(PCG_USED | PCG_CACHE);
         self.check_events(cpu, s);
@@ -354,16 +356,16 @@ impl<C: MemCounter> World<C> {
 
     /// `__do_uncharge`'s batching half: hold this page's uncharge in the batch if one is open
     /// and nothing can observe the counters before it closes (see [`UnchargeBatch`]).
-    fn batch_uncharge(&mut self, s: u16, memsw: bool) -> bool {
-        let b = &self.uncharge_batch;
+    fn batch_uncharge(&mut self, s: MemcgSlot, memsw: bool) -> bool {
+        let b = &self.current.uncharge_batch;
         if b.depth == 0
-            || self.hook.is_some()
+            || self.host.hook.is_some()
             || b.memcg.is_some_and(|m| m != s)
             || self.mc(s).under_oom > 0
         {
             return false;
         }
-        let b = &mut self.uncharge_batch;
+        let b = &mut self.current.uncharge_batch;
         b.memcg = Some(s);
         b.nr += 1;
         if memsw {
@@ -374,13 +376,13 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_uncharge_start`: open (or nest) an uncharge batch.
     pub(crate) fn mem_cgroup_uncharge_start(&mut self) {
-        self.uncharge_batch.depth += 1;
+        self.current.uncharge_batch.depth += 1;
     }
 
     /// `mem_cgroup_uncharge_end`: close the batch; the outermost close subtracts the held pages
     /// from the counters in one walk each.
     pub(crate) fn mem_cgroup_uncharge_end<T: Tracer>(&mut self, t: &T, cpu: CpuId) {
-        let b = &mut self.uncharge_batch;
+        let b = &mut self.current.uncharge_batch;
         b.depth -= 1;
         if b.depth > 0 {
             return;
@@ -407,7 +409,7 @@ impl<C: MemCounter> World<C> {
         &self,
         t: &T,
         cpu: CpuId,
-        s: u16,
+        s: MemcgSlot,
         nr: u64,
         memsw_nr: u64,
     ) {
@@ -429,8 +431,13 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `memcg_check_events`: one page event for the event hook (thresholds, `mm/memcontrol.c`, v2.6.34).
-    pub(crate) fn check_events(&self, cpu: CpuId, s: u16) {
-        if let Some(hook) = &self.hook {
+    /// The event count itself is `pgpgin + pgpgout` (`MEM_CGROUP_STAT_EVENTS`), kept whether
+    /// or not the hook is armed, so the hook's rate limit sees the kernel's count even for
+    /// events from before the first registration.
+    pub(crate) fn check_events(&self, cpu: CpuId, s: MemcgSlot) {
+        if self.host.page_events
+            && let Some(hook) = &self.host.hook
+        {
             hook.memcg_check_events(self, cpu, self.mc(s).id);
         }
     }
@@ -438,7 +445,7 @@ impl<C: MemCounter> World<C> {
     /// `mem_cgroup_usage` (2.6.32+): what `usage_in_bytes` prints. The root's usage comes
     /// from statistics (`mm/memcontrol.c` `mem_cgroup_is_root`, v2.6.34) unless the root is charged.
     #[doc(alias = "mem_cgroup_usage")]
-    pub(crate) fn usage_bytes(&self, s: u16, swap: bool) -> Bytes {
+    pub(crate) fn usage_bytes(&self, s: MemcgSlot, swap: bool) -> Bytes {
         let m = self.mc(s);
         if self.charges_counters(s) {
             let c = if swap {
@@ -463,7 +470,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Every memcg of `s`'s subtree in pre-order (`s` first), regardless of `use_hierarchy`.
-    pub(crate) fn subtree(&self, s: u16) -> Vec<u16> {
+    pub(crate) fn subtree(&self, s: MemcgSlot) -> Vec<MemcgSlot> {
         let mut out = vec![s];
         let mut i = 0;
         while i < out.len() {
@@ -477,7 +484,7 @@ impl<C: MemCounter> World<C> {
 
     /// The memcgs a hierarchical operation on `s` covers: its subtree with `use_hierarchy`,
     /// else `s` alone (`mem_cgroup_walk_tree`).
-    pub(crate) fn hierarchy_members(&self, s: u16) -> Vec<u16> {
+    pub(crate) fn hierarchy_members(&self, s: MemcgSlot) -> Vec<MemcgSlot> {
         if self.mc(s).use_hierarchy {
             self.subtree(s)
         } else {
@@ -487,7 +494,7 @@ impl<C: MemCounter> World<C> {
 
     /// Whether `a` is `b` or below it through `use_hierarchy` links (`css_is_ancestor` as
     /// memcg uses it).
-    pub(crate) fn is_same_or_hier_descendant(&self, a: u16, b: u16) -> bool {
+    pub(crate) fn is_same_or_hier_descendant(&self, a: MemcgSlot, b: MemcgSlot) -> bool {
         let mut x = a;
         loop {
             if x == b {
@@ -507,8 +514,8 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Pid,
-        mem: u16,
-    ) -> Result<Option<u16>, FaultError> {
+        mem: MemcgSlot,
+    ) -> Result<Option<MemcgSlot>, FaultError> {
         if !self.charges_counters(mem) {
             return Ok(Some(mem));
         }

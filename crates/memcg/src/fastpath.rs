@@ -18,17 +18,21 @@
 //! as if the slow path had done every page.
 
 use crate::counter_ext::MemCounter;
-use crate::machine::{CpuState, MemoryMachine, PAGEVEC_SIZE, PCP_BATCH, PCP_HIGH, World};
-use crate::mm::{Mm, Pte, VmaKind};
+use crate::machine::{MemoryMachine, World};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{Mm, MmId, Pte, VmaKind};
 use crate::page::{
     self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
-    PG_UNEVICTABLE, Page,
+    PG_UNEVICTABLE, Page, Pfn,
 };
+use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::profile::ChargeAlgo;
+use crate::swap::PAGEVEC_SIZE;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::trace::{NoTrace, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;
@@ -48,8 +52,8 @@ struct Fast<'a, C: MemCounter> {
     w: &'a World<C>,
     /// The faulting task and its memcg (the charge goes to `mm->owner`'s, usually the same).
     pid: Pid,
-    task_memcg: u16,
-    mm_id: u32,
+    task_memcg: MemcgSlot,
+    mm_id: MmId,
     mm: SpinGuard<'a, Mm>,
     c: usize,
     cpu: SpinGuard<'a, CpuState<C>>,
@@ -57,15 +61,17 @@ struct Fast<'a, C: MemCounter> {
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// Take the read side if the machine-wide conditions of the fast path hold.
-    fn read_fast(&self) -> Option<ShardedLockReadGuard<'_, World<C>>> {
+    fn read_fast(&self) -> Option<Tracked<ShardedLockReadGuard<'_, World<C>>>> {
         if T::ENABLED && self.tracer.is_on() {
             return None;
         }
-        let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
-        let ok = w.hook.is_none()
+        let w = Tracked::new(LockClass::MemcgWorld, || {
+            self.world.read().unwrap_or_else(PoisonError::into_inner)
+        });
+        let ok = !w.host.page_events
             && w.mc.is_none()
             && w.profile.charge_algo != ChargeAlgo::V2_6_25
-            && !w.fault.as_ref().is_some_and(|f| f.page_alloc_armed());
+            && !w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed());
         ok.then_some(w)
     }
 
@@ -102,14 +108,14 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         let mm_id = task.mm?;
         // Lock order: world (read) -> mm -> CPU -> memcg LRU -> free list.
-        let mm = w.mms.get(mm_id as usize)?.lock();
+        let mm = w.mms.get(mm_id.index())?.lock();
         let c = cpu.index() % w.cpus.len();
         let cpu = w.cpus[c].lock();
         // A pagevec the slow path filled may hold uncharged pages (orphan LRU, slow only).
         if cpu
             .pagevec
             .iter()
-            .any(|&p| w.pages[p as usize].memcg() == NO_MEMCG)
+            .any(|&p| w.zone.pages[p.index()].memcg() == NO_MEMCG)
         {
             return None;
         }
@@ -131,7 +137,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let memcg = if self.mm.owner == self.pid {
             self.task_memcg
         } else {
-            w.tasks.get(&self.mm.owner).map_or(0, |t| t.memcg)
+            w.tasks
+                .get(&self.mm.owner)
+                .map_or(MemcgSlot::ROOT, |t| t.memcg)
         };
         // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
         let mut vma_end = 0;
@@ -158,7 +166,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 break;
             }
             // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
-            w.pages[pfn as usize].store(Page {
+            w.zone.pages[pfn.index()].store(Page {
                 flags: PG_ANON
                     | PG_ACTIVE
                     | PCG_USED
@@ -167,8 +175,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 memcg,
                 mapcount: 1,
                 pagevec_cpu: self.c as u16,
-                owner: self.mm_id,
-                index: vpn as u32,
+                owner: self.mm_id.0,
+                index: crate::mm::page_index(vpn),
                 ..Page::FREE
             });
             faulted += 1;
@@ -191,11 +199,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// A frame from this CPU's cache, refilled from the global free list a batch at a time.
     /// `None` when the global list is empty: global reclaim is the slow path's.
-    fn alloc_frame(&mut self) -> Option<u32> {
+    fn alloc_frame(&mut self) -> Option<Pfn> {
         if let Some(p) = self.cpu.pcp.pop() {
             return Some(p);
         }
-        let mut free = self.w.free.lock();
+        let mut free = self.w.zone.free.lock();
         let n = free.len().min(PCP_BATCH);
         let at = free.len() - n;
         self.cpu.pcp.extend(free.drain(at..));
@@ -205,7 +213,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// `__mem_cgroup_try_charge`'s successful paths: the stock, or the counters when the charge
     /// (with its batch) fits everywhere.
-    fn try_charge(&mut self, memcg: u16) -> bool {
+    fn try_charge(&mut self, memcg: MemcgSlot) -> bool {
         let w = self.w;
         if !w.charges_counters(memcg) {
             return true;
@@ -241,15 +249,15 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let mut pv = std::mem::take(&mut self.cpu.pagevec);
         // One lock hold per run of pages of the same memcg, as the kernel takes `lru_lock`
         // once per pagevec (again only when the zone changes).
-        let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
+        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
         for &pfn in &pv {
-            let frame = &w.pages[pfn as usize];
+            let frame = &w.zone.pages[pfn.index()];
             let pg = frame.load();
             let lru = match &mut held {
                 Some((s, g)) if *s == pg.memcg => g,
                 _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
             };
-            page::list_add(&w.pages, lru, pg.lru_list(), pfn);
+            page::list_add(&w.zone.pages, lru, pg.lru_list(), pfn);
             frame.set_clear(PG_LRU, PG_PAGEVEC);
         }
         drop(held);
@@ -265,7 +273,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // First pass: only pages whose every lock this call can take. The entries it finds
         // are remembered (up to ZAP_REMEMBER of them) so the second pass does not walk the
         // page table again; the mm lock keeps them as they are.
-        let mut found: ArrayVec<(u64, u32), ZAP_REMEMBER> = ArrayVec::new();
+        let mut found: ArrayVec<(u64, Pfn), ZAP_REMEMBER> = ArrayVec::new();
         let mut all_found = true;
         let mut from = first;
         while let Some((vpn, pte)) = self.mm.ptes.next_in(from, end) {
@@ -276,7 +284,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             if found.try_push((vpn, pfn)).is_err() {
                 all_found = false;
             }
-            let pg = w.pages[pfn as usize].load();
+            let pg = w.zone.pages[pfn.index()].load();
             let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
             if !pg.has(PG_ANON)
                 || pg.mapcount != 1
@@ -292,10 +300,10 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).
         // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
         // pages directly; a few slots keep the common cases batched without allocating.
-        let mut batch: ArrayVec<(u16, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
+        let mut batch: ArrayVec<(MemcgSlot, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
         // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
         // memcg (`lock_batch`), not taken per page.
-        let mut held: Option<(u16, MutexGuard<'_, LruVec>)> = None;
+        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
         let mut lock_batch = 0;
         let mut from = first;
         let mut next = 0;
@@ -313,7 +321,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             };
             self.mm.ptes.remove(vpn);
             self.mm.anon_rss -= 1;
-            let frame = &w.pages[pfn as usize];
+            let frame = &w.zone.pages[pfn.index()];
             let pg = frame.load();
             if pg.has(PG_LRU) {
                 lock_batch += 1;
@@ -325,7 +333,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                     Some((s, g)) if *s == pg.memcg => g,
                     _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
                 };
-                page::list_del(&w.pages, lru, pg.lru_list(), pfn);
+                page::list_del(&w.zone.pages, lru, pg.lru_list(), pfn);
             } else {
                 let pv = &mut self.cpu.pagevec;
                 let i = pv
@@ -374,6 +382,6 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// `free_pcppages_bulk`: a batch of this CPU's cached frames back to the global list.
     fn pcp_give_back(&mut self) {
         let at = self.cpu.pcp.len().saturating_sub(PCP_BATCH);
-        self.w.free.lock().extend(self.cpu.pcp.drain(at..));
+        self.w.zone.free.lock().extend(self.cpu.pcp.drain(at..));
     }
 }

@@ -8,8 +8,11 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
-use crate::mm::{CacheSlot, FileId, Pte, Shm, ShmId, Vma, VmaKind};
-use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{CacheSlot, FileId, MmId, Pte, Shm, ShmId, Vma, VmaKind};
+use crate::page::{
+    NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM, Pfn,
+};
 use crate::page::{PG_UNEVICTABLE, Page};
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE, Pages, Pid};
@@ -31,9 +34,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `mmap(..., MAP_SHARED, /dev/zero fd)`: a new shmem object shared with children.
     pub fn mmap_shared_zero(&self, pid: Pid, len: Bytes) -> Result<u64, Errno> {
         let mut w = self.lock();
-        let file = w.next_shmem_file;
+        let file = w.shm_ids.next_shmem_file;
         w.mmap(pid, len, VmaKind::Shared { file, pgoff: 0 }, None)
-            .inspect(|_| w.next_shmem_file += 1)
+            .inspect(|_| w.shm_ids.next_shmem_file += 1)
     }
 
     /// `munmap(addr, len)`: unmap whole pages, uncharging private pages. EINVAL for an
@@ -86,10 +89,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             let mm = w.task_mm(pid)?;
             let pages = page_range(addr, len);
             for vpn in pages.clone() {
-                let Some((start, _)) = w.mms[mm as usize].get_mut().find_vma(vpn) else {
+                let Some((start, _)) = w.mms[mm.index()].get_mut().find_vma(vpn) else {
                     return Err(Errno::ENOMEM.into());
                 };
-                let vma = w.mms[mm as usize]
+                let vma = w.mms[mm.index()]
                     .get_mut()
                     .vmas
                     .get_mut(&start)
@@ -98,8 +101,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             }
             // Pages already present become unevictable now (`mlock_vma_page`).
             for vpn in pages {
-                if let Some(Pte::Page(pfn)) = w.mms[mm as usize].get_mut().ptes.get(vpn)
-                    && !w.pages[pfn as usize].has(PG_UNEVICTABLE)
+                if let Some(Pte::Page(pfn)) = w.mms[mm.index()].get_mut().ptes.get(vpn)
+                    && !w.zone.pages[pfn.index()].has(PG_UNEVICTABLE)
                 {
                     w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
                 }
@@ -121,7 +124,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mm = w.task_mm(pid)?;
         let mut starts = Vec::new();
         for vpn in page_range(addr, len) {
-            let (start, _) = w.mms[mm as usize]
+            let (start, _) = w.mms[mm.index()]
                 .get_mut()
                 .find_vma(vpn)
                 .ok_or(Errno::ENOMEM)?;
@@ -130,15 +133,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             }
         }
         for start in starts {
-            let m = w.mms[mm as usize].get_mut();
+            let m = w.mms[mm.index()].get_mut();
             let vma = m.vmas.get_mut(&start).expect("found");
             vma.locked = false;
             let (s, e) = (start, start + vma.pages);
             let mut from = s;
-            while let Some((vpn, pte)) = w.mms[mm as usize].get_mut().ptes.next_in(from, e) {
+            while let Some((vpn, pte)) = w.mms[mm.index()].get_mut().ptes.next_in(from, e) {
                 from = vpn + 1;
                 if let Pte::Page(pfn) = pte
-                    && w.pages[pfn as usize].has(PG_MLOCKED)
+                    && w.zone.pages[pfn.index()].has(PG_MLOCKED)
                     && !w.page_locked_elsewhere(pfn)
                 {
                     w.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
@@ -180,9 +183,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Ok(());
         }
         let mut w = self.lock();
-        w.in_user_fault = user;
+        w.current.in_user_fault = user;
         let r = (from..end).try_for_each(|vpn| w.handle_mm_fault(t, cpu, pid, vpn, write));
-        w.in_user_fault = false;
+        w.current.in_user_fault = false;
         r
     }
 
@@ -249,11 +252,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if size.0 == 0 {
             return Err(Errno::EINVAL);
         }
-        let id = w.next_shm;
-        w.next_shm += 1;
-        let file = w.next_shmem_file;
-        w.next_shmem_file += 1;
-        w.shms.insert(
+        let id = w.shm_ids.next_id;
+        w.shm_ids.next_id += 1;
+        let file = w.shm_ids.next_shmem_file;
+        w.shm_ids.next_shmem_file += 1;
+        w.shm_ids.segs.insert(
             id,
             Shm {
                 file,
@@ -269,7 +272,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// removed segment.
     pub fn shmat(&self, pid: Pid, shm: ShmId) -> Result<u64, Errno> {
         let mut w = self.lock();
-        let seg = w.shms.get(&shm.0).ok_or(Errno::EINVAL)?;
+        let seg = w.shm_ids.segs.get(&shm.0).ok_or(Errno::EINVAL)?;
         if seg.removed {
             return Err(Errno::EINVAL);
         }
@@ -280,7 +283,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             VmaKind::Shared { file, pgoff: 0 },
             Some(shm.0),
         )?;
-        w.shms.get_mut(&shm.0).expect("checked").nattch += 1;
+        w.shm_ids.segs.get_mut(&shm.0).expect("checked").nattch += 1;
         Ok(addr)
     }
 
@@ -290,7 +293,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let mut w = self.lock();
         let mm = w.task_mm(pid)?;
         let vpn = addr >> PAGE_SHIFT;
-        let vma = match w.mms[mm as usize].get_mut().vmas.get(&vpn) {
+        let vma = match w.mms[mm.index()].get_mut().vmas.get(&vpn) {
             Some(v) if v.shm.is_some() && addr.is_multiple_of(PAGE_SIZE) => *v,
             _ => return Err(Errno::EINVAL),
         };
@@ -302,16 +305,39 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn shm_rmid(&self, shm: ShmId, cpu: CpuId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let mut w = self.lock();
-        let seg = w.shms.get_mut(&shm.0).ok_or(Errno::EINVAL)?;
+        let seg = w.shm_ids.segs.get_mut(&shm.0).ok_or(Errno::EINVAL)?;
         seg.removed = true;
         if seg.nattch == 0 {
             let file = seg.file;
-            w.shms.remove(&shm.0);
+            w.shm_ids.segs.remove(&shm.0);
             w.truncate_file(t, cpu, file);
         }
         Ok(())
     }
 }
+
+/// Who faults, and in which address space: what the fault handlers below share.
+///
+/// **Kernel:** `struct vm_fault` (`include/linux/mm.h`, v2.6.34) carries the faulting address
+/// and flags; the task, its CPU and its mm come from `current`, `smp_processor_id()` and
+/// `vma->vm_mm`. Here they travel together, with the tracer, so each handler takes one context
+/// instead of four arguments.
+pub(crate) struct VmFault<'a, T> {
+    pub(crate) t: &'a T,
+    pub(crate) cpu: CpuId,
+    /// The faulting task (`current`).
+    pub(crate) pid: Pid,
+    /// Its mm (`vma->vm_mm`).
+    pub(crate) mm: MmId,
+}
+
+impl<T> Clone for VmFault<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for VmFault<'_, T> {}
 
 impl<C: MemCounter> World<C> {
     fn mmap(
@@ -326,8 +352,15 @@ impl<C: MemCounter> World<C> {
         }
         let mm = self.task_mm(pid)?;
         let pages = len.page_align().0 >> PAGE_SHIFT;
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         let start = m.next_vpn;
+        // `get_unmapped_area`: no room below the end of the address space.
+        if start
+            .checked_add(pages)
+            .is_none_or(|end| end > crate::mm::USER_VPN_END)
+        {
+            return Err(Errno::ENOMEM);
+        }
         // One guard page between mappings, as the kernel's top-down allocator tends to leave.
         m.next_vpn += pages + 1;
         m.vmas.insert(
@@ -352,34 +385,35 @@ impl<C: MemCounter> World<C> {
         write: bool,
     ) -> Result<(), FaultError> {
         let mm = self.task_mm(pid)?;
-        let (start, vma) = self.mms[mm as usize]
+        let (start, vma) = self.mms[mm.index()]
             .get_mut()
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
-        match self.mms[mm as usize].get_mut().ptes.get(vpn) {
+        let vmf = VmFault { t, cpu, pid, mm };
+        match self.mms[mm.index()].get_mut().ptes.get(vpn) {
             Some(Pte::Page(pfn))
                 if write
-                    && self.pages[pfn as usize].has(PG_ANON)
-                    && self.pages[pfn as usize].mapcount() > 1 =>
+                    && self.zone.pages[pfn.index()].has(PG_ANON)
+                    && self.zone.pages[pfn.index()].mapcount() > 1 =>
             {
-                self.do_wp_page(t, cpu, pid, mm, vpn, pfn, vma.locked)
+                self.do_wp_page(vmf, vpn, pfn, vma.locked)
             }
             Some(Pte::Page(pfn)) => {
                 // The hardware sets the accessed (and dirty) bit; reclaim reads it.
-                let pg = &self.pages[pfn as usize];
+                let pg = &self.zone.pages[pfn.index()];
                 pg.set(PG_REFERENCED);
                 if write {
                     pg.set(PG_DIRTY);
                 }
                 Ok(())
             }
-            Some(Pte::Swap(slot)) => self.do_swap_page(t, cpu, pid, mm, vpn, slot, vma.locked),
+            Some(Pte::Swap(slot)) => self.do_swap_page(vmf, vpn, slot, vma.locked),
             None => match vma.kind {
-                VmaKind::Anon => self.do_anonymous_page(t, cpu, pid, mm, vpn, vma.locked, write),
+                VmaKind::Anon => self.do_anonymous_page(vmf, vpn, vma.locked, write),
                 VmaKind::Shared { file, pgoff } => {
                     let idx = pgoff as u64 + (vpn - start);
                     let idx = u32::try_from(idx).map_err(|_| Errno::EFAULT)?;
-                    let pfn = self.shmem_getpage(t, cpu, pid, mm, file, idx, write)?;
+                    let pfn = self.shmem_getpage(vmf, file, idx, write)?;
                     self.map_shared(mm, vpn, pfn, vma.locked);
                     Ok(())
                 }
@@ -390,26 +424,23 @@ impl<C: MemCounter> World<C> {
     /// Allocate a frame holding `page` and charge it to `memcg` (as cache when `cache`). On a
     /// failed charge the frame is freed again; if the OOM killer tore the faulting mm down
     /// while we charged, the page is uncharged and freed and the fault reports `OomKilled`.
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn alloc_charged_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         page: Page,
-        memcg: u16,
+        memcg: MemcgSlot,
         cache: bool,
-    ) -> Result<u32, FaultError> {
+    ) -> Result<Pfn, FaultError> {
+        let VmFault { t, cpu, pid, mm } = vmf;
         self.fail_page_alloc_in_fault(t, cpu, pid)?;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize].store(page);
+        self.zone.pages[pfn.index()].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
             self.free_page(pfn);
             return Err(e);
         }
-        if !self.mms.contains(mm as usize) {
+        if !self.mms.contains(mm.index()) {
             self.uncharge_and_free(t, cpu, pfn);
             return Err(FaultError::OomKilled);
         }
@@ -419,11 +450,11 @@ impl<C: MemCounter> World<C> {
     /// Map a freshly charged private anonymous page at `vpn` of `mm` (mlocked pages go
     /// straight to the unevictable list) and queue it on this CPU's pagevec.
     #[inline]
-    fn map_anon_page(&mut self, cpu: CpuId, mm: u32, vpn: u64, pfn: u32, locked: bool) {
+    fn map_anon_page(&mut self, cpu: CpuId, mm: MmId, vpn: u64, pfn: Pfn, locked: bool) {
         if locked {
-            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+            self.zone.pages[pfn.index()].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.insert(vpn, Pte::Page(pfn));
         m.anon_rss += 1;
         self.lru_cache_add(cpu, pfn);
@@ -431,79 +462,70 @@ impl<C: MemCounter> World<C> {
 
     /// The memcg a page coming back from swap slot `slot` is charged to: the one its
     /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
-    pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: u32) -> u16 {
-        match slot.map(|s| self.swap[s as usize].memcg) {
-            Some(rec) if rec != NO_MEMCG && self.memcgs[rec as usize].is_some() => rec,
+    pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: MmId) -> MemcgSlot {
+        match slot.map(|s| self.swap_info.map[s as usize].memcg) {
+            Some(rec) if rec != NO_MEMCG && self.memcgs.slots[rec.index()].is_some() => rec,
             _ => self.mm_memcg(mm),
         }
     }
 
     /// `do_anonymous_page`: allocate, charge (`mem_cgroup_newpage_charge`), map.
-    #[allow(clippy::too_many_arguments)]
     fn do_anonymous_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         locked: bool,
         write: bool,
     ) -> Result<(), FaultError> {
+        let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "do_anonymous_page");
         let memcg = self.mm_memcg(mm);
-        let pfn = self.alloc_anon_page(t, cpu, pid, mm, vpn, write, memcg)?;
+        let pfn = self.alloc_anon_page(vmf, vpn, write, memcg)?;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
 
     /// A new private anonymous page for `vpn` of `mm` (active; dirty if written), charged to
     /// `memcg` as rss: what the anonymous, copy-on-write and swap-in faults allocate.
-    #[allow(clippy::too_many_arguments)]
     fn alloc_anon_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         dirty: bool,
-        memcg: u16,
-    ) -> Result<u32, FaultError> {
+        memcg: MemcgSlot,
+    ) -> Result<Pfn, FaultError> {
+        let VmFault { mm, .. } = vmf;
         let page = Page {
             flags: PG_ANON | PG_ACTIVE | if dirty { PG_DIRTY } else { 0 },
-            owner: mm,
-            index: vpn as u32,
+            owner: mm.0,
+            index: crate::mm::page_index(vpn),
             mapcount: 1,
             ..Page::FREE
         };
-        self.alloc_charged_page(t, cpu, pid, mm, page, memcg, false)
+        self.alloc_charged_page(vmf, page, memcg, false)
     }
 
     /// `do_wp_page` on an anonymous page still shared copy-on-write (`mapcount > 1`): copy it
     /// into a new page charged to the writer's memcg (`mem_cgroup_newpage_charge`), then drop
     /// this mm's mapping of the original, which stays charged where it was. A write to a page
     /// mapped once reuses it (the plain present-page case of `handle_mm_fault`).
-    #[allow(clippy::too_many_arguments)]
     fn do_wp_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
-        old: u32,
+        old: Pfn,
         locked: bool,
     ) -> Result<(), FaultError> {
+        let VmFault { t, cpu, pid, mm } = vmf;
         let _f = trace::func(t, cpu, "do_wp_page");
         let memcg = self.mm_memcg(mm);
-        let new = self.alloc_anon_page(t, cpu, pid, mm, vpn, true, memcg)?;
+        let new = self.alloc_anon_page(vmf, vpn, true, memcg)?;
         // pte_same: the charge may have reclaimed (the original swapped out) or OOM-killed.
-        if self.mms[mm as usize].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
+        if self.mms[mm.index()].get_mut().ptes.get(vpn) != Some(Pte::Page(old)) {
             self.uncharge_and_free(t, cpu, new);
             return self.handle_mm_fault(t, cpu, pid, vpn, true);
         }
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.remove(vpn);
         m.anon_rss -= 1;
         if self.page_remove_anon_rmap(old, mm, vpn, locked) {
@@ -517,45 +539,39 @@ impl<C: MemCounter> World<C> {
     /// `do_swap_page`: swap a private anonymous page back in, charging it again
     /// (`mem_cgroup_try_charge_swapin`) and freeing the swap entry (memsw uncharge of the
     /// entry's `swap_cgroup`).
-    #[allow(clippy::too_many_arguments)]
     fn do_swap_page<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         vpn: u64,
         slot: u32,
         locked: bool,
     ) -> Result<(), FaultError> {
+        let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "do_swap_page");
         let memcg = self.swapin_memcg(Some(slot), mm);
-        let pfn = self.alloc_anon_page(t, cpu, pid, mm, vpn, false, memcg)?;
+        let pfn = self.alloc_anon_page(vmf, vpn, false, memcg)?;
         self.swap_free_slot(t, cpu, slot);
-        self.mms[mm as usize].get_mut().swap_ents -= 1;
+        self.mms[mm.index()].get_mut().swap_ents -= 1;
         self.map_anon_page(cpu, mm, vpn, pfn, locked);
         Ok(())
     }
 
     /// `shmem_getpage`: the page of shmem object `file` at `idx`, created (charged as cache to
     /// the toucher's memcg) or swapped in as needed.
-    #[allow(clippy::too_many_arguments)]
     fn shmem_getpage<T: Tracer>(
         &mut self,
-        t: &T,
-        cpu: CpuId,
-        pid: Pid,
-        mm: u32,
+        vmf: VmFault<'_, T>,
         file: u32,
         idx: u32,
         write: bool,
-    ) -> Result<u32, FaultError> {
+    ) -> Result<Pfn, FaultError> {
+        let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "shmem_getpage");
-        match self.page_cache.get(&(file, idx)).copied() {
+        match self.page_cache.pages.get(&(file, idx)).copied() {
             Some(CacheSlot::Page(pfn)) => {
-                self.pages[pfn as usize].set(PG_REFERENCED);
+                self.zone.pages[pfn.index()].set(PG_REFERENCED);
                 if write {
-                    self.pages[pfn as usize].set(PG_DIRTY);
+                    self.zone.pages[pfn.index()].set(PG_DIRTY);
                 }
                 Ok(pfn)
             }
@@ -571,11 +587,13 @@ impl<C: MemCounter> World<C> {
                     _ => None,
                 };
                 let memcg = self.swapin_memcg(swap_rec, mm);
-                let pfn = self.alloc_charged_page(t, cpu, pid, mm, page, memcg, true)?;
+                let pfn = self.alloc_charged_page(vmf, page, memcg, true)?;
                 if let Some(slot) = swap_rec {
                     self.swap_free_slot(t, cpu, slot);
                 }
-                self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+                self.page_cache
+                    .pages
+                    .insert((file, idx), CacheSlot::Page(pfn));
                 self.lru_cache_add(cpu, pfn);
                 Ok(pfn)
             }
@@ -584,44 +602,48 @@ impl<C: MemCounter> World<C> {
 
     /// Map a shmem page into `mm` (`page_add_file_rmap`): the first mapping makes it count as
     /// `mapped_file`.
-    fn map_shared(&mut self, mm: u32, vpn: u64, pfn: u32, locked: bool) {
-        self.mms[mm as usize]
+    fn map_shared(&mut self, mm: MmId, vpn: u64, pfn: Pfn, locked: bool) {
+        self.mms[mm.index()]
             .get_mut()
             .ptes
             .insert(vpn, Pte::Page(pfn));
-        self.mms[mm as usize].get_mut().file_rss += 1;
-        self.shared_rmap.entry(pfn).or_default().push((mm, vpn));
-        let pg = &self.pages[pfn as usize];
+        self.mms[mm.index()].get_mut().file_rss += 1;
+        self.page_cache
+            .shared_rmap
+            .entry(pfn)
+            .or_default()
+            .push((mm, vpn));
+        let pg = &self.zone.pages[pfn.index()];
         pg.set_mapcount(pg.mapcount() + 1);
         if pg.mapcount() == 1
             && let Some(s) = pg.memcg_slot()
         {
             self.mc_mut(s).stat.mapped_file += 1;
         }
-        if locked && !self.pages[pfn as usize].has(PG_UNEVICTABLE) {
+        if locked && !self.zone.pages[pfn.index()].has(PG_UNEVICTABLE) {
             self.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
         }
     }
 
     /// `page_remove_rmap` for a shmem page mapped at `vpn` of `mm`.
-    pub(crate) fn unmap_shared(&mut self, mm: u32, vpn: u64, pfn: u32) {
-        if let Some(v) = self.shared_rmap.get_mut(&pfn) {
+    pub(crate) fn unmap_shared(&mut self, mm: MmId, vpn: u64, pfn: Pfn) {
+        if let Some(v) = self.page_cache.shared_rmap.get_mut(&pfn) {
             v.retain(|&(m, a)| !(m == mm && a == vpn));
             if v.is_empty() {
-                self.shared_rmap.remove(&pfn);
+                self.page_cache.shared_rmap.remove(&pfn);
             }
         }
-        let m = &mut *self.mms[mm as usize].get_mut();
+        let m = &mut *self.mms[mm.index()].get_mut();
         m.ptes.remove(vpn);
         m.file_rss -= 1;
-        let pg = &self.pages[pfn as usize];
+        let pg = &self.zone.pages[pfn.index()];
         pg.set_mapcount(pg.mapcount() - 1);
         if pg.mapcount() == 0 {
             if let Some(s) = pg.memcg_slot() {
                 self.mc_mut(s).stat.mapped_file -= 1;
             }
             // munlock: the last locked mapping went away.
-            if self.pages[pfn as usize].has(PG_MLOCKED) {
+            if self.zone.pages[pfn.index()].has(PG_MLOCKED) {
                 self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
             }
         }
@@ -637,29 +659,29 @@ impl<C: MemCounter> World<C> {
         idx: u32,
         dirty: bool,
     ) -> Result<(), FaultError> {
-        if let Some(CacheSlot::Page(pfn)) = self.page_cache.get(&(file, idx)).copied() {
+        if let Some(CacheSlot::Page(pfn)) = self.page_cache.pages.get(&(file, idx)).copied() {
             // mark_page_accessed: a second access to an inactive referenced page activates it.
-            let pg = self.pages[pfn as usize].load();
+            let pg = self.zone.pages[pfn.index()].load();
             if pg.has(PG_REFERENCED) && !pg.has(PG_ACTIVE) && !pg.has(PG_UNEVICTABLE) {
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
             } else {
-                self.pages[pfn as usize].set(PG_REFERENCED);
+                self.zone.pages[pfn.index()].set(PG_REFERENCED);
             }
             if dirty {
-                self.pages[pfn as usize].set(PG_DIRTY);
+                self.zone.pages[pfn.index()].set(PG_DIRTY);
             }
             return Ok(());
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
         self.fail_page_alloc_in_cache()?;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
-        self.pages[pfn as usize].store(Page {
+        self.zone.pages[pfn.index()].store(Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },
             owner: file,
             index: idx,
             ..Page::FREE
         });
-        let memcg = self.tasks.get(&pid).map_or(0, |t| t.memcg);
+        let memcg = self.tasks.get(&pid).map_or(MemcgSlot::ROOT, |t| t.memcg);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, true) {
             self.free_page(pfn);
             return Err(e);
@@ -668,7 +690,9 @@ impl<C: MemCounter> World<C> {
             self.uncharge_and_free(t, cpu, pfn);
             return Err(FaultError::OomKilled);
         }
-        self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+        self.page_cache
+            .pages
+            .insert((file, idx), CacheSlot::Page(pfn));
         self.lru_cache_add(cpu, pfn);
         Ok(())
     }

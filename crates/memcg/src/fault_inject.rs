@@ -113,13 +113,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// Share the machine's fault injection with the memory side: page allocations in faults
     /// and the page cache, and the notification registrations, ask it from now on.
     pub fn set_fault_injection(&self, f: Arc<FaultInjection>) {
-        self.lock().fault = Some(f);
+        self.lock().host.fault = Some(f);
     }
 
     /// The shared fault injection, if any (taken before the events' own lock: the world lock
     /// comes first in the lock order).
     pub(crate) fn fault_injection(&self) -> Option<Arc<FaultInjection>> {
-        self.lock().fault.clone()
+        self.lock().host.fault.clone()
     }
 }
 
@@ -133,7 +133,7 @@ impl<C: MemCounter> World<C> {
         pid: Pid,
     ) -> Result<(), FaultError> {
         loop {
-            let Some(f) = &self.fault else {
+            let Some(f) = &self.host.fault else {
                 return Ok(());
             };
             if !f.should_fail_alloc_page(&PAGE_FAULT) {
@@ -154,14 +154,15 @@ impl<C: MemCounter> World<C> {
     /// __GFP_NOWARN`: it cannot sleep, so `ignore-gfp-wait` does not spare it). On failure the
     /// slot goes back (`swapcache_free`) and the page is activated instead of swapped out.
     pub(crate) fn add_to_swap_fails(&self) -> bool {
-        self.fault
+        self.host
+            .fault
             .as_ref()
             .is_some_and(|f| f.should_failslab(&SWAP_CACHE_NODE))
     }
 
     /// `__page_cache_alloc` for `read(2)`/`write(2)`: an injected failure is ENOMEM.
     pub(crate) fn fail_page_alloc_in_cache(&self) -> Result<(), FaultError> {
-        match &self.fault {
+        match &self.host.fault {
             Some(f) if f.should_fail_alloc_page(&PAGE_CACHE) => {
                 Err(FaultError::Errno(Errno::ENOMEM))
             }

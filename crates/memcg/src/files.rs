@@ -16,6 +16,7 @@ use crate::charge::MEM_CGROUP_RECLAIM_RETRIES;
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
+use crate::memcontrol::MemcgSlot;
 use crate::page::LruList;
 use crate::profile::{ChargeAlgo, MemcgProfile, OomModel};
 use cgsim_ktypes::parse::strstrip;
@@ -436,7 +437,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
 impl<C: MemCounter> World<C> {
     /// `mem_control_stat_show` (2.6.34 keys, `mm/memcontrol.c`).
-    pub(crate) fn stat_map(&self, s: u16) -> Vec<(String, u64)> {
+    pub(crate) fn stat_map(&self, s: MemcgSlot) -> Vec<(String, u64)> {
         if self.profile.charge_algo == ChargeAlgo::V2_6_25 {
             // 2.6.25: cache, rss, active, inactive (`mm/memcontrol.c` `mem_control_stat_show`).
             let m = self.mc(s);
@@ -457,7 +458,7 @@ impl<C: MemCounter> World<C> {
             ];
         }
         let swap = self.profile.swap_accounting;
-        let local = |w: &World<C>, x: u16| -> Vec<(&'static str, u64)> {
+        let local = |w: &World<C>, x: MemcgSlot| -> Vec<(&'static str, u64)> {
             let m = w.mc(x);
             let st = m.stat;
             let pg = |n: i64| n.max(0) as u64 * PAGE_SIZE;
@@ -496,7 +497,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `memcg_get_hierarchical_limit`: the smallest limits walking up while `use_hierarchy`.
-    pub(crate) fn hierarchical_limits(&self, s: u16) -> (Bytes, Bytes) {
+    pub(crate) fn hierarchical_limits(&self, s: MemcgSlot) -> (Bytes, Bytes) {
         let m = self.mc(s);
         let memsw = |x: &crate::memcontrol::MemCgroup<C>| {
             x.counters
@@ -526,7 +527,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        s: u16,
+        s: MemcgSlot,
         val: Bytes,
         memsw: bool,
     ) -> Result<(), Errno> {
@@ -600,7 +601,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        s: u16,
+        s: MemcgSlot,
     ) -> Result<(), Errno> {
         let _f = trace::func(t, cpu, "mem_cgroup_force_empty");
         let m = self.mc(s);

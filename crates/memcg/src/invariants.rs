@@ -16,8 +16,9 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
-use crate::mm::{CacheSlot, Pte};
-use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{CacheSlot, MmId, Pte};
+use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame, Pfn};
 use cgsim_ktypes::PAGE_SIZE;
 use cgsim_ktypes::trace::Tracer;
 use std::collections::HashMap;
@@ -35,9 +36,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 impl<C: MemCounter> World<C> {
     pub(crate) fn check_invariants(&self) {
         // 1. frames.
-        let nr_free = self.pages.iter().filter(|p| p.has(PG_FREE)).count();
-        assert_eq!(nr_free, self.free.lock().len(), "free list vs PG_FREE");
-        let mut refs: HashMap<u32, u32> = HashMap::new();
+        let nr_free = self.zone.pages.iter().filter(|p| p.has(PG_FREE)).count();
+        assert_eq!(nr_free, self.zone.free.lock().len(), "free list vs PG_FREE");
+        let mut refs: HashMap<Pfn, u32> = HashMap::new();
         let mut swap_refs: HashMap<u32, u32> = HashMap::new();
         for (id, mm) in self.mms.iter() {
             let mm = mm.lock();
@@ -45,14 +46,15 @@ impl<C: MemCounter> World<C> {
             for (vpn, pte) in mm.ptes.iter() {
                 match pte {
                     Pte::Page(pfn) => {
-                        let pg = self.pages[pfn as usize].load();
+                        let pg = self.zone.pages[pfn.index()].load();
                         assert!(!pg.has(PG_FREE), "pte maps a free page");
                         if pg.has(PG_ANON) {
                             if pg.mapcount == 1 {
                                 assert_eq!((pg.owner, pg.index as u64), (id as u32, vpn));
                             } else {
                                 assert!(
-                                    self.shared_rmap[&pfn].contains(&(id as u32, vpn)),
+                                    self.page_cache.shared_rmap[&pfn]
+                                        .contains(&(MmId::from_index(id), vpn)),
                                     "shared anon page {pfn}: mapping missing from its rmap"
                                 );
                             }
@@ -74,17 +76,17 @@ impl<C: MemCounter> World<C> {
                 "mm counters"
             );
         }
-        for (&(file, idx), slot) in &self.page_cache {
+        for (&(file, idx), slot) in &self.page_cache.pages {
             match *slot {
                 CacheSlot::Page(pfn) => {
-                    let pg = self.pages[pfn as usize].load();
+                    let pg = self.zone.pages[pfn.index()].load();
                     assert_eq!((pg.owner, pg.index), (file, idx), "page cache back pointer");
                     *refs.entry(pfn).or_default() += 1;
                 }
                 CacheSlot::Swap(s) => *swap_refs.entry(s).or_default() += 1,
             }
         }
-        for (pfn, pg) in self.pages.iter().map(PageFrame::load).enumerate() {
+        for (pfn, pg) in self.zone.pages.iter().map(PageFrame::load).enumerate() {
             if pg.has(PG_FREE) {
                 continue;
             }
@@ -92,43 +94,43 @@ impl<C: MemCounter> World<C> {
                 // Copy-on-write: one reference per mapping, and a shared page's rmap lists
                 // exactly those mappings, its owner among them.
                 if pg.mapcount > 1 {
-                    let maps = &self.shared_rmap[&(pfn as u32)];
+                    let maps = &self.page_cache.shared_rmap[&Pfn::from_index(pfn)];
                     assert_eq!(maps.len(), usize::from(pg.mapcount), "rmap of {pfn}");
-                    assert!(maps.contains(&(pg.owner, u64::from(pg.index))));
+                    assert!(maps.contains(&(MmId(pg.owner), u64::from(pg.index))));
                 }
                 u32::from(pg.mapcount)
             } else {
                 1
             };
             assert_eq!(
-                refs.get(&(pfn as u32)).copied().unwrap_or(0),
+                refs.get(&Pfn::from_index(pfn)).copied().unwrap_or(0),
                 want,
                 "frame {pfn} references"
             );
         }
         // 2. swap.
-        let used = self.swap.iter().filter(|s| s.used()).count();
+        let used = self.swap_info.map.iter().filter(|s| s.used()).count();
         assert_eq!(
-            used + self.swap_free.len(),
-            self.swap.len(),
+            used + self.swap_info.free.len(),
+            self.swap_info.map.len(),
             "swap slots conserved"
         );
-        for (i, s) in self.swap.iter().enumerate() {
+        for (i, s) in self.swap_info.map.iter().enumerate() {
             let n = swap_refs.get(&(i as u32)).copied().unwrap_or(0);
             assert_eq!(n, u32::from(s.count), "swap slot {i} references");
         }
         // 3. + 4. lists and statistics.
-        let mut pagevec_pages: HashMap<u16, i64> = HashMap::new();
+        let mut pagevec_pages: HashMap<MemcgSlot, i64> = HashMap::new();
         for cpu in self.cpus.iter() {
             for &pfn in &cpu.lock().pagevec {
-                let pg = self.pages[pfn as usize].load();
+                let pg = self.zone.pages[pfn.index()].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
                 if let Some(s) = pg.memcg_slot() {
                     *pagevec_pages.entry(s).or_default() += 1;
                 }
             }
         }
-        for m in self.memcgs.iter().flatten() {
+        for m in self.memcgs.slots.iter().flatten() {
             let s = m.id.slot;
             let lru = m.lru.lock();
             let mut on_lists = 0i64;
@@ -137,7 +139,7 @@ impl<C: MemCounter> World<C> {
                 let mut p = lru.lists[l as usize].head;
                 let mut prev = NIL;
                 while p != NIL {
-                    let pg = self.pages[p as usize].load();
+                    let pg = self.zone.pages[p.index()].load();
                     assert!(pg.has(PG_LRU), "page on a list without PG_LRU");
                     assert_eq!(pg.memcg, s, "page on another memcg's list");
                     assert_eq!(pg.lru_list(), l, "page on the wrong list");
@@ -157,13 +159,15 @@ impl<C: MemCounter> World<C> {
                 m.id
             );
             let mapped = self
+                .zone
                 .pages
                 .iter()
                 .filter(|p| p.memcg() == s && p.has(crate::page::PCG_CACHE) && p.mapcount() > 0)
                 .count() as i64;
             assert_eq!(mapped, st.mapped_file, "{}: mapped_file", m.id);
             let swap = self
-                .swap
+                .swap_info
+                .map
                 .iter()
                 .filter(|x| x.used() && x.memcg == s)
                 .count() as i64;
@@ -171,7 +175,7 @@ impl<C: MemCounter> World<C> {
         }
         // 5. counters.
         if self.profile.stock_pages == 0 {
-            for m in self.memcgs.iter().flatten() {
+            for m in self.memcgs.slots.iter().flatten() {
                 let s = m.id.slot;
                 let members = self.hierarchy_members(s);
                 let skip_self = !self.charges_counters(s);
@@ -197,18 +201,18 @@ impl<C: MemCounter> World<C> {
             }
         }
         // 6. no charge on a removed memcg.
-        for pg in &self.pages {
+        for pg in &self.zone.pages {
             if let Some(s) = pg.memcg_slot() {
                 assert!(
-                    self.memcgs[s as usize].is_some(),
+                    self.memcgs.slots[s.index()].is_some(),
                     "page charged to a removed memcg"
                 );
             }
         }
-        for sl in self.swap.iter().filter(|s| s.used()) {
+        for sl in self.swap_info.map.iter().filter(|s| s.used()) {
             if sl.memcg != crate::page::NO_MEMCG {
                 assert!(
-                    self.memcgs[sl.memcg as usize].is_some(),
+                    self.memcgs.slots[sl.memcg.index()].is_some(),
                     "swap charged to a removed memcg"
                 );
             }

@@ -10,13 +10,17 @@
 //!
 //! | module | models |
 //! |---|---|
-//! | [`machine`] | the simulated machine (RAM, swap, CPUs), tasks, memcg tree, page allocator, pagevecs |
+//! | [`machine`] | the simulated machine: the `World` behind its lock, the [`MemoryMachine`] API, tasks |
+//! | `page_alloc` | the zone and its free frames, `alloc_page` with global reclaim/OOM (`mm/page_alloc.c`) |
+//! | `swap` | pagevecs and LRU add/remove (`mm/swap.c`) |
+//! | `percpu` | each CPU's pagevec, charge stock, frame cache and statistics deltas |
+//! | `fork`, `exit` | an mm gained (`kernel/fork.c` `dup_mm`, `fs/exec.c`) and dropped (`kernel/exit.c` `exit_mm`) |
 //! | `fault` | mmap, page faults, page cache, shmem, SysV shm (the host's memory calls) |
 //! | `fastpath` | anonymous faults and zaps under the world's read side, in parallel across CPUs |
 //! | `teardown` | munmap, exit_mmap, truncation, swap_free |
 //! | `swapfile` | the swap area: swapoff (`try_to_unuse`) and swapon |
 //! | `rmap` | fork's copy-on-write sharing of anonymous pages and their reverse map |
-//! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics |
+//! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics, the memcg table (create/destroy) |
 //! | `charge` | `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit, uncharge |
 //! | `vmscan` | `try_to_free_mem_cgroup_pages`, hierarchical and soft-limit reclaim |
 //! | `oom` | `mem_cgroup_out_of_memory`, `mem_cgroup_handle_oom`, `memcg_oom_recover` |
@@ -26,7 +30,7 @@
 //! | [`mm`] | mm_structs, VMAs, page tables, swap slots, SysV shm |
 //! | [`profile`] | the `memcg.*` switches |
 //! | [`model`] | a reference model of the counters for property tests |
-//! | [`events`] | usage thresholds and OOM notification on eventfds (`mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`, v2.6.34–v2.6.35) |
+//! | [`events`] | the event hook (`events::hook`), usage thresholds and OOM notification on eventfds (`mm/memcontrol.c` `mem_cgroup_threshold`, `__mem_cgroup_threshold`, `mem_cgroup_oom_register_event`, `mem_cgroup_oom_notify`, v2.6.34–v2.6.35) |
 //! | `subsys` | the `CgroupSubsys` implementation (feature `cgroup`) |
 //!
 //! # Host interface
@@ -44,10 +48,12 @@
 mod charge;
 pub mod counter_ext;
 pub mod events;
+mod exit;
 mod fastpath;
 mod fault;
 mod fault_inject;
 pub mod files;
+mod fork;
 mod invariants;
 pub mod machine;
 pub mod memcontrol;
@@ -57,10 +63,13 @@ mod move_charge;
 mod oom;
 mod oom_report;
 pub mod page;
+mod page_alloc;
+mod percpu;
 pub mod profile;
 mod rmap;
 #[cfg(feature = "cgroup")]
 pub mod subsys;
+mod swap;
 mod swapfile;
 mod teardown;
 mod vmscan;

@@ -21,25 +21,59 @@
 //! **Locking:** every field is protected by the machine's `world` lock (see `machine.rs`);
 //! the counters are `Arc`s of the counters crate with their own per-level locks or atomics.
 
-use crate::page::LruVec;
+use crate::counter_ext::MemCounter;
+use crate::machine::{MemoryMachine, World};
+use crate::page::{LruVec, NO_MEMCG};
 use cgsim_counters::{Counter, StockTarget, Underflow};
 use cgsim_ktypes::Pages;
+use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::{CpuId, Errno, Pid};
 use parking_lot::Mutex;
 use std::any::Any;
 use std::sync::Arc;
+
+/// A memcg's slot in the memcg table: the css id stand-in (≤ 65534), reused after the memcg is
+/// freed. The page word stores it as a raw `u16` with [`NO_MEMCG`] for "none".
+///
+/// **Kernel:** `css_id(&mem->css)` (`kernel/cgroup.c` `css_id`, v2.6.34), which is also what
+/// `swap_cgroup` records (`mm/page_cgroup.c`, v2.6.34).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MemcgSlot(pub u16);
+
+impl MemcgSlot {
+    /// The root memcg's slot.
+    pub const ROOT: MemcgSlot = MemcgSlot(0);
+
+    /// The slot a counter was created with (`Counter::owner`, the `owner` passed to
+    /// `new_root`/`new_child`): counters are only ever created with a memcg's slot.
+    pub(crate) fn from_owner(owner: usize) -> MemcgSlot {
+        MemcgSlot(u16::try_from(owner).expect("counter owners are memcg slots"))
+    }
+
+    /// The slot as an index into the memcg table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for MemcgSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A memcg, named by slot (the css id stand-in, ≤ 65534) and generation. A stale id (removed
 /// memcg) is refused with ENODEV / ESRCH by every API taking it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemcgId {
-    pub slot: u16,
+    pub slot: MemcgSlot,
     pub generation: u32,
 }
 
 impl MemcgId {
     /// The root memcg (slot 0, created at boot).
     pub const ROOT: MemcgId = MemcgId {
-        slot: 0,
+        slot: MemcgSlot::ROOT,
         generation: 1,
     };
 }
@@ -104,8 +138,8 @@ pub struct MemStat {
 #[doc(alias = "mem_cgroup")]
 pub struct MemCgroup<C> {
     pub(crate) id: MemcgId,
-    pub(crate) parent: Option<u16>,
-    pub(crate) children: Vec<u16>,
+    pub(crate) parent: Option<MemcgSlot>,
+    pub(crate) children: Vec<MemcgSlot>,
     pub(crate) counters: Arc<MemCounters<C>>,
     /// The LRU lists, under their own lock (`zone->lru_lock`, per memcg here): the fast path
     /// links a pagevec's pages and unlinks freed ones under it.
@@ -119,7 +153,7 @@ pub struct MemCgroup<C> {
     pub(crate) oom_lock: bool,
     pub(crate) oom_kill: u64,
     pub(crate) memsw_is_minimum: bool,
-    pub(crate) last_scanned_child: u16,
+    pub(crate) last_scanned_child: MemcgSlot,
     /// Tasks whose memory cgroup this is (`cgroup_task_count`).
     pub(crate) nr_tasks: usize,
     /// The embedded css (a `cgsim_cgroup::CssRef` once the subsystem is registered).
@@ -170,5 +204,274 @@ impl<C: Counter> MemCgroup<C> {
     /// Pages on each LRU list (`MEM_CGROUP_ZSTAT`).
     pub fn lru_pages(&self, l: crate::page::LruList) -> u64 {
         self.lru.lock().len(l)
+    }
+}
+
+/// Every memcg by slot, with the slots free for reuse.
+///
+/// **Kernel:** the memory subsystem's css id table (`kernel/cgroup.c` `ss->idr`, `alloc_css_id`,
+/// v2.6.34): a slot is the css id, reused after the memcg is freed; the generation tells a
+/// stale [`MemcgId`] from the memcg now in its slot.
+pub(crate) struct MemcgTable<C: MemCounter> {
+    pub(crate) slots: Vec<Option<MemCgroup<C>>>,
+    pub(crate) free_slots: Vec<MemcgSlot>,
+    pub(crate) next_gen: u32,
+}
+
+// ---- the memcg table: creating and freeing memcgs (`mem_cgroup_create`, `mem_cgroup_destroy`) ----
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// `mem_cgroup_create` (`mm/memcontrol.c`, v2.6.34): a child of `parent` inheriting `use_hierarchy`,
+    /// swappiness and `oom_kill_disable`; hierarchical counters iff the parent has
+    /// `use_hierarchy`. ENOMEM when every css id is taken; ENODEV for a stale parent.
+    #[doc(alias = "mem_cgroup_create")]
+    pub fn create_memcg(&self, parent: MemcgId) -> Result<MemcgId, Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_create");
+        self.mem_cgroup_create(parent)
+    }
+
+    /// The body of [`create_memcg`](Self::create_memcg) without its trace frame: the cgroup
+    /// core traces the `create` callback itself (`cgroup_create` → `ss->create`), so the
+    /// subsystem adapter calls this and the trace shows `mem_cgroup_create` once.
+    pub(crate) fn mem_cgroup_create(&self, parent: MemcgId) -> Result<MemcgId, Errno> {
+        let mut w = self.lock();
+        let p = w.slot_of(parent).ok_or(Errno::ENODEV)?;
+        w.alloc_memcg(Some(p))
+    }
+
+    /// `pre_destroy` + `destroy` for an rmdir: move every charge to the parent
+    /// (`mem_cgroup_force_empty(mem, false)`, `mm/memcontrol.c` `mem_cgroup_pre_destroy`, v2.6.34) and free the memcg.
+    /// EBUSY if tasks or children remain; EINVAL for the root.
+    #[doc(alias = "mem_cgroup_pre_destroy")]
+    pub fn remove_memcg(&self, id: MemcgId) -> Result<(), Errno> {
+        self.pre_destroy(id)?;
+        self.destroy(id)
+    }
+
+    /// `mem_cgroup_pre_destroy`: reparent every charge (pages and swap entries) to the parent.
+    pub fn pre_destroy(&self, id: MemcgId) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_pre_destroy");
+        self.mem_cgroup_pre_destroy(id)
+    }
+
+    /// The body of [`pre_destroy`](Self::pre_destroy) without its frame (the core traces the
+    /// callback). Its child is `mem_cgroup_force_empty(mem, false)`, as in 2.6.35.
+    pub(crate) fn mem_cgroup_pre_destroy(&self, id: MemcgId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
+        let m = w.mc(s);
+        if m.parent.is_none() {
+            return Err(Errno::EINVAL);
+        }
+        if m.nr_tasks > 0 || !m.children.is_empty() {
+            return Err(Errno::EBUSY);
+        }
+        let _g = trace::func(t, CpuId(0), "mem_cgroup_force_empty");
+        w.force_empty_move_account(t, CpuId(0), s);
+        Ok(())
+    }
+
+    /// `mem_cgroup_destroy`: free the memcg (after `pre_destroy` moved its charges away).
+    pub fn destroy(&self, id: MemcgId) -> Result<(), Errno> {
+        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_destroy");
+        self.mem_cgroup_destroy(id)
+    }
+
+    /// The body of [`destroy`](Self::destroy) without its frame (the core traces the callback).
+    pub(crate) fn mem_cgroup_destroy(&self, id: MemcgId) -> Result<(), Errno> {
+        let t = &*self.tracer;
+        let mut w = self.lock();
+        let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
+        if w.mc(s).parent.is_none() {
+            return Err(Errno::EINVAL);
+        }
+        // Anything charged after pre_destroy (a racing fault) is moved now as well.
+        w.force_empty_move_account(t, CpuId(0), s);
+        w.free_memcg(s);
+        Ok(())
+    }
+
+    /// The memcg `pid` is charged to (its cgroup in the memory hierarchy; root if unknown).
+    pub fn task_memcg(&self, pid: Pid) -> MemcgId {
+        let w = self.lock();
+        let s = w.tasks.get(&pid).map_or(MemcgSlot::ROOT, |t| t.memcg);
+        w.mc(s).id
+    }
+
+    /// The parent memcg, `None` for the root or a stale id.
+    pub fn parent(&self, id: MemcgId) -> Option<MemcgId> {
+        let w = self.lock();
+        let s = w.slot_of(id)?;
+        w.mc(s).parent.map(|p| w.mc(p).id)
+    }
+
+    /// Every live memcg, in slot (css id) order.
+    pub fn memcgs(&self) -> Vec<MemcgId> {
+        self.lock()
+            .memcgs
+            .slots
+            .iter()
+            .flatten()
+            .map(|m| m.id)
+            .collect()
+    }
+
+    /// Whether `id` names a live memcg.
+    pub fn exists(&self, id: MemcgId) -> bool {
+        self.lock().slot_of(id).is_some()
+    }
+
+    /// Run `f` on the memcg (its counters, statistics, flags).
+    pub fn with_memcg<R>(&self, id: MemcgId, f: impl FnOnce(&MemCgroup<C>) -> R) -> Option<R> {
+        let w = self.lock();
+        let s = w.slot_of(id)?;
+        Some(f(w.mc(s)))
+    }
+
+    /// Store the embedded css of a memcg (`container_of`'s other direction).
+    pub fn set_css(&self, id: MemcgId, css: Option<Arc<dyn std::any::Any + Send + Sync>>) {
+        let mut w = self.lock();
+        if let Some(s) = w.slot_of(id) {
+            w.mc_mut(s).css = css;
+        }
+    }
+}
+
+impl<C: MemCounter> World<C> {
+    pub(crate) fn mc(&self, s: MemcgSlot) -> &MemCgroup<C> {
+        self.memcgs.slots[s.index()]
+            .as_ref()
+            .expect("memcg slot in use")
+    }
+
+    pub(crate) fn mc_mut(&mut self, s: MemcgSlot) -> &mut MemCgroup<C> {
+        self.memcgs.slots[s.index()]
+            .as_mut()
+            .expect("memcg slot in use")
+    }
+
+    /// The slot of a live memcg id.
+    pub(crate) fn slot_of(&self, id: MemcgId) -> Option<MemcgSlot> {
+        match self.memcgs.slots.get(id.slot.index()) {
+            Some(Some(m)) if m.id == id => Some(id.slot),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn alloc_memcg(&mut self, parent: Option<MemcgSlot>) -> Result<MemcgId, Errno> {
+        let slot = match self.memcgs.free_slots.pop() {
+            Some(s) => s,
+            None => {
+                if self.memcgs.slots.len() >= NO_MEMCG.index() {
+                    return Err(Errno::ENOMEM);
+                }
+                self.memcgs.slots.push(None);
+                MemcgSlot(
+                    u16::try_from(self.memcgs.slots.len() - 1)
+                        .expect("below NO_MEMCG, checked above"),
+                )
+            }
+        };
+        let generation = self.memcgs.next_gen;
+        self.memcgs.next_gen = self.memcgs.next_gen.wrapping_add(1).max(1);
+        let id = MemcgId { slot, generation };
+        let swap = self.profile.swap_accounting;
+        let (counters, use_hierarchy, swappiness, oom_kill_disable) = match parent {
+            None => (
+                MemCounters {
+                    res: Arc::new(C::new_root(self.counter_profile, slot.index())),
+                    memsw: swap.then(|| Arc::new(C::new_root(self.counter_profile, slot.index()))),
+                },
+                false,
+                self.profile.vm_swappiness,
+                false,
+            ),
+            Some(p) => {
+                let pm = self.mc(p);
+                let hier = pm.use_hierarchy;
+                let res = if hier {
+                    C::new_child(&pm.counters.res, slot.index())
+                } else {
+                    C::new_root(self.counter_profile, slot.index())
+                };
+                let memsw = pm.counters.memsw.as_ref().map(|pmsw| {
+                    Arc::new(if hier {
+                        C::new_child(pmsw, slot.index())
+                    } else {
+                        C::new_root(self.counter_profile, slot.index())
+                    })
+                });
+                let swappiness = self.get_swappiness(p);
+                (
+                    MemCounters {
+                        res: Arc::new(res),
+                        memsw,
+                    },
+                    hier,
+                    swappiness,
+                    pm.oom_kill_disable,
+                )
+            }
+        };
+        self.memcgs.slots[slot.index()] = Some(MemCgroup {
+            id,
+            parent,
+            children: Vec::new(),
+            counters: Arc::new(counters),
+            lru: Mutex::new(LruVec::default()),
+            stat: MemStat::default(),
+            use_hierarchy,
+            swappiness,
+            move_charge_at_immigrate: 0,
+            oom_kill_disable,
+            under_oom: 0,
+            oom_lock: false,
+            oom_kill: 0,
+            memsw_is_minimum: false,
+            last_scanned_child: MemcgSlot::ROOT,
+            nr_tasks: 0,
+            css: None,
+        });
+        if let Some(p) = parent {
+            self.mc_mut(p).children.push(slot);
+        }
+        Ok(id)
+    }
+
+    pub(crate) fn free_memcg(&mut self, s: MemcgSlot) {
+        // Drop any stock still caching this memcg.
+        let counters = Arc::clone(&self.mc(s).counters);
+        for cpu in self.cpus.iter_mut() {
+            let st = &mut cpu.get_mut().stock;
+            cgsim_counters::ChargeStock::drain_if(st, &mut |m: &MemCounters<C>| {
+                std::ptr::eq(m, &*counters)
+            });
+        }
+        let m = self.memcgs.slots[s.index()].take().expect("live memcg");
+        if let Some(p) = m.parent {
+            self.mc_mut(p).children.retain(|&c| c != s);
+        }
+        self.memcgs.free_slots.push(s);
+        if let Some(hook) = &self.host.hook {
+            hook.memcg_freed(m.id);
+            // rmdir dropped the memcg's registrations: maybe the last one.
+            self.rearm_page_events();
+        }
+    }
+
+    /// `get_swappiness`: the root reads the global `vm_swappiness`.
+    pub(crate) fn get_swappiness(&self, s: MemcgSlot) -> u64 {
+        let m = self.mc(s);
+        if m.parent.is_none() {
+            self.profile.vm_swappiness
+        } else {
+            m.swappiness
+        }
+    }
+
+    /// Whether charges to this memcg touch its counters (the root is skipped 2.6.32+).
+    pub(crate) fn charges_counters(&self, s: MemcgSlot) -> bool {
+        self.profile.root_charged || self.mc(s).parent.is_some()
     }
 }

@@ -23,15 +23,12 @@
 //! - Regular files are never mapped, only read and written (page cache); mapped cache pages are
 //!   shmem pages.
 
+use crate::memcontrol::MemcgSlot;
+use crate::page::Pfn;
 use cgsim_ktypes::Pid;
 use slab::Slab;
 use std::cell::Cell;
 use std::collections::BTreeMap;
-
-/// An address space, named by its slab slot.
-#[doc(alias = "mm_struct")]
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MmId(pub u32);
 
 /// A file as the page cache sees it (an inode number). The host names regular files with ids
 /// below [`FileId::SHMEM_BASE`]; the machine names its shmem objects (shared `/dev/zero`
@@ -49,6 +46,28 @@ impl FileId {
     }
 }
 
+/// An mm_struct: its index in the machine's mm table. A task names its mm by it, and an
+/// anonymous page's `mapping` (`Page::owner`) holds it as a raw `u32`.
+///
+/// **Kernel:** `struct mm_struct *` (`task->mm`, the `anon_vma` an anonymous `page->mapping`
+/// leads to).
+#[doc(alias = "mm_struct")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MmId(pub u32);
+
+impl MmId {
+    /// The id as an index into the mm table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The id of the mm the table just stored at `index` (a slab key; the table never holds
+    /// more than `u32::MAX` mms since each needs a task).
+    pub(crate) fn from_index(index: usize) -> MmId {
+        MmId(u32::try_from(index).expect("fewer mms than u32::MAX"))
+    }
+}
+
 /// A SysV shared-memory segment id (`shmid`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ShmId(pub u32);
@@ -58,7 +77,7 @@ pub struct ShmId(pub u32);
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Pte {
     /// Maps a resident page frame.
-    Page(u32),
+    Page(Pfn),
     /// A private anonymous page swapped out to this swap slot (`swp_entry_t`).
     Swap(u32),
 }
@@ -103,7 +122,7 @@ pub(crate) struct PageTable {
 
 fn encode(pte: Pte) -> u64 {
     match pte {
-        Pte::Page(pfn) => PTE_PAGE | u64::from(pfn),
+        Pte::Page(pfn) => PTE_PAGE | u64::from(pfn.0),
         Pte::Swap(slot) => PTE_SWAP | u64::from(slot),
     }
 }
@@ -111,7 +130,7 @@ fn encode(pte: Pte) -> u64 {
 fn decode(e: u64) -> Option<Pte> {
     match e & !0xffff_ffff {
         0 => None,
-        PTE_PAGE => Some(Pte::Page(e as u32)),
+        PTE_PAGE => Some(Pte::Page(Pfn(e as u32))),
         _ => Some(Pte::Swap(e as u32)),
     }
 }
@@ -307,6 +326,19 @@ impl std::ops::DerefMut for Vmas {
 /// The first mmap address (as a page number): 0x10000000.
 pub(crate) const MMAP_BASE_VPN: u64 = 0x10000;
 
+/// The end of a task's address space, in pages: 2^32 pages (16 TiB), so that every virtual page
+/// number fits the 32-bit `index` of a page record.
+///
+/// **Kernel:** `TASK_SIZE` (x86_64: 2^47 bytes less a page); `get_unmapped_area` fails with
+/// ENOMEM when no room is left below it. **Differences:** the limit is 16 TiB, not 128 TiB.
+pub(crate) const USER_VPN_END: u64 = 1 << 32;
+
+/// A virtual page number as a page record's `index` (`page->index`). Every mapping ends below
+/// [`USER_VPN_END`] (`mmap` refuses the rest), so the conversion cannot fail.
+pub(crate) fn page_index(vpn: u64) -> u32 {
+    u32::try_from(vpn).expect("mmap keeps every mapping below USER_VPN_END")
+}
+
 impl Mm {
     pub(crate) fn new(owner: Pid) -> Mm {
         Mm {
@@ -352,8 +384,8 @@ impl Mm {
 #[derive(Clone, Debug)]
 pub(crate) struct Task {
     /// The memcg of the task's cgroup in the memory hierarchy (root when unbound).
-    pub(crate) memcg: u16,
-    pub(crate) mm: Option<u32>,
+    pub(crate) memcg: MemcgSlot,
+    pub(crate) mm: Option<MmId>,
     pub(crate) comm: String,
     /// `/proc/<pid>/oom_score_adj` (−1000..1000; −1000 makes the task immune).
     pub(crate) oom_score_adj: i32,
@@ -368,7 +400,7 @@ pub(crate) struct Task {
     /// `TIF_MEMDIE`: chosen by the OOM killer.
     pub(crate) memdie: bool,
     /// The memcg whose OOM wait queue the task sleeps on (`oom_kill_disable`).
-    pub(crate) oom_wait: Option<u16>,
+    pub(crate) oom_wait: Option<MemcgSlot>,
     /// `PF_OOM_ORIGIN` (2.6.32–3.1; `PF_SWAPOFF` before): set by `sys_swapoff` around
     /// `try_to_unuse`, it makes the task the OOM killer's first choice.
     pub(crate) oom_origin: bool,
@@ -377,7 +409,7 @@ pub(crate) struct Task {
 /// A page-cache slot: resident, or (shmem only) swapped out.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum CacheSlot {
-    Page(u32),
+    Page(Pfn),
     Swap(u32),
 }
 
@@ -388,7 +420,7 @@ pub(crate) struct SwapSlot {
     /// (`swap_duplicate` at fork adds one, `swap_free` drops one); 0 = free.
     pub(crate) count: u16,
     /// `swap_cgroup`: the memcg charged for this entry's memsw (slot), or `NO_MEMCG`.
-    pub(crate) memcg: u16,
+    pub(crate) memcg: MemcgSlot,
 }
 
 impl SwapSlot {
@@ -447,7 +479,7 @@ mod tests {
             for op in ops {
                 match op {
                     Op::Insert(v, page, x) => {
-                        let pte = if page { Pte::Page(x) } else { Pte::Swap(x) };
+                        let pte = if page { Pte::Page(Pfn(x)) } else { Pte::Swap(x) };
                         prop_assert_eq!(pt.insert(v, pte), model.insert(v, pte));
                     }
                     Op::Remove(v) => prop_assert_eq!(pt.remove(v), model.remove(&v)),

@@ -19,8 +19,9 @@
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgId;
+use crate::memcontrol::MemcgSlot;
 use crate::mm::Pte;
-use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC};
+use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC, Pfn};
 use cgsim_counters::Counter;
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -30,8 +31,8 @@ use cgsim_ktypes::{CpuId, Errno, Pages, Pid};
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct MoveCharge {
     pub(crate) pid: Pid,
-    pub(crate) from: u16,
-    pub(crate) to: u16,
+    pub(crate) from: MemcgSlot,
+    pub(crate) to: MemcgSlot,
     pub(crate) precharge: u64,
 }
 
@@ -82,7 +83,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let t = &*self.tracer;
         let mut w = self.lock();
         if let Some(mc) = w.mc.take()
-            && w.memcgs[mc.to as usize].is_some()
+            && w.memcgs.slots[mc.to.index()].is_some()
         {
             w.cancel_precharge(t, CpuId(0), mc.to, mc.precharge);
         }
@@ -163,18 +164,27 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 }
 
+/// What a charge move carries: a page holds a charge in both counters (res and memsw), a swap
+/// entry only in memsw (`mm/memcontrol.c` `mem_cgroup_move_account` and
+/// `mem_cgroup_move_swap_account`, v2.6.35).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Moved {
+    Page,
+    SwapEntry,
+}
+
 impl<C: MemCounter> World<C> {
     /// The pages and swap slots of `pid`'s mm charged to `from` that a move with `bits` takes.
-    fn move_targets(&self, pid: Pid, from: u16, bits: u64) -> (Vec<u32>, Vec<u32>) {
+    fn move_targets(&self, pid: Pid, from: MemcgSlot, bits: u64) -> (Vec<Pfn>, Vec<u32>) {
         let mut pages = Vec::new();
         let mut swaps = Vec::new();
         let Some(mm) = self.tasks.get(&pid).and_then(|t| t.mm) else {
             return (pages, swaps);
         };
-        for (_, pte) in self.mms[mm as usize].lock().ptes.iter() {
+        for (_, pte) in self.mms[mm.index()].lock().ptes.iter() {
             match pte {
                 Pte::Page(pfn) => {
-                    let pg = self.pages[pfn as usize].load();
+                    let pg = self.zone.pages[pfn.index()].load();
                     let want = if pg.has(PG_ANON) {
                         // "we don't move shared anon"
                         bits & 1 != 0 && pg.mapcount <= 1
@@ -186,7 +196,7 @@ impl<C: MemCounter> World<C> {
                     }
                 }
                 Pte::Swap(slot) => {
-                    let sw = self.swap[slot as usize];
+                    let sw = self.swap_info.map[slot as usize];
                     if bits & 1 != 0 && sw.memcg == from && sw.count == 1 {
                         swaps.push(slot);
                     }
@@ -196,7 +206,7 @@ impl<C: MemCounter> World<C> {
         (pages, swaps)
     }
 
-    fn cancel_precharge<T: Tracer>(&mut self, t: &T, cpu: CpuId, to: u16, n: u64) {
+    fn cancel_precharge<T: Tracer>(&mut self, t: &T, cpu: CpuId, to: MemcgSlot, n: u64) {
         if n == 0 || !self.charges_counters(to) {
             return;
         }
@@ -213,7 +223,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_force_empty_list` over every list + swap entries: move all of `s`'s charges
     /// to its parent (`mem_cgroup_move_parent`).
-    pub(crate) fn force_empty_move_account<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
+    pub(crate) fn force_empty_move_account<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot) {
         let Some(parent) = self.mc(s).parent else {
             return;
         };
@@ -230,28 +240,33 @@ impl<C: MemCounter> World<C> {
         // `invariants.rs` guarantees. Without the skip every rmdir cost O(RAM), twice.
         let st = self.mc(s).stat;
         if st.cache != 0 || st.rss != 0 {
-            let pfns: Vec<u32> = (0..self.pages.len() as u32)
-                .filter(|&p| self.pages[p as usize].memcg() == s)
+            let pfns: Vec<Pfn> = (0..self.zone.pages.len())
+                .map(Pfn::from_index)
+                .filter(|&p| self.zone.pages[p.index()].memcg() == s)
                 .collect();
             for pfn in pfns {
                 self.mem_cgroup_move_account(t, cpu, pfn, s, parent, false);
             }
         } else {
             debug_assert!(
-                self.pages.iter().all(|p| p.memcg() != s),
+                self.zone.pages.iter().all(|p| p.memcg() != s),
                 "memcg {s} has pages but no cache or rss"
             );
         }
         if st.swap != 0 {
-            let slots: Vec<u32> = (0..self.swap.len() as u32)
-                .filter(|&x| self.swap[x as usize].used() && self.swap[x as usize].memcg == s)
+            let slots: Vec<u32> = (0..u32::try_from(self.swap_info.map.len())
+                .expect("slot numbers are u32, checked at boot"))
+                .filter(|&x| {
+                    self.swap_info.map[x as usize].used()
+                        && self.swap_info.map[x as usize].memcg == s
+                })
                 .collect();
             for slot in slots {
                 self.move_swap_account(t, cpu, slot, s, parent, false);
             }
         } else {
             debug_assert!(
-                self.swap.iter().all(|x| !x.used() || x.memcg != s),
+                self.swap_info.map.iter().all(|x| !x.used() || x.memcg != s),
                 "memcg {s} has swap slots but no swap"
             );
         }
@@ -259,13 +274,14 @@ impl<C: MemCounter> World<C> {
 
     /// 2.6.25 `mem_cgroup_force_empty`: every charge of `s` is dropped; the pages stay in
     /// memory, charged to nobody (`mm/memcontrol.c` `mem_cgroup_force_empty`, `mem_cgroup_pre_destroy`, v2.6.34).
-    pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: u16) {
+    pub(crate) fn force_empty_drop<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot) {
         self.lru_add_drain_all();
-        let pfns: Vec<u32> = (0..self.pages.len() as u32)
-            .filter(|&p| self.pages[p as usize].memcg() == s)
+        let pfns: Vec<Pfn> = (0..self.zone.pages.len())
+            .map(Pfn::from_index)
+            .filter(|&p| self.zone.pages[p.index()].memcg() == s)
             .collect();
         for pfn in pfns {
-            let on_lru = self.pages[pfn as usize].has(crate::page::PG_LRU);
+            let on_lru = self.zone.pages[pfn.index()].has(crate::page::PG_LRU);
             if on_lru {
                 self.lru_del(pfn);
             }
@@ -278,17 +294,16 @@ impl<C: MemCounter> World<C> {
 
     /// Move the counters of `nr` charged pages from `from` to `to`. `precharged`: `to` already
     /// holds the charge (attach); otherwise `to` is charged here (reparent).
-    #[allow(clippy::too_many_arguments)]
     fn move_counters<T: Tracer>(
         &self,
         t: &T,
         cpu: CpuId,
-        from: u16,
-        to: u16,
-        res: bool,
-        memsw: bool,
+        from: MemcgSlot,
+        to: MemcgSlot,
+        what: Moved,
         precharged: bool,
     ) {
+        let res = what == Moved::Page;
         let (fc, tc) = (&self.mc(from).counters, &self.mc(to).counters);
         let charge_to = self.charges_counters(to) && !precharged;
         let mut r = Vec::new();
@@ -312,7 +327,7 @@ impl<C: MemCounter> World<C> {
         if res {
             one(&fc.res, &tc.res);
         }
-        if memsw && let (Some(fm), Some(tm)) = (&fc.memsw, &tc.memsw) {
+        if let (Some(fm), Some(tm)) = (&fc.memsw, &tc.memsw) {
             one(fm, tm);
         }
         self.warn_all(r);
@@ -325,16 +340,16 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        pfn: u32,
-        from: u16,
-        to: u16,
+        pfn: Pfn,
+        from: MemcgSlot,
+        to: MemcgSlot,
         precharged: bool,
     ) {
         let _f = trace::func(t, cpu, "mem_cgroup_move_account");
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         debug_assert_eq!(pg.memcg, from);
         debug_assert!(!pg.has(PG_PAGEVEC));
-        self.move_counters(t, cpu, from, to, true, true, precharged);
+        self.move_counters(t, cpu, from, to, Moved::Page, precharged);
         let cache = pg.has(PCG_CACHE);
         let mapped = cache && pg.mapcount > 0;
         // __mem_cgroup_move_account (v2.6.34, v2.6.35): mapped_file moves with the page, then
@@ -362,7 +377,7 @@ impl<C: MemCounter> World<C> {
         if on_lru {
             self.lru_del(pfn);
         }
-        self.pages[pfn as usize].set_memcg(to);
+        self.zone.pages[pfn.index()].set_memcg(to);
         if on_lru {
             self.lru_add(pfn);
         }
@@ -382,17 +397,17 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         slot: u32,
-        from: u16,
-        to: u16,
+        from: MemcgSlot,
+        to: MemcgSlot,
         precharged: bool,
     ) {
-        self.move_counters(t, cpu, from, to, false, true, precharged);
+        self.move_counters(t, cpu, from, to, Moved::SwapEntry, precharged);
         if precharged && self.charges_counters(to) {
             // The precharge took res too; a swap entry holds only memsw.
             let r = self.mc(to).counters.res.uncharge(Pages(1), t, cpu);
             self.warn_all(vec![r]);
         }
-        self.swap[slot as usize].memcg = if self.memcgs[to as usize].is_some() {
+        self.swap_info.map[slot as usize].memcg = if self.memcgs.slots[to.index()].is_some() {
             to
         } else {
             NO_MEMCG

@@ -23,6 +23,7 @@
 use crate::charge::OomOutcome;
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
+use crate::memcontrol::MemcgSlot;
 use crate::profile::{Badness, RootBonus};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -43,12 +44,12 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Option<Pid>,
-        mem: u16,
+        mem: MemcgSlot,
     ) -> OomOutcome {
         let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
         // A task retrying before it was woken queues once, not twice.
         if let Some(p) = pid
-            && self.oom_waiters.iter().any(|&(w, _, _)| w == p)
+            && self.oom.waiters.iter().any(|&(w, _, _)| w == p)
         {
             self.oom_wait_cancel(p);
         }
@@ -69,7 +70,7 @@ impl<C: MemCounter> World<C> {
             Some(p) if self.tasks.contains_key(&p) => {
                 let task = self.tasks.get_mut(&p).expect("checked");
                 task.oom_wait = Some(mem);
-                self.oom_waiters.push((p, mem, locked));
+                self.oom.waiters.push((p, mem, locked));
                 OomOutcome::Wait(mem)
             }
             _ => {
@@ -95,7 +96,7 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Option<Pid>,
-        mem: u16,
+        mem: MemcgSlot,
     ) -> OomOutcome {
         let _f = trace::func(t, cpu, "mem_cgroup_handle_oom");
         self.oom_kill_outcome(t, cpu, pid, mem, OomOutcome::Fail)
@@ -108,13 +109,13 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Option<Pid>,
-        mem: u16,
+        mem: MemcgSlot,
         none: OomOutcome,
     ) -> OomOutcome {
         let killed_self = self.mem_cgroup_out_of_memory(t, cpu, pid, mem);
         if killed_self {
             OomOutcome::Killed
-        } else if self.last_oom_found {
+        } else if self.oom.last_found {
             OomOutcome::Retry
         } else {
             none
@@ -122,8 +123,8 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `mem_cgroup_oom_notify`: every memcg of the OOMing hierarchy (`mm/memcontrol.c` `mem_cgroup_oom_register_event`, v2.6.35).
-    fn mem_cgroup_oom_notify(&self, mem: u16) {
-        if let Some(hook) = self.hook.clone() {
+    fn mem_cgroup_oom_notify(&self, mem: MemcgSlot) {
+        if let Some(hook) = self.host.hook.clone() {
             let members: Vec<_> = self
                 .oom_members(mem)
                 .into_iter()
@@ -144,10 +145,10 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         pid: Option<Pid>,
-        mem: u16,
+        mem: MemcgSlot,
     ) -> OomOutcome {
         if self.mc(mem).oom_kill_disable {
-            return if self.in_user_fault && pid.is_some() {
+            return if self.current.in_user_fault && pid.is_some() {
                 self.mem_cgroup_handle_oom(t, cpu, pid, mem)
             } else {
                 OomOutcome::Fail
@@ -168,7 +169,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `mem_cgroup_mark_under_oom` / `unmark`: `under_oom` ± 1 over the hierarchy.
-    fn mark_under_oom(&mut self, mem: u16, delta: i64) {
+    fn mark_under_oom(&mut self, mem: MemcgSlot, delta: i64) {
         for s in self.oom_members(mem) {
             let m = self.mc_mut(s);
             m.under_oom = (m.under_oom as i64 + delta).max(0) as u64;
@@ -177,7 +178,7 @@ impl<C: MemCounter> World<C> {
 
     /// The memcgs an OOM of `mem` covers: its subtree if it has `use_hierarchy` or is the
     /// root, else itself (`mm/memcontrol.c` `mem_cgroup_handle_oom`, `mem_cgroup_oom_lock`, v2.6.35).
-    fn oom_members(&self, mem: u16) -> Vec<u16> {
+    fn oom_members(&self, mem: MemcgSlot) -> Vec<MemcgSlot> {
         let m = self.mc(mem);
         if m.use_hierarchy || m.parent.is_none() {
             self.subtree(mem)
@@ -187,7 +188,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `mem_cgroup_oom_lock`: lock every member, or none if one is already locked.
-    fn oom_trylock(&mut self, mem: u16) -> bool {
+    fn oom_trylock(&mut self, mem: MemcgSlot) -> bool {
         let members = self.oom_members(mem);
         if members.iter().any(|&s| self.mc(s).oom_lock) {
             return false;
@@ -198,7 +199,7 @@ impl<C: MemCounter> World<C> {
         true
     }
 
-    fn oom_unlock(&mut self, mem: u16) {
+    fn oom_unlock(&mut self, mem: MemcgSlot) {
         for s in self.oom_members(mem) {
             self.mc_mut(s).oom_lock = false;
         }
@@ -206,35 +207,35 @@ impl<C: MemCounter> World<C> {
 
     /// `memcg_wakeup_oom`: wake the waiters whose memcg is related to `mem` (same, or one in the
     /// other's hierarchy).
-    fn memcg_wakeup_oom(&mut self, mem: u16) {
-        let waiters = std::mem::take(&mut self.oom_waiters);
+    fn memcg_wakeup_oom(&mut self, mem: MemcgSlot) {
+        let waiters = std::mem::take(&mut self.oom.waiters);
         let mut keep = Vec::new();
         for (pid, w, locked) in waiters {
-            let related = self.memcgs[w as usize].is_none()
+            let related = self.memcgs.slots[w.index()].is_none()
                 || self.is_same_or_hier_descendant(w, mem)
                 || self.is_same_or_hier_descendant(mem, w);
             if related {
                 if locked {
                     self.oom_unlock(w);
                 }
-                if self.memcgs[w as usize].is_some() {
+                if self.memcgs.slots[w.index()].is_some() {
                     self.mark_under_oom(w, -1);
                 }
                 if let Some(task) = self.tasks.get_mut(&pid) {
                     task.oom_wait = None;
                 }
-                self.events.woken.push(pid);
+                self.host.events.woken.push(pid);
             } else {
                 keep.push((pid, w, locked));
             }
         }
         // Waiters queued meanwhile stay queued too.
-        keep.append(&mut self.oom_waiters);
-        self.oom_waiters = keep;
+        keep.append(&mut self.oom.waiters);
+        self.oom.waiters = keep;
     }
 
     /// `memcg_oom_recover(mem)`: if `mem` is under OOM, wake the related waiters (`mm/memcontrol.c`, v2.6.35).
-    pub(crate) fn memcg_oom_recover<T: Tracer>(&mut self, t: &T, cpu: CpuId, mem: u16) {
+    pub(crate) fn memcg_oom_recover<T: Tracer>(&mut self, t: &T, cpu: CpuId, mem: MemcgSlot) {
         if self.mc(mem).under_oom > 0 {
             let _f = trace::func(t, cpu, "memcg_oom_recover");
             self.memcg_wakeup_oom(mem);
@@ -243,9 +244,9 @@ impl<C: MemCounter> World<C> {
 
     /// A waiting task was killed or exited: it leaves the queue and drops its marks.
     pub(crate) fn oom_wait_cancel(&mut self, pid: Pid) {
-        if let Some(i) = self.oom_waiters.iter().position(|&(p, _, _)| p == pid) {
-            let (_, w, locked) = self.oom_waiters.remove(i);
-            if self.memcgs[w as usize].is_some() {
+        if let Some(i) = self.oom.waiters.iter().position(|&(p, _, _)| p == pid) {
+            let (_, w, locked) = self.oom.waiters.remove(i);
+            if self.memcgs.slots[w.index()].is_some() {
                 if locked {
                     self.oom_unlock(w);
                 }
@@ -264,12 +265,12 @@ impl<C: MemCounter> World<C> {
         t: &T,
         cpu: CpuId,
         current: Option<Pid>,
-        mem: u16,
+        mem: MemcgSlot,
     ) -> bool {
         let _f = trace::func(t, cpu, "mem_cgroup_out_of_memory");
         let hier = self.mc(mem).use_hierarchy;
         let totalpages = self.oom_totalpages(mem);
-        let in_memcg = |w: &World<C>, s: u16| {
+        let in_memcg = |w: &World<C>, s: MemcgSlot| {
             if hier {
                 w.is_same_or_hier_descendant(s, mem)
             } else {
@@ -282,10 +283,10 @@ impl<C: MemCounter> World<C> {
     /// The global OOM killer, when RAM and swap are exhausted. Returns whether it killed.
     pub(crate) fn global_oom<T: Tracer>(&mut self, t: &T, cpu: CpuId, current: Pid) -> bool {
         let _f = trace::func(t, cpu, "out_of_memory");
-        let totalpages = (self.pages.len() + self.swap.len()) as u64;
-        let before = self.events.killed.len();
+        let totalpages = (self.zone.pages.len() + self.swap_info.map.len()) as u64;
+        let before = self.host.events.killed.len();
         self.oom_kill(t, cpu, Some(current), totalpages, None, &|_, _| true);
-        self.events.killed.len() > before
+        self.host.events.killed.len() > before
     }
 
     /// The 2.6.25 fault path's "VM: killing process <comm>" after a failed charge.
@@ -303,14 +304,14 @@ impl<C: MemCounter> World<C> {
 
     /// `totalpages` for `oom_badness`: the memcg limit in pages (with swap accounting and a
     /// non-zero swappiness, `min(limit + total swap, memsw limit)`), at least 1.
-    fn oom_totalpages(&self, mem: u16) -> u64 {
+    fn oom_totalpages(&self, mem: MemcgSlot) -> u64 {
         let m = self.mc(mem);
         let limit = m.counters.res.limit().0 >> PAGE_SHIFT;
         let mut total = limit;
         if let Some(msw) = &m.counters.memsw
             && self.get_swappiness(mem) != 0
         {
-            let swap = self.swap.len() as u64;
+            let swap = self.swap_info.map.len() as u64;
             total = limit.saturating_add(swap).min(msw.limit().0 >> PAGE_SHIFT);
         }
         total.max(1)
@@ -349,7 +350,7 @@ impl<C: MemCounter> World<C> {
         let Some(mmi) = task.mm else {
             return 0;
         };
-        let mm = self.mms[mmi as usize].lock();
+        let mm = self.mms[mmi.index()].lock();
         match self.profile.badness {
             // 2.6.36+ `oom_badness`.
             Badness::Rss2_6_36 => {
@@ -379,7 +380,7 @@ impl<C: MemCounter> World<C> {
                     if let Some(cm) = c.mm
                         && Some(cm) != task.mm
                     {
-                        points += self.mms[cm as usize].lock().total_vm() / 2 + 1;
+                        points += self.mms[cm.index()].lock().total_vm() / 2 + 1;
                     }
                 }
                 // Simulated tasks use no CPU time, so `cpu_time` is 0 and divides nothing;
@@ -411,7 +412,7 @@ impl<C: MemCounter> World<C> {
                 if pid.0 == 1 {
                     return 0;
                 }
-                let totalpages = ((self.pages.len() + self.swap.len()) as u64).max(1);
+                let totalpages = ((self.zone.pages.len() + self.swap_info.map.len()) as u64).max(1);
                 self.task_badness(pid, totalpages) * 1000 / totalpages
             }
         }
@@ -424,8 +425,8 @@ impl<C: MemCounter> World<C> {
         cpu: CpuId,
         current: Option<Pid>,
         totalpages: u64,
-        memcg: Option<u16>,
-        filter: &dyn Fn(&World<C>, u16) -> bool,
+        memcg: Option<MemcgSlot>,
+        filter: &dyn Fn(&World<C>, MemcgSlot) -> bool,
     ) -> bool {
         // The `message` argument of `oom_kill_process`.
         let msg = if memcg.is_some() {
@@ -433,7 +434,7 @@ impl<C: MemCounter> World<C> {
         } else {
             "Out of memory"
         };
-        self.last_oom_found = false;
+        self.oom.last_found = false;
         // A victim still dying (TIF_MEMDIE): no new kill.
         let candidates: Vec<Pid> = self
             .tasks
@@ -442,7 +443,7 @@ impl<C: MemCounter> World<C> {
             .map(|(&p, _)| p)
             .collect();
         if candidates.iter().any(|p| self.tasks[p].memdie) {
-            self.last_oom_found = true;
+            self.oom.last_found = true;
             return false;
         }
         let mut chosen: Option<(Pid, u64)> = None;
@@ -456,7 +457,7 @@ impl<C: MemCounter> World<C> {
         let Some((victim, points)) = chosen else {
             return false;
         };
-        self.last_oom_found = true;
+        self.oom.last_found = true;
         if self.oom_header_ratelimit() {
             self.oom_dump_header(current, victim, memcg);
         }
@@ -530,7 +531,7 @@ impl<C: MemCounter> World<C> {
         if let Some(task) = self.tasks.get_mut(&pid) {
             task.memdie = true;
         }
-        self.events.killed.push(pid);
+        self.host.events.killed.push(pid);
         self.drop_task_mm(t, cpu, pid);
     }
 }

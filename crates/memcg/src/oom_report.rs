@@ -18,6 +18,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
+use crate::memcontrol::MemcgSlot;
 use crate::profile::{OomModel, OomReport};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{PAGE_SHIFT, Pid};
@@ -65,8 +66,8 @@ impl<C: MemCounter> World<C> {
     /// starts the next window at the next call (`rs->begin = 0`); 4.19's at this one
     /// (`rs->begin = jiffies`).
     pub(crate) fn oom_header_ratelimit(&mut self) -> bool {
-        let now = self.clock.now_nanos();
-        let rs = &mut self.oom_ratelimit;
+        let now = self.host.clock.now_nanos();
+        let rs = &mut self.oom.ratelimit;
         let begin = *rs.begin.get_or_insert(now);
         let mut report = None;
         if now > begin + RATELIMIT_INTERVAL {
@@ -99,7 +100,12 @@ impl<C: MemCounter> World<C> {
     /// `dump_header(p, gfp_mask, order, mem)`: the lines printed before the kill line.
     /// `current` is the charging task, `victim` the chosen one, `mem` the OOMing memcg (`None`
     /// for the global OOM killer).
-    pub(crate) fn oom_dump_header(&self, current: Option<Pid>, victim: Pid, mem: Option<u16>) {
+    pub(crate) fn oom_dump_header(
+        &self,
+        current: Option<Pid>,
+        victim: Pid,
+        mem: Option<MemcgSlot>,
+    ) {
         let report = self.profile.oom_report;
         // The task that invoked the OOM killer; without one (a charge made for no task) the
         // victim stands in.
@@ -133,6 +139,7 @@ impl<C: MemCounter> World<C> {
         // CONFIG_CPUSETS: the cpuset line (2.6.29+, `cpuset_print_task_mems_allowed`).
         if report != OomReport::V2_6_25 {
             let name = self
+                .oom
                 .namer
                 .as_ref()
                 .map_or_else(|| "/".to_string(), |n| n.cpuset_name(cur));
@@ -255,11 +262,11 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `mem_cgroup_print_oom_info(memcg, p)` (2.6.30+).
-    fn mem_cgroup_print_oom_info(&self, mem: u16, victim: Pid) {
+    fn mem_cgroup_print_oom_info(&self, mem: MemcgSlot, victim: Pid) {
         let report = self.profile.oom_report;
-        let path_of = |s: u16| {
+        let path_of = |s: MemcgSlot| {
             let css = self.mc(s).css.as_ref()?;
-            self.namer.as_ref()?.css_path(css)
+            self.oom.namer.as_ref()?.css_path(css)
         };
         let task_memcg = self.tasks.get(&victim).map(|t| t.memcg);
         if let (Some(task_path), Some(mem_path)) = (task_memcg.and_then(path_of), path_of(mem)) {
@@ -314,7 +321,7 @@ impl<C: MemCounter> World<C> {
     /// `for_each_mem_cgroup_tree(iter, memcg)` (the subtree with `use_hierarchy`, else the memcg
     /// alone): `memcg1_stats` (`cache`, `rss`, `rss_huge`, `shmem`, `mapped_file`, `dirty`,
     /// `writeback`, `swap`) and the LRU lists, in kB.
-    fn oom_print_memcg_stats(&self, mem: u16) {
+    fn oom_print_memcg_stats(&self, mem: MemcgSlot) {
         let m = self.mc(mem);
         let members = if m.use_hierarchy || m.parent.is_none() {
             self.subtree(mem)
@@ -326,7 +333,7 @@ impl<C: MemCounter> World<C> {
                 .mc(s)
                 .css
                 .as_ref()
-                .and_then(|css| self.namer.as_ref()?.css_path(css))
+                .and_then(|css| self.oom.namer.as_ref()?.css_path(css))
             else {
                 continue;
             };
@@ -334,7 +341,7 @@ impl<C: MemCounter> World<C> {
             let st = mc.stat();
             // NR_SHMEM and NR_FILE_DIRTY of the memcg: its shmem and dirty page-cache pages.
             let (mut shmem, mut dirty) = (0u64, 0u64);
-            for f in &self.pages {
+            for f in &self.zone.pages {
                 let pg = f.load();
                 if pg.memcg_slot() == Some(s) {
                     shmem += pg.has(crate::page::PG_SHMEM) as u64;
@@ -370,7 +377,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `dump_tasks(memcg)` (on by default from 2.6.36): the candidates' memory.
-    fn oom_dump_tasks(&self, mem: Option<u16>) {
+    fn oom_dump_tasks(&self, mem: Option<MemcgSlot>) {
         let report = self.profile.oom_report;
         let hier = mem.is_some_and(|m| self.mc(m).use_hierarchy);
         match report {
@@ -404,7 +411,7 @@ impl<C: MemCounter> World<C> {
                     continue;
                 }
             }
-            let mm = self.mms[mmi as usize].lock();
+            let mm = self.mms[mmi.index()].lock();
             let rss = mm.anon_rss + mm.file_rss;
             let line = match report {
                 OomReport::V4_19 => format!(
@@ -443,7 +450,7 @@ impl<C: MemCounter> World<C> {
         let comm = &t.comm;
         let (total_vm, anon, file) = match t.mm {
             Some(mmi) => {
-                let mm = self.mms[mmi as usize].lock();
+                let mm = self.mms[mmi.index()].lock();
                 (mm.total_vm(), mm.anon_rss, mm.file_rss)
             }
             None => (0, 0, 0),

@@ -26,6 +26,7 @@
 //! 1. A free page has no flag but `PG_FREE`, no memcg, and is on no list.
 //! 2. A page is on an LRU list iff `PG_LRU` is set, and then on exactly the list `lru_list()` names.
 
+use crate::memcontrol::MemcgSlot;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A page frame number (index into the machine's page array).
@@ -33,10 +34,30 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pfn(pub u32);
 
+impl Pfn {
+    /// The frame at `index` of the machine's page array; boot refuses RAM with more frames than
+    /// a `u32` numbers, so the conversion cannot fail.
+    pub(crate) fn from_index(index: usize) -> Pfn {
+        Pfn(u32::try_from(index).expect("frame numbers are u32, checked at boot"))
+    }
+
+    /// The frame as an index into the machine's page array.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for Pfn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// "No page" in the intrusive list links.
-pub(crate) const NIL: u32 = u32::MAX;
+pub(crate) const NIL: Pfn = Pfn(u32::MAX);
 /// "Charged to no memcg" (`pc->mem_cgroup == NULL`, `PageCgroupUsed` clear).
-pub const NO_MEMCG: u16 = u16::MAX;
+pub const NO_MEMCG: MemcgSlot = MemcgSlot(u16::MAX);
 
 /// The page is free (on the buddy allocator's free list).
 pub const PG_FREE: u16 = 1 << 0;
@@ -133,13 +154,13 @@ impl LruList {
 pub struct Page {
     pub(crate) flags: u16,
     /// `pc->mem_cgroup` as a memcg slot, or [`NO_MEMCG`].
-    pub(crate) memcg: u16,
+    pub(crate) memcg: MemcgSlot,
     /// `page->_mapcount + 1`: how many page tables map the page.
     pub(crate) mapcount: u16,
     /// Which pagevec (CPU) holds the page while `PG_PAGEVEC` is set.
     pub(crate) pagevec_cpu: u16,
-    pub(crate) prev: u32,
-    pub(crate) next: u32,
+    pub(crate) prev: Pfn,
+    pub(crate) next: Pfn,
     /// `page->mapping`: the mm (anonymous) or file (cache, shmem) the page belongs to.
     pub(crate) owner: u32,
     /// `page->index`: the virtual page number (anonymous) or file page offset.
@@ -185,7 +206,7 @@ impl Page {
     }
 
     /// The memcg slot the page is charged to, if any.
-    pub fn memcg_slot(&self) -> Option<u16> {
+    pub fn memcg_slot(&self) -> Option<MemcgSlot> {
         (self.memcg != NO_MEMCG).then_some(self.memcg)
     }
 }
@@ -193,8 +214,8 @@ impl Page {
 /// One LRU list: head, tail and length, linked through `Page::prev`/`next`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ListHead {
-    pub(crate) head: u32,
-    pub(crate) tail: u32,
+    pub(crate) head: Pfn,
+    pub(crate) tail: Pfn,
     pub(crate) len: u64,
 }
 
@@ -241,11 +262,11 @@ impl PageFrame {
         );
         Page {
             flags: w0 as u16,
-            memcg: (w0 >> 16) as u16,
+            memcg: MemcgSlot((w0 >> 16) as u16),
             mapcount: (w0 >> 32) as u16,
             pagevec_cpu: (w0 >> 48) as u16,
-            prev: w1 as u32,
-            next: (w1 >> 32) as u32,
+            prev: Pfn(w1 as u32),
+            next: Pfn((w1 >> 32) as u32),
             owner: w2 as u32,
             index: (w2 >> 32) as u32,
         }
@@ -255,13 +276,13 @@ impl PageFrame {
     pub(crate) fn store(&self, p: Page) {
         self.w0.store(
             u64::from(p.flags)
-                | u64::from(p.memcg) << 16
+                | u64::from(p.memcg.0) << 16
                 | u64::from(p.mapcount) << 32
                 | u64::from(p.pagevec_cpu) << 48,
             Relaxed,
         );
         self.w1
-            .store(u64::from(p.prev) | u64::from(p.next) << 32, Relaxed);
+            .store(u64::from(p.prev.0) | u64::from(p.next.0) << 32, Relaxed);
         self.w2
             .store(u64::from(p.owner) | u64::from(p.index) << 32, Relaxed);
     }
@@ -293,18 +314,18 @@ impl PageFrame {
     }
 
     #[inline]
-    pub(crate) fn memcg(&self) -> u16 {
-        (self.w0.load(Relaxed) >> 16) as u16
+    pub(crate) fn memcg(&self) -> MemcgSlot {
+        MemcgSlot((self.w0.load(Relaxed) >> 16) as u16)
     }
 
     #[inline]
-    pub(crate) fn set_memcg(&self, m: u16) {
-        self.update0(|w| w & !(0xffff << 16) | u64::from(m) << 16);
+    pub(crate) fn set_memcg(&self, m: MemcgSlot) {
+        self.update0(|w| w & !(0xffff << 16) | u64::from(m.0) << 16);
     }
 
     /// The memcg slot the page is charged to, if any.
     #[inline]
-    pub(crate) fn memcg_slot(&self) -> Option<u16> {
+    pub(crate) fn memcg_slot(&self) -> Option<MemcgSlot> {
         let m = self.memcg();
         (m != NO_MEMCG).then_some(m)
     }
@@ -325,28 +346,28 @@ impl PageFrame {
     }
 
     #[inline]
-    pub(crate) fn prev(&self) -> u32 {
-        self.w1.load(Relaxed) as u32
+    pub(crate) fn prev(&self) -> Pfn {
+        Pfn(self.w1.load(Relaxed) as u32)
     }
 
     #[inline]
-    pub(crate) fn next(&self) -> u32 {
-        (self.w1.load(Relaxed) >> 32) as u32
+    pub(crate) fn next(&self) -> Pfn {
+        Pfn((self.w1.load(Relaxed) >> 32) as u32)
     }
 
     #[inline]
-    fn set_links(&self, prev: u32, next: u32) {
+    fn set_links(&self, prev: Pfn, next: Pfn) {
         self.w1
-            .store(u64::from(prev) | u64::from(next) << 32, Relaxed);
+            .store(u64::from(prev.0) | u64::from(next.0) << 32, Relaxed);
     }
 
     #[inline]
-    fn set_prev(&self, prev: u32) {
+    fn set_prev(&self, prev: Pfn) {
         self.set_links(prev, self.next());
     }
 
     #[inline]
-    fn set_next(&self, next: u32) {
+    fn set_next(&self, next: Pfn) {
         self.set_links(self.prev(), next);
     }
 
@@ -370,12 +391,12 @@ impl LruVec {
 }
 
 /// `list_add`: put `pfn` at the head (most recently used end) of list `l` of `lru`.
-pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: u32) {
+pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: Pfn) {
     let h = &mut lru.lists[l.index()];
     let old = h.head;
-    pages[pfn as usize].set_links(NIL, old);
+    pages[pfn.index()].set_links(NIL, old);
     if old != NIL {
-        pages[old as usize].set_prev(pfn);
+        pages[old.index()].set_prev(pfn);
     } else {
         h.tail = pfn;
     }
@@ -384,20 +405,20 @@ pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: u
 }
 
 /// `list_del`: unlink `pfn` from list `l` of `lru`.
-pub(crate) fn list_del(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: u32) {
+pub(crate) fn list_del(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: Pfn) {
     let h = &mut lru.lists[l.index()];
-    let (prev, next) = (pages[pfn as usize].prev(), pages[pfn as usize].next());
+    let (prev, next) = (pages[pfn.index()].prev(), pages[pfn.index()].next());
     if prev != NIL {
-        pages[prev as usize].set_next(next);
+        pages[prev.index()].set_next(next);
     } else {
         h.head = next;
     }
     if next != NIL {
-        pages[next as usize].set_prev(prev);
+        pages[next.index()].set_prev(prev);
     } else {
         h.tail = prev;
     }
-    pages[pfn as usize].set_links(NIL, NIL);
+    pages[pfn.index()].set_links(NIL, NIL);
     h.len -= 1;
 }
 
@@ -407,13 +428,13 @@ pub(crate) fn list_tail(
     lru: &LruVec,
     l: LruList,
     n: usize,
-    out: &mut Vec<u32>,
+    out: &mut Vec<Pfn>,
 ) {
     out.clear();
     let mut p = lru.lists[l.index()].tail;
     while p != NIL && out.len() < n {
         out.push(p);
-        p = pages[p as usize].prev();
+        p = pages[p.index()].prev();
     }
 }
 
@@ -431,10 +452,10 @@ mod tests {
     fn frame_round_trips() {
         let p = Page {
             flags: PG_ANON | PG_LRU,
-            memcg: 7,
+            memcg: MemcgSlot(7),
             mapcount: 3,
             pagevec_cpu: 1,
-            prev: 5,
+            prev: Pfn(5),
             next: NIL,
             owner: 9,
             index: 0xdead_beef,
@@ -460,15 +481,15 @@ mod tests {
         let pages: Vec<PageFrame> = (0..4).map(|_| PageFrame::new(Page::FREE)).collect();
         let mut lru = LruVec::default();
         for p in 0..4 {
-            list_add(&pages, &mut lru, LruList::ActiveAnon, p);
+            list_add(&pages, &mut lru, LruList::ActiveAnon, Pfn(p));
         }
         let mut out = Vec::new();
         list_tail(&pages, &lru, LruList::ActiveAnon, 10, &mut out);
-        assert_eq!(out, vec![0, 1, 2, 3]);
-        list_del(&pages, &mut lru, LruList::ActiveAnon, 2);
-        list_del(&pages, &mut lru, LruList::ActiveAnon, 0);
+        assert_eq!(out, [0, 1, 2, 3].map(Pfn));
+        list_del(&pages, &mut lru, LruList::ActiveAnon, Pfn(2));
+        list_del(&pages, &mut lru, LruList::ActiveAnon, Pfn(0));
         list_tail(&pages, &lru, LruList::ActiveAnon, 10, &mut out);
-        assert_eq!(out, vec![1, 3]);
+        assert_eq!(out, [1, 3].map(Pfn));
         assert_eq!(lru.len(LruList::ActiveAnon), 2);
     }
 }

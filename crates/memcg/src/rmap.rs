@@ -13,8 +13,8 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
-use crate::mm::{Pte, VmaKind};
-use crate::page::{PG_ANON, PG_MLOCKED, PG_UNEVICTABLE};
+use crate::mm::{MmId, Pte, VmaKind};
+use crate::page::{PG_ANON, PG_MLOCKED, PG_UNEVICTABLE, Pfn};
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
 
@@ -23,9 +23,9 @@ impl<C: MemCounter> World<C> {
     /// pages become shared (`page_dup_rmap`, no new charge) and swap entries gain a reference
     /// (`swap_duplicate`). Shared mappings are left to fault in the child, as the kernel does for
     /// VMAs without an `anon_vma`.
-    pub(crate) fn copy_page_range<T: Tracer>(&mut self, t: &T, cpu: CpuId, src: u32, dst: u32) {
+    pub(crate) fn copy_page_range<T: Tracer>(&mut self, t: &T, cpu: CpuId, src: MmId, dst: MmId) {
         let _f = trace::func(t, cpu, "copy_page_range");
-        let ranges: Vec<(u64, u64)> = self.mms[src as usize]
+        let ranges: Vec<(u64, u64)> = self.mms[src.index()]
             .get_mut()
             .vmas
             .iter()
@@ -34,19 +34,19 @@ impl<C: MemCounter> World<C> {
             .collect();
         for (start, end) in ranges {
             let mut from = start;
-            while let Some((vpn, pte)) = self.mms[src as usize].get_mut().ptes.next_in(from, end) {
+            while let Some((vpn, pte)) = self.mms[src.index()].get_mut().ptes.next_in(from, end) {
                 from = vpn + 1;
                 match pte {
                     Pte::Page(pfn) => {
-                        debug_assert!(self.pages[pfn as usize].has(PG_ANON));
+                        debug_assert!(self.zone.pages[pfn.index()].has(PG_ANON));
                         self.page_dup_anon_rmap(pfn, dst, vpn);
-                        let m = &mut *self.mms[dst as usize].get_mut();
+                        let m = &mut *self.mms[dst.index()].get_mut();
                         m.ptes.insert(vpn, Pte::Page(pfn));
                         m.anon_rss += 1;
                     }
                     Pte::Swap(slot) => {
-                        self.swap[slot as usize].count += 1;
-                        let m = &mut *self.mms[dst as usize].get_mut();
+                        self.swap_info.map[slot as usize].count += 1;
+                        let m = &mut *self.mms[dst.index()].get_mut();
                         m.ptes.insert(vpn, Pte::Swap(slot));
                         m.swap_ents += 1;
                     }
@@ -56,24 +56,24 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Every `(mm, vpn)` mapping the anonymous page `pfn`.
-    pub(crate) fn anon_mappers(&self, pfn: u32) -> Vec<(u32, u64)> {
-        let pg = self.pages[pfn as usize].load();
+    pub(crate) fn anon_mappers(&self, pfn: Pfn) -> Vec<(MmId, u64)> {
+        let pg = self.zone.pages[pfn.index()].load();
         match pg.mapcount {
             0 => Vec::new(),
-            1 => vec![(pg.owner, u64::from(pg.index))],
-            _ => self.shared_rmap[&pfn].clone(),
+            1 => vec![(MmId(pg.owner), u64::from(pg.index))],
+            _ => self.page_cache.shared_rmap[&pfn].clone(),
         }
     }
 
     /// `page_dup_rmap`: `mm` maps the anonymous page `pfn` at `vpn` too.
-    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: u32, mm: u32, vpn: u64) {
-        let pg = self.pages[pfn as usize].load();
-        let maps = self.shared_rmap.entry(pfn).or_default();
+    pub(crate) fn page_dup_anon_rmap(&mut self, pfn: Pfn, mm: MmId, vpn: u64) {
+        let pg = self.zone.pages[pfn.index()].load();
+        let maps = self.page_cache.shared_rmap.entry(pfn).or_default();
         if pg.mapcount == 1 {
-            maps.push((pg.owner, u64::from(pg.index)));
+            maps.push((MmId(pg.owner), u64::from(pg.index)));
         }
         maps.push((mm, vpn));
-        self.pages[pfn as usize].set_mapcount(pg.mapcount + 1);
+        self.zone.pages[pfn.index()].set_mapcount(pg.mapcount + 1);
     }
 
     /// `page_remove_rmap` for the anonymous page `pfn` mapped at `vpn` of `mm`; the caller
@@ -83,17 +83,18 @@ impl<C: MemCounter> World<C> {
     /// page is munlocked unless a remaining mapper still locks it (`try_to_munlock`).
     pub(crate) fn page_remove_anon_rmap(
         &mut self,
-        pfn: u32,
-        mm: u32,
+        pfn: Pfn,
+        mm: MmId,
         vpn: u64,
         locked: bool,
     ) -> bool {
-        let pg = self.pages[pfn as usize].load();
+        let pg = self.zone.pages[pfn.index()].load();
         if pg.mapcount <= 1 {
-            self.pages[pfn as usize].set_mapcount(0);
+            self.zone.pages[pfn.index()].set_mapcount(0);
             return true;
         }
         let maps = self
+            .page_cache
             .shared_rmap
             .get_mut(&pfn)
             .expect("shared anon page has an rmap");
@@ -101,13 +102,13 @@ impl<C: MemCounter> World<C> {
         let left = maps.len();
         if left == 1 {
             let (om, ov) = maps[0];
-            self.shared_rmap.remove(&pfn);
-            self.pages[pfn as usize].set_owner(om, ov as u32);
-        } else if pg.owner == mm {
+            self.page_cache.shared_rmap.remove(&pfn);
+            self.zone.pages[pfn.index()].set_owner(om.0, crate::mm::page_index(ov));
+        } else if pg.owner == mm.0 {
             let (om, ov) = maps[0];
-            self.pages[pfn as usize].set_owner(om, ov as u32);
+            self.zone.pages[pfn.index()].set_owner(om.0, crate::mm::page_index(ov));
         }
-        self.pages[pfn as usize].set_mapcount(left as u16);
+        self.zone.pages[pfn.index()].set_mapcount(left as u16);
         if locked && pg.has(PG_MLOCKED) && !self.anon_page_locked_elsewhere(pfn) {
             // munlock_vma_page: back to an evictable list.
             self.lru_move(pfn, 0, PG_UNEVICTABLE | PG_MLOCKED);
@@ -117,24 +118,28 @@ impl<C: MemCounter> World<C> {
 
     /// `try_to_munlock`: whether some mapping of `pfn` (anonymous or shmem) still lies in a
     /// `VM_LOCKED` VMA.
-    pub(crate) fn page_locked_elsewhere(&self, pfn: u32) -> bool {
-        let maps = if self.pages[pfn as usize].has(PG_ANON) {
+    pub(crate) fn page_locked_elsewhere(&self, pfn: Pfn) -> bool {
+        let maps = if self.zone.pages[pfn.index()].has(PG_ANON) {
             self.anon_mappers(pfn)
         } else {
-            self.shared_rmap.get(&pfn).cloned().unwrap_or_default()
+            self.page_cache
+                .shared_rmap
+                .get(&pfn)
+                .cloned()
+                .unwrap_or_default()
         };
         self.any_locked(&maps)
     }
 
     /// Whether a remaining mapping of `pfn` lies in a `VM_LOCKED` VMA.
-    fn anon_page_locked_elsewhere(&self, pfn: u32) -> bool {
+    fn anon_page_locked_elsewhere(&self, pfn: Pfn) -> bool {
         self.any_locked(&self.anon_mappers(pfn))
     }
 
-    fn any_locked(&self, maps: &[(u32, u64)]) -> bool {
+    fn any_locked(&self, maps: &[(MmId, u64)]) -> bool {
         maps.iter().any(|&(m, v)| {
             self.mms
-                .get(m as usize)
+                .get(m.index())
                 .and_then(|mm| mm.lock().find_vma(v))
                 .is_some_and(|(_, vma)| vma.locked)
         })

@@ -35,8 +35,9 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, MemoryMachine, World};
-use crate::mm::{CacheSlot, Pte, SwapSlot};
-use crate::page::{PG_ACTIVE, PG_ANON, PG_MLOCKED, PG_SHMEM, PG_UNEVICTABLE, Page};
+use crate::memcontrol::MemcgSlot;
+use crate::mm::{CacheSlot, MmId, Pte, SwapSlot};
+use crate::page::{NO_MEMCG, PG_ACTIVE, PG_ANON, PG_MLOCKED, PG_SHMEM, PG_UNEVICTABLE, Page, Pfn};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Errno, PAGE_SHIFT, Pages, Pid};
@@ -60,9 +61,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// The swap area, `None` while it is off (or the machine has no swap).
     pub fn swap_area(&self) -> Option<SwapArea> {
         let w = self.lock();
-        w.swap_on.then(|| SwapArea {
-            pages: w.swap.len() as u64,
-            used: (w.swap.len() - w.swap_free.len()) as u64,
+        w.swap_info.on.then(|| SwapArea {
+            pages: w.swap_info.map.len() as u64,
+            used: (w.swap_info.map.len() - w.swap_info.free.len()) as u64,
             prio: -1,
         })
     }
@@ -79,10 +80,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let t = &*self.tracer;
         let _f = trace::func(t, cpu, "sys_swapoff");
         let mut w = self.lock();
-        if !w.swap_on {
+        if !w.swap_info.on {
             return Err(Errno::EINVAL);
         }
-        w.swap_writeok = false;
+        w.swap_info.writeok = false;
         let current = current.filter(|p| w.tasks.contains_key(p));
         w.set_oom_origin(current, true);
         let r = w.try_to_unuse(t, cpu, current);
@@ -90,12 +91,12 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if r.is_err() {
             // Re-insert the area: `p->prio = --least_priority` gives the one area -1 again,
             // since the removal did `least_priority++`.
-            w.swap_writeok = true;
+            w.swap_info.writeok = true;
             return r;
         }
-        w.swap_on = false;
-        w.swap = Vec::new();
-        w.swap_free = Vec::new();
+        w.swap_info.on = false;
+        w.swap_info.map = Vec::new();
+        w.swap_info.free = Vec::new();
         Ok(())
     }
 
@@ -104,17 +105,19 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     #[doc(alias = "sys_swapon")]
     pub fn swapon(&self) -> Result<(), Errno> {
         let mut w = self.lock();
-        if w.swap_on {
+        if w.swap_info.on {
             return Err(Errno::EBUSY);
         }
         let n = (w.cfg.swap.0 >> PAGE_SHIFT) as usize;
         if n == 0 {
             return Err(Errno::EINVAL);
         }
-        w.swap = vec![SwapSlot::FREE; n];
-        w.swap_free = (0..n as u32).rev().collect();
-        w.swap_on = true;
-        w.swap_writeok = true;
+        w.swap_info.map = vec![SwapSlot::FREE; n];
+        w.swap_info.free = (0..u32::try_from(n).expect("slot numbers are u32, checked at boot"))
+            .rev()
+            .collect();
+        w.swap_info.on = true;
+        w.swap_info.writeok = true;
         let kb = Pages(n as u64).to_bytes().0 >> 10;
         w.printk(
             Level::Info,
@@ -142,17 +145,20 @@ impl<C: MemCounter> World<C> {
 
     /// Who refers to each used slot: page-table entries (mm, vpn) and shmem page-cache slots.
     #[allow(clippy::type_complexity)]
-    fn swap_users(&mut self) -> (BTreeMap<u32, Vec<(u32, u64)>>, BTreeMap<u32, (u32, u32)>) {
-        let mut ptes: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
+    fn swap_users(&mut self) -> (BTreeMap<u32, Vec<(MmId, u64)>>, BTreeMap<u32, (u32, u32)>) {
+        let mut ptes: BTreeMap<u32, Vec<(MmId, u64)>> = BTreeMap::new();
         for (id, mm) in self.mms.iter_mut() {
             for (vpn, pte) in mm.get_mut().ptes.iter() {
                 if let Pte::Swap(slot) = pte {
-                    ptes.entry(slot).or_default().push((id as u32, vpn));
+                    ptes.entry(slot)
+                        .or_default()
+                        .push((MmId::from_index(id), vpn));
                 }
             }
         }
         let cache = self
             .page_cache
+            .pages
             .iter()
             .filter_map(|(&k, &v)| match v {
                 CacheSlot::Swap(slot) => Some((slot, k)),
@@ -201,30 +207,32 @@ impl<C: MemCounter> World<C> {
     /// A frame and a charge for a page coming back from `slot`
     /// (`mem_cgroup_try_charge_swapin` to the entry's memcg, `oom = true`, on behalf of
     /// `current`). `Ok(None)`: someone else was OOM-killed meanwhile, the page was given back.
-    #[allow(clippy::too_many_arguments)]
+    /// `page` says which: an anonymous page (`PG_ANON`, owner = its first mm) is charged to
+    /// the swap record's memcg or else that mm's (`mem_cgroup_try_charge_swapin`), and
+    /// committed as rss; a shmem page (`PG_SHMEM`) to the swap record's memcg, as cache.
     fn unuse_page<T: Tracer>(
         &mut self,
         t: &T,
         cpu: CpuId,
         current: Option<Pid>,
         slot: u32,
-        mm: Option<u32>,
         page: Page,
-        cache: bool,
-    ) -> Result<Option<u32>, Errno> {
-        let pfn = match self.free.get_mut().pop() {
+    ) -> Result<Option<Pfn>, Errno> {
+        let cache = page.has(PG_SHMEM);
+        let mm = (!cache).then_some(MmId(page.owner));
+        let pfn = match self.zone.free.get_mut().pop() {
             Some(p) => p,
             None => {
                 self.shrink_global(t, cpu);
-                self.free.get_mut().pop().ok_or(Errno::ENOMEM)?
+                self.zone.free.get_mut().pop().ok_or(Errno::ENOMEM)?
             }
         };
-        self.pages[pfn as usize].store(page);
+        self.zone.pages[pfn.index()].store(page);
         let memcg = match mm {
             Some(mm) => self.swapin_memcg(Some(slot), mm),
             None => self.swap_record_memcg(slot),
         };
-        let kills = self.events.killed.len();
+        let kills = self.host.events.killed.len();
         let charged = match self.mem_cgroup_try_charge(t, cpu, current, memcg, true) {
             Ok(charged) => charged,
             // `current` itself was chosen: its charge is bypassed (no memcg), and the page
@@ -239,7 +247,7 @@ impl<C: MemCounter> World<C> {
                 return Err(e);
             }
         };
-        let others_killed = self.events.killed[kills..]
+        let others_killed = self.host.events.killed[kills..]
             .iter()
             .any(|&p| Some(p) != current);
         if others_killed {
@@ -264,36 +272,36 @@ impl<C: MemCounter> World<C> {
         cpu: CpuId,
         current: Option<Pid>,
         slot: u32,
-        maps: &[(u32, u64)],
+        maps: &[(MmId, u64)],
     ) -> Result<Unuse, Errno> {
         let (mm0, vpn0) = maps[0];
         let page = Page {
             flags: PG_ANON | PG_ACTIVE,
-            owner: mm0,
-            index: vpn0 as u32,
+            owner: mm0.0,
+            index: crate::mm::page_index(vpn0),
             ..Page::FREE
         };
-        let Some(pfn) = self.unuse_page(t, cpu, current, slot, Some(mm0), page, false)? else {
+        let Some(pfn) = self.unuse_page(t, cpu, current, slot, page)? else {
             return Ok(Unuse::Rescan);
         };
         let mut locked = false;
         for (i, &(mm, vpn)) in maps.iter().enumerate() {
             if i == 0 {
-                self.pages[pfn as usize].set_mapcount(1);
+                self.zone.pages[pfn.index()].set_mapcount(1);
             } else {
                 self.page_dup_anon_rmap(pfn, mm, vpn);
             }
-            let m = self.mms[mm as usize].get_mut();
+            let m = self.mms[mm.index()].get_mut();
             m.ptes.insert(vpn, Pte::Page(pfn));
             m.anon_rss += 1;
             m.swap_ents -= 1;
             locked |= m.find_vma(vpn).is_some_and(|(_, v)| v.locked);
         }
         if locked {
-            self.pages[pfn as usize].set(PG_UNEVICTABLE | PG_MLOCKED);
+            self.zone.pages[pfn.index()].set(PG_UNEVICTABLE | PG_MLOCKED);
         }
         self.lru_cache_add(cpu, pfn);
-        self.swap[slot as usize].count = 1;
+        self.swap_info.map[slot as usize].count = 1;
         self.swap_free_slot(t, cpu, slot);
         Ok(Unuse::Done)
     }
@@ -314,12 +322,49 @@ impl<C: MemCounter> World<C> {
             index: idx,
             ..Page::FREE
         };
-        let Some(pfn) = self.unuse_page(t, cpu, current, slot, None, page, true)? else {
+        let Some(pfn) = self.unuse_page(t, cpu, current, slot, page)? else {
             return Ok(Unuse::Rescan);
         };
-        self.page_cache.insert((file, idx), CacheSlot::Page(pfn));
+        self.page_cache
+            .pages
+            .insert((file, idx), CacheSlot::Page(pfn));
         self.lru_cache_add(cpu, pfn);
         self.swap_free_slot(t, cpu, slot);
         Ok(Unuse::Done)
+    }
+}
+
+/// The one swap area.
+///
+/// **Kernel:** `struct swap_info_struct` (`include/linux/swap.h`, v2.6.34): `swap_map` (here one
+/// record per slot with its `swap_cgroup` owner), the free slots, `SWP_USED` and `SWP_WRITEOK`.
+pub(crate) struct SwapInfo {
+    pub(crate) map: Vec<SwapSlot>,
+    pub(crate) free: Vec<u32>,
+    /// The swap area is on (`swapon`; at boot when the machine has swap).
+    pub(crate) on: bool,
+    /// `SWP_WRITEOK`: reclaim may allocate slots (cleared while `swapoff` runs).
+    pub(crate) writeok: bool,
+}
+
+impl<C: MemCounter> World<C> {
+    /// Whether reclaim may swap a page out now: a free slot in an area open for writing.
+    pub(crate) fn swap_writable(&self) -> bool {
+        self.swap_info.writeok && !self.swap_info.free.is_empty()
+    }
+
+    /// The memcg a slot's `swap_cgroup` entry names, if it still exists, else the root.
+    pub(crate) fn swap_record_memcg(&self, slot: u32) -> MemcgSlot {
+        match self.swap_info.map[slot as usize].memcg {
+            m if m != NO_MEMCG && self.memcgs.slots[m.index()].is_some() => m,
+            _ => MemcgSlot::ROOT,
+        }
+    }
+}
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// Free swap slots (`nr_swap_pages`).
+    pub fn nr_free_swap(&self) -> u64 {
+        self.lock().swap_info.free.len() as u64
     }
 }

@@ -6,15 +6,15 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
-use crate::mm::{CacheSlot, Pte, SwapSlot, Vma, VmaKind};
-use crate::page::{NO_MEMCG, PG_ANON};
+use crate::mm::{CacheSlot, MmId, Pte, SwapSlot, Vma, VmaKind};
+use crate::page::{NO_MEMCG, PG_ANON, Pfn};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
 
 impl<C: MemCounter> World<C> {
     /// Uncharge a page, take it off the LRU and free the frame.
-    pub(crate) fn uncharge_and_free<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
+    pub(crate) fn uncharge_and_free<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: Pfn) {
         self.lru_del(pfn);
         self.mem_cgroup_uncharge_page(t, cpu, pfn, false);
         self.free_page(pfn);
@@ -26,18 +26,18 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        mm: u32,
+        mm: MmId,
         first: u64,
         n: u64,
     ) {
         let end = first + n;
         self.zap_page_range(t, cpu, mm, first, n);
-        self.mms[mm as usize]
+        self.mms[mm.index()]
             .get_mut()
             .ptes
             .free_empty_tables(first, end);
         // Split and remove VMAs.
-        let overlapping: Vec<(u64, Vma)> = self.mms[mm as usize]
+        let overlapping: Vec<(u64, Vma)> = self.mms[mm.index()]
             .get_mut()
             .vmas
             .range(..end)
@@ -52,7 +52,7 @@ impl<C: MemCounter> World<C> {
             {
                 shared_files.push(file);
             }
-            let m = &mut *self.mms[mm as usize].get_mut();
+            let m = &mut *self.mms[mm.index()].get_mut();
             m.vmas.remove(&s);
             if s < first {
                 m.vmas.insert(
@@ -69,7 +69,9 @@ impl<C: MemCounter> World<C> {
                     VmaKind::Anon => VmaKind::Anon,
                     VmaKind::Shared { file, pgoff } => VmaKind::Shared {
                         file,
-                        pgoff: pgoff + (end - s) as u32,
+                        pgoff: pgoff
+                            + u32::try_from(end - s)
+                                .expect("a mapping is shorter than USER_VPN_END pages"),
                     },
                 };
                 m.vmas.insert(
@@ -117,7 +119,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        mm: u32,
+        mm: MmId,
         first: u64,
         n: u64,
     ) {
@@ -125,15 +127,15 @@ impl<C: MemCounter> World<C> {
         let end = first + n;
         self.mem_cgroup_uncharge_start();
         let mut from = first;
-        while let Some((vpn, pte)) = self.mms[mm as usize].get_mut().ptes.next_in(from, end) {
+        while let Some((vpn, pte)) = self.mms[mm.index()].get_mut().ptes.next_in(from, end) {
             from = vpn + 1;
             match pte {
-                Pte::Page(pfn) if self.pages[pfn as usize].has(PG_ANON) => {
-                    let m = &mut *self.mms[mm as usize].get_mut();
+                Pte::Page(pfn) if self.zone.pages[pfn.index()].has(PG_ANON) => {
+                    let m = &mut *self.mms[mm.index()].get_mut();
                     m.ptes.remove(vpn);
                     m.anon_rss -= 1;
-                    let last = self.pages[pfn as usize].mapcount() <= 1 || {
-                        let locked = self.mms[mm as usize]
+                    let last = self.zone.pages[pfn.index()].mapcount() <= 1 || {
+                        let locked = self.mms[mm.index()]
                             .get_mut()
                             .find_vma(vpn)
                             .is_some_and(|(_, v)| v.locked);
@@ -145,7 +147,7 @@ impl<C: MemCounter> World<C> {
                 }
                 Pte::Page(pfn) => self.unmap_shared(mm, vpn, pfn),
                 Pte::Swap(slot) => {
-                    let m = &mut *self.mms[mm as usize].get_mut();
+                    let m = &mut *self.mms[mm.index()].get_mut();
                     m.ptes.remove(vpn);
                     m.swap_ents -= 1;
                     self.swap_free_slot(t, cpu, slot);
@@ -156,11 +158,11 @@ impl<C: MemCounter> World<C> {
     }
 
     pub(crate) fn shm_detach<T: Tracer>(&mut self, t: &T, cpu: CpuId, shm: u32) {
-        if let Some(seg) = self.shms.get_mut(&shm) {
+        if let Some(seg) = self.shm_ids.segs.get_mut(&shm) {
             seg.nattch -= 1;
             if seg.nattch == 0 && seg.removed {
                 let file = seg.file;
-                self.shms.remove(&shm);
+                self.shm_ids.segs.remove(&shm);
                 self.truncate_file(t, cpu, file);
             }
         }
@@ -176,9 +178,9 @@ impl<C: MemCounter> World<C> {
 
     /// `exit_mmap`: unmap everything, then free the mm. Shared `/dev/zero` objects with no
     /// mapping left are freed.
-    pub(crate) fn exit_mmap<T: Tracer>(&mut self, t: &T, cpu: CpuId, mm: u32) {
+    pub(crate) fn exit_mmap<T: Tracer>(&mut self, t: &T, cpu: CpuId, mm: MmId) {
         let _f = trace::func(t, cpu, "exit_mmap");
-        let vmas: Vec<(u64, Vma)> = self.mms[mm as usize]
+        let vmas: Vec<(u64, Vma)> = self.mms[mm.index()]
             .get_mut()
             .vmas
             .iter()
@@ -187,7 +189,7 @@ impl<C: MemCounter> World<C> {
         for (s, v) in &vmas {
             self.unmap_range(t, cpu, mm, *s, v.pages);
         }
-        self.mms.remove(mm as usize);
+        self.mms.remove(mm.index());
         // Anonymous shared objects (not SysV) die with their last mapping.
         for (_, v) in vmas {
             if let VmaKind::Shared { file, .. } = v.kind
@@ -208,15 +210,16 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn truncate_file<T: Tracer>(&mut self, t: &T, cpu: CpuId, file: u32) {
         let entries: Vec<((u32, u32), CacheSlot)> = self
             .page_cache
+            .pages
             .range((file, 0)..=(file, u32::MAX))
             .map(|(&k, &v)| (k, v))
             .collect();
         for (k, v) in entries {
-            self.page_cache.remove(&k);
+            self.page_cache.pages.remove(&k);
             match v {
                 CacheSlot::Page(pfn) => {
                     // Unmap it everywhere first (only shmem pages are mapped).
-                    if let Some(maps) = self.shared_rmap.get(&pfn).cloned() {
+                    if let Some(maps) = self.page_cache.shared_rmap.get(&pfn).cloned() {
                         for (mm, vpn) in maps {
                             self.unmap_shared(mm, vpn, pfn);
                         }
@@ -231,15 +234,15 @@ impl<C: MemCounter> World<C> {
     /// `swap_free`: drop one reference to a slot; the last one releases the slot and its memsw
     /// charge (`mem_cgroup_uncharge_swap`).
     pub(crate) fn swap_free_slot<T: Tracer>(&mut self, t: &T, cpu: CpuId, slot: u32) {
-        let s = self.swap[slot as usize];
+        let s = self.swap_info.map[slot as usize];
         debug_assert!(s.used());
         if s.count > 1 {
-            self.swap[slot as usize].count -= 1;
+            self.swap_info.map[slot as usize].count -= 1;
             return;
         }
-        self.swap[slot as usize] = SwapSlot::FREE;
-        self.swap_free.push(slot);
-        if s.memcg != NO_MEMCG && self.memcgs[s.memcg as usize].is_some() {
+        self.swap_info.map[slot as usize] = SwapSlot::FREE;
+        self.swap_info.free.push(slot);
+        if s.memcg != NO_MEMCG && self.memcgs.slots[s.memcg.index()].is_some() {
             let _f = trace::func(t, cpu, "mem_cgroup_uncharge_swap");
             self.mc_mut(s.memcg).stat.swap -= 1;
             if self.charges_counters(s.memcg)

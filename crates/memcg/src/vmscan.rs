@@ -18,8 +18,11 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::World;
+use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, Pte};
-use crate::page::{self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM};
+use crate::page::{
+    self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM, Pfn,
+};
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -39,9 +42,22 @@ pub const VMPRESSURE_LEVEL_CRITICAL_PRIO: u32 = 3;
 /// Which LRU vector a scan works on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum LruOwner {
-    Memcg(u16),
+    Memcg(MemcgSlot),
     /// Uncharged pages (only global reclaim scans them).
     Orphan,
+}
+
+/// What one reclaim pass may do and how much it wants.
+///
+/// **Kernel:** `struct scan_control` (`mm/vmscan.c`, v2.6.34): `may_swap`, `swappiness`,
+/// `nr_to_reclaim`. **Differences:** the pass's priority stays an argument of `shrink_zone`, as
+/// in 2.6.34 (it moved into `scan_control` in 3.x); the counts `nr_scanned`/`nr_reclaimed` are
+/// return values and `World::reclaim`.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct ScanControl {
+    pub(crate) may_swap: bool,
+    pub(crate) swappiness: u64,
+    pub(crate) nr_to_reclaim: u64,
 }
 
 impl<C: MemCounter> World<C> {
@@ -49,7 +65,7 @@ impl<C: MemCounter> World<C> {
     fn lru_len(&mut self, o: LruOwner, l: LruList) -> u64 {
         match o {
             LruOwner::Memcg(s) => self.mc_mut(s).lru.get_mut().len(l),
-            LruOwner::Orphan => self.orphan_lru.len(l),
+            LruOwner::Orphan => self.zone.orphan_lru.len(l),
         }
     }
 
@@ -61,28 +77,25 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        mem: u16,
+        mem: MemcgSlot,
         noswap: bool,
         swappiness: u64,
     ) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_mem_cgroup_pages");
         self.lru_add_drain_all();
-        let target = self.reclaim_target.unwrap_or(mem);
+        let target = self.reclaim.target.unwrap_or(mem);
         let mut reclaimed = 0;
         for priority in (0..=DEF_PRIORITY).rev() {
             self.vmpressure_prio(target, priority);
-            let scanned = self.reclaim_scanned;
-            let r = self.shrink_zone(
-                t,
-                cpu,
-                LruOwner::Memcg(mem),
-                priority,
-                !noswap,
+            let scanned = self.reclaim.scanned;
+            let sc = ScanControl {
+                may_swap: !noswap,
                 swappiness,
-                SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
-            );
+                nr_to_reclaim: SWAP_CLUSTER_MAX - reclaimed.min(SWAP_CLUSTER_MAX),
+            };
+            let r = self.shrink_zone(t, cpu, LruOwner::Memcg(mem), priority, &sc);
             reclaimed += r;
-            self.vmpressure(target, self.reclaim_scanned - scanned, r);
+            self.vmpressure(target, self.reclaim.scanned - scanned, r);
             if reclaimed >= SWAP_CLUSTER_MAX {
                 break;
             }
@@ -91,17 +104,19 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `shrink_zone` for one LRU vector at one priority. Returns pages reclaimed.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn shrink_zone<T: Tracer>(
         &mut self,
         t: &T,
         cpu: CpuId,
         o: LruOwner,
         priority: u32,
-        may_swap: bool,
-        swappiness: u64,
-        nr_to_reclaim: u64,
+        sc: &ScanControl,
     ) -> u64 {
+        let ScanControl {
+            may_swap,
+            swappiness,
+            nr_to_reclaim,
+        } = *sc;
         let _f = trace::func(t, cpu, "shrink_zone");
         let can_swap = may_swap && self.swap_writable();
         // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
@@ -202,12 +217,12 @@ impl<C: MemCounter> World<C> {
         n: u64,
     ) {
         let _f = trace::func(t, cpu, "shrink_active_list");
-        let mut batch = std::mem::take(&mut self.scratch);
+        let mut batch = std::mem::take(&mut self.reclaim.scratch);
         self.tail_of(o, l, n as usize, &mut batch);
         for &pfn in &batch {
             self.lru_move(pfn, 0, PG_ACTIVE | PG_REFERENCED);
         }
-        self.scratch = batch;
+        self.reclaim.scratch = batch;
     }
 
     /// `shrink_inactive_list` + `shrink_page_list`: reclaim up to `n` pages from the tail.
@@ -221,12 +236,12 @@ impl<C: MemCounter> World<C> {
         can_swap: bool,
     ) -> u64 {
         let _f = trace::func(t, cpu, "shrink_inactive_list");
-        let mut batch = std::mem::take(&mut self.scratch);
+        let mut batch = std::mem::take(&mut self.reclaim.scratch);
         self.tail_of(o, l, n as usize, &mut batch);
-        self.reclaim_scanned += batch.len() as u64;
+        self.reclaim.scanned += batch.len() as u64;
         let mut reclaimed = 0;
         for &pfn in &batch {
-            let pg = self.pages[pfn as usize].load();
+            let pg = self.zone.pages[pfn.index()].load();
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
@@ -248,66 +263,67 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             // A clean file page: remove from the page cache and free.
-            self.page_cache.remove(&(pg.owner, pg.index));
+            self.page_cache.pages.remove(&(pg.owner, pg.index));
             self.uncharge_and_free(t, cpu, pfn);
             reclaimed += 1;
         }
-        self.scratch = batch;
+        self.reclaim.scratch = batch;
         reclaimed
     }
 
-    fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<u32>) {
+    fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<Pfn>) {
         match o {
             LruOwner::Memcg(s) => {
-                let lru = self.memcgs[s as usize]
+                let lru = self.memcgs.slots[s.index()]
                     .as_mut()
                     .expect("live")
                     .lru
                     .get_mut();
-                page::list_tail(&self.pages, lru, l, n, out)
+                page::list_tail(&self.zone.pages, lru, l, n, out)
             }
-            LruOwner::Orphan => page::list_tail(&self.pages, &self.orphan_lru, l, n, out),
+            LruOwner::Orphan => page::list_tail(&self.zone.pages, &self.zone.orphan_lru, l, n, out),
         }
     }
 
     /// `add_to_swap` + `try_to_unmap` + `__remove_mapping` for a swap-backed page: the page
     /// leaves memory; its memcg's memory counter is uncharged but memsw stays charged to the
     /// new swap entry (`swap_cgroup`, `mm/memcontrol.c` `mem_cgroup_uncharge_swap`, v2.6.34; `mm/page_cgroup.c` `swap_cgroup_record`, v2.6.34).
-    fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: u32) {
+    fn swap_out<T: Tracer>(&mut self, t: &T, cpu: CpuId, pfn: Pfn) {
         let _f = trace::func(t, cpu, "swap_writepage");
-        let slot = self.swap_free.pop().expect("caller checked free swap");
-        let pg = self.pages[pfn as usize].load();
+        let slot = self.swap_info.free.pop().expect("caller checked free swap");
+        let pg = self.zone.pages[pfn.index()].load();
         let memcg = pg.memcg_slot().unwrap_or(NO_MEMCG);
-        self.swap[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
+        self.swap_info.map[slot as usize] = crate::mm::SwapSlot { count: 1, memcg };
         if memcg != NO_MEMCG {
             self.mc_mut(memcg).stat.swap += 1;
         }
         if pg.has(PG_ANON) {
             // try_to_unmap over the anon_vma: every mapping gets the swap entry.
             let maps = self.anon_mappers(pfn);
-            self.shared_rmap.remove(&pfn);
-            self.swap[slot as usize].count = maps.len().max(1) as u16;
+            self.page_cache.shared_rmap.remove(&pfn);
+            self.swap_info.map[slot as usize].count = maps.len().max(1) as u16;
             for (mm, vpn) in maps {
-                let m = &mut *self.mms[mm as usize].get_mut();
+                let m = &mut *self.mms[mm.index()].get_mut();
                 m.ptes.insert(vpn, Pte::Swap(slot));
                 m.anon_rss -= 1;
                 m.swap_ents += 1;
             }
-            self.pages[pfn as usize].set_mapcount(0);
+            self.zone.pages[pfn.index()].set_mapcount(0);
         } else {
             debug_assert!(pg.has(PG_SHMEM));
-            if let Some(maps) = self.shared_rmap.remove(&pfn) {
+            if let Some(maps) = self.page_cache.shared_rmap.remove(&pfn) {
                 for (mm, vpn) in maps {
-                    let m = &mut *self.mms[mm as usize].get_mut();
+                    let m = &mut *self.mms[mm.index()].get_mut();
                     m.ptes.remove(vpn);
                     m.file_rss -= 1;
                 }
                 if let Some(s) = pg.memcg_slot() {
                     self.mc_mut(s).stat.mapped_file -= 1;
                 }
-                self.pages[pfn as usize].set_mapcount(0);
+                self.zone.pages[pfn.index()].set_mapcount(0);
             }
             self.page_cache
+                .pages
                 .insert((pg.owner, pg.index), CacheSlot::Swap(slot));
         }
         self.lru_del(pfn);
@@ -325,7 +341,7 @@ impl<C: MemCounter> World<C> {
         &mut self,
         t: &T,
         cpu: CpuId,
-        root_mem: u16,
+        root_mem: MemcgSlot,
         noswap: bool,
         shrink: bool,
     ) -> u64 {
@@ -350,9 +366,9 @@ impl<C: MemCounter> World<C> {
             }
             let swappiness = self.get_swappiness(victim);
             // sc->target_mem_cgroup is root_mem for every victim (vmpressure reports to it).
-            let saved = self.reclaim_target.replace(root_mem);
+            let saved = self.reclaim.target.replace(root_mem);
             let ret = self.try_to_free_mem_cgroup_pages(t, cpu, victim, noswap, swappiness);
-            self.reclaim_target = saved;
+            self.reclaim.target = saved;
             if shrink {
                 return ret;
             }
@@ -366,7 +382,7 @@ impl<C: MemCounter> World<C> {
 
     /// `mem_cgroup_select_victim`: the next memcg of the hierarchy after `last_scanned_child`
     /// in css-id order, wrapping to `root_mem` itself.
-    fn mem_cgroup_select_victim(&mut self, root_mem: u16) -> u16 {
+    fn mem_cgroup_select_victim(&mut self, root_mem: MemcgSlot) -> MemcgSlot {
         let m = self.mc(root_mem);
         if !m.use_hierarchy || m.children.is_empty() {
             return root_mem;
@@ -384,7 +400,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `drain_all_stock`: return every CPU's stocked pages of `root`'s hierarchy.
-    pub(crate) fn drain_all_stock(&mut self, root: u16) {
+    pub(crate) fn drain_all_stock(&mut self, root: MemcgSlot) {
         if self.profile.stock_pages == 0 {
             return;
         }
@@ -413,6 +429,7 @@ impl<C: MemCounter> World<C> {
         let owners: Vec<LruOwner> = std::iter::once(LruOwner::Orphan)
             .chain(
                 self.memcgs
+                    .slots
                     .iter()
                     .flatten()
                     .map(|m| LruOwner::Memcg(m.id.slot)),
@@ -420,16 +437,21 @@ impl<C: MemCounter> World<C> {
             .collect();
         for priority in (0..=DEF_PRIORITY).rev() {
             // Global reclaim reports pressure against the root memcg.
-            self.vmpressure_prio(0, priority);
+            self.vmpressure_prio(MemcgSlot::ROOT, priority);
             for &o in &owners {
                 let swappiness = match o {
                     LruOwner::Memcg(s) => self.get_swappiness(s),
                     LruOwner::Orphan => self.profile.vm_swappiness,
                 };
-                let scanned = self.reclaim_scanned;
-                let r = self.shrink_zone(t, cpu, o, priority, true, swappiness, SWAP_CLUSTER_MAX);
+                let scanned = self.reclaim.scanned;
+                let sc = ScanControl {
+                    may_swap: true,
+                    swappiness,
+                    nr_to_reclaim: SWAP_CLUSTER_MAX,
+                };
+                let r = self.shrink_zone(t, cpu, o, priority, &sc);
                 reclaimed += r;
-                self.vmpressure(0, self.reclaim_scanned - scanned, r);
+                self.vmpressure(MemcgSlot::ROOT, self.reclaim.scanned - scanned, r);
                 if reclaimed >= SWAP_CLUSTER_MAX {
                     return reclaimed;
                 }
@@ -442,18 +464,18 @@ impl<C: MemCounter> World<C> {
     /// pass against the reclaim target to the event hook. Every charge here is a user page
     /// (`__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_IO | __GFP_FS`), so none is filtered by its gfp
     /// mask; a pass that scanned nothing is not reported.
-    pub(crate) fn vmpressure(&self, target: u16, scanned: u64, reclaimed: u64) {
+    pub(crate) fn vmpressure(&self, target: MemcgSlot, scanned: u64, reclaimed: u64) {
         if !self.profile.vmpressure || scanned == 0 {
             return;
         }
-        if let Some(hook) = &self.hook {
+        if let Some(hook) = &self.host.hook {
             hook.vmpressure(self, self.mc(target).id, scanned, reclaimed);
         }
     }
 
     /// `vmpressure_prio` (3.10, `mm/vmpressure.c`): reclaim that reached priority 3
     /// (`vmpressure_level_critical_prio`) counts as a full window with nothing reclaimed.
-    pub(crate) fn vmpressure_prio(&self, target: u16, priority: u32) {
+    pub(crate) fn vmpressure_prio(&self, target: MemcgSlot, priority: u32) {
         if priority <= VMPRESSURE_LEVEL_CRITICAL_PRIO {
             self.vmpressure(target, VMPRESSURE_WIN, 0);
         }
@@ -467,6 +489,7 @@ impl<C: MemCounter> World<C> {
         for _ in 0..2 {
             let best = self
                 .memcgs
+                .slots
                 .iter()
                 .flatten()
                 .filter(|m| !tried.contains(&m.id.slot))

@@ -1,0 +1,141 @@
+//! Per-CPU state: each simulated CPU's pagevec, charge stock, cache of free frames and
+//! statistics deltas.
+//!
+//! **Kernel:** `mm/swap.c` `lru_add_pvecs`, `mm/memcontrol.c` `memcg_stock` and
+//! `mem_cgroup_stat_cpu`, `mm/page_alloc.c` `struct per_cpu_pages` (`pcp`), all v2.6.34.
+
+use crate::counter_ext::MemCounter;
+use crate::machine::{MemoryMachine, World};
+use crate::memcontrol::MemcgSlot;
+use crate::memcontrol::{MemCounters, MemcgId};
+use crate::page::Pfn;
+use crate::swap::PAGEVEC_SIZE;
+use arrayvec::ArrayVec;
+use cgsim_counters::MemcgStock;
+use cgsim_ktypes::trace::Tracer;
+use cgsim_ktypes::{CpuId, Pages};
+use crossbeam_utils::CachePadded;
+use std::sync::Arc;
+
+/// A spinning lock for the per-mm and per-CPU state the fast path takes on every call: one
+/// locked instruction to take and a plain store to release (as `spin_lock` in the kernel), where
+/// a parking mutex needs a second locked instruction to release. A waiter yields its host
+/// thread between attempts: unlike the kernel's, the holder may be preempted.
+pub(crate) type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
+
+/// One CPU's private state (`this_cpu` data): its pagevec, charge stock, cache of free frames
+/// and statistics deltas.
+///
+/// **Kernel:** `lru_add_pvecs`, `memcg_stock`, the zone's per-CPU page lists (`pcp`), and
+/// `mem_cgroup_stat_cpu` (2.6.34: per-CPU statistics summed when read).
+/// **Locking:** the fault fast path holds its CPU's lock for a whole call, as the kernel runs
+/// with preemption off; slow paths hold the world's write side and reach every CPU's state
+/// through `get_mut`. Statistics deltas and cached frames are folded back into the world each
+/// time the write side is taken, so slow paths read exact statistics and one free list.
+///
+/// The pagevec and the frame cache are arrays inside the (cache-padded) state and the deltas
+/// are cache-padded: two CPUs' hot data never share a cache line.
+pub(crate) struct CpuState<C: MemCounter> {
+    pub(crate) pagevec: ArrayVec<Pfn, PAGEVEC_SIZE>,
+    pub(crate) stock: MemcgStock<MemCounters<C>>,
+    /// Free frames taken from the global list in batches of [`PCP_BATCH`], at most
+    /// [`PCP_HIGH`] plus one batch.
+    pub(crate) pcp: ArrayVec<Pfn, PCP_CAP>,
+    /// Statistics deltas by memcg slot, and the slots that have one.
+    pub(crate) stat: Vec<CachePadded<MemStatDelta>>,
+    pub(crate) stat_dirty: Vec<MemcgSlot>,
+    /// Pages faulted in and zapped on the fast path by this CPU since boot.
+    pub(crate) fast_faults: u64,
+    pub(crate) fast_zaps: u64,
+}
+
+/// `pcp->batch`: frames moved between a CPU's cache and the global free list at once.
+pub(crate) const PCP_BATCH: usize = 31;
+/// `pcp->high` (6 × batch, as `zone_batchsize`/`setup_pagelist_highmark` give on a typical
+/// zone): a CPU's cache gives a batch back only above this, so a CPU that frees and allocates
+/// in bursts keeps reusing its own frames.
+pub(crate) const PCP_HIGH: usize = 6 * PCP_BATCH;
+/// Room in a CPU's frame cache.
+pub(crate) const PCP_CAP: usize = PCP_HIGH + PCP_BATCH;
+
+/// What the fast path changes in a memcg's statistics (`mem_cgroup_charge_statistics`).
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct MemStatDelta {
+    pub(crate) rss: i64,
+    pub(crate) pgpgin: u64,
+    pub(crate) pgpgout: u64,
+}
+
+impl<C: MemCounter> CpuState<C> {
+    pub(crate) fn new(stock_batch: Pages) -> Self {
+        CpuState {
+            pagevec: ArrayVec::new(),
+            stock: MemcgStock::new(stock_batch),
+            pcp: ArrayVec::new(),
+            stat: Vec::new(),
+            stat_dirty: Vec::new(),
+            fast_faults: 0,
+            fast_zaps: 0,
+        }
+    }
+
+    /// This CPU's delta for memcg slot `s`.
+    pub(crate) fn stat_mut(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
+        let i = s.index();
+        if self.stat.len() <= i {
+            self.stat
+                .resize(i + 1, CachePadded::new(MemStatDelta::default()));
+        }
+        let d = &mut self.stat[i];
+        if d.pgpgin == 0 && d.pgpgout == 0 && d.rss == 0 {
+            self.stat_dirty.push(s);
+        }
+        &mut self.stat[i]
+    }
+}
+
+impl<C: MemCounter> World<C> {
+    /// Fold every CPU's statistics deltas and cached free frames back into the world.
+    pub(crate) fn fold_cpus(&mut self) {
+        for cpu in self.cpus.iter_mut() {
+            let cs = cpu.get_mut();
+            for s in cs.stat_dirty.drain(..) {
+                let d = std::mem::take(&mut *cs.stat[s.index()]);
+                if let Some(m) = self.memcgs.slots[s.index()].as_mut() {
+                    m.stat.rss += d.rss;
+                    m.stat.pgpgin += d.pgpgin;
+                    m.stat.pgpgout += d.pgpgout;
+                }
+            }
+            self.zone.free.get_mut().extend(cs.pcp.drain(..));
+        }
+    }
+}
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// CPU `cpu`'s charge stock (`memcg_stock_pcp`): the memcg it caches and the pre-charged
+    /// pages left, `None` when empty (always with `memcg.stock_pages = 0`).
+    pub fn cpu_stock(&self, cpu: CpuId) -> Option<(MemcgId, Pages)> {
+        let mut w = self.lock();
+        let c = cpu.index() % w.cpus.len();
+        let st = &w.cpus[c].get_mut().stock;
+        let cached = Arc::clone(st.cached()?);
+        let nr = st.nr_pages();
+        w.memcgs
+            .slots
+            .iter()
+            .flatten()
+            .find(|m| Arc::ptr_eq(&m.counters, &cached))
+            .map(|m| (m.id, nr))
+    }
+
+    /// Pages faulted in and pages zapped on the fault fast path since boot, summed over the
+    /// CPUs (the rest went through the slow path; see `fastpath.rs` for when).
+    pub fn fast_path_pages(&self) -> (u64, u64) {
+        let mut w = self.lock();
+        w.cpus.iter_mut().fold((0, 0), |(f, z), c| {
+            let c = c.get_mut();
+            (f + c.fast_faults, z + c.fast_zaps)
+        })
+    }
+}
