@@ -19,6 +19,9 @@ struct Observed {
     ps: Vec<cgsim_cgroupfs::ProcInfo>,
     events: Vec<cgsim_cgroupfs::CgroupEventInfo>,
     memcg: Vec<(String, String, String)>,
+    /// Every memcg the machine holds, live or waiting for its last reference: a css a failed
+    /// mkdir created and did not destroy shows here.
+    memcgs: Vec<cgsim_memcg::MemcgId>,
     meminfo: String,
 }
 
@@ -54,6 +57,7 @@ fn observe(k: &Kernel) -> Observed {
         ps: k.ps(),
         events,
         memcg,
+        memcgs: k.memory().memcgs(),
         meminfo: cat(k, INIT, "/proc/meminfo").unwrap(),
     }
 }
