@@ -586,3 +586,31 @@ proptest! {
         workload(seed, probability, &ops)?;
     }
 }
+
+#[test]
+fn fail_page_alloc_in_the_page_cache_is_enomem_without_an_oom_kill() {
+    let (k, t) = scenario();
+    write(&k, INIT, "/cg/A/tasks", &t.to_string()).unwrap();
+    write(&k, t, "/tmp/f", "x").unwrap();
+    let before = observe(&k);
+    fi(&k).update_fail_page_alloc(|f| {
+        f.min_order = 0;
+        f.ignore_gfp_highmem = 0;
+        f.ignore_gfp_wait = 0;
+        f.attr.probability = 100;
+        f.attr.times = 1;
+        f.attr.verbose = 0;
+    });
+    let fd = k
+        .open(t, "/tmp/g", OpenFlags::REDIRECT_TRUNC, 0o644)
+        .unwrap();
+    let e = k.write(t, fd, &[b'y'; 4096]).unwrap_err();
+    assert_eq!(e.errno, Errno::ENOMEM);
+    k.close(t, fd).unwrap();
+    assert_eq!(fi(&k).fail_page_alloc().attr.times, 0);
+    // No task was killed and no memory was charged for the failed page.
+    let after = observe(&k);
+    assert_eq!(after.ps.len(), before.ps.len());
+    assert_eq!(after.memcg, before.memcg);
+    k.check_invariants();
+}
