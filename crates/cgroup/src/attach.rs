@@ -160,6 +160,15 @@ impl<T: Tracer> CgroupCore<T> {
                 _ => failure = Some(Errno::ESRCH),
             }
         }
+        let newcg = if failure.is_none() {
+            let n = self.find_css_set(st, &mut cs, oldcg, cgrp);
+            if n.is_none() {
+                failure = Some(Errno::ENOMEM);
+            }
+            n
+        } else {
+            None
+        };
         if let Some(e) = failure {
             drop(cs);
             // 2.6.34: cancel_attach for the subsystems whose can_attach succeeded.
@@ -170,7 +179,7 @@ impl<T: Tracer> CgroupCore<T> {
             }
             return Err(e);
         }
-        let newcg = self.find_css_set(st, &mut cs, oldcg, cgrp);
+        let newcg = newcg.expect("no failure");
         cs.tasks.get_mut(&pid).expect("live").cgroups = newcg;
         // Move the task between the lists only if it is on one (a child between cgroup_fork and
         // cgroup_post_fork is not yet: post_fork links it to its new css_set).

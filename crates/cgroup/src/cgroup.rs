@@ -278,6 +278,10 @@ impl<T: Tracer> CgroupCore<T> {
                 } else {
                     0
                 });
+        // kzalloc of the cgroup: nothing exists yet to unwind.
+        if self.kmalloc_fails(&crate::fault::CGROUP) {
+            return Err(Errno::ENOMEM);
+        }
         let c = Cgroup::new(name.to_string(), Some(parent), root, top, p.subsys.clone());
         c.shared.set_flag(inherit);
         let mut c = c;
@@ -299,6 +303,12 @@ impl<T: Tracer> CgroupCore<T> {
                 .clone()
         };
         for &i in &list {
+            // The css allocation of subsys->create failing: err_destroy, as for any error.
+            if self.kmalloc_fails(&crate::fault::css_site(self.subsys[i].name())) {
+                self.destroy_csses(&mut st, id, &list);
+                st.cgroups.remove(id.0);
+                return Err(Errno::ENOMEM);
+            }
             let css = self.alloc_css(&mut st, i, id, 0);
             let cx = self.ctx(&st, i, id);
             let res = {

@@ -14,6 +14,7 @@ use crate::event_control::{EventControl, NoEventControl};
 use crate::profile::CoreProfile;
 use crate::root::{CgroupfsRoot, RootId};
 use crate::subsys::{CgroupSubsys, SubsysCallback, SubsysCtx, TaskRef};
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::{CpuId, Cred, Pid, Tracer, trace};
 use parking_lot::{Mutex, MutexGuard, RwLock};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -195,6 +196,8 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) css_pending: Arc<Mutex<Vec<CgroupId>>>,
     /// The `cgroup.event_control` hook.
     pub(crate) event_control: RwLock<Arc<dyn EventControl>>,
+    /// The machine's fault injection (`failslab`), asked where `kernel/cgroup.c` allocates.
+    pub(crate) fault: std::sync::OnceLock<Arc<cgsim_ktypes::FaultInjection>>,
 }
 
 /// The CPU every structural operation is traced on.
@@ -317,6 +320,7 @@ impl<T: Tracer> CgroupCore<T> {
             any_frozen: std::sync::atomic::AtomicBool::new(false),
             css_pending: Arc::new(Mutex::new(Vec::new())),
             event_control: RwLock::new(Arc::new(NoEventControl)),
+            fault: std::sync::OnceLock::new(),
         };
         {
             // Lock order: cgroup_mutex -> css_set_lock (write).
@@ -425,9 +429,10 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// Take `cgroup_mutex` (`cgroup_lock`), first running the release checks that `css_put` left
     /// pending (see `css.rs`).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, CgroupState<T>> {
-        // Lock order: cgroup_mutex (outermost; the caller holds no core lock).
-        let mut st = self.cgroup_mutex.lock();
+    pub(crate) fn lock(&self) -> Tracked<MutexGuard<'_, CgroupState<T>>> {
+        // Lock order: cgroup_mutex (outermost; the caller holds no core lock). Checked in
+        // debug builds (`cgsim_ktypes::lockdep`).
+        let mut st = Tracked::new(LockClass::CgroupMutex, || self.cgroup_mutex.lock());
         // Lock order: cgroup_mutex -> css pending list (taken and released here).
         let pending = std::mem::take(&mut *self.css_pending.lock());
         for cgrp in pending {

@@ -63,7 +63,8 @@ use cgsim_ktypes::{Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
     /// `find_css_set(oldcg, cgrp)`: the css_set a task in `oldcg` gets when it moves to `cgrp`,
-    /// with one reference taken (`kernel/cgroup.c` `find_css_set`, 2.6.32 link rules).
+    /// with one reference taken (`kernel/cgroup.c` `find_css_set`, 2.6.32 link rules); `None`
+    /// when an allocation fails (the caller returns ENOMEM).
     ///
     /// **Locking:** the caller holds `cgroup_mutex` (`st`) and `css_set_lock` for writing (`cs`);
     /// the kernel takes the latter inside.
@@ -73,7 +74,7 @@ impl<T: Tracer> CgroupCore<T> {
         cs: &mut CssSetState,
         oldcg: CssSetId,
         cgrp: CgroupId,
-    ) -> CssSetId {
+    ) -> Option<CssSetId> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "find_css_set");
         let c = st.cgroups.get(cgrp.0).expect("find_css_set: live cgroup");
         let root = c.root;
@@ -132,8 +133,17 @@ impl<T: Tracer> CgroupCore<T> {
                         set.refcount
                     )
                 });
-                return found;
+                return Some(found);
             }
+        }
+        // kmalloc of the css_set, then allocate_cg_links: one link per hierarchy. A failure
+        // frees what was allocated and returns NULL; nothing was linked yet.
+        if self.kmalloc_fails(&crate::fault::CSS_SET)
+            || links
+                .iter()
+                .any(|_| self.kmalloc_fails(&crate::fault::CG_LINK))
+        {
+            return None;
         }
         let id = CssSetId(cs.css_sets.insert(CssSet {
             refcount: 1,
@@ -156,7 +166,7 @@ impl<T: Tracer> CgroupCore<T> {
                 cs.css_set_count
             )
         });
-        id
+        Some(id)
     }
 
     /// `put_css_set` / `put_css_set_taskexit`: drop one reference; the last one frees the set,

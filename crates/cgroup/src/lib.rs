@@ -92,6 +92,7 @@ pub mod css;
 pub mod css_set;
 pub mod dfl;
 pub mod event_control;
+mod fault;
 pub mod files;
 mod fork;
 mod invariants;

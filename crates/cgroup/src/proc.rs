@@ -3,7 +3,7 @@
 //! **Kernel:** `kernel/cgroup.c` `proc_cgroupstats_show`, `proc_cgroup_show` (2.6.25 format
 //! with `subsys_bits`, 2.6.32+ with `hierarchy_id` and `name=`; `kernel/cgroup.c` `proc_cgroup_show`, `proc_cgroupstats_show`).
 
-use crate::core::{CgroupCore, CgroupState};
+use crate::core::CgroupCore;
 use crate::profile::{MountOpts, ProcCgroupsColumns, ProcHierColumn};
 use crate::root::RootId;
 use cgsim_ktypes::{Errno, Pid, Tracer};
@@ -119,7 +119,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// `hierarchy_id` of a hierarchy (0 for rootnode). EINVAL for an unknown root.
     pub fn hierarchy_id(&self, root: RootId) -> Result<u32, Errno> {
         // Lock order: cgroup_mutex.
-        let st: parking_lot::MutexGuard<'_, CgroupState<T>> = self.lock();
+        let st = self.lock();
         Ok(st
             .roots_arena
             .get(root.0)

@@ -16,7 +16,9 @@ use crate::root::RootId;
 /// The `envp` the kernel passes to the release agent (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25).
 pub const RELEASE_AGENT_ENVP: [&str; 2] = ["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"];
 
-/// One release-agent execution the kernel would have started.
+/// One release-agent execution the kernel would have started (`kernel/cgroup.c`
+/// `cgroup_release_agent` → `call_usermodehelper`, v2.6.25). Nothing is executed on the host.
+#[doc(alias = "call_usermodehelper")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReleaseAgentCall {
     /// The hierarchy the released cgroup belongs to.
@@ -27,6 +29,18 @@ pub struct ReleaseAgentCall {
     pub argv: Vec<String>,
     /// [`RELEASE_AGENT_ENVP`].
     pub envp: Vec<String>,
+}
+
+impl ReleaseAgentCall {
+    /// The kernel-log line for this call (`cgroup: release_agent: exec <argv> (<envp>)`, what
+    /// the Kernel logs in place of the execution).
+    pub fn log_line(&self) -> String {
+        format!(
+            "cgroup: release_agent: exec {} ({})",
+            self.argv.join(" "),
+            self.envp.join(" ")
+        )
+    }
 }
 
 use crate::cgroup::{CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CgroupId, CgroupShared};

@@ -236,6 +236,13 @@ impl<T: Tracer> CgroupCore<T> {
         // moved on, so such a mount uses up an id. 2.6.25 had no hierarchy ids: there the id is
         // the simulator's own (diagrams only) and is taken only for a hierarchy that is built.
         // Differences: 3.16+ looks for an existing root before allocating; not modelled.
+        // The root's kzalloc (cgroup_root_from_opts; 2.6.25 allocates it unconditionally):
+        // only the parsed options exist to drop.
+        if (v2_6_25 || opts.subsys_bits != 0 || opts.none)
+            && self.kmalloc_fails(&crate::fault::ROOT)
+        {
+            return Err(Errno::ENOMEM);
+        }
         let new_root_id = if !v2_6_25 && (opts.subsys_bits != 0 || opts.none) {
             Some(Self::init_root_id(&mut st))
         } else {
@@ -294,6 +301,18 @@ impl<T: Tracer> CgroupCore<T> {
             opts.subsys_bits & (1 << i) != 0
                 && (!st.subsys_root[i].is_rootnode() || dfl_busy & (1 << i) != 0)
         });
+        // allocate_cg_links(css_set_count) for the new hierarchy, after the name check and
+        // before rebind_subsystems: a failure drops the new superblock and its root
+        // (drop_new_super → cgroup_drop_root gives the hierarchy id back).
+        if !name_clash {
+            let count = self.css_set_lock.read().css_set_count;
+            if (0..count).any(|_| self.kmalloc_fails(&crate::fault::ROOT_LINKS)) {
+                if let Some(id) = new_root_id {
+                    st.hierarchy_ids.remove(&id);
+                }
+                return Err(Errno::ENOMEM);
+            }
+        }
         if name_clash || busy {
             // drop_new_super → cgroup_kill_sb → cgroup_drop_root: the id goes back to the ida.
             if let Some(id) = new_root_id {

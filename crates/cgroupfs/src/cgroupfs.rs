@@ -19,7 +19,7 @@
 
 use crate::namei::{Attr, Node};
 use crate::state::State;
-use crate::{DirEntry, FileType, Kernel, ReleaseAgentCall};
+use crate::{DirEntry, FileType, Kernel};
 use cgsim_cgroup::{CgroupId, Dentry, RootId};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{Cred, Errno, Pid, SysError, SysResult, Tracer};
@@ -414,13 +414,8 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "cgroup_release_agent")]
     pub(crate) fn drain_release_agent(&self, st: &mut State<T>) {
         for call in self.cgroups.drain_release_agent() {
-            let rec = ReleaseAgentCall {
-                nanos: self.clock.now_nanos(),
-                argv: call.argv,
-                envp: call.envp,
-            };
-            self.klog.printk(&self.clock, Level::Info, rec.log_line());
-            st.release_log.push(rec);
+            self.klog.printk(&self.clock, Level::Info, call.log_line());
+            st.release_log.push(call);
         }
     }
 }

@@ -66,7 +66,7 @@ impl ProcEvent {
 impl<T: Tracer> Kernel<T> {
     /// Step every listener that has events to read, until none has (see the header).
     pub(crate) fn cn_proc_run_listeners(&self) {
-        let pids: Vec<Pid> = self.state.lock().cn_proc.iter().map(|(p, _)| *p).collect();
+        let pids: Vec<Pid> = self.lock_state().cn_proc.iter().map(|(p, _)| *p).collect();
         for pid in pids {
             for _ in 0..crate::sched::MAX_ROUNDS {
                 if !self.sched_run_one_if_ready(pid) {
@@ -79,7 +79,7 @@ impl<T: Tracer> Kernel<T> {
     /// `socket(PF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR)`, `bind` to `CN_IDX_PROC` and
     /// `PROC_CN_MCAST_LISTEN`: an fd from which `pid` reads the process events from now on.
     pub fn cn_proc_listen(&self, pid: Pid) -> SysResult<Fd> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let (r, w) = PipeEnd::pair();
         let fd = self.install_fd(

@@ -29,7 +29,7 @@ impl<T: Tracer> Kernel<T> {
     /// `task_cpu(p)`: the CPU `pid` runs on (ESRCH for a missing task; a zombie keeps the CPU
     /// it exited on).
     pub fn task_cpu(&self, pid: Pid) -> SysResult<CpuId> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.tasks
             .get(&pid)
             .map(|t| t.cpu)
@@ -39,7 +39,7 @@ impl<T: Tracer> Kernel<T> {
     /// `sched_getaffinity(pid)`: the CPUs `pid` may run on, bit n = CPU n.
     pub fn sched_getaffinity(&self, pid: Pid) -> SysResult<u64> {
         let online = self.cpu_online_mask();
-        let st = self.state.lock();
+        let st = self.lock_state();
         let t = st
             .tasks
             .get(&pid)
@@ -54,7 +54,7 @@ impl<T: Tracer> Kernel<T> {
     /// longer allowed.
     pub fn sched_setaffinity(&self, caller: Pid, pid: Pid, mask: u64) -> SysResult<()> {
         let online = self.cpu_online_mask();
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let me = self.live_cred(&st, caller)?;
         let them = self.live_cred(&st, pid)?;
         if me.euid.0 != 0 && me.euid != them.euid && me.euid != them.uid {

@@ -143,6 +143,10 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "cgroup_write_event_control")]
     fn event_register(&self, req: &EventControlRequest) -> Result<(), Errno> {
         let _f = func(&*self.tracer, CpuId(0), "cgroup_write_event_control");
+        // The event's kzalloc, right after the two numbers were parsed.
+        if self.cgroup_event_alloc_fails() {
+            return Err(Errno::ENOMEM);
+        }
         let (efd, cfd) = {
             let cur = self.evc.current.lock();
             let fds = cur.as_ref().ok_or(Errno::EINVAL)?;
@@ -275,7 +279,7 @@ impl<T: Tracer> Kernel<T> {
                 (info, Arc::clone(&e.ctx))
             })
             .collect();
-        let st = self.state.lock();
+        let st = self.lock_state();
         events
             .into_iter()
             .map(|(mut info, ctx)| {

@@ -25,7 +25,10 @@ impl<T: Tracer> Kernel<T> {
             .eventfd
             .eventfd2(initval, flags)
             .map_err(|e| SysError::new(e, "eventfd2: unknown flag"))?;
-        let mut st = self.state.lock();
+        if self.eventfd_alloc_fails() {
+            return Err(SysError::new(Errno::ENOMEM, "eventfd2: kmalloc failed"));
+        }
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let mut of = OpenFile::new(FileKind::Eventfd(file), true, true);
         of.nonblock = flags & EFD_NONBLOCK != 0;

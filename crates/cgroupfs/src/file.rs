@@ -33,6 +33,12 @@ pub enum FileKind<T: Tracer> {
         /// `oom_adj` rather than `oom_score_adj`.
         oom_adj: bool,
     },
+    /// A debugfs fault-injection attribute or `/proc/PID/make-it-fail`: its text at open;
+    /// writes go to `fault_inject.rs`.
+    Knob {
+        file: crate::fault_inject::KnobFile,
+        text: Vec<u8>,
+    },
     /// A cgroup control file, with the core's per-open state.
     Cgroup(CgFile<T>),
     /// An eventfd (`[eventfd]` anonymous inode).

@@ -39,7 +39,7 @@ impl<T: Tracer> Kernel<T> {
     ) -> SysResult<Fd> {
         let _f = func(&*self.tracer, CpuId(0), "do_sys_open");
         // Lock order: Kernel::state -> cgroup_mutex (opening a control file snapshots it).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let mut created = false;
         let w = if flags.create {
@@ -153,7 +153,7 @@ impl<T: Tracer> Kernel<T> {
                         if flags.truncate && flags.write {
                             data.clear();
                             // Lock order: Kernel::state -> memcg world.
-                            self.page_cache_truncate(*sb, *ino);
+                            self.page_cache_truncate(Self::task_cpu_locked(st, pid), *sb, *ino);
                         }
                         FileKind::Tmpfs { sb: *sb, ino: *ino }
                     }
@@ -173,7 +173,14 @@ impl<T: Tracer> Kernel<T> {
                 text: self.proc_content(st, p)?,
                 oom_adj: *f == crate::procfs::PidFile::OomAdj,
             },
+            Node::Proc(
+                p @ crate::procfs::ProcNode::PidFile(pid, crate::procfs::PidFile::MakeItFail),
+            ) => FileKind::Knob {
+                file: crate::fault_inject::KnobFile::MakeItFail(*pid),
+                text: self.proc_content(st, p)?,
+            },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
+            Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
                 if flags.write {
                     return Err(crate::hostfs::erofs());
@@ -230,7 +237,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_fd_endless(&self, pid: Pid, fd: Fd) -> bool {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.fd_file(&st, pid, fd)
             .is_ok_and(|id| matches!(st.files[&id].kind, FileKind::Zero))
     }
@@ -241,7 +248,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_read");
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let id = self.fd_file(&st, pid, fd)?;
         let mut file = st.files.remove(&id).expect("fd names a file");
         // The pages to read enter the page cache first, charged to the reader's memcg, a page
@@ -252,7 +259,9 @@ impl<T: Tracer> Kernel<T> {
             let avail = tmpfs_size(&st, *sb, *ino)
                 .saturating_sub(file.pos)
                 .min(len as u64) as usize;
-            cache = self.page_cache_pages(pid, *sb, *ino, file.pos, avail, false);
+            let cpu = Self::task_cpu_locked(&st, pid);
+            let id = crate::mem::tmpfs_file_id(*sb, *ino);
+            cache = self.page_cache_pages(pid, cpu, id, file.pos, avail, false);
             if cache.1.is_some() {
                 len = cache.0;
             }
@@ -288,9 +297,9 @@ impl<T: Tracer> Kernel<T> {
                 buf.fill(0);
                 buf.len()
             }
-            FileKind::Snapshot(data) | FileKind::OomScoreAdj { text: data, .. } => {
-                read_at(data, file.pos, buf)
-            }
+            FileKind::Snapshot(data)
+            | FileKind::OomScoreAdj { text: data, .. }
+            | FileKind::Knob { text: data, .. } => read_at(data, file.pos, buf),
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
             FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
             FileKind::Pipe(p) => return p.read(buf),
@@ -303,7 +312,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_write");
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let id = self.fd_file(&st, pid, fd)?;
         let event_control =
@@ -325,7 +334,9 @@ impl<T: Tracer> Kernel<T> {
             let room = self.tmpfs_room(&st, *sb, *ino, pos, data.len());
             no_space = room == 0 && !data.is_empty();
             data = &data[..room];
-            cache = self.page_cache_pages(pid, *sb, *ino, pos, data.len(), true);
+            let cpu = Self::task_cpu_locked(&st, pid);
+            let id = crate::mem::tmpfs_file_id(*sb, *ino);
+            cache = self.page_cache_pages(pid, cpu, id, pos, data.len(), true);
             if cache.1.is_some() {
                 data = &data[..cache.0];
             }
@@ -401,6 +412,10 @@ impl<T: Tracer> Kernel<T> {
                     self.proc_write_oom_score_adj(st, pid, target, data)
                 }
             }
+            FileKind::Knob { file: knob, .. } => {
+                let knob = *knob;
+                self.knob_write(st, pid, knob, data)
+            }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
             // A program being stepped can sleep on a full pipe; synchronous code cannot.
@@ -412,7 +427,7 @@ impl<T: Tracer> Kernel<T> {
 
     pub(crate) fn sys_close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "sys_close");
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.fd_file(&st, pid, fd)?;
         let e = st
             .tasks
@@ -445,7 +460,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_dup2(&self, pid: Pid, old: Fd, new: Fd) -> SysResult<Fd> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let id = self.fd_file(&st, pid, old)?;
         if new.0 < 0 || new.0 >= RLIMIT_NOFILE {
             return Err(err(Errno::EBADF, "new fd out of range"));
@@ -474,7 +489,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_mkdir");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_mkdir).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;
         if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
@@ -510,7 +525,9 @@ impl<T: Tracer> Kernel<T> {
                 );
                 Ok(())
             }
-            Node::Proc(_) => Err(err(Errno::EPERM, "filesystem has no mkdir operation")),
+            Node::Proc(_) | Node::Debugfs(_) => {
+                Err(err(Errno::EPERM, "filesystem has no mkdir operation"))
+            }
             Node::Host { .. } => Err(crate::hostfs::erofs()),
             Node::Cgroup(c) => self.cg_mkdir(&mut st, pid, &cred, &c, &pw.last, mode),
         }
@@ -520,7 +537,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_rmdir(&self, pid: Pid, path: &str) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_rmdir");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_rmdir).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;
         match pw.last.as_str() {
@@ -555,7 +572,7 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "vfs_unlink")]
     pub(crate) fn sys_unlink(&self, pid: Pid, path: &str) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "vfs_unlink");
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;
         if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
@@ -576,7 +593,7 @@ impl<T: Tracer> Kernel<T> {
                     .remove(ino, &pw.last);
                 // The inode is freed now (no hard links), and its page cache with it.
                 // Lock order: Kernel::state -> memcg world.
-                self.page_cache_truncate(sb, victim);
+                self.page_cache_truncate(Self::task_cpu_locked(&st, pid), sb, victim);
                 drop(st);
                 self.mem_events();
                 Ok(())
@@ -613,7 +630,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_readdir(&self, pid: Pid, path: &str) -> SysResult<Vec<DirEntry>> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let attr = self.attr(&st, w.node())?;
@@ -627,7 +644,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_stat(&self, pid: Pid, path: &str) -> SysResult<Stat> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let a = self.attr(&st, w.node())?;
@@ -648,7 +665,7 @@ impl<T: Tracer> Kernel<T> {
         if mode & !(R_OK | W_OK | X_OK) != 0 {
             return Err(err(Errno::EINVAL, "bad access mode"));
         }
-        let st = self.state.lock();
+        let st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let a = self.attr(&st, w.node())?;
@@ -660,7 +677,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_chdir(&self, pid: Pid, path: &str) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let a = self.attr(&st, w.node())?;
@@ -675,14 +692,14 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_umask(&self, pid: Pid, mask: u32) -> SysResult<u32> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let t = st.tasks.get_mut(&pid).expect("checked");
         Ok(std::mem::replace(&mut t.umask, mask & 0o777))
     }
 
     pub(crate) fn sys_getcwd(&self, pid: Pid) -> SysResult<String> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.live_cred(&st, pid)?;
         let cwd = st.tasks[&pid].cwd.clone();
         // The kernel reports ENOENT for a working directory that has been removed.
@@ -696,7 +713,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `chmod`: the owner or root may change the permission bits (EPERM otherwise).
     pub(crate) fn sys_chmod(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         // chmod_common/chown_common: mnt_want_write before notify_change.
@@ -718,7 +735,7 @@ impl<T: Tracer> Kernel<T> {
         uid: Option<u32>,
         gid: Option<u32>,
     ) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         // chmod_common/chown_common: mnt_want_write before notify_change.
@@ -763,6 +780,7 @@ impl<T: Tracer> Kernel<T> {
                 Ok(())
             }
             Node::Proc(_) => Err(err(Errno::EPERM, "/proc attributes are fixed")),
+            Node::Debugfs(_) => Err(err(Errno::EPERM, "debugfs attributes are fixed here")),
             Node::Host { .. } => Err(crate::hostfs::erofs()),
             // Lock order: Kernel::state -> cgroup_mutex.
             Node::Cgroup(n) => self

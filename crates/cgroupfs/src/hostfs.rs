@@ -238,7 +238,7 @@ impl<T: Tracer> Kernel<T> {
                 Err(e) => return Err(e),
             }
         }
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let w = self.walk(&st, INIT_PID, &bind.dir, true)?;
         if !self.attr(&st, w.node())?.is_dir() {
             return Err(SysError::new(

@@ -122,6 +122,7 @@ mod etc;
 mod event_control;
 mod eventfd;
 mod facade;
+mod fault_inject;
 mod file;
 mod fs;
 mod hostfs;
@@ -152,6 +153,9 @@ use cgsim_ktypes::{Bytes, Cred, Pid, SysResult, Tracer};
 pub use cgsim_memcg::{MachineConfig, MemcgProfile};
 pub use cn_proc::ProcEvent;
 use parking_lot::{Mutex, MutexGuard};
+
+/// `Kernel::state` held, with its lockdep record (`cgsim_ktypes::lockdep`, debug builds).
+pub(crate) type StateGuard<'a, T> = cgsim_ktypes::lockdep::Tracked<MutexGuard<'a, state::State<T>>>;
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -393,29 +397,10 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     }
 }
 
-/// One release-agent execution the kernel would have started (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25), as recorded in the
-/// kernel log. Nothing is ever executed on the host.
-#[doc(alias = "call_usermodehelper")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReleaseAgentCall {
-    /// Simulated time of the call, nanoseconds since boot.
-    pub nanos: u64,
-    /// `[release_agent_path, cgroup path relative to its hierarchy]`.
-    pub argv: Vec<String>,
-    /// `["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"]`.
-    pub envp: Vec<String>,
-}
-
-impl ReleaseAgentCall {
-    /// The kernel-log line for this call.
-    pub fn log_line(&self) -> String {
-        format!(
-            "cgroup: release_agent: exec {} ({})",
-            self.argv.join(" "),
-            self.envp.join(" ")
-        )
-    }
-}
+/// One release-agent execution the kernel would have started: the core's record (one type for
+/// the core and the Kernel), also logged in the kernel log with its time. Nothing is ever
+/// executed on the host.
+pub use cgsim_cgroup::ReleaseAgentCall;
 
 /// Boot-time parameters.
 ///
@@ -457,6 +442,9 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// `mm/page_counter.c`), and `res_counter` is unused; `None`: it counts with res_counter
     /// (2.6.25–3.18). `--set counter=res_counter|page_counter` switches it.
     pub page_counter: Option<cgsim_counters::PageCounterProfile>,
+    /// The seed of fault injection's `random32()` (`failslab`, `fail_page_alloc`): the same
+    /// seed and the same operations fail the same allocations (0 picks a fixed default).
+    pub fault_seed: u64,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -482,6 +470,7 @@ impl<T: Tracer> BootParams<T> {
             memcg: MemcgProfile::default(),
             res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
             page_counter: None,
+            fault_seed: 0,
         }
     }
 }
@@ -528,6 +517,7 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
             .field("memcg", &self.memcg)
             .field("res_counter", &self.res_counter)
             .field("page_counter", &self.page_counter)
+            .field("fault_seed", &self.fault_seed)
             .finish()
     }
 }
@@ -553,6 +543,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     evc: event_control::EventControlState,
     /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
     oom_adj_warned: std::sync::atomic::AtomicBool,
+    /// `failslab` and `fail_page_alloc`, shared with the core and the memory side.
+    fault: Arc<cgsim_ktypes::FaultInjection>,
 }
 
 impl Kernel<Ftrace> {
@@ -599,6 +591,14 @@ impl<T: Tracer> Kernel<T> {
             task::INIT_PID,
             Cred::ROOT,
         );
+        let fault = Arc::new(cgsim_ktypes::FaultInjection::new(params.fault_seed));
+        fault.set_log(
+            Arc::clone(&klog),
+            Arc::clone(&clock),
+            &params.memcg.uts_release,
+        );
+        cgroups.set_fault_injection(Arc::clone(&fault));
+        mem.set_fault_injection(Arc::clone(&fault));
         mem.add_task(task::INIT_PID, "init", cgsim_memcg::MemcgId::ROOT)
             .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId(0)))
             .unwrap_or_else(|e| panic!("cannot give init an mm: {e:?}"));
@@ -614,6 +614,7 @@ impl<T: Tracer> Kernel<T> {
             stepping: Mutex::new(None),
             evc: Default::default(),
             oom_adj_warned: Default::default(),
+            fault,
         };
         // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
         let banner = k.params.linux_banner();
@@ -656,6 +657,13 @@ impl<T: Tracer> Kernel<T> {
         &self.mem
     }
 
+    /// Fault injection: the `failslab` and `fail_page_alloc` attributes debugfs shows, and
+    /// [`FaultInjection::fail_nth`](cgsim_ktypes::FaultInjection::fail_nth) for sweeps. See
+    /// `docs/fault-injection.md`.
+    pub fn fault_injection(&self) -> &Arc<cgsim_ktypes::FaultInjection> {
+        &self.fault
+    }
+
     /// The cgroup core, for snapshots (the cli's diagrams) and direct inspection.
     pub fn cgroups(&self) -> &cg::CgroupCore<T> {
         &self.cgroups
@@ -663,7 +671,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// Every release-agent execution so far, in order (each also logged in [`Kernel::klog`]).
     pub fn release_agent_log(&self) -> Vec<ReleaseAgentCall> {
-        self.state.lock().release_log.clone()
+        self.lock_state().release_log.clone()
     }
 
     /// Check the VFS and process-table invariants (`tmpfs.rs`, `task.rs`), the core's, and that
@@ -671,7 +679,7 @@ impl<T: Tracer> Kernel<T> {
     /// Property tests call it after every step.
     pub fn check_invariants(&self) {
         // Lock order: Kernel::state -> cgroup_mutex.
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.check_invariants();
         if let Err(e) = self.cgroups.check_invariants() {
             panic!("cgroup core invariant broken: {e}");
@@ -713,10 +721,18 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
+    /// Take `Kernel::state`, the outermost lock (lock order checked in debug builds).
+    #[track_caller]
+    pub(crate) fn lock_state(&self) -> StateGuard<'_, T> {
+        cgsim_ktypes::lockdep::Tracked::new(cgsim_ktypes::lockdep::LockClass::KernelState, || {
+            self.state.lock()
+        })
+    }
+
     /// Release `Kernel::state`: log pending release-agent calls first, drop eventfd files whose
     /// last reference went away only after the lock is gone, then run the `cgroup.event_control`
     /// removals their hang-up scheduled.
-    fn unlock(&self, mut st: MutexGuard<'_, state::State<T>>) {
+    fn unlock(&self, mut st: StateGuard<'_, T>) {
         self.drain_release_agent(&mut st);
         let deferred = std::mem::take(&mut st.deferred_drops);
         let sigchld = std::mem::take(&mut st.pending_sigchld);
@@ -739,6 +755,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `fork()`: a copy of `parent` (credentials, cwd, fd table, cgroups) with a new pid.
     pub fn fork(&self, parent: Pid) -> SysResult<Pid> {
+        let _cur = self.fault_current(parent);
         let r = self.sys_fork(parent);
         self.cn_proc_run_listeners();
         r
@@ -789,7 +806,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// Replace the environment of `pid`, as `execve` does with its `envp`.
     pub fn set_environ(&self, pid: Pid, environ: Vec<(String, String)>) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let t = st.tasks.get_mut(&pid).ok_or(cgsim_ktypes::SysError::new(
             cgsim_ktypes::Errno::ESRCH,
             "no such process",
@@ -800,7 +817,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// The environment of `pid` (what `getenv` reads in the process).
     pub fn environ(&self, pid: Pid) -> Vec<(String, String)> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.tasks
             .get(&pid)
             .map(|t| t.environ.clone())
@@ -809,7 +826,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// One variable of `pid`'s environment (`getenv`).
     pub fn getenv(&self, pid: Pid, name: &str) -> Option<String> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.tasks
             .get(&pid)?
             .environ
@@ -850,6 +867,7 @@ impl<T: Tracer> Kernel<T> {
     /// end of file; EAGAIN only when no program can make progress (a writer that waits for an
     /// event nobody will send, or a later stage that has not started).
     pub fn read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
+        let _cur = self.fault_current(pid);
         let mut rounds = 0;
         loop {
             match self.sys_read(pid, fd, buf) {
@@ -873,6 +891,7 @@ impl<T: Tracer> Kernel<T> {
     /// Synchronous code writing to a full pipe first lets the programs run, so one that reads
     /// the pipe makes room (see `pipe.rs` for what happens when none does).
     pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
+        let _cur = self.fault_current(pid);
         if self.stepping.lock().is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
             self.run_until_idle();
         }
@@ -938,6 +957,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub fn mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_mkdir(pid, path, mode)
     }
 
@@ -1001,6 +1021,7 @@ impl<T: Tracer> Kernel<T> {
         remount: bool,
         data: Option<&str>,
     ) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         let flags = if remount { ms::REMOUNT } else { 0 };
         self.sys_mount(pid, source, target, fstype, flags, data)
     }
@@ -1017,6 +1038,7 @@ impl<T: Tracer> Kernel<T> {
         flags: u64,
         data: Option<&str>,
     ) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_mount(pid, source, target, fstype, flags, data)
     }
 
@@ -1049,6 +1071,7 @@ impl<T: Tracer> Kernel<T> {
     /// `mlock(addr, len)`: lock the VMAs covering the range and fault every page in (ENOMEM if
     /// part of the range is unmapped).
     pub fn mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_mlock(pid, addr, len)
     }
 
@@ -1066,6 +1089,7 @@ impl<T: Tracer> Kernel<T> {
     /// `oom_kill_disable`; a [`Program`] returns [`Step::Yield`] and retries the call when it
     /// runs again), or it was killed by the OOM killer (it is a zombie now).
     pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
         self.sys_touch(pid, addr, len)
     }
 
@@ -1084,7 +1108,7 @@ impl<T: Tracer> Kernel<T> {
             return false;
         }
         self.mem.oom_wait_interrupt(pid);
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         if let Some(t) = st
             .tasks
             .get_mut(&pid)
@@ -1109,6 +1133,7 @@ impl<T: Tracer> Kernel<T> {
     /// `shmat(shmid, NULL, 0)`: returns the address (EINVAL for an unknown or removed id,
     /// EACCES without read and write permission on the segment).
     pub fn shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
+        let _cur = self.fault_current(pid);
         self.sys_shmat(pid, shmid)
     }
 
@@ -1145,6 +1170,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `eventfd2(initval, flags)`.
     pub fn eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
+        let _cur = self.fault_current(pid);
         self.sys_eventfd(pid, initval, flags)
     }
 
@@ -1175,6 +1201,6 @@ impl<T: Tracer> Kernel<T> {
     /// Take what processes wrote to the console (fds 0–2 of init and its descendants unless
     /// redirected), in write order.
     pub fn console_drain(&self) -> Vec<(ConsoleStream, Vec<u8>)> {
-        std::mem::take(&mut self.state.lock().console)
+        std::mem::take(&mut self.lock_state().console)
     }
 }

@@ -89,9 +89,15 @@ impl<T: Tracer> Kernel<T> {
             .map_or(CpuId(0), |t| t.cpu)
     }
 
+    /// [`task_cpu_or_boot`](Self::task_cpu_or_boot) for a caller already holding
+    /// `Kernel::state`.
+    pub(crate) fn task_cpu_locked(st: &crate::state::State<T>, pid: Pid) -> CpuId {
+        st.tasks.get(&pid).map_or(CpuId(0), |t| t.cpu)
+    }
+
     /// ESRCH unless `pid` is a live task.
     fn mem_check_live(&self, pid: Pid) -> SysResult<()> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         self.live_cred(&st, pid).map(|_| ())
     }
 
@@ -185,7 +191,7 @@ impl<T: Tracer> Kernel<T> {
             Ok(()) => Ok(()),
             Err(FaultError::Errno(e)) => Err(err(e, "page fault failed")),
             Err(FaultError::OomWait { .. }) => {
-                let mut st = self.state.lock();
+                let mut st = self.lock_state();
                 if let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie())
                     && t.sched != Sched::OomWait
                 {
@@ -219,7 +225,7 @@ impl<T: Tracer> Kernel<T> {
             }
             for pid in ev.woken {
                 let pending = {
-                    let mut st = self.state.lock();
+                    let mut st = self.lock_state();
                     match st.tasks.get_mut(&pid).filter(|t| t.sched == Sched::OomWait) {
                         Some(t) => {
                             let before = t.before_oom_wait.take().unwrap_or(Sched::NoProgram);
@@ -247,7 +253,7 @@ impl<T: Tracer> Kernel<T> {
     // ---- SysV shm ----------------------------------------------------------------------------
 
     pub(crate) fn sys_shmget(&self, pid: Pid, key: i32, size: u64, shmflg: i32) -> SysResult<i32> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         if key != IPC_PRIVATE
             && let Some(&(id, seg_size)) = st.shm_keys.get(&key)
@@ -290,7 +296,7 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "do_shmat")]
     pub(crate) fn sys_shmat(&self, pid: Pid, shmid: i32) -> SysResult<u64> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let Some(seg) = st.shm_segs.get(&shmid) else {
             return Err(err(Errno::EINVAL, "shmat: no such segment"));
@@ -314,7 +320,7 @@ impl<T: Tracer> Kernel<T> {
 
     pub(crate) fn sys_shmctl_rmid(&self, pid: Pid, shmid: i32) -> SysResult<()> {
         {
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             let cred = self.live_cred(&st, pid)?;
             let Some(&seg) = st.shm_segs.get(&shmid) else {
                 return Err(err(Errno::EINVAL, "shmctl: no such segment"));
@@ -327,8 +333,10 @@ impl<T: Tracer> Kernel<T> {
             let key = seg.key;
             // IPC_RMID makes the key private: a later shmget with it creates a new segment.
             st.shm_keys.remove(&key);
+            // The segment's pages are freed on the caller's CPU (its pagevecs and stock).
+            let cpu = Self::task_cpu_locked(&st, pid);
             self.mem
-                .shm_rmid(ShmId(shmid as u32), CpuId(0))
+                .shm_rmid(ShmId(shmid as u32), cpu)
                 .map_err(|e| err(e, "shmctl"))?;
         }
         self.mem_events();
@@ -343,8 +351,8 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn page_cache_access(
         &self,
         pid: Pid,
-        sb: u32,
-        ino: u64,
+        cpu: CpuId,
+        file: FileId,
         pos: u64,
         n: usize,
         write: bool,
@@ -352,13 +360,10 @@ impl<T: Tracer> Kernel<T> {
         if n == 0 {
             return Ok(());
         }
-        let file = tmpfs_file_id(sb, ino);
         if write {
-            self.mem
-                .file_write(pid, file, pos, Bytes(n as u64), CpuId(0))
+            self.mem.file_write(pid, file, pos, Bytes(n as u64), cpu)
         } else {
-            self.mem
-                .file_read(pid, file, pos, Bytes(n as u64), CpuId(0))
+            self.mem.file_read(pid, file, pos, Bytes(n as u64), cpu)
         }
     }
 
@@ -368,8 +373,8 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn page_cache_pages(
         &self,
         pid: Pid,
-        sb: u32,
-        ino: u64,
+        cpu: CpuId,
+        file: FileId,
         pos: u64,
         len: usize,
         write: bool,
@@ -378,7 +383,7 @@ impl<T: Tracer> Kernel<T> {
         while done < len {
             let off = pos + done as u64;
             let chunk = (len - done).min((PAGE_SIZE - off % PAGE_SIZE) as usize);
-            if let Err(e) = self.page_cache_access(pid, sb, ino, off, chunk, write) {
+            if let Err(e) = self.page_cache_access(pid, cpu, file, off, chunk, write) {
                 return (done, Some(e));
             }
             done += chunk;
@@ -407,8 +412,9 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    /// `truncate_inode_pages` for a tmpfs inode (O_TRUNC, unlink).
-    pub(crate) fn page_cache_truncate(&self, sb: u32, ino: u64) {
-        self.mem.file_truncate(tmpfs_file_id(sb, ino), CpuId(0));
+    /// `truncate_inode_pages` for a tmpfs inode (O_TRUNC, unlink), on the CPU of the task
+    /// that truncates.
+    pub(crate) fn page_cache_truncate(&self, cpu: CpuId, sb: u32, ino: u64) {
+        self.mem.file_truncate(tmpfs_file_id(sb, ino), cpu);
     }
 }

@@ -185,6 +185,16 @@ impl<T: Tracer> Memory<T> {
         with_machine!(self, m => m.config())
     }
     /// Forwarded to the machine (see [`MemoryMachine`]).
+    /// Share the machine's fault-injection state (`failslab`, `fail_page_alloc`) with it.
+    pub fn set_fault_injection(&self, f: Arc<cgsim_ktypes::fault::FaultInjection>) {
+        with_machine!(self, m => m.set_fault_injection(f))
+    }
+
+    /// Whether `memcg_check_events` is armed (some registration needs a check per page).
+    pub fn page_events_armed(&self) -> bool {
+        with_machine!(self, m => m.page_events_armed())
+    }
+
     pub fn set_event_hook(&self, hook: Arc<dyn MemcgEventHook>) {
         with_machine!(self, m => m.set_event_hook(hook))
     }

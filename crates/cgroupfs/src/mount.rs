@@ -123,6 +123,8 @@ pub enum Super {
     Cgroup(CgSb),
     /// A bound host directory (`hostfs.rs`), by its index in `State::hostfs`.
     Host(u32),
+    /// debugfs (one superblock, as `debug_fill_super`'s `get_sb_single`).
+    Debugfs,
 }
 
 /// One mount (`struct vfsmount`).
@@ -192,7 +194,7 @@ impl<T: Tracer> Kernel<T> {
         let mnt_flags = mnt_flags_of(flags);
         let sb_flags = flags & SB_FLAGS;
         // Lock order: Kernel::state -> cgroup_mutex (inside the core's get_sb/remount).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.cred_of(&st, pid)?;
         if !cred.euid.is_root() {
             return Err(SysError::new(Errno::EPERM, "mount needs CAP_SYS_ADMIN"));
@@ -207,7 +209,7 @@ impl<T: Tracer> Kernel<T> {
             let (id, sb) = (m.id, m.sb.clone());
             match &sb {
                 Super::Cgroup(cg) => self.cg_remount(&mut st, cg, data)?,
-                Super::Tmpfs(_) | Super::Proc | Super::Host(_) => {}
+                Super::Tmpfs(_) | Super::Proc | Super::Host(_) | Super::Debugfs => {}
             }
             // do_remount: the new flags replace the mount's; do_remount_sb changes the
             // superblock's for every mount of it.
@@ -239,6 +241,11 @@ impl<T: Tracer> Kernel<T> {
                 (Super::Tmpfs(id), root, opts)
             }
             "proc" => (Super::Proc, Node::Proc(ProcNode::Root), String::new()),
+            "debugfs" => (
+                Super::Debugfs,
+                Node::Debugfs(crate::fault_inject::DebugNode::Root),
+                String::new(),
+            ),
             "cgroup" => {
                 let (sb, root, new) = self.cg_get_sb(&mut st, data)?;
                 if new {
@@ -320,7 +327,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_umount(&self, pid: Pid, target: &str) -> SysResult<()> {
         let _f = func(&*self.tracer, CpuId(0), "do_umount");
         // Lock order: Kernel::state -> cgroup_mutex (inside the core's kill_sb).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let cred = self.cred_of(&st, pid)?;
         if !cred.euid.is_root() {
             return Err(SysError::new(Errno::EPERM, "umount needs CAP_SYS_ADMIN"));
@@ -378,7 +385,7 @@ impl<T: Tracer> Kernel<T> {
                 st.tmpfs.remove(id);
                 st.anon_devs.retain(|_, s| s != sb);
             }
-            Super::Proc | Super::Host(_) => {}
+            Super::Proc | Super::Host(_) | Super::Debugfs => {}
         }
     }
 

@@ -31,6 +31,8 @@ pub enum Node {
     },
     Proc(ProcNode),
     Cgroup(CgNode),
+    /// A node of a debugfs mount (fault injection's directories).
+    Debugfs(crate::fault_inject::DebugNode),
     /// A file or directory of bound host directory `fs`, by path relative to its root.
     Host {
         fs: u32,
@@ -332,6 +334,7 @@ impl<T: Tracer> Kernel<T> {
                 })
             }
             Node::Proc(p) => self.proc_attr(st, p),
+            Node::Debugfs(d) => self.debugfs_attr(d),
             Node::Cgroup(c) => self.cg_attr(st, c),
             Node::Host { fs, rel } => st.host(*fs)?.attr(rel),
         }
@@ -353,6 +356,7 @@ impl<T: Tracer> Kernel<T> {
                 .map(|ino| Node::Tmpfs { sb: *sb, ino })
                 .ok_or(SysError::new(Errno::ENOENT, "no such entry")),
             Node::Proc(p) => self.proc_lookup(st, pid, p, name),
+            Node::Debugfs(d) => self.debugfs_lookup(d, name),
             Node::Cgroup(c) => self.cg_lookup(c, name),
             Node::Host { fs, rel } => Ok(Node::Host {
                 fs: *fs,
@@ -379,6 +383,7 @@ impl<T: Tracer> Kernel<T> {
                     .collect())
             }
             Node::Proc(p) => self.proc_readdir(st, p),
+            Node::Debugfs(d) => self.debugfs_readdir(d),
             Node::Cgroup(c) => self.cg_readdir(c),
             Node::Host { fs, rel } => st.host(*fs)?.readdir(rel),
         }

@@ -123,7 +123,7 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "do_pipe")]
     pub(crate) fn sys_pipe(&self, pid: Pid) -> SysResult<(Fd, Fd)> {
         let _f = func(&*self.tracer, CpuId(0), "do_pipe");
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let (r, w) = PipeEnd::pair();
         let rfd = self.install_fd(

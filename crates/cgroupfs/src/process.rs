@@ -53,12 +53,16 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_fork(&self, parent: Pid) -> SysResult<Pid> {
         let _f = func(&*self.tracer, CpuId(0), "do_fork");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_fork, cgroup_post_fork).
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let p = st
             .tasks
             .get(&parent)
             .filter(|t| !t.is_zombie())
             .ok_or(esrch())?;
+        // dup_task_struct's allocation, the first thing copy_process does.
+        if self.fork_alloc_fails() {
+            return Err(SysError::new(Errno::ENOMEM, "fork: dup_task_struct failed"));
+        }
         let mut child = p.clone();
         let pid = alloc_pid(&st).ok_or(SysError::new(Errno::EAGAIN, "no free pid"))?;
         child.pid = pid;
@@ -160,7 +164,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_exit(&self, pid: Pid, code: i32) {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let exited = self.do_exit(&mut st, pid, WaitStatus::Exited(code & 0xff));
         self.unlock(st);
         if exited {
@@ -176,7 +180,7 @@ impl<T: Tracer> Kernel<T> {
         parent: Pid,
         pid: Option<Pid>,
     ) -> SysResult<Option<(Pid, WaitStatus)>> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         st.tasks
             .get(&parent)
             .filter(|t| !t.is_zombie())
@@ -218,7 +222,7 @@ impl<T: Tracer> Kernel<T> {
             ));
         }
         {
-            let st = self.state.lock();
+            let st = self.lock_state();
             let s = self.cred_of(&st, sender)?;
             let t = st.tasks.get(&target).ok_or(esrch())?;
             // kill_ok_by_cred.
@@ -245,7 +249,7 @@ impl<T: Tracer> Kernel<T> {
             return Err(SysError::new(Errno::EINVAL, "bad signal number"));
         }
         {
-            let st = self.state.lock();
+            let st = self.lock_state();
             let t = st.tasks.get(&target).ok_or(esrch())?;
             if sig.0 == 0 || t.is_zombie() {
                 return Ok(());
@@ -272,7 +276,7 @@ impl<T: Tracer> Kernel<T> {
                 .get(&target)
                 .is_some_and(|p| p.catches(sig));
             let fatal = action == DefaultAction::Terminate && !caught && target != INIT_PID;
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             if let Some(t) = st
                 .tasks
                 .get_mut(&target)
@@ -297,7 +301,7 @@ impl<T: Tracer> Kernel<T> {
             match prog {
                 Some(mut prog) => {
                     let handled = prog.signal(self, target, sig);
-                    let mut guard = self.state.lock();
+                    let mut guard = self.lock_state();
                     let st = &mut *guard;
                     if let Some(t) = st.tasks.get_mut(&target).filter(|t| !t.is_zombie()) {
                         if handled
@@ -323,7 +327,7 @@ impl<T: Tracer> Kernel<T> {
         if handled || action != DefaultAction::Terminate || target == INIT_PID {
             return;
         }
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let exited = self.do_exit(&mut st, target, WaitStatus::Signaled(sig));
         self.unlock(st);
         if exited {
@@ -332,7 +336,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let t = st.tasks.get_mut(&pid).ok_or(esrch())?;
         t.comm = truncate_comm(comm).to_string();
         Ok(())
@@ -341,7 +345,7 @@ impl<T: Tracer> Kernel<T> {
     /// `do_execve` as far as the simulator models it: the new `comm` (`__set_task_comm` in
     /// `flush_old_exec`) and a fresh, empty mm (`exec_mmap` dropping the old one).
     pub(crate) fn sys_execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let t = st
             .tasks
             .get_mut(&pid)
@@ -366,7 +370,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// The new program's arguments after an exec (`execve` copies argv to the new stack).
     pub(crate) fn sys_set_cmdline(&self, pid: Pid, argv: &[String]) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let t = st.tasks.get_mut(&pid).ok_or(esrch())?;
         t.cmdline = argv.to_vec();
         Ok(())
@@ -376,7 +380,7 @@ impl<T: Tracer> Kernel<T> {
     /// real, effective and saved ids (EPERM).
     #[doc(alias = "sys_setresuid")]
     pub(crate) fn sys_set_cred(&self, pid: Pid, cred: Cred) -> SysResult<()> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let t = st
             .tasks
             .get_mut(&pid)
@@ -404,14 +408,14 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_getppid(&self, pid: Pid) -> SysResult<Pid> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let t = st.tasks.get(&pid).ok_or(esrch())?;
         Ok(if pid == INIT_PID { Pid(0) } else { t.ppid })
     }
 
     pub(crate) fn sys_ps(&self) -> Vec<ProcInfo> {
         // Lock order: Kernel::state -> cgroup_mutex, memcg world.
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.tasks.values().map(|t| self.proc_info(t)).collect()
     }
 }

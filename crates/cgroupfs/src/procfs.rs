@@ -57,6 +57,8 @@ pub enum PidFile {
     Stat,
     OomAdj,
     OomScore,
+    /// `/proc/PID/make-it-fail` (`CONFIG_FAULT_INJECTION`, `fs/proc/base.c`).
+    MakeItFail,
 }
 
 /// A file of `/proc/sys/kernel`: the ones `uname` also reports, and `shmmax`.
@@ -91,7 +93,7 @@ impl UtsFile {
 }
 
 impl PidFile {
-    const ALL: [PidFile; 9] = [
+    const ALL: [PidFile; 10] = [
         PidFile::Cgroup,
         PidFile::Comm,
         PidFile::Status,
@@ -101,6 +103,7 @@ impl PidFile {
         PidFile::OomAdj,
         PidFile::OomScore,
         PidFile::Stat,
+        PidFile::MakeItFail,
     ];
 
     fn name(self) -> &'static str {
@@ -114,6 +117,7 @@ impl PidFile {
             PidFile::OomAdj => "oom_adj",
             PidFile::OomScore => "oom_score",
             PidFile::Stat => "stat",
+            PidFile::MakeItFail => "make-it-fail",
         }
     }
 }
@@ -188,7 +192,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SysKernel(UtsFile::Hostname) => (FileType::Regular, 0o644, 0, 0),
             ProcNode::SysKernel(_) => (FileType::Regular, 0o444, 0, 0),
-            ProcNode::PidFile(p, PidFile::OomScoreAdj | PidFile::OomAdj) => {
+            ProcNode::PidFile(p, PidFile::OomScoreAdj | PidFile::OomAdj | PidFile::MakeItFail) => {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Regular, 0o644, t.cred.euid.0, t.cred.egid)
             }
@@ -347,6 +351,7 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::Mountinfo => self.proc_mountinfo(st),
                     PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
                     PidFile::Stat => self.proc_pid_stat(t),
+                    PidFile::MakeItFail => format!("{}\n", t.make_it_fail),
                 }
             }
             _ => return Err(SysError::new(Errno::EISDIR, "is a directory")),

@@ -25,7 +25,7 @@ pub const MAX_ROUNDS: usize = 10_000;
 
 impl<T: Tracer> Kernel<T> {
     pub(crate) fn sched_spawn(&self, pid: Pid, program: Box<dyn Program<T>>) {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         match st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) {
             Some(t) => {
                 t.sched = Sched::Runnable;
@@ -49,7 +49,7 @@ impl<T: Tracer> Kernel<T> {
     /// ([`crate::runq::SchedQueue`]): a round costs what its woken tasks cost, not the number
     /// of tasks.
     fn runnable(&self) -> Vec<Pid> {
-        let mut guard = self.state.lock();
+        let mut guard = self.lock_state();
         let st = &mut *guard;
         let now = self.clock.now_nanos();
         let mut out = Vec::new();
@@ -115,7 +115,7 @@ impl<T: Tracer> Kernel<T> {
     /// was not (for the process events connector's listeners).
     pub(crate) fn sched_run_one_if_ready(&self, pid: Pid) -> bool {
         {
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             let Some(sched) = st.tasks.get(&pid).map(|t| t.sched) else {
                 return false;
             };
@@ -146,7 +146,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// If `fd` of `pid` is a pipe end: whether it is full (writes would wait).
     pub(crate) fn sched_pipe_ends(&self, pid: Pid, fd: Fd) -> Option<bool> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let e = st.tasks.get(&pid).and_then(|t| t.fds.get(&fd.0))?;
         match st.files.get(&e.file).map(|f| &f.kind) {
             Some(FileKind::Pipe(p)) => Some(p.full()),
@@ -159,7 +159,7 @@ impl<T: Tracer> Kernel<T> {
     /// change (no program runnable, no sleeper).
     pub(crate) fn sched_progress(&self, pid: Pid, fd: Fd) -> bool {
         self.sched_run_until_idle();
-        if self.fd_readable(&self.state.lock(), pid, fd.0) {
+        if self.fd_readable(&self.lock_state(), pid, fd.0) {
             return true;
         }
         let now = self.clock.now_nanos();
@@ -205,14 +205,14 @@ impl<T: Tracer> Kernel<T> {
     fn step_one(&self, pid: Pid) {
         // Still runnable? (A program earlier in this round may have killed it.)
         {
-            let st = self.state.lock();
+            let st = self.lock_state();
             if st.tasks.get(&pid).map(|t| t.sched) != Some(Sched::Runnable) {
                 return;
             }
         }
         let Some(mut prog) = self.programs.lock().remove(&pid) else {
             // Runnable without a program: nothing to run.
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             if let Some(t) = st
                 .tasks
                 .get_mut(&pid)
@@ -225,7 +225,7 @@ impl<T: Tracer> Kernel<T> {
         *self.stepping.lock() = Some(pid);
         let step = prog.step(self, pid);
         *self.stepping.lock() = None;
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             // The program exited or was killed during its step: it dies with the process.
             return;
@@ -287,7 +287,7 @@ impl<T: Tracer> Kernel<T> {
             let next = {
                 // Deadlines at or before now were handled by run_until_idle (or the livelock
                 // guard stopped it): only later ones move the clock.
-                let mut guard = self.state.lock();
+                let mut guard = self.lock_state();
                 let st = &mut *guard;
                 let tasks = &st.tasks;
                 st.sched_q

@@ -143,6 +143,9 @@ impl<T: Tracer> State<T> {
         let sys = root.create(r, "sys", dir(), 0o755, 0, 0);
         let sys_fs = root.create(sys, "fs", dir(), 0o755, 0, 0);
         let cg_dir = root.create(sys_fs, "cgroup", dir(), 0o755, 0, 0);
+        // Where debugfs is mounted (sysfs's empty `/sys/kernel/debug`).
+        let sys_kernel = root.create(sys, "kernel", dir(), 0o755, 0, 0);
+        root.create(sys_kernel, "debug", dir(), 0o700, 0, 0);
         root.create(r, "tmp", dir(), 0o1777, 0, 0);
         crate::etc::populate(&mut root, r);
         let cg_tmpfs = Tmpfs::new(TMPFS_MAGIC, 0o755);
@@ -285,6 +288,7 @@ impl<T: Tracer> State<T> {
                 oom_score_adj: 0,
                 oom_adj: 0,
                 oom_score_adj_min: 0,
+                make_it_fail: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
                 environ: Vec::new(),

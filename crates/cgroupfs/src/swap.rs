@@ -17,7 +17,7 @@ impl<T: Tracer> Kernel<T> {
     fn swap_path_check(&self, pid: Pid, path: &str) -> SysResult<()> {
         {
             // Lock order: Kernel::state alone (released before the memcg world).
-            let st = self.state.lock();
+            let st = self.lock_state();
             let cred = self.cred_of(&st, pid)?;
             if !cred.euid.is_root() {
                 return Err(SysError::new(
@@ -57,10 +57,12 @@ impl<T: Tracer> Kernel<T> {
     /// in state D for the caller to see, as a fault leaves it).
     pub(crate) fn sys_swapoff(&self, pid: Pid, path: &str) -> SysResult<()> {
         self.swap_path_check(pid, path)?;
-        let r = self.mem.swapoff(Some(pid), CpuId(0));
+        // try_to_unuse runs on the caller's CPU: the pages come back through its pagevec.
+        let cpu = self.task_cpu_or_boot(pid);
+        let r = self.mem.swapoff(Some(pid), cpu);
         if r == Err(Errno::EINTR) && self.mem.oom_waiting(pid).is_some() {
             // Lock order: Kernel::state alone.
-            let mut st = self.state.lock();
+            let mut st = self.lock_state();
             if let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie())
                 && t.sched != Sched::OomWait
             {

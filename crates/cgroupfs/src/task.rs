@@ -81,6 +81,8 @@ pub struct Task {
     /// `signal->oom_score_adj_min` (2.6.38+): the lowest `oom_score_adj` an unprivileged task
     /// may set, the last value a privileged writer set (0 at boot), inherited at fork.
     pub oom_score_adj_min: i32,
+    /// `task->make_it_fail` (`/proc/PID/make-it-fail`), copied at fork.
+    pub make_it_fail: i32,
     /// Signals other than SIGKILL sent while the task sleeps in state D: delivered when it
     /// wakes (the memcg OOM wait is `TASK_KILLABLE`).
     pub pending: Vec<Signal>,

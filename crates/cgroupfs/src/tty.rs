@@ -16,13 +16,13 @@ impl<T: Tracer> Kernel<T> {
     /// Give the console a window size (`TIOCSWINSZ` by the terminal emulator), or make it a
     /// non-terminal with `None`.
     pub fn set_console_winsize(&self, size: Option<(u16, u16)>) {
-        self.state.lock().console_winsize = size;
+        self.lock_state().console_winsize = size;
     }
 
     /// `ioctl(fd, TIOCGWINSZ)`: `(columns, rows)` of the terminal `fd` is open on. EBADF for a
     /// closed fd, ENOTTY when it is not a terminal.
     pub fn tiocgwinsz(&self, pid: Pid, fd: Fd) -> SysResult<(u16, u16)> {
-        let st = self.state.lock();
+        let st = self.lock_state();
         let id = self.fd_file(&st, pid, fd)?;
         match (&st.files[&id].kind, st.console_winsize) {
             (FileKind::Console(_), Some(ws)) => Ok(ws),

@@ -8,13 +8,16 @@
 #![forbid(unsafe_code)]
 
 pub mod errno;
+pub mod fault;
 pub mod klog;
+pub mod lockdep;
 pub mod parse;
 pub mod percpu;
 pub mod trace;
 pub mod units;
 
 pub use errno::{Errno, SysError, SysResult};
+pub use fault::FaultInjection;
 pub use percpu::{CpuId, PerCpu};
 pub use trace::{NoTrace, Tracer};
 pub use units::{Bytes, PAGE_SHIFT, PAGE_SIZE, Pages};

@@ -8,8 +8,9 @@
 //!
 //! The loop is generic over the counter backend `C` and the tracer `T`, so neither costs a
 //! dynamic call; the one trait object on the path is the event hook (`memcg_check_events`),
-//! called whenever a hook is installed (`memory_subsystems` installs one at boot, so through
-//! the `Kernel` it always is, and the fault fast path is never taken there).
+//! called only while a registration asks for page events (a threshold: see
+//! [`MemcgEventHook::wants_page_events`](crate::MemcgEventHook::wants_page_events)). While
+//! none does, the fault fast path is taken, also through the `Kernel`.
 //! **Differences:** every charge may sleep (`__GFP_WAIT`) and may invoke the OOM killer; the
 //! "sleep ~100 ms" between rounds is not modelled (time does not advance). A task that the OOM
 //! killer chose is not bypassed to the root: the fault returns [`FaultError::OomKilled`] and the
@@ -448,8 +449,13 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `memcg_check_events`: one page event for the event hook (thresholds, `mm/memcontrol.c`, v2.6.34).
+    /// The event count itself is `pgpgin + pgpgout` (`MEM_CGROUP_STAT_EVENTS`), kept whether
+    /// or not the hook is armed, so the hook's rate limit sees the kernel's count even for
+    /// events from before the first registration.
     pub(crate) fn check_events(&self, cpu: CpuId, s: MemcgSlot) {
-        if let Some(hook) = &self.host.hook {
+        if self.host.page_events
+            && let Some(hook) = &self.host.hook
+        {
             hook.memcg_check_events(self, cpu, self.mc(s).id);
         }
     }

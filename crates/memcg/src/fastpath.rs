@@ -32,6 +32,7 @@ use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::trace::{NoTrace, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;
@@ -60,13 +61,17 @@ struct Fast<'a, C: MemCounter> {
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// Take the read side if the machine-wide conditions of the fast path hold.
-    fn read_fast(&self) -> Option<ShardedLockReadGuard<'_, World<C>>> {
+    fn read_fast(&self) -> Option<Tracked<ShardedLockReadGuard<'_, World<C>>>> {
         if T::ENABLED && self.tracer.is_on() {
             return None;
         }
-        let w = self.world.read().unwrap_or_else(PoisonError::into_inner);
-        let ok =
-            w.host.hook.is_none() && w.mc.is_none() && w.profile.charge_algo != ChargeAlgo::V2_6_25;
+        let w = Tracked::new(LockClass::MemcgWorld, || {
+            self.world.read().unwrap_or_else(PoisonError::into_inner)
+        });
+        let ok = !w.host.page_events
+            && w.mc.is_none()
+            && w.profile.charge_algo != ChargeAlgo::V2_6_25
+            && !w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed());
         ok.then_some(w)
     }
 

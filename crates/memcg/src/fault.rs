@@ -433,6 +433,7 @@ impl<C: MemCounter> World<C> {
         cache: bool,
     ) -> Result<Pfn, FaultError> {
         let VmFault { t, cpu, pid, mm } = vmf;
+        self.fail_page_alloc_in_fault(t, cpu, pid)?;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.zone.pages[pfn.index()].store(page);
         if let Err(e) = self.mem_cgroup_charge(t, cpu, pid, pfn, memcg, cache) {
@@ -672,6 +673,7 @@ impl<C: MemCounter> World<C> {
             return Ok(());
         }
         let _f = trace::func(t, cpu, "add_to_page_cache_lru");
+        self.fail_page_alloc_in_cache()?;
         let pfn = self.alloc_user_page(t, cpu, pid)?;
         self.zone.pages[pfn.index()].store(Page {
             flags: PG_REFERENCED | if dirty { PG_DIRTY } else { 0 },

@@ -51,6 +51,7 @@ pub mod events;
 mod exit;
 mod fastpath;
 mod fault;
+mod fault_inject;
 pub mod files;
 mod fork;
 mod invariants;

@@ -31,9 +31,10 @@
 //! -> `world` -> mm -> CPU -> memcg LRU -> free list -> counter locks -> `Klog`. memcg never
 //! calls back into the host or the cgroup core; what the host must act on (OOM kills,
 //! wake-ups) is queued and collected with [`MemoryMachine::take_events`].
-//! **Differences:** a machine with an event hook installed (the `Kernel` installs one for
-//! `cgroup.event_control`) or with tracing on always takes the write side, so those faults
-//! serialize; the thresholds layer counts events under its own lock.
+//! **Differences:** while a threshold is registered (the event hook is armed for page events)
+//! or tracing is on, every fault takes the write side, so those faults serialize; the kernel
+//! counts page events per CPU and checks thresholds without a global lock. The event count
+//! itself is the memcg's `pgpgin + pgpgout`, kept whether or not the hook is armed.
 
 use crate::counter_ext::MemCounter;
 pub use crate::events::hook::{MemcgEventHook, MemcgEventView, NoEventHook};
@@ -47,6 +48,7 @@ use crate::profile::MemcgProfile;
 pub use crate::swap::PAGEVEC_SIZE;
 use crate::swapfile::SwapInfo;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{Bytes, Errno, PAGE_SHIFT, Pages, Pid};
 use crossbeam_utils::CachePadded;
@@ -212,8 +214,13 @@ pub(crate) struct CurrentTask {
 /// to the log.
 pub(crate) struct HostLink {
     pub(crate) events: MemEvents,
-    /// `None` until a hook is installed, so the hot path skips computing usage.
+    /// `None` until a hook is installed.
     pub(crate) hook: Option<Arc<dyn MemcgEventHook>>,
+    /// Whether page events go to the hook (`memcg_check_events` armed): the hook asked for
+    /// them ([`MemcgEventHook::wants_page_events`]). Off, the fault fast path may run.
+    pub(crate) page_events: bool,
+    /// The machine's fault injection (`fail_page_alloc`, `failslab`), when the Kernel shared one.
+    pub(crate) fault: Option<Arc<cgsim_ktypes::FaultInjection>>,
     pub(crate) klog: Arc<Klog>,
     pub(crate) clock: Arc<Clock>,
 }
@@ -316,6 +323,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             host: HostLink {
                 events: MemEvents::default(),
                 hook: None,
+                page_events: false,
+                fault: None,
                 klog,
                 clock,
             },
@@ -330,11 +339,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Take the world's write side (every operation but the fault fast path), folding the
     /// CPUs' statistics deltas and cached frames back in first.
-    pub(crate) fn lock(&self) -> ShardedLockWriteGuard<'_, World<C>> {
-        let mut w = self
-            .world
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub(crate) fn lock(&self) -> Tracked<ShardedLockWriteGuard<'_, World<C>>> {
+        // Lock order: [Kernel::state ->] [cgroup_mutex ->] world; checked in debug builds.
+        let mut w = Tracked::new(LockClass::MemcgWorld, || {
+            self.world
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         w.fold_cpus();
         w
     }
@@ -351,16 +362,32 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Install the event hook (thresholds, OOM notifications).
     pub fn set_event_hook(&self, hook: Arc<dyn MemcgEventHook>) {
-        self.lock().host.hook = Some(hook);
+        let mut w = self.lock();
+        w.host.hook = Some(hook);
+        w.rearm_page_events();
+    }
+
+    /// Whether page events reach the hook now (`memcg_check_events` is armed): some
+    /// registration needs a check per page. While it is off, anonymous faults and zaps may
+    /// take the fast path.
+    pub fn page_events_armed(&self) -> bool {
+        self.lock().host.page_events
     }
 
     /// Run `f` with the world lock held and a read-only view of the memcg tree: what the event
     /// layer's registration and unregistration use, so that no charge or OOM can happen in
     /// between (the kernel's `thresholds_lock` and `memcg_oom_lock`, `mm/memcontrol.c` `mem_cgroup_usage_register_event`, `mem_cgroup_oom_register_event`, v2.6.34–v2.6.35).
     /// Lock order: `world` -> the caller's locks. `f` must not call back into the machine.
+    ///
+    /// Every registration and unregistration goes through here, so afterwards the machine asks
+    /// the hook again whether it still needs page events
+    /// ([`MemcgEventHook::wants_page_events`]): the first threshold arms the per-page check,
+    /// the last one removed disarms it.
     pub fn with_event_view<R>(&self, f: impl FnOnce(&dyn MemcgEventView) -> R) -> R {
-        let w = self.lock();
-        f(&*w)
+        let mut w = self.lock();
+        let r = f(&*w);
+        w.rearm_page_events();
+        r
     }
 
     /// Switch `thresholds.check` at run time (`mm/memcontrol.c` `memcg_check_events`, v2.6.34): `every_event` for deterministic
@@ -454,6 +481,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 // ---- the world's internals shared by the other modules ----
 
 impl<C: MemCounter> World<C> {
+    /// Ask the hook whether it needs page events now (after a registration changed).
+    pub(crate) fn rearm_page_events(&mut self) {
+        self.host.page_events = self
+            .host
+            .hook
+            .as_ref()
+            .is_some_and(|h| h.wants_page_events());
+    }
+
     pub(crate) fn printk(&self, level: Level, text: String) {
         self.host.klog.printk(&self.host.clock, level, text);
     }

@@ -458,6 +458,8 @@ impl<C: MemCounter> World<C> {
         self.memcgs.free_slots.push(s);
         if let Some(hook) = &self.host.hook {
             hook.memcg_freed(m.id);
+            // rmdir dropped the memcg's registrations: maybe the last one.
+            self.rearm_page_events();
         }
     }
 

@@ -3,7 +3,7 @@
 //! **Kernel:** none; each switch selects the behaviour of a kernel version range.
 //! The counter backend (`memcg.counter`) is not a field: it is the type parameter `C` of
 //! [`MemoryMachine`](crate::MemoryMachine) (`SpinResCounter` for 2.6.25–3.18, `PageCounter` for 3.19+; the Kernel uses the former),
-//! so the charge path is compiled for one backend with no dynamic dispatch.
+//! so the charge path is compiled for one backend and calls its counters without dynamic dispatch.
 
 use cgsim_ktypes::Errno;
 

@@ -248,11 +248,16 @@ impl<C: MemCounter> World<C> {
                 continue;
             }
             if pg.is_swap_backed() {
+                // The swap cache's radix-tree node first (fault injection, 2.6.35
+                // `add_to_swap_cache`), so a refused node leaves no swap charge behind; then
                 // 6.6 `__mem_cgroup_try_charge_swap`: `memory.swap.max` may refuse the slot.
-                let swap_ok = pg
-                    .memcg_slot()
-                    .is_none_or(|s| self.mem_cgroup_try_charge_swap_v2(s));
-                if can_swap && self.swap_writable() && swap_ok {
+                let swap_ok = can_swap
+                    && self.swap_writable()
+                    && !self.add_to_swap_fails()
+                    && pg
+                        .memcg_slot()
+                        .is_none_or(|s| self.mem_cgroup_try_charge_swap_v2(s));
+                if swap_ok {
                     self.swap_out(t, cpu, pfn);
                     reclaimed += 1;
                 } else {

@@ -60,3 +60,78 @@ fn event_control_regressions_replay() {
         cgsim::fuzzing::event_control(&data);
     }
 }
+
+#[test]
+fn scenario_regressions_replay() {
+    let cases = inputs("scenario");
+    assert!(
+        !cases.is_empty(),
+        "fuzz/regressions/scenario holds at least the seed inputs"
+    );
+    for (path, data) in cases {
+        eprintln!("replaying {}", path.display());
+        cgsim::fuzzing::scenario(&data);
+    }
+}
+
+/// Every operation of the structured target once over, at several failure rates: no panic,
+/// the invariants hold, and injected failures of structural operations roll back.
+#[test]
+fn scenario_with_every_operation_under_failures() {
+    use cgsim::fuzzing::{Scenario, ScenarioOp as Op, run_scenario};
+    for (seed, slab, page) in [
+        (1, 0, 0),
+        (2, 30, 10),
+        (3, 100, 0),
+        (4, 50, 50),
+        (5, 100, 100),
+    ] {
+        let ops = || {
+            vec![
+                Op::Mkdir(1),
+                Op::Mkdir(2),
+                Op::Mkdir(3),
+                Op::Fork(0),
+                Op::Fork(0),
+                Op::Attach(0, 1),
+                Op::Attach(1, 2),
+                Op::Mount(0),
+                Op::Mkdir(4),
+                Op::Attach(0, 4),
+                Op::Eventfd(0),
+                Op::Register {
+                    task: 0,
+                    dir: 1,
+                    file: 0,
+                    args: "64K".into(),
+                },
+                Op::Register {
+                    task: 1,
+                    dir: 2,
+                    file: 2,
+                    args: String::new(),
+                },
+                Op::Write {
+                    dir: 1,
+                    file: 1,
+                    value: "256K".into(),
+                },
+                Op::Touch(0, 31),
+                Op::Touch(1, 20),
+                Op::FailNth(2),
+                Op::Mkdir(3),
+                Op::Exit(0),
+                Op::Rmdir(2),
+                Op::Umount,
+            ]
+        };
+        run_scenario(&Scenario {
+            seed,
+            slab_probability: slab,
+            page_probability: page,
+            interval: 1,
+            verbose: 2,
+            ops: ops(),
+        });
+    }
+}

@@ -221,3 +221,4 @@ fn set_switch_selects_the_2_6_25_tasks_parser() {
     assert!(err.contains("unknown switch or value"), "{err}");
 }
 script!(taskset);
+script!(fault_injection);

@@ -53,6 +53,15 @@ pub trait MemcgEventHook: Send + Sync {
         }
     }
 
+    /// Whether the machine must call [`memcg_check_events`](Self::memcg_check_events) on every
+    /// page event. Asked when the hook is installed and after every registration change
+    /// ([`MemoryMachine::with_event_view`](crate::MemoryMachine::with_event_view)) and rmdir;
+    /// while it answers `false`, anonymous faults and zaps may take the fast path, which makes
+    /// no per-page calls. The default, `true`, suits a hook that wants every event.
+    fn wants_page_events(&self) -> bool {
+        true
+    }
+
     /// The memcg was freed (after rmdir): forget anything kept for it.
     fn memcg_freed(&self, memcg: MemcgId) {
         let _ = memcg;
@@ -78,6 +87,10 @@ pub trait MemcgEventView {
     /// The parent whose counters this memcg's charges also reach (its parent has
     /// `use_hierarchy`); `None` at the top of a hierarchy.
     fn hier_parent(&self, memcg: MemcgId) -> Option<MemcgId>;
+    /// The memcg's page-event count (`MEM_CGROUP_STAT_EVENTS`: every charge, uncharge and
+    /// side of a charge move since it was created, i.e. `pgpgin + pgpgout`), on which the
+    /// threshold check's rate limit runs. `None` for a stale id.
+    fn page_events(&self, memcg: MemcgId) -> Option<u64>;
     /// Whether `memory.oom_control` shows `under_oom 1`.
     fn under_oom(&self, memcg: MemcgId) -> bool;
     /// Whether the memsw counter exists (`memcg.swap_accounting`).
@@ -99,6 +112,11 @@ impl<C: MemCounter> MemcgEventView for World<C> {
         let s = self.slot_of(memcg)?;
         let p = self.mc(s).parent?;
         self.mc(p).use_hierarchy.then(|| self.mc(p).id)
+    }
+
+    fn page_events(&self, memcg: MemcgId) -> Option<u64> {
+        let st = &self.mc(self.slot_of(memcg)?).stat;
+        Some(st.pgpgin.wrapping_add(st.pgpgout))
     }
 
     fn under_oom(&self, memcg: MemcgId) -> bool {

@@ -91,10 +91,6 @@ struct MemcgEventState {
     memsw_thresholds: ThresholdAry,
     /// `memcg->oom_notify`: registrations in order.
     oom_notify: Vec<Arc<EventfdCtx>>,
-    /// `MEM_CGROUP_STAT_EVENTS` / `nr_page_events`.
-    nr_page_events: u64,
-    /// `ratelimited_3x`: the threshold target's `next` value.
-    next_check: u64,
     /// `memcg->vmpressure` (3.10).
     vmpressure: Vmpressure,
 }
@@ -154,10 +150,17 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         args: &str,
     ) -> Result<(), Errno> {
         let m = self.machine()?;
+        // Taken before the event view holds the world lock.
+        let fault = m.fault_injection();
+        let fault = fault.as_deref();
         m.with_event_view(|view| match file {
-            EventFile::UsageInBytes => self.usage_register(view, memcg, false, eventfd, args),
-            EventFile::MemswUsageInBytes => self.usage_register(view, memcg, true, eventfd, args),
-            EventFile::OomControl => self.oom_register(view, memcg, eventfd),
+            EventFile::UsageInBytes => {
+                self.usage_register(view, memcg, false, eventfd, args, fault)
+            }
+            EventFile::MemswUsageInBytes => {
+                self.usage_register(view, memcg, true, eventfd, args, fault)
+            }
+            EventFile::OomControl => self.oom_register(view, memcg, eventfd, fault),
             EventFile::PressureLevel => self.vmpressure_register(view, memcg, eventfd, args),
         })
     }
@@ -283,6 +286,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         swap: bool,
         eventfd: Arc<EventfdCtx>,
         args: &str,
+        fault: Option<&cgsim_ktypes::FaultInjection>,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
         let _f = trace::func(t, CpuId(0), "mem_cgroup_usage_register_event");
@@ -301,6 +305,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         };
         // Deliver what happened since the last check before the array changes.
         self.threshold_check(t, CpuId(0), ary, usage);
+        // The new array's kmalloc: a failure leaves the old array (and the signals just sent).
+        let site = crate::fault_inject::threshold_ary_site(ary.thresholds().count() + 1);
+        if fault.is_some_and(|f| f.should_failslab(&site)) {
+            return Err(Errno::ENOMEM);
+        }
         ary.insert(ThresholdEntry { eventfd, threshold }, usage, le);
         Ok(())
     }
@@ -388,9 +397,14 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         view: &dyn MemcgEventView,
         memcg: MemcgId,
         eventfd: Arc<EventfdCtx>,
+        fault: Option<&cgsim_ktypes::FaultInjection>,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
         let _f = trace::func(t, CpuId(0), "mem_cgroup_oom_register_event");
+        // The list entry's kmalloc comes first.
+        if fault.is_some_and(|f| f.should_failslab(&crate::fault_inject::OOM_EVENT)) {
+            return Err(Errno::ENOMEM);
+        }
         if view.usage(memcg, false).is_none() {
             return Err(Errno::EINVAL);
         }
@@ -489,26 +503,25 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
     }
 
     /// Count the page event and, when `thresholds.check` says so, run `mem_cgroup_threshold`.
+    ///
+    /// The count is the memcg's own (`pgpgin + pgpgout`, see [`MemcgEventView::page_events`]),
+    /// so it is right even though the hook only hears events while a threshold is registered.
     fn memcg_check_events(&self, view: &dyn MemcgEventView, cpu: CpuId, memcg: MemcgId) {
-        let mut inner = self.inner.lock();
-        let st = inner.entry(memcg).or_default();
-        st.nr_page_events = st.nr_page_events.wrapping_add(1);
+        let Some(events) = view.page_events(memcg) else {
+            return;
+        };
         let due = match view.profile().thresholds_check {
             ThresholdCheck::EveryEvent => true,
-            ThresholdCheck::Ratelimited2_6_34 => {
-                st.nr_page_events.is_multiple_of(THRESHOLDS_EVENTS_TARGET)
-            }
+            ThresholdCheck::Ratelimited2_6_34 => events.is_multiple_of(THRESHOLDS_EVENTS_TARGET),
+            // mem_cgroup_event_ratelimit (3.x): the check runs when the count passes `next`,
+            // which then moves 128 events on; from a count of 0 that is the 1st event and then
+            // every 129th, a pattern that needs no stored `next`.
             ThresholdCheck::Ratelimited3x => {
-                // mem_cgroup_event_ratelimit: a signed comparison against `next`.
-                if (st.nr_page_events.wrapping_sub(st.next_check) as i64) > 0 {
-                    st.next_check = st.nr_page_events.wrapping_add(THRESHOLDS_EVENTS_TARGET);
-                    true
-                } else {
-                    false
-                }
+                events.wrapping_sub(1) % (THRESHOLDS_EVENTS_TARGET + 1) == 0
             }
         };
         if due {
+            let mut inner = self.inner.lock();
             self.mem_cgroup_threshold(view, &mut inner, cpu, memcg);
         }
     }
@@ -530,6 +543,15 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
 
     fn memcg_freed(&self, memcg: MemcgId) {
         self.inner.lock().remove(&memcg);
+    }
+
+    /// Only thresholds need a check per page: OOM notifications are sent from the OOM path
+    /// and pressure events from reclaim, both slow paths that always reach the hook.
+    fn wants_page_events(&self) -> bool {
+        self.inner
+            .lock()
+            .values()
+            .any(|st| !(st.thresholds.is_empty() && st.memsw_thresholds.is_empty()))
     }
 }
 

@@ -99,20 +99,33 @@ fn fast_and_slow_paths_race_with_a_stock() {
     stress(32, false);
 }
 
-/// With an event hook installed (as the `Kernel` does) every fault takes the write side.
+/// The event layer installed (as the `Kernel` does) keeps the fast path while nothing is
+/// registered; a threshold arms the per-page check (`memcg_check_events`), so faults take the
+/// write side until the last threshold is gone.
 #[test]
-fn an_event_hook_keeps_faults_on_the_slow_path() {
+fn a_threshold_keeps_faults_on_the_slow_path_while_registered() {
     let m = boot(64, 0);
     let a = m.create_memcg(MemcgId::ROOT).unwrap();
     let p = spawn(&m, 10, "w", a);
     let addr = m.mmap_anon(p, Bytes(64 * 4096)).unwrap();
+    let events = cgsim_memcg::MemcgEvents::install(&m);
     m.touch(p, addr, Bytes(64 * 4096), true, CPU).unwrap();
     m.madvise_dontneed(p, addr, Bytes(64 * 4096), CPU).unwrap();
-    assert_eq!(m.fast_path_pages(), (64, 64));
-    let _events = cgsim_memcg::MemcgEvents::install(&m);
+    assert_eq!(
+        m.fast_path_pages(),
+        (64, 64),
+        "installed, nothing registered"
+    );
+    let n = events.register_threshold(a, Bytes(32 * 4096)).unwrap();
+    assert!(m.page_events_armed());
     m.touch(p, addr, Bytes(64 * 4096), true, CPU).unwrap();
     m.madvise_dontneed(p, addr, Bytes(64 * 4096), CPU).unwrap();
-    assert_eq!(m.fast_path_pages(), (64, 64));
+    assert_eq!(m.fast_path_pages(), (64, 64), "armed: slow path");
+    drop(n);
+    assert!(!m.page_events_armed());
+    m.touch(p, addr, Bytes(64 * 4096), true, CPU).unwrap();
+    m.madvise_dontneed(p, addr, Bytes(64 * 4096), CPU).unwrap();
+    assert_eq!(m.fast_path_pages(), (128, 128), "disarmed again");
     assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0);
     m.check_invariants();
 }
