@@ -432,7 +432,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// The callback context for subsystem `i` about `cgrp`.
     pub(crate) fn ctx<'a>(
         &'a self,
-        st: &CgroupState<T>,
+        st: &'a CgroupState<T>,
         i: usize,
         cgrp: CgroupId,
     ) -> SubsysCtx<'a, T> {
@@ -440,7 +440,7 @@ impl<T: Tracer> CgroupCore<T> {
         let parent_css = c
             .parent
             .and_then(|p| st.cgroups.get(p.0))
-            .and_then(|p| p.subsys[i].clone());
+            .and_then(|p| p.subsys[i].as_ref());
         SubsysCtx {
             tracer: &self.tracer,
             cpu: CORE_CPU,
@@ -464,25 +464,29 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// The callback context for subsystem `i` about the cgroup of `css`, built from state that
     /// does not need `cgroup_mutex` (for fork and exit; the caller holds `css_set_lock`, which
-    /// keeps `css`'s cgroup linked). Equal to [`ctx`](Self::ctx) for the same cgroup.
+    /// keeps `css`'s cgroup linked). The callbacks run after `css_set_lock` is dropped, so the
+    /// parent css cannot be borrowed from it: it comes back owned, and the caller lends it to
+    /// the context ([`SubsysCtx::parent_css`] is `None` until then). With it, equal to
+    /// [`ctx`](Self::ctx) for the same cgroup.
     pub(crate) fn ctx_rcu<'a>(
         &'a self,
         cs: &CssSetState,
         i: usize,
         css: &CssRef,
-    ) -> SubsysCtx<'a, T> {
+    ) -> (SubsysCtx<'a, T>, Option<CssRef>) {
         let cgrp = css.cgroup();
         let c = cs.shared_of(cgrp);
-        SubsysCtx {
-            tracer: &self.tracer,
+        let cx = SubsysCtx {
+            tracer: &*self.tracer,
             cpu: CORE_CPU,
             subsys_id: i,
             cgrp,
             parent: c.parent,
-            parent_css: c.parent_css[i].clone(),
+            parent_css: None,
             root: c.root,
             has_children: c.has_children(),
-        }
+        };
+        (cx, c.parent_css[i].clone())
     }
 
     /// A task's credentials (default if unknown); takes `css_set_lock` (read) itself, so the caller
