@@ -553,7 +553,7 @@ mod loom_models {
     /// which the taker sees the flag but a stale page word, which is why every handoff of a
     /// frame goes through a lock.
     #[test]
-    #[should_panic]
+    #[should_panic(expected = "assertion `left == right` failed")]
     fn loom_relaxed_flag_is_not_a_handoff() {
         loom::model(|| {
             let frame = Arc::new(PageFrame::new(Page::FREE));
