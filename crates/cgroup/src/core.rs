@@ -118,8 +118,16 @@ impl CssSetState {
     }
 
     /// The lock-free part of a linked cgroup.
+    /// A cgroup's lock-free part: from its links, or (6.6) the default hierarchy's table,
+    /// which also holds cgroups no css_set links yet.
     pub(crate) fn shared_of(&self, cgrp: CgroupId) -> &Arc<CgroupShared> {
-        &self.links.get(&cgrp).expect("linked cgroup").cgrp
+        match self.links.get(&cgrp) {
+            Some(l) => &l.cgrp,
+            None => self
+                .dfl_shared
+                .get(&cgrp)
+                .expect("linked or on the default hierarchy"),
+        }
     }
 
     /// `task_cgroup_from_root`: the cgroup a css_set links in hierarchy `root`.
@@ -473,7 +481,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// The callback context for subsystem `i` about `cgrp`.
     pub(crate) fn ctx<'a>(
         &'a self,
-        st: &CgroupState<T>,
+        st: &'a CgroupState<T>,
         i: usize,
         cgrp: CgroupId,
     ) -> SubsysCtx<'a, T> {
@@ -481,7 +489,7 @@ impl<T: Tracer> CgroupCore<T> {
         let parent_css = c
             .parent
             .and_then(|p| st.cgroups.get(p.0))
-            .and_then(|p| p.subsys[i].clone());
+            .and_then(|p| p.subsys[i].as_ref());
         SubsysCtx {
             tracer: &self.tracer,
             cpu: CORE_CPU,
@@ -507,32 +515,30 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// The callback context for subsystem `i` about the cgroup of `css`, built from state that
     /// does not need `cgroup_mutex` (for fork and exit; the caller holds `css_set_lock`, which
-    /// keeps `css`'s cgroup linked). Equal to [`ctx`](Self::ctx) for the same cgroup.
+    /// keeps `css`'s cgroup linked). The callbacks run after `css_set_lock` is dropped, so the
+    /// parent css cannot be borrowed from it: it comes back owned, and the caller lends it to
+    /// the context ([`SubsysCtx::parent_css`] is `None` until then). With it, equal to
+    /// [`ctx`](Self::ctx) for the same cgroup.
     pub(crate) fn ctx_rcu<'a>(
         &'a self,
         cs: &CssSetState,
         i: usize,
         css: &CssRef,
-    ) -> SubsysCtx<'a, T> {
+    ) -> (SubsysCtx<'a, T>, Option<CssRef>) {
         let cgrp = css.cgroup();
-        let c = match cs.links.get(&cgrp) {
-            Some(l) => &l.cgrp,
-            None => cs
-                .dfl_shared
-                .get(&cgrp)
-                .expect("linked or on the default hierarchy"),
-        };
-        SubsysCtx {
-            tracer: &self.tracer,
+        let c = cs.shared_of(cgrp);
+        let cx = SubsysCtx {
+            tracer: &*self.tracer,
             cpu: CORE_CPU,
             subsys_id: i,
             cgrp,
             parent: c.parent,
-            parent_css: c.parent_css[i].clone(),
+            parent_css: None,
             root: c.root,
             has_children: c.has_children(),
             on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
-        }
+        };
+        (cx, c.parent_css[i].clone())
     }
 
     /// A task's credentials (default if unknown); takes `css_set_lock` (read) itself, so the caller

@@ -19,6 +19,10 @@ use crate::root::RootId;
 use crate::subsys::{SubsysCallback, SubsysCtx, TaskRef};
 use cgsim_ktypes::{Cred, Errno, Pid, Tracer, trace};
 
+/// One `fork`/`exit` callback to run: subsystem id, its context (whose `parent_css` is filled
+/// in from the owned parent css when the callback runs), the parent css, the css and the task.
+type ForkExitCall<'a, T> = (usize, SubsysCtx<'a, T>, Option<CssRef>, CssRef, TaskRef);
+
 impl<T: Tracer> CgroupCore<T> {
     /// `copy_process`'s cgroup steps for `child` of `parent`: `cgroup_fork` (share the parent's
     /// css_set, one more reference), `cgroup_fork_callbacks` (every subsystem's `fork`, ascending
@@ -61,7 +65,11 @@ impl<T: Tracer> CgroupCore<T> {
         copy_mm();
         {
             let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_fork_callbacks");
-            for (i, cx, css, tref) in calls {
+            for (i, cx, parent_css, css, tref) in calls {
+                let cx = SubsysCtx {
+                    parent_css: parent_css.as_ref(),
+                    ..cx
+                };
                 let _g = self.trace_cb(i, SubsysCallback::Fork);
                 self.subsys[i].fork(&cx, &css, tref);
             }
@@ -77,21 +85,22 @@ impl<T: Tracer> CgroupCore<T> {
         Ok(())
     }
 
-    /// The `fork`/`exit` callbacks to run for a task in `cg`: subsystem id, context, css and task,
-    /// built under `css_set_lock`. Every subsystem is called (a subsystem without the callback
+    /// The `fork`/`exit` callbacks to run for a task in `cg` ([`ForkExitCall`]), built under
+    /// `css_set_lock`. Every subsystem is called (a subsystem without the callback
     /// runs the trait's empty default), so `need_forkexit_callback` only shapes traces.
     fn forkexit_calls(
         &self,
         cs: &CssSetState,
         cg: crate::css_set::CssSetId,
         pid: Pid,
-    ) -> Vec<(usize, SubsysCtx<'_, T>, CssRef, TaskRef)> {
+    ) -> Vec<ForkExitCall<'_, T>> {
         let tref = Self::task_ref(cs, pid);
         let set = cs.css_sets.get(cg.0).expect("live");
         (0..self.subsys.len())
             .map(|i| {
                 let css = set.subsys[i].clone();
-                (i, self.ctx_rcu(cs, i, &css), css, tref)
+                let (cx, parent_css) = self.ctx_rcu(cs, i, &css);
+                (i, cx, parent_css, css, tref)
             })
             .collect()
     }
@@ -133,7 +142,11 @@ impl<T: Tracer> CgroupCore<T> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_exit");
         let calls = self.forkexit_calls(&cs, cg, pid);
         drop(cs);
-        for (i, cx, css, tref) in calls {
+        for (i, cx, parent_css, css, tref) in calls {
+            let cx = SubsysCtx {
+                parent_css: parent_css.as_ref(),
+                ..cx
+            };
             let _g = self.trace_cb(i, SubsysCallback::Exit);
             self.subsys[i].exit(&cx, &css, tref);
         }

@@ -155,8 +155,9 @@ pub struct SubsysCtx<'a, T: Tracer> {
     pub cgrp: CgroupId,
     /// Its parent (`None` for a top cgroup and dummytop).
     pub parent: Option<CgroupId>,
-    /// The parent's css of this subsystem (`cgrp->parent->subsys[id]`), if any.
-    pub parent_css: Option<CssRef>,
+    /// The parent's css of this subsystem (`cgrp->parent->subsys[id]`), if any: borrowed from
+    /// the core's state, so building a context costs no reference-count traffic.
+    pub parent_css: Option<&'a CssRef>,
     /// The hierarchy of `cgrp` ([`RootId::ROOTNODE`] for dummytop).
     pub root: RootId,
     /// Whether `cgrp` has child cgroups.

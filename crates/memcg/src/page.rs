@@ -27,7 +27,13 @@
 //! 2. A page is on an LRU list iff `PG_LRU` is set, and then on exactly the list `lru_list()` names.
 
 use crate::memcontrol::MemcgSlot;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+// Under `--cfg cgsim_loom` the page words are loom's atomics, so the models at the end of this
+// file check the handoffs of real `PageFrame`s (`.ci/loom.sh`).
+#[cfg(cgsim_loom)]
+use loom::sync::atomic::AtomicU64;
+#[cfg(not(cgsim_loom))]
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A page frame number (index into the machine's page array).
 #[doc(alias = "pfn")]
@@ -491,5 +497,152 @@ mod tests {
         list_tail(&pages, &lru, LruList::ActiveAnon, 10, &mut out);
         assert_eq!(out, [1, 3].map(Pfn));
         assert_eq!(lru.len(LruList::ActiveAnon), 2);
+    }
+}
+
+/// loom models of the fault fast path's handoffs of page records. Every page word is a relaxed
+/// atomic: no ordering comes from the words themselves, so each handoff must go through a lock
+/// (or another release/acquire pair). Each model names the ordering it protects; the
+/// `relaxed_flag` model shows that loom catches a handoff without one.
+///
+/// Run with `.ci/loom.sh` (`RUSTFLAGS="--cfg cgsim_loom" cargo test -p cgsim-memcg --release
+/// --lib loom_`).
+#[cfg(all(test, cgsim_loom))]
+mod loom_models {
+    use super::*;
+    use loom::sync::atomic::AtomicBool;
+    use loom::sync::atomic::Ordering::{Acquire, Relaxed as R, Release};
+    use loom::sync::{Arc, Mutex, RwLock};
+    use loom::thread;
+
+    fn anon(owner: u32, index: u32) -> Page {
+        Page {
+            flags: PG_ANON | PG_ACTIVE,
+            memcg: MemcgSlot(3),
+            mapcount: 1,
+            owner,
+            index,
+            ..Page::FREE
+        }
+    }
+
+    /// The allocating CPU fills a frame (relaxed stores of all three words) and publishes it by
+    /// adding it to a list under its lock (a pagevec under the CPU lock, an LRU list under the
+    /// memcg's LRU lock, a batch back to the free list under its mutex); the CPU that takes it
+    /// off the list under the same lock must read the whole record. Protects: the lock's
+    /// release on unlock and acquire on lock order the relaxed page stores before the reader.
+    #[test]
+    fn loom_page_handoff_through_a_lock() {
+        loom::model(|| {
+            let frame = Arc::new(PageFrame::new(Page::FREE));
+            let list: Arc<Mutex<Vec<Pfn>>> = Arc::new(Mutex::new(Vec::new()));
+            let (f2, l2) = (Arc::clone(&frame), Arc::clone(&list));
+            let writer = thread::spawn(move || {
+                f2.store(anon(7, 42));
+                l2.lock().unwrap().push(Pfn(0));
+            });
+            let taken = list.lock().unwrap().pop();
+            if taken.is_some() {
+                assert_eq!(frame.load(), anon(7, 42), "a published frame is complete");
+            }
+            writer.join().unwrap();
+        });
+    }
+
+    /// The same handoff through a relaxed flag instead of a lock: loom finds the execution in
+    /// which the taker sees the flag but a stale page word, which is why every handoff of a
+    /// frame goes through a lock.
+    #[test]
+    #[should_panic(expected = "assertion `left == right` failed")]
+    fn loom_relaxed_flag_is_not_a_handoff() {
+        loom::model(|| {
+            let frame = Arc::new(PageFrame::new(Page::FREE));
+            let published = Arc::new(AtomicBool::new(false));
+            let (f2, p2) = (Arc::clone(&frame), Arc::clone(&published));
+            let writer = thread::spawn(move || {
+                f2.store(anon(7, 42));
+                p2.store(true, R);
+            });
+            if published.load(R) {
+                assert_eq!(frame.load(), anon(7, 42));
+            }
+            writer.join().unwrap();
+        });
+    }
+
+    /// A release store of the flag paired with an acquire load is enough too (the ordering a
+    /// lock provides, spelled out): the taker that sees the flag sees the page.
+    #[test]
+    fn loom_release_acquire_flag_is_a_handoff() {
+        loom::model(|| {
+            let frame = Arc::new(PageFrame::new(Page::FREE));
+            let published = Arc::new(AtomicBool::new(false));
+            let (f2, p2) = (Arc::clone(&frame), Arc::clone(&published));
+            let writer = thread::spawn(move || {
+                f2.store(anon(7, 42));
+                p2.store(true, Release);
+            });
+            if published.load(Acquire) {
+                assert_eq!(frame.load(), anon(7, 42));
+            }
+            writer.join().unwrap();
+        });
+    }
+
+    /// The world lock's read side against its write side: a fast-path fault changes a frame
+    /// under the read side (and its CPU lock) while a slow path reads every frame under the
+    /// write side. The writer sees the frame before or after the fault, never a record mixing
+    /// the two (the three words are stored separately). Protects: the reader-writer lock's
+    /// exclusion and its release/acquire between a reader's unlock and the writer's lock.
+    #[test]
+    fn loom_read_side_changes_are_whole_for_the_write_side() {
+        loom::model(|| {
+            let world = Arc::new(RwLock::new(PageFrame::new(Page::FREE)));
+            let cpu_lock = Arc::new(Mutex::new(()));
+            let (w2, c2) = (Arc::clone(&world), Arc::clone(&cpu_lock));
+            let fast = thread::spawn(move || {
+                let frame = w2.read().unwrap();
+                let _cpu = c2.lock().unwrap();
+                frame.store(anon(7, 42));
+            });
+            let seen = world.write().unwrap().load();
+            assert!(
+                seen == Page::FREE || seen == anon(7, 42),
+                "torn page record: {seen:?}"
+            );
+            fast.join().unwrap();
+            assert_eq!(world.write().unwrap().load(), anon(7, 42));
+        });
+    }
+
+    /// The two-pass zap's first pass clears a page-table entry under the mm lock and remembers
+    /// the frame; the second pass frees it (`Page::FREE`) and gives it back to the free list
+    /// under the list's mutex. A CPU allocating from that list must find a free record.
+    /// Protects: the free list mutex orders the zapping CPU's relaxed `store(FREE)` before the
+    /// allocating CPU's relaxed load.
+    #[test]
+    fn loom_zapped_frame_is_free_when_reallocated() {
+        loom::model(|| {
+            let frame = Arc::new(PageFrame::new(anon(7, 42)));
+            let mm: Arc<Mutex<Option<Pfn>>> = Arc::new(Mutex::new(Some(Pfn(0))));
+            let free: Arc<Mutex<Vec<Pfn>>> = Arc::new(Mutex::new(Vec::new()));
+            let (f2, m2, fr2) = (Arc::clone(&frame), Arc::clone(&mm), Arc::clone(&free));
+            let zap = thread::spawn(move || {
+                // First pass: clear the entry under the mm lock.
+                let pfn = m2.lock().unwrap().take();
+                // Second pass: free the frame, then return it to the free list.
+                if let Some(pfn) = pfn {
+                    f2.store(Page::FREE);
+                    fr2.lock().unwrap().push(pfn);
+                }
+            });
+            if free.lock().unwrap().pop().is_some() {
+                assert!(
+                    frame.load().has(PG_FREE),
+                    "a frame on the free list is free"
+                );
+            }
+            zap.join().unwrap();
+        });
     }
 }

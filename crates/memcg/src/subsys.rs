@@ -128,11 +128,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         let id = if css.is_root() {
             MemcgId::ROOT
         } else {
-            let parent = cx
-                .parent_css
-                .as_ref()
-                .and_then(css_memcg)
-                .ok_or(Errno::ENODEV)?;
+            let parent = cx.parent_css.and_then(css_memcg).ok_or(Errno::ENODEV)?;
             self.machine.mem_cgroup_create(parent)?
         };
         self.machine

@@ -20,7 +20,7 @@ struct ForkExitCounter {
 
 impl ForkExitCounter {
     fn check<T: cgsim_ktypes::Tracer>(&self, cx: &SubsysCtx<'_, T>, css: &CssRef) {
-        let parent_ok = match (&cx.parent_css, cx.parent) {
+        let parent_ok = match (cx.parent_css, cx.parent) {
             (Some(p), Some(parent)) => p.cgroup() == parent,
             (None, None) => true,
             _ => false,
