@@ -226,7 +226,21 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let csize = Pages(stock.max(1));
         let fits =
             m.counters.res.fits(csize) && m.counters.memsw.as_deref().is_none_or(|c| c.fits(csize));
+        // 6.6: a charge that leaves some level over `memory.high` is followed by
+        // `mem_cgroup_handle_over_high` (a `high` event and reclaim), which needs the write
+        // side: leave it to the slow path.
+        let over_high = m.counters.res.as_protected().is_some_and(|c| {
+            let mut l = Some(c);
+            while let Some(x) = l {
+                if x.parent().is_some() && x.read().0.saturating_add(csize.0) > x.high().0 {
+                    return true;
+                }
+                l = x.parent();
+            }
+            false
+        });
         if !fits
+            || over_high
             || w.charge_counters(&NoTrace, CpuId(self.c as u32), memcg, csize)
                 .is_err()
         {
