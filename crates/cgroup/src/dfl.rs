@@ -377,8 +377,11 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::ENODEV);
         }
         let control = self.cgroup_control(&st, cgrp);
-        let (subtree, is_root, children) =
-            (c.subtree_control, c.parent.is_none(), c.children.iter().copied().collect::<Vec<_>>());
+        let (subtree, is_root, children) = (
+            c.subtree_control,
+            c.parent.is_none(),
+            c.children.iter().copied().collect::<Vec<_>>(),
+        );
         for i in 0..self.subsys.len() {
             let bit = 1u64 << i;
             if enable & bit != 0 {

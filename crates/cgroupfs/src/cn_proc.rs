@@ -103,7 +103,8 @@ pub(crate) fn proc_event<T: Tracer>(st: &mut State<T>, ev: ProcEvent) {
         return;
     }
     let line = ev.line();
-    st.cn_proc.retain(|(_, w)| w.write(line.as_bytes(), false).is_ok());
+    st.cn_proc
+        .retain(|(_, w)| w.write(line.as_bytes(), false).is_ok());
 }
 
 /// `proc_id_connector` from `commit_creds`: a uid event when the real or effective uid
