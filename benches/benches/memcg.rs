@@ -1208,10 +1208,19 @@ fn main() {
     if let Some(spec) = std::env::var("CGSIM_MEMCG_LOOP").ok().filter(|_| bench) {
         let (id, n) = spec.rsplit_once(':').expect("CGSIM_MEMCG_LOOP=ID:N");
         let n: u64 = n.parse().expect("N");
-        let mut b = fault_free_matrix()
+        // The through-the-Kernel trio is built only when asked for (each boots 2 GiB).
+        let mut b = if id.starts_with("process/mmap_touch_munmap_1G/") {
+            [
+                through_machine(),
+                through_kernel(true),
+                through_kernel(false),
+            ]
             .into_iter()
             .find(|b| b.id == id)
-            .expect("no such configuration");
+        } else {
+            fault_free_matrix().into_iter().find(|b| b.id == id)
+        }
+        .expect("no such configuration");
         let (t, _) = (b.run)(n);
         println!("{id}: {n} iterations in {t:?}");
         return;

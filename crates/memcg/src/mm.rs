@@ -29,6 +29,7 @@ use cgsim_ktypes::Pid;
 use slab::Slab;
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 /// A file as the page cache sees it (an inode number). The host names regular files with ids
 /// below [`FileId::SHMEM_BASE`]; the machine names its shmem objects (shared `/dev/zero`
@@ -217,6 +218,46 @@ impl PageTable {
             .map(|(&ti, &s)| (ti, &self.tables[s]))
             .filter(|(_, t)| t.used > 0)
             .find_map(|(ti, t)| scan(ti, t))
+    }
+
+    /// Visit the entries of `[from, end)` in address order until `f` breaks, finding each pte
+    /// page once (as `zap_pte_range` maps a pte page once and walks its entries), instead of a
+    /// lookup per entry as repeated [`next_in`](Self::next_in) calls do.
+    pub(crate) fn walk<B>(
+        &self,
+        from: u64,
+        end: u64,
+        mut f: impl FnMut(u64, Pte) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        if from >= end {
+            return ControlFlow::Continue(());
+        }
+        let first = from / PTRS_PER_PTE;
+        let last = (end - 1) / PTRS_PER_PTE;
+        let mut visit = |ti: u64, t: &PteTable| {
+            if t.used == 0 {
+                return ControlFlow::Continue(());
+            }
+            let base = ti * PTRS_PER_PTE;
+            let lo = (from.max(base) - base) as usize;
+            let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
+            for (i, &e) in t.entries[lo..hi].iter().enumerate() {
+                if let Some(p) = decode(e) {
+                    f(base + (lo + i) as u64, p)?;
+                }
+            }
+            ControlFlow::Continue(())
+        };
+        if first == last {
+            return match self.slot(first) {
+                Some(s) => visit(first, &self.tables[s]),
+                None => ControlFlow::Continue(()),
+            };
+        }
+        for (&ti, &s) in self.index.range(first..=last) {
+            visit(ti, &self.tables[s])?;
+        }
+        ControlFlow::Continue(())
     }
 
     /// Every entry in address order.
