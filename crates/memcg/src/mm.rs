@@ -208,13 +208,21 @@ impl PageTable {
             let hi = end.min(base + PTRS_PER_PTE) - base;
             (lo..hi).find_map(|i| decode(t.entries[i as usize]).map(|p| (base + i, p)))
         };
-        // A range inside one pte page (every single-page call) is a point lookup, cheaper
-        // than a B-tree range walk.
+        // The pte page of `from` first, a point lookup (usually the remembered `last`): a
+        // range inside one pte page (every single-page call) needs nothing else, and a walk
+        // of a long range (a zap calling this once per entry) finds its next entry there
+        // without a B-tree range walk per entry. Only past that page does the walk go to the
+        // map.
+        if let Some(s) = self.slot(first)
+            && let Some(hit) = scan(first, &self.tables[s])
+        {
+            return Some(hit);
+        }
         if first == last {
-            return self.slot(first).and_then(|s| scan(first, &self.tables[s]));
+            return None;
         }
         self.index
-            .range(first..=last)
+            .range(first + 1..=last)
             .map(|(&ti, &s)| (ti, &self.tables[s]))
             .filter(|(_, t)| t.used > 0)
             .find_map(|(ti, t)| scan(ti, t))
