@@ -536,9 +536,8 @@ fn model_op(model: &Model, seed: &mut u64) -> Op {
 /// it, as `memcg_process --mmap-anon -s 1G` does per allocation, by init (in the root memcg):
 /// through a booted `Kernel`'s syscall layer (`Kernel::mmap_anon`, `touch`, `munmap`), on that
 /// same `Kernel`'s `MemoryMachine` (`machine_of_kernel`: the same machine state, an event hook
-/// installed), and on a `MemoryMachine` booted alone with the same (SEED) profile (`machine`:
-/// the fast path). Time per page. The goal is `kernel / machine`; the `library` helper is
-/// making the Kernel's faults reach the fast path.
+/// installed but not armed, so the fast path), and on a `MemoryMachine` booted alone with the
+/// same (SEED) profile (`machine`). Time per page. The goal is `kernel / machine`.
 fn through_kernel(direct: bool) -> Bench {
     use cgsim_cgroupfs::{BootParams, Kernel, MmapFlags};
     const LEN: u64 = 1 << 30;
@@ -946,7 +945,7 @@ fn report(sr: &ScaleResults) {
         true,
     ));
     println!();
-    println!("goals (ratios from this run; see docs/benchmarks.md §3.10):");
+    println!("goals (ratios from this run; see docs/benchmarks.md §3.10, §3.11):");
     for g in goals {
         println!("{}", g.line());
     }
