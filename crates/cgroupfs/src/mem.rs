@@ -101,10 +101,20 @@ impl<T: Tracer> Kernel<T> {
         self.live_cred(&st, pid).map(|_| ())
     }
 
+    /// The entry of a memory syscall: the task's CPU ([`task_cpu_or_boot`](Self::task_cpu_or_boot))
+    /// and whether it is alive ([`mem_check_live`](Self::mem_check_live)), under one hold of
+    /// `Kernel::state` instead of two. The caller opens its trace entry on that CPU before it
+    /// returns the ESRCH, as before.
+    fn mem_enter(&self, pid: Pid) -> (CpuId, SysResult<()>) {
+        let st = self.lock_state();
+        let cpu = Self::task_cpu_locked(&st, pid);
+        (cpu, self.live_cred(&st, pid).map(|_| ()))
+    }
+
     pub(crate) fn sys_mmap_anon(&self, pid: Pid, len: u64, flags: MmapFlags) -> SysResult<u64> {
-        let cpu = self.task_cpu_or_boot(pid);
+        let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "do_mmap_pgoff");
-        self.mem_check_live(pid)?;
+        live?;
         let addr = self
             .mem
             .mmap_anon(pid, Bytes(len))
@@ -119,18 +129,18 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_mmap_shared_zero(&self, pid: Pid, len: u64) -> SysResult<u64> {
-        let cpu = self.task_cpu_or_boot(pid);
+        let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "do_mmap_pgoff");
-        self.mem_check_live(pid)?;
+        live?;
         self.mem
             .mmap_shared_zero(pid, Bytes(len))
             .map_err(|e| err(e, "mmap(/dev/zero)"))
     }
 
     pub(crate) fn sys_munmap(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let cpu = self.task_cpu_or_boot(pid);
+        let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "do_munmap");
-        self.mem_check_live(pid)?;
+        live?;
         let r = self
             .mem
             .munmap(pid, addr, Bytes(len), cpu)
@@ -140,9 +150,9 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let cpu = self.task_cpu_or_boot(pid);
+        let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "sys_mlock");
-        self.mem_check_live(pid)?;
+        live?;
         let r = self.mem.mlock(pid, addr, Bytes(len), cpu);
         // `mm/mlock.c` `__mlock_posix_error_return` (v2.6.28 on): get_user_pages' ENOMEM (a
         // charge that failed without the OOM killer, as with 3.19's OOM handled only at the
@@ -164,8 +174,8 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_munlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let cpu = self.task_cpu_or_boot(pid);
-        self.mem_check_live(pid)?;
+        let (cpu, live) = self.mem_enter(pid);
+        live?;
         self.mem
             .munlock(pid, addr, Bytes(len), cpu)
             .map_err(|e| err(e, "munlock failed"))
@@ -173,9 +183,9 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "do_page_fault")]
     pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
-        let cpu = self.task_cpu_or_boot(pid);
+        let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "do_page_fault");
-        self.mem_check_live(pid)?;
+        live?;
         let r = {
             let _g = func(&*self.tracer, cpu, "handle_mm_fault");
             self.mem.touch(pid, addr, Bytes(len), true, cpu)

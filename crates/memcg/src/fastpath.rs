@@ -38,6 +38,7 @@ use cgsim_ktypes::{CpuId, Pages, Pid};
 use crossbeam_utils::sync::ShardedLockReadGuard;
 use parking_lot::MutexGuard;
 use spin::mutex::SpinMutexGuard as SpinGuard;
+use std::ops::ControlFlow;
 use std::sync::PoisonError;
 
 /// Memcgs one zap batches its uncharges for; pages of further memcgs are uncharged directly.
@@ -110,14 +111,18 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // Lock order: world (read) -> mm -> CPU -> memcg LRU -> free list.
         let mm = w.mms.get(mm_id.index())?.lock();
         let c = cpu.index() % w.cpus.len();
-        let cpu = w.cpus[c].lock();
+        let mut cpu = w.cpus[c].lock();
         // A pagevec the slow path filled may hold uncharged pages (orphan LRU, slow only).
-        if cpu
-            .pagevec
-            .iter()
-            .any(|&p| w.zone.pages[p.index()].memcg() == NO_MEMCG)
-        {
-            return None;
+        // Looked at once after each write-side hold (`CpuState::pagevec_checked`).
+        if !cpu.pagevec_checked {
+            if cpu
+                .pagevec
+                .iter()
+                .any(|&p| w.zone.pages[p.index()].memcg() == NO_MEMCG)
+            {
+                return None;
+            }
+            cpu.pagevec_checked = true;
         }
         Some(Fast {
             w,
@@ -289,11 +294,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // page table again; the mm lock keeps them as they are.
         let mut found: ArrayVec<(u64, Pfn), ZAP_REMEMBER> = ArrayVec::new();
         let mut all_found = true;
-        let mut from = first;
-        while let Some((vpn, pte)) = self.mm.ptes.next_in(from, end) {
-            from = vpn + 1;
+        let refused = self.mm.ptes.walk(first, end, |vpn, pte| {
             let Pte::Page(pfn) = pte else {
-                return false;
+                return ControlFlow::Break(());
             };
             if found.try_push((vpn, pfn)).is_err() {
                 all_found = false;
@@ -307,8 +310,12 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 || pg.memcg == NO_MEMCG
                 || w.mc(pg.memcg).under_oom > 0
             {
-                return false;
+                return ControlFlow::Break(());
             }
+            ControlFlow::Continue(())
+        });
+        if refused.is_break() {
+            return false;
         }
         // Second pass: unmap, take off the LRU or pagevec, free; the counters are uncharged once
         // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).

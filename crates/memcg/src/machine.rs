@@ -397,7 +397,23 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 
     /// Collect the OOM kills and wake-ups since the last call.
+    ///
+    /// The host asks after every memory syscall, and almost always there is nothing: the read
+    /// side answers that, so the question neither waits for every shard of the write side nor
+    /// folds the CPUs' deltas and frame caches back (which would empty each CPU's frame cache
+    /// after every fault through the `Kernel`). Events are queued only under the write side,
+    /// so an empty queue seen here was empty; one queued right after is taken by the next call.
     pub fn take_events(&self) -> MemEvents {
+        {
+            let w = Tracked::new(LockClass::MemcgWorld, || {
+                self.world
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            });
+            if w.host.events.killed.is_empty() && w.host.events.woken.is_empty() {
+                return MemEvents::default();
+            }
+        }
         std::mem::take(&mut self.lock().host.events)
     }
 

@@ -29,6 +29,7 @@ use cgsim_ktypes::Pid;
 use slab::Slab;
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 /// A file as the page cache sees it (an inode number). The host names regular files with ids
 /// below [`FileId::SHMEM_BASE`]; the machine names its shmem objects (shared `/dev/zero`
@@ -207,16 +208,64 @@ impl PageTable {
             let hi = end.min(base + PTRS_PER_PTE) - base;
             (lo..hi).find_map(|i| decode(t.entries[i as usize]).map(|p| (base + i, p)))
         };
-        // A range inside one pte page (every single-page call) is a point lookup, cheaper
-        // than a B-tree range walk.
+        // The pte page of `from` first, a point lookup (usually the remembered `last`): a
+        // range inside one pte page (every single-page call) needs nothing else, and a walk
+        // of a long range (a zap calling this once per entry) finds its next entry there
+        // without a B-tree range walk per entry. Only past that page does the walk go to the
+        // map.
+        if let Some(s) = self.slot(first)
+            && let Some(hit) = scan(first, &self.tables[s])
+        {
+            return Some(hit);
+        }
         if first == last {
-            return self.slot(first).and_then(|s| scan(first, &self.tables[s]));
+            return None;
         }
         self.index
-            .range(first..=last)
+            .range(first + 1..=last)
             .map(|(&ti, &s)| (ti, &self.tables[s]))
             .filter(|(_, t)| t.used > 0)
             .find_map(|(ti, t)| scan(ti, t))
+    }
+
+    /// Visit the entries of `[from, end)` in address order until `f` breaks, finding each pte
+    /// page once (as `zap_pte_range` maps a pte page once and walks its entries), instead of a
+    /// lookup per entry as repeated [`next_in`](Self::next_in) calls do.
+    pub(crate) fn walk<B>(
+        &self,
+        from: u64,
+        end: u64,
+        mut f: impl FnMut(u64, Pte) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        if from >= end {
+            return ControlFlow::Continue(());
+        }
+        let first = from / PTRS_PER_PTE;
+        let last = (end - 1) / PTRS_PER_PTE;
+        let mut visit = |ti: u64, t: &PteTable| {
+            if t.used == 0 {
+                return ControlFlow::Continue(());
+            }
+            let base = ti * PTRS_PER_PTE;
+            let lo = (from.max(base) - base) as usize;
+            let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
+            for (i, &e) in t.entries[lo..hi].iter().enumerate() {
+                if let Some(p) = decode(e) {
+                    f(base + (lo + i) as u64, p)?;
+                }
+            }
+            ControlFlow::Continue(())
+        };
+        if first == last {
+            return match self.slot(first) {
+                Some(s) => visit(first, &self.tables[s]),
+                None => ControlFlow::Continue(()),
+            };
+        }
+        for (&ti, &s) in self.index.range(first..=last) {
+            visit(ti, &self.tables[s])?;
+        }
+        ControlFlow::Continue(())
     }
 
     /// Every entry in address order.

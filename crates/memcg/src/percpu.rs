@@ -47,6 +47,12 @@ pub(crate) struct CpuState<C: MemCounter> {
     /// Pages faulted in and zapped on the fast path by this CPU since boot.
     pub(crate) fast_faults: u64,
     pub(crate) fast_zaps: u64,
+    /// The fast path found no uncharged page on `pagevec` since the world's write side was last
+    /// taken: only the slow path (write side) puts uncharged pages on a pagevec or uncharges a
+    /// page that is on one, and every write-side lock clears this ([`World::fold_cpus`]), while
+    /// the fast path only adds charged pages and removes pages. So a fast-path call need not
+    /// look at every pagevec entry again while this holds.
+    pub(crate) pagevec_checked: bool,
 }
 
 /// `pcp->batch`: frames moved between a CPU's cache and the global free list at once.
@@ -76,6 +82,7 @@ impl<C: MemCounter> CpuState<C> {
             stat_dirty: Vec::new(),
             fast_faults: 0,
             fast_zaps: 0,
+            pagevec_checked: false,
         }
     }
 
@@ -99,6 +106,7 @@ impl<C: MemCounter> World<C> {
     pub(crate) fn fold_cpus(&mut self) {
         for cpu in self.cpus.iter_mut() {
             let cs = cpu.get_mut();
+            cs.pagevec_checked = false;
             for s in cs.stat_dirty.drain(..) {
                 let d = std::mem::take(&mut *cs.stat[s.index()]);
                 if let Some(m) = self.memcgs.slots[s.index()].as_mut() {
