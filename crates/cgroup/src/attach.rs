@@ -41,7 +41,7 @@ impl<T: Tracer> CgroupCore<T> {
             None => writer,
             Some(target) => {
                 // Lock order: cgroup_mutex -> css_set_lock (read).
-                let cs = self.css_set_lock.read();
+                let cs = self.css_set_read();
                 let t = cs.tasks.get(&target).ok_or(Errno::ESRCH)?;
                 if t.exited || t.exiting {
                     return Err(Errno::ESRCH);
@@ -92,7 +92,7 @@ impl<T: Tracer> CgroupCore<T> {
         let root = st.cgroups.get(cgrp.0).expect("checked").root;
         let (oldcg, oldcgrp, tref) = {
             // Lock order: cgroup_mutex -> css_set_lock (read).
-            let cs = self.css_set_lock.read();
+            let cs = self.css_set_read();
             let task = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
             if task.exited {
                 return Err(Errno::ESRCH);
@@ -151,7 +151,7 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex -> css_set_lock (write): the PF_EXITING test, find_css_set
         // and the switch are one critical section, so a concurrent exit either sees the task
         // in its new css_set or makes the attach fail with ESRCH here.
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         if failure.is_none() {
             // The kernel pins the task (get_task_struct); here a concurrent exit may also have
             // reaped it (release_task) or its pid been reused: all of these are ESRCH.
@@ -208,7 +208,7 @@ impl<T: Tracer> CgroupCore<T> {
             .shared
             .set_flag(CGRP_RELEASABLE);
         // Lock order: cgroup_mutex -> css_set_lock (write) -> release_list_lock.
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         self.put_css_set(&mut cs, oldcg, false);
         Ok(())
     }

@@ -341,7 +341,7 @@ impl<T: Tracer> CgroupCore<T> {
         if self.on_dfl_root(root) {
             let shared = st.cgroups.get(id.0).expect("new").shared.clone();
             // Lock order: cgroup_mutex -> css_set_lock (write).
-            self.css_set_lock.write().dfl_shared.insert(id, shared);
+            self.css_set_write().dfl_shared.insert(id, shared);
         }
         st.roots_arena
             .get_mut(root.0)
@@ -449,7 +449,7 @@ impl<T: Tracer> CgroupCore<T> {
         st.cgroups.remove(cgrp.0);
         if self.on_dfl_root(root) {
             // Lock order: cgroup_mutex -> css_set_lock (write).
-            self.css_set_lock.write().dfl_shared.remove(&cgrp);
+            self.css_set_write().dfl_shared.remove(&cgrp);
         }
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;
@@ -640,7 +640,7 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
         st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         Ok(cs
             .links_of(cgrp)
             .iter()
@@ -720,7 +720,7 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
         st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let mut pids: Vec<_> = cs
             .links_of(cgrp)
             .iter()

@@ -16,7 +16,7 @@ use crate::root::{CgroupfsRoot, RootId};
 use crate::subsys::{CgroupSubsys, SubsysCallback, SubsysCtx, TaskRef};
 use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::{CpuId, Cred, Pid, Tracer, trace};
-use parking_lot::{Mutex, MutexGuard, RwLock};
+use parking_lot::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -334,7 +334,7 @@ impl<T: Tracer> CgroupCore<T> {
             // Lock order: cgroup_mutex -> css_set_lock (write).
             let mut guard = core.cgroup_mutex.lock();
             let st = &mut *guard;
-            let mut cs_guard = core.css_set_lock.write();
+            let mut cs_guard = core.css_set_write();
             let cs = &mut *cs_guard;
             // cgroup_init_early handles early_init subsystems, cgroup_init the rest.
             let order: Vec<usize> = (0..n)
@@ -434,6 +434,16 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     // ---- internal helpers ----------------------------------------------------------------
+
+    /// `read_lock(&css_set_lock)`, recorded by the lock-order checker (debug builds).
+    pub(crate) fn css_set_read(&self) -> Tracked<RwLockReadGuard<'_, CssSetState>> {
+        Tracked::new(LockClass::CssSetLock, || self.css_set_lock.read())
+    }
+
+    /// `write_lock(&css_set_lock)`, recorded by the lock-order checker (debug builds).
+    pub(crate) fn css_set_write(&self) -> Tracked<RwLockWriteGuard<'_, CssSetState>> {
+        Tracked::new(LockClass::CssSetLock, || self.css_set_lock.write())
+    }
 
     /// Take `cgroup_mutex` (`cgroup_lock`), first running the release checks that `css_put` left
     /// pending (see `css.rs`).
@@ -573,4 +583,33 @@ fn intern(prefix: &str, suffix: &str) -> &'static str {
     let leaked: &'static str = Box::leak(s.into_boxed_str());
     names.insert(leaked);
     leaked
+}
+
+#[cfg(all(test, debug_assertions))]
+mod lockdep_tests {
+    use super::*;
+    use cgsim_ktypes::trace::Ftrace;
+
+    /// `css_set_lock` nests inside `cgroup_mutex` (attach), never around it: the checker
+    /// reports the inversion with both classes.
+    #[test]
+    #[should_panic(
+        expected = "lock order inversion: taking cgroup_mutex while holding css_set_lock"
+    )]
+    fn cgroup_mutex_under_css_set_lock_is_caught() {
+        let core = CgroupCore::with_defaults(Arc::new(Ftrace::new()));
+        let _cs = core.css_set_read();
+        let _st = core.lock();
+    }
+
+    /// The documented order passes and releases both records.
+    #[test]
+    fn css_set_lock_inside_cgroup_mutex_passes() {
+        let core = CgroupCore::with_defaults(Arc::new(Ftrace::new()));
+        {
+            let _st = core.lock();
+            let _cs = core.css_set_write();
+        }
+        assert!(cgsim_ktypes::lockdep::held().is_empty());
+    }
 }

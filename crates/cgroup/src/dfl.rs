@@ -327,7 +327,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// Whether a task is attached to `cgrp` itself (`cgroup_has_tasks`: `nr_populated_csets`).
     fn has_tasks(&self, cgrp: CgroupId) -> bool {
         // Lock order: cgroup_mutex -> css_set_lock (read).
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         cs.links_of(cgrp)
             .iter()
             .any(|s| !cs.css_sets.get(s.0).expect("linked").tasks.is_empty())
@@ -557,7 +557,7 @@ impl<T: Tracer> CgroupCore<T> {
         let mut moves: Vec<(usize, CgroupId, CssRef, CssRef, crate::subsys::TaskRef)> = Vec::new();
         {
             // Lock order: cgroup_mutex -> css_set_lock (write).
-            let mut cs = self.css_set_lock.write();
+            let mut cs = self.css_set_write();
             for &d in &subtree {
                 for set_id in cs.links_of(d).to_vec() {
                     let pids: Vec<Pid> = {
@@ -670,7 +670,7 @@ impl<T: Tracer> CgroupCore<T> {
         let pid = if v == 0 { writer } else { Pid(v) };
         let src = {
             // Lock order: cgroup_mutex -> css_set_lock (read).
-            let cs = self.css_set_lock.read();
+            let cs = self.css_set_read();
             let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
             if t.exited {
                 return Err(Errno::ESRCH);
@@ -868,7 +868,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let Some(t) = cs.tasks.get(&pid).filter(|t| !t.exited) else {
             return false;
         };
@@ -898,7 +898,7 @@ impl<T: Tracer> CgroupCore<T> {
         let mut pids = Vec::new();
         {
             // Lock order: cgroup_mutex -> css_set_lock (read).
-            let cs = self.css_set_lock.read();
+            let cs = self.css_set_read();
             for d in subtree {
                 for set in cs.links_of(d) {
                     let set = cs.css_sets.get(set.0).expect("linked");

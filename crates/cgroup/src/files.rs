@@ -431,7 +431,7 @@ impl<T: Tracer> CgroupCore<T> {
         let snapshot = match f.kind {
             FileKind::Base(BaseFile::Tasks | BaseFile::Procs | BaseFile::Threads) if readable => {
                 // Lock order: cgroup_mutex -> css_set_lock (read).
-                let cs = self.css_set_lock.read();
+                let cs = self.css_set_read();
                 let mut pids: Vec<Pid> = cs
                     .links_of(cgrp)
                     .iter()

@@ -46,7 +46,7 @@ impl<T: Tracer> CgroupCore<T> {
         copy_mm: impl FnOnce(),
     ) -> Result<(), Errno> {
         // Lock order: css_set_lock (write) alone; cgroup_mutex is not taken.
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         let p = cs.tasks.get(&parent).ok_or(Errno::ESRCH)?;
         if p.exited || p.forking {
             return Err(Errno::ESRCH);
@@ -76,7 +76,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_post_fork");
         // Lock order: css_set_lock (write) alone.
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         // An attach may have moved the child meanwhile: link it to its current css_set.
         let t = cs.tasks.get_mut(&child).expect("forking child stays");
         t.forking = false;
@@ -109,7 +109,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// with ESRCH. Optional; [`exit`](Self::exit) sets it too. ESRCH if unknown or exited.
     pub fn set_exiting(&self, pid: Pid) -> Result<(), Errno> {
         // Lock order: css_set_lock (write) alone (stands in for the task lock).
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         let t = cs.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
         if t.exited || t.forking {
             return Err(Errno::ESRCH);
@@ -129,7 +129,7 @@ impl<T: Tracer> CgroupCore<T> {
     #[doc(alias = "cgroup_exit")]
     pub fn exit(&self, pid: Pid) -> Result<(), Errno> {
         // Lock order: css_set_lock (write) alone; cgroup_mutex is not taken.
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         let t = cs.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?;
         if t.exited || t.in_exit || t.forking {
             return Err(Errno::ESRCH);
@@ -151,7 +151,7 @@ impl<T: Tracer> CgroupCore<T> {
             self.subsys[i].exit(&cx, &css, tref);
         }
         // Lock order: css_set_lock (write) -> release_list_lock (in put_css_set).
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         cs.css_sets.get_mut(cg.0).expect("live").tasks.remove(&pid);
         let init = cs.init_css_set;
         let t = cs.tasks.get_mut(&pid).expect("live");
@@ -165,7 +165,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn release_task(&self, pid: Pid) -> Result<(), Errno> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (write).
         let _st = self.lock();
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         match cs.tasks.get(&pid) {
             None => Err(Errno::ESRCH),
             Some(t) if !t.exited => Err(Errno::EBUSY),
@@ -181,7 +181,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn set_cred(&self, pid: Pid, cred: Cred) -> Result<(), Errno> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (write).
         let _st = self.lock();
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         cs.tasks.get_mut(&pid).ok_or(Errno::ESRCH)?.cred = cred;
         Ok(())
     }
@@ -190,7 +190,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn task_cred(&self, pid: Pid) -> Result<Cred, Errno> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
         let _st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         Ok(cs.tasks.get(&pid).ok_or(Errno::ESRCH)?.cred)
     }
 
@@ -199,7 +199,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn task_cgroup(&self, pid: Pid, root: RootId) -> Result<CgroupId, Errno> {
         // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         if st.roots_arena.get(root.0).is_none() {
             return Err(Errno::EINVAL);
@@ -213,7 +213,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn task_css(&self, pid: Pid, subsys_id: usize) -> Result<CssRef, Errno> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
         let _st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         cs.css_sets
             .get(t.cgroups.0)
@@ -228,7 +228,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn tasks(&self) -> Vec<Pid> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
         let _st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         cs.tasks.keys().copied().collect()
     }
 }
@@ -238,7 +238,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn task_css_set(&self, pid: Pid) -> Result<(crate::css_set::CssSetId, usize), Errno> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
         let _st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         Ok((
             t.cgroups,

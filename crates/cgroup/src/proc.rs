@@ -42,7 +42,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn proc_pid_cgroup(&self, pid: Pid) -> Result<String, Errno> {
         // Lock order: cgroup_mutex -> css_set_lock (read).
         let st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
         let mut s = String::new();
         for &root in &st.roots {

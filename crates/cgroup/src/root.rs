@@ -305,7 +305,7 @@ impl<T: Tracer> CgroupCore<T> {
         // before rebind_subsystems: a failure drops the new superblock and its root
         // (drop_new_super → cgroup_drop_root gives the hierarchy id back).
         if !name_clash {
-            let count = self.css_set_lock.read().css_set_count;
+            let count = self.css_set_read().css_set_count;
             if (0..count).any(|_| self.kmalloc_fails(&crate::fault::ROOT_LINKS)) {
                 if let Some(id) = new_root_id {
                     st.hierarchy_ids.remove(&id);
@@ -352,7 +352,7 @@ impl<T: Tracer> CgroupCore<T> {
             // and the linking so that fork and exit, which find a css's cgroup through
             // `css->cgroup` without cgroup_mutex, never see a root css already moved to a top
             // cgroup that no css_set links yet.
-            let mut cs = self.css_set_lock.write();
+            let mut cs = self.css_set_write();
             self.rebind_subsystems(&mut st, root_id, opts.subsys_bits)
                 .expect("EBUSY was checked before allocation");
             st.roots.insert(0, root_id);
@@ -473,7 +473,7 @@ impl<T: Tracer> CgroupCore<T> {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill_sb");
         // Lock order: cgroup_mutex -> css_set_lock (write), held across rebind_subsystems and
         // the unlinking (see `mount`).
-        let mut cs = self.css_set_lock.write();
+        let mut cs = self.css_set_write();
         self.rebind_subsystems(st, root, 0)
             .expect("a dying hierarchy has no children, so rebind cannot fail");
         let r = st.roots_arena.remove(root.0).expect("live root");

@@ -133,7 +133,7 @@ impl<T: Tracer> CgroupCore<T> {
     pub fn snapshot(&self) -> CoreSnapshot {
         // Lock order: cgroup_mutex -> css_set_lock (read) -> release_list_lock.
         let st = self.lock();
-        let cs = self.css_set_lock.read();
+        let cs = self.css_set_read();
         let release_list = self.release_list.lock();
         let subsys = self
             .subsys

@@ -26,6 +26,16 @@ fn err(errno: Errno, why: &'static str) -> SysError {
     SysError::new(errno, why)
 }
 
+/// What `open_namei` carries down the lookup: 2.6.25's `nd->intent.open` (`struct
+/// open_intent`: the open flags and the create mode), with the opener and its credentials.
+#[derive(Clone, Copy)]
+struct OpenIntent<'a> {
+    pid: Pid,
+    cred: &'a Cred,
+    flags: OpenFlags,
+    mode: u32,
+}
+
 impl<T: Tracer> Kernel<T> {
     // ---- open ------------------------------------------------------------------------------
 
@@ -42,8 +52,14 @@ impl<T: Tracer> Kernel<T> {
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let mut created = false;
+        let it = OpenIntent {
+            pid,
+            cred: &cred,
+            flags,
+            mode,
+        };
         let w = if flags.create {
-            self.open_create(&mut st, pid, &cred, path, flags, mode, &mut created)?
+            self.open_create(&mut st, it, path, &mut created)?
         } else {
             self.walk(&st, pid, path, true)?
         };
@@ -63,7 +79,7 @@ impl<T: Tracer> Kernel<T> {
         if flags.write && !created {
             self.mnt_want_write(&st, w.mnt())?;
         }
-        let kind = self.open_kind(&mut st, pid, &cred, &w, &attr, flags, readable)?;
+        let kind = self.open_kind(&mut st, it, &w, &attr, readable)?;
         let mut file = OpenFile::new(kind, readable, flags.write);
         file.append = flags.append;
         file.nonblock = flags.nonblock;
@@ -73,17 +89,19 @@ impl<T: Tracer> Kernel<T> {
 
     /// The `O_CREAT` half of `open_namei`: look up the last component, create it in a tmpfs
     /// directory if missing.
-    #[allow(clippy::too_many_arguments)]
     fn open_create(
         &self,
         st: &mut State<T>,
-        pid: Pid,
-        cred: &Cred,
+        it: OpenIntent<'_>,
         path: &str,
-        flags: OpenFlags,
-        mode: u32,
         created: &mut bool,
     ) -> SysResult<Walked> {
+        let OpenIntent {
+            pid,
+            cred,
+            flags,
+            mode,
+        } = it;
         let pw = self.walk_parent(st, pid, path)?;
         if pw.last.is_empty() || pw.last == "." || pw.last == ".." {
             return Err(err(Errno::EISDIR, "O_CREAT on a directory"));
@@ -130,17 +148,17 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn open_kind(
         &self,
         st: &mut State<T>,
-        pid: Pid,
-        cred: &Cred,
+        it: OpenIntent<'_>,
         w: &Walked,
         attr: &Attr,
-        flags: OpenFlags,
         readable: bool,
     ) -> SysResult<FileKind<T>> {
+        let OpenIntent {
+            pid, cred, flags, ..
+        } = it;
         if attr.is_dir() {
             return Ok(FileKind::Dir);
         }
