@@ -203,6 +203,7 @@ impl<T: cgsim_ktypes::Tracer> OpenFile<T> {
     }
 }
 
+use crate::PATH_MAX;
 use crate::cftype::{
     CFTYPE_NO_PREFIX, CFTYPE_NOT_ON_ROOT, CFTYPE_ONLY_ON_ROOT, CftCtx, CftEvents, CftRead, CftWrite,
 };
@@ -212,7 +213,6 @@ use crate::event_control::{EventControlRequest, parse_event_control};
 use crate::profile::{BaseFiles, TasksWriteParse};
 use crate::root::ROOT_NOPREFIX;
 use crate::subsys::{PopulateDir, SubsysCallback};
-use crate::{CGROUP_LOCAL_BUFFER_SIZE, PATH_MAX};
 use cgsim_ktypes::parse::{simple_strtoull, strip_trailing, strstrip, until_nul};
 use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
@@ -615,7 +615,7 @@ impl<T: Tracer> CgroupCore<T> {
                     Some(CftWrite::U64(f)) => f(&cx, parse_u64_write(data)?)?,
                     Some(CftWrite::S64(f)) => f(&cx, parse_s64_write(data)?)?,
                     Some(CftWrite::String(f)) => {
-                        let s = string_write(data, cft.max_write_len)?;
+                        let s = cgsim_ktypes::parse::write_string_buffer(data, cft.max_write_len)?;
                         f(&cx, &String::from_utf8_lossy(s))?
                     }
                     Some(CftWrite::Trigger(f)) => f(&cx)?,
@@ -680,7 +680,7 @@ impl<T: Tracer> CgroupCore<T> {
                     }
                     strip_trailing(until_nul(data))
                 } else {
-                    string_write(data, Some(PATH_MAX))?
+                    cgsim_ktypes::parse::write_string_buffer(data, Some(PATH_MAX))?
                 };
                 // cgroup_release_agent_write (2.6.35): strcpy of the stripped C string, so the
                 // bytes are kept as written (no decoding).
@@ -695,7 +695,7 @@ impl<T: Tracer> CgroupCore<T> {
                 Ok(())
             }
             BaseFile::EventControl => {
-                let s = string_write(data, None)?;
+                let s = cgsim_ktypes::parse::write_string_buffer(data, None)?;
                 let (efd, cfd, args) = parse_event_control(&String::from_utf8_lossy(s))?;
                 let req = EventControlRequest {
                     writer,
@@ -785,16 +785,6 @@ pub fn parse_u64_write(data: &[u8]) -> Result<u64, Errno> {
 /// `write_s64` parsing (`cgroup_write_X64`): see [`cgsim_ktypes::parse::write_s64_buffer`].
 pub fn parse_s64_write(data: &[u8]) -> Result<i64, Errno> {
     cgsim_ktypes::parse::write_s64_buffer(data)
-}
-
-/// `cgroup_write_string`'s buffer: `nbytes >= max_write_len` (default 63) → E2BIG, then
-/// NUL-terminated and `strstrip`ped.
-fn string_write(data: &[u8], max_write_len: Option<usize>) -> Result<&[u8], Errno> {
-    let max = max_write_len.unwrap_or(CGROUP_LOCAL_BUFFER_SIZE - 1);
-    if data.len() >= max {
-        return Err(Errno::E2BIG);
-    }
-    Ok(strstrip(until_nul(data)))
 }
 
 /// 2.6.25's `sscanf(buf, "%d", &pid)`: skip whitespace, optional sign, decimal digits.

@@ -14,6 +14,20 @@ pub fn is_kspace(b: u8) -> bool {
 /// The 64-byte stack buffer of `cgroup_write_X64` (`CGROUP_LOCAL_BUFFER_SIZE`).
 const X64_BUFFER_SIZE: usize = 64;
 
+/// `cgroup_write_string`'s buffer rule: `nbytes >= max_write_len` (the default is the
+/// 64-byte local buffer less its NUL, 63) → E2BIG; the bytes are then NUL-terminated and
+/// `strstrip`ped. Kernel: `kernel/cgroup.c` `cgroup_write_string`, v2.6.27–v3.x.
+pub fn write_string_buffer(
+    data: &[u8],
+    max_write_len: Option<usize>,
+) -> Result<&[u8], crate::Errno> {
+    let max = max_write_len.unwrap_or(X64_BUFFER_SIZE - 1);
+    if data.len() >= max {
+        return Err(crate::Errno::E2BIG);
+    }
+    Ok(strstrip(until_nul(data)))
+}
+
 /// The buffer rule of every `write_u64` control file (`cgroup_write_X64`): a zero-length write
 /// is EINVAL, ≥ 64 bytes E2BIG; the bytes are NUL-terminated, `strstrip`ped and read by
 /// `simple_strtoull(buf, &end, 0)`; anything left over is EINVAL. A blank write ("\n") strips to

@@ -19,7 +19,6 @@ use crate::memcontrol::MemcgId;
 use crate::memcontrol::MemcgSlot;
 use crate::page::LruList;
 use crate::profile::{ChargeAlgo, MemcgProfile, OomModel};
-use cgsim_ktypes::parse::strstrip;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE};
 
@@ -418,10 +417,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             WriteKind::None => Err(Errno::EINVAL),
             WriteKind::Trigger => self.trigger(id, file).map(|()| data.len()),
             WriteKind::String => {
-                if data.len() >= 64 {
-                    return Err(Errno::E2BIG);
-                }
-                let s = strstrip(cgsim_ktypes::parse::until_nul(data));
+                // The core's own buffer rule (cgroup_write_string).
+                let s = cgsim_ktypes::parse::write_string_buffer(data, None)?;
                 let s = std::str::from_utf8(s).map_err(|_| Errno::EINVAL)?;
                 self.write_string(id, file, s).map(|()| data.len())
             }

@@ -48,15 +48,24 @@ fn s64_writes() {
 
 #[test]
 fn string_writes() {
-    assert_eq!(string_write(b"  abc \n", None), Ok(&b"abc"[..]));
-    assert_eq!(string_write(&[b'a'; 62], None).map(|s| s.len()), Ok(62));
-    assert_eq!(string_write(&[b'a'; 63], None), Err(Errno::E2BIG));
     assert_eq!(
-        string_write(&[b'a'; 4095], Some(PATH_MAX)).map(|s| s.len()),
+        cgsim_ktypes::parse::write_string_buffer(b"  abc \n", None),
+        Ok(&b"abc"[..])
+    );
+    assert_eq!(
+        cgsim_ktypes::parse::write_string_buffer(&[b'a'; 62], None).map(|s| s.len()),
+        Ok(62)
+    );
+    assert_eq!(
+        cgsim_ktypes::parse::write_string_buffer(&[b'a'; 63], None),
+        Err(Errno::E2BIG)
+    );
+    assert_eq!(
+        cgsim_ktypes::parse::write_string_buffer(&[b'a'; 4095], Some(PATH_MAX)).map(|s| s.len()),
         Ok(4095)
     );
     assert_eq!(
-        string_write(&[b'a'; 4096], Some(PATH_MAX)),
+        cgsim_ktypes::parse::write_string_buffer(&[b'a'; 4096], Some(PATH_MAX)),
         Err(Errno::E2BIG)
     );
 }
