@@ -257,14 +257,11 @@ impl PageCounter {
     /// `PAGE_COUNTER_MAX`.
     #[doc(alias = "page_counter_memparse")]
     pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
-        if buf == self.profile.max_string.as_bytes() {
-            return Ok(Pages(PAGE_COUNTER_MAX));
-        }
-        let (bytes, rest) = memparse(buf, self.profile.suffixes);
-        if !rest.is_empty() {
-            return Err(Errno::EINVAL);
-        }
-        Ok(Pages((bytes / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+        memparse_pages(
+            buf,
+            self.profile.max_string.as_bytes(),
+            self.profile.suffixes,
+        )
     }
 
     /// `page_counter_read`: usage in pages, as the kernel's `unsigned long` cast reads it.
@@ -315,9 +312,27 @@ impl PageCounter {
     }
 }
 
+/// `page_counter_memparse(buf, max, &nr_pages)` (`mm/page_counter.c`, v3.19–v6.6): `max`
+/// gives `PAGE_COUNTER_MAX`; otherwise `memparse` with nothing left over (else `EINVAL`),
+/// divided by `PAGE_SIZE` rounding down, capped at `PAGE_COUNTER_MAX`.
+pub(crate) fn memparse_pages(
+    buf: &[u8],
+    max: &[u8],
+    suffixes: MemparseSuffixes,
+) -> Result<Pages, Errno> {
+    if buf == max {
+        return Ok(Pages(PAGE_COUNTER_MAX));
+    }
+    let (bytes, rest) = memparse(buf, suffixes);
+    if !rest.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Pages((bytes / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+}
+
 /// `nr_pages` as the `long` the atomics take.
 #[inline(always)]
-fn to_long(nr: Pages) -> i64 {
+pub(crate) fn to_long(nr: Pages) -> i64 {
     assert!(
         nr.0 <= PAGE_COUNTER_MAX,
         "charge of {} pages exceeds PAGE_COUNTER_MAX",

@@ -20,13 +20,13 @@
 
 use std::sync::Arc;
 
-use cgsim_ktypes::parse::{MemparseSuffixes, memparse};
+use cgsim_ktypes::parse::MemparseSuffixes;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages};
 use crossbeam_utils::CachePadded;
 
 use crate::counter::{Counter, StockTarget, Underflow};
-use crate::page_counter::{PAGE_COUNTER_MAX, PageCounterProfile};
+use crate::page_counter::{PAGE_COUNTER_MAX, PageCounterProfile, memparse_pages, to_long};
 use crate::sync::{AtomicI64, AtomicU64, Ordering, cond_resched, full_barrier_after_rmw};
 
 impl PageCounterProfile {
@@ -541,28 +541,6 @@ impl ProtectedPageCounter {
             );
         }
     }
-}
-
-/// `page_counter_memparse(buf, max, &nr_pages)` (`mm/page_counter.c`, v6.6).
-fn memparse_pages(buf: &[u8], max: &[u8], suffixes: MemparseSuffixes) -> Result<Pages, Errno> {
-    if buf == max {
-        return Ok(Pages(PAGE_COUNTER_MAX));
-    }
-    let (bytes, rest) = memparse(buf, suffixes);
-    if !rest.is_empty() {
-        return Err(Errno::EINVAL);
-    }
-    Ok(Pages((bytes / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
-}
-
-#[inline(always)]
-fn to_long(nr: Pages) -> i64 {
-    assert!(
-        nr.0 <= PAGE_COUNTER_MAX,
-        "charge of {} pages exceeds PAGE_COUNTER_MAX",
-        nr.0
-    );
-    nr.0 as i64
 }
 
 impl Counter for ProtectedPageCounter {

@@ -70,86 +70,58 @@ impl<L: ResLock> MemCounter for ResCounter<L> {
     }
 }
 
-impl MemCounter for PageCounter {
-    fn uncharge_until<T: Tracer>(
-        &self,
-        top: Option<&Self>,
-        nr: Pages,
-        _tracer: &T,
-        _cpu: CpuId,
-    ) -> Result<(), Underflow> {
-        let mut first = None;
-        let mut c = Some(self);
-        while let Some(l) = c {
-            if top.is_some_and(|t| std::ptr::eq(t, l)) {
-                break;
+/// The two page_counters (3.19's and 6.6's with protection) share the hierarchy walks: one
+/// body, so the walks cannot drift apart.
+macro_rules! page_counter_mem_counter {
+    ($ty:ty { $($extra:item)* }) => {
+        impl MemCounter for $ty {
+            fn uncharge_until<T: Tracer>(
+                &self,
+                top: Option<&Self>,
+                nr: Pages,
+                _tracer: &T,
+                _cpu: CpuId,
+            ) -> Result<(), Underflow> {
+                let mut first = None;
+                let mut c = Some(self);
+                while let Some(l) = c {
+                    if top.is_some_and(|t| std::ptr::eq(t, l)) {
+                        break;
+                    }
+                    if let Err(u) = l.cancel(nr.0 as i64)
+                        && first.is_none()
+                    {
+                        first = Some(u);
+                    }
+                    c = Counter::parent(l);
+                }
+                first.map_or(Ok(()), Err)
             }
-            if let Err(u) = l.cancel(nr.0 as i64)
-                && first.is_none()
-            {
-                first = Some(u);
-            }
-            c = Counter::parent(l);
-        }
-        first.map_or(Ok(()), Err)
-    }
 
-    fn fits(&self, nr: Pages) -> bool {
-        let mut c = Some(self);
-        while let Some(l) = c {
-            if l.read().0.saturating_add(nr.0) > l.max().0 {
-                return false;
+            fn fits(&self, nr: Pages) -> bool {
+                let mut c = Some(self);
+                while let Some(l) = c {
+                    if l.read().0.saturating_add(nr.0) > l.max().0 {
+                        return false;
+                    }
+                    c = Counter::parent(l);
+                }
+                true
             }
-            c = Counter::parent(l);
-        }
-        true
-    }
 
-    fn set_limit_unchecked(&self, limit: Bytes) {
-        let _ = Counter::set_limit(self, limit);
-    }
+            fn set_limit_unchecked(&self, limit: Bytes) {
+                let _ = Counter::set_limit(self, limit);
+            }
+
+            $($extra)*
+        }
+    };
 }
 
-impl MemCounter for cgsim_counters::ProtectedPageCounter {
-    fn uncharge_until<T: Tracer>(
-        &self,
-        top: Option<&Self>,
-        nr: Pages,
-        _tracer: &T,
-        _cpu: CpuId,
-    ) -> Result<(), Underflow> {
-        let mut first = None;
-        let mut c = Some(self);
-        while let Some(l) = c {
-            if top.is_some_and(|t| std::ptr::eq(t, l)) {
-                break;
-            }
-            if let Err(u) = l.cancel(nr.0 as i64)
-                && first.is_none()
-            {
-                first = Some(u);
-            }
-            c = Counter::parent(l);
-        }
-        first.map_or(Ok(()), Err)
-    }
+page_counter_mem_counter!(PageCounter {});
 
-    fn fits(&self, nr: Pages) -> bool {
-        let mut c = Some(self);
-        while let Some(l) = c {
-            if l.read().0.saturating_add(nr.0) > l.max().0 {
-                return false;
-            }
-            c = Counter::parent(l);
-        }
-        true
-    }
-
-    fn set_limit_unchecked(&self, limit: Bytes) {
-        let _ = Counter::set_limit(self, limit);
-    }
-
+page_counter_mem_counter!(cgsim_counters::ProtectedPageCounter {
     fn as_protected(&self) -> Option<&cgsim_counters::ProtectedPageCounter> {
         Some(self)
     }
-}
+});
