@@ -99,6 +99,7 @@ mod invariants;
 mod proc;
 pub mod profile;
 pub mod psi;
+pub mod psi_group;
 pub mod release;
 pub mod root;
 pub mod snapshot;
