@@ -59,32 +59,43 @@ pub struct PsiTrigger {
     pub window_us: u32,
 }
 
-/// `psi_trigger_create`'s checks (6.6): `some T W` or `full T W` (`sscanf("%u %u")`), window
-/// 1 µs..10 s, a multiple of 2 s unless `privileged` (`CAP_SYS_RESOURCE`), threshold 1..window;
-/// EINVAL otherwise.
+/// The kernel's `vsscanf(buf, "KIND %u %u")` (`lib/vsprintf.c`): `KIND` must match exactly, a
+/// blank in the format matches any run of blanks in the input (none included), `%u` skips
+/// blanks, then needs a digit and takes every digit that follows (wrapping like
+/// `simple_strntoull` into an `unsigned int`). `None` unless both numbers matched.
+fn scan_kind_u_u(buf: &str, kind: &str) -> Option<(u32, u32)> {
+    let b = buf.strip_prefix(kind)?.as_bytes();
+    let mut i = 0;
+    let num = |i: &mut usize| -> Option<u32> {
+        while *i < b.len() && b[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+        if *i >= b.len() || !b[*i].is_ascii_digit() {
+            return None;
+        }
+        let mut v = 0u64;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            v = v.wrapping_mul(10).wrapping_add(u64::from(b[*i] - b'0'));
+            *i += 1;
+        }
+        Some(v as u32)
+    };
+    let threshold = num(&mut i)?;
+    let window = num(&mut i)?;
+    Some((threshold, window))
+}
+
+/// `psi_trigger_create`'s checks (6.6): `some T W` or `full T W` as `sscanf("some %u %u")`
+/// reads them, window 1 µs..10 s (6.4 dropped the 500 ms minimum), a multiple of 2 s unless
+/// `privileged` (`CAP_SYS_RESOURCE` of the opener), threshold 1..window; EINVAL otherwise.
 pub fn parse_trigger(buf: &str, privileged: bool) -> Result<PsiTrigger, Errno> {
-    let (full, rest) = if let Some(r) = buf.strip_prefix("some ") {
-        (false, r)
-    } else if let Some(r) = buf.strip_prefix("full ") {
-        (true, r)
+    let (full, (threshold_us, window_us)) = if let Some(v) = scan_kind_u_u(buf, "some") {
+        (false, v)
+    } else if let Some(v) = scan_kind_u_u(buf, "full") {
+        (true, v)
     } else {
         return Err(Errno::EINVAL);
     };
-    let mut it = rest.split_ascii_whitespace();
-    let num = |s: Option<&str>| -> Result<u32, Errno> {
-        // sscanf's %u: leading digits of the token (a sign or other text is a failed match).
-        let s = s.ok_or(Errno::EINVAL)?;
-        let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-        if digits.is_empty() {
-            return Err(Errno::EINVAL);
-        }
-        // %u wraps like strtoul into an unsigned int.
-        Ok(digits.bytes().fold(0u32, |v, b| {
-            v.wrapping_mul(10).wrapping_add(u32::from(b - b'0'))
-        }))
-    };
-    let threshold_us = num(it.next())?;
-    let window_us = num(it.next())?;
     if window_us == 0 || window_us > WINDOW_MAX_US {
         return Err(Errno::EINVAL);
     }
@@ -132,3 +143,55 @@ pub trait PressureHook: Send + Sync {
 pub struct NoPressure;
 
 impl PressureHook for NoPressure {}
+
+impl<T: cgsim_ktypes::Tracer> crate::CgroupCore<T> {
+    /// `task_dfl_cgroup(task)` and its ancestors up to the root of the default hierarchy,
+    /// nearest first: the cgroups whose `psi_group`s a task's state changes go to
+    /// (`psi_task_change` walks `group->parent`). Empty for an unknown or exited task.
+    pub fn task_dfl_cgroups(&self, pid: Pid) -> Vec<CgroupId> {
+        // Lock order: cgroup_mutex -> css_set_lock (read).
+        let st = self.lock();
+        let cs = self.css_set_read();
+        let Some(t) = cs.tasks.get(&pid).filter(|t| !t.exited) else {
+            return Vec::new();
+        };
+        let mut cgrp = Some(cs.css_set_cgroup(t.cgroups, crate::RootId::ROOTNODE));
+        drop(cs);
+        let mut out = Vec::new();
+        while let Some(c) = cgrp {
+            out.push(c);
+            cgrp = st.cgroups.get(c.0).and_then(|x| x.parent);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trigger_parsing_as_vsscanf() {
+        let t = parse_trigger("some 150000 1000000", true).unwrap();
+        assert_eq!((t.full, t.threshold_us, t.window_us), (false, 150_000, 1_000_000));
+        // A blank in the format matches no blank too; text after the numbers is ignored.
+        assert!(parse_trigger("some150000 1000000\n", true).is_ok());
+        assert!(parse_trigger("full  1 10000000junk", true).unwrap().full);
+        // %u needs a digit after the blanks.
+        assert_eq!(parse_trigger("some 150000x 1000000", true), Err(Errno::EINVAL));
+        assert_eq!(parse_trigger("some -1 1000000", true), Err(Errno::EINVAL));
+        assert_eq!(parse_trigger("Some 1 1000000", true), Err(Errno::EINVAL));
+        assert_eq!(parse_trigger("some 1", true), Err(Errno::EINVAL));
+        // Window 1 us..10 s, threshold 1..window.
+        assert_eq!(parse_trigger("some 1 0", true), Err(Errno::EINVAL));
+        assert_eq!(parse_trigger("some 1 10000001", true), Err(Errno::EINVAL));
+        assert!(parse_trigger("some 1 1", true).is_ok());
+        assert_eq!(parse_trigger("some 0 1000000", true), Err(Errno::EINVAL));
+        assert_eq!(parse_trigger("some 1000001 1000000", true), Err(Errno::EINVAL));
+        // Unprivileged: multiples of 2 s only.
+        assert_eq!(parse_trigger("some 150000 1000000", false), Err(Errno::EINVAL));
+        assert!(parse_trigger("some 150000 2000000", false).is_ok());
+        // %u wraps: 2^32 + 5 reads as 5.
+        assert_eq!(parse_trigger("some 4294967301 1000000", true).unwrap().threshold_us, 5);
+    }
+}

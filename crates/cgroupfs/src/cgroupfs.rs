@@ -46,7 +46,11 @@ pub struct CgSb(pub RootId);
 
 /// An open control file.
 pub struct CgFile<T: Tracer> {
-    of: cgsim_cgroup::OpenFile<T>,
+    pub(crate) of: cgsim_cgroup::OpenFile<T>,
+    /// The PSI trigger written through this open file (`ctx->psi.trigger`, `psi.rs`).
+    pub(crate) psi_trigger: Option<cgsim_cgroup::psi_group::TriggerKey>,
+    /// A `*.events` file's text when the opener last read it (`of->event`, `psi.rs`).
+    pub(crate) kn_seen: Option<Vec<u8>>,
 }
 
 fn sys(errno: Errno, why: &'static str) -> SysError {
@@ -276,7 +280,13 @@ impl<T: Tracer> Kernel<T> {
             .cgroups
             .open(c.cgrp, name, readable, writable)
             .map_err(|e| sys(e, "cgroup_file_open"))?;
-        Ok(CgFile { of })
+        let mut f = CgFile {
+            of,
+            psi_trigger: None,
+            kn_seen: None,
+        };
+        f.kn_seen = self.cg_notify_token(&f, _pid);
+        Ok(f)
     }
 
     /// `cgroup_file_read`: ENODEV once the cgroup is removed (`kernel/cgroup.c` `cgroup_file_write`, v2.6.34).
@@ -287,9 +297,15 @@ impl<T: Tracer> Kernel<T> {
         pos: u64,
         buf: &mut [u8],
     ) -> SysResult<usize> {
-        self.cgroups
+        let n = self
+            .cgroups
             .read(&f.of, pid, pos, buf)
-            .map_err(|e| sys(e, "cgroup_file_read"))
+            .map_err(|e| sys(e, "cgroup_file_read"))?;
+        // kernfs_seq_show: the reader has now seen the file as it is.
+        if crate::psi::notifies(f.of.name()) {
+            f.kn_seen = self.cg_notify_token(f, pid);
+        }
+        Ok(n)
     }
 
     /// `cgroup_file_write`: one `write(2)`, one handler call, with the writer's pid (the core
@@ -304,6 +320,9 @@ impl<T: Tracer> Kernel<T> {
     ) -> SysResult<usize> {
         if self.use_hierarchy_unchanged(f, pid, data) {
             return Ok(data.len());
+        }
+        if let Some(r) = self.cg_pressure_write(pid, _cred.euid.is_root(), f, data) {
+            return r;
         }
         self.cgroups
             .write(&f.of, pid, data)
@@ -356,6 +375,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn cg_release(&self, _st: &mut State<T>, f: CgFile<T>) {
+        self.cg_pressure_release(&f);
         drop(f.of);
     }
 

@@ -45,6 +45,12 @@ pub enum FileKind<T: Tracer> {
     Eventfd(EventfdFile),
     /// One end of a pipe (`pipe:[ino]`).
     Pipe(crate::pipe::PipeEnd),
+    /// `/proc/pressure/{io,memory,cpu}`: read at each read (`psi_show` of `psi_system`), and
+    /// the trigger written through this open file (`seq->private`, `psi.rs`).
+    ProcPressure {
+        res: cgsim_cgroup::psi::PsiRes,
+        trigger: Option<cgsim_cgroup::psi_group::TriggerKey>,
+    },
 }
 
 /// One open file description.

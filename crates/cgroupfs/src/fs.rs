@@ -197,6 +197,10 @@ impl<T: Tracer> Kernel<T> {
                 file: crate::fault_inject::KnobFile::MakeItFail(*pid),
                 text: self.proc_content(st, p)?,
             },
+            Node::Proc(crate::procfs::ProcNode::Pressure(res)) => FileKind::ProcPressure {
+                res: *res,
+                trigger: None,
+            },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
@@ -321,6 +325,10 @@ impl<T: Tracer> Kernel<T> {
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
             FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
             FileKind::Pipe(p) => return p.read(buf),
+            // psi_show at each read (a seq_file).
+            FileKind::ProcPressure { res, .. } => {
+                read_at(self.proc_pressure(*res).as_bytes(), file.pos, buf)
+            }
         };
         file.pos += n as u64;
         Ok(n)
@@ -410,6 +418,10 @@ impl<T: Tracer> Kernel<T> {
                 Ok(data.len())
             }
             FileKind::Dir => Err(err(Errno::EISDIR, "write on a directory")),
+            FileKind::ProcPressure { res, trigger } => {
+                let (res, slot) = (*res, trigger);
+                self.proc_pressure_write(cred.euid.is_root(), res, slot, data)
+            }
             FileKind::Null | FileKind::Zero => Ok(data.len()),
             FileKind::Console(stream) => {
                 if !data.is_empty() {
@@ -471,6 +483,9 @@ impl<T: Tracer> Kernel<T> {
     fn release_file(&self, st: &mut State<T>, f: OpenFile<T>) {
         match f.kind {
             FileKind::Cgroup(cf) => self.cg_release(st, cf),
+            FileKind::ProcPressure {
+                trigger: Some(tk), ..
+            } => self.psi_trigger_release(tk),
             // Dropped after Kernel::state is released (see `eventfd.rs`).
             FileKind::Eventfd(ef) => st.deferred_drops.push(ef),
             _ => {}

@@ -138,6 +138,7 @@ pub mod prelude;
 mod preset;
 mod process;
 mod procfs;
+pub mod psi;
 mod runq;
 mod sched;
 mod state;
@@ -366,6 +367,9 @@ pub enum Step {
     WaitReadable(Fd),
     /// Sleep until this fd becomes writable (a pipe with room, or with no reader left).
     WaitWritable(Fd),
+    /// Sleep in `poll(fd, POLLPRI)` until [`Kernel::poll`] would report `POLLPRI` for it (a
+    /// PSI trigger fired, a cgroup file was modified).
+    WaitPri(Fd),
     /// Exit with this status (`exit(code)`).
     Exit(i32),
 }
@@ -545,6 +549,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     oom_adj_warned: std::sync::atomic::AtomicBool,
     /// `failslab` and `fail_page_alloc`, shared with the core and the memory side.
     fault: Arc<cgsim_ktypes::FaultInjection>,
+    /// Pressure stall information (`psi.rs`): the groups, their triggers, the stalled tasks.
+    psi: psi::Psi,
 }
 
 impl Kernel<Ftrace> {
@@ -560,6 +566,7 @@ impl<T: Tracer> Kernel<T> {
     /// the table: the machine still runs, charging everything to the root memcg).
     pub fn boot_with_tracer(mut params: BootParams<T>, tracer: T) -> Arc<Kernel<T>> {
         let tracer = Arc::new(tracer);
+        let params_nr_cpus = params.nr_cpus.max(1) as usize;
         let clock = Arc::new(Clock::default());
         let klog = Arc::new(Klog::default());
         let mem = Memory::<T>::new(
@@ -615,6 +622,7 @@ impl<T: Tracer> Kernel<T> {
             evc: Default::default(),
             oom_adj_warned: Default::default(),
             fault,
+            psi: psi::Psi::new(params_nr_cpus),
         };
         // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
         let banner = k.params.linux_banner();
@@ -631,6 +639,7 @@ impl<T: Tracer> Kernel<T> {
             .set_event_control(Arc::new(event_control::VfsEventControl {
                 kernel: Arc::downgrade(&k),
             }));
+        k.psi_boot();
         etc::cache_at_boot(&k);
         k
     }

@@ -219,6 +219,8 @@ impl<T: Tracer> Kernel<T> {
             }
         };
         self.mem_events();
+        // resume_user_mode_work -> mem_cgroup_handle_over_high (6.6).
+        self.mem_return_to_user(pid);
         out
     }
 

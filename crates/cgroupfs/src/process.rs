@@ -72,6 +72,8 @@ impl<T: Tracer> Kernel<T> {
         child.orphaned = false;
         child.pending.clear();
         child.before_oom_wait = None;
+        child.throttled = None;
+        child.throttle_owed = 0;
         for e in child.fds.values() {
             st.files.get_mut(&e.file).expect("fd names a file").refs += 1;
         }
@@ -118,6 +120,10 @@ impl<T: Tracer> Kernel<T> {
         task.exit_status = Some(status);
         task.pending.clear();
         task.before_oom_wait = None;
+        task.throttled = None;
+        task.throttle_owed = 0;
+        // psi_task_exit... a task killed in its memory.high sleep leaves memstall.
+        self.psi.memstall_leave(pid, self.clock.now_nanos());
         // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
         // uncharges; leaves any memcg OOM wait queue. Lock order: Kernel::state -> memcg world.
         let cpu = task.cpu;
@@ -280,7 +286,7 @@ impl<T: Tracer> Kernel<T> {
             if let Some(t) = st
                 .tasks
                 .get_mut(&target)
-                .filter(|t| t.sched == Sched::OomWait)
+                .filter(|t| t.sched == Sched::OomWait || t.throttled.is_some())
             {
                 if !fatal {
                     t.pending.push(sig);
@@ -310,12 +316,16 @@ impl<T: Tracer> Kernel<T> {
                                 Sched::SleepUntil(_)
                                     | Sched::WaitReadable(_)
                                     | Sched::WaitWritable(_)
+                                    | Sched::WaitPri(_)
                             )
                         {
                             // The handler interrupted the sleep (EINTR): run the program again.
                             t.sched = Sched::Runnable;
                             st.sched_q.enqueue(target, Sched::Runnable);
                         }
+                        // The handler's return to user space: a memory.high penalty its
+                        // memory calls owe is slept now.
+                        self.psi_throttle(st, target);
                         drop(guard);
                         self.programs.lock().insert(target, prog);
                     }

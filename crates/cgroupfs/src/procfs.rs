@@ -40,6 +40,9 @@ pub enum ProcNode {
     SysKernel(UtsFile),
     PidDir(Pid),
     PidFile(Pid, PidFile),
+    /// `/proc/pressure` (6.6, `CONFIG_PSI`) and its `io`, `memory`, `cpu` (`psi_system`).
+    PressureDir,
+    Pressure(cgsim_cgroup::psi::PsiRes),
 }
 
 /// A file in `/proc/<pid>`.
@@ -167,6 +170,8 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::SysDir => 8,
         ProcNode::SysKernelDir => 9,
         ProcNode::SysKernel(f) => 10 + *f as u64,
+        ProcNode::PressureDir => 20,
+        ProcNode::Pressure(r) => 21 + *r as u64,
         // Room for 15 files per pid directory.
         ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 16,
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 16 + 1 + *f as u64,
@@ -204,6 +209,10 @@ impl<T: Tracer> Kernel<T> {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Regular, 0o444, t.cred.euid.0, t.cred.egid)
             }
+            // psi_proc_init (6.6): the files are 0666 since unprivileged users may write
+            // triggers with 2 s windows.
+            ProcNode::PressureDir => (FileType::Directory, 0o555, 0, 0),
+            ProcNode::Pressure(_) => (FileType::Regular, 0o666, 0, 0),
         };
         Ok(Attr {
             file_type,
@@ -234,6 +243,9 @@ impl<T: Tracer> Kernel<T> {
                 "swaps" => ProcNode::Swaps,
                 "version" => ProcNode::Version,
                 "sys" => ProcNode::SysDir,
+                "pressure" if self.params.kernel >= crate::KernelVersion::V6_6 => {
+                    ProcNode::PressureDir
+                }
                 _ => {
                     let pid = name
                         .parse::<i32>()
@@ -253,6 +265,12 @@ impl<T: Tracer> Kernel<T> {
                     .ok_or(enoent)?;
                 ProcNode::PidFile(*p, f)
             }
+            ProcNode::PressureDir => ProcNode::Pressure(match name {
+                "io" => cgsim_cgroup::psi::PsiRes::Io,
+                "memory" => cgsim_cgroup::psi::PsiRes::Memory,
+                "cpu" => cgsim_cgroup::psi::PsiRes::Cpu,
+                _ => return Err(enoent),
+            }),
             ProcNode::SysDir if name == "kernel" => ProcNode::SysKernelDir,
             ProcNode::SysDir => return Err(enoent),
             ProcNode::SysKernelDir => ProcNode::SysKernel(
@@ -282,6 +300,9 @@ impl<T: Tracer> Kernel<T> {
                     entry("sys", FileType::Directory),
                     entry("version", FileType::Regular),
                 ];
+                if self.params.kernel >= crate::KernelVersion::V6_6 {
+                    v.push(entry("pressure", FileType::Directory));
+                }
                 v.extend(
                     st.tasks
                         .keys()
@@ -298,6 +319,9 @@ impl<T: Tracer> Kernel<T> {
                     .collect()
             }
             ProcNode::SysDir => vec![entry("kernel", FileType::Directory)],
+            ProcNode::PressureDir => ["cpu", "io", "memory"]
+                .map(|n| entry(n, FileType::Regular))
+                .to_vec(),
             ProcNode::SysKernelDir => UtsFile::ALL
                 .into_iter()
                 .map(|f| entry(f.name(), FileType::Regular))
@@ -316,6 +340,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Meminfo => self.sys_meminfo().render(),
             ProcNode::Swaps => self.proc_swaps(),
             ProcNode::Version => self.params.linux_banner(),
+            ProcNode::Pressure(res) => self.proc_pressure(*res),
             ProcNode::SysKernel(f) => {
                 let u = self.uname();
                 // `SHMMAX` of `include/uapi/linux/shm.h`: 32 MiB until v3.15, then

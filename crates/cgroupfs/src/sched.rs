@@ -67,6 +67,7 @@ impl<T: Tracer> Kernel<T> {
                     | Sched::SleepUntil(_)
                     | Sched::WaitReadable(_)
                     | Sched::WaitWritable(_)
+                    | Sched::WaitPri(_)
             ) && self.cgroups.task_frozen(pid)
             {
                 st.sched_q.enqueue(pid, sched);
@@ -74,7 +75,21 @@ impl<T: Tracer> Kernel<T> {
             }
             let wake = match sched {
                 Sched::Runnable => true,
+                // The end of a memory.high penalty sleep: back to what the task was doing.
+                Sched::SleepUntil(t) if t <= now && st.tasks[&pid].throttled.is_some() => {
+                    if self.psi_throttle_end(st, pid) {
+                        out.push(pid);
+                    }
+                    continue;
+                }
                 Sched::SleepUntil(t) => t <= now,
+                Sched::WaitPri(fd) => {
+                    let ready = self.fd_pri_ready(st, pid, fd);
+                    if ready {
+                        st.sched_q.stop_waiting(pid);
+                    }
+                    ready
+                }
                 Sched::WaitReadable(fd) | Sched::WaitWritable(fd) => {
                     let ready = if matches!(sched, Sched::WaitReadable(_)) {
                         self.fd_readable(st, pid, fd.0)
@@ -122,6 +137,7 @@ impl<T: Tracer> Kernel<T> {
             let ready = match sched {
                 Sched::Runnable => true,
                 Sched::WaitReadable(fd) => self.fd_readable(&st, pid, fd.0),
+                Sched::WaitPri(fd) => self.fd_pri_ready(&mut st, pid, fd),
                 _ => false,
             };
             if !ready {
@@ -186,6 +202,7 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sched_run_until_idle(&self) {
         for _ in 0..MAX_ROUNDS {
             let runnable = self.runnable();
+            self.psi_deliver_pending();
             if runnable.is_empty() {
                 return;
             }
@@ -244,6 +261,7 @@ impl<T: Tracer> Kernel<T> {
             Step::SleepUntil(when) => t.sched = Sched::SleepUntil(when),
             Step::WaitReadable(fd) => t.sched = Sched::WaitReadable(fd),
             Step::WaitWritable(fd) => t.sched = Sched::WaitWritable(fd),
+            Step::WaitPri(fd) => t.sched = Sched::WaitPri(fd),
             Step::Exit(code) => {
                 self.do_exit(&mut st, pid, WaitStatus::Exited(code & 0xff));
                 self.unlock(st);
@@ -252,6 +270,8 @@ impl<T: Tracer> Kernel<T> {
         }
         let sched = t.sched;
         self.queue_after_step(&mut st, pid, sched);
+        // The return to user space: a memory.high penalty owed by the step is slept now.
+        self.psi_throttle(&mut st, pid);
         drop(st);
         self.programs.lock().insert(pid, prog);
     }
@@ -290,10 +310,24 @@ impl<T: Tracer> Kernel<T> {
                 let mut guard = self.lock_state();
                 let st = &mut *guard;
                 let tasks = &st.tasks;
-                st.sched_q
+                let next = st
+                    .sched_q
                     .next_deadline(self.clock.now_nanos(), target, |w, pid| {
                         tasks.get(&pid).map(|t| t.sched) == Some(Sched::SleepUntil(w))
-                    })
+                    });
+                // A program polling a PSI trigger is woken at the tick of the work that
+                // generates the event: stop the clock at the PSI works' timers too.
+                let pollers = tasks.values().any(|t| matches!(t.sched, Sched::WaitPri(_)));
+                drop(guard);
+                let now = self.clock.now_nanos();
+                let psi = pollers
+                    .then(|| self.psi_next_timer())
+                    .flatten()
+                    .filter(|&w| w > now && w <= target);
+                match (next, psi) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
             };
             match next {
                 Some(w) => {

@@ -36,6 +36,8 @@ pub struct State<T: Tracer> {
     pub next_file: FileId,
     pub console: Vec<(ConsoleStream, Vec<u8>)>,
     pub release_log: Vec<ReleaseAgentCall>,
+    /// Tasks whose `memory.high` penalty sleep ended with signals pending (`psi.rs`).
+    pub throttle_signals: Vec<Pid>,
     /// eventfd files whose last reference went away under the lock; dropped (their `POLLHUP`
     /// wake-up run) by `Kernel::unlock` after the lock is released.
     pub deferred_drops: Vec<EventfdFile>,
@@ -164,6 +166,7 @@ impl<T: Tracer> State<T> {
             next_file: 1,
             console: Vec::new(),
             release_log: Vec::new(),
+            throttle_signals: Vec::new(),
             deferred_drops: Vec::new(),
             pending_sigchld: Vec::new(),
             shm_keys: BTreeMap::new(),
@@ -291,6 +294,8 @@ impl<T: Tracer> State<T> {
                 make_it_fail: 0,
                 pending: Vec::new(),
                 before_oom_wait: None,
+                throttled: None,
+                throttle_owed: 0,
                 environ: Vec::new(),
                 cpu: cgsim_ktypes::CpuId(0),
                 cpus_allowed: u64::MAX,

@@ -46,6 +46,9 @@ pub enum Sched {
     WaitReadable(Fd),
     /// Program waits until this fd (a pipe) has room or lost its reader.
     WaitWritable(Fd),
+    /// Program waits in `poll(fd, POLLPRI)` until the fd has an exceptional condition: a PSI
+    /// trigger's event, or a modified cgroup file (`kernfs_generic_poll`), see `psi.rs`.
+    WaitPri(Fd),
     /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, `mm/memcontrol.c` `memcg_oom_recover`, v2.6.35) until
     /// `memcg_oom_recover` wakes it (`ps` state D); then it retries its fault.
     OomWait,
@@ -88,6 +91,12 @@ pub struct Task {
     pub pending: Vec<Signal>,
     /// What the task was before its OOM wait (`NoProgram` or `Runnable`), restored on wake-up.
     pub before_oom_wait: Option<Sched>,
+    /// While the task sleeps its `memory.high` penalty (`schedule_timeout_killable` in
+    /// `mem_cgroup_handle_over_high`, 6.6; state D): the state to go back to when it ends.
+    pub throttled: Option<Sched>,
+    /// Jiffies of `memory.high` penalty owed by the memory call just made, slept on the
+    /// task's return to user space (`psi.rs`).
+    pub throttle_owed: u64,
     /// The environment `execve` gave the process (`mm->env_start..env_end`), inherited at fork.
     pub environ: Vec<(String, String)>,
     /// `task_cpu(p)`: the CPU the task runs on; its memory calls charge through this CPU's
@@ -103,10 +112,13 @@ impl Task {
         match self.sched {
             Sched::Zombie => ProcState::Zombie,
             Sched::Runnable => ProcState::Running,
+            // The memory.high penalty sleep is TASK_KILLABLE.
+            _ if self.throttled.is_some() => ProcState::Uninterruptible,
             Sched::NoProgram
             | Sched::SleepUntil(_)
             | Sched::WaitReadable(_)
-            | Sched::WaitWritable(_) => ProcState::Sleeping,
+            | Sched::WaitWritable(_)
+            | Sched::WaitPri(_) => ProcState::Sleeping,
             Sched::OomWait => ProcState::Uninterruptible,
         }
     }

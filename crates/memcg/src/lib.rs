@@ -54,6 +54,7 @@ mod fault;
 mod fault_inject;
 pub mod files;
 mod fork;
+mod high_delay;
 mod invariants;
 pub mod machine;
 pub mod memcontrol;

@@ -207,6 +207,9 @@ pub(crate) struct CurrentTask {
     /// `current->memcg_batch` of the unmap in progress (`mm/memcontrol.c`
     /// `mem_cgroup_uncharge_start`, `mem_cgroup_uncharge_end`, v2.6.34).
     pub(crate) uncharge_batch: crate::charge::UnchargeBatch,
+    /// `current->memcg_nr_pages_over_high` (6.6): pages charged over `memory.high` since the
+    /// last return to user space (`high_delay.rs`).
+    pub(crate) nr_pages_over_high: u64,
 }
 
 /// What the machine reports outward. memcg never calls back into the host: OOM kills and

@@ -19,8 +19,8 @@
 //! * `memory.high`: a charge that leaves usage over it raises a `high` event and reclaims the
 //!   charged batch right away (`mem_cgroup_handle_over_high` → `reclaim_high`, which the kernel
 //!   runs on the way back to user space); the throttling sleep that follows when reclaim
-//!   cannot keep up (`calculate_high_delay`, up to 2 s per return) is not modelled, and no PSI
-//!   (`memory.pressure`) is kept.
+//!   cannot keep up (`calculate_high_delay`, up to 2 s per return) is computed when the
+//!   syscall returns (`high_delay.rs`) and slept by the Kernel on the simulated clock.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
@@ -85,6 +85,8 @@ pub struct V2Memcg {
     pub events_seq: u64,
     /// Bumped whenever `events_local` changes (`events_local_file`).
     pub events_local_seq: u64,
+    /// Bumped whenever a swap event is counted (`swap_events_file`, `memory.swap.events`).
+    pub swap_events_seq: u64,
     /// The root's `pr_warn_once` of `mem_cgroup_hierarchy_write` was printed.
     pub nonhier_warned: bool,
 }
@@ -102,6 +104,7 @@ impl Default for V2Memcg {
             zswap_max: PAGE_COUNTER_MAX,
             events_seq: 0,
             events_local_seq: 0,
+            swap_events_seq: 0,
             nonhier_warned: false,
         }
     }
@@ -245,17 +248,28 @@ impl<C: MemCounter> World<C> {
     /// `memory_localevents` mount option), each a modification of the file for pollers.
     pub(crate) fn memcg_memory_event(&mut self, s: MemcgSlot, event: MemcgEvent) {
         let i = event as usize;
+        // Swap events notify memory.swap.events, the others memory.events(.local).
+        let swap_event = matches!(
+            event,
+            MemcgEvent::SwapHigh | MemcgEvent::SwapMax | MemcgEvent::SwapFail
+        );
         {
             let v2 = &mut self.mc_mut(s).v2;
             v2.events_local[i] += 1;
-            v2.events_local_seq += 1;
+            if !swap_event {
+                v2.events_local_seq += 1;
+            }
         }
         let mut x = Some(s);
         while let Some(m) = x {
             // The root memcg has no memory.events file, but counts nonetheless.
             let mc = self.mc_mut(m);
             mc.v2.events[i] += 1;
-            mc.v2.events_seq += 1;
+            if swap_event {
+                mc.v2.swap_events_seq += 1;
+            } else {
+                mc.v2.events_seq += 1;
+            }
             x = mc.parent;
         }
     }
@@ -299,7 +313,8 @@ impl<C: MemCounter> World<C> {
     /// after the charge instead of on the way back to user space: for `s` and each ancestor
     /// whose usage is over `memory.high`, a `high` event and reclaim of the batch just charged
     /// (`nr_pages`, at least `SWAP_CLUSTER_MAX`) from its subtree. The throttling sleep that
-    /// follows when reclaim cannot keep up (`calculate_high_delay`) is not modelled.
+    /// follows when reclaim cannot keep up (`calculate_high_delay`) is computed when the
+    /// syscall returns (`high_delay.rs`).
     pub(crate) fn mem_cgroup_handle_over_high<T: Tracer>(
         &mut self,
         t: &T,
@@ -328,6 +343,9 @@ impl<C: MemCounter> World<C> {
             return;
         }
         let _f = cgsim_ktypes::trace::func(t, cpu, "mem_cgroup_handle_over_high");
+        // current->memcg_nr_pages_over_high += batch: the penalty owed on the return to user
+        // space (high_delay.rs).
+        self.current.nr_pages_over_high += nr_pages.0;
         let mut x = Some(s);
         while let Some(m) = x {
             let parent = self.mc(m).parent;
@@ -648,6 +666,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             ZswapCurrent => "0\n".to_string(),
             ZswapMax => tunable(v2.zswap_max),
         })
+    }
+
+    /// The modification counter of `memory.swap.events` (`swap_events_file`), for pollers.
+    pub fn swap_events_seq(&self, id: MemcgId) -> Option<u64> {
+        let w = self.lock();
+        let s = w.slot_of(id)?;
+        Some(w.mc(s).v2.swap_events_seq)
     }
 
     /// The modification counters of `memory.events` and `memory.events.local` (what

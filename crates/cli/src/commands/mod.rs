@@ -27,6 +27,7 @@ pub mod getopt;
 pub mod help;
 pub mod libcgroup;
 pub mod listener;
+pub mod psi_tools;
 pub mod ltp;
 pub mod memhog;
 pub mod memory;
@@ -125,6 +126,7 @@ impl Registry {
         tee::register(&mut r);
         which::register(&mut r);
         listener::register(&mut r);
+        psi_tools::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
         users::register(&mut r);

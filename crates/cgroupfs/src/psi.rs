@@ -1,0 +1,566 @@
+//! Pressure stall information for the Kernel: the `psi_group`s of the default hierarchy's
+//! cgroups and `psi_system`, the memory stalls that feed them (the `memory.high` throttling
+//! sleep), the pressure files' reads and triggers, `poll(2)` on cgroup files (PSI triggers and
+//! modified `*.events` files), and the return to user space that sleeps the penalty.
+//!
+//! **Kernel:** `kernel/sched/psi.c` (v6.6) `psi_memstall_enter`, `psi_memstall_leave`,
+//! `psi_task_change`, `psi_show`, `psi_trigger_create`, `psi_trigger_poll`,
+//! `psi_trigger_destroy`; `kernel/cgroup/cgroup.c` `cgroup_psi`, `pressure_write` (one trigger
+//! per open file, EBUSY for a second, ENODEV once the cgroup is gone), `cgroup_pressure_poll`,
+//! `cgroup_pressure_release`, `cgroup_file_poll`; `fs/kernfs/file.c` `kernfs_generic_poll`
+//! (`DEFAULT_POLLMASK|EPOLLERR|EPOLLPRI` once the file was notified since the opener last read
+//! it) and `kernfs_fop_poll` (the same for a removed file); `mm/memcontrol.c`
+//! `mem_cgroup_handle_over_high` (`resume_user_mode_work` on the way out of a syscall).
+//!
+//! The math is `cgsim_cgroup::psi_group`. A task's state changes go to its default-hierarchy
+//! cgroup and each ancestor (the root's group is `psi_system`, which `/proc/pressure/*` and
+//! the root's pressure files show), with the CPU the task runs on.
+//!
+//! **Differences:**
+//! * Only memory stalls are tracked: the `memory.high` penalty sleep. Reclaim, the OOM wait and
+//!   everything else a program does take no simulated time (the clock only moves while every
+//!   program sleeps), so no task is ever running while time passes: memory `full` equals
+//!   `some`, and `io.pressure`/`cpu.pressure` stay zero (nothing waits for I/O, no CPU is ever
+//!   contended).
+//! * A group's clock starts when it is first used (read or stalled in), not at `mkdir`.
+//! * A task stays accounted to the cgroups it stalled in until the sleep ends, even if it is
+//!   moved meanwhile (the kernel moves its stall with it in `cgroup_move_task`).
+//! * The trigger's owner is checked with the writer's credentials, not the opener's
+//!   (`file->f_cred`); no `psimon` kernel thread appears in `ps`.
+//! * A modified `cgroup.events`, `memory.events`, `memory.events.local` or `memory.swap.events`
+//!   is detected by comparing its text with what the opener last read (the counters only grow,
+//!   so this is the notification; a `populated` flip and back between two reads is missed).
+//!   `cgroup_file_notify`'s 20 ms rate limit is not applied, and there is no inotify
+//!   (`IN_MODIFY`): pollers only.
+//! * A program sleeping in `poll` is woken at the next scheduling point after the trigger's
+//!   event (the end of some sleep, or the clock's next move), not at the poll work's tick.
+
+use crate::cgroupfs::CgFile;
+use crate::file::FileKind;
+use crate::state::State;
+use crate::task::Sched;
+use crate::{Fd, Kernel};
+use cgsim_cgroup::psi::{PressureHook, PsiRes, parse_trigger};
+use cgsim_cgroup::psi_group::{NSEC_PER_JIFFY, PsiGroup, TSK_MEMSTALL, TriggerKey};
+use cgsim_cgroup::{BaseFile, CgroupId};
+use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
+use parking_lot::Mutex;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+
+/// `POLLIN`.
+pub const POLLIN: u16 = 0x1;
+/// `POLLPRI`.
+pub const POLLPRI: u16 = 0x2;
+/// `POLLOUT`.
+pub const POLLOUT: u16 = 0x4;
+/// `POLLERR`.
+pub const POLLERR: u16 = 0x8;
+/// `POLLHUP`.
+pub const POLLHUP: u16 = 0x10;
+/// `POLLNVAL`.
+pub const POLLNVAL: u16 = 0x20;
+/// `POLLRDNORM`.
+pub const POLLRDNORM: u16 = 0x40;
+/// `POLLWRNORM`.
+pub const POLLWRNORM: u16 = 0x100;
+/// `DEFAULT_POLLMASK` (`include/linux/poll.h`): what a file without a poll method reports.
+pub const DEFAULT_POLLMASK: u16 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
+/// Which psi group: a cgroup's, or `psi_system` (`None`: the root cgroup and `/proc/pressure`).
+pub type GroupKey = Option<CgroupId>;
+
+fn res_index(res: PsiRes) -> usize {
+    match res {
+        PsiRes::Io => 0,
+        PsiRes::Memory => 1,
+        PsiRes::Cpu => 2,
+    }
+}
+
+#[derive(Default)]
+struct PsiState {
+    groups: BTreeMap<GroupKey, PsiGroup>,
+    /// Trigger key -> its group.
+    triggers: BTreeMap<TriggerKey, GroupKey>,
+    next_key: TriggerKey,
+    /// Tasks in a memory stall: their CPU and the groups the stall was entered in.
+    stalled: BTreeMap<Pid, (usize, Vec<GroupKey>)>,
+}
+
+/// The Kernel's PSI state (a leaf lock: taken after `Kernel::state`, never before).
+pub struct Psi {
+    state: Mutex<PsiState>,
+    nr_cpus: usize,
+}
+
+impl Psi {
+    pub(crate) fn new(nr_cpus: usize) -> Psi {
+        Psi {
+            state: Mutex::new(PsiState::default()),
+            nr_cpus: nr_cpus.max(1),
+        }
+    }
+
+    fn group<'a>(st: &'a mut PsiState, nr_cpus: usize, key: GroupKey, now: u64) -> &'a mut PsiGroup {
+        st.groups
+            .entry(key)
+            .or_insert_with(|| PsiGroup::new(nr_cpus, now))
+    }
+
+    /// `psi_memstall_enter` for `pid` on `cpu`, in `chain` (its cgroup up to `psi_system`).
+    pub(crate) fn memstall_enter(&self, pid: Pid, cpu: usize, chain: Vec<GroupKey>, now: u64) {
+        let mut st = self.state.lock();
+        if st.stalled.contains_key(&pid) {
+            return;
+        }
+        for &g in &chain {
+            Self::group(&mut st, self.nr_cpus, g, now).task_change(cpu, 0, TSK_MEMSTALL, now);
+        }
+        st.stalled.insert(pid, (cpu, chain));
+    }
+
+    /// `psi_memstall_leave` for `pid`, if it is in a memory stall.
+    pub(crate) fn memstall_leave(&self, pid: Pid, now: u64) {
+        let mut st = self.state.lock();
+        let Some((cpu, chain)) = st.stalled.remove(&pid) else {
+            return;
+        };
+        for g in chain {
+            Self::group(&mut st, self.nr_cpus, g, now).task_change(cpu, TSK_MEMSTALL, 0, now);
+        }
+    }
+
+    /// `psi_show` of `key`'s group for `res`.
+    pub fn show(&self, key: GroupKey, res: PsiRes, now: u64) -> String {
+        let mut st = self.state.lock();
+        Self::group(&mut st, self.nr_cpus, key, now).show(res_index(res), now, key.is_none())
+    }
+
+    fn trigger_create(&self, key: GroupKey, res: PsiRes, buf: &str, privileged: bool, now: u64) -> Result<TriggerKey, Errno> {
+        let t = parse_trigger(buf, privileged)?;
+        let mut st = self.state.lock();
+        st.next_key += 1;
+        let tk = st.next_key;
+        let state = res_index(res) * 2 + usize::from(t.full);
+        Self::group(&mut st, self.nr_cpus, key, now).trigger_create(
+            tk,
+            state,
+            t.threshold_us,
+            t.window_us,
+            privileged,
+            now,
+        );
+        st.triggers.insert(tk, key);
+        Ok(tk)
+    }
+
+    fn trigger_destroy(&self, tk: TriggerKey, now: u64) {
+        let mut st = self.state.lock();
+        if let Some(key) = st.triggers.remove(&tk) {
+            Self::group(&mut st, self.nr_cpus, key, now).trigger_destroy(tk, now);
+        }
+    }
+
+    /// Whether trigger `tk` has an event waiting; `consume` takes it (`psi_trigger_poll`).
+    fn trigger_event(&self, tk: TriggerKey, consume: bool, now: u64) -> bool {
+        let mut st = self.state.lock();
+        let Some(&key) = st.triggers.get(&tk) else {
+            return false;
+        };
+        let g = Self::group(&mut st, self.nr_cpus, key, now);
+        if consume {
+            g.trigger_poll(tk, now)
+        } else {
+            g.trigger_pending(tk, now)
+        }
+    }
+
+    /// The earliest time a group's deferred work runs (for the scheduler to stop there).
+    pub fn next_timer(&self, now: u64) -> Option<u64> {
+        let mut st = self.state.lock();
+        st.groups
+            .values_mut()
+            .filter_map(|g| {
+                g.run_timers(now);
+                g.next_timer()
+            })
+            .min()
+    }
+
+    /// The stall totals (ns, `total[PSI_AVGS]`) of `key`'s group for `res`: `(some, full)`,
+    /// after folding in the time up to `now`.
+    pub fn totals(&self, key: GroupKey, res: PsiRes, now: u64) -> (u64, u64) {
+        let mut st = self.state.lock();
+        let g = Self::group(&mut st, self.nr_cpus, key, now);
+        g.show(res_index(res), now, key.is_none());
+        let t = g.totals();
+        let r = res_index(res) * 2;
+        (t[r], t[r + 1])
+    }
+}
+
+/// The pressure files' backend the core calls ([`PressureHook`]).
+pub(crate) struct PsiHook<T: Tracer> {
+    pub(crate) kernel: Weak<Kernel<T>>,
+}
+
+impl<T: Tracer> PressureHook for PsiHook<T> {
+    fn show(&self, cgrp: CgroupId, res: PsiRes) -> String {
+        match self.kernel.upgrade() {
+            Some(k) => k.psi.show(k.psi_key(cgrp), res, k.clock.now_nanos()),
+            None => cgsim_cgroup::psi::PSI_ZEROS.to_string(),
+        }
+    }
+}
+
+/// What a poller of a cgroup file compares: the text of a `*.events` file when the opener
+/// last read it (or opened it).
+pub(crate) fn notifies(name: &str) -> bool {
+    matches!(
+        name,
+        "cgroup.events" | "memory.events" | "memory.events.local" | "memory.swap.events"
+    )
+}
+
+fn sys(errno: Errno, why: &'static str) -> SysError {
+    SysError::new(errno, why)
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// The psi group of a cgroup: `psi_system` for the root (`cgroup_psi`).
+    fn psi_key(&self, cgrp: CgroupId) -> GroupKey {
+        match self.cgroups.parent(cgrp) {
+            Ok(Some(_)) => Some(cgrp),
+            _ => None,
+        }
+    }
+
+    /// The groups a task's state changes go to: its default-hierarchy cgroup and each
+    /// ancestor, the root's being `psi_system`.
+    fn psi_chain(&self, pid: Pid) -> Vec<GroupKey> {
+        let mut chain: Vec<GroupKey> = self.cgroups.task_dfl_cgroups(pid).into_iter().map(Some).collect();
+        chain.pop();
+        chain.push(None);
+        chain
+    }
+
+    /// The PSI state (for `/proc/pressure` and Rust users).
+    pub fn psi(&self) -> &Psi {
+        &self.psi
+    }
+
+    /// After a memory syscall of `pid`: the `memory.high` penalty it owes
+    /// (`mem_cgroup_handle_over_high`), slept on its return to user space. A program's task
+    /// sleeps when its step or signal handler returns ([`Kernel::psi_throttle`]); a task
+    /// without a program (driven synchronously, like the shell) sleeps here, the clock moving
+    /// and other programs running meanwhile.
+    pub(crate) fn mem_return_to_user(&self, pid: Pid) {
+        if !self.psi_enabled() {
+            return;
+        }
+        let cpu = {
+            let st = self.lock_state();
+            Self::task_cpu_locked(&st, pid)
+        };
+        let jiffies = crate::with_machine!(&self.mem, m => m.mem_cgroup_handle_over_high(pid, cpu));
+        if jiffies == 0 {
+            return;
+        }
+        let synchronous = {
+            let mut st = self.lock_state();
+            let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
+                return;
+            };
+            if t.sched == Sched::NoProgram && self.stepping.lock().is_none() {
+                true
+            } else {
+                t.throttle_owed += jiffies;
+                false
+            }
+        };
+        if synchronous {
+            let now = self.clock.now_nanos();
+            self.psi.memstall_enter(pid, cpu.0 as usize, self.psi_chain(pid), now);
+            self.sched_advance_clock(jiffies * NSEC_PER_JIFFY, &mut || false);
+            self.psi.memstall_leave(pid, self.clock.now_nanos());
+        }
+    }
+
+    /// A program's return to user space (its step or signal handler ended): if it owes a
+    /// `memory.high` penalty, it sleeps it now (`schedule_timeout_killable`, state D) in a
+    /// memory stall, and goes back to the state it was in when the sleep ends.
+    pub(crate) fn psi_throttle(&self, st: &mut State<T>, pid: Pid) {
+        let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
+            return;
+        };
+        let owed = std::mem::take(&mut t.throttle_owed).min(cgsim_memcg_max_delay());
+        if owed == 0 || t.throttled.is_some() || t.sched == Sched::OomWait {
+            return;
+        }
+        let now = self.clock.now_nanos();
+        let before = t.sched;
+        let until = now + owed * NSEC_PER_JIFFY;
+        st.sched_q.forget(pid, before);
+        t.throttled = Some(before);
+        t.sched = Sched::SleepUntil(until);
+        let cpu = t.cpu.0 as usize;
+        st.sched_q.enqueue(pid, Sched::SleepUntil(until));
+        self.psi.memstall_enter(pid, cpu, self.psi_chain(pid), now);
+    }
+
+    /// The penalty sleep of `pid` ended (its deadline came): leave the memory stall and go
+    /// back to the state before it. True if the task can run now.
+    pub(crate) fn psi_throttle_end(&self, st: &mut State<T>, pid: Pid) -> bool {
+        let Some(t) = st.tasks.get_mut(&pid) else {
+            return false;
+        };
+        let Some(before) = t.throttled.take() else {
+            return true;
+        };
+        let now = self.clock.now_nanos();
+        self.psi.memstall_leave(pid, now);
+        let runnable = match before {
+            Sched::Runnable => true,
+            Sched::SleepUntil(w) => w <= now,
+            _ => false,
+        };
+        if runnable {
+            t.sched = Sched::Runnable;
+        } else {
+            t.sched = before;
+            st.sched_q.enqueue(pid, before);
+        }
+        if !t.pending.is_empty() {
+            st.throttle_signals.push(pid);
+        }
+        runnable
+    }
+
+    /// Deliver the signals that came while tasks slept their penalty (no lock held).
+    pub(crate) fn psi_deliver_pending(&self) {
+        let pids = std::mem::take(&mut self.lock_state().throttle_signals);
+        for pid in pids {
+            let pending = {
+                let mut st = self.lock_state();
+                match st.tasks.get_mut(&pid) {
+                    Some(t) if t.throttled.is_none() => std::mem::take(&mut t.pending),
+                    _ => Vec::new(),
+                }
+            };
+            for sig in pending {
+                self.deliver(pid, sig);
+            }
+        }
+    }
+
+    fn psi_enabled(&self) -> bool {
+        self.params.kernel >= crate::KernelVersion::V6_6
+    }
+
+    // ---- the pressure files and poll ------------------------------------------------------
+
+    /// `pressure_write` for a pressure file of the default hierarchy: `None` if `f` is not one.
+    pub(crate) fn cg_pressure_write(
+        &self,
+        pid: Pid,
+        euid_root: bool,
+        f: &mut CgFile<T>,
+        data: &[u8],
+    ) -> Option<SysResult<usize>> {
+        let cgsim_cgroup::FileKind::Base(BaseFile::Pressure(res)) = *f.of.kind() else {
+            return None;
+        };
+        if !f.of.writable() {
+            return Some(Err(sys(Errno::EBADF, "not open for writing")));
+        }
+        let cgrp = f.of.cgroup();
+        if self.cgroups.is_removed(cgrp) {
+            return Some(Err(sys(Errno::ENODEV, "cgroup removed")));
+        }
+        if f.psi_trigger.is_some() {
+            return Some(Err(sys(Errno::EBUSY, "pressure_write: one trigger per open file")));
+        }
+        let _ = pid;
+        let text = String::from_utf8_lossy(cgsim_ktypes::parse::until_nul(data)).into_owned();
+        let now = self.clock.now_nanos();
+        Some(
+            self.psi
+                .trigger_create(self.psi_key(cgrp), res, &text, euid_root, now)
+                .map(|tk| {
+                    f.psi_trigger = Some(tk);
+                    data.len()
+                })
+                .map_err(|e| sys(e, "psi_trigger_create")),
+        )
+    }
+
+    /// `psi_write` for `/proc/pressure/*` (6.6): at most 32 bytes are taken and the last one
+    /// taken becomes the NUL, EINVAL for an empty write, EBUSY for a second trigger on the
+    /// same open file, then `psi_trigger_create` on `psi_system`.
+    pub(crate) fn proc_pressure_write(
+        &self,
+        euid_root: bool,
+        res: PsiRes,
+        slot: &mut Option<TriggerKey>,
+        data: &[u8],
+    ) -> SysResult<usize> {
+        if data.is_empty() {
+            return Err(sys(Errno::EINVAL, "psi_write: empty"));
+        }
+        let mut buf = data[..data.len().min(32)].to_vec();
+        let last = buf.len() - 1;
+        buf[last] = 0;
+        if slot.is_some() {
+            return Err(sys(Errno::EBUSY, "psi_write: one trigger per open file"));
+        }
+        let text = String::from_utf8_lossy(cgsim_ktypes::parse::until_nul(&buf)).into_owned();
+        let tk = self
+            .psi
+            .trigger_create(None, res, &text, euid_root, self.clock.now_nanos())
+            .map_err(|e| sys(e, "psi_trigger_create"))?;
+        *slot = Some(tk);
+        Ok(data.len())
+    }
+
+    /// `psi_fop_release`: the open file's trigger goes with it.
+    pub(crate) fn psi_trigger_release(&self, tk: TriggerKey) {
+        self.psi.trigger_destroy(tk, self.clock.now_nanos());
+    }
+
+    /// `cgroup_pressure_release`: the open file's trigger goes with it.
+    pub(crate) fn cg_pressure_release(&self, f: &CgFile<T>) {
+        if let Some(tk) = f.psi_trigger {
+            self.psi.trigger_destroy(tk, self.clock.now_nanos());
+        }
+    }
+
+    /// The text a poller of `f` compares, if the file notifies.
+    pub(crate) fn cg_notify_token(&self, f: &CgFile<T>, pid: Pid) -> Option<Vec<u8>> {
+        if !notifies(f.of.name()) || !f.of.readable() {
+            return None;
+        }
+        self.cgroups.read_all(&f.of, pid).ok()
+    }
+
+    /// `cgroup_file_poll` for `f`: the mask before filtering by the requested events.
+    /// `consume` takes a PSI trigger's event (a real `poll`), else only looks (the scheduler).
+    fn cg_poll_mask(&self, f: &CgFile<T>, pid: Pid, consume: bool) -> u16 {
+        if self.cgroups.is_removed(f.of.cgroup()) {
+            // kernfs_fop_poll on a removed node.
+            return DEFAULT_POLLMASK | POLLERR | POLLPRI;
+        }
+        if let cgsim_cgroup::FileKind::Base(BaseFile::Pressure(_)) = f.of.kind() {
+            return match f.psi_trigger {
+                None => DEFAULT_POLLMASK | POLLERR | POLLPRI,
+                Some(tk) if self.psi.trigger_event(tk, consume, self.clock.now_nanos()) => {
+                    DEFAULT_POLLMASK | POLLPRI
+                }
+                Some(_) => DEFAULT_POLLMASK,
+            };
+        }
+        if notifies(f.of.name()) && f.of.readable() && self.cg_notify_token(f, pid) != f.kn_seen {
+            return DEFAULT_POLLMASK | POLLERR | POLLPRI;
+        }
+        DEFAULT_POLLMASK
+    }
+
+    /// The poll mask of `pid`'s `fd` (`vfs_poll`), with `Kernel::state` held.
+    fn fd_poll_mask(&self, st: &mut State<T>, pid: Pid, fd: Fd, consume: bool) -> u16 {
+        let Some(id) = st
+            .tasks
+            .get(&pid)
+            .and_then(|t| t.fds.get(&fd.0))
+            .map(|e| e.file)
+        else {
+            return POLLNVAL;
+        };
+        let Some(file) = st.files.get(&id) else {
+            return POLLNVAL;
+        };
+        match &file.kind {
+            FileKind::Cgroup(cf) => self.cg_poll_mask(cf, pid, consume),
+            // psi_fop_poll -> psi_trigger_poll.
+            FileKind::ProcPressure { trigger, .. } => match *trigger {
+                None => DEFAULT_POLLMASK | POLLERR | POLLPRI,
+                Some(tk) if self.psi.trigger_event(tk, consume, self.clock.now_nanos()) => {
+                    DEFAULT_POLLMASK | POLLPRI
+                }
+                Some(_) => DEFAULT_POLLMASK,
+            },
+            FileKind::Eventfd(ef) => {
+                let mut m = POLLOUT | POLLWRNORM;
+                if self.efd_readable(ef) {
+                    m |= POLLIN | POLLRDNORM;
+                }
+                m
+            }
+            FileKind::Pipe(p) => {
+                let mut m = 0;
+                if p.readable() {
+                    m |= POLLIN | POLLRDNORM;
+                }
+                if p.writable() {
+                    m |= POLLOUT | POLLWRNORM;
+                }
+                m
+            }
+            _ => DEFAULT_POLLMASK,
+        }
+    }
+
+    /// Would `poll(fd, POLLPRI)` return now? (The scheduler's check for [`Sched::WaitPri`].)
+    pub(crate) fn fd_pri_ready(&self, st: &mut State<T>, pid: Pid, fd: Fd) -> bool {
+        self.fd_poll_mask(st, pid, fd, false) & (POLLPRI | POLLERR | POLLHUP | POLLNVAL) != 0
+    }
+
+    /// `poll(2)` of one fd with timeout 0: the events that hold now, among `events` (plus
+    /// `POLLERR`, `POLLHUP` and `POLLNVAL`, always reported). A program that gets 0 and
+    /// wants to block returns [`crate::Step::WaitPri`] (for `POLLPRI`) and polls again when
+    /// it runs.
+    pub fn poll(&self, pid: Pid, fd: Fd, events: u16) -> SysResult<u16> {
+        let mut st = self.lock_state();
+        self.live_cred(&st, pid)?;
+        let m = self.fd_poll_mask(&mut st, pid, fd, events & POLLPRI != 0);
+        Ok(m & (events | POLLERR | POLLHUP | POLLNVAL))
+    }
+
+    /// The deadline of the next PSI deferred work, if any program waits in `poll` (so that
+    /// the scheduler stops the clock there and wakes it on time).
+    pub(crate) fn psi_next_timer(&self) -> Option<u64> {
+        self.psi.next_timer(self.clock.now_nanos())
+    }
+
+    /// `/proc/pressure/{io,memory,cpu}`: `psi_system`.
+    pub(crate) fn proc_pressure(&self, res: PsiRes) -> String {
+        self.psi.show(None, res, self.clock.now_nanos())
+    }
+
+    /// Install the PSI hook in the core (6.6 boots).
+    pub(crate) fn psi_boot(self: &Arc<Self>) {
+        if self.psi_enabled() {
+            self.cgroups.set_pressure_hook(Arc::new(PsiHook {
+                kernel: Arc::downgrade(self),
+            }));
+        }
+    }
+}
+
+/// `MEMCG_MAX_HIGH_DELAY_JIFFIES`: the most one return to user space sleeps.
+fn cgsim_memcg_max_delay() -> u64 {
+    2 * cgsim_cgroup::psi_group::HZ
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// `lseek(fd, offset, SEEK_SET)`: the new position (for a poller re-reading a file).
+    pub fn lseek_set(&self, pid: Pid, fd: Fd, offset: u64) -> SysResult<u64> {
+        let mut st = self.lock_state();
+        let id = self.fd_file(&st, pid, fd)?;
+        let f = st.files.get_mut(&id).expect("fd names a file");
+        if matches!(f.kind, FileKind::Pipe(_)) {
+            return Err(sys(Errno::ESPIPE, "lseek on a pipe"));
+        }
+        f.pos = offset;
+        Ok(offset)
+    }
+}

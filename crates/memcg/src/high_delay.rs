@@ -1,0 +1,177 @@
+//! The `memory.high` penalty: the reclaim a task does on its way back to user space and the
+//! throttling sleep it owes when reclaim cannot keep up.
+//!
+//! **Kernel:** `mm/memcontrol.c` (v6.6) `mem_cgroup_handle_over_high`, `reclaim_high`,
+//! `calculate_overage`, `mem_find_max_overage`, `swap_find_max_overage`,
+//! `calculate_high_delay`, `MEMCG_DELAY_PRECISION_SHIFT`, `MEMCG_DELAY_SCALING_SHIFT`,
+//! `MEMCG_MAX_HIGH_DELAY_JIFFIES`; `try_charge_memcg` adds each batch charged over
+//! `memory.high` to `current->memcg_nr_pages_over_high`.
+//!
+//! The charge path (`memcontrol_v2.rs`) counts the `high` event and reclaims the batch right
+//! after the charge, and adds the pages to [`crate::machine::CurrentTask`]'s
+//! `nr_pages_over_high`. When the simulated syscall returns, the Kernel calls
+//! [`MemoryMachine::mem_cgroup_handle_over_high`]: it computes the penalty from the
+//! overage of the task's memcg and its ancestors (and of their swap over `memory.swap.high`),
+//! retries reclaim as the kernel does (each retry a `high` event at every level still over),
+//! and returns the jiffies the task must sleep (`schedule_timeout_killable`), which the Kernel
+//! spends on the simulated clock inside `psi_memstall_enter`/`psi_memstall_leave`.
+//!
+//! **Differences:** a ranged access (`touch` of many pages) is one return to user space, with
+//! the pages of every batch charged during it; the kernel returns after each fault and may
+//! throttle after each batch (and synchronously in `try_charge_memcg` once more than
+//! `MEMCG_CHARGE_BATCH` pages are owed). The first `reclaim_high` pass happens at the charge,
+//! so its result does not count in the retry rule (`nr_reclaimed || nr_retries--`).
+//! `CONFIG_HZ=250`, as `cgsim_cgroup::psi_group::HZ`.
+
+use crate::counter_ext::MemCounter;
+use crate::machine::World;
+use crate::memcontrol_v2::{MAX_RECLAIM_RETRIES, MemcgEvent};
+use crate::machine::MemoryMachine;
+use crate::memcontrol::MemcgSlot;
+use cgsim_ktypes::{CpuId, Pid, Tracer};
+
+/// `CONFIG_HZ` of the simulated kernel (jiffies per second).
+pub const HZ: u64 = 250;
+/// `MEMCG_DELAY_PRECISION_SHIFT`.
+pub const MEMCG_DELAY_PRECISION_SHIFT: u32 = 20;
+/// `MEMCG_DELAY_SCALING_SHIFT`.
+pub const MEMCG_DELAY_SCALING_SHIFT: u32 = 14;
+/// `MEMCG_MAX_HIGH_DELAY_JIFFIES`: at most 2 s per return to user space.
+pub const MEMCG_MAX_HIGH_DELAY_JIFFIES: u64 = 2 * HZ;
+/// `MEMCG_CHARGE_BATCH`.
+pub const MEMCG_CHARGE_BATCH: u64 = 64;
+
+/// `calculate_overage(usage, high)`: how far over `high` usage is, as a fraction of `high`
+/// with `MEMCG_DELAY_PRECISION_SHIFT` bits.
+pub fn calculate_overage(usage: u64, high: u64) -> u64 {
+    if usage <= high {
+        return 0;
+    }
+    let high = high.max(1);
+    ((usage - high) << MEMCG_DELAY_PRECISION_SHIFT) / high
+}
+
+/// `calculate_high_delay(memcg, nr_pages, max_overage)`: the square of the overage, scaled to
+/// jiffies, in proportion to the pages this task charged over the limit.
+pub fn calculate_high_delay(nr_pages: u64, max_overage: u64) -> u64 {
+    if max_overage == 0 {
+        return 0;
+    }
+    let mut penalty = max_overage
+        .wrapping_mul(max_overage)
+        .wrapping_mul(HZ);
+    penalty >>= MEMCG_DELAY_PRECISION_SHIFT;
+    penalty >>= MEMCG_DELAY_SCALING_SHIFT;
+    penalty * nr_pages / MEMCG_CHARGE_BATCH
+}
+
+impl<C: MemCounter> World<C> {
+    /// `mem_find_max_overage` (`swap` false) or `swap_find_max_overage` (`swap` true): the
+    /// largest overage from `s` up to, not including, the root.
+    fn find_max_overage(&self, s: MemcgSlot, swap: bool) -> u64 {
+        let mut max = 0;
+        let mut x = Some(s);
+        while let Some(m) = x {
+            let mc = self.mc(m);
+            if mc.parent.is_none() {
+                break;
+            }
+            let overage = if swap {
+                calculate_overage(mc.v2.swap_usage, mc.v2.swap_high)
+            } else {
+                match mc.counters.res.as_protected() {
+                    Some(c) => calculate_overage(c.read().0, c.high().0),
+                    None => 0,
+                }
+            };
+            max = max.max(overage);
+            x = mc.parent;
+        }
+        max
+    }
+
+    /// `reclaim_high(memcg, nr_pages)`: a `high` event and reclaim at every level still over
+    /// `memory.high`; the pages reclaimed.
+    fn reclaim_high<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot, nr_pages: u64) -> u64 {
+        let mut reclaimed = 0;
+        let mut x = Some(s);
+        while let Some(m) = x {
+            let parent = self.mc(m).parent;
+            if parent.is_none() {
+                break;
+            }
+            let over = self
+                .mc(m)
+                .counters
+                .res
+                .as_protected()
+                .is_some_and(|c| c.read().0 > c.high().0);
+            if over {
+                self.memcg_memory_event(m, MemcgEvent::High);
+                reclaimed += self.try_to_free_mem_cgroup_pages_v2(t, cpu, m, nr_pages);
+            }
+            x = parent;
+        }
+        reclaimed
+    }
+}
+
+impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// `mem_cgroup_handle_over_high` on the way back to user space after a syscall of `pid`:
+    /// 0 if the task owes nothing, else the jiffies it must sleep (`penalty_jiffies`, at most
+    /// `MEMCG_MAX_HIGH_DELAY_JIFFIES`) after reclaim could not bring the overage down.
+    pub fn mem_cgroup_handle_over_high(&self, pid: Pid, cpu: CpuId) -> u64 {
+        let mut w = self.lock();
+        let nr_pages = std::mem::take(&mut w.current.nr_pages_over_high);
+        if nr_pages == 0 {
+            return 0;
+        }
+        let Some(s) = w.tasks.get(&pid).map(|t| t.memcg) else {
+            return 0;
+        };
+        let t = &*self.tracer;
+        let _f = cgsim_ktypes::trace::func(t, cpu, "mem_cgroup_handle_over_high");
+        let mut nr_retries = MAX_RECLAIM_RETRIES;
+        let mut nr_reclaimed = 0;
+        loop {
+            let mut penalty = calculate_high_delay(nr_pages, w.find_max_overage(s, false));
+            penalty += calculate_high_delay(nr_pages, w.find_max_overage(s, true));
+            let penalty = penalty.min(MEMCG_MAX_HIGH_DELAY_JIFFIES);
+            // Not worth a sleep: a small overage reclaim may still catch up with.
+            if penalty <= HZ / 100 {
+                return 0;
+            }
+            // Reclaim making progress is preferred to throttling.
+            let retry = nr_reclaimed > 0 || {
+                let r = nr_retries > 0;
+                nr_retries = nr_retries.saturating_sub(1);
+                r
+            };
+            if !retry {
+                return penalty;
+            }
+            nr_reclaimed = w.reclaim_high(t, cpu, s, crate::SWAP_CLUSTER_MAX);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_formula() {
+        // 20% over: overage 0.2 << 20 = 209715; 209715^2 * 250 >> 34 = 640 jiffies per batch.
+        let o = calculate_overage(1536, 1280);
+        assert_eq!(o, (256 << 20) / 1280);
+        assert_eq!(o, 209_715);
+        assert_eq!(calculate_high_delay(64, o), (209_715u64 * 209_715 * 250) >> 34);
+        assert_eq!(calculate_high_delay(64, o), 640);
+        assert_eq!(calculate_high_delay(16, o), 160);
+        // 1% over one page of 64: 0.01^2 * 250 / 2^14... rounds to 0.
+        assert_eq!(calculate_high_delay(1, calculate_overage(1010, 1000)), 0);
+        assert_eq!(calculate_overage(5, 5), 0);
+        // high 0 acts as 1 page.
+        assert_eq!(calculate_overage(2, 0), 1 << 20);
+    }
+}
