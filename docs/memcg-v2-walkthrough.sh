@@ -1,6 +1,6 @@
 # The threshold session of docs/notifications.sh redone on cgroup v2 (Linux 6.6): memory.high
-# instead of a threshold listener, memory.events instead of eventfds on
-# memory.usage_in_bytes and memory.oom_control.
+# instead of a threshold listener, a PSI trigger on memory.pressure and a poller of
+# memory.events instead of eventfds on memory.usage_in_bytes and memory.oom_control.
 # `cgsim --kernel 6.6 run --echo docs/memcg-v2-walkthrough.sh` runs it; docs/memcg-v2.md
 # explains each step and what the kernel changed.
 
@@ -19,21 +19,32 @@ echo 0 > A/memory.swap.max
 cat A/memory.max A/memory.swap.max A/memory.high
 
 # The v1 session asked to be told when usage crossed 5 MiB. On v2 the kernel acts at that
-# point itself: above memory.high it reclaims from the cgroup after every charge (and would
-# throttle the task), and it counts each time in memory.events.
+# point itself: above memory.high it reclaims from the cgroup after every charge, and when
+# reclaim cannot keep up it makes the task sleep on its way back to user space (up to 2 s).
+# It counts each reclaim in memory.events, and PSI (memory.pressure) measures the time lost.
+# Two listeners replace the eventfds: one polls memory.events for modifications, the other
+# writes a PSI trigger (an event when tasks stalled 150 ms of any 1 s) and polls for it.
 echo 5M > A/memory.high
+events_listener A/memory.events &
+psi_listener A/memory.pressure "some 150000 1000000" &
 memcg_process --mmap-anon -s 4194304 &
 small=$!
 echo $small > A/cgroup.procs
 kill -USR1 $small
 cat A/memory.current
-cat A/memory.events
 memcg_process --mmap-anon -s 2097152 &
 big=$!
 echo $big > A/cgroup.procs
 kill -USR1 $big
 cat A/memory.current
-cat A/memory.events
+
+# Nothing could be reclaimed (no swap), so the second task is throttled: state D, sleeping
+# the penalty calculate_high_delay computes. The stall shows in memory.pressure, in the
+# root's (/proc/pressure/memory), and fires the trigger once per window while it lasts.
+ps -o pid,stat,comm
+sleep 3
+cat A/memory.pressure
+cat /proc/pressure/memory
 
 # Over memory.max the charge path reclaims (a "max" event each time; with memory.swap.max 0
 # nothing can be reclaimed) and then calls the OOM killer, which picks the largest task;
@@ -48,7 +59,9 @@ dmesg | grep 'Killed process' | cut -d']' -f2-
 cat A/cgroup.procs
 
 # The OOM killer took the first of the two 4 MiB tasks (a tie goes to the older one); the
-# others go on. End them, and the cgroup can go.
+# others go on. End them, and the cgroup can go; both listeners see it go.
 kill -INT $big $hog
-wait
+wait $big $hog
+cat A/cgroup.events
 rmdir A
+wait

@@ -564,3 +564,16 @@ impl<T: Tracer> Kernel<T> {
         Ok(offset)
     }
 }
+
+impl<T: Tracer> Kernel<T> {
+    /// When `pid`'s `memory.high` penalty sleep ends (ns since boot), if it is in one: a
+    /// shell's `wait` lets the clock run to it.
+    pub fn throttled_until(&self, pid: Pid) -> Option<u64> {
+        let st = self.lock_state();
+        let t = st.tasks.get(&pid).filter(|t| t.throttled.is_some())?;
+        match t.sched {
+            Sched::SleepUntil(w) => Some(w),
+            _ => None,
+        }
+    }
+}

@@ -58,7 +58,11 @@ impl Shell {
     pub(super) fn advance_to_timer(&mut self, target: Option<Pid>) -> bool {
         let now = self.k.clock().now_nanos();
         let next = match target {
-            Some(p) => self.timers.get(&p).map(|&t| (p, t)),
+            Some(p) => self
+                .timers
+                .get(&p)
+                .map(|&t| (p, t))
+                .or_else(|| self.k.throttled_until(p).map(|t| (p, t))),
             None => {
                 let kids: Vec<Pid> = self
                     .k
@@ -67,10 +71,16 @@ impl Shell {
                     .filter(|p| p.ppid == self.cur)
                     .map(|p| p.pid)
                     .collect();
+                // A child sleeping its memory.high penalty (6.6) wakes by itself too.
+                let throttled: Vec<(Pid, u64)> = kids
+                    .iter()
+                    .filter_map(|&p| self.k.throttled_until(p).map(|t| (p, t)))
+                    .collect();
                 self.timers
                     .iter()
                     .filter(|(p, _)| kids.contains(p))
                     .map(|(&p, &t)| (p, t))
+                    .chain(throttled)
                     .min_by_key(|&(p, t)| (t, p))
             }
         };
