@@ -245,7 +245,9 @@ impl Window {
             self.reset(now, value, growth);
         } else {
             let remaining = self.size - elapsed;
-            growth += self.prev_growth * remaining / self.size;
+            // div64_u64(win->prev_growth * remaining, win->size): the product wraps in u64 as
+            // in C (a window reset after a long idle gap carries that gap's growth).
+            growth += self.prev_growth.wrapping_mul(remaining) / self.size;
         }
         growth
     }

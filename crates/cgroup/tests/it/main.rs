@@ -6,6 +6,7 @@ mod concurrency;
 mod dfl;
 mod files;
 mod model;
+mod psi;
 mod mount;
 mod release;
 mod snapshot;
