@@ -17,6 +17,7 @@ mod percpu;
 mod process;
 mod procfs;
 mod procmodel;
+mod psi;
 mod robust;
 mod sched;
 mod vfs;
