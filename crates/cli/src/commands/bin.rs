@@ -107,8 +107,10 @@ const SBIN: [&str; 12] = [
     "killall5",
 ];
 
-const USR_LOCAL_BIN: [&str; 5] = [
+const USR_LOCAL_BIN: [&str; 7] = [
     "cgroup_event_listener",
+    "psi_listener",
+    "events_listener",
     "memcg_process",
     "memhold",
     "pagecache",
