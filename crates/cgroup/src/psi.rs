@@ -173,12 +173,18 @@ mod tests {
     #[test]
     fn trigger_parsing_as_vsscanf() {
         let t = parse_trigger("some 150000 1000000", true).unwrap();
-        assert_eq!((t.full, t.threshold_us, t.window_us), (false, 150_000, 1_000_000));
+        assert_eq!(
+            (t.full, t.threshold_us, t.window_us),
+            (false, 150_000, 1_000_000)
+        );
         // A blank in the format matches no blank too; text after the numbers is ignored.
         assert!(parse_trigger("some150000 1000000\n", true).is_ok());
         assert!(parse_trigger("full  1 10000000junk", true).unwrap().full);
         // %u needs a digit after the blanks.
-        assert_eq!(parse_trigger("some 150000x 1000000", true), Err(Errno::EINVAL));
+        assert_eq!(
+            parse_trigger("some 150000x 1000000", true),
+            Err(Errno::EINVAL)
+        );
         assert_eq!(parse_trigger("some -1 1000000", true), Err(Errno::EINVAL));
         assert_eq!(parse_trigger("Some 1 1000000", true), Err(Errno::EINVAL));
         assert_eq!(parse_trigger("some 1", true), Err(Errno::EINVAL));
@@ -187,11 +193,22 @@ mod tests {
         assert_eq!(parse_trigger("some 1 10000001", true), Err(Errno::EINVAL));
         assert!(parse_trigger("some 1 1", true).is_ok());
         assert_eq!(parse_trigger("some 0 1000000", true), Err(Errno::EINVAL));
-        assert_eq!(parse_trigger("some 1000001 1000000", true), Err(Errno::EINVAL));
+        assert_eq!(
+            parse_trigger("some 1000001 1000000", true),
+            Err(Errno::EINVAL)
+        );
         // Unprivileged: multiples of 2 s only.
-        assert_eq!(parse_trigger("some 150000 1000000", false), Err(Errno::EINVAL));
+        assert_eq!(
+            parse_trigger("some 150000 1000000", false),
+            Err(Errno::EINVAL)
+        );
         assert!(parse_trigger("some 150000 2000000", false).is_ok());
         // %u wraps: 2^32 + 5 reads as 5.
-        assert_eq!(parse_trigger("some 4294967301 1000000", true).unwrap().threshold_us, 5);
+        assert_eq!(
+            parse_trigger("some 4294967301 1000000", true)
+                .unwrap()
+                .threshold_us,
+            5
+        );
     }
 }

@@ -102,7 +102,8 @@ impl Psi {
         }
     }
 
-    fn group<'a>(st: &'a mut PsiState, nr_cpus: usize, key: GroupKey, now: u64) -> &'a mut PsiGroup {
+    /// The group of `key`, made (`group_init` at `now`) on first use.
+    fn group(st: &mut PsiState, nr_cpus: usize, key: GroupKey, now: u64) -> &mut PsiGroup {
         st.groups
             .entry(key)
             .or_insert_with(|| PsiGroup::new(nr_cpus, now))
@@ -137,7 +138,14 @@ impl Psi {
         Self::group(&mut st, self.nr_cpus, key, now).show(res_index(res), now, key.is_none())
     }
 
-    fn trigger_create(&self, key: GroupKey, res: PsiRes, buf: &str, privileged: bool, now: u64) -> Result<TriggerKey, Errno> {
+    fn trigger_create(
+        &self,
+        key: GroupKey,
+        res: PsiRes,
+        buf: &str,
+        privileged: bool,
+        now: u64,
+    ) -> Result<TriggerKey, Errno> {
         let t = parse_trigger(buf, privileged)?;
         let mut st = self.state.lock();
         st.next_key += 1;
@@ -239,7 +247,12 @@ impl<T: Tracer> Kernel<T> {
     /// The groups a task's state changes go to: its default-hierarchy cgroup and each
     /// ancestor, the root's being `psi_system`.
     fn psi_chain(&self, pid: Pid) -> Vec<GroupKey> {
-        let mut chain: Vec<GroupKey> = self.cgroups.task_dfl_cgroups(pid).into_iter().map(Some).collect();
+        let mut chain: Vec<GroupKey> = self
+            .cgroups
+            .task_dfl_cgroups(pid)
+            .into_iter()
+            .map(Some)
+            .collect();
         chain.pop();
         chain.push(None);
         chain
@@ -281,7 +294,8 @@ impl<T: Tracer> Kernel<T> {
         };
         if synchronous {
             let now = self.clock.now_nanos();
-            self.psi.memstall_enter(pid, cpu.0 as usize, self.psi_chain(pid), now);
+            self.psi
+                .memstall_enter(pid, cpu.0 as usize, self.psi_chain(pid), now);
             self.sched_advance_clock(jiffies * NSEC_PER_JIFFY, &mut || false);
             self.psi.memstall_leave(pid, self.clock.now_nanos());
         }
@@ -379,7 +393,10 @@ impl<T: Tracer> Kernel<T> {
             return Some(Err(sys(Errno::ENODEV, "cgroup removed")));
         }
         if f.psi_trigger.is_some() {
-            return Some(Err(sys(Errno::EBUSY, "pressure_write: one trigger per open file")));
+            return Some(Err(sys(
+                Errno::EBUSY,
+                "pressure_write: one trigger per open file",
+            )));
         }
         let _ = pid;
         let text = String::from_utf8_lossy(cgsim_ktypes::parse::until_nul(data)).into_owned();

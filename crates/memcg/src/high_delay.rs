@@ -24,10 +24,10 @@
 //! `CONFIG_HZ=250`, as `cgsim_cgroup::psi_group::HZ`.
 
 use crate::counter_ext::MemCounter;
-use crate::machine::World;
-use crate::memcontrol_v2::{MAX_RECLAIM_RETRIES, MemcgEvent};
 use crate::machine::MemoryMachine;
+use crate::machine::World;
 use crate::memcontrol::MemcgSlot;
+use crate::memcontrol_v2::{MAX_RECLAIM_RETRIES, MemcgEvent};
 use cgsim_ktypes::{CpuId, Pid, Tracer};
 
 /// `CONFIG_HZ` of the simulated kernel (jiffies per second).
@@ -57,9 +57,7 @@ pub fn calculate_high_delay(nr_pages: u64, max_overage: u64) -> u64 {
     if max_overage == 0 {
         return 0;
     }
-    let mut penalty = max_overage
-        .wrapping_mul(max_overage)
-        .wrapping_mul(HZ);
+    let mut penalty = max_overage.wrapping_mul(max_overage).wrapping_mul(HZ);
     penalty >>= MEMCG_DELAY_PRECISION_SHIFT;
     penalty >>= MEMCG_DELAY_SCALING_SHIFT;
     penalty * nr_pages / MEMCG_CHARGE_BATCH
@@ -165,7 +163,10 @@ mod tests {
         let o = calculate_overage(1536, 1280);
         assert_eq!(o, (256 << 20) / 1280);
         assert_eq!(o, 209_715);
-        assert_eq!(calculate_high_delay(64, o), (209_715u64 * 209_715 * 250) >> 34);
+        assert_eq!(
+            calculate_high_delay(64, o),
+            (209_715u64 * 209_715 * 250) >> 34
+        );
         assert_eq!(calculate_high_delay(64, o), 640);
         assert_eq!(calculate_high_delay(16, o), 160);
         // 1% over one page of 64: 0.01^2 * 250 / 2^14... rounds to 0.

@@ -3,9 +3,7 @@
 //! only grow, `full` never exceeds `some`, no total runs ahead of the clock, the averages stay
 //! within 0..100%, and the text `psi_show` prints carries the totals in µs.
 
-use cgsim_cgroup::psi_group::{
-    FIXED_1, PSI_MEM_FULL, PSI_MEM_SOME, PsiGroup, TSK_MEMSTALL,
-};
+use cgsim_cgroup::psi_group::{FIXED_1, PSI_MEM_FULL, PSI_MEM_SOME, PsiGroup, TSK_MEMSTALL};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -30,8 +28,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..3).prop_map(Op::Enter),
         (0usize..3).prop_map(Op::Leave),
         Just(Op::Show),
-        (1u32..1_000_000, 500_000u32..10_000_000)
-            .prop_map(|(t, w)| Op::Trigger(t.min(w), w)),
+        (1u32..1_000_000, 500_000u32..10_000_000).prop_map(|(t, w)| Op::Trigger(t.min(w), w)),
         Just(Op::Poll),
     ]
 }

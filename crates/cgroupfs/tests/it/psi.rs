@@ -5,9 +5,9 @@
 //! it is read again, and a removed cgroup's files poll `POLLERR`.
 
 use super::*;
+use cgsim_cgroup::psi::PsiRes;
 use cgsim_cgroupfs::psi::{DEFAULT_POLLMASK, POLLERR, POLLIN, POLLPRI};
 use cgsim_cgroupfs::{BootParams, MmapFlags};
-use cgsim_cgroup::psi::PsiRes;
 
 fn boot_6_6() -> Arc<Kernel> {
     let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
@@ -30,7 +30,13 @@ fn events_files_poll_modified_until_read() {
     // Nothing changed since the open: only DEFAULT_POLLMASK's bits.
     assert_eq!(k.poll(INIT, ev, POLLPRI | POLLIN).unwrap(), POLLIN);
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     // populated 0 -> 1: modified.
     assert_eq!(k.poll(INIT, ev, POLLPRI).unwrap(), POLLPRI | POLLERR);
     assert_eq!(k.poll(INIT, ev, POLLPRI).unwrap(), POLLPRI | POLLERR);
@@ -62,7 +68,13 @@ fn memory_high_penalty_is_a_memory_stall() {
     // reclaim: the touch sleeps its penalty before returning, the clock moving 2 s.
     k.advance_clock(10_000_000_000);
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     let addr = k.mmap_anon(child, 2 << 20, MmapFlags::default()).unwrap();
     let before = k.clock().now_nanos();
     k.touch(child, addr, 2 << 20).unwrap();
@@ -82,15 +94,17 @@ fn memory_high_penalty_is_a_memory_stall() {
     // The trigger fired once (consumed by the poll), memory.events was modified.
     assert_eq!(k.poll(INIT, pressure, POLLPRI).unwrap(), POLLPRI);
     assert_eq!(k.poll(INIT, events, POLLPRI).unwrap(), POLLPRI | POLLERR);
-    assert!(String::from_utf8(read_all(&k, INIT, events).unwrap()).unwrap().contains("high 20\n"));
+    assert!(
+        String::from_utf8(read_all(&k, INIT, events).unwrap())
+            .unwrap()
+            .contains("high 20\n")
+    );
     // The cgroup goes: its files poll POLLERR (kernfs_fop_poll on a removed node).
-    k.kill(INIT, child, cgsim_cgroupfs::Signal::SIGKILL).unwrap();
+    k.kill(INIT, child, cgsim_cgroupfs::Signal::SIGKILL)
+        .unwrap();
     let _ = k.waitpid(INIT, Some(child));
     k.rmdir(INIT, "/sys/fs/cgroup/A").unwrap();
-    assert_eq!(
-        k.poll(INIT, events, POLLPRI).unwrap(),
-        POLLPRI | POLLERR
-    );
+    assert_eq!(k.poll(INIT, events, POLLPRI).unwrap(), POLLPRI | POLLERR);
     assert_eq!(
         k.poll(INIT, pressure, POLLPRI | POLLIN).unwrap(),
         (DEFAULT_POLLMASK | POLLERR | POLLPRI) & (POLLPRI | POLLIN | POLLERR)

@@ -72,7 +72,12 @@ pub(crate) fn register(r: &mut Registry) {
 }
 
 /// An operand that looks like an option is a usage error (the tools take none but `--help`).
-fn check_operands(argv: &[String], max: usize, min: usize, usage: &str) -> Result<(), (String, i32)> {
+fn check_operands(
+    argv: &[String],
+    max: usize,
+    min: usize,
+    usage: &str,
+) -> Result<(), (String, i32)> {
     let ops = &argv[1..];
     if let Some(o) = ops.iter().find(|a| a.starts_with('-') && a.len() > 1) {
         let name = &argv[0];
@@ -91,8 +96,14 @@ fn check_operands(argv: &[String], max: usize, min: usize, usage: &str) -> Resul
 
 fn psi_listener(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     check_operands(argv, 2, 0, PSI_USAGE)?;
-    let path = argv.get(1).cloned().unwrap_or_else(|| "/proc/pressure/memory".to_string());
-    let trig = argv.get(2).cloned().unwrap_or_else(|| "some 150000 1000000".to_string());
+    let path = argv
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "/proc/pressure/memory".to_string());
+    let trig = argv
+        .get(2)
+        .cloned()
+        .unwrap_or_else(|| "some 150000 1000000".to_string());
     Ok(Spawn {
         program: Box::new(PsiListener {
             path,
@@ -137,7 +148,11 @@ impl Program for PsiListener {
                 let fd = match k.open(pid, &self.path, flags, 0) {
                     Ok(fd) => fd,
                     Err(e) => {
-                        out(k, pid, &format!("{} open error: {}\n", self.path, e.errno.strerror()));
+                        out(
+                            k,
+                            pid,
+                            &format!("{} open error: {}\n", self.path, e.errno.strerror()),
+                        );
                         return Step::Exit(1);
                     }
                 };
@@ -145,7 +160,11 @@ impl Program for PsiListener {
                 let mut buf = self.trig.clone().into_bytes();
                 buf.push(0);
                 if let Err(e) = k.write(pid, fd, &buf) {
-                    out(k, pid, &format!("{} write error: {}\n", self.path, e.errno.strerror()));
+                    out(
+                        k,
+                        pid,
+                        &format!("{} write error: {}\n", self.path, e.errno.strerror()),
+                    );
                     return Step::Exit(1);
                 }
                 out(k, pid, "waiting for events...\n");
