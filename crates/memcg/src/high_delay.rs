@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn delay_formula() {
-        // 20% over: overage 0.2 << 20 = 209715; 209715^2 * 250 >> 34 = 640 jiffies per batch.
+        // 20% over: overage 0.2 << 20 = 209715; 209715^2 * 250 >> 34 = 639 jiffies per batch.
         let o = calculate_overage(1536, 1280);
         assert_eq!(o, (256 << 20) / 1280);
         assert_eq!(o, 209_715);
@@ -167,8 +167,8 @@ mod tests {
             calculate_high_delay(64, o),
             (209_715u64 * 209_715 * 250) >> 34
         );
-        assert_eq!(calculate_high_delay(64, o), 640);
-        assert_eq!(calculate_high_delay(16, o), 160);
+        assert_eq!(calculate_high_delay(64, o), 639);
+        assert_eq!(calculate_high_delay(16, o), 639 * 16 / 64);
         // 1% over one page of 64: 0.01^2 * 250 / 2^14... rounds to 0.
         assert_eq!(calculate_high_delay(1, calculate_overage(1010, 1000)), 0);
         assert_eq!(calculate_overage(5, 5), 0);
