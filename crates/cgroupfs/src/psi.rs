@@ -184,6 +184,11 @@ impl Psi {
         }
     }
 
+    /// Whether any trigger exists (the scheduler only then stops at the PSI works' ticks).
+    pub fn has_triggers(&self) -> bool {
+        !self.state.lock().triggers.is_empty()
+    }
+
     /// The earliest time a group's deferred work runs (for the scheduler to stop there).
     pub fn next_timer(&self, now: u64) -> Option<u64> {
         let mut st = self.state.lock();

@@ -317,7 +317,9 @@ impl<T: Tracer> Kernel<T> {
                     });
                 // A program polling a PSI trigger is woken at the tick of the work that
                 // generates the event: stop the clock at the PSI works' timers too.
-                let pollers = tasks.values().any(|t| matches!(t.sched, Sched::WaitPri(_)));
+                // Only looked for while some trigger exists, so a clock step stays cheap.
+                let pollers = self.psi.has_triggers()
+                    && tasks.values().any(|t| matches!(t.sched, Sched::WaitPri(_)));
                 drop(guard);
                 let now = self.clock.now_nanos();
                 let psi = pollers
