@@ -20,6 +20,7 @@ pub mod builtins;
 pub mod cfmt;
 pub mod coreutils;
 pub mod dd;
+pub mod egrep;
 pub mod fileutils;
 pub mod findutils;
 pub mod fs;
@@ -39,6 +40,8 @@ pub mod procps;
 pub mod ps;
 pub mod sed;
 pub mod service;
+pub mod shadow;
+pub mod shells;
 pub mod stress;
 pub mod sudo;
 pub mod taskset;
@@ -139,6 +142,9 @@ impl Registry {
         bc::register(&mut r);
         yes::register(&mut r);
         uname::register(&mut r);
+        shells::register(&mut r);
+        egrep::register(&mut r);
+        shadow::register(&mut r);
         // Last: a later `add` of an existing command would reset the help text it sets.
         help::register(&mut r);
         r

@@ -129,6 +129,9 @@ pub struct Shell {
     /// `$!`.
     last_bg: Option<Pid>,
     tracing: bool,
+    /// Processes `nohup` set to ignore SIGHUP (`signal(SIGHUP, SIG_IGN)`, kept across the
+    /// exec): the program it runs next is wrapped in [`crate::commands::shells::IgnoreHup`].
+    pub(crate) sighup_ignored: BTreeSet<Pid>,
     /// The trace header is printed the first time tracing goes on, as reading the `trace` file
     /// would show it once.
     trace_header_shown: bool,
@@ -236,6 +239,7 @@ impl Shell {
             status: 0,
             last_bg: None,
             tracing: false,
+            sighup_ignored: BTreeSet::new(),
             trace_header_shown: false,
             line: 0,
             exit: None,
@@ -1620,6 +1624,7 @@ impl Shell {
                 },
                 Kind::Program(ctor) => match ctor(&self.k, &argv) {
                     Ok(Spawn { program, wakes_at }) => {
+                        let program = crate::commands::shells::ignore_hup(self, pid, program);
                         if let Some(t) = wakes_at {
                             self.timers.insert(pid, t);
                         }

@@ -222,3 +222,5 @@ fn set_switch_selects_the_2_6_25_tasks_parser() {
 }
 script!(taskset);
 script!(fault_injection);
+script!(tools_bash_su_nohup);
+script!(tools_useradd);
