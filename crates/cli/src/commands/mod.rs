@@ -25,6 +25,7 @@ pub mod fileutils;
 pub mod findutils;
 pub mod fs;
 pub mod getopt;
+pub mod gnu_echo;
 pub mod help;
 pub mod libcgroup;
 pub mod listener;
@@ -32,6 +33,7 @@ pub mod ltp;
 pub mod memhog;
 pub mod memory;
 pub mod misc;
+pub mod modechange;
 pub mod mount;
 pub mod nss;
 pub mod posix_regex;
@@ -199,6 +201,11 @@ impl Registry {
     /// How `name` runs. A path in one of the usual binary directories (`/bin/cat`,
     /// `/usr/bin/sleep`) names the same command, as `PATH` lookup would find it.
     pub fn kind(&self, name: &str) -> Option<Kind> {
+        // A name with a `/` is never a builtin in sh: `/bin/echo` is coreutils' program.
+        if name.contains('/') && name.rsplit('/').next() == Some("echo") && self.get(name).is_some()
+        {
+            return Some(Kind::External(gnu_echo::echo));
+        }
         self.get(name).map(|c| c.kind)
     }
 

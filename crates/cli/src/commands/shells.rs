@@ -241,16 +241,18 @@ fn bash(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return sh.run_sh_command(pid, &v);
     };
     if let Some((line, what)) = bash_only(&src) {
-        sh.write_err(
-            pid,
-            &format!(
-                "{where_}: line {line}: syntax error: {what} is bash-only syntax, which cgsim's \
-                 POSIX shell does not implement\n"
-            ),
-        );
+        sh.write_err(pid, &bash_only_message(&where_, line, what));
         return 2;
     }
     sh.run_sh_command(pid, &run_argv)
+}
+
+/// The refusal of bash-only syntax, in bash's `NAME: line N: syntax error` form.
+pub fn bash_only_message(name: &str, line: usize, what: &str) -> String {
+    format!(
+        "{name}: line {line}: syntax error: {what} is bash-only syntax, which cgsim's POSIX \
+         shell does not implement\n"
+    )
 }
 
 /// The first bash-only construct of `src` that dash would read with another meaning (or

@@ -1683,6 +1683,13 @@ impl Shell {
                 }
                 return self.exec_in(pid, &next);
             }
+            // `#!/bin/bash`: bash-only syntax is refused, as `bash FILE` refuses it.
+            if base == "bash"
+                && let Some((line, what)) = crate::commands::shells::bash_only(&text)
+            {
+                self.write_err(pid, &crate::commands::shells::bash_only_message(&path, line, what));
+                return Exec::Status(2);
+            }
         }
         let _ = self.k.execve(pid, &comm_of(&path));
         // The kernel hands the interpreter the path it executed: that is the script's `$0`.

@@ -224,3 +224,5 @@ script!(taskset);
 script!(fault_injection);
 script!(tools_bash_su_nohup);
 script!(tools_useradd);
+script!(tutorial_cgroups_txt);
+script!(tutorial_blog_scripts);
