@@ -132,6 +132,10 @@ pub struct Shell {
     /// Processes `nohup` set to ignore SIGHUP (`signal(SIGHUP, SIG_IGN)`, kept across the
     /// exec): the program it runs next is wrapped in [`crate::commands::shells::IgnoreHup`].
     pub(crate) sighup_ignored: BTreeSet<Pid>,
+    /// A program an external command turned its process into (`cgrulesengd -n`: the process
+    /// that ran the command becomes the daemon, as a program that returns from `main` into an
+    /// endless loop): attached to the process when the command returns.
+    pub(crate) exec_program: Option<Box<dyn cgsim_cgroupfs::Program>>,
     /// The trace header is printed the first time tracing goes on, as reading the `trace` file
     /// would show it once.
     trace_header_shown: bool,
@@ -240,6 +244,7 @@ impl Shell {
             last_bg: None,
             tracing: false,
             sighup_ignored: BTreeSet::new(),
+            exec_program: None,
             trace_header_shown: false,
             line: 0,
             exit: None,
@@ -1613,6 +1618,11 @@ impl Shell {
                 Kind::External(f) => {
                     let st = f(self, pid, &argv);
                     self.no_oom_sleep(pid);
+                    if let Some(program) = self.exec_program.take() {
+                        let _ = self.k.set_environ(pid, self.environ());
+                        self.k.spawn_program(pid, program);
+                        return Exec::Spawned;
+                    }
                     Exec::Status(st)
                 }
                 Kind::Wrapper(f) => match f(self, pid, &argv) {

@@ -226,3 +226,4 @@ script!(tools_bash_su_nohup);
 script!(tools_useradd);
 script!(tutorial_cgroups_txt);
 script!(tutorial_blog_scripts);
+script!(cgred_foreground);
