@@ -479,9 +479,9 @@ fn chmod(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         let mut paths = Vec::new();
         walk_tree(sh, pid, f, recursive, &mut paths);
         for p in paths {
-            let (old, is_dir) = k
-                .stat(pid, &p)
-                .map_or((0, false), |st| (st.mode, st.file_type == FileType::Directory));
+            let (old, is_dir) = k.stat(pid, &p).map_or((0, false), |st| {
+                (st.mode, st.file_type == FileType::Directory)
+            });
             let mode = super::modechange::adjust(&mode, old, is_dir, umask);
             if let Err(e) = k.chmod(pid, &p, mode) {
                 let msg = format!("chmod: changing permissions of '{p}': {}\n", strerror(e));

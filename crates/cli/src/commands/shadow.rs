@@ -187,7 +187,10 @@ fn refuse(sh: &mut Shell, pid: Pid, tool: &str, p: &getopt::Parsed, keys: &[&str
             } else {
                 format!("--{k}")
             };
-            sh.write_err(pid, &format!("{tool}: option '{o}' is not simulated by cgsim\n"));
+            sh.write_err(
+                pid,
+                &format!("{tool}: option '{o}' is not simulated by cgsim\n"),
+            );
             return true;
         }
     }
@@ -209,9 +212,12 @@ fn valid_name(n: &str) -> bool {
 
 /// A database file's lines (empty when it does not exist).
 fn lines(k: &Kernel, pid: Pid, path: &str) -> Option<Vec<String>> {
-    nss::read_file(k, pid, path)
-        .ok()
-        .map(|d| String::from_utf8_lossy(&d).lines().map(String::from).collect())
+    nss::read_file(k, pid, path).ok().map(|d| {
+        String::from_utf8_lossy(&d)
+            .lines()
+            .map(String::from)
+            .collect()
+    })
 }
 
 /// Rewrite a database file with `lines`.
@@ -355,8 +361,7 @@ fn useradd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     };
     // The group named by -g (name or number) and those of -G.
     let group_of = |g: &str| {
-        nss::getgrnam(&k, pid, g)
-            .or_else(|| g.parse().ok().and_then(|n| nss::getgrgid(&k, pid, n)))
+        nss::getgrnam(&k, pid, g).or_else(|| g.parse().ok().and_then(|n| nss::getgrgid(&k, pid, n)))
     };
     let gid_arg = match p.last("g") {
         Some(g) => match group_of(g) {
@@ -552,7 +557,10 @@ fn groupadd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return E_USAGE;
     };
     if !valid_name(name) {
-        sh.write_err(pid, &format!("groupadd: '{name}' is not a valid group name\n"));
+        sh.write_err(
+            pid,
+            &format!("groupadd: '{name}' is not a valid group name\n"),
+        );
         return E_BAD_ARG;
     }
     let mut gid_arg = match p.last("g") {
@@ -593,7 +601,10 @@ fn groupadd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         None => match new_id(&used, p.has("r"), None) {
             Some(g) => g,
             None => {
-                sh.write_err(pid, "groupadd: Can't get unique GID (no more available GIDs)\n");
+                sh.write_err(
+                    pid,
+                    "groupadd: Can't get unique GID (no more available GIDs)\n",
+                );
                 return E_IN_USE;
             }
         },
@@ -621,7 +632,10 @@ fn drop_member(lines: &mut [String], idx: usize, name: &str) {
     for l in lines.iter_mut() {
         let mut f: Vec<String> = l.split(':').map(String::from).collect();
         if let Some(m) = f.get_mut(idx) {
-            let kept: Vec<&str> = m.split(',').filter(|x| !x.is_empty() && *x != name).collect();
+            let kept: Vec<&str> = m
+                .split(',')
+                .filter(|x| !x.is_empty() && *x != name)
+                .collect();
             *m = kept.join(",");
             *l = f.join(":");
         }
@@ -676,9 +690,10 @@ fn userdel(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     };
     // `user_busy`: a live process of the user's uid.
     if !p.has("f")
-        && let Some(busy) = k.ps().into_iter().find(|x| {
-            x.cred.uid.0 == pw.uid && x.state != cgsim_cgroupfs::ProcState::Zombie
-        })
+        && let Some(busy) = k
+            .ps()
+            .into_iter()
+            .find(|x| x.cred.uid.0 == pw.uid && x.state != cgsim_cgroupfs::ProcState::Zombie)
     {
         sh.write_err(
             pid,

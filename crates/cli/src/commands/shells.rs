@@ -153,7 +153,10 @@ fn bash(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 return 2;
             }
             _ => {
-                sh.write_err(pid, &format!("bash: --{long}: invalid option\n{BASH_USAGE}"));
+                sh.write_err(
+                    pid,
+                    &format!("bash: --{long}: invalid option\n{BASH_USAGE}"),
+                );
                 return 2;
             }
         }
@@ -205,7 +208,11 @@ fn bash(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         v.push("-c".to_string());
         v.push(cmd.clone());
         // `$0` is NAME when given, else `bash`.
-        v.push(argv.get(i + 1).cloned().unwrap_or_else(|| "bash".to_string()));
+        v.push(
+            argv.get(i + 1)
+                .cloned()
+                .unwrap_or_else(|| "bash".to_string()),
+        );
         v.extend(argv.iter().skip(i + 2).cloned());
         (cmd.clone(), "bash: -c".to_string(), v)
     } else if let Some(file) = argv.get(i) {
@@ -310,8 +317,7 @@ pub fn bash_only(src: &str) -> Option<(usize, &'static str)> {
             }
             // `{` and `}` are reserved words only as whole words (`{ cmd; }`).
             b'{' | b'}'
-                if b
-                    .get(i + 1)
+                if b.get(i + 1)
                     .is_none_or(|&n| matches!(n, b' ' | b'\t' | b'\n' | b';')) =>
             {
                 i += 1;
@@ -550,7 +556,10 @@ fn su(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             } else {
                 format!("--{o}")
             };
-            sh.write_err(pid, &format!("su: option '{name}' is not simulated by cgsim\n"));
+            sh.write_err(
+                pid,
+                &format!("su: option '{name}' is not simulated by cgsim\n"),
+            );
             return 1;
         }
     }

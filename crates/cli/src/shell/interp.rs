@@ -1697,7 +1697,10 @@ impl Shell {
             if base == "bash"
                 && let Some((line, what)) = crate::commands::shells::bash_only(&text)
             {
-                self.write_err(pid, &crate::commands::shells::bash_only_message(&path, line, what));
+                self.write_err(
+                    pid,
+                    &crate::commands::shells::bash_only_message(&path, line, what),
+                );
                 return Exec::Status(2);
             }
         }

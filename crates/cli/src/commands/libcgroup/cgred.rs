@@ -285,8 +285,18 @@ fn cgrulesengd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         dest,
         level: LOGLEVELS[verbosity.clamp(0, 4) as usize],
     };
-    log.flog(&k, child, LOG_DEBUG, "CGroup Rules Engine Daemon log started\n");
-    log.flog(&k, child, LOG_DEBUG, &format!("Current time: {}\n", ctime(&k)));
+    log.flog(
+        &k,
+        child,
+        LOG_DEBUG,
+        "CGroup Rules Engine Daemon log started\n",
+    );
+    log.flog(
+        &k,
+        child,
+        LOG_DEBUG,
+        &format!("Current time: {}\n", ctime(&k)),
+    );
     log.flog(
         &k,
         child,
@@ -297,11 +307,21 @@ fn cgrulesengd(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             log.level
         ),
     );
-    log.flog(&k, child, LOG_INFO, &format!("Proceeding with PID {child}\n"));
+    log.flog(
+        &k,
+        child,
+        LOG_INFO,
+        &format!("Proceeding with PID {child}\n"),
+    );
     if log.dest.is_some() && log.level >= LOG_INFO {
         log.write(&k, child, &rules::print_rules_config(&rules));
     }
-    log.flog(&k, child, LOG_INFO, "Started the CGroup Rules Engine Daemon.\n");
+    log.flog(
+        &k,
+        child,
+        LOG_INFO,
+        "Started the CGroup Rules Engine Daemon.\n",
+    );
     log.flog(
         &k,
         child,
@@ -476,8 +496,11 @@ impl Daemon {
                             &format!("Remove the unchanged process (PID: {pid})\n"),
                         );
                     }
-                } else if !self.unchanged.contains_key(&pid) {
-                    self.unchanged.insert(pid, flags);
+                } else if let std::collections::btree_map::Entry::Vacant(e) =
+                    self.unchanged.entry(pid)
+                {
+                    // cgre_store_unchanged_process: a pid stored already is left as it is.
+                    e.insert(flags);
                     self.log.flog(
                         k,
                         me,
@@ -523,9 +546,10 @@ impl Daemon {
                     .unchanged
                     .get(&parent.0)
                     .is_some_and(|f| f & UNCHANGE_CHILDREN != 0)
-                    && !self.unchanged.contains_key(&child.0)
+                    && let std::collections::btree_map::Entry::Vacant(e) =
+                        self.unchanged.entry(child.0)
                 {
-                    self.unchanged.insert(child.0, UNCHANGE_CHILDREN);
+                    e.insert(UNCHANGE_CHILDREN);
                     self.log.flog(
                         k,
                         me,
@@ -611,7 +635,8 @@ impl Program for Daemon {
         }
         if self.reload {
             self.reload = false;
-            self.log.flog(k, pid, LOG_INFO, "Reloading rules configuration\n");
+            self.log
+                .flog(k, pid, LOG_INFO, "Reloading rules configuration\n");
             self.log
                 .flog(k, pid, LOG_DEBUG, &format!("Current time: {}\n", ctime(k)));
             if let Some(r) = load_rules(k, pid) {
