@@ -247,11 +247,14 @@ impl<C: MemCounter> World<C> {
                     ]
                 }
             }
+            // 3.19's `mem_cgroup_out_of_memory` is static with one caller,
+            // `mem_cgroup_oom_synchronize` (mm/memcontrol.c, v3.19), and the compiler inlines
+            // it: real traces of that era go from `oom_kill_process` straight to
+            // `mem_cgroup_oom_synchronize`.
             (true, OomModel::OomControlFaultEnd) => &[
                 "dump_stack",
                 "dump_header",
                 "oom_kill_process",
-                "mem_cgroup_out_of_memory",
                 "mem_cgroup_oom_synchronize",
                 "pagefault_out_of_memory",
                 "mm_fault_error",

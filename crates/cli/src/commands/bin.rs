@@ -125,6 +125,9 @@ pub fn bin_dir(name: &str) -> Option<&'static str> {
         Some("/bin")
     } else if SBIN.contains(&name) {
         Some("/sbin")
+    } else if matches!(name, "useradd" | "groupadd" | "userdel" | "groupdel") {
+        // shadow-utils' administration tools.
+        Some("/usr/sbin")
     } else if USR_LOCAL_BIN.contains(&name) {
         Some("/usr/local/bin")
     } else {

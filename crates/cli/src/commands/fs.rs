@@ -446,23 +446,43 @@ fn walk_tree(sh: &Shell, pid: Pid, path: &str, recursive: bool, out: &mut Vec<St
 fn chmod(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let (recursive, ops) = recursive_flag(argv);
     let (Some(mode), files) = (ops.first(), ops.get(1..).unwrap_or_default()) else {
-        sh.write_err(pid, "chmod: missing operand\n");
+        sh.write_err(
+            pid,
+            "chmod: missing operand\nTry 'chmod --help' for more information.\n",
+        );
         return 1;
     };
-    let Ok(mode) = u32::from_str_radix(mode, 8) else {
-        sh.write_err(pid, &format!("chmod: invalid mode: '{mode}'\n"));
+    let text = mode.as_str();
+    // Octal or symbolic (`+x`, `u=rwx,go-w`), as coreutils' `mode_compile` reads it.
+    let Some(mode) = super::modechange::compile(text) else {
+        sh.write_err(
+            pid,
+            &format!("chmod: invalid mode: '{text}'\nTry 'chmod --help' for more information.\n"),
+        );
         return 1;
     };
     if files.is_empty() {
-        sh.write_err(pid, &format!("chmod: missing operand after '{:o}'\n", mode));
+        sh.write_err(
+            pid,
+            &format!(
+                "chmod: missing operand after '{text}'\nTry 'chmod --help' for more information.\n"
+            ),
+        );
         return 1;
     }
     let k = sh.kernel().clone();
+    // umask(2) can only be read by setting it: set it back at once.
+    let umask = k.umask(pid, 0o022).unwrap_or(0o022);
+    let _ = k.umask(pid, umask);
     let mut status = 0;
     for f in files {
         let mut paths = Vec::new();
         walk_tree(sh, pid, f, recursive, &mut paths);
         for p in paths {
+            let (old, is_dir) = k.stat(pid, &p).map_or((0, false), |st| {
+                (st.mode, st.file_type == FileType::Directory)
+            });
+            let mode = super::modechange::adjust(&mode, old, is_dir, umask);
             if let Err(e) = k.chmod(pid, &p, mode) {
                 let msg = format!("chmod: changing permissions of '{p}': {}\n", strerror(e));
                 sh.write_err(pid, &msg);

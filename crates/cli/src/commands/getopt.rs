@@ -51,11 +51,14 @@ pub const fn l(long: &'static str, arg: Arg) -> Opt {
     }
 }
 
-/// One parsed option: its key (the short letter as a string, or the long name) and argument.
+/// One parsed option: its key (the short letter as a string, or the long name), argument, and
+/// the argument glibc's `argv[optind]` names right after it (the next element getopt would
+/// look at: the same cluster while letters remain in it), which some tools print.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Got {
     pub key: String,
     pub val: Option<String>,
+    pub next: Option<String>,
 }
 
 /// The options in order and the operands.
@@ -83,7 +86,23 @@ impl Parsed {
 /// Parse `args` (without `argv[0]`). `posix`: stop at the first operand (the tool runs a
 /// command whose own options follow). `Err` is glibc's message without the `prog: ` prefix.
 pub fn parse(args: &[String], opts: &[Opt], posix: bool) -> Result<Parsed, String> {
+    match parse_partial(args, opts, posix) {
+        (p, None) => Ok(p),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`parse`], keeping what getopt returned before a bad option: the options up to it (a tool
+/// that acts on each option as getopt returns it has already seen them) and the error.
+pub fn parse_partial(args: &[String], opts: &[Opt], posix: bool) -> (Parsed, Option<String>) {
     let mut p = Parsed::default();
+    match parse_into(args, opts, posix, &mut p) {
+        Ok(()) => (p, None),
+        Err(e) => (p, Some(e)),
+    }
+}
+
+fn parse_into(args: &[String], opts: &[Opt], posix: bool, p: &mut Parsed) -> Result<(), String> {
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -138,6 +157,7 @@ pub fn parse(args: &[String], opts: &[Opt], posix: bool) -> Result<Parsed, Strin
             p.opts.push(Got {
                 key: key_of(o),
                 val,
+                next: args.get(i).cloned(),
             });
             continue;
         }
@@ -159,6 +179,15 @@ pub fn parse(args: &[String], opts: &[Opt], posix: bool) -> Result<Parsed, Strin
             };
             let rest: String = chars[j..].iter().collect();
             let val = match o.arg {
+                Arg::No if j < chars.len() => {
+                    // Letters remain in this cluster: optind still points at it.
+                    p.opts.push(Got {
+                        key: key_of(o),
+                        val: None,
+                        next: Some(a.clone()),
+                    });
+                    continue;
+                }
                 Arg::No => None,
                 Arg::Optional => {
                     j = chars.len();
@@ -179,10 +208,11 @@ pub fn parse(args: &[String], opts: &[Opt], posix: bool) -> Result<Parsed, Strin
             p.opts.push(Got {
                 key: key_of(o),
                 val,
+                next: args.get(i).cloned(),
             });
         }
     }
-    Ok(p)
+    Ok(())
 }
 
 fn key_of(o: &Opt) -> String {

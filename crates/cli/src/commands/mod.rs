@@ -20,10 +20,12 @@ pub mod builtins;
 pub mod cfmt;
 pub mod coreutils;
 pub mod dd;
+pub mod egrep;
 pub mod fileutils;
 pub mod findutils;
 pub mod fs;
 pub mod getopt;
+pub mod gnu_echo;
 pub mod help;
 pub mod libcgroup;
 pub mod listener;
@@ -31,6 +33,7 @@ pub mod ltp;
 pub mod memhog;
 pub mod memory;
 pub mod misc;
+pub mod modechange;
 pub mod mount;
 pub mod nss;
 pub mod posix_regex;
@@ -40,6 +43,8 @@ pub mod ps;
 pub mod psi_tools;
 pub mod sed;
 pub mod service;
+pub mod shadow;
+pub mod shells;
 pub mod stress;
 pub mod sudo;
 pub mod taskset;
@@ -141,6 +146,9 @@ impl Registry {
         bc::register(&mut r);
         yes::register(&mut r);
         uname::register(&mut r);
+        shells::register(&mut r);
+        egrep::register(&mut r);
+        shadow::register(&mut r);
         // Last: a later `add` of an existing command would reset the help text it sets.
         help::register(&mut r);
         r
@@ -195,6 +203,11 @@ impl Registry {
     /// How `name` runs. A path in one of the usual binary directories (`/bin/cat`,
     /// `/usr/bin/sleep`) names the same command, as `PATH` lookup would find it.
     pub fn kind(&self, name: &str) -> Option<Kind> {
+        // A name with a `/` is never a builtin in sh: `/bin/echo` is coreutils' program.
+        if name.contains('/') && name.rsplit('/').next() == Some("echo") && self.get(name).is_some()
+        {
+            return Some(Kind::External(gnu_echo::echo));
+        }
         self.get(name).map(|c| c.kind)
     }
 

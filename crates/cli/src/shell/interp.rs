@@ -129,6 +129,13 @@ pub struct Shell {
     /// `$!`.
     last_bg: Option<Pid>,
     tracing: bool,
+    /// Processes `nohup` set to ignore SIGHUP (`signal(SIGHUP, SIG_IGN)`, kept across the
+    /// exec): the program it runs next is wrapped in [`crate::commands::shells::IgnoreHup`].
+    pub(crate) sighup_ignored: BTreeSet<Pid>,
+    /// A program an external command turned its process into (`cgrulesengd -n`: the process
+    /// that ran the command becomes the daemon, as a program that returns from `main` into an
+    /// endless loop): attached to the process when the command returns.
+    pub(crate) exec_program: Option<Box<dyn cgsim_cgroupfs::Program>>,
     /// The trace header is printed the first time tracing goes on, as reading the `trace` file
     /// would show it once.
     trace_header_shown: bool,
@@ -236,6 +243,8 @@ impl Shell {
             status: 0,
             last_bg: None,
             tracing: false,
+            sighup_ignored: BTreeSet::new(),
+            exec_program: None,
             trace_header_shown: false,
             line: 0,
             exit: None,
@@ -1609,6 +1618,11 @@ impl Shell {
                 Kind::External(f) => {
                     let st = f(self, pid, &argv);
                     self.no_oom_sleep(pid);
+                    if let Some(program) = self.exec_program.take() {
+                        let _ = self.k.set_environ(pid, self.environ());
+                        self.k.spawn_program(pid, program);
+                        return Exec::Spawned;
+                    }
                     Exec::Status(st)
                 }
                 Kind::Wrapper(f) => match f(self, pid, &argv) {
@@ -1620,6 +1634,7 @@ impl Shell {
                 },
                 Kind::Program(ctor) => match ctor(&self.k, &argv) {
                     Ok(Spawn { program, wakes_at }) => {
+                        let program = crate::commands::shells::ignore_hup(self, pid, program);
                         if let Some(t) = wakes_at {
                             self.timers.insert(pid, t);
                         }
@@ -1677,6 +1692,16 @@ impl Shell {
                     return Exec::Status(127);
                 }
                 return self.exec_in(pid, &next);
+            }
+            // `#!/bin/bash`: bash-only syntax is refused, as `bash FILE` refuses it.
+            if base == "bash"
+                && let Some((line, what)) = crate::commands::shells::bash_only(&text)
+            {
+                self.write_err(
+                    pid,
+                    &crate::commands::shells::bash_only_message(&path, line, what),
+                );
+                return Exec::Status(2);
             }
         }
         let _ = self.k.execve(pid, &comm_of(&path));

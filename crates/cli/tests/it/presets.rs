@@ -227,3 +227,15 @@ fn page_counter_from_3_19() {
     .0;
     assert_eq!(out, "9223372036854775807\n");
 }
+
+/// The memcg OOM report of 3.19 in a hierarchy, line for line (`scripts/oom_report_3_19.sh`).
+#[test]
+fn oom_report_3_19() {
+    insta::assert_snapshot!(
+        "oom_report_3_19",
+        run_on(
+            KernelVersion::V3_19,
+            include_str!("../scripts/oom_report_3_19.sh")
+        )
+    );
+}

@@ -222,3 +222,8 @@ fn set_switch_selects_the_2_6_25_tasks_parser() {
 }
 script!(taskset);
 script!(fault_injection);
+script!(tools_bash_su_nohup);
+script!(tools_useradd);
+script!(tutorial_cgroups_txt);
+script!(tutorial_blog_scripts);
+script!(cgred_foreground);

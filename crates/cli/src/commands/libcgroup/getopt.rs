@@ -32,139 +32,68 @@ pub enum Got {
 }
 
 /// The options in the order getopt returns them (stopping after the first `Bad`), and the
-/// operands in order (what `argv[optind..]` holds after the permutation).
+/// operands in order (what `argv[optind..]` holds after the permutation). The parsing itself
+/// is the shared [`crate::commands::getopt`]; this maps libcgroup's `optstring` and
+/// `struct option` table onto it and its results back to getopt's return values.
 pub fn getopt_long(
     argv: &[String],
     optstring: &str,
     longopts: &[LongOpt],
 ) -> (Vec<Got>, Vec<String>) {
+    use crate::commands::getopt::{self, Arg, Opt};
     let prog = argv.first().map(String::as_str).unwrap_or("");
-    let (stop_at_operand, spec) = match optstring.strip_prefix('+') {
+    let (posix, spec) = match optstring.strip_prefix('+') {
         Some(rest) => (true, rest),
         None => (false, optstring),
     };
-    let takes_arg = |c: char| -> Option<bool> {
-        let i = spec.find(c)?;
-        if c == ':' {
-            return None;
-        }
-        Some(spec[i + c.len_utf8()..].starts_with(':'))
-    };
-    let mut got = Vec::new();
-    let mut operands = Vec::new();
-    let mut i = 1;
-    while i < argv.len() {
-        let a = &argv[i];
-        if a == "--" {
-            operands.extend(argv[i + 1..].iter().cloned());
-            break;
-        }
-        if !a.starts_with('-') || a == "-" {
-            if stop_at_operand {
-                operands.extend(argv[i..].iter().cloned());
-                break;
-            }
-            operands.push(a.clone());
-            i += 1;
-            continue;
-        }
-        if let Some(body) = a.strip_prefix("--") {
-            let (name, inline) = match body.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (body, None),
-            };
-            let exact = longopts.iter().find(|o| o.name == name);
-            let candidates: Vec<&LongOpt> = longopts
-                .iter()
-                .filter(|o| !o.name.is_empty() && o.name.starts_with(name))
-                .collect();
-            let opt = match (exact, candidates.as_slice()) {
-                (Some(o), _) => o,
-                (None, [o]) => *o,
-                (None, []) => {
-                    got.push(Got::Bad(format!("{prog}: unrecognized option '--{name}'")));
-                    return (got, operands);
-                }
-                (None, many) => {
-                    let list: Vec<String> =
-                        many.iter().map(|o| format!(" '--{}'", o.name)).collect();
-                    got.push(Got::Bad(format!(
-                        "{prog}: option '--{name}' is ambiguous; possibilities:{}",
-                        list.concat()
-                    )));
-                    return (got, operands);
-                }
-            };
-            match (opt.has_arg, inline) {
-                (HasArg::No, Some(_)) => {
-                    got.push(Got::Bad(format!(
-                        "{prog}: option '--{}' doesn't allow an argument",
-                        opt.name
-                    )));
-                    return (got, operands);
-                }
-                (HasArg::No, None) => got.push(Got::Opt(opt.val, None, argv.get(i + 1).cloned())),
-                (HasArg::Required, Some(v)) => {
-                    got.push(Got::Opt(opt.val, Some(v), argv.get(i + 1).cloned()))
-                }
-                (HasArg::Required, None) => match argv.get(i + 1) {
-                    Some(v) => {
-                        got.push(Got::Opt(opt.val, Some(v.clone()), argv.get(i + 2).cloned()));
-                        i += 1;
-                    }
-                    None => {
-                        got.push(Got::Bad(format!(
-                            "{prog}: option '--{}' requires an argument",
-                            opt.name
-                        )));
-                        return (got, operands);
-                    }
-                },
-            }
-            i += 1;
-            continue;
-        }
-        // A cluster of short options.
-        let chars: Vec<char> = a[1..].chars().collect();
-        let mut j = 0;
-        while j < chars.len() {
-            let c = chars[j];
-            match takes_arg(c) {
-                None => {
-                    got.push(Got::Bad(format!("{prog}: invalid option -- '{c}'")));
-                    return (got, operands);
-                }
-                Some(false) => {
-                    let next = if j + 1 < chars.len() {
-                        Some(a.clone())
-                    } else {
-                        argv.get(i + 1).cloned()
-                    };
-                    got.push(Got::Opt(c as i32, None, next))
-                }
-                Some(true) => {
-                    let rest: String = chars[j + 1..].iter().collect();
-                    if !rest.is_empty() {
-                        got.push(Got::Opt(c as i32, Some(rest), argv.get(i + 1).cloned()));
-                    } else if let Some(v) = argv.get(i + 1) {
-                        got.push(Got::Opt(
-                            c as i32,
-                            Some(v.clone()),
-                            argv.get(i + 2).cloned(),
-                        ));
-                        i += 1;
-                    } else {
-                        got.push(Got::Bad(format!(
-                            "{prog}: option requires an argument -- '{c}'"
-                        )));
-                        return (got, operands);
-                    }
-                    break;
-                }
-            }
-            j += 1;
-        }
+    // The short options: a letter, `:` after it for a required argument, `::` for an
+    // optional one.
+    let mut opts: Vec<Opt> = Vec::new();
+    let chars: Vec<char> = spec.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         i += 1;
+        if c == ':' {
+            continue;
+        }
+        let arg = if chars.get(i) == Some(&':') && chars.get(i + 1) == Some(&':') {
+            Arg::Optional
+        } else if chars.get(i) == Some(&':') {
+            Arg::Required
+        } else {
+            Arg::No
+        };
+        opts.push(getopt::s(c, arg));
     }
-    (got, operands)
+    // The long options, keyed by name and mapped back to the value getopt returns for them
+    // (a letter of the option string, or a long-only value).
+    let mut long_vals: Vec<(&'static str, i32)> = Vec::new();
+    let mut all = opts;
+    for lo in longopts {
+        let arg = match lo.has_arg {
+            HasArg::No => Arg::No,
+            HasArg::Required => Arg::Required,
+        };
+        long_vals.push((lo.name, lo.val));
+        all.push(getopt::l(lo.name, arg));
+    }
+    let (parsed, err) = getopt::parse_partial(&argv[1.min(argv.len())..], &all, posix);
+    let mut got: Vec<Got> = parsed
+        .opts
+        .into_iter()
+        .map(|g| {
+            let val = long_vals
+                .iter()
+                .find(|(n, _)| *n == g.key)
+                .map(|(_, v)| *v)
+                .or_else(|| g.key.chars().next().map(|c| c as i32))
+                .unwrap_or(0);
+            Got::Opt(val, g.val, g.next)
+        })
+        .collect();
+    if let Some(e) = err {
+        got.push(Got::Bad(format!("{prog}: {e}")));
+    }
+    (got, parsed.operands)
 }

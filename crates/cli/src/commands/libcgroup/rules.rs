@@ -364,3 +364,31 @@ pub fn move_to(k: &Kernel, me: Pid, rule: &Rule, dest: &str, target: i32) -> i32
     }
     0
 }
+
+/// `cgroup_print_rules_config`: the cached rules as the daemon prints them to its log at
+/// `LOG_INFO` and above.
+pub fn print_rules_config(rules: &[Rule]) -> String {
+    if rules.is_empty() {
+        return "The rules table is empty.\n\n".to_string();
+    }
+    let id = |v: u32| match v {
+        WILD => "any".to_string(),
+        INVALID => "N/A".to_string(),
+        v => (v as i32).to_string(),
+    };
+    let mut out = String::new();
+    for r in rules {
+        out.push_str(&format!("Rule: {}", r.username));
+        if let Some(p) = &r.procname {
+            out.push_str(&format!(":{p}"));
+        }
+        out.push('\n');
+        out.push_str(&format!("  UID: {}\n  GID: {}\n", id(r.uid), id(r.gid)));
+        out.push_str(&format!("  DEST: {}\n  CONTROLLERS:\n", r.destination));
+        for c in &r.controllers {
+            out.push_str(&format!("    {c}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
