@@ -222,3 +222,7 @@ fn set_switch_selects_the_2_6_25_tasks_parser() {
 }
 script!(taskset);
 script!(fault_injection);
+script!(rhel6_default_cgconfig);
+script!(subsys_devices);
+script!(subsys_freezer);
+script!(subsys_net_cls_blkio);
