@@ -149,6 +149,11 @@ impl<T: Tracer> CgroupSubsys<T> for CgroupFreezer {
         "freezer"
     }
 
+    fn on_dfl(&self) -> bool {
+        // v1 only: 6.6's controller has `legacy_cftypes` and no `dfl_cftypes`.
+        false
+    }
+
     fn callbacks(&self) -> CallbackSet {
         let cbs = CallbackSet::MANDATORY
             .with(SubsysCallback::Populate)

@@ -83,6 +83,11 @@ impl<T: Tracer> CgroupSubsys<T> for Devices {
         "devcgroup"
     }
 
+    fn on_dfl(&self) -> bool {
+        // v1 only: 6.6's controller has `legacy_cftypes` and no `dfl_cftypes`.
+        false
+    }
+
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY
             .with(SubsysCallback::Populate)
