@@ -360,7 +360,11 @@ fn freezer_write<T: Tracer>(
         f.self_freezing
             .store(goal == FreezerState::Frozen, Ordering::Release);
         for pid in tasks_of(cx, &f, hier, id)? {
-            let tf = cx.core.task_css(pid, id).ok().and_then(|c| c.private::<Freezer>());
+            let tf = cx
+                .core
+                .task_css(pid, id)
+                .ok()
+                .and_then(|c| c.private::<Freezer>());
             match tf {
                 Some(tf) if !tf.is_root && tf.freezing() => frozen.freeze(pid),
                 _ => frozen.thaw(pid),

@@ -70,7 +70,11 @@ impl<T: Tracer> CgroupSubsys<T> for NetCls {
     ) -> Result<(), Errno> {
         dir.add_file(
             Cftype::new("classid")
-                .read_u64(|cx| Ok(u64::from(cls(cx.css.as_ref())?.classid.load(Ordering::Relaxed))))
+                .read_u64(|cx| {
+                    Ok(u64::from(
+                        cls(cx.css.as_ref())?.classid.load(Ordering::Relaxed),
+                    ))
+                })
                 .write_u64(|cx, v| {
                     cls(cx.css.as_ref())?
                         .classid

@@ -352,9 +352,25 @@ pub struct DevNode {
     pub minor: u32,
 }
 
+/// The entry's type and numbers cover `node` (the first checks of both VFS hooks): an `a`
+/// entry covers everything, a `b` entry no character device and a `c` entry no block device.
+fn covers_node(wh: &WhitelistItem, node: DevNode) -> bool {
+    if wh.kind & DEV_ALL != 0 {
+        return true;
+    }
+    let wrong_type = if node.char_dev {
+        wh.kind & DEV_BLOCK != 0
+    } else {
+        wh.kind & DEV_CHAR != 0
+    };
+    !wrong_type
+        && (wh.major == ANY || wh.major == node.major)
+        && (wh.minor == ANY || wh.minor == node.minor)
+}
+
 /// `devcgroup_inode_permission(inode, mask)`: Ok if some entry of the task's whitelist grants
 /// the read and/or write access asked for, else EPERM (`fs/namei.c` `inode_permission` calls it
-/// after the mode check, v2.6.35).
+/// after the mode check, v2.6.35). An `a` entry grants everything whatever its access bits.
 pub fn devcgroup_inode_permission(
     dev: &DevCgroup,
     node: DevNode,
@@ -362,36 +378,18 @@ pub fn devcgroup_inode_permission(
     write: bool,
 ) -> Result<(), Errno> {
     let ok = dev.whitelist.lock().iter().any(|wh| {
-        if wh.kind & DEV_ALL != 0 {
-            return true;
-        }
-        if wh.kind & DEV_BLOCK != 0 && node.char_dev {
-            return false;
-        }
-        if wh.kind & DEV_CHAR != 0 && !node.char_dev {
-            return false;
-        }
-        if wh.major != ANY && wh.major != node.major {
-            return false;
-        }
-        if wh.minor != ANY && wh.minor != node.minor {
-            return false;
-        }
-        !(write && wh.access & ACC_WRITE == 0) && !(read && wh.access & ACC_READ == 0)
+        let denied = (write && wh.access & ACC_WRITE == 0) || (read && wh.access & ACC_READ == 0);
+        covers_node(wh, node) && (wh.kind & DEV_ALL != 0 || !denied)
     });
     if ok { Ok(()) } else { Err(Errno::EPERM) }
 }
 
 /// `devcgroup_inode_mknod(mode, dev)`: Ok if some entry grants `m` for the node, else EPERM.
 pub fn devcgroup_inode_mknod(dev: &DevCgroup, node: DevNode) -> Result<(), Errno> {
-    let ok = dev.whitelist.lock().iter().any(|wh| {
-        wh.kind & DEV_ALL != 0
-            || (!(wh.kind & DEV_BLOCK != 0 && node.char_dev)
-                && !(wh.kind & DEV_CHAR != 0 && !node.char_dev)
-                && (wh.major == ANY || wh.major == node.major)
-                && (wh.minor == ANY || wh.minor == node.minor)
-                && wh.access & ACC_MKNOD != 0)
-    });
+    let ok =
+        dev.whitelist.lock().iter().any(|wh| {
+            covers_node(wh, node) && (wh.kind & DEV_ALL != 0 || wh.access & ACC_MKNOD != 0)
+        });
     if ok { Ok(()) } else { Err(Errno::EPERM) }
 }
 
@@ -432,11 +430,14 @@ mod tests {
             Err(Errno::EINVAL),
             "no space after the minor"
         );
-        assert_eq!(
-            parse_whitelist_line(b"c 1:3 "),
-            Ok(item(DEV_CHAR, 1, 3, 0))
-        );
-        for bad in [&b"x 1:3 r"[..], b"c1:3 r", b"c a:3 r", b"c 1-3 r", b"c 1:3 x"] {
+        assert_eq!(parse_whitelist_line(b"c 1:3 "), Ok(item(DEV_CHAR, 1, 3, 0)));
+        for bad in [
+            &b"x 1:3 r"[..],
+            b"c1:3 r",
+            b"c a:3 r",
+            b"c 1-3 r",
+            b"c 1:3 x",
+        ] {
             assert_eq!(parse_whitelist_line(bad), Err(Errno::EINVAL), "{bad:?}");
         }
     }
@@ -456,7 +457,13 @@ mod tests {
         dev_whitelist_add(&mut list, item(DEV_CHAR, 1, 3, ACC_WRITE));
         assert_eq!(list, vec![item(DEV_CHAR, 1, 3, ACC_READ | ACC_WRITE)]);
         assert!(may_access_whitelist(&list, &item(DEV_CHAR, 1, 3, ACC_READ)));
-        assert!(!may_access_whitelist(&list, &item(DEV_CHAR, 1, 3, ACC_MKNOD)));
-        assert!(!may_access_whitelist(&list, &item(DEV_BLOCK, 1, 3, ACC_READ)));
+        assert!(!may_access_whitelist(
+            &list,
+            &item(DEV_CHAR, 1, 3, ACC_MKNOD)
+        ));
+        assert!(!may_access_whitelist(
+            &list,
+            &item(DEV_BLOCK, 1, 3, ACC_READ)
+        ));
     }
 }

@@ -48,3 +48,8 @@ echo x > /dev/null; echo "status $?"
 echo a > /dev/cgroup/devices.allow
 cat /dev/cgroup/devices.list
 echo x > /dev/null; echo "status $?"
+# An `a` entry grants everything whatever its letters (DEV_ALL is checked first).
+mkdir /dev/cgroup/c
+echo 'c 1:3 w' > /dev/cgroup/c/devices.deny
+cat /dev/cgroup/c/devices.list
+sh -c 'echo $$ > /dev/cgroup/c/tasks; echo x > /dev/null; echo "write $?"'
