@@ -28,6 +28,7 @@ ls /cgroup/freezer /cgroup/net_cls /cgroup/blkio
 # A group in all four, a sleep in it, frozen and thawed (a frozen task sits in the
 # refrigerator in TASK_UNINTERRUPTIBLE: ps shows D).
 cgcreate -g devices,freezer,net_cls,blkio:/test
+cgsnapshot -s devices freezer net_cls blkio
 sleep 1000 &
 cgclassify -g freezer:/test $!
 cat /cgroup/freezer/test/tasks
