@@ -17,11 +17,15 @@
 //! the non-reentrant mutex); any callback may call
 //! [`CgroupSubsysState::get`](crate::CgroupSubsysState::get)/`put`, which are atomics.
 
+pub mod blk_cgroup;
+pub mod cgroup_freezer;
+pub mod cls_cgroup;
 pub mod cpu;
 mod cpu_dfl;
 pub mod cpuacct;
 pub mod cpuset;
 pub mod debug;
+pub mod device_cgroup;
 pub mod memory;
 pub mod ns;
 
@@ -346,4 +350,47 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
         Box::new(self::cpuacct::Cpuacct),
         Box::new(self::memory::MemoryPlaceholder),
     ]
+}
+
+/// The v1 controllers after `mem_cgroup` in `include/linux/cgroup_subsys.h` that a kernel of
+/// `version` (`(major, minor, sublevel)`) has, in that file's order: `devices` (2.6.26+,
+/// `security/device_cgroup.c`), `freezer` (2.6.28+, `kernel/cgroup_freezer.c`), `net_cls`
+/// (2.6.29+, `net/sched/cls_cgroup.c`), `blkio` (2.6.33+, `block/blk-cgroup.c`), each with
+/// that version's files (see each module). `frozen` is the frozen-task set the freezer shares
+/// with the scheduler.
+///
+/// **Differences:** 4.19 and 6.6 list `io` (shown as `blkio` on v1) before `memory` and have
+/// more controllers (`perf_event`, `net_prio`, `hugetlb`, `pids`, `rdma`); the simulation
+/// appends these four after `memory` in every preset, keeping the 2.6.35 id order.
+pub fn v1_controllers<T: Tracer>(
+    version: (u32, u32, u32),
+    frozen: Arc<self::cgroup_freezer::FrozenTasks>,
+) -> Vec<Box<dyn CgroupSubsys<T>>> {
+    use self::blk_cgroup::{Blkio, BlkioVersion};
+    let mut v: Vec<Box<dyn CgroupSubsys<T>>> = Vec::new();
+    if version >= (2, 6, 26) {
+        v.push(Box::new(self::device_cgroup::Devices));
+    }
+    if version >= (2, 6, 28) {
+        v.push(Box::new(self::cgroup_freezer::CgroupFreezer::new(
+            frozen,
+            version >= (3, 10, 0),
+        )));
+    }
+    if version >= (2, 6, 29) {
+        v.push(Box::new(self::cls_cgroup::NetCls));
+    }
+    if version >= (2, 6, 33) {
+        let bv = if version >= (6, 0, 0) {
+            BlkioVersion::V6_6
+        } else if version >= (4, 0, 0) {
+            BlkioVersion::V4_19
+        } else if version >= (3, 0, 0) {
+            BlkioVersion::V3_10
+        } else {
+            BlkioVersion::V2_6_35
+        };
+        v.push(Box::new(Blkio { version: bv }));
+    }
+    v
 }

@@ -76,6 +76,9 @@ impl<T: Tracer> Kernel<T> {
         if !created && !attr.permits(&cred, IdKind::Effective, want) {
             return Err(err(Errno::EACCES, "permission denied by mode"));
         }
+        // inode_permission → devcgroup_inode_permission (2.6.26+).
+        self.devcgroup_inode_permission(pid, &attr, readable, flags.write)
+            .map_err(|e| err(e, "device not allowed by the devices cgroup"))?;
         if flags.write && !created {
             self.mnt_want_write(&st, w.mnt())?;
         }

@@ -118,6 +118,7 @@
 mod cgroupfs;
 mod cn_proc;
 mod cpus;
+mod device_cgroup;
 mod etc;
 mod event_control;
 mod eventfd;
@@ -551,6 +552,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     fault: Arc<cgsim_ktypes::FaultInjection>,
     /// Pressure stall information (`psi.rs`): the groups, their triggers, the stalled tasks.
     psi: psi::Psi,
+    /// The v1 freezer's frozen tasks (`kernel/cgroup_freezer.c`), which the scheduler skips.
+    frozen: Arc<cg::subsys::cgroup_freezer::FrozenTasks>,
 }
 
 impl Kernel<Ftrace> {
@@ -581,7 +584,16 @@ impl<T: Tracer> Kernel<T> {
             Arc::clone(&klog),
             Arc::clone(&clock),
         );
-        let mut subsystems = params.subsystems.take().unwrap_or_else(|| mem.subsystems());
+        let frozen = Arc::new(cg::subsys::cgroup_freezer::FrozenTasks::default());
+        let mut subsystems = params.subsystems.take().unwrap_or_else(|| {
+            let mut v = mem.subsystems();
+            // The preset's controllers after mem_cgroup (devices, freezer, net_cls, blkio).
+            v.extend(cg::subsys::v1_controllers(
+                params.kernel.version_triple(),
+                Arc::clone(&frozen),
+            ));
+            v
+        });
         subsystems.append(&mut params.extra_subsystems);
         // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
         // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
@@ -623,6 +635,7 @@ impl<T: Tracer> Kernel<T> {
             oom_adj_warned: Default::default(),
             fault,
             psi: psi::Psi::new(params_nr_cpus),
+            frozen,
         };
         // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
         let banner = k.params.linux_banner();

@@ -228,7 +228,7 @@ impl<T: Tracer> Kernel<T> {
             } else {
                 t.cmdline.clone()
             },
-            state: t.proc_state(),
+            state: self.task_proc_state(t),
             rss,
             swap,
             vsz,

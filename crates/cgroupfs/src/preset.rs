@@ -99,6 +99,13 @@ impl KernelVersion {
         r.strip_suffix(".0").unwrap_or(r)
     }
 
+    /// `(VERSION, PATCHLEVEL, SUBLEVEL)`, e.g. `(2, 6, 35)`.
+    pub fn version_triple(self) -> (u32, u32, u32) {
+        let mut it = self.release().split('.').map(|n| n.parse().unwrap_or(0));
+        let mut next = || it.next().unwrap_or(0);
+        (next(), next(), next())
+    }
+
     /// `UTS_RELEASE` as `uname -r` prints it (3.x releases print `3.10.0`).
     pub fn release(self) -> &'static str {
         match self {

@@ -137,13 +137,13 @@ pub fn state_text(s: ProcState) -> &'static str {
 
 /// The first lines of `/proc/<pid>/status`, as `proc_pid_status` prints them.
 #[doc(alias = "proc_pid_status")]
-pub fn status_text(t: &Task) -> String {
+pub fn status_text(t: &Task, state: ProcState) -> String {
     let c = &t.cred;
     format!(
         "Name:\t{}\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\n\
          Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n",
         t.comm,
-        state_text(t.proc_state()),
+        state_text(state),
         t.pid,
         t.pid,
         if t.pid.0 == 1 { 0 } else { t.ppid.0 },
@@ -367,8 +367,10 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::PidFile(p, f) => {
                 let t = self.proc_task(st, *p)?;
                 match f {
-                    PidFile::Status if t.is_zombie() => status_text(t),
-                    PidFile::Status => status_text(t) + &self.proc_status_vm(*p),
+                    PidFile::Status if t.is_zombie() => status_text(t, self.task_proc_state(t)),
+                    PidFile::Status => {
+                        status_text(t, self.task_proc_state(t)) + &self.proc_status_vm(*p)
+                    }
                     PidFile::OomScoreAdj => format!("{}\n", t.oom_score_adj),
                     PidFile::Comm => format!("{}\n", t.comm),
                     PidFile::Cgroup => self.cg_proc_pid_cgroup(*p),
@@ -393,7 +395,7 @@ impl<T: Tracer> Kernel<T> {
     /// terminal; fault counts and times are 0 (the simulation keeps no accounting of them),
     /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
     fn proc_pid_stat(&self, t: &Task) -> String {
-        let state = match t.proc_state() {
+        let state = match self.task_proc_state(t) {
             ProcState::Running => 'R',
             ProcState::Sleeping => 'S',
             ProcState::Uninterruptible => 'D',

@@ -58,8 +58,9 @@ impl<T: Tracer> Kernel<T> {
                 st.sched_q.stop_waiting(pid);
                 continue;
             };
-            // A task in a frozen cgroup (cgroup.freeze, 6.6) is not run until thawed; it stays
-            // queued, so the first round after the thaw finds it.
+            // A task in a frozen cgroup (cgroup.freeze, 6.6) or frozen by the v1 freezer
+            // (`freezer.state`) is not run until thawed; it stays queued, so the first round
+            // after the thaw finds it.
             // Lock order: Kernel::state -> cgroup_mutex.
             if matches!(
                 sched,
@@ -68,7 +69,7 @@ impl<T: Tracer> Kernel<T> {
                     | Sched::WaitReadable(_)
                     | Sched::WaitWritable(_)
                     | Sched::WaitPri(_)
-            ) && self.cgroups.task_frozen(pid)
+            ) && (self.cgroups.task_frozen(pid) || self.frozen.is_frozen(pid))
             {
                 st.sched_q.enqueue(pid, sched);
                 continue;
@@ -341,5 +342,16 @@ impl<T: Tracer> Kernel<T> {
         }
         self.clock.advance_to(target);
         self.sched_run_until_idle();
+    }
+}
+
+impl<T: Tracer> Kernel<T> {
+    /// The `ps` state of `t`: a task frozen by the v1 freezer waits in the refrigerator in
+    /// `TASK_UNINTERRUPTIBLE` (`kernel/freezer.c` `refrigerator`, v2.6.35), so it shows `D`.
+    pub(crate) fn task_proc_state(&self, t: &crate::task::Task) -> crate::ProcState {
+        if !t.is_zombie() && self.frozen.is_frozen(t.pid) {
+            return crate::ProcState::Uninterruptible;
+        }
+        t.proc_state()
     }
 }

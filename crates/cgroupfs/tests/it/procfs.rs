@@ -96,9 +96,12 @@ fn boot_log_names_each_subsystem() {
             .to_string(),
     ];
     want.extend(
-        ["cpuset", "debug", "ns", "cpu", "cpuacct", "memory"]
-            .iter()
-            .map(|s| format!("[    0.000000] Initializing cgroup subsys {s}")),
+        [
+            "cpuset", "debug", "ns", "cpu", "cpuacct", "memory", "devices", "freezer", "net_cls",
+            "blkio",
+        ]
+        .iter()
+        .map(|s| format!("[    0.000000] Initializing cgroup subsys {s}")),
     );
     assert_eq!(lines, want);
 }

@@ -26,3 +26,4 @@ mod syntax;
 mod terminal;
 mod transcripts;
 mod utils_robust;
+mod v1_controllers;

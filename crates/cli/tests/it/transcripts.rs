@@ -227,3 +227,7 @@ script!(tools_useradd);
 script!(tutorial_cgroups_txt);
 script!(tutorial_blog_scripts);
 script!(cgred_foreground);
+script!(rhel6_default_cgconfig);
+script!(subsys_devices);
+script!(subsys_freezer);
+script!(subsys_net_cls_blkio);
