@@ -74,6 +74,7 @@ mod swap;
 mod swapfile;
 mod teardown;
 mod vmscan;
+pub mod vm_events;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;

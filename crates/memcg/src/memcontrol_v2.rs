@@ -10,9 +10,8 @@
 //! **Differences:**
 //! * The machine has no kernel memory, slab, sockets, THP, zswap or NUMA: those `memory.stat`
 //!   lines read 0, `memory.zswap.current` reads 0, and there is no `memory.numa_stat`
-//!   (a kernel without `CONFIG_NUMA`). The event counters that the simulator does not keep
-//!   (`pgfault`, `pgrefill`, `workingset_*`, ...) read 0 as well; `pgscan` and `pgsteal` do
-//!   not either (reclaim counts scanned pages machine-wide only).
+//!   (a kernel without `CONFIG_NUMA`). The `workingset_*` lines read 0 (no shadow entries,
+//!   so no refault is ever recognised); the event lines are `crate::vm_events`'.
 //! * The v2 swap counter is a plain hierarchical count kept beside the v1 memory+swap counter;
 //!   `memory.swap.max` refuses swap-out (the page stays in memory, `max` and `fail` events),
 //!   `memory.swap.high` is stored and read back but does not throttle.
@@ -573,28 +572,10 @@ impl<C: MemCounter> World<C> {
             "workingset_restore_anon",
             "workingset_restore_file",
             "workingset_nodereclaim",
-            "pgscan",
-            "pgsteal",
-            "pgscan_kswapd",
-            "pgscan_direct",
-            "pgscan_khugepaged",
-            "pgsteal_kswapd",
-            "pgsteal_direct",
-            "pgsteal_khugepaged",
-            "pgfault",
-            "pgmajfault",
-            "pgrefill",
-            "pgactivate",
-            "pgdeactivate",
-            "pglazyfree",
-            "pglazyfreed",
-            "zswpin",
-            "zswpout",
-            "thp_fault_alloc",
-            "thp_collapse_alloc",
         ] {
             line(k, 0);
         }
+        self.memory_stat_events(s, &mut out);
         out
     }
 
