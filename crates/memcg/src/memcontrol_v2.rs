@@ -394,12 +394,20 @@ impl<C: MemCounter> World<C> {
     /// set` (`mem_cgroup_print_oom_group`), and kill every task of the group's subtree
     /// (`oom_kill_memcg_member`: all but those with `oom_score_adj` -1000 and those already
     /// dying). Returns whether `current` was among them.
+    ///
+    /// `victim` is the task `oom_kill_process` has just killed, with its `Killed process`
+    /// lines: the kernel's member walk meets it again while its mm is still there (it has not
+    /// run to its exit yet), so it is killed, logged and counted in `oom_kill` a second time
+    /// (test_memcontrol.c's `test_memcg_oom_group_score_events` expects 3 `oom_kill` events
+    /// for two killed tasks). The simulator freed its memory already, so the saved lines
+    /// stand in for the second `__oom_kill_process`.
     pub(crate) fn oom_kill_group<T: Tracer>(
         &mut self,
         t: &T,
         cpu: CpuId,
         current: Option<Pid>,
         g: MemcgSlot,
+        victim: Option<(Pid, Vec<String>)>,
     ) -> bool {
         self.memcg_memory_event(g, MemcgEvent::OomGroupKill);
         let path = self
@@ -414,13 +422,13 @@ impl<C: MemCounter> World<C> {
             );
         }
         let members = self.subtree(g);
+        let again = victim.as_ref().map(|(p, _)| *p);
         let victims: Vec<Pid> = self
             .tasks
             .iter()
-            .filter(|(_, tk)| {
+            .filter(|&(&p, tk)| {
                 members.contains(&tk.memcg)
-                    && tk.mm.is_some()
-                    && !tk.memdie
+                    && ((tk.mm.is_some() && !tk.memdie) || Some(p) == again)
                     && tk.oom_score_adj != crate::OOM_SCORE_ADJ_MIN
             })
             .map(|(&p, _)| p)
@@ -428,7 +436,14 @@ impl<C: MemCounter> World<C> {
         let mut killed_current = false;
         for p in victims {
             let slot = self.tasks[&p].memcg;
-            self.kill_task(t, cpu, p);
+            match &victim {
+                Some((v, lines)) if *v == p => {
+                    for line in lines {
+                        self.printk(cgsim_ktypes::klog::Level::Err, line.clone());
+                    }
+                }
+                _ => self.kill_task(t, cpu, p),
+            }
             self.mc_mut(slot).oom_kill += 1;
             self.memcg_memory_event(slot, MemcgEvent::OomKill);
             killed_current |= current == Some(p);

@@ -119,7 +119,7 @@ impl<C: MemCounter> World<C> {
             nr_to_reclaim,
         } = *sc;
         let _f = trace::func(t, cpu, "shrink_zone");
-        let can_swap = may_swap && self.swap_writable();
+        let can_swap = may_swap && self.swap_writable() && self.v2_swap_headroom(o);
         // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
         let anon_pct = if can_swap {
             let ap = swappiness + 1;
@@ -175,6 +175,28 @@ impl<C: MemCounter> World<C> {
             self.shrink_active_list(t, cpu, o, LruList::ActiveAnon, SWAP_CLUSTER_MAX);
         }
         reclaimed
+    }
+
+    /// 6.6 `can_reclaim_anon_pages` for a memcg on the v2 counter: whether
+    /// `mem_cgroup_get_nr_swap_pages` (the smallest `swap.max - swap usage` of the memcg and
+    /// its ancestors below the root) leaves room for a page. Without it `get_scan_count`
+    /// scans the file lists only (`SCAN_FILE`), so anonymous pages are not even scanned under
+    /// `memory.swap.max` 0. Always true for the older counters (memsw accounts swap there).
+    fn v2_swap_headroom(&self, o: LruOwner) -> bool {
+        let LruOwner::Memcg(mut x) = o else {
+            return true;
+        };
+        if self.mc(x).counters.res.as_protected().is_none() {
+            return true;
+        }
+        while let Some(p) = self.mc(x).parent {
+            let v2 = &self.mc(x).v2;
+            if v2.swap_usage >= v2.swap_max {
+                return false;
+            }
+            x = p;
+        }
+        true
     }
 
     /// `inactive_anon_is_low` / `inactive_file_is_low` (ratio 1 for a small zone).

@@ -59,6 +59,7 @@ fn test_core_port_passes() {
 
 v2_script!(memcg_v2_selftests);
 v2_script!(memcg_v2_stat_events);
+v2_script!(memcg_v2_oom_report);
 
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
 /// util-linux says `unknown filesystem type 'cgroup2'`.
