@@ -34,6 +34,7 @@ v2_script!(cgroup2_basics);
 v2_script!(cgroup2_files);
 v2_script!(cgroup2_cpu);
 v2_script!(cgroup2_test_core);
+v2_script!(cgroup2_threaded);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]
@@ -44,6 +45,9 @@ fn test_core_port_passes() {
         "test_cgcore_internal_process_constraint",
         "test_cgcore_top_down_constraint_enable",
         "test_cgcore_top_down_constraint_disable",
+        "test_cgcore_no_internal_process_constraint_on_threads",
+        "test_cgcore_parent_becomes_threaded",
+        "test_cgcore_invalid_domain",
         "test_cgcore_populated",
         "test_cgcore_proc_migration",
         "test_cgcore_destroy",
