@@ -21,10 +21,11 @@ cat A/memory.current
 cat A/memory.events
 grep -E '^(pgfault|pgscan|pgsteal) ' A/memory.stat
 ps -o pid,stat,rss,comm
-dmesg | grep -E '^oom-kill|Killed process'
+dmesg | grep -E 'oom-kill:|Killed process' | cut -d']' -f2-
 dot v2
 echo $$ > cgroup.procs
-kill $small
+echo 1 > A/cgroup.kill
 wait
-cat A/cgroup.procs
+cat A/cgroup.procs A/memory.current
 rmdir A
+cat cgroup.stat
