@@ -533,6 +533,22 @@ impl<C: MemCounter> World<C> {
             }
         }
         let pg = |n: i64| n.max(0) as u64 * PAGE_SIZE;
+        // NR_SHMEM and NR_FILE_DIRTY of the subtree: its shmem pages (tmpfs files, shared
+        // anonymous mappings, SysV shm), and its dirty page-cache pages of other files (the
+        // page cache of the root filesystem's files, written back only when reclaim meets
+        // them).
+        let members = self.subtree(s);
+        let (mut shmem, mut dirty) = (0u64, 0u64);
+        for f in &self.zone.pages {
+            let p = f.load();
+            if p.memcg_slot().is_some_and(|m| members.contains(&m)) {
+                if p.has(crate::page::PG_SHMEM) {
+                    shmem += 1;
+                } else if p.has(crate::page::PG_DIRTY) && !p.has(crate::page::PG_ANON) {
+                    dirty += 1;
+                }
+            }
+        }
         let mut out = String::new();
         let mut line = |k: &str, v: u64| {
             out.push_str(k);
@@ -553,12 +569,11 @@ impl<C: MemCounter> World<C> {
         ] {
             line(k, 0);
         }
-        // The machine's page cache is tmpfs and shm pages: all of it is shmem.
-        line("shmem", pg(file));
+        line("shmem", shmem * PAGE_SIZE);
         line("zswap", 0);
         line("zswapped", 0);
         line("file_mapped", pg(mapped));
-        line("file_dirty", 0);
+        line("file_dirty", dirty * PAGE_SIZE);
         line("file_writeback", 0);
         line("swapcached", 0);
         line("anon_thp", 0);

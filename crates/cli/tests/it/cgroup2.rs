@@ -62,6 +62,23 @@ fn test_core_port_passes() {
 }
 
 v2_script!(memcg_v2_selftests);
+
+/// The kselftest-style ports of `test_memcontrol.c` (v6.6) in `memcg_v2_selftests.sh` pass.
+#[test]
+fn test_memcontrol_port_passes() {
+    let out = run_6_6(include_str!("../scripts/memcg_v2_selftests.sh"));
+    for name in [
+        "test_memcg_current_pagecache",
+        "test_memcg_max_pagecache",
+        "test_memcg_oom_group_score_events",
+    ] {
+        assert!(
+            out.lines().any(|l| l == format!("ok {name}")),
+            "{name} did not pass:\n{out}"
+        );
+    }
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+}
 v2_script!(memcg_v2_stat_events);
 v2_script!(memcg_v2_oom_report);
 
