@@ -208,8 +208,7 @@ impl<T: Tracer> CgroupCore<T> {
         match c.parent {
             // A threaded cgroup can only have threaded controllers.
             Some(p) if c.threaded => {
-                st.cgroups.get(p.0).expect("live parent").subtree_control
-                    & self.dfl_threaded_mask()
+                st.cgroups.get(p.0).expect("live parent").subtree_control & self.dfl_threaded_mask()
             }
             Some(p) => st.cgroups.get(p.0).expect("live parent").subtree_control,
             None => Self::dfl_subsys_mask(st) & !self.dfl_inhibit_mask(),

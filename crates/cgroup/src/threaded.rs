@@ -70,8 +70,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let c = st.cgroups.get(cgrp.0).expect("live");
         // `nr_populated_domain_children`.
-        if c
-            .children
+        if c.children
             .iter()
             .any(|&ch| !Self::is_threaded(st, ch) && self.is_populated(st, ch))
         {

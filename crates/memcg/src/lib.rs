@@ -73,8 +73,8 @@ pub mod subsys;
 mod swap;
 mod swapfile;
 mod teardown;
-mod vmscan;
 pub mod vm_events;
+mod vmscan;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;

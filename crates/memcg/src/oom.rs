@@ -532,8 +532,7 @@ impl<C: MemCounter> World<C> {
         }
         let mut killed_current = current == Some(target);
         if let Some(g) = oom_group {
-            killed_current |=
-                self.oom_kill_group(t, cpu, current, g, Some((target, victim_lines)));
+            killed_current |= self.oom_kill_group(t, cpu, current, g, Some((target, victim_lines)));
         }
         killed_current
     }
