@@ -131,6 +131,8 @@ pub struct Cgroup<T: Tracer> {
     pub(crate) max_depth: i32,
     /// `CGRP_FREEZE`: `cgroup.freeze` reads 1 (`cgrp->freezer.freeze`).
     pub(crate) freeze: bool,
+    /// `cgroup_is_threaded`: `cgroup.type` was set to `threaded` (`threaded.rs`).
+    pub(crate) threaded: bool,
 }
 
 impl<T: Tracer> Cgroup<T> {
@@ -165,6 +167,7 @@ impl<T: Tracer> Cgroup<T> {
             max_descendants: i32::MAX,
             max_depth: i32::MAX,
             freeze: false,
+            threaded: false,
         }
     }
 

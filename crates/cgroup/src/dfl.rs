@@ -17,8 +17,7 @@
 //! `cgroup2` shows it, `mkdir` under it makes v2 cgroups, `rebind_subsystems` moves a
 //! controller between it and a v1 hierarchy.
 //!
-//! **Differences:** threaded mode is not modelled (`cgroup.type` always reads `domain`, and
-//! writing `threaded` is EOPNOTSUPP); a subtree_control change updates the affected css_sets in
+//! **Differences:** threaded mode is in `threaded.rs`; a subtree_control change updates the affected css_sets in
 //! place instead of migrating their tasks to new css_sets (`cgroup_update_dfl_csses`), so the
 //! css_set count and the subsystems' `can_attach`/`attach` calls are the kernel's but the
 //! css_set ids are kept; cgroup namespaces do not exist, so `nsdelegate` changes nothing but
@@ -195,7 +194,7 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// `cgrp_dfl_threaded_ss_mask`.
-    fn dfl_threaded_mask(&self) -> u64 {
+    pub(crate) fn dfl_threaded_mask(&self) -> u64 {
         (0..self.subsys.len())
             .filter(|&i| self.subsys[i].threaded())
             .fold(0, |m, i| m | 1 << i)
@@ -207,6 +206,10 @@ impl<T: Tracer> CgroupCore<T> {
     pub(crate) fn cgroup_control(&self, st: &CgroupState<T>, cgrp: CgroupId) -> u64 {
         let c = st.cgroups.get(cgrp.0).expect("live cgroup");
         match c.parent {
+            // A threaded cgroup can only have threaded controllers.
+            Some(p) if c.threaded => {
+                st.cgroups.get(p.0).expect("live parent").subtree_control & self.dfl_threaded_mask()
+            }
             Some(p) => st.cgroups.get(p.0).expect("live parent").subtree_control,
             None => Self::dfl_subsys_mask(st) & !self.dfl_inhibit_mask(),
         }
@@ -224,8 +227,11 @@ impl<T: Tracer> CgroupCore<T> {
             let c = st.cgroups.get(cur.0).expect("live cgroup");
             let enabled = match c.parent {
                 None => true,
+                // `cgroup_ss_mask`: a threaded cgroup has no css of a domain controller (none is
+                // created there, and `enable_threaded` kills those it had).
                 Some(p) if c.root.is_rootnode() => {
                     st.cgroups.get(p.0).expect("live parent").subtree_control & (1 << i) != 0
+                        && !(c.threaded && c.subsys[i].is_none())
                 }
                 Some(_) => true,
             };
@@ -325,7 +331,7 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// Whether a task is attached to `cgrp` itself (`cgroup_has_tasks`: `nr_populated_csets`).
-    fn has_tasks(&self, cgrp: CgroupId) -> bool {
+    pub(crate) fn has_tasks(&self, cgrp: CgroupId) -> bool {
         // Lock order: cgroup_mutex -> css_set_lock (read).
         let cs = self.css_set_read();
         cs.links_of(cgrp)
@@ -412,37 +418,21 @@ impl<T: Tracer> CgroupCore<T> {
         }
         // cgroup_vet_subtree_control_enable (root cgroups are mixable and exempt).
         if enable != 0 && !is_root {
-            let threaded = self.dfl_threaded_mask();
-            let has_tasks = self.has_tasks(cgrp);
-            if enable & !threaded != 0 {
-                // A domain with tasks and a threaded controller enabled is a thread root,
-                // where domain controllers cannot go.
-                if has_tasks && subtree & threaded != 0 {
-                    return Err(Errno::EOPNOTSUPP);
+            let domain = enable & !self.dfl_threaded_mask() != 0;
+            match self.vet_threaded_enable(&st, cgrp, domain) {
+                Some(Err(e)) => return Err(e),
+                Some(Ok(())) => {
+                    self.apply_subtree_control(&mut st, cgrp, &children, enable, disable);
+                    return Ok(());
                 }
-            } else if self.can_be_thread_root(&st, cgrp) {
-                self.apply_subtree_control(&mut st, cgrp, &children, enable, disable);
-                return Ok(());
+                None => {}
             }
-            if has_tasks {
+            if self.has_tasks(cgrp) {
                 return Err(Errno::EBUSY);
             }
         }
         self.apply_subtree_control(&mut st, cgrp, &children, enable, disable);
         Ok(())
-    }
-
-    /// `cgroup_can_be_thread_root(cgrp)` without threaded cgroups: a root, or a cgroup with no
-    /// populated child and no domain controller in its `subtree_control`.
-    fn can_be_thread_root(&self, st: &CgroupState<T>, cgrp: CgroupId) -> bool {
-        let c = st.cgroups.get(cgrp.0).expect("live");
-        if c.parent.is_none() {
-            return true;
-        }
-        if c.children.iter().any(|&ch| self.is_populated(st, ch)) {
-            return false;
-        }
-        c.subtree_control & !self.dfl_threaded_mask() == 0
     }
 
     /// `cgroup_is_populated(cgrp)`: a task is attached to `cgrp` or below it.
@@ -472,7 +462,9 @@ impl<T: Tracer> CgroupCore<T> {
             for i in 0..self.subsys.len() {
                 // Differences: on a failed allocation the kernel rolls the whole change back
                 // (`cgroup_restore_control`); no controller here fails to allocate.
+                let domain_in_threaded = Self::is_threaded(st, child) && !self.subsys[i].threaded();
                 if enable & (1 << i) != 0
+                    && !domain_in_threaded
                     && let Err(e) = self.css_create(st, child, i)
                 {
                     trace::comment(&*self.tracer, CORE_CPU, || {
@@ -545,7 +537,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// takes its new effective csses for the subsystems of `mask`; each task whose css changes
     /// goes through the subsystems' `can_attach` and `attach` (ascending id), as
     /// `cgroup_migrate_execute` does for `mgctx->ss_mask`.
-    fn update_dfl_csses(&self, st: &mut CgroupState<T>, cgrp: CgroupId, mask: u64) {
+    pub(crate) fn update_dfl_csses(&self, st: &mut CgroupState<T>, cgrp: CgroupId, mask: u64) {
         let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_update_dfl_csses");
         let mut subtree = vec![cgrp];
         let mut k = 0;
@@ -594,12 +586,19 @@ impl<T: Tracer> CgroupCore<T> {
         }
     }
 
-    /// `cgroup_migrate_vet_dst(dst)` (v6.6) on the default hierarchy: the no-internal-process
-    /// rule. A non-root cgroup with a domain controller in its `subtree_control` cannot take
-    /// tasks (EBUSY); one with only threaded controllers can (it may become a thread root).
+    /// `cgroup_migrate_vet_dst(dst)` (v6.6) on the default hierarchy: a cgroup whose domain
+    /// is not a valid domain hosts nothing (EOPNOTSUPP); then the no-internal-process rule: a
+    /// non-root cgroup with a domain controller in its `subtree_control` cannot take tasks
+    /// (EBUSY); one that is threaded or could be a thread root can.
     pub(crate) fn migrate_vet_dst(&self, st: &CgroupState<T>, dst: CgroupId) -> Result<(), Errno> {
         let c = st.cgroups.get(dst.0).expect("live");
-        if !self.on_dfl_root(c.root) || self.can_be_thread_root(st, dst) {
+        if !self.on_dfl_root(c.root) {
+            return Ok(());
+        }
+        if !self.is_valid_domain(st, Self::dom_cgrp(st, dst)) {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        if c.parent.is_none() || self.can_be_thread_root(st, dst) || c.threaded {
             return Ok(());
         }
         if c.subtree_control != 0 {
@@ -692,9 +691,8 @@ impl<T: Tracer> CgroupCore<T> {
         }
         self.may_write_procs(&st, com, writer)?;
         self.migrate_vet_dst(&st, cgrp)?;
-        // Without threaded cgroups every cgroup is its own domain (`dom_cgrp`): a thread can
-        // only be "moved" to the cgroup it is in.
-        if !threadgroup && src != cgrp {
+        // `cgroup_attach_permissions`: a thread moves only within its domain.
+        if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
             return Err(Errno::EOPNOTSUPP);
         }
         self.cgroup_attach_task_locked(&mut st, cgrp, pid)
@@ -723,8 +721,7 @@ impl<T: Tracer> CgroupCore<T> {
             }
         };
         let text = match b {
-            // cgroup_type_show: without threaded cgroups every cgroup is a valid domain.
-            BaseFile::Type => "domain\n".to_string(),
+            BaseFile::Type => self.cgroup_type_show(st, cgrp).to_string(),
             BaseFile::Controllers => self.read_controllers(st, cgrp),
             BaseFile::SubtreeControl => self.read_subtree_control(st, cgrp),
             // cgroup_events_show.
@@ -780,8 +777,7 @@ impl<T: Tracer> CgroupCore<T> {
                 if s != "threaded" {
                     return Err(Errno::EINVAL);
                 }
-                // Differences: threaded cgroups are not modelled.
-                Err(Errno::EOPNOTSUPP)
+                self.enable_threaded(cgrp)
             }
             BaseFile::MaxDescendants | BaseFile::MaxDepth => {
                 let v = if s == "max" { i32::MAX } else { kstrtoint(&s)? };

@@ -429,12 +429,30 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::EACCES);
         }
         let snapshot = match f.kind {
+            // A threaded cgroup's `cgroup.procs` fails at the read (`cgroup_procs_start`).
+            FileKind::Base(BaseFile::Procs) if readable && Self::is_threaded(&st, cgrp) => None,
             FileKind::Base(BaseFile::Tasks | BaseFile::Procs | BaseFile::Threads) if readable => {
+                // A thread root's `cgroup.procs` lists the processes of its whole threaded
+                // subtree (`CSS_TASK_ITER_THREADED`); `cgroup.threads` the cgroup's own.
+                let mut cgrps = vec![cgrp];
+                if matches!(f.kind, FileKind::Base(BaseFile::Procs)) {
+                    let mut k = 0;
+                    while k < cgrps.len() {
+                        let c = st.cgroups.get(cgrps[k].0).expect("live");
+                        cgrps.extend(
+                            c.children
+                                .iter()
+                                .copied()
+                                .filter(|&ch| Self::is_threaded(&st, ch)),
+                        );
+                        k += 1;
+                    }
+                }
                 // Lock order: cgroup_mutex -> css_set_lock (read).
                 let cs = self.css_set_read();
-                let mut pids: Vec<Pid> = cs
-                    .links_of(cgrp)
+                let mut pids: Vec<Pid> = cgrps
                     .iter()
+                    .flat_map(|&g| cs.links_of(g).to_vec())
                     .flat_map(|s| cs.css_sets.get(s.0).expect("linked").tasks.iter().copied())
                     .collect();
                 drop(cs);
@@ -564,6 +582,8 @@ impl<T: Tracer> CgroupCore<T> {
                 out.push(b'\n');
                 Ok(out)
             }
+            // `cgroup_procs_start`: the processes of a threaded subtree belong to its domain.
+            BaseFile::Procs if Self::is_threaded(st, cgrp) => Err(Errno::EOPNOTSUPP),
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
             BaseFile::Tasks | BaseFile::Procs => Err(Errno::EBADF),
             BaseFile::EventControl => Err(Errno::EINVAL),

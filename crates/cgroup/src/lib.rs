@@ -104,6 +104,7 @@ pub mod release;
 pub mod root;
 pub mod snapshot;
 pub mod subsys;
+mod threaded;
 
 pub use crate::arena::ArenaKey;
 pub use crate::cftype::{

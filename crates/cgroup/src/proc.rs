@@ -84,6 +84,14 @@ impl<T: Tracer> CgroupCore<T> {
         Self::path_of(&st, cgrp).ok()
     }
 
+    /// Whether `cgrp` is a cgroup of the default hierarchy (`cgroup_on_dfl`). `None` when the
+    /// core's locks are busy (see [`try_cgroup_path`](Self::try_cgroup_path)).
+    pub fn try_on_dfl(&self, cgrp: crate::CgroupId) -> Option<bool> {
+        // Lock order: memcg world -> cgroup_mutex, taken only by try_lock.
+        let st = self.cgroup_mutex.try_lock()?;
+        Some(self.on_dfl_root(st.cgroups.get(cgrp.0)?.root))
+    }
+
     /// `cpuset_print_task_mems_allowed`'s name (2.6.29+): the dentry name of `pid`'s cgroup in
     /// the hierarchy subsystem `subsys` is bound to (its last path component, `/` for a top
     /// cgroup), or `/` when that subsystem is not mounted (dummytop has no dentry). `None`
@@ -101,7 +109,12 @@ impl<T: Tracer> CgroupCore<T> {
         }) else {
             return Some("/".to_string());
         };
-        let cgrp = cs.css_set_cgroup(t.cgroups, root);
+        let mut cgrp = cs.css_set_cgroup(t.cgroups, root);
+        // On the default hierarchy the task's cpuset is the effective css, the nearest
+        // ancestor whose parent enables the controller (6.6 `task_cs(current)`).
+        if self.on_dfl_root(root) {
+            cgrp = Self::e_css(&st, cgrp, id).cgroup();
+        }
         let path = Self::path_of(&st, cgrp).ok()?;
         Some(match path.rsplit_once('/') {
             Some((_, leaf)) if !leaf.is_empty() => leaf.to_string(),

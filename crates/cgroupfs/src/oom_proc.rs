@@ -152,6 +152,14 @@ impl<T: Tracer> cgsim_memcg::OomNamer for CoreOomNamer<T> {
         k.cgroups.try_cgroup_path(css.cgroup())
     }
 
+    fn css_on_dfl(&self, css: &Arc<dyn Any + Send + Sync>) -> bool {
+        self.kernel.upgrade().is_some_and(|k| {
+            css.downcast_ref::<cgsim_cgroup::CgroupSubsysState>()
+                .and_then(|css| k.cgroups.try_on_dfl(css.cgroup()))
+                .unwrap_or(false)
+        })
+    }
+
     fn cpuset_name(&self, pid: Pid) -> String {
         self.kernel
             .upgrade()

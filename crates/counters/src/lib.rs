@@ -43,8 +43,10 @@ pub mod workload;
 
 pub use counter::{Counter, StockTarget, Underflow};
 pub use multi_stock::{MemcgStockMulti, NR_MEMCG_STOCK};
-pub use page_counter::{PAGE_COUNTER_MAX, PageCounter, PageCounterProfile};
-pub use page_counter_prot::{ProtectedPageCounter, Protection, effective_protection};
+pub use page_counter::{
+    LevelHook, PAGE_COUNTER_MAX, PageCounter, PageCounterOf, PageCounterProfile,
+};
+pub use page_counter_prot::{Protected, ProtectedPageCounter, Protection, effective_protection};
 pub use res_counter::{
     MutexResCounter, RES_COUNTER_MAX, RESOURCE_MAX, ResCounter, ResCounterProfile, ResMember,
     SpinResCounter,

@@ -2,8 +2,9 @@
 //!
 //! **Kernel:** `mm/page_counter.c`, `include/linux/page_counter.h`, 3.19 (`count`/`limit`) and
 //! 4.x (`usage`/`max`), commit 3e32cb2e0a12 "mm: memcontrol: lockless page counters" (`mm/page_counter.c`).
-//! **Differences:** the cgroup-v2 protection fields (`min`, `low`, ...) are not modelled (v1 does
-//! not use them). `soft_limit` is kept here for a uniform [`Counter`] interface; the kernel keeps
+//! **Differences:** the cgroup-v2 protection fields (`min`, `low`, ...) are not in
+//! [`PageCounter`] (v1 does not use them); 6.6's counter is the same walk with a
+//! [`LevelHook`] that keeps them (`page_counter_prot.rs`). `soft_limit` is kept here for a uniform [`Counter`] interface; the kernel keeps
 //! it in `struct mem_cgroup` (`memcg->soft_limit`, pages) from 3.19 on. An underflow is reported
 //! and left in place, as in 3.19–5.x; later kernels reset the counter to 0.
 //! **Locking:** none. `usage` is changed only by atomic read-modify-writes. `watermark` and
@@ -67,22 +68,48 @@ impl Default for PageCounterProfile {
 /// **Invariants:** with no charge in flight, `0 <= usage <= max` unless `charge`
 /// ([`Counter::charge_nofail`]) forced it past `max` or more was uncharged than charged; and
 /// `watermark >= usage` while usage is not negative.
+///
+/// The hierarchy walk (`page_counter_try_charge`, `page_counter_charge`,
+/// `page_counter_cancel`, `page_counter_uncharge`) is generic over a [`LevelHook`] that runs
+/// after each level's usage changes: nothing for the 3.19–4.x counter ([`PageCounter`], the hook
+/// `()`, compiled away), `propagate_protected_usage` for the 6.6 one
+/// ([`ProtectedPageCounter`](crate::ProtectedPageCounter)), whose protection fields are the
+/// hook's state (`ext`).
 #[doc(alias = "page_counter")]
 #[derive(Debug)]
-pub struct PageCounter {
+pub struct PageCounterOf<H> {
     /// `atomic_long_t usage` (`count` in 3.19), pages; signed as in the kernel.
-    usage: CachePadded<AtomicI64>,
+    pub(crate) usage: CachePadded<AtomicI64>,
     /// `unsigned long max` (`limit` in 3.19).
-    max: AtomicU64,
+    pub(crate) max: AtomicU64,
     /// `unsigned long watermark`.
-    watermark: AtomicU64,
+    pub(crate) watermark: AtomicU64,
     /// `unsigned long failcnt`.
-    failcnt: AtomicU64,
+    pub(crate) failcnt: AtomicU64,
     /// `memcg->soft_limit` in the kernel (see the module's **Differences**).
-    soft_limit: AtomicU64,
-    parent: Option<Arc<PageCounter>>,
-    owner: usize,
-    profile: PageCounterProfile,
+    pub(crate) soft_limit: AtomicU64,
+    pub(crate) parent: Option<Arc<PageCounterOf<H>>>,
+    pub(crate) owner: usize,
+    pub(crate) profile: PageCounterProfile,
+    /// The hook's per-level state (nothing for `()`).
+    pub(crate) ext: H,
+}
+
+/// The 3.19–4.x page_counter: the walk with no hook.
+pub type PageCounter = PageCounterOf<()>;
+
+/// What a kernel version's page_counter does at each level besides counting.
+pub trait LevelHook: Sized {
+    /// A usage that went negative is reset to 0 (6.6) instead of left in place (3.19–5.x).
+    const RESET_UNDERFLOW: bool;
+    /// Run after `level`'s usage became `new` (and the charge was admitted there).
+    fn usage_changed(level: &PageCounterOf<Self>, new: i64);
+}
+
+impl LevelHook for () {
+    const RESET_UNDERFLOW: bool = false;
+    #[inline(always)]
+    fn usage_changed(_level: &PageCounter, _new: i64) {}
 }
 
 impl PageCounter {
@@ -102,122 +129,7 @@ impl PageCounter {
         profile: PageCounterProfile,
         owner: usize,
     ) -> PageCounter {
-        PageCounter {
-            usage: CachePadded::new(AtomicI64::new(0)),
-            max: AtomicU64::new(PAGE_COUNTER_MAX),
-            watermark: AtomicU64::new(0),
-            failcnt: AtomicU64::new(0),
-            soft_limit: AtomicU64::new(PAGE_COUNTER_MAX),
-            parent,
-            owner,
-            profile,
-        }
-    }
-
-    /// `page_counter_try_charge(counter, nr_pages, &fail)` (`mm/page_counter.c`, v3.19).
-    ///
-    /// Adds speculatively at each level with one atomic add-and-read, instead of a
-    /// compare-and-swap loop, and takes the pages back if that level went over its limit; then
-    /// cancels the levels below. Only the failing level's `failcnt` moves.
-    ///
-    /// Kernel quirk: because the add is speculative, a large charge that is about to fail can
-    /// make a concurrent small charge fail too, although the small one alone would have fit
-    /// (shown by `tests/loom.rs`, `false_lockout_of_small_charge_by_large_one`).
-    ///
-    /// Kernel quirk: the comparison converts the signed sum to `unsigned long`, so after an
-    /// underflow (negative usage) every charge at that level fails until usage recovers.
-    ///
-    /// # Panics
-    /// If `nr` exceeds `PAGE_COUNTER_MAX`: only a simulator bug can charge that much.
-    #[doc(alias = "page_counter_try_charge")]
-    #[inline]
-    pub fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
-        let _f = trace::func(tracer, cpu, "page_counter_try_charge");
-        let n = to_long(nr);
-        let mut c = self;
-        loop {
-            let new = c.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
-            full_barrier_after_rmw();
-            if new as u64 > c.max.load(Ordering::SeqCst) {
-                c.usage.fetch_sub(n, Ordering::SeqCst);
-                // Kernel quirk: a racy increment; the kernel accepts losing a count here.
-                let f = c.failcnt.load(Ordering::Relaxed);
-                c.failcnt.store(f.wrapping_add(1), Ordering::Relaxed);
-                let mut u = self;
-                while !std::ptr::eq(u, c) {
-                    // Cannot underflow: these levels hold the pages just added.
-                    let _ = u.cancel(n);
-                    u = u.parent.as_deref().expect("failing level is an ancestor");
-                }
-                return Err(c);
-            }
-            // Kernel quirk: a racy maximum; a concurrent update may be lost.
-            if new as u64 > c.watermark.load(Ordering::Relaxed) {
-                c.watermark.store(new as u64, Ordering::Relaxed);
-            }
-            match c.parent.as_deref() {
-                Some(p) => c = p,
-                None => return Ok(()),
-            }
-        }
-    }
-
-    /// `page_counter_charge(counter, nr_pages)` (`mm/page_counter.c`, v3.19): add at every level, no limit check.
-    ///
-    /// # Panics
-    /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
-    #[doc(alias = "page_counter_charge")]
-    pub fn charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) {
-        let _f = trace::func(tracer, cpu, "page_counter_charge");
-        let n = to_long(nr);
-        let mut c = Some(self);
-        while let Some(l) = c {
-            let new = l.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
-            if new as u64 > l.watermark.load(Ordering::Relaxed) {
-                l.watermark.store(new as u64, Ordering::Relaxed);
-            }
-            c = l.parent.as_deref();
-        }
-    }
-
-    /// `page_counter_cancel(counter, nr_pages)` (`mm/page_counter.c` `page_counter_uncharge`, v3.19): this level only.
-    ///
-    /// A negative result is the kernel's one-time warning; it is reported, not clamped.
-    #[doc(alias = "page_counter_cancel")]
-    #[inline]
-    pub fn cancel(&self, n: i64) -> Result<(), Underflow> {
-        let new = self.usage.fetch_sub(n, Ordering::SeqCst).wrapping_sub(n);
-        if new < 0 {
-            return Err(Underflow {
-                counter: "page_counter",
-                owner: self.owner,
-                had: new.wrapping_add(n),
-                nr: n as u64,
-            });
-        }
-        Ok(())
-    }
-
-    /// `page_counter_uncharge(counter, nr_pages)` (`mm/page_counter.c` `page_counter_cancel`, v3.19): cancel at every level.
-    ///
-    /// # Panics
-    /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
-    #[doc(alias = "page_counter_uncharge")]
-    #[inline]
-    pub fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
-        let _f = trace::func(tracer, cpu, "page_counter_uncharge");
-        let n = to_long(nr);
-        let mut warn = Ok(());
-        let mut c = Some(self);
-        while let Some(l) = c {
-            if let Err(w) = l.cancel(n)
-                && warn.is_ok()
-            {
-                warn = Err(w);
-            }
-            c = l.parent.as_deref();
-        }
-        warn
+        PageCounterOf::init_with(parent, profile, owner, ())
     }
 
     /// `page_counter_limit` (3.19) / `page_counter_set_max` (4.x) (`mm/page_counter.c`).
@@ -339,6 +251,143 @@ pub(crate) fn to_long(nr: Pages) -> i64 {
         nr.0
     );
     nr.0 as i64
+}
+
+impl<H: LevelHook> PageCounterOf<H> {
+    /// `page_counter_init(counter, parent)` with the hook's initial state `ext`.
+    pub(crate) fn init_with(
+        parent: Option<Arc<PageCounterOf<H>>>,
+        profile: PageCounterProfile,
+        owner: usize,
+        ext: H,
+    ) -> PageCounterOf<H> {
+        PageCounterOf {
+            usage: CachePadded::new(AtomicI64::new(0)),
+            max: AtomicU64::new(PAGE_COUNTER_MAX),
+            watermark: AtomicU64::new(0),
+            failcnt: AtomicU64::new(0),
+            soft_limit: AtomicU64::new(PAGE_COUNTER_MAX),
+            parent,
+            owner,
+            profile,
+            ext,
+        }
+    }
+
+    /// `page_counter_try_charge(counter, nr_pages, &fail)` (`mm/page_counter.c`, v3.19).
+    ///
+    /// Adds speculatively at each level with one atomic add-and-read, instead of a
+    /// compare-and-swap loop, and takes the pages back if that level went over its limit; then
+    /// cancels the levels below. Only the failing level's `failcnt` moves.
+    ///
+    /// Kernel quirk: because the add is speculative, a large charge that is about to fail can
+    /// make a concurrent small charge fail too, although the small one alone would have fit
+    /// (shown by `tests/loom.rs`, `false_lockout_of_small_charge_by_large_one`).
+    ///
+    /// Kernel quirk: the comparison converts the signed sum to `unsigned long`, so after an
+    /// underflow (negative usage) every charge at that level fails until usage recovers.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX`: only a simulator bug can charge that much.
+    #[doc(alias = "page_counter_try_charge")]
+    #[inline]
+    pub fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
+        let _f = trace::func(tracer, cpu, "page_counter_try_charge");
+        let n = to_long(nr);
+        let mut c = self;
+        loop {
+            let new = c.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
+            full_barrier_after_rmw();
+            if new as u64 > c.max.load(Ordering::SeqCst) {
+                c.usage.fetch_sub(n, Ordering::SeqCst);
+                // Kernel quirk: a racy increment; the kernel accepts losing a count here.
+                let f = c.failcnt.load(Ordering::Relaxed);
+                c.failcnt.store(f.wrapping_add(1), Ordering::Relaxed);
+                let mut u = self;
+                while !std::ptr::eq(u, c) {
+                    // Cannot underflow: these levels hold the pages just added.
+                    let _ = u.cancel(n);
+                    u = u.parent.as_deref().expect("failing level is an ancestor");
+                }
+                return Err(c);
+            }
+            H::usage_changed(c, new);
+            // Kernel quirk: a racy maximum; a concurrent update may be lost.
+            if new as u64 > c.watermark.load(Ordering::Relaxed) {
+                c.watermark.store(new as u64, Ordering::Relaxed);
+            }
+            match c.parent.as_deref() {
+                Some(p) => c = p,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// `page_counter_charge(counter, nr_pages)` (`mm/page_counter.c`, v3.19): add at every level, no limit check.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
+    #[doc(alias = "page_counter_charge")]
+    pub fn charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) {
+        let _f = trace::func(tracer, cpu, "page_counter_charge");
+        let n = to_long(nr);
+        let mut c = Some(self);
+        while let Some(l) = c {
+            let new = l.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
+            H::usage_changed(l, new);
+            if new as u64 > l.watermark.load(Ordering::Relaxed) {
+                l.watermark.store(new as u64, Ordering::Relaxed);
+            }
+            c = l.parent.as_deref();
+        }
+    }
+
+    /// `page_counter_cancel(counter, nr_pages)` (`mm/page_counter.c` `page_counter_uncharge`, v3.19): this level only.
+    ///
+    /// A negative result is the kernel's one-time warning; it is reported, and left in place
+    /// (3.19–5.x) or reset to 0 (6.6, [`LevelHook::RESET_UNDERFLOW`]).
+    #[doc(alias = "page_counter_cancel")]
+    #[inline]
+    pub fn cancel(&self, n: i64) -> Result<(), Underflow> {
+        let new = self.usage.fetch_sub(n, Ordering::SeqCst).wrapping_sub(n);
+        if new < 0 {
+            let warn = Underflow {
+                counter: "page_counter",
+                owner: self.owner,
+                had: new.wrapping_add(n),
+                nr: n as u64,
+            };
+            if H::RESET_UNDERFLOW {
+                self.usage.store(0, Ordering::SeqCst);
+                H::usage_changed(self, 0);
+            }
+            return Err(warn);
+        }
+        H::usage_changed(self, new);
+        Ok(())
+    }
+
+    /// `page_counter_uncharge(counter, nr_pages)` (`mm/page_counter.c` `page_counter_cancel`, v3.19): cancel at every level.
+    ///
+    /// # Panics
+    /// If `nr` exceeds `PAGE_COUNTER_MAX` (a simulator bug).
+    #[doc(alias = "page_counter_uncharge")]
+    #[inline]
+    pub fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
+        let _f = trace::func(tracer, cpu, "page_counter_uncharge");
+        let n = to_long(nr);
+        let mut warn = Ok(());
+        let mut c = Some(self);
+        while let Some(l) = c {
+            if let Err(w) = l.cancel(n)
+                && warn.is_ok()
+            {
+                warn = Err(w);
+            }
+            c = l.parent.as_deref();
+        }
+        warn
+    }
 }
 
 impl Counter for PageCounter {

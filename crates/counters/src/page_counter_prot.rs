@@ -9,6 +9,11 @@
 //! distribution of an overcommitted parent's protection in 5.3, and the
 //! `memory_recursiveprot` mount option (distributing the unclaimed rest) in 5.7.
 //!
+//! **Structure:** this is [`crate::PageCounter`]'s hierarchy walk (`PageCounterOf`:
+//! try_charge, charge, cancel, uncharge) with [`Protected`] as its [`LevelHook`]: the protection
+//! fields ride along as the level's `ext`, and `propagate_protected_usage` runs after each
+//! level's usage changes.
+//!
 //! **Differences:** `soft_limit` is kept here for a uniform [`Counter`] interface (the kernel
 //! keeps it in `struct mem_cgroup`, for v1 only). The 3.19–4.x counter without protection is
 //! [`crate::PageCounter`]; this one is the 6.6 layout, so an underflow is reported and the
@@ -21,12 +26,13 @@
 use std::sync::Arc;
 
 use cgsim_ktypes::parse::MemparseSuffixes;
-use cgsim_ktypes::trace::{self, Tracer};
+use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages};
-use crossbeam_utils::CachePadded;
 
 use crate::counter::{Counter, StockTarget, Underflow};
-use crate::page_counter::{PAGE_COUNTER_MAX, PageCounterProfile, memparse_pages, to_long};
+use crate::page_counter::{
+    LevelHook, PAGE_COUNTER_MAX, PageCounterOf, PageCounterProfile, memparse_pages,
+};
 use crate::sync::{AtomicI64, AtomicU64, Ordering, cond_resched, full_barrier_after_rmw};
 
 impl PageCounterProfile {
@@ -50,18 +56,19 @@ impl PageCounterProfile {
 /// (`low_usage`). Checked by [`ProtectedPageCounter::check_invariants`] and the property test
 /// `tests/it/protection.rs`.
 #[doc(alias = "page_counter")]
+pub type ProtectedPageCounter = PageCounterOf<Protected>;
+
+/// The 6.6 fields of `struct page_counter` beside the 3.19 ones: the protection settings, the
+/// effective values and the protected-usage sums, kept up to date by the hierarchy walk
+/// through [`LevelHook::usage_changed`] (`propagate_protected_usage`).
 #[derive(Debug)]
-pub struct ProtectedPageCounter {
-    /// `atomic_long_t usage`, pages.
-    usage: CachePadded<AtomicI64>,
+pub struct Protected {
     /// `unsigned long min`: hard protection.
     min: AtomicU64,
     /// `unsigned long low`: best-effort protection.
     low: AtomicU64,
     /// `unsigned long high`: the throttling limit.
     high: AtomicU64,
-    /// `unsigned long max`: the hard limit.
-    max: AtomicU64,
     /// `unsigned long emin`: the effective `min` of the last calculation.
     emin: AtomicU64,
     /// `atomic_long_t min_usage`: `min(usage, min)` as last propagated.
@@ -74,15 +81,15 @@ pub struct ProtectedPageCounter {
     low_usage: AtomicI64,
     /// `atomic_long_t children_low_usage`.
     children_low_usage: AtomicI64,
-    /// `unsigned long watermark` (`memory.peak`, `max_usage_in_bytes`).
-    watermark: AtomicU64,
-    /// `unsigned long failcnt` (v1 only).
-    failcnt: AtomicU64,
-    /// `memcg->soft_limit` in the kernel (see the module's **Differences**).
-    soft_limit: AtomicU64,
-    parent: Option<Arc<ProtectedPageCounter>>,
-    owner: usize,
-    profile: PageCounterProfile,
+}
+
+impl LevelHook for Protected {
+    /// 5.x+ `page_counter_cancel` resets a negative usage to 0.
+    const RESET_UNDERFLOW: bool = true;
+    #[inline]
+    fn usage_changed(level: &ProtectedPageCounter, new: i64) {
+        level.propagate_protected_usage(new);
+    }
 }
 
 /// The protection values a level holds, read together (pages).
@@ -152,25 +159,22 @@ impl ProtectedPageCounter {
         profile: PageCounterProfile,
         owner: usize,
     ) -> ProtectedPageCounter {
-        ProtectedPageCounter {
-            usage: CachePadded::new(AtomicI64::new(0)),
-            min: AtomicU64::new(0),
-            low: AtomicU64::new(0),
-            high: AtomicU64::new(PAGE_COUNTER_MAX),
-            max: AtomicU64::new(PAGE_COUNTER_MAX),
-            emin: AtomicU64::new(0),
-            min_usage: AtomicI64::new(0),
-            children_min_usage: AtomicI64::new(0),
-            elow: AtomicU64::new(0),
-            low_usage: AtomicI64::new(0),
-            children_low_usage: AtomicI64::new(0),
-            watermark: AtomicU64::new(0),
-            failcnt: AtomicU64::new(0),
-            soft_limit: AtomicU64::new(PAGE_COUNTER_MAX),
+        PageCounterOf::init_with(
             parent,
-            owner,
             profile,
-        }
+            owner,
+            Protected {
+                min: AtomicU64::new(0),
+                low: AtomicU64::new(0),
+                high: AtomicU64::new(PAGE_COUNTER_MAX),
+                emin: AtomicU64::new(0),
+                min_usage: AtomicI64::new(0),
+                children_min_usage: AtomicI64::new(0),
+                elow: AtomicU64::new(0),
+                low_usage: AtomicI64::new(0),
+                children_low_usage: AtomicI64::new(0),
+            },
+        )
     }
 
     /// `propagate_protected_usage(c, usage)`: record how much of this level's usage its `min`
@@ -179,126 +183,37 @@ impl ProtectedPageCounter {
     /// A level whose setting and tracked value are both 0 is skipped, so unprotected trees pay
     /// two loads per level.
     #[inline]
-    fn propagate_protected_usage(&self, usage: i64) {
+    pub(crate) fn propagate_protected_usage(&self, usage: i64) {
         let Some(parent) = self.parent.as_deref() else {
             return;
         };
         // The kernel passes `usage` as `unsigned long`; it is never negative here (an
         // underflow was reset to 0 before).
         let usage = usage.max(0) as u64;
-        let min = self.min.load(Ordering::Relaxed);
-        if min != 0 || self.min_usage.load(Ordering::Relaxed) != 0 {
+        let min = self.ext.min.load(Ordering::Relaxed);
+        if min != 0 || self.ext.min_usage.load(Ordering::Relaxed) != 0 {
             let protected = usage.min(min) as i64;
-            let old = self.min_usage.swap(protected, Ordering::SeqCst);
+            let old = self.ext.min_usage.swap(protected, Ordering::SeqCst);
             let delta = protected - old;
             if delta != 0 {
-                parent.children_min_usage.fetch_add(delta, Ordering::SeqCst);
+                parent
+                    .ext
+                    .children_min_usage
+                    .fetch_add(delta, Ordering::SeqCst);
             }
         }
-        let low = self.low.load(Ordering::Relaxed);
-        if low != 0 || self.low_usage.load(Ordering::Relaxed) != 0 {
+        let low = self.ext.low.load(Ordering::Relaxed);
+        if low != 0 || self.ext.low_usage.load(Ordering::Relaxed) != 0 {
             let protected = usage.min(low) as i64;
-            let old = self.low_usage.swap(protected, Ordering::SeqCst);
+            let old = self.ext.low_usage.swap(protected, Ordering::SeqCst);
             let delta = protected - old;
             if delta != 0 {
-                parent.children_low_usage.fetch_add(delta, Ordering::SeqCst);
+                parent
+                    .ext
+                    .children_low_usage
+                    .fetch_add(delta, Ordering::SeqCst);
             }
         }
-    }
-
-    /// `page_counter_try_charge` (`mm/page_counter.c`, v6.6): the speculative add of 3.19 with
-    /// the protected usage propagated at each level that took the pages.
-    ///
-    /// # Panics
-    /// If `nr` exceeds `PAGE_COUNTER_MAX`: only a simulator bug can charge that much.
-    #[doc(alias = "page_counter_try_charge")]
-    #[inline]
-    pub fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
-        let _f = trace::func(tracer, cpu, "page_counter_try_charge");
-        let n = to_long(nr);
-        let mut c = self;
-        loop {
-            let new = c.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
-            full_barrier_after_rmw();
-            if new > c.max.load(Ordering::SeqCst) as i64 {
-                c.usage.fetch_sub(n, Ordering::SeqCst);
-                // Kernel quirk: a racy increment (`data_race(c->failcnt++)`).
-                let f = c.failcnt.load(Ordering::Relaxed);
-                c.failcnt.store(f.wrapping_add(1), Ordering::Relaxed);
-                let mut u = self;
-                while !std::ptr::eq(u, c) {
-                    // Cannot underflow: these levels hold the pages just added.
-                    let _ = u.cancel(n);
-                    u = u.parent.as_deref().expect("failing level is an ancestor");
-                }
-                return Err(c);
-            }
-            c.propagate_protected_usage(new);
-            // Kernel quirk: a racy maximum; a concurrent update may be lost.
-            if new as u64 > c.watermark.load(Ordering::Relaxed) {
-                c.watermark.store(new as u64, Ordering::Relaxed);
-            }
-            match c.parent.as_deref() {
-                Some(p) => c = p,
-                None => return Ok(()),
-            }
-        }
-    }
-
-    /// `page_counter_charge` (`mm/page_counter.c`, v6.6): add at every level, no limit check.
-    #[doc(alias = "page_counter_charge")]
-    pub fn charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) {
-        let _f = trace::func(tracer, cpu, "page_counter_charge");
-        let n = to_long(nr);
-        let mut c = Some(self);
-        while let Some(l) = c {
-            let new = l.usage.fetch_add(n, Ordering::SeqCst).wrapping_add(n);
-            l.propagate_protected_usage(new);
-            if new as u64 > l.watermark.load(Ordering::Relaxed) {
-                l.watermark.store(new as u64, Ordering::Relaxed);
-            }
-            c = l.parent.as_deref();
-        }
-    }
-
-    /// `page_counter_cancel` (`mm/page_counter.c`, v6.6): this level only. An underflow is the
-    /// kernel's `WARN_ONCE`: reported, and the level reset to 0.
-    #[doc(alias = "page_counter_cancel")]
-    #[inline]
-    pub fn cancel(&self, n: i64) -> Result<(), Underflow> {
-        let mut new = self.usage.fetch_sub(n, Ordering::SeqCst).wrapping_sub(n);
-        let mut warn = Ok(());
-        if new < 0 {
-            warn = Err(Underflow {
-                counter: "page_counter",
-                owner: self.owner,
-                had: new.wrapping_add(n),
-                nr: n as u64,
-            });
-            new = 0;
-            self.usage.store(0, Ordering::SeqCst);
-        }
-        self.propagate_protected_usage(new);
-        warn
-    }
-
-    /// `page_counter_uncharge` (`mm/page_counter.c`, v6.6): cancel at every level.
-    #[doc(alias = "page_counter_uncharge")]
-    #[inline]
-    pub fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
-        let _f = trace::func(tracer, cpu, "page_counter_uncharge");
-        let n = to_long(nr);
-        let mut warn = Ok(());
-        let mut c = Some(self);
-        while let Some(l) = c {
-            if let Err(w) = l.cancel(n)
-                && warn.is_ok()
-            {
-                warn = Err(w);
-            }
-            c = l.parent.as_deref();
-        }
-        warn
     }
 
     /// `page_counter_set_max` (`mm/page_counter.c`, v6.6): `EBUSY` if usage is above `nr`.
@@ -332,7 +247,7 @@ impl ProtectedPageCounter {
     /// level up to the root.
     #[doc(alias = "page_counter_set_min")]
     pub fn set_min(&self, nr: Pages) {
-        self.min.store(nr.0, Ordering::SeqCst);
+        self.ext.min.store(nr.0, Ordering::SeqCst);
         let mut c = Some(self);
         while let Some(l) = c {
             l.propagate_protected_usage(l.usage.load(Ordering::SeqCst));
@@ -343,7 +258,7 @@ impl ProtectedPageCounter {
     /// `page_counter_set_low` (`mm/page_counter.c`, v6.6).
     #[doc(alias = "page_counter_set_low")]
     pub fn set_low(&self, nr: Pages) {
-        self.low.store(nr.0, Ordering::SeqCst);
+        self.ext.low.store(nr.0, Ordering::SeqCst);
         let mut c = Some(self);
         while let Some(l) = c {
             l.propagate_protected_usage(l.usage.load(Ordering::SeqCst));
@@ -354,7 +269,8 @@ impl ProtectedPageCounter {
     /// `page_counter_set_high` (`include/linux/page_counter.h`, v6.6): a plain store.
     #[doc(alias = "page_counter_set_high")]
     pub fn set_high(&self, nr: Pages) {
-        self.high
+        self.ext
+            .high
             .store(nr.0.min(PAGE_COUNTER_MAX), Ordering::SeqCst);
     }
 
@@ -403,31 +319,33 @@ impl ProtectedPageCounter {
             return;
         };
         if is_root(parent) {
-            self.emin
-                .store(self.min.load(Ordering::Relaxed), Ordering::Relaxed);
-            self.elow
-                .store(self.low.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.ext
+                .emin
+                .store(self.ext.min.load(Ordering::Relaxed), Ordering::Relaxed);
+            self.ext
+                .elow
+                .store(self.ext.low.load(Ordering::Relaxed), Ordering::Relaxed);
             return;
         }
         let parent_usage = parent.read().0;
         let emin = effective_protection(
             usage,
             parent_usage,
-            self.min.load(Ordering::Relaxed),
-            parent.emin.load(Ordering::Relaxed),
-            parent.children_min_usage.load(Ordering::Relaxed).max(0) as u64,
+            self.ext.min.load(Ordering::Relaxed),
+            parent.ext.emin.load(Ordering::Relaxed),
+            parent.ext.children_min_usage.load(Ordering::Relaxed).max(0) as u64,
             recursive_prot,
         );
-        self.emin.store(emin, Ordering::Relaxed);
+        self.ext.emin.store(emin, Ordering::Relaxed);
         let elow = effective_protection(
             usage,
             parent_usage,
-            self.low.load(Ordering::Relaxed),
-            parent.elow.load(Ordering::Relaxed),
-            parent.children_low_usage.load(Ordering::Relaxed).max(0) as u64,
+            self.ext.low.load(Ordering::Relaxed),
+            parent.ext.elow.load(Ordering::Relaxed),
+            parent.ext.children_low_usage.load(Ordering::Relaxed).max(0) as u64,
             recursive_prot,
         );
-        self.elow.store(elow, Ordering::Relaxed);
+        self.ext.elow.store(elow, Ordering::Relaxed);
     }
 
     /// `mem_cgroup_below_min(target, memcg)` (`include/linux/memcontrol.h`, v6.6): reclaim
@@ -437,7 +355,7 @@ impl ProtectedPageCounter {
         if self.is_target(target) {
             return false;
         }
-        self.read().0 <= self.emin.load(Ordering::Relaxed)
+        self.read().0 <= self.ext.emin.load(Ordering::Relaxed)
     }
 
     /// `mem_cgroup_below_low(target, memcg)` (v6.6): reclaim skips this level on its first
@@ -447,7 +365,7 @@ impl ProtectedPageCounter {
         if self.is_target(target) {
             return false;
         }
-        self.read().0 <= self.elow.load(Ordering::Relaxed)
+        self.read().0 <= self.ext.elow.load(Ordering::Relaxed)
     }
 
     /// `mem_cgroup_unprotected(target, memcg)` (v6.6): the target and the root are never
@@ -469,17 +387,17 @@ impl ProtectedPageCounter {
 
     /// `high`, pages.
     pub fn high(&self) -> Pages {
-        Pages(self.high.load(Ordering::Relaxed))
+        Pages(self.ext.high.load(Ordering::Relaxed))
     }
 
     /// `min`, pages.
     pub fn min(&self) -> Pages {
-        Pages(self.min.load(Ordering::Relaxed))
+        Pages(self.ext.min.load(Ordering::Relaxed))
     }
 
     /// `low`, pages.
     pub fn low(&self) -> Pages {
-        Pages(self.low.load(Ordering::Relaxed))
+        Pages(self.ext.low.load(Ordering::Relaxed))
     }
 
     /// `watermark`, pages (`memory.peak`).
@@ -490,20 +408,20 @@ impl ProtectedPageCounter {
     /// The protection values of this level.
     pub fn protection(&self) -> Protection {
         Protection {
-            min: self.min.load(Ordering::Relaxed),
-            low: self.low.load(Ordering::Relaxed),
-            emin: self.emin.load(Ordering::Relaxed),
-            elow: self.elow.load(Ordering::Relaxed),
-            children_min_usage: self.children_min_usage.load(Ordering::Relaxed),
-            children_low_usage: self.children_low_usage.load(Ordering::Relaxed),
+            min: self.ext.min.load(Ordering::Relaxed),
+            low: self.ext.low.load(Ordering::Relaxed),
+            emin: self.ext.emin.load(Ordering::Relaxed),
+            elow: self.ext.elow.load(Ordering::Relaxed),
+            children_min_usage: self.ext.children_min_usage.load(Ordering::Relaxed),
+            children_low_usage: self.ext.children_low_usage.load(Ordering::Relaxed),
         }
     }
 
     /// `min_usage` and `low_usage` as last propagated to the parent.
     pub fn protected_usage(&self) -> (i64, i64) {
         (
-            self.min_usage.load(Ordering::Relaxed),
-            self.low_usage.load(Ordering::Relaxed),
+            self.ext.min_usage.load(Ordering::Relaxed),
+            self.ext.low_usage.load(Ordering::Relaxed),
         )
     }
 

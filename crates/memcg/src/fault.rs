@@ -14,6 +14,7 @@ use crate::page::{
     NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_MLOCKED, PG_REFERENCED, PG_SHMEM, Pfn,
 };
 use crate::page::{PG_UNEVICTABLE, Page};
+use crate::vm_events::VmEvent;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE, Pages, Pid};
 
@@ -390,7 +391,22 @@ impl<C: MemCounter> World<C> {
             .find_vma(vpn)
             .ok_or(FaultError::Errno(Errno::EFAULT))?;
         let vmf = VmFault { t, cpu, pid, mm };
-        match self.mms[mm.index()].get_mut().ptes.get(vpn) {
+        let pte = self.mms[mm.index()].get_mut().ptes.get(vpn);
+        // `count_memcg_event_mm(vma->vm_mm, PGFAULT)` (6.6 `handle_mm_fault`), for every access
+        // that traps: all but a present page the access may use as it is.
+        let traps = match pte {
+            Some(Pte::Page(pfn)) => {
+                write
+                    && self.zone.pages[pfn.index()].has(PG_ANON)
+                    && self.zone.pages[pfn.index()].mapcount() > 1
+            }
+            _ => true,
+        };
+        if traps {
+            let memcg = self.mm_memcg(mm);
+            self.count_memcg_events(memcg, VmEvent::Pgfault, 1);
+        }
+        match pte {
             Some(Pte::Page(pfn))
                 if write
                     && self.zone.pages[pfn.index()].has(PG_ANON)
@@ -548,6 +564,10 @@ impl<C: MemCounter> World<C> {
     ) -> Result<(), FaultError> {
         let VmFault { t, cpu, mm, .. } = vmf;
         let _f = trace::func(t, cpu, "do_swap_page");
+        // A page read back from the swap device (there is no swap cache to find it in): a
+        // major fault, counted in the faulting mm's memcg (`count_memcg_event_mm`).
+        let owner = self.mm_memcg(mm);
+        self.count_memcg_events(owner, VmEvent::Pgmajfault, 1);
         let memcg = self.swapin_memcg(Some(slot), mm);
         let pfn = self.alloc_anon_page(vmf, vpn, false, memcg)?;
         self.swap_free_slot(t, cpu, slot);
@@ -586,6 +606,11 @@ impl<C: MemCounter> World<C> {
                     Some(CacheSlot::Swap(slot)) => Some(slot),
                     _ => None,
                 };
+                if swap_rec.is_some() {
+                    // 6.6 `shmem_swapin_folio` with a fault: a major fault of the faulting mm.
+                    let owner = self.mm_memcg(mm);
+                    self.count_memcg_events(owner, VmEvent::Pgmajfault, 1);
+                }
                 let memcg = self.swapin_memcg(swap_rec, mm);
                 let pfn = self.alloc_charged_page(vmf, page, memcg, true)?;
                 if let Some(slot) = swap_rec {

@@ -74,6 +74,7 @@ pub mod subsys;
 mod swap;
 mod swapfile;
 mod teardown;
+pub mod vm_events;
 mod vmscan;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;

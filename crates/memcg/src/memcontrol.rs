@@ -158,6 +158,8 @@ pub struct MemCgroup<C> {
     pub(crate) nr_tasks: usize,
     /// The cgroup-v2 state: event counters, `oom.group`, swap settings (6.6).
     pub(crate) v2: crate::memcontrol_v2::V2Memcg,
+    /// The VM event counters of 6.6's `memory.stat` (`crate::vm_events`).
+    pub(crate) vm_events: crate::vm_events::VmEvents,
     /// The embedded css (a `cgsim_cgroup::CssRef` once the subsystem is registered).
     pub css: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -432,6 +434,7 @@ impl<C: MemCounter> World<C> {
             oom_kill: 0,
             memsw_is_minimum: false,
             v2: Default::default(),
+            vm_events: Default::default(),
             last_scanned_child: MemcgSlot::ROOT,
             nr_tasks: 0,
             css: None,

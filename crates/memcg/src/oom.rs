@@ -465,6 +465,10 @@ impl<C: MemCounter> World<C> {
         }
         let comm = self.tasks[&victim].comm.clone();
         let target = match self.profile.badness {
+            // 5.1 dropped the `Kill process ... or sacrifice child` line and the sacrifice of
+            // a child ("mm, oom: remove 'prefer children over parent' heuristic"): 6.6 kills
+            // the chosen task.
+            Badness::Rss2_6_36 if self.profile.oom_report == crate::OomReport::V6_6 => victim,
             Badness::Rss2_6_36 => {
                 let shown = points * 1000 / totalpages.max(1);
                 self.printk(
@@ -518,22 +522,31 @@ impl<C: MemCounter> World<C> {
         };
         // 6.6 `mem_cgroup_get_oom_group`, chosen before the victim dies.
         let oom_group = self.oom_group_of(target, memcg);
-        self.kill_task(t, cpu, target);
+        // 6.6: with a group to kill, the victim is killed again as a member of it (see
+        // `oom_kill_group`), with the line it had before its memory went.
+        let victim_lines = self.oom_killed_lines(target, msg);
+        self.kill_task_msg(t, cpu, target, msg);
         if let Some(slot) = self.tasks.get(&target).map(|t| t.memcg) {
             self.mc_mut(slot).oom_kill += 1;
             self.memcg_memory_event_v2(slot, crate::MemcgEvent::OomKill);
         }
         let mut killed_current = current == Some(target);
         if let Some(g) = oom_group {
-            killed_current |= self.oom_kill_group(t, cpu, current, g);
+            killed_current |= self.oom_kill_group(t, cpu, current, g, Some((target, victim_lines)));
         }
         killed_current
     }
 
     /// `oom_kill_task`: `TIF_MEMDIE` + `SIGKILL`, log, and free the victim's memory now.
     pub(crate) fn kill_task<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
+        self.kill_task_msg(t, cpu, pid, "Memory cgroup out of memory");
+    }
+
+    /// [`kill_task`](Self::kill_task) with the OOM's `message` (6.6 prints it before `Killed
+    /// process`: `Memory cgroup out of memory` or `Out of memory`).
+    pub(crate) fn kill_task_msg<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid, msg: &str) {
         let _f = trace::func(t, cpu, "oom_kill_task");
-        for line in self.oom_killed_lines(pid) {
+        for line in self.oom_killed_lines(pid, msg) {
             self.printk(Level::Err, line);
         }
         self.oom_wait_cancel(pid);

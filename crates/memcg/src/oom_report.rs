@@ -44,6 +44,12 @@ pub trait OomNamer: Send + Sync {
     /// `cpuset_print_task_mems_allowed`'s name: the dentry name of `pid`'s cpuset cgroup (its
     /// last path component, `/` for a top cgroup or when cpuset is not mounted).
     fn cpuset_name(&self, pid: Pid) -> String;
+    /// Whether the memcg whose css is `css` is on the default hierarchy
+    /// (`cgroup_subsys_on_dfl(memory_cgrp_subsys)`): 6.6's OOM report then prints the v2
+    /// `swap:` line and `memory.stat`'s format instead of v1's counters.
+    fn css_on_dfl(&self, _css: &Arc<dyn Any + Send + Sync>) -> bool {
+        false
+    }
 }
 
 /// `struct ratelimit_state` with `DEFAULT_RATELIMIT_INTERVAL` (5 s) and
@@ -86,7 +92,7 @@ impl<C: MemCounter> World<C> {
             }
             rs.begin = match self.profile.oom_report {
                 OomReport::V2_6_25 | OomReport::V2_6_35 | OomReport::V3_10 => None,
-                OomReport::V4_19 => Some(now),
+                OomReport::V4_19 | OomReport::V6_6 => Some(now),
             };
             rs.printed = 0;
             rs.missed = 0;
@@ -148,12 +154,21 @@ impl<C: MemCounter> World<C> {
                  order=0, oom_score_adj={}",
                 ct.oom_score_adj
             ),
+            // 6.6 `dump_header`: `"%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d,
+            // oom_score_adj=%hd"` (the nodemask moved to the summary line in 5.0); 6.6's
+            // `GFP_KERNEL` is 0xcc0 (`__GFP_RECLAIM | __GFP_IO | __GFP_FS`).
+            OomReport::V6_6 => format!(
+                "{comm} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, \
+                 oom_score_adj={}",
+                ct.oom_score_adj
+            ),
         };
         self.printk(Level::Warning, line);
         // CONFIG_CPUSETS: the cpuset line, `"%s cpuset=%s mems_allowed=%s"` with the cpuset
         // cgroup's name (2.6.29+ `cpuset_print_task_mems_allowed`, 4.19
         // `cpuset_print_current_mems_allowed`); one memory node, node 0.
-        if report != OomReport::V2_6_25 {
+        // 5.0 moved it into the summary line (`dump_oom_summary`, 6.6 `dump_oom_victim`).
+        if !matches!(report, OomReport::V2_6_25 | OomReport::V6_6) {
             let name = self
                 .oom
                 .namer
@@ -171,9 +186,54 @@ impl<C: MemCounter> World<C> {
         }
         // `if (sysctl_oom_dump_tasks) dump_tasks(...)`: the sysctl is 0 until 2.6.35, 1 from
         // 2.6.36.
-        if matches!(report, OomReport::V3_10 | OomReport::V4_19) {
+        if matches!(
+            report,
+            OomReport::V3_10 | OomReport::V4_19 | OomReport::V6_6
+        ) {
             self.oom_dump_tasks(mem);
         }
+        if report == OomReport::V6_6 {
+            self.oom_dump_victim(cur, victim, mem);
+        }
+    }
+
+    /// 6.6 `dump_oom_victim` (5.0–6.3 `dump_oom_summary`): the one-line summary,
+    /// `"oom-kill:constraint=%s,nodemask=%*pbl"`, then `cpuset_print_current_mems_allowed`
+    /// (`",cpuset=%s,mems_allowed=%*pbl"`, the name of the invoking task's cpuset cgroup),
+    /// `mem_cgroup_print_oom_context` (`",oom_memcg=/X"` or `",global_oom"`, then
+    /// `",task_memcg=/Y"`, the victim's memory cgroup) and `",task=%s,pid=%d,uid=%d"`. The
+    /// constraint of a memcg OOM is `CONSTRAINT_MEMCG`; the global one here has no cpuset or
+    /// mempolicy restriction (`CONSTRAINT_NONE`) and no nodemask.
+    fn oom_dump_victim(&self, cur: Pid, victim: Pid, mem: Option<MemcgSlot>) {
+        let Some(vt) = self.tasks.get(&victim) else {
+            return;
+        };
+        let path_of = |s: MemcgSlot| {
+            self.mc(s)
+                .css
+                .as_ref()
+                .and_then(|css| self.oom.namer.as_ref()?.css_path(css))
+                .unwrap_or_else(|| "/".to_string())
+        };
+        let cpuset = self
+            .oom
+            .namer
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |n| n.cpuset_name(cur));
+        let (constraint, context) = match mem {
+            Some(m) => ("CONSTRAINT_MEMCG", format!("oom_memcg={}", path_of(m))),
+            None => ("CONSTRAINT_NONE", "global_oom".to_string()),
+        };
+        self.printk(
+            Level::Info,
+            format!(
+                "oom-kill:constraint={constraint},nodemask=(null),cpuset={cpuset},mems_allowed=0,\
+                 {context},task_memcg={},task={},pid={victim},uid={}",
+                path_of(vt.memcg),
+                vt.comm,
+                vt.uid
+            ),
+        );
     }
 
     /// `dump_stack()`: the identification line, `Call Trace:` and the frames. 2.6.35's x86
@@ -189,12 +249,16 @@ impl<C: MemCounter> World<C> {
             OomReport::V2_6_25 | OomReport::V2_6_35 => {
                 format!("Pid: {pid}, comm: {comm:.20} Not tainted {rel} #1")
             }
-            OomReport::V3_10 | OomReport::V4_19 => {
+            OomReport::V3_10 | OomReport::V4_19 | OomReport::V6_6 => {
                 format!("CPU: 0 PID: {pid} Comm: {comm:.20} Not tainted {rel} #1")
             }
         };
         self.printk(Level::Warning, first);
         self.printk(Level::Warning, "Call Trace:".to_string());
+        if report == OomReport::V6_6 {
+            self.oom_dump_stack_6_6(memcg);
+            return;
+        }
         // The call chain of the OOM: the global one from the page allocator, a memcg one from
         // the charge of an anonymous fault by the profile's OOM model.
         let frames: &[&str] = match (memcg, self.profile.oom_model) {
@@ -290,6 +354,129 @@ impl<C: MemCounter> World<C> {
         }
     }
 
+    /// 6.6's trace, between 5.16's `<TASK>` and `</TASK>` markers (`show_trace_log_lvl`),
+    /// one `printk_stack_address` line per frame (`" %s%pBb"`, the symbol without its
+    /// address): a memcg OOM from the charge of an anonymous page fault, or the global one
+    /// from the page allocator. The registers of the user-mode frame (`RIP: 0033:...`, the
+    /// `Code:` bytes and the register dump that `show_regs_if_on_stack` adds after
+    /// `asm_exc_page_fault`) are left out: the simulator has no user addresses to show.
+    fn oom_dump_stack_6_6(&self, memcg: bool) {
+        let frames: &[&str] = if memcg {
+            &[
+                "dump_stack_lvl",
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "mem_cgroup_out_of_memory",
+                "try_charge_memcg",
+                "__mem_cgroup_charge",
+                "do_anonymous_page",
+                "__handle_mm_fault",
+                "handle_mm_fault",
+                "do_user_addr_fault",
+                "exc_page_fault",
+                "asm_exc_page_fault",
+            ]
+        } else {
+            &[
+                "dump_stack_lvl",
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "__alloc_pages_slowpath",
+                "__alloc_pages",
+                "vma_alloc_folio",
+                "do_anonymous_page",
+                "__handle_mm_fault",
+                "handle_mm_fault",
+                "do_user_addr_fault",
+                "exc_page_fault",
+                "asm_exc_page_fault",
+            ]
+        };
+        self.printk(Level::Warning, " <TASK>".to_string());
+        for f in frames {
+            self.printk(Level::Warning, format!(" {f}+0x0/0x0"));
+        }
+        self.printk(Level::Warning, " </TASK>".to_string());
+    }
+
+    /// 6.6 `mem_cgroup_print_oom_meminfo(memcg)`: `"memory: usage %llukB, limit %llukB,
+    /// failcnt %lu"` of the memory counter (`page_counter_read`, `memory.max`), then on the
+    /// default hierarchy the same for the v2 swap counter (`swap:`), on a v1 hierarchy
+    /// `memory+swap:` and `kmem:`; then `"Memory cgroup stats for "` with the cgroup's path
+    /// and `":"`, and the memcg's `memory_stat_format` (v2) or `memcg1_stat_format` (v1), one
+    /// log line per line (`seq_buf_do_printk`, 6.2+).
+    fn mem_cgroup_print_oom_meminfo(&self, mem: MemcgSlot) {
+        let m = self.mc(mem);
+        let res = &m.counters.res;
+        let k = |bytes: u64| kb(bytes >> PAGE_SHIFT);
+        self.printk(
+            Level::Info,
+            format!(
+                "memory: usage {}kB, limit {}kB, failcnt {}",
+                k(res.usage().0),
+                k(res.limit().0),
+                res.failcnt()
+            ),
+        );
+        let on_dfl = m
+            .css
+            .as_ref()
+            .is_some_and(|css| self.oom.namer.as_ref().is_some_and(|n| n.css_on_dfl(css)));
+        if on_dfl {
+            // The v2 swap counter: its usage, `memory.swap.max`, and a failure for each swap
+            // charge it refused (`memory.swap.events` `max` of this memcg's own counter).
+            let v2 = &m.v2;
+            let failcnt = v2.events_local[crate::MemcgEvent::SwapMax as usize];
+            self.printk(
+                Level::Info,
+                format!(
+                    "swap: usage {}kB, limit {}kB, failcnt {failcnt}",
+                    kb(v2.swap_usage),
+                    kb(v2.swap_max)
+                ),
+            );
+        } else {
+            let (u, l, f) = match &m.counters.memsw {
+                Some(c) => (c.usage().0, c.limit().0, c.failcnt()),
+                None => (0, res.limit().0.max(RESOURCE_MAX), 0),
+            };
+            self.printk(
+                Level::Info,
+                format!(
+                    "memory+swap: usage {}kB, limit {}kB, failcnt {f}",
+                    k(u),
+                    k(l)
+                ),
+            );
+            let unlimited = self
+                .slot_of(crate::MemcgId::ROOT)
+                .map_or(RESOURCE_MAX, |r| self.mc(r).counters.res.limit().0);
+            self.printk(
+                Level::Info,
+                format!("kmem: usage 0kB, limit {}kB, failcnt 0", k(unlimited)),
+            );
+        }
+        let path = m
+            .css
+            .as_ref()
+            .and_then(|css| self.oom.namer.as_ref()?.css_path(css))
+            .unwrap_or_else(|| "/".to_string());
+        self.printk(Level::Info, format!("Memory cgroup stats for {path}:"));
+        let text = if on_dfl {
+            self.stat_v2(mem)
+        } else {
+            self.stat_map(mem)
+                .into_iter()
+                .map(|(k, v)| format!("{k} {v}\n"))
+                .collect()
+        };
+        for line in text.lines() {
+            self.printk(Level::Info, line.to_string());
+        }
+    }
+
     /// `mem_cgroup_print_oom_info(memcg, p)` (2.6.30+): the `Task in` line, then one line per
     /// counter: `"memory: usage %llukB, limit %llukB, failcnt %llu"`, `memory+swap`, and from
     /// 3.8 `kmem`; then (3.10+) one `Memory cgroup stats for` line per memcg of the subtree.
@@ -298,6 +485,10 @@ impl<C: MemCounter> World<C> {
     /// res_counter's `LLONG_MAX` printed 9007199254740991.
     fn mem_cgroup_print_oom_info(&self, mem: MemcgSlot, victim: Pid) {
         let report = self.profile.oom_report;
+        if report == OomReport::V6_6 {
+            self.mem_cgroup_print_oom_meminfo(mem);
+            return;
+        }
         // 3.19's `try_charge` rewrite came with page_counter.
         let page_counter = self.profile.charge_algo == crate::profile::ChargeAlgo::V4X;
         let k = |bytes: u64| {
@@ -448,7 +639,9 @@ impl<C: MemCounter> World<C> {
         let report = self.profile.oom_report;
         let hier = mem.is_some_and(|m| self.mc(m).use_hierarchy);
         match report {
-            OomReport::V4_19 => {
+            // 6.6 has 4.19's header and line (the `rss_anon`, `rss_file` and `rss_shmem`
+            // columns came after it).
+            OomReport::V4_19 | OomReport::V6_6 => {
                 self.printk(
                     Level::Info,
                     "Tasks state (memory values in pages):".to_string(),
@@ -485,7 +678,7 @@ impl<C: MemCounter> World<C> {
             let mm = self.mms[mmi.index()].lock();
             let rss = mm.anon_rss + mm.file_rss;
             let line = match report {
-                OomReport::V4_19 => format!(
+                OomReport::V4_19 | OomReport::V6_6 => format!(
                     "[{:>7}] {:>5} {:>5} {:>8} {:>8} {:>8} {:>8}         {:>5} {}",
                     pid.0,
                     t.uid,
@@ -520,15 +713,20 @@ impl<C: MemCounter> World<C> {
     /// file-rss:%lukB"`; 4.19 `__oom_kill_process` adds `", shmem-rss:%lukB"`, and
     /// `oom_reap_task_mm` then prints `"oom_reaper: reaped process %d (%s), now
     /// anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB"`.
-    pub(crate) fn oom_killed_lines(&self, pid: Pid) -> Vec<String> {
+    ///
+    /// 6.6 `__oom_kill_process`: `"%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB,
+    /// file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%hd"` with the
+    /// OOM's `message` first; its reaper waits 2 s (`OOM_REAPER_DELAY`, 5.18+) and finds the
+    /// victim's mm already gone (`MMF_OOM_SKIP` from `exit_mmap`), so it prints nothing.
+    pub(crate) fn oom_killed_lines(&self, pid: Pid, message: &str) -> Vec<String> {
         let t = &self.tasks[&pid];
         let comm = &t.comm;
-        let (total_vm, anon, file) = match t.mm {
+        let (total_vm, anon, file, ptes) = match t.mm {
             Some(mmi) => {
                 let mm = self.mms[mmi.index()].lock();
-                (mm.total_vm(), mm.anon_rss, mm.file_rss)
+                (mm.total_vm(), mm.anon_rss, mm.file_rss, mm.nr_ptes())
             }
-            None => (0, 0, 0),
+            None => (0, 0, 0, 0),
         };
         match self.profile.oom_report {
             OomReport::V2_6_25 => vec![format!("Killed process {pid} ({comm})")],
@@ -561,6 +759,17 @@ impl<C: MemCounter> World<C> {
                     kb(file)
                 ),
             ],
+            // `mm_pgtables_bytes(mm) >> 10`: one 4 KiB page per page-table page.
+            OomReport::V6_6 => vec![format!(
+                "{message}: Killed process {pid} ({comm}) total-vm:{}kB, anon-rss:{}kB, \
+                 file-rss:0kB, shmem-rss:{}kB, UID:{} pgtables:{}kB oom_score_adj:{}",
+                kb(total_vm),
+                kb(anon),
+                kb(file),
+                t.uid,
+                kb(ptes),
+                t.oom_score_adj
+            )],
         }
     }
 }

@@ -112,6 +112,9 @@ impl<C: MemCounter> World<C> {
                 if let Some(m) = self.memcgs.slots[s.index()].as_mut() {
                     m.stat.rss += d.rss;
                     m.stat.pgpgin += d.pgpgin;
+                    // Every page the fast path charges is a new anonymous page it faulted in
+                    // (`pgpgin` of the delta counts nothing else), one `PGFAULT` each.
+                    m.vm_events.0[crate::vm_events::VmEvent::Pgfault as usize] += d.pgpgin;
                     m.stat.pgpgout += d.pgpgout;
                 }
             }

@@ -92,6 +92,12 @@ pub enum OomReport {
     /// 4.19: `gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null)`, the task dump with
     /// `pgtables_bytes`, `shmem-rss` in the `Killed process` line, then the `oom_reaper` line.
     V4_19,
+    /// 6.6: `gfp_mask=0xcc0(GFP_KERNEL), order=0`, the `<TASK>` stack dump, `memory:` then
+    /// `swap:` (v2) or `memory+swap:`/`kmem:` (v1), `Memory cgroup stats for /X:` with the
+    /// `memory.stat` lines, the task dump, the `oom-kill:constraint=...` summary and
+    /// `Memory cgroup out of memory: Killed process ... UID:.. pgtables:..kB oom_score_adj:..`;
+    /// no `Kill process ... or sacrifice child` line and no child sacrificed.
+    V6_6,
 }
 
 /// `thresholds.check`: when `memcg_check_events` runs the threshold check.
@@ -250,6 +256,7 @@ impl MemcgProfile {
                     "v2_6_35" => OomReport::V2_6_35,
                     "v3_10" => OomReport::V3_10,
                     "v4_19" => OomReport::V4_19,
+                    "v6_6" => OomReport::V6_6,
                     _ => return Err(Errno::EINVAL),
                 }
             }
@@ -331,7 +338,7 @@ impl MemcgProfile {
     /// from the charge path), the charge batch of 64 pages (`MEMCG_CHARGE_BATCH`, 6.1+),
     /// always hierarchical (5.10+), `oom_kill` in `memory.oom_control`, vmpressure. The v2
     /// files and protections come with the 6.6 counter (`ProtectedPageCounter`); the OOM
-    /// report keeps the 4.19 format (6.6's `oom-kill:constraint=...` line is not modelled).
+    /// report is 6.6's (`OomReport::V6_6`).
     pub fn v6_6() -> MemcgProfile {
         MemcgProfile {
             charge_algo: ChargeAlgo::V4X,
@@ -345,7 +352,7 @@ impl MemcgProfile {
             thresholds_register_le: true,
             thresholds_walk_ancestors: true,
             vmpressure: true,
-            oom_report: OomReport::V4_19,
+            oom_report: OomReport::V6_6,
             oom_root_bonus: RootBonus::None,
             uts_release: "6.6.0".to_string(),
             hierarchy_always: true,

@@ -23,6 +23,7 @@ use crate::mm::{CacheSlot, Pte};
 use crate::page::{
     self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM, Pfn,
 };
+use crate::vm_events::VmEvent;
 use cgsim_counters::ChargeStock;
 use cgsim_ktypes::CpuId;
 use cgsim_ktypes::trace::{self, Tracer};
@@ -118,7 +119,7 @@ impl<C: MemCounter> World<C> {
             nr_to_reclaim,
         } = *sc;
         let _f = trace::func(t, cpu, "shrink_zone");
-        let can_swap = may_swap && self.swap_writable();
+        let can_swap = may_swap && self.swap_writable() && self.v2_swap_headroom(o);
         // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
         let anon_pct = if can_swap {
             let ap = swappiness + 1;
@@ -176,6 +177,28 @@ impl<C: MemCounter> World<C> {
         reclaimed
     }
 
+    /// 6.6 `can_reclaim_anon_pages` for a memcg on the v2 counter: whether
+    /// `mem_cgroup_get_nr_swap_pages` (the smallest `swap.max - swap usage` of the memcg and
+    /// its ancestors below the root) leaves room for a page. Without it `get_scan_count`
+    /// scans the file lists only (`SCAN_FILE`), so anonymous pages are not even scanned under
+    /// `memory.swap.max` 0. Always true for the older counters (memsw accounts swap there).
+    fn v2_swap_headroom(&self, o: LruOwner) -> bool {
+        let LruOwner::Memcg(mut x) = o else {
+            return true;
+        };
+        if self.mc(x).counters.res.as_protected().is_none() {
+            return true;
+        }
+        while let Some(p) = self.mc(x).parent {
+            let v2 = &self.mc(x).v2;
+            if v2.swap_usage >= v2.swap_max {
+                return false;
+            }
+            x = p;
+        }
+        true
+    }
+
     /// `inactive_anon_is_low` / `inactive_file_is_low` (ratio 1 for a small zone).
     fn inactive_is_low(&mut self, o: LruOwner, file: bool) -> bool {
         let (ia, aa) = if file {
@@ -222,6 +245,13 @@ impl<C: MemCounter> World<C> {
         for &pfn in &batch {
             self.lru_move(pfn, 0, PG_ACTIVE | PG_REFERENCED);
         }
+        // 6.6 `shrink_active_list`: `PGREFILL` for the pages scanned, `PGDEACTIVATE` for those
+        // moved to the inactive list (all of them here), in the lruvec's memcg.
+        if let LruOwner::Memcg(s) = o {
+            let nr = batch.len() as u64;
+            self.count_memcg_events(s, VmEvent::Pgrefill, nr);
+            self.count_memcg_events(s, VmEvent::Pgdeactivate, nr);
+        }
         self.reclaim.scratch = batch;
     }
 
@@ -240,11 +270,13 @@ impl<C: MemCounter> World<C> {
         self.tail_of(o, l, n as usize, &mut batch);
         self.reclaim.scanned += batch.len() as u64;
         let mut reclaimed = 0;
+        let mut activated = 0;
         for &pfn in &batch {
             let pg = self.zone.pages[pfn.index()].load();
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
+                activated += 1;
                 continue;
             }
             if pg.is_swap_backed() {
@@ -262,6 +294,7 @@ impl<C: MemCounter> World<C> {
                     reclaimed += 1;
                 } else {
                     self.lru_move(pfn, PG_ACTIVE, 0);
+                    activated += 1;
                 }
                 continue;
             }
@@ -275,6 +308,13 @@ impl<C: MemCounter> World<C> {
             self.page_cache.pages.remove(&(pg.owner, pg.index));
             self.uncharge_and_free(t, cpu, pfn);
             reclaimed += 1;
+        }
+        // 6.6 `shrink_inactive_list`: `PGSCAN_DIRECT` and `PGSTEAL_DIRECT` (no kswapd here);
+        // `shrink_folio_list`: `PGACTIVATE` for the pages put back on an active list.
+        if let LruOwner::Memcg(s) = o {
+            self.count_memcg_events(s, VmEvent::PgscanDirect, batch.len() as u64);
+            self.count_memcg_events(s, VmEvent::PgstealDirect, reclaimed);
+            self.count_memcg_events(s, VmEvent::Pgactivate, activated);
         }
         self.reclaim.scratch = batch;
         reclaimed

@@ -34,6 +34,7 @@ v2_script!(cgroup2_basics);
 v2_script!(cgroup2_files);
 v2_script!(cgroup2_cpu);
 v2_script!(cgroup2_test_core);
+v2_script!(cgroup2_threaded);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]
@@ -44,6 +45,9 @@ fn test_core_port_passes() {
         "test_cgcore_internal_process_constraint",
         "test_cgcore_top_down_constraint_enable",
         "test_cgcore_top_down_constraint_disable",
+        "test_cgcore_no_internal_process_constraint_on_threads",
+        "test_cgcore_parent_becomes_threaded",
+        "test_cgcore_invalid_domain",
         "test_cgcore_populated",
         "test_cgcore_proc_migration",
         "test_cgcore_destroy",
@@ -59,6 +63,25 @@ fn test_core_port_passes() {
 
 v2_script!(memcg_v2_selftests);
 v2_script!(psi_memory);
+
+/// The kselftest-style ports of `test_memcontrol.c` (v6.6) in `memcg_v2_selftests.sh` pass.
+#[test]
+fn test_memcontrol_port_passes() {
+    let out = run_6_6(include_str!("../scripts/memcg_v2_selftests.sh"));
+    for name in [
+        "test_memcg_current_pagecache",
+        "test_memcg_max_pagecache",
+        "test_memcg_oom_group_score_events",
+    ] {
+        assert!(
+            out.lines().any(|l| l == format!("ok {name}")),
+            "{name} did not pass:\n{out}"
+        );
+    }
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+}
+v2_script!(memcg_v2_stat_events);
+v2_script!(memcg_v2_oom_report);
 
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
 /// util-linux says `unknown filesystem type 'cgroup2'`.

@@ -23,10 +23,9 @@ echo 0x10 > a/cgroup.max.depth
 cat a/cgroup.max.depth
 echo lots > a/cgroup.max.depth
 echo 99999999999 > a/cgroup.max.depth
-# cgroup.type: threaded mode is not modelled.
+# cgroup.type: only "threaded" may be written (threaded mode: cgroup2_threaded.sh).
 cat a/cgroup.type
 echo domain > a/cgroup.type
-echo threaded > a/cgroup.type
 # cgroup.threads: a thread cannot leave its domain.
 echo $$ > a/b/cgroup.threads
 echo $$ > a/b/cgroup.procs

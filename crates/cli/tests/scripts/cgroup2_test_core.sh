@@ -1,8 +1,9 @@
 # The deterministic checks of the kernel's tools/testing/selftests/cgroup/test_core.c (v6.6),
 # rewritten as shell functions on the 6.6 preset; each prints a kselftest result line.
-# Not ported: the four threaded-mode tests (test_cgcore_no_internal_process_constraint_on_threads,
-# test_cgcore_parent_becomes_threaded, test_cgcore_invalid_domain, test_cgcore_thread_migration),
-# because threaded cgroups are not modelled (writing "threaded" to cgroup.type is EOPNOTSUPP).
+# Not ported: test_cgcore_thread_migration (it moves pthreads between threaded cgroups; a
+# simulated process has one thread), test_cgcore_lesser_euid_open and
+# test_cgcore_lesser_ns_open (they need seteuid and cgroup namespaces), and the
+# clone3(CLONE_INTO_CGROUP) halves of test_cgcore_invalid_domain and test_cgcore_proc_migration.
 mkdir -p /sys/fs/cgroup
 mount -t cgroup2 none /sys/fs/cgroup
 root=/sys/fs/cgroup
@@ -85,9 +86,45 @@ test_cgcore_destroy() {
 		i=$((i + 1))
 	done
 }
+# A threaded cgroup's non-threaded child is an invalid domain: it takes no process
+# (EOPNOTSUPP).
+test_cgcore_invalid_domain() {
+	gp=$root/cg_test_grandparent p=$root/cg_test_grandparent/cg_test_parent
+	mkdir $gp $p $p/cg_test_child || return 1
+	echo threaded > $p/cgroup.type || return 1
+	[ "$(cat $p/cg_test_child/cgroup.type)" = "domain invalid" ] || return 1
+	err=$(cg_enter_current $p/cg_test_child 2>&1) && return 1
+	echo "$err"
+	case $err in *"Operation not supported"*) ;; *) return 1 ;; esac
+	cg_enter_current $root
+	rmdir $p/cg_test_child $p $gp
+}
+# A domain whose child turns threaded becomes a thread root: "domain threaded".
+test_cgcore_parent_becomes_threaded() {
+	p=$root/cg_test_parent
+	mkdir $p $p/cg_test_child || return 1
+	echo threaded > $p/cg_test_child/cgroup.type || return 1
+	[ "$(cat $p/cgroup.type)" = "domain threaded" ] || return 1
+	rmdir $p/cg_test_child $p
+}
+# Threaded cgroups with a threaded controller enabled still take processes: the
+# no-internal-process rule is for domain controllers.
+test_cgcore_no_internal_process_constraint_on_threads() {
+	grep -q cpu $root/cgroup.controllers || return 4
+	echo +cpu > $root/cgroup.subtree_control || return 4
+	p=$root/cg_test_parent
+	mkdir $p $p/cg_test_child || return 1
+	echo threaded > $p/cgroup.type || return 1
+	echo threaded > $p/cg_test_child/cgroup.type || return 1
+	echo +cpu > $p/cgroup.subtree_control || return 1
+	cg_enter_current $p || return 1
+	cg_enter_current $root
+	rmdir $p/cg_test_child $p
+}
 for t in test_cgcore_internal_process_constraint test_cgcore_top_down_constraint_enable \
-	test_cgcore_top_down_constraint_disable test_cgcore_populated test_cgcore_proc_migration \
-	test_cgcore_destroy; do
+	test_cgcore_top_down_constraint_disable test_cgcore_no_internal_process_constraint_on_threads \
+	test_cgcore_parent_becomes_threaded test_cgcore_invalid_domain test_cgcore_populated \
+	test_cgcore_proc_migration test_cgcore_destroy; do
 	$t
 	result $? $t
 done

@@ -100,3 +100,73 @@ echo $$ > cgroup.procs
 # The v1 files (limit_in_bytes, use_hierarchy, ...) do not exist on the default hierarchy.
 ls memcg_shrink | grep -c _in_bytes
 rmdir memcg_test memcg_max memcg_group memcg_shrink memcg_high
+# The page-cache halves, with the selftest's own tolerance (cgroup_util.c values_close(a, b,
+# err): abs(a - b) <= (a + b) / 100 * err). The temporary
+# file is on the root filesystem (the selftest's get_temp_fd uses its working directory), so
+# its page cache is file memory that reclaim can write back and drop.
+values_close() { d=$(($1 - $2)); [ $d -lt 0 ] && d=$((-d)); [ $d -le $((($1 + $2) / 100 * $3)) ]; }
+# alloc_pagecache_50M_check: after writing 50M to a file, memory.current is at least 50M and
+# memory.stat's file is within 10% of it.
+alloc_pagecache_50M_check() {
+	dd if=/dev/zero of=/tmp/pagecache bs=1M count=50 2>/dev/null || return 1
+	current=$(cat $1/memory.current)
+	file=$(grep '^file ' $1/memory.stat | cut -d' ' -f2)
+	rm /tmp/pagecache
+	[ $current -ge 52428800 ] && values_close $file $current 10
+}
+# alloc_pagecache_max_30M: with memory.max at 30M, writing 50M leaves
+# memory.current within 5% of 30M.
+alloc_pagecache_max_30M() {
+	dd if=/dev/zero of=/tmp/pagecache bs=1M count=50 2>/dev/null || return 1
+	current=$(cat $1/memory.current)
+	rm /tmp/pagecache
+	values_close $current 31457280 5
+}
+kresult() { if [ "$1" = 0 ]; then echo "ok $2"; else echo "not ok $2"; fi; }
+test_memcg_current_pagecache() {
+	mkdir memcg_test || return 1
+	echo $$ > memcg_test/cgroup.procs
+	alloc_pagecache_50M_check memcg_test
+	r=$?
+	echo $$ > cgroup.procs
+	rmdir memcg_test
+	return $r
+}
+test_memcg_max_pagecache() {
+	mkdir memcg_test || return 1
+	echo 30M > memcg_test/memory.max
+	echo $$ > memcg_test/cgroup.procs
+	alloc_pagecache_max_30M memcg_test
+	r=$?
+	echo $$ > cgroup.procs
+	rmdir memcg_test
+	return $r
+}
+# test_memcg_oom_group_score_events: memory.oom.group kills every task but the one with
+# oom_score_adj -1000; memory.events counts oom_kill 3 (the victim twice, see
+# memcontrol_v2.rs oom_kill_group).
+test_memcg_oom_group_score_events() {
+	mkdir memcg_test || return 1
+	echo 50M > memcg_test/memory.max
+	echo 0 > memcg_test/memory.swap.max
+	echo 1 > memcg_test/memory.oom.group
+	echo $$ > memcg_test/cgroup.procs
+	memhold 1M > /dev/null &
+	safe=$!
+	echo -1000 > /proc/$safe/oom_score_adj
+	memhold 1M > /dev/null &
+	other=$!
+	sleep 1
+	echo $$ > cgroup.procs
+	sh -c 'echo $$ > memcg_test/cgroup.procs; exec memhog 100M' > /dev/null 2>&1
+	r=0
+	[ "$(grep '^oom_kill ' memcg_test/memory.events | cut -d' ' -f2)" = 3 ] || r=1
+	kill $safe
+	wait $safe $other 2>/dev/null
+	rmdir memcg_test
+	return $r
+}
+for t in test_memcg_current_pagecache test_memcg_max_pagecache test_memcg_oom_group_score_events; do
+	$t
+	kresult $? $t
+done
