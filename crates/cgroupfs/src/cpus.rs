@@ -13,6 +13,7 @@
 //! writes of tmpfs files, `shmctl(IPC_RMID)`, `swapoff` and truncation still run on CPU 0.
 
 use crate::Kernel;
+use cgsim_ktypes::percpu::{OnCpu, run_on};
 use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
 
 fn err(errno: Errno, why: &'static str) -> SysError {
@@ -34,6 +35,24 @@ impl<T: Tracer> Kernel<T> {
             .get(&pid)
             .map(|t| t.cpu)
             .ok_or(err(Errno::ESRCH, "no such process"))
+    }
+
+    /// Enter `pid`'s kernel code: its CPU (`task_cpu`; the boot CPU for a task that does not
+    /// exist, whose call then fails with ESRCH after its trace entry) becomes
+    /// `smp_processor_id()` until the guard drops, so the cgroup core's structural operations
+    /// and the subsystem callbacks they run (memcg's limit-write reclaim, `force_empty`,
+    /// `move_charge_at_immigrate`'s precharge, `mem_cgroup_create`/`destroy`) use that CPU's
+    /// stock and pagevecs, and the trace labels its lines with it. Takes `Kernel::state`
+    /// briefly: the caller must not hold it (see [`enter_cpu_locked`](Self::enter_cpu_locked)).
+    pub(crate) fn enter_cpu(&self, pid: Pid) -> (CpuId, OnCpu) {
+        let cpu = self.task_cpu_or_boot(pid);
+        (cpu, run_on(cpu))
+    }
+
+    /// [`enter_cpu`](Self::enter_cpu) for a caller holding `Kernel::state`.
+    pub(crate) fn enter_cpu_locked(st: &crate::state::State<T>, pid: Pid) -> (CpuId, OnCpu) {
+        let cpu = Self::task_cpu_locked(st, pid);
+        (cpu, run_on(cpu))
     }
 
     /// `sched_getaffinity(pid)`: the CPUs `pid` may run on, bit n = CPU n.

@@ -600,7 +600,7 @@ impl<T: Tracer> Kernel<T> {
         cgroups.set_fault_injection(Arc::clone(&fault));
         mem.set_fault_injection(Arc::clone(&fault));
         mem.add_task(task::INIT_PID, "init", cgsim_memcg::MemcgId::ROOT)
-            .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId(0)))
+            .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId::BOOT))
             .unwrap_or_else(|e| panic!("cannot give init an mm: {e:?}"));
         let k = Kernel {
             tracer,
