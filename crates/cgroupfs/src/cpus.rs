@@ -8,9 +8,15 @@
 //!
 //! Differences: there is no load balancing: a forked child starts on its parent's CPU and
 //! stays there until an affinity change moves it (the kernel's `select_task_rq` at fork and
-//! the balancer would spread tasks). Memory calls of a task (faults, munmap, mlock, exec, exit)
-//! run on its CPU, so they use that CPU's charge stock and statistics; page-cache reads and
-//! writes of tmpfs files, `shmctl(IPC_RMID)`, `swapoff` and truncation still run on CPU 0.
+//! the balancer would spread tasks). Everything a task does in the kernel runs on its CPU, as
+//! on `smp_processor_id()` in the kernel: its memory calls (faults, munmap, mlock, exec, exit,
+//! the page cache of tmpfs files, `shmctl(IPC_RMID)`, `swapoff`) take the CPU as an argument,
+//! and its other syscalls enter it with `Kernel::enter_cpu` (`cgsim_ktypes::percpu::run_on`),
+//! so the cgroup core's structural operations and the subsystem callbacks they run (memcg's
+//! `move_charge_at_immigrate` precharge, a limit write's reclaim, `force_empty`,
+//! `mem_cgroup_create`/`destroy`) use that CPU's stock and pagevec, and the function-graph
+//! trace shows that CPU in its CPU column. Only boot (`cgroup_init`, init's first exec) runs on
+//! the boot CPU.
 
 use crate::Kernel;
 use cgsim_ktypes::percpu::{OnCpu, run_on};
