@@ -12,9 +12,10 @@
 //! sit in an `UnsafeCell` beside the shards. Each shard's lock holds an `Arc` of the value
 //! instead: a reader derefs the one in its shard; a writer, holding every shard, drops the
 //! `Arc`s of shards 1.. so that shard 0's is the only one (`Arc::get_mut` then gives `&mut`), and
-//! gives each shard a clone back when it unlocks. The read side costs what crossbeam's does
-//! (one lock word, one pointer load); the write side adds a reference-count decrement and
-//! increment per shard and a uniqueness check per mutable access. No poisoning (parking_lot's
+//! gives each shard a clone back when it unlocks. The read side maps its shard's guard to the
+//! value (parking_lot's `MappedRwLockReadGuard`), so a deref is one pointer as in crossbeam's;
+//! the write side adds a reference-count decrement and increment per shard and a uniqueness
+//! check per mutable access (callgrind: `docs/benchmarks.md` §3.12). No poisoning (parking_lot's
 //! semantics; the machine's invariants are checked separately).
 //! **Locking:** shards are taken in index order by writers; a reader takes one shard. Lock order
 //! for the world: see `machine.rs`.
@@ -25,45 +26,90 @@ use std::ops::{Deref, DerefMut};
 /// The lock shim: parking_lot's `RwLock` and std's `Arc`, or loom's under `cgsim_loom`.
 #[cfg(not(cgsim_loom))]
 mod shim {
-    pub(super) use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+    pub(super) use parking_lot::{RwLock, RwLockWriteGuard};
     pub(super) use std::sync::Arc;
 
-    /// Shards per lock (crossbeam's `NUM_SHARDS`): more than the simulator's host threads ever
-    /// fault at once in the benches.
+    /// Shards per lock (crossbeam's `NUM_SHARDS`).
     pub(super) const NUM_SHARDS: usize = 8;
 
-    pub(super) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-        l.read()
+    /// The read side maps the shard's guard to the value itself (`RwLockReadGuard::map`), so a
+    /// deref is one pointer, as with crossbeam's `UnsafeCell`.
+    pub(super) type ReadGuard<'a, T> = parking_lot::MappedRwLockReadGuard<'a, T>;
+
+    #[inline]
+    pub(super) fn read<T>(l: &RwLock<Option<Arc<T>>>) -> ReadGuard<'_, T> {
+        parking_lot::RwLockReadGuard::map(l.read(), |v| {
+            v.as_deref()
+                .expect("a shard holds the value while no writer does")
+        })
     }
 
+    #[inline]
     pub(super) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
         l.write()
     }
 
-    static NEXT_INDEX: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    /// Indices of threads that exited, for reuse (lowest first), and the next new one: as
+    /// crossbeam's thread registry, threads alive at the same time have distinct indices, and
+    /// up to [`NUM_SHARDS`] of them read through distinct shards.
+    static FREE: parking_lot::Mutex<Vec<usize>> = parking_lot::Mutex::new(Vec::new());
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// A thread's index, given back when the thread exits.
+    struct Registration(usize);
+
+    impl Registration {
+        fn new() -> Self {
+            let mut free = FREE.lock();
+            let lowest = (0..free.len()).min_by_key(|&i| free[i]);
+            Registration(match lowest {
+                Some(i) => free.swap_remove(i),
+                None => NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            })
+        }
+    }
+
+    impl Drop for Registration {
+        fn drop(&mut self) {
+            FREE.lock().push(self.0);
+        }
+    }
 
     std::thread_local! {
-        /// This host thread's index, handed out in order of first use.
-        static INDEX: usize = NEXT_INDEX.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        static INDEX: Registration = Registration::new();
     }
 
     /// The calling thread's index (crossbeam's `current_index`); 0 while the thread is being
     /// torn down.
+    #[inline]
     pub(super) fn thread_index() -> usize {
-        INDEX.try_with(|i| *i).unwrap_or(0)
+        INDEX.try_with(|r| r.0).unwrap_or(0)
     }
 }
 
 #[cfg(cgsim_loom)]
 mod shim {
-    pub(super) use loom::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    pub(super) use loom::sync::{Arc, RwLock, RwLockWriteGuard};
 
     /// Two shards: enough for the models' two threads to read through different ones, and a
     /// writer to take both.
     pub(super) const NUM_SHARDS: usize = 2;
 
-    pub(super) fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-        l.read().expect("no poisoning in the models")
+    /// loom's guards cannot be mapped: the read guard derefs the shard's `Arc` each time.
+    pub(super) struct ReadGuard<'a, T>(loom::sync::RwLockReadGuard<'a, Option<Arc<T>>>);
+
+    impl<T> std::ops::Deref for ReadGuard<'_, T> {
+        type Target = T;
+
+        fn deref(&self) -> &T {
+            self.0
+                .as_deref()
+                .expect("a shard holds the value while no writer does")
+        }
+    }
+
+    pub(super) fn read<T>(l: &RwLock<Option<Arc<T>>>) -> ReadGuard<'_, T> {
+        ReadGuard(l.read().expect("no poisoning in the models"))
     }
 
     pub(super) fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
@@ -81,17 +127,20 @@ mod shim {
     }
 }
 
-use shim::{Arc, NUM_SHARDS, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use shim::{Arc, NUM_SHARDS, ReadGuard, RwLock, RwLockWriteGuard};
+
+/// One shard: a reader-writer lock on its own cache line, holding the value's `Arc` whenever
+/// no writer holds the lock.
+type Shard<T> = CachePadded<RwLock<Option<Arc<T>>>>;
 
 /// A reader-writer lock whose read side scales: see the module docs.
 pub(crate) struct ShardedLock<T> {
-    /// Each shard on its own cache line; `Some` whenever no writer holds the lock.
-    shards: Box<[CachePadded<RwLock<Option<Arc<T>>>>]>,
+    shards: Box<[Shard<T>]>,
 }
 
 /// The read side: one shard, read-locked.
 pub(crate) struct ShardedLockReadGuard<'a, T> {
-    guard: RwLockReadGuard<'a, Option<Arc<T>>>,
+    guard: ReadGuard<'a, T>,
 }
 
 /// The write side: every shard, write-locked; shard 0 holds the only `Arc` of the value.
@@ -110,11 +159,13 @@ impl<T> ShardedLock<T> {
     }
 
     /// The shard the calling thread reads through.
+    #[inline]
     pub(crate) fn shard_index() -> usize {
         shim::thread_index() % NUM_SHARDS
     }
 
     /// Read-lock the calling thread's shard.
+    #[inline]
     pub(crate) fn read(&self) -> ShardedLockReadGuard<'_, T> {
         ShardedLockReadGuard {
             guard: shim::read(&self.shards[Self::shard_index()]),
@@ -135,10 +186,9 @@ impl<T> ShardedLock<T> {
 impl<T> Deref for ShardedLockReadGuard<'_, T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
-        self.guard
-            .as_deref()
-            .expect("a shard holds the value while no writer does")
+        &self.guard
     }
 }
 
@@ -151,6 +201,7 @@ impl<T> Deref for ShardedLockWriteGuard<'_, T> {
 }
 
 impl<T> DerefMut for ShardedLockWriteGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         let value = self.guards[0].as_mut().expect("shard 0 keeps the value");
         Arc::get_mut(value).expect("every other shard's Arc was dropped by write()")
