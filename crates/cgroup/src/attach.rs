@@ -8,8 +8,9 @@
 //! write again for the final `put_css_set`. Subsystem callbacks run with `cgroup_mutex` only.
 
 use crate::cgroup::{CGRP_RELEASABLE, CgroupId};
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::core::{CgroupCore, CgroupState};
 use crate::subsys::SubsysCallback;
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
@@ -29,7 +30,7 @@ impl<T: Tracer> CgroupCore<T> {
         writer: Pid,
         pid: Option<Pid>,
     ) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "attach_task_by_pid");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "attach_task_by_pid");
         // Lock order: cgroup_mutex (cgroup_lock_live_group) -> css_set_lock (read, for the pid
         // lookup; released before cgroup_attach_task).
         let mut st = self.lock();
@@ -88,7 +89,7 @@ impl<T: Tracer> CgroupCore<T> {
         cgrp: CgroupId,
         pid: Pid,
     ) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_attach_task");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_attach_task");
         let root = st.cgroups.get(cgrp.0).expect("checked").root;
         let (oldcg, oldcgrp, tref) = {
             // Lock order: cgroup_mutex -> css_set_lock (read).

@@ -40,6 +40,8 @@ pub struct CftCtx<'a, T: Tracer> {
     /// The core (query methods only; the handler runs without `cgroup_mutex`).
     pub core: &'a CgroupCore<T>,
     pub tracer: &'a T,
+    /// The CPU the reader or writer runs on (`smp_processor_id()`: its `task_cpu`), whose
+    /// per-CPU state the handler uses (a limit write's reclaim drains this CPU's stock).
     pub cpu: CpuId,
     /// The cgroup whose directory holds the file.
     pub cgrp: CgroupId,

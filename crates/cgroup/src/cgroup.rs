@@ -9,6 +9,7 @@ use crate::css::CssRef;
 use crate::files::CgroupFile;
 use crate::root::RootId;
 use cgsim_ktypes::Tracer;
+use cgsim_ktypes::percpu::smp_processor_id;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
@@ -212,7 +213,7 @@ impl<T: Tracer> Cgroup<T> {
     }
 }
 
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::core::{CgroupCore, CgroupState};
 use crate::css::CSS_REMOVED;
 use crate::files::{Dentry, DirInfo, FileInfo, FileKind};
 use crate::profile::{BaseFiles, RmdirCssRefs};
@@ -270,8 +271,8 @@ impl<T: Tracer> CgroupCore<T> {
                 return Err(Errno::EAGAIN);
             }
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_mkdir");
-        let _g = trace::func(&*self.tracer, CORE_CPU, "cgroup_create");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_mkdir");
+        let _g = trace::func(&*self.tracer, smp_processor_id(), "cgroup_create");
         let root = p.root;
         let top = p.top_cgroup;
         let inherit = p.flags()
@@ -373,7 +374,7 @@ impl<T: Tracer> CgroupCore<T> {
             let Some(parent) = c.parent else {
                 return Err(Errno::EBUSY);
             };
-            let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_rmdir");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_rmdir");
             // cgrp->count is an atomic the kernel reads without css_set_lock.
             if c.count() != 0 || !c.children.is_empty() {
                 return Err(Errno::EBUSY);
@@ -429,7 +430,7 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// `cgroup_diput`: the removed directory's last dentry reference is gone.
     fn cgroup_diput(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_diput");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_diput");
         let root = st.cgroups.get(cgrp.0).expect("live").root;
         let list = st
             .roots_arena

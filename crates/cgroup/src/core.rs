@@ -15,6 +15,7 @@ use crate::profile::CoreProfile;
 use crate::root::{CgroupfsRoot, RootId};
 use crate::subsys::{CgroupSubsys, SubsysCallback, SubsysCtx, TaskRef};
 use cgsim_ktypes::lockdep::{LockClass, Tracked};
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::{CpuId, Cred, Pid, Tracer, trace};
 use parking_lot::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -208,9 +209,6 @@ pub struct CgroupCore<T: Tracer> {
     pub(crate) fault: std::sync::OnceLock<Arc<cgsim_ktypes::FaultInjection>>,
 }
 
-/// The CPU every structural operation is traced on.
-pub(crate) const CORE_CPU: CpuId = CpuId(0);
-
 impl<T: Tracer> CgroupCore<T> {
     /// Boot: `cgroup_init_early` + `cgroup_init` with `subsystems` as the `subsys[]` table (index =
     /// id), then `init` (`init_task`'s first child, pid 1) in `init_css_set`.
@@ -343,7 +341,7 @@ impl<T: Tracer> CgroupCore<T> {
                 .collect();
             let mut init_subsys = vec![None; n];
             for i in order {
-                let _f = trace::func(&*core.tracer, CORE_CPU, "cgroup_init_subsys");
+                let _f = trace::func(&*core.tracer, CpuId::BOOT, "cgroup_init_subsys");
                 let css = core.alloc_css(st, i, dummytop, CSS_ROOT);
                 let cx = core.ctx(st, i, dummytop);
                 let _g = core.trace_cb(i, SubsysCallback::Create);
@@ -502,7 +500,7 @@ impl<T: Tracer> CgroupCore<T> {
             .and_then(|p| p.subsys[i].as_ref());
         SubsysCtx {
             tracer: &self.tracer,
-            cpu: CORE_CPU,
+            cpu: smp_processor_id(),
             subsys_id: i,
             cgrp,
             parent: c.parent,
@@ -519,8 +517,13 @@ impl<T: Tracer> CgroupCore<T> {
     pub(crate) fn trace_cb(&self, i: usize, cb: SubsysCallback) -> Option<trace::FuncGuard<'_, T>> {
         // 6.6 has no `populate` callback: files come from the cftypes (`css_populate_dir`).
         let gone = cb == SubsysCallback::Populate && self.profile.has_cgroup2();
-        (self.cb_traced[i].contains(cb) && !gone)
-            .then(|| trace::func(&*self.tracer, CORE_CPU, self.cb_names[i][cb as usize]))
+        (self.cb_traced[i].contains(cb) && !gone).then(|| {
+            trace::func(
+                &*self.tracer,
+                smp_processor_id(),
+                self.cb_names[i][cb as usize],
+            )
+        })
     }
 
     /// The callback context for subsystem `i` about the cgroup of `css`, built from state that
@@ -539,7 +542,7 @@ impl<T: Tracer> CgroupCore<T> {
         let c = cs.shared_of(cgrp);
         let cx = SubsysCtx {
             tracer: &*self.tracer,
-            cpu: CORE_CPU,
+            cpu: smp_processor_id(),
             subsys_id: i,
             cgrp,
             parent: c.parent,

@@ -11,6 +11,7 @@ use crate::arena::ArenaKey;
 use crate::cgroup::CgroupId;
 use crate::css::CssRef;
 use cgsim_ktypes::Pid;
+use cgsim_ktypes::percpu::smp_processor_id;
 use std::collections::BTreeSet;
 
 /// A css_set, named by slab slot and generation.
@@ -58,7 +59,7 @@ impl CssSet {
     }
 }
 
-use crate::core::{CORE_CPU, CgroupCore, CgroupState, CssSetState};
+use crate::core::{CgroupCore, CgroupState, CssSetState};
 use cgsim_ktypes::{Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
@@ -75,7 +76,7 @@ impl<T: Tracer> CgroupCore<T> {
         oldcg: CssSetId,
         cgrp: CgroupId,
     ) -> Option<CssSetId> {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "find_css_set");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "find_css_set");
         let c = st.cgroups.get(cgrp.0).expect("find_css_set: live cgroup");
         let root = c.root;
         let bits = if self.on_dfl_root(root) {
@@ -116,7 +117,7 @@ impl<T: Tracer> CgroupCore<T> {
         let mut key: Vec<CgroupId> = links.iter().map(|l| l.cgrp).collect();
         key.sort();
         {
-            let _g = trace::func(&*self.tracer, CORE_CPU, "find_existing_css_set");
+            let _g = trace::func(&*self.tracer, smp_processor_id(), "find_existing_css_set");
             if let Some(&found) = cs.css_set_table.get(&key) {
                 let set = cs.css_sets.get_mut(found.0).expect("table entry is live");
                 debug_assert!(
@@ -126,7 +127,7 @@ impl<T: Tracer> CgroupCore<T> {
                         .all(|(a, b)| a.id() == b.id())
                 );
                 set.refcount += 1;
-                trace::comment(&*self.tracer, CORE_CPU, || {
+                trace::comment(&*self.tracer, smp_processor_id(), || {
                     format!(
                         "found css_set {}: refcount now {}",
                         found.0.slot(),
@@ -158,7 +159,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         cs.css_set_table.insert(key, id);
         cs.css_set_count += 1;
-        trace::comment(&*self.tracer, CORE_CPU, || {
+        trace::comment(&*self.tracer, smp_processor_id(), || {
             format!(
                 "no match: new css_set {} with {} cg_cgroup_links (css_set_count {})",
                 id.0.slot(),
@@ -177,7 +178,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// `check_for_release` takes only `release_list_lock`.
     #[doc(alias = "put_css_set_taskexit")]
     pub(crate) fn put_css_set(&self, cs: &mut CssSetState, cg: CssSetId, taskexit: bool) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "put_css_set");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "put_css_set");
         let set = cs
             .css_sets
             .get_mut(cg.0)
@@ -191,7 +192,7 @@ impl<T: Tracer> CgroupCore<T> {
         assert!(set.tasks.is_empty(), "freeing a css_set with tasks");
         cs.css_set_table.remove(&set.key());
         cs.css_set_count -= 1;
-        trace::comment(&*self.tracer, CORE_CPU, || {
+        trace::comment(&*self.tracer, smp_processor_id(), || {
             format!(
                 "last reference: css_set {} freed (css_set_count {})",
                 cg.0.slot(),

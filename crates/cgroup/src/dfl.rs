@@ -24,11 +24,12 @@
 //! the mount options.
 
 use crate::cgroup::CgroupId;
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::core::{CgroupCore, CgroupState};
 use crate::css::CssRef;
 use crate::files::BaseFile;
 use crate::root::{MountResult, RootId};
 use crate::subsys::SubsysCallback;
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
 /// `CGRP_ROOT_NS_DELEGATE` (`include/linux/cgroup-defs.h`, v6.6): mount option `nsdelegate`.
@@ -108,7 +109,7 @@ impl<T: Tracer> CgroupCore<T> {
             cgroup_removed,
         };
         if d.css.has_extra_refs() {
-            trace::comment(&*self.tracer, CORE_CPU, || {
+            trace::comment(&*self.tracer, smp_processor_id(), || {
                 format!(
                     "{} css of {cgrp} stays dying: refcnt {}",
                     self.subsys[i].name(),
@@ -125,7 +126,7 @@ impl<T: Tracer> CgroupCore<T> {
     fn css_free_dying(&self, d: &DyingCss) {
         let cx = crate::subsys::SubsysCtx {
             tracer: &*self.tracer,
-            cpu: CORE_CPU,
+            cpu: smp_processor_id(),
             subsys_id: d.subsys,
             cgrp: d.cgrp,
             parent: d.ancestors.first().copied(),
@@ -135,11 +136,11 @@ impl<T: Tracer> CgroupCore<T> {
             on_dfl: self.on_dfl_root(d.root),
         };
         {
-            let _f = trace::func(&*self.tracer, CORE_CPU, "css_release_work_fn");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "css_release_work_fn");
             let _g = self.trace_cb(d.subsys, SubsysCallback::Released);
             self.subsys[d.subsys].released(&cx, &d.css);
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "css_free_rwork_fn");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "css_free_rwork_fn");
         let _g = self.trace_cb(d.subsys, SubsysCallback::Destroy);
         self.subsys[d.subsys].destroy(&cx, &d.css);
         d.css.set_private(None);
@@ -254,7 +255,7 @@ impl<T: Tracer> CgroupCore<T> {
         if !self.profile.has_cgroup2() {
             return Err(Errno::ENODEV);
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_get_tree");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_get_tree");
         let flags = parse_cgroup2_options(data)?;
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
@@ -375,7 +376,11 @@ impl<T: Tracer> CgroupCore<T> {
                 _ => return Err(Errno::EINVAL),
             }
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_subtree_control_write");
+        let _f = trace::func(
+            &*self.tracer,
+            smp_processor_id(),
+            "cgroup_subtree_control_write",
+        );
         // Lock order: cgroup_mutex (cgroup_kn_lock_live).
         let mut st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
@@ -467,7 +472,7 @@ impl<T: Tracer> CgroupCore<T> {
                     && !domain_in_threaded
                     && let Err(e) = self.css_create(st, child, i)
                 {
-                    trace::comment(&*self.tracer, CORE_CPU, || {
+                    trace::comment(&*self.tracer, smp_processor_id(), || {
                         format!("css_create failed: {}", e.name())
                     });
                 }
@@ -507,7 +512,7 @@ impl<T: Tracer> CgroupCore<T> {
         };
         css.set_private(Some(state));
         {
-            let _f = trace::func(&*self.tracer, CORE_CPU, "online_css");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "online_css");
             let _g = self.trace_cb(i, SubsysCallback::Online);
             self.subsys[i].online(&cx, &css);
         }
@@ -518,13 +523,13 @@ impl<T: Tracer> CgroupCore<T> {
     /// `kill_css(css)`: take subsystem `i`'s css out of `cgrp`: `css_offline`, then
     /// `css_released` and `css_free` once unreferenced ([`Self::css_release_or_defer`]).
     pub(crate) fn kill_css(&self, st: &mut CgroupState<T>, cgrp: CgroupId, i: usize) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "kill_css");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "kill_css");
         let Some(css) = st.cgroups.get(cgrp.0).expect("live").subsys[i].clone() else {
             return;
         };
         let cx = self.ctx(st, i, cgrp);
         {
-            let _f = trace::func(&*self.tracer, CORE_CPU, "offline_css");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "offline_css");
             let _g = self.trace_cb(i, SubsysCallback::PreDestroy);
             // Offlining cannot fail in 6.6; a v1-style refusal is ignored here.
             let _ = self.subsys[i].pre_destroy(&cx, &css);
@@ -538,7 +543,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// goes through the subsystems' `can_attach` and `attach` (ascending id), as
     /// `cgroup_migrate_execute` does for `mgctx->ss_mask`.
     pub(crate) fn update_dfl_csses(&self, st: &mut CgroupState<T>, cgrp: CgroupId, mask: u64) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_update_dfl_csses");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_update_dfl_csses");
         let mut subtree = vec![cgrp];
         let mut k = 0;
         while k < subtree.len() {
@@ -659,7 +664,7 @@ impl<T: Tracer> CgroupCore<T> {
         if v < 0 {
             return Err(Errno::EINVAL);
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_procs_write");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_procs_write");
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
@@ -832,7 +837,7 @@ impl<T: Tracer> CgroupCore<T> {
                 if c.is_removed() {
                     return Err(Errno::ENODEV);
                 }
-                let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_freeze");
+                let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_freeze");
                 c.freeze = v == 1;
                 let any = st.cgroups.iter().any(|(_, c)| c.freeze);
                 self.any_frozen
@@ -883,7 +888,7 @@ impl<T: Tracer> CgroupCore<T> {
         if c.is_removed() {
             return Err(Errno::ENODEV);
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_kill");
         let mut subtree = vec![cgrp];
         let mut k = 0;
         while k < subtree.len() {

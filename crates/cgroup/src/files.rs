@@ -6,6 +6,7 @@
 
 use crate::cftype::Cftype;
 use crate::cgroup::CgroupId;
+use cgsim_ktypes::percpu::smp_processor_id;
 use std::sync::Arc;
 
 /// The core's own control files (`files[]` and `cft_release_agent` in kernel/cgroup.c).
@@ -208,7 +209,7 @@ use crate::cftype::{
     CFTYPE_NO_PREFIX, CFTYPE_NOT_ON_ROOT, CFTYPE_ONLY_ON_ROOT, CftCtx, CftEvents, CftRead, CftWrite,
 };
 use crate::cgroup::{CGRP_CLONE_CHILDREN, CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE};
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::core::{CgroupCore, CgroupState};
 use crate::event_control::{EventControlRequest, parse_event_control};
 use crate::profile::{BaseFiles, TasksWriteParse};
 use crate::root::ROOT_NOPREFIX;
@@ -228,7 +229,7 @@ impl<T: Tracer> CgroupCore<T> {
             self.populate_dfl_dir(st, cgrp);
             return;
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_populate_dir");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_populate_dir");
         let old_mode = self.profile.base_files == BaseFiles::V2_6_25;
         let mut base = match self.profile.base_files {
             BaseFiles::V2_6_25 => vec![
@@ -323,7 +324,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// `<controller>.` prefix, honouring the cftype flags. Files are owned by the directory's
     /// creator, with `cgroup_file_mode`'s modes (the kernel's `cgroup_kn_set_ugid`).
     fn populate_dfl_dir(&self, st: &mut CgroupState<T>, cgrp: CgroupId) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "css_populate_dir");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "css_populate_dir");
         let c = st.cgroups.get(cgrp.0).expect("live");
         let (uid, gid, is_top) = (c.uid, c.gid, c.parent.is_none());
         let base = [
@@ -538,11 +539,11 @@ impl<T: Tracer> CgroupCore<T> {
         let FileKind::Subsys { cft, .. } = &of.kind else {
             unreachable!("base files returned above")
         };
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_file_read");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_file_read");
         let cx = CftCtx {
             core: self,
             tracer: &self.tracer,
-            cpu: CORE_CPU,
+            cpu: smp_processor_id(),
             cgrp: of.cgrp,
             css,
             private: cft.private,
@@ -600,7 +601,7 @@ impl<T: Tracer> CgroupCore<T> {
         if !of.writable {
             return Err(Errno::EBADF);
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_file_write");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_file_write");
         let (css, cred) = {
             // Lock order: cgroup_mutex.
             let st = self.lock();
@@ -622,7 +623,7 @@ impl<T: Tracer> CgroupCore<T> {
                 let cx = CftCtx {
                     core: self,
                     tracer: &self.tracer,
-                    cpu: CORE_CPU,
+                    cpu: smp_processor_id(),
                     cgrp: of.cgrp,
                     css,
                     private: cft.private,

@@ -13,10 +13,11 @@
 //! **Differences:** the kernel's task lock is folded into `css_set_lock` (write).
 
 use crate::cgroup::CgroupId;
-use crate::core::{CORE_CPU, CgroupCore, CssSetState, Task};
+use crate::core::{CgroupCore, CssSetState, Task};
 use crate::css::CssRef;
 use crate::root::RootId;
 use crate::subsys::{SubsysCallback, SubsysCtx, TaskRef};
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::{Cred, Errno, Pid, Tracer, trace};
 
 /// One `fork`/`exit` callback to run: subsystem id, its context (whose `parent_css` is filled
@@ -56,7 +57,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let cg = p.cgroups;
         {
-            let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_fork");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_fork");
             cs.css_sets.get_mut(cg.0).expect("live").refcount += 1;
             cs.tasks.insert(child, Task::new(cg, cred, true));
         }
@@ -64,7 +65,7 @@ impl<T: Tracer> CgroupCore<T> {
         drop(cs);
         copy_mm();
         {
-            let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_fork_callbacks");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_fork_callbacks");
             for (i, cx, parent_css, css, tref) in calls {
                 let cx = SubsysCtx {
                     parent_css: parent_css.as_ref(),
@@ -74,7 +75,7 @@ impl<T: Tracer> CgroupCore<T> {
                 self.subsys[i].fork(&cx, &css, tref);
             }
         }
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_post_fork");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_post_fork");
         // Lock order: css_set_lock (write) alone.
         let mut cs = self.css_set_write();
         // An attach may have moved the child meanwhile: link it to its current css_set.
@@ -139,7 +140,7 @@ impl<T: Tracer> CgroupCore<T> {
         t.exiting = true;
         t.in_exit = true;
         let cg = t.cgroups;
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_exit");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_exit");
         let calls = self.forkexit_calls(&cs, cg, pid);
         drop(cs);
         for (i, cx, parent_css, css, tref) in calls {

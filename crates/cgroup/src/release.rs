@@ -12,6 +12,7 @@
 //! [`CgroupCore::drain_release_agent`](crate::CgroupCore::drain_release_agent).
 
 use crate::root::RootId;
+use cgsim_ktypes::percpu::smp_processor_id;
 
 /// The `envp` the kernel passes to the release agent (`kernel/cgroup.c` `cgroup_release_agent`, v2.6.25).
 pub const RELEASE_AGENT_ENVP: [&str; 2] = ["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin"];
@@ -44,7 +45,7 @@ impl ReleaseAgentCall {
 }
 
 use crate::cgroup::{CGRP_NOTIFY_ON_RELEASE, CGRP_RELEASABLE, CgroupId, CgroupShared};
-use crate::core::{CORE_CPU, CgroupCore};
+use crate::core::CgroupCore;
 use cgsim_ktypes::{Tracer, trace};
 
 impl<T: Tracer> CgroupCore<T> {
@@ -57,14 +58,14 @@ impl<T: Tracer> CgroupCore<T> {
     /// `has_css_refs` (`cgroup_has_css_refs`) is computed by the caller from the css it can see.
     /// The removed/queued test and the queueing run under `release_list_lock`, as in the kernel.
     pub(crate) fn check_for_release(&self, cgrp: CgroupId, c: &CgroupShared, has_css_refs: bool) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "check_for_release");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "check_for_release");
         let both = CGRP_RELEASABLE | CGRP_NOTIFY_ON_RELEASE;
         if c.flags() & both == both && c.count() == 0 && !c.has_children() && !has_css_refs {
             // Lock order: [cgroup_mutex ->] [css_set_lock ->] release_list_lock.
             let mut list = self.release_list.lock();
             if !c.is_removed() && !list.contains(&cgrp) {
                 list.push_front(cgrp);
-                trace::comment(&*self.tracer, CORE_CPU, || {
+                trace::comment(&*self.tracer, smp_processor_id(), || {
                     "queued on release_list; schedule_work(&release_agent_work)".to_string()
                 });
             }
@@ -86,7 +87,7 @@ impl<T: Tracer> CgroupCore<T> {
         let mut list = self.release_list.lock();
         let mut calls = Vec::new();
         if !list.is_empty() {
-            let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_release_agent");
+            let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_release_agent");
             while let Some(cgrp) = list.pop_front() {
                 let Ok(path) = Self::path_of(&st, cgrp) else {
                     continue;
@@ -94,7 +95,7 @@ impl<T: Tracer> CgroupCore<T> {
                 let c = st.cgroups.get(cgrp.0).expect("queued cgroups are live");
                 let r = st.roots_arena.get(c.root.0).expect("live root");
                 if r.release_agent_path.is_empty() {
-                    trace::comment(&*self.tracer, CORE_CPU, || {
+                    trace::comment(&*self.tracer, smp_processor_id(), || {
                         format!("release_agent empty: nothing runs for {path}")
                     });
                     continue;
@@ -110,7 +111,7 @@ impl<T: Tracer> CgroupCore<T> {
                     ],
                     envp: RELEASE_AGENT_ENVP.iter().map(|s| s.to_string()).collect(),
                 };
-                trace::comment(&*self.tracer, CORE_CPU, || {
+                trace::comment(&*self.tracer, smp_processor_id(), || {
                     format!("call_usermodehelper({} {})", call.argv[0], call.argv[1])
                 });
                 calls.push(call);

@@ -9,6 +9,7 @@ use crate::arena::ArenaKey;
 use crate::cgroup::CgroupId;
 use crate::profile::MountOpts;
 use cgsim_ktypes::Errno;
+use cgsim_ktypes::percpu::smp_processor_id;
 
 /// A hierarchy, named by slab slot and generation. [`RootId::ROOTNODE`] is the dummy hierarchy.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,7 +205,7 @@ fn truncate_bytes(s: &mut String, max: usize) {
 }
 
 use crate::cgroup::{CGRP_REMOVED, Cgroup};
-use crate::core::{CORE_CPU, CgroupCore, CgroupState};
+use crate::core::{CgroupCore, CgroupState};
 use crate::subsys::SubsysCallback;
 use cgsim_ktypes::{Tracer, trace};
 
@@ -220,11 +221,11 @@ impl<T: Tracer> CgroupCore<T> {
     /// [`umount`](Self::umount).
     #[doc(alias = "cgroup_get_sb")]
     pub fn mount(&self, data: Option<&str>) -> Result<MountResult, Errno> {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_get_sb");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_get_sb");
         // Lock order: cgroup_mutex (taken once; the kernel parses under it too).
         let mut st = self.lock();
         let opts = {
-            let _g = trace::func(&*self.tracer, CORE_CPU, "parse_cgroupfs_options");
+            let _g = trace::func(&*self.tracer, smp_processor_id(), "parse_cgroupfs_options");
             parse_cgroupfs_options(data, &self.subsys_opts(), self.profile.mount_opts)?
         };
         let v2_6_25 = self.profile.mount_opts == MountOpts::V2_6_25;
@@ -268,7 +269,7 @@ impl<T: Tracer> CgroupCore<T> {
             }
             let root = st.roots_arena.get_mut(r.0).expect("live root");
             root.mounts += 1;
-            trace::comment(&*self.tracer, CORE_CPU, || {
+            trace::comment(&*self.tracer, smp_processor_id(), || {
                 "cgroup_test_super matched: reusing the hierarchy".to_string()
             });
             return Ok(MountResult {
@@ -384,7 +385,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// option rules the agent is copied even when the rebind failed (kernel quirk).
     #[doc(alias = "cgroup_remount")]
     pub fn remount(&self, root: RootId, data: Option<&str>) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_remount");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_remount");
         // Lock order: cgroup_mutex.
         let mut st = self.lock();
         if root.is_rootnode() && self.profile.has_cgroup2() {
@@ -397,7 +398,7 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::EINVAL);
         }
         let opts = {
-            let _g = trace::func(&*self.tracer, CORE_CPU, "parse_cgroupfs_options");
+            let _g = trace::func(&*self.tracer, smp_processor_id(), "parse_cgroupfs_options");
             parse_cgroupfs_options(data, &self.subsys_opts(), self.profile.mount_opts)?
         };
         let r = st.roots_arena.get(root.0).expect("checked");
@@ -470,7 +471,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// `cgroup_kill_sb` (`kernel/cgroup.c`, v2.6.34).
     #[doc(alias = "cgroup_kill_sb")]
     pub(crate) fn kill_sb(&self, st: &mut CgroupState<T>, root: RootId) {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "cgroup_kill_sb");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_kill_sb");
         // Lock order: cgroup_mutex -> css_set_lock (write), held across rebind_subsystems and
         // the unlinking (see `mount`).
         let mut cs = self.css_set_write();
@@ -505,7 +506,7 @@ impl<T: Tracer> CgroupCore<T> {
         root: RootId,
         final_bits: u64,
     ) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CORE_CPU, "rebind_subsystems");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "rebind_subsystems");
         let r = st.roots_arena.get(root.0).expect("live root");
         let removed = r.actual_subsys_bits & !final_bits;
         let added = final_bits & !r.actual_subsys_bits;

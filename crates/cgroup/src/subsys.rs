@@ -150,7 +150,11 @@ pub struct TaskRef {
 pub struct SubsysCtx<'a, T: Tracer> {
     /// The tracer, so a subsystem can trace its own internals under its callback's entry.
     pub tracer: &'a T,
-    /// The simulated CPU the core runs on (always `CpuId(0)` for structural operations).
+    /// The CPU the operation runs on: `smp_processor_id()` of the task that wrote the control
+    /// file, made the directory, moved the task, forked or exited (its `task_cpu`, entered by the
+    /// Kernel with `cgsim_ktypes::percpu::run_on`); the boot CPU during `cgroup_init` and for
+    /// users of the core alone. Per-CPU state a callback touches (memcg's charge stock and
+    /// pagevecs) is this CPU's, as in the kernel.
     pub cpu: CpuId,
     /// This subsystem's id.
     pub subsys_id: usize,

@@ -8,11 +8,18 @@
 //!
 //! Differences: there is no load balancing: a forked child starts on its parent's CPU and
 //! stays there until an affinity change moves it (the kernel's `select_task_rq` at fork and
-//! the balancer would spread tasks). Memory calls of a task (faults, munmap, mlock, exec, exit)
-//! run on its CPU, so they use that CPU's charge stock and statistics; page-cache reads and
-//! writes of tmpfs files, `shmctl(IPC_RMID)`, `swapoff` and truncation still run on CPU 0.
+//! the balancer would spread tasks). Everything a task does in the kernel runs on its CPU, as
+//! on `smp_processor_id()` in the kernel: its memory calls (faults, munmap, mlock, exec, exit,
+//! the page cache of tmpfs files, `shmctl(IPC_RMID)`, `swapoff`) take the CPU as an argument,
+//! and its other syscalls enter it with `Kernel::enter_cpu` (`cgsim_ktypes::percpu::run_on`),
+//! so the cgroup core's structural operations and the subsystem callbacks they run (memcg's
+//! `move_charge_at_immigrate` precharge, a limit write's reclaim, `force_empty`,
+//! `mem_cgroup_create`/`destroy`) use that CPU's stock and pagevec, and the function-graph
+//! trace shows that CPU in its CPU column. Only boot (`cgroup_init`, init's first exec) runs on
+//! the boot CPU.
 
 use crate::Kernel;
+use cgsim_ktypes::percpu::{OnCpu, run_on};
 use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
 
 fn err(errno: Errno, why: &'static str) -> SysError {
@@ -34,6 +41,24 @@ impl<T: Tracer> Kernel<T> {
             .get(&pid)
             .map(|t| t.cpu)
             .ok_or(err(Errno::ESRCH, "no such process"))
+    }
+
+    /// Enter `pid`'s kernel code: its CPU (`task_cpu`; the boot CPU for a task that does not
+    /// exist, whose call then fails with ESRCH after its trace entry) becomes
+    /// `smp_processor_id()` until the guard drops, so the cgroup core's structural operations
+    /// and the subsystem callbacks they run (memcg's limit-write reclaim, `force_empty`,
+    /// `move_charge_at_immigrate`'s precharge, `mem_cgroup_create`/`destroy`) use that CPU's
+    /// stock and pagevecs, and the trace labels its lines with it. Takes `Kernel::state`
+    /// briefly: the caller must not hold it (see [`enter_cpu_locked`](Self::enter_cpu_locked)).
+    pub(crate) fn enter_cpu(&self, pid: Pid) -> (CpuId, OnCpu) {
+        let cpu = self.task_cpu_or_boot(pid);
+        (cpu, run_on(cpu))
+    }
+
+    /// [`enter_cpu`](Self::enter_cpu) for a caller holding `Kernel::state`.
+    pub(crate) fn enter_cpu_locked(st: &crate::state::State<T>, pid: Pid) -> (CpuId, OnCpu) {
+        let cpu = Self::task_cpu_locked(st, pid);
+        (cpu, run_on(cpu))
     }
 
     /// `sched_getaffinity(pid)`: the CPUs `pid` may run on, bit n = CPU n.

@@ -28,8 +28,9 @@ use crate::perm::IdKind;
 use crate::state::State;
 use cgsim_cgroup::{CftEvents, CgroupId, CssRef, Dentry, EventControl, EventControlRequest};
 use cgsim_eventfd::{EventfdCtx, PollMask, WaitQueueId};
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Errno, Pid, Tracer};
+use cgsim_ktypes::{Errno, Pid, Tracer};
 use parking_lot::Mutex;
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -142,7 +143,11 @@ impl<T: Tracer> Kernel<T> {
     /// Steps 2–9 of `kernel/cgroup.c` `cgroup_write_event_control`, v2.6.34.
     #[doc(alias = "cgroup_write_event_control")]
     fn event_register(&self, req: &EventControlRequest) -> Result<(), Errno> {
-        let _f = func(&*self.tracer, CpuId(0), "cgroup_write_event_control");
+        let _f = func(
+            &*self.tracer,
+            smp_processor_id(),
+            "cgroup_write_event_control",
+        );
         // The event's kzalloc, right after the two numbers were parsed.
         if self.cgroup_event_alloc_fails() {
             return Err(Errno::ENOMEM);
@@ -248,7 +253,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     fn event_remove(&self, ev: CgroupEvent) {
-        let _f = func(&*self.tracer, CpuId(0), "cgroup_event_remove");
+        let _f = func(&*self.tracer, smp_processor_id(), "cgroup_event_remove");
         ev.events
             .unregister_event(ev.cgrp, ev.css.as_ref(), &ev.any);
     }

@@ -11,15 +11,17 @@
 use crate::file::{FileKind, OpenFile};
 use crate::{Fd, Kernel};
 use cgsim_eventfd::{EFD_CLOEXEC, EFD_NONBLOCK, PollMask};
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
 
 pub use cgsim_eventfd::EventfdFile;
 
 impl<T: Tracer> Kernel<T> {
     #[doc(alias = "sys_eventfd2")]
     pub(crate) fn sys_eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
-        let _f = func(&*self.tracer, CpuId(0), "sys_eventfd2");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "sys_eventfd2");
         let file = self
             .params
             .eventfd
@@ -43,7 +45,7 @@ impl<T: Tracer> Kernel<T> {
         nonblock: bool,
         buf: &mut [u8],
     ) -> SysResult<usize> {
-        let _f = func(&*self.tracer, CpuId(0), "eventfd_read");
+        let _f = func(&*self.tracer, smp_processor_id(), "eventfd_read");
         f.ctx().try_read(buf).map_err(|e| match e {
             Errno::EAGAIN if !nonblock => {
                 SysError::new(Errno::EAGAIN, "would block: wait with Step::WaitReadable")
@@ -60,7 +62,7 @@ impl<T: Tracer> Kernel<T> {
         nonblock: bool,
         data: &[u8],
     ) -> SysResult<usize> {
-        let _f = func(&*self.tracer, CpuId(0), "eventfd_write");
+        let _f = func(&*self.tracer, smp_processor_id(), "eventfd_write");
         f.ctx().try_write(data).map_err(|e| match e {
             Errno::EAGAIN if !nonblock => SysError::new(Errno::EAGAIN, "would block: counter full"),
             Errno::EINVAL => SysError::new(Errno::EINVAL, "short buffer or 0xffffffffffffffff"),

@@ -20,7 +20,7 @@ use crate::task::{FdEntry, FileId, RLIMIT_NOFILE};
 use crate::tmpfs::{Device, InodeKind};
 use crate::{ConsoleStream, DirEntry, F_OK, Fd, Kernel, OpenFlags, R_OK, Stat, W_OK, X_OK};
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Cred, Errno, Pid, SysError, SysResult, Tracer};
 
 fn err(errno: Errno, why: &'static str) -> SysError {
     SysError::new(errno, why)
@@ -47,7 +47,8 @@ impl<T: Tracer> Kernel<T> {
         flags: OpenFlags,
         mode: u32,
     ) -> SysResult<Fd> {
-        let _f = func(&*self.tracer, CpuId(0), "do_sys_open");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "do_sys_open");
         // Lock order: Kernel::state -> cgroup_mutex (opening a control file snapshots it).
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
@@ -271,7 +272,8 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "vfs_read")]
     pub(crate) fn sys_read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
-        let _f = func(&*self.tracer, CpuId(0), "vfs_read");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "vfs_read");
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
         let mut st = self.lock_state();
         let id = self.fd_file(&st, pid, fd)?;
@@ -339,7 +341,8 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "vfs_write")]
     pub(crate) fn sys_write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
-        let _f = func(&*self.tracer, CpuId(0), "vfs_write");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "vfs_write");
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
@@ -459,7 +462,8 @@ impl<T: Tracer> Kernel<T> {
     // ---- close / dup2 ------------------------------------------------------------------------
 
     pub(crate) fn sys_close(&self, pid: Pid, fd: Fd) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "sys_close");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "sys_close");
         let mut st = self.lock_state();
         self.fd_file(&st, pid, fd)?;
         let e = st
@@ -523,7 +527,8 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "vfs_mkdir")]
     pub(crate) fn sys_mkdir(&self, pid: Pid, path: &str, mode: u32) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "vfs_mkdir");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "vfs_mkdir");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_mkdir).
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
@@ -571,7 +576,8 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "vfs_rmdir")]
     pub(crate) fn sys_rmdir(&self, pid: Pid, path: &str) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "vfs_rmdir");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "vfs_rmdir");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_rmdir).
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
@@ -607,7 +613,8 @@ impl<T: Tracer> Kernel<T> {
 
     #[doc(alias = "vfs_unlink")]
     pub(crate) fn sys_unlink(&self, pid: Pid, path: &str) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "vfs_unlink");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "vfs_unlink");
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let pw = self.walk_parent(&st, pid, path)?;

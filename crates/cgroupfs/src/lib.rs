@@ -49,6 +49,15 @@
 //!   `memcg_oom_recover` wakes it. `/proc/meminfo`, the `Vm*` lines of `/proc/<pid>/status` and
 //!   `/proc/<pid>/oom_score_adj` (read-write) show it; [`Kernel::ps`] has each task's rss, swap
 //!   and memory cgroup. See `mem.rs` for what is simplified.
+//! * CPUs ([`BootParams::nr_cpus`], `--cpus`): every task runs on one ([`Kernel::task_cpu`]);
+//!   a child starts on its parent's, [`Kernel::sched_setaffinity`] (`taskset`) moves it. All a
+//!   task does in the kernel runs on its CPU: its faults charge through that CPU's stock, and
+//!   the structural operations it performs (control-file writes, `tasks` writes, `mkdir`,
+//!   `rmdir`, `mount`) give that CPU to the subsystem callbacks ([`SubsysCtx::cpu`](cgroup::SubsysCtx::cpu),
+//!   `smp_processor_id()`), so a limit write's reclaim, `force_empty`, the
+//!   `move_charge_at_immigrate` precharge and `mem_cgroup_create`/`destroy` use its stock and
+//!   pagevec; the function-graph trace prints it in the CPU column. Only boot runs on the boot
+//!   CPU.
 //!
 //! # Registering your own subsystem
 //!
@@ -619,7 +628,7 @@ impl<T: Tracer> Kernel<T> {
         cgroups.set_fault_injection(Arc::clone(&fault));
         mem.set_fault_injection(Arc::clone(&fault));
         mem.add_task(task::INIT_PID, "init", cgsim_memcg::MemcgId::ROOT)
-            .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId(0)))
+            .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId::BOOT))
             .unwrap_or_else(|e| panic!("cannot give init an mm: {e:?}"));
         let k = Kernel {
             tracer,

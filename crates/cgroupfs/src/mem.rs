@@ -86,13 +86,13 @@ impl<T: Tracer> Kernel<T> {
             .lock()
             .tasks
             .get(&pid)
-            .map_or(CpuId(0), |t| t.cpu)
+            .map_or(CpuId::BOOT, |t| t.cpu)
     }
 
     /// [`task_cpu_or_boot`](Self::task_cpu_or_boot) for a caller already holding
     /// `Kernel::state`.
     pub(crate) fn task_cpu_locked(st: &crate::state::State<T>, pid: Pid) -> CpuId {
-        st.tasks.get(&pid).map_or(CpuId(0), |t| t.cpu)
+        st.tasks.get(&pid).map_or(CpuId::BOOT, |t| t.cpu)
     }
 
     /// ESRCH unless `pid` is a live task.

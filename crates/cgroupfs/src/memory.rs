@@ -235,6 +235,10 @@ impl<T: Tracer> Memory<T> {
         with_machine!(self, m => m.cpu_stock(cpu))
     }
     /// Forwarded to the machine (see [`MemoryMachine`]).
+    pub fn cpu_pagevec_len(&self, cpu: CpuId) -> usize {
+        with_machine!(self, m => m.cpu_pagevec_len(cpu))
+    }
+    /// Forwarded to the machine (see [`MemoryMachine`]).
     pub fn memcgs(&self) -> Vec<MemcgId> {
         with_machine!(self, m => m.memcgs())
     }

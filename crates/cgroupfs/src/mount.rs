@@ -36,7 +36,7 @@ use crate::state::State;
 use crate::task::INIT_PID;
 use crate::tmpfs::{TMPFS_MAGIC, Tmpfs};
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
 
 /// `mount(2)` flags (`include/linux/fs.h`, v2.6.35).
 pub mod ms {
@@ -180,7 +180,8 @@ impl<T: Tracer> Kernel<T> {
         flags: u64,
         data: Option<&str>,
     ) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "do_mount");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "do_mount");
         let remount = flags & ms::REMOUNT != 0;
         if flags & ms::RDONLY != 0 {
             return Err(SysError::new(
@@ -325,7 +326,8 @@ impl<T: Tracer> Kernel<T> {
     /// `do_umount`.
     #[doc(alias = "do_umount")]
     pub(crate) fn sys_umount(&self, pid: Pid, target: &str) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "do_umount");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "do_umount");
         // Lock order: Kernel::state -> cgroup_mutex (inside the core's kill_sb).
         let mut st = self.lock_state();
         let cred = self.cred_of(&st, pid)?;

@@ -14,7 +14,7 @@
 use crate::file::{FileKind, OpenFile};
 use crate::{Fd, Kernel};
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -122,7 +122,8 @@ impl<T: Tracer> Kernel<T> {
     /// `pipe(2)`: the read end at the lowest free fd, the write end at the next.
     #[doc(alias = "do_pipe")]
     pub(crate) fn sys_pipe(&self, pid: Pid) -> SysResult<(Fd, Fd)> {
-        let _f = func(&*self.tracer, CpuId(0), "do_pipe");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "do_pipe");
         let mut st = self.lock_state();
         self.live_cred(&st, pid)?;
         let (r, w) = PipeEnd::pair();

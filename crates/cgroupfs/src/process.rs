@@ -20,7 +20,7 @@ use crate::{Kernel, ProcInfo, Signal, WaitStatus};
 
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Cred, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Cred, Errno, Pid, SysError, SysResult, Tracer};
 
 /// `TASK_COMM_LEN - 1`: `comm` keeps at most 15 bytes.
 pub const TASK_COMM_LEN: usize = 16;
@@ -51,7 +51,8 @@ fn esrch() -> SysError {
 impl<T: Tracer> Kernel<T> {
     #[doc(alias = "do_fork")]
     pub(crate) fn sys_fork(&self, parent: Pid) -> SysResult<Pid> {
-        let _f = func(&*self.tracer, CpuId(0), "do_fork");
+        let (cpu, _on) = self.enter_cpu(parent);
+        let _f = func(&*self.tracer, cpu, "do_fork");
         // Lock order: Kernel::state -> cgroup_mutex (cgroup_fork, cgroup_post_fork).
         let mut st = self.lock_state();
         let p = st
@@ -82,7 +83,7 @@ impl<T: Tracer> Kernel<T> {
         // memcg, which is its cgroup in the memory hierarchy too; anonymous pages are shared
         // copy-on-write).
         self.cg_fork(parent, pid, &child.cred, || {
-            let _g = func(&*self.tracer, CpuId(0), "dup_mm");
+            let _g = func(&*self.tracer, cpu, "dup_mm");
             if let Err(e) = self.mem.fork_mm(parent, pid) {
                 self.klog.printk(
                     &self.clock,
@@ -101,7 +102,8 @@ impl<T: Tracer> Kernel<T> {
     /// `do_exit`: the common end of `_exit`, a fatal signal and a program's `Step::Exit`.
     /// Returns `false` for init, which cannot exit.
     pub(crate) fn do_exit(&self, st: &mut State<T>, pid: Pid, status: WaitStatus) -> bool {
-        let _f = func(&*self.tracer, CpuId(0), "do_exit");
+        let (cpu, _on) = Self::enter_cpu_locked(st, pid);
+        let _f = func(&*self.tracer, cpu, "do_exit");
         let Some(task) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             return false;
         };
@@ -217,7 +219,8 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_kill(&self, sender: Pid, target: Pid, sig: Signal) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "sys_kill");
+        let (cpu, _on) = self.enter_cpu(sender);
+        let _f = func(&*self.tracer, cpu, "sys_kill");
         if !(0..=NSIG).contains(&sig.0) {
             return Err(SysError::new(Errno::EINVAL, "bad signal number"));
         }

@@ -9,7 +9,7 @@
 use crate::Kernel;
 use crate::task::Sched;
 use cgsim_ktypes::trace::func;
-use cgsim_ktypes::{CpuId, Errno, Pid, SysError, SysResult, Tracer};
+use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
 use cgsim_memcg::SWAP_DEVICE;
 
 impl<T: Tracer> Kernel<T> {
@@ -36,7 +36,8 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_swapon(&self, pid: Pid, path: &str) -> SysResult<()> {
-        let _f = func(&*self.tracer, CpuId(0), "sys_swapon");
+        let (cpu, _on) = self.enter_cpu(pid);
+        let _f = func(&*self.tracer, cpu, "sys_swapon");
         self.swap_path_check(pid, path)?;
         self.mem.swapon().map_err(|e| {
             SysError::new(

@@ -27,6 +27,7 @@ use crate::page::{
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::profile::ChargeAlgo;
+use crate::sharded_lock::ShardedLockReadGuard;
 use crate::swap::PAGEVEC_SIZE;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
@@ -35,11 +36,9 @@ use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::trace::{NoTrace, Tracer};
 use cgsim_ktypes::{CpuId, Pages, Pid};
-use crossbeam_utils::sync::ShardedLockReadGuard;
 use parking_lot::MutexGuard;
 use spin::mutex::SpinMutexGuard as SpinGuard;
 use std::ops::ControlFlow;
-use std::sync::PoisonError;
 
 /// Memcgs one zap batches its uncharges for; pages of further memcgs are uncharged directly.
 const UNCHARGE_BATCH_SLOTS: usize = 4;
@@ -66,9 +65,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if T::ENABLED && self.tracer.is_on() {
             return None;
         }
-        let w = Tracked::new(LockClass::MemcgWorld, || {
-            self.world.read().unwrap_or_else(PoisonError::into_inner)
-        });
+        let w = Tracked::new(LockClass::MemcgWorld, || self.world.read());
         let ok = !w.host.page_events
             && w.mc.is_none()
             && w.profile.charge_algo != ChargeAlgo::V2_6_25

@@ -19,6 +19,7 @@ use crate::memcontrol::MemcgId;
 use crate::memcontrol::MemcgSlot;
 use crate::page::LruList;
 use crate::profile::{ChargeAlgo, MemcgProfile, OomModel};
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SHIFT, PAGE_SIZE};
 
@@ -260,10 +261,25 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// `write_string` handler: `limit_in_bytes`, `memsw.limit_in_bytes`, `soft_limit_in_bytes`
     /// (`mem_cgroup_write`). `buf` is already whitespace-stripped by the core.
+    /// Runs on [`smp_processor_id`] (the boot CPU unless the caller entered one with
+    /// [`run_on`](cgsim_ktypes::percpu::run_on)); [`write_string_on`](Self::write_string_on)
+    /// names the CPU.
     #[doc(alias = "mem_cgroup_write")]
     pub fn write_string(&self, id: MemcgId, file: MemFile, buf: &str) -> Result<(), Errno> {
+        self.write_string_on(smp_processor_id(), id, file, buf)
+    }
+
+    /// [`write_string`](Self::write_string) by a task on `cpu`: a limit write's reclaim
+    /// (`mem_cgroup_resize_limit` → `mem_cgroup_hierarchical_reclaim`) runs in the writer's
+    /// context, so it drains and refills `cpu`'s pagevecs and charge stock.
+    pub fn write_string_on(
+        &self,
+        cpu: CpuId,
+        id: MemcgId,
+        file: MemFile,
+        buf: &str,
+    ) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let cpu = CpuId(0);
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
         match file {
@@ -294,8 +310,19 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `write_u64` handler: `use_hierarchy`, `swappiness`, `move_charge_at_immigrate`,
     /// `oom_control`.
     pub fn write_u64(&self, id: MemcgId, file: MemFile, val: u64) -> Result<(), Errno> {
+        self.write_u64_on(smp_processor_id(), id, file, val)
+    }
+
+    /// [`write_u64`](Self::write_u64) by a task on `cpu` (an `oom_control` write's
+    /// `memcg_oom_recover` runs there).
+    pub fn write_u64_on(
+        &self,
+        cpu: CpuId,
+        id: MemcgId,
+        file: MemFile,
+        val: u64,
+    ) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let cpu = CpuId(0);
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
         let parent = w.mc(s).parent;
@@ -365,8 +392,13 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `trigger` handler: `max_usage_in_bytes` and `failcnt` resets (`mem_cgroup_reset`),
     /// `force_empty` (`mem_cgroup_force_empty_write`).
     pub fn trigger(&self, id: MemcgId, file: MemFile) -> Result<(), Errno> {
+        self.trigger_on(smp_processor_id(), id, file)
+    }
+
+    /// [`trigger`](Self::trigger) by a task on `cpu`: `force_empty`'s reclaim and
+    /// `lru_add_drain` run in the writer's context, on `cpu`.
+    pub fn trigger_on(&self, cpu: CpuId, id: MemcgId, file: MemFile) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let cpu = CpuId(0);
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
         let m = w.mc(s);

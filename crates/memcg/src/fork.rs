@@ -85,7 +85,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                     .collect();
                 nm.next_vpn = next_vpn;
                 let id = MmId::from_index(w.mms.insert(CachePadded::new(SpinLock::new(nm))));
-                w.copy_page_range(t, CpuId(0), pm, id);
+                // dup_mm runs in the parent's context, on its CPU (entered by the Kernel around fork).
+                w.copy_page_range(t, cgsim_ktypes::percpu::smp_processor_id(), pm, id);
                 for (&start, vma) in src_vmas.iter() {
                     if let Some(shm) = vma.shm
                         && let Some(seg) = w.shm_ids.segs.get_mut(&shm)

@@ -69,6 +69,7 @@ mod page_alloc;
 mod percpu;
 pub mod profile;
 mod rmap;
+mod sharded_lock;
 #[cfg(feature = "cgroup")]
 pub mod subsys;
 mod swap;

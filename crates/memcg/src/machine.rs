@@ -14,8 +14,9 @@
 //! memory by addresses, files by [`FileId`]. It owns every mm, page, page-cache entry, swap slot,
 //! LRU list and memcg.
 //!
-//! **Locking:** the world sits behind a sharded reader-writer lock (`world`, crossbeam's
-//! `ShardedLock`: one reader lock per host thread's shard, so readers on two CPUs share no lock
+//! **Locking:** the world sits behind a sharded reader-writer lock (`world`, `sharded_lock.rs`:
+//! crossbeam's `ShardedLock` protocol in safe Rust over parking_lot, or loom under
+//! `cgsim_loom`; one reader lock per host thread's shard, so readers on two CPUs share no lock
 //! word; a writer takes every shard). Every operation takes the **write side**, which stands in
 //! for `mmap_sem`, the page-table lock, `zone->lru_lock`, `zone->lock`, the page-cache lock and
 //! `swap_lock` together, except the **fault fast path** (`fastpath.rs`: anonymous faults and
@@ -45,6 +46,7 @@ use crate::page::{LruVec, Page, PageFrame, Pfn};
 use crate::page_alloc::Zone;
 pub(crate) use crate::percpu::{CpuState, SpinLock};
 use crate::profile::MemcgProfile;
+use crate::sharded_lock::{ShardedLock, ShardedLockWriteGuard};
 pub use crate::swap::PAGEVEC_SIZE;
 use crate::swapfile::SwapInfo;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
@@ -52,7 +54,6 @@ use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::trace::Tracer;
 use cgsim_ktypes::{Bytes, Errno, PAGE_SHIFT, Pages, Pid};
 use crossbeam_utils::CachePadded;
-use crossbeam_utils::sync::{ShardedLock, ShardedLockWriteGuard};
 use parking_lot::Mutex;
 use slab::Slab;
 use std::collections::{BTreeMap, HashMap};
@@ -344,11 +345,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// CPUs' statistics deltas and cached frames back in first.
     pub(crate) fn lock(&self) -> Tracked<ShardedLockWriteGuard<'_, World<C>>> {
         // Lock order: [Kernel::state ->] [cgroup_mutex ->] world; checked in debug builds.
-        let mut w = Tracked::new(LockClass::MemcgWorld, || {
-            self.world
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
+        let mut w = Tracked::new(LockClass::MemcgWorld, || self.world.write());
         w.fold_cpus();
         w
     }
@@ -408,11 +405,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// so an empty queue seen here was empty; one queued right after is taken by the next call.
     pub fn take_events(&self) -> MemEvents {
         {
-            let w = Tracked::new(LockClass::MemcgWorld, || {
-                self.world
-                    .read()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-            });
+            let w = Tracked::new(LockClass::MemcgWorld, || self.world.read());
             if w.host.events.killed.is_empty() && w.host.events.woken.is_empty() {
                 return MemEvents::default();
             }

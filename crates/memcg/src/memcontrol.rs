@@ -26,6 +26,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::page::{LruVec, NO_MEMCG};
 use cgsim_counters::{Counter, StockTarget, Underflow};
 use cgsim_ktypes::Pages;
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Errno, Pid};
 use parking_lot::Mutex;
@@ -230,7 +231,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `use_hierarchy`. ENOMEM when every css id is taken; ENODEV for a stale parent.
     #[doc(alias = "mem_cgroup_create")]
     pub fn create_memcg(&self, parent: MemcgId) -> Result<MemcgId, Errno> {
-        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_create");
+        let _f = trace::func(&*self.tracer, smp_processor_id(), "mem_cgroup_create");
         self.mem_cgroup_create(parent)
     }
 
@@ -254,13 +255,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// `mem_cgroup_pre_destroy`: reparent every charge (pages and swap entries) to the parent.
     pub fn pre_destroy(&self, id: MemcgId) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_pre_destroy");
-        self.mem_cgroup_pre_destroy(id)
+        let cpu = smp_processor_id();
+        let _f = trace::func(&*self.tracer, cpu, "mem_cgroup_pre_destroy");
+        self.mem_cgroup_pre_destroy(cpu, id)
     }
 
     /// The body of [`pre_destroy`](Self::pre_destroy) without its frame (the core traces the
     /// callback). Its child is `mem_cgroup_force_empty(mem, false)`, as in 2.6.35.
-    pub(crate) fn mem_cgroup_pre_destroy(&self, id: MemcgId) -> Result<(), Errno> {
+    /// `rmdir` runs in the remover's context: the force_empty's reclaim uses `cpu`'s pagevecs.
+    pub(crate) fn mem_cgroup_pre_destroy(&self, cpu: CpuId, id: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
@@ -271,19 +274,20 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if m.nr_tasks > 0 || !m.children.is_empty() {
             return Err(Errno::EBUSY);
         }
-        let _g = trace::func(t, CpuId(0), "mem_cgroup_force_empty");
-        w.force_empty_move_account(t, CpuId(0), s);
+        let _g = trace::func(t, cpu, "mem_cgroup_force_empty");
+        w.force_empty_move_account(t, cpu, s);
         Ok(())
     }
 
     /// `mem_cgroup_destroy`: free the memcg (after `pre_destroy` moved its charges away).
     pub fn destroy(&self, id: MemcgId) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_destroy");
-        self.mem_cgroup_destroy(id)
+        let cpu = smp_processor_id();
+        let _f = trace::func(&*self.tracer, cpu, "mem_cgroup_destroy");
+        self.mem_cgroup_destroy(cpu, id)
     }
 
     /// The body of [`destroy`](Self::destroy) without its frame (the core traces the callback).
-    pub(crate) fn mem_cgroup_destroy(&self, id: MemcgId) -> Result<(), Errno> {
+    pub(crate) fn mem_cgroup_destroy(&self, cpu: CpuId, id: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
         let mut w = self.lock();
         let s = w.slot_of(id).ok_or(Errno::ENODEV)?;
@@ -291,7 +295,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             return Err(Errno::EINVAL);
         }
         // Anything charged after pre_destroy (a racing fault) is moved now as well.
-        w.force_empty_move_account(t, CpuId(0), s);
+        w.force_empty_move_account(t, cpu, s);
         w.free_memcg(s);
         Ok(())
     }

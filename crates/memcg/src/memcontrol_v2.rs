@@ -697,9 +697,22 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Write a v2 file of memcg `id`; returns the byte count `write(2)` returns (all of it) or
     /// the kernel's errno.
+    /// Runs on [`smp_processor_id`](cgsim_ktypes::percpu::smp_processor_id);
+    /// [`write_v2_on`](Self::write_v2_on) names the CPU.
     pub fn write_v2(&self, id: MemcgId, file: MemFileV2, buf: &[u8]) -> Result<usize, Errno> {
+        self.write_v2_on(cgsim_ktypes::percpu::smp_processor_id(), id, file, buf)
+    }
+
+    /// [`write_v2`](Self::write_v2) by a task on `cpu`: `memory.max`'s and `memory.high`'s
+    /// reclaim run in the writer's context (`memory_max_write`, v6.6), on `cpu`.
+    pub fn write_v2_on(
+        &self,
+        cpu: CpuId,
+        id: MemcgId,
+        file: MemFileV2,
+        buf: &[u8],
+    ) -> Result<usize, Errno> {
         let t = &*self.tracer;
-        let cpu = CpuId(0);
         let nbytes = buf.len();
         let arg = strstrip(buf);
         let mut w = self.lock();

@@ -24,6 +24,7 @@ use crate::mm::Pte;
 use crate::page::{NO_MEMCG, PCG_CACHE, PG_ANON, PG_PAGEVEC, Pfn};
 use cgsim_counters::Counter;
 use cgsim_ktypes::klog::Level;
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Errno, Pages, Pid};
 
@@ -40,9 +41,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `mem_cgroup_can_attach`: with `move_charge_at_immigrate` set on `to`, precharge `to` for
     /// the pages `pid` would bring along; ENOMEM (task not moved) if they do not fit.
     #[doc(alias = "mem_cgroup_can_attach")]
+    /// Runs on [`smp_processor_id`]; [`can_attach_on`](Self::can_attach_on) names the CPU.
     pub fn can_attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+        self.can_attach_on(smp_processor_id(), pid, to)
+    }
+
+    /// [`can_attach`](Self::can_attach) for a `tasks` write by a task on `cpu`: the precharge
+    /// (`mem_cgroup_do_precharge` → `__mem_cgroup_try_charge`, v2.6.35) runs in the writer's
+    /// context and so uses `cpu`'s charge stock.
+    pub fn can_attach_on(&self, cpu: CpuId, pid: Pid, to: MemcgId) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let cpu = CpuId(0);
         let mut w = self.lock();
         let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
         w.mc = None;
@@ -79,13 +87,18 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     }
 
     /// `mem_cgroup_cancel_attach`: another subsystem refused; return the precharge.
-    pub fn cancel_attach(&self, _pid: Pid, _to: MemcgId) {
+    pub fn cancel_attach(&self, pid: Pid, to: MemcgId) {
+        self.cancel_attach_on(smp_processor_id(), pid, to)
+    }
+
+    /// [`cancel_attach`](Self::cancel_attach) by a task on `cpu`.
+    pub fn cancel_attach_on(&self, cpu: CpuId, _pid: Pid, _to: MemcgId) {
         let t = &*self.tracer;
         let mut w = self.lock();
         if let Some(mc) = w.mc.take()
             && w.memcgs.slots[mc.to.index()].is_some()
         {
-            w.cancel_precharge(t, CpuId(0), mc.to, mc.precharge);
+            w.cancel_precharge(t, cpu, mc.to, mc.precharge);
         }
     }
 
@@ -93,15 +106,20 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// along if `can_attach` precharged for them, else they stay behind (`mm/memcontrol.c` `mem_cgroup_move_charge`, v2.6.35).
     #[doc(alias = "mem_cgroup_move_task")]
     pub fn attach(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_move_task");
-        self.mem_cgroup_move_task(pid, to)
+        let cpu = smp_processor_id();
+        let _f = trace::func(&*self.tracer, cpu, "mem_cgroup_move_task");
+        self.mem_cgroup_move_task(cpu, pid, to)
     }
 
     /// The body of [`attach`](Self::attach) without its frame: the cgroup core traces the
     /// `attach` callback under the kernel's name (`mem_cgroup_move_task`) itself.
-    pub(crate) fn mem_cgroup_move_task(&self, pid: Pid, to: MemcgId) -> Result<(), Errno> {
+    pub(crate) fn mem_cgroup_move_task(
+        &self,
+        cpu: CpuId,
+        pid: Pid,
+        to: MemcgId,
+    ) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let cpu = CpuId(0);
         let mut w = self.lock();
         let to = w.slot_of(to).ok_or(Errno::ENODEV)?;
         let mc = w.mc.take();

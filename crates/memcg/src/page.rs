@@ -510,9 +510,10 @@ mod tests {
 #[cfg(all(test, cgsim_loom))]
 mod loom_models {
     use super::*;
+    use crate::sharded_lock::ShardedLock;
     use loom::sync::atomic::AtomicBool;
     use loom::sync::atomic::Ordering::{Acquire, Relaxed as R, Release};
-    use loom::sync::{Arc, Mutex, RwLock};
+    use loom::sync::{Arc, Mutex};
     use loom::thread;
 
     fn anon(owner: u32, index: u32) -> Page {
@@ -592,26 +593,28 @@ mod loom_models {
     /// The world lock's read side against its write side: a fast-path fault changes a frame
     /// under the read side (and its CPU lock) while a slow path reads every frame under the
     /// write side. The writer sees the frame before or after the fault, never a record mixing
-    /// the two (the three words are stored separately). Protects: the reader-writer lock's
-    /// exclusion and its release/acquire between a reader's unlock and the writer's lock.
+    /// the two (the three words are stored separately). Protects: the world's `ShardedLock`
+    /// (the real one, `sharded_lock.rs`, over loom's locks: the faulting thread reads through
+    /// its own shard, the writer takes both) and its release/acquire between a reader's unlock
+    /// and the writer's lock.
     #[test]
     fn loom_read_side_changes_are_whole_for_the_write_side() {
         loom::model(|| {
-            let world = Arc::new(RwLock::new(PageFrame::new(Page::FREE)));
+            let world = Arc::new(ShardedLock::new(PageFrame::new(Page::FREE)));
             let cpu_lock = Arc::new(Mutex::new(()));
             let (w2, c2) = (Arc::clone(&world), Arc::clone(&cpu_lock));
             let fast = thread::spawn(move || {
-                let frame = w2.read().unwrap();
+                let frame = w2.read();
                 let _cpu = c2.lock().unwrap();
                 frame.store(anon(7, 42));
             });
-            let seen = world.write().unwrap().load();
+            let seen = world.write().load();
             assert!(
                 seen == Page::FREE || seen == anon(7, 42),
                 "torn page record: {seen:?}"
             );
             fast.join().unwrap();
-            assert_eq!(world.write().unwrap().load(), anon(7, 42));
+            assert_eq!(world.write().load(), anon(7, 42));
         });
     }
 

@@ -136,37 +136,37 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         Ok(Arc::new(MemCgroupRef { id }))
     }
 
-    fn pre_destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) -> Result<(), Errno> {
+    fn pre_destroy(&self, cx: &SubsysCtx<'_, T>, css: &CssRef) -> Result<(), Errno> {
         match css_memcg(css) {
-            Some(id) => self.machine.mem_cgroup_pre_destroy(id),
+            Some(id) => self.machine.mem_cgroup_pre_destroy(cx.cpu, id),
             None => Ok(()),
         }
     }
 
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) {
+    fn destroy(&self, cx: &SubsysCtx<'_, T>, css: &CssRef) {
         if let Some(id) = css_memcg(css) {
             self.machine.set_css(id, None);
             // The root memcg lives as long as the machine.
-            let _ = self.machine.mem_cgroup_destroy(id);
+            let _ = self.machine.mem_cgroup_destroy(cx.cpu, id);
         }
     }
 
-    fn can_attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) -> Result<(), Errno> {
+    fn can_attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) -> Result<(), Errno> {
         match css_memcg(css) {
-            Some(id) => self.machine.can_attach(task.pid, id),
+            Some(id) => self.machine.can_attach_on(cx.cpu, task.pid, id),
             None => Ok(()),
         }
     }
 
-    fn cancel_attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) {
+    fn cancel_attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) {
         if let Some(id) = css_memcg(css) {
-            self.machine.cancel_attach(task.pid, id);
+            self.machine.cancel_attach_on(cx.cpu, task.pid, id);
         }
     }
 
-    fn attach(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef, _old_css: &CssRef, task: TaskRef) {
+    fn attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, _old_css: &CssRef, task: TaskRef) {
         if let Some(id) = css_memcg(css) {
-            let _ = self.machine.mem_cgroup_move_task(task.pid, id);
+            let _ = self.machine.mem_cgroup_move_task(cx.cpu, task.pid, id);
         }
     }
 
@@ -228,15 +228,15 @@ fn cftype<C: MemCounter, T: Tracer>(
         WriteKind::None => {}
         WriteKind::String => {
             let m = Arc::clone(machine);
-            cft = cft.write_string(move |cx, s| m.write_string(ctx_memcg(cx)?, file, s));
+            cft = cft.write_string(move |cx, s| m.write_string_on(cx.cpu, ctx_memcg(cx)?, file, s));
         }
         WriteKind::U64 => {
             let m = Arc::clone(machine);
-            cft = cft.write_u64(move |cx, v| m.write_u64(ctx_memcg(cx)?, file, v));
+            cft = cft.write_u64(move |cx, v| m.write_u64_on(cx.cpu, ctx_memcg(cx)?, file, v));
         }
         WriteKind::Trigger => {
             let m = Arc::clone(machine);
-            cft = cft.trigger(move |cx| m.trigger(ctx_memcg(cx)?, file));
+            cft = cft.trigger(move |cx| m.trigger_on(cx.cpu, ctx_memcg(cx)?, file));
         }
     }
     cft
@@ -268,7 +268,8 @@ pub fn v2_cftypes<C: MemCounter, T: Tracer>(machine: &Arc<MemoryMachine<C, T>>) 
             }
             if file.writable() {
                 let m = Arc::clone(machine);
-                cft = cft.write_raw(move |cx, buf| m.write_v2(ctx_memcg(cx)?, file, buf));
+                cft =
+                    cft.write_raw(move |cx, buf| m.write_v2_on(cx.cpu, ctx_memcg(cx)?, file, buf));
             }
             cft
         })

@@ -37,6 +37,12 @@ impl<C: MemCounter> World<C> {
         self.cpus[c].get_mut().pagevec = pv;
     }
 
+    /// `lru_add_drain`: flush the pagevec of `cpu` only (the CPU the caller runs on).
+    pub(crate) fn lru_add_drain(&mut self, cpu: CpuId) {
+        let c = cpu.index() % self.cpus.len();
+        self.pagevec_lru_add(c);
+    }
+
     /// `lru_add_drain_all`.
     pub(crate) fn lru_add_drain_all(&mut self) {
         for c in 0..self.cpus.len() {
@@ -103,5 +109,12 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// `lru_add_drain_all`: flush every CPU's pagevec to the LRU lists.
     pub fn lru_add_drain_all(&self) {
         self.lock().lru_add_drain_all();
+    }
+
+    /// Pages waiting in CPU `cpu`'s LRU-add pagevec (`lru_add_pvecs`), not yet on an LRU list.
+    pub fn cpu_pagevec_len(&self, cpu: CpuId) -> usize {
+        let mut w = self.lock();
+        let c = cpu.index() % w.cpus.len();
+        w.cpus[c].get_mut().pagevec.len()
     }
 }

@@ -12,8 +12,9 @@
 //!   the anon/file ratio (both taken as equal), so the ratio is `swappiness + 1 : 201 - swappiness`.
 //! - Writeback is instantaneous: a dirty file page met at the tail of the inactive list is cleaned
 //!   and rotated (freed on a later pass), never freed in the same pass.
-//! - Reclaim drains the per-CPU pagevecs first (`lru_add_drain`), so freshly faulted pages are
-//!   visible to it.
+//! - Memcg reclaim drains the reclaiming CPU's pagevec first (`lru_add_drain`, as
+//!   `shrink_active_list`/`shrink_inactive_list` do), so pages another CPU faulted in a moment
+//!   ago are out of its reach, as in the kernel; global reclaim drains every CPU's pagevec.
 //! - Mapped shmem pages are unmapped from every mm through a side reverse map.
 
 use crate::counter_ext::MemCounter;
@@ -83,7 +84,10 @@ impl<C: MemCounter> World<C> {
         swappiness: u64,
     ) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_mem_cgroup_pages");
-        self.lru_add_drain_all();
+        // shrink_active_list and shrink_inactive_list begin with lru_add_drain(): only the
+        // reclaiming CPU's pagevec is flushed, so pages another CPU faulted in a moment ago
+        // stay out of reach until that CPU drains (`mm/vmscan.c`, v2.6.35).
+        self.lru_add_drain(cpu);
         let target = self.reclaim.target.unwrap_or(mem);
         let mut reclaimed = 0;
         for priority in (0..=DEF_PRIORITY).rev() {

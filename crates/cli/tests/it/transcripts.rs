@@ -76,6 +76,7 @@ script!(cpuset_writes);
 script!(memcg_move_stats);
 script!(trace_mount);
 script!(trace_attach);
+script!(trace_cpu);
 script!(dot_small);
 script!(vfs_errors);
 script!(memcg_files);

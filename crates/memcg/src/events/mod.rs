@@ -59,6 +59,7 @@ use crate::machine::{MemcgEventHook, MemcgEventView, MemoryMachine};
 use crate::memcontrol::MemcgId;
 use crate::profile::ThresholdCheck;
 use cgsim_eventfd::{EventfdCtx, EventfdFile};
+use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{Bytes, CpuId, Errno};
 use parking_lot::Mutex;
@@ -289,7 +290,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         fault: Option<&cgsim_ktypes::FaultInjection>,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_usage_register_event");
+        let _f = trace::func(t, smp_processor_id(), "mem_cgroup_usage_register_event");
         if swap && !view.swap_accounting() {
             return Err(Errno::EINVAL);
         }
@@ -304,7 +305,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
             &mut st.thresholds
         };
         // Deliver what happened since the last check before the array changes.
-        self.threshold_check(t, CpuId(0), ary, usage);
+        self.threshold_check(t, smp_processor_id(), ary, usage);
         // The new array's kmalloc: a failure leaves the old array (and the signals just sent).
         let site = crate::fault_inject::threshold_ary_site(ary.thresholds().count() + 1);
         if fault.is_some_and(|f| f.should_failslab(&site)) {
@@ -324,7 +325,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         eventfd: &Arc<EventfdCtx>,
     ) {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_usage_unregister_event");
+        let _f = trace::func(t, smp_processor_id(), "mem_cgroup_usage_unregister_event");
         let le = view.profile().thresholds_register_le;
         let mut inner = self.inner.lock();
         let Some(st) = inner.get_mut(&memcg) else {
@@ -339,7 +340,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
             return;
         }
         if let Some(usage) = view.usage(memcg, swap) {
-            self.threshold_check(t, CpuId(0), ary, usage);
+            self.threshold_check(t, smp_processor_id(), ary, usage);
             ary.remove(eventfd, usage, le);
         } else {
             ary.remove(eventfd, Bytes(0), le);
@@ -400,7 +401,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         fault: Option<&cgsim_ktypes::FaultInjection>,
     ) -> Result<(), Errno> {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_oom_register_event");
+        let _f = trace::func(t, smp_processor_id(), "mem_cgroup_oom_register_event");
         // The list entry's kmalloc comes first.
         if fault.is_some_and(|f| f.should_failslab(&crate::fault_inject::OOM_EVENT)) {
             return Err(Errno::ENOMEM);
@@ -410,7 +411,7 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         }
         let mut inner = self.inner.lock();
         if view.under_oom(memcg) {
-            let _g = trace::func(t, CpuId(0), "eventfd_signal");
+            let _g = trace::func(t, smp_processor_id(), "eventfd_signal");
             eventfd.signal(1);
         }
         inner.entry(memcg).or_default().oom_notify.push(eventfd);
@@ -420,7 +421,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     /// `mem_cgroup_oom_unregister_event` (`mm/memcontrol.c`, v2.6.35).
     #[doc(alias = "mem_cgroup_oom_unregister_event")]
     fn oom_unregister(&self, memcg: MemcgId, eventfd: &Arc<EventfdCtx>) {
-        let _f = trace::func(&*self.tracer, CpuId(0), "mem_cgroup_oom_unregister_event");
+        let _f = trace::func(
+            &*self.tracer,
+            smp_processor_id(),
+            "mem_cgroup_oom_unregister_event",
+        );
         let mut inner = self.inner.lock();
         if let Some(st) = inner.get_mut(&memcg) {
             st.oom_notify.retain(|e| !Arc::ptr_eq(e, eventfd));
@@ -440,7 +445,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
         eventfd: Arc<EventfdCtx>,
         args: &str,
     ) -> Result<(), Errno> {
-        let _f = trace::func(&*self.tracer, CpuId(0), "vmpressure_register_event");
+        let _f = trace::func(
+            &*self.tracer,
+            smp_processor_id(),
+            "vmpressure_register_event",
+        );
         if !view.profile().vmpressure || view.usage(memcg, false).is_none() {
             return Err(Errno::EINVAL);
         }
@@ -458,7 +467,11 @@ impl<C: MemCounter, T: Tracer> MemcgEvents<C, T> {
     /// `vmpressure_unregister_event`.
     #[doc(alias = "vmpressure_unregister_event")]
     fn vmpressure_unregister(&self, memcg: MemcgId, eventfd: &Arc<EventfdCtx>) {
-        let _f = trace::func(&*self.tracer, CpuId(0), "vmpressure_unregister_event");
+        let _f = trace::func(
+            &*self.tracer,
+            smp_processor_id(),
+            "vmpressure_unregister_event",
+        );
         if let Some(st) = self.inner.lock().get_mut(&memcg) {
             st.vmpressure
                 .events
@@ -474,7 +487,7 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
     /// level (`vmpressure_work_fn`, `mm/vmpressure.c` `vmpressure`, `vmpressure_prio`, v3.10).
     fn vmpressure(&self, view: &dyn MemcgEventView, memcg: MemcgId, scanned: u64, reclaimed: u64) {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "vmpressure");
+        let _f = trace::func(t, smp_processor_id(), "vmpressure");
         let mut inner = self.inner.lock();
         let vmpr = &mut inner.entry(memcg).or_default().vmpressure;
         vmpr.scanned += scanned;
@@ -485,13 +498,13 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
         let (scanned, reclaimed) = (vmpr.scanned, vmpr.reclaimed);
         vmpr.scanned = 0;
         vmpr.reclaimed = 0;
-        let _w = trace::func(t, CpuId(0), "vmpressure_work_fn");
+        let _w = trace::func(t, smp_processor_id(), "vmpressure_work_fn");
         let level = VmpressureLevel::calc(scanned, reclaimed);
         let mut m = Some(memcg);
         while let Some(id) = m {
             let handled = inner.get(&id).is_some_and(|st| {
                 st.vmpressure.deliver(level, |e| {
-                    let _g = trace::func(t, CpuId(0), "eventfd_signal");
+                    let _g = trace::func(t, smp_processor_id(), "eventfd_signal");
                     e.signal(1);
                 })
             });
@@ -529,12 +542,12 @@ impl<C: MemCounter, T: Tracer> MemcgEventHook for MemcgEvents<C, T> {
     /// `mem_cgroup_oom_notify`: +1 on every eventfd registered in the OOMing subtree.
     fn mem_cgroup_oom_notify(&self, _view: &dyn MemcgEventView, members: &[MemcgId]) {
         let t = &*self.tracer;
-        let _f = trace::func(t, CpuId(0), "mem_cgroup_oom_notify");
+        let _f = trace::func(t, smp_processor_id(), "mem_cgroup_oom_notify");
         let inner = self.inner.lock();
         for m in members {
             if let Some(st) = inner.get(m) {
                 for e in &st.oom_notify {
-                    let _g = trace::func(t, CpuId(0), "eventfd_signal");
+                    let _g = trace::func(t, smp_processor_id(), "eventfd_signal");
                     e.signal(1);
                 }
             }
