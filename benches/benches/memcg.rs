@@ -16,7 +16,9 @@
 //!
 //! The report ends with the goals of issue 16 (`G13` lines, in the format of `cgsim bench
 //! contention`), each a ratio against a floor measured in the same run, `F1(d)` among them:
-//! the counter work no kernel avoids for a single-page fault and free ([`floor_f1`]).
+//! the counter work no kernel avoids for a single-page fault and free ([`floor_f1`]); then
+//! `context` lines against `F2(d)`, the least a kernel-faithful fault-and-free does beyond F1
+//! (two lock rounds, a pte, a page record, an LRU link and a frame per page: [`floor_f2`]).
 //!
 //! `cargo test -p cgsim-benches --bench memcg` (smoke: each criterion bench once) stays well
 //! under a second of run time: the 64 GiB machine is built only with `CGSIM_BENCH_SCALE=1`, which
@@ -1077,11 +1079,20 @@ fn report(sr: &ScaleResults) {
     let f2b = g("floor/F2/res_counter/d4/b64");
     let one = g("fault_free/res_counter/stock32/d4/1T");
     let b64 = g("fault_free/res_counter/stock32/d4/b64/1T");
-    println!("| F2(4) / F1(4) res_counter, single page | {:.2} |", f2 / f1);
+    println!(
+        "| F2(4) / F1(4) res_counter, single page | {:.2} |",
+        f2 / f1
+    );
     println!("| res_counter stock32 d4 1T / F2(4) | {:.2} |", one / f2);
-    println!("| F2(4) b64 / F1(4) b64 (64 pages per call) | {:.2} |", f2b / f1b);
+    println!(
+        "| F2(4) b64 / F1(4) b64 (64 pages per call) | {:.2} |",
+        f2b / f1b
+    );
     println!("| F2(4) b64 / TL(4) | {:.2} |", f2b / tl4);
-    println!("| res_counter stock32 d4 b64 1T / F2(4) b64 | {:.2} |", b64 / f2b);
+    println!(
+        "| res_counter stock32 d4 b64 1T / F2(4) b64 | {:.2} |",
+        b64 / f2b
+    );
     println!(
         "| model-checked steps per second (model + machine + invariants after each op) | {:.3e} |",
         1e9 / g("model/checked_step")
@@ -1315,7 +1326,10 @@ impl Goal {
         if self.target.is_nan() {
             return match self.value {
                 Ok(v) => format!("  {:<4} {:<62} {:>8.3}  context", "G13", self.what, v),
-                Err(why) => format!("  {:<4} {:<62} {:>8}  context, {why}", "G13", self.what, "-"),
+                Err(why) => format!(
+                    "  {:<4} {:<62} {:>8}  context, {why}",
+                    "G13", self.what, "-"
+                ),
             };
         }
         match self.value {

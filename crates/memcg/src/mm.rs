@@ -655,7 +655,6 @@ impl TaskTable {
             .iter()
             .filter_map(|s| s.as_deref().map(|(p, t)| (p, t)))
     }
-
 }
 
 impl<'a> IntoIterator for &'a TaskTable {
