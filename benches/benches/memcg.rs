@@ -362,6 +362,10 @@ const F2_PRESENT: u64 = 1 << 32;
 /// [`F2`]'s page record: 24 bytes, the simulator's `struct page` + `page_cgroup` size, with
 /// the LRU `list_head` as two frame numbers.
 #[derive(Copy, Clone)]
+#[expect(
+    dead_code,
+    reason = "the floor writes the whole record, as a fault does; only the links are read back"
+)]
 struct F2Page {
     flags: u32,
     memcg: u16,
