@@ -19,7 +19,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
-use crate::memcontrol::MemcgSlot;
+use crate::memcontrol::{MemCgroup, MemcgSlot};
 use crate::mm::{Mm, MmId, Pte, VmaKind};
 use crate::page::{
     self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
@@ -148,6 +148,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
         // nothing reads the delta before the CPU lock is released.
         let mut faulted = 0u64;
+        // The memcg's record and whether it charges counters, looked up once per call: the
+        // world's read side keeps the memcg table as it is.
+        let charges = w.charges_counters(memcg).then(|| w.mc(memcg));
         while vpn < end {
             if vpn >= vma_end {
                 match self.mm.find_vma(vpn) {
@@ -157,13 +160,14 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                     _ => break,
                 }
             }
-            if self.mm.ptes.get(vpn).is_some() {
+            // One page-table lookup for the check and the store (`pte_offset_map_lock`).
+            let Some(at) = self.mm.ptes.reserve(vpn) else {
                 break;
-            }
+            };
             let Some(pfn) = self.alloc_frame() else {
                 break;
             };
-            if !self.try_charge(memcg) {
+            if !self.try_charge(memcg, charges) {
                 self.cpu.pcp.push(pfn);
                 break;
             }
@@ -182,7 +186,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 ..Page::FREE
             });
             faulted += 1;
-            self.mm.ptes.insert(vpn, Pte::Page(pfn));
+            self.mm.ptes.fill(at, Pte::Page(pfn));
             self.mm.anon_rss += 1;
             self.cpu.pagevec.push(pfn);
             if self.cpu.pagevec.len() >= PAGEVEC_SIZE {
@@ -215,12 +219,12 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// `__mem_cgroup_try_charge`'s successful paths: the stock, or the counters when the charge
     /// (with its batch) fits everywhere.
-    fn try_charge(&mut self, memcg: MemcgSlot) -> bool {
+    /// `m` is the memcg's record if it charges counters (`None` for the uncharged root).
+    fn try_charge(&mut self, memcg: MemcgSlot, m: Option<&MemCgroup<C>>) -> bool {
         let w = self.w;
-        if !w.charges_counters(memcg) {
+        let Some(m) = m else {
             return true;
-        }
-        let m = w.mc(memcg);
+        };
         let stock = w.profile.stock_pages;
         if stock > 0 && self.cpu.stock.consume(&m.counters, Pages(1)) {
             return true;
@@ -289,25 +293,36 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // First pass: only pages whose every lock this call can take. The entries it finds
         // are remembered (up to ZAP_REMEMBER of them) so the second pass does not walk the
         // page table again; the mm lock keeps them as they are.
-        let mut found: ArrayVec<(u64, Pfn), ZAP_REMEMBER> = ArrayVec::new();
+        // With each entry its page record's first word as loaded here: nothing can change it before the
+        // second pass (the page is on this CPU's pagevec, whose lock this call holds, or on an
+        // LRU list, which only the slow path (write side) takes pages off besides a zap of
+        // its own mm, whose lock this call holds).
+        let mut found: ArrayVec<(u64, Pfn, Page), ZAP_REMEMBER> = ArrayVec::new();
         let mut all_found = true;
+        let mut ok_memcg = NO_MEMCG;
         let refused = self.mm.ptes.walk(first, end, |vpn, pte| {
             let Pte::Page(pfn) = pte else {
                 return ControlFlow::Break(());
             };
-            if found.try_push((vpn, pfn)).is_err() {
+            let pg = w.zone.pages[pfn.index()].load_head();
+            if found.try_push((vpn, pfn, pg)).is_err() {
                 all_found = false;
             }
-            let pg = w.zone.pages[pfn.index()].load();
             let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
             if !pg.has(PG_ANON)
                 || pg.mapcount != 1
                 || pg.has(PG_MLOCKED | PG_UNEVICTABLE)
                 || !placed
                 || pg.memcg == NO_MEMCG
-                || w.mc(pg.memcg).under_oom > 0
             {
                 return ControlFlow::Break(());
+            }
+            // The memcg's OOM state, looked up once per run of pages of one memcg.
+            if pg.memcg != ok_memcg {
+                if w.mc(pg.memcg).under_oom > 0 {
+                    return ControlFlow::Break(());
+                }
+                ok_memcg = pg.memcg;
             }
             ControlFlow::Continue(())
         });
@@ -326,7 +341,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let mut from = first;
         let mut next = 0;
         loop {
-            let (vpn, pfn) = if all_found {
+            let (vpn, pfn, pg) = if all_found {
                 let Some(&e) = found.get(next) else { break };
                 next += 1;
                 e
@@ -335,12 +350,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                     break;
                 };
                 from = vpn + 1;
-                (vpn, pfn)
+                (vpn, pfn, w.zone.pages[pfn.index()].load_head())
             };
             self.mm.ptes.remove(vpn);
             self.mm.anon_rss -= 1;
             let frame = &w.zone.pages[pfn.index()];
-            let pg = frame.load();
             if pg.has(PG_LRU) {
                 lock_batch += 1;
                 if lock_batch > SWAP_CLUSTER_MAX {

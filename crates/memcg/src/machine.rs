@@ -41,7 +41,7 @@ use crate::counter_ext::MemCounter;
 pub use crate::events::hook::{MemcgEventHook, MemcgEventView, NoEventHook};
 use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemcgId, MemcgTable};
-use crate::mm::{CacheSlot, FileId, Mm, MmId, Shm, SwapSlot, Task};
+use crate::mm::{CacheSlot, FileId, Mm, MmId, Shm, SwapSlot, TaskTable};
 use crate::page::{LruVec, Page, PageFrame, Pfn};
 use crate::page_alloc::Zone;
 pub(crate) use crate::percpu::{CpuState, SpinLock};
@@ -138,7 +138,7 @@ pub(crate) struct World<C: MemCounter> {
     /// Every `mm_struct`, by the index tasks hold in `Task::mm`.
     pub(crate) mms: Slab<CachePadded<SpinLock<Mm>>>,
     /// Every task the machine knows (`task_struct`'s memory side).
-    pub(crate) tasks: BTreeMap<Pid, Task>,
+    pub(crate) tasks: TaskTable,
     /// The page cache of every file and the reverse map of mapped shmem pages.
     pub(crate) page_cache: PageCache,
     /// The one swap area (`swapfile.rs`).
@@ -292,7 +292,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 .map(|_| CachePadded::new(SpinLock::new(CpuState::new(stock_batch))))
                 .collect(),
             mms: Slab::new(),
-            tasks: BTreeMap::new(),
+            tasks: TaskTable::default(),
             page_cache: PageCache {
                 pages: BTreeMap::new(),
                 shared_rmap: HashMap::new(),

@@ -121,6 +121,14 @@ pub(crate) struct PageTable {
     len: u64,
 }
 
+/// An entry of a [`PageTable`] found none by [`PageTable::reserve`]: its pte page's slot and
+/// its index there.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct PteSlot {
+    slot: u32,
+    i: u32,
+}
+
 fn encode(pte: Pte) -> u64 {
     match pte {
         Pte::Page(pfn) => PTE_PAGE | u64::from(pfn.0),
@@ -179,6 +187,40 @@ impl PageTable {
             self.len += 1;
         }
         old
+    }
+
+    /// The place of `vpn`'s entry if it is none, allocating its pte page if needed (as
+    /// `__pte_alloc` before `do_anonymous_page` looks at the entry): the fault checks the entry
+    /// and later stores into it with one lookup ([`fill`](Self::fill)). An unused reservation
+    /// changes nothing but may leave an empty pte page, which the table allows.
+    pub(crate) fn reserve(&mut self, vpn: u64) -> Option<PteSlot> {
+        let ti = vpn / PTRS_PER_PTE;
+        let slot = match self.slot(ti) {
+            Some(s) => s,
+            None => {
+                let s = self.tables.insert(Box::new(PteTable {
+                    entries: [0; PTRS_PER_PTE as usize],
+                    used: 0,
+                }));
+                self.index.insert(ti, s);
+                self.last.set(Some((ti, s)));
+                s
+            }
+        };
+        let i = (vpn % PTRS_PER_PTE) as u32;
+        (self.tables[slot].entries[i as usize] == 0).then_some(PteSlot {
+            slot: slot as u32,
+            i,
+        })
+    }
+
+    /// `set_pte_at` into an entry [`reserve`](Self::reserve) found none, with nothing changed
+    /// in the table since.
+    pub(crate) fn fill(&mut self, at: PteSlot, pte: Pte) {
+        let t = &mut self.tables[at.slot as usize];
+        t.entries[at.i as usize] = encode(pte);
+        t.used += 1;
+        self.len += 1;
     }
 
     /// `pte_clear`: remove the entry for `vpn`; returns it. The pte page stays.
@@ -548,5 +590,86 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// Every task the machine knows, by pid.
+///
+/// **Kernel:** `find_task_by_vpid` through the pid hash (`kernel/pid.c`, v2.6.34): a lookup
+/// is a hash probe, not a tree walk.
+/// **Differences:** a table indexed by the pid itself (pids are below `pid_max`), each task
+/// boxed with its pid so an unused slot costs 8 bytes; iteration is in pid order, as the
+/// ordered map it replaces gave (the OOM killer's scans depend on that order).
+/// **Invariants:** slot `i` holds pid `i`; the last slot is occupied.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TaskTable {
+    slots: Vec<Option<Box<(Pid, Task)>>>,
+}
+
+impl TaskTable {
+    fn index(pid: Pid) -> Option<usize> {
+        usize::try_from(pid.0).ok()
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, pid: &Pid) -> Option<&Task> {
+        self.slots
+            .get(Self::index(*pid)?)?
+            .as_deref()
+            .map(|(_, t)| t)
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, pid: &Pid) -> Option<&mut Task> {
+        self.slots
+            .get_mut(Self::index(*pid)?)?
+            .as_deref_mut()
+            .map(|(_, t)| t)
+    }
+
+    pub(crate) fn contains_key(&self, pid: &Pid) -> bool {
+        self.get(pid).is_some()
+    }
+
+    /// Add or replace `pid`'s task; returns the one it replaced. Pids are never negative.
+    pub(crate) fn insert(&mut self, pid: Pid, task: Task) -> Option<Task> {
+        let i = Self::index(pid).expect("pids are not negative");
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        self.slots[i].replace(Box::new((pid, task))).map(|b| b.1)
+    }
+
+    pub(crate) fn remove(&mut self, pid: &Pid) -> Option<Task> {
+        let i = Self::index(*pid)?;
+        let old = self.slots.get_mut(i)?.take().map(|b| b.1);
+        while self.slots.last().is_some_and(Option::is_none) {
+            self.slots.pop();
+        }
+        old
+    }
+
+    /// Every task in pid order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Pid, &Task)> + '_ {
+        self.slots
+            .iter()
+            .filter_map(|s| s.as_deref().map(|(p, t)| (p, t)))
+    }
+}
+
+impl<'a> IntoIterator for &'a TaskTable {
+    type Item = (&'a Pid, &'a Task);
+    type IntoIter = Box<dyn Iterator<Item = (&'a Pid, &'a Task)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl std::ops::Index<&Pid> for TaskTable {
+    type Output = Task;
+
+    fn index(&self, pid: &Pid) -> &Task {
+        self.get(pid).expect("no such task")
     }
 }

@@ -258,6 +258,20 @@ impl PageFrame {
         f
     }
 
+    /// The first word alone (flags, memcg, mapcount, pagevec CPU): what a zap checks and
+    /// acts on. The links, owner and index are not loaded and read as [`Page::FREE`]'s.
+    #[inline]
+    pub(crate) fn load_head(&self) -> Page {
+        let w0 = self.w0.load(Relaxed);
+        Page {
+            flags: w0 as u16,
+            memcg: MemcgSlot((w0 >> 16) as u16),
+            mapcount: (w0 >> 32) as u16,
+            pagevec_cpu: (w0 >> 48) as u16,
+            ..Page::FREE
+        }
+    }
+
     /// The record's current value.
     #[inline]
     pub fn load(&self) -> Page {

@@ -70,6 +70,9 @@ pub(crate) struct MemStatDelta {
     pub(crate) rss: i64,
     pub(crate) pgpgin: u64,
     pub(crate) pgpgout: u64,
+    /// The slot is on `stat_dirty` (set by [`CpuState::stat_mut`], cleared with the delta
+    /// when it is folded).
+    pub(crate) dirty: bool,
 }
 
 impl<C: MemCounter> CpuState<C> {
@@ -93,11 +96,12 @@ impl<C: MemCounter> CpuState<C> {
             self.stat
                 .resize(i + 1, CachePadded::new(MemStatDelta::default()));
         }
-        let d = &mut self.stat[i];
-        if d.pgpgin == 0 && d.pgpgout == 0 && d.rss == 0 {
+        let d = &mut *self.stat[i];
+        if !d.dirty {
+            d.dirty = true;
             self.stat_dirty.push(s);
         }
-        &mut self.stat[i]
+        d
     }
 }
 

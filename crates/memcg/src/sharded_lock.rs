@@ -15,7 +15,7 @@
 //! gives each shard a clone back when it unlocks. The read side maps its shard's guard to the
 //! value (parking_lot's `MappedRwLockReadGuard`), so a deref is one pointer as in crossbeam's;
 //! the write side adds a reference-count decrement and increment per shard and a uniqueness
-//! check per mutable access (callgrind: `docs/benchmarks.md` §3.12). No poisoning (parking_lot's
+//! check per mutable access (callgrind: `docs/benchmarks.md` §3.13). No poisoning (parking_lot's
 //! semantics; the machine's invariants are checked separately).
 //! **Locking:** shards are taken in index order by writers; a reader takes one shard. Lock order
 //! for the world: see `machine.rs`.
