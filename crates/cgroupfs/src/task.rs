@@ -46,6 +46,9 @@ pub enum Sched {
     WaitReadable(Fd),
     /// Program waits until this fd (a pipe) has room or lost its reader.
     WaitWritable(Fd),
+    /// A threaded task's thread is parked until its condition holds (a child to reap, a pipe
+    /// of another process); the scheduler asks [`crate::Program::ready`] every round.
+    Polled,
     /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, `mm/memcontrol.c` `memcg_oom_recover`, v2.6.35) until
     /// `memcg_oom_recover` wakes it (`ps` state D); then it retries its fault.
     OomWait,
@@ -106,7 +109,8 @@ impl Task {
             Sched::NoProgram
             | Sched::SleepUntil(_)
             | Sched::WaitReadable(_)
-            | Sched::WaitWritable(_) => ProcState::Sleeping,
+            | Sched::WaitWritable(_)
+            | Sched::Polled => ProcState::Sleeping,
             Sched::OomWait => ProcState::Uninterruptible,
         }
     }

@@ -35,6 +35,7 @@ pub mod child;
 mod jobs;
 pub(crate) mod printf;
 mod redirect;
+mod tasks;
 
 /// How deeply function calls, subshells, `eval`, `.` and command substitutions may nest at
 /// run time. Beyond it a command fails with a message instead of overflowing the host stack.
@@ -172,6 +173,13 @@ pub struct Shell {
     /// Set from another thread to stop the script at the next command (`cgsim serve`'s time
     /// bound), as an interactive shell abandons the rest of a line on SIGINT.
     interrupt: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// This shell runs a pipeline stage or background job on a threaded task's thread
+    /// (`tasks.rs`).
+    threaded: bool,
+    /// Simple commands run on this task thread (it yields every `tasks::YIELD_EVERY`).
+    task_cmds: u64,
+    /// Children this shell started as threaded tasks.
+    task_kids: BTreeSet<Pid>,
 }
 
 /// The longest value a variable may hold; a longer assignment fails (a bound on memory, as
@@ -256,6 +264,9 @@ impl Shell {
             trap_table: Arc::default(),
             budget: None,
             interrupt: None,
+            threaded: false,
+            task_cmds: 0,
+            task_kids: BTreeSet::new(),
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
@@ -615,6 +626,9 @@ impl Shell {
 
     /// Let simulated programs run, then move console output and the trace into `pending`.
     pub fn collect(&mut self) {
+        if self.threaded {
+            return;
+        }
         self.k.run_until_idle();
         self.drain_console();
         if self.tracing {
@@ -629,6 +643,10 @@ impl Shell {
     }
 
     fn drain_console(&mut self) {
+        // A task thread leaves the console to the main shell, which drains it in order.
+        if self.threaded {
+            return;
+        }
         self.pending.extend(self.k.console_drain());
     }
 
@@ -833,18 +851,28 @@ impl Shell {
                 }
             };
             let input = prev_read;
-            let child = self.fork_subshell(|sh, child| {
+            let plumb = move |k: &Kernel, child: Pid| {
                 if let Some(r) = input {
-                    let _ = sh.k.dup2(child, r, Fd(0));
-                    let _ = sh.k.close(child, r);
+                    let _ = k.dup2(child, r, Fd(0));
+                    let _ = k.close(child, r);
                 }
                 if let Some((r, w)) = pipe {
-                    let _ = sh.k.dup2(child, w, Fd(1));
-                    let _ = sh.k.close(child, w);
-                    let _ = sh.k.close(child, r);
+                    let _ = k.dup2(child, w, Fd(1));
+                    let _ = k.close(child, w);
+                    let _ = k.close(child, r);
                 }
-                sh.run_command_as_process(cmd)
-            });
+            };
+            // A simulated program is the forked process itself; anything else (shell code,
+            // a builtin, a one-shot command) runs as a threaded task, concurrently.
+            let child = if self.is_program_stage(cmd) {
+                self.fork_subshell(|sh, child| {
+                    plumb(&sh.k, child);
+                    sh.run_command_as_process(cmd)
+                })
+            } else {
+                let cmd = cmd.clone();
+                self.fork_task(plumb, move |sh, _| sh.run_command_as_process(&cmd))
+            };
             if let Some(r) = input {
                 let _ = self.k.close(pid, r);
             }
@@ -875,6 +903,19 @@ impl Shell {
     fn run_command_as_process(&mut self, cmd: &Command) -> Exec {
         if let Command::Simple(sc) = cmd {
             return self.run_simple(sc, true);
+        }
+        // `( ... )` as the whole job of a fresh process runs in that process, as dash's
+        // `EV_EXIT` does: `(trap ... USR1; ...) &` is one process, which `$!` names.
+        if let Command::Compound {
+            line,
+            body,
+            redirects,
+        } = cmd
+            && redirects.is_empty()
+            && let Compound::Subshell(p) = &**body
+        {
+            self.line = *line;
+            return self.run_program_as_process(p);
         }
         Exec::Status(self.run_command(cmd))
     }
@@ -964,22 +1005,33 @@ impl Shell {
 
     fn run_background(&mut self, ao: &AndOr) {
         let single = ao.rest.is_empty() && !ao.first.bang && ao.first.cmds.len() == 1;
-        let child = self.fork_subshell(|sh, child| {
-            // Standard input of a background command is /dev/null unless redirected
-            // (XCU 2.9.3; dash's `forkchild` without job control).
-            if let Ok(fd) =
-                sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
+        // Standard input of a background command is /dev/null unless redirected (XCU 2.9.3;
+        // dash's `forkchild` without job control).
+        let devnull = |k: &Kernel, child: Pid| {
+            if let Ok(fd) = k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
                 && fd.0 != 0
             {
-                let _ = sh.k.dup2(child, fd, Fd(0));
-                let _ = sh.k.close(child, fd);
+                let _ = k.dup2(child, fd, Fd(0));
+                let _ = k.close(child, fd);
             }
-            if single {
+        };
+        // A simulated program runs as the forked process; shell code runs as a threaded task
+        // alongside the rest of the script (`tasks.rs`).
+        let child = if single && self.is_program_stage(&ao.first.cmds[0]) {
+            self.fork_subshell(|sh, child| {
+                devnull(&sh.k, child);
                 sh.run_command_as_process(&ao.first.cmds[0])
-            } else {
-                Exec::Status(sh.run_and_or(ao))
-            }
-        });
+            })
+        } else {
+            let ao = ao.clone();
+            self.fork_task(devnull, move |sh, _| {
+                if single {
+                    sh.run_command_as_process(&ao.first.cmds[0])
+                } else {
+                    Exec::Status(sh.run_and_or(&ao))
+                }
+            })
+        };
         if let Some(c) = child {
             self.last_bg = Some(c);
             let seq = self
@@ -1308,6 +1360,7 @@ impl Shell {
             self.status = 130;
             return Exec::Status(130);
         }
+        self.task_tick();
         if let Some(b) = &mut self.budget {
             if *b == 0 {
                 self.exit = Some(124);

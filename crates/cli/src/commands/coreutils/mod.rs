@@ -120,6 +120,9 @@ pub(crate) fn write_out(sh: &mut Shell, pid: Pid, prog: &str, data: &[u8]) -> bo
     }
     match sh.write_fd(pid, 1, data) {
         Ok(_) => true,
+        // The write raised SIGPIPE, whose default action ended the process (a program
+        // killed by it prints nothing).
+        Err(e) if e.errno == Errno::EPIPE && !sh.kernel().task_alive(pid) => false,
         Err(e) => {
             sh.write_err(
                 pid,
