@@ -23,7 +23,9 @@
 //! segments) are the same as the main shell's.
 //!
 //! **Differences:** a simple command that is a simulated program (`yes`, `sleep`,
-//! `memcg_process`, ...) is still executed directly in the forked process, as before; a
+//! `memcg_process`, ...) or a wrapper that executes a command (`cgexec`, `sudo`, `nohup`,
+//! `taskset`, `setpriv`) is still executed directly in the forked process, as before, so
+//! `sudo sh -c 'while :; do echo; done' | head -n 1` does not stream; a
 //! command a threaded stage runs in a further child (`{ cat f; } | ...`) runs to completion
 //! inside it, its pipe writes growing the buffer as the main shell's do (only the stage's own
 //! process sleeps on a full pipe); `timeout` inside a threaded stage waits without its
@@ -70,16 +72,18 @@ impl Shell {
     /// Whether `pid` (or, for `None`, any child of the current process) is a threaded task
     /// this shell started: waiting for one lets the clock move to any sleeper's wake-up,
     /// since what the task waits for is not in this shell's own timer table.
-    pub(crate) fn waits_on_task(&self, pid: Option<Pid>) -> bool {
-        match pid {
-            Some(p) => self.task_kids.contains(&p),
-            None => !self.task_kids.is_empty(),
-        }
+    /// The same holds while any threaded task this shell started is alive (the stages of a
+    /// pipeline are waited for in order: `yes` in front waits for the threaded stage after it).
+    pub(crate) fn waits_on_task(&mut self, pid: Option<Pid>) -> bool {
+        let k = Arc::clone(&self.k);
+        self.task_kids.retain(|&p| k.task_alive(p));
+        pid.is_some_and(|p| self.task_kids.contains(&p)) || !self.task_kids.is_empty()
     }
 
     /// Whether a pipeline stage or background job `cmd` can run as the forked process itself
     /// without a task thread: a simple command naming a simulated program (`yes`, `sleep`),
-    /// which the scheduler already runs concurrently.
+    /// which the scheduler already runs concurrently, or a wrapper that executes one
+    /// (`cgexec`, `sudo`, `taskset`, `nohup`: their command is executed as before).
     pub(crate) fn is_program_stage(&self, cmd: &super::Command) -> bool {
         let super::Command::Simple(sc) = cmd else {
             return false;
@@ -92,7 +96,7 @@ impl Shell {
             && !self.st.aliases.contains_key(name)
             && matches!(
                 self.registry.kind(base),
-                Some(crate::commands::Kind::Program(_))
+                Some(crate::commands::Kind::Program(_) | crate::commands::Kind::Wrapper(_))
             )
     }
 
