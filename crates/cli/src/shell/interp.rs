@@ -180,6 +180,8 @@ pub struct Shell {
     task_cmds: u64,
     /// Children this shell started as threaded tasks.
     task_kids: BTreeSet<Pid>,
+    /// Jobs `wait` has collected: dash's `jp->waited`, freed when the next job is made.
+    waited: BTreeSet<Pid>,
 }
 
 /// The longest value a variable may hold; a longer assignment fails (a bound on memory, as
@@ -267,6 +269,7 @@ impl Shell {
             threaded: false,
             task_cmds: 0,
             task_kids: BTreeSet::new(),
+            waited: BTreeSet::new(),
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
@@ -384,6 +387,32 @@ impl Shell {
     pub fn done_job_status(&self, pid: Pid) -> Option<i32> {
         let in_table = self.jobs.iter().flatten().any(|j| j.0 == pid);
         in_table.then(|| self.reaped.get(&pid).copied()).flatten()
+    }
+
+    /// `wait` collected `pid` (`None`: every finished job): dash marks the job waited, and
+    /// `makejob` frees it when the next background job is made.
+    pub fn mark_waited(&mut self, pid: Option<Pid>) {
+        let k = Arc::clone(&self.k);
+        for &(p, _) in self.jobs.iter().flatten() {
+            if pid.is_none_or(|w| w == p) && !k.task_alive(p) {
+                self.waited.insert(p);
+            }
+        }
+    }
+
+    /// dash's `makejob`: free the slots of finished jobs that `wait` collected.
+    fn free_waited_jobs(&mut self) {
+        for slot in &mut self.jobs {
+            if let Some((p, _)) = *slot
+                && self.waited.remove(&p)
+            {
+                self.reaped.remove(&p);
+                *slot = None;
+            }
+        }
+        while self.jobs.last().is_some_and(Option::is_none) {
+            self.jobs.pop();
+        }
     }
 
     /// Keep the status `wait` got for `pid` if it is a job of the table.
@@ -1034,6 +1063,7 @@ impl Shell {
         };
         if let Some(c) = child {
             self.last_bg = Some(c);
+            self.free_waited_jobs();
             let seq = self
                 .jobs
                 .iter()

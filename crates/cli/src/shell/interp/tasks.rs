@@ -138,6 +138,7 @@ impl Shell {
             threaded: true,
             task_cmds: 0,
             task_kids: Default::default(),
+            waited: Default::default(),
         }
     }
 
