@@ -1522,6 +1522,8 @@ mod tests {
             wfiles: BTreeMap::new(),
             rfiles: Vec::new(),
             eol: '\n',
+            sink: None,
+            write_failed: false,
         };
         let mut it = split_lines(input.as_bytes(), b'\n').into_iter().peekable();
         let mut ln = 0;

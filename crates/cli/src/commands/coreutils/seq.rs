@@ -329,3 +329,27 @@ impl FormatParts {
         format!("{}{}{}", self.pre, self.spec.float(v), self.post)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::NUMBERS_MADE;
+    use crate::Shell;
+    use cgsim_cgroupfs::{BootParams, Kernel};
+    use std::sync::atomic::Ordering;
+
+    /// `seq 1000000 | head -n 1` stops seq with SIGPIPE after about a pipe's worth of numbers
+    /// (64 KiB of pipe plus stdio's 4 KiB buffer: some 10,000 numbers), instead of formatting
+    /// all of them first, as a stage that ran to completion would.
+    #[test]
+    fn seq_stops_when_its_reader_exits() {
+        let k = Kernel::boot(BootParams::default());
+        let mut sh = Shell::new(k);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let before = NUMBERS_MADE.load(Ordering::Relaxed);
+        let st = sh.run_script("seq 1000000 | head -n 1\n", &mut out, &mut err);
+        let made = NUMBERS_MADE.load(Ordering::Relaxed) - before;
+        assert_eq!((st, out.as_slice(), err.as_slice()), (0, &b"1\n"[..], &b""[..]));
+        assert!(made < 50_000, "seq formatted {made} numbers for a reader of one line");
+        assert!(made > 1_000, "seq formatted only {made} numbers");
+    }
+}
