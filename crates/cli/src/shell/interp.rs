@@ -16,8 +16,10 @@
 //! blocks, sleeps or exits (`run_until_idle`), in pid order; time only moves on `sleep` and
 //! `wait`.
 //!
-//! **Differences:** the stages of a pipeline run one after the other (see [`Shell::run_pipeline`]);
-//! recursion is bounded ([`MAX_CALL_DEPTH`]).
+//! **Concurrency:** the stages of a pipeline and background jobs made of shell code run as
+//! threaded tasks, concurrently with the rest ([`tasks`], over `cgsim_cgroupfs::threaded`).
+//!
+//! **Differences:** recursion is bounded ([`MAX_CALL_DEPTH`]).
 
 use super::ast::{
     AndOr, Command, Compound, Connector, ListItem, Pipeline, Program, RedirKind, SimpleCommand,
@@ -843,12 +845,9 @@ impl Shell {
     /// after it: a later stage reading the pipe runs the scheduler while the pipe is empty
     /// (`Kernel::read`), a program writing to a full pipe (64 KiB) sleeps until the reader makes
     /// room, and it gets SIGPIPE once the reader has exited. The status is the last stage's, as
-    /// without `pipefail`.
-    ///
-    /// **Differences:** a stage of shell code, a builtin or a command that runs to completion
-    /// in one call (`cat`, `grep`, `seq`, ...) cannot be suspended: it runs to its end when it
-    /// is forked, so two such stages run one after the other (the pipe then holds all the
-    /// first one's output, beyond 64 KiB if need be) instead of interleaving.
+    /// without `pipefail`. A stage of shell code, a builtin or a one-shot command (`cat`,
+    /// `seq`, `sed`, ...) runs as a threaded task ([`tasks`]): it sleeps on a full or empty
+    /// pipe the same way, so every stage interleaves with the others.
     fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
         let st = if p.cmds.len() == 1 {
             super::grow(|| self.run_command(&p.cmds[0]))
