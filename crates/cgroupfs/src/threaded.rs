@@ -87,9 +87,7 @@ pub fn current() -> Option<Pid> {
 pub fn block(on: BlockOn) -> bool {
     let parked = BATON.with(|b| {
         let b = b.borrow();
-        let Some(b) = b.as_ref() else {
-            return None;
-        };
+        let b = b.as_ref()?;
         if b.tx.send(FromThread::Blocked(on)).is_err() {
             return Some(false);
         }
@@ -290,4 +288,3 @@ fn child_waitable<T: Tracer>(st: &State<T>, parent: Pid, target: Option<Pid>) ->
         }
     }
 }
-

@@ -1052,7 +1052,9 @@ struct LineStream {
 
 impl LineStream {
     fn report(&mut self, msg: String) {
-        let _ = self.k.write(self.pid, cgsim_cgroupfs::Fd(2), msg.as_bytes());
+        let _ = self
+            .k
+            .write(self.pid, cgsim_cgroupfs::Fd(2), msg.as_bytes());
         self.status = 2;
     }
 
@@ -1319,10 +1321,7 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         let out = fill_reads(sh, pid, &out, &run.rfiles);
         if run.write_failed || (!out.is_empty() && sh.write_fd(pid, 1, &out).is_err()) {
             if k.task_alive(pid) {
-                sh.write_err(
-                    pid,
-                    "sed: couldn't write items to stdout: Broken pipe\n",
-                );
+                sh.write_err(pid, "sed: couldn't write items to stdout: Broken pipe\n");
             }
             return 4;
         }

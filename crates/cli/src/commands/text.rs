@@ -283,7 +283,10 @@ fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             let cut = if eof {
                 pending.len()
             } else {
-                pending.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+                pending
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
             };
             let chunk: Vec<u8> = pending.drain(..cut).collect();
             let text = String::from_utf8_lossy(&chunk);

@@ -348,8 +348,14 @@ mod tests {
         let before = NUMBERS_MADE.load(Ordering::Relaxed);
         let st = sh.run_script("seq 1000000 | head -n 1\n", &mut out, &mut err);
         let made = NUMBERS_MADE.load(Ordering::Relaxed) - before;
-        assert_eq!((st, out.as_slice(), err.as_slice()), (0, &b"1\n"[..], &b""[..]));
-        assert!(made < 50_000, "seq formatted {made} numbers for a reader of one line");
+        assert_eq!(
+            (st, out.as_slice(), err.as_slice()),
+            (0, &b"1\n"[..], &b""[..])
+        );
+        assert!(
+            made < 50_000,
+            "seq formatted {made} numbers for a reader of one line"
+        );
         assert!(made > 1_000, "seq formatted only {made} numbers");
     }
 }

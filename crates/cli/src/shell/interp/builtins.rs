@@ -1048,11 +1048,7 @@ impl cgsim_cgroupfs::Program for TrapHandler {
 impl TrapHandler {
     /// Whether the traps of `pid` catch `sig` (an ignored one too); a caught one is queued for
     /// the shell to run after its current command.
-    pub(crate) fn catch(
-        table: &std::sync::Mutex<TrapTable>,
-        pid: Pid,
-        sig: Signal,
-    ) -> bool {
+    pub(crate) fn catch(table: &std::sync::Mutex<TrapTable>, pid: Pid, sig: Signal) -> bool {
         let mut t = table
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

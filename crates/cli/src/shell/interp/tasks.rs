@@ -186,9 +186,7 @@ impl Shell {
             status
         };
         let table = Arc::clone(&self.trap_table);
-        let on_signal = Box::new(move |pid: Pid, sig: Signal| {
-            TrapHandler::catch(&table, pid, sig)
-        });
+        let on_signal = Box::new(move |pid: Pid, sig: Signal| TrapHandler::catch(&table, pid, sig));
         match ThreadedTask::new(child, run, Some(on_signal)) {
             Ok(task) => self.k.spawn_program(child, Box::new(task)),
             Err(e) => {
