@@ -264,9 +264,11 @@ impl<T: Tracer> Kernel<T> {
             }
             return;
         };
-        *self.stepping.lock() = Some(pid);
+        // A program may be stepped from inside another's step (a threaded task's `fork` runs
+        // the process events listeners): the outer one is stepping again afterwards.
+        let outer = self.stepping.lock().replace(pid);
         let step = prog.step(self, pid);
-        *self.stepping.lock() = None;
+        *self.stepping.lock() = outer;
         let mut st = self.lock_state();
         let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             // The program exited or was killed during its step: it dies with the process.

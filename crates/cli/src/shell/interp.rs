@@ -169,7 +169,7 @@ pub struct Shell {
     pub(crate) trap_table: Arc<std::sync::Mutex<builtins::TrapTable>>,
     /// How many more simple commands may run (`None`: no limit). The fuzz target sets one so
     /// `while :; do :; done` ends.
-    budget: Option<u64>,
+    budget: Option<Arc<std::sync::atomic::AtomicU64>>,
     /// The `dot` and `trace` commands' session state (pictures directory, trace options).
     pub views: crate::dot::SessionViews,
     /// Set from another thread to stop the script at the next command (`cgsim serve`'s time
@@ -442,7 +442,7 @@ impl Shell {
     /// Stop the shell after `n` more simple commands (status 124, with a message); `None`
     /// removes the limit.
     pub fn set_command_budget(&mut self, n: Option<u64>) {
-        self.budget = n;
+        self.budget = n.map(|n| Arc::new(std::sync::atomic::AtomicU64::new(n)));
     }
 
     /// An interactive shell's input ends line by line: its EXIT trap runs only on `exit`.
@@ -1390,13 +1390,14 @@ impl Shell {
             return Exec::Status(130);
         }
         self.task_tick();
-        if let Some(b) = &mut self.budget {
-            if *b == 0 {
+        // One budget for the shell and every threaded task it starts (they take turns).
+        if let Some(b) = &self.budget {
+            if b.load(std::sync::atomic::Ordering::Relaxed) == 0 {
                 self.exit = Some(124);
                 self.status = 124;
                 return Exec::Status(124);
             }
-            *b -= 1;
+            b.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         }
         let (argv, assigns, redirs) = match self.expand(cmd) {
             Ok(x) => x,

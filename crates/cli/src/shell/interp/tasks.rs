@@ -132,7 +132,7 @@ impl Shell {
             jobs: Vec::new(),
             exec_keep_redirects: false,
             trap_table: Arc::clone(&self.trap_table),
-            budget: self.budget,
+            budget: self.budget.clone(),
             views: Default::default(),
             interrupt: self.interrupt.clone(),
             threaded: true,
