@@ -8,6 +8,9 @@ seq 1000000 | head -n 1
 seq 1000000 | sed -n 3p | head -n 1
 yes | sed 5q
 echo "status $?"
+yes | tr y n | head -n 2
+yes | grep y | head -n 1
+yes | grep -q y; echo "status $?"
 yes abc | while read l; do echo "got $l"; break; done
 i=0; while true; do i=$((i+1)); echo "line $i"; done | sed 2q
 printf 'a\nb\nc\n' | while read l; do echo "<$l>"; done | cat
