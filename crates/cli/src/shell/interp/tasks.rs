@@ -31,7 +31,11 @@
 //! process sleeps on a full pipe); `timeout` inside a threaded stage waits without its
 //! deadline. A threaded task gives up its turn every [`YIELD_EVERY`] simple commands, so a
 //! background loop that never blocks (`while :; do :; done &`) cannot starve the others; the
-//! scheduler's livelock guard then ends each round of the main shell's waiting.
+//! scheduler's livelock guard then ends each round of the main shell's waiting. A SIGPIPE
+//! raised by the task's own write is delivered while its program is out of the kernel's table
+//! (being stepped), so `trap '' PIPE` does not keep it alive. A task still parked when its
+//! kernel is no longer used keeps its thread (the thread's shell holds the kernel) until the
+//! host process exits.
 
 use super::builtins::TrapHandler;
 use super::{Exec, Shell};
