@@ -154,6 +154,7 @@ mod sched;
 mod state;
 mod swap;
 mod task;
+pub mod threaded;
 mod tmpfs;
 mod tty;
 
@@ -382,6 +383,9 @@ pub enum Step {
     WaitPri(Fd),
     /// Exit with this status (`exit(code)`).
     Exit(i32),
+    /// Sleep until [`Program::ready`] says so (asked every round): a threaded task waiting on
+    /// something that is not its own fd (`crate::threaded`).
+    Poll,
 }
 
 /// A simulated user-space program: a state machine the deterministic scheduler steps.
@@ -408,6 +412,11 @@ pub trait Program<T: Tracer = Ftrace>: Send {
     /// a `TASK_KILLABLE` sleep such as the memcg OOM wait.
     fn catches(&self, _sig: Signal) -> bool {
         false
+    }
+
+    /// After [`Step::Poll`]: whether the program can run now (asked with no lock held).
+    fn ready(&mut self, _k: &Kernel<T>, _pid: Pid) -> bool {
+        true
     }
 }
 
@@ -902,6 +911,16 @@ impl<T: Tracer> Kernel<T> {
         let mut rounds = 0;
         loop {
             match self.sys_read(pid, fd, buf) {
+                // A threaded task (a pipeline stage of shell code) sleeps as `pipe_read` does:
+                // its thread parks until the pipe has data or reaches end of file.
+                Err(e)
+                    if e.errno == cgsim_ktypes::Errno::EAGAIN
+                        && threaded::current().is_some()
+                        && self.sched_pipe_ends(pid, fd).is_some() =>
+                {
+                    threaded::block(threaded::BlockOn::Readable(pid, fd));
+                    threaded::unwind_if_dead(self);
+                }
                 Err(e)
                     if e.errno == cgsim_ktypes::Errno::EAGAIN
                         && self.stepping.lock().is_none()
@@ -923,10 +942,39 @@ impl<T: Tracer> Kernel<T> {
     /// the pipe makes room (see `pipe.rs` for what happens when none does).
     pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
         let _cur = self.fault_current(pid);
-        if self.stepping.lock().is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
+        let stepping = *self.stepping.lock();
+        if stepping.is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
             self.run_until_idle();
         }
-        self.sys_write(pid, fd, data)
+        if stepping != Some(pid) || threaded::current() != Some(pid) {
+            return self.sys_write(pid, fd, data);
+        }
+        // A threaded task writing to a pipe sleeps as `pipe_write` does: what fits goes in, the
+        // thread parks until the reader makes room, and the rest follows (a blocking write is
+        // whole unless it fails); a write with no reader left is EPIPE and SIGPIPE, which kills
+        // the task unless a trap catches it.
+        let mut done = 0;
+        loop {
+            match self.sys_write(pid, fd, &data[done..]) {
+                Ok(n) => {
+                    done += n;
+                    if done == data.len() || self.sched_pipe_ends(pid, fd).is_none() {
+                        return Ok(done);
+                    }
+                    if n == 0 {
+                        threaded::block(threaded::BlockOn::Writable(pid, fd));
+                    }
+                }
+                Err(e) if e.errno == cgsim_ktypes::Errno::EAGAIN => {
+                    threaded::block(threaded::BlockOn::Writable(pid, fd));
+                }
+                Err(e) => {
+                    threaded::unwind_if_dead(self);
+                    return if done > 0 { Ok(done) } else { Err(e) };
+                }
+            }
+            threaded::unwind_if_dead(self);
+        }
     }
 
     /// Whether reads from `fd` never reach end of file (it is open on `/dev/zero`). A real

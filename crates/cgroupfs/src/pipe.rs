@@ -5,10 +5,12 @@
 //! being stepped) that writes to a full pipe gets EAGAIN and sleeps with
 //! [`crate::Step::WaitWritable`] until its reader makes room, as `pipe_write` sleeps in
 //! `pipe_wait`; a write with no reader left fails with EPIPE and sends SIGPIPE to the writer.
-//! **Differences:** a write from synchronous code (the shell, its builtins and the commands that
-//! run to completion in one call) cannot sleep: when the pipe is full it first runs the
-//! scheduler (a program reading the pipe drains it), then, if no room was made, the buffer
-//! grows past 16 pages (the reader is a later stage that has not started yet).
+//! A threaded task (a pipeline stage of shell code, `crate::threaded`) sleeps the same way:
+//! its thread parks in `Kernel::write` until the reader makes room.
+//! **Differences:** a write from the main shell's own synchronous code (a builtin with a
+//! redirection into a pipe, a command a threaded stage runs in a further child) cannot sleep:
+//! when the pipe is full it first runs the scheduler (a program reading the pipe drains it),
+//! then, if no room was made, the buffer grows past 16 pages.
 //! Pipe buffers are kernel memory and are not charged to a memory cgroup, as in 2.6.34.
 
 use crate::file::{FileKind, OpenFile};

@@ -49,7 +49,7 @@ impl SchedQueue {
             Sched::SleepUntil(when) => {
                 self.timers.insert((when, pid));
             }
-            Sched::WaitReadable(_) | Sched::WaitWritable(_) | Sched::WaitPri(_) => {
+            Sched::WaitReadable(_) | Sched::WaitWritable(_) | Sched::WaitPri(_) | Sched::Polled => {
                 self.polled.insert(pid);
             }
             Sched::NoProgram | Sched::OomWait | Sched::Zombie => {}

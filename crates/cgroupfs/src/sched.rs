@@ -53,6 +53,7 @@ impl<T: Tracer> Kernel<T> {
         let st = &mut *guard;
         let now = self.clock.now_nanos();
         let mut out = Vec::new();
+        let mut polled = Vec::new();
         for pid in st.sched_q.candidates(now) {
             let Some(sched) = st.tasks.get(&pid).map(|t| t.sched) else {
                 st.sched_q.stop_waiting(pid);
@@ -69,6 +70,7 @@ impl<T: Tracer> Kernel<T> {
                     | Sched::WaitReadable(_)
                     | Sched::WaitWritable(_)
                     | Sched::WaitPri(_)
+                    | Sched::Polled
             ) && (self.cgroups.task_frozen(pid) || self.frozen.is_frozen(pid))
             {
                 st.sched_q.enqueue(pid, sched);
@@ -102,6 +104,11 @@ impl<T: Tracer> Kernel<T> {
                     }
                     ready
                 }
+                // Asked below, with no lock held (the program's `ready` makes syscalls).
+                Sched::Polled => {
+                    polled.push(pid);
+                    false
+                }
                 Sched::NoProgram | Sched::Zombie | Sched::OomWait => {
                     st.sched_q.stop_waiting(pid);
                     false
@@ -112,7 +119,37 @@ impl<T: Tracer> Kernel<T> {
                 out.push(pid);
             }
         }
+        drop(guard);
+        if polled.is_empty() {
+            return out;
+        }
+        for pid in polled {
+            let Some(mut prog) = self.programs.lock().remove(&pid) else {
+                continue;
+            };
+            let ready = prog.ready(self, pid);
+            self.programs.lock().entry(pid).or_insert(prog);
+            if ready {
+                let mut st = self.lock_state();
+                if let Some(t) = st.tasks.get_mut(&pid).filter(|t| t.sched == Sched::Polled) {
+                    t.sched = Sched::Runnable;
+                    st.sched_q.stop_waiting(pid);
+                    out.push(pid);
+                }
+            }
+        }
+        out.sort_unstable();
         out
+    }
+
+    /// [`Kernel::fd_readable`] for the threaded tasks' polls.
+    pub(crate) fn sched_fd_readable(&self, st: &State<T>, pid: Pid, fd: i32) -> bool {
+        self.fd_readable(st, pid, fd)
+    }
+
+    /// [`Kernel::fd_writable`] for the threaded tasks' polls.
+    pub(crate) fn sched_fd_writable(&self, st: &State<T>, pid: Pid, fd: i32) -> bool {
+        self.fd_writable(st, pid, fd)
     }
 
     /// Would a read of `fd` not block? A closed fd counts as ready, so the program sees EBADF.
@@ -201,6 +238,11 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sched_run_until_idle(&self) {
+        // A threaded task's code runs inside its own step: the scheduler that stepped it goes
+        // on when it blocks, so it never runs a nested round.
+        if crate::threaded::current().is_some() {
+            return;
+        }
         for _ in 0..MAX_ROUNDS {
             let runnable = self.runnable();
             self.psi_deliver_pending();
@@ -240,9 +282,11 @@ impl<T: Tracer> Kernel<T> {
             }
             return;
         };
-        *self.stepping.lock() = Some(pid);
+        // A program may be stepped from inside another's step (a threaded task's `fork` runs
+        // the process events listeners): the outer one is stepping again afterwards.
+        let outer = self.stepping.lock().replace(pid);
         let step = prog.step(self, pid);
-        *self.stepping.lock() = None;
+        *self.stepping.lock() = outer;
         let mut st = self.lock_state();
         let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             // The program exited or was killed during its step: it dies with the process.
@@ -263,6 +307,7 @@ impl<T: Tracer> Kernel<T> {
             Step::WaitReadable(fd) => t.sched = Sched::WaitReadable(fd),
             Step::WaitWritable(fd) => t.sched = Sched::WaitWritable(fd),
             Step::WaitPri(fd) => t.sched = Sched::WaitPri(fd),
+            Step::Poll => t.sched = Sched::Polled,
             Step::Exit(code) => {
                 self.do_exit(&mut st, pid, WaitStatus::Exited(code & 0xff));
                 self.unlock(st);
@@ -274,7 +319,9 @@ impl<T: Tracer> Kernel<T> {
         // The return to user space: a memory.high penalty owed by the step is slept now.
         self.psi_throttle(&mut st, pid);
         drop(st);
-        self.programs.lock().insert(pid, prog);
+        // A program that made another run as its task during the step (a threaded shell task
+        // executing `yes`: `execve`) is replaced by it.
+        self.programs.lock().entry(pid).or_insert(prog);
     }
 
     /// Queue `pid` for the state its step left it in; a wait on an eventfd hooks the task on
@@ -299,6 +346,9 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sched_advance_clock(&self, nanos: u64, done: &mut dyn FnMut() -> bool) {
+        if crate::threaded::current().is_some() {
+            return;
+        }
         let target = self.clock.now_nanos().saturating_add(nanos);
         self.sched_run_until_idle();
         loop {

@@ -49,6 +49,9 @@ pub enum Sched {
     /// Program waits in `poll(fd, POLLPRI)` until the fd has an exceptional condition: a PSI
     /// trigger's event, or a modified cgroup file (`kernfs_generic_poll`), see `psi.rs`.
     WaitPri(Fd),
+    /// A threaded task's thread is parked until its condition holds (a child to reap, a pipe
+    /// of another process); the scheduler asks [`crate::Program::ready`] every round.
+    Polled,
     /// Sleeps on a memcg OOM wait queue (`oom_kill_disable`, `mm/memcontrol.c` `memcg_oom_recover`, v2.6.35) until
     /// `memcg_oom_recover` wakes it (`ps` state D); then it retries its fault.
     OomWait,
@@ -118,7 +121,8 @@ impl Task {
             | Sched::SleepUntil(_)
             | Sched::WaitReadable(_)
             | Sched::WaitWritable(_)
-            | Sched::WaitPri(_) => ProcState::Sleeping,
+            | Sched::WaitPri(_)
+            | Sched::Polled => ProcState::Sleeping,
             Sched::OomWait => ProcState::Uninterruptible,
         }
     }

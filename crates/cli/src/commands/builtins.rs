@@ -364,7 +364,9 @@ pub fn parse_signal(s: &str) -> Option<Signal> {
 /// and do not end the shell (`wait` is a regular builtin).
 fn wait(sh: &mut Shell, argv: &[String]) -> i32 {
     if argv.len() < 2 {
-        return sh.wait_children(None);
+        let st = sh.wait_children(None);
+        sh.mark_waited(None);
+        return st;
     }
     let mut status = 0;
     for a in &argv[1..] {
@@ -397,6 +399,7 @@ fn wait(sh: &mut Shell, argv: &[String]) -> i32 {
             None => {
                 let st = sh.wait_children(Some(pid));
                 sh.remember_job_status(pid, st);
+                sh.mark_waited(Some(pid));
                 st
             }
         };

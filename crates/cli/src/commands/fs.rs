@@ -88,7 +88,10 @@ fn cat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 Ok(0) => break,
                 Ok(n) => {
                     if let Err(e) = k.write(pid, cgsim_cgroupfs::Fd(1), &buf[..n]) {
-                        sh.write_err(pid, &format!("cat: write error: {}\n", strerror(e)));
+                        // A write that raised SIGPIPE ended cat: it prints nothing.
+                        if k.task_alive(pid) {
+                            sh.write_err(pid, &format!("cat: write error: {}\n", strerror(e)));
+                        }
                         status = 1;
                         break;
                     }

@@ -630,6 +630,10 @@ struct Run<'a> {
     wfiles: BTreeMap<String, Vec<u8>>,
     rfiles: Vec<String>,
     eol: char,
+    /// Where output goes a buffer at a time while the input streams (`None`: all at the end,
+    /// for `-i` and `-s`); set when a write failed.
+    sink: Option<(std::sync::Arc<cgsim_cgroupfs::Kernel>, Pid)>,
+    write_failed: bool,
 }
 
 impl Run<'_> {
@@ -751,10 +755,25 @@ impl Run<'_> {
         did
     }
 
+    /// Write what is buffered once it fills stdio's buffer (GNU sed's stdout is fully buffered
+    /// on a pipe), so a reader that exits early stops sed with SIGPIPE.
+    fn flush_some(&mut self) {
+        let Some((k, pid)) = &self.sink else {
+            return;
+        };
+        if self.out.len() < 4096 || !self.rfiles.is_empty() || self.write_failed {
+            return;
+        }
+        if k.write(*pid, cgsim_cgroupfs::Fd(1), &self.out).is_err() {
+            self.write_failed = true;
+        }
+        self.out.clear();
+    }
+
     /// Run the script over every line; returns the exit code of `q`/`Q`, if one ran.
     fn run(
         &mut self,
-        lines: &mut std::iter::Peekable<std::vec::IntoIter<Line>>,
+        lines: &mut std::iter::Peekable<impl Iterator<Item = Line>>,
         ln: &mut usize,
     ) -> Option<i32> {
         let labels: BTreeMap<String, usize> = self
@@ -768,6 +787,10 @@ impl Run<'_> {
             .collect();
         let mut pending: Option<Line> = None;
         loop {
+            self.flush_some();
+            if self.write_failed {
+                return Some(4);
+            }
             let line = match pending.take() {
                 Some(l) => l,
                 None => match lines.next() {
@@ -1013,6 +1036,106 @@ fn expand(repl: &[Repl], caps: &regex::Captures<'_>) -> String {
     out
 }
 
+/// The inputs as one stream of lines, read through the kernel a buffer at a time when the
+/// script asks for the next line (a read of an empty pipe sleeps there). An input that cannot
+/// be opened or read is reported when the stream reaches it (`status` 2), as GNU sed does.
+struct LineStream {
+    k: std::sync::Arc<cgsim_cgroupfs::Kernel>,
+    pid: Pid,
+    files: std::collections::VecDeque<String>,
+    /// The input being read, and whether to close it at its end.
+    fd: Option<(cgsim_cgroupfs::Fd, bool)>,
+    buf: Vec<u8>,
+    eol: u8,
+    status: i32,
+}
+
+impl LineStream {
+    fn report(&mut self, msg: String) {
+        let _ = self
+            .k
+            .write(self.pid, cgsim_cgroupfs::Fd(2), msg.as_bytes());
+        self.status = 2;
+    }
+
+    /// Open the next input; false when there is none.
+    fn open_next(&mut self) -> bool {
+        while let Some(f) = self.files.pop_front() {
+            let (fd, close) = if f == "-" {
+                (cgsim_cgroupfs::Fd(0), false)
+            } else {
+                match self.k.open(self.pid, &f, OpenFlags::RDONLY, 0) {
+                    Ok(fd) => (fd, true),
+                    Err(e) => {
+                        self.report(format!("sed: can't read {f}: {}\n", e.errno.strerror()));
+                        continue;
+                    }
+                }
+            };
+            if self.k.fd_endless(self.pid, fd) {
+                if close {
+                    let _ = self.k.close(self.pid, fd);
+                }
+                let e = read_error_text(&ReadError::Endless);
+                self.report(format!("sed: can't read {f}: {e}\n"));
+                continue;
+            }
+            self.fd = Some((fd, close));
+            return true;
+        }
+        false
+    }
+}
+
+impl Iterator for LineStream {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        loop {
+            if let Some(i) = self.buf.iter().position(|&b| b == self.eol) {
+                let rest = self.buf.split_off(i + 1);
+                let mut line = std::mem::replace(&mut self.buf, rest);
+                line.pop();
+                return Some(Line {
+                    text: String::from_utf8_lossy(&line).into_owned(),
+                    newline: true,
+                });
+            }
+            if self.fd.is_none() && !self.open_next() {
+                if self.buf.is_empty() {
+                    return None;
+                }
+                // The stream's last line has no newline, and keeps none.
+                let line = std::mem::take(&mut self.buf);
+                return Some(Line {
+                    text: String::from_utf8_lossy(&line).into_owned(),
+                    newline: false,
+                });
+            }
+            let (fd, close) = self.fd.expect("opened above");
+            let mut chunk = [0u8; 4096];
+            match self.k.read(self.pid, fd, &mut chunk) {
+                Ok(n) if n > 0 => self.buf.extend_from_slice(&chunk[..n]),
+                r => {
+                    if let Err(e) = r
+                        && !(fd.0 == 0 && e.errno == cgsim_ktypes::Errno::EAGAIN)
+                    {
+                        self.report(format!("sed: read error on -: {}\n", e.errno.strerror()));
+                    }
+                    if close {
+                        let _ = self.k.close(self.pid, fd);
+                    }
+                    self.fd = None;
+                    // A file's unterminated last line is a whole line when more input follows.
+                    if !self.buf.is_empty() && !self.files.is_empty() {
+                        self.buf.push(self.eol);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn split_lines(data: &[u8], eol: u8) -> Vec<Line> {
     if data.is_empty() {
         return Vec::new();
@@ -1165,10 +1288,49 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             .collect(),
         rfiles: Vec::new(),
         eol: eol as char,
+        sink: None,
+        write_failed: false,
     };
     let mut status = 0;
     let mut ln = 0usize;
-    // Read the inputs: one stream, or one per file with -s/-i.
+    if !separate {
+        // One stream over every input, read a buffer at a time as the script asks for lines,
+        // as GNU sed reads: `yes | sed 5q` reads a few buffers, quits, and `yes` gets SIGPIPE.
+        let k = sh.kernel().clone();
+        run.sink = Some((k.clone(), pid));
+        let mut input = LineStream {
+            k: k.clone(),
+            pid,
+            files: files.iter().cloned().collect(),
+            fd: None,
+            buf: Vec::new(),
+            eol,
+            status: 0,
+        };
+        let quit = {
+            let mut it = (&mut input).peekable();
+            run.run(&mut it, &mut ln)
+        };
+        status = input.status;
+        if let Some((fd, close)) = input.fd.take()
+            && close
+        {
+            let _ = k.close(pid, fd);
+        }
+        let out = std::mem::take(&mut run.out);
+        let out = fill_reads(sh, pid, &out, &run.rfiles);
+        if run.write_failed || (!out.is_empty() && sh.write_fd(pid, 1, &out).is_err()) {
+            if k.task_alive(pid) {
+                sh.write_err(pid, "sed: couldn't write items to stdout: Broken pipe\n");
+            }
+            return 4;
+        }
+        if let Some(code) = quit {
+            status = code;
+        }
+        return write_wfiles(sh, pid, &mut run).unwrap_or(status);
+    }
+    // Read the inputs: one per file with -s/-i.
     let mut groups: Vec<(Option<String>, Vec<Line>)> = Vec::new();
     let mut stream = Vec::new();
     for f in &files {
@@ -1261,6 +1423,12 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             break;
         }
     }
+    write_wfiles(sh, pid, &mut run).unwrap_or(status)
+}
+
+/// Write the `w FILE` outputs; `Some(4)` when one cannot be written.
+fn write_wfiles(sh: &mut Shell, pid: Pid, run: &mut Run<'_>) -> Option<i32> {
+    let k = sh.kernel().clone();
     for (f, data) in std::mem::take(&mut run.wfiles) {
         let r = if f == "/dev/stdout" {
             sh.write_fd(pid, 1, &data).map(|_| ())
@@ -1274,10 +1442,10 @@ fn sed(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 pid,
                 &format!("sed: couldn't open file {f}: {}\n", e.errno.strerror()),
             );
-            return 4;
+            return Some(4);
         }
     }
-    status
+    None
 }
 
 /// Put the contents of `r FILE` where the script asked for them (a missing file reads as
@@ -1353,6 +1521,8 @@ mod tests {
             wfiles: BTreeMap::new(),
             rfiles: Vec::new(),
             eol: '\n',
+            sink: None,
+            write_failed: false,
         };
         let mut it = split_lines(input.as_bytes(), b'\n').into_iter().peekable();
         let mut ln = 0;

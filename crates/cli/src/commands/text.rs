@@ -247,39 +247,84 @@ fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     };
     let many = files.len() > 1;
     let (mut matched_any, mut error) = (false, false);
+    let k = sh.kernel().clone();
     for f in &files {
-        let Some(data) = read_all(sh, pid, "grep", f) else {
-            error = true;
-            continue;
+        // GNU grep reads a buffer at a time and writes its output a buffer at a time (fully
+        // buffered on a pipe), so it runs alongside the stages around it and a reader that
+        // exits early stops it with SIGPIPE; `-q` stops reading at the first match.
+        let input = match Input::open(sh, pid, f, false) {
+            Ok(i) => i,
+            Err(e) => {
+                report_read_error(sh, pid, "grep", f, e);
+                error = true;
+                continue;
+            }
         };
-        let text = String::from_utf8_lossy(&data);
         let mut n = 0;
         let mut out = String::new();
-        for line in text.lines() {
-            let hay = if icase {
-                line.to_lowercase()
-            } else {
-                line.to_string()
-            };
-            let hit = if let Some(re) = &re {
-                re.is_match(line)
-            } else if word {
-                contains_word(&hay, &needle)
-            } else {
-                hay.contains(&needle)
-            };
-            if hit != invert {
-                n += 1;
-                if !count && !quiet {
-                    if many {
-                        out.push_str(f);
-                        out.push(':');
-                    }
-                    out.push_str(line);
-                    out.push('\n');
+        let mut pending: Vec<u8> = Vec::new();
+        let mut buf = vec![0u8; 4096];
+        let mut eof = false;
+        let mut stop = false;
+        while !eof && !stop {
+            match k.read(pid, input.fd, &mut buf) {
+                Ok(0) => eof = true,
+                Ok(r) => pending.extend_from_slice(&buf[..r]),
+                // The console's standard input has nothing to read.
+                Err(e) if f == "-" && e.errno == Errno::EAGAIN => eof = true,
+                Err(e) => {
+                    report_read_error(sh, pid, "grep", f, ReadError::Read(e.errno));
+                    error = true;
+                    eof = true;
+                    pending.clear();
                 }
             }
+            // Whole lines only, and the unterminated last one at the end.
+            let cut = if eof {
+                pending.len()
+            } else {
+                pending
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+            };
+            let chunk: Vec<u8> = pending.drain(..cut).collect();
+            let text = String::from_utf8_lossy(&chunk);
+            for line in text.lines() {
+                let hay = if icase {
+                    line.to_lowercase()
+                } else {
+                    line.to_string()
+                };
+                let hit = if let Some(re) = &re {
+                    re.is_match(line)
+                } else if word {
+                    contains_word(&hay, &needle)
+                } else {
+                    hay.contains(&needle)
+                };
+                if hit != invert {
+                    n += 1;
+                    if quiet {
+                        stop = true;
+                        break;
+                    }
+                    if !count {
+                        if many {
+                            out.push_str(f);
+                            out.push(':');
+                        }
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
+            }
+            if out.len() >= 4096 && sh.out(pid, &std::mem::take(&mut out)).is_err() {
+                input.close(sh, pid);
+                return 2;
+            }
         }
+        input.close(sh, pid);
         if count && !quiet {
             out = if many {
                 format!("{f}:{n}\n")

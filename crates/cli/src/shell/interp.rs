@@ -16,8 +16,10 @@
 //! blocks, sleeps or exits (`run_until_idle`), in pid order; time only moves on `sleep` and
 //! `wait`.
 //!
-//! **Differences:** the stages of a pipeline run one after the other (see [`Shell::run_pipeline`]);
-//! recursion is bounded ([`MAX_CALL_DEPTH`]).
+//! **Concurrency:** the stages of a pipeline and background jobs made of shell code run as
+//! threaded tasks, concurrently with the rest ([`tasks`], over `cgsim_cgroupfs::threaded`).
+//!
+//! **Differences:** recursion is bounded ([`MAX_CALL_DEPTH`]).
 
 use super::ast::{
     AndOr, Command, Compound, Connector, ListItem, Pipeline, Program, RedirKind, SimpleCommand,
@@ -35,6 +37,7 @@ pub mod child;
 mod jobs;
 pub(crate) mod printf;
 mod redirect;
+mod tasks;
 
 /// How deeply function calls, subshells, `eval`, `.` and command substitutions may nest at
 /// run time. Beyond it a command fails with a message instead of overflowing the host stack.
@@ -173,12 +176,21 @@ pub struct Shell {
     pub(crate) trap_table: Arc<std::sync::Mutex<builtins::TrapTable>>,
     /// How many more simple commands may run (`None`: no limit). The fuzz target sets one so
     /// `while :; do :; done` ends.
-    budget: Option<u64>,
+    budget: Option<Arc<std::sync::atomic::AtomicU64>>,
     /// The `dot` and `trace` commands' session state (pictures directory, trace options).
     pub views: crate::dot::SessionViews,
     /// Set from another thread to stop the script at the next command (`cgsim serve`'s time
     /// bound), as an interactive shell abandons the rest of a line on SIGINT.
     interrupt: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// This shell runs a pipeline stage or background job on a threaded task's thread
+    /// (`tasks.rs`).
+    threaded: bool,
+    /// Simple commands run on this task thread (it yields every `tasks::YIELD_EVERY`).
+    task_cmds: u64,
+    /// Children this shell started as threaded tasks.
+    task_kids: BTreeSet<Pid>,
+    /// Jobs `wait` has collected: dash's `jp->waited`, freed when the next job is made.
+    waited: BTreeSet<Pid>,
 }
 
 /// The longest value a variable may hold; a longer assignment fails (a bound on memory, as
@@ -265,6 +277,10 @@ impl Shell {
             trap_table: Arc::default(),
             budget: None,
             interrupt: None,
+            threaded: false,
+            task_cmds: 0,
+            task_kids: BTreeSet::new(),
+            waited: BTreeSet::new(),
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
             sh.st.vars.insert("PWD".to_string(), cwd);
@@ -384,6 +400,32 @@ impl Shell {
         in_table.then(|| self.reaped.get(&pid).copied()).flatten()
     }
 
+    /// `wait` collected `pid` (`None`: every finished job): dash marks the job waited, and
+    /// `makejob` frees it when the next background job is made.
+    pub fn mark_waited(&mut self, pid: Option<Pid>) {
+        let k = Arc::clone(&self.k);
+        for &(p, _) in self.jobs.iter().flatten() {
+            if pid.is_none_or(|w| w == p) && !k.task_alive(p) {
+                self.waited.insert(p);
+            }
+        }
+    }
+
+    /// dash's `makejob`: free the slots of finished jobs that `wait` collected.
+    fn free_waited_jobs(&mut self) {
+        for slot in &mut self.jobs {
+            if let Some((p, _)) = *slot
+                && self.waited.remove(&p)
+            {
+                self.reaped.remove(&p);
+                *slot = None;
+            }
+        }
+        while self.jobs.last().is_some_and(Option::is_none) {
+            self.jobs.pop();
+        }
+    }
+
     /// Keep the status `wait` got for `pid` if it is a job of the table.
     pub fn remember_job_status(&mut self, pid: Pid, status: i32) {
         if self.jobs.iter().flatten().any(|j| j.0 == pid) {
@@ -409,7 +451,7 @@ impl Shell {
     /// Stop the shell after `n` more simple commands (status 124, with a message); `None`
     /// removes the limit.
     pub fn set_command_budget(&mut self, n: Option<u64>) {
-        self.budget = n;
+        self.budget = n.map(|n| Arc::new(std::sync::atomic::AtomicU64::new(n)));
     }
 
     /// An interactive shell's input ends line by line: its EXIT trap runs only on `exit`.
@@ -624,6 +666,9 @@ impl Shell {
 
     /// Let simulated programs run, then move console output and the trace into `pending`.
     pub fn collect(&mut self) {
+        if self.threaded {
+            return;
+        }
         self.k.run_until_idle();
         self.drain_console();
         if self.tracing {
@@ -638,6 +683,10 @@ impl Shell {
     }
 
     fn drain_console(&mut self) {
+        // A task thread leaves the console to the main shell, which drains it in order.
+        if self.threaded {
+            return;
+        }
         self.pending.extend(self.k.console_drain());
     }
 
@@ -805,12 +854,9 @@ impl Shell {
     /// after it: a later stage reading the pipe runs the scheduler while the pipe is empty
     /// (`Kernel::read`), a program writing to a full pipe (64 KiB) sleeps until the reader makes
     /// room, and it gets SIGPIPE once the reader has exited. The status is the last stage's, as
-    /// without `pipefail`.
-    ///
-    /// **Differences:** a stage of shell code, a builtin or a command that runs to completion
-    /// in one call (`cat`, `grep`, `seq`, ...) cannot be suspended: it runs to its end when it
-    /// is forked, so two such stages run one after the other (the pipe then holds all the
-    /// first one's output, beyond 64 KiB if need be) instead of interleaving.
+    /// without `pipefail`. A stage of shell code, a builtin or a one-shot command (`cat`,
+    /// `seq`, `sed`, ...) runs as a threaded task ([`tasks`]): it sleeps on a full or empty
+    /// pipe the same way, so every stage interleaves with the others.
     fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
         let st = if p.cmds.len() == 1 {
             super::grow(|| self.run_command(&p.cmds[0]))
@@ -842,18 +888,28 @@ impl Shell {
                 }
             };
             let input = prev_read;
-            let child = self.fork_subshell(|sh, child| {
+            let plumb = move |k: &Kernel, child: Pid| {
                 if let Some(r) = input {
-                    let _ = sh.k.dup2(child, r, Fd(0));
-                    let _ = sh.k.close(child, r);
+                    let _ = k.dup2(child, r, Fd(0));
+                    let _ = k.close(child, r);
                 }
                 if let Some((r, w)) = pipe {
-                    let _ = sh.k.dup2(child, w, Fd(1));
-                    let _ = sh.k.close(child, w);
-                    let _ = sh.k.close(child, r);
+                    let _ = k.dup2(child, w, Fd(1));
+                    let _ = k.close(child, w);
+                    let _ = k.close(child, r);
                 }
-                sh.run_command_as_process(cmd)
-            });
+            };
+            // A simulated program is the forked process itself; anything else (shell code,
+            // a builtin, a one-shot command) runs as a threaded task, concurrently.
+            let child = if self.is_program_stage(cmd) {
+                self.fork_subshell(|sh, child| {
+                    plumb(&sh.k, child);
+                    sh.run_command_as_process(cmd)
+                })
+            } else {
+                let cmd = cmd.clone();
+                self.fork_task(plumb, move |sh, _| sh.run_command_as_process(&cmd))
+            };
             if let Some(r) = input {
                 let _ = self.k.close(pid, r);
             }
@@ -884,6 +940,19 @@ impl Shell {
     fn run_command_as_process(&mut self, cmd: &Command) -> Exec {
         if let Command::Simple(sc) = cmd {
             return self.run_simple(sc, true);
+        }
+        // `( ... )` as the whole job of a fresh process runs in that process, as dash's
+        // `EV_EXIT` does: `(trap ... USR1; ...) &` is one process, which `$!` names.
+        if let Command::Compound {
+            line,
+            body,
+            redirects,
+        } = cmd
+            && redirects.is_empty()
+            && let Compound::Subshell(p) = &**body
+        {
+            self.line = *line;
+            return self.run_program_as_process(p);
         }
         Exec::Status(self.run_command(cmd))
     }
@@ -973,24 +1042,36 @@ impl Shell {
 
     fn run_background(&mut self, ao: &AndOr) {
         let single = ao.rest.is_empty() && !ao.first.bang && ao.first.cmds.len() == 1;
-        let child = self.fork_subshell(|sh, child| {
-            // Standard input of a background command is /dev/null unless redirected
-            // (XCU 2.9.3; dash's `forkchild` without job control).
-            if let Ok(fd) =
-                sh.k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
+        // Standard input of a background command is /dev/null unless redirected (XCU 2.9.3;
+        // dash's `forkchild` without job control).
+        let devnull = |k: &Kernel, child: Pid| {
+            if let Ok(fd) = k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
                 && fd.0 != 0
             {
-                let _ = sh.k.dup2(child, fd, Fd(0));
-                let _ = sh.k.close(child, fd);
+                let _ = k.dup2(child, fd, Fd(0));
+                let _ = k.close(child, fd);
             }
-            if single {
+        };
+        // A simulated program runs as the forked process; shell code runs as a threaded task
+        // alongside the rest of the script (`tasks.rs`).
+        let child = if single && self.is_program_stage(&ao.first.cmds[0]) {
+            self.fork_subshell(|sh, child| {
+                devnull(&sh.k, child);
                 sh.run_command_as_process(&ao.first.cmds[0])
-            } else {
-                Exec::Status(sh.run_and_or(ao))
-            }
-        });
+            })
+        } else {
+            let ao = ao.clone();
+            self.fork_task(devnull, move |sh, _| {
+                if single {
+                    sh.run_command_as_process(&ao.first.cmds[0])
+                } else {
+                    Exec::Status(sh.run_and_or(&ao))
+                }
+            })
+        };
         if let Some(c) = child {
             self.last_bg = Some(c);
+            self.free_waited_jobs();
             let seq = self
                 .jobs
                 .iter()
@@ -1317,13 +1398,15 @@ impl Shell {
             self.status = 130;
             return Exec::Status(130);
         }
-        if let Some(b) = &mut self.budget {
-            if *b == 0 {
+        self.task_tick();
+        // One budget for the shell and every threaded task it starts (they take turns).
+        if let Some(b) = &self.budget {
+            if b.load(std::sync::atomic::Ordering::Relaxed) == 0 {
                 self.exit = Some(124);
                 self.status = 124;
                 return Exec::Status(124);
             }
-            *b -= 1;
+            b.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         }
         let (argv, assigns, redirs) = match self.expand(cmd) {
             Ok(x) => x,

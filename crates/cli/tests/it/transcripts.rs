@@ -127,6 +127,7 @@ script!(ltp_helpers);
 script!(sh_cgroups);
 script!(sh_test);
 script!(sh_read);
+script!(sh_concurrent_stages);
 
 #[test]
 fn tour() {

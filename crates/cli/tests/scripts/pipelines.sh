@@ -1,5 +1,5 @@
-# Pipelines through a kernel pipe (fs/pipe.c): the stages run one after the other, the pipe buffers
-# what the left side wrote, and the status is the last stage's.
+# Pipelines through a kernel pipe (fs/pipe.c): every stage is a forked process, all run
+# concurrently (so `wc` is in `tasks` while `cat` reads it), and the status is the last stage's.
 mkdir -p /sys/fs/cgroup/memory
 mount -t cgroup -o memory none /sys/fs/cgroup/memory
 mount | grep cgroup

@@ -113,6 +113,52 @@ pub(crate) fn read_inputs(
     all
 }
 
+/// Read `path` (`-`: standard input) a buffer at a time, handing each piece to `f`, which
+/// returns false to stop (its write failed); an unreadable input prints `prog: NAME: error`
+/// (as [`read_inputs`]) and sets `*failed`. A filter built on it runs alongside the other
+/// stages of a pipeline and stops with its reader.
+pub(crate) fn stream_input(
+    sh: &mut Shell,
+    pid: Pid,
+    prog: &str,
+    path: &str,
+    failed: &mut bool,
+    mut f: impl FnMut(&mut Shell, &[u8]) -> bool,
+) -> bool {
+    let input = match Input::open(sh, pid, path, false) {
+        Ok(i) => i,
+        Err(e) => {
+            sh.write_err(pid, &format!("{prog}: {path}: {}\n", read_error_text(&e)));
+            *failed = true;
+            return true;
+        }
+    };
+    let k = sh.kernel().clone();
+    let mut buf = [0u8; 4096];
+    let mut go_on = true;
+    loop {
+        match k.read(pid, input.fd, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if !f(sh, &buf[..n]) {
+                    go_on = false;
+                    break;
+                }
+            }
+            // The console's standard input has nothing to read.
+            Err(e) if path == "-" && e.errno == Errno::EAGAIN => break,
+            Err(e) => {
+                let e = ReadError::Read(e.errno);
+                sh.write_err(pid, &format!("{prog}: {path}: {}\n", read_error_text(&e)));
+                *failed = true;
+                break;
+            }
+        }
+    }
+    input.close(sh, pid);
+    go_on
+}
+
 /// Write `data` to standard output; on failure coreutils' `prog: write error: ...`.
 pub(crate) fn write_out(sh: &mut Shell, pid: Pid, prog: &str, data: &[u8]) -> bool {
     if data.is_empty() {
@@ -120,6 +166,9 @@ pub(crate) fn write_out(sh: &mut Shell, pid: Pid, prog: &str, data: &[u8]) -> bo
     }
     match sh.write_fd(pid, 1, data) {
         Ok(_) => true,
+        // The write raised SIGPIPE, whose default action ended the process (a program
+        // killed by it prints nothing).
+        Err(e) if e.errno == Errno::EPIPE && !sh.kernel().task_alive(pid) => false,
         Err(e) => {
             sh.write_err(
                 pid,

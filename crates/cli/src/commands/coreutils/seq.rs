@@ -77,6 +77,13 @@ fn operand(s: &str) -> Option<Operand> {
     })
 }
 
+/// glibc's `BUFSIZ`: the size of the pieces seq's output is written in.
+const STDIO_BUF: usize = 4096;
+
+/// How many numbers every `seq` has formatted so far (for the test that a reader exiting early
+/// stops it).
+pub static NUMBERS_MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn seq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     // seq stops option processing at an operand that looks like a negative number.
     let args = &argv[1..];
@@ -208,29 +215,48 @@ fn seq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     };
     let mut out = String::new();
     let mut count = 0usize;
-    let push = |text: String, out: &mut String, count: &mut usize| {
+    // stdio's buffer: seq writes its output a buffer at a time (`BUFSIZ`-sized pieces to a
+    // pipe), so a reader that exits early (`seq 1000000 | head -n 1`) stops it with SIGPIPE
+    // after about a pipe's worth of numbers.
+    let mut failed = false;
+    let mut push = |text: String, out: &mut String, count: &mut usize| -> bool {
         if *count > 0 {
             out.push_str(&sep);
         }
         out.push_str(&pad(text));
         *count += 1;
+        NUMBERS_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if out.len() >= STDIO_BUF {
+            let rest = out.split_off(STDIO_BUF);
+            let ok = write_out(sh, pid, "seq", out.as_bytes());
+            *out = rest;
+            return ok;
+        }
+        true
     };
     if let (Some(a), Some(s), Some(b), false) = (first.int, step.int, last.int, exotic) {
         let mut x = a;
-        while ((s > 0 && x <= b) || (s < 0 && x >= b)) && count < LIMIT {
-            push(render(x as f64, Some(x)), &mut out, &mut count);
+        while ((s > 0 && x <= b) || (s < 0 && x >= b)) && count < LIMIT && !failed {
+            failed = !push(render(x as f64, Some(x)), &mut out, &mut count);
             x += s;
         }
     } else {
         let mut i = 0u64;
         loop {
             let x = first.v + step.v * i as f64;
-            if (step.v > 0.0 && x > last.v) || (step.v < 0.0 && x < last.v) || count >= LIMIT {
+            if (step.v > 0.0 && x > last.v)
+                || (step.v < 0.0 && x < last.v)
+                || count >= LIMIT
+                || failed
+            {
                 break;
             }
-            push(render(x, None), &mut out, &mut count);
+            failed = !push(render(x, None), &mut out, &mut count);
             i += 1;
         }
+    }
+    if failed {
+        return 1;
     }
     if count >= LIMIT {
         sh.write_err(pid, "seq: cgsim stops after 10000000 numbers\n");
@@ -301,5 +327,35 @@ impl FormatParts {
 
     fn render(&self, v: f64) -> String {
         format!("{}{}{}", self.pre, self.spec.float(v), self.post)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NUMBERS_MADE;
+    use crate::Shell;
+    use cgsim_cgroupfs::{BootParams, Kernel};
+    use std::sync::atomic::Ordering;
+
+    /// `seq 1000000 | head -n 1` stops seq with SIGPIPE after about a pipe's worth of numbers
+    /// (64 KiB of pipe plus stdio's 4 KiB buffer: some 10,000 numbers), instead of formatting
+    /// all of them first, as a stage that ran to completion would.
+    #[test]
+    fn seq_stops_when_its_reader_exits() {
+        let k = Kernel::boot(BootParams::default());
+        let mut sh = Shell::new(k);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let before = NUMBERS_MADE.load(Ordering::Relaxed);
+        let st = sh.run_script("seq 1000000 | head -n 1\n", &mut out, &mut err);
+        let made = NUMBERS_MADE.load(Ordering::Relaxed) - before;
+        assert_eq!(
+            (st, out.as_slice(), err.as_slice()),
+            (0, &b"1\n"[..], &b""[..])
+        );
+        assert!(
+            made < 50_000,
+            "seq formatted {made} numbers for a reader of one line"
+        );
+        assert!(made > 1_000, "seq formatted only {made} numbers");
     }
 }

@@ -3,7 +3,7 @@
 //! Sets: characters, escapes (`\n`, `\t`, `\\`, `\NNN` octal, ...), ranges `a-z`, classes
 //! `[:alpha:]`..., `[=c=]`, and in SET2 the repeats `[c*N]` and `[c*]`.
 
-use super::{read_inputs, usage_error, write_out};
+use super::{stream_input, usage_error, write_out};
 use crate::Shell;
 use crate::commands::getopt::{Arg, sl};
 use crate::commands::{Kind, Registry};
@@ -330,7 +330,6 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     }
     let mut failed = false;
-    let data = read_inputs(sh, pid, "tr", &[], &mut failed);
     let mut map: [u8; 256] = std::array::from_fn(|i| i as u8);
     let mut in1 = [false; 256];
     for &b in &set1 {
@@ -350,18 +349,25 @@ fn tr(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     for &b in &squeeze_set {
         insq[b as usize] = true;
     }
-    let mut out = Vec::with_capacity(data.len());
-    for &b in &data {
-        if del && in1[b as usize] {
-            continue;
+    // A buffer at a time, as coreutils' tr reads and writes (so `yes | tr y n | head -n 1`
+    // ends); the squeeze looks at the last byte written, across buffers.
+    let mut last: Option<u8> = None;
+    let ok = stream_input(sh, pid, "tr", "-", &mut failed, |sh, data| {
+        let mut out = Vec::with_capacity(data.len());
+        for &b in data {
+            if del && in1[b as usize] {
+                continue;
+            }
+            let c = map[b as usize];
+            if sq && insq[c as usize] && last == Some(c) {
+                continue;
+            }
+            out.push(c);
+            last = Some(c);
         }
-        let c = map[b as usize];
-        if sq && insq[c as usize] && out.last() == Some(&c) {
-            continue;
-        }
-        out.push(c);
-    }
-    if !write_out(sh, pid, "tr", &out) {
+        write_out(sh, pid, "tr", &out)
+    });
+    if !ok {
         return 1;
     }
     i32::from(failed)

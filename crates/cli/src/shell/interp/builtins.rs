@@ -1041,8 +1041,15 @@ impl cgsim_cgroupfs::Program for TrapHandler {
     }
 
     fn signal(&mut self, _k: &cgsim_cgroupfs::Kernel, pid: Pid, sig: Signal) -> bool {
-        let mut t = self
-            .0
+        TrapHandler::catch(&self.0, pid, sig)
+    }
+}
+
+impl TrapHandler {
+    /// Whether the traps of `pid` catch `sig` (an ignored one too); a caught one is queued for
+    /// the shell to run after its current command.
+    pub(crate) fn catch(table: &std::sync::Mutex<TrapTable>, pid: Pid, sig: Signal) -> bool {
+        let mut t = table
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match t.trapped.get(&pid).and_then(|m| m.get(&sig.0)).copied() {
@@ -1081,7 +1088,8 @@ fn sync_traps(sh: &mut Shell) {
         }
         !had && t.trapped.contains_key(&pid)
     };
-    if install {
+    // A threaded task's own program asks the trap table (`tasks.rs`).
+    if install && !sh.on_task_thread() {
         let handler = TrapHandler(std::sync::Arc::clone(&sh.trap_table));
         sh.k.spawn_program(pid, Box::new(handler));
         sh.k.run_until_idle();

@@ -77,7 +77,11 @@ impl Shell {
                     self.timers.remove(&child);
                     return ChildEnd::Waited(ws);
                 }
-                Ok(None) => {}
+                Ok(None) => {
+                    if self.park_for_child(Some(child)) {
+                        continue;
+                    }
+                }
                 Err(_) => return ChildEnd::Waited(WaitStatus::Exited(0)),
             }
             let now = self.k.clock().now_nanos();

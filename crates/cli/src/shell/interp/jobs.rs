@@ -29,6 +29,9 @@ impl Shell {
                     return status_of(ws);
                 }
                 Ok(None) => {
+                    if self.park_for_child(Some(child)) {
+                        continue;
+                    }
                     if !self.advance_to_timer(Some(child)) {
                         self.sh_error(
                             parent,
@@ -57,7 +60,7 @@ impl Shell {
     /// of the current process). Returns false if there is none to wait for.
     pub(super) fn advance_to_timer(&mut self, target: Option<Pid>) -> bool {
         let now = self.k.clock().now_nanos();
-        let next = match target {
+        let own = match target {
             Some(p) => self
                 .timers
                 .get(&p)
@@ -83,6 +86,15 @@ impl Shell {
                     .chain(throttled)
                     .min_by_key(|&(p, t)| (t, p))
             }
+        };
+        // A threaded task waits for whatever its own children wait for: the next sleeper's
+        // wake-up anywhere may be what ends it.
+        let next = match own {
+            None if self.waits_on_task(target) => self
+                .k
+                .next_wakeup()
+                .map(|t| (target.unwrap_or(self.cur), t)),
+            o => o,
         };
         match next {
             Some((p, t)) => {
@@ -142,6 +154,9 @@ impl Shell {
                     }
                 }
                 Ok(None) => {
+                    if self.park_for_child(target) {
+                        continue;
+                    }
                     if !self.advance_to_timer(target) {
                         let who = match target {
                             Some(p) => format!("pid {p}"),
