@@ -197,6 +197,12 @@ impl<T: Tracer> Kernel<T> {
                 file: crate::fault_inject::KnobFile::MakeItFail(*pid),
                 text: self.proc_content(st, p)?,
             },
+            Node::Proc(p @ crate::procfs::ProcNode::SysKernel(crate::procfs::UtsFile::PidMax)) => {
+                FileKind::Knob {
+                    file: crate::fault_inject::KnobFile::PidMax,
+                    text: self.proc_content(st, p)?,
+                }
+            }
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {

@@ -14,6 +14,7 @@ mod lockdep;
 mod memory;
 mod model;
 mod percpu;
+mod pid_max;
 mod process;
 mod procfs;
 mod procmodel;
