@@ -20,6 +20,7 @@ mod procfs;
 mod procmodel;
 mod robust;
 mod sched;
+mod tmpfs_total;
 mod vfs;
 
 use cgsim_cgroupfs::{Fd, Kernel, OpenFlags};
