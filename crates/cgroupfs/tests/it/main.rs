@@ -20,6 +20,7 @@ mod procfs;
 mod procmodel;
 mod robust;
 mod sched;
+mod swap_fail;
 mod tmpfs_total;
 mod vfs;
 
