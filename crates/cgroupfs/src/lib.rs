@@ -158,6 +158,7 @@ use parking_lot::{Mutex, MutexGuard};
 /// `Kernel::state` held, with its lockdep record (`cgsim_ktypes::lockdep`, debug builds).
 pub(crate) type StateGuard<'a, T> = cgsim_ktypes::lockdep::Tracked<MutexGuard<'a, state::State<T>>>;
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
+pub use sysctl::PID_MAX_LIMIT;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -222,3 +222,4 @@ fn set_switch_selects_the_2_6_25_tasks_parser() {
 }
 script!(taskset);
 script!(fault_injection);
+script!(pid_max);
