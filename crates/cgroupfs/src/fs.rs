@@ -401,7 +401,9 @@ impl<T: Tracer> Kernel<T> {
             FileKind::Tmpfs { sb, ino } => {
                 let fs = st.tmpfs.get_mut(sb);
                 if let Some((fs, size)) = fs.and_then(|fs| {
-                    let i = fs.get(*ino).filter(|i| i.file_type() == crate::FileType::Regular)?;
+                    let i = fs
+                        .get(*ino)
+                        .filter(|i| i.file_type() == crate::FileType::Regular)?;
                     let size = i.data_len();
                     Some((fs, size))
                 }) {

@@ -141,8 +141,8 @@ mod procfs;
 mod runq;
 mod sched;
 mod state;
-mod sysctl;
 mod swap;
+mod sysctl;
 mod task;
 mod tmpfs;
 mod tty;
@@ -158,9 +158,9 @@ use parking_lot::{Mutex, MutexGuard};
 /// `Kernel::state` held, with its lockdep record (`cgsim_ktypes::lockdep`, debug builds).
 pub(crate) type StateGuard<'a, T> = cgsim_ktypes::lockdep::Tracked<MutexGuard<'a, state::State<T>>>;
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
-pub use sysctl::PID_MAX_LIMIT;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+pub use sysctl::PID_MAX_LIMIT;
 
 // The crates underneath, so that a user of the simulator needs this one dependency (see
 // `prelude` and README's "As a library").

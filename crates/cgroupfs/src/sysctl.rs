@@ -115,7 +115,10 @@ impl<T: Tracer> Kernel<T> {
     /// The errno of a fork that finds every pid in use (see the module docs).
     pub(crate) fn pid_exhausted(&self) -> SysError {
         if self.params.kernel >= KernelVersion::V4_19 {
-            SysError::new(Errno::EAGAIN, "fork: no free pid (alloc_pid: -ENOSPC -> -EAGAIN)")
+            SysError::new(
+                Errno::EAGAIN,
+                "fork: no free pid (alloc_pid: -ENOSPC -> -EAGAIN)",
+            )
         } else {
             SysError::new(Errno::ENOMEM, "fork: no free pid (copy_process: -ENOMEM)")
         }
@@ -165,7 +168,12 @@ mod tests {
             b"99999999999999999999999\n",
             b"2147483648\n",
         ] {
-            assert_eq!(ok(bad), Err(Errno::EINVAL), "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                ok(bad),
+                Err(Errno::EINVAL),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

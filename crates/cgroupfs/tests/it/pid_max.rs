@@ -103,16 +103,28 @@ fn fill_and_wrap(version: &str, full: Errno) {
     assert_eq!(errno(k.fork(INIT)), Some(full), "{version}");
     // A pid below RESERVED_PIDS is never handed out again after the wrap; one above is.
     kill_and_reap(&k, Pid(5));
-    assert_eq!(errno(k.fork(INIT)), Some(full), "{version}: pid 5 stays unused");
+    assert_eq!(
+        errno(k.fork(INIT)),
+        Some(full),
+        "{version}: pid 5 stays unused"
+    );
     kill_and_reap(&k, Pid(350));
     kill_and_reap(&k, Pid(300));
-    assert_eq!(k.fork(INIT).unwrap(), Pid(300), "{version}: wraps to RESERVED_PIDS");
+    assert_eq!(
+        k.fork(INIT).unwrap(),
+        Pid(300),
+        "{version}: wraps to RESERVED_PIDS"
+    );
     assert_eq!(k.fork(INIT).unwrap(), Pid(350), "{version}");
     assert_eq!(errno(k.fork(INIT)), Some(full), "{version}");
     // Lowering pid_max below pids in use keeps them; allocation wraps at the new limit.
     echo(&k, INIT, PATH, "360\n").unwrap();
     kill_and_reap(&k, Pid(398));
-    assert_eq!(errno(k.fork(INIT)), Some(full), "{version}: 398 is above pid_max");
+    assert_eq!(
+        errno(k.fork(INIT)),
+        Some(full),
+        "{version}: 398 is above pid_max"
+    );
     kill_and_reap(&k, Pid(310));
     assert_eq!(k.fork(INIT).unwrap(), Pid(310), "{version}");
     k.check_invariants();

@@ -129,7 +129,11 @@ fn refused_swap_cache_node_activates_the_page_and_leaks_no_slot() {
     let usage = num(&k, "/cg/A/memory.usage_in_bytes");
     let swapped = stat(&k, "swap");
     assert!(usage <= 128 << 10, "{usage}");
-    assert_eq!(usage + swapped, 64 * PAGE, "every page is resident or in swap");
+    assert_eq!(
+        usage + swapped,
+        64 * PAGE,
+        "every page is resident or in swap"
+    );
     assert_eq!(num(&k, "/cg/A/memory.memsw.usage_in_bytes"), 64 * PAGE);
     assert_eq!(before.swap_free_kb - swap_free_kb(&k), swapped / 1024);
 }
@@ -158,10 +162,18 @@ fn a_few_refused_swap_outs_and_the_charge_succeeds_elsewhere() {
     let usage = num(&k, "/cg/A/memory.usage_in_bytes");
     let swapped = stat(&k, "swap");
     assert!(usage <= 256 << 10);
-    assert_eq!(usage + swapped, 96 * PAGE, "every page is resident or in swap");
+    assert_eq!(
+        usage + swapped,
+        96 * PAGE,
+        "every page is resident or in swap"
+    );
     assert_eq!(num(&k, "/cg/A/memory.memsw.usage_in_bytes"), 96 * PAGE);
     assert_eq!(swap_free - swap_free_kb(&k), swapped / 1024);
-    assert_eq!(k.ps().iter().filter(|p| p.pid == t).count(), 1, "no OOM kill");
+    assert_eq!(
+        k.ps().iter().filter(|p| p.pid == t).count(),
+        1,
+        "no OOM kill"
+    );
 }
 
 /// Swap full: with 16 slots, 64 resident pages and 16 in swap fit; the next page finds no
@@ -189,7 +201,11 @@ fn full_swap_ends_the_charge_in_the_memcg_oom_killer() {
         "{log:#?}"
     );
     // The victim's pages and swap slots are all freed.
-    assert!(k.ps().iter().all(|p| p.pid != t || p.state == cgsim_cgroupfs::ProcState::Zombie));
+    assert!(
+        k.ps()
+            .iter()
+            .all(|p| p.pid != t || p.state == cgsim_cgroupfs::ProcState::Zombie)
+    );
     assert_eq!(num(&k, "/cg/A/memory.usage_in_bytes"), 0);
     assert_eq!(stat(&k, "swap"), 0);
     assert_eq!(swap_free_kb(&k), 64);
