@@ -2,7 +2,7 @@
 //! however many there already are?
 //!
 //! ```text
-//! cargo bench -p cgsim-benches --bench scaling              # 1k, 2k, 4k, 10k, 100k (30k listeners, memcgs)
+//! cargo bench -p cgsim-benches --bench scaling              # 1k, 2k, 4k, 10k, 100k (60k memcgs)
 //! CGSIM_SCALING_SIZES=1000,4000 cargo bench -p cgsim-benches --bench scaling
 //! CGSIM_SCALING_ONLY=memcgs cargo bench -p cgsim-benches --bench scaling   # one workload
 //! cargo test -p cgsim-benches --bench scaling               # smoke: 50 and 100 of each
@@ -12,23 +12,28 @@
 //! directly rather than through shell parsing, so 100,000 items take seconds and the time is
 //! the kernel's, not the parser's. After every item the scheduler runs (`run_until_idle`), as
 //! the shell runs it after every command, so a scheduler pass that looked at every task would
-//! show here. The workloads are the loops of issue 18's report, item by item:
+//! show here. The kernel boots with `pid_max` at `PID_MAX_LIMIT` (4194304, what
+//! `echo 4194304 > /proc/sys/kernel/pid_max` sets), so 100,000 live processes fit. The
+//! workloads are the loops of issue 18's report, item by item:
 //!
 //! - **processes**: `fork` from a shell process, `execve("sleep")` with a program that sleeps
 //!   for 1000 s of simulated time, the pid written to `/cg/A/tasks` (`cgroup_attach_task`), then
 //!   `kill -9`; the shell reaps its zombies every 1,000 items (`wait`), as a script's next
-//!   foreground command would, which keeps the pid space (`pid_max` 32768) from running out.
+//!   foreground command would.
 //! - **memcgs**: `mkdir /cg/mN`, a child forked into it that maps 64 KiB of anonymous memory,
-//!   touches it (16 pages charged to `mN`) and sleeps, as `memhold 64K &` does. The memory is
-//!   held by a live process, so the largest size is 30,000 (`pid_max`). (A 64 KiB tmpfs file
-//!   per memcg would reach 100,000 without processes, but every growing tmpfs write sums the
-//!   sizes of all files of the filesystem for its `size=50%` check, `Tmpfs::data_bytes`, which
-//!   is itself O(files): not fixed yet.)
+//!   touches it (16 pages charged to `mN`) and sleeps, as `memhold 64K &` does: n live
+//!   processes at the end.
+//! - **memcgs writing tmpfs files**: `mkdir /cg/mN`, a child forked into it writes a 64 KiB
+//!   file `/tmp/fN` (page cache charged to `mN`, still charged after the child exits), exits
+//!   and is reaped: every write checks the tmpfs `size=50%` limit against the filesystem's
+//!   running total of file data.
 //! - **listeners**: a child per listener that does what `cgroup_event_listener` does (open
 //!   `memory.usage_in_bytes` and `cgroup.event_control`, `eventfd`, write `"<efd> <cfd> <N>M"`)
-//!   and then waits to read the eventfd, all on one memcg, each with its own threshold. A
-//!   listener is a process, so at most `pid_max` (32768) of them can exist: the largest size is
-//!   30,000.
+//!   and then waits to read the eventfd, all on one memcg, each with its own threshold: n live
+//!   processes at the end.
+//!
+//! The memcg workloads stop at 60,000: 2.6.34+ give every memcg a css id, at most `CSS_ID_MAX`
+//! (65535, `include/linux/cgroup.h`), and a `mkdir` past it fails, in the kernel as here.
 //!
 //! The report prints the time per item at each size and one `G13`-style goal line per
 //! workload: per-item time at the largest size ≤ 1.5 × at the smallest ("linear"). Sizes run
@@ -65,11 +70,13 @@ impl Program<NoTrace> for EventWaiter {
     }
 }
 
-/// A kernel with the memory hierarchy mounted on `/cg`, a cgroup `/cg/A`, and a shell process.
+/// A kernel with the memory hierarchy mounted on `/cg`, a cgroup `/cg/A`, and a shell process;
+/// `pid_max` is `PID_MAX_LIMIT`.
 fn boot(ram: u64) -> (Arc<K>, Pid) {
     let k = Kernel::boot_with_tracer(
         BootParams {
             ram: Bytes(ram),
+            pid_max: cgsim_cgroupfs::PID_MAX_LIMIT,
             ..BootParams::default()
         },
         NoTrace,
@@ -147,6 +154,43 @@ fn memcgs(n: u64) -> f64 {
     s
 }
 
+/// `n` memory cgroups, each charged with a 64 KiB tmpfs file written by a child that then
+/// exits and is reaped; seconds.
+fn memcg_files(n: u64) -> f64 {
+    // The files take n * 64 KiB of the tmpfs, which may hold half of RAM.
+    let (k, sh) = boot((2 * n * 64 * 1024 + (256 << 20)).next_power_of_two());
+    let chunk = vec![b'x'; 64 * 1024];
+    let t = Instant::now();
+    for i in 0..n {
+        let dir = format!("/cg/m{i}");
+        k.mkdir(sh, &dir, 0o755).expect("mkdir");
+        let c = k.fork(sh).expect("fork");
+        k.write_file(sh, &format!("{dir}/tasks"), format!("{c}\n").as_bytes())
+            .expect("attach");
+        k.write_file(c, &format!("/tmp/f{i}"), &chunk)
+            .expect("write 64K");
+        k.exit(c, 0);
+        k.run_until_idle();
+        if i % 1000 == 999 {
+            reap_all(&k, sh);
+        }
+    }
+    let s = t.elapsed().as_secs_f64();
+    let usage = k
+        .read_file(sh, &format!("/cg/m{}/memory.usage_in_bytes", n - 1))
+        .expect("usage");
+    let usage: u64 = String::from_utf8_lossy(&usage)
+        .trim()
+        .parse()
+        .expect("a number");
+    assert!(
+        usage >= 64 * 1024,
+        "the last memcg holds its file's 64 KiB: {usage}"
+    );
+    k.check_invariants();
+    s
+}
+
 /// `n` listeners registered on one memcg's usage, each waiting on its eventfd; seconds.
 fn listeners(n: u64) -> f64 {
     let (k, sh) = boot(256 << 20);
@@ -194,16 +238,21 @@ fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let sizes = sizes(bench);
     type Workload = (&'static str, fn(u64) -> f64, u64);
-    let workloads: [Workload; 3] = [
+    // CSS_ID_MAX (65535) bounds the number of memcgs.
+    let workloads: [Workload; 4] = [
         ("processes forked, attached, killed", processes, u64::MAX),
-        // pid_max: each memcg's memory is held by a live process.
-        ("memcgs each charging 64 KiB", memcgs, 30_000),
-        // pid_max: a listener is a process.
-        ("event listeners on one memcg", listeners, 30_000),
+        ("memcgs each charging 64 KiB", memcgs, 60_000),
+        (
+            "memcgs each writing a 64 KiB tmpfs file",
+            memcg_files,
+            60_000,
+        ),
+        ("event listeners on one memcg", listeners, u64::MAX),
     ];
     println!("scaling (time per item; Kernel API, NoTrace, run_until_idle after each item)");
     let mut goals = Vec::new();
-    // `CGSIM_SCALING_ONLY=memcgs` (or `processes`, `event`): one workload.
+    // `CGSIM_SCALING_ONLY=memcgs` (or `processes`, `event`; `memcgs each writing`): the
+    // workloads whose name starts so.
     let only = std::env::var("CGSIM_SCALING_ONLY").unwrap_or_default();
     for (what, run, max) in workloads {
         if !what.starts_with(only.as_str()) {
@@ -217,7 +266,7 @@ fn main() {
             }
             let s = run(n);
             let us = s * 1e6 / n as f64;
-            println!("  {what:<36} n={n:>7}: {s:>8.3} s, {us:>8.2} µs/item");
+            println!("  {what:<40} n={n:>7}: {s:>8.3} s, {us:>8.2} µs/item");
             per_item.push((n, us));
         }
         let (first, last) = (per_item[0], per_item[per_item.len() - 1]);

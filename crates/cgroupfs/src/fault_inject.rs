@@ -65,11 +65,13 @@ pub enum Knob {
     MinOrder,
 }
 
-/// A writable file whose text is made at open: a debugfs attribute or `make-it-fail`.
+/// A writable file whose text is made at open: a debugfs attribute, `make-it-fail`, or
+/// `/proc/sys/kernel/pid_max` (`sysctl.rs`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum KnobFile {
     Debugfs(FaultDir, Knob),
     MakeItFail(Pid),
+    PidMax,
 }
 
 impl FaultDir {
@@ -345,6 +347,7 @@ impl<T: Tracer> Kernel<T> {
         match file {
             KnobFile::Debugfs(d, k) => Ok(self.debugfs_write(d, k, data)),
             KnobFile::MakeItFail(target) => self.make_it_fail_write(st, writer, target, data),
+            KnobFile::PidMax => self.pid_max_write(st, data),
         }
     }
 

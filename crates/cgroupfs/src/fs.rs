@@ -12,7 +12,7 @@
 //! **Differences:** no timestamps, links or `O_NOFOLLOW`; an open fd of an unlinked tmpfs file
 //! reads as empty and swallows writes (the inode is freed at unlink).
 
-use crate::file::{FileKind, OpenFile, read_at, write_at};
+use crate::file::{FileKind, OpenFile, read_at};
 use crate::namei::{Attr, Node, Walked};
 use crate::perm::{IdKind, sticky_allows};
 use crate::state::State;
@@ -169,11 +169,11 @@ impl<T: Tracer> Kernel<T> {
         Ok(match w.node() {
             Node::Tmpfs { sb, ino } => {
                 let fs = st.tmpfs.get_mut(sb).expect("walked into it");
-                let inode = fs.get_mut(*ino).expect("walked into it");
-                match &mut inode.kind {
-                    InodeKind::Regular { data } => {
+                let inode = fs.get(*ino).expect("walked into it");
+                match &inode.kind {
+                    InodeKind::Regular { .. } => {
                         if flags.truncate && flags.write {
-                            data.clear();
+                            fs.truncate(*ino);
                             // Lock order: Kernel::state -> memcg world.
                             self.page_cache_truncate(Self::task_cpu_locked(st, pid), *sb, *ino);
                         }
@@ -205,6 +205,12 @@ impl<T: Tracer> Kernel<T> {
                 res: *res,
                 trigger: None,
             },
+            Node::Proc(p @ crate::procfs::ProcNode::SysKernel(crate::procfs::UtsFile::PidMax)) => {
+                FileKind::Knob {
+                    file: crate::fault_inject::KnobFile::PidMax,
+                    text: self.proc_content(st, p)?,
+                }
+            }
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
@@ -407,18 +413,20 @@ impl<T: Tracer> Kernel<T> {
         }
         match &mut file.kind {
             FileKind::Tmpfs { sb, ino } => {
-                if let Some(InodeKind::Regular { data: content }) = st
-                    .tmpfs
-                    .get_mut(sb)
-                    .and_then(|fs| fs.get_mut(*ino))
-                    .map(|i| &mut i.kind)
-                {
+                let fs = st.tmpfs.get_mut(sb);
+                if let Some((fs, size)) = fs.and_then(|fs| {
+                    let i = fs
+                        .get(*ino)
+                        .filter(|i| i.file_type() == crate::FileType::Regular)?;
+                    let size = i.data_len();
+                    Some((fs, size))
+                }) {
                     if file.append {
-                        file.pos = content.len() as u64;
+                        file.pos = size;
                     }
                     let pos = usize::try_from(file.pos)
                         .map_err(|_| err(Errno::EFBIG, "offset too large"))?;
-                    write_at(content, pos, data);
+                    fs.write(*ino, pos, data);
                 }
                 file.pos += data.len() as u64;
                 Ok(data.len())

@@ -153,6 +153,7 @@ mod runq;
 mod sched;
 mod state;
 mod swap;
+mod sysctl;
 mod task;
 pub mod threaded;
 mod tmpfs;
@@ -171,6 +172,7 @@ pub(crate) type StateGuard<'a, T> = cgsim_ktypes::lockdep::Tracked<MutexGuard<'a
 pub use preset::{KernelVersion, NODENAME, UnknownKernel, UtsName};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+pub use sysctl::PID_MAX_LIMIT;
 
 // The crates underneath, so that a user of the simulator needs this one dependency (see
 // `prelude` and README's "As a library").
@@ -468,6 +470,10 @@ pub struct BootParams<T: Tracer = Ftrace> {
     /// The seed of fault injection's `random32()` (`failslab`, `fail_page_alloc`): the same
     /// seed and the same operations fail the same allocations (0 picks a fixed default).
     pub fault_seed: u64,
+    /// `pid_max` at boot (`kernel/pid.c`; default `PID_MAX_DEFAULT`, 32768), as if written to
+    /// `/proc/sys/kernel/pid_max` by an init script; that file changes it later. Clamped to
+    /// the sysctl's range, `pid_max_min` (301) ..= `PID_MAX_LIMIT` (4194304 on 64-bit).
+    pub pid_max: i32,
 }
 
 impl<T: Tracer> Default for BootParams<T> {
@@ -494,6 +500,7 @@ impl<T: Tracer> BootParams<T> {
             res_counter: cgsim_counters::ResCounterProfile::V2_6_34,
             page_counter: None,
             fault_seed: 0,
+            pid_max: task::PID_MAX,
         }
     }
 }
@@ -541,6 +548,7 @@ impl<T: Tracer> std::fmt::Debug for BootParams<T> {
             .field("res_counter", &self.res_counter)
             .field("page_counter", &self.page_counter)
             .field("fault_seed", &self.fault_seed)
+            .field("pid_max", &self.pid_max)
             .finish()
     }
 }
@@ -639,6 +647,7 @@ impl<T: Tracer> Kernel<T> {
         mem.add_task(task::INIT_PID, "init", cgsim_memcg::MemcgId::ROOT)
             .and_then(|()| mem.exec_mm(task::INIT_PID, "init", cgsim_ktypes::CpuId::BOOT))
             .unwrap_or_else(|e| panic!("cannot give init an mm: {e:?}"));
+        let pid_max = sysctl::clamp_pid_max(params.pid_max);
         let k = Kernel {
             tracer,
             clock,
@@ -646,7 +655,10 @@ impl<T: Tracer> Kernel<T> {
             params,
             mem,
             cgroups,
-            state: Mutex::new(state::State::boot()),
+            state: Mutex::new(state::State {
+                pid_max,
+                ..state::State::boot()
+            }),
             programs: Mutex::new(BTreeMap::new()),
             stepping: Mutex::new(None),
             evc: Default::default(),

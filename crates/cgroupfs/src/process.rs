@@ -15,7 +15,7 @@
 //! terminates (core dumps are not modelled); no process groups (`kill` with a pid <= 0 is EINVAL).
 
 use crate::state::State;
-use crate::task::{INIT_PID, PID_MAX, Sched};
+use crate::task::{INIT_PID, Sched};
 use crate::{Kernel, ProcInfo, Signal, WaitStatus};
 
 use cgsim_ktypes::klog::Level;
@@ -65,7 +65,7 @@ impl<T: Tracer> Kernel<T> {
             return Err(SysError::new(Errno::ENOMEM, "fork: dup_task_struct failed"));
         }
         let mut child = p.clone();
-        let pid = alloc_pid(&st).ok_or(SysError::new(Errno::EAGAIN, "no free pid"))?;
+        let pid = crate::sysctl::alloc_pid(&st).ok_or_else(|| self.pid_exhausted())?;
         child.pid = pid;
         child.ppid = parent;
         child.sched = Sched::NoProgram;
@@ -433,7 +433,6 @@ impl<T: Tracer> Kernel<T> {
     }
 }
 
-/// `alloc_pidmap`: the next free pid after the last one, wrapping to 300 past `PID_MAX`.
 /// The children of `parent` in a `(parent, child)` index, in ascending pid order.
 fn children_of(
     index: &std::collections::BTreeSet<(Pid, Pid)>,
@@ -443,20 +442,6 @@ fn children_of(
         .range((parent, Pid(i32::MIN))..=(parent, Pid(i32::MAX)))
         .map(|&(_, c)| c)
         .filter(move |&c| c != parent)
-}
-
-fn alloc_pid<T: Tracer>(st: &State<T>) -> Option<Pid> {
-    let mut candidate = st.last_pid + 1;
-    for _ in 0..PID_MAX {
-        if candidate >= PID_MAX {
-            candidate = 300;
-        }
-        if !st.tasks.contains_key(&Pid(candidate)) {
-            return Some(Pid(candidate));
-        }
-        candidate += 1;
-    }
-    None
 }
 
 /// `comm` cut to `TASK_COMM_LEN - 1` bytes (at a character boundary, where the kernel would cut

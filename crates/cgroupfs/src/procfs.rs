@@ -7,7 +7,8 @@
 //! (`/proc/PID/mountinfo`, v2.6.35; see `mount.rs`).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
 //! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/version`, `/proc/self`,
-//! `/proc/sys/kernel/{hostname,osrelease,ostype,shmmax,version}` (`shmmax` read-only), and per pid `cgroup`, `comm`,
+//! `/proc/sys/kernel/{hostname,osrelease,ostype,pid_max,shmmax,version}` (`shmmax` read-only;
+//! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `comm`,
 //! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
 //! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
 //! `oom_proc.rs`).
@@ -73,15 +74,18 @@ pub enum UtsFile {
     Version,
     /// `kernel.shmmax` (`ipc/ipc_sysctl.c`), read-only here: LTP's memcg library reads it.
     Shmmax,
+    /// `kernel.pid_max` (`kernel/sysctl.c`), read-write: see `sysctl.rs`.
+    PidMax,
 }
 
 impl UtsFile {
-    const ALL: [UtsFile; 5] = [
+    const ALL: [UtsFile; 6] = [
         UtsFile::Hostname,
         UtsFile::Osrelease,
         UtsFile::Ostype,
         UtsFile::Version,
         UtsFile::Shmmax,
+        UtsFile::PidMax,
     ];
 
     fn name(self) -> &'static str {
@@ -91,6 +95,7 @@ impl UtsFile {
             UtsFile::Ostype => "ostype",
             UtsFile::Version => "version",
             UtsFile::Shmmax => "shmmax",
+            UtsFile::PidMax => "pid_max",
         }
     }
 }
@@ -195,7 +200,9 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Swaps
             | ProcNode::Version => (FileType::Regular, 0o444, 0, 0),
             ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
-            ProcNode::SysKernel(UtsFile::Hostname) => (FileType::Regular, 0o644, 0, 0),
+            ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax) => {
+                (FileType::Regular, 0o644, 0, 0)
+            }
             ProcNode::SysKernel(_) => (FileType::Regular, 0o444, 0, 0),
             ProcNode::PidFile(p, PidFile::OomScoreAdj | PidFile::OomAdj | PidFile::MakeItFail) => {
                 let t = self.proc_task(st, *p)?;
@@ -341,6 +348,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Swaps => self.proc_swaps(),
             ProcNode::Version => self.params.linux_banner(),
             ProcNode::Pressure(res) => self.proc_pressure(*res),
+            ProcNode::SysKernel(UtsFile::PidMax) => self.pid_max_text(st),
             ProcNode::SysKernel(f) => {
                 let u = self.uname();
                 // `SHMMAX` of `include/uapi/linux/shm.h`: 32 MiB until v3.15, then
@@ -356,6 +364,7 @@ impl<T: Tracer> Kernel<T> {
                     UtsFile::Osrelease => u.release,
                     UtsFile::Ostype => u.sysname,
                     UtsFile::Version => u.version,
+                    UtsFile::PidMax => unreachable!("handled above"),
                 };
                 format!("{v}\n")
             }

@@ -32,6 +32,8 @@ pub struct State<T: Tracer> {
     pub anon_devs: BTreeMap<u32, Super>,
     pub tasks: BTreeMap<Pid, Task>,
     pub last_pid: i32,
+    /// `pid_max` (`kernel/pid.c`): `alloc_pid` hands out pids below it; `/proc/sys/kernel/pid_max`.
+    pub pid_max: i32,
     pub files: BTreeMap<FileId, OpenFile<T>>,
     pub next_file: FileId,
     pub console: Vec<(ConsoleStream, Vec<u8>)>,
@@ -162,6 +164,7 @@ impl<T: Tracer> State<T> {
             anon_devs: BTreeMap::from([(crate::mount::FIRST_USER_ANON_DEV, Super::Tmpfs(1))]),
             tasks: BTreeMap::new(),
             last_pid: 1,
+            pid_max: crate::task::PID_MAX,
             files: BTreeMap::new(),
             next_file: 1,
             console: Vec::new(),

@@ -2,11 +2,20 @@
 //!
 //! **Kernel:** `mm/shmem.c` (tmpfs) and `fs/ramfs` (the boot `rootfs`), 2.6.25. The simulator uses
 //! one implementation for both; only the magic number in `statfs` differs.
-//! **Differences:** no hard links, no symlinks, no size limits, no timestamps.
+//! The filesystem keeps a running total of its file data, as 2.6.35's `shmem_sb_info` keeps
+//! `free_blocks` (pages left of `max_blocks`, under `stat_lock`; 2.6.36 made it the
+//! `used_blocks` percpu_counter): every change to a file's data goes through [`Tmpfs::write`],
+//! [`Tmpfs::truncate`], [`Tmpfs::create`] or [`Tmpfs::remove`], which update the total, so the
+//! `size=` check of a write costs O(1) instead of a walk over every file.
+//! **Differences:** no hard links, no symlinks, no timestamps; the total counts bytes of file
+//! data, where the kernel counts pages (each data page, and 2.6.35's swap-vector index pages,
+//! is a block), and there is no inode limit (`free_inodes`); an unlinked file's data is freed
+//! at the unlink, not at the last close.
 //! **Invariants:**
 //! 1. every directory entry names an inode that exists, and every inode except the root is named
 //!    by exactly one entry (its `parent`'s);
-//! 2. inode numbers are never reused within one tmpfs, so a stale number cannot name a new file.
+//! 2. inode numbers are never reused within one tmpfs, so a stale number cannot name a new file;
+//! 3. the running total of file data equals the sum of the regular files' sizes.
 
 use crate::FileType;
 use std::collections::BTreeMap;
@@ -99,12 +108,46 @@ pub struct Tmpfs {
     pub root: u64,
     inodes: BTreeMap<u64, Inode>,
     next_ino: u64,
+    /// Bytes of regular-file data (`max_blocks - free_blocks`, in bytes): see the module docs.
+    data_bytes: u64,
 }
 
 impl Tmpfs {
-    /// Bytes of regular-file data the filesystem holds (`sbinfo->used_blocks`, in bytes).
+    /// Bytes of regular-file data the filesystem holds (the running total; O(1)).
+    #[doc(alias = "used_blocks")]
     pub fn data_bytes(&self) -> u64 {
+        self.data_bytes
+    }
+
+    /// The same total summed over every file (O(files)): what invariant 3 compares with.
+    pub fn summed_data_bytes(&self) -> u64 {
         self.inodes.values().map(Inode::data_len).sum()
+    }
+
+    /// Write `src` at `pos` of regular file `ino`, zero-filling a hole, and count the growth.
+    /// A non-regular or missing inode is left alone.
+    pub fn write(&mut self, ino: u64, pos: usize, src: &[u8]) {
+        if let Some(Inode {
+            kind: InodeKind::Regular { data },
+            ..
+        }) = self.inodes.get_mut(&ino)
+        {
+            let before = data.len() as u64;
+            crate::file::write_at(data, pos, src);
+            self.data_bytes += data.len() as u64 - before;
+        }
+    }
+
+    /// Truncate regular file `ino` to size 0 (`O_TRUNC`), uncounting its data.
+    pub fn truncate(&mut self, ino: u64) {
+        if let Some(Inode {
+            kind: InodeKind::Regular { data },
+            ..
+        }) = self.inodes.get_mut(&ino)
+        {
+            self.data_bytes -= data.len() as u64;
+            data.clear();
+        }
     }
 
     /// A new filesystem whose root directory has `mode` and is owned by root.
@@ -129,6 +172,7 @@ impl Tmpfs {
             root,
             inodes,
             next_ino: 2,
+            data_bytes: 0,
         }
     }
 
@@ -171,6 +215,9 @@ impl Tmpfs {
     ) -> u64 {
         let ino = self.next_ino;
         self.next_ino += 1;
+        if let InodeKind::Regular { data } = &kind {
+            self.data_bytes += data.len() as u64;
+        }
         self.inodes.insert(
             ino,
             Inode {
@@ -197,8 +244,8 @@ impl Tmpfs {
             Some(InodeKind::Dir { entries }) => entries.remove(name),
             _ => None,
         };
-        if let Some(ino) = ino {
-            self.inodes.remove(&ino);
+        if let Some(inode) = ino.and_then(|ino| self.inodes.remove(&ino)) {
+            self.data_bytes -= inode.data_len();
         }
     }
 
@@ -225,5 +272,10 @@ impl Tmpfs {
             );
             assert!(ino < self.next_ino);
         }
+        assert_eq!(
+            self.data_bytes,
+            self.summed_data_bytes(),
+            "tmpfs: running total of file data"
+        );
     }
 }

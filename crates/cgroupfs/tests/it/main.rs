@@ -14,12 +14,15 @@ mod lockdep;
 mod memory;
 mod model;
 mod percpu;
+mod pid_max;
 mod process;
 mod procfs;
 mod procmodel;
 mod psi;
 mod robust;
 mod sched;
+mod swap_fail;
+mod tmpfs_total;
 mod vfs;
 
 use cgsim_cgroupfs::{Fd, Kernel, OpenFlags};

@@ -233,3 +233,4 @@ script!(rhel6_default_cgconfig);
 script!(subsys_devices);
 script!(subsys_freezer);
 script!(subsys_net_cls_blkio);
+script!(pid_max);
