@@ -2,10 +2,11 @@
 //! because it does the same job: find processes by name, then act on them).
 //!
 //! Both match the process name, `comm` (at most 15 bytes, as `/proc/PID/stat` shows it),
-//! zombies included (they are still in `/proc`), and never match themselves.
+//! zombies included (they are still in `/proc`), and never match themselves. `pgrep -f`
+//! matches the command line instead (its arguments joined by spaces) and `pgrep -a` prints
+//! it; a process without one (a zombie) falls back to `comm` for both.
 //!
-//! **Differences:** the simulated kernel keeps no command line, so `pgrep -f` matches the name
-//! as well and `pgrep -a` prints the name; users are root (uid 0) and numeric ids.
+//! **Differences:** users are root (uid 0) and numeric ids.
 
 use crate::Shell;
 use crate::commands::getopt::{self, Arg, Opt, sl};
@@ -228,7 +229,13 @@ fn pgrep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         .into_iter()
         .filter(|pr| pr.pid != pid)
         .filter(|pr| {
-            let ok = re.as_ref().is_none_or(|r| r.is_match(&pr.comm))
+            // pgrep.c matches `-f` against the command line when the process has one.
+            let subject = if p.has("f") && !pr.cmdline.is_empty() {
+                pr.cmdline.join(" ")
+            } else {
+                pr.comm.clone()
+            };
+            let ok = re.as_ref().is_none_or(|r| r.is_match(&subject))
                 && euids.as_ref().is_none_or(|u| u.contains(&pr.cred.euid.0))
                 && ruids.as_ref().is_none_or(|u| u.contains(&pr.cred.uid.0))
                 && parents
@@ -236,7 +243,15 @@ fn pgrep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                     .is_none_or(|u| u.contains(&(pr.ppid.0 as u32)));
             ok != p.has("v")
         })
-        .map(|pr| (pr.pid, pr.comm))
+        .map(|pr| {
+            // `-a` lists the full command line, `-l` the name.
+            let shown = if p.has("a") && !pr.cmdline.is_empty() {
+                pr.cmdline.join(" ")
+            } else {
+                pr.comm
+            };
+            (pr.pid, shown)
+        })
         .collect();
     // Pids grow with start time in the simulation.
     if p.has("n") {

@@ -234,3 +234,5 @@ script!(subsys_devices);
 script!(subsys_freezer);
 script!(subsys_net_cls_blkio);
 script!(pid_max);
+script!(rhel6_guide_ch2);
+script!(rhel6_guide_ch4);

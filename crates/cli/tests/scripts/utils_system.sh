@@ -58,6 +58,10 @@ pgrep -l sle
 pgrep -c sleep
 pgrep -x sle
 echo $?
+# -f matches the command line, -a prints it, -l still the name.
+pgrep -f 'sleep 2000'
+pgrep -a sleep
+pgrep -fl ' 1000$'
 pgrep -u root -l memhold
 pgrep
 echo $?
