@@ -8,7 +8,7 @@
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
 //! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/version`, `/proc/self`,
 //! `/proc/sys/kernel/{hostname,osrelease,ostype,pid_max,shmmax,version}` (`shmmax` read-only;
-//! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `comm`,
+//! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `cmdline`, `comm`,
 //! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
 //! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
 //! `oom_proc.rs`).
@@ -63,6 +63,8 @@ pub enum PidFile {
     OomScore,
     /// `/proc/PID/make-it-fail` (`CONFIG_FAULT_INJECTION`, `fs/proc/base.c`).
     MakeItFail,
+    /// `/proc/PID/cmdline` (`proc_pid_cmdline`): the arguments of the last exec.
+    Cmdline,
 }
 
 /// A file of `/proc/sys/kernel`: the ones `uname` also reports, and `shmmax`.
@@ -101,7 +103,7 @@ impl UtsFile {
 }
 
 impl PidFile {
-    const ALL: [PidFile; 10] = [
+    const ALL: [PidFile; 11] = [
         PidFile::Cgroup,
         PidFile::Comm,
         PidFile::Status,
@@ -112,6 +114,7 @@ impl PidFile {
         PidFile::OomScore,
         PidFile::Stat,
         PidFile::MakeItFail,
+        PidFile::Cmdline,
     ];
 
     fn name(self) -> &'static str {
@@ -126,6 +129,7 @@ impl PidFile {
             PidFile::OomScore => "oom_score",
             PidFile::Stat => "stat",
             PidFile::MakeItFail => "make-it-fail",
+            PidFile::Cmdline => "cmdline",
         }
     }
 }
@@ -388,6 +392,10 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
                     PidFile::Stat => self.proc_pid_stat(t),
                     PidFile::MakeItFail => format!("{}\n", t.make_it_fail),
+                    // proc_pid_cmdline copies the argument area of the task's mm: every
+                    // argument ends with a NUL; a zombie has no mm, so the file is empty.
+                    PidFile::Cmdline if t.is_zombie() => String::new(),
+                    PidFile::Cmdline => t.cmdline.iter().map(|a| format!("{a}\0")).collect(),
                 }
             }
             _ => return Err(SysError::new(Errno::EISDIR, "is a directory")),

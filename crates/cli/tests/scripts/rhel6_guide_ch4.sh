@@ -10,6 +10,8 @@ mkdir /cgroup/blkio/high_prio
 mkdir /cgroup/blkio/low_prio
 sh -c 'sleep 1000; : high-prio-guest' &
 sh -c 'sleep 1000; : low-prio-guest' &
+# pgrep -f matches /proc/PID/cmdline, the arguments each ended by a NUL.
+tr '\0' ' ' < /proc/$!/cmdline; echo
 for task in $(pgrep -f high-prio-guest); do echo $task > /cgroup/blkio/high_prio/tasks; done
 for task in $(pgrep -f low-prio-guest); do echo $task > /cgroup/blkio/low_prio/tasks; done
 echo 1000 > /cgroup/blkio/high_prio/blkio.weight
