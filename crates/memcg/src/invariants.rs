@@ -222,3 +222,75 @@ impl<C: MemCounter> World<C> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Deliberately broken statistics: the per-memcg counts of invariant 4 must catch them.
+
+    use crate::{MachineConfig, MemcgId, MemcgProfile, MemoryMachine};
+    use cgsim_counters::{ResCounterProfile, SpinResCounter};
+    use cgsim_ktypes::klog::{Clock, Klog};
+    use cgsim_ktypes::{Bytes, CpuId, NoTrace, Pid};
+    use std::sync::Arc;
+
+    const CPU: CpuId = CpuId(0);
+    const MIB: u64 = 1 << 20;
+
+    /// Two memcgs; pid 10 in `A` has 1 MiB of SysV shm attached and touched (mapped cache
+    /// pages of `A`), `B` is empty.
+    fn setup() -> (
+        Arc<MemoryMachine<SpinResCounter, NoTrace>>,
+        MemcgId,
+        MemcgId,
+    ) {
+        let m = MemoryMachine::new(
+            MemcgProfile::default(),
+            ResCounterProfile::V2_6_34,
+            MachineConfig {
+                ram: Bytes(64 * MIB),
+                swap: Bytes(16 * MIB),
+                nr_cpus: 2,
+            },
+            Arc::new(NoTrace),
+            Arc::new(Klog::default()),
+            Arc::new(Clock::default()),
+        );
+        m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+        m.exec_mm(Pid(1), "init", CPU).unwrap();
+        let a = m.create_memcg(MemcgId::ROOT).unwrap();
+        let b = m.create_memcg(MemcgId::ROOT).unwrap();
+        let p = Pid(10);
+        m.fork_mm(Pid(1), p).unwrap();
+        m.exec_mm(p, "shm", CPU).unwrap();
+        m.attach_task(p, a).unwrap();
+        let shm = m.shmget(Bytes(MIB)).unwrap();
+        let addr = m.shmat(p, shm).unwrap();
+        m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
+        m.check_invariants();
+        (m, a, b)
+    }
+
+    #[test]
+    #[should_panic(expected = "mapped_file")]
+    fn a_wrong_mapped_file_is_caught() {
+        let (m, a, _b) = setup();
+        {
+            let mut w = m.lock();
+            let s = w.slot_of(a).unwrap();
+            w.mc_mut(s).stat.mapped_file -= 1;
+        }
+        m.check_invariants();
+    }
+
+    #[test]
+    #[should_panic(expected = ": swap")]
+    fn a_swap_count_on_a_memcg_without_swap_is_caught() {
+        let (m, _a, b) = setup();
+        {
+            let mut w = m.lock();
+            let s = w.slot_of(b).unwrap();
+            w.mc_mut(s).stat.swap += 1;
+        }
+        m.check_invariants();
+    }
+}
