@@ -130,6 +130,19 @@ impl<C: MemCounter> World<C> {
                 }
             }
         }
+        // Each memcg's mapped cache pages and swap slots, counted in one pass over the frames
+        // and one over the swap map (a pass per memcg made this check quadratic: hours at
+        // 60,000 memcgs over a million frames).
+        let mut mapped_of: HashMap<MemcgSlot, i64> = HashMap::new();
+        for p in self.zone.pages.iter() {
+            if p.has(crate::page::PCG_CACHE) && p.mapcount() > 0 {
+                *mapped_of.entry(p.memcg()).or_default() += 1;
+            }
+        }
+        let mut swap_of: HashMap<MemcgSlot, i64> = HashMap::new();
+        for x in self.swap_info.map.iter().filter(|x| x.used()) {
+            *swap_of.entry(x.memcg).or_default() += 1;
+        }
         for m in self.memcgs.slots.iter().flatten() {
             let s = m.id.slot;
             let lru = m.lru.lock();
@@ -158,19 +171,9 @@ impl<C: MemCounter> World<C> {
                 "{}: LRU pages vs cache + rss",
                 m.id
             );
-            let mapped = self
-                .zone
-                .pages
-                .iter()
-                .filter(|p| p.memcg() == s && p.has(crate::page::PCG_CACHE) && p.mapcount() > 0)
-                .count() as i64;
+            let mapped = mapped_of.get(&s).copied().unwrap_or(0);
             assert_eq!(mapped, st.mapped_file, "{}: mapped_file", m.id);
-            let swap = self
-                .swap_info
-                .map
-                .iter()
-                .filter(|x| x.used() && x.memcg == s)
-                .count() as i64;
+            let swap = swap_of.get(&s).copied().unwrap_or(0);
             assert_eq!(swap, st.swap, "{}: swap", m.id);
         }
         // 5. counters.
@@ -217,5 +220,77 @@ impl<C: MemCounter> World<C> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Deliberately broken statistics: the per-memcg counts of invariant 4 must catch them.
+
+    use crate::{MachineConfig, MemcgId, MemcgProfile, MemoryMachine};
+    use cgsim_counters::{ResCounterProfile, SpinResCounter};
+    use cgsim_ktypes::klog::{Clock, Klog};
+    use cgsim_ktypes::{Bytes, CpuId, NoTrace, Pid};
+    use std::sync::Arc;
+
+    const CPU: CpuId = CpuId(0);
+    const MIB: u64 = 1 << 20;
+
+    /// Two memcgs; pid 10 in `A` has 1 MiB of SysV shm attached and touched (mapped cache
+    /// pages of `A`), `B` is empty.
+    fn setup() -> (
+        Arc<MemoryMachine<SpinResCounter, NoTrace>>,
+        MemcgId,
+        MemcgId,
+    ) {
+        let m = MemoryMachine::new(
+            MemcgProfile::default(),
+            ResCounterProfile::V2_6_34,
+            MachineConfig {
+                ram: Bytes(64 * MIB),
+                swap: Bytes(16 * MIB),
+                nr_cpus: 2,
+            },
+            Arc::new(NoTrace),
+            Arc::new(Klog::default()),
+            Arc::new(Clock::default()),
+        );
+        m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+        m.exec_mm(Pid(1), "init", CPU).unwrap();
+        let a = m.create_memcg(MemcgId::ROOT).unwrap();
+        let b = m.create_memcg(MemcgId::ROOT).unwrap();
+        let p = Pid(10);
+        m.fork_mm(Pid(1), p).unwrap();
+        m.exec_mm(p, "shm", CPU).unwrap();
+        m.attach_task(p, a).unwrap();
+        let shm = m.shmget(Bytes(MIB)).unwrap();
+        let addr = m.shmat(p, shm).unwrap();
+        m.touch(p, addr, Bytes(MIB), true, CPU).unwrap();
+        m.check_invariants();
+        (m, a, b)
+    }
+
+    #[test]
+    #[should_panic(expected = "mapped_file")]
+    fn a_wrong_mapped_file_is_caught() {
+        let (m, a, _b) = setup();
+        {
+            let mut w = m.lock();
+            let s = w.slot_of(a).unwrap();
+            w.mc_mut(s).stat.mapped_file -= 1;
+        }
+        m.check_invariants();
+    }
+
+    #[test]
+    #[should_panic(expected = ": swap")]
+    fn a_swap_count_on_a_memcg_without_swap_is_caught() {
+        let (m, _a, b) = setup();
+        {
+            let mut w = m.lock();
+            let s = w.slot_of(b).unwrap();
+            w.mc_mut(s).stat.swap += 1;
+        }
+        m.check_invariants();
     }
 }
