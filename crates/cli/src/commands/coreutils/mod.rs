@@ -99,11 +99,26 @@ pub(crate) fn stream_input(
     prog: &str,
     path: &str,
     failed: &mut bool,
+    f: impl FnMut(&mut Shell, &[u8]) -> bool,
+) -> bool {
+    stream_input_with(sh, pid, prog, path, failed, &mut |_| {}, f)
+}
+
+/// [`stream_input`], calling `before_error` before an error message is printed (gnulib's
+/// `error` flushes standard output first, so a buffered filter's lines come before it).
+pub(crate) fn stream_input_with(
+    sh: &mut Shell,
+    pid: Pid,
+    prog: &str,
+    path: &str,
+    failed: &mut bool,
+    before_error: &mut dyn FnMut(&mut Shell),
     mut f: impl FnMut(&mut Shell, &[u8]) -> bool,
 ) -> bool {
     let input = match Input::open(sh, pid, path, false) {
         Ok(i) => i,
         Err(e) => {
+            before_error(sh);
             sh.write_err(pid, &format!("{prog}: {path}: {}\n", read_error_text(&e)));
             *failed = true;
             return true;
@@ -125,6 +140,7 @@ pub(crate) fn stream_input(
             Err(e) if path == "-" && e.errno == Errno::EAGAIN => break,
             Err(e) => {
                 let e = ReadError::Read(e.errno);
+                before_error(sh);
                 sh.write_err(pid, &format!("{prog}: {path}: {}\n", read_error_text(&e)));
                 *failed = true;
                 break;
@@ -145,10 +161,11 @@ pub(crate) fn stream_lines(
     path: &str,
     eol: u8,
     failed: &mut bool,
+    before_error: &mut dyn FnMut(&mut Shell),
     mut f: impl FnMut(&mut Shell, &[u8]) -> bool,
 ) -> bool {
     let mut partial: Vec<u8> = Vec::new();
-    let go_on = stream_input(sh, pid, prog, path, failed, |sh, data| {
+    let go_on = stream_input_with(sh, pid, prog, path, failed, before_error, |sh, data| {
         let mut rest = data;
         while let Some(i) = rest.iter().position(|&b| b == eol) {
             let ok = if partial.is_empty() {

@@ -600,19 +600,28 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     };
     let mut failed = false;
-    let ok = stream_lines(sh, pid, "uniq", &input, eol, &mut failed, |sh, line| {
-        let k = key(line);
-        match &mut group {
-            Some((_, gk, n)) if *gk == k => {
-                *n += 1;
-                true
+    let ok = stream_lines(
+        sh,
+        pid,
+        "uniq",
+        &input,
+        eol,
+        &mut failed,
+        &mut |_| {},
+        |sh, line| {
+            let k = key(line);
+            match &mut group {
+                Some((_, gk, n)) if *gk == k => {
+                    *n += 1;
+                    true
+                }
+                _ => {
+                    let done = group.replace((line.to_vec(), k, 1));
+                    done.is_none_or(|(first, _, n)| emit(sh, &first, n, &mut out))
+                }
             }
-            _ => {
-                let done = group.replace((line.to_vec(), k, 1));
-                done.is_none_or(|(first, _, n)| emit(sh, &first, n, &mut out))
-            }
-        }
-    });
+        },
+    );
     if !ok {
         return 1;
     }
