@@ -20,6 +20,9 @@
 //! (also deterministic); a program stops after 50 000 000 steps or 200 nested calls (the
 //! shell cannot be interrupted). Commands (`system`, `| cmd`, `cmd | getline`) run as
 //! `sh -c` children of the awk process.
+//! The main input is read a 4 KiB buffer at a time when `RS` is one character, so awk runs
+//! alongside the other stages of a pipeline and stops with them (`yes | awk 'NR==3{exit}'`);
+//! a paragraph or regular-expression `RS` and `getline < FILE` read the whole file first.
 
 pub mod interp;
 pub mod lexer;
