@@ -186,7 +186,8 @@ fn cut(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let stdout = std::cell::RefCell::new(StdoutBuf::new("cut"));
     // An error message flushes standard output first (gnulib's `error`), so the lines of the
     // inputs before a missing one come before its message, as with the real cut.
-    let mut before_error = |sh: &mut Shell| {
+    let mut on_error = |sh: &mut Shell| {
+        failed = true;
         stdout.borrow_mut().flush(sh, pid);
     };
     let stdin = ["-".to_string()];
@@ -196,54 +197,45 @@ fn cut(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         &p.operands[..]
     };
     for f in files {
-        let ok = stream_lines(
-            sh,
-            pid,
-            "cut",
-            f,
-            eol,
-            &mut failed,
-            &mut before_error,
-            |sh, line| {
-                let mut out = Vec::with_capacity(line.len() + 1);
-                if fields {
-                    if !line.contains(&delim) {
-                        if !only_delimited {
-                            out.extend_from_slice(line);
-                            out.push(eol);
-                        }
-                        return stdout.borrow_mut().put(sh, pid, &out);
+        let ok = stream_lines(sh, pid, "cut", f, eol, &mut on_error, |sh, line| {
+            let mut out = Vec::with_capacity(line.len() + 1);
+            if fields {
+                if !line.contains(&delim) {
+                    if !only_delimited {
+                        out.extend_from_slice(line);
+                        out.push(eol);
                     }
-                    let od = out_delim.as_deref().unwrap_or(std::slice::from_ref(&delim));
-                    let mut first = true;
-                    for (i, f) in line.split(|&b| b == delim).enumerate() {
-                        if selected(&ranges, i + 1, complement) {
-                            if !first {
-                                out.extend_from_slice(od);
-                            }
-                            out.extend_from_slice(f);
-                            first = false;
+                    return stdout.borrow_mut().put(sh, pid, &out);
+                }
+                let od = out_delim.as_deref().unwrap_or(std::slice::from_ref(&delim));
+                let mut first = true;
+                for (i, f) in line.split(|&b| b == delim).enumerate() {
+                    if selected(&ranges, i + 1, complement) {
+                        if !first {
+                            out.extend_from_slice(od);
                         }
-                    }
-                } else {
-                    let mut prev: Option<usize> = None;
-                    for (i, &b) in line.iter().enumerate() {
-                        if selected(&ranges, i + 1, complement) {
-                            // --output-delimiter goes between non-adjacent selected runs.
-                            if let (Some(od), Some(pi)) = (&out_delim, prev)
-                                && pi + 1 != i
-                            {
-                                out.extend_from_slice(od);
-                            }
-                            out.push(b);
-                            prev = Some(i);
-                        }
+                        out.extend_from_slice(f);
+                        first = false;
                     }
                 }
-                out.push(eol);
-                stdout.borrow_mut().put(sh, pid, &out)
-            },
-        );
+            } else {
+                let mut prev: Option<usize> = None;
+                for (i, &b) in line.iter().enumerate() {
+                    if selected(&ranges, i + 1, complement) {
+                        // --output-delimiter goes between non-adjacent selected runs.
+                        if let (Some(od), Some(pi)) = (&out_delim, prev)
+                            && pi + 1 != i
+                        {
+                            out.extend_from_slice(od);
+                        }
+                        out.push(b);
+                        prev = Some(i);
+                    }
+                }
+            }
+            out.push(eol);
+            stdout.borrow_mut().put(sh, pid, &out)
+        });
         if !ok {
             return 1;
         }

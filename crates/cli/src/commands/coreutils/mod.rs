@@ -154,18 +154,20 @@ pub(crate) fn stream_input_with(
 /// [`stream_input`] a line at a time: `f` gets each line of `path` without its terminator
 /// `eol` as soon as the line is complete (a last line without one counts, at the end of the
 /// input, as coreutils' `getndelim2` readers see it), and returns false to stop.
+/// `on_error` runs when the input cannot be opened or read, before the message (the caller
+/// notes the failure there, and flushes its buffered output as gnulib's `error` does).
 pub(crate) fn stream_lines(
     sh: &mut Shell,
     pid: Pid,
     prog: &str,
     path: &str,
     eol: u8,
-    failed: &mut bool,
-    before_error: &mut dyn FnMut(&mut Shell),
+    on_error: &mut dyn FnMut(&mut Shell),
     mut f: impl FnMut(&mut Shell, &[u8]) -> bool,
 ) -> bool {
     let mut partial: Vec<u8> = Vec::new();
-    let go_on = stream_input_with(sh, pid, prog, path, failed, before_error, |sh, data| {
+    let mut failed = false;
+    let go_on = stream_input_with(sh, pid, prog, path, &mut failed, on_error, |sh, data| {
         let mut rest = data;
         while let Some(i) = rest.iter().position(|&b| b == eol) {
             let ok = if partial.is_empty() {

@@ -600,28 +600,20 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     };
     let mut failed = false;
-    let ok = stream_lines(
-        sh,
-        pid,
-        "uniq",
-        &input,
-        eol,
-        &mut failed,
-        &mut |_| {},
-        |sh, line| {
-            let k = key(line);
-            match &mut group {
-                Some((_, gk, n)) if *gk == k => {
-                    *n += 1;
-                    true
-                }
-                _ => {
-                    let done = group.replace((line.to_vec(), k, 1));
-                    done.is_none_or(|(first, _, n)| emit(sh, &first, n, &mut out))
-                }
+    let mut on_error = |_: &mut Shell| failed = true;
+    let ok = stream_lines(sh, pid, "uniq", &input, eol, &mut on_error, |sh, line| {
+        let k = key(line);
+        match &mut group {
+            Some((_, gk, n)) if *gk == k => {
+                *n += 1;
+                true
             }
-        },
-    );
+            _ => {
+                let done = group.replace((line.to_vec(), k, 1));
+                done.is_none_or(|(first, _, n)| emit(sh, &first, n, &mut out))
+            }
+        }
+    });
     if !ok {
         return 1;
     }
@@ -633,7 +625,6 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     {
         return 1;
     }
-    drop(emit);
     if let Some(path) = p.operands.get(1) {
         let k = sh.kernel().clone();
         let r = k
