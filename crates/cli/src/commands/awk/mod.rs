@@ -123,6 +123,16 @@ struct KernelHost<'a> {
     inputs: std::collections::BTreeMap<i32, crate::commands::text::Input>,
 }
 
+impl Drop for KernelHost<'_> {
+    /// An operand still open when the program ends (`exit` before its end) is closed, as the
+    /// process's exit would close it: awk may run as the shell's own process.
+    fn drop(&mut self) {
+        for (_, input) in std::mem::take(&mut self.inputs) {
+            input.close(self.sh, self.pid);
+        }
+    }
+}
+
 impl Host for KernelHost<'_> {
     fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String> {
         let path = if path == "/dev/stdin" { "-" } else { path };
