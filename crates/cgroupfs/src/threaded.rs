@@ -22,6 +22,13 @@
 //! dies during its turn (a write that raised SIGPIPE) unwinds the same way at its next system
 //! call ([`unwind_if_dead`]).
 //!
+//! When the simulation ends (the shell that started the tasks is dropped: a script's end, an
+//! explorer session's end), [`Kernel::end_threaded_tasks`] drops the programs of the tasks
+//! still parked, which wakes each thread with the same "die" message: it unwinds, dropping
+//! what it holds (the shell's `Arc` of the kernel among them), and is joined. Nothing
+//! simulated happens (no exit, no signal), so no transcript changes; it is the host-side
+//! counterpart of the kernel's memory going away at power-off.
+//!
 //! **Differences:** a threaded task runs until it blocks, as a program's step does, except
 //! that [`yield_now`] lets the shell give up the baton every so many commands, so an endless
 //! loop of builtins in the background does not keep the other tasks from running.
@@ -238,6 +245,22 @@ impl Drop for ThreadedTask {
 }
 
 impl<T: Tracer> Kernel<T> {
+    /// End the host threads of the threaded tasks `pids` (the simulation is going away): take
+    /// their programs out of the table and drop them, which wakes each parked thread with the
+    /// "die" message, lets it unwind and joins it. The programs are dropped with no lock held,
+    /// since an unwinding thread drops values that may take the kernel's locks. Pass only tasks
+    /// whose code still runs on its thread (not one an `execve` turned into a program); a pid
+    /// without a program is skipped. The processes stay in the task table as they were.
+    pub fn end_threaded_tasks(&self, pids: impl IntoIterator<Item = Pid>) {
+        let taken: Vec<Box<dyn Program<T>>> = {
+            let mut programs = self.programs.lock();
+            pids.into_iter()
+                .filter_map(|p| programs.remove(&p))
+                .collect()
+        };
+        drop(taken);
+    }
+
     /// Whether `pid` is a live (not zombie, not reaped) process.
     pub fn task_alive(&self, pid: Pid) -> bool {
         self.lock_state()

@@ -189,6 +189,9 @@ pub struct Shell {
     task_cmds: u64,
     /// Children this shell started as threaded tasks.
     task_kids: BTreeSet<Pid>,
+    /// Every threaded task of this shell and of the task shells it made, whose code still runs
+    /// on its thread: ended when the top-level shell is dropped (`tasks.rs`).
+    pub(crate) task_threads: Arc<std::sync::Mutex<BTreeSet<Pid>>>,
     /// Jobs `wait` has collected: dash's `jp->waited`, freed when the next job is made.
     waited: BTreeSet<Pid>,
 }
@@ -280,6 +283,7 @@ impl Shell {
             threaded: false,
             task_cmds: 0,
             task_kids: BTreeSet::new(),
+            task_threads: Arc::default(),
             waited: BTreeSet::new(),
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {

@@ -128,6 +128,7 @@ script!(sh_cgroups);
 script!(sh_test);
 script!(sh_read);
 script!(sh_concurrent_stages);
+script!(sh_streaming_filters);
 
 #[test]
 fn tour() {

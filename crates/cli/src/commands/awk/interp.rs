@@ -10,13 +10,23 @@ use crate::commands::cfmt::parse_spec;
 use crate::commands::posix_regex::{Flavor, compile, normalize_escapes};
 use regex::Regex;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::Rc;
 
 /// What the interpreter needs from the system.
 pub trait Host {
     /// Read a whole file (`-` or `/dev/stdin`: standard input); `Err` is the errno text.
     fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String>;
+    /// Open a main-input operand to read it a piece at a time (by default: read it whole).
+    fn open_input(&mut self, path: &str) -> Result<Input, String> {
+        self.read_file(path).map(Input::Whole)
+    }
+    /// The next piece of a streamed input; empty at its end.
+    fn read_input(&mut self, _handle: i32) -> Result<Vec<u8>, String> {
+        Ok(Vec::new())
+    }
+    /// Close a streamed input.
+    fn close_input(&mut self, _handle: i32) {}
     /// Write to standard output.
     fn stdout(&mut self, data: &[u8]) -> Result<(), String>;
     /// Write to a file, truncating it first unless `append`.
@@ -192,8 +202,29 @@ const MAX_FIELDS: usize = 1 << 20;
 
 /// A main-input source: the records of one operand.
 struct Source {
-    records: Vec<String>,
-    pos: usize,
+    /// Complete records not read yet.
+    records: VecDeque<String>,
+    /// The operand read a buffer at a time (a one-character `RS`): what is left of it.
+    stream: Option<Stream>,
+}
+
+/// An operand being read a piece at a time, as gawk's `get_a_record` does: a record is
+/// handed out as soon as its separator has been read, so `yes | awk 'NR==3{exit}'` ends.
+struct Stream {
+    name: String,
+    handle: i32,
+    /// The separator's bytes (one character of `RS`, as it was when the operand was opened).
+    sep: Vec<u8>,
+    /// The bytes read after the last separator.
+    partial: Vec<u8>,
+}
+
+/// An input opened by [`Host::open_input`].
+pub enum Input {
+    /// The whole contents, read at once.
+    Whole(Vec<u8>),
+    /// A handle for [`Host::read_input`] and [`Host::close_input`].
+    Streamed(i32),
 }
 
 pub struct Interp<'p, H: Host> {
@@ -381,7 +412,7 @@ impl<'p, H: Host> Interp<'p, H> {
                     match flow {
                         Flow::Next => continue 'records,
                         Flow::NextFile => {
-                            self.source = None;
+                            self.close_source();
                             continue 'records;
                         }
                         Flow::Exit => break 'records,
@@ -498,12 +529,52 @@ impl<'p, H: Host> Interp<'p, H> {
     fn next_record(&mut self) -> R<Option<String>> {
         loop {
             if let Some(src) = &mut self.source {
-                if src.pos < src.records.len() {
-                    let r = src.records[src.pos].clone();
-                    src.pos += 1;
+                if let Some(r) = src.records.pop_front() {
                     self.bump("NR");
                     self.bump("FNR");
                     return Ok(Some(r));
+                }
+                if let Some(st) = &mut src.stream {
+                    let piece = match self.host.read_input(st.handle) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let name = st.name.clone();
+                            self.close_source();
+                            return Err(Fatal(format!(
+                                "{NO_LOCATION}error reading input file `{name}': {e}"
+                            )));
+                        }
+                    };
+                    if piece.is_empty() {
+                        // The end: a last record without a separator still counts.
+                        let last = std::mem::take(&mut st.partial);
+                        self.close_source();
+                        if !last.is_empty() {
+                            let src = self.source.get_or_insert(Source {
+                                records: VecDeque::new(),
+                                stream: None,
+                            });
+                            src.records
+                                .push_back(String::from_utf8_lossy(&last).into_owned());
+                        }
+                        continue;
+                    }
+                    st.partial.extend_from_slice(&piece);
+                    let sep = st.sep.len();
+                    let mut at = 0;
+                    let mut i = 0;
+                    while i + sep <= st.partial.len() {
+                        if st.partial[i..i + sep] == st.sep[..] {
+                            let r = String::from_utf8_lossy(&st.partial[at..i]).into_owned();
+                            src.records.push_back(r);
+                            i += sep;
+                            at = i;
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    st.partial.drain(..at);
+                    continue;
                 }
                 self.source = None;
             }
@@ -537,7 +608,15 @@ impl<'p, H: Host> Interp<'p, H> {
                 self.used_file = true;
                 break a;
             };
-            let data = match self.host.read_file(&name) {
+            // A one-character RS (the usual newline) is read a buffer at a time; a paragraph
+            // or regular-expression RS reads the operand whole.
+            let rs = self.gs("RS");
+            let sep = (rs.chars().count() == 1).then(|| rs.into_bytes());
+            let opened = match &sep {
+                Some(_) => self.host.open_input(&name),
+                None => self.host.read_file(&name).map(Input::Whole),
+            };
+            let data = match opened {
                 Ok(d) => d,
                 Err(e) => {
                     // gawk gives up on an input file it cannot open (a fatal error without
@@ -547,7 +626,22 @@ impl<'p, H: Host> Interp<'p, H> {
                     )));
                 }
             };
-            let records = self.split_records(&data)?;
+            let (records, stream) = match (data, sep) {
+                (Input::Whole(d), _) => (self.split_records(&d)?.into(), None),
+                (Input::Streamed(handle), Some(sep)) => (
+                    VecDeque::new(),
+                    Some(Stream {
+                        name: name.clone(),
+                        handle,
+                        sep,
+                        partial: Vec::new(),
+                    }),
+                ),
+                (Input::Streamed(handle), None) => {
+                    self.host.close_input(handle);
+                    (VecDeque::new(), None)
+                }
+            };
             self.set_global(
                 "FILENAME",
                 Value::Str(if name == "-" {
@@ -557,7 +651,17 @@ impl<'p, H: Host> Interp<'p, H> {
                 }),
             );
             self.set_global("FNR", Value::Num(0.0));
-            self.source = Some(Source { records, pos: 0 });
+            self.source = Some(Source { records, stream });
+        }
+    }
+
+    /// Stop reading the current operand (its end, `nextfile`, a read error).
+    fn close_source(&mut self) {
+        if let Some(Source {
+            stream: Some(st), ..
+        }) = self.source.take()
+        {
+            self.host.close_input(st.handle);
         }
     }
 

@@ -20,6 +20,9 @@
 //! (also deterministic); a program stops after 50 000 000 steps or 200 nested calls (the
 //! shell cannot be interrupted). Commands (`system`, `| cmd`, `cmd | getline`) run as
 //! `sh -c` children of the awk process.
+//! The main input is read a 4 KiB buffer at a time when `RS` is one character, so awk runs
+//! alongside the other stages of a pipeline and stops with them (`yes | awk 'NR==3{exit}'`);
+//! a paragraph or regular-expression `RS` and `getline < FILE` read the whole file first.
 
 pub mod interp;
 pub mod lexer;
@@ -116,12 +119,52 @@ pub(crate) fn unescape(v: &str) -> String {
 struct KernelHost<'a> {
     sh: &'a mut Shell,
     pid: Pid,
+    /// The main-input operands open for streaming, by descriptor.
+    inputs: std::collections::BTreeMap<i32, crate::commands::text::Input>,
+}
+
+impl Drop for KernelHost<'_> {
+    /// An operand still open when the program ends (`exit` before its end) is closed, as the
+    /// process's exit would close it: awk may run as the shell's own process.
+    fn drop(&mut self) {
+        for (_, input) in std::mem::take(&mut self.inputs) {
+            input.close(self.sh, self.pid);
+        }
+    }
 }
 
 impl Host for KernelHost<'_> {
     fn read_file(&mut self, path: &str) -> Result<Vec<u8>, String> {
         let path = if path == "/dev/stdin" { "-" } else { path };
         slurp(self.sh, self.pid, path).map_err(|e| read_error_text(&e))
+    }
+
+    fn open_input(&mut self, path: &str) -> Result<interp::Input, String> {
+        let path = if path == "/dev/stdin" { "-" } else { path };
+        let input = crate::commands::text::Input::open(self.sh, self.pid, path, false)
+            .map_err(|e| read_error_text(&e))?;
+        let fd = input.fd.0;
+        self.inputs.insert(fd, input);
+        Ok(interp::Input::Streamed(fd))
+    }
+
+    fn read_input(&mut self, handle: i32) -> Result<Vec<u8>, String> {
+        let mut buf = vec![0u8; 4096];
+        match self.sh.kernel().read(self.pid, Fd(handle), &mut buf) {
+            Ok(n) => {
+                buf.truncate(n);
+                Ok(buf)
+            }
+            // The console's standard input has nothing to read.
+            Err(e) if handle == 0 && e.errno == cgsim_ktypes::Errno::EAGAIN => Ok(Vec::new()),
+            Err(e) => Err(e.errno.strerror().to_string()),
+        }
+    }
+
+    fn close_input(&mut self, handle: i32) {
+        if let Some(input) = self.inputs.remove(&handle) {
+            input.close(self.sh, self.pid);
+        }
     }
 
     fn stdout(&mut self, data: &[u8]) -> Result<(), String> {
@@ -309,7 +352,11 @@ fn awk(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 1;
     }
     let env = sh.environ();
-    let host = KernelHost { sh, pid };
+    let host = KernelHost {
+        sh,
+        pid,
+        inputs: Default::default(),
+    };
     let mut it = Interp::new(&prog, host, operands);
     it.set_environ(&env);
     for g in &p.opts {

@@ -2,7 +2,7 @@
 //!
 //! **Differences:** `-c` counts bytes, as coreutils does (it has no multibyte support yet).
 
-use super::{read_inputs, usage_error, write_out};
+use super::{StdoutBuf, stream_lines, usage_error};
 use crate::Shell;
 use crate::commands::getopt::{Arg, l, sl};
 use crate::commands::{Kind, Registry};
@@ -179,46 +179,68 @@ fn cut(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let out_delim: Option<Vec<u8>> = p.last("output-delimiter").map(|s| s.as_bytes().to_vec());
     let eol = if p.has("z") { 0 } else { b'\n' };
     let mut failed = false;
-    let data = read_inputs(sh, pid, "cut", &p.operands, &mut failed);
-    let mut out = Vec::new();
-    for line in super::lines(&data, eol) {
-        if fields {
-            if !line.contains(&delim) {
-                if !p.has("s") {
-                    out.extend_from_slice(line);
-                    out.push(eol);
-                }
-                continue;
-            }
-            let od = out_delim.clone().unwrap_or_else(|| vec![delim]);
-            let mut first = true;
-            for (i, f) in line.split(|&b| b == delim).enumerate() {
-                if selected(&ranges, i + 1, complement) {
-                    if !first {
-                        out.extend_from_slice(&od);
+    // A line at a time, each input on its own (a last line without a newline gets one), with
+    // stdio's output buffer, as coreutils' cut reads and writes: `yes | cut -c1 | head -n 1`
+    // ends when head does.
+    let only_delimited = p.has("s");
+    let stdout = std::cell::RefCell::new(StdoutBuf::new("cut"));
+    // An error message flushes standard output first (gnulib's `error`), so the lines of the
+    // inputs before a missing one come before its message, as with the real cut.
+    let mut on_error = |sh: &mut Shell| {
+        failed = true;
+        stdout.borrow_mut().flush(sh, pid);
+    };
+    let stdin = ["-".to_string()];
+    let files = if p.operands.is_empty() {
+        &stdin[..]
+    } else {
+        &p.operands[..]
+    };
+    for f in files {
+        let ok = stream_lines(sh, pid, "cut", f, eol, &mut on_error, |sh, line| {
+            let mut out = Vec::with_capacity(line.len() + 1);
+            if fields {
+                if !line.contains(&delim) {
+                    if !only_delimited {
+                        out.extend_from_slice(line);
+                        out.push(eol);
                     }
-                    out.extend_from_slice(f);
-                    first = false;
+                    return stdout.borrow_mut().put(sh, pid, &out);
                 }
-            }
-        } else {
-            let mut prev: Option<usize> = None;
-            for (i, &b) in line.iter().enumerate() {
-                if selected(&ranges, i + 1, complement) {
-                    // --output-delimiter goes between non-adjacent selected runs.
-                    if let (Some(od), Some(pi)) = (&out_delim, prev)
-                        && pi + 1 != i
-                    {
-                        out.extend_from_slice(od);
+                let od = out_delim.as_deref().unwrap_or(std::slice::from_ref(&delim));
+                let mut first = true;
+                for (i, f) in line.split(|&b| b == delim).enumerate() {
+                    if selected(&ranges, i + 1, complement) {
+                        if !first {
+                            out.extend_from_slice(od);
+                        }
+                        out.extend_from_slice(f);
+                        first = false;
                     }
-                    out.push(b);
-                    prev = Some(i);
+                }
+            } else {
+                let mut prev: Option<usize> = None;
+                for (i, &b) in line.iter().enumerate() {
+                    if selected(&ranges, i + 1, complement) {
+                        // --output-delimiter goes between non-adjacent selected runs.
+                        if let (Some(od), Some(pi)) = (&out_delim, prev)
+                            && pi + 1 != i
+                        {
+                            out.extend_from_slice(od);
+                        }
+                        out.push(b);
+                        prev = Some(i);
+                    }
                 }
             }
+            out.push(eol);
+            stdout.borrow_mut().put(sh, pid, &out)
+        });
+        if !ok {
+            return 1;
         }
-        out.push(eol);
     }
-    if !write_out(sh, pid, "cut", &out) {
+    if !stdout.borrow_mut().flush(sh, pid) {
         return 1;
     }
     i32::from(failed)

@@ -89,33 +89,9 @@ pub(crate) fn read_error_text(e: &ReadError) -> String {
     }
 }
 
-/// Read each input (`-` or none: standard input); an unreadable one prints
-/// `prog: NAME: error` (cut's, uniq's and tr's form) and sets `*failed`.
-pub(crate) fn read_inputs(
-    sh: &mut Shell,
-    pid: Pid,
-    prog: &str,
-    files: &[String],
-    failed: &mut bool,
-) -> Vec<u8> {
-    let mut all = Vec::new();
-    let stdin = ["-".to_string()];
-    let files = if files.is_empty() { &stdin[..] } else { files };
-    for f in files {
-        match slurp(sh, pid, f) {
-            Ok(d) => all.extend_from_slice(&d),
-            Err(e) => {
-                sh.write_err(pid, &format!("{prog}: {f}: {}\n", read_error_text(&e)));
-                *failed = true;
-            }
-        }
-    }
-    all
-}
-
 /// Read `path` (`-`: standard input) a buffer at a time, handing each piece to `f`, which
 /// returns false to stop (its write failed); an unreadable input prints `prog: NAME: error`
-/// (as [`read_inputs`]) and sets `*failed`. A filter built on it runs alongside the other
+/// (cut's, uniq's and tr's form) and sets `*failed`. A filter built on it runs alongside the other
 /// stages of a pipeline and stops with its reader.
 pub(crate) fn stream_input(
     sh: &mut Shell,
@@ -123,11 +99,26 @@ pub(crate) fn stream_input(
     prog: &str,
     path: &str,
     failed: &mut bool,
+    f: impl FnMut(&mut Shell, &[u8]) -> bool,
+) -> bool {
+    stream_input_with(sh, pid, prog, path, failed, &mut |_| {}, f)
+}
+
+/// [`stream_input`], calling `before_error` before an error message is printed (gnulib's
+/// `error` flushes standard output first, so a buffered filter's lines come before it).
+pub(crate) fn stream_input_with(
+    sh: &mut Shell,
+    pid: Pid,
+    prog: &str,
+    path: &str,
+    failed: &mut bool,
+    before_error: &mut dyn FnMut(&mut Shell),
     mut f: impl FnMut(&mut Shell, &[u8]) -> bool,
 ) -> bool {
     let input = match Input::open(sh, pid, path, false) {
         Ok(i) => i,
         Err(e) => {
+            before_error(sh);
             sh.write_err(pid, &format!("{prog}: {path}: {}\n", read_error_text(&e)));
             *failed = true;
             return true;
@@ -149,6 +140,7 @@ pub(crate) fn stream_input(
             Err(e) if path == "-" && e.errno == Errno::EAGAIN => break,
             Err(e) => {
                 let e = ReadError::Read(e.errno);
+                before_error(sh);
                 sh.write_err(pid, &format!("{prog}: {path}: {}\n", read_error_text(&e)));
                 *failed = true;
                 break;
@@ -157,6 +149,88 @@ pub(crate) fn stream_input(
     }
     input.close(sh, pid);
     go_on
+}
+
+/// [`stream_input`] a line at a time: `f` gets each line of `path` without its terminator
+/// `eol` as soon as the line is complete (a last line without one counts, at the end of the
+/// input, as coreutils' `getndelim2` readers see it), and returns false to stop.
+/// `on_error` runs when the input cannot be opened or read, before the message (the caller
+/// notes the failure there, and flushes its buffered output as gnulib's `error` does).
+pub(crate) fn stream_lines(
+    sh: &mut Shell,
+    pid: Pid,
+    prog: &str,
+    path: &str,
+    eol: u8,
+    on_error: &mut dyn FnMut(&mut Shell),
+    mut f: impl FnMut(&mut Shell, &[u8]) -> bool,
+) -> bool {
+    let mut partial: Vec<u8> = Vec::new();
+    let mut failed = false;
+    let go_on = stream_input_with(sh, pid, prog, path, &mut failed, on_error, |sh, data| {
+        let mut rest = data;
+        while let Some(i) = rest.iter().position(|&b| b == eol) {
+            let ok = if partial.is_empty() {
+                f(sh, &rest[..i])
+            } else {
+                partial.extend_from_slice(&rest[..i]);
+                let line = std::mem::take(&mut partial);
+                f(sh, &line)
+            };
+            if !ok {
+                return false;
+            }
+            rest = &rest[i + 1..];
+        }
+        partial.extend_from_slice(rest);
+        true
+    });
+    if !go_on {
+        return false;
+    }
+    partial.is_empty() || f(sh, &partial)
+}
+
+/// Standard output as stdio buffers it towards a pipe or a file: written `BUFSIZ` (4096)
+/// bytes at a time, the rest at exit. So a filter whose output stops growing (`uniq` of
+/// identical lines) writes nothing until its input ends, as the real one does.
+pub(crate) struct StdoutBuf {
+    prog: &'static str,
+    buf: Vec<u8>,
+}
+
+impl StdoutBuf {
+    pub(crate) const SIZE: usize = 4096;
+
+    pub(crate) fn new(prog: &'static str) -> StdoutBuf {
+        StdoutBuf {
+            prog,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Append `data`, writing every full buffer; false once a write failed.
+    pub(crate) fn put(&mut self, sh: &mut Shell, pid: Pid, data: &[u8]) -> bool {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() < Self::SIZE {
+            return true;
+        }
+        let full = self.buf.len() - self.buf.len() % Self::SIZE;
+        for piece in self.buf[..full].chunks(Self::SIZE) {
+            if !write_out(sh, pid, self.prog, piece) {
+                self.buf.clear();
+                return false;
+            }
+        }
+        self.buf.drain(..full);
+        true
+    }
+
+    /// Write what is left (`exit`'s flush); false if the write failed.
+    pub(crate) fn flush(&mut self, sh: &mut Shell, pid: Pid) -> bool {
+        let rest = std::mem::take(&mut self.buf);
+        write_out(sh, pid, self.prog, &rest)
+    }
 }
 
 /// Write `data` to standard output; on failure coreutils' `prog: write error: ...`.

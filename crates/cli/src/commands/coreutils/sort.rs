@@ -4,7 +4,7 @@
 //! **Differences:** `sort` keeps every line in memory (no temporary files); no `-M`, `-V`,
 //! `-R`, `-c`, `-m`.
 
-use super::{lines, read_error_text, slurp, usage_error, write_out};
+use super::{StdoutBuf, lines, read_error_text, slurp, stream_lines, usage_error, write_out};
 use crate::Shell;
 use crate::commands::getopt::{Arg, l, sl};
 use crate::commands::{Kind, Registry};
@@ -548,13 +548,6 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 1;
     };
     let input = p.operands.first().map_or("-", String::as_str).to_string();
-    let data = match slurp(sh, pid, &input) {
-        Ok(d) => d,
-        Err(e) => {
-            sh.write_err(pid, &format!("uniq: {input}: {}\n", read_error_text(&e)));
-            return 1;
-        }
-    };
     let eol = if p.has("z") { 0 } else { b'\n' };
     let icase = p.has("i");
     let key = |line: &[u8]| -> Vec<u8> {
@@ -575,30 +568,62 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
     };
     let (count, dups, uniques) = (p.has("c"), p.has("d"), p.has("u"));
+    let show = |n: usize| match (dups, uniques) {
+        (true, true) => false,
+        (true, false) => n > 1,
+        (false, true) => n == 1,
+        (false, false) => true,
+    };
+    // A line at a time, as coreutils' uniq reads (a group is written when the next line
+    // starts another, or at the end), through stdio's buffer: `seq 100000 | uniq | head -n 1`
+    // ends when head does. An output file gets everything at the end.
+    let to_file = p.operands.get(1).is_some();
     let mut out = Vec::new();
-    let ls = lines(&data, eol);
-    let mut i = 0;
-    while i < ls.len() {
-        let k = key(ls[i]);
-        let mut j = i + 1;
-        while j < ls.len() && key(ls[j]) == k {
-            j += 1;
+    let mut stdout = StdoutBuf::new("uniq");
+    // The group being read: its first line, that line's key, and its size.
+    let mut group: Option<(Vec<u8>, Vec<u8>, usize)> = None;
+    let mut emit = |sh: &mut Shell, first: &[u8], n: usize, out: &mut Vec<u8>| -> bool {
+        if !show(n) {
+            return true;
         }
-        let n = j - i;
-        let show = match (dups, uniques) {
-            (true, true) => false,
-            (true, false) => n > 1,
-            (false, true) => n == 1,
-            (false, false) => true,
-        };
-        if show {
-            if count {
-                out.extend_from_slice(format!("{n:>7} ").as_bytes());
+        let mut text = Vec::with_capacity(first.len() + 9);
+        if count {
+            text.extend_from_slice(format!("{n:>7} ").as_bytes());
+        }
+        text.extend_from_slice(first);
+        text.push(eol);
+        if to_file {
+            out.extend_from_slice(&text);
+            true
+        } else {
+            stdout.put(sh, pid, &text)
+        }
+    };
+    let mut failed = false;
+    let mut on_error = |_: &mut Shell| failed = true;
+    let ok = stream_lines(sh, pid, "uniq", &input, eol, &mut on_error, |sh, line| {
+        let k = key(line);
+        match &mut group {
+            Some((_, gk, n)) if *gk == k => {
+                *n += 1;
+                true
             }
-            out.extend_from_slice(ls[i]);
-            out.push(eol);
+            _ => {
+                let done = group.replace((line.to_vec(), k, 1));
+                done.is_none_or(|(first, _, n)| emit(sh, &first, n, &mut out))
+            }
         }
-        i = j;
+    });
+    if !ok {
+        return 1;
+    }
+    if failed {
+        return 1;
+    }
+    if let Some((first, _, n)) = group.take()
+        && !emit(sh, &first, n, &mut out)
+    {
+        return 1;
     }
     if let Some(path) = p.operands.get(1) {
         let k = sh.kernel().clone();
@@ -615,11 +640,7 @@ fn uniq(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         }
         return 0;
     }
-    if write_out(sh, pid, "uniq", &out) {
-        0
-    } else {
-        1
-    }
+    if stdout.flush(sh, pid) { 0 } else { 1 }
 }
 
 #[cfg(test)]

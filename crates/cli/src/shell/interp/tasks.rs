@@ -34,15 +34,16 @@
 //! scheduler's livelock guard then ends each round of the main shell's waiting. A SIGPIPE
 //! raised by the task's own write is delivered while its program is out of the kernel's table
 //! (being stepped), so `trap '' PIPE` does not keep it alive. A task still parked when its
-//! kernel is no longer used keeps its thread (the thread's shell holds the kernel) until the
-//! host process exits.
+//! top-level shell is dropped is ended then (see [`Shell`]'s `Drop`): its thread unwinds and
+//! drops its shell, and with it its hold on the kernel.
 
 use super::builtins::TrapHandler;
 use super::{Exec, Shell};
 use cgsim_cgroupfs::threaded::{self, BlockOn, ThreadedTask};
 use cgsim_cgroupfs::{Kernel, Signal};
 use cgsim_ktypes::Pid;
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// How many simple commands a threaded task runs before it gives up its turn.
 pub const YIELD_EVERY: u64 = 100;
@@ -142,6 +143,7 @@ impl Shell {
             threaded: true,
             task_cmds: 0,
             task_kids: Default::default(),
+            task_threads: Arc::clone(&self.task_threads),
             waited: Default::default(),
             sighup_ignored: self.sighup_ignored.clone(),
             exec_program: None,
@@ -170,7 +172,12 @@ impl Shell {
         };
         setup(&self.k, child);
         let mut sh = self.task_shell(child);
+        lock(&self.task_threads).insert(child);
+        // However the code ends (returning, unwinding when killed, `execve` making a program
+        // run as the task, or never starting), its thread is done with it then.
+        let gone = ThreadGone(Arc::clone(&self.task_threads), child);
         let run = move || {
+            let _gone = gone;
             let outcome = super::super::grow(|| body(&mut sh, child));
             let outcome = match (outcome, sh.exit) {
                 (Exec::Status(_), Some(code)) => Exec::Status(code),
@@ -185,10 +192,7 @@ impl Shell {
                 }
                 Exec::Spawned => None,
             };
-            sh.trap_table
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .forget(child);
+            lock(&sh.trap_table).forget(child);
             status
         };
         let table = Arc::clone(&self.trap_table);
@@ -202,5 +206,81 @@ impl Shell {
         }
         self.task_kids.insert(child);
         Some(child)
+    }
+}
+
+/// Takes a task's pid out of [`Shell::task_threads`] when its thread is done with the code.
+struct ThreadGone(Arc<Mutex<BTreeSet<Pid>>>, Pid);
+
+impl Drop for ThreadGone {
+    fn drop(&mut self) {
+        lock(&self.0).remove(&self.1);
+    }
+}
+
+/// A poisoned lock (a task thread that panicked) still holds consistent data here.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Drop for Shell {
+    /// The top-level shell going away (a script's end, `cgsim serve`'s session end) ends the
+    /// threads of the tasks still parked: each unwinds and drops its shell, whose `Arc` of the
+    /// kernel would otherwise keep the kernel (and the thread) alive until the host process
+    /// exits. Task shells do nothing here: they are the ones being ended.
+    fn drop(&mut self) {
+        if self.threaded {
+            return;
+        }
+        let pids = std::mem::take(&mut *lock(&self.task_threads));
+        if !pids.is_empty() {
+            self.k.end_threaded_tasks(pids);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Shell;
+    use cgsim_cgroupfs::{BootParams, Kernel};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// Dropping the top-level shell ends the task threads still parked (a background loop
+    /// asleep on the clock, a stage asleep on a full pipe, one asleep on an empty one), so
+    /// their shells drop their `Arc<Kernel>` and the kernel itself is freed: a long `cgsim
+    /// serve` session that makes many shells does not keep every kernel it ever booted.
+    #[test]
+    fn dropping_the_shell_frees_the_kernel() {
+        let k = Kernel::boot(BootParams::default());
+        let weak = Arc::downgrade(&k);
+        let mut sh = Shell::new(k);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let st = sh.run_script(
+            "while true; do echo y; done | head -n 1 & sleep 1\n\
+             (while :; do sleep 5; done) &\n\
+             while :; do echo y; done | sleep 1000 &\n\
+             { read v; echo $v; } < /dev/null | { while read l; do :; done; } &\n\
+             cat /dev/null | { read x; sleep 1000; } &\n\
+             sleep 1\n",
+            &mut out,
+            &mut err,
+        );
+        assert_eq!((st, out.as_slice()), (0, &b"y\n"[..]), "{err:?}");
+        // Something is still parked: the shell is not the only holder of the kernel.
+        let holders = weak.strong_count();
+        assert!(holders > 1, "no task thread holds the kernel ({holders})");
+        drop(sh);
+        // The threads are joined when the shell is dropped; the wait below only bounds a
+        // failure, it does not time anything.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while weak.upgrade().is_some() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            weak.upgrade().is_none(),
+            "the kernel outlived its shell: {} holders",
+            weak.strong_count()
+        );
     }
 }
