@@ -25,7 +25,12 @@ impl ForkExitCounter {
             (None, None) => true,
             _ => false,
         };
-        if cx.cgrp != css.cgroup() || !parent_ok {
+        // A root css moves between dummytop and a hierarchy's top when a mount or the last
+        // umount rebinds the subsystem (`rebind_subsystems`, kernel/cgroup.c v2.6.25), and fork
+        // and exit callbacks run without `cgroup_mutex`, so by the time this runs the css may
+        // already belong to the other root. Only a top cgroup (no parent) can see that.
+        let rebound_root = cx.parent.is_none() && cx.parent_css.is_none();
+        if (cx.cgrp != css.cgroup() && !rebound_root) || !parent_ok {
             self.bad_ctx.fetch_add(1, Ordering::Relaxed);
         }
     }
