@@ -40,7 +40,7 @@ struct Cli {
     #[arg(long, global = true, default_value = "256M", value_parser = parse_size)]
     swap: u64,
     /// Boot as this kernel version: every switch as that kernel has it (2.6.25, 2.6.35,
-    /// 3.10, 3.19, 4.19; default 2.6.35). See docs/profiles.md.
+    /// 3.10, 3.19, 4.19, 6.6; default 2.6.35). See docs/profiles.md.
     #[arg(long, global = true, value_name = "VERSION", default_value = "2.6.35", value_parser = parse_kernel)]
     kernel: cgsim_cgroupfs::KernelVersion,
     /// Change one switch of the kernel preset, e.g. `--set thresholds.check=every_event` or
