@@ -157,6 +157,9 @@ pub fn run(shell: &mut Shell) -> i32 {
             }
             Err(ReadlineError::Interrupted) => {
                 buf.clear();
+                // dash's `onint` (src/error.c, 0.5.12): Ctrl-C at the prompt sets `$?` to
+                // 128 + SIGINT.
+                shell.set_status(130);
             }
             Err(ReadlineError::Eof) => return shell.status(),
             Err(e) => {

@@ -134,8 +134,9 @@ pub fn run_with_pictures(
     )?;
     writeln!(
         out,
-        "\nwrote {} pictures and {}",
+        "\nwrote {} {} and {}",
         taken.len(),
+        if taken.len() == 1 { "picture" } else { "pictures" },
         index.display()
     )?;
     Ok((status, taken.len()))

@@ -318,6 +318,11 @@ impl Shell {
         self.status
     }
 
+    /// Set `$?`, as dash's `onint` does (128 + SIGINT) when Ctrl-C drops the line being typed.
+    pub fn set_status(&mut self, status: i32) {
+        self.status = status;
+    }
+
     /// The status `exit` asked for, once the shell has exited.
     pub fn exited(&self) -> Option<i32> {
         self.exit
