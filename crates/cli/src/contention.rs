@@ -111,6 +111,14 @@ pub fn run(opts: &ContentionOpts, out: &mut dyn Write) -> io::Result<()> {
         method.sample.as_millis()
     )?;
     writeln!(out, "machine: {}", machine())?;
+    // `cargo run -p cgsim -- bench ...` without `--release` measures unoptimized code: say so,
+    // since its numbers and ratios have nothing to do with docs/benchmarks.md.
+    if cfg!(debug_assertions) {
+        writeln!(
+            out,
+            "warning: a debug build (no optimizations): build with --release to compare with docs/benchmarks.md"
+        )?;
+    }
     writeln!(
         out,
         "threads above {} would be oversubscribed on this machine; only 1 and 2 are run.",
