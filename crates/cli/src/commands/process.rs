@@ -9,7 +9,7 @@ use cgsim_ktypes::{Cred, Pid, Uid};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "sleep",
-        "sleep N[smhd]...",
+        "sleep N[smhd]... | sleep infinity",
         "sleep in simulated time; `sleep 1000 &` makes an idle process",
         Kind::Program(sleep),
     );
@@ -44,36 +44,65 @@ pub fn parse_interval(s: &str) -> Option<u64> {
     (nanos.is_finite() && nanos >= 0.0 && nanos < u64::MAX as f64 / 2.0).then_some(nanos as u64)
 }
 
-/// `sleep`: a program that sleeps until a deadline on the simulated clock, then exits 0.
+/// `sleep`: a program that sleeps until a deadline on the simulated clock, then exits 0; with
+/// no deadline (`sleep infinity`) it sleeps until a signal ends it, and no timer moves the
+/// clock for it.
 struct Sleep {
-    until: u64,
+    until: Option<u64>,
 }
 
 impl Program for Sleep {
     fn step(&mut self, k: &Kernel, _pid: Pid) -> Step {
-        if k.clock().now_nanos() >= self.until {
-            Step::Exit(0)
-        } else {
-            Step::SleepUntil(self.until)
+        match self.until {
+            None => Step::Poll,
+            Some(until) if k.clock().now_nanos() >= until => Step::Exit(0),
+            Some(until) => Step::SleepUntil(until),
         }
+    }
+
+    fn ready(&mut self, _k: &Kernel, _pid: Pid) -> bool {
+        self.until.is_some()
     }
 }
 
+/// One operand of coreutils 9.1's `sleep`: what [`parse_interval`] takes, or `inf`/`infinity`
+/// (any case, with an optional suffix), which `cl_strtod` reads as an infinite number of
+/// seconds, so `sleep infinity` never ends.
+fn sleep_interval(a: &str) -> Option<u64> {
+    parse_interval(a).or_else(|| {
+        let num = a.strip_suffix(['s', 'm', 'h', 'd']).unwrap_or(a);
+        let num = num.strip_prefix('+').unwrap_or(num);
+        (num.eq_ignore_ascii_case("inf") || num.eq_ignore_ascii_case("infinity"))
+            .then_some(u64::MAX)
+    })
+}
+
+/// coreutils 9.1 `sleep`: each bad operand gets its own `invalid time interval` line, then
+/// `usage (EXIT_FAILURE)` adds the `Try` line (as it does after `missing operand`).
 fn sleep(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
+    const TRY: &str = "Try 'sleep --help' for more information.";
     if argv.len() < 2 {
-        return Err(("sleep: missing operand".to_string(), 1));
+        return Err((format!("sleep: missing operand\n{TRY}"), 1));
     }
     let mut total: u64 = 0;
+    let mut bad = Vec::new();
     for a in &argv[1..] {
-        let Some(n) = parse_interval(a) else {
-            return Err((format!("sleep: invalid time interval '{a}'"), 1));
-        };
-        total = total.saturating_add(n);
+        match sleep_interval(a) {
+            Some(n) => total = total.saturating_add(n),
+            None => bad.push(format!("sleep: invalid time interval '{a}'")),
+        }
     }
-    let until = k.clock().now_nanos().saturating_add(total);
+    if !bad.is_empty() {
+        bad.push(TRY.to_string());
+        return Err((bad.join("\n"), 1));
+    }
+    // An infinite operand (or a sum past what the clock can count) never ends.
+    let until = (total != u64::MAX)
+        .then(|| k.clock().now_nanos().checked_add(total))
+        .flatten();
     Ok(Spawn {
         program: Box::new(Sleep { until }),
-        wakes_at: Some(until),
+        wakes_at: until,
     })
 }
 
