@@ -136,7 +136,11 @@ pub fn run_with_pictures(
         out,
         "\nwrote {} {} and {}",
         taken.len(),
-        if taken.len() == 1 { "picture" } else { "pictures" },
+        if taken.len() == 1 {
+            "picture"
+        } else {
+            "pictures"
+        },
         index.display()
     )?;
     Ok((status, taken.len()))
