@@ -75,7 +75,7 @@ enum Cmd {
         renderer: cgsim::dot::Renderer,
     },
     /// Draw a view of the kernel's objects (after running SCRIPT, if given): hierarchy, css,
-    /// sets, links, memcg, events or all (the default).
+    /// sets, links, memcg, events, all (the default) or v2 (the 6.6 default hierarchy).
     Dot {
         /// `[VIEW] [SCRIPT]`.
         #[arg(num_args = 0..=2)]

@@ -199,7 +199,7 @@ const BUILTINS: &[(&str, &str, &str, super::BuiltinFn)] = &[
     (
         "dot",
         "dot [VIEW] [--focus PATH] [--pid N] [--all-subsys]",
-        "a picture of the kernel's objects (views: hierarchy css sets links memcg events all)",
+        "a picture of the kernel's objects (views: hierarchy css sets links memcg events all v2)",
         dot,
     ),
     (
