@@ -617,6 +617,7 @@ impl<T: Tracer> Kernel<T> {
             v.extend(cg::subsys::v1_controllers(
                 params.kernel.version_triple(),
                 Arc::clone(&frozen),
+                params.core_profile.devices,
             ));
             v
         });

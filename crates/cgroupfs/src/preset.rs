@@ -13,7 +13,9 @@
 
 use crate::{BootParams, Kernel};
 use cgsim_cgroup::CoreProfile;
-use cgsim_cgroup::profile::{BaseFiles, Cgroup2, CssRefcntBase, MountOpts, RmdirCssRefs};
+use cgsim_cgroup::profile::{
+    BaseFiles, Cgroup2, CssRefcntBase, DevicesModel, MountOpts, RmdirCssRefs,
+};
 use cgsim_eventfd::EventfdProfile;
 use cgsim_ktypes::{Errno, Tracer};
 use cgsim_memcg::MemcgProfile;
@@ -161,6 +163,12 @@ impl KernelVersion {
                 mount_opts: MountOpts::V4,
                 // 3.8+: css references no longer hold up rmdir.
                 rmdir_css_refs: RmdirCssRefs::Ignore,
+                // 3.8+: a default behaviour plus exceptions; 3.19's rules (3.19.8, 4.19).
+                devices: if self == KernelVersion::V3_10 {
+                    DevicesModel::Exceptions3_10
+                } else {
+                    DevicesModel::Exceptions3_19
+                },
                 ..CoreProfile::default()
             },
             // 6.6: the v1 hierarchies keep 3.10's option rules and files (the closest modelled
@@ -172,6 +180,7 @@ impl KernelVersion {
                 mount_opts: MountOpts::V4,
                 rmdir_css_refs: RmdirCssRefs::Ignore,
                 cgroup2: Cgroup2::V6_6,
+                devices: DevicesModel::Exceptions3_19,
                 ..CoreProfile::default()
             },
         }
@@ -310,7 +319,7 @@ impl<T: Tracer> BootParams<T> {
             "off" | "false" => Ok(false),
             _ => Err(Errno::EINVAL),
         };
-        if name.starts_with("core.") {
+        if name.starts_with("core.") || name.starts_with("devices.") {
             self.core_profile.set(name, value)
         } else if name == "event_control.same_cgroup_check" {
             self.event_control_same_cgroup_check = on_off(value)?;
