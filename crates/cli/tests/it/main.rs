@@ -27,4 +27,4 @@ mod terminal;
 mod transcripts;
 mod utils_robust;
 mod v1_controllers;
-mod devices_models;
+mod subsys_models;

@@ -1,7 +1,8 @@
-//! The devices controller's models per `--kernel` preset (`devices.model`, docs/profiles.md):
-//! the 3.8+ default behaviour plus exceptions on 3.10 (3.10.4's rules) and 4.19 (3.19+'s),
-//! and `devcgroup_can_attach` on 2.6.35 and 3.10 (gone in 4.19). 2.6.35's whitelist is
-//! `transcripts::subsys_devices`.
+//! The v1 controllers' version-dependent rules, one script run on several `--kernel` presets:
+//! the devices controller's models (`devices.model`, docs/profiles.md: the 3.8+ default
+//! behaviour plus exceptions on 3.10 (3.10.4's rules) and 4.19 (3.19+'s), and
+//! `devcgroup_can_attach` on 2.6.35 and 3.10, gone in 4.19; 2.6.35's whitelist is
+//! `transcripts::subsys_devices`), and the freezer's FREEZING state on 2.6.35 and 3.10.
 
 use cgsim::Shell;
 use cgsim_cgroupfs::{BootParams, KernelVersion};
@@ -29,3 +30,5 @@ preset!(devices_exceptions_4_19, KernelVersion::V4_19, "devices_exceptions");
 preset!(devices_can_attach_2_6_35, KernelVersion::V2_6_35, "devices_can_attach");
 preset!(devices_can_attach_3_10, KernelVersion::V3_10, "devices_can_attach");
 preset!(devices_can_attach_4_19, KernelVersion::V4_19, "devices_can_attach");
+preset!(freezer_freezing_2_6_35, KernelVersion::V2_6_35, "freezer_freezing");
+preset!(freezer_freezing_3_10, KernelVersion::V3_10, "freezer_freezing");
