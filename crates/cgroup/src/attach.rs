@@ -184,9 +184,9 @@ impl<T: Tracer> CgroupCore<T> {
             // 2.6.34: cancel_attach for the subsystems whose can_attach succeeded.
             for &i in &done {
                 let cx = SubsysCtx {
-                writer: wref,
-                ..self.ctx(st, i, cgrp)
-            };
+                    writer: wref,
+                    ..self.ctx(st, i, cgrp)
+                };
                 let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
                 self.subsys[i].cancel_attach(&cx, &css_of(st, cgrp, i), tref);
             }

@@ -312,7 +312,8 @@ impl<T: Tracer> BootParams<T> {
 
     /// Set one switch by name, as `cgsim --set SWITCH=VALUE` does: `core.*`, `memcg.*`,
     /// `thresholds.*`, `vmpressure`, `event_control.same_cgroup_check`,
-    /// `eventfd.semaphore`, `eventfd.pollhup_on_close`. EINVAL for an unknown name or value.
+    /// `eventfd.semaphore`, `eventfd.pollhup_on_close`, `devices.model`. EINVAL for an unknown
+    /// name or value.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), Errno> {
         let on_off = |v: &str| match v {
             "on" | "true" => Ok(true),

@@ -171,8 +171,10 @@ impl FrozenTasks {
         let mut s = self.set.lock();
         s.frozen.remove(&pid);
         s.freezing.remove(&pid);
-        self.any
-            .store(!s.frozen.is_empty() || !s.freezing.is_empty(), Ordering::Release);
+        self.any.store(
+            !s.frozen.is_empty() || !s.freezing.is_empty(),
+            Ordering::Release,
+        );
     }
 }
 

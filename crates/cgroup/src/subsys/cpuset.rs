@@ -361,20 +361,17 @@ fn validate_change<T: Tracer>(cx: &CftCtx<'_, T>, trial: &CpusetMasks) -> Result
             continue;
         }
         let c = cs_of(sib)?;
-        if (trial.cpu_exclusive() || c.cpu_exclusive())
-            && trial.cpus_allowed & c.cpus_allowed != 0
+        if (trial.cpu_exclusive() || c.cpu_exclusive()) && trial.cpus_allowed & c.cpus_allowed != 0
         {
             return Err(Errno::EINVAL);
         }
-        if (trial.mem_exclusive() || c.mem_exclusive())
-            && trial.mems_allowed & c.mems_allowed != 0
+        if (trial.mem_exclusive() || c.mem_exclusive()) && trial.mems_allowed & c.mems_allowed != 0
         {
             return Err(Errno::EINVAL);
         }
     }
     // Cpusets with tasks cannot have empty cpus_allowed or mems_allowed.
-    if cx.core.task_count(cx.cgrp)? > 0 && (trial.cpus_allowed == 0 || trial.mems_allowed == 0)
-    {
+    if cx.core.task_count(cx.cgrp)? > 0 && (trial.cpus_allowed == 0 || trial.mems_allowed == 0) {
         return Err(Errno::ENOSPC);
     }
     Ok(())

@@ -366,7 +366,8 @@ fn dev_whitelist_rm(list: &mut Vec<WhitelistItem>, wh: &WhitelistItem) {
 /// `may_access_whitelist`: does some entry of `list` grant all of `refwh`'s access to its
 /// device(s)?
 fn may_access_whitelist(list: &[WhitelistItem], refwh: &WhitelistItem) -> bool {
-    list.iter().any(|w| w.kind & DEV_ALL != 0 || covers_fully(w, refwh))
+    list.iter()
+        .any(|w| w.kind & DEV_ALL != 0 || covers_fully(w, refwh))
 }
 
 /// The test of 2.6.35's `may_access_whitelist` after its `DEV_ALL` case, and of 3.8+'s

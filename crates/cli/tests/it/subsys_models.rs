@@ -2,7 +2,8 @@
 //! the devices controller's models (`devices.model`, docs/profiles.md: the 3.8+ default
 //! behaviour plus exceptions on 3.10 (3.10.4's rules) and 4.19 (3.19+'s), and
 //! `devcgroup_can_attach` on 2.6.35 and 3.10, gone in 4.19; 2.6.35's whitelist is
-//! `transcripts::subsys_devices`), and the freezer's FREEZING state on 2.6.35 and 3.10.
+//! `transcripts::subsys_devices`), the freezer's FREEZING state on 2.6.35 and 3.10, and
+//! cpuset's files on 2.6.35 and 3.10.
 
 use cgsim::Shell;
 use cgsim_cgroupfs::{BootParams, KernelVersion};
@@ -25,10 +26,40 @@ macro_rules! preset {
     };
 }
 
-preset!(devices_exceptions_3_10, KernelVersion::V3_10, "devices_exceptions");
-preset!(devices_exceptions_4_19, KernelVersion::V4_19, "devices_exceptions");
-preset!(devices_can_attach_2_6_35, KernelVersion::V2_6_35, "devices_can_attach");
-preset!(devices_can_attach_3_10, KernelVersion::V3_10, "devices_can_attach");
-preset!(devices_can_attach_4_19, KernelVersion::V4_19, "devices_can_attach");
-preset!(freezer_freezing_2_6_35, KernelVersion::V2_6_35, "freezer_freezing");
-preset!(freezer_freezing_3_10, KernelVersion::V3_10, "freezer_freezing");
+preset!(
+    devices_exceptions_3_10,
+    KernelVersion::V3_10,
+    "devices_exceptions"
+);
+preset!(
+    devices_exceptions_4_19,
+    KernelVersion::V4_19,
+    "devices_exceptions"
+);
+preset!(
+    devices_can_attach_2_6_35,
+    KernelVersion::V2_6_35,
+    "devices_can_attach"
+);
+preset!(
+    devices_can_attach_3_10,
+    KernelVersion::V3_10,
+    "devices_can_attach"
+);
+preset!(
+    devices_can_attach_4_19,
+    KernelVersion::V4_19,
+    "devices_can_attach"
+);
+preset!(
+    freezer_freezing_2_6_35,
+    KernelVersion::V2_6_35,
+    "freezer_freezing"
+);
+preset!(
+    freezer_freezing_3_10,
+    KernelVersion::V3_10,
+    "freezer_freezing"
+);
+preset!(cpuset_files_2_6_35, KernelVersion::V2_6_35, "cpuset_files");
+preset!(cpuset_files_3_10, KernelVersion::V3_10, "cpuset_files");
