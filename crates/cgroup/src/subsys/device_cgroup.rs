@@ -257,11 +257,11 @@ pub fn parse_whitelist_line(b: &[u8]) -> Result<WhitelistItem, Errno> {
     parse_line(b, majmin_strtoul)
 }
 
+/// A major or minor number reader: the number (`ANY` for `*`) and the index after it.
+type MajMinFn = fn(&[u8], usize) -> Result<(u32, usize), Errno>;
+
 /// The shared shape of both versions' parsers; `majmin` reads a major or minor number.
-fn parse_line(
-    b: &[u8],
-    majmin: fn(&[u8], usize) -> Result<(u32, usize), Errno>,
-) -> Result<WhitelistItem, Errno> {
+fn parse_line(b: &[u8], majmin: MajMinFn) -> Result<WhitelistItem, Errno> {
     // The kernel walks a NUL-terminated buffer: past the end reads as 0.
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut wh = WhitelistItem {
