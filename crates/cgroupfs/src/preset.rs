@@ -466,6 +466,28 @@ mod tests {
         assert_eq!(p.set("bogus", "1"), Err(Errno::EINVAL));
     }
 
+    /// `devices.model` per preset (`security/device_cgroup.c`: the whitelist until 3.7, 3.10.4's
+    /// exceptions, 3.19+'s), and as a `--set` switch.
+    #[test]
+    fn devices_model_follows_the_preset() {
+        use DevicesModel::*;
+        for (v, want) in [
+            (KernelVersion::V2_6_35, Whitelist),
+            (KernelVersion::V3_10, Exceptions3_10),
+            (KernelVersion::V3_19, Exceptions3_19),
+            (KernelVersion::V4_19, Exceptions3_19),
+            (KernelVersion::V6_6, Exceptions3_19),
+        ] {
+            assert_eq!(v.core_profile().devices, want, "{v}");
+        }
+        let mut p: BootParams = BootParams::kernel("4.19").unwrap();
+        p.set("devices.model", "exceptions_3_19").unwrap();
+        assert!(!p.is_modified());
+        p.set("devices.model", "whitelist").unwrap();
+        assert_eq!(p.release(), "4.19.0-modified");
+        assert_eq!(p.set("devices.model", "exceptions"), Err(Errno::EINVAL));
+    }
+
     #[test]
     fn the_default_is_2_6_35() {
         let p: BootParams = BootParams::default();

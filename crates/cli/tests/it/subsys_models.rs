@@ -63,3 +63,8 @@ preset!(
 );
 preset!(cpuset_files_2_6_35, KernelVersion::V2_6_35, "cpuset_files");
 preset!(cpuset_files_3_10, KernelVersion::V3_10, "cpuset_files");
+preset!(
+    devices_exceptions_6_6,
+    KernelVersion::V6_6,
+    "devices_exceptions"
+);

@@ -1,5 +1,5 @@
 # The 3.8+ devices controller (security/device_cgroup.c, 3.10.4 and 4.19; tests/it/
-# devices_models.rs runs this on both): a default behaviour plus exceptions.
+# subsys_models.rs runs this on 3.10, 4.19 and 6.6): a default behaviour plus exceptions.
 mkdir /cg
 mount -t cgroup -o devices none /cg
 cat /cg/devices.list
