@@ -9,7 +9,7 @@
 
 use crate::cgroup::{CGRP_RELEASABLE, CgroupId};
 use crate::core::{CgroupCore, CgroupState};
-use crate::subsys::SubsysCallback;
+use crate::subsys::{SubsysCallback, SubsysCtx};
 use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::{Errno, Pid, Tracer, trace};
 
@@ -54,7 +54,7 @@ impl<T: Tracer> CgroupCore<T> {
                 target
             }
         };
-        self.cgroup_attach_task(&mut st, cgrp, target)
+        self.cgroup_attach_task(&mut st, cgrp, target, Some(writer))
     }
 
     /// `cgroup_attach_task(cgrp, tsk)` called directly (no pid parsing or permission check), for
@@ -66,32 +66,37 @@ impl<T: Tracer> CgroupCore<T> {
         if c.is_removed() || (c.root.is_rootnode() && !self.profile.has_cgroup2()) {
             return Err(Errno::ENODEV);
         }
-        self.cgroup_attach_task(&mut st, cgrp, pid)
+        self.cgroup_attach_task(&mut st, cgrp, pid, None)
     }
 
     /// [`cgroup_attach_task`](Self::cgroup_attach_task) for the default hierarchy's
-    /// `cgroup.procs` (the caller holds `cgroup_mutex` and has vetted the move).
+    /// `cgroup.procs` written by `writer` (the caller holds `cgroup_mutex` and has vetted the
+    /// move).
     pub(crate) fn cgroup_attach_task_locked(
         &self,
         st: &mut CgroupState<T>,
         cgrp: CgroupId,
         pid: Pid,
+        writer: Pid,
     ) -> Result<(), Errno> {
-        self.cgroup_attach_task(st, cgrp, pid)
+        self.cgroup_attach_task(st, cgrp, pid, Some(writer))
     }
 
     /// `cgroup_attach_task` (`kernel/cgroup.c`, v2.6.34). The caller holds `cgroup_mutex`.
     /// On the default hierarchy (6.6 `cgroup_migrate_execute`) the callbacks run for the
     /// subsystems whose effective css differs between the two cgroups, in ascending id.
+    /// `writer` is the task that asked for the move (`current`), handed to the callbacks as
+    /// [`SubsysCtx::writer`].
     fn cgroup_attach_task(
         &self,
         st: &mut CgroupState<T>,
         cgrp: CgroupId,
         pid: Pid,
+        writer: Option<Pid>,
     ) -> Result<(), Errno> {
         let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_attach_task");
         let root = st.cgroups.get(cgrp.0).expect("checked").root;
-        let (oldcg, oldcgrp, tref) = {
+        let (oldcg, oldcgrp, tref, wref) = {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
             let task = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
@@ -103,6 +108,7 @@ impl<T: Tracer> CgroupCore<T> {
                 oldcg,
                 cs.css_set_cgroup(oldcg, root),
                 Self::task_ref(&cs, pid),
+                writer.map(|w| Self::task_ref(&cs, w)),
             )
         };
         if oldcgrp == cgrp {
@@ -139,7 +145,10 @@ impl<T: Tracer> CgroupCore<T> {
         let mut done = Vec::new();
         let mut failure = None;
         for &i in &list {
-            let cx = self.ctx(st, i, cgrp);
+            let cx = SubsysCtx {
+                writer: wref,
+                ..self.ctx(st, i, cgrp)
+            };
             let _g = self.trace_cb(i, SubsysCallback::CanAttach);
             match self.subsys[i].can_attach(&cx, &css_of(st, cgrp, i), tref) {
                 Ok(()) => done.push(i),
@@ -174,7 +183,10 @@ impl<T: Tracer> CgroupCore<T> {
             drop(cs);
             // 2.6.34: cancel_attach for the subsystems whose can_attach succeeded.
             for &i in &done {
-                let cx = self.ctx(st, i, cgrp);
+                let cx = SubsysCtx {
+                    writer: wref,
+                    ..self.ctx(st, i, cgrp)
+                };
                 let _g = self.trace_cb(i, SubsysCallback::CancelAttach);
                 self.subsys[i].cancel_attach(&cx, &css_of(st, cgrp, i), tref);
             }
@@ -199,7 +211,10 @@ impl<T: Tracer> CgroupCore<T> {
         }
         drop(cs);
         for &i in &list {
-            let cx = self.ctx(st, i, cgrp);
+            let cx = SubsysCtx {
+                writer: wref,
+                ..self.ctx(st, i, cgrp)
+            };
             let _g = self.trace_cb(i, SubsysCallback::Attach);
             self.subsys[i].attach(&cx, &css_of(st, cgrp, i), &css_of(st, oldcgrp, i), tref);
         }

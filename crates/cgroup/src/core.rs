@@ -508,6 +508,7 @@ impl<T: Tracer> CgroupCore<T> {
             root: c.root,
             has_children: !c.children.is_empty(),
             on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
+            writer: None,
         }
     }
 
@@ -550,6 +551,7 @@ impl<T: Tracer> CgroupCore<T> {
             root: c.root,
             has_children: c.has_children(),
             on_dfl: self.profile.has_cgroup2() && c.root.is_rootnode(),
+            writer: None,
         };
         (cx, c.parent_css[i].clone())
     }

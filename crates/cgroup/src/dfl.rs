@@ -134,6 +134,7 @@ impl<T: Tracer> CgroupCore<T> {
             root: d.root,
             has_children: false,
             on_dfl: self.on_dfl_root(d.root),
+            writer: None,
         };
         {
             let _f = trace::func(&*self.tracer, smp_processor_id(), "css_release_work_fn");
@@ -700,7 +701,7 @@ impl<T: Tracer> CgroupCore<T> {
         if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
             return Err(Errno::EOPNOTSUPP);
         }
-        self.cgroup_attach_task_locked(&mut st, cgrp, pid)
+        self.cgroup_attach_task_locked(&mut st, cgrp, pid, writer)
     }
 
     /// The hierarchy of a live cgroup (ENODEV if stale).

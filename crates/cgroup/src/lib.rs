@@ -119,7 +119,7 @@ pub use crate::css::{CSS_REMOVED, CSS_ROOT, CgroupSubsysState, CssId, CssRef};
 pub use crate::css_set::{CgCgroupLink, CssSet, CssSetId};
 pub use crate::event_control::{EventControl, EventControlRequest, NoEventControl};
 pub use crate::files::{BaseFile, Dentry, DirInfo, FileInfo, FileKind, OpenFile};
-pub use crate::profile::{Cgroup2, CoreProfile};
+pub use crate::profile::{Cgroup2, CoreProfile, DevicesModel};
 pub use crate::release::{RELEASE_AGENT_ENVP, ReleaseAgentCall};
 pub use crate::root::{CgroupSbOpts, CgroupfsRoot, MountResult, ROOT_NOPREFIX, RootId};
 pub use crate::snapshot::CoreSnapshot;

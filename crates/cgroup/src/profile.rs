@@ -106,6 +106,27 @@ pub enum Cgroup2 {
     V6_6,
 }
 
+/// `devices.model`: the device controller's rules (`security/device_cgroup.c`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum DevicesModel {
+    /// 2.6.26–3.7: a whitelist (`a *:* rwm` in a top cgroup), `devcgroup_can_attach`.
+    #[default]
+    Whitelist,
+    /// 3.8–3.18 as in 3.10.4: a default behaviour plus exceptions (`may_access`), still with
+    /// `devcgroup_can_attach`.
+    Exceptions3_10,
+    /// 3.19+ (3.19.8, 4.19): `verify_new_ex` with `match_exception_partial`,
+    /// `parent_allows_removal`, no `can_attach`.
+    Exceptions3_19,
+}
+
+impl DevicesModel {
+    /// Whether `devcgroup_can_attach` exists (2.6.26 until its removal before 3.19).
+    pub fn has_can_attach(self) -> bool {
+        self != DevicesModel::Exceptions3_19
+    }
+}
+
 /// Every `core.*` switch. `Default` is the 2.6.34–2.6.35 core with `rmdir_css_refs = ebusy`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CoreProfile {
@@ -121,6 +142,8 @@ pub struct CoreProfile {
     /// Boot option `cgroup_disable=<name>[,...]` (2.6.26+): these subsystems are registered but
     /// disabled (`enabled` column 0 in `/proc/cgroups`, ignored by mount).
     pub cgroup_disable: Vec<String>,
+    /// `devices.model`: the device controller's rules (its own switch name, as its own file).
+    pub devices: DevicesModel,
 }
 
 impl CoreProfile {
@@ -141,6 +164,7 @@ impl CoreProfile {
             css_refcnt_base: CssRefcntBase::Zero,
             cgroup2: Cgroup2::Off,
             cgroup_disable: Vec::new(),
+            devices: DevicesModel::Whitelist,
         }
     }
 
@@ -180,6 +204,9 @@ impl CoreProfile {
             ("core.css_refcnt_base", "1") => self.css_refcnt_base = CssRefcntBase::One,
             ("core.cgroup2", "off") => self.cgroup2 = Cgroup2::Off,
             ("core.cgroup2", "v6_6") => self.cgroup2 = Cgroup2::V6_6,
+            ("devices.model", "whitelist") => self.devices = DevicesModel::Whitelist,
+            ("devices.model", "exceptions_3_10") => self.devices = DevicesModel::Exceptions3_10,
+            ("devices.model", "exceptions_3_19") => self.devices = DevicesModel::Exceptions3_19,
             _ => return Err(EINVAL),
         }
         Ok(())

@@ -175,6 +175,11 @@ pub struct SubsysCtx<'a, T: Tracer> {
     /// `populate` then adds its `dfl_cftypes` (v2 names, with `CFTYPE_NOT_ON_ROOT` /
     /// `CFTYPE_ONLY_ON_ROOT` in [`Cftype::flags`]) instead of its `legacy_cftypes`.
     pub on_dfl: bool,
+    /// For `can_attach`, `cancel_attach` and `attach`: the task that wrote the pid to `tasks`
+    /// (`current` in the kernel's callback), with its credentials, so a subsystem can check
+    /// `current != task` and `capable()` as `devcgroup_can_attach` does. `None` for every
+    /// other callback and for moves no task asked for ([`crate::CgroupCore::attach_task`]).
+    pub writer: Option<TaskRef>,
 }
 
 impl<T: Tracer> SubsysCtx<'_, T> {
@@ -361,7 +366,7 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
 /// `security/device_cgroup.c`), `freezer` (2.6.28+, `kernel/cgroup_freezer.c`), `net_cls`
 /// (2.6.29+, `net/sched/cls_cgroup.c`), `blkio` (2.6.33+, `block/blk-cgroup.c`), each with
 /// that version's files (see each module). `frozen` is the frozen-task set the freezer shares
-/// with the scheduler.
+/// with the scheduler; `devices` is the preset's `devices.model`.
 ///
 /// **Differences:** 4.19 and 6.6 list `io` (shown as `blkio` on v1) before `memory` and have
 /// more controllers (`perf_event`, `net_prio`, `hugetlb`, `pids`, `rdma`); the simulation
@@ -369,11 +374,12 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
 pub fn v1_controllers<T: Tracer>(
     version: (u32, u32, u32),
     frozen: Arc<self::cgroup_freezer::FrozenTasks>,
+    devices: crate::DevicesModel,
 ) -> Vec<Box<dyn CgroupSubsys<T>>> {
     use self::blk_cgroup::{Blkio, BlkioVersion};
     let mut v: Vec<Box<dyn CgroupSubsys<T>>> = Vec::new();
     if version >= (2, 6, 26) {
-        v.push(Box::new(self::device_cgroup::Devices));
+        v.push(Box::new(self::device_cgroup::Devices::new(devices)));
     }
     if version >= (2, 6, 28) {
         v.push(Box::new(self::cgroup_freezer::CgroupFreezer::new(

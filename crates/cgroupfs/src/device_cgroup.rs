@@ -1,8 +1,9 @@
 //! The VFS side of the devices controller: `inode_permission`'s call of
 //! `devcgroup_inode_permission` (`fs/namei.c`, v2.6.35) when a device node is opened.
 //!
-//! **Kernel:** `security/device_cgroup.c` `devcgroup_inode_permission`; the whitelist itself
-//! is `cgsim_cgroup::subsys::device_cgroup`.
+//! **Kernel:** `security/device_cgroup.c` `devcgroup_inode_permission` (2.6.35's whitelist
+//! check, or 3.10+'s `__devcgroup_check_permission`, by the preset's `devices.model`); the
+//! rules themselves are `cgsim_cgroup::subsys::device_cgroup`.
 //! **Differences:** the simulated `/dev` has character devices only (`null` 1:3, `zero` 1:5,
 //! `console` 5:1) and no `mknod`, so `devcgroup_inode_mknod` is never reached from the shell.
 

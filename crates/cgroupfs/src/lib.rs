@@ -617,6 +617,7 @@ impl<T: Tracer> Kernel<T> {
             v.extend(cg::subsys::v1_controllers(
                 params.kernel.version_triple(),
                 Arc::clone(&frozen),
+                params.core_profile.devices,
             ));
             v
         });
@@ -682,6 +683,14 @@ impl<T: Tracer> Kernel<T> {
             .set_event_control(Arc::new(event_control::VfsEventControl {
                 kernel: Arc::downgrade(&k),
             }));
+        // The v1 freezer's freeze request cannot wake a task asleep on a memcg OOM wait queue
+        // (TASK_KILLABLE): it stays FREEZING until woken (kernel/cgroup_freezer.c).
+        let weak = Arc::downgrade(&k);
+        k.frozen.set_blocked_probe(Box::new(move |pid| {
+            // Lock order: [Kernel::state ->] [cgroup_mutex ->] memcg world.
+            weak.upgrade()
+                .is_some_and(|k| k.mem.oom_waiting(pid).is_some())
+        }));
         k.psi_boot();
         etc::cache_at_boot(&k);
         k

@@ -13,7 +13,9 @@
 
 use crate::{BootParams, Kernel};
 use cgsim_cgroup::CoreProfile;
-use cgsim_cgroup::profile::{BaseFiles, Cgroup2, CssRefcntBase, MountOpts, RmdirCssRefs};
+use cgsim_cgroup::profile::{
+    BaseFiles, Cgroup2, CssRefcntBase, DevicesModel, MountOpts, RmdirCssRefs,
+};
 use cgsim_eventfd::EventfdProfile;
 use cgsim_ktypes::{Errno, Tracer};
 use cgsim_memcg::MemcgProfile;
@@ -161,6 +163,12 @@ impl KernelVersion {
                 mount_opts: MountOpts::V4,
                 // 3.8+: css references no longer hold up rmdir.
                 rmdir_css_refs: RmdirCssRefs::Ignore,
+                // 3.8+: a default behaviour plus exceptions; 3.19's rules (3.19.8, 4.19).
+                devices: if self == KernelVersion::V3_10 {
+                    DevicesModel::Exceptions3_10
+                } else {
+                    DevicesModel::Exceptions3_19
+                },
                 ..CoreProfile::default()
             },
             // 6.6: the v1 hierarchies keep 3.10's option rules and files (the closest modelled
@@ -172,6 +180,7 @@ impl KernelVersion {
                 mount_opts: MountOpts::V4,
                 rmdir_css_refs: RmdirCssRefs::Ignore,
                 cgroup2: Cgroup2::V6_6,
+                devices: DevicesModel::Exceptions3_19,
                 ..CoreProfile::default()
             },
         }
@@ -303,14 +312,15 @@ impl<T: Tracer> BootParams<T> {
 
     /// Set one switch by name, as `cgsim --set SWITCH=VALUE` does: `core.*`, `memcg.*`,
     /// `thresholds.*`, `vmpressure`, `event_control.same_cgroup_check`,
-    /// `eventfd.semaphore`, `eventfd.pollhup_on_close`. EINVAL for an unknown name or value.
+    /// `eventfd.semaphore`, `eventfd.pollhup_on_close`, `devices.model`. EINVAL for an unknown
+    /// name or value.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), Errno> {
         let on_off = |v: &str| match v {
             "on" | "true" => Ok(true),
             "off" | "false" => Ok(false),
             _ => Err(Errno::EINVAL),
         };
-        if name.starts_with("core.") {
+        if name.starts_with("core.") || name.starts_with("devices.") {
             self.core_profile.set(name, value)
         } else if name == "event_control.same_cgroup_check" {
             self.event_control_same_cgroup_check = on_off(value)?;
@@ -454,6 +464,28 @@ mod tests {
         assert_eq!(p.release(), "2.6.35-modified");
         assert_eq!(p.set("memcg.stock_pages", "7"), Err(Errno::EINVAL));
         assert_eq!(p.set("bogus", "1"), Err(Errno::EINVAL));
+    }
+
+    /// `devices.model` per preset (`security/device_cgroup.c`: the whitelist until 3.7, 3.10.4's
+    /// exceptions, 3.19+'s), and as a `--set` switch.
+    #[test]
+    fn devices_model_follows_the_preset() {
+        use DevicesModel::*;
+        for (v, want) in [
+            (KernelVersion::V2_6_35, Whitelist),
+            (KernelVersion::V3_10, Exceptions3_10),
+            (KernelVersion::V3_19, Exceptions3_19),
+            (KernelVersion::V4_19, Exceptions3_19),
+            (KernelVersion::V6_6, Exceptions3_19),
+        ] {
+            assert_eq!(v.core_profile().devices, want, "{v}");
+        }
+        let mut p: BootParams = BootParams::kernel("4.19").unwrap();
+        p.set("devices.model", "exceptions_3_19").unwrap();
+        assert!(!p.is_modified());
+        p.set("devices.model", "whitelist").unwrap();
+        assert_eq!(p.release(), "4.19.0-modified");
+        assert_eq!(p.set("devices.model", "exceptions"), Err(Errno::EINVAL));
     }
 
     #[test]

@@ -45,8 +45,8 @@ struct Cli {
     kernel: cgsim_cgroupfs::KernelVersion,
     /// Change one switch of the kernel preset, e.g. `--set thresholds.check=every_event` or
     /// `--set core.tasks_write_parse=sscanf_eio` (repeatable; `core.*`, `memcg.*`,
-    /// `thresholds.*`, `vmpressure`, `event_control.same_cgroup_check`, `eventfd.*`); the
-    /// kernel then reports a `-modified` release.
+    /// `thresholds.*`, `vmpressure`, `event_control.same_cgroup_check`, `eventfd.*`,
+    /// `devices.model`); the kernel then reports a `-modified` release.
     #[arg(long = "set", global = true, value_name = "SWITCH=VALUE")]
     set: Vec<String>,
     /// Make host directory HOSTDIR visible read-only at SIMDIR inside the simulated

@@ -18,8 +18,25 @@
 //! `CFTYPE_NOT_ON_ROOT`), and `can_attach` is gone: `freezer_attach` makes a moved task follow
 //! its new cgroup (frozen if it is freezing, thawed otherwise).
 //!
-//! **Differences:** the simulated scheduler freezes a task at once (`freeze_task` and the
-//! task's entry into the refrigerator are one step), so `freezer.state` never stays FREEZING.
+//! FREEZING: `freeze_task` sets `TIF_FREEZE` and sends a fake signal; the task freezes when
+//! it next runs. A task the fake signal cannot wake stays freezing (2.6.35
+//! `update_freezer_state` counts it as not frozen, `is_task_frozen_enough`; 3.10
+//! `update_if_frozen` likewise), so `freezer.state` reads FREEZING until a later read finds
+//! every task frozen. In 2.6.35 a read that finds no task frozen at all gives THAWED, and the
+//! state stays THAWED (reads recompute only while FREEZING) until the next write, even after
+//! the task has frozen. THAWED written while FREEZING thaws the frozen tasks and cancels the
+//! pending requests (`thaw_process`); if none was frozen yet, 2.6.35 computes THAWED, sees
+//! the goal reached and leaves the requests pending (`freezer_change_state`).
+//!
+//! **Differences:** of the states in which a real task cannot freeze yet, the simulation has
+//! one: asleep on a memcg OOM wait queue (`TASK_KILLABLE`, `mm/memcontrol.c`
+//! `mem_cgroup_handle_oom`, v2.6.35). Every other task freezes at once (`freeze_task` and the
+//! task's entry into the refrigerator are one step). Not modelled: a vfork parent
+//! (`PF_FREEZER_SKIP`, the simulation has no vfork), stopped or traced tasks (SIGSTOP has no
+//! effect here, so `is_task_frozen_enough`'s stopped case never applies), other
+//! uninterruptible sleeps (disk I/O, 6.6's `memory.high` throttling sleep, which the v1
+//! freezer then treats as freezable), and `try_to_freeze_cgroup`'s EBUSY (it needs a task
+//! `freeze_task` could not flag, a kernel thread; the simulation has none in a cgroup).
 //! The shell that reads your commands is not a stepped program: if it is frozen it is listed
 //! in state D but keeps reading commands (a real terminal would hang).
 //! Signals to a frozen task are delivered at once instead of after the thaw.
@@ -54,30 +71,110 @@ impl FreezerState {
     }
 }
 
-/// The frozen tasks (`frozen(p)`, `PF_FROZEN`), shared by the subsystem and the Kernel's
-/// scheduler, which does not step a task listed here, and `ps`, which shows it in state D.
-#[derive(Debug, Default)]
+/// What the freezer knows of each task: frozen (`frozen(p)`, `PF_FROZEN`: in the refrigerator)
+/// or freezing (`freezing(p)`, `TIF_FREEZE` set by `freeze_task` while the task has not reached
+/// the refrigerator yet). Shared by the subsystem and the Kernel's scheduler, which does not step
+/// a frozen task, and `ps`, which shows it in state D.
+///
+/// A task enters the refrigerator the next time it runs (`try_to_freeze` on its way back to
+/// user space after `fake_signal_wake_up`). In the simulation that is at once, unless the task
+/// sleeps where the freezer's fake signal cannot wake it: the probe the Kernel installs
+/// ([`FrozenTasks::set_blocked_probe`]) says which tasks do (the memcg OOM wait,
+/// `TASK_KILLABLE`). Such a task stays freezing until a later look finds it awake; it then
+/// counts as frozen (it would freeze before returning to user space).
+#[derive(Default)]
 pub struct FrozenTasks {
     any: AtomicBool,
-    set: Mutex<BTreeSet<Pid>>,
+    set: Mutex<FreezerSets>,
+    blocked: OnceLock<BlockedProbe>,
+}
+
+/// Whether a task sleeps where a freeze request cannot wake it.
+pub type BlockedProbe = Box<dyn Fn(Pid) -> bool + Send + Sync>;
+
+#[derive(Debug, Default)]
+struct FreezerSets {
+    frozen: BTreeSet<Pid>,
+    freezing: BTreeSet<Pid>,
+}
+
+impl std::fmt::Debug for FrozenTasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrozenTasks")
+            .field("set", &*self.set.lock())
+            .finish_non_exhaustive()
+    }
 }
 
 impl FrozenTasks {
-    /// `frozen(p)`. Cheap while nothing is frozen.
-    pub fn is_frozen(&self, pid: Pid) -> bool {
-        self.any.load(Ordering::Acquire) && self.set.lock().contains(&pid)
+    /// Install the test for "sleeps where `fake_signal_wake_up` cannot wake it" (once, at boot).
+    /// It must take no lock the cgroup core may hold outside it (it runs under the freezer's
+    /// callers: `cgroup_mutex`, `Kernel::state`).
+    pub fn set_blocked_probe(&self, probe: BlockedProbe) {
+        let _ = self.blocked.set(probe);
     }
 
-    fn freeze(&self, pid: Pid) {
+    fn blocked(&self, pid: Pid) -> bool {
+        self.blocked.get().is_some_and(|p| p(pid))
+    }
+
+    /// `frozen(p)`. Cheap while nothing is frozen or freezing. A freezing task found awake
+    /// enters the refrigerator here.
+    pub fn is_frozen(&self, pid: Pid) -> bool {
+        if !self.any.load(Ordering::Acquire) {
+            return false;
+        }
+        {
+            let s = self.set.lock();
+            if s.frozen.contains(&pid) {
+                return true;
+            }
+            if !s.freezing.contains(&pid) {
+                return false;
+            }
+        }
+        // The probe runs with no freezer lock held.
+        if self.blocked(pid) {
+            return false;
+        }
         let mut s = self.set.lock();
-        s.insert(pid);
+        if s.freezing.remove(&pid) {
+            s.frozen.insert(pid);
+        }
+        s.frozen.contains(&pid)
+    }
+
+    /// `freezing(p) && !frozen(p)`: asked to freeze, not in the refrigerator yet.
+    pub fn is_freezing(&self, pid: Pid) -> bool {
+        !self.is_frozen(pid) && self.set.lock().freezing.contains(&pid)
+    }
+
+    /// `freeze_task(p, true)`: set `TIF_FREEZE`; the task is frozen at once unless it is
+    /// blocked (see the type's description).
+    fn freeze(&self, pid: Pid) {
+        let blocked = self.blocked(pid);
+        let mut s = self.set.lock();
+        if s.frozen.contains(&pid) {
+            return;
+        }
+        if blocked {
+            s.freezing.insert(pid);
+        } else {
+            s.freezing.remove(&pid);
+            s.frozen.insert(pid);
+        }
         self.any.store(true, Ordering::Release);
     }
 
+    /// `thaw_process`: leave the refrigerator, or drop a pending freeze request.
     fn thaw(&self, pid: Pid) {
         let mut s = self.set.lock();
-        s.remove(&pid);
-        self.any.store(!s.is_empty(), Ordering::Release);
+        s.frozen.remove(&pid);
+        s.freezing.remove(&pid);
+        self.any.store(
+            !s.frozen.is_empty() || !s.freezing.is_empty(),
+            Ordering::Release,
+        );
     }
 }
 

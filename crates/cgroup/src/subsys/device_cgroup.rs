@@ -1,7 +1,8 @@
-//! The device whitelist controller (`devices_subsys`): which device nodes a cgroup's tasks may
-//! open or create.
+//! The device controller (`devices_subsys`): which device nodes a cgroup's tasks may open or
+//! create. Two models, chosen by the `devices.model` switch of the preset
+//! ([`DevicesModel`](crate::DevicesModel)).
 //!
-//! **Kernel:** `security/device_cgroup.c`, v2.6.35 (the whitelist model of 2.6.26–3.7):
+//! **Kernel (whitelist, 2.6.26–3.7):** `security/device_cgroup.c`, v2.6.35:
 //! `devcgroup_create` (the top cgroup starts with the single entry `a *:* rwm`, a child copies
 //! its parent's list), `devcgroup_update_access` (the parser behind `devices.allow` and
 //! `devices.deny`, CAP_SYS_ADMIN only, EINVAL for a malformed line, EPERM for an `allow` the
@@ -12,13 +13,22 @@
 //! and the checks the VFS makes: `devcgroup_inode_permission` (open of a character or block
 //! device node, from `inode_permission`) and `devcgroup_inode_mknod`.
 //!
-//! **Differences:** `devcgroup_can_attach` refuses a move of another task by a writer without
-//! CAP_SYS_ADMIN; the core does not pass the writer to `can_attach`, and only root writers (or
-//! the task itself) reach it after the core's own EACCES check, so the check never fires here.
-//! 3.8's rewrite (a default behaviour plus an exception list, `devices.list` showing
-//! `a *:* rwm` only while the behaviour is allow) is not modelled: every preset with the
-//! subsystem (2.6.26+) uses the 2.6.35 whitelist semantics.
+//! **Kernel (3.8+, default behaviour plus exceptions):** 3.8's "device_cgroup: convert device_cgroup
+//! internally to policy + exceptions" and 3.9's hierarchy support, in `exceptions.rs`
+//! (3.10.4 and 3.19.8/4.19 rules).
+//!
+//! `devcgroup_can_attach` (2.6.26–3.1x: present in 2.6.35 and 3.10.4, gone by 3.19): moving
+//! another task (`current != task`) needs CAP_SYS_ADMIN, else EPERM. The core passes the writer
+//! of `tasks` as [`SubsysCtx::writer`]; CAP_SYS_ADMIN is euid 0 here (the simulation has no
+//! capability sets).
+//!
+//! **Differences:** none in the rules; `-ENOMEM` paths (`kmemdup` failing) do not exist.
 
+mod exceptions;
+
+pub use self::exceptions::DevcgBehavior;
+
+use crate::DevicesModel;
 use crate::cftype::{CftCtx, Cftype};
 use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx, TaskRef};
@@ -51,7 +61,7 @@ const DEVCG_ALLOW: u64 = 1;
 const DEVCG_DENY: u64 = 2;
 const DEVCG_LIST: u64 = 3;
 
-/// `struct dev_whitelist_item`.
+/// `struct dev_whitelist_item` (2.6.35) / `struct dev_exception_item` (3.8+).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct WhitelistItem {
     pub major: u32,
@@ -62,17 +72,49 @@ pub struct WhitelistItem {
     pub access: u8,
 }
 
-/// `struct dev_cgroup`: the whitelist, in list order (`devices.list` prints it as is).
-#[derive(Debug)]
-pub struct DevCgroup {
-    pub whitelist: Mutex<Vec<WhitelistItem>>,
-    /// `css.cgroup->parent`'s dev_cgroup (`parent_has_perm`); `None` in a top cgroup.
-    parent: Option<Arc<DevCgroup>>,
+/// What a `dev_cgroup` holds under `devcgroup_mutex`: the list (the whitelist, or 3.8+'s
+/// exceptions) and 3.8+'s default behaviour (always `Allow` in the whitelist model, where it
+/// is unused).
+#[derive(Clone, Debug)]
+pub struct DevList {
+    pub behavior: DevcgBehavior,
+    pub items: Vec<WhitelistItem>,
 }
 
-/// The `devices` subsystem.
-#[derive(Copy, Clone, Debug, Default)]
-pub struct Devices;
+/// `struct dev_cgroup`.
+#[derive(Debug)]
+pub struct DevCgroup {
+    /// The list in list order (`devices.list` prints it as is) and the behaviour.
+    pub state: Mutex<DevList>,
+    /// `css.cgroup->parent`'s dev_cgroup (`parent_has_perm`); `None` in a top cgroup.
+    parent: Option<Arc<DevCgroup>>,
+    model: DevicesModel,
+}
+
+impl DevCgroup {
+    /// The whitelist (2.6.35) or exception list (3.8+), in list order.
+    pub fn items(&self) -> Vec<WhitelistItem> {
+        self.state.lock().items.clone()
+    }
+}
+
+/// The `devices` subsystem of `model`.
+#[derive(Clone, Debug, Default)]
+pub struct Devices {
+    pub model: DevicesModel,
+    /// `devcgroup_mutex`: one writer of any cgroup's list at a time (3.8+ writes walk the
+    /// descendants).
+    mutex: Arc<Mutex<()>>,
+}
+
+impl Devices {
+    pub fn new(model: DevicesModel) -> Devices {
+        Devices {
+            model,
+            mutex: Arc::default(),
+        }
+    }
+}
 
 impl<T: Tracer> CgroupSubsys<T> for Devices {
     fn name(&self) -> &'static str {
@@ -89,44 +131,60 @@ impl<T: Tracer> CgroupSubsys<T> for Devices {
     }
 
     fn callbacks(&self) -> CallbackSet {
-        CallbackSet::MANDATORY
-            .with(SubsysCallback::Populate)
-            .with(SubsysCallback::CanAttach)
+        let cbs = CallbackSet::MANDATORY.with(SubsysCallback::Populate);
+        if self.model.has_can_attach() {
+            cbs.with(SubsysCallback::CanAttach)
+        } else {
+            cbs
+        }
     }
 
-    /// `devcgroup_create`: `a *:* rwm` in a top cgroup, a copy of the parent's list otherwise.
+    /// `devcgroup_create` (2.6.35: `a *:* rwm` in a top cgroup, a copy of the parent's list
+    /// otherwise) / `devcgroup_css_alloc` + `devcgroup_online` (3.10: behaviour allow in a top
+    /// cgroup, the parent's behaviour and a copy of its exceptions otherwise).
     fn create(
         &self,
         cx: &SubsysCtx<'_, T>,
         _css: &CssRef,
     ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
+        let _g = self.mutex.lock();
         let parent = cx.parent_css.and_then(|p| p.private::<DevCgroup>());
-        let whitelist = match &parent {
-            None => vec![WhitelistItem {
-                major: ANY,
-                minor: ANY,
-                kind: DEV_ALL,
-                access: ACC_MASK,
-            }],
-            Some(p) => p.whitelist.lock().clone(),
+        let state = match (&parent, self.model) {
+            (Some(p), _) => p.state.lock().clone(),
+            (None, DevicesModel::Whitelist) => DevList {
+                behavior: DevcgBehavior::Allow,
+                items: vec![WhitelistItem {
+                    major: ANY,
+                    minor: ANY,
+                    kind: DEV_ALL,
+                    access: ACC_MASK,
+                }],
+            },
+            (None, _) => DevList {
+                behavior: DevcgBehavior::Allow,
+                items: Vec::new(),
+            },
         };
         Ok(Arc::new(DevCgroup {
-            whitelist: Mutex::new(whitelist),
+            state: Mutex::new(state),
             parent,
+            model: self.model,
         }))
     }
 
     fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
-    /// `devcgroup_can_attach`: `current != task && !capable(CAP_SYS_ADMIN)` is EPERM; see the
-    /// module's Differences.
-    fn can_attach(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-        _task: TaskRef,
-    ) -> Result<(), Errno> {
-        Ok(())
+    /// `devcgroup_can_attach` (2.6.35, 3.10): a writer without CAP_SYS_ADMIN may move only
+    /// itself (`current != task && !capable(CAP_SYS_ADMIN)` is EPERM). A move the kernel makes
+    /// on its own (no writer) passes.
+    fn can_attach(&self, cx: &SubsysCtx<'_, T>, _css: &CssRef, task: TaskRef) -> Result<(), Errno> {
+        if !self.model.has_can_attach() {
+            return Ok(());
+        }
+        match cx.writer {
+            Some(w) if w.pid != task.pid && !w.cred.euid.is_root() => Err(Errno::EPERM),
+            _ => Ok(()),
+        }
     }
 
     fn populate(
@@ -137,10 +195,14 @@ impl<T: Tracer> CgroupSubsys<T> for Devices {
     ) -> Result<(), Errno> {
         // `dev_cgroup_files[]`: allow and deny are write-only (0200), list read-only (0444).
         for (name, private) in [("allow", DEVCG_ALLOW), ("deny", DEVCG_DENY)] {
+            let mutex = Arc::clone(&self.mutex);
             dir.add_file(
                 Cftype::new(name)
                     .with_private(private)
-                    .write_string(devcgroup_access_write),
+                    .write_string(move |cx, buf| {
+                        let _g = mutex.lock();
+                        devcgroup_access_write(cx, buf)
+                    }),
             )?;
         }
         dir.add_file(
@@ -158,35 +220,48 @@ fn dev_cgroup<T: Tracer>(cx: &CftCtx<'_, T>) -> Result<Arc<DevCgroup>, Errno> {
         .ok_or(Errno::ENODEV)
 }
 
-/// `devcgroup_access_write`: the CAP_SYS_ADMIN check, then `devcgroup_update_access`.
+/// `devcgroup_access_write`: the CAP_SYS_ADMIN check, then `devcgroup_update_access` of the
+/// model. The caller holds `devcgroup_mutex`.
 fn devcgroup_access_write<T: Tracer>(cx: &CftCtx<'_, T>, buf: &str) -> Result<(), Errno> {
     if !cx.cred.euid.is_root() {
         return Err(Errno::EPERM);
     }
     let dev = dev_cgroup(cx)?;
+    if dev.model != DevicesModel::Whitelist {
+        return exceptions::devcgroup_update_access(cx, &dev, cx.private == DEVCG_ALLOW, buf);
+    }
     let wh = parse_whitelist_line(buf.as_bytes())?;
     match cx.private {
         DEVCG_ALLOW => {
             if let Some(parent) = &dev.parent
-                && !may_access_whitelist(&parent.whitelist.lock(), &wh)
+                && !may_access_whitelist(&parent.state.lock().items, &wh)
             {
                 return Err(Errno::EPERM);
             }
-            dev_whitelist_add(&mut dev.whitelist.lock(), wh);
+            dev_whitelist_add(&mut dev.state.lock().items, wh);
             Ok(())
         }
         DEVCG_DENY => {
-            dev_whitelist_rm(&mut dev.whitelist.lock(), &wh);
+            dev_whitelist_rm(&mut dev.state.lock().items, &wh);
             Ok(())
         }
         _ => Err(Errno::EINVAL),
     }
 }
 
-/// The parser of `devcgroup_update_access`: `a` (anything after it is ignored), or
+/// The parser of `devcgroup_update_access` (2.6.35): `a` (anything after it is ignored), or
 /// `b|c <space> MAJOR|* : MINOR|* <space> [rwm]{0,3}`. Up to three access letters are read; a
 /// fourth character and beyond are ignored, an unknown letter among the first three is EINVAL.
+/// Numbers are read with `simple_strtoul` and stored in a `u32` (they wrap).
 pub fn parse_whitelist_line(b: &[u8]) -> Result<WhitelistItem, Errno> {
+    parse_line(b, majmin_strtoul)
+}
+
+/// A major or minor number reader: the number (`ANY` for `*`) and the index after it.
+type MajMinFn = fn(&[u8], usize) -> Result<(u32, usize), Errno>;
+
+/// The shared shape of both versions' parsers; `majmin` reads a major or minor number.
+fn parse_line(b: &[u8], majmin: MajMinFn) -> Result<WhitelistItem, Errno> {
     // The kernel walks a NUL-terminated buffer: past the end reads as 0.
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut wh = WhitelistItem {
@@ -241,7 +316,7 @@ pub fn parse_whitelist_line(b: &[u8]) -> Result<WhitelistItem, Errno> {
 }
 
 /// `*` or a decimal number (`simple_strtoul`, stored in a `u32`); anything else is EINVAL.
-fn majmin(b: &[u8], i: usize) -> Result<(u32, usize), Errno> {
+fn majmin_strtoul(b: &[u8], i: usize) -> Result<(u32, usize), Errno> {
     match b.get(i) {
         Some(b'*') => Ok((ANY, i + 1)),
         Some(c) if c.is_ascii_digit() => {
@@ -257,8 +332,8 @@ fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
-/// `dev_whitelist_add`: an entry with the same type, major and minor gets the new access bits;
-/// otherwise the entry is appended.
+/// `dev_whitelist_add` / `dev_exception_add`: an entry with the same type, major and minor gets
+/// the new access bits; otherwise the entry is appended.
 fn dev_whitelist_add(list: &mut Vec<WhitelistItem>, wh: WhitelistItem) {
     let mut merged = false;
     for walk in list.iter_mut() {
@@ -291,31 +366,47 @@ fn dev_whitelist_rm(list: &mut Vec<WhitelistItem>, wh: &WhitelistItem) {
 /// `may_access_whitelist`: does some entry of `list` grant all of `refwh`'s access to its
 /// device(s)?
 fn may_access_whitelist(list: &[WhitelistItem], refwh: &WhitelistItem) -> bool {
-    list.iter().any(|w| {
-        if w.kind & DEV_ALL != 0 {
-            return true;
-        }
-        if refwh.kind & DEV_BLOCK != 0 && w.kind & DEV_BLOCK == 0 {
-            return false;
-        }
-        if refwh.kind & DEV_CHAR != 0 && w.kind & DEV_CHAR == 0 {
-            return false;
-        }
-        if w.major != ANY && w.major != refwh.major {
-            return false;
-        }
-        if w.minor != ANY && w.minor != refwh.minor {
-            return false;
-        }
-        refwh.access & !w.access == 0
-    })
+    list.iter()
+        .any(|w| w.kind & DEV_ALL != 0 || covers_fully(w, refwh))
+}
+
+/// The test of 2.6.35's `may_access_whitelist` after its `DEV_ALL` case, and of 3.8+'s
+/// `match_exception` (`may_access` in 3.10): `w` covers `refwh`'s type, numbers and access.
+fn covers_fully(w: &WhitelistItem, refwh: &WhitelistItem) -> bool {
+    if refwh.kind & DEV_BLOCK != 0 && w.kind & DEV_BLOCK == 0 {
+        return false;
+    }
+    if refwh.kind & DEV_CHAR != 0 && w.kind & DEV_CHAR == 0 {
+        return false;
+    }
+    if w.major != ANY && w.major != refwh.major {
+        return false;
+    }
+    if w.minor != ANY && w.minor != refwh.minor {
+        return false;
+    }
+    refwh.access & !w.access == 0
 }
 
 /// `devcgroup_seq_read`: `<a|b|c> <major|*>:<minor|*> <access>` per entry, access letters in
-/// the order `r`, `w`, `m`.
+/// the order `r`, `w`, `m`. 3.8+ prints `a *:* rwm` alone while the behaviour is allow (the
+/// exceptions are then a deny list, and are not shown), the exceptions otherwise.
 pub fn devcgroup_seq_read(dev: &DevCgroup) -> String {
+    let st = dev.state.lock();
+    let all = [WhitelistItem {
+        major: ANY,
+        minor: ANY,
+        kind: DEV_ALL,
+        access: ACC_MASK,
+    }];
+    let items: &[WhitelistItem] =
+        if dev.model != DevicesModel::Whitelist && st.behavior == DevcgBehavior::Allow {
+            &all
+        } else {
+            &st.items
+        };
     let mut s = String::new();
-    for wh in dev.whitelist.lock().iter() {
+    for wh in items {
         let kind = match wh.kind {
             DEV_ALL => 'a',
             DEV_CHAR => 'c',
@@ -352,8 +443,20 @@ pub struct DevNode {
     pub minor: u32,
 }
 
-/// The entry's type and numbers cover `node` (the first checks of both VFS hooks): an `a`
-/// entry covers everything, a `b` entry no character device and a `c` entry no block device.
+impl DevNode {
+    fn as_item(self, access: u8) -> WhitelistItem {
+        WhitelistItem {
+            major: self.major,
+            minor: self.minor,
+            kind: if self.char_dev { DEV_CHAR } else { DEV_BLOCK },
+            access,
+        }
+    }
+}
+
+/// The entry's type and numbers cover `node` (the first checks of both 2.6.35 VFS hooks): an
+/// `a` entry covers everything, a `b` entry no character device and a `c` entry no block
+/// device.
 fn covers_node(wh: &WhitelistItem, node: DevNode) -> bool {
     if wh.kind & DEV_ALL != 0 {
         return true;
@@ -368,102 +471,46 @@ fn covers_node(wh: &WhitelistItem, node: DevNode) -> bool {
         && (wh.minor == ANY || wh.minor == node.minor)
 }
 
-/// `devcgroup_inode_permission(inode, mask)`: Ok if some entry of the task's whitelist grants
-/// the read and/or write access asked for, else EPERM (`fs/namei.c` `inode_permission` calls it
-/// after the mode check, v2.6.35). An `a` entry grants everything whatever its access bits.
+/// `devcgroup_inode_permission(inode, mask)`: Ok if the task's cgroup grants the read and/or
+/// write access asked for, else EPERM (`fs/namei.c` `inode_permission` calls it after the mode
+/// check). 2.6.35: some whitelist entry grants it (an `a` entry grants everything whatever its
+/// access bits). 3.8+: `__devcgroup_check_permission`, see `exceptions.rs`.
 pub fn devcgroup_inode_permission(
     dev: &DevCgroup,
     node: DevNode,
     read: bool,
     write: bool,
 ) -> Result<(), Errno> {
-    let ok = dev.whitelist.lock().iter().any(|wh| {
+    let st = dev.state.lock();
+    if dev.model != DevicesModel::Whitelist {
+        let mut access = 0;
+        if write {
+            access |= ACC_WRITE;
+        }
+        if read {
+            access |= ACC_READ;
+        }
+        return exceptions::check_permission(dev.model, &st, &node.as_item(access));
+    }
+    let ok = st.items.iter().any(|wh| {
         let denied = (write && wh.access & ACC_WRITE == 0) || (read && wh.access & ACC_READ == 0);
         covers_node(wh, node) && (wh.kind & DEV_ALL != 0 || !denied)
     });
     if ok { Ok(()) } else { Err(Errno::EPERM) }
 }
 
-/// `devcgroup_inode_mknod(mode, dev)`: Ok if some entry grants `m` for the node, else EPERM.
+/// `devcgroup_inode_mknod(mode, dev)`: Ok if the cgroup grants `m` for the node, else EPERM.
 pub fn devcgroup_inode_mknod(dev: &DevCgroup, node: DevNode) -> Result<(), Errno> {
-    let ok =
-        dev.whitelist.lock().iter().any(|wh| {
-            covers_node(wh, node) && (wh.kind & DEV_ALL != 0 || wh.access & ACC_MKNOD != 0)
-        });
+    let st = dev.state.lock();
+    if dev.model != DevicesModel::Whitelist {
+        return exceptions::check_permission(dev.model, &st, &node.as_item(ACC_MKNOD));
+    }
+    let ok = st
+        .items
+        .iter()
+        .any(|wh| covers_node(wh, node) && (wh.kind & DEV_ALL != 0 || wh.access & ACC_MKNOD != 0));
     if ok { Ok(()) } else { Err(Errno::EPERM) }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn item(kind: u8, major: u32, minor: u32, access: u8) -> WhitelistItem {
-        WhitelistItem {
-            major,
-            minor,
-            kind,
-            access,
-        }
-    }
-
-    #[test]
-    fn parses_as_devcgroup_update_access() {
-        assert_eq!(
-            parse_whitelist_line(b"c 1:3 rwm"),
-            Ok(item(DEV_CHAR, 1, 3, ACC_MASK))
-        );
-        assert_eq!(
-            parse_whitelist_line(b"b *:* r"),
-            Ok(item(DEV_BLOCK, ANY, ANY, ACC_READ))
-        );
-        // `a` ignores the rest; the access loop reads three letters at most.
-        assert_eq!(
-            parse_whitelist_line(b"a junk"),
-            Ok(item(DEV_ALL, ANY, ANY, ACC_MASK))
-        );
-        assert_eq!(
-            parse_whitelist_line(b"c 1:3 rwmx"),
-            Ok(item(DEV_CHAR, 1, 3, ACC_MASK))
-        );
-        assert_eq!(
-            parse_whitelist_line(b"c 1:3"),
-            Err(Errno::EINVAL),
-            "no space after the minor"
-        );
-        assert_eq!(parse_whitelist_line(b"c 1:3 "), Ok(item(DEV_CHAR, 1, 3, 0)));
-        for bad in [
-            &b"x 1:3 r"[..],
-            b"c1:3 r",
-            b"c a:3 r",
-            b"c 1-3 r",
-            b"c 1:3 x",
-        ] {
-            assert_eq!(parse_whitelist_line(bad), Err(Errno::EINVAL), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn deny_clears_an_all_entry() {
-        let mut list = vec![item(DEV_ALL, ANY, ANY, ACC_MASK)];
-        dev_whitelist_rm(&mut list, &item(DEV_CHAR, 1, 3, ACC_WRITE));
-        assert_eq!(list, vec![item(DEV_ALL, ANY, ANY, ACC_READ | ACC_MKNOD)]);
-        dev_whitelist_rm(&mut list, &item(DEV_CHAR, 1, 3, ACC_MASK));
-        assert!(list.is_empty());
-    }
-
-    #[test]
-    fn add_merges_and_parent_check_needs_cover() {
-        let mut list = vec![item(DEV_CHAR, 1, 3, ACC_READ)];
-        dev_whitelist_add(&mut list, item(DEV_CHAR, 1, 3, ACC_WRITE));
-        assert_eq!(list, vec![item(DEV_CHAR, 1, 3, ACC_READ | ACC_WRITE)]);
-        assert!(may_access_whitelist(&list, &item(DEV_CHAR, 1, 3, ACC_READ)));
-        assert!(!may_access_whitelist(
-            &list,
-            &item(DEV_CHAR, 1, 3, ACC_MKNOD)
-        ));
-        assert!(!may_access_whitelist(
-            &list,
-            &item(DEV_BLOCK, 1, 3, ACC_READ)
-        ));
-    }
-}
+mod tests;

@@ -22,6 +22,7 @@ mod notifications;
 mod presets;
 mod robust;
 mod serve;
+mod subsys_models;
 mod syntax;
 mod terminal;
 mod transcripts;
