@@ -1,0 +1,294 @@
+//! Ports of `tools/testing/selftests/cgroup/test_memcontrol.c` (v6.6) on the machine alone:
+//! `test_memcg_min`, `test_memcg_low`, `test_memcg_reclaim`, `test_memcg_swap_max`,
+//! `test_memcg_high_sync` and `test_memcg_oom_group_parent_events`, step by step with the
+//! selftest's sizes, checks and tolerances (`cgroup_util.c` `values_close`).
+//!
+//! The selftest's helpers map onto the machine as follows: `cg_run(cg, fn)` is a task attached
+//! to the memcg that runs `fn` and exits (its anonymous memory is freed by the exit);
+//! `cg_run_nowait` is a task that stays; `alloc_pagecache(fd, 50M)` reads 50M of a hole of the
+//! shared temporary file, so each reader brings 50M of clean page cache in (the readers share
+//! the file offset, so each one reads the next 50M); `alloc_anon(size)` touches `size` bytes of
+//! fresh anonymous memory.
+
+use super::{CPU, MIB};
+use cgsim_counters::{PageCounterProfile, ProtectedPageCounter};
+use cgsim_ktypes::klog::{Clock, Klog};
+use cgsim_ktypes::{Bytes, Errno, NoTrace, Pid};
+use cgsim_memcg::{FileId, MachineConfig, MemFileV2, MemcgId, MemcgProfile, MemoryMachine};
+use std::sync::Arc;
+
+type Machine66 = MemoryMachine<ProtectedPageCounter, NoTrace>;
+
+const MB: i64 = MIB as i64;
+
+/// A 6.6 machine with 1G of RAM (the selftest's limits, not RAM, are what binds) and `swap_mib`
+/// of swap.
+fn boot(swap_mib: u64) -> Arc<Machine66> {
+    let m = MemoryMachine::new(
+        MemcgProfile::v6_6(),
+        PageCounterProfile::V6_6,
+        MachineConfig {
+            ram: Bytes(1024 * MIB),
+            swap: Bytes(swap_mib * MIB),
+            nr_cpus: 1,
+        },
+        Arc::new(NoTrace),
+        Arc::new(Klog::default()),
+        Arc::new(Clock::default()),
+    );
+    m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+    m.exec_mm(Pid(1), "init", CPU).unwrap();
+    m
+}
+
+struct Selftest {
+    m: Arc<Machine66>,
+    next_pid: i32,
+}
+
+impl Selftest {
+    fn new(swap_mib: u64) -> Selftest {
+        Selftest {
+            m: boot(swap_mib),
+            next_pid: 100,
+        }
+    }
+
+    /// `cg_create`.
+    fn create(&self, parent: MemcgId) -> MemcgId {
+        self.m.create_memcg(parent).unwrap()
+    }
+
+    /// `cg_write`: 0 or the errno.
+    fn write(&self, cg: MemcgId, file: &str, v: &str) -> Result<(), Errno> {
+        self.m
+            .write_v2(cg, v2_file(file), v.as_bytes())
+            .map(|_| ())
+    }
+
+    /// `cg_read_long`.
+    fn read_long(&self, cg: MemcgId, file: &str) -> i64 {
+        let s = self
+            .m
+            .read_v2(cg, v2_file(file))
+            .unwrap();
+        s.trim().parse().unwrap()
+    }
+
+    /// `cg_read_key_long(cg, "memory.events", "key ")`.
+    fn event(&self, cg: MemcgId, key: &str) -> i64 {
+        let s = self.m.read_v2(cg, MemFileV2::Events).unwrap();
+        s.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(' '))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// A task forked from init and attached to `cg`.
+    fn task(&mut self, cg: MemcgId) -> Pid {
+        self.next_pid += 1;
+        let p = Pid(self.next_pid);
+        self.m.fork_mm(Pid(1), p).unwrap();
+        self.m.exec_mm(p, "test_memcontrol", CPU).unwrap();
+        self.m.attach_task(p, cg).unwrap();
+        p
+    }
+
+    /// `cg_run(cg, alloc_anon, size)`: 0 if the child exited normally, else -1 (killed).
+    fn run_alloc_anon(&mut self, cg: MemcgId, size: i64) -> i32 {
+        let p = self.task(cg);
+        let rc = self.alloc_anon(p, size);
+        self.m.exit_task(p, CPU);
+        rc
+    }
+
+    /// `alloc_anon`'s body in task `p`: 0, or -1 when the task was OOM-killed.
+    fn alloc_anon(&self, p: Pid, size: i64) -> i32 {
+        let size = Bytes(size as u64);
+        let addr = self.m.mmap_anon(p, size).unwrap();
+        match self.m.touch(p, addr, size, true, CPU) {
+            Ok(()) => 0,
+            Err(_) => -1,
+        }
+    }
+
+    /// `cg_run_nowait(cg, alloc_pagecache_50M_noexit, fd)`: a task that reads the next 50M
+    /// of the shared file and stays.
+    fn pagecache_50m_noexit(&mut self, cg: MemcgId, file: FileId, offset: &mut u64) -> Pid {
+        let p = self.task(cg);
+        self.m
+            .file_read(p, file, *offset, Bytes(50 * MIB), CPU)
+            .unwrap();
+        *offset += 50 * MIB;
+        p
+    }
+
+    /// `reclaim_until(memcg, goal)` (test_memcontrol.c, v6.6): write `memory.reclaim` until
+    /// usage is below or within 3% of `goal`; false if memory.reclaim's answers make no sense.
+    fn reclaim_until(&self, cg: MemcgId, goal: i64) -> bool {
+        let mut reclaimed = false;
+        for _ in 0..5 {
+            let current = self.read_long(cg, "memory.current");
+            if current < goal || values_close(current, goal, 3) {
+                break;
+            } else if reclaimed {
+                return false;
+            }
+            match self.write(cg, "memory.reclaim", &(current - goal).to_string()) {
+                Ok(()) => reclaimed = true,
+                Err(Errno::EAGAIN) => {}
+                Err(_) => return false,
+            }
+        }
+        reclaimed
+    }
+}
+
+/// The v2 file by its full name (`memory.min`).
+fn v2_file(name: &str) -> MemFileV2 {
+    MemFileV2::from_name(name.strip_prefix("memory.").unwrap()).unwrap()
+}
+
+/// `values_close(a, b, err)` (`cgroup_util.c`, v6.6): `|a - b| <= (a + b) / 100 * err`, in
+/// integer arithmetic.
+fn values_close(a: i64, b: i64, err: i64) -> bool {
+    (a - b).abs() <= (a + b) / 100 * err
+}
+
+/// `test_memcg_protection(root, min)` (test_memcontrol.c, v6.6):
+///
+/// ```text
+/// A       memory.max = 200M, memory.swap.max = 0
+/// A/B     memory.min (or low) = 50M
+/// A/B/C   75M, 50M of page cache
+/// A/B/D   25M, 50M of page cache
+/// A/B/E   0,   50M of page cache
+/// A/B/F   500M, nothing
+/// A/G     allocates 148M, then 170M, of anonymous memory
+/// ```
+///
+/// Returns the children's `memory.current` after the 148M allocation, for the report.
+fn test_memcg_protection(min: bool) -> [i64; 4] {
+    let attribute = if min { "memory.min" } else { "memory.low" };
+    let mut st = Selftest::new(256);
+    let file = FileId(77);
+    let mut offset = 0;
+    let parent0 = st.create(MemcgId::ROOT);
+    assert_eq!(st.read_long(parent0, attribute), 0);
+    st.write(parent0, "memory.max", "200M").unwrap();
+    st.write(parent0, "memory.swap.max", "0").unwrap();
+    let parent1 = st.create(parent0);
+    let parent2 = st.create(parent0);
+    let children: Vec<MemcgId> = (0..4).map(|_| st.create(parent1)).collect();
+    for &c in &children[..3] {
+        st.pagecache_50m_noexit(c, file, &mut offset);
+    }
+    st.write(parent1, attribute, "50M").unwrap();
+    st.write(children[0], attribute, "75M").unwrap();
+    st.write(children[1], attribute, "25M").unwrap();
+    st.write(children[2], attribute, "0").unwrap();
+    st.write(children[3], attribute, "500M").unwrap();
+
+    let b = st.read_long(parent1, "memory.current");
+    assert!(values_close(b, 150 * MB, 3), "A/B has {b}, not ~150M");
+
+    assert_eq!(st.run_alloc_anon(parent2, 148 * MB), 0, "148M in A/G failed");
+    let b = st.read_long(parent1, "memory.current");
+    assert!(values_close(b, 50 * MB, 3), "A/B has {b}, not ~50M");
+
+    let c: Vec<i64> = children
+        .iter()
+        .map(|&x| st.read_long(x, "memory.current"))
+        .collect();
+    let mib = |v: i64| v as f64 / MB as f64;
+    let report = format!(
+        "C {:.1}M D {:.1}M E {:.1}M F {:.1}M",
+        mib(c[0]),
+        mib(c[1]),
+        mib(c[2]),
+        mib(c[3])
+    );
+    assert!(values_close(c[0], 29 * MB, 10), "A/B/C not ~29M: {report}");
+    assert!(values_close(c[1], 21 * MB, 10), "A/B/D not ~21M: {report}");
+    assert_eq!(c[3], 0, "{report}");
+
+    let rc = st.run_alloc_anon(parent2, 170 * MB);
+    if min {
+        assert_ne!(rc, 0, "memory.min let 170M through");
+    } else {
+        assert_eq!(rc, 0, "memory.low prevents from allocating anon memory");
+    }
+    let current = if min { 50 * MB } else { 30 * MB };
+    let b = st.read_long(parent1, "memory.current");
+    assert!(
+        values_close(b, current, 3),
+        "A/B has {b} after 170M, not ~{}M",
+        current / MB
+    );
+
+    assert!(st.reclaim_until(children[0], 10 * MB), "reclaim_until failed");
+
+    if !min {
+        for (i, &x) in children.iter().enumerate() {
+            let (low, oom) = (st.event(x, "low"), st.event(x, "oom"));
+            assert_eq!(oom, 0, "child {i}");
+            if i <= 1 {
+                assert!(low > 0, "child {i} has no low events");
+            } else {
+                assert_eq!(low, 0, "child {i} has low events");
+            }
+        }
+    }
+    st.m.check_invariants();
+    c.try_into().unwrap()
+}
+
+/// test_memcg_min (test_memcontrol.c, v6.6).
+#[test]
+fn test_memcg_min() {
+    let c = test_memcg_protection(true);
+    eprintln!("test_memcg_min: children after 148M in A/G: {c:?}");
+}
+
+/// test_memcg_low (test_memcontrol.c, v6.6).
+#[test]
+fn test_memcg_low() {
+    let c = test_memcg_protection(false);
+    eprintln!("test_memcg_low: children after 148M in A/G: {c:?}");
+}
+
+/// 6.6 `get_scan_count`'s proportional protection, measured: reclaim of a parent takes from
+/// each child in proportion to its unprotected usage, not from one child after the other. Of
+/// two children of 50M of page cache, one with an effective `memory.low` of 40M scans a fifth
+/// of what the unprotected one scans at the start (`lru_size - lru_size * 40M / 50M`), and
+/// the shift by the priority rounds the smaller target down further, so 20M reclaimed from the
+/// parent come some 4 to 7 times more from the unprotected child. The reclaim before 5.4
+/// emptied one child down to its protection before touching the other (one of the two would
+/// give nothing).
+#[test]
+fn parent_reclaim_is_shared_by_unprotected_usage() {
+    let mut st = Selftest::new(0);
+    let file = FileId(78);
+    let mut offset = 0;
+    let parent = st.create(MemcgId::ROOT);
+    let prot = st.create(parent);
+    let unprot = st.create(parent);
+    st.write(prot, "memory.low", "40M").unwrap();
+    st.pagecache_50m_noexit(prot, file, &mut offset);
+    st.pagecache_50m_noexit(unprot, file, &mut offset);
+    st.write(parent, "memory.reclaim", "20M").unwrap();
+    let p = st.read_long(prot, "memory.current");
+    let u = st.read_long(unprot, "memory.current");
+    let (taken_p, taken_u) = (50 * MB - p, 50 * MB - u);
+    assert!(taken_p + taken_u >= 20 * MB, "{taken_p} + {taken_u}");
+    // Both gave memory, the unprotected one several times as much.
+    assert!(taken_p > 0, "the protected child gave nothing: {p}");
+    assert!(
+        taken_u > 3 * taken_p && taken_u < 8 * taken_p,
+        "protected gave {taken_p}, unprotected {taken_u}"
+    );
+    // memory.low was not breached: no low events.
+    assert_eq!(st.event(prot, "low"), 0);
+    st.m.check_invariants();
+}
