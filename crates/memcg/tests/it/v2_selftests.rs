@@ -292,3 +292,95 @@ fn parent_reclaim_is_shared_by_unprotected_usage() {
     assert_eq!(st.event(prot, "low"), 0);
     st.m.check_invariants();
 }
+
+/// test_memcg_reclaim (test_memcontrol.c, v6.6): with 50M of page cache and, swap being on,
+/// 50M of anonymous memory in a memcg, `memory.reclaim` brings `memory.current` down to 30M
+/// (within 3%) through `reclaim_until`, taking from both.
+#[test]
+fn test_memcg_reclaim() {
+    let mut st = Selftest::new(256);
+    let memcg = st.create(MemcgId::ROOT);
+    assert_eq!(st.read_long(memcg, "memory.current"), 0);
+    let mut offset = 0;
+    st.pagecache_50m_noexit(memcg, FileId(79), &mut offset);
+    // is_swap_enabled(): alloc_anon_noexit(50M) too, expecting 100M.
+    let anon = st.task(memcg);
+    assert_eq!(st.alloc_anon(anon, 50 * MB), 0);
+    let expected_usage = 100 * MB;
+    let current = st.read_long(memcg, "memory.current");
+    assert!(values_close(current, expected_usage, 10), "{current}");
+    assert!(st.reclaim_until(memcg, 30 * MB));
+    let current = st.read_long(memcg, "memory.current");
+    assert!(values_close(current, 30 * MB, 3) || current < 30 * MB, "{current}");
+    // Both kinds were reclaimed: some anon went to swap, some page cache was dropped.
+    let swap = st.read_long(memcg, "memory.swap.current");
+    let stat = st.m.read_v2(memcg, MemFileV2::Stat).unwrap();
+    let file: i64 = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("file "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(swap > 0 && file < 50 * MB, "swap {swap}, file {file}");
+    st.m.check_invariants();
+}
+
+/// test_memcg_swap_max (test_memcontrol.c, v6.6): with memory.max and memory.swap.max at 30M,
+/// 100M of anonymous memory is OOM-killed (one oom, one oom_kill event); 50M fits, 30M in
+/// memory and the rest in swap (`alloc_anon_50M_check_swap`), with max events counted.
+#[test]
+fn test_memcg_swap_max() {
+    let mut st = Selftest::new(256);
+    let memcg = st.create(MemcgId::ROOT);
+    assert_eq!(st.read_long(memcg, "memory.swap.current"), 0);
+    assert_eq!(st.m.read_v2(memcg, MemFileV2::Max).unwrap(), "max\n");
+    assert_eq!(st.m.read_v2(memcg, MemFileV2::SwapMax).unwrap(), "max\n");
+    st.write(memcg, "memory.swap.max", "30M").unwrap();
+    st.write(memcg, "memory.max", "30M").unwrap();
+    // Should be killed by OOM killer.
+    assert_ne!(st.run_alloc_anon(memcg, 100 * MB), 0);
+    assert_eq!(st.event(memcg, "oom"), 1);
+    assert_eq!(st.event(memcg, "oom_kill"), 1);
+    // alloc_anon_50M_check_swap(cgroup, 30M).
+    let p = st.task(memcg);
+    assert_eq!(st.alloc_anon(p, 50 * MB), 0);
+    let mem_current = st.read_long(memcg, "memory.current");
+    assert!(mem_current != 0 && values_close(mem_current, 30 * MB, 3), "{mem_current}");
+    let swap_current = st.read_long(memcg, "memory.swap.current");
+    assert!(
+        swap_current != 0 && values_close(mem_current + swap_current, 50 * MB, 3),
+        "{mem_current} + {swap_current}"
+    );
+    st.m.exit_task(p, CPU);
+    assert!(st.event(memcg, "max") > 0);
+    st.m.check_invariants();
+}
+
+/// test_memcg_oom_group_parent_events (test_memcontrol.c, v6.6), on the machine: the parent
+/// (memory.max 80M, no swap, memory.oom.group 1) does not enable the memory controller for its
+/// child, so the child's tasks are charged to the parent's memcg (the child cgroup has no
+/// memory css of its own). A 100M allocation in the child OOMs the parent, and the group kill
+/// takes every task, the parent's 60M holder and the child's two 1M holders. The shell port
+/// (`memcg_v2_selftests.sh`) runs it through the cgroup files.
+#[test]
+fn test_memcg_oom_group_parent_events() {
+    let mut st = Selftest::new(256);
+    let parent = st.create(MemcgId::ROOT);
+    st.write(parent, "memory.max", "80M").unwrap();
+    st.write(parent, "memory.swap.max", "0").unwrap();
+    st.write(parent, "memory.oom.group", "1").unwrap();
+    let mut holders = Vec::new();
+    for size in [60 * MB, MB, MB] {
+        let p = st.task(parent);
+        assert_eq!(st.alloc_anon(p, size), 0);
+        holders.push(p);
+    }
+    assert_ne!(st.run_alloc_anon(parent, 100 * MB), 0);
+    let killed = st.m.take_events().killed;
+    for p in &holders {
+        assert!(killed.contains(p), "{p:?} not killed: {killed:?}");
+    }
+    assert_eq!(st.read_long(parent, "memory.current"), 0);
+    assert_eq!(st.event(parent, "oom_group_kill"), 1);
+    st.m.check_invariants();
+}
