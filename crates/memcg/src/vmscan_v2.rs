@@ -266,7 +266,10 @@ mod tests {
 
     #[test]
     fn unprotected_lists_scan_whole() {
-        assert_eq!(protected_scan_target(1000, 5000, 0, 0, false), (1000, false));
+        assert_eq!(
+            protected_scan_target(1000, 5000, 0, 0, false),
+            (1000, false)
+        );
     }
 
     #[test]

@@ -61,17 +61,12 @@ impl Selftest {
 
     /// `cg_write`: 0 or the errno.
     fn write(&self, cg: MemcgId, file: &str, v: &str) -> Result<(), Errno> {
-        self.m
-            .write_v2(cg, v2_file(file), v.as_bytes())
-            .map(|_| ())
+        self.m.write_v2(cg, v2_file(file), v.as_bytes()).map(|_| ())
     }
 
     /// `cg_read_long`.
     fn read_long(&self, cg: MemcgId, file: &str) -> i64 {
-        let s = self
-            .m
-            .read_v2(cg, v2_file(file))
-            .unwrap();
+        let s = self.m.read_v2(cg, v2_file(file)).unwrap();
         s.trim().parse().unwrap()
     }
 
@@ -193,7 +188,11 @@ fn test_memcg_protection(min: bool) -> [i64; 4] {
     let b = st.read_long(parent1, "memory.current");
     assert!(values_close(b, 150 * MB, 3), "A/B has {b}, not ~150M");
 
-    assert_eq!(st.run_alloc_anon(parent2, 148 * MB), 0, "148M in A/G failed");
+    assert_eq!(
+        st.run_alloc_anon(parent2, 148 * MB),
+        0,
+        "148M in A/G failed"
+    );
     let b = st.read_long(parent1, "memory.current");
     assert!(values_close(b, 50 * MB, 3), "A/B has {b}, not ~50M");
 
@@ -227,7 +226,10 @@ fn test_memcg_protection(min: bool) -> [i64; 4] {
         current / MB
     );
 
-    assert!(st.reclaim_until(children[0], 10 * MB), "reclaim_until failed");
+    assert!(
+        st.reclaim_until(children[0], 10 * MB),
+        "reclaim_until failed"
+    );
 
     if !min {
         for (i, &x) in children.iter().enumerate() {
@@ -311,7 +313,10 @@ fn test_memcg_reclaim() {
     assert!(values_close(current, expected_usage, 10), "{current}");
     assert!(st.reclaim_until(memcg, 30 * MB));
     let current = st.read_long(memcg, "memory.current");
-    assert!(values_close(current, 30 * MB, 3) || current < 30 * MB, "{current}");
+    assert!(
+        values_close(current, 30 * MB, 3) || current < 30 * MB,
+        "{current}"
+    );
     // Both kinds were reclaimed: some anon went to swap, some page cache was dropped.
     let swap = st.read_long(memcg, "memory.swap.current");
     let stat = st.m.read_v2(memcg, MemFileV2::Stat).unwrap();
@@ -345,7 +350,10 @@ fn test_memcg_swap_max() {
     let p = st.task(memcg);
     assert_eq!(st.alloc_anon(p, 50 * MB), 0);
     let mem_current = st.read_long(memcg, "memory.current");
-    assert!(mem_current != 0 && values_close(mem_current, 30 * MB, 3), "{mem_current}");
+    assert!(
+        mem_current != 0 && values_close(mem_current, 30 * MB, 3),
+        "{mem_current}"
+    );
     let swap_current = st.read_long(memcg, "memory.swap.current");
     assert!(
         swap_current != 0 && values_close(mem_current + swap_current, 50 * MB, 3),
