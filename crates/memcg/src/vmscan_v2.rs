@@ -8,10 +8,10 @@
 //! each list scaled by `protection / cgroup_size`) and `shrink_lruvec`;
 //! `include/linux/memcontrol.h` v6.6 `mem_cgroup_protection`. The proportional scaling came
 //! in 5.4 (`memory.low`/`memory.min` "proportional memory protection"), the
-//! `memcg_low_skipped` bookkeeping inside `get_scan_count` in 5.13.
+//! `memcg_low_skipped` bookkeeping inside `get_scan_count` later in the 5.x series.
 //!
 //! How the pressure is shared: every priority pass of `do_try_to_free_pages` walks the whole
-//! subtree (no early exit in 6.6's `shrink_node_memcgs`: the partial walk came in 6.10), and
+//! subtree (no early exit in 6.6's `shrink_node_memcgs`: the partial walk came after 6.6), and
 //! each memcg scans `lru_size >> priority` of each list, less the part its protection covers:
 //! a memcg using 50M with 40M effectively protected scans a fifth of what an unprotected one
 //! of the same size scans. Its protection is recomputed from its current usage at each visit,
