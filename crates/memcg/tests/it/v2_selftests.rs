@@ -392,3 +392,36 @@ fn test_memcg_oom_group_parent_events() {
     assert_eq!(st.event(parent, "oom_group_kill"), 1);
     st.m.check_invariants();
 }
+
+/// The `memcg_low_reclaim` retry of 6.6 `do_try_to_free_pages`: once the unprotected memory is
+/// gone, reclaim breaks through `memory.low` (counting `low` events) but never through
+/// `memory.min` (`memory.reclaim` then fails with EAGAIN).
+#[test]
+fn low_yields_after_the_unprotected_memory_min_never() {
+    for attribute in ["memory.low", "memory.min"] {
+        let mut st = Selftest::new(0);
+        let file = FileId(80);
+        let mut offset = 0;
+        let parent = st.create(MemcgId::ROOT);
+        let prot = st.create(parent);
+        let unprot = st.create(parent);
+        st.write(prot, attribute, "30M").unwrap();
+        st.pagecache_50m_noexit(prot, file, &mut offset);
+        st.pagecache_50m_noexit(unprot, file, &mut offset);
+        let r = st.write(parent, "memory.reclaim", "80M");
+        let p = st.read_long(prot, "memory.current");
+        assert_eq!(st.read_long(unprot, "memory.current"), 0, "{attribute}");
+        if attribute == "memory.low" {
+            assert_eq!(r, Ok(()));
+            assert!(p < 30 * MB, "memory.low held: {p}");
+            assert!(st.event(prot, "low") > 0);
+        } else {
+            assert_eq!(r, Err(Errno::EAGAIN));
+            // A memcg just above its protection still scans at least SWAP_CLUSTER_MAX pages
+            // (get_scan_count), so it can end up to 32 pages below it, as in the kernel.
+            assert!(p >= 30 * MB - 32 * 4096, "memory.min breached: {p}");
+            assert_eq!(st.event(prot, "low"), 0);
+        }
+        st.m.check_invariants();
+    }
+}
