@@ -299,7 +299,7 @@ impl<C: MemCounter> World<C> {
         self.reclaim.scanned += batch.len() as u64;
         let mut reclaimed = 0;
         let mut activated = 0;
-        let reclaim_clean_cache = self.reclaims_referenced_cache();
+        let reclaim_clean_cache = self.reclaim_is_v6_6();
         for &pfn in &batch {
             let mut pg = self.zone.pages[pfn.index()].load();
             if pg.has(PG_REFERENCED)
@@ -361,12 +361,13 @@ impl<C: MemCounter> World<C> {
         reclaimed
     }
 
-    /// Whether `shrink_inactive_list` reclaims unmapped page cache whose only reference is
-    /// PG_referenced (`folio_check_references`' FOLIOREF_RECLAIM_CLEAN, which 2.6.34's
-    /// `page_check_references` introduced): on the 6.6 machine (its counter has the v2
-    /// protections). The older presets keep their second chance for every referenced page, as
-    /// their transcripts were recorded with it.
-    fn reclaims_referenced_cache(&self) -> bool {
+    /// Whether this is the 6.6 machine (its counter has the v2 protections), whose reclaim
+    /// differs in two ways: global reclaim honours memory.min and memory.low
+    /// (`shrink_global`), and `shrink_inactive_list` reclaims unmapped page cache whose only
+    /// reference is PG_referenced (`folio_check_references`' FOLIOREF_RECLAIM_CLEAN, which
+    /// 2.6.34's `page_check_references` introduced). The older presets keep their second
+    /// chance for every referenced page, as their transcripts were recorded with it.
+    fn reclaim_is_v6_6(&self) -> bool {
         self.memcgs.slots[MemcgSlot::ROOT.index()]
             .as_ref()
             .is_some_and(|m| m.counters.res.as_protected().is_some())
@@ -519,7 +520,9 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Global reclaim (`balance_pgdat` / direct reclaim) when RAM runs out: soft-limit reclaim
-    /// first (the memcg furthest above its soft limit, `mm/memcontrol.c` `mem_cgroup_soft_limit_reclaim`, v2.6.34), then every LRU vector.
+    /// first (the memcg furthest above its soft limit, `mm/memcontrol.c` `mem_cgroup_soft_limit_reclaim`, v2.6.34), then every LRU vector
+    /// (on the 6.6 machine: the memcgs through 6.6's protection-aware walk, then the uncharged
+    /// pages' lists).
     #[doc(alias = "try_to_free_pages")]
     pub(crate) fn shrink_global<T: Tracer>(&mut self, t: &T, cpu: CpuId) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_pages");
@@ -528,12 +531,24 @@ impl<C: MemCounter> World<C> {
         if reclaimed > 0 {
             return reclaimed;
         }
+        // 6.6: global reclaim is `do_try_to_free_pages` with the root memcg as its target, so
+        // it walks every memcg with their effective memory.min and memory.low honoured
+        // (`vmscan_v2.rs`); the lists of uncharged pages come after it here.
+        let v6_6 = self.reclaim_is_v6_6();
+        if v6_6 {
+            reclaimed =
+                self.try_to_free_mem_cgroup_pages_v2(t, cpu, MemcgSlot::ROOT, SWAP_CLUSTER_MAX);
+            if reclaimed > 0 {
+                return reclaimed;
+            }
+        }
         let owners: Vec<LruOwner> = std::iter::once(LruOwner::Orphan)
             .chain(
                 self.memcgs
                     .slots
                     .iter()
                     .flatten()
+                    .filter(|_| !v6_6)
                     .map(|m| LruOwner::Memcg(m.id.slot)),
             )
             .collect();

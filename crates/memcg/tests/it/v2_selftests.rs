@@ -425,3 +425,49 @@ fn low_yields_after_the_unprotected_memory_min_never() {
         st.m.check_invariants();
     }
 }
+
+/// Global reclaim on 6.6 (`do_try_to_free_pages` with the root memcg as target) honours
+/// `memory.min` as memcg reclaim does: when RAM runs out, the unprotected cgroup's page cache
+/// goes and the protected one keeps its 60M (the older global reclaim scanned every memcg's
+/// lists alike and took from both).
+#[test]
+fn global_reclaim_honours_memory_min() {
+    let m = MemoryMachine::new(
+        MemcgProfile::v6_6(),
+        PageCounterProfile::V6_6,
+        MachineConfig {
+            ram: Bytes(256 * MIB),
+            swap: Bytes(0),
+            nr_cpus: 1,
+        },
+        Arc::new(NoTrace),
+        Arc::new(Klog::default()),
+        Arc::new(Clock::default()),
+    );
+    m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+    m.exec_mm(Pid(1), "init", CPU).unwrap();
+    let mut st = Selftest { m, next_pid: 100 };
+    let prot = st.create(MemcgId::ROOT);
+    let unprot = st.create(MemcgId::ROOT);
+    let hog = st.create(MemcgId::ROOT);
+    st.write(prot, "memory.min", "60M").unwrap();
+    let mut offset = 0;
+    for cg in [prot, unprot] {
+        let p = st.task(cg);
+        st.m.file_read(p, FileId(81), offset, Bytes(60 * MIB), CPU)
+            .unwrap();
+        offset += 60 * MIB;
+    }
+    // 150M of anonymous memory do not fit beside 120M of page cache in 256M.
+    let h = st.task(hog);
+    assert_eq!(st.alloc_anon(h, 150 * MB), 0);
+    let p = st.read_long(prot, "memory.current");
+    let u = st.read_long(unprot, "memory.current");
+    assert!(
+        p >= 60 * MB - 32 * 4096,
+        "memory.min breached by global reclaim: {p}"
+    );
+    // RAM left room for about 46M of the unprotected cache: it gave the rest.
+    assert!(u < 50 * MB, "the unprotected cache stayed: {u}");
+    st.m.check_invariants();
+}
