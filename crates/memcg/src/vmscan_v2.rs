@@ -1,5 +1,6 @@
 //! Memory-cgroup reclaim of Linux 6.6: a reclaim of a memcg's subtree that spreads its
-//! pressure over the subtree's memcgs by their effective `memory.min` and `memory.low`.
+//! pressure over the subtree's memcgs by their effective `memory.min` and `memory.low`. Global
+//! reclaim on the 6.6 machine is the same walk from the root memcg (`vmscan.rs` `shrink_global`).
 //!
 //! **Kernel:** `mm/vmscan.c` v6.6: `try_to_free_mem_cgroup_pages`, `do_try_to_free_pages`
 //! (the priority loop and the `memcg_low_reclaim` retry), `shrink_node_memcgs` (the walk of
