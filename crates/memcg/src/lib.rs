@@ -23,6 +23,7 @@
 //! | [`memcontrol`] | `struct mem_cgroup`, its counters and statistics, the memcg table (create/destroy) |
 //! | `charge` | `mem_cgroup_charge_common`, `__mem_cgroup_try_charge`, commit, uncharge |
 //! | `vmscan` | `try_to_free_mem_cgroup_pages`, hierarchical and soft-limit reclaim |
+//! | `vmscan_v2` | 6.6 memcg reclaim: `do_try_to_free_pages`, `shrink_node_memcgs`, `get_scan_count` scaled by effective `memory.min`/`memory.low` |
 //! | `oom` | `mem_cgroup_out_of_memory`, `mem_cgroup_handle_oom`, `memcg_oom_recover` |
 //! | [`files`] | the `memory.*` control files |
 //! | `move_charge` | reparenting (rmdir, force_empty) and `move_charge_at_immigrate` |
@@ -77,6 +78,7 @@ mod swapfile;
 mod teardown;
 pub mod vm_events;
 mod vmscan;
+mod vmscan_v2;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;

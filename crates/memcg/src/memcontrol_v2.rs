@@ -4,8 +4,8 @@
 //! `memory_peak_read`, `memory_min_write`, `memory_low_write`, `memory_high_write`,
 //! `memory_max_write`, `__memory_events_show`, `memory_stat_show` → `memcg_stat_format`,
 //! `memory_oom_group_write`, `memory_reclaim`), `swap_files[]` and `zswap_files[]`,
-//! `seq_puts_memcg_tunable`, `memcg_memory_event`; `mm/vmscan.c` v6.6 `shrink_node_memcgs`
-//! (protection during reclaim); `Documentation/admin-guide/cgroup-v2.rst` ("Memory").
+//! `seq_puts_memcg_tunable`, `memcg_memory_event`; `Documentation/admin-guide/cgroup-v2.rst`
+//! ("Memory"). The reclaim these files start, with its protection, is `vmscan_v2.rs`.
 //!
 //! **Differences:**
 //! * The machine has no kernel memory, slab, sockets, THP, zswap or NUMA: those `memory.stat`
@@ -467,64 +467,6 @@ impl<C: MemCounter> World<C> {
             killed_current |= current == Some(p);
         }
         killed_current
-    }
-
-    /// `mem_cgroup_calculate_protection(target, memcg)` over the subtree of `target` (parents
-    /// first), as `shrink_node_memcgs` does before reclaiming from each memcg
-    /// (`mm/vmscan.c`, v6.6). `memory_recursiveprot` is not modelled (off, the default).
-    pub(crate) fn calculate_protection_subtree(&self, target: MemcgSlot) {
-        let root = self.mc(target).counters.res.as_protected();
-        for s in self.subtree(target) {
-            if let Some(c) = self.mc(s).counters.res.as_protected() {
-                c.calculate_protection(root, false);
-            }
-        }
-    }
-
-    /// `try_to_free_mem_cgroup_pages(memcg, nr_pages, ...)` of 6.6 for the v2 files: reclaim
-    /// from every memcg of `target`'s subtree (`shrink_node_memcgs`), skipping those below
-    /// their effective `memory.min`, and those below `memory.low` unless nothing else could
-    /// be reclaimed (`memcg_low_reclaim`, which raises a `low` event for each one taken).
-    /// Returns the pages reclaimed.
-    pub(crate) fn try_to_free_mem_cgroup_pages_v2<T: Tracer>(
-        &mut self,
-        t: &T,
-        cpu: CpuId,
-        target: MemcgSlot,
-        nr_pages: u64,
-    ) -> u64 {
-        self.calculate_protection_subtree(target);
-        let target_counter = std::sync::Arc::clone(&self.mc(target).counters);
-        let tc = target_counter.res.as_protected();
-        let members = self.subtree(target);
-        let mut reclaimed = 0;
-        let mut skipped_low = false;
-        for memcg_low_reclaim in [false, true] {
-            if memcg_low_reclaim && (reclaimed > 0 || !skipped_low) {
-                break;
-            }
-            for &s in &members {
-                let counters = std::sync::Arc::clone(&self.mc(s).counters);
-                if let Some(c) = counters.res.as_protected() {
-                    if c.below_min(tc) {
-                        continue;
-                    }
-                    if c.below_low(tc) {
-                        if !memcg_low_reclaim {
-                            skipped_low = true;
-                            continue;
-                        }
-                        self.memcg_memory_event(s, MemcgEvent::Low);
-                    }
-                }
-                let sw = self.get_swappiness(s);
-                reclaimed += self.try_to_free_mem_cgroup_pages(t, cpu, s, false, sw);
-                if reclaimed >= nr_pages {
-                    return reclaimed;
-                }
-            }
-        }
-        reclaimed
     }
 
     /// The v2 `memory.stat` (`memcg_stat_format`, v6.6): hierarchical, in bytes, in the

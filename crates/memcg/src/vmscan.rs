@@ -62,9 +62,22 @@ pub(crate) struct ScanControl {
     pub(crate) nr_to_reclaim: u64,
 }
 
+/// `get_scan_ratio` (2.6.34): the percentage of the scan that goes to the anon lists: none
+/// without swap, else `swappiness + 1 : 201 - swappiness` (the recent-rotation feedback taken
+/// as equal).
+pub(crate) fn anon_scan_percent(can_swap: bool, swappiness: u64) -> u64 {
+    if can_swap {
+        let ap = swappiness + 1;
+        let fp = 201 - swappiness.min(200);
+        100 * ap / (ap + fp + 1)
+    } else {
+        0
+    }
+}
+
 impl<C: MemCounter> World<C> {
     /// The length of one list (the write side is held: no lock needed).
-    fn lru_len(&mut self, o: LruOwner, l: LruList) -> u64 {
+    pub(crate) fn lru_len(&mut self, o: LruOwner, l: LruList) -> u64 {
         match o {
             LruOwner::Memcg(s) => self.mc_mut(s).lru.get_mut().len(l),
             LruOwner::Orphan => self.zone.orphan_lru.len(l),
@@ -124,14 +137,7 @@ impl<C: MemCounter> World<C> {
         } = *sc;
         let _f = trace::func(t, cpu, "shrink_zone");
         let can_swap = may_swap && self.swap_writable() && self.v2_swap_headroom(o);
-        // get_scan_ratio: no swap → file only; else swappiness + 1 : 201 - swappiness.
-        let anon_pct = if can_swap {
-            let ap = swappiness + 1;
-            let fp = 201 - swappiness.min(200);
-            100 * ap / (ap + fp + 1)
-        } else {
-            0
-        };
+        let anon_pct = anon_scan_percent(can_swap, swappiness);
         let mut nr = [0u64; 4];
         for l in LruList::ALL_EVICTABLE {
             let pct = if l.is_file() {
@@ -160,6 +166,24 @@ impl<C: MemCounter> World<C> {
                 )
             });
         }
+        self.shrink_scan_targets(t, cpu, o, nr, can_swap, |r| {
+            r >= nr_to_reclaim && priority < DEF_PRIORITY
+        })
+    }
+
+    /// The scanning half of `shrink_zone` (6.6: `shrink_lruvec`): take `nr[list]` pages from
+    /// each evictable list, `SWAP_CLUSTER_MAX` at a time in turn, until the targets are spent
+    /// or `done(reclaimed)` says enough was reclaimed; then age the active anon list if the
+    /// inactive one is low. Returns the pages reclaimed.
+    pub(crate) fn shrink_scan_targets<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        o: LruOwner,
+        mut nr: [u64; 4],
+        can_swap: bool,
+        done: impl Fn(u64) -> bool,
+    ) -> u64 {
         let mut reclaimed = 0;
         while nr.iter().any(|&n| n > 0) {
             for l in LruList::ALL_EVICTABLE {
@@ -170,7 +194,7 @@ impl<C: MemCounter> World<C> {
                 nr[l.index()] -= n;
                 reclaimed += self.shrink_list(t, cpu, o, l, n, can_swap);
             }
-            if reclaimed >= nr_to_reclaim && priority < DEF_PRIORITY {
+            if done(reclaimed) {
                 break;
             }
         }
@@ -186,7 +210,7 @@ impl<C: MemCounter> World<C> {
     /// its ancestors below the root) leaves room for a page. Without it `get_scan_count`
     /// scans the file lists only (`SCAN_FILE`), so anonymous pages are not even scanned under
     /// `memory.swap.max` 0. Always true for the older counters (memsw accounts swap there).
-    fn v2_swap_headroom(&self, o: LruOwner) -> bool {
+    pub(crate) fn v2_swap_headroom(&self, o: LruOwner) -> bool {
         let LruOwner::Memcg(mut x) = o else {
             return true;
         };
@@ -204,7 +228,7 @@ impl<C: MemCounter> World<C> {
     }
 
     /// `inactive_anon_is_low` / `inactive_file_is_low` (ratio 1 for a small zone).
-    fn inactive_is_low(&mut self, o: LruOwner, file: bool) -> bool {
+    pub(crate) fn inactive_is_low(&mut self, o: LruOwner, file: bool) -> bool {
         let (ia, aa) = if file {
             (LruList::InactiveFile, LruList::ActiveFile)
         } else {
@@ -275,8 +299,21 @@ impl<C: MemCounter> World<C> {
         self.reclaim.scanned += batch.len() as u64;
         let mut reclaimed = 0;
         let mut activated = 0;
+        let reclaim_clean_cache = self.reclaim_is_v6_6();
         for &pfn in &batch {
-            let pg = self.zone.pages[pfn.index()].load();
+            let mut pg = self.zone.pages[pfn.index()].load();
+            if pg.has(PG_REFERENCED)
+                && reclaim_clean_cache
+                && !pg.is_swap_backed()
+                && self.zone.pages[pfn.index()].mapcount() == 0
+            {
+                // 6.6 `folio_check_references`: a page-cache page no page table references,
+                // seen only through its PG_referenced bit (a read(2) or write(2) marked it
+                // accessed), is FOLIOREF_RECLAIM_CLEAN: the bit is cleared and the page is
+                // reclaimed like an unreferenced one.
+                self.zone.pages[pfn.index()].clear(PG_REFERENCED);
+                pg = self.zone.pages[pfn.index()].load();
+            }
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.
                 self.lru_move(pfn, PG_ACTIVE, PG_REFERENCED);
@@ -322,6 +359,18 @@ impl<C: MemCounter> World<C> {
         }
         self.reclaim.scratch = batch;
         reclaimed
+    }
+
+    /// Whether this is the 6.6 machine (its counter has the v2 protections), whose reclaim
+    /// differs in two ways: global reclaim honours memory.min and memory.low
+    /// (`shrink_global`), and `shrink_inactive_list` reclaims unmapped page cache whose only
+    /// reference is PG_referenced (`folio_check_references`' FOLIOREF_RECLAIM_CLEAN, which
+    /// 2.6.34's `page_check_references` introduced). The older presets keep their second
+    /// chance for every referenced page, as their transcripts were recorded with it.
+    fn reclaim_is_v6_6(&self) -> bool {
+        self.memcgs.slots[MemcgSlot::ROOT.index()]
+            .as_ref()
+            .is_some_and(|m| m.counters.res.as_protected().is_some())
     }
 
     fn tail_of(&mut self, o: LruOwner, l: LruList, n: usize, out: &mut Vec<Pfn>) {
@@ -471,7 +520,9 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Global reclaim (`balance_pgdat` / direct reclaim) when RAM runs out: soft-limit reclaim
-    /// first (the memcg furthest above its soft limit, `mm/memcontrol.c` `mem_cgroup_soft_limit_reclaim`, v2.6.34), then every LRU vector.
+    /// first (the memcg furthest above its soft limit, `mm/memcontrol.c` `mem_cgroup_soft_limit_reclaim`, v2.6.34), then every LRU vector
+    /// (on the 6.6 machine: the memcgs through 6.6's protection-aware walk, then the uncharged
+    /// pages' lists).
     #[doc(alias = "try_to_free_pages")]
     pub(crate) fn shrink_global<T: Tracer>(&mut self, t: &T, cpu: CpuId) -> u64 {
         let _f = trace::func(t, cpu, "try_to_free_pages");
@@ -480,12 +531,24 @@ impl<C: MemCounter> World<C> {
         if reclaimed > 0 {
             return reclaimed;
         }
+        // 6.6: global reclaim is `do_try_to_free_pages` with the root memcg as its target, so
+        // it walks every memcg with their effective memory.min and memory.low honoured
+        // (`vmscan_v2.rs`); the lists of uncharged pages come after it here.
+        let v6_6 = self.reclaim_is_v6_6();
+        if v6_6 {
+            reclaimed =
+                self.try_to_free_mem_cgroup_pages_v2(t, cpu, MemcgSlot::ROOT, SWAP_CLUSTER_MAX);
+            if reclaimed > 0 {
+                return reclaimed;
+            }
+        }
         let owners: Vec<LruOwner> = std::iter::once(LruOwner::Orphan)
             .chain(
                 self.memcgs
                     .slots
                     .iter()
                     .flatten()
+                    .filter(|_| !v6_6)
                     .map(|m| LruOwner::Memcg(m.id.slot)),
             )
             .collect();

@@ -81,6 +81,27 @@ fn test_memcontrol_port_passes() {
     assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
 }
 v2_script!(memcg_v2_stat_events);
+v2_script!(memcg_v2_protection);
+
+/// The ports of `test_memcontrol.c` (v6.6) in `memcg_v2_protection.sh` (protection, reclaim,
+/// swap.max, oom.group on a parent) pass.
+#[test]
+fn test_memcontrol_protection_port_passes() {
+    let out = run_6_6(include_str!("../scripts/memcg_v2_protection.sh"));
+    for name in [
+        "test_memcg_min",
+        "test_memcg_low",
+        "test_memcg_reclaim",
+        "test_memcg_swap_max",
+        "test_memcg_oom_group_parent_events",
+    ] {
+        assert!(
+            out.lines().any(|l| l == format!("ok {name}")),
+            "{name} did not pass:\n{out}"
+        );
+    }
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+}
 v2_script!(memcg_v2_oom_report);
 
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and

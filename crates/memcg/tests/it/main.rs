@@ -13,6 +13,7 @@ mod scenarios;
 mod swapfile;
 mod trace;
 mod v2;
+mod v2_selftests;
 
 use cgsim_counters::{ResCounterProfile, SpinResCounter};
 use cgsim_ktypes::klog::{Clock, Klog};

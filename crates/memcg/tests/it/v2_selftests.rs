@@ -1,0 +1,473 @@
+//! Ports of `tools/testing/selftests/cgroup/test_memcontrol.c` (v6.6) on the machine alone:
+//! `test_memcg_min`, `test_memcg_low`, `test_memcg_reclaim`, `test_memcg_swap_max`,
+//! `test_memcg_high_sync` and `test_memcg_oom_group_parent_events`, step by step with the
+//! selftest's sizes, checks and tolerances (`cgroup_util.c` `values_close`).
+//!
+//! The selftest's helpers map onto the machine as follows: `cg_run(cg, fn)` is a task attached
+//! to the memcg that runs `fn` and exits (its anonymous memory is freed by the exit);
+//! `cg_run_nowait` is a task that stays; `alloc_pagecache(fd, 50M)` reads 50M of a hole of the
+//! shared temporary file, so each reader brings 50M of clean page cache in (the readers share
+//! the file offset, so each one reads the next 50M); `alloc_anon(size)` touches `size` bytes of
+//! fresh anonymous memory.
+
+use super::{CPU, MIB};
+use cgsim_counters::{PageCounterProfile, ProtectedPageCounter};
+use cgsim_ktypes::klog::{Clock, Klog};
+use cgsim_ktypes::{Bytes, Errno, NoTrace, Pid};
+use cgsim_memcg::{FileId, MachineConfig, MemFileV2, MemcgId, MemcgProfile, MemoryMachine};
+use std::sync::Arc;
+
+type Machine66 = MemoryMachine<ProtectedPageCounter, NoTrace>;
+
+const MB: i64 = MIB as i64;
+
+/// A 6.6 machine with 1G of RAM (the selftest's limits, not RAM, are what binds) and `swap_mib`
+/// of swap.
+fn boot(swap_mib: u64) -> Arc<Machine66> {
+    let m = MemoryMachine::new(
+        MemcgProfile::v6_6(),
+        PageCounterProfile::V6_6,
+        MachineConfig {
+            ram: Bytes(1024 * MIB),
+            swap: Bytes(swap_mib * MIB),
+            nr_cpus: 1,
+        },
+        Arc::new(NoTrace),
+        Arc::new(Klog::default()),
+        Arc::new(Clock::default()),
+    );
+    m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+    m.exec_mm(Pid(1), "init", CPU).unwrap();
+    m
+}
+
+struct Selftest {
+    m: Arc<Machine66>,
+    next_pid: i32,
+}
+
+impl Selftest {
+    fn new(swap_mib: u64) -> Selftest {
+        Selftest {
+            m: boot(swap_mib),
+            next_pid: 100,
+        }
+    }
+
+    /// `cg_create`.
+    fn create(&self, parent: MemcgId) -> MemcgId {
+        self.m.create_memcg(parent).unwrap()
+    }
+
+    /// `cg_write`: 0 or the errno.
+    fn write(&self, cg: MemcgId, file: &str, v: &str) -> Result<(), Errno> {
+        self.m.write_v2(cg, v2_file(file), v.as_bytes()).map(|_| ())
+    }
+
+    /// `cg_read_long`.
+    fn read_long(&self, cg: MemcgId, file: &str) -> i64 {
+        let s = self.m.read_v2(cg, v2_file(file)).unwrap();
+        s.trim().parse().unwrap()
+    }
+
+    /// `cg_read_key_long(cg, "memory.events", "key ")`.
+    fn event(&self, cg: MemcgId, key: &str) -> i64 {
+        let s = self.m.read_v2(cg, MemFileV2::Events).unwrap();
+        s.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(' '))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// A task forked from init and attached to `cg`.
+    fn task(&mut self, cg: MemcgId) -> Pid {
+        self.next_pid += 1;
+        let p = Pid(self.next_pid);
+        self.m.fork_mm(Pid(1), p).unwrap();
+        self.m.exec_mm(p, "test_memcontrol", CPU).unwrap();
+        self.m.attach_task(p, cg).unwrap();
+        p
+    }
+
+    /// `cg_run(cg, alloc_anon, size)`: 0 if the child exited normally, else -1 (killed).
+    fn run_alloc_anon(&mut self, cg: MemcgId, size: i64) -> i32 {
+        let p = self.task(cg);
+        let rc = self.alloc_anon(p, size);
+        self.m.exit_task(p, CPU);
+        rc
+    }
+
+    /// `alloc_anon`'s body in task `p`: 0, or -1 when the task was OOM-killed.
+    fn alloc_anon(&self, p: Pid, size: i64) -> i32 {
+        let size = Bytes(size as u64);
+        let addr = self.m.mmap_anon(p, size).unwrap();
+        match self.m.touch(p, addr, size, true, CPU) {
+            Ok(()) => 0,
+            Err(_) => -1,
+        }
+    }
+
+    /// `cg_run_nowait(cg, alloc_pagecache_50M_noexit, fd)`: a task that reads the next 50M
+    /// of the shared file and stays.
+    fn pagecache_50m_noexit(&mut self, cg: MemcgId, file: FileId, offset: &mut u64) -> Pid {
+        let p = self.task(cg);
+        self.m
+            .file_read(p, file, *offset, Bytes(50 * MIB), CPU)
+            .unwrap();
+        *offset += 50 * MIB;
+        p
+    }
+
+    /// `reclaim_until(memcg, goal)` (test_memcontrol.c, v6.6): write `memory.reclaim` until
+    /// usage is below or within 3% of `goal`; false if memory.reclaim's answers make no sense.
+    fn reclaim_until(&self, cg: MemcgId, goal: i64) -> bool {
+        let mut reclaimed = false;
+        for _ in 0..5 {
+            let current = self.read_long(cg, "memory.current");
+            if current < goal || values_close(current, goal, 3) {
+                break;
+            } else if reclaimed {
+                return false;
+            }
+            match self.write(cg, "memory.reclaim", &(current - goal).to_string()) {
+                Ok(()) => reclaimed = true,
+                Err(Errno::EAGAIN) => {}
+                Err(_) => return false,
+            }
+        }
+        reclaimed
+    }
+}
+
+/// The v2 file by its full name (`memory.min`).
+fn v2_file(name: &str) -> MemFileV2 {
+    MemFileV2::from_name(name.strip_prefix("memory.").unwrap()).unwrap()
+}
+
+/// `values_close(a, b, err)` (`cgroup_util.c`, v6.6): `|a - b| <= (a + b) / 100 * err`, in
+/// integer arithmetic.
+fn values_close(a: i64, b: i64, err: i64) -> bool {
+    (a - b).abs() <= (a + b) / 100 * err
+}
+
+/// `test_memcg_protection(root, min)` (test_memcontrol.c, v6.6):
+///
+/// ```text
+/// A       memory.max = 200M, memory.swap.max = 0
+/// A/B     memory.min (or low) = 50M
+/// A/B/C   75M, 50M of page cache
+/// A/B/D   25M, 50M of page cache
+/// A/B/E   0,   50M of page cache
+/// A/B/F   500M, nothing
+/// A/G     allocates 148M, then 170M, of anonymous memory
+/// ```
+///
+/// Returns the children's `memory.current` after the 148M allocation, for the report.
+fn test_memcg_protection(min: bool) -> [i64; 4] {
+    let attribute = if min { "memory.min" } else { "memory.low" };
+    let mut st = Selftest::new(256);
+    let file = FileId(77);
+    let mut offset = 0;
+    let parent0 = st.create(MemcgId::ROOT);
+    assert_eq!(st.read_long(parent0, attribute), 0);
+    st.write(parent0, "memory.max", "200M").unwrap();
+    st.write(parent0, "memory.swap.max", "0").unwrap();
+    let parent1 = st.create(parent0);
+    let parent2 = st.create(parent0);
+    let children: Vec<MemcgId> = (0..4).map(|_| st.create(parent1)).collect();
+    for &c in &children[..3] {
+        st.pagecache_50m_noexit(c, file, &mut offset);
+    }
+    st.write(parent1, attribute, "50M").unwrap();
+    st.write(children[0], attribute, "75M").unwrap();
+    st.write(children[1], attribute, "25M").unwrap();
+    st.write(children[2], attribute, "0").unwrap();
+    st.write(children[3], attribute, "500M").unwrap();
+
+    let b = st.read_long(parent1, "memory.current");
+    assert!(values_close(b, 150 * MB, 3), "A/B has {b}, not ~150M");
+
+    assert_eq!(
+        st.run_alloc_anon(parent2, 148 * MB),
+        0,
+        "148M in A/G failed"
+    );
+    let b = st.read_long(parent1, "memory.current");
+    assert!(values_close(b, 50 * MB, 3), "A/B has {b}, not ~50M");
+
+    let c: Vec<i64> = children
+        .iter()
+        .map(|&x| st.read_long(x, "memory.current"))
+        .collect();
+    let mib = |v: i64| v as f64 / MB as f64;
+    let report = format!(
+        "C {:.1}M D {:.1}M E {:.1}M F {:.1}M",
+        mib(c[0]),
+        mib(c[1]),
+        mib(c[2]),
+        mib(c[3])
+    );
+    assert!(values_close(c[0], 29 * MB, 10), "A/B/C not ~29M: {report}");
+    assert!(values_close(c[1], 21 * MB, 10), "A/B/D not ~21M: {report}");
+    assert_eq!(c[3], 0, "{report}");
+
+    let rc = st.run_alloc_anon(parent2, 170 * MB);
+    if min {
+        assert_ne!(rc, 0, "memory.min let 170M through");
+    } else {
+        assert_eq!(rc, 0, "memory.low prevents from allocating anon memory");
+    }
+    let current = if min { 50 * MB } else { 30 * MB };
+    let b = st.read_long(parent1, "memory.current");
+    assert!(
+        values_close(b, current, 3),
+        "A/B has {b} after 170M, not ~{}M",
+        current / MB
+    );
+
+    assert!(
+        st.reclaim_until(children[0], 10 * MB),
+        "reclaim_until failed"
+    );
+
+    if !min {
+        for (i, &x) in children.iter().enumerate() {
+            let (low, oom) = (st.event(x, "low"), st.event(x, "oom"));
+            assert_eq!(oom, 0, "child {i}");
+            if i <= 1 {
+                assert!(low > 0, "child {i} has no low events");
+            } else {
+                assert_eq!(low, 0, "child {i} has low events");
+            }
+        }
+    }
+    st.m.check_invariants();
+    c.try_into().unwrap()
+}
+
+/// test_memcg_min (test_memcontrol.c, v6.6).
+#[test]
+fn test_memcg_min() {
+    let c = test_memcg_protection(true);
+    eprintln!("test_memcg_min: children after 148M in A/G: {c:?}");
+}
+
+/// test_memcg_low (test_memcontrol.c, v6.6).
+#[test]
+fn test_memcg_low() {
+    let c = test_memcg_protection(false);
+    eprintln!("test_memcg_low: children after 148M in A/G: {c:?}");
+}
+
+/// 6.6 `get_scan_count`'s proportional protection, measured: reclaim of a parent takes from
+/// each child in proportion to its unprotected usage, not from one child after the other. Of
+/// two children of 50M of page cache, one with an effective `memory.low` of 40M scans a fifth
+/// of what the unprotected one scans at the start (`lru_size - lru_size * 40M / 50M`), and
+/// the shift by the priority rounds the smaller target down further, so 20M reclaimed from the
+/// parent come some 4 to 7 times more from the unprotected child. The reclaim before 5.4
+/// emptied one child down to its protection before touching the other (one of the two would
+/// give nothing).
+#[test]
+fn parent_reclaim_is_shared_by_unprotected_usage() {
+    let mut st = Selftest::new(0);
+    let file = FileId(78);
+    let mut offset = 0;
+    let parent = st.create(MemcgId::ROOT);
+    let prot = st.create(parent);
+    let unprot = st.create(parent);
+    st.write(prot, "memory.low", "40M").unwrap();
+    st.pagecache_50m_noexit(prot, file, &mut offset);
+    st.pagecache_50m_noexit(unprot, file, &mut offset);
+    st.write(parent, "memory.reclaim", "20M").unwrap();
+    let p = st.read_long(prot, "memory.current");
+    let u = st.read_long(unprot, "memory.current");
+    let (taken_p, taken_u) = (50 * MB - p, 50 * MB - u);
+    assert!(taken_p + taken_u >= 20 * MB, "{taken_p} + {taken_u}");
+    // Both gave memory, the unprotected one several times as much.
+    assert!(taken_p > 0, "the protected child gave nothing: {p}");
+    assert!(
+        taken_u > 3 * taken_p && taken_u < 8 * taken_p,
+        "protected gave {taken_p}, unprotected {taken_u}"
+    );
+    // memory.low was not breached: no low events.
+    assert_eq!(st.event(prot, "low"), 0);
+    st.m.check_invariants();
+}
+
+/// test_memcg_reclaim (test_memcontrol.c, v6.6): with 50M of page cache and, swap being on,
+/// 50M of anonymous memory in a memcg, `memory.reclaim` brings `memory.current` down to 30M
+/// (within 3%) through `reclaim_until`, taking from both.
+#[test]
+fn test_memcg_reclaim() {
+    let mut st = Selftest::new(256);
+    let memcg = st.create(MemcgId::ROOT);
+    assert_eq!(st.read_long(memcg, "memory.current"), 0);
+    let mut offset = 0;
+    st.pagecache_50m_noexit(memcg, FileId(79), &mut offset);
+    // is_swap_enabled(): alloc_anon_noexit(50M) too, expecting 100M.
+    let anon = st.task(memcg);
+    assert_eq!(st.alloc_anon(anon, 50 * MB), 0);
+    let expected_usage = 100 * MB;
+    let current = st.read_long(memcg, "memory.current");
+    assert!(values_close(current, expected_usage, 10), "{current}");
+    assert!(st.reclaim_until(memcg, 30 * MB));
+    let current = st.read_long(memcg, "memory.current");
+    assert!(
+        values_close(current, 30 * MB, 3) || current < 30 * MB,
+        "{current}"
+    );
+    // Both kinds were reclaimed: some anon went to swap, some page cache was dropped.
+    let swap = st.read_long(memcg, "memory.swap.current");
+    let stat = st.m.read_v2(memcg, MemFileV2::Stat).unwrap();
+    let file: i64 = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("file "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(swap > 0 && file < 50 * MB, "swap {swap}, file {file}");
+    st.m.check_invariants();
+}
+
+/// test_memcg_swap_max (test_memcontrol.c, v6.6): with memory.max and memory.swap.max at 30M,
+/// 100M of anonymous memory is OOM-killed (one oom, one oom_kill event); 50M fits, 30M in
+/// memory and the rest in swap (`alloc_anon_50M_check_swap`), with max events counted.
+#[test]
+fn test_memcg_swap_max() {
+    let mut st = Selftest::new(256);
+    let memcg = st.create(MemcgId::ROOT);
+    assert_eq!(st.read_long(memcg, "memory.swap.current"), 0);
+    assert_eq!(st.m.read_v2(memcg, MemFileV2::Max).unwrap(), "max\n");
+    assert_eq!(st.m.read_v2(memcg, MemFileV2::SwapMax).unwrap(), "max\n");
+    st.write(memcg, "memory.swap.max", "30M").unwrap();
+    st.write(memcg, "memory.max", "30M").unwrap();
+    // Should be killed by OOM killer.
+    assert_ne!(st.run_alloc_anon(memcg, 100 * MB), 0);
+    assert_eq!(st.event(memcg, "oom"), 1);
+    assert_eq!(st.event(memcg, "oom_kill"), 1);
+    // alloc_anon_50M_check_swap(cgroup, 30M).
+    let p = st.task(memcg);
+    assert_eq!(st.alloc_anon(p, 50 * MB), 0);
+    let mem_current = st.read_long(memcg, "memory.current");
+    assert!(
+        mem_current != 0 && values_close(mem_current, 30 * MB, 3),
+        "{mem_current}"
+    );
+    let swap_current = st.read_long(memcg, "memory.swap.current");
+    assert!(
+        swap_current != 0 && values_close(mem_current + swap_current, 50 * MB, 3),
+        "{mem_current} + {swap_current}"
+    );
+    st.m.exit_task(p, CPU);
+    assert!(st.event(memcg, "max") > 0);
+    st.m.check_invariants();
+}
+
+/// test_memcg_oom_group_parent_events (test_memcontrol.c, v6.6), on the machine: the parent
+/// (memory.max 80M, no swap, memory.oom.group 1) does not enable the memory controller for its
+/// child, so the child's tasks are charged to the parent's memcg (the child cgroup has no
+/// memory css of its own). A 100M allocation in the child OOMs the parent, and the group kill
+/// takes every task, the parent's 60M holder and the child's two 1M holders. The shell port
+/// (`memcg_v2_selftests.sh`) runs it through the cgroup files.
+#[test]
+fn test_memcg_oom_group_parent_events() {
+    let mut st = Selftest::new(256);
+    let parent = st.create(MemcgId::ROOT);
+    st.write(parent, "memory.max", "80M").unwrap();
+    st.write(parent, "memory.swap.max", "0").unwrap();
+    st.write(parent, "memory.oom.group", "1").unwrap();
+    let mut holders = Vec::new();
+    for size in [60 * MB, MB, MB] {
+        let p = st.task(parent);
+        assert_eq!(st.alloc_anon(p, size), 0);
+        holders.push(p);
+    }
+    assert_ne!(st.run_alloc_anon(parent, 100 * MB), 0);
+    let killed = st.m.take_events().killed;
+    for p in &holders {
+        assert!(killed.contains(p), "{p:?} not killed: {killed:?}");
+    }
+    assert_eq!(st.read_long(parent, "memory.current"), 0);
+    assert_eq!(st.event(parent, "oom_group_kill"), 1);
+    st.m.check_invariants();
+}
+
+/// The `memcg_low_reclaim` retry of 6.6 `do_try_to_free_pages`: once the unprotected memory is
+/// gone, reclaim breaks through `memory.low` (counting `low` events) but never through
+/// `memory.min` (`memory.reclaim` then fails with EAGAIN).
+#[test]
+fn low_yields_after_the_unprotected_memory_min_never() {
+    for attribute in ["memory.low", "memory.min"] {
+        let mut st = Selftest::new(0);
+        let file = FileId(80);
+        let mut offset = 0;
+        let parent = st.create(MemcgId::ROOT);
+        let prot = st.create(parent);
+        let unprot = st.create(parent);
+        st.write(prot, attribute, "30M").unwrap();
+        st.pagecache_50m_noexit(prot, file, &mut offset);
+        st.pagecache_50m_noexit(unprot, file, &mut offset);
+        let r = st.write(parent, "memory.reclaim", "80M");
+        let p = st.read_long(prot, "memory.current");
+        assert_eq!(st.read_long(unprot, "memory.current"), 0, "{attribute}");
+        if attribute == "memory.low" {
+            assert_eq!(r, Ok(()));
+            assert!(p < 30 * MB, "memory.low held: {p}");
+            assert!(st.event(prot, "low") > 0);
+        } else {
+            assert_eq!(r, Err(Errno::EAGAIN));
+            // A memcg just above its protection still scans at least SWAP_CLUSTER_MAX pages
+            // (get_scan_count), so it can end up to 32 pages below it, as in the kernel.
+            assert!(p >= 30 * MB - 32 * 4096, "memory.min breached: {p}");
+            assert_eq!(st.event(prot, "low"), 0);
+        }
+        st.m.check_invariants();
+    }
+}
+
+/// Global reclaim on 6.6 (`do_try_to_free_pages` with the root memcg as target) honours
+/// `memory.min` as memcg reclaim does: when RAM runs out, the unprotected cgroup's page cache
+/// goes and the protected one keeps its 60M (the older global reclaim scanned every memcg's
+/// lists alike and took from both).
+#[test]
+fn global_reclaim_honours_memory_min() {
+    let m = MemoryMachine::new(
+        MemcgProfile::v6_6(),
+        PageCounterProfile::V6_6,
+        MachineConfig {
+            ram: Bytes(256 * MIB),
+            swap: Bytes(0),
+            nr_cpus: 1,
+        },
+        Arc::new(NoTrace),
+        Arc::new(Klog::default()),
+        Arc::new(Clock::default()),
+    );
+    m.add_task(Pid(1), "init", MemcgId::ROOT).unwrap();
+    m.exec_mm(Pid(1), "init", CPU).unwrap();
+    let mut st = Selftest { m, next_pid: 100 };
+    let prot = st.create(MemcgId::ROOT);
+    let unprot = st.create(MemcgId::ROOT);
+    let hog = st.create(MemcgId::ROOT);
+    st.write(prot, "memory.min", "60M").unwrap();
+    let mut offset = 0;
+    for cg in [prot, unprot] {
+        let p = st.task(cg);
+        st.m.file_read(p, FileId(81), offset, Bytes(60 * MIB), CPU)
+            .unwrap();
+        offset += 60 * MIB;
+    }
+    // 150M of anonymous memory do not fit beside 120M of page cache in 256M.
+    let h = st.task(hog);
+    assert_eq!(st.alloc_anon(h, 150 * MB), 0);
+    let p = st.read_long(prot, "memory.current");
+    let u = st.read_long(unprot, "memory.current");
+    assert!(
+        p >= 60 * MB - 32 * 4096,
+        "memory.min breached by global reclaim: {p}"
+    );
+    // RAM left room for about 46M of the unprotected cache: it gave the rest.
+    assert!(u < 50 * MB, "the unprotected cache stayed: {u}");
+    st.m.check_invariants();
+}
