@@ -269,15 +269,22 @@ fn try_mount_one(
         );
         return EX_FAIL;
     }
-    let Some(fstype) = types else {
-        sh.write_err(
-            pid,
-            "mount: cgsim: give the filesystem type with -t (probing a source is not modelled)\n",
-        );
-        return EX_FAIL;
+    // guess_fstype_and_mount: a remount goes to mount(2) without a type (the kernel's
+    // do_remount never looks at it; cgsim's kernel is given "cgroup", which it ignores too).
+    let remount = flags & ms::REMOUNT != 0;
+    let (fstype, syscall_type) = match types {
+        Some(t) => (t, t),
+        None if remount => ("unknown", "cgroup"),
+        None => {
+            sh.write_err(
+                pid,
+                "mount: cgsim: give the filesystem type with -t (probing a source is not modelled)\n",
+            );
+            return EX_FAIL;
+        }
     };
     let k = sh.kernel().clone();
-    match k.mount_flags(pid, spec, node, fstype, flags, data.as_deref()) {
+    match k.mount_flags(pid, spec, node, syscall_type, flags, data.as_deref()) {
         Ok(()) => {
             if !a.nomtab {
                 let entry = MtabEntry {
@@ -310,6 +317,12 @@ fn try_mount_one(
                 }
             }
             0
+        }
+        // try_mount_one checks the type before the errno: a failed remount without `-t`
+        // says only this.
+        Err(_) if types.is_none() => {
+            sh.write_err(pid, "mount: you must specify the filesystem type\n");
+            EX_FAIL
         }
         Err(e) => {
             let msg = mount_error(sh, pid, e.errno, spec, node, fstype, flags);
