@@ -443,9 +443,9 @@ fn mount_error(
         Errno::ENODEV => match known_fstype_in_procfs(sh, pid, types) {
             1 => format!("mount: {spec}: unknown device\n"),
             0 => format!("mount: unknown filesystem type '{types}'\n"),
-            _ => format!(
-                "mount: {spec} has wrong device number or fs type {types} not supported\n"
-            ),
+            _ => {
+                format!("mount: {spec} has wrong device number or fs type {types} not supported\n")
+            }
         },
         e => format!("mount: {}\n", e.strerror()),
     }

@@ -640,7 +640,10 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let o = match parse(argv) {
         Ok(o) => o,
         Err(PsError::Usage(msg)) if rhel6 => {
-            sh.write_err(pid, &format!("ERROR: {}\n{PS_HELP_3_2_8}", message_3_2_8(&msg)));
+            sh.write_err(
+                pid,
+                &format!("ERROR: {}\n{PS_HELP_3_2_8}", message_3_2_8(&msg)),
+            );
             return 1;
         }
         Err(PsError::Usage(msg)) => {

@@ -94,10 +94,11 @@ pub(crate) fn register(r: &mut Registry) {
     }
 }
 
-/// The commands that call [`getopt`] themselves, with the table of the preset's userland
-/// (`mount.rs`: util-linux-ng 2.17.2, 2.23.2 or 2.38.1), and print their own help, version and
-/// usage errors.
-pub const OWN_GETOPT: &[&str] = &["mount", "umount"];
+/// The commands whose own parser is the only one: `mount` and `umount` call [`getopt`]
+/// themselves with the table of the preset's userland (`mount.rs`: util-linux-ng 2.17.2,
+/// 2.23.2 or 2.38.1), `ps` parses procps's three option syntaxes itself (`ps.rs`); each prints
+/// its own help (procps 3.2.8's or procps-ng's for `ps --help`), version and usage errors.
+pub const OWN_GETOPT: &[&str] = &["mount", "umount", "ps"];
 
 /// What [`preflight`] decided.
 pub enum Preflight {
