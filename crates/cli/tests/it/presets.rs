@@ -61,6 +61,24 @@ userland!(userland_3_19, KernelVersion::V3_19);
 userland!(userland_4_19, KernelVersion::V4_19);
 userland!(userland_6_6, KernelVersion::V6_6);
 
+/// `scripts/ps.sh` and `scripts/ps_width.sh` on 4.19, whose `ps` is procps-ng 4.0.2 (the
+/// transcript tests run them on the default preset's procps 3.2.8).
+#[test]
+fn ps_procps_ng_4_19() {
+    insta::assert_snapshot!(
+        "ps_procps_ng_4_19",
+        run_on(KernelVersion::V4_19, include_str!("../scripts/ps.sh"))
+    );
+}
+
+#[test]
+fn ps_width_procps_ng_4_19() {
+    insta::assert_snapshot!(
+        "ps_width_procps_ng_4_19",
+        run_on(KernelVersion::V4_19, include_str!("../scripts/ps_width.sh"))
+    );
+}
+
 #[test]
 fn uname_r_reads_back_each_preset() {
     for (v, release) in [
