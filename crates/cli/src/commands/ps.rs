@@ -637,8 +637,36 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             Err(_) => 1,
         };
     }
+    // `arg_parse`: a command line the SysV pass refuses is read again as BSD options
+    // (`try_bsd`), so `ps -aux` is `ps aux` unless a user `x` exists; procps 3.2.8 then warns.
+    let bsd_argv;
+    let argv_in = argv;
+    let argv = if sysv_pass_fails(sh, pid, argv) {
+        bsd_argv = argv
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a.strip_prefix('-') {
+                Some(rest) if i > 0 && rest.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                    rest.to_string()
+                }
+                _ => a.clone(),
+            })
+            .collect::<Vec<String>>();
+        &bsd_argv[..]
+    } else {
+        argv
+    };
     let o = match parse(argv) {
-        Ok(o) => o,
+        Ok(o) => {
+            if rhel6 && argv.as_ptr() != argv_in.as_ptr() {
+                // Printed once the BSD reading succeeded, before any output.
+                sh.write_err(
+                    pid,
+                    "Warning: bad ps syntax, perhaps a bogus '-'? See http://procps.sf.net/faq.html\n",
+                );
+            }
+            o
+        }
         Err(PsError::Usage(msg)) if rhel6 => {
             sh.write_err(
                 pid,
@@ -940,3 +968,25 @@ x  processes without a tty            t  by tty
 -M,Z  security data     c  true command name  -c scheduling class
 -w,w  wide output       n  numeric WCHAN,UID  -H process hierarchy
 ";
+
+/// Whether procps's SysV pass refuses the command line in a way cgsim can tell without
+/// modelling every SysV option: a word such as `-aux`, whose `-u` takes the rest of the word
+/// (`x`) as a user list naming no user in `/etc/passwd` ("user name does not exist"), after
+/// letters that are SysV options without an argument.
+fn sysv_pass_fails(sh: &Shell, pid: Pid, argv: &[String]) -> bool {
+    let k = sh.kernel().clone();
+    argv.iter().skip(1).any(|a| {
+        let Some(word) = a.strip_prefix('-') else {
+            return false;
+        };
+        let Some(at) = word.find('u') else {
+            return false;
+        };
+        let (flags, users) = (&word[..at], &word[at + 1..]);
+        !users.is_empty()
+            && flags.chars().all(|c| "AaNdeEfFHjlLmMPTwy".contains(c))
+            && users
+                .split(',')
+                .any(|u| u.parse::<u32>().is_err() && super::nss::getpwnam(&k, pid, u).is_none())
+    })
+}

@@ -27,6 +27,8 @@ echo $$ > /cgtest/cpu_and_mem/group1/tasks
 ps -O cgroup
 ps -o pid,cgroup,comm
 ps -o pid,nosuch 2>&1 | head -1
+# Blogs' `ps -aux`: the SysV reading fails (no user "x"), the BSD one is `ps aux`; 3.2.8 warns.
+ps -aux 2>&1 | head -3
 echo $$ > /cgtest/cpu_and_mem/tasks
 rmdir /cgtest/cpu_and_mem/group1
 cd /cgtest/cpu_and_mem
