@@ -332,9 +332,10 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     }
     let (flags, data) = parse_mount_options(&opts);
     let remount = flags & ms::REMOUNT != 0;
+    // 2.38 says `bad usage` and hints at --help; 2.23 prints its usage alone (`usage(stderr)`).
     let bad_usage = |sh: &mut Shell| {
-        let hint = match u {
-            Userland::Debian12 => TRY_HELP.to_string(),
+        let text = match u {
+            Userland::Debian12 => format!("mount: bad usage\n{TRY_HELP}"),
             _ => sh
                 .registry()
                 .get("mount")
@@ -342,7 +343,7 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 .unwrap_or("")
                 .to_string(),
         };
-        sh.write_err(pid, &format!("mount: bad usage\n{hint}"));
+        sh.write_err(pid, &text);
         1
     };
     if pos.is_empty() || pos.len() > 2 {
