@@ -188,3 +188,49 @@ pub(crate) fn cache_at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
         let _ = k.close(crate::task::INIT_PID, fd);
     }
 }
+
+/// What RHEL 6, the userland of the 2.6 presets, has on its root filesystem besides `/etc`:
+/// the directory `/cgroup` (0755, root), which its libcgroup package owns (`%dir /cgroup`) and
+/// the Resource Management Guide mounts hierarchies under, and `/etc/mtab`, the regular file
+/// util-linux-ng 2.17's mount(8) keeps (`SPEC DIR TYPE OPTS 0 0` per mount, with the options
+/// mount(8) was given: `rw`, not the kernel's `relatime`), here listing the boot mounts of
+/// `/proc/mounts`. The 3.x and later presets follow RHEL 7 and Debian, whose `/etc/mtab` is a
+/// symbolic link to the kernel's table and who mount cgroups under `/sys/fs/cgroup`: they get
+/// neither.
+pub(crate) fn rhel6_at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
+    if k.params().kernel >= crate::KernelVersion::V3_10 {
+        return;
+    }
+    let init = crate::task::INIT_PID;
+    let _ = k.mkdir(init, "/cgroup", 0o755);
+    let Ok(fd) = k.open(init, "/proc/mounts", crate::OpenFlags::RDONLY, 0) else {
+        return;
+    };
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = k.read(init, fd, &mut buf) {
+        if n == 0 {
+            break;
+        }
+        text.extend_from_slice(&buf[..n]);
+    }
+    let _ = k.close(init, fd);
+    let mtab: String = String::from_utf8_lossy(&text)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            let ro = f.get(3)?.split(',').any(|o| o == "ro");
+            Some(format!(
+                "{} {} {} {} 0 0\n",
+                f.first()?,
+                f.get(1)?,
+                f.get(2)?,
+                if ro { "ro" } else { "rw" }
+            ))
+        })
+        .collect();
+    if let Ok(fd) = k.open(init, "/etc/mtab", crate::OpenFlags::REDIRECT_TRUNC, 0o644) {
+        let _ = k.write(init, fd, mtab.as_bytes());
+        let _ = k.close(init, fd);
+    }
+}

@@ -693,6 +693,7 @@ impl<T: Tracer> Kernel<T> {
         }));
         k.psi_boot();
         etc::cache_at_boot(&k);
+        etc::rhel6_at_boot(&k);
         k
     }
 

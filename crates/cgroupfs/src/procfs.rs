@@ -6,6 +6,7 @@
 //! `show_vfsmnt` (`/proc/mounts`, `/proc/PID/mounts`) and `show_mountinfo`
 //! (`/proc/PID/mountinfo`, v2.6.35; see `mount.rs`).
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
+//! `/proc/filesystems` (the types the simulator mounts: no sysfs, bdev, devtmpfs, ...),
 //! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/version`, `/proc/self`,
 //! `/proc/sys/kernel/{hostname,osrelease,ostype,pid_max,shmmax,version}` (`shmmax` read-only;
 //! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `cmdline`, `comm`,
@@ -35,6 +36,8 @@ pub enum ProcNode {
     Swaps,
     /// `/proc/version` (`linux_banner`).
     Version,
+    /// `/proc/filesystems` (`fs/filesystems.c` `filesystems_proc_show`).
+    Filesystems,
     /// `/proc/sys`, `/proc/sys/kernel` and a file of it (`kernel/utsname_sysctl.c`).
     SysDir,
     SysKernelDir,
@@ -176,6 +179,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Meminfo => 5,
         ProcNode::Swaps => 6,
         ProcNode::Version => 7,
+        ProcNode::Filesystems => 25,
         ProcNode::SysDir => 8,
         ProcNode::SysKernelDir => 9,
         ProcNode::SysKernel(f) => 10 + *f as u64,
@@ -202,7 +206,8 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Mounts
             | ProcNode::Meminfo
             | ProcNode::Swaps
-            | ProcNode::Version => (FileType::Regular, 0o444, 0, 0),
+            | ProcNode::Version
+            | ProcNode::Filesystems => (FileType::Regular, 0o444, 0, 0),
             ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax) => {
                 (FileType::Regular, 0o644, 0, 0)
@@ -253,6 +258,7 @@ impl<T: Tracer> Kernel<T> {
                 "mounts" => ProcNode::Mounts,
                 "swaps" => ProcNode::Swaps,
                 "version" => ProcNode::Version,
+                "filesystems" => ProcNode::Filesystems,
                 "sys" => ProcNode::SysDir,
                 "pressure" if self.params.kernel >= crate::KernelVersion::V6_6 => {
                     ProcNode::PressureDir
@@ -304,6 +310,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Root => {
                 let mut v = vec![
                     entry("cgroups", FileType::Regular),
+                    entry("filesystems", FileType::Regular),
                     entry("meminfo", FileType::Regular),
                     entry("mounts", FileType::Regular),
                     entry("self", FileType::Symlink),
@@ -343,6 +350,20 @@ impl<T: Tracer> Kernel<T> {
         Ok(out)
     }
 
+    /// `/proc/filesystems`: the filesystem types the simulated kernel registers, in the order
+    /// its boot registers them (`init_rootfs` in `mnt_init`, `proc_root_init` and `cgroup_init`
+    /// in `start_kernel`, 6.6's `cgroup2` right after `cgroup`, then debugfs's `core_initcall`
+    /// and tmpfs's `module_init`), each `nodev` as none needs a block device
+    /// (`filesystems_proc_show`).
+    fn proc_filesystems(&self) -> String {
+        let mut types = vec!["rootfs", "proc", "cgroup"];
+        if self.params.core_profile.has_cgroup2() {
+            types.push("cgroup2");
+        }
+        types.extend(["debugfs", "tmpfs"]);
+        types.iter().map(|t| format!("nodev\t{t}\n")).collect()
+    }
+
     /// The text of a `/proc` file at open time.
     pub(crate) fn proc_content(&self, st: &State<T>, n: &ProcNode) -> SysResult<Vec<u8>> {
         let text = match n {
@@ -351,6 +372,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Meminfo => self.sys_meminfo().render(),
             ProcNode::Swaps => self.proc_swaps(),
             ProcNode::Version => self.params.linux_banner(),
+            ProcNode::Filesystems => self.proc_filesystems(),
             ProcNode::Pressure(res) => self.proc_pressure(*res),
             ProcNode::SysKernel(UtsFile::PidMax) => self.pid_max_text(st),
             ProcNode::SysKernel(f) => {

@@ -31,6 +31,7 @@ fn status_self_and_listing() {
             "1",
             c.to_string().as_str(),
             "cgroups",
+            "filesystems",
             "meminfo",
             "mounts",
             "self",
@@ -38,6 +39,19 @@ fn status_self_and_listing() {
             "sys",
             "version"
         ]
+    );
+    // filesystems_proc_show: the types the simulated kernel registers, cgroup2 only on 6.6.
+    assert_eq!(
+        cat(&k, INIT, "/proc/filesystems").unwrap(),
+        "nodev\trootfs\nnodev\tproc\nnodev\tcgroup\nnodev\tdebugfs\nnodev\ttmpfs\n"
+    );
+    let k66 = Kernel::boot(cgsim_cgroupfs::BootParams::for_kernel(
+        cgsim_cgroupfs::KernelVersion::V6_6,
+    ));
+    assert!(
+        cat(&k66, INIT, "/proc/filesystems")
+            .unwrap()
+            .contains("nodev\tcgroup\nnodev\tcgroup2\n")
     );
     // /proc/self follows the caller.
     assert_eq!(k.stat(c, "/proc/self").unwrap().uid, 1000);

@@ -261,7 +261,11 @@ fn readdir_sorted_and_boot_layout() {
             .map(|e| e.name)
             .collect()
     };
-    assert_eq!(names("/"), ["dev", "etc", "proc", "root", "sys", "tmp"]);
+    // The 2.6.35 preset's RHEL 6 userland has /cgroup (libcgroup's) and /etc/mtab.
+    assert_eq!(
+        names("/"),
+        ["cgroup", "dev", "etc", "proc", "root", "sys", "tmp"]
+    );
     assert_eq!(
         names("/etc"),
         [
@@ -269,10 +273,28 @@ fn readdir_sorted_and_boot_layout() {
             "cgrules.conf",
             "cgsnapshot_blacklist.conf",
             "group",
+            "mtab",
             "passwd",
             "sysconfig"
         ]
     );
+    assert_eq!(
+        cat(&k, INIT, "/etc/mtab").unwrap(),
+        "rootfs / rootfs rw 0 0\nproc /proc proc rw 0 0\ntmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
+    );
+    assert!(names("/cgroup").is_empty());
+    // The later presets follow RHEL 7 and Debian: neither.
+    let k310 = Kernel::boot(cgsim_cgroupfs::BootParams::for_kernel(
+        cgsim_cgroupfs::KernelVersion::V3_10,
+    ));
+    let root310: Vec<String> = k310
+        .readdir(INIT, "/")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(!root310.iter().any(|n| n == "cgroup"), "{root310:?}");
+    assert_eq!(errno(k310.stat(INIT, "/etc/mtab")), Some(Errno::ENOENT));
     assert_eq!(names("/etc/sysconfig"), ["cgconfig", "cgred.conf"]);
     assert_eq!(names("/dev"), ["console", "null", "shm", "zero"]);
     assert!(names("/sys/fs/cgroup").is_empty());

@@ -22,6 +22,8 @@
 //! source and try every filesystem type the kernel lists); `ro` and `bind` are refused with a
 //! `cgsim:` message because the simulated kernel does not model them.
 
+use super::help::{Family, OptError, Order, Parsed, Tool};
+use super::userland::Userland;
 use super::{Kind, Registry};
 use crate::Shell;
 use cgsim_cgroupfs::{FileType, OpenFlags, ms};
@@ -48,85 +50,280 @@ const MOUNT_FAILURE: i32 = 32;
 const TRY_HELP: &str = "Try 'mount --help' for more information.\n";
 
 /// `mount -V` / `umount -V` as Debian 12 builds util-linux 2.38.1.
-fn version(prog: &str) -> String {
+pub(crate) fn version(prog: &str) -> String {
     format!(
         "{prog} from util-linux 2.38.1 (libmount 2.38.1: selinux, smack, btrfs, verity, namespaces, assert, debug)\n"
     )
 }
 
-fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    let mut fstype: Option<String> = None;
-    let mut opts: Vec<String> = Vec::new();
-    let mut pos: Vec<String> = Vec::new();
-    let mut all = false;
+/// The options of a mount command line after getopt.
+#[derive(Default, Debug)]
+pub(crate) struct MountArgs {
+    /// `-t` (the last one given).
+    pub types: Option<String>,
+    /// Every `-o`, in order.
+    pub opts: Vec<String>,
+    /// `-a`.
+    pub all: bool,
+    /// `-n`: leave `/etc/mtab` alone (util-linux-ng 2.17, which keeps it).
+    pub nomtab: bool,
+    pub operands: Vec<String>,
+}
+
+/// util-linux-ng 2.17.2's `mount` options (`mount/mount.c`: `"aBfFhilL:Mno:O:p:rRsU:vVwt:"`
+/// and `longopts[]`); cgsim simulates the same ones as for 2.38.
+static MOUNT_2_17: Tool = Tool {
+    name: "mount",
+    family: Family::UtilLinux,
+    order: Order::Permute,
+    short: "aBfFhilL:Mno:O:p:rRsU:vVwt:",
+    long: &[
+        "all/a",
+        "fake/f",
+        "fork/F",
+        "help/h",
+        "no-mtab/n",
+        "read-only/r",
+        "ro/r",
+        "verbose/v",
+        "version/V",
+        "read-write/w",
+        "rw/w",
+        "options=/o",
+        "test-opts=/O",
+        "pass-fd=/p",
+        "types=/t",
+        "bind/B",
+        "move/M",
+        "guess-fstype=",
+        "rbind/R",
+        "make-shared",
+        "make-slave",
+        "make-private",
+        "make-unbindable",
+        "make-rshared",
+        "make-rslave",
+        "make-rprivate",
+        "make-runbindable",
+        "no-canonicalize",
+        "internal-only/i",
+    ],
+    sim_short: "tonvhVla",
+    sim_long: &[],
+    status: 1,
+    numbers: false,
+};
+
+/// util-linux 2.23.2's `mount` options (`sys-utils/mount.c`: `"aBcfFhilL:Mno:O:p:rRsU:vVwt:T:"`).
+static MOUNT_2_23: Tool = Tool {
+    name: "mount",
+    family: Family::UtilLinux,
+    order: Order::Permute,
+    short: "aBcfFhilL:Mno:O:p:rRsU:vVwt:T:",
+    long: &[
+        "all/a",
+        "fake/f",
+        "fstab=/T",
+        "fork/F",
+        "help/h",
+        "no-mtab/n",
+        "read-only/r",
+        "ro/r",
+        "verbose/v",
+        "version/V",
+        "read-write/w",
+        "rw/w",
+        "options=/o",
+        "test-opts=/O",
+        "pass-fd=/p",
+        "types=/t",
+        "uuid=/U",
+        "label=/L",
+        "bind/B",
+        "move/M",
+        "rbind/R",
+        "make-shared",
+        "make-slave",
+        "make-private",
+        "make-unbindable",
+        "make-rshared",
+        "make-rslave",
+        "make-rprivate",
+        "make-runbindable",
+        "no-canonicalize/c",
+        "internal-only/i",
+        "show-labels/l",
+        "target=",
+        "source=",
+    ],
+    sim_short: "tonvhVla",
+    sim_long: &[],
+    status: 1,
+    numbers: false,
+};
+
+/// util-linux-ng 2.17.2's `umount` options (`mount/umount.c`: `"adfhlnrit:O:vV"`).
+static UMOUNT_2_17: Tool = Tool {
+    name: "umount",
+    family: Family::UtilLinux,
+    order: Order::Permute,
+    short: "adfhlnrit:O:vV",
+    long: &[
+        "all/a",
+        "force/f",
+        "help/h",
+        "no-mtab/n",
+        "test-opts=/O",
+        "verbose/v",
+        "version/V",
+        "read-only/r",
+        "types=/t",
+        "no-canonicalize",
+    ],
+    sim_short: "hVnvi",
+    sim_long: &[],
+    status: 1,
+    numbers: false,
+};
+
+/// util-linux 2.23.2's `umount` options (`sys-utils/umount.c`: `"aAcdfhilnRrO:t:vV"`).
+static UMOUNT_2_23: Tool = Tool {
+    name: "umount",
+    family: Family::UtilLinux,
+    order: Order::Permute,
+    short: "aAcdfhilnRrO:t:vV",
+    long: &[
+        "all/a",
+        "all-targets/A",
+        "detach-loop/d",
+        "fake",
+        "force/f",
+        "help/h",
+        "internal-only/i",
+        "lazy/l",
+        "no-canonicalize/c",
+        "no-mtab/n",
+        "read-only/r",
+        "recursive/R",
+        "test-opts=/O",
+        "types=/t",
+        "verbose/v",
+        "version/V",
+    ],
+    sim_short: "hVnvi",
+    sim_long: &[],
+    status: 1,
+    numbers: false,
+};
+
+/// util-linux 2.23.2's `mount -V` (libmount reports its version as `2.23.0`).
+const MOUNT_VERSION_2_23: &str =
+    "mount from util-linux 2.23.2 (libmount 2.23.0: selinux, debug, assert)\n";
+const UMOUNT_VERSION_2_23: &str =
+    "umount from util-linux 2.23.2 (libmount 2.23.0: selinux, debug, assert)\n";
+
+/// The getopt pass every mount and umount shares (`help::getopt` with the option table of the
+/// userland's util-linux): `Err(status)` when it printed help, the version or a usage error.
+fn read_options(sh: &mut Shell, pid: Pid, argv: &[String]) -> Result<Vec<String>, i32> {
+    let u = Userland::of(sh);
+    let prog = argv[0].rsplit('/').next().unwrap_or("mount");
+    let is_mount = prog != "umount";
+    let table: &Tool = match (u, is_mount) {
+        (Userland::Rhel6, true) => &MOUNT_2_17,
+        (Userland::Rhel6, false) => &UMOUNT_2_17,
+        (Userland::Rhel7, true) => &MOUNT_2_23,
+        (Userland::Rhel7, false) => &UMOUNT_2_23,
+        (Userland::Debian12, _) => super::help::tool(if is_mount { "mount" } else { "umount" })
+            .expect("mount and umount have option tables"),
+    };
+    // What the real tool prints for `-h`: 2.17's own usage; 2.23 and 2.38 print their help
+    // (cgsim's text in util-linux's layout, the registered one).
+    let registered = sh
+        .registry()
+        .get(table.name)
+        .and_then(|c| c.help)
+        .unwrap_or("");
+    let usage: &str = match (u, is_mount) {
+        (Userland::Rhel6, true) => super::mount_2_17::MOUNT_USAGE,
+        (Userland::Rhel6, false) => super::mount_2_17::UMOUNT_USAGE,
+        _ => registered,
+    };
+    let printed =
+        |sh: &mut Shell, text: &str| -> i32 { if sh.out(pid, text).is_ok() { 0 } else { 1 } };
+    match super::help::getopt(table, argv) {
+        Ok(Parsed::Args(v)) => Ok(v),
+        Ok(Parsed::Help) => Err(printed(sh, usage)),
+        Ok(Parsed::Version) => {
+            let v = match (u, is_mount) {
+                (Userland::Rhel6, true) => super::mount_2_17::MOUNT_VERSION.to_string(),
+                (Userland::Rhel6, false) => super::mount_2_17::UMOUNT_VERSION.to_string(),
+                (Userland::Rhel7, true) => MOUNT_VERSION_2_23.to_string(),
+                (Userland::Rhel7, false) => UMOUNT_VERSION_2_23.to_string(),
+                (Userland::Debian12, _) => version(table.name),
+            };
+            Err(printed(sh, &v))
+        }
+        Err(OptError::NotSimulated(o)) => {
+            sh.write_err(
+                pid,
+                &format!("{prog}: option '{o}' is not simulated by cgsim\n"),
+            );
+            Err(1)
+        }
+        Err(e) => {
+            // glibc's message, then 2.17 and 2.23 print the whole usage to standard error
+            // (2.17's umount exits 1 here, its mount `EX_USAGE`, also 1); 2.38 a hint.
+            let hint = match u {
+                Userland::Debian12 => format!("Try '{prog} --help' for more information.\n"),
+                _ => usage.to_string(),
+            };
+            sh.write_err(pid, &format!("{}: {}\n{hint}", argv[0], e.message()));
+            Err(1)
+        }
+    }
+}
+
+/// Split the normalized argv (`-t T`, `-o O`, flags, then the operands) into [`MountArgs`].
+fn mount_args(v: &[String]) -> MountArgs {
+    let mut a = MountArgs::default();
     let mut i = 1;
-    while i < argv.len() {
-        let a = argv[i].as_str();
-        match a {
-            "-t" | "-o" | "--types" | "--options" => {
-                let Some(v) = argv.get(i + 1) else {
-                    let msg = if a.starts_with("--") {
-                        format!("mount: option '{a}' requires an argument\n{TRY_HELP}")
-                    } else {
-                        format!(
-                            "mount: option requires an argument -- '{}'\n{TRY_HELP}",
-                            &a[1..]
-                        )
-                    };
-                    sh.write_err(pid, &msg);
-                    return 1;
-                };
-                if a == "-t" || a == "--types" {
-                    fstype = Some(v.clone());
-                } else {
-                    opts.push(v.clone());
-                }
-                i += 2;
-                continue;
+    while i < v.len() {
+        match v[i].as_str() {
+            "-t" => {
+                a.types = v.get(i + 1).cloned();
+                i += 1;
             }
-            "-n" | "-v" | "-l" | "--no-mtab" | "--verbose" | "--show-labels" => {}
-            "-V" | "--version" => {
-                return if sh.out(pid, &version("mount")).is_ok() {
-                    0
-                } else {
-                    1
-                };
+            "-o" => {
+                a.opts.extend(v.get(i + 1).cloned());
+                i += 1;
             }
-            // mount -a: every /etc/fstab entry not mounted yet; the fstab is empty.
-            "-a" | "--all" => all = true,
-            _ if a.starts_with("--types=") => fstype = Some(a[8..].to_string()),
-            _ if a.starts_with("--options=") => opts.push(a[10..].to_string()),
-            _ if a.starts_with("-t") && a.len() > 2 => fstype = Some(a[2..].to_string()),
-            _ if a.starts_with("-o") && a.len() > 2 => opts.push(a[2..].to_string()),
-            _ if a.starts_with("--") && a.len() > 2 => {
-                sh.write_err(
-                    pid,
-                    &format!("mount: unrecognized option '{a}'\n{TRY_HELP}"),
-                );
-                return 1;
-            }
-            _ if a.starts_with('-')
-                && a.len() > 1
-                && a[1..].chars().all(|c| matches!(c, 'n' | 'v' | 'l' | 'a')) =>
-            {
-                all |= a.contains('a');
-            }
-            _ if a.starts_with('-') && a.len() > 1 => {
-                // getopt reports the first letter it does not know.
-                let bad = a[1..]
-                    .chars()
-                    .find(|c| !matches!(c, 'n' | 'v' | 'l' | 'a'))
-                    .unwrap_or('-');
-                sh.write_err(
-                    pid,
-                    &format!("mount: invalid option -- '{bad}'\n{TRY_HELP}"),
-                );
-                return 1;
-            }
-            _ => pos.push(a.to_string()),
+            "-a" => a.all = true,
+            "-n" => a.nomtab = true,
+            o if o.starts_with('-') && o.len() > 1 => {}
+            o => a.operands.push(o.to_string()),
         }
         i += 1;
     }
+    a
+}
+
+fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let v = match read_options(sh, pid, argv) {
+        Ok(v) => v,
+        Err(status) => return status,
+    };
+    let a = mount_args(&v);
+    let u = Userland::of(sh);
+    if u == Userland::Rhel6 {
+        return super::mount_2_17::mount(sh, pid, &a);
+    }
+    let MountArgs {
+        types: fstype,
+        opts,
+        all,
+        operands: pos,
+        ..
+    } = a;
     if all && pos.is_empty() {
         return 0;
     }
@@ -135,13 +332,22 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     }
     let (flags, data) = parse_mount_options(&opts);
     let remount = flags & ms::REMOUNT != 0;
-    if pos.is_empty() {
-        sh.write_err(pid, &format!("mount: bad usage\n{TRY_HELP}"));
-        return 1;
-    }
-    if pos.len() > 2 {
-        sh.write_err(pid, &format!("mount: bad usage\n{TRY_HELP}"));
-        return 1;
+    // 2.38 says `bad usage` and hints at --help; 2.23 prints its usage alone (`usage(stderr)`).
+    let bad_usage = |sh: &mut Shell| {
+        let text = match u {
+            Userland::Debian12 => format!("mount: bad usage\n{TRY_HELP}"),
+            _ => sh
+                .registry()
+                .get("mount")
+                .and_then(|c| c.help)
+                .unwrap_or("")
+                .to_string(),
+        };
+        sh.write_err(pid, &text);
+        1
+    };
+    if pos.is_empty() || pos.len() > 2 {
+        return bad_usage(sh);
     }
     if flags & (ms::RDONLY | ms::BIND) != 0 {
         sh.write_err(
@@ -156,7 +362,11 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         (_, [one]) => {
             // Case C of mount.c: one operand is looked up in /etc/fstab, which is empty.
             let spec = canonicalize(sh, pid, one);
-            sh.write_err(pid, &format!("mount: {spec}: can't find in /etc/fstab.\n"));
+            let msg = match u {
+                Userland::Rhel7 => format!("mount: can't find {spec} in /etc/fstab\n"),
+                _ => format!("mount: {spec}: can't find in /etc/fstab.\n"),
+            };
+            sh.write_err(pid, &msg);
             return 1;
         }
         _ => unreachable!("0 and more than 2 operands handled above"),
@@ -176,6 +386,11 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let spec = canonicalize(sh, pid, &target);
     match k.mount_flags(pid, &source, &target, &fstype, flags, data.as_deref()) {
         Ok(()) => 0,
+        Err(e) if u == Userland::Rhel7 => {
+            let msg = mount_error_2_23(sh, pid, e.errno, &source, &spec, &fstype, remount);
+            sh.write_err(pid, &msg);
+            MOUNT_FAILURE
+        }
         Err(e) => {
             let msg = mount_error(sh, pid, e.errno, &source, &target, &fstype, remount);
             sh.write_err(
@@ -186,6 +401,63 @@ fn mount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             );
             MOUNT_FAILURE
         }
+    }
+}
+
+/// util-linux 2.23.2's `mk_exit_code` for a failed mount(2): `mount: MESSAGE` lines, the target
+/// canonicalized by libmount when it exists, the source as given.
+fn mount_error_2_23(
+    sh: &mut Shell,
+    pid: Pid,
+    errno: Errno,
+    src: &str,
+    tgt: &str,
+    fstype: &str,
+    remount: bool,
+) -> String {
+    let k = sh.kernel().clone();
+    let tgt_dir = k
+        .stat(pid, tgt)
+        .is_ok_and(|s| s.file_type == FileType::Directory);
+    let root = k.ps().iter().any(|p| p.pid == pid && p.cred.euid.is_root());
+    match errno {
+        Errno::EPERM if !root => "mount: must be superuser to use mount\n".to_string(),
+        Errno::EPERM if !tgt_dir => format!("mount: mount point {tgt} is not a directory\n"),
+        Errno::EPERM => "mount: permission denied\n".to_string(),
+        Errno::EBUSY if remount => format!("mount: {tgt} is busy\n"),
+        Errno::EBUSY => {
+            let mut m = format!("mount: {src} is already mounted or {tgt} busy\n");
+            // Every mount of the table (/etc/mtab is /proc/self/mounts) with this source.
+            if let Some(text) = super::text::read_all(sh, pid, "mount", "/proc/self/mountinfo") {
+                for e in String::from_utf8_lossy(&text)
+                    .lines()
+                    .filter_map(MountinfoEntry::parse)
+                    .filter(|e| e.source == src)
+                {
+                    m.push_str(&format!(
+                        "       {} is already mounted on {}\n",
+                        e.source, e.target
+                    ));
+                }
+            }
+            m
+        }
+        Errno::ENOENT if k.stat(pid, tgt).is_err() => {
+            format!("mount: mount point {tgt} does not exist\n")
+        }
+        Errno::ENOENT if k.stat(pid, src).is_err() => {
+            format!("mount: special device {src} does not exist\n")
+        }
+        Errno::ENOTDIR if !tgt_dir => format!("mount: mount point {tgt} is not a directory\n"),
+        Errno::ENOENT | Errno::ENOTDIR => format!("mount: mount(2) failed: {}\n", errno.strerror()),
+        Errno::EINVAL if remount => format!("mount: {tgt} not mounted or bad option\n"),
+        Errno::EINVAL => format!(
+            "mount: wrong fs type, bad option, bad superblock on {src},\n       missing codepage or helper program, or other error\n\n       In some cases useful info is found in syslog - try\n       dmesg | tail or so.\n"
+        ),
+        Errno::EMFILE => "mount: mount table full\n".to_string(),
+        Errno::EIO => format!("mount: {src}: can't read superblock\n"),
+        Errno::ENODEV => format!("mount: unknown filesystem type '{fstype}'\n"),
+        e => format!("mount: mount(2) failed: {}\n", e.strerror()),
     }
 }
 
@@ -260,7 +532,7 @@ fn mounted_source(sh: &mut Shell, pid: Pid, src: &str) -> Option<String> {
 }
 
 /// libmount canonicalizes a path that exists (`realpath`); one that does not is kept as given.
-fn canonicalize(sh: &Shell, pid: Pid, path: &str) -> String {
+pub(crate) fn canonicalize(sh: &Shell, pid: Pid, path: &str) -> String {
     let k = sh.kernel();
     if k.stat(pid, path).is_err() {
         return path.to_string();
@@ -285,7 +557,7 @@ fn canonicalize(sh: &Shell, pid: Pid, path: &str) -> String {
 
 /// mount(8)'s split of `-o` (libmount's `mnt_optstr_get_flags` with its option maps): the
 /// `MS_*` flags and the filesystem data (`None` when nothing is left for the filesystem).
-fn parse_mount_options(opts: &[String]) -> (u64, Option<String>) {
+pub(crate) fn parse_mount_options(opts: &[String]) -> (u64, Option<String>) {
     let mut flags = 0u64;
     let mut data: Vec<&str> = Vec::new();
     for o in opts
@@ -386,7 +658,7 @@ impl MountinfoEntry {
 }
 
 /// Undo the kernel's `mangle`: `\NNN` octal escapes back to bytes.
-fn unmangle(s: &str) -> String {
+pub(crate) fn unmangle(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -424,7 +696,7 @@ fn merge_options(vfs: &str, fs: &str) -> String {
 
 /// libmount's `mnt_match_fstype`: is `fstype` in the comma-separated `pattern`? A leading
 /// `no` negates the whole list; `noTYPE` inside it excludes TYPE.
-fn match_fstype(fstype: &str, pattern: &str) -> bool {
+pub(crate) fn match_fstype(fstype: &str, pattern: &str) -> bool {
     let (no, list) = match pattern.strip_prefix("no") {
         Some(rest) => (true, rest),
         None => (false, pattern),
@@ -443,60 +715,69 @@ fn match_fstype(fstype: &str, pattern: &str) -> bool {
 }
 
 fn umount(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    let mut targets: Vec<&String> = Vec::new();
-    let mut only_operands = false;
-    for a in &argv[1..] {
-        if only_operands || !a.starts_with('-') || a == "-" {
-            targets.push(a);
-        } else if a == "--" {
-            only_operands = true;
-        } else if a == "-V" || a == "--version" {
-            return if sh.out(pid, &version("umount")).is_ok() {
-                0
-            } else {
-                1
-            };
-        } else if a.starts_with("--") {
-            sh.write_err(
-                pid,
-                &format!(
-                    "umount: unrecognized option '{a}'\nTry 'umount --help' for more information.\n"
-                ),
-            );
-            return 1;
-        } else if let Some(c) = a[1..].chars().find(|c| !matches!(c, 'n' | 'v' | 'i')) {
-            sh.write_err(
-                pid,
-                &format!(
-                    "umount: invalid option -- '{c}'\nTry 'umount --help' for more information.\n"
-                ),
-            );
-            return 1;
-        }
+    let v = match read_options(sh, pid, argv) {
+        Ok(v) => v,
+        Err(status) => return status,
+    };
+    let nomtab = v[1..].iter().any(|a| a == "-n");
+    let targets: Vec<String> = v[1..]
+        .iter()
+        .filter(|a| !a.starts_with('-') || a.as_str() == "-")
+        .cloned()
+        .collect();
+    let u = Userland::of(sh);
+    if u == Userland::Rhel6 {
+        return super::mount_2_17::umount(sh, pid, &targets, nomtab);
     }
     if targets.is_empty() {
-        sh.write_err(
-            pid,
-            "umount: bad usage\nTry 'umount --help' for more information.\n",
-        );
+        let hint = match u {
+            Userland::Debian12 => {
+                "umount: bad usage\nTry 'umount --help' for more information.\n".to_string()
+            }
+            // 2.23: `usage(stderr)` without a message.
+            _ => sh
+                .registry()
+                .get("umount")
+                .and_then(|c| c.help)
+                .unwrap_or("")
+                .to_string(),
+        };
+        sh.write_err(pid, &hint);
         return 1;
     }
     let k = sh.kernel().clone();
     let mut status = 0;
-    for t in targets {
+    for t in &targets {
         let spec = canonicalize(sh, pid, t);
         if let Err(e) = k.umount(pid, t) {
-            // mnt_context_get_umount_excode.
-            let msg = match e.errno {
-                Errno::EINVAL => "not mounted".to_string(),
-                Errno::EBUSY => "target is busy".to_string(),
-                Errno::ENOENT => "no mount point specified".to_string(),
-                Errno::EPERM => "must be superuser to unmount".to_string(),
-                Errno::EIO => "can't write superblock".to_string(),
-                Errno::EACCES => "block devices are not permitted on filesystem".to_string(),
-                e => format!("umount(2) system call failed: {}", e.strerror()),
+            let msg = if u == Userland::Rhel7 {
+                // util-linux 2.23.2 `sys-utils/umount.c` `mk_exit_code`.
+                match e.errno {
+                    Errno::ENXIO => format!("{spec}: invalid block device"),
+                    Errno::EINVAL => format!("{spec}: not mounted"),
+                    Errno::EIO => format!("{spec}: can't write superblock"),
+                    Errno::EBUSY => format!(
+                        "{spec}: target is busy.\n        (In some cases useful info about processes that use\n         the device is found by lsof(8) or fuser(1))"
+                    ),
+                    Errno::ENOENT => format!("{spec}: mountpoint not found"),
+                    Errno::EPERM => format!("{spec}: must be superuser to umount"),
+                    Errno::EACCES => format!("{spec}: block devices not permitted on fs"),
+                    e => format!("{spec}: {}", e.strerror()),
+                }
+            } else {
+                // mnt_context_get_umount_excode (2.38).
+                let m = match e.errno {
+                    Errno::EINVAL => "not mounted".to_string(),
+                    Errno::EBUSY => "target is busy".to_string(),
+                    Errno::ENOENT => "no mount point specified".to_string(),
+                    Errno::EPERM => "must be superuser to unmount".to_string(),
+                    Errno::EIO => "can't write superblock".to_string(),
+                    Errno::EACCES => "block devices are not permitted on filesystem".to_string(),
+                    e => format!("umount(2) system call failed: {}", e.strerror()),
+                };
+                format!("{spec}: {m}.")
             };
-            sh.write_err(pid, &format!("umount: {spec}: {msg}.\n"));
+            sh.write_err(pid, &format!("umount: {msg}\n"));
             status = MOUNT_FAILURE;
         }
     }

@@ -30,6 +30,7 @@
 //! processes between it and the shell). procps columns and options cgsim does not model are
 //! refused by name rather than printed wrong.
 
+use super::userland::Userland;
 use super::{Kind, Registry};
 use crate::Shell;
 use cgsim_cgroupfs::{OpenFlags, ProcInfo, ProcState};
@@ -548,7 +549,16 @@ fn text_of(r: &Row, field: Field) -> String {
 /// `show_one_proc` (`header`: the header line): columns separated by one blank; a column that overflows pushes the next
 /// one, which takes the slack back from its padding. The last column, when it is a command
 /// or cgroup (`max_rightward`), is cut at `active_cols`.
-fn render(cols: &[Column], cells: &[String], header: bool, active_cols: usize) -> String {
+///
+/// `whole_cgroup`: procps 3.2.8's Red Hat `pr_cgroup` copies the whole of `/proc/PID/cgroup`
+/// whatever room the column has, so its text is never cut.
+fn render(
+    cols: &[Column],
+    cells: &[String],
+    header: bool,
+    active_cols: usize,
+    whole_cgroup: bool,
+) -> String {
     let mut line = String::new();
     let mut actual = 0usize;
     let mut correct = 0usize;
@@ -562,8 +572,9 @@ fn render(cols: &[Column], cells: &[String], header: bool, active_cols: usize) -
         let numeric_user = c.spec.just == Just::User && text.parse::<u64>().is_ok();
         let right = c.spec.just == Just::Right || numeric_user;
         let mut text = text.clone();
+        let uncut = whole_cgroup && c.spec.field == Field::Cgroup;
         // Data is cut to the column; a header is not.
-        if !header && !right && !last && text.chars().count() > c.width {
+        if !header && !right && !last && !uncut && text.chars().count() > c.width {
             text = text.chars().take(c.width).collect();
         }
         let target = if right {
@@ -573,7 +584,7 @@ fn render(cols: &[Column], cells: &[String], header: bool, active_cols: usize) -
         };
         let min = if k > 0 { actual + 1 } else { actual };
         let start = target.max(min);
-        if !header && last && !right && c.spec.unlimited() {
+        if !header && last && !right && !uncut && c.spec.unlimited() {
             let room = active_cols.saturating_sub(start);
             if text.chars().count() > room {
                 text = text.chars().take(room).collect();
@@ -595,9 +606,13 @@ fn render(cols: &[Column], cells: &[String], header: bool, active_cols: usize) -
 
 /// `ps`: select, then print the columns.
 fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
+    let userland = Userland::of(sh);
+    let rhel6 = userland == Userland::Rhel6;
     if argv.get(1).map(String::as_str) == Some("--help") {
-        if argv.len() == 2 {
-            return match sh.out(pid, PS_USAGE) {
+        if argv.len() == 2 || rhel6 {
+            // 3.2.8's `--help` prints its one help text whatever follows.
+            let usage = if rhel6 { PS_HELP_3_2_8 } else { PS_USAGE };
+            return match sh.out(pid, usage) {
                 Ok(()) => 0,
                 Err(_) => 1,
             };
@@ -612,13 +627,53 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         argv.get(1).map(String::as_str),
         Some("--version" | "-V" | "V")
     ) {
-        return match sh.out(pid, "ps from procps-ng 4.0.2\n") {
+        let version = match userland {
+            Userland::Rhel6 => "procps version 3.2.8\n",
+            Userland::Rhel7 => "ps from procps-ng 3.3.10\n",
+            Userland::Debian12 => "ps from procps-ng 4.0.2\n",
+        };
+        return match sh.out(pid, version) {
             Ok(()) => 0,
             Err(_) => 1,
         };
     }
+    // `arg_parse`: a command line the SysV pass refuses is read again as BSD options
+    // (`try_bsd`), so `ps -aux` is `ps aux` unless a user `x` exists; procps 3.2.8 then warns.
+    let bsd_argv;
+    let argv_in = argv;
+    let argv = if sysv_pass_fails(sh, pid, argv) {
+        bsd_argv = argv
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a.strip_prefix('-') {
+                Some(rest) if i > 0 && rest.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                    rest.to_string()
+                }
+                _ => a.clone(),
+            })
+            .collect::<Vec<String>>();
+        &bsd_argv[..]
+    } else {
+        argv
+    };
     let o = match parse(argv) {
-        Ok(o) => o,
+        Ok(o) => {
+            if rhel6 && argv.as_ptr() != argv_in.as_ptr() {
+                // Printed once the BSD reading succeeded, before any output.
+                sh.write_err(
+                    pid,
+                    "Warning: bad ps syntax, perhaps a bogus '-'? See http://procps.sf.net/faq.html\n",
+                );
+            }
+            o
+        }
+        Err(PsError::Usage(msg)) if rhel6 => {
+            sh.write_err(
+                pid,
+                &format!("ERROR: {}\n{PS_HELP_3_2_8}", message_3_2_8(&msg)),
+            );
+            return 1;
+        }
         Err(PsError::Usage(msg)) => {
             sh.write_err(pid, &format!("error: {msg}\n{PS_USAGE}"));
             return 1;
@@ -681,7 +736,9 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 stat.push('+');
             }
         }
-        let cgroup = if wants_cgroup {
+        let cgroup = if wants_cgroup && rhel6 {
+            proc_cgroup_rhel6(sh, pid, p.pid)
+        } else if wants_cgroup {
             proc_cgroup(sh, pid, p.pid)
         } else {
             String::new()
@@ -701,11 +758,11 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let mut text = String::new();
     if !o.no_headers && cols.iter().any(|c| !c.header.is_empty()) {
         let headers: Vec<String> = cols.iter().map(|c| c.header.clone()).collect();
-        text.push_str(&render(&cols, &headers, true, active_cols));
+        text.push_str(&render(&cols, &headers, true, active_cols, rhel6));
     }
     for r in &rows {
         let cells: Vec<String> = cols.iter().map(|c| text_of(r, c.spec.field)).collect();
-        text.push_str(&render(&cols, &cells, false, active_cols));
+        text.push_str(&render(&cols, &cells, false, active_cols, rhel6));
     }
     if let Err(e) = sh.out(pid, &text) {
         sh.write_err(pid, &format!("ps: write error: {}\n", e.errno.strerror()));
@@ -842,4 +899,94 @@ fn proc_cgroup(sh: &Shell, me: Pid, target: Pid) -> String {
     } else {
         kept.join(",")
     }
+}
+
+/// procps 3.2.8 with Red Hat's `procps-3.2.7-ps-cgroup.patch` (RHEL 6): its `cgroup` column
+/// reads `/proc/PID/cgroup` itself and drops each line's hierarchy number, keeping
+/// `SUBSYS:PATH` for every hierarchy, the root ones too, joined with `;` (empty when the task
+/// is in no hierarchy).
+fn proc_cgroup_rhel6(sh: &Shell, me: Pid, target: Pid) -> String {
+    let k = sh.kernel();
+    let path = format!("/proc/{}/cgroup", target.0);
+    let mut data = Vec::new();
+    if let Ok(fd) = k.open(me, &path, OpenFlags::RDONLY, 0) {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = k.read(me, fd, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            data.extend_from_slice(&buf[..n]);
+        }
+        let _ = k.close(me, fd);
+    }
+    String::from_utf8_lossy(&data)
+        .lines()
+        .filter_map(|l| l.split_once(':').map(|(_, rest)| rest))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// procps 3.2.8's wording of a parser error: the same sentences as procps-ng's, capitalized
+/// and ended with a period (`ps/parser.c`, `ps/sortformat.c` of 3.2.8), except the BSD one.
+fn message_3_2_8(msg: &str) -> String {
+    let mut c = msg.chars();
+    let Some(first) = c.next() else {
+        return String::new();
+    };
+    let text = format!("{}{}", first.to_uppercase(), c.as_str());
+    if text.ends_with(')') {
+        text
+    } else {
+        format!("{text}.")
+    }
+}
+
+/// procps 3.2.8's `help_message` (`ps/help.c`): printed by `--help` and after every usage error.
+/// Its layout (two columns of option summaries under starred headings, at most 80x24 with the
+/// error), in cgsim's words.
+pub const PS_HELP_3_2_8: &str = "\
+********* simple selection *********  ********* selection by list *********
+-A all processes                      -C by command name
+-N negate the selection               -G by real group ID (names too)
+-a all with tty but session leaders   -U by real user ID (names too)
+-d all but session leaders            -g by session OR effective group name
+-e all processes                      -p by process ID
+T  all processes on this terminal     -s processes of the sessions given
+a  all with tty, any user             -t by tty
+g  OBSOLETE -- DO NOT USE             -u by effective user ID (names too)
+r  only running processes             U  processes of the users given
+x  processes without a tty            t  by tty
+*********** output format **********  *********** long options ***********
+-o,o user-defined  -f full            --Group --User --pid --cols --ppid
+-j,j job control   s  signal          --group --user --sid --rows --info
+-O,O preloaded -o  v  virtual memory  --cumulative --format --deselect
+-l,l long          u  user-oriented   --sort --tty --forest --version
+-F   extra full    X  registers       --heading --no-heading --context
+                    ********* misc options *********
+-V,V  show version      L  list format codes  f  ASCII art forest
+-m,m,-L,-T,H  threads   S  children in sum    -y change -l format
+-M,Z  security data     c  true command name  -c scheduling class
+-w,w  wide output       n  numeric WCHAN,UID  -H process hierarchy
+";
+
+/// Whether procps's SysV pass refuses the command line in a way cgsim can tell without
+/// modelling every SysV option: a word such as `-aux`, whose `-u` takes the rest of the word
+/// (`x`) as a user list naming no user in `/etc/passwd` ("user name does not exist"), after
+/// letters that are SysV options without an argument.
+fn sysv_pass_fails(sh: &Shell, pid: Pid, argv: &[String]) -> bool {
+    let k = sh.kernel().clone();
+    argv.iter().skip(1).any(|a| {
+        let Some(word) = a.strip_prefix('-') else {
+            return false;
+        };
+        let Some(at) = word.find('u') else {
+            return false;
+        };
+        let (flags, users) = (&word[..at], &word[at + 1..]);
+        !users.is_empty()
+            && flags.chars().all(|c| "AaNdeEfFHjlLmMPTwy".contains(c))
+            && users
+                .split(',')
+                .any(|u| u.parse::<u32>().is_err() && super::nss::getpwnam(&k, pid, u).is_none())
+    })
 }

@@ -90,6 +90,7 @@ fn bind_is_read_only_and_never_writes_the_host() {
          chmod: changing permissions of '/opt/b/f.txt': Read-only file system\n\
          ls: cannot access '/opt/b/escape': Permission denied\n\
          /dev/sda1 /opt/b ext4 ro,relatime,barrier=1,data=ordered 0 0\n\
+         mount: can't find /opt/b in /etc/fstab or /etc/mtab\n\
          cgsim: 15: cannot create /opt/b/f.txt: Read-only file system\n\
          host data\n"
     );

@@ -41,6 +41,44 @@ preset!(kernel_3_19, KernelVersion::V3_19);
 preset!(kernel_4_19, KernelVersion::V4_19);
 preset!(kernel_6_6, KernelVersion::V6_6);
 
+/// `scripts/userland.sh`: mount, umount and ps as each preset's distribution ships them
+/// (`crates/cli/src/commands/userland.rs`).
+const USERLAND: &str = include_str!("../scripts/userland.sh");
+
+macro_rules! userland {
+    ($name:ident, $v:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), run_on($v, USERLAND));
+        }
+    };
+}
+
+userland!(userland_2_6_25, KernelVersion::V2_6_25);
+userland!(userland_2_6_35, KernelVersion::V2_6_35);
+userland!(userland_3_10, KernelVersion::V3_10);
+userland!(userland_3_19, KernelVersion::V3_19);
+userland!(userland_4_19, KernelVersion::V4_19);
+userland!(userland_6_6, KernelVersion::V6_6);
+
+/// `scripts/ps.sh` and `scripts/ps_width.sh` on 4.19, whose `ps` is procps-ng 4.0.2 (the
+/// transcript tests run them on the default preset's procps 3.2.8).
+#[test]
+fn ps_procps_ng_4_19() {
+    insta::assert_snapshot!(
+        "ps_procps_ng_4_19",
+        run_on(KernelVersion::V4_19, include_str!("../scripts/ps.sh"))
+    );
+}
+
+#[test]
+fn ps_width_procps_ng_4_19() {
+    insta::assert_snapshot!(
+        "ps_width_procps_ng_4_19",
+        run_on(KernelVersion::V4_19, include_str!("../scripts/ps_width.sh"))
+    );
+}
+
 #[test]
 fn uname_r_reads_back_each_preset() {
     for (v, release) in [

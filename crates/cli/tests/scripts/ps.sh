@@ -1,5 +1,8 @@
-# procps-ng 4.0.2's ps: default, -e, -ef, aux, -o/-O with the cgroup column (from
-# /proc/PID/cgroup, root hierarchies left out), -p, -C, headers, and its errors.
+# ps: default, -e, -ef, aux, -o/-O with the cgroup column, -p, -C, headers, and its errors.
+# The transcript test runs it on the default 2.6.35 preset, whose ps is RHEL 6's procps 3.2.8
+# (Red Hat's cgroup column: SUBSYS:PATH of every hierarchy joined by ';'; `ERROR: ...` and its
+# help); presets.rs's ps_procps_ng_4_19 on 4.19, whose ps is procps-ng 4.0.2 (ID:SUBSYS:PATH,
+# root hierarchies left out, `error: ...` and its usage).
 mkdir -p /sys/fs/cgroup/memory /sys/fs/cgroup/cpu
 mount -t cgroup -o memory none /sys/fs/cgroup/memory
 mount -t cgroup -o cpu none /sys/fs/cgroup/cpu

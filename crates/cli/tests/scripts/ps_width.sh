@@ -2,7 +2,9 @@
 # `choose_dimensions`, `ps/output.c` `check_header_width` and `show_one_proc`). The script's
 # output is not a terminal, so lines are whole unless COLUMNS says otherwise; the width is the
 # smallest multiple of COLUMNS that holds the columns, and only a last command or cgroup
-# column is cut. -w makes it at least 132, -ww unlimited.
+# column is cut. -w makes it at least 132, -ww unlimited. On the default 2.6.35 preset the
+# cgroup column is Red Hat's (procps 3.2.8), never cut; presets.rs's ps_width_procps_ng_4_19
+# runs this on 4.19 (procps-ng 4.0.2).
 sleep 1000 &
 ps -o pid,args
 COLUMNS=12 ps -o pid,args

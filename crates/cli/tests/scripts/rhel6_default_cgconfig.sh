@@ -18,7 +18,10 @@ CONF
 service cgconfig start; echo "status $?"
 lssubsys -am
 lssubsys -a
+# cgconfigparser mounts with mount(2) (libcgroup 0.41 src/config.c): RHEL 6's mount(8) lists
+# /etc/mtab, which does not have them; the kernel's table does.
 mount -t cgroup
+grep cgroup /proc/mounts
 cat /proc/cgroups
 cat /proc/$$/cgroup
 ls /cgroup

@@ -1,7 +1,7 @@
 # Red Hat Enterprise Linux 6 Resource Management Guide, chapter 2 ("Using Control Groups"),
 # pasted section by section (lynx replaced by sleep) on the default 2.6.35 preset with
-# libcgroup 0.41. The libcgroup RPM owns the directory /cgroup; cgsim's root has none.
-mkdir /cgroup
+# libcgroup 0.41. The libcgroup RPM owns the directory /cgroup, which the 2.6 presets have.
+ls -ld /cgroup
 # 2.1 The cgconfig Service (rhel6_service_cgconfig runs it in full): stopped at first.
 service cgconfig status; echo "status $?"
 chkconfig --list cgconfig

@@ -1,8 +1,7 @@
 # Red Hat Enterprise Linux 6 Resource Management Guide, chapter 4 ("Use Cases"), pasted on the
 # default 2.6.35 preset: 4.1's blkio weights for two database guests (sleep stands in for the
 # guests, named through sh -c), 4.3's per-group cpu.shares and memory limits from
-# /etc/cgconfig.conf with cgred classifying by user group.
-mkdir /cgroup
+# /etc/cgconfig.conf with cgred classifying by user group. /cgroup exists (libcgroup's RPM).
 # 4.1 Prioritizing Database I/O
 mkdir /cgroup/blkio
 mount -t cgroup -o blkio blkio /cgroup/blkio

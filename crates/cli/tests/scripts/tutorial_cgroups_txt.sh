@@ -22,6 +22,8 @@ grep xxx /proc/mounts
 umount /dev/cgroup
 mount -t cgroup -o cpuset,memory hier1 /dev/cgroup
 mount -o remount,cpuset,ns hier1 /dev/cgroup
+# util-linux-ng 2.17 (the 2.6.35 preset's mount) finds the directory in /etc/mtab and adds the
+# options recorded there ("rw,remount,cpuset,ns"), so cpuset stays bound (mount.c getfs case D).
 mount -o remount,ns /dev/cgroup
 grep hier1 /proc/mounts
 umount /dev/cgroup

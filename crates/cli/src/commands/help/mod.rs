@@ -94,6 +94,12 @@ pub(crate) fn register(r: &mut Registry) {
     }
 }
 
+/// The commands whose own parser is the only one: `mount` and `umount` call [`getopt`]
+/// themselves with the table of the preset's userland (`mount.rs`: util-linux-ng 2.17.2,
+/// 2.23.2 or 2.38.1), `ps` parses procps's three option syntaxes itself (`ps.rs`); each prints
+/// its own help (procps 3.2.8's or procps-ng's for `ps --help`), version and usage errors.
+pub const OWN_GETOPT: &[&str] = &["mount", "umount", "ps"];
+
 /// What [`preflight`] decided.
 pub enum Preflight {
     /// Run the command with this (normalized) argv.
@@ -110,6 +116,11 @@ pub fn preflight(sh: &mut Shell, pid: Pid, argv: &[String]) -> Preflight {
         return Preflight::Run(argv.to_vec());
     };
     if matches!(cmd.kind, Kind::Builtin(_)) {
+        return Preflight::Run(argv.to_vec());
+    }
+    // Commands that read their own options with [`getopt`] (their option table depends on the
+    // preset's userland): nothing is checked twice.
+    if OWN_GETOPT.contains(&cmd.name) {
         return Preflight::Run(argv.to_vec());
     }
     let Some(t) = tool(cmd.name) else {
@@ -208,7 +219,8 @@ pub enum OptError {
 }
 
 impl OptError {
-    fn message(&self) -> String {
+    /// glibc's wording of the error (without the program name).
+    pub fn message(&self) -> String {
         match self {
             OptError::Invalid(c) => format!("invalid option -- '{c}'"),
             OptError::Unrecognized(a) => format!("unrecognized option '{a}'"),
