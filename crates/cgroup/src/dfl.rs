@@ -672,7 +672,13 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::ENODEV);
         }
         let pid = if v == 0 { writer } else { Pid(v) };
-        let src = {
+        let src = if threadgroup {
+            // cgroup_procs_write_start: the whole group, from its leader's cgroup.
+            match self.procs_write_leader(pid)? {
+                Some((leader, src)) => Some((leader, src)),
+                None => return Ok(()),
+            }
+        } else {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
             let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
@@ -682,7 +688,10 @@ impl<T: Tracer> CgroupCore<T> {
             if t.exiting {
                 return Ok(());
             }
-            cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE)
+            Some((pid, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE)))
+        };
+        let Some((pid, src)) = src else {
+            return Ok(());
         };
         // cgroup_procs_write_permission: the common ancestor of source and destination.
         let mut com = src;
@@ -699,6 +708,9 @@ impl<T: Tracer> CgroupCore<T> {
         // `cgroup_attach_permissions`: a thread moves only within its domain.
         if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if threadgroup {
+            return self.attach_thread_group(&mut st, cgrp, pid);
         }
         self.cgroup_attach_task_locked(&mut st, cgrp, pid)
     }
