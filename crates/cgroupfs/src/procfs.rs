@@ -41,6 +41,10 @@ pub enum ProcNode {
     SysKernel(UtsFile),
     PidDir(Pid),
     PidFile(Pid, PidFile),
+    /// `/proc/PID/task` (`proc_task_inode_operations`): a directory per thread of the group.
+    TaskDir(Pid),
+    /// `/proc/PID/task/TID` (group leader, thread): the thread's own files, as in `/proc/TID`.
+    TidDir(Pid, Pid),
     /// `/proc/pressure` (6.6, `CONFIG_PSI`) and its `io`, `memory`, `cpu` (`psi_system`).
     PressureDir,
     Pressure(cgsim_cgroup::psi::PsiRes),
@@ -153,7 +157,7 @@ pub fn status_text(t: &Task, state: ProcState) -> String {
          Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n",
         t.comm,
         state_text(state),
-        t.pid,
+        t.tgid,
         t.pid,
         if t.pid.0 == 1 { 0 } else { t.ppid.0 },
         c.uid.0,
@@ -184,6 +188,8 @@ fn ino_of(n: &ProcNode) -> u64 {
         // Room for 15 files per pid directory.
         ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 16,
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 16 + 1 + *f as u64,
+        ProcNode::TaskDir(p) => 0x1000 + (p.0 as u64) * 16 + 15,
+        ProcNode::TidDir(_, t) => (1 << 40) + (t.0 as u64) * 16,
     }
 }
 
@@ -212,7 +218,7 @@ impl<T: Tracer> Kernel<T> {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Regular, 0o644, t.cred.euid.0, t.cred.egid)
             }
-            ProcNode::PidDir(p) => {
+            ProcNode::PidDir(p) | ProcNode::TaskDir(p) | ProcNode::TidDir(_, p) => {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Directory, 0o555, t.cred.euid.0, t.cred.egid)
             }
@@ -268,13 +274,29 @@ impl<T: Tracer> Kernel<T> {
                     ProcNode::PidDir(pid)
                 }
             },
-            ProcNode::PidDir(p) => {
+            ProcNode::PidDir(p) if name == "task" => {
+                self.proc_task(st, *p)?;
+                ProcNode::TaskDir(*p)
+            }
+            ProcNode::PidDir(p) | ProcNode::TidDir(_, p) => {
                 self.proc_task(st, *p)?;
                 let f = PidFile::ALL
                     .into_iter()
                     .find(|&f| f.name() == name && self.proc_pid_file_exists(f))
                     .ok_or(enoent)?;
                 ProcNode::PidFile(*p, f)
+            }
+            // proc_task_lookup: a thread of the same group.
+            ProcNode::TaskDir(p) => {
+                let members = Self::group_members(st, *p).ok_or(enoent.clone())?;
+                let tid = name
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|t| name == t.to_string())
+                    .map(Pid)
+                    .filter(|t| members.contains(t))
+                    .ok_or(enoent)?;
+                ProcNode::TidDir(*p, tid)
             }
             ProcNode::PressureDir => ProcNode::Pressure(match name {
                 "io" => cgsim_cgroup::psi::PsiRes::Io,
@@ -314,21 +336,33 @@ impl<T: Tracer> Kernel<T> {
                 if self.params.kernel >= crate::KernelVersion::V6_6 {
                     v.push(entry("pressure", FileType::Directory));
                 }
+                // proc_pid_readdir lists thread-group leaders; a thread's directory is found
+                // by name only.
                 v.extend(
                     st.tasks
-                        .keys()
-                        .map(|p| entry(&p.0.to_string(), FileType::Directory)),
+                        .values()
+                        .filter(|t| t.tgid == t.pid)
+                        .map(|t| entry(&t.pid.0.to_string(), FileType::Directory)),
                 );
                 v
             }
-            ProcNode::PidDir(p) => {
+            ProcNode::PidDir(p) | ProcNode::TidDir(_, p) => {
                 self.proc_task(st, *p)?;
-                PidFile::ALL
+                let mut v: Vec<DirEntry> = PidFile::ALL
                     .into_iter()
                     .filter(|&f| self.proc_pid_file_exists(f))
                     .map(|f| entry(f.name(), FileType::Regular))
-                    .collect()
+                    .collect();
+                if matches!(n, ProcNode::PidDir(_)) {
+                    v.push(entry("task", FileType::Directory));
+                }
+                v
             }
+            ProcNode::TaskDir(p) => Self::group_members(st, *p)
+                .ok_or(SysError::new(Errno::ENOENT, "process gone"))?
+                .into_iter()
+                .map(|t| entry(&t.0.to_string(), FileType::Directory))
+                .collect(),
             ProcNode::SysDir => vec![entry("kernel", FileType::Directory)],
             ProcNode::PressureDir => ["cpu", "io", "memory"]
                 .map(|n| entry(n, FileType::Regular))
