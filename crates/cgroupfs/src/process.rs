@@ -106,7 +106,7 @@ impl<T: Tracer> Kernel<T> {
     /// Returns `false` for init, which cannot exit.
     pub(crate) fn do_exit(&self, st: &mut State<T>, pid: Pid, status: WaitStatus) -> bool {
         // A thread group dies as one (`do_group_exit` → `zap_other_threads`), see `thread.rs`.
-        let pid = match self.zap_thread_group(st, pid) {
+        let pid = match self.zap_thread_group(st, pid, status) {
             Ok(leader) => leader,
             Err(done) => return done,
         };

@@ -160,7 +160,14 @@ impl<T: Tracer> Kernel<T> {
     /// than the leader exits first (`zap_other_threads`). `Ok(leader)`: the leader is alive and
     /// `do_exit` goes on with it; `Err(done)`: nothing more to do (`done` is what `do_exit`
     /// returns: the leader had already exited and the group is now dead).
-    pub(crate) fn zap_thread_group(&self, st: &mut State<T>, pid: Pid) -> Result<Pid, bool> {
+    /// A leader that had exited gets the group's exit status (`SIGNAL_GROUP_EXIT`:
+    /// `wait_task_zombie` reports `signal->group_exit_code`).
+    pub(crate) fn zap_thread_group(
+        &self,
+        st: &mut State<T>,
+        pid: Pid,
+        status: WaitStatus,
+    ) -> Result<Pid, bool> {
         let Some(tgid) = st.tasks.get(&pid).map(|t| t.tgid) else {
             return Ok(pid);
         };
@@ -173,7 +180,9 @@ impl<T: Tracer> Kernel<T> {
         for tid in l.threads.clone() {
             self.exit_one_thread(st, tid);
         }
-        if st.tasks[&tgid].is_zombie() {
+        let l = st.tasks.get_mut(&tgid).expect("checked");
+        if l.is_zombie() {
+            l.exit_status = Some(status);
             self.finish_dead_leader(st, tgid);
             return Err(true);
         }
