@@ -26,8 +26,7 @@ cat /proc/$pid/task/$((pid + 1))/cgroup /proc/$pid/cgroup
 # A threaded cgroup's cgroup.procs cannot be read; a thread cannot leave its domain alone.
 cat dom/b/cgroup.procs
 echo $((pid + 1)) > other/cgroup.threads
-# cgroup.threads of a domain cgroup outside the thread subtree refuses it too; cgroup.procs
-# takes the whole process.
+# Written to cgroup.procs, the same thread id takes its whole process there.
 echo $((pid + 1)) > other/cgroup.procs
 cat other/cgroup.threads
 cat dom/cgroup.events
