@@ -672,10 +672,10 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::ENODEV);
         }
         let pid = if v == 0 { writer } else { Pid(v) };
-        let src = if threadgroup {
+        let (pid, src) = if threadgroup {
             // cgroup_procs_write_start: the whole group, from its leader's cgroup.
             match self.procs_write_leader(pid)? {
-                Some((leader, src)) => Some((leader, src)),
+                Some(found) => found,
                 None => return Ok(()),
             }
         } else {
@@ -688,10 +688,17 @@ impl<T: Tracer> CgroupCore<T> {
             if t.exiting {
                 return Ok(());
             }
-            Some((pid, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE)))
+            (pid, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE))
         };
-        let Some((pid, src)) = src else {
-            return Ok(());
+        // A leader that died in a cgroup removed since: the kernel still walks up from the
+        // dead cgroup its css_set pins; its id is gone here, so the walk starts at the root.
+        let src = if st.cgroups.get(src.0).is_some() {
+            src
+        } else {
+            st.roots_arena
+                .get(RootId::ROOTNODE.0)
+                .expect("the default hierarchy is mounted")
+                .top_cgroup
         };
         // cgroup_procs_write_permission: the common ancestor of source and destination.
         let mut com = src;

@@ -11,7 +11,9 @@
 //! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `cmdline`, `comm`,
 //! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
 //! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
-//! `oom_proc.rs`).
+//! `oom_proc.rs`), and `task/TID/` with the same files for each thread of the group
+//! (`proc_task_lookup`; `/proc` itself lists thread-group leaders only, `proc_pid_readdir`,
+//! while `/proc/TID` of any thread is found by name, `proc_pid_lookup`).
 //! Directory listings are sorted by name like every readdir of the simulator.
 
 use crate::namei::{Attr, Node};
@@ -424,7 +426,10 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::Mounts => self.proc_mounts(st),
                     PidFile::Mountinfo => self.proc_mountinfo(st),
                     PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
-                    PidFile::Stat => self.proc_pid_stat(t),
+                    PidFile::Stat => {
+                        let nr = Self::group_members(st, *p).map_or(1, |g| g.len());
+                        self.proc_pid_stat(t, nr)
+                    }
                     PidFile::MakeItFail => format!("{}\n", t.make_it_fail),
                     // proc_pid_cmdline copies the argument area of the task's mm: every
                     // argument ends with a NUL; a zombie has no mm, so the file is empty.
@@ -445,7 +450,7 @@ impl<T: Tracer> Kernel<T> {
     /// **Differences:** every process is its own process group and session leader with no
     /// terminal; fault counts and times are 0 (the simulation keeps no accounting of them),
     /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
-    fn proc_pid_stat(&self, t: &Task) -> String {
+    fn proc_pid_stat(&self, t: &Task, num_threads: usize) -> String {
         let state = match self.task_proc_state(t) {
             ProcState::Running => 'R',
             ProcState::Sleeping => 'S',
@@ -470,7 +475,8 @@ impl<T: Tracer> Kernel<T> {
         // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
         f.extend(["0", "-1", "4202752", "0", "0", "0", "0", "0", "0", "0", "0"].map(String::from));
         // priority nice num_threads itrealvalue(0) start_time
-        f.extend(["20", "0", "1", "0", "0"].map(String::from));
+        f.extend(["20".to_string(), "0".to_string(), num_threads.to_string()]);
+        f.extend(["0", "0"].map(String::from));
         f.push(vsize.to_string());
         f.push(rss.to_string());
         // rsslim (RLIM_INFINITY)

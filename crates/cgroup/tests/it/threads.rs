@@ -142,3 +142,25 @@ fn v2_a_dying_leader_stays_listed_while_its_threads_live() {
     core.release_task(Pid(2)).unwrap();
     check(&core);
 }
+
+#[test]
+fn v2_a_leader_that_died_in_a_removed_cgroup_still_names_its_group() {
+    let core = boot_6_6();
+    let m = core.mount_dfl(None).unwrap();
+    let a = core.mkdir(m.top, "a", 0o755, Cred::ROOT).unwrap();
+    let b = core.mkdir(m.top, "b", 0o755, Cred::ROOT).unwrap();
+    group(&core);
+    write(&core, a, "cgroup.procs", Pid(1), "2").unwrap();
+    core.exit(Pid(2)).unwrap();
+    write(&core, b, "cgroup.procs", Pid(1), "2").unwrap();
+    // `a` holds only the dead leader: not populated, so it can go.
+    assert_eq!(
+        read(&core, a, "cgroup.events", Pid(1)).unwrap(),
+        "populated 0\nfrozen 0\n"
+    );
+    core.rmdir(a).unwrap();
+    let c = core.mkdir(m.top, "c", 0o755, Cred::ROOT).unwrap();
+    write(&core, c, "cgroup.procs", Pid(1), "2").unwrap();
+    assert_eq!(lines(&core, c, "cgroup.threads"), [3, 4]);
+    check(&core);
+}
