@@ -11,7 +11,7 @@ pid=$!
 ls /proc/$pid/task
 echo $pid > web/workers/cgroup.procs
 echo $((pid + 2)) > web/io/cgroup.threads
-cat web/workers/cgroup.threads web/io/cgroup.threads
+grep . web/workers/cgroup.threads web/io/cgroup.threads
 cat /proc/$pid/task/$((pid + 2))/cgroup
 cat web/cgroup.procs
 cat web/io/cgroup.procs
