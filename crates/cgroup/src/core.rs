@@ -388,7 +388,8 @@ impl<T: Tracer> CgroupCore<T> {
             // init_task->cgroups = &init_css_set; init (pid 1) inherits it.
             set.refcount += 1;
             set.tasks.insert(init);
-            cs.tasks.insert(init, Task::new(init_set, init_cred, false, init));
+            cs.tasks
+                .insert(init, Task::new(init_set, init_cred, false, init));
         }
         core
     }

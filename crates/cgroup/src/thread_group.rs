@@ -87,7 +87,9 @@ impl<T: Tracer> CgroupCore<T> {
     pub(crate) fn group_of(cs: &CssSetState, tgid: Pid) -> Vec<Pid> {
         match cs.tasks.get(&tgid).filter(|t| t.tgid == tgid) {
             None => Vec::new(),
-            Some(l) => std::iter::once(tgid).chain(l.threads.iter().copied()).collect(),
+            Some(l) => std::iter::once(tgid)
+                .chain(l.threads.iter().copied())
+                .collect(),
         }
     }
 
@@ -125,9 +127,8 @@ impl<T: Tracer> CgroupCore<T> {
                 // Dying leaders whose groups live on, on the `dying_tasks` of a listed cgroup.
                 for &pid in &cs.dying_leaders {
                     let t = &cs.tasks[&pid];
-                    if t.dying_dfl.is_some_and(|g| {
-                            cgrps.contains(&g) && st.cgroups.get(g.0).is_some()
-                        })
+                    if t.dying_dfl
+                        .is_some_and(|g| cgrps.contains(&g) && st.cgroups.get(g.0).is_some())
                         && Self::group_live(&cs, pid)
                     {
                         pids.push(pid);

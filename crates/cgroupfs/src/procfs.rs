@@ -290,7 +290,7 @@ impl<T: Tracer> Kernel<T> {
             }
             // proc_task_lookup: a thread of the same group.
             ProcNode::TaskDir(p) => {
-                let members = Self::group_members(st, *p).ok_or(enoent.clone())?;
+                let members = Self::group_members(st, *p).ok_or(enoent)?;
                 let tid = name
                     .parse::<i32>()
                     .ok()

@@ -49,7 +49,10 @@ impl<T: Tracer> Kernel<T> {
             .filter(|t| !t.is_zombie())
             .ok_or(esrch())?;
         if self.fork_alloc_fails() {
-            return Err(SysError::new(Errno::ENOMEM, "clone: dup_task_struct failed"));
+            return Err(SysError::new(
+                Errno::ENOMEM,
+                "clone: dup_task_struct failed",
+            ));
         }
         let mut t = c.clone();
         let tid = crate::sysctl::alloc_pid(&st).ok_or_else(|| self.pid_exhausted())?;
@@ -101,13 +104,17 @@ impl<T: Tracer> Kernel<T> {
     /// live on), then its live threads in creation order. ESRCH if there is no such task.
     pub fn thread_group(&self, pid: Pid) -> SysResult<Vec<Pid>> {
         let st = self.lock_state();
-        Ok(Self::group_members(&st, pid).ok_or(esrch())?)
+        Self::group_members(&st, pid).ok_or(esrch())
     }
 
     pub(crate) fn group_members(st: &State<T>, pid: Pid) -> Option<Vec<Pid>> {
         let tgid = st.tasks.get(&pid)?.tgid;
         let l = st.tasks.get(&tgid)?;
-        Some(std::iter::once(tgid).chain(l.threads.iter().copied()).collect())
+        Some(
+            std::iter::once(tgid)
+                .chain(l.threads.iter().copied())
+                .collect(),
+        )
     }
 
     /// `SYS_exit` of one thread (`pthread_exit`): a thread other than the leader exits and is

@@ -48,7 +48,10 @@ fn v1_tasks_move_one_thread_and_procs_lists_groups() {
     assert_eq!(tasks(&core, m.top), [1, 2, 4]);
     assert_eq!(lines(&core, m.top, "cgroup.procs"), [1, 2]);
     // cgroup.procs is read-only before 3.0.
-    assert_eq!(write(&core, a, "cgroup.procs", Pid(1), "2"), Err(Errno::EINVAL));
+    assert_eq!(
+        write(&core, a, "cgroup.procs", Pid(1), "2"),
+        Err(Errno::EINVAL)
+    );
     assert_eq!(core.proc_pid_cgroup(Pid(3)).unwrap(), "1:memory:/a\n");
     assert_eq!(core.proc_pid_cgroup(Pid(2)).unwrap(), "1:memory:/\n");
     check(&core);
@@ -94,14 +97,20 @@ fn v2_threads_move_alone_within_a_threaded_subtree() {
             (src, "/cg_dom/cg_src")
         };
         write(&core, to, "cgroup.threads", Pid(1), "3").unwrap();
-        assert_eq!(core.proc_pid_cgroup(Pid(3)).unwrap(), format!("0::{path}\n"));
+        assert_eq!(
+            core.proc_pid_cgroup(Pid(3)).unwrap(),
+            format!("0::{path}\n")
+        );
     }
     assert_eq!(core.proc_pid_cgroup(Pid(2)).unwrap(), "0::/cg_dom/cg_src\n");
     assert_eq!(lines(&core, src, "cgroup.threads"), [2, 3, 4]);
     write(&core, dst, "cgroup.threads", Pid(1), "4").unwrap();
     assert_eq!(lines(&core, dst, "cgroup.threads"), [4]);
     // A threaded cgroup's cgroup.procs cannot be read; the thread root lists the process.
-    assert_eq!(read(&core, dst, "cgroup.procs", Pid(1)), Err(Errno::EOPNOTSUPP));
+    assert_eq!(
+        read(&core, dst, "cgroup.procs", Pid(1)),
+        Err(Errno::EOPNOTSUPP)
+    );
     assert_eq!(lines(&core, dom, "cgroup.procs"), [2]);
     // Out of the domain, a thread alone cannot go (EOPNOTSUPP); the process can.
     assert_eq!(
@@ -138,7 +147,10 @@ fn v2_a_dying_leader_stays_listed_while_its_threads_live() {
         core.release_task(Pid(t)).unwrap();
     }
     assert_eq!(lines(&core, a, "cgroup.procs"), Vec::<i32>::new());
-    assert_eq!(write(&core, b, "cgroup.procs", Pid(1), "2"), Err(Errno::ESRCH));
+    assert_eq!(
+        write(&core, b, "cgroup.procs", Pid(1), "2"),
+        Err(Errno::ESRCH)
+    );
     core.release_task(Pid(2)).unwrap();
     check(&core);
 }

@@ -4,13 +4,14 @@
 
 use crate::{INIT, cat, echo, errno};
 use cgsim_cgroupfs::{BootParams, Kernel, Signal, WaitStatus};
-use cgsim_ktypes::{Errno, Pid};
+use cgsim_ktypes::Errno;
 use std::sync::Arc;
 
 fn boot_6_6() -> Arc<Kernel> {
     let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
     k.mkdir(INIT, "/cg", 0o755).unwrap();
-    k.mount(INIT, "none", "/cg", "cgroup2", false, None).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup2", false, None)
+        .unwrap();
     k
 }
 
@@ -40,7 +41,10 @@ fn threads_show_in_proc_and_move_through_cgroup_threads() {
     want.sort();
     assert_eq!(task, want);
     let status = cat(&k, INIT, &format!("/proc/{p}/task/{t1}/status")).unwrap();
-    assert!(status.contains(&format!("Tgid:\t{p}\nPid:\t{t1}\n")), "{status}");
+    assert!(
+        status.contains(&format!("Tgid:\t{p}\nPid:\t{t1}\n")),
+        "{status}"
+    );
     assert_eq!(
         errno(k.read_file(INIT, &format!("/proc/{t1}/task/999/status"))),
         Some(Errno::ENOENT)
@@ -64,7 +68,10 @@ fn threads_show_in_proc_and_move_through_cgroup_threads() {
         cat(&k, INIT, &format!("/proc/{p}/cgroup")).unwrap(),
         "0::/dom/src\n"
     );
-    assert_eq!(cat(&k, INIT, "/cg/dom/cgroup.procs").unwrap(), format!("{p}\n"));
+    assert_eq!(
+        cat(&k, INIT, "/cg/dom/cgroup.procs").unwrap(),
+        format!("{p}\n")
+    );
     k.check_invariants();
 
     // A signal to any thread is for the group: all of it dies, and the parent reaps the leader.
@@ -75,7 +82,10 @@ fn threads_show_in_proc_and_move_through_cgroup_threads() {
         Some((p, WaitStatus::Signaled(Signal::SIGTERM)))
     );
     assert_eq!(cat(&k, INIT, "/cg/dom/dst/cgroup.threads").unwrap(), "");
-    assert_eq!(cat(&k, INIT, "/cg/dom/cgroup.events").unwrap(), "populated 0\nfrozen 0\n");
+    assert_eq!(
+        cat(&k, INIT, "/cg/dom/cgroup.events").unwrap(),
+        "populated 0\nfrozen 0\n"
+    );
     assert!(k.tgid(t1).is_err());
     k.check_invariants();
 }
@@ -90,15 +100,31 @@ fn the_leader_exits_before_its_threads() {
     k.exit_thread(p, 3);
     // The leader is a zombie the parent cannot reap yet; cgroup.procs still lists it.
     assert_eq!(k.waitpid(INIT, Some(p)).unwrap(), None);
-    assert!(cat(&k, INIT, &format!("/proc/{p}/status")).unwrap().contains("Z (zombie)"));
-    assert_eq!(cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(), format!("{p}\n"));
-    assert_eq!(cat(&k, INIT, "/cg/a/cgroup.threads").unwrap(), format!("{t}\n"));
-    assert_eq!(cat(&k, INIT, "/cg/a/cgroup.events").unwrap(), "populated 1\nfrozen 0\n");
+    assert!(
+        cat(&k, INIT, &format!("/proc/{p}/status"))
+            .unwrap()
+            .contains("Z (zombie)")
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(),
+        format!("{p}\n")
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.threads").unwrap(),
+        format!("{t}\n")
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.events").unwrap(),
+        "populated 1\nfrozen 0\n"
+    );
     k.check_invariants();
     // The last thread's exit ends the process with the leader's status.
     k.exit_thread(t, 0);
     assert_eq!(cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(), "");
-    assert_eq!(cat(&k, INIT, "/cg/a/cgroup.events").unwrap(), "populated 0\nfrozen 0\n");
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.events").unwrap(),
+        "populated 0\nfrozen 0\n"
+    );
     assert_eq!(
         k.waitpid(INIT, Some(p)).unwrap(),
         Some((p, WaitStatus::Exited(3)))
@@ -110,13 +136,17 @@ fn the_leader_exits_before_its_threads() {
 fn v1_tasks_and_procs_on_3_10() {
     let k = Kernel::boot(BootParams::kernel("3.10").expect("a preset"));
     k.mkdir(INIT, "/cg", 0o755).unwrap();
-    k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory")).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory"))
+        .unwrap();
     k.mkdir(INIT, "/cg/a", 0o755).unwrap();
     let p = k.fork(INIT).unwrap();
     let t = k.clone_thread(p).unwrap();
     echo(&k, INIT, "/cg/a/tasks", &t.to_string()).unwrap();
     assert_eq!(cat(&k, INIT, "/cg/a/tasks").unwrap(), format!("{t}\n"));
-    assert_eq!(cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(), format!("{p}\n"));
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(),
+        format!("{p}\n")
+    );
     echo(&k, INIT, "/cg/a/cgroup.procs", &p.to_string()).unwrap();
     assert_eq!(cat(&k, INIT, "/cg/a/tasks").unwrap(), format!("{p}\n{t}\n"));
     // Exit of a thread alone leaves the process.

@@ -70,7 +70,10 @@ fn threads(_k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
         if a == "-x" {
             leader_exits = true;
         } else if let Some(opt) = a.strip_prefix('-') {
-            return Err((format!("threads: invalid option -- '{opt}'\n{}", usage().0), 1));
+            return Err((
+                format!("threads: invalid option -- '{opt}'\n{}", usage().0),
+                1,
+            ));
         } else if n.is_some() {
             return Err(usage());
         } else {
