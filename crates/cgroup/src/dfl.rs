@@ -919,12 +919,25 @@ impl<T: Tracer> CgroupCore<T> {
         {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
-            for d in subtree {
+            // `CSS_TASK_ITER_PROCS`: each process once, by its leader (the signal is for
+            // the thread group), also a dying leader whose threads live on.
+            for &d in &subtree {
                 for set in cs.links_of(d) {
                     let set = cs.css_sets.get(set.0).expect("linked");
-                    pids.extend(set.tasks.iter().copied().filter(|p| p.0 != 1));
+                    pids.extend(
+                        set.tasks
+                            .iter()
+                            .copied()
+                            .filter(|p| p.0 != 1 && cs.tasks[p].tgid == *p),
+                    );
                 }
             }
+            pids.extend(
+                cs.dying_leaders
+                    .iter()
+                    .copied()
+                    .filter(|p| cs.tasks[p].dying_dfl.is_some_and(|g| subtree.contains(&g))),
+            );
         }
         // Lock order: cgroup_mutex -> kill list (a leaf).
         self.kill_list.lock().extend(pids);

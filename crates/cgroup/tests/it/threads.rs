@@ -176,3 +176,25 @@ fn v2_a_leader_that_died_in_a_removed_cgroup_still_names_its_group() {
     assert_eq!(lines(&core, c, "cgroup.threads"), [3, 4]);
     check(&core);
 }
+
+#[test]
+fn v2_cgroup_kill_names_processes_by_their_leaders() {
+    let core = boot_6_6();
+    let m = core.mount_dfl(None).unwrap();
+    let dom = core.mkdir(m.top, "dom", 0o755, Cred::ROOT).unwrap();
+    let t = core.mkdir(dom, "t", 0o755, Cred::ROOT).unwrap();
+    write(&core, t, "cgroup.type", Pid(1), "threaded").unwrap();
+    group(&core);
+    write(&core, dom, "cgroup.procs", Pid(1), "2").unwrap();
+    write(&core, t, "cgroup.threads", Pid(1), "3").unwrap();
+    // Only a thread of the process is in `t`: cgroup.kill there names no process.
+    write(&core, t, "cgroup.kill", Pid(1), "1").unwrap();
+    assert!(core.drain_cgroup_kill().is_empty());
+    write(&core, dom, "cgroup.kill", Pid(1), "1").unwrap();
+    assert_eq!(core.drain_cgroup_kill(), [Pid(2)]);
+    // A leader that exited in `dom` still names its group.
+    core.exit(Pid(2)).unwrap();
+    write(&core, dom, "cgroup.kill", Pid(1), "1").unwrap();
+    assert_eq!(core.drain_cgroup_kill(), [Pid(2)]);
+    check(&core);
+}
