@@ -435,7 +435,9 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_getppid(&self, pid: Pid) -> SysResult<Pid> {
         let st = self.lock_state();
         let t = st.tasks.get(&pid).ok_or(esrch())?;
-        Ok(if pid == INIT_PID { Pid(0) } else { t.ppid })
+        // `task_tgid_vnr(current->real_parent)`: a parent thread reads as its process.
+        let ppid = st.tasks.get(&t.ppid).map_or(t.ppid, |p| p.tgid);
+        Ok(if pid == INIT_PID { Pid(0) } else { ppid })
     }
 
     pub(crate) fn sys_ps(&self) -> Vec<ProcInfo> {

@@ -228,6 +228,17 @@ impl<T: Tracer> Kernel<T> {
             l.threads.retain(|&x| x != tid);
         }
         self.cg_release_task(tid);
+        // forget_original_parent → find_new_reaper: the children the thread forked go to
+        // its group (here its leader, which outlives every thread of the group).
+        let children: Vec<Pid> = crate::process::children_of(&st.children, tid).collect();
+        for c in children {
+            st.children.remove(&(tid, c));
+            st.children.insert((tgid, c));
+            if st.zombie_children.remove(&(tid, c)) {
+                st.zombie_children.insert((tgid, c));
+            }
+            st.tasks.get_mut(&c).expect("listed above").ppid = tgid;
+        }
     }
 
     /// The rest of `do_exit` for a leader that exited before its threads, once the last one is

@@ -154,3 +154,23 @@ fn v1_tasks_and_procs_on_3_10() {
     assert_eq!(cat(&k, INIT, "/cg/a/tasks").unwrap(), format!("{p}\n"));
     k.check_invariants();
 }
+
+#[test]
+fn a_child_forked_by_a_thread_outlives_the_thread() {
+    let k = boot_6_6();
+    let p = k.fork(INIT).unwrap();
+    let t = k.clone_thread(p).unwrap();
+    let c = k.fork(t).unwrap();
+    // getppid names the parent thread's process.
+    assert_eq!(k.getppid(c).unwrap(), p);
+    k.exit_thread(t, 0);
+    // The thread's child now belongs to the thread group's leader.
+    assert_eq!(k.getppid(c).unwrap(), p);
+    k.check_invariants();
+    k.exit(c, 7);
+    assert_eq!(
+        k.waitpid(p, Some(c)).unwrap(),
+        Some((c, WaitStatus::Exited(7)))
+    );
+    k.check_invariants();
+}
