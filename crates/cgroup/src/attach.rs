@@ -30,6 +30,19 @@ impl<T: Tracer> CgroupCore<T> {
         writer: Pid,
         pid: Option<Pid>,
     ) -> Result<(), Errno> {
+        self.attach_task_by_pid_group(cgrp, writer, pid, false)
+    }
+
+    /// `attach_task_by_pid(cgrp, pid, threadgroup)` (3.0+): with `threadgroup` (a v1
+    /// `cgroup.procs` write) the task is replaced by its group leader and every thread of the
+    /// group moves (`thread_group.rs`).
+    pub(crate) fn attach_task_by_pid_group(
+        &self,
+        cgrp: CgroupId,
+        writer: Pid,
+        pid: Option<Pid>,
+        threadgroup: bool,
+    ) -> Result<(), Errno> {
         let _f = trace::func(&*self.tracer, smp_processor_id(), "attach_task_by_pid");
         // Lock order: cgroup_mutex (cgroup_lock_live_group) -> css_set_lock (read, for the pid
         // lookup; released before cgroup_attach_task).
@@ -54,6 +67,14 @@ impl<T: Tracer> CgroupCore<T> {
                 target
             }
         };
+        if threadgroup {
+            let leader = {
+                // Lock order: cgroup_mutex -> css_set_lock (read).
+                let cs = self.css_set_read();
+                cs.tasks.get(&target).ok_or(Errno::ESRCH)?.tgid
+            };
+            return self.attach_thread_group(&mut st, cgrp, leader, writer);
+        }
         self.cgroup_attach_task(&mut st, cgrp, target, Some(writer))
     }
 

@@ -38,10 +38,19 @@ pub(crate) struct Task {
     pub(crate) forking: bool,
     /// `cgroup_exit` has started (its callbacks may be running): a second exit is ESRCH.
     pub(crate) in_exit: bool,
+    /// `task->tgid`: the pid of the thread group's leader (the task's own pid for a leader and
+    /// for every task made by [`CgroupCore::fork`]); see `thread_group.rs`.
+    pub(crate) tgid: Pid,
+    /// A leader's other threads, in creation order (`signal->thread_head` without the leader).
+    pub(crate) threads: Vec<Pid>,
+    /// A leader that went through `cgroup_exit`: its cgroup on the default hierarchy then (6.6
+    /// keeps an exited task on its css_set's `dying_tasks` until it is released, and
+    /// `cgroup.procs` still lists a dying leader whose group has live threads).
+    pub(crate) dying_dfl: Option<CgroupId>,
 }
 
 impl Task {
-    pub(crate) fn new(cgroups: CssSetId, cred: Cred, forking: bool) -> Task {
+    pub(crate) fn new(cgroups: CssSetId, cred: Cred, forking: bool, tgid: Pid) -> Task {
         Task {
             cgroups,
             cred,
@@ -49,6 +58,9 @@ impl Task {
             exited: false,
             forking,
             in_exit: false,
+            tgid,
+            threads: Vec::new(),
+            dying_dfl: None,
         }
     }
 }
@@ -77,6 +89,9 @@ pub(crate) struct CssSetState {
     pub(crate) tasks: BTreeMap<Pid, Task>,
     /// `need_forkexit_callback` (set at boot, read by fork and exit).
     pub(crate) need_forkexit_callback: bool,
+    /// Leaders that exited while their group had other threads, until released: the ones a
+    /// default-hierarchy `cgroup.procs` may still list (`thread_group.rs`).
+    pub(crate) dying_leaders: BTreeSet<Pid>,
     /// The lock-free part of every cgroup of the default hierarchy below its root: a css_set's
     /// effective css may belong to an ancestor that no css_set links, and fork and exit still
     /// need its context (the kernel follows `css->cgroup`).
@@ -295,6 +310,7 @@ impl<T: Tracer> CgroupCore<T> {
             links: BTreeMap::new(),
             tasks: BTreeMap::new(),
             need_forkexit_callback: false,
+            dying_leaders: BTreeSet::new(),
             dfl_shared: BTreeMap::new(),
         };
         cs.link(dummytop, &cgroups.get(dummy_key).unwrap().shared, init_set);
@@ -372,7 +388,8 @@ impl<T: Tracer> CgroupCore<T> {
             // init_task->cgroups = &init_css_set; init (pid 1) inherits it.
             set.refcount += 1;
             set.tasks.insert(init);
-            cs.tasks.insert(init, Task::new(init_set, init_cred, false));
+            cs.tasks
+                .insert(init, Task::new(init_set, init_cred, false, init));
         }
         core
     }

@@ -673,7 +673,13 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::ENODEV);
         }
         let pid = if v == 0 { writer } else { Pid(v) };
-        let src = {
+        let (pid, src) = if threadgroup {
+            // cgroup_procs_write_start: the whole group, from its leader's cgroup.
+            match self.procs_write_leader(pid)? {
+                Some(found) => found,
+                None => return Ok(()),
+            }
+        } else {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
             let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
@@ -683,7 +689,17 @@ impl<T: Tracer> CgroupCore<T> {
             if t.exiting {
                 return Ok(());
             }
-            cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE)
+            (pid, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE))
+        };
+        // A leader that died in a cgroup removed since: the kernel still walks up from the
+        // dead cgroup its css_set pins; its id is gone here, so the walk starts at the root.
+        let src = if st.cgroups.get(src.0).is_some() {
+            src
+        } else {
+            st.roots_arena
+                .get(RootId::ROOTNODE.0)
+                .expect("the default hierarchy is mounted")
+                .top_cgroup
         };
         // cgroup_procs_write_permission: the common ancestor of source and destination.
         let mut com = src;
@@ -700,6 +716,9 @@ impl<T: Tracer> CgroupCore<T> {
         // `cgroup_attach_permissions`: a thread moves only within its domain.
         if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if threadgroup {
+            return self.attach_thread_group(&mut st, cgrp, pid, writer);
         }
         self.cgroup_attach_task_locked(&mut st, cgrp, pid, writer)
     }
@@ -901,12 +920,25 @@ impl<T: Tracer> CgroupCore<T> {
         {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
-            for d in subtree {
+            // `CSS_TASK_ITER_PROCS`: each process once, by its leader (the signal is for
+            // the thread group), also a dying leader whose threads live on.
+            for &d in &subtree {
                 for set in cs.links_of(d) {
                     let set = cs.css_sets.get(set.0).expect("linked");
-                    pids.extend(set.tasks.iter().copied().filter(|p| p.0 != 1));
+                    pids.extend(
+                        set.tasks
+                            .iter()
+                            .copied()
+                            .filter(|p| p.0 != 1 && cs.tasks[p].tgid == *p),
+                    );
                 }
             }
+            pids.extend(
+                cs.dying_leaders
+                    .iter()
+                    .copied()
+                    .filter(|p| cs.tasks[p].dying_dfl.is_some_and(|g| subtree.contains(&g))),
+            );
         }
         // Lock order: cgroup_mutex -> kill list (a leaf).
         self.kill_list.lock().extend(pids);

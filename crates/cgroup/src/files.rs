@@ -261,8 +261,9 @@ impl<T: Tracer> CgroupCore<T> {
             .into_iter()
             .map(|b| CgroupFile {
                 name: b.name().to_string(),
-                // 6.6's v1 `cgroup.procs` is writable (`cgroup1_procs_write`, since 3.0).
-                mode: if old_mode || (b == BaseFile::Procs && self.profile.has_cgroup2()) {
+                // `cgroup.procs` is writable from 3.0 (`cgroup_procs_write`, 3.10;
+                // `cgroup1_procs_write`, 6.6): read-only in 2.6.34/2.6.35 (a TODO there).
+                mode: if old_mode || (b == BaseFile::Procs && self.procs_writable_v1()) {
                     0o644
                 } else {
                     base_mode(b)
@@ -449,22 +450,16 @@ impl<T: Tracer> CgroupCore<T> {
                         k += 1;
                     }
                 }
-                // Lock order: cgroup_mutex -> css_set_lock (read).
-                let cs = self.css_set_read();
-                let mut pids: Vec<Pid> = cgrps
-                    .iter()
-                    .flat_map(|&g| cs.links_of(g).to_vec())
-                    .flat_map(|s| cs.css_sets.get(s.0).expect("linked").tasks.iter().copied())
-                    .collect();
-                drop(cs);
-                pids.sort();
-                // Procs de-duplicates thread-group ids; every simulated task is its own group.
-                pids.dedup();
-                let mut text = String::new();
-                for p in pids {
-                    text.push_str(&format!("{}\n", p.0));
-                }
-                Some(text.into_bytes())
+                // `tasks` and `cgroup.threads` list thread ids, `cgroup.procs` thread-group ids
+                // (v1: of every thread; the default hierarchy: of the leaders).
+                let kind = match f.kind {
+                    FileKind::Base(BaseFile::Procs) if self.on_dfl_root(c.root) => {
+                        crate::thread_group::PidList::ProcsDfl
+                    }
+                    FileKind::Base(BaseFile::Procs) => crate::thread_group::PidList::ProcsV1,
+                    _ => crate::thread_group::PidList::Threads,
+                };
+                Some(self.pidlist_text(&st, &cgrps, kind))
             }
             _ => None,
         };
@@ -732,11 +727,16 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::Procs if self.on_dfl_root(self.root_of(cgrp)?) => {
                 self.write_procs_dfl(cgrp, writer, data, true)
             }
-            // 6.6 `cgroup1_procs_write`: the whole thread group, with the tasks file's rules
-            // (every simulated process is a single thread).
-            BaseFile::Procs if self.profile.has_cgroup2() => {
+            // 3.10 `cgroup_procs_write`, 6.6 `cgroup1_procs_write`: the whole thread group,
+            // with the tasks file's rules.
+            BaseFile::Procs if self.procs_writable_v1() => {
                 let v = parse_u64_write(data)?;
-                self.attach_task_by_pid_raw(cgrp, writer, (v != 0).then_some(Pid(v as u32 as i32)))
+                self.attach_task_by_pid_group(
+                    cgrp,
+                    writer,
+                    (v != 0).then_some(Pid(v as u32 as i32)),
+                    true,
+                )
             }
             BaseFile::Procs | BaseFile::Releasable | BaseFile::SaneBehavior => Err(Errno::EINVAL),
             _ => self.write_dfl_base(cgrp, b, writer, data),

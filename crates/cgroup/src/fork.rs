@@ -46,6 +46,19 @@ impl<T: Tracer> CgroupCore<T> {
         cred: Cred,
         copy_mm: impl FnOnce(),
     ) -> Result<(), Errno> {
+        self.copy_process(parent, child, cred, false, copy_mm)
+    }
+
+    /// The cgroup steps of `copy_process`, for a new process (`thread == false`: its own
+    /// thread group) or a new thread of `parent`'s group (`CLONE_THREAD`, `thread_group.rs`).
+    pub(crate) fn copy_process(
+        &self,
+        parent: Pid,
+        child: Pid,
+        cred: Cred,
+        thread: bool,
+        copy_mm: impl FnOnce(),
+    ) -> Result<(), Errno> {
         // Lock order: css_set_lock (write) alone; cgroup_mutex is not taken.
         let mut cs = self.css_set_write();
         let p = cs.tasks.get(&parent).ok_or(Errno::ESRCH)?;
@@ -56,10 +69,18 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::EEXIST);
         }
         let cg = p.cgroups;
+        let tgid = if thread { p.tgid } else { child };
         {
             let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_fork");
             cs.css_sets.get_mut(cg.0).expect("live").refcount += 1;
-            cs.tasks.insert(child, Task::new(cg, cred, true));
+            cs.tasks.insert(child, Task::new(cg, cred, true, tgid));
+            if thread {
+                cs.tasks
+                    .get_mut(&tgid)
+                    .expect("a thread group's leader stays until its last thread is released")
+                    .threads
+                    .push(child);
+            }
         }
         let calls = self.forkexit_calls(&cs, cg, child);
         drop(cs);
@@ -155,9 +176,15 @@ impl<T: Tracer> CgroupCore<T> {
         let mut cs = self.css_set_write();
         cs.css_sets.get_mut(cg.0).expect("live").tasks.remove(&pid);
         let init = cs.init_css_set;
+        let dying_dfl = (self.profile.has_cgroup2() && cs.tasks[&pid].tgid == pid)
+            .then(|| cs.css_set_cgroup(cg, RootId::ROOTNODE));
         let t = cs.tasks.get_mut(&pid).expect("live");
+        t.dying_dfl = dying_dfl;
         t.cgroups = init;
         t.exited = true;
+        if dying_dfl.is_some() && !t.threads.is_empty() {
+            cs.dying_leaders.insert(pid);
+        }
         self.put_css_set(&mut cs, cg, true);
         Ok(())
     }
@@ -170,8 +197,16 @@ impl<T: Tracer> CgroupCore<T> {
         match cs.tasks.get(&pid) {
             None => Err(Errno::ESRCH),
             Some(t) if !t.exited => Err(Errno::EBUSY),
+            // `delay_group_leader`: a leader is released after its last thread.
+            Some(t) if t.tgid == pid && !t.threads.is_empty() => Err(Errno::EBUSY),
             Some(_) => {
-                cs.tasks.remove(&pid);
+                let t = cs.tasks.remove(&pid).expect("checked");
+                cs.dying_leaders.remove(&pid);
+                if t.tgid != pid
+                    && let Some(l) = cs.tasks.get_mut(&t.tgid)
+                {
+                    l.threads.retain(|&x| x != pid);
+                }
                 Ok(())
             }
         }

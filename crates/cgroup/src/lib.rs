@@ -104,6 +104,7 @@ pub mod release;
 pub mod root;
 pub mod snapshot;
 pub mod subsys;
+mod thread_group;
 mod threaded;
 
 pub use crate::arena::ArenaKey;

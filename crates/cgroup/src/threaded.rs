@@ -15,9 +15,8 @@
 //!   ancestor (the kernel points every threaded cgroup of a subtree at that cgroup, and a
 //!   threaded cgroup's parent is always threaded or that domain), and `nr_threaded_children`
 //!   is counted from the children when asked. `nr_populated_domain_children` likewise.
-//! - Every simulated process has one thread, so `cgroup.threads` moves a whole process (one
-//!   thread) and a process cannot have threads in two cgroups; the thread-level tests of
-//!   test_core.c (`test_cgcore_thread_migration`) have nothing to run on.
+//! - Thread groups themselves (tids, `cgroup.threads` moving one thread, `cgroup.procs` the
+//!   whole group) are `thread_group.rs`.
 
 use crate::cgroup::CgroupId;
 use crate::core::{CgroupCore, CgroupState};

@@ -155,6 +155,7 @@ mod state;
 mod swap;
 mod sysctl;
 mod task;
+mod thread;
 pub mod threaded;
 mod tmpfs;
 mod tty;
@@ -752,18 +753,19 @@ impl<T: Tracer> Kernel<T> {
             self.cgroups.tasks(),
             "VFS and core disagree on the tasks"
         );
-        // The children indexes are each task's parent link, and its zombies.
+        // The children indexes are each process's parent link, and its zombies (a thread is
+        // no one's child; a leader whose threads live on is not reapable yet).
         let children: std::collections::BTreeSet<(Pid, Pid)> = st
             .tasks
             .values()
-            .filter(|t| t.pid != task::INIT_PID)
+            .filter(|t| t.pid != task::INIT_PID && t.tgid == t.pid)
             .map(|t| (t.ppid, t.pid))
             .collect();
         assert_eq!(st.children, children, "children index disagrees with ppid");
         let zombies: std::collections::BTreeSet<(Pid, Pid)> = st
             .tasks
             .values()
-            .filter(|t| t.pid != task::INIT_PID && t.is_zombie())
+            .filter(|t| t.pid != task::INIT_PID && t.is_zombie() && t.threads.is_empty())
             .map(|t| (t.ppid, t.pid))
             .collect();
         assert_eq!(

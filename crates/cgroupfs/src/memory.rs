@@ -263,6 +263,10 @@ impl<T: Tracer> Memory<T> {
         with_machine!(self, m => m.fork_mm(parent, child))
     }
     /// Forwarded to the machine (see [`MemoryMachine`]).
+    pub fn add_thread(&self, creator: Pid, tid: Pid) -> Result<(), Errno> {
+        with_machine!(self, m => m.add_thread(creator, tid))
+    }
+    /// Forwarded to the machine (see [`MemoryMachine`]).
     pub fn exit_task(&self, pid: Pid, cpu: CpuId) {
         with_machine!(self, m => m.exit_task(pid, cpu))
     }

@@ -67,6 +67,9 @@ impl<T: Tracer> Kernel<T> {
         let mut child = p.clone();
         let pid = crate::sysctl::alloc_pid(&st).ok_or_else(|| self.pid_exhausted())?;
         child.pid = pid;
+        // fork() from any thread makes a single-threaded process.
+        child.tgid = pid;
+        child.threads.clear();
         child.ppid = parent;
         child.sched = Sched::NoProgram;
         child.exit_status = None;
@@ -102,6 +105,11 @@ impl<T: Tracer> Kernel<T> {
     /// `do_exit`: the common end of `_exit`, a fatal signal and a program's `Step::Exit`.
     /// Returns `false` for init, which cannot exit.
     pub(crate) fn do_exit(&self, st: &mut State<T>, pid: Pid, status: WaitStatus) -> bool {
+        // A thread group dies as one (`do_group_exit` → `zap_other_threads`), see `thread.rs`.
+        let pid = match self.zap_thread_group(st, pid, status) {
+            Ok(leader) => leader,
+            Err(done) => return done,
+        };
         let (cpu, _on) = Self::enter_cpu_locked(st, pid);
         let _f = func(&*self.tracer, cpu, "do_exit");
         let Some(task) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
@@ -163,7 +171,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// `release_task`: forget a zombie.
     #[doc(alias = "release_task")]
-    fn reap(&self, st: &mut State<T>, pid: Pid) -> Option<WaitStatus> {
+    pub(crate) fn reap(&self, st: &mut State<T>, pid: Pid) -> Option<WaitStatus> {
         let t = st.tasks.remove(&pid)?;
         st.children.remove(&(t.ppid, pid));
         st.zombie_children.remove(&(t.ppid, pid));
@@ -200,9 +208,10 @@ impl<T: Tracer> Kernel<T> {
                 let t = st
                     .tasks
                     .get(&p)
-                    .filter(|t| t.ppid == parent && p != parent)
+                    .filter(|t| t.ppid == parent && p != parent && t.tgid == p)
                     .ok_or(SysError::new(Errno::ECHILD, "no such child"))?;
-                t.is_zombie().then_some(p)
+                // `delay_group_leader`: a leader is reaped after its last thread.
+                (t.is_zombie() && t.threads.is_empty()).then_some(p)
             }
             None => {
                 if children_of(&st.children, parent).next().is_none() {
@@ -244,7 +253,8 @@ impl<T: Tracer> Kernel<T> {
             if !ok {
                 return Err(SysError::new(Errno::EPERM, "kill permission denied"));
             }
-            if sig.0 == 0 || t.is_zombie() {
+            // A zombie leader whose threads live on still names its group.
+            if sig.0 == 0 || (t.is_zombie() && t.threads.is_empty()) {
                 return Ok(());
             }
         }
@@ -260,7 +270,7 @@ impl<T: Tracer> Kernel<T> {
         {
             let st = self.lock_state();
             let t = st.tasks.get(&target).ok_or(esrch())?;
-            if sig.0 == 0 || t.is_zombie() {
+            if sig.0 == 0 || (t.is_zombie() && t.threads.is_empty()) {
                 return Ok(());
             }
         }
@@ -271,6 +281,8 @@ impl<T: Tracer> Kernel<T> {
     /// Deliver `sig` (permission already checked): the program's handler first, else the
     /// default action. Called with no lock held, because a handler may make syscalls.
     pub(crate) fn deliver(&self, target: Pid, sig: Signal) {
+        // A signal is for the thread group (`thread.rs`).
+        let target = self.signal_target(target);
         let action = default_action(sig);
         if sig != Signal::SIGKILL {
             // The memcg OOM wait is TASK_KILLABLE (2.6.34+ `mem_cgroup_handle_oom`, 3.12+
@@ -423,18 +435,24 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_getppid(&self, pid: Pid) -> SysResult<Pid> {
         let st = self.lock_state();
         let t = st.tasks.get(&pid).ok_or(esrch())?;
-        Ok(if pid == INIT_PID { Pid(0) } else { t.ppid })
+        // `task_tgid_vnr(current->real_parent)`: a parent thread reads as its process.
+        let ppid = st.tasks.get(&t.ppid).map_or(t.ppid, |p| p.tgid);
+        Ok(if pid == INIT_PID { Pid(0) } else { ppid })
     }
 
     pub(crate) fn sys_ps(&self) -> Vec<ProcInfo> {
         // Lock order: Kernel::state -> cgroup_mutex, memcg world.
         let st = self.lock_state();
-        st.tasks.values().map(|t| self.proc_info(t)).collect()
+        st.tasks
+            .values()
+            .filter(|t| t.tgid == t.pid)
+            .map(|t| self.proc_info(t))
+            .collect()
     }
 }
 
 /// The children of `parent` in a `(parent, child)` index, in ascending pid order.
-fn children_of(
+pub(crate) fn children_of(
     index: &std::collections::BTreeSet<(Pid, Pid)>,
     parent: Pid,
 ) -> impl Iterator<Item = Pid> + '_ {

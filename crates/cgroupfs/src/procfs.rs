@@ -12,7 +12,9 @@
 //! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `cmdline`, `comm`,
 //! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
 //! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
-//! `oom_proc.rs`).
+//! `oom_proc.rs`), and `task/TID/` with the same files for each thread of the group
+//! (`proc_task_lookup`; `/proc` itself lists thread-group leaders only, `proc_pid_readdir`,
+//! while `/proc/TID` of any thread is found by name, `proc_pid_lookup`).
 //! Directory listings are sorted by name like every readdir of the simulator.
 
 use crate::namei::{Attr, Node};
@@ -44,6 +46,10 @@ pub enum ProcNode {
     SysKernel(UtsFile),
     PidDir(Pid),
     PidFile(Pid, PidFile),
+    /// `/proc/PID/task` (`proc_task_inode_operations`): a directory per thread of the group.
+    TaskDir(Pid),
+    /// `/proc/PID/task/TID` (group leader, thread): the thread's own files, as in `/proc/TID`.
+    TidDir(Pid, Pid),
     /// `/proc/pressure` (6.6, `CONFIG_PSI`) and its `io`, `memory`, `cpu` (`psi_system`).
     PressureDir,
     Pressure(cgsim_cgroup::psi::PsiRes),
@@ -156,7 +162,7 @@ pub fn status_text(t: &Task, state: ProcState) -> String {
          Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\n",
         t.comm,
         state_text(state),
-        t.pid,
+        t.tgid,
         t.pid,
         if t.pid.0 == 1 { 0 } else { t.ppid.0 },
         c.uid.0,
@@ -188,6 +194,8 @@ fn ino_of(n: &ProcNode) -> u64 {
         // Room for 15 files per pid directory.
         ProcNode::PidDir(p) => 0x1000 + (p.0 as u64) * 16,
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 16 + 1 + *f as u64,
+        ProcNode::TaskDir(p) => 0x1000 + (p.0 as u64) * 16 + 15,
+        ProcNode::TidDir(_, t) => (1 << 40) + (t.0 as u64) * 16,
     }
 }
 
@@ -217,7 +225,7 @@ impl<T: Tracer> Kernel<T> {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Regular, 0o644, t.cred.euid.0, t.cred.egid)
             }
-            ProcNode::PidDir(p) => {
+            ProcNode::PidDir(p) | ProcNode::TaskDir(p) | ProcNode::TidDir(_, p) => {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Directory, 0o555, t.cred.euid.0, t.cred.egid)
             }
@@ -274,13 +282,29 @@ impl<T: Tracer> Kernel<T> {
                     ProcNode::PidDir(pid)
                 }
             },
-            ProcNode::PidDir(p) => {
+            ProcNode::PidDir(p) if name == "task" => {
+                self.proc_task(st, *p)?;
+                ProcNode::TaskDir(*p)
+            }
+            ProcNode::PidDir(p) | ProcNode::TidDir(_, p) => {
                 self.proc_task(st, *p)?;
                 let f = PidFile::ALL
                     .into_iter()
                     .find(|&f| f.name() == name && self.proc_pid_file_exists(f))
                     .ok_or(enoent)?;
                 ProcNode::PidFile(*p, f)
+            }
+            // proc_task_lookup: a thread of the same group.
+            ProcNode::TaskDir(p) => {
+                let members = Self::group_members(st, *p).ok_or(enoent)?;
+                let tid = name
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|t| name == t.to_string())
+                    .map(Pid)
+                    .filter(|t| members.contains(t))
+                    .ok_or(enoent)?;
+                ProcNode::TidDir(*p, tid)
             }
             ProcNode::PressureDir => ProcNode::Pressure(match name {
                 "io" => cgsim_cgroup::psi::PsiRes::Io,
@@ -321,21 +345,33 @@ impl<T: Tracer> Kernel<T> {
                 if self.params.kernel >= crate::KernelVersion::V6_6 {
                     v.push(entry("pressure", FileType::Directory));
                 }
+                // proc_pid_readdir lists thread-group leaders; a thread's directory is found
+                // by name only.
                 v.extend(
                     st.tasks
-                        .keys()
-                        .map(|p| entry(&p.0.to_string(), FileType::Directory)),
+                        .values()
+                        .filter(|t| t.tgid == t.pid)
+                        .map(|t| entry(&t.pid.0.to_string(), FileType::Directory)),
                 );
                 v
             }
-            ProcNode::PidDir(p) => {
+            ProcNode::PidDir(p) | ProcNode::TidDir(_, p) => {
                 self.proc_task(st, *p)?;
-                PidFile::ALL
+                let mut v: Vec<DirEntry> = PidFile::ALL
                     .into_iter()
                     .filter(|&f| self.proc_pid_file_exists(f))
                     .map(|f| entry(f.name(), FileType::Regular))
-                    .collect()
+                    .collect();
+                if matches!(n, ProcNode::PidDir(_)) {
+                    v.push(entry("task", FileType::Directory));
+                }
+                v
             }
+            ProcNode::TaskDir(p) => Self::group_members(st, *p)
+                .ok_or(SysError::new(Errno::ENOENT, "process gone"))?
+                .into_iter()
+                .map(|t| entry(&t.0.to_string(), FileType::Directory))
+                .collect(),
             ProcNode::SysDir => vec![entry("kernel", FileType::Directory)],
             ProcNode::PressureDir => ["cpu", "io", "memory"]
                 .map(|n| entry(n, FileType::Regular))
@@ -412,7 +448,10 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::Mounts => self.proc_mounts(st),
                     PidFile::Mountinfo => self.proc_mountinfo(st),
                     PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
-                    PidFile::Stat => self.proc_pid_stat(t),
+                    PidFile::Stat => {
+                        let nr = Self::group_members(st, *p).map_or(1, |g| g.len());
+                        self.proc_pid_stat(t, nr)
+                    }
                     PidFile::MakeItFail => format!("{}\n", t.make_it_fail),
                     // proc_pid_cmdline copies the argument area of the task's mm: every
                     // argument ends with a NUL; a zombie has no mm, so the file is empty.
@@ -433,7 +472,7 @@ impl<T: Tracer> Kernel<T> {
     /// **Differences:** every process is its own process group and session leader with no
     /// terminal; fault counts and times are 0 (the simulation keeps no accounting of them),
     /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
-    fn proc_pid_stat(&self, t: &Task) -> String {
+    fn proc_pid_stat(&self, t: &Task, num_threads: usize) -> String {
         let state = match self.task_proc_state(t) {
             ProcState::Running => 'R',
             ProcState::Sleeping => 'S',
@@ -458,7 +497,8 @@ impl<T: Tracer> Kernel<T> {
         // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
         f.extend(["0", "-1", "4202752", "0", "0", "0", "0", "0", "0", "0", "0"].map(String::from));
         // priority nice num_threads itrealvalue(0) start_time
-        f.extend(["20", "0", "1", "0", "0"].map(String::from));
+        f.extend(["20".to_string(), "0".to_string(), num_threads.to_string()]);
+        f.extend(["0", "0"].map(String::from));
         f.push(vsize.to_string());
         f.push(rss.to_string());
         // rsslim (RLIM_INFINITY)

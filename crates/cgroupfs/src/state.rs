@@ -95,8 +95,19 @@ impl<T: Tracer> State<T> {
                 assert!(self.files.contains_key(&e.file), "fd names a missing file");
                 *refs.entry(e.file).or_default() += 1;
             }
+            // A thread is listed by its live leader, or a leader that exited before it.
+            if t.tgid != t.pid {
+                let l = self.tasks.get(&t.tgid).expect("a thread's leader exists");
+                assert!(l.threads.contains(&t.pid), "{} not in its group", t.pid);
+                assert!(!t.is_zombie() && t.threads.is_empty() && t.fds.is_empty());
+            }
             if t.is_zombie() {
-                assert!(t.fds.is_empty(), "zombie {} still has fds", t.pid);
+                // A leader that exited before its threads keeps the group's files.
+                assert!(
+                    t.fds.is_empty() || !t.threads.is_empty(),
+                    "zombie {} still has fds",
+                    t.pid
+                );
                 assert!(t.exit_status.is_some());
             } else {
                 assert!(t.exit_status.is_none());
@@ -302,6 +313,8 @@ impl<T: Tracer> State<T> {
                 environ: Vec::new(),
                 cpu: cgsim_ktypes::CpuId(0),
                 cpus_allowed: u64::MAX,
+                tgid: INIT_PID,
+                threads: Vec::new(),
             },
         );
         st

@@ -2,7 +2,8 @@
 //!
 //! **Kernel:** `struct task_struct` (`include/linux/sched.h`), `struct files_struct`
 //! (`include/linux/fdtable.h`), `struct fs_struct` (cwd, umask), 2.6.25.
-//! **Differences:** one thread per process (pid = tgid); the working directory is kept by name and
+//! **Differences:** a thread (`thread.rs`) shares its leader's fd table and mm, which stay
+//! on the leader's record; the working directory is kept by name and
 //! resolved again on use, so a removed cwd makes relative lookups fail with ENOENT instead of
 //! pointing at a dead dentry; no process groups or sessions.
 //! **Invariants:**
@@ -107,6 +108,12 @@ pub struct Task {
     pub cpu: CpuId,
     /// `p->cpus_allowed` (bit n = CPU n), inherited at fork; `CPU_MASK_ALL` for init.
     pub cpus_allowed: u64,
+    /// `p->tgid`: the thread group's leader (the task's own pid for a process; see
+    /// `thread.rs` for the threads `Kernel::clone_thread` makes).
+    pub tgid: Pid,
+    /// A leader's other threads, in creation order (empty for a thread and for a
+    /// single-threaded process).
+    pub threads: Vec<Pid>,
 }
 
 impl Task {

@@ -121,4 +121,38 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         w.mc_mut(memcg).nr_tasks += 1;
         Ok(())
     }
+
+    /// `copy_process` with `CLONE_VM | CLONE_THREAD` (`copy_mm` takes a reference on the
+    /// creator's mm instead of copying it): `tid` joins the creator's memcg (or the one the
+    /// cgroup fork callback chose) with the creator's `comm` and OOM settings. The mm and its
+    /// charges stay with the thread-group leader's record, whose `mm->owner` it is; the
+    /// thread's record has no mm of its own, so the OOM killer picks the leader, and the
+    /// thread's exit unmaps nothing.
+    pub fn add_thread(&self, creator: Pid, tid: Pid) -> Result<(), Errno> {
+        let mut w = self.lock();
+        let p = w.tasks.get(&creator).cloned().ok_or(Errno::ESRCH)?;
+        let pending = w.pending_fork.remove(&tid);
+        let memcg = match pending {
+            Some(s) if w.memcgs.slots[s.index()].is_some() => s,
+            _ => p.memcg,
+        };
+        if let Some(old) = w.tasks.get(&tid) {
+            let old_memcg = old.memcg;
+            w.mc_mut(old_memcg).nr_tasks -= 1;
+        }
+        w.tasks.insert(
+            tid,
+            Task {
+                memcg,
+                mm: None,
+                parent: p.parent,
+                memdie: false,
+                oom_wait: None,
+                oom_origin: false,
+                ..p
+            },
+        );
+        w.mc_mut(memcg).nr_tasks += 1;
+        Ok(())
+    }
 }

@@ -11,4 +11,5 @@ mod psi;
 mod release;
 mod snapshot;
 mod tasks;
+mod threads;
 mod tree;

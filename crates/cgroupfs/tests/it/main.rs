@@ -22,6 +22,7 @@ mod psi;
 mod robust;
 mod sched;
 mod swap_fail;
+mod threads;
 mod tmpfs_total;
 mod vfs;
 

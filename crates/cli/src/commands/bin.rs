@@ -107,7 +107,7 @@ const SBIN: [&str; 12] = [
     "killall5",
 ];
 
-const USR_LOCAL_BIN: [&str; 7] = [
+const USR_LOCAL_BIN: [&str; 8] = [
     "cgroup_event_listener",
     "psi_listener",
     "events_listener",
@@ -115,6 +115,7 @@ const USR_LOCAL_BIN: [&str; 7] = [
     "memhold",
     "pagecache",
     "cgsim",
+    "threads",
 ];
 
 /// The directory a real system keeps `name` in, or `None` for a shell-only builtin.

@@ -51,6 +51,7 @@ pub mod sudo;
 pub mod taskset;
 pub mod tee;
 pub mod text;
+pub mod threads;
 pub mod touch_pidof;
 pub mod uname;
 pub mod userland;
@@ -147,6 +148,7 @@ impl Registry {
         findutils::register(&mut r);
         bc::register(&mut r);
         yes::register(&mut r);
+        threads::register(&mut r);
         uname::register(&mut r);
         shells::register(&mut r);
         egrep::register(&mut r);

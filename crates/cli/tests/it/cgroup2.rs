@@ -35,6 +35,7 @@ v2_script!(cgroup2_files);
 v2_script!(cgroup2_cpu);
 v2_script!(cgroup2_test_core);
 v2_script!(cgroup2_threaded);
+v2_script!(cgroup2_thread_groups);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]
@@ -50,6 +51,7 @@ fn test_core_port_passes() {
         "test_cgcore_invalid_domain",
         "test_cgcore_populated",
         "test_cgcore_proc_migration",
+        "test_cgcore_thread_migration",
         "test_cgcore_destroy",
     ] {
         assert!(

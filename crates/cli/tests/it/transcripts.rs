@@ -65,6 +65,7 @@ script!(rhel6_libcgroup);
 script!(mount_defaults);
 script!(mount_errors);
 script!(attach);
+script!(threads_v1);
 script!(mkdir_rmdir);
 script!(release_agent);
 script!(shell_language);

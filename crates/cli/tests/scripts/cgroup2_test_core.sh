@@ -1,7 +1,7 @@
 # The deterministic checks of the kernel's tools/testing/selftests/cgroup/test_core.c (v6.6),
 # rewritten as shell functions on the 6.6 preset; each prints a kselftest result line.
-# Not ported: test_cgcore_thread_migration (it moves pthreads between threaded cgroups; a
-# simulated process has one thread), test_cgcore_lesser_euid_open and
+# The selftest's pthreads are the threads of cgsim's `threads` program (the shell itself has
+# one thread). Not ported: test_cgcore_lesser_euid_open and
 # test_cgcore_lesser_ns_open (they need seteuid and cgroup namespaces), and the
 # clone3(CLONE_INTO_CGROUP) halves of test_cgcore_invalid_domain and test_cgcore_proc_migration.
 mkdir -p /sys/fs/cgroup
@@ -55,19 +55,51 @@ test_cgcore_populated() {
 	done
 	rmdir $b/cg_test_d $b/cg_test_c $b $a
 }
-# All threads of a process are migrated together (a simulated process has one thread).
+# All threads of a process are migrated together: a process with 13 threads besides its main
+# one moves by one write to cgroup.procs, and the destination's cgroup.threads has 14 lines.
 test_cgcore_proc_migration() {
 	mkdir $root/cg_src $root/cg_dst || return 1
-	cg_enter_current $root/cg_src || return 1
-	cg_enter_current $root/cg_dst || return 1
+	threads 13 &
+	pid=$!
+	echo $pid > $root/cg_src/cgroup.procs || return 1
+	echo $pid > $root/cg_dst/cgroup.procs || return 1
 	# cg_read_lc, read by the shell itself: a forked wc or a $(...) subshell would be in the
 	# cgroup too.
 	cg_read_lc $root/cg_dst/cgroup.threads
-	[ $lc = 1 ] || return 1
+	echo "cg_dst/cgroup.threads: $lc lines"
+	[ $lc = 14 ] || return 1
 	cg_read_lc $root/cg_src/cgroup.threads
 	[ $lc = 0 ] || return 1
-	cg_enter_current $root
+	kill $pid
+	wait $pid
 	rmdir $root/cg_dst $root/cg_src
+}
+# One thread moves alone, 1000 times, between two threaded cgroups of one domain, and its
+# /proc/PID/task/TID/cgroup follows; the main thread stays where it was.
+test_cgcore_thread_migration() {
+	dom=$root/cg_dom
+	mkdir $dom $dom/cg_src $dom/cg_dst || return 1
+	echo threaded > $dom/cg_src/cgroup.type || return 1
+	echo threaded > $dom/cg_dst/cgroup.type || return 1
+	threads 1 &
+	pid=$!
+	echo $pid > $dom/cg_src/cgroup.procs || return 1
+	for f in /proc/$pid/task/*; do
+		[ "${f##*/}" = $pid ] || tid=${f##*/}
+	done
+	i=0
+	while [ $i -lt 1000 ]; do
+		if [ $((i % 2)) = 0 ]; then g=cg_src; else g=cg_dst; fi
+		echo $tid > $dom/$g/cgroup.threads || return 1
+		read -r line < /proc/$pid/task/$tid/cgroup
+		[ "$line" = "0::/cg_dom/$g" ] || return 1
+		i=$((i + 1))
+	done
+	cat /proc/$pid/cgroup /proc/$pid/task/$tid/cgroup
+	[ "$(cat /proc/$pid/cgroup)" = "0::/cg_dom/cg_src" ] || return 1
+	kill $pid
+	wait $pid
+	rmdir $dom/cg_dst $dom/cg_src $dom
 }
 # Ten times: a child allocates and waits in the cgroup, the cgroup is killed (cg_killall writes
 # cgroup.kill), cgroup.procs empties, the cgroup is removed, the child is reaped.
@@ -124,7 +156,7 @@ test_cgcore_no_internal_process_constraint_on_threads() {
 for t in test_cgcore_internal_process_constraint test_cgcore_top_down_constraint_enable \
 	test_cgcore_top_down_constraint_disable test_cgcore_no_internal_process_constraint_on_threads \
 	test_cgcore_parent_becomes_threaded test_cgcore_invalid_domain test_cgcore_populated \
-	test_cgcore_proc_migration test_cgcore_destroy; do
+	test_cgcore_proc_migration test_cgcore_thread_migration test_cgcore_destroy; do
 	$t
 	result $? $t
 done

@@ -1,0 +1,176 @@
+//! Threads through the Kernel (`kernel/fork.c` `copy_process` with `CLONE_THREAD`,
+//! `kernel/exit.c` `do_exit`/`do_group_exit`/`delay_group_leader`, `fs/proc/base.c`
+//! `/proc/PID/task`): the cgroup files, `/proc`, signals and the exit of the leader.
+
+use crate::{INIT, cat, echo, errno};
+use cgsim_cgroupfs::{BootParams, Kernel, Signal, WaitStatus};
+use cgsim_ktypes::Errno;
+use std::sync::Arc;
+
+fn boot_6_6() -> Arc<Kernel> {
+    let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
+    k.mkdir(INIT, "/cg", 0o755).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup2", false, None)
+        .unwrap();
+    k
+}
+
+fn names(k: &Kernel, path: &str) -> Vec<String> {
+    k.readdir(INIT, path)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect()
+}
+
+#[test]
+fn threads_show_in_proc_and_move_through_cgroup_threads() {
+    let k = boot_6_6();
+    let p = k.fork(INIT).unwrap();
+    let t1 = k.clone_thread(p).unwrap();
+    let t2 = k.clone_thread(t1).unwrap();
+    assert_eq!(k.thread_group(t2).unwrap(), [p, t1, t2]);
+    assert_eq!(k.tgid(t2).unwrap(), p);
+    // /proc lists the process, not its threads; each thread has its directory anyway.
+    let root = names(&k, "/proc");
+    assert!(root.contains(&p.0.to_string()));
+    assert!(!root.contains(&t1.0.to_string()));
+    let mut task = names(&k, &format!("/proc/{p}/task"));
+    task.sort();
+    let mut want = vec![p.0.to_string(), t1.0.to_string(), t2.0.to_string()];
+    want.sort();
+    assert_eq!(task, want);
+    let status = cat(&k, INIT, &format!("/proc/{p}/task/{t1}/status")).unwrap();
+    assert!(
+        status.contains(&format!("Tgid:\t{p}\nPid:\t{t1}\n")),
+        "{status}"
+    );
+    assert_eq!(
+        errno(k.read_file(INIT, &format!("/proc/{t1}/task/999/status"))),
+        Some(Errno::ENOENT)
+    );
+    assert!(k.ps().iter().all(|i| i.pid != t1 && i.pid != t2));
+
+    for d in ["/cg/dom", "/cg/dom/src", "/cg/dom/dst"] {
+        k.mkdir(INIT, d, 0o755).unwrap();
+    }
+    echo(&k, INIT, "/cg/dom/src/cgroup.type", "threaded").unwrap();
+    echo(&k, INIT, "/cg/dom/dst/cgroup.type", "threaded").unwrap();
+    echo(&k, INIT, "/cg/dom/src/cgroup.procs", &t2.to_string()).unwrap();
+    let all = format!("{p}\n{t1}\n{t2}\n");
+    assert_eq!(cat(&k, INIT, "/cg/dom/src/cgroup.threads").unwrap(), all);
+    echo(&k, INIT, "/cg/dom/dst/cgroup.threads", &t1.to_string()).unwrap();
+    assert_eq!(
+        cat(&k, INIT, &format!("/proc/{p}/task/{t1}/cgroup")).unwrap(),
+        "0::/dom/dst\n"
+    );
+    assert_eq!(
+        cat(&k, INIT, &format!("/proc/{p}/cgroup")).unwrap(),
+        "0::/dom/src\n"
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/dom/cgroup.procs").unwrap(),
+        format!("{p}\n")
+    );
+    k.check_invariants();
+
+    // A signal to any thread is for the group: all of it dies, and the parent reaps the leader.
+    k.kill(INIT, t2, Signal::SIGTERM).unwrap();
+    k.run_until_idle();
+    assert_eq!(
+        k.waitpid(INIT, Some(p)).unwrap(),
+        Some((p, WaitStatus::Signaled(Signal::SIGTERM)))
+    );
+    assert_eq!(cat(&k, INIT, "/cg/dom/dst/cgroup.threads").unwrap(), "");
+    assert_eq!(
+        cat(&k, INIT, "/cg/dom/cgroup.events").unwrap(),
+        "populated 0\nfrozen 0\n"
+    );
+    assert!(k.tgid(t1).is_err());
+    k.check_invariants();
+}
+
+#[test]
+fn the_leader_exits_before_its_threads() {
+    let k = boot_6_6();
+    k.mkdir(INIT, "/cg/a", 0o755).unwrap();
+    let p = k.fork(INIT).unwrap();
+    echo(&k, INIT, "/cg/a/cgroup.procs", &p.to_string()).unwrap();
+    let t = k.clone_thread(p).unwrap();
+    k.exit_thread(p, 3);
+    // The leader is a zombie the parent cannot reap yet; cgroup.procs still lists it.
+    assert_eq!(k.waitpid(INIT, Some(p)).unwrap(), None);
+    assert!(
+        cat(&k, INIT, &format!("/proc/{p}/status"))
+            .unwrap()
+            .contains("Z (zombie)")
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(),
+        format!("{p}\n")
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.threads").unwrap(),
+        format!("{t}\n")
+    );
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.events").unwrap(),
+        "populated 1\nfrozen 0\n"
+    );
+    k.check_invariants();
+    // The last thread's exit ends the process with the leader's status.
+    k.exit_thread(t, 0);
+    assert_eq!(cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(), "");
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.events").unwrap(),
+        "populated 0\nfrozen 0\n"
+    );
+    assert_eq!(
+        k.waitpid(INIT, Some(p)).unwrap(),
+        Some((p, WaitStatus::Exited(3)))
+    );
+    k.check_invariants();
+}
+
+#[test]
+fn v1_tasks_and_procs_on_3_10() {
+    let k = Kernel::boot(BootParams::kernel("3.10").expect("a preset"));
+    k.mkdir(INIT, "/cg", 0o755).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory"))
+        .unwrap();
+    k.mkdir(INIT, "/cg/a", 0o755).unwrap();
+    let p = k.fork(INIT).unwrap();
+    let t = k.clone_thread(p).unwrap();
+    echo(&k, INIT, "/cg/a/tasks", &t.to_string()).unwrap();
+    assert_eq!(cat(&k, INIT, "/cg/a/tasks").unwrap(), format!("{t}\n"));
+    assert_eq!(
+        cat(&k, INIT, "/cg/a/cgroup.procs").unwrap(),
+        format!("{p}\n")
+    );
+    echo(&k, INIT, "/cg/a/cgroup.procs", &p.to_string()).unwrap();
+    assert_eq!(cat(&k, INIT, "/cg/a/tasks").unwrap(), format!("{p}\n{t}\n"));
+    // Exit of a thread alone leaves the process.
+    k.exit_thread(t, 0);
+    assert_eq!(cat(&k, INIT, "/cg/a/tasks").unwrap(), format!("{p}\n"));
+    k.check_invariants();
+}
+
+#[test]
+fn a_child_forked_by_a_thread_outlives_the_thread() {
+    let k = boot_6_6();
+    let p = k.fork(INIT).unwrap();
+    let t = k.clone_thread(p).unwrap();
+    let c = k.fork(t).unwrap();
+    // getppid names the parent thread's process.
+    assert_eq!(k.getppid(c).unwrap(), p);
+    k.exit_thread(t, 0);
+    // The thread's child now belongs to the thread group's leader.
+    assert_eq!(k.getppid(c).unwrap(), p);
+    k.check_invariants();
+    k.exit(c, 7);
+    assert_eq!(
+        k.waitpid(p, Some(c)).unwrap(),
+        Some((c, WaitStatus::Exited(7)))
+    );
+    k.check_invariants();
+}
