@@ -789,6 +789,37 @@ fn through_kernel(direct: bool) -> Bench {
     }
 }
 
+/// One page through the 6.6 `Kernel` (`--kernel 6.6`, init in the root memcg): `mmap` of one
+/// page, a write fault on it, `munmap`. Run only with `CGSIM_MEMCG_LOOP` (for callgrind): it
+/// shows what each memory syscall's return to user space (`mem_cgroup_handle_over_high`)
+/// costs beside the fault itself.
+fn through_kernel_v6_6_page() -> Bench {
+    use cgsim_cgroupfs::{BootParams, Kernel, KernelVersion, MmapFlags};
+    let k = Kernel::boot_with_tracer(
+        BootParams {
+            ram: Bytes(256 << 20),
+            ..BootParams::for_kernel(KernelVersion::V6_6)
+        },
+        NoTrace,
+    );
+    let pid = Pid(1);
+    Bench {
+        id: "process/mmap_touch_munmap_4K/kernel_v6_6".to_string(),
+        per_iter: 1,
+        run: Box::new(move |n| {
+            probed(|| {
+                for _ in 0..n {
+                    let addr = k
+                        .mmap_anon(pid, PAGE_SIZE, MmapFlags::default())
+                        .expect("mmap");
+                    k.touch(pid, addr, PAGE_SIZE).expect("touch");
+                    k.munmap(pid, addr, PAGE_SIZE).expect("munmap");
+                }
+            })
+        }),
+    }
+}
+
 /// The `machine` side of [`through_kernel`]: a SEED `MemoryMachine` of the same size, alone.
 fn through_machine() -> Bench {
     const LEN: u64 = 1 << 30;
@@ -1488,8 +1519,16 @@ fn main() {
             ]
             .into_iter()
             .find(|b| b.id == id)
+        } else if id == "process/mmap_touch_munmap_4K/kernel_v6_6" {
+            Some(through_kernel_v6_6_page())
         } else {
-            fault_free_matrix().into_iter().find(|b| b.id == id)
+            // Besides the report's configurations, the plain page_counter pair (charge and
+            // uncharge of one page through the `Counter` impl, d4): the instruction count of
+            // the counter code alone, for changes to `crates/counters`.
+            fault_free_matrix()
+                .into_iter()
+                .chain([floor(Design::PageCounter, 4, 1)])
+                .find(|b| b.id == id)
         }
         .expect("no such configuration");
         let (t, _) = (b.run)(n);

@@ -273,8 +273,16 @@ impl<T: Tracer> Kernel<T> {
     /// sleeps when its step or signal handler returns ([`Kernel::psi_throttle`]); a task
     /// without a program (driven synchronously, like the shell) sleeps here, the clock moving
     /// and other programs running meanwhile.
+    ///
+    /// As `resume_user_mode_work` → `mem_cgroup_handle_over_high` (v6.6), which returns at
+    /// once unless `current->memcg_nr_pages_over_high` is set, a return that owes nothing
+    /// looks only at that count (the memcg world's read side): neither `Kernel::state` nor
+    /// the world's write side is taken.
     pub(crate) fn mem_return_to_user(&self, pid: Pid) {
         if !self.psi_enabled() {
+            return;
+        }
+        if !crate::with_machine!(&self.mem, m => m.over_high_pending()) {
             return;
         }
         let cpu = {

@@ -98,40 +98,40 @@ pub struct PageCounterOf<H> {
 /// The 3.19–4.x page_counter: the walk with no hook.
 pub type PageCounter = PageCounterOf<()>;
 
-/// What a kernel version's page_counter does at each level besides counting.
-pub trait LevelHook: Sized {
+/// What a kernel version's page_counter does at each level besides counting: the points where
+/// the 3.19–4.x counter (`()`) and the 6.6 one ([`Protected`](crate::Protected)) differ. The
+/// walk, the [`Counter`] and [`StockTarget`] impls and the readers are one generic impl over
+/// this trait, so each version is the same code with its hook items inlined.
+pub trait LevelHook: Sized + Send + Sync + std::fmt::Debug + 'static {
     /// A usage that went negative is reset to 0 (6.6) instead of left in place (3.19–5.x).
     const RESET_UNDERFLOW: bool;
+    /// The hook's state of a new level (`page_counter_init`).
+    fn init() -> Self;
     /// Run after `level`'s usage became `new` (and the charge was admitted there).
     fn usage_changed(level: &PageCounterOf<Self>, new: i64);
+    /// `page_counter_read` of a raw usage: 3.19 casts the `long` to `unsigned long` (a negative
+    /// usage reads huge); 6.6 never keeps a negative usage, and reads a transient one as 0.
+    fn read_usage(usage: i64) -> u64;
+    /// `page_counter_limit` (3.19) / `page_counter_set_max` (4.x, 6.6) of this version.
+    fn set_max(level: &PageCounterOf<Self>, nr: Pages) -> Result<(), Errno>;
 }
 
 impl LevelHook for () {
     const RESET_UNDERFLOW: bool = false;
     #[inline(always)]
+    fn init() {}
+    #[inline(always)]
     fn usage_changed(_level: &PageCounter, _new: i64) {}
+    #[inline(always)]
+    fn read_usage(usage: i64) -> u64 {
+        usage as u64
+    }
+    fn set_max(level: &PageCounter, nr: Pages) -> Result<(), Errno> {
+        level.set_max(nr)
+    }
 }
 
 impl PageCounter {
-    /// `page_counter_init(counter, NULL)`: usage 0, max `PAGE_COUNTER_MAX` (`include/linux/page_counter.h`, v3.19).
-    #[doc(alias = "page_counter_init")]
-    pub fn new_root(profile: PageCounterProfile, owner: usize) -> PageCounter {
-        PageCounter::init(None, profile, owner)
-    }
-
-    /// `page_counter_init(counter, parent)`.
-    pub fn new_child(parent: &Arc<PageCounter>, owner: usize) -> PageCounter {
-        PageCounter::init(Some(Arc::clone(parent)), parent.profile, owner)
-    }
-
-    fn init(
-        parent: Option<Arc<PageCounter>>,
-        profile: PageCounterProfile,
-        owner: usize,
-    ) -> PageCounter {
-        PageCounterOf::init_with(parent, profile, owner, ())
-    }
-
     /// `page_counter_limit` (3.19) / `page_counter_set_max` (4.x) (`mm/page_counter.c`).
     ///
     /// Swaps in the new maximum and succeeds if usage did not grow meanwhile; otherwise restores
@@ -160,53 +160,6 @@ impl PageCounter {
             self.max.store(old, Ordering::SeqCst);
             cond_resched();
         }
-    }
-
-    /// `page_counter_memparse(buf, max_string, &nr_pages)` (`mm/page_counter.c`, v3.19).
-    ///
-    /// The profile's unlimited spelling gives `PAGE_COUNTER_MAX`; otherwise `memparse` with
-    /// nothing left over (else `EINVAL`), divided by `PAGE_SIZE` rounding DOWN, capped at
-    /// `PAGE_COUNTER_MAX`.
-    #[doc(alias = "page_counter_memparse")]
-    pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
-        memparse_pages(
-            buf,
-            self.profile.max_string.as_bytes(),
-            self.profile.suffixes,
-        )
-    }
-
-    /// `page_counter_read`: usage in pages, as the kernel's `unsigned long` cast reads it.
-    #[doc(alias = "page_counter_read")]
-    pub fn read(&self) -> Pages {
-        Pages(self.usage.load(Ordering::Relaxed) as u64)
-    }
-
-    /// Usage with its sign (negative only after an underflow).
-    pub fn usage_signed(&self) -> i64 {
-        self.usage.load(Ordering::Relaxed)
-    }
-
-    /// `max` (`limit` in 3.19), pages.
-    pub fn max(&self) -> Pages {
-        Pages(self.max.load(Ordering::Relaxed))
-    }
-
-    /// `watermark`, pages.
-    pub fn watermark(&self) -> Pages {
-        Pages(self.watermark.load(Ordering::Relaxed))
-    }
-
-    /// `page_counter_reset_watermark`: `watermark := usage`.
-    #[doc(alias = "page_counter_reset_watermark")]
-    pub fn reset_watermark(&self) {
-        self.watermark
-            .store(self.usage.load(Ordering::Relaxed) as u64, Ordering::Relaxed);
-    }
-
-    /// The profile this tree was built with.
-    pub fn profile(&self) -> PageCounterProfile {
-        self.profile
     }
 
     /// Check the **Invariants** that hold without forced charges or underflows.
@@ -254,6 +207,74 @@ pub(crate) fn to_long(nr: Pages) -> i64 {
 }
 
 impl<H: LevelHook> PageCounterOf<H> {
+    /// `page_counter_init(counter, NULL)`: usage 0, max `PAGE_COUNTER_MAX`
+    /// (`include/linux/page_counter.h`, v3.19; 6.6 also `high`, which `mem_cgroup_css_alloc`
+    /// sets to `PAGE_COUNTER_MAX` with `page_counter_set_high`).
+    #[doc(alias = "page_counter_init")]
+    pub fn new_root(profile: PageCounterProfile, owner: usize) -> Self {
+        Self::init_with(None, profile, owner, H::init())
+    }
+
+    /// `page_counter_init(counter, parent)`.
+    pub fn new_child(parent: &Arc<Self>, owner: usize) -> Self {
+        Self::init_with(Some(Arc::clone(parent)), parent.profile, owner, H::init())
+    }
+
+    /// `page_counter_memparse(buf, max_string, &nr_pages)` (`mm/page_counter.c`, v3.19) with
+    /// the profile's v1 spelling of unlimited.
+    ///
+    /// The profile's unlimited spelling gives `PAGE_COUNTER_MAX`; otherwise `memparse` with
+    /// nothing left over (else `EINVAL`), divided by `PAGE_SIZE` rounding DOWN, capped at
+    /// `PAGE_COUNTER_MAX`.
+    #[doc(alias = "page_counter_memparse")]
+    pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
+        memparse_pages(
+            buf,
+            self.profile.max_string.as_bytes(),
+            self.profile.suffixes,
+        )
+    }
+
+    /// `page_counter_read`: usage in pages, as the version reads it ([`LevelHook::read_usage`]).
+    #[doc(alias = "page_counter_read")]
+    #[inline]
+    pub fn read(&self) -> Pages {
+        Pages(H::read_usage(self.usage.load(Ordering::Relaxed)))
+    }
+
+    /// Usage with its sign (negative only after an underflow).
+    pub fn usage_signed(&self) -> i64 {
+        self.usage.load(Ordering::Relaxed)
+    }
+
+    /// `max` (`limit` in 3.19), pages.
+    #[inline]
+    pub fn max(&self) -> Pages {
+        Pages(self.max.load(Ordering::Relaxed))
+    }
+
+    /// `watermark`, pages (`memory.max_usage_in_bytes`; `memory.peak` in v2).
+    pub fn watermark(&self) -> Pages {
+        Pages(self.watermark.load(Ordering::Relaxed))
+    }
+
+    /// `page_counter_reset_watermark`: `watermark := usage`.
+    #[doc(alias = "page_counter_reset_watermark")]
+    pub fn reset_watermark(&self) {
+        self.watermark.store(self.read().0, Ordering::Relaxed);
+    }
+
+    /// The profile this tree was built with.
+    pub fn profile(&self) -> PageCounterProfile {
+        self.profile
+    }
+
+    /// The parent level.
+    #[inline(always)]
+    pub fn parent(&self) -> Option<&Self> {
+        self.parent.as_deref()
+    }
+
     /// `page_counter_init(counter, parent)` with the hook's initial state `ext`.
     pub(crate) fn init_with(
         parent: Option<Arc<PageCounterOf<H>>>,
@@ -390,16 +411,16 @@ impl<H: LevelHook> PageCounterOf<H> {
     }
 }
 
-impl Counter for PageCounter {
+impl<H: LevelHook> Counter for PageCounterOf<H> {
     const KERNEL_NAME: &'static str = "page_counter";
     type Profile = PageCounterProfile;
 
     fn new_root(profile: PageCounterProfile, owner: usize) -> Self {
-        PageCounter::new_root(profile, owner)
+        PageCounterOf::new_root(profile, owner)
     }
 
     fn new_child(parent: &Arc<Self>, owner: usize) -> Self {
-        PageCounter::new_child(parent, owner)
+        PageCounterOf::new_child(parent, owner)
     }
 
     #[inline(always)]
@@ -413,7 +434,7 @@ impl Counter for PageCounter {
 
     #[inline(always)]
     fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
-        PageCounter::try_charge(self, nr, tracer, cpu)
+        PageCounterOf::try_charge(self, nr, tracer, cpu)
     }
 
     fn charge_nofail<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
@@ -423,14 +444,12 @@ impl Counter for PageCounter {
 
     #[inline(always)]
     fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
-        PageCounter::uncharge(self, nr, tracer, cpu)
+        PageCounterOf::uncharge(self, nr, tracer, cpu)
     }
 
     /// `mem_cgroup_margin` for one counter: `max - usage` if below, else 0.
     fn margin(&self) -> Pages {
-        let count = self.read().0;
-        let max = self.max().0;
-        Pages(max.saturating_sub(count))
+        Pages(self.max().0.saturating_sub(self.read().0))
     }
 
     /// Pages times `PAGE_SIZE`, wrapping as the kernel's `u64` multiplication does.
@@ -458,9 +477,10 @@ impl Counter for PageCounter {
         self.memparse(buf).map(|p| Bytes(p.0 * PAGE_SIZE))
     }
 
-    /// Whole pages of `limit` (rounding down), capped at `PAGE_COUNTER_MAX`.
+    /// Whole pages of `limit` (rounding down), capped at `PAGE_COUNTER_MAX`, through the
+    /// version's `set_max` ([`LevelHook::set_max`]).
     fn set_limit(&self, limit: Bytes) -> Result<(), Errno> {
-        self.set_max(Pages((limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
+        H::set_max(self, Pages((limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
     }
 
     fn set_soft_limit(&self, limit: Bytes) {
@@ -479,9 +499,9 @@ impl Counter for PageCounter {
     }
 }
 
-impl StockTarget for PageCounter {
+impl<H: LevelHook> StockTarget for PageCounterOf<H> {
     #[inline]
     fn stock_uncharge(&self, nr: Pages) -> Result<(), Underflow> {
-        PageCounter::uncharge(self, nr, &cgsim_ktypes::NoTrace, CpuId(0))
+        PageCounterOf::uncharge(self, nr, &cgsim_ktypes::NoTrace, CpuId(0))
     }
 }

@@ -14,7 +14,7 @@
 //! fields ride along as the level's `ext`, and `propagate_protected_usage` runs after each
 //! level's usage changes.
 //!
-//! **Differences:** `soft_limit` is kept here for a uniform [`Counter`] interface (the kernel
+//! **Differences:** `soft_limit` is kept here for a uniform [`Counter`](crate::Counter) interface (the kernel
 //! keeps it in `struct mem_cgroup`, for v1 only). The 3.19–4.x counter without protection is
 //! [`crate::PageCounter`]; this one is the 6.6 layout, so an underflow is reported and the
 //! level reset to 0, as `page_counter_cancel` has done since 5.x.
@@ -23,13 +23,9 @@
 //! `max` are written by their setters, whose callers serialise; `emin` and `elow` are written
 //! by reclaim's calculation and read racily, as in the kernel.
 
-use std::sync::Arc;
-
 use cgsim_ktypes::parse::MemparseSuffixes;
-use cgsim_ktypes::trace::Tracer;
-use cgsim_ktypes::{Bytes, CpuId, Errno, PAGE_SIZE, Pages};
+use cgsim_ktypes::{Errno, Pages};
 
-use crate::counter::{Counter, StockTarget, Underflow};
 use crate::page_counter::{
     LevelHook, PAGE_COUNTER_MAX, PageCounterOf, PageCounterProfile, memparse_pages,
 };
@@ -86,9 +82,31 @@ pub struct Protected {
 impl LevelHook for Protected {
     /// 5.x+ `page_counter_cancel` resets a negative usage to 0.
     const RESET_UNDERFLOW: bool = true;
+    /// `min` and `low` 0, `high` `PAGE_COUNTER_MAX` (`mem_cgroup_css_alloc` sets it with
+    /// `page_counter_set_high`).
+    fn init() -> Self {
+        Protected {
+            min: AtomicU64::new(0),
+            low: AtomicU64::new(0),
+            high: AtomicU64::new(PAGE_COUNTER_MAX),
+            emin: AtomicU64::new(0),
+            min_usage: AtomicI64::new(0),
+            children_min_usage: AtomicI64::new(0),
+            elow: AtomicU64::new(0),
+            low_usage: AtomicI64::new(0),
+            children_low_usage: AtomicI64::new(0),
+        }
+    }
     #[inline]
     fn usage_changed(level: &ProtectedPageCounter, new: i64) {
         level.propagate_protected_usage(new);
+    }
+    #[inline(always)]
+    fn read_usage(usage: i64) -> u64 {
+        usage.max(0) as u64
+    }
+    fn set_max(level: &ProtectedPageCounter, nr: Pages) -> Result<(), Errno> {
+        level.set_max(nr)
     }
 }
 
@@ -142,41 +160,6 @@ pub fn effective_protection(
 }
 
 impl ProtectedPageCounter {
-    /// `page_counter_init(counter, NULL)`: usage 0, `max` and `high` `PAGE_COUNTER_MAX`
-    /// (`mem_cgroup_css_alloc` sets `high` to `PAGE_COUNTER_MAX` with `page_counter_set_high`).
-    #[doc(alias = "page_counter_init")]
-    pub fn new_root(profile: PageCounterProfile, owner: usize) -> ProtectedPageCounter {
-        ProtectedPageCounter::init(None, profile, owner)
-    }
-
-    /// `page_counter_init(counter, parent)`.
-    pub fn new_child(parent: &Arc<ProtectedPageCounter>, owner: usize) -> ProtectedPageCounter {
-        ProtectedPageCounter::init(Some(Arc::clone(parent)), parent.profile, owner)
-    }
-
-    fn init(
-        parent: Option<Arc<ProtectedPageCounter>>,
-        profile: PageCounterProfile,
-        owner: usize,
-    ) -> ProtectedPageCounter {
-        PageCounterOf::init_with(
-            parent,
-            profile,
-            owner,
-            Protected {
-                min: AtomicU64::new(0),
-                low: AtomicU64::new(0),
-                high: AtomicU64::new(PAGE_COUNTER_MAX),
-                emin: AtomicU64::new(0),
-                min_usage: AtomicI64::new(0),
-                children_min_usage: AtomicI64::new(0),
-                elow: AtomicU64::new(0),
-                low_usage: AtomicI64::new(0),
-                children_low_usage: AtomicI64::new(0),
-            },
-        )
-    }
-
     /// `propagate_protected_usage(c, usage)`: record how much of this level's usage its `min`
     /// and `low` protect, and pass the change on to the parent's `children_*_usage`.
     ///
@@ -286,15 +269,6 @@ impl ProtectedPageCounter {
         memparse_pages(buf, word, self.profile.suffixes)
     }
 
-    /// `page_counter_memparse` with the profile's v1 spelling of unlimited (`-1`).
-    pub fn memparse(&self, buf: &[u8]) -> Result<Pages, Errno> {
-        memparse_pages(
-            buf,
-            self.profile.max_string.as_bytes(),
-            self.profile.suffixes,
-        )
-    }
-
     /// `mem_cgroup_calculate_protection(root, memcg)` for this level (`mm/memcontrol.c`,
     /// v6.6): update `emin` and `elow` from the parent's effective values, which the caller
     /// computed first (reclaim walks the tree top-down with `mem_cgroup_iter`).
@@ -374,17 +348,6 @@ impl ProtectedPageCounter {
         self.parent.is_none() || target.is_some_and(|t| std::ptr::eq(t, self))
     }
 
-    /// `page_counter_read`: usage in pages.
-    #[doc(alias = "page_counter_read")]
-    pub fn read(&self) -> Pages {
-        Pages(self.usage.load(Ordering::Relaxed).max(0) as u64)
-    }
-
-    /// `max`, pages.
-    pub fn max(&self) -> Pages {
-        Pages(self.max.load(Ordering::Relaxed))
-    }
-
     /// `high`, pages.
     pub fn high(&self) -> Pages {
         Pages(self.ext.high.load(Ordering::Relaxed))
@@ -398,11 +361,6 @@ impl ProtectedPageCounter {
     /// `low`, pages.
     pub fn low(&self) -> Pages {
         Pages(self.ext.low.load(Ordering::Relaxed))
-    }
-
-    /// `watermark`, pages (`memory.peak`).
-    pub fn watermark(&self) -> Pages {
-        Pages(self.watermark.load(Ordering::Relaxed))
     }
 
     /// The protection values of this level.
@@ -423,16 +381,6 @@ impl ProtectedPageCounter {
             self.ext.min_usage.load(Ordering::Relaxed),
             self.ext.low_usage.load(Ordering::Relaxed),
         )
-    }
-
-    /// The parent level.
-    pub fn parent(&self) -> Option<&ProtectedPageCounter> {
-        self.parent.as_deref()
-    }
-
-    /// The profile this tree was built with.
-    pub fn profile(&self) -> PageCounterProfile {
-        self.profile
     }
 
     /// Check this level's **Invariants** that need no other level: usage not negative,
@@ -458,97 +406,5 @@ impl ProtectedPageCounter {
                 "low_usage {lu} != min(usage {usage}, low {low})"
             );
         }
-    }
-}
-
-impl Counter for ProtectedPageCounter {
-    const KERNEL_NAME: &'static str = "page_counter";
-    type Profile = PageCounterProfile;
-
-    fn new_root(profile: PageCounterProfile, owner: usize) -> Self {
-        ProtectedPageCounter::new_root(profile, owner)
-    }
-
-    fn new_child(parent: &Arc<Self>, owner: usize) -> Self {
-        ProtectedPageCounter::new_child(parent, owner)
-    }
-
-    #[inline(always)]
-    fn parent(&self) -> Option<&Self> {
-        self.parent.as_deref()
-    }
-
-    fn owner(&self) -> usize {
-        self.owner
-    }
-
-    #[inline(always)]
-    fn try_charge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
-        ProtectedPageCounter::try_charge(self, nr, tracer, cpu)
-    }
-
-    fn charge_nofail<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), &Self> {
-        self.charge(nr, tracer, cpu);
-        Ok(())
-    }
-
-    #[inline(always)]
-    fn uncharge<T: Tracer>(&self, nr: Pages, tracer: &T, cpu: CpuId) -> Result<(), Underflow> {
-        ProtectedPageCounter::uncharge(self, nr, tracer, cpu)
-    }
-
-    /// `mem_cgroup_margin` for one counter: `max - usage` if below, else 0.
-    fn margin(&self) -> Pages {
-        Pages(self.max().0.saturating_sub(self.read().0))
-    }
-
-    fn usage(&self) -> Bytes {
-        Bytes(self.read().0 * PAGE_SIZE)
-    }
-
-    fn max_usage(&self) -> Bytes {
-        Bytes(self.watermark().0 * PAGE_SIZE)
-    }
-
-    fn limit(&self) -> Bytes {
-        Bytes(self.max().0 * PAGE_SIZE)
-    }
-
-    fn soft_limit(&self) -> Bytes {
-        Bytes(self.soft_limit.load(Ordering::Relaxed) * PAGE_SIZE)
-    }
-
-    fn failcnt(&self) -> u64 {
-        self.failcnt.load(Ordering::Relaxed)
-    }
-
-    fn parse_limit(&self, buf: &[u8]) -> Result<Bytes, Errno> {
-        self.memparse(buf).map(|p| Bytes(p.0 * PAGE_SIZE))
-    }
-
-    fn set_limit(&self, limit: Bytes) -> Result<(), Errno> {
-        self.set_max(Pages((limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX)))
-    }
-
-    fn set_soft_limit(&self, limit: Bytes) {
-        self.soft_limit.store(
-            (limit.0 / PAGE_SIZE).min(PAGE_COUNTER_MAX),
-            Ordering::Relaxed,
-        );
-    }
-
-    fn reset_max_usage(&self) {
-        self.watermark.store(self.read().0, Ordering::Relaxed);
-    }
-
-    fn reset_failcnt(&self) {
-        self.failcnt.store(0, Ordering::Relaxed);
-    }
-}
-
-impl StockTarget for ProtectedPageCounter {
-    #[inline]
-    fn stock_uncharge(&self, nr: Pages) -> Result<(), Underflow> {
-        ProtectedPageCounter::uncharge(self, nr, &cgsim_ktypes::NoTrace, CpuId(0))
     }
 }

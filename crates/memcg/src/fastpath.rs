@@ -15,7 +15,14 @@
 //! (zap). A charge that might fail is never tried here ([`MemCounter::fits`]), so reclaim, OOM
 //! and `failcnt` stay the slow path's. At the first page it cannot take, the call drops the read
 //! side and the slow path (world write side) continues from that page: the result is the same
-//! as if the slow path had done every page.
+//! as if the slow path had done every page. A zap checks each entry just before it frees it (one
+//! pass, as `zap_pte_range`), and hands the slow path its open uncharge batch
+//! (`current->memcg_batch`) with the rest of the range, so a range the fast path only begins is
+//! still uncharged once per batched memcg, as one `zap_page_range` does.
+//!
+//! The page table is reached through cursors (`PageTable::fill_range`, `clear_range`) that find
+//! each pte page once per call and then index its entries, as the kernel maps a pte page once
+//! (`pte_offset_map_lock`) for the run of entries it covers.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
@@ -43,9 +50,14 @@ use std::ops::ControlFlow;
 /// Memcgs one zap batches its uncharges for; pages of further memcgs are uncharged directly.
 const UNCHARGE_BATCH_SLOTS: usize = 4;
 
-/// Entries a fast zap's checking pass remembers for its freeing pass (1 KiB of stack); a
-/// longer range walks the page table twice.
-const ZAP_REMEMBER: usize = 64;
+/// What a fast zap leaves to the slow path: the range from `from` on, and the uncharge batch
+/// it opened (`current->memcg_batch`: a memcg and the pages held for it, not yet uncharged),
+/// which the slow zap continues ([`World::zap_page_range_from`]) and closes.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct ZapRest {
+    pub(crate) from: u64,
+    pub(crate) batch: Option<(MemcgSlot, u64)>,
+}
 
 /// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.
 struct Fast<'a, C: MemCounter> {
@@ -85,14 +97,25 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         f.fault_range(vpn, end, write)
     }
 
-    /// Zap `[first, end)` of `pid` on the fast path if every entry allows it; `false` leaves
-    /// the whole range to the slow path (nothing was changed).
-    pub(crate) fn zap_fast(&self, pid: Pid, first: u64, end: u64, cpu: CpuId) -> bool {
+    /// Zap `[first, end)` of `pid` on the fast path as far as the entries allow; what is
+    /// left (from the first entry it could not free, with the open uncharge batch) is the
+    /// slow path's.
+    pub(crate) fn zap_fast(
+        &self,
+        pid: Pid,
+        first: u64,
+        end: u64,
+        cpu: CpuId,
+    ) -> Result<(), ZapRest> {
+        let all = ZapRest {
+            from: first,
+            batch: None,
+        };
         let Some(w) = self.read_fast() else {
-            return false;
+            return Err(all);
         };
         let Some(mut f) = Fast::enter(&w, pid, cpu) else {
-            return false;
+            return Err(all);
         };
         f.zap_range(first, end)
     }
@@ -133,8 +156,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     }
 
     /// `do_anonymous_page` for each absent entry of an anonymous VMA, until one needs more.
-    fn fault_range(&mut self, mut vpn: u64, end: u64, write: bool) -> u64 {
+    fn fault_range(&mut self, vpn: u64, end: u64, write: bool) -> u64 {
         let w = self.w;
+        let (c, mm_id) = (self.c, self.mm_id);
         // mm->owner's memcg (`mm_memcg` without taking the mm lock again).
         let memcg = if self.mm.owner == self.pid {
             self.task_memcg
@@ -143,90 +167,89 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 .get(&self.mm.owner)
                 .map_or(MemcgSlot::ROOT, |t| t.memcg)
         };
-        // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
-        let mut vma_end = 0;
-        // `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
-        // nothing reads the delta before the CPU lock is released.
-        let mut faulted = 0u64;
         // The memcg's record and whether it charges counters, looked up once per call: the
         // world's read side keeps the memcg table as it is.
         let charges = w.charges_counters(memcg).then(|| w.mc(memcg));
-        while vpn < end {
+        let cpu = &mut *self.cpu;
+        let Mm { vmas, ptes, .. } = &mut *self.mm;
+        // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
+        let mut vma_end = 0;
+        let flags = PG_ANON | PG_ACTIVE | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 };
+        // `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
+        // nothing reads the delta before the CPU lock is released.
+        let mut faulted = 0u64;
+        // The pte cursor finds each pte page once (`pte_offset_map_lock`) and stores into its
+        // entries directly; it stops at the first entry that is not none.
+        let stop = ptes.fill_range(vpn, end, |vpn| {
             if vpn >= vma_end {
-                match self.mm.find_vma(vpn) {
+                match vmas.find(vpn) {
                     Some((start, v)) if v.kind == VmaKind::Anon && !v.locked => {
                         vma_end = start + v.pages;
                     }
-                    _ => break,
+                    _ => return None,
                 }
             }
-            // One page-table lookup for the check and the store (`pte_offset_map_lock`).
-            let Some(at) = self.mm.ptes.reserve(vpn) else {
-                break;
-            };
-            let Some(pfn) = self.alloc_frame() else {
-                break;
-            };
-            if !self.try_charge(memcg, charges) {
-                self.cpu.pcp.push(pfn);
-                break;
+            let pfn = Self::alloc_frame(w, cpu)?;
+            if !Self::try_charge(w, cpu, c, memcg, charges) {
+                cpu.pcp.push(pfn);
+                return None;
             }
             // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
             w.zone.pages[pfn.index()].store(Page {
-                flags: PG_ANON
-                    | PG_ACTIVE
-                    | PCG_USED
-                    | PG_PAGEVEC
-                    | if write { PG_DIRTY } else { 0 },
+                flags,
                 memcg,
                 mapcount: 1,
-                pagevec_cpu: self.c as u16,
-                owner: self.mm_id.0,
+                pagevec_cpu: c as u16,
+                owner: mm_id.0,
                 index: crate::mm::page_index(vpn),
                 ..Page::FREE
             });
             faulted += 1;
-            self.mm.ptes.fill(at, Pte::Page(pfn));
-            self.mm.anon_rss += 1;
-            self.cpu.pagevec.push(pfn);
-            if self.cpu.pagevec.len() >= PAGEVEC_SIZE {
-                self.pagevec_lru_add();
+            cpu.pagevec.push(pfn);
+            if cpu.pagevec.len() >= PAGEVEC_SIZE {
+                Self::pagevec_lru_add(w, cpu);
             }
-            self.cpu.fast_faults += 1;
-            vpn += 1;
-        }
+            Some(Pte::Page(pfn))
+        });
         if faulted > 0 {
-            let d = self.cpu.stat_mut(memcg);
+            self.mm.anon_rss += faulted;
+            cpu.fast_faults += faulted;
+            let d = cpu.stat_mut(memcg);
             d.rss += faulted as i64;
             d.pgpgin += faulted;
         }
-        vpn
+        stop
     }
 
     /// A frame from this CPU's cache, refilled from the global free list a batch at a time.
     /// `None` when the global list is empty: global reclaim is the slow path's.
-    fn alloc_frame(&mut self) -> Option<Pfn> {
-        if let Some(p) = self.cpu.pcp.pop() {
+    fn alloc_frame(w: &World<C>, cpu: &mut CpuState<C>) -> Option<Pfn> {
+        if let Some(p) = cpu.pcp.pop() {
             return Some(p);
         }
-        let mut free = self.w.zone.free.lock();
+        let mut free = w.zone.free.lock();
         let n = free.len().min(PCP_BATCH);
         let at = free.len() - n;
-        self.cpu.pcp.extend(free.drain(at..));
+        cpu.pcp.extend(free.drain(at..));
         drop(free);
-        self.cpu.pcp.pop()
+        cpu.pcp.pop()
     }
 
     /// `__mem_cgroup_try_charge`'s successful paths: the stock, or the counters when the charge
     /// (with its batch) fits everywhere.
     /// `m` is the memcg's record if it charges counters (`None` for the uncharged root).
-    fn try_charge(&mut self, memcg: MemcgSlot, m: Option<&MemCgroup<C>>) -> bool {
-        let w = self.w;
+    fn try_charge(
+        w: &World<C>,
+        cpu: &mut CpuState<C>,
+        c: usize,
+        memcg: MemcgSlot,
+        m: Option<&MemCgroup<C>>,
+    ) -> bool {
         let Some(m) = m else {
             return true;
         };
         let stock = w.profile.stock_pages;
-        if stock > 0 && self.cpu.stock.consume(&m.counters, Pages(1)) {
+        if stock > 0 && cpu.stock.consume(&m.counters, Pages(1)) {
             return true;
         }
         let csize = Pages(stock.max(1));
@@ -247,15 +270,15 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         });
         if !fits
             || over_high
-            || w.charge_counters(&NoTrace, CpuId(self.c as u32), memcg, csize)
+            || w.charge_counters(&NoTrace, CpuId(c as u32), memcg, csize)
                 .is_err()
         {
             // A racing charge took the room: the slow path retries (and counts the failure).
             return false;
         }
         if csize.0 > 1 {
-            self.cpu.stock.refill(&m.counters, Pages(csize.0 - 1));
-            if let Some(u) = self.cpu.stock.take_warning() {
+            cpu.stock.refill(&m.counters, Pages(csize.0 - 1));
+            if let Some(u) = cpu.stock.take_warning() {
                 w.printk(Level::Warning, u.to_string());
             }
         }
@@ -264,9 +287,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// `____pagevec_lru_add`: this CPU's pagevec onto its memcgs' LRU lists, under each list's
     /// lock.
-    fn pagevec_lru_add(&mut self) {
-        let w = self.w;
-        let mut pv = std::mem::take(&mut self.cpu.pagevec);
+    fn pagevec_lru_add(w: &World<C>, cpu: &mut CpuState<C>) {
+        let mut pv = std::mem::take(&mut cpu.pagevec);
         // One lock hold per run of pages of the same memcg, as the kernel takes `lru_lock`
         // once per pagevec (again only when the zone changes).
         let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
@@ -282,32 +304,40 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         drop(held);
         pv.clear();
-        self.cpu.pagevec = pv;
+        cpu.pagevec = pv;
     }
 
-    /// `zap_page_range` when every entry is a private anonymous page this call may free;
-    /// otherwise change nothing and return `false`.
-    fn zap_range(&mut self, first: u64, end: u64) -> bool {
+    /// `zap_page_range` of `[first, end)` as far as every entry is a private anonymous page
+    /// this call may free, in one pass: each entry is checked and, if this call may free it,
+    /// unmapped and freed at once. The first entry it may not free stops the pass, and the rest
+    /// of the range, from that entry on, is left to the slow path ([`ZapRest`]) with the
+    /// uncharge batch still open, so the whole zap uncharges as one slow zap would.
+    fn zap_range(&mut self, first: u64, end: u64) -> Result<(), ZapRest> {
         let w = self.w;
         let c = self.c as u16;
-        // First pass: only pages whose every lock this call can take. The entries it finds
-        // are remembered (up to ZAP_REMEMBER of them) so the second pass does not walk the
-        // page table again; the mm lock keeps them as they are.
-        // With each entry its page record's first word as loaded here: nothing can change it before the
-        // second pass (the page is on this CPU's pagevec, whose lock this call holds, or on an
-        // LRU list, which only the slow path (write side) takes pages off besides a zap of
-        // its own mm, whose lock this call holds).
-        let mut found: ArrayVec<(u64, Pfn, Page), ZAP_REMEMBER> = ArrayVec::new();
-        let mut all_found = true;
+        let cpu = &mut *self.cpu;
+        let Mm { ptes, anon_rss, .. } = &mut *self.mm;
+        // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
+        // pages directly; a few slots keep the common cases batched without allocating. The
+        // counters are uncharged once per slot at the end (`mem_cgroup_uncharge_start`/`_end`).
+        let mut batch: ArrayVec<(MemcgSlot, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
+        // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
+        // memcg (`lock_batch`), not taken per page.
+        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
+        let mut lock_batch = 0;
+        // The memcg whose OOM state was looked up last (once per run of pages of one memcg).
         let mut ok_memcg = NO_MEMCG;
-        let refused = self.mm.ptes.walk(first, end, |vpn, pte| {
+        let mut zapped = 0u64;
+        let refused = ptes.clear_range(first, end, |_, pte| {
             let Pte::Page(pfn) = pte else {
                 return ControlFlow::Break(());
             };
-            let pg = w.zone.pages[pfn.index()].load_head();
-            if found.try_push((vpn, pfn, pg)).is_err() {
-                all_found = false;
-            }
+            let frame = &w.zone.pages[pfn.index()];
+            // The page record's first word, loaded once: nothing else can change it while this
+            // call runs (the page is on this CPU's pagevec, whose lock this call holds, or on
+            // an LRU list, which only the slow path (write side) takes pages off besides a zap
+            // of its own mm, whose lock this call holds).
+            let pg = frame.load_head();
             let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
             if !pg.has(PG_ANON)
                 || pg.mapcount != 1
@@ -317,44 +347,13 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             {
                 return ControlFlow::Break(());
             }
-            // The memcg's OOM state, looked up once per run of pages of one memcg.
             if pg.memcg != ok_memcg {
                 if w.mc(pg.memcg).under_oom > 0 {
                     return ControlFlow::Break(());
                 }
                 ok_memcg = pg.memcg;
             }
-            ControlFlow::Continue(())
-        });
-        if refused.is_break() {
-            return false;
-        }
-        // Second pass: unmap, take off the LRU or pagevec, free; the counters are uncharged once
-        // per memcg at the end (`mem_cgroup_uncharge_start`/`_end`).
-        // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
-        // pages directly; a few slots keep the common cases batched without allocating.
-        let mut batch: ArrayVec<(MemcgSlot, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
-        // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
-        // memcg (`lock_batch`), not taken per page.
-        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
-        let mut lock_batch = 0;
-        let mut from = first;
-        let mut next = 0;
-        loop {
-            let (vpn, pfn, pg) = if all_found {
-                let Some(&e) = found.get(next) else { break };
-                next += 1;
-                e
-            } else {
-                let Some((vpn, Pte::Page(pfn))) = self.mm.ptes.next_in(from, end) else {
-                    break;
-                };
-                from = vpn + 1;
-                (vpn, pfn, w.zone.pages[pfn.index()].load_head())
-            };
-            self.mm.ptes.remove(vpn);
-            self.mm.anon_rss -= 1;
-            let frame = &w.zone.pages[pfn.index()];
+            // Unmap (the cursor clears the entry), take off the LRU or pagevec, free.
             if pg.has(PG_LRU) {
                 lock_batch += 1;
                 if lock_batch > SWAP_CLUSTER_MAX {
@@ -367,7 +366,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 };
                 page::list_del(&w.zone.pages, lru, pg.lru_list(), pfn);
             } else {
-                let pv = &mut self.cpu.pagevec;
+                let pv = &mut cpu.pagevec;
                 let i = pv
                     .iter()
                     .position(|&p| p == pfn)
@@ -382,7 +381,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             } else if !batch.is_full() {
                 batch.push((pg.memcg, 1));
             } else {
-                let d = self.cpu.stat_mut(pg.memcg);
+                let d = cpu.stat_mut(pg.memcg);
                 d.rss -= 1;
                 d.pgpgout += 1;
                 if w.charges_counters(pg.memcg) {
@@ -390,30 +389,47 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 }
             }
             frame.store(Page::FREE);
-            self.cpu.fast_zaps += 1;
-            self.cpu.pcp.push(pfn);
-            if self.cpu.pcp.is_full() {
-                self.pcp_give_back();
+            zapped += 1;
+            cpu.pcp.push(pfn);
+            if cpu.pcp.is_full() {
+                Self::pcp_give_back(w, cpu);
             }
-        }
+            ControlFlow::Continue(())
+        });
         drop(held);
-        for (s, n) in batch {
-            let d = self.cpu.stat_mut(s);
+        *anon_rss -= zapped;
+        cpu.fast_zaps += zapped;
+        // The first slot is the kernel's batch (the memcg of the first page uncharged); it
+        // stays open for the slow path if the pass was refused.
+        let mut handed = None;
+        for (k, (s, n)) in batch.into_iter().enumerate() {
+            let d = cpu.stat_mut(s);
             d.rss -= n as i64;
             d.pgpgout += n;
-            if w.charges_counters(s) {
+            if !w.charges_counters(s) {
+                continue;
+            }
+            if k == 0 && refused.is_some() {
+                handed = Some((s, n));
+            } else {
                 w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), s, n, n);
             }
         }
-        if self.cpu.pcp.len() > PCP_HIGH {
-            self.pcp_give_back();
+        if cpu.pcp.len() > PCP_HIGH {
+            Self::pcp_give_back(w, cpu);
         }
-        true
+        match refused {
+            None => Ok(()),
+            Some(from) => Err(ZapRest {
+                from,
+                batch: handed,
+            }),
+        }
     }
 
     /// `free_pcppages_bulk`: a batch of this CPU's cached frames back to the global list.
-    fn pcp_give_back(&mut self) {
-        let at = self.cpu.pcp.len().saturating_sub(PCP_BATCH);
-        self.w.zone.free.lock().extend(self.cpu.pcp.drain(at..));
+    fn pcp_give_back(w: &World<C>, cpu: &mut CpuState<C>) {
+        let at = cpu.pcp.len().saturating_sub(PCP_BATCH);
+        w.zone.free.lock().extend(cpu.pcp.drain(at..));
     }
 }

@@ -72,13 +72,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         }
         let first = addr >> PAGE_SHIFT;
         let n = len.page_align().0 >> PAGE_SHIFT;
-        if self.zap_fast(pid, first, first + n, cpu) {
+        let Err(rest) = self.zap_fast(pid, first, first + n, cpu) else {
             return Ok(());
-        }
+        };
         let mut w = self.lock();
-        let mm = w.task_mm(pid)?;
-        w.zap_page_range(t, cpu, mm, first, n);
-        Ok(())
+        w.zap_page_range_from(t, cpu, pid, first + n, rest)
     }
 
     /// `mlock(addr, len)`: mark the VMAs covering the range `VM_LOCKED`, fault every page in

@@ -28,6 +28,7 @@ use crate::machine::MemoryMachine;
 use crate::machine::World;
 use crate::memcontrol::MemcgSlot;
 use crate::memcontrol_v2::{MAX_RECLAIM_RETRIES, MemcgEvent};
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::{CpuId, Pid, Tracer};
 
 /// `CONFIG_HZ` of the simulated kernel (jiffies per second).
@@ -115,6 +116,15 @@ impl<C: MemCounter> World<C> {
 }
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
+    /// Whether the task returning to user space owes anything (`current->memcg_nr_pages_over_high`
+    /// is not 0): the test `mem_cgroup_handle_over_high` makes first (v6.6: `if
+    /// (likely(!nr_pages)) return;`), on the world's read side, so the common return of a
+    /// memory syscall takes neither the write side nor any lock of the caller's.
+    pub fn over_high_pending(&self) -> bool {
+        let w = Tracked::new(LockClass::MemcgWorld, || self.world.read());
+        w.current.nr_pages_over_high != 0
+    }
+
     /// `mem_cgroup_handle_over_high` on the way back to user space after a syscall of `pid`:
     /// 0 if the task owes nothing, else the jiffies it must sleep (`penalty_jiffies`, at most
     /// `MEMCG_MAX_HIGH_DELAY_JIFFIES`) after reclaim could not bring the overage down.

@@ -121,14 +121,6 @@ pub(crate) struct PageTable {
     len: u64,
 }
 
-/// An entry of a [`PageTable`] found none by [`PageTable::reserve`]: its pte page's slot and
-/// its index there.
-#[derive(Copy, Clone, Debug)]
-pub(crate) struct PteSlot {
-    slot: u32,
-    i: u32,
-}
-
 fn encode(pte: Pte) -> u64 {
     match pte {
         Pte::Page(pfn) => PTE_PAGE | u64::from(pfn.0),
@@ -165,19 +157,7 @@ impl PageTable {
 
     /// `set_pte_at`: store an entry (allocating the pte page if needed); returns the old one.
     pub(crate) fn insert(&mut self, vpn: u64, pte: Pte) -> Option<Pte> {
-        let ti = vpn / PTRS_PER_PTE;
-        let slot = match self.slot(ti) {
-            Some(s) => s,
-            None => {
-                let s = self.tables.insert(Box::new(PteTable {
-                    entries: [0; PTRS_PER_PTE as usize],
-                    used: 0,
-                }));
-                self.index.insert(ti, s);
-                self.last.set(Some((ti, s)));
-                s
-            }
-        };
+        let slot = self.slot_or_alloc(vpn / PTRS_PER_PTE);
         let t = &mut self.tables[slot];
         let e = &mut t.entries[(vpn % PTRS_PER_PTE) as usize];
         let old = decode(*e);
@@ -187,40 +167,6 @@ impl PageTable {
             self.len += 1;
         }
         old
-    }
-
-    /// The place of `vpn`'s entry if it is none, allocating its pte page if needed (as
-    /// `__pte_alloc` before `do_anonymous_page` looks at the entry): the fault checks the entry
-    /// and later stores into it with one lookup ([`fill`](Self::fill)). An unused reservation
-    /// changes nothing but may leave an empty pte page, which the table allows.
-    pub(crate) fn reserve(&mut self, vpn: u64) -> Option<PteSlot> {
-        let ti = vpn / PTRS_PER_PTE;
-        let slot = match self.slot(ti) {
-            Some(s) => s,
-            None => {
-                let s = self.tables.insert(Box::new(PteTable {
-                    entries: [0; PTRS_PER_PTE as usize],
-                    used: 0,
-                }));
-                self.index.insert(ti, s);
-                self.last.set(Some((ti, s)));
-                s
-            }
-        };
-        let i = (vpn % PTRS_PER_PTE) as u32;
-        (self.tables[slot].entries[i as usize] == 0).then_some(PteSlot {
-            slot: slot as u32,
-            i,
-        })
-    }
-
-    /// `set_pte_at` into an entry [`reserve`](Self::reserve) found none, with nothing changed
-    /// in the table since.
-    pub(crate) fn fill(&mut self, at: PteSlot, pte: Pte) {
-        let t = &mut self.tables[at.slot as usize];
-        t.entries[at.i as usize] = encode(pte);
-        t.used += 1;
-        self.len += 1;
     }
 
     /// `pte_clear`: remove the entry for `vpn`; returns it. The pte page stays.
@@ -235,6 +181,111 @@ impl PageTable {
             self.len -= 1;
         }
         old
+    }
+
+    /// The pte page of table index `ti`, allocated if absent (`__pte_alloc`), as a slot.
+    fn slot_or_alloc(&mut self, ti: u64) -> usize {
+        match self.slot(ti) {
+            Some(s) => s,
+            None => {
+                let s = self.tables.insert(Box::new(PteTable {
+                    entries: [0; PTRS_PER_PTE as usize],
+                    used: 0,
+                }));
+                self.index.insert(ti, s);
+                self.last.set(Some((ti, s)));
+                s
+            }
+        }
+    }
+
+    /// A fault's cursor over `[from, end)`: for each entry in address order that is none,
+    /// `f(vpn)` gives the entry to store (`set_pte_at`), or `None` to stop there; an entry
+    /// that is not none stops the walk too. Returns the first page not filled (`end` if
+    /// all were). Each pte page is found (or allocated, as `__pte_alloc` does) once, and its
+    /// entries are then reached directly, as `do_anonymous_page` holds the mapped pte page
+    /// across a fault-around.
+    pub(crate) fn fill_range(
+        &mut self,
+        from: u64,
+        end: u64,
+        mut f: impl FnMut(u64) -> Option<Pte>,
+    ) -> u64 {
+        let mut vpn = from;
+        while vpn < end {
+            let ti = vpn / PTRS_PER_PTE;
+            let slot = self.slot_or_alloc(ti);
+            let t = &mut self.tables[slot];
+            let stop = end.min((ti + 1) * PTRS_PER_PTE);
+            let mut filled = 0;
+            while vpn < stop {
+                let e = &mut t.entries[(vpn % PTRS_PER_PTE) as usize];
+                if *e != 0 {
+                    break;
+                }
+                let Some(pte) = f(vpn) else { break };
+                *e = encode(pte);
+                filled += 1;
+                vpn += 1;
+            }
+            t.used += filled;
+            self.len += u64::from(filled);
+            if vpn < stop {
+                return vpn;
+            }
+        }
+        end
+    }
+
+    /// A zap's cursor over `[from, end)`: each entry that is not none, in address order, goes
+    /// to `f`, which either frees what it maps (`Continue`: the entry is cleared, as
+    /// `ptep_get_and_clear_full`) or refuses it (`Break`: the entry stays and the walk stops).
+    /// Returns the page refused, if any. Each pte page is found once, as `zap_pte_range` maps a
+    /// pte page once and walks its entries.
+    pub(crate) fn clear_range(
+        &mut self,
+        from: u64,
+        end: u64,
+        mut f: impl FnMut(u64, Pte) -> ControlFlow<()>,
+    ) -> Option<u64> {
+        if from >= end {
+            return None;
+        }
+        let first = from / PTRS_PER_PTE;
+        let last = (end - 1) / PTRS_PER_PTE;
+        let mut cleared = 0u64;
+        let mut visit = |ti: u64, t: &mut PteTable| {
+            if t.used == 0 {
+                return None;
+            }
+            let base = ti * PTRS_PER_PTE;
+            let lo = (from.max(base) - base) as usize;
+            let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
+            for i in lo..hi {
+                let e = t.entries[i];
+                let Some(p) = decode(e) else { continue };
+                if f(base + i as u64, p).is_break() {
+                    return Some(base + i as u64);
+                }
+                t.entries[i] = 0;
+                t.used -= 1;
+                cleared += 1;
+            }
+            None
+        };
+        let refused = if first == last {
+            match self.slot(first) {
+                Some(s) => visit(first, &mut self.tables[s]),
+                None => None,
+            }
+        } else {
+            let tables = &mut self.tables;
+            self.index
+                .range(first..=last)
+                .find_map(|(&ti, &s)| visit(ti, &mut tables[s]))
+        };
+        self.len -= cleared;
+        refused
     }
 
     /// The first entry at or after `from` and before `end`.
@@ -268,46 +319,6 @@ impl PageTable {
             .map(|(&ti, &s)| (ti, &self.tables[s]))
             .filter(|(_, t)| t.used > 0)
             .find_map(|(ti, t)| scan(ti, t))
-    }
-
-    /// Visit the entries of `[from, end)` in address order until `f` breaks, finding each pte
-    /// page once (as `zap_pte_range` maps a pte page once and walks its entries), instead of a
-    /// lookup per entry as repeated [`next_in`](Self::next_in) calls do.
-    pub(crate) fn walk<B>(
-        &self,
-        from: u64,
-        end: u64,
-        mut f: impl FnMut(u64, Pte) -> ControlFlow<B>,
-    ) -> ControlFlow<B> {
-        if from >= end {
-            return ControlFlow::Continue(());
-        }
-        let first = from / PTRS_PER_PTE;
-        let last = (end - 1) / PTRS_PER_PTE;
-        let mut visit = |ti: u64, t: &PteTable| {
-            if t.used == 0 {
-                return ControlFlow::Continue(());
-            }
-            let base = ti * PTRS_PER_PTE;
-            let lo = (from.max(base) - base) as usize;
-            let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
-            for (i, &e) in t.entries[lo..hi].iter().enumerate() {
-                if let Some(p) = decode(e) {
-                    f(base + (lo + i) as u64, p)?;
-                }
-            }
-            ControlFlow::Continue(())
-        };
-        if first == last {
-            return match self.slot(first) {
-                Some(s) => visit(first, &self.tables[s]),
-                None => ControlFlow::Continue(()),
-            };
-        }
-        for (&ti, &s) in self.index.range(first..=last) {
-            visit(ti, &self.tables[s])?;
-        }
-        ControlFlow::Continue(())
     }
 
     /// Every entry in address order.
@@ -414,6 +425,25 @@ impl std::ops::DerefMut for Vmas {
     }
 }
 
+impl Vmas {
+    /// [`Mm::find_vma`] on the VMAs alone, so a caller holding the page table mutably (the
+    /// fault's pte cursor) can look VMAs up.
+    pub(crate) fn find(&self, vpn: u64) -> Option<(u64, Vma)> {
+        if let Some((start, vma)) = self.cache.get()
+            && start <= vpn
+            && vpn < start + vma.pages
+        {
+            return Some((start, vma));
+        }
+        let (&start, vma) = self.map.range(..=vpn).next_back()?;
+        let found = (vpn < start + vma.pages).then_some((start, *vma));
+        if found.is_some() {
+            self.cache.set(found);
+        }
+        found
+    }
+}
+
 /// The first mmap address (as a page number): 0x10000000.
 pub(crate) const MMAP_BASE_VPN: u64 = 0x10000;
 
@@ -446,18 +476,7 @@ impl Mm {
     /// `find_vma`: the VMA containing `vpn`, with its start. The last VMA found is tried first,
     /// as the kernel's `find_vma` tries `mm->mmap_cache` before walking the tree.
     pub(crate) fn find_vma(&self, vpn: u64) -> Option<(u64, Vma)> {
-        if let Some((start, vma)) = self.vmas.cache.get()
-            && start <= vpn
-            && vpn < start + vma.pages
-        {
-            return Some((start, vma));
-        }
-        let (&start, vma) = self.vmas.map.range(..=vpn).next_back()?;
-        let found = (vpn < start + vma.pages).then_some((start, *vma));
-        if found.is_some() {
-            self.vmas.cache.set(found);
-        }
-        found
+        self.vmas.find(vpn)
     }
 
     /// `total_vm` in pages.

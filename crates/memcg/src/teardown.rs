@@ -10,7 +10,7 @@ use crate::mm::{CacheSlot, MmId, Pte, SwapSlot, Vma, VmaKind};
 use crate::page::{NO_MEMCG, PG_ANON, Pfn};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::trace::{self, Tracer};
-use cgsim_ktypes::{CpuId, Pages, Pid};
+use cgsim_ktypes::{CpuId, Errno, Pages, Pid};
 
 impl<C: MemCounter> World<C> {
     /// Uncharge a page, take it off the LRU and free the frame.
@@ -155,6 +155,38 @@ impl<C: MemCounter> World<C> {
             }
         }
         self.mem_cgroup_uncharge_end(t, cpu);
+    }
+
+    /// The slow path's part of a zap the fast path began (`madvise(MADV_DONTNEED)`): zap
+    /// `[rest.from, end)` of `pid`'s mm inside the uncharge batch the fast path opened, so the
+    /// pages of the batch's memcg are uncharged once for the whole range, as one
+    /// `zap_page_range` does (`mem_cgroup_uncharge_start` ... `_end` around it). If the task
+    /// has gone meanwhile, the batch is closed at once (ESRCH).
+    pub(crate) fn zap_page_range_from<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+        end: u64,
+        rest: crate::fastpath::ZapRest,
+    ) -> Result<(), Errno> {
+        let mm = self.task_mm(pid);
+        self.mem_cgroup_uncharge_start();
+        if let Some((s, n)) = rest.batch {
+            let b = &mut self.current.uncharge_batch;
+            debug_assert!(
+                b.memcg.is_none() && b.depth == 1,
+                "no batch open but this one"
+            );
+            b.memcg = Some(s);
+            b.nr = n;
+            b.memsw_nr = n;
+        }
+        if let Ok(mm) = mm {
+            self.zap_page_range(t, cpu, mm, rest.from, end.saturating_sub(rest.from));
+        }
+        self.mem_cgroup_uncharge_end(t, cpu);
+        mm.map(|_| ())
     }
 
     pub(crate) fn shm_detach<T: Tracer>(&mut self, t: &T, cpu: CpuId, shm: u32) {

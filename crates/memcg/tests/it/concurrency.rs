@@ -159,3 +159,35 @@ fn a_fast_zap_over_many_memcgs_uncharges_each() {
     }
     m.check_invariants();
 }
+
+/// A zap the fast path can only begin: the parent's first two pages are its own again (written
+/// after fork, so copied), the last two still shared with the child. The fast path frees the
+/// first two and leaves the rest, with its open uncharge batch, to the slow path, which unmaps
+/// the shared pages without uncharging them (the child still maps them) and closes the batch:
+/// the parent's memcg ends with exactly the child's four pages charged.
+#[test]
+fn a_fast_zap_hands_the_rest_of_its_range_to_the_slow_path() {
+    let m = boot(64, 0);
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let parent = spawn(&m, 10, "parent", a);
+    let addr = m.mmap_anon(parent, Bytes(4 * 4096)).unwrap();
+    m.touch(parent, addr, Bytes(4 * 4096), true, CPU).unwrap();
+    m.fork_mm(parent, Pid(11)).unwrap();
+    // Copy-on-write of the first two pages: the parent gets private copies.
+    m.touch(parent, addr, Bytes(2 * 4096), true, CPU).unwrap();
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 6 * 4096);
+    let (_, zaps) = m.fast_path_pages();
+    let out = stat(&m, a, "pgpgout");
+    m.madvise_dontneed(parent, addr, Bytes(4 * 4096), CPU)
+        .unwrap();
+    assert_eq!(
+        m.fast_path_pages().1,
+        zaps + 2,
+        "the two private pages were zapped on the fast path"
+    );
+    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 4 * 4096);
+    assert_eq!(read_u64(&m, a, "memsw.usage_in_bytes"), 4 * 4096);
+    assert_eq!(stat(&m, a, "pgpgout"), out + 2);
+    assert_eq!(m.task_mm_counts(parent).unwrap().0, 0, "no anon page left");
+    m.check_invariants();
+}
