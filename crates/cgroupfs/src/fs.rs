@@ -463,7 +463,7 @@ impl<T: Tracer> Kernel<T> {
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
             // A program being stepped can sleep on a full pipe; synchronous code cannot.
-            FileKind::Pipe(p) => p.write(data, *self.stepping.lock() == Some(pid)),
+            FileKind::Pipe(p) => p.write(data, self.pipe_write_bounded(st, pid, p)),
         }
     }
 

@@ -925,9 +925,11 @@ impl<T: Tracer> Kernel<T> {
             match self.sys_read(pid, fd, buf) {
                 // A threaded task (a pipeline stage of shell code) sleeps as `pipe_read` does:
                 // its thread parks until the pipe has data or reaches end of file.
+                // Not for a program stepped from inside the task's turn (a process events
+                // listener run by the task's `fork`): that one returns to its own step.
                 Err(e)
                     if e.errno == cgsim_ktypes::Errno::EAGAIN
-                        && threaded::current().is_some()
+                        && threaded::current().is_some_and(|t| *self.stepping.lock() == Some(t))
                         && self.sched_pipe_ends(pid, fd).is_some() =>
                 {
                     threaded::block(threaded::BlockOn::Readable(pid, fd));
@@ -958,13 +960,14 @@ impl<T: Tracer> Kernel<T> {
         if stepping.is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
             self.run_until_idle();
         }
-        if stepping != Some(pid) || threaded::current() != Some(pid) {
+        if threaded::current().is_none_or(|task| stepping != Some(task)) {
             return self.sys_write(pid, fd, data);
         }
         // A threaded task writing to a pipe sleeps as `pipe_write` does: what fits goes in, the
         // thread parks until the reader makes room, and the rest follows (a blocking write is
         // whole unless it fails); a write with no reader left is EPIPE and SIGPIPE, which kills
-        // the task unless a trap catches it.
+        // the task unless a trap catches it. The same holds for a process the task's code runs
+        // in a further child (`pid` is then that child; see `pipe_write_bounded`).
         let mut done = 0;
         loop {
             match self.sys_write(pid, fd, &data[done..]) {

@@ -2080,27 +2080,51 @@ impl Env for Shell {
             Err(e) => return Err(format!("Pipe call failed: {}", e.errno.strerror())),
         };
         let line = self.line;
-        let child = self.fork_subshell(|sh, child| {
-            let _ = sh.k.dup2(child, w, Fd(1));
-            let _ = sh.k.close(child, w);
-            let _ = sh.k.close(child, r);
-            sh.run_program_as_process(program)
-        });
-        self.line = line;
-        let _ = self.k.close(pid, w);
-        let st = match child {
-            Some(c) => self.wait_foreground(c, "sh"),
-            None => 2,
+        let plumb = move |k: &Kernel, child: Pid| {
+            let _ = k.dup2(child, w, Fd(1));
+            let _ = k.close(child, w);
+            let _ = k.close(child, r);
         };
-        let mut text = Vec::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = self.k.read(pid, r, &mut buf) {
-            if n == 0 {
-                break;
+        let read_all = |sh: &mut Shell| {
+            let mut text = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = sh.k.read(pid, r, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                text.extend_from_slice(&buf[..n]);
             }
-            text.extend_from_slice(&buf[..n]);
-        }
-        let _ = self.k.close(pid, r);
+            let _ = sh.k.close(pid, r);
+            text
+        };
+        let (st, text) = if self.threaded {
+            // On a task thread the substitution is a task of its own, read while it runs, as
+            // dash's `evalbackcmd` forks and `expbackq` reads to end of file before waiting:
+            // its commands then sleep on a full pipe as any task's do, and it outlives this
+            // task if this one is killed (its next write then gets SIGPIPE).
+            let program = program.clone();
+            let child = self.fork_task(plumb, move |sh, _| sh.run_program_as_process(&program));
+            let _ = self.k.close(pid, w);
+            let text = read_all(self);
+            let st = match child {
+                Some(c) => self.wait_foreground(c, "sh"),
+                None => 2,
+            };
+            (st, text)
+        } else {
+            let child = self.fork_subshell(|sh, child| {
+                plumb(&sh.k, child);
+                sh.run_program_as_process(program)
+            });
+            self.line = line;
+            let _ = self.k.close(pid, w);
+            let st = match child {
+                Some(c) => self.wait_foreground(c, "sh"),
+                None => 2,
+            };
+            (st, read_all(self))
+        };
+        self.line = line;
         self.status = st;
         self.subst_status = Some(st);
         let mut s = String::from_utf8_lossy(&text).into_owned();

@@ -87,8 +87,10 @@ impl Shell {
 
     /// Whether a pipeline stage or background job `cmd` can run as the forked process itself
     /// without a task thread: a simple command naming a simulated program (`yes`, `sleep`),
-    /// which the scheduler already runs concurrently, or a wrapper that executes one
-    /// (`cgexec`, `sudo`, `taskset`, `nohup`: their command is executed as before).
+    /// which the scheduler already runs concurrently. A wrapper that executes a command
+    /// (`cgexec`, `sudo`, `taskset`, `nohup`, `env`, `setpriv`) is not one: what it executes
+    /// may be shell code (`sudo sh -c 'while :; do echo y; done' | head -n 1`), so it runs as a
+    /// threaded task, and a program it executes then replaces the task (`execve`).
     pub(crate) fn is_program_stage(&self, cmd: &super::Command) -> bool {
         let super::Command::Simple(sc) = cmd else {
             return false;
@@ -101,7 +103,7 @@ impl Shell {
             && !self.st.aliases.contains_key(name)
             && matches!(
                 self.registry.kind(base),
-                Some(crate::commands::Kind::Program(_) | crate::commands::Kind::Wrapper(_))
+                Some(crate::commands::Kind::Program(_))
             )
     }
 
