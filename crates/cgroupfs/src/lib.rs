@@ -570,6 +570,10 @@ pub struct Kernel<T: Tracer = Ftrace> {
     programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
     /// The program the scheduler is stepping now (its pipe writes may sleep).
     stepping: Mutex<Option<Pid>>,
+    /// Processes without a program of their own that a threaded task's thread runs and that
+    /// wait there for a child with a deadline (`timeout` in a further child of a pipeline
+    /// stage): process -> the threaded task to wake when it gets SIGCHLD (`crate::threaded`).
+    sigchld_proxy: Mutex<BTreeMap<Pid, Pid>>,
     /// `cgroup.event_control` registrations.
     evc: event_control::EventControlState,
     /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
@@ -661,6 +665,7 @@ impl<T: Tracer> Kernel<T> {
             }),
             programs: Mutex::new(BTreeMap::new()),
             stepping: Mutex::new(None),
+            sigchld_proxy: Mutex::new(BTreeMap::new()),
             evc: Default::default(),
             oom_adj_warned: Default::default(),
             fault,

@@ -299,6 +299,7 @@ impl<T: Tracer> State<T> {
                 before_oom_wait: None,
                 throttled: None,
                 throttle_owed: 0,
+                sig_ignored: 0,
                 environ: Vec::new(),
                 cpu: cgsim_ktypes::CpuId(0),
                 cpus_allowed: u64::MAX,

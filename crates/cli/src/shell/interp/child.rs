@@ -78,7 +78,11 @@ impl Shell {
                     return ChildEnd::Waited(ws);
                 }
                 Ok(None) => {
-                    if self.park_for_child(Some(child)) {
+                    // On a task thread the wait parks the thread, until the deadline if any.
+                    if self.park_for_child_of(parent, Some(child), deadline) {
+                        if deadline.is_some_and(|d| self.k.clock().now_nanos() >= d) {
+                            return ChildEnd::Deadline;
+                        }
                         continue;
                     }
                 }

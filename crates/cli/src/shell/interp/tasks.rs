@@ -74,6 +74,26 @@ impl Shell {
         true
     }
 
+    /// [`Shell::park_for_child`] for a child of `parent` (a process this task's code runs,
+    /// such as `timeout` in a further child), until the simulated clock reaches `deadline`
+    /// if one is given: the thread then sleeps on the clock, and the child's exit (its
+    /// SIGCHLD) cuts the sleep short.
+    pub(crate) fn park_for_child_of(
+        &mut self,
+        parent: Pid,
+        target: Option<Pid>,
+        deadline: Option<u64>,
+    ) -> bool {
+        if !self.threaded {
+            return false;
+        }
+        threaded::block(match deadline {
+            Some(d) => BlockOn::ChildUntil(parent, target, d),
+            None => BlockOn::Child(parent, target),
+        });
+        true
+    }
+
     /// Whether `pid` (or, for `None`, any child of the current process) is a threaded task
     /// this shell started: waiting for one lets the clock move to any sleeper's wake-up,
     /// since what the task waits for is not in this shell's own timer table.
