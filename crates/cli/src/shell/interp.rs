@@ -192,6 +192,10 @@ pub struct Shell {
     /// Every threaded task of this shell and of the task shells it made, whose code still runs
     /// on its thread: ended when the top-level shell is dropped (`tasks.rs`).
     pub(crate) task_threads: Arc<std::sync::Mutex<BTreeSet<Pid>>>,
+    /// Processes a task thread ran in place (a further child such as `cat` in `{ cat; }`, a
+    /// `( )` inside a stage) that were still running when the task was killed: their code
+    /// lived on the dead thread, so the main shell ends them (`tasks.rs`).
+    pub(crate) leftovers: Arc<std::sync::Mutex<Vec<Pid>>>,
     /// Jobs `wait` has collected: dash's `jp->waited`, freed when the next job is made.
     waited: BTreeSet<Pid>,
 }
@@ -284,6 +288,7 @@ impl Shell {
             task_cmds: 0,
             task_kids: BTreeSet::new(),
             task_threads: Arc::default(),
+            leftovers: Arc::default(),
             waited: BTreeSet::new(),
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
@@ -674,6 +679,9 @@ impl Shell {
             return;
         }
         self.k.run_until_idle();
+        if self.end_leftovers() {
+            self.k.run_until_idle();
+        }
         self.drain_console();
         if self.tracing {
             let events = self.k.tracer().take();
@@ -1010,7 +1018,9 @@ impl Shell {
         self.st.traps.retain(|_, a| a.is_empty());
         self.st.loop_depth = 0;
         self.st.locals.clear();
+        let guard = self.nested_guard(child);
         let outcome = super::grow(|| f(self, child));
+        drop(guard);
         let outcome = match (outcome, self.exit) {
             (Exec::Status(_), Some(code)) => Exec::Status(code),
             (o, _) => o,
@@ -1641,10 +1651,12 @@ impl Shell {
             }
         };
         let _ = self.k.set_comm(child, &comm_of(&argv[0]));
+        let guard = self.nested_guard(child);
         let outcome = match self.apply_redirects(child, redirs, false) {
             Ok(_) => self.exec_in(child, argv),
             Err(st) => Exec::Status(st),
         };
+        drop(guard);
         if let Exec::Status(st) = outcome {
             self.k.exit(child, st);
         }

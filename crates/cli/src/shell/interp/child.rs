@@ -61,9 +61,11 @@ impl Shell {
             let _ = self.k.dup2(child, fd, cgsim_cgroupfs::Fd(0));
             let _ = self.k.close(child, fd);
         }
+        let guard = self.nested_guard(child);
         if let Exec::Status(st) = self.exec_in(child, argv) {
             self.k.exit(child, st);
         }
+        drop(guard);
         Ok(child)
     }
 

@@ -166,6 +166,7 @@ impl Shell {
             task_cmds: 0,
             task_kids: Default::default(),
             task_threads: Arc::clone(&self.task_threads),
+            leftovers: Arc::clone(&self.leftovers),
             waited: Default::default(),
             sighup_ignored: self.sighup_ignored.clone(),
             exec_program: None,
@@ -228,6 +229,44 @@ impl Shell {
         }
         self.task_kids.insert(child);
         Some(child)
+    }
+}
+
+impl Shell {
+    /// On a task thread: a guard for `pid`, a process this thread runs in place (a further
+    /// child), that records it in [`Shell::leftovers`] if the thread unwinds (its task was
+    /// killed) while the process still runs here.
+    pub(crate) fn nested_guard(&self, pid: Pid) -> Option<NestedGuard> {
+        self.threaded.then(|| NestedGuard(Arc::clone(&self.leftovers), pid))
+    }
+
+    /// End the processes a killed task left running (see [`Shell::leftovers`]): SIGKILL, as
+    /// nothing of their code can run any more. In a real system each would go on as its own
+    /// process; here its code lived on the killed task's thread. Returns whether any was
+    /// ended.
+    pub(crate) fn end_leftovers(&mut self) -> bool {
+        let pids = std::mem::take(&mut *lock(&self.leftovers));
+        let mut any = false;
+        for pid in pids {
+            if self.k.task_alive(pid) {
+                let _ = self.k.kill(pid, pid, Signal::SIGKILL);
+                any = true;
+            }
+        }
+        any
+    }
+}
+
+/// See [`Shell::nested_guard`].
+pub(crate) struct NestedGuard(Arc<Mutex<Vec<Pid>>>, Pid);
+
+impl Drop for NestedGuard {
+    fn drop(&mut self) {
+        // Only an unwinding thread (`threaded::block` ending a killed task's thread) leaves
+        // the process behind; a normal return has finished with it.
+        if std::thread::panicking() {
+            lock(&self.0).push(self.1);
+        }
     }
 }
 
