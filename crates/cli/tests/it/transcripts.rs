@@ -129,6 +129,7 @@ script!(sh_test);
 script!(sh_read);
 script!(sh_concurrent_stages);
 script!(sh_streaming_filters);
+script!(sh_threaded_edges);
 
 #[test]
 fn tour() {
