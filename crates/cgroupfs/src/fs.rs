@@ -211,6 +211,12 @@ impl<T: Tracer> Kernel<T> {
                     text: self.proc_content(st, p)?,
                 }
             }
+            Node::Proc(p @ crate::procfs::ProcNode::SysKernel(crate::procfs::UtsFile::Shmmax)) => {
+                FileKind::Knob {
+                    file: crate::fault_inject::KnobFile::Shmmax,
+                    text: self.proc_content(st, p)?,
+                }
+            }
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
