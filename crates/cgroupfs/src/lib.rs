@@ -934,7 +934,8 @@ impl<T: Tracer> Kernel<T> {
                 // listener run by the task's `fork`): that one returns to its own step.
                 Err(e)
                     if e.errno == cgsim_ktypes::Errno::EAGAIN
-                        && threaded::current().is_some_and(|t| *self.stepping.lock() == Some(t))
+                        && threaded::current()
+                            .is_some_and(|t| *self.stepping.lock() == Some(t))
                         && self.sched_pipe_ends(pid, fd).is_some() =>
                 {
                     threaded::block(threaded::BlockOn::Readable(pid, fd));

@@ -138,11 +138,12 @@ pub(crate) fn doulongvec(data: &[u8]) -> Result<(Option<u64>, usize), Errno> {
 impl<T: Tracer> Kernel<T> {
     /// `kernel.shmmax` now (see the module docs).
     pub(crate) fn shmmax(&self, st: &State<T>) -> u64 {
-        st.shmmax.unwrap_or(if self.params.kernel > KernelVersion::V3_10 {
-            u64::MAX - (1 << 24)
-        } else {
-            32 << 20
-        })
+        st.shmmax
+            .unwrap_or(if self.params.kernel > KernelVersion::V3_10 {
+                u64::MAX - (1 << 24)
+            } else {
+                32 << 20
+            })
     }
 
     /// A write to `/proc/sys/kernel/shmmax` (the open checked the 0644 mode).

@@ -279,7 +279,7 @@ impl Stream {
                 // Byte offsets of the lossy text are those of the bytes when they are valid
                 // UTF-8; otherwise keep what is left as text.
                 if text.len() != valid {
-                    let rest = text[at..].as_bytes().to_vec();
+                    let rest = text.as_bytes()[at..].to_vec();
                     self.partial = rest;
                     at = 0;
                 }

@@ -1107,9 +1107,7 @@ fn sync_traps(sh: &mut Shell) {
         if n == Signal::SIGKILL.0 || n == Signal::SIGSTOP.0 {
             continue;
         }
-        let _ = sh
-            .k
-            .sigaction_ignore(pid, Signal(n), ignored.contains(&n));
+        let _ = sh.k.sigaction_ignore(pid, Signal(n), ignored.contains(&n));
     }
     // A threaded task's own program asks the trap table (`tasks.rs`).
     if install && !sh.on_task_thread() {

@@ -237,7 +237,8 @@ impl Shell {
     /// child), that records it in [`Shell::leftovers`] if the thread unwinds (its task was
     /// killed) while the process still runs here.
     pub(crate) fn nested_guard(&self, pid: Pid) -> Option<NestedGuard> {
-        self.threaded.then(|| NestedGuard(Arc::clone(&self.leftovers), pid))
+        self.threaded
+            .then(|| NestedGuard(Arc::clone(&self.leftovers), pid))
     }
 
     /// End the processes a killed task left running (see [`Shell::leftovers`]): SIGKILL, as
