@@ -22,20 +22,24 @@
 //! shell-code task; the recursion bounds ([`super::MAX_CALL_DEPTH`], heap-grown stack
 //! segments) are the same as the main shell's.
 //!
-//! **Differences:** a simple command that is a simulated program (`yes`, `sleep`,
-//! `memcg_process`, ...) or a wrapper that executes a command (`cgexec`, `sudo`, `nohup`,
-//! `taskset`, `setpriv`) is still executed directly in the forked process, as before, so
-//! `sudo sh -c 'while :; do echo; done' | head -n 1` does not stream; a
-//! command a threaded stage runs in a further child (`{ cat f; } | ...`) runs to completion
-//! inside it, its pipe writes growing the buffer as the main shell's do (only the stage's own
-//! process sleeps on a full pipe); `timeout` inside a threaded stage waits without its
-//! deadline. A threaded task gives up its turn every [`YIELD_EVERY`] simple commands, so a
-//! background loop that never blocks (`while :; do :; done &`) cannot starve the others; the
-//! scheduler's livelock guard then ends each round of the main shell's waiting. A SIGPIPE
-//! raised by the task's own write is delivered while its program is out of the kernel's table
-//! (being stepped), so `trap '' PIPE` does not keep it alive. A task still parked when its
-//! top-level shell is dropped is ended then (see [`Shell`]'s `Drop`): its thread unwinds and
-//! drops its shell, and with it its hold on the kernel.
+//! A simple command that is a simulated program (`yes`, `sleep`, `memcg_process`, ...) is
+//! executed directly in the forked process; a wrapper that executes a command (`cgexec`,
+//! `sudo`, `env`, `nohup`, `taskset`, `setpriv`) runs as a threaded task like shell code, so
+//! `sudo sh -c 'while :; do echo; done' | head -n 1` streams. A command the task runs in a
+//! further child (`cat` in `{ cat f; } | ...`) runs on the task's thread and sleeps on a full
+//! pipe there (`Kernel::pipe_write_bounded`); a `$(...)` is a task of its own, read while it
+//! runs; `timeout` sleeps on the clock until its deadline or its command's SIGCHLD
+//! ([`Shell::park_for_child_of`]). `trap '' SIG` is the kernel's `SIG_IGN` (inherited), so a
+//! SIGPIPE the task's own write raises is discarded and the write fails with EPIPE.
+//!
+//! **Differences:** a threaded task gives up its turn every [`YIELD_EVERY`] simple commands,
+//! so a background loop that never blocks (`while :; do :; done &`) cannot starve the others;
+//! the scheduler's livelock guard then ends each round of the main shell's waiting. A process
+//! the task ran in place that is still running when the task is killed cannot go on (its code
+//! was on the task's thread): the main shell ends it with SIGKILL ([`Shell::end_leftovers`]),
+//! where in dash it would go on. A task still parked when its top-level shell is dropped is
+//! ended then (see [`Shell`]'s `Drop`): its thread unwinds and drops its shell, and with it
+//! its hold on the kernel.
 
 use super::builtins::TrapHandler;
 use super::{Exec, Shell};
