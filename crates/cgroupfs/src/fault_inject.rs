@@ -72,6 +72,8 @@ pub enum KnobFile {
     Debugfs(FaultDir, Knob),
     MakeItFail(Pid),
     PidMax,
+    /// `/proc/sys/kernel/shmmax` (`sysctl.rs`).
+    Shmmax,
 }
 
 impl FaultDir {
@@ -348,6 +350,7 @@ impl<T: Tracer> Kernel<T> {
             KnobFile::Debugfs(d, k) => Ok(self.debugfs_write(d, k, data)),
             KnobFile::MakeItFail(target) => self.make_it_fail_write(st, writer, target, data),
             KnobFile::PidMax => self.pid_max_write(st, data),
+            KnobFile::Shmmax => self.shmmax_write(st, data),
         }
     }
 

@@ -211,6 +211,12 @@ impl<T: Tracer> Kernel<T> {
                     text: self.proc_content(st, p)?,
                 }
             }
+            Node::Proc(p @ crate::procfs::ProcNode::SysKernel(crate::procfs::UtsFile::Shmmax)) => {
+                FileKind::Knob {
+                    file: crate::fault_inject::KnobFile::Shmmax,
+                    text: self.proc_content(st, p)?,
+                }
+            }
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {
@@ -463,7 +469,7 @@ impl<T: Tracer> Kernel<T> {
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
             // A program being stepped can sleep on a full pipe; synchronous code cannot.
-            FileKind::Pipe(p) => p.write(data, *self.stepping.lock() == Some(pid)),
+            FileKind::Pipe(p) => p.write(data, self.pipe_write_bounded(st, pid, p)),
         }
     }
 

@@ -571,6 +571,10 @@ pub struct Kernel<T: Tracer = Ftrace> {
     programs: Mutex<BTreeMap<Pid, Box<dyn Program<T>>>>,
     /// The program the scheduler is stepping now (its pipe writes may sleep).
     stepping: Mutex<Option<Pid>>,
+    /// Processes without a program of their own that a threaded task's thread runs and that
+    /// wait there for a child with a deadline (`timeout` in a further child of a pipeline
+    /// stage): process -> the threaded task to wake when it gets SIGCHLD (`crate::threaded`).
+    sigchld_proxy: Mutex<BTreeMap<Pid, Pid>>,
     /// `cgroup.event_control` registrations.
     evc: event_control::EventControlState,
     /// The 2.6.36+ "`oom_adj is deprecated`" warning was printed (`pr_warn_once`).
@@ -663,6 +667,7 @@ impl<T: Tracer> Kernel<T> {
             }),
             programs: Mutex::new(BTreeMap::new()),
             stepping: Mutex::new(None),
+            sigchld_proxy: Mutex::new(BTreeMap::new()),
             evc: Default::default(),
             oom_adj_warned: Default::default(),
             fault,
@@ -937,9 +942,12 @@ impl<T: Tracer> Kernel<T> {
             match self.sys_read(pid, fd, buf) {
                 // A threaded task (a pipeline stage of shell code) sleeps as `pipe_read` does:
                 // its thread parks until the pipe has data or reaches end of file.
+                // Not for a program stepped from inside the task's turn (a process events
+                // listener run by the task's `fork`): that one returns to its own step.
                 Err(e)
                     if e.errno == cgsim_ktypes::Errno::EAGAIN
-                        && threaded::current().is_some()
+                        && threaded::current()
+                            .is_some_and(|t| *self.stepping.lock() == Some(t))
                         && self.sched_pipe_ends(pid, fd).is_some() =>
                 {
                     threaded::block(threaded::BlockOn::Readable(pid, fd));
@@ -970,13 +978,14 @@ impl<T: Tracer> Kernel<T> {
         if stepping.is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
             self.run_until_idle();
         }
-        if stepping != Some(pid) || threaded::current() != Some(pid) {
+        if threaded::current().is_none_or(|task| stepping != Some(task)) {
             return self.sys_write(pid, fd, data);
         }
         // A threaded task writing to a pipe sleeps as `pipe_write` does: what fits goes in, the
         // thread parks until the reader makes room, and the rest follows (a blocking write is
         // whole unless it fails); a write with no reader left is EPIPE and SIGPIPE, which kills
-        // the task unless a trap catches it.
+        // the task unless a trap catches it. The same holds for a process the task's code runs
+        // in a further child (`pid` is then that child; see `pipe_write_bounded`).
         let mut done = 0;
         loop {
             match self.sys_write(pid, fd, &data[done..]) {

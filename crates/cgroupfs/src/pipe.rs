@@ -7,13 +7,18 @@
 //! `pipe_wait`; a write with no reader left fails with EPIPE and sends SIGPIPE to the writer.
 //! A threaded task (a pipeline stage of shell code, `crate::threaded`) sleeps the same way:
 //! its thread parks in `Kernel::write` until the reader makes room.
+//! A command a threaded stage runs in a further child (`{ cat f; } | head`) sleeps there too,
+//! parking the stage's thread, when the pipe's reader is a task the scheduler runs
+//! ([`Kernel::pipe_write_bounded`]).
 //! **Differences:** a write from the main shell's own synchronous code (a builtin with a
-//! redirection into a pipe, a command a threaded stage runs in a further child) cannot sleep:
-//! when the pipe is full it first runs the scheduler (a program reading the pipe drains it),
-//! then, if no room was made, the buffer grows past 16 pages.
+//! redirection into a pipe), or to a pipe whose only readers are synchronous code on the
+//! writer's own host stack (a here-document, a `$(...)` the main shell reads when the command
+//! is done), cannot sleep: when the pipe is full it first runs the scheduler (a program
+//! reading the pipe drains it), then, if no room was made, the buffer grows past 16 pages.
 //! Pipe buffers are kernel memory and are not charged to a memory cgroup, as in 2.6.34.
 
 use crate::file::{FileKind, OpenFile};
+use crate::state::State;
 use crate::{Fd, Kernel};
 use cgsim_ktypes::trace::func;
 use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
@@ -107,6 +112,11 @@ impl PipeEnd {
         let p = self.buf.lock();
         !p.data.is_empty() || p.writers == 0
     }
+
+    /// Whether this is a read end of the same pipe as `other`.
+    fn reads_from(&self, other: &PipeEnd) -> bool {
+        !self.write && Arc::ptr_eq(&self.buf, &other.buf)
+    }
 }
 
 impl Drop for PipeEnd {
@@ -121,6 +131,42 @@ impl Drop for PipeEnd {
 }
 
 impl<T: Tracer> Kernel<T> {
+    /// Whether a write by `pid` to the pipe end `end` may sleep when the pipe is full (is
+    /// bounded by [`PIPE_CAPACITY`]): a simulated program being stepped always may; code on a
+    /// threaded task's thread during its turn (the task itself, or a process it runs in a
+    /// further child, `{ cat f; } | ...`) may when a reader of the pipe is a task the
+    /// scheduler runs (one with a program, which will drain the pipe or exit). A reader that
+    /// is synchronous code on the writer's own host stack (the stage itself reading a
+    /// here-document or its `$(...)` later, the main shell's `$(...)`) cannot run while the
+    /// writer sleeps, so such a write grows the buffer instead, as all synchronous code's do.
+    pub(crate) fn pipe_write_bounded(&self, st: &State<T>, pid: Pid, end: &PipeEnd) -> bool {
+        let stepping = *self.stepping.lock();
+        match crate::threaded::current() {
+            None => stepping == Some(pid),
+            Some(task) if stepping == Some(task) => {
+                let readers: Vec<Pid> = st
+                    .tasks
+                    .iter()
+                    .filter(|(_, t)| !t.is_zombie())
+                    .filter(|(_, t)| {
+                        t.fds.values().any(|e| {
+                            matches!(st.files.get(&e.file).map(|f| &f.kind),
+                                Some(FileKind::Pipe(r)) if r.reads_from(end))
+                        })
+                    })
+                    .map(|(&p, _)| p)
+                    .collect();
+                // Lock order: Kernel::state -> Kernel::programs. The task being stepped is out
+                // of the table during its turn, so it never counts as a reader that can run.
+                let programs = self.programs.lock();
+                readers.iter().any(|p| programs.contains_key(p))
+            }
+            // A program stepped from inside a task's turn (a process events listener run by
+            // the task's `fork`) is a program like any other.
+            Some(_) => stepping == Some(pid),
+        }
+    }
+
     /// `pipe(2)`: the read end at the lowest free fd, the write end at the next.
     #[doc(alias = "do_pipe")]
     pub(crate) fn sys_pipe(&self, pid: Pid) -> SysResult<(Fd, Fd)> {

@@ -284,6 +284,18 @@ impl<T: Tracer> Kernel<T> {
         // A signal is for the thread group (`thread.rs`).
         let target = self.signal_target(target);
         let action = default_action(sig);
+        // `sig_ignored`: an ignored signal is discarded when sent (SIGKILL and SIGSTOP cannot
+        // be ignored: `sigaction_ignore` refuses them).
+        if sig.0 > 0 && sig.0 < 64 {
+            let st = self.lock_state();
+            if st
+                .tasks
+                .get(&target)
+                .is_some_and(|t| t.sig_ignored & (1u64 << sig.0) != 0)
+            {
+                return;
+            }
+        }
         if sig != Signal::SIGKILL {
             // The memcg OOM wait is TASK_KILLABLE (2.6.34+ `mem_cgroup_handle_oom`, 3.12+
             // `mem_cgroup_oom_synchronize`): only a fatal signal ends it. `complete_signal`
@@ -346,7 +358,12 @@ impl<T: Tracer> Kernel<T> {
                     }
                     handled
                 }
-                None => false,
+                None => {
+                    if sig == Signal::SIGCHLD {
+                        self.threaded_sigchld(target);
+                    }
+                    false
+                }
             }
         };
         if handled || action != DefaultAction::Terminate || target == INIT_PID {
@@ -358,6 +375,27 @@ impl<T: Tracer> Kernel<T> {
         if exited {
             self.programs.lock().remove(&target);
         }
+    }
+
+    /// `rt_sigaction(sig, SIG_IGN or SIG_DFL)`: whether `sig` is ignored by `pid` from now on
+    /// (what a shell's `trap '' SIG` and `trap - SIG` do). EINVAL for SIGKILL, SIGSTOP or a
+    /// number out of range (`do_sigaction`), ESRCH for no such process.
+    pub fn sigaction_ignore(&self, pid: Pid, sig: Signal, ignore: bool) -> SysResult<()> {
+        if sig.0 < 1 || sig.0 >= 64 || sig == Signal::SIGKILL || sig == Signal::SIGSTOP {
+            return Err(SysError::new(Errno::EINVAL, "signal cannot be ignored"));
+        }
+        let mut st = self.lock_state();
+        let t = st
+            .tasks
+            .get_mut(&pid)
+            .filter(|t| !t.is_zombie())
+            .ok_or(esrch())?;
+        if ignore {
+            t.sig_ignored |= 1u64 << sig.0;
+        } else {
+            t.sig_ignored &= !(1u64 << sig.0);
+        }
+        Ok(())
     }
 
     pub(crate) fn sys_set_comm(&self, pid: Pid, comm: &str) -> SysResult<()> {

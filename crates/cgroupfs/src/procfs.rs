@@ -8,7 +8,7 @@
 //! **Differences:** only the files the cgroup tutorials read exist: `/proc/cgroups`,
 //! `/proc/filesystems` (the types the simulator mounts: no sysfs, bdev, devtmpfs, ...),
 //! `/proc/meminfo`, `/proc/mounts`, `/proc/swaps`, `/proc/version`, `/proc/self`,
-//! `/proc/sys/kernel/{hostname,osrelease,ostype,pid_max,shmmax,version}` (`shmmax` read-only;
+//! `/proc/sys/kernel/{hostname,osrelease,ostype,pid_max,shmmax,version}` (`shmmax` and
 //! `pid_max` read-write, `sysctl.rs`), and per pid `cgroup`, `cmdline`, `comm`,
 //! `mounts`, `mountinfo`, `oom_adj` (read-write), `oom_score`, `oom_score_adj` (read-write, 2.6.36+ presets) and
 //! `status` (its first lines and the `Vm*` lines, see `meminfo.rs`; the OOM files in
@@ -83,7 +83,7 @@ pub enum UtsFile {
     Osrelease,
     Ostype,
     Version,
-    /// `kernel.shmmax` (`ipc/ipc_sysctl.c`), read-only here: LTP's memcg library reads it.
+    /// `kernel.shmmax` (`ipc/ipc_sysctl.c`), read-write by root: see `sysctl.rs`.
     Shmmax,
     /// `kernel.pid_max` (`kernel/sysctl.c`), read-write: see `sysctl.rs`.
     PidMax,
@@ -217,7 +217,7 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Version
             | ProcNode::Filesystems => (FileType::Regular, 0o444, 0, 0),
             ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
-            ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax) => {
+            ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax | UtsFile::Shmmax) => {
                 (FileType::Regular, 0o644, 0, 0)
             }
             ProcNode::SysKernel(_) => (FileType::Regular, 0o444, 0, 0),
@@ -411,17 +411,11 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Filesystems => self.proc_filesystems(),
             ProcNode::Pressure(res) => self.proc_pressure(*res),
             ProcNode::SysKernel(UtsFile::PidMax) => self.pid_max_text(st),
+            ProcNode::SysKernel(UtsFile::Shmmax) => format!("{}\n", self.shmmax(st)),
             ProcNode::SysKernel(f) => {
                 let u = self.uname();
-                // `SHMMAX` of `include/uapi/linux/shm.h`: 32 MiB until v3.15, then
-                // `ULONG_MAX - (1UL << 24)` (v3.16's "no limit" default, 64-bit).
-                let shmmax = if self.params.kernel > crate::KernelVersion::V3_10 {
-                    (u64::MAX - (1 << 24)).to_string()
-                } else {
-                    (32u64 << 20).to_string()
-                };
                 let v = match f {
-                    UtsFile::Shmmax => shmmax,
+                    UtsFile::Shmmax => unreachable!("handled above"),
                     UtsFile::Hostname => u.nodename,
                     UtsFile::Osrelease => u.release,
                     UtsFile::Ostype => u.sysname,

@@ -34,6 +34,9 @@ pub struct State<T: Tracer> {
     pub last_pid: i32,
     /// `pid_max` (`kernel/pid.c`): `alloc_pid` hands out pids below it; `/proc/sys/kernel/pid_max`.
     pub pid_max: i32,
+    /// `init_ipc_ns.shm_ctlmax` once root wrote `/proc/sys/kernel/shmmax` (`None`: the boot
+    /// value, `SHMMAX` of the preset; `sysctl.rs`).
+    pub shmmax: Option<u64>,
     pub files: BTreeMap<FileId, OpenFile<T>>,
     pub next_file: FileId,
     pub console: Vec<(ConsoleStream, Vec<u8>)>,
@@ -176,6 +179,7 @@ impl<T: Tracer> State<T> {
             tasks: BTreeMap::new(),
             last_pid: 1,
             pid_max: crate::task::PID_MAX,
+            shmmax: None,
             files: BTreeMap::new(),
             next_file: 1,
             console: Vec::new(),
@@ -310,6 +314,7 @@ impl<T: Tracer> State<T> {
                 before_oom_wait: None,
                 throttled: None,
                 throttle_owed: 0,
+                sig_ignored: 0,
                 environ: Vec::new(),
                 cpu: cgsim_ktypes::CpuId(0),
                 cpus_allowed: u64::MAX,

@@ -1,4 +1,5 @@
-//! `kernel.pid_max`: `/proc/sys/kernel/pid_max`, the limit `alloc_pid` allocates below.
+//! `kernel.pid_max`: `/proc/sys/kernel/pid_max`, the limit `alloc_pid` allocates below; and
+//! `kernel.shmmax`: `/proc/sys/kernel/shmmax`, the largest SysV shared memory segment.
 //!
 //! **Kernel:** `kernel/pid.c` (`pid_max`, `pid_max_min`, `pid_max_max`, `alloc_pidmap`, v2.6.35;
 //! `alloc_pid` with `idr_alloc_cyclic` from v4.15), `include/linux/threads.h`
@@ -21,6 +22,16 @@
 //!   use, `fork` fails with `ENOMEM` up to 3.19 (`copy_process` set `retval = -ENOMEM` before
 //!   `alloc_pid`) and `EAGAIN` from 4.1 (commit 35f71bc0a09a, "fork: report pid reservation
 //!   failure properly"), so 4.19 and 6.6 return `EAGAIN`.
+//!
+//! `kernel.shmmax` (`ipc/ipc_sysctl.c`, v2.6.35: mode 0644, `proc_ipc_doulongvec_minmax`,
+//! no bounds; `kernel/sysctl.c` `__do_proc_doulongvec_minmax`): the boot value is `SHMMAX` of
+//! `include/linux/shm.h`, 32 MiB until v3.15, `ULONG_MAX - (1UL << 24)` from v3.16 (the "no
+//! limit" default, 64-bit). Only root can open it for writing (the mode; EACCES otherwise). A
+//! write is parsed as `pid_max`'s is (white space, an optional `-`, a base-0 number followed by
+//! white space or the end), as an `unsigned long`: a negative number is skipped (the write
+//! succeeds and changes nothing, `if (neg) continue`), anything else that does not parse is
+//! `EINVAL`; 2.6.35's `simple_strtoul` wraps a number above `ULONG_MAX` instead of refusing it.
+//! The value limits nothing here (cgsim has no `shmget` size check against it).
 //!
 //! **Differences:** a number too large for an `int` (above 2147483647) is `EINVAL`; 2.6.35's
 //! `do_proc_dointvec_minmax_conv` truncated it to an `int` first, so `4294967296` (0 as an
@@ -93,7 +104,58 @@ pub(crate) fn dointvec_minmax(data: &[u8], min: i32, max: i32) -> Result<(i32, u
     Ok((v, data.len() - rest.len() + spaces))
 }
 
+/// `__do_proc_doulongvec_minmax` for one `unsigned long` without bounds: the value (`None`
+/// for a negative number, which the kernel skips) and the number of bytes consumed, or
+/// `EINVAL`.
+pub(crate) fn doulongvec(data: &[u8]) -> Result<(Option<u64>, usize), Errno> {
+    let data = &data[..data.len().min(4095)];
+    let start = data
+        .iter()
+        .position(|&b| !is_space(b))
+        .ok_or(Errno::EINVAL)?;
+    let mut p = &data[start..];
+    let neg = p.first() == Some(&b'-');
+    if neg {
+        p = &p[1..];
+    }
+    if !p.first().is_some_and(u8::is_ascii_digit) {
+        return Err(Errno::EINVAL);
+    }
+    let digits = p.len() - simple_strtoull(p, 0).1.len();
+    if digits >= 21 {
+        return Err(Errno::EINVAL);
+    }
+    let (v, rest) = simple_strtoull(p, 0);
+    if let Some(&b) = rest.first()
+        && !matches!(b, b' ' | b'\t' | b'\n')
+    {
+        return Err(Errno::EINVAL);
+    }
+    let spaces = rest.iter().take_while(|&&b| is_space(b)).count();
+    Ok(((!neg).then_some(v), data.len() - rest.len() + spaces))
+}
+
 impl<T: Tracer> Kernel<T> {
+    /// `kernel.shmmax` now (see the module docs).
+    pub(crate) fn shmmax(&self, st: &State<T>) -> u64 {
+        st.shmmax
+            .unwrap_or(if self.params.kernel > KernelVersion::V3_10 {
+                u64::MAX - (1 << 24)
+            } else {
+                32 << 20
+            })
+    }
+
+    /// A write to `/proc/sys/kernel/shmmax` (the open checked the 0644 mode).
+    pub(crate) fn shmmax_write(&self, st: &mut State<T>, data: &[u8]) -> SysResult<usize> {
+        let (v, used) =
+            doulongvec(data).map_err(|e| SysError::new(e, "shmmax: not an unsigned long"))?;
+        if let Some(v) = v {
+            st.shmmax = Some(v);
+        }
+        Ok(used)
+    }
+
     /// `kernel.pid_max` now.
     pub fn pid_max(&self) -> i32 {
         self.lock_state().pid_max

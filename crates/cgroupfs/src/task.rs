@@ -101,6 +101,11 @@ pub struct Task {
     /// Jiffies of `memory.high` penalty owed by the memory call just made, slept on the
     /// task's return to user space (`psi.rs`).
     pub throttle_owed: u64,
+    /// The signals whose action is `SIG_IGN` (bit N for signal N; `sighand->action`): kept
+    /// across `fork` and `execve` (`flush_signal_handlers` resets only caught signals), and
+    /// a signal sent to the task while ignored is discarded (`kernel/signal.c`
+    /// `sig_ignored`, v2.6.35), so a write to a pipe with no reader fails with EPIPE only.
+    pub sig_ignored: u64,
     /// The environment `execve` gave the process (`mm->env_start..env_end`), inherited at fork.
     pub environ: Vec<(String, String)>,
     /// `task_cpu(p)`: the CPU the task runs on; its memory calls charge through this CPU's

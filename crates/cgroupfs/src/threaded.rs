@@ -57,6 +57,9 @@ pub enum BlockOn {
     Writable(Pid, Fd),
     /// A child of the first pid (the second, or any) that `waitpid` can reap, or none left.
     Child(Pid, Option<Pid>),
+    /// The same, or the simulated clock reaching the third (ns since boot), whichever comes
+    /// first (`timeout` waiting for its command).
+    ChildUntil(Pid, Option<Pid>, u64),
 }
 
 enum ToThread {
@@ -187,6 +190,9 @@ impl ThreadedTask {
             Some(BlockOn::Readable(p, fd)) => k.poll_fd(p, fd, false),
             Some(BlockOn::Writable(p, fd)) => k.poll_fd(p, fd, true),
             Some(BlockOn::Child(parent, target)) => k.child_waitable(parent, target),
+            Some(BlockOn::ChildUntil(parent, target, t)) => {
+                k.clock().now_nanos() >= t || k.child_waitable(parent, target)
+            }
         }
     }
 }
@@ -194,9 +200,15 @@ impl ThreadedTask {
 impl<T: Tracer> Program<T> for ThreadedTask {
     fn step(&mut self, k: &Kernel<T>, pid: Pid) -> Step {
         if !self.can_run(k) {
-            return Step::Poll;
+            return match self.waiting {
+                // Woken by a SIGCHLD from another child: back to sleep until the deadline.
+                Some(BlockOn::ChildUntil(_, _, t)) => Step::SleepUntil(t),
+                _ => Step::Poll,
+            };
         }
-        self.waiting = None;
+        if let Some(BlockOn::ChildUntil(parent, _, _)) = self.waiting.take() {
+            k.sigchld_proxy.lock().remove(&parent);
+        }
         if self.tx.send(ToThread::Run).is_err() {
             return Step::Exit(2);
         }
@@ -208,6 +220,16 @@ impl<T: Tracer> Program<T> for ThreadedTask {
                     BlockOn::Until(t) => Step::SleepUntil(t),
                     BlockOn::Readable(p, fd) if p == pid => Step::WaitReadable(fd),
                     BlockOn::Writable(p, fd) if p == pid => Step::WaitWritable(fd),
+                    // A sleep on the clock (so every clock mover sees the deadline) that the
+                    // child's exit cuts short: its SIGCHLD wakes the task, as it interrupts
+                    // `timeout`'s `sigsuspend`. A process the thread runs for the task has no
+                    // program to take the signal: the kernel wakes the task in its stead.
+                    BlockOn::ChildUntil(parent, _, t) => {
+                        if parent != pid {
+                            k.sigchld_proxy.lock().insert(parent, pid);
+                        }
+                        Step::SleepUntil(t)
+                    }
                     _ => Step::Poll,
                 }
             }
@@ -229,7 +251,11 @@ impl<T: Tracer> Program<T> for ThreadedTask {
     }
 
     fn signal(&mut self, _k: &Kernel<T>, pid: Pid, sig: Signal) -> bool {
-        self.on_signal.as_mut().is_some_and(|f| f(pid, sig))
+        let hooked = self.on_signal.as_mut().is_some_and(|f| f(pid, sig));
+        // SIGCHLD interrupts a wait with a deadline (handled: the scheduler runs the task).
+        hooked
+            || (sig == Signal::SIGCHLD
+                && matches!(self.waiting, Some(BlockOn::ChildUntil(p, _, _)) if p == pid))
     }
 }
 
@@ -245,6 +271,25 @@ impl Drop for ThreadedTask {
 }
 
 impl<T: Tracer> Kernel<T> {
+    /// SIGCHLD for `pid`, a process with no program: if a threaded task's thread runs it and
+    /// waits there for its child with a deadline ([`BlockOn::ChildUntil`]), wake that task
+    /// from its sleep, as the signal would interrupt the process's own wait.
+    pub(crate) fn threaded_sigchld(&self, pid: Pid) {
+        // Lock order: the proxy map is taken alone.
+        let task = self.sigchld_proxy.lock().get(&pid).copied();
+        let Some(task) = task else {
+            return;
+        };
+        let mut guard = self.lock_state();
+        let st = &mut *guard;
+        if let Some(t) = st.tasks.get_mut(&task).filter(|t| {
+            matches!(t.sched, crate::task::Sched::SleepUntil(_)) && t.throttled.is_none()
+        }) {
+            t.sched = crate::task::Sched::Runnable;
+            st.sched_q.enqueue(task, crate::task::Sched::Runnable);
+        }
+    }
+
     /// End the host threads of the threaded tasks `pids` (the simulation is going away): take
     /// their programs out of the table and drop them, which wakes each parked thread with the
     /// "die" message, lets it unwind and joins it. The programs are dropped with no lock held,

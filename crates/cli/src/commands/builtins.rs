@@ -270,7 +270,10 @@ fn write_or_complain(sh: &mut Shell, pid: Pid, name: &str, text: &str) -> i32 {
     match sh.out(pid, text) {
         Ok(()) => 0,
         Err(e) => {
-            sh.sh_error(pid, &format!("{name}: write error: {}", e.errno.strerror()));
+            sh.sh_error(
+                pid,
+                &crate::shell::interp::builtins::write_error(name, e.errno),
+            );
             1
         }
     }

@@ -192,6 +192,10 @@ pub struct Shell {
     /// Every threaded task of this shell and of the task shells it made, whose code still runs
     /// on its thread: ended when the top-level shell is dropped (`tasks.rs`).
     pub(crate) task_threads: Arc<std::sync::Mutex<BTreeSet<Pid>>>,
+    /// Processes a task thread ran in place (a further child such as `cat` in `{ cat; }`, a
+    /// `( )` inside a stage) that were still running when the task was killed: their code
+    /// lived on the dead thread, so the main shell ends them (`tasks.rs`).
+    pub(crate) leftovers: Arc<std::sync::Mutex<Vec<Pid>>>,
     /// Jobs `wait` has collected: dash's `jp->waited`, freed when the next job is made.
     waited: BTreeSet<Pid>,
 }
@@ -284,6 +288,7 @@ impl Shell {
             task_cmds: 0,
             task_kids: BTreeSet::new(),
             task_threads: Arc::default(),
+            leftovers: Arc::default(),
             waited: BTreeSet::new(),
         };
         if let Ok(cwd) = sh.k.getcwd(pid) {
@@ -679,6 +684,9 @@ impl Shell {
             return;
         }
         self.k.run_until_idle();
+        if self.end_leftovers() {
+            self.k.run_until_idle();
+        }
         self.drain_console();
         if self.tracing {
             let events = self.k.tracer().take();
@@ -1015,7 +1023,9 @@ impl Shell {
         self.st.traps.retain(|_, a| a.is_empty());
         self.st.loop_depth = 0;
         self.st.locals.clear();
+        let guard = self.nested_guard(child);
         let outcome = super::grow(|| f(self, child));
+        drop(guard);
         let outcome = match (outcome, self.exit) {
             (Exec::Status(_), Some(code)) => Exec::Status(code),
             (o, _) => o,
@@ -1646,10 +1656,12 @@ impl Shell {
             }
         };
         let _ = self.k.set_comm(child, &comm_of(&argv[0]));
+        let guard = self.nested_guard(child);
         let outcome = match self.apply_redirects(child, redirs, false) {
             Ok(_) => self.exec_in(child, argv),
             Err(st) => Exec::Status(st),
         };
+        drop(guard);
         if let Exec::Status(st) = outcome {
             self.k.exit(child, st);
         }
@@ -2085,27 +2097,51 @@ impl Env for Shell {
             Err(e) => return Err(format!("Pipe call failed: {}", e.errno.strerror())),
         };
         let line = self.line;
-        let child = self.fork_subshell(|sh, child| {
-            let _ = sh.k.dup2(child, w, Fd(1));
-            let _ = sh.k.close(child, w);
-            let _ = sh.k.close(child, r);
-            sh.run_program_as_process(program)
-        });
-        self.line = line;
-        let _ = self.k.close(pid, w);
-        let st = match child {
-            Some(c) => self.wait_foreground(c, "sh"),
-            None => 2,
+        let plumb = move |k: &Kernel, child: Pid| {
+            let _ = k.dup2(child, w, Fd(1));
+            let _ = k.close(child, w);
+            let _ = k.close(child, r);
         };
-        let mut text = Vec::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = self.k.read(pid, r, &mut buf) {
-            if n == 0 {
-                break;
+        let read_all = |sh: &mut Shell| {
+            let mut text = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = sh.k.read(pid, r, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                text.extend_from_slice(&buf[..n]);
             }
-            text.extend_from_slice(&buf[..n]);
-        }
-        let _ = self.k.close(pid, r);
+            let _ = sh.k.close(pid, r);
+            text
+        };
+        let (st, text) = if self.threaded {
+            // On a task thread the substitution is a task of its own, read while it runs, as
+            // dash's `evalbackcmd` forks and `expbackq` reads to end of file before waiting:
+            // its commands then sleep on a full pipe as any task's do, and it outlives this
+            // task if this one is killed (its next write then gets SIGPIPE).
+            let program = program.clone();
+            let child = self.fork_task(plumb, move |sh, _| sh.run_program_as_process(&program));
+            let _ = self.k.close(pid, w);
+            let text = read_all(self);
+            let st = match child {
+                Some(c) => self.wait_foreground(c, "sh"),
+                None => 2,
+            };
+            (st, text)
+        } else {
+            let child = self.fork_subshell(|sh, child| {
+                plumb(&sh.k, child);
+                sh.run_program_as_process(program)
+            });
+            self.line = line;
+            let _ = self.k.close(pid, w);
+            let st = match child {
+                Some(c) => self.wait_foreground(c, "sh"),
+                None => 2,
+            };
+            (st, read_all(self))
+        };
+        self.line = line;
         self.status = st;
         self.subst_status = Some(st);
         let mut s = String::from_utf8_lossy(&text).into_owned();

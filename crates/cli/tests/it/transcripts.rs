@@ -130,6 +130,9 @@ script!(sh_test);
 script!(sh_read);
 script!(sh_concurrent_stages);
 script!(sh_streaming_filters);
+script!(sh_threaded_edges);
+script!(proc_shmmax);
+script!(awk_streaming_rs);
 
 #[test]
 fn tour() {

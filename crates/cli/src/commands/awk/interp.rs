@@ -200,23 +200,104 @@ const CALL_DEPTH: usize = 200;
 /// The most fields an assignment may create (`$1000000000 = 1` would fill the host's memory).
 const MAX_FIELDS: usize = 1 << 20;
 
-/// A main-input source: the records of one operand.
+/// An input source: the records of one main-input operand or of one `getline < FILE` file.
 struct Source {
     /// Complete records not read yet.
     records: VecDeque<String>,
-    /// The operand read a buffer at a time (a one-character `RS`): what is left of it.
+    /// The file read a buffer at a time: what is left of it.
     stream: Option<Stream>,
 }
 
-/// An operand being read a piece at a time, as gawk's `get_a_record` does: a record is
-/// handed out as soon as its separator has been read, so `yes | awk 'NR==3{exit}'` ends.
+/// A file being read a piece at a time, as gawk's `get_a_record` does: a record is handed out
+/// as soon as its separator has been read, so `yes | awk 'NR==3{exit}'` ends, and so does
+/// `yes | awk 'BEGIN{RS="y\n+"} NR==3{exit}'`.
 struct Stream {
     name: String,
     handle: i32,
-    /// The separator's bytes (one character of `RS`, as it was when the operand was opened).
-    sep: Vec<u8>,
+    /// The separator, as `RS` was when the file was opened.
+    sep: Sep,
     /// The bytes read after the last separator.
     partial: Vec<u8>,
+    /// Paragraph mode: a byte other than a newline has been read (the newlines before the
+    /// first record are not a separator, gawk's `rsnullscan` skips them).
+    started: bool,
+}
+
+/// How a [`Stream`]'s records end.
+enum Sep {
+    /// One character of `RS` (the usual newline).
+    Bytes(Vec<u8>),
+    /// A regular-expression `RS` (gawk: more than one character), or paragraph mode (`RS=""`:
+    /// a run of two or more newlines).
+    Regex(Regex),
+}
+
+impl Stream {
+    /// Move the complete records of `partial` to `out`; at the end of the file (`eof`), what
+    /// is left too. A regular-expression match that reaches the end of what has been read is
+    /// not final (more input may extend it), as gawk's `rsrescan` asks for more data then.
+    fn take_records(&mut self, out: &mut VecDeque<String>, eof: bool, paragraph: bool) {
+        if paragraph && !self.started {
+            let lead = self.partial.iter().take_while(|&&b| b == b'\n').count();
+            self.partial.drain(..lead);
+            self.started = !self.partial.is_empty();
+        }
+        let mut at = 0;
+        match &self.sep {
+            Sep::Bytes(sep) => {
+                let n = sep.len();
+                let mut i = 0;
+                while i + n <= self.partial.len() {
+                    if self.partial[i..i + n] == sep[..] {
+                        out.push_back(String::from_utf8_lossy(&self.partial[at..i]).into_owned());
+                        i += n;
+                        at = i;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            Sep::Regex(re) => {
+                // The valid UTF-8 prefix: a character cut by the buffer's end waits for the
+                // rest of its bytes.
+                let valid = match std::str::from_utf8(&self.partial) {
+                    Ok(s) => s.len(),
+                    Err(e) if e.error_len().is_none() && !eof => e.valid_up_to(),
+                    Err(_) => self.partial.len(),
+                };
+                let text = String::from_utf8_lossy(&self.partial[..valid]).into_owned();
+                for m in re.find_iter(&text) {
+                    if m.start() == m.end() {
+                        continue;
+                    }
+                    if m.end() == text.len() && !eof {
+                        break;
+                    }
+                    out.push_back(text[at..m.start()].to_string());
+                    at = m.end();
+                }
+                // Byte offsets of the lossy text are those of the bytes when they are valid
+                // UTF-8; otherwise keep what is left as text.
+                if text.len() != valid {
+                    let rest = text.as_bytes()[at..].to_vec();
+                    self.partial = rest;
+                    at = 0;
+                }
+            }
+        }
+        self.partial.drain(..at);
+        if eof {
+            let mut last = std::mem::take(&mut self.partial);
+            if paragraph {
+                while last.last() == Some(&b'\n') {
+                    last.pop();
+                }
+            }
+            if !last.is_empty() {
+                out.push_back(String::from_utf8_lossy(&last).into_owned());
+            }
+        }
+    }
 }
 
 /// An input opened by [`Host::open_input`].
@@ -241,7 +322,10 @@ pub struct Interp<'p, H: Host> {
     out: Vec<u8>,
     opened: BTreeMap<String, bool>,
     pipes: BTreeMap<String, Vec<u8>>,
-    getline_files: BTreeMap<String, (Vec<String>, usize)>,
+    /// `getline < FILE` sources, and whether each was opened in paragraph mode.
+    getline_files: BTreeMap<String, (Source, bool)>,
+    /// The main-input operand was opened in paragraph mode (`RS=""`).
+    paragraph_stream: bool,
     cmd_inputs: BTreeMap<String, (Vec<String>, usize)>,
     regexes: HashMap<String, Regex>,
     /// The last ARGV index opened, and the current source.
@@ -278,6 +362,7 @@ impl<'p, H: Host> Interp<'p, H> {
             opened: BTreeMap::new(),
             pipes: BTreeMap::new(),
             getline_files: BTreeMap::new(),
+            paragraph_stream: false,
             cmd_inputs: BTreeMap::new(),
             regexes: HashMap::new(),
             next_operand: 0,
@@ -545,35 +630,22 @@ impl<'p, H: Host> Interp<'p, H> {
                             )));
                         }
                     };
+                    let paragraph = self.paragraph_stream;
                     if piece.is_empty() {
                         // The end: a last record without a separator still counts.
-                        let last = std::mem::take(&mut st.partial);
+                        let mut last = VecDeque::new();
+                        st.take_records(&mut last, true, paragraph);
                         self.close_source();
                         if !last.is_empty() {
-                            let src = self.source.get_or_insert(Source {
-                                records: VecDeque::new(),
+                            self.source = Some(Source {
+                                records: last,
                                 stream: None,
                             });
-                            src.records
-                                .push_back(String::from_utf8_lossy(&last).into_owned());
                         }
                         continue;
                     }
                     st.partial.extend_from_slice(&piece);
-                    let sep = st.sep.len();
-                    let mut at = 0;
-                    let mut i = 0;
-                    while i + sep <= st.partial.len() {
-                        if st.partial[i..i + sep] == st.sep[..] {
-                            let r = String::from_utf8_lossy(&st.partial[at..i]).into_owned();
-                            src.records.push_back(r);
-                            i += sep;
-                            at = i;
-                        } else {
-                            i += 1;
-                        }
-                    }
-                    st.partial.drain(..at);
+                    st.take_records(&mut src.records, false, paragraph);
                     continue;
                 }
                 self.source = None;
@@ -608,38 +680,16 @@ impl<'p, H: Host> Interp<'p, H> {
                 self.used_file = true;
                 break a;
             };
-            // A one-character RS (the usual newline) is read a buffer at a time; a paragraph
-            // or regular-expression RS reads the operand whole.
-            let rs = self.gs("RS");
-            let sep = (rs.chars().count() == 1).then(|| rs.into_bytes());
-            let opened = match &sep {
-                Some(_) => self.host.open_input(&name),
-                None => self.host.read_file(&name).map(Input::Whole),
-            };
-            let data = match opened {
-                Ok(d) => d,
+            // The operand is read a buffer at a time, whatever RS is.
+            self.paragraph_stream = self.gs("RS").is_empty();
+            let (records, stream) = match self.open_source(&name)? {
+                Ok(s) => (s.records, s.stream),
                 Err(e) => {
                     // gawk gives up on an input file it cannot open (a fatal error without
                     // a source location).
                     return Err(Fatal(format!(
                         "{NO_LOCATION}cannot open file `{name}' for reading: {e}"
                     )));
-                }
-            };
-            let (records, stream) = match (data, sep) {
-                (Input::Whole(d), _) => (self.split_records(&d)?.into(), None),
-                (Input::Streamed(handle), Some(sep)) => (
-                    VecDeque::new(),
-                    Some(Stream {
-                        name: name.clone(),
-                        handle,
-                        sep,
-                        partial: Vec::new(),
-                    }),
-                ),
-                (Input::Streamed(handle), None) => {
-                    self.host.close_input(handle);
-                    (VecDeque::new(), None)
                 }
             };
             self.set_global(
@@ -652,6 +702,58 @@ impl<'p, H: Host> Interp<'p, H> {
             );
             self.set_global("FNR", Value::Num(0.0));
             self.source = Some(Source { records, stream });
+        }
+    }
+
+    /// Open `name` to read its records with the current `RS`: a buffer at a time when the
+    /// host streams it. The inner `Err` is the errno text of a file that cannot be opened.
+    fn open_source(&mut self, name: &str) -> R<Result<Source, String>> {
+        let rs = self.gs("RS");
+        let sep = if rs.chars().count() == 1 {
+            Sep::Bytes(rs.into_bytes())
+        } else if rs.is_empty() {
+            Sep::Regex(Regex::new("\n\n+").map_err(|e| Fatal(e.to_string()))?)
+        } else {
+            Sep::Regex(compile(&rs, Flavor::Extended, false).map_err(Fatal)?)
+        };
+        Ok(match self.host.open_input(name) {
+            Ok(Input::Whole(d)) => Ok(Source {
+                records: self.split_records(&d)?.into(),
+                stream: None,
+            }),
+            Ok(Input::Streamed(handle)) => Ok(Source {
+                records: VecDeque::new(),
+                stream: Some(Stream {
+                    name: name.to_string(),
+                    handle,
+                    sep,
+                    partial: Vec::new(),
+                    started: false,
+                }),
+            }),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// The next record of a `getline < FILE` source: `Ok(None)` at its end, `Err` for a read
+    /// error (getline returns -1).
+    fn pull(&mut self, src: &mut Source, paragraph: bool) -> Result<Option<String>, ()> {
+        loop {
+            if let Some(r) = src.records.pop_front() {
+                return Ok(Some(r));
+            }
+            let Some(st) = &mut src.stream else {
+                return Ok(None);
+            };
+            let piece = self.host.read_input(st.handle).map_err(|_| ())?;
+            if piece.is_empty() {
+                st.take_records(&mut src.records, true, paragraph);
+                self.host.close_input(st.handle);
+                src.stream = None;
+                continue;
+            }
+            st.partial.extend_from_slice(&piece);
+            st.take_records(&mut src.records, false, paragraph);
         }
     }
 
@@ -1243,23 +1345,28 @@ impl<'p, H: Host> Interp<'p, H> {
             GetSrc::File(f) => {
                 let v = self.eval(f)?;
                 let name = self.tostr(&v);
+                // The file is read a buffer at a time (`getline line < "/dev/zero"`-like
+                // endless inputs and big files are not read whole), with RS as it was when
+                // the file was opened.
                 if !self.getline_files.contains_key(&name) {
-                    match self.host.read_file(&name) {
-                        Ok(d) => {
-                            let recs = self.split_records(&d)?;
-                            self.getline_files.insert(name.clone(), (recs, 0));
+                    let paragraph = self.gs("RS").is_empty();
+                    match self.open_source(&name)? {
+                        Ok(s) => {
+                            self.getline_files.insert(name.clone(), (s, paragraph));
                         }
                         Err(_) => return Ok(Value::Num(-1.0)),
                     }
                 }
-                let Some((recs, pos)) = self.getline_files.get_mut(&name) else {
+                let Some((mut src, paragraph)) = self.getline_files.remove(&name) else {
                     return Ok(Value::Num(-1.0));
                 };
-                if *pos >= recs.len() {
-                    return Ok(Value::Num(0.0));
+                let got = self.pull(&mut src, paragraph);
+                self.getline_files.insert(name, (src, paragraph));
+                match got {
+                    Ok(Some(r)) => r,
+                    Ok(None) => return Ok(Value::Num(0.0)),
+                    Err(()) => return Ok(Value::Num(-1.0)),
                 }
-                *pos += 1;
-                recs[*pos - 1].clone()
             }
             GetSrc::Cmd(c) => {
                 let v = self.eval(c)?;
@@ -1549,7 +1656,10 @@ impl<'p, H: Host> Interp<'p, H> {
                 if self.opened.remove(&n).is_some() {
                     r = 0.0;
                 }
-                if self.getline_files.remove(&n).is_some() {
+                if let Some((src, _)) = self.getline_files.remove(&n) {
+                    if let Some(st) = src.stream {
+                        self.host.close_input(st.handle);
+                    }
                     r = 0.0;
                 }
                 if self.cmd_inputs.remove(&n).is_some() {

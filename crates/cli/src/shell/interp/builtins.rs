@@ -21,9 +21,21 @@ pub(crate) fn write_out(sh: &mut Shell, name: &str, text: &str) -> i32 {
     match sh.out(pid, text) {
         Ok(()) => 0,
         Err(e) => {
-            sh.sh_error(pid, &format!("{name}: write error: {}", e.errno.strerror()));
+            sh.sh_error(pid, &write_error(name, e.errno));
             1
         }
+    }
+}
+
+/// What a builtin says when its output cannot be written (after `sh: LINE: `). A write to a
+/// pipe with no reader (SIGPIPE ignored) gets dash's `echo: echo: I/O error` (dash's output
+/// layer reports any failed flush so); other errors keep the kernel's errno visible, in bash's
+/// `echo: write error: Invalid argument` (see docs/shell.md, "Differences from dash").
+pub(crate) fn write_error(name: &str, errno: cgsim_ktypes::Errno) -> String {
+    if errno == cgsim_ktypes::Errno::EPIPE {
+        format!("{name}: {name}: I/O error")
+    } else {
+        format!("{name}: write error: {}", errno.strerror())
     }
 }
 
@@ -1075,6 +1087,7 @@ fn sync_traps(sh: &mut Shell) {
         .filter(|(n, _)| **n != 0 && **n != Signal::SIGKILL.0 && **n != Signal::SIGSTOP.0)
         .map(|(n, a)| (*n, a.is_empty()))
         .collect();
+    let ignored: Vec<i32> = map.iter().filter(|(_, i)| **i).map(|(n, _)| *n).collect();
     let install = {
         let mut t = sh
             .trap_table
@@ -1088,6 +1101,14 @@ fn sync_traps(sh: &mut Shell) {
         }
         !had && t.trapped.contains_key(&pid)
     };
+    // `trap '' SIG` is `sigaction(SIG, SIG_IGN)`: the kernel discards the signal, and the
+    // processes this one forks or executes keep ignoring it (`yes`, `cat` then see EPIPE).
+    for n in 1..64 {
+        if n == Signal::SIGKILL.0 || n == Signal::SIGSTOP.0 {
+            continue;
+        }
+        let _ = sh.k.sigaction_ignore(pid, Signal(n), ignored.contains(&n));
+    }
     // A threaded task's own program asks the trap table (`tasks.rs`).
     if install && !sh.on_task_thread() {
         let handler = TrapHandler(std::sync::Arc::clone(&sh.trap_table));

@@ -61,9 +61,11 @@ impl Shell {
             let _ = self.k.dup2(child, fd, cgsim_cgroupfs::Fd(0));
             let _ = self.k.close(child, fd);
         }
+        let guard = self.nested_guard(child);
         if let Exec::Status(st) = self.exec_in(child, argv) {
             self.k.exit(child, st);
         }
+        drop(guard);
         Ok(child)
     }
 
@@ -78,7 +80,11 @@ impl Shell {
                     return ChildEnd::Waited(ws);
                 }
                 Ok(None) => {
-                    if self.park_for_child(Some(child)) {
+                    // On a task thread the wait parks the thread, until the deadline if any.
+                    if self.park_for_child_of(parent, Some(child), deadline) {
+                        if deadline.is_some_and(|d| self.k.clock().now_nanos() >= d) {
+                            return ChildEnd::Deadline;
+                        }
                         continue;
                     }
                 }

@@ -90,7 +90,7 @@ pub(crate) fn echo(sh: &mut Shell, argv: &[String]) -> i32 {
     match sh.out(pid, &text) {
         Ok(()) => 0,
         Err(e) => {
-            sh.sh_error(pid, &format!("echo: write error: {}", e.errno.strerror()));
+            sh.sh_error(pid, &super::builtins::write_error("echo", e.errno));
             1
         }
     }

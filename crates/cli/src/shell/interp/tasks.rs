@@ -22,20 +22,24 @@
 //! shell-code task; the recursion bounds ([`super::MAX_CALL_DEPTH`], heap-grown stack
 //! segments) are the same as the main shell's.
 //!
-//! **Differences:** a simple command that is a simulated program (`yes`, `sleep`,
-//! `memcg_process`, ...) or a wrapper that executes a command (`cgexec`, `sudo`, `nohup`,
-//! `taskset`, `setpriv`) is still executed directly in the forked process, as before, so
-//! `sudo sh -c 'while :; do echo; done' | head -n 1` does not stream; a
-//! command a threaded stage runs in a further child (`{ cat f; } | ...`) runs to completion
-//! inside it, its pipe writes growing the buffer as the main shell's do (only the stage's own
-//! process sleeps on a full pipe); `timeout` inside a threaded stage waits without its
-//! deadline. A threaded task gives up its turn every [`YIELD_EVERY`] simple commands, so a
-//! background loop that never blocks (`while :; do :; done &`) cannot starve the others; the
-//! scheduler's livelock guard then ends each round of the main shell's waiting. A SIGPIPE
-//! raised by the task's own write is delivered while its program is out of the kernel's table
-//! (being stepped), so `trap '' PIPE` does not keep it alive. A task still parked when its
-//! top-level shell is dropped is ended then (see [`Shell`]'s `Drop`): its thread unwinds and
-//! drops its shell, and with it its hold on the kernel.
+//! A simple command that is a simulated program (`yes`, `sleep`, `memcg_process`, ...) is
+//! executed directly in the forked process; a wrapper that executes a command (`cgexec`,
+//! `sudo`, `env`, `nohup`, `taskset`, `setpriv`) runs as a threaded task like shell code, so
+//! `sudo sh -c 'while :; do echo; done' | head -n 1` streams. A command the task runs in a
+//! further child (`cat` in `{ cat f; } | ...`) runs on the task's thread and sleeps on a full
+//! pipe there (`Kernel::pipe_write_bounded`); a `$(...)` is a task of its own, read while it
+//! runs; `timeout` sleeps on the clock until its deadline or its command's SIGCHLD
+//! ([`Shell::park_for_child_of`]). `trap '' SIG` is the kernel's `SIG_IGN` (inherited), so a
+//! SIGPIPE the task's own write raises is discarded and the write fails with EPIPE.
+//!
+//! **Differences:** a threaded task gives up its turn every [`YIELD_EVERY`] simple commands,
+//! so a background loop that never blocks (`while :; do :; done &`) cannot starve the others;
+//! the scheduler's livelock guard then ends each round of the main shell's waiting. A process
+//! the task ran in place that is still running when the task is killed cannot go on (its code
+//! was on the task's thread): the main shell ends it with SIGKILL ([`Shell::end_leftovers`]),
+//! where in dash it would go on. A task still parked when its top-level shell is dropped is
+//! ended then (see [`Shell`]'s `Drop`): its thread unwinds and drops its shell, and with it
+//! its hold on the kernel.
 
 use super::builtins::TrapHandler;
 use super::{Exec, Shell};
@@ -74,6 +78,26 @@ impl Shell {
         true
     }
 
+    /// [`Shell::park_for_child`] for a child of `parent` (a process this task's code runs,
+    /// such as `timeout` in a further child), until the simulated clock reaches `deadline`
+    /// if one is given: the thread then sleeps on the clock, and the child's exit (its
+    /// SIGCHLD) cuts the sleep short.
+    pub(crate) fn park_for_child_of(
+        &mut self,
+        parent: Pid,
+        target: Option<Pid>,
+        deadline: Option<u64>,
+    ) -> bool {
+        if !self.threaded {
+            return false;
+        }
+        threaded::block(match deadline {
+            Some(d) => BlockOn::ChildUntil(parent, target, d),
+            None => BlockOn::Child(parent, target),
+        });
+        true
+    }
+
     /// Whether `pid` (or, for `None`, any child of the current process) is a threaded task
     /// this shell started: waiting for one lets the clock move to any sleeper's wake-up,
     /// since what the task waits for is not in this shell's own timer table.
@@ -87,8 +111,10 @@ impl Shell {
 
     /// Whether a pipeline stage or background job `cmd` can run as the forked process itself
     /// without a task thread: a simple command naming a simulated program (`yes`, `sleep`),
-    /// which the scheduler already runs concurrently, or a wrapper that executes one
-    /// (`cgexec`, `sudo`, `taskset`, `nohup`: their command is executed as before).
+    /// which the scheduler already runs concurrently. A wrapper that executes a command
+    /// (`cgexec`, `sudo`, `taskset`, `nohup`, `env`, `setpriv`) is not one: what it executes
+    /// may be shell code (`sudo sh -c 'while :; do echo y; done' | head -n 1`), so it runs as a
+    /// threaded task, and a program it executes then replaces the task (`execve`).
     pub(crate) fn is_program_stage(&self, cmd: &super::Command) -> bool {
         let super::Command::Simple(sc) = cmd else {
             return false;
@@ -101,7 +127,7 @@ impl Shell {
             && !self.st.aliases.contains_key(name)
             && matches!(
                 self.registry.kind(base),
-                Some(crate::commands::Kind::Program(_) | crate::commands::Kind::Wrapper(_))
+                Some(crate::commands::Kind::Program(_))
             )
     }
 
@@ -144,6 +170,7 @@ impl Shell {
             task_cmds: 0,
             task_kids: Default::default(),
             task_threads: Arc::clone(&self.task_threads),
+            leftovers: Arc::clone(&self.leftovers),
             waited: Default::default(),
             sighup_ignored: self.sighup_ignored.clone(),
             exec_program: None,
@@ -206,6 +233,45 @@ impl Shell {
         }
         self.task_kids.insert(child);
         Some(child)
+    }
+}
+
+impl Shell {
+    /// On a task thread: a guard for `pid`, a process this thread runs in place (a further
+    /// child), that records it in [`Shell::leftovers`] if the thread unwinds (its task was
+    /// killed) while the process still runs here.
+    pub(crate) fn nested_guard(&self, pid: Pid) -> Option<NestedGuard> {
+        self.threaded
+            .then(|| NestedGuard(Arc::clone(&self.leftovers), pid))
+    }
+
+    /// End the processes a killed task left running (see [`Shell::leftovers`]): SIGKILL, as
+    /// nothing of their code can run any more. In a real system each would go on as its own
+    /// process; here its code lived on the killed task's thread. Returns whether any was
+    /// ended.
+    pub(crate) fn end_leftovers(&mut self) -> bool {
+        let pids = std::mem::take(&mut *lock(&self.leftovers));
+        let mut any = false;
+        for pid in pids {
+            if self.k.task_alive(pid) {
+                let _ = self.k.kill(pid, pid, Signal::SIGKILL);
+                any = true;
+            }
+        }
+        any
+    }
+}
+
+/// See [`Shell::nested_guard`].
+pub(crate) struct NestedGuard(Arc<Mutex<Vec<Pid>>>, Pid);
+
+impl Drop for NestedGuard {
+    fn drop(&mut self) {
+        // Only an unwinding thread (`threaded::block` ending a killed task's thread) leaves
+        // the process behind; a normal return has finished with it.
+        if std::thread::panicking() {
+            lock(&self.0).push(self.1);
+        }
     }
 }
 
