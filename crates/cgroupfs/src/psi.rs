@@ -227,6 +227,12 @@ pub(crate) struct PsiHook<T: Tracer> {
 }
 
 impl<T: Tracer> PressureHook for PsiHook<T> {
+    fn cpu_times(&self, cgrp: CgroupId) -> (u64, u64) {
+        self.kernel
+            .upgrade()
+            .map_or((0, 0), |k| k.cputime().cgroup_times(cgrp))
+    }
+
     fn show(&self, cgrp: CgroupId, res: PsiRes) -> String {
         match self.kernel.upgrade() {
             Some(k) => k.psi.show(k.psi_key(cgrp), res, k.clock.now_nanos()),
