@@ -372,7 +372,9 @@ impl PsiGroup {
     /// CPU, the time another of its tasks ran is `some` but not `full` memory pressure
     /// (`PSI_MEM_FULL` needs `tasks[NR_RUNNING] == tasks[NR_MEMSTALL_RUNNING]`), so it is
     /// taken back out of `full`.
-    pub fn account_cpu(&mut self, cpu: usize, t: [u64; 4], now: u64) {
+    /// `t[4]`/`t[5]` are reclaim's memory stall of a running task of the group, `some` and
+    /// `full` (`full` when no other task of the group was runnable on the CPU).
+    pub fn account_cpu(&mut self, cpu: usize, t: [u64; 6], now: u64) {
         self.run_timers(now);
         let nr = self.pcpu.len();
         let g = &mut self.pcpu[cpu % nr];
@@ -380,6 +382,11 @@ impl PsiGroup {
         g.record_times(now);
         g.times[PSI_CPU_SOME] += t[0];
         g.times[PSI_CPU_FULL] += t[1];
+        // A task already in a memory stall on this CPU has the states' times counting.
+        if g.state_mask & (1 << PSI_MEM_SOME) == 0 {
+            g.times[PSI_MEM_SOME] += t[4];
+            g.times[PSI_MEM_FULL] += t[5];
+        }
         if g.state_mask & (1 << PSI_NONIDLE) == 0 {
             g.times[PSI_NONIDLE] += t[2];
         }
@@ -395,6 +402,12 @@ impl PsiGroup {
         }
         if t[1] > 0 {
             states |= 1 << PSI_CPU_FULL;
+        }
+        if t[4] > 0 {
+            states |= 1 << PSI_MEM_SOME;
+        }
+        if t[5] > 0 {
+            states |= 1 << PSI_MEM_FULL;
         }
         if states & self.rtpoll_states != 0 {
             self.schedule_rtpoll_work(now, 1, false);

@@ -15,7 +15,9 @@
 //! * [`STEP_NS`] (system): one step of a simulated program (the system calls it makes between
 //!   two sleeps, the context switch);
 //! * one nanosecond (system) per [`BYTES_PER_NS`] bytes a `read`/`write` copies;
-//! * [`RECLAIM_PAGE_NS`] (system) per page the memory controller reclaims on the task's behalf.
+//! * [`FAULT_PAGE_NS`] (system) per page of a range a program touches;
+//! * [`RECLAIM_PAGE_NS`] (system) per page reclaim scans on the task's behalf, in a memory
+//!   stall (PSI `some`, and `full` unless another task of the group runs on that CPU).
 //!
 //! **How the clock moves:** the scheduler runs in rounds (`sched.rs`). During a round, each
 //! CPU runs the steps of the tasks on it one after the other, starting at the round's start;
@@ -49,8 +51,13 @@ pub const FORK_NS: u64 = 20_000;
 pub const EXEC_NS: u64 = 50_000;
 /// `read`/`write` copy this many bytes per nanosecond (about 4 GB/s).
 pub const BYTES_PER_NS: u64 = 4;
-/// Reclaiming one page (scanning the LRU, unmapping, freeing or swapping it out).
+/// Reclaim's cost per page it scans (taking it off the LRU, checking references, unmapping,
+/// freeing or swapping it out), charged as system time and spent in a memory stall
+/// (`try_to_free_mem_cgroup_pages` wraps the reclaim in `psi_memstall_enter`/`_leave`, 6.6).
 pub const RECLAIM_PAGE_NS: u64 = 1_000;
+/// A page fault, per page of the range a program touches (`handle_mm_fault`, zeroing a new
+/// page or finding a present one).
+pub const FAULT_PAGE_NS: u64 = 250;
 /// How long the other runnable tasks run between two commands of the interactive shell (or in
 /// any other wait that is not a sleep): `sysctl_sched_latency`'s default of 6 ms
 /// (`kernel/sched_fair.c`, v2.6.35), the period in which CFS runs every runnable task once.
@@ -68,6 +75,8 @@ pub(crate) struct Slice {
     pub cpu: usize,
     pub pid: Pid,
     pub cost: u64,
+    /// The part of `cost` spent in reclaim (a memory stall while running).
+    pub reclaim: u64,
 }
 
 #[derive(Default)]
@@ -151,6 +160,11 @@ impl<T: Tracer> Kernel<T> {
     /// `account_user_time`/`account_system_time`). Inside a scheduler round the CPU's queue
     /// grows; outside one the clock moves by the cost at once. Call with no lock held.
     pub fn cpu_charge(&self, pid: Pid, user: u64, sys: u64) {
+        self.cpu_charge_stall(pid, user, sys, 0);
+    }
+
+    /// [`Kernel::cpu_charge`] with `reclaim` ns of `sys` spent reclaiming (a memory stall).
+    fn cpu_charge_stall(&self, pid: Pid, user: u64, sys: u64, reclaim: u64) {
         let cost = user + sys;
         if cost == 0 {
             return;
@@ -189,8 +203,16 @@ impl<T: Tracer> Kernel<T> {
                 let start = inner.cpu_until[c].max(*rstart);
                 inner.cpu_until[c] = start + cost;
                 match slices.iter_mut().rev().find(|s| s.cpu == c) {
-                    Some(s) if s.pid == pid => s.cost += cost,
-                    _ => slices.push(Slice { cpu: c, pid, cost }),
+                    Some(s) if s.pid == pid => {
+                        s.cost += cost;
+                        s.reclaim += reclaim;
+                    }
+                    _ => slices.push(Slice {
+                        cpu: c,
+                        pid,
+                        cost,
+                        reclaim,
+                    }),
                 }
             }
             None => {
@@ -199,9 +221,24 @@ impl<T: Tracer> Kernel<T> {
                 inner.cpu_until[c] = end;
                 drop(g);
                 self.clock.advance_to(end);
-                self.psi_cpu_round(&[Slice { cpu: c, pid, cost }], &[], end);
+                let slice = Slice {
+                    cpu: c,
+                    pid,
+                    cost,
+                    reclaim,
+                };
+                self.psi_cpu_round(&[slice], &[], end);
             }
         }
+    }
+
+    /// After a page fault of `len` bytes by `pid`: the faults' time and the time reclaim took
+    /// (the pages scanned since `scanned_before`, `nr_reclaim_scanned`).
+    pub(crate) fn cpu_fault_time(&self, pid: Pid, len: u64, scanned_before: u64) {
+        let scanned = crate::with_machine!(&self.mem, m => m.nr_reclaim_scanned());
+        let reclaim = scanned.saturating_sub(scanned_before) * RECLAIM_PAGE_NS;
+        let faults = len.div_ceil(4096) * FAULT_PAGE_NS;
+        self.cpu_charge_stall(pid, 0, faults + reclaim, reclaim);
     }
 
     /// `cpuacct_charge`: the task's cpuacct group and, from 2.6.29 on, each ancestor.

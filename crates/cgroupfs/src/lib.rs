@@ -1208,7 +1208,11 @@ impl<T: Tracer> Kernel<T> {
     /// runs again), or it was killed by the OOM killer (it is a zombie now).
     pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
         let _cur = self.fault_current(pid);
-        self.sys_touch(pid, addr, len)
+        let scanned = with_machine!(&self.mem, m => m.nr_reclaim_scanned());
+        let r = self.sys_touch(pid, addr, len);
+        // The faults' CPU time, and the reclaim they did (the one reclaim-time call site).
+        self.cpu_fault_time(pid, len, scanned);
+        r
     }
 
     /// Whether `pid` sleeps on a memcg OOM wait queue (`ps` state D).

@@ -133,7 +133,7 @@ impl Psi {
     }
 
     /// One scheduler round's CPU times per (group, CPU) (see [`PsiGroup::account_cpu`]).
-    pub(crate) fn cpu_round(&self, acc: BTreeMap<(GroupKey, usize), [u64; 4]>, now: u64) {
+    pub(crate) fn cpu_round(&self, acc: BTreeMap<(GroupKey, usize), [u64; 6]>, now: u64) {
         let mut st = self.state.lock();
         for ((key, cpu), t) in acc {
             Self::group(&mut st, self.nr_cpus, key, now).account_cpu(cpu, t, now);
@@ -291,11 +291,9 @@ impl<T: Tracer> Kernel<T> {
         }
         let mut chains: BTreeMap<Pid, Vec<GroupKey>> = BTreeMap::new();
         for s in slices {
-            chains
-                .entry(s.pid)
-                .or_insert_with(|| self.psi_chain(s.pid));
+            chains.entry(s.pid).or_insert_with(|| self.psi_chain(s.pid));
         }
-        let mut acc: BTreeMap<(GroupKey, usize), [u64; 4]> = BTreeMap::new();
+        let mut acc: BTreeMap<(GroupKey, usize), [u64; 6]> = BTreeMap::new();
         let mut cpus: Vec<usize> = slices.iter().map(|s| s.cpu).collect();
         cpus.dedup();
         cpus.sort_unstable();
@@ -319,6 +317,14 @@ impl<T: Tracer> Kernel<T> {
                             && in_g(o.pid)
                             && (i > k || runnable.contains(&o.pid))
                     });
+                    if running && s.reclaim > 0 {
+                        // Reclaim is a memory stall of a running task: `full` unless another
+                        // task of the group is runnable on this CPU (it would run meanwhile).
+                        e[4] += s.reclaim;
+                        if !waiting {
+                            e[5] += s.reclaim;
+                        }
+                    }
                     if waiting {
                         e[0] += s.cost;
                         if !running {
