@@ -87,6 +87,8 @@ struct Inner {
     round: Option<(u64, Vec<Slice>)>,
     /// `(utime, stime)` of every task, ns.
     tasks: BTreeMap<Pid, [u64; 2]>,
+    /// `(cutime, cstime)`: the times of every task's reaped children (and theirs).
+    children: BTreeMap<Pid, [u64; 2]>,
     /// `(user, system)` ns of every cgroup of the default hierarchy (the root's is the sum).
     dfl: BTreeMap<cgsim_cgroup::CgroupId, [u64; 2]>,
     /// Busy ns of all CPUs together.
@@ -129,8 +131,29 @@ impl CpuTime {
         self.inner.lock().busy
     }
 
+    /// `(cutime, cstime)` of `pid` in nanoseconds: its reaped children's times
+    /// (`signal->cutime`, summed in `wait_task_zombie`).
+    pub fn children_times(&self, pid: Pid) -> (u64, u64) {
+        let g = self.inner.lock();
+        g.children.get(&pid).map_or((0, 0), |t| (t[0], t[1]))
+    }
+
+    /// A new task (`fork`): its times start at 0.
     pub(crate) fn forget(&self, pid: Pid) {
-        self.inner.lock().tasks.remove(&pid);
+        let mut g = self.inner.lock();
+        g.tasks.remove(&pid);
+        g.children.remove(&pid);
+    }
+
+    /// `wait_task_zombie`: `parent` reaped `child`, whose times and its children's go to the
+    /// parent's children's times.
+    pub(crate) fn reap(&self, parent: Pid, child: Pid) {
+        let mut g = self.inner.lock();
+        let own = g.tasks.remove(&child).unwrap_or_default();
+        let kids = g.children.remove(&child).unwrap_or_default();
+        let e = g.children.entry(parent).or_default();
+        e[0] += own[0] + kids[0];
+        e[1] += own[1] + kids[1];
     }
 
     pub(crate) fn round_begin(&self, now: u64) {

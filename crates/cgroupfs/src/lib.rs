@@ -829,7 +829,11 @@ impl<T: Tracer> Kernel<T> {
     /// `waitpid(pid or -1, WNOHANG)`: `Ok(None)` if the children are still running;
     /// `ECHILD` if there are none.
     pub fn waitpid(&self, parent: Pid, pid: Option<Pid>) -> SysResult<Option<(Pid, WaitStatus)>> {
-        self.sys_waitpid(parent, pid)
+        let r = self.sys_waitpid(parent, pid);
+        if let Ok(Some((child, _))) = r {
+            self.cputime.reap(parent, child);
+        }
+        r
     }
 
     /// `kill(target, sig)` with the kernel's permission rule (EPERM) and ESRCH.

@@ -409,8 +409,8 @@ impl<T: Tracer> Kernel<T> {
     /// `pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
     /// utime stime cutime cstime priority nice num_threads 0 start_time vsize rss rsslim ...`.
     /// **Differences:** every process is its own process group and session leader with no
-    /// terminal; fault counts and the children's times are 0; `utime`/`stime` are the
-    /// simulated CPU time (`cputime.rs`),
+    /// terminal; fault counts are 0; `utime`/`stime` are the simulated CPU time
+    /// (`cputime.rs`), `cutime`/`cstime` the reaped children's,
     /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
     fn proc_pid_stat(&self, t: &Task) -> String {
         let state = match self.task_proc_state(t) {
@@ -439,8 +439,8 @@ impl<T: Tracer> Kernel<T> {
         // utime stime (clock ticks, `cputime_to_clock_t`) cutime cstime
         let (utime, stime) = self.cputime.task_times(t.pid);
         let ticks = |ns: u64| ns / (1_000_000_000 / crate::cputime::USER_HZ);
-        f.extend([ticks(utime).to_string(), ticks(stime).to_string()]);
-        f.extend(["0", "0"].map(String::from));
+        let (cutime, cstime) = self.cputime.children_times(t.pid);
+        f.extend([utime, stime, cutime, cstime].map(|ns| ticks(ns).to_string()));
         // priority nice num_threads itrealvalue(0) start_time
         f.extend(["20", "0", "1", "0", "0"].map(String::from));
         f.push(vsize.to_string());

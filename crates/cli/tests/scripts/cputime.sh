@@ -19,3 +19,4 @@ cat /cgroup/cpuacct/busy/cpuacct.usage /cgroup/cpuacct/cpuacct.usage
 date +%s.%N
 for i in 1 2 3 4 5 6 7 8 9 10; do :; done
 date +%s.%N
+times
