@@ -5,10 +5,14 @@
 //! Determinism rule: [`Kernel::run_until_idle`] runs rounds; in each round every runnable program
 //! is stepped once, in ascending pid order, with a list fixed at the start of the round (a
 //! program woken during a round runs in the next one). Sleepers whose deadline has passed and
-//! waiters whose fd polls readable become runnable at the start of a round. Rounds stop when
-//! nothing is runnable, or after [`MAX_ROUNDS`] with a warning in the kernel log (livelock
-//! guard). [`Kernel::advance_clock`] moves the clock from deadline to deadline, running the
-//! woken programs at each one, so the order of events never depends on the host.
+//! waiters whose fd polls readable become runnable at the start of a round. Each step costs
+//! simulated CPU time on its task's CPU, and a round moves the clock to when its busiest CPU
+//! finished (`cputime.rs`). Rounds stop when nothing is runnable, when the CPUs have run the
+//! runnable tasks for [`SLICE_NS`] (they stay queued: the caller, the shell, gets its CPU
+//! back), or after [`MAX_ROUNDS`] rounds in a row that moved no time, with a warning in the
+//! kernel log (livelock guard). [`Kernel::advance_clock`] moves the clock from deadline to
+//! deadline, running the woken programs at each one (busy tasks move it on their own), so the
+//! order of events never depends on the host.
 //! **Locking:** a program is taken out of `Kernel::programs` and stepped with no lock held, so
 //! it can make any syscall; `Kernel::programs` and `Kernel::state` are never held together
 //! except in the order `state` -> `programs` (in `deliver`, the lock is dropped in between).
@@ -21,7 +25,7 @@ use crate::{Fd, Kernel, Program, Step, WaitStatus};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{Pid, Tracer};
 
-/// The livelock guard of [`Kernel::run_until_idle`].
+/// The livelock guard of [`Kernel::run_until_idle`]: rounds in a row that moved no time.
 pub const MAX_ROUNDS: usize = 10_000;
 
 impl<T: Tracer> Kernel<T> {
@@ -254,7 +258,10 @@ impl<T: Tracer> Kernel<T> {
         if crate::threaded::current().is_some() || self.cpu_in_round() {
             return false;
         }
-        for _ in 0..MAX_ROUNDS {
+        // The livelock guard counts rounds that moved no time (every step costs CPU time, so
+        // a round that ran something moves the clock; `SLICE_NS` bounds those).
+        let mut idle_rounds = 0;
+        while idle_rounds < MAX_ROUNDS {
             let runnable = self.runnable();
             self.psi_deliver_pending();
             if runnable.is_empty() {
@@ -272,17 +279,21 @@ impl<T: Tracer> Kernel<T> {
                 }
                 return true;
             }
+            let before = self.clock.now_nanos();
             self.cpu_round_begin();
             for pid in runnable {
                 self.step_one(pid);
             }
             self.cpu_round_end();
+            if self.clock.now_nanos() == before {
+                idle_rounds += 1;
+            }
         }
         self.klog.printk(
             &self.clock,
             Level::Warning,
             format!(
-                "sched: run_until_idle: still runnable after {MAX_ROUNDS} rounds (livelock guard)"
+                "sched: run_until_idle: still runnable after {MAX_ROUNDS} rounds without time passing (livelock guard)"
             ),
         );
         false
