@@ -319,6 +319,23 @@ impl<T: Tracer> Kernel<T> {
         self.psi_cpu_round(&slices, &runnable, end);
     }
 
+    /// `/proc/uptime` as `uptime_proc_show` (`fs/proc/uptime.c`, v2.6.35) prints it: the
+    /// time since boot and the idle time of all CPUs together (`kstat_cpu(i).cpustat.idle`
+    /// summed), each in seconds with two decimals, truncated.
+    pub(crate) fn proc_uptime(&self) -> String {
+        let now = self.clock.now_nanos();
+        let n = self.cputime.nr_cpus as u64;
+        let idle = (now * n).saturating_sub(self.cputime.busy());
+        let show = |ns: u64| {
+            format!(
+                "{}.{:02}",
+                ns / 1_000_000_000,
+                ns % 1_000_000_000 / 10_000_000
+            )
+        };
+        format!("{} {}\n", show(now), show(idle))
+    }
+
     /// Whether a scheduler round is in progress (charges then queue on their CPU).
     pub(crate) fn cpu_in_round(&self) -> bool {
         self.cputime.in_round()

@@ -35,6 +35,8 @@ pub enum ProcNode {
     Swaps,
     /// `/proc/version` (`linux_banner`).
     Version,
+    /// `/proc/uptime` (`fs/proc/uptime.c`): the clock and the CPUs' idle time.
+    Uptime,
     /// `/proc/sys`, `/proc/sys/kernel` and a file of it (`kernel/utsname_sysctl.c`).
     SysDir,
     SysKernelDir,
@@ -176,6 +178,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Meminfo => 5,
         ProcNode::Swaps => 6,
         ProcNode::Version => 7,
+        ProcNode::Uptime => 24,
         ProcNode::SysDir => 8,
         ProcNode::SysKernelDir => 9,
         ProcNode::SysKernel(f) => 10 + *f as u64,
@@ -202,6 +205,7 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Mounts
             | ProcNode::Meminfo
             | ProcNode::Swaps
+            | ProcNode::Uptime
             | ProcNode::Version => (FileType::Regular, 0o444, 0, 0),
             ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax) => {
@@ -253,6 +257,7 @@ impl<T: Tracer> Kernel<T> {
                 "mounts" => ProcNode::Mounts,
                 "swaps" => ProcNode::Swaps,
                 "version" => ProcNode::Version,
+                "uptime" => ProcNode::Uptime,
                 "sys" => ProcNode::SysDir,
                 "pressure" if self.params.kernel >= crate::KernelVersion::V6_6 => {
                     ProcNode::PressureDir
@@ -309,6 +314,7 @@ impl<T: Tracer> Kernel<T> {
                     entry("self", FileType::Symlink),
                     entry("swaps", FileType::Regular),
                     entry("sys", FileType::Directory),
+                    entry("uptime", FileType::Regular),
                     entry("version", FileType::Regular),
                 ];
                 if self.params.kernel >= crate::KernelVersion::V6_6 {
@@ -351,6 +357,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Meminfo => self.sys_meminfo().render(),
             ProcNode::Swaps => self.proc_swaps(),
             ProcNode::Version => self.params.linux_banner(),
+            ProcNode::Uptime => self.proc_uptime(),
             ProcNode::Pressure(res) => self.proc_pressure(*res),
             ProcNode::SysKernel(UtsFile::PidMax) => self.pid_max_text(st),
             ProcNode::SysKernel(f) => {

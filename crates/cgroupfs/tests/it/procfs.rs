@@ -36,6 +36,7 @@ fn status_self_and_listing() {
             "self",
             "swaps",
             "sys",
+            "uptime",
             "version"
         ]
     );

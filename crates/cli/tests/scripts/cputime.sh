@@ -11,6 +11,8 @@ b=$!
 echo $b > /cgroup/cpuacct/busy/tasks
 sleep 1
 date +%s.%N
+# The time since boot, and the idle time of the two CPUs together (CPU 1 idled throughout).
+cat /proc/uptime
 cut -d' ' -f1-3,14-15 /proc/$b/stat
 kill $b
 wait $b; echo $?
