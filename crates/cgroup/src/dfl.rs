@@ -767,8 +767,16 @@ impl<T: Tracer> CgroupCore<T> {
             ),
             // cgroup_freeze_show: the cgroup's own setting.
             BaseFile::Freeze => format!("{}\n", u8::from(c.freeze)),
-            // cgroup_base_stat_cputime_show: simulated programs use no CPU time.
-            BaseFile::CpuStat => "usage_usec 0\nuser_usec 0\nsystem_usec 0\n".to_string(),
+            // cgroup_base_stat_cputime_show: the simulated CPU time of the cgroup's tasks
+            // and its descendants', from the pressure hook (the scheduler's side).
+            BaseFile::CpuStat => {
+                let (user, system) = self.pressure.read().cpu_times(cgrp);
+                let (user, system) = (user / 1000, system / 1000);
+                format!(
+                    "usage_usec {}\nuser_usec {user}\nsystem_usec {system}\n",
+                    user + system
+                )
+            }
             // cpu_local_stat_show: the cpu controller's local stats, if it is enabled here.
             BaseFile::CpuStatLocal => String::new(),
             // cgroup_pressure_show: PSI accounting is on.

@@ -123,6 +123,13 @@ pub trait PressureHook: Send + Sync {
         PSI_ZEROS.to_string()
     }
 
+    /// `(user, system)` nanoseconds of CPU time the tasks of `cgrp` and its descendants used
+    /// (`cpu.stat`'s `user_usec`/`system_usec`); the scheduler's side answers.
+    fn cpu_times(&self, cgrp: CgroupId) -> (u64, u64) {
+        let _ = cgrp;
+        (0, 0)
+    }
+
     /// `cgroup_pressure_write`: a trigger written by `writer` (the whole written text, NUL
     /// and trailing whitespace not stripped: `psi_trigger_create` scans it as it is).
     fn write_trigger(

@@ -19,9 +19,10 @@
 //! kernel would have computed on time.
 //!
 //! **Differences:** `CONFIG_HZ=250` (Debian's kernels), so a jiffy is 4 ms and `PSI_FREQ` is
-//! 2.004 s; `NR_ONCPU` and the "current CPU" rule of `get_recent_times` are left out, since
-//! simulated programs use no CPU time while the clock moves: the averages work is re-armed while
-//! any CPU had non-idle time in the last period.
+//! 2.004 s; `NR_RUNNING`/`NR_ONCPU` are not counted at each enqueue and dequeue: the CPU
+//! states' times come per scheduler round from the simulated CPUs' queues
+//! ([`PsiGroup::account_cpu`]), and the "current CPU" rule of `get_recent_times` is left out:
+//! the averages work is re-armed while any CPU had non-idle time in the last period.
 
 /// `enum psi_states` without `PSI_IRQ_FULL` (no `CONFIG_IRQ_TIME_ACCOUNTING`).
 pub const PSI_IO_SOME: usize = 0;
@@ -358,6 +359,60 @@ impl PsiGroup {
             self.schedule_rtpoll_work(now, 1, false);
         }
         if self.avgs_work_at.is_none() {
+            self.avgs_work_at = Some(timer_at(now, PSI_FREQ));
+        }
+    }
+
+    /// The CPU time of a scheduler round on `cpu`, ending at `now` (see `crates/cgroupfs`'s
+    /// `cputime.rs`): `t = [some, full, nonidle, running]` ns, where `some` is the time a task
+    /// of the group waited for the CPU while another task ran (`PSI_CPU_SOME`: more runnable
+    /// tasks than on-CPU ones), `full` the part of it in which no task of the group was on the
+    /// CPU (`PSI_CPU_FULL`), `nonidle` the time the group had a runnable task, and `running`
+    /// the time a task of the group ran. While a task of the group is in a memory stall on this
+    /// CPU, the time another of its tasks ran is `some` but not `full` memory pressure
+    /// (`PSI_MEM_FULL` needs `tasks[NR_RUNNING] == tasks[NR_MEMSTALL_RUNNING]`), so it is
+    /// taken back out of `full`.
+    /// `t[4]`/`t[5]` are reclaim's memory stall of a running task of the group, `some` and
+    /// `full` (`full` when no other task of the group was runnable on the CPU).
+    pub fn account_cpu(&mut self, cpu: usize, t: [u64; 6], now: u64) {
+        self.run_timers(now);
+        let nr = self.pcpu.len();
+        let g = &mut self.pcpu[cpu % nr];
+        let held = now.saturating_sub(g.state_start);
+        g.record_times(now);
+        g.times[PSI_CPU_SOME] += t[0];
+        g.times[PSI_CPU_FULL] += t[1];
+        // A task already in a memory stall on this CPU has the states' times counting.
+        if g.state_mask & (1 << PSI_MEM_SOME) == 0 {
+            g.times[PSI_MEM_SOME] += t[4];
+            g.times[PSI_MEM_FULL] += t[5];
+        }
+        if g.state_mask & (1 << PSI_NONIDLE) == 0 {
+            g.times[PSI_NONIDLE] += t[2];
+        }
+        if g.state_mask & (1 << PSI_MEM_FULL) != 0 {
+            let floor = g.times_prev[0][PSI_MEM_FULL].max(g.times_prev[1][PSI_MEM_FULL]);
+            g.times[PSI_MEM_FULL] = g.times[PSI_MEM_FULL]
+                .saturating_sub(t[3].min(held))
+                .max(floor);
+        }
+        let mut states = 0;
+        if t[0] > 0 {
+            states |= 1 << PSI_CPU_SOME;
+        }
+        if t[1] > 0 {
+            states |= 1 << PSI_CPU_FULL;
+        }
+        if t[4] > 0 {
+            states |= 1 << PSI_MEM_SOME;
+        }
+        if t[5] > 0 {
+            states |= 1 << PSI_MEM_FULL;
+        }
+        if states & self.rtpoll_states != 0 {
+            self.schedule_rtpoll_work(now, 1, false);
+        }
+        if self.avgs_work_at.is_none() && t[2] > 0 {
             self.avgs_work_at = Some(timer_at(now, PSI_FREQ));
         }
     }

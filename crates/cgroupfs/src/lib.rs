@@ -127,6 +127,7 @@
 mod cgroupfs;
 mod cn_proc;
 mod cpus;
+pub mod cputime;
 mod device_cgroup;
 mod etc;
 mod event_control;
@@ -585,6 +586,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     psi: psi::Psi,
     /// The v1 freezer's frozen tasks (`kernel/cgroup_freezer.c`), which the scheduler skips.
     frozen: Arc<cg::subsys::cgroup_freezer::FrozenTasks>,
+    /// Simulated CPU time (`cputime.rs`): the CPUs' queues and every task's and cgroup's times.
+    cputime: cputime::CpuTime,
 }
 
 impl Kernel<Ftrace> {
@@ -673,6 +676,7 @@ impl<T: Tracer> Kernel<T> {
             fault,
             psi: psi::Psi::new(params_nr_cpus),
             frozen,
+            cputime: cputime::CpuTime::new(params_nr_cpus),
         };
         // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.
         let banner = k.params.linux_banner();
@@ -826,6 +830,10 @@ impl<T: Tracer> Kernel<T> {
     pub fn fork(&self, parent: Pid) -> SysResult<Pid> {
         let _cur = self.fault_current(parent);
         let r = self.sys_fork(parent);
+        if let Ok(child) = r {
+            self.cputime.forget(child);
+            self.cpu_charge(parent, 0, cputime::FORK_NS);
+        }
         self.cn_proc_run_listeners();
         r
     }
@@ -838,7 +846,11 @@ impl<T: Tracer> Kernel<T> {
     /// `waitpid(pid or -1, WNOHANG)`: `Ok(None)` if the children are still running;
     /// `ECHILD` if there are none.
     pub fn waitpid(&self, parent: Pid, pid: Option<Pid>) -> SysResult<Option<(Pid, WaitStatus)>> {
-        self.sys_waitpid(parent, pid)
+        let r = self.sys_waitpid(parent, pid);
+        if let Ok(Some((child, _))) = r {
+            self.cputime.reap(parent, child);
+        }
+        r
     }
 
     /// `kill(target, sig)` with the kernel's permission rule (EPERM) and ESRCH.
@@ -863,6 +875,9 @@ impl<T: Tracer> Kernel<T> {
     /// uncharged; traced as `do_execve`). ESRCH for a missing or exited task.
     pub fn execve(&self, pid: Pid, comm: &str) -> SysResult<()> {
         let r = self.sys_execve(pid, comm);
+        if r.is_ok() {
+            self.cpu_charge(pid, 0, cputime::EXEC_NS);
+        }
         self.cn_proc_run_listeners();
         r
     }
@@ -936,6 +951,14 @@ impl<T: Tracer> Kernel<T> {
     /// end of file; EAGAIN only when no program can make progress (a writer that waits for an
     /// event nobody will send, or a later stage that has not started).
     pub fn read(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
+        let r = self.read_blocking(pid, fd, buf);
+        if let Ok(n) = r {
+            self.cpu_charge(pid, 0, n as u64 / cputime::BYTES_PER_NS);
+        }
+        r
+    }
+
+    fn read_blocking(&self, pid: Pid, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
         let _cur = self.fault_current(pid);
         let mut rounds = 0;
         loop {
@@ -973,6 +996,14 @@ impl<T: Tracer> Kernel<T> {
     /// Synchronous code writing to a full pipe first lets the programs run, so one that reads
     /// the pipe makes room (see `pipe.rs` for what happens when none does).
     pub fn write(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
+        let r = self.write_blocking(pid, fd, data);
+        if let Ok(n) = r {
+            self.cpu_charge(pid, 0, n as u64 / cputime::BYTES_PER_NS);
+        }
+        r
+    }
+
+    fn write_blocking(&self, pid: Pid, fd: Fd, data: &[u8]) -> SysResult<usize> {
         let _cur = self.fault_current(pid);
         let stepping = *self.stepping.lock();
         if stepping.is_none() && self.sched_pipe_ends(pid, fd) == Some(true) {
@@ -1202,7 +1233,11 @@ impl<T: Tracer> Kernel<T> {
     /// runs again), or it was killed by the OOM killer (it is a zombie now).
     pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
         let _cur = self.fault_current(pid);
-        self.sys_touch(pid, addr, len)
+        let scanned = with_machine!(&self.mem, m => m.nr_reclaim_scanned());
+        let r = self.sys_touch(pid, addr, len);
+        // The faults' CPU time, and the reclaim they did (the one reclaim-time call site).
+        self.cpu_fault_time(pid, len, scanned);
+        r
     }
 
     /// Whether `pid` sleeps on a memcg OOM wait queue (`ps` state D).
@@ -1293,8 +1328,17 @@ impl<T: Tracer> Kernel<T> {
         self.sched_spawn(pid, program)
     }
 
-    /// Run every runnable program, in pid order, until each blocks, sleeps or exits.
+    /// Run every runnable program, in pid order, until each blocks, sleeps or exits, or the
+    /// CPUs have run them for [`cputime::SLICE_NS`] of simulated time (a busy loop stays
+    /// runnable; the caller runs meanwhile, as the shell gets its CPU back).
     pub fn run_until_idle(&self) {
+        self.sched_run_until_idle();
+    }
+
+    /// [`run_until_idle`](Self::run_until_idle), telling whether tasks are still runnable
+    /// after their slice (a wait that has no deadline goes on while this holds, at most
+    /// [`cputime::BUSY_WAIT_SLICES`] times).
+    pub fn run_slice(&self) -> bool {
         self.sched_run_until_idle()
     }
 

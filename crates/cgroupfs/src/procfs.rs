@@ -40,6 +40,8 @@ pub enum ProcNode {
     Version,
     /// `/proc/filesystems` (`fs/filesystems.c` `filesystems_proc_show`).
     Filesystems,
+    /// `/proc/uptime` (`fs/proc/uptime.c`): the clock and the CPUs' idle time.
+    Uptime,
     /// `/proc/sys`, `/proc/sys/kernel` and a file of it (`kernel/utsname_sysctl.c`).
     SysDir,
     SysKernelDir,
@@ -186,6 +188,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Swaps => 6,
         ProcNode::Version => 7,
         ProcNode::Filesystems => 25,
+        ProcNode::Uptime => 24,
         ProcNode::SysDir => 8,
         ProcNode::SysKernelDir => 9,
         ProcNode::SysKernel(f) => 10 + *f as u64,
@@ -215,6 +218,7 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Meminfo
             | ProcNode::Swaps
             | ProcNode::Version
+            | ProcNode::Uptime
             | ProcNode::Filesystems => (FileType::Regular, 0o444, 0, 0),
             ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
             ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax | UtsFile::Shmmax) => {
@@ -267,6 +271,7 @@ impl<T: Tracer> Kernel<T> {
                 "swaps" => ProcNode::Swaps,
                 "version" => ProcNode::Version,
                 "filesystems" => ProcNode::Filesystems,
+                "uptime" => ProcNode::Uptime,
                 "sys" => ProcNode::SysDir,
                 "pressure" if self.params.kernel >= crate::KernelVersion::V6_6 => {
                     ProcNode::PressureDir
@@ -340,6 +345,7 @@ impl<T: Tracer> Kernel<T> {
                     entry("self", FileType::Symlink),
                     entry("swaps", FileType::Regular),
                     entry("sys", FileType::Directory),
+                    entry("uptime", FileType::Regular),
                     entry("version", FileType::Regular),
                 ];
                 if self.params.kernel >= crate::KernelVersion::V6_6 {
@@ -409,6 +415,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Swaps => self.proc_swaps(),
             ProcNode::Version => self.params.linux_banner(),
             ProcNode::Filesystems => self.proc_filesystems(),
+            ProcNode::Uptime => self.proc_uptime(),
             ProcNode::Pressure(res) => self.proc_pressure(*res),
             ProcNode::SysKernel(UtsFile::PidMax) => self.pid_max_text(st),
             ProcNode::SysKernel(UtsFile::Shmmax) => format!("{}\n", self.shmmax(st)),
@@ -464,7 +471,8 @@ impl<T: Tracer> Kernel<T> {
     /// `pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
     /// utime stime cutime cstime priority nice num_threads 0 start_time vsize rss rsslim ...`.
     /// **Differences:** every process is its own process group and session leader with no
-    /// terminal; fault counts and times are 0 (the simulation keeps no accounting of them),
+    /// terminal; fault counts are 0; `utime`/`stime` are the simulated CPU time
+    /// (`cputime.rs`), `cutime`/`cstime` the reaped children's,
     /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
     fn proc_pid_stat(&self, t: &Task, num_threads: usize) -> String {
         let state = match self.task_proc_state(t) {
@@ -488,8 +496,13 @@ impl<T: Tracer> Kernel<T> {
             pid.to_string(),
             pid.to_string(),
         ];
-        // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
-        f.extend(["0", "-1", "4202752", "0", "0", "0", "0", "0", "0", "0", "0"].map(String::from));
+        // tty_nr tpgid flags minflt cminflt majflt cmajflt
+        f.extend(["0", "-1", "4202752", "0", "0", "0", "0"].map(String::from));
+        // utime stime (clock ticks, `cputime_to_clock_t`) cutime cstime
+        let (utime, stime) = self.cputime.task_times(t.pid);
+        let ticks = |ns: u64| ns / (1_000_000_000 / crate::cputime::USER_HZ);
+        let (cutime, cstime) = self.cputime.children_times(t.pid);
+        f.extend([utime, stime, cutime, cstime].map(|ns| ticks(ns).to_string()));
         // priority nice num_threads itrealvalue(0) start_time
         f.extend(["20".to_string(), "0".to_string(), num_threads.to_string()]);
         f.extend(["0", "0"].map(String::from));

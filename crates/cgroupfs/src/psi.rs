@@ -17,11 +17,11 @@
 //! the root's pressure files show), with the CPU the task runs on.
 //!
 //! **Differences:**
-//! * Only memory stalls are tracked: the `memory.high` penalty sleep. Reclaim, the OOM wait and
-//!   everything else a program does take no simulated time (the clock only moves while every
-//!   program sleeps), so no task is ever running while time passes: memory `full` equals
-//!   `some`, and `io.pressure`/`cpu.pressure` stay zero (nothing waits for I/O, no CPU is ever
-//!   contended).
+//! * Memory stalls are the `memory.high` penalty sleep. Tasks use CPU time (`cputime.rs`):
+//!   a task of the group that runs on the CPU of a stalled one makes that time `some` but not
+//!   `full`, and tasks waiting for a CPU make `cpu.pressure` (`some`, and `full` at the cgroup
+//!   level), computed per scheduler round. `io.pressure` stays zero: nothing waits for I/O
+//!   (the simulated files are in memory, swap is instant).
 //! * A group's clock starts when it is first used (read or stalled in), not at `mkdir`.
 //! * A task stays accounted to the cgroups it stalled in until the sleep ends, even if it is
 //!   moved meanwhile (the kernel moves its stall with it in `cgroup_move_task`).
@@ -132,6 +132,14 @@ impl Psi {
         }
     }
 
+    /// One scheduler round's CPU times per (group, CPU) (see [`PsiGroup::account_cpu`]).
+    pub(crate) fn cpu_round(&self, acc: BTreeMap<(GroupKey, usize), [u64; 6]>, now: u64) {
+        let mut st = self.state.lock();
+        for ((key, cpu), t) in acc {
+            Self::group(&mut st, self.nr_cpus, key, now).account_cpu(cpu, t, now);
+        }
+    }
+
     /// `psi_show` of `key`'s group for `res`.
     pub fn show(&self, key: GroupKey, res: PsiRes, now: u64) -> String {
         let mut st = self.state.lock();
@@ -219,6 +227,12 @@ pub(crate) struct PsiHook<T: Tracer> {
 }
 
 impl<T: Tracer> PressureHook for PsiHook<T> {
+    fn cpu_times(&self, cgrp: CgroupId) -> (u64, u64) {
+        self.kernel
+            .upgrade()
+            .map_or((0, 0), |k| k.cputime().cgroup_times(cgrp))
+    }
+
     fn show(&self, cgrp: CgroupId, res: PsiRes) -> String {
         match self.kernel.upgrade() {
             Some(k) => k.psi.show(k.psi_key(cgrp), res, k.clock.now_nanos()),
@@ -261,6 +275,72 @@ impl<T: Tracer> Kernel<T> {
         chain.pop();
         chain.push(None);
         chain
+    }
+
+    /// PSI's CPU states for a scheduler round that ended at `end` (`cputime.rs`): on each
+    /// CPU the slices ran one after the other; while one runs, a task of a group waits for
+    /// the CPU if it runs later in the round, or ran earlier and is still runnable.
+    pub(crate) fn psi_cpu_round(
+        &self,
+        slices: &[crate::cputime::Slice],
+        runnable: &[Pid],
+        end: u64,
+    ) {
+        if !self.psi_enabled() {
+            return;
+        }
+        let mut chains: BTreeMap<Pid, Vec<GroupKey>> = BTreeMap::new();
+        for s in slices {
+            chains.entry(s.pid).or_insert_with(|| self.psi_chain(s.pid));
+        }
+        let mut acc: BTreeMap<(GroupKey, usize), [u64; 6]> = BTreeMap::new();
+        let mut cpus: Vec<usize> = slices.iter().map(|s| s.cpu).collect();
+        cpus.dedup();
+        cpus.sort_unstable();
+        cpus.dedup();
+        for c in cpus {
+            let on: Vec<&crate::cputime::Slice> = slices.iter().filter(|s| s.cpu == c).collect();
+            let mut groups: Vec<GroupKey> = on
+                .iter()
+                .flat_map(|s| chains[&s.pid].iter().copied())
+                .collect();
+            groups.sort_unstable();
+            groups.dedup();
+            for g in groups {
+                let in_g = |p: Pid| chains[&p].contains(&g);
+                let e = acc.entry((g, c)).or_default();
+                for (k, s) in on.iter().enumerate() {
+                    let running = in_g(s.pid);
+                    let waiting = on.iter().enumerate().any(|(i, o)| {
+                        i != k
+                            && o.pid != s.pid
+                            && in_g(o.pid)
+                            && (i > k || runnable.contains(&o.pid))
+                    });
+                    if running && s.reclaim > 0 {
+                        // Reclaim is a memory stall of a running task: `full` unless another
+                        // task of the group is runnable on this CPU (it would run meanwhile).
+                        e[4] += s.reclaim;
+                        if !waiting {
+                            e[5] += s.reclaim;
+                        }
+                    }
+                    if waiting {
+                        e[0] += s.cost;
+                        if !running {
+                            e[1] += s.cost;
+                        }
+                    }
+                    if waiting || running {
+                        e[2] += s.cost;
+                    }
+                    if running {
+                        e[3] += s.cost;
+                    }
+                }
+            }
+        }
+        self.psi.cpu_round(acc, end);
     }
 
     /// The PSI state (for `/proc/pressure` and Rust users).
@@ -381,7 +461,7 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    fn psi_enabled(&self) -> bool {
+    pub(crate) fn psi_enabled(&self) -> bool {
         self.params.kernel >= crate::KernelVersion::V6_6
     }
 

@@ -5,14 +5,19 @@
 //! Determinism rule: [`Kernel::run_until_idle`] runs rounds; in each round every runnable program
 //! is stepped once, in ascending pid order, with a list fixed at the start of the round (a
 //! program woken during a round runs in the next one). Sleepers whose deadline has passed and
-//! waiters whose fd polls readable become runnable at the start of a round. Rounds stop when
-//! nothing is runnable, or after [`MAX_ROUNDS`] with a warning in the kernel log (livelock
-//! guard). [`Kernel::advance_clock`] moves the clock from deadline to deadline, running the
-//! woken programs at each one, so the order of events never depends on the host.
+//! waiters whose fd polls readable become runnable at the start of a round. Each step costs
+//! simulated CPU time on its task's CPU, and a round moves the clock to when its busiest CPU
+//! finished (`cputime.rs`). Rounds stop when nothing is runnable, when the CPUs have run the
+//! runnable tasks for [`SLICE_NS`] (they stay queued: the caller, the shell, gets its CPU
+//! back), or after [`MAX_ROUNDS`] rounds in a row that moved no time, with a warning in the
+//! kernel log (livelock guard). [`Kernel::advance_clock`] moves the clock from deadline to
+//! deadline, running the woken programs at each one (busy tasks move it on their own), so the
+//! order of events never depends on the host.
 //! **Locking:** a program is taken out of `Kernel::programs` and stepped with no lock held, so
 //! it can make any syscall; `Kernel::programs` and `Kernel::state` are never held together
 //! except in the order `state` -> `programs` (in `deliver`, the lock is dropped in between).
 
+use crate::cputime::SLICE_NS;
 use crate::file::FileKind;
 use crate::state::State;
 use crate::task::Sched;
@@ -20,7 +25,7 @@ use crate::{Fd, Kernel, Program, Step, WaitStatus};
 use cgsim_ktypes::klog::Level;
 use cgsim_ktypes::{Pid, Tracer};
 
-/// The livelock guard of [`Kernel::run_until_idle`].
+/// The livelock guard of [`Kernel::run_until_idle`]: rounds in a row that moved no time.
 pub const MAX_ROUNDS: usize = 10_000;
 
 impl<T: Tracer> Kernel<T> {
@@ -212,8 +217,8 @@ impl<T: Tracer> Kernel<T> {
     /// not readable move the clock to the next sleeper's wake-up. False when nothing can
     /// change (no program runnable, no sleeper).
     pub(crate) fn sched_progress(&self, pid: Pid, fd: Fd) -> bool {
-        self.sched_run_until_idle();
-        if self.fd_readable(&self.lock_state(), pid, fd.0) {
+        let busy = self.sched_run_until_idle();
+        if self.fd_readable(&self.lock_state(), pid, fd.0) || busy {
             return true;
         }
         let now = self.clock.now_nanos();
@@ -237,29 +242,61 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    pub(crate) fn sched_run_until_idle(&self) {
+    /// Run rounds until nothing is runnable (false), or until the CPUs have run the runnable
+    /// tasks for [`SLICE_NS`] (true: some are still runnable).
+    pub(crate) fn sched_run_until_idle(&self) -> bool {
+        let limit = self.clock.now_nanos().saturating_add(SLICE_NS);
+        self.sched_run_rounds(limit)
+    }
+
+    /// Run rounds until nothing is runnable (false) or the clock reaches `limit` with tasks
+    /// still runnable (true). Each round's CPU time moves the clock (`cputime.rs`).
+    fn sched_run_rounds(&self, limit: u64) -> bool {
         // A threaded task's code runs inside its own step: the scheduler that stepped it goes
-        // on when it blocks, so it never runs a nested round.
-        if crate::threaded::current().is_some() {
-            return;
+        // on when it blocks, so it never runs a nested round. Nor does a program's step that
+        // makes a synchronous call waiting on others.
+        if crate::threaded::current().is_some() || self.cpu_in_round() {
+            return false;
         }
-        for _ in 0..MAX_ROUNDS {
+        // The livelock guard counts rounds that moved no time (every step costs CPU time, so
+        // a round that ran something moves the clock; `SLICE_NS` bounds those).
+        let mut idle_rounds = 0;
+        while idle_rounds < MAX_ROUNDS {
             let runnable = self.runnable();
             self.psi_deliver_pending();
             if runnable.is_empty() {
-                return;
+                self.cpu_round_begin();
+                self.cpu_round_end();
+                return false;
             }
+            if self.clock.now_nanos() >= limit {
+                // Preempted: still queued for the next round.
+                let mut st = self.lock_state();
+                for pid in runnable {
+                    if st.tasks.get(&pid).map(|t| t.sched) == Some(Sched::Runnable) {
+                        st.sched_q.enqueue(pid, Sched::Runnable);
+                    }
+                }
+                return true;
+            }
+            let before = self.clock.now_nanos();
+            self.cpu_round_begin();
             for pid in runnable {
                 self.step_one(pid);
+            }
+            self.cpu_round_end();
+            if self.clock.now_nanos() == before {
+                idle_rounds += 1;
             }
         }
         self.klog.printk(
             &self.clock,
             Level::Warning,
             format!(
-                "sched: run_until_idle: still runnable after {MAX_ROUNDS} rounds (livelock guard)"
+                "sched: run_until_idle: still runnable after {MAX_ROUNDS} rounds without time passing (livelock guard)"
             ),
         );
+        false
     }
 
     fn step_one(&self, pid: Pid) {
@@ -287,6 +324,7 @@ impl<T: Tracer> Kernel<T> {
         let outer = self.stepping.lock().replace(pid);
         let step = prog.step(self, pid);
         *self.stepping.lock() = outer;
+        self.cpu_charge(pid, 0, crate::cputime::STEP_NS);
         let mut st = self.lock_state();
         let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
             // The program exited or was killed during its step: it dies with the process.
@@ -350,10 +388,29 @@ impl<T: Tracer> Kernel<T> {
             return;
         }
         let target = self.clock.now_nanos().saturating_add(nanos);
-        self.sched_run_until_idle();
+        let mut busy = self.sched_run_until_idle();
         loop {
             if done() {
                 return;
+            }
+            // Runnable tasks keep the CPUs busy: their rounds move the clock, up to the
+            // target (a sleeper's deadline that passes meanwhile wakes it in the next round).
+            if busy && self.clock.now_nanos() < target {
+                let next = {
+                    let mut guard = self.lock_state();
+                    let st = &mut *guard;
+                    let tasks = &st.tasks;
+                    st.sched_q
+                        .next_deadline(self.clock.now_nanos(), target, |w, pid| {
+                            tasks.get(&pid).map(|t| t.sched) == Some(Sched::SleepUntil(w))
+                        })
+                        .unwrap_or(target)
+                };
+                busy = self.sched_run_rounds(next);
+                continue;
+            }
+            if self.clock.now_nanos() >= target {
+                break;
             }
             let next = {
                 // Deadlines at or before now were handled by run_until_idle (or the livelock
@@ -385,7 +442,7 @@ impl<T: Tracer> Kernel<T> {
             match next {
                 Some(w) => {
                     self.clock.advance_to(w);
-                    self.sched_run_until_idle();
+                    busy = self.sched_run_until_idle();
                 }
                 None => break,
             }

@@ -5,8 +5,8 @@
 //! `cpu_weight_nice_read_s64`, `cpu_weight_nice_write_s64`, `cpu_idle_write_s64`,
 //! `cpu_max_show`, `cpu_max_write`, `cpu_period_quota_parse`, `tg_set_cfs_bandwidth`,
 //! `cpu_cfs_burst_write_u64`, `sched_prio_to_weight[]` (v6.6).
-//! **Differences:** the values are stored and checked, but simulated programs use no CPU time,
-//! so nothing is weighted or throttled; `cpu.uclamp.min`/`cpu.uclamp.max`
+//! **Differences:** the values are stored and checked, but the simulated CPU time is not
+//! shaped by them, so nothing is weighted or throttled; `cpu.uclamp.min`/`cpu.uclamp.max`
 //! (`CONFIG_UCLAMP_TASK_GROUP`) are not created.
 
 use super::cpu::{MAX_SHARES, MIN_SHARES, TaskGroup};

@@ -1,8 +1,11 @@
 //! CPU accounting (`cpuacct_subsys`, id 4), minimal.
 //!
 //! **Kernel:** `kernel/sched.c` `cpuacct_create`, `cpuusage_read`, `cpuusage_write` (2.6.25).
-//! **Differences:** nothing is charged (no scheduler), so `cpuacct.usage` stays 0; writing 0
-//! resets it and any other value is EINVAL, as in 2.6.25.
+//! The scheduler's side (`crates/cgroupfs/src/cputime.rs`, `cpuacct_charge`) adds the
+//! simulated CPU time of the group's tasks to `usage` (and, from 2.6.29 on, each ancestor's).
+//! Writing 0 resets it and any other value is EINVAL, as in 2.6.25.
+//! **Differences:** only `cpuacct.usage`: `cpuacct.stat` (2.6.30+) and `cpuacct.usage_percpu`
+//! (2.6.29+) are not created.
 
 use crate::cftype::Cftype;
 use crate::css::CssRef;

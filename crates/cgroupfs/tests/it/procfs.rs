@@ -37,6 +37,7 @@ fn status_self_and_listing() {
             "self",
             "swaps",
             "sys",
+            "uptime",
             "version"
         ]
     );

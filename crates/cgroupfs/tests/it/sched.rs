@@ -1,6 +1,7 @@
 //! The deterministic scheduler: sleeping programs, an eventfd waiter woken by another process.
 
 use super::*;
+use cgsim_cgroupfs::cputime::SLICE_NS;
 use cgsim_cgroupfs::{Program, Signal, Step, WaitStatus};
 
 /// Prints `tick N` every `period` nanoseconds, `n` times, then exits with `n`.
@@ -74,10 +75,13 @@ fn sleepers_run_in_deadline_then_pid_order() {
     let k = boot();
     let a = k.fork(INIT).unwrap();
     let b = k.fork(INIT).unwrap();
+    // The periods are long next to the steps' CPU time (cputime.rs), which moves the clock
+    // by microseconds: a sleeper runs at its deadline, the clock having jumped there.
+    let start = k.clock().now_nanos();
     k.spawn_program(
         a,
         Box::new(Ticker {
-            period: 300,
+            period: 300_000 - start,
             left: 3,
             done: 0,
         }),
@@ -85,19 +89,26 @@ fn sleepers_run_in_deadline_then_pid_order() {
     k.spawn_program(
         b,
         Box::new(Ticker {
-            period: 200,
+            period: 200_000 - start,
             left: 2,
             done: 0,
         }),
     );
     k.run_until_idle();
-    assert_eq!(transcript(&k), "2 tick 1 at 0\n3 tick 1 at 0\n");
-    k.advance_clock(1000);
     assert_eq!(
         transcript(&k),
-        "3 tick 2 at 200\n2 tick 2 at 300\n2 tick 3 at 600\n"
+        format!("2 tick 1 at {start}\n3 tick 1 at {start}\n")
     );
-    assert_eq!(k.clock().now_nanos(), 1000);
+    let now = k.clock().now_nanos();
+    k.advance_clock(1_000_000 - now);
+    assert_eq!(
+        transcript(&k),
+        format!(
+            "3 tick 2 at 200000\n2 tick 2 at 300000\n2 tick 3 at {}\n",
+            600_000 - start
+        )
+    );
+    assert_eq!(k.clock().now_nanos(), 1_000_000);
     assert_eq!(
         k.waitpid(INIT, Some(a)).unwrap(),
         Some((a, WaitStatus::Exited(3)))
@@ -146,7 +157,8 @@ fn eventfd_waiter_woken_by_another_process() {
     k.check_invariants();
 }
 
-/// Yields forever: the livelock guard stops it with a warning.
+/// Yields forever: each step costs CPU time, so the scheduler runs it for a slice and goes
+/// back to the caller with it still runnable.
 struct Spinner;
 
 impl Program for Spinner {
@@ -156,15 +168,22 @@ impl Program for Spinner {
 }
 
 #[test]
-fn livelock_guard_warns() {
+fn a_spinner_is_preempted_after_a_slice() {
     let k = boot();
     let p = k.fork(INIT).unwrap();
     k.spawn_program(p, Box::new(Spinner));
-    k.run_until_idle();
-    assert_eq!(k.klog().warnings().len(), 1);
+    let start = k.clock().now_nanos();
+    assert!(k.run_slice(), "still runnable after its slice");
+    let ran = k.clock().now_nanos() - start;
+    assert!((SLICE_NS..SLICE_NS + 10_000).contains(&ran), "ran {ran} ns");
+    assert!(k.klog().warnings().is_empty());
+    assert_eq!(k.cputime().task_times(p), (0, ran));
+    // A sleep goes on while it spins: the clock moves by the spinner's rounds.
+    k.advance_clock(50_000_000);
+    assert!(k.clock().now_nanos() >= start + 50_000_000);
+    assert!(k.klog().warnings().is_empty());
     k.kill(INIT, p, Signal::SIGKILL).unwrap();
-    k.run_until_idle();
-    assert_eq!(k.klog().warnings().len(), 1, "nothing runnable any more");
+    assert!(!k.run_slice(), "nothing runnable any more");
 }
 
 /// Sleeps until SIGCHLD (`exit_notify` -> `do_notify_parent`), then reaps its child and
@@ -201,22 +220,26 @@ fn sigchld_wakes_a_parent_with_a_handler() {
     k.spawn_program(
         child,
         Box::new(Ticker {
-            period: 500,
+            period: 500_000,
             left: 1,
             done: 0,
         }),
     );
+    // The forks took simulated CPU time (cputime.rs): the child ticks at t0.
+    let t0 = k.clock().now_nanos();
     k.run_until_idle();
     // The child ticks once and sleeps; the parent sleeps with nothing to reap.
-    assert_eq!(transcript(&k), format!("{child} tick 1 at 0\n"));
+    assert_eq!(transcript(&k), format!("{child} tick 1 at {t0}\n"));
     // Stop the clock where the child exits (advance_clock_until), not at the end.
     let mut exited = || k.ps().iter().all(|p| p.pid != child);
-    k.advance_clock_until(10_000, &mut exited);
+    k.advance_clock_until(10_000_000, &mut exited);
+    // The child's exit step (STEP_NS) ends its round; the parent runs in the next one.
+    let reaped_at = t0 + 500_000 + cgsim_cgroupfs::cputime::STEP_NS;
     assert_eq!(
         transcript(&k),
-        format!("{parent} reaped {child}: Exited(1) at 500\n")
+        format!("{parent} reaped {child}: Exited(1) at {reaped_at}\n")
     );
-    assert_eq!(k.clock().now_nanos(), 500);
+    assert!(k.clock().now_nanos() < t0 + 600_000);
     // Without a handler SIGCHLD is ignored: a parent with no program is untouched.
     let lone = k.fork(INIT).unwrap();
     let kid = k.fork(lone).unwrap();

@@ -94,6 +94,7 @@ script!(rhel6_service_cgconfig);
 script!(rhel6_cgred);
 script!(blog_sudo_libcgroup);
 script!(kernel_memory_txt);
+script!(cputime);
 script!(touch_pidof);
 script!(memcg_dd);
 script!(trace_fault);

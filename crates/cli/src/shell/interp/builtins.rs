@@ -1357,12 +1357,21 @@ pub(crate) fn jobs(sh: &mut Shell, _argv: &[String]) -> i32 {
     write_out(sh, "jobs", &text)
 }
 
+/// dash's `timescmd`: the shell's user and system time, then its reaped children's, from
+/// `times(2)` in clock ticks (`USER_HZ`), each as `%dm%fs`.
 pub(crate) fn times(sh: &mut Shell, _argv: &[String]) -> i32 {
-    write_out(
-        sh,
-        "times",
-        "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n",
-    )
+    use cgsim_cgroupfs::cputime::USER_HZ;
+    let ct = sh.k.cputime();
+    let (u, s) = ct.task_times(sh.cur);
+    let (cu, cs) = ct.children_times(sh.cur);
+    let fmt = |ns: u64| {
+        let ticks = ns / (1_000_000_000 / USER_HZ);
+        let secs = ticks as f64 / USER_HZ as f64;
+        let min = (secs / 60.0) as u64;
+        format!("{min}m{:.6}s", secs - min as f64 * 60.0)
+    };
+    let text = format!("{} {}\n{} {}\n", fmt(u), fmt(s), fmt(cu), fmt(cs));
+    write_out(sh, "times", &text)
 }
 
 // ---- test / [ ------------------------------------------------------------------------------

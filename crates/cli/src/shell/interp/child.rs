@@ -72,8 +72,9 @@ impl Shell {
     /// Wait for `child` of `parent`, letting simulated time pass while it sleeps on a timer,
     /// up to `deadline` (ns since boot) if given.
     pub fn wait_child(&mut self, parent: Pid, child: Pid, deadline: Option<u64>) -> ChildEnd {
+        let mut spins = 0;
         loop {
-            self.k.run_until_idle();
+            let busy = self.k.run_slice();
             match self.k.waitpid(parent, Some(child)) {
                 Ok(Some((_, ws))) => {
                     self.timers.remove(&child);
@@ -102,6 +103,10 @@ impl Shell {
                     self.k.advance_clock(0);
                 }
                 (Some(t), _) => self.k.advance_clock(t - now),
+                // Runnable tasks use the CPUs (the clock moves): wait on.
+                (None, None) if busy && spins < cgsim_cgroupfs::cputime::BUSY_WAIT_SLICES => {
+                    spins += 1;
+                }
                 (None, None) => return ChildEnd::Blocked,
             }
         }

@@ -11,8 +11,9 @@ impl Shell {
     /// Wait for a foreground child: let simulated time pass until it exits if it is a sleeper.
     pub(super) fn wait_foreground(&mut self, child: Pid, name: &str) -> i32 {
         let parent = self.cur;
+        let mut spins = 0;
         loop {
-            self.k.run_until_idle();
+            let busy = self.k.run_slice();
             match self.k.waitpid(parent, Some(child)) {
                 Ok(Some((_, ws))) => {
                     self.timers.remove(&child);
@@ -32,7 +33,10 @@ impl Shell {
                     if self.park_for_child(Some(child)) {
                         continue;
                     }
-                    if !self.advance_to_timer(Some(child)) {
+                    // Runnable tasks use the CPUs (the clock moves): wait on.
+                    let spin = busy && spins < cgsim_cgroupfs::cputime::BUSY_WAIT_SLICES;
+                    spins += 1;
+                    if !self.advance_to_timer(Some(child)) && !spin {
                         self.sh_error(
                             parent,
                             &format!(
@@ -144,8 +148,9 @@ impl Shell {
             }
             None => self.reaped.clear(),
         }
+        let mut spins = 0;
         loop {
-            self.k.run_until_idle();
+            let busy = self.k.run_slice();
             match self.k.waitpid(parent, target) {
                 Ok(Some((pid, ws))) => {
                     self.timers.remove(&pid);
@@ -157,7 +162,10 @@ impl Shell {
                     if self.park_for_child(target) {
                         continue;
                     }
-                    if !self.advance_to_timer(target) {
+                    // Runnable tasks use the CPUs (the clock moves): wait on.
+                    let spin = busy && spins < cgsim_cgroupfs::cputime::BUSY_WAIT_SLICES;
+                    spins += 1;
+                    if !self.advance_to_timer(target) && !spin {
                         let who = match target {
                             Some(p) => format!("pid {p}"),
                             None => "a child".to_string(),

@@ -58,8 +58,11 @@ impl Shell {
         self.threaded
     }
 
-    /// Count a simple command; every [`YIELD_EVERY`] of them a threaded task yields.
+    /// Count a simple command: it costs [`cgsim_cgroupfs::cputime::CMD_NS`] of CPU time to
+    /// the process running it, and every [`YIELD_EVERY`] of them a threaded task yields.
     pub(crate) fn task_tick(&mut self) {
+        self.k
+            .cpu_charge(self.cur, cgsim_cgroupfs::cputime::CMD_NS, 0);
         if self.threaded {
             self.task_cmds += 1;
             if self.task_cmds.is_multiple_of(YIELD_EVERY) {
