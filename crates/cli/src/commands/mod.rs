@@ -45,6 +45,7 @@ pub mod sed;
 pub mod service;
 pub mod shadow;
 pub mod shells;
+pub mod stat_file;
 pub mod stress;
 pub mod sudo;
 pub mod taskset;

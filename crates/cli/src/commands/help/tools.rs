@@ -33,7 +33,7 @@ pub static TOOLS: &[Tool] = &[
             "author", "indicator-style=",
         ],
         sim_short: "adl1",
-        sim_long: &[],
+        sim_long: &["full-time"],
         status: 2,
         numbers: false,
     },
