@@ -25,6 +25,7 @@ pub mod fileutils;
 pub mod findutils;
 pub mod fs;
 pub mod getopt;
+pub mod grep;
 pub mod gnu_echo;
 pub mod help;
 pub mod libcgroup;

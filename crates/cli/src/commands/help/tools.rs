@@ -119,7 +119,7 @@ pub static TOOLS: &[Tool] = &[
             "regexp=/e", "invert-match/v", "silent/q", "text/a", "binary/U",
             "unix-byte-offsets/u", "with-filename/H", "word-regexp/w",
         ],
-        sim_short: "vicqwEF",
+        sim_short: "0123456789ABCEFHLRcehilmnoqrsvwx",
         sim_long: &[],
         status: 2,
         numbers: true,
