@@ -237,3 +237,5 @@ script!(subsys_net_cls_blkio);
 script!(pid_max);
 script!(rhel6_guide_ch2);
 script!(rhel6_guide_ch4);
+script!(ls_dates);
+script!(grep_options);
