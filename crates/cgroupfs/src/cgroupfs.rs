@@ -243,10 +243,9 @@ impl<T: Tracer> Kernel<T> {
                     .map_err(|_| sys(Errno::ENOENT, "cgroup removed"))?;
                 // cgroup_create_file starts a directory at 2 links and cgroup_create_dir adds
                 // one to the parent for each child.
-                let children = self
-                    .cgroups
-                    .readdir(c.cgrp)
-                    .map_or(0, |v| v.iter().filter(|e| matches!(e, Dentry::Dir(_))).count());
+                let children = self.cgroups.readdir(c.cgrp).map_or(0, |v| {
+                    v.iter().filter(|e| matches!(e, Dentry::Dir(_))).count()
+                });
                 nlink = 2 + children as u32;
                 (FileType::Directory, d.mode, d.uid, d.gid)
             }

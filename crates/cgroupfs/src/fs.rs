@@ -640,10 +640,11 @@ impl<T: Tracer> Kernel<T> {
         }
         match (pw.dir.node().clone(), child) {
             (Node::Tmpfs { sb, ino }, Node::Tmpfs { ino: victim, .. }) => {
-                st.tmpfs
-                    .get_mut(&sb)
-                    .expect("walked into it")
-                    .remove(ino, &pw.last, self.clock.now_nanos());
+                st.tmpfs.get_mut(&sb).expect("walked into it").remove(
+                    ino,
+                    &pw.last,
+                    self.clock.now_nanos(),
+                );
                 // The inode is freed now (no hard links), and its page cache with it.
                 // Lock order: Kernel::state -> memcg world.
                 self.page_cache_truncate(Self::task_cpu_locked(&st, pid), sb, victim);

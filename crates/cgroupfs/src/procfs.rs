@@ -238,7 +238,11 @@ impl<T: Tracer> Kernel<T> {
             magic: PROC_SUPER_MAGIC,
             rdev: None,
             // Time 0 and two links for a directory: see the module docs.
-            nlink: if file_type == FileType::Directory { 2 } else { 1 },
+            nlink: if file_type == FileType::Directory {
+                2
+            } else {
+                1
+            },
             atime: 0,
             mtime: 0,
             ctime: 0,

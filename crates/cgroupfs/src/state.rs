@@ -132,8 +132,24 @@ impl<T: Tracer> State<T> {
             entries: BTreeMap::new(),
         };
         let dev = root.create(r, "dev", dir(), 0o755, 0, 0, 0);
-        root.create(dev, "null", InodeKind::CharDev(Device::Null), 0o666, 0, 0, 0);
-        root.create(dev, "zero", InodeKind::CharDev(Device::Zero), 0o666, 0, 0, 0);
+        root.create(
+            dev,
+            "null",
+            InodeKind::CharDev(Device::Null),
+            0o666,
+            0,
+            0,
+            0,
+        );
+        root.create(
+            dev,
+            "zero",
+            InodeKind::CharDev(Device::Zero),
+            0o666,
+            0,
+            0,
+            0,
+        );
         root.create(
             dev,
             "console",

@@ -339,9 +339,7 @@ pub(crate) fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 // The shared check lets only the letters above through.
                 sh.write_err(
                     pid,
-                    &format!(
-                        "grep: option '{a}' is not simulated by cgsim\n"
-                    ),
+                    &format!("grep: option '{a}' is not simulated by cgsim\n"),
                 );
                 return 2;
             }
@@ -583,7 +581,8 @@ impl Run<'_> {
                     break;
                 }
             }
-            if self.out.buf.len() >= 4096 && sh.out(pid, &std::mem::take(&mut self.out.buf)).is_err()
+            if self.out.buf.len() >= 4096
+                && sh.out(pid, &std::mem::take(&mut self.out.buf)).is_err()
             {
                 self.stop = true;
                 break;

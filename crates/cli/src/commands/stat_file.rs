@@ -20,13 +20,7 @@ use cgsim_cgroupfs::{FileType, Stat};
 use cgsim_ktypes::Pid;
 
 /// What the directive `c` of `format` prints for `st`, or `Err(c)` for a refused one.
-fn directive(
-    sh: &mut Shell,
-    pid: Pid,
-    c: char,
-    name: &str,
-    st: &Stat,
-) -> Result<String, char> {
+fn directive(sh: &mut Shell, pid: Pid, c: char, name: &str, st: &Stat) -> Result<String, char> {
     let k = sh.kernel().clone();
     let time = |ns: u64| {
         use super::coreutils::date::{BOOT_EPOCH, strftime};

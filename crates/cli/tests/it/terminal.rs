@@ -238,5 +238,8 @@ fn ctrl_c_at_the_prompt_echoes_it_and_drops_the_line() {
     p.send_line("echo next").unwrap();
     let out = upto(&mut p, PROMPT);
     assert!(out.contains("\r\nnext\r\n"), "the next line runs: {out:?}");
-    assert!(!out.contains("abc"), "the interrupted line did not run: {out:?}");
+    assert!(
+        !out.contains("abc"),
+        "the interrupted line did not run: {out:?}"
+    );
 }
