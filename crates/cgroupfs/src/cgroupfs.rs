@@ -40,6 +40,40 @@ pub struct CgNode {
     pub file: Option<String>,
 }
 
+/// The times of a cgroup directory's inode and of its control files (nanoseconds since boot).
+///
+/// **Kernel:** `kernel/cgroup.c` `cgroup_new_inode` (2.6.35) sets atime, mtime and ctime of
+/// every new inode to `CURRENT_TIME`; the control files are created with their directory
+/// (`cgroup_populate_dir`), so they carry its creation time. `cgroup_file_write` never calls
+/// `file_update_time`, so writing a control file leaves its times alone. `cgroup_create_file`
+/// does not touch the parent directory's times on mkdir, but rmdir goes through
+/// `simple_rmdir` -> `simple_unlink` (`fs/libfs.c`), which sets the parent's mtime and ctime.
+/// chmod and chown (`simple_setattr` via `notify_change`) set ctime.
+/// **Differences:** files a remount adds to an existing directory show the directory's
+/// creation time, not the remount's; a v2 (6.6, kernfs) directory follows the same 2.6.35
+/// rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CgTimes {
+    /// When the directory was made: every inode's atime, and mtime of the files.
+    pub born: u64,
+    /// The directory's mtime and ctime.
+    pub mtime: u64,
+    pub ctime: u64,
+    /// ctime of control files changed by chmod/chown.
+    pub file_ctime: std::collections::BTreeMap<String, u64>,
+}
+
+/// The key of a cgroup directory in `State::cg_times`: its inode number.
+pub(crate) fn cg_times_key(cgrp: CgroupId) -> u64 {
+    dir_ino(cgrp)
+}
+
+/// The inode number of cgroup `cgrp`'s directory.
+fn dir_ino(cgrp: CgroupId) -> u64 {
+    let key = cgrp.0;
+    (u64::from(key.generation()) << 32 | u64::from(key.slot())) << 8 | 1
+}
+
 /// A mounted hierarchy (the superblock).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CgSb(pub RootId);
@@ -59,8 +93,7 @@ fn sys(errno: Errno, why: &'static str) -> SysError {
 
 /// A deterministic inode number for a cgroup directory or file.
 fn ino_of(c: &CgNode) -> u64 {
-    let key = c.cgrp.0;
-    let dir = (u64::from(key.generation()) << 32 | u64::from(key.slot())) << 8;
+    let dir = dir_ino(c.cgrp) & !1;
     match &c.file {
         None => dir | 1,
         // FNV-1a of the name, folded into the low byte range of the directory's number.
@@ -80,13 +113,16 @@ impl<T: Tracer> Kernel<T> {
     /// `cgroup_get_sb`: parse the options, reuse or create the hierarchy, return its top cgroup.
     pub(crate) fn cg_get_sb(
         &self,
-        _st: &mut State<T>,
+        st: &mut State<T>,
         data: Option<&str>,
     ) -> SysResult<(CgSb, Node, bool)> {
         let m = self
             .cgroups
             .mount(data)
             .map_err(|e| sys(e, "cgroup_get_sb"))?;
+        if m.new_hierarchy {
+            self.cg_born(st, m.top);
+        }
         Ok((
             CgSb(m.root),
             Node::Cgroup(CgNode {
@@ -154,13 +190,63 @@ impl<T: Tracer> Kernel<T> {
 
     // ---- inodes ------------------------------------------------------------------------------
 
-    pub(crate) fn cg_attr(&self, _st: &State<T>, c: &CgNode) -> SysResult<Attr> {
+    /// Record that cgroup `cgrp`'s directory (and its control files) were made now.
+    pub(crate) fn cg_born(&self, st: &mut State<T>, cgrp: CgroupId) {
+        let now = self.clock.now_nanos();
+        st.cg_times.insert(
+            cg_times_key(cgrp),
+            CgTimes {
+                born: now,
+                mtime: now,
+                ctime: now,
+                file_ctime: Default::default(),
+            },
+        );
+    }
+
+    /// `notify_change`'s ATTR_CTIME on a cgroup inode.
+    pub(crate) fn cg_touch_ctime(&self, st: &mut State<T>, c: &CgNode) {
+        let now = self.clock.now_nanos();
+        let t = st.cg_times.entry(cg_times_key(c.cgrp)).or_default();
+        match &c.file {
+            None => t.ctime = now,
+            Some(name) => {
+                t.file_ctime.insert(name.clone(), now);
+            }
+        }
+    }
+
+    /// `(atime, mtime, ctime)` of a cgroup inode; a directory made before any time was
+    /// recorded (the default hierarchy's root, present from boot) has time 0.
+    fn cg_inode_times(st: &State<T>, c: &CgNode) -> (u64, u64, u64) {
+        let Some(t) = st.cg_times.get(&cg_times_key(c.cgrp)) else {
+            return (0, 0, 0);
+        };
+        match &c.file {
+            None => (t.born, t.mtime, t.ctime),
+            Some(name) => (
+                t.born,
+                t.born,
+                t.file_ctime.get(name).copied().unwrap_or(t.born),
+            ),
+        }
+    }
+
+    pub(crate) fn cg_attr(&self, st: &State<T>, c: &CgNode) -> SysResult<Attr> {
+        let (atime, mtime, ctime) = Self::cg_inode_times(st, c);
+        let mut nlink = 1;
         let (file_type, mode, uid, gid) = match &c.file {
             None => {
                 let d = self
                     .cgroups
                     .dir_info(c.cgrp)
                     .map_err(|_| sys(Errno::ENOENT, "cgroup removed"))?;
+                // cgroup_create_file starts a directory at 2 links and cgroup_create_dir adds
+                // one to the parent for each child.
+                let children = self.cgroups.readdir(c.cgrp).map_or(0, |v| {
+                    v.iter().filter(|e| matches!(e, Dentry::Dir(_))).count()
+                });
+                nlink = 2 + children as u32;
                 (FileType::Directory, d.mode, d.uid, d.gid)
             }
             Some(name) => match self.cgroups.lookup(c.cgrp, name) {
@@ -181,6 +267,10 @@ impl<T: Tracer> Kernel<T> {
                 CGROUP_SUPER_MAGIC
             },
             rdev: None,
+            nlink,
+            atime,
+            mtime,
+            ctime,
         })
     }
 
@@ -240,24 +330,41 @@ impl<T: Tracer> Kernel<T> {
     /// `cgroup_mkdir` (the VFS has checked permissions and that the name is free).
     pub(crate) fn cg_mkdir(
         &self,
-        _st: &mut State<T>,
+        st: &mut State<T>,
         _pid: Pid,
         cred: &Cred,
         parent: &CgNode,
         name: &str,
         mode: u32,
     ) -> SysResult<()> {
-        self.cgroups
+        let id = self
+            .cgroups
             .mkdir(parent.cgrp, name, mode, *cred)
-            .map(|_| ())
-            .map_err(|e| sys(e, "cgroup_mkdir"))
+            .map_err(|e| sys(e, "cgroup_mkdir"))?;
+        self.cg_born(st, id);
+        Ok(())
     }
 
     /// `cgroup_rmdir`: EBUSY with tasks or children (`kernel/cgroup.c`, v2.6.34).
-    pub(crate) fn cg_rmdir(&self, _st: &mut State<T>, _pid: Pid, c: &CgNode) -> SysResult<()> {
+    /// The parent's mtime and ctime become now (`simple_rmdir`, see [`CgTimes`]).
+    pub(crate) fn cg_rmdir(
+        &self,
+        st: &mut State<T>,
+        _pid: Pid,
+        parent: &Node,
+        c: &CgNode,
+    ) -> SysResult<()> {
         self.cgroups
             .rmdir(c.cgrp)
-            .map_err(|e| sys(e, "cgroup_rmdir"))
+            .map_err(|e| sys(e, "cgroup_rmdir"))?;
+        st.cg_times.remove(&cg_times_key(c.cgrp));
+        if let Node::Cgroup(p) = parent {
+            let now = self.clock.now_nanos();
+            let t = st.cg_times.entry(cg_times_key(p.cgrp)).or_default();
+            t.mtime = now;
+            t.ctime = now;
+        }
+        Ok(())
     }
 
     // ---- control files -----------------------------------------------------------------------

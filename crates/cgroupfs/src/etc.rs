@@ -135,6 +135,7 @@ pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
         0o755,
         0,
         0,
+        0,
     );
     for (name, text) in [
         ("passwd", PASSWD),
@@ -144,7 +145,7 @@ pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
         ("cgrules.conf", CGRULES_CONF),
     ] {
         let data = text.as_bytes().to_vec();
-        root.create(etc, name, InodeKind::Regular { data }, 0o644, 0, 0);
+        root.create(etc, name, InodeKind::Regular { data }, 0o644, 0, 0, 0);
     }
     let sysconfig = root.create(
         etc,
@@ -155,13 +156,14 @@ pub(crate) fn populate(root: &mut Tmpfs, r: u64) {
         0o755,
         0,
         0,
+        0,
     );
     for (name, text) in [
         ("cgconfig", SYSCONFIG_CGCONFIG),
         ("cgred.conf", SYSCONFIG_CGRED),
     ] {
         let data = text.as_bytes().to_vec();
-        root.create(sysconfig, name, InodeKind::Regular { data }, 0o644, 0, 0);
+        root.create(sysconfig, name, InodeKind::Regular { data }, 0o644, 0, 0, 0);
     }
 }
 

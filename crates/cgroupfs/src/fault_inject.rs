@@ -248,6 +248,15 @@ impl<T: Tracer> Kernel<T> {
             ino: ino_of(n),
             magic: DEBUGFS_MAGIC,
             rdev: None,
+            // debugfs_get_inode stamps CURRENT_TIME when the knobs are made: at boot here.
+            nlink: if file_type == FileType::Directory {
+                2
+            } else {
+                1
+            },
+            atime: 0,
+            mtime: 0,
+            ctime: 0,
         })
     }
 

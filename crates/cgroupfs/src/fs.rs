@@ -144,6 +144,7 @@ impl<T: Tracer> Kernel<T> {
                     mode & 0o7777 & !umask,
                     cred.euid.0,
                     cred.egid,
+                    self.clock.now_nanos(),
                 );
                 *created = true;
                 self.walk(st, pid, path, true)
@@ -173,7 +174,7 @@ impl<T: Tracer> Kernel<T> {
                 match &inode.kind {
                     InodeKind::Regular { .. } => {
                         if flags.truncate && flags.write {
-                            fs.truncate(*ino);
+                            fs.truncate(*ino, self.clock.now_nanos());
                             // Lock order: Kernel::state -> memcg world.
                             self.page_cache_truncate(Self::task_cpu_locked(st, pid), *sb, *ino);
                         }
@@ -432,7 +433,7 @@ impl<T: Tracer> Kernel<T> {
                     }
                     let pos = usize::try_from(file.pos)
                         .map_err(|_| err(Errno::EFBIG, "offset too large"))?;
-                    fs.write(*ino, pos, data);
+                    fs.write(*ino, pos, data, self.clock.now_nanos());
                 }
                 file.pos += data.len() as u64;
                 Ok(data.len())
@@ -577,6 +578,7 @@ impl<T: Tracer> Kernel<T> {
                     mode,
                     cred.euid.0,
                     cred.egid,
+                    self.clock.now_nanos(),
                 );
                 Ok(())
             }
@@ -615,10 +617,10 @@ impl<T: Tracer> Kernel<T> {
                 if !fs.entries(cino).is_empty() {
                     return Err(err(Errno::ENOTEMPTY, "directory not empty"));
                 }
-                fs.remove(ino, &pw.last);
+                fs.remove(ino, &pw.last, self.clock.now_nanos());
                 Ok(())
             }
-            (_, Node::Cgroup(c)) => self.cg_rmdir(&mut st, pid, &c),
+            (parent, Node::Cgroup(c)) => self.cg_rmdir(&mut st, pid, &parent, &c),
             _ => Err(err(Errno::EPERM, "filesystem has no rmdir operation")),
         };
         self.unlock(st);
@@ -644,10 +646,11 @@ impl<T: Tracer> Kernel<T> {
         }
         match (pw.dir.node().clone(), child) {
             (Node::Tmpfs { sb, ino }, Node::Tmpfs { ino: victim, .. }) => {
-                st.tmpfs
-                    .get_mut(&sb)
-                    .expect("walked into it")
-                    .remove(ino, &pw.last);
+                st.tmpfs.get_mut(&sb).expect("walked into it").remove(
+                    ino,
+                    &pw.last,
+                    self.clock.now_nanos(),
+                );
                 // The inode is freed now (no hard links), and its page cache with it.
                 // Lock order: Kernel::state -> memcg world.
                 self.page_cache_truncate(Self::task_cpu_locked(&st, pid), sb, victim);
@@ -714,6 +717,10 @@ impl<T: Tracer> Kernel<T> {
             ino: a.ino,
             fs_magic: a.magic,
             rdev: a.rdev,
+            nlink: a.nlink,
+            atime: a.atime,
+            mtime: a.mtime,
+            ctime: a.ctime,
         })
     }
 
@@ -834,16 +841,21 @@ impl<T: Tracer> Kernel<T> {
                 if let Some(g) = gid {
                     inode.gid = g;
                 }
+                // notify_change always adds ATTR_CTIME.
+                inode.ctime = self.clock.now_nanos();
                 Ok(())
             }
             Node::Proc(_) => Err(err(Errno::EPERM, "/proc attributes are fixed")),
             Node::Debugfs(_) => Err(err(Errno::EPERM, "debugfs attributes are fixed here")),
             Node::Host { .. } => Err(crate::hostfs::erofs()),
             // Lock order: Kernel::state -> cgroup_mutex.
-            Node::Cgroup(n) => self
-                .cgroups
-                .setattr(n.cgrp, n.file.as_deref(), mode, uid, gid)
-                .map_err(|e| err(e, "cgroup inode")),
+            Node::Cgroup(n) => {
+                self.cgroups
+                    .setattr(n.cgrp, n.file.as_deref(), mode, uid, gid)
+                    .map_err(|e| err(e, "cgroup inode"))?;
+                self.cg_touch_ctime(st, n);
+                Ok(())
+            }
         }
     }
 }

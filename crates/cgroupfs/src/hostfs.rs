@@ -22,7 +22,8 @@
 //!
 //! **Differences:** the files are owned by root whatever their host owner (host user ids mean
 //! nothing inside the machine); their pages are not in the simulated page cache, so reading
-//! them charges no memory cgroup; no timestamps; symbolic links are followed, never shown as
+//! them charges no memory cgroup; every inode's times are the time of the bind, not the host's
+//! (link counts are the host's); symbolic links are followed, never shown as
 //! links; a change on the host is seen at the next lookup.
 
 use crate::mount::{Mount, Super, add_mount, mnt};
@@ -81,6 +82,10 @@ impl HostBind {
 pub struct HostFs {
     /// The canonical host path of the bound directory.
     pub root: PathBuf,
+    /// When the directory was bound (nanoseconds since boot): the atime, mtime and ctime of
+    /// every inode under it, since the host's own times would show the host's clock, which the
+    /// simulated machine never reads.
+    pub bound_at: u64,
 }
 
 fn refused(why: &'static str) -> SysError {
@@ -105,7 +110,7 @@ impl HostFs {
                 "not a directory",
             ));
         }
-        Ok(HostFs { root })
+        Ok(HostFs { root, bound_at: 0 })
     }
 
     /// The host path of `rel` with every symlink resolved, refused if it leaves the root.
@@ -142,6 +147,10 @@ impl HostFs {
             ino: ino_of(rel),
             magic: EXT4_SUPER_MAGIC,
             rdev: None,
+            nlink: u32::try_from(std::os::unix::fs::MetadataExt::nlink(&md)).unwrap_or(u32::MAX),
+            atime: self.bound_at,
+            mtime: self.bound_at,
+            ctime: self.bound_at,
         })
     }
 
@@ -224,10 +233,11 @@ impl<T: Tracer> Kernel<T> {
     /// as root with mode 0755. Errors: the host directory cannot be read or is not a directory
     /// (ENOENT/ENOTDIR), or `bind.dir` cannot be made (the `mkdir` errno).
     pub fn bind_host(&self, bind: &HostBind) -> SysResult<()> {
-        let fs = HostFs::new(&bind.host).map_err(|e| match e.kind() {
+        let mut fs = HostFs::new(&bind.host).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => SysError::new(Errno::ENOENT, "no such host directory"),
             _ => SysError::new(Errno::ENOTDIR, "host path is not a readable directory"),
         })?;
+        fs.bound_at = self.clock.now_nanos();
         let mut path = String::new();
         for comp in bind.dir.split('/').filter(|c| !c.is_empty()) {
             path.push('/');

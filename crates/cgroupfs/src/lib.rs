@@ -291,6 +291,13 @@ pub struct Stat {
     pub fs_magic: u64,
     /// `st_rdev` of a device node as `(major, minor)`: `/dev/null` (1, 3), `/dev/zero` (1, 5).
     pub rdev: Option<(u32, u32)>,
+    /// `st_nlink`: 2 plus the subdirectories for a directory, 1 for a file.
+    pub nlink: u32,
+    /// `st_atime`, `st_mtime`, `st_ctime` in nanoseconds since boot on the simulated clock
+    /// (`Kernel::clock`); a tool adds the boot time to show a date.
+    pub atime: u64,
+    pub mtime: u64,
+    pub ctime: u64,
 }
 
 /// One `readdir` entry (without `.` and `..`).

@@ -232,7 +232,7 @@ impl<T: Tracer> Kernel<T> {
                 let mode = parse_tmpfs_mode(data)?;
                 let id = st.next_sb;
                 st.next_sb += 1;
-                let fs = Tmpfs::new(TMPFS_MAGIC, mode.unwrap_or(0o1777));
+                let fs = Tmpfs::new(TMPFS_MAGIC, mode.unwrap_or(0o1777), self.clock.now_nanos());
                 let root = Node::Tmpfs {
                     sb: id,
                     ino: fs.root,

@@ -52,6 +52,12 @@ pub struct Attr {
     pub magic: u64,
     /// `(major, minor)` of a device node.
     pub rdev: Option<(u32, u32)>,
+    /// `i_nlink`.
+    pub nlink: u32,
+    /// `i_atime`, `i_mtime`, `i_ctime`: nanoseconds since boot on the simulated clock.
+    pub atime: u64,
+    pub mtime: u64,
+    pub ctime: u64,
 }
 
 impl Attr {
@@ -327,10 +333,14 @@ impl<T: Tracer> Kernel<T> {
                     mode: i.mode,
                     uid: i.uid,
                     gid: i.gid,
-                    size: i.size(),
+                    size: i.size(fs.magic),
                     ino: *ino,
                     magic: fs.magic,
                     rdev: i.rdev(),
+                    nlink: fs.nlink(*ino),
+                    atime: i.atime,
+                    mtime: i.mtime,
+                    ctime: i.ctime,
                 })
             }
             Node::Proc(p) => self.proc_attr(st, p),

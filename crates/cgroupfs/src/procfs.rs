@@ -16,6 +16,9 @@
 //! (`proc_task_lookup`; `/proc` itself lists thread-group leaders only, `proc_pid_readdir`,
 //! while `/proc/TID` of any thread is found by name, `proc_pid_lookup`).
 //! Directory listings are sorted by name like every readdir of the simulator.
+//! Every /proc inode shows time 0 (boot) and a directory 2 links: the kernel stamps a /proc
+//! inode with `CURRENT_TIME` when it is first looked up (`proc_pid_make_inode`,
+//! `proc_get_inode`) and counts subdirectories in a directory's links.
 
 use crate::namei::{Attr, Node};
 use crate::state::State;
@@ -251,6 +254,15 @@ impl<T: Tracer> Kernel<T> {
             ino: ino_of(n),
             magic: PROC_SUPER_MAGIC,
             rdev: None,
+            // Time 0 and two links for a directory: see the module docs.
+            nlink: if file_type == FileType::Directory {
+                2
+            } else {
+                1
+            },
+            atime: 0,
+            mtime: 0,
+            ctime: 0,
         })
     }
 

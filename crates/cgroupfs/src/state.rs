@@ -69,6 +69,9 @@ pub struct State<T: Tracer> {
     /// The subset of `children` that are zombies, so `waitpid(-1)` finds one without looking
     /// at the living children.
     pub zombie_children: std::collections::BTreeSet<(Pid, Pid)>,
+    /// Times of cgroup directories and their files, by directory inode number (`cgroupfs.rs`
+    /// `CgTimes`).
+    pub cg_times: BTreeMap<u64, crate::cgroupfs::CgTimes>,
 }
 
 impl<T: Tracer> State<T> {
@@ -137,14 +140,30 @@ impl<T: Tracer> State<T> {
     /// starts as `rootfs / rootfs rw 0 0`, `proc /proc proc rw,relatime 0 0`,
     /// `tmpfs /sys/fs/cgroup tmpfs rw,relatime 0 0` (rootfs is the kernel's own mount: no relatime).
     pub fn boot() -> State<T> {
-        let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755);
+        let mut root = Tmpfs::new(RAMFS_MAGIC, 0o755, 0);
         let r = root.root;
         let dir = || InodeKind::Dir {
             entries: BTreeMap::new(),
         };
-        let dev = root.create(r, "dev", dir(), 0o755, 0, 0);
-        root.create(dev, "null", InodeKind::CharDev(Device::Null), 0o666, 0, 0);
-        root.create(dev, "zero", InodeKind::CharDev(Device::Zero), 0o666, 0, 0);
+        let dev = root.create(r, "dev", dir(), 0o755, 0, 0, 0);
+        root.create(
+            dev,
+            "null",
+            InodeKind::CharDev(Device::Null),
+            0o666,
+            0,
+            0,
+            0,
+        );
+        root.create(
+            dev,
+            "zero",
+            InodeKind::CharDev(Device::Zero),
+            0o666,
+            0,
+            0,
+            0,
+        );
         root.create(
             dev,
             "console",
@@ -152,21 +171,22 @@ impl<T: Tracer> State<T> {
             0o600,
             0,
             0,
+            0,
         );
         // /dev/shm, where POSIX shared memory and LTP's checkpoint file live (a directory of
         // the root filesystem here, a tmpfs mount on a distribution).
-        root.create(dev, "shm", dir(), 0o1777, 0, 0);
-        let proc_dir = root.create(r, "proc", dir(), 0o555, 0, 0);
-        root.create(r, "root", dir(), 0o700, 0, 0);
-        let sys = root.create(r, "sys", dir(), 0o755, 0, 0);
-        let sys_fs = root.create(sys, "fs", dir(), 0o755, 0, 0);
-        let cg_dir = root.create(sys_fs, "cgroup", dir(), 0o755, 0, 0);
+        root.create(dev, "shm", dir(), 0o1777, 0, 0, 0);
+        let proc_dir = root.create(r, "proc", dir(), 0o555, 0, 0, 0);
+        root.create(r, "root", dir(), 0o700, 0, 0, 0);
+        let sys = root.create(r, "sys", dir(), 0o755, 0, 0, 0);
+        let sys_fs = root.create(sys, "fs", dir(), 0o755, 0, 0, 0);
+        let cg_dir = root.create(sys_fs, "cgroup", dir(), 0o755, 0, 0, 0);
         // Where debugfs is mounted (sysfs's empty `/sys/kernel/debug`).
-        let sys_kernel = root.create(sys, "kernel", dir(), 0o755, 0, 0);
-        root.create(sys_kernel, "debug", dir(), 0o700, 0, 0);
-        root.create(r, "tmp", dir(), 0o1777, 0, 0);
+        let sys_kernel = root.create(sys, "kernel", dir(), 0o755, 0, 0, 0);
+        root.create(sys_kernel, "debug", dir(), 0o700, 0, 0, 0);
+        root.create(r, "tmp", dir(), 0o1777, 0, 0, 0);
         crate::etc::populate(&mut root, r);
-        let cg_tmpfs = Tmpfs::new(TMPFS_MAGIC, 0o755);
+        let cg_tmpfs = Tmpfs::new(TMPFS_MAGIC, 0o755, 0);
         let cg_root = cg_tmpfs.root;
 
         let mut st = State {
@@ -195,6 +215,7 @@ impl<T: Tracer> State<T> {
             sched_q: crate::runq::SchedQueue::default(),
             children: std::collections::BTreeSet::new(),
             zombie_children: std::collections::BTreeSet::new(),
+            cg_times: BTreeMap::new(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);

@@ -7,7 +7,15 @@
 //! `used_blocks` percpu_counter): every change to a file's data goes through [`Tmpfs::write`],
 //! [`Tmpfs::truncate`], [`Tmpfs::create`] or [`Tmpfs::remove`], which update the total, so the
 //! `size=` check of a write costs O(1) instead of a walk over every file.
-//! **Differences:** no hard links, no symlinks, no timestamps; the total counts bytes of file
+//! Timestamps follow `mm/shmem.c` (2.6.35) and `fs/libfs.c`: a new inode's atime, mtime and
+//! ctime are the creation time (`shmem_get_inode`, `CURRENT_TIME`); creating or removing an
+//! entry sets the directory's mtime and ctime (`shmem_mknod`, `shmem_unlink`); a write sets the
+//! file's mtime and ctime (`file_update_time`), as does an `O_TRUNC` open (`do_truncate` with
+//! `ATTR_MTIME|ATTR_CTIME`); chmod and chown set ctime. A tmpfs directory's size is
+//! `BOGO_DIRENT_SIZE` (20) per entry plus 40 (`shmem_get_inode` starts it at two entries); a
+//! ramfs (`rootfs`) directory's is 0 (`ramfs_get_inode` leaves `i_size` alone).
+//! Times are nanoseconds since boot on the simulated clock.
+//! **Differences:** no hard links, no symlinks, reads do not update atime; the total counts bytes of file
 //! data, where the kernel counts pages (each data page, and 2.6.35's swap-vector index pages,
 //! is a block), and there is no inode limit (`free_inodes`); an unlinked file's data is freed
 //! at the unlink, not at the last close.
@@ -52,6 +60,10 @@ pub struct Inode {
     pub mode: u32,
     pub uid: u32,
     pub gid: u32,
+    /// `i_atime`, `i_mtime`, `i_ctime`: nanoseconds since boot.
+    pub atime: u64,
+    pub mtime: u64,
+    pub ctime: u64,
     pub kind: InodeKind,
 }
 
@@ -91,9 +103,11 @@ impl Inode {
         }
     }
 
-    pub fn size(&self) -> u64 {
+    /// `i_size`: a directory's follows `magic` (see the module docs).
+    pub fn size(&self, magic: u64) -> u64 {
         match &self.kind {
-            InodeKind::Dir { entries } => entries.len() as u64,
+            InodeKind::Dir { .. } if magic == RAMFS_MAGIC => 0,
+            InodeKind::Dir { entries } => 40 + 20 * entries.len() as u64,
             InodeKind::Regular { data } => data.len() as u64,
             InodeKind::CharDev(_) => 0,
         }
@@ -124,34 +138,44 @@ impl Tmpfs {
         self.inodes.values().map(Inode::data_len).sum()
     }
 
-    /// Write `src` at `pos` of regular file `ino`, zero-filling a hole, and count the growth.
-    /// A non-regular or missing inode is left alone.
-    pub fn write(&mut self, ino: u64, pos: usize, src: &[u8]) {
+    /// Write `src` at `pos` of regular file `ino`, zero-filling a hole, and count the growth;
+    /// the file's mtime and ctime become `now`. A non-regular or missing inode is left alone.
+    pub fn write(&mut self, ino: u64, pos: usize, src: &[u8], now: u64) {
         if let Some(Inode {
             kind: InodeKind::Regular { data },
+            mtime,
+            ctime,
             ..
         }) = self.inodes.get_mut(&ino)
         {
+            *mtime = now;
+            *ctime = now;
             let before = data.len() as u64;
             crate::file::write_at(data, pos, src);
             self.data_bytes += data.len() as u64 - before;
         }
     }
 
-    /// Truncate regular file `ino` to size 0 (`O_TRUNC`), uncounting its data.
-    pub fn truncate(&mut self, ino: u64) {
+    /// Truncate regular file `ino` to size 0 (`O_TRUNC`), uncounting its data; its mtime and
+    /// ctime become `now`.
+    pub fn truncate(&mut self, ino: u64, now: u64) {
         if let Some(Inode {
             kind: InodeKind::Regular { data },
+            mtime,
+            ctime,
             ..
         }) = self.inodes.get_mut(&ino)
         {
+            *mtime = now;
+            *ctime = now;
             self.data_bytes -= data.len() as u64;
             data.clear();
         }
     }
 
-    /// A new filesystem whose root directory has `mode` and is owned by root.
-    pub fn new(magic: u64, mode: u32) -> Tmpfs {
+    /// A new filesystem whose root directory has `mode`, is owned by root and was made at
+    /// `now`.
+    pub fn new(magic: u64, mode: u32, now: u64) -> Tmpfs {
         let root = 1;
         let mut inodes = BTreeMap::new();
         inodes.insert(
@@ -162,6 +186,9 @@ impl Tmpfs {
                 mode,
                 uid: 0,
                 gid: 0,
+                atime: now,
+                mtime: now,
+                ctime: now,
                 kind: InodeKind::Dir {
                     entries: BTreeMap::new(),
                 },
@@ -192,6 +219,24 @@ impl Tmpfs {
         }
     }
 
+    /// `i_nlink`: 2 plus the subdirectories for a directory, 1 otherwise.
+    pub fn nlink(&self, ino: u64) -> u32 {
+        match self.inodes.get(&ino).map(|i| &i.kind) {
+            Some(InodeKind::Dir { entries }) => {
+                2 + entries
+                    .values()
+                    .filter(|c| {
+                        matches!(
+                            self.inodes.get(c).map(|i| &i.kind),
+                            Some(InodeKind::Dir { .. })
+                        )
+                    })
+                    .count() as u32
+            }
+            _ => 1,
+        }
+    }
+
     /// The entries of directory `dir`, sorted by name.
     pub fn entries(&self, dir: u64) -> Vec<(String, u64)> {
         match self.inodes.get(&dir).map(|i| &i.kind) {
@@ -203,7 +248,9 @@ impl Tmpfs {
     }
 
     /// Create `name` in `dir`; the caller has checked that the name is free and `dir` is a
-    /// directory. Returns the new inode number.
+    /// directory. The inode's times and the directory's mtime and ctime become `now`. Returns
+    /// the new inode number.
+    #[allow(clippy::too_many_arguments)]
     pub fn create(
         &mut self,
         dir: u64,
@@ -212,6 +259,7 @@ impl Tmpfs {
         mode: u32,
         uid: u32,
         gid: u32,
+        now: u64,
     ) -> u64 {
         let ino = self.next_ino;
         self.next_ino += 1;
@@ -226,22 +274,42 @@ impl Tmpfs {
                 mode,
                 uid,
                 gid,
+                atime: now,
+                mtime: now,
+                ctime: now,
                 kind,
             },
         );
-        match self.inodes.get_mut(&dir).map(|i| &mut i.kind) {
-            Some(InodeKind::Dir { entries }) => {
+        match self.inodes.get_mut(&dir) {
+            Some(Inode {
+                kind: InodeKind::Dir { entries },
+                mtime,
+                ctime,
+                ..
+            }) => {
                 entries.insert(name.to_string(), ino);
+                *mtime = now;
+                *ctime = now;
             }
             _ => panic!("tmpfs: create in a non-directory (simulator bug)"),
         }
         ino
     }
 
-    /// Remove the entry `name` from `dir` and free its inode (no hard links, so no link count).
-    pub fn remove(&mut self, dir: u64, name: &str) {
-        let ino = match self.inodes.get_mut(&dir).map(|i| &mut i.kind) {
-            Some(InodeKind::Dir { entries }) => entries.remove(name),
+    /// Remove the entry `name` from `dir` and free its inode (no hard links, so no link count);
+    /// the directory's mtime and ctime become `now`.
+    pub fn remove(&mut self, dir: u64, name: &str, now: u64) {
+        let ino = match self.inodes.get_mut(&dir) {
+            Some(Inode {
+                kind: InodeKind::Dir { entries },
+                mtime,
+                ctime,
+                ..
+            }) => {
+                *mtime = now;
+                *ctime = now;
+                entries.remove(name)
+            }
             _ => None,
         };
         if let Some(inode) = ino.and_then(|ino| self.inodes.remove(&ino)) {

@@ -28,7 +28,9 @@
 //!
 //! **Differences:** dash has no line editing, completion or history file; these follow bash's
 //! (readline's) behaviour. A pasted Tab character triggers completion, as it does in bash
-//! without bracketed paste. Ctrl-C at the prompt drops the line, as in sh; while a command
+//! without bracketed paste. Ctrl-C at the prompt drops the line and echoes `^C` where the cursor
+//! is before the new prompt, as dash and bash do (the terminal's `ECHOCTL` echo there, readline's
+//! `rl_echo_signal_char` here; rustyline echoes nothing, so a key handler does); while a command
 //! runs it cannot stop the simulated command (sh would): the first press says so, a second
 //! one leaves cgsim.
 
@@ -70,6 +72,25 @@ fn on_sigint() {
     let _ = e.flush();
 }
 
+/// Ctrl-C at the prompt: echo `^C` at the cursor, then let rustyline interrupt the line
+/// (it moves to the end of the line and starts a new one).
+struct EchoInterrupt;
+
+impl rustyline::ConditionalEventHandler for EchoInterrupt {
+    fn handle(
+        &self,
+        _evt: &rustyline::Event,
+        _n: rustyline::RepeatCount,
+        _positive: bool,
+        _ctx: &rustyline::EventContext,
+    ) -> Option<rustyline::Cmd> {
+        let mut o = std::io::stdout();
+        let _ = o.write_all(b"^C");
+        let _ = o.flush();
+        Some(rustyline::Cmd::Interrupt)
+    }
+}
+
 /// Run the interactive loop until `exit` or end of input; returns the exit status.
 pub fn run(shell: &mut Shell) -> i32 {
     let config = Config::builder()
@@ -91,6 +112,10 @@ pub fn run(shell: &mut Shell) -> i32 {
         // A missing file is a first session; an unreadable one only costs the old entries.
         let _ = rl.load_history(path);
     }
+    rl.bind_sequence(
+        rustyline::KeyEvent::ctrl('C'),
+        rustyline::EventHandler::Conditional(Box::new(EchoInterrupt)),
+    );
     rl.set_helper(Some(ShellHelper {
         kernel: shell.kernel().clone(),
         pid: shell.pid(),

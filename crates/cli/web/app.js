@@ -22,6 +22,7 @@ const S = {
   lineHistory: [], // typed lines, for the arrow keys
   histPos: 0,
   xref: "",
+  prompt: "# ", // replaced by the server's PS1 with the first state
 };
 
 const el = (id) => document.getElementById(id);
@@ -64,10 +65,13 @@ let queue = "";     // input not yet consumed (type-ahead and pastes)
 let running = false;
 let more = false;   // the shell waits for the rest of a command
 
-function prompt() { term.write(more ? "> " : "# "); }
+// PS1 as the terminal REPL shows it (user@host:cwd# ), from the server after each command;
+// PS2 while a command is incomplete.
+function promptText() { return more ? "> " : S.prompt; }
+function prompt() { term.write(promptText()); }
 
 function redrawLine() {
-  term.write("\r\x1b[K" + (more ? "> " : "# ") + line);
+  term.write("\r\x1b[K" + promptText() + line);
   const back = line.length - cursor;
   if (back > 0) term.write(`\x1b[${back}D`);
 }
@@ -164,6 +168,7 @@ async function submit(text) {
 // ---- the state on the right ----------------------------------------------------------------
 
 function show(st) {
+  if (st.prompt) S.prompt = st.prompt;
   S.shown = st.step;
   S.last = st.last;
   S.xref = st.xref;
@@ -332,8 +337,8 @@ el("continue").onclick = async () => {
     window.cgsimSession = r.id;
     drawTabs(r.views);
     show(r.state);
-    term.write("cgsim: a simulated Linux cgroup v1 kernel. Type `help` for commands.\r\n");
-    term.write("Try: mkdir -p /cg/mem; mount -t cgroup -o memory none /cg/mem\r\n");
+    // The REPL's first line (uname::banner), as `cgsim` prints it in a terminal.
+    term.write(r.banner.replace(/\n/g, "\r\n") + "\r\n");
     prompt();
     term.focus();
     document.body.dataset.ready = "1";

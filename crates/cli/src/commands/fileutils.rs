@@ -8,9 +8,11 @@
 //! **stat -f -c FORMAT FILE...**: `statfs` of the filesystem each FILE is on, printed with
 //! FORMAT: `%T` the type name (coreutils' `human_fstype` table: `tmpfs`, `ramfs`, `proc`,
 //! `cgroupfs`, `ext2/ext3`), `%t` the magic in hex, `%n` the file name, `%%`.
+//! **stat -c FORMAT FILE...**, **stat --printf FORMAT FILE...**: file status, see
+//! `stat_file.rs`.
 //! **Differences:** `rm` asks no questions (`-i`, and the prompt for write-protected files a
-//! terminal would get, are not there); `stat` without `-f`, and other `-f` format sequences, are
-//! refused with a message naming what is missing.
+//! terminal would get, are not there); `stat` without a format, and other `-f` format
+//! sequences, are refused with a message naming what is missing.
 
 use super::{Kind, Registry};
 use crate::Shell;
@@ -27,8 +29,8 @@ pub(crate) fn register(r: &mut Registry) {
     r.set_help("rm", RM_HELP);
     r.add(
         "stat",
-        "stat -f -c FORMAT FILE...",
-        "file system status (%T type name, %t magic, %n name)",
+        "stat [-f] -c FORMAT FILE...",
+        "file status (-c '%s %n %U %a %y' ...) or file system status (-f: %T type name, %t magic)",
         Kind::External(stat),
     );
     r.set_help("stat", STAT_HELP);
@@ -157,7 +159,7 @@ fn fstype_name(magic: u64) -> String {
 }
 
 fn stat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    let (mut fs, mut format) = (false, None::<String>);
+    let (mut fs, mut format, mut printf) = (false, None::<String>, false);
     let mut files = Vec::new();
     let mut i = 1;
     while i < argv.len() {
@@ -165,6 +167,10 @@ fn stat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         i += 1;
         if let Some(f) = a.strip_prefix("--format=") {
             format = Some(f.to_string());
+            printf = false;
+        } else if let Some(f) = a.strip_prefix("--printf=") {
+            format = Some(f.to_string());
+            printf = true;
         } else if a == "-f" || a == "--file-system" {
             fs = true;
         } else if a == "-c" || a == "-fc" {
@@ -177,6 +183,7 @@ fn stat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 return 1;
             };
             format = Some(f.clone());
+            printf = false;
             i += 1;
         } else if a.starts_with('-') && a.len() > 1 {
             let c = a.chars().nth(1).unwrap_or('-');
@@ -198,10 +205,16 @@ fn stat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         );
         return 1;
     }
-    let (true, Some(format)) = (fs, format) else {
-        sh.write_err(pid, "stat: cgsim has only 'stat -f -c FORMAT'\n");
+    let Some(format) = format else {
+        sh.write_err(
+            pid,
+            "stat: cgsim has only 'stat -c FORMAT', 'stat --printf FORMAT' and 'stat -f -c FORMAT'\n",
+        );
         return 1;
     };
+    if !fs {
+        return super::stat_file::stat_files(sh, pid, &format, printf, &files);
+    }
     let k = sh.kernel().clone();
     let mut status = 0;
     for f in files {

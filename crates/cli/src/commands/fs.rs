@@ -13,7 +13,7 @@ use cgsim_ktypes::{Pid, SysError};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "ls",
-        "ls [-l] [-a] [-d] [PATH]...",
+        "ls [-l] [-a] [-d] [--full-time] [PATH]...",
         "list directory contents",
         Kind::External(ls),
     );
@@ -116,6 +116,8 @@ fn cat(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
 #[derive(Default)]
 struct LsOpts {
     long: bool,
+    /// `--full-time`: `-l` with the full date.
+    full_time: bool,
     all: bool,
     dir_itself: bool,
 }
@@ -130,11 +132,22 @@ pub fn mode_string(st: &Stat) -> String {
         FileType::Anon => '?',
     };
     let mut s = String::from(t);
-    for shift in [6, 3, 0] {
+    // gnulib filemode.c: set-user-ID, set-group-ID and sticky show in the execute slots, lower
+    // case when the execute bit is also set.
+    for (shift, special, lower, upper) in [
+        (6, 0o4000, 's', 'S'),
+        (3, 0o2000, 's', 'S'),
+        (0, 0o1000, 't', 'T'),
+    ] {
         let bits = (st.mode >> shift) & 7;
         s.push(if bits & 4 != 0 { 'r' } else { '-' });
         s.push(if bits & 2 != 0 { 'w' } else { '-' });
-        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+        s.push(match (bits & 1 != 0, st.mode & special != 0) {
+            (true, true) => lower,
+            (false, true) => upper,
+            (true, false) => 'x',
+            (false, false) => '-',
+        });
     }
     s
 }
@@ -143,45 +156,88 @@ pub fn mode_string(st: &Stat) -> String {
 /// `/etc/passwd` and `/etc/group` when they have an entry, numbers otherwise (coreutils).
 struct LongRow {
     mode: String,
-    links: u32,
+    links: String,
     owner: String,
     group: String,
-    size: String,
+    /// The size, or a device's `(major, minor)`.
+    size: Result<String, (String, String)>,
+    date: String,
     name: String,
 }
 
-fn long_row(k: &cgsim_cgroupfs::Kernel, pid: Pid, st: &Stat, name: &str) -> LongRow {
-    let links = if st.file_type == FileType::Directory {
-        2
+/// Half of coreutils' average Gregorian year (31556952 s / 2): `ls -l` shows the year instead
+/// of the time of day for files older than this (`src/ls.c` `print_long_format`).
+const SIX_MONTHS_NS: i128 = 31_556_952 / 2 * 1_000_000_000;
+
+/// The date column of `ls -l` for `mtime` (nanoseconds since boot) when the clock reads `now`.
+///
+/// **Real tool:** coreutils 9.1 `src/ls.c`: `%b %e %H:%M` when the time is less than six
+/// months old and not in the future, `%b %e  %Y` otherwise; `--full-time` prints
+/// `%Y-%m-%d %H:%M:%S.%N %z`.
+/// **Differences:** ls re-reads the clock when a time is ahead of it, so on a real machine a
+/// file written the moment before is in the past; the simulated clock can read exactly the
+/// file's time, which counts as recent here.
+fn ls_date(mtime: u64, now: u64, full: bool) -> String {
+    use super::coreutils::date::{BOOT_EPOCH, strftime};
+    let secs = BOOT_EPOCH + (mtime / 1_000_000_000) as i64;
+    let ns = (mtime % 1_000_000_000) as u32;
+    if full {
+        return strftime("%Y-%m-%d %H:%M:%S.%N %z", secs, ns);
+    }
+    let age = i128::from(now) - i128::from(mtime);
+    if (0..SIX_MONTHS_NS).contains(&age) {
+        strftime("%b %e %H:%M", secs, ns)
     } else {
-        1
-    };
+        strftime("%b %e  %Y", secs, ns)
+    }
+}
+
+fn long_row(k: &cgsim_cgroupfs::Kernel, pid: Pid, st: &Stat, name: &str, full: bool) -> LongRow {
     // A device node shows `major, minor` where a file shows its size.
     let size = match st.rdev {
-        Some((major, minor)) => format!("{major}, {minor}"),
-        None => st.size.to_string(),
+        Some((major, minor)) => Err((major.to_string(), minor.to_string())),
+        None => Ok(st.size.to_string()),
     };
     LongRow {
         mode: mode_string(st),
-        links,
+        links: st.nlink.to_string(),
         owner: super::nss::user_name(k, pid, st.uid),
         group: super::nss::group_name(k, pid, st.gid),
         size,
+        date: ls_date(st.mtime, k.clock().now_nanos(), full),
         name: name.to_string(),
     }
 }
 
-/// Format rows as coreutils `ls -l` does: owner and group left-aligned to the widest in the
-/// listing, the size right-aligned (at least 4 wide, as the simulator has always printed).
+/// Format rows as coreutils 9.1 `ls -l` does (`src/ls.c` `print_long_format`): the link
+/// count right-aligned, owner and group left-aligned, and the size right-aligned, each to the
+/// widest in the listing; a device's `major, minor` with each number right-aligned to the
+/// widest major and minor, the pair right-aligned in the size column.
 fn format_long(rows: &[LongRow]) -> String {
-    let ow = rows.iter().map(|r| r.owner.len()).max().unwrap_or(0);
-    let gw = rows.iter().map(|r| r.group.len()).max().unwrap_or(0);
-    let sw = rows.iter().map(|r| r.size.len()).max().unwrap_or(0).max(4);
+    let w = |f: &dyn Fn(&LongRow) -> usize| rows.iter().map(f).max().unwrap_or(0);
+    let lw = w(&|r| r.links.len());
+    let ow = w(&|r| r.owner.len());
+    let gw = w(&|r| r.group.len());
+    let majw = w(&|r| r.size.as_ref().err().map_or(0, |d| d.0.len()));
+    let minw = w(&|r| r.size.as_ref().err().map_or(0, |d| d.1.len()));
+    let devw = if rows.iter().any(|r| r.size.is_err()) {
+        majw + 2 + minw
+    } else {
+        0
+    };
+    let sw = w(&|r| r.size.as_ref().map_or(0, |s| s.len())).max(devw);
     rows.iter()
         .map(|r| {
+            let size = match &r.size {
+                Ok(s) => format!("{s:>sw$}"),
+                Err((maj, min)) => {
+                    let majw = majw + sw - devw;
+                    format!("{maj:>majw$}, {min:>minw$}")
+                }
+            };
             format!(
-                "{} {} {:<ow$} {:<gw$} {:>sw$} {}\n",
-                r.mode, r.links, r.owner, r.group, r.size, r.name
+                "{} {:>lw$} {:<ow$} {:<gw$} {} {} {}\n",
+                r.mode, r.links, r.owner, r.group, size, r.date, r.name
             )
         })
         .collect()
@@ -199,7 +255,10 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let mut o = LsOpts::default();
     let mut paths = Vec::new();
     for a in &argv[1..] {
-        if a.len() > 1 && a.starts_with('-') {
+        if a == "--full-time" {
+            o.long = true;
+            o.full_time = true;
+        } else if a.len() > 1 && a.starts_with('-') {
             for c in a[1..].chars() {
                 match c {
                     'l' => o.long = true,
@@ -237,7 +296,7 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     if o.long {
         let rows: Vec<LongRow> = files
             .iter()
-            .map(|(p, st)| long_row(&k, pid, st, p))
+            .map(|(p, st)| long_row(&k, pid, st, p, o.full_time))
             .collect();
         text.push_str(&format_long(&rows));
     } else {
@@ -285,7 +344,7 @@ fn ls(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                         if st.file_type == FileType::Regular {
                             blocks += st.size.div_ceil(4096) * 4;
                         }
-                        rows.push(long_row(&k, pid, &st, n));
+                        rows.push(long_row(&k, pid, &st, n, o.full_time));
                     }
                     Err(e) => {
                         sh.write_err(

@@ -1,9 +1,7 @@
 //! Text commands tutorials reach for: `grep`, `wc`, `head` and `tail`, on files or on a pipe
 //! (`mount | grep cgroup`, `cat tasks | wc -l`, `cat memory.stat | head -n 3`).
 //!
-//! `grep` matches POSIX regular expressions (basic by default, `-E` extended, `-F` fixed strings,
-//! translated by `posix_regex`, with `-w`, `-v`, `-i`, `-c`, `-q`); its exit statuses are grep's (0 a line matched, 1 none did, 2 an
-//! error).
+//! `grep` lives in `grep.rs`; this file registers it.
 
 use super::{Kind, Registry};
 use crate::Shell;
@@ -13,9 +11,9 @@ use cgsim_ktypes::{Errno, Pid};
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "grep",
-        "grep [-E|-F] [-v] [-i] [-c] [-q] [-w] PATTERN [FILE]...",
-        "print lines matching PATTERN (a POSIX basic RE; -E extended, -F fixed string)",
-        Kind::External(grep),
+        "grep [-EFvicqwxlLnohHsrR] [-e PATTERNS]... [-m NUM] [-A|-B|-C NUM] [PATTERNS] [FILE]...",
+        "print lines matching PATTERNS (POSIX basic REs; -E extended, -F fixed strings)",
+        Kind::External(super::grep::grep),
     );
     r.add(
         "head",
@@ -187,177 +185,6 @@ fn flags_and_operands<'a>(
         }
     }
     Some((flags, ops))
-}
-
-fn grep(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
-    let Some((flags, ops)) = flags_and_operands(sh, pid, "grep", argv, "vicqwEF") else {
-        return 2;
-    };
-    let Some((pattern, files)) = ops.split_first() else {
-        sh.write_err(pid, "Usage: grep [OPTION]... PATTERNS [FILE]...\n");
-        return 2;
-    };
-    let (invert, icase, count, quiet, word) = (
-        flags.contains('v'),
-        flags.contains('i'),
-        flags.contains('c'),
-        flags.contains('q'),
-        flags.contains('w'),
-    );
-    // GNU grep: a basic RE by default, -E extended, -F a fixed string (the last one wins).
-    let mode = flags.chars().rev().find(|c| *c == 'E' || *c == 'F');
-    let re = match mode {
-        Some('F') => None,
-        m => {
-            let flavor = if m == Some('E') {
-                super::posix_regex::Flavor::Extended
-            } else {
-                super::posix_regex::Flavor::Basic
-            };
-            // -w: the match must have a non-word character (or a line end) on each side.
-            let built = super::posix_regex::translate(pattern, flavor).and_then(|tr| {
-                let tr = if word {
-                    format!("(?:^|\\W)(?:{tr})(?:\\W|$)")
-                } else {
-                    tr
-                };
-                regex::RegexBuilder::new(&tr)
-                    .case_insensitive(icase)
-                    .build()
-                    .map_err(|_| "Invalid regular expression".to_string())
-            });
-            match built {
-                Ok(r) => Some(r),
-                Err(msg) => {
-                    sh.write_err(pid, &format!("grep: {msg}\n"));
-                    return 2;
-                }
-            }
-        }
-    };
-    let needle = if icase {
-        pattern.to_lowercase()
-    } else {
-        pattern.to_string()
-    };
-    let files: Vec<String> = if files.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        files.iter().map(|f| f.to_string()).collect()
-    };
-    let many = files.len() > 1;
-    let (mut matched_any, mut error) = (false, false);
-    let k = sh.kernel().clone();
-    for f in &files {
-        // GNU grep reads a buffer at a time and writes its output a buffer at a time (fully
-        // buffered on a pipe), so it runs alongside the stages around it and a reader that
-        // exits early stops it with SIGPIPE; `-q` stops reading at the first match.
-        let input = match Input::open(sh, pid, f, false) {
-            Ok(i) => i,
-            Err(e) => {
-                report_read_error(sh, pid, "grep", f, e);
-                error = true;
-                continue;
-            }
-        };
-        let mut n = 0;
-        let mut out = String::new();
-        let mut pending: Vec<u8> = Vec::new();
-        let mut buf = vec![0u8; 4096];
-        let mut eof = false;
-        let mut stop = false;
-        while !eof && !stop {
-            match k.read(pid, input.fd, &mut buf) {
-                Ok(0) => eof = true,
-                Ok(r) => pending.extend_from_slice(&buf[..r]),
-                // The console's standard input has nothing to read.
-                Err(e) if f == "-" && e.errno == Errno::EAGAIN => eof = true,
-                Err(e) => {
-                    report_read_error(sh, pid, "grep", f, ReadError::Read(e.errno));
-                    error = true;
-                    eof = true;
-                    pending.clear();
-                }
-            }
-            // Whole lines only, and the unterminated last one at the end.
-            let cut = if eof {
-                pending.len()
-            } else {
-                pending
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1)
-            };
-            let chunk: Vec<u8> = pending.drain(..cut).collect();
-            let text = String::from_utf8_lossy(&chunk);
-            for line in text.lines() {
-                let hay = if icase {
-                    line.to_lowercase()
-                } else {
-                    line.to_string()
-                };
-                let hit = if let Some(re) = &re {
-                    re.is_match(line)
-                } else if word {
-                    contains_word(&hay, &needle)
-                } else {
-                    hay.contains(&needle)
-                };
-                if hit != invert {
-                    n += 1;
-                    if quiet {
-                        stop = true;
-                        break;
-                    }
-                    if !count {
-                        if many {
-                            out.push_str(f);
-                            out.push(':');
-                        }
-                        out.push_str(line);
-                        out.push('\n');
-                    }
-                }
-            }
-            if out.len() >= 4096 && sh.out(pid, &std::mem::take(&mut out)).is_err() {
-                input.close(sh, pid);
-                return 2;
-            }
-        }
-        input.close(sh, pid);
-        if count && !quiet {
-            out = if many {
-                format!("{f}:{n}\n")
-            } else {
-                format!("{n}\n")
-            };
-        }
-        matched_any |= n > 0;
-        if !out.is_empty() && sh.out(pid, &out).is_err() {
-            return 2;
-        }
-        if quiet && matched_any {
-            return 0;
-        }
-    }
-    match (matched_any, error) {
-        (_, true) if !quiet || !matched_any => 2,
-        (true, _) => 0,
-        (false, _) => 1,
-    }
-}
-
-/// `grep -w`: the match must not touch a word character on either side.
-fn contains_word(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    hay.match_indices(needle).any(|(i, m)| {
-        let before = hay[..i].chars().next_back();
-        let after = hay[i + m.len()..].chars().next();
-        !before.is_some_and(is_word) && !after.is_some_and(is_word)
-    })
 }
 
 fn wc(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {

@@ -134,6 +134,9 @@ pub struct StateOut {
     pub svg: String,
     /// The public cross-referencer's URL for a function, with `IDENT` to replace.
     pub xref: String,
+    /// The shell's prompt now (`PS1` as the terminal REPL shows it: user, host and working
+    /// directory), which the page prints before the next line.
+    pub prompt: String,
 }
 
 fn state_of(s: &Session, step: usize, view: View) -> Option<StateOut> {
@@ -149,6 +152,7 @@ fn state_of(s: &Session, step: usize, view: View) -> Option<StateOut> {
         view: view.name(),
         svg: s.view_svg(step, view)?,
         xref: crate::trace::xref_url(&crate::trace::kernel_version(s.shell().kernel()), "IDENT"),
+        prompt: crate::repl::prompt(s.shell()),
     })
 }
 
@@ -216,6 +220,8 @@ struct Created {
     id: String,
     views: Vec<&'static str>,
     state: StateOut,
+    /// The line the terminal REPL prints first (`uname::banner`).
+    banner: String,
 }
 
 async fn create(State(app): State<Arc<App>>) -> Response {
@@ -227,10 +233,11 @@ async fn create(State(app): State<Arc<App>>) -> Response {
     let booted = tokio::task::spawn_blocking(move || {
         let s = Session::new(params);
         let st = state_of(&s, 0, View::Sets);
-        (s, st)
+        let banner = crate::commands::uname::banner(s.shell().kernel());
+        (s, st, banner)
     })
     .await;
-    let Ok((s, Some(state))) = booted else {
+    let Ok((s, Some(state), banner)) = booted else {
         return err(StatusCode::INTERNAL_SERVER_ERROR, "the kernel did not boot");
     };
     match app.insert(s) {
@@ -238,6 +245,7 @@ async fn create(State(app): State<Arc<App>>) -> Response {
             id,
             views: VIEWS.iter().map(|(n, _)| *n).collect(),
             state,
+            banner,
         })
         .into_response(),
         None => err(StatusCode::TOO_MANY_REQUESTS, "too many sessions"),

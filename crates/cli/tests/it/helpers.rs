@@ -56,6 +56,10 @@ fn ls_mode_strings() {
         ino: 1,
         fs_magic: 0x27e0eb,
         rdev: None,
+        nlink: 1,
+        atime: 0,
+        mtime: 0,
+        ctime: 0,
     };
     let cases = [
         (FileType::Directory, 0o755, "drwxr-xr-x"),

@@ -1,8 +1,8 @@
 //! The interactive shell through a pseudo-terminal, as a user at a terminal drives it: a pasted
 //! block runs one line at a time with each line's output after it, a command spanning lines
 //! gets the `> ` prompt, lines typed while a command runs are kept, Ctrl-C during a command
-//! does not end the session, Tab completes a path on the simulated filesystem, and history goes
-//! to the XDG data directory.
+//! does not end the session (at the prompt it echoes `^C` and drops the line), Tab completes a
+//! path on the simulated filesystem, and history goes to the XDG data directory.
 //!
 //! Each test starts the `cgsim` binary on a fresh pty (rexpect) with `TERM=xterm` and its own
 //! `XDG_DATA_HOME`, so the user's history file is never touched.
@@ -217,4 +217,30 @@ fn ps_cuts_its_lines_at_the_terminal_width() {
     assert_eq!(ps_row(&out), 30, "{out:?}");
     p.send_line("exit").unwrap();
     p.exp_eof().unwrap();
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_echoes_it_and_drops_the_line() {
+    // dash 0.5.12 and bash on a terminal: `echo abc` then Ctrl-C shows `echo abc^C` and a new
+    // prompt; the line does not run.
+    let data = data_home("ctrlc-prompt");
+    let mut p = start(&data);
+    p.send("echo abc").unwrap();
+    p.flush().unwrap();
+    upto(&mut p, "echo abc");
+    p.send_control('c').unwrap();
+    let echoed = upto(&mut p, PROMPT);
+    // rustyline starts the new prompt with a carriage return.
+    assert_eq!(
+        echoed.trim_end_matches('\r'),
+        "^C\r\n",
+        "the echo before the new prompt"
+    );
+    p.send_line("echo next").unwrap();
+    let out = upto(&mut p, PROMPT);
+    assert!(out.contains("\r\nnext\r\n"), "the next line runs: {out:?}");
+    assert!(
+        !out.contains("abc"),
+        "the interrupted line did not run: {out:?}"
+    );
 }

@@ -243,3 +243,5 @@ script!(pid_max);
 script!(rhel6_guide_ch2);
 script!(rhel6_guide_ch4);
 script!(sleep_operands);
+script!(ls_dates);
+script!(grep_options);

@@ -6,8 +6,8 @@ mount -t cgroup2 none /sys/fs/cgroup
 cd /sys/fs/cgroup
 echo +memory > cgroup.subtree_control
 mkdir A
-ls -l A/memory.pressure A/io.pressure A/cpu.pressure A/cgroup.pressure | cut -d' ' -f1,9
-ls -l /proc/pressure | cut -d' ' -f1,9
+ls -l A/memory.pressure A/io.pressure A/cpu.pressure A/cgroup.pressure | awk '{print $1, $NF}'
+ls -l /proc/pressure | awk '{print $1, $NF}'
 cat A/io.pressure A/cpu.pressure A/cgroup.pressure
 cat /proc/pressure/cpu
 

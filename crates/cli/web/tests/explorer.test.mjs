@@ -35,16 +35,19 @@ try {
   const cssSets = () => page.evaluate(() =>
     [...document.querySelectorAll("#view text")].filter((t) => /^css_set [^(]/.test(t.textContent)).length);
   const shownStep = () => page.evaluate(() => Number(document.getElementById("step").value));
+  // The shell's prompt, as the terminal REPL prints it (PS1 with the working directory).
+  const PS1 = /^root@cgsim:\/\S*# /;
   // Type a line and wait until the prompt is back after it (its output is in).
   async function run(line) {
-    const before = (await termText()).split("\n").filter((l) => l.startsWith("# ")).length;
+    const before = (await termText()).split("\n").filter((l) => PS1.test(l)).length;
     await page.click("#term");
     await page.keyboard.type(line);
     await page.keyboard.press("Enter");
     await page.waitForFunction((n) => {
       const b = window.cgsimTerm.buffer.active;
       let prompts = 0;
-      for (let i = 0; i < b.length; i++) if (b.getLine(i).translateToString(true).startsWith("# ")) prompts++;
+      const ps1 = /^root@cgsim:\/\S*# /;
+      for (let i = 0; i < b.length; i++) if (ps1.test(b.getLine(i).translateToString(true))) prompts++;
       return prompts > n;
     }, before, { timeout: 20000 });
   }
@@ -60,6 +63,11 @@ try {
   await step("the page loads with the sets view and no memcg yet", async () => {
     assert.equal(await cssSets(), 1, "one css_set (init_css_set) after boot");
     assert.match(await page.textContent("#gauges"), /No memory hierarchy mounted/);
+    // The banner may wrap at the terminal's width: compare with the rows joined.
+    const t = (await termText()).replace(/\n/g, "");
+    assert.match(t, /^cgsim: a simulated Linux \S+ with cgroup v1/, "the terminal REPL's banner");
+    assert.ok(t.includes("Type `help` for commands, `exit` to leave.root@cgsim:/# "),
+      `the banner's end, then the terminal REPL's prompt: ${t.slice(0, 200)}`);
     await page.screenshot({ path: `${OUT}/01-boot.png` });
   });
 
@@ -141,10 +149,16 @@ try {
     await run("memcg_process --mmap-anon -s 2097152 &");
     await run("kill -USR1 $!");
     assert.ok(await page.$("#gauges .gauge[data-cgroup='/A'] .tick.crossed"), "5M threshold crossed");
-    assert.match(await termText(), /\n# kill -USR1 \$!\n[^#]*5M/, "the listener prints the crossing");
+    assert.match(await termText(), /\nroot@cgsim:\/\S*# kill -USR1 \$!\n[^#]*5M/, "the listener prints the crossing");
     await page.click("#tabs button[data-view='sets']");
     await page.waitForFunction(() => document.querySelector("#tabs button.active").dataset.view === "sets");
     await page.screenshot({ path: `${OUT}/05-classroom.png` });
+  });
+
+  await step("cd shows in the prompt, as in the terminal", async () => {
+    await run("cd /cg/mem/A");
+    const lines = (await termText()).split("\n").filter((l) => PS1.test(l));
+    assert.match(lines[lines.length - 1], /^root@cgsim:\/cg\/mem\/A# $/);
   });
 
   await step("nothing was fetched from another host", async () => {

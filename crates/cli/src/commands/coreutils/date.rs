@@ -21,7 +21,7 @@ pub const BOOT_EPOCH: i64 = 1_280_620_800;
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "date",
-        "date [-u] [-d @SECONDS|STRING] [-R] [-I[FMT]] [+FORMAT]",
+        "date [-u] [-d @SECONDS|STRING] [-r FILE] [-R] [-I[FMT]] [+FORMAT]",
         "print the simulated date and time (boot is Sun Aug  1 00:00:00 UTC 2010)",
         Kind::External(date),
     );
@@ -38,6 +38,7 @@ Mandatory arguments to long options are mandatory for short options too.
                                FMT='date' for date only (the default),
                                'hours', 'minutes', 'seconds', or 'ns'
   -R, --rfc-email            output date and time in RFC 5322 format.
+  -r, --reference=FILE       display the last modification time of FILE
   -u, --utc, --universal     print Coordinated Universal Time (UTC)
       --help        display this help and exit
       --version     output version information and exit
@@ -326,6 +327,7 @@ fn date(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         l("universal", Arg::No),
         sl('R', "rfc-email", Arg::No),
         sl('I', "iso-8601", Arg::Optional),
+        sl('r', "reference", Arg::Required),
     ];
     let Ok(p) = super::options(sh, pid, "date", argv, &opts, false, 1) else {
         return 1;
@@ -379,6 +381,28 @@ fn date(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         .to_string();
     }
     let mut t = now;
+    if p.has("r") && p.has("d") {
+        usage_error(
+            sh,
+            pid,
+            "date",
+            "the options to specify dates for printing are mutually exclusive",
+        );
+        return 1;
+    }
+    // -r FILE: the file's mtime (`stat`), nanoseconds included.
+    if let Some(f) = p.last("r") {
+        match sh.kernel().stat(pid, f) {
+            Ok(st) => {
+                t = BOOT_EPOCH + (st.mtime / 1_000_000_000) as i64;
+                frac = (st.mtime % 1_000_000_000) as u32;
+            }
+            Err(e) => {
+                sh.write_err(pid, &format!("date: {f}: {}\n", e.errno.strerror()));
+                return 1;
+            }
+        }
+    }
     if let Some(d) = p.last("d") {
         match parse_date(d, now) {
             Some(v) => {
