@@ -385,8 +385,11 @@ impl<C: MemCounter> World<C> {
                         points += self.mms[cm.index()].lock().total_vm() / 2 + 1;
                     }
                 }
-                // Simulated tasks use no CPU time, so `cpu_time` is 0 and divides nothing;
-                // `run_time` (uptime − start in units of 1024 s) is not kept either.
+                // Not modelled: the divisions by `int_sqrt(cpu_time)` (CPU time in units of
+                // 8 s, `>> (SHIFT_HZ + 3)`) and by `int_sqrt(int_sqrt(run_time))` (uptime minus
+                // start in units of 1024 s). The simulated CPU time lives in the Kernel
+                // (`cgroupfs/src/cputime.rs`), not in this task table, so a task that has run
+                // busy for 8 simulated seconds or lived 1024 is scored higher than 2.6.35 would.
                 if task.privileged {
                     // CAP_SYS_ADMIN or CAP_SYS_RESOURCE, then CAP_SYS_RAWIO: a root task has
                     // all three.

@@ -52,8 +52,8 @@ pub enum Badness {
     /// 2.6.25–2.6.35 `badness()` (the 2.6.35 default): the mm's `total_vm`, plus half of each
     /// child's with its own mm, divided by 4 for `CAP_SYS_ADMIN`/`CAP_SYS_RESOURCE` and by 4
     /// again for `CAP_SYS_RAWIO` (a root task has all three), then shifted by `oom_adj`
-    /// (`oomkilladj` in 2.6.25). CPU time, run time and nice are not modelled (simulated tasks
-    /// use no CPU time; see `oom.rs`).
+    /// (`oomkilladj` in 2.6.25). CPU time, run time and nice are not modelled (the simulated CPU
+    /// time is kept by the Kernel, not by this task table; see `oom.rs`).
     #[default]
     TotalVm2_6_25,
     /// 2.6.36+ `oom_badness()`: rss + page tables + swap entries, plus

@@ -23,8 +23,8 @@
 //! interactive shell (see `crates/cgroupfs/src/tty.rs`): `cgsim run` and the transcript
 //! tests print whole lines unless `COLUMNS` is set.
 //!
-//! **Differences:** the simulated processes use no CPU time and have no start time of their
-//! own: `TIME` is `00:00:00`, `%CPU` `0.0`, `C` `0`, and `STIME`/`START` show the boot time
+//! **Differences:** `TIME` is the simulated CPU time (`crates/cgroupfs/src/cputime.rs`), but
+//! the processes have no start time of their own: `%CPU` is `0.0`, `C` `0`, and `STIME`/`START` show the boot time
 //! `00:00`. Every process but init is on the terminal `pts/0` (init has none, `?`); `STAT`'s
 //! `s` marks init and the shell (session leaders), `+` the foreground job (`ps` and the
 //! processes between it and the shell). procps columns and options cgsim does not model are
@@ -493,6 +493,9 @@ struct Row {
     stat: String,
     cgroup: String,
     mem_total_kb: u64,
+    /// `utime + stime` in whole seconds, as procps's `cook_time` makes of `/proc/PID/stat`'s
+    /// clock ticks.
+    cpu_secs: u64,
     /// The effective user, real user and effective group by name (from `/etc/passwd` and
     /// `/etc/group`, as procps asks glibc), or the number when the files do not know it.
     user: String,
@@ -533,8 +536,17 @@ fn text_of(r: &Row, field: Field) -> String {
         Field::Cgroup => r.cgroup.clone(),
         Field::Tty if p.pid.0 == 1 => "?".to_string(),
         Field::Tty => TTY.to_string(),
-        Field::Time => "00:00:00".to_string(),
-        Field::BsdTime => "0:00".to_string(),
+        // procps `pr_time`: `[DD-]HH:MM:SS`; `pr_bsdtime`: `MMM:SS`.
+        Field::Time => {
+            let t = r.cpu_secs;
+            let (ss, mm, hh, dd) = (t % 60, t / 60 % 60, t / 3600 % 24, t / 86400);
+            if dd > 0 {
+                format!("{dd}-{hh:02}:{mm:02}:{ss:02}")
+            } else {
+                format!("{hh:02}:{mm:02}:{ss:02}")
+            }
+        }
+        Field::BsdTime => format!("{}:{:02}", r.cpu_secs / 60, r.cpu_secs % 60),
         Field::Pcpu => " 0.0".trim_start().to_string(),
         Field::Pmem => {
             // pr_pmem: tenths of a percent of MemTotal, `%2u.%u`.
@@ -744,7 +756,11 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             String::new()
         };
         let k = sh.kernel().clone();
+        let (utime, stime) = k.cputime().task_times(p.pid);
+        // Clock ticks of USER_HZ 100, as `/proc/PID/stat` gives them, then whole seconds.
+        let cpu_secs = (utime / 10_000_000 + stime / 10_000_000) / 100;
         rows.push(Row {
+            cpu_secs,
             user: super::nss::user_name(&k, pid, p.cred.euid.0),
             ruser: super::nss::user_name(&k, pid, p.cred.uid.0),
             group: super::nss::group_name(&k, pid, p.cred.egid),

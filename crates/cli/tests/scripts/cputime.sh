@@ -14,6 +14,8 @@ date +%s.%N
 # The time since boot, and the idle time of the two CPUs together (CPU 1 idled throughout).
 cat /proc/uptime
 cut -d' ' -f1-3,14-15 /proc/$b/stat
+# procps's TIME is utime + stime in whole seconds.
+ps -o pid,time,bsdtime,comm -p $b
 kill $b
 wait $b; echo $?
 cat /cgroup/cpuacct/busy/cpuacct.usage /cgroup/cpuacct/cpuacct.usage
