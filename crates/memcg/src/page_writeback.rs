@@ -157,7 +157,12 @@ impl<C: MemCounter> World<C> {
 
     /// `balance_dirty_pages_ratelimited` after `pid` dirtied one more page of a file: every
     /// `nr_dirtied_pause` pages, `balance_dirty_pages` for the task's memcg domain.
-    pub(crate) fn balance_dirty_pages_ratelimited<T: Tracer>(&mut self, t: &T, cpu: CpuId, pid: Pid) {
+    pub(crate) fn balance_dirty_pages_ratelimited<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        pid: Pid,
+    ) {
         let Some(s) = self.tasks.get(&pid).map(|t| t.memcg) else {
             return;
         };
@@ -240,7 +245,7 @@ mod tests {
     #[test]
     fn poll_interval_is_the_square_root_of_the_distance() {
         assert_eq!(dirty_poll_interval(0, 1152), 32);
-        assert_eq!(dirty_poll_interval(1100, 1152), 8);
+        assert_eq!(dirty_poll_interval(1100, 1152), 4);
         assert_eq!(dirty_poll_interval(2000, 1152), 1);
     }
 }

@@ -119,7 +119,9 @@ fn test_memcg_high_pagecache_port_passes() {
         .collect();
     assert_eq!(dirty.len(), 2, "{out}");
     assert!(
-        dirty.iter().all(|&d| d > 0 && d <= 30 * 1024 * 1024 * 15 / 100),
+        dirty
+            .iter()
+            .all(|&d| d > 0 && d <= 30 * 1024 * 1024 * 15 / 100),
         "{out}"
     );
 }

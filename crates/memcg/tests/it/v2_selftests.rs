@@ -478,12 +478,7 @@ fn global_reclaim_honours_memory_min() {
 /// as the transcript's `dd bs=1M` does), each call followed by the return to user space
 /// (`mem_cgroup_handle_over_high`); then `memory.current` and `memory.stat`'s `file` and
 /// `file_dirty` before the file is closed (and, being `O_TMPFILE`, truncated).
-fn run_pagecache_50m(
-    st: &mut Selftest,
-    cg: MemcgId,
-    file: FileId,
-    write: bool,
-) -> (i64, i64, i64) {
+fn run_pagecache_50m(st: &mut Selftest, cg: MemcgId, file: FileId, write: bool) -> (i64, i64, i64) {
     let p = st.task(cg);
     let chunk = if write { MIB } else { 4096 };
     for i in 0..(50 * MIB / chunk) {
