@@ -628,6 +628,10 @@ impl<T: Tracer> Kernel<T> {
         let frozen = Arc::new(cg::subsys::cgroup_freezer::FrozenTasks::default());
         let mut subsystems = params.subsystems.take().unwrap_or_else(|| {
             let mut v = mem.subsystems();
+            // cpuset's file set follows the version (2.6.25 lacks two 2.6.26 files).
+            v[cg::subsys_ids::CPUSET] = Box::new(cg::subsys::cpuset::Cpuset::for_version(
+                params.kernel.version_triple(),
+            ));
             // The preset's controllers after mem_cgroup (devices, freezer, net_cls, blkio).
             v.extend(cg::subsys::v1_controllers(
                 params.kernel.version_triple(),

@@ -233,6 +233,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         for idx in page_range(offset, len) {
             let idx = u32::try_from(idx).map_err(|_| Errno::EFBIG)?;
             w.find_or_create_cache_page(t, cpu, pid, file.0, idx, dirty)?;
+            // generic_perform_write: balance_dirty_pages_ratelimited after each page (6.6
+            // cgroup writeback; a no-op for the older presets, see page_writeback.rs).
+            if dirty {
+                w.balance_dirty_pages_ratelimited(t, cpu, pid);
+            }
         }
         Ok(())
     }

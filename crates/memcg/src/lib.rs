@@ -67,6 +67,7 @@ mod oom;
 mod oom_report;
 pub mod page;
 mod page_alloc;
+pub mod page_writeback;
 mod percpu;
 pub mod profile;
 mod rmap;

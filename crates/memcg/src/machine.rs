@@ -151,6 +151,8 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) reclaim: ReclaimState,
     /// The state of the operation in progress that the kernel keeps in `current`.
     pub(crate) current: CurrentTask,
+    /// Dirty throttling's per-task rate limits and per-memcg writeback (`page_writeback.rs`).
+    pub(crate) dirty: crate::page_writeback::DirtyThrottle,
     /// The pending `can_attach` precharge (`mm/memcontrol.c`'s global `mc`).
     pub(crate) mc: Option<crate::move_charge::MoveCharge>,
     /// Memcgs the fork callback named for children `fork_mm` has not created yet.
@@ -322,6 +324,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 scratch: Vec::new(),
             },
             current: CurrentTask::default(),
+            dirty: Default::default(),
             mc: None,
             pending_fork: BTreeMap::new(),
             host: HostLink {

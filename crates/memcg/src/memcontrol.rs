@@ -344,6 +344,24 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             w.mc_mut(s).css = css;
         }
     }
+
+    /// Whether memcg `id` is on the default hierarchy, so that (on the 6.6 machine) it has
+    /// its own writeback domain and dirty limits (`inode_cgwb_enabled`, 4.2+;
+    /// `crate::page_writeback`). The subsystem sets it when the css is created.
+    pub fn set_cgroup_writeback(&self, id: MemcgId, on: bool) {
+        let mut w = self.lock();
+        if let Some(s) = w.slot_of(id) {
+            w.set_cgwb(s, on);
+        }
+    }
+
+    /// The dirty limits of memcg `id`'s writeback domain (`mem_cgroup_wb_stats`,
+    /// `domain_dirty_limits`, v6.6), in pages.
+    pub fn dirty_limits(&self, id: MemcgId) -> Option<crate::page_writeback::DirtyLimits> {
+        let w = self.lock();
+        let s = w.slot_of(id)?;
+        Some(w.memcg_dirty_limits(s))
+    }
 }
 
 impl<C: MemCounter> World<C> {

@@ -133,6 +133,8 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         };
         self.machine
             .set_css(id, Some(Arc::clone(css) as Arc<dyn Any + Send + Sync>));
+        // Cgroup writeback (dirty limits per memcg) only on the default hierarchy.
+        self.machine.set_cgroup_writeback(id, cx.on_dfl);
         Ok(Arc::new(MemCgroupRef { id }))
     }
 

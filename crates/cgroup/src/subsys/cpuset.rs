@@ -26,8 +26,14 @@
 //! `memory_pressure` (the `fmeter` of direct reclaims) reads 0. The kernel is taken as built
 //! with `CONFIG_NR_CPUS=64` and `CONFIG_NODES_SHIFT=6` without `CPUMASK_OFFSTACK` (so
 //! `nr_cpumask_bits` and `MAX_NUMNODES` are 64): a CPU or node number ≥ 64 is ERANGE, one below
-//! that which is not online is EINVAL. The same file set is used on 2.6.25 (whose cpuset has
-//! no `mem_hardwall` or `sched_relax_domain_level`, both 2.6.26). 3.10's
+//! that which is not online is EINVAL. 2.6.25 (`Cpuset::for_version`) has neither
+//! `mem_hardwall` nor `sched_relax_domain_level` (both came in 2.6.26, with the `files[]`
+//! table): its `cpuset_populate` adds `cpus`, `mems`, `cpu_exclusive`, `mem_exclusive`,
+//! `memory_migrate`, `sched_load_balance`, `memory_pressure`, `memory_spread_page`,
+//! `memory_spread_slab` one `cgroup_add_file` at a time, then `memory_pressure_enabled` in the
+//! top cpuset (checked in the 2.6.24 tree, whose `cpuset_populate` 2.6.25 keeps); the other
+//! rules are the 2.6.35 ones above (2.6.25's `cpuset_common_file_write` parsing is not
+//! modelled separately). 3.10's
 //! `cgroup.clone_children` copying of the parent's masks (`cpuset_css_online`) is not modelled.
 
 use crate::cftype::{CftCtx, Cftype, S_IRUGO};
@@ -91,6 +97,8 @@ pub struct Cpuset {
     pub nr_nodes: u32,
     /// `cpuset_memory_pressure_enabled` (global, written through the top cpuset's file).
     memory_pressure_enabled: Arc<AtomicBool>,
+    /// The kernel has 2.6.26's `mem_hardwall` and `sched_relax_domain_level` files.
+    has_2_6_26_files: bool,
 }
 
 impl Cpuset {
@@ -99,6 +107,16 @@ impl Cpuset {
             nr_cpus,
             nr_nodes,
             memory_pressure_enabled: Arc::default(),
+            has_2_6_26_files: true,
+        }
+    }
+
+    /// The cpuset of a kernel of `version` (`(major, minor, sublevel)`): before 2.6.26 it has
+    /// no `mem_hardwall` and no `sched_relax_domain_level`, and populates in 2.6.24's order.
+    pub fn for_version(version: (u32, u32, u32)) -> Cpuset {
+        Cpuset {
+            has_2_6_26_files: version >= (2, 6, 26),
+            ..Cpuset::default()
         }
     }
 }
@@ -238,21 +256,33 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
                 })
                 .write_u64(cpuset_write_u64)
         };
-        for (name, private) in [
-            ("cpu_exclusive", FILE_CPU_EXCLUSIVE),
-            ("mem_exclusive", FILE_MEM_EXCLUSIVE),
-            ("mem_hardwall", FILE_MEM_HARDWALL),
-            ("sched_load_balance", FILE_SCHED_LOAD_BALANCE),
-        ] {
-            dir.add_file(u64_file(name, private))?;
+        if self.has_2_6_26_files {
+            for (name, private) in [
+                ("cpu_exclusive", FILE_CPU_EXCLUSIVE),
+                ("mem_exclusive", FILE_MEM_EXCLUSIVE),
+                ("mem_hardwall", FILE_MEM_HARDWALL),
+                ("sched_load_balance", FILE_SCHED_LOAD_BALANCE),
+            ] {
+                dir.add_file(u64_file(name, private))?;
+            }
+            dir.add_file(
+                Cftype::new("sched_relax_domain_level")
+                    .with_private(FILE_SCHED_RELAX_DOMAIN_LEVEL)
+                    .read_s64(|cx| Ok(state(cx)?.cs.lock().relax_domain_level))
+                    .write_s64(update_relax_domain_level),
+            )?;
+            dir.add_file(u64_file("memory_migrate", FILE_MEMORY_MIGRATE))?;
+        } else {
+            // 2.6.25's `cpuset_populate` order: `memory_migrate` before `sched_load_balance`.
+            for (name, private) in [
+                ("cpu_exclusive", FILE_CPU_EXCLUSIVE),
+                ("mem_exclusive", FILE_MEM_EXCLUSIVE),
+                ("memory_migrate", FILE_MEMORY_MIGRATE),
+                ("sched_load_balance", FILE_SCHED_LOAD_BALANCE),
+            ] {
+                dir.add_file(u64_file(name, private))?;
+            }
         }
-        dir.add_file(
-            Cftype::new("sched_relax_domain_level")
-                .with_private(FILE_SCHED_RELAX_DOMAIN_LEVEL)
-                .read_s64(|cx| Ok(state(cx)?.cs.lock().relax_domain_level))
-                .write_s64(update_relax_domain_level),
-        )?;
-        dir.add_file(u64_file("memory_migrate", FILE_MEMORY_MIGRATE))?;
         // `fmeter_getrate`: no direct reclaim is metered here (see Differences).
         dir.add_file(
             Cftype::new("memory_pressure")

@@ -106,6 +106,28 @@ fn test_memcontrol_protection_port_passes() {
     assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
 }
 v2_script!(memcg_v2_oom_report);
+v2_script!(memcg_v2_high_pagecache);
+
+/// `test_memcg_high` with its page-cache half (`memcg_v2_high_pagecache.sh`) passes, and the
+/// memcg's dirty limits keep `file_dirty` under the free-run ceiling (15% of 30M) while `dd`
+/// writes 50M under `memory.high` 30M (`balance_dirty_pages` with cgroup writeback, v6.6).
+#[test]
+fn test_memcg_high_pagecache_port_passes() {
+    let out = run_6_6(include_str!("../scripts/memcg_v2_high_pagecache.sh"));
+    assert!(out.lines().any(|l| l == "ok test_memcg_high"), "{out}");
+    let dirty: Vec<u64> = out
+        .lines()
+        .filter(|l| l.starts_with("current "))
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(dirty.len(), 2, "{out}");
+    assert!(
+        dirty
+            .iter()
+            .all(|&d| d > 0 && d <= 30 * 1024 * 1024 * 15 / 100),
+        "{out}"
+    );
+}
 
 /// Kernels before the default hierarchy refuse the filesystem type: `mount(2)` is ENODEV and
 /// util-linux says `unknown filesystem type 'cgroup2'`.

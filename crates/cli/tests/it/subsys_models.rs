@@ -3,7 +3,7 @@
 //! behaviour plus exceptions on 3.10 (3.10.4's rules) and 4.19 (3.19+'s), and
 //! `devcgroup_can_attach` on 2.6.35 and 3.10, gone in 4.19; 2.6.35's whitelist is
 //! `transcripts::subsys_devices`), the freezer's FREEZING state on 2.6.35 and 3.10, and
-//! cpuset's files on 2.6.35 and 3.10.
+//! cpuset's files on 2.6.25, 2.6.35 and 3.10.
 
 use cgsim::Shell;
 use cgsim_cgroupfs::{BootParams, KernelVersion};
@@ -63,6 +63,11 @@ preset!(
 );
 preset!(cpuset_files_2_6_35, KernelVersion::V2_6_35, "cpuset_files");
 preset!(cpuset_files_3_10, KernelVersion::V3_10, "cpuset_files");
+preset!(
+    cpuset_files_2_6_25,
+    KernelVersion::V2_6_25,
+    "cpuset_files_2_6_25"
+);
 preset!(
     devices_exceptions_6_6,
     KernelVersion::V6_6,

@@ -471,3 +471,89 @@ fn global_reclaim_honours_memory_min() {
     assert!(u < 50 * MB, "the unprotected cache stayed: {u}");
     st.m.check_invariants();
 }
+
+/// `cg_run(cg, alloc_pagecache_50M_check)` / `alloc_pagecache_max_30M` (test_memcontrol.c,
+/// v6.6) in a fresh task of `cg`: 50M of page cache of a new temporary file, one page-sized
+/// `read(2)` of a hole (clean, as `alloc_pagecache` does) at a time, or a 1M `write(2)` (dirty,
+/// as the transcript's `dd bs=1M` does), each call followed by the return to user space
+/// (`mem_cgroup_handle_over_high`); then `memory.current` and `memory.stat`'s `file` and
+/// `file_dirty` before the file is closed (and, being `O_TMPFILE`, truncated).
+fn run_pagecache_50m(st: &mut Selftest, cg: MemcgId, file: FileId, write: bool) -> (i64, i64, i64) {
+    let p = st.task(cg);
+    let chunk = if write { MIB } else { 4096 };
+    for i in 0..(50 * MIB / chunk) {
+        let r = if write {
+            st.m.file_write(p, file, i * chunk, Bytes(chunk), CPU)
+        } else {
+            st.m.file_read(p, file, i * chunk, Bytes(chunk), CPU)
+        };
+        r.unwrap();
+        st.m.mem_cgroup_handle_over_high(p, CPU);
+    }
+    let current = st.read_long(cg, "memory.current");
+    let stat = st.m.read_v2(cg, MemFileV2::Stat).unwrap();
+    let key = |k: &str| -> i64 {
+        stat.lines()
+            .find_map(|l| l.strip_prefix(k)?.strip_prefix(' '))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (file_bytes, dirty) = (key("file"), key("file_dirty"));
+    st.m.file_truncate(file, CPU);
+    st.m.exit_task(p, CPU);
+    (current, file_bytes, dirty)
+}
+
+/// `test_memcg_high` (test_memcontrol.c, v6.6) with its page-cache half: under `memory.high`
+/// 30M (and `memory.swap.max` 0) 31M of anonymous memory is allocated without a kill;
+/// `alloc_pagecache_50M_check` must fail (usage cannot reach 50M); `alloc_pagecache_max_30M`
+/// must end within 5% of 30M; `high` events were counted. `write` makes the page cache dirty,
+/// 1M per call (the transcript's `dd`), in a memcg with cgroup writeback (`cgwb`, the
+/// default hierarchy) or without. Returns `memory.current` and `file_dirty` after
+/// `alloc_pagecache_max_30M`.
+fn test_memcg_high(write: bool, cgwb: bool) -> (i64, i64) {
+    let mut st = Selftest::new(256);
+    let memcg = st.create(MemcgId::ROOT);
+    st.m.set_cgroup_writeback(memcg, cgwb);
+    assert_eq!(st.m.read_v2(memcg, MemFileV2::High).unwrap(), "max\n");
+    st.write(memcg, "memory.swap.max", "0").unwrap();
+    st.write(memcg, "memory.high", "30M").unwrap();
+    assert_eq!(st.run_alloc_anon(memcg, 31 * MB), 0);
+    // alloc_pagecache_50M_check fails: usage below 50M (or file not within 10% of it).
+    let (current, file, _) = run_pagecache_50m(&mut st, memcg, FileId(80), write);
+    let check_passed = current >= 50 * MB && values_close(file, current, 10);
+    assert!(!check_passed, "current {current}, file {file}");
+    // alloc_pagecache_max_30M: memory.high is 30M; usage within 5% of 30M after 50M.
+    let (current, _, dirty) = run_pagecache_50m(&mut st, memcg, FileId(81), write);
+    assert!(values_close(current, 30 * MB, 5), "{current}");
+    assert!(st.event(memcg, "high") > 0);
+    st.m.check_invariants();
+    (current, dirty)
+}
+
+#[test]
+fn test_memcg_high_pagecache() {
+    let (_, dirty) = test_memcg_high(false, true);
+    assert_eq!(dirty, 0);
+}
+
+/// Dirty page cache under `memory.high` 30M: the memcg's dirty limits (`thresh` 20% and
+/// `bg_thresh` 10% of the file pages plus headroom, about 6M and 3M here) have the flusher
+/// clean it as it is written, so dirty pages stay under the free-run ceiling (15%, 4.5M).
+#[test]
+fn test_memcg_high_dirty_pagecache_is_throttled() {
+    let (current, dirty) = test_memcg_high(true, true);
+    assert!(dirty > 0 && dirty <= 30 * MB * 15 / 100, "dirty {dirty}");
+    eprintln!("with cgroup writeback: current {current}, file_dirty {dirty}");
+}
+
+/// Without cgroup writeback (a memcg of a v1 hierarchy, or a kernel before 4.2) nothing
+/// writes dirty pages back before reclaim meets them: most of the memcg's page cache is
+/// dirty, far past `vm.dirty_ratio`'s 20%.
+#[test]
+fn dirty_pagecache_without_cgroup_writeback_is_not_limited() {
+    let (current, dirty) = test_memcg_high(true, false);
+    assert!(dirty > 30 * MB * 20 / 100, "dirty {dirty}");
+    eprintln!("without cgroup writeback: current {current}, file_dirty {dirty}");
+}
