@@ -356,7 +356,7 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
         Box::new(self::debug::Debug),
         Box::new(self::ns::Ns),
         Box::new(self::cpu::CpuCgroup),
-        Box::new(self::cpuacct::Cpuacct),
+        Box::new(self::cpuacct::Cpuacct::default()),
         Box::new(self::memory::MemoryPlaceholder),
     ]
 }

@@ -206,10 +206,10 @@ impl<T: Tracer> Kernel<T> {
         } else {
             Vec::new()
         };
-        self.cpuacct_charge(pid, cost);
-        let now = self.clock.now_nanos();
         let n = self.cputime.nr_cpus;
         let c = cpu % n;
+        self.cpuacct_charge(pid, c, user, sys);
+        let now = self.clock.now_nanos();
         let mut g = self.cputime.inner.lock();
         let t = g.tasks.entry(pid).or_default();
         t[0] += user;
@@ -264,10 +264,10 @@ impl<T: Tracer> Kernel<T> {
         self.cpu_charge_stall(pid, 0, faults + reclaim, reclaim);
     }
 
-    /// `cpuacct_charge`: the task's cpuacct group and, from 2.6.29 on, each ancestor.
-    fn cpuacct_charge(&self, pid: Pid, cost: u64) {
+    /// `cpuacct_charge` (the usage of `cpu`) and `cpuacct_update_stats` (user, system): the
+    /// task's cpuacct group and, from 2.6.29 on, each ancestor.
+    fn cpuacct_charge(&self, pid: Pid, cpu: usize, user: u64, sys: u64) {
         use cgsim_cgroup::subsys::cpuacct::CpuAcct;
-        use std::sync::atomic::Ordering;
         let Some(id) = self.cgroups.subsys_id("cpuacct") else {
             return;
         };
@@ -275,7 +275,7 @@ impl<T: Tracer> Kernel<T> {
             return;
         };
         if let Some(ca) = css.private::<CpuAcct>() {
-            ca.usage.fetch_add(cost, Ordering::Relaxed);
+            ca.charge(cpu, user, sys);
         }
         if self.params.kernel.version_triple() < (2, 6, 29) {
             return;
@@ -285,7 +285,7 @@ impl<T: Tracer> Kernel<T> {
             if let Ok(Some(css)) = self.cgroups.cgroup_css(parent, id)
                 && let Some(ca) = css.private::<CpuAcct>()
             {
-                ca.usage.fetch_add(cost, Ordering::Relaxed);
+                ca.charge(cpu, user, sys);
             }
             cgrp = parent;
         }

@@ -632,6 +632,11 @@ impl<T: Tracer> Kernel<T> {
             v[cg::subsys_ids::CPUSET] = Box::new(cg::subsys::cpuset::Cpuset::for_version(
                 params.kernel.version_triple(),
             ));
+            // cpuacct's files follow the version too (usage_percpu 2.6.29, stat 2.6.30).
+            v[cg::subsys_ids::CPUACCT] = Box::new(cg::subsys::cpuacct::Cpuacct::for_version(
+                params.kernel.version_triple(),
+                params.nr_cpus.max(1),
+            ));
             // The preset's controllers after mem_cgroup (devices, freezer, net_cls, blkio).
             v.extend(cg::subsys::v1_controllers(
                 params.kernel.version_triple(),

@@ -245,3 +245,4 @@ script!(rhel6_guide_ch4);
 script!(sleep_operands);
 script!(ls_dates);
 script!(grep_options);
+script!(cpuacct_files);
