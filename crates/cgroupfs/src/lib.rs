@@ -136,6 +136,7 @@ mod fault_inject;
 mod file;
 mod fs;
 mod hostfs;
+pub mod inotify;
 mod mem;
 mod meminfo;
 mod memory;
@@ -1284,6 +1285,27 @@ impl<T: Tracer> Kernel<T> {
     pub fn eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
         let _cur = self.fault_current(pid);
         self.sys_eventfd(pid, initval, flags)
+    }
+
+    // ---- inotify -----------------------------------------------------------------------------
+
+    /// `inotify_init1(flags)` (`IN_NONBLOCK`, `IN_CLOEXEC`); read events with
+    /// [`read`](Self::read) and split them with [`inotify::InotifyEvent::parse`].
+    pub fn inotify_init1(&self, pid: Pid, flags: i32) -> SysResult<Fd> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_init1(pid, flags)
+    }
+
+    /// `inotify_add_watch(fd, path, mask)`: the watch descriptor.
+    pub fn inotify_add_watch(&self, pid: Pid, fd: Fd, path: &str, mask: u32) -> SysResult<i32> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_add_watch(pid, fd, path, mask)
+    }
+
+    /// `inotify_rm_watch(fd, wd)`.
+    pub fn inotify_rm_watch(&self, pid: Pid, fd: Fd, wd: i32) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_rm_watch(pid, fd, wd)
     }
 
     // ---- scheduler and console ---------------------------------------------------------------

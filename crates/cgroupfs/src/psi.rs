@@ -525,6 +525,14 @@ impl<T: Tracer> Kernel<T> {
                 }
                 m
             }
+            // inotify_poll.
+            FileKind::Inotify(ino) => {
+                if self.inotify_readable(st, pid, ino) {
+                    POLLIN | POLLRDNORM
+                } else {
+                    0
+                }
+            }
             FileKind::Pipe(p) => {
                 let mut m = 0;
                 if p.readable() {

@@ -42,6 +42,7 @@ pub mod process;
 pub mod procps;
 pub mod ps;
 pub mod psi_tools;
+pub mod inotifywait;
 pub mod sed;
 pub mod service;
 pub mod shadow;
@@ -135,6 +136,7 @@ impl Registry {
         which::register(&mut r);
         listener::register(&mut r);
         psi_tools::register(&mut r);
+        inotifywait::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
         users::register(&mut r);
