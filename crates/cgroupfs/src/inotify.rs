@@ -25,7 +25,9 @@
 //!   missed, and several modifications between two looks make one `IN_MODIFY`. No 20 ms rate
 //!   limit (`cgroup_file_notify`).
 //! * Only those four cgroup files produce `IN_MODIFY`; other files (tmpfs, `/proc`, a cgroup
-//!   directory's entries) can be watched but produce no event but `IN_IGNORED`.
+//!   directory's entries) can be watched but produce no event, and their watch ends (with
+//!   `IN_IGNORED`) only through `inotify_rm_watch`, `IN_ONESHOT` never firing for them. A watch
+//!   on another cgroup file ends with `IN_IGNORED` when its cgroup is removed.
 //! * When the watched file's cgroup is removed (`rmdir`), the watch gets `IN_IGNORED` and goes
 //!   away; 6.6's kernfs sends no `IN_DELETE_SELF` for it (kernfs raises no fsnotify event on
 //!   removal in that version), so none is queued here either.
@@ -36,8 +38,8 @@
 //!   [`crate::Step::WaitReadable`] and the scheduler asks again, as for eventfd.
 
 use crate::file::{FileKind, OpenFile};
-use crate::task::FileId;
 use crate::state::State;
+use crate::task::FileId;
 use crate::{Fd, Kernel, OpenFlags};
 use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
 use std::collections::{BTreeMap, VecDeque};
@@ -401,8 +403,8 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    /// `inotify_read` of the open file `iid` (taken out of the table by the caller is not
-    /// possible here: the watches' files live in the same table), into `buf`.
+    /// `inotify_read` of the open file `iid` into `buf`. The file stays in the table (unlike
+    /// other reads): the watches' files, which the read looks at first, live there too.
     pub(crate) fn inotify_read(
         &self,
         st: &mut State<T>,

@@ -4,12 +4,12 @@
 //! `IN_IGNORED` when the watch goes (rmdir of the cgroup, `inotify_rm_watch`, `IN_ONESHOT`).
 
 use super::*;
-use cgsim_cgroupfs::{BootParams, MmapFlags};
 use cgsim_cgroupfs::inotify::{
     IN_CLOEXEC, IN_IGNORED, IN_MASK_ADD, IN_MASK_CREATE, IN_MODIFY, IN_NONBLOCK, IN_ONESHOT,
     InotifyEvent,
 };
 use cgsim_cgroupfs::psi::{POLLIN, POLLRDNORM};
+use cgsim_cgroupfs::{BootParams, MmapFlags};
 
 fn boot_6_6() -> Arc<Kernel> {
     let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
@@ -52,7 +52,13 @@ fn cgroup_events_modify_then_ignored_on_rmdir() {
     assert_eq!(k.poll(INIT, fd, POLLIN).unwrap(), 0);
     // populated 0 -> 1.
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     assert_eq!(k.poll(INIT, fd, POLLIN).unwrap(), POLLIN);
     assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
     assert_eq!(events(&k, fd), vec![]);
@@ -84,7 +90,13 @@ fn memory_events_modify_when_max_is_hit() {
         .inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/memory.events", IN_MODIFY)
         .unwrap();
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     assert_eq!(events(&k, fd), vec![]);
     let before = cat(&k, INIT, "/sys/fs/cgroup/A/memory.events").unwrap();
     // 2M of anonymous memory under memory.max 1M without swap: `max` and the OOM killer.
@@ -102,17 +114,32 @@ fn add_watch_and_rm_watch_errors() {
     let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
     let path = "/sys/fs/cgroup/A/cgroup.events";
     // No event bit; IN_MASK_ADD with IN_MASK_CREATE.
-    assert_eq!(errno(k.inotify_add_watch(INIT, fd, path, 0)), Some(Errno::EINVAL));
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, fd, path, 0)),
+        Some(Errno::EINVAL)
+    );
     assert_eq!(
         errno(k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE)),
         Some(Errno::EINVAL)
     );
     // A closed fd, an fd that is not an inotify instance.
-    assert_eq!(errno(k.inotify_add_watch(INIT, Fd(77), path, IN_MODIFY)), Some(Errno::EBADF));
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, Fd(77), path, IN_MODIFY)),
+        Some(Errno::EBADF)
+    );
     let other = k.open(INIT, path, OpenFlags::RDONLY, 0).unwrap();
-    assert_eq!(errno(k.inotify_add_watch(INIT, other, path, IN_MODIFY)), Some(Errno::EINVAL));
-    assert_eq!(errno(k.inotify_rm_watch(INIT, other, 1)), Some(Errno::EINVAL));
-    assert_eq!(errno(k.inotify_rm_watch(INIT, Fd(77), 1)), Some(Errno::EBADF));
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, other, path, IN_MODIFY)),
+        Some(Errno::EINVAL)
+    );
+    assert_eq!(
+        errno(k.inotify_rm_watch(INIT, other, 1)),
+        Some(Errno::EINVAL)
+    );
+    assert_eq!(
+        errno(k.inotify_rm_watch(INIT, Fd(77), 1)),
+        Some(Errno::EBADF)
+    );
     // The lookup's errno.
     assert_eq!(
         errno(k.inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/nothing", IN_MODIFY)),
@@ -120,7 +147,11 @@ fn add_watch_and_rm_watch_errors() {
     );
     // One watch per inode: the same wd again, EEXIST with IN_MASK_CREATE.
     let wd = k.inotify_add_watch(INIT, fd, path, IN_MODIFY).unwrap();
-    assert_eq!(k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_ADD).unwrap(), wd);
+    assert_eq!(
+        k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_ADD)
+            .unwrap(),
+        wd
+    );
     assert_eq!(
         errno(k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_CREATE)),
         Some(Errno::EEXIST)
@@ -129,11 +160,17 @@ fn add_watch_and_rm_watch_errors() {
     k.inotify_rm_watch(INIT, fd, wd).unwrap();
     let mut small = [0u8; 8];
     assert_eq!(errno(k.read(INIT, fd, &mut small)), Some(Errno::EINVAL));
-    assert_eq!(k.poll(INIT, fd, POLLIN | POLLRDNORM).unwrap(), POLLIN | POLLRDNORM);
+    assert_eq!(
+        k.poll(INIT, fd, POLLIN | POLLRDNORM).unwrap(),
+        POLLIN | POLLRDNORM
+    );
     assert_eq!(events(&k, fd), vec![(wd, IN_IGNORED)]);
     assert_eq!(errno(k.inotify_rm_watch(INIT, fd, wd)), Some(Errno::EINVAL));
     // A new watch takes the next wd (the idr is not reused).
-    assert_eq!(k.inotify_add_watch(INIT, fd, path, IN_MODIFY).unwrap(), wd + 1);
+    assert_eq!(
+        k.inotify_add_watch(INIT, fd, path, IN_MODIFY).unwrap(),
+        wd + 1
+    );
 }
 
 #[test]
@@ -141,10 +178,21 @@ fn oneshot_watch_goes_after_its_event() {
     let k = boot_6_6();
     let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
     let wd = k
-        .inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/cgroup.events", IN_MODIFY | IN_ONESHOT)
+        .inotify_add_watch(
+            INIT,
+            fd,
+            "/sys/fs/cgroup/A/cgroup.events",
+            IN_MODIFY | IN_ONESHOT,
+        )
         .unwrap();
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY), (wd, IN_IGNORED)]);
     k.exit(child, 0);
     k.waitpid(INIT, Some(child)).unwrap();

@@ -312,10 +312,7 @@ fn parse(argv: &[String]) -> Result<Result<Opts, String>, (String, i32)> {
                     .find(|l| l.2 == other)
                     .map(|l| format!("--{}", l.0))
                     .unwrap_or_else(|| format!("-{other}"));
-                return Err((
-                    format!("inotifywait: option '{name}' is not simulated"),
-                    1,
-                ));
+                return Err((format!("inotifywait: option '{name}' is not simulated"), 1));
             }
         }
     }
@@ -352,7 +349,11 @@ fn inotifywait(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     let deadline = (o.timeout > 0).then(|| k.clock().now_nanos() + o.timeout * 1000 * MS);
     Ok(Spawn {
         program: Box::new(InotifyWait {
-            events: if o.events == 0 { IN_ALL_EVENTS } else { o.events },
+            events: if o.events == 0 {
+                IN_ALL_EVENTS
+            } else {
+                o.events
+            },
             o,
             fd: None,
             wds: Vec::new(),
