@@ -17,9 +17,10 @@
 //!
 //! **Differences:** `-r`, `-d`, `-s`, `-c`, `-o`, `--fromfile`, `--timefmt`/`%T`,
 //! `--exclude*`/`--include*`, `-P` and `@FILE` exclusions are not simulated (a message, exit
-//! 1); a watched directory's path is printed as given (inotifytools adds a `/`). With `-t`,
-//! the program looks at its inotify fd every 10 ms of simulated time instead of sleeping in
-//! `select` with a timeout. Events are those the simulated kernel queues (`cgsim_cgroupfs::inotify`).
+//! 1). With `-t`, the program looks at its inotify fd every 10 ms of simulated time instead
+//! of sleeping in `select` with a timeout, and the shell knows only the first deadline: a
+//! foreground `inotifywait -m -t N` that saw an event is left running in the background. Events
+//! are those the simulated kernel queues (`cgsim_cgroupfs::inotify`).
 
 use super::libcgroup::getopt::{Got, HasArg, LongOpt, getopt_long};
 use super::{Kind, Registry, Spawn};
@@ -455,7 +456,18 @@ impl InotifyWait {
         }
         for path in self.o.files.clone() {
             match k.inotify_add_watch(pid, fd, &path, self.events) {
-                Ok(wd) => self.wds.push((wd, path)),
+                Ok(wd) => {
+                    // inotifytools_watch_files: a directory's name always ends with `/`.
+                    let is_dir = k
+                        .stat(pid, &path)
+                        .is_ok_and(|st| st.file_type == cgsim_cgroupfs::FileType::Directory);
+                    let name = if is_dir && !path.ends_with('/') {
+                        format!("{path}/")
+                    } else {
+                        path
+                    };
+                    self.wds.push((wd, name));
+                }
                 Err(e) => {
                     Self::stderr(
                         k,

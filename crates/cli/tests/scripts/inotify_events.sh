@@ -52,3 +52,9 @@ sleep 1
 rmdir A
 wait $r; echo "inotifywait exited $?"
 kill $w
+# Asked for, IGNORED is printed and is the event that ends it (exit 0).
+mkdir B
+inotifywait -q -e ignored --format '%w %e [%f]' B/memory.events &
+sleep 1
+rmdir B
+wait $!; echo "inotifywait exited $?"
