@@ -5,7 +5,8 @@
 //! on the file's inode, so an inotify watch sees `IN_MODIFY`).
 //!
 //! **Kernel:** `fs/notify/inotify/inotify_user.c` (v6.6) `do_inotify_init` (EINVAL for flags
-//! other than `IN_CLOEXEC`/`IN_NONBLOCK`), `inotify_add_watch` (EINVAL for a mask without event
+//! other than `IN_CLOEXEC`/`IN_NONBLOCK`; `inotify_init1` is ENOSYS on 2.6.25, being 2.6.27's,
+//! `inotify_init` works on every preset), `inotify_add_watch` (EINVAL for a mask without event
 //! bits or with both `IN_MASK_ADD` and `IN_MASK_CREATE`, EBADF for a closed fd, EINVAL for an fd
 //! that is not an inotify instance, the path lookup's errno, EACCES without read permission,
 //! ENOTDIR for `IN_ONLYDIR` on a non-directory, EEXIST for `IN_MASK_CREATE` on a watched inode;

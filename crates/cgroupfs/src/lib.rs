@@ -1291,9 +1291,22 @@ impl<T: Tracer> Kernel<T> {
 
     /// `inotify_init1(flags)` (`IN_NONBLOCK`, `IN_CLOEXEC`); read events with
     /// [`read`](Self::read) and split them with [`inotify::InotifyEvent::parse`].
+    /// ENOSYS on 2.6.25 (the system call came in 2.6.27; use [`inotify_init`](Self::inotify_init)).
     pub fn inotify_init1(&self, pid: Pid, flags: i32) -> SysResult<Fd> {
         let _cur = self.fault_current(pid);
+        if self.params.kernel < KernelVersion::V2_6_35 {
+            return Err(cgsim_ktypes::SysError::new(
+                cgsim_ktypes::Errno::ENOSYS,
+                "inotify_init1 came in 2.6.27",
+            ));
+        }
         self.sys_inotify_init1(pid, flags)
+    }
+
+    /// `inotify_init()`: `inotify_init1(0)`, on every preset (2.6.13 and later).
+    pub fn inotify_init(&self, pid: Pid) -> SysResult<Fd> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_init1(pid, 0)
     }
 
     /// `inotify_add_watch(fd, path, mask)`: the watch descriptor.

@@ -198,3 +198,22 @@ fn oneshot_watch_goes_after_its_event() {
     k.waitpid(INIT, Some(child)).unwrap();
     assert_eq!(events(&k, fd), vec![]);
 }
+
+#[test]
+fn inotify_init1_came_in_2_6_27() {
+    let k = Kernel::boot(BootParams::kernel("2.6.25").expect("a preset"));
+    assert_eq!(errno(k.inotify_init1(INIT, 0)), Some(Errno::ENOSYS));
+    // inotify_init() is older (2.6.13): a blocking instance.
+    let fd = k.inotify_init(INIT).unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, fd, "/proc/meminfo", IN_MODIFY)
+        .unwrap();
+    k.inotify_rm_watch(INIT, fd, wd).unwrap();
+    let mut buf = [0u8; 64];
+    let n = k.read(INIT, fd, &mut buf).unwrap();
+    assert_eq!(n, 16);
+    let ev = &InotifyEvent::parse(&buf[..n])[0];
+    assert_eq!((ev.wd, ev.mask), (wd, IN_IGNORED));
+    // Empty and blocking: EAGAIN for the simulated program to wait with Step::WaitReadable.
+    assert_eq!(errno(k.read(INIT, fd, &mut buf)), Some(Errno::EAGAIN));
+}

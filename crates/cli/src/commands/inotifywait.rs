@@ -440,7 +440,8 @@ impl InotifyWait {
     }
 
     fn setup(&mut self, k: &Kernel, pid: Pid) -> Result<Fd, i32> {
-        let fd = match k.inotify_init1(pid, 0) {
+        // inotifytools_init calls inotify_init().
+        let fd = match k.inotify_init(pid) {
             Ok(fd) => fd,
             Err(e) => {
                 Self::stderr(
