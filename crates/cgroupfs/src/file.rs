@@ -51,6 +51,8 @@ pub enum FileKind<T: Tracer> {
         res: cgsim_cgroup::psi::PsiRes,
         trigger: Option<cgsim_cgroup::psi_group::TriggerKey>,
     },
+    /// An inotify instance (`anon_inode:inotify`, `inotify.rs`).
+    Inotify(crate::inotify::InotifyFile),
 }
 
 /// One open file description.

@@ -290,6 +290,10 @@ impl<T: Tracer> Kernel<T> {
         // Lock order: Kernel::state -> cgroup_mutex / eventfd wqh.lock.
         let mut st = self.lock_state();
         let id = self.fd_file(&st, pid, fd)?;
+        // An inotify read looks at its watches' files, which live in the same table.
+        if matches!(st.files[&id].kind, FileKind::Inotify(_)) {
+            return self.inotify_read(&mut st, pid, id, buf);
+        }
         let mut file = st.files.remove(&id).expect("fd names a file");
         // The pages to read enter the page cache first, charged to the reader's memcg, a page
         // at a time; a failed charge shortens the read (`do_generic_file_read`).
@@ -342,6 +346,8 @@ impl<T: Tracer> Kernel<T> {
             | FileKind::Knob { text: data, .. } => read_at(data, file.pos, buf),
             FileKind::Cgroup(cf) => self.cg_read(cf, pid, file.pos, buf)?,
             FileKind::Eventfd(ef) => return self.efd_read(ef, file.nonblock, buf),
+            // sys_read reads an inotify instance before taking the file out of the table.
+            FileKind::Inotify(_) => return Err(err(Errno::EINVAL, "inotify: see inotify_read")),
             FileKind::Pipe(p) => return p.read(buf),
             // psi_show at each read (a seq_file).
             FileKind::ProcPressure { res, .. } => {
@@ -469,6 +475,8 @@ impl<T: Tracer> Kernel<T> {
             }
             FileKind::Cgroup(cf) => self.cg_write(st, pid, cred, cf, data),
             FileKind::Eventfd(ef) => self.efd_write(ef, file.nonblock, data),
+            // inotify_fops has no write: the fd is opened read-only, so this is not reached.
+            FileKind::Inotify(_) => Err(err(Errno::EINVAL, "inotify has no write")),
             // A program being stepped can sleep on a full pipe; synchronous code cannot.
             FileKind::Pipe(p) => p.write(data, self.pipe_write_bounded(st, pid, p)),
         }
@@ -510,6 +518,7 @@ impl<T: Tracer> Kernel<T> {
             } => self.psi_trigger_release(tk),
             // Dropped after Kernel::state is released (see `eventfd.rs`).
             FileKind::Eventfd(ef) => st.deferred_drops.push(ef),
+            FileKind::Inotify(ino) => self.inotify_release(st, ino),
             _ => {}
         }
     }

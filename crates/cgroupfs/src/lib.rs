@@ -137,6 +137,7 @@ mod fault_inject;
 mod file;
 mod fs;
 mod hostfs;
+pub mod inotify;
 mod mem;
 mod meminfo;
 mod memory;
@@ -1335,6 +1336,40 @@ impl<T: Tracer> Kernel<T> {
     pub fn eventfd(&self, pid: Pid, initval: u32, flags: i32) -> SysResult<Fd> {
         let _cur = self.fault_current(pid);
         self.sys_eventfd(pid, initval, flags)
+    }
+
+    // ---- inotify -----------------------------------------------------------------------------
+
+    /// `inotify_init1(flags)` (`IN_NONBLOCK`, `IN_CLOEXEC`); read events with
+    /// [`read`](Self::read) and split them with [`inotify::InotifyEvent::parse`].
+    /// ENOSYS on 2.6.25 (the system call came in 2.6.27; use [`inotify_init`](Self::inotify_init)).
+    pub fn inotify_init1(&self, pid: Pid, flags: i32) -> SysResult<Fd> {
+        let _cur = self.fault_current(pid);
+        if self.params.kernel < KernelVersion::V2_6_35 {
+            return Err(cgsim_ktypes::SysError::new(
+                cgsim_ktypes::Errno::ENOSYS,
+                "inotify_init1 came in 2.6.27",
+            ));
+        }
+        self.sys_inotify_init1(pid, flags)
+    }
+
+    /// `inotify_init()`: `inotify_init1(0)`, on every preset (2.6.13 and later).
+    pub fn inotify_init(&self, pid: Pid) -> SysResult<Fd> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_init1(pid, 0)
+    }
+
+    /// `inotify_add_watch(fd, path, mask)`: the watch descriptor.
+    pub fn inotify_add_watch(&self, pid: Pid, fd: Fd, path: &str, mask: u32) -> SysResult<i32> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_add_watch(pid, fd, path, mask)
+    }
+
+    /// `inotify_rm_watch(fd, wd)`.
+    pub fn inotify_rm_watch(&self, pid: Pid, fd: Fd, wd: i32) -> SysResult<()> {
+        let _cur = self.fault_current(pid);
+        self.sys_inotify_rm_watch(pid, fd, wd)
     }
 
     // ---- scheduler and console ---------------------------------------------------------------

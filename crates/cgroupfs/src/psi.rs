@@ -30,8 +30,8 @@
 //! * A modified `cgroup.events`, `memory.events`, `memory.events.local` or `memory.swap.events`
 //!   is detected by comparing its text with what the opener last read (the counters only grow,
 //!   so this is the notification; a `populated` flip and back between two reads is missed).
-//!   `cgroup_file_notify`'s 20 ms rate limit is not applied, and there is no inotify
-//!   (`IN_MODIFY`): pollers only.
+//!   `cgroup_file_notify`'s 20 ms rate limit is not applied. inotify watches of the same files
+//!   (`IN_MODIFY`, `inotify.rs`) compare the text the same way.
 //! * A program sleeping in `poll` is woken at the next scheduling point after the trigger's
 //!   event (the end of some sleep, or the clock's next move), not at the poll work's tick.
 
@@ -604,6 +604,14 @@ impl<T: Tracer> Kernel<T> {
                     m |= POLLIN | POLLRDNORM;
                 }
                 m
+            }
+            // inotify_poll.
+            FileKind::Inotify(ino) => {
+                if self.inotify_readable(st, pid, ino) {
+                    POLLIN | POLLRDNORM
+                } else {
+                    0
+                }
             }
             FileKind::Pipe(p) => {
                 let mut m = 0;

@@ -164,6 +164,7 @@ impl<T: Tracer> Kernel<T> {
         };
         match st.files.get(&e.file).map(|f| &f.kind) {
             Some(FileKind::Eventfd(ef)) => self.efd_readable(ef),
+            Some(FileKind::Inotify(ino)) => self.inotify_readable(st, pid, ino),
             Some(FileKind::Pipe(p)) => p.readable(),
             _ => true,
         }

@@ -10,6 +10,7 @@ mod eventfd;
 mod facade;
 mod fault;
 mod hostfs;
+mod inotify;
 mod lockdep;
 mod memory;
 mod model;

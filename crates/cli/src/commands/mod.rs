@@ -28,6 +28,7 @@ pub mod getopt;
 pub mod gnu_echo;
 pub mod grep;
 pub mod help;
+pub mod inotifywait;
 pub mod libcgroup;
 pub mod listener;
 pub mod ltp;
@@ -137,6 +138,7 @@ impl Registry {
         which::register(&mut r);
         listener::register(&mut r);
         psi_tools::register(&mut r);
+        inotifywait::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
         users::register(&mut r);

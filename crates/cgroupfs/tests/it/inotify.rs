@@ -1,0 +1,219 @@
+//! inotify through the `Kernel` API on the 6.6 preset (`fs/notify/inotify/inotify_user.c`):
+//! `inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, reading `struct inotify_event`
+//! records, `IN_MODIFY` when `cgroup.events` / `memory.events` change (`kernfs_notify`), and
+//! `IN_IGNORED` when the watch goes (rmdir of the cgroup, `inotify_rm_watch`, `IN_ONESHOT`).
+
+use super::*;
+use cgsim_cgroupfs::inotify::{
+    IN_CLOEXEC, IN_IGNORED, IN_MASK_ADD, IN_MASK_CREATE, IN_MODIFY, IN_NONBLOCK, IN_ONESHOT,
+    InotifyEvent,
+};
+use cgsim_cgroupfs::psi::{POLLIN, POLLRDNORM};
+use cgsim_cgroupfs::{BootParams, MmapFlags};
+
+fn boot_6_6() -> Arc<Kernel> {
+    let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
+    for d in ["/sys", "/sys/fs", "/sys/fs/cgroup"] {
+        let _ = k.mkdir(INIT, d, 0o755);
+    }
+    k.mount(INIT, "none", "/sys/fs/cgroup", "cgroup2", false, None)
+        .unwrap();
+    echo(&k, INIT, "/sys/fs/cgroup/cgroup.subtree_control", "+memory").unwrap();
+    k.mkdir(INIT, "/sys/fs/cgroup/A", 0o755).unwrap();
+    k
+}
+
+/// Read every queued event (non-blocking fd): an empty list for EAGAIN.
+fn events(k: &Kernel, fd: Fd) -> Vec<(i32, u32)> {
+    let mut buf = [0u8; 4096];
+    match k.read(INIT, fd, &mut buf) {
+        Ok(n) => InotifyEvent::parse(&buf[..n])
+            .into_iter()
+            .map(|e| {
+                assert_eq!((e.cookie, e.name.len()), (0, 0), "a file watch has no name");
+                (e.wd, e.mask)
+            })
+            .collect(),
+        Err(e) if e.errno == Errno::EAGAIN => Vec::new(),
+        Err(e) => panic!("read: {e:?}"),
+    }
+}
+
+#[test]
+fn cgroup_events_modify_then_ignored_on_rmdir() {
+    let k = boot_6_6();
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK | IN_CLOEXEC).unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/cgroup.events", IN_MODIFY)
+        .unwrap();
+    assert_eq!(wd, 1);
+    // Nothing yet: EAGAIN, and not readable.
+    assert_eq!(events(&k, fd), vec![]);
+    assert_eq!(k.poll(INIT, fd, POLLIN).unwrap(), 0);
+    // populated 0 -> 1.
+    let child = k.fork(INIT).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
+    assert_eq!(k.poll(INIT, fd, POLLIN).unwrap(), POLLIN);
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
+    assert_eq!(events(&k, fd), vec![]);
+    // populated 1 -> 0 when the child exits.
+    k.exit(child, 0);
+    k.waitpid(INIT, Some(child)).unwrap();
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
+    // A file that does not notify (memory.max) can be watched and stays quiet.
+    let wd2 = k
+        .inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/memory.max", IN_MODIFY)
+        .unwrap();
+    assert_eq!(wd2, 2);
+    echo(&k, INIT, "/sys/fs/cgroup/A/memory.max", "1M").unwrap();
+    assert_eq!(events(&k, fd), vec![]);
+    // rmdir: each watch of A's files gets IN_IGNORED and is gone.
+    k.rmdir(INIT, "/sys/fs/cgroup/A").unwrap();
+    assert_eq!(events(&k, fd), vec![(wd, IN_IGNORED), (wd2, IN_IGNORED)]);
+    assert_eq!(errno(k.inotify_rm_watch(INIT, fd, wd)), Some(Errno::EINVAL));
+    k.close(INIT, fd).unwrap();
+}
+
+#[test]
+fn memory_events_modify_when_max_is_hit() {
+    let k = boot_6_6();
+    echo(&k, INIT, "/sys/fs/cgroup/A/memory.swap.max", "0").unwrap();
+    echo(&k, INIT, "/sys/fs/cgroup/A/memory.max", "1M").unwrap();
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/memory.events", IN_MODIFY)
+        .unwrap();
+    let child = k.fork(INIT).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
+    assert_eq!(events(&k, fd), vec![]);
+    let before = cat(&k, INIT, "/sys/fs/cgroup/A/memory.events").unwrap();
+    // 2M of anonymous memory under memory.max 1M without swap: `max` and the OOM killer.
+    let addr = k.mmap_anon(child, 2 << 20, MmapFlags::default()).unwrap();
+    let _ = k.touch(child, addr, 2 << 20);
+    let after = cat(&k, INIT, "/sys/fs/cgroup/A/memory.events").unwrap();
+    assert_ne!(before, after);
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
+}
+
+#[test]
+fn add_watch_and_rm_watch_errors() {
+    let k = boot_6_6();
+    assert_eq!(errno(k.inotify_init1(INIT, 1)), Some(Errno::EINVAL));
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let path = "/sys/fs/cgroup/A/cgroup.events";
+    // No event bit; IN_MASK_ADD with IN_MASK_CREATE.
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, fd, path, 0)),
+        Some(Errno::EINVAL)
+    );
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE)),
+        Some(Errno::EINVAL)
+    );
+    // A closed fd, an fd that is not an inotify instance.
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, Fd(77), path, IN_MODIFY)),
+        Some(Errno::EBADF)
+    );
+    let other = k.open(INIT, path, OpenFlags::RDONLY, 0).unwrap();
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, other, path, IN_MODIFY)),
+        Some(Errno::EINVAL)
+    );
+    assert_eq!(
+        errno(k.inotify_rm_watch(INIT, other, 1)),
+        Some(Errno::EINVAL)
+    );
+    assert_eq!(
+        errno(k.inotify_rm_watch(INIT, Fd(77), 1)),
+        Some(Errno::EBADF)
+    );
+    // The lookup's errno.
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/nothing", IN_MODIFY)),
+        Some(Errno::ENOENT)
+    );
+    // One watch per inode: the same wd again, EEXIST with IN_MASK_CREATE.
+    let wd = k.inotify_add_watch(INIT, fd, path, IN_MODIFY).unwrap();
+    assert_eq!(
+        k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_ADD)
+            .unwrap(),
+        wd
+    );
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, fd, path, IN_MODIFY | IN_MASK_CREATE)),
+        Some(Errno::EEXIST)
+    );
+    // A buffer shorter than one event: EINVAL, the event stays queued.
+    k.inotify_rm_watch(INIT, fd, wd).unwrap();
+    let mut small = [0u8; 8];
+    assert_eq!(errno(k.read(INIT, fd, &mut small)), Some(Errno::EINVAL));
+    assert_eq!(
+        k.poll(INIT, fd, POLLIN | POLLRDNORM).unwrap(),
+        POLLIN | POLLRDNORM
+    );
+    assert_eq!(events(&k, fd), vec![(wd, IN_IGNORED)]);
+    assert_eq!(errno(k.inotify_rm_watch(INIT, fd, wd)), Some(Errno::EINVAL));
+    // A new watch takes the next wd (the idr is not reused).
+    assert_eq!(
+        k.inotify_add_watch(INIT, fd, path, IN_MODIFY).unwrap(),
+        wd + 1
+    );
+}
+
+#[test]
+fn oneshot_watch_goes_after_its_event() {
+    let k = boot_6_6();
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let wd = k
+        .inotify_add_watch(
+            INIT,
+            fd,
+            "/sys/fs/cgroup/A/cgroup.events",
+            IN_MODIFY | IN_ONESHOT,
+        )
+        .unwrap();
+    let child = k.fork(INIT).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY), (wd, IN_IGNORED)]);
+    k.exit(child, 0);
+    k.waitpid(INIT, Some(child)).unwrap();
+    assert_eq!(events(&k, fd), vec![]);
+}
+
+#[test]
+fn inotify_init1_came_in_2_6_27() {
+    let k = Kernel::boot(BootParams::kernel("2.6.25").expect("a preset"));
+    assert_eq!(errno(k.inotify_init1(INIT, 0)), Some(Errno::ENOSYS));
+    // inotify_init() is older (2.6.13): a blocking instance.
+    let fd = k.inotify_init(INIT).unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, fd, "/proc/meminfo", IN_MODIFY)
+        .unwrap();
+    k.inotify_rm_watch(INIT, fd, wd).unwrap();
+    let mut buf = [0u8; 64];
+    let n = k.read(INIT, fd, &mut buf).unwrap();
+    assert_eq!(n, 16);
+    let ev = &InotifyEvent::parse(&buf[..n])[0];
+    assert_eq!((ev.wd, ev.mask), (wd, IN_IGNORED));
+    // Empty and blocking: EAGAIN for the simulated program to wait with Step::WaitReadable.
+    assert_eq!(errno(k.read(INIT, fd, &mut buf)), Some(Errno::EAGAIN));
+}
