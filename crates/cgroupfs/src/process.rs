@@ -145,7 +145,14 @@ impl<T: Tracer> Kernel<T> {
         // Lock order: Kernel::state -> cgroup_mutex.
         self.cg_exit(pid);
         crate::cn_proc::proc_event(st, crate::cn_proc::ProcEvent::Exit(pid));
-        // forget_original_parent: children go to init; init reaps the zombies among them.
+        self.exit_notify(st, pid);
+        true
+    }
+
+    /// `exit_notify` for a dead process `pid`: `forget_original_parent` gives its children to
+    /// init, which reaps the zombies among them; then init reaps `pid` itself if it was
+    /// orphaned, or `do_notify_parent` queues SIGCHLD for its parent (sent after the unlock).
+    pub(crate) fn exit_notify(&self, st: &mut State<T>, pid: Pid) {
         let children: Vec<Pid> = children_of(&st.children, pid).collect();
         for c in children {
             st.children.remove(&(pid, c));
@@ -161,12 +168,10 @@ impl<T: Tracer> Kernel<T> {
         if st.tasks[&pid].orphaned && st.tasks[&pid].ppid == INIT_PID {
             self.reap(st, pid);
         } else {
-            // exit_notify -> do_notify_parent: the parent gets SIGCHLD (after the unlock).
             let parent = st.tasks[&pid].ppid;
             st.zombie_children.insert((parent, pid));
             st.pending_sigchld.push(parent);
         }
-        true
     }
 
     /// `release_task`: forget a zombie.

@@ -63,9 +63,10 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0xa0)
 }
 
-/// `proc_dointvec_minmax` for one `int` between `min` and `max`: the value and the number of
-/// bytes the write consumed, or `EINVAL`.
-pub(crate) fn dointvec_minmax(data: &[u8], min: i32, max: i32) -> Result<(i32, usize), Errno> {
+/// `proc_get_long` after the leading white space, for one number of a sysctl write: whether it
+/// was negative, its magnitude, and the number of bytes consumed (the number and the white
+/// space after it), or `EINVAL`.
+fn proc_get_long(data: &[u8]) -> Result<(bool, u64, usize), Errno> {
     // The kernel copies at most PAGE_SIZE - 1 bytes of the write.
     let data = &data[..data.len().min(4095)];
     let start = data
@@ -93,46 +94,30 @@ pub(crate) fn dointvec_minmax(data: &[u8], min: i32, max: i32) -> Result<(i32, u
     {
         return Err(Errno::EINVAL);
     }
+    // After the value, the white space that follows is consumed too.
+    let spaces = rest.iter().take_while(|&&b| is_space(b)).count();
+    Ok((neg, v, data.len() - rest.len() + spaces))
+}
+
+/// `proc_dointvec_minmax` for one `int` between `min` and `max`: the value and the number of
+/// bytes the write consumed, or `EINVAL`.
+pub(crate) fn dointvec_minmax(data: &[u8], min: i32, max: i32) -> Result<(i32, usize), Errno> {
+    let (neg, v, used) = proc_get_long(data)?;
     let v = i64::try_from(v).map_err(|_| Errno::EINVAL)?;
     let v = if neg { -v } else { v };
     let v = i32::try_from(v).map_err(|_| Errno::EINVAL)?;
     if v < min || v > max {
         return Err(Errno::EINVAL);
     }
-    // After the value, the white space that follows is consumed too.
-    let spaces = rest.iter().take_while(|&&b| is_space(b)).count();
-    Ok((v, data.len() - rest.len() + spaces))
+    Ok((v, used))
 }
 
 /// `__do_proc_doulongvec_minmax` for one `unsigned long` without bounds: the value (`None`
 /// for a negative number, which the kernel skips) and the number of bytes consumed, or
 /// `EINVAL`.
 pub(crate) fn doulongvec(data: &[u8]) -> Result<(Option<u64>, usize), Errno> {
-    let data = &data[..data.len().min(4095)];
-    let start = data
-        .iter()
-        .position(|&b| !is_space(b))
-        .ok_or(Errno::EINVAL)?;
-    let mut p = &data[start..];
-    let neg = p.first() == Some(&b'-');
-    if neg {
-        p = &p[1..];
-    }
-    if !p.first().is_some_and(u8::is_ascii_digit) {
-        return Err(Errno::EINVAL);
-    }
-    let digits = p.len() - simple_strtoull(p, 0).1.len();
-    if digits >= 21 {
-        return Err(Errno::EINVAL);
-    }
-    let (v, rest) = simple_strtoull(p, 0);
-    if let Some(&b) = rest.first()
-        && !matches!(b, b' ' | b'\t' | b'\n')
-    {
-        return Err(Errno::EINVAL);
-    }
-    let spaces = rest.iter().take_while(|&&b| is_space(b)).count();
-    Ok(((!neg).then_some(v), data.len() - rest.len() + spaces))
+    let (neg, v, used) = proc_get_long(data)?;
+    Ok(((!neg).then_some(v), used))
 }
 
 impl<T: Tracer> Kernel<T> {

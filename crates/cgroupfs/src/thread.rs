@@ -255,24 +255,6 @@ impl<T: Tracer> Kernel<T> {
             self.put_file(st, e.file);
         }
         crate::cn_proc::proc_event(st, crate::cn_proc::ProcEvent::Exit(leader));
-        let children: Vec<Pid> = crate::process::children_of(&st.children, leader).collect();
-        for c in children {
-            st.children.remove(&(leader, c));
-            st.zombie_children.remove(&(leader, c));
-            st.children.insert((INIT_PID, c));
-            let t = st.tasks.get_mut(&c).expect("listed above");
-            t.ppid = INIT_PID;
-            t.orphaned = true;
-            if t.is_zombie() {
-                self.reap(st, c);
-            }
-        }
-        if st.tasks[&leader].orphaned && st.tasks[&leader].ppid == INIT_PID {
-            self.reap(st, leader);
-        } else {
-            let parent = st.tasks[&leader].ppid;
-            st.zombie_children.insert((parent, leader));
-            st.pending_sigchld.push(parent);
-        }
+        self.exit_notify(st, leader);
     }
 }
