@@ -139,6 +139,9 @@ pub struct Shell {
     /// that ran the command becomes the daemon, as a program that returns from `main` into an
     /// endless loop): attached to the process when the command returns.
     pub(crate) exec_program: Option<Box<dyn cgsim_cgroupfs::Program>>,
+    /// The `timeout`s whose command runs in place on this thread, outermost first: checked
+    /// at every simple command (`child.rs`).
+    pub(crate) inplace_timeouts: Vec<child::InPlaceTimeout>,
     /// The trace header is printed the first time tracing goes on, as reading the `trace` file
     /// would show it once.
     trace_header_shown: bool,
@@ -264,6 +267,7 @@ impl Shell {
             tracing: false,
             sighup_ignored: BTreeSet::new(),
             exec_program: None,
+            inplace_timeouts: Vec::new(),
             trace_header_shown: false,
             line: 0,
             exit: None,
@@ -1417,7 +1421,15 @@ impl Shell {
             self.status = 130;
             return Exec::Status(130);
         }
-        self.task_tick();
+        if self.task_tick() {
+            // An in-place `timeout` signalled this process: it dies, or runs its trap, before
+            // this command, as dash takes signals between commands.
+            self.run_pending_traps();
+            self.check_killed();
+            if let Some(code) = self.exit {
+                return Exec::Status(code);
+            }
+        }
         // One budget for the shell and every threaded task it starts (they take turns).
         if let Some(b) = &self.budget {
             if b.load(std::sync::atomic::Ordering::Relaxed) == 0 {

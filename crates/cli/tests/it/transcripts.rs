@@ -246,3 +246,4 @@ script!(sleep_operands);
 script!(ls_dates);
 script!(grep_options);
 script!(cpuacct_files);
+script!(timeout_shell_code);

@@ -18,7 +18,7 @@ use crate::commands::process::parse_interval;
 use crate::commands::procps::signal_by_name as parse_signal;
 use crate::commands::{Kind, Registry};
 use crate::shell::interp::Exec;
-use crate::shell::interp::child::ChildEnd;
+use crate::shell::interp::child::{ChildEnd, InPlaceTimeout, TimeoutState};
 use cgsim_cgroupfs::{Signal, WaitStatus};
 use cgsim_ktypes::Pid;
 
@@ -286,28 +286,59 @@ fn timeout(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         );
         return 127;
     }
-    let child = match sh.spawn_child(pid, cmd, false) {
+    let k = sh.kernel().clone();
+    let deadline = (dur > 0).then(|| k.clock().now_nanos().saturating_add(dur));
+    // Shell code runs in place inside `spawn_child_timed`: the interpreter sends the signals
+    // there when the clock passes the deadlines (`shell/interp/child.rs`).
+    let timer = InPlaceTimeout {
+        timeout: pid,
+        child: pid,
+        name: cmd[0].clone(),
+        verbose: p.has("v"),
+        sig,
+        kill_after,
+        state: TimeoutState::Armed(deadline),
+    };
+    let (child, state) = match sh.spawn_child_timed(pid, cmd, false, Some(timer)) {
         Ok(c) => c,
         Err(st) => return st,
     };
-    let k = sh.kernel().clone();
-    let deadline = (dur > 0).then(|| k.clock().now_nanos().saturating_add(dur));
     let mut timed_out = false;
     let mut killed = false;
-    let mut end = sh.wait_child(pid, child, deadline);
-    if end == ChildEnd::Deadline {
-        timed_out = true;
-        if p.has("v") {
-            let name = crate::commands::procps::signal_name(sig);
-            sh.write_err(
-                pid,
-                &format!("timeout: sending signal {name} to command '{}'\n", cmd[0]),
-            );
+    let mut end = ChildEnd::Blocked;
+    let second = match state {
+        TimeoutState::Armed(deadline) => {
+            end = sh.wait_child(pid, child, deadline);
+            if end != ChildEnd::Deadline {
+                None
+            } else {
+                timed_out = true;
+                if p.has("v") {
+                    let name = crate::commands::procps::signal_name(sig);
+                    sh.write_err(
+                        pid,
+                        &format!("timeout: sending signal {name} to command '{}'\n", cmd[0]),
+                    );
+                }
+                sh.signal_child(pid, child, sig);
+                let second = kill_after
+                    .filter(|&n| n > 0)
+                    .map(|n| k.clock().now_nanos().saturating_add(n));
+                Some(second)
+            }
         }
-        sh.signal_child(pid, child, sig);
-        let second = kill_after
-            .filter(|&n| n > 0)
-            .map(|n| k.clock().now_nanos().saturating_add(n));
+        TimeoutState::Sent(second) => {
+            timed_out = true;
+            Some(second)
+        }
+        TimeoutState::Killed => {
+            timed_out = true;
+            killed = true;
+            end = sh.wait_child(pid, child, None);
+            None
+        }
+    };
+    if let Some(second) = second {
         end = sh.wait_child(pid, child, second);
         if end == ChildEnd::Deadline {
             if p.has("v") {

@@ -4,9 +4,18 @@
 //! **Kernel:** `fork` runs `cgroup_fork` (the child starts in its parent's cgroups), `waitpid`
 //! as in `kernel/exit.c`; simulated time passes only while the child sleeps on a timer.
 //!
-//! **Differences:** an external command runs to completion inside `exec_in` (it never sleeps),
-//! so only a simulated program (`sleep`, `memhog`, ...) lets the clock move while the parent
-//! waits.
+//! A `timeout` whose command is shell code runs that code in place (on the same host thread,
+//! as the forked child's process); every simple command moves the simulated clock (its CPU
+//! time), so the interpreter looks at the deadlines of the enclosing in-place `timeout`s at
+//! each simple command ([`Shell::check_inplace_timeouts`]) and sends the signal there, as
+//! coreutils' `SIGALRM` handler (`cleanup` in `src/timeout.c`) would at that moment. The child
+//! then dies of it, or runs its trap, between two commands, as dash does (`dotrap`).
+//!
+//! **Differences:** an external command other than shell code runs to completion inside
+//! `exec_in` (it never sleeps), so only a simulated program (`sleep`, `memhog`, ...) or shell
+//! code lets the clock move while the parent waits. coreutils signals its whole process group
+//! (`kill(0, sig)`); cgsim signals the child and the processes running in place under it
+//! (a nested `sh -c`), not background jobs the command started.
 
 use super::{Exec, Shell, comm_of, status_of};
 use cgsim_cgroupfs::{OpenFlags, Signal, WaitStatus};
@@ -21,6 +30,37 @@ pub enum ChildEnd {
     Deadline,
     /// It sleeps on an event nobody will send (no timer): it stays a running child.
     Blocked,
+}
+
+/// Where a `timeout` stands with its command (coreutils' `timed_out`, `kill_after` and
+/// `term_signal` in `src/timeout.c`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TimeoutState {
+    /// The signal is not sent yet; the deadline (ns since boot), if any.
+    Armed(Option<u64>),
+    /// The signal was sent; the `-k` deadline for SIGKILL, if any.
+    Sent(Option<u64>),
+    /// SIGKILL was sent after the `-k` duration.
+    Killed,
+}
+
+/// A `timeout` whose command runs in place on the current thread.
+#[derive(Clone, Debug)]
+pub struct InPlaceTimeout {
+    /// The `timeout` process: it sends the signals and writes `-v`'s messages.
+    pub timeout: Pid,
+    /// Its child, the command's process (set once forked).
+    pub child: Pid,
+    /// The command's name, for `-v`.
+    pub name: String,
+    /// `-v`.
+    pub verbose: bool,
+    /// `-s SIG` (SIGTERM by default).
+    pub sig: Signal,
+    /// `-k DURATION` in ns (0 or absent: no SIGKILL).
+    pub kill_after: Option<u64>,
+    /// What was done so far.
+    pub state: TimeoutState,
 }
 
 impl Shell {
@@ -45,6 +85,20 @@ impl Shell {
         argv: &[String],
         stdin_null: bool,
     ) -> Result<Pid, i32> {
+        self.spawn_child_timed(parent, argv, stdin_null, None)
+            .map(|(c, _)| c)
+    }
+
+    /// [`Shell::spawn_child`] for `timeout`: while the command runs in place, `timer`'s
+    /// deadlines are looked at each simple command it runs. Returns the child and where the
+    /// timer stands once the command has run in place (`timer.state` if none).
+    pub fn spawn_child_timed(
+        &mut self,
+        parent: Pid,
+        argv: &[String],
+        stdin_null: bool,
+        timer: Option<InPlaceTimeout>,
+    ) -> Result<(Pid, TimeoutState), i32> {
         let child = match self.k.fork(parent) {
             Ok(c) => c,
             Err(e) => {
@@ -62,11 +116,76 @@ impl Shell {
             let _ = self.k.close(child, fd);
         }
         let guard = self.nested_guard(child);
+        let timed = timer.is_some();
+        let mut state = TimeoutState::Armed(None);
+        if let Some(mut t) = timer {
+            t.child = child;
+            state = t.state;
+            self.inplace_timeouts.push(t);
+        }
         if let Exec::Status(st) = self.exec_in(child, argv) {
             self.k.exit(child, st);
         }
+        if timed && let Some(t) = self.inplace_timeouts.pop() {
+            state = t.state;
+        }
         drop(guard);
-        Ok(child)
+        Ok((child, state))
+    }
+
+    /// At a simple command: send the signal of every enclosing in-place `timeout` whose
+    /// deadline has passed on the simulated clock (then SIGKILL after `-k`), to its child and
+    /// to the processes running in place under the child, down to the current one.
+    /// Returns whether it sent any.
+    pub(crate) fn check_inplace_timeouts(&mut self) -> bool {
+        let now = self.k.clock().now_nanos();
+        let mut sent = false;
+        for i in 0..self.inplace_timeouts.len() {
+            let t = self.inplace_timeouts[i].clone();
+            let sig = match t.state {
+                TimeoutState::Armed(Some(d)) if d <= now => {
+                    let second = t
+                        .kill_after
+                        .filter(|&n| n > 0)
+                        .map(|n| now.saturating_add(n));
+                    self.inplace_timeouts[i].state = TimeoutState::Sent(second);
+                    t.sig
+                }
+                TimeoutState::Sent(Some(d)) if d <= now => {
+                    self.inplace_timeouts[i].state = TimeoutState::Killed;
+                    Signal::SIGKILL
+                }
+                _ => continue,
+            };
+            if t.verbose {
+                let name = crate::commands::procps::signal_name(sig);
+                self.write_err(
+                    t.timeout,
+                    &format!("timeout: sending signal {name} to command '{}'\n", t.name),
+                );
+            }
+            // The in-place chain from the current process up to the child: all of them are
+            // in timeout's process group. The innermost first, so it stops before the ones
+            // that wait for it.
+            let mut chain = Vec::new();
+            let mut p = self.cur;
+            while p != t.child && p.0 > 1 && chain.len() < 64 {
+                chain.push(p);
+                match self.k.getppid(p) {
+                    Ok(pp) => p = pp,
+                    Err(_) => break,
+                }
+            }
+            if p != t.child {
+                chain.clear();
+            }
+            chain.push(t.child);
+            for pid in chain {
+                let _ = self.k.kill(t.timeout, pid, sig);
+            }
+            sent = true;
+        }
+        sent
     }
 
     /// Wait for `child` of `parent`, letting simulated time pass while it sleeps on a timer,

@@ -52,6 +52,15 @@ impl Shell {
                 Err(e) if e.errno == Errno::ECHILD && self.reaped.contains_key(&child) => {
                     return self.reaped.remove(&child).unwrap_or(0);
                 }
+                // The waiting process itself was killed while its child ran in place (an
+                // in-place `timeout` signals the whole chain): it does nothing more, and
+                // `check_killed` ends its shell code.
+                Err(e)
+                    if e.errno == Errno::ESRCH
+                        && matches!(self.k.getcwd(parent), Err(e) if e.errno == Errno::ESRCH) =>
+                {
+                    return 128 + Signal::SIGKILL.0;
+                }
                 Err(e) => {
                     self.sh_error(parent, &format!("wait: {}", e.errno.strerror()));
                     return 127;

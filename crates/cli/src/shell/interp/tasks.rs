@@ -60,7 +60,8 @@ impl Shell {
 
     /// Count a simple command: it costs [`cgsim_cgroupfs::cputime::CMD_NS`] of CPU time to
     /// the process running it, and every [`YIELD_EVERY`] of them a threaded task yields.
-    pub(crate) fn task_tick(&mut self) {
+    /// Returns whether an in-place `timeout`'s deadline sent a signal (`child.rs`).
+    pub(crate) fn task_tick(&mut self) -> bool {
         self.k
             .cpu_charge(self.cur, cgsim_cgroupfs::cputime::CMD_NS, 0);
         if self.threaded {
@@ -69,6 +70,8 @@ impl Shell {
                 threaded::yield_now();
             }
         }
+        // After the yield: the clock moved while the other tasks ran.
+        !self.inplace_timeouts.is_empty() && self.check_inplace_timeouts()
     }
 
     /// On a task thread: park until `waitpid(target)` by the current process would not block.
@@ -177,6 +180,7 @@ impl Shell {
             waited: Default::default(),
             sighup_ignored: self.sighup_ignored.clone(),
             exec_program: None,
+            inplace_timeouts: Vec::new(),
         }
     }
 
