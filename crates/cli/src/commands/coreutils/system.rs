@@ -7,8 +7,10 @@
 //!
 //! **Differences:** simulated programs (`sleep`, `memhog`, ...) have no environment, so
 //! `env`'s changes reach shell code and built-in commands only (`env X=1 sh -c 'echo $X'`).
-//! A command that runs to completion inside the simulator (everything but the simulated
-//! programs) takes no simulated time, so only a program can time out. `nproc` counts the
+//! A built-in or external command that runs to completion inside the simulator takes no
+//! simulated time, so only a simulated program or shell code (each simple command costs CPU
+//! time on the simulated clock) can time out; the signal reaches the child and the shells
+//! running in place under it, not its whole process group. `nproc` counts the
 //! simulated CPUs (`nr_cpu_ids`; the cpuset a task is in is not modelled).
 
 use super::{usage_error, write_out};
