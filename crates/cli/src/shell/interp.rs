@@ -888,9 +888,32 @@ impl Shell {
     }
 
     fn run_stages(&mut self, cmds: &[Command]) -> i32 {
+        let children = match self.start_stages(cmds, false) {
+            Ok(c) => c,
+            Err(st) => return st,
+        };
+        let mut status = 0;
+        for child in children {
+            status = match child {
+                Some((c, name)) => self.wait_foreground(c, &name),
+                None => 2,
+            };
+        }
+        self.collect();
+        status
+    }
+
+    /// Fork every stage of a pipeline from the current process, joined by pipes, without
+    /// waiting (dash's `evalpipe`): each stage's pid and name, `None` where the fork failed.
+    /// `background`: the first stage's standard input is `/dev/null` (dash's `forkchild` for
+    /// the first process of a background job without job control).
+    fn start_stages(
+        &mut self,
+        cmds: &[Command],
+        background: bool,
+    ) -> Result<Vec<Option<(Pid, String)>>, i32> {
         let pid = self.cur;
         let mut prev_read: Option<Fd> = None;
-        let mut status = 0;
         let mut children = Vec::with_capacity(cmds.len());
         for (i, cmd) in cmds.iter().enumerate() {
             let last = i + 1 == cmds.len();
@@ -904,12 +927,20 @@ impl Shell {
                         if let Some(r) = prev_read {
                             let _ = self.k.close(pid, r);
                         }
-                        return 2;
+                        return Err(2);
                     }
                 }
             };
             let input = prev_read;
+            let devnull = background && i == 0;
             let plumb = move |k: &Kernel, child: Pid| {
+                if devnull
+                    && let Ok(fd) = k.open(child, "/dev/null", cgsim_cgroupfs::OpenFlags::RDONLY, 0)
+                    && fd.0 != 0
+                {
+                    let _ = k.dup2(child, fd, Fd(0));
+                    let _ = k.close(child, fd);
+                }
                 if let Some(r) = input {
                     let _ = k.dup2(child, r, Fd(0));
                     let _ = k.close(child, r);
@@ -946,14 +977,7 @@ impl Shell {
         if let Some(r) = prev_read {
             let _ = self.k.close(pid, r);
         }
-        for child in children {
-            status = match child {
-                Some((c, name)) => self.wait_foreground(c, &name),
-                None => 2,
-            };
-        }
-        self.collect();
-        status
+        Ok(children)
     }
 
     /// Run `cmd` as the whole job of a fresh subshell process: a simple command that is not a
@@ -1077,7 +1101,15 @@ impl Shell {
         };
         // A simulated program runs as the forked process; shell code runs as a threaded task
         // alongside the rest of the script (`tasks.rs`).
-        let child = if single && self.is_program_stage(&ao.first.cmds[0]) {
+        let pipeline = ao.rest.is_empty() && !ao.first.bang && ao.first.cmds.len() > 1;
+        let child = if pipeline {
+            // `a | b &`: dash forks every stage from the shell itself, and `$!` is the last
+            // stage's pid (`backgndpid` of the job's last process).
+            match self.start_stages(&ao.first.cmds, true) {
+                Ok(stages) => stages.into_iter().last().flatten().map(|(c, _)| c),
+                Err(_) => None,
+            }
+        } else if single && self.is_program_stage(&ao.first.cmds[0]) {
             self.fork_subshell(|sh, child| {
                 devnull(&sh.k, child);
                 sh.run_command_as_process(&ao.first.cmds[0])

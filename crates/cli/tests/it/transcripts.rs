@@ -247,3 +247,4 @@ script!(ls_dates);
 script!(grep_options);
 script!(cpuacct_files);
 script!(timeout_shell_code);
+script!(bg_pipeline_pid);

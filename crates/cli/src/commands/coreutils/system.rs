@@ -289,7 +289,6 @@ fn timeout(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         return 127;
     }
     let k = sh.kernel().clone();
-    let deadline = (dur > 0).then(|| k.clock().now_nanos().saturating_add(dur));
     // Shell code runs in place inside `spawn_child_timed`: the interpreter sends the signals
     // there when the clock passes the deadlines (`shell/interp/child.rs`).
     let timer = InPlaceTimeout {
@@ -298,8 +297,9 @@ fn timeout(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         name: cmd[0].clone(),
         verbose: p.has("v"),
         sig,
+        duration: dur,
         kill_after,
-        state: TimeoutState::Armed(deadline),
+        state: TimeoutState::Armed(None),
     };
     let (child, state) = match sh.spawn_child_timed(pid, cmd, false, Some(timer)) {
         Ok(c) => c,

@@ -57,6 +57,9 @@ pub struct InPlaceTimeout {
     pub verbose: bool,
     /// `-s SIG` (SIGTERM by default).
     pub sig: Signal,
+    /// `DURATION` in ns (0: none): the deadline is set once the child is forked, as
+    /// coreutils arms its alarm in the parent after `fork`.
+    pub duration: u64,
     /// `-k DURATION` in ns (0 or absent: no SIGKILL).
     pub kill_after: Option<u64>,
     /// What was done so far.
@@ -120,6 +123,8 @@ impl Shell {
         let mut state = TimeoutState::Armed(None);
         if let Some(mut t) = timer {
             t.child = child;
+            let now = self.k.clock().now_nanos();
+            t.state = TimeoutState::Armed((t.duration > 0).then(|| now.saturating_add(t.duration)));
             state = t.state;
             self.inplace_timeouts.push(t);
         }
