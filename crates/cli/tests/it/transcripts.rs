@@ -246,5 +246,6 @@ script!(sleep_operands);
 script!(ls_dates);
 script!(grep_options);
 script!(cpuacct_files);
+script!(wait_signaled);
 script!(timeout_shell_code);
 script!(bg_pipeline_pid);

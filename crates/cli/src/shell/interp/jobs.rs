@@ -18,15 +18,7 @@ impl Shell {
                 Ok(Some((_, ws))) => {
                     self.timers.remove(&child);
                     self.reap_background();
-                    // dash's `dowait` for the foreground job: a signal's description on
-                    // standard error, except SIGINT and SIGPIPE.
-                    if let WaitStatus::Signaled(sig) = ws
-                        && sig != Signal::SIGINT
-                        && sig != Signal(13)
-                    {
-                        let text = format!("{}\n", crate::commands::builtins::strsignal(sig));
-                        self.write_err(parent, &text);
-                    }
+                    self.report_signaled(parent, ws);
                     return status_of(ws);
                 }
                 Ok(None) => {
@@ -146,6 +138,18 @@ impl Shell {
         }
     }
 
+    /// dash's `dowait` for the job being waited for: a signal's description on standard
+    /// error (`sprint_status` with `sigonly`), except for SIGINT and SIGPIPE.
+    fn report_signaled(&mut self, parent: Pid, ws: WaitStatus) {
+        if let WaitStatus::Signaled(sig) = ws
+            && sig != Signal::SIGINT
+            && sig != Signal(13)
+        {
+            let text = format!("{}\n", crate::commands::builtins::strsignal(sig));
+            self.write_err(parent, &text);
+        }
+    }
+
     /// `wait [PID]`: reap background children, letting simulated time pass for sleepers.
     pub fn wait_children(&mut self, target: Option<Pid>) -> i32 {
         let parent = self.cur;
@@ -164,6 +168,9 @@ impl Shell {
                 Ok(Some((pid, ws))) => {
                     self.timers.remove(&pid);
                     if target.is_some() {
+                        // dash reports the job `wait PID` itself reaped (not one an earlier
+                        // wait collected): `sleep 5 & kill $!; wait $!` prints `Terminated`.
+                        self.report_signaled(parent, ws);
                         return status_of(ws);
                     }
                 }
