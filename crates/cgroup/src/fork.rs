@@ -260,6 +260,22 @@ impl<T: Tracer> CgroupCore<T> {
             .ok_or(Errno::EINVAL)
     }
 
+    /// [`task_css`](Self::task_css) for the scheduler's hot paths: under `css_set_lock` (read)
+    /// only, as the kernel reads `task_subsys_state` under `rcu_read_lock` (e.g.
+    /// `cpuacct_charge`, `kernel/sched.c` v2.6.35). The css stays valid while the `CssRef` is
+    /// held; it may belong to a cgroup being removed, as under RCU.
+    pub fn task_css_rcu(&self, pid: Pid, subsys_id: usize) -> Result<CssRef, Errno> {
+        let cs = self.css_set_read();
+        let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
+        cs.css_sets
+            .get(t.cgroups.0)
+            .expect("live")
+            .subsys
+            .get(subsys_id)
+            .cloned()
+            .ok_or(Errno::EINVAL)
+    }
+
     /// Every task the core knows, live ones and zombies, sorted by pid.
     pub fn tasks(&self) -> Vec<Pid> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).

@@ -156,18 +156,23 @@ impl<T: cgsim_ktypes::Tracer> crate::CgroupCore<T> {
     /// nearest first: the cgroups whose `psi_group`s a task's state changes go to
     /// (`psi_task_change` walks `group->parent`). Empty for an unknown or exited task.
     pub fn task_dfl_cgroups(&self, pid: Pid) -> Vec<CgroupId> {
-        // Lock order: cgroup_mutex -> css_set_lock (read).
-        let st = self.lock();
+        // `css_set_lock` (read) only, as `psi_task_change` runs under the runqueue lock with
+        // no `cgroup_mutex`: every default-hierarchy cgroup's lock-free part (its `parent`)
+        // is reachable from the css_set side (linked, or in the default hierarchy's table).
         let cs = self.css_set_read();
         let Some(t) = cs.tasks.get(&pid).filter(|t| !t.exited) else {
             return Vec::new();
         };
         let mut cgrp = Some(cs.css_set_cgroup(t.cgroups, crate::RootId::ROOTNODE));
-        drop(cs);
         let mut out = Vec::new();
         while let Some(c) = cgrp {
             out.push(c);
-            cgrp = st.cgroups.get(c.0).and_then(|x| x.parent);
+            cgrp = cs
+                .links
+                .get(&c)
+                .map(|l| &l.cgrp)
+                .or_else(|| cs.dfl_shared.get(&c))
+                .and_then(|x| x.parent);
         }
         out
     }

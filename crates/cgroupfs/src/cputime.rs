@@ -265,29 +265,17 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// `cpuacct_charge` (the usage of `cpu`) and `cpuacct_update_stats` (user, system): the
-    /// task's cpuacct group and, from 2.6.29 on, each ancestor.
+    /// task's cpuacct group and, from 2.6.29 on, each ancestor (`ca->parent`). Like the
+    /// kernel's, under the css_set side only (`rcu_read_lock`), never `cgroup_mutex`.
     fn cpuacct_charge(&self, pid: Pid, cpu: usize, user: u64, sys: u64) {
         use cgsim_cgroup::subsys::cpuacct::CpuAcct;
         let Some(id) = self.cgroups.subsys_id("cpuacct") else {
             return;
         };
-        let Ok(css) = self.cgroups.task_css(pid, id) else {
-            return;
-        };
-        if let Some(ca) = css.private::<CpuAcct>() {
+        if let Ok(css) = self.cgroups.task_css_rcu(pid, id)
+            && let Some(ca) = css.private::<CpuAcct>()
+        {
             ca.charge(cpu, user, sys);
-        }
-        if self.params.kernel.version_triple() < (2, 6, 29) {
-            return;
-        }
-        let mut cgrp = css.cgroup();
-        while let Ok(Some(parent)) = self.cgroups.parent(cgrp) {
-            if let Ok(Some(css)) = self.cgroups.cgroup_css(parent, id)
-                && let Some(ca) = css.private::<CpuAcct>()
-            {
-                ca.charge(cpu, user, sys);
-            }
-            cgrp = parent;
         }
     }
 

@@ -18,29 +18,40 @@ use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// `struct cpuacct`: the per-CPU usage (nanoseconds) and the user/system statistics
-/// (nanoseconds here; shown in `USER_HZ` ticks).
+/// `struct cpuacct`: the per-CPU usage (nanoseconds), the user/system statistics
+/// (nanoseconds here; shown in `USER_HZ` ticks) and, from 2.6.29 on, `ca->parent`.
+///
+/// **Kernel:** `cpuacct_create` (2.6.29) sets `ca->parent = cgroup_ca(cgrp->parent)` once, and
+/// `cpuacct_charge` walks `for (; ca; ca = ca->parent)` under `rcu_read_lock` only: the
+/// scheduler never takes `cgroup_mutex` to charge CPU time. The parent pointer here is the
+/// same walk without the cgroup tree (a parent cannot be removed while it has children).
 #[derive(Debug)]
 pub struct CpuAcct {
     cpuusage: Vec<AtomicU64>,
     stat: [AtomicU64; 2],
+    parent: Option<Arc<CpuAcct>>,
 }
 
 impl CpuAcct {
-    fn new(nr_cpus: u32) -> CpuAcct {
+    fn new(nr_cpus: u32, parent: Option<Arc<CpuAcct>>) -> CpuAcct {
         CpuAcct {
             cpuusage: (0..nr_cpus.max(1)).map(|_| AtomicU64::new(0)).collect(),
             stat: [AtomicU64::new(0), AtomicU64::new(0)],
+            parent,
         }
     }
 
     /// `cpuacct_charge(tsk, cputime)` on `cpu`, and `cpuacct_update_stats` for the user and
-    /// system parts.
+    /// system parts: this group and (2.6.29+, where `ca->parent` is set) every ancestor.
     pub fn charge(&self, cpu: usize, user: u64, sys: u64) {
-        let n = self.cpuusage.len();
-        self.cpuusage[cpu % n].fetch_add(user + sys, Ordering::Relaxed);
-        self.stat[0].fetch_add(user, Ordering::Relaxed);
-        self.stat[1].fetch_add(sys, Ordering::Relaxed);
+        let mut ca = Some(self);
+        while let Some(c) = ca {
+            let n = c.cpuusage.len();
+            c.cpuusage[cpu % n].fetch_add(user + sys, Ordering::Relaxed);
+            c.stat[0].fetch_add(user, Ordering::Relaxed);
+            c.stat[1].fetch_add(sys, Ordering::Relaxed);
+            ca = c.parent.as_deref();
+        }
     }
 
     /// `cpuusage_read`: the usage summed over the CPUs (nanoseconds).
@@ -90,10 +101,16 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuacct {
 
     fn create(
         &self,
-        _cx: &SubsysCtx<'_, T>,
+        cx: &SubsysCtx<'_, T>,
         _css: &CssRef,
     ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(CpuAcct::new(self.nr_cpus)))
+        // 2.6.25–2.6.28 charge the task's own group only (no `ca->parent`).
+        let parent = if self.version >= (2, 6, 29) {
+            cx.parent_css.and_then(|p| p.private::<CpuAcct>())
+        } else {
+            None
+        };
+        Ok(Arc::new(CpuAcct::new(self.nr_cpus, parent)))
     }
 
     fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
