@@ -24,7 +24,7 @@ use std::process::ExitCode;
 #[command(
     name = "cgsim",
     version,
-    about = "A simulated Linux cgroup v1 kernel with a small sh to drive it"
+    about = "A simulated Linux kernel's cgroups (v1; v1 and v2 with --kernel 6.6) with a small sh to drive it"
 )]
 struct Cli {
     /// Print the kernel's function_graph trace after each command.

@@ -552,7 +552,7 @@ fn help(sh: &mut Shell, argv: &[String]) -> i32 {
     }
     let pid = sh.cur();
     let mut text = String::from(
-        "cgsim shell: POSIX sh (as dash) on a simulated Linux cgroup v1 kernel.\n\
+        "cgsim shell: POSIX sh (as dash) on a simulated Linux kernel: cgroup v1, and v2 on --kernel 6.6.\n\
          Syntax: if/elif/else/fi, for/while/until/do/done, case/esac, { }, ( ), f() { }, | && || ! & ;\n\
          \x20       $x ${x:-w} ${x#p} $(cmd) `cmd` $((expr)) * ? [..] ~ > >> < <> 2>&1 <<EOF (see docs/shell.md)\n\
          Commands:\n",

@@ -67,6 +67,8 @@ pub enum EdgeKind {
     Subsys,
     /// `res.parent` with `use_hierarchy`.
     ResParent,
+    /// 6.6's `memory.parent` (page_counter; always hierarchical on the default hierarchy).
+    MemoryParent,
     /// `cgrp->event_list`.
     EventList,
     /// `event->eventfd`.
@@ -98,6 +100,11 @@ impl EdgeKind {
                 Line::Dotted,
                 "#2060c0",
                 "res.parent (use_hierarchy: charges go up)",
+            ),
+            EdgeKind::MemoryParent => (
+                Line::Dotted,
+                "#2060c0",
+                "memory.parent (page_counter: charges go up)",
             ),
             EdgeKind::EventList => (Line::Solid, "#2a8a8a", "cgroup->event_list"),
             EdgeKind::Eventfd => (Line::Solid, "#8a8a2a", "cgroup_event->eventfd"),

@@ -127,6 +127,26 @@ pub struct MemcgNode {
     pub thresholds: Vec<u64>,
     /// Thresholds registered on `memory.memsw.usage_in_bytes`, ascending.
     pub memsw_thresholds: Vec<u64>,
+    /// The v2 interface (6.6 preset): what a memcg of the default hierarchy shows instead of
+    /// v1's limits, thresholds and `use_hierarchy`.
+    pub v2: Option<MemcgV2Node>,
+}
+
+/// A 6.6 memcg's v2 control values, as its `memory.*` files print them (`mm/memcontrol.c`
+/// v6.6 `memory_files[]`; `res` above is its `memory` page_counter: `memory.current`,
+/// `memory.max`, and `memory.peak` as the watermark).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemcgV2Node {
+    /// `memory.min`, `memory.low`, `memory.high`: a number of bytes or `max`.
+    pub min: String,
+    pub low: String,
+    pub high: String,
+    /// `memory.events`: `low`, `high`, `max`, `oom`, `oom_kill`, `oom_group_kill`.
+    pub events: Vec<(String, u64)>,
+    /// `memory.oom.group`.
+    pub oom_group: bool,
+    /// `memory.swap.current` (bytes) and `memory.swap.max`.
+    pub swap: (u64, String),
 }
 
 impl MemcgNode {
@@ -176,6 +196,12 @@ fn bytes_of(b: cgsim_ktypes::Bytes) -> u64 {
 }
 
 impl ObjectGraph {
+    /// The kernel has a default hierarchy (the 6.6 preset): the root node is cgroup2's root,
+    /// not 2.6's dummy hierarchy.
+    pub fn has_dfl(&self) -> bool {
+        self.dfl.as_ref().is_some_and(|d| d.present)
+    }
+
     /// Every cgroup, with its hierarchy.
     pub fn cgroups(&self) -> impl Iterator<Item = (&HierarchyNode, &CgroupNode)> {
         self.hierarchies
@@ -347,6 +373,27 @@ fn memcg_nodes(k: &cgsim_cgroupfs::Kernel) -> BTreeMap<String, MemcgNode> {
             });
             if let Some(Some(r)) = row {
                 rows.push(r);
+            }
+        }
+        if m.has_v2_interface() {
+            use cgsim_memcg::MemFileV2 as F;
+            for r in &mut rows {
+                let read = |f: F| m.read_v2(r.3, f).unwrap_or_default().trim_end().to_string();
+                let events = read(F::Events)
+                    .lines()
+                    .filter_map(|l| {
+                        let (k, v) = l.split_once(' ')?;
+                        Some((k.to_string(), v.parse().ok()?))
+                    })
+                    .collect();
+                r.4.v2 = Some(MemcgV2Node {
+                    min: read(F::Min),
+                    low: read(F::Low),
+                    high: read(F::High),
+                    events,
+                    oom_group: read(F::OomGroup) == "1",
+                    swap: (read(F::SwapCurrent).parse().unwrap_or(0), read(F::SwapMax)),
+                });
             }
         }
     });

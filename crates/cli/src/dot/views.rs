@@ -117,11 +117,21 @@ fn hide_note(g: &ObjectGraph, opts: &ViewOpts) -> Option<String> {
         .filter(|s| s.hierarchy.is_none())
         .map(|s| s.name.as_str())
         .collect();
+    // 6.6: the root node is the default hierarchy, and a controller not on a v1 hierarchy is
+    // on it (`dot v2` draws it).
+    let (root, bound_to) = if g.has_dfl() {
+        (
+            "the default hierarchy",
+            "on no v1 hierarchy; `dot v2` draws them",
+        )
+    } else {
+        ("the dummy hierarchy", "bound to no hierarchy")
+    };
     if unbound.is_empty() {
-        return Some("hidden: the dummy hierarchy (--all-subsys shows it)".to_string());
+        return Some(format!("hidden: {root} (--all-subsys shows it)"));
     }
     Some(format!(
-        "hidden: the dummy hierarchy and {} (bound to no hierarchy; --all-subsys shows them)",
+        "hidden: {root} and {} ({bound_to}; --all-subsys shows them)",
         unbound.join(", ")
     ))
 }
@@ -160,8 +170,12 @@ pub fn build(model: &ObjectGraph, view: View, opts: &ViewOpts) -> Graph {
         && view != View::Events
         && view != View::V2
     {
-        g.notes
-            .push("no hierarchy is mounted yet (mount -t cgroup -o SUBSYS none DIR)".to_string());
+        g.notes.push(if m.has_dfl() {
+            // 6.6: the default hierarchy always exists; this view draws v1 hierarchies.
+            "no v1 hierarchy is mounted (mount -t cgroup -o SUBSYS none DIR); `dot v2` draws the default hierarchy".to_string()
+        } else {
+            "no hierarchy is mounted yet (mount -t cgroup -o SUBSYS none DIR)".to_string()
+        });
     }
     // The v2 view draws the default hierarchy itself: nothing is hidden there.
     if view != View::Memcg && view != View::Events && view != View::V2 {
@@ -250,15 +264,21 @@ fn memcg_title_rows(s: &super::model::CssNode, mc: &MemcgNode) -> Vec<Row> {
         Row::Field("id".into(), s.id.clone()),
         Row::Field("refcnt".into(), s.refcnt.to_string()),
         Row::End,
-        counter_bar("res", &mc.res),
     ];
-    if let Some(ms) = &mc.memsw {
-        rows.push(counter_bar("memsw", ms));
+    match &mc.v2 {
+        // 6.6: the `memory` page_counter (no `use_hierarchy`: always hierarchical).
+        Some(_) => rows.push(counter_bar("memory", &mc.res)),
+        None => {
+            rows.push(counter_bar("res", &mc.res));
+            if let Some(ms) = &mc.memsw {
+                rows.push(counter_bar("memsw", ms));
+            }
+            rows.push(Row::Field(
+                "use_hierarchy".into(),
+                u8::from(mc.use_hierarchy).to_string(),
+            ));
+        }
     }
-    rows.push(Row::Field(
-        "use_hierarchy".into(),
-        u8::from(mc.use_hierarchy).to_string(),
-    ));
     rows
 }
 
@@ -562,6 +582,7 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
     let tasks: BTreeMap<i32, &super::model::TaskNode> =
         m.tasks.iter().map(|t| (t.pid, t)).collect();
     let mut any = false;
+    let mut any_v2 = false;
     // A focused picture shows the memcgs at the path and below, not their ancestors.
     let under = |p: &str| match focus {
         Focus::Cgroup(f) => {
@@ -600,63 +621,15 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
                 continue;
             }
             any = true;
+            // A memcg of the default hierarchy (6.6) shows its v2 interface instead.
+            let v2 = mc.v2.as_ref().filter(|_| h.is_rootnode);
+            any_v2 |= v2.is_some();
             // Two values per row where they belong together, so a memcg stays compact.
-            let mut rows = vec![
-                Row::Title(format!("mem_cgroup {}", c.path)),
-                counter_bar("res", &mc.res),
-                Row::Field(
-                    "max_usage, failcnt".into(),
-                    format!("{}, {}", human(mc.res.max_usage), mc.res.failcnt),
-                ),
-            ];
-            if let Some(ms) = &mc.memsw {
-                rows.push(counter_bar("memsw", ms));
-                rows.push(Row::Field(
-                    "memsw max_usage, failcnt".into(),
-                    format!("{}, {}", human(ms.max_usage), ms.failcnt),
-                ));
-            }
-            rows.push(Row::Field(
-                "use_hierarchy, oom_kill_disable".into(),
-                format!(
-                    "{}, {}",
-                    u8::from(mc.use_hierarchy),
-                    u8::from(mc.oom_kill_disable)
-                ),
-            ));
-            if mc.under_oom {
-                rows.push(Row::Mark(format!(
-                    "under_oom 1: {} task(s) wait",
-                    mc.oom_waiters.len()
-                )));
+            let mut rows = if let Some(v2) = v2 {
+                memcg_v2_rows(&c.path, mc, v2)
             } else {
-                rows.push(Row::Field("under_oom".into(), "0".into()));
-            }
-            for (name, ary, usage) in [
-                ("thresholds", &mc.thresholds, mc.res.usage),
-                (
-                    "memsw thresholds",
-                    &mc.memsw_thresholds,
-                    mc.memsw.map_or(0, |c| c.usage),
-                ),
-            ] {
-                if ary.is_empty() {
-                    continue;
-                }
-                rows.push(Row::Begin(format!("{name} (ascending)")));
-                let cur = MemcgNode::current_threshold(ary, usage);
-                let here = Row::Mark(format!("usage {} is here", human(usage)));
-                if cur.is_none() {
-                    rows.push(here.clone());
-                }
-                for (i, t) in ary.iter().enumerate() {
-                    rows.push(Row::Field(format!("[{i}]"), human(*t)));
-                    if cur == Some(i) {
-                        rows.push(here.clone());
-                    }
-                }
-                rows.push(Row::End);
-            }
+                memcg_v1_rows(&c.path, mc)
+            };
             let lru = |n: &str| mc.lru.iter().find(|(k, _)| k == n).map_or(0, |(_, v)| *v);
             rows.push(Row::Begin("LRU lists (pages)".to_string()));
             rows.push(Row::Field(
@@ -694,7 +667,14 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
                 &mc.counter_parent,
                 c.parent.as_deref().and_then(|p| memcg_of.get(p).copied()),
             ) {
-                (Some(p), _) => g.edge(&s.id, p, EdgeKind::ResParent, None),
+                (Some(p), _) => {
+                    let kind = if v2.is_some() {
+                        EdgeKind::MemoryParent
+                    } else {
+                        EdgeKind::ResParent
+                    };
+                    g.edge(&s.id, p, kind, None)
+                }
                 (None, Some(p)) if shown_parent(p) => g.edge(p, &s.id, EdgeKind::Children, None),
                 _ => {}
             }
@@ -710,9 +690,122 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
     if !any {
         g.notes.push("no memory cgroup in view".to_string());
     }
-    g.notes
-        .push("bars: usage / limit; the black tick is max_usage".to_string());
+    if any_v2 {
+        g.title = "memcg: each mem_cgroup's page_counter, protection, memory.events and LRU lists"
+            .to_string();
+        g.notes
+            .push("bars: memory.current / memory.max; the black tick is memory.peak".to_string());
+    } else {
+        g.notes
+            .push("bars: usage / limit; the black tick is max_usage".to_string());
+    }
     g
+}
+
+/// A v1 memcg (and 6.6's on a v1 hierarchy): `res` and `memsw`, their watermarks and failcnts,
+/// `use_hierarchy`, `oom_kill_disable`, `under_oom` and the threshold arrays.
+fn memcg_v1_rows(path: &str, mc: &MemcgNode) -> Vec<Row> {
+    let mut rows = vec![
+        Row::Title(format!("mem_cgroup {path}")),
+        counter_bar("res", &mc.res),
+        Row::Field(
+            "max_usage, failcnt".into(),
+            format!("{}, {}", human(mc.res.max_usage), mc.res.failcnt),
+        ),
+    ];
+    if let Some(ms) = &mc.memsw {
+        rows.push(counter_bar("memsw", ms));
+        rows.push(Row::Field(
+            "memsw max_usage, failcnt".into(),
+            format!("{}, {}", human(ms.max_usage), ms.failcnt),
+        ));
+    }
+    rows.push(Row::Field(
+        "use_hierarchy, oom_kill_disable".into(),
+        format!(
+            "{}, {}",
+            u8::from(mc.use_hierarchy),
+            u8::from(mc.oom_kill_disable)
+        ),
+    ));
+    if mc.under_oom {
+        rows.push(Row::Mark(format!(
+            "under_oom 1: {} task(s) wait",
+            mc.oom_waiters.len()
+        )));
+    } else {
+        rows.push(Row::Field("under_oom".into(), "0".into()));
+    }
+    for (name, ary, usage) in [
+        ("thresholds", &mc.thresholds, mc.res.usage),
+        (
+            "memsw thresholds",
+            &mc.memsw_thresholds,
+            mc.memsw.map_or(0, |c| c.usage),
+        ),
+    ] {
+        if ary.is_empty() {
+            continue;
+        }
+        rows.push(Row::Begin(format!("{name} (ascending)")));
+        let cur = MemcgNode::current_threshold(ary, usage);
+        let here = Row::Mark(format!("usage {} is here", human(usage)));
+        if cur.is_none() {
+            rows.push(here.clone());
+        }
+        for (i, t) in ary.iter().enumerate() {
+            rows.push(Row::Field(format!("[{i}]"), human(*t)));
+            if cur == Some(i) {
+                rows.push(here.clone());
+            }
+        }
+        rows.push(Row::End);
+    }
+    rows
+}
+
+/// A 6.6 memcg on the default hierarchy: the `memory` page_counter as `memory.current` against
+/// `memory.max` (the tick is `memory.peak`), the protection and throttling values, swap, and
+/// `memory.events` (`mm/memcontrol.c` v6.6 `memory_files[]`).
+fn memcg_v2_rows(path: &str, mc: &MemcgNode, v2: &super::model::MemcgV2Node) -> Vec<Row> {
+    // A value as its file prints it: bytes, or `max`.
+    let val = |v: &str| v.parse().map_or_else(|_| v.to_string(), human);
+    let mut rows = vec![
+        Row::Title(format!("mem_cgroup {path}")),
+        counter_bar("memory", &mc.res),
+    ];
+    if path == "/" {
+        // `CFTYPE_NOT_ON_ROOT`: the root has none of the files below.
+        rows.push(Row::Text("root: no memory.max, .low, .events".to_string()));
+        return rows;
+    }
+    rows.extend([
+        Row::Field(
+            "min, low".into(),
+            format!("{}, {}", val(&v2.min), val(&v2.low)),
+        ),
+        Row::Field(
+            "high, peak".into(),
+            format!("{}, {}", val(&v2.high), human(mc.res.max_usage)),
+        ),
+        Row::Field(
+            "swap current, max".into(),
+            format!("{}, {}", human(v2.swap.0), val(&v2.swap.1)),
+        ),
+        Row::Field("oom.group".into(), u8::from(v2.oom_group).to_string()),
+        Row::Begin("memory.events".to_string()),
+    ]);
+    for (k, v) in &v2.events {
+        rows.push(Row::Field(k.clone(), v.to_string()));
+    }
+    rows.push(Row::End);
+    if mc.under_oom {
+        rows.push(Row::Mark(format!(
+            "under_oom 1: {} task(s) wait",
+            mc.oom_waiters.len()
+        )));
+    }
+    rows
 }
 
 fn events(m: &ObjectGraph) -> Graph {

@@ -290,6 +290,27 @@ mod tests {
     }
 
     #[test]
+    fn v2_memcgs_have_gauges() {
+        let mut s = Session::new(Arc::new(|| {
+            BootParams::for_kernel(cgsim_cgroupfs::KernelVersion::V6_6)
+        }));
+        for c in [
+            "mkdir /cg",
+            "mount -t cgroup2 none /cg",
+            "echo +memory > /cg/cgroup.subtree_control",
+            "mkdir /cg/A",
+            "echo 8M > /cg/A/memory.max",
+            "echo $$ > /cg/A/cgroup.procs",
+            "memhold 1M &",
+        ] {
+            assert!(!s.run_line(c).more);
+        }
+        let g = s.gauges(s.step()).unwrap();
+        let a = g.iter().find(|g| g.cgroup == "/A").expect("a gauge for /A");
+        assert_eq!((a.usage >= 1 << 20, a.limit), (true, 8 << 20), "{g:?}");
+    }
+
+    #[test]
     fn an_incomplete_line_waits_for_the_rest() {
         let mut s = session();
         let r = s.run_line("echo 'a");

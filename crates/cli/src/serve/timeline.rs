@@ -50,7 +50,9 @@ pub struct Gauge {
 pub fn gauges_of(model: &ObjectGraph) -> Vec<Gauge> {
     let mut out = Vec::new();
     for (h, cg) in model.cgroups() {
-        if h.is_rootnode {
+        // Before 6.6 the dummy hierarchy's csses are the unbound subsystems' root state, not a
+        // mounted memcg; on 6.6 it is the default hierarchy, whose memcgs have gauges too.
+        if h.is_rootnode && !model.has_dfl() {
             continue;
         }
         for css in &cg.css {

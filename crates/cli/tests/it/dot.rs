@@ -370,3 +370,45 @@ fn memory_tour_trace_depth_and_filter() {
         "{text}"
     );
 }
+
+/// On 6.6 a memcg of the default hierarchy is drawn with its v2 interface (`memory.current`
+/// against `memory.max`, `memory.high`, `memory.events`), not v1's `res`, thresholds and
+/// `use_hierarchy`; the root shows no control files (`CFTYPE_NOT_ON_ROOT`).
+#[test]
+fn memcg_view_on_the_default_hierarchy() {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(
+        cgsim_cgroupfs::KernelVersion::V6_6,
+    )));
+    let (out, status) = cgsim::transcript_of(
+        &mut sh,
+        "mkdir /cg\nmount -t cgroup2 none /cg\necho +memory > /cg/cgroup.subtree_control\n\
+         mkdir /cg/A\necho 8M > /cg/A/memory.max\necho 4M > /cg/A/memory.high\n\
+         echo $$ > /cg/A/cgroup.procs\nmemhold 6M &\nsleep 1\n",
+    );
+    assert_eq!(status, 0, "{out}");
+    let (text, status) = cgsim::transcript_of(&mut sh, "dot memcg");
+    assert_eq!(status, 0, "{text}");
+    for want in [
+        "mem_cgroup /A",
+        " / 8M<",
+        "high, peak",
+        ">4M, ",
+        "memory.events",
+        "memory.parent (page_counter: charges go up)",
+        "root: no memory.max, .low, .events",
+        "memory.current / memory.max",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    for gone in ["use_hierarchy", "res.parent", "max_usage"] {
+        assert!(!text.contains(gone), "{gone:?} on v2:\n{text}");
+    }
+    // memory.events' high count is the file's.
+    let (ev, _) = cgsim::transcript_of(&mut sh, "grep high /cg/A/memory.events");
+    let n = ev.trim().strip_prefix("high ").unwrap();
+    assert!(n.parse::<u64>().unwrap() > 0, "{ev}");
+    assert!(
+        text.contains(&format!(">high</td><td></td><td align=\"right\">{n}<")),
+        "{text}"
+    );
+}
