@@ -160,8 +160,14 @@ impl<T: Tracer> CgroupCore<T> {
         cs.css_set_table.insert(key, id);
         cs.css_set_count += 1;
         trace::comment(&*self.tracer, smp_processor_id(), || {
+            // 3.15 renamed `struct cg_cgroup_link` to `struct cgrp_cset_link`.
+            let link = if self.profile.has_cgroup2() {
+                "cgrp_cset_links"
+            } else {
+                "cg_cgroup_links"
+            };
             format!(
-                "no match: new css_set {} with {} cg_cgroup_links (css_set_count {})",
+                "no match: new css_set {} with {} {link} (css_set_count {})",
                 id.0.slot(),
                 links.len(),
                 cs.css_set_count

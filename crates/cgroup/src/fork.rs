@@ -85,8 +85,14 @@ impl<T: Tracer> CgroupCore<T> {
         let calls = self.forkexit_calls(&cs, cg, child);
         drop(cs);
         copy_mm();
+        // 6.6 has no `cgroup_fork_callbacks`: `cgroup_post_fork` calls each `ss->fork` itself
+        // (`kernel/cgroup/cgroup.c` v6.6), so the callbacks are traced inside it.
+        let dfl_era = self.profile.has_cgroup2();
+        let _post =
+            dfl_era.then(|| trace::func(&*self.tracer, smp_processor_id(), "cgroup_post_fork"));
         {
-            let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_fork_callbacks");
+            let _f = (!dfl_era)
+                .then(|| trace::func(&*self.tracer, smp_processor_id(), "cgroup_fork_callbacks"));
             for (i, cx, parent_css, css, tref) in calls {
                 let cx = SubsysCtx {
                     parent_css: parent_css.as_ref(),
@@ -96,7 +102,8 @@ impl<T: Tracer> CgroupCore<T> {
                 self.subsys[i].fork(&cx, &css, tref);
             }
         }
-        let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_post_fork");
+        let _f =
+            (!dfl_era).then(|| trace::func(&*self.tracer, smp_processor_id(), "cgroup_post_fork"));
         // Lock order: css_set_lock (write) alone.
         let mut cs = self.css_set_write();
         // An attach may have moved the child meanwhile: link it to its current css_set.

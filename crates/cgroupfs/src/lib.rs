@@ -601,7 +601,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
 impl Kernel<Ftrace> {
     /// Boot with the recording tracer (off until switched on).
     pub fn boot(params: BootParams) -> Arc<Kernel<Ftrace>> {
-        Kernel::boot_with_tracer(params, Ftrace::new())
+        let symbols = params.kernel.trace_symbols();
+        Kernel::boot_with_tracer(params, Ftrace::with_symbols(symbols))
     }
 }
 

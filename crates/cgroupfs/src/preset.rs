@@ -108,6 +108,47 @@ impl KernelVersion {
         (next(), next(), next())
     }
 
+    /// The kernel's names for the functions the simulator traces under 2.6.35's names
+    /// (`Ftrace::with_symbols`): what `function_graph` shows on that kernel for the same step.
+    /// 6.6: `kernel/fork.c` `kernel_clone`, `mm/mmap.c` `do_mmap`, x86's `exc_page_fault`,
+    /// `mm/memcontrol.c` `__mem_cgroup_charge`, `try_charge_memcg`, `commit_charge`,
+    /// `__mem_cgroup_uncharge`, `mem_cgroup_css_alloc`/`_offline`/`_free`, `mm/filemap.c`
+    /// `filemap_add_folio`, `mm/shmem.c` `shmem_get_folio`, `mm/vmscan.c` `shrink_node`,
+    /// `mm/oom_kill.c` `__oom_kill_process`, `mm/memory.c` `unmap_page_range`, and the x86-64
+    /// syscall entry points (`__x64_sys_*`, since 4.17). The other presets keep the names
+    /// as traced (those kernels' calls differ little from 2.6.35's in what is shown).
+    pub fn trace_symbols(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            KernelVersion::V6_6 => &[
+                ("do_fork", "kernel_clone"),
+                ("do_mmap_pgoff", "do_mmap"),
+                ("do_page_fault", "exc_page_fault"),
+                ("mem_cgroup_charge_common", "__mem_cgroup_charge"),
+                ("__mem_cgroup_try_charge", "try_charge_memcg"),
+                ("__mem_cgroup_commit_charge", "commit_charge"),
+                ("mem_cgroup_uncharge_page", "__mem_cgroup_uncharge"),
+                ("mem_cgroup_create", "mem_cgroup_css_alloc"),
+                ("mem_cgroup_pre_destroy", "mem_cgroup_css_offline"),
+                ("mem_cgroup_destroy", "mem_cgroup_css_free"),
+                ("cgroup_get_sb", "cgroup_get_tree"),
+                ("cgroup_populate_dir", "css_populate_dir"),
+                ("add_to_page_cache_lru", "filemap_add_folio"),
+                ("shmem_getpage", "shmem_get_folio"),
+                ("shrink_zone", "shrink_node"),
+                ("oom_kill_task", "__oom_kill_process"),
+                ("zap_page_range", "unmap_page_range"),
+                ("sys_close", "__x64_sys_close"),
+                ("sys_kill", "__x64_sys_kill"),
+                ("sys_mlock", "__x64_sys_mlock"),
+                ("sys_munlock", "__x64_sys_munlock"),
+                ("sys_swapon", "__x64_sys_swapon"),
+                ("sys_swapoff", "__x64_sys_swapoff"),
+                ("sys_eventfd2", "__x64_sys_eventfd2"),
+            ],
+            _ => &[],
+        }
+    }
+
     /// `UTS_RELEASE` as `uname -r` prints it (3.x releases print `3.10.0`).
     pub fn release(self) -> &'static str {
         match self {

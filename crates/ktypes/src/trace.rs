@@ -105,11 +105,32 @@ pub struct Ftrace {
     /// `overwrite` option off, events that do not fit are dropped and counted.
     limit: std::sync::atomic::AtomicUsize,
     overrun: std::sync::atomic::AtomicUsize,
+    /// The traced kernel's names for functions the simulator names as 2.6.35 does
+    /// ([`Ftrace::with_symbols`]).
+    symbols: &'static [(&'static str, &'static str)],
 }
 
 impl Ftrace {
     pub fn new() -> Ftrace {
         Ftrace::default()
+    }
+
+    /// A tracer for a kernel whose functions of the same role have other names: each
+    /// `(simulator's name, kernel's name)` pair renames entries and exits as they are
+    /// recorded (e.g. 6.6's `kernel_clone` for 2.6.35's `do_fork`). Only a recorded event
+    /// pays the lookup: with tracing off nothing changes.
+    pub fn with_symbols(symbols: &'static [(&'static str, &'static str)]) -> Ftrace {
+        Ftrace {
+            symbols,
+            ..Ftrace::default()
+        }
+    }
+
+    fn symbol(&self, func: &'static str) -> &'static str {
+        self.symbols
+            .iter()
+            .find(|(from, _)| *from == func)
+            .map_or(func, |(_, to)| to)
     }
 
     /// `echo function_graph > current_tracer` / `echo nop > current_tracer`.
@@ -143,6 +164,17 @@ impl Tracer for Ftrace {
     }
 
     fn record(&self, event: TraceEvent) {
+        let event = match event {
+            TraceEvent::Entry { cpu, func } => TraceEvent::Entry {
+                cpu,
+                func: self.symbol(func),
+            },
+            TraceEvent::Exit { cpu, func } => TraceEvent::Exit {
+                cpu,
+                func: self.symbol(func),
+            },
+            c => c,
+        };
         let limit = self.limit.load(Ordering::Relaxed);
         let mut events = self.events.lock();
         if limit != 0 && events.len() >= limit {
