@@ -196,3 +196,44 @@ fn memcg_v2_walkthrough() {
     let src = include_str!("../../../../docs/memcg-v2-walkthrough.sh");
     insta::assert_snapshot!("memcg_v2_walkthrough", run_6_6(src));
 }
+
+/// A 6.6 trace names 6.6's functions (`KernelVersion::trace_symbols`): `kernel_clone` with the
+/// fork callbacks inside `cgroup_post_fork`, the fault through `exc_page_fault` and
+/// `try_charge_memcg`; 2.6.35 keeps its own names for the same script.
+#[test]
+fn traces_carry_the_presets_function_names() {
+    let script =
+        "mkdir /cg\nmount -t cgroup -o freezer none /cg\ntrace on\nmemhold 64K &\nsleep 1\n";
+    let trace_of = |v: KernelVersion| {
+        let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(v)));
+        cgsim::transcript_of(&mut sh, script).0
+    };
+    let new = trace_of(KernelVersion::V6_6);
+    for want in [
+        "kernel_clone() {",
+        "cgroup_post_fork() { freezer_fork(); }",
+        "exc_page_fault()",
+        "__mem_cgroup_charge()",
+        "try_charge_memcg()",
+        "commit_charge();",
+        "__x64_sys_close();",
+    ] {
+        assert!(new.contains(want), "{want:?} missing on 6.6:\n{new}");
+    }
+    for gone in [
+        "do_fork",
+        "cgroup_fork_callbacks",
+        "do_page_fault",
+        "__mem_cgroup_try_charge",
+    ] {
+        assert!(!new.contains(gone), "{gone:?} on 6.6:\n{new}");
+    }
+    let old = trace_of(KernelVersion::V2_6_35);
+    for want in [
+        "do_fork() {",
+        "cgroup_fork_callbacks() { freezer_fork(); }",
+        "__mem_cgroup_try_charge()",
+    ] {
+        assert!(old.contains(want), "{want:?} missing on 2.6.35:\n{old}");
+    }
+}
