@@ -134,6 +134,7 @@ mod event_control;
 mod eventfd;
 mod facade;
 mod fault_inject;
+mod fault_sleep;
 mod file;
 mod fs;
 mod hostfs;
@@ -1251,9 +1252,9 @@ impl<T: Tracer> Kernel<T> {
     pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
         let _cur = self.fault_current(pid);
         let scanned = with_machine!(&self.mem, m => m.nr_reclaim_scanned());
-        let r = self.sys_touch(pid, addr, len);
+        let (r, done) = self.sys_touch(pid, addr, len);
         // The faults' CPU time, and the reclaim they did (the one reclaim-time call site).
-        self.cpu_fault_time(pid, len, scanned);
+        self.cpu_fault_time(pid, done, scanned);
         r
     }
 

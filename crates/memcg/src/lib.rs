@@ -89,6 +89,7 @@ pub use machine::{
     FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemcgEventView,
     MemoryMachine, NoEventHook, PAGEVEC_SIZE,
 };
+pub use high_delay::FaultSleep;
 pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use memcontrol_v2::{MemFileV2, MemcgEvent};
 pub use mm::{FileId, ShmId};
