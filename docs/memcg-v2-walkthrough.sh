@@ -46,14 +46,18 @@ sleep 3
 cat A/memory.pressure
 cat /proc/pressure/memory
 
-# Over memory.max the charge path reclaims (a "max" event each time; with memory.swap.max 0
-# nothing can be reclaimed) and then calls the OOM killer, which picks the largest task;
-# v1's memory.oom_control eventfd becomes the oom and oom_kill counters.
+# A third task heads for memory.max. 6.6 throttles it on the way: every 128 pages or so
+# (more than a charge batch of 64 owed) the charge itself runs mem_cgroup_handle_over_high
+# and the task sleeps the penalty, here the 2 s maximum, in the middle of its page faults,
+# so it takes some 10 s to get there. Over memory.max the charge path reclaims (a "max"
+# event each time; with memory.swap.max 0 nothing can be reclaimed) and then calls the OOM
+# killer, which picks the largest task; v1's memory.oom_control eventfd becomes the oom and
+# oom_kill counters.
 memcg_process --mmap-anon -s 4194304 &
 hog=$!
 echo $hog > A/cgroup.procs
 kill -USR1 $hog
-sleep 1
+sleep 15
 cat A/memory.events
 dmesg | grep 'Killed process' | cut -d']' -f2-
 cat A/cgroup.procs
