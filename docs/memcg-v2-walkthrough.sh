@@ -20,7 +20,8 @@ cat A/memory.max A/memory.swap.max A/memory.high
 
 # The v1 session asked to be told when usage crossed 5 MiB. On v2 the kernel acts at that
 # point itself: above memory.high it reclaims from the cgroup after every charge, and when
-# reclaim cannot keep up it makes the task sleep on its way back to user space (up to 2 s).
+# reclaim cannot keep up it makes the task sleep (up to 2 s), in the middle of a large
+# allocation and on its way back to user space.
 # It counts each reclaim in memory.events, and PSI (memory.pressure) measures the time lost.
 # Two listeners replace the eventfds: one polls memory.events for modifications, the other
 # writes a PSI trigger (an event when tasks stalled 150 ms of any 1 s) and polls for it.

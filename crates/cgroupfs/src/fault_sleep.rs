@@ -29,8 +29,8 @@
 //! (nothing happens in between: a program makes no other call after the EINTR); a restart
 //! record lives until the task's next `touch`/`mlock` (one for another range drops it).
 
-use crate::task::Sched;
 use crate::Kernel;
+use crate::task::Sched;
 use cgsim_cgroup::psi_group::NSEC_PER_JIFFY;
 use cgsim_ktypes::{Bytes, CpuId, Pid, Tracer};
 use cgsim_memcg::FaultError;

@@ -160,7 +160,10 @@ impl<T: Tracer> Kernel<T> {
         let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "sys_mlock");
         live?;
-        let r = match self.fault_sleeping(pid, cpu, FaultOp::Mlock, addr, len, true).0 {
+        let r = match self
+            .fault_sleeping(pid, cpu, FaultOp::Mlock, addr, len, true)
+            .0
+        {
             Faulted::Done(r) => r,
             Faulted::Restart => return Err(self.fault_restart_error()),
         };

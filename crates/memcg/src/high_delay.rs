@@ -176,19 +176,14 @@ impl<C: MemCounter> World<C> {
     /// The sleep it ends in cannot happen under the world's lock: it is left in
     /// `current.sleep_jiffies` for the fault loop, which stops after the page
     /// ([`FaultSleep`]). Only a loop that can resume sets `current.may_sleep`.
-    pub(crate) fn try_charge_sync_over_high<T: Tracer>(
-        &mut self,
-        t: &T,
-        cpu: CpuId,
-        s: MemcgSlot,
-    ) {
+    pub(crate) fn try_charge_sync_over_high<T: Tracer>(&mut self, t: &T, cpu: CpuId, s: MemcgSlot) {
         if !self.current.may_sleep || self.current.nr_pages_over_high <= MEMCG_CHARGE_BATCH {
             return;
         }
         let nr_pages = std::mem::take(&mut self.current.nr_pages_over_high);
         let jiffies = self.handle_over_high_penalty(t, cpu, s, nr_pages);
-        self.current.sleep_jiffies = (self.current.sleep_jiffies + jiffies)
-            .min(MEMCG_MAX_HIGH_DELAY_JIFFIES);
+        self.current.sleep_jiffies =
+            (self.current.sleep_jiffies + jiffies).min(MEMCG_MAX_HIGH_DELAY_JIFFIES);
     }
 }
 

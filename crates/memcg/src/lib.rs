@@ -85,11 +85,11 @@ pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;
 pub use events::{EventFile, MemcgEvents, Notifier};
 pub use files::MemFile;
+pub use high_delay::FaultSleep;
 pub use machine::{
     FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemcgEventView,
     MemoryMachine, NoEventHook, PAGEVEC_SIZE,
 };
-pub use high_delay::FaultSleep;
 pub use memcontrol::{MemCgroup, MemStat, MemcgId};
 pub use memcontrol_v2::{MemFileV2, MemcgEvent};
 pub use mm::{FileId, ShmId};

@@ -577,11 +577,10 @@ fn test_memcg_high_sync() {
     let size = 200 * MIB;
     let addr = st.m.mmap_anon(p, Bytes(size)).unwrap();
     let end = addr + size;
-    let first = st
-        .m
-        .mlock_resumable(p, addr, Bytes(size), CPU)
-        .unwrap()
-        .expect("the mlock sleeps in the middle");
+    let first =
+        st.m.mlock_resumable(p, addr, Bytes(size), CPU)
+            .unwrap()
+            .expect("the mlock sleeps in the middle");
     assert!(first.resume > addr && first.resume < end);
     // cg_wait_for sees the first memory.events modification: high events, no max event.
     assert!(st.event(memcg, "high") > pre_high);
@@ -590,14 +589,17 @@ fn test_memcg_high_sync() {
     assert!(current > 30 * MB && current < 31 * MB, "{current}");
     let (mut from, mut last) = (first.resume, first.jiffies);
     for _ in 0..20 {
-        let s = st
-            .m
-            .mlock_resumable(p, from, Bytes(end - from), CPU)
-            .unwrap()
-            .expect("still over memory.high: another sleep");
+        let s =
+            st.m.mlock_resumable(p, from, Bytes(end - from), CPU)
+                .unwrap()
+                .expect("still over memory.high: another sleep");
         // About two batches of 64 pages between two sleeps.
         assert!(s.resume - from <= 2 * 64 * 4096, "{}", s.resume - from);
-        assert!(s.jiffies >= last && s.jiffies <= 500, "{} after {last}", s.jiffies);
+        assert!(
+            s.jiffies >= last && s.jiffies <= 500,
+            "{} after {last}",
+            s.jiffies
+        );
         (from, last) = (s.resume, s.jiffies);
     }
     assert_eq!(last, 500);
