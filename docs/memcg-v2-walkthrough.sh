@@ -20,7 +20,8 @@ cat A/memory.max A/memory.swap.max A/memory.high
 
 # The v1 session asked to be told when usage crossed 5 MiB. On v2 the kernel acts at that
 # point itself: above memory.high it reclaims from the cgroup after every charge, and when
-# reclaim cannot keep up it makes the task sleep on its way back to user space (up to 2 s).
+# reclaim cannot keep up it makes the task sleep (up to 2 s), in the middle of a large
+# allocation and on its way back to user space.
 # It counts each reclaim in memory.events, and PSI (memory.pressure) measures the time lost.
 # Two listeners replace the eventfds: one polls memory.events for modifications, the other
 # writes a PSI trigger (an event when tasks stalled 150 ms of any 1 s) and polls for it.
@@ -46,14 +47,18 @@ sleep 3
 cat A/memory.pressure
 cat /proc/pressure/memory
 
-# Over memory.max the charge path reclaims (a "max" event each time; with memory.swap.max 0
-# nothing can be reclaimed) and then calls the OOM killer, which picks the largest task;
-# v1's memory.oom_control eventfd becomes the oom and oom_kill counters.
+# A third task heads for memory.max. 6.6 throttles it on the way: every 128 pages or so
+# (more than a charge batch of 64 owed) the charge itself runs mem_cgroup_handle_over_high
+# and the task sleeps the penalty, here the 2 s maximum, in the middle of its page faults,
+# so it takes some 10 s to get there. Over memory.max the charge path reclaims (a "max"
+# event each time; with memory.swap.max 0 nothing can be reclaimed) and then calls the OOM
+# killer, which picks the largest task; v1's memory.oom_control eventfd becomes the oom and
+# oom_kill counters.
 memcg_process --mmap-anon -s 4194304 &
 hog=$!
 echo $hog > A/cgroup.procs
 kill -USR1 $hog
-sleep 1
+sleep 15
 cat A/memory.events
 dmesg | grep 'Killed process' | cut -d']' -f2-
 cat A/cgroup.procs

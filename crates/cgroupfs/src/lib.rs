@@ -134,6 +134,7 @@ mod event_control;
 mod eventfd;
 mod facade;
 mod fault_inject;
+mod fault_sleep;
 mod file;
 mod fs;
 mod hostfs;
@@ -1230,7 +1231,8 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// `mlock(addr, len)`: lock the VMAs covering the range and fault every page in (ENOMEM if
-    /// part of the range is unmapped).
+    /// part of the range is unmapped). On 6.6 it may sleep in the middle as
+    /// [`Kernel::touch`] does (EINTR for a program, to be called again).
     pub fn mlock(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
         let _cur = self.fault_current(pid);
         self.sys_mlock(pid, addr, len)
@@ -1248,13 +1250,17 @@ impl<T: Tracer> Kernel<T> {
     /// ENOMEM when a charge fails without an OOM kill, and EINTR in two cases the caller tells
     /// apart with [`Kernel::oom_waiting`]: the task sleeps on a memcg OOM wait queue (state D,
     /// `oom_kill_disable`; a [`Program`] returns [`Step::Yield`] and retries the call when it
-    /// runs again), or it was killed by the OOM killer (it is a zombie now).
+    /// runs again), or it was killed by the OOM killer (it is a zombie now). On 6.6 a third:
+    /// a [`Program`]'s task stopped in the middle to sleep its `memory.high` penalty
+    /// (`try_charge_memcg` → `mem_cgroup_handle_over_high`); it sleeps when its step returns,
+    /// and the same call made again resumes at the page where the fault stopped. A task
+    /// without a program sleeps inside the call instead (`fault_sleep.rs`).
     pub fn touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
         let _cur = self.fault_current(pid);
         let scanned = with_machine!(&self.mem, m => m.nr_reclaim_scanned());
-        let r = self.sys_touch(pid, addr, len);
+        let (r, done) = self.sys_touch(pid, addr, len);
         // The faults' CPU time, and the reclaim they did (the one reclaim-time call site).
-        self.cpu_fault_time(pid, len, scanned);
+        self.cpu_fault_time(pid, done, scanned);
         r
     }
 

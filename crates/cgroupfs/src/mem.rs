@@ -30,6 +30,7 @@
 //! killed and waiters woken afterwards with no lock held, because signal delivery steps
 //! programs' handlers.
 
+use crate::fault_sleep::{FaultOp, Faulted};
 use crate::state::ShmSeg;
 use crate::task::Sched;
 use crate::{Kernel, Signal};
@@ -121,8 +122,14 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| err(e, "mmap"))?;
         if flags.locked {
             // do_mmap_pgoff ignores a failure to populate a VM_LOCKED mapping: the address is
-            // returned; the task may now wait on the OOM queue or have been killed.
-            let r = self.mem.mlock(pid, addr, Bytes(len), cpu);
+            // returned; the task may now wait on the OOM queue or have been killed. A sleep the
+            // charge path asks for cannot restart this call: it is owed to the return to user
+            // space (fault_sleep.rs).
+            let (r, _) = self.fault_sleeping(pid, cpu, FaultOp::Mlock, addr, len, false);
+            let r = match r {
+                Faulted::Done(r) => r,
+                Faulted::Restart => Ok(()),
+            };
             let _ = self.fault_result(pid, r);
         }
         Ok(addr)
@@ -153,7 +160,13 @@ impl<T: Tracer> Kernel<T> {
         let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "sys_mlock");
         live?;
-        let r = self.mem.mlock(pid, addr, Bytes(len), cpu);
+        let r = match self
+            .fault_sleeping(pid, cpu, FaultOp::Mlock, addr, len, true)
+            .0
+        {
+            Faulted::Done(r) => r,
+            Faulted::Restart => return Err(self.fault_restart_error()),
+        };
         // `mm/mlock.c` `__mlock_posix_error_return` (v2.6.28 on): get_user_pages' ENOMEM (a
         // charge that failed without the OOM killer, as with 3.19's OOM handled only at the
         // end of a user fault) reaches user space as EAGAIN, its EFAULT as ENOMEM.
@@ -181,16 +194,34 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| err(e, "munlock failed"))
     }
 
+    /// The faults of a write to `[addr, addr + len)`; also the bytes the call went through
+    /// (less than `len` when it stopped to sleep, see `fault_sleep.rs`).
     #[doc(alias = "do_page_fault")]
-    pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> SysResult<()> {
+    pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> (SysResult<()>, u64) {
         let (cpu, live) = self.mem_enter(pid);
         let _f = func(&*self.tracer, cpu, "do_page_fault");
-        live?;
-        let r = {
+        if let Err(e) = live {
+            return (Err(e), len);
+        }
+        let (r, done) = {
             let _g = func(&*self.tracer, cpu, "handle_mm_fault");
-            self.mem.touch(pid, addr, Bytes(len), true, cpu)
+            self.fault_sleeping(pid, cpu, FaultOp::Touch, addr, len, true)
         };
-        self.fault_result(pid, r)
+        match r {
+            Faulted::Done(r) => (self.fault_result(pid, r), done),
+            Faulted::Restart => (Err(self.fault_restart_error()), done),
+        }
+    }
+
+    /// A fault stopped to sleep (`fault_sleep.rs`): the events of its charges go out, and the
+    /// call fails with EINTR, to be called again (it resumes where it stopped) when the task
+    /// runs after its sleep.
+    fn fault_restart_error(&self) -> SysError {
+        self.mem_events();
+        err(
+            Errno::EINTR,
+            "sleeping in mem_cgroup_handle_over_high; the same call resumes the fault",
+        )
     }
 
     /// What the kernel does with a fault's outcome (no lock held): SIGKILL and the exit path for

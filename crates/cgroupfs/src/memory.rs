@@ -396,6 +396,27 @@ impl<T: Tracer> Memory<T> {
     pub fn mlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), FaultError> {
         with_machine!(self, m => m.mlock(pid, addr, len, cpu))
     }
+    /// Forwarded to the machine (see [`MemoryMachine::mlock_resumable`]).
+    pub fn mlock_resumable(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<Option<cgsim_memcg::FaultSleep>, FaultError> {
+        with_machine!(self, m => m.mlock_resumable(pid, addr, len, cpu))
+    }
+    /// Forwarded to the machine (see [`MemoryMachine::touch_resumable`]).
+    pub fn touch_resumable(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        write: bool,
+        cpu: CpuId,
+    ) -> Result<Option<cgsim_memcg::FaultSleep>, FaultError> {
+        with_machine!(self, m => m.touch_resumable(pid, addr, len, write, cpu))
+    }
     /// Forwarded to the machine (see [`MemoryMachine`]).
     pub fn munlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), Errno> {
         with_machine!(self, m => m.munlock(pid, addr, len, cpu))

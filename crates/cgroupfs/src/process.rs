@@ -132,6 +132,7 @@ impl<T: Tracer> Kernel<T> {
         task.before_oom_wait = None;
         task.throttled = None;
         task.throttle_owed = 0;
+        st.fault_restart.remove(&pid);
         // psi_task_exit... a task killed in its memory.high sleep leaves memstall.
         self.psi.memstall_leave(pid, self.clock.now_nanos());
         // exit_mm (before exit_files and cgroup_exit, as in do_exit): unmap everything, which
@@ -431,6 +432,8 @@ impl<T: Tracer> Kernel<T> {
             let _f = func(&*self.tracer, cpu, "do_execve");
             let _ = self.mem.exec_mm(pid, comm, cpu);
         }
+        // A fault of the old mm cannot resume in the new one (fault_sleep.rs).
+        st.fault_restart.remove(&pid);
         drop(st);
         self.mem_events();
         Ok(())

@@ -265,7 +265,7 @@ impl<T: Tracer> Kernel<T> {
 
     /// The groups a task's state changes go to: its default-hierarchy cgroup and each
     /// ancestor, the root's being `psi_system`.
-    fn psi_chain(&self, pid: Pid) -> Vec<GroupKey> {
+    pub(crate) fn psi_chain(&self, pid: Pid) -> Vec<GroupKey> {
         let mut chain: Vec<GroupKey> = self
             .cgroups
             .task_dfl_cgroups(pid)
@@ -370,28 +370,9 @@ impl<T: Tracer> Kernel<T> {
             Self::task_cpu_locked(&st, pid)
         };
         let jiffies = crate::with_machine!(&self.mem, m => m.mem_cgroup_handle_over_high(pid, cpu));
-        if jiffies == 0 {
-            return;
-        }
-        let synchronous = {
-            let mut st = self.lock_state();
-            let Some(t) = st.tasks.get_mut(&pid).filter(|t| !t.is_zombie()) else {
-                return;
-            };
-            if t.sched == Sched::NoProgram && self.stepping.lock().is_none() {
-                true
-            } else {
-                t.throttle_owed += jiffies;
-                false
-            }
-        };
-        if synchronous {
-            let now = self.clock.now_nanos();
-            self.psi
-                .memstall_enter(pid, cpu.0 as usize, self.psi_chain(pid), now);
-            self.sched_advance_clock(jiffies * NSEC_PER_JIFFY, &mut || false);
-            self.psi.memstall_leave(pid, self.clock.now_nanos());
-        }
+        // The same sleep as one the charge path asks for in the middle of a fault
+        // (`fault_sleep.rs`): now for a task without a program, at the end of a program's step.
+        self.over_high_sleep(pid, cpu, jiffies);
     }
 
     /// A program's return to user space (its step or signal handler ended): if it owes a

@@ -43,6 +43,9 @@ pub struct State<T: Tracer> {
     pub release_log: Vec<ReleaseAgentCall>,
     /// Tasks whose `memory.high` penalty sleep ended with signals pending (`psi.rs`).
     pub throttle_signals: Vec<Pid>,
+    /// Faults stopped in the middle to sleep, to resume when the task calls again
+    /// (`fault_sleep.rs`).
+    pub fault_restart: BTreeMap<Pid, crate::fault_sleep::FaultRestart>,
     /// eventfd files whose last reference went away under the lock; dropped (their `POLLHUP`
     /// wake-up run) by `Kernel::unlock` after the lock is released.
     pub deferred_drops: Vec<EventfdFile>,
@@ -205,6 +208,7 @@ impl<T: Tracer> State<T> {
             console: Vec::new(),
             release_log: Vec::new(),
             throttle_signals: Vec::new(),
+            fault_restart: BTreeMap::new(),
             deferred_drops: Vec::new(),
             pending_sigchld: Vec::new(),
             shm_keys: BTreeMap::new(),

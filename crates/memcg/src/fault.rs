@@ -83,32 +83,65 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// (charging) and make them unevictable. ENOMEM if part of the range is unmapped.
     /// **Differences:** a VMA is locked whole (the kernel splits it at the range's edges).
     pub fn mlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), FaultError> {
-        {
-            let mut w = self.lock();
-            let mm = w.task_mm(pid)?;
-            let pages = page_range(addr, len);
-            for vpn in pages.clone() {
-                let Some((start, _)) = w.mms[mm.index()].get_mut().find_vma(vpn) else {
-                    return Err(Errno::ENOMEM.into());
-                };
-                let vma = w.mms[mm.index()]
-                    .get_mut()
-                    .vmas
-                    .get_mut(&start)
-                    .expect("found");
-                vma.locked = true;
-            }
-            // Pages already present become unevictable now (`mlock_vma_page`).
-            for vpn in pages {
-                if let Some(Pte::Page(pfn)) = w.mms[mm.index()].get_mut().ptes.get(vpn)
-                    && !w.zone.pages[pfn.index()].has(PG_UNEVICTABLE)
-                {
-                    w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
-                }
-            }
-        }
+        self.lock_range(pid, addr, len)?;
         // get_user_pages: not a user fault (4.x never makes it wait for the OOM killer).
         self.fault_range(pid, addr, len, true, cpu, false)
+    }
+
+    /// [`mlock`](Self::mlock) that may stop in the middle to sleep: `Ok(Some(sleep))` when the
+    /// synchronous `memory.high` enforcement of the charge path (6.6, `high_delay.rs`) wants
+    /// the task to sleep; the caller sleeps `sleep.jiffies` and calls again for
+    /// `[sleep.resume, addr + len)`. `Ok(None)` when the whole range is in.
+    pub fn mlock_resumable(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<Option<crate::FaultSleep>, FaultError> {
+        self.lock_range(pid, addr, len)?;
+        self.fault_range_resumable(pid, addr, len, true, cpu, false, true)
+    }
+
+    /// [`touch`](Self::touch) that may stop in the middle to sleep, as
+    /// [`mlock_resumable`](Self::mlock_resumable).
+    pub fn touch_resumable(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        write: bool,
+        cpu: CpuId,
+    ) -> Result<Option<crate::FaultSleep>, FaultError> {
+        self.fault_range_resumable(pid, addr, len, write, cpu, true, true)
+    }
+
+    /// `mlock`'s first half: the VMAs covering the range become `VM_LOCKED` and the pages
+    /// already present unevictable. ENOMEM if part of the range is unmapped.
+    fn lock_range(&self, pid: Pid, addr: u64, len: Bytes) -> Result<(), FaultError> {
+        let mut w = self.lock();
+        let mm = w.task_mm(pid)?;
+        let pages = page_range(addr, len);
+        for vpn in pages.clone() {
+            let Some((start, _)) = w.mms[mm.index()].get_mut().find_vma(vpn) else {
+                return Err(Errno::ENOMEM.into());
+            };
+            let vma = w.mms[mm.index()]
+                .get_mut()
+                .vmas
+                .get_mut(&start)
+                .expect("found");
+            vma.locked = true;
+        }
+        // Pages already present become unevictable now (`mlock_vma_page`).
+        for vpn in pages {
+            if let Some(Pte::Page(pfn)) = w.mms[mm.index()].get_mut().ptes.get(vpn)
+                && !w.zone.pages[pfn.index()].has(PG_UNEVICTABLE)
+            {
+                w.lru_move(pfn, PG_UNEVICTABLE | PG_MLOCKED, 0);
+            }
+        }
+        Ok(())
     }
 
     /// `munlock(addr, len)`: clear `VM_LOCKED` on the VMAs covering the range; each present page
@@ -175,17 +208,55 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         cpu: CpuId,
         user: bool,
     ) -> Result<(), FaultError> {
+        self.fault_range_resumable(pid, addr, len, write, cpu, user, false)
+            .map(|_| ())
+    }
+
+    /// [`fault_range`](Self::fault_range); with `may_sleep`, the charge path may ask for a
+    /// sleep (`high_delay.rs`): the loop stops after that page and returns it with the
+    /// address to resume at. Without it, nothing sleeps in the middle (what is owed waits
+    /// for the return to user space).
+    #[allow(clippy::too_many_arguments)]
+    fn fault_range_resumable(
+        &self,
+        pid: Pid,
+        addr: u64,
+        len: Bytes,
+        write: bool,
+        cpu: CpuId,
+        user: bool,
+        may_sleep: bool,
+    ) -> Result<Option<crate::FaultSleep>, FaultError> {
         let t = &*self.tracer;
         let std::ops::Range { start: first, end } = page_range(addr, len);
         let from = self.touch_fast(pid, first, end, write, cpu);
         if from == end {
-            return Ok(());
+            return Ok(None);
         }
         let mut w = self.lock();
         w.current.in_user_fault = user;
-        let r = (from..end).try_for_each(|vpn| w.handle_mm_fault(t, cpu, pid, vpn, write));
+        w.current.may_sleep = may_sleep;
+        let mut out = Ok(None);
+        for vpn in from..end {
+            if let Err(e) = w.handle_mm_fault(t, cpu, pid, vpn, write) {
+                out = Err(e);
+                break;
+            }
+            let jiffies = std::mem::take(&mut w.current.sleep_jiffies);
+            if jiffies > 0 {
+                out = Ok(Some(crate::FaultSleep {
+                    jiffies,
+                    resume: (vpn + 1) << PAGE_SHIFT,
+                }));
+                break;
+            }
+        }
+        // A sleep asked for by a fault that then failed is owed at the return to user space.
+        let left = std::mem::take(&mut w.current.sleep_jiffies);
+        w.current.deferred_jiffies += left;
         w.current.in_user_fault = false;
-        r
+        w.current.may_sleep = false;
+        out
     }
 
     /// `read(2)` of `[offset, offset+len)` from a regular file: missing pages enter the page

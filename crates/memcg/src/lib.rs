@@ -85,6 +85,7 @@ pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;
 pub use events::{EventFile, MemcgEvents, Notifier};
 pub use files::MemFile;
+pub use high_delay::FaultSleep;
 pub use machine::{
     FaultError, MachineConfig, MemCgroupRef, MemEvents, MemcgEventHook, MemcgEventView,
     MemoryMachine, NoEventHook, PAGEVEC_SIZE,

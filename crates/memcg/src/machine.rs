@@ -213,6 +213,15 @@ pub(crate) struct CurrentTask {
     /// `current->memcg_nr_pages_over_high` (6.6): pages charged over `memory.high` since the
     /// last return to user space (`high_delay.rs`).
     pub(crate) nr_pages_over_high: u64,
+    /// The fault loop in progress can sleep in the middle (`gfpflags_allow_blocking` for a
+    /// fault the caller resumes, `high_delay.rs` [`crate::FaultSleep`]).
+    pub(crate) may_sleep: bool,
+    /// Jiffies the synchronous `mem_cgroup_handle_over_high` of `try_charge_memcg` (6.6)
+    /// asked the task to sleep: the fault loop stops after the page and returns them.
+    pub(crate) sleep_jiffies: u64,
+    /// Jiffies of such sleeps a caller that cannot resume (the machine's own `touch`) left
+    /// for the return to user space.
+    pub(crate) deferred_jiffies: u64,
 }
 
 /// What the machine reports outward. memcg never calls back into the host: OOM kills and

@@ -355,6 +355,8 @@ impl<C: MemCounter> World<C> {
             }
             x = parent;
         }
+        // More than a batch owed: the charge enforces memory.high itself (high_delay.rs).
+        self.try_charge_sync_over_high(t, cpu, s);
     }
 
     /// `mem_cgroup_hierarchy_write`'s `pr_warn_once` (5.10+) when 0 is written.

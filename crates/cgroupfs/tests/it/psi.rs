@@ -65,7 +65,9 @@ fn memory_high_penalty_is_a_memory_stall() {
         .open(INIT, "/sys/fs/cgroup/A/memory.events", OpenFlags::RDONLY, 0)
         .unwrap();
     // A task without a program (driven synchronously) over memory.high with nothing to
-    // reclaim: the touch sleeps its penalty before returning, the clock moving 2 s.
+    // reclaim: the touch sleeps its penalty in the middle, each time more than a charge batch
+    // (64 pages) is owed (6.6 try_charge_memcg -> mem_cgroup_handle_over_high): twice in
+    // the 256 pages over the limit, the clock moving 2 s each time.
     k.advance_clock(10_000_000_000);
     let child = k.fork(INIT).unwrap();
     echo(
@@ -79,29 +81,32 @@ fn memory_high_penalty_is_a_memory_stall() {
     let before = k.clock().now_nanos();
     k.touch(child, addr, 2 << 20).unwrap();
     let slept = k.clock().now_nanos() - before;
-    // MEMCG_MAX_HIGH_DELAY_JIFFIES: 2 s, the clamp of a 100% overage's penalty, after the
-    // faults' CPU time (cputime.rs: 512 pages).
+    // MEMCG_MAX_HIGH_DELAY_JIFFIES: 2 s, the clamp of a 50% overage's penalty for 128 pages,
+    // twice, and the faults' CPU time (cputime.rs: 512 pages); nothing is left for the
+    // return to user space.
     assert_eq!(
         slept,
-        2_000_000_000 + 512 * cgsim_cgroupfs::cputime::FAULT_PAGE_NS
+        2 * 2_000_000_000 + 512 * cgsim_cgroupfs::cputime::FAULT_PAGE_NS
     );
     let a = Some(k.cgroups().task_dfl_cgroups(child)[0]);
     let (some, full) = k.psi().totals(a, PsiRes::Memory, k.clock().now_nanos());
-    assert_eq!((some, full), (2_000_000_000, 2_000_000_000));
+    assert_eq!((some, full), (4_000_000_000, 4_000_000_000));
     let (sys_some, _) = k.psi().totals(None, PsiRes::Memory, k.clock().now_nanos());
-    assert_eq!(sys_some, 2_000_000_000);
+    assert_eq!(sys_some, 4_000_000_000);
     assert!(
         cat(&k, INIT, "/sys/fs/cgroup/A/memory.pressure")
             .unwrap()
-            .ends_with("total=2000000\n")
+            .ends_with("total=4000000\n")
     );
-    // The trigger fired once (consumed by the poll), memory.events was modified.
+    // The trigger fired once (consumed by the poll), memory.events was modified: a `high`
+    // event for each of the 4 batches charged over the limit, and 16 for the reclaim retries
+    // of each synchronous mem_cgroup_handle_over_high.
     assert_eq!(k.poll(INIT, pressure, POLLPRI).unwrap(), POLLPRI);
     assert_eq!(k.poll(INIT, events, POLLPRI).unwrap(), POLLPRI | POLLERR);
     assert!(
         String::from_utf8(read_all(&k, INIT, events).unwrap())
             .unwrap()
-            .contains("high 20\n")
+            .contains("high 36\n")
     );
     // The cgroup goes: its files poll POLLERR (kernfs_fop_poll on a removed node).
     k.kill(INIT, child, cgsim_cgroupfs::Signal::SIGKILL)

@@ -108,6 +108,39 @@ fn test_memcontrol_protection_port_passes() {
 }
 v2_script!(memcg_v2_oom_report);
 v2_script!(memcg_v2_high_pagecache);
+v2_script!(memcg_v2_high_sync);
+
+/// `test_memcg_high_sync` (`memcg_v2_high_sync.sh`) passes, and the allocation is throttled in
+/// the middle of its `mlock`: while the shell reads, the child sleeps in state D with
+/// `memory.current` between `memory.high` and `memory.max`, `high` events keep coming and no
+/// `max` event does (6.6 `try_charge_memcg` → `mem_cgroup_handle_over_high`).
+#[test]
+fn test_memcg_high_sync_port_passes() {
+    let out = run_6_6(include_str!("../scripts/memcg_v2_high_sync.sh"));
+    assert!(out.lines().any(|l| l == "ok test_memcg_high_sync"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+    assert!(out.lines().any(|l| l.contains(" D    memhold")), "{out}");
+    let num = |p: &str| -> Vec<u64> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix(p))
+            .filter_map(|v| v.parse().ok())
+            .collect()
+    };
+    let high = num("high ");
+    assert_eq!(high.len(), 2, "{out}");
+    assert!(0 < high[0] && high[0] < high[1], "{out}");
+    assert_eq!(num("max "), [0, 0], "{out}");
+    let current: Vec<u64> = out
+        .lines()
+        .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert!(current.len() >= 2, "{out}");
+    for &c in &current[..2] {
+        assert!(30 << 20 < c && c < 140 << 20, "{out}");
+    }
+    assert!(current[0] < current[1], "{out}");
+}
 
 /// `test_memcg_high` with its page-cache half (`memcg_v2_high_pagecache.sh`) passes, and the
 /// memcg's dirty limits keep `file_dirty` under the free-run ceiling (15% of 30M) while `dd`

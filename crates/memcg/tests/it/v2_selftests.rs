@@ -557,3 +557,55 @@ fn dirty_pagecache_without_cgroup_writeback_is_not_limited() {
     assert!(dirty > 30 * MB * 20 / 100, "dirty {dirty}");
     eprintln!("without cgroup writeback: current {current}, file_dirty {dirty}");
 }
+
+/// `test_memcg_high_sync` (test_memcontrol.c, v6.6) on the machine: `mlock` of 200M under
+/// `memory.high` 30M and `memory.max` 140M with no swap. `try_charge_memcg` runs
+/// `mem_cgroup_handle_over_high` itself once more than `MEMCG_CHARGE_BATCH` pages are owed, so
+/// the resumable fault loop stops to sleep about 128 pages past `memory.high`, with `high`
+/// events and no `max` event; resumed after each sleep, it stops again every 128 pages with a
+/// penalty that grows with the overage up to `MEMCG_MAX_HIGH_DELAY_JIFFIES` (2 s at HZ 250),
+/// still far below `memory.max`.
+#[test]
+fn test_memcg_high_sync() {
+    let mut st = Selftest::new(0);
+    let memcg = st.create(MemcgId::ROOT);
+    let (pre_high, pre_max) = (st.event(memcg, "high"), st.event(memcg, "max"));
+    st.write(memcg, "memory.swap.max", "0").unwrap();
+    st.write(memcg, "memory.high", "30M").unwrap();
+    st.write(memcg, "memory.max", "140M").unwrap();
+    let p = st.task(memcg);
+    let size = 200 * MIB;
+    let addr = st.m.mmap_anon(p, Bytes(size)).unwrap();
+    let end = addr + size;
+    let first =
+        st.m.mlock_resumable(p, addr, Bytes(size), CPU)
+            .unwrap()
+            .expect("the mlock sleeps in the middle");
+    assert!(first.resume > addr && first.resume < end);
+    // cg_wait_for sees the first memory.events modification: high events, no max event.
+    assert!(st.event(memcg, "high") > pre_high);
+    assert_eq!(st.event(memcg, "max"), pre_max);
+    let current = st.read_long(memcg, "memory.current");
+    assert!(current > 30 * MB && current < 31 * MB, "{current}");
+    let (mut from, mut last) = (first.resume, first.jiffies);
+    for _ in 0..20 {
+        let s =
+            st.m.mlock_resumable(p, from, Bytes(end - from), CPU)
+                .unwrap()
+                .expect("still over memory.high: another sleep");
+        // About two batches of 64 pages between two sleeps.
+        assert!(s.resume - from <= 2 * 64 * 4096, "{}", s.resume - from);
+        assert!(
+            s.jiffies >= last && s.jiffies <= 500,
+            "{} after {last}",
+            s.jiffies
+        );
+        (from, last) = (s.resume, s.jiffies);
+    }
+    assert_eq!(last, 500);
+    assert_eq!(st.event(memcg, "max"), pre_max);
+    // Nothing is owed on the return to user space: each sleep was taken in the middle.
+    assert!(!st.m.over_high_pending());
+    st.m.exit_task(p, CPU);
+    st.m.check_invariants();
+}

@@ -16,7 +16,7 @@ cat A/memory.current
 cat A/memory.events
 memhold 5M &
 hog=$!
-sleep 1
+sleep 15
 cat A/memory.current
 cat A/memory.events
 grep -E '^(pgfault|pgscan|pgsteal) ' A/memory.stat
