@@ -136,6 +136,7 @@ mod facade;
 mod fault_inject;
 mod file;
 mod fs;
+pub mod fsnotify;
 mod hostfs;
 pub mod inotify;
 mod mem;
