@@ -98,12 +98,13 @@ impl<T: Tracer> Kernel<T> {
         let fd = self.install_fd(&mut st, pid, file, flags.cloexec)?;
         let id = self.fd_file(&st, pid, fd)?;
         let fsn = st.files[&id].fsn.clone();
-        // handle_truncate -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY on a
-        // regular file that was not just created; then do_sys_openat2's fsnotify_open (6.6).
+        // do_dentry_open's fsnotify_open (there since v6.5), then do_open's handle_truncate
+        // -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY on a regular file that was
+        // not just created.
+        self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
         if flags.truncate && flags.write && !created && attr.file_type == crate::FileType::Regular {
             self.fsnotify_file(&mut st, fsn.as_deref(), FS_MODIFY);
         }
-        self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
         Ok(fd)
     }
 

@@ -8,8 +8,9 @@
 //! sets `FS_EVENT_ON_CHILD`), then to the marks of the inode itself, without a name
 //! (`fsnotify_handle_event`: parent mark first); a mark gets the event when its mask has one of
 //! the event's bits; `IN_EXCL_UNLINK` parent marks skip events of an unlinked child. The hooks
-//! are those of `include/linux/fsnotify.h`: `fsnotify_open` (`do_sys_openat2`, after the
-//! `O_TRUNC` truncation's `fsnotify_change`, which is `FS_MODIFY`), `fsnotify_access`
+//! are those of `include/linux/fsnotify.h`: `fsnotify_open` (`do_dentry_open` since v6.5, so
+//! before the `O_TRUNC` truncation's `fsnotify_change`, `FS_MODIFY`, which then merges with the
+//! write's), `fsnotify_access`
 //! (`vfs_read` and `iterate_dir` when they return more than 0, `iterate_dir` every time),
 //! `fsnotify_modify` (`vfs_write` returning more than 0), `fsnotify_close` (`__fput`:
 //! `FS_CLOSE_WRITE` for a file opened for writing, else `FS_CLOSE_NOWRITE`), `fsnotify_create`
