@@ -1156,6 +1156,13 @@ impl<T: Tracer> Kernel<T> {
         self.sys_chown(pid, path, uid, gid)
     }
 
+    /// `utimensat(AT_FDCWD, path, NULL, 0)`: set the access and modification times to now
+    /// (what `touch` does); the owner, root or a writer may (EACCES otherwise). Raises
+    /// `IN_ATTRIB`.
+    pub fn utimens_now(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_utimens_now(pid, path)
+    }
+
     pub fn chdir(&self, pid: Pid, path: &str) -> SysResult<()> {
         self.sys_chdir(pid, path)
     }

@@ -4,8 +4,9 @@
 //! **touch:** creates each missing FILE empty (`open(O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK,
 //! 0666)`, the umask applied), `-c` creates none; errors are `touch: cannot touch 'F': TEXT`
 //! (status 1, the other files are still done); no operand prints `touch: missing file operand`
-//! and the hint. **Differences:** the simulated files keep no times, so updating them does
-//! nothing; `-d`, `-r`, `-t`, `--date`, `--reference`, `--time` are refused as not simulated.
+//! and the hint; each file's times are then set to now (`fdutimensat(fd, NULL)`, or
+//! `utimensat(NULL)` with `-c`: an inotify watch sees `IN_ATTRIB`). **Differences:** `-d`, `-r`,
+//! `-t`, `--date`, `--reference`, `--time` are refused as not simulated.
 //!
 //! **pidof:** the pids of the processes whose name (`comm`) or the last part of whose
 //! `argv[0]` is NAME, newest first, separated by blanks (`-d SEP`); `-s` the newest only,
@@ -160,7 +161,7 @@ fn touch(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             continue;
         }
         let r = if no_create {
-            k.stat(pid, f).map(|_| ()).or_else(|e| {
+            k.utimens_now(pid, f).or_else(|e| {
                 if e.errno == cgsim_ktypes::Errno::ENOENT {
                     Ok(())
                 } else {
@@ -175,8 +176,11 @@ fn touch(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
                 nonblock: true,
                 ..OpenFlags::default()
             };
-            k.open(pid, f, flags, 0o666).map(|fd| {
+            // open(O_CREAT), then fdutimensat(fd, NULL): the times become now.
+            k.open(pid, f, flags, 0o666).and_then(|fd| {
+                let r = k.utimens_now(pid, f);
                 let _ = k.close(pid, fd);
+                r
             })
         };
         if let Err(e) = r {
