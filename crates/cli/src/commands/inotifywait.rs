@@ -1,26 +1,36 @@
-//! `inotifywait` from inotify-tools 3.22 (`src/inotifywait.c`, `libinotifytools`): wait for
-//! inotify events on files and print them, the cgroup v2 way of being told that
-//! `cgroup.events`, `memory.events`, `memory.events.local` or `memory.swap.events` changed
+//! `inotifywait` from inotify-tools 3.22 (`src/inotifywait.c`, `src/common.c`,
+//! `libinotifytools`): wait for inotify events on files and directories and print them; on
+//! cgroup v2 the way of being told that `cgroup.events`, `memory.events`,
+//! `memory.events.local` or `memory.swap.events` changed
 //! (`Documentation/admin-guide/cgroup-v2.rst`: "a value change in this file generates a file
-//! modified event").
+//! modified event"), and of seeing cgroups come and go in a watched directory.
 //!
-//! **Follows:** inotify-tools 3.22.6.0: `getopt_long` with `mrhcdsPqt:fo:e:IFS` and its long
-//! options; `-e` takes event names, comma-separated, case-insensitive (`'X' is not a valid
-//! event!  Run with the '--help' option to see a list of events.`); `-t` a decimal number of
-//! seconds (0: never time out); `--format` with `%w %f %e %Xe %c %n %0 %%` (a newline appended
-//! unless `--no-newline`); without `-q`, `Setting up watches.` and `Watches established.` on
-//! stderr; `Couldn't watch FILE: ERROR` when `inotify_add_watch` fails; an event line is
-//! `%w %,e %f` (the watched path, the event names, the name inside a watched directory, empty
-//! for a file); exit 0 after an event asked for, 1 after another one (`IGNORED` when the
-//! cgroup is removed) or an error, 2 on timeout; `-m` keeps going. `--help` prints the help on
-//! standard output and exits 1, as the real tool does (its option parser returns false).
+//! **Follows:** inotify-tools 3.22.6.0 built without fanotify (Debian's: `-I`, `-F`, `-S` are
+//! accepted and do nothing): `getopt_long` with `mrhcdsPqt:fo:e:IFS` and its long options, then
+//! `parse_opts`' checks in its order (`--exclude and --excludei cannot both be specified.`,
+//! `-c and --format cannot both be specified.`, `--timefmt cannot be specified without
+//! --format.`, `%T is in --format string, but --timefmt was not specified.`, ...); `-e` takes
+//! event names, comma-separated, case-insensitive; `-t` a decimal number of seconds (0: never
+//! time out); `--format` with `%w %f %e %Xe %T %c %n %0 %%` (a newline appended unless
+//! `--no-newline`), `-c` `output_event_csv`; `--exclude`/`--include` (`i`: case-insensitive)
+//! match the extended regular expression against `%w%f` and drop the event (keep only
+//! matching ones); `-r` is `inotifytools_watch_recursively_with_exclude` (each directory
+//! below, depth first, before the directory itself; `@DIR` operands and `--fromfile` lines
+//! exclude), and with `-m` a created directory is watched recursively in turn; `-o` appends
+//! the events to a file; `-s` sends the messages to syslog; without `-q`, `Setting up
+//! watches.` (with `-r`: `  Beware: since -r was given, this may take a while!`) and
+//! `Watches established.` on stderr; `Couldn't watch FILE: ERROR`; an event line is `%w %,e
+//! %f` (a watched directory's path ends with `/`); exit 0 after an event asked for, 1 after
+//! another one (`IGNORED`) or an error, 2 on timeout; `-m` keeps going. `--help` prints the
+//! help on standard output and exits 1, as the real tool does (its option parser returns
+//! false).
 //!
-//! **Differences:** `-r`, `-d`, `-s`, `-c`, `-o`, `--fromfile`, `--timefmt`/`%T`,
-//! `--exclude*`/`--include*`, `-P` and `@FILE` exclusions are not simulated (a message, exit
-//! 1). With `-t`, the program looks at its inotify fd every 10 ms of simulated time instead
-//! of sleeping in `select` with a timeout, and the shell knows only the first deadline: a
-//! foreground `inotifywait -m -t N` that saw an event is left running in the background. Events
-//! are those the simulated kernel queues (`cgsim_cgroupfs::inotify`).
+//! **Differences:** `-d` is not simulated (a message, exit 1); `-s` messages go nowhere (no
+//! syslog daemon); `%T` is the simulated clock in UTC. With `-t`, the program looks at its
+//! inotify fd every 10 ms of simulated time instead of sleeping in `select` with a timeout,
+//! and the shell knows only the first deadline: a foreground `inotifywait -m -t N` that saw an
+//! event is left running in the background. Events are those the simulated kernel queues
+//! (`cgsim_cgroupfs::fsnotify`, `cgsim_cgroupfs::inotify`).
 
 use super::libcgroup::getopt::{Got, HasArg, LongOpt, getopt_long};
 use super::{Kind, Registry, Spawn};
@@ -111,9 +121,10 @@ Events:
 pub(crate) fn register(r: &mut Registry) {
     r.add(
         "inotifywait",
-        "inotifywait [-m] [-q] [-e EVENT] [-t SECONDS] [--format FMT] FILE...",
-        "wait for inotify events (modify on cgroup.events, memory.events) and print them \
-         (inotify-tools; run -m with &)",
+        "inotifywait [-m] [-r] [-q] [-c] [-e EVENT] [-t SECONDS] [--format FMT] FILE...",
+        "wait for inotify events on files and directories (open, access, modify, create, \
+         delete, ...; modify on cgroup.events, memory.events) and print them (inotify-tools; \
+         run -m with &)",
         Kind::Program(inotifywait),
     );
     r.set_help("inotifywait", HELP);
