@@ -92,18 +92,21 @@ impl<T: Tracer> Kernel<T> {
         let fsn = FsnPath::of(&w, attr.file_type);
         if created && let Some(dir) = &fsn.parent {
             // vfs_create -> fsnotify_create, in the lookup, before the open.
-            self.fsnotify_create(&mut st, &dir.clone(), &fsn.name, false);
+            self.fsnotify_create(&mut st, dir, &fsn.name, false);
         }
         file.fsn = Some(Box::new(fsn));
         let fd = self.install_fd(&mut st, pid, file, flags.cloexec)?;
-        let id = self.fd_file(&st, pid, fd)?;
-        let fsn = st.files[&id].fsn.clone();
-        // do_dentry_open's fsnotify_open (there since v6.5), then do_open's handle_truncate
-        // -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY on a regular file that was
-        // not just created.
-        self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
-        if flags.truncate && flags.write && !created && attr.file_type == crate::FileType::Regular {
-            self.fsnotify_file(&mut st, fsn.as_deref(), FS_MODIFY);
+        if !st.fsnotify.is_empty() {
+            let id = self.fd_file(&st, pid, fd)?;
+            let fsn = st.files[&id].fsn.clone();
+            // do_dentry_open's fsnotify_open (there since v6.5), then do_open's
+            // handle_truncate -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY on a
+            // regular file that was not just created.
+            self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
+            let truncated = flags.truncate && flags.write && !created;
+            if truncated && attr.file_type == crate::FileType::Regular {
+                self.fsnotify_file(&mut st, fsn.as_deref(), FS_MODIFY);
+            }
         }
         Ok(fd)
     }
