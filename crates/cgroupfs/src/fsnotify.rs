@@ -35,6 +35,7 @@
 //! pays nothing. An open file keeps the dentry it was opened through (`FsnPath`): there is no
 //! rename, so a file's parent and name do not change while it is open.
 
+use crate::mount::Super;
 use crate::namei::{Node, Walked};
 use crate::state::State;
 use crate::task::FileId;
@@ -59,6 +60,8 @@ pub const FS_CREATE: u32 = 0x0000_0100;
 pub const FS_DELETE: u32 = 0x0000_0200;
 /// `FS_DELETE_SELF`.
 pub const FS_DELETE_SELF: u32 = 0x0000_0400;
+/// `FS_UNMOUNT`.
+pub const FS_UNMOUNT: u32 = 0x0000_2000;
 /// `FS_ISDIR`.
 pub const FS_ISDIR: u32 = 0x4000_0000;
 
@@ -126,12 +129,32 @@ impl Marks {
         self.marks.retain(|m| m.group != group);
     }
 
+    /// Every mark on an inode of superblock `sb`, in the order they were added.
+    fn on_super(&self, sb: &Super) -> Vec<(Node, FileId, i32)> {
+        self.marks
+            .iter()
+            .filter(|m| on_super(sb, &m.node))
+            .map(|m| (m.node.clone(), m.group, m.wd))
+            .collect()
+    }
+
     fn on(&self, node: &Node) -> Vec<(FileId, i32)> {
         self.marks
             .iter()
             .filter(|m| &m.node == node)
             .map(|m| (m.group, m.wd))
             .collect()
+    }
+}
+
+/// Whether `node` is an inode of superblock `sb`.
+fn on_super(sb: &Super, node: &Node) -> bool {
+    match (sb, node) {
+        (Super::Tmpfs(id), Node::Tmpfs { sb, .. }) => sb == id,
+        (Super::Cgroup(c), Node::Cgroup(n)) => n.root == c.0,
+        (Super::Host(id), Node::Host { fs, .. }) => fs == id,
+        (Super::Proc, Node::Proc(_)) | (Super::Debugfs, Node::Debugfs(_)) => true,
+        _ => false,
     }
 }
 
@@ -249,6 +272,32 @@ impl<T: Tracer> Kernel<T> {
     /// to its group (`inotify_freeing_mark`).
     pub(crate) fn fsnotify_inode_delete(&self, st: &mut State<T>, node: &Node) {
         for (group, wd) in st.fsnotify.on(node) {
+            self.inotify_destroy_mark(st, group, wd);
+        }
+    }
+
+    /// `fsnotify_sb_delete` -> `fsnotify_unmount_inodes`, when the last mount of superblock
+    /// `sb` goes (`generic_shutdown_super`): each watched inode's marks get `FS_UNMOUNT`
+    /// (every inotify mark has it, `inotify_arg_to_mask`), then are destroyed (`IN_IGNORED`).
+    pub(crate) fn fsnotify_sb_delete(&self, st: &mut State<T>, sb: &Super) {
+        if st.fsnotify.is_empty() {
+            return;
+        }
+        for (node, group, wd) in st.fsnotify.on_super(sb) {
+            let isdir = self
+                .attr(st, &node)
+                .is_ok_and(|a| a.file_type == FileType::Directory);
+            let mask = FS_UNMOUNT | if isdir { FS_ISDIR } else { 0 };
+            self.inotify_handle_inode_event(
+                st,
+                Delivery {
+                    group,
+                    wd,
+                    mask,
+                    name: None,
+                    unlinked: false,
+                },
+            );
             self.inotify_destroy_mark(st, group, wd);
         }
     }

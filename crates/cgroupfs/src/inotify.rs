@@ -41,8 +41,9 @@
 //!   (`kernfs_notify_work`), soon after the change; here it is queued when the reader looks,
 //!   so it follows the VFS events queued meanwhile.
 //! * No `max_user_watches` limit (ENOSPC); `max_queued_events` and `max_user_instances` are
-//!   fixed at their defaults (no `/proc/sys/fs/inotify`); no `FIONREAD`; no `IN_UNMOUNT` (a
-//!   watch does not keep its mount busy, and survives the unmount silently).
+//!   fixed at their defaults (no `/proc/sys/fs/inotify`); no `FIONREAD`. A watch does not keep
+//!   its mount busy; when the last mount of its file system goes, it gets `IN_UNMOUNT` and
+//!   `IN_IGNORED` (`fsnotify_sb_delete`).
 //! * A blocking read that would sleep returns EAGAIN; a simulated program then returns
 //!   [`crate::Step::WaitReadable`] and the scheduler asks again, as for eventfd.
 
@@ -485,7 +486,8 @@ impl<T: Tracer> Kernel<T> {
         let Some(w) = ino.watches.get(&d.wd) else {
             return;
         };
-        if d.mask & w.mask & IN_ALL_EVENTS == 0 {
+        // Every inotify mark also has FS_UNMOUNT (`inotify_arg_to_mask`).
+        if d.mask & (w.mask | IN_UNMOUNT) & (IN_ALL_EVENTS | IN_UNMOUNT) == 0 {
             return;
         }
         if d.unlinked && w.mask & IN_EXCL_UNLINK != 0 {

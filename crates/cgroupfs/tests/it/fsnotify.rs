@@ -290,3 +290,32 @@ fn instances_limit() {
     k.close(INIT, fds.pop().unwrap()).unwrap();
     k.inotify_init1(INIT, 0).unwrap();
 }
+
+#[test]
+fn unmount_ends_the_watches_of_its_file_system() {
+    let k = boot_6_6();
+    k.mkdir(INIT, "/mnt", 0o755).unwrap();
+    k.mount(INIT, "tmpfs", "/mnt", "tmpfs", false, None)
+        .unwrap();
+    k.mkdir(INIT, "/mnt/d", 0o755).unwrap();
+    echo(&k, INIT, "/mnt/f", "x").unwrap();
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    // A mask without IN_UNMOUNT: every inotify mark gets it anyway.
+    let d = k.inotify_add_watch(INIT, fd, "/mnt/d", IN_CREATE).unwrap();
+    let f = k.inotify_add_watch(INIT, fd, "/mnt/f", IN_OPEN).unwrap();
+    let other = k.inotify_add_watch(INIT, fd, "/tmp", IN_CREATE).unwrap();
+    // A watch does not keep the file system busy.
+    k.umount(INIT, "/mnt").unwrap();
+    assert_eq!(
+        events(&k, fd),
+        vec![
+            ev(d, IN_UNMOUNT | IN_ISDIR, ""),
+            ev(d, IN_IGNORED, ""),
+            ev(f, IN_UNMOUNT, ""),
+            ev(f, IN_IGNORED, ""),
+        ]
+    );
+    // The other file system's watch stays.
+    k.mkdir(INIT, "/tmp/x", 0o755).unwrap();
+    assert_eq!(events(&k, fd), vec![ev(other, IN_CREATE | IN_ISDIR, "x")]);
+}
