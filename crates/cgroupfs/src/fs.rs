@@ -9,7 +9,9 @@
 //! checks (EEXIST) before write permission on the parent (EACCES) and the sticky rule (EPERM),
 //! then mount points (EBUSY), then the filesystem's own operation (ENOTEMPTY, or EPERM/EACCES
 //! for filesystems without that operation, as `/proc` and cgroupfs lack `create`/`unlink`).
-//! **Differences:** no timestamps, links or `O_NOFOLLOW`; an open fd of an unlinked tmpfs file
+//! Each of these calls the fsnotify hook 6.6 has at that point (`include/linux/fsnotify.h`:
+//! open, access, modify, close, create, mkdir, delete, attribute changes; see `fsnotify.rs`).
+//! **Differences:** no links or `O_NOFOLLOW`; an open fd of an unlinked tmpfs file
 //! reads as empty and swallows writes (the inode is freed at unlink).
 
 use crate::file::{FileKind, OpenFile, read_at};
@@ -99,13 +101,22 @@ impl<T: Tracer> Kernel<T> {
         if !st.fsnotify.is_empty() {
             let id = self.fd_file(&st, pid, fd)?;
             let fsn = st.files[&id].fsn.clone();
-            // do_dentry_open's fsnotify_open (there since v6.5), then do_open's
-            // handle_truncate -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY on a
-            // regular file that was not just created.
-            self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
-            let truncated = flags.truncate && flags.write && !created;
-            if truncated && attr.file_type == crate::FileType::Regular {
+            // do_open's handle_truncate -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY
+            // on a regular file that was not just created. fsnotify_open comes before it from
+            // v6.5 (do_dentry_open), after it before (do_sys_open, once the file is open).
+            let truncated = flags.truncate
+                && flags.write
+                && !created
+                && attr.file_type == crate::FileType::Regular;
+            let open_first = self.params.kernel >= crate::KernelVersion::V6_6;
+            if open_first {
+                self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
+            }
+            if truncated {
                 self.fsnotify_file(&mut st, fsn.as_deref(), FS_MODIFY);
+            }
+            if !open_first {
+                self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
             }
         }
         Ok(fd)

@@ -30,7 +30,11 @@
 //! cgroup's directory or files (the watch's mark keeps the inode; kernfs started clearing the
 //! link count, for these events, in v7.1).
 //!
-//! **Differences:** the marks are a list searched on each event, not a per-inode connector; the
+//! The presets older than 6.6 report the `O_TRUNC` truncation's `FS_MODIFY` before `FS_OPEN`
+//! (`fsnotify_open` was in `do_sys_open` until v6.5).
+//!
+//! **Differences:** the older presets otherwise follow 6.6 (their cgroupfs before kernfs, v3.14,
+//! is not checked for `IN_DELETE_SELF` on `rmdir`); the marks are a list searched on each event, not a per-inode connector; the
 //! empty list is the "no `s_fsnotify_connectors`" shortcut, one load, so a kernel with no watch
 //! pays nothing. An open file keeps the dentry it was opened through (`FsnPath`): there is no
 //! rename, so a file's parent and name do not change while it is open.

@@ -319,3 +319,24 @@ fn unmount_ends_the_watches_of_its_file_system() {
     k.mkdir(INIT, "/tmp/x", 0o755).unwrap();
     assert_eq!(events(&k, fd), vec![ev(other, IN_CREATE | IN_ISDIR, "x")]);
 }
+
+#[test]
+fn before_6_5_the_truncation_comes_before_open() {
+    let k = Kernel::boot(BootParams::kernel("2.6.35").expect("a preset"));
+    let _ = k.mkdir(INIT, "/tmp", 0o755);
+    echo(&k, INIT, "/tmp/f", "x").unwrap();
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, fd, "/tmp/f", IN_ALL_EVENTS)
+        .unwrap();
+    echo(&k, INIT, "/tmp/f", "y").unwrap();
+    assert_eq!(
+        events(&k, fd),
+        vec![
+            ev(wd, IN_MODIFY, ""),
+            ev(wd, IN_OPEN, ""),
+            ev(wd, IN_MODIFY, ""),
+            ev(wd, IN_CLOSE_WRITE, ""),
+        ]
+    );
+}
