@@ -188,7 +188,7 @@ fn event_names(mask: u32, sep: char) -> String {
 }
 
 /// `inotifytools_str_to_event`: `None` for a name it does not know.
-fn parse_events(s: &str) -> Option<u32> {
+pub(super) fn parse_events(s: &str) -> Option<u32> {
     let mut mask = 0;
     for part in s.split(',') {
         if part.is_empty() {
@@ -222,6 +222,29 @@ struct Opts {
     /// What the option loop printed on the way (the repeated `--exclude` warnings).
     warnings: String,
     files: Vec<String>,
+}
+
+/// `is_timeout_option_valid` (`src/common.c`): `strtol` into an unsigned int, so a negative
+/// value wraps, as in the real tool.
+pub(super) fn parse_timeout(a: &str) -> Result<u64, String> {
+    if a.is_empty() {
+        return Err("The provided value is not a valid timeout value.\n\
+                    Please specify a long int value."
+            .to_string());
+    }
+    let digits = a.trim_start();
+    let (neg, d) = match digits.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, digits.strip_prefix('+').unwrap_or(digits)),
+    };
+    if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "'{a}' is not a valid timeout value.\nPlease specify a long int value."
+        ));
+    }
+    let n: i64 = d.parse().unwrap_or(i64::MAX);
+    let n = if neg { n.wrapping_neg() } else { n };
+    Ok(u64::from(n as u32))
 }
 
 /// `parse_opts`: options in getopt's order, the first problem wins as in the real loop, then
@@ -334,33 +357,7 @@ fn parse(argv: &[String]) -> Result<Result<Opts, String>, (String, i32)> {
                 }
                 o.outfile = arg;
             }
-            't' => {
-                let a = arg.unwrap_or_default();
-                if a.is_empty() {
-                    return fail(
-                        "The provided value is not a valid timeout value.\n\
-                         Please specify a long int value.",
-                    );
-                }
-                let digits = a.trim_start();
-                let (neg, d) = match digits.strip_prefix('-') {
-                    Some(r) => (true, r),
-                    None => (false, digits.strip_prefix('+').unwrap_or(digits)),
-                };
-                if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err((
-                        format!(
-                            "'{a}' is not a valid timeout value.\n\
-                             Please specify a long int value."
-                        ),
-                        1,
-                    ));
-                }
-                // strtol into an unsigned int: a negative value wraps, as in the real tool.
-                let n: i64 = d.parse().unwrap_or(i64::MAX);
-                let n = if neg { n.wrapping_neg() } else { n };
-                o.timeout = u64::from(n as u32);
-            }
+            't' => o.timeout = parse_timeout(&arg.unwrap_or_default()).map_err(|m| (m, 1))?,
             'e' => {
                 let a = arg.unwrap_or_default();
                 match parse_events(&a) {
@@ -457,12 +454,14 @@ fn inotifywait(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
     Ok(Spawn {
         program: Box::new(InotifyWait {
             orig,
-            events,
+            w: Watches {
+                events,
+                wds: Vec::new(),
+            },
             o,
             fd: None,
             out: Fd(1),
             regex: None,
-            wds: Vec::new(),
             pending: VecDeque::new(),
             deadline,
         }),
@@ -488,21 +487,108 @@ pub struct InotifyWait {
     o: Opts,
     /// The events asked for (`orig_events`): those printed.
     orig: u32,
-    /// The mask the watches are added with (`-m -r` adds creations and moves).
-    events: u32,
+    /// The watches, added with the asked events (`-m -r` adds creations and moves).
+    w: Watches,
     fd: Option<Fd>,
     /// Where events are printed: standard output, or the `-o` file.
     out: Fd,
     /// `--exclude`/`--include`: the compiled pattern and whether it is inverted.
     regex: Option<(regex::Regex, bool)>,
-    /// The watch descriptors and the paths they were added for (`inotifytools`' table; a
-    /// directory's path ends with `/`).
-    wds: Vec<(i32, String)>,
     pending: VecDeque<InotifyEvent>,
     deadline: Option<u64>,
 }
 
 const MS: u64 = 1_000_000;
+
+/// `libinotifytools`' watch table: each watch descriptor with the path it was added for (a
+/// directory's path ends with `/`), and the mask the watches are added with.
+pub(super) struct Watches {
+    pub(super) events: u32,
+    pub(super) wds: Vec<(i32, String)>,
+}
+
+impl Watches {
+    pub(super) fn watched(&self, wd: i32) -> &str {
+        self.wds
+            .iter()
+            .find(|(w, _)| *w == wd)
+            .map(|(_, p)| p.as_str())
+            .unwrap_or("")
+    }
+
+    /// `inotifytools_watch_file`: add the watch, remember its path (a directory's with `/`).
+    pub(super) fn watch_file(
+        &mut self,
+        k: &Kernel,
+        pid: Pid,
+        fd: Fd,
+        path: &str,
+    ) -> Result<(), Errno> {
+        let wd = k
+            .inotify_add_watch(pid, fd, path, self.events)
+            .map_err(|e| e.errno)?;
+        let is_dir = k
+            .stat(pid, path)
+            .is_ok_and(|st| st.file_type == cgsim_cgroupfs::FileType::Directory);
+        let name = if is_dir && !path.ends_with('/') {
+            format!("{path}/")
+        } else {
+            path.to_string()
+        };
+        match self.wds.iter_mut().find(|(w, _)| *w == wd) {
+            Some(e) => e.1 = name,
+            None => self.wds.push((wd, name)),
+        }
+        Ok(())
+    }
+
+    /// `inotifytools_watch_recursively_with_exclude`: every directory below `path` first
+    /// (depth first, in `readdir` order, skipping the `@` exclusions and unreadable or vanished
+    /// directories), then `path` itself; a file is watched as it is.
+    pub(super) fn watch_recursively(
+        &mut self,
+        k: &Kernel,
+        pid: Pid,
+        fd: Fd,
+        path: &str,
+        exclude: &[String],
+    ) -> Result<(), Errno> {
+        let entries = match k.readdir(pid, path) {
+            Ok(e) => e,
+            Err(e) if e.errno == Errno::ENOTDIR => return self.watch_file(k, pid, fd, path),
+            Err(e) => return Err(e.errno),
+        };
+        let my_path = if path.ends_with('/') {
+            path.to_string()
+        } else {
+            format!("{path}/")
+        };
+        for ent in entries {
+            if ent.name == "." || ent.name == ".." {
+                continue;
+            }
+            // lstat: a directory, not a symlink to one (the dirent's type says the same here).
+            if ent.file_type != cgsim_cgroupfs::FileType::Directory {
+                continue;
+            }
+            let next = format!("{my_path}{}", ent.name);
+            let next = format!("{next}/");
+            let excluded = exclude.iter().any(|x| {
+                let x = x.strip_suffix('/').unwrap_or(x);
+                next.len() == x.len() + 1 && next.starts_with(x)
+            });
+            if excluded {
+                continue;
+            }
+            match self.watch_recursively(k, pid, fd, &next, exclude) {
+                Ok(()) => {}
+                Err(Errno::EACCES | Errno::ENOENT | Errno::ELOOP) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.watch_file(k, pid, fd, &my_path)
+    }
+}
 
 /// `csv_escape`: quoted (with `"` doubled) when it holds `"`, `,` or a newline or starts or
 /// ends with a space.
@@ -517,17 +603,9 @@ fn csv_escape(s: &str) -> String {
 }
 
 impl InotifyWait {
-    fn watched(&self, wd: i32) -> &str {
-        self.wds
-            .iter()
-            .find(|(w, _)| *w == wd)
-            .map(|(_, p)| p.as_str())
-            .unwrap_or("")
-    }
-
     /// `inotifytools_snprintf`.
     fn format(&self, k: &Kernel, ev: &InotifyEvent, fmt: &str) -> Vec<u8> {
-        let watched = self.watched(ev.wd);
+        let watched = self.w.watched(ev.wd);
         let f: Vec<char> = fmt.chars().collect();
         let mut out = String::new();
         let mut i = 0;
@@ -576,7 +654,7 @@ impl InotifyWait {
     /// `output_event_csv`.
     fn csv(&self, ev: &InotifyEvent) -> Vec<u8> {
         let mut out = String::new();
-        let w = csv_escape(self.watched(ev.wd));
+        let w = csv_escape(self.w.watched(ev.wd));
         if !w.is_empty() {
             out.push_str(&w);
             out.push(',');
@@ -594,73 +672,6 @@ impl InotifyWait {
         if !self.o.syslog {
             let _ = k.write(pid, Fd(2), msg.as_bytes());
         }
-    }
-
-    /// `inotifytools_watch_file`: add the watch, remember its path (a directory's with `/`).
-    fn watch_file(&mut self, k: &Kernel, pid: Pid, fd: Fd, path: &str) -> Result<(), Errno> {
-        let wd = k
-            .inotify_add_watch(pid, fd, path, self.events)
-            .map_err(|e| e.errno)?;
-        let is_dir = k
-            .stat(pid, path)
-            .is_ok_and(|st| st.file_type == cgsim_cgroupfs::FileType::Directory);
-        let name = if is_dir && !path.ends_with('/') {
-            format!("{path}/")
-        } else {
-            path.to_string()
-        };
-        match self.wds.iter_mut().find(|(w, _)| *w == wd) {
-            Some(e) => e.1 = name,
-            None => self.wds.push((wd, name)),
-        }
-        Ok(())
-    }
-
-    /// `inotifytools_watch_recursively_with_exclude`: every directory below `path` first
-    /// (depth first, in `readdir` order, skipping the `@` exclusions and unreadable or vanished
-    /// directories), then `path` itself; a file is watched as it is.
-    fn watch_recursively(
-        &mut self,
-        k: &Kernel,
-        pid: Pid,
-        fd: Fd,
-        path: &str,
-        exclude: &[String],
-    ) -> Result<(), Errno> {
-        let entries = match k.readdir(pid, path) {
-            Ok(e) => e,
-            Err(e) if e.errno == Errno::ENOTDIR => return self.watch_file(k, pid, fd, path),
-            Err(e) => return Err(e.errno),
-        };
-        let my_path = if path.ends_with('/') {
-            path.to_string()
-        } else {
-            format!("{path}/")
-        };
-        for ent in entries {
-            if ent.name == "." || ent.name == ".." {
-                continue;
-            }
-            // lstat: a directory, not a symlink to one (the dirent's type says the same here).
-            if ent.file_type != cgsim_cgroupfs::FileType::Directory {
-                continue;
-            }
-            let next = format!("{my_path}{}", ent.name);
-            let next = format!("{next}/");
-            let excluded = exclude.iter().any(|x| {
-                let x = x.strip_suffix('/').unwrap_or(x);
-                next.len() == x.len() + 1 && next.starts_with(x)
-            });
-            if excluded {
-                continue;
-            }
-            match self.watch_recursively(k, pid, fd, &next, exclude) {
-                Ok(()) => {}
-                Err(Errno::EACCES | Errno::ENOENT | Errno::ELOOP) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.watch_file(k, pid, fd, &my_path)
     }
 
     /// `main` up to "Watches established.": the instance, the patterns, the file list, the
@@ -771,9 +782,9 @@ impl InotifyWait {
         }
         for path in watch {
             let r = if self.o.recursive {
-                self.watch_recursively(k, pid, fd, &path, &exclude)
+                self.w.watch_recursively(k, pid, fd, &path, &exclude)
             } else {
-                self.watch_file(k, pid, fd, &path)
+                self.w.watch_file(k, pid, fd, &path)
             };
             if let Err(e) = r {
                 let msg = if e == Errno::ENOSPC {
@@ -802,7 +813,7 @@ impl InotifyWait {
         };
         let name = format!(
             "{}{}",
-            self.watched(ev.wd),
+            self.w.watched(ev.wd),
             String::from_utf8_lossy(&ev.name)
         );
         re.is_match(&name) != *invert
@@ -870,13 +881,13 @@ impl Program for InotifyWait {
                 // A new directory: watch it and what is already in it.
                 let dir = format!(
                     "{}{}/",
-                    self.watched(ev.wd),
+                    self.w.watched(ev.wd),
                     String::from_utf8_lossy(&ev.name)
                 );
                 let is_dir = k
                     .stat(pid, &dir)
                     .is_ok_and(|st| st.file_type == cgsim_cgroupfs::FileType::Directory);
-                if is_dir && let Err(e) = self.watch_recursively(k, pid, fd, &dir, &[]) {
+                if is_dir && let Err(e) = self.w.watch_recursively(k, pid, fd, &dir, &[]) {
                     self.error(
                         k,
                         pid,
@@ -886,7 +897,7 @@ impl Program for InotifyWait {
             }
             if !self.o.monitor {
                 // Not an event the watches were added for (IGNORED...): a failure.
-                return Step::Exit(if ev.mask & self.events != 0 { 0 } else { 1 });
+                return Step::Exit(if ev.mask & self.w.events != 0 { 0 } else { 1 });
             }
         }
     }
