@@ -27,19 +27,19 @@
 //! **Differences:**
 //! * `kernfs_notify` is seen as `poll` sees it (`psi.rs`): the text of each notifying file a
 //!   watch covers (`cgroup.events`, `memory.events`, `memory.events.local`,
-//!   `memory.swap.events`: the `cgroup_file_notify` files of 6.6 whose controllers are
-//!   simulated; `pids.events`, `misc.events`, `hugetlb.*.events` and `cpuset.cpus.partition`
-//!   belong to controllers the simulator lacks) is compared with its text when the watch was
+//!   `memory.swap.events`: the `cgroup_file_notify` files of 6.6 the simulator has;
+//!   `pids.events`, `misc.events` and `hugetlb.*.events` belong to controllers it lacks, and
+//!   its cpuset has no `cpuset.cpus.partition`) is compared with its text when the watch was
 //!   added or last reported, when the reader reads, polls or is asked by the scheduler whether
 //!   it can run. So the memory controller's paths pay nothing for it. The counters of
 //!   `memory.events` only grow, so every change is seen, but a `populated` flip and back
 //!   between two looks is missed, and several modifications between two looks make one
-//!   `IN_MODIFY`, which is what `cgroup_file_notify`'s rate limit (`CGROUP_FILE_NOTIFY_MIN_INTV`,
-//!   `DIV_ROUND_UP(HZ, 100)` jiffies: at most 100 notifications a second per file, later ones
-//!   deferred to a timer) does for changes within 10 ms; changes seen more than one look apart
-//!   are not held back to the 10 ms boundary. The kernel sends the event from a workqueue
-//!   (`kernfs_notify_work`), soon after the change; here it is queued when the reader looks,
-//!   so it follows the VFS events queued meanwhile.
+//!   `IN_MODIFY`, which is what `cgroup_file_notify`'s rate limit
+//!   (`CGROUP_FILE_NOTIFY_MIN_INTV`, `DIV_ROUND_UP(HZ, 100)` jiffies: at most 100
+//!   notifications a second per file, later ones deferred to a timer) does for changes within
+//!   10 ms; changes seen more than one look apart are not held back to the 10 ms boundary. The
+//!   kernel sends the event from a workqueue (`kernfs_notify_work`), soon after the change;
+//!   here it is queued when the reader looks, so it follows the VFS events queued meanwhile.
 //! * No `max_user_watches` limit (ENOSPC); `max_queued_events` and `max_user_instances` are
 //!   fixed at their defaults (no `/proc/sys/fs/inotify`); no `FIONREAD`. A watch does not keep
 //!   its mount busy; when the last mount of its file system goes, it gets `IN_UNMOUNT` and
