@@ -160,34 +160,38 @@ fn touch(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         if f == "-" {
             continue;
         }
-        let r = if no_create {
-            k.utimens_now(pid, f).or_else(|e| {
-                if e.errno == cgsim_ktypes::Errno::ENOENT {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })
-        } else {
-            let flags = OpenFlags {
-                read: false,
-                write: true,
-                create: true,
-                nonblock: true,
-                ..OpenFlags::default()
-            };
-            // open(O_CREAT), then fdutimensat(fd, NULL): the times become now.
-            k.open(pid, f, flags, 0o666).and_then(|fd| {
-                let r = k.utimens_now(pid, f);
-                let _ = k.close(pid, fd);
-                r
-            })
+        // touch.c's touch(): open(O_WRONLY|O_CREAT) unless -c (its errno kept), then
+        // fdutimensat on the fd or, when the open failed (a directory: EISDIR), on the name.
+        let flags = OpenFlags {
+            read: false,
+            write: true,
+            create: true,
+            nonblock: true,
+            ..OpenFlags::default()
         };
-        if let Err(e) = r {
-            sh.write_err(
-                pid,
-                &format!("touch: cannot touch '{f}': {}\n", e.errno.strerror()),
-            );
+        let (fd, open_errno) = if no_create {
+            (None, None)
+        } else {
+            match k.open(pid, f, flags, 0o666) {
+                Ok(fd) => (Some(fd), None),
+                Err(e) => (None, Some(e.errno)),
+            }
+        };
+        let times = k.utimens_now(pid, f);
+        if let Some(fd) = fd {
+            let _ = k.close(pid, fd);
+        }
+        let msg = match (times, open_errno) {
+            (Ok(()), _) => None,
+            (Err(_), Some(e)) => Some(format!("touch: cannot touch '{f}': {}\n", e.strerror())),
+            (Err(e), None) if no_create && e.errno == cgsim_ktypes::Errno::ENOENT => None,
+            (Err(e), None) => Some(format!(
+                "touch: setting times of '{f}': {}\n",
+                e.errno.strerror()
+            )),
+        };
+        if let Some(m) = msg {
+            sh.write_err(pid, &m);
             status = 1;
         }
     }
