@@ -69,6 +69,9 @@ pub struct OpenFile<T: Tracer> {
     pub refs: usize,
     /// The mount the file was opened through (`f_path.mnt`), 0 for none; keeps `umount` busy.
     pub mnt: u64,
+    /// The dentry it was opened through, for fsnotify (`fsnotify.rs`); `None` for files with
+    /// no path (pipes, eventfd, inotify) and internal opens, which report no events.
+    pub fsn: Option<Box<crate::fsnotify::FsnPath>>,
 }
 
 impl<T: Tracer> OpenFile<T> {
@@ -82,6 +85,7 @@ impl<T: Tracer> OpenFile<T> {
             pos: 0,
             refs: 0,
             mnt: 0,
+            fsn: None,
         }
     }
 }

@@ -9,10 +9,13 @@
 //! checks (EEXIST) before write permission on the parent (EACCES) and the sticky rule (EPERM),
 //! then mount points (EBUSY), then the filesystem's own operation (ENOTEMPTY, or EPERM/EACCES
 //! for filesystems without that operation, as `/proc` and cgroupfs lack `create`/`unlink`).
-//! **Differences:** no timestamps, links or `O_NOFOLLOW`; an open fd of an unlinked tmpfs file
+//! Each of these calls the fsnotify hook 6.6 has at that point (`include/linux/fsnotify.h`:
+//! open, access, modify, close, create, mkdir, delete, attribute changes; see `fsnotify.rs`).
+//! **Differences:** no links or `O_NOFOLLOW`; an open fd of an unlinked tmpfs file
 //! reads as empty and swallows writes (the inode is freed at unlink).
 
 use crate::file::{FileKind, OpenFile, read_at};
+use crate::fsnotify::{FS_ACCESS, FS_CLOSE_NOWRITE, FS_CLOSE_WRITE, FS_MODIFY, FS_OPEN, FsnPath};
 use crate::namei::{Attr, Node, Walked};
 use crate::perm::{IdKind, sticky_allows};
 use crate::state::State;
@@ -88,7 +91,35 @@ impl<T: Tracer> Kernel<T> {
         file.append = flags.append;
         file.nonblock = flags.nonblock;
         file.mnt = w.mnt();
-        self.install_fd(&mut st, pid, file, flags.cloexec)
+        let fsn = FsnPath::of(&w, attr.file_type);
+        if created && let Some(dir) = &fsn.parent {
+            // vfs_create -> fsnotify_create, in the lookup, before the open.
+            self.fsnotify_create(&mut st, dir, &fsn.name, false);
+        }
+        file.fsn = Some(Box::new(fsn));
+        let fd = self.install_fd(&mut st, pid, file, flags.cloexec)?;
+        if !st.fsnotify.is_empty() {
+            let id = self.fd_file(&st, pid, fd)?;
+            let fsn = st.files[&id].fsn.clone();
+            // do_open's handle_truncate -> notify_change(ATTR_SIZE) -> fsnotify_change: FS_MODIFY
+            // on a regular file that was not just created. fsnotify_open comes before it from
+            // v6.5 (do_dentry_open), after it before (do_sys_open, once the file is open).
+            let truncated = flags.truncate
+                && flags.write
+                && !created
+                && attr.file_type == crate::FileType::Regular;
+            let open_first = self.params.kernel >= crate::KernelVersion::V6_6;
+            if open_first {
+                self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
+            }
+            if truncated {
+                self.fsnotify_file(&mut st, fsn.as_deref(), FS_MODIFY);
+            }
+            if !open_first {
+                self.fsnotify_file(&mut st, fsn.as_deref(), FS_OPEN);
+            }
+        }
+        Ok(fd)
     }
 
     /// The `O_CREAT` half of `open_namei`: look up the last component, create it in a tmpfs
@@ -311,6 +342,10 @@ impl<T: Tracer> Kernel<T> {
             }
         }
         let r = self.read_open_file(&st, pid, &mut file, &mut buf[..len]);
+        // vfs_read: fsnotify_access when something was read.
+        if matches!(r, Ok(n) if n > 0) {
+            self.fsnotify_file(&mut st, file.fsn.as_deref(), FS_ACCESS);
+        }
         st.files.insert(id, file);
         drop(st);
         self.page_cache_result(pid, cache.0, cache.1)?;
@@ -400,6 +435,10 @@ impl<T: Tracer> Kernel<T> {
         } else {
             self.write_open_file(&mut st, pid, &cred, &mut file, data)
         };
+        // vfs_write: fsnotify_modify when something was written.
+        if matches!(r, Ok(n) if n > 0) {
+            self.fsnotify_file(&mut st, file.fsn.as_deref(), FS_MODIFY);
+        }
         st.files.insert(id, file);
         if event_control {
             self.event_clear_fds();
@@ -505,6 +544,16 @@ impl<T: Tracer> Kernel<T> {
         f.refs -= 1;
         if f.refs == 0 {
             let f = st.files.remove(&id).expect("just seen");
+            // __fput: fsnotify_close before f_op->release.
+            let close = if f.writable {
+                FS_CLOSE_WRITE
+            } else {
+                FS_CLOSE_NOWRITE
+            };
+            self.fsnotify_file(st, f.fsn.as_deref(), close);
+            if matches!(f.kind, FileKind::Inotify(_)) {
+                self.inotify_release(st, id);
+            }
             self.release_file(st, f);
         }
     }
@@ -518,7 +567,6 @@ impl<T: Tracer> Kernel<T> {
             } => self.psi_trigger_release(tk),
             // Dropped after Kernel::state is released (see `eventfd.rs`).
             FileKind::Eventfd(ef) => st.deferred_drops.push(ef),
-            FileKind::Inotify(ino) => self.inotify_release(st, ino),
             _ => {}
         }
     }
@@ -575,6 +623,23 @@ impl<T: Tracer> Kernel<T> {
         }
         let umask = st.tasks[&pid].umask;
         let mode = mode & 0o1777 & !umask;
+        let dir = pw.dir.node().clone();
+        let r = self.do_mkdir(&mut st, pid, &cred, &pw, mode);
+        if r.is_ok() {
+            // vfs_mkdir -> fsnotify_mkdir.
+            self.fsnotify_create(&mut st, &dir, &pw.last, true);
+        }
+        r
+    }
+
+    fn do_mkdir(
+        &self,
+        st: &mut State<T>,
+        pid: Pid,
+        cred: &Cred,
+        pw: &crate::namei::ParentWalk,
+        mode: u32,
+    ) -> SysResult<()> {
         match pw.dir.node().clone() {
             Node::Tmpfs { sb, ino } => {
                 let fs = st.tmpfs.get_mut(&sb).expect("walked into it");
@@ -595,7 +660,7 @@ impl<T: Tracer> Kernel<T> {
                 Err(err(Errno::EPERM, "filesystem has no mkdir operation"))
             }
             Node::Host { .. } => Err(crate::hostfs::erofs()),
-            Node::Cgroup(c) => self.cg_mkdir(&mut st, pid, &cred, &c, &pw.last, mode),
+            Node::Cgroup(c) => self.cg_mkdir(st, pid, cred, &c, &pw.last, mode),
         }
     }
 
@@ -620,6 +685,12 @@ impl<T: Tracer> Kernel<T> {
         if self.is_mountpoint(&st, pw.dir.mnt(), &child) {
             return Err(err(Errno::EBUSY, "directory is a mount point"));
         }
+        let victim = FsnPath {
+            node: child.clone(),
+            parent: Some(pw.dir.node().clone()),
+            name: pw.last.clone(),
+            is_dir: true,
+        };
         let r = match (pw.dir.node().clone(), child) {
             (Node::Tmpfs { sb, ino }, Node::Tmpfs { ino: cino, .. }) => {
                 let fs = st.tmpfs.get_mut(&sb).expect("walked into it");
@@ -632,6 +703,12 @@ impl<T: Tracer> Kernel<T> {
             (parent, Node::Cgroup(c)) => self.cg_rmdir(&mut st, pid, &parent, &c),
             _ => Err(err(Errno::EPERM, "filesystem has no rmdir operation")),
         };
+        if r.is_ok() {
+            // d_delete_notify: a tmpfs directory's inode goes (DELETE_SELF, IGNORED); a kernfs
+            // directory keeps its link count, so only the parent hears of it.
+            let gone = matches!(victim.node, Node::Tmpfs { .. });
+            self.fsnotify_delete(&mut st, &victim, gone);
+        }
         self.unlock(st);
         r
     }
@@ -660,6 +737,14 @@ impl<T: Tracer> Kernel<T> {
                     &pw.last,
                     self.clock.now_nanos(),
                 );
+                // vfs_unlink: fsnotify_link_count, then d_delete_notify (the last link went).
+                let p = FsnPath {
+                    node: Node::Tmpfs { sb, ino: victim },
+                    parent: Some(Node::Tmpfs { sb, ino }),
+                    name: pw.last.clone(),
+                    is_dir: false,
+                };
+                self.fsnotify_delete(&mut st, &p, true);
                 // The inode is freed now (no hard links), and its page cache with it.
                 // Lock order: Kernel::state -> memcg world.
                 self.page_cache_truncate(Self::task_cpu_locked(&st, pid), sb, victim);
@@ -699,7 +784,7 @@ impl<T: Tracer> Kernel<T> {
     }
 
     pub(crate) fn sys_readdir(&self, pid: Pid, path: &str) -> SysResult<Vec<DirEntry>> {
-        let st = self.lock_state();
+        let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
         let w = self.walk(&st, pid, path, true)?;
         let attr = self.attr(&st, w.node())?;
@@ -709,7 +794,16 @@ impl<T: Tracer> Kernel<T> {
         if !attr.permits(&cred, IdKind::Effective, R_OK) {
             return Err(err(Errno::EACCES, "no read permission on the directory"));
         }
-        self.dir_entries(&st, w.node())
+        let r = self.dir_entries(&st, w.node());
+        if !st.fsnotify.is_empty() {
+            // opendir, two getdents (iterate_dir's fsnotify_access each time, the second
+            // returning nothing), closedir: what `ls` does.
+            let p = FsnPath::of(&w, attr.file_type);
+            for mask in [FS_OPEN, FS_ACCESS, FS_ACCESS, FS_CLOSE_NOWRITE] {
+                self.fsnotify_file(&mut st, Some(&p), mask);
+            }
+        }
+        r
     }
 
     pub(crate) fn sys_stat(&self, pid: Pid, path: &str) -> SysResult<Stat> {
@@ -795,7 +889,10 @@ impl<T: Tracer> Kernel<T> {
         if !cred.euid.is_root() && cred.euid.0 != a.uid {
             return Err(err(Errno::EPERM, "chmod by a non-owner"));
         }
-        self.setattr(&mut st, w.node(), Some(mode & 0o7777), None, None)
+        self.setattr(&mut st, w.node(), Some(mode & 0o7777), None, None)?;
+        // notify_change -> fsnotify_change(ATTR_MODE).
+        self.fsnotify_attrib(&mut st, &FsnPath::of(&w, a.file_type));
+        Ok(())
     }
 
     /// `chown` (`inode_change_ok`: `chown_ok`/`chgrp_ok`): root may change anything; the owner
@@ -822,7 +919,44 @@ impl<T: Tracer> Kernel<T> {
                 return Err(err(Errno::EPERM, "chown needs CAP_CHOWN"));
             }
         }
-        self.setattr(&mut st, w.node(), None, uid, gid)
+        self.setattr(&mut st, w.node(), None, uid, gid)?;
+        // notify_change -> fsnotify_change(ATTR_UID | ATTR_GID).
+        self.fsnotify_attrib(&mut st, &FsnPath::of(&w, a.file_type));
+        Ok(())
+    }
+
+    /// `utimensat` with no times (`do_utimes` -> `utimes_common`): ATTR_ATIME | ATTR_MTIME |
+    /// ATTR_CTIME | ATTR_TOUCH, allowed to the owner and to anyone who may write the file.
+    pub(crate) fn sys_utimens_now(&self, pid: Pid, path: &str) -> SysResult<()> {
+        let mut st = self.lock_state();
+        let cred = self.live_cred(&st, pid)?;
+        let w = self.walk(&st, pid, path, true)?;
+        self.mnt_want_write(&st, w.mnt())?;
+        let a = self.attr(&st, w.node())?;
+        if !cred.euid.is_root()
+            && cred.euid.0 != a.uid
+            && !a.permits(&cred, IdKind::Effective, W_OK)
+        {
+            return Err(err(
+                Errno::EACCES,
+                "utimensat(NULL) needs ownership or write access",
+            ));
+        }
+        let now = self.clock.now_nanos();
+        match w.node() {
+            Node::Tmpfs { sb, ino } => {
+                if let Some(i) = st.tmpfs.get_mut(sb).and_then(|fs| fs.get_mut(*ino)) {
+                    (i.atime, i.mtime, i.ctime) = (now, now, now);
+                }
+            }
+            Node::Cgroup(n) => self.cg_touch_ctime(&mut st, n),
+            Node::Host { .. } => return Err(crate::hostfs::erofs()),
+            // proc_setattr and debugfs accept the times without keeping them.
+            Node::Proc(_) | Node::Debugfs(_) => {}
+        }
+        // fsnotify_change: both times set is IN_ATTRIB.
+        self.fsnotify_attrib(&mut st, &FsnPath::of(&w, a.file_type));
+        Ok(())
     }
 
     /// `notify_change` on any inode.

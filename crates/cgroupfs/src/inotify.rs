@@ -1,56 +1,90 @@
 //! inotify as a file descriptor kind: `inotify_init1(2)`, `inotify_add_watch(2)`,
-//! `inotify_rm_watch(2)`, reading `struct inotify_event` records, poll and the final close,
-//! for the files the kernel notifies: `cgroup.events`, `memory.events`, `memory.events.local`
-//! and `memory.swap.events` (`cgroup_file_notify` -> `kernfs_notify`, which raises `FS_MODIFY`
-//! on the file's inode, so an inotify watch sees `IN_MODIFY`).
+//! `inotify_rm_watch(2)`, reading `struct inotify_event` records, poll and the final close. The
+//! events come from the fsnotify layer (`fsnotify.rs`), which the VFS calls on every simulated
+//! file system, and from `kernfs_notify` on the cgroup files that notify.
 //!
 //! **Kernel:** `fs/notify/inotify/inotify_user.c` (v6.6) `do_inotify_init` (EINVAL for flags
-//! other than `IN_CLOEXEC`/`IN_NONBLOCK`; `inotify_init1` is ENOSYS on 2.6.25, being 2.6.27's,
-//! `inotify_init` works on every preset), `inotify_add_watch` (EINVAL for a mask without event
-//! bits or with both `IN_MASK_ADD` and `IN_MASK_CREATE`, EBADF for a closed fd, EINVAL for an fd
-//! that is not an inotify instance, the path lookup's errno, EACCES without read permission,
-//! ENOTDIR for `IN_ONLYDIR` on a non-directory, EEXIST for `IN_MASK_CREATE` on a watched inode;
-//! one watch per inode: a second add replaces the mask, or ORs into it with `IN_MASK_ADD`, and
-//! returns the same wd), `inotify_rm_watch` (EINVAL for an unknown wd; queues `IN_IGNORED`),
-//! `inotify_read` (EINVAL when the buffer cannot hold the first event, whole events only, EAGAIN
-//! when empty and non-blocking), `inotify_poll` (`POLLIN|POLLRDNORM` when the queue is not
-//! empty); `fs/notify/inotify/inotify_fsnotify.c` `inotify_merge` (an event equal to the last
-//! queued one is dropped) and `inotify_handle_inode_event` (`IN_ONESHOT` removes the watch after
-//! its first event); `fs/kernfs/file.c` `kernfs_notify_workfn` (the `FS_MODIFY`).
+//! other than `IN_CLOEXEC`/`IN_NONBLOCK`; EMFILE past `max_user_instances`, 128 per user;
+//! `inotify_init1` is ENOSYS on 2.6.25, being 2.6.27's, `inotify_init` works on every preset),
+//! `inotify_add_watch` (EINVAL for a mask without any inotify bit or with both `IN_MASK_ADD` and
+//! `IN_MASK_CREATE`, EBADF for a closed fd, EINVAL for an fd that is not an inotify instance;
+//! `inotify_find_inode`: the lookup, following a final symlink unless `IN_DONT_FOLLOW`, ENOTDIR
+//! for `IN_ONLYDIR` on a non-directory, EACCES without read permission; one watch per inode: a
+//! second add replaces the mask, or ORs into it with `IN_MASK_ADD`, EEXIST with
+//! `IN_MASK_CREATE`, and returns the same wd), `inotify_rm_watch` (EINVAL for an unknown wd;
+//! queues `IN_IGNORED`), `inotify_read` (EINVAL when the buffer cannot hold the first event,
+//! whole events only, EAGAIN when empty and non-blocking), `inotify_poll` (`POLLIN|POLLRDNORM`
+//! when the queue is not empty); `fs/notify/inotify/inotify_fsnotify.c`
+//! `inotify_handle_inode_event` (the watch's mask selects the events, `IN_ISDIR` is dropped from
+//! `IN_DELETE_SELF`/`IN_MOVE_SELF`, `IN_ONESHOT` removes the watch after its first event) and
+//! `inotify_merge` (`event_compare`: an event equal to the last queued one, same wd, mask and
+//! name, is dropped, unless that one is `IN_IGNORED`); `fs/notify/notification.c`
+//! `fsnotify_insert_event` (past `max_queued_events`, 16384, one `IN_Q_OVERFLOW` event with wd
+//! -1 is queued and further events are lost until it is read); `fs/kernfs/file.c`
+//! `kernfs_notify_workfn` (`FS_MODIFY` on the notified file, and on its directory with the
+//! file's name).
 //!
 //! **Differences:**
-//! * A modification is detected as `poll` detects it (`psi.rs`): the watched file's text is
-//!   compared with its text when the watch was added or last reported, when the reader reads,
-//!   polls or is asked by the scheduler whether it can run. The counters of `memory.events`
-//!   only grow, so every change is seen, but a `populated` flip and back between two looks is
-//!   missed, and several modifications between two looks make one `IN_MODIFY`. No 20 ms rate
-//!   limit (`cgroup_file_notify`).
-//! * Only those four cgroup files produce `IN_MODIFY`; other files (tmpfs, `/proc`, a cgroup
-//!   directory's entries) can be watched but produce no event, and their watch ends (with
-//!   `IN_IGNORED`) only through `inotify_rm_watch`, `IN_ONESHOT` never firing for them. A watch
-//!   on another cgroup file ends with `IN_IGNORED` when its cgroup is removed.
-//! * When the watched file's cgroup is removed (`rmdir`), the watch gets `IN_IGNORED` and goes
-//!   away; 6.6's kernfs sends no `IN_DELETE_SELF` for it (kernfs raises no fsnotify event on
-//!   removal in that version), so none is queued here either.
-//! * No `max_user_instances`/`max_user_watches`/`max_queued_events` limits, no
-//!   `IN_Q_OVERFLOW`, no `FIONREAD`; a watch keeps its file open as an internal reference
-//!   (so it counts for `umount`'s EBUSY, where the kernel would send `IN_UNMOUNT`).
+//! * `kernfs_notify` is seen as `poll` sees it (`psi.rs`): the text of each notifying file a
+//!   watch covers (`cgroup.events`, `memory.events`, `memory.events.local`,
+//!   `memory.swap.events`: the `cgroup_file_notify` files of 6.6 the simulator has;
+//!   `pids.events`, `misc.events` and `hugetlb.*.events` belong to controllers it lacks, and
+//!   its cpuset has no `cpuset.cpus.partition`) is compared with its text when the watch was
+//!   added or last reported, when the reader reads, polls or is asked by the scheduler whether
+//!   it can run. So the memory controller's paths pay nothing for it. The counters of
+//!   `memory.events` only grow, so every change is seen, but a `populated` flip and back
+//!   between two looks is missed, and several modifications between two looks make one
+//!   `IN_MODIFY`, which is what `cgroup_file_notify`'s rate limit
+//!   (`CGROUP_FILE_NOTIFY_MIN_INTV`, `DIV_ROUND_UP(HZ, 100)` jiffies: at most 100
+//!   notifications a second per file, later ones deferred to a timer) does for changes within
+//!   10 ms; changes seen more than one look apart are not held back to the 10 ms boundary. The
+//!   kernel sends the event from a workqueue (`kernfs_notify_work`), soon after the change;
+//!   here it is queued when the reader looks, so it follows the VFS events queued meanwhile.
+//! * No `max_user_watches` limit (ENOSPC); `max_queued_events` and `max_user_instances` are
+//!   fixed at their defaults (no `/proc/sys/fs/inotify`); no `FIONREAD`. A watch does not keep
+//!   its mount busy; when the last mount of its file system goes, it gets `IN_UNMOUNT` and
+//!   `IN_IGNORED` (`fsnotify_sb_delete`).
 //! * A blocking read that would sleep returns EAGAIN; a simulated program then returns
 //!   [`crate::Step::WaitReadable`] and the scheduler asks again, as for eventfd.
 
 use crate::file::{FileKind, OpenFile};
+use crate::namei::Node;
+use crate::perm::IdKind;
 use crate::state::State;
 use crate::task::FileId;
-use crate::{Fd, Kernel, OpenFlags};
+use crate::{Fd, Kernel, R_OK};
+use cgsim_cgroup::CgroupId;
 use cgsim_ktypes::{Errno, Pid, SysError, SysResult, Tracer};
 use std::collections::{BTreeMap, VecDeque};
 
-/// `IN_ACCESS`.
+/// `IN_ACCESS`: the file was read.
 pub const IN_ACCESS: u32 = 0x0000_0001;
 /// `IN_MODIFY`: the file was modified (`FS_MODIFY`).
 pub const IN_MODIFY: u32 = 0x0000_0002;
+/// `IN_ATTRIB`: metadata changed.
+pub const IN_ATTRIB: u32 = 0x0000_0004;
+/// `IN_CLOSE_WRITE`: a file opened for writing was closed.
+pub const IN_CLOSE_WRITE: u32 = 0x0000_0008;
+/// `IN_CLOSE_NOWRITE`: a file not opened for writing was closed.
+pub const IN_CLOSE_NOWRITE: u32 = 0x0000_0010;
+/// `IN_OPEN`.
+pub const IN_OPEN: u32 = 0x0000_0020;
+/// `IN_MOVED_FROM`.
+pub const IN_MOVED_FROM: u32 = 0x0000_0040;
+/// `IN_MOVED_TO`.
+pub const IN_MOVED_TO: u32 = 0x0000_0080;
+/// `IN_CREATE`: a name was created in the watched directory.
+pub const IN_CREATE: u32 = 0x0000_0100;
+/// `IN_DELETE`: a name was removed from the watched directory.
+pub const IN_DELETE: u32 = 0x0000_0200;
 /// `IN_DELETE_SELF`.
 pub const IN_DELETE_SELF: u32 = 0x0000_0400;
+/// `IN_MOVE_SELF`.
+pub const IN_MOVE_SELF: u32 = 0x0000_0800;
+/// `IN_CLOSE`.
+pub const IN_CLOSE: u32 = IN_CLOSE_WRITE | IN_CLOSE_NOWRITE;
+/// `IN_MOVE`.
+pub const IN_MOVE: u32 = IN_MOVED_FROM | IN_MOVED_TO;
 /// `IN_ALL_EVENTS`: the twelve event bits.
 pub const IN_ALL_EVENTS: u32 = 0x0000_0fff;
 /// `IN_UNMOUNT`.
@@ -78,6 +112,11 @@ pub const IN_NONBLOCK: i32 = 0o4000;
 /// `IN_CLOEXEC` (`O_CLOEXEC`).
 pub const IN_CLOEXEC: i32 = 0o2000000;
 
+/// `inotify_max_queued_events`' default (`inotify_user_setup`).
+pub const MAX_QUEUED_EVENTS: usize = 16384;
+/// `inotify_max_user_instances`' default.
+pub const MAX_USER_INSTANCES: usize = 128;
+
 /// `ALL_INOTIFY_BITS` (`include/linux/inotify.h`): what a mask may contain.
 const ALL_INOTIFY_BITS: u32 = IN_ALL_EVENTS
     | IN_UNMOUNT
@@ -90,6 +129,9 @@ const ALL_INOTIFY_BITS: u32 = IN_ALL_EVENTS
     | IN_MASK_ADD
     | IN_ISDIR
     | IN_ONESHOT;
+
+/// `INOTIFY_USER_MASK` without the add/create flags: what a watch's mask keeps.
+const WATCH_BITS: u32 = IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK;
 
 /// The size of `struct inotify_event` without its name.
 pub const INOTIFY_EVENT_SIZE: usize = 16;
@@ -151,46 +193,114 @@ impl InotifyEvent {
     }
 }
 
-/// What a watch is on: a cgroup file (cgroup and name), or another file (its open file id).
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum WatchKey {
-    Cgroup(cgsim_cgroup::CgroupId, String),
-    Other(FileId),
+/// A cgroup file a watch hears `kernfs_notify` from, with its text when last reported.
+#[derive(Debug)]
+struct KnSource {
+    cgrp: CgroupId,
+    name: String,
+    /// The watch is on the file's directory: the event carries the file's name.
+    on_dir: bool,
+    seen: Option<Vec<u8>>,
 }
 
 /// One watch (`struct inotify_inode_mark`).
 #[derive(Debug)]
 struct Watch {
     mask: u32,
-    /// The watched file, opened read-only when the watch was added (the inode reference).
-    file: FileId,
-    key: WatchKey,
-    /// The file's text when it was last reported (or watched), for the files that notify.
-    seen: Option<Vec<u8>>,
+    node: Node,
+    kn: Vec<KnSource>,
 }
 
 /// An inotify instance (`struct fsnotify_group` with its `inotify_data`).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct InotifyFile {
     watches: BTreeMap<i32, Watch>,
     /// `idr` allocation: wds start at 1 and are not reused while the instance lives.
     last_wd: i32,
     queue: VecDeque<InotifyEvent>,
+    /// `group->max_events`.
+    max_events: usize,
+    /// The overflow event is in the queue (`!list_empty(&group->overflow_event->list)`).
+    overflow_queued: bool,
+    /// The real uid that created it (`group->inotify_data.ucounts`).
+    owner: u32,
+}
+
+impl Default for InotifyFile {
+    fn default() -> Self {
+        InotifyFile::with_max_events(MAX_QUEUED_EVENTS)
+    }
 }
 
 impl InotifyFile {
-    /// `fsnotify_add_event` with `inotify_merge`: an event equal to the last queued is dropped.
-    fn queue_event(&mut self, ev: InotifyEvent) {
-        if self.queue.back() == Some(&ev) {
+    /// An instance whose queue holds `max_events` events (`max_queued_events` when it was
+    /// created).
+    pub fn with_max_events(max_events: usize) -> InotifyFile {
+        InotifyFile {
+            watches: BTreeMap::new(),
+            last_wd: 0,
+            queue: VecDeque::new(),
+            max_events,
+            overflow_queued: false,
+            owner: 0,
+        }
+    }
+
+    /// `fsnotify_insert_event` with `inotify_merge`: past `max_events`, one `IN_Q_OVERFLOW`
+    /// (wd -1) and the event is lost; an event equal to the last queued one (`event_compare`:
+    /// same wd, mask and name; never after an `IN_IGNORED`) is dropped.
+    pub fn queue_event(&mut self, ev: InotifyEvent) {
+        if self.queue.len() >= self.max_events {
+            if !self.overflow_queued {
+                self.overflow_queued = true;
+                self.queue.push_back(InotifyEvent {
+                    wd: -1,
+                    mask: IN_Q_OVERFLOW,
+                    cookie: 0,
+                    name: Vec::new(),
+                });
+            }
+            return;
+        }
+        if let Some(last) = self.queue.back()
+            && last.mask & IN_IGNORED == 0
+            && last.mask == ev.mask
+            && last.wd == ev.wd
+            && last.name == ev.name
+        {
             return;
         }
         self.queue.push_back(ev);
+    }
+
+    /// Take the next event (`fsnotify_remove_first_event`).
+    pub fn pop_event(&mut self) -> Option<InotifyEvent> {
+        let ev = self.queue.pop_front()?;
+        if ev.wd == -1 && ev.mask == IN_Q_OVERFLOW {
+            self.overflow_queued = false;
+        }
+        Some(ev)
+    }
+
+    /// How many events are queued.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
     }
 }
 
 fn sys(errno: Errno, why: &'static str) -> SysError {
     SysError::new(errno, why)
 }
+
+/// The files `cgroup_file_notify` is called for, among the files the simulator has (6.6:
+/// `cgroup.events` from `cgroup_update_populated` and `cgroup_update_frozen`, and
+/// `memcg_memory_event`'s `memory.events`, `memory.events.local`, `memory.swap.events`).
+pub(crate) const KN_NOTIFY_FILES: [&str; 4] = [
+    "cgroup.events",
+    "memory.events",
+    "memory.events.local",
+    "memory.swap.events",
+];
 
 impl<T: Tracer> Kernel<T> {
     /// `inotify_init1(flags)`.
@@ -199,8 +309,21 @@ impl<T: Tracer> Kernel<T> {
             return Err(sys(Errno::EINVAL, "inotify_init1: unknown flag"));
         }
         let mut st = self.lock_state();
-        self.live_cred(&st, pid)?;
-        let mut of = OpenFile::new(FileKind::Inotify(InotifyFile::default()), true, false);
+        let cred = self.live_cred(&st, pid)?;
+        // inc_inotify_instances: the user's count against max_user_instances.
+        let mine = st
+            .files
+            .values()
+            .filter(|f| matches!(&f.kind, FileKind::Inotify(i) if i.owner == cred.uid.0))
+            .count();
+        if mine >= MAX_USER_INSTANCES {
+            return Err(sys(Errno::EMFILE, "inotify: max_user_instances reached"));
+        }
+        let ino = InotifyFile {
+            owner: cred.uid.0,
+            ..InotifyFile::default()
+        };
+        let mut of = OpenFile::new(FileKind::Inotify(ino), true, false);
         of.nonblock = flags & IN_NONBLOCK != 0;
         let r = self.install_fd(&mut st, pid, of, flags & IN_CLOEXEC != 0);
         self.unlock(st);
@@ -225,7 +348,7 @@ impl<T: Tracer> Kernel<T> {
         mask: u32,
     ) -> SysResult<i32> {
         if mask & ALL_INOTIFY_BITS == 0 {
-            return Err(sys(Errno::EINVAL, "inotify_add_watch: no event bit"));
+            return Err(sys(Errno::EINVAL, "inotify_add_watch: no inotify bit"));
         }
         if mask & IN_MASK_ADD != 0 && mask & IN_MASK_CREATE != 0 {
             return Err(sys(
@@ -233,179 +356,215 @@ impl<T: Tracer> Kernel<T> {
                 "inotify_add_watch: IN_MASK_ADD with IN_MASK_CREATE",
             ));
         }
-        {
-            let st = self.lock_state();
-            self.inotify_id(&st, pid, fd)?;
-        }
-        // inotify_find_inode: the lookup and inode_permission(MAY_READ), done by opening the
-        // file read-only; the open file then stands for the watch's inode reference.
-        let flags = OpenFlags {
-            directory: mask & IN_ONLYDIR != 0,
-            ..OpenFlags::RDONLY
-        };
-        let wfd = self.sys_open(pid, path, flags, 0)?;
         let mut st = self.lock_state();
-        let wid = self.fd_file(&st, pid, wfd)?;
-        st.tasks
-            .get_mut(&pid)
-            .expect("just opened")
-            .fds
-            .remove(&wfd.0);
-        let (key, seen) = match st.files.get(&wid).map(|f| &f.kind) {
-            Some(FileKind::Cgroup(cf)) => (
-                WatchKey::Cgroup(cf.of.cgroup(), cf.of.name().to_string()),
-                self.cg_notify_token(cf, pid),
-            ),
-            _ => (WatchKey::Other(wid), None),
-        };
-        let Ok(iid) = self.inotify_id(&st, pid, fd) else {
-            // The inotify fd was closed meanwhile (another thread): drop the reference.
-            self.put_file(&mut st, wid);
-            self.unlock(st);
-            return Err(sys(Errno::EBADF, "fd not open"));
-        };
+        let cred = self.live_cred(&st, pid)?;
+        let iid = self.inotify_id(&st, pid, fd)?;
+        // inotify_find_inode: user_path_at (LOOKUP_FOLLOW unless IN_DONT_FOLLOW,
+        // LOOKUP_DIRECTORY for IN_ONLYDIR), then inode_permission(MAY_READ).
+        let w = self.walk(&st, pid, path, mask & IN_DONT_FOLLOW == 0)?;
+        let attr = self.attr(&st, w.node())?;
+        if mask & IN_ONLYDIR != 0 && !attr.is_dir() {
+            return Err(sys(Errno::ENOTDIR, "IN_ONLYDIR on a non-directory"));
+        }
+        if !attr.permits(&cred, IdKind::Effective, R_OK) {
+            return Err(sys(
+                Errno::EACCES,
+                "no read permission on the watched inode",
+            ));
+        }
+        let node = w.node().clone();
+        let kn = self.kn_sources(&node, pid);
         let Some(FileKind::Inotify(ino)) = st.files.get_mut(&iid).map(|f| &mut f.kind) else {
             unreachable!("checked above");
         };
-        let existing = ino
-            .watches
-            .iter_mut()
-            .find(|(_, w)| match (&w.key, &key) {
-                (WatchKey::Other(a), WatchKey::Other(b)) => a == b,
-                (a, b) => a == b,
-            })
-            .map(|(wd, w)| (*wd, w));
-        let r = match existing {
-            Some(_) if mask & IN_MASK_CREATE != 0 => {
-                Err(sys(Errno::EEXIST, "inotify_add_watch: already watched"))
+        let m = mask & WATCH_BITS;
+        if let Some((&wd, w)) = ino.watches.iter_mut().find(|(_, w)| w.node == node) {
+            // inotify_update_existing_watch.
+            if mask & IN_MASK_CREATE != 0 {
+                return Err(sys(Errno::EEXIST, "inotify_add_watch: already watched"));
             }
-            Some((wd, w)) => {
-                // inotify_update_existing_watch.
-                let m = mask & (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK);
-                w.mask = if mask & IN_MASK_ADD != 0 {
-                    w.mask | m
-                } else {
-                    m
-                };
-                Ok(wd)
-            }
-            None => {
-                ino.last_wd += 1;
-                let wd = ino.last_wd;
-                ino.watches.insert(
-                    wd,
-                    Watch {
-                        mask: mask & (IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK),
-                        file: wid,
-                        key,
-                        seen,
-                    },
-                );
-                self.unlock(st);
-                return Ok(wd);
-            }
-        };
-        // An existing watch keeps its own reference: drop the one just taken.
-        self.put_file(&mut st, wid);
+            w.mask = if mask & IN_MASK_ADD != 0 {
+                w.mask | m
+            } else {
+                m
+            };
+            return Ok(wd);
+        }
+        // inotify_new_watch.
+        ino.last_wd += 1;
+        let wd = ino.last_wd;
+        ino.watches.insert(
+            wd,
+            Watch {
+                mask: m,
+                node: node.clone(),
+                kn,
+            },
+        );
+        st.fsnotify.add(node, iid, wd);
         self.unlock(st);
-        r
+        Ok(wd)
+    }
+
+    /// The notifying cgroup files a watch on `node` hears: the file itself, or every such
+    /// file of a cgroup directory; with their current text.
+    fn kn_sources(&self, node: &Node, pid: Pid) -> Vec<KnSource> {
+        let Node::Cgroup(c) = node else {
+            return Vec::new();
+        };
+        let names: Vec<&str> = match &c.file {
+            Some(f) if KN_NOTIFY_FILES.contains(&f.as_str()) => vec![f.as_str()],
+            Some(_) => Vec::new(),
+            None => KN_NOTIFY_FILES.to_vec(),
+        };
+        names
+            .into_iter()
+            .filter_map(|name| {
+                // Only the files this cgroup has (cgroup.events is not in a root).
+                let of = self.cgroups.open(c.cgrp, name, true, false).ok()?;
+                Some(KnSource {
+                    cgrp: c.cgrp,
+                    name: name.to_string(),
+                    on_dir: c.file.is_none(),
+                    seen: self.cgroups.read_all(&of, pid).ok(),
+                })
+            })
+            .collect()
+    }
+
+    /// The text of notifying cgroup file `name` of `cgrp` now; `None` once the cgroup is gone
+    /// (its files' `cfile->kn` cleared: no more notifications).
+    fn kn_text(&self, cgrp: CgroupId, name: &str, pid: Pid) -> Option<Vec<u8>> {
+        if self.cgroups.is_removed(cgrp) {
+            return None;
+        }
+        let of = self.cgroups.open(cgrp, name, true, false).ok()?;
+        self.cgroups.read_all(&of, pid).ok()
     }
 
     /// `inotify_rm_watch(fd, wd)`: EINVAL for an unknown wd; queues `IN_IGNORED`.
     pub(crate) fn sys_inotify_rm_watch(&self, pid: Pid, fd: Fd, wd: i32) -> SysResult<()> {
         let mut st = self.lock_state();
         let iid = self.inotify_id(&st, pid, fd)?;
-        let Some(FileKind::Inotify(ino)) = st.files.get_mut(&iid).map(|f| &mut f.kind) else {
+        let Some(FileKind::Inotify(ino)) = st.files.get(&iid).map(|f| &f.kind) else {
             unreachable!("checked above");
         };
-        let Some(w) = ino.watches.remove(&wd) else {
+        if !ino.watches.contains_key(&wd) {
             return Err(sys(Errno::EINVAL, "inotify_rm_watch: no such wd"));
-        };
-        ino.queue_event(InotifyEvent {
-            wd,
-            mask: IN_IGNORED,
-            cookie: 0,
-            name: Vec::new(),
-        });
-        self.put_file(&mut st, w.file);
+        }
+        self.inotify_destroy_mark(&mut st, iid, wd);
         self.unlock(st);
         Ok(())
     }
 
-    /// What each watch of `ino` would report now: `(wd, Some(new text))` for a modified
-    /// notifying file, `(wd, None)` for a watch whose file went away.
-    fn inotify_changes(
+    /// `fsnotify_destroy_mark` -> `inotify_freeing_mark`: the watch goes, `IN_IGNORED` is
+    /// queued.
+    pub(crate) fn inotify_destroy_mark(&self, st: &mut State<T>, group: FileId, wd: i32) {
+        st.fsnotify.remove(group, wd);
+        let Some(FileKind::Inotify(ino)) = st.files.get_mut(&group).map(|f| &mut f.kind) else {
+            return;
+        };
+        if ino.watches.remove(&wd).is_some() {
+            ino.queue_event(InotifyEvent {
+                wd,
+                mask: IN_IGNORED,
+                cookie: 0,
+                name: Vec::new(),
+            });
+        }
+    }
+
+    /// `inotify_handle_inode_event`: queue one event for one watch, if its mask wants it.
+    pub(crate) fn inotify_handle_inode_event(
         &self,
-        st: &State<T>,
+        st: &mut State<T>,
+        d: crate::fsnotify::Delivery<'_>,
+    ) {
+        let Some(FileKind::Inotify(ino)) = st.files.get_mut(&d.group).map(|f| &mut f.kind) else {
+            return;
+        };
+        let Some(w) = ino.watches.get(&d.wd) else {
+            return;
+        };
+        // Every inotify mark also has FS_UNMOUNT (`inotify_arg_to_mask`).
+        if d.mask & (w.mask | IN_UNMOUNT) & (IN_ALL_EVENTS | IN_UNMOUNT) == 0 {
+            return;
+        }
+        if d.unlinked && w.mask & IN_EXCL_UNLINK != 0 {
+            return;
+        }
+        let oneshot = w.mask & IN_ONESHOT != 0;
+        let mut mask =
+            d.mask & (IN_ALL_EVENTS | IN_ISDIR | IN_UNMOUNT | IN_IGNORED | IN_Q_OVERFLOW);
+        // inotify never reported IN_ISDIR with these two (kept out for old programs).
+        if mask & (IN_MOVE_SELF | IN_DELETE_SELF) != 0 {
+            mask &= !IN_ISDIR;
+        }
+        ino.queue_event(InotifyEvent {
+            wd: d.wd,
+            mask,
+            cookie: 0,
+            name: d.name.map(|n| n.as_bytes().to_vec()).unwrap_or_default(),
+        });
+        if oneshot {
+            self.inotify_destroy_mark(st, d.group, d.wd);
+        }
+    }
+
+    /// The `kernfs_notify` events the watches of `ino` would get now: `(wd, name, new text)`,
+    /// directory watches (with the file's name) before the file's own watch, as
+    /// `kernfs_notify_workfn` reports to the parent first.
+    fn kn_changes(
+        &self,
         pid: Pid,
         ino: &InotifyFile,
-    ) -> Vec<(i32, Option<Vec<u8>>)> {
+    ) -> Vec<(i32, usize, Option<String>, Vec<u8>)> {
         let mut out = Vec::new();
         for (&wd, w) in &ino.watches {
-            let Some(FileKind::Cgroup(cf)) = st.files.get(&w.file).map(|f| &f.kind) else {
-                continue;
-            };
-            if self.cgroups.is_removed(cf.of.cgroup()) {
-                out.push((wd, None));
-                continue;
-            }
             if w.mask & IN_MODIFY == 0 {
                 continue;
             }
-            let now = self.cg_notify_token(cf, pid);
-            if now.is_some() && now != w.seen {
-                out.push((wd, now));
+            for (i, s) in w.kn.iter().enumerate() {
+                if let Some(now) = self.kn_text(s.cgrp, &s.name, pid)
+                    && Some(&now) != s.seen.as_ref()
+                {
+                    out.push((wd, i, s.on_dir.then(|| s.name.clone()), now));
+                }
             }
         }
+        out.sort_by_key(|c| c.2.is_none());
         out
     }
 
-    /// Queue the events the watches of inotify file `iid` have now (`kernfs_notify_workfn`
-    /// -> `fsnotify` -> `inotify_handle_inode_event`), and drop the watches of removed files.
+    /// Queue the `kernfs_notify` events the watches of inotify file `iid` have now.
     fn inotify_collect(&self, st: &mut State<T>, pid: Pid, iid: FileId) {
         let changes = match st.files.get(&iid).map(|f| &f.kind) {
-            Some(FileKind::Inotify(ino)) => self.inotify_changes(st, pid, ino),
+            Some(FileKind::Inotify(ino)) => self.kn_changes(pid, ino),
             _ => return,
         };
-        let mut dropped = Vec::new();
-        let Some(FileKind::Inotify(ino)) = st.files.get_mut(&iid).map(|f| &mut f.kind) else {
-            return;
-        };
-        for (wd, text) in changes {
-            let gone = text.is_none();
-            let oneshot = {
-                let w = ino.watches.get_mut(&wd).expect("listed");
-                if !gone {
-                    w.seen = text;
-                }
-                w.mask & IN_ONESHOT != 0
+        for (wd, i, name, text) in changes {
+            let Some(FileKind::Inotify(ino)) = st.files.get_mut(&iid).map(|f| &mut f.kind) else {
+                return;
             };
-            if !gone {
-                ino.queue_event(InotifyEvent {
+            let Some(w) = ino.watches.get_mut(&wd) else {
+                continue;
+            };
+            w.kn[i].seen = Some(text);
+            self.inotify_handle_inode_event(
+                st,
+                crate::fsnotify::Delivery {
+                    group: iid,
                     wd,
                     mask: IN_MODIFY,
-                    cookie: 0,
-                    name: Vec::new(),
-                });
-            }
-            if gone || oneshot {
-                let w = ino.watches.remove(&wd).expect("listed");
-                ino.queue_event(InotifyEvent {
-                    wd,
-                    mask: IN_IGNORED,
-                    cookie: 0,
-                    name: Vec::new(),
-                });
-                dropped.push(w.file);
-            }
-        }
-        for f in dropped {
-            self.put_file(st, f);
+                    name: name.as_deref(),
+                    unlinked: false,
+                },
+            );
         }
     }
 
     /// `inotify_read` of the open file `iid` into `buf`. The file stays in the table (unlike
-    /// other reads): the watches' files, which the read looks at first, live there too.
+    /// other reads): the marks that deliver to it look it up there.
     pub(crate) fn inotify_read(
         &self,
         st: &mut State<T>,
@@ -437,21 +596,74 @@ impl<T: Tracer> Kernel<T> {
                 break;
             }
             ev.encode(&mut out);
-            ino.queue.pop_front();
+            ino.pop_event();
         }
         buf[..out.len()].copy_from_slice(&out);
         Ok(out.len())
     }
 
     /// `inotify_poll`: readable when an event is queued or would be queued by a read.
-    pub(crate) fn inotify_readable(&self, st: &State<T>, pid: Pid, ino: &InotifyFile) -> bool {
-        !ino.queue.is_empty() || !self.inotify_changes(st, pid, ino).is_empty()
+    pub(crate) fn inotify_readable(&self, _st: &State<T>, pid: Pid, ino: &InotifyFile) -> bool {
+        !ino.queue.is_empty() || !self.kn_changes(pid, ino).is_empty()
     }
 
-    /// The final close of an inotify instance: its watches' file references go.
-    pub(crate) fn inotify_release(&self, st: &mut State<T>, ino: InotifyFile) {
-        for (_, w) in ino.watches {
-            self.put_file(st, w.file);
+    /// The final close of an inotify instance (`fsnotify_destroy_group`): its marks go.
+    pub(crate) fn inotify_release(&self, st: &mut State<T>, id: FileId) {
+        st.fsnotify.remove_group(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(wd: i32, mask: u32, name: &str) -> InotifyEvent {
+        InotifyEvent {
+            wd,
+            mask,
+            cookie: 0,
+            name: name.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn merge_drops_an_event_equal_to_the_last_one_only() {
+        let mut g = InotifyFile::default();
+        g.queue_event(e(1, IN_ACCESS, "f"));
+        g.queue_event(e(1, IN_ACCESS, "f"));
+        // Another name, another wd, another mask: kept.
+        g.queue_event(e(1, IN_ACCESS, "g"));
+        g.queue_event(e(2, IN_ACCESS, "g"));
+        g.queue_event(e(2, IN_MODIFY, "g"));
+        // Equal to an earlier event but not to the last: kept.
+        g.queue_event(e(1, IN_ACCESS, "f"));
+        assert_eq!(g.queued(), 5);
+        // Never merged into a queued IN_IGNORED.
+        g.queue_event(e(3, IN_IGNORED, ""));
+        g.queue_event(e(3, IN_IGNORED, ""));
+        assert_eq!(g.queued(), 7);
+    }
+
+    #[test]
+    fn overflow_queues_one_event_until_it_is_read() {
+        let mut g = InotifyFile::with_max_events(3);
+        for i in 0..10 {
+            g.queue_event(e(1, IN_CREATE, &i.to_string()));
+        }
+        // Three events, then the overflow event beyond the limit, once.
+        assert_eq!(g.queued(), 4);
+        let got: Vec<InotifyEvent> = std::iter::from_fn(|| g.pop_event()).collect();
+        assert_eq!(got[3], e(-1, IN_Q_OVERFLOW, ""));
+        assert_eq!(got[2], e(1, IN_CREATE, "2"));
+        // Drained: events are queued again, and a new overflow can be reported.
+        for i in 0..5 {
+            g.queue_event(e(1, IN_CREATE, &i.to_string()));
+        }
+        assert_eq!(g.queued(), 4);
+        g.pop_event();
+        g.queue_event(e(1, IN_CREATE, "x"));
+        // The queue is still full (3 events + the overflow): the new event is lost, and the
+        // overflow event is not queued twice.
+        assert_eq!(g.queued(), 3);
     }
 }

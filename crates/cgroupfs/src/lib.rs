@@ -137,6 +137,7 @@ mod fault_inject;
 mod fault_sleep;
 mod file;
 mod fs;
+pub mod fsnotify;
 mod hostfs;
 pub mod inotify;
 mod mem;
@@ -1155,6 +1156,13 @@ impl<T: Tracer> Kernel<T> {
     /// (tutorials delegate a subtree with `chown -R user /cg/A`).
     pub fn chown(&self, pid: Pid, path: &str, uid: Option<u32>, gid: Option<u32>) -> SysResult<()> {
         self.sys_chown(pid, path, uid, gid)
+    }
+
+    /// `utimensat(AT_FDCWD, path, NULL, 0)`: set the access and modification times to now
+    /// (what `touch` does); the owner, root or a writer may (EACCES otherwise). Raises
+    /// `IN_ATTRIB`.
+    pub fn utimens_now(&self, pid: Pid, path: &str) -> SysResult<()> {
+        self.sys_utimens_now(pid, path)
     }
 
     pub fn chdir(&self, pid: Pid, path: &str) -> SysResult<()> {

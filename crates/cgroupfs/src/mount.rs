@@ -376,6 +376,11 @@ impl<T: Tracer> Kernel<T> {
     /// shows it any more; for a cgroup hierarchy the core counts its views and decides about
     /// `cgroup_kill_sb`.
     fn put_super(&self, st: &mut State<T>, sb: &Super) {
+        // The superblock's last mount: generic_shutdown_super -> fsnotify_sb_delete (cgroup_kill_sb
+        // calls kernfs_kill_sb even when the hierarchy lives on).
+        if !st.mounts.values().any(|m| &m.sb == sb) {
+            self.fsnotify_sb_delete(st, sb);
+        }
         match sb {
             Super::Cgroup(cg) => {
                 if self.cg_kill_sb(st, cg) {

@@ -30,8 +30,9 @@
 //! * A modified `cgroup.events`, `memory.events`, `memory.events.local` or `memory.swap.events`
 //!   is detected by comparing its text with what the opener last read (the counters only grow,
 //!   so this is the notification; a `populated` flip and back between two reads is missed).
-//!   `cgroup_file_notify`'s 20 ms rate limit is not applied. inotify watches of the same files
-//!   (`IN_MODIFY`, `inotify.rs`) compare the text the same way.
+//!   `cgroup_file_notify`'s 10 ms rate limit (`CGROUP_FILE_NOTIFY_MIN_INTV`) is not applied.
+//!   inotify watches of the same files (`IN_MODIFY`, `inotify.rs`) compare the text the same
+//!   way.
 //! * A program sleeping in `poll` is woken at the next scheduling point after the trigger's
 //!   event (the end of some sleep, or the clock's next move), not at the poll work's tick.
 

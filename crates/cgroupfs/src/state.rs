@@ -75,6 +75,8 @@ pub struct State<T: Tracer> {
     /// Times of cgroup directories and their files, by directory inode number (`cgroupfs.rs`
     /// `CgTimes`).
     pub cg_times: BTreeMap<u64, crate::cgroupfs::CgTimes>,
+    /// Every inode mark (inotify watches), for the VFS's fsnotify hooks (`fsnotify.rs`).
+    pub fsnotify: crate::fsnotify::Marks,
 }
 
 impl<T: Tracer> State<T> {
@@ -220,6 +222,7 @@ impl<T: Tracer> State<T> {
             children: std::collections::BTreeSet::new(),
             zombie_children: std::collections::BTreeSet::new(),
             cg_times: BTreeMap::new(),
+            fsnotify: Default::default(),
         };
         let add = |st: &mut State<T>, m: Mount| {
             crate::mount::add_mount(st, m);

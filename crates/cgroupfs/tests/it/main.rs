@@ -9,6 +9,7 @@ mod event_control;
 mod eventfd;
 mod facade;
 mod fault;
+mod fsnotify;
 mod hostfs;
 mod inotify;
 mod lockdep;

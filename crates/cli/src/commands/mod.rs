@@ -29,6 +29,7 @@ pub mod gnu_echo;
 pub mod grep;
 pub mod help;
 pub mod inotifywait;
+pub mod inotifywatch;
 pub mod libcgroup;
 pub mod listener;
 pub mod ltp;
@@ -139,6 +140,7 @@ impl Registry {
         listener::register(&mut r);
         psi_tools::register(&mut r);
         inotifywait::register(&mut r);
+        inotifywatch::register(&mut r);
         text::register(&mut r);
         dd::register(&mut r);
         users::register(&mut r);

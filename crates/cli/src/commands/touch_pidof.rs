@@ -4,8 +4,9 @@
 //! **touch:** creates each missing FILE empty (`open(O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK,
 //! 0666)`, the umask applied), `-c` creates none; errors are `touch: cannot touch 'F': TEXT`
 //! (status 1, the other files are still done); no operand prints `touch: missing file operand`
-//! and the hint. **Differences:** the simulated files keep no times, so updating them does
-//! nothing; `-d`, `-r`, `-t`, `--date`, `--reference`, `--time` are refused as not simulated.
+//! and the hint; each file's times are then set to now (`fdutimensat(fd, NULL)`, or
+//! `utimensat(NULL)` with `-c`: an inotify watch sees `IN_ATTRIB`). **Differences:** `-d`, `-r`,
+//! `-t`, `--date`, `--reference`, `--time` are refused as not simulated.
 //!
 //! **pidof:** the pids of the processes whose name (`comm`) or the last part of whose
 //! `argv[0]` is NAME, newest first, separated by blanks (`-d SEP`); `-s` the newest only,
@@ -159,31 +160,38 @@ fn touch(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         if f == "-" {
             continue;
         }
-        let r = if no_create {
-            k.stat(pid, f).map(|_| ()).or_else(|e| {
-                if e.errno == cgsim_ktypes::Errno::ENOENT {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })
-        } else {
-            let flags = OpenFlags {
-                read: false,
-                write: true,
-                create: true,
-                nonblock: true,
-                ..OpenFlags::default()
-            };
-            k.open(pid, f, flags, 0o666).map(|fd| {
-                let _ = k.close(pid, fd);
-            })
+        // touch.c's touch(): open(O_WRONLY|O_CREAT) unless -c (its errno kept), then
+        // fdutimensat on the fd or, when the open failed (a directory: EISDIR), on the name.
+        let flags = OpenFlags {
+            read: false,
+            write: true,
+            create: true,
+            nonblock: true,
+            ..OpenFlags::default()
         };
-        if let Err(e) = r {
-            sh.write_err(
-                pid,
-                &format!("touch: cannot touch '{f}': {}\n", e.errno.strerror()),
-            );
+        let (fd, open_errno) = if no_create {
+            (None, None)
+        } else {
+            match k.open(pid, f, flags, 0o666) {
+                Ok(fd) => (Some(fd), None),
+                Err(e) => (None, Some(e.errno)),
+            }
+        };
+        let times = k.utimens_now(pid, f);
+        if let Some(fd) = fd {
+            let _ = k.close(pid, fd);
+        }
+        let msg = match (times, open_errno) {
+            (Ok(()), _) => None,
+            (Err(_), Some(e)) => Some(format!("touch: cannot touch '{f}': {}\n", e.strerror())),
+            (Err(e), None) if no_create && e.errno == cgsim_ktypes::Errno::ENOENT => None,
+            (Err(e), None) => Some(format!(
+                "touch: setting times of '{f}': {}\n",
+                e.errno.strerror()
+            )),
+        };
+        if let Some(m) = msg {
+            sh.write_err(pid, &m);
             status = 1;
         }
     }

@@ -67,6 +67,8 @@ v2_script!(memcg_v2_selftests);
 v2_script!(psi_memory);
 v2_script!(cputime_v2);
 v2_script!(inotify_events);
+v2_script!(inotify_vfs);
+v2_script!(inotifywatch);
 
 /// The kselftest-style ports of `test_memcontrol.c` (v6.6) in `memcg_v2_selftests.sh` pass.
 #[test]

@@ -1,6 +1,6 @@
 # inotify on 6.6 (fs/notify/inotify/inotify_user.c; kernfs_notify raises FS_MODIFY on the
 # file cgroup_file_notify names): inotifywait from inotify-tools 3.22 on cgroup.events and
-# memory.events, its messages, options and exit statuses.
+# memory.events, its messages, options and exit statuses. VFS events: inotify_vfs.sh.
 mkdir -p /sys/fs/cgroup
 mount -t cgroup2 none /sys/fs/cgroup
 cd /sys/fs/cgroup
@@ -44,17 +44,23 @@ sleep 1
 wait $q; echo "inotifywait exited $?"
 grep -E '^(max|oom|oom_kill) ' A/memory.events
 
-# rmdir A: the watch goes (IN_IGNORED); without -m inotifywait exits 1 on that event.
+# rmdir A: 6.6's kernfs keeps a removed directory's link count, so the watches of A's files
+# hear nothing (no DELETE_SELF, no IGNORED): this inotifywait times out (exit 2). The watch on
+# the parent directory sees DELETE,ISDIR (vfs_rmdir's fsnotify_delete).
 sleep 1
-inotifywait -e modify A/cgroup.events &
+inotifywait -t 3 -e modify,delete_self A/cgroup.events &
 r=$!
+inotifywait -q -e delete . &
+p=$!
 sleep 1
 rmdir A
+wait $p; echo "parent watch exited $?"
 wait $r; echo "inotifywait exited $?"
 kill $w
-# Asked for, IGNORED is printed and is the event that ends it (exit 0).
-mkdir B
-inotifywait -q -e ignored --format '%w %e [%f]' B/memory.events &
+# On tmpfs the inode goes with its last link: IGNORED, asked for, is printed and ends it
+# (exit 0); DELETE_SELF was not asked for, so the watch does not get it.
+touch /tmp/f
+inotifywait -q -e ignored --format '%w %e [%f]' /tmp/f &
 sleep 1
-rmdir B
+rm /tmp/f
 wait $!; echo "inotifywait exited $?"

@@ -98,7 +98,7 @@ pub(crate) fn register(r: &mut Registry) {
 /// themselves with the table of the preset's userland (`mount.rs`: util-linux-ng 2.17.2,
 /// 2.23.2 or 2.38.1), `ps` parses procps's three option syntaxes itself (`ps.rs`); each prints
 /// its own help (procps 3.2.8's or procps-ng's for `ps --help`), version and usage errors.
-pub const OWN_GETOPT: &[&str] = &["mount", "umount", "ps", "inotifywait"];
+pub const OWN_GETOPT: &[&str] = &["mount", "umount", "ps", "inotifywait", "inotifywatch"];
 
 /// What [`preflight`] decided.
 pub enum Preflight {
