@@ -67,6 +67,8 @@ pub enum EdgeKind {
     Subsys,
     /// `res.parent` with `use_hierarchy`.
     ResParent,
+    /// `memory.parent` of a cgroup v2 memcg (6.6's page_counter, always hierarchical).
+    MemoryParent,
     /// `cgrp->event_list`.
     EventList,
     /// `event->eventfd`.
@@ -98,6 +100,11 @@ impl EdgeKind {
                 Line::Dotted,
                 "#2060c0",
                 "res.parent (use_hierarchy: charges go up)",
+            ),
+            EdgeKind::MemoryParent => (
+                Line::Dotted,
+                "#2060c0",
+                "memory.parent (cgroup2: charges always go up)",
             ),
             EdgeKind::EventList => (Line::Solid, "#2a8a8a", "cgroup->event_list"),
             EdgeKind::Eventfd => (Line::Solid, "#8a8a2a", "cgroup_event->eventfd"),

@@ -590,6 +590,7 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
         .filter_map(|(_, c)| memcg_of.get(c.id.as_str()).copied())
         .collect();
     let shown_parent = |p: &str| drawn.contains(p);
+    let mut dfl_drawn = false;
     for (h, c) in m.cgroups() {
         if !under(&c.path) {
             continue;
@@ -600,37 +601,51 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
                 continue;
             }
             any = true;
+            // On the 6.6 preset's default hierarchy the memcg is a cgroup v2 one: its counter
+            // is `struct mem_cgroup`'s `memory` page_counter (`memory.current`, `memory.max`,
+            // its `watermark` is `memory.peak`), always hierarchical, and the v1-only
+            // `memsw`, `use_hierarchy`, `oom_kill_disable` and `under_oom` have no file there
+            // (`mm/memcontrol.c` `memory_files[]`, v6.6).
+            let v2 = h.is_rootnode && m.dfl.as_ref().is_some_and(|d| d.present);
+            dfl_drawn |= v2;
             // Two values per row where they belong together, so a memcg stays compact.
             let mut rows = vec![
                 Row::Title(format!("mem_cgroup {}", c.path)),
-                counter_bar("res", &mc.res),
+                counter_bar(if v2 { "memory" } else { "res" }, &mc.res),
                 Row::Field(
-                    "max_usage, failcnt".into(),
+                    if v2 {
+                        "watermark, failcnt"
+                    } else {
+                        "max_usage, failcnt"
+                    }
+                    .into(),
                     format!("{}, {}", human(mc.res.max_usage), mc.res.failcnt),
                 ),
             ];
-            if let Some(ms) = &mc.memsw {
+            if let Some(ms) = mc.memsw.as_ref().filter(|_| !v2) {
                 rows.push(counter_bar("memsw", ms));
                 rows.push(Row::Field(
                     "memsw max_usage, failcnt".into(),
                     format!("{}, {}", human(ms.max_usage), ms.failcnt),
                 ));
             }
-            rows.push(Row::Field(
-                "use_hierarchy, oom_kill_disable".into(),
-                format!(
-                    "{}, {}",
-                    u8::from(mc.use_hierarchy),
-                    u8::from(mc.oom_kill_disable)
-                ),
-            ));
-            if mc.under_oom {
-                rows.push(Row::Mark(format!(
-                    "under_oom 1: {} task(s) wait",
-                    mc.oom_waiters.len()
-                )));
-            } else {
-                rows.push(Row::Field("under_oom".into(), "0".into()));
+            if !v2 {
+                rows.push(Row::Field(
+                    "use_hierarchy, oom_kill_disable".into(),
+                    format!(
+                        "{}, {}",
+                        u8::from(mc.use_hierarchy),
+                        u8::from(mc.oom_kill_disable)
+                    ),
+                ));
+                if mc.under_oom {
+                    rows.push(Row::Mark(format!(
+                        "under_oom 1: {} task(s) wait",
+                        mc.oom_waiters.len()
+                    )));
+                } else {
+                    rows.push(Row::Field("under_oom".into(), "0".into()));
+                }
             }
             for (name, ary, usage) in [
                 ("thresholds", &mc.thresholds, mc.res.usage),
@@ -694,6 +709,7 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
                 &mc.counter_parent,
                 c.parent.as_deref().and_then(|p| memcg_of.get(p).copied()),
             ) {
+                (Some(p), _) if v2 => g.edge(&s.id, p, EdgeKind::MemoryParent, None),
                 (Some(p), _) => g.edge(&s.id, p, EdgeKind::ResParent, None),
                 (None, Some(p)) if shown_parent(p) => g.edge(p, &s.id, EdgeKind::Children, None),
                 _ => {}
@@ -712,6 +728,11 @@ fn memcg(m: &ObjectGraph, focus: &Focus) -> Graph {
     }
     g.notes
         .push("bars: usage / limit; the black tick is max_usage".to_string());
+    if dfl_drawn {
+        g.notes.push(
+            "cgroup2: memory is memory.current / memory.max, its watermark memory.peak".to_string(),
+        );
+    }
     g
 }
 

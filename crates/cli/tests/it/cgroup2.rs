@@ -192,6 +192,39 @@ fn v2_view_draws_both_hierarchies() {
     insta::assert_snapshot!("v2_view", dot);
 }
 
+/// The `memcg` view of a v2 memory cgroup names 6.6's counter (`memory`, its `watermark`) and
+/// leaves out the v1-only fields (`memsw`, `use_hierarchy`, `oom_kill_disable`, `under_oom`).
+#[test]
+fn memcg_view_of_a_v2_cgroup() {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    let (text, status) = cgsim::transcript_of(
+        &mut sh,
+        "mkdir -p /sys/fs/cgroup\nmount -t cgroup2 none /sys/fs/cgroup\n\
+         echo +memory > /sys/fs/cgroup/cgroup.subtree_control\nmkdir /sys/fs/cgroup/A\n\
+         echo 8M > /sys/fs/cgroup/A/memory.max\necho $$ > /sys/fs/cgroup/A/cgroup.procs\n\
+         memhold 4M &\n",
+    );
+    assert_eq!((text.as_str(), status), ("", 0));
+    let dot = cgsim::dot::view_dot(
+        sh.kernel(),
+        cgsim::dot::View::Memcg,
+        &cgsim::dot::ViewOpts::default(),
+    )
+    .expect("dot");
+    for want in [
+        "mem_cgroup /A",
+        ">memory<",
+        "4M / 8M",
+        "watermark, failcnt",
+        "cgroup2: memory is memory.current / memory.max",
+    ] {
+        assert!(dot.contains(want), "{want} missing:\n{dot}");
+    }
+    for unwanted in ["memsw", "use_hierarchy", "under_oom", ">res<"] {
+        assert!(!dot.contains(unwanted), "{unwanted} drawn:\n{dot}");
+    }
+}
+
 /// `docs/memcg-v2-walkthrough.sh` on 6.6, so the walkthrough cannot rot.
 #[test]
 fn memcg_v2_walkthrough() {
