@@ -150,3 +150,91 @@ fn a_false_property_fails() {
     let err = run::<MachineTest<PageCounterBackend, NeverCharged>>(64, 40).unwrap_err();
     assert!(err.contains("property failed: root usage"), "{err}");
 }
+
+/// The README's cgroup v2 lines: the 6.6 preset's default hierarchy through the generic
+/// `Cgroup::read`/`write`.
+#[test]
+fn v2_through_the_facade() -> Result<(), Box<dyn std::error::Error>> {
+    let k = Kernel::boot(BootParams::kernel("6.6")?);
+    let root = Mount::new("none", "/sys/fs/cgroup", "cgroup2")
+        .create_target()
+        .mount(&k, INIT_PID)?;
+    root.write("cgroup.subtree_control", "+memory")?;
+    let a = root.mkdir("A")?;
+    a.write("memory.max", "64M")?;
+    let pid = k.fork(INIT_PID)?;
+    a.write("cgroup.procs", &pid.to_string())?;
+    // `add_task` writes `tasks`, a v1 file: creating it in a cgroup directory is EACCES, as
+    // `lookup_open` answers for a directory without `->create` (kernfs).
+    assert_eq!(a.add_task(pid).unwrap_err().errno, Errno::EACCES);
+    let addr = k.mmap_anon(pid, 8 << 20, MmapFlags::default())?;
+    k.touch(pid, addr, 8 << 20)?;
+    assert_eq!(a.read_u64("memory.current")?, 8 << 20);
+    assert!(
+        a.read("memory.events")?
+            .starts_with("low 0\nhigh 0\nmax 0\n")
+    );
+    Ok(())
+}
+
+/// A property of v2 protection as a user writes it with proptest alone: a child of the
+/// reclaim target whose usage is at or below its `memory.min` loses nothing to
+/// `memory.reclaim` on the parent (`mem_cgroup_below_min`, `mm/memcontrol.c` v6.6), and the
+/// reclaim takes something when some child is above its `memory.min`.
+mod v2_min {
+    use cgsim_cgroupfs::prelude::*;
+    use cgsim_cgroupfs::proptest::prelude::*;
+
+    const MIB: u64 = 1 << 20;
+
+    fn scenario(sizes: [u64; 3], mins: [u64; 3], reclaim: u64) -> Result<(), TestCaseError> {
+        let k = Kernel::boot(BootParams::kernel("6.6").unwrap());
+        let root = Mount::new("none", "/sys/fs/cgroup", "cgroup2")
+            .create_target()
+            .mount(&k, INIT_PID)
+            .unwrap();
+        root.write("cgroup.subtree_control", "+memory").unwrap();
+        let p = root.mkdir("P").unwrap();
+        p.write("cgroup.subtree_control", "+memory").unwrap();
+        let mut kids = Vec::new();
+        for i in 0..3 {
+            let c = p.mkdir(&format!("C{i}")).unwrap();
+            c.write("memory.min", &(mins[i] * MIB).to_string()).unwrap();
+            let pid = k.fork(INIT_PID).unwrap();
+            c.write("cgroup.procs", &pid.to_string()).unwrap();
+            let addr = k
+                .mmap_anon(pid, sizes[i] * MIB, MmapFlags::default())
+                .unwrap();
+            k.touch(pid, addr, sizes[i] * MIB).unwrap();
+            kids.push(c);
+        }
+        let current = |c: &Cgroup<'_, Ftrace>| c.read_u64("memory.current").unwrap();
+        let before: Vec<u64> = kids.iter().map(current).collect();
+        if let Err(e) = p.write("memory.reclaim", &(reclaim * MIB).to_string()) {
+            prop_assert_eq!(e.errno, Errno::EAGAIN);
+        }
+        let after: Vec<u64> = kids.iter().map(current).collect();
+        if (0..3).any(|i| before[i] > mins[i] * MIB) {
+            prop_assert!(after.iter().sum::<u64>() < before.iter().sum::<u64>());
+        }
+        for i in 0..3 {
+            prop_assert!(after[i] <= before[i]);
+            if before[i] <= mins[i] * MIB {
+                prop_assert_eq!(after[i], before[i], "C{} is below its memory.min", i);
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        #[test]
+        fn min_protects_the_children_of_the_target(
+            sizes in [1u64..16, 1u64..16, 1u64..16],
+            mins in [0u64..20, 0u64..20, 0u64..20],
+            reclaim in 1u64..48,
+        ) {
+            scenario(sizes, mins, reclaim)?;
+        }
+    }
+}

@@ -202,12 +202,16 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
     fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     /// `cpuset_can_attach`: ENOSPC into a cpuset without CPUs or nodes.
-    fn can_attach(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        css: &CssRef,
-        _task: TaskRef,
-    ) -> Result<(), Errno> {
+    ///
+    /// Kernel: on the default hierarchy (`is_in_v2_mode()`, `kernel/cgroup/cpuset.c` v6.6) an
+    /// empty `cpuset.cpus` does not refuse the move; only empty *effective* CPUs would, and a
+    /// v2 cpuset's effective masks are its parent's (`cpuset_css_online` copies them) up to
+    /// the top cpuset, which has every CPU. cgsim models no `cpuset.cpus` on v2 and no CPU
+    /// hotplug, so there the move is always allowed.
+    fn can_attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, _task: TaskRef) -> Result<(), Errno> {
+        if cx.on_dfl {
+            return Ok(());
+        }
         let cs = css.private::<CpusetState>().ok_or(Errno::ENODEV)?;
         let m = *cs.cs.lock();
         if m.cpus_allowed == 0 || m.mems_allowed == 0 {

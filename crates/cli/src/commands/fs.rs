@@ -400,7 +400,10 @@ fn mkdir(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
         i += 1;
     }
     if dirs.is_empty() {
-        sh.write_err(pid, "mkdir: missing operand\n");
+        sh.write_err(
+            pid,
+            "mkdir: missing operand\nTry 'mkdir --help' for more information.\n",
+        );
         return 1;
     }
     let k = sh.kernel().clone();
@@ -454,7 +457,10 @@ fn mkdir_parents(
 
 fn rmdir(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     if argv.len() < 2 {
-        sh.write_err(pid, "rmdir: missing operand\n");
+        sh.write_err(
+            pid,
+            "rmdir: missing operand\nTry 'rmdir --help' for more information.\n",
+        );
         return 1;
     }
     let k = sh.kernel().clone();
@@ -615,11 +621,19 @@ fn parse_user_spec(
 fn chown(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
     let (recursive, ops) = recursive_flag(argv);
     let (Some(spec), files) = (ops.first(), ops.get(1..).unwrap_or_default()) else {
-        sh.write_err(pid, "chown: missing operand\n");
+        sh.write_err(
+            pid,
+            "chown: missing operand\nTry 'chown --help' for more information.\n",
+        );
         return 1;
     };
     if files.is_empty() {
-        sh.write_err(pid, &format!("chown: missing operand after '{spec}'\n"));
+        sh.write_err(
+            pid,
+            &format!(
+                "chown: missing operand after '{spec}'\nTry 'chown --help' for more information.\n"
+            ),
+        );
         return 1;
     }
     let (uid, gid) = match parse_user_spec(sh, pid, spec) {

@@ -47,12 +47,15 @@ pub struct Gauge {
 
 /// The gauges of every memcg in a mounted hierarchy, in hierarchy order. (Before the memory
 /// subsystem is mounted its root memcg sits in the dummy hierarchy, which no path reaches.)
+/// On the 6.6 preset that hierarchy is the default one (`cgrp_dfl_root`): once `cgroup2` was
+/// mounted (`cgrp_dfl_visible`) and while memory is on no v1 hierarchy, its memcgs are the
+/// v2 cgroups' (`memory.current` against `memory.max`, `memory.peak`), and they get gauges.
 pub fn gauges_of(model: &ObjectGraph) -> Vec<Gauge> {
+    let v2_memory =
+        model.dfl.as_ref().is_some_and(|d| d.present && d.visible) && !model.is_bound("memory");
     let mut out = Vec::new();
     for (h, cg) in model.cgroups() {
-        // Before 6.6 the dummy hierarchy's csses are the unbound subsystems' root state, not a
-        // mounted memcg; on 6.6 it is the default hierarchy, whose memcgs have gauges too.
-        if h.is_rootnode && !model.has_dfl() {
+        if h.is_rootnode && !v2_memory {
             continue;
         }
         for css in &cg.css {

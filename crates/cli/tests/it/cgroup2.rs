@@ -36,6 +36,8 @@ v2_script!(cgroup2_cpu);
 v2_script!(cgroup2_test_core);
 v2_script!(cgroup2_threaded);
 v2_script!(cgroup2_thread_groups);
+v2_script!(cgroup2_cpuset_attach);
+v2_script!(cgroup2_blog_memory);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]

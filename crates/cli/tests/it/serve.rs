@@ -146,6 +146,41 @@ fn the_page_and_a_session_work() {
     assert_eq!(v["output"], "1:memory:/\n");
 }
 
+/// On the 6.6 preset the memory gauges follow the default hierarchy once `cgroup2` is
+/// mounted: `memory.current` against `memory.max`.
+#[test]
+fn v2_memory_cgroups_get_gauges() {
+    let app = Arc::new(App::new(
+        Arc::new(|| BootParams::kernel("6.6").unwrap()),
+        Limits::default(),
+        serve::host_clock(),
+    ));
+    let addr = serve::start("127.0.0.1:0".parse().unwrap(), app).expect("bind");
+    let id = new_session(addr);
+    let (_, v) = cmd(addr, &id, "mkdir -p /sys/fs/cgroup");
+    assert_eq!(
+        v["state"]["gauges"],
+        serde_json::json!([]),
+        "nothing mounted yet"
+    );
+    cmd(addr, &id, "mount -t cgroup2 none /sys/fs/cgroup");
+    cmd(
+        addr,
+        &id,
+        "echo +memory > /sys/fs/cgroup/cgroup.subtree_control",
+    );
+    cmd(addr, &id, "mkdir /sys/fs/cgroup/A");
+    cmd(addr, &id, "echo 8M > /sys/fs/cgroup/A/memory.max");
+    cmd(addr, &id, "echo $$ > /sys/fs/cgroup/A/cgroup.procs");
+    let (st, v) = cmd(addr, &id, "memhold 4M &");
+    assert_eq!(st, 200, "{v}");
+    let g = &v["state"]["gauges"];
+    assert_eq!(g[0]["cgroup"], "/", "{g}");
+    assert_eq!(g[1]["cgroup"], "/A", "{g}");
+    assert_eq!(g[1]["usage"], 4 << 20, "{g}");
+    assert_eq!(g[1]["limit"], 8 << 20, "{g}");
+}
+
 #[test]
 fn bad_requests_get_4xx_and_the_server_keeps_serving() {
     let (addr, _) = server(Limits::default());

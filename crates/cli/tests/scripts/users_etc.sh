@@ -38,3 +38,7 @@ chown :nosuch /tmp/d
 chown www-data.www-data /tmp/d
 ls -l /tmp
 chown alice
+chown
+# coreutils 9.1: a missing operand is followed by the usage hint (usage (EXIT_FAILURE)).
+mkdir
+rmdir
