@@ -413,7 +413,7 @@ struct Stress {
     ignore_usr1: bool,
     /// Every worker forked, for the process-group kill.
     workers: Vec<Pid>,
-    /// The latest worker alarm: a cpu worker is always runnable, so the parent's sleep in
+    /// The latest cpu worker's alarm: a cpu worker is always runnable, so the parent's sleep in
     /// `wait` ends there too, giving a shell that waits for stress a time to move the clock
     /// to (the real parent just blocks in `wait`; waking it there changes nothing it prints).
     alarm_at: Option<u64>,
@@ -509,7 +509,7 @@ impl Stress {
                 match k.fork(pid) {
                     Ok(child) => {
                         let now = k.clock().now_nanos();
-                        if timeout > 0 {
+                        if timeout > 0 && hog == Hog::Cpu {
                             let at = now + timeout as u64 * NS_PER_SEC;
                             self.alarm_at = Some(self.alarm_at.map_or(at, |a| a.max(at)));
                         }
