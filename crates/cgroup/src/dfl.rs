@@ -796,8 +796,14 @@ impl<T: Tracer> CgroupCore<T> {
                 }
                 text
             }
-            // cpu_local_stat_show: the cpu controller's local stats, if it is enabled here.
-            BaseFile::CpuStatLocal => String::new(),
+            // cgroup_local_stat_show → cpu_local_stat_show: the time this cgroup's run queues
+            // were throttled (by its quota or an ancestor's), if it has a cpu css of its own.
+            BaseFile::CpuStatLocal => self
+                .subsys_id("cpu")
+                .and_then(|i| c.subsys.get(i).cloned().flatten())
+                .and_then(|css| css.private::<crate::subsys::cpu::TaskGroup>())
+                .map(|tg| format!("throttled_usec {}\n", tg.se.lock().throttled_self / 1000))
+                .unwrap_or_default(),
             // cgroup_pressure_show: PSI accounting is on.
             BaseFile::CgroupPressure => "1\n".to_string(),
             // Read through the pressure hook, without cgroup_mutex (`read_all`).

@@ -50,7 +50,22 @@ pub(crate) struct Pick {
     pub wait: Vec<(Pid, usize)>,
     /// The earliest time a throttled group may be handed runtime again.
     pub until: Option<u64>,
+    /// The run queues (group, CPU) held throttled with tasks on them: every group from a
+    /// throttled task's own up to its highest throttled ancestor (`tg_throttle_down`).
+    pub throttled: Vec<(Arc<TaskGroup>, usize)>,
 }
+
+impl Pick {
+    /// `throttled_clock_self_time`: the throttled run queues were so for `span` ns.
+    pub(crate) fn account_throttled(&self, span: u64) {
+        for (tg, _) in &self.throttled {
+            tg.se.lock().throttled_self += span;
+        }
+    }
+}
+
+/// A task's groups, its own first (see [`chain`]).
+type Chain = Vec<Arc<TaskGroup>>;
 
 /// A group's identity on a run queue.
 fn key(tg: &Arc<TaskGroup>) -> usize {
@@ -99,14 +114,27 @@ impl<T: Tracer> Kernel<T> {
             run: Vec::new(),
             wait: Vec::new(),
             until: None,
+            throttled: Vec::new(),
         };
         // Per CPU: the candidates with their chains.
-        let mut per_cpu: BTreeMap<usize, Vec<(Pid, Vec<Arc<TaskGroup>>)>> = BTreeMap::new();
+        let mut per_cpu: BTreeMap<usize, Vec<(Pid, Chain)>> = BTreeMap::new();
         for pid in runnable {
             let cpu = self.task_cpu(pid).map_or(0, |c| c.0 as usize) % n;
             let groups = self.fair_chain(pid);
-            let until = groups.iter().filter_map(|tg| tg.throttled_until(now)).min();
+            let untils: Vec<Option<u64>> =
+                groups.iter().map(|tg| tg.throttled_until(now)).collect();
+            let until = untils.iter().flatten().copied().min();
             if let Some(u) = until {
+                let top = untils.iter().rposition(Option::is_some).unwrap_or(0);
+                for tg in &groups[..=top] {
+                    if !pick
+                        .throttled
+                        .iter()
+                        .any(|(g, c)| *c == cpu && Arc::ptr_eq(g, tg))
+                    {
+                        pick.throttled.push((Arc::clone(tg), cpu));
+                    }
+                }
                 pick.until = Some(pick.until.map_or(u, |p: u64| p.min(u)));
                 pick.wait.push((pid, cpu));
                 continue;
@@ -149,12 +177,11 @@ impl<T: Tracer> Kernel<T> {
                         wsum += u128::from(*w);
                     }
                 }
-                let avg = if wsum > 0 {
-                    Some((sum / wsum) as u64)
-                } else {
-                    // Nobody queued: the newcomers start level with each other.
-                    list.iter().map(|e| e.2).max()
-                };
+                // Nobody queued: the newcomers start level with each other.
+                let avg = sum
+                    .checked_div(wsum)
+                    .map(|a| a as u64)
+                    .or_else(|| list.iter().map(|e| e.2).max());
                 for (k, _, v) in list.iter_mut() {
                     if !was.contains(k)
                         && let Some(a) = avg
@@ -168,10 +195,7 @@ impl<T: Tracer> Kernel<T> {
             let mut eligible: BTreeMap<usize, bool> = BTreeMap::new();
             for list in siblings.values() {
                 let wsum: u128 = list.iter().map(|e| u128::from(e.1)).sum();
-                let sum: u128 = list
-                    .iter()
-                    .map(|e| u128::from(e.1) * u128::from(e.2))
-                    .sum();
+                let sum: u128 = list.iter().map(|e| u128::from(e.1) * u128::from(e.2)).sum();
                 for &(k, _, v) in list {
                     // v <= sum / wsum, without the division's rounding.
                     eligible.insert(k, u128::from(v) * wsum <= sum);

@@ -283,8 +283,8 @@ impl<T: Tracer> Kernel<T> {
             let before = self.clock.now_nanos();
             // The cpu controller's weights and bandwidth decide who runs (`fair.rs`); the
             // others stay queued, waiting for a CPU.
-            let pick = self.fair_pick(runnable, before);
-            let mut waiting = pick.wait;
+            let mut pick = self.fair_pick(runnable, before);
+            let mut waiting = std::mem::take(&mut pick.wait);
             self.sched_requeue(waiting.iter().map(|w| w.0));
             if pick.run.is_empty() {
                 // Every runnable task is throttled: the CPUs idle until the period timer may
@@ -304,11 +304,12 @@ impl<T: Tracer> Kernel<T> {
                     .min(next.unwrap_or(u64::MAX))
                     .max(before + 1);
                 self.psi_cpu_waiting(&waiting, before, target);
+                pick.account_throttled(target - before);
                 self.clock.advance_to(target);
                 continue;
             }
             self.cpu_round_begin();
-            for pid in pick.run {
+            for &pid in &pick.run {
                 // A group throttled by a step earlier in this round runs no more.
                 if self.fair_throttled(pid, self.clock.now_nanos()) {
                     let cpu = self.task_cpu(pid).map_or(0, |c| c.0 as usize);
@@ -319,6 +320,7 @@ impl<T: Tracer> Kernel<T> {
                 self.step_one(pid);
             }
             self.cpu_round_end(&waiting);
+            pick.account_throttled(self.clock.now_nanos() - before);
             if self.clock.now_nanos() == before {
                 idle_rounds += 1;
             }

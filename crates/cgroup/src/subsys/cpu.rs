@@ -13,12 +13,12 @@
 //! (`cpu.rt_runtime_us`, `cpu.rt_period_us`, `CONFIG_RT_GROUP_SCHED`) are not created; the
 //! `wait_sum` line of `cpu.stat` (schedstats, off by default) is never printed.
 
+use super::cpu_bw::{BwConf, BwRuntime, BwStat, GroupSe};
 use crate::cftype::Cftype;
 use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
-use cgsim_ktypes::{Errno, Tracer};
-use super::cpu_bw::{BwConf, BwRuntime, BwStat, GroupSe};
 use cgsim_ktypes::klog::Clock;
+use cgsim_ktypes::{Errno, Tracer};
 use parking_lot::Mutex;
 use std::any::Any;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! The cpu controller's v1 bandwidth files: `cpu.idle` (5.15+), `cpu.cfs_quota_us`,
-//! `cpu.cfs_period_us` (3.2+), `cpu.cfs_burst_us` (5.14+) and `cpu.stat`.
+//! `cpu.cfs_period_us` (3.2+), `cpu.cfs_burst_us` (5.14+), `cpu.stat` and `cpu.stat.local`
+//! (6.6: `cpu_cfs_local_stat_show`, `throttled_time` in ns).
 //!
 //! **Kernel:** `kernel/sched/core.c` (v3.10, v4.19, v6.6): `cpu_cfs_quota_read_s64`/
 //! `tg_get_cfs_quota` (`-1` for `RUNTIME_INF`), `cpu_cfs_quota_write_s64`/`tg_set_cfs_quota`
@@ -38,7 +39,7 @@ fn set_bandwidth(
         return Err(Errno::EINVAL);
     }
     let q = quota.unwrap_or(u64::MAX);
-    if q < MIN_CFS_QUOTA_PERIOD || period < MIN_CFS_QUOTA_PERIOD || period > MAX_CFS_QUOTA_PERIOD
+    if q < MIN_CFS_QUOTA_PERIOD || !(MIN_CFS_QUOTA_PERIOD..=MAX_CFS_QUOTA_PERIOD).contains(&period)
     {
         return Err(Errno::EINVAL);
     }
@@ -146,5 +147,13 @@ pub(super) fn legacy_bw_files<T: Tracer>(version: (u32, u32, u32)) -> Vec<Cftype
         }
         Ok(out)
     }));
+    if version >= (6, 6, 0) {
+        // cpu_cfs_local_stat_show (6.6): the time this group's run queues were throttled.
+        v.push(Cftype::new("stat.local").read_seq_string(|cx| {
+            let tg = group(cx)?;
+            let ns = tg.se.lock().throttled_self;
+            Ok(format!("throttled_time {ns}\n"))
+        }));
+    }
     v
 }

@@ -241,5 +241,9 @@ fn test_cpu_port_passes_on_2_cpus() {
             .any(|l| l == "ok 4 test_cpucg_weight_underprovisioned # SKIP"),
         "{out}"
     );
-    assert_eq!(out.lines().filter(|l| l.starts_with("ok ")).count(), 8, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        8,
+        "{out}"
+    );
 }
