@@ -28,8 +28,9 @@
 //! time as before. Everything is a function of the script, so a run is deterministic.
 //!
 //! **Differences:** the costs are fixed numbers, not measured; a task stays on the CPU it was
-//! forked on (no load balancing); within a round each task runs once, in pid order, for as
-//! long as its step takes (there is no preemption inside a step, so the timeslice is the step:
+//! forked on (no load balancing); within a round each task runs once (unless the cpu
+//! controller's weights or bandwidth hold it back, `fair.rs`), in pid order, for as long as
+//! its step takes (there is no preemption inside a step, so the timeslice is the step:
 //! a shell-code task yields every 100 commands); PSI's CPU states are computed per round from
 //! the order the steps ran in (see [`Kernel::psi_cpu_round`]) rather than at each
 //! enqueue/dequeue.

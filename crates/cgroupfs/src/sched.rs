@@ -3,8 +3,10 @@
 //! **Kernel:** stands in for `kernel/sched.c` and the sleep/wake-up paths (`schedule_timeout`,
 //! `poll_wait`/`wake_up`): a program is a state machine that runs until it would block.
 //! Determinism rule: [`Kernel::run_until_idle`] runs rounds; in each round every runnable program
+//! that the cpu controller lets run (`fair.rs`: its groups eligible by weight, none throttled)
 //! is stepped once, in ascending pid order, with a list fixed at the start of the round (a
-//! program woken during a round runs in the next one). Sleepers whose deadline has passed and
+//! program woken during a round runs in the next one); when every runnable program is
+//! throttled the CPUs idle until the next period timer expiry. Sleepers whose deadline has passed and
 //! waiters whose fd polls readable become runnable at the start of a round. Each step costs
 //! simulated CPU time on its task's CPU, and a round moves the clock to when its busiest CPU
 //! finished (`cputime.rs`). Rounds stop when nothing is runnable, when the CPUs have run the

@@ -1,6 +1,7 @@
 # The v1 cpu controller's shares and CFS bandwidth (kernel/sched/core.c; CONFIG_CFS_BANDWIDTH
 # from 3.2): cpu.cfs_quota_us, cpu.cfs_period_us, cpu.stat (nr_periods, nr_throttled,
-# throttled_time; 5.14+ nr_bursts, burst_time), cpu.cfs_burst_us (5.14+), cpu.idle (5.15+).
+# throttled_time; 5.14+ nr_bursts, burst_time), cpu.cfs_burst_us (5.14+), cpu.idle (5.15+),
+# cpu.stat.local (6.6).
 # The same script on 2.6.35 (no bandwidth files), 3.10 and 6.6.
 mkdir /cg
 mount -t cgroup -o cpu,cpuacct none /cg
@@ -23,6 +24,7 @@ cat a/cpu.cfs_quota_us a/cpu.cfs_period_us
 sh -c 'echo $$ > /cg/a/tasks; stress -q --cpu 1 --timeout 1'
 cat a/cpuacct.usage
 cat a/cpu.stat
+cat a/cpu.stat.local
 # Shares: two hogs on one CPU for 3 s, b with twice a's shares.
 echo -1 > a/cpu.cfs_quota_us
 echo 512 > a/cpu.shares
