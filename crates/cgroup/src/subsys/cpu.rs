@@ -8,8 +8,7 @@
 //! `cpu.cfs_burst_us` and `nr_bursts`/`burst_time` in `cpu.stat`, 5.15 `cpu.idle`
 //! (`cpu_legacy_files[]`, v6.6). `cpu.shares` is clamped to `MIN_SHARES` 2 .. `MAX_SHARES`
 //! 1 << 18; the root group's shares and bandwidth cannot be changed (EINVAL).
-//! **Differences:** `tg_set_cfs_bandwidth`'s `__cfs_schedulable` check of v1 (a child's
-//! quota/period ratio may not exceed its parent's) is not made; the real-time group files
+//! **Differences:** the real-time group files
 //! (`cpu.rt_runtime_us`, `cpu.rt_period_us`, `CONFIG_RT_GROUP_SCHED`) are not created; the
 //! `wait_sum` line of `cpu.stat` (schedstats, off by default) is never printed.
 
@@ -46,6 +45,9 @@ pub struct TaskGroup {
     pub se: Mutex<GroupSe>,
     /// The simulated clock the period timer runs on (`None` for users of the core alone).
     pub clock: Option<Arc<Clock>>,
+    /// `tg->children`: the child groups (dropped ones fail to upgrade), for the walks of
+    /// `walk_tg_tree` (`__cfs_schedulable`).
+    pub children: Mutex<Vec<std::sync::Weak<TaskGroup>>>,
 }
 
 impl TaskGroup {
@@ -163,18 +165,36 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
         cx: &SubsysCtx<'_, T>,
         css: &CssRef,
     ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(TaskGroup {
+        let parent = cx.parent_css.and_then(|p| p.private::<TaskGroup>());
+        let tg = Arc::new(TaskGroup {
             shares: Mutex::new(NICE_0_LOAD),
             is_root: css.is_root(),
-            parent: cx.parent_css.and_then(|p| p.private::<TaskGroup>()),
+            parent: parent.clone(),
             bw: Mutex::new(CfsBandwidth::default()),
             bw_rt: Mutex::new(BwRuntime::default()),
             se: Mutex::new(GroupSe::default()),
             clock: self.clock.clone(),
-        }))
+            children: Mutex::new(Vec::new()),
+        });
+        // sched_online_group: list_add_rcu(&tg->siblings, &parent->children).
+        if let Some(p) = parent {
+            let mut kids = p.children.lock();
+            kids.retain(|w| w.strong_count() > 0);
+            kids.push(Arc::downgrade(&tg));
+        }
+        Ok(tg)
     }
 
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+    fn destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) {
+        // sched_destroy_group (6.6: sched_release_group): off the parent's children.
+        if let Some(tg) = css.private::<TaskGroup>()
+            && let Some(p) = &tg.parent
+        {
+            p.children
+                .lock()
+                .retain(|w| w.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, &tg)));
+        }
+    }
 
     fn populate(
         &self,

@@ -9,7 +9,9 @@
 //! at least 1 ms, period at most 1 s; 5.8+ the quota at most `max_cfs_runtime`; 5.14+ the
 //! burst at most the quota), `cpu_cfs_stat_show` (`nr_periods`, `nr_throttled`,
 //! `throttled_time` in ns; 5.14+ `nr_bursts`, `burst_time`).
-//! **Differences:** see `cpu.rs` (`__cfs_schedulable` is not checked).
+//! and `__cfs_schedulable` (v1: no group may get more quota per period than its nearest
+//! limited ancestor, EINVAL).
+//! **Differences:** see `cpu.rs`.
 
 use super::cpu::{CfsBandwidth, TaskGroup, tg};
 use crate::cftype::Cftype;
@@ -55,6 +57,7 @@ fn set_bandwidth(
     {
         return Err(Errno::EINVAL);
     }
+    cfs_schedulable(tg, period, quota)?;
     {
         let mut bw = tg.bw.lock();
         *bw = CfsBandwidth {
@@ -66,6 +69,58 @@ fn set_bandwidth(
     }
     tg.bandwidth_changed();
     Ok(())
+}
+
+/// `BW_SHIFT`: the fixed point of `to_ratio`.
+const BW_SHIFT: u32 = 20;
+
+/// `normalize_cfs_quota`: quota per period as a `BW_SHIFT` fixed-point ratio (`None`: no
+/// limit).
+fn ratio(period: u64, quota: Option<u64>) -> Option<u128> {
+    quota.map(|q| (u128::from(q) << BW_SHIFT) / u128::from(period.max(1)))
+}
+
+/// `__cfs_schedulable` (v1, `tg_cfs_schedulable_down` over `walk_tg_tree` from the root):
+/// with `target` set to `period`/`quota`, every group's ratio must be at most its nearest
+/// limited ancestor's (EINVAL otherwise). A group with no limit inherits its parent's.
+fn cfs_schedulable(target: &TaskGroup, period: u64, quota: Option<u64>) -> Result<(), Errno> {
+    let mut root = target;
+    while let Some(p) = root.parent.as_deref() {
+        root = p;
+    }
+    fn down(
+        tg: &TaskGroup,
+        parent_quota: Option<u128>,
+        target: &TaskGroup,
+        want: (u64, Option<u64>),
+    ) -> Result<(), Errno> {
+        let quota = if tg.is_root {
+            None
+        } else {
+            let own = if std::ptr::eq(tg, target) {
+                ratio(want.0, want.1)
+            } else {
+                let bw = *tg.bw.lock();
+                ratio(bw.period, bw.quota)
+            };
+            match (own, parent_quota) {
+                (None, p) => p,
+                (Some(q), Some(p)) if q > p => return Err(Errno::EINVAL),
+                (q, _) => q,
+            }
+        };
+        let kids: Vec<Arc<TaskGroup>> = tg
+            .children
+            .lock()
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .collect();
+        for k in kids {
+            down(&k, quota, target, want)?;
+        }
+        Ok(())
+    }
+    down(root, None, target, (period, quota))
 }
 
 /// The v1 bandwidth files of `version` (3.2+), in `cpu_files[]`/`cpu_legacy_files[]` order.

@@ -25,6 +25,13 @@ sh -c 'echo $$ > /cg/a/tasks; stress -q --cpu 1 --timeout 1'
 cat a/cpuacct.usage
 cat a/cpu.stat
 cat a/cpu.stat.local
+# __cfs_schedulable: no group gets more per period than its nearest limited ancestor.
+mkdir a/c
+echo 50000 > a/c/cpu.cfs_quota_us
+echo 10000 > a/c/cpu.cfs_quota_us
+echo 5000 > a/cpu.cfs_quota_us
+cat a/cpu.cfs_quota_us a/c/cpu.cfs_quota_us
+rmdir a/c
 # Shares: two hogs on one CPU for 3 s, b with twice a's shares.
 echo -1 > a/cpu.cfs_quota_us
 echo 512 > a/cpu.shares
