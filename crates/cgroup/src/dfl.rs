@@ -777,10 +777,11 @@ impl<T: Tracer> CgroupCore<T> {
                     user + system
                 );
                 // cgroup_extra_stat_show: the cpu controller's cpu_extra_stat_show, when this
-                // cgroup has a cpu css of its own (the controller is enabled in the parent's
-                // subtree_control, or this is the root).
+                // cgroup has a cpu css of its own (the controller is on the default hierarchy
+                // and enabled in the parent's subtree_control, or this is the root).
                 if let Some(tg) = self
                     .subsys_id("cpu")
+                    .filter(|&i| Self::dfl_subsys_mask(st) & (1 << i) != 0)
                     .and_then(|i| c.subsys.get(i).cloned().flatten())
                     .and_then(|css| css.private::<crate::subsys::cpu::TaskGroup>())
                 {
@@ -800,6 +801,7 @@ impl<T: Tracer> CgroupCore<T> {
             // were throttled (by its quota or an ancestor's), if it has a cpu css of its own.
             BaseFile::CpuStatLocal => self
                 .subsys_id("cpu")
+                .filter(|&i| Self::dfl_subsys_mask(st) & (1 << i) != 0)
                 .and_then(|i| c.subsys.get(i).cloned().flatten())
                 .and_then(|css| css.private::<crate::subsys::cpu::TaskGroup>())
                 .map(|tg| format!("throttled_usec {}\n", tg.se.lock().throttled_self / 1000))

@@ -198,6 +198,7 @@ fn memcg_v2_walkthrough() {
 }
 
 v2_script!(cgroup2_test_cpu);
+v2_script!(cgroup2_cpu_stat);
 
 /// The port of `tools/testing/selftests/cgroup/test_cpu.c` (v6.6) on 4 CPUs, where the
 /// underprovisioned tests run instead of being skipped.
