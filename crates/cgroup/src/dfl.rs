@@ -772,13 +772,40 @@ impl<T: Tracer> CgroupCore<T> {
             BaseFile::CpuStat => {
                 let (user, system) = self.pressure.read().cpu_times(cgrp);
                 let (user, system) = (user / 1000, system / 1000);
-                format!(
+                let mut text = format!(
                     "usage_usec {}\nuser_usec {user}\nsystem_usec {system}\n",
                     user + system
-                )
+                );
+                // cgroup_extra_stat_show: the cpu controller's cpu_extra_stat_show, when this
+                // cgroup has a cpu css of its own (the controller is on the default hierarchy
+                // and enabled in the parent's subtree_control, or this is the root).
+                if let Some(tg) = self
+                    .subsys_id("cpu")
+                    .filter(|&i| Self::dfl_subsys_mask(st) & (1 << i) != 0)
+                    .and_then(|i| c.subsys.get(i).cloned().flatten())
+                    .and_then(|css| css.private::<crate::subsys::cpu::TaskGroup>())
+                {
+                    let s = tg.bw_stat();
+                    text.push_str(&format!(
+                        "nr_periods {}\nnr_throttled {}\nthrottled_usec {}\nnr_bursts {}\nburst_usec {}\n",
+                        s.nr_periods,
+                        s.nr_throttled,
+                        s.throttled_time / 1000,
+                        s.nr_burst,
+                        s.burst_time / 1000
+                    ));
+                }
+                text
             }
-            // cpu_local_stat_show: the cpu controller's local stats, if it is enabled here.
-            BaseFile::CpuStatLocal => String::new(),
+            // cgroup_local_stat_show → cpu_local_stat_show: the time this cgroup's run queues
+            // were throttled (by its quota or an ancestor's), if it has a cpu css of its own.
+            BaseFile::CpuStatLocal => self
+                .subsys_id("cpu")
+                .filter(|&i| Self::dfl_subsys_mask(st) & (1 << i) != 0)
+                .and_then(|i| c.subsys.get(i).cloned().flatten())
+                .and_then(|css| css.private::<crate::subsys::cpu::TaskGroup>())
+                .map(|tg| format!("throttled_usec {}\n", tg.se.lock().throttled_self / 1000))
+                .unwrap_or_default(),
             // cgroup_pressure_show: PSI accounting is on.
             BaseFile::CgroupPressure => "1\n".to_string(),
             // Read through the pressure hook, without cgroup_mutex (`read_all`).

@@ -21,7 +21,9 @@ pub mod blk_cgroup;
 pub mod cgroup_freezer;
 pub mod cls_cgroup;
 pub mod cpu;
+pub mod cpu_bw;
 mod cpu_dfl;
+mod cpu_v1_bw;
 pub mod cpuacct;
 pub mod cpuset;
 pub mod debug;
@@ -355,7 +357,7 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
         Box::new(self::cpuset::Cpuset::default()),
         Box::new(self::debug::Debug),
         Box::new(self::ns::Ns),
-        Box::new(self::cpu::CpuCgroup),
+        Box::new(self::cpu::CpuCgroup::default()),
         Box::new(self::cpuacct::Cpuacct::default()),
         Box::new(self::memory::MemoryPlaceholder),
     ]

@@ -28,8 +28,9 @@
 //! time as before. Everything is a function of the script, so a run is deterministic.
 //!
 //! **Differences:** the costs are fixed numbers, not measured; a task stays on the CPU it was
-//! forked on (no load balancing); within a round each task runs once, in pid order, for as
-//! long as its step takes (there is no preemption inside a step, so the timeslice is the step:
+//! forked on (no load balancing); within a round each task runs once (unless the cpu
+//! controller's weights or bandwidth hold it back, `fair.rs`), in pid order, for as long as
+//! its step takes (there is no preemption inside a step, so the timeslice is the step:
 //! a shell-code task yields every 100 commands); PSI's CPU states are computed per round from
 //! the order the steps ran in (see [`Kernel::psi_cpu_round`]) rather than at each
 //! enqueue/dequeue.
@@ -99,6 +100,8 @@ struct Inner {
 pub struct CpuTime {
     inner: Mutex<Inner>,
     nr_cpus: usize,
+    /// The task groups queued on each CPU's run queues at the last pick (`fair.rs`).
+    pub(crate) fair_on_rq: Mutex<Vec<Vec<std::sync::Arc<cgsim_cgroup::subsys::cpu::TaskGroup>>>>,
 }
 
 impl CpuTime {
@@ -110,7 +113,13 @@ impl CpuTime {
                 ..Inner::default()
             }),
             nr_cpus,
+            fair_on_rq: Mutex::new(vec![Vec::new(); nr_cpus]),
         }
+    }
+
+    /// The number of simulated CPUs.
+    pub fn nr_cpus(&self) -> usize {
+        self.nr_cpus
     }
 
     /// `(utime, stime)` of `pid` in nanoseconds.
@@ -225,6 +234,7 @@ impl<T: Tracer> Kernel<T> {
             Some((rstart, slices)) => {
                 let start = inner.cpu_until[c].max(*rstart);
                 inner.cpu_until[c] = start + cost;
+                let end = start + cost;
                 match slices.iter_mut().rev().find(|s| s.cpu == c) {
                     Some(s) if s.pid == pid => {
                         s.cost += cost;
@@ -237,12 +247,15 @@ impl<T: Tracer> Kernel<T> {
                         reclaim,
                     }),
                 }
+                drop(g);
+                self.fair_charge(pid, c, cost, end);
             }
             None => {
                 let start = inner.cpu_until[c].max(now);
                 let end = start + cost;
                 inner.cpu_until[c] = end;
                 drop(g);
+                self.fair_charge(pid, c, cost, end);
                 self.clock.advance_to(end);
                 let slice = Slice {
                     cpu: c,
@@ -250,7 +263,7 @@ impl<T: Tracer> Kernel<T> {
                     cost,
                     reclaim,
                 };
-                self.psi_cpu_round(&[slice], &[], end);
+                self.psi_cpu_round(&[slice], &[], &[], start, end);
             }
         }
     }
@@ -285,9 +298,10 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// The round ends: the clock moves to when the busiest CPU finished, and PSI learns who
-    /// waited for a CPU meanwhile. `runnable` are the tasks still runnable after their step.
-    pub(crate) fn cpu_round_end(&self) {
-        let (_, end, slices) = self.cputime.round_end();
+    /// waited for a CPU meanwhile: the tasks still runnable after their step, and `waiting`,
+    /// the runnable tasks the round did not run (`fair.rs`), with their CPUs.
+    pub(crate) fn cpu_round_end(&self, waiting: &[(Pid, usize)]) {
+        let (start, end, slices) = self.cputime.round_end();
         if slices.is_empty() {
             return;
         }
@@ -304,7 +318,15 @@ impl<T: Tracer> Kernel<T> {
                 })
                 .collect()
         };
-        self.psi_cpu_round(&slices, &runnable, end);
+        self.psi_cpu_round(&slices, &runnable, waiting, start, end);
+    }
+
+    /// PSI for a span in which the CPUs ran nothing while `waiting` stayed runnable (their
+    /// groups throttled).
+    pub(crate) fn psi_cpu_waiting(&self, waiting: &[(Pid, usize)], start: u64, end: u64) {
+        if !waiting.is_empty() && end > start {
+            self.psi_cpu_round(&[], &[], waiting, start, end);
+        }
     }
 
     /// `/proc/uptime` as `uptime_proc_show` (`fs/proc/uptime.c`, v2.6.35) prints it: the

@@ -133,6 +133,7 @@ mod etc;
 mod event_control;
 mod eventfd;
 mod facade;
+mod fair;
 mod fault_inject;
 mod fault_sleep;
 mod file;
@@ -640,6 +641,12 @@ impl<T: Tracer> Kernel<T> {
             v[cg::subsys_ids::CPUACCT] = Box::new(cg::subsys::cpuacct::Cpuacct::for_version(
                 params.kernel.version_triple(),
                 params.nr_cpus.max(1),
+            ));
+            // cpu's v1 files follow the version (CFS bandwidth 3.2+); its period timers run
+            // on the simulated clock.
+            v[cg::subsys_ids::CPU] = Box::new(cg::subsys::cpu::CpuCgroup::for_version(
+                params.kernel.version_triple(),
+                Arc::clone(&clock),
             ));
             // The preset's controllers after mem_cgroup (devices, freezer, net_cls, blkio).
             v.extend(cg::subsys::v1_controllers(

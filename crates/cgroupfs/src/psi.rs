@@ -285,6 +285,8 @@ impl<T: Tracer> Kernel<T> {
         &self,
         slices: &[crate::cputime::Slice],
         runnable: &[Pid],
+        waiting: &[(Pid, usize)],
+        start: u64,
         end: u64,
     ) {
         if !self.psi_enabled() {
@@ -294,30 +296,44 @@ impl<T: Tracer> Kernel<T> {
         for s in slices {
             chains.entry(s.pid).or_insert_with(|| self.psi_chain(s.pid));
         }
+        // The tasks the round left runnable without running them (not eligible, or in a
+        // throttled group, `fair.rs`) wait for the CPU the whole round. A throttled task stays
+        // TASK_RUNNING on its run queue in 6.6 (`throttle_cfs_rq` dequeues the group's
+        // entity, not the tasks, so `psi_dequeue` is never called): PSI counts it runnable.
+        let mut waiters: BTreeMap<usize, Vec<GroupKey>> = BTreeMap::new();
+        for &(p, c) in waiting {
+            let chain = chains.entry(p).or_insert_with(|| self.psi_chain(p)).clone();
+            waiters.entry(c).or_default().extend(chain);
+        }
         let mut acc: BTreeMap<(GroupKey, usize), [u64; 6]> = BTreeMap::new();
         let mut cpus: Vec<usize> = slices.iter().map(|s| s.cpu).collect();
-        cpus.dedup();
+        cpus.extend(waiters.keys().copied());
         cpus.sort_unstable();
         cpus.dedup();
         for c in cpus {
             let on: Vec<&crate::cputime::Slice> = slices.iter().filter(|s| s.cpu == c).collect();
+            let waits = waiters.get(&c).cloned().unwrap_or_default();
             let mut groups: Vec<GroupKey> = on
                 .iter()
                 .flat_map(|s| chains[&s.pid].iter().copied())
+                .chain(waits.iter().copied())
                 .collect();
             groups.sort_unstable();
             groups.dedup();
+            let busy: u64 = on.iter().map(|s| s.cost).sum();
             for g in groups {
                 let in_g = |p: Pid| chains[&p].contains(&g);
+                let has_waiter = waits.contains(&g);
                 let e = acc.entry((g, c)).or_default();
                 for (k, s) in on.iter().enumerate() {
                     let running = in_g(s.pid);
-                    let waiting = on.iter().enumerate().any(|(i, o)| {
-                        i != k
-                            && o.pid != s.pid
-                            && in_g(o.pid)
-                            && (i > k || runnable.contains(&o.pid))
-                    });
+                    let waiting = has_waiter
+                        || on.iter().enumerate().any(|(i, o)| {
+                            i != k
+                                && o.pid != s.pid
+                                && in_g(o.pid)
+                                && (i > k || runnable.contains(&o.pid))
+                        });
                     if running && s.reclaim > 0 {
                         // Reclaim is a memory stall of a running task: `full` unless another
                         // task of the group is runnable on this CPU (it would run meanwhile).
@@ -338,6 +354,14 @@ impl<T: Tracer> Kernel<T> {
                     if running {
                         e[3] += s.cost;
                     }
+                }
+                // While the CPU idles (the rest of the round), a waiter's group is stalled
+                // with nothing of it running.
+                if has_waiter {
+                    let idle = end.saturating_sub(start).saturating_sub(busy);
+                    e[0] += idle;
+                    e[1] += idle;
+                    e[2] += idle;
                 }
             }
         }

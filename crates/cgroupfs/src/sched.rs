@@ -3,8 +3,10 @@
 //! **Kernel:** stands in for `kernel/sched.c` and the sleep/wake-up paths (`schedule_timeout`,
 //! `poll_wait`/`wake_up`): a program is a state machine that runs until it would block.
 //! Determinism rule: [`Kernel::run_until_idle`] runs rounds; in each round every runnable program
+//! that the cpu controller lets run (`fair.rs`: its groups eligible by weight, none throttled)
 //! is stepped once, in ascending pid order, with a list fixed at the start of the round (a
-//! program woken during a round runs in the next one). Sleepers whose deadline has passed and
+//! program woken during a round runs in the next one); when every runnable program is
+//! throttled the CPUs idle until the next period timer expiry. Sleepers whose deadline has passed and
 //! waiters whose fd polls readable become runnable at the start of a round. Each step costs
 //! simulated CPU time on its task's CPU, and a round moves the clock to when its busiest CPU
 //! finished (`cputime.rs`). Rounds stop when nothing is runnable, when the CPUs have run the
@@ -267,7 +269,7 @@ impl<T: Tracer> Kernel<T> {
             self.psi_deliver_pending();
             if runnable.is_empty() {
                 self.cpu_round_begin();
-                self.cpu_round_end();
+                self.cpu_round_end(&[]);
                 return false;
             }
             if self.clock.now_nanos() >= limit {
@@ -281,11 +283,46 @@ impl<T: Tracer> Kernel<T> {
                 return true;
             }
             let before = self.clock.now_nanos();
+            // The cpu controller's weights and bandwidth decide who runs (`fair.rs`); the
+            // others stay queued, waiting for a CPU.
+            let mut pick = self.fair_pick(runnable, before);
+            let mut waiting = std::mem::take(&mut pick.wait);
+            self.sched_requeue(waiting.iter().map(|w| w.0));
+            if pick.run.is_empty() {
+                // Every runnable task is throttled: the CPUs idle until the period timer may
+                // hand runtime back, a sleeper wakes, or the caller's limit.
+                let next = {
+                    let mut guard = self.lock_state();
+                    let st = &mut *guard;
+                    let tasks = &st.tasks;
+                    st.sched_q.next_deadline(before, limit, |w, pid| {
+                        tasks.get(&pid).map(|t| t.sched) == Some(Sched::SleepUntil(w))
+                    })
+                };
+                let target = pick
+                    .until
+                    .unwrap_or(limit)
+                    .min(limit)
+                    .min(next.unwrap_or(u64::MAX))
+                    .max(before + 1);
+                self.psi_cpu_waiting(&waiting, before, target);
+                pick.account_throttled(target - before);
+                self.clock.advance_to(target);
+                continue;
+            }
             self.cpu_round_begin();
-            for pid in runnable {
+            for &pid in &pick.run {
+                // A group throttled by a step earlier in this round runs no more.
+                if self.fair_throttled(pid, self.clock.now_nanos()) {
+                    let cpu = self.task_cpu(pid).map_or(0, |c| c.0 as usize);
+                    self.sched_requeue([pid]);
+                    waiting.push((pid, cpu));
+                    continue;
+                }
                 self.step_one(pid);
             }
-            self.cpu_round_end();
+            self.cpu_round_end(&waiting);
+            pick.account_throttled(self.clock.now_nanos() - before);
             if self.clock.now_nanos() == before {
                 idle_rounds += 1;
             }
@@ -298,6 +335,16 @@ impl<T: Tracer> Kernel<T> {
             ),
         );
         false
+    }
+
+    /// Tasks that stay runnable without running this round: queued for the next one.
+    fn sched_requeue(&self, pids: impl IntoIterator<Item = Pid>) {
+        let mut st = self.lock_state();
+        for pid in pids {
+            if st.tasks.get(&pid).map(|t| t.sched) == Some(Sched::Runnable) {
+                st.sched_q.enqueue(pid, Sched::Runnable);
+            }
+        }
     }
 
     fn step_one(&self, pid: Pid) {

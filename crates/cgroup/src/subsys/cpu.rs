@@ -1,13 +1,22 @@
-//! The CPU scheduler's group subsystem (`cpu_cgroup_subsys`, id 3), minimal.
+//! The CPU scheduler's group subsystem (`cpu_cgroup_subsys`, id 3): the task groups whose
+//! weights and bandwidth the simulated scheduler follows (`crates/cgroupfs/src/fair.rs`).
 //!
 //! **Kernel:** `kernel/sched.c` `cpu_cgroup_create`, `cpu_shares_write_u64`,
-//! `cpu_shares_read_u64` (2.6.25).
-//! **Differences:** `cpu.shares` is stored and clamped (`MIN_SHARES` 2, `MAX_SHARES` 1 << 18) but
-//! schedules nothing; the root group's shares cannot be changed (EINVAL), as in the kernel.
+//! `cpu_shares_read_u64` (2.6.25); from 3.2 (`CONFIG_CFS_BANDWIDTH`) `cpu.cfs_quota_us`,
+//! `cpu.cfs_period_us` and `cpu.stat` (`tg_set_cfs_quota`, `tg_set_cfs_period`,
+//! `tg_set_cfs_bandwidth`, `cpu_stats_show`; `kernel/sched/core.c` from 3.3); 5.14 adds
+//! `cpu.cfs_burst_us` and `nr_bursts`/`burst_time` in `cpu.stat`, 5.15 `cpu.idle`
+//! (`cpu_legacy_files[]`, v6.6). `cpu.shares` is clamped to `MIN_SHARES` 2 .. `MAX_SHARES`
+//! 1 << 18; the root group's shares and bandwidth cannot be changed (EINVAL).
+//! **Differences:** the real-time group files
+//! (`cpu.rt_runtime_us`, `cpu.rt_period_us`, `CONFIG_RT_GROUP_SCHED`) are not created; the
+//! `wait_sum` line of `cpu.stat` (schedstats, off by default) is never printed.
 
+use super::cpu_bw::{BwConf, BwRuntime, BwStat, GroupSe};
 use crate::cftype::Cftype;
 use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
+use cgsim_ktypes::klog::Clock;
 use cgsim_ktypes::{Errno, Tracer};
 use parking_lot::Mutex;
 use std::any::Any;
@@ -25,8 +34,62 @@ pub const NICE_0_LOAD: u64 = 1024;
 pub struct TaskGroup {
     pub shares: Mutex<u64>,
     pub is_root: bool,
-    /// The bandwidth settings of the default hierarchy's `cpu.max`, `cpu.max.burst`, `cpu.idle`.
+    /// `tg->parent` (`None` for the root task group), set at creation.
+    pub parent: Option<Arc<TaskGroup>>,
+    /// The bandwidth settings of the default hierarchy's `cpu.max`, `cpu.max.burst`, `cpu.idle`
+    /// (and v1's `cpu.cfs_quota_us`, `cpu.cfs_period_us`, `cpu.cfs_burst_us`).
     pub bw: Mutex<CfsBandwidth>,
+    /// The bandwidth's run-time state (lock order: `bw` -> `bw_rt`).
+    pub bw_rt: Mutex<BwRuntime>,
+    /// The group's scheduling entity on each CPU.
+    pub se: Mutex<GroupSe>,
+    /// The simulated clock the period timer runs on (`None` for users of the core alone).
+    pub clock: Option<Arc<Clock>>,
+    /// `tg->children`: the child groups (dropped ones fail to upgrade), for the walks of
+    /// `walk_tg_tree` (`__cfs_schedulable`).
+    pub children: Mutex<Vec<std::sync::Weak<TaskGroup>>>,
+}
+
+impl TaskGroup {
+    fn now(&self) -> u64 {
+        self.clock.as_ref().map_or(0, |c| c.now_nanos())
+    }
+
+    /// The settings as the bandwidth code takes them.
+    pub fn bw_conf(&self) -> BwConf {
+        let bw = *self.bw.lock();
+        BwConf {
+            quota: bw.quota,
+            period: bw.period,
+            burst: bw.burst,
+        }
+    }
+
+    /// `tg_set_cfs_bandwidth`'s effect on the run-time state, after `bw` changed.
+    pub fn bandwidth_changed(&self) {
+        let conf = self.bw_conf();
+        self.bw_rt.lock().reconfigure(&conf, self.now());
+    }
+
+    /// The bandwidth statistics now (the period timer's expiries up to now handled).
+    pub fn bw_stat(&self) -> BwStat {
+        let conf = self.bw_conf();
+        let mut rt = self.bw_rt.lock();
+        rt.sync(&conf, self.now());
+        rt.stat
+    }
+
+    /// This group's runtime use: `cost` ns ending at `now`. True if it is throttled.
+    pub fn bw_charge(&self, cost: u64, now: u64) -> bool {
+        let conf = self.bw_conf();
+        self.bw_rt.lock().charge(&conf, cost, now)
+    }
+
+    /// When this group, if throttled at `now`, is handed runtime again at the earliest.
+    pub fn throttled_until(&self, now: u64) -> Option<u64> {
+        let conf = self.bw_conf();
+        self.bw_rt.lock().throttled_until(&conf, now)
+    }
 }
 
 /// `struct cfs_bandwidth`'s settings (ns), and `tg->idle`.
@@ -51,9 +114,33 @@ impl Default for CfsBandwidth {
     }
 }
 
-/// The `cpu` subsystem.
-#[derive(Copy, Clone, Debug, Default)]
-pub struct CpuCgroup;
+/// The `cpu` subsystem of a kernel version (its v1 files follow the version), with the
+/// clock its bandwidth timers run on.
+#[derive(Clone, Debug)]
+pub struct CpuCgroup {
+    version: (u32, u32, u32),
+    clock: Option<Arc<Clock>>,
+}
+
+impl Default for CpuCgroup {
+    fn default() -> Self {
+        CpuCgroup {
+            version: (2, 6, 25),
+            clock: None,
+        }
+    }
+}
+
+impl CpuCgroup {
+    /// The cpu subsystem of a kernel of `version` (`(major, minor, sublevel)`), its period
+    /// timers on `clock`.
+    pub fn for_version(version: (u32, u32, u32), clock: Arc<Clock>) -> CpuCgroup {
+        CpuCgroup {
+            version,
+            clock: Some(clock),
+        }
+    }
+}
 
 impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
     fn name(&self) -> &'static str {
@@ -75,17 +162,39 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
 
     fn create(
         &self,
-        _cx: &SubsysCtx<'_, T>,
+        cx: &SubsysCtx<'_, T>,
         css: &CssRef,
     ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(TaskGroup {
+        let parent = cx.parent_css.and_then(|p| p.private::<TaskGroup>());
+        let tg = Arc::new(TaskGroup {
             shares: Mutex::new(NICE_0_LOAD),
             is_root: css.is_root(),
+            parent: parent.clone(),
             bw: Mutex::new(CfsBandwidth::default()),
-        }))
+            bw_rt: Mutex::new(BwRuntime::default()),
+            se: Mutex::new(GroupSe::default()),
+            clock: self.clock.clone(),
+            children: Mutex::new(Vec::new()),
+        });
+        // sched_online_group: list_add_rcu(&tg->siblings, &parent->children).
+        if let Some(p) = parent {
+            let mut kids = p.children.lock();
+            kids.retain(|w| w.strong_count() > 0);
+            kids.push(Arc::downgrade(&tg));
+        }
+        Ok(tg)
     }
 
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
+    fn destroy(&self, _cx: &SubsysCtx<'_, T>, css: &CssRef) {
+        // sched_destroy_group (6.6: sched_release_group): off the parent's children.
+        if let Some(tg) = css.private::<TaskGroup>()
+            && let Some(p) = &tg.parent
+        {
+            p.children
+                .lock()
+                .retain(|w| w.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, &tg)));
+        }
+    }
 
     fn populate(
         &self,
@@ -108,11 +217,15 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
                     *tg.shares.lock() = v.clamp(MIN_SHARES, MAX_SHARES);
                     Ok(())
                 }),
-        )
+        )?;
+        if self.version >= (3, 2, 0) {
+            dir.add_files(super::cpu_v1_bw::legacy_bw_files(self.version))?;
+        }
+        Ok(())
     }
 }
 
-fn tg(css: Option<&CssRef>) -> Result<Arc<TaskGroup>, Errno> {
+pub(super) fn tg(css: Option<&CssRef>) -> Result<Arc<TaskGroup>, Errno> {
     css.and_then(|c| c.private::<TaskGroup>())
         .ok_or(Errno::ENODEV)
 }

@@ -5,8 +5,10 @@
 //! `cpu_weight_nice_read_s64`, `cpu_weight_nice_write_s64`, `cpu_idle_write_s64`,
 //! `cpu_max_show`, `cpu_max_write`, `cpu_period_quota_parse`, `tg_set_cfs_bandwidth`,
 //! `cpu_cfs_burst_write_u64`, `sched_prio_to_weight[]` (v6.6).
-//! **Differences:** the values are stored and checked, but the simulated CPU time is not
-//! shaped by them, so nothing is weighted or throttled; `cpu.uclamp.min`/`cpu.uclamp.max`
+//! The simulated scheduler follows them (`crates/cgroupfs/src/fair.rs`): the weight shares a
+//! CPU among sibling groups, `cpu.max` and `cpu.max.burst` throttle the group (`cpu_bw.rs`).
+//! **Differences:** `cpu.idle` is stored and checked but changes nothing
+//! (`SCHED_IDLE` entities are not modelled); `cpu.uclamp.min`/`cpu.uclamp.max`
 //! (`CONFIG_UCLAMP_TASK_GROUP`) are not created.
 
 use super::cpu::{MAX_SHARES, MIN_SHARES, TaskGroup};
@@ -154,6 +156,8 @@ pub(crate) fn dfl_files<T: Tracer>() -> Vec<Cftype<T>> {
                 }
                 bw.quota = quota;
                 bw.period = period;
+                drop(bw);
+                tg.bandwidth_changed();
                 Ok(data.len())
             }),
         Cftype::new("max.burst")
@@ -173,6 +177,8 @@ pub(crate) fn dfl_files<T: Tracer>() -> Vec<Cftype<T>> {
                     return Err(Errno::EINVAL);
                 }
                 bw.burst = burst;
+                drop(bw);
+                tg.bandwidth_changed();
                 Ok(())
             }),
     ]

@@ -19,8 +19,14 @@
 //! charges them to its memory cgroup, sleeps `--vm-hang` seconds if asked, and frees it (or, with
 //! `--vm-keep`, keeps it and writes it again). Past the memcg's limit the kernel reclaims, and
 //! when nothing is left the memcg OOM killer sends SIGKILL, which the parent reports.
-//! **Differences:** CPU time is not modelled: a `--cpu` or `--io` worker sleeps until its alarm
-//! (it does no work a cgroup tutorial could observe here). A vm worker without `--vm-hang`
+//! A cpu worker (`hogcpu`: `while (1) sqrt(rand());`) spins: each scheduler step it runs for
+//! [`worker::HOG_STEP_NS`] (1 ms, a tick of `CONFIG_HZ_1000`) of user time on its CPU, so the
+//! cpu controller's weights share the CPU among groups and `cpu.max` throttles it
+//! (`crates/cgroupfs/src/fair.rs`); it ends at its alarm, checked at each step.
+//! **Differences:** an `--io` worker (`sync()` in a loop) sleeps until its alarm
+//! (it does no work a cgroup tutorial could observe here). A cpu worker's time is simulated,
+//! in steps of 1 ms, and it notices its alarm at the start of a step (a throttled worker, like
+//! the kernel's in 6.6, dies only when its group runs again). A vm worker without `--vm-hang`
 //! loops malloc/touch/free as fast as it can on a real machine; cgsim runs the first round and
 //! then keeps the memory until the alarm, so `memory.usage_in_bytes` shows what it shows most of
 //! the time on a real machine, but `pgpgin`/`pgpgout` count one round, not thousands, and `-v`
@@ -384,6 +390,7 @@ fn stress(k: &Kernel, argv: &[String]) -> Result<Spawn, (String, i32)> {
             retval: 0,
             ignore_usr1: false,
             workers: Vec::new(),
+            alarm_at: None,
         }),
         wakes_at,
     })
@@ -406,6 +413,10 @@ struct Stress {
     ignore_usr1: bool,
     /// Every worker forked, for the process-group kill.
     workers: Vec<Pid>,
+    /// The latest cpu worker's alarm: a cpu worker is always runnable, so the parent's sleep in
+    /// `wait` ends there too, giving a shell that waits for stress a time to move the clock
+    /// to (the real parent just blocks in `wait`; waking it there changes nothing it prints).
+    alarm_at: Option<u64>,
 }
 
 fn now_secs(k: &Kernel) -> u64 {
@@ -498,6 +509,10 @@ impl Stress {
                 match k.fork(pid) {
                     Ok(child) => {
                         let now = k.clock().now_nanos();
+                        if timeout > 0 && hog == Hog::Cpu {
+                            let at = now + timeout as u64 * NS_PER_SEC;
+                            self.alarm_at = Some(self.alarm_at.map_or(at, |a| a.max(at)));
+                        }
                         let worker = Worker {
                             hog,
                             msg: self.msg,
@@ -640,7 +655,10 @@ impl Program for Stress {
         }
         match self.wait(k, pid) {
             Some(status) => Step::Exit(status),
-            None => Step::SleepUntil(u64::MAX),
+            None => match self.alarm_at {
+                Some(at) if at > k.clock().now_nanos() => Step::SleepUntil(at),
+                _ => Step::SleepUntil(u64::MAX),
+            },
         }
     }
 

@@ -274,3 +274,55 @@ fn traces_carry_the_presets_function_names() {
         assert!(old.contains(want), "{want:?} missing on 2.6.35:\n{old}");
     }
 }
+
+v2_script!(cgroup2_test_cpu);
+v2_script!(cgroup2_cpu_stat);
+
+/// The port of `tools/testing/selftests/cgroup/test_cpu.c` (v6.6) on 4 CPUs, where the
+/// underprovisioned tests run instead of being skipped.
+#[test]
+fn cgroup2_test_cpu_4cpus() {
+    let mut params = BootParams::for_kernel(KernelVersion::V6_6);
+    params.nr_cpus = 4;
+    let mut sh = Shell::new(cgsim::boot(params));
+    sh.set_echo_input(true);
+    let (text, status) =
+        cgsim::transcript_of(&mut sh, include_str!("../scripts/cgroup2_test_cpu.sh"));
+    sh.kernel().check_invariants();
+    let out = format!("{text}[exit status {status}]\n");
+    insta::assert_snapshot!("cgroup2_test_cpu_4cpus", out);
+    for name in [
+        "test_cpucg_subtree_control",
+        "test_cpucg_stats",
+        "test_cpucg_weight_overprovisioned",
+        "test_cpucg_weight_underprovisioned",
+        "test_cpucg_nested_weight_overprovisioned",
+        "test_cpucg_nested_weight_underprovisioned",
+        "test_cpucg_max",
+        "test_cpucg_max_nested",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("ok ") && l.ends_with(name)),
+            "{name} did not pass:\n{out}"
+        );
+    }
+    assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+}
+
+/// On the preset's 2 CPUs the underprovisioned tests are skipped, as the selftest does with
+/// fewer than 4 CPUs, and every other test passes.
+#[test]
+fn test_cpu_port_passes_on_2_cpus() {
+    let out = run_6_6(include_str!("../scripts/cgroup2_test_cpu.sh"));
+    assert!(
+        out.lines()
+            .any(|l| l == "ok 4 test_cpucg_weight_underprovisioned # SKIP"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        8,
+        "{out}"
+    );
+}

@@ -44,6 +44,10 @@ pub(super) struct Worker {
     pub(super) said: bool,
 }
 
+/// The user time a cpu worker spins per scheduler step: one tick at `CONFIG_HZ_1000` (1 ms),
+/// the scheduler's chance to preempt it or notice its group's quota is used.
+pub(crate) const HOG_STEP_NS: u64 = 1_000_000;
+
 /// glibc's `mmap`ed chunk header: `malloc` returns the mapping's start plus 16 bytes.
 const CHUNK_HEADER: u64 = 16;
 const PAGE_SIZE: u64 = 4096;
@@ -197,9 +201,14 @@ impl Program for Worker {
             self.vm = VmState::Alloc;
         }
         match self.hog {
-            // CPU time is not modelled: spinning on sqrt() or sync() changes nothing a
-            // cgroup tutorial reads here.
-            Hog::Cpu | Hog::Io => self.sleep(u64::MAX),
+            // hogcpu: `while (1) sqrt(rand());` runs on the CPU until the alarm; one step is
+            // one tick of it (the scheduler may run another task between two).
+            Hog::Cpu => {
+                k.cpu_charge(pid, HOG_STEP_NS, 0);
+                Step::Yield
+            }
+            // hogio's sync() loop changes nothing a cgroup tutorial reads here.
+            Hog::Io => self.sleep(u64::MAX),
             Hog::Vm => self.step_vm(k, pid),
         }
     }
