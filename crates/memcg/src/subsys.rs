@@ -153,6 +153,12 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         }
     }
 
+    /// 3.19+ (`memcg.offline = keep_3_19`): the charges of an offline memcg hold its css
+    /// ([`MemoryMachine::memcg_pinned`]).
+    fn css_pinned(&self, css: &CssRef) -> bool {
+        css_memcg(css).is_some_and(|id| self.machine.memcg_pinned(id))
+    }
+
     fn can_attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) -> Result<(), Errno> {
         match css_memcg(css) {
             Some(id) => self.machine.can_attach_on(cx.cpu, task.pid, id),
