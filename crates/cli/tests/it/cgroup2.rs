@@ -108,6 +108,7 @@ fn test_memcontrol_protection_port_passes() {
 }
 v2_script!(memcg_v2_oom_report);
 v2_script!(memcg_v2_high_pagecache);
+v2_script!(memcg_v2_dying);
 
 /// `test_memcg_high` with its page-cache half (`memcg_v2_high_pagecache.sh`) passes, and the
 /// memcg's dirty limits keep `file_dirty` under the free-run ceiling (15% of 30M) while `dd`
