@@ -1,7 +1,10 @@
 //! `struct mem_cgroup`: the memory controller's per-cgroup state.
 //!
 //! **Kernel:** `mm/memcontrol.c` `struct mem_cgroup`, `struct mem_cgroup_stat`,
-//! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (`mm/memcontrol.c` `struct mem_cgroup`).
+//! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (`mm/memcontrol.c` `struct mem_cgroup`);
+//! with `memcg.offline = keep_3_19` (the 6.6 preset), `mem_cgroup_css_offline`, which keeps the
+//! charges on the offline memcg until they are gone, and the lazy pin check the core asks
+//! ([`MemoryMachine::memcg_pinned`]) in place of a css reference per charged folio (v6.6).
 //!
 //! # container_of
 //!
