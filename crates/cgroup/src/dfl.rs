@@ -165,14 +165,23 @@ impl<T: Tracer> CgroupCore<T> {
     /// kernel's work items would have run by the time anyone looks.
     pub(crate) fn reap_dying(&self, st: &mut CgroupState<T>) {
         loop {
-            let free_now =
-                |d: &DyingCss| !d.css.has_extra_refs() && !self.subsys[d.subsys].css_pinned(&d.css);
-            if !st.dying.iter().any(free_now) {
+            // One question per dying css and pass (the subsystem may take its own lock to answer).
+            let free_now: Vec<bool> = st
+                .dying
+                .iter()
+                .map(|d| !d.css.has_extra_refs() && !self.subsys[d.subsys].css_pinned(&d.css))
+                .collect();
+            if !free_now.contains(&true) {
                 return;
             }
-            let (free, keep): (Vec<DyingCss>, Vec<DyingCss>) =
-                std::mem::take(&mut st.dying).into_iter().partition(free_now);
-            st.dying = keep;
+            let mut free = Vec::new();
+            for (d, f) in std::mem::take(&mut st.dying).into_iter().zip(free_now) {
+                if f {
+                    free.push(d);
+                } else {
+                    st.dying.push(d);
+                }
+            }
             for d in &free {
                 self.css_free_dying(d);
             }

@@ -232,7 +232,10 @@ impl<C: MemCounter> World<C> {
             );
         }
         for (pid, t) in self.tasks.iter() {
-            assert!(!self.mc(t.memcg).offline, "{pid}: a task in an offline memcg");
+            assert!(
+                !self.mc(t.memcg).offline,
+                "{pid}: a task in an offline memcg"
+            );
         }
     }
 }

@@ -70,7 +70,8 @@ fn dying_child(m: &Machine66, nr: u64) -> (MemcgId, MemcgId, Pid, u64) {
     m.exec_mm(pid, "memhold", CPU).unwrap();
     m.attach_task(pid, a).unwrap();
     let addr = m.mmap_anon(pid, Bytes(nr * PAGE_SIZE)).unwrap();
-    m.touch(pid, addr, Bytes(nr * PAGE_SIZE), true, CPU).unwrap();
+    m.touch(pid, addr, Bytes(nr * PAGE_SIZE), true, CPU)
+        .unwrap();
     m.attach_task(pid, p).unwrap();
     m.pre_destroy(a).unwrap();
     (p, a, pid, addr)
