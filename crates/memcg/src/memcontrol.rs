@@ -317,7 +317,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let charged = |c: &C| c.usage().0 != 0;
         m.offline
             && (!m.children.is_empty()
-                || charged(&*m.counters.res)
+                || charged(&m.counters.res)
                 || m.counters.memsw.as_deref().is_some_and(charged)
                 || m.v2.swap_usage != 0
                 || m.stat.swap != 0)
