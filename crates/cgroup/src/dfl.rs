@@ -117,6 +117,14 @@ impl<T: Tracer> CgroupCore<T> {
                 )
             });
             st.dying.push(d);
+        } else if self.subsys[i].css_pinned(&d.css) {
+            trace::comment(&*self.tracer, smp_processor_id(), || {
+                format!(
+                    "{} css of {cgrp} stays dying: its charges hold it",
+                    self.subsys[i].name()
+                )
+            });
+            st.dying.push(d);
         } else {
             self.css_free_dying(&d);
         }
@@ -149,16 +157,34 @@ impl<T: Tracer> CgroupCore<T> {
 
     /// Free the dying csses whose last extra reference went (called on every entry of the core
     /// while some are dying, right after the `css_put` release checks).
+    ///
+    /// A css is unreferenced when it has no extra reference and its subsystem no longer holds it
+    /// ([`CgroupSubsys::css_pinned`](crate::CgroupSubsys::css_pinned)). Freeing one may release
+    /// another (a dying memcg is held by its dying children, as a child css holds its parent's
+    /// until `css_free_rwork_fn` puts it), so the pass repeats until nothing more is freed: the
+    /// kernel's work items would have run by the time anyone looks.
     pub(crate) fn reap_dying(&self, st: &mut CgroupState<T>) {
-        if st.dying.iter().all(|d| d.css.has_extra_refs()) {
-            return;
-        }
-        let (free, keep): (Vec<DyingCss>, Vec<DyingCss>) = std::mem::take(&mut st.dying)
-            .into_iter()
-            .partition(|d| !d.css.has_extra_refs());
-        st.dying = keep;
-        for d in &free {
-            self.css_free_dying(d);
+        loop {
+            // One question per dying css and pass (the subsystem may take its own lock to answer).
+            let free_now: Vec<bool> = st
+                .dying
+                .iter()
+                .map(|d| !d.css.has_extra_refs() && !self.subsys[d.subsys].css_pinned(&d.css))
+                .collect();
+            if !free_now.contains(&true) {
+                return;
+            }
+            let mut free = Vec::new();
+            for (d, f) in std::mem::take(&mut st.dying).into_iter().zip(free_now) {
+                if f {
+                    free.push(d);
+                } else {
+                    st.dying.push(d);
+                }
+            }
+            for d in &free {
+                self.css_free_dying(d);
+            }
         }
     }
 

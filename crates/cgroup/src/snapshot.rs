@@ -69,6 +69,8 @@ pub struct CgroupSnapshot {
     pub css_sets: Vec<CssSetId>,
     /// `cgrp->subtree_control` (default hierarchy; 0 elsewhere).
     pub subtree_control: u64,
+    /// `cgrp->nr_dying_descendants` (6.6: removed cgroups below with a css not yet freed).
+    pub nr_dying_descendants: usize,
 }
 
 /// One `css_set` with its `cg_cgroup_link`s.
@@ -198,6 +200,11 @@ impl<T: Tracer> CgroupCore<T> {
                         .collect(),
                     css_sets: cs.links_of(id).to_vec(),
                     subtree_control: c.subtree_control,
+                    nr_dying_descendants: if st.dying.is_empty() {
+                        0
+                    } else {
+                        Self::nr_dying_descendants(&st, id)
+                    },
                 });
                 stack.extend(c.children.iter().rev().copied());
             }

@@ -299,6 +299,20 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
     /// `destroy(ss, cgrp)`: free the state; the core clears `css.private` afterwards.
     fn destroy(&self, cx: &SubsysCtx<'_, T>, css: &CssRef);
 
+    /// 6.6 (`core.cgroup2`): whether the subsystem's own objects still hold `css` after
+    /// `css_offline`, so that it stays dying (`css_released` and `css_free` wait).
+    ///
+    /// **Kernel:** such holders take css references (`css_get`/`css_put`): memcg takes one per
+    /// charged folio (`mm/memcontrol.c` `charge_memcg`, `uncharge_batch`, v6.6).
+    /// **Differences:** a subsystem that would take and drop a reference on a hot path (per
+    /// page) answers this question instead, lazily: the core asks it when it offlines the css
+    /// and, while the css is dying, at each of its entries ([`CgroupCore`](crate::CgroupCore)'s
+    /// `reap_dying`), which is where it would have noticed the last `css_put` anyway. The
+    /// answer must not depend on the core (the subsystem's own lock only).
+    fn css_pinned(&self, _css: &CssRef) -> bool {
+        false
+    }
+
     /// `can_attach(ss, cgrp, task)`: may refuse moving `task` into `css`'s cgroup.
     fn can_attach(
         &self,

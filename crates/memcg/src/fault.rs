@@ -551,10 +551,19 @@ impl<C: MemCounter> World<C> {
     }
 
     /// The memcg a page coming back from swap slot `slot` is charged to: the one its
-    /// `swap_cgroup` entry recorded, if that memcg still exists, else the faulting mm owner's.
+    /// `swap_cgroup` entry recorded, if that memcg still exists and is online, else the
+    /// faulting mm owner's (6.6 `mem_cgroup_swapin_charge_folio`: `css_tryget_online` on the
+    /// recorded memcg, else `get_mem_cgroup_from_mm`).
     pub(crate) fn swapin_memcg(&self, slot: Option<u32>, mm: MmId) -> MemcgSlot {
         match slot.map(|s| self.swap_info.map[s as usize].memcg) {
-            Some(rec) if rec != NO_MEMCG && self.memcgs.slots[rec.index()].is_some() => rec,
+            Some(rec)
+                if rec != NO_MEMCG
+                    && self.memcgs.slots[rec.index()]
+                        .as_ref()
+                        .is_some_and(|m| !m.offline) =>
+            {
+                rec
+            }
             _ => self.mm_memcg(mm),
         }
     }

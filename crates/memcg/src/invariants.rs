@@ -13,6 +13,8 @@
 //!    (cache + rss + swap) pages of the memcg's hierarchy; the uncharged root's counters hold only
 //!    its hierarchical descendants.
 //! 6. No page or swap slot is charged to a removed memcg.
+//! 7. An offline (dying) memcg has no task and only offline children: nothing is charged to it
+//!    any more, its pages and swap entries only go.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
@@ -219,6 +221,21 @@ impl<C: MemCounter> World<C> {
                     "swap charged to a removed memcg"
                 );
             }
+        }
+        // 7. dying memcgs.
+        for m in self.memcgs.slots.iter().flatten().filter(|m| m.offline) {
+            assert_eq!(m.nr_tasks, 0, "{}: tasks in an offline memcg", m.id);
+            assert!(
+                m.children.iter().all(|&c| self.mc(c).offline),
+                "{}: online child of an offline memcg",
+                m.id
+            );
+        }
+        for (pid, t) in self.tasks.iter() {
+            assert!(
+                !self.mc(t.memcg).offline,
+                "{pid}: a task in an offline memcg"
+            );
         }
     }
 }

@@ -95,7 +95,7 @@ pub use memcontrol_v2::{MemFileV2, MemcgEvent};
 pub use mm::{FileId, ShmId};
 pub use oom::{OOM_DISABLE, OOM_SCORE_ADJ_MIN, OomNamer};
 pub use page::{LruList, Page};
-pub use profile::{MemcgProfile, OomReport, ThresholdCheck};
+pub use profile::{MemcgProfile, OfflineCharges, OomReport, ThresholdCheck};
 pub use swapfile::{SWAP_DEVICE, SwapArea};
 pub use vmscan::{DEF_PRIORITY, SWAP_CLUSTER_MAX, VMPRESSURE_LEVEL_CRITICAL_PRIO, VMPRESSURE_WIN};
 

@@ -1,7 +1,10 @@
 //! `struct mem_cgroup`: the memory controller's per-cgroup state.
 //!
 //! **Kernel:** `mm/memcontrol.c` `struct mem_cgroup`, `struct mem_cgroup_stat`,
-//! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (`mm/memcontrol.c` `struct mem_cgroup`).
+//! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (`mm/memcontrol.c` `struct mem_cgroup`);
+//! with `memcg.offline = keep_3_19` (the 6.6 preset), `mem_cgroup_css_offline`, which keeps the
+//! charges on the offline memcg until they are gone, and the lazy pin check the core asks
+//! ([`MemoryMachine::memcg_pinned`]) in place of a css reference per charged folio (v6.6).
 //!
 //! # container_of
 //!
@@ -26,6 +29,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::page::{LruVec, NO_MEMCG};
 use cgsim_counters::{Counter, StockTarget, Underflow};
 use cgsim_ktypes::Pages;
+use cgsim_ktypes::lockdep::{LockClass, Tracked};
 use cgsim_ktypes::percpu::smp_processor_id;
 use cgsim_ktypes::trace::{self, Tracer};
 use cgsim_ktypes::{CpuId, Errno, Pid};
@@ -163,6 +167,9 @@ pub struct MemCgroup<C> {
     pub(crate) vm_events: crate::vm_events::VmEvents,
     /// The embedded css (a `cgsim_cgroup::CssRef` once the subsystem is registered).
     pub css: Option<Arc<dyn Any + Send + Sync>>,
+    /// `css_offline` ran and the memcg kept its charges (`memcg.offline = keep_3_19`): it is
+    /// dying, no longer `css_tryget_online`-able, and freed once nothing is charged to it.
+    pub(crate) offline: bool,
 }
 
 impl<C: Counter> MemCgroup<C> {
@@ -271,12 +278,49 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if m.parent.is_none() {
             return Err(Errno::EINVAL);
         }
+        if w.profile.offline == crate::profile::OfflineCharges::Keep3_19 {
+            w.mem_cgroup_css_offline(s);
+            return Ok(());
+        }
         if m.nr_tasks > 0 || !m.children.is_empty() {
             return Err(Errno::EBUSY);
         }
         let _g = trace::func(t, cpu, "mem_cgroup_force_empty");
         w.force_empty_move_account(t, cpu, s);
         Ok(())
+    }
+
+    /// Whether memcg `id` is offline and still holds charges (pages, swap entries) or dying
+    /// children, so that its css must stay dying (`CgroupSubsys::css_pinned`).
+    ///
+    /// **Kernel:** each charged folio holds a css reference (`charge_memcg` → `css_get`,
+    /// released by `uncharge_batch` → `css_put_many`), each swap entry the memcg id
+    /// (`mem_cgroup_swapout` → `mem_cgroup_id_get_many`, `swap_cgroup_record`; the id's last
+    /// put drops a css reference), and a child css its parent's until `css_free_rwork_fn`
+    /// (`mm/memcontrol.c`, `kernel/cgroup/cgroup.c`, v6.6).
+    /// **Differences:** no reference is taken per page: the fast path charges and uncharges
+    /// only the counters. The question is asked lazily instead, when the core looks at its dying
+    /// csses, and answered from the counters, which are exact at any moment (an offline memcg
+    /// has no stock: `css_offline` drained it and nothing charges an offline memcg): `memory`
+    /// counts every charged page, `memsw` every page and swap entry, both hierarchically. So
+    /// the css is freed at the first core entry after the last uncharge, where the kernel frees
+    /// it from the work item its last `css_put` queues: the same order as far as anything
+    /// observable goes (`cgroup.stat`, the memcg's existence for reclaim and `memory.stat`).
+    /// Read side of the world lock only: this runs on every core entry while a css is dying.
+    pub fn memcg_pinned(&self, id: MemcgId) -> bool {
+        // Lock order: cgroup_mutex -> world (read side).
+        let w = Tracked::new(LockClass::MemcgWorld, || self.world.read());
+        let Some(s) = w.slot_of(id) else {
+            return false;
+        };
+        let m = w.mc(s);
+        let charged = |c: &C| c.usage().0 != 0;
+        m.offline
+            && (!m.children.is_empty()
+                || charged(&m.counters.res)
+                || m.counters.memsw.as_deref().is_some_and(charged)
+                || m.v2.swap_usage != 0
+                || m.stat.swap != 0)
     }
 
     /// `mem_cgroup_destroy`: free the memcg (after `pre_destroy` moved its charges away).
@@ -365,6 +409,31 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 }
 
 impl<C: MemCounter> World<C> {
+    /// 6.6's `mem_cgroup_css_offline` (`mm/memcontrol.c`, v6.6): the event registrations go
+    /// (`event_list`), the protections drop to 0 (`page_counter_set_min`/`_low`), every CPU's
+    /// stock of the memcg is drained (`drain_all_stock`), and the memcg is marked offline.
+    /// No page moves: the charges stay on the dying memcg, whose usage stays in its
+    /// ancestors' counters (always hierarchical in 6.6) and whose pages stay on its LRU lists,
+    /// where the parent's and global reclaim find them (`mem_cgroup_iter` visits offline
+    /// memcgs: `css_tryget`, not `css_tryget_online`). It is freed by `mem_cgroup_destroy`
+    /// once the core sees it unpinned ([`MemoryMachine::memcg_pinned`]).
+    ///
+    /// **Differences:** `memcg_offline_kmem`, `wb_memcg_offline` and `mem_cgroup_id_put` have
+    /// nothing to act on (no kernel memory or writeback structures per memcg here; the slot is
+    /// the id and stays taken until the memcg is freed, as swap entries keep the id alive).
+    pub(crate) fn mem_cgroup_css_offline(&mut self, s: MemcgSlot) {
+        if let Some(hook) = &self.host.hook {
+            hook.memcg_freed(self.mc(s).id);
+            self.rearm_page_events();
+        }
+        if let Some(c) = self.mc(s).counters.res.as_protected() {
+            c.set_min(Pages(0));
+            c.set_low(Pages(0));
+        }
+        self.drain_all_stock(s);
+        self.mc_mut(s).offline = true;
+    }
+
     pub(crate) fn mc(&self, s: MemcgSlot) -> &MemCgroup<C> {
         self.memcgs.slots[s.index()]
             .as_ref()
@@ -460,6 +529,7 @@ impl<C: MemCounter> World<C> {
             last_scanned_child: MemcgSlot::ROOT,
             nr_tasks: 0,
             css: None,
+            offline: false,
         });
         if let Some(p) = parent {
             self.mc_mut(p).children.push(slot);

@@ -100,6 +100,23 @@ pub enum OomReport {
     V6_6,
 }
 
+/// `memcg.offline`: what happens to a memcg's charges when its css goes offline (rmdir).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OfflineCharges {
+    /// 2.6.25–3.18: `pre_destroy`/`css_offline` moves every charge to the parent
+    /// (`mem_cgroup_force_empty`, 3.x `mem_cgroup_reparent_charges`) and the memcg is freed
+    /// with the cgroup.
+    #[default]
+    Reparent,
+    /// 3.19+ (`mm: memcontrol: continue cache reclaim from offlined groups`, commit b2052564e66d,
+    /// v3.19-rc1): the charges stay where they are, each charged folio holding a css reference
+    /// and each swap entry the memcg id (`charge_memcg`'s `css_get`, `uncharge_batch`'s
+    /// `css_put_many`, `mem_cgroup_id_get_many`, `mm/memcontrol.c` v6.6), so the removed
+    /// memcg stays dying until its last page and swap entry are gone. Only the 6.6 core
+    /// (`core.cgroup2`) keeps a css dying; see `docs/memcg-v2.md`.
+    Keep3_19,
+}
+
 /// `thresholds.check`: when `memcg_check_events` runs the threshold check.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ThresholdCheck {
@@ -159,6 +176,8 @@ pub struct MemcgProfile {
     /// `memcg.hierarchy`: `always` (5.10+: every memcg is hierarchical, `memory.use_hierarchy`
     /// reads 1 and refuses 0 with EINVAL) or `optional` (before).
     pub hierarchy_always: bool,
+    /// `memcg.offline`: reparent the charges at rmdir, or keep them on the dying memcg.
+    pub offline: OfflineCharges,
 }
 
 impl Default for MemcgProfile {
@@ -187,6 +206,7 @@ impl Default for MemcgProfile {
             oom_root_bonus: RootBonus::None,
             uts_release: "3.10.0".to_string(),
             hierarchy_always: false,
+            offline: OfflineCharges::Reparent,
         }
     }
 }
@@ -291,6 +311,13 @@ impl MemcgProfile {
                     _ => return Err(Errno::EINVAL),
                 }
             }
+            "memcg.offline" => {
+                self.offline = match value {
+                    "reparent" => OfflineCharges::Reparent,
+                    "keep_3_19" => OfflineCharges::Keep3_19,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "vmpressure" => {
                 self.vmpressure = match value {
                     "off" => false,
@@ -330,6 +357,7 @@ impl MemcgProfile {
             oom_root_bonus: RootBonus::None,
             uts_release: "2.6.35".to_string(),
             hierarchy_always: false,
+            offline: OfflineCharges::Reparent,
         }
     }
 
@@ -356,6 +384,9 @@ impl MemcgProfile {
             oom_root_bonus: RootBonus::None,
             uts_release: "6.6.0".to_string(),
             hierarchy_always: true,
+            // `mem_cgroup_css_offline` (v6.6) moves no page: a removed memcg with charges
+            // stays dying until they are gone.
+            offline: OfflineCharges::Keep3_19,
             ..MemcgProfile::v2_6_35()
         }
     }

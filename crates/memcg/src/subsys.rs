@@ -3,6 +3,9 @@
 //! **Kernel:** `mm/memcontrol.c` `struct cgroup_subsys mem_cgroup_subsys` (2.6.34:
 //! `create`, `pre_destroy`, `destroy`, `populate`, `can_attach`, `cancel_attach`, `attach`; no
 //! `fork`/`exit` callbacks), `kernel/cgroup.c` `cgroup_init_subsys`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_create`, `mem_cgroup_pre_destroy`, `mem_cgroup_force_empty`, `mem_cgroup_destroy`, v2.6.34–v2.6.35.
+//! On the 6.6 preset `pre_destroy` is `mem_cgroup_css_offline` (no reparenting) and
+//! `css_pinned` keeps the css dying while pages or swap entries are charged to it
+//! (`mm/memcontrol.c` v6.6; see `memcontrol.rs`).
 //!
 //! The css's private state is a [`MemCgroupRef`] (the memcg id): that is
 //! `mem_cgroup_from_cont`. The memcg keeps the css in [`MemCgroup::css`](crate::MemCgroup::css)
@@ -151,6 +154,12 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
             // The root memcg lives as long as the machine.
             let _ = self.machine.mem_cgroup_destroy(cx.cpu, id);
         }
+    }
+
+    /// 3.19+ (`memcg.offline = keep_3_19`): the charges of an offline memcg hold its css
+    /// ([`MemoryMachine::memcg_pinned`]).
+    fn css_pinned(&self, css: &CssRef) -> bool {
+        css_memcg(css).is_some_and(|id| self.machine.memcg_pinned(id))
     }
 
     fn can_attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, task: TaskRef) -> Result<(), Errno> {

@@ -353,10 +353,17 @@ impl<C: MemCounter> World<C> {
         self.swap_info.writeok && !self.swap_info.free.is_empty()
     }
 
-    /// The memcg a slot's `swap_cgroup` entry names, if it still exists, else the root.
+    /// The memcg a slot's `swap_cgroup` entry names, if it still exists and is online (6.6's
+    /// `css_tryget_online`: a dying memcg is charged nothing new), else the root.
     pub(crate) fn swap_record_memcg(&self, slot: u32) -> MemcgSlot {
         match self.swap_info.map[slot as usize].memcg {
-            m if m != NO_MEMCG && self.memcgs.slots[m.index()].is_some() => m,
+            m if m != NO_MEMCG
+                && self.memcgs.slots[m.index()]
+                    .as_ref()
+                    .is_some_and(|x| !x.offline) =>
+            {
+                m
+            }
             _ => MemcgSlot::ROOT,
         }
     }

@@ -4,6 +4,8 @@
 
 use crate::common::*;
 use cgsim_cgroup::subsys_ids::MEMORY;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The core switches of the 6.6 preset that matter here.
 fn boot_6_6() -> Core {
@@ -202,5 +204,77 @@ fn no_internal_processes_below_the_root() {
         write(&core, b, "cgroup.procs", Pid(1), "99"),
         Err(Errno::ESRCH)
     );
+    check(&core);
+}
+
+/// A `memory` subsystem whose objects hold its css without a reference, as memcg's charged
+/// pages do (`CgroupSubsys::css_pinned`), counting the frees.
+struct PinningMemory {
+    pinned: Arc<AtomicBool>,
+    freed: Arc<AtomicUsize>,
+}
+
+impl CgroupSubsys<Ftrace> for PinningMemory {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn symbol_prefix(&self) -> &'static str {
+        "mem_cgroup"
+    }
+
+    fn create(
+        &self,
+        _cx: &SubsysCtx<'_, Ftrace>,
+        _css: &CssRef,
+    ) -> Result<Arc<dyn std::any::Any + Send + Sync>, Errno> {
+        Ok(Arc::new(()))
+    }
+
+    fn destroy(&self, _cx: &SubsysCtx<'_, Ftrace>, _css: &CssRef) {
+        self.freed.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn css_pinned(&self, css: &CssRef) -> bool {
+        !css.is_root() && self.pinned.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn a_css_its_subsystem_still_holds_stays_dying_until_let_go() {
+    let pinned = Arc::new(AtomicBool::new(true));
+    let freed = Arc::new(AtomicUsize::new(0));
+    let mut subsys = default_subsystems::<Ftrace>();
+    subsys[MEMORY] = Box::new(PinningMemory {
+        pinned: Arc::clone(&pinned),
+        freed: Arc::clone(&freed),
+    });
+    let core = CgroupCore::new(
+        Arc::new(Ftrace::new()),
+        CoreProfile {
+            cgroup2: Cgroup2::V6_6,
+            rmdir_css_refs: cgsim_cgroup::profile::RmdirCssRefs::Ignore,
+            ..CoreProfile::default()
+        },
+        subsys,
+        Pid(1),
+        Cred::ROOT,
+    );
+    let m = core.mount_dfl(None).unwrap();
+    write(&core, m.top, "cgroup.subtree_control", Pid(1), "+memory").unwrap();
+    let p = core.mkdir(m.top, "p", 0o755, Cred::ROOT).unwrap();
+    write(&core, p, "cgroup.subtree_control", Pid(1), "+memory").unwrap();
+    let a = core.mkdir(p, "a", 0o755, Cred::ROOT).unwrap();
+    let stat = |c: CgroupId| read(&core, c, "cgroup.stat", Pid(1)).unwrap();
+    core.rmdir(a).unwrap();
+    assert_eq!(stat(p), "nr_descendants 0\nnr_dying_descendants 1\n");
+    assert_eq!(stat(m.top), "nr_descendants 1\nnr_dying_descendants 1\n");
+    assert_eq!(freed.load(Ordering::SeqCst), 0);
+    core.rmdir(p).unwrap();
+    assert_eq!(stat(m.top), "nr_descendants 0\nnr_dying_descendants 2\n");
+    // Let go: the next entry of the core frees both.
+    pinned.store(false, Ordering::SeqCst);
+    assert_eq!(stat(m.top), "nr_descendants 0\nnr_dying_descendants 0\n");
+    assert_eq!(freed.load(Ordering::SeqCst), 2);
     check(&core);
 }

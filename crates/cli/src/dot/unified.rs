@@ -29,6 +29,9 @@ pub struct DflInfo {
     pub visible: bool,
     /// `subtree_control` of each cgroup node id of the default hierarchy, as controller names.
     pub subtree_control: BTreeMap<String, Vec<String>>,
+    /// `nr_dying_descendants` of each cgroup node id that has dying descendants (removed
+    /// cgroups whose csses are offline but not yet freed, e.g. memcgs with charged pages).
+    pub nr_dying: BTreeMap<String, usize>,
 }
 
 /// Fill [`DflInfo`] from the core's snapshot (`cg_node` maps cgroups to their node ids).
@@ -50,6 +53,9 @@ pub fn dfl_info(
             .collect();
         if let Some(id) = cg_node.get(&c.id) {
             info.subtree_control.insert(id.clone(), names);
+            if c.nr_dying_descendants > 0 {
+                info.nr_dying.insert(id.clone(), c.nr_dying_descendants);
+            }
         }
     }
     info
@@ -125,6 +131,10 @@ pub fn unified(m: &ObjectGraph, opts: &ViewOpts) -> Graph {
                         sc.join(" ")
                     },
                 ));
+                // Dying descendants (offline csses not yet freed), drawn only when there are.
+                if let Some(n) = dfl.nr_dying.get(&c.id) {
+                    rows.push(Row::Field("nr_dying_descendants".into(), n.to_string()));
+                }
             }
             // Own csses only: on v2 a cgroup has one for each controller its parent enables.
             let own: Vec<&str> = c

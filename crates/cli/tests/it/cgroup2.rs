@@ -146,6 +146,8 @@ fn test_memcg_high_sync_port_passes() {
     assert!(current[0] < current[1], "{out}");
 }
 
+v2_script!(memcg_v2_dying);
+
 /// `test_memcg_high` with its page-cache half (`memcg_v2_high_pagecache.sh`) passes, and the
 /// memcg's dirty limits keep `file_dirty` under the free-run ceiling (15% of 30M) while `dd`
 /// writes 50M under `memory.high` 30M (`balance_dirty_pages` with cgroup writeback, v6.6).
@@ -225,6 +227,35 @@ fn v2_view_draws_both_hierarchies() {
         assert!(dot.contains(want), "{want} missing:\n{dot}");
     }
     insta::assert_snapshot!("v2_view", dot);
+}
+
+/// The `v2` view counts a cgroup's dying descendants: a removed memcg that still holds page
+/// cache, until the file goes.
+#[test]
+fn v2_view_shows_dying_descendants() {
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    let view = |sh: &Shell| {
+        cgsim::dot::view_dot(
+            sh.kernel(),
+            cgsim::dot::View::V2,
+            &cgsim::dot::ViewOpts::default(),
+        )
+        .expect("dot")
+    };
+    let (text, status) = cgsim::transcript_of(
+        &mut sh,
+        "mkdir -p /sys/fs/cgroup\nmount -t cgroup2 none /sys/fs/cgroup\ncd /sys/fs/cgroup\n\
+         echo +memory > cgroup.subtree_control\nmkdir -p P/A\n\
+         echo +memory > P/cgroup.subtree_control\necho $$ > P/A/cgroup.procs\n\
+         echo data > /tmp/f\necho $$ > cgroup.procs\nrmdir P/A\n",
+    );
+    assert_eq!((text.as_str(), status), ("", 0));
+    let dot = view(&sh);
+    assert_eq!(dot.matches("nr_dying_descendants").count(), 2, "{dot}");
+    assert!(!dot.contains("cgroup /P/A"), "{dot}");
+    let (text, status) = cgsim::transcript_of(&mut sh, "rm /tmp/f\n");
+    assert_eq!((text.as_str(), status), ("", 0));
+    assert!(!view(&sh).contains("nr_dying_descendants"));
 }
 
 /// `docs/memcg-v2-walkthrough.sh` on 6.6, so the walkthrough cannot rot.
