@@ -1169,7 +1169,7 @@ fn report(sr: &ScaleResults) {
     if sr.churn.is_empty() {
         for what in ["cgroup core", "memcg"] {
             goals.push(Goal::unscored(
-                format!("{what} mkdir+rmdir churn: last 10% / first 10% per cycle"),
+                format!("{what} mkdir+rmdir churn: last / first 10%, on-CPU ns per cycle"),
                 SCALE,
                 1.1,
                 true,
@@ -1178,7 +1178,7 @@ fn report(sr: &ScaleResults) {
     }
     for (what, ratio, grew) in &sr.churn {
         goals.push(Goal::new(
-            format!("{what} mkdir+rmdir churn: last 10% / first 10% per cycle"),
+            format!("{what} mkdir+rmdir churn: last / first 10%, on-CPU ns per cycle"),
             *ratio,
             1.1,
             true,
@@ -1234,6 +1234,27 @@ fn report(sr: &ScaleResults) {
     for (what, v) in ctx {
         println!("{}", Goal::context(what, v).line());
     }
+    if let Some(v) = sr.attach_on_cpu {
+        println!(
+            "{}",
+            Goal::context(
+                "attach among 1,000,000 / among 100, on-CPU time, all samples",
+                v
+            )
+            .line()
+        );
+    }
+    // The issue asks for the throughput to be reported, with no target of its own; the other
+    // half of that target (a default `cargo test -p cgsim-memcg --test it proptest_model` under
+    // 10 s) is a debug test run, timed outside this binary (docs/benchmarks.md §3.16).
+    println!(
+        "{}",
+        Goal::context(
+            "model-checked steps per second, release (model/checked_step)",
+            1e9 / gc("model/checked_step"),
+        )
+        .line()
+    );
 }
 
 /// Iterations that take about `target`.
@@ -1397,28 +1418,48 @@ struct ScaleResults {
     bytes_per_page: Option<f64>,
     /// `Some(NaN)` when it ran without a clean sample.
     attach_1m_over_100: Option<f64>,
+    /// The same ratio in on-CPU time over all samples (printed as context: under load the
+    /// other processes still take the cache, so it is not the clean measurement the goal reads).
+    attach_on_cpu: Option<f64>,
     /// (name, last 10% / first 10% ns per cycle, host bytes grown over the last 90%)
     churn: Vec<(&'static str, f64, f64)>,
 }
 
-/// `mkdir` + `rmdir` of one cgroup, `cycles` times: ns per cycle over the first and the last
-/// 10% of the cycles, and `VmRSS` growth between the end of the first 10% and the end.
-fn churn(cycles: u64, mut cycle: impl FnMut(u64)) -> (f64, f64, i64) {
-    let tenth = cycles / 10;
+/// Nanoseconds this thread has run on a CPU (`/proc/thread-self/schedstat`, first field).
+fn run_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// One tenth of a churn: wall ns per cycle and on-CPU ns per cycle (wall time less the time
+/// the thread waited for a CPU; the wall time when schedstat cannot be read).
+fn churn_tenth(range: std::ops::Range<u64>, cycle: &mut impl FnMut(u64)) -> (f64, f64) {
+    let n = (range.end - range.start).max(1) as f64;
+    let r0 = run_ns();
     let t = Instant::now();
-    for i in 0..tenth {
+    for i in range {
         cycle(i);
     }
-    let first = t.elapsed().as_nanos() as f64 / tenth as f64;
+    let wall = t.elapsed().as_nanos() as f64;
+    let on_cpu = match (r0, run_ns()) {
+        (Some(a), Some(b)) => b.saturating_sub(a) as f64,
+        _ => wall,
+    };
+    (wall / n, on_cpu / n)
+}
+
+/// `mkdir` + `rmdir` of one cgroup, `cycles` times: (wall, on-CPU) ns per cycle over the first
+/// and the last 10% of the cycles, and `VmRSS` growth between the end of the first 10% and the
+/// end. The goal reads the on-CPU times: under the load of other processes a wall-clock ratio
+/// of two tenths measured a minute apart is the load's ratio, not the cycle's.
+fn churn(cycles: u64, mut cycle: impl FnMut(u64)) -> ((f64, f64), (f64, f64), i64) {
+    let tenth = cycles / 10;
+    let first = churn_tenth(0..tenth, &mut cycle);
     let rss0 = vm_rss();
     for i in tenth..cycles - tenth {
         cycle(i);
     }
-    let t = Instant::now();
-    for i in cycles - tenth..cycles {
-        cycle(i);
-    }
-    let last = t.elapsed().as_nanos() as f64 / tenth as f64;
+    let last = churn_tenth(cycles - tenth..cycles, &mut cycle);
     (first, last, vm_rss() as i64 - rss0 as i64)
 }
 
@@ -1441,9 +1482,11 @@ fn churn_all(res: &mut ScaleResults) {
         core.rmdir(black_box(c)).expect("rmdir");
     });
     println!(
-        "churn: cgroup core mkdir+rmdir x {cycles}: first 10% {first:.1} ns/cycle, last 10% {last:.1} ns/cycle, VmRSS {grew:+} B over the last 90%"
+        "churn: cgroup core mkdir+rmdir x {cycles}: first 10% {:.1} ns/cycle ({:.1} on CPU), last 10% {:.1} ns/cycle ({:.1} on CPU), VmRSS {grew:+} B over the last 90%",
+        first.0, first.1, last.0, last.1
     );
-    res.churn.push(("cgroup core", last / first, grew as f64));
+    res.churn
+        .push(("cgroup core", last.1 / first.1, grew as f64));
     // The memcg side of the same cycle: mem_cgroup_create, then pre_destroy + destroy.
     let m = boot::<SpinResCounter>(Bytes(64 * MIB), Bytes(0), 32);
     let parent = chain(&m, 1);
@@ -1452,9 +1495,10 @@ fn churn_all(res: &mut ScaleResults) {
         m.remove_memcg(black_box(c)).expect("remove");
     });
     println!(
-        "churn: memcg create+remove x {cycles}: first 10% {first:.1} ns/cycle, last 10% {last:.1} ns/cycle, VmRSS {grew:+} B over the last 90%"
+        "churn: memcg create+remove x {cycles}: first 10% {:.1} ns/cycle ({:.1} on CPU), last 10% {:.1} ns/cycle ({:.1} on CPU), VmRSS {grew:+} B over the last 90%",
+        first.0, first.1, last.0, last.1
     );
-    res.churn.push(("memcg", last / first, grew as f64));
+    res.churn.push(("memcg", last.1 / first.1, grew as f64));
 }
 
 /// Attach among 1,000,000 cgroups against among 100, interleaved (9 rounds, medians).
@@ -1474,18 +1518,29 @@ fn attach_million(res: &mut ScaleResults) {
     );
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let (mut a_all, mut b_all) = (Vec::new(), Vec::new());
+    // On-CPU ns per attach (wall time less the time the thread waited for a CPU), every sample.
+    let (mut a_cpu, mut b_cpu) = (Vec::new(), Vec::new());
     for _ in 0..9 {
         let (t, sh) = (small.run)(ni);
         a_all.push(t.as_nanos() as f64 / (2 * ni) as f64);
+        a_cpu.push(t.as_nanos() as f64 * sh / (2 * ni) as f64);
         if sh >= 0.97 {
             a.push(t.as_nanos() as f64 / (2 * ni) as f64);
         }
         let (t, sh) = (big.run)(nb);
         b_all.push(t.as_nanos() as f64 / (2 * nb) as f64);
+        b_cpu.push(t.as_nanos() as f64 * sh / (2 * nb) as f64);
         if sh >= 0.97 {
             b.push(t.as_nanos() as f64 / (2 * nb) as f64);
         }
     }
+    println!(
+        "scale: attach, on-CPU time of all samples: among 100 {:.1} ns, among 1,000,000 {:.1} ns (ratio {:.2})",
+        median(&a_cpu),
+        median(&b_cpu),
+        median(&b_cpu) / median(&a_cpu)
+    );
+    res.attach_on_cpu = Some(median(&b_cpu) / median(&a_cpu));
     println!(
         "scale: attach, all samples: among 100 {:.1} ns, among 1,000,000 {:.1} ns (ratio {:.2}); clean samples {} and {} of 9",
         median(&a_all),

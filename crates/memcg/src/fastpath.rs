@@ -35,7 +35,6 @@ use crate::page::{
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::profile::ChargeAlgo;
 use crate::sharded_lock::ShardedLockReadGuard;
-use crate::swap::PAGEVEC_SIZE;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
 use cgsim_counters::ChargeStock;
@@ -174,7 +173,17 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let Mm { vmas, ptes, .. } = &mut *self.mm;
         // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
         let mut vma_end = 0;
-        let flags = PG_ANON | PG_ACTIVE | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 };
+        // Every page of the call gets the same first record word but for its pagevec slot:
+        // built once here (`__mem_cgroup_commit_charge`'s `pc->mem_cgroup` and `PCG_USED`,
+        // `page_add_new_anon_rmap`'s mapcount and `PageAnon`, `lru_cache_add`'s pagevec).
+        let head = Page {
+            flags: PG_ANON | PG_ACTIVE | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 },
+            memcg,
+            mapcount: 1,
+            pagevec: Page::pagevec_pos(c, 0),
+            ..Page::FREE
+        }
+        .head();
         // `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
         // nothing reads the delta before the CPU lock is released.
         let mut faulted = 0u64;
@@ -195,18 +204,14 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 return None;
             }
             // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
-            w.zone.pages[pfn.index()].store(Page {
-                flags,
-                memcg,
-                mapcount: 1,
-                pagevec_cpu: c as u16,
-                owner: mm_id.0,
-                index: crate::mm::page_index(vpn),
-                ..Page::FREE
-            });
+            let slot = cpu.pagevec.push(&w.zone.pages, pfn);
+            w.zone.pages[pfn.index()].store_new(
+                head.with_pagevec_slot(slot),
+                mm_id.0,
+                crate::mm::page_index(vpn),
+            );
             faulted += 1;
-            cpu.pagevec.push(pfn);
-            if cpu.pagevec.len() >= PAGEVEC_SIZE {
+            if cpu.pagevec.is_full() {
                 Self::pagevec_lru_add(w, cpu);
             }
             Some(Pte::Page(pfn))
@@ -223,10 +228,18 @@ impl<'a, C: MemCounter> Fast<'a, C> {
 
     /// A frame from this CPU's cache, refilled from the global free list a batch at a time.
     /// `None` when the global list is empty: global reclaim is the slow path's.
+    #[inline]
     fn alloc_frame(w: &World<C>, cpu: &mut CpuState<C>) -> Option<Pfn> {
-        if let Some(p) = cpu.pcp.pop() {
-            return Some(p);
+        match cpu.pcp.pop() {
+            Some(p) => Some(p),
+            None => Self::alloc_frame_refill(w, cpu),
         }
+    }
+
+    /// `rmqueue_bulk`: a batch of frames from the global free list into this CPU's cache.
+    #[cold]
+    #[inline(never)]
+    fn alloc_frame_refill(w: &World<C>, cpu: &mut CpuState<C>) -> Option<Pfn> {
         let mut free = w.zone.free.lock();
         let n = free.len().min(PCP_BATCH);
         let at = free.len() - n;
@@ -238,6 +251,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// `__mem_cgroup_try_charge`'s successful paths: the stock, or the counters when the charge
     /// (with its batch) fits everywhere.
     /// `m` is the memcg's record if it charges counters (`None` for the uncharged root).
+    /// The stock's hit is inlined into the fault loop; the counters are charged out of line.
+    #[inline]
     fn try_charge(
         w: &World<C>,
         cpu: &mut CpuState<C>,
@@ -252,6 +267,20 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         if stock > 0 && cpu.stock.consume(&m.counters, Pages(1)) {
             return true;
         }
+        Self::try_charge_counters(w, cpu, c, memcg, m)
+    }
+
+    /// `__mem_cgroup_try_charge` past the stock: the batch (or the page) charged to the
+    /// counters if it fits everywhere, the rest of the batch refilled into the stock.
+    #[inline(never)]
+    fn try_charge_counters(
+        w: &World<C>,
+        cpu: &mut CpuState<C>,
+        c: usize,
+        memcg: MemcgSlot,
+        m: &MemCgroup<C>,
+    ) -> bool {
+        let stock = w.profile.stock_pages;
         let csize = Pages(stock.max(1));
         let fits =
             m.counters.res.fits(csize) && m.counters.memsw.as_deref().is_none_or(|c| c.fits(csize));
@@ -288,13 +317,14 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// `____pagevec_lru_add`: this CPU's pagevec onto its memcgs' LRU lists, under each list's
     /// lock.
     fn pagevec_lru_add(w: &World<C>, cpu: &mut CpuState<C>) {
-        let mut pv = std::mem::take(&mut cpu.pagevec);
+        let pv = cpu.pagevec.take();
         // One lock hold per run of pages of the same memcg, as the kernel takes `lru_lock`
         // once per pagevec (again only when the zone changes).
         let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
-        for &pfn in &pv {
+        for &pfn in pv.iter() {
             let frame = &w.zone.pages[pfn.index()];
-            let pg = frame.load();
+            // The flags and the memcg are all this needs: the first word alone.
+            let pg = frame.load_head();
             let lru = match &mut held {
                 Some((s, g)) if *s == pg.memcg => g,
                 _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
@@ -303,8 +333,6 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             frame.set_clear(PG_LRU, PG_PAGEVEC);
         }
         drop(held);
-        pv.clear();
-        cpu.pagevec = pv;
     }
 
     /// `zap_page_range` of `[first, end)` as far as every entry is a private anonymous page
@@ -314,7 +342,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// uncharge batch still open, so the whole zap uncharges as one slow zap would.
     fn zap_range(&mut self, first: u64, end: u64) -> Result<(), ZapRest> {
         let w = self.w;
-        let c = self.c as u16;
+        let c = self.c;
         let cpu = &mut *self.cpu;
         let Mm { ptes, anon_rss, .. } = &mut *self.mm;
         // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
@@ -338,7 +366,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             // an LRU list, which only the slow path (write side) takes pages off besides a zap
             // of its own mm, whose lock this call holds).
             let pg = frame.load_head();
-            let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu == c);
+            let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu() == c);
             if !pg.has(PG_ANON)
                 || pg.mapcount != 1
                 || pg.has(PG_MLOCKED | PG_UNEVICTABLE)
@@ -366,12 +394,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 };
                 page::list_del(&w.zone.pages, lru, pg.lru_list(), pfn);
             } else {
-                let pv = &mut cpu.pagevec;
-                let i = pv
-                    .iter()
-                    .position(|&p| p == pfn)
-                    .expect("on this CPU's pagevec");
-                pv.remove(i);
+                // The record names the page's slot: no search (see `swap.rs` `Pagevec` for
+                // what the kernel does instead, `lru_add_drain` then `release_pages`).
+                cpu.pagevec.remove(pg.pagevec_slot(), pfn);
             }
             // The statistics (`mem_cgroup_charge_statistics`) go with the uncharge: per batch
             // slot at the end, per page for a memcg without a slot. Nothing reads this CPU's
@@ -385,7 +410,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
                 d.rss -= 1;
                 d.pgpgout += 1;
                 if w.charges_counters(pg.memcg) {
-                    w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), pg.memcg, 1, 1);
+                    w.uncharge_counters(&NoTrace, CpuId(c as u32), pg.memcg, 1, 1);
                 }
             }
             frame.store(Page::FREE);
@@ -412,7 +437,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             if k == 0 && refused.is_some() {
                 handed = Some((s, n));
             } else {
-                w.uncharge_counters(&NoTrace, CpuId(u32::from(c)), s, n, n);
+                w.uncharge_counters(&NoTrace, CpuId(c as u32), s, n, n);
             }
         }
         if cpu.pcp.len() > PCP_HIGH {

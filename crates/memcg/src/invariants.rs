@@ -7,7 +7,8 @@
 //! 2. Swap slots are conserved: every slot is free or referenced by exactly one page-table entry
 //!    or shmem page-cache entry.
 //! 3. LRU lists are well formed and every page on a memcg's list is charged to that memcg.
-//! 4. Per memcg: pages on its LRU lists and pagevecs == `cache + rss`; `mapped_file` == its cache
+//! 4. Per memcg: pages on its LRU lists and pagevecs == `cache + rss`; a page on a pagevec
+//!    records its CPU and slot there; `mapped_file` == its cache
 //!    pages with a mapping; `swap` == swap slots recorded for it.
 //! 5. Counters: with no per-CPU stock, `res.usage` == (cache + rss) pages and `memsw.usage` ==
 //!    (cache + rss + swap) pages of the memcg's hierarchy; the uncharged root's counters hold only
@@ -123,10 +124,15 @@ impl<C: MemCounter> World<C> {
         }
         // 3. + 4. lists and statistics.
         let mut pagevec_pages: HashMap<MemcgSlot, i64> = HashMap::new();
-        for cpu in self.cpus.iter() {
-            for &pfn in &cpu.lock().pagevec {
+        for (c, cpu) in self.cpus.iter().enumerate() {
+            for (slot, pfn) in cpu.lock().pagevec.slots() {
                 let pg = self.zone.pages[pfn.index()].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
+                assert_eq!(
+                    (pg.pagevec_cpu(), pg.pagevec_slot()),
+                    (c, slot),
+                    "page {pfn} records where it waits"
+                );
                 if let Some(s) = pg.memcg_slot() {
                     *pagevec_pages.entry(s).or_default() += 1;
                 }

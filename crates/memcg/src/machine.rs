@@ -283,7 +283,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             nr_swap < u32::MAX as usize,
             "swap too large for u32 slot numbers"
         );
-        let nr_cpus = cfg.nr_cpus.max(1);
+        // As a kernel brings up at most `NR_CPUS` CPUs: a page record names its pagevec's CPU
+        // in 12 bits (`page::MAX_CPUS`).
+        let nr_cpus = cfg.nr_cpus.clamp(1, crate::page::MAX_CPUS);
         let stock_batch = Pages(profile.stock_pages.max(1));
         let mut w = World {
             profile,

@@ -62,6 +62,8 @@ impl std::fmt::Display for Pfn {
 
 /// "No page" in the intrusive list links.
 pub(crate) const NIL: Pfn = Pfn(u32::MAX);
+/// The links word of a page on no list (`prev` = `next` = [`NIL`]).
+const NO_LINKS: u64 = u64::MAX;
 /// "Charged to no memcg" (`pc->mem_cgroup == NULL`, `PageCgroupUsed` clear).
 pub const NO_MEMCG: MemcgSlot = MemcgSlot(u16::MAX);
 
@@ -163,8 +165,9 @@ pub struct Page {
     pub(crate) memcg: MemcgSlot,
     /// `page->_mapcount + 1`: how many page tables map the page.
     pub(crate) mapcount: u16,
-    /// Which pagevec (CPU) holds the page while `PG_PAGEVEC` is set.
-    pub(crate) pagevec_cpu: u16,
+    /// Where the page waits while `PG_PAGEVEC` is set: the CPU whose pagevec holds it and its
+    /// slot there ([`Page::pagevec_pos`]), so it is taken off in O(1) (`swap.rs` `Pagevec`).
+    pub(crate) pagevec: u16,
     pub(crate) prev: Pfn,
     pub(crate) next: Pfn,
     /// `page->mapping`: the mm (anonymous) or file (cache, shmem) the page belongs to.
@@ -178,7 +181,7 @@ impl Page {
         flags: PG_FREE,
         memcg: NO_MEMCG,
         mapcount: 0,
-        pagevec_cpu: 0,
+        pagevec: 0,
         prev: NIL,
         next: NIL,
         owner: 0,
@@ -189,26 +192,61 @@ impl Page {
         self.flags & flag != 0
     }
 
+    /// The `pagevec` field of a page in slot `slot` of CPU `cpu`'s pagevec.
+    #[inline]
+    pub(crate) const fn pagevec_pos(cpu: usize, slot: usize) -> u16 {
+        (cpu as u16 & PAGEVEC_CPU_MASK) | (slot as u16) << PAGEVEC_SLOT_SHIFT
+    }
+
+    /// The CPU whose pagevec holds the page (while `PG_PAGEVEC` is set).
+    #[inline]
+    pub(crate) fn pagevec_cpu(&self) -> usize {
+        usize::from(self.pagevec & PAGEVEC_CPU_MASK)
+    }
+
+    /// The page's slot in that pagevec.
+    #[inline]
+    pub(crate) fn pagevec_slot(&self) -> usize {
+        usize::from(self.pagevec >> PAGEVEC_SLOT_SHIFT)
+    }
+
+    /// The record's first word (flags, memcg, mapcount, pagevec position), as
+    /// [`PageFrame`] stores it: the fault fast path builds it once per call and stores it for
+    /// each page with only the pagevec slot changed ([`Head::with_pagevec_slot`]).
+    #[inline]
+    pub(crate) const fn head(&self) -> Head {
+        Head(
+            self.flags as u64
+                | (self.memcg.0 as u64) << 16
+                | (self.mapcount as u64) << 32
+                | (self.pagevec as u64) << 48,
+        )
+    }
+
     /// Whether the page is swap-backed (anonymous or shmem): reclaim must swap it out.
     pub fn is_swap_backed(&self) -> bool {
         self.has(PG_ANON | PG_SHMEM)
     }
 
-    /// `page_lru`: the list this page belongs on given its flags.
+    /// `page_lru`: the list this page belongs on given its flags (unevictable first, then
+    /// anon or file, active or not), read from a table of the eight cases, as the kernel
+    /// computes it by adding `LRU_ACTIVE` and `LRU_FILE` to the base list.
+    #[inline]
     pub fn lru_list(&self) -> LruList {
-        if self.has(PG_UNEVICTABLE) {
-            LruList::Unevictable
-        } else if self.is_swap_backed() {
-            if self.has(PG_ACTIVE) {
-                LruList::ActiveAnon
-            } else {
-                LruList::InactiveAnon
-            }
-        } else if self.has(PG_ACTIVE) {
-            LruList::ActiveFile
-        } else {
-            LruList::InactiveFile
-        }
+        const BY_FLAGS: [LruList; 8] = [
+            LruList::InactiveFile,
+            LruList::ActiveFile,
+            LruList::InactiveAnon,
+            LruList::ActiveAnon,
+            LruList::Unevictable,
+            LruList::Unevictable,
+            LruList::Unevictable,
+            LruList::Unevictable,
+        ];
+        let i = usize::from(self.has(PG_ACTIVE))
+            | usize::from(self.is_swap_backed()) << 1
+            | usize::from(self.has(PG_UNEVICTABLE)) << 2;
+        BY_FLAGS[i]
     }
 
     /// The memcg slot the page is charged to, if any.
@@ -216,6 +254,29 @@ impl Page {
         (self.memcg != NO_MEMCG).then_some(self.memcg)
     }
 }
+
+/// Bits of [`Page::pagevec`] naming the CPU: a machine has at most [`MAX_CPUS`] CPUs.
+const PAGEVEC_CPU_MASK: u16 = (1 << PAGEVEC_SLOT_SHIFT) - 1;
+/// The slot sits above the CPU; 4 bits hold every slot of a `PAGEVEC_SIZE` (14) pagevec.
+const PAGEVEC_SLOT_SHIFT: u32 = 12;
+const _: () = assert!(crate::swap::PAGEVEC_SIZE <= 1 << (16 - PAGEVEC_SLOT_SHIFT));
+/// The most CPUs a machine boots with: what [`Page::pagevec`] can name (x86's `NR_CPUS` is at
+/// most 512 without `CONFIG_MAXSMP`, 8192 with it).
+pub const MAX_CPUS: usize = 1 << PAGEVEC_SLOT_SHIFT;
+
+/// A page record's first word, encoded ([`Page::head`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Head(u64);
+
+impl Head {
+    /// The same word for a page in slot `slot` of the same CPU's pagevec.
+    #[inline]
+    pub(crate) const fn with_pagevec_slot(self, slot: usize) -> Head {
+        Head(self.0 & !PAGEVEC_SLOT_BITS | (slot as u64) << (48 + PAGEVEC_SLOT_SHIFT))
+    }
+}
+
+const PAGEVEC_SLOT_BITS: u64 = !(PAGEVEC_CPU_MASK as u64) << 48;
 
 /// One LRU list: head, tail and length, linked through `Page::prev`/`next`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -239,7 +300,7 @@ impl Default for ListHead {
 /// docs for who may change it).
 #[derive(Debug)]
 pub struct PageFrame {
-    /// flags | memcg << 16 | mapcount << 32 | pagevec_cpu << 48.
+    /// flags | memcg << 16 | mapcount << 32 | pagevec << 48 ([`Page::head`]).
     w0: AtomicU64,
     /// prev | next << 32.
     w1: AtomicU64,
@@ -267,7 +328,7 @@ impl PageFrame {
             flags: w0 as u16,
             memcg: MemcgSlot((w0 >> 16) as u16),
             mapcount: (w0 >> 32) as u16,
-            pagevec_cpu: (w0 >> 48) as u16,
+            pagevec: (w0 >> 48) as u16,
             ..Page::FREE
         }
     }
@@ -284,7 +345,7 @@ impl PageFrame {
             flags: w0 as u16,
             memcg: MemcgSlot((w0 >> 16) as u16),
             mapcount: (w0 >> 32) as u16,
-            pagevec_cpu: (w0 >> 48) as u16,
+            pagevec: (w0 >> 48) as u16,
             prev: Pfn(w1 as u32),
             next: Pfn((w1 >> 32) as u32),
             owner: w2 as u32,
@@ -294,17 +355,21 @@ impl PageFrame {
 
     #[inline]
     pub(crate) fn store(&self, p: Page) {
-        self.w0.store(
-            u64::from(p.flags)
-                | u64::from(p.memcg.0) << 16
-                | u64::from(p.mapcount) << 32
-                | u64::from(p.pagevec_cpu) << 48,
-            Relaxed,
-        );
+        self.w0.store(p.head().0, Relaxed);
         self.w1
             .store(u64::from(p.prev.0) | u64::from(p.next.0) << 32, Relaxed);
         self.w2
             .store(u64::from(p.owner) | u64::from(p.index) << 32, Relaxed);
+    }
+
+    /// A page just allocated and not yet published: its first word (`head`, precomputed by the
+    /// caller), no LRU links, and its owner and index.
+    #[inline]
+    pub(crate) fn store_new(&self, head: Head, owner: u32, index: u32) {
+        self.w0.store(head.0, Relaxed);
+        self.w1.store(NO_LINKS, Relaxed);
+        self.w2
+            .store(u64::from(owner) | u64::from(index) << 32, Relaxed);
     }
 
     #[inline]
@@ -360,9 +425,17 @@ impl PageFrame {
         self.update0(|w| w & !(0xffff << 32) | u64::from(n) << 32);
     }
 
+    /// Put the page at slot `slot` of CPU `cpu`'s pagevec ([`Page::pagevec_pos`]).
     #[inline]
-    pub(crate) fn set_pagevec_cpu(&self, c: u16) {
-        self.update0(|w| w & !(0xffff << 48) | u64::from(c) << 48);
+    pub(crate) fn set_pagevec_pos(&self, cpu: usize, slot: usize) {
+        let pos = Page::pagevec_pos(cpu, slot);
+        self.update0(|w| w & !(0xffff << 48) | u64::from(pos) << 48);
+    }
+
+    /// Move the page to slot `slot` of the same pagevec.
+    #[inline]
+    pub(crate) fn set_pagevec_slot(&self, slot: usize) {
+        self.update0(|w| Head(w).with_pagevec_slot(slot).0);
     }
 
     #[inline]
@@ -411,6 +484,7 @@ impl LruVec {
 }
 
 /// `list_add`: put `pfn` at the head (most recently used end) of list `l` of `lru`.
+#[inline]
 pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: Pfn) {
     let h = &mut lru.lists[l.index()];
     let old = h.head;
@@ -425,6 +499,7 @@ pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: P
 }
 
 /// `list_del`: unlink `pfn` from list `l` of `lru`.
+#[inline]
 pub(crate) fn list_del(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: Pfn) {
     let h = &mut lru.lists[l.index()];
     let (prev, next) = (pages[pfn.index()].prev(), pages[pfn.index()].next());
@@ -474,7 +549,7 @@ mod tests {
             flags: PG_ANON | PG_LRU,
             memcg: MemcgSlot(7),
             mapcount: 3,
-            pagevec_cpu: 1,
+            pagevec: Page::pagevec_pos(1, 13),
             prev: Pfn(5),
             next: NIL,
             owner: 9,
@@ -482,6 +557,26 @@ mod tests {
         };
         let f = PageFrame::new(p);
         assert_eq!(f.load(), p);
+        assert_eq!((p.pagevec_cpu(), p.pagevec_slot()), (1, 13));
+        // The fault's precomputed first word, with another slot, and a fresh page's store.
+        let g = PageFrame::new(Page::FREE);
+        g.store_new(p.head().with_pagevec_slot(4), 9, 0xdead_beef);
+        assert_eq!(
+            g.load(),
+            Page {
+                pagevec: Page::pagevec_pos(1, 4),
+                prev: NIL,
+                ..p
+            }
+        );
+        g.set_pagevec_slot(0);
+        g.set_pagevec_pos(MAX_CPUS - 1, 13);
+        let q = g.load();
+        assert_eq!((q.pagevec_cpu(), q.pagevec_slot()), (MAX_CPUS - 1, 13));
+        assert_eq!(
+            (q.flags, q.memcg, q.mapcount),
+            (p.flags, p.memcg, p.mapcount)
+        );
         f.set_memcg(NO_MEMCG);
         f.set_mapcount(1);
         f.clear(PG_LRU);

@@ -9,7 +9,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemCounters, MemcgId};
 use crate::page::Pfn;
-use crate::swap::PAGEVEC_SIZE;
+use crate::swap::Pagevec;
 use arrayvec::ArrayVec;
 use cgsim_counters::MemcgStock;
 use cgsim_ktypes::trace::Tracer;
@@ -36,7 +36,7 @@ pub(crate) type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 /// The pagevec and the frame cache are arrays inside the (cache-padded) state and the deltas
 /// are cache-padded: two CPUs' hot data never share a cache line.
 pub(crate) struct CpuState<C: MemCounter> {
-    pub(crate) pagevec: ArrayVec<Pfn, PAGEVEC_SIZE>,
+    pub(crate) pagevec: Pagevec,
     pub(crate) stock: MemcgStock<MemCounters<C>>,
     /// Free frames taken from the global list in batches of [`PCP_BATCH`], at most
     /// [`PCP_HIGH`] plus one batch.
@@ -78,7 +78,7 @@ pub(crate) struct MemStatDelta {
 impl<C: MemCounter> CpuState<C> {
     pub(crate) fn new(stock_batch: Pages) -> Self {
         CpuState {
-            pagevec: ArrayVec::new(),
+            pagevec: Pagevec::default(),
             stock: MemcgStock::new(stock_batch),
             pcp: ArrayVec::new(),
             stat: Vec::new(),
@@ -89,8 +89,22 @@ impl<C: MemCounter> CpuState<C> {
         }
     }
 
-    /// This CPU's delta for memcg slot `s`.
+    /// This CPU's delta for memcg slot `s`. The fast path calls it once per fault call and
+    /// once per uncharge batch slot of a zap, not per page: the kernel's per-CPU statistics
+    /// (`mem_cgroup_charge_statistics`) are only summed when read, and nothing reads this
+    /// CPU's deltas while its lock is held, so adding a call's pages at once is the same.
+    #[inline]
     pub(crate) fn stat_mut(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
+        // The common case: a slot that already has a delta on the dirty list.
+        if self.stat.get(s.index()).is_some_and(|d| d.dirty) {
+            return &mut self.stat[s.index()];
+        }
+        self.stat_mut_slow(s)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn stat_mut_slow(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
         let i = s.index();
         if self.stat.len() <= i {
             self.stat
