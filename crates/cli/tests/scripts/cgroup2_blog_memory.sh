@@ -19,8 +19,14 @@ cat /sys/fs/cgroup/mygroup/memory.low
 echo $$ > /sys/fs/cgroup/mygroup/cgroup.procs
 stress --vm 1 --vm-bytes 150M --timeout 5s
 cat /sys/fs/cgroup/mygroup/memory.events
-# Without swap the worker cannot fit under memory.max: the memcg OOM killer takes it.
+# Without swap nothing can be reclaimed: memory.high throttles the worker in the middle of
+# its allocation (6.6 try_charge_memcg -> mem_cgroup_handle_over_high), so in 5 s it never
+# reaches memory.max and its alarm ends it (stress counts SIGALRM as success).
 swapoff -a
+stress --vm 1 --vm-bytes 150M --timeout 5s
+cat /sys/fs/cgroup/mygroup/memory.events
+# Without memory.high the worker cannot fit under memory.max: the memcg OOM killer takes it.
+echo max > /sys/fs/cgroup/mygroup/memory.high
 stress --vm 1 --vm-bytes 150M --timeout 5s
 cat /sys/fs/cgroup/mygroup/memory.events
 # PSI triggers (psi_trigger_create): a window of 500 ms..10 s, a threshold within it.

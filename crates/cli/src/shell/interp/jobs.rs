@@ -63,6 +63,20 @@ impl Shell {
 
     /// Advance the simulated clock to the earliest known wake-up of `target` (or of any child
     /// of the current process). Returns false if there is none to wait for.
+    /// Every live process below `pid` (children, their children, ...).
+    fn descendants(&self, pid: Pid) -> Vec<Pid> {
+        let ps = self.k.ps();
+        let mut out = vec![pid];
+        let mut i = 0;
+        while i < out.len() {
+            let p = out[i];
+            out.extend(ps.iter().filter(|c| c.ppid == p).map(|c| c.pid));
+            i += 1;
+        }
+        out.remove(0);
+        out
+    }
+
     pub(super) fn advance_to_timer(&mut self, target: Option<Pid>) -> bool {
         let now = self.k.clock().now_nanos();
         let own = match target {
@@ -70,7 +84,23 @@ impl Shell {
                 .timers
                 .get(&p)
                 .map(|&t| (p, t))
-                .or_else(|| self.k.throttled_until(p).map(|t| (p, t))),
+                .or_else(|| self.k.throttled_until(p).map(|t| (p, t)))
+                // A child that waits for its own children (`stress` for its workers) wakes
+                // when one of them does: the earliest timer or memory.high sleep below it.
+                .or_else(|| {
+                    let below = self.descendants(p);
+                    self.timers
+                        .iter()
+                        .filter(|(q, _)| below.contains(q))
+                        .map(|(&q, &t)| (q, t))
+                        .chain(
+                            below
+                                .iter()
+                                .filter_map(|&q| self.k.throttled_until(q).map(|t| (q, t))),
+                        )
+                        .min_by_key(|&(q, t)| (t, q))
+                        .map(|(_, t)| (p, t))
+                }),
             None => {
                 let kids: Vec<Pid> = self
                     .k
