@@ -637,6 +637,15 @@ impl<T: Tracer> CgroupCore<T> {
         c.subsys.get(subsys_id).cloned().ok_or(Errno::EINVAL)
     }
 
+    /// `cgroup_is_populated` (`kernel/cgroup/cgroup.c`, v6.6): a task is attached to `cgrp` or
+    /// to one of its descendants. ENODEV if stale.
+    pub fn cgroup_is_populated(&self, cgrp: CgroupId) -> Result<bool, Errno> {
+        // Lock order: cgroup_mutex -> css_set_lock (read), in is_populated.
+        let st = self.lock();
+        st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        Ok(self.is_populated(&st, cgrp))
+    }
+
     /// `cgroup_task_count` (`kernel/cgroup.c`, v2.6.32): the sum of the refcounts of the css_sets linked to
     /// `cgrp` (an upper bound on its tasks). ENODEV if stale.
     #[doc(alias = "cgroup_task_count")]
