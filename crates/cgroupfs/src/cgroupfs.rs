@@ -169,9 +169,17 @@ impl<T: Tracer> Kernel<T> {
 
     /// Drop one mount view; the core runs `cgroup_kill_sb` if it was the last one. Returns
     /// whether the superblock died.
-    pub(crate) fn cg_kill_sb(&self, _st: &mut State<T>, sb: &CgSb) -> bool {
+    pub(crate) fn cg_kill_sb(&self, st: &mut State<T>, sb: &CgSb) -> bool {
+        let top = self.cgroups.top_cgroup(sb.0).ok();
         match self.cgroups.umount(sb.0) {
-            Ok(dead) => dead,
+            Ok(dead) => {
+                // The hierarchy's root directory goes with its superblock: forget its times
+                // (the core may hand its slot to another cgroup with a new generation).
+                if dead && let Some(top) = top {
+                    st.cg_times.remove(&cg_times_key(top));
+                }
+                dead
+            }
             Err(e) => {
                 self.klog.printk(
                     &self.clock,
@@ -359,6 +367,12 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| sys(e, "cgroup_rmdir"))?;
         st.cg_times.remove(&cg_times_key(c.cgrp));
         if let Node::Cgroup(p) = parent {
+            // The last child of an unmounted hierarchy takes the hierarchy with it
+            // (`cgroup_kill_sb` from the last reference): its root has no inode any more.
+            if self.cgroups.is_removed(p.cgrp) {
+                st.cg_times.remove(&cg_times_key(p.cgrp));
+                return Ok(());
+            }
             let now = self.clock.now_nanos();
             let t = st.cg_times.entry(cg_times_key(p.cgrp)).or_default();
             t.mtime = now;
