@@ -65,6 +65,30 @@ pub(crate) fn parse_cgroup2_options(data: Option<&str>) -> Result<u32, Errno> {
     Ok(flags)
 }
 
+/// The kernel log line of a cgroup2 option string `parse_cgroup2_options` refuses: the mount
+/// syscall has no `fs_context` log, so `logfc` prints it (KERN_ERR) with the filesystem's
+/// name as prefix: `Unknown parameter 'KEY'` from `vfs_parse_fs_param` for a key
+/// `cgroup2_fs_parameters` lacks, `Unexpected value for 'KEY'` from `__fs_parse` for a flag
+/// given a value (`fs/fs_context.c`, `fs/fs_parser.c`, v6.6). `None` if the string is valid.
+pub fn cgroup2_param_error(data: Option<&str>) -> Option<String> {
+    for tok in data.unwrap_or("").split(',') {
+        if tok.is_empty() {
+            continue;
+        }
+        let (key, value) = match tok.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (tok, None),
+        };
+        if !DFL_OPTS.iter().any(|(n, _)| *n == key) {
+            return Some(format!("cgroup2: Unknown parameter '{key}'"));
+        }
+        if value.is_some() {
+            return Some(format!("cgroup2: Unexpected value for '{key}'"));
+        }
+    }
+    None
+}
+
 /// A css that went offline but is still referenced: 6.6's `css_release` has not run yet. A
 /// cgroup removed while one of its csses is in this state is a dying cgroup, counted in its
 /// ancestors' `nr_dying_descendants` until its last css is freed.

@@ -88,6 +88,12 @@ pub struct V2Memcg {
     pub swap_events_seq: u64,
     /// The root's `pr_warn_once` of `mem_cgroup_hierarchy_write` was printed.
     pub nonhier_warned: bool,
+    /// In the root memcg only: the `cgroup2` mount options the memory controller reads from
+    /// `cgrp_dfl_root.flags`, `memory_localevents` (`CGRP_ROOT_MEMORY_LOCAL_EVENTS`) and
+    /// `memory_recursiveprot` (`CGRP_ROOT_MEMORY_RECURSIVE_PROT`), as the last mount or
+    /// remount of the default hierarchy set them.
+    pub dfl_local_events: bool,
+    pub dfl_recursive_prot: bool,
 }
 
 impl Default for V2Memcg {
@@ -105,6 +111,8 @@ impl Default for V2Memcg {
             events_local_seq: 0,
             swap_events_seq: 0,
             nonhier_warned: false,
+            dfl_local_events: false,
+            dfl_recursive_prot: false,
         }
     }
 }
@@ -243,8 +251,9 @@ fn prot<C: MemCounter>(c: &C) -> Result<&ProtectedPageCounter, Errno> {
 
 impl<C: MemCounter> World<C> {
     /// `memcg_memory_event(memcg, event)` (`include/linux/memcontrol.h`, v6.6): count the event
-    /// locally, and in `memory.events` of the memcg and every ancestor (no
-    /// `memory_localevents` mount option), each a modification of the file for pollers.
+    /// locally, and in `memory.events` of the memcg and every ancestor, each a modification of
+    /// the file for pollers; with the `memory_localevents` mount option (read when the event
+    /// happens) `memory.events` counts it in the memcg alone.
     pub(crate) fn memcg_memory_event(&mut self, s: MemcgSlot, event: MemcgEvent) {
         let i = event as usize;
         // Swap events notify memory.swap.events, the others memory.events(.local).
@@ -259,6 +268,7 @@ impl<C: MemCounter> World<C> {
                 v2.events_local_seq += 1;
             }
         }
+        let local_only = self.mc(MemcgSlot::ROOT).v2.dfl_local_events;
         let mut x = Some(s);
         while let Some(m) = x {
             // The root memcg has no memory.events file, but counts nonetheless.
@@ -269,7 +279,7 @@ impl<C: MemCounter> World<C> {
             } else {
                 mc.v2.events_seq += 1;
             }
-            x = mc.parent;
+            x = if local_only { None } else { mc.parent };
         }
     }
 
@@ -581,6 +591,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let w = self.lock();
         let root = w.slot_of(MemcgId::ROOT).expect("the root memcg");
         w.mc(root).counters.res.as_protected().is_some()
+    }
+
+    /// The default hierarchy's `memory_localevents` and `memory_recursiveprot` mount options
+    /// (`cgrp_dfl_root.flags`), which `memcg_memory_event` and `mem_cgroup_calculate_protection`
+    /// read; the Kernel sets them at each `cgroup2` mount and remount.
+    pub fn set_dfl_root_flags(&self, local_events: bool, recursive_prot: bool) {
+        let mut w = self.lock();
+        let v2 = &mut w.mc_mut(MemcgSlot::ROOT).v2;
+        v2.dfl_local_events = local_events;
+        v2.dfl_recursive_prot = recursive_prot;
     }
 
     /// Read a v2 file of memcg `id` as the kernel prints it.

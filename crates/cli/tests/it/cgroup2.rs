@@ -196,3 +196,6 @@ fn memcg_v2_walkthrough() {
     let src = include_str!("../../../../docs/memcg-v2-walkthrough.sh");
     insta::assert_snapshot!("memcg_v2_walkthrough", run_6_6(src));
 }
+
+v2_script!(cgroup2_cpuset);
+v2_script!(cgroup2_mount_options);
