@@ -643,9 +643,8 @@ impl<T: Tracer> CgroupCore<T> {
         &self,
         st: &CgroupState<T>,
         cgrp: CgroupId,
-        writer: Pid,
+        cred: cgsim_ktypes::Cred,
     ) -> Result<(), Errno> {
-        let cred = self.task_cred_locked(writer);
         if cred.euid.is_root() {
             return Ok(());
         }
@@ -678,6 +677,7 @@ impl<T: Tracer> CgroupCore<T> {
         &self,
         cgrp: CgroupId,
         writer: Pid,
+        f_cred: Option<cgsim_ktypes::Cred>,
         data: &[u8],
         threadgroup: bool,
     ) -> Result<(), Errno> {
@@ -735,7 +735,10 @@ impl<T: Tracer> CgroupCore<T> {
                 .parent
                 .expect("roots meet");
         }
-        self.may_write_procs(&st, com, writer)?;
+        // "Check permissions using the credentials from file open to protect against
+        // inherited fd attacks" (`override_creds(of->file->f_cred)`, 5.16+).
+        let cred = f_cred.unwrap_or_else(|| self.task_cred_locked(writer));
+        self.may_write_procs(&st, com, cred)?;
         self.migrate_vet_dst(&st, cgrp)?;
         // `cgroup_attach_permissions`: a thread moves only within its domain.
         if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
@@ -820,6 +823,7 @@ impl<T: Tracer> CgroupCore<T> {
         cgrp: CgroupId,
         b: BaseFile,
         writer: Pid,
+        f_cred: Option<cgsim_ktypes::Cred>,
         data: &[u8],
     ) -> Result<(), Errno> {
         let s = String::from_utf8_lossy(cgsim_ktypes::parse::strstrip(
@@ -827,7 +831,7 @@ impl<T: Tracer> CgroupCore<T> {
         ))
         .into_owned();
         match b {
-            BaseFile::Threads => self.write_procs_dfl(cgrp, writer, data, false),
+            BaseFile::Threads => self.write_procs_dfl(cgrp, writer, f_cred, data, false),
             BaseFile::SubtreeControl => self.write_subtree_control(cgrp, data),
             BaseFile::Type => {
                 // cgroup_type_write: only "threaded" is accepted.

@@ -426,7 +426,8 @@ impl<T: Tracer> Kernel<T> {
         let of = self
             .cgroups
             .open(c.cgrp, name, readable, writable)
-            .map_err(|e| sys(e, "cgroup_file_open"))?;
+            .map_err(|e| sys(e, "cgroup_file_open"))?
+            .with_opener_cred(*_cred);
         let mut f = CgFile {
             of,
             psi_trigger: None,

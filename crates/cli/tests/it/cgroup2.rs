@@ -232,3 +232,4 @@ fn test_freezer_and_kill_ports_pass() {
         assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
     }
 }
+v2_script!(cgroup2_delegation);
