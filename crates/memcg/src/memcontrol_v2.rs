@@ -9,8 +9,8 @@
 //!
 //! **Differences:**
 //! * The machine has no kernel memory, slab, sockets, THP, zswap or NUMA: those `memory.stat`
-//!   lines read 0, `memory.zswap.current` reads 0, and there is no `memory.numa_stat`
-//!   (a kernel without `CONFIG_NUMA`). The `workingset_*` lines read 0 (no shadow entries,
+//!   lines read 0, `memory.zswap.current` reads 0; `memory.numa_stat` (`CONFIG_NUMA`, as
+//!   Debian builds 6.6) has the one node `N0`. The `workingset_*` lines read 0 (no shadow entries,
 //!   so no refault is ever recognised); the event lines are `crate::vm_events`'.
 //! * The v2 swap counter is a plain hierarchical count kept beside the v1 memory+swap counter;
 //!   `memory.swap.max` refuses swap-out (the page stays in memory, `max` and `fail` events),
@@ -130,6 +130,8 @@ pub enum MemFileV2 {
     Events,
     EventsLocal,
     Stat,
+    /// `memory.numa_stat` (`CONFIG_NUMA`, as Debian's 6.6 is built).
+    NumaStat,
     OomGroup,
     Reclaim,
     SwapCurrent,
@@ -143,7 +145,7 @@ pub enum MemFileV2 {
 
 impl MemFileV2 {
     /// Every file, in registration order.
-    pub const ALL: [MemFileV2; 18] = {
+    pub const ALL: [MemFileV2; 19] = {
         use MemFileV2::*;
         [
             Current,
@@ -155,6 +157,7 @@ impl MemFileV2 {
             Events,
             EventsLocal,
             Stat,
+            NumaStat,
             OomGroup,
             Reclaim,
             SwapCurrent,
@@ -180,6 +183,7 @@ impl MemFileV2 {
             Events => "events",
             EventsLocal => "events.local",
             Stat => "stat",
+            NumaStat => "numa_stat",
             OomGroup => "oom.group",
             Reclaim => "reclaim",
             SwapCurrent => "swap.current",
@@ -192,9 +196,13 @@ impl MemFileV2 {
         }
     }
 
-    /// `CFTYPE_NOT_ON_ROOT`: every file but `memory.stat` and `memory.reclaim`.
+    /// `CFTYPE_NOT_ON_ROOT`: every file but `memory.stat`, `memory.numa_stat` and
+    /// `memory.reclaim`.
     pub fn not_on_root(self) -> bool {
-        !matches!(self, MemFileV2::Stat | MemFileV2::Reclaim)
+        !matches!(
+            self,
+            MemFileV2::Stat | MemFileV2::NumaStat | MemFileV2::Reclaim
+        )
     }
 
     /// Whether the file has a read handler (`seq_show` or `read_u64`).
@@ -220,6 +228,53 @@ impl MemFileV2 {
     pub fn from_name(name: &str) -> Option<MemFileV2> {
         MemFileV2::ALL.into_iter().find(|f| f.name() == name)
     }
+}
+
+/// The `memory_stats[]` entries that are node statistics (`idx < NR_VM_NODE_STAT_ITEMS`),
+/// the lines `memory_numa_stat_show` prints (v6.6): not `kernel`, `percpu`, `sock`, `vmalloc`,
+/// `zswap`, `zswapped` (memcg-only items), nor `slab` and the event counters.
+const NUMA_STAT_ITEMS: [&str; 27] = [
+    "anon",
+    "file",
+    "kernel_stack",
+    "pagetables",
+    "sec_pagetables",
+    "shmem",
+    "file_mapped",
+    "file_dirty",
+    "file_writeback",
+    "swapcached",
+    "anon_thp",
+    "file_thp",
+    "shmem_thp",
+    "inactive_anon",
+    "active_anon",
+    "inactive_file",
+    "active_file",
+    "unevictable",
+    "slab_reclaimable",
+    "slab_unreclaimable",
+    "workingset_refault_anon",
+    "workingset_refault_file",
+    "workingset_activate_anon",
+    "workingset_activate_file",
+    "workingset_restore_anon",
+    "workingset_restore_file",
+    "workingset_nodereclaim",
+];
+
+/// `memory_numa_stat_show`: each node statistic of `memory.stat` as `NAME N0=VALUE` (the
+/// machine has one node, whose lruvec holds everything, so the values are `memory.stat`'s).
+fn numa_stat_text(stat: &str) -> String {
+    let mut out = String::new();
+    for line in stat.lines() {
+        if let Some((name, value)) = line.split_once(' ')
+            && NUMA_STAT_ITEMS.contains(&name)
+        {
+            out.push_str(&format!("{name} N0={value}\n"));
+        }
+    }
+    out
 }
 
 /// `seq_puts_memcg_tunable`: `max` for `PAGE_COUNTER_MAX`, else bytes.
@@ -623,6 +678,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             Stat => {
                 w.lru_add_drain_all();
                 w.stat_v2(s)
+            }
+            NumaStat => {
+                w.lru_add_drain_all();
+                numa_stat_text(&w.stat_v2(s))
             }
             OomGroup => format!("{}\n", v2.oom_group as i32),
             Reclaim => return Err(Errno::EINVAL),
