@@ -450,10 +450,23 @@ impl<T: Tracer> CgroupCore<T> {
         } else {
             self.destroy_csses(st, cgrp, &list);
         }
+        let dead_path = if self.on_dfl_root(root) {
+            Self::path_of(st, cgrp).ok()
+        } else {
+            None
+        };
         st.cgroups.remove(cgrp.0);
         if self.on_dfl_root(root) {
             // Lock order: cgroup_mutex -> css_set_lock (write).
-            self.css_set_write().dfl_shared.remove(&cgrp);
+            let mut cs = self.css_set_write();
+            cs.dfl_shared.remove(&cgrp);
+            // The exited tasks that died here keep the dead cgroup (6.6 `cgroup_exit` leaves
+            // them on their css_set): `/proc/PID/cgroup` names it, deleted.
+            for t in cs.tasks.values_mut() {
+                if t.exited && t.dying_dfl == Some(cgrp) {
+                    t.dying_dfl_deleted = dead_path.clone();
+                }
+            }
         }
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;

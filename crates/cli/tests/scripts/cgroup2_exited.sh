@@ -1,0 +1,26 @@
+# An exited task keeps the cgroup it died in on Linux 6.6 (kernel/cgroup/cgroup.c cgroup_exit
+# leaves tsk->cgroups and puts the task on its css_set's dying_tasks; proc_cgroup_show prints
+# " (deleted)" after a removed cgroup of the default hierarchy). The exited task here is the
+# leader of `threads -x 2`, a zombie while its two threads live on. Run with --kernel 6.6 by
+# tests/it/cgroup2.rs.
+mkdir -p /sys/fs/cgroup
+mount -t cgroup2 none /sys/fs/cgroup
+cd /sys/fs/cgroup
+mkdir a b
+echo $$ > a/cgroup.procs
+threads -x 2 &
+p=$!
+echo $$ > cgroup.procs
+sleep 1
+ps -o pid,stat,comm -p $p
+cat /proc/$p/cgroup
+cat a/cgroup.procs
+# cgroup.procs moves the live threads; the exiting leader stays behind (cgroup_migrate_add_task
+# skips PF_EXITING), so a is no longer populated and can go.
+echo $p > b/cgroup.procs
+cat a/cgroup.events
+rmdir a
+cat /proc/$p/cgroup
+for t in /proc/$p/task/*; do cat $t/cgroup; done
+kill $p
+wait
