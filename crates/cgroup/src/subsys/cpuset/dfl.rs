@@ -435,7 +435,8 @@ mod tests {
     #[test]
     fn bitmap_parselist_as_6_6() {
         use Errno::*;
-        let cases: &[(&str, Result<(u64, bool), Errno>)] = &[
+        type Case = (&'static str, Result<(u64, bool), Errno>);
+        let cases: &[Case] = &[
             ("0", Ok((1, false))),
             ("0,", Ok((1, false))),
             (",0,,1 ", Ok((3, false))),
