@@ -637,7 +637,7 @@ impl<T: Tracer> CgroupCore<T> {
         Ok(())
     }
 
-    /// `cgroup_may_write(cgrp)`: may `writer` write `cgrp`'s `cgroup.procs` (the inode's mode
+    /// `cgroup_may_write(cgrp)`: may a task with `cred` write `cgrp`'s `cgroup.procs` (the inode's mode
     /// and owner; root passes)? EACCES if not.
     fn may_write_procs(
         &self,
@@ -672,7 +672,8 @@ impl<T: Tracer> CgroupCore<T> {
     /// v2 cgroup: `kstrtoint` (EINVAL, also for a negative pid), 0 for the writer itself, ESRCH
     /// for no such task, then `cgroup_attach_permissions` (write permission on the common
     /// ancestor's `cgroup.procs`: EACCES; the no-internal-process rule: EBUSY) and the migration.
-    /// A task already exiting is skipped without an error (`cgroup_migrate_add_task`).
+    /// A task already exiting, or exited and not yet reaped (a zombie), goes through those
+    /// checks and is then skipped without an error (`cgroup_migrate_add_task`).
     pub(crate) fn write_procs_dfl(
         &self,
         cgrp: CgroupId,
@@ -697,23 +698,24 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::ENODEV);
         }
         let pid = if v == 0 { writer } else { Pid(v) };
-        let (pid, src) = if threadgroup {
+        // cgroup_procs_write_start finds an exited task too (its pid is hashed until
+        // release_task); the permission checks run on it, and the migration then skips it
+        // (`cgroup_migrate_add_task`: PF_EXITING), so the write succeeds moving nothing.
+        let (pid, src, skip) = if threadgroup {
             // cgroup_procs_write_start: the whole group, from its leader's cgroup.
             match self.procs_write_leader(pid)? {
-                Some(found) => found,
+                Some((pid, src)) => (pid, src, false),
                 None => return Ok(()),
             }
         } else {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
             let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
-            if t.exited {
-                return Err(Errno::ESRCH);
-            }
-            if t.exiting {
-                return Ok(());
-            }
-            (pid, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE))
+            let src = match t.dying_dfl {
+                Some(g) if t.exited => g,
+                _ => cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE),
+            };
+            (pid, src, t.exited || t.exiting)
         };
         // A leader that died in a cgroup removed since: the kernel still walks up from the
         // dead cgroup its css_set pins; its id is gone here, so the walk starts at the root.
@@ -743,6 +745,9 @@ impl<T: Tracer> CgroupCore<T> {
         // `cgroup_attach_permissions`: a thread moves only within its domain.
         if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if skip {
+            return Ok(());
         }
         if threadgroup {
             return self.attach_thread_group(&mut st, cgrp, pid, writer);

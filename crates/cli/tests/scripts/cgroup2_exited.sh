@@ -22,5 +22,12 @@ cat a/cgroup.events
 rmdir a
 cat /proc/$p/cgroup
 for t in /proc/$p/task/*; do cat $t/cgroup; done
+# Killed, the group is a zombie until the shell waits for a child (the next external
+# command would reap it, so only builtins here): cgroup.procs still finds it
+# (cgroup_procs_write_start), checks the move and migrates nothing.
 kill $p
+echo $p > b/cgroup.procs; echo rc=$?
+echo $p > b/cgroup.threads; echo rc=$?
+cat b/cgroup.procs b/cgroup.events
 wait
+echo $p > b/cgroup.procs
