@@ -57,7 +57,11 @@ impl<T: Tracer> CgroupCore<T> {
                 // Lock order: cgroup_mutex -> css_set_lock (read).
                 let cs = self.css_set_read();
                 let t = cs.tasks.get(&target).ok_or(Errno::ESRCH)?;
-                if t.exited || t.exiting {
+                // 2.6.24–3.9 refuse an exiting task here; 3.10+ find it (it is hashed until
+                // release_task) and skip it in the migration loop below.
+                if (t.exited || t.exiting)
+                    && self.profile.attach_exiting == crate::profile::AttachExiting::Esrch
+                {
                     return Err(Errno::ESRCH);
                 }
                 let w = cs.tasks.get(&writer).map(|w| w.cred).unwrap_or_default();
@@ -75,7 +79,44 @@ impl<T: Tracer> CgroupCore<T> {
             };
             return self.attach_thread_group(&mut st, cgrp, leader, writer);
         }
+        let target = match self.profile.attach_exiting {
+            crate::profile::AttachExiting::Esrch => target,
+            skip => match self.attach_candidate(&st, cgrp, target, skip) {
+                Some(t) => t,
+                // Nothing to migrate: the write succeeds.
+                None => return Ok(()),
+            },
+        };
         self.cgroup_attach_task(&mut st, cgrp, target, Some(writer))
+    }
+
+    /// The task a 3.10+ `tasks` write of `target` moves: `target` unless it is exiting or
+    /// already in `cgrp` (then none, 3.19+); 3.10's `continue` goes on around the thread group
+    /// from `target` (`while_each_thread`, in `next_thread` order: the leader, then the threads
+    /// as they were made) to the first thread that is neither.
+    fn attach_candidate(
+        &self,
+        st: &CgroupState<T>,
+        cgrp: CgroupId,
+        target: Pid,
+        skip: crate::profile::AttachExiting,
+    ) -> Option<Pid> {
+        let root = st.cgroups.get(cgrp.0)?.root;
+        // Lock order: cgroup_mutex -> css_set_lock (read).
+        let cs = self.css_set_read();
+        let movable = |p: &Pid| {
+            cs.tasks.get(p).is_some_and(|t| {
+                !t.exited && !t.exiting && cs.css_set_cgroup(t.cgroups, root) != cgrp
+            })
+        };
+        if skip != crate::profile::AttachExiting::Skip3_10 {
+            return movable(&target).then_some(target);
+        }
+        let tgid = cs.tasks.get(&target)?.tgid;
+        let group = Self::group_of(&cs, tgid);
+        let at = group.iter().position(|&p| p == target).unwrap_or(0);
+        let mut order = group[at..].iter().chain(&group[..at]);
+        order.find(|p| movable(p)).copied()
     }
 
     /// `cgroup_attach_task(cgrp, tsk)` called directly (no pid parsing or permission check), for

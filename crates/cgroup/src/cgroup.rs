@@ -450,10 +450,23 @@ impl<T: Tracer> CgroupCore<T> {
         } else {
             self.destroy_csses(st, cgrp, &list);
         }
+        let dead_path = if self.on_dfl_root(root) {
+            Self::path_of(st, cgrp).ok()
+        } else {
+            None
+        };
         st.cgroups.remove(cgrp.0);
         if self.on_dfl_root(root) {
             // Lock order: cgroup_mutex -> css_set_lock (write).
-            self.css_set_write().dfl_shared.remove(&cgrp);
+            let mut cs = self.css_set_write();
+            cs.dfl_shared.remove(&cgrp);
+            // The exited tasks that died here keep the dead cgroup (6.6 `cgroup_exit` leaves
+            // them on their css_set): `/proc/PID/cgroup` names it, deleted.
+            for t in cs.tasks.values_mut() {
+                if t.exited && t.dying_dfl == Some(cgrp) {
+                    t.dying_dfl_deleted = dead_path.clone();
+                }
+            }
         }
         let r = st.roots_arena.get_mut(root.0).expect("live");
         r.number_of_cgroups -= 1;
@@ -635,6 +648,15 @@ impl<T: Tracer> CgroupCore<T> {
         let st = self.lock();
         let c = st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
         c.subsys.get(subsys_id).cloned().ok_or(Errno::EINVAL)
+    }
+
+    /// `cgroup_is_populated` (`kernel/cgroup/cgroup.c`, v6.6): a task is attached to `cgrp` or
+    /// to one of its descendants. ENODEV if stale.
+    pub fn cgroup_is_populated(&self, cgrp: CgroupId) -> Result<bool, Errno> {
+        // Lock order: cgroup_mutex -> css_set_lock (read), in is_populated.
+        let st = self.lock();
+        st.cgroups.get(cgrp.0).ok_or(Errno::ENODEV)?;
+        Ok(self.is_populated(&st, cgrp))
     }
 
     /// `cgroup_task_count` (`kernel/cgroup.c`, v2.6.32): the sum of the refcounts of the css_sets linked to

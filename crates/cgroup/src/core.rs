@@ -47,6 +47,10 @@ pub(crate) struct Task {
     /// keeps an exited task on its css_set's `dying_tasks` until it is released, and
     /// `cgroup.procs` still lists a dying leader whose group has live threads).
     pub(crate) dying_dfl: Option<CgroupId>,
+    /// The path of `dying_dfl` once that cgroup was removed: 6.6's exited task still pins it
+    /// through its css_set, and `/proc/PID/cgroup` prints it with ` (deleted)`
+    /// (`proc_cgroup_show`: `cgroup_on_dfl(cgrp) && cgroup_is_dead(cgrp)`).
+    pub(crate) dying_dfl_deleted: Option<String>,
 }
 
 impl Task {
@@ -61,6 +65,7 @@ impl Task {
             tgid,
             threads: Vec::new(),
             dying_dfl: None,
+            dying_dfl_deleted: None,
         }
     }
 }

@@ -65,6 +65,30 @@ pub(crate) fn parse_cgroup2_options(data: Option<&str>) -> Result<u32, Errno> {
     Ok(flags)
 }
 
+/// The kernel log line of a cgroup2 option string `parse_cgroup2_options` refuses: the mount
+/// syscall has no `fs_context` log, so `logfc` prints it (KERN_ERR) with the filesystem's
+/// name as prefix: `Unknown parameter 'KEY'` from `vfs_parse_fs_param` for a key
+/// `cgroup2_fs_parameters` lacks, `Unexpected value for 'KEY'` from `__fs_parse` for a flag
+/// given a value (`fs/fs_context.c`, `fs/fs_parser.c`, v6.6). `None` if the string is valid.
+pub fn cgroup2_param_error(data: Option<&str>) -> Option<String> {
+    for tok in data.unwrap_or("").split(',') {
+        if tok.is_empty() {
+            continue;
+        }
+        let (key, value) = match tok.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (tok, None),
+        };
+        if !DFL_OPTS.iter().any(|(n, _)| *n == key) {
+            return Some(format!("cgroup2: Unknown parameter '{key}'"));
+        }
+        if value.is_some() {
+            return Some(format!("cgroup2: Unexpected value for '{key}'"));
+        }
+    }
+    None
+}
+
 /// A css that went offline but is still referenced: 6.6's `css_release` has not run yet. A
 /// cgroup removed while one of its csses is in this state is a dying cgroup, counted in its
 /// ancestors' `nr_dying_descendants` until its last css is freed.
@@ -639,15 +663,14 @@ impl<T: Tracer> CgroupCore<T> {
         Ok(())
     }
 
-    /// `cgroup_may_write(cgrp)`: may `writer` write `cgrp`'s `cgroup.procs` (the inode's mode
+    /// `cgroup_may_write(cgrp)`: may a task with `cred` write `cgrp`'s `cgroup.procs` (the inode's mode
     /// and owner; root passes)? EACCES if not.
     fn may_write_procs(
         &self,
         st: &CgroupState<T>,
         cgrp: CgroupId,
-        writer: Pid,
+        cred: cgsim_ktypes::Cred,
     ) -> Result<(), Errno> {
-        let cred = self.task_cred_locked(writer);
         if cred.euid.is_root() {
             return Ok(());
         }
@@ -675,11 +698,13 @@ impl<T: Tracer> CgroupCore<T> {
     /// v2 cgroup: `kstrtoint` (EINVAL, also for a negative pid), 0 for the writer itself, ESRCH
     /// for no such task, then `cgroup_attach_permissions` (write permission on the common
     /// ancestor's `cgroup.procs`: EACCES; the no-internal-process rule: EBUSY) and the migration.
-    /// A task already exiting is skipped without an error (`cgroup_migrate_add_task`).
+    /// A task already exiting, or exited and not yet reaped (a zombie), goes through those
+    /// checks and is then skipped without an error (`cgroup_migrate_add_task`).
     pub(crate) fn write_procs_dfl(
         &self,
         cgrp: CgroupId,
         writer: Pid,
+        f_cred: Option<cgsim_ktypes::Cred>,
         data: &[u8],
         threadgroup: bool,
     ) -> Result<(), Errno> {
@@ -699,23 +724,24 @@ impl<T: Tracer> CgroupCore<T> {
             return Err(Errno::ENODEV);
         }
         let pid = if v == 0 { writer } else { Pid(v) };
-        let (pid, src) = if threadgroup {
+        // cgroup_procs_write_start finds an exited task too (its pid is hashed until
+        // release_task); the permission checks run on it, and the migration then skips it
+        // (`cgroup_migrate_add_task`: PF_EXITING), so the write succeeds moving nothing.
+        let (pid, src, skip) = if threadgroup {
             // cgroup_procs_write_start: the whole group, from its leader's cgroup.
             match self.procs_write_leader(pid)? {
-                Some(found) => found,
+                Some((pid, src)) => (pid, src, false),
                 None => return Ok(()),
             }
         } else {
             // Lock order: cgroup_mutex -> css_set_lock (read).
             let cs = self.css_set_read();
             let t = cs.tasks.get(&pid).ok_or(Errno::ESRCH)?;
-            if t.exited {
-                return Err(Errno::ESRCH);
-            }
-            if t.exiting {
-                return Ok(());
-            }
-            (pid, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE))
+            let src = match t.dying_dfl {
+                Some(g) if t.exited => g,
+                _ => cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE),
+            };
+            (pid, src, t.exited || t.exiting)
         };
         // A leader that died in a cgroup removed since: the kernel still walks up from the
         // dead cgroup its css_set pins; its id is gone here, so the walk starts at the root.
@@ -737,11 +763,17 @@ impl<T: Tracer> CgroupCore<T> {
                 .parent
                 .expect("roots meet");
         }
-        self.may_write_procs(&st, com, writer)?;
+        // "Check permissions using the credentials from file open to protect against
+        // inherited fd attacks" (`override_creds(of->file->f_cred)`, 5.16+).
+        let cred = f_cred.unwrap_or_else(|| self.task_cred_locked(writer));
+        self.may_write_procs(&st, com, cred)?;
         self.migrate_vet_dst(&st, cgrp)?;
         // `cgroup_attach_permissions`: a thread moves only within its domain.
         if !threadgroup && Self::dom_cgrp(&st, src) != Self::dom_cgrp(&st, cgrp) {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if skip {
+            return Ok(());
         }
         if threadgroup {
             return self.attach_thread_group(&mut st, cgrp, pid, writer);
@@ -849,6 +881,7 @@ impl<T: Tracer> CgroupCore<T> {
         cgrp: CgroupId,
         b: BaseFile,
         writer: Pid,
+        f_cred: Option<cgsim_ktypes::Cred>,
         data: &[u8],
     ) -> Result<(), Errno> {
         let s = String::from_utf8_lossy(cgsim_ktypes::parse::strstrip(
@@ -856,7 +889,7 @@ impl<T: Tracer> CgroupCore<T> {
         ))
         .into_owned();
         match b {
-            BaseFile::Threads => self.write_procs_dfl(cgrp, writer, data, false),
+            BaseFile::Threads => self.write_procs_dfl(cgrp, writer, f_cred, data, false),
             BaseFile::SubtreeControl => self.write_subtree_control(cgrp, data),
             BaseFile::Type => {
                 // cgroup_type_write: only "threaded" is accepted.

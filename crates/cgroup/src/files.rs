@@ -175,9 +175,19 @@ pub struct OpenFile<T: cgsim_ktypes::Tracer> {
     pub(crate) readable: bool,
     pub(crate) writable: bool,
     pub(crate) snapshot: Option<Vec<u8>>,
+    /// `file->f_cred`: the opener's credentials, which 6.6's `__cgroup_procs_write` checks the
+    /// migration against (`override_creds(of->file->f_cred)`) instead of the writer's, so an
+    /// inherited fd carries its opener's rights. `None` (a caller that gave none): the writer's.
+    pub(crate) f_cred: Option<cgsim_ktypes::Cred>,
 }
 
 impl<T: cgsim_ktypes::Tracer> OpenFile<T> {
+    /// Record the opener's credentials (`file->f_cred`).
+    pub fn with_opener_cred(mut self, cred: cgsim_ktypes::Cred) -> Self {
+        self.f_cred = Some(cred);
+        self
+    }
+
     /// The cgroup whose directory holds the file.
     pub fn cgroup(&self) -> CgroupId {
         self.cgrp
@@ -470,6 +480,7 @@ impl<T: Tracer> CgroupCore<T> {
             readable,
             writable,
             snapshot,
+            f_cred: None,
         })
     }
 
@@ -613,7 +624,7 @@ impl<T: Tracer> CgroupCore<T> {
             (css, cred)
         };
         match &of.kind {
-            FileKind::Base(b) => self.write_base(of.cgrp, *b, writer, data)?,
+            FileKind::Base(b) => self.write_base(of.cgrp, *b, writer, of.f_cred, data)?,
             FileKind::Subsys { cft, .. } => {
                 let cx = CftCtx {
                     core: self,
@@ -646,6 +657,7 @@ impl<T: Tracer> CgroupCore<T> {
         cgrp: CgroupId,
         b: BaseFile,
         writer: Pid,
+        f_cred: Option<cgsim_ktypes::Cred>,
         data: &[u8],
     ) -> Result<(), Errno> {
         match b {
@@ -725,7 +737,7 @@ impl<T: Tracer> CgroupCore<T> {
                 hook.register(&req)
             }
             BaseFile::Procs if self.on_dfl_root(self.root_of(cgrp)?) => {
-                self.write_procs_dfl(cgrp, writer, data, true)
+                self.write_procs_dfl(cgrp, writer, f_cred, data, true)
             }
             // 3.10 `cgroup_procs_write`, 6.6 `cgroup1_procs_write`: the whole thread group,
             // with the tasks file's rules.
@@ -739,7 +751,7 @@ impl<T: Tracer> CgroupCore<T> {
                 )
             }
             BaseFile::Procs | BaseFile::Releasable | BaseFile::SaneBehavior => Err(Errno::EINVAL),
-            _ => self.write_dfl_base(cgrp, b, writer, data),
+            _ => self.write_dfl_base(cgrp, b, writer, f_cred, data),
         }
     }
 

@@ -68,8 +68,17 @@ impl<T: Tracer> CgroupCore<T> {
         // `list_add` at the head) and printed once a cgroup2 mount made it visible:
         // hierarchy 0, no controller names, the path.
         if self.profile.has_cgroup2() && st.dfl_visible {
-            let cgrp = cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE);
-            s.push_str(&format!("0::{}\n", Self::path_of(&st, cgrp)?));
+            // An exited task (a zombie, or a leader whose threads live on) still names the
+            // cgroup it died in (6.6 `cgroup_exit` keeps `tsk->cgroups`), with ` (deleted)`
+            // once that cgroup is removed.
+            let path = match (&t.dying_dfl_deleted, t.dying_dfl) {
+                (Some(dead), _) if t.exited => format!("{dead} (deleted)"),
+                (None, Some(g)) if t.exited && st.cgroups.get(g.0).is_some() => {
+                    Self::path_of(&st, g)?
+                }
+                _ => Self::path_of(&st, cs.css_set_cgroup(t.cgroups, RootId::ROOTNODE))?,
+            };
+            s.push_str(&format!("0::{path}\n"));
         }
         Ok(s)
     }

@@ -106,6 +106,25 @@ pub enum Cgroup2 {
     V6_6,
 }
 
+/// `core.attach_exiting`: what a write to `tasks` or a v1 `cgroup.procs` does with a task that
+/// is exiting (`PF_EXITING`: a zombie, or a thread on its way out).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum AttachExiting {
+    /// 2.6.24–3.9: `attach_task_by_pid` refuses it with ESRCH (`!tsk || tsk->flags &
+    /// PF_EXITING`, v2.6.35).
+    #[default]
+    Esrch,
+    /// 3.10 (3.10.4): no check in `attach_task_by_pid`; `cgroup_attach_task`'s loop skips an
+    /// exiting task, and one already in the cgroup, with `continue`, which in a
+    /// `do { } while_each_thread()` loop also skips the `if (!threadgroup) break;`, so a `tasks`
+    /// write goes on to the next thread of the group and moves the first one it can (and
+    /// returns 0 when there is none).
+    Skip3_10,
+    /// 3.19+ (`cgroup_migrate`, 3.19.8; `cgroup_migrate_add_task`, 4.19 and 6.6): an exiting
+    /// task, or one already there, is skipped (`goto next`) and the write returns 0.
+    Skip,
+}
+
 /// `devices.model`: the device controller's rules (`security/device_cgroup.c`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum DevicesModel {
@@ -144,6 +163,8 @@ pub struct CoreProfile {
     pub cgroup_disable: Vec<String>,
     /// `devices.model`: the device controller's rules (its own switch name, as its own file).
     pub devices: DevicesModel,
+    /// `core.attach_exiting`: a `tasks` / v1 `cgroup.procs` write of an exiting task.
+    pub attach_exiting: AttachExiting,
 }
 
 impl CoreProfile {
@@ -165,6 +186,7 @@ impl CoreProfile {
             cgroup2: Cgroup2::Off,
             cgroup_disable: Vec::new(),
             devices: DevicesModel::Whitelist,
+            attach_exiting: AttachExiting::Esrch,
         }
     }
 
@@ -204,6 +226,9 @@ impl CoreProfile {
             ("core.css_refcnt_base", "1") => self.css_refcnt_base = CssRefcntBase::One,
             ("core.cgroup2", "off") => self.cgroup2 = Cgroup2::Off,
             ("core.cgroup2", "v6_6") => self.cgroup2 = Cgroup2::V6_6,
+            ("core.attach_exiting", "esrch") => self.attach_exiting = AttachExiting::Esrch,
+            ("core.attach_exiting", "skip_3_10") => self.attach_exiting = AttachExiting::Skip3_10,
+            ("core.attach_exiting", "skip") => self.attach_exiting = AttachExiting::Skip,
             ("devices.model", "whitelist") => self.devices = DevicesModel::Whitelist,
             ("devices.model", "exceptions_3_10") => self.devices = DevicesModel::Exceptions3_10,
             ("devices.model", "exceptions_3_19") => self.devices = DevicesModel::Exceptions3_19,

@@ -149,7 +149,8 @@ impl<T: Tracer> CgroupCore<T> {
     /// The leader of `pid`'s thread group and its cgroup on the default hierarchy, for a
     /// `cgroup.procs` write (`cgroup_procs_write_start`: `tsk = tsk->group_leader`). A leader
     /// that exited while its threads live is still found (its pid is not released), in the
-    /// cgroup it died in. ESRCH if `pid` is unknown, or exited with no live thread left.
+    /// cgroup it died in, and so is a dead group's (a zombie: its pid is not released either).
+    /// ESRCH if `pid` is unknown.
     pub(crate) fn procs_write_leader(&self, pid: Pid) -> Result<Option<(Pid, CgroupId)>, Errno> {
         // Lock order: cgroup_mutex (held by the caller) -> css_set_lock (read).
         let cs = self.css_set_read();
@@ -157,9 +158,7 @@ impl<T: Tracer> CgroupCore<T> {
         let leader = t.tgid;
         let l = cs.tasks.get(&leader).ok_or(Errno::ESRCH)?;
         if l.exited {
-            if !Self::group_live(&cs, leader) {
-                return Err(Errno::ESRCH);
-            }
+            // A dead group (a zombie) too: found, checked, nothing moves.
             return Ok(l.dying_dfl.map(|g| (leader, g)));
         }
         if l.exiting && !Self::group_live(&cs, leader) {

@@ -141,10 +141,11 @@ impl<T: Tracer> Kernel<T> {
         _st: &mut State<T>,
         data: Option<&str>,
     ) -> SysResult<(CgSb, Node)> {
-        let m = self
-            .cgroups
-            .mount_dfl(data)
-            .map_err(|e| sys(e, "cgroup_get_tree"))?;
+        let m = self.cgroups.mount_dfl(data).map_err(|e| {
+            self.cg_log_dfl_param_error(data);
+            sys(e, "cgroup_get_tree")
+        })?;
+        self.cg_dfl_flags_to_memcg();
         Ok((
             CgSb(m.root),
             Node::Cgroup(CgNode {
@@ -162,16 +163,49 @@ impl<T: Tracer> Kernel<T> {
         sb: &CgSb,
         data: Option<&str>,
     ) -> SysResult<()> {
-        self.cgroups
-            .remount(sb.0, data)
-            .map_err(|e| sys(e, "cgroup_remount"))
+        self.cgroups.remount(sb.0, data).map_err(|e| {
+            if sb.0.is_rootnode() && self.cgroups.profile().has_cgroup2() {
+                self.cg_log_dfl_param_error(data);
+            }
+            sys(e, "cgroup_remount")
+        })?;
+        if sb.0.is_rootnode() && self.cgroups.profile().has_cgroup2() {
+            self.cg_dfl_flags_to_memcg();
+        }
+        Ok(())
+    }
+
+    /// `logfc`'s line for a refused cgroup2 option (`cgsim_cgroup::dfl::cgroup2_param_error`).
+    fn cg_log_dfl_param_error(&self, data: Option<&str>) {
+        if let Some(line) = cgsim_cgroup::dfl::cgroup2_param_error(data) {
+            self.klog.printk(&self.clock, Level::Err, line);
+        }
+    }
+
+    /// The memory controller reads `memory_localevents` and `memory_recursiveprot` from
+    /// `cgrp_dfl_root.flags` when it counts an event or computes protection; hand it the
+    /// flags the last `cgroup2` mount or remount left.
+    fn cg_dfl_flags_to_memcg(&self) {
+        let flags = self.cgroups.dfl_root_flags();
+        crate::with_machine!(&self.mem, m => m.set_dfl_root_flags(
+            flags & cgsim_cgroup::dfl::CGRP_ROOT_MEMORY_LOCAL_EVENTS != 0,
+            flags & cgsim_cgroup::dfl::CGRP_ROOT_MEMORY_RECURSIVE_PROT != 0,
+        ));
     }
 
     /// Drop one mount view; the core runs `cgroup_kill_sb` if it was the last one. Returns
     /// whether the superblock died.
-    pub(crate) fn cg_kill_sb(&self, _st: &mut State<T>, sb: &CgSb) -> bool {
+    pub(crate) fn cg_kill_sb(&self, st: &mut State<T>, sb: &CgSb) -> bool {
+        let top = self.cgroups.top_cgroup(sb.0).ok();
         match self.cgroups.umount(sb.0) {
-            Ok(dead) => dead,
+            Ok(dead) => {
+                // The hierarchy's root directory goes with its superblock: forget its times
+                // (the core may hand its slot to another cgroup with a new generation).
+                if dead && let Some(top) = top {
+                    st.cg_times.remove(&cg_times_key(top));
+                }
+                dead
+            }
             Err(e) => {
                 self.klog.printk(
                     &self.clock,
@@ -359,6 +393,12 @@ impl<T: Tracer> Kernel<T> {
             .map_err(|e| sys(e, "cgroup_rmdir"))?;
         st.cg_times.remove(&cg_times_key(c.cgrp));
         if let Node::Cgroup(p) = parent {
+            // The last child of an unmounted hierarchy takes the hierarchy with it
+            // (`cgroup_kill_sb` from the last reference): its root has no inode any more.
+            if self.cgroups.is_removed(p.cgrp) {
+                st.cg_times.remove(&cg_times_key(p.cgrp));
+                return Ok(());
+            }
             let now = self.clock.now_nanos();
             let t = st.cg_times.entry(cg_times_key(p.cgrp)).or_default();
             t.mtime = now;
@@ -386,7 +426,8 @@ impl<T: Tracer> Kernel<T> {
         let of = self
             .cgroups
             .open(c.cgrp, name, readable, writable)
-            .map_err(|e| sys(e, "cgroup_file_open"))?;
+            .map_err(|e| sys(e, "cgroup_file_open"))?
+            .with_opener_cred(*_cred);
         let mut f = CgFile {
             of,
             psi_trigger: None,

@@ -159,6 +159,7 @@ mod sched;
 mod state;
 mod swap;
 mod sysctl;
+mod sysfs_cgroup;
 mod task;
 mod thread;
 pub mod threaded;
@@ -634,9 +635,11 @@ impl<T: Tracer> Kernel<T> {
         let mut subsystems = params.subsystems.take().unwrap_or_else(|| {
             let mut v = mem.subsystems();
             // cpuset's file set follows the version (2.6.25 lacks two 2.6.26 files).
-            v[cg::subsys_ids::CPUSET] = Box::new(cg::subsys::cpuset::Cpuset::for_version(
-                params.kernel.version_triple(),
-            ));
+            // Its top cpuset has the machine's CPUs (`--cpus`).
+            let mut cpuset =
+                cg::subsys::cpuset::Cpuset::for_version(params.kernel.version_triple());
+            cpuset.nr_cpus = params.nr_cpus.max(1);
+            v[cg::subsys_ids::CPUSET] = Box::new(cpuset);
             // cpuacct's files follow the version too (usage_percpu 2.6.29, stat 2.6.30).
             v[cg::subsys_ids::CPUACCT] = Box::new(cg::subsys::cpuacct::Cpuacct::for_version(
                 params.kernel.version_triple(),
@@ -731,6 +734,7 @@ impl<T: Tracer> Kernel<T> {
         k.psi_boot();
         etc::cache_at_boot(&k);
         etc::rhel6_at_boot(&k);
+        sysfs_cgroup::at_boot(&k);
         k
     }
 

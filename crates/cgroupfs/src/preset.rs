@@ -14,7 +14,7 @@
 use crate::{BootParams, Kernel};
 use cgsim_cgroup::CoreProfile;
 use cgsim_cgroup::profile::{
-    BaseFiles, Cgroup2, CssRefcntBase, DevicesModel, MountOpts, RmdirCssRefs,
+    AttachExiting, BaseFiles, Cgroup2, CssRefcntBase, DevicesModel, MountOpts, RmdirCssRefs,
 };
 use cgsim_eventfd::EventfdProfile;
 use cgsim_ktypes::{Errno, Tracer};
@@ -210,6 +210,13 @@ impl KernelVersion {
                 } else {
                     DevicesModel::Exceptions3_19
                 },
+                // 3.10's `cgroup_attach_task` skips an exiting task with `continue`; 3.19's
+                // `cgroup_migrate` with `goto next`.
+                attach_exiting: if self == KernelVersion::V3_10 {
+                    AttachExiting::Skip3_10
+                } else {
+                    AttachExiting::Skip
+                },
                 ..CoreProfile::default()
             },
             // 6.6: the v1 hierarchies keep 3.10's option rules and files (the closest modelled
@@ -222,6 +229,7 @@ impl KernelVersion {
                 rmdir_css_refs: RmdirCssRefs::Ignore,
                 cgroup2: Cgroup2::V6_6,
                 devices: DevicesModel::Exceptions3_19,
+                attach_exiting: AttachExiting::Skip,
                 ..CoreProfile::default()
             },
         }

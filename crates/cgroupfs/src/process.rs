@@ -70,6 +70,7 @@ impl<T: Tracer> Kernel<T> {
         // fork() from any thread makes a single-threaded process.
         child.tgid = pid;
         child.threads.clear();
+        child.dead_threads_time = [0; 2];
         child.ppid = parent;
         child.sched = Sched::NoProgram;
         child.exit_status = None;

@@ -55,6 +55,9 @@ pub enum ProcNode {
     TaskDir(Pid),
     /// `/proc/PID/task/TID` (group leader, thread): the thread's own files, as in `/proc/TID`.
     TidDir(Pid, Pid),
+    /// `/proc/PID/task/TID/stat` (`proc_tid_stat`: `do_task_stat` without `whole`, the
+    /// thread's own times), where `/proc/TID/stat` is `proc_tgid_stat` (the group's).
+    TidStat(Pid),
     /// `/proc/pressure` (6.6, `CONFIG_PSI`) and its `io`, `memory`, `cpu` (`psi_system`).
     PressureDir,
     Pressure(cgsim_cgroup::psi::PsiRes),
@@ -202,6 +205,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::PidFile(p, f) => 0x1000 + (p.0 as u64) * 16 + 1 + *f as u64,
         ProcNode::TaskDir(p) => 0x1000 + (p.0 as u64) * 16 + 15,
         ProcNode::TidDir(_, t) => (1 << 40) + (t.0 as u64) * 16,
+        ProcNode::TidStat(t) => (1 << 40) + (t.0 as u64) * 16 + 1 + PidFile::Stat as u64,
     }
 }
 
@@ -236,7 +240,7 @@ impl<T: Tracer> Kernel<T> {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Directory, 0o555, t.cred.euid.0, t.cred.egid)
             }
-            ProcNode::PidFile(p, _) => {
+            ProcNode::PidFile(p, _) | ProcNode::TidStat(p) => {
                 let t = self.proc_task(st, *p)?;
                 (FileType::Regular, 0o444, t.cred.euid.0, t.cred.egid)
             }
@@ -302,6 +306,10 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::PidDir(p) if name == "task" => {
                 self.proc_task(st, *p)?;
                 ProcNode::TaskDir(*p)
+            }
+            ProcNode::TidDir(_, p) if name == "stat" => {
+                self.proc_task(st, *p)?;
+                ProcNode::TidStat(*p)
             }
             ProcNode::PidDir(p) | ProcNode::TidDir(_, p) => {
                 self.proc_task(st, *p)?;
@@ -448,6 +456,11 @@ impl<T: Tracer> Kernel<T> {
                 self.proc_task(st, *p)?;
                 self.proc_oom_score_text(*p)
             }
+            ProcNode::TidStat(p) => {
+                let t = self.proc_task(st, *p)?;
+                let nr = Self::group_members(st, *p).map_or(1, |g| g.len());
+                self.proc_pid_stat(t, nr, self.cputime.task_times(*p))
+            }
             ProcNode::PidFile(p, f) => {
                 let t = self.proc_task(st, *p)?;
                 match f {
@@ -462,8 +475,20 @@ impl<T: Tracer> Kernel<T> {
                     PidFile::Mountinfo => self.proc_mountinfo(st),
                     PidFile::OomAdj | PidFile::OomScore => unreachable!("handled above"),
                     PidFile::Stat => {
-                        let nr = Self::group_members(st, *p).map_or(1, |g| g.len());
-                        self.proc_pid_stat(t, nr)
+                        let members = Self::group_members(st, *p).unwrap_or_default();
+                        // do_task_stat(whole): a thread group's times are its live threads'
+                        // and its exited threads' (`sig->utime`, `sig->stime`).
+                        let (mut utime, mut stime) = (0, 0);
+                        for m in &members {
+                            let (u, s) = self.cputime.task_times(*m);
+                            utime += u;
+                            stime += s;
+                        }
+                        if let Some(l) = members.first().and_then(|l| st.tasks.get(l)) {
+                            utime += l.dead_threads_time[0];
+                            stime += l.dead_threads_time[1];
+                        }
+                        self.proc_pid_stat(t, members.len().max(1), (utime, stime))
                     }
                     PidFile::MakeItFail => format!("{}\n", t.make_it_fail),
                     // proc_pid_cmdline copies the argument area of the task's mm: every
@@ -484,9 +509,10 @@ impl<T: Tracer> Kernel<T> {
     /// utime stime cutime cstime priority nice num_threads 0 start_time vsize rss rsslim ...`.
     /// **Differences:** every process is its own process group and session leader with no
     /// terminal; fault counts are 0; `utime`/`stime` are the simulated CPU time
-    /// (`cputime.rs`), `cutime`/`cstime` the reaped children's,
+    /// (`cputime.rs`) of the whole thread group (`whole`: the live threads' and
+    /// `signal`'s of the exited ones), `cutime`/`cstime` the reaped children's,
     /// `vsize` and `rss` come from the task's mm, and the address-space layout fields are 0.
-    fn proc_pid_stat(&self, t: &Task, num_threads: usize) -> String {
+    fn proc_pid_stat(&self, t: &Task, num_threads: usize, times: (u64, u64)) -> String {
         let state = match self.task_proc_state(t) {
             ProcState::Running => 'R',
             ProcState::Sleeping => 'S',
@@ -511,7 +537,7 @@ impl<T: Tracer> Kernel<T> {
         // tty_nr tpgid flags minflt cminflt majflt cmajflt
         f.extend(["0", "-1", "4202752", "0", "0", "0", "0"].map(String::from));
         // utime stime (clock ticks, `cputime_to_clock_t`) cutime cstime
-        let (utime, stime) = self.cputime.task_times(t.pid);
+        let (utime, stime) = times;
         let ticks = |ns: u64| ns / (1_000_000_000 / crate::cputime::USER_HZ);
         let (cutime, cstime) = self.cputime.children_times(t.pid);
         f.extend([utime, stime, cutime, cstime].map(|ns| ticks(ns).to_string()));

@@ -348,6 +348,7 @@ impl<T: Tracer> State<T> {
                 cpus_allowed: u64::MAX,
                 tgid: INIT_PID,
                 threads: Vec::new(),
+                dead_threads_time: [0; 2],
             },
         );
         st

@@ -9,8 +9,8 @@
 //!
 //! **Differences:**
 //! * The machine has no kernel memory, slab, sockets, THP, zswap or NUMA: those `memory.stat`
-//!   lines read 0, `memory.zswap.current` reads 0, and there is no `memory.numa_stat`
-//!   (a kernel without `CONFIG_NUMA`). The `workingset_*` lines read 0 (no shadow entries,
+//!   lines read 0, `memory.zswap.current` reads 0; `memory.numa_stat` (`CONFIG_NUMA`, as
+//!   Debian builds 6.6) has the one node `N0`. The `workingset_*` lines read 0 (no shadow entries,
 //!   so no refault is ever recognised); the event lines are `crate::vm_events`'.
 //! * The v2 swap counter is a plain hierarchical count kept beside the v1 memory+swap counter;
 //!   `memory.swap.max` refuses swap-out (the page stays in memory, `max` and `fail` events),
@@ -88,6 +88,12 @@ pub struct V2Memcg {
     pub swap_events_seq: u64,
     /// The root's `pr_warn_once` of `mem_cgroup_hierarchy_write` was printed.
     pub nonhier_warned: bool,
+    /// In the root memcg only: the `cgroup2` mount options the memory controller reads from
+    /// `cgrp_dfl_root.flags`, `memory_localevents` (`CGRP_ROOT_MEMORY_LOCAL_EVENTS`) and
+    /// `memory_recursiveprot` (`CGRP_ROOT_MEMORY_RECURSIVE_PROT`), as the last mount or
+    /// remount of the default hierarchy set them.
+    pub dfl_local_events: bool,
+    pub dfl_recursive_prot: bool,
 }
 
 impl Default for V2Memcg {
@@ -105,6 +111,8 @@ impl Default for V2Memcg {
             events_local_seq: 0,
             swap_events_seq: 0,
             nonhier_warned: false,
+            dfl_local_events: false,
+            dfl_recursive_prot: false,
         }
     }
 }
@@ -122,6 +130,8 @@ pub enum MemFileV2 {
     Events,
     EventsLocal,
     Stat,
+    /// `memory.numa_stat` (`CONFIG_NUMA`, as Debian's 6.6 is built).
+    NumaStat,
     OomGroup,
     Reclaim,
     SwapCurrent,
@@ -135,7 +145,7 @@ pub enum MemFileV2 {
 
 impl MemFileV2 {
     /// Every file, in registration order.
-    pub const ALL: [MemFileV2; 18] = {
+    pub const ALL: [MemFileV2; 19] = {
         use MemFileV2::*;
         [
             Current,
@@ -147,6 +157,7 @@ impl MemFileV2 {
             Events,
             EventsLocal,
             Stat,
+            NumaStat,
             OomGroup,
             Reclaim,
             SwapCurrent,
@@ -172,6 +183,7 @@ impl MemFileV2 {
             Events => "events",
             EventsLocal => "events.local",
             Stat => "stat",
+            NumaStat => "numa_stat",
             OomGroup => "oom.group",
             Reclaim => "reclaim",
             SwapCurrent => "swap.current",
@@ -184,9 +196,13 @@ impl MemFileV2 {
         }
     }
 
-    /// `CFTYPE_NOT_ON_ROOT`: every file but `memory.stat` and `memory.reclaim`.
+    /// `CFTYPE_NOT_ON_ROOT`: every file but `memory.stat`, `memory.numa_stat` and
+    /// `memory.reclaim`.
     pub fn not_on_root(self) -> bool {
-        !matches!(self, MemFileV2::Stat | MemFileV2::Reclaim)
+        !matches!(
+            self,
+            MemFileV2::Stat | MemFileV2::NumaStat | MemFileV2::Reclaim
+        )
     }
 
     /// Whether the file has a read handler (`seq_show` or `read_u64`).
@@ -212,6 +228,53 @@ impl MemFileV2 {
     pub fn from_name(name: &str) -> Option<MemFileV2> {
         MemFileV2::ALL.into_iter().find(|f| f.name() == name)
     }
+}
+
+/// The `memory_stats[]` entries that are node statistics (`idx < NR_VM_NODE_STAT_ITEMS`),
+/// the lines `memory_numa_stat_show` prints (v6.6): not `kernel`, `percpu`, `sock`, `vmalloc`,
+/// `zswap`, `zswapped` (memcg-only items), nor `slab` and the event counters.
+const NUMA_STAT_ITEMS: [&str; 27] = [
+    "anon",
+    "file",
+    "kernel_stack",
+    "pagetables",
+    "sec_pagetables",
+    "shmem",
+    "file_mapped",
+    "file_dirty",
+    "file_writeback",
+    "swapcached",
+    "anon_thp",
+    "file_thp",
+    "shmem_thp",
+    "inactive_anon",
+    "active_anon",
+    "inactive_file",
+    "active_file",
+    "unevictable",
+    "slab_reclaimable",
+    "slab_unreclaimable",
+    "workingset_refault_anon",
+    "workingset_refault_file",
+    "workingset_activate_anon",
+    "workingset_activate_file",
+    "workingset_restore_anon",
+    "workingset_restore_file",
+    "workingset_nodereclaim",
+];
+
+/// `memory_numa_stat_show`: each node statistic of `memory.stat` as `NAME N0=VALUE` (the
+/// machine has one node, whose lruvec holds everything, so the values are `memory.stat`'s).
+fn numa_stat_text(stat: &str) -> String {
+    let mut out = String::new();
+    for line in stat.lines() {
+        if let Some((name, value)) = line.split_once(' ')
+            && NUMA_STAT_ITEMS.contains(&name)
+        {
+            out.push_str(&format!("{name} N0={value}\n"));
+        }
+    }
+    out
 }
 
 /// `seq_puts_memcg_tunable`: `max` for `PAGE_COUNTER_MAX`, else bytes.
@@ -243,8 +306,9 @@ fn prot<C: MemCounter>(c: &C) -> Result<&ProtectedPageCounter, Errno> {
 
 impl<C: MemCounter> World<C> {
     /// `memcg_memory_event(memcg, event)` (`include/linux/memcontrol.h`, v6.6): count the event
-    /// locally, and in `memory.events` of the memcg and every ancestor (no
-    /// `memory_localevents` mount option), each a modification of the file for pollers.
+    /// locally, and in `memory.events` of the memcg and every ancestor, each a modification of
+    /// the file for pollers; with the `memory_localevents` mount option (read when the event
+    /// happens) `memory.events` counts it in the memcg alone.
     pub(crate) fn memcg_memory_event(&mut self, s: MemcgSlot, event: MemcgEvent) {
         let i = event as usize;
         // Swap events notify memory.swap.events, the others memory.events(.local).
@@ -259,6 +323,7 @@ impl<C: MemCounter> World<C> {
                 v2.events_local_seq += 1;
             }
         }
+        let local_only = self.mc(MemcgSlot::ROOT).v2.dfl_local_events;
         let mut x = Some(s);
         while let Some(m) = x {
             // The root memcg has no memory.events file, but counts nonetheless.
@@ -269,7 +334,7 @@ impl<C: MemCounter> World<C> {
             } else {
                 mc.v2.events_seq += 1;
             }
-            x = mc.parent;
+            x = if local_only { None } else { mc.parent };
         }
     }
 
@@ -585,6 +650,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         w.mc(root).counters.res.as_protected().is_some()
     }
 
+    /// The default hierarchy's `memory_localevents` and `memory_recursiveprot` mount options
+    /// (`cgrp_dfl_root.flags`), which `memcg_memory_event` and `mem_cgroup_calculate_protection`
+    /// read; the Kernel sets them at each `cgroup2` mount and remount.
+    pub fn set_dfl_root_flags(&self, local_events: bool, recursive_prot: bool) {
+        let mut w = self.lock();
+        let v2 = &mut w.mc_mut(MemcgSlot::ROOT).v2;
+        v2.dfl_local_events = local_events;
+        v2.dfl_recursive_prot = recursive_prot;
+    }
+
     /// Read a v2 file of memcg `id` as the kernel prints it.
     pub fn read_v2(&self, id: MemcgId, file: MemFileV2) -> Result<String, Errno> {
         let mut w = self.lock();
@@ -605,6 +680,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             Stat => {
                 w.lru_add_drain_all();
                 w.stat_v2(s)
+            }
+            NumaStat => {
+                w.lru_add_drain_all();
+                numa_stat_text(&w.stat_v2(s))
             }
             OomGroup => format!("{}\n", v2.oom_group as i32),
             Reclaim => return Err(Errno::EINVAL),

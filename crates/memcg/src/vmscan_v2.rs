@@ -22,8 +22,8 @@
 //!
 //! **Differences:**
 //! * One node, no MGLRU (`lru_gen_enabled()` false, as with `CONFIG_LRU_GEN` off), no slab
-//!   shrinking, no `memory_recursiveprot` (the mount option is accepted by the cgroup core but
-//!   the memcg calculation runs without it, the default).
+//!   shrinking. The `memory_recursiveprot` mount option is read from the root memcg's v2
+//!   record (`MemoryMachine::set_dfl_root_flags`, set by the Kernel at each `cgroup2` mount).
 //! * The anon/file split of a list's scan is 2.6.34's fixed `get_scan_ratio`
 //!   (`vmscan.rs` `anon_scan_percent`), not 6.6's cost-based `SCAN_FRACT`; without swap room
 //!   it is 6.6's `SCAN_FILE`.
@@ -160,13 +160,14 @@ impl<C: MemCounter> World<C> {
         let _f = trace::func(t, cpu, "shrink_node_memcgs");
         let target_counters = std::sync::Arc::clone(&self.mc(target).counters);
         let tc = target_counters.res.as_protected();
+        // cgrp_dfl_root.flags & CGRP_ROOT_MEMORY_RECURSIVE_PROT.
+        let recursive_prot = self.mc(MemcgSlot::ROOT).v2.dfl_recursive_prot;
         for s in self.preorder(target) {
             let counters = std::sync::Arc::clone(&self.mc(s).counters);
             let Some(c) = counters.res.as_protected() else {
                 continue;
             };
-            // memory_recursiveprot is not modelled (see the file's Differences).
-            c.calculate_protection(tc, false);
+            c.calculate_protection(tc, recursive_prot);
             if c.below_min(tc) {
                 // Hard protection: if nothing else is reclaimable, the charge OOMs.
                 continue;

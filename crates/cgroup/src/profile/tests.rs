@@ -13,6 +13,7 @@ fn set_by_name() {
         ("core.proc_cgroups_columns", "v2_6_25"),
         ("core.rmdir_css_refs", "ebusy"),
         ("core.css_refcnt_base", "0"),
+        ("core.attach_exiting", "esrch"),
     ] {
         p.set(name, value).unwrap();
     }
@@ -24,4 +25,6 @@ fn set_by_name() {
     assert_eq!(p.set("core.nope", "1"), Err(cgsim_ktypes::Errno::EINVAL));
     p.set("core.mount_opts", "v4").unwrap();
     assert_eq!(p.mount_opts, MountOpts::V4);
+    p.set("core.attach_exiting", "skip_3_10").unwrap();
+    assert_eq!(p.attach_exiting, AttachExiting::Skip3_10);
 }

@@ -70,6 +70,8 @@ pub struct CpusetMasks {
     /// `CS_*` bits.
     pub flags: u32,
     pub relax_domain_level: i64,
+    /// `partition_root_state` and `prs_err` (`cpuset.cpus.partition`, v2 only).
+    pub partition: dfl::Partition,
 }
 
 impl CpusetMasks {
@@ -192,6 +194,7 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
                 mems_allowed: mask(self.nr_nodes),
                 flags: CS_CPU_EXCLUSIVE | CS_MEM_EXCLUSIVE | CS_SCHED_LOAD_BALANCE,
                 relax_domain_level: -1,
+                ..CpusetMasks::default()
             },
         };
         Ok(Arc::new(CpusetState {
@@ -201,19 +204,17 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
 
     fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
-    /// `cpuset_can_attach`: ENOSPC into a cpuset without CPUs or nodes.
-    ///
-    /// Kernel: on the default hierarchy (`is_in_v2_mode()`, `kernel/cgroup/cpuset.c` v6.6) an
-    /// empty `cpuset.cpus` does not refuse the move; only empty *effective* CPUs would, and a
-    /// v2 cpuset's effective masks are its parent's (`cpuset_css_online` copies them) up to
-    /// the top cpuset, which has every CPU. cgsim models no `cpuset.cpus` on v2 and no CPU
-    /// hotplug, so there the move is always allowed.
+    /// `cpuset_can_attach`: ENOSPC into a cpuset without CPUs or nodes. 6.6 checks the
+    /// configured masks only when not in v2 mode ("allow moving tasks into an empty cpuset if
+    /// on default hierarchy"), and then the effective CPUs, which on the default hierarchy are
+    /// never empty here (an empty `cpuset.cpus` inherits the parent's, and a partition root
+    /// keeps its own).
     fn can_attach(&self, cx: &SubsysCtx<'_, T>, css: &CssRef, _task: TaskRef) -> Result<(), Errno> {
+        let cs = css.private::<CpusetState>().ok_or(Errno::ENODEV)?;
+        let m = *cs.cs.lock();
         if cx.on_dfl {
             return Ok(());
         }
-        let cs = css.private::<CpusetState>().ok_or(Errno::ENODEV)?;
-        let m = *cs.cs.lock();
         if m.cpus_allowed == 0 || m.mems_allowed == 0 {
             return Err(Errno::ENOSPC);
         }
@@ -227,9 +228,8 @@ impl<T: Tracer> CgroupSubsys<T> for Cpuset {
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
         if cx.on_dfl {
-            // Differences: the v2 interface files of this controller (`dfl_cftypes`, 6.6) are
-            // not modelled; on the default hierarchy it is a controller without files.
-            return Ok(());
+            // 6.6 `dfl_files[]` (`cpuset/dfl.rs`).
+            return dir.add_files(dfl::dfl_files(self.nr_cpus, self.nr_nodes));
         }
         let limits = [self.nr_cpus, self.nr_nodes];
         for (name, which) in [("cpus", FILE_CPULIST), ("mems", FILE_MEMLIST)] {
@@ -519,6 +519,8 @@ pub fn print_list(m: u64) -> String {
     }
     out.join(",")
 }
+
+mod dfl;
 
 #[cfg(test)]
 mod tests;

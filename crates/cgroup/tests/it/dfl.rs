@@ -41,7 +41,10 @@ fn cgroup2_needs_the_default_hierarchy() {
             "io.pressure",
             "memory.pressure",
             "cpu.pressure",
-            "cgroup.pressure"
+            "cgroup.pressure",
+            // cpuset's `dfl_files[]` in the root: only the two without CFTYPE_NOT_ON_ROOT.
+            "cpuset.cpus.effective",
+            "cpuset.mems.effective"
         ]
     );
     check(&core);

@@ -381,3 +381,52 @@ fn release_agent_bytes_through_the_vfs() {
     assert_eq!(write(b"/sbin/\xff\xfe\n"), 9);
     assert_eq!(read(), b"/sbin/\xff\xfe\n");
 }
+
+/// `test_cgcore_lesser_euid_open` of `tools/testing/selftests/cgroup/test_core.c` (v6.6): a
+/// `cgroup.procs` opened with a lesser euid stays lesser. The process sits in `cg_test_a`,
+/// both `cgroup.procs` files belong to uid 65534; it opens `cg_test_b/cgroup.procs` as euid
+/// 65534 (allowed: its owner), goes back to euid 0, and writes "0": the migration is checked
+/// with the opener's credentials (`__cgroup_procs_write`: `override_creds(of->file->f_cred)`),
+/// which cannot write the common ancestor's (the root's) `cgroup.procs`, so EACCES. The same
+/// write through a file root opened passes.
+#[test]
+fn cgroup_procs_write_uses_the_openers_credentials() {
+    let k = Kernel::boot(cgsim_cgroupfs::BootParams::kernel("6.6").expect("a preset"));
+    k.mkdir(INIT, "/cg", 0o755).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup2", false, None)
+        .unwrap();
+    for d in ["/cg/cg_test_a", "/cg/cg_test_b"] {
+        k.mkdir(INIT, d, 0o755).unwrap();
+    }
+    let p = k.fork(INIT).unwrap();
+    echo(&k, INIT, "/cg/cg_test_a/cgroup.procs", &p.0.to_string()).unwrap();
+    for f in ["/cg/cg_test_a/cgroup.procs", "/cg/cg_test_b/cgroup.procs"] {
+        k.chown(INIT, f, Some(65534), None).unwrap();
+    }
+    let lesser = cgsim_ktypes::Cred {
+        euid: cgsim_ktypes::Uid(65534),
+        ..cgsim_ktypes::Cred::ROOT
+    };
+    k.set_cred(p, lesser).unwrap();
+    let fd = k
+        .open(p, "/cg/cg_test_b/cgroup.procs", OpenFlags::RDWR, 0)
+        .unwrap();
+    k.set_cred(p, cgsim_ktypes::Cred::ROOT).unwrap();
+    assert_eq!(
+        k.write(p, fd, b"0").map_err(|e| e.errno),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(
+        cat(&k, INIT, &format!("/proc/{p}/cgroup")).unwrap(),
+        "0::/cg_test_a\n"
+    );
+    // Opened by root: the same write moves the process.
+    let fd = k
+        .open(p, "/cg/cg_test_b/cgroup.procs", OpenFlags::RDWR, 0)
+        .unwrap();
+    assert_eq!(k.write(p, fd, b"0").map_err(|e| e.errno), Ok(1));
+    assert_eq!(
+        cat(&k, INIT, &format!("/proc/{p}/cgroup")).unwrap(),
+        "0::/cg_test_b\n"
+    );
+}

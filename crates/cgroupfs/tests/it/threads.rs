@@ -174,3 +174,45 @@ fn a_child_forked_by_a_thread_outlives_the_thread() {
     );
     k.check_invariants();
 }
+
+/// `/proc/PID/stat` fields 14 and 15 (`utime`, `stime`), in clock ticks.
+fn stat_times(k: &Kernel, path: &str) -> (u64, u64) {
+    let text = cat(k, INIT, path).unwrap();
+    // The fields after `(comm)`: state is field 3, utime field 14.
+    let rest = &text[text.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    (f[11].parse().unwrap(), f[12].parse().unwrap())
+}
+
+/// Kernel (`fs/proc/array.c` `do_task_stat`, v2.6.35 to v6.6): `/proc/PID/stat` is
+/// `proc_tgid_stat` (`whole`: the thread group's times, its live threads' with
+/// `thread_group_cputime_adjusted` and the exited ones' from `signal`), and so is `/proc/TID/stat`
+/// of a thread; `/proc/PID/task/TID/stat` is `proc_tid_stat` (that thread's own).
+#[test]
+fn proc_pid_stat_sums_the_thread_group() {
+    let k = Kernel::boot(BootParams::default());
+    let p = k.fork(INIT).unwrap();
+    let t1 = k.clone_thread(p).unwrap();
+    let t2 = k.clone_thread(p).unwrap();
+    let tick = 10_000_000; // USER_HZ 100
+    let (u0, s0) = stat_times(&k, &format!("/proc/{p}/task/{p}/stat"));
+    k.cpu_charge(t1, 3 * tick, 2 * tick);
+    k.cpu_charge(t2, 5 * tick, 0);
+    assert_eq!(stat_times(&k, &format!("/proc/{p}/task/{t1}/stat")), (3, 2));
+    assert_eq!(stat_times(&k, &format!("/proc/{p}/task/{t2}/stat")), (5, 0));
+    assert_eq!(
+        stat_times(&k, &format!("/proc/{p}/task/{p}/stat")),
+        (u0, s0)
+    );
+    let whole = (u0 + 8, s0 + 2);
+    assert_eq!(stat_times(&k, &format!("/proc/{p}/stat")), whole);
+    assert_eq!(stat_times(&k, &format!("/proc/{t1}/stat")), whole);
+    // An exited thread's times stay in the group's (`__exit_signal`).
+    k.exit_thread(t1, 0);
+    assert_eq!(k.thread_group(p).unwrap(), [p, t2]);
+    assert_eq!(stat_times(&k, &format!("/proc/{p}/stat")), whole);
+    let stat = cat(&k, INIT, &format!("/proc/{p}/stat")).unwrap();
+    // num_threads (field 20) counts the live ones.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    assert_eq!(rest.split(' ').nth(17), Some("2"), "{stat}");
+}

@@ -153,6 +153,7 @@ fn fstype_name(magic: u64) -> String {
         0x8584_58f6 => "ramfs".into(),
         0x9fa0 => "proc".into(),
         0x0027_e0eb => "cgroupfs".into(),
+        // S_MAGIC_CGROUP2 (coreutils 8.26+), the 6.6 preset's cgroup2.
         0x6367_7270 => "cgroup2fs".into(),
         0x6462_6720 => "debugfs".into(),
         0xef53 => "ext2/ext3".into(),

@@ -740,13 +740,21 @@ fn ps(sh: &mut Shell, pid: Pid, argv: &[String]) -> i32 {
             ProcState::Zombie => 'Z',
         }
         .to_string();
+        // procps pr_stat: `l` after `s` for a multi-threaded process (`nlwp > 1`, a zombie
+        // leader whose threads live on included).
+        let multi_threaded = sh.kernel().thread_group(p.pid).is_ok_and(|g| g.len() > 1);
         if p.state != ProcState::Zombie {
             if p.pid.0 == 1 || p.pid == sh.pid() {
                 stat.push('s');
             }
+            if multi_threaded {
+                stat.push('l');
+            }
             if foreground.contains(&p.pid) {
                 stat.push('+');
             }
+        } else if multi_threaded {
+            stat.push('l');
         }
         let cgroup = if wants_cgroup && rhel6 {
             proc_cgroup_rhel6(sh, pid, p.pid)

@@ -357,3 +357,41 @@ fn test_cpu_port_passes_on_2_cpus() {
         "{out}"
     );
 }
+
+v2_script!(cgroup2_cpuset);
+v2_script!(cgroup2_mount_options);
+v2_script!(cgroup2_test_freezer);
+v2_script!(cgroup2_test_kill);
+
+/// Every ported test of `test_freezer.c` and `test_kill.c` (v6.6) passes.
+#[test]
+fn test_freezer_and_kill_ports_pass() {
+    for (src, names) in [
+        (
+            include_str!("../scripts/cgroup2_test_freezer.sh"),
+            &[
+                "test_cgfreezer_simple",
+                "test_cgfreezer_tree",
+                "test_cgfreezer_mkdir",
+                "test_cgfreezer_rmdir",
+                "test_cgfreezer_migrate",
+            ][..],
+        ),
+        (
+            include_str!("../scripts/cgroup2_test_kill.sh"),
+            &["test_cgkill_simple", "test_cgkill_tree"][..],
+        ),
+    ] {
+        let out = run_6_6(src);
+        for name in names {
+            assert!(
+                out.lines()
+                    .any(|l| l.starts_with("ok ") && l.ends_with(name)),
+                "{name} did not pass:\n{out}"
+            );
+        }
+        assert!(!out.lines().any(|l| l.starts_with("not ok ")), "{out}");
+    }
+}
+v2_script!(cgroup2_delegation);
+v2_script!(cgroup2_exited);

@@ -277,3 +277,23 @@ fn oom_report_3_19() {
         )
     );
 }
+
+/// `scripts/attach_exiting.sh`: a `tasks` / v1 `cgroup.procs` write of an exiting task (the
+/// zombie leader of `threads -x 2`) and of a thread already in the cgroup, per preset
+/// (`core.attach_exiting`, docs/profiles.md): ESRCH on 2.6.35, 3.10's `continue` moving the
+/// next thread of the group, 3.19+ moving nothing.
+const ATTACH_EXITING: &str = include_str!("../scripts/attach_exiting.sh");
+
+macro_rules! attach_exiting {
+    ($name:ident, $v:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), run_on($v, ATTACH_EXITING));
+        }
+    };
+}
+
+attach_exiting!(attach_exiting_2_6_35, KernelVersion::V2_6_35);
+attach_exiting!(attach_exiting_3_10, KernelVersion::V3_10);
+attach_exiting!(attach_exiting_3_19, KernelVersion::V3_19);
+attach_exiting!(attach_exiting_6_6, KernelVersion::V6_6);

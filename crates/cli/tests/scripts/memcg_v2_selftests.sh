@@ -4,7 +4,8 @@
 mkdir -p /sys/fs/cgroup
 mount -t cgroup2 none /sys/fs/cgroup
 cd /sys/fs/cgroup
-# The root has memory.stat and memory.reclaim only (CFTYPE_NOT_ON_ROOT on the rest).
+# The root has memory.stat, memory.numa_stat and memory.reclaim only (CFTYPE_NOT_ON_ROOT on
+# the rest).
 ls | grep '^memory\.'
 # test_memcg_subtree_control: memory shows in a child's cgroup.controllers only once the
 # parent enables it in cgroup.subtree_control.
