@@ -41,7 +41,35 @@ use cgsim_cgroupfs::{Fd, Kernel, Program, Step};
 use cgsim_ktypes::{Errno, Pid};
 use std::collections::VecDeque;
 
-const HELP: &str = "\
+/// The "Events:" part both tools' `--help` ends with (inotify-tools 3.22 prints the same list
+/// from `inotifywait.c` and `inotifywatch.c`).
+macro_rules! events_help {
+    () => {
+        "Events:
+\taccess\t\tfile or directory contents were read
+\tmodify\t\tfile or directory contents were written
+\tattrib\t\tfile or directory attributes changed
+\tclose_write\tfile or directory closed, after being opened in
+\t           \twritable mode
+\tclose_nowrite\tfile or directory closed, after being opened in
+\t           \tread-only mode
+\tclose\t\tfile or directory closed, regardless of read/write mode
+\topen\t\tfile or directory opened
+\tmoved_to\tfile or directory moved to watched directory
+\tmoved_from\tfile or directory moved from watched directory
+\tmove\t\tfile or directory moved to or from watched directory
+\tmove_self\t\tA watched file or directory was moved.
+\tcreate\t\tfile or directory created within watched directory
+\tdelete\t\tfile or directory deleted within watched directory
+\tdelete_self\tfile or directory was deleted
+\tunmount\t\tfile system containing file or directory unmounted
+"
+    };
+}
+pub(super) use events_help;
+
+const HELP: &str = concat!(
+    "\
 inotifywait 3.22.6.0
 Wait for a particular event on a file or set of files.
 Usage: inotifywait [ options ] file1 [ file2 ] [ file3 ] [ ... ]
@@ -98,25 +126,7 @@ Exit status:
 \t2  -  The --timeout option was given and no events occurred
 \t      in the specified interval of time.
 
-Events:
-\taccess\t\tfile or directory contents were read
-\tmodify\t\tfile or directory contents were written
-\tattrib\t\tfile or directory attributes changed
-\tclose_write\tfile or directory closed, after being opened in
-\t           \twritable mode
-\tclose_nowrite\tfile or directory closed, after being opened in
-\t           \tread-only mode
-\tclose\t\tfile or directory closed, regardless of read/write mode
-\topen\t\tfile or directory opened
-\tmoved_to\tfile or directory moved to watched directory
-\tmoved_from\tfile or directory moved from watched directory
-\tmove\t\tfile or directory moved to or from watched directory
-\tmove_self\t\tA watched file or directory was moved.
-\tcreate\t\tfile or directory created within watched directory
-\tdelete\t\tfile or directory deleted within watched directory
-\tdelete_self\tfile or directory was deleted
-\tunmount\t\tfile system containing file or directory unmounted
-";
+", events_help!());
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(
@@ -516,6 +526,37 @@ impl Watches {
             .unwrap_or("")
     }
 
+    /// Watch `path` (its whole tree with `recursive`), or the tool's message for the failure:
+    /// `verb` is `Couldn't` in inotifywait and `Failed to` in inotifywatch, ENOSPC has its own.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn watch(
+        &mut self,
+        k: &Kernel,
+        pid: Pid,
+        fd: Fd,
+        path: &str,
+        recursive: bool,
+        exclude: &[String],
+        verb: &str,
+    ) -> Result<(), String> {
+        let r = if recursive {
+            self.watch_recursively(k, pid, fd, path, exclude)
+        } else {
+            self.watch_file(k, pid, fd, path)
+        };
+        r.map_err(|e| {
+            if e == Errno::ENOSPC {
+                format!(
+                    "Failed to watch {path}; upper limit on inotify watches reached!\n\
+                     Please increase the amount of inotify watches allowed per user via \
+                     `/proc/sys/fs/inotify/max_user_watches'.\n"
+                )
+            } else {
+                format!("{verb} watch {path}: {}\n", e.strerror())
+            }
+        })
+    }
+
     /// `inotifytools_watch_file`: add the watch, remember its path (a directory's with `/`).
     pub(super) fn watch_file(
         &mut self,
@@ -781,21 +822,10 @@ impl InotifyWait {
             );
         }
         for path in watch {
-            let r = if self.o.recursive {
-                self.w.watch_recursively(k, pid, fd, &path, &exclude)
-            } else {
-                self.w.watch_file(k, pid, fd, &path)
-            };
-            if let Err(e) = r {
-                let msg = if e == Errno::ENOSPC {
-                    format!(
-                        "Failed to watch {path}; upper limit on inotify watches reached!\n\
-                         Please increase the amount of inotify watches allowed per user via \
-                         `/proc/sys/fs/inotify/max_user_watches'.\n"
-                    )
-                } else {
-                    format!("Couldn't watch {path}: {}\n", e.strerror())
-                };
+            if let Err(msg) =
+                self.w
+                    .watch(k, pid, fd, &path, self.o.recursive, &exclude, "Couldn't")
+            {
                 self.error(k, pid, &msg);
                 return Err(1);
             }

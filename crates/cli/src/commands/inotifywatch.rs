@@ -34,7 +34,8 @@ use cgsim_cgroupfs::{Fd, Kernel, Program, Signal, Step};
 use cgsim_ktypes::{Errno, Pid};
 use std::collections::BTreeMap;
 
-const HELP: &str = "inotifywatch 3.22.6.0
+const HELP: &str = concat!(
+    "inotifywatch 3.22.6.0
 Gather filesystem usage statistics using inotifywatch.
 Usage: inotifywatch [ options ] file1 [ file2 ] [ ... ]
 Options:
@@ -77,25 +78,7 @@ Exit status:
 \t0  -  Exited normally.
 \t1  -  Some error occurred.
 
-Events:
-\taccess\t\tfile or directory contents were read
-\tmodify\t\tfile or directory contents were written
-\tattrib\t\tfile or directory attributes changed
-\tclose_write\tfile or directory closed, after being opened in
-\t           \twritable mode
-\tclose_nowrite\tfile or directory closed, after being opened in
-\t           \tread-only mode
-\tclose\t\tfile or directory closed, regardless of read/write mode
-\topen\t\tfile or directory opened
-\tmoved_to\tfile or directory moved to watched directory
-\tmoved_from\tfile or directory moved from watched directory
-\tmove\t\tfile or directory moved to or from watched directory
-\tmove_self\t\tA watched file or directory was moved.
-\tcreate\t\tfile or directory created within watched directory
-\tdelete\t\tfile or directory deleted within watched directory
-\tdelete_self\tfile or directory was deleted
-\tunmount\t\tfile system containing file or directory unmounted
-";
+", super::inotifywait::events_help!());
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(
@@ -393,21 +376,10 @@ impl InotifyWatch {
             if self.o.recursive && verbose {
                 Self::err(k, pid, &format!("Setting up watch(es) on {path}\n"));
             }
-            let r = if self.o.recursive {
-                self.w.watch_recursively(k, pid, fd, &path, &exclude)
-            } else {
-                self.w.watch_file(k, pid, fd, &path)
-            };
-            if let Err(e) = r {
-                let msg = if e == Errno::ENOSPC {
-                    format!(
-                        "Failed to watch {path}; upper limit on inotify watches reached!\n\
-                         Please increase the amount of inotify watches allowed per user via \
-                         `/proc/sys/fs/inotify/max_user_watches'.\n"
-                    )
-                } else {
-                    format!("Failed to watch {path}: {}\n", e.strerror())
-                };
+            if let Err(msg) =
+                self.w
+                    .watch(k, pid, fd, &path, self.o.recursive, &exclude, "Failed to")
+            {
                 Self::err(k, pid, &msg);
                 return Err(1);
             }
