@@ -122,7 +122,7 @@ impl<C: MemCounter> World<C> {
         // 3. + 4. lists and statistics.
         let mut pagevec_pages: HashMap<MemcgSlot, i64> = HashMap::new();
         for cpu in self.cpus.iter() {
-            for &pfn in &cpu.lock().pagevec {
+            for &pfn in &cpu.pagevec {
                 let pg = self.zone.pages[pfn.index()].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
                 if let Some(s) = pg.memcg_slot() {

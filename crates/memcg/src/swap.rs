@@ -20,7 +20,7 @@ impl<C: MemCounter> World<C> {
         let c = cpu.index() % self.cpus.len();
         self.zone.pages[pfn.index()].set(PG_PAGEVEC);
         self.zone.pages[pfn.index()].set_pagevec_cpu(c as u16);
-        let pv = &mut self.cpus[c].get_mut().pagevec;
+        let pv = &mut self.cpus[c].pagevec;
         pv.push(pfn);
         if pv.len() >= PAGEVEC_SIZE {
             self.pagevec_lru_add(c);
@@ -28,13 +28,13 @@ impl<C: MemCounter> World<C> {
     }
 
     fn pagevec_lru_add(&mut self, c: usize) {
-        let mut pv = std::mem::take(&mut self.cpus[c].get_mut().pagevec);
+        let mut pv = std::mem::take(&mut self.cpus[c].pagevec);
         for &pfn in &pv {
             self.zone.pages[pfn.index()].clear(PG_PAGEVEC);
             self.lru_add(pfn);
         }
         pv.clear();
-        self.cpus[c].get_mut().pagevec = pv;
+        self.cpus[c].pagevec = pv;
     }
 
     /// `lru_add_drain`: flush the pagevec of `cpu` only (the CPU the caller runs on).
@@ -82,7 +82,7 @@ impl<C: MemCounter> World<C> {
             page::list_del(&self.zone.pages, lru, l, pfn);
             self.zone.pages[pfn.index()].clear(PG_LRU);
         } else if pg.has(PG_PAGEVEC) {
-            let pv = &mut self.cpus[pg.pagevec_cpu as usize].get_mut().pagevec;
+            let pv = &mut self.cpus[pg.pagevec_cpu as usize].pagevec;
             if let Some(i) = pv.iter().position(|&p| p == pfn) {
                 pv.remove(i);
             }
@@ -113,8 +113,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Pages waiting in CPU `cpu`'s LRU-add pagevec (`lru_add_pvecs`), not yet on an LRU list.
     pub fn cpu_pagevec_len(&self, cpu: CpuId) -> usize {
-        let mut w = self.lock();
+        let w = self.lock();
         let c = cpu.index() % w.cpus.len();
-        w.cpus[c].get_mut().pagevec.len()
+        w.cpus[c].pagevec.len()
     }
 }
