@@ -33,7 +33,6 @@ use crate::page::{
     PG_UNEVICTABLE, Page, Pfn,
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
-use crate::sharded_lock::ShardedLockCpuGuard;
 use crate::swap::PAGEVEC_SIZE;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
@@ -72,37 +71,30 @@ struct Fast<'a, C: MemCounter> {
     cpu: &'a mut CpuState<C>,
 }
 
-/// A CPU's shard of the world lock, held for one fast call.
-type CpuGuard<'a, C> = Tracked<ShardedLockCpuGuard<'a, World<C>>>;
-
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
-    /// Lock CPU `cpu`'s shard if the machine-wide conditions of the fast path hold: one word
-    /// the write side keeps (`World::fast_path_allowed`), and the two a host may change without
-    /// it (the tracer, `fail_page_alloc`).
+    /// Run `f` on the fast path of `pid` on CPU `cpu`: lock the CPU's shard of the world (the
+    /// world's read side and the CPU's state in one lock round), test the machine-wide
+    /// conditions (one word the write side keeps, `World::fast_path_allowed`, and the two a
+    /// host may change without it: the tracer and `fail_page_alloc`), then lock the task's mm.
+    /// `None` if the call must go to the slow path whole.
     #[inline]
-    fn read_fast(&self, cpu: CpuId) -> Option<CpuGuard<'_, C>> {
+    fn fast<R>(&self, pid: Pid, cpu: CpuId, f: impl FnOnce(&mut Fast<'_, C>) -> R) -> Option<R> {
         if T::ENABLED && self.tracer.is_on() {
             return None;
         }
-        let g = Tracked::new(LockClass::MemcgWorld, || self.world.read_cpu(cpu.index()));
-        let w = g.value();
-        let ok =
-            w.fast_path_allowed && !w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed());
-        ok.then_some(g)
+        let mut g = Tracked::new(LockClass::MemcgWorld, || self.world.read_cpu(cpu.index()));
+        let (w, cs, c) = g.split();
+        if !w.fast_path_allowed || w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed()) {
+            return None;
+        }
+        Some(f(&mut Fast::enter(w, cs, pid, c)?))
     }
 
     /// Fault in `[vpn, end)` of `pid` on the fast path; returns the first page it left for the
     /// slow path (`end` if none).
     pub(crate) fn touch_fast(&self, pid: Pid, vpn: u64, end: u64, write: bool, cpu: CpuId) -> u64 {
-        let Some(mut g) = self.read_fast(cpu) else {
-            return vpn;
-        };
-        let c = self.world.shard_of(cpu.index());
-        let (w, cs) = g.split();
-        let Some(mut f) = Fast::enter(w, &mut **cs, pid, c) else {
-            return vpn;
-        };
-        f.fault_range(vpn, end, write)
+        self.fast(pid, cpu, |f| f.fault_range(vpn, end, write))
+            .unwrap_or(vpn)
     }
 
     /// Zap `[first, end)` of `pid` on the fast path as far as the entries allow; what is
@@ -115,19 +107,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         end: u64,
         cpu: CpuId,
     ) -> Result<(), ZapRest> {
-        let all = ZapRest {
-            from: first,
-            batch: None,
-        };
-        let Some(mut g) = self.read_fast(cpu) else {
-            return Err(all);
-        };
-        let c = self.world.shard_of(cpu.index());
-        let (w, cs) = g.split();
-        let Some(mut f) = Fast::enter(w, &mut **cs, pid, c) else {
-            return Err(all);
-        };
-        f.zap_range(first, end)
+        self.fast(pid, cpu, |f| f.zap_range(first, end))
+            .unwrap_or(Err(ZapRest {
+                from: first,
+                batch: None,
+            }))
     }
 }
 

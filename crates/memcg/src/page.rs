@@ -622,7 +622,7 @@ mod loom_models {
             let fast = thread::spawn(move || {
                 // CPU 0's shard: the world's read side and the CPU at once.
                 let mut g = w2.read_cpu(0);
-                let (w, _cpu) = g.split();
+                let (w, _cpu, _) = g.split();
                 w.frame.store(anon(7, 42));
             });
             let seen = world.write().frame.load();

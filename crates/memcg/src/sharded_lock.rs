@@ -133,21 +133,20 @@ pub(crate) trait Sharded {
 pub(crate) struct Slot<T: Sharded> {
     value: Option<Arc<T>>,
     local: Option<T::Local>,
+    /// The shard's index (its CPU's number).
+    index: usize,
 }
 
 impl<T: Sharded> Slot<T> {
-    /// The value.
+    /// The value (shared), this shard's local part (exclusive) and the shard's index: a
+    /// fault's world, CPU state and CPU number.
     #[inline]
-    pub(crate) fn value(&self) -> &T {
-        self.value
-            .as_deref()
-            .expect("a shard holds the value while no writer does")
-    }
-
-    /// The value (shared) and this shard's local part (exclusive): a fault's world and CPU.
-    #[inline]
-    pub(crate) fn split(&mut self) -> (&T, &mut T::Local) {
-        let Slot { value, local } = self;
+    pub(crate) fn split(&mut self) -> (&T, &mut T::Local, usize) {
+        let Slot {
+            value,
+            local,
+            index,
+        } = self;
         (
             value
                 .as_deref()
@@ -155,6 +154,7 @@ impl<T: Sharded> Slot<T> {
             local
                 .as_mut()
                 .expect("a shard holds its part while no writer does"),
+            *index,
         )
     }
 }
@@ -193,10 +193,12 @@ impl<T: Sharded> ShardedLock<T> {
         ShardedLock {
             shards: locals
                 .into_iter()
-                .map(|l| {
+                .enumerate()
+                .map(|(index, l)| {
                     CachePadded::new(Lock::new(Slot {
                         value: Some(Arc::clone(&value)),
                         local: Some(l),
+                        index,
                     }))
                 })
                 .collect(),
@@ -242,7 +244,7 @@ impl<T: Sharded> ShardedLock<T> {
         }
         let mut it = guards.iter_mut();
         let first: &mut Slot<T> = it.next().expect("at least one shard");
-        let Slot { value, local } = first;
+        let Slot { value, local, .. } = first;
         let value = Arc::get_mut(value.as_mut().expect("shard 0 keeps the value"))
             .expect("every other shard's Arc was dropped");
         let locals = value.locals();
@@ -308,7 +310,7 @@ impl<T: Sharded> Drop for ShardedLockWriteGuard<'_, T> {
     /// back, then unlock (in index order, as the guards drop).
     fn drop(&mut self) {
         let (first, rest) = self.guards.split_first_mut().expect("at least one shard");
-        let Slot { value, local } = &mut **first;
+        let Slot { value, local, .. } = &mut **first;
         let arc = value.as_mut().expect("shard 0 keeps the value");
         let v = Arc::get_mut(arc).expect("every other shard's Arc was dropped by write()");
         v.unlocking();
@@ -388,7 +390,7 @@ mod loom_models {
             });
             for cpu in 0..2 {
                 let mut g = lock.read_cpu(cpu);
-                let (v, _) = g.split();
+                let (v, _, _) = g.split();
                 assert_eq!(v.pair.0, v.pair.1, "a reader saw half a write");
                 assert_eq!(v.published, v.writes, "unlocking ran before the readers");
             }
@@ -409,7 +411,7 @@ mod loom_models {
             let (l2, l3) = (Arc::clone(&lock), Arc::clone(&lock));
             let fault = move |l: Arc<ShardedLock<Small>>| {
                 let mut g = l.read_cpu(0);
-                let (_, cpu) = g.split();
+                let (_, cpu, _) = g.split();
                 cpu.0 += 1;
                 cpu.1 += 1;
             };
