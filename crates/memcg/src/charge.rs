@@ -137,7 +137,7 @@ impl<C: MemCounter> World<C> {
                     .as_ref()
                     .expect("memcg slot in use")
                     .counters;
-                if self.cpus[c].get_mut().stock.consume(counters, Pages(1)) {
+                if self.cpus[c].stock.consume(counters, Pages(1)) {
                     return Ok(Some(mem));
                 }
             }
@@ -219,7 +219,7 @@ impl<C: MemCounter> World<C> {
                 .as_ref()
                 .expect("memcg slot in use")
                 .counters;
-            let st = &mut self.cpus[c].get_mut().stock;
+            let st = &mut self.cpus[c].stock;
             st.refill(counters, Pages(csize - 1));
             if let Some(u) = st.take_warning() {
                 self.printk(Level::Warning, u.to_string());

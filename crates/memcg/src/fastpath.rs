@@ -33,8 +33,6 @@ use crate::page::{
     PG_UNEVICTABLE, Page, Pfn,
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
-use crate::profile::ChargeAlgo;
-use crate::sharded_lock::ShardedLockReadGuard;
 use crate::vmscan::SWAP_CLUSTER_MAX;
 use arrayvec::ArrayVec;
 use cgsim_counters::ChargeStock;
@@ -58,7 +56,8 @@ pub(crate) struct ZapRest {
     pub(crate) batch: Option<(MemcgSlot, u64)>,
 }
 
-/// The locks one fast-path call holds: the world's read side, the task's mm, the CPU.
+/// The locks one fast-path call holds: its CPU's shard of the world lock (the world, read-only,
+/// and the CPU's state) and the task's mm.
 struct Fast<'a, C: MemCounter> {
     w: &'a World<C>,
     /// The faulting task and its memcg (the charge goes to `mm->owner`'s, usually the same).
@@ -66,34 +65,35 @@ struct Fast<'a, C: MemCounter> {
     task_memcg: MemcgSlot,
     mm_id: MmId,
     mm: SpinGuard<'a, Mm>,
+    /// The CPU's index (its shard's).
     c: usize,
-    cpu: SpinGuard<'a, CpuState<C>>,
+    cpu: &'a mut CpuState<C>,
 }
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
-    /// Take the read side if the machine-wide conditions of the fast path hold.
-    fn read_fast(&self) -> Option<Tracked<ShardedLockReadGuard<'_, World<C>>>> {
+    /// Run `f` on the fast path of `pid` on CPU `cpu`: lock the CPU's shard of the world (the
+    /// world's read side and the CPU's state in one lock round), test the machine-wide
+    /// conditions (one word the write side keeps, `World::fast_path_allowed`, and the two a
+    /// host may change without it: the tracer and `fail_page_alloc`), then lock the task's mm.
+    /// `None` if the call must go to the slow path whole.
+    #[inline]
+    fn fast<R>(&self, pid: Pid, cpu: CpuId, f: impl FnOnce(&mut Fast<'_, C>) -> R) -> Option<R> {
         if T::ENABLED && self.tracer.is_on() {
             return None;
         }
-        let w = Tracked::new(LockClass::MemcgWorld, || self.world.read());
-        let ok = !w.host.page_events
-            && w.mc.is_none()
-            && w.profile.charge_algo != ChargeAlgo::V2_6_25
-            && !w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed());
-        ok.then_some(w)
+        let mut g = Tracked::new(LockClass::MemcgWorld, || self.world.read_cpu(cpu.index()));
+        let (w, cs, c) = g.split();
+        if !w.fast_path_allowed || w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed()) {
+            return None;
+        }
+        Some(f(&mut Fast::enter(w, cs, pid, c)?))
     }
 
     /// Fault in `[vpn, end)` of `pid` on the fast path; returns the first page it left for the
     /// slow path (`end` if none).
     pub(crate) fn touch_fast(&self, pid: Pid, vpn: u64, end: u64, write: bool, cpu: CpuId) -> u64 {
-        let Some(w) = self.read_fast() else {
-            return vpn;
-        };
-        let Some(mut f) = Fast::enter(&w, pid, cpu) else {
-            return vpn;
-        };
-        f.fault_range(vpn, end, write)
+        self.fast(pid, cpu, |f| f.fault_range(vpn, end, write))
+            .unwrap_or(vpn)
     }
 
     /// Zap `[first, end)` of `pid` on the fast path as far as the entries allow; what is
@@ -106,31 +106,25 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         end: u64,
         cpu: CpuId,
     ) -> Result<(), ZapRest> {
-        let all = ZapRest {
-            from: first,
-            batch: None,
-        };
-        let Some(w) = self.read_fast() else {
-            return Err(all);
-        };
-        let Some(mut f) = Fast::enter(&w, pid, cpu) else {
-            return Err(all);
-        };
-        f.zap_range(first, end)
+        self.fast(pid, cpu, |f| f.zap_range(first, end))
+            .unwrap_or(Err(ZapRest {
+                from: first,
+                batch: None,
+            }))
     }
 }
 
 impl<'a, C: MemCounter> Fast<'a, C> {
-    fn enter(w: &'a World<C>, pid: Pid, cpu: CpuId) -> Option<Self> {
+    /// The task's mm locked, with its CPU's shard already held (`w`, `cpu`; `c` its index).
+    #[inline]
+    fn enter(w: &'a World<C>, cpu: &'a mut CpuState<C>, pid: Pid, c: usize) -> Option<Self> {
         let task = w.tasks.get(&pid)?;
         if task.memdie {
             return None;
         }
         let mm_id = task.mm?;
-        // Lock order: world (read) -> mm -> CPU -> memcg LRU -> free list.
+        // Lock order: world (the CPU's shard) -> mm -> memcg LRU -> free list.
         let mm = w.mms.get(mm_id.index())?.lock();
-        let c = cpu.index() % w.cpus.len();
-        let mut cpu = w.cpus[c].lock();
         // A pagevec the slow path filled may hold uncharged pages (orphan LRU, slow only).
         // Looked at once after each write-side hold (`CpuState::pagevec_checked`).
         if !cpu.pagevec_checked {

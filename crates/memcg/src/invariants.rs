@@ -125,7 +125,7 @@ impl<C: MemCounter> World<C> {
         // 3. + 4. lists and statistics.
         let mut pagevec_pages: HashMap<MemcgSlot, i64> = HashMap::new();
         for (c, cpu) in self.cpus.iter().enumerate() {
-            for (slot, pfn) in cpu.lock().pagevec.slots() {
+            for (slot, pfn) in cpu.pagevec.slots() {
                 let pg = self.zone.pages[pfn.index()].load();
                 assert!(pg.has(PG_PAGEVEC) && !pg.has(PG_LRU));
                 assert_eq!(

@@ -14,23 +14,39 @@
 //! memory by addresses, files by [`FileId`]. It owns every mm, page, page-cache entry, swap slot,
 //! LRU list and memcg.
 //!
-//! **Locking:** the world sits behind a sharded reader-writer lock (`world`, `sharded_lock.rs`:
-//! crossbeam's `ShardedLock` protocol in safe Rust over parking_lot, or loom under
-//! `cgsim_loom`; one reader lock per host thread's shard, so readers on two CPUs share no lock
-//! word; a writer takes every shard). Every operation takes the **write side**, which stands in
-//! for `mmap_sem`, the page-table lock, `zone->lru_lock`, `zone->lock`, the page-cache lock and
-//! `swap_lock` together, except the **fault fast path** (`fastpath.rs`: anonymous faults and
-//! `MADV_DONTNEED` zaps that need no reclaim, OOM or event), which takes the read side and then
-//! the fine-grained locks the kernel takes: the mm's mutex (`mmap_sem` + page-table lock), the
-//! CPU's mutex (preemption off: its pagevec, stock, frame cache and statistics deltas), a
-//! memcg's LRU mutex once per pagevec, and the global free list once per batch of frames.
-//! Slow paths reach those through `get_mut`, and the write side first folds the CPUs'
-//! statistics deltas and cached frames back in, so everything a slow path reads is exact.
-//! Page records are relaxed atomics (`page.rs`); the counters are the counters crate's
-//! (per-level spinlock or atomics), reached without any further lock.
-//! Lock order: the host's lock (e.g. `Kernel::state`) -> `cgroup_mutex` (subsystem callbacks)
-//! -> `world` -> mm -> CPU -> memcg LRU -> free list -> counter locks -> `Klog`. memcg never
-//! calls back into the host or the cgroup core; what the host must act on (OOM kills,
+//! **Locking:** the world sits behind a lock with one shard per simulated CPU (`world`,
+//! `sharded_lock.rs`: crossbeam's `ShardedLock` protocol in safe Rust, a spin lock per shard, or
+//! loom's mutex under `cgsim_loom`). Each shard holds the world's `Arc` and that CPU's
+//! `CpuState` (pagevec, charge stock, frame cache, statistics deltas), so one lock round is both
+//! the world's read side and the CPU's exclusion. The simulator's locks and the kernel locks
+//! (2.6.34 unless a 6.6 path says otherwise) they stand for:
+//! - a **CPU's shard** (the fault fast path, `fastpath.rs`: anonymous faults and `MADV_DONTNEED`
+//!   zaps that need no reclaim, OOM or event): preemption off on that CPU (`get_cpu_var` of
+//!   `lru_add_pvecs`, `memcg_stock`, `mem_cgroup_stat_cpu`, the zone's `pcp`), with the world's
+//!   layout held still as RCU (`rcu_read_lock` around `mem_cgroup_from_task`) and `mmap_sem` for
+//!   read keep it for a fault;
+//! - the **write side**, every shard in CPU order, taken by every other operation: `mmap_sem`
+//!   for write, the page-table lock, `zone->lru_lock`, `zone->lock`, the page-cache lock,
+//!   `swap_lock` and the memcg's own mutexes together, and every CPU's data at once (the CPU
+//!   states move into `World::cpus` for the hold: `lru_add_drain_all`, `drain_all_stock`, the
+//!   statistics sums). On taking it, [`MemoryMachine::lock`] folds the CPUs' statistics deltas
+//!   and cached frames back in, so everything a slow path reads is exact; on releasing it, the
+//!   world refreshes `fast_path_allowed`, the one word a fast call tests for the machine-wide
+//!   conditions;
+//! - an **mm's spin lock** (`mms`, taken by the fast path; slow paths use `get_mut`): that mm's
+//!   `mmap_sem` for read and its page-table lock (`pte_offset_map_lock`), needed once two tasks
+//!   share the mm (a thread group) on two CPUs;
+//! - a **memcg's LRU mutex**, once per pagevec or per `SWAP_CLUSTER_MAX` freed pages:
+//!   `zone->lru_lock` (`____pagevec_lru_add`, `release_pages`);
+//! - the **free list's mutex**, once per batch of frames: `zone->lock` (`rmqueue_bulk`,
+//!   `free_pcppages_bulk`);
+//! - the counters' own per-level spin locks or atomics (the counters crate): `res_counter`'s
+//!   `spin_lock` (2.6.25–3.18) or `page_counter`'s atomics (3.19+).
+//!
+//! Page records are relaxed atomics (`page.rs`). Lock order: the host's lock (e.g.
+//! `Kernel::state`) -> `cgroup_mutex` (subsystem callbacks) -> `world` (one CPU's shard, or
+//! every shard in CPU order) -> mm -> memcg LRU -> free list -> counter locks -> `Klog`. memcg
+//! never calls back into the host or the cgroup core; what the host must act on (OOM kills,
 //! wake-ups) is queued and collected with [`MemoryMachine::take_events`].
 //! **Differences:** while a threshold is registered (the event hook is armed for page events)
 //! or tracing is on, every fault takes the write side, so those faults serialize; the kernel
@@ -45,8 +61,8 @@ use crate::mm::{CacheSlot, FileId, Mm, MmId, Shm, SwapSlot, TaskTable};
 use crate::page::{LruVec, Page, PageFrame, Pfn};
 use crate::page_alloc::Zone;
 pub(crate) use crate::percpu::{CpuState, SpinLock};
-use crate::profile::MemcgProfile;
-use crate::sharded_lock::{ShardedLock, ShardedLockWriteGuard};
+use crate::profile::{ChargeAlgo, MemcgProfile};
+use crate::sharded_lock::{MAX_SHARDS, Sharded, ShardedLock, ShardedLockWriteGuard};
 pub use crate::swap::PAGEVEC_SIZE;
 use crate::swapfile::SwapInfo;
 use cgsim_ktypes::klog::{Clock, Klog, Level};
@@ -133,8 +149,17 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) zone: Zone,
     /// Every memcg by slot (`memcontrol.rs`).
     pub(crate) memcgs: MemcgTable<C>,
-    /// Each CPU's private state (pagevec, stock, frame cache, statistics deltas; `percpu.rs`).
-    pub(crate) cpus: Box<[CachePadded<SpinLock<CpuState<C>>>]>,
+    /// Each CPU's private state (pagevec, stock, frame cache, statistics deltas; `percpu.rs`),
+    /// by CPU index, while the write side is held; empty otherwise: each CPU's state then sits
+    /// in that CPU's shard of the world lock (`sharded_lock.rs`), where the fast path reaches it.
+    /// Boxed because the boxes move: each write-side hold moves every CPU's box out of its
+    /// shard and back, a pointer each instead of the state's kilobyte.
+    #[allow(clippy::vec_box)]
+    pub(crate) cpus: Vec<Box<CachePadded<CpuState<C>>>>,
+    /// The machine-wide conditions of the fault fast path, refreshed by every write-side hold
+    /// as it unlocks ([`World::refresh_fast_path`]), so a fast call tests one word: no event
+    /// hook wants page events, no charge move is in progress, and the charge loop is 2.6.34+.
+    pub(crate) fast_path_allowed: bool,
     /// Every `mm_struct`, by the index tasks hold in `Task::mm`.
     pub(crate) mms: Slab<CachePadded<SpinLock<Mm>>>,
     /// Every task the machine knows (`task_struct`'s memory side).
@@ -245,8 +270,9 @@ pub(crate) struct HostLink {
 /// Generic over the counter backend `C` (`SpinResCounter` for SEED, `PageCounter` for 3.19+) and
 /// the tracer `T` (`NoTrace` compiles tracing away).
 pub struct MemoryMachine<C: MemCounter, T: Tracer> {
-    /// Read side: the fault fast path (one shard per host thread, so two CPUs faulting share
-    /// no lock word); write side: every other operation (see the module docs).
+    /// One shard per CPU, holding the world and that CPU's state: the fault fast path takes its
+    /// CPU's shard (two CPUs faulting share no lock word); every other operation takes every
+    /// shard (see the module docs).
     pub(crate) world: ShardedLock<World<C>>,
     pub(crate) tracer: Arc<T>,
 }
@@ -283,9 +309,10 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
             nr_swap < u32::MAX as usize,
             "swap too large for u32 slot numbers"
         );
-        // As a kernel brings up at most `NR_CPUS` CPUs: a page record names its pagevec's CPU
-        // in 12 bits (`page::MAX_CPUS`).
-        let nr_cpus = cfg.nr_cpus.clamp(1, crate::page::MAX_CPUS);
+        // One world-lock shard per CPU, at most `MAX_SHARDS` (the Kernel's online mask has 64
+        // bits; a page record names its pagevec's CPU in 12 bits, `page::MAX_CPUS`, more than
+        // that); a CPU number beyond is folded modulo, as it always was.
+        let nr_cpus = cfg.nr_cpus.clamp(1, MAX_SHARDS.min(crate::page::MAX_CPUS));
         let stock_batch = Pages(profile.stock_pages.max(1));
         let mut w = World {
             profile,
@@ -302,8 +329,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 next_gen: 1,
             },
             cpus: (0..nr_cpus)
-                .map(|_| CachePadded::new(SpinLock::new(CpuState::new(stock_batch))))
+                .map(|_| Box::new(CachePadded::new(CpuState::new(stock_batch))))
                 .collect(),
+            fast_path_allowed: false,
             mms: Slab::new(),
             tasks: TaskTable::default(),
             page_cache: PageCache {
@@ -349,6 +377,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         };
         let root = w.alloc_memcg(None).expect("root memcg");
         debug_assert_eq!(root, MemcgId::ROOT);
+        w.refresh_fast_path();
         Arc::new(MemoryMachine {
             world: ShardedLock::new(w),
             tracer,
@@ -509,7 +538,30 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
 // ---- the world's internals shared by the other modules ----
 
+/// The world's shards are its CPUs: each holds the world's `Arc` and that CPU's state.
+impl<C: MemCounter> Sharded for World<C> {
+    type Local = Box<CachePadded<CpuState<C>>>;
+
+    fn locals(&mut self) -> &mut Vec<Self::Local> {
+        &mut self.cpus
+    }
+
+    /// Every change a slow path made to the fast path's conditions is published here.
+    #[inline]
+    fn unlocking(&mut self) {
+        self.refresh_fast_path();
+    }
+}
+
 impl<C: MemCounter> World<C> {
+    /// Recompute [`World::fast_path_allowed`] from the conditions it folds.
+    #[inline]
+    pub(crate) fn refresh_fast_path(&mut self) {
+        self.fast_path_allowed = !self.host.page_events
+            && self.mc.is_none()
+            && self.profile.charge_algo != ChargeAlgo::V2_6_25;
+    }
+
     /// Ask the hook whether it needs page events now (after a registration changed).
     pub(crate) fn rearm_page_events(&mut self) {
         self.host.page_events = self

@@ -541,7 +541,7 @@ impl<C: MemCounter> World<C> {
         // Drop any stock still caching this memcg.
         let counters = Arc::clone(&self.mc(s).counters);
         for cpu in self.cpus.iter_mut() {
-            let st = &mut cpu.get_mut().stock;
+            let st = &mut cpu.stock;
             cgsim_counters::ChargeStock::drain_if(st, &mut |m: &MemCounters<C>| {
                 std::ptr::eq(m, &*counters)
             });

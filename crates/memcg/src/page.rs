@@ -619,7 +619,7 @@ mod tests {
 #[cfg(all(test, cgsim_loom))]
 mod loom_models {
     use super::*;
-    use crate::sharded_lock::ShardedLock;
+    use crate::sharded_lock::{Sharded, ShardedLock};
     use loom::sync::atomic::AtomicBool;
     use loom::sync::atomic::Ordering::{Acquire, Relaxed as R, Release};
     use loom::sync::{Arc, Mutex};
@@ -700,31 +700,48 @@ mod loom_models {
     }
 
     /// The world lock's read side against its write side: a fast-path fault changes a frame
-    /// under the read side (and its CPU lock) while a slow path reads every frame under the
-    /// write side. The writer sees the frame before or after the fault, never a record mixing
+    /// under its CPU's shard (the read side and the CPU at once) while a slow path reads every
+    /// frame under the write side. The writer sees the frame before or after the fault, never a record mixing
     /// the two (the three words are stored separately). Protects: the world's `ShardedLock`
-    /// (the real one, `sharded_lock.rs`, over loom's locks: the faulting thread reads through
-    /// its own shard, the writer takes both) and its release/acquire between a reader's unlock
-    /// and the writer's lock.
+    /// (the real one, `sharded_lock.rs`, over loom's locks: the faulting thread holds its CPU's
+    /// shard, the writer takes both) and its release/acquire between a reader's unlock and the
+    /// writer's lock.
     #[test]
     fn loom_read_side_changes_are_whole_for_the_write_side() {
         loom::model(|| {
-            let world = Arc::new(ShardedLock::new(PageFrame::new(Page::FREE)));
-            let cpu_lock = Arc::new(Mutex::new(()));
-            let (w2, c2) = (Arc::clone(&world), Arc::clone(&cpu_lock));
+            let world = Arc::new(ShardedLock::new(OneFrame {
+                frame: PageFrame::new(Page::FREE),
+                cpus: vec![Box::new(()), Box::new(())],
+            }));
+            let w2 = Arc::clone(&world);
             let fast = thread::spawn(move || {
-                let frame = w2.read();
-                let _cpu = c2.lock().unwrap();
-                frame.store(anon(7, 42));
+                // CPU 0's shard: the world's read side and the CPU at once.
+                let mut g = w2.read_cpu(0);
+                let (w, _cpu, _) = g.split();
+                w.frame.store(anon(7, 42));
             });
-            let seen = world.write().load();
+            let seen = world.write().frame.load();
             assert!(
                 seen == Page::FREE || seen == anon(7, 42),
                 "torn page record: {seen:?}"
             );
             fast.join().unwrap();
-            assert_eq!(world.write().load(), anon(7, 42));
+            assert_eq!(world.write().frame.load(), anon(7, 42));
         });
+    }
+
+    /// The world in small for the lock's model: one frame, and an (empty) part per CPU.
+    struct OneFrame {
+        frame: PageFrame,
+        cpus: Vec<Box<()>>,
+    }
+
+    impl Sharded for OneFrame {
+        type Local = Box<()>;
+
+        fn locals(&mut self) -> &mut Vec<Box<()>> {
+            &mut self.cpus
+        }
     }
 
     /// The two-pass zap's first pass clears a page-table entry under the mm lock and remembers

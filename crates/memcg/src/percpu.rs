@@ -17,9 +17,10 @@ use cgsim_ktypes::{CpuId, Pages};
 use crossbeam_utils::CachePadded;
 use std::sync::Arc;
 
-/// A spinning lock for the per-mm and per-CPU state the fast path takes on every call: one
-/// locked instruction to take and a plain store to release (as `spin_lock` in the kernel), where
-/// a parking mutex needs a second locked instruction to release. A waiter yields its host
+/// A spinning lock for the per-mm state the fast path takes on every call (the world lock's
+/// per-CPU shards are the same kind of lock, `sharded_lock.rs`): one locked instruction to take
+/// and a plain store to release (as `spin_lock` in the kernel), where a parking mutex needs a
+/// second locked instruction to release. A waiter yields its host
 /// thread between attempts: unlike the kernel's, the holder may be preempted.
 pub(crate) type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 
@@ -28,12 +29,14 @@ pub(crate) type SpinLock<T> = spin::mutex::SpinMutex<T, spin::relax::Yield>;
 ///
 /// **Kernel:** `lru_add_pvecs`, `memcg_stock`, the zone's per-CPU page lists (`pcp`), and
 /// `mem_cgroup_stat_cpu` (2.6.34: per-CPU statistics summed when read).
-/// **Locking:** the fault fast path holds its CPU's lock for a whole call, as the kernel runs
-/// with preemption off; slow paths hold the world's write side and reach every CPU's state
-/// through `get_mut`. Statistics deltas and cached frames are folded back into the world each
+/// **Locking:** each CPU's state sits in that CPU's shard of the world lock
+/// (`sharded_lock.rs`); the fault fast path holds the shard for a whole call, as the kernel runs
+/// with preemption off. Slow paths hold the world's write side, which has moved every CPU's
+/// state into `World::cpus`. Statistics deltas and cached frames are folded back into the world each
 /// time the write side is taken, so slow paths read exact statistics and one free list.
 ///
-/// The pagevec and the frame cache are arrays inside the (cache-padded) state and the deltas
+/// The pagevec and the frame cache are arrays inside the state (boxed and cache-padded, so
+/// the write side moves a pointer per CPU) and the deltas
 /// are cache-padded: two CPUs' hot data never share a cache line.
 pub(crate) struct CpuState<C: MemCounter> {
     pub(crate) pagevec: Pagevec,
@@ -123,7 +126,7 @@ impl<C: MemCounter> World<C> {
     /// Fold every CPU's statistics deltas and cached free frames back into the world.
     pub(crate) fn fold_cpus(&mut self) {
         for cpu in self.cpus.iter_mut() {
-            let cs = cpu.get_mut();
+            let cs = &mut ***cpu;
             cs.pagevec_checked = false;
             for s in cs.stat_dirty.drain(..) {
                 let d = std::mem::take(&mut *cs.stat[s.index()]);
@@ -145,9 +148,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// CPU `cpu`'s charge stock (`memcg_stock_pcp`): the memcg it caches and the pre-charged
     /// pages left, `None` when empty (always with `memcg.stock_pages = 0`).
     pub fn cpu_stock(&self, cpu: CpuId) -> Option<(MemcgId, Pages)> {
-        let mut w = self.lock();
+        let w = self.lock();
         let c = cpu.index() % w.cpus.len();
-        let st = &w.cpus[c].get_mut().stock;
+        let st = &w.cpus[c].stock;
         let cached = Arc::clone(st.cached()?);
         let nr = st.nr_pages();
         w.memcgs
@@ -161,10 +164,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// Pages faulted in and pages zapped on the fault fast path since boot, summed over the
     /// CPUs (the rest went through the slow path; see `fastpath.rs` for when).
     pub fn fast_path_pages(&self) -> (u64, u64) {
-        let mut w = self.lock();
-        w.cpus.iter_mut().fold((0, 0), |(f, z), c| {
-            let c = c.get_mut();
-            (f + c.fast_faults, z + c.fast_zaps)
-        })
+        let w = self.lock();
+        w.cpus
+            .iter()
+            .fold((0, 0), |(f, z), c| (f + c.fast_faults, z + c.fast_zaps))
     }
 }

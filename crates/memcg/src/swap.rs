@@ -137,7 +137,7 @@ impl<C: MemCounter> World<C> {
     /// LRU lists in one batch (`____pagevec_lru_add`).
     pub(crate) fn lru_cache_add(&mut self, cpu: CpuId, pfn: Pfn) {
         let c = cpu.index() % self.cpus.len();
-        let pv = &mut self.cpus[c].get_mut().pagevec;
+        let pv = &mut self.cpus[c].pagevec;
         let slot = pv.push(&self.zone.pages, pfn);
         let full = pv.is_full();
         self.zone.pages[pfn.index()].set(PG_PAGEVEC);
@@ -148,7 +148,7 @@ impl<C: MemCounter> World<C> {
     }
 
     fn pagevec_lru_add(&mut self, c: usize) {
-        let pv = self.cpus[c].get_mut().pagevec.take();
+        let pv = self.cpus[c].pagevec.take();
         for &pfn in pv.iter() {
             self.zone.pages[pfn.index()].clear(PG_PAGEVEC);
             self.lru_add(pfn);
@@ -200,7 +200,7 @@ impl<C: MemCounter> World<C> {
             page::list_del(&self.zone.pages, lru, l, pfn);
             self.zone.pages[pfn.index()].clear(PG_LRU);
         } else if pg.has(PG_PAGEVEC) {
-            let pv = &mut self.cpus[pg.pagevec_cpu()].get_mut().pagevec;
+            let pv = &mut self.cpus[pg.pagevec_cpu()].pagevec;
             pv.remove(pg.pagevec_slot(), pfn);
             self.zone.pages[pfn.index()].clear(PG_PAGEVEC);
         }
@@ -229,9 +229,9 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// Pages waiting in CPU `cpu`'s LRU-add pagevec (`lru_add_pvecs`), not yet on an LRU list.
     pub fn cpu_pagevec_len(&self, cpu: CpuId) -> usize {
-        let mut w = self.lock();
+        let w = self.lock();
         let c = cpu.index() % w.cpus.len();
-        w.cpus[c].get_mut().pagevec.len()
+        w.cpus[c].pagevec.len()
     }
 }
 

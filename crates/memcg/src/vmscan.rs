@@ -513,8 +513,7 @@ impl<C: MemCounter> World<C> {
             .map(|s| std::sync::Arc::clone(&self.mc(s).counters))
             .collect();
         for cpu in self.cpus.iter_mut() {
-            cpu.get_mut()
-                .stock
+            cpu.stock
                 .drain_if(&mut |m| members.iter().any(|x| std::ptr::eq(&**x, m)));
         }
     }

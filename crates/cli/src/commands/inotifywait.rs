@@ -126,7 +126,9 @@ Exit status:
 \t2  -  The --timeout option was given and no events occurred
 \t      in the specified interval of time.
 
-", events_help!());
+",
+    events_help!()
+);
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(

@@ -78,7 +78,9 @@ Exit status:
 \t0  -  Exited normally.
 \t1  -  Some error occurred.
 
-", super::inotifywait::events_help!());
+",
+    super::inotifywait::events_help!()
+);
 
 pub(crate) fn register(r: &mut Registry) {
     r.add(
