@@ -174,6 +174,10 @@ pub struct Shell {
     jobs: Vec<Option<(Pid, u64)>>,
     /// `exec` without a command: the redirections of this command stay.
     exec_keep_redirects: bool,
+    /// The process whose shell code `exec` just replaced by a program (not the top-level
+    /// shell, which waits for it as init would): whoever runs that code must leave the
+    /// process to the program instead of exiting it (dash's `shellexec` never returns).
+    pub(crate) execed: Option<Pid>,
     /// Signals the kernel delivered to processes running shell code with a trap set, shared
     /// with their [`builtins::TrapHandler`]s; the actions run after the current command.
     pub(crate) trap_table: Arc<std::sync::Mutex<builtins::TrapTable>>,
@@ -285,6 +289,7 @@ impl Shell {
             exit_trap_at_eof: true,
             jobs: Vec::new(),
             exec_keep_redirects: false,
+            execed: None,
             trap_table: Arc::default(),
             budget: None,
             interrupt: None,
@@ -1055,6 +1060,10 @@ impl Shell {
         let outcome = super::grow(|| f(self, child));
         drop(guard);
         let outcome = match (outcome, self.exit) {
+            _ if self.execed == Some(child) => {
+                self.execed = None;
+                Exec::Spawned
+            }
             (Exec::Status(_), Some(code)) => Exec::Status(code),
             (o, _) => o,
         };
@@ -1765,6 +1774,11 @@ impl Shell {
                 }
                 Kind::External(f) => {
                     let st = f(self, pid, &argv);
+                    // `sh -c '... exec PROG'`: the shell code's process is now PROG.
+                    if self.execed == Some(pid) {
+                        self.execed = None;
+                        return Exec::Spawned;
+                    }
                     self.no_oom_sleep(pid);
                     if let Some(program) = self.exec_program.take() {
                         let _ = self.k.set_environ(pid, self.environ());

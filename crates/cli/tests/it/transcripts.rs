@@ -249,3 +249,4 @@ script!(cpuacct_files);
 script!(wait_signaled);
 script!(timeout_shell_code);
 script!(bg_pipeline_pid);
+script!(exec_in_child);

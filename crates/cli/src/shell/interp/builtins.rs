@@ -386,8 +386,14 @@ pub(crate) fn exec(sh: &mut Shell, argv: &[String]) -> i32 {
     let st = match sh.exec_in(pid, args) {
         Exec::Status(st) => st,
         Exec::Spawned => {
-            // The shell process is now the program: wait for it as init would.
-            sh.collect();
+            if sh.k.getppid(pid).is_ok_and(|p| p == Pid(1)) && !sh.threaded {
+                // The top-level shell is now the program: wait for it as init would.
+                sh.collect();
+            } else {
+                // A child's shell code: the program goes on as the process, and the code
+                // that ran this shell leaves it running (`Shell::execed`).
+                sh.execed = Some(pid);
+            }
             0
         }
     };

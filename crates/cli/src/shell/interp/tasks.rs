@@ -168,6 +168,7 @@ impl Shell {
             exit_trap_at_eof: false,
             jobs: Vec::new(),
             exec_keep_redirects: false,
+            execed: None,
             trap_table: Arc::clone(&self.trap_table),
             budget: self.budget.clone(),
             views: Default::default(),
@@ -214,6 +215,8 @@ impl Shell {
             let _gone = gone;
             let outcome = super::super::grow(|| body(&mut sh, child));
             let outcome = match (outcome, sh.exit) {
+                // The task's code `exec`ed a program, which now runs as the process.
+                _ if sh.execed == Some(child) => Exec::Spawned,
                 (Exec::Status(_), Some(code)) => Exec::Status(code),
                 (o, _) => o,
             };
