@@ -7,17 +7,6 @@ use super::*;
 use cgsim_cgroupfs::BootParams;
 use cgsim_cgroupfs::inotify::*;
 
-fn boot_6_6() -> Arc<Kernel> {
-    let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
-    for d in ["/sys", "/sys/fs", "/sys/fs/cgroup", "/tmp"] {
-        let _ = k.mkdir(INIT, d, 0o755);
-    }
-    k.mount(INIT, "none", "/sys/fs/cgroup", "cgroup2", false, None)
-        .unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/cgroup.subtree_control", "+memory").unwrap();
-    k
-}
-
 /// Every queued event as (wd, mask, name).
 fn events(k: &Kernel, fd: Fd) -> Vec<(i32, u32, String)> {
     let mut buf = [0u8; 8192];
@@ -37,7 +26,7 @@ fn ev(wd: i32, mask: u32, name: &str) -> (i32, u32, String) {
 
 #[test]
 fn file_lifecycle_in_a_watched_tmpfs_directory() {
-    let k = boot_6_6();
+    let k = boot_cgroup2();
     k.mkdir(INIT, "/tmp/d", 0o755).unwrap();
     let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
     let d = k
@@ -149,7 +138,7 @@ fn file_lifecycle_in_a_watched_tmpfs_directory() {
 
 #[test]
 fn cgroup_directory_events_on_6_6() {
-    let k = boot_6_6();
+    let k = boot_cgroup2();
     let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
     let root = k
         .inotify_add_watch(
@@ -206,7 +195,7 @@ fn cgroup_directory_events_on_6_6() {
 
 #[test]
 fn proc_files_report_vfs_events() {
-    let k = boot_6_6();
+    let k = boot_cgroup2();
     let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
     let wd = k
         .inotify_add_watch(INIT, fd, "/proc/meminfo", IN_ALL_EVENTS)
@@ -224,7 +213,7 @@ fn proc_files_report_vfs_events() {
 
 #[test]
 fn watch_flags() {
-    let k = boot_6_6();
+    let k = boot_cgroup2();
     k.mkdir(INIT, "/tmp/d", 0o755).unwrap();
     echo(&k, INIT, "/tmp/d/f", "x").unwrap();
     let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
@@ -278,7 +267,7 @@ fn watch_flags() {
 
 #[test]
 fn instances_limit() {
-    let k = boot_6_6();
+    let k = boot_cgroup2();
     // max_user_instances: 128 per user, EMFILE past it; closing one makes room. (The queue
     // overflow is tested on `InotifyFile` in `inotify.rs`: 16384 events through the VFS take
     // minutes in a debug build.)
@@ -293,7 +282,7 @@ fn instances_limit() {
 
 #[test]
 fn unmount_ends_the_watches_of_its_file_system() {
-    let k = boot_6_6();
+    let k = boot_cgroup2();
     k.mkdir(INIT, "/mnt", 0o755).unwrap();
     k.mount(INIT, "tmpfs", "/mnt", "tmpfs", false, None)
         .unwrap();

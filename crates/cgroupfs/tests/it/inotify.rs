@@ -12,18 +12,6 @@ use cgsim_cgroupfs::inotify::{
 use cgsim_cgroupfs::psi::{POLLIN, POLLRDNORM};
 use cgsim_cgroupfs::{BootParams, MmapFlags};
 
-fn boot_6_6() -> Arc<Kernel> {
-    let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
-    for d in ["/sys", "/sys/fs", "/sys/fs/cgroup"] {
-        let _ = k.mkdir(INIT, d, 0o755);
-    }
-    k.mount(INIT, "none", "/sys/fs/cgroup", "cgroup2", false, None)
-        .unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/cgroup.subtree_control", "+memory").unwrap();
-    k.mkdir(INIT, "/sys/fs/cgroup/A", 0o755).unwrap();
-    k
-}
-
 /// Read every queued event (non-blocking fd): an empty list for EAGAIN.
 fn events(k: &Kernel, fd: Fd) -> Vec<(i32, u32)> {
     let mut buf = [0u8; 4096];

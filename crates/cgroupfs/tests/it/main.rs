@@ -57,6 +57,26 @@ pub fn boot_3_10() -> Arc<Kernel> {
     })
 }
 
+/// Linux 6.6 with `cgroup2` mounted at `/sys/fs/cgroup` and the memory controller enabled for
+/// the root's children (`/tmp` exists too).
+pub fn boot_cgroup2() -> Arc<Kernel> {
+    let k = Kernel::boot(cgsim_cgroupfs::BootParams::kernel("6.6").expect("a preset"));
+    for d in ["/sys", "/sys/fs", "/sys/fs/cgroup", "/tmp"] {
+        let _ = k.mkdir(INIT, d, 0o755);
+    }
+    k.mount(INIT, "none", "/sys/fs/cgroup", "cgroup2", false, None)
+        .unwrap();
+    echo(&k, INIT, "/sys/fs/cgroup/cgroup.subtree_control", "+memory").unwrap();
+    k
+}
+
+/// [`boot_cgroup2`] with a child cgroup `/sys/fs/cgroup/A`.
+pub fn boot_6_6() -> Arc<Kernel> {
+    let k = boot_cgroup2();
+    k.mkdir(INIT, "/sys/fs/cgroup/A", 0o755).unwrap();
+    k
+}
+
 /// `cat path` as `pid` ([`Kernel::read_file`]).
 pub fn cat(k: &Kernel, pid: Pid, path: &str) -> SysResult<String> {
     Ok(String::from_utf8(k.read_file(pid, path)?).expect("utf8"))

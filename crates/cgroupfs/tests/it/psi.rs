@@ -6,20 +6,8 @@
 
 use super::*;
 use cgsim_cgroup::psi::PsiRes;
+use cgsim_cgroupfs::MmapFlags;
 use cgsim_cgroupfs::psi::{DEFAULT_POLLMASK, POLLERR, POLLIN, POLLPRI};
-use cgsim_cgroupfs::{BootParams, MmapFlags};
-
-fn boot_6_6() -> Arc<Kernel> {
-    let k = Kernel::boot(BootParams::kernel("6.6").expect("a preset"));
-    for d in ["/sys", "/sys/fs", "/sys/fs/cgroup"] {
-        let _ = k.mkdir(INIT, d, 0o755);
-    }
-    k.mount(INIT, "none", "/sys/fs/cgroup", "cgroup2", false, None)
-        .unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/cgroup.subtree_control", "+memory").unwrap();
-    k.mkdir(INIT, "/sys/fs/cgroup/A", 0o755).unwrap();
-    k
-}
 
 #[test]
 fn events_files_poll_modified_until_read() {

@@ -32,7 +32,7 @@
 //! event is left running in the background. Events are those the simulated kernel queues
 //! (`cgsim_cgroupfs::fsnotify`, `cgsim_cgroupfs::inotify`).
 
-use super::libcgroup::getopt::{Got, HasArg, LongOpt, getopt_long};
+use super::libcgroup::getopt::{Got, LongOpt, getopt_long};
 use super::{Kind, Registry, Spawn};
 use cgsim_cgroupfs::inotify::{
     IN_ALL_EVENTS, IN_CREATE, IN_DONT_FOLLOW, IN_ISDIR, IN_MOVED_FROM, IN_MOVED_TO, InotifyEvent,
@@ -287,14 +287,7 @@ fn parse(argv: &[String]) -> Result<Result<Opts, String>, (String, i32)> {
         ("include", true, 'j'),
         ("includei", true, 'k'),
     ];
-    let longs: Vec<LongOpt> = LONG
-        .iter()
-        .map(|&(name, arg, v)| LongOpt {
-            name,
-            has_arg: if arg { HasArg::Required } else { HasArg::No },
-            val: v as i32,
-        })
-        .collect();
+    let longs = LongOpt::table(LONG);
     let (got, operands) = getopt_long(argv, "mrhcdsPqt:fo:e:IFS", &longs);
     let mut o = Opts {
         events: 0,

@@ -23,7 +23,7 @@
 //! after the event it is handling, so a burst can be cut short).
 
 use super::inotifywait::{Watches, parse_events, parse_timeout};
-use super::libcgroup::getopt::{Got, HasArg, LongOpt, getopt_long};
+use super::libcgroup::getopt::{Got, LongOpt, getopt_long};
 use super::{Kind, Registry, Spawn};
 use cgsim_cgroupfs::inotify::{
     IN_ACCESS, IN_ALL_EVENTS, IN_ATTRIB, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_CREATE, IN_DELETE,
@@ -145,14 +145,7 @@ fn parse(argv: &[String]) -> Result<Option<Opts>, String> {
         ("include", true, 'j'),
         ("includei", true, 'k'),
     ];
-    let longs: Vec<LongOpt> = LONG
-        .iter()
-        .map(|&(name, arg, v)| LongOpt {
-            name,
-            has_arg: if arg { HasArg::Required } else { HasArg::No },
-            val: v as i32,
-        })
-        .collect();
+    let longs = LongOpt::table(LONG);
     let (got, operands) = getopt_long(argv, "hrPa:d:zve:t:IFS", &longs);
     let mut o = Opts {
         events: 0,

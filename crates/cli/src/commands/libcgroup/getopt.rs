@@ -22,6 +22,20 @@ pub struct LongOpt {
     pub val: i32,
 }
 
+impl LongOpt {
+    /// A `struct option` table from `(name, takes an argument, short letter)` rows, for tools
+    /// whose long options each stand for a short one.
+    pub fn table(rows: &[(&'static str, bool, char)]) -> Vec<LongOpt> {
+        rows.iter()
+            .map(|&(name, arg, v)| LongOpt {
+                name,
+                has_arg: if arg { HasArg::Required } else { HasArg::No },
+                val: v as i32,
+            })
+            .collect()
+    }
+}
+
 /// What one call of getopt returned.
 pub enum Got {
     /// An option (its short letter or long-option value), its argument, and `argv[optind]`
