@@ -448,7 +448,28 @@ impl<T: Tracer> CgroupCore<T> {
                 self.css_release_or_defer(st, cgrp, i, css, true);
             }
         } else {
-            self.destroy_csses(st, cgrp, &list);
+            // 3.19+ on a v1 hierarchy: a css its subsystem still holds after `css_offline` (a
+            // memcg whose charges stay with it, `memcg.offline`) goes on to `css_released` and
+            // `css_free` only once unreferenced, as on 6.6 (`css_killed_ref_fn`,
+            // `css_release_work_fn`, `kernel/cgroup.c` v3.19.8); the others are freed now.
+            // Older presets never pin one, so they keep the immediate `destroy`.
+            let pinned: Vec<usize> = list
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    st.cgroups.get(cgrp.0).expect("live").subsys[i]
+                        .as_ref()
+                        .is_some_and(|css| self.subsys[i].css_pinned(css))
+                })
+                .collect();
+            let now: Vec<usize> = list.iter().copied().filter(|i| !pinned.contains(i)).collect();
+            self.destroy_csses(st, cgrp, &now);
+            for &i in &pinned {
+                let css = st.cgroups.get_mut(cgrp.0).expect("live").subsys[i]
+                    .take()
+                    .expect("pinned css");
+                self.css_release_or_defer(st, cgrp, i, css, true);
+            }
         }
         let dead_path = if self.on_dfl_root(root) {
             Self::path_of(st, cgrp).ok()

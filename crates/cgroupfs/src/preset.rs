@@ -19,7 +19,9 @@ use cgsim_cgroup::profile::{
 use cgsim_eventfd::EventfdProfile;
 use cgsim_ktypes::{Errno, Tracer};
 use cgsim_memcg::MemcgProfile;
-use cgsim_memcg::profile::{Badness, ChargeAlgo, OomModel, OomReport, RootBonus, ThresholdCheck};
+use cgsim_memcg::profile::{
+    Badness, ChargeAlgo, OfflineCharges, OomModel, OomReport, RootBonus, ThresholdCheck,
+};
 
 /// A kernel version cgsim can boot as (`--kernel VERSION`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -264,6 +266,9 @@ impl KernelVersion {
                 oom_model: OomModel::OomControlFaultEnd,
                 oom_control_hier_restriction: false,
                 swappiness_hier_restriction: false,
+                // `mem_cgroup_css_offline` (v3.19.8) reparents nothing: a removed memcg stays
+                // dying while pages or swap entries are charged to it.
+                offline: OfflineCharges::Keep3_19,
                 ..v3(self.release())
             },
             KernelVersion::V4_19 => MemcgProfile {
@@ -274,6 +279,7 @@ impl KernelVersion {
                 // 4.13+.
                 oom_kill_line: true,
                 oom_report: OomReport::V4_19,
+                offline: OfflineCharges::Keep4_19,
                 ..v3(self.release())
             },
             // The v6.6 memory controller: the 4.x charge loop and OOM path, a charge batch of

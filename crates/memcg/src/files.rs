@@ -641,6 +641,9 @@ impl<C: MemCounter> World<C> {
         s: MemcgSlot,
     ) -> Result<(), Errno> {
         let _f = trace::func(t, cpu, "mem_cgroup_force_empty");
+        if self.profile.offline.keeps() {
+            return self.mem_cgroup_force_empty_reclaim(t, cpu, s);
+        }
         let m = self.mc(s);
         if m.nr_tasks > 0 || !m.children.is_empty() {
             return Err(Errno::EBUSY);
@@ -661,6 +664,36 @@ impl<C: MemCounter> World<C> {
             }
         }
         self.force_empty_move_account(t, cpu, s);
+        Ok(())
+    }
+
+    /// 3.19+'s `mem_cgroup_force_empty` (`mm/memcontrol.c` v3.19.8, v4.19): reclaim only. No
+    /// EBUSY for tasks or children and nothing moved to the parent (a removed memcg keeps what
+    /// is left, `memcg.offline`); the loop runs while the memory counter is not zero and stops
+    /// after 5 passes that reclaim nothing. 4.19 drains the memcg's per-CPU stocks first; 3.19
+    /// does not, so the pages a stock holds stay charged. EINVAL for the root
+    /// (`mem_cgroup_force_empty_write`).
+    /// **Differences:** the kernel's `congestion_wait(BLK_RW_ASYNC, HZ/10)` after an
+    /// unproductive pass does not sleep on the simulated clock.
+    fn mem_cgroup_force_empty_reclaim<T: Tracer>(
+        &mut self,
+        t: &T,
+        cpu: CpuId,
+        s: MemcgSlot,
+    ) -> Result<(), Errno> {
+        if self.mc(s).parent.is_none() {
+            return Err(Errno::EINVAL);
+        }
+        if self.profile.offline != crate::profile::OfflineCharges::Keep3_19 {
+            self.drain_all_stock(s);
+        }
+        let mut nr_retries = MEM_CGROUP_RECLAIM_RETRIES;
+        while nr_retries > 0 && self.mc(s).counters.res.usage().0 > 0 {
+            let sw = self.get_swappiness(s);
+            if self.try_to_free_mem_cgroup_pages(t, cpu, s, false, sw) == 0 {
+                nr_retries -= 1;
+            }
+        }
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! **Kernel:** `mm/memcontrol.c` `struct mem_cgroup`, `struct mem_cgroup_stat`,
 //! `mem_cgroup_create`, `mem_cgroup_destroy`, 2.6.34 with the 2.6.35 OOM fields (`mm/memcontrol.c` `struct mem_cgroup`);
-//! with `memcg.offline = keep_3_19` (the 6.6 preset), `mem_cgroup_css_offline`, which keeps the
+//! with `memcg.offline = keep_*` (3.19, 4.19, 6.6), `mem_cgroup_css_offline`, which keeps the
 //! charges on the offline memcg until they are gone, and the lazy pin check the core asks
 //! ([`MemoryMachine::memcg_pinned`]) in place of a css reference per charged folio (v6.6).
 //!
@@ -167,7 +167,7 @@ pub struct MemCgroup<C> {
     pub(crate) vm_events: crate::vm_events::VmEvents,
     /// The embedded css (a `cgsim_cgroup::CssRef` once the subsystem is registered).
     pub css: Option<Arc<dyn Any + Send + Sync>>,
-    /// `css_offline` ran and the memcg kept its charges (`memcg.offline = keep_3_19`): it is
+    /// `css_offline` ran and the memcg kept its charges (`memcg.offline = keep_*`): it is
     /// dying, no longer `css_tryget_online`-able, and freed once nothing is charged to it.
     pub(crate) offline: bool,
 }
@@ -278,7 +278,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if m.parent.is_none() {
             return Err(Errno::EINVAL);
         }
-        if w.profile.offline == crate::profile::OfflineCharges::Keep3_19 {
+        if w.profile.offline.keeps() {
             w.mem_cgroup_css_offline(s);
             return Ok(());
         }
@@ -430,7 +430,11 @@ impl<C: MemCounter> World<C> {
             c.set_min(Pages(0));
             c.set_low(Pages(0));
         }
-        self.drain_all_stock(s);
+        // 3.19 and 4.19 leave the stock as it is: the pages it holds stay charged (and hold
+        // the css) until the CPU's stock is drained for another memcg.
+        if self.profile.offline == crate::profile::OfflineCharges::Keep6_6 {
+            self.drain_all_stock(s);
+        }
         self.mc_mut(s).offline = true;
     }
 

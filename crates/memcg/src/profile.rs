@@ -108,13 +108,31 @@ pub enum OfflineCharges {
     /// with the cgroup.
     #[default]
     Reparent,
-    /// 3.19+ (`mm: memcontrol: continue cache reclaim from offlined groups`, commit b2052564e66d,
-    /// v3.19-rc1): the charges stay where they are, each charged folio holding a css reference
-    /// and each swap entry the memcg id (`charge_memcg`'s `css_get`, `uncharge_batch`'s
-    /// `css_put_many`, `mem_cgroup_id_get_many`, `mm/memcontrol.c` v6.6), so the removed
-    /// memcg stays dying until its last page and swap entry are gone. Only the 6.6 core
-    /// (`core.cgroup2`) keeps a css dying; see `docs/memcg-v2.md`.
+    /// 3.19 (`mm: memcontrol: continue cache reclaim from offlined groups`, commit b2052564e66d,
+    /// v3.19-rc1): the charges stay where they are, each charged page holding a css reference
+    /// (`try_charge`'s `css_get_many`, `uncharge_batch`'s `css_put_many`) and each swap entry
+    /// the memcg id, so the removed memcg stays dying until its last page and swap entry are
+    /// gone, its pages in its ancestors' usage and reclaimed by their reclaim. 3.19's
+    /// `mem_cgroup_css_offline` only drops the event registrations and vmpressure listeners
+    /// (it does not drain the per-CPU stock: the pages the stock holds keep the css too), and
+    /// `memory.force_empty` only reclaims: no EBUSY for tasks or children, no stock drain,
+    /// nothing moved to the parent (`mm/memcontrol.c` `mem_cgroup_css_offline`,
+    /// `mem_cgroup_force_empty`, v3.19.8).
     Keep3_19,
+    /// 4.19: as 3.19, and `memory.force_empty` drains the memcg's per-CPU stocks before it
+    /// reclaims (`drain_all_stock` in `mem_cgroup_force_empty`, v4.19); `css_offline` still
+    /// drains nothing.
+    Keep4_19,
+    /// 6.6: as 4.19, and `mem_cgroup_css_offline` also drains the per-CPU stocks
+    /// (`drain_all_stock`, `mm/memcontrol.c` v6.6); see `docs/memcg-v2.md`.
+    Keep6_6,
+}
+
+impl OfflineCharges {
+    /// Whether a removed memcg keeps its charges (3.19+) instead of moving them to its parent.
+    pub fn keeps(self) -> bool {
+        self != OfflineCharges::Reparent
+    }
 }
 
 /// `thresholds.check`: when `memcg_check_events` runs the threshold check.
@@ -315,6 +333,8 @@ impl MemcgProfile {
                 self.offline = match value {
                     "reparent" => OfflineCharges::Reparent,
                     "keep_3_19" => OfflineCharges::Keep3_19,
+                    "keep_4_19" => OfflineCharges::Keep4_19,
+                    "keep_6_6" => OfflineCharges::Keep6_6,
                     _ => return Err(Errno::EINVAL),
                 }
             }
@@ -386,7 +406,7 @@ impl MemcgProfile {
             hierarchy_always: true,
             // `mem_cgroup_css_offline` (v6.6) moves no page: a removed memcg with charges
             // stays dying until they are gone.
-            offline: OfflineCharges::Keep3_19,
+            offline: OfflineCharges::Keep6_6,
             ..MemcgProfile::v2_6_35()
         }
     }

@@ -3,7 +3,7 @@
 //! **Kernel:** `mm/memcontrol.c` `struct cgroup_subsys mem_cgroup_subsys` (2.6.34:
 //! `create`, `pre_destroy`, `destroy`, `populate`, `can_attach`, `cancel_attach`, `attach`; no
 //! `fork`/`exit` callbacks), `kernel/cgroup.c` `cgroup_init_subsys`, v2.6.34; `mm/memcontrol.c` `mem_cgroup_create`, `mem_cgroup_pre_destroy`, `mem_cgroup_force_empty`, `mem_cgroup_destroy`, v2.6.34–v2.6.35.
-//! On the 6.6 preset `pre_destroy` is `mem_cgroup_css_offline` (no reparenting) and
+//! On the 3.19, 4.19 and 6.6 presets `pre_destroy` is `mem_cgroup_css_offline` (no reparenting) and
 //! `css_pinned` keeps the css dying while pages or swap entries are charged to it
 //! (`mm/memcontrol.c` v6.6; see `memcontrol.rs`).
 //!
@@ -156,7 +156,7 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         }
     }
 
-    /// 3.19+ (`memcg.offline = keep_3_19`): the charges of an offline memcg hold its css
+    /// 3.19+ (`memcg.offline = keep_*`): the charges of an offline memcg hold its css
     /// ([`MemoryMachine::memcg_pinned`]).
     fn css_pinned(&self, css: &CssRef) -> bool {
         css_memcg(css).is_some_and(|id| self.machine.memcg_pinned(id))

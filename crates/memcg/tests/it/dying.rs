@@ -1,4 +1,4 @@
-//! A removed memcg that keeps its charges (6.6, `memcg.offline = keep_3_19`): offline, its
+//! A removed memcg that keeps its charges (6.6, `memcg.offline = keep_6_6`): offline, its
 //! usage and statistics still in its parent's, pinned while a page or swap entry is charged to
 //! it, freed once the last one goes; and the 2.6.35 profile, which reparents at rmdir.
 //!
