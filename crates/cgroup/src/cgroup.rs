@@ -462,7 +462,11 @@ impl<T: Tracer> CgroupCore<T> {
                         .is_some_and(|css| self.subsys[i].css_pinned(css))
                 })
                 .collect();
-            let now: Vec<usize> = list.iter().copied().filter(|i| !pinned.contains(i)).collect();
+            let now: Vec<usize> = list
+                .iter()
+                .copied()
+                .filter(|i| !pinned.contains(i))
+                .collect();
             self.destroy_csses(st, cgrp, &now);
             for &i in &pinned {
                 let css = st.cgroups.get_mut(cgrp.0).expect("live").subsys[i]
@@ -476,6 +480,12 @@ impl<T: Tracer> CgroupCore<T> {
         } else {
             None
         };
+        let mut ancestors = Vec::new();
+        let mut cur = st.cgroups.get(cgrp.0).expect("live").parent;
+        while let Some(p) = cur {
+            ancestors.push(p);
+            cur = st.cgroups.get(p.0).expect("live").parent;
+        }
         st.cgroups.remove(cgrp.0);
         if self.on_dfl_root(root) {
             // Lock order: cgroup_mutex -> css_set_lock (write).
@@ -483,9 +493,11 @@ impl<T: Tracer> CgroupCore<T> {
             cs.dfl_shared.remove(&cgrp);
             // The exited tasks that died here keep the dead cgroup (6.6 `cgroup_exit` leaves
             // them on their css_set): `/proc/PID/cgroup` names it, deleted.
-            for t in cs.tasks.values_mut() {
+            // They also keep it dying (`nr_dying_descendants`) until they are released.
+            for (&pid, t) in cs.tasks.iter_mut() {
                 if t.exited && t.dying_dfl == Some(cgrp) {
                     t.dying_dfl_deleted = dead_path.clone();
+                    st.zombie_pins.insert(pid, (cgrp, ancestors.clone()));
                 }
             }
         }

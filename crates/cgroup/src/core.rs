@@ -186,6 +186,11 @@ pub(crate) struct CgroupState<T: Tracer> {
     pub(crate) dfl_visible: bool,
     /// Offline csses still referenced (6.6 preset; see `dfl.rs`).
     pub(crate) dying: Vec<crate::dfl::DyingCss>,
+    /// Removed default-hierarchy cgroups an exited, not yet released task still pins, by that
+    /// task: the cgroup and its ancestors, parent first (6.6: the task's css_set, which
+    /// `cgroup_exit` leaves it on until `cgroup_free`, holds the cgroup through its
+    /// `cgrp_cset_link`, `link_css_set`'s `cgroup_get_live`).
+    pub(crate) zombie_pins: BTreeMap<Pid, (CgroupId, Vec<CgroupId>)>,
 }
 
 /// The simulated cgroup core: every global of kernel/cgroup.c behind `cgroup_mutex`,
@@ -331,6 +336,7 @@ impl<T: Tracer> CgroupCore<T> {
             next_css_id: 1,
             dfl_visible: false,
             dying: Vec::new(),
+            zombie_pins: BTreeMap::new(),
         };
         let core = CgroupCore {
             tracer,

@@ -212,12 +212,19 @@ impl<T: Tracer> CgroupCore<T> {
         }
     }
 
-    /// `cgrp->nr_dying_descendants`: removed cgroups below `cgrp` with a css not yet freed.
+    /// `cgrp->nr_dying_descendants`: removed cgroups below `cgrp` with a css not yet freed,
+    /// or still pinned by an exited task's css_set.
     pub(crate) fn nr_dying_descendants(st: &CgroupState<T>, cgrp: CgroupId) -> usize {
         st.dying
             .iter()
             .filter(|d| d.cgroup_removed && d.ancestors.contains(&cgrp))
             .map(|d| d.cgrp)
+            .chain(
+                st.zombie_pins
+                    .values()
+                    .filter(|(_, anc)| anc.contains(&cgrp))
+                    .map(|(g, _)| *g),
+            )
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     }

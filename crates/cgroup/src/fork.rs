@@ -199,7 +199,7 @@ impl<T: Tracer> CgroupCore<T> {
     /// `release_task`: forget a reaped zombie. ESRCH if unknown; EBUSY if it has not exited.
     pub fn release_task(&self, pid: Pid) -> Result<(), Errno> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (write).
-        let _st = self.lock();
+        let mut st = self.lock();
         let mut cs = self.css_set_write();
         match cs.tasks.get(&pid) {
             None => Err(Errno::ESRCH),
@@ -209,6 +209,9 @@ impl<T: Tracer> CgroupCore<T> {
             Some(_) => {
                 let t = cs.tasks.remove(&pid).expect("checked");
                 cs.dying_leaders.remove(&pid);
+                // cgroup_free: the css_set's last reference from this task, and with it the
+                // removed cgroup it pinned.
+                st.zombie_pins.remove(&pid);
                 if t.tgid != pid
                     && let Some(l) = cs.tasks.get_mut(&t.tgid)
                 {

@@ -200,7 +200,7 @@ impl<T: Tracer> CgroupCore<T> {
                         .collect(),
                     css_sets: cs.links_of(id).to_vec(),
                     subtree_control: c.subtree_control,
-                    nr_dying_descendants: if st.dying.is_empty() {
+                    nr_dying_descendants: if st.dying.is_empty() && st.zombie_pins.is_empty() {
                         0
                     } else {
                         Self::nr_dying_descendants(&st, id)

@@ -90,6 +90,9 @@ struct Inner {
     tasks: BTreeMap<Pid, [u64; 2]>,
     /// `(cutime, cstime)`: the times of every task's reaped children (and theirs).
     children: BTreeMap<Pid, [u64; 2]>,
+    /// `signal->utime`, `signal->stime` of every thread group (by tgid): its exited threads'
+    /// times (`__exit_signal`).
+    dead_threads: BTreeMap<Pid, [u64; 2]>,
     /// `(user, system)` ns of every cgroup of the default hierarchy (the root's is the sum).
     dfl: BTreeMap<cgsim_cgroup::CgroupId, [u64; 2]>,
     /// Busy ns of all CPUs together.
@@ -152,17 +155,39 @@ impl CpuTime {
         let mut g = self.inner.lock();
         g.tasks.remove(&pid);
         g.children.remove(&pid);
+        g.dead_threads.remove(&pid);
     }
 
-    /// `wait_task_zombie`: `parent` reaped `child`, whose times and its children's go to the
-    /// parent's children's times.
+    /// `__exit_signal` for a thread `tid` of group `tgid` that is not its leader: its times go
+    /// to the group's `signal->utime`/`stime`.
+    pub(crate) fn exit_thread(&self, tid: Pid, tgid: Pid) {
+        let mut g = self.inner.lock();
+        let own = g.tasks.remove(&tid).unwrap_or_default();
+        let e = g.dead_threads.entry(tgid).or_default();
+        e[0] += own[0];
+        e[1] += own[1];
+    }
+
+    /// `(utime, stime)` of thread group `tgid`'s exited threads, nanoseconds
+    /// (`signal->utime`, `signal->stime`).
+    pub fn dead_threads_times(&self, tgid: Pid) -> (u64, u64) {
+        let g = self.inner.lock();
+        g.dead_threads.get(&tgid).map_or((0, 0), |t| (t[0], t[1]))
+    }
+
+    /// `wait_task_zombie` (`kernel/exit.c`, v2.6.35 and v6.6): `parent` reaped the group
+    /// leader `child`. The whole group's times (`thread_group_cputime`: the leader's own, the
+    /// only thread left, plus `signal->utime`/`stime` of the threads that exited before it)
+    /// and the group's reaped children's (`signal->cutime`/`cstime`) go to the parent's
+    /// `cutime`/`cstime`.
     pub(crate) fn reap(&self, parent: Pid, child: Pid) {
         let mut g = self.inner.lock();
         let own = g.tasks.remove(&child).unwrap_or_default();
+        let threads = g.dead_threads.remove(&child).unwrap_or_default();
         let kids = g.children.remove(&child).unwrap_or_default();
         let e = g.children.entry(parent).or_default();
-        e[0] += own[0] + kids[0];
-        e[1] += own[1] + kids[1];
+        e[0] += own[0] + threads[0] + kids[0];
+        e[1] += own[1] + threads[1] + kids[1];
     }
 
     pub(crate) fn round_begin(&self, now: u64) {

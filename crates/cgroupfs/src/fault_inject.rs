@@ -74,6 +74,8 @@ pub enum KnobFile {
     PidMax,
     /// `/proc/sys/kernel/shmmax` (`sysctl.rs`).
     Shmmax,
+    /// `/proc/sys/fs/inotify/*` (`inotify_sysctl.rs`).
+    InotifySysctl(crate::inotify_sysctl::InotifySysctl),
 }
 
 impl FaultDir {
@@ -360,6 +362,7 @@ impl<T: Tracer> Kernel<T> {
             KnobFile::MakeItFail(target) => self.make_it_fail_write(st, writer, target, data),
             KnobFile::PidMax => self.pid_max_write(st, data),
             KnobFile::Shmmax => self.shmmax_write(st, data),
+            KnobFile::InotifySysctl(f) => self.inotify_sysctl_write(st, f, data),
         }
     }
 

@@ -249,6 +249,10 @@ impl<T: Tracer> Kernel<T> {
                     text: self.proc_content(st, p)?,
                 }
             }
+            Node::Proc(p @ crate::procfs::ProcNode::SysFsInotify(f)) => FileKind::Knob {
+                file: crate::fault_inject::KnobFile::InotifySysctl(*f),
+                text: self.proc_content(st, p)?,
+            },
             Node::Proc(p) => FileKind::Snapshot(self.proc_content(st, p)?),
             Node::Debugfs(d) => self.debugfs_open(d),
             Node::Host { fs, rel } => {

@@ -4,7 +4,7 @@
 //! file system, and from `kernfs_notify` on the cgroup files that notify.
 //!
 //! **Kernel:** `fs/notify/inotify/inotify_user.c` (v6.6) `do_inotify_init` (EINVAL for flags
-//! other than `IN_CLOEXEC`/`IN_NONBLOCK`; EMFILE past `max_user_instances`, 128 per user;
+//! other than `IN_CLOEXEC`/`IN_NONBLOCK`; EMFILE past `max_user_instances`, 128 per user at boot;
 //! `inotify_init1` is ENOSYS on 2.6.25, being 2.6.27's, `inotify_init` works on every preset),
 //! `inotify_add_watch` (EINVAL for a mask without any inotify bit or with both `IN_MASK_ADD` and
 //! `IN_MASK_CREATE`, EBADF for a closed fd, EINVAL for an fd that is not an inotify instance;
@@ -40,8 +40,9 @@
 //!   10 ms; changes seen more than one look apart are not held back to the 10 ms boundary. The
 //!   kernel sends the event from a workqueue (`kernfs_notify_work`), soon after the change;
 //!   here it is queued when the reader looks, so it follows the VFS events queued meanwhile.
-//! * No `max_user_watches` limit (ENOSPC); `max_queued_events` and `max_user_instances` are
-//!   fixed at their defaults (no `/proc/sys/fs/inotify`); no `FIONREAD`. A watch does not keep
+//! * The limits are `/proc/sys/fs/inotify/*` (`inotify_sysctl.rs`): EMFILE past
+//!   `max_user_instances`, ENOSPC past `max_user_watches`, `max_queued_events` read when an
+//!   instance is created. No `FIONREAD`. A watch does not keep
 //!   its mount busy; when the last mount of its file system goes, it gets `IN_UNMOUNT` and
 //!   `IN_IGNORED` (`fsnotify_sb_delete`).
 //! * A blocking read that would sleep returns EAGAIN; a simulated program then returns
@@ -310,18 +311,23 @@ impl<T: Tracer> Kernel<T> {
         }
         let mut st = self.lock_state();
         let cred = self.live_cred(&st, pid)?;
-        // inc_inotify_instances: the user's count against max_user_instances.
+        let owner = self.inotify_counted_uid(&cred);
+        // inc_inotify_instances / inc_ucount: the user's count against max_user_instances.
         let mine = st
             .files
             .values()
-            .filter(|f| matches!(&f.kind, FileKind::Inotify(i) if i.owner == cred.uid.0))
+            .filter(|f| matches!(&f.kind, FileKind::Inotify(i) if i.owner == owner))
             .count();
-        if mine >= MAX_USER_INSTANCES {
+        let max = self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::MaxUserInstances);
+        if mine >= usize::try_from(max).unwrap_or(0) {
             return Err(sys(Errno::EMFILE, "inotify: max_user_instances reached"));
         }
+        // inotify_new_group: `group->max_events = inotify_max_queued_events`.
+        let max_events =
+            self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::MaxQueuedEvents);
         let ino = InotifyFile {
-            owner: cred.uid.0,
-            ..InotifyFile::default()
+            owner,
+            ..InotifyFile::with_max_events(usize::try_from(max_events).unwrap_or(0))
         };
         let mut of = OpenFile::new(FileKind::Inotify(ino), true, false);
         of.nonblock = flags & IN_NONBLOCK != 0;
@@ -390,7 +396,27 @@ impl<T: Tracer> Kernel<T> {
             };
             return Ok(wd);
         }
-        // inotify_new_watch.
+        // inotify_new_watch: inc_inotify_watches / inc_ucount against max_user_watches, counted
+        // over every instance of the user.
+        let owner = ino.owner;
+        let max = self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::MaxUserWatches);
+        let mine: usize = st
+            .files
+            .values()
+            .filter_map(|f| match &f.kind {
+                FileKind::Inotify(i) if i.owner == owner => Some(i.watches.len()),
+                _ => None,
+            })
+            .sum();
+        if mine >= usize::try_from(max).unwrap_or(0) {
+            return Err(sys(
+                Errno::ENOSPC,
+                "inotify_add_watch: max_user_watches reached",
+            ));
+        }
+        let Some(FileKind::Inotify(ino)) = st.files.get_mut(&iid).map(|f| &mut f.kind) else {
+            unreachable!("checked above");
+        };
         ino.last_wd += 1;
         let wd = ino.last_wd;
         ino.watches.insert(

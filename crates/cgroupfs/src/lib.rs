@@ -141,6 +141,7 @@ mod fs;
 pub mod fsnotify;
 mod hostfs;
 pub mod inotify;
+mod inotify_sysctl;
 mod mem;
 mod meminfo;
 mod memory;
@@ -877,11 +878,7 @@ impl<T: Tracer> Kernel<T> {
     /// `waitpid(pid or -1, WNOHANG)`: `Ok(None)` if the children are still running;
     /// `ECHILD` if there are none.
     pub fn waitpid(&self, parent: Pid, pid: Option<Pid>) -> SysResult<Option<(Pid, WaitStatus)>> {
-        let r = self.sys_waitpid(parent, pid);
-        if let Ok(Some((child, _))) = r {
-            self.cputime.reap(parent, child);
-        }
-        r
+        self.sys_waitpid(parent, pid)
     }
 
     /// `kill(target, sig)` with the kernel's permission rule (EPERM) and ESRCH.

@@ -70,7 +70,6 @@ impl<T: Tracer> Kernel<T> {
         // fork() from any thread makes a single-threaded process.
         child.tgid = pid;
         child.threads.clear();
-        child.dead_threads_time = [0; 2];
         child.ppid = parent;
         child.sched = Sched::NoProgram;
         child.exit_status = None;
@@ -180,6 +179,10 @@ impl<T: Tracer> Kernel<T> {
     #[doc(alias = "release_task")]
     pub(crate) fn reap(&self, st: &mut State<T>, pid: Pid) -> Option<WaitStatus> {
         let t = st.tasks.remove(&pid)?;
+        // wait_task_zombie (or init's reaping of an orphan): the group's times go to the
+        // children's times of the parent's thread group (`signal->cutime`, one per group).
+        let reaper = st.tasks.get(&t.ppid).map_or(t.ppid, |p| p.tgid);
+        self.cputime.reap(reaper, pid);
         st.children.remove(&(t.ppid, pid));
         st.zombie_children.remove(&(t.ppid, pid));
         self.cg_release_task(pid);

@@ -49,6 +49,10 @@ pub enum ProcNode {
     SysDir,
     SysKernelDir,
     SysKernel(UtsFile),
+    /// `/proc/sys/fs`, `/proc/sys/fs/inotify` and its limits (`inotify_sysctl.rs`).
+    SysFsDir,
+    SysFsInotifyDir,
+    SysFsInotify(crate::inotify_sysctl::InotifySysctl),
     PidDir(Pid),
     PidFile(Pid, PidFile),
     /// `/proc/PID/task` (`proc_task_inode_operations`): a directory per thread of the group.
@@ -198,6 +202,9 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::SysDir => 8,
         ProcNode::SysKernelDir => 9,
         ProcNode::SysKernel(f) => 10 + *f as u64,
+        ProcNode::SysFsDir => 26,
+        ProcNode::SysFsInotifyDir => 27,
+        ProcNode::SysFsInotify(f) => 28 + *f as u64,
         ProcNode::PressureDir => 20,
         ProcNode::Pressure(r) => 21 + *r as u64,
         // Room for 15 files per pid directory.
@@ -227,7 +234,11 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Version
             | ProcNode::Uptime
             | ProcNode::Filesystems => (FileType::Regular, 0o444, 0, 0),
-            ProcNode::SysDir | ProcNode::SysKernelDir => (FileType::Directory, 0o555, 0, 0),
+            ProcNode::SysDir
+            | ProcNode::SysKernelDir
+            | ProcNode::SysFsDir
+            | ProcNode::SysFsInotifyDir => (FileType::Directory, 0o555, 0, 0),
+            ProcNode::SysFsInotify(_) => (FileType::Regular, 0o644, 0, 0),
             ProcNode::SysKernel(UtsFile::Hostname | UtsFile::PidMax | UtsFile::Shmmax) => {
                 (FileType::Regular, 0o644, 0, 0)
             }
@@ -338,7 +349,16 @@ impl<T: Tracer> Kernel<T> {
                 _ => return Err(enoent),
             }),
             ProcNode::SysDir if name == "kernel" => ProcNode::SysKernelDir,
+            ProcNode::SysDir if name == "fs" => ProcNode::SysFsDir,
             ProcNode::SysDir => return Err(enoent),
+            ProcNode::SysFsDir if name == "inotify" => ProcNode::SysFsInotifyDir,
+            ProcNode::SysFsDir => return Err(enoent),
+            ProcNode::SysFsInotifyDir => ProcNode::SysFsInotify(
+                crate::inotify_sysctl::InotifySysctl::ALL
+                    .into_iter()
+                    .find(|f| f.name() == name)
+                    .ok_or(enoent)?,
+            ),
             ProcNode::SysKernelDir => ProcNode::SysKernel(
                 UtsFile::ALL
                     .into_iter()
@@ -398,7 +418,15 @@ impl<T: Tracer> Kernel<T> {
                 .into_iter()
                 .map(|t| entry(&t.0.to_string(), FileType::Directory))
                 .collect(),
-            ProcNode::SysDir => vec![entry("kernel", FileType::Directory)],
+            ProcNode::SysDir => vec![
+                entry("fs", FileType::Directory),
+                entry("kernel", FileType::Directory),
+            ],
+            ProcNode::SysFsDir => vec![entry("inotify", FileType::Directory)],
+            ProcNode::SysFsInotifyDir => crate::inotify_sysctl::InotifySysctl::ALL
+                .into_iter()
+                .map(|f| entry(f.name(), FileType::Regular))
+                .collect(),
             ProcNode::PressureDir => ["cpu", "io", "memory"]
                 .map(|n| entry(n, FileType::Regular))
                 .to_vec(),
@@ -439,6 +467,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Pressure(res) => self.proc_pressure(*res),
             ProcNode::SysKernel(UtsFile::PidMax) => self.pid_max_text(st),
             ProcNode::SysKernel(UtsFile::Shmmax) => format!("{}\n", self.shmmax(st)),
+            ProcNode::SysFsInotify(f) => self.inotify_sysctl_text(st, *f),
             ProcNode::SysKernel(f) => {
                 let u = self.uname();
                 let v = match f {
@@ -484,9 +513,10 @@ impl<T: Tracer> Kernel<T> {
                             utime += u;
                             stime += s;
                         }
-                        if let Some(l) = members.first().and_then(|l| st.tasks.get(l)) {
-                            utime += l.dead_threads_time[0];
-                            stime += l.dead_threads_time[1];
+                        if let Some(l) = members.first() {
+                            let (u, s) = self.cputime.dead_threads_times(*l);
+                            utime += u;
+                            stime += s;
                         }
                         self.proc_pid_stat(t, members.len().max(1), (utime, stime))
                     }

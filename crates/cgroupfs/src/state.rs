@@ -37,6 +37,9 @@ pub struct State<T: Tracer> {
     /// `init_ipc_ns.shm_ctlmax` once root wrote `/proc/sys/kernel/shmmax` (`None`: the boot
     /// value, `SHMMAX` of the preset; `sysctl.rs`).
     pub shmmax: Option<u64>,
+    /// `/proc/sys/fs/inotify/*` once root wrote them (`None`: the boot value;
+    /// `inotify_sysctl.rs`), indexed by `InotifySysctl`.
+    pub inotify_sysctl: [Option<i32>; 3],
     pub files: BTreeMap<FileId, OpenFile<T>>,
     pub next_file: FileId,
     pub console: Vec<(ConsoleStream, Vec<u8>)>,
@@ -205,6 +208,7 @@ impl<T: Tracer> State<T> {
             last_pid: 1,
             pid_max: crate::task::PID_MAX,
             shmmax: None,
+            inotify_sysctl: [None; 3],
             files: BTreeMap::new(),
             next_file: 1,
             console: Vec::new(),
@@ -348,7 +352,6 @@ impl<T: Tracer> State<T> {
                 cpus_allowed: u64::MAX,
                 tgid: INIT_PID,
                 threads: Vec::new(),
-                dead_threads_time: [0; 2],
             },
         );
         st

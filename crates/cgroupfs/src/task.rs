@@ -119,10 +119,6 @@ pub struct Task {
     /// A leader's other threads, in creation order (empty for a thread and for a
     /// single-threaded process).
     pub threads: Vec<Pid>,
-    /// A leader's `signal->utime`/`signal->stime`: the user and system nanoseconds of its
-    /// threads that have exited (`__exit_signal` adds a dying thread's times there), which
-    /// `/proc/PID/stat` adds to the live threads' (`do_task_stat` with `whole`).
-    pub dead_threads_time: [u64; 2],
 }
 
 impl Task {

@@ -58,7 +58,6 @@ impl<T: Tracer> Kernel<T> {
         let tid = crate::sysctl::alloc_pid(&st).ok_or_else(|| self.pid_exhausted())?;
         t.pid = tid;
         t.threads.clear();
-        t.dead_threads_time = [0; 2];
         t.fds.clear();
         t.sched = Sched::NoProgram;
         t.exit_status = None;
@@ -226,11 +225,9 @@ impl<T: Tracer> Kernel<T> {
         self.cg_exit(tid);
         st.tasks.remove(&tid);
         // __exit_signal: the thread's times go to the group's `signal`.
-        let (utime, stime) = self.cputime.task_times(tid);
+        self.cputime.exit_thread(tid, tgid);
         if let Some(l) = st.tasks.get_mut(&tgid) {
             l.threads.retain(|&x| x != tid);
-            l.dead_threads_time[0] += utime;
-            l.dead_threads_time[1] += stime;
         }
         self.cg_release_task(tid);
         // forget_original_parent → find_new_reaper: the children the thread forked go to

@@ -29,6 +29,10 @@ pub const MAX_SHARES: u64 = 1 << 18;
 /// `NICE_0_LOAD`, the default `cpu.shares`.
 pub const NICE_0_LOAD: u64 = 1024;
 
+/// `WEIGHT_IDLEPRIO`: the load weight of a `SCHED_IDLE` entity, which an idle group's
+/// entities take (`kernel/sched/sched.h`, v6.6).
+pub const WEIGHT_IDLEPRIO: u64 = 3;
+
 /// `struct task_group`, reduced to its shares and CFS bandwidth.
 #[derive(Debug)]
 pub struct TaskGroup {
@@ -51,6 +55,47 @@ pub struct TaskGroup {
 }
 
 impl TaskGroup {
+    /// `sched_group_set_shares` (`kernel/sched/fair.c`, v6.6): EINVAL for the root group and
+    /// for an idle group (`tg_is_idle`: its weight is `WEIGHT_IDLEPRIO` until `cpu.idle` is
+    /// cleared), else `__sched_group_set_shares` clamps to `MIN_SHARES`..`MAX_SHARES`. The
+    /// idle check came with `cpu.idle` (5.15); before it there is no idle group.
+    pub fn set_shares(&self, shares: u64) -> Result<(), Errno> {
+        // Lock order: bw -> shares.
+        let bw = self.bw.lock();
+        if self.is_root || bw.idle {
+            return Err(Errno::EINVAL);
+        }
+        *self.shares.lock() = shares.clamp(MIN_SHARES, MAX_SHARES);
+        Ok(())
+    }
+
+    /// `sched_group_set_idle` (`kernel/sched/fair.c`, v6.6): EINVAL for the root group or a
+    /// value other than 0 and 1; nothing changes when the value is the group's already;
+    /// otherwise the group's entities become `SCHED_IDLE` ones and take the idle weight
+    /// (`__sched_group_set_shares(tg, scale_load(WEIGHT_IDLEPRIO))`), or, cleared, the
+    /// default weight `NICE_0_LOAD` (the weight set before is not restored).
+    /// **Differences:** the weight is the whole of it here: the scheduler (`fair.rs`) shares a
+    /// CPU by weight, so an idle group gets 3/1027 of a CPU a default group also wants; the
+    /// kernel's other `SCHED_IDLE` rules (`idle_h_nr_running`, wake-up preemption by non-idle
+    /// entities, `sched_idle_cpu` in load balancing) are not modelled.
+    pub fn set_idle(&self, idle: i64) -> Result<(), Errno> {
+        if self.is_root || !(0..=1).contains(&idle) {
+            return Err(Errno::EINVAL);
+        }
+        // Lock order: bw -> shares.
+        let mut bw = self.bw.lock();
+        if bw.idle == (idle == 1) {
+            return Ok(());
+        }
+        bw.idle = idle == 1;
+        *self.shares.lock() = if bw.idle {
+            WEIGHT_IDLEPRIO
+        } else {
+            NICE_0_LOAD
+        };
+        Ok(())
+    }
+
     fn now(&self) -> u64 {
         self.clock.as_ref().map_or(0, |c| c.now_nanos())
     }
@@ -209,14 +254,7 @@ impl<T: Tracer> CgroupSubsys<T> for CpuCgroup {
         dir.add_file(
             Cftype::new("shares")
                 .read_u64(|cx| Ok(*tg(cx.css.as_ref())?.shares.lock()))
-                .write_u64(|cx, v| {
-                    let tg = tg(cx.css.as_ref())?;
-                    if tg.is_root {
-                        return Err(Errno::EINVAL);
-                    }
-                    *tg.shares.lock() = v.clamp(MIN_SHARES, MAX_SHARES);
-                    Ok(())
-                }),
+                .write_u64(|cx, v| tg(cx.css.as_ref())?.set_shares(v)),
         )?;
         if self.version >= (3, 2, 0) {
             dir.add_files(super::cpu_v1_bw::legacy_bw_files(self.version))?;

@@ -7,11 +7,14 @@
 //! `cpu_cfs_burst_write_u64`, `sched_prio_to_weight[]` (v6.6).
 //! The simulated scheduler follows them (`crates/cgroupfs/src/fair.rs`): the weight shares a
 //! CPU among sibling groups, `cpu.max` and `cpu.max.burst` throttle the group (`cpu_bw.rs`).
-//! **Differences:** `cpu.idle` is stored and checked but changes nothing
-//! (`SCHED_IDLE` entities are not modelled); `cpu.uclamp.min`/`cpu.uclamp.max`
+//! `cpu.idle` (`sched_group_set_idle`, `kernel/sched/fair.c` v6.6) gives the group the idle
+//! weight `WEIGHT_IDLEPRIO` (3): `cpu.weight` then reads 0 and `cpu.weight.nice` 19, and
+//! writing either is EINVAL until `cpu.idle` is 0 again, which sets the weight to 100.
+//! **Differences:** of `SCHED_IDLE`, only the weight is modelled (`TaskGroup::set_idle`);
+//! `cpu.uclamp.min`/`cpu.uclamp.max`
 //! (`CONFIG_UCLAMP_TASK_GROUP`) are not created.
 
-use super::cpu::{MAX_SHARES, MIN_SHARES, TaskGroup};
+use super::cpu::TaskGroup;
 use crate::cftype::{CFTYPE_NOT_ON_ROOT, Cftype};
 use cgsim_ktypes::{Errno, Tracer};
 use std::sync::Arc;
@@ -47,11 +50,6 @@ fn tg<T: Tracer>(cx: &crate::cftype::CftCtx<'_, T>) -> Result<Arc<TaskGroup>, Er
         .ok_or(Errno::ENODEV)
 }
 
-/// `sched_group_set_shares`: clamped to `MIN_SHARES`..`MAX_SHARES`.
-fn set_shares(tg: &TaskGroup, shares: u64) {
-    *tg.shares.lock() = shares.clamp(MIN_SHARES, MAX_SHARES);
-}
-
 /// The cpu controller's `dfl_cftypes`.
 pub(crate) fn dfl_files<T: Tracer>() -> Vec<Cftype<T>> {
     vec![
@@ -65,8 +63,7 @@ pub(crate) fn dfl_files<T: Tracer>() -> Vec<Cftype<T>> {
                 if !(WEIGHT_MIN..=WEIGHT_MAX).contains(&w) {
                     return Err(Errno::ERANGE);
                 }
-                set_shares(&*tg(cx)?, div_round_closest(w * 1024, WEIGHT_DFL));
-                Ok(())
+                tg(cx)?.set_shares(div_round_closest(w * 1024, WEIGHT_DFL))
             }),
         Cftype::new("weight.nice")
             .with_flags(CFTYPE_NOT_ON_ROOT)
@@ -89,20 +86,12 @@ pub(crate) fn dfl_files<T: Tracer>() -> Vec<Cftype<T>> {
                 if !(-20..=19).contains(&nice) {
                     return Err(Errno::ERANGE);
                 }
-                set_shares(&*tg(cx)?, PRIO_TO_WEIGHT[(nice + 20) as usize]);
-                Ok(())
+                tg(cx)?.set_shares(PRIO_TO_WEIGHT[(nice + 20) as usize])
             }),
         Cftype::new("idle")
             .with_flags(CFTYPE_NOT_ON_ROOT)
             .read_s64(|cx| Ok(i64::from(tg(cx)?.bw.lock().idle)))
-            .write_s64(|cx, v| {
-                // sched_group_set_idle: 0 or 1.
-                if !(0..=1).contains(&v) {
-                    return Err(Errno::EINVAL);
-                }
-                tg(cx)?.bw.lock().idle = v == 1;
-                Ok(())
-            }),
+            .write_s64(|cx, v| tg(cx)?.set_idle(v)),
         Cftype::new("max")
             .with_flags(CFTYPE_NOT_ON_ROOT)
             .read_seq_string(|cx| {

@@ -130,15 +130,7 @@ pub(super) fn legacy_bw_files<T: Tracer>(version: (u32, u32, u32)) -> Vec<Cftype
         v.push(
             Cftype::new("idle")
                 .read_s64(|cx| Ok(i64::from(group(cx)?.bw.lock().idle)))
-                .write_s64(|cx, val| {
-                    let tg = group(cx)?;
-                    // sched_group_set_idle: not the root group; 0 or 1.
-                    if tg.is_root || !(0..=1).contains(&val) {
-                        return Err(Errno::EINVAL);
-                    }
-                    tg.bw.lock().idle = val == 1;
-                    Ok(())
-                }),
+                .write_s64(|cx, val| group(cx)?.set_idle(val)),
         );
     }
     v.push(

@@ -7,7 +7,7 @@
 use super::*;
 use cgsim_cgroupfs::inotify::{
     IN_CLOEXEC, IN_IGNORED, IN_MASK_ADD, IN_MASK_CREATE, IN_MODIFY, IN_NONBLOCK, IN_ONESHOT,
-    InotifyEvent,
+    IN_OPEN, IN_Q_OVERFLOW, InotifyEvent,
 };
 use cgsim_cgroupfs::psi::{POLLIN, POLLRDNORM};
 use cgsim_cgroupfs::{BootParams, MmapFlags};
@@ -209,4 +209,84 @@ fn inotify_init1_came_in_2_6_27() {
     assert_eq!((ev.wd, ev.mask), (wd, IN_IGNORED));
     // Empty and blocking: EAGAIN for the simulated program to wait with Step::WaitReadable.
     assert_eq!(errno(k.read(INIT, fd, &mut buf)), Some(Errno::EAGAIN));
+}
+
+/// `/proc/sys/fs/inotify` (`fs/notify/inotify/inotify_user.c` `inotify_table`,
+/// `inotify_user_setup`): the boot values (8192 watches up to 5.10, 1% of memory over
+/// `INOTIFY_WATCH_COST` clamped to 8192..1048576 from 5.11), `proc_dointvec_minmax` from 0,
+/// and the limits they set: EMFILE, ENOSPC, and the queue length of instances created later.
+#[test]
+fn proc_sys_fs_inotify_limits() {
+    let old = Kernel::boot(BootParams::kernel("4.19").expect("a preset"));
+    for (f, v) in [
+        ("max_user_watches", "8192\n"),
+        ("max_user_instances", "128\n"),
+        ("max_queued_events", "16384\n"),
+    ] {
+        assert_eq!(
+            cat(&old, INIT, &format!("/proc/sys/fs/inotify/{f}")).unwrap(),
+            v
+        );
+    }
+    let k = boot_6_6();
+    let watches: u64 = cat(&k, INIT, "/proc/sys/fs/inotify/max_user_watches")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((8192..=1_048_576).contains(&watches), "{watches}");
+    let dir = "/proc/sys/fs/inotify/max_user_watches";
+    assert_eq!(errno(echo(&k, INIT, dir, "-1")), Some(Errno::EINVAL));
+    assert_eq!(errno(echo(&k, INIT, dir, "2x")), Some(Errno::EINVAL));
+    assert_eq!(cat(&k, INIT, dir).unwrap(), format!("{watches}\n"));
+    echo(&k, INIT, dir, "2").unwrap();
+    // ENOSPC for a third watch of the user, counted over all its instances; replacing the
+    // mask of an existing watch is no new watch.
+    let a = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let b = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    k.inotify_add_watch(INIT, a, "/proc/meminfo", IN_MODIFY)
+        .unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, b, "/proc/version", IN_MODIFY)
+        .unwrap();
+    assert_eq!(
+        errno(k.inotify_add_watch(INIT, b, "/proc/uptime", IN_MODIFY)),
+        Some(Errno::ENOSPC)
+    );
+    assert_eq!(
+        k.inotify_add_watch(INIT, b, "/proc/version", IN_MODIFY | IN_MASK_ADD),
+        Ok(wd)
+    );
+    k.inotify_rm_watch(INIT, b, wd).unwrap();
+    k.inotify_add_watch(INIT, b, "/proc/uptime", IN_MODIFY)
+        .unwrap();
+    // max_user_instances: the two open ones exceed 1, so a new one is EMFILE.
+    echo(&k, INIT, "/proc/sys/fs/inotify/max_user_instances", "1").unwrap();
+    assert_eq!(errno(k.inotify_init1(INIT, 0)), Some(Errno::EMFILE));
+    k.close(INIT, b).unwrap();
+    k.close(INIT, a).unwrap();
+    // max_queued_events: an instance created now holds 2 events, then IN_Q_OVERFLOW.
+    echo(&k, INIT, "/proc/sys/fs/inotify/max_queued_events", "2").unwrap();
+    let c = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let wd = k
+        .inotify_add_watch(
+            INIT,
+            c,
+            "/sys/fs/cgroup/A/cgroup.procs",
+            IN_MODIFY | IN_OPEN,
+        )
+        .unwrap();
+    for _ in 0..3 {
+        echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", "0").ok();
+    }
+    let mut buf = [0u8; 4096];
+    let n = k.read(INIT, c, &mut buf).unwrap();
+    let got: Vec<(i32, u32)> = InotifyEvent::parse(&buf[..n])
+        .into_iter()
+        .map(|e| (e.wd, e.mask))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(wd, IN_OPEN), (wd, IN_MODIFY), (-1, IN_Q_OVERFLOW)]
+    );
 }

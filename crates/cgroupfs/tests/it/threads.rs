@@ -216,3 +216,51 @@ fn proc_pid_stat_sums_the_thread_group() {
     let rest = &stat[stat.rfind(')').unwrap() + 2..];
     assert_eq!(rest.split(' ').nth(17), Some("2"), "{stat}");
 }
+
+/// `/proc/PID/stat` fields 16 and 17 (`cutime`, `cstime`), in clock ticks.
+fn stat_child_times(k: &Kernel, path: &str) -> (u64, u64) {
+    let text = cat(k, INIT, path).unwrap();
+    let rest = &text[text.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    (f[13].parse().unwrap(), f[14].parse().unwrap())
+}
+
+/// Kernel (`kernel/exit.c` `wait_task_zombie`, v2.6.35 and v6.6): reaping a process adds its
+/// whole thread group's times to the reaper's `cutime`/`cstime` (`thread_group_cputime`: the
+/// zombie leader's own and `signal->utime`/`stime` of the threads that exited before it,
+/// `__exit_signal`), plus the group's own reaped children's (`signal->cutime`).
+#[test]
+fn reaping_adds_the_whole_thread_groups_times() {
+    let k = Kernel::boot(BootParams::default());
+    let tick = 10_000_000; // USER_HZ 100
+    let sh = k.fork(INIT).unwrap();
+    let p = k.fork(sh).unwrap();
+    let t1 = k.clone_thread(p).unwrap();
+    let t2 = k.clone_thread(p).unwrap();
+    // A grandchild forked and reaped by the thread t1: its times become the group's
+    // cutime/cstime (`signal->cutime` is one per thread group).
+    let g = k.fork(t1).unwrap();
+    k.cpu_charge(g, 7 * tick, tick);
+    k.exit(g, 0);
+    assert_eq!(k.waitpid(t1, Some(g)).unwrap().map(|r| r.0), Some(g));
+    assert_eq!(stat_child_times(&k, &format!("/proc/{p}/stat")), (7, 1));
+    let (u0, s0) = stat_times(&k, &format!("/proc/{p}/task/{p}/stat"));
+    k.cpu_charge(t1, 3 * tick, 2 * tick);
+    k.cpu_charge(t2, 5 * tick, 0);
+    k.cpu_charge(p, 11 * tick, 0);
+    // t1 exits first (its times go to the group's `signal`), then the group dies.
+    k.exit_thread(t1, 0);
+    let whole = stat_times(&k, &format!("/proc/{p}/stat"));
+    assert_eq!(whole, (u0 + 19, s0 + 2));
+    // exit_group: t2 is zapped with the group.
+    k.exit(p, 0);
+    assert_eq!(stat_child_times(&k, &format!("/proc/{sh}/stat")), (0, 0));
+    let (reaped, _) = k.waitpid(sh, Some(p)).unwrap().expect("a zombie");
+    assert_eq!(reaped, p);
+    // The group's times (leader, t1 from `signal`, t2 gone with the group) and p's own
+    // reaped child's.
+    assert_eq!(
+        stat_child_times(&k, &format!("/proc/{sh}/stat")),
+        (whole.0 + 7, whole.1 + 1)
+    );
+}

@@ -147,6 +147,8 @@ fn test_memcg_high_sync_port_passes() {
 }
 
 v2_script!(memcg_v2_dying);
+v2_script!(cgroup2_cpu_idle);
+v2_script!(zombie_cgroup);
 
 /// `test_memcg_high` with its page-cache half (`memcg_v2_high_pagecache.sh`) passes, and the
 /// memcg's dirty limits keep `file_dirty` under the free-run ceiling (15% of 30M) while `dd`

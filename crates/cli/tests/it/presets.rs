@@ -297,3 +297,22 @@ attach_exiting!(attach_exiting_2_6_35, KernelVersion::V2_6_35);
 attach_exiting!(attach_exiting_3_10, KernelVersion::V3_10);
 attach_exiting!(attach_exiting_3_19, KernelVersion::V3_19);
 attach_exiting!(attach_exiting_6_6, KernelVersion::V6_6);
+
+/// `scripts/memcg_dying_v1.sh`: 2.6.35 moves a removed memcg's charges to the parent
+/// (`mem_cgroup_pre_destroy`); 3.19 and 4.19 keep them on the dying memcg
+/// (`mem_cgroup_css_offline`, `memcg.offline`), and their `force_empty` only reclaims.
+macro_rules! memcg_dying_v1 {
+    ($name:ident, $v:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(
+                stringify!($name),
+                run_on($v, include_str!("../scripts/memcg_dying_v1.sh"))
+            );
+        }
+    };
+}
+
+memcg_dying_v1!(memcg_dying_v1_2_6_35, KernelVersion::V2_6_35);
+memcg_dying_v1!(memcg_dying_v1_3_19, KernelVersion::V3_19);
+memcg_dying_v1!(memcg_dying_v1_4_19, KernelVersion::V4_19);

@@ -250,3 +250,4 @@ script!(wait_signaled);
 script!(timeout_shell_code);
 script!(bg_pipeline_pid);
 script!(exec_in_child);
+script!(zombie_cgroup);
