@@ -318,13 +318,13 @@ impl<T: Tracer> Kernel<T> {
             .values()
             .filter(|f| matches!(&f.kind, FileKind::Inotify(i) if i.owner == owner))
             .count();
-        let max = self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::MaxUserInstances);
+        let max = self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::UserInstances);
         if mine >= usize::try_from(max).unwrap_or(0) {
             return Err(sys(Errno::EMFILE, "inotify: max_user_instances reached"));
         }
         // inotify_new_group: `group->max_events = inotify_max_queued_events`.
         let max_events =
-            self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::MaxQueuedEvents);
+            self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::QueuedEvents);
         let ino = InotifyFile {
             owner,
             ..InotifyFile::with_max_events(usize::try_from(max_events).unwrap_or(0))
@@ -399,7 +399,7 @@ impl<T: Tracer> Kernel<T> {
         // inotify_new_watch: inc_inotify_watches / inc_ucount against max_user_watches, counted
         // over every instance of the user.
         let owner = ino.owner;
-        let max = self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::MaxUserWatches);
+        let max = self.inotify_sysctl(&st, crate::inotify_sysctl::InotifySysctl::UserWatches);
         let mine: usize = st
             .files
             .values()

@@ -40,27 +40,27 @@ const WATCHES_MAX: u64 = 1_048_576;
 /// `INOTIFY_WATCH_COST` as cgsim takes it (see the module docs).
 const INOTIFY_WATCH_COST: u64 = 1080;
 
-/// A file of `/proc/sys/fs/inotify`.
+/// A file of `/proc/sys/fs/inotify` (`max_queued_events`, `max_user_instances`, `max_user_watches`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum InotifySysctl {
-    MaxQueuedEvents,
-    MaxUserInstances,
-    MaxUserWatches,
+    QueuedEvents,
+    UserInstances,
+    UserWatches,
 }
 
 impl InotifySysctl {
     /// In `inotify_table` order (`ls` sorts them anyway).
     pub const ALL: [InotifySysctl; 3] = [
-        InotifySysctl::MaxUserInstances,
-        InotifySysctl::MaxUserWatches,
-        InotifySysctl::MaxQueuedEvents,
+        InotifySysctl::UserInstances,
+        InotifySysctl::UserWatches,
+        InotifySysctl::QueuedEvents,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            InotifySysctl::MaxQueuedEvents => "max_queued_events",
-            InotifySysctl::MaxUserInstances => "max_user_instances",
-            InotifySysctl::MaxUserWatches => "max_user_watches",
+            InotifySysctl::QueuedEvents => "max_queued_events",
+            InotifySysctl::UserInstances => "max_user_instances",
+            InotifySysctl::UserWatches => "max_user_watches",
         }
     }
 
@@ -73,15 +73,15 @@ impl<T: Tracer> Kernel<T> {
     /// The boot value of `f` (`inotify_user_setup`).
     fn inotify_sysctl_default(&self, f: InotifySysctl) -> i32 {
         match f {
-            InotifySysctl::MaxQueuedEvents => crate::inotify::MAX_QUEUED_EVENTS as i32,
-            InotifySysctl::MaxUserInstances => crate::inotify::MAX_USER_INSTANCES as i32,
-            InotifySysctl::MaxUserWatches if self.params.kernel >= KernelVersion::V6_6 => {
+            InotifySysctl::QueuedEvents => crate::inotify::MAX_QUEUED_EVENTS as i32,
+            InotifySysctl::UserInstances => crate::inotify::MAX_USER_INSTANCES as i32,
+            InotifySysctl::UserWatches if self.params.kernel >= KernelVersion::V6_6 => {
                 // si_meminfo: totalram - totalhigh (no high memory on x86_64), in pages.
                 let pages = self.mem.config().ram.0 / 4096;
                 let v = ((pages / 100) << 12) / INOTIFY_WATCH_COST;
                 v.clamp(WATCHES_MIN, WATCHES_MAX) as i32
             }
-            InotifySysctl::MaxUserWatches => WATCHES_MIN as i32,
+            InotifySysctl::UserWatches => WATCHES_MIN as i32,
         }
     }
 

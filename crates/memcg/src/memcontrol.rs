@@ -300,9 +300,11 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// (`mm/memcontrol.c`, `kernel/cgroup/cgroup.c`, v6.6).
     /// **Differences:** no reference is taken per page: the fast path charges and uncharges
     /// only the counters. The question is asked lazily instead, when the core looks at its dying
-    /// csses, and answered from the counters, which are exact at any moment (an offline memcg
-    /// has no stock: `css_offline` drained it and nothing charges an offline memcg): `memory`
-    /// counts every charged page, `memsw` every page and swap entry, both hierarchically. So
+    /// csses, and answered from the counters, which are exact at any moment (nothing charges an
+    /// offline memcg; 6.6's `css_offline` drained its stock, and on 3.19 and 4.19 the pages a
+    /// per-CPU stock still holds are charged, so they pin it as their css references do until
+    /// the stock is drained): `memory` counts every charged page, `memsw` every page and swap
+    /// entry, both hierarchically. So
     /// the css is freed at the first core entry after the last uncharge, where the kernel frees
     /// it from the work item its last `css_put` queues: the same order as far as anything
     /// observable goes (`cgroup.stat`, the memcg's existence for reclaim and `memory.stat`).
