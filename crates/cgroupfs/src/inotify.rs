@@ -223,7 +223,8 @@ pub struct InotifyFile {
     max_events: usize,
     /// The overflow event is in the queue (`!list_empty(&group->overflow_event->list)`).
     overflow_queued: bool,
-    /// The real uid that created it (`group->inotify_data.ucounts`).
+    /// The uid whose counts it is in: the creator's real uid up to 4.10 (`user_struct`), its
+    /// effective uid from 4.11 (`group->inotify_data.ucounts`; `inotify_sysctl.rs`).
     owner: u32,
 }
 
