@@ -459,3 +459,28 @@ fn a_fatal_signal_ends_the_oom_wait() {
     );
     no_warnings(&k);
 }
+
+/// 3.19 and 4.19 keep a removed memcg's charges (`mem_cgroup_css_offline` reparents nothing;
+/// every charged page holds a css reference): the memcg outlives its directory, dying, until
+/// its last page is freed, and only then is it gone; 2.6.35 reparents at rmdir and frees it at
+/// once (`mem_cgroup_pre_destroy`).
+#[test]
+fn a_removed_memcg_lives_until_its_last_page_on_3_19_and_4_19() {
+    for (v, keeps) in [("2.6.35", false), ("3.19", true), ("4.19", true)] {
+        let k = Kernel::boot(cgsim_cgroupfs::BootParams::kernel(v).expect("a preset"));
+        let p = memcg_with_task(&k, "64M");
+        let before = k.memory().memcgs().len();
+        k.write_file(p, "/tmp/f", &vec![7u8; (2 * MB) as usize])
+            .unwrap();
+        echo(&k, INIT, "/cg/tasks", &p.to_string()).unwrap();
+        assert_eq!(read_u64(&k, "/cg/a/memory.usage_in_bytes"), 2 * MB, "{v}");
+        k.rmdir(INIT, "/cg/a").unwrap();
+        let after_rmdir = k.memory().memcgs().len();
+        assert_eq!(after_rmdir, if keeps { before } else { before - 1 }, "{v}");
+        k.unlink(INIT, "/tmp/f").unwrap();
+        // The next entry of the core notices the last uncharge and frees the dying memcg.
+        cat(&k, INIT, "/proc/cgroups").unwrap();
+        assert_eq!(k.memory().memcgs().len(), before - 1, "{v}");
+        no_warnings(&k);
+    }
+}
