@@ -973,6 +973,15 @@ impl Shell {
             if let Some((_, w)) = pipe {
                 let _ = self.k.close(pid, w);
             }
+            if child.is_none() && self.exit.is_some() {
+                // dash's `evalpipe`: `forkshell`'s "Cannot fork" raises an error that leaves
+                // the pipeline (and the non-interactive shell): no later stage is forked, the
+                // earlier ones are not waited for.
+                if let Some((r, _)) = pipe {
+                    let _ = self.k.close(pid, r);
+                }
+                return Err(2);
+            }
             prev_read = pipe.map(|(r, _)| r);
             // Every stage is started before any is waited for, as dash forks the whole job
             // and then waits: a simulated program in front (`yes`, `sleep`, a listener) keeps
@@ -1036,8 +1045,10 @@ impl Shell {
         }
         let child = match self.k.fork(parent) {
             Ok(c) => c,
-            Err(e) => {
-                self.sh_error(parent, &format!("Cannot fork: {}", e.errno.strerror()));
+            Err(_) => {
+                // dash's `forkshell`: `sh_error("Cannot fork")`, whatever the errno; a
+                // non-interactive shell exits with status 2.
+                self.fatal("Cannot fork");
                 return None;
             }
         };
@@ -1703,9 +1714,9 @@ impl Shell {
         let parent = self.cur;
         let child = match self.k.fork(parent) {
             Ok(c) => c,
-            Err(e) => {
-                self.sh_error(parent, &format!("Cannot fork: {}", e.errno.strerror()));
-                return 2;
+            Err(_) => {
+                // dash's `forkshell`: `sh_error("Cannot fork")` (see `fork_subshell`).
+                return self.fatal("Cannot fork");
             }
         };
         let _ = self.k.set_comm(child, &comm_of(&argv[0]));

@@ -200,8 +200,9 @@ impl Shell {
         }
         let child = match self.k.fork(parent) {
             Ok(c) => c,
-            Err(e) => {
-                self.sh_error(parent, &format!("Cannot fork: {}", e.errno.strerror()));
+            Err(_) => {
+                // dash's `forkshell`: `sh_error("Cannot fork")` (see `fork_subshell`).
+                self.fatal("Cannot fork");
                 return None;
             }
         };
