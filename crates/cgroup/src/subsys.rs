@@ -406,9 +406,9 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
 /// that version's files (see each module). `frozen` is the frozen-task set the freezer shares
 /// with the scheduler; `devices` is the preset's `devices.model`.
 ///
-/// **Differences:** 4.19 and 6.6 list `io` (shown as `blkio` on v1) before `memory` and have
-/// more controllers (`perf_event`, `net_prio`, `hugetlb`, `pids`, `rdma`); the simulation
-/// appends these four after `memory` in every preset, keeping the 2.6.35 id order.
+/// The Kernel puts the table in each preset's `cgroup_subsys.h` order afterwards
+/// (`cgsim_cgroupfs::KernelVersion::cgroup_subsys`: 4.19 and 6.6 list `io`, shown as `blkio`
+/// on v1, before `memory`), and adds `pids` (4.3+, [`pids`]).
 pub fn v1_controllers<T: Tracer>(
     version: (u32, u32, u32),
     frozen: Arc<self::cgroup_freezer::FrozenTasks>,

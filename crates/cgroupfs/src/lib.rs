@@ -664,6 +664,8 @@ impl<T: Tracer> Kernel<T> {
             if params.kernel.version_triple() >= (4, 3, 0) {
                 v.push(Box::new(cg::subsys::pids::Pids::new(Arc::clone(&pids))));
             }
+            // The ids are the preset's `cgroup_subsys.h` order; what its kernel lacks goes.
+            preset::order_subsystems(&mut v, params.kernel.cgroup_subsys());
             v
         });
         subsystems.append(&mut params.extra_subsystems);
