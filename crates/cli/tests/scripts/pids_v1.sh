@@ -56,7 +56,7 @@ threads 3 &
 t=$!
 echo $t > parent/child/cgroup.procs
 cat parent/child/pids.current
-sh -c 'echo $$ > parent/child/cgroup.procs; read n < parent/child/pids.current; echo $n; /bin/true; echo not reached'
+sh -c 'echo $$ > parent/child/cgroup.procs; read n < parent/child/pids.current; echo $n; /bin/sleep 0; echo not reached'
 echo "sh exit status $?"
 kill $t
 wait
