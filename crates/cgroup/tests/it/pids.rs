@@ -194,14 +194,14 @@ impl World {
     }
 
     fn check(&self) {
-        for c in 1..5 {
+        for (c, name) in NAMES.iter().enumerate().skip(1) {
             let cur: i64 = read(&self.core, self.cg[c], "pids.current", Pid(1))
                 .unwrap()
                 .trim()
                 .parse()
                 .unwrap();
             assert!(cur >= 0);
-            assert_eq!(cur, self.count(c), "pids.current of {}", NAMES[c]);
+            assert_eq!(cur, self.count(c), "pids.current of {name}");
             let max = read(&self.core, self.cg[c], "pids.max", Pid(1)).unwrap();
             let want = self.limit[c].map_or("max".to_string(), |l| l.to_string());
             assert_eq!(max.trim(), want);
