@@ -168,6 +168,10 @@ pub struct Shell {
     /// The EXIT trap runs at the end of input (off for an interactive shell, whose input ends
     /// line by line).
     exit_trap_at_eof: bool,
+    /// A fatal error (`Cannot fork`, a failed expansion) in an interactive shell's own
+    /// process: the rest of the line is abandoned, as `exit` would, but the shell goes back
+    /// to its prompt (dash's `exraise` longjmps to the main loop of an interactive shell).
+    interactive_abort: bool,
     /// dash's job table: slot N-1 is job N (a background pid and when it was started, for
     /// `+`/`-`); a slot is freed once `jobs` has shown the job done or `wait` has waited for
     /// it, and a new job takes the lowest free slot.
@@ -287,6 +291,7 @@ impl Shell {
             depth: 0,
             errexit_off: 0,
             exit_trap_at_eof: true,
+            interactive_abort: false,
             jobs: Vec::new(),
             exec_keep_redirects: false,
             execed: None,
@@ -638,7 +643,7 @@ impl Shell {
                 }
             }
         }
-        if self.exit.is_some() || self.exit_trap_at_eof {
+        if (self.exit.is_some() && !self.interactive_abort) || self.exit_trap_at_eof {
             self.run_exit_trap();
         }
         self.flush(sink);
@@ -755,7 +760,20 @@ impl Shell {
         self.sh_error(pid, msg);
         self.exit = Some(2);
         self.status = 2;
+        if !self.exit_trap_at_eof && pid == self.dollar {
+            self.interactive_abort = true;
+        }
         2
+    }
+
+    /// After a line of an interactive shell: if a fatal error abandoned it, the shell stays
+    /// (status 2) instead of exiting; `true` then.
+    pub fn recover_interactive_abort(&mut self) -> bool {
+        if !std::mem::take(&mut self.interactive_abort) {
+            return false;
+        }
+        self.exit = None;
+        true
     }
 
     // ---- execution ---------------------------------------------------------------------------

@@ -166,6 +166,7 @@ impl Shell {
             depth: self.depth + 1,
             errexit_off: self.errexit_off,
             exit_trap_at_eof: false,
+            interactive_abort: false,
             jobs: Vec::new(),
             exec_keep_redirects: false,
             execed: None,
