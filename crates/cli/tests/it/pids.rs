@@ -64,3 +64,27 @@ proc_cgroups!(proc_cgroups_3_10, KernelVersion::V3_10);
 proc_cgroups!(proc_cgroups_3_19, KernelVersion::V3_19);
 proc_cgroups!(proc_cgroups_4_19, KernelVersion::V4_19);
 proc_cgroups!(proc_cgroups_6_6, KernelVersion::V6_6);
+
+/// A refused fork in an interactive shell (the REPL) abandons the rest of the line with `$?`
+/// 2 and the shell goes on; in a script the shell exits with status 2 (dash's `exraise`).
+#[test]
+fn cannot_fork_interactive_and_not() {
+    let setup = "mkdir -p /cg\nmount -t cgroup -o pids none /cg\nmkdir /cg/a\n\
+                 echo 1 > /cg/a/pids.max\necho $$ > /cg/a/tasks\n";
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    sh.set_interactive(true);
+    assert_eq!(cgsim::transcript_of(&mut sh, setup).1, 0);
+    let (text, status) = cgsim::transcript_of(&mut sh, "/bin/sleep 0; echo same line\n");
+    assert_eq!((text.as_str(), status), ("cgsim: 1: Cannot fork\n", 2));
+    assert!(sh.recover_interactive_abort());
+    assert_eq!(sh.exited(), None);
+    let (text, _) = cgsim::transcript_of(&mut sh, "echo \"next $?\"\n");
+    assert_eq!(text, "next 2\n");
+
+    let mut sh = Shell::new(cgsim::boot(BootParams::for_kernel(KernelVersion::V6_6)));
+    let (text, status) =
+        cgsim::transcript_of(&mut sh, &format!("{setup}/bin/sleep 0\necho not reached\n"));
+    assert_eq!((text.as_str(), status), ("cgsim: 6: Cannot fork\n", 2));
+    assert!(!sh.recover_interactive_abort());
+    assert_eq!(sh.exited(), Some(2));
+}
