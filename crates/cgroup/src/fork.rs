@@ -70,6 +70,7 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let cg = p.cgroups;
         let tgid = if thread { p.tgid } else { child };
+        self.can_fork(&cs, cg, TaskRef { pid: child, cred })?;
         {
             let _f = trace::func(&*self.tracer, smp_processor_id(), "cgroup_fork");
             cs.css_sets.get_mut(cg.0).expect("live").refcount += 1;
@@ -111,6 +112,31 @@ impl<T: Tracer> CgroupCore<T> {
         t.forking = false;
         let cg = t.cgroups;
         cs.css_sets.get_mut(cg.0).expect("live").tasks.insert(child);
+        Ok(())
+    }
+
+    /// `cgroup_can_fork`: every subsystem's `can_fork` (ascending id) with its css of the
+    /// css_set `cg` the child joins; on a refusal, `cancel_fork` of those that agreed (in
+    /// descending id, as `cgroup_can_fork`'s `out_revert`) and the refusing errno.
+    ///
+    /// **Differences:** the kernel calls it late in `copy_process` (after `copy_mm` and
+    /// `alloc_pid`); here it comes before the child exists, so a refused fork has nothing to
+    /// undo (its pid number is still used up, see the Kernel's `sys_fork`). Not traced.
+    fn can_fork(
+        &self,
+        cs: &CssSetState,
+        cg: crate::css_set::CssSetId,
+        task: TaskRef,
+    ) -> Result<(), Errno> {
+        let set = cs.css_sets.get(cg.0).expect("live");
+        for i in 0..self.subsys.len() {
+            if let Err(e) = self.subsys[i].can_fork(&set.subsys[i], task) {
+                for j in (0..i).rev() {
+                    self.subsys[j].cancel_fork(&set.subsys[j], task);
+                }
+                return Err(e);
+            }
+        }
         Ok(())
     }
 
@@ -207,6 +233,10 @@ impl<T: Tracer> CgroupCore<T> {
             // `delay_group_leader`: a leader is released after its last thread.
             Some(t) if t.tgid == pid && !t.threads.is_empty() => Err(Errno::EBUSY),
             Some(_) => {
+                // `cgroup_release`: the subsystems' `release` (ascending id).
+                for ss in &self.subsys {
+                    ss.release(pid);
+                }
                 let t = cs.tasks.remove(&pid).expect("checked");
                 cs.dying_leaders.remove(&pid);
                 // cgroup_free: the css_set's last reference from this task, and with it the

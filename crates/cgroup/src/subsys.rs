@@ -30,6 +30,7 @@ pub mod debug;
 pub mod device_cgroup;
 pub mod memory;
 pub mod ns;
+pub mod pids;
 
 use crate::cftype::Cftype;
 use crate::cgroup::CgroupId;
@@ -337,6 +338,27 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
     /// `exit(ss, task)`: the task is exiting; `css` is its css of this subsystem.
     fn exit(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef, _task: TaskRef) {}
 
+    /// `can_fork(task, cset)` (4.3+, `kernel/cgroup/cgroup.c` `cgroup_can_fork`, v6.6): may
+    /// refuse creating `task` (a process or a thread) in `css`, the css of the css_set the
+    /// child joins (its parent's). Called in ascending id before the child exists; an error
+    /// fails the fork with that errno after `cancel_fork` of the subsystems that agreed.
+    ///
+    /// **Locking:** called with `css_set_lock` held (standing in for the kernel's
+    /// `cgroup_threadgroup_rwsem`, which keeps the parent from migrating meanwhile): the
+    /// callback must only touch its own state.
+    fn can_fork(&self, _css: &CssRef, _task: TaskRef) -> Result<(), Errno> {
+        Ok(())
+    }
+
+    /// `cancel_fork(task, cset)`: undo a successful `can_fork` after a later one failed.
+    /// Same locking as [`can_fork`](Self::can_fork).
+    fn cancel_fork(&self, _css: &CssRef, _task: TaskRef) {}
+
+    /// `release(task)` (`cgroup_release` from `release_task`, v6.6; 4.19's `free` from
+    /// `__put_task_struct`): the zombie `task` was reaped. Called with `cgroup_mutex` and
+    /// `css_set_lock` held: the callback must only touch its own state.
+    fn release(&self, _task: Pid) {}
+
     /// `populate(ss, cgrp)`: add control files with `dir.add_file`. An error stops the population
     /// of the remaining subsystems but mkdir still succeeds ("half-filled directory").
     fn populate(
@@ -384,9 +406,9 @@ pub fn default_subsystems<T: Tracer>() -> Vec<Box<dyn CgroupSubsys<T>>> {
 /// that version's files (see each module). `frozen` is the frozen-task set the freezer shares
 /// with the scheduler; `devices` is the preset's `devices.model`.
 ///
-/// **Differences:** 4.19 and 6.6 list `io` (shown as `blkio` on v1) before `memory` and have
-/// more controllers (`perf_event`, `net_prio`, `hugetlb`, `pids`, `rdma`); the simulation
-/// appends these four after `memory` in every preset, keeping the 2.6.35 id order.
+/// The Kernel puts the table in each preset's `cgroup_subsys.h` order afterwards
+/// (`cgsim_cgroupfs::KernelVersion::cgroup_subsys`: 4.19 and 6.6 list `io`, shown as `blkio`
+/// on v1, before `memory`), and adds `pids` (4.3+, [`pids`]).
 pub fn v1_controllers<T: Tracer>(
     version: (u32, u32, u32),
     frozen: Arc<self::cgroup_freezer::FrozenTasks>,

@@ -542,8 +542,21 @@ impl<T: Tracer> Kernel<T> {
     /// `cgroup_fork` + `cgroup_fork_callbacks` + `cgroup_post_fork`.
     /// `copy_process`'s cgroup steps, with `copy_mm` run between `cgroup_fork` and
     /// `cgroup_fork_callbacks` as in the kernel.
-    pub(crate) fn cg_fork(&self, parent: Pid, child: Pid, cred: &Cred, copy_mm: impl FnOnce()) {
-        if let Err(e) = self.cgroups.fork_with(parent, child, *cred, copy_mm) {
+    /// A subsystem's `can_fork` refusal (the pids controller's EAGAIN) is returned, after its
+    /// log line; any other failure is a simulator bug, logged as a warning.
+    pub(crate) fn cg_fork(
+        &self,
+        parent: Pid,
+        child: Pid,
+        cred: &Cred,
+        copy_mm: impl FnOnce(),
+    ) -> Result<(), Errno> {
+        let r = self.cgroups.fork_with(parent, child, *cred, copy_mm);
+        self.pids_log_rejected();
+        if let Err(e) = r {
+            if e == Errno::EAGAIN {
+                return Err(e);
+            }
             self.klog.printk(
                 &self.clock,
                 Level::Warning,
@@ -551,6 +564,23 @@ impl<T: Tracer> Kernel<T> {
                     "cgroup: cgroup_fork({parent}, {child}) failed: {}",
                     e.name()
                 ),
+            );
+        }
+        Ok(())
+    }
+
+    /// `pids_can_fork`'s `pr_info("cgroup: fork rejected by pids controller in ")` and
+    /// `pr_cont_cgroup_path`, for each cgroup whose first refusal just happened.
+    pub(crate) fn pids_log_rejected(&self) {
+        for cgrp in self.pids.take_rejected() {
+            let path = self
+                .cgroups
+                .cgroup_path(cgrp)
+                .unwrap_or_else(|_| "/".to_string());
+            self.klog.printk(
+                &self.clock,
+                Level::Info,
+                format!("cgroup: fork rejected by pids controller in {path}"),
             );
         }
     }

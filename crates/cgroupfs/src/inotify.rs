@@ -296,12 +296,14 @@ fn sys(errno: Errno, why: &'static str) -> SysError {
 
 /// The files `cgroup_file_notify` is called for, among the files the simulator has (6.6:
 /// `cgroup.events` from `cgroup_update_populated` and `cgroup_update_frozen`, and
-/// `memcg_memory_event`'s `memory.events`, `memory.events.local`, `memory.swap.events`).
-pub(crate) const KN_NOTIFY_FILES: [&str; 4] = [
+/// `memcg_memory_event`'s `memory.events`, `memory.events.local`, `memory.swap.events`;
+/// `pids_can_fork`'s `pids.events`, v1 and v2).
+pub(crate) const KN_NOTIFY_FILES: [&str; 5] = [
     "cgroup.events",
     "memory.events",
     "memory.events.local",
     "memory.swap.events",
+    "pids.events",
 ];
 
 impl<T: Tracer> Kernel<T> {

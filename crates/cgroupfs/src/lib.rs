@@ -599,6 +599,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     psi: psi::Psi,
     /// The v1 freezer's frozen tasks (`kernel/cgroup_freezer.c`), which the scheduler skips.
     frozen: Arc<cg::subsys::cgroup_freezer::FrozenTasks>,
+    /// The pids controller's charges and first refusals to log (`kernel/cgroup/pids.c`, 4.3+).
+    pids: Arc<cg::subsys::pids::PidsShared>,
     /// Simulated CPU time (`cputime.rs`): the CPUs' queues and every task's and cgroup's times.
     cputime: cputime::CpuTime,
 }
@@ -633,6 +635,7 @@ impl<T: Tracer> Kernel<T> {
             Arc::clone(&clock),
         );
         let frozen = Arc::new(cg::subsys::cgroup_freezer::FrozenTasks::default());
+        let pids = Arc::new(cg::subsys::pids::PidsShared::default());
         let mut subsystems = params.subsystems.take().unwrap_or_else(|| {
             let mut v = mem.subsystems();
             // cpuset's file set follows the version (2.6.25 lacks two 2.6.26 files).
@@ -658,6 +661,12 @@ impl<T: Tracer> Kernel<T> {
                 Arc::clone(&frozen),
                 params.core_profile.devices,
             ));
+            // The pids controller (4.3+, `kernel/cgroup/pids.c`).
+            if params.kernel.version_triple() >= (4, 3, 0) {
+                v.push(Box::new(cg::subsys::pids::Pids::new(Arc::clone(&pids))));
+            }
+            // The ids are the preset's `cgroup_subsys.h` order; what its kernel lacks goes.
+            preset::order_subsystems(&mut v, params.kernel.cgroup_subsys());
             v
         });
         subsystems.append(&mut params.extra_subsystems);
@@ -707,6 +716,7 @@ impl<T: Tracer> Kernel<T> {
             fault,
             psi: psi::Psi::new(params_nr_cpus),
             frozen,
+            pids,
             cputime: cputime::CpuTime::new(params_nr_cpus),
         };
         // start_kernel's first line: `printk(KERN_NOTICE "%s", linux_banner)`.

@@ -323,12 +323,94 @@ impl KernelVersion {
         }
     }
 
+    /// The controllers of this preset's kernel in `include/linux/cgroup_subsys.h` order, which
+    /// is their id order: `/proc/cgroups`, the v2 `cgroup.controllers` and
+    /// `cgroup.subtree_control`, `/proc/PID/cgroup` and the mount options list them in it.
+    /// The kernel configuration is a distribution's (`CONFIG_CGROUP_DEBUG` off): RHEL 7's for
+    /// 3.10, Ubuntu 15.04's for 3.19, Debian 10's for 4.19, Debian 12's options on 6.6. The
+    /// 2.6 presets keep the table with every controller configured (`debug` and `ns`, gone in
+    /// 3.0, included). `blkio` is the v1 name of 4.5+'s `io` (its `legacy_name`), listed
+    /// here as `io`. Names the simulator does not have (`perf_event`, `net_prio`, `hugetlb`,
+    /// `rdma`, `misc`) are listed for their place and skipped at boot.
+    ///
+    /// **Kernel:** `include/linux/cgroup_subsys.h`, v2.6.25, v2.6.35, v3.10 (`cpu_cgroup`,
+    /// `mem_cgroup`, `perf` there: the controllers' names are `cpu`, `memory`, `perf_event`),
+    /// v3.19 (`debug` last), v4.19 (`io` moved before `memory`, `pids` 4.3, `rdma` 4.11),
+    /// v6.6 (`misc` 5.13).
+    pub fn cgroup_subsys(self) -> &'static [&'static str] {
+        match self {
+            KernelVersion::V2_6_25 => &["cpuset", "debug", "ns", "cpu", "cpuacct", "memory"],
+            KernelVersion::V2_6_35 => &[
+                "cpuset", "debug", "ns", "cpu", "cpuacct", "memory", "devices", "freezer",
+                "net_cls", "io",
+            ],
+            KernelVersion::V3_10 | KernelVersion::V3_19 => &[
+                "cpuset",
+                "cpu",
+                "cpuacct",
+                "memory",
+                "devices",
+                "freezer",
+                "net_cls",
+                "io",
+                "perf_event",
+                "net_prio",
+                "hugetlb",
+            ],
+            KernelVersion::V4_19 => &[
+                "cpuset",
+                "cpu",
+                "cpuacct",
+                "io",
+                "memory",
+                "devices",
+                "freezer",
+                "net_cls",
+                "perf_event",
+                "net_prio",
+                "hugetlb",
+                "pids",
+                "rdma",
+            ],
+            KernelVersion::V6_6 => &[
+                "cpuset",
+                "cpu",
+                "cpuacct",
+                "io",
+                "memory",
+                "devices",
+                "freezer",
+                "net_cls",
+                "perf_event",
+                "net_prio",
+                "hugetlb",
+                "pids",
+                "rdma",
+                "misc",
+            ],
+        }
+    }
+
     /// `event_control.same_cgroup_check`: `cgroup_write_event_control` checks that the control
     /// file belongs to the written cgroup from 3.10 on; 2.6.34–3.9 register the event on the
     /// written cgroup whatever file was named (2.6.25 has no `cgroup.event_control`).
     pub fn event_control_same_cgroup_check(self) -> bool {
         self >= KernelVersion::V3_10
     }
+}
+
+/// Put the built-in subsystems in `order` ([`KernelVersion::cgroup_subsys`]), dropping those
+/// not in it (`ns` and `debug` after 2.6); `blkio` stands for `io`.
+pub(crate) fn order_subsystems<T: Tracer>(
+    v: &mut Vec<Box<dyn cgsim_cgroup::CgroupSubsys<T>>>,
+    order: &[&str],
+) {
+    let place = |name: &str| {
+        let name = if name == "blkio" { "io" } else { name };
+        order.iter().position(|n| *n == name)
+    };
+    v.retain(|s| place(s.name()).is_some());
+    v.sort_by_key(|s| place(s.name()));
 }
 
 /// `struct new_utsname` as `uname(2)` returns it.

@@ -78,14 +78,11 @@ impl<T: Tracer> Kernel<T> {
         child.before_oom_wait = None;
         child.throttled = None;
         child.throttle_owed = 0;
-        for e in child.fds.values() {
-            st.files.get_mut(&e.file).expect("fd names a file").refs += 1;
-        }
         // copy_mm runs inside the cgroup steps, between cgroup_fork and the callbacks.
         // Lock order: Kernel::state -> memcg world (dup_mm: the child starts in the parent's
         // memcg, which is its cgroup in the memory hierarchy too; anonymous pages are shared
         // copy-on-write).
-        self.cg_fork(parent, pid, &child.cred, || {
+        let forked = self.cg_fork(parent, pid, &child.cred, || {
             let _g = func(&*self.tracer, cpu, "dup_mm");
             if let Err(e) = self.mem.fork_mm(parent, pid) {
                 self.klog.printk(
@@ -95,7 +92,14 @@ impl<T: Tracer> Kernel<T> {
                 );
             }
         });
+        // alloc_pid came before cgroup_can_fork: a refused fork has used up its pid number.
         st.last_pid = pid.0;
+        if let Err(e) = forked {
+            return Err(SysError::new(e, "fork: refused by the pids controller"));
+        }
+        for e in child.fds.values() {
+            st.files.get_mut(&e.file).expect("fd names a file").refs += 1;
+        }
         st.tasks.insert(pid, child);
         crate::cn_proc::proc_event(&mut st, crate::cn_proc::ProcEvent::Fork(parent, pid));
         st.children.insert((parent, pid));

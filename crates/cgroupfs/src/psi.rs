@@ -247,7 +247,11 @@ impl<T: Tracer> PressureHook for PsiHook<T> {
 pub(crate) fn notifies(name: &str) -> bool {
     matches!(
         name,
-        "cgroup.events" | "memory.events" | "memory.events.local" | "memory.swap.events"
+        "cgroup.events"
+            | "memory.events"
+            | "memory.events.local"
+            | "memory.swap.events"
+            | "pids.events"
     )
 }
 

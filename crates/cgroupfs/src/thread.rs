@@ -67,7 +67,7 @@ impl<T: Tracer> Kernel<T> {
         t.throttled = None;
         t.throttle_owed = 0;
         let tgid = t.tgid;
-        if let Err(e) = self.cgroups.clone_thread_with(creator, tid, t.cred, || {
+        let r = self.cgroups.clone_thread_with(creator, tid, t.cred, || {
             let _g = func(&*self.tracer, cpu, "copy_mm");
             if let Err(e) = self.mem.add_thread(creator, tid) {
                 self.klog.printk(
@@ -76,14 +76,25 @@ impl<T: Tracer> Kernel<T> {
                     format!("clone: copy_mm({creator}, {tid}) failed: {}", e.name()),
                 );
             }
-        }) {
-            self.klog.printk(
+        });
+        self.pids_log_rejected();
+        // alloc_pid came before cgroup_can_fork: a refused clone has used up its pid number.
+        st.last_pid = tid.0;
+        match r {
+            Err(Errno::EAGAIN) => {
+                self.unlock(st);
+                return Err(SysError::new(
+                    Errno::EAGAIN,
+                    "clone: refused by the pids controller",
+                ));
+            }
+            Err(e) => self.klog.printk(
                 &self.clock,
                 Level::Warning,
                 format!("cgroup: cgroup_fork({creator}, {tid}) failed: {}", e.name()),
-            );
+            ),
+            Ok(()) => {}
         }
-        st.last_pid = tid.0;
         st.tasks.insert(tid, t);
         st.tasks
             .get_mut(&tgid)

@@ -176,7 +176,9 @@ pub fn run(shell: &mut Shell) -> i32 {
                 shell.kernel().set_console_winsize(rl.dimensions());
                 shell.run_script_with(&src, line_no, &mut sink);
                 line_no += src.lines().count();
-                if let Some(code) = shell.exited() {
+                if shell.recover_interactive_abort() {
+                    // dash: an error in an interactive shell returns to the prompt.
+                } else if let Some(code) = shell.exited() {
                     return code;
                 }
             }

@@ -7,6 +7,7 @@ mod dfl;
 mod files;
 mod model;
 mod mount;
+mod pids;
 mod psi;
 mod release;
 mod snapshot;

@@ -168,6 +168,10 @@ pub struct Shell {
     /// The EXIT trap runs at the end of input (off for an interactive shell, whose input ends
     /// line by line).
     exit_trap_at_eof: bool,
+    /// A fatal error (`Cannot fork`, a failed expansion) in an interactive shell's own
+    /// process: the rest of the line is abandoned, as `exit` would, but the shell goes back
+    /// to its prompt (dash's `exraise` longjmps to the main loop of an interactive shell).
+    interactive_abort: bool,
     /// dash's job table: slot N-1 is job N (a background pid and when it was started, for
     /// `+`/`-`); a slot is freed once `jobs` has shown the job done or `wait` has waited for
     /// it, and a new job takes the lowest free slot.
@@ -287,6 +291,7 @@ impl Shell {
             depth: 0,
             errexit_off: 0,
             exit_trap_at_eof: true,
+            interactive_abort: false,
             jobs: Vec::new(),
             exec_keep_redirects: false,
             execed: None,
@@ -638,7 +643,7 @@ impl Shell {
                 }
             }
         }
-        if self.exit.is_some() || self.exit_trap_at_eof {
+        if (self.exit.is_some() && !self.interactive_abort) || self.exit_trap_at_eof {
             self.run_exit_trap();
         }
         self.flush(sink);
@@ -755,7 +760,20 @@ impl Shell {
         self.sh_error(pid, msg);
         self.exit = Some(2);
         self.status = 2;
+        if !self.exit_trap_at_eof && pid == self.dollar {
+            self.interactive_abort = true;
+        }
         2
+    }
+
+    /// After a line of an interactive shell: if a fatal error abandoned it, the shell stays
+    /// (status 2) instead of exiting; `true` then.
+    pub fn recover_interactive_abort(&mut self) -> bool {
+        if !std::mem::take(&mut self.interactive_abort) {
+            return false;
+        }
+        self.exit = None;
+        true
     }
 
     // ---- execution ---------------------------------------------------------------------------
@@ -973,6 +991,15 @@ impl Shell {
             if let Some((_, w)) = pipe {
                 let _ = self.k.close(pid, w);
             }
+            if child.is_none() && self.exit.is_some() {
+                // dash's `evalpipe`: `forkshell`'s "Cannot fork" raises an error that leaves
+                // the pipeline (and the non-interactive shell): no later stage is forked, the
+                // earlier ones are not waited for.
+                if let Some((r, _)) = pipe {
+                    let _ = self.k.close(pid, r);
+                }
+                return Err(2);
+            }
             prev_read = pipe.map(|(r, _)| r);
             // Every stage is started before any is waited for, as dash forks the whole job
             // and then waits: a simulated program in front (`yes`, `sleep`, a listener) keeps
@@ -1036,8 +1063,10 @@ impl Shell {
         }
         let child = match self.k.fork(parent) {
             Ok(c) => c,
-            Err(e) => {
-                self.sh_error(parent, &format!("Cannot fork: {}", e.errno.strerror()));
+            Err(_) => {
+                // dash's `forkshell`: `sh_error("Cannot fork")`, whatever the errno; a
+                // non-interactive shell exits with status 2.
+                self.fatal("Cannot fork");
                 return None;
             }
         };
@@ -1703,9 +1732,9 @@ impl Shell {
         let parent = self.cur;
         let child = match self.k.fork(parent) {
             Ok(c) => c,
-            Err(e) => {
-                self.sh_error(parent, &format!("Cannot fork: {}", e.errno.strerror()));
-                return 2;
+            Err(_) => {
+                // dash's `forkshell`: `sh_error("Cannot fork")` (see `fork_subshell`).
+                return self.fatal("Cannot fork");
             }
         };
         let _ = self.k.set_comm(child, &comm_of(&argv[0]));

@@ -397,3 +397,4 @@ fn test_freezer_and_kill_ports_pass() {
 }
 v2_script!(cgroup2_delegation);
 v2_script!(cgroup2_exited);
+v2_script!(pids_v2);

@@ -19,6 +19,7 @@ mod fuzz_regressions;
 mod helpers;
 mod ltp;
 mod notifications;
+mod pids;
 mod presets;
 mod robust;
 mod serve;

@@ -605,9 +605,9 @@ pub(crate) fn command(sh: &mut Shell, argv: &[String]) -> i32 {
                 _ => {
                     let child = match sh.k.fork(pid) {
                         Ok(c) => c,
-                        Err(e) => {
-                            sh.sh_error(pid, &format!("Cannot fork: {}", e.errno.strerror()));
-                            return 2;
+                        Err(_) => {
+                            // dash's `forkshell`: `sh_error("Cannot fork")`.
+                            return sh.fatal("Cannot fork");
                         }
                     };
                     let _ = sh.k.set_comm(child, &super::comm_of(&name));

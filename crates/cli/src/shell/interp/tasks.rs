@@ -166,6 +166,7 @@ impl Shell {
             depth: self.depth + 1,
             errexit_off: self.errexit_off,
             exit_trap_at_eof: false,
+            interactive_abort: false,
             jobs: Vec::new(),
             exec_keep_redirects: false,
             execed: None,
@@ -200,8 +201,9 @@ impl Shell {
         }
         let child = match self.k.fork(parent) {
             Ok(c) => c,
-            Err(e) => {
-                self.sh_error(parent, &format!("Cannot fork: {}", e.errno.strerror()));
+            Err(_) => {
+                // dash's `forkshell`: `sh_error("Cannot fork")` (see `fork_subshell`).
+                self.fatal("Cannot fork");
                 return None;
             }
         };
