@@ -351,12 +351,15 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// `cgroup_print_ss_mask`: the names of the controllers in `mask`, in id order, separated
-    /// by spaces, with a newline only when there is at least one.
+    /// by spaces, with a newline only when there is at least one. The kernel's ids follow
+    /// `include/linux/cgroup_subsys.h`; this model's ids keep the 2.6.35 order, so the names
+    /// are sorted by their place in that file ([`crate::subsys::CGROUP_SUBSYS_ORDER`]).
     pub(crate) fn print_ss_mask(&self, mask: u64) -> String {
-        let names: Vec<&str> = (0..self.subsys.len())
+        let mut ids: Vec<usize> = (0..self.subsys.len())
             .filter(|&i| mask & (1 << i) != 0)
-            .map(|i| self.subsys[i].name())
             .collect();
+        ids.sort_by_key(|&i| crate::subsys::kernel_order(self.subsys[i].dfl_name(), i));
+        let names: Vec<&str> = ids.iter().map(|&i| self.subsys[i].dfl_name()).collect();
         if names.is_empty() {
             String::new()
         } else {
@@ -413,7 +416,7 @@ impl<T: Tracer> CgroupCore<T> {
             let sign = rest.next().expect("non-empty");
             let name = rest.as_str();
             let i = (0..self.subsys.len())
-                .find(|&i| inhibit & (1 << i) == 0 && self.subsys[i].name() == name)
+                .find(|&i| inhibit & (1 << i) == 0 && self.subsys[i].dfl_name() == name)
                 .ok_or(Errno::EINVAL)?;
             match sign {
                 '+' => {
