@@ -44,13 +44,12 @@ pub enum Device {
     Console,
 }
 
-/// What an inode holds.
+/// What an inode holds (`BlockDev`: `(major, minor)` of a disk of the machine, `blockdev.rs`).
 #[derive(Clone, Debug)]
 pub enum InodeKind {
     Dir { entries: BTreeMap<String, u64> },
     Regular { data: Vec<u8> },
     CharDev(Device),
-    /// A block device node: `(major, minor)` of a disk of the machine (`blockdev.rs`).
     BlockDev((u32, u32)),
 }
 

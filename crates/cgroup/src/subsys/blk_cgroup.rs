@@ -280,7 +280,7 @@ fn blkg_conf_prep(v: BlkioVersion, buf: &str) -> Result<(), Errno> {
     Err(Errno::ENODEV)
 }
 
-/// 3.10–6.6: CFQ's files (not in 6.6), the throttling files, `reset_stats`.
+/// 3.10–4.19: `reset_stats`, the throttling files, CFQ's files (6.6's are `blk_dfl.rs`'s).
 fn populate_3_x<T: Tracer>(v: BlkioVersion, dir: &mut PopulateDir<T>) -> Result<(), Errno> {
     let total_only = |_: &crate::cftype::CftCtx<'_, T>| Ok("Total 0\n".to_string());
     let empty = |_: &crate::cftype::CftCtx<'_, T>| Ok(String::new());
@@ -308,9 +308,6 @@ fn populate_3_x<T: Tracer>(v: BlkioVersion, dir: &mut PopulateDir<T>) -> Result<
                 .read_seq_string(empty)
                 .write_string(move |_, s| blkg_conf_prep(v, s))
         })?;
-    }
-    if v == BlkioVersion::V6_6 {
-        return Ok(());
     }
     // `cfq_blkcg_files[]`: on the top cgroup `weight` and `weight_device` are the leaf ones.
     let set_weight = move |leaf: bool| {

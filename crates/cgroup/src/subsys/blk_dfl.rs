@@ -619,10 +619,7 @@ fn parse_latency(body: &[u8]) -> Result<u64, Errno> {
         lat = if val == b"max" {
             0
         } else {
-            scan_u64(&val)
-                .ok_or(Errno::EINVAL)?
-                .0
-                .wrapping_mul(1000)
+            scan_u64(&val).ok_or(Errno::EINVAL)?.0.wrapping_mul(1000)
         };
     }
     Ok(lat)
@@ -816,7 +813,10 @@ mod tests {
         assert_eq!(parse_io_max(b"rbps=1", none), Err(Errno::EINVAL));
         assert_eq!(parse_io_max(b"rbps", none), Err(Errno::EINVAL));
         assert_eq!(parse_io_max(b"foo=2", none), Err(Errno::EINVAL));
-        assert_eq!(parse_io_max(b"riops=max", [1, 2, 3, 4]), Ok([1, 2, NO_IOPS, 4]));
+        assert_eq!(
+            parse_io_max(b"riops=max", [1, 2, 3, 4]),
+            Ok([1, 2, NO_IOPS, 4])
+        );
         assert_eq!(parse_io_max(b"wbps=maxx", none), Err(Errno::EINVAL));
     }
 

@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(max_write(b"sev max\n"), Err(Errno::EINVAL));
         assert_eq!(max_write(b"sev\n"), Err(Errno::EINVAL));
         assert_eq!(max_write(b"tdx 1\n"), Err(Errno::EINVAL));
-        assert_eq!(max_write(b"sev_es 99999999999999999999\n"), Err(Errno::ERANGE));
+        assert_eq!(
+            max_write(b"sev_es 99999999999999999999\n"),
+            Err(Errno::ERANGE)
+        );
         assert_eq!(max_write(b"sev abc\n"), Err(Errno::EINVAL));
     }
 }

@@ -124,7 +124,10 @@ mod tests {
     #[test]
     fn writes() {
         assert_eq!(set_max(b"mlx4_0 hca_handle=2\n"), Err(Errno::ENODEV));
-        assert_eq!(set_max(b"mlx4_0 hca_handle=max hca_object=\n"), Err(Errno::ENODEV));
+        assert_eq!(
+            set_max(b"mlx4_0 hca_handle=max hca_object=\n"),
+            Err(Errno::ENODEV)
+        );
         assert_eq!(set_max(b"mlx4_0\n"), Err(Errno::ENODEV));
         assert_eq!(set_max(b"mlx4_0 hca_handle=-1\n"), Err(Errno::EINVAL));
         assert_eq!(set_max(b"mlx4_0 foo=1\n"), Err(Errno::EINVAL));

@@ -1,5 +1,5 @@
 # The v1 side of 6.6's later controllers: blkio with the machine's disk, perf_event and
-# net_prio (net/core/netprio_cgroup.c), hugetlb, rdma and misc, each on its own hierarchy.
+# net_prio (net/core/netprio_cgroup.c), hugetlb, and rdma with misc on one hierarchy.
 cat /proc/cgroups
 mkdir -p /cg/blkio /cg/perf /cg/netprio /cg/hugetlb /cg/rdma_misc
 mount -t cgroup -o blkio none /cg/blkio
