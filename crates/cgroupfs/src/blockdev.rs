@@ -1,5 +1,8 @@
 //! The machine's disks as user space sees them: `/dev/sda`, `/sys/block/sda`,
-//! `/proc/partitions` (the 6.6 preset; the older presets' machines have no disk).
+//! `/proc/partitions` (the 6.6 preset; the older presets' machines show no disk). The disk
+//! has the two partitions the rest of the simulator already names: `sda1`, the root
+//! filesystem (8:1, what `--bind` mounts appear to live on, `hostfs.rs`), and `sda2`, the
+//! swap area (`cgsim_memcg::SWAP_DEVICE`), as large as the machine's swap (`--swap`; no `sda2` without swap).
 //!
 //! **Kernel:** `block/genhd.c` v6.6 (`show_partition`: the `major minor  #blocks  name`
 //! header, a blank line, then `%4d  %7d %10llu %pg` per block device, sizes in 1 KiB blocks;
@@ -32,15 +35,29 @@ impl<T: cgsim_ktypes::Tracer> crate::Kernel<T> {
     pub(crate) fn proc_partitions(&self) -> String {
         let mut out = String::from("major minor  #blocks  name\n\n");
         for d in self.disks() {
-            out.push_str(&format!(
-                "{:4}  {:7} {:10} {}\n",
-                d.major,
-                d.minor,
-                d.sectors >> 1,
-                d.name
-            ));
+            let line = |minor: u32, blocks: u64, name: &str| {
+                format!("{:4}  {:7} {:10} {name}\n", d.major, minor, blocks)
+            };
+            out.push_str(&line(d.minor, d.sectors >> 1, d.name));
+            for (minor, blocks, name) in self.partitions(d) {
+                out.push_str(&line(minor, blocks, &name));
+            }
         }
         out
+    }
+
+    /// The partitions of `d` as `(minor, size in KiB, name)`: `sda1` from sector 2048 (the
+    /// 1 MiB alignment of partitioning tools) up to `sda2`, the swap area, at the end (none
+    /// on a machine without swap).
+    fn partitions(&self, d: &Disk) -> Vec<(u32, u64, String)> {
+        let total = d.sectors >> 1;
+        let swap = (self.params().swap.0 >> 10).min(total / 2);
+        let root = total.saturating_sub(1024 + swap);
+        let mut v = vec![(d.minor + 1, root, format!("{}1", d.name))];
+        if swap > 0 {
+            v.push((d.minor + 2, swap, format!("{}2", d.name)));
+        }
+        v
     }
 }
 
@@ -50,6 +67,7 @@ pub(crate) fn at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
     if disks.is_empty() {
         return;
     }
+    let parts: Vec<_> = disks.iter().map(|d| k.partitions(d)).collect();
     let mut st = k.lock_state();
     let Some(root) = st.tmpfs.get_mut(&0) else {
         return;
@@ -62,7 +80,7 @@ pub(crate) fn at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
         entries: BTreeMap::new(),
     };
     let block = root.create(sys, "block", dir(), 0o755, 0, 0, 0);
-    for d in disks {
+    for (d, parts) in disks.iter().zip(parts) {
         root.create(
             dev,
             d.name,
@@ -72,6 +90,10 @@ pub(crate) fn at_boot<T: cgsim_ktypes::Tracer>(k: &crate::Kernel<T>) {
             DISK_GID,
             0,
         );
+        for (minor, _, name) in &parts {
+            let node = InodeKind::BlockDev((d.major, *minor));
+            root.create(dev, name, node, 0o660, 0, DISK_GID, 0);
+        }
         let bd = root.create(block, d.name, dir(), 0o755, 0, 0, 0);
         let queue = root.create(bd, "queue", dir(), 0o755, 0, 0, 0);
         let attrs: [(u64, &str, String); 6] = [

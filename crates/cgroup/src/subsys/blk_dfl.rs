@@ -40,7 +40,8 @@ pub struct Disk {
     pub sectors: u64,
 }
 
-/// The 6.6 machine's disks: one 20 GiB SATA SSD, `sda` (8:0), without partitions.
+/// The 6.6 machine's disks: one 20 GiB SATA SSD, `sda` (8:0). Its partitions (`sda1`, `sda2`:
+/// `crates/cgroupfs/src/blockdev.rs`) are not disks, so the policies refuse them (ENODEV).
 pub const SIM_DISKS: &[Disk] = &[Disk {
     major: 8,
     minor: 0,

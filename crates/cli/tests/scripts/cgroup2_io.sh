@@ -25,7 +25,7 @@ cat a/io.max
 echo "8:0 wbps=2097152 wiops=max" > a/io.max
 cat a/io.max
 cat a/io.stat
-# Errors leave the limits as they were: no such disk (ENODEV), 0 (ERANGE), 1, an unknown key,
+# Errors leave the limits as they were: no such disk or a partition (ENODEV), 0 (ERANGE), 1, an unknown key,
 # a missing value, no white space after the device, a malformed device (EINVAL).
 echo "8:16 rbps=2" > a/io.max
 echo "8:1 rbps=2" > a/io.max
