@@ -358,12 +358,13 @@ impl<T: Tracer> CgroupCore<T> {
     }
 
     /// `cgroup_print_ss_mask`: the names of the controllers in `mask`, in id order, separated
-    /// by spaces, with a newline only when there is at least one.
+    /// by spaces, with a newline only when there is at least one. The ids follow the preset's
+    /// `include/linux/cgroup_subsys.h` (the boot orders the subsystem table so).
     pub(crate) fn print_ss_mask(&self, mask: u64) -> String {
-        let names: Vec<&str> = (0..self.subsys.len())
+        let ids: Vec<usize> = (0..self.subsys.len())
             .filter(|&i| mask & (1 << i) != 0)
-            .map(|i| self.subsys[i].name())
             .collect();
+        let names: Vec<&str> = ids.iter().map(|&i| self.subsys[i].dfl_name()).collect();
         if names.is_empty() {
             String::new()
         } else {
@@ -420,7 +421,7 @@ impl<T: Tracer> CgroupCore<T> {
             let sign = rest.next().expect("non-empty");
             let name = rest.as_str();
             let i = (0..self.subsys.len())
-                .find(|&i| inhibit & (1 << i) == 0 && self.subsys[i].name() == name)
+                .find(|&i| inhibit & (1 << i) == 0 && self.subsys[i].dfl_name() == name)
                 .ok_or(Errno::EINVAL)?;
             match sign {
                 '+' => {

@@ -393,7 +393,7 @@ impl<T: Tracer> CgroupCore<T> {
                 let name = if cft.flags & CFTYPE_NO_PREFIX != 0 {
                     cft.name.clone()
                 } else {
-                    format!("{}.{}", self.subsys[i].name(), cft.name)
+                    format!("{}.{}", self.subsys[i].dfl_name(), cft.name)
                 };
                 if files.iter().any(|f| f.name == name) {
                     break;

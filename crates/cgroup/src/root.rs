@@ -604,7 +604,14 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let r = st.roots_arena.get(root.0).ok_or(Errno::EINVAL)?;
         let mut s = String::new();
-        for &i in &r.subsys_list {
+        let mut list = r.subsys_list.clone();
+        if self.profile.has_cgroup2() {
+            // 6.6's cgroup1_show_options walks the subsystems in id order
+            // (`for_each_subsys`), the order of `include/linux/cgroup_subsys.h`, where 2.6's
+            // walked the hierarchy's `subsys_list`. The boot gives the ids in that order.
+            list.sort_unstable();
+        }
+        for i in list {
             s.push(',');
             s.push_str(self.subsys[i].name());
         }

@@ -18,6 +18,7 @@
 //! [`CgroupSubsysState::get`](crate::CgroupSubsysState::get)/`put`, which are atomics.
 
 pub mod blk_cgroup;
+mod blk_dfl;
 pub mod cgroup_freezer;
 pub mod cls_cgroup;
 pub mod cpu;
@@ -28,9 +29,14 @@ pub mod cpuacct;
 pub mod cpuset;
 pub mod debug;
 pub mod device_cgroup;
+pub mod hugetlb_cgroup;
 pub mod memory;
+pub mod misc;
+pub mod netprio_cgroup;
 pub mod ns;
+pub mod perf_event;
 pub mod pids;
+pub mod rdma;
 
 use crate::cftype::Cftype;
 use crate::cgroup::CgroupId;
@@ -239,6 +245,13 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
     /// `ss->name`: the mount option and file prefix (`memory`).
     fn name(&self) -> &'static str;
 
+    /// The name on the default hierarchy (`ss->name` of 6.6), when it differs from the v1
+    /// name [`name`](Self::name) (`ss->legacy_name`): `io` for `blkio`. `cgroup.controllers`,
+    /// `cgroup.subtree_control` and the v2 file prefix use it. Defaults to `name()`.
+    fn dfl_name(&self) -> &'static str {
+        self.name()
+    }
+
     /// The prefix of the kernel's function names for this subsystem's callbacks, so traces print
     /// `mem_cgroup_create` or `cpu_cgroup_attach`. Defaults to [`name`](Self::name).
     fn symbol_prefix(&self) -> &'static str {
@@ -438,7 +451,29 @@ pub fn v1_controllers<T: Tracer>(
         } else {
             BlkioVersion::V2_6_35
         };
-        v.push(Box::new(Blkio { version: bv }));
+        let disks = self::blk_cgroup::machine_disks(version);
+        v.push(Box::new(Blkio::new(bv, disks)));
     }
+    v.extend(later_controllers(version));
+    v
+}
+
+/// The controllers after `net_cls` in `include/linux/cgroup_subsys.h` that this model has,
+/// for a kernel of `version`, in that file's order, with a distribution's configuration
+/// (Ubuntu's and Debian's: `CONFIG_CGROUP_PERF`, `CONFIG_CGROUP_NET_PRIO`,
+/// `CONFIG_CGROUP_HUGETLB`, `CONFIG_CGROUP_RDMA`, `CONFIG_CGROUP_MISC` all `y`):
+/// `perf_event` (2.6.39), `net_prio` (3.3), `hugetlb` (3.6), `rdma` (4.11), `misc` (5.13).
+/// The presets that have them: 6.6 only (the 3.10, 3.19 and 4.19 presets keep their
+/// 2.6.35 set, see `docs/subsystems.md`). `pids` (4.3) belongs between `hugetlb` and `rdma`.
+fn later_controllers<T: Tracer>(version: (u32, u32, u32)) -> Vec<Box<dyn CgroupSubsys<T>>> {
+    let mut v: Vec<Box<dyn CgroupSubsys<T>>> = Vec::new();
+    if version < (6, 0, 0) {
+        return v;
+    }
+    v.push(Box::new(self::perf_event::PerfEvent));
+    v.push(Box::new(self::netprio_cgroup::NetPrio::default()));
+    v.push(Box::new(self::hugetlb_cgroup::Hugetlb::new(version)));
+    v.push(Box::new(self::rdma::Rdma));
+    v.push(Box::new(self::misc::Misc));
     v
 }

@@ -215,6 +215,11 @@ impl<T: Tracer> Kernel<T> {
                     InodeKind::CharDev(Device::Zero) => FileKind::Zero,
                     InodeKind::CharDev(Device::Console) => FileKind::Console(ConsoleStream::Stdout),
                     InodeKind::Dir { .. } => FileKind::Dir,
+                    // No I/O is simulated: the disk's node exists (stat, ls, test -b) but has
+                    // no driver behind it, the errno of a device whose driver is gone.
+                    InodeKind::BlockDev(_) => {
+                        return Err(SysError::new(Errno::ENXIO, "no block I/O is simulated"));
+                    }
                 }
             }
             Node::Proc(

@@ -124,6 +124,7 @@
 
 #![forbid(unsafe_code)]
 
+mod blockdev;
 mod cgroupfs;
 mod cn_proc;
 mod cpus;
@@ -278,6 +279,8 @@ pub enum FileType {
     Directory,
     Regular,
     CharDevice,
+    /// A block device node (`/dev/sda` on the 6.6 preset).
+    BlockDevice,
     Symlink,
     /// An anonymous inode such as `[eventfd]`.
     Anon,
@@ -746,6 +749,7 @@ impl<T: Tracer> Kernel<T> {
         etc::cache_at_boot(&k);
         etc::rhel6_at_boot(&k);
         sysfs_cgroup::at_boot(&k);
+        blockdev::at_boot(&k);
         k
     }
 

@@ -39,6 +39,8 @@ pub enum ProcNode {
     Meminfo,
     Mounts,
     Swaps,
+    /// `/proc/partitions` (`block/genhd.c`, on a machine with disks: `blockdev.rs`).
+    Partitions,
     /// `/proc/version` (`linux_banner`).
     Version,
     /// `/proc/filesystems` (`fs/filesystems.c` `filesystems_proc_show`).
@@ -199,6 +201,7 @@ fn ino_of(n: &ProcNode) -> u64 {
         ProcNode::Version => 7,
         ProcNode::Filesystems => 25,
         ProcNode::Uptime => 24,
+        ProcNode::Partitions => 26,
         ProcNode::SysDir => 8,
         ProcNode::SysKernelDir => 9,
         ProcNode::SysKernel(f) => 10 + *f as u64,
@@ -231,6 +234,7 @@ impl<T: Tracer> Kernel<T> {
             | ProcNode::Mounts
             | ProcNode::Meminfo
             | ProcNode::Swaps
+            | ProcNode::Partitions
             | ProcNode::Version
             | ProcNode::Uptime
             | ProcNode::Filesystems => (FileType::Regular, 0o444, 0, 0),
@@ -296,6 +300,7 @@ impl<T: Tracer> Kernel<T> {
                 "meminfo" => ProcNode::Meminfo,
                 "mounts" => ProcNode::Mounts,
                 "swaps" => ProcNode::Swaps,
+                "partitions" if !self.disks().is_empty() => ProcNode::Partitions,
                 "version" => ProcNode::Version,
                 "filesystems" => ProcNode::Filesystems,
                 "uptime" => ProcNode::Uptime,
@@ -391,6 +396,9 @@ impl<T: Tracer> Kernel<T> {
                 if self.params.kernel >= crate::KernelVersion::V6_6 {
                     v.push(entry("pressure", FileType::Directory));
                 }
+                if !self.disks().is_empty() {
+                    v.push(entry("partitions", FileType::Regular));
+                }
                 // proc_pid_readdir lists thread-group leaders; a thread's directory is found
                 // by name only.
                 v.extend(
@@ -461,6 +469,7 @@ impl<T: Tracer> Kernel<T> {
             ProcNode::Mounts => self.proc_mounts(st),
             ProcNode::Meminfo => self.sys_meminfo().render(),
             ProcNode::Swaps => self.proc_swaps(),
+            ProcNode::Partitions => self.proc_partitions(),
             ProcNode::Version => self.params.linux_banner(),
             ProcNode::Filesystems => self.proc_filesystems(),
             ProcNode::Uptime => self.proc_uptime(),

@@ -44,12 +44,13 @@ pub enum Device {
     Console,
 }
 
-/// What an inode holds.
+/// What an inode holds (`BlockDev`: `(major, minor)` of a disk of the machine, `blockdev.rs`).
 #[derive(Clone, Debug)]
 pub enum InodeKind {
     Dir { entries: BTreeMap<String, u64> },
     Regular { data: Vec<u8> },
     CharDev(Device),
+    BlockDev((u32, u32)),
 }
 
 /// One tmpfs inode.
@@ -91,6 +92,7 @@ impl Inode {
     pub fn rdev(&self) -> Option<(u32, u32)> {
         match self.kind {
             InodeKind::CharDev(d) => Some(d.numbers()),
+            InodeKind::BlockDev(n) => Some(n),
             _ => None,
         }
     }
@@ -100,6 +102,7 @@ impl Inode {
             InodeKind::Dir { .. } => FileType::Directory,
             InodeKind::Regular { .. } => FileType::Regular,
             InodeKind::CharDev(_) => FileType::CharDevice,
+            InodeKind::BlockDev(_) => FileType::BlockDevice,
         }
     }
 
@@ -109,7 +112,7 @@ impl Inode {
             InodeKind::Dir { .. } if magic == RAMFS_MAGIC => 0,
             InodeKind::Dir { entries } => 40 + 20 * entries.len() as u64,
             InodeKind::Regular { data } => data.len() as u64,
-            InodeKind::CharDev(_) => 0,
+            InodeKind::CharDev(_) | InodeKind::BlockDev(_) => 0,
         }
     }
 }

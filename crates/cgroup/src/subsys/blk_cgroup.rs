@@ -24,18 +24,29 @@
 //! `reset_stats` (CFQ was removed in 5.0; BFQ's `bfq.*` files exist only with that I/O
 //! scheduler loaded, which the simulation has no disk for).
 //!
-//! **Differences:** the simulated machine has no block devices: every statistics file shows
-//! its no-device output, `reset_stats` resets nothing, and a per-device setting always fails
-//! with the missing-disk errno. `blkiocg_can_attach`'s EINVAL for a task sharing its
+//! 6.6 (`io_cgrp_subsys`, `legacy_name` `blkio`): on the default hierarchy the controller is
+//! `io` with the files of `blk_dfl.rs`; its v1 side also has `blkio.prio.class`
+//! (`block/blk-ioprio.c`), and the throttling files share their limits with `io.max` (the
+//! same `struct throtl_grp` fields).
+//!
+//! **Differences:** the machines of the presets before 6.6 have no block devices: every
+//! statistics file shows its no-device output, `reset_stats` resets nothing, and a
+//! per-device setting always fails with the missing-disk errno. The 6.6 machine has one disk,
+//! `sda` (8:0, [`SIM_DISKS`]), with a blkg in the top cgroup from boot; no I/O is simulated,
+//! so every statistic stays 0. `blkiocg_can_attach`'s EINVAL for a task sharing its
 //! `io_context` never fires (tasks share none).
 
 use crate::cftype::{CFTYPE_NOT_ON_ROOT, CFTYPE_ONLY_ON_ROOT, Cftype};
 use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
 use cgsim_ktypes::{Errno, Tracer};
+use parking_lot::Mutex;
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use super::blk_dfl::{Disk, SIM_DISKS};
+use super::blk_dfl::{IoCg, IoQueues};
 
 /// `BLKIO_WEIGHT_MIN` (2.6.35).
 pub const BLKIO_WEIGHT_MIN: u64 = 100;
@@ -61,12 +72,37 @@ pub struct BlkioCgroup {
     pub weight: AtomicU64,
     /// 3.10's `cfq_leaf_weight`.
     pub leaf_weight: AtomicU64,
+    /// 6.6: the blkgs of this blkcg and the policies' per-cgroup and per-blkg settings.
+    pub(crate) io: Mutex<IoCg>,
+    /// `blkcg_parent(blkcg)`: `blkg_conf_prep` creates the blkgs of the ancestors first.
+    pub(crate) parent: Option<Arc<BlkioCgroup>>,
 }
 
-/// The `blkio` subsystem.
-#[derive(Copy, Clone, Debug)]
+/// The `blkio` subsystem (`io` on the default hierarchy of 6.6).
+#[derive(Clone, Debug)]
 pub struct Blkio {
     pub version: BlkioVersion,
+    /// The machine's disks (`MAJOR:MINOR` and name); empty before the 6.6 preset.
+    pub disks: &'static [Disk],
+    /// What each disk's request queue holds for the policies (iocost's `struct ioc`).
+    pub(crate) queues: Arc<Mutex<IoQueues>>,
+}
+
+/// The disks of the machine a kernel of `version` boots: the 6.6 machine has one
+/// ([`SIM_DISKS`]); the older presets' machines have none, as before.
+pub fn machine_disks(version: (u32, u32, u32)) -> &'static [Disk] {
+    if version >= (6, 0, 0) { SIM_DISKS } else { &[] }
+}
+
+impl Blkio {
+    /// The subsystem of a kernel with `version`'s files and the machine's `disks`.
+    pub fn new(version: BlkioVersion, disks: &'static [Disk]) -> Blkio {
+        Blkio {
+            version,
+            disks,
+            queues: Arc::default(),
+        }
+    }
 }
 
 const STAT_FILES_2_6_35: [(&str, bool); 8] = [
@@ -89,9 +125,14 @@ impl<T: Tracer> CgroupSubsys<T> for Blkio {
         "blkiocg"
     }
 
+    fn dfl_name(&self) -> &'static str {
+        // `io_cgrp_subsys.name`; `blkio` is its `legacy_name` (6.6).
+        "io"
+    }
+
     fn on_dfl(&self) -> bool {
-        // On the default hierarchy the controller is `io` (6.6); not modelled.
-        false
+        // 6.6 has `dfl_cftypes` (`blkcg_files`); the older presets have no default hierarchy.
+        self.version == BlkioVersion::V6_6
     }
 
     fn callbacks(&self) -> CallbackSet {
@@ -120,9 +161,18 @@ impl<T: Tracer> CgroupSubsys<T> for Blkio {
         } else {
             BLKIO_WEIGHT_DEFAULT
         };
+        let parent = if top {
+            None
+        } else {
+            cx.parent_css.and_then(|p| p.private::<BlkioCgroup>())
+        };
+        // The top cgroup has a blkg on every disk from boot (`blkcg_init_disk`).
+        let io = IoCg::new(if top { self.disks } else { &[] });
         Ok(Arc::new(BlkioCgroup {
             weight: AtomicU64::new(w),
             leaf_weight: AtomicU64::new(w),
+            io: Mutex::new(io),
+            parent,
         }))
     }
 
@@ -135,16 +185,17 @@ impl<T: Tracer> CgroupSubsys<T> for Blkio {
         dir: &mut PopulateDir<T>,
     ) -> Result<(), Errno> {
         if cx.on_dfl {
-            return Ok(());
+            return dir.add_files(super::blk_dfl::dfl_files(self));
         }
         match self.version {
             BlkioVersion::V2_6_35 => populate_2_6_35(dir),
+            BlkioVersion::V6_6 => dir.add_files(super::blk_dfl::legacy_files_6_6(self)),
             v => populate_3_x(v, dir),
         }
     }
 }
 
-fn blkcg(css: Option<&CssRef>) -> Result<Arc<BlkioCgroup>, Errno> {
+pub(crate) fn blkcg(css: Option<&CssRef>) -> Result<Arc<BlkioCgroup>, Errno> {
     css.and_then(|c| c.private::<BlkioCgroup>())
         .ok_or(Errno::ENODEV)
 }
@@ -229,7 +280,7 @@ fn blkg_conf_prep(v: BlkioVersion, buf: &str) -> Result<(), Errno> {
     Err(Errno::ENODEV)
 }
 
-/// 3.10–6.6: CFQ's files (not in 6.6), the throttling files, `reset_stats`.
+/// 3.10–4.19: `reset_stats`, the throttling files, CFQ's files (6.6's are `blk_dfl.rs`'s).
 fn populate_3_x<T: Tracer>(v: BlkioVersion, dir: &mut PopulateDir<T>) -> Result<(), Errno> {
     let total_only = |_: &crate::cftype::CftCtx<'_, T>| Ok("Total 0\n".to_string());
     let empty = |_: &crate::cftype::CftCtx<'_, T>| Ok(String::new());
@@ -257,9 +308,6 @@ fn populate_3_x<T: Tracer>(v: BlkioVersion, dir: &mut PopulateDir<T>) -> Result<
                 .read_seq_string(empty)
                 .write_string(move |_, s| blkg_conf_prep(v, s))
         })?;
-    }
-    if v == BlkioVersion::V6_6 {
-        return Ok(());
     }
     // `cfq_blkcg_files[]`: on the top cgroup `weight` and `weight_device` are the leaf ones.
     let set_weight = move |leaf: bool| {

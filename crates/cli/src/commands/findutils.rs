@@ -559,6 +559,7 @@ impl Finder<'_> {
                     FileType::Directory => 'd',
                     FileType::Regular => 'f',
                     FileType::CharDevice => 'c',
+                    FileType::BlockDevice => 'b',
                     FileType::Symlink => 'l',
                     FileType::Anon => '?',
                 };

@@ -128,6 +128,7 @@ pub fn mode_string(st: &Stat) -> String {
         FileType::Directory => 'd',
         FileType::Regular => '-',
         FileType::CharDevice => 'c',
+        FileType::BlockDevice => 'b',
         FileType::Symlink => 'l',
         FileType::Anon => '?',
     };

@@ -35,6 +35,7 @@ fn directive(sh: &mut Shell, pid: Pid, c: char, name: &str, st: &Stat) -> Result
         FileType::Directory => 0o040000,
         FileType::Regular => 0o100000,
         FileType::CharDevice => 0o020000,
+        FileType::BlockDevice => 0o060000,
         FileType::Symlink => 0o120000,
         FileType::Anon => 0,
     };
@@ -60,6 +61,7 @@ fn directive(sh: &mut Shell, pid: Pid, c: char, name: &str, st: &Stat) -> Result
             FileType::Regular if st.size == 0 => "regular empty file",
             FileType::Regular => "regular file",
             FileType::CharDevice => "character special file",
+            FileType::BlockDevice => "block special file",
             FileType::Symlink => "symbolic link",
             FileType::Anon => "weird file",
         }

@@ -38,6 +38,9 @@ v2_script!(cgroup2_threaded);
 v2_script!(cgroup2_thread_groups);
 v2_script!(cgroup2_cpuset_attach);
 v2_script!(cgroup2_blog_memory);
+v2_script!(cgroup2_io);
+v2_script!(cgroup2_hugetlb_rdma_misc);
+v2_script!(v1_later_controllers);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]

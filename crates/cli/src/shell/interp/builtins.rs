@@ -1553,7 +1553,7 @@ impl<'a> Test<'_, 'a> {
             "-e" => st.is_ok(),
             "-d" => st.is_ok_and(|s| s.file_type == FileType::Directory),
             "-f" => st.is_ok_and(|s| s.file_type == FileType::Regular),
-            "-b" => false,
+            "-b" => st.is_ok_and(|s| s.file_type == FileType::BlockDevice),
             "-c" => st.is_ok_and(|s| s.file_type == FileType::CharDevice),
             "-p" | "-S" => false,
             "-h" | "-L" => st.is_ok_and(|s| s.file_type == FileType::Symlink),
