@@ -396,3 +396,12 @@ fn test_freezer_and_kill_ports_pass() {
 }
 v2_script!(cgroup2_delegation);
 v2_script!(cgroup2_exited);
+
+/// 6.6's `cgroup_init_subsys` says `Initializing cgroup subsys NAME` with `pr_debug`, so the
+/// boot log of the 6.6 preset has the banner and no such line (2.6.35 logs them, KERN_INFO).
+#[test]
+fn boot_log_has_no_init_subsys_lines() {
+    let out = run_6_6("dmesg\n");
+    assert!(out.contains("Linux version 6.6.0"), "{out}");
+    assert!(!out.contains("Initializing cgroup subsys"), "{out}");
+}
