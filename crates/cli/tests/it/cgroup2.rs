@@ -39,6 +39,7 @@ v2_script!(cgroup2_thread_groups);
 v2_script!(cgroup2_cpuset_attach);
 v2_script!(cgroup2_blog_memory);
 v2_script!(ltp_cgctl_v2);
+v2_script!(cgroup2_pressure_toggle);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]
