@@ -47,10 +47,10 @@ impl<T: Tracer> CgroupCore<T> {
         let mut s = String::new();
         for &root in &st.roots {
             let r = st.roots_arena.get(root.0).expect("live root");
-            let mut names: Vec<String> = r
-                .subsys_list
-                .iter()
-                .map(|&i| self.subsys[i].name().to_string())
+            let mut names: Vec<String> = self
+                .subsys_names_order(r)
+                .into_iter()
+                .map(|i| self.subsys[i].name().to_string())
                 .collect();
             if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
                 names.push(format!("name={}", r.name));

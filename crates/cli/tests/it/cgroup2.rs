@@ -40,6 +40,7 @@ v2_script!(cgroup2_cpuset_attach);
 v2_script!(cgroup2_blog_memory);
 v2_script!(ltp_cgctl_v2);
 v2_script!(cgroup2_pressure_toggle);
+v2_script!(cgroup2_hybrid);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]
