@@ -407,3 +407,34 @@ fn boot_log_has_no_init_subsys_lines() {
     assert!(out.contains("Linux version 6.6.0"), "{out}");
     assert!(!out.contains("Initializing cgroup subsys"), "{out}");
 }
+
+/// `MemAvailable` (3.14+, `si_mem_available`) is the third line of 6.6's `/proc/meminfo`, and
+/// `free`'s `available` column agrees with it; 2.6.35 has no such line.
+#[test]
+fn meminfo_has_mem_available_on_6_6() {
+    let out = run_6_6("memhold 100M &\nsleep 1\nhead -3 /proc/meminfo\nfree -k\n");
+    let line = |label: &str| -> u64 {
+        out.lines()
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {label} in\n{out}"))
+    };
+    let third = out
+        .lines()
+        .skip_while(|l| !l.starts_with("MemTotal:"))
+        .nth(2)
+        .unwrap_or_default();
+    assert!(third.starts_with("MemAvailable:"), "{out}");
+    let available = line("MemAvailable:");
+    assert!(available < line("MemTotal:") - 100 * 1024 + 1024, "{out}");
+    let free_available = out
+        .lines()
+        .find(|l| l.starts_with("Mem:"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse::<u64>().ok());
+    assert_eq!(free_available, Some(available), "{out}");
+    let mut sh = Shell::new(cgsim::boot(BootParams::default()));
+    let (old, _) = cgsim::transcript_of(&mut sh, "cat /proc/meminfo\n");
+    assert!(!old.contains("MemAvailable"), "{old}");
+}
