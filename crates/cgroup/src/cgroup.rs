@@ -45,6 +45,10 @@ pub const CGRP_RELEASABLE: u32 = 1 << 1;
 pub const CGRP_NOTIFY_ON_RELEASE: u32 = 1 << 2;
 /// `CGRP_CLONE_CHILDREN` (3.x, only with `core.base_files = v3_10`; stored, not acted on).
 pub const CGRP_CLONE_CHILDREN: u32 = 1 << 4;
+/// `!cgroup_psi(cgrp)->enabled` (6.1+): `0` was written to `cgroup.pressure`, which hides the
+/// pressure files (`cgroup_file_show`) and stops the group's stall accounting. A flag here
+/// rather than in the `psi_group` so that PSI's task walk reads it without `cgroup_mutex`.
+pub const CGRP_PSI_DISABLED: u32 = 1 << 5;
 
 /// The part of a `struct cgroup` that fork, exit and the release check read without
 /// `cgroup_mutex` (the kernel reads these through RCU and atomic bit operations).
@@ -175,6 +179,11 @@ impl<T: Tracer> Cgroup<T> {
     /// `cgroup_is_removed`.
     pub(crate) fn is_removed(&self) -> bool {
         self.shared.is_removed()
+    }
+
+    /// `!cgroup_psi(cgrp)->enabled`.
+    pub(crate) fn psi_disabled(&self) -> bool {
+        self.shared.flags() & CGRP_PSI_DISABLED != 0
     }
 
     pub(crate) fn notify_on_release(&self) -> bool {

@@ -26,7 +26,8 @@
 use crate::cgroup::CgroupId;
 use crate::core::{CgroupCore, CgroupState};
 use crate::css::CssRef;
-use crate::files::BaseFile;
+use crate::files::{BaseFile, CgroupFile, FileKind};
+use crate::psi::PsiRes;
 use crate::root::{MountResult, RootId};
 use crate::subsys::SubsysCallback;
 use cgsim_ktypes::percpu::smp_processor_id;
@@ -872,8 +873,8 @@ impl<T: Tracer> CgroupCore<T> {
                 .and_then(|css| css.private::<crate::subsys::cpu::TaskGroup>())
                 .map(|tg| format!("throttled_usec {}\n", tg.se.lock().throttled_self / 1000))
                 .unwrap_or_default(),
-            // cgroup_pressure_show: PSI accounting is on.
-            BaseFile::CgroupPressure => "1\n".to_string(),
+            // cgroup_pressure_show: `psi->enabled`.
+            BaseFile::CgroupPressure => format!("{}\n", u8::from(!c.psi_disabled())),
             // Read through the pressure hook, without cgroup_mutex (`read_all`).
             BaseFile::Pressure(_) => return Err(Errno::EINVAL),
             // Opened write-only: no snapshot; the pidlist read needs FMODE_READ.
@@ -925,10 +926,51 @@ impl<T: Tracer> CgroupCore<T> {
                 Ok(())
             }
             BaseFile::CgroupPressure => {
-                // cgroup_pressure_write: kstrtoint, 0 or 1.
+                // cgroup_pressure_write: kstrtoint, 0 or 1 (ERANGE), then, if it changes,
+                // cgroup_file_show of each pressure file and `psi->enabled`.
                 let v = kstrtoint(&s)?;
                 if !(0..=1).contains(&v) {
                     return Err(Errno::ERANGE);
+                }
+                // Lock order: cgroup_mutex.
+                let mut st = self.lock();
+                let c = st.cgroups.get_mut(cgrp.0).ok_or(Errno::ENOENT)?;
+                if c.is_removed() {
+                    return Err(Errno::ENOENT);
+                }
+                let disable = v == 0;
+                if c.psi_disabled() != disable {
+                    if disable {
+                        c.shared.set_flag(crate::cgroup::CGRP_PSI_DISABLED);
+                    } else {
+                        c.shared.clear_flag(crate::cgroup::CGRP_PSI_DISABLED);
+                    }
+                    if disable {
+                        c.files
+                            .retain(|f| !matches!(f.kind, FileKind::Base(BaseFile::Pressure(_))));
+                    } else if let Some(at) = c
+                        .files
+                        .iter()
+                        .position(|f| matches!(f.kind, FileKind::Base(BaseFile::CgroupPressure)))
+                    {
+                        let (uid, gid) = (c.uid, c.gid);
+                        for (i, res) in [PsiRes::Io, PsiRes::Memory, PsiRes::Cpu]
+                            .into_iter()
+                            .enumerate()
+                        {
+                            let b = BaseFile::Pressure(res);
+                            c.files.insert(
+                                at + i,
+                                CgroupFile {
+                                    name: b.name().to_string(),
+                                    mode: crate::files::dfl_mode(b),
+                                    uid,
+                                    gid,
+                                    kind: FileKind::Base(b),
+                                },
+                            );
+                        }
+                    }
                 }
                 Ok(())
             }

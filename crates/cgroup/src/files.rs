@@ -358,9 +358,12 @@ impl<T: Tracer> CgroupCore<T> {
             (BaseFile::Pressure(crate::psi::PsiRes::Cpu), false),
             (BaseFile::CgroupPressure, false),
         ];
+        let psi_disabled = c.psi_disabled();
         let mut files: Vec<CgroupFile<T>> = base
             .into_iter()
             .filter(|&(_, not_on_root)| !(is_top && not_on_root))
+            // A cgroup whose PSI accounting is off keeps its pressure files hidden.
+            .filter(|&(b, _)| !(psi_disabled && matches!(b, BaseFile::Pressure(_))))
             .map(|(b, _)| CgroupFile {
                 name: b.name().to_string(),
                 mode: dfl_mode(b),
@@ -520,7 +523,9 @@ impl<T: Tracer> CgroupCore<T> {
                 // Lock order: cgroup_mutex (released before the hook runs).
                 let st = self.lock();
                 let c = st.cgroups.get(of.cgrp.0).ok_or(Errno::ENODEV)?;
-                if c.is_removed() {
+                // A hidden pressure file (`cgroup.pressure` 0) is a deactivated kernfs node:
+                // `kernfs_fop_read_iter` cannot get an active reference (ENODEV).
+                if c.is_removed() || c.psi_disabled() {
                     return Err(Errno::ENODEV);
                 }
             }
@@ -797,7 +802,7 @@ fn base_mode(b: BaseFile) -> u32 {
 
 /// `cgroup_file_mode` of the default hierarchy's base files (v6.6): 0444 for a file with a
 /// `seq_show` only, 0644 with a `write` too, 0200 for the write-only `cgroup.kill`.
-fn dfl_mode(b: BaseFile) -> u32 {
+pub(crate) fn dfl_mode(b: BaseFile) -> u32 {
     match b {
         BaseFile::Controllers
         | BaseFile::Events

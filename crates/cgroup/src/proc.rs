@@ -47,15 +47,10 @@ impl<T: Tracer> CgroupCore<T> {
         let mut s = String::new();
         for &root in &st.roots {
             let r = st.roots_arena.get(root.0).expect("live root");
-            let mut list = r.subsys_list.clone();
-            if self.profile.has_cgroup2() {
-                // 6.6 prints the names in subsystem id order (`for_each_subsys`); the boot
-                // gives the ids in the preset's `include/linux/cgroup_subsys.h` order.
-                list.sort_unstable();
-            }
-            let mut names: Vec<String> = list
-                .iter()
-                .map(|&i| self.subsys[i].name().to_string())
+            let mut names: Vec<String> = self
+                .subsys_names_order(r)
+                .into_iter()
+                .map(|i| self.subsys[i].name().to_string())
                 .collect();
             if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
                 names.push(format!("name={}", r.name));

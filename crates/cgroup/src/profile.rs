@@ -35,8 +35,15 @@ pub enum MountOpts {
     #[default]
     V2_6_32,
     /// 3.10/4.x: `all` is the default whenever no subsystem, `none` or `name=` was given; `all`
-    /// mixed with subsystem names → EINVAL; a disabled subsystem's name → ENOENT.
+    /// mixed with subsystem names → EINVAL; a disabled subsystem's name → ENOENT; `xattr` and
+    /// `clone_children` flags (3.x).
     V4,
+    /// 6.6 (`cgroup1_parse_param`, `check_cgroupfs_options`): 4.x's rules through the
+    /// `fs_context` parser, so an unknown or disabled subsystem name is EINVAL, plus
+    /// `cpuset_v2_mode` (4.13+) and `favordynmods`/`nofavordynmods`; a name longer than 63
+    /// bytes is EINVAL; the names in `/proc/mounts` and `/proc/PID/cgroup` are in
+    /// subsystem id order (`for_each_subsys`, as since 3.16).
+    V6_6,
 }
 
 /// `core.proc_cgroups_hier_column`: the second column of `/proc/cgroups` and the first field of
@@ -207,6 +214,7 @@ impl CoreProfile {
             ("core.mount_opts", "v2_6_25") => self.mount_opts = MountOpts::V2_6_25,
             ("core.mount_opts", "v2_6_32") => self.mount_opts = MountOpts::V2_6_32,
             ("core.mount_opts", "v4") => self.mount_opts = MountOpts::V4,
+            ("core.mount_opts", "v6_6") => self.mount_opts = MountOpts::V6_6,
             ("core.proc_cgroups_hier_column", "subsys_bits") => {
                 self.proc_cgroups_hier_column = ProcHierColumn::SubsysBits
             }

@@ -13,8 +13,10 @@
 //! Until then [`NoPressure`] reads zeros (nothing ever stalls) and checks a trigger as
 //! `psi_trigger_create` does, keeping nothing.
 //!
-//! **Differences:** `irq.pressure` (`CONFIG_IRQ_TIME_ACCOUNTING`) is not created; writing 0 to
-//! `cgroup.pressure` is accepted but does not hide the other pressure files.
+//! Writing 0 to `cgroup.pressure` hides the other pressure files (`CGRP_PSI_DISABLED`, see
+//! `dfl.rs`), and the Kernel leaves the cgroup out of its tasks' PSI groups while it is set.
+//!
+//! **Differences:** `irq.pressure` (`CONFIG_IRQ_TIME_ACCOUNTING`) is not created.
 
 use crate::cgroup::CgroupId;
 use cgsim_ktypes::{Errno, Pid};
@@ -175,6 +177,18 @@ impl<T: cgsim_ktypes::Tracer> crate::CgroupCore<T> {
                 .and_then(|x| x.parent);
         }
         out
+    }
+
+    /// Whether `cgrp`'s PSI accounting was turned off through `cgroup.pressure` (the kernel's
+    /// `!cgroup_psi(cgrp)->enabled`); read under `css_set_lock` only, like
+    /// [`task_dfl_cgroups`](Self::task_dfl_cgroups). False for an unknown cgroup.
+    pub fn psi_disabled(&self, cgrp: CgroupId) -> bool {
+        let cs = self.css_set_read();
+        cs.links
+            .get(&cgrp)
+            .map(|l| &l.cgrp)
+            .or_else(|| cs.dfl_shared.get(&cgrp))
+            .is_some_and(|x| x.flags() & crate::cgroup::CGRP_PSI_DISABLED != 0)
     }
 }
 

@@ -27,6 +27,11 @@ impl RootId {
 
 /// `ROOT_NOPREFIX` (bit 0 of `root->flags`).
 pub const ROOT_NOPREFIX: u32 = 1 << 0;
+/// `CGRP_ROOT_XATTR` (3.x+): mount option `xattr` (extended attributes on the hierarchy's files;
+/// stored and shown, as the simulated filesystem has no xattr calls).
+pub const ROOT_XATTR: u32 = 1 << 7;
+/// `CGRP_ROOT_CPUSET_V2_MODE` (4.13+): mount option `cpuset_v2_mode` (stored and shown).
+pub const ROOT_CPUSET_V2_MODE: u32 = 1 << 8;
 
 /// `struct cgroupfs_root`.
 ///
@@ -65,6 +70,8 @@ pub struct CgroupSbOpts {
     pub release_agent: Option<String>,
     pub name: Option<String>,
     pub none: bool,
+    /// `clone_children` (2.6.38+): the top cgroup starts with `cgroup.clone_children` 1.
+    pub clone_children: bool,
 }
 
 /// What [`CgroupCore::mount`](crate::CgroupCore::mount) did.
@@ -103,6 +110,8 @@ pub(crate) fn parse_cgroupfs_options(
         return Ok(opts);
     };
     let v2_6_32 = rules != MountOpts::V2_6_25;
+    let v4 = matches!(rules, MountOpts::V4 | MountOpts::V6_6);
+    let v6_6 = rules == MountOpts::V6_6;
     let mut all_ss = false;
     let mut one_ss = false;
     for token in data.split(',') {
@@ -113,8 +122,36 @@ pub(crate) fn parse_cgroupfs_options(
             opts.none = true;
             continue;
         }
+        // The 3.x+ flags (`kernel/cgroup.c` `parse_cgroupfs_options`, v3.10;
+        // `kernel/cgroup/cgroup-v1.c` `cgroup1_parse_param`, v6.6).
+        if v4 {
+            match token {
+                "xattr" => {
+                    opts.flags |= ROOT_XATTR;
+                    continue;
+                }
+                "clone_children" => {
+                    opts.clone_children = true;
+                    continue;
+                }
+                // 4.13+; the 4.19 preset shares 3.10's option set and refuses it.
+                "cpuset_v2_mode" if v6_6 => {
+                    opts.flags |= ROOT_CPUSET_V2_MODE;
+                    continue;
+                }
+                "favordynmods" if v6_6 => {
+                    opts.flags |= crate::dfl::CGRP_ROOT_FAVOR_DYNMODS;
+                    continue;
+                }
+                "nofavordynmods" if v6_6 => {
+                    opts.flags &= !crate::dfl::CGRP_ROOT_FAVOR_DYNMODS;
+                    continue;
+                }
+                _ => {}
+            }
+        }
         if token == "all" {
-            if rules == MountOpts::V4 && one_ss {
+            if v4 && one_ss {
                 return Err(Errno::EINVAL);
             }
             all_ss = true;
@@ -145,20 +182,27 @@ pub(crate) fn parse_cgroupfs_options(
             if opts.name.is_some() {
                 return Err(Errno::EINVAL);
             }
+            // 6.6 refuses a long name ("Name too long"); the older parsers truncate it.
+            if v6_6 && name.len() > crate::MAX_CGROUP_ROOT_NAMELEN - 1 {
+                return Err(Errno::EINVAL);
+            }
             let mut n = name.to_string();
             truncate_bytes(&mut n, crate::MAX_CGROUP_ROOT_NAMELEN - 1);
             opts.name = Some(n);
             continue;
         }
+        // 6.6's `invalfc` "Unknown subsys name" / "Disabled controller" is EINVAL; the older
+        // parsers answer ENOENT.
+        let unknown = if v6_6 { Errno::EINVAL } else { Errno::ENOENT };
         match subsys.iter().position(|s| s.name == token) {
-            None => return Err(Errno::ENOENT),
+            None => return Err(unknown),
             Some(i) if subsys[i].disabled => {
-                if rules == MountOpts::V4 {
-                    return Err(Errno::ENOENT);
+                if v4 {
+                    return Err(unknown);
                 }
             }
             Some(i) => {
-                if rules == MountOpts::V4 && all_ss {
+                if v4 && all_ss {
                     return Err(Errno::EINVAL);
                 }
                 opts.subsys_bits |= 1 << i;
@@ -166,7 +210,7 @@ pub(crate) fn parse_cgroupfs_options(
             }
         }
     }
-    if rules == MountOpts::V4 && !all_ss && !one_ss && !opts.none && opts.name.is_none() {
+    if v4 && !all_ss && !one_ss && !opts.none && opts.name.is_none() {
         opts.subsys_bits = enabled_bits;
     }
     if !v2_6_32 {
@@ -347,6 +391,14 @@ impl<T: Tracer> CgroupCore<T> {
         ));
         let top = crate::cgroup::CgroupId(top_key);
         st.cgroups.get_mut(top_key).expect("new").top_cgroup = top;
+        // `clone_children`: `set_bit(CGRP_CPUSET_CLONE_CHILDREN, &root->top_cgroup.flags)`.
+        if opts.clone_children {
+            st.cgroups
+                .get(top_key)
+                .expect("new")
+                .shared
+                .set_flag(crate::cgroup::CGRP_CLONE_CHILDREN);
+        }
         st.roots_arena.get_mut(root_id.0).expect("new").top_cgroup = top;
         {
             // Lock order: cgroup_mutex -> css_set_lock (write). Held across rebind_subsystems
@@ -604,31 +656,55 @@ impl<T: Tracer> CgroupCore<T> {
         }
         let r = st.roots_arena.get(root.0).ok_or(Errno::EINVAL)?;
         let mut s = String::new();
-        let mut list = r.subsys_list.clone();
-        if self.profile.has_cgroup2() {
-            // 6.6's cgroup1_show_options walks the subsystems in id order
-            // (`for_each_subsys`), the order of `include/linux/cgroup_subsys.h`, where 2.6's
-            // walked the hierarchy's `subsys_list`. The boot gives the ids in that order.
-            list.sort_unstable();
-        }
-        for i in list {
+        for i in self.subsys_names_order(r) {
             s.push(',');
             s.push_str(self.subsys[i].name());
         }
         if r.flags & ROOT_NOPREFIX != 0 {
             s.push_str(",noprefix");
         }
+        // 3.x+ `cgroup_show_options` / 6.6 `cgroup1_show_options`: the flags after noprefix.
+        if r.flags & ROOT_XATTR != 0 {
+            s.push_str(",xattr");
+        }
+        if r.flags & ROOT_CPUSET_V2_MODE != 0 {
+            s.push_str(",cpuset_v2_mode");
+        }
+        if r.flags & crate::dfl::CGRP_ROOT_FAVOR_DYNMODS != 0 {
+            s.push_str(",favordynmods");
+        }
+        let top_clone_children = matches!(self.profile.mount_opts, MountOpts::V4 | MountOpts::V6_6)
+            && st
+                .cgroups
+                .get(r.top_cgroup.0)
+                .is_some_and(|c| c.shared.flags() & crate::cgroup::CGRP_CLONE_CHILDREN != 0);
         if !r.release_agent_path.is_empty() {
             s.push_str(",release_agent=");
             // Differences: the kernel prints the bytes (`seq_printf("%s")`); the simulator's
             // mount table is text, so bytes that are not UTF-8 show as U+FFFD here only.
             s.push_str(&String::from_utf8_lossy(&r.release_agent_path));
         }
+        if top_clone_children {
+            s.push_str(",clone_children");
+        }
         if self.profile.mount_opts != MountOpts::V2_6_25 && !r.name.is_empty() {
             s.push_str(",name=");
             s.push_str(&r.name);
         }
         Ok(s)
+    }
+
+    /// The order `cgroup_show_options` and `proc_cgroup_show` name a hierarchy's subsystems in:
+    /// `root->subsys_list` up to 3.15 (`list_add` at the head, so the last bound comes first:
+    /// `cpuacct,cpu`), subsystem id order on 6.6 (`for_each_subsys(ss, ssid)` with the mask:
+    /// `cpu,cpuacct`).
+    /// Differences: 3.19 and 4.19 print in id order too; their presets keep the list order.
+    pub(crate) fn subsys_names_order(&self, r: &CgroupfsRoot) -> Vec<usize> {
+        let mut v = r.subsys_list.clone();
+        if self.profile.mount_opts == MountOpts::V6_6 {
+            v.sort_unstable();
+        }
+        v
     }
 
     /// The top cgroup of a hierarchy (the mount point directory). EINVAL for an unknown root.

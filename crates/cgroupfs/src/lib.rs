@@ -674,11 +674,16 @@ impl<T: Tracer> Kernel<T> {
         });
         subsystems.append(&mut params.extra_subsystems);
         // cgroup_init_early handles early_init subsystems, cgroup_init the rest; each one prints
-        // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does.
+        // "Initializing cgroup subsys <name>" (KERN_INFO) as cgroup_init_subsys does up to 3.19
+        // (`printk(KERN_INFO ...)`, kernel/cgroup.c v3.19.8). 4.19 and 6.6 say it with
+        // `pr_debug` (kernel/cgroup/cgroup.c `cgroup_init_subsys`), which a kernel without
+        // DEBUG or an enabled dynamic-debug site does not log, so their boot log has no such line.
+        let init_subsys_logged = params.kernel.version_triple() < (4, 19, 0);
         let boot_lines: Vec<String> = subsystems
             .iter()
             .filter(|s| s.early_init())
             .chain(subsystems.iter().filter(|s| !s.early_init()))
+            .filter(|_| init_subsys_logged)
             .map(|s| format!("Initializing cgroup subsys {}", s.name()))
             .collect();
         let cgroups = cg::CgroupCore::new(

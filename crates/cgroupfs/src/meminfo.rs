@@ -4,6 +4,7 @@
 //! **Kernel:** `fs/proc/meminfo.c` `meminfo_proc_show` (2.6.34 lines, `%8lu kB` after a label
 //! padded to 16 columns), `fs/proc/task_mmu.c` `task_mem` (`VmSize`, `VmRSS`, `VmPTE`,
 //! `VmSwap`), `fs/proc/base.c` `oom_score_adj_read`/`oom_score_adj_write` (2.6.36).
+//! `MemAvailable` (3.14+) is the third line on the 3.19, 4.19 and 6.6 presets.
 //! **Differences:** `/proc/meminfo` has the lines a memcg walkthrough reads: the totals come
 //! from the machine (free frames and swap slots) and the sums of every memcg's statistics and LRU
 //! lists; `Shmem` counts shmem pages that are mapped (`mapped_file`), since the machine keeps no
@@ -22,6 +23,8 @@ use cgsim_memcg::LruList;
 pub struct MemInfo {
     pub mem_total: u64,
     pub mem_free: u64,
+    /// `MemAvailable` (3.14+, `si_mem_available`); `None` on the kernels before it.
+    pub mem_available: Option<u64>,
     /// Page cache and shmem pages (`NR_FILE_PAGES`).
     pub cached: u64,
     pub active: u64,
@@ -46,7 +49,7 @@ const KB_PER_PAGE: u64 = PAGE_SIZE / 1024;
 impl MemInfo {
     /// The text of `/proc/meminfo`.
     pub fn render(&self) -> String {
-        let rows: [(&str, u64); 18] = [
+        let mut rows: Vec<(&str, u64)> = vec![
             ("MemTotal:", self.mem_total),
             ("MemFree:", self.mem_free),
             ("Buffers:", 0),
@@ -66,6 +69,9 @@ impl MemInfo {
             ("Mapped:", self.mapped),
             ("Shmem:", self.shmem),
         ];
+        if let Some(v) = self.mem_available {
+            rows.insert(2, ("MemAvailable:", v));
+        }
         rows.iter()
             .map(|(label, v)| format!("{label:<16}{v:>8} kB\n"))
             .collect()
@@ -147,6 +153,14 @@ impl<T: Tracer> Kernel<T> {
         // Every unevictable page here is mlocked (no ramfs pages on the LRU).
         i.mlocked = i.unevictable;
         i.shmem = i.mapped;
+        // `si_mem_available` (3.14+, `mm/page_alloc.c`; `mm/show_mem.c` in 6.6): free pages less
+        // `totalreserve_pages`, plus the file LRU pages less min(half of them, the zones' low
+        // watermarks), plus reclaimable slab likewise. The machine has no watermarks, reserves
+        // or slab, so it is the free pages and the file LRU pages, capped by the RAM (`free`'s
+        // `available` column, which reads this line, computes the same).
+        if self.params.kernel >= crate::KernelVersion::V3_19 {
+            i.mem_available = Some((i.mem_free + i.active_file + i.inactive_file).min(i.mem_total));
+        }
         i
     }
 

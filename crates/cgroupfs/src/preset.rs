@@ -227,7 +227,7 @@ impl KernelVersion {
             // files add it instead), beside the default hierarchy.
             KernelVersion::V6_6 => CoreProfile {
                 base_files: BaseFiles::V3_10,
-                mount_opts: MountOpts::V4,
+                mount_opts: MountOpts::V6_6,
                 rmdir_css_refs: RmdirCssRefs::Ignore,
                 cgroup2: Cgroup2::V6_6,
                 devices: DevicesModel::Exceptions3_19,

@@ -269,16 +269,22 @@ impl<T: Tracer> Kernel<T> {
     }
 
     /// The groups a task's state changes go to: its default-hierarchy cgroup and each
-    /// ancestor, the root's being `psi_system`.
+    /// ancestor, the root's being `psi_system`, less those whose accounting `cgroup.pressure`
+    /// turned off (`psi_group_change` leaves a disabled group's state empty, so no stall time
+    /// accrues in it).
     pub(crate) fn psi_chain(&self, pid: Pid) -> Vec<GroupKey> {
-        let mut chain: Vec<GroupKey> = self
-            .cgroups
-            .task_dfl_cgroups(pid)
-            .into_iter()
-            .map(Some)
+        let cgroups = self.cgroups.task_dfl_cgroups(pid);
+        let Some(&root) = cgroups.last() else {
+            return vec![None];
+        };
+        let mut chain: Vec<GroupKey> = cgroups
+            .iter()
+            .filter(|&&c| c != root && !self.cgroups.psi_disabled(c))
+            .map(|&c| Some(c))
             .collect();
-        chain.pop();
-        chain.push(None);
+        if !self.cgroups.psi_disabled(root) {
+            chain.push(None);
+        }
         chain
     }
 
@@ -494,6 +500,10 @@ impl<T: Tracer> Kernel<T> {
         let cgrp = f.of.cgroup();
         if self.cgroups.is_removed(cgrp) {
             return Some(Err(sys(Errno::ENODEV, "cgroup removed")));
+        }
+        // Hidden by `cgroup.pressure` 0: a deactivated kernfs node (`kernfs_fop_write_iter`).
+        if self.cgroups.psi_disabled(cgrp) {
+            return Some(Err(sys(Errno::ENODEV, "pressure file hidden")));
         }
         if f.psi_trigger.is_some() {
             return Some(Err(sys(

@@ -83,6 +83,38 @@ fn v4_rules() {
     assert_eq!(parse(Some("name=x"), r).map(|o| o.subsys_bits), Ok(0));
 }
 
+/// 3.x's flags, and 6.6's `cgroup1_parse_param`: `invalfc` (EINVAL) where 3.x/4.x said ENOENT.
+#[test]
+fn v4_flags_and_v6_6_rules() {
+    use Errno::*;
+    let o = parse(Some("none,name=systemd,xattr"), MountOpts::V4).unwrap();
+    assert_eq!((o.subsys_bits, o.flags & ROOT_XATTR), (0, ROOT_XATTR));
+    assert!(
+        parse(Some("clone_children,memory"), MountOpts::V4)
+            .unwrap()
+            .clone_children
+    );
+    assert_eq!(
+        parse(Some("cpuset_v2_mode,memory"), MountOpts::V4),
+        Err(ENOENT)
+    );
+    assert_eq!(parse(Some("xattr,bogus"), MountOpts::V4), Err(ENOENT));
+    let r = MountOpts::V6_6;
+    let o = parse(Some("cpuset_v2_mode,favordynmods,memory"), r).unwrap();
+    assert_eq!(
+        o.flags,
+        ROOT_CPUSET_V2_MODE | crate::dfl::CGRP_ROOT_FAVOR_DYNMODS
+    );
+    assert_eq!(
+        parse(Some("favordynmods,nofavordynmods,memory"), r).map(|o| o.flags),
+        Ok(0)
+    );
+    assert_eq!(parse(Some("bogus"), r), Err(EINVAL));
+    assert_eq!(parse(Some("all,memory"), r), Err(EINVAL));
+    let long = "a".repeat(crate::MAX_CGROUP_ROOT_NAMELEN);
+    assert_eq!(parse(Some(&format!("none,name={long}")), r), Err(EINVAL));
+}
+
 #[test]
 fn agent_and_name_are_kept_and_truncated() {
     let long = "a".repeat(100);

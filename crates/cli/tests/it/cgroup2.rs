@@ -41,6 +41,9 @@ v2_script!(cgroup2_blog_memory);
 v2_script!(cgroup2_io);
 v2_script!(cgroup2_hugetlb_rdma_misc);
 v2_script!(v1_later_controllers);
+v2_script!(ltp_cgctl_v2);
+v2_script!(cgroup2_pressure_toggle);
+v2_script!(cgroup2_hybrid);
 
 /// The port of `tools/testing/selftests/cgroup/test_core.c` (v6.6): every ported test passes.
 #[test]
@@ -401,3 +404,43 @@ fn test_freezer_and_kill_ports_pass() {
 v2_script!(cgroup2_delegation);
 v2_script!(cgroup2_exited);
 v2_script!(pids_v2);
+
+/// 6.6's `cgroup_init_subsys` says `Initializing cgroup subsys NAME` with `pr_debug`, so the
+/// boot log of the 6.6 preset has the banner and no such line (2.6.35 logs them, KERN_INFO).
+#[test]
+fn boot_log_has_no_init_subsys_lines() {
+    let out = run_6_6("dmesg\n");
+    assert!(out.contains("Linux version 6.6.0"), "{out}");
+    assert!(!out.contains("Initializing cgroup subsys"), "{out}");
+}
+
+/// `MemAvailable` (3.14+, `si_mem_available`) is the third line of 6.6's `/proc/meminfo`, and
+/// `free`'s `available` column agrees with it; 2.6.35 has no such line.
+#[test]
+fn meminfo_has_mem_available_on_6_6() {
+    let out = run_6_6("memhold 100M &\nsleep 1\nhead -3 /proc/meminfo\nfree -k\n");
+    let line = |label: &str| -> u64 {
+        out.lines()
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {label} in\n{out}"))
+    };
+    let third = out
+        .lines()
+        .skip_while(|l| !l.starts_with("MemTotal:"))
+        .nth(2)
+        .unwrap_or_default();
+    assert!(third.starts_with("MemAvailable:"), "{out}");
+    let available = line("MemAvailable:");
+    assert!(available < line("MemTotal:") - 100 * 1024 + 1024, "{out}");
+    let free_available = out
+        .lines()
+        .find(|l| l.starts_with("Mem:"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse::<u64>().ok());
+    assert_eq!(free_available, Some(available), "{out}");
+    let mut sh = Shell::new(cgsim::boot(BootParams::default()));
+    let (old, _) = cgsim::transcript_of(&mut sh, "cat /proc/meminfo\n");
+    assert!(!old.contains("MemAvailable"), "{old}");
+}

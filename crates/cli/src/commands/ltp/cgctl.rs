@@ -13,6 +13,14 @@
 //! and removes what it mounted. Messages are the library's `FILE:LINE: TTYPE: ...` lines on
 //! standard error; a `tst_brk` exits with the result type (TBROK 2, TCONF 32).
 //!
+//! On a `cgroup2` mount the controllers are those of its root's `cgroup.controllers` (the V2
+//! root, version 2 in the state): `require` writes `+CTRL` to the root's and to `ltp/`'s
+//! `cgroup.subtree_control` instead of `cgroup.clone_children`, `cleanup` drains through
+//! `cgroup.procs` and, when it mounted the hierarchy, writes `-CTRL` to the root for every
+//! controller there before unmounting. So on the 6.6 preset, with nothing mounted, memory is
+//! used on the unified hierarchy and `memcg_lib.sh` skips its v1-only tests (TCONF), as on a
+//! real 6.6 machine.
+//!
 //! **Kernel:** 2.6.35 has no cgroup2 (`mount` fails with ENODEV, so the library says `Could not
 //! mount V2 CGroups`) and no `cgroup.clone_children` (added in 2.6.38): on it the library stops
 //! with TBROK at that write, as it does on a real 2.6.35 machine.
@@ -40,6 +48,8 @@ pub(super) fn register(r: &mut Registry) {
 }
 
 const USAGE: &str = "Usage: tst_cgctl require [controller] [test_pid]\n\tcleanup [config (output of tst_cg_print_config)]\n\tprint\n\thelp\n";
+
+const CGSC: &str = "cgroup.subtree_control";
 
 const HEADER: &str =
     "ctrl_name ver we_require_it mnt_path we_mounted_it ltp_dir.we_created_it test_dir.dir_name";
@@ -71,6 +81,9 @@ const CTRLS: [&str; 18] = [
 struct Root {
     ver: u32,
     mnt_path: String,
+    /// The fd numbers of the root's and of `ltp/`'s `O_PATH` opens (for messages).
+    mnt_fd: i32,
+    ltp_fd: i32,
     ctrls: Vec<usize>,
     we_mounted_it: bool,
     mnt_we_created: bool,
@@ -154,36 +167,99 @@ impl<'a> Lib<'a> {
         r.map(|_| ()).map_err(|e| e.errno)
     }
 
-    /// `tst_cg_scan`: every `cgroup` mount of `/proc/self/mounts`.
+    /// `tst_cg_scan`: every `cgroup` and `cgroup2` mount of `/proc/self/mounts`
+    /// (`cgroup_root_scan`). A `cgroup2` mount's controllers are the words of its root's
+    /// `cgroup.controllers`; the first one makes the V2 root and later ones with the same
+    /// controllers are discarded. A `cgroup` mount's controllers are its mount options.
     fn scan(&mut self) {
         // setmntent's stream is never closed.
         self.next_fd += 1;
         let mounts = self.read("/proc/self/mounts").unwrap_or_default();
         for line in mounts.lines() {
             let f: Vec<&str> = line.split(' ').collect();
-            if f.len() < 4 || !f[2].starts_with("cgroup") || f[2] != "cgroup" {
+            if f.len() < 4 || !f[2].starts_with("cgroup") {
+                continue;
+            }
+            let mnt_path = f[1].replace("\\040", " ");
+            if f[2] != "cgroup" {
+                let Some(list) = self.read(&format!("{mnt_path}/cgroup.controllers")) else {
+                    continue;
+                };
+                let ctrls: Vec<usize> = list.split(' ').filter_map(find_ctrl).collect();
+                if self.roots.iter().any(|r| r.ver == 2) {
+                    continue;
+                }
+                self.add_root(2, mnt_path, ctrls);
                 continue;
             }
             let ctrls: Vec<usize> = f[3].split(',').filter_map(find_ctrl).collect();
             if ctrls.is_empty() {
                 continue;
             }
-            if self.roots.iter().any(|r| r.ctrls == ctrls) {
+            if self.roots.iter().any(|r| r.ver == 1 && r.ctrls == ctrls) {
                 continue;
             }
-            // The root's O_PATH fd stays open.
-            self.next_fd += 1;
-            let idx = self.roots.len();
-            self.roots.push(Root {
-                ver: 1,
-                mnt_path: f[1].replace("\\040", " "),
-                ctrls: ctrls.clone(),
-                ..Root::default()
-            });
-            for c in ctrls {
-                self.ctrl_root[c] = Some(idx);
-            }
+            self.add_root(1, mnt_path, ctrls);
         }
+    }
+
+    /// The `backref` half of `cgroup_root_scan`: record the root and point its controllers at it.
+    fn add_root(&mut self, ver: u32, mnt_path: String, ctrls: Vec<usize>) {
+        // The root's O_PATH fd stays open.
+        let mnt_fd = self.next_fd;
+        self.next_fd += 1;
+        let idx = self.roots.len();
+        self.roots.push(Root {
+            ver,
+            mnt_path,
+            mnt_fd,
+            ctrls: ctrls.clone(),
+            ..Root::default()
+        });
+        for c in ctrls {
+            self.ctrl_root[c] = Some(idx);
+        }
+    }
+
+    /// `for_each_root`: the V2 root (`roots[0]`) first, then the V1 roots in the order found.
+    fn roots_in_order(&self) -> Vec<Root> {
+        let mut v: Vec<Root> = self.roots.iter().filter(|r| r.ver == 2).cloned().collect();
+        v.extend(self.roots.iter().filter(|r| r.ver == 1).cloned());
+        v
+    }
+
+    /// `SAFE_FILE_PRINTFAT(dir_fd, name, ...)` at `line` of `tst_cgroup.c`: TBROK with the
+    /// message of `safe_file_vprintfat` for the open or the write that failed.
+    fn safe_printfat(
+        &self,
+        line: u32,
+        (dir, fd): (&str, i32),
+        name: &str,
+        (fmt, text): (&str, &str),
+    ) -> Result<(), Brk> {
+        let path = format!("{dir}/{name}");
+        let f = match self.k.open(self.pid, &path, OpenFlags::WRONLY, 0) {
+            Ok(f) => f,
+            Err(e) => {
+                return Err(self.brk(
+                    line,
+                    TestRes::Brok,
+                    &format!("openat({fd}<{dir}>, '{name}', O_WRONLY){}", terrno(e.errno)),
+                ));
+            }
+        };
+        let r = self.k.write(self.pid, f, text.as_bytes());
+        let _ = self.k.close(self.pid, f);
+        r.map(|_| ()).map_err(|e| {
+            self.brk(
+                line,
+                TestRes::Brok,
+                &format!(
+                    "vdprintf({fd}<{dir}>, '{name}', '{fmt}'<{text}>){}",
+                    terrno(e.errno)
+                ),
+            )
+        })
     }
 
     fn tmpdir(&self, sh: &Shell) -> String {
@@ -194,7 +270,8 @@ impl<'a> Lib<'a> {
             .map_or_else(|| "/tmp".to_string(), |(_, v)| v)
     }
 
-    /// `cgroup_mount_v2`: 2.6.35 has no cgroup2, so this ends with ENODEV.
+    /// `cgroup_mount_v2`: on the 6.6 preset the mount succeeds and the scan records the V2
+    /// root; the older presets have no cgroup2, so there it ends with ENODEV.
     fn mount_v2(&mut self, sh: &Shell) -> Result<(), Brk> {
         let path = format!("{}/cgroup_unified", self.tmpdir(sh));
         let made = match self.k.mkdir(self.pid, &path, 0o777) {
@@ -236,6 +313,10 @@ impl<'a> Lib<'a> {
             Ok(()) => {
                 self.res(733, TestRes::Info, &format!("Mounted V2 CGroups on {path}"));
                 self.scan();
+                if let Some(root) = self.roots.iter_mut().find(|r| r.ver == 2) {
+                    root.we_mounted_it = true;
+                    root.mnt_we_created = made;
+                }
             }
             Err(e) => {
                 self.res(
@@ -408,11 +489,26 @@ impl<'a> Lib<'a> {
         };
         let mnt = self.roots[r].mnt_path.clone();
         let ltp = format!("{mnt}/ltp");
+        let on_v2 = self.roots[r].ver == 2;
+        let plus = format!("+{}", CTRLS[c]);
+        if on_v2 {
+            // The root's subtree_control: checked only when the library mounted the hierarchy.
+            if self.roots[r].we_mounted_it {
+                let root_dir = (mnt.as_str(), self.roots[r].mnt_fd);
+                self.safe_printfat(918, root_dir, CGSC, ("+%s", &plus))?;
+            } else {
+                let _ = self.write(&format!("{mnt}/{CGSC}"), &plus);
+            }
+        }
         if self.roots[r].ltp_created.is_none() {
+            self.roots[r].ltp_fd = self.next_fd;
             let made = self.dir_mk(&mnt, "ltp")?;
             self.roots[r].ltp_created = Some(made);
         }
-        if let Err(e) = self.write(&format!("{ltp}/cgroup.clone_children"), "1") {
+        if on_v2 {
+            let ltp_dir = (ltp.as_str(), self.roots[r].ltp_fd);
+            self.safe_printfat(933, ltp_dir, CGSC, ("+%s", &plus))?;
+        } else if let Err(e) = self.write(&format!("{ltp}/cgroup.clone_children"), "1") {
             let fd = self.next_fd - 1;
             return Err(self.brk(
                 936,
@@ -423,7 +519,7 @@ impl<'a> Lib<'a> {
                 ),
             ));
         }
-        if CTRLS[c] == "cpuset" {
+        if CTRLS[c] == "cpuset" && !on_v2 {
             for f in ["cpuset.mems", "cpuset.cpus"] {
                 let v = self.read(&format!("{mnt}/{f}")).unwrap_or_default();
                 let _ = self.write(&format!("{ltp}/{f}"), &v);
@@ -503,14 +599,15 @@ impl<'a> Lib<'a> {
         Ok(())
     }
 
-    /// `cgroup_drain`: every task of `from` into `to`.
-    fn drain(&self, from: &str, to: &str) -> Result<(), Brk> {
-        let Some(list) = self.read(&format!("{from}/tasks")) else {
+    /// `cgroup_drain`: every task of `from` into `to` (`tasks` on V1, `cgroup.procs` on V2).
+    fn drain(&self, ver: u32, from: &str, to: &str) -> Result<(), Brk> {
+        let file = if ver == 1 { "tasks" } else { "cgroup.procs" };
+        let Some(list) = self.read(&format!("{from}/{file}")) else {
             return Ok(());
         };
         let Ok(fd) = self
             .k
-            .open(self.pid, &format!("{to}/tasks"), OpenFlags::WRONLY, 0)
+            .open(self.pid, &format!("{to}/{file}"), OpenFlags::WRONLY, 0)
         else {
             return Ok(());
         };
@@ -546,22 +643,33 @@ impl<'a> Lib<'a> {
 
     /// `tst_cg_cleanup`.
     fn cleanup(&mut self) -> Result<(), Brk> {
-        for r in self.roots.clone() {
+        for r in self.roots_in_order() {
             let Some(test) = &r.test_dir else { continue };
             let ltp = format!("{}/ltp", r.mnt_path);
-            self.drain(&format!("{ltp}/{test}"), &format!("{ltp}/drain"))?;
+            self.drain(r.ver, &format!("{ltp}/{test}"), &format!("{ltp}/drain"))?;
             self.rmdir(1043, &format!("{ltp}/{test}"), true)?;
         }
-        for r in self.roots.clone() {
+        for r in self.roots_in_order() {
             if r.ltp_created != Some(true) {
                 continue;
             }
             let ltp = format!("{}/ltp", r.mnt_path);
-            self.drain(&format!("{ltp}/drain"), &r.mnt_path)?;
+            self.drain(r.ver, &format!("{ltp}/drain"), &r.mnt_path)?;
             self.rmdir(1055, &format!("{ltp}/drain"), true)?;
             self.rmdir(1060, &ltp, true)?;
         }
-        for r in self.roots.clone() {
+        // Every controller of a V2 root the library mounted is disabled in the root again,
+        // required or not.
+        for (c, name) in CTRLS.iter().enumerate() {
+            let Some(r) = self.ctrl_root[c] else { continue };
+            let root = &self.roots[r];
+            if root.ver != 2 || !root.we_mounted_it || *name == "base" {
+                continue;
+            }
+            let root_dir = (root.mnt_path.as_str(), root.mnt_fd);
+            self.safe_printfat(800, root_dir, CGSC, ("-%s", &format!("-{name}")))?;
+        }
+        for r in self.roots_in_order() {
             if !r.we_mounted_it {
                 continue;
             }
