@@ -23,6 +23,16 @@
 //! The page table is reached through cursors (`PageTable::fill_range`, `clear_range`) that find
 //! each pte page once per call and then index its entries, as the kernel maps a pte page once
 //! (`pte_offset_map_lock`) for the run of entries it covers.
+//!
+//! **Differences:** the kernel links each page of a pagevec onto its LRU list with one
+//! `list_add` (`add_page_to_lru_list`) and unlinks each freed page with one `list_del`, each
+//! storing into the neighbours' `list_head`s. Here a drain splices each run of pages bound for
+//! one list at its head (`page::HeadSplice`), and a zap unlinks each run of pages that are
+//! neighbours on their list at once (`page::UnlinkRun`), under the same lock holds: the lists,
+//! their lengths and every page's links end exactly as the per-page operations leave them, with
+//! each page's links stored once and the pages around a run stored once per run. The
+//! memcg of a zapped page, its record and its batch slot are looked up once per run of pages of
+//! one memcg, not per page.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
@@ -130,7 +140,7 @@ impl<'a, C: MemCounter> ZapPass<'a, C> {
                 }
             }
         }
-        // Off every list now (`list_del` left its links `NIL`, a pagevec page never had
+        // Off every list now (unlinking left its links `NIL`, a pagevec page never had
         // any): the first and last words are enough to free the record.
         frame.store_free_unlinked();
         cpu.pcp.push(pfn);

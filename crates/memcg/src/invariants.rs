@@ -4,6 +4,7 @@
 //! **Invariants:**
 //! 1. Page frames are conserved: every frame is free (on the free list) or in use, and every
 //!    in-use frame is mapped by exactly its owner's page table (anonymous) or in the page cache.
+//!    A free frame's record is exactly `Page::FREE`, and a frame on no LRU list has no links.
 //! 2. Swap slots are conserved: every slot is free or referenced by exactly one page-table entry
 //!    or shmem page-cache entry.
 //! 3. LRU lists are well formed and every page on a memcg's list is charged to that memcg.

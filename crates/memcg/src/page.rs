@@ -25,6 +25,9 @@
 //! **Invariants:**
 //! 1. A free page has no flag but `PG_FREE`, no memcg, and is on no list.
 //! 2. A page is on an LRU list iff `PG_LRU` is set, and then on exactly the list `lru_list()` names.
+//! 3. A page on no LRU list has no links (`prev` = `next` = [`NIL`]), so a free record is
+//!    exactly [`Page::FREE`]: the fast path frees a record and publishes a new one without
+//!    storing its links word ([`PageFrame::store_free_unlinked`], [`PageFrame::store_new`]).
 
 use crate::memcontrol::MemcgSlot;
 // Under `--cfg cgsim_loom` the page words are loom's atomics, so the models at the end of this
@@ -892,6 +895,19 @@ mod tests {
                     assert!(h.on_pagevec_of(cpu) && !h.on_pagevec_of((cpu + 1) % MAX_CPUS));
                     assert_eq!(h.pagevec_slot(), slot);
                     assert_eq!((h.memcg(), h.lru_list()), (p.memcg, p.lru_list()));
+                    // Same key, same list and memcg; another memcg or list, another key.
+                    let other = Page {
+                        memcg: MemcgSlot(10),
+                        ..p
+                    };
+                    assert_ne!(h.lru_key(), other.head().lru_key());
+                    let inactive = Page {
+                        flags: p.flags & !PG_ACTIVE,
+                        ..p
+                    };
+                    assert_ne!(h.lru_key(), inactive.head().lru_key());
+                    let elsewhere = p.head().with_pagevec_slot((slot + 1) % 14);
+                    assert_eq!(h.lru_key(), elsewhere.with_flags(PG_DIRTY, 0).lru_key());
                     let q = h.with_flags(PG_LRU, PG_PAGEVEC);
                     assert!(q.has(PG_LRU) && !q.has(PG_PAGEVEC) && !q.on_pagevec_of(cpu));
                 }
