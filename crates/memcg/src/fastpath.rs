@@ -166,11 +166,7 @@ impl<'a, C: MemCounter> ZapPass<'a, C> {
         self.run_slot = match self.batch.iter().position(|b| b.memcg == s) {
             Some(k) => k,
             None if !self.batch.is_full() => {
-                self.batch.push(BatchSlot {
-                    memcg: s,
-                    m,
-                    n: 0,
-                });
+                self.batch.push(BatchSlot { memcg: s, m, n: 0 });
                 self.batch.len() - 1
             }
             None => {

@@ -842,7 +842,13 @@ mod tests {
     /// wherever the next page is not the run's `prev`) leaves the same list.
     #[test]
     fn unlink_run_is_list_del_per_page() {
-        let orders: [&[u32]; 5] = [&[0], &[0, 1, 2], &[3, 2, 1, 0], &[1, 2, 5, 6, 0], &[7, 0, 1, 4]];
+        let orders: [&[u32]; 5] = [
+            &[0],
+            &[0, 1, 2],
+            &[3, 2, 1, 0],
+            &[1, 2, 5, 6, 0],
+            &[7, 0, 1, 4],
+        ];
         for order in orders {
             let (a, b): (Vec<PageFrame>, Vec<PageFrame>) = (
                 (0..8).map(|_| PageFrame::new(Page::FREE)).collect(),
@@ -877,7 +883,13 @@ mod tests {
     /// The first word's bit tests agree with the decoded record.
     #[test]
     fn head_word_tests_match_the_fields() {
-        for flags in [PG_ANON, PG_ANON | PG_MLOCKED, PG_ANON | PG_UNEVICTABLE, PG_SHMEM, 0] {
+        for flags in [
+            PG_ANON,
+            PG_ANON | PG_MLOCKED,
+            PG_ANON | PG_UNEVICTABLE,
+            PG_SHMEM,
+            0,
+        ] {
             for mapcount in [0u16, 1, 2] {
                 for (cpu, slot) in [(0usize, 0usize), (3, 13), (MAX_CPUS - 1, 5)] {
                     let p = Page {
