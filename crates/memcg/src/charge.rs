@@ -18,7 +18,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, World};
-use crate::memcontrol::MemcgSlot;
+use crate::memcontrol::{MemCgroup, MemcgSlot};
 use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED, Pfn};
 use crate::profile::{ChargeAlgo, OomModel};
 use cgsim_counters::ChargeStock;
@@ -431,7 +431,19 @@ impl<C: MemCounter> World<C> {
         nr: u64,
         memsw_nr: u64,
     ) {
-        let m = self.mc(s);
+        self.uncharge_counters_of(t, cpu, self.mc(s), nr, memsw_nr);
+    }
+
+    /// [`World::uncharge_counters`] with the memcg's record in hand (the fault fast path looks
+    /// it up once per run of pages of one memcg, not again per uncharge).
+    pub(crate) fn uncharge_counters_of<T: Tracer>(
+        &self,
+        t: &T,
+        cpu: CpuId,
+        m: &MemCgroup<C>,
+        nr: u64,
+        memsw_nr: u64,
+    ) {
         let r1 = if nr > 0 {
             m.counters.res.uncharge(Pages(nr), t, cpu)
         } else {

@@ -576,6 +576,12 @@ impl<C: MemCounter> World<C> {
 
     /// Whether charges to this memcg touch its counters (the root is skipped 2.6.32+).
     pub(crate) fn charges_counters(&self, s: MemcgSlot) -> bool {
-        self.profile.root_charged || self.mc(s).parent.is_some()
+        self.charges(self.mc(s))
+    }
+
+    /// [`World::charges_counters`] with the memcg's record in hand.
+    #[inline]
+    pub(crate) fn charges(&self, m: &MemCgroup<C>) -> bool {
+        self.profile.root_charged || m.parent.is_some()
     }
 }
