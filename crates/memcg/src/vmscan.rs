@@ -214,7 +214,8 @@ impl<C: MemCounter> World<C> {
         let LruOwner::Memcg(mut x) = o else {
             return true;
         };
-        if self.mc(x).counters.res.as_protected().is_none() {
+        // `mem_cgroup_get_nr_swap_pages` (v6.6): no per-memcg limit while `do_memsw_account()`.
+        if self.mc(x).counters.res.as_protected().is_none() || self.do_memsw_account() {
             return true;
         }
         while let Some(p) = self.mc(x).parent {

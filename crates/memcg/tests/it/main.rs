@@ -7,6 +7,7 @@ mod cow;
 mod dying;
 mod events;
 mod files;
+mod memsw_dfl;
 mod oom;
 mod proptest_invariants;
 mod proptest_model;
