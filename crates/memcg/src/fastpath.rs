@@ -29,7 +29,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::{MemCgroup, MemcgSlot};
 use crate::mm::{Mm, MmId, Pte, VmaKind};
 use crate::page::{
-    self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
+    self, LruVec, NO_MEMCG, PCG_USED, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
     PG_UNEVICTABLE, Page, Pfn,
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
@@ -171,7 +171,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // built once here (`__mem_cgroup_commit_charge`'s `pc->mem_cgroup` and `PCG_USED`,
         // `page_add_new_anon_rmap`'s mapcount and `PageAnon`, `lru_cache_add`'s pagevec).
         let head = Page {
-            flags: PG_ANON | PG_ACTIVE | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 },
+            flags: PG_ANON | w.new_anon_lru() | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 },
             memcg,
             mapcount: 1,
             pagevec: Page::pagevec_pos(c, 0),

@@ -649,6 +649,22 @@ impl<C: MemCounter> World<C> {
         }
     }
 
+    /// The LRU flag a new anonymous page gets (`memcg.new_anon_lru`): `PG_ACTIVE` where the
+    /// kernel puts it on the active anon list (2.6.28–5.8: 2.6.35 `page_add_new_anon_rmap` →
+    /// `lru_cache_add_lru(page, LRU_ACTIVE_ANON)`, 3.10's `SetPageActive` there, 4.19
+    /// `lru_cache_add_active_or_unevictable`), none where it starts inactive (5.9+, "mm/vmscan:
+    /// protect the workingset on anonymous LRU": `lru_cache_add_inactive_or_unevictable`; 6.6
+    /// `folio_add_lru_vma` → `folio_add_lru`, which sets active only for the multi-gen LRU,
+    /// not modelled).
+    #[inline]
+    pub(crate) fn new_anon_lru(&self) -> u16 {
+        if self.profile.new_anon_inactive {
+            0
+        } else {
+            crate::page::PG_ACTIVE
+        }
+    }
+
     pub(crate) fn charges_counters(&self, s: MemcgSlot) -> bool {
         self.profile.root_charged || self.mc(s).parent.is_some()
     }

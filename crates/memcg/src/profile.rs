@@ -166,6 +166,9 @@ pub struct MemcgProfile {
     pub swap_accounting: bool,
     /// `memcg.memsw_account`: whether memsw is charged on the default hierarchy too.
     pub memsw_account: MemswAccount,
+    /// `memcg.new_anon_lru`: `inactive` (5.9+) puts a new anonymous page (fault, copy-on-write
+    /// copy, swap-in) on the inactive anon list, `active` (before) on the active one.
+    pub new_anon_inactive: bool,
     pub oom_model: OomModel,
     pub badness: Badness,
     /// `memcg.oom_control_hier_restriction` (2.6.35–3.18: on).
@@ -214,6 +217,7 @@ impl Default for MemcgProfile {
             limit_resize_retry: true,
             swap_accounting: true,
             memsw_account: MemswAccount::Always,
+            new_anon_inactive: false,
             oom_model: OomModel::OomControlChargeWait,
             badness: Badness::Rss2_6_36,
             oom_control_hier_restriction: true,
@@ -268,6 +272,13 @@ impl MemcgProfile {
                 }
             }
             "memcg.swap_accounting" => self.swap_accounting = on_off(value)?,
+            "memcg.new_anon_lru" => {
+                self.new_anon_inactive = match value {
+                    "active" => false,
+                    "inactive" => true,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "memcg.memsw_account" => {
                 self.memsw_account = match value {
                     "always" => MemswAccount::Always,
@@ -370,6 +381,7 @@ impl MemcgProfile {
             limit_resize_retry: true,
             swap_accounting: true,
             memsw_account: MemswAccount::Always,
+            new_anon_inactive: false,
             oom_model: OomModel::OomControlChargeWait,
             badness: Badness::TotalVm2_6_25,
             oom_control_hier_restriction: true,
@@ -420,6 +432,8 @@ impl MemcgProfile {
             // `do_memsw_account()`: no memory+swap counter while memory is on the default
             // hierarchy.
             memsw_account: MemswAccount::NotOnDfl,
+            // 5.9+: `folio_add_lru_vma` adds a new anonymous folio to the inactive list.
+            new_anon_inactive: true,
             ..MemcgProfile::v2_6_35()
         }
     }
