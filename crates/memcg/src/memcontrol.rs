@@ -656,10 +656,16 @@ impl<C: MemCounter> World<C> {
     /// protect the workingset on anonymous LRU": `lru_cache_add_inactive_or_unevictable`; 6.6
     /// `folio_add_lru_vma` → `folio_add_lru`, which sets active only for the multi-gen LRU,
     /// not modelled).
+    /// On the inactive list the page also carries the accessed bit its pte gets from the
+    /// faulting access ([`PG_REFERENCED`](crate::page::PG_REFERENCED) on a mapped page), which
+    /// 6.6's `folio_check_references` reads: the first reclaim visit only marks the page
+    /// ("All mapped folios start out with page table references from the instantiating
+    /// fault"). The older presets keep their recorded behaviour (their new pages start active
+    /// and `shrink_active_list` clears the bit anyway).
     #[inline]
     pub(crate) fn new_anon_lru(&self) -> u16 {
         if self.profile.new_anon_inactive {
-            0
+            crate::page::PG_REFERENCED
         } else {
             crate::page::PG_ACTIVE
         }

@@ -3,6 +3,7 @@
 mod concurrency;
 #[cfg(feature = "cgroup")]
 mod core;
+mod anon_lru;
 mod cow;
 mod dying;
 mod events;
