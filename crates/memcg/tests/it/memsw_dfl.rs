@@ -168,3 +168,27 @@ fn rebinding_with_a_charged_memcg_rebuilds_its_counters() {
     assert_eq!(v2(&m, a, "swap.current"), 0);
     m.check_invariants();
 }
+
+/// The charge path's cost with and without the memsw counter, for callgrind:
+/// `CGSIM_MEMSW_LOOP=dfl:N` (or `v1:N`) faults and unmaps 64 pages N times in a memcg below
+/// the root on the 6.6 machine, memory on the default hierarchy (`dfl`) or bound to v1.
+/// Ignored: run it alone under `valgrind --tool=callgrind` (see `docs/memcg-v2.md`).
+#[test]
+#[ignore]
+fn memsw_charge_loop() {
+    let Ok(spec) = std::env::var("CGSIM_MEMSW_LOOP") else {
+        return;
+    };
+    let (mode, n) = spec.split_once(':').expect("MODE:N");
+    let n: u64 = n.parse().expect("N");
+    let m = boot(MemcgProfile::v6_6());
+    m.set_memory_on_dfl(mode == "dfl");
+    let a = m.create_memcg(MemcgId::ROOT).unwrap();
+    let b = m.create_memcg(a).unwrap();
+    let p = spawn(&m, 10, b);
+    for _ in 0..n {
+        let addr = m.mmap_anon(p, Bytes(64 * 4096)).unwrap();
+        m.touch(p, addr, Bytes(64 * 4096), true, CPU).unwrap();
+        m.munmap(p, addr, Bytes(64 * 4096), CPU).unwrap();
+    }
+}
