@@ -504,11 +504,7 @@ impl<T: Tracer> Kernel<T> {
     /// The `kernfs_notify` events the watches of `ino` would get now: `(wd, name, new text)`,
     /// directory watches (with the file's name) before the file's own watch, as
     /// `kernfs_notify_workfn` reports to the parent first.
-    fn kn_changes(
-        &self,
-        pid: Pid,
-        ino: &InotifyFile,
-    ) -> Vec<(i32, usize, Option<String>, u64)> {
+    fn kn_changes(&self, pid: Pid, ino: &InotifyFile) -> Vec<(i32, usize, Option<String>, u64)> {
         let mut out = Vec::new();
         for (&wd, w) in &ino.watches {
             if w.mask & IN_MODIFY == 0 {

@@ -564,7 +564,12 @@ impl<T: Tracer> Kernel<T> {
 
     /// `kernfs_notify` calls so far on notifying file `name` of `cgrp` (`cgroup_file_notify`
     /// with its rate limit, `file_notify.rs`), `None` once the cgroup is gone.
-    pub(crate) fn kn_events(&self, cgrp: cgsim_cgroup::CgroupId, name: &str, pid: Pid) -> Option<u64> {
+    pub(crate) fn kn_events(
+        &self,
+        cgrp: cgsim_cgroup::CgroupId,
+        name: &str,
+        pid: Pid,
+    ) -> Option<u64> {
         // The text first, the table's lock after (a leaf: nothing is taken under it).
         let of = match self.cgroups.is_removed(cgrp) {
             false => self.cgroups.open(cgrp, name, true, false).ok(),

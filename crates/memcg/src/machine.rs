@@ -319,8 +319,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         let nr_cpus = cfg.nr_cpus.clamp(1, MAX_SHARDS.min(crate::page::MAX_CPUS));
         let stock_batch = Pages(profile.stock_pages.max(1));
         // A kernel with a default hierarchy boots with every controller on it.
-        let profile_memory_on_dfl =
-            profile.memsw_account == crate::profile::MemswAccount::NotOnDfl;
+        let profile_memory_on_dfl = profile.memsw_account == crate::profile::MemswAccount::NotOnDfl;
         let mut w = World {
             profile,
             cfg: MachineConfig { nr_cpus, ..cfg },

@@ -234,7 +234,13 @@ fn cgroup_file_notify_defers_a_second_change_within_the_interval() {
     k.read(INIT, poller, &mut buf).unwrap();
     assert_eq!(k.poll(INIT, poller, POLLPRI).unwrap(), 0);
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     // The first change: notified at once.
     assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
     assert_ne!(k.poll(INIT, poller, POLLPRI).unwrap() & POLLPRI, 0);
@@ -258,7 +264,13 @@ fn cgroup_file_notify_defers_a_second_change_within_the_interval() {
     // Long after, a change is notified at once.
     k.advance_clock(100_000_000);
     let child = k.fork(INIT).unwrap();
-    echo(&k, INIT, "/sys/fs/cgroup/A/cgroup.procs", &child.0.to_string()).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
     assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
     k.exit(child, 0);
     k.waitpid(INIT, Some(child)).unwrap();

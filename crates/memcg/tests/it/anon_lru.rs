@@ -42,7 +42,9 @@ fn boot(profile: MemcgProfile) -> (Arc<Machine66>, MemcgId, Pid) {
 }
 
 fn stat(m: &Machine66, id: MemcgId, key: &str) -> u64 {
-    let text = m.read_v2(id, MemFileV2::from_name("stat").unwrap()).unwrap();
+    let text = m
+        .read_v2(id, MemFileV2::from_name("stat").unwrap())
+        .unwrap();
     text.lines()
         .find_map(|l| {
             let (k, v) = l.split_once(' ')?;
@@ -93,7 +95,10 @@ fn the_faults_reference_spares_a_page_once() {
     let steal = stat(&m, a, "pgsteal");
     let scan = stat(&m, a, "pgscan");
     assert!(steal >= 256, "{steal}");
-    assert!(scan >= 2 * steal, "every reclaimed page was seen twice: {scan} {steal}");
+    assert!(
+        scan >= 2 * steal,
+        "every reclaimed page was seen twice: {scan} {steal}"
+    );
     assert_eq!(stat(&m, a, "pgactivate"), 0);
     assert_eq!(stat(&m, a, "active_anon"), 0);
     assert_eq!(stat(&m, a, "inactive_anon"), 4 * MIB - steal * 4096);

@@ -1,9 +1,9 @@
 //! Integration tests of the memory controller (one binary, several modules).
 
+mod anon_lru;
 mod concurrency;
 #[cfg(feature = "cgroup")]
 mod core;
-mod anon_lru;
 mod cow;
 mod dying;
 mod events;

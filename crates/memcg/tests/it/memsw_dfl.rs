@@ -105,7 +105,10 @@ fn a_v1_binding_charges_memsw_and_not_the_swap_counter() {
     m.write_file(a, "limit_in_bytes", b"2M").unwrap();
     let (mem, memsw) = counters(&m, a);
     assert!(mem <= 512, "{mem}");
-    assert!(memsw.unwrap() >= 2048, "the swapped pages stay in memsw: {memsw:?}");
+    assert!(
+        memsw.unwrap() >= 2048,
+        "the swapped pages stay in memsw: {memsw:?}"
+    );
     assert_eq!(v2(&m, a, "swap.current"), 0, "no v2 swap counting on v1");
     m.check_invariants();
     m.exit_task(p, CPU);
