@@ -33,3 +33,20 @@ cat a/memory.swap.events
 kill $!
 wait
 cat a/memory.swap.current
+# The controller moves to a v1 hierarchy only while it has no css below the root, dying ones
+# included (`rebind_subsystems`: EBUSY): a removed memcg whose tmpfs pages still hold it
+# keeps memory on the default hierarchy until the pages go.
+echo $$ > cgroup.procs
+rmdir a
+mkdir b
+echo $$ > b/cgroup.procs
+dd if=/dev/zero of=/tmp/f bs=4096 count=16 2>/dev/null
+echo $$ > cgroup.procs
+rmdir b
+echo -memory > cgroup.subtree_control
+cat cgroup.stat
+mount -t cgroup -o memory none /cg; echo "mount status $?"
+rm /tmp/f
+cat cgroup.stat
+mount -t cgroup -o memory none /cg; echo "mount status $?"
+cat /cg/memory.memsw.usage_in_bytes > /dev/null && echo "memory.memsw.* is back"
