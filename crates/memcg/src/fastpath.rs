@@ -347,7 +347,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // built once here (`__mem_cgroup_commit_charge`'s `pc->mem_cgroup` and `PCG_USED`,
         // `page_add_new_anon_rmap`'s mapcount and `PageAnon`, `lru_cache_add`'s pagevec).
         let head = Page {
-            flags: PG_ANON | PG_ACTIVE | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 },
+            flags: PG_ANON
+                | w.new_anon_lru()
+                | PCG_USED
+                | PG_PAGEVEC
+                | if write { PG_DIRTY } else { 0 },
             memcg,
             mapcount: 1,
             pagevec: Page::pagevec_pos(c, 0),

@@ -94,6 +94,11 @@ pub const PG_PAGEVEC: u16 = 1 << 9;
 pub const PCG_USED: u16 = 1 << 10;
 /// `PCG_CACHE`: charged as page cache (the `cache` statistic) rather than `rss`.
 pub const PCG_CACHE: u16 = 1 << 11;
+/// 6.6 reclaim only: the folio's own `PG_referenced` of a mapped swap-backed page, which
+/// `folio_check_references` sets when it first finds the accessed bit of the page's ptes
+/// ([`PG_REFERENCED`] on a mapped page) and reads on the next visit: a page referenced again
+/// by then is activated, one that was not is reclaimed (`mm/vmscan.c`, v6.6).
+pub const PG_FOLIO_REFERENCED: u16 = 1 << 12;
 
 /// The five LRU lists of 2.6.28+ (`enum lru_list`).
 #[doc(alias = "lru_list")]
