@@ -344,7 +344,9 @@ impl<T: Tracer> CgroupCore<T> {
         };
         let busy = (0..self.subsys.len()).any(|i| {
             opts.subsys_bits & (1 << i) != 0
-                && (!st.subsys_root[i].is_rootnode() || dfl_busy & (1 << i) != 0)
+                && (!st.subsys_root[i].is_rootnode()
+                    || dfl_busy & (1 << i) != 0
+                    || self.dfl_has_child_css(&st, i))
         });
         // allocate_cg_links(css_set_count) for the new hierarchy, after the name check and
         // before rebind_subsystems: a failure drops the new superblock and its root
@@ -572,7 +574,9 @@ impl<T: Tracer> CgroupCore<T> {
         };
         for i in 0..self.subsys.len() {
             if added & (1 << i) != 0
-                && (!st.subsys_root[i].is_rootnode() || dfl_busy & (1 << i) != 0)
+                && (!st.subsys_root[i].is_rootnode()
+                    || dfl_busy & (1 << i) != 0
+                    || self.dfl_has_child_css(st, i))
             {
                 return Err(Errno::EBUSY);
             }
@@ -639,6 +643,24 @@ impl<T: Tracer> CgroupCore<T> {
             self.populate_dir(st, dummytop);
         }
         Ok(())
+    }
+
+    /// 6.6 `rebind_subsystems`: "If @ss has non-root csses attached to it, can't move"
+    /// (`css_next_child(NULL, cgroup_css(&ss->root->cgrp, ss))`): a css of subsystem `i` below
+    /// the default hierarchy's root, live or dying (a removed cgroup, or a `-name` in
+    /// `cgroup.subtree_control`, whose css is still referenced, by a memcg's pages for one).
+    /// Only the 6.6 preset has a default hierarchy with cgroups in it.
+    fn dfl_has_child_css(&self, st: &CgroupState<T>, i: usize) -> bool {
+        if !self.profile.has_cgroup2() {
+            return false;
+        }
+        let dummytop = st.dummytop;
+        st.cgroups.iter().any(|(k, c)| {
+            k != dummytop.0 && c.root.is_rootnode() && c.subsys.get(i).is_some_and(Option::is_some)
+        }) || st
+            .dying
+            .iter()
+            .any(|d| d.root.is_rootnode() && d.subsys == i)
     }
 
     /// `cgroup_show_options`: the `/proc/mounts` option suffix, e.g. `,cpuacct,cpu` or

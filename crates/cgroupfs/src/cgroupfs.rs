@@ -83,8 +83,9 @@ pub struct CgFile<T: Tracer> {
     pub(crate) of: cgsim_cgroup::OpenFile<T>,
     /// The PSI trigger written through this open file (`ctx->psi.trigger`, `psi.rs`).
     pub(crate) psi_trigger: Option<cgsim_cgroup::psi_group::TriggerKey>,
-    /// A `*.events` file's text when the opener last read it (`of->event`, `psi.rs`).
-    pub(crate) kn_seen: Option<Vec<u8>>,
+    /// A `*.events` file's notification count when the opener last read it (`of->event`,
+    /// `psi.rs`, `file_notify.rs`).
+    pub(crate) kn_seen: Option<u64>,
 }
 
 fn sys(errno: Errno, why: &'static str) -> SysError {

@@ -34,11 +34,10 @@
 //!   it can run. So the memory controller's paths pay nothing for it. The counters of
 //!   `memory.events` only grow, so every change is seen, but a `populated` flip and back
 //!   between two looks is missed, and several modifications between two looks make one
-//!   `IN_MODIFY`, which is what `cgroup_file_notify`'s rate limit
-//!   (`CGROUP_FILE_NOTIFY_MIN_INTV`, `DIV_ROUND_UP(HZ, 100)` jiffies: at most 100
-//!   notifications a second per file, later ones deferred to a timer) does for changes within
-//!   10 ms; changes seen more than one look apart are not held back to the 10 ms boundary. The
-//!   kernel sends the event from a workqueue (`kernfs_notify_work`), soon after the change;
+//!   `IN_MODIFY`. `cgroup_file_notify`'s rate limit (`CGROUP_FILE_NOTIFY_MIN_INTV`,
+//!   `DIV_ROUND_UP(HZ, 100)` jiffies) applies per file (`file_notify.rs`): a change seen
+//!   within 3 jiffies of the file's last notification is notified by the file's timer, at the
+//!   tick after the interval, to every watch and poller at once. The kernel sends the event from a workqueue (`kernfs_notify_work`), soon after the change;
 //!   here it is queued when the reader looks, so it follows the VFS events queued meanwhile.
 //! * The limits are `/proc/sys/fs/inotify/*` (`inotify_sysctl.rs`): EMFILE past
 //!   `max_user_instances`, ENOSPC past `max_user_watches`, `max_queued_events` read when an
@@ -194,14 +193,15 @@ impl InotifyEvent {
     }
 }
 
-/// A cgroup file a watch hears `kernfs_notify` from, with its text when last reported.
+/// A cgroup file a watch hears `kernfs_notify` from, with its notification count when last
+/// reported (`file_notify.rs`).
 #[derive(Debug)]
 struct KnSource {
     cgrp: CgroupId,
     name: String,
     /// The watch is on the file's directory: the event carries the file's name.
     on_dir: bool,
-    seen: Option<Vec<u8>>,
+    seen: Option<u64>,
 }
 
 /// One watch (`struct inotify_inode_mark`).
@@ -450,25 +450,15 @@ impl<T: Tracer> Kernel<T> {
             .into_iter()
             .filter_map(|name| {
                 // Only the files this cgroup has (cgroup.events is not in a root).
-                let of = self.cgroups.open(c.cgrp, name, true, false).ok()?;
+                self.cgroups.open(c.cgrp, name, true, false).ok()?;
                 Some(KnSource {
                     cgrp: c.cgrp,
                     name: name.to_string(),
                     on_dir: c.file.is_none(),
-                    seen: self.cgroups.read_all(&of, pid).ok(),
+                    seen: self.kn_events(c.cgrp, name, pid),
                 })
             })
             .collect()
-    }
-
-    /// The text of notifying cgroup file `name` of `cgrp` now; `None` once the cgroup is gone
-    /// (its files' `cfile->kn` cleared: no more notifications).
-    fn kn_text(&self, cgrp: CgroupId, name: &str, pid: Pid) -> Option<Vec<u8>> {
-        if self.cgroups.is_removed(cgrp) {
-            return None;
-        }
-        let of = self.cgroups.open(cgrp, name, true, false).ok()?;
-        self.cgroups.read_all(&of, pid).ok()
     }
 
     /// `inotify_rm_watch(fd, wd)`: EINVAL for an unknown wd; queues `IN_IGNORED`.
@@ -543,19 +533,15 @@ impl<T: Tracer> Kernel<T> {
     /// The `kernfs_notify` events the watches of `ino` would get now: `(wd, name, new text)`,
     /// directory watches (with the file's name) before the file's own watch, as
     /// `kernfs_notify_workfn` reports to the parent first.
-    fn kn_changes(
-        &self,
-        pid: Pid,
-        ino: &InotifyFile,
-    ) -> Vec<(i32, usize, Option<String>, Vec<u8>)> {
+    fn kn_changes(&self, pid: Pid, ino: &InotifyFile) -> Vec<(i32, usize, Option<String>, u64)> {
         let mut out = Vec::new();
         for (&wd, w) in &ino.watches {
             if w.mask & IN_MODIFY == 0 {
                 continue;
             }
             for (i, s) in w.kn.iter().enumerate() {
-                if let Some(now) = self.kn_text(s.cgrp, &s.name, pid)
-                    && Some(&now) != s.seen.as_ref()
+                if let Some(now) = self.kn_events(s.cgrp, &s.name, pid)
+                    && Some(now) != s.seen
                 {
                     out.push((wd, i, s.on_dir.then(|| s.name.clone()), now));
                 }
@@ -571,14 +557,14 @@ impl<T: Tracer> Kernel<T> {
             Some(FileKind::Inotify(ino)) => self.kn_changes(pid, ino),
             _ => return,
         };
-        for (wd, i, name, text) in changes {
+        for (wd, i, name, events) in changes {
             let Some(FileKind::Inotify(ino)) = st.files.get_mut(&iid).map(|f| &mut f.kind) else {
                 return;
             };
             let Some(w) = ino.watches.get_mut(&wd) else {
                 continue;
             };
-            w.kn[i].seen = Some(text);
+            w.kn[i].seen = Some(events);
             self.inotify_handle_inode_event(
                 st,
                 crate::fsnotify::Delivery {

@@ -138,6 +138,7 @@ mod fair;
 mod fault_inject;
 mod fault_sleep;
 mod file;
+mod file_notify;
 mod fs;
 pub mod fsnotify;
 mod hostfs;
@@ -600,6 +601,8 @@ pub struct Kernel<T: Tracer = Ftrace> {
     fault: Arc<cgsim_ktypes::FaultInjection>,
     /// Pressure stall information (`psi.rs`): the groups, their triggers, the stalled tasks.
     psi: psi::Psi,
+    /// `cgroup_file_notify`'s per-file rate limit (`file_notify.rs`).
+    file_notify: Mutex<file_notify::FileNotifyTable>,
     /// The v1 freezer's frozen tasks (`kernel/cgroup_freezer.c`), which the scheduler skips.
     frozen: Arc<cg::subsys::cgroup_freezer::FrozenTasks>,
     /// The pids controller's charges and first refusals to log (`kernel/cgroup/pids.c`, 4.3+).
@@ -723,6 +726,7 @@ impl<T: Tracer> Kernel<T> {
             oom_adj_warned: Default::default(),
             fault,
             psi: psi::Psi::new(params_nr_cpus),
+            file_notify: Mutex::new(Default::default()),
             frozen,
             pids,
             cputime: cputime::CpuTime::new(params_nr_cpus),

@@ -112,23 +112,112 @@ impl KernelVersion {
 
     /// The kernel's names for the functions the simulator traces under 2.6.35's names
     /// (`Ftrace::with_symbols`): what `function_graph` shows on that kernel for the same step.
-    /// 6.6: `kernel/fork.c` `kernel_clone`, `mm/mmap.c` `do_mmap`, x86's `exc_page_fault`,
-    /// `mm/memcontrol.c` `__mem_cgroup_charge`, `try_charge_memcg`, `commit_charge`,
-    /// `__mem_cgroup_uncharge`, `mem_cgroup_css_alloc`/`_offline`/`_free`, `mm/filemap.c`
-    /// `filemap_add_folio`, `mm/shmem.c` `shmem_get_folio`, `mm/vmscan.c` `shrink_node`,
-    /// `mm/oom_kill.c` `__oom_kill_process`, `mm/memory.c` `unmap_page_range`, and the x86-64
-    /// syscall entry points (`__x64_sys_*`, since 4.17). The other presets keep the names
-    /// as traced (those kernels' calls differ little from 2.6.35's in what is shown).
+    /// A name mapped to `""` is a frame that kernel does not have (the caller does the work
+    /// itself); a `+name` (`+charge_memcg`, `+uncharge_batch`) is a later kernel's frame,
+    /// shown only where the table names it. Every name was looked up in that version's
+    /// source (3.10.4, 3.19.8, 4.19.95 trees; 6.6 `mm/memcontrol.c`):
+    ///
+    /// * 3.10: the css callbacks are `css_alloc`/`css_offline`/`css_free` (3.8+), mount is
+    ///   `cgroup_mount` (2.6.39+), the charge path's reclaim `mem_cgroup_reclaim`, the OOM
+    ///   kill `oom_kill_process` (`oom_kill_task` is gone), and `cgroup_post_fork` runs the
+    ///   fork callbacks itself (no `cgroup_fork_callbacks`).
+    /// * 3.19 and 4.19: the 3.17 charge API: `mem_cgroup_try_charge` → `try_charge` and
+    ///   `commit_charge`, `mem_cgroup_uncharge` → `uncharge_list` → `uncharge_batch`;
+    ///   `try_charge` calls `try_to_free_mem_cgroup_pages` itself; kernfs files
+    ///   (`cgroup_seqfile_show`, no `cgroup_diput`), `memcg_event_remove`, the OOM handled at
+    ///   the end of the fault by `mem_cgroup_oom_synchronize` (3.19); `__cgroup_procs_write`
+    ///   (3.19), `__cgroup1_procs_write`, `cgroup1_check_for_release`,
+    ///   `cgroup1_release_agent`, `css_populate_dir`, `_do_fork`, `do_mmap`, `shrink_node`,
+    ///   `__oom_kill_process` and the x86-64 syscall wrappers `__x64_sys_*` (4.17+) on 4.19.
+    /// * 6.6: `kernel/fork.c` `kernel_clone`, `mm/mmap.c` `do_mmap`, x86's `exc_page_fault`,
+    ///   `mm/memcontrol.c` `__mem_cgroup_charge` → `charge_memcg` → `try_charge_memcg` and
+    ///   `commit_charge`, `__mem_cgroup_uncharge` → `uncharge_batch`,
+    ///   `__mem_cgroup_uncharge_swap`, `mem_cgroup_css_alloc`/`_offline`/`_free`,
+    ///   `mm/filemap.c` `filemap_add_folio`, `mm/shmem.c` `shmem_get_folio`, `mm/vmscan.c`
+    ///   `shrink_node`, `mm/oom_kill.c` `__oom_kill_process`, `mm/memory.c`
+    ///   `unmap_page_range`, and the `__x64_sys_*` entry points.
+    ///
+    /// Differences: the frames are those of the simulator's call tree, so where a kernel splits
+    /// a step differently the nesting stays the simulator's (3.19+'s `commit_charge` shows
+    /// inside `mem_cgroup_try_charge`, where the kernel calls it from
+    /// `mem_cgroup_commit_charge` after it; 3.10's `mem_cgroup_do_charge` between
+    /// `__mem_cgroup_try_charge` and the counters is not shown), and static functions the
+    /// compiler would inline are shown as called. The other subsystems' callbacks
+    /// (`cpuset_create`, ...) keep their 2.6.35 names on 3.10–4.19.
     pub fn trace_symbols(self) -> &'static [(&'static str, &'static str)] {
         match self {
+            KernelVersion::V3_10 => &[
+                ("mem_cgroup_create", "mem_cgroup_css_alloc"),
+                ("mem_cgroup_pre_destroy", "mem_cgroup_css_offline"),
+                ("mem_cgroup_destroy", "mem_cgroup_css_free"),
+                ("cgroup_get_sb", "cgroup_mount"),
+                ("mem_cgroup_hierarchical_reclaim", "mem_cgroup_reclaim"),
+                ("oom_kill_task", "oom_kill_process"),
+                ("cgroup_fork_callbacks", ""),
+            ],
+            KernelVersion::V3_19 => &[
+                ("mem_cgroup_create", "mem_cgroup_css_alloc"),
+                ("mem_cgroup_pre_destroy", "mem_cgroup_css_offline"),
+                ("mem_cgroup_destroy", "mem_cgroup_css_free"),
+                ("cgroup_get_sb", "cgroup_mount"),
+                ("mem_cgroup_charge_common", "mem_cgroup_try_charge"),
+                ("__mem_cgroup_try_charge", "try_charge"),
+                ("__mem_cgroup_commit_charge", "commit_charge"),
+                ("mem_cgroup_uncharge_page", "mem_cgroup_uncharge"),
+                ("+uncharge_batch", "uncharge_batch"),
+                ("mem_cgroup_hierarchical_reclaim", ""),
+                ("mem_cgroup_handle_oom", "mem_cgroup_oom_synchronize"),
+                ("oom_kill_task", "oom_kill_process"),
+                ("cgroup_fork_callbacks", ""),
+                ("cgroup_create", ""),
+                ("cgroup_diput", ""),
+                ("cgroup_file_read", "cgroup_seqfile_show"),
+                ("cgroup_event_remove", "memcg_event_remove"),
+                ("attach_task_by_pid", "__cgroup_procs_write"),
+            ],
+            KernelVersion::V4_19 => &[
+                ("mem_cgroup_create", "mem_cgroup_css_alloc"),
+                ("mem_cgroup_pre_destroy", "mem_cgroup_css_offline"),
+                ("mem_cgroup_destroy", "mem_cgroup_css_free"),
+                ("cgroup_get_sb", "cgroup_mount"),
+                ("cgroup_populate_dir", "css_populate_dir"),
+                ("do_fork", "_do_fork"),
+                ("do_mmap_pgoff", "do_mmap"),
+                ("mem_cgroup_charge_common", "mem_cgroup_try_charge"),
+                ("__mem_cgroup_try_charge", "try_charge"),
+                ("__mem_cgroup_commit_charge", "commit_charge"),
+                ("mem_cgroup_uncharge_page", "mem_cgroup_uncharge"),
+                ("+uncharge_batch", "uncharge_batch"),
+                ("mem_cgroup_hierarchical_reclaim", ""),
+                ("shrink_zone", "shrink_node"),
+                ("oom_kill_task", "__oom_kill_process"),
+                ("cgroup_fork_callbacks", ""),
+                ("cgroup_diput", ""),
+                ("cgroup_file_read", "cgroup_seqfile_show"),
+                ("cgroup_event_remove", "memcg_event_remove"),
+                ("attach_task_by_pid", "__cgroup1_procs_write"),
+                ("check_for_release", "cgroup1_check_for_release"),
+                ("cgroup_release_agent", "cgroup1_release_agent"),
+                ("sys_close", "__x64_sys_close"),
+                ("sys_kill", "__x64_sys_kill"),
+                ("sys_mlock", "__x64_sys_mlock"),
+                ("sys_munlock", "__x64_sys_munlock"),
+                ("sys_swapon", "__x64_sys_swapon"),
+                ("sys_swapoff", "__x64_sys_swapoff"),
+                ("sys_eventfd2", "__x64_sys_eventfd2"),
+            ],
             KernelVersion::V6_6 => &[
                 ("do_fork", "kernel_clone"),
                 ("do_mmap_pgoff", "do_mmap"),
                 ("do_page_fault", "exc_page_fault"),
                 ("mem_cgroup_charge_common", "__mem_cgroup_charge"),
+                ("+charge_memcg", "charge_memcg"),
                 ("__mem_cgroup_try_charge", "try_charge_memcg"),
                 ("__mem_cgroup_commit_charge", "commit_charge"),
                 ("mem_cgroup_uncharge_page", "__mem_cgroup_uncharge"),
+                ("+uncharge_batch", "uncharge_batch"),
+                ("mem_cgroup_uncharge_swap", "__mem_cgroup_uncharge_swap"),
+                ("mem_cgroup_hierarchical_reclaim", ""),
                 ("mem_cgroup_create", "mem_cgroup_css_alloc"),
                 ("mem_cgroup_pre_destroy", "mem_cgroup_css_offline"),
                 ("mem_cgroup_destroy", "mem_cgroup_css_free"),

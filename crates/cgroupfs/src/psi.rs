@@ -30,7 +30,8 @@
 //! * A modified `cgroup.events`, `memory.events`, `memory.events.local` or `memory.swap.events`
 //!   is detected by comparing its text with what the opener last read (the counters only grow,
 //!   so this is the notification; a `populated` flip and back between two reads is missed).
-//!   `cgroup_file_notify`'s 10 ms rate limit (`CGROUP_FILE_NOTIFY_MIN_INTV`) is not applied.
+//!   `cgroup_file_notify`'s rate limit (`CGROUP_FILE_NOTIFY_MIN_INTV`, `file_notify.rs`) holds
+//!   a change back until 3 jiffies after the file's last notification.
 //!   inotify watches of the same files (`IN_MODIFY`, `inotify.rs`) compare the text the same
 //!   way.
 //! * A program sleeping in `poll` is woken at the next scheduling point after the trigger's
@@ -565,12 +566,36 @@ impl<T: Tracer> Kernel<T> {
         }
     }
 
-    /// The text a poller of `f` compares, if the file notifies.
-    pub(crate) fn cg_notify_token(&self, f: &CgFile<T>, pid: Pid) -> Option<Vec<u8>> {
+    /// The notification count a poller of `f` compares (`kernfs_generic_poll`: `of->event`
+    /// against the open node's `event`), if the file notifies; `cgroup_file_notify`'s rate
+    /// limit applies (`file_notify.rs`).
+    pub(crate) fn cg_notify_token(&self, f: &CgFile<T>, pid: Pid) -> Option<u64> {
         if !notifies(f.of.name()) || !f.of.readable() {
             return None;
         }
-        self.cgroups.read_all(&f.of, pid).ok()
+        self.kn_events(f.of.cgroup(), f.of.name(), pid)
+    }
+
+    /// `kernfs_notify` calls so far on notifying file `name` of `cgrp` (`cgroup_file_notify`
+    /// with its rate limit, `file_notify.rs`), `None` once the cgroup is gone.
+    pub(crate) fn kn_events(
+        &self,
+        cgrp: cgsim_cgroup::CgroupId,
+        name: &str,
+        pid: Pid,
+    ) -> Option<u64> {
+        // The text first, the table's lock after (a leaf: nothing is taken under it).
+        let of = match self.cgroups.is_removed(cgrp) {
+            false => self.cgroups.open(cgrp, name, true, false).ok(),
+            true => None,
+        };
+        let Some(of) = of else {
+            self.file_notify.lock().forget(cgrp, name);
+            return None;
+        };
+        let text = self.cgroups.read_all(&of, pid).ok()?;
+        let now = self.clock.now_nanos();
+        Some(self.file_notify.lock().look(cgrp, name, text, now))
     }
 
     /// `cgroup_file_poll` for `f`: the mask before filtering by the requested events.

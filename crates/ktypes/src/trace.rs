@@ -126,11 +126,17 @@ impl Ftrace {
         }
     }
 
-    fn symbol(&self, func: &'static str) -> &'static str {
-        self.symbols
-            .iter()
-            .find(|(from, _)| *from == func)
-            .map_or(func, |(_, to)| to)
+    /// The traced kernel's name for `func`, or `None` when that kernel shows no such frame:
+    /// the table maps it to `""` (the function is gone or folded into its caller), or `func`
+    /// is a later kernel's function (written `+name`, e.g. `+charge_memcg`) that the table
+    /// does not name, so the 2.6.35 default never shows it.
+    fn symbol(&self, func: &'static str) -> Option<&'static str> {
+        match self.symbols.iter().find(|(from, _)| *from == func) {
+            Some((_, "")) => None,
+            Some((_, to)) => Some(to),
+            None if func.starts_with('+') => None,
+            None => Some(func),
+        }
     }
 
     /// `echo function_graph > current_tracer` / `echo nop > current_tracer`.
@@ -165,13 +171,13 @@ impl Tracer for Ftrace {
 
     fn record(&self, event: TraceEvent) {
         let event = match event {
-            TraceEvent::Entry { cpu, func } => TraceEvent::Entry {
-                cpu,
-                func: self.symbol(func),
+            TraceEvent::Entry { cpu, func } => match self.symbol(func) {
+                Some(func) => TraceEvent::Entry { cpu, func },
+                None => return,
             },
-            TraceEvent::Exit { cpu, func } => TraceEvent::Exit {
-                cpu,
-                func: self.symbol(func),
+            TraceEvent::Exit { cpu, func } => match self.symbol(func) {
+                Some(func) => TraceEvent::Exit { cpu, func },
+                None => return,
             },
             c => c,
         };
@@ -277,6 +283,38 @@ mod tests {
         fn record(&self, event: TraceEvent) {
             panic!("recorded {event:?} although ENABLED = false");
         }
+    }
+
+    /// A frame mapped to `""` is not shown; a `+name` frame only where the table names it.
+    #[test]
+    fn symbols_rename_hide_and_add_frames() {
+        fn charge<T: Tracer>(t: &T) {
+            let _f = func(t, CpuId(0), "mem_cgroup_charge_common");
+            let _g = func(t, CpuId(0), "+charge_memcg");
+            let _h = func(t, CpuId(0), "mem_cgroup_hierarchical_reclaim");
+        }
+        let plain = Ftrace::new();
+        plain.set_on(true);
+        charge(&plain);
+        assert_eq!(
+            render_function_graph(&plain.take()),
+            " 0)               |  mem_cgroup_charge_common() {\n \
+             0)               |    mem_cgroup_hierarchical_reclaim();\n \
+             0)               |  }\n"
+        );
+        let later = Ftrace::with_symbols(&[
+            ("mem_cgroup_charge_common", "__mem_cgroup_charge"),
+            ("+charge_memcg", "charge_memcg"),
+            ("mem_cgroup_hierarchical_reclaim", ""),
+        ]);
+        later.set_on(true);
+        charge(&later);
+        assert_eq!(
+            render_function_graph(&later.take()),
+            " 0)               |  __mem_cgroup_charge() {\n \
+             0)               |    charge_memcg();\n \
+             0)               |  }\n"
+        );
     }
 
     #[test]

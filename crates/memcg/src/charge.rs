@@ -18,7 +18,7 @@
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{FaultError, World};
-use crate::memcontrol::MemcgSlot;
+use crate::memcontrol::{MemCgroup, MemcgSlot};
 use crate::page::{NO_MEMCG, PCG_CACHE, PCG_USED, Pfn};
 use crate::profile::{ChargeAlgo, OomModel};
 use cgsim_counters::ChargeStock;
@@ -88,6 +88,9 @@ impl<C: MemCounter> World<C> {
         cache: bool,
     ) -> Result<(), FaultError> {
         let _f = trace::func(t, cpu, "mem_cgroup_charge_common");
+        // 5.13+ `__mem_cgroup_charge` → `charge_memcg` (try, then commit); the presets before
+        // have no such frame (`+`: shown only where the kernel's symbol table names it).
+        let _c = trace::func(t, cpu, "+charge_memcg");
         let charged = match self.profile.charge_algo {
             ChargeAlgo::V2_6_25 => self.charge_2_6_25(t, cpu, pid, memcg)?,
             ChargeAlgo::V2_6_34 | ChargeAlgo::V4X => {
@@ -361,6 +364,9 @@ impl<C: MemCounter> World<C> {
             st.pgpgout += 1;
         }
         if self.charges_counters(s) && !self.batch_uncharge(s, !swapout) {
+            // 3.17+ `mem_cgroup_uncharge` → `uncharge_list` → `uncharge_batch` subtracts the
+            // gathered pages (6.6: `__mem_cgroup_uncharge` → `uncharge_batch`).
+            let _b = trace::func(t, cpu, "+uncharge_batch");
             self.uncharge_counters(t, cpu, s, 1, u64::from(!swapout));
         }
         let p = &self.zone.pages[pfn.index()];
@@ -414,6 +420,8 @@ impl<C: MemCounter> World<C> {
         let Some(s) = memcg else {
             return;
         };
+        // 3.17+: the gathered pages leave the counters in `uncharge_batch`.
+        let _b = trace::func(t, cpu, "+uncharge_batch");
         self.uncharge_counters(t, cpu, s, nr, memsw_nr);
         if self.mc(s).under_oom > 0 {
             self.memcg_oom_recover(t, cpu, s);
@@ -431,7 +439,19 @@ impl<C: MemCounter> World<C> {
         nr: u64,
         memsw_nr: u64,
     ) {
-        let m = self.mc(s);
+        self.uncharge_counters_of(t, cpu, self.mc(s), nr, memsw_nr);
+    }
+
+    /// [`World::uncharge_counters`] with the memcg's record in hand (the fault fast path looks
+    /// it up once per run of pages of one memcg, not again per uncharge).
+    pub(crate) fn uncharge_counters_of<T: Tracer>(
+        &self,
+        t: &T,
+        cpu: CpuId,
+        m: &MemCgroup<C>,
+        nr: u64,
+        memsw_nr: u64,
+    ) {
         let r1 = if nr > 0 {
             m.counters.res.uncharge(Pages(nr), t, cpu)
         } else {

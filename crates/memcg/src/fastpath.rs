@@ -23,14 +23,24 @@
 //! The page table is reached through cursors (`PageTable::fill_range`, `clear_range`) that find
 //! each pte page once per call and then index its entries, as the kernel maps a pte page once
 //! (`pte_offset_map_lock`) for the run of entries it covers.
+//!
+//! **Differences:** the kernel links each page of a pagevec onto its LRU list with one
+//! `list_add` (`add_page_to_lru_list`) and unlinks each freed page with one `list_del`, each
+//! storing into the neighbours' `list_head`s. Here a drain splices each run of pages bound for
+//! one list at its head (`page::HeadSplice`), and a zap unlinks each run of pages that are
+//! neighbours on their list at once (`page::UnlinkRun`), under the same lock holds: the lists,
+//! their lengths and every page's links end exactly as the per-page operations leave them, with
+//! each page's links stored once and the pages around a run stored once per run. The
+//! memcg of a zapped page, its record and its batch slot are looked up once per run of pages of
+//! one memcg, not per page.
 
 use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::{MemCgroup, MemcgSlot};
-use crate::mm::{Mm, MmId, Pte, VmaKind};
+use crate::mm::{Mm, MmId};
 use crate::page::{
-    self, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_MLOCKED, PG_PAGEVEC,
-    PG_UNEVICTABLE, Page, Pfn,
+    self, LruList, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_PAGEVEC,
+    Page, Pfn,
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::vmscan::SWAP_CLUSTER_MAX;
@@ -46,6 +56,171 @@ use std::ops::ControlFlow;
 
 /// Memcgs one zap batches its uncharges for; pages of further memcgs are uncharged directly.
 const UNCHARGE_BATCH_SLOTS: usize = 4;
+
+/// One memcg of a fast zap's uncharge batch: its record (looked up once) and the pages held
+/// for it, uncharged at the end of the call.
+struct BatchSlot<'a, C: MemCounter> {
+    memcg: MemcgSlot,
+    m: &'a MemCgroup<C>,
+    n: u64,
+}
+
+/// The state of one fast zap's pass over its range ([`Fast::zap_range`]), kept in one place so
+/// that the page table's cursor calls [`ZapPass::page`] with one pointer to it.
+struct ZapPass<'a, C: MemCounter> {
+    w: &'a World<C>,
+    /// This CPU's index.
+    c: usize,
+    /// `current->memcg_batch`: the kernel batches one memcg and uncharges the others' pages
+    /// directly; a few slots keep the common cases batched without allocating. The counters
+    /// are uncharged once per slot at the end (`mem_cgroup_uncharge_start`/`_end`).
+    batch: ArrayVec<BatchSlot<'a, C>, UNCHARGE_BATCH_SLOTS>,
+    /// The run of pages of one memcg being zapped: the memcg (as its first-word bits;
+    /// `u32::MAX` before the first page, a value no memcg has), its record, looked up once per
+    /// run (its `under_oom`, its LRU lock, its counters), and where its pages go: a batch slot
+    /// (`run_slot`, with `run_n` pages counted here and added to the slot when the run ends)
+    /// or, with every slot taken, a direct uncharge per page (`run_direct`).
+    run_memcg: u32,
+    run_m: Option<&'a MemCgroup<C>>,
+    run_slot: usize,
+    run_n: u64,
+    run_direct: Option<(MemcgSlot, &'a MemCgroup<C>)>,
+    /// `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one memcg
+    /// (`lock_batch`), not taken per page.
+    held: Option<MutexGuard<'a, LruVec>>,
+    held_for: u32,
+    lock_batch: u64,
+    /// The run of LRU neighbours being unlinked under `held` ([`page::UnlinkRun`]), joined up
+    /// before the lock is dropped.
+    unlinking: Option<page::UnlinkRun>,
+}
+
+impl<'a, C: MemCounter> ZapPass<'a, C> {
+    /// One entry of the range: check it and, if this call may free what it maps, take the
+    /// page off its LRU list or pagevec, count its uncharge and free it (the cursor then
+    /// clears the entry); otherwise stop the pass.
+    #[inline(always)]
+    fn page(&mut self, cpu: &mut CpuState<C>, e: u64) -> ControlFlow<()> {
+        let w = self.w;
+        let Some(pfn) = crate::mm::pte_pfn(e) else {
+            return ControlFlow::Break(());
+        };
+        let frame = &w.zone.pages[pfn.index()];
+        // The page record's first word, loaded once and tested bit by bit: nothing else can
+        // change it while this call runs (the page is on this CPU's pagevec, whose lock this
+        // call holds, or on an LRU list, which only the slow path (write side) takes pages off
+        // besides a zap of its own mm, whose lock this call holds).
+        let h = frame.load_head_word();
+        let on_lru = h.has(PG_LRU);
+        if !h.is_private_evictable_anon() || !(on_lru || h.on_pagevec_of(self.c)) {
+            return ControlFlow::Break(());
+        }
+        if h.memcg_bits() != self.run_memcg && self.start_run(h.memcg()).is_break() {
+            return ControlFlow::Break(());
+        }
+        // Unmap (the cursor clears the entry), take off the LRU or pagevec, free.
+        if on_lru {
+            self.lru_del(h.lru_list(), pfn);
+        } else {
+            // The record names the page's slot: no search (see `swap.rs` `Pagevec` for what
+            // the kernel does instead, `lru_add_drain` then `release_pages`).
+            cpu.pagevec.remove(h.pagevec_slot(), pfn);
+        }
+        // The statistics (`mem_cgroup_charge_statistics`) go with the uncharge: per batch slot
+        // at the end, per page for a memcg without a slot. Nothing reads this CPU's delta
+        // before the CPU lock is released.
+        match self.run_direct {
+            None => self.run_n += 1,
+            Some((s, m)) => {
+                let d = cpu.stat_mut(s);
+                d.rss -= 1;
+                d.pgpgout += 1;
+                if w.charges(m) {
+                    w.uncharge_counters_of(&NoTrace, CpuId(self.c as u32), m, 1, 1);
+                }
+            }
+        }
+        // Off every list now (unlinking left its links `NIL`, a pagevec page never had
+        // any): the first and last words are enough to free the record.
+        frame.store_free_unlinked();
+        cpu.pcp.push(pfn);
+        if cpu.pcp.is_full() {
+            Fast::pcp_give_back(w, cpu);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The first page of memcg `s` after pages of another (or none): look its record up, stop
+    /// if it is under OOM (or the page is charged to none), and find or open its batch slot.
+    #[inline(never)]
+    fn start_run(&mut self, s: MemcgSlot) -> ControlFlow<()> {
+        if s == NO_MEMCG {
+            return ControlFlow::Break(());
+        }
+        let m = self.w.mc(s);
+        if m.under_oom > 0 {
+            return ControlFlow::Break(());
+        }
+        self.end_run();
+        self.run_direct = None;
+        self.run_slot = match self.batch.iter().position(|b| b.memcg == s) {
+            Some(k) => k,
+            None if !self.batch.is_full() => {
+                self.batch.push(BatchSlot { memcg: s, m, n: 0 });
+                self.batch.len() - 1
+            }
+            None => {
+                self.run_direct = Some((s, m));
+                0
+            }
+        };
+        (self.run_memcg, self.run_m) = (u32::from(s.0), Some(m));
+        ControlFlow::Continue(())
+    }
+
+    /// The run's pages go to its batch slot (none before the first page).
+    #[inline]
+    fn end_run(&mut self) {
+        if self.run_direct.is_none()
+            && let Some(b) = self.batch.get_mut(self.run_slot)
+        {
+            b.n += std::mem::take(&mut self.run_n);
+        }
+    }
+
+    /// `del_page_from_lru_list` under the run's memcg's LRU lock, held across up to
+    /// `SWAP_CLUSTER_MAX` pages, with neighbours unlinked as one run.
+    #[inline]
+    fn lru_del(&mut self, l: LruList, pfn: Pfn) {
+        let pages = &self.w.zone.pages;
+        self.lock_batch += 1;
+        if self.lock_batch > SWAP_CLUSTER_MAX || self.held_for != self.run_memcg {
+            if let (Some(u), Some(lru)) = (self.unlinking.take(), self.held.as_deref_mut()) {
+                u.close(pages, lru);
+            }
+            self.held = None;
+            self.lock_batch = 1;
+        }
+        let lru = match &mut self.held {
+            Some(g) => g,
+            None => {
+                self.held_for = self.run_memcg;
+                self.held
+                    .insert(self.run_m.expect("a run has its memcg").lru.lock())
+            }
+        };
+        if !self
+            .unlinking
+            .as_mut()
+            .is_some_and(|u| u.extend(pages, l, pfn))
+        {
+            if let Some(u) = self.unlinking.take() {
+                u.close(pages, lru);
+            }
+            self.unlinking = Some(page::UnlinkRun::new(pages, l, pfn));
+        }
+    }
+}
 
 /// What a fast zap leaves to the slow path: the range from `from` on, and the uncharge batch
 /// it opened (`current->memcg_batch`: a memcg and the pages held for it, not yet uncharged),
@@ -162,7 +337,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         };
         // The memcg's record and whether it charges counters, looked up once per call: the
         // world's read side keeps the memcg table as it is.
-        let charges = w.charges_counters(memcg).then(|| w.mc(memcg));
+        let m = w.mc(memcg);
+        let charges = w.charges(m).then_some(m);
         let cpu = &mut *self.cpu;
         let Mm { vmas, ptes, .. } = &mut *self.mm;
         // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
@@ -171,7 +347,11 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // built once here (`__mem_cgroup_commit_charge`'s `pc->mem_cgroup` and `PCG_USED`,
         // `page_add_new_anon_rmap`'s mapcount and `PageAnon`, `lru_cache_add`'s pagevec).
         let head = Page {
-            flags: PG_ANON | PG_ACTIVE | PCG_USED | PG_PAGEVEC | if write { PG_DIRTY } else { 0 },
+            flags: PG_ANON
+                | w.new_anon_lru()
+                | PCG_USED
+                | PG_PAGEVEC
+                | if write { PG_DIRTY } else { 0 },
             memcg,
             mapcount: 1,
             pagevec: Page::pagevec_pos(c, 0),
@@ -185,30 +365,28 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // entries directly; it stops at the first entry that is not none.
         let stop = ptes.fill_range(vpn, end, |vpn| {
             if vpn >= vma_end {
-                match vmas.find(vpn) {
-                    Some((start, v)) if v.kind == VmaKind::Anon && !v.locked => {
-                        vma_end = start + v.pages;
-                    }
-                    _ => return None,
-                }
+                vma_end = vmas.find_anon_end(vpn)?;
             }
             let pfn = Self::alloc_frame(w, cpu)?;
             if !Self::try_charge(w, cpu, c, memcg, charges) {
                 cpu.pcp.push(pfn);
                 return None;
             }
+            debug_assert!(vpn < crate::mm::USER_VPN_END);
             // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
             let slot = cpu.pagevec.push(&w.zone.pages, pfn);
             w.zone.pages[pfn.index()].store_new(
                 head.with_pagevec_slot(slot),
                 mm_id.0,
-                crate::mm::page_index(vpn),
+                // `vpn` is inside a VMA, and every VMA ends below `USER_VPN_END` (2^32
+                // pages): the index fits (`mm::page_index` without its check per page).
+                vpn as u32,
             );
             faulted += 1;
             if cpu.pagevec.is_full() {
                 Self::pagevec_lru_add(w, cpu);
             }
-            Some(Pte::Page(pfn))
+            Some(pfn)
         });
         if faulted > 0 {
             self.mm.anon_rss += faulted;
@@ -309,129 +487,95 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     }
 
     /// `____pagevec_lru_add`: this CPU's pagevec onto its memcgs' LRU lists, under each list's
-    /// lock.
+    /// lock. Each run of pages bound for the same list of the same memcg is spliced at the
+    /// list's head as the run goes: the list ends as one `list_add` per page leaves it (the
+    /// last page at the head), but each page's links are stored once, when the next page of
+    /// the run (or the run's end) names its `prev`, without loading any page's links; the old
+    /// head's `prev` is stored once per run. Each page's first word is loaded once and stored
+    /// once, with `PG_LRU` set and `PG_PAGEVEC` cleared, under the lock of the list it goes on
+    /// (a zap on another CPU that sees `PG_LRU` takes that lock before it looks at the links).
     fn pagevec_lru_add(w: &World<C>, cpu: &mut CpuState<C>) {
         let pv = cpu.pagevec.take();
+        let pages = &w.zone.pages;
         // One lock hold per run of pages of the same memcg, as the kernel takes `lru_lock`
         // once per pagevec (again only when the zone changes).
-        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
+        let mut held: Option<MutexGuard<'_, LruVec>> = None;
+        let mut held_for = u32::MAX;
+        // The open run: its key ([`Head::lru_key`]) and the splice.
+        let mut run: Option<(u64, page::HeadSplice)> = None;
         for &pfn in pv.iter() {
-            let frame = &w.zone.pages[pfn.index()];
-            // The flags and the memcg are all this needs: the first word alone.
-            let pg = frame.load_head();
-            let lru = match &mut held {
-                Some((s, g)) if *s == pg.memcg => g,
-                _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
-            };
-            page::list_add(&w.zone.pages, lru, pg.lru_list(), pfn);
-            frame.set_clear(PG_LRU, PG_PAGEVEC);
+            let frame = &pages[pfn.index()];
+            let h = frame.load_head_word();
+            match &mut run {
+                Some((key, r)) if *key == h.lru_key() => r.push(pages, pfn),
+                _ => {
+                    if let (Some((_, r)), Some(lru)) = (run.take(), held.as_deref_mut()) {
+                        r.close(pages, lru);
+                    }
+                    if h.memcg_bits() != held_for {
+                        drop(held.take());
+                        held = Some(w.mc(h.memcg()).lru.lock());
+                        held_for = h.memcg_bits();
+                    }
+                    let lru = held.as_deref().expect("locked just above");
+                    run = Some((h.lru_key(), page::HeadSplice::new(lru, h.lru_list(), pfn)));
+                }
+            }
+            frame.store_head_word(h.with_flags(PG_LRU, PG_PAGEVEC));
+        }
+        if let (Some((_, r)), Some(lru)) = (run, held.as_deref_mut()) {
+            r.close(pages, lru);
         }
         drop(held);
     }
 
     /// `zap_page_range` of `[first, end)` as far as every entry is a private anonymous page
     /// this call may free, in one pass: each entry is checked and, if this call may free it,
-    /// unmapped and freed at once. The first entry it may not free stops the pass, and the rest
-    /// of the range, from that entry on, is left to the slow path ([`ZapRest`]) with the
-    /// uncharge batch still open, so the whole zap uncharges as one slow zap would.
+    /// unmapped and freed at once ([`ZapPass::page`]). The first entry it may not free stops
+    /// the pass, and the rest of the range, from that entry on, is left to the slow path
+    /// ([`ZapRest`]) with the uncharge batch still open, so the whole zap uncharges as one slow
+    /// zap would.
     fn zap_range(&mut self, first: u64, end: u64) -> Result<(), ZapRest> {
         let w = self.w;
         let c = self.c;
         let cpu = &mut *self.cpu;
         let Mm { ptes, anon_rss, .. } = &mut *self.mm;
-        // `current->memcg_batch`: the kernel batches one memcg and uncharges the others'
-        // pages directly; a few slots keep the common cases batched without allocating. The
-        // counters are uncharged once per slot at the end (`mem_cgroup_uncharge_start`/`_end`).
-        let mut batch: ArrayVec<(MemcgSlot, u64), UNCHARGE_BATCH_SLOTS> = ArrayVec::new();
-        // `release_pages`: the LRU lock is held across up to SWAP_CLUSTER_MAX pages of one
-        // memcg (`lock_batch`), not taken per page.
-        let mut held: Option<(MemcgSlot, MutexGuard<'_, LruVec>)> = None;
-        let mut lock_batch = 0;
-        // The memcg whose OOM state was looked up last (once per run of pages of one memcg).
-        let mut ok_memcg = NO_MEMCG;
-        let mut zapped = 0u64;
-        let refused = ptes.clear_range(first, end, |_, pte| {
-            let Pte::Page(pfn) = pte else {
-                return ControlFlow::Break(());
-            };
-            let frame = &w.zone.pages[pfn.index()];
-            // The page record's first word, loaded once: nothing else can change it while this
-            // call runs (the page is on this CPU's pagevec, whose lock this call holds, or on
-            // an LRU list, which only the slow path (write side) takes pages off besides a zap
-            // of its own mm, whose lock this call holds).
-            let pg = frame.load_head();
-            let placed = pg.has(PG_LRU) || (pg.has(PG_PAGEVEC) && pg.pagevec_cpu() == c);
-            if !pg.has(PG_ANON)
-                || pg.mapcount != 1
-                || pg.has(PG_MLOCKED | PG_UNEVICTABLE)
-                || !placed
-                || pg.memcg == NO_MEMCG
-            {
-                return ControlFlow::Break(());
-            }
-            if pg.memcg != ok_memcg {
-                if w.mc(pg.memcg).under_oom > 0 {
-                    return ControlFlow::Break(());
-                }
-                ok_memcg = pg.memcg;
-            }
-            // Unmap (the cursor clears the entry), take off the LRU or pagevec, free.
-            if pg.has(PG_LRU) {
-                lock_batch += 1;
-                if lock_batch > SWAP_CLUSTER_MAX {
-                    held = None;
-                    lock_batch = 1;
-                }
-                let lru = match &mut held {
-                    Some((s, g)) if *s == pg.memcg => g,
-                    _ => &mut held.insert((pg.memcg, w.mc(pg.memcg).lru.lock())).1,
-                };
-                page::list_del(&w.zone.pages, lru, pg.lru_list(), pfn);
-            } else {
-                // The record names the page's slot: no search (see `swap.rs` `Pagevec` for
-                // what the kernel does instead, `lru_add_drain` then `release_pages`).
-                cpu.pagevec.remove(pg.pagevec_slot(), pfn);
-            }
-            // The statistics (`mem_cgroup_charge_statistics`) go with the uncharge: per batch
-            // slot at the end, per page for a memcg without a slot. Nothing reads this CPU's
-            // delta before the CPU lock is released.
-            if let Some((_, n)) = batch.iter_mut().find(|(m, _)| *m == pg.memcg) {
-                *n += 1;
-            } else if !batch.is_full() {
-                batch.push((pg.memcg, 1));
-            } else {
-                let d = cpu.stat_mut(pg.memcg);
-                d.rss -= 1;
-                d.pgpgout += 1;
-                if w.charges_counters(pg.memcg) {
-                    w.uncharge_counters(&NoTrace, CpuId(c as u32), pg.memcg, 1, 1);
-                }
-            }
-            frame.store(Page::FREE);
-            zapped += 1;
-            cpu.pcp.push(pfn);
-            if cpu.pcp.is_full() {
-                Self::pcp_give_back(w, cpu);
-            }
-            ControlFlow::Continue(())
-        });
-        drop(held);
+        let mut z = ZapPass {
+            w,
+            c,
+            batch: ArrayVec::new(),
+            run_memcg: u32::MAX,
+            run_m: None,
+            run_slot: 0,
+            run_n: 0,
+            run_direct: None,
+            held: None,
+            held_for: u32::MAX,
+            lock_batch: 0,
+            unlinking: None,
+        };
+        let (refused, zapped) = ptes.clear_range(first, end, |_, e| z.page(cpu, e));
+        z.end_run();
+        if let (Some(u), Some(lru)) = (z.unlinking.take(), z.held.as_deref_mut()) {
+            u.close(&w.zone.pages, lru);
+        }
+        drop(z.held.take());
         *anon_rss -= zapped;
         cpu.fast_zaps += zapped;
         // The first slot is the kernel's batch (the memcg of the first page uncharged); it
         // stays open for the slow path if the pass was refused.
         let mut handed = None;
-        for (k, (s, n)) in batch.into_iter().enumerate() {
-            let d = cpu.stat_mut(s);
-            d.rss -= n as i64;
-            d.pgpgout += n;
-            if !w.charges_counters(s) {
+        for (k, b) in z.batch.iter().enumerate() {
+            let d = cpu.stat_mut(b.memcg);
+            d.rss -= b.n as i64;
+            d.pgpgout += b.n;
+            if !w.charges(b.m) {
                 continue;
             }
             if k == 0 && refused.is_some() {
-                handed = Some((s, n));
+                handed = Some((b.memcg, b.n));
             } else {
-                w.uncharge_counters(&NoTrace, CpuId(c as u32), s, n, n);
+                w.uncharge_counters_of(&NoTrace, CpuId(c as u32), b.m, b.n, b.n);
             }
         }
         if cpu.pcp.len() > PCP_HIGH {

@@ -584,8 +584,9 @@ impl<C: MemCounter> World<C> {
         Ok(())
     }
 
-    /// A new private anonymous page for `vpn` of `mm` (active; dirty if written), charged to
-    /// `memcg` as rss: what the anonymous, copy-on-write and swap-in faults allocate.
+    /// A new private anonymous page for `vpn` of `mm` (on the list of
+    /// [`World::new_anon_lru`]; dirty if written), charged to `memcg` as rss: what the
+    /// anonymous, copy-on-write and swap-in faults allocate.
     fn alloc_anon_page<T: Tracer>(
         &mut self,
         vmf: VmFault<'_, T>,
@@ -595,7 +596,7 @@ impl<C: MemCounter> World<C> {
     ) -> Result<Pfn, FaultError> {
         let VmFault { mm, .. } = vmf;
         let page = Page {
-            flags: PG_ANON | PG_ACTIVE | if dirty { PG_DIRTY } else { 0 },
+            flags: PG_ANON | self.new_anon_lru() | if dirty { PG_DIRTY } else { 0 },
             owner: mm.0,
             index: crate::mm::page_index(vpn),
             mapcount: 1,

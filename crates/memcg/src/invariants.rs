@@ -4,6 +4,7 @@
 //! **Invariants:**
 //! 1. Page frames are conserved: every frame is free (on the free list) or in use, and every
 //!    in-use frame is mapped by exactly its owner's page table (anonymous) or in the page cache.
+//!    A free frame's record is exactly `Page::FREE`, and a frame on no LRU list has no links.
 //! 2. Swap slots are conserved: every slot is free or referenced by exactly one page-table entry
 //!    or shmem page-cache entry.
 //! 3. LRU lists are well formed and every page on a memcg's list is charged to that memcg.
@@ -21,7 +22,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, MmId, Pte};
-use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, PageFrame, Pfn};
+use crate::page::{LruList, NIL, PG_ANON, PG_FREE, PG_LRU, PG_PAGEVEC, Page, PageFrame, Pfn};
 use cgsim_ktypes::PAGE_SIZE;
 use cgsim_ktypes::trace::Tracer;
 use std::collections::HashMap;
@@ -90,7 +91,13 @@ impl<C: MemCounter> World<C> {
             }
         }
         for (pfn, pg) in self.zone.pages.iter().map(PageFrame::load).enumerate() {
+            // A page on no list has no links: the fast path frees a record without storing
+            // its links and publishes a new page without storing them (`PageFrame::store_new`).
+            if !pg.has(PG_LRU) {
+                assert_eq!((pg.prev, pg.next), (NIL, NIL), "frame {pfn} off every list");
+            }
             if pg.has(PG_FREE) {
+                assert_eq!(pg, Page::FREE, "free frame {pfn}");
                 continue;
             }
             let want = if pg.has(PG_ANON) {

@@ -184,6 +184,10 @@ pub(crate) struct World<C: MemCounter> {
     pub(crate) pending_fork: BTreeMap<Pid, MemcgSlot>,
     /// What the machine reports outward: queued events, the event hook, the kernel log.
     pub(crate) host: HostLink,
+    /// `cgroup_subsys_on_dfl(memory_cgrp_subsys)`: the memory controller sits on the default
+    /// hierarchy (from boot on a kernel that has one, until a v1 hierarchy binds it); with
+    /// `memcg.memsw_account = not_on_dfl` it decides [`World::do_memsw_account`].
+    pub(crate) memory_on_dfl: bool,
 }
 
 /// The page cache of every file (each file's `address_space` radix tree, keyed by
@@ -314,6 +318,8 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         // that); a CPU number beyond is folded modulo, as it always was.
         let nr_cpus = cfg.nr_cpus.clamp(1, MAX_SHARDS.min(crate::page::MAX_CPUS));
         let stock_batch = Pages(profile.stock_pages.max(1));
+        // A kernel with a default hierarchy boots with every controller on it.
+        let profile_memory_on_dfl = profile.memsw_account == crate::profile::MemswAccount::NotOnDfl;
         let mut w = World {
             profile,
             cfg: MachineConfig { nr_cpus, ..cfg },
@@ -374,6 +380,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
                 klog,
                 clock,
             },
+            memory_on_dfl: profile_memory_on_dfl,
         };
         let root = w.alloc_memcg(None).expect("root memcg");
         debug_assert_eq!(root, MemcgId::ROOT);

@@ -391,6 +391,19 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         }
     }
 
+    /// The memory controller moved onto (`on_dfl`) or off the default hierarchy
+    /// (`rebind_subsystems`, which flips `cgroup_subsys_on_dfl(memory_cgrp_subsys)`): with
+    /// `memcg.memsw_account = not_on_dfl` (6.6) the memory+swap counter is charged only off it
+    /// (`do_memsw_account()`). The subsystem's `bind` callback calls it.
+    pub fn set_memory_on_dfl(&self, on_dfl: bool) {
+        self.lock().set_memory_on_dfl(on_dfl);
+    }
+
+    /// `do_memsw_account()`: whether charges go to the memory+swap counter now.
+    pub fn memsw_accounted(&self) -> bool {
+        self.lock().do_memsw_account()
+    }
+
     /// Whether memcg `id` is on the default hierarchy, so that (on the 6.6 machine) it has
     /// its own writeback domain and dirty limits (`inode_cgwb_enabled`, 4.2+;
     /// `crate::page_writeback`). The subsystem sets it when the css is created.
@@ -477,7 +490,7 @@ impl<C: MemCounter> World<C> {
         let generation = self.memcgs.next_gen;
         self.memcgs.next_gen = self.memcgs.next_gen.wrapping_add(1).max(1);
         let id = MemcgId { slot, generation };
-        let swap = self.profile.swap_accounting;
+        let swap = self.do_memsw_account();
         let (counters, use_hierarchy, swappiness, oom_kill_disable) = match parent {
             None => (
                 MemCounters {
@@ -575,7 +588,102 @@ impl<C: MemCounter> World<C> {
     }
 
     /// Whether charges to this memcg touch its counters (the root is skipped 2.6.32+).
+    /// `do_memsw_account()` (`mm/memcontrol.c`, v6.6): whether the memory+swap counter is
+    /// charged. With swap accounting, always on the presets without a default hierarchy; on
+    /// 6.6 only while the memory controller is bound to a v1 hierarchy
+    /// (`!cgroup_subsys_on_dfl(memory_cgrp_subsys)`). While it is false every memcg's `memsw`
+    /// is `None`, so the charge path, the stock and the uncharge skip it as they skip it
+    /// without swap accounting, and swap-out charges the v2 swap counter instead.
+    pub(crate) fn do_memsw_account(&self) -> bool {
+        self.profile.swap_accounting
+            && (self.profile.memsw_account == crate::profile::MemswAccount::Always
+                || !self.memory_on_dfl)
+    }
+
+    /// `rebind_subsystems` moved the memory controller onto (`on_dfl`) or off the default
+    /// hierarchy, which flips `cgroup_subsys_on_dfl(memory_cgrp_subsys)` and so
+    /// [`do_memsw_account`](Self::do_memsw_account). The kernel moves a controller only while
+    /// it has no css below the root (`rebind_subsystems`' EBUSY), so the root memcg, which is
+    /// never charged, is normally the only one; for any other memcg (a dying one the core let
+    /// through) the counters are rebuilt from its pages and swap entries, so that each
+    /// counter holds what it would have held had the mode always been the new one: memsw its
+    /// pages and swap entries, or the v2 swap counter its swap entries.
+    pub(crate) fn set_memory_on_dfl(&mut self, on_dfl: bool) {
+        let before = self.do_memsw_account();
+        self.memory_on_dfl = on_dfl;
+        let memsw = self.do_memsw_account();
+        if before == memsw {
+            return;
+        }
+        // Stocked pages are charged to both counters: return them first.
+        self.drain_all_stock(MemcgSlot::ROOT);
+        let t = &cgsim_ktypes::NoTrace;
+        let cpu = cgsim_ktypes::CpuId(0);
+        for s in self.subtree(MemcgSlot::ROOT) {
+            let parent_memsw = self
+                .mc(s)
+                .parent
+                .and_then(|p| self.mc(p).counters.memsw.clone());
+            let new_memsw = memsw.then(|| {
+                let c = match &parent_memsw {
+                    Some(p) if self.mc(s).use_hierarchy => C::new_child(p, s.index()),
+                    _ => C::new_root(self.counter_profile, s.index()),
+                };
+                let st = self.mc(s).stat;
+                let local = (st.cache + st.rss + st.swap).max(0) as u64;
+                if self.charges_counters(s) && local > 0 {
+                    let _ = c.charge_nofail(Pages(local), t, cpu);
+                }
+                Arc::new(c)
+            });
+            let res = Arc::clone(&self.mc(s).counters.res);
+            self.mc_mut(s).counters = Arc::new(MemCounters {
+                res,
+                memsw: new_memsw,
+            });
+        }
+        // The v2 swap counter holds the swap entries of the subtree while memsw does not.
+        for s in self.subtree(MemcgSlot::ROOT) {
+            let swap: i64 = if memsw {
+                0
+            } else {
+                self.subtree(s).iter().map(|&x| self.mc(x).stat.swap).sum()
+            };
+            let v2 = &mut self.mc_mut(s).v2;
+            v2.swap_usage = swap.max(0) as u64;
+            v2.swap_peak = v2.swap_peak.max(v2.swap_usage);
+        }
+    }
+
+    /// The LRU flag a new anonymous page gets (`memcg.new_anon_lru`): `PG_ACTIVE` where the
+    /// kernel puts it on the active anon list (2.6.28–5.8: 2.6.35 `page_add_new_anon_rmap` →
+    /// `lru_cache_add_lru(page, LRU_ACTIVE_ANON)`, 3.10's `SetPageActive` there, 4.19
+    /// `lru_cache_add_active_or_unevictable`), none where it starts inactive (5.9+, "mm/vmscan:
+    /// protect the workingset on anonymous LRU": `lru_cache_add_inactive_or_unevictable`; 6.6
+    /// `folio_add_lru_vma` → `folio_add_lru`, which sets active only for the multi-gen LRU,
+    /// not modelled).
+    /// On the inactive list the page also carries the accessed bit its pte gets from the
+    /// faulting access ([`PG_REFERENCED`](crate::page::PG_REFERENCED) on a mapped page), which
+    /// 6.6's `folio_check_references` reads: the first reclaim visit only marks the page
+    /// ("All mapped folios start out with page table references from the instantiating
+    /// fault"). The older presets keep their recorded behaviour (their new pages start active
+    /// and `shrink_active_list` clears the bit anyway).
+    #[inline]
+    pub(crate) fn new_anon_lru(&self) -> u16 {
+        if self.profile.new_anon_inactive {
+            crate::page::PG_REFERENCED
+        } else {
+            crate::page::PG_ACTIVE
+        }
+    }
+
     pub(crate) fn charges_counters(&self, s: MemcgSlot) -> bool {
-        self.profile.root_charged || self.mc(s).parent.is_some()
+        self.charges(self.mc(s))
+    }
+
+    /// [`World::charges_counters`] with the memcg's record in hand.
+    #[inline]
+    pub(crate) fn charges(&self, m: &MemCgroup<C>) -> bool {
+        self.profile.root_charged || m.parent.is_some()
     }
 }

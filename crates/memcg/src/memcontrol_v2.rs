@@ -341,7 +341,9 @@ impl<C: MemCounter> World<C> {
     /// The v2 swap counter (`memcg->swap`, charged when a page goes to swap and uncharged when
     /// its entry is freed): `delta` pages at `s` and every ancestor, with the watermark.
     pub(crate) fn swap_usage_v2(&mut self, s: MemcgSlot, delta: i64) {
-        if self.mc(s).counters.res.as_protected().is_none() {
+        // `__mem_cgroup_uncharge_swap` (v6.6) uncharges `memsw` instead while
+        // `do_memsw_account()`.
+        if self.mc(s).counters.res.as_protected().is_none() || self.do_memsw_account() {
             return;
         }
         let mut x = Some(s);
@@ -357,7 +359,9 @@ impl<C: MemCounter> World<C> {
     /// swap page fits under `memory.swap.max` of `s` and every ancestor below the root. A
     /// refusal counts `max` and `fail` in the page's memcg's `memory.swap.events`.
     pub(crate) fn mem_cgroup_try_charge_swap_v2(&mut self, s: MemcgSlot) -> bool {
-        if self.mc(s).counters.res.as_protected().is_none() {
+        // `__mem_cgroup_try_charge_swap` returns at once while `do_memsw_account()`: memsw
+        // keeps the charge of the page, which `mem_cgroup_swapout` hands to the entry.
+        if self.mc(s).counters.res.as_protected().is_none() || self.do_memsw_account() {
             return true;
         }
         let mut x = s;

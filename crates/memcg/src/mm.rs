@@ -136,6 +136,13 @@ fn decode(e: u64) -> Option<Pte> {
     }
 }
 
+/// The frame an encoded entry maps, if it maps one (`pte_present`): one mask and compare on
+/// the entry, without building a [`Pte`].
+#[inline]
+pub(crate) fn pte_pfn(e: u64) -> Option<Pfn> {
+    (e & !0xffff_ffff == PTE_PAGE).then_some(Pfn(e as u32))
+}
+
 impl PageTable {
     /// The slot of pte page `ti`, if it exists.
     fn slot(&self, ti: u64) -> Option<usize> {
@@ -200,7 +207,7 @@ impl PageTable {
     }
 
     /// A fault's cursor over `[from, end)`: for each entry in address order that is none,
-    /// `f(vpn)` gives the entry to store (`set_pte_at`), or `None` to stop there; an entry
+    /// `f(vpn)` gives the frame to map (`set_pte_at`), or `None` to stop there; an entry
     /// that is not none stops the walk too. Returns the first page not filled (`end` if
     /// all were). Each pte page is found (or allocated, as `__pte_alloc` does) once, and its
     /// entries are then reached directly, as `do_anonymous_page` holds the mapped pte page
@@ -209,7 +216,7 @@ impl PageTable {
         &mut self,
         from: u64,
         end: u64,
-        mut f: impl FnMut(u64) -> Option<Pte>,
+        mut f: impl FnMut(u64) -> Option<Pfn>,
     ) -> u64 {
         let mut vpn = from;
         while vpn < end {
@@ -223,8 +230,8 @@ impl PageTable {
                 if *e != 0 {
                     break;
                 }
-                let Some(pte) = f(vpn) else { break };
-                *e = encode(pte);
+                let Some(pfn) = f(vpn) else { break };
+                *e = PTE_PAGE | u64::from(pfn.0);
                 filled += 1;
                 vpn += 1;
             }
@@ -238,18 +245,20 @@ impl PageTable {
     }
 
     /// A zap's cursor over `[from, end)`: each entry that is not none, in address order, goes
-    /// to `f`, which either frees what it maps (`Continue`: the entry is cleared, as
+    /// to `f` encoded (a caller that wants only the frame tests it with [`pte_pfn`], without
+    /// building a [`Pte`]), which either frees what it maps (`Continue`: the entry is cleared, as
     /// `ptep_get_and_clear_full`) or refuses it (`Break`: the entry stays and the walk stops).
-    /// Returns the page refused, if any. Each pte page is found once, as `zap_pte_range` maps a
+    /// Returns the page refused, if any, and how many entries were cleared. Each pte page is
+    /// found once, as `zap_pte_range` maps a
     /// pte page once and walks its entries.
     pub(crate) fn clear_range(
         &mut self,
         from: u64,
         end: u64,
-        mut f: impl FnMut(u64, Pte) -> ControlFlow<()>,
-    ) -> Option<u64> {
+        mut f: impl FnMut(u64, u64) -> ControlFlow<()>,
+    ) -> (Option<u64>, u64) {
         if from >= end {
-            return None;
+            return (None, 0);
         }
         let first = from / PTRS_PER_PTE;
         let last = (end - 1) / PTRS_PER_PTE;
@@ -261,17 +270,23 @@ impl PageTable {
             let base = ti * PTRS_PER_PTE;
             let lo = (from.max(base) - base) as usize;
             let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
+            let mut n = 0;
+            let mut refused = None;
             for i in lo..hi {
                 let e = t.entries[i];
-                let Some(p) = decode(e) else { continue };
-                if f(base + i as u64, p).is_break() {
-                    return Some(base + i as u64);
+                if e == 0 {
+                    continue;
+                }
+                if f(base + i as u64, e).is_break() {
+                    refused = Some(base + i as u64);
+                    break;
                 }
                 t.entries[i] = 0;
-                t.used -= 1;
-                cleared += 1;
+                n += 1;
             }
-            None
+            t.used -= n;
+            cleared += u64::from(n);
+            refused
         };
         let refused = if first == last {
             match self.slot(first) {
@@ -285,7 +300,7 @@ impl PageTable {
                 .find_map(|(&ti, &s)| visit(ti, &mut tables[s]))
         };
         self.len -= cleared;
-        refused
+        (refused, cleared)
     }
 
     /// The first entry at or after `from` and before `end`.
@@ -409,6 +424,9 @@ pub(crate) struct Mm {
 pub(crate) struct Vmas {
     map: BTreeMap<u64, Vma>,
     cache: Cell<Option<(u64, Vma)>>,
+    /// The start and end of the last VMA [`Vmas::find_anon_end`] found (empty when none): the
+    /// fault path's question in two words, without copying the whole cached `Vma` out.
+    anon_cache: Cell<(u64, u64)>,
 }
 
 impl std::ops::Deref for Vmas {
@@ -421,6 +439,7 @@ impl std::ops::Deref for Vmas {
 impl std::ops::DerefMut for Vmas {
     fn deref_mut(&mut self) -> &mut BTreeMap<u64, Vma> {
         self.cache.set(None);
+        self.anon_cache.set((0, 0));
         &mut self.map
     }
 }
@@ -441,6 +460,24 @@ impl Vmas {
             self.cache.set(found);
         }
         found
+    }
+
+    /// The end of the VMA containing `vpn` if it is private anonymous and not `VM_LOCKED`
+    /// (what the fault fast path may fill), `None` otherwise. The last such VMA is tried
+    /// first, as [`Vmas::find`] tries `mmap_cache`.
+    #[inline]
+    pub(crate) fn find_anon_end(&self, vpn: u64) -> Option<u64> {
+        let (start, end) = self.anon_cache.get();
+        if start <= vpn && vpn < end {
+            return Some(end);
+        }
+        let (start, v) = self.find(vpn)?;
+        if v.kind != VmaKind::Anon || v.locked {
+            return None;
+        }
+        let end = start + v.pages;
+        self.anon_cache.set((start, end));
+        Some(end)
     }
 }
 

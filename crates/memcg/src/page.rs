@@ -25,6 +25,9 @@
 //! **Invariants:**
 //! 1. A free page has no flag but `PG_FREE`, no memcg, and is on no list.
 //! 2. A page is on an LRU list iff `PG_LRU` is set, and then on exactly the list `lru_list()` names.
+//! 3. A page on no LRU list has no links (`prev` = `next` = [`NIL`]), so a free record is
+//!    exactly [`Page::FREE`]: the fast path frees a record and publishes a new one without
+//!    storing its links word ([`PageFrame::store_free_unlinked`], [`PageFrame::store_new`]).
 
 use crate::memcontrol::MemcgSlot;
 // Under `--cfg cgsim_loom` the page words are loom's atomics, so the models at the end of this
@@ -91,6 +94,11 @@ pub const PG_PAGEVEC: u16 = 1 << 9;
 pub const PCG_USED: u16 = 1 << 10;
 /// `PCG_CACHE`: charged as page cache (the `cache` statistic) rather than `rss`.
 pub const PCG_CACHE: u16 = 1 << 11;
+/// 6.6 reclaim only: the folio's own `PG_referenced` of a mapped swap-backed page, which
+/// `folio_check_references` sets when it first finds the accessed bit of the page's ptes
+/// ([`PG_REFERENCED`] on a mapped page) and reads on the next visit: a page referenced again
+/// by then is activated, one that was not is reclaimed (`mm/vmscan.c`, v6.6).
+pub const PG_FOLIO_REFERENCED: u16 = 1 << 12;
 
 /// The five LRU lists of 2.6.28+ (`enum lru_list`).
 #[doc(alias = "lru_list")]
@@ -276,6 +284,76 @@ impl Head {
     }
 }
 
+impl Head {
+    /// The first word of a free record ([`Page::FREE`]).
+    pub(crate) const FREE: Head = Page::FREE.head();
+
+    /// Whether any of `flags` is set, tested on the word itself.
+    #[inline]
+    pub(crate) const fn has(self, flags: u16) -> bool {
+        self.0 & flags as u64 != 0
+    }
+
+    /// `pc->mem_cgroup` as a memcg slot (or [`NO_MEMCG`]).
+    #[inline]
+    pub(crate) const fn memcg(self) -> MemcgSlot {
+        MemcgSlot((self.0 >> 16) as u16)
+    }
+
+    /// The memcg bits as a `u32`, so that a caller can keep "none yet" as a value no slot has.
+    #[inline]
+    pub(crate) const fn memcg_bits(self) -> u32 {
+        (self.0 >> 16) as u16 as u32
+    }
+
+    /// A private anonymous page mapped once and neither mlocked nor unevictable (the pages a
+    /// fast zap may free, as far as the first word says): one mask and one compare of the
+    /// flags and the mapcount, without decoding the fields.
+    #[inline]
+    pub(crate) const fn is_private_evictable_anon(self) -> bool {
+        const MASK: u64 = (PG_ANON | PG_MLOCKED | PG_UNEVICTABLE) as u64 | 0xffff << 32;
+        const WANT: u64 = PG_ANON as u64 | 1 << 32;
+        self.0 & MASK == WANT
+    }
+
+    /// Waiting on CPU `cpu`'s pagevec (`PG_PAGEVEC` set and the CPU bits equal to `cpu`).
+    #[inline]
+    pub(crate) const fn on_pagevec_of(self, cpu: usize) -> bool {
+        const MASK: u64 = PG_PAGEVEC as u64 | (PAGEVEC_CPU_MASK as u64) << 48;
+        self.0 & MASK == PG_PAGEVEC as u64 | ((cpu as u64) & PAGEVEC_CPU_MASK as u64) << 48
+    }
+
+    /// The page's slot in its pagevec.
+    #[inline]
+    pub(crate) const fn pagevec_slot(self) -> usize {
+        (self.0 >> (48 + PAGEVEC_SLOT_SHIFT)) as usize
+    }
+
+    /// `page_lru` on the word ([`Page::lru_list`]).
+    #[inline]
+    pub(crate) fn lru_list(self) -> LruList {
+        Page {
+            flags: self.0 as u16,
+            ..Page::FREE
+        }
+        .lru_list()
+    }
+
+    /// The bits that name the list a page goes on ([`Page::lru_list`]) and its memcg: two
+    /// pages with the same key go on the same list of the same memcg.
+    #[inline]
+    pub(crate) const fn lru_key(self) -> u64 {
+        const MASK: u64 = (PG_ACTIVE | PG_ANON | PG_SHMEM | PG_UNEVICTABLE) as u64 | 0xffff << 16;
+        self.0 & MASK
+    }
+
+    /// The same word with `set` set and `clear` cleared.
+    #[inline]
+    pub(crate) const fn with_flags(self, set: u16, clear: u16) -> Head {
+        Head(self.0 & !(clear as u64) | set as u64)
+    }
+}
+
 const PAGEVEC_SLOT_BITS: u64 = !(PAGEVEC_CPU_MASK as u64) << 48;
 
 /// One LRU list: head, tail and length, linked through `Page::prev`/`next`.
@@ -319,18 +397,28 @@ impl PageFrame {
         f
     }
 
-    /// The first word alone (flags, memcg, mapcount, pagevec CPU): what a zap checks and
-    /// acts on. The links, owner and index are not loaded and read as [`Page::FREE`]'s.
+    /// The first word alone, encoded: a caller that tests a few bits of it
+    /// ([`Head::is_private_evictable_anon`], ...) needs no field decoded.
     #[inline]
-    pub(crate) fn load_head(&self) -> Page {
-        let w0 = self.w0.load(Relaxed);
-        Page {
-            flags: w0 as u16,
-            memcg: MemcgSlot((w0 >> 16) as u16),
-            mapcount: (w0 >> 32) as u16,
-            pagevec: (w0 >> 48) as u16,
-            ..Page::FREE
-        }
+    pub(crate) fn load_head_word(&self) -> Head {
+        Head(self.w0.load(Relaxed))
+    }
+
+    /// Store the first word alone: the caller owns the page and changes only its flags (or
+    /// other first-word fields) from a word it loaded.
+    #[inline]
+    pub(crate) fn store_head_word(&self, h: Head) {
+        self.w0.store(h.0, Relaxed);
+    }
+
+    /// Free the record of a page that is on no list (its links are already [`NIL`]: a page
+    /// taken off its LRU list by [`list_del`], or one that only waited on a pagevec): the
+    /// first word and the owner word become [`Page::FREE`]'s, the links are left as they are.
+    #[inline]
+    pub(crate) fn store_free_unlinked(&self) {
+        debug_assert_eq!(self.w1.load(Relaxed), NO_LINKS, "freed page still linked");
+        self.w0.store(Head::FREE.0, Relaxed);
+        self.w2.store(0, Relaxed);
     }
 
     /// The record's current value.
@@ -363,11 +451,13 @@ impl PageFrame {
     }
 
     /// A page just allocated and not yet published: its first word (`head`, precomputed by the
-    /// caller), no LRU links, and its owner and index.
+    /// caller), and its owner and index. Its links are not stored: a free record is on no
+    /// list ([`Page::FREE`]'s links are [`NIL`]; every free keeps them so, invariant 1 of
+    /// `invariants.rs`), so two stores publish the page instead of three.
     #[inline]
     pub(crate) fn store_new(&self, head: Head, owner: u32, index: u32) {
+        debug_assert_eq!(self.w1.load(Relaxed), NO_LINKS, "free page still linked");
         self.w0.store(head.0, Relaxed);
-        self.w1.store(NO_LINKS, Relaxed);
         self.w2
             .store(u64::from(owner) | u64::from(index) << 32, Relaxed);
     }
@@ -390,12 +480,6 @@ impl PageFrame {
     #[inline]
     pub(crate) fn clear(&self, flag: u16) {
         self.update0(|w| w & !u64::from(flag));
-    }
-
-    /// Set some flags and clear others in one store.
-    #[inline]
-    pub(crate) fn set_clear(&self, set: u16, clear: u16) {
-        self.update0(|w| w & !u64::from(clear) | u64::from(set));
     }
 
     #[inline]
@@ -449,13 +533,13 @@ impl PageFrame {
     }
 
     #[inline]
-    fn set_links(&self, prev: Pfn, next: Pfn) {
+    pub(crate) fn set_links(&self, prev: Pfn, next: Pfn) {
         self.w1
             .store(u64::from(prev.0) | u64::from(next.0) << 32, Relaxed);
     }
 
     #[inline]
-    fn set_prev(&self, prev: Pfn) {
+    pub(crate) fn set_prev(&self, prev: Pfn) {
         self.set_links(prev, self.next());
     }
 
@@ -496,6 +580,128 @@ pub(crate) fn list_add(pages: &[PageFrame], lru: &mut LruVec, l: LruList, pfn: P
     }
     h.head = pfn;
     h.len += 1;
+}
+
+/// `list_add` of a run of pages in turn at the head of one list, as one splice: the list ends
+/// as one [`list_add`] per page leaves it (the last page at the head, the first next to the
+/// old head), but each page's links are stored once, when the next page (or [`close`]) names
+/// its `prev`, and none is loaded; the old head's `prev` is stored once, by [`close`]. The
+/// caller holds the list's lock from [`new`] to [`close`], and the pages are on no list.
+///
+/// [`new`]: HeadSplice::new
+/// [`close`]: HeadSplice::close
+#[derive(Debug)]
+pub(crate) struct HeadSplice {
+    l: LruList,
+    /// The run's first page (next to the old head) and its last so far (the new head), whose
+    /// links are not stored yet: its `next` is `last_next`.
+    first: Pfn,
+    last: Pfn,
+    last_next: Pfn,
+    n: u64,
+}
+
+impl HeadSplice {
+    /// A run starting with `pfn`, bound for list `l` of `lru`.
+    #[inline]
+    pub(crate) fn new(lru: &LruVec, l: LruList, pfn: Pfn) -> HeadSplice {
+        HeadSplice {
+            l,
+            first: pfn,
+            last: pfn,
+            last_next: lru.lists[l.index()].head,
+            n: 1,
+        }
+    }
+
+    /// The next page of the run: the page before it gets its links.
+    #[inline]
+    pub(crate) fn push(&mut self, pages: &[PageFrame], pfn: Pfn) {
+        pages[self.last.index()].set_links(pfn, self.last_next);
+        self.last_next = self.last;
+        self.last = pfn;
+        self.n += 1;
+    }
+
+    /// The run's last page becomes the head of the list; its first is the old head's `prev`.
+    #[inline]
+    pub(crate) fn close(self, pages: &[PageFrame], lru: &mut LruVec) {
+        pages[self.last.index()].set_links(NIL, self.last_next);
+        let h = &mut lru.lists[self.l.index()];
+        if h.head != NIL {
+            pages[h.head.index()].set_prev(self.first);
+        } else {
+            h.tail = self.first;
+        }
+        h.head = self.last;
+        h.len += self.n;
+    }
+}
+
+/// `list_del` of a run of pages that are neighbours on one list, each the `prev` of the page
+/// unlinked before it (what a zap of a range meets: a pagevec's pages go on the list in
+/// address order, each at the head, so the next page of the range is the `prev` of the one
+/// before), as one splice: the list ends as one [`list_del`] per page leaves it, but the two
+/// pages around the run get their links stored once, by [`close`], instead of one load and
+/// store of each neighbour per page. Each page's own links are loaded once and cleared at
+/// once. The caller holds the list's lock from [`new`] to [`close`].
+///
+/// [`new`]: UnlinkRun::new
+/// [`close`]: UnlinkRun::close
+#[derive(Debug)]
+pub(crate) struct UnlinkRun {
+    l: LruList,
+    /// The pages around the run: `prev` of its last page and `next` of its first.
+    prev_out: Pfn,
+    next_out: Pfn,
+    n: u64,
+}
+
+impl UnlinkRun {
+    /// A run starting with `pfn`, on list `l`.
+    #[inline]
+    pub(crate) fn new(pages: &[PageFrame], l: LruList, pfn: Pfn) -> UnlinkRun {
+        let f = &pages[pfn.index()];
+        let (prev, next) = (f.prev(), f.next());
+        f.set_links(NIL, NIL);
+        UnlinkRun {
+            l,
+            prev_out: prev,
+            next_out: next,
+            n: 1,
+        }
+    }
+
+    /// Unlink `pfn` (on list `l`) as part of the run if it is the run's `prev`; `false`
+    /// (nothing done) otherwise.
+    #[inline]
+    pub(crate) fn extend(&mut self, pages: &[PageFrame], l: LruList, pfn: Pfn) -> bool {
+        if pfn != self.prev_out || l != self.l {
+            return false;
+        }
+        let f = &pages[pfn.index()];
+        self.prev_out = f.prev();
+        f.set_links(NIL, NIL);
+        self.n += 1;
+        true
+    }
+
+    /// Join the pages around the run.
+    #[inline]
+    pub(crate) fn close(self, pages: &[PageFrame], lru: &mut LruVec) {
+        let h = &mut lru.lists[self.l.index()];
+        if self.prev_out != NIL {
+            pages[self.prev_out.index()].set_next(self.next_out);
+        } else {
+            h.head = self.next_out;
+        }
+        if self.next_out != NIL {
+            pages[self.next_out.index()].set_prev(self.prev_out);
+        } else {
+            h.tail = self.prev_out;
+        }
+        h.len -= self.n;
+    }
 }
 
 /// `list_del`: unlink `pfn` from list `l` of `lru`.
@@ -606,6 +812,125 @@ mod tests {
         list_tail(&pages, &lru, LruList::ActiveAnon, 10, &mut out);
         assert_eq!(out, [1, 3].map(Pfn));
         assert_eq!(lru.len(LruList::ActiveAnon), 2);
+    }
+
+    /// A run spliced at the head leaves the list exactly as one `list_add` per page does,
+    /// on an empty list and on one that already holds pages.
+    #[test]
+    fn head_splice_is_list_add_per_page() {
+        let frames = || -> Vec<PageFrame> { (0..12).map(|_| PageFrame::new(Page::FREE)).collect() };
+        for before in [0u32, 1, 3] {
+            for n in [1u32, 2, 5] {
+                let (a, b) = (frames(), frames());
+                let (mut la, mut lb) = (LruVec::default(), LruVec::default());
+                for p in 0..before {
+                    list_add(&a, &mut la, LruList::ActiveAnon, Pfn(p));
+                    list_add(&b, &mut lb, LruList::ActiveAnon, Pfn(p));
+                }
+                for p in before..before + n {
+                    list_add(&a, &mut la, LruList::ActiveAnon, Pfn(p));
+                }
+                let mut r = HeadSplice::new(&lb, LruList::ActiveAnon, Pfn(before));
+                for p in before + 1..before + n {
+                    r.push(&b, Pfn(p));
+                }
+                r.close(&b, &mut lb);
+                assert_eq!(la.lists, lb.lists, "{before} then {n}");
+                let la: Vec<Page> = a.iter().map(PageFrame::load).collect();
+                let lb: Vec<Page> = b.iter().map(PageFrame::load).collect();
+                assert_eq!(la, lb, "{before} then {n}");
+            }
+        }
+    }
+
+    /// Unlinking pages one by one and as runs of neighbours (in any order, a run breaking
+    /// wherever the next page is not the run's `prev`) leaves the same list.
+    #[test]
+    fn unlink_run_is_list_del_per_page() {
+        let orders: [&[u32]; 5] = [
+            &[0],
+            &[0, 1, 2],
+            &[3, 2, 1, 0],
+            &[1, 2, 5, 6, 0],
+            &[7, 0, 1, 4],
+        ];
+        for order in orders {
+            let (a, b): (Vec<PageFrame>, Vec<PageFrame>) = (
+                (0..8).map(|_| PageFrame::new(Page::FREE)).collect(),
+                (0..8).map(|_| PageFrame::new(Page::FREE)).collect(),
+            );
+            let (mut la, mut lb) = (LruVec::default(), LruVec::default());
+            for p in 0..8 {
+                list_add(&a, &mut la, LruList::ActiveAnon, Pfn(p));
+                list_add(&b, &mut lb, LruList::ActiveAnon, Pfn(p));
+            }
+            let mut run: Option<UnlinkRun> = None;
+            for &p in order {
+                list_del(&a, &mut la, LruList::ActiveAnon, Pfn(p));
+                if !run
+                    .as_mut()
+                    .is_some_and(|r| r.extend(&b, LruList::ActiveAnon, Pfn(p)))
+                {
+                    if let Some(r) = run.take() {
+                        r.close(&b, &mut lb);
+                    }
+                    run = Some(UnlinkRun::new(&b, LruList::ActiveAnon, Pfn(p)));
+                }
+            }
+            run.expect("a page").close(&b, &mut lb);
+            assert_eq!(la.lists, lb.lists, "{order:?}");
+            let la: Vec<Page> = a.iter().map(PageFrame::load).collect();
+            let lb: Vec<Page> = b.iter().map(PageFrame::load).collect();
+            assert_eq!(la, lb, "{order:?}");
+        }
+    }
+
+    /// The first word's bit tests agree with the decoded record.
+    #[test]
+    fn head_word_tests_match_the_fields() {
+        for flags in [
+            PG_ANON,
+            PG_ANON | PG_MLOCKED,
+            PG_ANON | PG_UNEVICTABLE,
+            PG_SHMEM,
+            0,
+        ] {
+            for mapcount in [0u16, 1, 2] {
+                for (cpu, slot) in [(0usize, 0usize), (3, 13), (MAX_CPUS - 1, 5)] {
+                    let p = Page {
+                        flags: flags | PG_PAGEVEC | PG_ACTIVE,
+                        memcg: MemcgSlot(9),
+                        mapcount,
+                        pagevec: Page::pagevec_pos(cpu, slot),
+                        ..Page::FREE
+                    };
+                    let h = p.head();
+                    assert_eq!(
+                        h.is_private_evictable_anon(),
+                        p.has(PG_ANON) && p.mapcount == 1 && !p.has(PG_MLOCKED | PG_UNEVICTABLE)
+                    );
+                    assert!(h.on_pagevec_of(cpu) && !h.on_pagevec_of((cpu + 1) % MAX_CPUS));
+                    assert_eq!(h.pagevec_slot(), slot);
+                    assert_eq!((h.memcg(), h.lru_list()), (p.memcg, p.lru_list()));
+                    // Same key, same list and memcg; another memcg or list, another key.
+                    let other = Page {
+                        memcg: MemcgSlot(10),
+                        ..p
+                    };
+                    assert_ne!(h.lru_key(), other.head().lru_key());
+                    let inactive = Page {
+                        flags: p.flags & !PG_ACTIVE,
+                        ..p
+                    };
+                    assert_ne!(h.lru_key(), inactive.head().lru_key());
+                    let elsewhere = p.head().with_pagevec_slot((slot + 1) % 14);
+                    assert_eq!(h.lru_key(), elsewhere.with_flags(PG_DIRTY, 0).lru_key());
+                    let q = h.with_flags(PG_LRU, PG_PAGEVEC);
+                    assert!(q.has(PG_LRU) && !q.has(PG_PAGEVEC) && !q.on_pagevec_of(cpu));
+                }
+            }
+        }
+        assert_eq!(Head::FREE, Page::FREE.head());
     }
 }
 

@@ -135,6 +135,25 @@ impl OfflineCharges {
     }
 }
 
+/// `memcg.memsw_account`: when the memory+swap counter (`memcg->memsw`) is charged, given swap
+/// accounting (`memcg.swap_accounting`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum MemswAccount {
+    /// Always (every preset without a default hierarchy: the memory controller is always on a
+    /// v1 hierarchy or on none).
+    #[default]
+    Always,
+    /// 6.6 `do_memsw_account()` (`mm/memcontrol.c`): `!cgroup_subsys_on_dfl(memory_cgrp_subsys)`,
+    /// so only while the memory controller is bound to a v1 hierarchy. On the default
+    /// hierarchy (where it sits from boot until a v1 mount takes it, and again once that
+    /// hierarchy is gone) `try_charge_memcg`, `uncharge_batch` and the stock charge
+    /// `memcg->memory` alone, swap-out charges `memcg->swap` (`__mem_cgroup_try_charge_swap`)
+    /// and freeing the entry uncharges it (`__mem_cgroup_uncharge_swap`). Since 6.1 ("mm:
+    /// memcontrol: deprecate swapaccounting=0 mode") nothing else decides it: `swapaccount=0`
+    /// only warns and `cgroup_memory_noswap` is gone.
+    NotOnDfl,
+}
+
 /// `thresholds.check`: when `memcg_check_events` runs the threshold check.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ThresholdCheck {
@@ -163,6 +182,11 @@ pub struct MemcgProfile {
     pub limit_resize_retry: bool,
     /// `memcg.swap_accounting`: the memsw counter and `memory.memsw.*` files (2.6.29+ with swap accounting).
     pub swap_accounting: bool,
+    /// `memcg.memsw_account`: whether memsw is charged on the default hierarchy too.
+    pub memsw_account: MemswAccount,
+    /// `memcg.new_anon_lru`: `inactive` (5.9+) puts a new anonymous page (fault, copy-on-write
+    /// copy, swap-in) on the inactive anon list, `active` (before) on the active one.
+    pub new_anon_inactive: bool,
     pub oom_model: OomModel,
     pub badness: Badness,
     /// `memcg.oom_control_hier_restriction` (2.6.35–3.18: on).
@@ -210,6 +234,8 @@ impl Default for MemcgProfile {
             root_charged: false,
             limit_resize_retry: true,
             swap_accounting: true,
+            memsw_account: MemswAccount::Always,
+            new_anon_inactive: false,
             oom_model: OomModel::OomControlChargeWait,
             badness: Badness::Rss2_6_36,
             oom_control_hier_restriction: true,
@@ -264,6 +290,20 @@ impl MemcgProfile {
                 }
             }
             "memcg.swap_accounting" => self.swap_accounting = on_off(value)?,
+            "memcg.new_anon_lru" => {
+                self.new_anon_inactive = match value {
+                    "active" => false,
+                    "inactive" => true,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
+            "memcg.memsw_account" => {
+                self.memsw_account = match value {
+                    "always" => MemswAccount::Always,
+                    "not_on_dfl" => MemswAccount::NotOnDfl,
+                    _ => return Err(Errno::EINVAL),
+                }
+            }
             "memcg.oom_model" => {
                 self.oom_model = match value {
                     "kill_and_fail_2_6_25" => OomModel::KillAndFail2_6_25,
@@ -360,6 +400,8 @@ impl MemcgProfile {
             root_charged: false,
             limit_resize_retry: true,
             swap_accounting: true,
+            memsw_account: MemswAccount::Always,
+            new_anon_inactive: false,
             oom_model: OomModel::OomControlChargeWait,
             badness: Badness::TotalVm2_6_25,
             oom_control_hier_restriction: true,
@@ -407,6 +449,11 @@ impl MemcgProfile {
             // `mem_cgroup_css_offline` (v6.6) moves no page: a removed memcg with charges
             // stays dying until they are gone.
             offline: OfflineCharges::Keep6_6,
+            // `do_memsw_account()`: no memory+swap counter while memory is on the default
+            // hierarchy.
+            memsw_account: MemswAccount::NotOnDfl,
+            // 5.9+: `folio_add_lru_vma` adds a new anonymous folio to the inactive list.
+            new_anon_inactive: true,
             ..MemcgProfile::v2_6_35()
         }
     }

@@ -141,6 +141,13 @@ impl<C: MemCounter, T: Tracer> CgroupSubsys<T> for MemCgroupSubsys<C, T> {
         Ok(Arc::new(MemCgroupRef { id }))
     }
 
+    /// `rebind_subsystems` moved the root css: to a v1 hierarchy's top cgroup, or back to the
+    /// default hierarchy's root (the dummy root on the presets without cgroup2, where
+    /// `on_dfl` is false). 6.6 decides `do_memsw_account()` by it.
+    fn bind(&self, cx: &SubsysCtx<'_, T>, _css: &CssRef) {
+        self.machine.set_memory_on_dfl(cx.on_dfl);
+    }
+
     fn pre_destroy(&self, cx: &SubsysCtx<'_, T>, css: &CssRef) -> Result<(), Errno> {
         match css_memcg(css) {
             Some(id) => self.machine.mem_cgroup_pre_destroy(cx.cpu, id),

@@ -22,7 +22,8 @@ use crate::machine::World;
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, Pte};
 use crate::page::{
-    self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_REFERENCED, PG_SHMEM, Pfn,
+    self, LruList, NO_MEMCG, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_FOLIO_REFERENCED, PG_REFERENCED,
+    PG_SHMEM, Pfn,
 };
 use crate::vm_events::VmEvent;
 use cgsim_counters::ChargeStock;
@@ -214,7 +215,8 @@ impl<C: MemCounter> World<C> {
         let LruOwner::Memcg(mut x) = o else {
             return true;
         };
-        if self.mc(x).counters.res.as_protected().is_none() {
+        // `mem_cgroup_get_nr_swap_pages` (v6.6): no per-memcg limit while `do_memsw_account()`.
+        if self.mc(x).counters.res.as_protected().is_none() || self.do_memsw_account() {
             return true;
         }
         while let Some(p) = self.mc(x).parent {
@@ -313,6 +315,31 @@ impl<C: MemCounter> World<C> {
                 // reclaimed like an unreferenced one.
                 self.zone.pages[pfn.index()].clear(PG_REFERENCED);
                 pg = self.zone.pages[pfn.index()].load();
+            }
+            if reclaim_clean_cache
+                && pg.is_swap_backed()
+                && self.zone.pages[pfn.index()].mapcount() > 0
+            {
+                // 6.6 `folio_check_references` for a mapped swap-backed page: the accessed bit
+                // of its ptes (`folio_referenced`, which clears it) and the folio's own
+                // PG_referenced (`folio_test_clear_referenced`). Accessed: the folio is marked,
+                // and activated if it was marked already or is mapped more than once
+                // (FOLIOREF_ACTIVATE), else kept on the inactive list (FOLIOREF_KEEP). Not
+                // accessed: reclaimed (FOLIOREF_RECLAIM), marked or not.
+                let frame = &self.zone.pages[pfn.index()];
+                let young = pg.has(PG_REFERENCED);
+                let marked = pg.has(PG_FOLIO_REFERENCED);
+                frame.clear(PG_REFERENCED | PG_FOLIO_REFERENCED);
+                if young {
+                    if marked || frame.mapcount() > 1 {
+                        self.lru_move(pfn, PG_ACTIVE | PG_FOLIO_REFERENCED, 0);
+                        activated += 1;
+                    } else {
+                        self.lru_move(pfn, PG_FOLIO_REFERENCED, 0);
+                    }
+                    continue;
+                }
+                pg = frame.load();
             }
             if pg.has(PG_REFERENCED) {
                 // Second chance: referenced pages go back to the active list.

@@ -244,7 +244,10 @@ impl<C: MemCounter> World<C> {
                 )
             });
         }
-        let nr_to_reclaim = sc.nr_to_reclaim;
+        // 6.6 (0388536ac291, "mm:vmscan: fix inaccurate reclaim during proactive reclaim",
+        // v6.6-rc1): what is still wanted, not the whole request, so that the pages this call's
+        // earlier priorities reclaimed count.
+        let nr_to_reclaim = sc.nr_to_reclaim.saturating_sub(sc.nr_reclaimed);
         self.shrink_scan_targets(t, cpu, o, nr, can_swap, |r| r >= nr_to_reclaim)
     }
 

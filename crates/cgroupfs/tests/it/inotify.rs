@@ -51,9 +51,12 @@ fn cgroup_events_modify_and_silence_after_rmdir() {
     assert_eq!(k.poll(INIT, fd, POLLIN).unwrap(), POLLIN);
     assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
     assert_eq!(events(&k, fd), vec![]);
-    // populated 1 -> 0 when the child exits.
+    // populated 1 -> 0 when the child exits, within CGROUP_FILE_NOTIFY_MIN_INTV of the first
+    // notification (the clock has not moved): the file's timer notifies later.
     k.exit(child, 0);
     k.waitpid(INIT, Some(child)).unwrap();
+    assert_eq!(events(&k, fd), vec![]);
+    k.advance_clock(16_000_000);
     assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
     // memory.max does not notify from the kernel side, but a write to it is a vfs_write:
     // IN_MODIFY (the O_TRUNC truncation's IN_MODIFY merges with it, IN_OPEN is not asked for).
@@ -289,4 +292,66 @@ fn proc_sys_fs_inotify_limits() {
         got,
         vec![(wd, IN_OPEN), (wd, IN_MODIFY), (-1, IN_Q_OVERFLOW)]
     );
+}
+
+/// `cgroup_file_notify` (`kernel/cgroup/cgroup.c`, v6.6): a second change of `cgroup.events`
+/// within `CGROUP_FILE_NOTIFY_MIN_INTV` (3 jiffies at HZ 250) of the first notification is not
+/// notified at once but by the file's timer, at the tick after the interval: one immediate and
+/// one delayed `IN_MODIFY`, and the same for a poller (`POLLPRI`). A change after the interval
+/// is notified at once again.
+#[test]
+fn cgroup_file_notify_defers_a_second_change_within_the_interval() {
+    use cgsim_cgroupfs::psi::POLLPRI;
+    let k = boot_6_6();
+    let fd = k.inotify_init1(INIT, IN_NONBLOCK).unwrap();
+    let wd = k
+        .inotify_add_watch(INIT, fd, "/sys/fs/cgroup/A/cgroup.events", IN_MODIFY)
+        .unwrap();
+    let poller = k
+        .open(INIT, "/sys/fs/cgroup/A/cgroup.events", OpenFlags::RDONLY, 0)
+        .unwrap();
+    let mut buf = [0u8; 64];
+    k.read(INIT, poller, &mut buf).unwrap();
+    assert_eq!(k.poll(INIT, poller, POLLPRI).unwrap(), 0);
+    let child = k.fork(INIT).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
+    // The first change: notified at once.
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
+    assert_ne!(k.poll(INIT, poller, POLLPRI).unwrap() & POLLPRI, 0);
+    k.lseek_set(INIT, poller, 0).unwrap();
+    k.read(INIT, poller, &mut buf).unwrap();
+    // The second, 4 ms later (one jiffy): held back.
+    k.advance_clock(4_000_000);
+    k.exit(child, 0);
+    k.waitpid(INIT, Some(child)).unwrap();
+    assert_eq!(events(&k, fd), vec![]);
+    assert_eq!(k.poll(INIT, poller, POLLPRI).unwrap() & POLLPRI, 0);
+    // At the interval's end (12 ms after the first) the timer has not fired yet ...
+    k.advance_clock(8_000_000);
+    assert_eq!(events(&k, fd), vec![]);
+    // ... it notifies at the next tick.
+    k.advance_clock(4_000_000);
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
+    assert_ne!(k.poll(INIT, poller, POLLPRI).unwrap() & POLLPRI, 0);
+    k.lseek_set(INIT, poller, 0).unwrap();
+    k.read(INIT, poller, &mut buf).unwrap();
+    // Long after, a change is notified at once.
+    k.advance_clock(100_000_000);
+    let child = k.fork(INIT).unwrap();
+    echo(
+        &k,
+        INIT,
+        "/sys/fs/cgroup/A/cgroup.procs",
+        &child.0.to_string(),
+    )
+    .unwrap();
+    assert_eq!(events(&k, fd), vec![(wd, IN_MODIFY)]);
+    k.exit(child, 0);
+    k.waitpid(INIT, Some(child)).unwrap();
 }

@@ -484,3 +484,30 @@ fn a_removed_memcg_lives_until_its_last_page_on_3_19_and_4_19() {
         no_warnings(&k);
     }
 }
+
+/// 6.6's `do_memsw_account()` follows the memory controller's binding: off from boot (on the
+/// default hierarchy, whether or not `cgroup2` is mounted), on while a v1 hierarchy has it,
+/// off again once that hierarchy is unmounted (`rebind_subsystems` back to the default root).
+/// The presets without a default hierarchy always charge memsw.
+#[test]
+fn memsw_is_charged_only_while_memory_is_on_v1_on_6_6() {
+    let memsw = |k: &Kernel| cgsim_cgroupfs::with_machine!(k.memory(), m => m.memsw_accounted());
+    let k = Kernel::boot(cgsim_cgroupfs::BootParams::kernel("6.6").unwrap());
+    assert!(!memsw(&k));
+    k.mkdir(INIT, "/cg", 0o755).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory"))
+        .unwrap();
+    assert!(memsw(&k));
+    k.umount(INIT, "/cg").unwrap();
+    assert!(!memsw(&k));
+    let k = Kernel::boot(cgsim_cgroupfs::BootParams::kernel("4.19").unwrap());
+    assert!(memsw(&k));
+    k.mkdir(INIT, "/cg", 0o755).unwrap();
+    k.mount(INIT, "none", "/cg", "cgroup", false, Some("memory"))
+        .unwrap();
+    k.umount(INIT, "/cg").unwrap();
+    assert!(
+        memsw(&k),
+        "no default hierarchy: the dummy root is not on_dfl"
+    );
+}

@@ -96,6 +96,8 @@ fn test_memcontrol_port_passes() {
 }
 v2_script!(memcg_v2_stat_events);
 v2_script!(memcg_v2_protection);
+v2_script!(trace_fault_v2);
+v2_script!(memsw_v1_v2);
 
 /// The ports of `test_memcontrol.c` (v6.6) in `memcg_v2_protection.sh` (protection, reclaim,
 /// swap.max, oom.group on a parent) pass.

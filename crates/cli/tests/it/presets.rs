@@ -313,6 +313,25 @@ macro_rules! memcg_dying_v1 {
     };
 }
 
+/// `scripts/trace_fault_preset.sh`: a fault's charge and the munmap's uncharge in each
+/// preset's function names (`KernelVersion::trace_symbols`).
+const TRACE_FAULT: &str = include_str!("../scripts/trace_fault_preset.sh");
+
+macro_rules! trace_fault {
+    ($name:ident, $v:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), run_on($v, TRACE_FAULT));
+        }
+    };
+}
+
 memcg_dying_v1!(memcg_dying_v1_2_6_35, KernelVersion::V2_6_35);
 memcg_dying_v1!(memcg_dying_v1_3_19, KernelVersion::V3_19);
 memcg_dying_v1!(memcg_dying_v1_4_19, KernelVersion::V4_19);
+
+trace_fault!(trace_fault_2_6_35, KernelVersion::V2_6_35);
+trace_fault!(trace_fault_3_10, KernelVersion::V3_10);
+trace_fault!(trace_fault_3_19, KernelVersion::V3_19);
+trace_fault!(trace_fault_4_19, KernelVersion::V4_19);
+trace_fault!(trace_fault_6_6, KernelVersion::V6_6);

@@ -1,5 +1,6 @@
 //! Integration tests of the memory controller (one binary, several modules).
 
+mod anon_lru;
 mod concurrency;
 #[cfg(feature = "cgroup")]
 mod core;
@@ -7,6 +8,7 @@ mod cow;
 mod dying;
 mod events;
 mod files;
+mod memsw_dfl;
 mod oom;
 mod proptest_invariants;
 mod proptest_model;
