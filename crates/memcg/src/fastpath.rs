@@ -39,8 +39,7 @@ use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::{MemCgroup, MemcgSlot};
 use crate::mm::{Mm, MmId};
 use crate::page::{
-    self, LruList, LruVec, NO_MEMCG, PCG_USED, PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LRU, PG_PAGEVEC,
-    Page, Pfn,
+    self, LruList, LruVec, NO_MEMCG, PCG_USED, PG_ANON, PG_DIRTY, PG_LRU, PG_PAGEVEC, Page, Pfn,
 };
 use crate::percpu::{CpuState, PCP_BATCH, PCP_HIGH};
 use crate::vmscan::SWAP_CLUSTER_MAX;
