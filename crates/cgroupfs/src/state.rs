@@ -349,6 +349,7 @@ impl<T: Tracer> State<T> {
                 tgid: INIT_PID,
                 threads: Vec::new(),
                 dead_threads_time: [0; 2],
+                mem_current: cgsim_memcg::TaskRef::from_pid(INIT_PID),
             },
         );
         st

@@ -123,6 +123,11 @@ pub struct Task {
     /// threads that have exited (`__exit_signal` adds a dying thread's times there), which
     /// `/proc/PID/stat` adds to the live threads' (`do_task_stat` with `whole`).
     pub dead_threads_time: [u64; 2],
+    /// The memory machine's handle of this task (`current` for its page faults,
+    /// [`cgsim_memcg::TaskRef`]): its mm and memcg as the machine last saw them, checked by
+    /// the machine with one compare per fault instead of a pid lookup. A copy inherited at
+    /// fork names the parent's pid and is never used for the child (see `Kernel::touch`).
+    pub mem_current: cgsim_memcg::TaskRef,
 }
 
 impl Task {
