@@ -50,9 +50,7 @@ use cgsim_counters::{
 use cgsim_ktypes::klog::{Clock, Klog};
 use cgsim_ktypes::{Bytes, CpuId, Cred, NoTrace, PAGE_SIZE, Pages, Pid};
 use cgsim_memcg::model::{Harness, Model, Op};
-use cgsim_memcg::{
-    FileId, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine,
-};
+use cgsim_memcg::{FileId, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine};
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use std::hint::black_box;
 use std::sync::{Arc, Barrier};

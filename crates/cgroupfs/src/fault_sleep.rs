@@ -91,9 +91,10 @@ impl<T: Tracer> Kernel<T> {
         let start = from;
         loop {
             let r = match op {
-                FaultOp::Touch => self
-                    .mem
-                    .touch_resumable_task(cur, from, Bytes(end - from), true, cpu),
+                FaultOp::Touch => {
+                    self.mem
+                        .touch_resumable_task(cur, from, Bytes(end - from), true, cpu)
+                }
                 FaultOp::Mlock => self.mem.mlock_resumable(pid, from, Bytes(end - from), cpu),
             };
             let sleep = match r {

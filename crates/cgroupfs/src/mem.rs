@@ -125,7 +125,14 @@ impl<T: Tracer> Kernel<T> {
             // returned; the task may now wait on the OOM queue or have been killed. A sleep the
             // charge path asks for cannot restart this call: it is owed to the return to user
             // space (fault_sleep.rs).
-            let (r, _) = self.fault_sleeping(&mut TaskRef::from_pid(pid), cpu, FaultOp::Mlock, addr, len, false);
+            let (r, _) = self.fault_sleeping(
+                &mut TaskRef::from_pid(pid),
+                cpu,
+                FaultOp::Mlock,
+                addr,
+                len,
+                false,
+            );
             let r = match r {
                 Faulted::Done(r) => r,
                 Faulted::Restart => Ok(()),
@@ -161,7 +168,14 @@ impl<T: Tracer> Kernel<T> {
         let _f = func(&*self.tracer, cpu, "sys_mlock");
         live?;
         let r = match self
-            .fault_sleeping(&mut TaskRef::from_pid(pid), cpu, FaultOp::Mlock, addr, len, true)
+            .fault_sleeping(
+                &mut TaskRef::from_pid(pid),
+                cpu,
+                FaultOp::Mlock,
+                addr,
+                len,
+                true,
+            )
             .0
         {
             Faulted::Done(r) => r,
@@ -200,16 +214,26 @@ impl<T: Tracer> Kernel<T> {
     pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> (SysResult<()>, u64) {
         // The task's memory handle comes with its CPU (`current` and `current->mm`); a copy
         // inherited at fork names the parent and is not used.
-        let (cpu, live, mut cur) = {
-            let st = self.lock_state();
-            let cur = st
-                .tasks
-                .get(&pid)
-                .map(|t| t.mem_current)
-                .filter(|c| c.pid() == pid)
-                .unwrap_or(TaskRef::from_pid(pid));
-            let cpu = Self::task_cpu_locked(&st, pid);
-            (cpu, self.live_cred(&st, pid).map(|_| ()), cur)
+        // One lookup for the CPU, the liveness check and the handle (`mem_enter`'s answers).
+        let (cpu, live, mut cur) = match self.lock_state().tasks.get(&pid) {
+            Some(t) => (
+                t.cpu,
+                if t.is_zombie() {
+                    Err(err(Errno::ESRCH, "no such process"))
+                } else {
+                    Ok(())
+                },
+                if t.mem_current.pid() == pid {
+                    t.mem_current
+                } else {
+                    TaskRef::from_pid(pid)
+                },
+            ),
+            None => (
+                CpuId::BOOT,
+                Err(err(Errno::ESRCH, "no such process")),
+                TaskRef::from_pid(pid),
+            ),
         };
         let _f = func(&*self.tracer, cpu, "do_page_fault");
         if let Err(e) = live {

@@ -109,8 +109,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn mlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), FaultError> {
         self.lock_range(pid, addr, len)?;
         // get_user_pages: not a user fault (4.x never makes it wait for the OOM killer).
-        self.fault_range_resumable(&mut TaskRef::from_pid(pid), addr, len, true, cpu, false, false)
-            .map(|_| ())
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            true,
+            cpu,
+            false,
+            false,
+        )
+        .map(|_| ())
     }
 
     /// [`mlock`](Self::mlock) that may stop in the middle to sleep: `Ok(Some(sleep))` when the
@@ -125,7 +133,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         cpu: CpuId,
     ) -> Result<Option<crate::FaultSleep>, FaultError> {
         self.lock_range(pid, addr, len)?;
-        self.fault_range_resumable(&mut TaskRef::from_pid(pid), addr, len, true, cpu, false, true)
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            true,
+            cpu,
+            false,
+            true,
+        )
     }
 
     /// [`touch`](Self::touch) that may stop in the middle to sleep, as
@@ -138,7 +154,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         write: bool,
         cpu: CpuId,
     ) -> Result<Option<crate::FaultSleep>, FaultError> {
-        self.fault_range_resumable(&mut TaskRef::from_pid(pid), addr, len, write, cpu, true, true)
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            write,
+            cpu,
+            true,
+            true,
+        )
     }
 
     /// `mlock`'s first half: the VMAs covering the range become `VM_LOCKED` and the pages
@@ -219,8 +243,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         write: bool,
         cpu: CpuId,
     ) -> Result<(), FaultError> {
-        self.fault_range_resumable(&mut TaskRef::from_pid(pid), addr, len, write, cpu, true, false)
-            .map(|_| ())
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            write,
+            cpu,
+            true,
+            false,
+        )
+        .map(|_| ())
     }
 
     /// Fault in a range: the fast path as far as it goes, then the slow path. `user`: the

@@ -49,8 +49,8 @@
 #![forbid(unsafe_code)]
 
 mod charge;
-mod current;
 pub mod counter_ext;
+mod current;
 pub mod events;
 mod exit;
 mod fastpath;

@@ -7,9 +7,7 @@
 //! [`Mismatch`], not panics, so a caller decides how to fail.
 
 use super::{Model, Op, Outcome};
-use crate::{
-    FaultError, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine, TaskRef,
-};
+use crate::{FaultError, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine, TaskRef};
 use cgsim_ktypes::klog::{Clock, Klog};
 use cgsim_ktypes::{Bytes, CpuId, Errno, NoTrace, PAGE_SIZE, Pid};
 use std::collections::BTreeMap;

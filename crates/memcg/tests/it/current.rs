@@ -53,7 +53,11 @@ fn stale_handle_after_exec_uses_the_new_mm() {
     m.touch_task(&mut cur, old, Bytes(4 * PAGE_SIZE), true, CPU)
         .unwrap();
     m.exec_mm(p, "t2", CPU).unwrap();
-    assert_eq!(read_u64(&m, a, "usage_in_bytes"), 0, "exec freed the old mm");
+    assert_eq!(
+        read_u64(&m, a, "usage_in_bytes"),
+        0,
+        "exec freed the old mm"
+    );
     let new = m.mmap_anon(p, Bytes(2 * PAGE_SIZE)).unwrap();
     m.touch_task(&mut cur, new, Bytes(2 * PAGE_SIZE), true, CPU)
         .unwrap();
