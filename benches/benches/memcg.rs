@@ -170,10 +170,12 @@ fn fault_free<C: Backend>(cfg: FaultFree) -> Bench {
         })
         .collect();
     let len = Bytes(cfg.batch * PAGE_SIZE);
+    // Each thread's task handle (`current`), taken once per run: no pid lookup per call.
     let one = move |m: &Machine<C>, (pid, addr): (Pid, u64), cpu: CpuId, n: u64| {
+        let mut cur = m.current(pid).expect("task");
         for _ in 0..n {
-            m.touch(pid, addr, len, true, cpu).expect("fault");
-            m.madvise_dontneed(pid, black_box(addr), len, cpu)
+            m.touch_task(&mut cur, addr, len, true, cpu).expect("fault");
+            m.madvise_dontneed_task(&mut cur, black_box(addr), len, cpu)
                 .expect("madvise");
         }
     };
@@ -834,9 +836,10 @@ fn through_machine() -> Bench {
         per_iter: LEN / PAGE_SIZE,
         run: Box::new(move |n| {
             probed(|| {
+                let mut cur = m.current(pid).expect("init");
                 for _ in 0..n {
                     let addr = m.mmap_anon(pid, Bytes(LEN)).expect("mmap");
-                    m.touch(pid, addr, Bytes(LEN), true, CpuId(0))
+                    m.touch_task(&mut cur, addr, Bytes(LEN), true, CpuId(0))
                         .expect("touch");
                     m.munmap(pid, addr, Bytes(LEN), CpuId(0)).expect("munmap");
                 }

@@ -33,7 +33,7 @@ use crate::Kernel;
 use crate::task::Sched;
 use cgsim_cgroup::psi_group::NSEC_PER_JIFFY;
 use cgsim_ktypes::{Bytes, CpuId, Pid, Tracer};
-use cgsim_memcg::FaultError;
+use cgsim_memcg::{FaultError, TaskRef};
 
 /// Which fault loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,13 +68,14 @@ impl<T: Tracer> Kernel<T> {
     /// [`Faulted::Restart`]. Also returns the bytes this call went through (for its CPU time).
     pub(crate) fn fault_sleeping(
         &self,
-        pid: Pid,
+        cur: &mut TaskRef,
         cpu: CpuId,
         op: FaultOp,
         addr: u64,
         len: u64,
         restartable: bool,
     ) -> (Faulted, u64) {
+        let pid = cur.pid();
         let end = addr.saturating_add(len);
         let mut from = addr;
         if restartable {
@@ -90,9 +91,10 @@ impl<T: Tracer> Kernel<T> {
         let start = from;
         loop {
             let r = match op {
-                FaultOp::Touch => self
-                    .mem
-                    .touch_resumable(pid, from, Bytes(end - from), true, cpu),
+                FaultOp::Touch => {
+                    self.mem
+                        .touch_resumable_task(cur, from, Bytes(end - from), true, cpu)
+                }
                 FaultOp::Mlock => self.mem.mlock_resumable(pid, from, Bytes(end - from), cpu),
             };
             let sleep = match r {

@@ -36,7 +36,7 @@ use crate::task::Sched;
 use crate::{Kernel, Signal};
 use cgsim_ktypes::trace::func;
 use cgsim_ktypes::{Bytes, CpuId, Cred, Errno, PAGE_SIZE, Pid, SysError, SysResult, Tracer};
-use cgsim_memcg::{FaultError, FileId, ShmId};
+use cgsim_memcg::{FaultError, FileId, ShmId, TaskRef};
 
 /// `IPC_PRIVATE`: a key that always makes a new segment.
 pub const IPC_PRIVATE: i32 = 0;
@@ -125,7 +125,14 @@ impl<T: Tracer> Kernel<T> {
             // returned; the task may now wait on the OOM queue or have been killed. A sleep the
             // charge path asks for cannot restart this call: it is owed to the return to user
             // space (fault_sleep.rs).
-            let (r, _) = self.fault_sleeping(pid, cpu, FaultOp::Mlock, addr, len, false);
+            let (r, _) = self.fault_sleeping(
+                &mut TaskRef::from_pid(pid),
+                cpu,
+                FaultOp::Mlock,
+                addr,
+                len,
+                false,
+            );
             let r = match r {
                 Faulted::Done(r) => r,
                 Faulted::Restart => Ok(()),
@@ -161,7 +168,14 @@ impl<T: Tracer> Kernel<T> {
         let _f = func(&*self.tracer, cpu, "sys_mlock");
         live?;
         let r = match self
-            .fault_sleeping(pid, cpu, FaultOp::Mlock, addr, len, true)
+            .fault_sleeping(
+                &mut TaskRef::from_pid(pid),
+                cpu,
+                FaultOp::Mlock,
+                addr,
+                len,
+                true,
+            )
             .0
         {
             Faulted::Done(r) => r,
@@ -198,15 +212,44 @@ impl<T: Tracer> Kernel<T> {
     /// (less than `len` when it stopped to sleep, see `fault_sleep.rs`).
     #[doc(alias = "do_page_fault")]
     pub(crate) fn sys_touch(&self, pid: Pid, addr: u64, len: u64) -> (SysResult<()>, u64) {
-        let (cpu, live) = self.mem_enter(pid);
+        // The task's memory handle comes with its CPU (`current` and `current->mm`); a copy
+        // inherited at fork names the parent and is not used.
+        // One lookup for the CPU, the liveness check and the handle (`mem_enter`'s answers).
+        let (cpu, live, mut cur) = match self.lock_state().tasks.get(&pid) {
+            Some(t) => (
+                t.cpu,
+                if t.is_zombie() {
+                    Err(err(Errno::ESRCH, "no such process"))
+                } else {
+                    Ok(())
+                },
+                if t.mem_current.pid() == pid {
+                    t.mem_current
+                } else {
+                    TaskRef::from_pid(pid)
+                },
+            ),
+            None => (
+                CpuId::BOOT,
+                Err(err(Errno::ESRCH, "no such process")),
+                TaskRef::from_pid(pid),
+            ),
+        };
         let _f = func(&*self.tracer, cpu, "do_page_fault");
         if let Err(e) = live {
             return (Err(e), len);
         }
+        let seen = cur;
         let (r, done) = {
             let _g = func(&*self.tracer, cpu, "handle_mm_fault");
-            self.fault_sleeping(pid, cpu, FaultOp::Touch, addr, len, true)
+            self.fault_sleeping(&mut cur, cpu, FaultOp::Touch, addr, len, true)
         };
+        // The machine refreshed the handle (first fault, or the task changed since): keep it.
+        if cur != seen
+            && let Some(t) = self.lock_state().tasks.get_mut(&pid)
+        {
+            t.mem_current = cur;
+        }
         match r {
             Faulted::Done(r) => (self.fault_result(pid, r), done),
             Faulted::Restart => (Err(self.fault_restart_error()), done),

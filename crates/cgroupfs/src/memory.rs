@@ -417,6 +417,17 @@ impl<T: Tracer> Memory<T> {
     ) -> Result<Option<cgsim_memcg::FaultSleep>, FaultError> {
         with_machine!(self, m => m.touch_resumable(pid, addr, len, write, cpu))
     }
+    /// Forwarded to the machine (see [`MemoryMachine::touch_resumable_task`]).
+    pub fn touch_resumable_task(
+        &self,
+        task: &mut cgsim_memcg::TaskRef,
+        addr: u64,
+        len: Bytes,
+        write: bool,
+        cpu: CpuId,
+    ) -> Result<Option<cgsim_memcg::FaultSleep>, FaultError> {
+        with_machine!(self, m => m.touch_resumable_task(task, addr, len, write, cpu))
+    }
     /// Forwarded to the machine (see [`MemoryMachine`]).
     pub fn munlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), Errno> {
         with_machine!(self, m => m.munlock(pid, addr, len, cpu))

@@ -352,6 +352,7 @@ impl<T: Tracer> State<T> {
                 cpus_allowed: u64::MAX,
                 tgid: INIT_PID,
                 threads: Vec::new(),
+                mem_current: cgsim_memcg::TaskRef::from_pid(INIT_PID),
             },
         );
         st

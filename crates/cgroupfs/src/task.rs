@@ -119,6 +119,11 @@ pub struct Task {
     /// A leader's other threads, in creation order (empty for a thread and for a
     /// single-threaded process).
     pub threads: Vec<Pid>,
+    /// The memory machine's handle of this task (`current` for its page faults,
+    /// [`cgsim_memcg::TaskRef`]): its mm and memcg as the machine last saw them, checked by
+    /// the machine with one compare per fault instead of a pid lookup. A copy inherited at
+    /// fork names the parent's pid and is never used for the child (see `Kernel::touch`).
+    pub mem_current: cgsim_memcg::TaskRef,
 }
 
 impl Task {

@@ -35,6 +35,7 @@
 //! one memcg, not per page.
 
 use crate::counter_ext::MemCounter;
+use crate::current::TaskRef;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::{MemCgroup, MemcgSlot};
 use crate::mm::{Mm, MmId};
@@ -245,13 +246,18 @@ struct Fast<'a, C: MemCounter> {
 }
 
 impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
-    /// Run `f` on the fast path of `pid` on CPU `cpu`: lock the CPU's shard of the world (the
+    /// Run `f` on the fast path of `task` on CPU `cpu`: lock the CPU's shard of the world (the
     /// world's read side and the CPU's state in one lock round), test the machine-wide
     /// conditions (one word the write side keeps, `World::fast_path_allowed`, and the two a
     /// host may change without it: the tracer and `fail_page_alloc`), then lock the task's mm.
     /// `None` if the call must go to the slow path whole.
     #[inline]
-    fn fast<R>(&self, pid: Pid, cpu: CpuId, f: impl FnOnce(&mut Fast<'_, C>) -> R) -> Option<R> {
+    fn fast<R>(
+        &self,
+        task: &mut TaskRef,
+        cpu: CpuId,
+        f: impl FnOnce(&mut Fast<'_, C>) -> R,
+    ) -> Option<R> {
         if T::ENABLED && self.tracer.is_on() {
             return None;
         }
@@ -260,27 +266,36 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         if !w.fast_path_allowed || w.host.fault.as_ref().is_some_and(|f| f.page_alloc_armed()) {
             return None;
         }
-        Some(f(&mut Fast::enter(w, cs, pid, c)?))
+        Some(f(&mut Fast::enter(w, cs, task, c)?))
     }
 
-    /// Fault in `[vpn, end)` of `pid` on the fast path; returns the first page it left for the
+    /// Fault in `[vpn, end)` of `task` on the fast path; returns the first page it left for the
     /// slow path (`end` if none).
-    pub(crate) fn touch_fast(&self, pid: Pid, vpn: u64, end: u64, write: bool, cpu: CpuId) -> u64 {
-        self.fast(pid, cpu, |f| f.fault_range(vpn, end, write))
+    #[inline]
+    pub(crate) fn touch_fast(
+        &self,
+        task: &mut TaskRef,
+        vpn: u64,
+        end: u64,
+        write: bool,
+        cpu: CpuId,
+    ) -> u64 {
+        self.fast(task, cpu, |f| f.fault_range(vpn, end, write))
             .unwrap_or(vpn)
     }
 
-    /// Zap `[first, end)` of `pid` on the fast path as far as the entries allow; what is
+    /// Zap `[first, end)` of `task` on the fast path as far as the entries allow; what is
     /// left (from the first entry it could not free, with the open uncharge batch) is the
     /// slow path's.
+    #[inline]
     pub(crate) fn zap_fast(
         &self,
-        pid: Pid,
+        task: &mut TaskRef,
         first: u64,
         end: u64,
         cpu: CpuId,
     ) -> Result<(), ZapRest> {
-        self.fast(pid, cpu, |f| f.zap_range(first, end))
+        self.fast(task, cpu, |f| f.zap_range(first, end))
             .unwrap_or(Err(ZapRest {
                 from: first,
                 batch: None,
@@ -290,15 +305,21 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
 impl<'a, C: MemCounter> Fast<'a, C> {
     /// The task's mm locked, with its CPU's shard already held (`w`, `cpu`; `c` its index).
+    /// The task comes from its handle (`current`, `current.rs`) while the task table's
+    /// generation says nothing changed since the handle was read; otherwise it is looked up by
+    /// pid, as the pid API always did, and the handle refreshed for the next call.
     #[inline]
-    fn enter(w: &'a World<C>, cpu: &'a mut CpuState<C>, pid: Pid, c: usize) -> Option<Self> {
-        let task = w.tasks.get(&pid)?;
-        if task.memdie {
-            return None;
+    fn enter(
+        w: &'a World<C>,
+        cpu: &'a mut CpuState<C>,
+        task: &mut TaskRef,
+        c: usize,
+    ) -> Option<Self> {
+        if task.generation != w.tasks.generation() {
+            task.refresh(w)?;
         }
-        let mm_id = task.mm?;
         // Lock order: world (the CPU's shard) -> mm -> memcg LRU -> free list.
-        let mm = w.mms.get(mm_id.index())?.lock();
+        let mm = w.mms.get(task.mm.index())?.lock();
         // A pagevec the slow path filled may hold uncharged pages (orphan LRU, slow only).
         // Looked at once after each write-side hold (`CpuState::pagevec_checked`).
         if !cpu.pagevec_checked {
@@ -313,9 +334,9 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         }
         Some(Fast {
             w,
-            pid,
+            pid: task.pid,
             task_memcg: task.memcg,
-            mm_id,
+            mm_id: task.mm,
             mm,
             c,
             cpu,

@@ -7,6 +7,8 @@
 //! **Differences:** see `mm.rs` (no swap cache, regular files never mapped).
 
 use crate::counter_ext::MemCounter;
+use crate::current::TaskRef;
+use crate::fastpath::ZapRest;
 use crate::machine::{FaultError, MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::mm::{CacheSlot, FileId, MmId, Pte, Shm, ShmId, Vma, VmaKind};
@@ -66,17 +68,39 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         len: Bytes,
         cpu: CpuId,
     ) -> Result<(), Errno> {
-        let t = &*self.tracer;
+        self.madvise_dontneed_ref(&mut TaskRef::from_pid(pid), addr, len, cpu)
+    }
+
+    /// [`madvise_dontneed`](Self::madvise_dontneed) of the task of a handle
+    /// ([`TaskRef`], `current.rs`): the fast path, then the slow path for what it left.
+    #[inline]
+    pub(crate) fn madvise_dontneed_ref(
+        &self,
+        task: &mut TaskRef,
+        addr: u64,
+        len: Bytes,
+        cpu: CpuId,
+    ) -> Result<(), Errno> {
         if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let first = addr >> PAGE_SHIFT;
-        let n = len.page_align().0 >> PAGE_SHIFT;
-        let Err(rest) = self.zap_fast(pid, first, first + n, cpu) else {
-            return Ok(());
-        };
+        let end = first + (len.page_align().0 >> PAGE_SHIFT);
+        match self.zap_fast(task, first, end, cpu) {
+            Ok(()) => Ok(()),
+            Err(rest) => self.zap_slow(task.pid, end, rest, cpu),
+        }
+    }
+
+    /// The slow part of a zap: the world's write side, from where the fast path stopped, with
+    /// the uncharge batch it opened. Kept out of line so that the fast call's own code stays
+    /// small (no registers saved for a path it rarely takes).
+    #[cold]
+    #[inline(never)]
+    fn zap_slow(&self, pid: Pid, end: u64, rest: ZapRest, cpu: CpuId) -> Result<(), Errno> {
+        let t = &*self.tracer;
         let mut w = self.lock();
-        w.zap_page_range_from(t, cpu, pid, first + n, rest)
+        w.zap_page_range_from(t, cpu, pid, end, rest)
     }
 
     /// `mlock(addr, len)`: mark the VMAs covering the range `VM_LOCKED`, fault every page in
@@ -85,7 +109,16 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     pub fn mlock(&self, pid: Pid, addr: u64, len: Bytes, cpu: CpuId) -> Result<(), FaultError> {
         self.lock_range(pid, addr, len)?;
         // get_user_pages: not a user fault (4.x never makes it wait for the OOM killer).
-        self.fault_range(pid, addr, len, true, cpu, false)
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            true,
+            cpu,
+            false,
+            false,
+        )
+        .map(|_| ())
     }
 
     /// [`mlock`](Self::mlock) that may stop in the middle to sleep: `Ok(Some(sleep))` when the
@@ -100,7 +133,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         cpu: CpuId,
     ) -> Result<Option<crate::FaultSleep>, FaultError> {
         self.lock_range(pid, addr, len)?;
-        self.fault_range_resumable(pid, addr, len, true, cpu, false, true)
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            true,
+            cpu,
+            false,
+            true,
+        )
     }
 
     /// [`touch`](Self::touch) that may stop in the middle to sleep, as
@@ -113,7 +154,15 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         write: bool,
         cpu: CpuId,
     ) -> Result<Option<crate::FaultSleep>, FaultError> {
-        self.fault_range_resumable(pid, addr, len, write, cpu, true, true)
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            write,
+            cpu,
+            true,
+            true,
+        )
     }
 
     /// `mlock`'s first half: the VMAs covering the range become `VM_LOCKED` and the pages
@@ -194,32 +243,28 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         write: bool,
         cpu: CpuId,
     ) -> Result<(), FaultError> {
-        self.fault_range(pid, addr, len, write, cpu, true)
+        self.fault_range_resumable(
+            &mut TaskRef::from_pid(pid),
+            addr,
+            len,
+            write,
+            cpu,
+            true,
+            false,
+        )
+        .map(|_| ())
     }
 
     /// Fault in a range: the fast path as far as it goes, then the slow path. `user`: the
-    /// accesses are the task's own (`FAULT_FLAG_USER`, `current->in_user_fault` in 4.x).
-    fn fault_range(
-        &self,
-        pid: Pid,
-        addr: u64,
-        len: Bytes,
-        write: bool,
-        cpu: CpuId,
-        user: bool,
-    ) -> Result<(), FaultError> {
-        self.fault_range_resumable(pid, addr, len, write, cpu, user, false)
-            .map(|_| ())
-    }
-
-    /// [`fault_range`](Self::fault_range); with `may_sleep`, the charge path may ask for a
-    /// sleep (`high_delay.rs`): the loop stops after that page and returns it with the
-    /// address to resume at. Without it, nothing sleeps in the middle (what is owed waits
-    /// for the return to user space).
+    /// accesses are the task's own (`FAULT_FLAG_USER`, `current->in_user_fault` in 4.x). With
+    /// `may_sleep`, the charge path may ask for a sleep (`high_delay.rs`): the loop stops after
+    /// that page and returns it with the address to resume at. Without it, nothing sleeps in
+    /// the middle (what is owed waits for the return to user space).
     #[allow(clippy::too_many_arguments)]
-    fn fault_range_resumable(
+    #[inline]
+    pub(crate) fn fault_range_resumable(
         &self,
-        pid: Pid,
+        task: &mut TaskRef,
         addr: u64,
         len: Bytes,
         write: bool,
@@ -227,17 +272,33 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         user: bool,
         may_sleep: bool,
     ) -> Result<Option<crate::FaultSleep>, FaultError> {
-        let t = &*self.tracer;
         let std::ops::Range { start: first, end } = page_range(addr, len);
-        let from = self.touch_fast(pid, first, end, write, cpu);
+        let from = self.touch_fast(task, first, end, write, cpu);
         if from == end {
             return Ok(None);
         }
+        self.fault_range_slow(task.pid, from..end, write, cpu, user, may_sleep)
+    }
+
+    /// The slow part of a fault: the world's write side, page by page from where the fast path
+    /// stopped. Kept out of line, as [`zap_slow`](Self::zap_slow).
+    #[cold]
+    #[inline(never)]
+    fn fault_range_slow(
+        &self,
+        pid: Pid,
+        pages: std::ops::Range<u64>,
+        write: bool,
+        cpu: CpuId,
+        user: bool,
+        may_sleep: bool,
+    ) -> Result<Option<crate::FaultSleep>, FaultError> {
+        let t = &*self.tracer;
         let mut w = self.lock();
         w.current.in_user_fault = user;
         w.current.may_sleep = may_sleep;
         let mut out = Ok(None);
-        for vpn in from..end {
+        for vpn in pages {
             if let Err(e) = w.handle_mm_fault(t, cpu, pid, vpn, write) {
                 out = Err(e);
                 break;

@@ -17,6 +17,7 @@
 //! | `fork`, `exit` | an mm gained (`kernel/fork.c` `dup_mm`, `fs/exec.c`) and dropped (`kernel/exit.c` `exit_mm`) |
 //! | `fault` | mmap, page faults, page cache, shmem, SysV shm (the host's memory calls) |
 //! | `fastpath` | anonymous faults and zaps under the world's read side, in parallel across CPUs |
+//! | `current` | the fast path's task handle ([`TaskRef`], the kernel's `current`): no pid lookup per fault |
 //! | `teardown` | munmap, exit_mmap, truncation, swap_free |
 //! | `swapfile` | the swap area: swapoff (`try_to_unuse`) and swapon |
 //! | `rmap` | fork's copy-on-write sharing of anonymous pages and their reverse map |
@@ -37,7 +38,8 @@
 //! # Host interface
 //!
 //! The syscall layer owns processes and calls [`MemoryMachine`] with pids: `add_task`/`exec_mm`,
-//! `fork_mm`, `exit_task`, `mmap_anon`, `mmap_shared_zero`, `touch`, `munmap`, `mlock`, `munlock`, `madvise_dontneed`,
+//! `fork_mm`, `exit_task`, `mmap_anon`, `mmap_shared_zero`, `touch`, `munmap`, `mlock`, `munlock`, `madvise_dontneed`
+//! (and `touch_task`/`madvise_dontneed_task` with a [`TaskRef`] from `current(pid)`),
 //! `file_read`/`file_write`/`file_truncate`, `shmget`/`shmat`/`shmdt`/`shm_rmid`,
 //! `set_oom_score_adj`. A fault returns [`FaultError`]: `OomKilled`, `OomWait { memcg }` (the task
 //! sleeps until [`MemoryMachine::take_events`] reports it woken, then retries), or an errno.
@@ -48,6 +50,7 @@
 
 mod charge;
 pub mod counter_ext;
+mod current;
 pub mod events;
 mod exit;
 mod fastpath;
@@ -83,6 +86,7 @@ mod vmscan_v2;
 
 pub use charge::MEM_CGROUP_RECLAIM_RETRIES;
 pub use counter_ext::MemCounter;
+pub use current::TaskRef;
 pub use events::{EventFile, MemcgEvents, Notifier};
 pub use files::MemFile;
 pub use high_delay::FaultSleep;

@@ -24,7 +24,9 @@
 //!   zaps that need no reclaim, OOM or event): preemption off on that CPU (`get_cpu_var` of
 //!   `lru_add_pvecs`, `memcg_stock`, `mem_cgroup_stat_cpu`, the zone's `pcp`), with the world's
 //!   layout held still as RCU (`rcu_read_lock` around `mem_cgroup_from_task`) and `mmap_sem` for
-//!   read keep it for a fault;
+//!   read keep it for a fault; the task comes from the caller's handle (`current.rs`), checked
+//!   against the task table's generation under this shard, since only the write side changes a
+//!   task;
 //! - the **write side**, every shard in CPU order, taken by every other operation: `mmap_sem`
 //!   for write, the page-table lock, `zone->lru_lock`, `zone->lock`, the page-cache lock,
 //!   `swap_lock` and the memcg's own mutexes together, and every CPU's data at once (the CPU

@@ -657,14 +657,41 @@ mod tests {
 /// boxed with its pid so an unused slot costs 8 bytes; iteration is in pid order, as the
 /// ordered map it replaces gave (the OOM killer's scans depend on that order).
 /// **Invariants:** slot `i` holds pid `i`; the last slot is occupied.
-#[derive(Clone, Debug, Default)]
+///
+/// The table counts its changes ([`TaskTable::generation`]): every mutable access to a task (`get_mut`,
+/// `insert`, `remove`; the slots are private, so there is no other) moves the generation on,
+/// which is how a [`crate::TaskRef`] (the fast path's `current`) knows that what it holds of
+/// its task (the mm, the memcg, "not an OOM victim") is still true with one compare.
+#[derive(Debug)]
 pub(crate) struct TaskTable {
     slots: Vec<Option<Box<(Pid, Task)>>>,
+    generation: u64,
+}
+
+/// Where each new table's generations start: 2^40 apart, so that a handle taken on one machine
+/// never matches another machine's table (it would take 2^40 task changes to reach the next
+/// machine's range).
+static NEXT_TABLE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Default for TaskTable {
+    fn default() -> Self {
+        let base = NEXT_TABLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        TaskTable {
+            slots: Vec::new(),
+            generation: base << 40,
+        }
+    }
 }
 
 impl TaskTable {
     fn index(pid: Pid) -> Option<usize> {
         usize::try_from(pid.0).ok()
+    }
+
+    /// The table's generation: it changes with every mutable access to any task, and only then.
+    #[inline]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     #[inline]
@@ -677,6 +704,7 @@ impl TaskTable {
 
     #[inline]
     pub(crate) fn get_mut(&mut self, pid: &Pid) -> Option<&mut Task> {
+        self.generation += 1;
         self.slots
             .get_mut(Self::index(*pid)?)?
             .as_deref_mut()
@@ -690,6 +718,7 @@ impl TaskTable {
     /// Add or replace `pid`'s task; returns the one it replaced. Pids are never negative.
     pub(crate) fn insert(&mut self, pid: Pid, task: Task) -> Option<Task> {
         let i = Self::index(pid).expect("pids are not negative");
+        self.generation += 1;
         if self.slots.len() <= i {
             self.slots.resize_with(i + 1, || None);
         }
@@ -697,6 +726,7 @@ impl TaskTable {
     }
 
     pub(crate) fn remove(&mut self, pid: &Pid) -> Option<Task> {
+        self.generation += 1;
         let i = Self::index(*pid)?;
         let old = self.slots.get_mut(i)?.take().map(|b| b.1);
         while self.slots.last().is_some_and(Option::is_none) {

@@ -7,7 +7,7 @@
 //! [`Mismatch`], not panics, so a caller decides how to fail.
 
 use super::{Model, Op, Outcome};
-use crate::{FaultError, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine};
+use crate::{FaultError, MachineConfig, MemCounter, MemcgId, MemcgProfile, MemoryMachine, TaskRef};
 use cgsim_ktypes::klog::{Clock, Klog};
 use cgsim_ktypes::{Bytes, CpuId, Errno, NoTrace, PAGE_SIZE, Pid};
 use std::collections::BTreeMap;
@@ -34,10 +34,13 @@ impl std::fmt::Display for Mismatch {
 impl std::error::Error for Mismatch {}
 
 /// What the harness knows of one model task: its memcg and its mappings `(addr, len)`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct TaskRecord {
     memcg: u32,
     maps: Vec<(u64, u64)>,
+    /// The task's handle, taken when the task was made and kept across every later operation
+    /// (fork, attach, OOM kills of others...), so the faults exercise stale handles.
+    cur: TaskRef,
 }
 
 /// A [`MemoryMachine`] with counter backend `C` (res_counter: [`cgsim_counters::SpinResCounter`],
@@ -186,13 +189,17 @@ impl<C: MemCounter> Harness<C> {
                     TaskRecord {
                         memcg,
                         maps: Vec::new(),
+                        cur: m.current(Pid(p)).unwrap_or(TaskRef::from_pid(Pid(p))),
                     },
                 );
             }
             Op::Fork { task } => {
                 let child = after.next_pid() - 1;
                 got.result = m.fork_mm(Pid(task), Pid(child)).err();
-                let rec = self.tasks[&task].clone();
+                let mut rec = self.tasks[&task].clone();
+                rec.cur = m
+                    .current(Pid(child))
+                    .unwrap_or(TaskRef::from_pid(Pid(child)));
                 self.tasks.insert(child, rec);
             }
             Op::Exit { task } => {
@@ -213,14 +220,17 @@ impl<C: MemCounter> Harness<C> {
                     Ok(addr) => {
                         let rec = self.tasks.get_mut(&task).expect("live");
                         rec.maps.push((addr, len));
-                        fault(m.touch(Pid(task), addr, Bytes(len), true, cpu), &mut got);
+                        let r = m.touch_task(&mut rec.cur, addr, Bytes(len), true, cpu);
+                        fault(r, &mut got);
                     }
                     Err(e) => got.result = Some(e),
                 }
             }
             Op::Write { task } => {
-                if let Some(&(addr, len)) = self.tasks[&task].maps.first() {
-                    fault(m.touch(Pid(task), addr, Bytes(len), true, cpu), &mut got);
+                let rec = self.tasks.get_mut(&task).expect("live");
+                if let Some(&(addr, len)) = rec.maps.first() {
+                    let r = m.touch_task(&mut rec.cur, addr, Bytes(len), true, cpu);
+                    fault(r, &mut got);
                 }
             }
             Op::Uncharge { task } => {

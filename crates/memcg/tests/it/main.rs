@@ -5,6 +5,7 @@ mod concurrency;
 #[cfg(feature = "cgroup")]
 mod core;
 mod cow;
+mod current;
 mod dying;
 mod events;
 mod files;
