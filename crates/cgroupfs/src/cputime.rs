@@ -86,6 +86,10 @@ struct Inner {
     cpu_until: Vec<u64>,
     /// The round in progress: its start and the slices run so far.
     round: Option<(u64, Vec<Slice>)>,
+    /// The PSI groups of each task that ran in the round in progress, as they were when it
+    /// ran: a task that exits before the round ends is gone from its cgroups when PSI folds
+    /// the round in (the kernel accounts each state change as it happens, `psi_task_change`).
+    round_chains: BTreeMap<Pid, Vec<crate::psi::GroupKey>>,
     /// `(utime, stime)` of every task, ns.
     tasks: BTreeMap<Pid, [u64; 2]>,
     /// `(cutime, cstime)`: the times of every task's reaped children (and theirs).
@@ -191,15 +195,26 @@ impl CpuTime {
     }
 
     pub(crate) fn round_begin(&self, now: u64) {
-        self.inner.lock().round = Some((now, Vec::new()));
+        let mut g = self.inner.lock();
+        g.round = Some((now, Vec::new()));
+        g.round_chains.clear();
     }
 
-    /// End the round: the time the busiest CPU finished, and the round's slices.
-    pub(crate) fn round_end(&self) -> (u64, u64, Vec<Slice>) {
+    /// End the round: the time the busiest CPU finished, the round's slices, and the PSI
+    /// groups each of their tasks was in when it ran.
+    pub(crate) fn round_end(
+        &self,
+    ) -> (
+        u64,
+        u64,
+        Vec<Slice>,
+        BTreeMap<Pid, Vec<crate::psi::GroupKey>>,
+    ) {
         let mut g = self.inner.lock();
         let (start, slices) = g.round.take().unwrap_or_default();
         let end = g.cpu_until.iter().copied().max().unwrap_or(0).max(start);
-        (start, end, slices)
+        let chains = std::mem::take(&mut g.round_chains);
+        (start, end, slices, chains)
     }
 
     pub(crate) fn in_round(&self) -> bool {
@@ -240,6 +255,8 @@ impl<T: Tracer> Kernel<T> {
         } else {
             Vec::new()
         };
+        // The task's PSI groups now, for a round that folds its time in later.
+        let chain = (!dfl.is_empty() && self.cputime.in_round()).then(|| self.psi_chain_of(&dfl));
         let n = self.cputime.nr_cpus;
         let c = cpu % n;
         self.cpuacct_charge(pid, c, user, sys);
@@ -257,6 +274,9 @@ impl<T: Tracer> Kernel<T> {
         let inner = &mut *g;
         match &mut inner.round {
             Some((rstart, slices)) => {
+                if let Some(chain) = chain {
+                    inner.round_chains.entry(pid).or_insert(chain);
+                }
                 let start = inner.cpu_until[c].max(*rstart);
                 inner.cpu_until[c] = start + cost;
                 let end = start + cost;
@@ -326,7 +346,7 @@ impl<T: Tracer> Kernel<T> {
     /// waited for a CPU meanwhile: the tasks still runnable after their step, and `waiting`,
     /// the runnable tasks the round did not run (`fair.rs`), with their CPUs.
     pub(crate) fn cpu_round_end(&self, waiting: &[(Pid, usize)]) {
-        let (start, end, slices) = self.cputime.round_end();
+        let (start, end, slices, chains) = self.cputime.round_end();
         if slices.is_empty() {
             return;
         }
@@ -343,7 +363,7 @@ impl<T: Tracer> Kernel<T> {
                 })
                 .collect()
         };
-        self.psi_cpu_round(&slices, &runnable, waiting, start, end);
+        self.psi_cpu_round_with(&slices, &runnable, waiting, start, end, chains);
     }
 
     /// PSI for a span in which the CPUs ran nothing while `waiting` stayed runnable (their

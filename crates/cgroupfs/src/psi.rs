@@ -274,7 +274,12 @@ impl<T: Tracer> Kernel<T> {
     /// turned off (`psi_group_change` leaves a disabled group's state empty, so no stall time
     /// accrues in it).
     pub(crate) fn psi_chain(&self, pid: Pid) -> Vec<GroupKey> {
-        let cgroups = self.cgroups.task_dfl_cgroups(pid);
+        self.psi_chain_of(&self.cgroups.task_dfl_cgroups(pid))
+    }
+
+    /// [`Kernel::psi_chain`] of a task in `cgroups` (its cgroup of the default hierarchy and
+    /// its ancestors, the root last: `task_dfl_cgroups`).
+    pub(crate) fn psi_chain_of(&self, cgroups: &[CgroupId]) -> Vec<GroupKey> {
         let Some(&root) = cgroups.last() else {
             return vec![None];
         };
@@ -300,12 +305,33 @@ impl<T: Tracer> Kernel<T> {
         start: u64,
         end: u64,
     ) {
+        self.psi_cpu_round_with(slices, runnable, waiting, start, end, BTreeMap::new());
+    }
+
+    /// [`Kernel::psi_cpu_round`] with the groups of the tasks that ran as they were when they
+    /// ran (`ran_in`, from the round's charges), used for a task that has left every cgroup
+    /// since (it exited and was reaped); a live task's groups are looked up now, as before.
+    pub(crate) fn psi_cpu_round_with(
+        &self,
+        slices: &[crate::cputime::Slice],
+        runnable: &[Pid],
+        waiting: &[(Pid, usize)],
+        start: u64,
+        end: u64,
+        mut ran_in: BTreeMap<Pid, Vec<GroupKey>>,
+    ) {
         if !self.psi_enabled() {
             return;
         }
         let mut chains: BTreeMap<Pid, Vec<GroupKey>> = BTreeMap::new();
         for s in slices {
-            chains.entry(s.pid).or_insert_with(|| self.psi_chain(s.pid));
+            chains.entry(s.pid).or_insert_with(|| {
+                let now_in = self.cgroups.task_dfl_cgroups(s.pid);
+                match ran_in.remove(&s.pid) {
+                    Some(then) if now_in.is_empty() => then,
+                    _ => self.psi_chain_of(&now_in),
+                }
+            });
         }
         // The tasks the round left runnable without running them (not eligible, or in a
         // throttled group, `fair.rs`) wait for the CPU the whole round. A throttled task stays

@@ -446,3 +446,31 @@ fn meminfo_has_mem_available_on_6_6() {
     let (old, _) = cgsim::transcript_of(&mut sh, "cat /proc/meminfo\n");
     assert!(!old.contains("MemAvailable"), "{old}");
 }
+
+/// Reclaim is a memory stall of the reclaiming task in its own cgroup and every ancestor
+/// (`try_to_free_mem_cgroup_pages` inside `psi_memstall_enter`, v6.6): a program that reclaims
+/// and exits before the scheduler's round ends still leaves its stall in its cgroup's
+/// `memory.pressure`, not only in the system's (the round folds in the groups the task was
+/// in when it ran).
+#[test]
+fn reclaim_stall_of_an_exited_program_stays_in_its_cgroup() {
+    let out = run_6_6(
+        "mount -t cgroup2 none /sys/fs/cgroup\ncd /sys/fs/cgroup\n\
+         echo +memory > cgroup.subtree_control\nmkdir a\necho 20M > a/memory.max\n\
+         echo $$ > a/cgroup.procs\nmemhog 30M\necho $$ > cgroup.procs\n\
+         grep some a/memory.pressure\ngrep some /proc/pressure/memory\n",
+    );
+    let totals: Vec<u64> = out
+        .lines()
+        .filter(|l| l.starts_with("some avg10="))
+        .map(|l| {
+            l.rsplit("total=")
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{out}"))
+        })
+        .collect();
+    assert_eq!(totals.len(), 2, "{out}");
+    assert!(totals[0] > 0, "no stall in the cgroup:\n{out}");
+    assert_eq!(totals[0], totals[1], "{out}");
+}
