@@ -344,6 +344,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     }
 
     /// `do_anonymous_page` for each absent entry of an anonymous VMA, until one needs more.
+    #[inline(always)]
     fn fault_range(&mut self, vpn: u64, end: u64, write: bool) -> u64 {
         let w = self.w;
         let (c, mm_id) = (self.c, self.mm_id);
@@ -555,6 +556,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// the pass, and the rest of the range, from that entry on, is left to the slow path
     /// ([`ZapRest`]) with the uncharge batch still open, so the whole zap uncharges as one slow
     /// zap would.
+    #[inline(always)]
     fn zap_range(&mut self, first: u64, end: u64) -> Result<(), ZapRest> {
         let w = self.w;
         let c = self.c;

@@ -143,8 +143,44 @@ pub(crate) fn pte_pfn(e: u64) -> Option<Pfn> {
     (e & !0xffff_ffff == PTE_PAGE).then_some(Pfn(e as u32))
 }
 
+/// [`PageTable::clear_range`]'s walk of one pte page `ti`: the entries of `[from, end)` in it.
+#[inline(always)]
+fn clear_table(
+    ti: u64,
+    t: &mut PteTable,
+    from: u64,
+    end: u64,
+    cleared: &mut u64,
+    f: &mut impl FnMut(u64, u64) -> ControlFlow<()>,
+) -> Option<u64> {
+    if t.used == 0 {
+        return None;
+    }
+    let base = ti * PTRS_PER_PTE;
+    let lo = (from.max(base) - base) as usize;
+    let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
+    let mut n = 0;
+    let mut refused = None;
+    for i in lo..hi {
+        let e = t.entries[i];
+        if e == 0 {
+            continue;
+        }
+        if f(base + i as u64, e).is_break() {
+            refused = Some(base + i as u64);
+            break;
+        }
+        t.entries[i] = 0;
+        n += 1;
+    }
+    t.used -= n;
+    *cleared += u64::from(n);
+    refused
+}
+
 impl PageTable {
     /// The slot of pte page `ti`, if it exists.
+    #[inline]
     fn slot(&self, ti: u64) -> Option<usize> {
         match self.last.get() {
             Some((t, slot)) if t == ti => Some(slot),
@@ -191,19 +227,25 @@ impl PageTable {
     }
 
     /// The pte page of table index `ti`, allocated if absent (`__pte_alloc`), as a slot.
+    #[inline]
     fn slot_or_alloc(&mut self, ti: u64) -> usize {
         match self.slot(ti) {
             Some(s) => s,
-            None => {
-                let s = self.tables.insert(Box::new(PteTable {
-                    entries: [0; PTRS_PER_PTE as usize],
-                    used: 0,
-                }));
-                self.index.insert(ti, s);
-                self.last.set(Some((ti, s)));
-                s
-            }
+            None => self.alloc_table(ti),
         }
+    }
+
+    /// `__pte_alloc`: a new, empty pte page for table index `ti`.
+    #[cold]
+    #[inline(never)]
+    fn alloc_table(&mut self, ti: u64) -> usize {
+        let s = self.tables.insert(Box::new(PteTable {
+            entries: [0; PTRS_PER_PTE as usize],
+            used: 0,
+        }));
+        self.index.insert(ti, s);
+        self.last.set(Some((ti, s)));
+        s
     }
 
     /// A fault's cursor over `[from, end)`: for each entry in address order that is none,
@@ -212,6 +254,7 @@ impl PageTable {
     /// all were). Each pte page is found (or allocated, as `__pte_alloc` does) once, and its
     /// entries are then reached directly, as `do_anonymous_page` holds the mapped pte page
     /// across a fault-around.
+    #[inline(always)]
     pub(crate) fn fill_range(
         &mut self,
         from: u64,
@@ -251,6 +294,7 @@ impl PageTable {
     /// Returns the page refused, if any, and how many entries were cleared. Each pte page is
     /// found once, as `zap_pte_range` maps a
     /// pte page once and walks its entries.
+    #[inline(always)]
     pub(crate) fn clear_range(
         &mut self,
         from: u64,
@@ -263,42 +307,27 @@ impl PageTable {
         let first = from / PTRS_PER_PTE;
         let last = (end - 1) / PTRS_PER_PTE;
         let mut cleared = 0u64;
-        let mut visit = |ti: u64, t: &mut PteTable| {
-            if t.used == 0 {
-                return None;
+        // One call site for the walk of a pte page, so that `f` is inlined once: the pte page
+        // of a range inside one (every single-page call) is a point lookup (usually `last`), a
+        // longer range's pte pages come from the index in order.
+        let mut ti = first;
+        let mut refused = None;
+        while ti <= last {
+            let found = if first == last {
+                self.slot(ti)
+            } else {
+                self.index.range(ti..=last).next().map(|(&t, &s)| {
+                    ti = t;
+                    s
+                })
+            };
+            let Some(s) = found else { break };
+            refused = clear_table(ti, &mut self.tables[s], from, end, &mut cleared, &mut f);
+            if refused.is_some() {
+                break;
             }
-            let base = ti * PTRS_PER_PTE;
-            let lo = (from.max(base) - base) as usize;
-            let hi = (end.min(base + PTRS_PER_PTE) - base) as usize;
-            let mut n = 0;
-            let mut refused = None;
-            for i in lo..hi {
-                let e = t.entries[i];
-                if e == 0 {
-                    continue;
-                }
-                if f(base + i as u64, e).is_break() {
-                    refused = Some(base + i as u64);
-                    break;
-                }
-                t.entries[i] = 0;
-                n += 1;
-            }
-            t.used -= n;
-            cleared += u64::from(n);
-            refused
-        };
-        let refused = if first == last {
-            match self.slot(first) {
-                Some(s) => visit(first, &mut self.tables[s]),
-                None => None,
-            }
-        } else {
-            let tables = &mut self.tables;
-            self.index
-                .range(first..=last)
-                .find_map(|(&ti, &s)| visit(ti, &mut tables[s]))
-        };
+            ti += 1;
+        }
         self.len -= cleared;
         (refused, cleared)
     }
