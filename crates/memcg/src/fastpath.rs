@@ -152,7 +152,7 @@ impl<'a, C: MemCounter> ZapPass<'a, C> {
 
     /// The first page of memcg `s` after pages of another (or none): look its record up, stop
     /// if it is under OOM (or the page is charged to none), and find or open its batch slot.
-    #[inline(never)]
+    #[inline(always)]
     fn start_run(&mut self, s: MemcgSlot) -> ControlFlow<()> {
         if s == NO_MEMCG {
             return ControlFlow::Break(());
