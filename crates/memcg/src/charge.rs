@@ -444,6 +444,7 @@ impl<C: MemCounter> World<C> {
 
     /// [`World::uncharge_counters`] with the memcg's record in hand (the fault fast path looks
     /// it up once per run of pages of one memcg, not again per uncharge).
+    #[inline]
     pub(crate) fn uncharge_counters_of<T: Tracer>(
         &self,
         t: &T,
@@ -452,20 +453,24 @@ impl<C: MemCounter> World<C> {
         nr: u64,
         memsw_nr: u64,
     ) {
-        let r1 = if nr > 0 {
-            m.counters.res.uncharge(Pages(nr), t, cpu)
-        } else {
-            Ok(())
-        };
-        let r2 = match &m.counters.memsw {
-            Some(msw) if memsw_nr > 0 => msw.uncharge(Pages(memsw_nr), t, cpu),
-            _ => Ok(()),
-        };
-        for r in [r1, r2] {
-            if let Err(u) = r {
-                self.printk(Level::Warning, u.to_string());
-            }
+        if nr > 0
+            && let Err(u) = m.counters.res.uncharge(Pages(nr), t, cpu)
+        {
+            self.uncharge_warning(u);
         }
+        if let Some(msw) = &m.counters.memsw
+            && memsw_nr > 0
+            && let Err(u) = msw.uncharge(Pages(memsw_nr), t, cpu)
+        {
+            self.uncharge_warning(u);
+        }
+    }
+
+    /// `res_counter_uncharge_locked`'s `WARN_ON` on a counter that would go below zero.
+    #[cold]
+    #[inline(never)]
+    fn uncharge_warning(&self, u: cgsim_counters::Underflow) {
+        self.printk(Level::Warning, u.to_string());
     }
 
     /// `memcg_check_events`: one page event for the event hook (thresholds, `mm/memcontrol.c`, v2.6.34).

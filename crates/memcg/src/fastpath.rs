@@ -222,6 +222,19 @@ impl<'a, C: MemCounter> ZapPass<'a, C> {
     }
 }
 
+/// A fast zap's pass and its CPU, as the page table's cursor sees them.
+struct ZapCursor<'p, 'a, C: MemCounter> {
+    z: &'p mut ZapPass<'a, C>,
+    cpu: &'p mut CpuState<C>,
+}
+
+impl<C: MemCounter> crate::mm::ClearEntry for ZapCursor<'_, '_, C> {
+    #[inline(always)]
+    fn entry(&mut self, _vpn: u64, e: u64) -> ControlFlow<()> {
+        self.z.page(self.cpu, e)
+    }
+}
+
 /// What a fast zap leaves to the slow path: the range from `from` on, and the uncharge batch
 /// it opened (`current->memcg_batch`: a memcg and the pages held for it, not yet uncharged),
 /// which the slow zap continues ([`World::zap_page_range_from`]) and closes.
@@ -576,7 +589,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             lock_batch: 0,
             unlinking: None,
         };
-        let (refused, zapped) = ptes.clear_range(first, end, |_, e| z.page(cpu, e));
+        let (refused, zapped) = ptes.clear_range(first, end, &mut ZapCursor { z: &mut z, cpu });
         z.end_run();
         if let (Some(u), Some(lru)) = (z.unlinking.take(), z.held.as_deref_mut()) {
             u.close(&w.zone.pages, lru);

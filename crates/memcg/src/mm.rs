@@ -143,6 +143,17 @@ pub(crate) fn pte_pfn(e: u64) -> Option<Pfn> {
     (e & !0xffff_ffff == PTE_PAGE).then_some(Pfn(e as u32))
 }
 
+/// What a zap's cursor ([`PageTable::clear_range`]) does with each entry that is not none:
+/// free what it maps (`Continue`: the cursor clears the entry) or refuse it (`Break`).
+///
+/// A trait rather than a closure so that the one caller's method, marked `#[inline(always)]`,
+/// is inlined into the walk of a range inside one pte page (every single-page call), while a
+/// range over several pte pages reaches it through a `dyn` pointer.
+pub(crate) trait ClearEntry {
+    /// Entry `e` (encoded, see [`pte_pfn`]) of page `vpn`.
+    fn entry(&mut self, vpn: u64, e: u64) -> ControlFlow<()>;
+}
+
 /// [`PageTable::clear_range`]'s walk of one pte page `ti`: the entries of `[from, end)` in it.
 #[inline(always)]
 fn clear_table(
@@ -151,7 +162,7 @@ fn clear_table(
     from: u64,
     end: u64,
     cleared: &mut u64,
-    f: &mut impl FnMut(u64, u64) -> ControlFlow<()>,
+    f: &mut (impl ClearEntry + ?Sized),
 ) -> Option<u64> {
     if t.used == 0 {
         return None;
@@ -166,7 +177,7 @@ fn clear_table(
         if e == 0 {
             continue;
         }
-        if f(base + i as u64, e).is_break() {
+        if f.entry(base + i as u64, e).is_break() {
             refused = Some(base + i as u64);
             break;
         }
@@ -299,7 +310,7 @@ impl PageTable {
         &mut self,
         from: u64,
         end: u64,
-        mut f: impl FnMut(u64, u64) -> ControlFlow<()>,
+        f: &mut impl ClearEntry,
     ) -> (Option<u64>, u64) {
         if from >= end {
             return (None, 0);
@@ -307,27 +318,22 @@ impl PageTable {
         let first = from / PTRS_PER_PTE;
         let last = (end - 1) / PTRS_PER_PTE;
         let mut cleared = 0u64;
-        // One call site for the walk of a pte page, so that `f` is inlined once: the pte page
-        // of a range inside one (every single-page call) is a point lookup (usually `last`), a
-        // longer range's pte pages come from the index in order.
-        let mut ti = first;
-        let mut refused = None;
-        while ti <= last {
-            let found = if first == last {
-                self.slot(ti)
-            } else {
-                self.index.range(ti..=last).next().map(|(&t, &s)| {
-                    ti = t;
-                    s
-                })
-            };
-            let Some(s) = found else { break };
-            refused = clear_table(ti, &mut self.tables[s], from, end, &mut cleared, &mut f);
-            if refused.is_some() {
-                break;
+        // A range inside one pte page (every single-page call) is a point lookup, usually the
+        // remembered `last`, and the walk of its entries is inlined with `f`; a longer range
+        // takes its pte pages from the index in order, calling `f` through a pointer (one
+        // inlined copy of `f` is enough).
+        let refused = if first == last {
+            match self.slot(first) {
+                Some(s) => clear_table(first, &mut self.tables[s], from, end, &mut cleared, f),
+                None => None,
             }
-            ti += 1;
-        }
+        } else {
+            let f: &mut dyn ClearEntry = f;
+            let tables = &mut self.tables;
+            self.index.range(first..=last).find_map(|(&ti, &s)| {
+                clear_table(ti, &mut tables[s], from, end, &mut cleared, f)
+            })
+        };
         self.len -= cleared;
         (refused, cleared)
     }

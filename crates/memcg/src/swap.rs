@@ -117,10 +117,14 @@ impl Pagevec {
     /// Take `pfn` out of `slot` (where its record says it is).
     #[inline]
     pub(crate) fn remove(&mut self, slot: usize, pfn: Pfn) {
-        assert_eq!(self.slots[slot], pfn, "page record names its pagevec slot");
+        debug_assert_eq!(self.slots[slot], pfn, "page record names its pagevec slot");
         self.slots[slot] = NIL;
         self.live -= 1;
-        while self.end > 0 && self.slots[usize::from(self.end) - 1] == NIL {
+        // The end moves back over the slot just emptied if it was the last, and to the start
+        // when no page is left; a hole left before the end is squeezed out by `compact`.
+        if self.live == 0 {
+            self.end = 0;
+        } else if slot + 1 == usize::from(self.end) {
             self.end -= 1;
         }
     }
