@@ -283,11 +283,19 @@ mod tests {
         pv.remove(at(1), Pfn(1));
         pv.remove(at(3), Pfn(3));
         check(&pv, &pages, &[0, 2, 4]);
-        // A hole at the end is dropped at once: the next page takes its slot.
+        // The last slot emptied is taken back at once (the next page takes it); the hole
+        // before it (page 3's) stays until the slots run out or the pagevec empties.
         pv.remove(at(4), Pfn(4));
         push(&mut pv, &pages, 5);
-        assert_eq!(at(5), 3);
+        assert_eq!(at(5), 4);
         check(&pv, &pages, &[0, 2, 5]);
+        // An emptied pagevec starts again at slot 0.
+        for p in [0, 2, 5] {
+            pv.remove(at(p), Pfn(p));
+        }
+        push(&mut pv, &pages, 6);
+        assert_eq!(at(6), 0);
+        check(&pv, &pages, &[6]);
     }
 
     /// A pagevec with holes still drains at `PAGEVEC_SIZE` pages, not at `PAGEVEC_SIZE`
