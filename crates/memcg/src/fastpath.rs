@@ -24,6 +24,14 @@
 //! each pte page once per call and then index its entries, as the kernel maps a pte page once
 //! (`pte_offset_map_lock`) for the run of entries it covers.
 //!
+//! A call's body, its page-table cursor and the per-entry step are all inlined into the call's
+//! entry (`#[inline(always)]`; the zap's per-entry step reaches the cursor as a
+//! [`ClearEntry`](crate::mm::ClearEntry), not a closure), so a single-page fault or zap is one
+//! function with its state in registers: each layer that was a call of its own saved and
+//! reloaded registers and copied its captured references (`docs/benchmarks.md` §3.22). The
+//! rare steps stay out of line: the counters' charge past the stock, the frame cache's refill
+//! and give-back, the uncharge warning.
+//!
 //! **Differences:** the kernel links each page of a pagevec onto its LRU list with one
 //! `list_add` (`add_page_to_lru_list`) and unlinks each freed page with one `list_del`, each
 //! storing into the neighbours' `list_head`s. Here a drain splices each run of pages bound for
@@ -626,6 +634,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     }
 
     /// `free_pcppages_bulk`: a batch of this CPU's cached frames back to the global list.
+    #[cold]
+    #[inline(never)]
     fn pcp_give_back(w: &World<C>, cpu: &mut CpuState<C>) {
         let at = cpu.pcp.len().saturating_sub(PCP_BATCH);
         w.zone.free.lock().extend(cpu.pcp.drain(at..));

@@ -265,6 +265,7 @@ impl PageTable {
     /// all were). Each pte page is found (or allocated, as `__pte_alloc` does) once, and its
     /// entries are then reached directly, as `do_anonymous_page` holds the mapped pte page
     /// across a fault-around.
+    // Inlined into its one caller, the fast path, whose per-entry step then runs in place.
     #[inline(always)]
     pub(crate) fn fill_range(
         &mut self,
@@ -305,6 +306,7 @@ impl PageTable {
     /// Returns the page refused, if any, and how many entries were cleared. Each pte page is
     /// found once, as `zap_pte_range` maps a
     /// pte page once and walks its entries.
+    // Inlined into its one caller, the fast path, whose per-entry step then runs in place.
     #[inline(always)]
     pub(crate) fn clear_range(
         &mut self,
@@ -330,9 +332,9 @@ impl PageTable {
         } else {
             let f: &mut dyn ClearEntry = f;
             let tables = &mut self.tables;
-            self.index.range(first..=last).find_map(|(&ti, &s)| {
-                clear_table(ti, &mut tables[s], from, end, &mut cleared, f)
-            })
+            self.index
+                .range(first..=last)
+                .find_map(|(&ti, &s)| clear_table(ti, &mut tables[s], from, end, &mut cleared, f))
         };
         self.len -= cleared;
         (refused, cleared)
