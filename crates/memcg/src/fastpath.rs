@@ -477,8 +477,8 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         let Some(m) = m else {
             return true;
         };
-        let stock = w.profile.stock_pages;
-        if stock > 0 && cpu.stock.consume(&m.counters, Pages(1)) {
+        // With `memcg.stock_pages = 0` the stock is never refilled, so `consume` fails.
+        if cpu.stock.consume(&m.counters, Pages(1)) {
             return true;
         }
         Self::try_charge_counters(w, cpu, c, memcg, m)

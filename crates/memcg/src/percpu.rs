@@ -8,7 +8,7 @@ use crate::counter_ext::MemCounter;
 use crate::machine::{MemoryMachine, World};
 use crate::memcontrol::MemcgSlot;
 use crate::memcontrol::{MemCounters, MemcgId};
-use crate::page::Pfn;
+use crate::page::{NO_MEMCG, Pfn};
 use crate::swap::Pagevec;
 use arrayvec::ArrayVec;
 use cgsim_counters::MemcgStock;
@@ -44,6 +44,11 @@ pub(crate) struct CpuState<C: MemCounter> {
     /// Free frames taken from the global list in batches of [`PCP_BATCH`], at most
     /// [`PCP_HIGH`] plus one batch.
     pub(crate) pcp: ArrayVec<Pfn, PCP_CAP>,
+    /// The delta of the memcg this CPU charged or uncharged last (`stat_hot`; `NO_MEMCG`
+    /// for none), kept at a fixed place so that a run of calls for one memcg finds it with
+    /// one compare; a call for another memcg moves it to `stat`.
+    pub(crate) stat_hot: MemcgSlot,
+    pub(crate) stat_hot_delta: MemStatDelta,
     /// Statistics deltas by memcg slot, and the slots that have one.
     pub(crate) stat: Vec<CachePadded<MemStatDelta>>,
     pub(crate) stat_dirty: Vec<MemcgSlot>,
@@ -84,6 +89,8 @@ impl<C: MemCounter> CpuState<C> {
             pagevec: Pagevec::default(),
             stock: MemcgStock::new(stock_batch),
             pcp: ArrayVec::new(),
+            stat_hot: NO_MEMCG,
+            stat_hot_delta: MemStatDelta::default(),
             stat: Vec::new(),
             stat_dirty: Vec::new(),
             fast_faults: 0,
@@ -98,16 +105,31 @@ impl<C: MemCounter> CpuState<C> {
     /// CPU's deltas while its lock is held, so adding a call's pages at once is the same.
     #[inline]
     pub(crate) fn stat_mut(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
-        // The common case: a slot that already has a delta on the dirty list.
-        if self.stat.get(s.index()).is_some_and(|d| d.dirty) {
-            return &mut self.stat[s.index()];
+        // The common case: the memcg of this CPU's last call.
+        if self.stat_hot != s {
+            self.stat_switch(s);
         }
-        self.stat_mut_slow(s)
+        &mut self.stat_hot_delta
     }
 
+    /// Make `s` the hot slot: the hot delta so far goes to its memcg's slot in `stat` (onto
+    /// the dirty list), and `s` starts from zero (a delta it has in `stat` from before stays
+    /// there: the fold adds both).
     #[cold]
     #[inline(never)]
-    fn stat_mut_slow(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
+    fn stat_switch(&mut self, s: MemcgSlot) {
+        let old = std::mem::replace(&mut self.stat_hot, s);
+        let hot = std::mem::take(&mut self.stat_hot_delta);
+        if old != NO_MEMCG {
+            let d = self.stat_slot(old);
+            d.rss += hot.rss;
+            d.pgpgin += hot.pgpgin;
+            d.pgpgout += hot.pgpgout;
+        }
+    }
+
+    /// `s`'s delta in `stat`, put on the dirty list.
+    fn stat_slot(&mut self, s: MemcgSlot) -> &mut MemStatDelta {
         let i = s.index();
         if self.stat.len() <= i {
             self.stat
@@ -120,6 +142,22 @@ impl<C: MemCounter> CpuState<C> {
         }
         d
     }
+
+    /// Every delta of this CPU, hot one included, taken out (for the fold).
+    fn take_stats(&mut self) -> impl Iterator<Item = (MemcgSlot, MemStatDelta)> + '_ {
+        let hot = std::mem::replace(&mut self.stat_hot, NO_MEMCG);
+        let hot_delta = std::mem::take(&mut self.stat_hot_delta);
+        let CpuState {
+            stat, stat_dirty, ..
+        } = self;
+        (hot != NO_MEMCG)
+            .then_some((hot, hot_delta))
+            .into_iter()
+            .chain(stat_dirty.drain(..).map(|s| {
+                let d = std::mem::take(&mut *stat[s.index()]);
+                (s, d)
+            }))
+    }
 }
 
 impl<C: MemCounter> World<C> {
@@ -128,8 +166,7 @@ impl<C: MemCounter> World<C> {
         for cpu in self.cpus.iter_mut() {
             let cs = &mut ***cpu;
             cs.pagevec_checked = false;
-            for s in cs.stat_dirty.drain(..) {
-                let d = std::mem::take(&mut *cs.stat[s.index()]);
+            for (s, d) in cs.take_stats() {
                 if let Some(m) = self.memcgs.slots[s.index()].as_mut() {
                     m.stat.rss += d.rss;
                     m.stat.pgpgin += d.pgpgin;
@@ -168,5 +205,61 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
         w.cpus
             .iter()
             .fold((0, 0), |(f, z), c| (f + c.fast_faults, z + c.fast_zaps))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cgsim_counters::SpinResCounter;
+    use std::collections::BTreeMap;
+
+    /// Deltas added through the hot slot and through `stat`, in any order of memcgs, fold to
+    /// the same sums per memcg as adding each call's pages to its memcg directly.
+    #[test]
+    fn hot_delta_and_vector_fold_to_the_per_memcg_sums() {
+        let mut cpu = CpuState::<SpinResCounter>::new(Pages(32));
+        let calls = [
+            (1u16, 3i64),
+            (1, -1),
+            (2, 5),
+            (1, 2),
+            (3, 1),
+            (2, -4),
+            (2, 1),
+            (1, -4),
+        ];
+        let mut want: BTreeMap<u16, (i64, u64, u64)> = BTreeMap::new();
+        for &(s, n) in &calls {
+            let d = cpu.stat_mut(MemcgSlot(s));
+            d.rss += n;
+            if n > 0 {
+                d.pgpgin += n as u64;
+            } else {
+                d.pgpgout += (-n) as u64;
+            }
+            let w = want.entry(s).or_default();
+            w.0 += n;
+            if n > 0 {
+                w.1 += n as u64;
+            } else {
+                w.2 += (-n) as u64;
+            }
+        }
+        let mut got: BTreeMap<u16, (i64, u64, u64)> = BTreeMap::new();
+        for (s, d) in cpu.take_stats() {
+            let g = got.entry(s.0).or_default();
+            g.0 += d.rss;
+            g.1 += d.pgpgin;
+            g.2 += d.pgpgout;
+        }
+        assert_eq!(got, want);
+        // Everything was taken: a second fold finds nothing.
+        assert_eq!(cpu.take_stats().count(), 0);
+        assert!(
+            cpu.stat
+                .iter()
+                .all(|d| d.rss == 0 && d.pgpgin == 0 && d.pgpgout == 0)
+        );
     }
 }
