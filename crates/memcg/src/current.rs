@@ -150,6 +150,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// }
     /// assert_eq!(m.task_mm_counts(Pid(1)).unwrap().0, 0);
     /// ```
+    #[inline]
     pub fn touch_task(
         &self,
         task: &mut TaskRef,
@@ -176,6 +177,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
 
     /// [`madvise_dontneed`](Self::madvise_dontneed) for the task of `task`: the same result,
     /// without a pid lookup while the handle is valid.
+    #[inline]
     pub fn madvise_dontneed_task(
         &self,
         task: &mut TaskRef,

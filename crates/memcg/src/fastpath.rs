@@ -272,7 +272,7 @@ impl<C: MemCounter, T: Tracer> MemoryMachine<C, T> {
     /// conditions (one word the write side keeps, `World::fast_path_allowed`, and the two a
     /// host may change without it: the tracer and `fail_page_alloc`), then lock the task's mm.
     /// `None` if the call must go to the slow path whole.
-    #[inline]
+    #[inline(always)]
     fn fast<R>(
         &self,
         task: &mut TaskRef,
@@ -329,7 +329,7 @@ impl<'a, C: MemCounter> Fast<'a, C> {
     /// The task comes from its handle (`current`, `current.rs`) while the task table's
     /// generation says nothing changed since the handle was read; otherwise it is looked up by
     /// pid, as the pid API always did, and the handle refreshed for the next call.
-    #[inline]
+    #[inline(always)]
     fn enter(
         w: &'a World<C>,
         cpu: &'a mut CpuState<C>,
