@@ -230,6 +230,57 @@ impl<'a, C: MemCounter> ZapPass<'a, C> {
     }
 }
 
+/// A fast fault's state, as the page table's cursor sees it: `do_anonymous_page` for each
+/// entry that is none ([`FaultCursor::entry`]).
+struct FaultCursor<'p, 'a, C: MemCounter> {
+    w: &'a World<C>,
+    cpu: &'p mut CpuState<C>,
+    c: usize,
+    /// The memcg charged (`mm->owner`'s) and its record if it charges counters (`None` for
+    /// the uncharged root).
+    memcg: MemcgSlot,
+    charges: Option<&'a MemCgroup<C>>,
+    vmas: &'p crate::mm::Vmas,
+    /// The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
+    vma_end: u64,
+    /// The pages' first record word, but for the pagevec slot.
+    head: page::Head,
+    mm_id: MmId,
+    /// `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
+    /// nothing reads the delta before the CPU lock is released.
+    faulted: u64,
+}
+
+impl<C: MemCounter> crate::mm::FillEntry for FaultCursor<'_, '_, C> {
+    #[inline(always)]
+    fn entry(&mut self, vpn: u64) -> Option<Pfn> {
+        let w = self.w;
+        if vpn >= self.vma_end {
+            self.vma_end = self.vmas.find_anon_end(vpn)?;
+        }
+        let pfn = Fast::alloc_frame(w, self.cpu)?;
+        if !Fast::try_charge(w, self.cpu, self.c, self.memcg, self.charges) {
+            self.cpu.pcp.push(pfn);
+            return None;
+        }
+        debug_assert!(vpn < crate::mm::USER_VPN_END);
+        // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
+        let slot = self.cpu.pagevec.push(&w.zone.pages, pfn);
+        w.zone.pages[pfn.index()].store_new(
+            self.head.with_pagevec_slot(slot),
+            self.mm_id.0,
+            // `vpn` is inside a VMA, and every VMA ends below `USER_VPN_END` (2^32 pages):
+            // the index fits (`mm::page_index` without its check per page).
+            vpn as u32,
+        );
+        self.faulted += 1;
+        if self.cpu.pagevec.is_full() {
+            Fast::pagevec_lru_add(w, self.cpu);
+        }
+        Some(pfn)
+    }
+}
+
 /// A fast zap's pass and its CPU, as the page table's cursor sees them.
 struct ZapCursor<'p, 'a, C: MemCounter> {
     z: &'p mut ZapPass<'a, C>,
@@ -381,10 +432,12 @@ impl<'a, C: MemCounter> Fast<'a, C> {
         // world's read side keeps the memcg table as it is.
         let m = w.mc(memcg);
         let charges = w.charges(m).then_some(m);
-        let cpu = &mut *self.cpu;
-        let Mm { vmas, ptes, .. } = &mut *self.mm;
-        // The VMA found last covers `..vma_end` (the mm lock keeps the VMAs as they are).
-        let mut vma_end = 0;
+        let Mm {
+            vmas,
+            ptes,
+            anon_rss,
+            ..
+        } = &mut *self.mm;
         // Every page of the call gets the same first record word but for its pagevec slot:
         // built once here (`__mem_cgroup_commit_charge`'s `pc->mem_cgroup` and `PCG_USED`,
         // `page_add_new_anon_rmap`'s mapcount and `PageAnon`, `lru_cache_add`'s pagevec).
@@ -400,38 +453,24 @@ impl<'a, C: MemCounter> Fast<'a, C> {
             ..Page::FREE
         }
         .head();
-        // `mem_cgroup_charge_statistics` per page, added to this CPU's delta once per call:
-        // nothing reads the delta before the CPU lock is released.
-        let mut faulted = 0u64;
         // The pte cursor finds each pte page once (`pte_offset_map_lock`) and stores into its
         // entries directly; it stops at the first entry that is not none.
-        let stop = ptes.fill_range(vpn, end, |vpn| {
-            if vpn >= vma_end {
-                vma_end = vmas.find_anon_end(vpn)?;
-            }
-            let pfn = Self::alloc_frame(w, cpu)?;
-            if !Self::try_charge(w, cpu, c, memcg, charges) {
-                cpu.pcp.push(pfn);
-                return None;
-            }
-            debug_assert!(vpn < crate::mm::USER_VPN_END);
-            // __mem_cgroup_commit_charge + lru_cache_add: the page is still ours alone.
-            let slot = cpu.pagevec.push(&w.zone.pages, pfn);
-            w.zone.pages[pfn.index()].store_new(
-                head.with_pagevec_slot(slot),
-                mm_id.0,
-                // `vpn` is inside a VMA, and every VMA ends below `USER_VPN_END` (2^32
-                // pages): the index fits (`mm::page_index` without its check per page).
-                vpn as u32,
-            );
-            faulted += 1;
-            if cpu.pagevec.is_full() {
-                Self::pagevec_lru_add(w, cpu);
-            }
-            Some(pfn)
-        });
+        let mut fc = FaultCursor {
+            w,
+            cpu: &mut *self.cpu,
+            c,
+            memcg,
+            charges,
+            vmas,
+            vma_end: 0,
+            head,
+            mm_id,
+            faulted: 0,
+        };
+        let stop = ptes.fill_range(vpn, end, &mut fc);
+        let (faulted, cpu) = (fc.faulted, fc.cpu);
         if faulted > 0 {
-            self.mm.anon_rss += faulted;
+            *anon_rss += faulted;
             cpu.fast_faults += faulted;
             let d = cpu.stat_mut(memcg);
             d.rss += faulted as i64;

@@ -143,6 +143,13 @@ pub(crate) fn pte_pfn(e: u64) -> Option<Pfn> {
     (e & !0xffff_ffff == PTE_PAGE).then_some(Pfn(e as u32))
 }
 
+/// What a fault's cursor ([`PageTable::fill_range`]) does with each entry that is none: the
+/// frame to map there, or `None` to stop. A trait for the same reason as [`ClearEntry`].
+pub(crate) trait FillEntry {
+    /// The frame for page `vpn`.
+    fn entry(&mut self, vpn: u64) -> Option<Pfn>;
+}
+
 /// What a zap's cursor ([`PageTable::clear_range`]) does with each entry that is not none:
 /// free what it maps (`Continue`: the cursor clears the entry) or refuse it (`Break`).
 ///
@@ -260,19 +267,30 @@ impl PageTable {
     }
 
     /// A fault's cursor over `[from, end)`: for each entry in address order that is none,
-    /// `f(vpn)` gives the frame to map (`set_pte_at`), or `None` to stop there; an entry
+    /// `f.entry(vpn)` gives the frame to map (`set_pte_at`), or `None` to stop there; an entry
     /// that is not none stops the walk too. Returns the first page not filled (`end` if
     /// all were). Each pte page is found (or allocated, as `__pte_alloc` does) once, and its
     /// entries are then reached directly, as `do_anonymous_page` holds the mapped pte page
-    /// across a fault-around.
+    /// across a fault-around. A one-page range (a single fault) goes straight to its entry.
     // Inlined into its one caller, the fast path, whose per-entry step then runs in place.
     #[inline(always)]
-    pub(crate) fn fill_range(
-        &mut self,
-        from: u64,
-        end: u64,
-        mut f: impl FnMut(u64) -> Option<Pfn>,
-    ) -> u64 {
+    pub(crate) fn fill_range(&mut self, from: u64, end: u64, f: &mut impl FillEntry) -> u64 {
+        if end == from + 1 {
+            // One entry (every single-page call): its pte page and the entry, no walk.
+            let slot = self.slot_or_alloc(from / PTRS_PER_PTE);
+            let t = &mut self.tables[slot];
+            let e = &mut t.entries[(from % PTRS_PER_PTE) as usize];
+            if *e != 0 {
+                return from;
+            }
+            let Some(pfn) = f.entry(from) else {
+                return from;
+            };
+            *e = PTE_PAGE | u64::from(pfn.0);
+            t.used += 1;
+            self.len += 1;
+            return end;
+        }
         let mut vpn = from;
         while vpn < end {
             let ti = vpn / PTRS_PER_PTE;
@@ -285,7 +303,7 @@ impl PageTable {
                 if *e != 0 {
                     break;
                 }
-                let Some(pfn) = f(vpn) else { break };
+                let Some(pfn) = f.entry(vpn) else { break };
                 *e = PTE_PAGE | u64::from(pfn.0);
                 filled += 1;
                 vpn += 1;
@@ -304,8 +322,8 @@ impl PageTable {
     /// building a [`Pte`]), which either frees what it maps (`Continue`: the entry is cleared, as
     /// `ptep_get_and_clear_full`) or refuses it (`Break`: the entry stays and the walk stops).
     /// Returns the page refused, if any, and how many entries were cleared. Each pte page is
-    /// found once, as `zap_pte_range` maps a
-    /// pte page once and walks its entries.
+    /// found once, as `zap_pte_range` maps a pte page once and walks its entries; a one-page
+    /// range goes straight to its entry.
     // Inlined into its one caller, the fast path, whose per-entry step then runs in place.
     #[inline(always)]
     pub(crate) fn clear_range(
@@ -316,6 +334,25 @@ impl PageTable {
     ) -> (Option<u64>, u64) {
         if from >= end {
             return (None, 0);
+        }
+        if end == from + 1 {
+            // One entry (every single-page call): its pte page and the entry, no walk.
+            let Some(s) = self.slot(from / PTRS_PER_PTE) else {
+                return (None, 0);
+            };
+            let t = &mut self.tables[s];
+            let i = (from % PTRS_PER_PTE) as usize;
+            let e = t.entries[i];
+            if e == 0 {
+                return (None, 0);
+            }
+            if f.entry(from, e).is_break() {
+                return (Some(from), 0);
+            }
+            t.entries[i] = 0;
+            t.used -= 1;
+            self.len -= 1;
+            return (None, 1);
         }
         let first = from / PTRS_PER_PTE;
         let last = (end - 1) / PTRS_PER_PTE;
@@ -640,6 +677,39 @@ mod tests {
         Remove(u64),
         Next(u64, u64),
         FreeEmpty(u64, u64),
+        /// `fill_range(a, b)` with frames `x + vpn`, the cursor's step refusing at `stop`.
+        Fill(u64, u64, u32, u64),
+        /// `clear_range(a, b)`, the cursor's step refusing the entry at `refuse`.
+        Clear(u64, u64, u64),
+    }
+
+    /// A fault cursor's step for the model test: a frame for each page but `stop`.
+    struct Filler {
+        x: u32,
+        stop: u64,
+    }
+
+    impl FillEntry for Filler {
+        fn entry(&mut self, vpn: u64) -> Option<Pfn> {
+            (vpn != self.stop).then(|| Pfn(self.x.wrapping_add(vpn as u32)))
+        }
+    }
+
+    /// A zap cursor's step for the model test: frees every entry but the one at `refuse`.
+    struct Clearer {
+        refuse: u64,
+        seen: Vec<(u64, u64)>,
+    }
+
+    impl ClearEntry for Clearer {
+        fn entry(&mut self, vpn: u64, e: u64) -> ControlFlow<()> {
+            self.seen.push((vpn, e));
+            if vpn == self.refuse {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -650,7 +720,20 @@ mod tests {
             vpn.clone().prop_map(Op::Remove),
             vpn.clone().prop_map(Op::Get),
             (vpn.clone(), 0u64..1200).prop_map(|(v, n)| Op::Next(v, v + n)),
-            (vpn, 0u64..1200).prop_map(|(v, n)| Op::FreeEmpty(v, v + n)),
+            (vpn.clone(), 0u64..1200).prop_map(|(v, n)| Op::FreeEmpty(v, v + n)),
+            // Single-entry ranges (every single-page call) half of the time.
+            (
+                vpn.clone(),
+                prop_oneof![Just(1u64), 0u64..700],
+                any::<u32>(),
+                0u64..8
+            )
+                .prop_map(|(v, n, x, k)| Op::Fill(v, v + n, x, v + k)),
+            (vpn, prop_oneof![Just(1u64), 0u64..700], 0u64..8).prop_map(|(v, n, k)| Op::Clear(
+                v,
+                v + n,
+                v + k
+            )),
         ]
     }
 
@@ -673,6 +756,37 @@ mod tests {
                         model.range(a..b).next().map(|(&k, &p)| (k, p))
                     ),
                     Op::FreeEmpty(a, b) => pt.free_empty_tables(a, b),
+                    Op::Fill(a, b, x, stop) => {
+                        // The model: each page in order while it is none and the step gives a
+                        // frame.
+                        let mut want = b;
+                        for v in a..b {
+                            if model.contains_key(&v) || v == stop {
+                                want = v;
+                                break;
+                            }
+                            model.insert(v, Pte::Page(Pfn(x.wrapping_add(v as u32))));
+                        }
+                        let got = pt.fill_range(a, b, &mut Filler { x, stop });
+                        prop_assert_eq!(got, want);
+                    }
+                    Op::Clear(a, b, refuse) => {
+                        let present: Vec<u64> = model.range(a..b).map(|(&k, _)| k).collect();
+                        let mut want = (None, 0u64);
+                        let mut seen = Vec::new();
+                        for v in present {
+                            seen.push((v, encode(model[&v])));
+                            if v == refuse {
+                                want.0 = Some(v);
+                                break;
+                            }
+                            model.remove(&v);
+                            want.1 += 1;
+                        }
+                        let mut c = Clearer { refuse, seen: Vec::new() };
+                        prop_assert_eq!(pt.clear_range(a, b, &mut c), want);
+                        prop_assert_eq!(c.seen, seen);
+                    }
                 }
                 prop_assert_eq!(pt.len(), model.len() as u64);
                 let all: Vec<(u64, Pte)> = pt.iter().collect();
