@@ -20,7 +20,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// A multiply-rotate hasher for small integer ids (the one rustc uses for its own tables).
 #[derive(Default, Clone, Copy)]
-pub(crate) struct IdHasher {
+pub struct IdHasher {
     hash: u64,
 }
 
@@ -76,7 +76,7 @@ impl Hasher for IdHasher {
 }
 
 /// A hash map keyed by simulator ids (pids, cgroup ids, vectors of cgroup ids).
-pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 #[cfg(test)]
 mod tests {
@@ -91,8 +91,7 @@ mod tests {
     /// hash differ), so a table of consecutive pids has no long probe sequences.
     #[test]
     fn consecutive_ids_spread_over_the_low_bits() {
-        let buckets: std::collections::BTreeSet<u64> =
-            (0..1024i32).map(|p| h(&p) & 1023).collect();
+        let buckets: std::collections::BTreeSet<u64> = (0..1024i32).map(|p| h(&p) & 1023).collect();
         assert_eq!(buckets.len(), 1024);
     }
 
