@@ -1,15 +1,17 @@
 //! The hash tables `css_set_lock` protects: the css_set table, the cgroup side of the links,
 //! and the pid lookup.
 //!
-//! **Kernel:** `css_set_table` is a hash table (`kernel/cgroup.c` `css_set_hash`,
-//! `find_existing_css_set`: `CSS_SET_HASH_BITS` 7, 128 buckets, in 2.6.25 through 6.6), a
-//! task is found by pid through `pid_hash` (`kernel/pid.c` `find_pid_ns`, 2.6.25; an idr from
-//! 4.15), and a cgroup's own links hang off the cgroup (`cgrp->css_sets`). None of them walks
-//! an ordered structure whose depth grows with the number of cgroups or tasks.
+//! **Kernel:** from 2.6.26 `css_set_table` is a hash table (`kernel/cgroup.c` `css_set_hash`,
+//! `find_existing_css_set`: `CSS_SET_HASH_BITS` 7, 128 buckets, still 7 bits in 6.6's
+//! `kernel/cgroup/cgroup.c`); 2.6.25's `find_existing_css_set` walks the list of every css_set
+//! from `init_css_set`. A task is found by pid through `pid_hash` (`kernel/pid.c`
+//! `find_pid_ns`, 2.6.25: 16 to 4,096 buckets; an idr from 4.15), and a cgroup's own links
+//! hang off the cgroup (`cgrp->css_sets`).
 //! **Differences:** the tables are `std` hash maps that grow with their contents, so a lookup
-//! stays O(1) at a million css_sets, where the kernel's fixed 128 buckets make
-//! `find_existing_css_set` walk chains of about n/128 css_sets (at 1,000,000 css_sets, some
-//! 7,800 `compare_css_sets` per attach). The hash function is a multiply-rotate over the ids
+//! stays O(1) at a million css_sets, where 2.6.25 compares against up to every css_set and
+//! 2.6.26+'s fixed 128 buckets hold chains of about n/128 (at 1,000,000 css_sets, some 7,800
+//! `compare_css_sets` per attach): the simulator finds the same css_set by the same rule
+//! (`compare_css_sets`: the sorted linked cgroups), not at the same cost. The hash function is a multiply-rotate over the ids
 //! (the kernel's `hash_long` of a sum of pointers plays the same part): the keys are small
 //! integers chosen by the simulator, not by an adversary, so no keyed (SipHash) hashing is
 //! needed, and without a random seed the iteration order is the same in every run (nothing
