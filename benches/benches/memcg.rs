@@ -671,6 +671,62 @@ fn attach(n: usize) -> Bench {
     }
 }
 
+/// The physical floor of an attach among `n` cgroups (docs/benchmarks.md §3.22): the hash
+/// lookups one `cgroup_attach_task` makes in the tables `css_set_lock` protects, and nothing
+/// else, in tables of `n` entries whose records have the core's sizes. Per attach, as the core
+/// does them (`crates/cgroup/src/attach.rs`, `css_set.rs`): the task by pid (96-byte `Task`),
+/// the cgroup side of the old css_set's two links (the rootnode's, then the hierarchy's; 32-byte
+/// records) to find the old cgroup, the task again under the write lock, the css_set table (a
+/// two-cgroup key), and the task a third time to switch its css_set. Each key depends on the
+/// previous lookup's result, so the six lookups are one dependent chain, as in the attach.
+/// Among 1,000,000 against among 100 it is what a table that many times larger costs for the
+/// same few entries (page and cache placement), with the instructions held equal.
+fn attach_floor(n: usize) -> Bench {
+    use cgsim_cgroup::hash::IdMap;
+    let n = n as u64;
+    // The pid table: n tasks (pids 1000..) and the moving task, pid 2.
+    let mut tasks: IdMap<i32, [u64; 12]> = IdMap::default();
+    for i in 0..n {
+        tasks.insert(1000 + i as i32, [0; 12]);
+    }
+    tasks.insert(2, [0; 12]);
+    // The cgroup side of the links: the rootnode's top cgroup (key 0) and n cgroups.
+    let mut links: IdMap<u64, [u64; 4]> = IdMap::default();
+    for c in 0..=n {
+        links.insert(c, [0; 4]);
+    }
+    // The css_set table: one css_set per cgroup, keyed by its sorted linked cgroups.
+    let mut sets: IdMap<Vec<u64>, u64> = IdMap::default();
+    for c in 1..=n {
+        sets.insert(vec![0, c], 0);
+    }
+    let (a, b) = (n / 3 + 1, 2 * n / 3 + 1);
+    Bench {
+        id: format!("floor/attach_lookups/among_{n}"),
+        per_iter: 2,
+        run: Box::new(move |iters| {
+            probed(|| {
+                let mut z = 0u64;
+                for _ in 0..iters {
+                    for (from, to) in [(b, a), (a, b)] {
+                        // `z` is always 0; it carries each result into the next key.
+                        let pid = 2 + z as i32;
+                        z = tasks[&pid][0];
+                        z = links[&z][0];
+                        z = links[&(from + z)][0];
+                        z = tasks[&(pid + z as i32)][0];
+                        z = sets[&[0, to + z][..]];
+                        let t = tasks.get_mut(&(pid + z as i32)).expect("task");
+                        t[1] = t[1].wrapping_add(to);
+                        z = t[0];
+                    }
+                }
+                black_box(z);
+            })
+        }),
+    }
+}
+
 /// Property-test throughput: reference-model-checked steps (`cgsim_memcg::model::Harness::step`:
 /// the model, the machine, the comparison of every memcg's files and both sides' invariants
 /// after each operation). One iteration is one proptest-like case: a new harness and 40
@@ -1237,6 +1293,20 @@ fn report(sr: &ScaleResults) {
     for (what, v) in ctx {
         println!("{}", Goal::context(what, v).line());
     }
+    if let Some((v, clean)) = sr.attach_floor {
+        println!(
+            "{}",
+            Goal::context(
+                if clean {
+                    "context: attach lookup floor among 1,000,000 / among 100"
+                } else {
+                    "context: attach lookup floor 1,000,000 / 100, all samples"
+                },
+                v
+            )
+            .line()
+        );
+    }
     if let Some(v) = sr.attach_on_cpu {
         println!(
             "{}",
@@ -1424,6 +1494,9 @@ struct ScaleResults {
     /// The same ratio in on-CPU time over all samples (printed as context: under load the
     /// other processes still take the cache, so it is not the clean measurement the goal reads).
     attach_on_cpu: Option<f64>,
+    /// The attach's lookup floor among 1,000,000 / among 100 (`attach_floor`), from clean
+    /// samples when both have some, else from all samples (then the flag is false).
+    attach_floor: Option<(f64, bool)>,
     /// (name, last 10% / first 10% ns per cycle, host bytes grown over the last 90%)
     churn: Vec<(&'static str, f64, f64)>,
 }
@@ -1509,6 +1582,8 @@ fn attach_million(res: &mut ScaleResults) {
     let t = Instant::now();
     let mut small = attach(100);
     let mut big = attach(1_000_000);
+    // The same run's floor: the attach's hash lookups alone, in tables of 100 and 1,000,000.
+    let (mut fsmall, mut fbig) = (attach_floor(100), attach_floor(1_000_000));
     println!(
         "scale: built 100 + 1,000,000 cgroups with a task each in {:.1} s, VmRSS {:.0} MiB",
         t.elapsed().as_secs_f64(),
@@ -1519,6 +1594,12 @@ fn attach_million(res: &mut ScaleResults) {
         calibrate(&mut small.run, target),
         calibrate(&mut big.run, target),
     );
+    let (nfs, nfb) = (
+        calibrate(&mut fsmall.run, target),
+        calibrate(&mut fbig.run, target),
+    );
+    // ns per attach of the floors: (all samples, clean samples) for each size.
+    let mut floor_ns = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let (mut a_all, mut b_all) = (Vec::new(), Vec::new());
     // On-CPU ns per attach (wall time less the time the thread waited for a CPU), every sample.
@@ -1536,7 +1617,32 @@ fn attach_million(res: &mut ScaleResults) {
         if sh >= 0.97 {
             b.push(t.as_nanos() as f64 / (2 * nb) as f64);
         }
+        for (k, (run, n)) in [(&mut fsmall.run, nfs), (&mut fbig.run, nfb)]
+            .into_iter()
+            .enumerate()
+        {
+            let (t, sh) = run(n);
+            let ns = t.as_nanos() as f64 / (2 * n) as f64;
+            floor_ns[k].0.push(ns);
+            if sh >= 0.97 {
+                floor_ns[k].1.push(ns);
+            }
+        }
     }
+    let [(fa_all, fa), (fb_all, fb)] = &floor_ns;
+    println!(
+        "scale: attach lookup floor (6 dependent hash lookups per attach), all samples: among 100 {:.1} ns, among 1,000,000 {:.1} ns (ratio {:.2}); clean samples {} and {} of 9",
+        median(fa_all),
+        median(fb_all),
+        median(fb_all) / median(fa_all),
+        fa.len(),
+        fb.len()
+    );
+    res.attach_floor = Some(if !fa.is_empty() && !fb.is_empty() {
+        (median(fb) / median(fa), true)
+    } else {
+        (median(fb_all) / median(fa_all), false)
+    });
     println!(
         "scale: attach, on-CPU time of all samples: among 100 {:.1} ns, among 1,000,000 {:.1} ns (ratio {:.2})",
         median(&a_cpu),
@@ -1579,6 +1685,16 @@ fn main() {
             .find(|b| b.id == id)
         } else if id == "process/mmap_touch_munmap_4K/kernel_v6_6" {
             Some(through_kernel_v6_6_page())
+        } else if let Some(n) = id
+            .strip_prefix("attach/among_")
+            .and_then(|r| r.strip_suffix("_cgroups"))
+        {
+            // The attach pair and its lookup floor, at any size (docs/benchmarks.md §3.22).
+            Some(attach(n.parse().expect("attach/among_N_cgroups")))
+        } else if let Some(n) = id.strip_prefix("floor/attach_lookups/among_") {
+            Some(attach_floor(
+                n.parse().expect("floor/attach_lookups/among_N"),
+            ))
         } else {
             // Besides the report's configurations, the plain page_counter pair (charge and
             // uncharge of one page through the `Counter` impl, d4): the instruction count of
@@ -1589,8 +1705,30 @@ fn main() {
                 .find(|b| b.id == id)
         }
         .expect("no such configuration");
+        // `CGSIM_MEMCG_LOOP_WAIT=FILE`: after the setup, print `READY <pid>` on stderr and spin
+        // until FILE exists, so `valgrind --instr-atstart=no` can turn the instrumentation on
+        // (`callgrind_control -i on <pid>`) for the loop only: a million cgroups take many
+        // minutes to build under instrumentation (docs/benchmarks.md §3.22). The spin runs
+        // code, which is when valgrind reads its commands. The process then exits without
+        // dropping the configuration.
+        let wait = std::env::var_os("CGSIM_MEMCG_LOOP_WAIT");
+        if let Some(file) = &wait {
+            eprintln!("READY {}", std::process::id());
+            let mut x = 0u64;
+            while !std::path::Path::new(file).exists() {
+                for i in 0..100_000u64 {
+                    x = black_box(x.wrapping_add(i));
+                }
+            }
+            for i in 0..10_000_000u64 {
+                x = black_box(x.wrapping_add(i));
+            }
+        }
         let (t, _) = (b.run)(n);
         println!("{id}: {n} iterations in {t:?}");
+        if wait.is_some() {
+            std::process::exit(0);
+        }
         return;
     }
     let mut sr = ScaleResults::default();

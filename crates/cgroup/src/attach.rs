@@ -169,7 +169,11 @@ impl<T: Tracer> CgroupCore<T> {
             (
                 oldcg,
                 cs.css_set_cgroup(oldcg, root),
-                Self::task_ref(&cs, pid),
+                // The task was just found: its reference without a second lookup.
+                crate::subsys::TaskRef {
+                    pid,
+                    cred: task.cred,
+                },
                 writer.map(|w| Self::task_ref(&cs, w)),
             )
         };

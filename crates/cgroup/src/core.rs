@@ -11,6 +11,7 @@ use crate::cgroup::{Cgroup, CgroupId, CgroupShared};
 use crate::css::{CSS_ROOT, CgroupSubsysState, CssId, CssRef};
 use crate::css_set::{CgCgroupLink, CssSet, CssSetId};
 use crate::event_control::{EventControl, NoEventControl};
+use crate::hash::IdMap;
 use crate::profile::CoreProfile;
 use crate::root::{CgroupfsRoot, RootId};
 use crate::subsys::{CgroupSubsys, SubsysCallback, SubsysCtx, TaskRef};
@@ -83,15 +84,19 @@ pub(crate) struct CgrpLinks {
 /// Everything `css_set_lock` protects.
 pub(crate) struct CssSetState {
     pub(crate) css_sets: Arena<CssSet>,
-    /// The css_set "hash table", keyed by the sorted linked-cgroup vector (`kernel/cgroup.c` `find_css_set`, v2.6.32).
-    pub(crate) css_set_table: BTreeMap<Vec<CgroupId>, CssSetId>,
+    /// The css_set hash table, keyed by the sorted linked-cgroup vector (`kernel/cgroup.c`
+    /// `css_set_table`, `find_existing_css_set`, v2.6.32; `hash.rs`).
+    pub(crate) css_set_table: IdMap<Vec<CgroupId>, CssSetId>,
     pub(crate) init_css_set: CssSetId,
     /// `css_set_count`.
     pub(crate) css_set_count: usize,
-    /// The cgroup side of every `cg_cgroup_link`; a cgroup has an entry while `count > 0`.
-    pub(crate) links: BTreeMap<CgroupId, CgrpLinks>,
-    /// `tsk->cgroups` and `tsk->cg_list` of every task (with the task's credentials).
-    pub(crate) tasks: BTreeMap<Pid, Task>,
+    /// The cgroup side of every `cg_cgroup_link`; a cgroup has an entry while `count > 0`
+    /// (the kernel's `cgrp->css_sets`, a field of the cgroup: found in O(1), `hash.rs`).
+    pub(crate) links: IdMap<CgroupId, CgrpLinks>,
+    /// `tsk->cgroups` and `tsk->cg_list` of every task (with the task's credentials), found by
+    /// pid as `find_task_by_vpid` finds it through `pid_hash` (`hash.rs`). Unordered: what
+    /// shows tasks in pid order sorts them.
+    pub(crate) tasks: IdMap<Pid, Task>,
     /// `need_forkexit_callback` (set at boot, read by fork and exit).
     pub(crate) need_forkexit_callback: bool,
     /// Leaders that exited while their group had other threads, until released: the ones a
@@ -100,7 +105,7 @@ pub(crate) struct CssSetState {
     /// The lock-free part of every cgroup of the default hierarchy below its root: a css_set's
     /// effective css may belong to an ancestor that no css_set links, and fork and exit still
     /// need its context (the kernel follows `css->cgroup`).
-    pub(crate) dfl_shared: BTreeMap<CgroupId, Arc<CgroupShared>>,
+    pub(crate) dfl_shared: IdMap<CgroupId, Arc<CgroupShared>>,
 }
 
 impl CssSetState {
@@ -314,14 +319,14 @@ impl<T: Tracer> CgroupCore<T> {
         }));
         let mut cs = CssSetState {
             css_sets,
-            css_set_table: BTreeMap::new(),
+            css_set_table: IdMap::default(),
             init_css_set: init_set,
             css_set_count: 1,
-            links: BTreeMap::new(),
-            tasks: BTreeMap::new(),
+            links: IdMap::default(),
+            tasks: IdMap::default(),
             need_forkexit_callback: false,
             dying_leaders: BTreeSet::new(),
-            dfl_shared: BTreeMap::new(),
+            dfl_shared: IdMap::default(),
         };
         cs.link(dummytop, &cgroups.get(dummy_key).unwrap().shared, init_set);
         let st = CgroupState {

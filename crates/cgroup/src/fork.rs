@@ -321,7 +321,10 @@ impl<T: Tracer> CgroupCore<T> {
         // Lock order: cgroup_mutex (for the pending css release checks) -> css_set_lock (read).
         let _st = self.lock();
         let cs = self.css_set_read();
-        cs.tasks.keys().copied().collect()
+        let mut pids: Vec<Pid> = cs.tasks.keys().copied().collect();
+        // The pid table is a hash table: the listing is sorted here.
+        pids.sort_unstable();
+        pids
     }
 }
 

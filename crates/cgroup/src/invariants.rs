@@ -90,8 +90,11 @@ impl<T: Tracer> CgroupCore<T> {
             listed_children.extend(c.children.iter().map(|ch| (k, ch.0)));
             *in_root.entry(c.root).or_default() += 1;
         }
-        // I1
-        for (&pid, t) in &cs.tasks {
+        // I1, in pid order (the pid table is a hash table), so a failure names the same task
+        // in every run.
+        let mut tasks: Vec<(&cgsim_ktypes::Pid, &crate::core::Task)> = cs.tasks.iter().collect();
+        tasks.sort_unstable_by_key(|(p, _)| **p);
+        for (&pid, t) in tasks {
             let set = cs
                 .css_sets
                 .get(t.cgroups.0)

@@ -95,6 +95,7 @@ pub mod event_control;
 mod fault;
 pub mod files;
 mod fork;
+pub mod hash;
 mod invariants;
 mod proc;
 pub mod profile;

@@ -221,7 +221,7 @@ impl<T: Tracer> CgroupCore<T> {
                 tasks: s.tasks.iter().copied().collect(),
             })
             .collect();
-        let tasks = cs
+        let mut tasks: Vec<TaskSnapshot> = cs
             .tasks
             .iter()
             .map(|(&pid, t)| TaskSnapshot {
@@ -232,6 +232,8 @@ impl<T: Tracer> CgroupCore<T> {
                 exited: t.exited,
             })
             .collect();
+        // In pid order (the pid table is a hash table).
+        tasks.sort_unstable_by_key(|t| t.pid);
         CoreSnapshot {
             subsys,
             roots,

@@ -177,3 +177,59 @@ fn written_pid_is_truncated_to_pid_t() {
         Err(Errno::ESRCH)
     );
 }
+
+/// The pid table is a hash table (`crates/cgroup/src/hash.rs`, the kernel's `pid_hash`):
+/// whatever lists tasks still lists them in pid order, however they were made.
+#[test]
+fn task_listings_stay_in_pid_order() {
+    let (core, _m, a) = setup();
+    let pids = [900, 3, 4096, 17, 65_000, 250, 2, 1024];
+    for p in pids {
+        core.fork(Pid(1), Pid(p), Cred::ROOT).unwrap();
+        core.attach_task(a, Pid(p)).unwrap();
+    }
+    let mut sorted: Vec<Pid> = pids.iter().map(|&p| Pid(p)).chain([Pid(1)]).collect();
+    sorted.sort();
+    assert_eq!(core.tasks(), sorted);
+    let snap: Vec<Pid> = core.snapshot().tasks.iter().map(|t| t.pid).collect();
+    assert_eq!(snap, sorted);
+    let mut in_a: Vec<i32> = pids.to_vec();
+    in_a.sort();
+    assert_eq!(tasks(&core, a), in_a);
+    check(&core);
+}
+
+/// Among many cgroups with a task each (one css_set per cgroup), moving a task back and forth
+/// finds the existing css_sets in the table (`find_existing_css_set`): no css_set is made or
+/// freed, and the refcounts come back.
+#[test]
+fn attach_among_many_css_sets_reuses_them() {
+    let (core, m, _a) = setup();
+    let mut cg = Vec::new();
+    for i in 0..2000 {
+        let c = core
+            .mkdir(m.top, &format!("c{i}"), 0o755, Cred::ROOT)
+            .unwrap();
+        core.fork(Pid(1), Pid(1000 + i), Cred::ROOT).unwrap();
+        core.attach_task(c, Pid(1000 + i)).unwrap();
+        cg.push(c);
+    }
+    core.fork(Pid(1), Pid(2), Cred::ROOT).unwrap();
+    let sets = core.snapshot().css_set_count;
+    let (x, y) = (cg[500], cg[1500]);
+    for _ in 0..3 {
+        core.attach_task(x, Pid(2)).unwrap();
+        assert_eq!(
+            core.task_css_set(Pid(2)).unwrap(),
+            core.task_css_set(Pid(1500)).unwrap()
+        );
+        core.attach_task(y, Pid(2)).unwrap();
+        assert_eq!(core.task_cgroup(Pid(2), m.root).unwrap(), y);
+    }
+    // The root's css_set (init's) is still there, and no other was made.
+    assert_eq!(core.snapshot().css_set_count, sets);
+    // Pid 2 shares y's css_set with y's own task: two references.
+    let (set, refs) = core.task_css_set(Pid(2500)).unwrap();
+    assert_eq!((core.task_css_set(Pid(2)).unwrap(), refs), ((set, 2), 2));
+    check(&core);
+}
