@@ -299,11 +299,15 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
     /// `create(ss, cgrp)`: make this subsystem's state for a new cgroup (or dummytop at boot, when
     /// `css.is_root()`). The returned object is stored as the css's `private` state.
     /// An error makes mkdir fail with it (boot-time failure is a simulator bug → panic).
+    /// Defaults to a css with no state of its own (a controller without per-cgroup data, or
+    /// whose data lives elsewhere, as the memory placeholder's).
     fn create(
         &self,
-        cx: &SubsysCtx<'_, T>,
-        css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno>;
+        _cx: &SubsysCtx<'_, T>,
+        _css: &CssRef,
+    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
+        Ok(Arc::new(()))
+    }
 
     /// `pre_destroy(ss, cgrp)` (2.6.30+: may refuse the rmdir with an errno).
     fn pre_destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) -> Result<(), Errno> {
@@ -311,7 +315,8 @@ pub trait CgroupSubsys<T: Tracer>: Send + Sync + 'static {
     }
 
     /// `destroy(ss, cgrp)`: free the state; the core clears `css.private` afterwards.
-    fn destroy(&self, cx: &SubsysCtx<'_, T>, css: &CssRef);
+    /// Defaults to nothing (the default `create` made no state).
+    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     /// 6.6 (`core.cgroup2`): whether the subsystem's own objects still hold `css` after
     /// `css_offline`, so that it stays dying (`css_released` and `css_free` wait).

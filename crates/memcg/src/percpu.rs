@@ -78,7 +78,7 @@ pub(crate) struct MemStatDelta {
     pub(crate) rss: i64,
     pub(crate) pgpgin: u64,
     pub(crate) pgpgout: u64,
-    /// The slot is on `stat_dirty` (set by [`CpuState::stat_mut`], cleared with the delta
+    /// The slot is on `stat_dirty` (set by `CpuState::stat_slot`, cleared with the delta
     /// when it is folded).
     pub(crate) dirty: bool,
 }

@@ -11,8 +11,6 @@ use crate::cgroup::CGRP_RELEASABLE;
 use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
 use cgsim_ktypes::{Errno, Tracer};
-use std::any::Any;
-use std::sync::Arc;
 
 /// The `debug` subsystem.
 #[derive(Copy, Clone, Debug, Default)]
@@ -31,16 +29,6 @@ impl<T: Tracer> CgroupSubsys<T> for Debug {
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY.with(SubsysCallback::Populate)
     }
-
-    fn create(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(()))
-    }
-
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     fn populate(
         &self,

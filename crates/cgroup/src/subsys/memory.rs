@@ -3,11 +3,8 @@
 //! **Kernel:** `mm/memcontrol.c` (2.6.25). Only creates a css with no files; `cgsim-memcg`
 //! replaces it with the real `mem_cgroup` by registering its own subsystem in slot 5.
 
-use crate::css::CssRef;
-use crate::subsys::{CgroupSubsys, SubsysCtx};
-use cgsim_ktypes::{Errno, Tracer};
-use std::any::Any;
-use std::sync::Arc;
+use crate::subsys::CgroupSubsys;
+use cgsim_ktypes::Tracer;
 
 /// The placeholder `memory` subsystem: a css and nothing else.
 #[derive(Copy, Clone, Debug, Default)]
@@ -21,14 +18,4 @@ impl<T: Tracer> CgroupSubsys<T> for MemoryPlaceholder {
     fn symbol_prefix(&self) -> &'static str {
         "mem_cgroup"
     }
-
-    fn create(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(()))
-    }
-
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 }

@@ -19,8 +19,6 @@ use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
 use cgsim_ktypes::parse::{strstrip, until_nul};
 use cgsim_ktypes::{Errno, Tracer};
-use std::any::Any;
-use std::sync::Arc;
 
 /// `misc_res_name[]`.
 const RES_NAMES: [&[u8]; 2] = [b"sev", b"sev_es"];
@@ -83,16 +81,6 @@ impl<T: Tracer> CgroupSubsys<T> for Misc {
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY.with(SubsysCallback::Populate)
     }
-
-    fn create(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(()))
-    }
-
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     /// `misc_cg_files[]` (the same on both hierarchies).
     fn populate(

@@ -4,11 +4,8 @@
 //! **Differences:** only creates a css. The CAP_SYS_ADMIN and subtree rules and `cgroup_clone`
 //! are not modelled.
 
-use crate::css::CssRef;
-use crate::subsys::{CgroupSubsys, SubsysCtx};
-use cgsim_ktypes::{Errno, Tracer};
-use std::any::Any;
-use std::sync::Arc;
+use crate::subsys::CgroupSubsys;
+use cgsim_ktypes::Tracer;
 
 /// The `ns` subsystem.
 #[derive(Copy, Clone, Debug, Default)]
@@ -23,14 +20,4 @@ impl<T: Tracer> CgroupSubsys<T> for Ns {
         // The ns subsystem was gone long before the default hierarchy.
         false
     }
-
-    fn create(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(()))
-    }
-
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 }

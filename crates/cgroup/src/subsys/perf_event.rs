@@ -10,11 +10,8 @@
 //! only (on v2 it is inhibited like a controller without `dfl_cftypes`, which gives the
 //! same visible result as the kernel's implicit controller).
 
-use crate::css::CssRef;
-use crate::subsys::{CgroupSubsys, SubsysCtx};
-use cgsim_ktypes::{Errno, Tracer};
-use std::any::Any;
-use std::sync::Arc;
+use crate::subsys::CgroupSubsys;
+use cgsim_ktypes::Tracer;
 
 /// The `perf_event` subsystem.
 #[derive(Copy, Clone, Debug, Default)]
@@ -32,14 +29,4 @@ impl<T: Tracer> CgroupSubsys<T> for PerfEvent {
     fn on_dfl(&self) -> bool {
         false
     }
-
-    fn create(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(()))
-    }
-
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 }

@@ -18,8 +18,6 @@ use crate::css::CssRef;
 use crate::subsys::{CallbackSet, CgroupSubsys, PopulateDir, SubsysCallback, SubsysCtx};
 use cgsim_ktypes::parse::{strstrip, until_nul};
 use cgsim_ktypes::{Errno, Tracer};
-use std::any::Any;
-use std::sync::Arc;
 
 /// `rdmacg_resource_names[]`.
 const RESOURCES: [&[u8]; 2] = [b"hca_handle", b"hca_object"];
@@ -85,16 +83,6 @@ impl<T: Tracer> CgroupSubsys<T> for Rdma {
     fn callbacks(&self) -> CallbackSet {
         CallbackSet::MANDATORY.with(SubsysCallback::Populate)
     }
-
-    fn create(
-        &self,
-        _cx: &SubsysCtx<'_, T>,
-        _css: &CssRef,
-    ) -> Result<Arc<dyn Any + Send + Sync>, Errno> {
-        Ok(Arc::new(()))
-    }
-
-    fn destroy(&self, _cx: &SubsysCtx<'_, T>, _css: &CssRef) {}
 
     /// `rdmacg_files[]` (the same on both hierarchies).
     fn populate(
